@@ -1,0 +1,300 @@
+package api_test
+
+import (
+	"maps"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+const admin = apitest.AdminToken
+
+// The seed's first example: the location list as JSON with status 200.
+func TestSeedLocationList(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	if resp.Status != http.StatusOK {
+		t.Fatalf("status = %d, want 200", resp.Status)
+	}
+	if got := resp.Header.Get("Content-Type"); got != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", got)
+	}
+	var list generated.LocationList
+	resp.JSON(t, &list)
+	type rng struct {
+		name     string
+		min, max int32
+	}
+	var got []rng
+	for _, l := range list.Items {
+		got = append(got, rng{l.Name, l.MinGold, l.MaxGold})
+	}
+	want := []rng{{"Farm", 10, 20}, {"Cave", 5, 10}, {"House", 2, 5}, {"Casino", -50, 50}}
+	if len(got) != len(want) {
+		t.Fatalf("locations = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("location %d = %v, want %v", i, got[i], want[i])
+		}
+	}
+	if !list.NextCursor.IsNull() {
+		t.Errorf("next_cursor = %v, want null on the only page", list.NextCursor)
+	}
+}
+
+// The seed's second example, to the letter.
+func TestSeedErrorObject(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"A","last_name":"B"}`})
+	if resp.Status != http.StatusBadRequest {
+		t.Fatalf("status = %d, want 400", resp.Status)
+	}
+	if got := resp.Header.Get("Content-Type"); got != "application/problem+json" {
+		t.Errorf("Content-Type = %q, want application/problem+json", got)
+	}
+	p := resp.Problem(t)
+	want := map[string]string{
+		"first_name": "first name must be at least 2 characters long",
+		"last_name":  "last name must be at least 2 characters long",
+	}
+	if !maps.Equal(p.Errors, want) {
+		t.Errorf("errors = %v, want %v", p.Errors, want)
+	}
+	if p.Type != "/problems/validation-error" || p.Status != 400 || p.Instance == nil || *p.Instance != "/players" {
+		t.Errorf("problem = %+v, want type /problems/validation-error, status 400, instance /players", p)
+	}
+}
+
+// Every error class, with the exact problem type and field messages.
+func TestErrors(t *testing.T) {
+	long := strings.Repeat("x", 51)
+	tests := []struct {
+		name       string
+		req        apitest.Request
+		wantStatus int
+		wantType   generated.ProblemType
+		wantErrors map[string]string
+		wantHeader map[string]string
+	}{
+		{
+			name:       "missing fields are required",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"first_name": "first name is required", "last_name": "last name is required"},
+		},
+		{
+			name:       "too long",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"` + long + `","last_name":"Hanzo"}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"first_name": "first name must be at most 50 characters long"},
+		},
+		{
+			name:       "wrong type",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":7,"last_name":true}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"first_name": "first name must be a string", "last_name": "last name must be a string"},
+		},
+		{
+			name:       "unknown field keyed by its own name",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo","clan":"Iga"}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"clan": "clan is not allowed"},
+		},
+		{
+			name:       "pattern",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":" Hattori","last_name":"Hanzo"}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"first_name": "first name must not start or end with whitespace"},
+		},
+		{
+			name:       "null where none is allowed",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":null,"last_name":"Hanzo"}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"first_name": "first name must not be null"},
+		},
+		{
+			name:       "body that is not JSON",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body must be valid JSON"},
+		},
+		{
+			name:       "body that is not an object",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `["Hattori"]`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body must be an object"},
+		},
+		{
+			name:       "missing body",
+			req:        apitest.Request{Method: "POST", Path: "/players", Header: map[string]string{"Content-Type": "application/json"}},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body is required"},
+		},
+		{
+			name: "range violations",
+			req: apitest.Request{Method: "POST", Path: "/locations", Token: admin,
+				Body: `{"name":"Dojo","min_gold":-1000001,"max_gold":1000001}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"min_gold": "min gold must be at least -1000000", "max_gold": "max gold must be at most 1000000"},
+		},
+		{
+			name: "fraction where an integer is required",
+			req: apitest.Request{Method: "POST", Path: "/locations", Token: admin,
+				Body: `{"name":"Dojo","min_gold":1.5,"max_gold":2}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"min_gold": "min gold must be an integer"},
+		},
+		{
+			name: "min_gold above max_gold, checked in impl, reported like a schema error",
+			req: apitest.Request{Method: "POST", Path: "/locations", Token: admin,
+				Body: `{"name":"Dojo","min_gold":30,"max_gold":10}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"min_gold": "min gold must be less than or equal to max gold"},
+		},
+		{
+			name:       "query parameter out of range",
+			req:        apitest.Request{Method: "GET", Path: "/locations?limit=101"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"limit": "limit must be at most 100"},
+		},
+		{
+			name:       "query parameter below range",
+			req:        apitest.Request{Method: "GET", Path: "/locations?limit=0"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"limit": "limit must be at least 1"},
+		},
+		{
+			name:       "query parameter of the wrong type",
+			req:        apitest.Request{Method: "GET", Path: "/locations?limit=ten"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"limit": "limit must be an integer"},
+		},
+		{
+			name:       "enum",
+			req:        apitest.Request{Method: "GET", Path: "/players?sort=richest"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"sort": "sort must be one of: -gold, gold, -created_at, created_at"},
+		},
+		{
+			name:       "cursor not issued by the server",
+			req:        apitest.Request{Method: "GET", Path: "/locations?cursor=not-a-cursor"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"cursor": "cursor is not valid; use the next_cursor of a previous page"},
+		},
+		{
+			name:       "path parameter of the wrong type",
+			req:        apitest.Request{Method: "GET", Path: "/locations/abc"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"id": "id must be an integer"},
+		},
+		{
+			name:       "path parameter below range",
+			req:        apitest.Request{Method: "GET", Path: "/players/0"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"id": "id must be at least 1"},
+		},
+		{
+			name:       "unknown location",
+			req:        apitest.Request{Method: "GET", Path: "/locations/999"},
+			wantStatus: 404, wantType: "/problems/not-found", wantErrors: map[string]string{},
+		},
+		{
+			name:       "unknown player",
+			req:        apitest.Request{Method: "GET", Path: "/players/999"},
+			wantStatus: 404, wantType: "/problems/not-found", wantErrors: map[string]string{},
+		},
+		{
+			name:       "unknown route",
+			req:        apitest.Request{Method: "GET", Path: "/dragons"},
+			wantStatus: 404, wantType: "/problems/not-found", wantErrors: map[string]string{},
+		},
+		{
+			name:       "trailing slash is not redirected",
+			req:        apitest.Request{Method: "GET", Path: "/locations/"},
+			wantStatus: 404, wantType: "/problems/not-found", wantErrors: map[string]string{},
+		},
+		{
+			name:       "wrong method on a collection",
+			req:        apitest.Request{Method: "PUT", Path: "/players"},
+			wantStatus: 405, wantType: "/problems/method-not-allowed", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"Allow": "GET, POST"},
+		},
+		{
+			name:       "wrong method on an item",
+			req:        apitest.Request{Method: "POST", Path: "/locations/1"},
+			wantStatus: 405, wantType: "/problems/method-not-allowed", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"Allow": "DELETE, GET, PATCH, PUT"},
+		},
+		{
+			name:       "no admin token",
+			req:        apitest.Request{Method: "POST", Path: "/locations", Body: `{"name":"Dojo","min_gold":1,"max_gold":2}`},
+			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
+		},
+		{
+			name: "wrong admin token",
+			req: apitest.Request{Method: "DELETE", Path: "/locations/1", Token: "not-" + admin,
+				Header: map[string]string{"Authorization": ""}},
+			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+		},
+		{
+			name:       "unsupported content type",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `first_name=Hattori`, Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}},
+			wantStatus: 415, wantType: "/problems/unsupported-media-type",
+			wantErrors: map[string]string{"Content-Type": "Content-Type must be application/json"},
+		},
+		{
+			name: "JSON where a merge patch is required",
+			req: apitest.Request{Method: "PATCH", Path: "/locations/1", Token: admin, Body: `{"max_gold":40}`,
+				Header: map[string]string{"Content-Type": "application/json"}},
+			wantStatus: 415, wantType: "/problems/unsupported-media-type",
+			wantErrors: map[string]string{"Content-Type": "Content-Type must be application/merge-patch+json"},
+		},
+		{
+			name:       "a charset other than UTF-8",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{}`, Header: map[string]string{"Content-Type": "application/json; charset=latin1"}},
+			wantStatus: 415, wantType: "/problems/unsupported-media-type",
+			wantErrors: map[string]string{"Content-Type": "Content-Type must be application/json"},
+		},
+		{
+			name:       "not acceptable",
+			req:        apitest.Request{Method: "GET", Path: "/players/1", Header: map[string]string{"Accept": "text/html"}},
+			wantStatus: 406, wantType: "/problems/not-acceptable",
+			wantErrors: map[string]string{"Accept": "Accept must allow one of application/json"},
+		},
+		{
+			name:       "CSV refused with q=0",
+			req:        apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": "text/csv;q=0, application/json;q=0"}},
+			wantStatus: 406, wantType: "/problems/not-acceptable",
+			wantErrors: map[string]string{"Accept": "Accept must allow one of application/json, text/csv"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := apitest.NewServer(t, apitest.Options{})
+			resp := s.Do(tt.req)
+			if resp.Status != tt.wantStatus {
+				t.Fatalf("status = %d, want %d; body %s", resp.Status, tt.wantStatus, resp.Body)
+			}
+			if got := resp.Header.Get("Content-Type"); got != "application/problem+json" {
+				t.Errorf("Content-Type = %q, want application/problem+json", got)
+			}
+			p := resp.Problem(t)
+			if p.Type != tt.wantType || int(p.Status) != tt.wantStatus {
+				t.Errorf("type, status = %s, %d; want %s, %d", p.Type, p.Status, tt.wantType, tt.wantStatus)
+			}
+			if !maps.Equal(p.Errors, tt.wantErrors) {
+				t.Errorf("errors = %v, want %v", p.Errors, tt.wantErrors)
+			}
+			for h, want := range tt.wantHeader {
+				if got := resp.Header.Get(h); got != want {
+					t.Errorf("%s = %q, want %q", h, got, want)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,261 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// This file is the one place a validation failure becomes field messages.
+// A message is derived from the violated schema keyword and the field's
+// name, so the seed's {"first_name": "first name must be at least 2
+// characters long"} comes out of minLength: 2 on first_name, and every
+// other field gets an equally plain sentence without anyone writing it.
+
+// bodyKey keys problems with the request body as a whole (not JSON, empty).
+const bodyKey = "body"
+
+// fieldErrors collects the field -> message map of a kin-openapi request
+// validation error. Where several errors hit one field, the most specific
+// (see priority) wins.
+func fieldErrors(err error) map[string]string {
+	c := collector{fields: map[string]string{}, prio: map[string]int{}}
+	c.add(err)
+	return c.fields
+}
+
+type collector struct {
+	fields map[string]string
+	prio   map[string]int
+}
+
+func (c *collector) set(key, msg string, prio int) {
+	if old, ok := c.prio[key]; ok && old >= prio {
+		return
+	}
+	c.fields[key], c.prio[key] = msg, prio
+}
+
+// add walks err by its concrete types: kin-openapi's MultiError answers
+// errors.As for any of its members, so errors.As would find only the first.
+func (c *collector) add(err error) {
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		for _, m := range e {
+			c.add(m)
+		}
+	case *openapi3filter.RequestError:
+		switch {
+		case e.Parameter != nil:
+			c.addParameter(e.Parameter, e.Err)
+		case e.RequestBody != nil:
+			c.addBody(e)
+		default:
+			c.set(bodyKey, "request is not valid", 0)
+		}
+	case *openapi3.SchemaError:
+		c.addSchema(e)
+	default:
+		c.set(bodyKey, "request is not valid", 0)
+	}
+}
+
+func (c *collector) addParameter(p *openapi3.Parameter, err error) {
+	name := p.Name
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		for _, m := range e {
+			c.addParameter(p, m)
+		}
+		return
+	case *openapi3.SchemaError:
+		msg, prio := schemaMessage(name, e)
+		c.set(name, msg, prio)
+		return
+	case *openapi3filter.ParseError:
+		var ne *strconv.NumError
+		if errors.As(e, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
+			c.set(name, name+" is out of range", 2)
+			return
+		}
+		typ := ""
+		if p.Schema != nil && p.Schema.Value != nil {
+			typ = schemaType(p.Schema.Value)
+		}
+		c.set(name, name+" must be "+typeNoun(typ), 2)
+		return
+	}
+	if errors.Is(err, openapi3filter.ErrInvalidRequired) {
+		c.set(name, name+" is required", 3)
+		return
+	}
+	c.set(name, name+" is not valid", 0)
+}
+
+func (c *collector) addBody(re *openapi3filter.RequestError) {
+	switch e := re.Err.(type) {
+	case openapi3.MultiError:
+		for _, m := range e {
+			if se, ok := m.(*openapi3.SchemaError); ok {
+				c.addSchema(se)
+			} else {
+				c.set(bodyKey, "request body is not valid", 0)
+			}
+		}
+		return
+	case *openapi3.SchemaError:
+		c.addSchema(e)
+		return
+	}
+	switch {
+	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
+		c.set(bodyKey, "request body is required", 3)
+	case re.Reason == "failed to decode request body":
+		c.set(bodyKey, "request body must be valid JSON", 1)
+	default:
+		c.set(bodyKey, "request body is not valid", 0)
+	}
+}
+
+// addSchema adds the message of one schema error in a request body.
+func (c *collector) addSchema(se *openapi3.SchemaError) {
+	path := se.JSONPointer()
+	if se.SchemaField == "properties" {
+		// additionalProperties: false names the field only in the reason.
+		if name, ok := unsupportedProperty(se.Reason); ok {
+			key := strings.Join(append(path, name), ".")
+			c.set(key, label(name)+" is not allowed", 3)
+			return
+		}
+	}
+	if len(path) == 0 {
+		msg, prio := schemaMessage("request body", se)
+		c.set(bodyKey, msg, prio)
+		return
+	}
+	msg, prio := schemaMessage(label(path[len(path)-1]), se)
+	c.set(strings.Join(path, "."), msg, prio)
+}
+
+// unsupportedProperty extracts NAME from kin-openapi's reason
+// `property "NAME" is unsupported`.
+func unsupportedProperty(reason string) (string, bool) {
+	rest, ok := strings.CutPrefix(reason, "property ")
+	if !ok {
+		return "", false
+	}
+	quoted, ok := strings.CutSuffix(rest, " is unsupported")
+	if !ok {
+		return "", false
+	}
+	name, err := strconv.Unquote(quoted)
+	return name, err == nil
+}
+
+// label is how a message names a field: first_name -> "first name".
+func label(name string) string {
+	return strings.ReplaceAll(name, "_", " ")
+}
+
+// schemaMessage words the violation of one schema keyword. The priority
+// ranks messages for the same field: a wrong type hides range checks made
+// on the wrong type, and a declared bound beats the generic format check.
+func schemaMessage(field string, se *openapi3.SchemaError) (string, int) {
+	s := se.Schema
+	if s == nil {
+		return field + " is not valid", 0
+	}
+	switch se.SchemaField {
+	case "required":
+		return field + " is required", 3
+	case "type":
+		return field + " must be " + typeNoun(schemaType(s)), 3
+	case "nullable":
+		return field + " must not be null", 3
+	case "minLength":
+		return fmt.Sprintf("%s must be at least %d characters long", field, s.MinLength), 2
+	case "maxLength":
+		if s.MaxLength != nil {
+			return fmt.Sprintf("%s must be at most %d characters long", field, *s.MaxLength), 2
+		}
+	case "minimum":
+		if s.Min != nil {
+			if s.ExclusiveMin.IsTrue() {
+				return fmt.Sprintf("%s must be greater than %s", field, number(*s.Min)), 2
+			}
+			return fmt.Sprintf("%s must be at least %s", field, number(*s.Min)), 2
+		}
+	case "maximum":
+		if s.Max != nil {
+			if s.ExclusiveMax.IsTrue() {
+				return fmt.Sprintf("%s must be less than %s", field, number(*s.Max)), 2
+			}
+			return fmt.Sprintf("%s must be at most %s", field, number(*s.Max)), 2
+		}
+	case "enum":
+		vals := make([]string, len(s.Enum))
+		for i, v := range s.Enum {
+			vals[i] = fmt.Sprint(v)
+		}
+		return field + " must be one of: " + strings.Join(vals, ", "), 2
+	case "pattern":
+		if m, ok := s.Extensions["x-pattern-message"].(string); ok {
+			return field + " " + m, 2
+		}
+		return field + " must match the pattern " + s.Pattern, 2
+	case "format":
+		switch s.Format {
+		case "int32":
+			return fmt.Sprintf("%s must be between %d and %d", field, math.MinInt32, math.MaxInt32), 1
+		case "int64":
+			return field + " is out of range", 1
+		}
+		return field + " must be a valid " + s.Format, 1
+	case "minItems":
+		return fmt.Sprintf("%s must have at least %d items", field, s.MinItems), 2
+	case "maxItems":
+		if s.MaxItems != nil {
+			return fmt.Sprintf("%s must have at most %d items", field, *s.MaxItems), 2
+		}
+	}
+	return field + " is not valid", 0
+}
+
+func schemaType(s *openapi3.Schema) string {
+	if s.Type == nil || len(s.Type.Slice()) == 0 {
+		return ""
+	}
+	return s.Type.Slice()[0]
+}
+
+func typeNoun(typ string) string {
+	switch typ {
+	case "string":
+		return "a string"
+	case "integer":
+		return "an integer"
+	case "number":
+		return "a number"
+	case "boolean":
+		return "true or false"
+	case "object":
+		return "an object"
+	case "array":
+		return "an array"
+	}
+	return "valid"
+}
+
+func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// isBodyTooLarge reports whether err comes from reading past the body limit.
+func isBodyTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}

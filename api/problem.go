@@ -1,0 +1,148 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/generated"
+)
+
+// problemKind is one kind of problem the contract declares: its status,
+// its stable type URI and its title.
+type problemKind struct {
+	status int
+	typ    generated.ProblemType
+	title  string
+}
+
+var (
+	kindInvalid          = problemKind{http.StatusBadRequest, "/problems/validation-error", "Your request is not valid."}
+	kindUnauthorized     = problemKind{http.StatusUnauthorized, "/problems/unauthorized", "Authentication is required."}
+	kindForbidden        = problemKind{http.StatusForbidden, "/problems/forbidden", "You may not do this."}
+	kindNotFound         = problemKind{http.StatusNotFound, "/problems/not-found", "Not found."}
+	kindMethodNotAllowed = problemKind{http.StatusMethodNotAllowed, "/problems/method-not-allowed", "Method not allowed."}
+	kindNotAcceptable    = problemKind{http.StatusNotAcceptable, "/problems/not-acceptable", "Not acceptable."}
+	kindPrecondition     = problemKind{http.StatusPreconditionFailed, "/problems/precondition-failed", "Precondition failed."}
+	kindTooLarge         = problemKind{http.StatusRequestEntityTooLarge, "/problems/payload-too-large", "Payload too large."}
+	kindUnsupportedType  = problemKind{http.StatusUnsupportedMediaType, "/problems/unsupported-media-type", "Unsupported media type."}
+	kindKeyReused        = problemKind{http.StatusUnprocessableEntity, "/problems/idempotency-key-reused", "Idempotency key reused."}
+	kindRateLimited      = problemKind{http.StatusTooManyRequests, "/problems/rate-limited", "Too many requests."}
+	kindInternal         = problemKind{http.StatusInternalServerError, "/problems/internal-error", "Internal error."}
+	kindUnavailable      = problemKind{http.StatusServiceUnavailable, "/problems/unavailable", "Service unavailable."}
+)
+
+// kindOf is the one table from domain error codes to problems.
+var kindOf = map[game.Code]problemKind{
+	game.EINVALID:      kindInvalid,
+	game.EUNAUTHORIZED: kindUnauthorized,
+	game.EFORBIDDEN:    kindForbidden,
+	game.ENOTFOUND:     kindNotFound,
+	game.ECONFLICT:     kindKeyReused,
+	game.EPRECONDITION: kindPrecondition,
+	game.EUNAVAILABLE:  kindUnavailable,
+	game.EINTERNAL:     kindInternal,
+}
+
+const problemContentType = "application/problem+json"
+
+// writeProblem answers the request with a problem and aborts the chain.
+// Headers the contract requires for a kind (WWW-Authenticate, Retry-After)
+// are set here so no caller can forget them.
+func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[string]string) {
+	if fields == nil {
+		fields = map[string]string{}
+	}
+	switch kind.status {
+	case http.StatusUnauthorized:
+		c.Header("WWW-Authenticate", "Bearer")
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
+		if c.Writer.Header().Get("Retry-After") == "" {
+			c.Header("Retry-After", "1")
+		}
+	}
+	instance := c.Request.URL.Path
+	c.Render(kind.status, problemRender{generated.Problem{
+		Type:     kind.typ,
+		Title:    kind.title,
+		Status:   int32(kind.status),
+		Detail:   detail,
+		Instance: &instance,
+		Errors:   fields,
+	}})
+	c.Abort()
+}
+
+// problemRender writes a Problem as application/problem+json.
+type problemRender struct{ p generated.Problem }
+
+func (r problemRender) Render(w http.ResponseWriter) error {
+	r.WriteContentType(w)
+	return jsonEncode(w, r.p)
+}
+
+func (r problemRender) WriteContentType(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", problemContentType)
+}
+
+// errorResponder turns errors returned by impl into problems.
+type errorResponder struct {
+	log *slog.Logger
+}
+
+// handlerError is the strict server's HandlerErrorFunc: the one place a
+// domain error becomes an HTTP response.
+func (e errorResponder) handlerError(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The client left or a deadline passed: the database did not answer
+		// in time, which a client may retry.
+		err = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}
+	}
+	code := game.ErrorCode(err)
+	kind, ok := kindOf[code]
+	if !ok || code == game.EINTERNAL {
+		e.internal(c, err)
+		return
+	}
+	var ge *game.Error
+	errors.As(err, &ge)
+	if code == game.EPRECONDITION && ge.ETag != "" {
+		c.Header("ETag", ge.ETag)
+	}
+	detail := ge.Message
+	if code == game.EINVALID {
+		detail = invalidDetail(ge.Fields)
+	}
+	writeProblem(c, kind, detail, ge.Fields)
+}
+
+// requestError is the strict server's RequestErrorHandlerFunc: the body
+// passed validation but could not be bound to the generated type.
+func (e errorResponder) requestError(c *gin.Context, err error) {
+	writeProblem(c, kindInvalid, "The request body could not be read.",
+		map[string]string{"body": "request body must be a valid JSON document of the declared shape"})
+}
+
+// internal logs err and answers 500 without disclosing anything about it.
+func (e errorResponder) internal(c *gin.Context, err error) {
+	e.log.ErrorContext(c, "internal error", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+	writeProblem(c, kindInternal, "The server could not complete the request.", nil)
+}
+
+// recovered answers a panic with a 500 problem, logging what panicked.
+func (e errorResponder) recovered(c *gin.Context, v any) {
+	e.internal(c, fmt.Errorf("panic: %v", v))
+}
+
+func invalidDetail(fields map[string]string) string {
+	if n := len(fields); n != 1 {
+		return strconv.Itoa(n) + " fields are invalid."
+	}
+	return "1 field is invalid."
+}

@@ -1,0 +1,90 @@
+// Package api assembles the HTTP service: the Gin engine, the generated
+// routes, the middleware that enforces openapi.yaml on every request, and the
+// one mapping from errors to application/problem+json responses.
+//
+// main and the tests both build the service with NewHandler, so the tests
+// exercise exactly what runs in production.
+package api
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ninjagold/ninjagold-api/generated"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Config names none.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Config tunes the handler. The zero value is usable except for AdminToken,
+// without which no admin request can succeed.
+type Config struct {
+	// AdminToken authorizes location writes.
+	AdminToken string
+	// MaxBodyBytes bounds request bodies; larger ones get 413.
+	MaxBodyBytes int64
+	// Logger receives internal errors; nil discards them.
+	Logger *slog.Logger
+	// StrictMiddlewares wrap every operation handler (outermost first).
+	StrictMiddlewares []generated.StrictMiddlewareFunc
+}
+
+func init() { gin.SetMode(gin.ReleaseMode) }
+
+// NewHandler builds the engine serving ssi under the contract.
+func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, error) {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	spec, err := generated.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("api: load embedded spec: %w", err)
+	}
+	spec.Servers = nil
+	ops, err := newOperations(spec)
+	if err != nil {
+		return nil, err
+	}
+	errs := errorResponder{log: cfg.Logger}
+	v := newValidator(ops, cfg.AdminToken, cfg.MaxBodyBytes)
+
+	r := gin.New()
+	// impl reads request-scoped values (credentials, the negotiated media
+	// type) through the context.Context it is handed, which is the Gin
+	// context; fall back to the request's context for them.
+	r.ContextWithFallback = true
+	// Anything Gin would answer on its own (redirects, plain-text 404/405)
+	// is not in the contract: answer with problems instead.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = true
+	r.Use(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered))
+	r.Use(v.handle)
+	r.NoRoute(func(c *gin.Context) {
+		writeProblem(c, kindNotFound, "Nothing exists at "+c.Request.URL.Path+".", nil)
+	})
+	r.NoMethod(func(c *gin.Context) {
+		allow := ops.allowed(c.Request.URL.Path)
+		c.Header("Allow", allow)
+		writeProblem(c, kindMethodNotAllowed,
+			c.Request.Method+" is not supported here; use "+allow+".", nil)
+	})
+
+	strict := generated.NewStrictHandlerWithOptions(ssi, cfg.StrictMiddlewares, generated.StrictGinServerOptions{
+		RequestErrorHandlerFunc:  errs.requestError,
+		HandlerErrorFunc:         errs.handlerError,
+		ResponseErrorHandlerFunc: errs.internal,
+	})
+	generated.RegisterHandlersWithOptions(r, strict, generated.GinServerOptions{
+		// The validator has checked every parameter already; the generated
+		// binder failing afterwards would be a server bug.
+		ErrorHandler: func(c *gin.Context, err error, _ int) { errs.internal(c, err) },
+	})
+	return r, nil
+}

@@ -1,0 +1,301 @@
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"mime"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/gin-gonic/gin"
+
+	"github.com/ninjagold/ninjagold-api/impl"
+)
+
+// operation is what the validator needs to know about one operation of the
+// contract, worked out once at start.
+type operation struct {
+	route *routers.Route
+	// requestTypes are the media types the request body may have; nil when
+	// the operation takes no body.
+	requestTypes []string
+	// responseTypes are the media types of its successful responses, the
+	// server's preference first (JSON).
+	responseTypes []string
+	// security lists alternative sets of schemes; empty means public.
+	security openapi3.SecurityRequirements
+}
+
+// operations indexes the contract by Gin route ("GET /locations/:id"), so
+// the validator looks an operation up in a map instead of matching the path
+// a second time after Gin has.
+type operations struct {
+	byRoute map[string]*operation
+	// methods lists, per Gin path template, the methods it declares.
+	methods map[string][]string
+}
+
+func newOperations(spec *openapi3.T) (operations, error) {
+	ops := operations{byRoute: map[string]*operation{}, methods: map[string][]string{}}
+	for path, item := range spec.Paths.Map() {
+		ginPath := toGinPath(path)
+		for method, op := range item.Operations() {
+			o := &operation{route: &routers.Route{
+				Spec: spec, Path: path, PathItem: item, Method: method, Operation: op,
+			}}
+			if rb := op.RequestBody; rb != nil && rb.Value != nil {
+				o.requestTypes = sortedTypes(rb.Value.Content)
+			}
+			for code, resp := range op.Responses.Map() {
+				if strings.HasPrefix(code, "2") && resp.Value != nil {
+					o.responseTypes = append(o.responseTypes, sortedTypes(resp.Value.Content)...)
+				}
+			}
+			o.responseTypes = dedupe(o.responseTypes)
+			if op.Security != nil {
+				o.security = *op.Security
+			} else {
+				o.security = spec.Security
+			}
+			ops.byRoute[method+" "+ginPath] = o
+			ops.methods[ginPath] = append(ops.methods[ginPath], method)
+		}
+	}
+	if len(ops.byRoute) == 0 {
+		return ops, fmt.Errorf("api: the contract declares no operations")
+	}
+	for _, m := range ops.methods {
+		sort.Strings(m)
+	}
+	return ops, nil
+}
+
+// allowed lists the methods declared for the path template matching path,
+// for the Allow header of a 405.
+func (o operations) allowed(path string) string {
+	for template, methods := range o.methods {
+		if routeMatches(template, path) {
+			return strings.Join(methods, ", ")
+		}
+	}
+	return ""
+}
+
+// routeMatches reports whether a Gin route template matches a request path.
+func routeMatches(template, path string) bool {
+	ts := strings.Split(strings.Trim(template, "/"), "/")
+	ps := strings.Split(strings.Trim(path, "/"), "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if !strings.HasPrefix(ts[i], ":") && ts[i] != ps[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// toGinPath turns /players/{id}/visits into /players/:id/visits.
+func toGinPath(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+			parts[i] = ":" + p[1:len(p)-1]
+		}
+	}
+	return strings.Join(parts, "/")
+}
+
+// sortedTypes returns a content map's media types, JSON first, then by name.
+func sortedTypes(content openapi3.Content) []string {
+	types := make([]string, 0, len(content))
+	for t := range content {
+		types = append(types, t)
+	}
+	sort.Slice(types, func(i, j int) bool {
+		if (types[i] == "application/json") != (types[j] == "application/json") {
+			return types[i] == "application/json"
+		}
+		return types[i] < types[j]
+	})
+	return types
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	out := s[:0]
+	for _, v := range s {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// validator enforces the contract on each request before any handler runs:
+// authentication, Accept, Content-Type, body size, then parameters and body
+// against their schemas. A request it lets through is one the contract
+// allows; a request it stops gets the problem the contract declares.
+type validator struct {
+	ops        operations
+	adminToken []byte
+	maxBody    int64
+	kinOpts    openapi3filter.Options
+}
+
+func newValidator(ops operations, adminToken string, maxBody int64) *validator {
+	return &validator{
+		ops:        ops,
+		adminToken: []byte(adminToken),
+		maxBody:    maxBody,
+		kinOpts: openapi3filter.Options{
+			MultiError: true,
+			// Security is checked before kin-openapi runs, with the
+			// credentials this middleware parsed.
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+			// Hand the decoded body to the strict handler so it is not
+			// decoded a second time.
+			KeepValidatedValue: true,
+		},
+	}
+}
+
+func (v *validator) handle(c *gin.Context) {
+	op := v.ops.byRoute[c.Request.Method+" "+c.FullPath()]
+	if op == nil {
+		c.Next() // NoRoute and NoMethod answer these
+		return
+	}
+	req := c.Request
+
+	cred := v.credentials(req)
+	if !satisfies(op.security, cred) {
+		writeProblem(c, kindUnauthorized, "Send a valid bearer token in the Authorization header.", nil)
+		return
+	}
+
+	mediaType, ok := negotiate(req.Header.Get("Accept"), op.responseTypes)
+	if !ok {
+		list := strings.Join(op.responseTypes, ", ")
+		writeProblem(c, kindNotAcceptable, "This operation produces: "+list+".",
+			map[string]string{"Accept": "Accept must allow one of " + list})
+		return
+	}
+
+	if op.requestTypes != nil {
+		if !v.checkContentType(c, op) {
+			return
+		}
+		if req.ContentLength > v.maxBody {
+			v.tooLarge(c)
+			return
+		}
+		req.Body = http.MaxBytesReader(c.Writer, req.Body, v.maxBody)
+	}
+
+	params := make(map[string]string, len(c.Params))
+	for _, p := range c.Params {
+		params[p.Key] = p.Value
+	}
+	err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
+		Request:    req,
+		PathParams: params,
+		Route:      op.route,
+		Options:    &v.kinOpts,
+	})
+	if err != nil {
+		if isBodyTooLarge(err) {
+			v.tooLarge(c)
+			return
+		}
+		fields := fieldErrors(err)
+		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+		return
+	}
+
+	ctx := impl.WithMediaType(impl.WithCredentials(req.Context(), cred), mediaType)
+	c.Request = req.WithContext(ctx)
+	c.Next()
+}
+
+func (v *validator) tooLarge(c *gin.Context) {
+	writeProblem(c, kindTooLarge, fmt.Sprintf("The request body must be at most %d bytes.", v.maxBody), nil)
+}
+
+// checkContentType answers 415 when a body is sent in a media type the
+// operation does not take. A request without a body or Content-Type passes:
+// kin-openapi reports the missing body as a field error.
+func (v *validator) checkContentType(c *gin.Context, op *operation) bool {
+	header := c.Request.Header.Get("Content-Type")
+	if header == "" && c.Request.ContentLength == 0 {
+		return true
+	}
+	mt, params, err := mime.ParseMediaType(header)
+	if err == nil && contains(op.requestTypes, mt) {
+		if cs, ok := params["charset"]; !ok || strings.EqualFold(cs, "utf-8") {
+			return true
+		}
+	}
+	list := strings.Join(op.requestTypes, ", ")
+	writeProblem(c, kindUnsupportedType, "This operation accepts: "+list+".",
+		map[string]string{"Content-Type": "Content-Type must be " + strings.Join(op.requestTypes, " or ")})
+	return false
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// credentials parses the bearer token and checks it against the admin
+// token in constant time (hashing first hides the length too).
+func (v *validator) credentials(req *http.Request) impl.Credentials {
+	scheme, token, ok := strings.Cut(req.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return impl.Credentials{}
+	}
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return impl.Credentials{}
+	}
+	got, want := sha256.Sum256([]byte(token)), sha256.Sum256(v.adminToken)
+	admin := len(v.adminToken) > 0 && subtle.ConstantTimeCompare(got[:], want[:]) == 1
+	return impl.Credentials{Token: token, Admin: admin}
+}
+
+// satisfies reports whether cred meets one of the alternatives. The admin
+// scheme needs the admin token; the player scheme needs a token, whose
+// owner impl checks against the player in the path.
+func satisfies(alternatives openapi3.SecurityRequirements, cred impl.Credentials) bool {
+	if len(alternatives) == 0 {
+		return true
+	}
+	for _, alt := range alternatives {
+		ok := true
+		for scheme := range alt {
+			switch scheme {
+			case "adminToken":
+				ok = ok && cred.Admin
+			case "playerToken":
+				ok = ok && cred.Token != ""
+			default:
+				ok = false
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}

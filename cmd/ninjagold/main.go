@@ -1,0 +1,167 @@
+// Command ninjagold serves the Ninja Gold API.
+//
+//	ninjagold [--addr :8080] [--db ninjagold.db]   serve
+//	ninjagold migrate [--db ninjagold.db]          apply migrations and exit
+//
+// Every flag has an environment variable (NINJAGOLD_ADDR, NINJAGOLD_DB); the
+// admin token comes only from NINJAGOLD_ADMIN_TOKEN, and when it is unset a
+// fresh one is generated and printed once. This is the only package that
+// reads flags or the environment.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/impl"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "ninjagold:", err)
+		os.Exit(1)
+	}
+}
+
+// config is everything the command reads from flags and the environment.
+type config struct {
+	command    string // "serve" or "migrate"
+	addr       string
+	db         string
+	adminToken string
+	maxBody    int64
+	shutdown   time.Duration
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	cfg := config{command: "serve"}
+	if len(args) > 0 && args[0] == "migrate" {
+		cfg.command, args = "migrate", args[1:]
+	}
+	fs := flag.NewFlagSet("ninjagold", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "NINJAGOLD_ADDR", ":8080"), "listen address (NINJAGOLD_ADDR)")
+	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "SQLite file path (NINJAGOLD_DB)")
+	fs.Int64Var(&cfg.maxBody, "max-body-bytes", api.DefaultMaxBodyBytes, "request body limit in bytes")
+	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg.adminToken = getenv("NINJAGOLD_ADMIN_TOKEN")
+	return cfg, nil
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{})
+	if err != nil {
+		return fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)
+	}
+	defer store.Close()
+	if cfg.command == "migrate" {
+		fmt.Fprintf(stdout, "migrations applied to %s\n", cfg.db)
+		return nil
+	}
+
+	if cfg.adminToken == "" {
+		cfg.adminToken = generateToken()
+		fmt.Fprintf(stdout, "NINJAGOLD_ADMIN_TOKEN was not set; the admin token for this run is:\n  %s\n", cfg.adminToken)
+	}
+	server, err := impl.New(store, game.SystemDice{})
+	if err != nil {
+		return err
+	}
+	handler, err := api.NewHandler(server, api.Config{
+		AdminToken:   cfg.adminToken,
+		MaxBodyBytes: cfg.maxBody,
+		Logger:       log,
+	})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("NINJAGOLD_ADDR / --addr %q: %w", cfg.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	base := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "Ninja Gold API listening on %s (database %s)\n  API:  %s/locations\n  spec: %s/openapi.yaml and %s/openapi.json\n",
+		base, cfg.db, base, base, base)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "shutting down: letting in-flight requests finish")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// displayAddr turns a listener address into one a browser can open.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func generateToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return "nga_" + base64.RawURLEncoding.EncodeToString(b)
+}

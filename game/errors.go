@@ -1,0 +1,68 @@
+package game
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code names a kind of failure. The set is small on purpose: each code maps
+// to exactly one HTTP status and problem type in the api package.
+type Code string
+
+const (
+	EINVALID      Code = "invalid"             // the request breaks a rule; Fields says which
+	EUNAUTHORIZED Code = "unauthorized"        // no or unknown credentials
+	EFORBIDDEN    Code = "forbidden"           // valid credentials, not allowed
+	ENOTFOUND     Code = "not_found"           // the resource does not exist
+	ECONFLICT     Code = "conflict"            // an idempotency key reused with another request
+	EPRECONDITION Code = "precondition_failed" // If-Match does not match the current version
+	EUNAVAILABLE  Code = "unavailable"         // the database cannot be reached right now
+	EINTERNAL     Code = "internal"            // anything unexpected
+)
+
+// Error is a failure the client can be told about. Message is safe to show;
+// Fields maps an offending field to a message, like a schema error.
+type Error struct {
+	Code    Code
+	Message string
+	Fields  map[string]string
+	// ETag, for EPRECONDITION, is the resource's current version.
+	ETag string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with code and a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EINVALID error for the given field messages.
+func Invalid(fields map[string]string) *Error {
+	return &Error{Code: EINVALID, Message: "The request is not valid.", Fields: fields}
+}
+
+// ErrorCode returns the code of err: EINTERNAL when err is not an *Error,
+// "" when err is nil.
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the client-safe message of err; a generic one when err
+// is not an *Error, so internals never leak.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "The server could not complete the request."
+}

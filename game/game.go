@@ -1,0 +1,116 @@
+// Package game is the centre of Ninja Gold: the things the game is made of
+// (locations, players, visits), the rule that turns a visit into gold, the
+// errors every layer speaks, and the Store that persists it all.
+//
+// It knows nothing of HTTP or SQL. The api package maps its error codes to
+// problem responses in one table; the store packages implement Store.
+package game
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Location is a place a player can visit, paying between MinGold and MaxGold
+// (inclusive) per visit.
+type Location struct {
+	ID          int64
+	Name        string
+	MinGold     int32
+	MaxGold     int32
+	Description string
+	// Version counts the writes to the location; it is the ETag.
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// LocationFields are a location's writable fields.
+type LocationFields struct {
+	Name        string
+	MinGold     int32
+	MaxGold     int32
+	Description string
+}
+
+// Validate reports the rules the schema cannot express. The message is keyed
+// like a schema error so clients handle both the same way.
+func (f LocationFields) Validate() error {
+	if f.MinGold > f.MaxGold {
+		return Invalid(map[string]string{
+			"min_gold": "min gold must be less than or equal to max gold",
+		})
+	}
+	return nil
+}
+
+// Player is a ninja and their gold. Gold may be negative.
+type Player struct {
+	ID        int64
+	FirstName string
+	LastName  string
+	Gold      int64
+	CreatedAt time.Time
+}
+
+// NewPlayer is a player to create. TokenHash is the hash of the player's
+// bearer token; the token itself is never stored.
+type NewPlayer struct {
+	FirstName string
+	LastName  string
+	TokenHash []byte
+}
+
+// Visit is one entry of a player's activity log. LocationName and Gold are
+// copied at the time of the visit so editing or deleting the location never
+// rewrites history.
+type Visit struct {
+	ID           int64
+	PlayerID     int64
+	LocationID   int64
+	LocationName string
+	Gold         int32
+	// Balance is the player's gold right after this visit.
+	Balance   int64
+	Message   string
+	CreatedAt time.Time
+}
+
+// Outcome is what a visit to a location yields.
+type Outcome struct {
+	Gold    int32
+	Message string
+}
+
+// Dice is a source of randomness: Int64N returns a uniform value in [0, n).
+// It must be safe for concurrent use.
+type Dice interface {
+	Int64N(n int64) int64
+}
+
+// SystemDice draws from math/rand/v2's global generator, which the runtime
+// seeds from the operating system's entropy and is safe for concurrent use.
+type SystemDice struct{}
+
+func (SystemDice) Int64N(n int64) int64 { return rand.Int64N(n) }
+
+// Roll draws the outcome of visiting loc: an amount uniform in
+// [MinGold, MaxGold], inclusive, and the classic game's message for it.
+func Roll(d Dice, loc Location) Outcome {
+	span := int64(loc.MaxGold) - int64(loc.MinGold) + 1
+	gold := int32(int64(loc.MinGold) + d.Int64N(span))
+	return Outcome{Gold: gold, Message: Message(loc.Name, gold)}
+}
+
+// Message words a visit the way the classic game does.
+func Message(location string, gold int32) string {
+	switch {
+	case gold > 0:
+		return fmt.Sprintf("Earned %d gold from the %s!", gold, location)
+	case gold < 0:
+		return fmt.Sprintf("Entered the %s and lost %d gold... Ouch!", location, -int64(gold))
+	default:
+		return fmt.Sprintf("Entered the %s and came out with nothing... Not a single coin.", location)
+	}
+}

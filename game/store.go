@@ -1,0 +1,103 @@
+package game
+
+import (
+	"context"
+	"time"
+)
+
+// Store persists the game. Every implementation must pass the shared suite in
+// store/storetest, so callers can rely on the behaviour documented here
+// whichever database is behind it. Errors are *Error values with the codes
+// named below; anything else is EINTERNAL. A database that cannot be reached
+// yields EUNAVAILABLE.
+type Store interface {
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database; in-flight calls finish first.
+	Close() error
+
+	// ListLocations returns at most limit locations with id > afterID, by id.
+	ListLocations(ctx context.Context, afterID int64, limit int) ([]Location, error)
+	// GetLocation returns ENOTFOUND if no location has id.
+	GetLocation(ctx context.Context, id int64) (Location, error)
+	// CreateLocation stores a new location at version 1.
+	CreateLocation(ctx context.Context, f LocationFields) (Location, error)
+	// UpdateLocation calls update with the current location inside one
+	// transaction and stores what it leaves, at the next version. It returns
+	// ENOTFOUND if no location has id, or update's error unchanged (nothing
+	// is written then).
+	UpdateLocation(ctx context.Context, id int64, update func(*Location) error) (Location, error)
+	// DeleteLocation calls check with the current location inside one
+	// transaction and deletes it if check returns nil. It returns ENOTFOUND
+	// if no location has id, or check's error unchanged. Visits keep the
+	// name and amount they recorded.
+	DeleteLocation(ctx context.Context, id int64, check func(Location) error) error
+
+	// CreatePlayer stores a new player with no gold.
+	CreatePlayer(ctx context.Context, p NewPlayer) (Player, error)
+	// GetPlayer returns ENOTFOUND if no player has id.
+	GetPlayer(ctx context.Context, id int64) (Player, error)
+	// PlayerIDByTokenHash returns the id of the player whose token hashes to
+	// hash, or EUNAUTHORIZED if there is none.
+	PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, error)
+	// ListPlayers returns one page of players in the page's order.
+	ListPlayers(ctx context.Context, page PlayerPage) ([]Player, error)
+	// DeletePlayer deletes a player with their visits and idempotency keys.
+	// It returns ENOTFOUND if no player has id.
+	DeletePlayer(ctx context.Context, id int64) error
+
+	// CreateVisit records a visit and moves its gold in one transaction. It
+	// returns ENOTFOUND if the player does not exist, EINVALID (keyed
+	// location_id) if the location does not exist, and ECONFLICT if the
+	// idempotency key was used with another request hash. When the key was
+	// used with the same hash it returns the visit recorded then and
+	// replayed = true, changing nothing.
+	CreateVisit(ctx context.Context, req VisitRequest) (v Visit, replayed bool, err error)
+	// GetVisit returns ENOTFOUND if the player has no visit with visitID.
+	GetVisit(ctx context.Context, playerID, visitID int64) (Visit, error)
+	// ListVisits returns at most limit of the player's visits with
+	// id < beforeID (0: from the newest), newest first. It returns ENOTFOUND
+	// if the player does not exist.
+	ListVisits(ctx context.Context, playerID, beforeID int64, limit int) ([]Visit, error)
+}
+
+// PlayerSort is an order of the player list.
+type PlayerSort string
+
+const (
+	ByGoldDesc      PlayerSort = "-gold"
+	ByGoldAsc       PlayerSort = "gold"
+	ByCreatedAtDesc PlayerSort = "-created_at"
+	ByCreatedAtAsc  PlayerSort = "created_at"
+)
+
+// PlayerPage asks for one page of players. After, when set, is the last
+// player of the previous page; ties in gold are broken by id ascending.
+// Players are created in id order, so created_at sorts by id.
+type PlayerPage struct {
+	Sort  PlayerSort
+	After *PlayerKey
+	Limit int
+}
+
+// PlayerKey is a position in a player list.
+type PlayerKey struct {
+	Gold int64
+	ID   int64
+}
+
+// VisitRequest asks for one visit.
+type VisitRequest struct {
+	PlayerID   int64
+	LocationID int64
+	// IdempotencyKey is empty when the client sent none.
+	IdempotencyKey string
+	// RequestHash identifies the request the key was sent with.
+	RequestHash []byte
+	// Roll decides the outcome once the location is known; it runs inside
+	// the transaction.
+	Roll func(Location) Outcome
+}
+
+// IdempotencyKeyTTL is how long a key and its stored result are kept at least.
+const IdempotencyKeyTTL = 24 * time.Hour

@@ -1,0 +1,203 @@
+package impl
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/generated"
+)
+
+func toLocation(l game.Location) generated.Location {
+	return generated.Location{
+		Id:          l.ID,
+		Name:        l.Name,
+		MinGold:     l.MinGold,
+		MaxGold:     l.MaxGold,
+		Description: l.Description,
+		CreatedAt:   l.CreatedAt,
+		UpdatedAt:   l.UpdatedAt,
+	}
+}
+
+func locationFields(n generated.NewLocation) game.LocationFields {
+	f := game.LocationFields{Name: n.Name, MinGold: n.MinGold, MaxGold: n.MaxGold}
+	if n.Description != nil {
+		f.Description = *n.Description
+	}
+	return f
+}
+
+// etag is a location's strong entity tag: its version, which every write bumps.
+func etag(l game.Location) string { return `"` + strconv.FormatInt(l.Version, 10) + `"` }
+
+// matchesIfNoneMatch reports whether an If-None-Match header value names
+// the current tag, with the weak comparison RFC 9110 prescribes for it.
+func matchesIfNoneMatch(header, current string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == current {
+			return true
+		}
+	}
+	return false
+}
+
+// checkIfMatch enforces an If-Match header with the strong comparison RFC
+// 9110 prescribes: a weak tag never matches.
+func checkIfMatch(header *string, l game.Location) error {
+	if header == nil {
+		return nil
+	}
+	current := etag(l)
+	for _, t := range strings.Split(*header, ",") {
+		if t = strings.TrimSpace(t); t == "*" || t == current {
+			return nil
+		}
+	}
+	return &game.Error{
+		Code:    game.EPRECONDITION,
+		Message: "The location changed since you read it.",
+		Fields:  map[string]string{"If-Match": "If-Match does not match the current ETag"},
+		ETag:    current,
+	}
+}
+
+func locationURL(id int64) string { return "/locations/" + strconv.FormatInt(id, 10) }
+
+func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsRequestObject) (generated.ListLocationsResponseObject, error) {
+	limit := limitOrDefault(req.Params.Limit)
+	var after int64
+	if req.Params.Cursor != nil {
+		c, err := decodeCursor(*req.Params.Cursor)
+		if err != nil || c.Sort != "" || c.Gold != nil {
+			return nil, errBadCursor
+		}
+		after = c.ID
+	}
+	// One extra row tells whether another page exists without a COUNT.
+	locs, err := s.store.ListLocations(ctx, after, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	var next *string
+	if len(locs) > limit {
+		locs = locs[:limit]
+		n := cursor{ID: locs[limit-1].ID}.encode()
+		next = &n
+	}
+	headers := generated.ListLocations200ResponseHeaders{Link: nextLink("/locations", next, limit, nil)}
+
+	if wantsCSV(ctx) {
+		rows := make([][]string, len(locs))
+		for i, l := range locs {
+			rows[i] = []string{
+				strconv.FormatInt(l.ID, 10), l.Name,
+				strconv.Itoa(int(l.MinGold)), strconv.Itoa(int(l.MaxGold)), l.Description,
+				l.CreatedAt.Format(time.RFC3339Nano), l.UpdatedAt.Format(time.RFC3339Nano),
+			}
+		}
+		body, n := csvBody([]string{"id", "name", "min_gold", "max_gold", "description", "created_at", "updated_at"}, rows)
+		return generated.ListLocations200TextcsvResponse{Body: body, ContentLength: n, Headers: headers}, nil
+	}
+
+	items := make([]generated.Location, len(locs))
+	for i, l := range locs {
+		items[i] = toLocation(l)
+	}
+	list := generated.LocationList{Items: items}
+	setNullable(&list.NextCursor, next)
+	return generated.ListLocations200JSONResponse{Body: list, Headers: headers}, nil
+}
+
+func (s *Server) CreateLocation(ctx context.Context, req generated.CreateLocationRequestObject) (generated.CreateLocationResponseObject, error) {
+	f := locationFields(*req.Body)
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	l, err := s.store.CreateLocation(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return generated.CreateLocation201JSONResponse{
+		Body:    toLocation(l),
+		Headers: generated.CreateLocation201ResponseHeaders{Location: locationURL(l.ID), ETag: etag(l)},
+	}, nil
+}
+
+func (s *Server) GetLocation(ctx context.Context, req generated.GetLocationRequestObject) (generated.GetLocationResponseObject, error) {
+	l, err := s.store.GetLocation(ctx, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	tag := etag(l)
+	if inm := req.Params.IfNoneMatch; inm != nil && matchesIfNoneMatch(*inm, tag) {
+		return generated.GetLocation304Response{Headers: generated.GetLocation304ResponseHeaders{ETag: tag}}, nil
+	}
+	return generated.GetLocation200JSONResponse{
+		Body:    toLocation(l),
+		Headers: generated.GetLocation200ResponseHeaders{ETag: tag},
+	}, nil
+}
+
+func (s *Server) ReplaceLocation(ctx context.Context, req generated.ReplaceLocationRequestObject) (generated.ReplaceLocationResponseObject, error) {
+	f := locationFields(*req.Body)
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	l, err := s.store.UpdateLocation(ctx, req.Id, func(cur *game.Location) error {
+		if err := checkIfMatch(req.Params.IfMatch, *cur); err != nil {
+			return err
+		}
+		cur.Name, cur.MinGold, cur.MaxGold, cur.Description = f.Name, f.MinGold, f.MaxGold, f.Description
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return generated.ReplaceLocation200JSONResponse{
+		Body:    toLocation(l),
+		Headers: generated.ReplaceLocation200ResponseHeaders{ETag: etag(l)},
+	}, nil
+}
+
+func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocationRequestObject) (generated.UpdateLocationResponseObject, error) {
+	p := req.Body
+	l, err := s.store.UpdateLocation(ctx, req.Id, func(cur *game.Location) error {
+		if err := checkIfMatch(req.Params.IfMatch, *cur); err != nil {
+			return err
+		}
+		if p.Name != nil {
+			cur.Name = *p.Name
+		}
+		if p.MinGold != nil {
+			cur.MinGold = *p.MinGold
+		}
+		if p.MaxGold != nil {
+			cur.MaxGold = *p.MaxGold
+		}
+		if p.Description.IsSpecified() {
+			cur.Description = p.Description.GetOrEmpty() // "" when null: clearing
+		}
+		return game.LocationFields{Name: cur.Name, MinGold: cur.MinGold, MaxGold: cur.MaxGold}.Validate()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return generated.UpdateLocation200JSONResponse{
+		Body:    toLocation(l),
+		Headers: generated.UpdateLocation200ResponseHeaders{ETag: etag(l)},
+	}, nil
+}
+
+func (s *Server) DeleteLocation(ctx context.Context, req generated.DeleteLocationRequestObject) (generated.DeleteLocationResponseObject, error) {
+	err := s.store.DeleteLocation(ctx, req.Id, func(cur game.Location) error {
+		return checkIfMatch(req.Params.IfMatch, cur)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return generated.DeleteLocation204Response{}, nil
+}

@@ -1,0 +1,92 @@
+package impl
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/url"
+	"strconv"
+
+	"github.com/oapi-codegen/nullable"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+// defaultLimit is the page size when the client names none; the contract's
+// default for `limit`.
+const defaultLimit = 20
+
+func limitOrDefault(l *int32) int {
+	if l == nil {
+		return defaultLimit
+	}
+	return int(*l)
+}
+
+// cursor is the position a page ends at. It travels as opaque base64url
+// JSON so the store's keyset can change without breaking clients' URLs.
+type cursor struct {
+	ID   int64           `json:"id"`
+	Gold *int64          `json:"gold,omitempty"`
+	Sort game.PlayerSort `json:"sort,omitempty"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var errBadCursor = game.Invalid(map[string]string{"cursor": "cursor is not valid; use the next_cursor of a previous page"})
+
+// decodeCursor parses a cursor sent by a client. Whatever it was sent, the
+// answer is a cursor with a positive id or errBadCursor, never a panic.
+func decodeCursor(s string) (cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, errBadCursor
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var c cursor
+	if err := dec.Decode(&c); err != nil || dec.More() || c.ID < 1 {
+		return cursor{}, errBadCursor
+	}
+	return c, nil
+}
+
+// nextLink is the RFC 8288 Link header for the page after next, or nil.
+func nextLink(path string, next *string, limit int, extra url.Values) *string {
+	if next == nil {
+		return nil
+	}
+	q := url.Values{}
+	for k, v := range extra {
+		q[k] = v
+	}
+	q.Set("cursor", *next)
+	q.Set("limit", strconv.Itoa(limit))
+	link := "<" + path + "?" + q.Encode() + `>; rel="next"`
+	return &link
+}
+
+// csvBody renders a header row and records as CSV.
+func csvBody(header []string, records [][]string) (io.Reader, int64) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	_ = w.Write(header)
+	_ = w.WriteAll(records) // writes to a bytes.Buffer cannot fail
+	return &buf, int64(buf.Len())
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// setNullable sets n to v, or to JSON null when v is nil.
+func setNullable(n *nullable.Nullable[string], v *string) {
+	if v == nil {
+		n.SetNull()
+		return
+	}
+	n.Set(*v)
+}

@@ -1,0 +1,155 @@
+package impl
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/url"
+	"strconv"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/generated"
+)
+
+func toPlayer(p game.Player) generated.Player {
+	return generated.Player{
+		Id:        p.ID,
+		FirstName: p.FirstName,
+		LastName:  p.LastName,
+		Gold:      p.Gold,
+		CreatedAt: p.CreatedAt,
+	}
+}
+
+func playerURL(id int64) string { return "/players/" + strconv.FormatInt(id, 10) }
+
+// newToken returns a fresh player token: 256 random bits, so a fast hash
+// (SHA-256) is enough to store it safely.
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return "ngp_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// HashToken is how a player token is stored and looked up.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+var errNoToken = game.Errorf(game.EUNAUTHORIZED, "Send a valid bearer token in the Authorization header.")
+
+// authorizePlayer checks that the request's token is player id's own. It
+// returns EUNAUTHORIZED for a missing or unknown token, ENOTFOUND when the
+// player does not exist, and EFORBIDDEN when the token is another player's.
+// With allowAdmin, the admin token is accepted too.
+func (s *Server) authorizePlayer(ctx context.Context, id int64, allowAdmin bool) error {
+	cred := credentialsFrom(ctx)
+	if allowAdmin && cred.Admin {
+		return nil
+	}
+	if cred.Token == "" {
+		return errNoToken
+	}
+	owner, err := s.store.PlayerIDByTokenHash(ctx, HashToken(cred.Token))
+	if err != nil {
+		return err
+	}
+	if owner == id {
+		return nil
+	}
+	if _, err := s.store.GetPlayer(ctx, id); err != nil {
+		return err
+	}
+	return game.Errorf(game.EFORBIDDEN, "This token belongs to another player.")
+}
+
+func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerRequestObject) (generated.CreatePlayerResponseObject, error) {
+	token := newToken()
+	p, err := s.store.CreatePlayer(ctx, game.NewPlayer{
+		FirstName: req.Body.FirstName,
+		LastName:  req.Body.LastName,
+		TokenHash: HashToken(token),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return generated.CreatePlayer201JSONResponse{
+		Body: generated.NewPlayerResult{
+			Id:        p.ID,
+			FirstName: p.FirstName,
+			LastName:  p.LastName,
+			Gold:      p.Gold,
+			CreatedAt: p.CreatedAt,
+			Token:     token,
+		},
+		Headers: generated.CreatePlayer201ResponseHeaders{Location: playerURL(p.ID)},
+	}, nil
+}
+
+func (s *Server) GetPlayer(ctx context.Context, req generated.GetPlayerRequestObject) (generated.GetPlayerResponseObject, error) {
+	p, err := s.store.GetPlayer(ctx, req.Id)
+	if err != nil {
+		return nil, err
+	}
+	return generated.GetPlayer200JSONResponse(toPlayer(p)), nil
+}
+
+func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersRequestObject) (generated.ListPlayersResponseObject, error) {
+	limit := limitOrDefault(req.Params.Limit)
+	sort := game.ByGoldDesc
+	if req.Params.Sort != nil {
+		sort = game.PlayerSort(*req.Params.Sort)
+	}
+	page := game.PlayerPage{Sort: sort, Limit: limit + 1}
+	if req.Params.Cursor != nil {
+		c, err := decodeCursor(*req.Params.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		byGold := sort == game.ByGoldAsc || sort == game.ByGoldDesc
+		if c.Sort != sort || byGold != (c.Gold != nil) {
+			return nil, game.Invalid(map[string]string{"cursor": "cursor was issued for another sort order"})
+		}
+		page.After = &game.PlayerKey{ID: c.ID}
+		if c.Gold != nil {
+			page.After.Gold = *c.Gold
+		}
+	}
+	players, err := s.store.ListPlayers(ctx, page)
+	if err != nil {
+		return nil, err
+	}
+	var next *string
+	if len(players) > limit {
+		players = players[:limit]
+		last := players[limit-1]
+		c := cursor{ID: last.ID, Sort: sort}
+		if sort == game.ByGoldAsc || sort == game.ByGoldDesc {
+			c.Gold = &last.Gold
+		}
+		n := c.encode()
+		next = &n
+	}
+	items := make([]generated.Player, len(players))
+	for i, p := range players {
+		items[i] = toPlayer(p)
+	}
+	list := generated.PlayerList{Items: items}
+	setNullable(&list.NextCursor, next)
+	return generated.ListPlayers200JSONResponse{
+		Body:    list,
+		Headers: generated.ListPlayers200ResponseHeaders{Link: nextLink("/players", next, limit, url.Values{"sort": {string(sort)}})},
+	}, nil
+}
+
+func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerRequestObject) (generated.DeletePlayerResponseObject, error) {
+	if err := s.authorizePlayer(ctx, req.Id, true); err != nil {
+		return nil, err
+	}
+	if err := s.store.DeletePlayer(ctx, req.Id); err != nil {
+		return nil, err
+	}
+	return generated.DeletePlayer204Response{}, nil
+}

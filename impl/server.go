@@ -1,0 +1,101 @@
+// Package impl implements the operations of openapi.yaml over a game.Store.
+//
+// It fills in generated.StrictServerInterface: requests arrive already
+// validated against the contract, responses are generated types. Failures
+// are returned as *game.Error values and never written here; the api package
+// turns every error into a problem response in one place.
+package impl
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/generated"
+)
+
+// Server implements every operation of the contract.
+type Server struct {
+	store    game.Store
+	dice     game.Dice
+	specJSON map[string]any
+}
+
+var _ generated.StrictServerInterface = (*Server)(nil)
+
+// New returns a Server over store that rolls visits with dice.
+func New(store game.Store, dice game.Dice) (*Server, error) {
+	spec, err := generated.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("impl: load embedded spec: %w", err)
+	}
+	raw, err := spec.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("impl: spec as JSON: %w", err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("impl: spec as JSON: %w", err)
+	}
+	return &Server{store: store, dice: dice, specJSON: doc}, nil
+}
+
+type ctxKey int
+
+const (
+	credentialsKey ctxKey = iota
+	mediaTypeKey
+)
+
+// Credentials is what the HTTP layer learned from the Authorization header.
+type Credentials struct {
+	// Token is the bearer token, "" when none was sent.
+	Token string
+	// Admin is true when Token is the admin token.
+	Admin bool
+}
+
+// WithCredentials returns ctx carrying the request's credentials.
+func WithCredentials(ctx context.Context, c Credentials) context.Context {
+	return context.WithValue(ctx, credentialsKey, c)
+}
+
+func credentialsFrom(ctx context.Context) Credentials {
+	c, _ := ctx.Value(credentialsKey).(Credentials)
+	return c
+}
+
+// WithMediaType returns ctx carrying the response media type the HTTP layer
+// negotiated from Accept.
+func WithMediaType(ctx context.Context, mediaType string) context.Context {
+	return context.WithValue(ctx, mediaTypeKey, mediaType)
+}
+
+func wantsCSV(ctx context.Context) bool {
+	mt, _ := ctx.Value(mediaTypeKey).(string)
+	return mt == "text/csv"
+}
+
+func (s *Server) GetHealth(ctx context.Context, _ generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
+	return generated.GetHealth200JSONResponse{Status: generated.Ok}, nil
+}
+
+func (s *Server) GetReadiness(ctx context.Context, _ generated.GetReadinessRequestObject) (generated.GetReadinessResponseObject, error) {
+	if err := s.store.Ping(ctx); err != nil {
+		return nil, err
+	}
+	return generated.GetReadiness200JSONResponse{Status: generated.Ok}, nil
+}
+
+func (s *Server) GetOpenAPIJSON(ctx context.Context, _ generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
+	return generated.GetOpenAPIJSON200JSONResponse(s.specJSON), nil
+}
+
+func (s *Server) GetOpenAPIYAML(ctx context.Context, _ generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
+	return generated.GetOpenAPIYAML200ApplicationyamlResponse{
+		Body:          bytesReader(ninjagold.OpenAPIYAML),
+		ContentLength: int64(len(ninjagold.OpenAPIYAML)),
+	}, nil
+}

@@ -1,0 +1,108 @@
+package impl
+
+import (
+	"context"
+	"crypto/sha256"
+	"strconv"
+	"time"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/generated"
+)
+
+func toVisit(v game.Visit) generated.Visit {
+	return generated.Visit{
+		Id:           v.ID,
+		PlayerId:     v.PlayerID,
+		LocationId:   v.LocationID,
+		LocationName: v.LocationName,
+		Gold:         v.Gold,
+		Balance:      v.Balance,
+		Message:      v.Message,
+		CreatedAt:    v.CreatedAt,
+	}
+}
+
+func visitURL(v game.Visit) string {
+	return playerURL(v.PlayerID) + "/visits/" + strconv.FormatInt(v.ID, 10)
+}
+
+func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitRequestObject) (generated.CreateVisitResponseObject, error) {
+	if err := s.authorizePlayer(ctx, req.Id, false); err != nil {
+		return nil, err
+	}
+	vr := game.VisitRequest{
+		PlayerID:   req.Id,
+		LocationID: req.Body.LocationId,
+		Roll:       func(l game.Location) game.Outcome { return game.Roll(s.dice, l) },
+	}
+	if k := req.Params.IdempotencyKey; k != nil {
+		// The body has one member, so its value identifies the request.
+		h := sha256.Sum256([]byte("location_id=" + strconv.FormatInt(req.Body.LocationId, 10)))
+		vr.IdempotencyKey, vr.RequestHash = *k, h[:]
+	}
+	v, replayed, err := s.store.CreateVisit(ctx, vr)
+	if err != nil {
+		return nil, err
+	}
+	resp := generated.CreateVisit201JSONResponse{
+		Body:    toVisit(v),
+		Headers: generated.CreateVisit201ResponseHeaders{Location: visitURL(v)},
+	}
+	if replayed {
+		yes := "true"
+		resp.Headers.IdempotentReplayed = &yes
+	}
+	return resp, nil
+}
+
+func (s *Server) GetVisit(ctx context.Context, req generated.GetVisitRequestObject) (generated.GetVisitResponseObject, error) {
+	v, err := s.store.GetVisit(ctx, req.Id, req.VisitId)
+	if err != nil {
+		return nil, err
+	}
+	return generated.GetVisit200JSONResponse(toVisit(v)), nil
+}
+
+func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequestObject) (generated.ListVisitsResponseObject, error) {
+	limit := limitOrDefault(req.Params.Limit)
+	var before int64
+	if req.Params.Cursor != nil {
+		c, err := decodeCursor(*req.Params.Cursor)
+		if err != nil || c.Sort != "" || c.Gold != nil {
+			return nil, errBadCursor
+		}
+		before = c.ID
+	}
+	visits, err := s.store.ListVisits(ctx, req.Id, before, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	var next *string
+	if len(visits) > limit {
+		visits = visits[:limit]
+		n := cursor{ID: visits[limit-1].ID}.encode()
+		next = &n
+	}
+	headers := generated.ListVisits200ResponseHeaders{Link: nextLink(playerURL(req.Id)+"/visits", next, limit, nil)}
+
+	if wantsCSV(ctx) {
+		rows := make([][]string, len(visits))
+		for i, v := range visits {
+			rows[i] = []string{
+				strconv.FormatInt(v.ID, 10), strconv.FormatInt(v.PlayerID, 10), strconv.FormatInt(v.LocationID, 10),
+				v.LocationName, strconv.Itoa(int(v.Gold)), strconv.FormatInt(v.Balance, 10), v.Message,
+				v.CreatedAt.Format(time.RFC3339Nano),
+			}
+		}
+		body, n := csvBody([]string{"id", "player_id", "location_id", "location_name", "gold", "balance", "message", "created_at"}, rows)
+		return generated.ListVisits200TextcsvResponse{Body: body, ContentLength: n, Headers: headers}, nil
+	}
+	items := make([]generated.Visit, len(visits))
+	for i, v := range visits {
+		items[i] = toVisit(v)
+	}
+	list := generated.VisitList{Items: items}
+	setNullable(&list.NextCursor, next)
+	return generated.ListVisits200JSONResponse{Body: list, Headers: headers}, nil
+}

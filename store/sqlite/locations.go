@@ -1,0 +1,103 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+const locationColumns = `id, name, min_gold, max_gold, description, version, created_at, updated_at`
+
+func scanLocation(row scanner) (game.Location, error) {
+	var l game.Location
+	var created, updated int64
+	if err := row.Scan(&l.ID, &l.Name, &l.MinGold, &l.MaxGold, &l.Description, &l.Version, &created, &updated); err != nil {
+		return game.Location{}, err
+	}
+	l.CreatedAt, l.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return l, nil
+}
+
+func locationNotFound(id int64) error {
+	return game.Errorf(game.ENOTFOUND, "location %d does not exist", id)
+}
+
+func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]game.Location, error) {
+	rows, err := s.read.QueryContext(ctx,
+		`SELECT `+locationColumns+` FROM locations WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	out := make([]game.Location, 0, limit)
+	for rows.Next() {
+		l, err := scanLocation(rows)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		out = append(out, l)
+	}
+	return out, wrap(rows.Err())
+}
+
+func (s *Store) GetLocation(ctx context.Context, id int64) (game.Location, error) {
+	l, err := scanLocation(s.read.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return game.Location{}, locationNotFound(id)
+	}
+	return l, wrap(err)
+}
+
+func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game.Location, error) {
+	var l game.Location
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		now := micros(s.now())
+		var err error
+		l, err = scanLocation(tx.QueryRowContext(ctx,
+			`INSERT INTO locations (name, min_gold, max_gold, description, version, created_at, updated_at)
+			 VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING `+locationColumns,
+			f.Name, f.MinGold, f.MaxGold, f.Description, now, now))
+		return err
+	})
+	return l, err
+}
+
+func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.Location) error) (game.Location, error) {
+	var l game.Location
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return locationNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if err := update(&cur); err != nil {
+			return err
+		}
+		l, err = scanLocation(tx.QueryRowContext(ctx,
+			`UPDATE locations SET name = ?, min_gold = ?, max_gold = ?, description = ?,
+			        version = version + 1, updated_at = ?
+			 WHERE id = ? RETURNING `+locationColumns,
+			cur.Name, cur.MinGold, cur.MaxGold, cur.Description, micros(s.now()), id))
+		return err
+	})
+	return l, err
+}
+
+func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Location) error) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		cur, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return locationNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if err := check(cur); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM locations WHERE id = ?`, id)
+		return err
+	})
+}

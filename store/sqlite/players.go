@@ -1,0 +1,115 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+const playerColumns = `id, first_name, last_name, gold, created_at`
+
+func scanPlayer(row scanner) (game.Player, error) {
+	var p game.Player
+	var created int64
+	if err := row.Scan(&p.ID, &p.FirstName, &p.LastName, &p.Gold, &created); err != nil {
+		return game.Player{}, err
+	}
+	p.CreatedAt = fromMicros(created)
+	return p, nil
+}
+
+func playerNotFound(id int64) error {
+	return game.Errorf(game.ENOTFOUND, "player %d does not exist", id)
+}
+
+func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Player, error) {
+	var p game.Player
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		p, err = scanPlayer(tx.QueryRowContext(ctx,
+			`INSERT INTO players (first_name, last_name, gold, token_hash, created_at)
+			 VALUES (?, ?, 0, ?, ?) RETURNING `+playerColumns,
+			np.FirstName, np.LastName, np.TokenHash, micros(s.now())))
+		return err
+	})
+	return p, err
+}
+
+func (s *Store) GetPlayer(ctx context.Context, id int64) (game.Player, error) {
+	p, err := scanPlayer(s.read.QueryRowContext(ctx, `SELECT `+playerColumns+` FROM players WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return game.Player{}, playerNotFound(id)
+	}
+	return p, wrap(err)
+}
+
+func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, error) {
+	var id int64
+	err := s.read.QueryRowContext(ctx, `SELECT id FROM players WHERE token_hash = ?`, hash).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, game.Errorf(game.EUNAUTHORIZED, "The token does not belong to any player.")
+	}
+	return id, wrap(err)
+}
+
+// playerOrder holds, per sort, the ORDER BY clause and the keyset condition
+// that continues after a given player.
+var playerOrder = map[game.PlayerSort]struct{ orderBy, after string }{
+	game.ByGoldDesc:      {"gold DESC, id ASC", "(gold < ? OR (gold = ? AND id > ?))"},
+	game.ByGoldAsc:       {"gold ASC, id ASC", "(gold > ? OR (gold = ? AND id > ?))"},
+	game.ByCreatedAtDesc: {"id DESC", "id < ?"},
+	game.ByCreatedAtAsc:  {"id ASC", "id > ?"},
+}
+
+func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.Player, error) {
+	order, ok := playerOrder[page.Sort]
+	if !ok {
+		return nil, fmt.Errorf("sqlite: unknown player sort %q", page.Sort)
+	}
+	query := `SELECT ` + playerColumns + ` FROM players`
+	var args []any
+	if a := page.After; a != nil {
+		query += ` WHERE ` + order.after
+		switch page.Sort {
+		case game.ByGoldDesc, game.ByGoldAsc:
+			args = append(args, a.Gold, a.Gold, a.ID)
+		default:
+			args = append(args, a.ID)
+		}
+	}
+	query += ` ORDER BY ` + order.orderBy + ` LIMIT ?`
+	args = append(args, page.Limit)
+
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	out := make([]game.Player, 0, page.Limit)
+	for rows.Next() {
+		p, err := scanPlayer(rows)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		out = append(out, p)
+	}
+	return out, wrap(rows.Err())
+}
+
+func (s *Store) DeletePlayer(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM players WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return playerNotFound(id)
+		}
+		return nil
+	})
+}

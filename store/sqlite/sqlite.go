@@ -1,0 +1,234 @@
+// Package sqlite is the embedded Store: one SQLite file, no server, no cgo
+// (modernc.org/sqlite). It is the default a new user runs with.
+//
+// SQLite allows one writer at a time, and several writer connections only
+// starve each other on the busy timeout, so the Store keeps exactly one
+// writer connection (every write transaction queues for it, in Go, in order)
+// and a separate pool of read-only connections that WAL mode lets read while
+// the writer writes.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a game.Store on one SQLite file.
+type Store struct {
+	write *sql.DB // exactly one connection: SQLite has one writer
+	read  *sql.DB // read-only connections
+
+	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
+	now       func() time.Time
+}
+
+var _ game.Store = (*Store)(nil)
+
+// Options tune the store. The zero value is the durable default.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma: "FULL" (the default: a
+	// commit survives power loss) or "NORMAL" (survives a crash of the
+	// process but not of the machine; faster).
+	Synchronous string
+	// BusyTimeout bounds how long a connection waits for a lock.
+	BusyTimeout time.Duration
+	// Readers is the size of the read pool; 0 means one per CPU, at least 4.
+	Readers int
+}
+
+// Open opens (creating if needed) the database at path, applies pending
+// migrations and returns the store.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	if opts.Synchronous == "" {
+		opts.Synchronous = "FULL"
+	}
+	switch opts.Synchronous {
+	case "FULL", "NORMAL":
+	default:
+		return nil, fmt.Errorf("sqlite: synchronous must be FULL or NORMAL, not %q", opts.Synchronous)
+	}
+	if opts.BusyTimeout == 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	if opts.Readers == 0 {
+		opts.Readers = max(4, runtime.NumCPU())
+	}
+
+	pragmas := []string{
+		"busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")",
+		"journal_mode(WAL)",
+		"foreign_keys(1)",
+		"synchronous(" + opts.Synchronous + ")",
+	}
+	dsn := func(extra ...string) string {
+		q := url.Values{}
+		for _, p := range append(pragmas, extra...) {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", "immediate")
+		return "file:" + path + "?" + q.Encode()
+	}
+
+	write, err := sql.Open("sqlite", dsn())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := migrate(ctx, write); err != nil {
+		write.Close()
+		return nil, err
+	}
+
+	read, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(opts.Readers)
+	read.SetMaxIdleConns(opts.Readers)
+
+	s := &Store{write: write, read: read, now: time.Now}
+	s.lastPurge.Store(time.Now().Unix())
+	return s, nil
+}
+
+// migrate applies, in order and each in its own transaction, the embedded
+// migrations not yet recorded in schema_migrations.
+func migrate(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("sqlite: migration %s: name must start with a number", base)
+		}
+		if err := applyMigration(ctx, db, version, name); err != nil {
+			return fmt.Errorf("sqlite: migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, db *sql.DB, version int, name string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrations.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		version, strings.TrimPrefix(name, "migrations/"), time.Now().Unix()); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// Ping checks that the file can still be read and written.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return wrap(err)
+	}
+	var one int
+	return wrap(s.read.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one))
+}
+
+// inTx runs fn in a write transaction and commits when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return wrap(err)
+	}
+	return wrap(tx.Commit())
+}
+
+// wrap turns database failures into game errors: SQLite's "cannot write
+// now" conditions are EUNAVAILABLE (a client may retry); *game.Error and
+// context errors pass through; anything else stays an internal error.
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ge *game.Error
+	if errors.As(err, &ge) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_READONLY,
+			sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+			return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now."}
+		}
+	}
+	if errors.Is(err, sql.ErrConnDone) {
+		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now."}
+	}
+	return fmt.Errorf("sqlite: %w", err)
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+type scanner interface{ Scan(dest ...any) error }

@@ -1,0 +1,152 @@
+package sqlite
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+const visitColumns = `id, player_id, location_id, location_name, gold, balance, message, created_at`
+
+func scanVisit(row scanner) (game.Visit, error) {
+	var v game.Visit
+	var created int64
+	if err := row.Scan(&v.ID, &v.PlayerID, &v.LocationID, &v.LocationName, &v.Gold, &v.Balance, &v.Message, &created); err != nil {
+		return game.Visit{}, err
+	}
+	v.CreatedAt = fromMicros(created)
+	return v, nil
+}
+
+func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Visit, bool, error) {
+	var (
+		visit    game.Visit
+		replayed bool
+	)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var exists int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM players WHERE id = ?`, req.PlayerID).Scan(&exists)
+		if errors.Is(err, sql.ErrNoRows) {
+			return playerNotFound(req.PlayerID)
+		} else if err != nil {
+			return err
+		}
+
+		if req.IdempotencyKey != "" {
+			var hash []byte
+			var visitID int64
+			err := tx.QueryRowContext(ctx,
+				`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = ? AND key = ?`,
+				req.PlayerID, req.IdempotencyKey).Scan(&hash, &visitID)
+			switch {
+			case err == nil && bytes.Equal(hash, req.RequestHash):
+				replayed = true
+				visit, err = scanVisit(tx.QueryRowContext(ctx, `SELECT `+visitColumns+` FROM visits WHERE id = ?`, visitID))
+				return err
+			case err == nil:
+				return game.Errorf(game.ECONFLICT, "This Idempotency-Key was used for a different request.")
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+		}
+
+		loc, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, req.LocationID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
+		} else if err != nil {
+			return err
+		}
+		out := req.Roll(loc)
+
+		var balance int64
+		if err := tx.QueryRowContext(ctx, `UPDATE players SET gold = gold + ? WHERE id = ? RETURNING gold`,
+			out.Gold, req.PlayerID).Scan(&balance); err != nil {
+			return err
+		}
+		now := micros(s.now())
+		visit, err = scanVisit(tx.QueryRowContext(ctx,
+			`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+visitColumns,
+			req.PlayerID, loc.ID, loc.Name, out.Gold, balance, out.Message, now))
+		if err != nil {
+			return err
+		}
+		if req.IdempotencyKey != "" {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+				req.PlayerID, req.IdempotencyKey, req.RequestHash, visit.ID, now); err != nil {
+				return err
+			}
+			return s.purgeKeys(ctx, tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return game.Visit{}, false, err
+	}
+	return visit, replayed, nil
+}
+
+// purgeKeys deletes idempotency keys older than their TTL, at most once a
+// minute, inside the caller's transaction so it never needs a lock of its own.
+func (s *Store) purgeKeys(ctx context.Context, tx *sql.Tx) error {
+	now := s.now()
+	last := s.lastPurge.Load()
+	if now.Unix()-last < 60 || !s.lastPurge.CompareAndSwap(last, now.Unix()) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`,
+		micros(now.Add(-game.IdempotencyKeyTTL)))
+	return err
+}
+
+func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit int) ([]game.Visit, error) {
+	// One read transaction so the existence check and the page see the same
+	// snapshot.
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer tx.Rollback()
+	var exists int
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM players WHERE id = ?`, playerID).Scan(&exists)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, playerNotFound(playerID)
+	} else if err != nil {
+		return nil, wrap(err)
+	}
+	query := `SELECT ` + visitColumns + ` FROM visits WHERE player_id = ?`
+	args := []any{playerID}
+	if beforeID > 0 {
+		query += ` AND id < ?`
+		args = append(args, beforeID)
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, limit)
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	out := make([]game.Visit, 0, limit)
+	for rows.Next() {
+		v, err := scanVisit(rows)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		out = append(out, v)
+	}
+	return out, wrap(rows.Err())
+}
+
+func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Visit, error) {
+	v, err := scanVisit(s.read.QueryRowContext(ctx,
+		`SELECT `+visitColumns+` FROM visits WHERE player_id = ? AND id = ?`, playerID, visitID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return game.Visit{}, game.Errorf(game.ENOTFOUND, "player %d has no visit %d", playerID, visitID)
+	}
+	return v, wrap(err)
+}
