@@ -55,10 +55,6 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	v := newValidator(ops, cfg.AdminToken, cfg.MaxBodyBytes)
 
 	r := gin.New()
-	// impl reads request-scoped values (credentials, the negotiated media
-	// type) through the context.Context it is handed, which is the Gin
-	// context; fall back to the request's context for them.
-	r.ContextWithFallback = true
 	// Anything Gin would answer on its own (redirects, plain-text 404/405)
 	// is not in the contract: answer with problems instead.
 	r.RedirectTrailingSlash = false

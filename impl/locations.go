@@ -68,6 +68,7 @@ func checkIfMatch(header *string, l game.Location) error {
 func locationURL(id int64) string { return "/locations/" + strconv.FormatInt(id, 10) }
 
 func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsRequestObject) (generated.ListLocationsResponseObject, error) {
+	ctx = requestContext(ctx)
 	limit := limitOrDefault(req.Params.Limit)
 	var after int64
 	if req.Params.Cursor != nil {
@@ -113,6 +114,7 @@ func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsR
 }
 
 func (s *Server) CreateLocation(ctx context.Context, req generated.CreateLocationRequestObject) (generated.CreateLocationResponseObject, error) {
+	ctx = requestContext(ctx)
 	f := locationFields(*req.Body)
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -128,6 +130,7 @@ func (s *Server) CreateLocation(ctx context.Context, req generated.CreateLocatio
 }
 
 func (s *Server) GetLocation(ctx context.Context, req generated.GetLocationRequestObject) (generated.GetLocationResponseObject, error) {
+	ctx = requestContext(ctx)
 	l, err := s.store.GetLocation(ctx, req.Id)
 	if err != nil {
 		return nil, err
@@ -143,6 +146,7 @@ func (s *Server) GetLocation(ctx context.Context, req generated.GetLocationReque
 }
 
 func (s *Server) ReplaceLocation(ctx context.Context, req generated.ReplaceLocationRequestObject) (generated.ReplaceLocationResponseObject, error) {
+	ctx = requestContext(ctx)
 	f := locationFields(*req.Body)
 	if err := f.Validate(); err != nil {
 		return nil, err
@@ -164,6 +168,7 @@ func (s *Server) ReplaceLocation(ctx context.Context, req generated.ReplaceLocat
 }
 
 func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocationRequestObject) (generated.UpdateLocationResponseObject, error) {
+	ctx = requestContext(ctx)
 	p := req.Body
 	l, err := s.store.UpdateLocation(ctx, req.Id, func(cur *game.Location) error {
 		if err := checkIfMatch(req.Params.IfMatch, *cur); err != nil {
@@ -193,6 +198,7 @@ func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocatio
 }
 
 func (s *Server) DeleteLocation(ctx context.Context, req generated.DeleteLocationRequestObject) (generated.DeleteLocationResponseObject, error) {
+	ctx = requestContext(ctx)
 	err := s.store.DeleteLocation(ctx, req.Id, func(cur game.Location) error {
 		return checkIfMatch(req.Params.IfMatch, cur)
 	})

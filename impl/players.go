@@ -66,6 +66,7 @@ func (s *Server) authorizePlayer(ctx context.Context, id int64, allowAdmin bool)
 }
 
 func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerRequestObject) (generated.CreatePlayerResponseObject, error) {
+	ctx = requestContext(ctx)
 	token := newToken()
 	p, err := s.store.CreatePlayer(ctx, game.NewPlayer{
 		FirstName: req.Body.FirstName,
@@ -89,6 +90,7 @@ func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerReq
 }
 
 func (s *Server) GetPlayer(ctx context.Context, req generated.GetPlayerRequestObject) (generated.GetPlayerResponseObject, error) {
+	ctx = requestContext(ctx)
 	p, err := s.store.GetPlayer(ctx, req.Id)
 	if err != nil {
 		return nil, err
@@ -97,6 +99,7 @@ func (s *Server) GetPlayer(ctx context.Context, req generated.GetPlayerRequestOb
 }
 
 func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersRequestObject) (generated.ListPlayersResponseObject, error) {
+	ctx = requestContext(ctx)
 	limit := limitOrDefault(req.Params.Limit)
 	sort := game.ByGoldDesc
 	if req.Params.Sort != nil {
@@ -145,6 +148,7 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 }
 
 func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerRequestObject) (generated.DeletePlayerResponseObject, error) {
+	ctx = requestContext(ctx)
 	if err := s.authorizePlayer(ctx, req.Id, true); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/game"
@@ -79,10 +82,12 @@ func wantsCSV(ctx context.Context) bool {
 }
 
 func (s *Server) GetHealth(ctx context.Context, _ generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
+	ctx = requestContext(ctx)
 	return generated.GetHealth200JSONResponse{Status: generated.Ok}, nil
 }
 
 func (s *Server) GetReadiness(ctx context.Context, _ generated.GetReadinessRequestObject) (generated.GetReadinessResponseObject, error) {
+	ctx = requestContext(ctx)
 	if err := s.store.Ping(ctx); err != nil {
 		return nil, err
 	}
@@ -90,12 +95,27 @@ func (s *Server) GetReadiness(ctx context.Context, _ generated.GetReadinessReque
 }
 
 func (s *Server) GetOpenAPIJSON(ctx context.Context, _ generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
+	ctx = requestContext(ctx)
 	return generated.GetOpenAPIJSON200JSONResponse(s.specJSON), nil
 }
 
 func (s *Server) GetOpenAPIYAML(ctx context.Context, _ generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
+	ctx = requestContext(ctx)
 	return generated.GetOpenAPIYAML200ApplicationyamlResponse{
 		Body:          bytesReader(ninjagold.OpenAPIYAML),
 		ContentLength: int64(len(ninjagold.OpenAPIYAML)),
 	}, nil
+}
+
+// requestContext returns the request's own context when ctx is the Gin
+// context the generated strict handler passes in. Gin recycles its context
+// for the next request once the handler returns, so it must not reach code
+// that may still hold it afterwards, like a database driver watching
+// ctx.Done() from a goroutine. Values set by the api layer live on the
+// request's context, and so does cancellation.
+func requestContext(ctx context.Context) context.Context {
+	if r, ok := ctx.Value(gin.ContextRequestKey).(*http.Request); ok {
+		return r.Context()
+	}
+	return ctx
 }

@@ -28,6 +28,7 @@ func visitURL(v game.Visit) string {
 }
 
 func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitRequestObject) (generated.CreateVisitResponseObject, error) {
+	ctx = requestContext(ctx)
 	if err := s.authorizePlayer(ctx, req.Id, false); err != nil {
 		return nil, err
 	}
@@ -57,6 +58,7 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 }
 
 func (s *Server) GetVisit(ctx context.Context, req generated.GetVisitRequestObject) (generated.GetVisitResponseObject, error) {
+	ctx = requestContext(ctx)
 	v, err := s.store.GetVisit(ctx, req.Id, req.VisitId)
 	if err != nil {
 		return nil, err
@@ -65,6 +67,7 @@ func (s *Server) GetVisit(ctx context.Context, req generated.GetVisitRequestObje
 }
 
 func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequestObject) (generated.ListVisitsResponseObject, error) {
+	ctx = requestContext(ctx)
 	limit := limitOrDefault(req.Params.Limit)
 	var before int64
 	if req.Params.Cursor != nil {

@@ -1,0 +1,233 @@
+package api_test
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+func createLocation(t *testing.T, s *apitest.Server, body string) (generated.Location, *apitest.Response) {
+	t.Helper()
+	resp := s.Do(apitest.Request{Method: "POST", Path: "/locations", Token: admin, Body: body})
+	if resp.Status != http.StatusCreated {
+		t.Fatalf("create location: status %d, body %s", resp.Status, resp.Body)
+	}
+	var l generated.Location
+	resp.JSON(t, &l)
+	return l, resp
+}
+
+func TestLocationLifecycle(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+
+	l, resp := createLocation(t, s, `{"name":"Dojo","min_gold":15,"max_gold":30,"description":"Spar with the masters."}`)
+	if got, want := resp.Header.Get("Location"), fmt.Sprintf("/locations/%d", l.Id); got != want {
+		t.Errorf("Location = %q, want %q", got, want)
+	}
+	etag1 := resp.Header.Get("ETag")
+	if etag1 == "" {
+		t.Fatal("no ETag on 201")
+	}
+	path := fmt.Sprintf("/locations/%d", l.Id)
+
+	t.Run("get returns the same ETag", func(t *testing.T) {
+		got := s.Do(apitest.Request{Method: "GET", Path: path})
+		if got.Status != 200 || got.Header.Get("ETag") != etag1 {
+			t.Errorf("status, ETag = %d, %q; want 200, %q", got.Status, got.Header.Get("ETag"), etag1)
+		}
+	})
+	t.Run("If-None-Match with the current tag answers 304 without a body", func(t *testing.T) {
+		for _, inm := range []string{etag1, "W/" + etag1, `"nope", ` + etag1, "*"} {
+			got := s.Do(apitest.Request{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": inm}})
+			if got.Status != http.StatusNotModified || len(got.Body) != 0 {
+				t.Errorf("If-None-Match %s: status %d, %d bytes; want 304, 0", inm, got.Status, len(got.Body))
+			}
+		}
+	})
+	t.Run("If-None-Match with another tag answers 200", func(t *testing.T) {
+		got := s.Do(apitest.Request{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": `"999"`}})
+		if got.Status != 200 {
+			t.Errorf("status = %d, want 200", got.Status)
+		}
+	})
+
+	var etag2 string
+	t.Run("PUT with the current If-Match replaces every field", func(t *testing.T) {
+		got := s.Do(apitest.Request{Method: "PUT", Path: path, Token: admin, Header: map[string]string{"If-Match": etag1},
+			Body: `{"name":"Grand Dojo","min_gold":20,"max_gold":40}`})
+		if got.Status != 200 {
+			t.Fatalf("status = %d, body %s", got.Status, got.Body)
+		}
+		var u generated.Location
+		got.JSON(t, &u)
+		if u.Name != "Grand Dojo" || u.MinGold != 20 || u.MaxGold != 40 || u.Description != "" {
+			t.Errorf("replaced = %+v, want Grand Dojo 20..40 with no description", u)
+		}
+		etag2 = got.Header.Get("ETag")
+		if etag2 == etag1 || etag2 == "" {
+			t.Errorf("ETag after PUT = %q, want a new tag (was %q)", etag2, etag1)
+		}
+	})
+	t.Run("PUT with a stale If-Match is refused and changes nothing", func(t *testing.T) {
+		got := s.Do(apitest.Request{Method: "PUT", Path: path, Token: admin, Header: map[string]string{"If-Match": etag1},
+			Body: `{"name":"Lost Update","min_gold":1,"max_gold":2}`})
+		if got.Status != http.StatusPreconditionFailed {
+			t.Fatalf("status = %d, want 412", got.Status)
+		}
+		if got.Header.Get("ETag") != etag2 {
+			t.Errorf("412 ETag = %q, want the current %q", got.Header.Get("ETag"), etag2)
+		}
+		if p := got.Problem(t); p.Errors["If-Match"] == "" {
+			t.Errorf("errors = %v, want an If-Match message", p.Errors)
+		}
+		var cur generated.Location
+		s.Do(apitest.Request{Method: "GET", Path: path}).JSON(t, &cur)
+		if cur.Name != "Grand Dojo" {
+			t.Errorf("name after refused PUT = %q, want Grand Dojo", cur.Name)
+		}
+	})
+	t.Run("PATCH merges, and null clears the description", func(t *testing.T) {
+		merge := map[string]string{"Content-Type": "application/merge-patch+json"}
+		got := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge,
+			Body: `{"max_gold":50,"description":"Spar."}`})
+		var u generated.Location
+		got.JSON(t, &u)
+		if got.Status != 200 || u.Name != "Grand Dojo" || u.MinGold != 20 || u.MaxGold != 50 || u.Description != "Spar." {
+			t.Fatalf("after patch: %d %+v", got.Status, u)
+		}
+		got = s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"description":null}`})
+		got.JSON(t, &u)
+		if got.Status != 200 || u.Description != "" || u.MaxGold != 50 {
+			t.Errorf("after null description: %d %+v", got.Status, u)
+		}
+	})
+	t.Run("PATCH that would put min above max is refused and changes nothing", func(t *testing.T) {
+		got := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin,
+			Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"min_gold":51}`})
+		if got.Status != 400 || got.Problem(t).Errors["min_gold"] != "min gold must be less than or equal to max gold" {
+			t.Fatalf("status %d, body %s", got.Status, got.Body)
+		}
+		var cur generated.Location
+		s.Do(apitest.Request{Method: "GET", Path: path}).JSON(t, &cur)
+		if cur.MinGold != 20 {
+			t.Errorf("min_gold after refused patch = %d, want 20", cur.MinGold)
+		}
+	})
+	t.Run("PATCH with a null name is a field error", func(t *testing.T) {
+		got := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin,
+			Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"name":null}`})
+		if got.Status != 400 || got.Problem(t).Errors["name"] != "name must not be null" {
+			t.Errorf("status %d, body %s", got.Status, got.Body)
+		}
+	})
+	t.Run("DELETE with a stale If-Match is refused", func(t *testing.T) {
+		got := s.Do(apitest.Request{Method: "DELETE", Path: path, Token: admin, Header: map[string]string{"If-Match": etag1}})
+		if got.Status != http.StatusPreconditionFailed {
+			t.Errorf("status = %d, want 412", got.Status)
+		}
+	})
+	t.Run("DELETE answers 204 and the location is gone", func(t *testing.T) {
+		if got := s.Do(apitest.Request{Method: "DELETE", Path: path, Token: admin}); got.Status != http.StatusNoContent {
+			t.Fatalf("delete status = %d, want 204", got.Status)
+		}
+		if got := s.Do(apitest.Request{Method: "GET", Path: path}); got.Status != http.StatusNotFound {
+			t.Errorf("get after delete = %d, want 404", got.Status)
+		}
+		if got := s.Do(apitest.Request{Method: "DELETE", Path: path, Token: admin}); got.Status != http.StatusNotFound {
+			t.Errorf("second delete = %d, want 404", got.Status)
+		}
+	})
+}
+
+// Pages follow next_cursor (and the Link header) to the end with no
+// duplicates or gaps, in JSON and in CSV.
+func TestLocationPagination(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	for i := range 7 {
+		createLocation(t, s, fmt.Sprintf(`{"name":"Place %d","min_gold":1,"max_gold":2}`, i))
+	}
+	var ids []int64
+	path := "/locations?limit=3"
+	for pages := 0; path != ""; pages++ {
+		if pages > 10 {
+			t.Fatal("pagination does not end")
+		}
+		resp := s.Do(apitest.Request{Method: "GET", Path: path})
+		var page generated.LocationList
+		resp.JSON(t, &page)
+		for _, l := range page.Items {
+			ids = append(ids, l.Id)
+		}
+		link := resp.Header.Get("Link")
+		if page.NextCursor.IsNull() {
+			if link != "" {
+				t.Errorf("last page has Link %q", link)
+			}
+			path = ""
+			continue
+		}
+		next, _ := page.NextCursor.Get()
+		want := "</locations?cursor=" + next + `&limit=3>; rel="next"`
+		if link != want {
+			t.Errorf("Link = %q, want %q", link, want)
+		}
+		path = strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+	}
+	if len(ids) != 11 {
+		t.Fatalf("got %d locations over all pages, want 11: %v", len(ids), ids)
+	}
+	for i := 1; i < len(ids); i++ {
+		if ids[i] <= ids[i-1] {
+			t.Errorf("ids not strictly ascending: %v", ids)
+		}
+	}
+
+	t.Run("CSV pages carry the same rows", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations?limit=3", Header: map[string]string{"Accept": "text/csv"}})
+		if ct := resp.Header.Get("Content-Type"); ct != "text/csv" {
+			t.Fatalf("Content-Type = %q, want text/csv", ct)
+		}
+		rows, err := csv.NewReader(strings.NewReader(string(resp.Body))).ReadAll()
+		if err != nil {
+			t.Fatalf("parse CSV: %v", err)
+		}
+		if len(rows) != 4 || strings.Join(rows[0], ",") != "id,name,min_gold,max_gold,description,created_at,updated_at" {
+			t.Fatalf("rows = %v, want a header and 3 rows", rows)
+		}
+		if rows[1][1] != "Farm" || rows[1][2] != "10" || rows[1][3] != "20" {
+			t.Errorf("first row = %v, want Farm 10 20", rows[1])
+		}
+		if resp.Header.Get("Link") == "" {
+			t.Error("CSV page without Link to the next page")
+		}
+	})
+}
+
+func TestNegotiation(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	tests := []struct {
+		accept string
+		want   string
+	}{
+		{"", "application/json"},
+		{"*/*", "application/json"},
+		{"text/*", "text/csv"},
+		{"text/csv", "text/csv"},
+		{"application/json;q=0.5, text/csv", "text/csv"},
+		{"text/csv;q=0.1, application/*", "application/json"},
+		{"text/html, application/json", "application/json"},
+	}
+	for _, tt := range tests {
+		t.Run("Accept "+tt.accept, func(t *testing.T) {
+			resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": tt.accept}})
+			if resp.Status != 200 || resp.Header.Get("Content-Type") != tt.want {
+				t.Errorf("got %d %q, want 200 %q", resp.Status, resp.Header.Get("Content-Type"), tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,121 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
+	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+func TestSpecIsServed(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	t.Run("YAML byte for byte", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/openapi.yaml"})
+		if resp.Status != 200 || resp.Header.Get("Content-Type") != "application/yaml" {
+			t.Fatalf("got %d %q", resp.Status, resp.Header.Get("Content-Type"))
+		}
+		if !bytes.Equal(resp.Body, ninjagold.OpenAPIYAML) {
+			t.Error("served YAML differs from openapi.yaml")
+		}
+	})
+	t.Run("JSON with every path", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/openapi.json"})
+		var doc struct {
+			OpenAPI string                    `json:"openapi"`
+			Paths   map[string]map[string]any `json:"paths"`
+		}
+		resp.JSON(t, &doc)
+		if doc.OpenAPI != "3.0.3" {
+			t.Errorf("openapi = %q, want 3.0.3", doc.OpenAPI)
+		}
+		for _, p := range []string{"/locations", "/locations/{id}", "/players", "/players/{id}/visits"} {
+			if _, ok := doc.Paths[p]; !ok {
+				t.Errorf("path %s missing from /openapi.json", p)
+			}
+		}
+	})
+}
+
+func TestHealth(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp := s.Do(apitest.Request{Method: "GET", Path: path})
+		if resp.Status != 200 || !strings.Contains(string(resp.Body), `"ok"`) {
+			t.Errorf("%s = %d %s, want 200 ok", path, resp.Status, resp.Body)
+		}
+	}
+}
+
+// A panic anywhere below the router answers the declared 500 problem and
+// discloses nothing about what panicked.
+func TestPanicIsA500Problem(t *testing.T) {
+	boom := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
+		return func(c *gin.Context, req any) (any, error) {
+			if op == "GetPlayer" {
+				panic("secret internals: /etc/passwd")
+			}
+			return f(c, req)
+		}
+	}
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{StrictMiddlewares: []generated.StrictMiddlewareFunc{boom}}})
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/players/1"})
+	if resp.Status != http.StatusInternalServerError {
+		t.Fatalf("status = %d, want 500", resp.Status)
+	}
+	p := resp.Problem(t)
+	if p.Type != "/problems/internal-error" || strings.Contains(string(resp.Body), "secret") {
+		t.Errorf("problem = %s, want an internal-error problem without internals", resp.Body)
+	}
+	// The server keeps serving after the panic.
+	if got := s.Do(apitest.Request{Method: "GET", Path: "/locations/1"}); got.Status != 200 {
+		t.Errorf("after the panic: status %d, want 200", got.Status)
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxBodyBytes: 64}})
+	big := `{"first_name":"` + strings.Repeat("a", 100) + `","last_name":"Hanzo"}`
+
+	t.Run("declared length over the limit", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: big})
+		if resp.Status != http.StatusRequestEntityTooLarge || resp.Problem(t).Type != "/problems/payload-too-large" {
+			t.Errorf("got %d %s, want 413 payload-too-large", resp.Status, resp.Body)
+		}
+	})
+	t.Run("chunked body over the limit", func(t *testing.T) {
+		// io.MultiReader hides the length, so the client streams it chunked.
+		req, _ := http.NewRequest("POST", s.URL+"/players", io.MultiReader(strings.NewReader(big)))
+		req.Header.Set("Content-Type", "application/json")
+		if req.ContentLength != 0 {
+			t.Fatal("request has a declared length; it would not be chunked")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("status = %d, want 413; body %s", resp.StatusCode, body)
+		}
+		var p generated.Problem
+		if err := json.Unmarshal(body, &p); err != nil || p.Type != "/problems/payload-too-large" {
+			t.Errorf("body = %s, want a payload-too-large problem", body)
+		}
+	})
+	t.Run("a body within the limit is served", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
+		if resp.Status != http.StatusCreated {
+			t.Errorf("status = %d, want 201", resp.Status)
+		}
+	})
+}

@@ -1,0 +1,89 @@
+package game
+
+import "testing"
+
+// fixedDice always rolls the same offset.
+type fixedDice int64
+
+func (d fixedDice) Int64N(n int64) int64 {
+	if int64(d) >= n {
+		panic("roll out of range")
+	}
+	return int64(d)
+}
+
+func TestRollCoversTheRangeInclusively(t *testing.T) {
+	casino := Location{Name: "Casino", MinGold: -50, MaxGold: 50}
+	tests := []struct {
+		name string
+		roll fixedDice
+		want int32
+	}{
+		{"lowest roll is min_gold", 0, -50},
+		{"highest roll is max_gold", 100, 50},
+		{"middle roll", 50, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Roll(tt.roll, casino).Gold; got != tt.want {
+				t.Errorf("Roll = %d, want %d", got, tt.want)
+			}
+		})
+	}
+	t.Run("a fixed range always pays its amount", func(t *testing.T) {
+		if got := Roll(fixedDice(0), Location{Name: "Dojo", MinGold: 7, MaxGold: 7}).Gold; got != 7 {
+			t.Errorf("Roll = %d, want 7", got)
+		}
+	})
+	t.Run("extreme bounds do not overflow", func(t *testing.T) {
+		loc := Location{Name: "Vault", MinGold: -1_000_000, MaxGold: 1_000_000}
+		if got := Roll(fixedDice(2_000_000), loc).Gold; got != 1_000_000 {
+			t.Errorf("Roll = %d, want 1000000", got)
+		}
+	})
+}
+
+func TestSystemDiceStaysInRange(t *testing.T) {
+	seen := map[int32]bool{}
+	for range 2000 {
+		g := Roll(SystemDice{}, Location{Name: "House", MinGold: 2, MaxGold: 5}).Gold
+		if g < 2 || g > 5 {
+			t.Fatalf("roll %d outside [2, 5]", g)
+		}
+		seen[g] = true
+	}
+	if len(seen) != 4 {
+		t.Errorf("2000 rolls hit %d of the 4 amounts, want all", len(seen))
+	}
+}
+
+func TestMessage(t *testing.T) {
+	tests := []struct {
+		location string
+		gold     int32
+		want     string
+	}{
+		{"Farm", 13, "Earned 13 gold from the Farm!"},
+		{"Casino", -23, "Entered the Casino and lost 23 gold... Ouch!"},
+		{"Casino", 40, "Earned 40 gold from the Casino!"},
+		{"Casino", 0, "Entered the Casino and came out with nothing... Not a single coin."},
+	}
+	for _, tt := range tests {
+		if got := Message(tt.location, tt.gold); got != tt.want {
+			t.Errorf("Message(%q, %d) = %q, want %q", tt.location, tt.gold, got, tt.want)
+		}
+	}
+}
+
+func TestLocationFieldsValidate(t *testing.T) {
+	if err := (LocationFields{MinGold: 5, MaxGold: 5}).Validate(); err != nil {
+		t.Errorf("min == max: %v, want nil", err)
+	}
+	err := (LocationFields{MinGold: 6, MaxGold: 5}).Validate()
+	if ErrorCode(err) != EINVALID {
+		t.Fatalf("min > max: code %q, want %q", ErrorCode(err), EINVALID)
+	}
+	if got := err.(*Error).Fields["min_gold"]; got != "min gold must be less than or equal to max gold" {
+		t.Errorf("message = %q", got)
+	}
+}
