@@ -7,7 +7,7 @@ BIN     := bin/ninjagold
 ADDR    ?= :8080
 DB      ?= ninjagold.db
 
-.PHONY: all generate check-generated build run test test-go lint vet fmt-check clean
+.PHONY: all generate check-generated build run test test-go lint vet fmt-check swagger-ui clean
 
 all: build
 
@@ -33,8 +33,13 @@ build:
 run: build
 	./$(BIN) --addr $(ADDR) --db $(DB)
 
+# Checks that need more than Go (a browser, Node tools) live in mk/*.mk and
+# add themselves to EXTRA_TESTS.
+EXTRA_TESTS :=
+-include mk/*.mk
+
 ## test: every check CI runs
-test: check-generated lint test-go
+test: check-generated lint test-go $(EXTRA_TESTS)
 
 ## test-go: the Go test suite with the race detector
 test-go:
@@ -50,5 +55,13 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
+## swagger-ui: refresh swaggerui/dist from the pinned swagger-ui-dist version (swaggerui/dist/VERSION)
+swagger-ui:
+	@tmp=$$(mktemp -d) && v=$$(cat swaggerui/dist/VERSION) && \
+	(cd $$tmp && npm pack --silent swagger-ui-dist@$$v >/dev/null && tar xzf swagger-ui-dist-$$v.tgz) && \
+	for f in swagger-ui.css swagger-ui-bundle.js swagger-ui-standalone-preset.js index.css favicon-16x16.png \
+	         favicon-32x32.png LICENSE NOTICE swagger-ui-bundle.js.LICENSE.txt swagger-ui-standalone-preset.js.LICENSE.txt; do \
+		cp $$tmp/package/$$f swaggerui/dist/; done; rm -rf $$tmp; echo "swaggerui/dist is swagger-ui-dist $$v"
+
 clean:
-	rm -rf bin
+	rm -rf bin build

@@ -514,6 +514,15 @@ type CreateVisitJSONRequestBody = NewVisit
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// GetRoot Go to the documentation
+	// (GET /)
+	GetRoot(c *gin.Context)
+	// GetDocs Interactive documentation (Swagger UI)
+	// (GET /docs)
+	GetDocs(c *gin.Context)
+	// GetDocsAsset A file of the documentation page
+	// (GET /docs/{asset})
+	GetDocsAsset(c *gin.Context, asset string)
 	// GetHealth Liveness
 	// (GET /healthz)
 	GetHealth(c *gin.Context)
@@ -575,6 +584,57 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(c *gin.Context)
+
+// GetRoot operation middleware
+func (siw *ServerInterfaceWrapper) GetRoot(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetRoot(c)
+}
+
+// GetDocs operation middleware
+func (siw *ServerInterfaceWrapper) GetDocs(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetDocs(c)
+}
+
+// GetDocsAsset operation middleware
+func (siw *ServerInterfaceWrapper) GetDocsAsset(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "asset" -------------
+	var asset string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "asset", c.Param("asset"), &asset, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter asset: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetDocsAsset(c, asset)
+}
 
 // GetHealth operation middleware
 func (siw *ServerInterfaceWrapper) GetHealth(c *gin.Context) {
@@ -1145,6 +1205,9 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/players/:id/visits", wrapper.ListVisits)
 	router.POST(options.BaseURL+"/players/:id/visits", wrapper.CreateVisit)
 	router.GET(options.BaseURL+"/players/:id/visits/:visit_id", wrapper.GetVisit)
+	router.GET(options.BaseURL+"/", wrapper.GetRoot)
+	router.GET(options.BaseURL+"/docs", wrapper.GetDocs)
+	router.GET(options.BaseURL+"/docs/:asset", wrapper.GetDocsAsset)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness)
 	router.GET(options.BaseURL+"/openapi.json", wrapper.GetOpenAPIJSON)
@@ -1202,6 +1265,281 @@ type UnauthorizedApplicationProblemPlusJSONResponse struct {
 }
 
 type UnsupportedMediaTypeApplicationProblemPlusJSONResponse Problem
+
+type GetRootRequestObject struct {
+}
+
+type GetRootResponseObject interface {
+	VisitGetRootResponse(w http.ResponseWriter) error
+}
+
+type GetRoot302ResponseHeaders struct {
+	Location string
+}
+
+type GetRoot302Response struct {
+	Headers GetRoot302ResponseHeaders
+}
+
+func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) error {
+	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	w.WriteHeader(302)
+	return nil
+}
+
+type GetRoot406ApplicationProblemPlusJSONResponse struct {
+	NotAcceptableApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoot406ApplicationProblemPlusJSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoot500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoot500ApplicationProblemPlusJSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocsRequestObject struct {
+}
+
+type GetDocsResponseObject interface {
+	VisitGetDocsResponse(w http.ResponseWriter) error
+}
+
+type GetDocs200ResponseHeaders struct {
+	ContentSecurityPolicy string
+}
+
+type GetDocs200TexthtmlResponse struct {
+	Body          io.Reader
+	Headers       GetDocs200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Security-Policy", fmt.Sprint(response.Headers.ContentSecurityPolicy))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocs406ApplicationProblemPlusJSONResponse struct {
+	NotAcceptableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocs406ApplicationProblemPlusJSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocs500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocs500ApplicationProblemPlusJSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocsAssetRequestObject struct {
+	Asset string `json:"asset"`
+}
+
+type GetDocsAssetResponseObject interface {
+	VisitGetDocsAssetResponse(w http.ResponseWriter) error
+}
+
+type GetDocsAsset200ResponseHeaders struct {
+	CacheControl string
+}
+
+type GetDocsAsset200ImagepngResponse struct {
+	Body          io.Reader
+	Headers       GetDocsAsset200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetDocsAsset200ImagepngResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocsAsset200TextcssResponse struct {
+	Body          io.Reader
+	Headers       GetDocsAsset200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetDocsAsset200TextcssResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/css")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocsAsset200TextjavascriptResponse struct {
+	Body          io.Reader
+	Headers       GetDocsAsset200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetDocsAsset200TextjavascriptResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/javascript")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocsAsset200TextResponse struct {
+	Body    string
+	Headers GetDocsAsset200ResponseHeaders
+}
+
+func (response GetDocsAsset200TextResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetDocsAsset400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocsAsset400ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocsAsset404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocsAsset404ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocsAsset406ApplicationProblemPlusJSONResponse struct {
+	NotAcceptableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocsAsset406ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocsAsset500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocsAsset500ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type GetHealthRequestObject struct {
 }
@@ -3441,6 +3779,15 @@ func (response GetReadiness503ApplicationProblemPlusJSONResponse) VisitGetReadin
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// GetRoot Go to the documentation
+	// (GET /)
+	GetRoot(ctx context.Context, request GetRootRequestObject) (GetRootResponseObject, error)
+	// GetDocs Interactive documentation (Swagger UI)
+	// (GET /docs)
+	GetDocs(ctx context.Context, request GetDocsRequestObject) (GetDocsResponseObject, error)
+	// GetDocsAsset A file of the documentation page
+	// (GET /docs/{asset})
+	GetDocsAsset(ctx context.Context, request GetDocsAssetRequestObject) (GetDocsAssetResponseObject, error)
 	// GetHealth Liveness
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -3549,6 +3896,80 @@ type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictGinServerOptions
+}
+
+// GetRoot operation middleware
+func (sh *strictHandler) GetRoot(ctx *gin.Context) {
+	var request GetRootRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRoot(ctx, request.(GetRootRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRoot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetRootResponseObject); ok {
+		if err := validResponse.VisitGetRootResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDocs operation middleware
+func (sh *strictHandler) GetDocs(ctx *gin.Context) {
+	var request GetDocsRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocs(ctx, request.(GetDocsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetDocsResponseObject); ok {
+		if err := validResponse.VisitGetDocsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDocsAsset operation middleware
+func (sh *strictHandler) GetDocsAsset(ctx *gin.Context, asset string) {
+	var request GetDocsAssetRequestObject
+
+	request.Asset = asset
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDocsAsset(ctx, request.(GetDocsAssetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDocsAsset")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetDocsAssetResponseObject); ok {
+		if err := validResponse.VisitGetDocsAssetResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
 }
 
 // GetHealth operation middleware
@@ -4083,113 +4504,122 @@ func (sh *strictHandler) GetReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Jcts4tuivnOFM1dh+lCzJdtKRa2rKWTvdiZOXOJ03E/mFMAlZaJOAGgDtqFOuuh9xv/B+yS0cANxE",
-	"LY7ldHoqM10VSwKxnH0FPwexyKaCU65VMPwcTChJqMQ/n5yQc/NvQlUs2VQzwYNhcDKhcEmlYoKDGIOe",
-	"UJB0KqmiXBMz5hAU5QkwDWckvgDGIXo+7rwkOp5EICR+Ohacuq+6QRjQTySbpjQYBqOgPwqCMJD0t5xJ",
-	"mgRDLXMaBiqe0IyY3ejZ1AxUWjJ+Hlxfh8ELxi/a98npJw1Tck5DIAqiUd7r7cW5TPEPegiSpv8YBWbU",
-	"KIhg683TR/DD4Icftg+BnJnzgOB4wJQoO09jszjfbipiPLj6Z5xLJeQ/6Oyn6b8fPb93/GPPDBncS1nG",
-	"9D8GvbZ1gxWHc5O3H/DdmxclEpTIZUxBT4iGK6IglpRomtT3XO529+CGcH5DtZwdjTWV85t5S2PBEwVa",
-	"wBUxqKdjISloOWP8HMg5Yby2j/6ypTPGWZZnwbAX+m0wruk5lbiP9+/fH+V6QrlmMdG0HTKkHGEoFSen",
-	"CCgxpdJ+ST9NaaxVHUAPKZFU3gg012EwJZJkVDvOeYR00L4xMSW/5RQig/2PlmAij8OppJdM5MrSGrzK",
-	"mDZ8NBYSfx4z2UqHFXoLwoCZlX7LqZwFYcBJZkbYdWqklpFPLyg/15NgOOj1QgN0/7kftmD/eUKzqdCU",
-	"x7Of6Wz+bEdwQWeQc2ZOpwXoCVNg0MYTmsAlU0yHoIQlT0m1ZFRBIoALbX8FfcXixskejPvxINmjHRzR",
-	"GROZdfr+jFZUlYes7LBjtrjotAcHa5x2jNJp/piveDoDMp2mM0RJPCH8nMLVhDpJ4bjr7wriXEojQyIj",
-	"RyNgCgSnDtOKwtZ+fwBCT6i8Yoput4vB9nM6abrogP3eYL/9TEbsLjjXE66ZnoEm5wpmIgeSSkqSGUxE",
-	"mhwCgcw8BoSrKyoV7PX24Yrpicg1EDgTyexm+y/l/00P8cKI0nbOyoQy7EIzFEOS6lxyI8EN2OeYZtBr",
-	"5xQU1bVNJXRM8lTbR8ZCZkRbgbQ3CEKzZSur+o6J3KdWyeWF+fPH7SeoUA9LmvISdzslelJuliVL5VR1",
-	"s/f2g5Xbe52SGZWLNjfFX/+QrV2bqdRUcEVRvj4kyRv6W04VUkIsjJTBPw1jOpG/O5XiLKXZ//lVWe1Z",
-	"bNgcThOWBsNgAGNG00QBkRQYvySpO5yUwopylLkf3aGsADYfIMuV0XJANKTUmAcDIwskiY0OgFTw8yAM",
-	"jN3gn0UbYt1Hrw1MlSY8Rp1tQa8MWWqicxUM9w21aaaR2/4lcgnSAsTIGRSp/igOmB4cahd/QRB18Jhm",
-	"sRIxf5N0HAyDv+6WZuGu/VXtvrZTWITME0hlBw6UhxBZSEZ4cgWUxBMQ4zHlibELEPhds4GnQp6xJKH8",
-	"lgg9MVpHiwvK4YwaUKIsIBwFrSPhGoLbIb072EWNUwf5Xg3kkJEZgjqxyq4V2OPiXJuCsj0cUxbDcJbr",
-	"ZSedU9xvaK4MQ94eyg11iyanmRvNFQIJG48pKkBHF3W+airrOfWN83kthPMahdM28QJu2e234HAwKHFY",
-	"WRBtF4mgaUUjq+ztgs46dujGcBo1zh6tf3iLYq6p5CR9gvx8W9xSUFReUgmxyNMESdwcKaWaOk9jHp8r",
-	"BdZBVWD5/QI+3w5xN2TDMsqdbExYSpNDc7YJOihnxpJBG5uwNDfKQEHCVJwKQxJwxGcVv8EwvrWEHONf",
-	"h8Gx0EdxTKeanFmA3pa9yuWmUiR5TNUQqhOZCULQ9JPejdVlnbnsToxRjn9YjUPSVFx5G3TxTE1uKvzF",
-	"mii8VyLzWGggxdFbkcmF7pRDNoLM49KYhowmjIBZVWG4wZ46gpgYLeDhl3g8PRU5v60E9FCB/QEkglqd",
-	"Sz8xpZdwRel67w9q0NyvQ3NsNrgQkPjrhmBoqR/3rYw9gk7buzcvEFSvySwVJDkR4gWR53QDcsVbCMZh",
-	"qJpBaLn3e/s/HNy/B2czTdXNhMt+v6Ka3bZBCwGp2XgrJKd2VEcL0cFRGzeD8JBM2T0YSUGsi+hEkOUH",
-	"KzxeSwyfMDPLUxRNGwB2QaLWR01AMR5TdO6MXgHW1MjerSw9zJK0rfuHHq9zazE6uJDA+zXsVJRu9ahO",
-	"DLfjpzKuY8dtBEOVWOSSw1mf3WysJR7atrIbtmuhYpZ9S+Uli+k7Ti4JSzeiFSgkRJMzoqgRbWbnZ4bc",
-	"SDyhCUh2PtHAxdUy1kGD4veaWq5wjtsy5OWeW3FT+X1jXLPOyQ5By5kNJgIZayohwphkB4OSESgbhGyg",
-	"rTJkFfYqEU7c5okQLwmfOV9T3RaBxeYZh77b7TrOSKsh+6DE24kQkBE+86Kn3RWRRNMOhjc2aLnGKTP8",
-	"gsFy3dzGoY0F3zGS3nGS64mQ7Pdbi823lCdAvGeFgWDvb1nZfeRWsoLV7qi7jsavqft+ibqjepiaKfAx",
-	"k0WcV551UzisH1RBxpQyZoGQcCUFP2+g6v37951m/H0Zvprheoc0lU+nQmqavDTW2wmedJNWs9Ov80Zz",
-	"Xes9sgt27AZqH0sLpTHDGuGZ/kGJ48pZK6bqAvwWQzs4tIND7sI0+buCqHrayEeOjGGtW2HZxSihW8ts",
-	"5XF1hQpWghPDSDZlgeE1DAlwmAhulr9ywdhKuNe6h/Vobxg8E2lSm7i/KgRr/lcJJnaKr5oxxTD4kZJU",
-	"TxrU5BEYiAszZioNEDSzYUf/4+eAcjP7BzPqtBr3FhdBW9C6jIN+8JOcFuPE2a80xiBGNddX2ZPL433E",
-	"Qw96g3udfr8zuHfS7w175r9/B3O4Xgv8LMFoa0Y+fTxHQA8s6NwnA2sXu3xKZBaEQT5NVmxkDmTVvVcJ",
-	"ZMExCtyahTqaZTRoIYukTnbLGKJKodf2yJ9roesbBaKrwFq+LlLudRWc6423AF8+1pPJsRl7XUfLhmDc",
-	"oFkM5uPWKieqAKOOkrCK9dr2lhH9C6Z0g/AxlxMMP/y5WOA0DCq53WDI8zSd4wt3tMof62DcwMsBkEhJ",
-	"Zkgx1bWaeZvXRClgGqsffK7ZZ5OL4ohDiMweoxXVDvUss3nCOjU2tbOCgPCU9c0uI4Zjxwbl6g7+NZVR",
-	"S+MOwmBKtKbSnPv/j0Zvt7o7o9Hb7X/+bY68w+BTx43tZFQpcm5+RG1vFKDSRGpj/RgSwrjr1YRpqqYk",
-	"ptVNvvaZVJJYP5WkrytIHpNU0XAuS/7T21fHkFF5TmGKfqcYAymc9S5EnvwiKHZEP8WUJhB5Oo2c+4M1",
-	"A2aSGqY+V+h5vzdHeg3p2VY1cwWVbwvyiFNKpPJxgwIzb6dEWjCZ7ZxLwpOMKE2latPxK+jmW5Sw1y2E",
-	"ekyvqtr6RhRQBGa0cDU6IVLbJZUzuJIMg6RWbhniQHtMgKTTlMR0TQJpEESjWKeGsTqyHCz36nLwoJCD",
-	"j8WvIlhFUzfQyN8kuquia4naO20nDJtGX0kWFfTUksw/Eq2FZI308Y+E/94C+OqTK1wDKlVpM1SmXv+x",
-	"BmQqa1cnXAqVN1RhLcXngKTpqzEq96XLW1heh58bB0dvta0OzZYeGoVXc9aHYAu7wBbt4eO2HC86BMHT",
-	"GTCtYELUxPhBSgvZrJzj59OPe78NOvevnvw0SH/rXf7f/psHk//3w9m/Lvbzk3vq33GPHB9kj++Pn036",
-	"v/680qiyJ5iH1mm4QCZbNxOIM2ysv+61eVGdIa44ChGqQlAT8wlPZz063iiwWs+yWkCelg17hRU1T66h",
-	"R9ONgXdtieYXpmy1z7qc5GXrR9zTHLvUfr6FI9BAZXXaNvKvMFHNqClh+S3YNaXc2iR97A+WEMjX8Re/",
-	"VEh6PbOkFuqMpITH9NDInIzM4Myw6jnR7JI6G+2MJJDm8YVNr1F4RBTjosaFBkRz5Dfve97aed2E0EdX",
-	"cIHkdxCr+X+t7IDQu7XDdwuyuwMfrdBUt/fQtgrbTJGMQqSE1NH2DR23u3HQfIBxvvyXw5unj+DB/sF9",
-	"cOFMsKFZX7piDdqOVbrg5BNkZDpnq34vzqsV5zVNbQueJgLeY9k/5doG7b197zIKvl6nFKgLgDsnPEto",
-	"t+vgzyvic8GTlpo/2MLsuDvZzDixE6OZijJ6RMa2oY4pTYz7Y7wgRzMNerkFEbR5diVqWwU/bnRcrYOy",
-	"Fe1lKrvSa1GSRiGpc8k6kmINV9yqrCpB5kI/9JaGvQ8ePKhI/v32aLcjx/mqfTURUoPKs4zImT/aBePo",
-	"ezq6rB9rHYouz6NdZqe+7vOEcs3GjKq29Q6NrXKW0hA4xUI0rGBwQTwcjDtyQfgl3BMuyp2FrTWaYWup",
-	"TfXbjOqJSDpY0JSm4qoxVaPQKVxR0BAuLUgJVyeGwtU1iuGiFHC4uNouXJDsP61T9xKwr0vvTZ/IHsoS",
-	"a8ELoRd6hTRqU02Fr1CRDc48C4YHB+FaNoWLd+xZ4+F+2HAoKp/rceHS3H5CJKcJ9PfAzAVjKTIkcTPw",
-	"L0EYWJmwwD8p9rvU6MSJbVWEjwMyZZtoapxqDr2GXXknNvdi2xl3X+4YMnGJpZjebLZMngpVb8wyOJmT",
-	"gSuN5Ps3N5LrLuLiJg27fbN1Z/vb+qoJuaRwRimHhKa02X/X//L9eMN9adsIaj7naRjUeIE+TxyecucD",
-	"sJ6Uq7SwiqrnZqmQ+eb8bHQ+ypnryGqCqvBGPFOVR1vpoaAsWeqgfOuS5Q48HCtgVzs4d+F5GMOIxrlk",
-	"evYWWzmdRZoxftIeCcQmUPM7U1oSLYzgxGhUCIpqax5Hx8+Pfzp69urF449Hj18+P/548urnJ8dRF95P",
-	"KDdszRTk3AzXEzrirnIzIxfUNvMRH1QhPIGpZFyjL4dhthH3XWTmHGe+q9Sda6L1tGSTJUewUb7o9au3",
-	"J+Dtycg1t7leC5SlZWvLijWv0cYdC19tQ2Ikckd0x4z/SuCZoa+MMK4J48aAvZ7PYnAcuUVgZ8euvbOz",
-	"bcWMgp2dovBpZwf+57/+u6DT0MVALqn960eRK+pDmiNugyP4hPnOpkSsmqBEcoWJklogBSVvKhQNgYAk",
-	"PBEZkEzkXBvRh4xiUM34iDf6M6WxKbtwxIHEml0ybeY5B2OmyURV1+6O+Ij/9a/wsqwzH/EdeOM6rq0P",
-	"FTWrhKKuGRQ9e3ICZR1YhOeyX/ryvs8suXYVfhGQVAlQU0ouIPIl+dEhTFl8YUjLkq0rcLcLvD46efRj",
-	"ZQmcLwKNVFrbFWYdO5gwxEoq1/J+f+/BvW2ca2fniTn1zo5tzDDkHy0qw3IPG4d/ewgEIhcaiOBqIhQt",
-	"Or9GHMBysfHm2lvADBm1OIQqjycYGCldvAiENDNGJEkkVaobMz2LLFk0vMfycbR4o23vRk5Twrh3JkNk",
-	"ISficebPo4pLOQqGMLqZVzkKriNPMdiQ42mp3kBiWXjEH1LFEucGFU2OkDKlaQKCO3j5R0OoFFj6iKPt",
-	"RXFNQkMkiv3efgRbUYs7E23bbmUuQIpcU1v9TBXmPwzYD90EB/UJ5j0fMxOGdjhER+aryFVElu3QiEbX",
-	"XnCWawNfLnxDO9FgJ4UtRW1rUfQSvzgW+sitUcBk2+7roNer76vuuvjT6Xqvjzo05/VDLcOW7T0OWfVa",
-	"zBH3aUGXTgFOqc28oFpxknkrKpVQtN1dIKmVoU78asTtcwKjxgiEltSNXYtp2IoqGsLM/1AYiEtqS26J",
-	"GvG181xWJaUsplzRisx/+fwkCINcpk5HqOHurphSbqVbV8jzXfeQ2jVjryvdKqW6OHr9PAgDdzNIMAz6",
-	"3V63Z8aaqciUBcNgr9vr7gWYz5ig/t6dYA3e7+bvc6rbooq233zQ68HVhKXUXZMgYqoUaucpmt9FKb8W",
-	"uSvl9wXlRiUW7PM8CYbBM6pd7V+jrXjQ6y2pQfW1p+tVYroVFhRi1k6ALSD7vXuLpiz2uFtvMrsOgwO7",
-	"4+VP1bsDq6ZUMPxwGgYu9hMMgxfsknKqjDmmybkxdIOMahKcmocqxcyL0PXGEXsxEhgHomIn6yOWGPmd",
-	"UBkWTflGkBJ0VeYRZQzwF5UK6uolGwvyxuWQXXtTwHW4cqC7rcOYzHdGDrUqN6wo8e12NTeLJaFhytBX",
-	"G4S+1iCsADos3Y2wrEcb8X6IFla/Fw564Rr1b2Gbp9L6ZWnLLrr/pGkdImrFuKSERhG5v7NnWeE4jsHZ",
-	"99ch88qlAF/MT/uDB6ufanaFfCEfmqf2Vj/V0keELFxhWqWh2mjgWbf87tR4GsJ6s3UWe4SkVJQyWdeM",
-	"Kv1QJLONEX+1WOq67v8ZD/F6ju/6G+e7RYK4COY0Lkz6oravegX3UtKubeuLyLu/+pF3jW6RL+SJ/hpU",
-	"2uwVxecO1tliSx/In4sRS11aD0h8OL2uKVfLapVazwWsWlO16MxZRZvStruufrEet78rICMJhQtKp83b",
-	"iGxg0OkE5yDrCZ3Z8Ou87n2M61UEw82Ur78/qUWp7q8IqxpOLEKnX5U79tfijqe+//pL2WmwBjvNNwT/",
-	"ZzKFJbPVTBF6g3POlL8FiZbXYX0V22+VDrpVu/HeSr6aEOsi1dvBdeU6RyMjEn9hY+OKxi/e2Bex79fh",
-	"xD+hsfeM6nWY5YaeUnktmWGEafsNcS2tC2X4cAgZzc6Mq+6uAsUYhSO1sPjRXatpfrugUx2OOIZDR9Wl",
-	"RsEQag0H6M2Xv3er94leCXmhgFj/Jnr97sRFOepi4h16SRtSZuvYx81I682FhW0uWcta/nqSynmbm5FY",
-	"3/V6ode/W9gbMSYsm8MUy5zHa8nJvDWKhZ02qrUjpwvYYlAVQb5Y0130WVywogWmCkHlko44F5jh8Nq3",
-	"ap4blXtG9RWlfO5aUFhm4I94YdZXTfoJSdqkoDvXVxSDdxwm+HqCzzVffZd83yXfNyn5HGuvF1xwCZmu",
-	"Z5FFntWrKeVHr58bq+/LMiWVwplmEqh2o0V7YXGteKSoA2llT7dTSEScZ5TrbyejgpeS+G0ZO9VBsyW9",
-	"4tEyI1m6Blr+dfTyxc3Q4ieuXFdhlxyCz8zdIMbfBvcQ6CcS63RmTmr0pqb8G8aFA2ELLnzh9qJE18MZ",
-	"uGuhbd6exROqfCYXYpFRZW9rPwRDzOjwnEl7Le0M82Dt2a7XRcH4Hee6wtar6WVC5RCiju0u3vLHwpOE",
-	"zg/DU2+HEOGgEKJOmY6KYIvTK6r0iOMz2/i+h8rvXTgCW+NluxINpTKeu/IHXB+rXIgCplRuC5ysLVNS",
-	"bcfV9bVd362EXHB7d/GYLxv3n90/ndqlFa31gQUz3GW0qNIctTSz5kj0e17tTvNqDsqwhfY6AvBMEJls",
-	"V+SGFxbVLFt7XlzPdfKGsLMjeEx3dsJ6Gy8WbnTBvm7A9iW7Ul5/T9eI2y7loXUHmA4N65TX59nmX/vq",
-	"jRZvwKYjXNfanRn0vivu62b9mu3mi6owLBoWp/6+Yjrve2buDlm5SL1NPbnP825F7bck3dqSYxXeWSfB",
-	"VW/fZ7JednpFJf2D0l5rQPhp9Rr77+H5ZW5araL7w6mxtNZKgM2RR3HnZ5ueWeQcLKLJTdsny0XqlxPw",
-	"d8pamvhZIr9u6jIUL3u5Pm2KPn/d7CLv5xhtfFeX75yDdev5fvFU/Scu5iu7g5ZW8hX9OGGl1SestfmE",
-	"WNvneolCX5JeOh8jPgj74X5oex3CzmAv7PR74RNDYy6I7NogjNxIhdIwsO1B3W4XXuXx5C/Ngr6+Lejr",
-	"h+b/tmBwz/y3tLtow1WBWINS0X5f34n5LmcWyJk3lCSFoPm7qqGpInechLiV2FnkLVWMJddPVIY1bVsQ",
-	"Mc7UlpBhvRcoLJqBtpvNQCPuu4ESSa445JyNhczSWUnolWKp6ENRgAu+Avc0CoHxOM0Vu6RdOJnQEbcS",
-	"0FdVOTb274SLRZYxDVqcU3wlj5BYfkHwTRxdeGhHK9zzuSj6X7EbwV5EzVteDGPfbCZnoMiYprOhOSh+",
-	"rt8ZckFnxb7wizORzEZcVhxR29TiSQNH+z5791qUw/p8rtnDvmDIv92AjPj+YNCFn+lMFXl9W21cdMjs",
-	"w0TkUi32Qm1n4Y3zUfU3Et5hWsp1Pn5dJ7ayaMsbWJHyJmQ6pXzObS0AozuYGJjRllbmyOw/8t0yDHsR",
-	"EN0YVCjpAl8qZVguZbS89qFxQ02TTOudxmalmqrwITj84TRc8drTb7GQ9lv1mf6YiMAa+b/Wt5D953h5",
-	"NZ/uF6sW2nJxhd5cYHPvfsZ/P7oAxCI3zwvMuzVxlwqf7z7enfh4xo+6dNjdoLHVmu/Beedf6Hm/9YWe",
-	"ni43+FpPdDzdK2nW6wB0nZ3Fy2LwdisST+xlQQe9PdclyPzFRK3df8bGZa7P7Q9qAPRv2CPc/ll5dctX",
-	"TZduTCSeNp0ItqCREB8zh7cUvBA02BqLfytrn5TJfd+suos2n1tg7mI9W8NF3EUFBtJ1c93eooOmuu2x",
-	"xgjGDDNq/lq4onJinoGw9VWFLliHk/mZK3miymQ+VNPOi+fGjmJa0XSM1x/gXvHVhKXvkwkDDFzK35DQ",
-	"5klXGbZtOUuZIRapIZbcTA0Yu2kQb9en1/8bAAD//w==",
+	"7H2Ncts2GuCrYLk709hHyZJsJ408nR23Sdq0iZNLnOa2kS+EyU8SagpQAciKmvHMPcQ94T3JDT4AJEhR",
+	"P47tNN3Jbqe1JBA/H77/P36MUjGZCg5cq6j/MRoDzUDinz8IroHr15DOJNOLlyJn6cL8kIFKJZtqJnjU",
+	"j16B0pKlWhE9BjKlIyBaEKYVEXNO7EgVE6UXOShCeUbYhI5AtaM4gg90Ms0h6kcZDOks1y0lU/KNgnz4",
+	"TRRHEv6YMQlZ1NdyBnGk0jFMqNmCXkzNU2ZlPoquruLo8SkdLW/udAzkEqRighMxxB1KmEpQwDU1Y46I",
+	"ArMlTc5pekEYJ8nTYes51ek4IULipxPBwX1V3fQg6g6ia+7zGeMXzfvk8EEj/GJCFUkGs05nP53JHP+A",
+	"IyIh/24QmVGDKCH3Xj35gXzb+/bbnSNCz815iOB4wJwqO09tszjfXi5SPLj6dzqTSsjvYPHz9Lcfnt4/",
+	"+aljhvTu52zC9He9TtO60YbDucmbD/jm1bPyEpSYyRSIHlNN5lSRVALVkFX3XO527/CacH4FWi6Ohxrk",
+	"8mZeQyp4pgyezqm5ehgKCUTLBeMjQkeU8co+uuuWnjDOJrNJ1O/EfhuMaxiBxH28ffv2eKbHwDVLqYZm",
+	"yNByhMFUnBwQUGIK0n4JH6aQ6hrZfA9UgrwWaK7iaEolnYD2dI540LwxMaV/zIAk5vbfW4RJ/B1OJVwy",
+	"MVMW18iLCdOGjoZC4s9DJhvxMMC3KI6YWemPGchFFEecTswIu04F1Sb0wzPgIz2O+r1OJzZA95+7ccPt",
+	"P81gMhUaeLr4BRqY1jG5gAWZcWZOpwXRY6aIuTaeQUYumWI6JkpY9JSgJQNFMkG40PZXoucsrZ3s4bCb",
+	"9rJ9aOGI1pDKSavrz2gZa3nIYIcts8VVpz083OK0Q+ROy8d8wfMFodNpvsArSceUj4DMx+A4haOubxRJ",
+	"Z1IaHpIYPpoQpojg4G5aAbl30O0Roccg50zBTjMbbD6n46arDtjt9A6az2TY7opzPeaa6QXRdKTIQswI",
+	"zSXQbEHGIs+OCCUT8xihXM1BKrLfOSBzpsdipgkl5yJbXG//Jf+/7iGeGVbaTFkToQy5wATZkAQ9k9xw",
+	"cAP2JaLpdZopBVl1ZVNOjtpHhkJOqLYMab8XxWbLlld1HRG5T42cyzPzp4+aTxBgD8vq/BJ3O6V6XG6W",
+	"ZWv5VLjZ+wfRxu29zOkC5KrNTfHXv2RrV2YqNRVcAfLX72n2Cv6YgUJMSK1WZf40hOlY/t5UivMcJv/j",
+	"d2WlZ7FhczhNWR71ox4ZMsgzRagEwvglzd3hpBSWlSPPfe8OZRmw+UAmM2WkHKGa5GDUg57hBZKmRgaQ",
+	"XPBRFEdGb/DPog6x7aNXBqZKU56izLagVwYtNdUzFfUPDLZpppHa/iNmkkgLEMNnkKX6ozhgenCoPfwF",
+	"QdTCY5rFyov5l4Rh1I/+uVcqsXv2V7X30k5hL2QZQYIdOFAekcRCMsGTKwI0HRMxHALPjF6AwG+bDTwR",
+	"8pxlGfAbXuipkTpaXAAn52BAibyAcmS0DoUrF9wM6b3eHkqcKsj3KyAnE7pAUGdW2DUCe1ic67agbA/H",
+	"lL1hcj7T6066JLhfwUwZgrw5lGviFlVOMzeqK5RkbDgEFIAOL6p0VRfWS+Ib5/NSCOc1Aqdp4hXUstdt",
+	"uMNer7zDYEHUXSSCpvEaWbC3C1i07NBbu9OkdvZk+8PbK+YaJKf5Y6Tnm94tEAXyEiRJxSzPEMXNkXLQ",
+	"4CyN5fvcyLAOQ4bl90vw+WaIuyG3zKPcyYaU5ZAdmbON0UA5N5oM6tiU5TMjDBTJmEpzYVCCHPNFYDcY",
+	"wreakCP8qzg6Efo4TWGq6bkF6E3Jq1xuKkU2S0H1STiRmSAmGj7ovVRdVonL7sQo5fiHlTg0z8Xc66Cr",
+	"Z6pTU2EvVljh/fIyT4QmtDh642VyoVvlkFu5zJNSmSYTyBglZlWF7gZ76oSk1EgBD7/M39MTMeM35YAe",
+	"KuSgRzIBVubCB6b0GqooTe+DXgWaB1VoDs0GVwISf70lGFrsx30ro4+g0fbm1TME1Uu6yAXNToV4RuUI",
+	"boGveA3BGAyhGoSae7dz8O3hg/vkfKGdK2tr5nLQDUSz2zbRQpDcbLwRklM7qqWFaOGoW1eD8JBM2T0Y",
+	"TkGtiehYkKUHyzxeSnSfMDPLE2RNtwDsAkWtjZoRxXgKaNwZuUJYXSJ7s7K0MEvUtuYfWrzOrEXv4EoE",
+	"71ZuJxC64VEdG26+n2Bcy467lRsKfJFrDmdtdrOxwHvr/aFNK7thexYqZtnXIC9ZCm84vaQsvxWpACSj",
+	"mp5TBYa1mZ2fG3Sj6RgyItlorAkX83WkgwrFnxWxHFCO2zKZlXtuvJvg91ujmm1OdkS0XFhnIqFDDZIk",
+	"6JNsoVMyIco6IWvXFgzZdHuBhxO3eSrEc8oXztZUN73AYvOMk67b7TbGSKMi+7C8t1MhyITyhWc9zaaI",
+	"pBpa6N64Rc01zZmhF3SW6/o2jqwv+I4v6Q2nMz0Wkv15Y7b5GnhGqLes0BHs7S3Lu4/dSpax2h21t5H4",
+	"FXHfLa/uuOqmZop4n8kqyivPelt3WD2oIhOmlFELhCRzKfiodlVv375t1f3v6+6r7q53l6Zm06mQGrLn",
+	"Rns7xZPeptbs5Ouy0lyVei4k17IbqHwsNZTaDFu4Z7qH5R0HZw1U1RX3Wwxt4dAWDrkL1eQbRZLwtIn3",
+	"HBnFWjfCso1eQreW2cqjcIXgVqJTQ0g2ZIHuNXQJcDIW3Cw/d87YwN1rzcOqtzeOfhR5Vpm4u8kFa/4X",
+	"OBNbxVd1n2Ic/QQ01+MaNvkLjMSFGTOVBgiaWbej//FjBNzM/s6MOgv93uIianJal37Qd36Ss2KcOP8d",
+	"UnRihLG+YE8ujvceD93r9O63ut1W7/5pt9PvmH9+i5bueivwswy9rRP64f0IAd2zoHOfDKyd7/IJlZMo",
+	"jmbTbMNGlkAW7j1EkBXHKO7WLNTSbAJRA1pkVbRbRxAhhl7ZI3+suK6v5YgOgbV+XcTcqxCc2423AF8/",
+	"1qPJiRl7Vb2WW4JxDWfRmY9bC04UAKN6JXF465XtrUP6Z0zpGuJjLCfqv/t7kcBZHAWx3ajPZ3m+RBfu",
+	"aMEf29y4gZcDIJWSLhBjwrXqcZuXVCnCNGY/+FizjyYXyRFHJDF7TDZkO1SjzOYJa9TY0M4GBMJTVje7",
+	"DhlOHBmUqzv4V0RGJYzbi6Mp1RqkOff/Hgxe32vvDgavd/79ryX0jqMPLTe2NQGl6Mj8iNLeCEClqdRG",
+	"+zEohH7X+ZhpUFOaQrjJlz6SSjNrp9L8ZXDJQ5oriJei5D+/fnFCJiBHQKZod4ohoYWx3iaJR7+EFDuC",
+	"DylARhKPp4kzf2x6kE7HlZv6GODzQWcJ9WrcsylrZk6Cbwv0SHOgUnm/QXEzr6dUWjCZ7Ywk5dmEKg1S",
+	"Ncn4DXjzJXLYqwZEPYF5KK2vhQGFY0YLl6MTI7ZdglyQuWToJLV8yyAH6mOCSJjmNIUtEaSGELVkncqN",
+	"VS/LwXK/ygcPCz74SPwuok04dQ2J/EVed8i61oi9s2bEsGH0jWgRXE8lyPwT1VpIVgsf/0T5nw2AD5/c",
+	"YBqAVKXOEEy9/WM1yARrhxOuhcorUJhL8TGief5iiMJ97fIWllfxx9rB0VptykOzqYdG4FWM9T6xiV3E",
+	"Ju3h4zYdLzkigucLzK8cUzU2dpDSQtYz5/ho+n7/j17rwfzxz738j87l/+y+ejj+X9+e/+fiYHZ6X/2W",
+	"dujJ4eTRg+GP4+7vv2xUquwJlqF1Fq/gydbMxHxPXQSCvTQvsjPEnCMTARUTNTaf8HTWouO1BKvtNKsV",
+	"6GnJsFNoUcvoGvtrujbwrizS/MqUzfbZlpI8b32Pe1oil8rPNzAEalcZTtuE/gERVZSaEpZfgl5T8q3b",
+	"xI+D3hoE+Tz24qcySS9n1uRCndOc8hSODM+Z0AU5N6Q6oppdgtPRzmlG8ll6YcNrQH6ginFRoUIDoiX0",
+	"W7Y9b2y83gbTR1NwBed3EKvYf43kgNC7scF3A7S7AxutkFQ3t9DuFbqZohMgiRJSJzvXNNzuxkDzDsbl",
+	"9F9OXj35gTw8OHxAnDuTWNesT12xCm3LCl3i+BOZ0OmSrvo1Oa+SnFdXtS146hfwFtP+gWvrtPf6vYso",
+	"+HydkqGuAO4S8yyh3SyDP27wz0WPG3L+yD2MjruTLYwROzaSqUijx8vYMdgxhcyYP8YKcjhTw5cbIEGT",
+	"ZVdebSPjx40Owzwom9FehrKDWosSNQpOPZOsJQFzuNJGYRU4mQv50Fnr9j58+DDg/AfN3m6HjstZ+2os",
+	"pCZqNplQufBHu2AcbU+Hl9VjbYPR5Xm0i+xU132aAddsyEA1rXdkdJXzHGLCARPRMIPBOfFwMO7IOeHX",
+	"UE+8KnYWN+Zoxo2pNuG3E9BjkbUwoSnPxbw2VS3RKd6Q0BCvTUiJNweG4s05ivGqEHC8OtsuXhHsP6ti",
+	"9xqwb4vvdZvIHsoia0ELsWd6BTdqEk2FrRDwBqeeRf3Dw3grncL5O/at8vAgrhkUweeqX7hUtx9TySEj",
+	"3X1i5iJDKSaI4mbgP6I4sjxhhX1S7Het0okT26wI7wdkyhbRVCjVHHoLvfJOdO7VujPuvtwxmYhLTMX0",
+	"arMl8lyoamGWuZMlHrhRSX5wfSW5aiKuLtKw2zdbd7q/za8a00sg5wCcZJBDvf6u++n78Yr72rIRlHzO",
+	"0jBX4xn6MnJ4zF12wHpUDnFhE1YvzRKg+e3Z2Wh8lDNXL6sOqsIa8URVHm2jhYK8ZK2B8qVzljuwcCyD",
+	"3Wzg3IXlYRQjVzX9Gks5nUY6Yfy02ROIRaDmd6a0pFoYxoneqJgo0FY9Tk6envx8/OOLZ4/eHz96/vTk",
+	"/emLXx6fJG3ydgzckDVTZMbNcD2GAXeZmxN6AbaYj3qnCuUZmUrGNdpy6GYbcF9FZs5x7qtK3bnGWk9L",
+	"MllzBOvlS16+eH1KvD6ZuOI2V2uBvLQsbdmw5hXquEPhs21oikjukO6E8d8p+dHg14QyrinjRoG9Wo5i",
+	"cBx5j5LdXbv27u6OZTOK7O4WiU+7u+T//Z//W+Bp7Hwgl2D/+knMFHiX5oBb5wg+Yb6zIRErJoBKrjBQ",
+	"UnGkIOfNhYKYUCIpz8SE0ImYcW1YHxKKuWrGB7xWnymNTtkmx5zQVLNLps08I2LUNJmpcO32gA/4P/9J",
+	"npd55gO+S165imtrQyX1LKGkbQYlPz4+JWUeWILnsl/69L6PLLtyGX4JobkSRE2BXpDEp+QnR2TK0guD",
+	"WhZtXYK7XeDl8ekPPwVL4HwJ0YillV1h1LGFAUPMpHIl7w/2H97fwbl2dx+bU+/u2sIMg/7JqjQs97Ax",
+	"+Hf6hJLEuQYSMh8LBUXl14ATYqnYWHPNJWAGjRoMQjVLx+gYKU28hAhpZkxolklQqp0yvUgsWtSsx/Jx",
+	"1HiTHW9GTnPKuDcmYyQhx+Jx5o+DwKQcRH0yuJ5VOYiuEo8xWJDjcalaQGJJeMC/B8UyZwYVRY4kZ0pD",
+	"RgR38PKPxiRIsPQeR1uL4oqE+ogUB52DhNxLGsyZZMdWK3NBpJhpsNnPoDD+YcB+5CY4rE6wbPmYmdC1",
+	"w0lybL5KXEZkWQ6N1+jKC85n2sCXC1/QTjWxk5J7CmxpUfIcvzgR+titUcBkx+7rsNOp7qtquvjT6Wqt",
+	"jzoy5/VDLcGW5T3usqq5mAPuw4IunEI4gI28oFhxnPleUgqhZKe9glMrg5341YDb5wR6jREIDaEbuxbT",
+	"5F4SSAgz//fCQFyCTbmlasC3jnNZkZSzFLiCgOc/f3oaxdFM5k5GqP7enpgCt9ytLeRozz2k9szYq6Ba",
+	"pRQXxy+fRnHkOoNE/ajb7rQ7ZqyZik5Z1I/22532foTxjDHK7z3zrxHophYoGZOALVAEwhzvDhk1kEyk",
+	"s4lvN2IoMdnLRKow6F1QytMs6kc/gn4lhI5q9cP7nV6ztK3OnLNLULX5g0TYMAFgXQJsmb1jZO9B5/6q",
+	"B4o97lWrya7i6LDT2fxUtQww1Jmi/ruzOHJOHgMX4eFaObHRFejIKLjRBDSNzswcePaVF/V6TkcjkOTN",
+	"01IX8XPGlgQzYqhKQr4oddZzxqlc9MsGN7mgmfL1eAOOAw2rs+WsY6G0Rd+l+31kdle7356FVpBMjKJ0",
+	"rCd51ayxRPKPTKRGqhMzwBKL/cF8Jjnlo+8GEfCBHQ7tdtt1finHRxv6gyyjWgA477Jf7hTU8q2CWmWv",
+	"oHWo1txg6MvBu6crqfheCY+d1Wi495EqBfpqJTrWIFvrlRQTlgpuWyYhS0ud2LH0HWBiexWqHZv1o2rD",
+	"l3dNuxiyHJxBXrW7ld1ea8baqVJRY/cE6lZZ0yMnbJXRqcSI3x23fqOtPzuth2fln+33rbPdfzU44M42",
+	"0g42l9qbcix+amjhYGm50bfnNNiqOztqlyD4eLWh/xHO8Du9pBa+1YnmjGdi3hYcC/6+I8MZTy027ZDt",
+	"ZkZdsDrp8ZSmYyDPrMgjv7peV7125/pEbpCgTtlm9pYhVCkawjg/iTlqkS53NQev5KVYDFVFpensPGdp",
+	"TCb0Q4uO4Ltv7x90OtdrXYScYQsaD1pu4CMHWzGTJ75W9YvgPscWoM4lVuU/U+sXauA7Y6wT+HMlyzl2",
+	"PXF6nQ6Zj80CtpWTSEEp9CBM0UVYlBtqMXPlhr7orZHbuPqEjeS5VJ1SodJ1Dh23wgrcrZyg/cVc4jN2",
+	"CRyQcTZcVllwtVqztAp5MZIwTqhKnT2asMzYmBnIuGgcZFRAiu7U5Yt6xpR+FlR51eRC06nLIXu2m9FV",
+	"vHGg6yi2Bbf+dHSoZOIH3Puyyh9ZFhspFfuMyNjnQ8YBoOPSJRqXOfMD3o3RC9TtxL1OvEWOftzkTW38",
+	"svS3bceej+3VimGJCXX93vUVXKvbmzGfzkU/hZ4Oeg83P1WvXP1EOjRP7W9+qqHWGUk4IFqlSVgM6Um3",
+	"/O7sKo6mwnrcqyT2A6JSYUVZ8QZKfy+yxa0hf5jQfVX1URsZerVEd91bp7tVjLgIONWaOn5SaXr8yWbr",
+	"J6B3d/Mjb2oVrZ9IE90tsLTezwKfO9xmiw21qn8vQixlaTVo8u7sqiJcLakF9SgrSLUiatHhbAVtDk39",
+	"OH+1UQHfz2hCMyAXANN6x0QbvHQywTnx9RgWNkS8LHsf4XoBY7ie8PU9HhuE6sGG0K+hxCK8+1mp47Po",
+	"3Qfd3hbktNy05L+TKCyabSaK2CucS6r8DVC0bNn5WXS/TTLoRi1R9jfS1ZhaE6naskYHLacNj8h8U+la",
+	"G+lP3tiXawH/HZW9H0FvQyzXtJTK1qmGEKbNXWwbyivLEGefTGBybkx1164c4ygO1eLiR9f62/x2AVMd",
+	"DziGbAfhUoOoTypFkWjNl7+3w57ncyEvFKHWvklevjlNmlzZb9BKuiVhto1+XI8GX59Z2ALYrbTlz8ep",
+	"nLV5Oxzrq1wv5PpXDftWlAlL5mSKpVjDrfjkrNGLhdXAqrFquE2wDDJkQb6gxDUjL5rAaYHpTETNJAw4",
+	"F5iF4aVvqJ4bkXsOeg7Al1qXk3UK/oAXan2o0o9p1sQF3bk+Ixu8YzfB52N8rkD8K+f7yvm+SM7nSHs7",
+	"54JLGml7ElllWb2YAj9++dRofZ8WKQmSe+uJKpWuW83FT5UE1yJXtZE83U6LsNOXE1E5DXM2jJ7qoNkQ",
+	"XvHXsqA2k2LDtfzn+Pmz612LnzhoqWWX7BOfPXTNEGwd7jGBDzTV+cKc1MhNDfwLvgsHwoa78MVlqwJd",
+	"3y+Ie3WFzS1k6RiUzzYjqZiAsm+UOSIGmdHgOZe2df4C42DN0a6XRVHbHce64sbX58gMZJ8kLdsB5Z4/",
+	"Fp4kdnYYnnonJgkOiknSKsNRCbnHYQ5KDzg+s4PvpAp+b5NjYvPQbecEg6mMz1yKJq6PmbhUEabUzCZh",
+	"W12mxNqWqz1oesWIEnLFG0aKx3xpm//s/tOqNNZqrGG4Rl7Hp6siQQH32siaQ9GvcbU7jas5KJN7qK8j",
+	"AM8FlVmYR+WZRRhla46L66VuIzHZ3RU8hd3duNpqBJNL28S+Esn2TnG5Fb6X6IDbTip9aw4wHRvSKVv8",
+	"2gYl9vVgDdaADUe4yvo7U+h95f7njfrVW+KsysKw17A69PcZw3lfI3N3SMpF6G3q0X2ZdgOx3xB0awqO",
+	"BbSzTYCr2mKIyWppzBwk/EVhry0g/CR81c5X9/w6M61SdfbuzGhaWwXAltCj6EveJGdWGQercPK29ZP1",
+	"LPXTEfgrZq0N/KzhX9c1GYoX0l2d1Vmfb4m/yvo5QR3f1Q4642DbfL5fPVb/jZP5ygrmtZl8Rc1wHJQj",
+	"x5VS5Bhz+1y9c+zL5krjY8B7cTc+iG09Ztzq7cetbid+bHDMOZFdqSam3QulSc+WMLfbbfJilo7/UU/o",
+	"69qEvm5s/m8TBvfNP2sroG85KxBzUALp9/mNmK98ZgWfeQU0KxjNN6pyTQHfcRziRmxnlbUUKEuu5rl0",
+	"a9rSZWqMqXtCxtV65bgoWN6pFywPuK9YziSdczLjbCjkJCybCpKlkndFAi7xGbhnSUwYT/OZYpfQJqdj",
+	"GHDLAX1WlSNj/97aVEwmTBMtRoB1VkJi+gXFt4W1yfd2tMI9j0TRowMrJu3LMnjDy+vs21flgig6hHzR",
+	"NwfFz9W+ZhewKPaFX5yLbDHgMjBEbeGtRw0c7XsBuVKxo+p8riDVVo35NzDRAT/o9drkF1ioIq5vs42L",
+	"Kt4DMhYzqVZbobb7wbXjUdW3Jt9hWMp1Z/i8RmywaMNb4hHzxnQ6Bb5kthaA0S0MDCygod1KYvaf+Ipe",
+	"hrUIeN3oVCjxAl98aUguZ1C2pqp10aujabWUxqxUERXeBYc/nMUbXs3+JSbSfqk201/jEdgi/tf4ptT/",
+	"HiuvYtP9asVCUyyukJsrdO69j/jf984BscrM8wzzblXctcznq413JzaesaMu3e3eorLVGO/BeZdfOv6g",
+	"sWzW4+UtvnocDU/32rztKgBd94nihXbYgZOmY9vQ8LCz76oEmW+e2Ny2AGjGXJ3bX1QA6N8CTLn9M3i9",
+	"3GcNl94aSzyrGxFsRSEhPmYOv6q424EG23fg36ra+aBdNNTYQ53PLbDU/NfmcFHXTMlAuqqu205/qKrb",
+	"PjDowVhgRM23ri0yJ5YJCNtzqNg563AyP3MQJwom866aZlocGT2KaQX5EFs04V7x9cml7TMRBhi4lO/i",
+	"1GRJhwTbtJzFzBiT1PCW3Ew1GLtp8N6uzq7+fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

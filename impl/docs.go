@@ -1,0 +1,41 @@
+package impl
+
+import (
+	"context"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/swaggerui"
+)
+
+func (s *Server) GetRoot(ctx context.Context, _ generated.GetRootRequestObject) (generated.GetRootResponseObject, error) {
+	return generated.GetRoot302Response{Headers: generated.GetRoot302ResponseHeaders{Location: "/docs"}}, nil
+}
+
+func (s *Server) GetDocs(ctx context.Context, _ generated.GetDocsRequestObject) (generated.GetDocsResponseObject, error) {
+	page := swaggerui.Index()
+	return generated.GetDocs200TexthtmlResponse{
+		Body:          bytesReader(page),
+		ContentLength: int64(len(page)),
+		Headers:       generated.GetDocs200ResponseHeaders{ContentSecurityPolicy: swaggerui.CSP},
+	}, nil
+}
+
+func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetRequestObject) (generated.GetDocsAssetResponseObject, error) {
+	data, contentType, ok := swaggerui.Asset(req.Asset)
+	if !ok {
+		return nil, game.Errorf(game.ENOTFOUND, "/docs/%s does not exist", req.Asset)
+	}
+	body, n := bytesReader(data), int64(len(data))
+	headers := generated.GetDocsAsset200ResponseHeaders{CacheControl: "public, max-age=3600"}
+	switch contentType {
+	case "text/css":
+		return generated.GetDocsAsset200TextcssResponse{Body: body, ContentLength: n, Headers: headers}, nil
+	case "text/javascript":
+		return generated.GetDocsAsset200TextjavascriptResponse{Body: body, ContentLength: n, Headers: headers}, nil
+	case "image/png":
+		return generated.GetDocsAsset200ImagepngResponse{Body: body, ContentLength: n, Headers: headers}, nil
+	default:
+		return generated.GetDocsAsset200TextResponse{Body: string(data), Headers: headers}, nil
+	}
+}
