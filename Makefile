@@ -7,7 +7,7 @@ BIN     := bin/ninjagold
 ADDR    ?= :8080
 DB      ?= ninjagold.db
 
-.PHONY: all generate check-generated build run test test-go lint vet fmt-check swagger-ui clean
+.PHONY: all generate check-generated build run run-dev test test-go lint vet fmt-check swagger-ui clean
 
 all: build
 
@@ -37,6 +37,10 @@ run: build
 # add themselves to EXTRA_TESTS.
 EXTRA_TESTS :=
 -include mk/*.mk
+
+## run-dev: like run, and every response is checked against openapi.yaml (violations logged)
+run-dev: build
+	./$(BIN) --addr $(ADDR) --db $(DB) --validate-responses --log-format text
 
 ## test: every check CI runs
 test: check-generated lint test-go $(EXTRA_TESTS)

@@ -3,6 +3,8 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"io"
 	"net/http"
 	"strings"
@@ -118,4 +120,40 @@ func TestBodyLimit(t *testing.T) {
 			t.Errorf("status = %d, want 201", resp.Status)
 		}
 	})
+}
+
+// In --validate-responses mode a response that breaks the contract is
+// logged with the operation, status and reason.
+func TestValidateResponsesLogsViolations(t *testing.T) {
+	bogus := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
+		return func(c *gin.Context, req any) (any, error) {
+			if op == "GetHealth" {
+				return generated.GetHealth200JSONResponse{Status: "bogus"}, nil
+			}
+			return f(c, req)
+		}
+	}
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{
+		ValidateResponses: true, Logger: logger,
+		StrictMiddlewares: []generated.StrictMiddlewareFunc{bogus},
+	}})
+	s.Do(apitest.Request{Method: "GET", Path: "/healthz", NoCheck: true})
+	s.Do(apitest.Request{Method: "GET", Path: "/readyz"})
+
+	var violations []map[string]any
+	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+		var rec map[string]any
+		if err := json.Unmarshal(line, &rec); err == nil && rec["msg"] == api.ViolationMessage {
+			violations = append(violations, rec)
+		}
+	}
+	if len(violations) != 1 {
+		t.Fatalf("got %d violations, want exactly 1 (for /healthz): %s", len(violations), buf.String())
+	}
+	v := violations[0]
+	if v["operation"] != "getHealth" || v["status"] != float64(200) || !strings.Contains(fmt.Sprint(v["reason"]), "status") {
+		t.Errorf("violation = %v, want operation getHealth, status 200 and a reason naming the field", v)
+	}
 }

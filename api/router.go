@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/generated"
 )
 
@@ -30,6 +31,10 @@ type Config struct {
 	Logger *slog.Logger
 	// StrictMiddlewares wrap every operation handler (outermost first).
 	StrictMiddlewares []generated.StrictMiddlewareFunc
+	// ValidateResponses checks every response against the contract and
+	// logs each violation (ViolationMessage) with operation, status and
+	// reason. Off by default: it copies every body.
+	ValidateResponses bool
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -42,11 +47,10 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	spec, err := generated.GetSwagger()
+	spec, err := ninjagold.Spec()
 	if err != nil {
-		return nil, fmt.Errorf("api: load embedded spec: %w", err)
+		return nil, fmt.Errorf("api: %w", err)
 	}
-	spec.Servers = nil
 	ops, err := newOperations(spec)
 	if err != nil {
 		return nil, err
@@ -60,6 +64,10 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = true
+	if cfg.ValidateResponses {
+		// Outside the recovery, so it also sees the 500 a panic turns into.
+		r.Use(responseChecker{ops: ops, doc: spec, log: cfg.Logger}.handle)
+	}
 	r.Use(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered))
 	r.Use(v.handle)
 	r.NoRoute(func(c *gin.Context) {

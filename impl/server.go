@@ -30,9 +30,9 @@ var _ generated.StrictServerInterface = (*Server)(nil)
 
 // New returns a Server over store that rolls visits with dice.
 func New(store game.Store, dice game.Dice) (*Server, error) {
-	spec, err := generated.GetSwagger()
+	spec, err := ninjagold.Spec()
 	if err != nil {
-		return nil, fmt.Errorf("impl: load embedded spec: %w", err)
+		return nil, fmt.Errorf("impl: %w", err)
 	}
 	raw, err := spec.MarshalJSON()
 	if err != nil {

@@ -48,6 +48,8 @@ type config struct {
 	adminToken string
 	maxBody    int64
 	shutdown   time.Duration
+	validate   bool
+	logFormat  string
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -61,14 +63,28 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "SQLite file path (NINJAGOLD_DB)")
 	fs.Int64Var(&cfg.maxBody, "max-body-bytes", api.DefaultMaxBodyBytes, "request body limit in bytes")
 	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+	fs.BoolVar(&cfg.validate, "validate-responses", envBool(getenv, "NINJAGOLD_VALIDATE_RESPONSES"),
+		"check every response against openapi.yaml and log violations (NINJAGOLD_VALIDATE_RESPONSES)")
+	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "NINJAGOLD_LOG_FORMAT", "json"), "log format: json or text (NINJAGOLD_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	if cfg.logFormat != "json" && cfg.logFormat != "text" {
+		return cfg, fmt.Errorf("NINJAGOLD_LOG_FORMAT / --log-format must be json or text, not %q", cfg.logFormat)
+	}
 	cfg.adminToken = getenv("NINJAGOLD_ADMIN_TOKEN")
 	return cfg, nil
+}
+
+func envBool(getenv func(string) string, key string) bool {
+	switch getenv(key) {
+	case "1", "true", "TRUE", "True", "yes", "on":
+		return true
+	}
+	return false
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -83,7 +99,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	var log *slog.Logger
+	if cfg.logFormat == "text" {
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	} else {
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	}
 
 	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{})
 	if err != nil {
@@ -105,8 +126,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	handler, err := api.NewHandler(server, api.Config{
 		AdminToken:   cfg.adminToken,
-		MaxBodyBytes: cfg.maxBody,
-		Logger:       log,
+		MaxBodyBytes:      cfg.maxBody,
+		Logger:            log,
+		ValidateResponses: cfg.validate,
 	})
 	if err != nil {
 		return err
@@ -126,8 +148,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	base := "http://" + displayAddr(ln.Addr())
-	fmt.Fprintf(stdout, "Ninja Gold API listening on %s (database %s)\n  API:  %s/locations\n  spec: %s/openapi.yaml and %s/openapi.json\n",
-		base, cfg.db, base, base, base)
+	fmt.Fprintf(stdout, "Ninja Gold API listening on %s (database %s)\n  docs: %s/docs\n  API:  %s/locations\n  spec: %s/openapi.yaml and %s/openapi.json\n",
+		base, cfg.db, base, base, base, base)
+	if cfg.validate {
+		fmt.Fprintln(stdout, "  every response is checked against openapi.yaml; violations are logged")
+	}
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

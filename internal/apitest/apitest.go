@@ -7,12 +7,12 @@
 package apitest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -22,7 +22,6 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
@@ -31,6 +30,7 @@ import (
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/impl"
+	"github.com/ninjagold/ninjagold-api/internal/contract"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
@@ -43,6 +43,8 @@ type Server struct {
 	Store game.Store
 	// Dice is the deterministic randomness the server rolls visits with.
 	Dice *SeededDice
+	// Log holds what the server logged, when the harness made its logger.
+	Log *[]slog.Record
 
 	t        testing.TB
 	contract *Contract
@@ -55,6 +57,9 @@ type Options struct {
 	Config api.Config
 	// Store, when set, is used instead of a fresh SQLite file.
 	Store game.Store
+	// NoResponseCheck turns off the server's own --validate-responses
+	// check, which the harness otherwise turns on.
+	NoResponseCheck bool
 }
 
 // NewServer starts the service over a fresh SQLite file in t.TempDir().
@@ -76,13 +81,20 @@ func NewServer(t testing.TB, opts Options) *Server {
 	}
 	cfg := opts.Config
 	cfg.AdminToken = AdminToken
+	if !opts.NoResponseCheck {
+		cfg.ValidateResponses = true
+	}
+	var records *[]slog.Record
+	if cfg.Logger == nil {
+		cfg.Logger, records = newTestLogger(t)
+	}
 	handler, err := api.NewHandler(srv, cfg)
 	if err != nil {
 		t.Fatalf("api.NewHandler: %v", err)
 	}
 	hs := httptest.NewServer(handler)
 	t.Cleanup(hs.Close)
-	return &Server{URL: hs.URL, Store: store, Dice: dice, t: t, contract: LoadContract(t), client: hs.Client()}
+	return &Server{URL: hs.URL, Store: store, Dice: dice, Log: records, t: t, contract: LoadContract(t), client: hs.Client()}
 }
 
 // Request is one HTTP request a test sends.
@@ -170,104 +182,49 @@ type Contract struct {
 }
 
 var (
-	contractOnce sync.Once
-	contract     *Contract
-	contractErr  error
+	loadOnce  sync.Once
+	loaded    *Contract
+	loadError error
 )
 
 // LoadContract loads and validates openapi.yaml once per test binary.
 func LoadContract(t testing.TB) *Contract {
 	t.Helper()
-	contractOnce.Do(func() {
-		loader := openapi3.NewLoader()
-		doc, err := loader.LoadFromData(ninjagold.OpenAPIYAML)
+	loadOnce.Do(func() {
+		doc, err := ninjagold.Spec()
 		if err != nil {
-			contractErr = err
-			return
-		}
-		if err := doc.Validate(loader.Context); err != nil {
-			contractErr = fmt.Errorf("openapi.yaml is not a valid OpenAPI document: %w", err)
+			loadError = err
 			return
 		}
 		doc.Servers = nil
 		router, err := gorillamux.NewRouter(doc)
 		if err != nil {
-			contractErr = err
+			loadError = err
 			return
 		}
-		contract = &Contract{doc: doc, router: router}
+		loaded = &Contract{doc: doc, router: router}
 	})
-	if contractErr != nil {
-		t.Fatalf("load contract: %v", contractErr)
+	if loadError != nil {
+		t.Fatalf("load contract: %v", loadError)
 	}
-	return contract
+	return loaded
 }
 
 // Check validates one response to req against the contract: for a declared
 // operation its status, headers, media type and body; for a path the
 // contract does not have, the declared 404 or 405 problem.
 func (c *Contract) Check(req *http.Request, resp *Response) error {
+	r := contract.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body}
 	route, params, err := c.router.FindRoute(req)
 	switch {
 	case errors.Is(err, routers.ErrPathNotFound):
-		return c.checkComponent(resp, http.StatusNotFound, "NotFound")
+		return contract.CheckUndeclared(c.doc, r, http.StatusNotFound, "NotFound")
 	case errors.Is(err, routers.ErrMethodNotAllowed):
-		return c.checkComponent(resp, http.StatusMethodNotAllowed, "MethodNotAllowed")
+		return contract.CheckUndeclared(c.doc, r, http.StatusMethodNotAllowed, "MethodNotAllowed")
 	case err != nil:
 		return fmt.Errorf("find route: %w", err)
 	}
-	declared := route.Operation.Responses.Status(resp.Status)
-	if declared == nil || declared.Value == nil {
-		return fmt.Errorf("status %d is not declared for %s", resp.Status, route.Operation.OperationID)
-	}
-	if len(declared.Value.Content) == 0 && (len(resp.Body) > 0 || resp.Header.Get("Content-Type") != "") {
-		return fmt.Errorf("status %d declares no content, got %q with %d bytes", resp.Status, resp.Header.Get("Content-Type"), len(resp.Body))
-	}
-	if ct := resp.Header.Get("Content-Type"); ct == "application/yaml" {
-		// kin-openapi has no YAML body decoder; the schema is a plain string.
-		if _, ok := declared.Value.Content["application/yaml"]; !ok {
-			return fmt.Errorf("application/yaml is not declared for status %d", resp.Status)
-		}
-		return nil
-	}
-	input := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{
-			Request: req, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
-		},
-		Status:  resp.Status,
-		Header:  resp.Header,
-		Body:    io.NopCloser(bytes.NewReader(resp.Body)),
-		Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-	}
-	return openapi3filter.ValidateResponse(context.Background(), input)
-}
-
-// checkComponent validates a response against a response component, for
-// answers the router gives to paths and methods no operation declares.
-func (c *Contract) checkComponent(resp *Response, status int, name string) error {
-	if resp.Status != status {
-		return fmt.Errorf("an undeclared route must answer %d, got %d", status, resp.Status)
-	}
-	comp := c.doc.Components.Responses[name]
-	if comp == nil || comp.Value == nil {
-		return fmt.Errorf("components.responses.%s is missing", name)
-	}
-	for h, ref := range comp.Value.Headers {
-		if ref.Value.Required && resp.Header.Get(h) == "" {
-			return fmt.Errorf("required header %s is missing", h)
-		}
-	}
-	ct := resp.Header.Get("Content-Type")
-	mt := comp.Value.Content.Get(ct)
-	if mt == nil {
-		return fmt.Errorf("Content-Type %q is not declared by %s", ct, name)
-	}
-	var v any
-	if err := json.Unmarshal(resp.Body, &v); err != nil {
-		return fmt.Errorf("body is not JSON: %w", err)
-	}
-	return mt.Schema.Value.VisitJSON(v, openapi3.VisitAsResponse(), openapi3.MultiErrors())
+	return contract.Check(req, route, params, r)
 }
 
 // SeededDice is a deterministic, concurrency-safe game.Dice for tests.

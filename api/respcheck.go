@@ -1,0 +1,71 @@
+package api
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/gin-gonic/gin"
+
+	"github.com/ninjagold/ninjagold-api/internal/contract"
+)
+
+// ViolationMessage is the log message of a response that breaks the
+// contract in ValidateResponses mode.
+const ViolationMessage = "response breaks the contract"
+
+// responseChecker checks every outgoing response against the contract and
+// logs each violation. It is a development aid: it copies every body, so it
+// is off by default (see BENCHMARKS.md for its cost).
+type responseChecker struct {
+	ops operations
+	doc *openapi3.T
+	log *slog.Logger
+}
+
+// teeWriter keeps a copy of what the handlers write.
+type teeWriter struct {
+	gin.ResponseWriter
+	body bytes.Buffer
+}
+
+func (w *teeWriter) Write(b []byte) (int, error) {
+	w.body.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *teeWriter) WriteString(s string) (int, error) {
+	w.body.WriteString(s)
+	return w.ResponseWriter.WriteString(s)
+}
+
+func (rc responseChecker) handle(c *gin.Context) {
+	tw := &teeWriter{ResponseWriter: c.Writer}
+	c.Writer = tw
+	c.Next()
+	c.Writer = tw.ResponseWriter
+
+	resp := contract.Response{Status: tw.Status(), Header: tw.Header(), Body: tw.body.Bytes()}
+	var (
+		operation = c.Request.Method + " " + c.FullPath()
+		err       error
+	)
+	if op := rc.ops.byRoute[operation]; op != nil {
+		operation = op.route.Operation.OperationID
+		params := make(map[string]string, len(c.Params))
+		for _, p := range c.Params {
+			params[p.Key] = p.Value
+		}
+		err = contract.Check(c.Request, op.route, params, resp)
+	} else if resp.Status == http.StatusMethodNotAllowed {
+		err = contract.CheckUndeclared(rc.doc, resp, http.StatusMethodNotAllowed, "MethodNotAllowed")
+	} else {
+		err = contract.CheckUndeclared(rc.doc, resp, http.StatusNotFound, "NotFound")
+	}
+	if err != nil {
+		rc.log.WarnContext(c.Request.Context(), ViolationMessage,
+			"operation", operation, "method", c.Request.Method, "path", c.Request.URL.Path,
+			"status", resp.Status, "reason", err.Error())
+	}
+}

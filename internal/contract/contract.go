@@ -1,0 +1,94 @@
+// Package contract checks responses against openapi.yaml. The test harness
+// uses it on every response a test receives, and the server uses it at run
+// time in --validate-responses mode, so both hold responses to the same
+// rules: the status is declared for the operation, required headers are
+// present and valid, the media type is declared, the body matches its schema,
+// and a response that declares no content has none.
+package contract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+)
+
+// Response is one response to check.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Values are left out of error messages: a response body may carry a
+// player's token, and the messages reach logs.
+var checkOptions = &openapi3filter.Options{
+	IncludeResponseStatus:   true,
+	MultiError:              true,
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
+}
+
+// Check validates resp, the answer to req, against route, the operation
+// req was routed to, with its path parameters.
+func Check(req *http.Request, route *routers.Route, params map[string]string, resp Response) error {
+	declared := route.Operation.Responses.Status(resp.Status)
+	if declared == nil || declared.Value == nil {
+		return fmt.Errorf("status %d is not declared for %s", resp.Status, route.Operation.OperationID)
+	}
+	if len(declared.Value.Content) == 0 && (len(resp.Body) > 0 || resp.Header.Get("Content-Type") != "") {
+		return fmt.Errorf("status %d declares no content, got %q with %d bytes",
+			resp.Status, resp.Header.Get("Content-Type"), len(resp.Body))
+	}
+	if resp.Header.Get("Content-Type") == "application/yaml" {
+		// kin-openapi has no YAML body decoder; the declared schema is a
+		// plain string, so the media type is all there is to check.
+		if declared.Value.Content.Get("application/yaml") == nil {
+			return fmt.Errorf("application/yaml is not declared for status %d", resp.Status)
+		}
+		return nil
+	}
+	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+		},
+		Status:  resp.Status,
+		Header:  resp.Header,
+		Body:    io.NopCloser(bytes.NewReader(resp.Body)),
+		Options: checkOptions,
+	})
+}
+
+// CheckUndeclared validates the answer to a path or method no operation
+// declares: it must be the given status with the response component that
+// openapi.yaml declares for it (NotFound, MethodNotAllowed).
+func CheckUndeclared(doc *openapi3.T, resp Response, status int, component string) error {
+	if resp.Status != status {
+		return fmt.Errorf("an undeclared route must answer %d, got %d", status, resp.Status)
+	}
+	comp := doc.Components.Responses[component]
+	if comp == nil || comp.Value == nil {
+		return fmt.Errorf("components.responses.%s is missing", component)
+	}
+	for h, ref := range comp.Value.Headers {
+		if ref.Value.Required && resp.Header.Get(h) == "" {
+			return fmt.Errorf("required header %s is missing", h)
+		}
+	}
+	ct := resp.Header.Get("Content-Type")
+	mt := comp.Value.Content.Get(ct)
+	if mt == nil {
+		return fmt.Errorf("Content-Type %q is not declared by %s", ct, component)
+	}
+	var v any
+	if err := json.Unmarshal(resp.Body, &v); err != nil {
+		return fmt.Errorf("body is not JSON: %w", err)
+	}
+	return mt.Schema.Value.VisitJSON(v, openapi3.VisitAsResponse(), openapi3.MultiErrors())
+}
