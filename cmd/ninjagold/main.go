@@ -125,7 +125,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	handler, err := api.NewHandler(server, api.Config{
-		AdminToken:   cfg.adminToken,
+		AdminToken:        cfg.adminToken,
 		MaxBodyBytes:      cfg.maxBody,
 		Logger:            log,
 		ValidateResponses: cfg.validate,
