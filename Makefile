@@ -19,8 +19,8 @@ generate:
 check-generated:
 	@tmp=$$(mktemp -d) && mkdir -p $$tmp/api $$tmp/generated && \
 	$(GO) build -o $$tmp/oapi-codegen github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen && \
-	cp openapi.yaml $$tmp/ && cp api/oapi-codegen.yaml $$tmp/api/ && \
-	(cd $$tmp/api && ../oapi-codegen --config=oapi-codegen.yaml ../openapi.yaml) && \
+	cp openapi.yaml $$tmp/ && cp api/oapi-codegen*.yaml $$tmp/api/ && \
+	(cd $$tmp/api && for c in oapi-codegen*.yaml; do ../oapi-codegen --config=$$c ../openapi.yaml || exit 1; done) && \
 	if ! diff -ru generated $$tmp/generated; then \
 		echo "generated/ is stale: run 'make generate' and commit the result" >&2; rm -rf $$tmp; exit 1; \
 	fi; rm -rf $$tmp; echo "generated/ matches openapi.yaml"

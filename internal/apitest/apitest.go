@@ -7,6 +7,7 @@
 package apitest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,7 @@ import (
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/generated/client"
 	"github.com/ninjagold/ninjagold-api/impl"
 	"github.com/ninjagold/ninjagold-api/internal/contract"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
@@ -242,4 +244,48 @@ func (d *SeededDice) Int64N(n int64) int64 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.rng.Int64N(n)
+}
+
+// Client returns the generated Go client talking to the server, with every
+// response checked against the contract like those of Do.
+func (s *Server) Client() *client.ClientWithResponses {
+	s.t.Helper()
+	c, err := client.NewClientWithResponses(s.URL, client.WithHTTPClient(&http.Client{
+		Transport: checkingTransport{s: s, next: s.client.Transport},
+	}))
+	if err != nil {
+		s.t.Fatalf("new client: %v", err)
+	}
+	return c
+}
+
+// checkingTransport checks each response against the contract before the
+// client sees it.
+type checkingTransport struct {
+	s    *Server
+	next http.RoundTripper
+}
+
+func (ct checkingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	resp, err := ct.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	check := req.Clone(req.Context())
+	check.Body = io.NopCloser(bytes.NewReader(reqBody))
+	if err := ct.s.contract.Check(check, &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}); err != nil {
+		ct.s.t.Errorf("%s %s -> %d breaks the contract: %v\nbody: %s", req.Method, req.URL.Path, resp.StatusCode, err, body)
+	}
+	return resp, nil
 }

@@ -1,0 +1,66 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/generated/client"
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+// The generated Go client plays a game end to end, which proves the client
+// generated from the contract works against the server built from it.
+func TestGeneratedClientPlaysAGame(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	c := s.Client()
+	ctx := context.Background()
+
+	locs, err := c.ListLocationsWithResponse(ctx, &client.ListLocationsParams{})
+	if err != nil || locs.JSON200 == nil {
+		t.Fatalf("list locations: %v %v", err, locs.Status())
+	}
+	var farm client.Location
+	for _, l := range locs.JSON200.Items {
+		if l.Name == "Farm" {
+			farm = l
+		}
+	}
+	if farm.Id == 0 {
+		t.Fatalf("no Farm in %+v", locs.JSON200.Items)
+	}
+
+	created, err := c.CreatePlayerWithResponse(ctx, client.NewPlayer{FirstName: "Hattori", LastName: "Hanzo"})
+	if err != nil || created.JSON201 == nil {
+		t.Fatalf("create player: %v %s", err, created.Body)
+	}
+	me := created.JSON201
+	auth := func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Authorization", "Bearer "+me.Token)
+		return nil
+	}
+
+	var total int64
+	for i := range 2 {
+		v, err := c.CreateVisitWithResponse(ctx, me.Id, &client.CreateVisitParams{}, client.NewVisit{LocationId: farm.Id}, auth)
+		if err != nil || v.JSON201 == nil {
+			t.Fatalf("visit %d: %v %s", i, err, v.Body)
+		}
+		if v.JSON201.Gold < farm.MinGold || v.JSON201.Gold > farm.MaxGold {
+			t.Errorf("visit moved %d, outside the Farm's [%d, %d]", v.JSON201.Gold, farm.MinGold, farm.MaxGold)
+		}
+		total += int64(v.JSON201.Gold)
+	}
+	got, err := c.GetPlayerWithResponse(ctx, me.Id)
+	if err != nil || got.JSON200 == nil || got.JSON200.Gold != total {
+		t.Fatalf("player = %v %s, want gold %d", err, got.Body, total)
+	}
+
+	bad, err := c.CreatePlayerWithResponse(ctx, client.NewPlayer{FirstName: "A", LastName: "B"})
+	if err != nil || bad.ApplicationproblemJSON400 == nil {
+		t.Fatalf("bad player: %v %d %s", err, bad.StatusCode(), bad.Body)
+	}
+	if msg := bad.ApplicationproblemJSON400.Errors["first_name"]; msg != "first name must be at least 2 characters long" {
+		t.Errorf("errors.first_name = %q", msg)
+	}
+}
