@@ -64,8 +64,9 @@ func TestSeedErrorObject(t *testing.T) {
 	if !maps.Equal(p.Errors, want) {
 		t.Errorf("errors = %v, want %v", p.Errors, want)
 	}
-	if p.Type != "/problems/validation-error" || p.Status != 400 || p.Instance == nil || *p.Instance != "/players" {
-		t.Errorf("problem = %+v, want type /problems/validation-error, status 400, instance /players", p)
+	wantInstance := "/players#" + resp.Header.Get("X-Request-ID")
+	if p.Type != "/problems/validation-error" || p.Status != 400 || p.Instance == nil || *p.Instance != wantInstance {
+		t.Errorf("problem = %+v, want type /problems/validation-error, status 400, instance %s", p, wantInstance)
 	}
 }
 

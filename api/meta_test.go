@@ -128,7 +128,7 @@ func TestValidateResponsesLogsViolations(t *testing.T) {
 	bogus := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
 		return func(c *gin.Context, req any) (any, error) {
 			if op == "GetHealth" {
-				return generated.GetHealth200JSONResponse{Status: "bogus"}, nil
+				return generated.GetHealth200JSONResponse{Body: generated.Health{Status: "bogus"}}, nil
 			}
 			return f(c, req)
 		}
@@ -155,5 +155,51 @@ func TestValidateResponsesLogsViolations(t *testing.T) {
 	v := violations[0]
 	if v["operation"] != "getHealth" || v["status"] != float64(200) || !strings.Contains(fmt.Sprint(v["reason"]), "status") {
 		t.Errorf("violation = %v, want operation getHealth, status 200 and a reason naming the field", v)
+	}
+}
+
+func TestDocs(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	t.Run("/ redirects to /docs", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/"})
+		if resp.Status != http.StatusFound || resp.Header.Get("Location") != "/docs" {
+			t.Errorf("got %d Location %q, want 302 /docs", resp.Status, resp.Header.Get("Location"))
+		}
+	})
+	t.Run("the page loads only its own assets under a strict CSP", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/docs"})
+		if resp.Status != 200 || resp.Header.Get("Content-Type") != "text/html" {
+			t.Fatalf("got %d %q", resp.Status, resp.Header.Get("Content-Type"))
+		}
+		csp := resp.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("CSP = %q", csp)
+		}
+		if strings.Contains(string(resp.Body), "http://") || strings.Contains(string(resp.Body), "https://") {
+			t.Error("the page names another host")
+		}
+	})
+	tests := []struct {
+		asset      string
+		wantStatus int
+		wantType   string
+	}{
+		{"swagger-ui.css", 200, "text/css"},
+		{"swagger-ui-bundle.js", 200, "text/javascript"},
+		{"initializer.js", 200, "text/javascript"},
+		{"favicon-32x32.png", 200, "image/png"},
+		{"LICENSE", 200, "text/plain"},
+		{"VERSION", 200, "text/plain"},
+		{"missing.css", 404, "application/problem+json"},
+		{"..%2Fimpl", 404, "application/problem+json"},
+		{"bad%20name.css", 400, "application/problem+json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.asset, func(t *testing.T) {
+			resp := s.Do(apitest.Request{Method: "GET", Path: "/docs/" + tt.asset})
+			if resp.Status != tt.wantStatus || resp.Header.Get("Content-Type") != tt.wantType {
+				t.Errorf("got %d %q, want %d %q", resp.Status, resp.Header.Get("Content-Type"), tt.wantStatus, tt.wantType)
+			}
+		})
 	}
 }

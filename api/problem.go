@@ -34,6 +34,7 @@ var (
 	kindUnsupportedType  = problemKind{http.StatusUnsupportedMediaType, "/problems/unsupported-media-type", "Unsupported media type."}
 	kindKeyReused        = problemKind{http.StatusUnprocessableEntity, "/problems/idempotency-key-reused", "Idempotency key reused."}
 	kindRateLimited      = problemKind{http.StatusTooManyRequests, "/problems/rate-limited", "Too many requests."}
+	kindHeaderTooLarge   = problemKind{http.StatusRequestHeaderFieldsTooLarge, "/problems/request-header-fields-too-large", "Request header fields too large."}
 	kindInternal         = problemKind{http.StatusInternalServerError, "/problems/internal-error", "Internal error."}
 	kindUnavailable      = problemKind{http.StatusServiceUnavailable, "/problems/unavailable", "Service unavailable."}
 )
@@ -67,7 +68,12 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 			c.Header("Retry-After", "1")
 		}
 	}
+	// The instance names this occurrence: the path, and the request id
+	// that finds it in the logs.
 	instance := c.Request.URL.Path
+	if id := requestID(c); id != "" {
+		instance += "#" + id
+	}
 	c.Render(kind.status, problemRender{generated.Problem{
 		Type:     kind.typ,
 		Title:    kind.title,

@@ -12,13 +12,17 @@ import (
 	"log/slog"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/generated"
 )
 
-// DefaultMaxBodyBytes is the request body limit when Config names none.
-const DefaultMaxBodyBytes = 1 << 20
+// Defaults for the Config limits left zero.
+const (
+	DefaultMaxBodyBytes   = 1 << 20
+	DefaultMaxHeaderBytes = 16 << 10
+)
 
 // Config tunes the handler. The zero value is usable except for AdminToken,
 // without which no admin request can succeed.
@@ -31,6 +35,19 @@ type Config struct {
 	Logger *slog.Logger
 	// StrictMiddlewares wrap every operation handler (outermost first).
 	StrictMiddlewares []generated.StrictMiddlewareFunc
+	// Metrics, when set, receives the request metrics served at /metrics.
+	Metrics prometheus.Registerer
+	// RateLimit limits each client; the zero value turns it off.
+	RateLimit RateLimit
+	// TrustedProxies are the addresses (IPs or CIDRs) whose
+	// X-Forwarded-For names the client for rate limiting; none by default.
+	TrustedProxies []string
+	// MaxHeaderBytes bounds the request's header fields; larger ones get
+	// 431. Default DefaultMaxHeaderBytes.
+	MaxHeaderBytes int
+	// MaxInFlight bounds the requests served at once; more get 503.
+	// Zero means no bound.
+	MaxInFlight int
 	// ValidateResponses checks every response against the contract and
 	// logs each violation (ViolationMessage) with operation, status and
 	// reason. Off by default: it copies every body.
@@ -43,6 +60,9 @@ func init() { gin.SetMode(gin.ReleaseMode) }
 func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxHeaderBytes <= 0 {
+		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -59,6 +79,9 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	v := newValidator(ops, cfg.AdminToken, cfg.MaxBodyBytes)
 
 	r := gin.New()
+	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("api: trusted proxies: %w", err)
+	}
 	// Anything Gin would answer on its own (redirects, plain-text 404/405)
 	// is not in the contract: answer with problems instead.
 	r.RedirectTrailingSlash = false
@@ -68,7 +91,19 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		// Outside the recovery, so it also sees the 500 a panic turns into.
 		r.Use(responseChecker{ops: ops, doc: spec, log: cfg.Logger}.handle)
 	}
+	obs := observer{ops: ops, log: cfg.Logger}
+	if cfg.Metrics != nil {
+		obs.metrics = newHTTPMetrics(cfg.Metrics)
+	}
+	r.Use(obs.handle)
 	r.Use(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered))
+	r.Use(headerLimit(cfg.MaxHeaderBytes))
+	if cfg.MaxInFlight > 0 {
+		r.Use(inFlightLimit(ops, cfg.MaxInFlight))
+	}
+	if cfg.RateLimit.Rate > 0 {
+		r.Use(newRateLimiter(cfg.RateLimit, ops).handle)
+	}
 	r.Use(v.handle)
 	r.NoRoute(func(c *gin.Context) {
 		writeProblem(c, kindNotFound, "Nothing exists at "+c.Request.URL.Path+".", nil)

@@ -261,17 +261,22 @@ func contains(s []string, v string) bool {
 // credentials parses the bearer token and checks it against the admin
 // token in constant time (hashing first hides the length too).
 func (v *validator) credentials(req *http.Request) impl.Credentials {
-	scheme, token, ok := strings.Cut(req.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return impl.Credentials{}
-	}
-	token = strings.TrimSpace(token)
+	token := bearerToken(req)
 	if token == "" {
 		return impl.Credentials{}
 	}
 	got, want := sha256.Sum256([]byte(token)), sha256.Sum256(v.adminToken)
 	admin := len(v.adminToken) > 0 && subtle.ConstantTimeCompare(got[:], want[:]) == 1
 	return impl.Credentials{Token: token, Admin: admin}
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" header, or "".
+func bearerToken(req *http.Request) string {
+	scheme, token, ok := strings.Cut(req.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
 }
 
 // satisfies reports whether cred meets one of the alternatives. The admin

@@ -101,3 +101,19 @@ type VisitRequest struct {
 
 // IdempotencyKeyTTL is how long a key and its stored result are kept at least.
 const IdempotencyKeyTTL = 24 * time.Hour
+
+// PoolStats are one connection pool's figures, for metrics.
+type PoolStats struct {
+	Pool    string // which pool: "write", "read", "main"
+	Max     int
+	Open    int
+	InUse   int
+	Idle    int
+	Waits   int64
+	WaitFor time.Duration
+}
+
+// PoolReporter is implemented by stores that can report their pools.
+type PoolReporter interface {
+	PoolStats() []PoolStats
+}

@@ -41,19 +41,20 @@ func (e HealthStatus) Valid() bool {
 
 // Defines values for ProblemType.
 const (
-	Problemsforbidden            ProblemType = "/problems/forbidden"
-	ProblemsidempotencyKeyReused ProblemType = "/problems/idempotency-key-reused"
-	ProblemsinternalError        ProblemType = "/problems/internal-error"
-	ProblemsmethodNotAllowed     ProblemType = "/problems/method-not-allowed"
-	ProblemsnotAcceptable        ProblemType = "/problems/not-acceptable"
-	ProblemsnotFound             ProblemType = "/problems/not-found"
-	ProblemspayloadTooLarge      ProblemType = "/problems/payload-too-large"
-	ProblemspreconditionFailed   ProblemType = "/problems/precondition-failed"
-	ProblemsrateLimited          ProblemType = "/problems/rate-limited"
-	Problemsunauthorized         ProblemType = "/problems/unauthorized"
-	Problemsunavailable          ProblemType = "/problems/unavailable"
-	ProblemsunsupportedMediaType ProblemType = "/problems/unsupported-media-type"
-	ProblemsvalidationError      ProblemType = "/problems/validation-error"
+	Problemsforbidden                   ProblemType = "/problems/forbidden"
+	ProblemsidempotencyKeyReused        ProblemType = "/problems/idempotency-key-reused"
+	ProblemsinternalError               ProblemType = "/problems/internal-error"
+	ProblemsmethodNotAllowed            ProblemType = "/problems/method-not-allowed"
+	ProblemsnotAcceptable               ProblemType = "/problems/not-acceptable"
+	ProblemsnotFound                    ProblemType = "/problems/not-found"
+	ProblemspayloadTooLarge             ProblemType = "/problems/payload-too-large"
+	ProblemspreconditionFailed          ProblemType = "/problems/precondition-failed"
+	ProblemsrateLimited                 ProblemType = "/problems/rate-limited"
+	ProblemsrequestHeaderFieldsTooLarge ProblemType = "/problems/request-header-fields-too-large"
+	Problemsunauthorized                ProblemType = "/problems/unauthorized"
+	Problemsunavailable                 ProblemType = "/problems/unavailable"
+	ProblemsunsupportedMediaType        ProblemType = "/problems/unsupported-media-type"
+	ProblemsvalidationError             ProblemType = "/problems/validation-error"
 )
 
 // Valid indicates whether the value is a known member of the ProblemType enum.
@@ -76,6 +77,8 @@ func (e ProblemType) Valid() bool {
 	case ProblemspreconditionFailed:
 		return true
 	case ProblemsrateLimited:
+		return true
+	case ProblemsrequestHeaderFieldsTooLarge:
 		return true
 	case Problemsunauthorized:
 		return true
@@ -418,6 +421,11 @@ type PayloadTooLarge = Problem
 // Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type PreconditionFailed = Problem
 
+// RequestHeaderFieldsTooLarge An RFC 9457 problem detail with a field -> message map.
+//
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+type RequestHeaderFieldsTooLarge = Problem
+
 // ServiceUnavailable An RFC 9457 problem detail with a field -> message map.
 //
 // Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
@@ -549,6 +557,9 @@ type ServerInterface interface {
 	// ReplaceLocation Replace a location
 	// (PUT /locations/{id})
 	ReplaceLocation(c *gin.Context, id LocationID, params ReplaceLocationParams)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(c *gin.Context)
 	// GetOpenAPIJSON This document as JSON
 	// (GET /openapi.json)
 	GetOpenAPIJSON(c *gin.Context)
@@ -898,6 +909,19 @@ func (siw *ServerInterfaceWrapper) ReplaceLocation(c *gin.Context) {
 	siw.Handler.ReplaceLocation(c, id, params)
 }
 
+// GetMetrics operation middleware
+func (siw *ServerInterfaceWrapper) GetMetrics(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.GetMetrics(c)
+}
+
 // GetOpenAPIJSON operation middleware
 func (siw *ServerInterfaceWrapper) GetOpenAPIJSON(c *gin.Context) {
 
@@ -1215,20 +1239,60 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.GET(options.BaseURL+"/docs/:asset", wrapper.GetDocsAsset)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness)
+	router.GET(options.BaseURL+"/metrics", wrapper.GetMetrics)
 	router.GET(options.BaseURL+"/openapi.json", wrapper.GetOpenAPIJSON)
 	router.GET(options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPIYAML)
 }
 
-type BadRequestApplicationProblemPlusJSONResponse Problem
+type BadRequestResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type BadRequestApplicationProblemPlusJSONResponse struct {
+	Body Problem
 
-type ForbiddenApplicationProblemPlusJSONResponse Problem
+	Headers BadRequestResponseHeaders
+}
 
-type IdempotencyKeyReusedApplicationProblemPlusJSONResponse Problem
+type ForbiddenResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type ForbiddenApplicationProblemPlusJSONResponse struct {
+	Body Problem
 
-type InternalErrorApplicationProblemPlusJSONResponse Problem
+	Headers ForbiddenResponseHeaders
+}
+
+type IdempotencyKeyReusedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type IdempotencyKeyReusedApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers IdempotencyKeyReusedResponseHeaders
+}
+
+type InternalErrorResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type InternalErrorApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers InternalErrorResponseHeaders
+}
 
 type MethodNotAllowedResponseHeaders struct {
-	Allow string
+	Allow           string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 type MethodNotAllowedApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1236,14 +1300,44 @@ type MethodNotAllowedApplicationProblemPlusJSONResponse struct {
 	Headers MethodNotAllowedResponseHeaders
 }
 
-type NotAcceptableApplicationProblemPlusJSONResponse Problem
+type NotAcceptableResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type NotAcceptableApplicationProblemPlusJSONResponse struct {
+	Body Problem
 
-type NotFoundApplicationProblemPlusJSONResponse Problem
+	Headers NotAcceptableResponseHeaders
+}
 
-type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
+type NotFoundResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type NotFoundApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers NotFoundResponseHeaders
+}
+
+type PayloadTooLargeResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type PayloadTooLargeApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers PayloadTooLargeResponseHeaders
+}
 
 type PreconditionFailedResponseHeaders struct {
-	ETag string
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 type PreconditionFailedApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1251,8 +1345,22 @@ type PreconditionFailedApplicationProblemPlusJSONResponse struct {
 	Headers PreconditionFailedResponseHeaders
 }
 
+type RequestHeaderFieldsTooLargeResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers RequestHeaderFieldsTooLargeResponseHeaders
+}
+
 type ServiceUnavailableResponseHeaders struct {
-	RetryAfter int
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      int
+	XRequestID      *string
 }
 type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1261,7 +1369,10 @@ type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
 }
 
 type TooManyRequestsResponseHeaders struct {
-	RetryAfter int
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      int
+	XRequestID      *string
 }
 type TooManyRequestsApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1270,7 +1381,10 @@ type TooManyRequestsApplicationProblemPlusJSONResponse struct {
 }
 
 type UnauthorizedResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
 	WWWAuthenticate string
+	XRequestID      *string
 }
 type UnauthorizedApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1278,7 +1392,16 @@ type UnauthorizedApplicationProblemPlusJSONResponse struct {
 	Headers UnauthorizedResponseHeaders
 }
 
-type UnsupportedMediaTypeApplicationProblemPlusJSONResponse Problem
+type UnsupportedMediaTypeResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+type UnsupportedMediaTypeApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers UnsupportedMediaTypeResponseHeaders
+}
 
 type GetRootRequestObject struct {
 }
@@ -1288,7 +1411,10 @@ type GetRootResponseObject interface {
 }
 
 type GetRoot302ResponseHeaders struct {
-	Location string
+	Location        string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type GetRoot302Response struct {
@@ -1297,6 +1423,15 @@ type GetRoot302Response struct {
 
 func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) error {
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(302)
 	return nil
 }
@@ -1308,11 +1443,71 @@ type GetRoot406ApplicationProblemPlusJSONResponse struct {
 func (response GetRoot406ApplicationProblemPlusJSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoot429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoot429ApplicationProblemPlusJSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoot431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoot431ApplicationProblemPlusJSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1324,11 +1519,46 @@ type GetRoot500ApplicationProblemPlusJSONResponse struct {
 func (response GetRoot500ApplicationProblemPlusJSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRoot503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetRoot503ApplicationProblemPlusJSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1342,6 +1572,9 @@ type GetDocsResponseObject interface {
 
 type GetDocs200ResponseHeaders struct {
 	ContentSecurityPolicy string
+	RateLimit             *string
+	RateLimitPolicy       *string
+	XRequestID            *string
 }
 
 type GetDocs200TexthtmlResponse struct {
@@ -1357,6 +1590,15 @@ func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseW
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Content-Security-Policy", fmt.Sprint(response.Headers.ContentSecurityPolicy))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -1373,11 +1615,71 @@ type GetDocs406ApplicationProblemPlusJSONResponse struct {
 func (response GetDocs406ApplicationProblemPlusJSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocs429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocs429ApplicationProblemPlusJSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocs431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocs431ApplicationProblemPlusJSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1389,11 +1691,46 @@ type GetDocs500ApplicationProblemPlusJSONResponse struct {
 func (response GetDocs500ApplicationProblemPlusJSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocs503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocs503ApplicationProblemPlusJSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1407,7 +1744,10 @@ type GetDocsAssetResponseObject interface {
 }
 
 type GetDocsAsset200ResponseHeaders struct {
-	CacheControl string
+	CacheControl    string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type GetDocsAsset200ImagepngResponse struct {
@@ -1423,6 +1763,15 @@ func (response GetDocsAsset200ImagepngResponse) VisitGetDocsAssetResponse(w http
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -1445,6 +1794,15 @@ func (response GetDocsAsset200TextcssResponse) VisitGetDocsAssetResponse(w http.
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -1467,6 +1825,15 @@ func (response GetDocsAsset200TextjavascriptResponse) VisitGetDocsAssetResponse(
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -1485,6 +1852,15 @@ func (response GetDocsAsset200TextResponse) VisitGetDocsAssetResponse(w http.Res
 
 	w.Header().Set("Content-Type", "text/plain")
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 
 	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
@@ -1498,10 +1874,19 @@ type GetDocsAsset400ApplicationProblemPlusJSONResponse struct {
 func (response GetDocsAsset400ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1514,10 +1899,19 @@ type GetDocsAsset404ApplicationProblemPlusJSONResponse struct {
 func (response GetDocsAsset404ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1530,11 +1924,71 @@ type GetDocsAsset406ApplicationProblemPlusJSONResponse struct {
 func (response GetDocsAsset406ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocsAsset429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocsAsset429ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocsAsset431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocsAsset431ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1546,11 +2000,46 @@ type GetDocsAsset500ApplicationProblemPlusJSONResponse struct {
 func (response GetDocsAsset500ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDocsAsset503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocsAsset503ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1562,15 +2051,33 @@ type GetHealthResponseObject interface {
 	VisitGetHealthResponse(w http.ResponseWriter) error
 }
 
-type GetHealth200JSONResponse Health
+type GetHealth200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type GetHealth200JSONResponse struct {
+	Body    Health
+	Headers GetHealth200ResponseHeaders
+}
 
 func (response GetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1583,11 +2090,45 @@ type GetHealth406ApplicationProblemPlusJSONResponse struct {
 func (response GetHealth406ApplicationProblemPlusJSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHealth431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetHealth431ApplicationProblemPlusJSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1599,11 +2140,46 @@ type GetHealth500ApplicationProblemPlusJSONResponse struct {
 func (response GetHealth500ApplicationProblemPlusJSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHealth503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetHealth503ApplicationProblemPlusJSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1617,7 +2193,10 @@ type ListLocationsResponseObject interface {
 }
 
 type ListLocations200ResponseHeaders struct {
-	Link *string
+	Link            *string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type ListLocations200JSONResponse struct {
@@ -1634,6 +2213,15 @@ func (response ListLocations200JSONResponse) VisitListLocationsResponse(w http.R
 	w.Header().Set("Content-Type", "application/json")
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -1655,6 +2243,15 @@ func (response ListLocations200TextcsvResponse) VisitListLocationsResponse(w htt
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -1671,10 +2268,19 @@ type ListLocations400ApplicationProblemPlusJSONResponse struct {
 func (response ListLocations400ApplicationProblemPlusJSONResponse) VisitListLocationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1687,10 +2293,19 @@ type ListLocations406ApplicationProblemPlusJSONResponse struct {
 func (response ListLocations406ApplicationProblemPlusJSONResponse) VisitListLocationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1707,8 +2322,42 @@ func (response ListLocations429ApplicationProblemPlusJSONResponse) VisitListLoca
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLocations431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListLocations431ApplicationProblemPlusJSONResponse) VisitListLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1720,10 +2369,19 @@ type ListLocations500ApplicationProblemPlusJSONResponse struct {
 func (response ListLocations500ApplicationProblemPlusJSONResponse) VisitListLocationsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1740,7 +2398,16 @@ func (response ListLocations503ApplicationProblemPlusJSONResponse) VisitListLoca
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1755,8 +2422,11 @@ type CreateLocationResponseObject interface {
 }
 
 type CreateLocation201ResponseHeaders struct {
-	ETag     string
-	Location string
+	ETag            string
+	Location        string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type CreateLocation201JSONResponse struct {
@@ -1773,6 +2443,15 @@ func (response CreateLocation201JSONResponse) VisitCreateLocationResponse(w http
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1785,10 +2464,19 @@ type CreateLocation400ApplicationProblemPlusJSONResponse struct {
 func (response CreateLocation400ApplicationProblemPlusJSONResponse) VisitCreateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1805,7 +2493,16 @@ func (response CreateLocation401ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1818,10 +2515,19 @@ type CreateLocation406ApplicationProblemPlusJSONResponse struct {
 func (response CreateLocation406ApplicationProblemPlusJSONResponse) VisitCreateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1834,10 +2540,19 @@ type CreateLocation413ApplicationProblemPlusJSONResponse struct {
 func (response CreateLocation413ApplicationProblemPlusJSONResponse) VisitCreateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1850,10 +2565,19 @@ type CreateLocation415ApplicationProblemPlusJSONResponse struct {
 func (response CreateLocation415ApplicationProblemPlusJSONResponse) VisitCreateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(415)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1870,8 +2594,42 @@ func (response CreateLocation429ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLocation431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLocation431ApplicationProblemPlusJSONResponse) VisitCreateLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1883,10 +2641,19 @@ type CreateLocation500ApplicationProblemPlusJSONResponse struct {
 func (response CreateLocation500ApplicationProblemPlusJSONResponse) VisitCreateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1903,7 +2670,16 @@ func (response CreateLocation503ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1918,10 +2694,26 @@ type DeleteLocationResponseObject interface {
 	VisitDeleteLocationResponse(w http.ResponseWriter) error
 }
 
+type DeleteLocation204ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
 type DeleteLocation204Response struct {
+	Headers DeleteLocation204ResponseHeaders
 }
 
 func (response DeleteLocation204Response) VisitDeleteLocationResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -1933,10 +2725,19 @@ type DeleteLocation400ApplicationProblemPlusJSONResponse struct {
 func (response DeleteLocation400ApplicationProblemPlusJSONResponse) VisitDeleteLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1953,7 +2754,16 @@ func (response DeleteLocation401ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1966,10 +2776,19 @@ type DeleteLocation404ApplicationProblemPlusJSONResponse struct {
 func (response DeleteLocation404ApplicationProblemPlusJSONResponse) VisitDeleteLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -1982,10 +2801,19 @@ type DeleteLocation406ApplicationProblemPlusJSONResponse struct {
 func (response DeleteLocation406ApplicationProblemPlusJSONResponse) VisitDeleteLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2003,6 +2831,15 @@ func (response DeleteLocation412ApplicationProblemPlusJSONResponse) VisitDeleteL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2019,8 +2856,42 @@ func (response DeleteLocation429ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteLocation431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteLocation431ApplicationProblemPlusJSONResponse) VisitDeleteLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2032,10 +2903,19 @@ type DeleteLocation500ApplicationProblemPlusJSONResponse struct {
 func (response DeleteLocation500ApplicationProblemPlusJSONResponse) VisitDeleteLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2052,7 +2932,16 @@ func (response DeleteLocation503ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2068,7 +2957,10 @@ type GetLocationResponseObject interface {
 }
 
 type GetLocation200ResponseHeaders struct {
-	ETag string
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type GetLocation200JSONResponse struct {
@@ -2084,13 +2976,25 @@ func (response GetLocation200JSONResponse) VisitGetLocationResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
 }
 
 type GetLocation304ResponseHeaders struct {
-	ETag string
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type GetLocation304Response struct {
@@ -2099,6 +3003,15 @@ type GetLocation304Response struct {
 
 func (response GetLocation304Response) VisitGetLocationResponse(w http.ResponseWriter) error {
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(304)
 	return nil
 }
@@ -2110,10 +3023,19 @@ type GetLocation400ApplicationProblemPlusJSONResponse struct {
 func (response GetLocation400ApplicationProblemPlusJSONResponse) VisitGetLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2126,10 +3048,19 @@ type GetLocation404ApplicationProblemPlusJSONResponse struct {
 func (response GetLocation404ApplicationProblemPlusJSONResponse) VisitGetLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2142,10 +3073,19 @@ type GetLocation406ApplicationProblemPlusJSONResponse struct {
 func (response GetLocation406ApplicationProblemPlusJSONResponse) VisitGetLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2162,8 +3102,42 @@ func (response GetLocation429ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetLocation431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetLocation431ApplicationProblemPlusJSONResponse) VisitGetLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2175,10 +3149,19 @@ type GetLocation500ApplicationProblemPlusJSONResponse struct {
 func (response GetLocation500ApplicationProblemPlusJSONResponse) VisitGetLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2195,7 +3178,16 @@ func (response GetLocation503ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2212,7 +3204,10 @@ type UpdateLocationResponseObject interface {
 }
 
 type UpdateLocation200ResponseHeaders struct {
-	ETag string
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type UpdateLocation200JSONResponse struct {
@@ -2228,6 +3223,15 @@ func (response UpdateLocation200JSONResponse) VisitUpdateLocationResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2240,10 +3244,19 @@ type UpdateLocation400ApplicationProblemPlusJSONResponse struct {
 func (response UpdateLocation400ApplicationProblemPlusJSONResponse) VisitUpdateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2260,7 +3273,16 @@ func (response UpdateLocation401ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2273,10 +3295,19 @@ type UpdateLocation404ApplicationProblemPlusJSONResponse struct {
 func (response UpdateLocation404ApplicationProblemPlusJSONResponse) VisitUpdateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2289,10 +3320,19 @@ type UpdateLocation406ApplicationProblemPlusJSONResponse struct {
 func (response UpdateLocation406ApplicationProblemPlusJSONResponse) VisitUpdateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2310,6 +3350,15 @@ func (response UpdateLocation412ApplicationProblemPlusJSONResponse) VisitUpdateL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2322,10 +3371,19 @@ type UpdateLocation413ApplicationProblemPlusJSONResponse struct {
 func (response UpdateLocation413ApplicationProblemPlusJSONResponse) VisitUpdateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2338,10 +3396,19 @@ type UpdateLocation415ApplicationProblemPlusJSONResponse struct {
 func (response UpdateLocation415ApplicationProblemPlusJSONResponse) VisitUpdateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(415)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2358,8 +3425,42 @@ func (response UpdateLocation429ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateLocation431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateLocation431ApplicationProblemPlusJSONResponse) VisitUpdateLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2371,10 +3472,19 @@ type UpdateLocation500ApplicationProblemPlusJSONResponse struct {
 func (response UpdateLocation500ApplicationProblemPlusJSONResponse) VisitUpdateLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2391,7 +3501,16 @@ func (response UpdateLocation503ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2408,7 +3527,10 @@ type ReplaceLocationResponseObject interface {
 }
 
 type ReplaceLocation200ResponseHeaders struct {
-	ETag string
+	ETag            string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type ReplaceLocation200JSONResponse struct {
@@ -2424,6 +3546,15 @@ func (response ReplaceLocation200JSONResponse) VisitReplaceLocationResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2436,10 +3567,19 @@ type ReplaceLocation400ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceLocation400ApplicationProblemPlusJSONResponse) VisitReplaceLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2456,7 +3596,16 @@ func (response ReplaceLocation401ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2469,10 +3618,19 @@ type ReplaceLocation404ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceLocation404ApplicationProblemPlusJSONResponse) VisitReplaceLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2485,10 +3643,19 @@ type ReplaceLocation406ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceLocation406ApplicationProblemPlusJSONResponse) VisitReplaceLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2506,6 +3673,15 @@ func (response ReplaceLocation412ApplicationProblemPlusJSONResponse) VisitReplac
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2518,10 +3694,19 @@ type ReplaceLocation413ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceLocation413ApplicationProblemPlusJSONResponse) VisitReplaceLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2534,10 +3719,19 @@ type ReplaceLocation415ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceLocation415ApplicationProblemPlusJSONResponse) VisitReplaceLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(415)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2554,8 +3748,42 @@ func (response ReplaceLocation429ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplaceLocation431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplaceLocation431ApplicationProblemPlusJSONResponse) VisitReplaceLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2567,10 +3795,19 @@ type ReplaceLocation500ApplicationProblemPlusJSONResponse struct {
 func (response ReplaceLocation500ApplicationProblemPlusJSONResponse) VisitReplaceLocationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2587,7 +3824,145 @@ func (response ReplaceLocation503ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMetricsRequestObject struct {
+}
+
+type GetMetricsResponseObject interface {
+	VisitGetMetricsResponse(w http.ResponseWriter) error
+}
+
+type GetMetrics200ResponseHeaders struct {
+	XRequestID *string
+}
+
+type GetMetrics200TextResponse struct {
+	Body    string
+	Headers GetMetrics200ResponseHeaders
+}
+
+func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+
+	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	return err
+}
+
+type GetMetrics406ApplicationProblemPlusJSONResponse struct {
+	NotAcceptableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMetrics406ApplicationProblemPlusJSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMetrics431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetMetrics431ApplicationProblemPlusJSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMetrics500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMetrics500ApplicationProblemPlusJSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMetrics503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMetrics503ApplicationProblemPlusJSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2600,15 +3975,33 @@ type GetOpenAPIJSONResponseObject interface {
 	VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error
 }
 
-type GetOpenAPIJSON200JSONResponse map[string]interface{}
+type GetOpenAPIJSON200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type GetOpenAPIJSON200JSONResponse struct {
+	Body    map[string]interface{}
+	Headers GetOpenAPIJSON200ResponseHeaders
+}
 
 func (response GetOpenAPIJSON200JSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2621,11 +4014,71 @@ type GetOpenAPIJSON406ApplicationProblemPlusJSONResponse struct {
 func (response GetOpenAPIJSON406ApplicationProblemPlusJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenAPIJSON429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIJSON429ApplicationProblemPlusJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenAPIJSON431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIJSON431ApplicationProblemPlusJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2637,11 +4090,46 @@ type GetOpenAPIJSON500ApplicationProblemPlusJSONResponse struct {
 func (response GetOpenAPIJSON500ApplicationProblemPlusJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenAPIJSON503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIJSON503ApplicationProblemPlusJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2653,8 +4141,15 @@ type GetOpenAPIYAMLResponseObject interface {
 	VisitGetOpenAPIYAMLResponse(w http.ResponseWriter) error
 }
 
+type GetOpenAPIYAML200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
 type GetOpenAPIYAML200ApplicationyamlResponse struct {
 	Body          io.Reader
+	Headers       GetOpenAPIYAML200ResponseHeaders
 	ContentLength int64
 }
 
@@ -2663,6 +4158,15 @@ func (response GetOpenAPIYAML200ApplicationyamlResponse) VisitGetOpenAPIYAMLResp
 	w.Header().Set("Content-Type", "application/yaml")
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(200)
 
@@ -2680,11 +4184,71 @@ type GetOpenAPIYAML406ApplicationProblemPlusJSONResponse struct {
 func (response GetOpenAPIYAML406ApplicationProblemPlusJSONResponse) VisitGetOpenAPIYAMLResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenAPIYAML429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIYAML429ApplicationProblemPlusJSONResponse) VisitGetOpenAPIYAMLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenAPIYAML431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIYAML431ApplicationProblemPlusJSONResponse) VisitGetOpenAPIYAMLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2696,11 +4260,46 @@ type GetOpenAPIYAML500ApplicationProblemPlusJSONResponse struct {
 func (response GetOpenAPIYAML500ApplicationProblemPlusJSONResponse) VisitGetOpenAPIYAMLResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenAPIYAML503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIYAML503ApplicationProblemPlusJSONResponse) VisitGetOpenAPIYAMLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2714,7 +4313,10 @@ type ListPlayersResponseObject interface {
 }
 
 type ListPlayers200ResponseHeaders struct {
-	Link *string
+	Link            *string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type ListPlayers200JSONResponse struct {
@@ -2732,6 +4334,15 @@ func (response ListPlayers200JSONResponse) VisitListPlayersResponse(w http.Respo
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2744,10 +4355,19 @@ type ListPlayers400ApplicationProblemPlusJSONResponse struct {
 func (response ListPlayers400ApplicationProblemPlusJSONResponse) VisitListPlayersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2760,10 +4380,19 @@ type ListPlayers406ApplicationProblemPlusJSONResponse struct {
 func (response ListPlayers406ApplicationProblemPlusJSONResponse) VisitListPlayersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2780,8 +4409,42 @@ func (response ListPlayers429ApplicationProblemPlusJSONResponse) VisitListPlayer
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlayers431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlayers431ApplicationProblemPlusJSONResponse) VisitListPlayersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2793,10 +4456,19 @@ type ListPlayers500ApplicationProblemPlusJSONResponse struct {
 func (response ListPlayers500ApplicationProblemPlusJSONResponse) VisitListPlayersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2813,7 +4485,16 @@ func (response ListPlayers503ApplicationProblemPlusJSONResponse) VisitListPlayer
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2828,7 +4509,10 @@ type CreatePlayerResponseObject interface {
 }
 
 type CreatePlayer201ResponseHeaders struct {
-	Location string
+	Location        string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type CreatePlayer201JSONResponse struct {
@@ -2844,6 +4528,15 @@ func (response CreatePlayer201JSONResponse) VisitCreatePlayerResponse(w http.Res
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2856,10 +4549,19 @@ type CreatePlayer400ApplicationProblemPlusJSONResponse struct {
 func (response CreatePlayer400ApplicationProblemPlusJSONResponse) VisitCreatePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2872,10 +4574,19 @@ type CreatePlayer406ApplicationProblemPlusJSONResponse struct {
 func (response CreatePlayer406ApplicationProblemPlusJSONResponse) VisitCreatePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2888,10 +4599,19 @@ type CreatePlayer413ApplicationProblemPlusJSONResponse struct {
 func (response CreatePlayer413ApplicationProblemPlusJSONResponse) VisitCreatePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2904,10 +4624,19 @@ type CreatePlayer415ApplicationProblemPlusJSONResponse struct {
 func (response CreatePlayer415ApplicationProblemPlusJSONResponse) VisitCreatePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(415)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2924,8 +4653,42 @@ func (response CreatePlayer429ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlayer431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlayer431ApplicationProblemPlusJSONResponse) VisitCreatePlayerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2937,10 +4700,19 @@ type CreatePlayer500ApplicationProblemPlusJSONResponse struct {
 func (response CreatePlayer500ApplicationProblemPlusJSONResponse) VisitCreatePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2957,7 +4729,16 @@ func (response CreatePlayer503ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -2971,10 +4752,26 @@ type DeletePlayerResponseObject interface {
 	VisitDeletePlayerResponse(w http.ResponseWriter) error
 }
 
+type DeletePlayer204ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
 type DeletePlayer204Response struct {
+	Headers DeletePlayer204ResponseHeaders
 }
 
 func (response DeletePlayer204Response) VisitDeletePlayerResponse(w http.ResponseWriter) error {
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(204)
 	return nil
 }
@@ -2986,10 +4783,19 @@ type DeletePlayer400ApplicationProblemPlusJSONResponse struct {
 func (response DeletePlayer400ApplicationProblemPlusJSONResponse) VisitDeletePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3006,7 +4812,16 @@ func (response DeletePlayer401ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3019,10 +4834,19 @@ type DeletePlayer403ApplicationProblemPlusJSONResponse struct {
 func (response DeletePlayer403ApplicationProblemPlusJSONResponse) VisitDeletePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3035,10 +4859,19 @@ type DeletePlayer404ApplicationProblemPlusJSONResponse struct {
 func (response DeletePlayer404ApplicationProblemPlusJSONResponse) VisitDeletePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3051,10 +4884,19 @@ type DeletePlayer406ApplicationProblemPlusJSONResponse struct {
 func (response DeletePlayer406ApplicationProblemPlusJSONResponse) VisitDeletePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3071,8 +4913,42 @@ func (response DeletePlayer429ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlayer431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlayer431ApplicationProblemPlusJSONResponse) VisitDeletePlayerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3084,10 +4960,19 @@ type DeletePlayer500ApplicationProblemPlusJSONResponse struct {
 func (response DeletePlayer500ApplicationProblemPlusJSONResponse) VisitDeletePlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3104,7 +4989,16 @@ func (response DeletePlayer503ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3118,15 +5012,33 @@ type GetPlayerResponseObject interface {
 	VisitGetPlayerResponse(w http.ResponseWriter) error
 }
 
-type GetPlayer200JSONResponse Player
+type GetPlayer200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type GetPlayer200JSONResponse struct {
+	Body    Player
+	Headers GetPlayer200ResponseHeaders
+}
 
 func (response GetPlayer200JSONResponse) VisitGetPlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3139,10 +5051,19 @@ type GetPlayer400ApplicationProblemPlusJSONResponse struct {
 func (response GetPlayer400ApplicationProblemPlusJSONResponse) VisitGetPlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3155,10 +5076,19 @@ type GetPlayer404ApplicationProblemPlusJSONResponse struct {
 func (response GetPlayer404ApplicationProblemPlusJSONResponse) VisitGetPlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3171,10 +5101,19 @@ type GetPlayer406ApplicationProblemPlusJSONResponse struct {
 func (response GetPlayer406ApplicationProblemPlusJSONResponse) VisitGetPlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3191,8 +5130,42 @@ func (response GetPlayer429ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlayer431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlayer431ApplicationProblemPlusJSONResponse) VisitGetPlayerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3204,10 +5177,19 @@ type GetPlayer500ApplicationProblemPlusJSONResponse struct {
 func (response GetPlayer500ApplicationProblemPlusJSONResponse) VisitGetPlayerResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3224,7 +5206,16 @@ func (response GetPlayer503ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3240,7 +5231,10 @@ type ListVisitsResponseObject interface {
 }
 
 type ListVisits200ResponseHeaders struct {
-	Link *string
+	Link            *string
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
 }
 
 type ListVisits200JSONResponse struct {
@@ -3257,6 +5251,15 @@ func (response ListVisits200JSONResponse) VisitListVisitsResponse(w http.Respons
 	w.Header().Set("Content-Type", "application/json")
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
@@ -3278,6 +5281,15 @@ func (response ListVisits200TextcsvResponse) VisitListVisitsResponse(w http.Resp
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 
 	if closer, ok := response.Body.(io.ReadCloser); ok {
@@ -3294,10 +5306,19 @@ type ListVisits400ApplicationProblemPlusJSONResponse struct {
 func (response ListVisits400ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3310,10 +5331,19 @@ type ListVisits404ApplicationProblemPlusJSONResponse struct {
 func (response ListVisits404ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3326,10 +5356,19 @@ type ListVisits406ApplicationProblemPlusJSONResponse struct {
 func (response ListVisits406ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3346,8 +5385,42 @@ func (response ListVisits429ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits431ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3359,10 +5432,19 @@ type ListVisits500ApplicationProblemPlusJSONResponse struct {
 func (response ListVisits500ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3379,7 +5461,16 @@ func (response ListVisits503ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3398,6 +5489,9 @@ type CreateVisitResponseObject interface {
 type CreateVisit201ResponseHeaders struct {
 	IdempotentReplayed *string
 	Location           string
+	RateLimit          *string
+	RateLimitPolicy    *string
+	XRequestID         *string
 }
 
 type CreateVisit201JSONResponse struct {
@@ -3416,6 +5510,15 @@ func (response CreateVisit201JSONResponse) VisitCreateVisitResponse(w http.Respo
 		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
 	}
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(201)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3428,10 +5531,19 @@ type CreateVisit400ApplicationProblemPlusJSONResponse struct {
 func (response CreateVisit400ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3448,7 +5560,16 @@ func (response CreateVisit401ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(401)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3461,10 +5582,19 @@ type CreateVisit403ApplicationProblemPlusJSONResponse struct {
 func (response CreateVisit403ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(403)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3477,10 +5607,19 @@ type CreateVisit404ApplicationProblemPlusJSONResponse struct {
 func (response CreateVisit404ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3493,10 +5632,19 @@ type CreateVisit406ApplicationProblemPlusJSONResponse struct {
 func (response CreateVisit406ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3509,10 +5657,19 @@ type CreateVisit413ApplicationProblemPlusJSONResponse struct {
 func (response CreateVisit413ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(413)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3525,10 +5682,19 @@ type CreateVisit415ApplicationProblemPlusJSONResponse struct {
 func (response CreateVisit415ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(415)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3541,10 +5707,19 @@ type CreateVisit422ApplicationProblemPlusJSONResponse struct {
 func (response CreateVisit422ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3561,8 +5736,42 @@ func (response CreateVisit429ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateVisit431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateVisit431ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3574,10 +5783,19 @@ type CreateVisit500ApplicationProblemPlusJSONResponse struct {
 func (response CreateVisit500ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3594,7 +5812,16 @@ func (response CreateVisit503ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3609,15 +5836,33 @@ type GetVisitResponseObject interface {
 	VisitGetVisitResponse(w http.ResponseWriter) error
 }
 
-type GetVisit200JSONResponse Visit
+type GetVisit200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type GetVisit200JSONResponse struct {
+	Body    Visit
+	Headers GetVisit200ResponseHeaders
+}
 
 func (response GetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3630,10 +5875,19 @@ type GetVisit400ApplicationProblemPlusJSONResponse struct {
 func (response GetVisit400ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3646,10 +5900,19 @@ type GetVisit404ApplicationProblemPlusJSONResponse struct {
 func (response GetVisit404ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3662,10 +5925,19 @@ type GetVisit406ApplicationProblemPlusJSONResponse struct {
 func (response GetVisit406ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3682,8 +5954,42 @@ func (response GetVisit429ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit431ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3695,10 +6001,19 @@ type GetVisit500ApplicationProblemPlusJSONResponse struct {
 func (response GetVisit500ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3715,7 +6030,16 @@ func (response GetVisit503ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3728,15 +6052,33 @@ type GetReadinessResponseObject interface {
 	VisitGetReadinessResponse(w http.ResponseWriter) error
 }
 
-type GetReadiness200JSONResponse Health
+type GetReadiness200ResponseHeaders struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestID      *string
+}
+
+type GetReadiness200JSONResponse struct {
+	Body    Health
+	Headers GetReadiness200ResponseHeaders
+}
 
 func (response GetReadiness200JSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3749,11 +6091,45 @@ type GetReadiness406ApplicationProblemPlusJSONResponse struct {
 func (response GetReadiness406ApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReadiness431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response GetReadiness431ApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3765,10 +6141,19 @@ type GetReadiness500ApplicationProblemPlusJSONResponse struct {
 func (response GetReadiness500ApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3785,7 +6170,16 @@ func (response GetReadiness503ApplicationProblemPlusJSONResponse) VisitGetReadin
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -3823,6 +6217,9 @@ type StrictServerInterface interface {
 	// ReplaceLocation Replace a location
 	// (PUT /locations/{id})
 	ReplaceLocation(ctx context.Context, request ReplaceLocationRequestObject) (ReplaceLocationResponseObject, error)
+	// GetMetrics Prometheus metrics
+	// (GET /metrics)
+	GetMetrics(ctx context.Context, request GetMetricsRequestObject) (GetMetricsResponseObject, error)
 	// GetOpenAPIJSON This document as JSON
 	// (GET /openapi.json)
 	GetOpenAPIJSON(ctx context.Context, request GetOpenAPIJSONRequestObject) (GetOpenAPIJSONResponseObject, error)
@@ -4222,6 +6619,30 @@ func (sh *strictHandler) ReplaceLocation(ctx *gin.Context, id LocationID, params
 	}
 }
 
+// GetMetrics operation middleware
+func (sh *strictHandler) GetMetrics(ctx *gin.Context) {
+	var request GetMetricsRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMetrics(ctx, request.(GetMetricsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMetrics")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(GetMetricsResponseObject); ok {
+		if err := validResponse.VisitGetMetricsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetOpenAPIJSON operation middleware
 func (sh *strictHandler) GetOpenAPIJSON(ctx *gin.Context) {
 	var request GetOpenAPIJSONRequestObject
@@ -4518,124 +6939,135 @@ func (sh *strictHandler) GetReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Lc9s2GuBf+Za7M419lCzJdtLI09lx82raxPElTnPbyBfCJCShpgAVgOyoGc/cj7hfeL/kBh8AEqSo",
-	"h2M7TXey22ktCcTje+F781OUislUcMq1ivqfojElGZX452Gei0vzR0ZVKtlUM8GjfnQypjCheiwyBXpM",
-	"YUr0GNRsOhVSq3YUR/QjmUxzGvWjZ09OYjh+9eYkiiNJ/5gxSbOor+WMxpFKx3RCzPR6PjWDlZaMj6Kr",
-	"qzh6JLimXL+h6UwyPT8WOUvnizt5Tc0zqfb7GFHQAphWIC452JEqBqXnOVVAeAZsQka0tsmMDsks1y0l",
-	"U/hO0Xz43TV3++SEjJrBdEGlYoKDGOIOJZ1KqijXxIw5AEXNljSckfQcGIfk+bD1kuh0nICQ+OlIcOq+",
-	"qm56EHUH0TX3+YLx8+Z9cvpRI/xiIAqSwazT2U1nMsc/6AFImv8wiMyoQZTAvddPH8H3ve+/3zoAcmbO",
-	"A4LjAXOi7Dy1zeJ8O7lI8eDq3+lMKiF/oPOfp789en7/6KeOGdK7n7MJ0z/0Ok3rRmsO5yZvPuDb1y9K",
-	"JCgxkykFPSYaLomCVFKiaVbdc7nbnf1rwvk11XJ+ONRULm7mDU0FN4wj4JIY1NOhkBS0nDM+AjIijFf2",
-	"0V219IRxNplNon4n9ttgXNMRlbiPd+/eHc70mHLNUqJpM2RIOcJQKk5OEVBiSqX9kn6c0rTO2z9SIqm8",
-	"Fmiu4mhKJJlQ7STMI6SD5o2JKfljRiEx2P9gCSbxOJxKesHETFlag1cTpg0fDYXEn4dMNtJhQG9RHDGz",
-	"0h8zKudRHHEyMSPsOhVSm5CPLygf6XHU73U6sQG6/9yNG7D/PKOTqdCUp/NfaIPQOoRzOocZZ+Z0WoAe",
-	"MwUGbTyjGVwwxXQMSljylFRLRhVkArjQ9lfQlyytnezhsJv2sl3awhGtIZGTVtef0Yr08pDBDltmi8tO",
-	"u7+/wWmHKJ0Wj/mK53Mg02k+R5SkY8JHFC7H1EkKx13fKUhnUhoZkhg5mgBTIDh1mFYU7u11eyD0mMpL",
-	"puhWsxhsPqeTpssO2O309prPZMTuknM94ZrpOWgyUjAXMyC5pCSbw1jk2QEQmJjHgHB1SaWC3c4eXDI9",
-	"FjMNBM5ENr/e/kv5f91DvDCidMnlLZRhFzpBMSSpnkluJLgB+wLT9DrNnIKiurIpd4/aR4ZCToi2Amm3",
-	"F8Vmy1ZWdR0TuU+NkssL8+ePm08QUA/L6vISd2uUknKzLFspp8LN3t+L1m7vOCdzKpdtboq//iVbuzJT",
-	"qangiqJ8/ZFkr+kfM6qQElKrVZk/DWM6kb8zleIsp5P/8buyt2exYXM4TVge9aMeDBnNMwVEUmD8guTu",
-	"cFIKK8pR5n5wh7IC2HyAyUyZWw6Ihpwa9aBnZIEkqbkDIBd8FMWR0Rv8s6hDbProlYGp0oSneGdb0CtD",
-	"lpromYr6e4baNNPIbf8RMwnSAsTIGRSp/igOmB4cagd/QRC18JhmsRIx/5J0GPWjf+6U6vOO/VXtHNsp",
-	"LEIWCSTYgQPlASQWkgmeXAEl6RjEcEh5ZvQCBH7bbOCpkGcsyyi/IUJPzK2jxTnlcEYNKFEWEI6C1pFw",
-	"BcHNkN7p7eCNUwX5bgXkMCFzBHVmL7tGYA+Lc90WlO3hmLIYhrOZXnXShYv7NZ0pw5A3h3LtukWV08yN",
-	"6gqBjA2HFC9ARxdVvqpf1gvXN87nbyGc11w4TRMv4ZadbgMOe70Sh8GCqLtIBE0jGlmwt3M6b9mht4bT",
-	"pHb2ZPPDWxRzTSUn+RPk55viloKi8oJKSMUsz5DEzZFyqqmzNBbxuVZg7YcCy+8X8PlmiLshtyyj3MmG",
-	"hOU0OzBnG6OBcmY0GdSxCctn5jJQkDGV5sKQBBzyeWA3GMa3mpBj/Ks4eomegyOh0btwYw47fnviJblz",
-	"QdAMxlTSA0MOUDggroeEvc5+iQS7Y1yC2D03IsK6RFpc6JYbdmvIQA8L/ciUVjEKMrMXa+ww5XwxFvY4",
-	"cgHscaNXp2lDbtyOHYTbMahKUzrV5MzC/qbysKSPqRTZLKWqD+FEZoIYNP2od1J1UZWGdifGisI/rIqA",
-	"4PZGw/KZ6uKvMPAriL9fIv7IYLw4eiPSEdsldG4D4Uel9QMTmjECZlWF/iF76gRSYq5tDz+rGRwJ/VTM",
-	"+E0ZykMF9nqQCWpZC2lvBQeVvpK9XgWae1VoDs0GlwISf70lGFpxZXnGKJDIKW9fv0BQHZN5Lkh2IsQL",
-	"Ikf0Fi4Cr9IZCy/UW9HU6nb2vt9/cB/O5tr5HjcXRN1Al3LbBi0E5GbjjZCc2lEtLUQLR9263oqHZMru",
-	"wcgYYm16d2dYfrDS/liiv4uZWZ7iXXILwC5I1DoVMlCMpxStcaMIAKurUN4PULoEStK29jq6KJwfAt25",
-	"Swm8W8FOoCWFR3X3ZjN+gnEtO+5WMBQ4j1cczjpZaleCd2CvuhEsVMyyb6i8YCl9y8kFYfmt3AoUMqLJ",
-	"GVHUiDaz8zNDbiQd0wwkG43NlXe5inVQA/yzokcFnOO2DLNyz424CX6/Na7Z5GQHoOXcen+BDDWVkKAT",
-	"uYVe5ASU9RrX0BYMWYe9wCWN2zwR4iXhc+ccUDdFYLF5xqHrdruJ9dhoeTws8XYiBEwIn3vR02w7SqJp",
-	"C/1Rt6hzpTkz/ILRDV3fxoF13t8xkt5yMtNjIdmfNxabbyjPgHhTGD333kC2svvQrWQFq91Re5Mbv3Ld",
-	"d0vUHVbjCkyBd3It47zyrLeFw+pBFUyYUkYtEBIupeCjGqrevXvXqgdMVuGrHl9xSCvskJdGezvBk96m",
-	"1uzu10WluXrruRhqy26g8rHUUGozbOBP6waWUXDWQFVdgt9iaAuHtnDIXagm3ylIwtMm3kA0irVuhGUb",
-	"3bpuLbOVx+EKAVaiE8NINsaE/lD04XAYC26Wv3Te88A/b+35qns+jp6JPKtM3F3nMzf/C7y/reKruhM4",
-	"jn6iJNfjGjV5BEbi3IyZSgMEzayf2P/4KaLczP7ejDoNAxXiPGqKMpSO6/d+ktNinDj7nabodQqDs8Ge",
-	"XOD1Ax661+ndb3W7rd79k26n3zH//BYt4Hoj8LMM3eMT8vHDCAHds6BznwysnbP5KZGTKI5m02zNRhZA",
-	"Fu49JJAlxyhwaxZqaTahUQNZZFWyW8UQIYVe2SN/qsQarhU5CIG1el2k3KsQnJuNtwBfPdaTyZEZe1VF",
-	"yy3BuEazGH3BrQUnCoBRRUkcYr2yvVVE/4IpXSN8DL5F/fd/LxY4jaMgGB/1+SzPF/jCHS34YxOMG3g5",
-	"ABIpyRwpJlyrHmg7JkoB05iu4pMDfPi/yGY5gMTsMVmTnlJNCzBPWKPGxuLWEBCesrrZVcRw5NigXN3B",
-	"v3JlVOLuvTiaEq2pNOf+34PBm3vt7cHgzda//7VA3nH0seXGtiZUKTIyP+Jtjx5STaQ22o8hIXSUX46Z",
-	"pmpKUhpu8tiHvklm7VSSHwdIHpJc0XghreHnN6+OYELlCB2WGL8CUhjrbUg8+SVQ7Ih+TCnNIPF0mjjz",
-	"x+WVpeMKpj4F9LzXWSC9mvRsSnO6hODbgjzSnBKpvN+gwMybKZEWTGY7I0l4NiFKU6ma7vg1dPM1Stir",
-	"BkI9opfhbX0tCigcM1q4pKoYqe2CyjlcSoZOUiu3DHGgPiZA0mlOUrohgdQIopZdVcFYFVkOlrtVObhf",
-	"yMHH4ncRraOpa9zIXyW6Q9G14to7bSYMm/ewliwC9FSyAn4iWgvJavH+nwj/swHw4ZNrTAMqVakzBFNv",
-	"/lgNMsHa4YQrofKaKkx++RSRPH81xMt95fIWllfxp9rB0VptShy0uaLmwqsY632wmXhgsyzxcZs/mRyA",
-	"4PkcE2LHRI2NHaS0kPVURz6aftj9o9d6cPnk517+R+fif3ZfPxz/r+/P/nO+Nzu5r35LO+Rof/L4wfDZ",
-	"uPv7L2uVKnuCRWidxktksjUzMUFXF5F7f5sX6TTikqMQoSoGNTaf8HTWouO1jLjNNKsl5GnZsFNoUYvk",
-	"Gns0XRt4V5ZofmXKpmdtykletn7APS2wS+XnGxgCNVSG0zaRf8BEFaWmhOXXoNeUcus26WOvt4JAvoy9",
-	"+LlC0t8zK5LXzkhOeEoPjMyZkDmcGVYdEc0uqNPRzkgG+Sw9t+E1Co+IYlxUuNCAaIH8Fm3PGxuvtyH0",
-	"0RRcIvkdxCr2XyM7IPRubPDdgOzuwEYrbqqbW2j3Ct1MkQmFRAmpk61rGm53Y6B5B+NivjaH108fwcO9",
-	"/Qfg3JlgXbM+18gqtC176YKTTzAh0wVd9Vs2ZSWbsq5qW/DUEfAO6zQo19Zp7/V7F1HwCValQF0C3AXh",
-	"WUK7+Q7+tMY/Fz1pSNKEexgddydzCTlCQlH3gMjYMtQxpZkxf4wV5GimRi83IIImy65E7adlOUZFiYxF",
-	"KpYglKHsoDimJI1CUs8ka0mKSXdp42UVOJmL+6Gz0u29//BhIPn3mr3djhwXyyzUWEgNajaZEDn3Rztn",
-	"HG1PR5fVY21C0eV5tIvsVNd9nlGu2ZBR1bTegdFVznIaA6eYOYgZDM6Jh4NxR84Jv4J74mWxs7gxqTZu",
-	"TLWJV6evxcsTneI1CQ3xyoSUeH1gKF6fVBovCwHHy9Mj4yXB/tMqda8A+6b0XreJ7KEssRa8EHuhV0ij",
-	"pqupsBUC2eDUs6i/vx9vpFM4f8euVR4exDWDIvhc9QuX6vYTIjnNoLsLZi4YSjFBEjcD/xHFkZUJS+yT",
-	"Yr8rlU6c2GZFeD8gU7bqqcKp5tAb6JV3onMv151x9+WOYSIuMHfWq82WyXOhqpV0BicLMnCtkvzg+kpy",
-	"1URcXlVjt2+27nR/m181JhcUzijlkNGc1gsmu5+/H6+4r6zzwZvPWRoGNV6gLxKHp9xFB6wn5ZAW1lH1",
-	"wiwBmd+enY3GRzlzFVl1UBXWiGeq8mhrLRSUJSsNlK9dstyBhWMF7HoD5y4sD6MYuTL3N1h76zTSCeMn",
-	"zZ5ArNo1vzOlJdHCCE70RsWgqLbqcXL0/Ojnw2evXjz+cPj45fOjDyevfnlylLTh3Zhyw9ZMwYyb4XpM",
-	"B9xlbk7IObXVl8Q7VQjPYCoZ12jLoZttwH3ZnznHmS8Dducaaz0t2WTFEayXLzl+9eYEvD6ZuGpEVxyD",
-	"srSsRVqz5hXquEPhs21IikTuiO6I8d8JPDP0NSGMa8K4UWCvFqMYHEfeI7C9bdfe3t6yYkbB9naR+LS9",
-	"Df/v//zfgk5j5wO5oPavn8RMUe/SHHDrHMEnzHc2JGKvCUokVxgoqThSUPLmQtEYCEjCMzEBMhEzro3o",
-	"Q0YxqGZ8wGsFtdLolG045EBSzS6YNvOMwKhpMlPh2u0BH/B//hNelnnmA74Nr12JvLWhknqWUNI2g5Jn",
-	"T06gzANL8Fz2S5/e94llVy7DLwGSKwFqSsk5JD4lPzmAKUvPDWlZsnUJ7naB48OTRz8FS+B8CWik0squ",
-	"MOrYwoAhZlK5HgUPdh/e38K5trefmFNvb9tKGkP+ybI0LPewMfi3+kAgca6BBC7HQtGiVG/AASwXG2uu",
-	"uWbPkFGDQahm6RgdI6WJl4CQZsaEZJmkSrVTpueJJYua9Vg+jhpvsuXNyGlOGPfGZIws5EQ8zvxpEJiU",
-	"g6gPg+tZlYPoKvEUgxVUnpaqFT+WhQf8R6pY5sygoioVcqY0zUBwBy//aAxBgqX3ONoqFlfV1Uei2Ovs",
-	"JXAvaTBnki1bXs4FSDHT1GY/U4XxDwP2AzfBfnWCRcvHzISuHQ4JVsIkLiOyrF8PSnLgbKYNfMuiHKJd",
-	"UQ7cU9TWgiX1uqekgMmW3dd+p1PdV9V08afT1eIsdWDO64dahi3rsRyyqrmYA+7Dgi6cApxSG3nBa8VJ",
-	"5ntJeQklW+0lkloZ6sSvBtw+J9BrjEBoCN3YtZiGe0lwQ5j5fxQG4pLalFuiBnzjOJe9knKWUq5oIPNf",
-	"Pj+J4mgmc3dHqP7OjphSbqVbW8jRjntI7ZixV0G1SnldHB4/j+LItXKJ+lG33Wl3zFgzFZmyqB/ttjvt",
-	"3QjjGWO8v3fMv0ZUN/WsyZik2LNGIMwRdyioKWQinU18fxjDiclOJlKFQe+CU55nUT96RvVrIXRUK/je",
-	"7fSab9vqzDm7oKo2f5AIGyYArEqALbN3zN2717m/7IFijzvVarKrONrvdNY/Va3bDHWmqP/+NI6ck8fA",
-	"RXi4Vk5sdAUyMgpuNKGaRKdmDjz7UkS9uSSjEZXw9nmpi/g5Y8uCGRiukjSflzrrGeNEzvtlR6JckEz5",
-	"AsoBx4FG1Nn647FQ2pLvAn4fm93V8Nuz0AqSifEqHetJXjVrLJP8IxOpudXBDLDMYn8wnyEnfPTDIKJ8",
-	"YIfTdrvtWvWU46M1DV0WSS0AnHfZB7TlM3N9b6dW2dxpFak1d4T6euju+VIuvlfCY2s5Ge58IkpRfbWU",
-	"HGuQrTW3ioGlgtseVyjSUnftWP4OKLG9jNQOzfpRtUPP+6ZdDFlOnUFetbuV3V5rxtqpUlFjuwviVlnR",
-	"1CjsbdKpxIjfH7Z+I60/O62Hp+Wf7Q+t0+1/NTjgTtfyDnYD25lyLH5q6LlhebnRt+c02Ko7O2qXIPh0",
-	"taZhFc7wO7kgFr7ViS4Zz8RlW3As+PsBhjOeWmrags1mRl2wOunhlKRjCi/slQe/uuZkvXbn+kxuiKDO",
-	"2Wb2lmFUKRrCOD+JS9QiXe5qTr2Sl2IxVJWUprOznKUxTMjHFhnRH76/v9fpXK/XFEqGDXg86JGCj+xt",
-	"JEye+lrVr0L6HFqAOpdYVf5MrV+oQe6MsU7gz6Ui59A1Mep1OnA5NgvY3lsipUqhB2GKLsKi3FCLmSs3",
-	"9EVvjdLG1SesZc+F6pQKl65y6LgVlpXThydofzVIfMEuKKcoOBuQVRZcLdcsrUJejATGgajU2aMJy4yN",
-	"mVEZF52ejApI0J26iKgXTOkXQZVX7V5oOnU5ZMe2n7qK1w50LeA2kNafTw6VTPxAel9U5SPLYnNLxT4j",
-	"Mvb5kHEA6Lh0icZlzvyAd2P0AnU7ca8Tb5CjHzd5Uxu/LP1tm4nnQ4taMSwpoa7fu0aQK3V7M+bzpejn",
-	"8NNe7+H6p+qVq5/Jh+ap3fVPNdQ6IwsHTKs0hMWQnnXL706v4mgqrMe9ymKPkJQKK8peb1TpH0U2vzXi",
-	"DxO6r6o+anOHXi3wXffW+W6ZIC4CTrUunJ9Vmh5/ttn6GeTdXf/I21pF62fyRHcDKq33s8Dn9jfZYkOt",
-	"6t+LEcu7tBo0eX96VblcLasF9ShLWLVy1aLD2V60OW1qoPqrjQr4BlQTklE4p3Rab3Fpg5fuTnBOfD2m",
-	"cxsiXrx7H+N6gWC43uXrm3I2XKp7a0K/hhOL8O4X5Y4vonfvdXsbsNNi05L/TqawZLaeKWKvcC6o8jcg",
-	"0bLH6hfR/dbdQTdqibK7lq/GxJpI1ZY1OugRbmRE5ruA1/p+f/bGvl4L+O+o7D2jehNmuaalVPa6NYww",
-	"bW473FBeWYY4+zChkzNjqrv+8hhHcaQWFz+6Xu3mt3M61fGAY8h2EC41iPpQKYpEa778vR02qb8U8lwB",
-	"sfZNcvz2JGlyZb9FK+mWLrNN9ON6NPj6wsIWwG6kLX85SeWszduRWN/u9eJe/6Zh34oyYdkcpliKNdxI",
-	"Ts4avVhYDawaq4bbgGWQoQjyBSWue3zRBE4LTGcCNZN0wLnALAx/+4bqublyz6i+pJQv9JqHVQr+gBdq",
-	"fajSj0nWJAXdub6gGLxjN8GXE3yuQPyb5Psm+b5KyedYezPngksaaXsWWWZZvZpSfnj83Gh9nxcpCZJ7",
-	"64kqla5bzcVPlQTXIle1kT3dTouw09cTUTkJczaMnuqg2RBe8WiZE5tJsQYt/zl8+eJ6aPETBy217JJ9",
-	"8NlD1wzB1uEeA/1IUp3PzUnNvakp/4px4UDYgAtfXLYs0PXjHNy7RmxuIUvHVPlsM0jFhCr7CqADMMSM",
-	"Bs+ZtO86mGMcrDnadVwUtd1xrCtufN+RzKjsQ9KyHVDu+WPhSWJnh+Gpt2JIcFAMSasMRyVwj9NLqvSA",
-	"4zNb+BKx4Pc2HILNQ7edEwylMj5zKZq4PmbiEgVMqZlNwra6TEm1LVd70PROGCXkklfCFI/50jb/2f2n",
-	"VWms1VjDcI28js9XRYIC7pWRNUei3+JqdxpXc1CGe6ivIwDPBJFZmEflhUUYZWuOi+uFbiMxbG8LntLt",
-	"7bjaagSTS9tg32Fle6e43ArfS3TAbSeVvjUHmI4N65Qtfm2DEvs+twZrwIYjXGX9nSn0vnL/y0b96i1x",
-	"lmVhWDQsD/19wXDet8jcHbJyEXqbenJf5N3g2m8IujUFxwLe2STAVW0xxGS1NOaSSvoXhb02gPDT8N1I",
-	"39zzq8y0StXZ+1OjaW0UAFsgj6IvedM9s8w4WEaTt62frBapn0/A3yhrZeBnhfy6rslQvEHw6rQu+nxL",
-	"/GXWzxHq+K520BkHm+bz/eqp+m+czFdWMK/M5CtqhuOgHDmulCLHmNvn6p1jXzZXGh8D3ou78V5s6zHj",
-	"Vm83bnU78RNDY86J7Eo1Me1eKA09W8Lcbrfh1Swd/6Oe0Ne1CX3d2PzfJgzumn9WVkDfclYg5qAEt9+X",
-	"N2K+yZklcuY1JVkhaL5TFTQFcsdJiBuJnWXWUqAsuZrn0q1pS5eJMabuCRlX65XjomB5q16wPOC+YjmT",
-	"5JLDjLOhkJOwbCpIlkreFwm44DNwT5MYGE/zmWIXtA0nYzrgVgL6rCrHxv5Fw6mYTJgGLUYU66yEtC9w",
-	"w7eFteFHO1rhnkei6NGBFZP2ZRm84W2D9nW5cg6KDGk+75uD4udqX7NzOi/2hV+ciWw+4DIwRG3hrScN",
-	"HO17AblSsYPqfK4g1VaN+TcwkQHf6/Xa8AudqyKub7ONiyrePRiLmVTLrVDb/eDa8ajqa67vMCzlujN8",
-	"WSM2WLThtf5IeWMynVK+YLYWgNEtDAzMaUO7lcTsP/EVvQxrERDd6FQo6QLfVGpYLme0bE1V66JXJ9Nq",
-	"KY1ZqXJVeBcc/nAar3mX/teYSPu12kx/jUdgg/hf46tt/3usvIpN96u9FppiccW9uUTn3vmE//3gHBDL",
-	"zDwvMO9WxV0pfL7ZeHdi4xk76sJh9xaVrcZ4D867+Jb4B41ls54ub/Fd8Wh4utfmbVYB6LpPFC+0ww6c",
-	"JB3bhob7nV1XJch888TmtgWUZMzVuf1FBYD+tc2E2z+D18t90XDprYnE07oRwZYUEuJj5vDLirsdaLB9",
-	"B/6tqp0P2kVDjR3U+dwCC81/bQ4Xcc2UDKSr6rrt9Iequu0Dgx6MOUbUfOvaInNikYGwPYeKnbMOJ/Mz",
-	"B3GiYDLvqmnmxZHRo5hWNB9iiybcK77vurR9JsIAA5fyXZyaLOmQYZuWs5QZY5IaYsnNVIOxmwbxdnV6",
-	"9f8DAAD//w==",
+	"7H2Lcts40u6r9HL/qtg+lCzJdi5ypf7yTJKJdxLHJ3Emuxv5hBAJSRhTgAJAdjQuV52HOE94nuQvNEAS",
+	"pKiLYyebi3enZiwJBBvA143uRnfjMojFeCI45VoF3ctgRElCJf55kKbiwvyRUBVLNtFM8KAbnIwojKke",
+	"iUSBHlGYED0CNZ1MhNSqGYQB/UTGk5QG3eC3pychHL96cxKEgaQfp0zSJOhqOaVhoOIRHRPTvZ5NTGOl",
+	"JePD4OoqDH4VXFOu39B4KpmeHYuUxbN5Sl5T80ysMzqGFLQAphWICw62pQpB6VlKFRCeABuTIa0QmdAB",
+	"maa6oWQM9xRNB/euSe3TEzKsn6ZzKhUTHMQAKZR0IqmiXBPTZh8UNSRp6JP4DBiH6HDQeEl0PIpASPx0",
+	"JDh1X5WJ7gXtXnBNOl8wflZPJ6efNM5fCERB1Ju2WjvxVKb4B90HSdPHvcC06gURbLx+9is87Dx8uLkP",
+	"pG/GA4LjAFOibD8VYrG/7VTEOHD13/FUKiEf09k/Jv/+9fD+0fOWadK5n7Ix0487rbr3BisG5zqvH+Db",
+	"1y+KRVBiKmMKekQ0XBAFsaRE06RMc0Ht9t415/k10fSFGUk9LXHKKNf3FEg6JowzPoSPU6EJbBw+PXkG",
+	"iSQD3WBUDxojrSdkwhqSaIpT03DcudmFSEZgiKJKqx5P6UAbBJkB9qfxGdUhRDoCRWPBEwVTrllqoCbp",
+	"gKWpgv4MBKdNOLDrdzGiHMxrAN9jaGIKxGDQ7PEK7hy79IJ9+fjRo339uB2sOR2L2NhMip2BCbboAnGD",
+	"MGsWfSwG6sg35IlzKoHABeOJuMB2F/lwmz1+k3F9fNxutfYvVg/MUnX4ZH5Ihwnlmg0YNaKJqWwA2RIp",
+	"Ks+pvKcgFUPVhAM4JylLIPpnw/XZOHxiRsO1WSg9oj1uUQMb7Ua78xBSqjWVKoSEDZmRcVEzCiH6YP7V",
+	"iDbNIGk8EjTZB6FHVF4wRb03w5icUYUIqMzDbn/wqDPY2XvwoL+zm5D7ZCemjzqPkhZt0d0HO/dLUzIh",
+	"hgoz3v/z/qDxb9L4q9V41PzQOL1sh+3Ow6v/CsLaadNydjDQVM7P2xuHVy3gghjJSAdCUtByZpaODAnj",
+	"JTZtL+PMMeNsPB0H3VZOBuOaDqlEOt69e3cw1SOzUDHRtB6XpGhhBDl2bmdSTKi0X9JPExpXt75fKJFU",
+	"XktyXIXBhEgyptptwL+imKwnTEzIxymFyAjHD1aeRpmIm0h6zsRUWVEMr8ZMG94fCIk/D5isFdOeOA7C",
+	"gJk3fZxSOQvCgJOxaWHfU8LAmHx6QflQj4Jup9UKzaRnn9t1q3+Y0PFEaMrj2e+0RhgcwBmdwZQzMzot",
+	"LPuYZeMJTeCcKaZDUMJKb0m1NDyWCOBC219BX7C4MrJHg3bcSXZoA1s0BkSOG+1sjFamFoP0KGwYEheN",
+	"dm9vjdEOcPOeH+Yrns6ATCYpsjfEI8KH1Ior3Ejd5nNPQTyV0nB+ZNSMCMUXp26lFYWN3Xan4PHNei2h",
+	"fpxO2Vg0wHars1s/JqOVLBjXU66ZnoEmQwUzMQWSSkqSGYxEmuwDgbF5DAhXF1Qq2GntwgXTIzHVRuaL",
+	"ZHY9+gv16LqDWLI/j4UR1JqOUQxJqqeSGwXHTPsc03Ra9ZyC202JKLe/2EcGQo6JtgJppxOEhmQrq9qO",
+	"idynWsmV6Tp1O89JGT0sqcpLpNbo7AWxLFkqp3xi7+8GK8k7TsmMykXETfDX/whpV6YrNRFcUZSvv5DE",
+	"7bfmU2yNDvOnYUwn8rcnUvRTOv5ffyqrXOYEm8FpwtKgG3RgwGiaKCCSAuO4m+PgpBRWlKPM/eAGZQWw",
+	"+QDjqTK7HBANKTXac8fIAkliswdAKvgwCAOjVmfPooq97qNXZk6VJjxGldZOvTKw1ERPVdDdNWjTTCO3",
+	"/UtMZaGpKCtSs6G4ycymQ23jLzhFDRymeVmxMP8l6SDoBn/fLqzLbfur2j62XdgFmQeIR4Gbyn2I7ExG",
+	"OHIFlMQjo8VRnhi9ACffEOkZryUlvI4a13a7aOjrqo1CWV3rYdf8Kgx8HW7l47kGiXPxTMg+SxLKbwjH",
+	"E7NnanFGOfSpAQJKMsJxm3AMWIJnPU62O9u4X5YBs1MCDIzJDIGS2K26FiqDfFy3hRE7OKac4tyf6uUj",
+	"/c6BUVaaXtOpMsLw5hipqDpoDZu+UVUkkLDBgKLy4XiyLNOqitKc6oT9ZRoA9ms2+7qOF0iq7XYNAjud",
+	"AoHeC1FvlDg1tSBkHm1ndNawTW8NkVFl7NH6g/8RAMqNIUjSp7gT3BSZuZkai2maoHgxJKRUU+fCmUfj",
+	"yq1uz9/qMnoBn6/Hi2tyy7ubG9mAsNRY50ZSoWnbNzowWmeEpVOjRihImIpTYQANB3zmWZxG6FodOhe6",
+	"3zmAXqJD+UhodDrfWLodvz3JNBjnmaYJjKik+4YVIfdLXw9Cu629AkKWYnwFsTTXwsh6yhtc6IZrdmtQ",
+	"Qsc7/cSUViFugYYWa+Qz5Vz0FjnYcjlocmf/skWzjaouzu8EYgZccUwnmvQtWm66exb8OJEimcZUdcHv",
+	"yHQQgqaf9Haszst7p6Uk6Lo/rDKPAMnM+8U9VTfL3FNdgur9AqpHBqP50GthivgsZuc2IHpU+ClgTBNG",
+	"wLxV4UGHHXUEMTEqajZ/P4IOfyT0MzHlNxVg2ZrCbgcSQa0oQ15fIrGKI4vdTgkLu2UsDAyBC2GAv94S",
+	"AuzmZmWUMVRRMr19/eIHWOhjMksFSU6EeEHkkN6C0pMZvn2RzHzrHh1S7dbuw70H96E/0+4Ac/1tq+3Z",
+	"bI5s0EJAagivxcHEtmpoIRrY6tatexwkU5YGsyMR/2jEiasfQbM5lnimwcwcPEOt7xagkosH6zhOQDEe",
+	"U/S4GoMDWNVUy3y9hdu3ECvWJ4tuaOdrxhPthcKlXcKWZ435Q3Uabj26vHYN2+5W8OWdny8ZnHWkV5CV",
+	"neEvW9hsVr5HFLqPz/HXZ+is/AKSy718Xnjd33m4+1mia6ddwOt16S2Zy3W5IHOUuYPzhn3my4m1eyqf",
+	"AyLpjy/c3lB5zmL6lpNzwtJbUawpJESTPlHUaIeGhftmekk8oglINhwZO+diGYzQ5fJXyfT3NkBHMkwL",
+	"mmuR4/1+ayhZZ2T7oOXMHnUDGWgqIcIT8wYemRcxDt8IeDzaVmMnP/i/GepOhHhJ+Mx9q24KuXy6GYe2",
+	"m9913OO1zslHBdJOhIAx4bM8fKVeQhFNG3hceIuuARctghEkukrGvo2tuINVBVZvOZnqkZDsrxvraG8o",
+	"T4BkpxMYCpKdWdid4MC9yWpxlqDmOqZdya7zNseDcqCKizlicoEKNvXHeluoKw9UwZgphbFaEi6k4MNv",
+	"BVzv3r1rVEN/lnVRjRS6Kcxyl+RLmjBygmtzm+4op1/Me6PKRoGLsm1YAkofCw2u0sMaR8ptz0nqjdXz",
+	"AS1AZN60gU0b2ORL2J33FET+aKPMVyw4tS6Kubn87nW1fB6R/if+/HiYCk6M4LJBYqhd40Egh5HgZvIu",
+	"XPiLF2Bjj1XK8TVh8JtIk1LH7VVBL+Z/XvhGI/+qGsURBs8pSfWowgsZ/AJxZtpMpFlCzWygR/bjZUC5",
+	"6f29aXXqRxqJs9pYxSLy5H3WyWneTvT/pDEurB987NHkAos/4KA7rc79Rrvd6Nw/abe6LfPPv4M5pK41",
+	"/SzB+JYx+fRhiBPdsVPnPpm5dtEiz4gcB2EwnSQrCJmbMp92HyALhpGvrXlRQ7MxDWpgkZRht4ydfYRe",
+	"2SFfloKFrhX640/W8vcicq/86VyvvZ3w5W0zmByZtlflZbmlOa5gFsOnkDRvRN5klJck9Fe9RN4y0L9g",
+	"SleAj9FzQff998UCp2HgRdMGXT5N0zm+cEPz/lhnxc18uQkkUhIU5aV3VSPljolSwDSmY2TRvVn8bp6t",
+	"sQ+RoTFakX5Rjus1T1hD3QbTrQAQjrJM7DIwHDk2KN7u5r+0ZZQCZzuhH0je673ZaG71em82/3s+fDwM",
+	"PjVc28aYKkWG5kfUVfCoVxOpjbZpIITRFhcjpqmakJj6RB5nsasksU5Ikh57izwgqaLhXFzyP968OoIx",
+	"lUM8ecUANCC5J7YJUQa/CHKK6KeY0gSiDKeRM+ld3lQ8Kq3UpYfn3dYc9CrSsy6N5wK8b3N4xCklUmVO",
+	"4Xxl3kyItNNkyBlKwpMxUZpKVbfHr8DNtyhhr2qAekQv/N36WgjIve5auKShENF2TuUMLiTDs1Mrtww4",
+	"UJsUIOkkJTFdEyAVQFTSI0orVl4sN5c7ZTm4l8vBJ+JPEazC1DV25G9yuX3RtWTbO60Hhg1cXgkLb3lK",
+	"Yb3PidZCskrA7nPC/6qZeP/JFYYNlarQGbyu13+sMjPeu/0Ol87Ka6owev0yIGn6aoCb+9LX27m8Ci8r",
+	"A0fvQF3mj82FNBteyTnSBZtKAzaLEB+3+YHRPgiezjDhc0TUyFhxSgtZTeXjw8mHnY+dxoOLp//opB9b",
+	"5/+7/frR6J8P+/86252e3Ff/jlvkaG/85MHgt1H7z99XKlV2BPOzdRoukMnWSMYEVJ0Hr2a7eR4PLy44",
+	"ChGqQlAj8wlHZ+1RXklpWU+zWgBPy4atXIuah2uYLdO1J+/KguYPpqxxvC4nZbL1A9I0xy6ln29gCFSW",
+	"0u+2Dv4eE5WUmmIuvwW9ppBbt4mP3c4SgHwde/FzhWS2zyzJPumTlPCY7huZMyYz6BtWHRLNzqnT0fok",
+	"gXQan9m4FQq/EsW4KHGhmaI5+M3bnjc2Xm9D6KMpuEDyuxkr2X+17ICzd2OD7waw+wI2Wr5T3dxC28h1",
+	"M0XGFCIlpI42r2m4fRkDLXOPzidccnj97Fd4tLv3AJwzFqxjOQtYtwptw2664OQTjMlkTle9S4cqpUNV",
+	"VW07PdUFeId1CDBbXQo+zPT7Imu8rM0smtw54VnMdv0efLnCPxc8rcmygg0M3HIjc5HFQkKeuIyLsWnQ",
+	"MaGJMX+MFeQwU8HLDUBQZ9kVS3u5KFg6LwFhFxVziIs4Ja/4QwGNXFJPJWtIipkbce1m5TmZ8/2htdTt",
+	"vffokSf5d+u93Q6O83nSaiSkBjUdj4mcZUM7YxxtT4fL8rDWQXQxHu3OpZZUNph7377RVfopDYFTTODA",
+	"8DTnxMPGSJFzwi/hnnDRWWVYm1cW1sawhsvj8MPF8c/himi1cGmsZLj6WCtcnZkULgoSCK8R3xQuzmgJ",
+	"FwS7nJY5YckSrcsbVfvJToAFds43YSYgc8lVt43ldoUnR5wqF3T39sK19A/nG9mxisaDsGJ8eJ/LPuRC",
+	"NX9KJKcJtHfA9AUDKcbIDqbh34IwsPJjgS2T07tUQcWObVRQ5jNkypY4KHG1GfQaOugX0c8X69lIfUEx",
+	"jMU5pjtlKrYVCKlQ5bIZZk3m5OVKhfrB9RXqsjm5OIXekm9Id3aCDbQdkXMKfUo5JDSl1eJB7c+nJ1Py",
+	"lyb14y7prBKzNJnwnwdHhtx5Z20GZR8Lq1A914sH89uzydFQKXouL1Z1qnLLJWOqYmgrrRmUJUuNmW9d",
+	"snwBa8gK2NXG0JewUowS5Uq+vcFCO057HTN+Uu81xBI95nemtCRaGMGJnqsQFNVWlY6ODo/+cfDbqxdP",
+	"Phw8eXl49OHk1e9Pj6ImvBtRbtiaKZhy0xwLLVUrJBlGsw4YwhOYSMY12n3oksPqSbYoUNAN+lnNHzeu",
+	"kdaTgk2WDMF6BKPjV29OINM9I1d6xGVjoywtEtpXvPMK9eGByOKKSIwgd6A7YvxPAr8ZfI0J45owbpTd",
+	"q/kTD44tNwhsbdl3b21tWjGjYGsrD0rb2oL//3//X47T0PlLzqn967mYKpq5P3vcOlLwCfOdPT6x2wQl",
+	"kis8VCk5XVDypkLREAhIwhMxBjIWU44VwpBRzFIz3uOV6jnS6J9NOOBAYs3OmTb9DMGodDJR/rubPd7j",
+	"f/87vCxS1Xp8C167cnHW3oqq8VBR0zSKfnt6AkWMXoTjsl9mwaKXLLly8aIRkFQJUBNKziDKsvqifZiw",
+	"+MxAy8LW5cjZFxwfnPz63HsF9heBRpSWqMITygYeLmLMmKvX92Dn0f1N7Gtr66kZ9daWTX428I8WBZy5",
+	"hx/t7j3Y7AKByLkRIrgYCUXzuhw9DmC52Fh+9QU6DIxqjEc1jUfoRCnMwQiEND1GJEkkVaoZMz2LLCwq",
+	"lmbxOGrH0WZmck5SwnhmeIbIQk7EY8+XPc/87AVd6F3PAu0FV1GGGEx6z7BUTtK2LNzjv1DFEmcy5SVo",
+	"IGVK0wQEd/OVPRqCF66beSdt6q4rI9BFUOy2diPYiGpMn2jT1pLiAqSYamrTYKjCsxIz7fuug71yB/NW",
+	"kukJ3UAcIkz/jbL8i7xYlZeHDP2pNvNbZCIT7TKRYUNRm74fVZO9o3xONi1de61Wma6y6ZKNTpfz6dW+",
+	"GW/W1DJskULvFqscJ9vj2RGiO3oBTqk9pcFtxUnmjajYhKLN5gJJrQw68aset88J9DDjJNQc89h3MQ0b",
+	"kbdDmP5/EWbGJbUB3ET1+NpnYnZLSllMuaKezH95eBKEwVSmbo9Q3e1tMaHcSremkMNt95DaNm2vvJTR",
+	"Yrs4OD4MwsCVNQ26QbvZarZMW9MVmbCgG+w0W82dAM8+Rrh/b5t/Damuq9+aMEmxfqvAOce1Q0FNIRHx",
+	"dJzVSjWcGG0nIlZ4QJ5zymESdIPfqH4thA4q1Z12Wp363bbcc8rOqar070V6+sECy4It/Uif7zGTZ7d1",
+	"f9ET+axul1PozVOdR6ufqqZrmOd22qufW5azdhUGe63W6j7KhUnwqZ3VT9WkNfnKadB9fxoGzvNmACgy",
+	"AJegZZQyMjSWRDCmmgSnpg8E2UKOeHNBhkMq4e1hofRlfYZW1iVgxJek6awwDvqMEznrFmWQU0ESlRUX",
+	"6XFsaPYUWxdpJJS2cmKOkZ4Y6iqM1LET7cWno84y0uO0bD9aafS3RMRGfQLTwEol+4P5DCnhw8e9gPKe",
+	"bU6bzaarD1y0D1aUyZznaW/isnMUj4mzYO+soPSaHFZfhvqOwX86Bj9cuC9tFMDbXMzv25dEKaqvFvJ9",
+	"BcKV0uUhsFhwW8EcN+nYKVJ2x/JYvrmIpw/M+4Nygdn3dVQMWEqdi6nsSVKWvMaUNWOlgtpqjcS9ZUlN",
+	"Xr80ZyusLyF8Wq4mvFVXR/h0pZDCWu/bE4553TUlI63QrPVWO5usfJgTNIspuLxaURsae/iTnBM7v+WO",
+	"bNHqpuBYieExDKY8tmjahPV6Ruum3OnBhMQjCi+sEgd/uNLznWbr+tLUgKAqQk3vDSMRpag5xHwuLtAu",
+	"cpHbKc3MlhjTW8tQmkz7KYtDGJNPDTKkjx/e3221blJk/bsRwWsINK8oKT6yu5bUfpYVbbkT858v5g8s",
+	"cp03vSzoJ9alXCPgR5iO9NdC2X7gih13Wi24GJkX2BrdIqZKofNxgqcLeckKLaauZEWWL14r1l0a1Eo5",
+	"OJfCVxKHy3zB7g2Lyo/5I/gBahl8Juf8UBzwgp1TTnF7r0F6kYS82KK3jpC8JTAORMXODxixJAIhEyrD",
+	"vJy2Mb0JHmPNo/wFU/qFl/lc0V7qhl402c5wtbKhq7O/hk7x+bxUypbydIzz8i7OktDoUmEWtR5mMeuh",
+	"N9FhcRQVFnlNPd4O0fveboWdVrhGHlVYd4pV+2VxzrGeEnFgl1YMCiRU/SruMpqlPhXT5mfa6++27pWC",
+	"yxNVSoNfFiETWMV3p1dhMBH2fLcsWH5FBsp9dlb1pEr/IpLZrbG8n2p0VT4RNfrt1Zy0ad+6tFm0d+fh",
+	"DZX7jz6zItbP4yT9DKZeg83eVqpxfKYkaK/BV9Wyhfjc3jok1lSt+Jkth3JgwvvTq5IiZQWMlx+6QECV",
+	"1Co81LVKVUrrbiT6w568Z1XFxyShcEbppHpnjA0Qcvu/OyjXIzqzYVjzetYTfJ8nDq+naGW33NQoULsr",
+	"wquM/PFCqL57E+JryYev4xVod9YQKPP1Le/EwiKxYBlttVgIM/Nqzuq/AZMW1zZ9FUtnle7xk1Xg3Fkp",
+	"C0fE+n/KNV21d4+oketJdlNo5W7Qn2gq7/yo35ox9hvV6wi1a/pvimvOjMCa1N84V1OYowh468KYjvtU",
+	"KnA372JUjWOwMP/R3WJrfjujEx32OAbw9fxX9YIulMppoIO2+L3pX997IeSZAmK9LtHx25Oo7rz9Lfpu",
+	"bkntWsd+rcYGXl+o29Ipa1mzX29HcT6wn3VnudM6c63zzgL+ZlRdK9xggqULBmvtDtPaEwWsnqNqq+w0",
+	"AcuG+II3S8B216XmFfG1wJB+UFNJe5wLjETONC3ffDbqVZ/qC0r53OWqsMwA7/Hc7PZN7hFJ6mS/G9dX",
+	"FP5f2Hn59cS9K6h0J+/v5P2dvP9m5L0TaOu5PMdUSxYvO0e2uQ+xkaMu8I3Yax77fo6F+cHmD4d5eXMj",
+	"wAcpG450WOQc5ZX3J0KkYVaF+1iKMdUjOlV4uRbY2LAFobEvHc3rRcfWRGj9HU7+dfzU5lQNRZp8GGk9",
+	"+ZCR/UELTVI7Yip7fGmzy5y6x70g9U/Je0FoJ+Rxz5DWC65g57qnt3gLth1tRbTehVfcKLzCw9s4R1NN",
+	"oIXLpmhm++YiZ+CrCeUHx4fGAP68OCAv67WawVEqvF1fQaSU+ZkncdbCyVGaB1X9vPFCd5F2WcH6DAtA",
+	"FDgIL+GFGbHpBit44V8HL19cjxeyjr1i4PaVXchyma4pO6tgD4F+IrFOZ2akxoLRlN8xwB0D+AzgcFvD",
+	"AFktokW60i8zSOiATFObMS1ZPDKqkys6GYsxVYC5rftgxDZ6OfvS3g4/w5C8+sC747wG0hcOuwvrTkUw",
+	"SrALUcMWzN3IhoUjCZ3zFUe9GUKEjUKIGkVkXAQbnF5QpXscn9kEISHyfm/CAdhSBLbQphEPjE9dli6+",
+	"H5OxiQKm1NTm4VvdsBAVDVd+ApMhPk4pJhS4bAglpC4JD0ew91hWCSn77P7TKNVhry1jcY1EiM+3xL16",
+	"f0uD/BxE70L87kL8bj3Ez2ELNtBJh1T2BZGJn26ViUg/4K8+MFnPleQNYWtL8JhubYXleryYVd2EV0Y2",
+	"EFtg2GUGZBcc9bgtN9y1PkCmQyMwirvdbBVfvFuszqa0MUKu/OQX8+Jl5S2/bgBitW70ohwCuwyLoxDv",
+	"IgtvW5bcucy+ngDLowAnGZPPSyxPxauJ/6uL0/MkxjqxduXq40yWK+FcUEnvIvA+wze+Bj6e5fUp7yJQ",
+	"voJ3ulRm6/2psSvWisWbY5D8Ws86/WKR/2ERV962Nr58K/1ZWfiOt754dNeSPey6LgKLZIzrqm5/2Z26",
+	"i7wdR2jTu3JxzhmwbirhHxlff8d5hEXRyqVJhHmZyNCrQBmWqk+GmFboSlyGWaW0wtnQ452wHe6GtgRf",
+	"2OjshI12K3xqMOZiJlx1PjyeE0pDx1atbDab8Goaj/5WzSVs21zCdmj+b3MVd8w/S4te3nJCIqZEeBrQ",
+	"ndPiTrr+R6Xra0qSXLzeUyVwetLWycUbCdtF3hHPTHDFPYtTfFujk0iuYEPIsFyYM8wrc25WK3P2eFaa",
+	"M5HkgsOUs4GQY79slZexFL3PM54hS3k+jUJgPE6nip3TJpyMaI9buZ+lNjnh5eK4IBbjMdOgxZBinSsh",
+	"MZ7e7App2oRfbGuFNA9FXowaSwPaG7s5RIdeNfbf6SyyV7hpOQNFBjSddc1A8XP5so8zOsvpwi/6Ipn1",
+	"uPQcT7bCZAYNbJ0VyHeluvbL/bnKi7ZqF0asMQWkx3c7nSb8TmcqD1m26d15ucpdGImpVIu9TrbM77WD",
+	"zoq5+Z3OvmTsmStD/HWdVt5L5/nDIm9EJhPK50zlfGJ0A+NgZrSmrnhk6I+y0pUMK2fgcqMTscCFNjuq",
+	"YbmU0eK+hsrVMlWYlivsmDeVNsjsoAF/OK2reXTnaftZPAT/GQ/gGkF+ZfHy2l6DcefT8H0aJQ/GH3Yz",
+	"rAu4y7WFBfbV9iX+94NzOC5yamTbxJc1Z5aK3DuPxp3O/UU8GoI7hN2ukl0bzYD93lPAypXwHtRWUcw4",
+	"c2lFvOvdsIFuFsxZWLdOmSuvncfN4nVkJB7Z2532WjuulhnLbpKqr8tMScJcQan/UJkyVyA8Jtz+mccJ",
+	"35Us+yEiqXyIVaOn8DGz/IuqnTpwYIV2/FuVay4385rp22jtuBfM3QVpU5SIuy/DYK1sqNrLnNBItaX+",
+	"0WM5QwxmNxnmIfLzIgQrsKvQHU9gZ1nPXkSE11nmmq2XRkNjQTCtaDrAWziQVsaHvtU/FmYy8FXZRR11",
+	"njNfZNW9zvJmiDlYuEqup8ocu25w3a5Or/4nAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

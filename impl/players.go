@@ -95,7 +95,7 @@ func (s *Server) GetPlayer(ctx context.Context, req generated.GetPlayerRequestOb
 	if err != nil {
 		return nil, err
 	}
-	return generated.GetPlayer200JSONResponse(toPlayer(p)), nil
+	return generated.GetPlayer200JSONResponse{Body: toPlayer(p)}, nil
 }
 
 func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersRequestObject) (generated.ListPlayersResponseObject, error) {

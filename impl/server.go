@@ -11,8 +11,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/game"
@@ -23,13 +26,18 @@ import (
 type Server struct {
 	store    game.Store
 	dice     game.Dice
+	metrics  prometheus.Gatherer
 	specJSON map[string]any
 }
 
 var _ generated.StrictServerInterface = (*Server)(nil)
 
-// New returns a Server over store that rolls visits with dice.
-func New(store game.Store, dice game.Dice) (*Server, error) {
+// New returns a Server over store that rolls visits with dice and serves
+// the metrics metrics gathers (none when nil).
+func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) (*Server, error) {
+	if metrics == nil {
+		metrics = prometheus.NewRegistry()
+	}
 	spec, err := ninjagold.Spec()
 	if err != nil {
 		return nil, fmt.Errorf("impl: %w", err)
@@ -42,7 +50,7 @@ func New(store game.Store, dice game.Dice) (*Server, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("impl: spec as JSON: %w", err)
 	}
-	return &Server{store: store, dice: dice, specJSON: doc}, nil
+	return &Server{store: store, dice: dice, metrics: metrics, specJSON: doc}, nil
 }
 
 type ctxKey int
@@ -83,7 +91,7 @@ func wantsCSV(ctx context.Context) bool {
 
 func (s *Server) GetHealth(ctx context.Context, _ generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
 	ctx = requestContext(ctx)
-	return generated.GetHealth200JSONResponse{Status: generated.Ok}, nil
+	return generated.GetHealth200JSONResponse{Body: generated.Health{Status: generated.Ok}}, nil
 }
 
 func (s *Server) GetReadiness(ctx context.Context, _ generated.GetReadinessRequestObject) (generated.GetReadinessResponseObject, error) {
@@ -91,12 +99,12 @@ func (s *Server) GetReadiness(ctx context.Context, _ generated.GetReadinessReque
 	if err := s.store.Ping(ctx); err != nil {
 		return nil, err
 	}
-	return generated.GetReadiness200JSONResponse{Status: generated.Ok}, nil
+	return generated.GetReadiness200JSONResponse{Body: generated.Health{Status: generated.Ok}}, nil
 }
 
 func (s *Server) GetOpenAPIJSON(ctx context.Context, _ generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
 	ctx = requestContext(ctx)
-	return generated.GetOpenAPIJSON200JSONResponse(s.specJSON), nil
+	return generated.GetOpenAPIJSON200JSONResponse{Body: s.specJSON}, nil
 }
 
 func (s *Server) GetOpenAPIYAML(ctx context.Context, _ generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
@@ -118,4 +126,19 @@ func requestContext(ctx context.Context) context.Context {
 		return r.Context()
 	}
 	return ctx
+}
+
+func (s *Server) GetMetrics(ctx context.Context, _ generated.GetMetricsRequestObject) (generated.GetMetricsResponseObject, error) {
+	families, err := s.metrics.Gather()
+	if err != nil {
+		return nil, fmt.Errorf("impl: gather metrics: %w", err)
+	}
+	var b strings.Builder
+	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, f := range families {
+		if err := enc.Encode(f); err != nil {
+			return nil, fmt.Errorf("impl: encode metrics: %w", err)
+		}
+	}
+	return generated.GetMetrics200TextResponse{Body: b.String()}, nil
 }

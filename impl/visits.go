@@ -63,7 +63,7 @@ func (s *Server) GetVisit(ctx context.Context, req generated.GetVisitRequestObje
 	if err != nil {
 		return nil, err
 	}
-	return generated.GetVisit200JSONResponse(toVisit(v)), nil
+	return generated.GetVisit200JSONResponse{Body: toVisit(v)}, nil
 }
 
 func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequestObject) (generated.ListVisitsResponseObject, error) {

@@ -22,8 +22,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/game"
@@ -50,6 +54,24 @@ type config struct {
 	shutdown   time.Duration
 	validate   bool
 	logFormat  string
+	rateLimit  api.RateLimit
+	proxies    stringList
+	maxHeader  int
+	maxFlight  int
+}
+
+// stringList is a repeatable or comma-separated flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -65,7 +87,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 	fs.BoolVar(&cfg.validate, "validate-responses", envBool(getenv, "NINJAGOLD_VALIDATE_RESPONSES"),
 		"check every response against openapi.yaml and log violations (NINJAGOLD_VALIDATE_RESPONSES)")
+	fs.Float64Var(&cfg.rateLimit.Rate, "rate-limit", 50, "requests per second each client may make; 0 turns rate limiting off")
+	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 100, "requests a client may make at once before the rate applies")
+	fs.Var(&cfg.proxies, "trusted-proxy", "IP or CIDR of a proxy whose X-Forwarded-For names the client (repeatable; NINJAGOLD_TRUSTED_PROXIES, comma-separated)")
+	fs.IntVar(&cfg.maxHeader, "max-header-bytes", api.DefaultMaxHeaderBytes, "request header limit in bytes (431 beyond)")
+	fs.IntVar(&cfg.maxFlight, "max-in-flight", 512, "requests served at once; more get 503 (0: no bound)")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "NINJAGOLD_LOG_FORMAT", "json"), "log format: json or text (NINJAGOLD_LOG_FORMAT)")
+	if v := getenv("NINJAGOLD_TRUSTED_PROXIES"); v != "" {
+		_ = cfg.proxies.Set(v)
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -120,7 +150,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cfg.adminToken = generateToken()
 		fmt.Fprintf(stdout, "NINJAGOLD_ADMIN_TOKEN was not set; the admin token for this run is:\n  %s\n", cfg.adminToken)
 	}
-	server, err := impl.New(store, game.SystemDice{})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	api.RegisterPoolMetrics(reg, store)
+	server, err := impl.New(store, game.SystemDice{}, reg)
 	if err != nil {
 		return err
 	}
@@ -129,6 +162,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxBodyBytes:      cfg.maxBody,
 		Logger:            log,
 		ValidateResponses: cfg.validate,
+		Metrics:           reg,
+		RateLimit:         cfg.rateLimit,
+		TrustedProxies:    cfg.proxies,
+		MaxHeaderBytes:    cfg.maxHeader,
+		MaxInFlight:       cfg.maxFlight,
 	})
 	if err != nil {
 		return err
@@ -144,8 +182,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// The handler answers oversized headers with a 431 problem; this
+		// larger bound only protects the connection.
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Ninja Gold API listening on %s (database %s)\n  docs: %s/docs\n  API:  %s/locations\n  spec: %s/openapi.yaml and %s/openapi.json\n",

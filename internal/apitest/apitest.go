@@ -25,6 +25,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/prometheus/client_golang/prometheus"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
@@ -77,12 +78,17 @@ func NewServer(t testing.TB, opts Options) *Server {
 		store = s
 	}
 	dice := NewSeededDice(1)
-	srv, err := impl.New(store, dice)
+	reg := prometheus.NewRegistry()
+	api.RegisterPoolMetrics(reg, store)
+	srv, err := impl.New(store, dice, reg)
 	if err != nil {
 		t.Fatalf("impl.New: %v", err)
 	}
 	cfg := opts.Config
 	cfg.AdminToken = AdminToken
+	if cfg.Metrics == nil {
+		cfg.Metrics = reg
+	}
 	if !opts.NoResponseCheck {
 		cfg.ValidateResponses = true
 	}
@@ -96,7 +102,10 @@ func NewServer(t testing.TB, opts Options) *Server {
 	}
 	hs := httptest.NewServer(handler)
 	t.Cleanup(hs.Close)
-	return &Server{URL: hs.URL, Store: store, Dice: dice, Log: records, t: t, contract: LoadContract(t), client: hs.Client()}
+	httpClient := hs.Client()
+	// Tests see redirects as they are, to check them against the contract.
+	httpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Server{URL: hs.URL, Store: store, Dice: dice, Log: records, t: t, contract: LoadContract(t), client: httpClient}
 }
 
 // Request is one HTTP request a test sends.

@@ -26,6 +26,21 @@ type Response struct {
 	Body   []byte
 }
 
+// kin-openapi decodes JSON, CSV and a few others; the contract's other
+// media types are declared as plain strings (or binary, for images), so
+// they are checked as such.
+func init() {
+	for _, mt := range []string{"application/yaml", "text/html", "text/css", "text/javascript"} {
+		openapi3filter.RegisterBodyDecoder(mt, stringDecoder)
+	}
+	openapi3filter.RegisterBodyDecoder("image/png", openapi3filter.FileBodyDecoder)
+}
+
+func stringDecoder(body io.Reader, _ http.Header, _ *openapi3.SchemaRef, _ openapi3filter.EncodingFn) (any, error) {
+	b, err := io.ReadAll(body)
+	return string(b), err
+}
+
 // Values are left out of error messages: a response body may carry a
 // player's token, and the messages reach logs.
 var checkOptions = &openapi3filter.Options{
@@ -44,14 +59,6 @@ func Check(req *http.Request, route *routers.Route, params map[string]string, re
 	if len(declared.Value.Content) == 0 && (len(resp.Body) > 0 || resp.Header.Get("Content-Type") != "") {
 		return fmt.Errorf("status %d declares no content, got %q with %d bytes",
 			resp.Status, resp.Header.Get("Content-Type"), len(resp.Body))
-	}
-	if resp.Header.Get("Content-Type") == "application/yaml" {
-		// kin-openapi has no YAML body decoder; the declared schema is a
-		// plain string, so the media type is all there is to check.
-		if declared.Value.Content.Get("application/yaml") == nil {
-			return fmt.Errorf("application/yaml is not declared for status %d", resp.Status)
-		}
-		return nil
 	}
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{

@@ -74,7 +74,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 			return err
 		}
 		if err := update(&cur); err != nil {
-			return err
+			return callbackError{err}
 		}
 		l, err = scanLocation(tx.QueryRowContext(ctx,
 			`UPDATE locations SET name = ?, min_gold = ?, max_gold = ?, description = ?,
@@ -95,7 +95,7 @@ func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Lo
 			return err
 		}
 		if err := check(cur); err != nil {
-			return err
+			return callbackError{err}
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM locations WHERE id = ?`, id)
 		return err

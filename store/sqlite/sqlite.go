@@ -197,10 +197,20 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
+		if ce, ok := err.(callbackError); ok {
+			return ce.err
+		}
 		return wrap(err)
 	}
 	return wrap(tx.Commit())
 }
+
+// callbackError carries the error of a caller's callback (UpdateLocation's
+// update, DeleteLocation's check) out of inTx, which returns it unchanged as
+// game.Store promises instead of wrapping it like a database error.
+type callbackError struct{ err error }
+
+func (e callbackError) Error() string { return e.err.Error() }
 
 // wrap turns database failures into game errors: SQLite's "cannot write
 // now" conditions are EUNAVAILABLE (a client may retry); *game.Error and
@@ -232,3 +242,16 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 type scanner interface{ Scan(dest ...any) error }
+
+// PoolStats reports the writer and reader pools.
+func (s *Store) PoolStats() []game.PoolStats {
+	out := make([]game.PoolStats, 0, 2)
+	for name, db := range map[string]*sql.DB{"write": s.write, "read": s.read} {
+		st := db.Stats()
+		out = append(out, game.PoolStats{
+			Pool: name, Max: st.MaxOpenConnections, Open: st.OpenConnections,
+			InUse: st.InUse, Idle: st.Idle, Waits: st.WaitCount, WaitFor: st.WaitDuration,
+		})
+	}
+	return out
+}

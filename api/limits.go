@@ -1,0 +1,151 @@
+package api
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// unlimited lists the operations no limit applies to: probes and metrics
+// must answer even when clients are being turned away.
+var unlimited = map[string]bool{"getHealth": true, "getReadiness": true, "getMetrics": true}
+
+func (o operations) isUnlimited(c *gin.Context) bool {
+	op := o.byRoute[c.Request.Method+" "+c.FullPath()]
+	return op != nil && unlimited[op.route.Operation.OperationID]
+}
+
+// headerLimit answers 431 when the request's header fields add up to more
+// than max bytes. (net/http's own, larger MaxHeaderBytes still guards the
+// connection; beyond it net/http answers before any handler runs.)
+func headerLimit(max int) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		n := len(c.Request.RequestURI)
+		for k, vs := range c.Request.Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4 // ": " and CRLF
+			}
+		}
+		if n > max {
+			writeProblem(c, kindHeaderTooLarge, fmt.Sprintf("The request headers must be at most %d bytes.", max), nil)
+			return
+		}
+		c.Next()
+	}
+}
+
+// inFlightLimit bounds the requests served at once; one more is turned
+// away at once with a 503 rather than queued, so overload shows up as fast
+// refusals the load balancer can act on, not as timeouts.
+func inFlightLimit(ops operations, max int) gin.HandlerFunc {
+	slots := make(chan struct{}, max)
+	return func(c *gin.Context) {
+		if ops.isUnlimited(c) {
+			c.Next()
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+			c.Next()
+		default:
+			writeProblem(c, kindUnavailable, "The server is at capacity; try again shortly.", nil)
+		}
+	}
+}
+
+// RateLimit configures the per-client token bucket: Burst requests at
+// once, refilled at Rate per second. A zero Rate turns limiting off.
+type RateLimit struct {
+	Rate  float64
+	Burst int
+}
+
+// rateLimiter keeps one token bucket per client. The client is its bearer
+// token when it sends one (hashed: keys stay in memory), else its address
+// as Gin's ClientIP reports it, which honours forwarding headers only from
+// the trusted proxies.
+type rateLimiter struct {
+	cfg     RateLimit
+	ops     operations
+	now     func() time.Time
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	pruned  time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newRateLimiter(cfg RateLimit, ops operations) *rateLimiter {
+	if cfg.Burst < 1 {
+		cfg.Burst = max(1, int(math.Ceil(cfg.Rate)))
+	}
+	return &rateLimiter{cfg: cfg, ops: ops, now: time.Now, buckets: map[string]*bucket{}}
+}
+
+func (rl *rateLimiter) key(c *gin.Context) string {
+	if cred := bearerToken(c.Request); cred != "" {
+		sum := sha256.Sum256([]byte(cred))
+		return "t:" + string(sum[:])
+	}
+	return "a:" + c.ClientIP()
+}
+
+// take spends one token of key's bucket. It returns the tokens left and,
+// when none was left to spend, how long until one is.
+func (rl *rateLimiter) take(key string) (left float64, wait time.Duration, ok bool) {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	now := rl.now()
+	burst := float64(rl.cfg.Burst)
+	if now.Sub(rl.pruned) > time.Minute {
+		// A bucket idle long enough to be full again is the same as none.
+		full := time.Duration(burst / rl.cfg.Rate * float64(time.Second))
+		for k, b := range rl.buckets {
+			if now.Sub(b.last) > full {
+				delete(rl.buckets, k)
+			}
+		}
+		rl.pruned = now
+	}
+	b := rl.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: burst, last: now}
+		rl.buckets[key] = b
+	}
+	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*rl.cfg.Rate)
+	b.last = now
+	if b.tokens < 1 {
+		return b.tokens, time.Duration((1 - b.tokens) / rl.cfg.Rate * float64(time.Second)), false
+	}
+	b.tokens--
+	return b.tokens, 0, true
+}
+
+func (rl *rateLimiter) handle(c *gin.Context) {
+	if rl.ops.isUnlimited(c) {
+		c.Next()
+		return
+	}
+	left, wait, ok := rl.take(rl.key(c))
+	window := int(math.Ceil(float64(rl.cfg.Burst) / rl.cfg.Rate))
+	refill := int(math.Ceil((float64(rl.cfg.Burst) - left) / rl.cfg.Rate))
+	h := c.Writer.Header()
+	h.Set("RateLimit-Policy", fmt.Sprintf(`"default";q=%d;w=%d`, rl.cfg.Burst, window))
+	h.Set("RateLimit", fmt.Sprintf(`"default";r=%d;t=%d`, int(left), refill))
+	if !ok {
+		secs := int(math.Ceil(wait.Seconds()))
+		h.Set("Retry-After", strconv.Itoa(max(1, secs)))
+		writeProblem(c, kindRateLimited, fmt.Sprintf("Too many requests; try again in %d second(s).", max(1, secs)), nil)
+		return
+	}
+	c.Next()
+}

@@ -1,0 +1,170 @@
+package api_test
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+func TestRequestID(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	t.Run("a valid id is echoed and carried in the problem", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/players/999", Header: map[string]string{"X-Request-ID": "trace-42.a_b"}})
+		if got := resp.Header.Get("X-Request-ID"); got != "trace-42.a_b" {
+			t.Errorf("X-Request-ID = %q, want trace-42.a_b", got)
+		}
+		if p := resp.Problem(t); p.Instance == nil || *p.Instance != "/players/999#trace-42.a_b" {
+			t.Errorf("instance = %v, want /players/999#trace-42.a_b", p.Instance)
+		}
+	})
+	t.Run("an invalid id is replaced", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz", Header: map[string]string{"X-Request-ID": "bad id\twith spaces"}})
+		if got := resp.Header.Get("X-Request-ID"); len(got) != 32 || strings.ContainsAny(got, " \t") {
+			t.Errorf("X-Request-ID = %q, want a generated 32-hex id", got)
+		}
+	})
+	t.Run("every response has one, and the security headers", func(t *testing.T) {
+		for _, path := range []string{"/locations", "/nowhere", "/docs"} {
+			resp := s.Do(apitest.Request{Method: "GET", Path: path})
+			if resp.Header.Get("X-Request-ID") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("%s: headers %v", path, resp.Header)
+			}
+		}
+	})
+}
+
+func TestAccessLog(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations/1", Token: "secret-token-value"})
+	id := resp.Header.Get("X-Request-ID")
+	var line *slog.Record
+	for i, r := range *s.Log {
+		if r.Message == "request" {
+			line = &(*s.Log)[i]
+		}
+	}
+	if line == nil {
+		t.Fatal("no access log line")
+	}
+	got := map[string]string{}
+	line.Attrs(func(a slog.Attr) bool { got[a.Key] = a.Value.String(); return true })
+	want := map[string]string{"method": "GET", "route": "/locations/:id", "operation": "getLocation", "status": "200", "request_id": id}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("log %s = %q, want %q", k, got[k], v)
+		}
+	}
+	if got["bytes"] == "0" || got["duration_ms"] == "" {
+		t.Errorf("log line = %v, want bytes and duration", got)
+	}
+	if strings.Contains(fmt.Sprint(got), "secret-token-value") {
+		t.Error("the access log contains the bearer token")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	s.Do(apitest.Request{Method: "GET", Path: "/players/999"})
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/metrics"})
+	if resp.Status != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("got %d %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	body := string(resp.Body)
+	for _, want := range []string{
+		`ninjagold_http_requests_total{operation="listLocations",status="200"} 1`,
+		`ninjagold_http_requests_total{operation="getPlayer",status="404"} 1`,
+		`ninjagold_http_request_duration_seconds_bucket{operation="listLocations",le="+Inf"} 1`,
+		`ninjagold_http_requests_in_flight 1`,
+		`ninjagold_db_pool_max_connections{pool="write"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 3}}})
+	for i := range 3 {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+		if resp.Status != 200 {
+			t.Fatalf("request %d: %d", i, resp.Status)
+		}
+		if got, want := resp.Header.Get("RateLimit"), fmt.Sprintf(`"default";r=%d;`, 2-i); !strings.HasPrefix(got, want) {
+			t.Errorf("RateLimit = %q, want prefix %q", got, want)
+		}
+		if got := resp.Header.Get("RateLimit-Policy"); got != `"default";q=3;w=3000` {
+			t.Errorf("RateLimit-Policy = %q", got)
+		}
+	}
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	if resp.Status != http.StatusTooManyRequests || resp.Problem(t).Type != "/problems/rate-limited" {
+		t.Fatalf("4th request = %d %s, want 429 rate-limited", resp.Status, resp.Body)
+	}
+	if ra := resp.Header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After = %q, want a positive number of seconds", ra)
+	}
+	t.Run("a bearer token has its own bucket", func(t *testing.T) {
+		if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Token: "someone"}); resp.Status != 200 {
+			t.Errorf("status = %d, want 200", resp.Status)
+		}
+	})
+	t.Run("probes are never limited", func(t *testing.T) {
+		for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+			if resp := s.Do(apitest.Request{Method: "GET", Path: path}); resp.Status != 200 {
+				t.Errorf("%s = %d, want 200", path, resp.Status)
+			}
+		}
+	})
+}
+
+func TestHeaderLimit(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxHeaderBytes: 1024}})
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"X-Padding": strings.Repeat("p", 2000)}})
+	if resp.Status != http.StatusRequestHeaderFieldsTooLarge || resp.Problem(t).Type != "/problems/request-header-fields-too-large" {
+		t.Errorf("got %d %s, want 431", resp.Status, resp.Body)
+	}
+	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
+		t.Errorf("small headers: %d, want 200", resp.Status)
+	}
+}
+
+// With every slot taken, one more request is refused at once with a 503.
+func TestInFlightLimit(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	hold := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
+		return func(c *gin.Context, req any) (any, error) {
+			if op == "GetPlayer" {
+				entered <- struct{}{}
+				<-release
+			}
+			return f(c, req)
+		}
+	}
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxInFlight: 1, StrictMiddlewares: []generated.StrictMiddlewareFunc{hold}}})
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Do(apitest.Request{Method: "GET", Path: "/players/1"}) })
+	<-entered
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("got %d (Retry-After %q), want 503 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
+	}
+	if resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
+		t.Errorf("/healthz while full = %d, want 200", resp.Status)
+	}
+	close(release)
+	wg.Wait()
+	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
+		t.Errorf("after release = %d, want 200", resp.Status)
+	}
+}

@@ -1,0 +1,43 @@
+package api
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+// RegisterPoolMetrics exposes the database pool figures of store, if it
+// reports them, on reg.
+func RegisterPoolMetrics(reg prometheus.Registerer, store game.Store) {
+	if r, ok := store.(game.PoolReporter); ok {
+		reg.MustRegister(poolCollector{r})
+	}
+}
+
+var (
+	poolMax     = prometheus.NewDesc("ninjagold_db_pool_max_connections", "Most connections the pool opens.", []string{"pool"}, nil)
+	poolOpen    = prometheus.NewDesc("ninjagold_db_pool_open_connections", "Connections open now.", []string{"pool"}, nil)
+	poolInUse   = prometheus.NewDesc("ninjagold_db_pool_in_use_connections", "Connections serving a query now.", []string{"pool"}, nil)
+	poolIdle    = prometheus.NewDesc("ninjagold_db_pool_idle_connections", "Connections idle now.", []string{"pool"}, nil)
+	poolWaits   = prometheus.NewDesc("ninjagold_db_pool_waits_total", "Times a query waited for a connection.", []string{"pool"}, nil)
+	poolWaitFor = prometheus.NewDesc("ninjagold_db_pool_wait_seconds_total", "Time spent waiting for a connection.", []string{"pool"}, nil)
+)
+
+type poolCollector struct{ r game.PoolReporter }
+
+func (p poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{poolMax, poolOpen, poolInUse, poolIdle, poolWaits, poolWaitFor} {
+		ch <- d
+	}
+}
+
+func (p poolCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range p.r.PoolStats() {
+		ch <- prometheus.MustNewConstMetric(poolMax, prometheus.GaugeValue, float64(s.Max), s.Pool)
+		ch <- prometheus.MustNewConstMetric(poolOpen, prometheus.GaugeValue, float64(s.Open), s.Pool)
+		ch <- prometheus.MustNewConstMetric(poolInUse, prometheus.GaugeValue, float64(s.InUse), s.Pool)
+		ch <- prometheus.MustNewConstMetric(poolIdle, prometheus.GaugeValue, float64(s.Idle), s.Pool)
+		ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(s.Waits), s.Pool)
+		ch <- prometheus.MustNewConstMetric(poolWaitFor, prometheus.CounterValue, s.WaitFor.Seconds(), s.Pool)
+	}
+}
