@@ -58,6 +58,12 @@ type config struct {
 	proxies    stringList
 	maxHeader  int
 	maxFlight  int
+	timeouts   timeouts
+}
+
+// timeouts are the HTTP server's; slow clients are cut off by them.
+type timeouts struct {
+	readHeader, read, write, idle time.Duration
 }
 
 // stringList is a repeatable or comma-separated flag.
@@ -92,6 +98,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.Var(&cfg.proxies, "trusted-proxy", "IP or CIDR of a proxy whose X-Forwarded-For names the client (repeatable; NINJAGOLD_TRUSTED_PROXIES, comma-separated)")
 	fs.IntVar(&cfg.maxHeader, "max-header-bytes", api.DefaultMaxHeaderBytes, "request header limit in bytes (431 beyond)")
 	fs.IntVar(&cfg.maxFlight, "max-in-flight", 512, "requests served at once; more get 503 (0: no bound)")
+	fs.DurationVar(&cfg.timeouts.readHeader, "read-header-timeout", 5*time.Second, "time a client has to send the request headers")
+	fs.DurationVar(&cfg.timeouts.read, "read-timeout", 30*time.Second, "time a client has to send the whole request")
+	fs.DurationVar(&cfg.timeouts.write, "write-timeout", 30*time.Second, "time to write the response")
+	fs.DurationVar(&cfg.timeouts.idle, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "NINJAGOLD_LOG_FORMAT", "json"), "log format: json or text (NINJAGOLD_LOG_FORMAT)")
 	if v := getenv("NINJAGOLD_TRUSTED_PROXIES"); v != "" {
 		_ = cfg.proxies.Set(v)
@@ -178,10 +188,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	srv := &http.Server{
 		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: cfg.timeouts.readHeader,
+		ReadTimeout:       cfg.timeouts.read,
+		WriteTimeout:      cfg.timeouts.write,
+		IdleTimeout:       cfg.timeouts.idle,
 		// The handler answers oversized headers with a 431 problem; this
 		// larger bound only protects the connection.
 		MaxHeaderBytes: 1 << 20,

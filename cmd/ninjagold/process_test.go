@@ -1,0 +1,377 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests run the real binary, as an operator would: signals, crashes
+// and slow clients only mean something against a real process and socket.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ninjagold-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "ninjagold")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// process is one running server.
+type process struct {
+	cmd    *exec.Cmd
+	URL    string
+	stderr *syncBuffer
+	exited chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+// start runs the binary on a free port and waits until it serves.
+func start(t *testing.T, db string, args ...string) *process {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0"}, args...)...)
+	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN=admin")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan error, 1)}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-p.exited
+	})
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+		p.exited <- cmd.Wait()
+	}()
+	select {
+	case p.URL = <-found:
+	case err := <-p.exited:
+		p.exited <- err
+		t.Fatalf("server exited before listening: %v\n%s", err, p.stderr)
+	case <-time.After(10 * time.Second):
+		t.Fatalf("server did not start\n%s", p.stderr)
+	}
+	return p
+}
+
+func (p *process) signal(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *process) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-p.exited:
+		p.exited <- err // for Cleanup
+		return err
+	case <-time.After(20 * time.Second):
+		t.Fatal("server did not exit")
+		return nil
+	}
+}
+
+type playerInfo struct {
+	ID    int64  `json:"id"`
+	Token string `json:"token"`
+	Gold  int64  `json:"gold"`
+}
+
+func postJSON(c *http.Client, url, token, body string, hdr map[string]string) (*http.Response, []byte, error) {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
+}
+
+func createPlayers(t *testing.T, url string, n int) []playerInfo {
+	t.Helper()
+	var out []playerInfo
+	for i := range n {
+		resp, body, err := postJSON(http.DefaultClient, url+"/players", "", fmt.Sprintf(`{"first_name":"Ninja%d","last_name":"Test"}`, i), nil)
+		if err != nil || resp.StatusCode != 201 {
+			t.Fatalf("create player: %v %s", err, body)
+		}
+		var p playerInfo
+		json.Unmarshal(body, &p)
+		out = append(out, p)
+	}
+	return out
+}
+
+type visitResult struct {
+	ID       int64 `json:"id"`
+	PlayerID int64 `json:"player_id"`
+	Gold     int64 `json:"gold"`
+}
+
+// load sends visits from workers goroutines until stop is closed. It
+// returns every acknowledged (201) visit and every other status seen; a
+// transport error ends that worker.
+func load(url string, players []playerInfo, workers int, stop <-chan struct{}, acked *atomic.Int64) (ok []visitResult, bad []string) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			c := &http.Client{Timeout: 10 * time.Second}
+			p := players[w%len(players)]
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, body, err := postJSON(c, fmt.Sprintf("%s/players/%d/visits", url, p.ID), p.Token,
+					fmt.Sprintf(`{"location_id":%d}`, i%4+1), nil)
+				if err != nil {
+					return // the server went away
+				}
+				mu.Lock()
+				if resp.StatusCode == 201 {
+					var v visitResult
+					json.Unmarshal(body, &v)
+					ok = append(ok, v)
+					acked.Add(1)
+				} else {
+					bad = append(bad, fmt.Sprintf("%d %s", resp.StatusCode, body))
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return ok, bad
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkLedger verifies, on a running server, that every acknowledged visit
+// is in its player's log and that each balance is the sum of the log.
+func checkLedger(t *testing.T, url string, players []playerInfo, acked []visitResult) {
+	t.Helper()
+	logged := map[int64]bool{}
+	for _, p := range players {
+		var sum int64
+		cursor := ""
+		for {
+			var page struct {
+				Items      []visitResult `json:"items"`
+				NextCursor *string       `json:"next_cursor"`
+			}
+			getJSON(t, fmt.Sprintf("%s/players/%d/visits?limit=100%s", url, p.ID, cursor), &page)
+			for _, v := range page.Items {
+				logged[v.ID] = true
+				sum += v.Gold
+			}
+			if page.NextCursor == nil {
+				break
+			}
+			cursor = "&cursor=" + *page.NextCursor
+		}
+		var got playerInfo
+		getJSON(t, fmt.Sprintf("%s/players/%d", url, p.ID), &got)
+		if got.Gold != sum {
+			t.Errorf("player %d: gold %d, but the log sums to %d", p.ID, got.Gold, sum)
+		}
+	}
+	for _, v := range acked {
+		if !logged[v.ID] {
+			t.Errorf("visit %d was acknowledged with 201 but is not in the log", v.ID)
+		}
+	}
+}
+
+// A process killed with SIGKILL mid-load loses no acknowledged visit and
+// leaves every balance equal to the sum of the player's visits.
+func TestKillMidLoadLosesNothingAcknowledged(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "kill.db")
+	p := start(t, db)
+	players := createPlayers(t, p.URL, 4)
+
+	stop := make(chan struct{})
+	var acked atomic.Int64
+	done := make(chan struct{})
+	var ok []visitResult
+	var bad []string
+	go func() { ok, bad = load(p.URL, players, 16, stop, &acked); close(done) }()
+	for acked.Load() < 150 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	p.signal(t, syscall.SIGKILL)
+	p.wait(t)
+	close(stop)
+	<-done
+	if len(bad) > 0 {
+		t.Errorf("non-201 answers under load: %v", bad[:min(5, len(bad))])
+	}
+	t.Logf("%d visits acknowledged before SIGKILL", len(ok))
+
+	again := start(t, db)
+	checkLedger(t, again.URL, players, ok)
+}
+
+// SIGTERM during load lets in-flight requests finish with their normal
+// answers, refuses new connections and exits 0.
+func TestSigtermDrainsInFlightRequests(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "term.db")
+	p := start(t, db)
+	players := createPlayers(t, p.URL, 4)
+
+	stop := make(chan struct{})
+	var acked atomic.Int64
+	done := make(chan struct{})
+	var ok []visitResult
+	var bad []string
+	go func() { ok, bad = load(p.URL, players, 16, stop, &acked); close(done) }()
+	for acked.Load() < 100 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	p.signal(t, syscall.SIGTERM)
+	if err := p.wait(t); err != nil {
+		t.Errorf("exit after SIGTERM: %v, want status 0\n%s", err, p.stderr)
+	}
+	close(stop)
+	<-done
+	if len(bad) > 0 {
+		t.Errorf("answers other than 201 during shutdown: %v", bad[:min(5, len(bad))])
+	}
+	if _, err := net.DialTimeout("tcp", strings.TrimPrefix(p.URL, "http://"), time.Second); err == nil {
+		t.Error("a new connection was accepted after shutdown")
+	}
+	again := start(t, db)
+	checkLedger(t, again.URL, players, ok)
+}
+
+// A client that trickles its headers is cut off by the read-header timeout.
+func TestSlowHeadersAreCutOff(t *testing.T) {
+	p := start(t, filepath.Join(t.TempDir(), "slow.db"), "--read-header-timeout", "300ms")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	startAt := time.Now()
+	fmt.Fprint(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n")
+	var writeErr error
+	for i := 0; i < 40 && writeErr == nil; i++ {
+		time.Sleep(100 * time.Millisecond)
+		_, writeErr = fmt.Fprintf(conn, "X-Slow-%d: y\r\n", i)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, readErr := conn.Read(make([]byte, 1))
+	if readErr == nil {
+		t.Fatal("the server answered a request whose headers never ended")
+	}
+	var ne net.Error
+	if errors.As(readErr, &ne) && ne.Timeout() {
+		t.Fatalf("the connection was still open after %v", time.Since(startAt))
+	}
+	if elapsed := time.Since(startAt); elapsed > 3*time.Second {
+		t.Errorf("cut off after %v, want about 300ms", elapsed)
+	}
+}
+
+func TestBadConfigurationFailsFast(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"--nope"}, "flag provided but not defined"},
+		{"bad log format", []string{"--log-format", "xml"}, "NINJAGOLD_LOG_FORMAT / --log-format"},
+		{"address in use", []string{"--addr", "256.0.0.1:80"}, "NINJAGOLD_ADDR / --addr"},
+		{"database in a missing folder", []string{"--db", "/nonexistent/dir/x.db"}, "NINJAGOLD_DB / --db"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
+			out, err := exec.Command(binary, args...).CombinedOutput()
+			if err == nil {
+				t.Fatalf("exit 0, want failure; output %s", out)
+			}
+			if !strings.Contains(string(out), tt.want) || strings.Contains(string(out), "goroutine ") {
+				t.Errorf("output = %q, want a one-line error containing %q", out, tt.want)
+			}
+		})
+	}
+}
