@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
 func TestRequestID(t *testing.T) {
@@ -166,5 +169,32 @@ func TestInFlightLimit(t *testing.T) {
 	wg.Wait()
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
 		t.Errorf("after release = %d, want 200", resp.Status)
+	}
+}
+
+// A database that cannot be used any more yields 503 problems with
+// Retry-After, never a hang or a 500, and /readyz says so.
+func TestDatabaseGoneIs503(t *testing.T) {
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gone.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := apitest.NewServer(t, apitest.Options{Store: store})
+	if resp := s.Do(apitest.Request{Method: "GET", Path: "/readyz"}); resp.Status != 200 {
+		t.Fatalf("readyz before = %d, want 200", resp.Status)
+	}
+	store.Close()
+	for _, req := range []apitest.Request{
+		{Method: "GET", Path: "/readyz"},
+		{Method: "GET", Path: "/locations"},
+		{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`},
+	} {
+		resp := s.Do(req)
+		if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Problem(t).Type != "/problems/unavailable" {
+			t.Errorf("%s %s = %d %s (Retry-After %q), want 503 unavailable", req.Method, req.Path, resp.Status, resp.Body, resp.Header.Get("Retry-After"))
+		}
+	}
+	if resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
+		t.Errorf("healthz = %d, want 200: the process is up", resp.Status)
 	}
 }

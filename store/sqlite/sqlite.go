@@ -231,7 +231,8 @@ func wrap(err error) error {
 			return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now."}
 		}
 	}
-	if errors.Is(err, sql.ErrConnDone) {
+	// database/sql does not export its "database is closed" error.
+	if errors.Is(err, sql.ErrConnDone) || err.Error() == "sql: database is closed" {
 		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now."}
 	}
 	return fmt.Errorf("sqlite: %w", err)
