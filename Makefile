@@ -63,8 +63,8 @@ vet:
 swagger-ui:
 	@tmp=$$(mktemp -d) && v=$$(cat swaggerui/dist/VERSION) && \
 	(cd $$tmp && npm pack --silent swagger-ui-dist@$$v >/dev/null && tar xzf swagger-ui-dist-$$v.tgz) && \
-	for f in swagger-ui.css swagger-ui-bundle.js swagger-ui-standalone-preset.js index.css favicon-16x16.png \
-	         favicon-32x32.png LICENSE NOTICE swagger-ui-bundle.js.LICENSE.txt swagger-ui-standalone-preset.js.LICENSE.txt; do \
+	for f in swagger-ui.css swagger-ui-bundle.js index.css favicon-16x16.png \
+	         favicon-32x32.png LICENSE NOTICE swagger-ui-bundle.js.LICENSE.txt; do \
 		cp $$tmp/package/$$f swaggerui/dist/; done; rm -rf $$tmp; echo "swaggerui/dist is swagger-ui-dist $$v"
 
 clean:

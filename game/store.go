@@ -9,7 +9,12 @@ import (
 // store/storetest, so callers can rely on the behaviour documented here
 // whichever database is behind it. Errors are *Error values with the codes
 // named below; anything else is EINTERNAL. A database that cannot be reached
-// yields EUNAVAILABLE.
+// yields EUNAVAILABLE; a cancelled or expired ctx yields ctx.Err() unchanged.
+//
+// Callbacks (UpdateLocation's update, DeleteLocation's check,
+// VisitRequest.Roll) run inside the store's transaction and may run more
+// than once when the store retries a transaction (PostgreSQL after a
+// serialization failure), so they must not have side effects.
 type Store interface {
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

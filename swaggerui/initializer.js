@@ -9,8 +9,10 @@ window.onload = function () {
     validatorUrl: null,
     persistAuthorization: true,
     displayRequestDuration: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    // BaseLayout: no top bar with a box for loading other documents, which
+    // the page's CSP would refuse anyway.
+    presets: [SwaggerUIBundle.presets.apis],
     plugins: [SwaggerUIBundle.plugins.DownloadUrl],
-    layout: "StandaloneLayout",
+    layout: "BaseLayout",
   });
 };

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -32,6 +33,7 @@ import (
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/impl"
+	"github.com/ninjagold/ninjagold-api/store/postgres"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
@@ -59,6 +61,8 @@ type config struct {
 	maxHeader  int
 	maxFlight  int
 	timeouts   timeouts
+	pg         postgres.Options
+	sqliteSync string
 }
 
 // timeouts are the HTTP server's; slow clients are cut off by them.
@@ -88,7 +92,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("ninjagold", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "NINJAGOLD_ADDR", ":8080"), "listen address (NINJAGOLD_ADDR)")
-	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "SQLite file path (NINJAGOLD_DB)")
+	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "a postgres:// URL, or a SQLite file path (NINJAGOLD_DB)")
+	fs.StringVar(&cfg.sqliteSync, "sqlite-synchronous", "FULL", "SQLite: FULL (a commit survives power loss) or NORMAL (survives a crash of the process only; faster)")
+	var maxConns int
+	fs.IntVar(&maxConns, "db-max-conns", 0, "PostgreSQL: pool size (default max(4, CPUs))")
+	fs.DurationVar(&cfg.pg.StatementTimeout, "db-statement-timeout", 0, "PostgreSQL: statement_timeout (default 30s)")
+	fs.DurationVar(&cfg.pg.ConnMaxLifetime, "db-conn-lifetime", 0, "PostgreSQL: close connections older than this (default 1h)")
+	fs.DurationVar(&cfg.pg.ConnectTimeout, "db-connect-timeout", 0, "PostgreSQL: connect timeout (default 5s)")
 	fs.Int64Var(&cfg.maxBody, "max-body-bytes", api.DefaultMaxBodyBytes, "request body limit in bytes")
 	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 	fs.BoolVar(&cfg.validate, "validate-responses", envBool(getenv, "NINJAGOLD_VALIDATE_RESPONSES"),
@@ -109,6 +119,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	cfg.pg.MaxConns = int32(maxConns)
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
@@ -146,13 +157,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log = slog.New(slog.NewJSONHandler(stderr, nil))
 	}
 
-	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{})
+	store, err := openStore(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)
+		return err
 	}
 	defer store.Close()
 	if cfg.command == "migrate" {
-		fmt.Fprintf(stdout, "migrations applied to %s\n", cfg.db)
+		fmt.Fprintf(stdout, "migrations applied to %s\n", displayDB(cfg.db))
 		return nil
 	}
 
@@ -199,7 +210,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Ninja Gold API listening on %s (database %s)\n  docs: %s/docs\n  API:  %s/locations\n  spec: %s/openapi.yaml and %s/openapi.json\n",
-		base, cfg.db, base, base, base, base)
+		base, displayDB(cfg.db), base, base, base, base)
 	if cfg.validate {
 		fmt.Fprintln(stdout, "  every response is checked against openapi.yaml; violations are logged")
 	}
@@ -221,6 +232,39 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	return nil
+}
+
+// openStore opens the database cfg.db names: PostgreSQL for a postgres://
+// URL, else a SQLite file. Either way the migrations are applied.
+func openStore(ctx context.Context, cfg config) (game.Store, error) {
+	if isPostgresURL(cfg.db) {
+		store, err := postgres.Open(ctx, cfg.db, cfg.pg)
+		if err != nil {
+			// The error already masks any password in the URL.
+			return nil, fmt.Errorf("NINJAGOLD_DB / --db (PostgreSQL): %w", err)
+		}
+		return store, nil
+	}
+	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Synchronous: cfg.sqliteSync})
+	if err != nil {
+		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)
+	}
+	return store, nil
+}
+
+func isPostgresURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// displayDB names the database in the start-up line without its password.
+func displayDB(db string) string {
+	if !isPostgresURL(db) {
+		return db
+	}
+	if u, err := url.Parse(db); err == nil {
+		return u.Redacted()
+	}
+	return "postgres"
 }
 
 // displayAddr turns a listener address into one a browser can open.

@@ -210,6 +210,13 @@ func load(url string, players []playerInfo, workers int, stop <-chan struct{}, a
 	return ok, bad
 }
 
+func mustJSON(t *testing.T, body []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(body, v); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
+}
+
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)

@@ -246,9 +246,13 @@ type scanner interface{ Scan(dest ...any) error }
 
 // PoolStats reports the writer and reader pools.
 func (s *Store) PoolStats() []game.PoolStats {
-	out := make([]game.PoolStats, 0, 2)
-	for name, db := range map[string]*sql.DB{"write": s.write, "read": s.read} {
-		st := db.Stats()
+	pools := []struct {
+		name string
+		db   *sql.DB
+	}{{"write", s.write}, {"read", s.read}}
+	out := make([]game.PoolStats, 0, len(pools))
+	for _, p := range pools {
+		name, st := p.name, p.db.Stats()
 		out = append(out, game.PoolStats{
 			Pool: name, Max: st.MaxOpenConnections, Open: st.OpenConnections,
 			InUse: st.InUse, Idle: st.Idle, Waits: st.WaitCount, WaitFor: st.WaitDuration,

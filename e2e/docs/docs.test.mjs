@@ -1,0 +1,382 @@
+// Real-browser test of the Swagger UI page the server serves at /docs.
+//
+// It starts the real server (a fresh SQLite file, an ephemeral port), drives
+// the Debian chromium with playwright-core (no browser is ever downloaded)
+// and checks what a reader of the docs relies on: the operations render,
+// "Try it out" reaches this server, the text/csv media type works, the
+// Authorize dialog carries the admin token to a protected operation, and the
+// page loads nothing from any other host, breaks no CSP rule and logs no
+// error. A full-page screenshot lands in build/docs/swagger-ui.png.
+//
+//   npm ci && node --test docs.test.mjs
+//
+// Environment:
+//   NINJAGOLD_BIN     a prebuilt server binary (otherwise `go build` runs here)
+//   GO                the go command to build with (default "go")
+//   CHROMIUM          the browser (default /usr/bin/chromium)
+//   DOCS_SCREENSHOT   where the screenshot goes (default build/docs/swagger-ui.png)
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const screenshotPath = path.resolve(repoRoot, process.env.DOCS_SCREENSHOT || 'build/docs/swagger-ui.png');
+const adminToken = 'docs-e2e-admin-token';
+
+// Budgets: the browser part must stay under a minute (the build, when this
+// file does it, comes before and is not counted).
+const SUITE_TIMEOUT = 60_000;
+const STEP_TIMEOUT = 10_000; // one UI step (render, click, response)
+const TEST_TIMEOUT = 30_000; // one test
+
+const state = {
+  tmp: '', // temp dir: database, browser profile, maybe the binary
+  server: null, // child process
+  serverOutput: '', // its stdout+stderr, shown when something fails
+  origin: '', // http://127.0.0.1:PORT
+  context: null, // persistent browser context (closing it closes chromium)
+  page: null,
+  requests: [], // every URL the page asked for
+  consoleErrors: [], // console messages of type error (CSP violations included)
+  expectedConsoleErrors: [], // errors a test provoked on purpose (matched and removed once each)
+  pageErrors: [], // uncaught exceptions
+  cspViolations: [], // securitypolicyviolation events seen by the page
+  docsHeaders: {}, // headers of the /docs response
+};
+
+// buildServer compiles the server into the temp dir unless NINJAGOLD_BIN
+// names one already.
+function buildServer() {
+  if (process.env.NINJAGOLD_BIN) return path.resolve(process.env.NINJAGOLD_BIN);
+  const bin = path.join(state.tmp, 'ninjagold');
+  execFileSync(process.env.GO || 'go', ['build', '-o', bin, './cmd/ninjagold'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return bin;
+}
+
+// startServer runs the binary on 127.0.0.1:0 (the kernel picks a free port,
+// so there is no race with other processes) and resolves with the origin the
+// server prints once it listens.
+function startServer(bin) {
+  const db = path.join(state.tmp, 'ninjagold.db');
+  const child = spawn(bin, ['--addr', '127.0.0.1:0', '--db', db], {
+    cwd: state.tmp,
+    env: { ...process.env, NINJAGOLD_ADMIN_TOKEN: adminToken },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  state.server = child;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 15 s:\n${state.serverOutput}`)), 15_000);
+    const onData = (chunk) => {
+      state.serverOutput += chunk;
+      const m = /listening on (http:\/\/[^\s]+)/.exec(state.serverOutput);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', (c) => (state.serverOutput += c));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (code ${code}, signal ${signal}) before listening:\n${state.serverOutput}`));
+    });
+  });
+}
+
+function stopServer() {
+  const child = state.server;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+// Never leave the server behind, whatever happens to the test process.
+function killServer() {
+  if (state.server && state.server.exitCode === null && state.server.signalCode === null) state.server.kill('SIGKILL');
+}
+process.on('exit', killServer);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    killServer();
+    if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+
+// isOwn tells whether a URL the page asked for is this server's origin;
+// data: and blob: URLs are built in the page and go to no host.
+function isOwn(url) {
+  if (url.startsWith('data:') || url.startsWith('blob:')) return true;
+  try {
+    return new URL(url).origin === state.origin;
+  } catch {
+    return false;
+  }
+}
+
+// operation returns the opblock of one operation; Swagger UI gives it the id
+// operations-<tag>-<operationId>.
+function operation(tag, operationId) {
+  return state.page.locator(`#operations-${tag}-${operationId}`);
+}
+
+// openTryItOut opens an operation, presses "Try it out" and returns its block.
+async function openTryItOut(tag, operationId) {
+  const op = operation(tag, operationId);
+  await op.locator('.opblock-summary-control').click();
+  await op.locator('button.try-out__btn').click();
+  await op.locator('button.execute').waitFor({ state: 'visible' });
+  return op;
+}
+
+// parameter returns the Try-it-out input of one parameter of an operation.
+function parameter(op, name) {
+  return op.locator(`tr[data-param-name="${name}"] input`);
+}
+
+// execute presses Execute and returns the status code, body text and
+// headers text of the live response. A previous response is cleared first so
+// the one read is the answer to this request.
+async function execute(op) {
+  const clear = op.locator('button.btn-clear');
+  if (await clear.isVisible()) {
+    await clear.click();
+    await op.locator('.live-responses-table').waitFor({ state: 'detached' });
+  }
+  await op.locator('button.execute').click();
+  const response = op.locator('.live-responses-table .response').first();
+  const status = response.locator('.response-col_status');
+  await status.waitFor({ state: 'visible' });
+  const body = response.locator('.response-col_description pre').first();
+  await body.waitFor({ state: 'visible' });
+  return {
+    status: (await status.innerText()).trim(),
+    body: await body.innerText(),
+    headers: await response.locator('.response-col_description').innerText(),
+  };
+}
+
+function serverLog() {
+  return `\n--- server output ---\n${state.serverOutput}`;
+}
+
+state.tmp = mkdtempSync(path.join(tmpdir(), 'ninjagold-docs-e2e-'));
+let serverBin;
+try {
+  serverBin = buildServer(); // may take a while on a cold build cache
+} catch (err) {
+  rmSync(state.tmp, { recursive: true, force: true });
+  throw err;
+}
+
+describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
+  before(async () => {
+    const bin = serverBin;
+    state.origin = new URL(await startServer(bin)).origin;
+
+    // A persistent context on a fresh profile dir: the "fresh user data
+    // dir" is ours, inside the temp dir that is removed at the end.
+    state.context = await chromium.launchPersistentContext(path.join(state.tmp, 'profile'), {
+      executablePath,
+      headless: true,
+      // playwright-core adds its own defaults; these keep chromium from
+      // phoning home so the request log only holds what the page asked for.
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1280, height: 900 },
+      timeout: 30_000,
+    });
+    state.context.setDefaultTimeout(STEP_TIMEOUT);
+
+    // Record every request; only this server's origin may be reached, so
+    // anything else is aborted (and reported by the last test).
+    await state.context.route('**/*', (route) => {
+      const url = route.request().url();
+      state.requests.push(url);
+      return isOwn(url) ? route.continue() : route.abort('blockedbyclient');
+    });
+    // CSP violations also show up as console errors; the event gives the
+    // blocked URI and the directive, which makes the failure readable.
+    await state.context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`);
+      });
+    });
+
+    const page = state.context.pages()[0] ?? (await state.context.newPage());
+    state.page = page;
+    page.on('request', (req) => {
+      if (!state.requests.includes(req.url())) state.requests.push(req.url());
+    });
+    page.on('console', (msg) => {
+      const text = msg.text();
+      if (text.startsWith('CSP violation:')) state.cspViolations.push(text);
+      else if (msg.type() === 'error') {
+        const loc = msg.location();
+        state.consoleErrors.push(`${text}${loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+      }
+    });
+    page.on('pageerror', (err) => state.pageErrors.push(String(err && err.stack ? err.stack : err)));
+  });
+
+  after(async () => {
+    try {
+      if (state.page) {
+        mkdirSync(path.dirname(screenshotPath), { recursive: true });
+        await state.page.screenshot({ path: screenshotPath, fullPage: true }).catch((err) => {
+          console.error(`screenshot failed: ${err}`);
+        });
+        console.log(`screenshot: ${path.relative(repoRoot, screenshotPath)}`);
+      }
+    } finally {
+      await state.context?.close().catch(() => {});
+      await stopServer();
+      if (state.tmp) rmSync(state.tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('/ redirects to /docs, which renders every operation under its CSP', { timeout: TEST_TIMEOUT }, async () => {
+    const page = state.page;
+    const response = await page.goto(`${state.origin}/`, { waitUntil: 'load' });
+    assert.ok(response, 'no response for /');
+    assert.equal(new URL(page.url()).pathname, '/docs', 'GET / should land on /docs');
+    assert.equal(response.status(), 200, `/docs answered ${response.status()}${serverLog()}`);
+    state.docsHeaders = await response.allHeaders();
+    const csp = state.docsHeaders['content-security-policy'] || '';
+    assert.match(csp, /connect-src 'self'/, `/docs must send its Content-Security-Policy, got ${JSON.stringify(csp)}`);
+
+    await page.locator('.information-container .title').filter({ hasText: 'Ninja Gold API' }).waitFor();
+    await operation('locations', 'listLocations').waitFor();
+    const count = await page.locator('.opblock').count();
+    assert.ok(count >= 10, `expected the contract's operations to render, found ${count} blocks`);
+    // The spec loaded from this server, not an error box.
+    assert.equal(await page.locator('.errors-wrapper').count(), 0, 'Swagger UI shows spec errors');
+  });
+
+  test('GET /locations: Try it out -> Execute shows 200 and the seeded locations', { timeout: TEST_TIMEOUT }, async (t) => {
+    const op = await openTryItOut('locations', 'listLocations');
+    // Swagger UI prefills every parameter with its `example`. The contract's
+    // Cursor example (eyJpZCI6NH0 = {"id":4}) asks for the page after the
+    // fourth location, i.e. an empty list on a freshly seeded database; a
+    // reader wants the first page, so clear it as they would.
+    const cursor = parameter(op, 'cursor');
+    const prefill = await cursor.inputValue();
+    if (prefill) t.diagnostic(`Swagger UI prefilled cursor=${prefill} from the contract's example; cleared it`);
+    await cursor.fill('');
+    const res = await execute(op);
+    assert.equal(res.status, '200', `status ${res.status}, body:\n${res.body}${serverLog()}`);
+    for (const name of ['Farm', 'Cave', 'House', 'Casino']) {
+      assert.ok(res.body.includes(`"${name}"`), `response body lacks seeded location ${name}:\n${res.body}`);
+    }
+    // The request URL Swagger UI shows must be this server.
+    const reqUrl = await op.locator('.request-url pre').innerText();
+    assert.equal(new URL(reqUrl).origin, state.origin, `Try it out called ${reqUrl}`);
+    // Leave the response on screen for the screenshot but get the block out of the way.
+  });
+
+  test('GET /locations with the text/csv media type returns CSV', { timeout: TEST_TIMEOUT }, async () => {
+    const op = operation('locations', 'listLocations');
+    // The responses "Media type" select controls the Accept header of Try it out.
+    await op.locator('.responses-wrapper select[aria-label="Media Type"]').first().selectOption('text/csv');
+    const res = await execute(op);
+    assert.equal(res.status, '200', `status ${res.status}, body:\n${res.body}${serverLog()}`);
+    assert.match(res.body, /^id,name,min_gold,max_gold,description,created_at,updated_at/m, `not CSV:\n${res.body}`);
+    assert.match(res.body, /^1,Farm,/m, `CSV lacks the Farm row:\n${res.body}`);
+    assert.match(res.headers, /content-type: text\/csv/i, `response headers:\n${res.headers}`);
+    const curl = await op.locator('.curl-command').innerText();
+    assert.match(curl, /accept: text\/csv/i, `curl command does not send Accept: text/csv:\n${curl}`);
+    // Back to JSON so the screenshot shows the JSON response of the happy path.
+    await op.locator('.responses-wrapper select[aria-label="Media Type"]').first().selectOption('application/json');
+    const again = await execute(op);
+    assert.equal(again.status, '200');
+    assert.ok(again.body.includes('"Farm"'), `JSON body after switching back:\n${again.body}`);
+  });
+
+  test('POST /locations without authorization is 401, with the admin token from Authorize is 201', { timeout: TEST_TIMEOUT }, async () => {
+    const page = state.page;
+    const op = await openTryItOut('locations', 'createLocation');
+    const body = JSON.stringify({ name: 'Dojo', min_gold: 15, max_gold: 30, description: 'Spar with the masters.' }, null, 2);
+    await op.locator('textarea.body-param__text').fill(body);
+
+    const unauth = await execute(op);
+    assert.equal(unauth.status, '401', `without a token: status ${unauth.status}, body:\n${unauth.body}`);
+    // Chromium logs every 4xx answer to fetch as a console error; this one is on purpose.
+    state.expectedConsoleErrors.push(`Failed to load resource: the server responded with a status of 401 (Unauthorized) (${state.origin}/locations:0)`);
+
+    // Authorize dialog: give adminToken a value.
+    await page.locator('.scheme-container .btn.authorize').click();
+    const dialog = page.locator('.dialog-ux .modal-ux');
+    await dialog.waitFor();
+    const admin = dialog.locator('.auth-container').filter({ has: page.locator('h4 code', { hasText: /^adminToken$/ }) });
+    await admin.locator('input').fill(adminToken);
+    await admin.locator('button.authorize').click();
+    await admin.locator('h6', { hasText: 'Authorized' }).waitFor();
+    await dialog.locator('button.btn-done').first().click();
+    await dialog.waitFor({ state: 'detached' });
+    // The lock on the operation now shows it is authorized.
+    await op.locator('button.authorization__btn[aria-label="authorization button locked"]').first().waitFor();
+
+    const created = await execute(op);
+    assert.equal(created.status, '201', `with the admin token: status ${created.status}, body:\n${created.body}${serverLog()}`);
+    const loc = JSON.parse(created.body);
+    assert.equal(loc.name, 'Dojo');
+    assert.equal(loc.min_gold, 15);
+    assert.equal(loc.max_gold, 30);
+    assert.match(created.headers, /location: \/locations\/\d+/i, `response headers:\n${created.headers}`);
+    const curl = await op.locator('.curl-command').innerText();
+    assert.ok(curl.includes(`Bearer ${adminToken}`), `curl command lacks the bearer token:\n${curl}`);
+
+    // The new location is visible to a reader too.
+    const list = operation('locations', 'listLocations');
+    const listed = await execute(list);
+    assert.ok(listed.body.includes('"Dojo"'), `GET /locations after the create:\n${listed.body}`);
+  });
+
+  test('the page reached only its own origin, broke no CSP rule and logged no error', () => {
+    // The recorder saw the page's own loads, so an empty "foreign" list means something.
+    for (const own of ['/docs', '/docs/swagger-ui-bundle.js', '/docs/initializer.js', '/openapi.yaml', '/locations?limit=20']) {
+      assert.ok(state.requests.includes(state.origin + own), `no request for ${own} was recorded:\n  ${state.requests.join('\n  ')}`);
+    }
+    const errors = [...state.consoleErrors];
+    for (const expected of state.expectedConsoleErrors) {
+      const i = errors.indexOf(expected);
+      if (i >= 0) errors.splice(i, 1);
+    }
+    // Report every kind of problem at once.
+    const problems = [
+      [`requests to hosts other than ${state.origin}`, [...new Set(state.requests.filter((u) => !isOwn(u)))]],
+      ['CSP violations', state.cspViolations],
+      ['uncaught page errors', state.pageErrors],
+      ['console errors', errors],
+    ].filter(([, list]) => list.length > 0);
+    assert.deepEqual(problems, [], problems.map(([what, list]) => `${what}:\n  ${list.join('\n  ')}`).join('\n'));
+  });
+});

@@ -1,0 +1,4 @@
+package postgres
+
+// MigrationLockKey lets the external tests hold a schema's migration lock.
+var MigrationLockKey = migrationLockKey

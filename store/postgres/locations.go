@@ -1,0 +1,111 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+const locationColumns = `id, name, min_gold, max_gold, description, version, created_at, updated_at`
+
+func scanLocation(row scanner) (game.Location, error) {
+	var l game.Location
+	if err := row.Scan(&l.ID, &l.Name, &l.MinGold, &l.MaxGold, &l.Description, &l.Version, &l.CreatedAt, &l.UpdatedAt); err != nil {
+		return game.Location{}, err
+	}
+	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
+	return l, nil
+}
+
+func locationNotFound(id int64) error {
+	return game.Errorf(game.ENOTFOUND, "location %d does not exist", id)
+}
+
+func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]game.Location, error) {
+	var out []game.Location
+	err := s.retry(ctx, func() error {
+		rows, err := s.pool.Query(ctx,
+			`SELECT `+locationColumns+` FROM locations WHERE id > $1 ORDER BY id LIMIT $2`, afterID, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (game.Location, error) { return scanLocation(row) })
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) GetLocation(ctx context.Context, id int64) (game.Location, error) {
+	var l game.Location
+	err := s.retry(ctx, func() error {
+		var err error
+		l, err = scanLocation(s.pool.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return locationNotFound(id)
+		}
+		return err
+	})
+	return l, err
+}
+
+// Writes stamp rows with clock_timestamp(), the time of the statement, not
+// now(), the start of the transaction: a transaction that waited for a row
+// lock must not stamp the row earlier than the one it waited for.
+
+func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game.Location, error) {
+	var l game.Location
+	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		var err error
+		l, err = scanLocation(tx.QueryRow(ctx,
+			`INSERT INTO locations (name, min_gold, max_gold, description, version, created_at, updated_at)
+			 SELECT $1, $2, $3, $4, 1, ts, ts FROM clock_timestamp() AS ts
+			 RETURNING `+locationColumns,
+			f.Name, f.MinGold, f.MaxGold, f.Description))
+		return err
+	})
+	return l, err
+}
+
+func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.Location) error) (game.Location, error) {
+	var l game.Location
+	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		cur, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return locationNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if err := update(&cur); err != nil {
+			return callbackError{err}
+		}
+		l, err = scanLocation(tx.QueryRow(ctx,
+			`UPDATE locations SET name = $1, min_gold = $2, max_gold = $3, description = $4,
+			        version = version + 1, updated_at = clock_timestamp()
+			 WHERE id = $5 RETURNING `+locationColumns,
+			cur.Name, cur.MinGold, cur.MaxGold, cur.Description, id))
+		return err
+	})
+	if err != nil {
+		return game.Location{}, err
+	}
+	return l, nil
+}
+
+func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Location) error) error {
+	return s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		cur, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1 FOR UPDATE`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return locationNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		if err := check(cur); err != nil {
+			return callbackError{err}
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM locations WHERE id = $1`, id)
+		return err
+	})
+}

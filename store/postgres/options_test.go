@@ -1,0 +1,72 @@
+package postgres
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPoolConfig(t *testing.T) {
+	const base = "postgres://ninja@db.example:5432/gold?sslmode=disable"
+	type want struct {
+		maxConns         int32
+		lifetime         time.Duration
+		connectTimeout   time.Duration
+		statementTimeout string
+	}
+	defaults := want{max(4, int32(runtime.NumCPU())), time.Hour, 5 * time.Second, "30000"}
+	cases := []struct {
+		name string
+		url  string
+		opts Options
+		want want
+	}{
+		{"zero options take the defaults", base, Options{}, defaults},
+		{"zero options keep the URL's settings",
+			base + "&pool_max_conns=7&pool_max_conn_lifetime=10m&connect_timeout=2&statement_timeout=1500",
+			Options{}, want{7, 10 * time.Minute, 2 * time.Second, "1500"}},
+		{"options override the URL",
+			base + "&pool_max_conns=7&pool_max_conn_lifetime=10m&connect_timeout=2&statement_timeout=1500",
+			Options{MaxConns: 3, ConnMaxLifetime: time.Minute, ConnectTimeout: time.Second, StatementTimeout: 250 * time.Millisecond},
+			want{3, time.Minute, time.Second, "250"}},
+		{"a sub-millisecond statement timeout is 1ms, not none", base,
+			Options{StatementTimeout: time.Microsecond}, want{defaults.maxConns, time.Hour, 5 * time.Second, "1"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := poolConfig(c.url, c.opts)
+			if err != nil {
+				t.Fatalf("poolConfig: %v", err)
+			}
+			got := want{cfg.MaxConns, cfg.MaxConnLifetime, cfg.ConnConfig.ConnectTimeout, cfg.ConnConfig.RuntimeParams["statement_timeout"]}
+			if got != c.want {
+				t.Errorf("got %+v, want %+v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestPoolConfigRefuses(t *testing.T) {
+	cases := []struct {
+		name    string
+		url     string
+		opts    Options
+		mention string
+	}{
+		{"an empty URL", "", Options{}, "empty"},
+		{"a malformed URL", "postgres://ninja:secret@db.example:notaport/gold", Options{}, "invalid database URL"},
+		{"a negative option", "postgres://db.example/gold", Options{MaxConns: -1}, "negative"},
+	}
+	for _, c := range cases {
+		t.Run(c.name+" is refused", func(t *testing.T) {
+			_, err := poolConfig(c.url, c.opts)
+			if err == nil {
+				t.Fatal("got nil error, want one")
+			}
+			if msg := err.Error(); !strings.Contains(msg, c.mention) || strings.Contains(msg, "secret") {
+				t.Errorf("got error %q, want one mentioning %q and no password", msg, c.mention)
+			}
+		})
+	}
+}

@@ -1,0 +1,123 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+const playerColumns = `id, first_name, last_name, gold, created_at`
+
+func scanPlayer(row scanner) (game.Player, error) {
+	var p game.Player
+	if err := row.Scan(&p.ID, &p.FirstName, &p.LastName, &p.Gold, &p.CreatedAt); err != nil {
+		return game.Player{}, err
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	return p, nil
+}
+
+func playerNotFound(id int64) error {
+	return game.Errorf(game.ENOTFOUND, "player %d does not exist", id)
+}
+
+func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Player, error) {
+	var p game.Player
+	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		var err error
+		p, err = scanPlayer(tx.QueryRow(ctx,
+			`INSERT INTO players (first_name, last_name, gold, token_hash, created_at)
+			 VALUES ($1, $2, 0, $3, clock_timestamp()) RETURNING `+playerColumns,
+			np.FirstName, np.LastName, np.TokenHash))
+		return err
+	})
+	return p, err
+}
+
+func (s *Store) GetPlayer(ctx context.Context, id int64) (game.Player, error) {
+	var p game.Player
+	err := s.retry(ctx, func() error {
+		var err error
+		p, err = scanPlayer(s.pool.QueryRow(ctx, `SELECT `+playerColumns+` FROM players WHERE id = $1`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return playerNotFound(id)
+		}
+		return err
+	})
+	return p, err
+}
+
+func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, error) {
+	var id int64
+	err := s.retry(ctx, func() error {
+		err := s.pool.QueryRow(ctx, `SELECT id FROM players WHERE token_hash = $1`, hash).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return game.Errorf(game.EUNAUTHORIZED, "The token does not belong to any player.")
+		}
+		return err
+	})
+	return id, err
+}
+
+// playerOrder holds, per sort, the ORDER BY clause and the keyset condition
+// that continues after the player that ended the previous page: its gold and
+// id as $1 and $2 for the gold orders, its id as $1 for the others.
+var playerOrder = map[game.PlayerSort]struct {
+	orderBy, after string
+	byGold         bool
+}{
+	game.ByGoldDesc:      {"gold DESC, id ASC", "(gold < $1 OR (gold = $1 AND id > $2))", true},
+	game.ByGoldAsc:       {"gold ASC, id ASC", "(gold, id) > ($1, $2)", true},
+	game.ByCreatedAtDesc: {"id DESC", "id < $1", false},
+	game.ByCreatedAtAsc:  {"id ASC", "id > $1", false},
+}
+
+func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.Player, error) {
+	order, ok := playerOrder[page.Sort]
+	if !ok {
+		return nil, fmt.Errorf("postgres: unknown player sort %q", page.Sort)
+	}
+	query := `SELECT ` + playerColumns + ` FROM players`
+	var args []any
+	if a := page.After; a != nil {
+		query += ` WHERE ` + order.after
+		if order.byGold {
+			args = append(args, a.Gold)
+		}
+		args = append(args, a.ID)
+	}
+	args = append(args, page.Limit)
+	query += ` ORDER BY ` + order.orderBy + ` LIMIT $` + strconv.Itoa(len(args))
+
+	var out []game.Player
+	err := s.retry(ctx, func() error {
+		rows, err := s.pool.Query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (game.Player, error) { return scanPlayer(row) })
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) DeletePlayer(ctx context.Context, id int64) error {
+	// Visits and idempotency keys go with the player (ON DELETE CASCADE).
+	// A transaction, not a lone DELETE, so that a connection lost after
+	// the statement was sent is never retried into a false ENOTFOUND.
+	return s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM players WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return playerNotFound(id)
+		}
+		return nil
+	})
+}

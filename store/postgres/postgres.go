@@ -1,0 +1,350 @@
+// Package postgres is the Store for running several instances of the service
+// against one database: PostgreSQL through pgx's connection pool. It passes
+// the same suite as the SQLite store (store/storetest); where SQLite is
+// correct because it has one writer, this package is correct because of
+// PostgreSQL's row locks, which hold across processes:
+//
+//   - A visit is one transaction that first locks its player's row (SELECT
+//     ... FOR UPDATE). Visits of one player therefore apply one after
+//     another whichever instance serves them, each reading the gold and the
+//     idempotency keys the previous one committed; visits of different
+//     players do not wait for each other.
+//   - An idempotency key is looked up under that lock, so of two requests
+//     racing with one key exactly one records a visit and the other replays
+//     it. The key row is inserted with ON CONFLICT DO NOTHING as a second
+//     line: should it ever find the key taken, the transaction is rolled back
+//     and retried, and the retry replays.
+//
+// Open applies the embedded migrations (migrations/*.sql) before it returns,
+// each in its own transaction and recorded in schema_migrations. Instances
+// starting together take turns: the whole run holds a session-level advisory
+// lock (pg_advisory_lock), so a second instance waits, then finds every
+// migration recorded. The lock is per schema (its key hashes the name of the
+// schema the tables go into, current_schema()), so stores in different
+// schemas of one database, such as the per-test schemas of pgtest, never wait
+// for each other. Waiting for the lock counts against the statement timeout.
+//
+// A transaction that fails with a serialization failure or a deadlock
+// (SQLSTATE 40001, 40P01), or whose connection is lost before its COMMIT is
+// sent, has been rolled back by the server, so it is run again, up to
+// maxAttempts times in all; reads are retried the same way. The callbacks a
+// transaction runs (UpdateLocation's update, DeleteLocation's check, a
+// visit's Roll) may therefore be called more than once, only the last call
+// counting. A connection lost during COMMIT is not retried, since the server
+// may have applied it: the caller gets EUNAVAILABLE, and a client that sent
+// an Idempotency-Key can repeat its visit safely.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+// Store is a game.Store on a PostgreSQL database.
+type Store struct {
+	pool      *pgxpool.Pool
+	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
+}
+
+var (
+	_ game.Store        = (*Store)(nil)
+	_ game.PoolReporter = (*Store)(nil)
+)
+
+// Options tune the store. A zero field keeps what the URL says, and else
+// takes the default named below.
+type Options struct {
+	// MaxConns is the size of the connection pool. Default (and the URL's
+	// pool_max_conns): max(4, runtime.NumCPU()).
+	MaxConns int32
+	// StatementTimeout is PostgreSQL's statement_timeout: the server cancels
+	// a statement that runs longer, so a stuck query cannot hold a
+	// connection and its locks for ever. Default (and the URL's
+	// statement_timeout): 30s.
+	StatementTimeout time.Duration
+	// ConnMaxLifetime closes connections older than this, so the pool
+	// follows a failover or a DNS change. Default (and the URL's
+	// pool_max_conn_lifetime): 1h.
+	ConnMaxLifetime time.Duration
+	// ConnectTimeout bounds opening one connection, and Open's first
+	// contact with the server. Default (and the URL's connect_timeout): 5s.
+	ConnectTimeout time.Duration
+}
+
+const (
+	defaultStatementTimeout = 30 * time.Second
+	defaultConnectTimeout   = 5 * time.Second
+)
+
+// Open connects to the database at url (a postgres:// URL or a keyword/value
+// string, as pgx takes them), applies pending migrations and returns the
+// store. It fails within opts.ConnectTimeout when the server cannot be
+// reached, and returns ctx's error unchanged when ctx ends first.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	cfg, err := poolConfig(url, opts)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	// The pool connects lazily; one ping, bounded, tells a wrong address
+	// or a dead server now instead of at the first request.
+	pingCtx, cancel := context.WithTimeout(ctx, cfg.ConnConfig.ConnectTimeout)
+	err = pool.Ping(pingCtx)
+	cancel()
+	if err != nil {
+		pool.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, connectError{err}
+	}
+	if err := migrate(ctx, pool); err != nil {
+		pool.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	s := &Store{pool: pool}
+	s.lastPurge.Store(time.Now().Unix())
+	return s, nil
+}
+
+// connectError is Open's failure to connect, on one line: pgx gives each
+// address it tried a line of its own.
+type connectError struct{ err error }
+
+func (e connectError) Error() string {
+	return "postgres: cannot connect: " + strings.Join(strings.Fields(e.err.Error()), " ")
+}
+
+func (e connectError) Unwrap() error { return e.err }
+
+// poolConfig parses url and applies opts and the defaults.
+func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
+	if url == "" {
+		return nil, errors.New("postgres: empty database URL")
+	}
+	if opts.MaxConns < 0 || opts.StatementTimeout < 0 || opts.ConnMaxLifetime < 0 || opts.ConnectTimeout < 0 {
+		return nil, fmt.Errorf("postgres: negative option in %+v", opts)
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx masks a password in the URL it quotes.
+		return nil, fmt.Errorf("postgres: invalid database URL: %w", err)
+	}
+	// ParseConfig has already put the URL's pool settings, or pgxpool's
+	// defaults (the ones documented on Options), in cfg.
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	if opts.ConnMaxLifetime > 0 {
+		cfg.MaxConnLifetime = opts.ConnMaxLifetime
+	}
+	if opts.ConnectTimeout > 0 {
+		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	} else if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	params := cfg.ConnConfig.RuntimeParams
+	if opts.StatementTimeout > 0 || params["statement_timeout"] == "" {
+		d := opts.StatementTimeout
+		if d == 0 {
+			d = defaultStatementTimeout
+		}
+		// Milliseconds, PostgreSQL's unit; never 0, which would mean none.
+		params["statement_timeout"] = strconv.FormatInt(max(1, d.Milliseconds()), 10)
+	}
+	return cfg, nil
+}
+
+// Close waits for the calls in flight to return their connections and closes
+// the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// PoolStats reports the connection pool as the pool "main". Waits counts the
+// acquires that found no idle connection, and WaitFor their total wait.
+func (s *Store) PoolStats() []game.PoolStats {
+	st := s.pool.Stat()
+	return []game.PoolStats{{
+		Pool: "main", Max: int(st.MaxConns()), Open: int(st.TotalConns()),
+		InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
+		Waits: st.EmptyAcquireCount(), WaitFor: st.EmptyAcquireWaitTime(),
+	}}
+}
+
+// Ping checks that the database answers and holds the store's tables.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.retry(ctx, func() error {
+		var one int
+		return s.pool.QueryRow(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one)
+	})
+}
+
+// maxAttempts bounds how often retry runs an operation.
+const maxAttempts = 4
+
+// retry runs op until it succeeds, fails in a way a new attempt cannot
+// mend, or has run maxAttempts times, and returns its error through wrap.
+func (s *Store) retry(ctx context.Context, op func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil || attempt == maxAttempts || ctx.Err() != nil || !retryable(err) {
+			return wrap(ctx, err)
+		}
+		// 10ms, 40ms, 90ms, with jitter so that racing instances part.
+		backoff := time.Duration(attempt*attempt)*10*time.Millisecond + rand.N(10*time.Millisecond)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// inTx runs fn in a transaction with opts and commits when fn returns nil,
+// retrying as retry does. fn must leave its results in variables it resets
+// itself, since it may run more than once.
+func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx) error) error {
+	return s.retry(ctx, func() error {
+		tx, err := s.pool.BeginTx(ctx, opts)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(ctx) // a no-op once committed
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return commitError{err}
+		}
+		return nil
+	})
+}
+
+// callbackError carries the error of a caller's callback (update, check) out
+// of inTx, which returns it unchanged as game.Store promises. It has no
+// Unwrap on purpose: nothing the callback says is taken for a database error.
+type callbackError struct{ err error }
+
+func (e callbackError) Error() string { return e.err.Error() }
+
+// commitError is a failed COMMIT, which may have been applied when the
+// connection was lost before its answer arrived.
+type commitError struct{ err error }
+
+func (e commitError) Error() string { return "commit: " + e.err.Error() }
+func (e commitError) Unwrap() error { return e.err }
+
+// errKeyTaken reports an idempotency key committed by another transaction
+// after this one looked for it; a new attempt finds it and replays.
+var errKeyTaken = errors.New("idempotency key taken concurrently")
+
+// retryable reports whether err left nothing applied and may pass on a new
+// attempt.
+func retryable(err error) bool {
+	var cb callbackError
+	var ge *game.Error
+	var ce commitError
+	switch {
+	case errors.As(err, &cb), errors.As(err, &ge):
+		return false
+	case errors.Is(err, errKeyTaken):
+		return true
+	case errors.As(err, &ce):
+		// Only a COMMIT the server refused is known to be rolled back.
+		return isConflict(ce.err)
+	}
+	return isConflict(err) || connectionLost(err)
+}
+
+// isConflict reports a transaction PostgreSQL rolled back because it clashed
+// with another one.
+func isConflict(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01") // serialization_failure, deadlock_detected
+}
+
+// connectionLost reports a failure to reach the server or to hear back from
+// it: a refused or dropped connection, or a server shutting down.
+func connectionLost(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
+			return true
+		}
+		return strings.HasPrefix(pe.Code, "08") // connection_exception
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		pgconn.SafeToRetry(err)
+}
+
+// unavailable reports a failure that says nothing about the request: the
+// database cannot serve it right now.
+func unavailable(err error) bool {
+	if isConflict(err) || connectionLost(err) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "57014", // query_canceled: the statement timeout
+		"55P03", // lock_not_available
+		"25006": // read_only_sql_transaction: a standby after a failover
+		return true
+	}
+	return strings.HasPrefix(pe.Code, "53") // insufficient_resources: too many connections, disk full
+}
+
+// wrap turns a failure into what game.Store promises: a callback's error and
+// a *game.Error unchanged; ctx's error when ctx has ended, whatever the
+// driver made of it; EUNAVAILABLE when the database cannot serve; anything
+// else an internal error.
+func wrap(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	var cb callbackError
+	if errors.As(err, &cb) {
+		return cb.err
+	}
+	var ge *game.Error
+	if errors.As(err, &ge) {
+		return err
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	if unavailable(err) {
+		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now."}
+	}
+	return fmt.Errorf("postgres: %w", err)
+}
+
+type scanner interface{ Scan(dest ...any) error }

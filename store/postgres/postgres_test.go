@@ -1,0 +1,466 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/postgres"
+	"github.com/ninjagold/ninjagold-api/store/postgres/pgtest"
+	"github.com/ninjagold/ninjagold-api/store/storetest"
+)
+
+// openURL opens a store on url and closes it when t ends.
+func openURL(t *testing.T, url string, opts postgres.Options) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(t.Context(), url, opts)
+	if err != nil {
+		t.Fatalf("postgres.Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// testConns caps the pools the tests open: enough for every concurrency
+// test to contend, few enough that tests of several packages running at once
+// stay under the server's max_connections whatever the number of CPUs.
+const testConns = 8
+
+// open opens a store on a schema of its own.
+func open(t *testing.T) game.Store {
+	t.Helper()
+	return openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: testConns})
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, open)
+}
+
+// query runs one query on a connection of its own and scans its one row.
+func query(t *testing.T, url, sql string, dest ...any) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if err := conn.QueryRow(t.Context(), sql).Scan(dest...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func TestOpenFailsFast(t *testing.T) {
+	// A server that accepts connections and never answers: only the
+	// connect timeout can end the wait.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	var held []net.Conn
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	// A port nothing listens on.
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := closed.Addr().String()
+	closed.Close()
+
+	cases := []struct {
+		name string
+		url  string
+	}{
+		{"a malformed URL", "postgres://ninja:secret@127.0.0.1:notaport/test"},
+		{"an empty URL", ""},
+		{"a closed port", "postgres://ninja:secret@" + closedAddr + "/test?sslmode=disable"},
+		{"a server that never answers", "postgres://ninja:secret@" + silent.Addr().String() + "/test?sslmode=disable"},
+	}
+	for _, c := range cases {
+		t.Run(c.name+" fails within the connect timeout with a short error", func(t *testing.T) {
+			start := time.Now()
+			s, err := postgres.Open(t.Context(), c.url, postgres.Options{ConnectTimeout: 300 * time.Millisecond})
+			elapsed := time.Since(start)
+			if err == nil {
+				s.Close()
+				t.Fatal("got nil error, want one")
+			}
+			if elapsed > 2*time.Second {
+				t.Errorf("took %v, want well under 2s", elapsed)
+			}
+			if msg := err.Error(); len(msg) > 300 || strings.Contains(msg, "\n") || strings.Contains(msg, "secret") {
+				t.Errorf("got error %q, want one short line without the password", msg)
+			}
+		})
+	}
+
+	t.Run("a cancelled context returns context.Canceled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := postgres.Open(ctx, "postgres://ninja@"+silent.Addr().String()+"/test?sslmode=disable", postgres.Options{})
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got error %v, want context.Canceled", err)
+		}
+	})
+}
+
+func TestMigrate(t *testing.T) {
+	t.Run("instances starting together migrate once", func(t *testing.T) {
+		url := pgtest.TestURL(t)
+		const n = 8
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				s, err := postgres.Open(t.Context(), url, postgres.Options{MaxConns: 2})
+				if err == nil {
+					err = s.Ping(t.Context())
+					s.Close()
+				}
+				errs[i] = err
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		var migrations, locations int
+		query(t, url, `SELECT (SELECT count(*) FROM schema_migrations), (SELECT count(*) FROM locations)`, &migrations, &locations)
+		if migrations != 2 || locations != 4 {
+			t.Errorf("got %d migrations and %d locations, want 2 and 4", migrations, locations)
+		}
+	})
+
+	t.Run("a held migration lock holds up its own schema only", func(t *testing.T) {
+		blocked, free := pgtest.TestURL(t), pgtest.TestURL(t)
+		u, err := url.Parse(blocked)
+		if err != nil || u.Query().Get("search_path") == "" {
+			t.Skipf("skipping: %s is not a postgres:// URL", pgtest.EnvURL)
+		}
+		// Another session holds blocked's lock, as a migrating instance would.
+		holder, err := pgx.Connect(t.Context(), blocked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Close(context.Background())
+		key := postgres.MigrationLockKey(u.Query().Get("search_path"))
+		if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_lock($1)`, key); err != nil {
+			t.Fatal(err)
+		}
+
+		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+		defer cancel()
+		if s, err := postgres.Open(ctx, blocked, postgres.Options{}); !errors.Is(err, context.DeadlineExceeded) {
+			if err == nil {
+				s.Close()
+			}
+			t.Errorf("Open of the locked schema: got error %v, want context.DeadlineExceeded", err)
+		}
+		openURL(t, free, postgres.Options{})
+
+		if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_unlock($1)`, key); err != nil {
+			t.Fatal(err)
+		}
+		openURL(t, blocked, postgres.Options{})
+	})
+}
+
+func TestDeletePlayerRemovesRows(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{})
+	ctx := t.Context()
+	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Gone", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, IdempotencyKey: fmt.Sprint("k", i), RequestHash: []byte("h"),
+			Roll: func(game.Location) game.Outcome { return game.Outcome{Gold: 1, Message: "+1"} }})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeletePlayer(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	var players, visits, keys int
+	query(t, url, `SELECT (SELECT count(*) FROM players), (SELECT count(*) FROM visits), (SELECT count(*) FROM idempotency_keys)`,
+		&players, &visits, &keys)
+	if players != 0 || visits != 0 || keys != 0 {
+		t.Errorf("got %d players, %d visits, %d keys left, want none", players, visits, keys)
+	}
+}
+
+// TestTwoStoresOnePlayer runs two stores, each with a pool of its own as two
+// processes would have, against one schema.
+func TestTwoStoresOnePlayer(t *testing.T) {
+	url := pgtest.TestURL(t)
+	opts := postgres.Options{MaxConns: testConns}
+	stores := []*postgres.Store{openURL(t, url, opts), openURL(t, url, opts)}
+	ctx := t.Context()
+
+	t.Run("visits from both move exactly the gold they report", func(t *testing.T) {
+		p, err := stores[0].CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("a")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 40
+		golds := make([]int32, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				v, _, err := stores[i%2].CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 4,
+					Roll: func(game.Location) game.Outcome { return game.Outcome{Gold: int32(i%7*10 - 30), Message: "roll"} }})
+				golds[i], errs[i] = v.Gold, err
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		var sum int64
+		for _, g := range golds {
+			sum += int64(g)
+		}
+		got, err := stores[1].GetPlayer(ctx, p.ID)
+		if err != nil || got.Gold != sum {
+			t.Errorf("player gold: got %d, %v; want %d, nil", got.Gold, err, sum)
+		}
+	})
+
+	t.Run("one key raced from both records one visit", func(t *testing.T) {
+		p, err := stores[0].CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("b")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 20
+		ids := make([]int64, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				v, _, err := stores[i%2].CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, IdempotencyKey: "once", RequestHash: []byte("h"),
+					Roll: func(game.Location) game.Outcome { return game.Outcome{Gold: int32(i + 1), Message: "roll"} }})
+				ids[i], errs[i] = v.ID, err
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			if id != ids[0] {
+				t.Errorf("call %d: got visit %d, want %d", i, id, ids[0])
+			}
+		}
+		vs, err := stores[1].ListVisits(ctx, p.ID, 0, 100)
+		if err != nil || len(vs) != 1 {
+			t.Fatalf("ListVisits: got %d visits, %v; want 1, nil", len(vs), err)
+		}
+		if got, err := stores[0].GetPlayer(ctx, p.ID); err != nil || got.Gold != int64(vs[0].Gold) {
+			t.Errorf("player gold: got %d, %v; want %d, nil", got.Gold, err, vs[0].Gold)
+		}
+	})
+}
+
+// proxy forwards TCP connections to a server, so a test can cut them.
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+func startProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target}
+	go p.serve()
+	t.Cleanup(p.close)
+	return p
+}
+
+func (p *proxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c, s)
+		p.mu.Unlock()
+		go func() { io.Copy(s, c); s.Close() }()
+		go func() { io.Copy(c, s); c.Close() }()
+	}
+}
+
+// drop cuts every connection the proxy carries now; new ones still pass.
+func (p *proxy) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+// close stops the proxy: the server is unreachable from then on.
+func (p *proxy) close() {
+	p.ln.Close()
+	p.drop()
+}
+
+// proxied returns a store reaching the database of a fresh schema through a
+// proxy.
+func proxied(t *testing.T) (*postgres.Store, *proxy) {
+	t.Helper()
+	u, err := url.Parse(pgtest.TestURL(t))
+	if err != nil || u.Host == "" {
+		t.Skipf("skipping: %s is not a postgres:// URL with a host", pgtest.EnvURL)
+	}
+	p := startProxy(t, u.Host)
+	u.Host = p.ln.Addr().String()
+	return openURL(t, u.String(), postgres.Options{ConnectTimeout: time.Second}), p
+}
+
+func TestLostConnections(t *testing.T) {
+	roll := func(game.Location) game.Outcome { return game.Outcome{Gold: 5, Message: "+5"} }
+	cases := []struct {
+		name string
+		call func(ctx context.Context, s *postgres.Store, playerID int64) error
+	}{
+		{"Ping", func(ctx context.Context, s *postgres.Store, _ int64) error { return s.Ping(ctx) }},
+		{"GetPlayer", func(ctx context.Context, s *postgres.Store, id int64) error {
+			_, err := s.GetPlayer(ctx, id)
+			return err
+		}},
+		{"ListVisits", func(ctx context.Context, s *postgres.Store, id int64) error {
+			_, err := s.ListVisits(ctx, id, 0, 10)
+			return err
+		}},
+		{"CreateVisit", func(ctx context.Context, s *postgres.Store, id int64) error {
+			_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: id, LocationID: 1, Roll: roll})
+			return err
+		}},
+	}
+
+	for _, c := range cases {
+		t.Run(c.name+" succeeds after the pool's connections drop", func(t *testing.T) {
+			s, p := proxied(t)
+			pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.drop()
+			if err := c.call(t.Context(), s, pl.ID); err != nil {
+				t.Errorf("got error %v, want nil", err)
+			}
+		})
+	}
+
+	for _, c := range cases {
+		t.Run(c.name+" is unavailable when the database cannot be reached", func(t *testing.T) {
+			s, p := proxied(t)
+			pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.close()
+			start := time.Now()
+			err = c.call(t.Context(), s, pl.ID)
+			if got := game.ErrorCode(err); got != game.EUNAVAILABLE {
+				t.Errorf("got error %v (code %q), want code %q", err, got, game.EUNAVAILABLE)
+			}
+			if elapsed := time.Since(start); elapsed > 3*time.Second {
+				t.Errorf("took %v, want well under 3s", elapsed)
+			}
+		})
+	}
+
+	t.Run("calls succeed after the server terminates the pool's connections", func(t *testing.T) {
+		u, err := url.Parse(pgtest.TestURL(t))
+		if err != nil || u.Host == "" {
+			t.Skipf("skipping: %s is not a postgres:// URL with a host", pgtest.EnvURL)
+		}
+		app := "ninjagold-test-" + strings.TrimPrefix(u.Query().Get("search_path"), "test_")
+		q := u.Query()
+		q.Set("application_name", app)
+		u.RawQuery = q.Encode()
+		s := openURL(t, u.String(), postgres.Options{})
+		pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		var terminated int
+		query(t, u.String(), fmt.Sprintf(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '%s' AND pid <> pg_backend_pid()`, app), &terminated)
+		if terminated == 0 {
+			t.Fatal("terminated no backend, want the pool's")
+		}
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			var left int
+			query(t, u.String(), fmt.Sprintf(`SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s' AND pid <> pg_backend_pid()`, app), &left)
+			if left == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d backends still alive after 5s", left)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		for _, c := range cases {
+			if err := c.call(t.Context(), s, pl.ID); err != nil {
+				t.Errorf("%s: got error %v, want nil", c.name, err)
+			}
+		}
+	})
+}
+
+func TestPoolStats(t *testing.T) {
+	s := openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: 3})
+	got := s.PoolStats()
+	if len(got) != 1 || got[0].Pool != "main" || got[0].Max != 3 || got[0].Open < 1 || got[0].InUse != 0 {
+		t.Errorf("got %+v, want one pool \"main\" of at most 3, open, none in use", got)
+	}
+}

@@ -1,0 +1,160 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+const visitColumns = `id, player_id, location_id, location_name, gold, balance, message, created_at`
+
+func scanVisit(row scanner) (game.Visit, error) {
+	var v game.Visit
+	if err := row.Scan(&v.ID, &v.PlayerID, &v.LocationID, &v.LocationName, &v.Gold, &v.Balance, &v.Message, &v.CreatedAt); err != nil {
+		return game.Visit{}, err
+	}
+	v.CreatedAt = v.CreatedAt.UTC()
+	return v, nil
+}
+
+func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Visit, bool, error) {
+	var (
+		visit    game.Visit
+		replayed bool
+	)
+	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		replayed = false
+		// The player's row lock orders this visit after every other visit
+		// of the player, in any process, that got it first; the statements
+		// below then see what those committed (READ COMMITTED takes a new
+		// snapshot per statement).
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1 FOR UPDATE`, req.PlayerID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return playerNotFound(req.PlayerID)
+		} else if err != nil {
+			return err
+		}
+
+		if req.IdempotencyKey != "" {
+			var hash []byte
+			var visitID int64
+			err := tx.QueryRow(ctx,
+				`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = $1 AND key = $2`,
+				req.PlayerID, req.IdempotencyKey).Scan(&hash, &visitID)
+			switch {
+			case err == nil && bytes.Equal(hash, req.RequestHash):
+				replayed = true
+				visit, err = scanVisit(tx.QueryRow(ctx, `SELECT `+visitColumns+` FROM visits WHERE id = $1`, visitID))
+				return err
+			case err == nil:
+				return game.Errorf(game.ECONFLICT, "This Idempotency-Key was used for a different request.")
+			case !errors.Is(err, pgx.ErrNoRows):
+				return err
+			}
+		}
+
+		loc, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1`, req.LocationID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
+		} else if err != nil {
+			return err
+		}
+		out := req.Roll(loc)
+
+		var balance int64
+		if err := tx.QueryRow(ctx, `UPDATE players SET gold = gold + $1 WHERE id = $2 RETURNING gold`,
+			int64(out.Gold), req.PlayerID).Scan(&balance); err != nil {
+			return err
+		}
+		visit, err = scanVisit(tx.QueryRow(ctx,
+			`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
+			 VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp()) RETURNING `+visitColumns,
+			req.PlayerID, loc.ID, loc.Name, out.Gold, balance, out.Message))
+		if err != nil {
+			return err
+		}
+		if req.IdempotencyKey != "" {
+			// The player lock already keeps a second request with this
+			// key out; should anything else have committed the key, the
+			// conflict undoes this visit and the retry replays that one.
+			tag, err := tx.Exec(ctx,
+				`INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at)
+				 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (player_id, key) DO NOTHING`,
+				req.PlayerID, req.IdempotencyKey, req.RequestHash, visit.ID, visit.CreatedAt)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return errKeyTaken
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return game.Visit{}, false, err
+	}
+	if req.IdempotencyKey != "" && !replayed {
+		s.purgeKeys(ctx)
+	}
+	return visit, replayed, nil
+}
+
+// purgeKeys deletes idempotency keys older than their TTL, at most once a
+// minute per store. It runs after the visit has committed, in a statement of
+// its own, so it never holds up a visit's locks; it is best effort, since a
+// failure only leaves old keys for the next purge and must not fail the visit
+// already recorded.
+func (s *Store) purgeKeys(ctx context.Context) {
+	now := time.Now().Unix()
+	last := s.lastPurge.Load()
+	if now-last < 60 || !s.lastPurge.CompareAndSwap(last, now) {
+		return
+	}
+	_, _ = s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < now() - $1::bigint * interval '1 second'`,
+		int64(game.IdempotencyKeyTTL/time.Second))
+}
+
+func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit int) ([]game.Visit, error) {
+	query := `SELECT ` + visitColumns + ` FROM visits WHERE player_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`
+	if beforeID <= 0 {
+		beforeID = 1<<63 - 1 // from the newest
+	}
+	var out []game.Visit
+	// One snapshot for the existence check and the page.
+	err := s.inTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1`, playerID).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return playerNotFound(playerID)
+		} else if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, query, playerID, beforeID, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (game.Visit, error) { return scanVisit(row) })
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Visit, error) {
+	var v game.Visit
+	err := s.retry(ctx, func() error {
+		var err error
+		v, err = scanVisit(s.pool.QueryRow(ctx,
+			`SELECT `+visitColumns+` FROM visits WHERE player_id = $1 AND id = $2`, playerID, visitID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return game.Errorf(game.ENOTFOUND, "player %d has no visit %d", playerID, visitID)
+		}
+		return err
+	})
+	return v, err
+}

@@ -1,0 +1,73 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+	"github.com/ninjagold/ninjagold-api/store/storetest"
+)
+
+// openFile opens a store on path and closes it when t ends.
+func openFile(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("sqlite.Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// open opens a store on a new file of its own.
+func open(t *testing.T) game.Store {
+	t.Helper()
+	return openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, open)
+}
+
+// TestDeletePlayerRemovesRows looks under the interface: the suite cannot
+// see rows nobody can ask for any more.
+func TestDeletePlayerRemovesRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s := openFile(t, path)
+	ctx := t.Context()
+	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Gone", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, IdempotencyKey: fmt.Sprint("k", i), RequestHash: []byte("h"),
+			Roll: func(game.Location) game.Outcome { return game.Outcome{Gold: 1, Message: "+1"} }})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeletePlayer(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var players, visits, keys int
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM players), (SELECT count(*) FROM visits), (SELECT count(*) FROM idempotency_keys)`).
+		Scan(&players, &visits, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if players != 0 || visits != 0 || keys != 0 {
+		t.Errorf("got %d players, %d visits, %d keys left, want none", players, visits, keys)
+	}
+}

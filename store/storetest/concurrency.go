@@ -1,0 +1,155 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+func testConcurrency(t *testing.T, open Opener) {
+	t.Run("concurrent visits move exactly the gold they report", func(t *testing.T) {
+		const n = 64
+		s := open(t)
+		p := newPlayer(t, s, "Kira")
+		loc := firstLocation(t, s)
+
+		got := make([]game.Visit, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				gold := int32(i*37%101 - 50) // -50..50, some negative
+				got[i], _, errs[i] = s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, Roll: fixed(gold)})
+			})
+		}
+		close(start)
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("CreateVisit: %v", err)
+		}
+
+		var sum int64
+		for _, v := range got {
+			sum += int64(v.Gold)
+		}
+		if g := playerGold(t, s, p.ID); g != sum {
+			t.Errorf("player gold: got %d, want %d, the sum of the visits", g, sum)
+		}
+		listed := visits(t, s, p.ID)
+		if len(listed) != n {
+			t.Fatalf("got %d visits, want %d", len(listed), n)
+		}
+		// Oldest first, each balance is the running total: no visit saw a
+		// balance another one had already moved on.
+		slices.Reverse(listed)
+		slices.SortFunc(got, func(a, b game.Visit) int { return int(a.ID - b.ID) })
+		var balance int64
+		for i, v := range listed {
+			balance += int64(v.Gold)
+			if v.Balance != balance {
+				t.Errorf("visit %d (%d of %d): got balance %d, want the running total %d", v.ID, i+1, n, v.Balance, balance)
+			}
+			sameVisit(t, got[i], v)
+		}
+	})
+
+	t.Run("concurrent requests with one key record one visit", func(t *testing.T) {
+		const n = 32
+		s := open(t)
+		p := newPlayer(t, s, "Kira")
+		loc := firstLocation(t, s)
+
+		type result struct {
+			v        game.Visit
+			replayed bool
+			err      error
+		}
+		results := make([]result, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				var r result
+				r.v, r.replayed, r.err = s.CreateVisit(t.Context(), game.VisitRequest{
+					PlayerID: p.ID, LocationID: loc.ID, IdempotencyKey: "once", RequestHash: []byte("h"),
+					Roll: fixed(int32(i + 1)),
+				})
+				results[i] = r
+			})
+		}
+		close(start)
+		wg.Wait()
+
+		var fresh int
+		for i, r := range results {
+			if r.err != nil {
+				t.Fatalf("CreateVisit %d: %v", i, r.err)
+			}
+			if r.v.ID != results[0].v.ID {
+				t.Errorf("CreateVisit %d: got visit %d, want %d like the first", i, r.v.ID, results[0].v.ID)
+			}
+			if !r.replayed {
+				fresh++
+			}
+		}
+		if fresh != 1 {
+			t.Errorf("got %d calls not replayed, want exactly 1", fresh)
+		}
+		listed := visits(t, s, p.ID)
+		if len(listed) != 1 {
+			t.Fatalf("got %d visits, want 1", len(listed))
+		}
+		sameVisit(t, listed[0], results[0].v)
+		if g := playerGold(t, s, p.ID); g != int64(listed[0].Gold) {
+			t.Errorf("player gold: got %d, want %d, moved once", g, listed[0].Gold)
+		}
+	})
+}
+
+func testCancellation(t *testing.T, open Opener) {
+	s := open(t)
+	p := newPlayer(t, s, "Kira")
+	loc := firstLocation(t, s)
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+
+	cases := []struct {
+		name string
+		call func(ctx context.Context) error
+	}{
+		{"ListLocations", func(ctx context.Context) error { _, err := s.ListLocations(ctx, 0, 10); return err }},
+		{"GetPlayer", func(ctx context.Context) error { _, err := s.GetPlayer(ctx, p.ID); return err }},
+		{"ListVisits", func(ctx context.Context) error { _, err := s.ListVisits(ctx, p.ID, 0, 10); return err }},
+		{"UpdateLocation", func(ctx context.Context) error {
+			_, err := s.UpdateLocation(ctx, loc.ID, func(l *game.Location) error { l.Name = "Changed"; return nil })
+			return err
+		}},
+		{"CreateVisit", func(ctx context.Context) error {
+			_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, Roll: fixed(5)})
+			return err
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name+" with a cancelled context returns context.Canceled", func(t *testing.T) {
+			if err := c.call(cancelled); !errors.Is(err, context.Canceled) {
+				t.Errorf("got error %v, want context.Canceled", err)
+			}
+		})
+	}
+
+	t.Run("cancelled writes change nothing", func(t *testing.T) {
+		if got, err := s.GetLocation(t.Context(), loc.ID); err != nil || got.Version != 1 {
+			t.Errorf("GetLocation: got version %d, %v; want 1, nil", got.Version, err)
+		}
+		if got := playerGold(t, s, p.ID); got != 0 {
+			t.Errorf("player gold: got %d, want 0", got)
+		}
+	})
+}

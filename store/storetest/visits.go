@@ -1,0 +1,274 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+func testVisits(t *testing.T, open Opener) {
+	t.Run("a visit moves the rolled gold and records the balance", func(t *testing.T) {
+		s := open(t)
+		p := newPlayer(t, s, "Kira")
+		loc := newLocation(t, s, "Dojo", -50, 50)
+		var balance int64
+		for _, gold := range []int32{15, -40, 0, 7} {
+			var rolled game.Location
+			v, replayed, err := s.CreateVisit(t.Context(), game.VisitRequest{
+				PlayerID: p.ID, LocationID: loc.ID,
+				Roll: func(l game.Location) game.Outcome { rolled = l; return fixed(gold)(l) },
+			})
+			if err != nil || replayed {
+				t.Fatalf("CreateVisit: got replayed %v, %v; want false, nil", replayed, err)
+			}
+			sameLocation(t, rolled, loc)
+			balance += int64(gold)
+			want := game.Visit{
+				ID: v.ID, PlayerID: p.ID, LocationID: loc.ID, LocationName: "Dojo",
+				Gold: gold, Balance: balance, Message: game.Message("Dojo", gold), CreatedAt: v.CreatedAt,
+			}
+			sameVisit(t, v, want)
+			if v.ID <= 0 || v.CreatedAt.IsZero() {
+				t.Errorf("got id %d, created %v; want a positive id and a creation time", v.ID, v.CreatedAt)
+			}
+			if got := playerGold(t, s, p.ID); got != balance {
+				t.Errorf("player gold: got %d, want %d", got, balance)
+			}
+		}
+	})
+
+	t.Run("a visit by an unknown player is not found", func(t *testing.T) {
+		s := open(t)
+		_, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: 1 << 40, LocationID: firstLocation(t, s).ID, Roll: fixed(1)})
+		wantCode(t, err, game.ENOTFOUND)
+	})
+
+	t.Run("a visit to an unknown location is invalid and writes nothing", func(t *testing.T) {
+		s := open(t)
+		p := newPlayer(t, s, "Kira")
+		visit(t, s, p.ID, firstLocation(t, s).ID, 10)
+		before := visits(t, s, p.ID)
+		_, _, err := s.CreateVisit(t.Context(), game.VisitRequest{
+			PlayerID: p.ID, LocationID: 1 << 40, IdempotencyKey: "k", RequestHash: []byte("h"), Roll: noRoll(t),
+		})
+		wantCode(t, err, game.EINVALID)
+		if ge := (*game.Error)(nil); !errors.As(err, &ge) || ge.Fields["location_id"] == "" {
+			t.Errorf("got error %#v, want fields with a message keyed location_id", err)
+		}
+		if got := playerGold(t, s, p.ID); got != 10 {
+			t.Errorf("player gold: got %d, want 10", got)
+		}
+		sameVisits(t, visits(t, s, p.ID), before)
+		// The key was not spent on the failed request.
+		v, replayed, err := s.CreateVisit(t.Context(), game.VisitRequest{
+			PlayerID: p.ID, LocationID: firstLocation(t, s).ID, IdempotencyKey: "k", RequestHash: []byte("h"), Roll: fixed(1),
+		})
+		if err != nil || replayed || v.Balance != 11 {
+			t.Errorf("CreateVisit with the key after the failure: got balance %d, replayed %v, %v; want 11, false, nil", v.Balance, replayed, err)
+		}
+	})
+
+	t.Run("get returns the recorded visit", func(t *testing.T) {
+		s := open(t)
+		p := newPlayer(t, s, "Kira")
+		v := visit(t, s, p.ID, firstLocation(t, s).ID, 12)
+		got, err := s.GetVisit(t.Context(), p.ID, v.ID)
+		if err != nil {
+			t.Fatalf("GetVisit: %v", err)
+		}
+		sameVisit(t, got, v)
+	})
+
+	t.Run("get of a visit the player does not have is not found", func(t *testing.T) {
+		s := open(t)
+		p, other := newPlayer(t, s, "Kira"), newPlayer(t, s, "Other")
+		v := visit(t, s, p.ID, firstLocation(t, s).ID, 12)
+		cases := []struct {
+			name              string
+			playerID, visitID int64
+		}{
+			{"unknown visit", p.ID, v.ID + 1000},
+			{"another player's visit", other.ID, v.ID},
+			{"unknown player", 1 << 40, v.ID},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				_, err := s.GetVisit(t.Context(), c.playerID, c.visitID)
+				wantCode(t, err, game.ENOTFOUND)
+			})
+		}
+	})
+}
+
+func testListVisits(t *testing.T, open Opener) {
+	s := open(t)
+	p, other := newPlayer(t, s, "Kira"), newPlayer(t, s, "Other")
+	loc := firstLocation(t, s)
+	var created []game.Visit
+	for i := range 7 {
+		created = append(created, visit(t, s, p.ID, loc.ID, int32(i)))
+		visit(t, s, other.ID, loc.ID, 1) // interleaved, never listed for p
+	}
+	newestFirst := make([]game.Visit, len(created))
+	for i, v := range created {
+		newestFirst[len(created)-1-i] = v
+	}
+
+	for _, limit := range []int{1, 2, 3, 7, 8} {
+		t.Run(fmt.Sprintf("pages of %d list the player's visits once, newest first", limit), func(t *testing.T) {
+			var got []game.Visit
+			var before int64
+			for page := 0; ; page++ {
+				if page > len(created) {
+					t.Fatalf("more than %d pages", len(created))
+				}
+				vs, err := s.ListVisits(t.Context(), p.ID, before, limit)
+				if err != nil {
+					t.Fatalf("ListVisits(before %d, limit %d): %v", before, limit, err)
+				}
+				if len(vs) > limit {
+					t.Fatalf("ListVisits: got %d visits, want at most %d", len(vs), limit)
+				}
+				got = append(got, vs...)
+				if len(vs) < limit {
+					break
+				}
+				before = vs[len(vs)-1].ID
+			}
+			sameVisits(t, got, newestFirst)
+		})
+	}
+
+	t.Run("a player without visits lists none", func(t *testing.T) {
+		fresh := newPlayer(t, s, "Fresh")
+		if got := visits(t, s, fresh.ID); len(got) != 0 {
+			t.Errorf("got %d visits, want 0", len(got))
+		}
+	})
+
+	t.Run("an unknown player is not found", func(t *testing.T) {
+		_, err := s.ListVisits(t.Context(), 1<<40, 0, 10)
+		wantCode(t, err, game.ENOTFOUND)
+	})
+}
+
+func testHistory(t *testing.T, open Opener) {
+	cases := []struct {
+		name   string
+		change func(t *testing.T, s game.Store, id int64)
+	}{
+		{"editing the location keeps the recorded visit", func(t *testing.T, s game.Store, id int64) {
+			_, err := s.UpdateLocation(t.Context(), id, func(l *game.Location) error {
+				l.Name, l.MinGold, l.MaxGold = "Renamed", 100, 200
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("UpdateLocation: %v", err)
+			}
+		}},
+		{"deleting the location keeps the recorded visit", func(t *testing.T, s game.Store, id int64) {
+			if err := s.DeleteLocation(t.Context(), id, func(game.Location) error { return nil }); err != nil {
+				t.Fatalf("DeleteLocation: %v", err)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := open(t)
+			p := newPlayer(t, s, "Kira")
+			loc := newLocation(t, s, "Dojo", 1, 9)
+			v := visit(t, s, p.ID, loc.ID, 9)
+
+			c.change(t, s, loc.ID)
+
+			got, err := s.GetVisit(t.Context(), p.ID, v.ID)
+			if err != nil {
+				t.Fatalf("GetVisit: %v", err)
+			}
+			sameVisit(t, got, v)
+			sameVisits(t, visits(t, s, p.ID), []game.Visit{v})
+			if got := playerGold(t, s, p.ID); got != 9 {
+				t.Errorf("player gold: got %d, want 9", got)
+			}
+		})
+	}
+}
+
+func testIdempotency(t *testing.T, open Opener) {
+	keyed := func(playerID, locationID int64, key, hash string, roll func(game.Location) game.Outcome) game.VisitRequest {
+		return game.VisitRequest{PlayerID: playerID, LocationID: locationID, IdempotencyKey: key, RequestHash: []byte(hash), Roll: roll}
+	}
+
+	t.Run("the same key and hash replay the recorded visit and change nothing", func(t *testing.T) {
+		s := open(t)
+		p := newPlayer(t, s, "Kira")
+		loc := firstLocation(t, s)
+		first, replayed, err := s.CreateVisit(t.Context(), keyed(p.ID, loc.ID, "k", "h", fixed(10)))
+		if err != nil || replayed {
+			t.Fatalf("first CreateVisit: got replayed %v, %v; want false, nil", replayed, err)
+		}
+		visit(t, s, p.ID, loc.ID, 5) // moves the balance on, so a replay must not recompute it
+		before := visits(t, s, p.ID)
+
+		for range 2 {
+			again, replayed, err := s.CreateVisit(t.Context(), keyed(p.ID, loc.ID, "k", "h", noRoll(t)))
+			if err != nil || !replayed {
+				t.Fatalf("replayed CreateVisit: got replayed %v, %v; want true, nil", replayed, err)
+			}
+			sameVisit(t, again, first)
+		}
+		if got := playerGold(t, s, p.ID); got != 15 {
+			t.Errorf("player gold: got %d, want 15", got)
+		}
+		sameVisits(t, visits(t, s, p.ID), before)
+	})
+
+	t.Run("the same key with another hash conflicts and changes nothing", func(t *testing.T) {
+		s := open(t)
+		p := newPlayer(t, s, "Kira")
+		loc := firstLocation(t, s)
+		if _, _, err := s.CreateVisit(t.Context(), keyed(p.ID, loc.ID, "k", "h", fixed(10))); err != nil {
+			t.Fatalf("first CreateVisit: %v", err)
+		}
+		before := visits(t, s, p.ID)
+		_, _, err := s.CreateVisit(t.Context(), keyed(p.ID, loc.ID, "k", "other", noRoll(t)))
+		wantCode(t, err, game.ECONFLICT)
+		if got := playerGold(t, s, p.ID); got != 10 {
+			t.Errorf("player gold: got %d, want 10", got)
+		}
+		sameVisits(t, visits(t, s, p.ID), before)
+	})
+
+	t.Run("keys belong to one player", func(t *testing.T) {
+		s := open(t)
+		a, b := newPlayer(t, s, "A"), newPlayer(t, s, "B")
+		loc := firstLocation(t, s)
+		va, ra, errA := s.CreateVisit(t.Context(), keyed(a.ID, loc.ID, "k", "h", fixed(3)))
+		vb, rb, errB := s.CreateVisit(t.Context(), keyed(b.ID, loc.ID, "k", "h", fixed(4)))
+		if errA != nil || errB != nil || ra || rb {
+			t.Fatalf("CreateVisit for two players: got replayed %v, %v and errors %v, %v; want false, false, nil, nil", ra, rb, errA, errB)
+		}
+		if va.ID == vb.ID || va.PlayerID != a.ID || vb.PlayerID != b.ID {
+			t.Errorf("got visits %+v and %+v, want one for each player", va, vb)
+		}
+		if ga, gb := playerGold(t, s, a.ID), playerGold(t, s, b.ID); ga != 3 || gb != 4 {
+			t.Errorf("gold: got %d and %d, want 3 and 4", ga, gb)
+		}
+	})
+
+	t.Run("requests without a key are never replayed", func(t *testing.T) {
+		s := open(t)
+		p := newPlayer(t, s, "Kira")
+		loc := firstLocation(t, s)
+		for range 2 {
+			if _, replayed, err := s.CreateVisit(t.Context(), keyed(p.ID, loc.ID, "", "h", fixed(2))); err != nil || replayed {
+				t.Fatalf("CreateVisit: got replayed %v, %v; want false, nil", replayed, err)
+			}
+		}
+		if got := len(visits(t, s, p.ID)); got != 2 {
+			t.Errorf("got %d visits, want 2", got)
+		}
+	})
+}
