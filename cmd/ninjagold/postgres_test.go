@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ninjagold/ninjagold-api/store/postgres/pgtest"
 )
@@ -96,4 +100,125 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 			t.Errorf("gold = %d, want the one visit's %d", got.Gold, log.Items[0].Gold)
 		}
 	})
+}
+
+// proxy forwards TCP connections to PostgreSQL until it is stopped, which
+// drops every connection and refuses new ones: the database "goes away".
+type proxy struct {
+	addr   string
+	target string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	p := &proxy{target: target}
+	p.listen(t, "127.0.0.1:0")
+	p.addr = p.ln.Addr().String()
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *proxy) listen(t *testing.T, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+}
+
+func (p *proxy) stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func readyz(t *testing.T, base string) (int, string) {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(base + "/readyz")
+	if err != nil {
+		t.Fatalf("readyz: %v", err)
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, resp.Header.Get("Content-Type")
+}
+
+// /readyz answers 503 problem+json while PostgreSQL is unreachable and 200
+// again once it is back, and requests meanwhile get 503, not a hang.
+func TestReadinessFollowsPostgres(t *testing.T) {
+	dbURL := pgtest.TestURL(t)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := newProxy(t, u.Host)
+	u.Host = px.addr
+	srv := start(t, u.String(), "--db-connect-timeout", "1s", "--db-statement-timeout", "2s")
+
+	if code, _ := readyz(t, srv.URL); code != 200 {
+		t.Fatalf("readyz with the database up = %d, want 200", code)
+	}
+	px.stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, ct := readyz(t, srv.URL)
+		if code == 503 && ct == "application/problem+json" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz with the database gone = %d %s, want 503 problem", code, ct)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(srv.URL + "/locations")
+	if err != nil {
+		t.Fatalf("GET /locations with the database gone: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("GET /locations with the database gone = %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+
+	px.listen(t, px.addr)
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		if code, _ := readyz(t, srv.URL); code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("readyz did not return to 200 after the database came back")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
