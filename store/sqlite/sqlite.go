@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,12 @@ type Store struct {
 
 	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
 	now       func() time.Time
+
+	// The writer goroutine (writer.go) and how to stop it.
+	jobs      chan writeJob
+	quit      chan struct{}
+	stopped   chan struct{}
+	closeOnce sync.Once
 }
 
 var _ game.Store = (*Store)(nil)
@@ -116,8 +123,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	read.SetMaxOpenConns(opts.Readers)
 	read.SetMaxIdleConns(opts.Readers)
 
-	s := &Store{write: write, read: read, now: time.Now}
+	s := &Store{write: write, read: read, now: time.Now,
+		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{})}
 	s.lastPurge.Store(time.Now().Unix())
+	go s.writeLoop()
 	return s, nil
 }
 
@@ -175,8 +184,11 @@ func applyMigration(ctx context.Context, db *sql.DB, version int, name string) e
 	return tx.Commit()
 }
 
-// Close closes both pools.
+// Close stops the writer after the batch it is committing and closes both
+// pools; writes after Close fail with EUNAVAILABLE.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.quit) })
+	<-s.stopped
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
@@ -187,22 +199,6 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	var one int
 	return wrap(s.read.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one))
-}
-
-// inTx runs fn in a write transaction and commits when fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return wrap(err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		if ce, ok := err.(callbackError); ok {
-			return ce.err
-		}
-		return wrap(err)
-	}
-	return wrap(tx.Commit())
 }
 
 // callbackError carries the error of a caller's callback (UpdateLocation's

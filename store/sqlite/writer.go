@@ -1,0 +1,122 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+)
+
+// Group commit. SQLite has one writer, and with synchronous=FULL every
+// commit waits for the disk. Instead of one transaction (and one fsync) per
+// write, a single goroutine owns the write connection and runs the writes
+// waiting for it together: one BEGIN, each write in a SAVEPOINT of its own
+// (so one write's failure rolls back that write alone), one COMMIT, and only
+// then is each caller answered. Durability is not weakened: no caller hears
+// "done" before the commit holding its write is on disk.
+
+// maxBatch bounds how many writes share one commit, so a burst cannot make
+// one transaction (and the readers' WAL) grow without limit.
+const maxBatch = 256
+
+type writeJob struct {
+	ctx  context.Context
+	fn   func(*sql.Tx) error
+	done chan error
+}
+
+var errClosed = errors.New("sql: database is closed")
+
+// inTx runs fn in a write transaction, possibly batched with other writes,
+// and returns once fn's changes are committed (fn returned nil) or rolled
+// back (fn returned an error, which comes back as game.Store promises).
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	job := writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.jobs <- job:
+	case <-s.quit:
+		return wrap(errClosed)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued the job is answered, even if ctx ends meanwhile: the
+	// caller must learn whether its write was committed.
+	err := <-job.done
+	if ce, ok := err.(callbackError); ok {
+		return ce.err
+	}
+	return wrap(err)
+}
+
+// writeLoop is the one goroutine that writes.
+func (s *Store) writeLoop() {
+	defer close(s.stopped)
+	for {
+		var first writeJob
+		select {
+		case first = <-s.jobs:
+		case <-s.quit:
+			return
+		}
+		batch := []writeJob{first}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-s.jobs:
+				batch = append(batch, j)
+			default:
+				break gather
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+func (s *Store) commitBatch(batch []writeJob) {
+	errs := make([]error, len(batch))
+	tx, err := s.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		for _, j := range batch {
+			j.done <- err
+		}
+		return
+	}
+	committed := 0
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			errs[i] = err // the caller gave up before its turn: skip it
+			continue
+		}
+		sp := "w" + strconv.Itoa(i)
+		if _, err := tx.Exec("SAVEPOINT " + sp); err != nil {
+			errs[i] = err
+			continue
+		}
+		if err := j.fn(tx); err != nil {
+			errs[i] = err
+			if _, rbErr := tx.Exec("ROLLBACK TO " + sp); rbErr != nil {
+				// The transaction is unusable: fail the whole batch.
+				tx.Rollback()
+				for _, j := range batch {
+					j.done <- rbErr
+				}
+				return
+			}
+		} else {
+			committed++
+		}
+		if _, err := tx.Exec("RELEASE " + sp); err != nil && errs[i] == nil {
+			errs[i] = err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	for i, j := range batch {
+		j.done <- errs[i]
+	}
+}
