@@ -25,7 +25,7 @@ func locationNotFound(id int64) error {
 }
 
 func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]game.Location, error) {
-	rows, err := s.read.QueryContext(ctx,
+	rows, err := s.readRows(ctx, nil,
 		`SELECT `+locationColumns+` FROM locations WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
 	if err != nil {
 		return nil, wrap(err)
@@ -43,7 +43,7 @@ func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]
 }
 
 func (s *Store) GetLocation(ctx context.Context, id int64) (game.Location, error) {
-	l, err := scanLocation(s.read.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
+	l, err := scanLocation(s.readRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return game.Location{}, locationNotFound(id)
 	}
@@ -52,7 +52,7 @@ func (s *Store) GetLocation(ctx context.Context, id int64) (game.Location, error
 
 func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game.Location, error) {
 	var l game.Location
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx writeTx) error {
 		now := micros(s.now())
 		var err error
 		l, err = scanLocation(tx.QueryRowContext(ctx,
@@ -66,7 +66,7 @@ func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game
 
 func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.Location) error) (game.Location, error) {
 	var l game.Location
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx writeTx) error {
 		cur, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return locationNotFound(id)
@@ -87,7 +87,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 }
 
 func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Location) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx writeTx) error {
 		cur, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return locationNotFound(id)

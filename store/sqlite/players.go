@@ -27,7 +27,7 @@ func playerNotFound(id int64) error {
 
 func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Player, error) {
 	var p game.Player
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx writeTx) error {
 		var err error
 		p, err = scanPlayer(tx.QueryRowContext(ctx,
 			`INSERT INTO players (first_name, last_name, gold, token_hash, created_at)
@@ -39,7 +39,7 @@ func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Playe
 }
 
 func (s *Store) GetPlayer(ctx context.Context, id int64) (game.Player, error) {
-	p, err := scanPlayer(s.read.QueryRowContext(ctx, `SELECT `+playerColumns+` FROM players WHERE id = ?`, id))
+	p, err := scanPlayer(s.readRow(ctx, `SELECT `+playerColumns+` FROM players WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return game.Player{}, playerNotFound(id)
 	}
@@ -48,7 +48,7 @@ func (s *Store) GetPlayer(ctx context.Context, id int64) (game.Player, error) {
 
 func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, error) {
 	var id int64
-	err := s.read.QueryRowContext(ctx, `SELECT id FROM players WHERE token_hash = ?`, hash).Scan(&id)
+	err := s.readRow(ctx, `SELECT id FROM players WHERE token_hash = ?`, hash).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, game.Errorf(game.EUNAUTHORIZED, "The token does not belong to any player.")
 	}
@@ -83,7 +83,7 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 	query += ` ORDER BY ` + order.orderBy + ` LIMIT ?`
 	args = append(args, page.Limit)
 
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	rows, err := s.readRows(ctx, nil, query, args...)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -100,7 +100,7 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 }
 
 func (s *Store) DeletePlayer(ctx context.Context, id int64) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx writeTx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM players WHERE id = ?`, id)
 		if err != nil {
 			return err

@@ -46,6 +46,9 @@ type Store struct {
 	quit      chan struct{}
 	stopped   chan struct{}
 	closeOnce sync.Once
+
+	wstmts writerStmts // owned by the writer goroutine
+	reads  readStmts
 }
 
 var _ game.Store = (*Store)(nil)
@@ -124,7 +127,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	read.SetMaxIdleConns(opts.Readers)
 
 	s := &Store{write: write, read: read, now: time.Now,
-		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{})}
+		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
+		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}, missed: map[string]bool{}},
+		reads:  readStmts{db: read}}
 	s.lastPurge.Store(time.Now().Unix())
 	go s.writeLoop()
 	return s, nil
@@ -189,6 +194,7 @@ func applyMigration(ctx context.Context, db *sql.DB, version int, name string) e
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.stopped
+	closeAll(&s.wstmts, &s.reads)
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
@@ -198,7 +204,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		return wrap(err)
 	}
 	var one int
-	return wrap(s.read.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one))
+	return wrap(s.readRow(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one))
 }
 
 // callbackError carries the error of a caller's callback (UpdateLocation's

@@ -26,7 +26,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		visit    game.Visit
 		replayed bool
 	)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx writeTx) error {
 		var exists int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM players WHERE id = ?`, req.PlayerID).Scan(&exists)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -92,7 +92,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 
 // purgeKeys deletes idempotency keys older than their TTL, at most once a
 // minute, inside the caller's transaction so it never needs a lock of its own.
-func (s *Store) purgeKeys(ctx context.Context, tx *sql.Tx) error {
+func (s *Store) purgeKeys(ctx context.Context, tx writeTx) error {
 	now := s.now()
 	last := s.lastPurge.Load()
 	if now.Unix()-last < 60 || !s.lastPurge.CompareAndSwap(last, now.Unix()) {
@@ -112,7 +112,7 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 	}
 	defer tx.Rollback()
 	var exists int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM players WHERE id = ?`, playerID).Scan(&exists)
+	err = scanOne(tx, ctx, s, `SELECT 1 FROM players WHERE id = ?`, playerID).Scan(&exists)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, playerNotFound(playerID)
 	} else if err != nil {
@@ -126,7 +126,7 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 	}
 	query += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := tx.QueryContext(ctx, query, args...)
+	rows, err := s.readRows(ctx, tx, query, args...)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -143,10 +143,19 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 }
 
 func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Visit, error) {
-	v, err := scanVisit(s.read.QueryRowContext(ctx,
+	v, err := scanVisit(s.readRow(ctx,
 		`SELECT `+visitColumns+` FROM visits WHERE player_id = ? AND id = ?`, playerID, visitID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return game.Visit{}, game.Errorf(game.ENOTFOUND, "player %d has no visit %d", playerID, visitID)
 	}
 	return v, wrap(err)
+}
+
+// scanOne runs a one-row query inside the read transaction tx.
+func scanOne(tx *sql.Tx, ctx context.Context, s *Store, query string, args ...any) scanner {
+	st, err := s.reads.get(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }

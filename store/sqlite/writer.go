@@ -2,9 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"strconv"
 )
 
 // Group commit. SQLite has one writer, and with synchronous=FULL every
@@ -21,7 +19,7 @@ const maxBatch = 256
 
 type writeJob struct {
 	ctx  context.Context
-	fn   func(*sql.Tx) error
+	fn   func(writeTx) error
 	done chan error
 }
 
@@ -30,7 +28,7 @@ var errClosed = errors.New("sql: database is closed")
 // inTx runs fn in a write transaction, possibly batched with other writes,
 // and returns once fn's changes are committed (fn returned nil) or rolled
 // back (fn returned an error, which comes back as game.Store promises).
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 	job := writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.jobs <- job:
@@ -69,6 +67,7 @@ func (s *Store) writeLoop() {
 			}
 		}
 		s.commitBatch(batch)
+		s.wstmts.prepareMissed(s.write)
 	}
 }
 
@@ -81,20 +80,19 @@ func (s *Store) commitBatch(batch []writeJob) {
 		}
 		return
 	}
-	committed := 0
+	wtx := writeTx{Tx: tx, w: &s.wstmts}
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			errs[i] = err // the caller gave up before its turn: skip it
 			continue
 		}
-		sp := "w" + strconv.Itoa(i)
-		if _, err := tx.Exec("SAVEPOINT " + sp); err != nil {
+		if _, err := wtx.ExecContext(j.ctx, "SAVEPOINT w"); err != nil {
 			errs[i] = err
 			continue
 		}
-		if err := j.fn(tx); err != nil {
+		if err := j.fn(wtx); err != nil {
 			errs[i] = err
-			if _, rbErr := tx.Exec("ROLLBACK TO " + sp); rbErr != nil {
+			if _, rbErr := wtx.ExecContext(context.Background(), "ROLLBACK TO w"); rbErr != nil {
 				// The transaction is unusable: fail the whole batch.
 				tx.Rollback()
 				for _, j := range batch {
@@ -102,10 +100,8 @@ func (s *Store) commitBatch(batch []writeJob) {
 				}
 				return
 			}
-		} else {
-			committed++
 		}
-		if _, err := tx.Exec("RELEASE " + sp); err != nil && errs[i] == nil {
+		if _, err := wtx.ExecContext(context.Background(), "RELEASE w"); err != nil && errs[i] == nil {
 			errs[i] = err
 		}
 	}
