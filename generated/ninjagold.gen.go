@@ -278,7 +278,7 @@ type PlayerList struct {
 
 // Problem An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type Problem struct {
 	// Detail What went wrong with this request.
 	//
@@ -290,9 +290,11 @@ type Problem struct {
 	// Example: {"first_name":"first name must be at least 2 characters long"}
 	Errors map[string]string `json:"errors"`
 
-	// Instance The path of the request that failed.
+	// Instance This occurrence: the path of the request that failed and, after `#`, its request id
+	// (the `X-Request-ID` of the response), which finds it in the server's logs.
 	//
-	// Example: /players
+	//
+	// Example: /players#4bf92f3577b34da6a3ce929d0e0e4736
 	Instance *string `json:"instance,omitempty"`
 
 	// Status Example: 400
@@ -378,72 +380,72 @@ type PlayerID = int64
 
 // BadRequest An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type BadRequest = Problem
 
 // Forbidden An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type Forbidden = Problem
 
 // IdempotencyKeyReused An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type IdempotencyKeyReused = Problem
 
 // InternalError An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type InternalError = Problem
 
 // MethodNotAllowed An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type MethodNotAllowed = Problem
 
 // NotAcceptable An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type NotAcceptable = Problem
 
 // NotFound An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type NotFound = Problem
 
 // PayloadTooLarge An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type PayloadTooLarge = Problem
 
 // PreconditionFailed An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type PreconditionFailed = Problem
 
 // RequestHeaderFieldsTooLarge An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type RequestHeaderFieldsTooLarge = Problem
 
 // ServiceUnavailable An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type ServiceUnavailable = Problem
 
 // TooManyRequests An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type TooManyRequests = Problem
 
 // Unauthorized An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type Unauthorized = Problem
 
 // UnsupportedMediaType An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type UnsupportedMediaType = Problem
 
 // ListLocationsParams defines parameters for ListLocations.
@@ -6939,135 +6941,136 @@ func (sh *strictHandler) GetReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lcts40u6r9HL/qtg+lCzJdi5ypf7yTJKJdxLHJ3Emuxv5hBAJSRhTgAJAdjQuV52HOE94nuQvNEAS",
-	"pKiLYyebi3enZiwJBBvA143uRnfjMojFeCI45VoF3ctgRElCJf55kKbiwvyRUBVLNtFM8KAbnIwojKke",
-	"iUSBHlGYED0CNZ1MhNSqGYQB/UTGk5QG3eC3pychHL96cxKEgaQfp0zSJOhqOaVhoOIRHRPTvZ5NTGOl",
-	"JePD4OoqDH4VXFOu39B4KpmeHYuUxbN5Sl5T80ysMzqGFLQAphWICw62pQpB6VlKFRCeABuTIa0QmdAB",
-	"maa6oWQM9xRNB/euSe3TEzKsn6ZzKhUTHMQAKZR0IqmiXBPTZh8UNSRp6JP4DBiH6HDQeEl0PIpASPx0",
-	"JDh1X5WJ7gXtXnBNOl8wflZPJ6efNM5fCERB1Ju2WjvxVKb4B90HSdPHvcC06gURbLx+9is87Dx8uLkP",
-	"pG/GA4LjAFOibD8VYrG/7VTEOHD13/FUKiEf09k/Jv/+9fD+0fOWadK5n7Ix0487rbr3BisG5zqvH+Db",
-	"1y+KRVBiKmMKekQ0XBAFsaRE06RMc0Ht9t415/k10fSFGUk9LXHKKNf3FEg6JowzPoSPU6EJbBw+PXkG",
-	"iSQD3WBUDxojrSdkwhqSaIpT03DcudmFSEZgiKJKqx5P6UAbBJkB9qfxGdUhRDoCRWPBEwVTrllqoCbp",
-	"gKWpgv4MBKdNOLDrdzGiHMxrAN9jaGIKxGDQ7PEK7hy79IJ9+fjRo339uB2sOR2L2NhMip2BCbboAnGD",
-	"MGsWfSwG6sg35IlzKoHABeOJuMB2F/lwmz1+k3F9fNxutfYvVg/MUnX4ZH5Ihwnlmg0YNaKJqWwA2RIp",
-	"Ks+pvKcgFUPVhAM4JylLIPpnw/XZOHxiRsO1WSg9oj1uUQMb7Ua78xBSqjWVKoSEDZmRcVEzCiH6YP7V",
-	"iDbNIGk8EjTZB6FHVF4wRb03w5icUYUIqMzDbn/wqDPY2XvwoL+zm5D7ZCemjzqPkhZt0d0HO/dLUzIh",
-	"hgoz3v/z/qDxb9L4q9V41PzQOL1sh+3Ow6v/CsLaadNydjDQVM7P2xuHVy3gghjJSAdCUtByZpaODAnj",
-	"JTZtL+PMMeNsPB0H3VZOBuOaDqlEOt69e3cw1SOzUDHRtB6XpGhhBDl2bmdSTKi0X9JPExpXt75fKJFU",
-	"XktyXIXBhEgyptptwL+imKwnTEzIxymFyAjHD1aeRpmIm0h6zsRUWVEMr8ZMG94fCIk/D5j0xDQzPX6c",
-	"UjkLwoCTsSHJ9lda6zH59ILyoR4F3U6rFZrJzT6361b5MKHjidCUx7PfaQ3TH8AZncGUMzMKLSybmOXh",
-	"CU3gnCmmQ1DCSmlJtTS8lAjgQttfQV+wuLLRPBq0406yQxvYojEgctxoZ2O0srMYpEdhw5C4aLR7e2uM",
-	"doCb9PwwX/F0BmQySZGNIR4RPqRWLOGG6TaZewriqZSGwyOjTkQopjh1K6oobOy2OwUvb9ZrA/XjdErF",
-	"ogG2W53d+jEZ7WPBuJ5yzfQMNBkqmIkpkFRSksxgJNJkHwiMzWNAuLqgUsFOaxcumB6JqTayXSSz69Ff",
-	"qEHXHcSSfXgsjEDWdIziRlI9ldwoMmba53SYTqueU3BbKRHl9hH7yEDIMdFW8Ox0gtCQbGVS2zGR+1Qr",
-	"oTKdpm6HOSmjhyVVuYjUGt28IJYlS+WRT+z93WAleccpmVG5iLgJ/vofIe3KdKUmgiuKcvQXkrh91XyK",
-	"rXFh/jSM6UT79kSKfkrH/+tPZZXInGAzOE1YGnSDDgwYTRMFRFJgHHdtHJyUwopslK0f3KCsoDUfYDxV",
-	"ZjcDoiGlRkvuGFkgSWxkPaSCD4MwMOpz9iyq0us+emXmVGnCY1Rd7dQrA0tN9FQF3V2DNs00ctu/xFQW",
-	"GomyIjUbipvMbDrUNv6CU9TAYZqXFQvzX5IOgm7w9+3City2v6rtY9uFXZB5gHgUuKnch8jOZIQjV0BJ",
-	"PDLaGuWJ2f9x8g2RnpFaUrbrqHFtt4uGvk7aKJTStR52za/CwNfVVj6ea4o4F8+E7LMkofyGcDwxe6YW",
-	"Z5RDnxogoCQjHLcJx4AleNbjZLuzjftlGTA7JcDAmMwQKIndqmuhMsjHdVsYsYNjyinI/alePtLvHBhl",
-	"pek1nSojDG+OkYqqg1av6RtVQgIJGwwoKh+OJ8syraoozalO2F+mAWC/ZrOv63iBpNpu1yCw0ykQ6L0Q",
-	"9UaJU1MLQubRdkZnDdv01hAZVcYerT/4HwGg3Bh8JH2KO8FNkZmbo7GYpgmKF0NCSjV1rpp5NK7c6vb8",
-	"rS6jF/D5ery4Jre8u7mRDQhLjRVuJBWasH2jA6MVRlg6NWqEgoSpOBUG0HDAZ55laYSu1aFzofudA+gl",
-	"Oo6PhEbn8o2l2/Hbk0yDcR5omsCISrpvWBFy//P1ILTb2isgZCnGVxBLcy2MrEe8wYVuuGa3BiV0sNNP",
-	"TGkV4hZoaLHGPFPOFW+Rgy2XgyZ36i9bNNuo6sr8TiBmwBXHdKJJ36LlprtnwY8TKZJpTFUX/I5MByFo",
-	"+klvx+q8vHdaSoKu+8Mq8wiQzLxf3FN1s8w90iWo3i+gemQwmg+9FqaIz2J2bgOiR4WfAsY0YQTMWxUe",
-	"aNhRRxATo6Jm8/cj6PBHQj8TU35TAZatKex2IBHUijLk9SUSqzia2O2UsLBbxsLAELgQBvjrLSHAbm5W",
-	"RhlDFSXT29cvfoCFPiazVJDkRIgXRA7pLSg9meHbF8nMt+7RIdVu7T7ce3Af+jPtDirX37bans3myAYt",
-	"BKSG8FocTGyrhhaiga1u3brHQTJlaTA7EvGPQJy4+hE0m2OJZxfMzMEz1PpuASq5eLCO4wQU4zFFj6sx",
-	"OIBVTbXM11u4fQuxYn2y6IZ2vmY8uV4oXNolbHnWmD9Up+HWo8tr17DtbgVf3jn5ksFZR3oFWdlZ/bKF",
-	"zWble0Sh+/gcf32GzsovILncy+eF1/2dh7ufJbp22gW8XpfekrlclwsyR5k7IG/YZ76cWLun8jkgkv74",
-	"wu0Nlecspm85OScsvRXFmkJCNOkTRY12aFi4b6aXxCOagGTDkbFzLpbBCF0uf5VMf28DdCTDtKC5Fjne",
-	"77eGknVGtg9azuyRNpCBphIiPBlv4NF4EcvwjYDHo201dvID/puh7kSIl4TP3LfqppDLp5txaLv5Xcc9",
-	"XuucfFQg7UQIGBM+y8NU6iUU0bSBx4W36BpwUSEYKaKrZOzbGIo7WFVg9ZaTqR4Jyf66sY72hvIESHY6",
-	"gSEf2ZmF3QkO3JusFmcJaq5j2pXsOm9zPCgHpLjYIiYXqGBTf6y3hbryQBWMmVIYkyXhQgo+/FbA9e7d",
-	"u0Y1xGdZF9WIoJvCLHdJvqQJIye4NrfpjnL6xbw3qmwUuGjahiWg9LHQ4Co9rHGk3PacpN5YPR/QAkTm",
-	"TRvYtIFNvoTdeU9B5I82ynzFglPropiby+9eV8vnEel/4s+Ph6ngxAguGwyG2jUeBHIYCW4m78KFv3gB",
-	"NvZYpRxfEwa/iTQpddxeFfRi/ueFbzTyr6pRHGHwnJJUjyq8kMEvEGemzUSaJdTMBnpkP14GlJve35tW",
-	"p36kkTirjUksIk/eZ52c5u1E/08a48L6QcYeTS6A+AMOutPq3G+0243O/ZN2q9sy//w7mEPqWtPPEoxv",
-	"GZNPH4Y40R07de6TmWsXLfKMyHEQBtNJsoKQuSnzafcBsmAY+dqaFzU0G9OgBhZJGXbL2NlH6JUd8mUp",
-	"WOhaoT/+ZC1/LyL3yp/O9drbCV/eNoPJkWl7VV6WW5rjCmYxfApJ80bkTUZ5SUJ/1UvkLQP9C6Z0BfgY",
-	"PRd0339fLHAaBl7UbNDl0zSd4ws3NO+PdVbczJebQCIlQVFeelc1Uu6YKAVMY9pFFsWbxenmWRn7EBka",
-	"oxVpFl46hUHDNHWGug2mWwEgHGWZ2GVgOHJsULzdzX9pyygFznZCP2C813uz0dzq9d5s/vd8mHgYfGq4",
-	"to0xVYoMzY+oq+BRryZSG23TQAijLS5GTFM1ITH1iTzOYldJYp2QJD32FnlAUkXDubjkf7x5dQRjKod4",
-	"8ooBaEByT2wTogx+EeQU0U8xpQlEGU4jZ9K7/Kh4VFqpSw/Pu6056FWkZ126zgV43+bwiFNKpMqcwvnK",
-	"vJkQaafJkDOUhCdjojSVqm6PX4Gbb1HCXtUA9Yhe+Lv1tRCQe921cMlBIaLtnMoZXEiGZ6dWbhlwoDYp",
-	"QNJJSmK6JkAqgKikQZRWrLxYbi53ynJwL5eDT8SfIliFqWvsyN/kcvuia8m2d1oPDBu4vBIW3vKUwnqf",
-	"E62FZJWA3eeE/1Uz8f6TKwwbKlWhM3hdr/9YZWa8d/sdLp2V11Rh9PplQNL01QA396Wvt3N5FV5WBo7e",
-	"gboMH5vzaDa8knOkCzZlBmy2ID5u8wCjfRA8nWFi54iokbHilBaymrLHh5MPOx87jQcXT//RST+2zv93",
-	"+/Wj0T8f9v91tjs9ua/+HbfI0d74yYPBb6P2n7+vVKrsCOZn6zRcIJOtkYyJpjoPXs128zweXlxwFCJU",
-	"haBG5hOOztqjvJLSsp5mtQCelg1buRY1D9cwW6ZrT96VBc0fTFnjeF1OymTrB6Rpjl1KP9/AEKgspd9t",
-	"Hfw9JiopNcVcfgt6TSG3bhMfu50lAPk69uLnCslsn1mSfdInKeEx3TcyZ0xm0DesOiSanVOno/VJAuk0",
-	"PrNxKxR+JYpxUeJCM0Vz8Ju3PW9svN6G0EdTcIHkdzNWsv9q2QFn78YG3w1g9wVstHynurmFtpHrZoqM",
-	"KURKSB1tXtNw+zIGWuYenU+45PD62a/waHfvAThnLFjHchawbhXaht10wcknGJPJnK56lw5VSoeqqtp2",
-	"eqoL8A7rDWBWuhR8mOn3RXZ4WZtZNLlzwrOY7fo9+HKFfy54WpNlBRsYuOVG5iKLhYQ8QRkXY9OgY0IT",
-	"Y/4YK8hhpoKXG4CgzrIrlvZyUbB0XurBLirmEBdxSl6RhwIauaSeStaQFDM34trNynMy5/tDa6nbe+/R",
-	"I0/y79Z7ux0c5/Ok1UhIDWo6HhM5y4Z2xjjang6X5WGtg+hiPNqdSy2pYDD3vn2jq/RTGgKnmMCB4WnO",
-	"iYeNkSLnhF/CPeGis8qwNq8srI1hDZfH4YeL45/DFdFq4dJYyXD1sVa4OjMpXBQkEF4jvilcnNESLgh2",
-	"OS1zwpIlWpc3qvaTnQAL7JxvwkxA5pKrbhvL7QpPjjhVLuju7YVr6R/ON7JjFY0HYcX48D6XfciFav6U",
-	"SE4TaO+A6QsGUoyRHUzDvwVhYOXHAlsmp3epgood26igzGfIlC1xUOJqM+g1dNAvop8v1rOR+oJiGItz",
-	"THfKVGwrEFKhyuUxzJrMycuVCvWD6yvUZXNycQq9Jd+Q7uwEG2g7IucU+pRySGhKq0WC2p9PT6bkL03q",
-	"x13SWSVmaTLhPw+ODLnzztoMyj4WVqF6rhcP5rdnk6OhUvRcXqzqVOWWS8ZUxdBWWjMoS5YaM9+6ZPkC",
-	"1pAVsKuNoS9hpRglypV2e4MFdZz2Omb8pN5riKV4zO9MaUm0MIITPVchKKqtKh0dHR794+C3Vy+efDh4",
-	"8vLw6MPJq9+fHkVNeDei3LA1UzDlpjkWVKpWQjKMZh0whCcwkYxrtPvQJYdVkmzxn6Ab9LPaPm5cI60n",
-	"BZssGYL1CEbHr96cQKZ7Rq70iMvGRllaJLSveOcV6sMDkcUVkRhB7kB3xPifBH4z+BoTxjVh3Ci7V/Mn",
-	"HhxbbhDY2rLv3tratGJGwdZWHpS2tQX////+vxynofOXnFP713MxVTRzf/a4daTgE+Y7e3xitwlKJFd4",
-	"qFJyuqDkTYWiIRCQhCdiDGQsphwrgSGjmKVmvMcr1XOk0T+bcMCBxJqdM236GYJR6WSi/Hc3e7zH//53",
-	"eFmkqvX4Frx2ZeGsvRVV46GipmkU/fb0BIoYvQjHZb/MgkUvWXLl4kUjIKkSoCaUnEGUZfVF+zBh8ZmB",
-	"loWty5GzLzg+OPn1ufcK7C8CjSgtUYUnlA08XMSYMVeX78HOo/ub2NfW1lMz6q0tm/xs4B8tCjhzDz/a",
-	"3Xuw2QUCkXMjRHAxEormdTl6HMBysbH86gt0GBjVGI9qGo/QiVKYgxEIaXqMSJJIqlQzZnoWWVhULM3i",
-	"cdSOo83M5JykhPHM8AyRhZyIx54ve5752Qu60LueBdoLrqIMMZj0nmGpnKRtWbjHf6GKJc5kykvQQMqU",
-	"pgkI7uYrezQEL1w3807a1F1XRqCLoNht7UawEdWYPtGmrSXFBUgx1dSmwVCFZyVm2vddB3vlDuatJNMT",
-	"uoE4RJj+G2X5F3mxKi8PGfpTbea3yEQm2mUiw4aiNn0/qiZ7R/mcbFq69lqtMl1l0yUbnS7n06t9M96s",
-	"qWXYIoXeLVY5TrbHsyNEd/QCnFJ7SoPbipPMG1GxCUWbzQWSWhl04lc9bp8T6GHGSag55rHvYho2Im+H",
-	"MP3/IsyMS2oDuInq8bXPxOyWlLKYckU9mf/y8CQIg6lM3R6hutvbYkK5lW5NIYfb7iG1bdpeeSmjxXZx",
-	"cHwYhIErXxp0g3az1WyZtqYrMmFBN9hptpo7AZ59jHD/3jb/GlJdV6c1YZJinVaBc45rh4KaQiLi6Tir",
-	"iWo4MdpORKzwgDznlMMk6Aa/Uf1aCB1UqjvttDr1u22555SdU1Xp34v09IMFlgVb+pE+32Mmz27r/qIn",
-	"8lndLqfQm6c6j1Y/VU3XMM/ttFc/tyxn7SoM9lqt1X2UC5PgUzurn6pJa/KV06D7/jQMnOfNAFBkAC5B",
-	"yyhlZGgsiWBMNQlOTR8IsoUc8eaCDIdUwtvDQunL+gytrEvAiC9J01lhHPQZJ3LWLcodp4IkKisu0uPY",
-	"0Owpti7SSCht5cQcIz0x1FUYqWMn2otPR51lpMdp2X600uhviYiN+gSmgZVK9gfzGVLCh497AeU925w2",
-	"m01XB7hoH6wohznP097EZecoHhNnwd5Z4eg1Oay+3PQdg/90DH64cF/aKIC3uZjfty+JUlRfLeT7CoQr",
-	"JcpDYLHgtlI5btKxU6TsjuWxfHMRTx+Y9wflQrLv66gYsJQ6F1PZk6QseY0pa8ZKBbXVGol7y5Lau35p",
-	"zlZYXyr4tFw1eKuuXvDpSiGFNd23JxzzumtKRlqhWeutdjZZ+TAnaBZTcHm1ogY09vAnOSd2fssd2eLU",
-	"TcGxEsNjGEx5bNG0Cev1jNZNudODCYlHFF5YJQ7+cCXmO83W9aWpAUFVhJreG0YiSlFziPlcXKBd5CK3",
-	"U5qZLTGmt5ahNJn2UxaHMCafGmRIHz+8v9tq3aSY+ncjgtcQaF5RUnxkdy2p/Swr2nIn5j9fzB9Y5Dpv",
-	"elnQT6xLuUbAjzAd6a+Fsv3AFTvutFpwMTIvsLW4RUyVQufjBE8X8pIVWkxdyYosX7xWrLs0qJVycC6F",
-	"ryQOl/mC3RsWlR/zR/AD1DL4TM75oTjgBTunnOL2XoP0Igl5sUVvHSF5S2AciIqdHzBiSQRCJlSGeTlt",
-	"Y3oTPMaaR/kLpvQLL/O5or3UDb1osp3hamVDV09/DZ3i83mplC3l6Rjn5V2cJaHRpcIsaj3MYtZDb6LD",
-	"4igqLPKaerwdove93Qo7rXCNPKqw7hSr9svinGM9JeLALq0YFEio+lXcpTNLfSqmzc+0199t3SsFlyeq",
-	"lAa/LEImsIrvTq/CYCLs+W5ZsPyKDJT77KzqSZX+RSSzW2N5P9XoqnwiavTbqzlp0751abNo787DGyr3",
-	"HH1mRayfx0n6GUy9Bpu9rVTj+ExJ0F6Dr6plC/G5vXVIrKla8TNbDuXAhPenVyVFygoYLz90gYAqqVV4",
-	"qGuVqpTW3Tz0hz15z6qKj0lC4YzSSfXOGBsg5PZ/d1CuR3Rmw7Dm9awn+D5PHF5P0cpuualRoHZXhFcZ",
-	"+eOFUH33JsTXkg9fxyvQ7qwhUObrW96JhUViwTLaarEQZubVnNV/AyYtrm36KpbOKt3jJ6vAubNSFo6I",
-	"9f+Ua7pq775QI9eT7EbQyh2gP9FU3vlRvzVj7Deq1xFq1/TfFNecGYE1qb9xrqYwRxHw1oUxHfepVOBu",
-	"2MWoGsdgYf6ju63W/HZGJzrscQzg6/mv6gVdKJXTQAdt8XvTv6b3QsgzBcR6XaLjtydR3Xn7W/Td3JLa",
-	"tY79Wo0NvL5Qt6VT1rJmv96O4nxgP+vOcqd15lrnnQX8zai6VrjBBEsXDNbaHaa1JwpYPUfVVtlpApYN",
-	"8QVvloDtrkvNK+JrgSH9oKaS9jgXGImcaVq++WzUqz7VF5TyuctVYZkB3uO52e2b3COS1Ml+N66vKPy/",
-	"sPPy64l7V1DpTt7fyfs7ef/NyHsn0NZzeY6plixedo5scx9iI0dd4Bux1zz2/RwL84PNHw7z8uZGgA9S",
-	"NhzpsMg5yivvT4RIw6wK97EUY6pHdKrwci2wsWELQmNfOprXi46tidD6O5z86/ipzakaijT5MNJ68iEj",
-	"+4MWmqR2xFT2+NJmlzl1j3tB6p+S94LQTsjjniGtF1zBznVPb/EWbDvaimi9C6+4UXiFh7dxjqaaQAuX",
-	"TdHM9s1FzsBXE8oPjg+NAfx5cUBe1ms1g6NUeLu+gkgp8zNP4qyFk6M0D6r6eeOF7iLtsoL1GRaAKHAQ",
-	"XsILM2LTDVbwwr8OXr64Hi9kHXvFwO0ru5DlMl1TdlbBHgL9RGKdzsxIjQWjKb9jgDsG8BnA4baGAbJa",
-	"RIt0pV9mkNABmaY2Y1qyeGRUJ1d0MhZjqgBzW/fBiG30cvalvR1+hiF59YF3x3kNpC8cdhfWnYpglGAX",
-	"ooYtmLuRDQtHEjrnK456M4QIG4UQNYrIuAg2OL2gSvc4PrMJQkLk/d6EA7ClCGyhTSMeGJ+6LF18PyZj",
-	"EwVMqanNw7e6YSEqGq78BCZDfJxSTChw2RBKSF0SHo5g77GsElL22f2nUarDXlvG4hqJEJ9viXv1/pYG",
-	"+TmI3oX43YX43XqIn8MWbKCTDqnsCyITP90qE5F+wF99YLKeK8kbwtaW4DHd2grL9Xgxq7oJr4xsILbA",
-	"sMsMyC446nFbbrhrfYBMh0ZgFHe72Sq+eLdYnU1pY4Rc+ckv5sXLylt+3QDEat3oRTkEdhkWRyHeRRbe",
-	"tiy5c5l9PQGWRwFOMiafl1ieilcT/1cXp+dJjHVi7crVx5ksV8K5oJLeReB9hm98DXw8y+tT3kWgfAXv",
-	"dKnM1vtTY1esFYs3xyD5tZ51+sUi/8MirrxtbXz5VvqzsvAdb33x6K4le9h1XQQWyRjXVd3+sjt1F3k7",
-	"jtCmd+XinDNg3VTCPzK+/o7zCIuilUuTCPMykaFXgTIsVZ8MMa3QlbgMs0pphbOhxzthO9wNbQm+sNHZ",
-	"CRvtVvjUYMzFTLjqfHg8J5SGjq1a2Ww24dU0Hv2tmkvYtrmE7dD83+Yq7ph/lha9vOWEREyJ8DSgO6fF",
-	"nXT9j0rX15QkuXi9p0rg9KStk4s3EraLvCOemeCKexan+LZGJ5FcwYaQYbkwZ5hX5tysVubs8aw0ZyLJ",
-	"BYcpZwMhx37ZKi9jKXqfZzxDlvJ8GoXAeJxOFTunTTgZ0R63cj9LbXLCy8VxQSzGY6ZBiyHFOldCYjy9",
-	"2RXStAm/2NYKaR6KvBg1lga0N3ZziA69auy/01lkr3DTcgaKDGg665qB4ufyZR9ndJbThV/0RTLrcek5",
-	"nmyFyQwa2DorkO9Kde2X+3OVF23VLoxYYwpIj+92Ok34nc5UHrJs07vzcpW7MBJTqRZ7nWyZ32sHnRVz",
-	"8zudfcnYM1eG+Os6rbyXzvOHRd6ITCaUz5nK+cToBsbBzGhNXfHI0B9lpSsZVs7A5UYnYoELbXZUw3Ip",
-	"o8V9DZWrZaowLVfYMW8qbZDZQQP+cFpX8+jO0/azeAj+Mx7ANYL8yuLltb0G486n4fs0Sh6MP+xmWBdw",
-	"l2sLC+yr7Uv87wfncFzk1Mi2iS9rziwVuXcejTud+4t4NAR3CLtdJbs2mgH7vaeAlSvhPaitophx5tKK",
-	"eNe7YQPdLJizsG6dMldeO4+bxevISDyytzvttXZcLTOW3SRVX5eZkoS5glL/oTJlrkB4TLj9M48TvitZ",
-	"9kNEUvkQq0ZP4WNm+RdVO3XgwArt+Lcq11xu5jXTt9HacS+YuwvSpigRd1+GwVrZULWXOaGRakv9o8dy",
-	"hhjMbjLMQ+TnRQhWYFehO57AzrKevYgIr7PMNVsvjYbGgmBa0XSAt3AgrYwPfat/LMxk4KuyizrqPGe+",
-	"yKp7neXNEHOwcJVcT5U5dt3gul2dXv1PAAAA//8=",
+	"7H2Lchs30u6r9E7+Kks6Q4qkJF+ocv2l+BJrY8s6thzvrqnjAWdAEtEQoAGMaMalqvMQ5wnPk/yFBubK",
+	"4c2SHV+0m0pEEoMBGl83uhvdjU9eKMYTwSnXyut+8kaURFTin0dxLKbmj4iqULKJZoJ7Xe9sRGFM9UhE",
+	"CvSIwoToEahkMhFSq6bne/QjGU9i6nW9356c+XD68vWZ53uSfkiYpJHX1TKhvqfCER0T072eTUxjpSXj",
+	"Q+/qyvceCa4p169pmEimZ6ciZuFsfiSvqHkm1Ok4hhS0AKYViCkH21L5oPQspgoIj4CNyZBWBhnRAUli",
+	"3VAyhDuKxoM7G472yRkZ1pPpkkrFBAcxwBFKOpFUUa6JaXMIipohaeiT8AIYh+B40HhBdDgKQEj8dCI4",
+	"dV+VB93z2j1vw3E+Z/yifpycftRIPx+IgqCXtFp7YSJj/IMegqTxw55nWvW8ALZePX0E9zv3728fAumb",
+	"+YDgOMGYKNtPZbDY324sQpy4+u8wkUrIh3T2z8l/Hh3fPXnWMk06d2M2Zvphp1X3Xm/F5Fzn9RN88+p5",
+	"vghKJDKkoEdEw5QoCCUlmkblMeej3T3YkM6viKbPzUzqxxLGjHJ9R4GkY8I440P4kAhNYOv4ydlTiCQZ",
+	"6AajetAYaT0hE9aQRFMkTcNx53YXAhmAGRRVWvV4TAfaIMhMsJ+EF1T7EOgAFA0FjxQkXLPYQE3SAYtj",
+	"Bf0ZCE6bcGTXbzqiHMxrAN9jxsQUiMGg2eMV3Dl26XmH8uGDB4f6YdtbkxyL2NgQxVJggi26QNwkzJoF",
+	"H/KJuuGb4YlLKoHAlPFITLHdNJtus8evM68PD9ut1uF09cTsqI4fz0/pOKJcswGjRjQxlU4gXSJF5SWV",
+	"dxTEYqiacASXJGYRBP9quD4bx4/NbLg2C6VHtMctamCr3Wh37kNMtaZS+RCxITMyLmgGPgTvzb8awbaZ",
+	"JA1HgkaHIPSIyilTtPBmGJMLqhABFTrs9wcPOoO9g3v3+nv7EblL9kL6oPMgatEW3b+3d7dEkgkxozDz",
+	"/T/vjhr/IY2/Wo0HzfeN809tv925f/Vfnl9LNi1nRwNN5TzdXju8agFTYiQjHQhJQcuZWToyJIyX2LS9",
+	"jDPHjLNxMva6rWwYjGs6pBLH8fbt26NEj8xChUTTelySvIUR5Ni5paSYUGm/pB8nNKxufb9SIqncSHJc",
+	"+d6ESDKm2m3Aj1BM1g9MTMiHhEJghON7K0+DVMRNJL1kIlFWFMPLMdOG9wdC4s8DJgtimpkePyRUzjzf",
+	"42RshmT7K631mHx8TvlQj7xup9XyDXHTz+26VT6O6HgiNOXh7Hdaw/RHcEFnkHBmZqGFZROzPDyiEVwy",
+	"xbQPSlgpLamWhpciAVxo+yvoKQsrG82DQTvsRHu0gS0aAyLHjXY6Rys780kWRtgwQ1w024ODNWY7wE16",
+	"fpoveTwDMpnEyMYQjggfUiuWcMN0m8wdBWEipeHwwKgTAYopTt2KKgpb++1Ozsvb9dpA/TydUrFogu1W",
+	"Z79+Tkb7WDCvJ1wzPQNNhgpmIgESS0qiGYxEHB0CgbF5DAhXUyoV7LX2Ycr0SCTayHYRzTYbf64GbTqJ",
+	"JfvwWBiBrOkYxY2kOpHcKDKG7HM6TKdVzym4rZQG5fYR+8hAyDHRVvDsdTzfDNnKpLZjIvepVkKlOk3d",
+	"DnNWRg+LqnIRR2t083ywLFoqj4qDvbvvrRzeaUxmVC4a3AR//VuGdmW6UhPBFUU5+iuJ3L5qPoXWuDB/",
+	"GsZ0on13IkU/puP/9aeySmQ2YDM5TVjsdb0ODBiNIwVEUmAcd22cnJTCimyUre/dpKygNR9gnCizmwHR",
+	"EFOjJXeMLJAkNLIeYsGHnu8Z9Tl9FlXpdR+9MjRVmvAQVVdLevXLOpu5JjpRXnffwFEzjez4b5HIXGVR",
+	"Vuamc3XUTumldvEXpGED6WBGk6/cf0k68LreL7u5mblrf1W7p7YLu2LzCCqMwNH6EAJL6gBJo4CScGTU",
+	"OcojoyDg6phBFqzYkjZeNxrXdjdvWFRaG7nWutbDrvmV7xWVuZWPZ6ok0uKpkH0WRZRfE69nZlPV4oJy",
+	"6FODFBR1hOM+4ji0hN96IO12dnFD3RBReyVEwZjMEEmR3exrsTTIJn5TILKzZ8qp2P1ELyfFd46cstr1",
+	"iibKiNPrg6iiLKHdbPpGpZJAxAYDiuqLY9qyVKyqWnPKF/aX6hDYr1EX6jpeIOt2258D0U4nh2hhRKia",
+	"SqRdLUpZYfAXdNawTW8MskGFOMH61PkREMyNTUniJ7iXXBe6mcUbiiSOUP6YIcRUU+cNmofr9XfTg+Ju",
+	"mk4I8AX1gHJNbngDdVMfEBbT6NBMfoRmdN/o4WgJEhYnRpVREDEVxsIgHo74rGDdGrFt9fhMbH/nCHuB",
+	"zusTodHBfW35ePrmLFWSnBecRjCikh4aXoXMB37DGNtvHeQYs1PCMRA7qVqcWbd9gwvdcM1uDGt4CkA/",
+	"MqWVj7usGYv1ODDlzgsstLDlclRlJw/LVtU2qvpbvxMMGvSFIZ1o0rdwuu4GnTPsRIooCanqQrEj04EP",
+	"mn7Uu6G6LG/PdiRe1/1hLQ4ESOqDWNxTdT/O3OabYflujuUTA+KMNrU4RgDn5LsJDJ/k3hYY04gRMG9V",
+	"eCxjyRJASIwenRL4RzA0ToR+KhJ+XRGYLjrsdyAS1ApDFAZLZF5+wLLf2Qws+2WwDMwMFuIEf70hiNj9",
+	"00o5Y4+jbHvz6vkPgIRTMosFic6EeE7kkN6A4pWa730RzYpODPS7tVv79w/u3YX+TLvz2BvcGdsFy9PN",
+	"C7QQEJuZ1QJlYls1tBANbHXjTgykAlN2DGbTI8WjICfwfgTt6lTiGQ4zNHiKmucNYCkTMNaBHoFiPKTo",
+	"eTZWEbCqwZn6vHP3dy6YrG8a3fHO544n+AvFU3sz8BVsyiItnBpeD79Cu4ZtdyMALAQULJm9PXGoQC8N",
+	"ali28inZvkeYuo/P8Nen6NX9ArLPvXxe/N3du7//ZYTfXjvH36vSMFLn9XJR6IbuQg0a9pkvJxjvqIxI",
+	"RNIfXzy+pvKShfQNJ5eExTei/VOIiCZ9oqjRUA2P9w15STiiEUg2HBljbLoMZ+hZ+mszD0dhj3VzgiSf",
+	"VC20Cr/fGIzWmfohaDmz0QNABppKCDAIoYFRCHnYyDeCrsLYVoMri6W4HizPhHhB+Mx9q66LyYzcjEPb",
+	"0Xedg4bP8+I+yKF4JgSMCZ9lIUP1Mo5o2sCj2xv0gLgIHYza0dVhHNp4llvcVXD3hpNEj4Rkf11bT3xN",
+	"eQQkPefB8Jv09MfuJUfuTVaTtANqrmOgbmadFvbfo3L0kAsEY3KBGpgUiXFTsCxTQsGYKYUBdBKmUvDh",
+	"t4K+t2/fNqrxWMu6qIZvXReHme/2BY0YOcO1uUm3nFNh5r1yZcvFhT437ABKH3MtstLDTZz/twve5AIx",
+	"Cr6wBZDNmjawaQObfAnr+Y6CoEiOIPW6C06tJ2aO2N+9vpjREcf/uEifAui8MyP6bGgfavh4KMthJLgh",
+	"3tQFMxXCpewBVTlayvd+E3FU6ri9KoTJ/K8QjNPIvqrG5PjeM0piPaowSwo/T1yYNhNpllAzG7aT/vjJ",
+	"o9z0/s60Oi/GjYmL2gjTPI7oXdrJedZO9P+kIS5sMWS8MCYXDv4eJ91pde422u1G5+5Zu9VtmX/+480h",
+	"dS3yswijlcbk4/shErpjSec+GVq72J+nRI4930sm0YqBzJGsOPYiQBZMI1tb86KGZmPq1cAiKsNuGTsX",
+	"EXplp/ypFPq1USBXkVjL34vIvSqSc732luDL26YwOTFtr8rLckM0rmAWg+FwaIUZFYhRXhK/uOql4S0D",
+	"/XOmdAX4GAvpdd99Xyxw7nuFGGivy5M4nuMLN7XCH+usuKGXIyCRkqAoL72rGvd4SpQCpjGJJo3JTqOu",
+	"sxybQwjMGIMVSTOF5BiDhiR2zgIbGrkCQDjL8mCXgeHEsUH+dkf/0pZRCoPu+MXw/17v9VZzp9d7vf3f",
+	"80H/vvex4do2xlQpMjQ/ojKDh+aaSG3UUQMhDGyZjpimakJCWhzkaRqJTCLrKSXxaWGRByRW1J+LMv/n",
+	"65cnMKZyiEfUGC0IJPMnNyFI4RdANiL6MaQ0giDFaeC8Bi7bLRyVVupTAc/7rTnoVaRnXfLVFArfZvAI",
+	"Y0qkSl3b2cq8nhBpyWSGM5SER2OiNJWqbo9fgZtvUcJe1QD1hE6Lu/VGCMjODrRwqV4+ou2SyhlMJcMz",
+	"ZCu3DDhQmxQg6SQmIV0TIBVAVJJaSitWXixHy72yHDzI5OBj8afwVmFqgx35m1zuouhasu2d1wPDhqGv",
+	"hEVheUpB2s+I1kKySvj1M8L/qiF88ckVhg2VKtcZCl2v/1iFMoV3FztcSpVXVGEuwiePxPHLAW7uS19v",
+	"aXnlf6pMHN0HdflaNoPVbHgl90oXbAIU2NxPfNxmdQaHIHg8wzTdEVEjY8UpLWQ1AZMPJ+/3PnQa96ZP",
+	"/tmJP7Qu/3f71YPRv+73/32xn5zdVf8JW+TkYPz43uC3UfvP31cqVXYG89Q69xfIZGtFY9qwzgKJ0908",
+	"y24QU45ChCof1Mh8wtlZe5RXEpTW06wWwNOyYSvToubh6qfLtDHxrixo/mDKGsfrclIqW9/jmObYpfTz",
+	"NQyBylIWu62Df4GJSkpNTstvQa/J5dZN4mO/swQgX8de/Fwhme4zS3KJ+iQmPKSHRuaMyQz6hlWHRLNL",
+	"6nS0PokgTsILG55D4RFRjIsSFxoSzcFv3va8tvF6E0IfTcEFkt9RrGT/1bIDUu/aBt81YPcFbLRsp7q+",
+	"hbaV6WaKjCkESkgdbG9ouH0ZAy11j86nz3J49fQRPNg/uAfOGQvW85zmBliFtmE3XXDyCcZkMqer3ia3",
+	"bZbcVtXFLf2qK/QWy0tgEQIp+DA1APJiAGV1ZxH156Rrvhz1m/SnFQ4870lNzhxsYXyam5mL0RYSsnx0",
+	"XK1tA58JjYx9ZMwkB6oKoK6BkjrTL1/7+Z3B6FihDWMKaTevRpOV+rCrjDnkNqzKqHN+GgTwS+CjGpqh",
+	"IerxLfNgpRBDXjkEc0q3fbOThyMYMB6hNKkt61CprLAJcLONJpGsISnm+IS1e23BR55tb62lXvuDBw8K",
+	"G9d+vbPeMct80r4aCalBJeMxkbOUMBeMo+nsuKYM7HX4LZ+PduduS8ppzL3v0Kha/Zj6wCmm+mCMoPNB",
+	"YmMckTtDWMLb/qKzWL82RdGvjTT2l+db+IvD2P0VEYH+0oBVf/WpnL86h81fFCXhbxAi5i9ObfIXhAOd",
+	"l1llyRKtyxtV888SwAI74xs/Fd+ZXK3bhTOzqCDlnCbqdQ8O/LXUJ+fa2bN60j2/YjsVPpdd4Lll8YRI",
+	"TiNo74HpCwZSjJEdTMN/eL5nBcwCUywb71L9Gju2cVOpy5MpW2+jxNVm0muo0F/EvFhsJuDo8xHDWFxi",
+	"3ltqIViBEAtVrtVi1mROXq60B+5tbg+UreHF9Rzs8M3QnZljo51H5JJCn1IOEY1ptWJV+/PHk9ooSytM",
+	"4B7ujCqzNKnwnwdHitx5X3MK5SIWVqF6rpcCzG/OpYB2Vt5zebGqpMoMr5Sp8qmtNMZQliy1xb51yfIF",
+	"jDkrYFfbcl/CyDJKlKsz+BqrOzndesz4Wb3TE+tCmd+Z0pJoYQQnOt58UFRbRT84OT7559FvL58/fn/0",
+	"+MXxyfuzl78/OQma8HZEOaqMChJummN1r2pZLsNo1n9EeAQTybhGRRM9iqhY2kpUXtfrp4Wm3LxGWk9y",
+	"NlkyBevQDE5fvj6DVDkNXB0cl9iPsjSvjbDinVeorQ9EGjdFQgS5A90J438S+M3ga0wY14RxKtW8eXIE",
+	"HFtuEdjZse/e2dm2YkbBzk4WlbezA/////6/DKe+c/dcUvvXM5Eomnpve9z6gfAJ8509/bHbBCWSKzwT",
+	"KvmMUPLGQlEfCEjCIzEGMhYJx7J0yChmqRnv8UopJ2n0zyYccSChZpdMm36GYFQ6Ganiu5s93uO//AIv",
+	"8ozDHt+BV65GobUGg2q8V9A0jYLfnpxBHqQY4Lzsl2k47ScWXbmI2gBIrASoCSUXEKTZm8EhTFh4YaBl",
+	"YetSHe0LTo/OHj0rvAL7C0AjSkujwgPWBp6NYkycKxJ5b+/B3W3sa2fniZn1zo7NgjfwDxYF1LmHH+wf",
+	"3NvuAoHAeUECmI6EolkNmB4HsFxs7NL6YjAGRjWmrUrCEfqAcmM1ACFNjwGJIkmVaoZMzwILi4odnD+O",
+	"2nGwnRrEk5gwnprFPrKQE/HY86dewTjueV3obWYf97yrIEUMlkdIsVTO1rcs3OO/UsUiZzJl9ZAgZkrT",
+	"CAR39Eof9aEQr5w6V22Ktis40UVQ7Lf2A9gKakyfYNsWNuMCpEg0talGVKGNbch+6Do4KHcwbyWZntCL",
+	"xSHANO8gTWHJKqcV8s2hn2hD3zzjnGiXcQ5bitpCD0E16z/I7Xk7roNWqzyusumSzk6XCyuoQzPftKll",
+	"2LyWgluschxwj6cnoO7kCDil9pAJtxUnmbeCfBMKtpsLJLUy6MSvetw+J9BBjkSoOaWy72IatoLCDmH6",
+	"/1UYiktqI9iJ6vG1j/TslhSzkHJFCzL/xfGZ53uJjN0eobq7u2JCuZVuTSGHu+4htWvaXhUSe/Pt4uj0",
+	"2PM9V0vX63rtZqvZMm1NV2TCvK6312w19zw8uhnh/r1r/jWkuq5ocMQkxaLBAmmOa4eCmkIkwmScFug1",
+	"nBjsRiJUeL6fccpx5HW936h+JYT2KqXG9lqd+t223HPMLqmq9F8IVC3GOiyLFS0GKn2PyVD7rbuLnsio",
+	"ulsulWCe6jxY/VQ1ocU8t9de/dyyvMAr3ztotVb3US5hg0/trX6qJjOsqJx63Xfnvuc8bwaAIgVwCVpG",
+	"KSNDY0l4Y6qJd276QJAt5IjXUzIcUglvjnOlL+3Tt7IuAiO+JI1nuXHQZ5zIWTevvR0LEqm0ykyPY0Oz",
+	"p9gSWyOhtJUTc4z02IyuwkgdS+hC/D3qLCM9jsv2o5VG/4hEaNQnMA2sVLI/mM8QEz582PMo79nmtNls",
+	"uqLUeXtvRW3WeZ4uEC49BiowcRqrnlYxX5PD6muf3zL4T8fgxwv3pa0ceNuL+X33E1GK6quFfF+BcKVe",
+	"vg8sFNyWzcdNOnSKlN2xCizfXMTTR+b9Xrmq8bu6UQxYTJ2LqexJUnZ4jYQ1Q6W82tKhxL1lSSHoYp3Y",
+	"ll9ft/q8XMJ6p6549flKIYUXDOxOOObO19QvtUKz1lvtbLLyYY7XzEnw6WpFQXLs4U9ySSx9yx3ZSulN",
+	"wbEcxkMYJDy0aNqG9XpG66bc6dGEhCMKz60SB3+4+w46zdbm0tSAoCpCTe8NIxGlqDlifSamaBe5wPOY",
+	"pmZLiAnAZShNkn7MQh/G5GODDOnD+3f3W63rVPb/bkTwGgKtUCEXH9lfS2o/TUvr3Ir5zxfzRxa5zpte",
+	"FvQT61KuEfAjzKb6a6FsP3KVtzutFkxH5gW2MLwIqVLofJzg6UJWFkSLxJUFSTPqa8W6y+JaKQfnUhRL",
+	"4nCZL9i9YVGZueIMfoByEJ/JOT8UBzxnl5RT3N5rkJ55H5dY9NYRkrUExoGo0PkBAxYFIGREpZ/Vdjem",
+	"N8FjrHmUP2dKP89eOqe91E09b7Kb4mplQ3e5wxo6xefzUinZq6BjXJZ3cRb5Rpfy06B7Pw259wuE9vOj",
+	"KD9Py+rxto/e93bL77T8NdLA/LpTrNov83OO9ZSII7u0YpAjoepXcTcgLfWpmDY/015/u3V/vuBSOsda",
+	"QXzl351f+d5E2NPesph5hOyUefCsIkqV/lVEsxsTAMW8qavy+ajRdq/mZE/7xmXPop08C3aoXMH1mTXI",
+	"fh6X6Wew+BpM96ZSe+Qz5UJ7DS6rlprE5w7WGWJNjY6fWRiVwxTenV+VpJMVMIVk1wUCqqRk4RGvVbFi",
+	"Wncp1h/2HD6tRj8mEYULSifV64xsuJDTBtyxuR7RmQ3Kmte6HuP7CuJwM7UrvYCpRp3aXxFsZeRPIaDq",
+	"uzcovpZ8+Do+gnZnDYEyX3L0ViwsEguW0VaLBT81tuZ8ANdg0vxGsa9i96zSPX6ymqd7K2XhiFhvULnM",
+	"ri5cZWvkepReVlu5nvYnIuWtV/UbPx2neh0Rt6FvJ7+Pz4ivSf3ViDU1R/JguC6M6bhPpQJ3FTRG3Dh2",
+	"87Mf3bXK5rcLOtF+j2NwX6/4qp7XhVKlEHTe5r83i/dJT4W8UECsRyY4fXMW1J3Fv0G/zg0pYetYs9W4",
+	"wc1FvK0Ks5Zt+/X2F+cf+1n3mVsdNNNBb+3hb0bxtcINJliVYbDW7pDUnjZgYSBVW0CoCVgRpSh409xy",
+	"d69vdmWBFhjuDyqRtMe5wCjlVO8qGtNG2epTPaWUz90CDMvM8R7PjPCiAT4iUZ3sd/P6isL/C7syv564",
+	"d7WibuX9rby/lfffjLx3Am09B+iYasnCZWfMNi8iNHLUBcURe1lov5h/YX6wucV+VvvdCPBBzIYj7ef5",
+	"SNm9BRMhYj+tIHAqxZjqEU0UXrAGNm5sQdjsCzfm9SJna6K3foGzf58+sflWQxFH70daT96nw36vhSax",
+	"nTGVPb602adsdA97Xlw8Qe95viXIw54ZWs+7gr1NT3bxunY724povQ29uJaZXMDbOENTTRCGy7Ropvvm",
+	"ItfgywnlR6fHxgD+vBihQkZsNbujVFO8vvZJKSs0S/CshZMbaRZw9fPGEt36i9JaMikWgChwEF7CCzNi",
+	"UxFW8MK/j14834wX0o4Ldc7tK7uQ5jltKDurYPeBfiShjmdmpsaC0ZTfMsAtAxQZwOG2hgFcBuJCXenX",
+	"GUR0QJLYZlNLFo6M6uTqaYZiTBVg3ushGLGNXs6+xNzF/gzD9eqD8k7de794SJ5fd0aCEYRdCBq2FvBW",
+	"Oi2cie+crzjrbR8CbORD0Mij5gLY4nRKle5xfGYbhISg8HsTjsCWKbA1RI14YDxxGbz4fkzUJgqYUonN",
+	"0a+WmWq40hSYKPEhoZhs4DIllJC6JDzcgAuPpVWS0s/uP41SifnaEhcbJEl8viVeKGW4NADQQfQ2/O82",
+	"/O8Lh/85pAHWjYtxzH1BZFRMzEoFZjEYsD6EWc/VHvZhZ0fwkO7s+OXCw5h/3YSXRlIQW0nZ5RCkVz31",
+	"uK2r3LUeQaZ9Iz7ye/JsuWK8p63OwrTxQ67O5hfz6aV1PL9ucGK1QPaibAO7DIsjFG+jDm9astw60P4u",
+	"cZbFC05Slp+XXwX1ryZSsC6iryA/1onKKxddZ7JcQWdKJb2N1fsMv/kaaHma1bW8jVX5Cp7rUnmud+fG",
+	"5lgram+OQWx5pwXaxiLfxCKuvGlNffnG+rOy8C1vfeU4sCU72qbOBItrjACrboau0tpCv8gJWv+u6Jxz",
+	"G6ybkPhHyuXfcTZiXvpyaSpiVmzSL9Sx9Es1LH1MTnSFMv203lrulujxjt/2931byM9vdPb8RrvlPzGI",
+	"c9EVrsYfHuQJpaFja182m014mYSjf1QzEts2I7Htm//bjMc988/S0pk3nNaIqRQFfejWvXEra78hWfuK",
+	"kigTtndUCaoF2euk5LVE7yI/SsGEcAVD89N/W/eTSK5gS0i/XOzTz6p9blerffZ4Wu4zkmTKIeFsIOS4",
+	"WAqrkPcUvMuyqCFNoz4PfGA8jBPFLmkTzka0x+0ukCZIOVHm4r8gFOMx06DFkGLtLCExKt/sEXHchF9t",
+	"a4VjHoqswDWWG7TXoHMIjgsV3n+ns8DeaqflDBQZ0HjWNRPFz+X7Ty7oLBsXftEX0azHZcFFZatWpkDB",
+	"1mnRfVf+67Dcn6vmaCuBYaQbU0B6fL/TacLvdKayUGebMp6VwNyHkUikWuyfsqWDNw5Wy2nzO519yZg1",
+	"V9r467q3Ci+d5w+LvBGZTCifM6MzwugGxs/MaE2t8sCMP0jLYTKsxoHLje7GHBfa7K+G5WJG8zsgKrft",
+	"VGFartpj3lTaLtMDCvzhvK6O0q1P7mfxHvw9vsI1ggPL4uWVvVrj1t9R9HeUNIc/7GZYF6iXaQsLrK3d",
+	"T/jf984ZucjhkW4TX9a4WSpyb70dtxr4V/B2CO7wdrMqd21MBPZ7RwEr19q7V1unMeXTpTX3NrvDA10w",
+	"mPmwbiU0V8A7i77F69hIOLL3Rx209ly1NJbeVVVf+ZmSiLmSVX9TITRXgjwk3P6ZRRvfFkX7YYxptqAq",
+	"Gj5mln9RPVUHDqwBj3+rclXnZlaVfRdtH/eCucsybaITcTdyGKyVzVZ7XRSarPYyAfRmzhCD6VWPWaD9",
+	"vAjBGu/KdwcZ2FnacyGSotBZ6ratl0ZDY08wrWg8wHs+cKyMD4s+gLEwxMBXpVeB1HnViiKr7nWWN33M",
+	"5MJVcj1VaOy6wXW7Or/6nwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

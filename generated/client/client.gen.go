@@ -274,7 +274,7 @@ type PlayerList struct {
 
 // Problem An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type Problem struct {
 	// Detail What went wrong with this request.
 	//
@@ -286,9 +286,11 @@ type Problem struct {
 	// Example: {"first_name":"first name must be at least 2 characters long"}
 	Errors map[string]string `json:"errors"`
 
-	// Instance The path of the request that failed.
+	// Instance This occurrence: the path of the request that failed and, after `#`, its request id
+	// (the `X-Request-ID` of the response), which finds it in the server's logs.
 	//
-	// Example: /players
+	//
+	// Example: /players#4bf92f3577b34da6a3ce929d0e0e4736
 	Instance *string `json:"instance,omitempty"`
 
 	// Status Example: 400
@@ -374,72 +376,72 @@ type PlayerID = int64
 
 // BadRequest An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type BadRequest = Problem
 
 // Forbidden An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type Forbidden = Problem
 
 // IdempotencyKeyReused An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type IdempotencyKeyReused = Problem
 
 // InternalError An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type InternalError = Problem
 
 // MethodNotAllowed An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type MethodNotAllowed = Problem
 
 // NotAcceptable An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type NotAcceptable = Problem
 
 // NotFound An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type NotFound = Problem
 
 // PayloadTooLarge An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type PayloadTooLarge = Problem
 
 // PreconditionFailed An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type PreconditionFailed = Problem
 
 // RequestHeaderFieldsTooLarge An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type RequestHeaderFieldsTooLarge = Problem
 
 // ServiceUnavailable An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type ServiceUnavailable = Problem
 
 // TooManyRequests An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type TooManyRequests = Problem
 
 // Unauthorized An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type Unauthorized = Problem
 
 // UnsupportedMediaType An RFC 9457 problem detail with a field -> message map.
 //
-// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type UnsupportedMediaType = Problem
 
 // ListLocationsParams defines parameters for ListLocations.

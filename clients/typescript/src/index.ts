@@ -1,0 +1,88 @@
+// A thin typed client for the Ninja Gold API. Every path, parameter, body and
+// response type comes from schema.ts, which openapi-typescript generates from
+// ../../openapi.yaml (`make client`); nothing here restates the contract.
+import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+
+import type { components, operations, paths } from "./schema.js";
+
+export type { components, operations, paths };
+
+type Schemas = components["schemas"];
+export type Problem = Schemas["Problem"];
+export type ProblemType = Problem["type"];
+export type Location = Schemas["Location"];
+export type LocationList = Schemas["LocationList"];
+export type NewLocation = Schemas["NewLocation"];
+export type LocationPatch = Schemas["LocationPatch"];
+export type Player = Schemas["Player"];
+export type PlayerList = Schemas["PlayerList"];
+export type NewPlayer = Schemas["NewPlayer"];
+export type NewPlayerResult = Schemas["NewPlayerResult"];
+export type NewVisit = Schemas["NewVisit"];
+export type Visit = Schemas["Visit"];
+export type VisitList = Schemas["VisitList"];
+
+/**
+ * The media types this client reads: the JSON resources and the
+ * application/problem+json errors. Restricting the client to them makes
+ * `data` the JSON schema (not `| string` for the text/csv alternatives) and
+ * `error` a {@link Problem}. Ask for CSV with `parseAs: "text"` and an
+ * `Accept: text/csv` header.
+ */
+export type JSONMedia = "application/json" | "application/problem+json" | "application/merge-patch+json";
+
+export type NinjaGoldClient = Client<paths, JSONMedia>;
+
+export interface NinjaGoldClientOptions extends Omit<ClientOptions, "baseUrl"> {
+  /** The server's base URL, e.g. `http://127.0.0.1:8080`. */
+  baseUrl: string;
+  /**
+   * A bearer token (a player's token from `POST /players`, or the admin
+   * token) sent as `Authorization: Bearer <token>` on every request.
+   */
+  token?: string;
+}
+
+/**
+ * Creates a client for the server at `options.baseUrl`. With `token`, every
+ * request that does not set its own `Authorization` header sends
+ * `Authorization: Bearer <token>`.
+ */
+export function createNinjaGoldClient(options: NinjaGoldClientOptions): NinjaGoldClient {
+  const { token, ...rest } = options;
+  const client = createClient<paths, JSONMedia>(rest);
+  if (token !== undefined) {
+    client.use({
+      onRequest({ request }) {
+        if (!request.headers.has("Authorization")) {
+          request.headers.set("Authorization", `Bearer ${token}`);
+        }
+        return request;
+      },
+    });
+  }
+  return client;
+}
+
+/** The `Authorization` header for a bearer token, for one request's `headers`. */
+export function bearer(token: string): { Authorization: string } {
+  return { Authorization: `Bearer ${token}` };
+}
+
+/**
+ * Narrows an unknown value (an `error` from openapi-fetch, or a parsed body)
+ * to a {@link Problem}: an object with a string `type`, a numeric `status`
+ * and an `errors` map.
+ */
+export function isProblem(value: unknown): value is Problem {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v["type"] === "string" &&
+    typeof v["status"] === "number" &&
+    typeof v["errors"] === "object" &&
+    v["errors"] !== null
+  );
+}

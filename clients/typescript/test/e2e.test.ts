@@ -1,0 +1,209 @@
+// End-to-end: plays a short game against a live server through the typed
+// client. NINJAGOLD_URL is the server's base URL (run.sh starts the real
+// binary on a free port with a throwaway database). With NINJAGOLD_PRISM=1 the
+// URL is a Prism validating proxy (`prism proxy --errors`) in front of the
+// server: every response is then also checked for Prism's `sl-violations`
+// header, and the cases that send a deliberately invalid request are skipped,
+// because Prism answers those itself (422/401) instead of forwarding them.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import {
+  bearer,
+  createNinjaGoldClient,
+  isProblem,
+  type Location,
+  type NinjaGoldClient,
+  type Problem,
+  type Visit,
+} from "../src/index.js";
+
+const baseUrl = process.env["NINJAGOLD_URL"];
+const viaPrism = process.env["NINJAGOLD_PRISM"] === "1";
+const skipInvalid = viaPrism
+  ? "prism --errors answers a contract-invalid request itself instead of forwarding it"
+  : false;
+
+if (!baseUrl) {
+  throw new Error("NINJAGOLD_URL must name a running server, e.g. http://127.0.0.1:8080 (make client-test starts one)");
+}
+
+// Every response Prism let through must carry no violation, not even a warning.
+const violations: string[] = [];
+
+function newClient(token?: string): NinjaGoldClient {
+  const client = createNinjaGoldClient(token === undefined ? { baseUrl: baseUrl! } : { baseUrl: baseUrl!, token });
+  client.use({
+    onResponse({ request, response }) {
+      const v = response.headers.get("sl-violations");
+      if (v !== null) {
+        violations.push(`${request.method} ${new URL(request.url).pathname}: ${v}`);
+      }
+      return response;
+    },
+  });
+  return client;
+}
+
+function assertProblem(error: unknown, status: number, type: Problem["type"], response: Response): Problem {
+  assert.equal(response.status, status);
+  assert.match(response.headers.get("content-type") ?? "", /^application\/problem\+json\b/);
+  assert.ok(isProblem(error), `not a problem: ${JSON.stringify(error)}`);
+  assert.equal(error.status, status);
+  assert.equal(error.type, type);
+  return error;
+}
+
+test("a short game of Ninja Gold", async (t) => {
+  const anon = newClient();
+  let farm: Location | undefined;
+  let player: { id: number; token: string } | undefined;
+  const visits: Visit[] = [];
+
+  await t.test("lists the locations and finds the Farm", async () => {
+    const { data, error, response } = await anon.GET("/locations", { params: { query: { limit: 100 } } });
+    assert.equal(error, undefined);
+    assert.equal(response.status, 200);
+    assert.ok(data);
+    const ids = data.items.map((l) => l.id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), "locations come in ascending id order");
+    farm = data.items.find((l) => l.name === "Farm");
+    assert.ok(farm, "the seed has a Farm");
+    assert.equal(farm.min_gold, 10);
+    assert.equal(farm.max_gold, 20);
+    for (const name of ["Cave", "House", "Casino"]) {
+      assert.ok(data.items.some((l) => l.name === name), `the seed has a ${name}`);
+    }
+  });
+
+  await t.test("lists the locations as CSV", async () => {
+    const { data, error, response } = await anon.GET("/locations", {
+      params: { query: { limit: 100 } },
+      headers: { Accept: "text/csv" },
+      parseAs: "text",
+    });
+    assert.equal(error, undefined);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("content-type") ?? "", /^text\/csv\b/);
+    const lines = (data ?? "").trimEnd().split(/\r?\n/);
+    assert.equal(lines[0], "id,name,min_gold,max_gold,description,created_at,updated_at");
+    assert.ok(lines.some((l) => l.startsWith(`${farm!.id},Farm,10,20,`)));
+  });
+
+  await t.test("creates a player and gets its token once", async () => {
+    const { data, error, response } = await anon.POST("/players", {
+      body: { first_name: "Hattori", last_name: "Hanzo" },
+    });
+    assert.equal(error, undefined);
+    assert.equal(response.status, 201);
+    assert.ok(data);
+    assert.equal(data.first_name, "Hattori");
+    assert.equal(data.last_name, "Hanzo");
+    assert.equal(data.gold, 0);
+    assert.ok(data.token.length > 0);
+    assert.equal(response.headers.get("location"), `/players/${data.id}`);
+    player = { id: data.id, token: data.token };
+  });
+
+  await t.test("visits the Farm twice; gold and balance add up", async () => {
+    const ninja = newClient(player!.token);
+    let balance = 0;
+    for (let i = 0; i < 2; i++) {
+      const { data, error, response } = await ninja.POST("/players/{id}/visits", {
+        params: { path: { id: player!.id } },
+        body: { location_id: farm!.id },
+      });
+      assert.equal(error, undefined, JSON.stringify(error));
+      assert.equal(response.status, 201);
+      assert.ok(data);
+      assert.equal(data.player_id, player!.id);
+      assert.equal(data.location_id, farm!.id);
+      assert.equal(data.location_name, "Farm");
+      assert.ok(data.gold >= farm!.min_gold && data.gold <= farm!.max_gold, `gold ${data.gold} outside the Farm's range`);
+      balance += data.gold;
+      assert.equal(data.balance, balance, "balance is the previous balance plus this visit's gold");
+      assert.equal(data.message, `Earned ${data.gold} gold from the Farm!`);
+      assert.equal(response.headers.get("location"), `/players/${player!.id}/visits/${data.id}`);
+      visits.push(data);
+    }
+    const { data } = await anon.GET("/players/{id}", { params: { path: { id: player!.id } } });
+    assert.equal(data?.gold, balance, "the player's gold is the last visit's balance");
+  });
+
+  await t.test("reads the activity log, newest first", async () => {
+    const { data, error } = await anon.GET("/players/{id}/visits", { params: { path: { id: player!.id } } });
+    assert.equal(error, undefined);
+    assert.ok(data);
+    assert.deepEqual(
+      data.items.map((v) => v.id),
+      [visits[1]!.id, visits[0]!.id],
+    );
+    assert.deepEqual(data.items, [...visits].reverse());
+    assert.equal(data.next_cursor, null);
+  });
+
+  await t.test("a retry with the same Idempotency-Key replays the visit", async () => {
+    const ninja = newClient(player!.token);
+    const send = () =>
+      ninja.POST("/players/{id}/visits", {
+        params: { path: { id: player!.id }, header: { "Idempotency-Key": `e2e-${player!.id}` } },
+        body: { location_id: farm!.id },
+      });
+    const first = await send();
+    const again = await send();
+    assert.equal(first.response.status, 201);
+    assert.equal(again.response.status, 201);
+    assert.equal(again.response.headers.get("idempotent-replayed"), "true");
+    assert.deepEqual(again.data, first.data);
+  });
+
+  await t.test("a 400 problem names each offending field", { skip: skipInvalid }, async () => {
+    const { data, error, response } = await anon.POST("/players", { body: { first_name: "A", last_name: "B" } });
+    assert.equal(data, undefined);
+    const problem = assertProblem(error, 400, "/problems/validation-error", response);
+    // `errors` is typed { [field: string]: string }.
+    const errors: Record<string, string> = problem.errors;
+    assert.equal(errors["first_name"], "first name must be at least 2 characters long");
+    assert.equal(errors["last_name"], "last name must be at least 2 characters long");
+    // instance is the request's path, then `#` and its X-Request-ID.
+    assert.match(problem.instance ?? "", /^\/players(#|$)/);
+    const requestId = response.headers.get("x-request-id");
+    if (requestId !== null) {
+      assert.equal(problem.instance, `/players#${requestId}`);
+    }
+  });
+
+  await t.test("a visit without a token is a 401 problem", { skip: skipInvalid }, async () => {
+    const { error, response } = await anon.POST("/players/{id}/visits", {
+      params: { path: { id: player!.id } },
+      body: { location_id: farm!.id },
+    });
+    assertProblem(error, 401, "/problems/unauthorized", response);
+    assert.match(response.headers.get("www-authenticate") ?? "", /^Bearer\b/);
+  });
+
+  await t.test("another player's token is a 403 problem", async () => {
+    const other = await anon.POST("/players", { body: { first_name: "Fuma", last_name: "Kotaro" } });
+    assert.ok(other.data);
+    const intruder = newClient(other.data.token);
+    const { error, response } = await intruder.POST("/players/{id}/visits", {
+      params: { path: { id: player!.id } },
+      body: { location_id: farm!.id },
+    });
+    const problem = assertProblem(error, 403, "/problems/forbidden", response);
+    assert.deepEqual(problem.errors, {});
+    const gone = await anon.DELETE("/players/{id}", { params: { path: { id: other.data.id } }, headers: bearer(other.data.token) });
+    assert.equal(gone.response.status, 204);
+  });
+
+  await t.test("an unknown player is a 404 problem", async () => {
+    const { error, response } = await anon.GET("/players/{id}", { params: { path: { id: 2_000_000_000 } } });
+    assertProblem(error, 404, "/problems/not-found", response);
+  });
+
+  if (viaPrism) {
+    await t.test("Prism saw no violation", () => {
+      assert.deepEqual(violations, []);
+    });
+  }
+});
