@@ -27,14 +27,6 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		replayed bool
 	)
 	err := s.inTx(ctx, func(tx writeTx) error {
-		var exists int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM players WHERE id = ?`, req.PlayerID).Scan(&exists)
-		if errors.Is(err, sql.ErrNoRows) {
-			return playerNotFound(req.PlayerID)
-		} else if err != nil {
-			return err
-		}
-
 		if req.IdempotencyKey != "" {
 			var hash []byte
 			var visitID int64
@@ -55,15 +47,23 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 
 		loc, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, req.LocationID))
 		if errors.Is(err, sql.ErrNoRows) {
+			// An unknown player is the worse error: report it first.
+			if err := playerExists(ctx, tx, req.PlayerID); err != nil {
+				return err
+			}
 			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
 		} else if err != nil {
 			return err
 		}
 		out := req.Roll(loc)
 
+		// The update finds the player or nothing: no separate existence check.
 		var balance int64
-		if err := tx.QueryRowContext(ctx, `UPDATE players SET gold = gold + ? WHERE id = ? RETURNING gold`,
-			out.Gold, req.PlayerID).Scan(&balance); err != nil {
+		err = tx.QueryRowContext(ctx, `UPDATE players SET gold = gold + ? WHERE id = ? RETURNING gold`,
+			out.Gold, req.PlayerID).Scan(&balance)
+		if errors.Is(err, sql.ErrNoRows) {
+			return playerNotFound(req.PlayerID)
+		} else if err != nil {
 			return err
 		}
 		now := micros(s.now())
@@ -88,6 +88,15 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		return game.Visit{}, false, err
 	}
 	return visit, replayed, nil
+}
+
+func playerExists(ctx context.Context, tx writeTx, id int64) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM players WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return playerNotFound(id)
+	}
+	return err
 }
 
 // purgeKeys deletes idempotency keys older than their TTL, at most once a
