@@ -1,0 +1,125 @@
+// Package lists measures how the cost of a page grows with the table: with
+// keyset pagination on indexed columns (no OFFSET, no COUNT) a page out of
+// a million rows should cost about what a page out of a thousand does.
+//
+//	go test ./bench/lists -bench . -benchtime 2000x
+//
+// Each benchmark reports the median (p50-ns) next to Go's mean ns/op.
+package lists
+
+import (
+	"context"
+	"encoding/base64"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/impl"
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+)
+
+// seeded opens a store whose locations and player 1's visits number rows.
+func seeded(b *testing.B, rows int) http.Handler {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "lists.db")
+	store, err := sqlite.Open(context.Background(), path, sqlite.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.Begin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().UnixMicro()
+	exec := func(q string, args ...any) {
+		if _, err := tx.Exec(q, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	exec(`INSERT INTO players (first_name, last_name, gold, token_hash, created_at) VALUES ('Bench', 'Ninja', 0, x'00', ?)`, now)
+	loc, err := tx.Prepare(`INSERT INTO locations (name, min_gold, max_gold, description, created_at, updated_at) VALUES (?, 1, 2, '', ?, ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vis, err := tx.Prepare(`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at) VALUES (1, 1, 'Farm', 1, ?, 'Earned 1 gold from the Farm!', ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range rows {
+		if _, err := loc.Exec(fmt.Sprintf("Place %d", i), now, now); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := vis.Exec(i+1, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	srv, err := impl.New(store, apitest.NewSeededDice(1), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := api.NewHandler(srv, api.Config{AdminToken: "x"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return h
+}
+
+func measure(b *testing.B, h http.Handler, path string) {
+	b.Helper()
+	durs := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		durs = append(durs, time.Since(start))
+		if rec.Code != 200 {
+			b.Fatalf("GET %s: %d", path, rec.Code)
+		}
+	}
+	b.StopTimer()
+	sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
+	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
+}
+
+func BenchmarkListPages(b *testing.B) {
+	for _, rows := range []int{1_000, 1_000_000} {
+		h := seeded(b, rows)
+		// A page deep in the table: the cursor after the page that starts
+		// at 90% of the rows.
+		// Deep pages: locations after 90% of the ids, visits (newest first)
+		// before the oldest tenth.
+		deepLoc := cursorAt(b, rows*9/10)
+		deepVis := cursorAt(b, rows/10+101)
+		b.Run(fmt.Sprintf("locations/first/rows=%d", rows), func(b *testing.B) { measure(b, h, "/locations?limit=100") })
+		b.Run(fmt.Sprintf("locations/deep/rows=%d", rows), func(b *testing.B) { measure(b, h, "/locations?limit=100&cursor="+deepLoc) })
+		b.Run(fmt.Sprintf("visits/first/rows=%d", rows), func(b *testing.B) { measure(b, h, "/players/1/visits?limit=100") })
+		b.Run(fmt.Sprintf("visits/deep/rows=%d", rows), func(b *testing.B) { measure(b, h, "/players/1/visits?limit=100&cursor="+deepVis) })
+	}
+}
+
+// cursorAt is the opaque cursor that continues after row id n: impl's
+// format (base64url JSON), which the first request of each benchmark
+// checks the server accepts.
+func cursorAt(b *testing.B, id int) string {
+	b.Helper()
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"id":%d}`, max(id, 1))))
+}
