@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,10 +25,15 @@ import (
 
 // Server implements every operation of the contract.
 type Server struct {
-	store    game.Store
-	dice     game.Dice
-	metrics  prometheus.Gatherer
+	store   game.Store
+	dice    game.Dice
+	metrics prometheus.Gatherer
+
+	// The JSON form of the spec is made on first request: parsing the
+	// document costs start-up time that most runs never need.
+	specOnce sync.Once
 	specJSON map[string]any
+	specErr  error
 }
 
 var _ generated.StrictServerInterface = (*Server)(nil)
@@ -38,19 +44,26 @@ func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) (*Server
 	if metrics == nil {
 		metrics = prometheus.NewRegistry()
 	}
-	spec, err := ninjagold.Spec()
-	if err != nil {
-		return nil, fmt.Errorf("impl: %w", err)
-	}
-	raw, err := spec.MarshalJSON()
-	if err != nil {
-		return nil, fmt.Errorf("impl: spec as JSON: %w", err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("impl: spec as JSON: %w", err)
-	}
-	return &Server{store: store, dice: dice, metrics: metrics, specJSON: doc}, nil
+	return &Server{store: store, dice: dice, metrics: metrics}, nil
+}
+
+// specAsJSON converts openapi.yaml to JSON, once.
+func (s *Server) specAsJSON() (map[string]any, error) {
+	s.specOnce.Do(func() {
+		spec, err := ninjagold.Spec()
+		if err != nil {
+			s.specErr = fmt.Errorf("impl: %w", err)
+			return
+		}
+		raw, err := spec.MarshalJSON()
+		if err == nil {
+			err = json.Unmarshal(raw, &s.specJSON)
+		}
+		if err != nil {
+			s.specErr = fmt.Errorf("impl: spec as JSON: %w", err)
+		}
+	})
+	return s.specJSON, s.specErr
 }
 
 type ctxKey int
@@ -104,7 +117,11 @@ func (s *Server) GetReadiness(ctx context.Context, _ generated.GetReadinessReque
 
 func (s *Server) GetOpenAPIJSON(ctx context.Context, _ generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
 	ctx = requestContext(ctx)
-	return generated.GetOpenAPIJSON200JSONResponse{Body: s.specJSON}, nil
+	doc, err := s.specAsJSON()
+	if err != nil {
+		return nil, err
+	}
+	return generated.GetOpenAPIJSON200JSONResponse{Body: doc}, nil
 }
 
 func (s *Server) GetOpenAPIYAML(ctx context.Context, _ generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {

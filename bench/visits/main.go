@@ -52,6 +52,8 @@ func main() {
 type server struct {
 	cmd *exec.Cmd
 	url string
+	// startup is the time from exec to the first answered request.
+	startup time.Duration
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
@@ -66,6 +68,7 @@ func startServer(bin, db, sync, cpus string) (*server, error) {
 	}
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN=bench")
+	began := time.Now()
 	cmd.Stderr = io.Discard // one access-log line per request
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -85,7 +88,13 @@ func startServer(bin, db, sync, cpus string) (*server, error) {
 	}()
 	select {
 	case u := <-found:
-		return &server{cmd: cmd, url: u}, nil
+		resp, err := http.Get(u + "/healthz")
+		if err != nil {
+			cmd.Process.Kill()
+			return nil, err
+		}
+		resp.Body.Close()
+		return &server{cmd: cmd, url: u, startup: time.Since(began)}, nil
 	case <-time.After(15 * time.Second):
 		cmd.Process.Kill()
 		return nil, errors.New("server did not start")
@@ -198,9 +207,10 @@ func run(bin, db string, instances, n, conns, nplayers int, sync, cpus, label st
 	if label == "" {
 		label = fmt.Sprintf("%d instance(s) on %s", instances, store)
 	}
-	fmt.Printf("%s: %d visits from %d connections: %.0f visits/s, p50 %s, p90 %s, p99 %s, max %s; statuses %v; %d visits logged; balances exact: %v\n",
+	fmt.Printf("%s: %d visits from %d connections: %.0f visits/s, p50 %s, p90 %s, p99 %s, max %s; statuses %v; %d visits logged; balances exact: %v; server start to first answer %s, peak RSS %s\n",
 		label, m.Requests, conns, m.Throughput, m.Latencies.P50.Round(time.Microsecond*10), m.Latencies.P90.Round(time.Microsecond*10),
-		m.Latencies.P99.Round(time.Microsecond*10), m.Latencies.Max.Round(time.Microsecond*10), codes, visits, exact)
+		m.Latencies.P99.Round(time.Microsecond*10), m.Latencies.Max.Round(time.Microsecond*10), codes, visits, exact,
+		servers[0].startup.Round(time.Millisecond), peakRSS(servers[0].cmd.Process.Pid))
 	if !exact || codes[201] != n {
 		return errors.New("the run was not clean: see above")
 	}
@@ -264,4 +274,18 @@ func freshSchema(base string) (string, func(), error) {
 		conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
 		conn.Close(ctx)
 	}, nil
+}
+
+// peakRSS reads the process's high-water resident set size from /proc.
+func peakRSS(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
 }
