@@ -198,3 +198,62 @@ func TestDatabaseGoneIs503(t *testing.T) {
 		t.Errorf("healthz = %d, want 200: the process is up", resp.Status)
 	}
 }
+
+func TestOptionsAndCORS(t *testing.T) {
+	const site = "https://game.example.org"
+	preflight := map[string]string{"Origin": site, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"}
+
+	t.Run("OPTIONS lists the path's methods", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{})
+		tests := map[string]string{
+			"/locations":           "GET, OPTIONS, POST",
+			"/locations/1":         "DELETE, GET, OPTIONS, PATCH, PUT",
+			"/players/1/visits":    "GET, OPTIONS, POST",
+			"/players/1/visits/2":  "GET, OPTIONS",
+			"/docs/swagger-ui.css": "GET, OPTIONS",
+			"/healthz":             "GET, OPTIONS",
+		}
+		for path, want := range tests {
+			resp := s.Do(apitest.Request{Method: "OPTIONS", Path: path})
+			if resp.Status != http.StatusNoContent || resp.Header.Get("Allow") != want || len(resp.Body) != 0 {
+				t.Errorf("OPTIONS %s = %d Allow %q, want 204 %q", path, resp.Status, resp.Header.Get("Allow"), want)
+			}
+		}
+	})
+	t.Run("CORS is off by default", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{})
+		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/players", Header: preflight})
+		if resp.Status != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("preflight = %d, ACAO %q; want 204 without CORS headers", resp.Status, resp.Header.Get("Access-Control-Allow-Origin"))
+		}
+	})
+	t.Run("an allowed origin gets the CORS headers", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
+		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/players", Header: preflight})
+		want := map[string]string{
+			"Access-Control-Allow-Origin":  site,
+			"Access-Control-Allow-Methods": "GET, OPTIONS, POST",
+			"Access-Control-Max-Age":       "600",
+			"Vary":                         "Origin",
+		}
+		for h, v := range want {
+			if got := resp.Header.Get(h); got != v {
+				t.Errorf("preflight %s = %q, want %q", h, got, v)
+			}
+		}
+		if !strings.Contains(resp.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
+			t.Errorf("Allow-Headers = %q, want Authorization among them", resp.Header.Get("Access-Control-Allow-Headers"))
+		}
+		got := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": site}})
+		if got.Header.Get("Access-Control-Allow-Origin") != site || !strings.Contains(got.Header.Get("Access-Control-Expose-Headers"), "X-Request-ID") {
+			t.Errorf("GET headers = %v, want ACAO and Expose-Headers", got.Header)
+		}
+	})
+	t.Run("another origin gets none", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": "https://evil.example"}})
+		if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Errorf("ACAO = %q for a foreign origin", resp.Header.Get("Access-Control-Allow-Origin"))
+		}
+	})
+}

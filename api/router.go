@@ -45,6 +45,9 @@ type Config struct {
 	// MaxHeaderBytes bounds the request's header fields; larger ones get
 	// 431. Default DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
+	// CORSOrigins are the origins whose pages may call the API from a
+	// browser; none (the default) turns CORS off.
+	CORSOrigins []string
 	// MaxInFlight bounds the requests served at once; more get 503.
 	// Zero means no bound.
 	MaxInFlight int
@@ -98,6 +101,9 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	r.Use(obs.handle)
 	r.Use(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered))
 	r.Use(headerLimit(cfg.MaxHeaderBytes))
+	if len(cfg.CORSOrigins) > 0 {
+		r.Use(cors(ops, cfg.CORSOrigins))
+	}
 	if cfg.MaxInFlight > 0 {
 		r.Use(inFlightLimit(ops, cfg.MaxInFlight))
 	}

@@ -532,18 +532,33 @@ type ServerInterface interface {
 	// GetRoot Go to the documentation
 	// (GET /)
 	GetRoot(c *gin.Context)
+	// OptionsRoot Methods of / (CORS preflight)
+	// (OPTIONS /)
+	OptionsRoot(c *gin.Context)
 	// GetDocs Interactive documentation (Swagger UI)
 	// (GET /docs)
 	GetDocs(c *gin.Context)
+	// OptionsDocs Methods of /docs (CORS preflight)
+	// (OPTIONS /docs)
+	OptionsDocs(c *gin.Context)
 	// GetDocsAsset A file of the documentation page
 	// (GET /docs/{asset})
 	GetDocsAsset(c *gin.Context, asset string)
+	// OptionsDocsAsset Methods of /docs/{asset} (CORS preflight)
+	// (OPTIONS /docs/{asset})
+	OptionsDocsAsset(c *gin.Context, asset string)
 	// GetHealth Liveness
 	// (GET /healthz)
 	GetHealth(c *gin.Context)
+	// OptionsHealth Methods of /healthz (CORS preflight)
+	// (OPTIONS /healthz)
+	OptionsHealth(c *gin.Context)
 	// ListLocations List locations
 	// (GET /locations)
 	ListLocations(c *gin.Context, params ListLocationsParams)
+	// OptionsLocations Methods of /locations (CORS preflight)
+	// (OPTIONS /locations)
+	OptionsLocations(c *gin.Context)
 	// CreateLocation Create a location
 	// (POST /locations)
 	CreateLocation(c *gin.Context)
@@ -553,6 +568,9 @@ type ServerInterface interface {
 	// GetLocation Get a location
 	// (GET /locations/{id})
 	GetLocation(c *gin.Context, id LocationID, params GetLocationParams)
+	// OptionsLocation Methods of /locations/{id} (CORS preflight)
+	// (OPTIONS /locations/{id})
+	OptionsLocation(c *gin.Context, id LocationID)
 	// UpdateLocation Update part of a location
 	// (PATCH /locations/{id})
 	UpdateLocation(c *gin.Context, id LocationID, params UpdateLocationParams)
@@ -562,15 +580,27 @@ type ServerInterface interface {
 	// GetMetrics Prometheus metrics
 	// (GET /metrics)
 	GetMetrics(c *gin.Context)
+	// OptionsMetrics Methods of /metrics (CORS preflight)
+	// (OPTIONS /metrics)
+	OptionsMetrics(c *gin.Context)
 	// GetOpenAPIJSON This document as JSON
 	// (GET /openapi.json)
 	GetOpenAPIJSON(c *gin.Context)
+	// OptionsOpenAPIJSON Methods of /openapi.json (CORS preflight)
+	// (OPTIONS /openapi.json)
+	OptionsOpenAPIJSON(c *gin.Context)
 	// GetOpenAPIYAML This document as YAML
 	// (GET /openapi.yaml)
 	GetOpenAPIYAML(c *gin.Context)
+	// OptionsOpenAPIYAML Methods of /openapi.yaml (CORS preflight)
+	// (OPTIONS /openapi.yaml)
+	OptionsOpenAPIYAML(c *gin.Context)
 	// ListPlayers List players (the leaderboard)
 	// (GET /players)
 	ListPlayers(c *gin.Context, params ListPlayersParams)
+	// OptionsPlayers Methods of /players (CORS preflight)
+	// (OPTIONS /players)
+	OptionsPlayers(c *gin.Context)
 	// CreatePlayer Create a player
 	// (POST /players)
 	CreatePlayer(c *gin.Context)
@@ -580,18 +610,30 @@ type ServerInterface interface {
 	// GetPlayer Get a player
 	// (GET /players/{id})
 	GetPlayer(c *gin.Context, id PlayerID)
+	// OptionsPlayer Methods of /players/{id} (CORS preflight)
+	// (OPTIONS /players/{id})
+	OptionsPlayer(c *gin.Context, id PlayerID)
 	// ListVisits Read a player's activity log
 	// (GET /players/{id}/visits)
 	ListVisits(c *gin.Context, id PlayerID, params ListVisitsParams)
+	// OptionsVisits Methods of /players/{id}/visits (CORS preflight)
+	// (OPTIONS /players/{id}/visits)
+	OptionsVisits(c *gin.Context, id PlayerID)
 	// CreateVisit Visit a location
 	// (POST /players/{id}/visits)
 	CreateVisit(c *gin.Context, id PlayerID, params CreateVisitParams)
 	// GetVisit Get one visit
 	// (GET /players/{id}/visits/{visit_id})
 	GetVisit(c *gin.Context, id PlayerID, visitId int64)
+	// OptionsVisit Methods of /players/{id}/visits/{visit_id} (CORS preflight)
+	// (OPTIONS /players/{id}/visits/{visit_id})
+	OptionsVisit(c *gin.Context, id PlayerID, visitId int64)
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(c *gin.Context)
+	// OptionsReadiness Methods of /readyz (CORS preflight)
+	// (OPTIONS /readyz)
+	OptionsReadiness(c *gin.Context)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -616,6 +658,19 @@ func (siw *ServerInterfaceWrapper) GetRoot(c *gin.Context) {
 	siw.Handler.GetRoot(c)
 }
 
+// OptionsRoot operation middleware
+func (siw *ServerInterfaceWrapper) OptionsRoot(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsRoot(c)
+}
+
 // GetDocs operation middleware
 func (siw *ServerInterfaceWrapper) GetDocs(c *gin.Context) {
 
@@ -627,6 +682,19 @@ func (siw *ServerInterfaceWrapper) GetDocs(c *gin.Context) {
 	}
 
 	siw.Handler.GetDocs(c)
+}
+
+// OptionsDocs operation middleware
+func (siw *ServerInterfaceWrapper) OptionsDocs(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsDocs(c)
 }
 
 // GetDocsAsset operation middleware
@@ -654,6 +722,31 @@ func (siw *ServerInterfaceWrapper) GetDocsAsset(c *gin.Context) {
 	siw.Handler.GetDocsAsset(c, asset)
 }
 
+// OptionsDocsAsset operation middleware
+func (siw *ServerInterfaceWrapper) OptionsDocsAsset(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "asset" -------------
+	var asset string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "asset", c.Param("asset"), &asset, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter asset: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsDocsAsset(c, asset)
+}
+
 // GetHealth operation middleware
 func (siw *ServerInterfaceWrapper) GetHealth(c *gin.Context) {
 
@@ -665,6 +758,19 @@ func (siw *ServerInterfaceWrapper) GetHealth(c *gin.Context) {
 	}
 
 	siw.Handler.GetHealth(c)
+}
+
+// OptionsHealth operation middleware
+func (siw *ServerInterfaceWrapper) OptionsHealth(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsHealth(c)
 }
 
 // ListLocations operation middleware
@@ -700,6 +806,19 @@ func (siw *ServerInterfaceWrapper) ListLocations(c *gin.Context) {
 	}
 
 	siw.Handler.ListLocations(c, params)
+}
+
+// OptionsLocations operation middleware
+func (siw *ServerInterfaceWrapper) OptionsLocations(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsLocations(c)
 }
 
 // CreateLocation operation middleware
@@ -813,6 +932,31 @@ func (siw *ServerInterfaceWrapper) GetLocation(c *gin.Context) {
 	siw.Handler.GetLocation(c, id, params)
 }
 
+// OptionsLocation operation middleware
+func (siw *ServerInterfaceWrapper) OptionsLocation(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id LocationID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsLocation(c, id)
+}
+
 // UpdateLocation operation middleware
 func (siw *ServerInterfaceWrapper) UpdateLocation(c *gin.Context) {
 
@@ -924,6 +1068,19 @@ func (siw *ServerInterfaceWrapper) GetMetrics(c *gin.Context) {
 	siw.Handler.GetMetrics(c)
 }
 
+// OptionsMetrics operation middleware
+func (siw *ServerInterfaceWrapper) OptionsMetrics(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsMetrics(c)
+}
+
 // GetOpenAPIJSON operation middleware
 func (siw *ServerInterfaceWrapper) GetOpenAPIJSON(c *gin.Context) {
 
@@ -937,6 +1094,19 @@ func (siw *ServerInterfaceWrapper) GetOpenAPIJSON(c *gin.Context) {
 	siw.Handler.GetOpenAPIJSON(c)
 }
 
+// OptionsOpenAPIJSON operation middleware
+func (siw *ServerInterfaceWrapper) OptionsOpenAPIJSON(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsOpenAPIJSON(c)
+}
+
 // GetOpenAPIYAML operation middleware
 func (siw *ServerInterfaceWrapper) GetOpenAPIYAML(c *gin.Context) {
 
@@ -948,6 +1118,19 @@ func (siw *ServerInterfaceWrapper) GetOpenAPIYAML(c *gin.Context) {
 	}
 
 	siw.Handler.GetOpenAPIYAML(c)
+}
+
+// OptionsOpenAPIYAML operation middleware
+func (siw *ServerInterfaceWrapper) OptionsOpenAPIYAML(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsOpenAPIYAML(c)
 }
 
 // ListPlayers operation middleware
@@ -991,6 +1174,19 @@ func (siw *ServerInterfaceWrapper) ListPlayers(c *gin.Context) {
 	}
 
 	siw.Handler.ListPlayers(c, params)
+}
+
+// OptionsPlayers operation middleware
+func (siw *ServerInterfaceWrapper) OptionsPlayers(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsPlayers(c)
 }
 
 // CreatePlayer operation middleware
@@ -1056,6 +1252,31 @@ func (siw *ServerInterfaceWrapper) GetPlayer(c *gin.Context) {
 	siw.Handler.GetPlayer(c, id)
 }
 
+// OptionsPlayer operation middleware
+func (siw *ServerInterfaceWrapper) OptionsPlayer(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PlayerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsPlayer(c, id)
+}
+
 // ListVisits operation middleware
 func (siw *ServerInterfaceWrapper) ListVisits(c *gin.Context) {
 
@@ -1098,6 +1319,31 @@ func (siw *ServerInterfaceWrapper) ListVisits(c *gin.Context) {
 	}
 
 	siw.Handler.ListVisits(c, id, params)
+}
+
+// OptionsVisits operation middleware
+func (siw *ServerInterfaceWrapper) OptionsVisits(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PlayerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsVisits(c, id)
 }
 
 // CreateVisit operation middleware
@@ -1183,6 +1429,40 @@ func (siw *ServerInterfaceWrapper) GetVisit(c *gin.Context) {
 	siw.Handler.GetVisit(c, id, visitId)
 }
 
+// OptionsVisit operation middleware
+func (siw *ServerInterfaceWrapper) OptionsVisit(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PlayerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// ------------- Path parameter "visit_id" -------------
+	var visitId int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "visit_id", c.Param("visit_id"), &visitId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter visit_id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsVisit(c, id, visitId)
+}
+
 // GetReadiness operation middleware
 func (siw *ServerInterfaceWrapper) GetReadiness(c *gin.Context) {
 
@@ -1194,6 +1474,19 @@ func (siw *ServerInterfaceWrapper) GetReadiness(c *gin.Context) {
 	}
 
 	siw.Handler.GetReadiness(c)
+}
+
+// OptionsReadiness operation middleware
+func (siw *ServerInterfaceWrapper) OptionsReadiness(c *gin.Context) {
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsReadiness(c)
 }
 
 // GinServerOptions provides options for the Gin server.
@@ -1224,32 +1517,49 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	}
 
 	router.GET(options.BaseURL+"/locations", wrapper.ListLocations)
+	router.OPTIONS(options.BaseURL+"/locations", wrapper.OptionsLocations)
 	router.POST(options.BaseURL+"/locations", wrapper.CreateLocation)
 	router.DELETE(options.BaseURL+"/locations/:id", wrapper.DeleteLocation)
 	router.GET(options.BaseURL+"/locations/:id", wrapper.GetLocation)
+	router.OPTIONS(options.BaseURL+"/locations/:id", wrapper.OptionsLocation)
 	router.PATCH(options.BaseURL+"/locations/:id", wrapper.UpdateLocation)
 	router.PUT(options.BaseURL+"/locations/:id", wrapper.ReplaceLocation)
 	router.GET(options.BaseURL+"/players", wrapper.ListPlayers)
+	router.OPTIONS(options.BaseURL+"/players", wrapper.OptionsPlayers)
 	router.POST(options.BaseURL+"/players", wrapper.CreatePlayer)
 	router.DELETE(options.BaseURL+"/players/:id", wrapper.DeletePlayer)
 	router.GET(options.BaseURL+"/players/:id", wrapper.GetPlayer)
+	router.OPTIONS(options.BaseURL+"/players/:id", wrapper.OptionsPlayer)
 	router.GET(options.BaseURL+"/players/:id/visits", wrapper.ListVisits)
+	router.OPTIONS(options.BaseURL+"/players/:id/visits", wrapper.OptionsVisits)
 	router.POST(options.BaseURL+"/players/:id/visits", wrapper.CreateVisit)
 	router.GET(options.BaseURL+"/players/:id/visits/:visit_id", wrapper.GetVisit)
+	router.OPTIONS(options.BaseURL+"/players/:id/visits/:visit_id", wrapper.OptionsVisit)
 	router.GET(options.BaseURL+"/", wrapper.GetRoot)
+	router.OPTIONS(options.BaseURL+"/", wrapper.OptionsRoot)
 	router.GET(options.BaseURL+"/docs", wrapper.GetDocs)
+	router.OPTIONS(options.BaseURL+"/docs", wrapper.OptionsDocs)
 	router.GET(options.BaseURL+"/docs/:asset", wrapper.GetDocsAsset)
+	router.OPTIONS(options.BaseURL+"/docs/:asset", wrapper.OptionsDocsAsset)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth)
+	router.OPTIONS(options.BaseURL+"/healthz", wrapper.OptionsHealth)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness)
+	router.OPTIONS(options.BaseURL+"/readyz", wrapper.OptionsReadiness)
 	router.GET(options.BaseURL+"/metrics", wrapper.GetMetrics)
+	router.OPTIONS(options.BaseURL+"/metrics", wrapper.OptionsMetrics)
 	router.GET(options.BaseURL+"/openapi.json", wrapper.GetOpenAPIJSON)
+	router.OPTIONS(options.BaseURL+"/openapi.json", wrapper.OptionsOpenAPIJSON)
 	router.GET(options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPIYAML)
+	router.OPTIONS(options.BaseURL+"/openapi.yaml", wrapper.OptionsOpenAPIYAML)
 }
 
 type BadRequestResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type BadRequestApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1258,9 +1568,12 @@ type BadRequestApplicationProblemPlusJSONResponse struct {
 }
 
 type ForbiddenResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type ForbiddenApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1269,9 +1582,12 @@ type ForbiddenApplicationProblemPlusJSONResponse struct {
 }
 
 type IdempotencyKeyReusedResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type IdempotencyKeyReusedApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1280,9 +1596,12 @@ type IdempotencyKeyReusedApplicationProblemPlusJSONResponse struct {
 }
 
 type InternalErrorResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type InternalErrorApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1291,10 +1610,13 @@ type InternalErrorApplicationProblemPlusJSONResponse struct {
 }
 
 type MethodNotAllowedResponseHeaders struct {
-	Allow           string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	Allow                      string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type MethodNotAllowedApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1303,9 +1625,12 @@ type MethodNotAllowedApplicationProblemPlusJSONResponse struct {
 }
 
 type NotAcceptableResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type NotAcceptableApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1314,9 +1639,12 @@ type NotAcceptableApplicationProblemPlusJSONResponse struct {
 }
 
 type NotFoundResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type NotFoundApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1325,9 +1653,12 @@ type NotFoundApplicationProblemPlusJSONResponse struct {
 }
 
 type PayloadTooLargeResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type PayloadTooLargeApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1336,10 +1667,13 @@ type PayloadTooLargeApplicationProblemPlusJSONResponse struct {
 }
 
 type PreconditionFailedResponseHeaders struct {
-	ETag            string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type PreconditionFailedApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1348,9 +1682,12 @@ type PreconditionFailedApplicationProblemPlusJSONResponse struct {
 }
 
 type RequestHeaderFieldsTooLargeResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1359,10 +1696,13 @@ type RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse struct {
 }
 
 type ServiceUnavailableResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	RetryAfter      int
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	RetryAfter                 int
+	Vary                       *string
+	XRequestID                 *string
 }
 type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1371,10 +1711,13 @@ type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
 }
 
 type TooManyRequestsResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	RetryAfter      int
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	RetryAfter                 int
+	Vary                       *string
+	XRequestID                 *string
 }
 type TooManyRequestsApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1383,10 +1726,13 @@ type TooManyRequestsApplicationProblemPlusJSONResponse struct {
 }
 
 type UnauthorizedResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	WWWAuthenticate string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	WWWAuthenticate            string
+	XRequestID                 *string
 }
 type UnauthorizedApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1395,9 +1741,12 @@ type UnauthorizedApplicationProblemPlusJSONResponse struct {
 }
 
 type UnsupportedMediaTypeResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 type UnsupportedMediaTypeApplicationProblemPlusJSONResponse struct {
 	Body Problem
@@ -1413,10 +1762,13 @@ type GetRootResponseObject interface {
 }
 
 type GetRoot302ResponseHeaders struct {
-	Location        string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	Location                   string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetRoot302Response struct {
@@ -1424,12 +1776,21 @@ type GetRoot302Response struct {
 }
 
 func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1449,11 +1810,20 @@ func (response GetRoot406ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1474,6 +1844,12 @@ func (response GetRoot429ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -1481,6 +1857,9 @@ func (response GetRoot429ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -1500,11 +1879,20 @@ func (response GetRoot431ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1525,11 +1913,20 @@ func (response GetRoot500ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1550,6 +1947,12 @@ func (response GetRoot503ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -1557,10 +1960,126 @@ func (response GetRoot503ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsRootRequestObject struct {
+}
+
+type OptionsRootResponseObject interface {
+	VisitOptionsRootResponse(w http.ResponseWriter) error
+}
+
+type OptionsRoot204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsRoot204Response struct {
+	Headers OptionsRoot204ResponseHeaders
+}
+
+func (response OptionsRoot204Response) VisitOptionsRootResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsRoot431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsRoot431ApplicationProblemPlusJSONResponse) VisitOptionsRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsRoot500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsRoot500ApplicationProblemPlusJSONResponse) VisitOptionsRootResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1573,10 +2092,13 @@ type GetDocsResponseObject interface {
 }
 
 type GetDocs200ResponseHeaders struct {
-	ContentSecurityPolicy string
-	RateLimit             *string
-	RateLimitPolicy       *string
-	XRequestID            *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ContentSecurityPolicy      string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetDocs200TexthtmlResponse struct {
@@ -1591,12 +2113,21 @@ func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseW
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("Content-Security-Policy", fmt.Sprint(response.Headers.ContentSecurityPolicy))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1621,11 +2152,20 @@ func (response GetDocs406ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1646,6 +2186,12 @@ func (response GetDocs429ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -1653,6 +2199,9 @@ func (response GetDocs429ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -1672,11 +2221,20 @@ func (response GetDocs431ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1697,11 +2255,20 @@ func (response GetDocs500ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1722,6 +2289,12 @@ func (response GetDocs503ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -1729,10 +2302,126 @@ func (response GetDocs503ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsDocsRequestObject struct {
+}
+
+type OptionsDocsResponseObject interface {
+	VisitOptionsDocsResponse(w http.ResponseWriter) error
+}
+
+type OptionsDocs204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsDocs204Response struct {
+	Headers OptionsDocs204ResponseHeaders
+}
+
+func (response OptionsDocs204Response) VisitOptionsDocsResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsDocs431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsDocs431ApplicationProblemPlusJSONResponse) VisitOptionsDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsDocs500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsDocs500ApplicationProblemPlusJSONResponse) VisitOptionsDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1746,10 +2435,13 @@ type GetDocsAssetResponseObject interface {
 }
 
 type GetDocsAsset200ResponseHeaders struct {
-	CacheControl    string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	CacheControl               string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetDocsAsset200ImagepngResponse struct {
@@ -1764,12 +2456,21 @@ func (response GetDocsAsset200ImagepngResponse) VisitGetDocsAssetResponse(w http
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1795,12 +2496,21 @@ func (response GetDocsAsset200TextcssResponse) VisitGetDocsAssetResponse(w http.
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1826,12 +2536,21 @@ func (response GetDocsAsset200TextjavascriptResponse) VisitGetDocsAssetResponse(
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1853,12 +2572,21 @@ type GetDocsAsset200TextResponse struct {
 func (response GetDocsAsset200TextResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1880,11 +2608,20 @@ func (response GetDocsAsset400ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1905,11 +2642,20 @@ func (response GetDocsAsset404ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1930,11 +2676,20 @@ func (response GetDocsAsset406ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1955,6 +2710,12 @@ func (response GetDocsAsset429ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -1962,6 +2723,9 @@ func (response GetDocsAsset429ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -1981,11 +2745,20 @@ func (response GetDocsAsset431ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2006,11 +2779,20 @@ func (response GetDocsAsset500ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2031,6 +2813,12 @@ func (response GetDocsAsset503ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -2038,10 +2826,161 @@ func (response GetDocsAsset503ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsDocsAssetRequestObject struct {
+	Asset string `json:"asset"`
+}
+
+type OptionsDocsAssetResponseObject interface {
+	VisitOptionsDocsAssetResponse(w http.ResponseWriter) error
+}
+
+type OptionsDocsAsset204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsDocsAsset204Response struct {
+	Headers OptionsDocsAsset204ResponseHeaders
+}
+
+func (response OptionsDocsAsset204Response) VisitOptionsDocsAssetResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsDocsAsset400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsDocsAsset400ApplicationProblemPlusJSONResponse) VisitOptionsDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsDocsAsset431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsDocsAsset431ApplicationProblemPlusJSONResponse) VisitOptionsDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsDocsAsset500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsDocsAsset500ApplicationProblemPlusJSONResponse) VisitOptionsDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2054,9 +2993,12 @@ type GetHealthResponseObject interface {
 }
 
 type GetHealth200ResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetHealth200JSONResponse struct {
@@ -2071,11 +3013,20 @@ func (response GetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseW
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2096,11 +3047,20 @@ func (response GetHealth406ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2121,11 +3081,20 @@ func (response GetHealth431ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2146,11 +3115,20 @@ func (response GetHealth500ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2171,6 +3149,12 @@ func (response GetHealth503ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -2178,10 +3162,126 @@ func (response GetHealth503ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsHealthRequestObject struct {
+}
+
+type OptionsHealthResponseObject interface {
+	VisitOptionsHealthResponse(w http.ResponseWriter) error
+}
+
+type OptionsHealth204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsHealth204Response struct {
+	Headers OptionsHealth204ResponseHeaders
+}
+
+func (response OptionsHealth204Response) VisitOptionsHealthResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsHealth431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsHealth431ApplicationProblemPlusJSONResponse) VisitOptionsHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsHealth500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsHealth500ApplicationProblemPlusJSONResponse) VisitOptionsHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2195,10 +3295,13 @@ type ListLocationsResponseObject interface {
 }
 
 type ListLocations200ResponseHeaders struct {
-	Link            *string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	Link                       *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type ListLocations200JSONResponse struct {
@@ -2213,6 +3316,12 @@ func (response ListLocations200JSONResponse) VisitListLocationsResponse(w http.R
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
@@ -2221,6 +3330,9 @@ func (response ListLocations200JSONResponse) VisitListLocationsResponse(w http.R
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2242,6 +3354,12 @@ func (response ListLocations200TextcsvResponse) VisitListLocationsResponse(w htt
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
@@ -2250,6 +3368,9 @@ func (response ListLocations200TextcsvResponse) VisitListLocationsResponse(w htt
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2274,11 +3395,20 @@ func (response ListLocations400ApplicationProblemPlusJSONResponse) VisitListLoca
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2299,11 +3429,20 @@ func (response ListLocations406ApplicationProblemPlusJSONResponse) VisitListLoca
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2324,6 +3463,12 @@ func (response ListLocations429ApplicationProblemPlusJSONResponse) VisitListLoca
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -2331,6 +3476,9 @@ func (response ListLocations429ApplicationProblemPlusJSONResponse) VisitListLoca
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -2350,11 +3498,20 @@ func (response ListLocations431ApplicationProblemPlusJSONResponse) VisitListLoca
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2375,11 +3532,20 @@ func (response ListLocations500ApplicationProblemPlusJSONResponse) VisitListLoca
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2400,6 +3566,12 @@ func (response ListLocations503ApplicationProblemPlusJSONResponse) VisitListLoca
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -2407,10 +3579,126 @@ func (response ListLocations503ApplicationProblemPlusJSONResponse) VisitListLoca
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsLocationsRequestObject struct {
+}
+
+type OptionsLocationsResponseObject interface {
+	VisitOptionsLocationsResponse(w http.ResponseWriter) error
+}
+
+type OptionsLocations204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsLocations204Response struct {
+	Headers OptionsLocations204ResponseHeaders
+}
+
+func (response OptionsLocations204Response) VisitOptionsLocationsResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsLocations431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsLocations431ApplicationProblemPlusJSONResponse) VisitOptionsLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsLocations500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsLocations500ApplicationProblemPlusJSONResponse) VisitOptionsLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -2424,11 +3712,14 @@ type CreateLocationResponseObject interface {
 }
 
 type CreateLocation201ResponseHeaders struct {
-	ETag            string
-	Location        string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	Location                   string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type CreateLocation201JSONResponse struct {
@@ -2443,6 +3734,12 @@ func (response CreateLocation201JSONResponse) VisitCreateLocationResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
 	if response.Headers.RateLimit != nil {
@@ -2450,6 +3747,9 @@ func (response CreateLocation201JSONResponse) VisitCreateLocationResponse(w http
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2470,11 +3770,20 @@ func (response CreateLocation400ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2495,11 +3804,20 @@ func (response CreateLocation401ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
 	if response.Headers.XRequestID != nil {
@@ -2521,11 +3839,20 @@ func (response CreateLocation406ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2546,11 +3873,20 @@ func (response CreateLocation413ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2571,11 +3907,20 @@ func (response CreateLocation415ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2596,6 +3941,12 @@ func (response CreateLocation429ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -2603,6 +3954,9 @@ func (response CreateLocation429ApplicationProblemPlusJSONResponse) VisitCreateL
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -2622,11 +3976,20 @@ func (response CreateLocation431ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2647,11 +4010,20 @@ func (response CreateLocation500ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2672,6 +4044,12 @@ func (response CreateLocation503ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -2679,6 +4057,9 @@ func (response CreateLocation503ApplicationProblemPlusJSONResponse) VisitCreateL
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -2697,9 +4078,12 @@ type DeleteLocationResponseObject interface {
 }
 
 type DeleteLocation204ResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type DeleteLocation204Response struct {
@@ -2707,11 +4091,20 @@ type DeleteLocation204Response struct {
 }
 
 func (response DeleteLocation204Response) VisitDeleteLocationResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2731,11 +4124,20 @@ func (response DeleteLocation400ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2756,11 +4158,20 @@ func (response DeleteLocation401ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
 	if response.Headers.XRequestID != nil {
@@ -2782,11 +4193,20 @@ func (response DeleteLocation404ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2807,11 +4227,20 @@ func (response DeleteLocation406ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2832,12 +4261,21 @@ func (response DeleteLocation412ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2858,6 +4296,12 @@ func (response DeleteLocation429ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -2865,6 +4309,9 @@ func (response DeleteLocation429ApplicationProblemPlusJSONResponse) VisitDeleteL
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -2884,11 +4331,20 @@ func (response DeleteLocation431ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2909,11 +4365,20 @@ func (response DeleteLocation500ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2934,6 +4399,12 @@ func (response DeleteLocation503ApplicationProblemPlusJSONResponse) VisitDeleteL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -2941,6 +4412,9 @@ func (response DeleteLocation503ApplicationProblemPlusJSONResponse) VisitDeleteL
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -2959,10 +4433,13 @@ type GetLocationResponseObject interface {
 }
 
 type GetLocation200ResponseHeaders struct {
-	ETag            string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetLocation200JSONResponse struct {
@@ -2977,12 +4454,21 @@ func (response GetLocation200JSONResponse) VisitGetLocationResponse(w http.Respo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2993,10 +4479,13 @@ func (response GetLocation200JSONResponse) VisitGetLocationResponse(w http.Respo
 }
 
 type GetLocation304ResponseHeaders struct {
-	ETag            string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetLocation304Response struct {
@@ -3004,12 +4493,21 @@ type GetLocation304Response struct {
 }
 
 func (response GetLocation304Response) VisitGetLocationResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3029,11 +4527,20 @@ func (response GetLocation400ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3054,11 +4561,20 @@ func (response GetLocation404ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3079,11 +4595,20 @@ func (response GetLocation406ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3104,6 +4629,12 @@ func (response GetLocation429ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3111,6 +4642,9 @@ func (response GetLocation429ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -3130,11 +4664,20 @@ func (response GetLocation431ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3155,11 +4698,20 @@ func (response GetLocation500ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3180,6 +4732,12 @@ func (response GetLocation503ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3187,10 +4745,161 @@ func (response GetLocation503ApplicationProblemPlusJSONResponse) VisitGetLocatio
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsLocationRequestObject struct {
+	Id LocationID `json:"id"`
+}
+
+type OptionsLocationResponseObject interface {
+	VisitOptionsLocationResponse(w http.ResponseWriter) error
+}
+
+type OptionsLocation204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsLocation204Response struct {
+	Headers OptionsLocation204ResponseHeaders
+}
+
+func (response OptionsLocation204Response) VisitOptionsLocationResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsLocation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsLocation400ApplicationProblemPlusJSONResponse) VisitOptionsLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsLocation431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsLocation431ApplicationProblemPlusJSONResponse) VisitOptionsLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsLocation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsLocation500ApplicationProblemPlusJSONResponse) VisitOptionsLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3206,10 +4915,13 @@ type UpdateLocationResponseObject interface {
 }
 
 type UpdateLocation200ResponseHeaders struct {
-	ETag            string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type UpdateLocation200JSONResponse struct {
@@ -3224,12 +4936,21 @@ func (response UpdateLocation200JSONResponse) VisitUpdateLocationResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3250,11 +4971,20 @@ func (response UpdateLocation400ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3275,11 +5005,20 @@ func (response UpdateLocation401ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
 	if response.Headers.XRequestID != nil {
@@ -3301,11 +5040,20 @@ func (response UpdateLocation404ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3326,11 +5074,20 @@ func (response UpdateLocation406ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3351,12 +5108,21 @@ func (response UpdateLocation412ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3377,11 +5143,20 @@ func (response UpdateLocation413ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3402,11 +5177,20 @@ func (response UpdateLocation415ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3427,6 +5211,12 @@ func (response UpdateLocation429ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3434,6 +5224,9 @@ func (response UpdateLocation429ApplicationProblemPlusJSONResponse) VisitUpdateL
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -3453,11 +5246,20 @@ func (response UpdateLocation431ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3478,11 +5280,20 @@ func (response UpdateLocation500ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3503,6 +5314,12 @@ func (response UpdateLocation503ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3510,6 +5327,9 @@ func (response UpdateLocation503ApplicationProblemPlusJSONResponse) VisitUpdateL
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -3529,10 +5349,13 @@ type ReplaceLocationResponseObject interface {
 }
 
 type ReplaceLocation200ResponseHeaders struct {
-	ETag            string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type ReplaceLocation200JSONResponse struct {
@@ -3547,12 +5370,21 @@ func (response ReplaceLocation200JSONResponse) VisitReplaceLocationResponse(w ht
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3573,11 +5405,20 @@ func (response ReplaceLocation400ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3598,11 +5439,20 @@ func (response ReplaceLocation401ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
 	if response.Headers.XRequestID != nil {
@@ -3624,11 +5474,20 @@ func (response ReplaceLocation404ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3649,11 +5508,20 @@ func (response ReplaceLocation406ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3674,12 +5542,21 @@ func (response ReplaceLocation412ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3700,11 +5577,20 @@ func (response ReplaceLocation413ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3725,11 +5611,20 @@ func (response ReplaceLocation415ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3750,6 +5645,12 @@ func (response ReplaceLocation429ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3757,6 +5658,9 @@ func (response ReplaceLocation429ApplicationProblemPlusJSONResponse) VisitReplac
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -3776,11 +5680,20 @@ func (response ReplaceLocation431ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3801,11 +5714,20 @@ func (response ReplaceLocation500ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3826,6 +5748,12 @@ func (response ReplaceLocation503ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3833,6 +5761,9 @@ func (response ReplaceLocation503ApplicationProblemPlusJSONResponse) VisitReplac
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -3849,7 +5780,10 @@ type GetMetricsResponseObject interface {
 }
 
 type GetMetrics200ResponseHeaders struct {
-	XRequestID *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetMetrics200TextResponse struct {
@@ -3860,6 +5794,15 @@ type GetMetrics200TextResponse struct {
 func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
 
 	w.Header().Set("Content-Type", "text/plain")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -3880,11 +5823,20 @@ func (response GetMetrics406ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3905,11 +5857,20 @@ func (response GetMetrics431ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3930,11 +5891,20 @@ func (response GetMetrics500ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3955,6 +5925,12 @@ func (response GetMetrics503ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3962,10 +5938,126 @@ func (response GetMetrics503ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsMetricsRequestObject struct {
+}
+
+type OptionsMetricsResponseObject interface {
+	VisitOptionsMetricsResponse(w http.ResponseWriter) error
+}
+
+type OptionsMetrics204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsMetrics204Response struct {
+	Headers OptionsMetrics204ResponseHeaders
+}
+
+func (response OptionsMetrics204Response) VisitOptionsMetricsResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsMetrics431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsMetrics431ApplicationProblemPlusJSONResponse) VisitOptionsMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsMetrics500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsMetrics500ApplicationProblemPlusJSONResponse) VisitOptionsMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3978,9 +6070,12 @@ type GetOpenAPIJSONResponseObject interface {
 }
 
 type GetOpenAPIJSON200ResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetOpenAPIJSON200JSONResponse struct {
@@ -3995,11 +6090,20 @@ func (response GetOpenAPIJSON200JSONResponse) VisitGetOpenAPIJSONResponse(w http
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4020,11 +6124,20 @@ func (response GetOpenAPIJSON406ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4045,6 +6158,12 @@ func (response GetOpenAPIJSON429ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4052,6 +6171,9 @@ func (response GetOpenAPIJSON429ApplicationProblemPlusJSONResponse) VisitGetOpen
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -4071,11 +6193,20 @@ func (response GetOpenAPIJSON431ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4096,11 +6227,20 @@ func (response GetOpenAPIJSON500ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4121,6 +6261,12 @@ func (response GetOpenAPIJSON503ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4128,10 +6274,126 @@ func (response GetOpenAPIJSON503ApplicationProblemPlusJSONResponse) VisitGetOpen
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsOpenAPIJSONRequestObject struct {
+}
+
+type OptionsOpenAPIJSONResponseObject interface {
+	VisitOptionsOpenAPIJSONResponse(w http.ResponseWriter) error
+}
+
+type OptionsOpenAPIJSON204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsOpenAPIJSON204Response struct {
+	Headers OptionsOpenAPIJSON204ResponseHeaders
+}
+
+func (response OptionsOpenAPIJSON204Response) VisitOptionsOpenAPIJSONResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsOpenAPIJSON431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsOpenAPIJSON431ApplicationProblemPlusJSONResponse) VisitOptionsOpenAPIJSONResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsOpenAPIJSON500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsOpenAPIJSON500ApplicationProblemPlusJSONResponse) VisitOptionsOpenAPIJSONResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4144,9 +6406,12 @@ type GetOpenAPIYAMLResponseObject interface {
 }
 
 type GetOpenAPIYAML200ResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetOpenAPIYAML200ApplicationyamlResponse struct {
@@ -4161,11 +6426,20 @@ func (response GetOpenAPIYAML200ApplicationyamlResponse) VisitGetOpenAPIYAMLResp
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4190,11 +6464,20 @@ func (response GetOpenAPIYAML406ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4215,6 +6498,12 @@ func (response GetOpenAPIYAML429ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4222,6 +6511,9 @@ func (response GetOpenAPIYAML429ApplicationProblemPlusJSONResponse) VisitGetOpen
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -4241,11 +6533,20 @@ func (response GetOpenAPIYAML431ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4266,11 +6567,20 @@ func (response GetOpenAPIYAML500ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4291,6 +6601,12 @@ func (response GetOpenAPIYAML503ApplicationProblemPlusJSONResponse) VisitGetOpen
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4298,10 +6614,126 @@ func (response GetOpenAPIYAML503ApplicationProblemPlusJSONResponse) VisitGetOpen
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsOpenAPIYAMLRequestObject struct {
+}
+
+type OptionsOpenAPIYAMLResponseObject interface {
+	VisitOptionsOpenAPIYAMLResponse(w http.ResponseWriter) error
+}
+
+type OptionsOpenAPIYAML204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsOpenAPIYAML204Response struct {
+	Headers OptionsOpenAPIYAML204ResponseHeaders
+}
+
+func (response OptionsOpenAPIYAML204Response) VisitOptionsOpenAPIYAMLResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsOpenAPIYAML431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsOpenAPIYAML431ApplicationProblemPlusJSONResponse) VisitOptionsOpenAPIYAMLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsOpenAPIYAML500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsOpenAPIYAML500ApplicationProblemPlusJSONResponse) VisitOptionsOpenAPIYAMLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4315,10 +6747,13 @@ type ListPlayersResponseObject interface {
 }
 
 type ListPlayers200ResponseHeaders struct {
-	Link            *string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	Link                       *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type ListPlayers200JSONResponse struct {
@@ -4333,6 +6768,12 @@ func (response ListPlayers200JSONResponse) VisitListPlayersResponse(w http.Respo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
@@ -4341,6 +6782,9 @@ func (response ListPlayers200JSONResponse) VisitListPlayersResponse(w http.Respo
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4361,11 +6805,20 @@ func (response ListPlayers400ApplicationProblemPlusJSONResponse) VisitListPlayer
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4386,11 +6839,20 @@ func (response ListPlayers406ApplicationProblemPlusJSONResponse) VisitListPlayer
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4411,6 +6873,12 @@ func (response ListPlayers429ApplicationProblemPlusJSONResponse) VisitListPlayer
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4418,6 +6886,9 @@ func (response ListPlayers429ApplicationProblemPlusJSONResponse) VisitListPlayer
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -4437,11 +6908,20 @@ func (response ListPlayers431ApplicationProblemPlusJSONResponse) VisitListPlayer
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4462,11 +6942,20 @@ func (response ListPlayers500ApplicationProblemPlusJSONResponse) VisitListPlayer
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4487,6 +6976,12 @@ func (response ListPlayers503ApplicationProblemPlusJSONResponse) VisitListPlayer
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4494,10 +6989,126 @@ func (response ListPlayers503ApplicationProblemPlusJSONResponse) VisitListPlayer
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsPlayersRequestObject struct {
+}
+
+type OptionsPlayersResponseObject interface {
+	VisitOptionsPlayersResponse(w http.ResponseWriter) error
+}
+
+type OptionsPlayers204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsPlayers204Response struct {
+	Headers OptionsPlayers204ResponseHeaders
+}
+
+func (response OptionsPlayers204Response) VisitOptionsPlayersResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsPlayers431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsPlayers431ApplicationProblemPlusJSONResponse) VisitOptionsPlayersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsPlayers500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsPlayers500ApplicationProblemPlusJSONResponse) VisitOptionsPlayersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4511,10 +7122,13 @@ type CreatePlayerResponseObject interface {
 }
 
 type CreatePlayer201ResponseHeaders struct {
-	Location        string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	Location                   string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type CreatePlayer201JSONResponse struct {
@@ -4529,12 +7143,21 @@ func (response CreatePlayer201JSONResponse) VisitCreatePlayerResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4555,11 +7178,20 @@ func (response CreatePlayer400ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4580,11 +7212,20 @@ func (response CreatePlayer406ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4605,11 +7246,20 @@ func (response CreatePlayer413ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4630,11 +7280,20 @@ func (response CreatePlayer415ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4655,6 +7314,12 @@ func (response CreatePlayer429ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4662,6 +7327,9 @@ func (response CreatePlayer429ApplicationProblemPlusJSONResponse) VisitCreatePla
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -4681,11 +7349,20 @@ func (response CreatePlayer431ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4706,11 +7383,20 @@ func (response CreatePlayer500ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4731,6 +7417,12 @@ func (response CreatePlayer503ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4738,6 +7430,9 @@ func (response CreatePlayer503ApplicationProblemPlusJSONResponse) VisitCreatePla
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -4755,9 +7450,12 @@ type DeletePlayerResponseObject interface {
 }
 
 type DeletePlayer204ResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type DeletePlayer204Response struct {
@@ -4765,11 +7463,20 @@ type DeletePlayer204Response struct {
 }
 
 func (response DeletePlayer204Response) VisitDeletePlayerResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4789,11 +7496,20 @@ func (response DeletePlayer400ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4814,11 +7530,20 @@ func (response DeletePlayer401ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
 	if response.Headers.XRequestID != nil {
@@ -4840,11 +7565,20 @@ func (response DeletePlayer403ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4865,11 +7599,20 @@ func (response DeletePlayer404ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4890,11 +7633,20 @@ func (response DeletePlayer406ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4915,6 +7667,12 @@ func (response DeletePlayer429ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4922,6 +7680,9 @@ func (response DeletePlayer429ApplicationProblemPlusJSONResponse) VisitDeletePla
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -4941,11 +7702,20 @@ func (response DeletePlayer431ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4966,11 +7736,20 @@ func (response DeletePlayer500ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4991,6 +7770,12 @@ func (response DeletePlayer503ApplicationProblemPlusJSONResponse) VisitDeletePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4998,6 +7783,9 @@ func (response DeletePlayer503ApplicationProblemPlusJSONResponse) VisitDeletePla
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -5015,9 +7803,12 @@ type GetPlayerResponseObject interface {
 }
 
 type GetPlayer200ResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetPlayer200JSONResponse struct {
@@ -5032,11 +7823,20 @@ func (response GetPlayer200JSONResponse) VisitGetPlayerResponse(w http.ResponseW
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5057,11 +7857,20 @@ func (response GetPlayer400ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5082,11 +7891,20 @@ func (response GetPlayer404ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5107,11 +7925,20 @@ func (response GetPlayer406ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5132,6 +7959,12 @@ func (response GetPlayer429ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5139,6 +7972,9 @@ func (response GetPlayer429ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -5158,11 +7994,20 @@ func (response GetPlayer431ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5183,11 +8028,20 @@ func (response GetPlayer500ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5208,6 +8062,12 @@ func (response GetPlayer503ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5215,10 +8075,161 @@ func (response GetPlayer503ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsPlayerRequestObject struct {
+	Id PlayerID `json:"id"`
+}
+
+type OptionsPlayerResponseObject interface {
+	VisitOptionsPlayerResponse(w http.ResponseWriter) error
+}
+
+type OptionsPlayer204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsPlayer204Response struct {
+	Headers OptionsPlayer204ResponseHeaders
+}
+
+func (response OptionsPlayer204Response) VisitOptionsPlayerResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsPlayer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsPlayer400ApplicationProblemPlusJSONResponse) VisitOptionsPlayerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsPlayer431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsPlayer431ApplicationProblemPlusJSONResponse) VisitOptionsPlayerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsPlayer500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsPlayer500ApplicationProblemPlusJSONResponse) VisitOptionsPlayerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5233,10 +8244,13 @@ type ListVisitsResponseObject interface {
 }
 
 type ListVisits200ResponseHeaders struct {
-	Link            *string
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	Link                       *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type ListVisits200JSONResponse struct {
@@ -5251,6 +8265,12 @@ func (response ListVisits200JSONResponse) VisitListVisitsResponse(w http.Respons
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
@@ -5259,6 +8279,9 @@ func (response ListVisits200JSONResponse) VisitListVisitsResponse(w http.Respons
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5280,6 +8303,12 @@ func (response ListVisits200TextcsvResponse) VisitListVisitsResponse(w http.Resp
 	if response.ContentLength != 0 {
 		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
 	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
@@ -5288,6 +8317,9 @@ func (response ListVisits200TextcsvResponse) VisitListVisitsResponse(w http.Resp
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5312,11 +8344,20 @@ func (response ListVisits400ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5337,11 +8378,20 @@ func (response ListVisits404ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5362,11 +8412,20 @@ func (response ListVisits406ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5387,6 +8446,12 @@ func (response ListVisits429ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5394,6 +8459,9 @@ func (response ListVisits429ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -5413,11 +8481,20 @@ func (response ListVisits431ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5438,11 +8515,20 @@ func (response ListVisits500ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5463,6 +8549,12 @@ func (response ListVisits503ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5470,10 +8562,161 @@ func (response ListVisits503ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsVisitsRequestObject struct {
+	Id PlayerID `json:"id"`
+}
+
+type OptionsVisitsResponseObject interface {
+	VisitOptionsVisitsResponse(w http.ResponseWriter) error
+}
+
+type OptionsVisits204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsVisits204Response struct {
+	Headers OptionsVisits204ResponseHeaders
+}
+
+func (response OptionsVisits204Response) VisitOptionsVisitsResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsVisits400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsVisits400ApplicationProblemPlusJSONResponse) VisitOptionsVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsVisits431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsVisits431ApplicationProblemPlusJSONResponse) VisitOptionsVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsVisits500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsVisits500ApplicationProblemPlusJSONResponse) VisitOptionsVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5489,11 +8732,14 @@ type CreateVisitResponseObject interface {
 }
 
 type CreateVisit201ResponseHeaders struct {
-	IdempotentReplayed *string
-	Location           string
-	RateLimit          *string
-	RateLimitPolicy    *string
-	XRequestID         *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	IdempotentReplayed         *string
+	Location                   string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type CreateVisit201JSONResponse struct {
@@ -5508,6 +8754,12 @@ func (response CreateVisit201JSONResponse) VisitCreateVisitResponse(w http.Respo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.IdempotentReplayed != nil {
 		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
 	}
@@ -5517,6 +8769,9 @@ func (response CreateVisit201JSONResponse) VisitCreateVisitResponse(w http.Respo
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5537,11 +8792,20 @@ func (response CreateVisit400ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5562,11 +8826,20 @@ func (response CreateVisit401ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
 	if response.Headers.XRequestID != nil {
@@ -5588,11 +8861,20 @@ func (response CreateVisit403ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5613,11 +8895,20 @@ func (response CreateVisit404ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5638,11 +8929,20 @@ func (response CreateVisit406ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5663,11 +8963,20 @@ func (response CreateVisit413ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5688,11 +8997,20 @@ func (response CreateVisit415ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5713,11 +9031,20 @@ func (response CreateVisit422ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5738,6 +9065,12 @@ func (response CreateVisit429ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5745,6 +9078,9 @@ func (response CreateVisit429ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -5764,11 +9100,20 @@ func (response CreateVisit431ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5789,11 +9134,20 @@ func (response CreateVisit500ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5814,6 +9168,12 @@ func (response CreateVisit503ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5821,6 +9181,9 @@ func (response CreateVisit503ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -5839,9 +9202,12 @@ type GetVisitResponseObject interface {
 }
 
 type GetVisit200ResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetVisit200JSONResponse struct {
@@ -5856,11 +9222,20 @@ func (response GetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWri
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5881,11 +9256,20 @@ func (response GetVisit400ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5906,11 +9290,20 @@ func (response GetVisit404ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5931,11 +9324,20 @@ func (response GetVisit406ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5956,6 +9358,12 @@ func (response GetVisit429ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5963,6 +9371,9 @@ func (response GetVisit429ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -5982,11 +9393,20 @@ func (response GetVisit431ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6007,11 +9427,20 @@ func (response GetVisit500ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6032,6 +9461,12 @@ func (response GetVisit503ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6039,10 +9474,162 @@ func (response GetVisit503ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsVisitRequestObject struct {
+	Id      PlayerID `json:"id"`
+	VisitId int64    `json:"visit_id"`
+}
+
+type OptionsVisitResponseObject interface {
+	VisitOptionsVisitResponse(w http.ResponseWriter) error
+}
+
+type OptionsVisit204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsVisit204Response struct {
+	Headers OptionsVisit204ResponseHeaders
+}
+
+func (response OptionsVisit204Response) VisitOptionsVisitResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsVisit400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsVisit400ApplicationProblemPlusJSONResponse) VisitOptionsVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsVisit431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsVisit431ApplicationProblemPlusJSONResponse) VisitOptionsVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsVisit500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsVisit500ApplicationProblemPlusJSONResponse) VisitOptionsVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6055,9 +9642,12 @@ type GetReadinessResponseObject interface {
 }
 
 type GetReadiness200ResponseHeaders struct {
-	RateLimit       *string
-	RateLimitPolicy *string
-	XRequestID      *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
 }
 
 type GetReadiness200JSONResponse struct {
@@ -6072,11 +9662,20 @@ func (response GetReadiness200JSONResponse) VisitGetReadinessResponse(w http.Res
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6097,11 +9696,20 @@ func (response GetReadiness406ApplicationProblemPlusJSONResponse) VisitGetReadin
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6122,11 +9730,20 @@ func (response GetReadiness431ApplicationProblemPlusJSONResponse) VisitGetReadin
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6147,11 +9764,20 @@ func (response GetReadiness500ApplicationProblemPlusJSONResponse) VisitGetReadin
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6172,6 +9798,12 @@ func (response GetReadiness503ApplicationProblemPlusJSONResponse) VisitGetReadin
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6179,10 +9811,126 @@ func (response GetReadiness503ApplicationProblemPlusJSONResponse) VisitGetReadin
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsReadinessRequestObject struct {
+}
+
+type OptionsReadinessResponseObject interface {
+	VisitOptionsReadinessResponse(w http.ResponseWriter) error
+}
+
+type OptionsReadiness204ResponseHeaders struct {
+	AccessControlAllowHeaders *string
+	AccessControlAllowMethods *string
+	AccessControlAllowOrigin  *string
+	AccessControlMaxAge       *int
+	Allow                     string
+	Vary                      *string
+	XRequestID                *string
+}
+
+type OptionsReadiness204Response struct {
+	Headers OptionsReadiness204ResponseHeaders
+}
+
+func (response OptionsReadiness204Response) VisitOptionsReadinessResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsReadiness431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsReadiness431ApplicationProblemPlusJSONResponse) VisitOptionsReadinessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsReadiness500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsReadiness500ApplicationProblemPlusJSONResponse) VisitOptionsReadinessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6192,18 +9940,33 @@ type StrictServerInterface interface {
 	// GetRoot Go to the documentation
 	// (GET /)
 	GetRoot(ctx context.Context, request GetRootRequestObject) (GetRootResponseObject, error)
+	// OptionsRoot Methods of / (CORS preflight)
+	// (OPTIONS /)
+	OptionsRoot(ctx context.Context, request OptionsRootRequestObject) (OptionsRootResponseObject, error)
 	// GetDocs Interactive documentation (Swagger UI)
 	// (GET /docs)
 	GetDocs(ctx context.Context, request GetDocsRequestObject) (GetDocsResponseObject, error)
+	// OptionsDocs Methods of /docs (CORS preflight)
+	// (OPTIONS /docs)
+	OptionsDocs(ctx context.Context, request OptionsDocsRequestObject) (OptionsDocsResponseObject, error)
 	// GetDocsAsset A file of the documentation page
 	// (GET /docs/{asset})
 	GetDocsAsset(ctx context.Context, request GetDocsAssetRequestObject) (GetDocsAssetResponseObject, error)
+	// OptionsDocsAsset Methods of /docs/{asset} (CORS preflight)
+	// (OPTIONS /docs/{asset})
+	OptionsDocsAsset(ctx context.Context, request OptionsDocsAssetRequestObject) (OptionsDocsAssetResponseObject, error)
 	// GetHealth Liveness
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
+	// OptionsHealth Methods of /healthz (CORS preflight)
+	// (OPTIONS /healthz)
+	OptionsHealth(ctx context.Context, request OptionsHealthRequestObject) (OptionsHealthResponseObject, error)
 	// ListLocations List locations
 	// (GET /locations)
 	ListLocations(ctx context.Context, request ListLocationsRequestObject) (ListLocationsResponseObject, error)
+	// OptionsLocations Methods of /locations (CORS preflight)
+	// (OPTIONS /locations)
+	OptionsLocations(ctx context.Context, request OptionsLocationsRequestObject) (OptionsLocationsResponseObject, error)
 	// CreateLocation Create a location
 	// (POST /locations)
 	CreateLocation(ctx context.Context, request CreateLocationRequestObject) (CreateLocationResponseObject, error)
@@ -6213,6 +9976,9 @@ type StrictServerInterface interface {
 	// GetLocation Get a location
 	// (GET /locations/{id})
 	GetLocation(ctx context.Context, request GetLocationRequestObject) (GetLocationResponseObject, error)
+	// OptionsLocation Methods of /locations/{id} (CORS preflight)
+	// (OPTIONS /locations/{id})
+	OptionsLocation(ctx context.Context, request OptionsLocationRequestObject) (OptionsLocationResponseObject, error)
 	// UpdateLocation Update part of a location
 	// (PATCH /locations/{id})
 	UpdateLocation(ctx context.Context, request UpdateLocationRequestObject) (UpdateLocationResponseObject, error)
@@ -6222,15 +9988,27 @@ type StrictServerInterface interface {
 	// GetMetrics Prometheus metrics
 	// (GET /metrics)
 	GetMetrics(ctx context.Context, request GetMetricsRequestObject) (GetMetricsResponseObject, error)
+	// OptionsMetrics Methods of /metrics (CORS preflight)
+	// (OPTIONS /metrics)
+	OptionsMetrics(ctx context.Context, request OptionsMetricsRequestObject) (OptionsMetricsResponseObject, error)
 	// GetOpenAPIJSON This document as JSON
 	// (GET /openapi.json)
 	GetOpenAPIJSON(ctx context.Context, request GetOpenAPIJSONRequestObject) (GetOpenAPIJSONResponseObject, error)
+	// OptionsOpenAPIJSON Methods of /openapi.json (CORS preflight)
+	// (OPTIONS /openapi.json)
+	OptionsOpenAPIJSON(ctx context.Context, request OptionsOpenAPIJSONRequestObject) (OptionsOpenAPIJSONResponseObject, error)
 	// GetOpenAPIYAML This document as YAML
 	// (GET /openapi.yaml)
 	GetOpenAPIYAML(ctx context.Context, request GetOpenAPIYAMLRequestObject) (GetOpenAPIYAMLResponseObject, error)
+	// OptionsOpenAPIYAML Methods of /openapi.yaml (CORS preflight)
+	// (OPTIONS /openapi.yaml)
+	OptionsOpenAPIYAML(ctx context.Context, request OptionsOpenAPIYAMLRequestObject) (OptionsOpenAPIYAMLResponseObject, error)
 	// ListPlayers List players (the leaderboard)
 	// (GET /players)
 	ListPlayers(ctx context.Context, request ListPlayersRequestObject) (ListPlayersResponseObject, error)
+	// OptionsPlayers Methods of /players (CORS preflight)
+	// (OPTIONS /players)
+	OptionsPlayers(ctx context.Context, request OptionsPlayersRequestObject) (OptionsPlayersResponseObject, error)
 	// CreatePlayer Create a player
 	// (POST /players)
 	CreatePlayer(ctx context.Context, request CreatePlayerRequestObject) (CreatePlayerResponseObject, error)
@@ -6240,18 +10018,30 @@ type StrictServerInterface interface {
 	// GetPlayer Get a player
 	// (GET /players/{id})
 	GetPlayer(ctx context.Context, request GetPlayerRequestObject) (GetPlayerResponseObject, error)
+	// OptionsPlayer Methods of /players/{id} (CORS preflight)
+	// (OPTIONS /players/{id})
+	OptionsPlayer(ctx context.Context, request OptionsPlayerRequestObject) (OptionsPlayerResponseObject, error)
 	// ListVisits Read a player's activity log
 	// (GET /players/{id}/visits)
 	ListVisits(ctx context.Context, request ListVisitsRequestObject) (ListVisitsResponseObject, error)
+	// OptionsVisits Methods of /players/{id}/visits (CORS preflight)
+	// (OPTIONS /players/{id}/visits)
+	OptionsVisits(ctx context.Context, request OptionsVisitsRequestObject) (OptionsVisitsResponseObject, error)
 	// CreateVisit Visit a location
 	// (POST /players/{id}/visits)
 	CreateVisit(ctx context.Context, request CreateVisitRequestObject) (CreateVisitResponseObject, error)
 	// GetVisit Get one visit
 	// (GET /players/{id}/visits/{visit_id})
 	GetVisit(ctx context.Context, request GetVisitRequestObject) (GetVisitResponseObject, error)
+	// OptionsVisit Methods of /players/{id}/visits/{visit_id} (CORS preflight)
+	// (OPTIONS /players/{id}/visits/{visit_id})
+	OptionsVisit(ctx context.Context, request OptionsVisitRequestObject) (OptionsVisitResponseObject, error)
 	// GetReadiness Readiness
 	// (GET /readyz)
 	GetReadiness(ctx context.Context, request GetReadinessRequestObject) (GetReadinessResponseObject, error)
+	// OptionsReadiness Methods of /readyz (CORS preflight)
+	// (OPTIONS /readyz)
+	OptionsReadiness(ctx context.Context, request OptionsReadinessRequestObject) (OptionsReadinessResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx *gin.Context, request any) (any, error)
@@ -6335,6 +10125,30 @@ func (sh *strictHandler) GetRoot(ctx *gin.Context) {
 	}
 }
 
+// OptionsRoot operation middleware
+func (sh *strictHandler) OptionsRoot(ctx *gin.Context) {
+	var request OptionsRootRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsRoot(ctx, request.(OptionsRootRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsRoot")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsRootResponseObject); ok {
+		if err := validResponse.VisitOptionsRootResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetDocs operation middleware
 func (sh *strictHandler) GetDocs(ctx *gin.Context) {
 	var request GetDocsRequestObject
@@ -6352,6 +10166,30 @@ func (sh *strictHandler) GetDocs(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetDocsResponseObject); ok {
 		if err := validResponse.VisitGetDocsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OptionsDocs operation middleware
+func (sh *strictHandler) OptionsDocs(ctx *gin.Context) {
+	var request OptionsDocsRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsDocs(ctx, request.(OptionsDocsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsDocs")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsDocsResponseObject); ok {
+		if err := validResponse.VisitOptionsDocsResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -6385,6 +10223,32 @@ func (sh *strictHandler) GetDocsAsset(ctx *gin.Context, asset string) {
 	}
 }
 
+// OptionsDocsAsset operation middleware
+func (sh *strictHandler) OptionsDocsAsset(ctx *gin.Context, asset string) {
+	var request OptionsDocsAssetRequestObject
+
+	request.Asset = asset
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsDocsAsset(ctx, request.(OptionsDocsAssetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsDocsAsset")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsDocsAssetResponseObject); ok {
+		if err := validResponse.VisitOptionsDocsAssetResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx *gin.Context) {
 	var request GetHealthRequestObject
@@ -6402,6 +10266,30 @@ func (sh *strictHandler) GetHealth(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetHealthResponseObject); ok {
 		if err := validResponse.VisitGetHealthResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OptionsHealth operation middleware
+func (sh *strictHandler) OptionsHealth(ctx *gin.Context) {
+	var request OptionsHealthRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsHealth(ctx, request.(OptionsHealthRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsHealth")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsHealthResponseObject); ok {
+		if err := validResponse.VisitOptionsHealthResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -6428,6 +10316,30 @@ func (sh *strictHandler) ListLocations(ctx *gin.Context, params ListLocationsPar
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(ListLocationsResponseObject); ok {
 		if err := validResponse.VisitListLocationsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OptionsLocations operation middleware
+func (sh *strictHandler) OptionsLocations(ctx *gin.Context) {
+	var request OptionsLocationsRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsLocations(ctx, request.(OptionsLocationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsLocations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsLocationsResponseObject); ok {
+		if err := validResponse.VisitOptionsLocationsResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -6524,6 +10436,32 @@ func (sh *strictHandler) GetLocation(ctx *gin.Context, id LocationID, params Get
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetLocationResponseObject); ok {
 		if err := validResponse.VisitGetLocationResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OptionsLocation operation middleware
+func (sh *strictHandler) OptionsLocation(ctx *gin.Context, id LocationID) {
+	var request OptionsLocationRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsLocation(ctx, request.(OptionsLocationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsLocation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsLocationResponseObject); ok {
+		if err := validResponse.VisitOptionsLocationResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -6645,6 +10583,30 @@ func (sh *strictHandler) GetMetrics(ctx *gin.Context) {
 	}
 }
 
+// OptionsMetrics operation middleware
+func (sh *strictHandler) OptionsMetrics(ctx *gin.Context) {
+	var request OptionsMetricsRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsMetrics(ctx, request.(OptionsMetricsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsMetrics")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsMetricsResponseObject); ok {
+		if err := validResponse.VisitOptionsMetricsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetOpenAPIJSON operation middleware
 func (sh *strictHandler) GetOpenAPIJSON(ctx *gin.Context) {
 	var request GetOpenAPIJSONRequestObject
@@ -6662,6 +10624,30 @@ func (sh *strictHandler) GetOpenAPIJSON(ctx *gin.Context) {
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(GetOpenAPIJSONResponseObject); ok {
 		if err := validResponse.VisitGetOpenAPIJSONResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OptionsOpenAPIJSON operation middleware
+func (sh *strictHandler) OptionsOpenAPIJSON(ctx *gin.Context) {
+	var request OptionsOpenAPIJSONRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsOpenAPIJSON(ctx, request.(OptionsOpenAPIJSONRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsOpenAPIJSON")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsOpenAPIJSONResponseObject); ok {
+		if err := validResponse.VisitOptionsOpenAPIJSONResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -6693,6 +10679,30 @@ func (sh *strictHandler) GetOpenAPIYAML(ctx *gin.Context) {
 	}
 }
 
+// OptionsOpenAPIYAML operation middleware
+func (sh *strictHandler) OptionsOpenAPIYAML(ctx *gin.Context) {
+	var request OptionsOpenAPIYAMLRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsOpenAPIYAML(ctx, request.(OptionsOpenAPIYAMLRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsOpenAPIYAML")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsOpenAPIYAMLResponseObject); ok {
+		if err := validResponse.VisitOptionsOpenAPIYAMLResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListPlayers operation middleware
 func (sh *strictHandler) ListPlayers(ctx *gin.Context, params ListPlayersParams) {
 	var request ListPlayersRequestObject
@@ -6712,6 +10722,30 @@ func (sh *strictHandler) ListPlayers(ctx *gin.Context, params ListPlayersParams)
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(ListPlayersResponseObject); ok {
 		if err := validResponse.VisitListPlayersResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OptionsPlayers operation middleware
+func (sh *strictHandler) OptionsPlayers(ctx *gin.Context) {
+	var request OptionsPlayersRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsPlayers(ctx, request.(OptionsPlayersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsPlayers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsPlayersResponseObject); ok {
+		if err := validResponse.VisitOptionsPlayersResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -6813,6 +10847,32 @@ func (sh *strictHandler) GetPlayer(ctx *gin.Context, id PlayerID) {
 	}
 }
 
+// OptionsPlayer operation middleware
+func (sh *strictHandler) OptionsPlayer(ctx *gin.Context, id PlayerID) {
+	var request OptionsPlayerRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsPlayer(ctx, request.(OptionsPlayerRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsPlayer")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsPlayerResponseObject); ok {
+		if err := validResponse.VisitOptionsPlayerResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListVisits operation middleware
 func (sh *strictHandler) ListVisits(ctx *gin.Context, id PlayerID, params ListVisitsParams) {
 	var request ListVisitsRequestObject
@@ -6833,6 +10893,32 @@ func (sh *strictHandler) ListVisits(ctx *gin.Context, id PlayerID, params ListVi
 		sh.options.HandlerErrorFunc(ctx, err)
 	} else if validResponse, ok := response.(ListVisitsResponseObject); ok {
 		if err := validResponse.VisitListVisitsResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OptionsVisits operation middleware
+func (sh *strictHandler) OptionsVisits(ctx *gin.Context, id PlayerID) {
+	var request OptionsVisitsRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsVisits(ctx, request.(OptionsVisitsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsVisits")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsVisitsResponseObject); ok {
+		if err := validResponse.VisitOptionsVisitsResponse(ctx.Writer); err != nil {
 			sh.options.ResponseErrorHandlerFunc(ctx, err)
 		}
 	} else if response != nil {
@@ -6912,6 +10998,33 @@ func (sh *strictHandler) GetVisit(ctx *gin.Context, id PlayerID, visitId int64) 
 	}
 }
 
+// OptionsVisit operation middleware
+func (sh *strictHandler) OptionsVisit(ctx *gin.Context, id PlayerID, visitId int64) {
+	var request OptionsVisitRequestObject
+
+	request.Id = id
+	request.VisitId = visitId
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsVisit(ctx, request.(OptionsVisitRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsVisit")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsVisitResponseObject); ok {
+		if err := validResponse.VisitOptionsVisitResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetReadiness operation middleware
 func (sh *strictHandler) GetReadiness(ctx *gin.Context) {
 	var request GetReadinessRequestObject
@@ -6936,141 +11049,182 @@ func (sh *strictHandler) GetReadiness(ctx *gin.Context) {
 	}
 }
 
+// OptionsReadiness operation middleware
+func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
+	var request OptionsReadinessRequestObject
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsReadiness(ctx, request.(OptionsReadinessRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsReadiness")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsReadinessResponseObject); ok {
+		if err := validResponse.VisitOptionsReadinessResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lchs30u6r9E7+Kks6Q4qkJF+ocv2l+BJrY8s6thzvrqnjAWdAEtEQoAGMaMalqvMQ5wnPk/yFBubK",
-	"4c2SHV+0m0pEEoMBGl83uhvdjU9eKMYTwSnXyut+8kaURFTin0dxLKbmj4iqULKJZoJ7Xe9sRGFM9UhE",
-	"CvSIwoToEahkMhFSq6bne/QjGU9i6nW9356c+XD68vWZ53uSfkiYpJHX1TKhvqfCER0T072eTUxjpSXj",
-	"Q+/qyvceCa4p169pmEimZ6ciZuFsfiSvqHkm1Ok4hhS0AKYViCkH21L5oPQspgoIj4CNyZBWBhnRAUli",
-	"3VAyhDuKxoM7G472yRkZ1pPpkkrFBAcxwBFKOpFUUa6JaXMIipohaeiT8AIYh+B40HhBdDgKQEj8dCI4",
-	"dV+VB93z2j1vw3E+Z/yifpycftRIPx+IgqCXtFp7YSJj/IMegqTxw55nWvW8ALZePX0E9zv3728fAumb",
-	"+YDgOMGYKNtPZbDY324sQpy4+u8wkUrIh3T2z8l/Hh3fPXnWMk06d2M2Zvphp1X3Xm/F5Fzn9RN88+p5",
-	"vghKJDKkoEdEw5QoCCUlmkblMeej3T3YkM6viKbPzUzqxxLGjHJ9R4GkY8I440P4kAhNYOv4ydlTiCQZ",
-	"6AajetAYaT0hE9aQRFMkTcNx53YXAhmAGRRVWvV4TAfaIMhMsJ+EF1T7EOgAFA0FjxQkXLPYQE3SAYtj",
-	"Bf0ZCE6bcGTXbzqiHMxrAN9jxsQUiMGg2eMV3Dl26XmH8uGDB4f6YdtbkxyL2NgQxVJggi26QNwkzJoF",
-	"H/KJuuGb4YlLKoHAlPFITLHdNJtus8evM68PD9ut1uF09cTsqI4fz0/pOKJcswGjRjQxlU4gXSJF5SWV",
-	"dxTEYqiacASXJGYRBP9quD4bx4/NbLg2C6VHtMctamCr3Wh37kNMtaZS+RCxITMyLmgGPgTvzb8awbaZ",
-	"JA1HgkaHIPSIyilTtPBmGJMLqhABFTrs9wcPOoO9g3v3+nv7EblL9kL6oPMgatEW3b+3d7dEkgkxozDz",
-	"/T/vjhr/IY2/Wo0HzfeN809tv925f/Vfnl9LNi1nRwNN5TzdXju8agFTYiQjHQhJQcuZWToyJIyX2LS9",
-	"jDPHjLNxMva6rWwYjGs6pBLH8fbt26NEj8xChUTTelySvIUR5Ni5paSYUGm/pB8nNKxufb9SIqncSHJc",
-	"+d6ESDKm2m3Aj1BM1g9MTMiHhEJghON7K0+DVMRNJL1kIlFWFMPLMdOG9wdC4s8DJgtimpkePyRUzjzf",
-	"42RshmT7K631mHx8TvlQj7xup9XyDXHTz+26VT6O6HgiNOXh7Hdaw/RHcEFnkHBmZqGFZROzPDyiEVwy",
-	"xbQPSlgpLamWhpciAVxo+yvoKQsrG82DQTvsRHu0gS0aAyLHjXY6Rys780kWRtgwQ1w024ODNWY7wE16",
-	"fpoveTwDMpnEyMYQjggfUiuWcMN0m8wdBWEipeHwwKgTAYopTt2KKgpb++1Ozsvb9dpA/TydUrFogu1W",
-	"Z79+Tkb7WDCvJ1wzPQNNhgpmIgESS0qiGYxEHB0CgbF5DAhXUyoV7LX2Ycr0SCTayHYRzTYbf64GbTqJ",
-	"JfvwWBiBrOkYxY2kOpHcKDKG7HM6TKdVzym4rZQG5fYR+8hAyDHRVvDsdTzfDNnKpLZjIvepVkKlOk3d",
-	"DnNWRg+LqnIRR2t083ywLFoqj4qDvbvvrRzeaUxmVC4a3AR//VuGdmW6UhPBFUU5+iuJ3L5qPoXWuDB/",
-	"GsZ0on13IkU/puP/9aeySmQ2YDM5TVjsdb0ODBiNIwVEUmAcd22cnJTCimyUre/dpKygNR9gnCizmwHR",
-	"EFOjJXeMLJAkNLIeYsGHnu8Z9Tl9FlXpdR+9MjRVmvAQVVdLevXLOpu5JjpRXnffwFEzjez4b5HIXGVR",
-	"Vuamc3XUTumldvEXpGED6WBGk6/cf0k68LreL7u5mblrf1W7p7YLu2LzCCqMwNH6EAJL6gBJo4CScGTU",
-	"OcojoyDg6phBFqzYkjZeNxrXdjdvWFRaG7nWutbDrvmV7xWVuZWPZ6ok0uKpkH0WRZRfE69nZlPV4oJy",
-	"6FODFBR1hOM+4ji0hN96IO12dnFD3RBReyVEwZjMEEmR3exrsTTIJn5TILKzZ8qp2P1ELyfFd46cstr1",
-	"iibKiNPrg6iiLKHdbPpGpZJAxAYDiuqLY9qyVKyqWnPKF/aX6hDYr1EX6jpeIOt2258D0U4nh2hhRKia",
-	"SqRdLUpZYfAXdNawTW8MskGFOMH61PkREMyNTUniJ7iXXBe6mcUbiiSOUP6YIcRUU+cNmofr9XfTg+Ju",
-	"mk4I8AX1gHJNbngDdVMfEBbT6NBMfoRmdN/o4WgJEhYnRpVREDEVxsIgHo74rGDdGrFt9fhMbH/nCHuB",
-	"zusTodHBfW35ePrmLFWSnBecRjCikh4aXoXMB37DGNtvHeQYs1PCMRA7qVqcWbd9gwvdcM1uDGt4CkA/",
-	"MqWVj7usGYv1ODDlzgsstLDlclRlJw/LVtU2qvpbvxMMGvSFIZ1o0rdwuu4GnTPsRIooCanqQrEj04EP",
-	"mn7Uu6G6LG/PdiRe1/1hLQ4ESOqDWNxTdT/O3OabYflujuUTA+KMNrU4RgDn5LsJDJ/k3hYY04gRMG9V",
-	"eCxjyRJASIwenRL4RzA0ToR+KhJ+XRGYLjrsdyAS1ApDFAZLZF5+wLLf2Qws+2WwDMwMFuIEf70hiNj9",
-	"00o5Y4+jbHvz6vkPgIRTMosFic6EeE7kkN6A4pWa730RzYpODPS7tVv79w/u3YX+TLvz2BvcGdsFy9PN",
-	"C7QQEJuZ1QJlYls1tBANbHXjTgykAlN2DGbTI8WjICfwfgTt6lTiGQ4zNHiKmucNYCkTMNaBHoFiPKTo",
-	"eTZWEbCqwZn6vHP3dy6YrG8a3fHO544n+AvFU3sz8BVsyiItnBpeD79Cu4ZtdyMALAQULJm9PXGoQC8N",
-	"ali28inZvkeYuo/P8Nen6NX9ArLPvXxe/N3du7//ZYTfXjvH36vSMFLn9XJR6IbuQg0a9pkvJxjvqIxI",
-	"RNIfXzy+pvKShfQNJ5eExTei/VOIiCZ9oqjRUA2P9w15STiiEUg2HBljbLoMZ+hZ+mszD0dhj3VzgiSf",
-	"VC20Cr/fGIzWmfohaDmz0QNABppKCDAIoYFRCHnYyDeCrsLYVoMri6W4HizPhHhB+Mx9q66LyYzcjEPb",
-	"0Xedg4bP8+I+yKF4JgSMCZ9lIUP1Mo5o2sCj2xv0gLgIHYza0dVhHNp4llvcVXD3hpNEj4Rkf11bT3xN",
-	"eQQkPefB8Jv09MfuJUfuTVaTtANqrmOgbmadFvbfo3L0kAsEY3KBGpgUiXFTsCxTQsGYKYUBdBKmUvDh",
-	"t4K+t2/fNqrxWMu6qIZvXReHme/2BY0YOcO1uUm3nFNh5r1yZcvFhT437ABKH3MtstLDTZz/twve5AIx",
-	"Cr6wBZDNmjawaQObfAnr+Y6CoEiOIPW6C06tJ2aO2N+9vpjREcf/uEifAui8MyP6bGgfavh4KMthJLgh",
-	"3tQFMxXCpewBVTlayvd+E3FU6ri9KoTJ/K8QjNPIvqrG5PjeM0piPaowSwo/T1yYNhNpllAzG7aT/vjJ",
-	"o9z0/s60Oi/GjYmL2gjTPI7oXdrJedZO9P+kIS5sMWS8MCYXDv4eJ91pde422u1G5+5Zu9VtmX/+480h",
-	"dS3yswijlcbk4/shErpjSec+GVq72J+nRI4930sm0YqBzJGsOPYiQBZMI1tb86KGZmPq1cAiKsNuGTsX",
-	"EXplp/ypFPq1USBXkVjL34vIvSqSc732luDL26YwOTFtr8rLckM0rmAWg+FwaIUZFYhRXhK/uOql4S0D",
-	"/XOmdAX4GAvpdd99Xyxw7nuFGGivy5M4nuMLN7XCH+usuKGXIyCRkqAoL72rGvd4SpQCpjGJJo3JTqOu",
-	"sxybQwjMGIMVSTOF5BiDhiR2zgIbGrkCQDjL8mCXgeHEsUH+dkf/0pZRCoPu+MXw/17v9VZzp9d7vf3f",
-	"80H/vvex4do2xlQpMjQ/ojKDh+aaSG3UUQMhDGyZjpimakJCWhzkaRqJTCLrKSXxaWGRByRW1J+LMv/n",
-	"65cnMKZyiEfUGC0IJPMnNyFI4RdANiL6MaQ0giDFaeC8Bi7bLRyVVupTAc/7rTnoVaRnXfLVFArfZvAI",
-	"Y0qkSl3b2cq8nhBpyWSGM5SER2OiNJWqbo9fgZtvUcJe1QD1hE6Lu/VGCMjODrRwqV4+ou2SyhlMJcMz",
-	"ZCu3DDhQmxQg6SQmIV0TIBVAVJJaSitWXixHy72yHDzI5OBj8afwVmFqgx35m1zuouhasu2d1wPDhqGv",
-	"hEVheUpB2s+I1kKySvj1M8L/qiF88ckVhg2VKtcZCl2v/1iFMoV3FztcSpVXVGEuwiePxPHLAW7uS19v",
-	"aXnlf6pMHN0HdflaNoPVbHgl90oXbAIU2NxPfNxmdQaHIHg8wzTdEVEjY8UpLWQ1AZMPJ+/3PnQa96ZP",
-	"/tmJP7Qu/3f71YPRv+73/32xn5zdVf8JW+TkYPz43uC3UfvP31cqVXYG89Q69xfIZGtFY9qwzgKJ0908",
-	"y24QU45ChCof1Mh8wtlZe5RXEpTW06wWwNOyYSvToubh6qfLtDHxrixo/mDKGsfrclIqW9/jmObYpfTz",
-	"NQyBylIWu62Df4GJSkpNTstvQa/J5dZN4mO/swQgX8de/Fwhme4zS3KJ+iQmPKSHRuaMyQz6hlWHRLNL",
-	"6nS0PokgTsILG55D4RFRjIsSFxoSzcFv3va8tvF6E0IfTcEFkt9RrGT/1bIDUu/aBt81YPcFbLRsp7q+",
-	"hbaV6WaKjCkESkgdbG9ouH0ZAy11j86nz3J49fQRPNg/uAfOGQvW85zmBliFtmE3XXDyCcZkMqer3ia3",
-	"bZbcVtXFLf2qK/QWy0tgEQIp+DA1APJiAGV1ZxH156Rrvhz1m/SnFQ4870lNzhxsYXyam5mL0RYSsnx0",
-	"XK1tA58JjYx9ZMwkB6oKoK6BkjrTL1/7+Z3B6FihDWMKaTevRpOV+rCrjDnkNqzKqHN+GgTwS+CjGpqh",
-	"IerxLfNgpRBDXjkEc0q3fbOThyMYMB6hNKkt61CprLAJcLONJpGsISnm+IS1e23BR55tb62lXvuDBw8K",
-	"G9d+vbPeMct80r4aCalBJeMxkbOUMBeMo+nsuKYM7HX4LZ+PduduS8ppzL3v0Kha/Zj6wCmm+mCMoPNB",
-	"YmMckTtDWMLb/qKzWL82RdGvjTT2l+db+IvD2P0VEYH+0oBVf/WpnL86h81fFCXhbxAi5i9ObfIXhAOd",
-	"l1llyRKtyxtV888SwAI74xs/Fd+ZXK3bhTOzqCDlnCbqdQ8O/LXUJ+fa2bN60j2/YjsVPpdd4Lll8YRI",
-	"TiNo74HpCwZSjJEdTMN/eL5nBcwCUywb71L9Gju2cVOpy5MpW2+jxNVm0muo0F/EvFhsJuDo8xHDWFxi",
-	"3ltqIViBEAtVrtVi1mROXq60B+5tbg+UreHF9Rzs8M3QnZljo51H5JJCn1IOEY1ptWJV+/PHk9ooSytM",
-	"4B7ujCqzNKnwnwdHitx5X3MK5SIWVqF6rpcCzG/OpYB2Vt5zebGqpMoMr5Sp8qmtNMZQliy1xb51yfIF",
-	"jDkrYFfbcl/CyDJKlKsz+BqrOzndesz4Wb3TE+tCmd+Z0pJoYQQnOt58UFRbRT84OT7559FvL58/fn/0",
-	"+MXxyfuzl78/OQma8HZEOaqMChJummN1r2pZLsNo1n9EeAQTybhGRRM9iqhY2kpUXtfrp4Wm3LxGWk9y",
-	"NlkyBevQDE5fvj6DVDkNXB0cl9iPsjSvjbDinVeorQ9EGjdFQgS5A90J438S+M3ga0wY14RxKtW8eXIE",
-	"HFtuEdjZse/e2dm2YkbBzk4WlbezA/////6/DKe+c/dcUvvXM5Eomnpve9z6gfAJ8509/bHbBCWSKzwT",
-	"KvmMUPLGQlEfCEjCIzEGMhYJx7J0yChmqRnv8UopJ2n0zyYccSChZpdMm36GYFQ6Ganiu5s93uO//AIv",
-	"8ozDHt+BV65GobUGg2q8V9A0jYLfnpxBHqQY4Lzsl2k47ScWXbmI2gBIrASoCSUXEKTZm8EhTFh4YaBl",
-	"YetSHe0LTo/OHj0rvAL7C0AjSkujwgPWBp6NYkycKxJ5b+/B3W3sa2fniZn1zo7NgjfwDxYF1LmHH+wf",
-	"3NvuAoHAeUECmI6EolkNmB4HsFxs7NL6YjAGRjWmrUrCEfqAcmM1ACFNjwGJIkmVaoZMzwILi4odnD+O",
-	"2nGwnRrEk5gwnprFPrKQE/HY86dewTjueV3obWYf97yrIEUMlkdIsVTO1rcs3OO/UsUiZzJl9ZAgZkrT",
-	"CAR39Eof9aEQr5w6V22Ktis40UVQ7Lf2A9gKakyfYNsWNuMCpEg0talGVKGNbch+6Do4KHcwbyWZntCL",
-	"xSHANO8gTWHJKqcV8s2hn2hD3zzjnGiXcQ5bitpCD0E16z/I7Xk7roNWqzyusumSzk6XCyuoQzPftKll",
-	"2LyWgluschxwj6cnoO7kCDil9pAJtxUnmbeCfBMKtpsLJLUy6MSvetw+J9BBjkSoOaWy72IatoLCDmH6",
-	"/1UYiktqI9iJ6vG1j/TslhSzkHJFCzL/xfGZ53uJjN0eobq7u2JCuZVuTSGHu+4htWvaXhUSe/Pt4uj0",
-	"2PM9V0vX63rtZqvZMm1NV2TCvK6312w19zw8uhnh/r1r/jWkuq5ocMQkxaLBAmmOa4eCmkIkwmScFug1",
-	"nBjsRiJUeL6fccpx5HW936h+JYT2KqXG9lqd+t223HPMLqmq9F8IVC3GOiyLFS0GKn2PyVD7rbuLnsio",
-	"ulsulWCe6jxY/VQ1ocU8t9de/dyyvMAr3ztotVb3US5hg0/trX6qJjOsqJx63Xfnvuc8bwaAIgVwCVpG",
-	"KSNDY0l4Y6qJd276QJAt5IjXUzIcUglvjnOlL+3Tt7IuAiO+JI1nuXHQZ5zIWTevvR0LEqm0ykyPY0Oz",
-	"p9gSWyOhtJUTc4z02IyuwkgdS+hC/D3qLCM9jsv2o5VG/4hEaNQnMA2sVLI/mM8QEz582PMo79nmtNls",
-	"uqLUeXtvRW3WeZ4uEC49BiowcRqrnlYxX5PD6muf3zL4T8fgxwv3pa0ceNuL+X33E1GK6quFfF+BcKVe",
-	"vg8sFNyWzcdNOnSKlN2xCizfXMTTR+b9Xrmq8bu6UQxYTJ2LqexJUnZ4jYQ1Q6W82tKhxL1lSSHoYp3Y",
-	"ll9ft/q8XMJ6p6549flKIYUXDOxOOObO19QvtUKz1lvtbLLyYY7XzEnw6WpFQXLs4U9ySSx9yx3ZSulN",
-	"wbEcxkMYJDy0aNqG9XpG66bc6dGEhCMKz60SB3+4+w46zdbm0tSAoCpCTe8NIxGlqDlifSamaBe5wPOY",
-	"pmZLiAnAZShNkn7MQh/G5GODDOnD+3f3W63rVPb/bkTwGgKtUCEXH9lfS2o/TUvr3Ir5zxfzRxa5zpte",
-	"FvQT61KuEfAjzKb6a6FsP3KVtzutFkxH5gW2MLwIqVLofJzg6UJWFkSLxJUFSTPqa8W6y+JaKQfnUhRL",
-	"4nCZL9i9YVGZueIMfoByEJ/JOT8UBzxnl5RT3N5rkJ55H5dY9NYRkrUExoGo0PkBAxYFIGREpZ/Vdjem",
-	"N8FjrHmUP2dKP89eOqe91E09b7Kb4mplQ3e5wxo6xefzUinZq6BjXJZ3cRb5Rpfy06B7Pw259wuE9vOj",
-	"KD9Py+rxto/e93bL77T8NdLA/LpTrNov83OO9ZSII7u0YpAjoepXcTcgLfWpmDY/015/u3V/vuBSOsda",
-	"QXzl351f+d5E2NPesph5hOyUefCsIkqV/lVEsxsTAMW8qavy+ajRdq/mZE/7xmXPop08C3aoXMH1mTXI",
-	"fh6X6Wew+BpM96ZSe+Qz5UJ7DS6rlprE5w7WGWJNjY6fWRiVwxTenV+VpJMVMIVk1wUCqqRk4RGvVbFi",
-	"Wncp1h/2HD6tRj8mEYULSifV64xsuJDTBtyxuR7RmQ3Kmte6HuP7CuJwM7UrvYCpRp3aXxFsZeRPIaDq",
-	"uzcovpZ8+Do+gnZnDYEyX3L0ViwsEguW0VaLBT81tuZ8ANdg0vxGsa9i96zSPX6ymqd7K2XhiFhvULnM",
-	"ri5cZWvkepReVlu5nvYnIuWtV/UbPx2neh0Rt6FvJ7+Pz4ivSf3ViDU1R/JguC6M6bhPpQJ3FTRG3Dh2",
-	"87Mf3bXK5rcLOtF+j2NwX6/4qp7XhVKlEHTe5r83i/dJT4W8UECsRyY4fXMW1J3Fv0G/zg0pYetYs9W4",
-	"wc1FvK0Ks5Zt+/X2F+cf+1n3mVsdNNNBb+3hb0bxtcINJliVYbDW7pDUnjZgYSBVW0CoCVgRpSh409xy",
-	"d69vdmWBFhjuDyqRtMe5wCjlVO8qGtNG2epTPaWUz90CDMvM8R7PjPCiAT4iUZ3sd/P6isL/C7syv564",
-	"d7WibuX9rby/lfffjLx3Am09B+iYasnCZWfMNi8iNHLUBcURe1lov5h/YX6wucV+VvvdCPBBzIYj7ef5",
-	"SNm9BRMhYj+tIHAqxZjqEU0UXrAGNm5sQdjsCzfm9SJna6K3foGzf58+sflWQxFH70daT96nw36vhSax",
-	"nTGVPb602adsdA97Xlw8Qe95viXIw54ZWs+7gr1NT3bxunY724povQ29uJaZXMDbOENTTRCGy7Ropvvm",
-	"ItfgywnlR6fHxgD+vBihQkZsNbujVFO8vvZJKSs0S/CshZMbaRZw9fPGEt36i9JaMikWgChwEF7CCzNi",
-	"UxFW8MK/j14834wX0o4Ldc7tK7uQ5jltKDurYPeBfiShjmdmpsaC0ZTfMsAtAxQZwOG2hgFcBuJCXenX",
-	"GUR0QJLYZlNLFo6M6uTqaYZiTBVg3ushGLGNXs6+xNzF/gzD9eqD8k7de794SJ5fd0aCEYRdCBq2FvBW",
-	"Oi2cie+crzjrbR8CbORD0Mij5gLY4nRKle5xfGYbhISg8HsTjsCWKbA1RI14YDxxGbz4fkzUJgqYUonN",
-	"0a+WmWq40hSYKPEhoZhs4DIllJC6JDzcgAuPpVWS0s/uP41SifnaEhcbJEl8viVeKGW4NADQQfQ2/O82",
-	"/O8Lh/85pAHWjYtxzH1BZFRMzEoFZjEYsD6EWc/VHvZhZ0fwkO7s+OXCw5h/3YSXRlIQW0nZ5RCkVz31",
-	"uK2r3LUeQaZ9Iz7ye/JsuWK8p63OwrTxQ67O5hfz6aV1PL9ucGK1QPaibAO7DIsjFG+jDm9astw60P4u",
-	"cZbFC05Slp+XXwX1ryZSsC6iryA/1onKKxddZ7JcQWdKJb2N1fsMv/kaaHma1bW8jVX5Cp7rUnmud+fG",
-	"5lgram+OQWx5pwXaxiLfxCKuvGlNffnG+rOy8C1vfeU4sCU72qbOBItrjACrboau0tpCv8gJWv+u6Jxz",
-	"G6ybkPhHyuXfcTZiXvpyaSpiVmzSL9Sx9Es1LH1MTnSFMv203lrulujxjt/2931byM9vdPb8RrvlPzGI",
-	"c9EVrsYfHuQJpaFja182m014mYSjf1QzEts2I7Htm//bjMc988/S0pk3nNaIqRQFfejWvXEra78hWfuK",
-	"kigTtndUCaoF2euk5LVE7yI/SsGEcAVD89N/W/eTSK5gS0i/XOzTz6p9blerffZ4Wu4zkmTKIeFsIOS4",
-	"WAqrkPcUvMuyqCFNoz4PfGA8jBPFLmkTzka0x+0ukCZIOVHm4r8gFOMx06DFkGLtLCExKt/sEXHchF9t",
-	"a4VjHoqswDWWG7TXoHMIjgsV3n+ns8DeaqflDBQZ0HjWNRPFz+X7Ty7oLBsXftEX0azHZcFFZatWpkDB",
-	"1mnRfVf+67Dcn6vmaCuBYaQbU0B6fL/TacLvdKayUGebMp6VwNyHkUikWuyfsqWDNw5Wy2nzO519yZg1",
-	"V9r467q3Ci+d5w+LvBGZTCifM6MzwugGxs/MaE2t8sCMP0jLYTKsxoHLje7GHBfa7K+G5WJG8zsgKrft",
-	"VGFartpj3lTaLtMDCvzhvK6O0q1P7mfxHvw9vsI1ggPL4uWVvVrj1t9R9HeUNIc/7GZYF6iXaQsLrK3d",
-	"T/jf984ZucjhkW4TX9a4WSpyb70dtxr4V/B2CO7wdrMqd21MBPZ7RwEr19q7V1unMeXTpTX3NrvDA10w",
-	"mPmwbiU0V8A7i77F69hIOLL3Rx209ly1NJbeVVVf+ZmSiLmSVX9TITRXgjwk3P6ZRRvfFkX7YYxptqAq",
-	"Gj5mln9RPVUHDqwBj3+rclXnZlaVfRdtH/eCucsybaITcTdyGKyVzVZ7XRSarPYyAfRmzhCD6VWPWaD9",
-	"vAjBGu/KdwcZ2FnacyGSotBZ6ratl0ZDY08wrWg8wHs+cKyMD4s+gLEwxMBXpVeB1HnViiKr7nWWN33M",
-	"5MJVcj1VaOy6wXW7Or/6nwAAAP//",
+	"7H2Lchu3kvar9JlsVST9Q4qkJDuWyrWlOHaixJb1y0qy54T+PeAMSCIaAgwAimZcqtqH2CfcJ/kLDcyV",
+	"w5tF+SjKnJNKRBKDwaUvXzca3Z+8UIzGglOulXf8yRtSElGJf56GIVXqheBaivg0jsX0h+zHiKpQsrFm",
+	"gnvH3q9MD+HF28t3QDnpxTTyQQ8pSPrHhCoNrlMgEEqhVENINmA8/XlEZqAoj5qe79GPZDSOqXfsnU70",
+	"UEj2JzHv8MGMg3LduJqNqQ9nER2NhaY8nDV+ojMfzvqNN0SHQ/zrXHCafPyvxqV9TePsO8/3VDikI2Jm",
+	"oGdj8xqlJeMD7/bWr5jwG6qHIlp/wiPbftlEJ4oW5/n9yysf3l5cnb09f+fDxdt3VxsP8y2+Zo1RQl/I",
+	"/M58rSCwDwewEzQaoZDJoINdMyWiwX4sjnmo9Vgd7+8PyIg23ddNIQebjPzlx7FQdHOSUmPBFc3RVE+K",
+	"qaIS7NO4yJKSEjW9vCIDH14zfu3DaxE6orqkWs4ap31NpQ+XRNPXbMR07s/GhYhZOCuSUY78dOOSjmMy",
+	"o9EmU39DPp4O6FpzHoopjAg3DBIKHuXnayYaknBIQQ+ZgrGk/ZgNhhoIV1MqC/N/0mrlxzdinI0mI++4",
+	"5SdjZVzTAZV2sIao5od3laNwsxdjooegJuOxkFpVELWjZUNrTNLIO9ZyQpcvk+PydzScSKZndvXnR3JJ",
+	"zTOhTsYxoKAFMK1ATLkjBOWD0rOYKiA8AjYiA1oaZET7ZBLrhpIhfK1o3P96w9EaoqpephsqFRMcRN9R",
+	"7VhSRblGujtBaQdMQ4+E18A4BIn4CkBI/JSJsKA46K7X7nobjtOQffU4Of2ocf18IAqC7qTVOggnMsY/",
+	"6AlIGj/veqZV1wtg5/LVC/im8803uydAemY+IDhOMCbK9lMaLPa3HzuGU/8ZTqQS8jmd/Tj+14uzJ+c/",
+	"tEyTzpPYMNvzTqvqvSs4K+Hm6gn+fPk62wQlJjKkVqxNiYJQUqJpSVJko90/2nCdU7FRPZYwZpQbmSvp",
+	"iDDO+AD+mAhNYOfs5dUriCTp6wajut8w8pWMWUMSTXFpGk7c7R5DIINEfKsuj2lfGwoyE+xNwmuqfQh0",
+	"kIqLCdcsNqQmaZ/FsYLeDASnTTi1+zcdUg7mNYDvMWNiCkS/3+zyEt05dul6J/L5s2cn+nnbW3M5FrGx",
+	"WRS7AmNscWykG07C7FnwRzZRN3wzPHFDJRCYMh6JKbabptNtdvld5vXH83ardTJdPTE7qrPv5qd0FlGu",
+	"WZ9RZaVyovrdFikqb6j8WkEsBqoJp3BDYhZBkFcvZjZcm43SQ9rllmpgp91od76BmGpNpfIhYgNmZFzQ",
+	"DHwIPph/NYJdM0kaDgWNTkDoIZVTpmjuzTAi11QhBZTW4bDXf9bpHxw9fdo7OIzIE3IQ0medZ1GLtujh",
+	"04MnhSUZEzMKM9//99tp41+k8Wer8az5ofH+U9tvd765/Q/Pr1w2LWeobOfX7Z2jVy1gSoxkpH0hKWg5",
+	"M1tHBqQEQdrLOHOFevuFyEqdUgSrKCXCIeEDmmylgx47KWZCKkOFbdbd6uzdojhx2Gw5Qf36668G7hrS",
+	"CYmm1ZxCshZGtWB/dm/FmEr7Jf04pmFZGX9LiaRyI1l263tjIsmIagfOXqDgrh6YGJM/JhQCI64/WAkf",
+	"JEJ3LOkNExNllQO8HTFtpFGCQ/tM5hSHwbDeHxMqZ57vcTIyQ7L9FdZvRD6+pnygh95xx+CaEePJ53YV",
+	"3eWMhZ9oxc6fwjWdwYQzMwst7G4bguERjeCGKQMJlbAUIamWhrsjAVxo+yvoKQtLqu9Zvx12ogPawBaN",
+	"PpGjRjuZo6WxbJIlc2bhbI+O1phtH2HD/DTf8ngGZDyOUbAkpI0kjCrcqb2vFYQTKY3MCQzACVBwcup2",
+	"1ND/YbuTSZfdanxSPU8HcxZNsN3qHFbPyeChBfN6yTXTM9BkoGAmJkBiA/9nMBRxdAIERuYxB4oVHLQO",
+	"Ycr0UEy00TYimm02/gyYbTqJJchgJIyK0HSEAlBSPZHcQCuz7HOoqtOq5hRUdIVBOc1mH+kLOSLaisKD",
+	"juebIVsp2XZM5D5VyswEZVXpvKsi9bCoLKlxtMZayAbLoqXyKD/YJ4feyuFdGBtMLhocWmjy3zK0W9OV",
+	"1RsoR78lkVM05lNozR3zp2FMJ9r3x1L0Yjr6P78rC2vTAZvJacJi79jrQJ/R2BiEkgLjiCNwclIKK7JR",
+	"tn5wk7KC1nyA0UQZ/QpEQ0wNbu8YWSBJaGQ9xIIbM94A+uRZBPfrPnpr1lRpwkME03bp1VfrwAtN9ER5",
+	"x4eGHDXTyI7/FBOZgShlZW4yV7fayXqpffwF17CB62BGk+3cf0ja9469r/Yzl9e+/VXtX9gu7I7NU1Bu",
+	"BG6tTyCwSx3g0iigJBwagEl5ZCAL7o4Z5JxHreG8AA00sxuZ86ZqfO7p/YVOn9S3kHZrHSuNnGdl7Y6L",
+	"PpmyRbOsm6xh/qlGhvzXetg1z2G0ZY9hm1vfK7j4Vr0qhe6406+E7LEoovyO3HhlIIMW15RDjxo+QEFO",
+	"OGpJJ38K3FnNJvudfYQLG/LLQYFf0DFk+CSyUKaSU/rpxLfFInb2TDmTpjfRy5ei5osHzBdFyHxJJ8qo",
+	"wruzSAnoohfG9I0GAYGI9fsUoacTuEWNVobJc8AZ+0vwH/ZroF5Vxwv01H77cxiw08kYMDciNCskrl0l",
+	"D7Lc4K/prGGbbo0hg9LiBOuvTs2fD50/uaaSk/glopy7MmbqHQrFJI5Qd5ghxFTT/GnRGgpsE7Y5yuO8",
+	"ZEKAL6hmF9dky9DOTb1PWEyjEzP5IbqcesZCRB8FYfHEgGwFEVNhLAw/wymf5fwuRuVaCzNVuTX/PGD+",
+	"sQe750Ljkt5Zt138fJUYJ+48jEYwpJKeGDkL6WnYljnosHWUcZCdEo6B2ElVcpE9wGtwoRuu2dY4Cc8D",
+	"6UemtPIR/5mxWE8fU+7k0DIOtnxsPJOemi7tAhv9DTjM8FYY0rEmPcssd4WOmbAdSxFNQqqOId+R6cAH",
+	"TT/q/VDdFIGjHYl37P6wfgwk/8SzubinMlJMjwc349QnGaeeGxZN16aSS5E9s+XbBoeeZz5cGNGIETBv",
+	"VXj8bJclgJAY+zVZ4Np98Rdgsldiwu+qvhKShsMORIJaRYaCfIm+yo7JDzubscJhkRX6ZgYLuQB/3RID",
+	"WGRnNRQQbfXSz5evazp/4HR+QWaxINGVEK+JHNAtGDyJQ7cnolnerY0nMe3W4TdHT59Ab6ZdzNAWMVs7",
+	"561z8wItBMRmZpVsMLatGlqIBrbaulsbV4EpOwYDx0g+XMEpq9qqefBsIjGKgpkdfoX27BY4JVUO9sA4",
+	"AsV4SPGkVVISASs76ZIz3uy4N1Mq9iwWj5/dGTPG0C1ULe3NWCvnh8uvhTPuq5kr165h222FvXIhfUtm",
+	"b0/Y//KMlQRCLush2ejHzoTuo12dV3hGew96K4lSmlNdTw6+ObwfxXXQzrirGCyVHEUvV2Nu6C6UsWGf",
+	"uT+l9rXKYsQlrVXbX5ur3lF5w0L6Myc3hMVb8SlQiIgmPaKosXuNfO4Z4iHhkEYgMZKei+kyLsKTlD83",
+	"83nn0J+bE0yySVUyTu73rTHJOlM/AS1nNvYSSF9TCUHuwkQWdFvzzmfyTm41V7NDGjv75ZjuSog3hM/c",
+	"t+quHJcSE+PQdtSzTlDE553JPssY7UoIe4kmCSev1k9E0wYG0W3RJ+6itzGiW5eHcWJjnWuu+ltx1c+c",
+	"uKuNd7bP3lEeAUkibjDMO4nDsSincInS4aHmOk69zTx6OWR4WoxSd1cgmFxgfk3yi7EtpiuuhIIRUwqv",
+	"jkiYSsEHNW99CbT366+/Nsq3GpY9V74EcVcuS09i39CIkSukvG0eQznTYf4UqugPyV9c9o4LHzPrrdTD",
+	"NqJo27mz4dxi5M5+FjBk2rSBTRvY5D48jl8rCPLLESRn6IK7Kzdzi11z7oO201IqwVX6Lr/7OZbyroza",
+	"std/0G+AwX8choIb0pi6Cw+5KxU2VKh4o8L3vhdxVOi4veqag/lfLmC/kX5Vjtv3vR8oifWwJAoS5vLE",
+	"tWkzloZANbOh/cmPnzzKTe+/mVbv83dLxHXlvbjsrsFvSSfv03ai9zsNkQjyF11zY3KXWD/gpDutzpNG",
+	"u93oPLlqt45b5p9/eXN8uNbyswhvNIzIxw8DXOiOXTr3yay1ux/wisiR53uTcbRiIHNLlh97nkAWTCPd",
+	"W/OihmYj6lWQRVQku2XCKk+ht3bKnwrXQza67JFfrOXvRcq9zS/neu3tgi9vm5DJuWl7W9yWLa1xiWbx",
+	"wgwOLTej3GIUt8TP73pheMuI/jVTukT4eF/KO/7tr8UC730vd0/SO+aTOJ7jCze13B/r7LhZL7eAREqC",
+	"orzwrvLdqAuiFDCNV/+Te5vJzcw0M8AJBGaMwYqr/rkr/YYaJrFz0tnrUysICGdZHOwyYjh3bJC93a1/",
+	"QWUUrkp2/Pyl5W733U5zr9t9t/uf81eVfe9jw7VtjKhSZGB+RKiGAX6aSG1MCUNCGEA9HTJN1ZiEND/I",
+	"i+S2Ions6RKJL3Kb3Cexov7cTdQf3709hxGVAwynwxtFQNIzuCYECfkFkI6IfgwpjSBI6DRw3jqXoyMc",
+	"FnbqU46eD1tzpFeSnlUpI6aQ+zYljzCmRKrkODDdmXdjIu0ymeEMJOHRiChNparS8Svo5iFK2NsKQj2n",
+	"07y23ogC0vNWLVyCCh+p7YbKGUwlw4gwK7cMcSBWFiDpOCYhXZNASgRRuopf2LHiZrm1PCjKwaNUDn4n",
+	"fhfeKpraQCM/yO3Oi64lau99NWHYq6orySK3PYWLnD8QrYVkpSuaPxD+Z8XC559cYbZRqTLMkOt6/cdK",
+	"K5N7d77DpatySRXeV/7kkTh+20flvvT1di1v/U+liaPrpyrLhM27YxRewTV2DDZJAtiMNfi4zUUTnIDg",
+	"8QyTCw2JGhobVWkhy2lj+GD84eCPTuPp9OWPnfiP1s3/bV8+G/7XN71/Xh9Orp6of4Utcn40+u5p//th",
+	"+/efVoIqO4P51XrvL5DJ1keAyY50eh0v0ebpDWgx5ShEqPJBDc0nnJ21tnkpicF6yGoBeVo2bKUoap5c",
+	"/WSbNl68W0s0vzBlDel1OSmRrR9wTHPsUvj5DoZAaSvz3VaRf46JCqAmW8uHgGsyubVN+jjsLCGQL2Mv",
+	"fq6QTPTMknwDPRITHtITI3NGZAY9w6oDotkNdRitRyKIJ+G1DUel8IIoxkWBC80SzZHfvO15Z+N1G0If",
+	"TcEFkt+tWMH+q2QHXL07G3x3ILt7sNFSTXV3C20nxWaKjCgESkgd7G5ouN2PgZY4f+dT7HC4fPUCnh0e",
+	"PQXnagbrV0/uoFpA27BKF5x8ghEZz2HVOgHGZgkwyljcrt9c7klMioep06Tgg8QAyFKYFeHOotWfk67Z",
+	"dlQr6U8rHHjey4q8GrCDEctuZu4+mZCQ5qzC3do15DOmkbGPjJnkiKpEUHegkirTL9v7ec1gMFZoQz9D",
+	"epzl0EwTFNpdxjxTNhTVwDk/Cb75KvARhqbUEHX5jnmwlD4uy3eIeWd2faPJwyH0GY9QmlQmoyvlg9uE",
+	"cFNFM5GsISneJQ8rdW3OR56qt9ZSr/3Rs2c5xXVY7ax3zDKf2EsNhdSgJqMRkbNkYa4ZR9PZcU2RsNfh",
+	"t2w+2p0qLkkCOPe+EwO1ejH1gVO8dI1x1c4HiY1xRO4MYQlv+4vO0f3KRB9+5c0af/ndUH/xpTR/RRS1",
+	"v/QKg7/6zNFfnSvBXxS/428QeOovvmTuLwjDe19klSVbtC5vlM0/uwCWsFO+8RPxncrVKi2cmkU5KeeQ",
+	"qHd8dOSvBZ+ca+fA4qSnfsl2yn0uusAzy+IlkZxG0D4A0xf0pRghO5iG//B8zwqYBaZYOt6l+Bo7tvGK",
+	"icuTKZuTr8DVZtJrQOh7MS8Wmwk4+mzEMBI3mIEgsRCsQIiFKuZzNHsyJy9X2gNPN7cHitbw4pxvdvhm",
+	"6M7MsTdEhuSGQo9SDhGNaTnPbvvzx5PYKEuz0KEOd0aV2ZpE+M8TR0K5877mhJTztLCKqud6yZH59lwK",
+	"aGdlPRc3q7xUqeGVMFU2tZXGGMqSpbbYQ5cs92DMWQG72pa7DyPLgCiXHf0dZoB12HrE+FW10xNzx5rf",
+	"mdKSaGEEJzrefFBUW6AfnJ+d/3j6/dvX3304/e7N2fmHq7c/vTwPmvDrkHKEjAom3DTHnMTlZMKG0az/",
+	"iPAIxpJxjUATPYrdNPutmUcvSUbr5jXUepyxyZIpWIdmcPH23RUk4DRwuTLTygZM5TKMrXjnLaL1vkii",
+	"wkiIRO6I7pzx3wl8b+hrRBjXhHEXwlPGmBxb7hDY27Pv3tvbtWJGwd5eGlG5twf/+9//k9Kp79w9N9T+",
+	"9YOYKJp4b7vc+oHwCfOdPf2xaoISyRWeCRV8Rih5Y6GoDwQk4ZEYARmJCcdk2sgoZqsZ7/JSuldp8GcT",
+	"TjmQULMbpk0/AzCQTkYq/+5ml3f5V1/Bmyx/QJfvwaXLrG6twaAczRY0TaPg+5dXkAWYBjgv+2US6P2J",
+	"Rbcu1jsAEisBakzJNQRJLobgBMYsvDakZcnWJS6wL7g4vXrxQ+4V2F8AGqm0MCo8YG3g2ShG/LnU9k8P",
+	"nj3Zxb729l6aWe/t2XxEhvyDReGC7uFnh0dPd4+BQOC8IAFMh0LRNE9klwNYLjZ2aXXCSENGFaatmoRD",
+	"9AFlxmoAQpoeAxJFkirVDJmeBZYsSnZw9jii42A3MYjHMWE8MYt9ZCEn4rHnT92ccdz1jqG7mX3c9W6D",
+	"hGIwUVVCS8W8SZaFu/xbqljkTKY0ZyrETGkageBuvZJHfchF0ifOVZtOxiU2O0aiOGwdBrATVJg+wa5N",
+	"fswFSDHR1F7PpAptbLPsJ66Do2IH81aS6Qm9WBwCDCUMkotxaXblXG4c6E20Wd8sOw7RLjsO7ChqU24F",
+	"5QxFQWbP23EdtVrFcRVNl2R2upjiSp2Y+SZNLcNmWa3cZhVjuLs8OQF1J0fAKbWHTKhWnGTeCTIlFOw2",
+	"F0hqZagTv+py+5xABzkuQsUplX0X07AT5DSE6f9bYVZcUnu3gqguX/tIz6qkmIWUK5qT+W/Orjzfm8g4",
+	"V+JGjCm30q0p5GDfPaT2TdvbXCKLTF2cXpx5vucqgHjHXrvZarZMW9MVGTPv2DtotpoHHh7dDFF/75t/",
+	"DaiuSksfMUmx1InANce9Q0FNIRLhZJSUFTGcGOxHIlR4vp9yylnkHXvfU30phPZK6YgPWp1qbVvsOWY3",
+	"VJX6/0uH4eajM5b1kg+teuxXLA9bTxY9kdLMfjGtk3mq82z1U+WLZOa5g/bq55bdpb71vaNWa3UfxVSJ",
+	"+NTB6qcq7pvmobd3/Nt733N+RcNeImHPAuMYyEkGxk7yRlQT7z1KAQQnVWckNkN9Fnrjai0F+0FWZski",
+	"8lLNifm6Xl2+vLAXU+ZxxFgIIU1/cxWkUEwW5chbO/oqWdJpHa6qGcXUfNGoVXLkc/i9UK1uXpLYjnPF",
+	"3TbrOHlwUcdbl3xvyMeGKxi2do+uxtjGeem+lLD5N7H/Eh5222qspX3YKXLE7jwn3/oeKsOFmvvdlAwG",
+	"VMLPZ5lxmkgH32KyCAzMkjSeZU6MHuNEzo6zymaxIJFK8pJ2OTY02Ncm1B4KpasY9XuqvzOjm2PSVukW",
+	"FNpWQz2Ki34ui5r+EYnQmHlgGlj0ZH8wnyEmfPC861Hetc1ps9l0Jb+y9t6KOjPz8iK3cMlx9V8abCR3",
+	"nJKqdmsigepaeDUQqYHIEiF2ttA62MnYandbuASNgYeGTarFXo1NamzyOLCJYboN8Mn+J6IU1bcLcUpJ",
+	"5Zaqp/rAQsFtEVV0foTOQeWYP4MozUUY5NS8fzUQwRKt+2OOmcQq6i1ZYFR5cu78w8XAEq+p7KwaE/bp",
+	"dkUFPuzhd3JD7PSLHdlak03BMVnjc+hPeGhl6i6s1zN6Woudno6xdu9r61CCX1zF2E6ztTli6rP4EcAk",
+	"sx5Jz/Nk+oOYolfZXduLaeL0xRrIpWj88aQXs9CHEfnYIAP6/Jsnh63WXaq5PkqYtYaIytUrw0cO10Jm",
+	"r5KkvTWU+3wod2qp3MUtFMHc2B7ebw3EJUriQYK5BfqjRnQ1ortHUffwQWDCtGuAwWI5398+LcAQLm6q",
+	"qEszFNU0EKuyZiZJWXRhTeZ8gdSWX11C+n2xmvReVR1pMxmzz7Ee/rkQ0ybirtNqwXRoxKgtRiwMzWIw",
+	"yxij1dLUvFpMXGreJDNiJZx1WUFWYtm5hD4FSLsstsi9YVGJlfwM6mQ4j9OR9ahQzGt2QzlFubEVtOI4",
+	"/8EBlUWSoUYpNUp5HH4nx3lrup7SKLwlkS02IChtCYwDUaGLhwtYFICQEZV+WgcdiAaC4dzz2vk1U/p1",
+	"+tI5wFO1IlmT/US7rGz4wgbm3r6/RwxQSHqU82/dFD1ILPIN/PKT5BN+knrCzy20n4Vk+1l6oi5v+xiF",
+	"2m75nZa/Rjokvyqau/LLLN53PQfWqd1a0c8o4a8fX8T49crYItOm9jNV+5lqt9HnAy6lM07KCefsu8/F",
+	"Xrng7QeGvvKCvwZgNQB7lAAsA0prOXyEvbRV5JcXiAbSsFbrsaFKfyui2dbwSz792W3xmpOWE3o7x6Pt",
+	"rUOnRQ6U9M7ilCiXXi36W5VfqiOft4RQ1hAVP5eS238mrGmvARLKFRLxuaN1hliRJv3vjKWKdyl/e39b",
+	"EMdWfOYyci7AVwULGO+hWRQSU11xdfkXe1mQxFhQCEYkonBN6Rh01Z1mZ6q5u316SGf25vi8Sfwdvi8n",
+	"7Dezic/6tpBfha17uOJGuJGuuVvftZe6ln5fLHig3VlDXM5XyqyF3iKhZ8XIaqHnJ36+uWOzO4igc8Hp",
+	"QjHU+uK4sS7V+Ygk38FKPTYk9ni4WPsW84i4eD2jkyMson/WbxhidVVfa0KpQ+XqULkvdf2S6nXU0518",
+	"ni6bxAN1fNZ+z9rvWYfHzbtKkWs/J0Bu1Xmxe4FZwvcYzWaLfays55ElmjmGER31jNgZS2qTWEiaIA0/",
+	"/ZH00t+u6Vj7XY6Jc7r5V3W9YyhU4cBAtuz3JuTK0U+FvFZA7ClvcPHzVVAlX37Gs+It+Q7WcTGXc/Js",
+	"jt1txZW1HM5fznBwZ+61AVHjwkftOqmd1A/GX2NFN4yxnkN/HWA8nlTGZ2FJIVVZeqgJWEslr1YS7BwY",
+	"7g9gJiYgKcHs2yNyTUFNJO1yLjC/WWJQ5z3cxoruUT2llMPOYbtjMxxMmaK7TVjmI+/y1DOe94oPSVSl",
+	"2dy8vqBqu+fT0y+nzFyVqVqb1dqs1ma1Nvsi2syJ6/XOXEdUSxYuizm2+SJDoyXcpXaCWeWhl89LaX6w",
+	"Odf9xJWD4cnWfvSzPK3JbSEYCxH7SWWFCylGVA/pRIGmHzHN44gsStPzxo15vUw9FTfJv4Krf168tHlo",
+	"ByKOPgy1Hn9Ihv1BC01iO2Mqu3xps0/p6J53vTgfUd31fLsgz7tmaF3vFg42jfR1/icz27+84qivEH0x",
+	"726Om0Ypr2zlMpHr7sF5dReKhNqpWzt1H0cwq2O9NW8TudS5zcScWRRo8HZM+enF2Y/v3p5/3iXdXImD",
+	"crre27yuqy5mVUjzn2bsr9SDbqRpXoc6TKrOSvdoz2ev8rkvgShwDLoVJZ6XDQ9Oky8VSLU2r7X549Dm",
+	"eR7cUKXPiE09u0Kl//P0zevNVHrScWYou1ceQ5J/f0PbtayzfaAfSajjmRFpU8m0przW47Ue//vocceV",
+	"W9Xjhm8fqh6vlkK1Hq/1+OPS44YH19TjrsDPQpf7tzOIaJ9MYlusTLJwSFVS6wdCMaIKsKzUCRgjGgOd",
+	"ehJLA/VmmAWkOtfHhXvvvWf68Kt4GxOTHEPQGIg4CmAnmRbOxHfxVzjrXR8CbORD0MiScQSww+mUKt3l",
+	"+MwuCAlB7vcmnIKtAgiCxzMwKIfxiSuQhe/HOmjECDY1sTKxXMW54So/Ysq2PyYU8+e6nG1KSF3AQG7A",
+	"uceSIsTJZ/ef3DQWVZDM0rXd43G1JQGXJWVJXhFHonVWkTqrSI387pBVxPERYNH5GMfcE0RGec2QqIPP",
+	"RYFpvbgHBgAzdVODvxr8PUrwl7L3BtlFqlO6GQbjdJqAPMIjH/b2BA/p3p4FR2mpR6zL2IS3BuIQGBI1",
+	"TDJe2/KQTHW50kLS6NjG+zHtG9wTEs4FFiBVQzHlQAaE8Sr+tVf2LfveX74T1/8XznaSvviSKoPcFmWN",
+	"tdvwmFKe1GlM/p2QqA6P+3fhsDQByTgRaPPAK2eVV6QeqUoRkpOO62CbTKwbQc1ksW74lEpaJ/+oY35L",
+	"Mb9r8MIrIXssiiivL1B/iajbXEFtDLv110wDMsf+tmT/AiNw0bneIpmzbffQclBUC6g69UItOe6cemEJ",
+	"GrmTG+hhJl3YEC7VrqDaFfT4Uy7kOfYeEi5YnsN0C2X7Zt/hj0UnkOd4zmZRSnJAt25FgV8SaPMXLieA",
+	"c1hdS8Au6QcW+cmtqsLfWGoAqwv0SEx4SP0RVYoMaK7CQJd3/LZ/6L8ginHhNzoHfqPd8l8agnKXfe1P",
+	"9uaVUBo6B2A6bTab8HYSDv9RLinQtiUF2r75vy1ZcGD+eUkkpxG07eNZ+XTT5B9brkuA6TZzJm59kFgD",
+	"zBpgfiGAeUlJlCLMr1WBEXNqxemAbeBNp08eHOxMdVENO2vYWcPOedjpGPd+0eeis8+cY9wNI7uxjnCH",
+	"EskV7AjpG9CZYSEfC1nHQtFdICAJj8TI5THpctG3+CaSZMphwllfyFE8y/BOLj148FtaCQqSUlDvAx8Y",
+	"D+OJYje0CVdD2uUWCCd5xB2acxlZIBSjEdOgxYDqIZUgJCZANTA5jpvwrW2tcMwDAZwOiDZdd3mXY0oY",
+	"wiE4i+hoLPBefeMnOgtAC5BUyxko0qfx7NhMFD+noliREYVrOkvHhV/0RDTrcpk7Vkb8DgnVYGs7ckzU",
+	"OmR8cFLsD99AOOaSwf5QBnf5YafThJ/oTKWp1WzZKw0xJQaYHsJQTKRafKaM8njz9DHZ2vxEZ/eZRcaO",
+	"7wsfSedeOs8flvKGZDym/BEcDqVbqRuYpWJmFrgsFwKz4gFMDYJIIAASKAY1ZJSsjVFkhETMqEwwRYk/",
+	"5hirWKnXvKlg4yTxm/hDRXBmfY5en4k9nPP9NdL1FIXnJZ2ov33m/vIpXgEp/WJVfVXqnNRgWuBO2/+E",
+	"//3gAggWHeMlSvB+vVdLFUp9hle7WGoXyx3P8AR33HSvPpWcUHmY7pXau1J7V2rvyjLvSo6F79XRUnnt",
+	"Dl/9tQIWFSyfp+6Gm+HD7IJbMk6vbP/mTSSbms879hjXTw493xsxzkbGbGqn9hLjmg4wkgjPHjED7Z8L",
+	"jxsTidhptRKrj0KaJ5ApkJSEQyPjfDhqHcB0yGIKTJufuNDNqhyBl5REjFOl7hNp/YAF3hdBLUXlDZUQ",
+	"Em7/TPMi1vDrcWY8eHSnSAkDbSVbgRUCDw7ELBEUNZCpgczjuKhmeW+d/ATYodFbFnws1Gp6SLT92zFC",
+	"Pi3fRMbesbePrnr3gnJXFzZTPrFJeFFJFk9Z8BBH4gmL0f4u/miGPObgSpbLeB77nJtule/irbGzpOfc",
+	"PdxcZ0n8ZTWMGpCRQRyKxn343//+HztWxgf5I6uRMIuBrzJN0rKzpTiYPNaqep0FFT6WAkDB5HoqrbHr",
+	"Bvft9v3t/w8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -29,10 +30,12 @@ type Server struct {
 	dice    game.Dice
 	metrics prometheus.Gatherer
 
-	// The JSON form of the spec is made on first request: parsing the
-	// document costs start-up time that most runs never need.
+	// What impl needs of the spec itself (its JSON form for /openapi.json,
+	// each path's methods for OPTIONS) is worked out on first request:
+	// parsing the document costs start-up time most runs never need.
 	specOnce sync.Once
 	specJSON map[string]any
+	allow    map[string]string
 	specErr  error
 }
 
@@ -47,13 +50,22 @@ func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) (*Server
 	return &Server{store: store, dice: dice, metrics: metrics}, nil
 }
 
-// specAsJSON converts openapi.yaml to JSON, once.
-func (s *Server) specAsJSON() (map[string]any, error) {
+// loadSpec parses openapi.yaml once for specAsJSON and allowed.
+func (s *Server) loadSpec() {
 	s.specOnce.Do(func() {
 		spec, err := ninjagold.Spec()
 		if err != nil {
 			s.specErr = fmt.Errorf("impl: %w", err)
 			return
+		}
+		s.allow = map[string]string{}
+		for path, item := range spec.Paths.Map() {
+			var methods []string
+			for m := range item.Operations() {
+				methods = append(methods, m)
+			}
+			slices.Sort(methods)
+			s.allow[path] = strings.Join(methods, ", ")
 		}
 		raw, err := spec.MarshalJSON()
 		if err == nil {
@@ -63,7 +75,26 @@ func (s *Server) specAsJSON() (map[string]any, error) {
 			s.specErr = fmt.Errorf("impl: spec as JSON: %w", err)
 		}
 	})
+}
+
+// specAsJSON is openapi.yaml as JSON.
+func (s *Server) specAsJSON() (map[string]any, error) {
+	s.loadSpec()
 	return s.specJSON, s.specErr
+}
+
+// allowed lists the methods the contract declares for path (a template
+// such as /locations/{id}), for the Allow header.
+func (s *Server) allowed(path string) (string, error) {
+	s.loadSpec()
+	if s.specErr != nil {
+		return "", s.specErr
+	}
+	a, ok := s.allow[path]
+	if !ok {
+		return "", fmt.Errorf("impl: %s is not in the contract", path)
+	}
+	return a, nil
 }
 
 type ctxKey int

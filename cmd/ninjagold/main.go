@@ -58,6 +58,7 @@ type config struct {
 	logFormat  string
 	rateLimit  api.RateLimit
 	proxies    stringList
+	cors       stringList
 	maxHeader  int
 	maxFlight  int
 	timeouts   timeouts
@@ -106,6 +107,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.Float64Var(&cfg.rateLimit.Rate, "rate-limit", 50, "requests per second each client may make; 0 turns rate limiting off")
 	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 100, "requests a client may make at once before the rate applies")
 	fs.Var(&cfg.proxies, "trusted-proxy", "IP or CIDR of a proxy whose X-Forwarded-For names the client (repeatable; NINJAGOLD_TRUSTED_PROXIES, comma-separated)")
+	fs.Var(&cfg.cors, "cors-origin", "an origin (scheme://host[:port]) whose pages may call the API from a browser (repeatable; NINJAGOLD_CORS_ORIGINS, comma-separated); none turns CORS off")
 	fs.IntVar(&cfg.maxHeader, "max-header-bytes", api.DefaultMaxHeaderBytes, "request header limit in bytes (431 beyond)")
 	fs.IntVar(&cfg.maxFlight, "max-in-flight", 512, "requests served at once; more get 503 (0: no bound)")
 	fs.DurationVar(&cfg.timeouts.readHeader, "read-header-timeout", 5*time.Second, "time a client has to send the request headers")
@@ -115,6 +117,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "NINJAGOLD_LOG_FORMAT", "json"), "log format: json or text (NINJAGOLD_LOG_FORMAT)")
 	if v := getenv("NINJAGOLD_TRUSTED_PROXIES"); v != "" {
 		_ = cfg.proxies.Set(v)
+	}
+	if v := getenv("NINJAGOLD_CORS_ORIGINS"); v != "" {
+		_ = cfg.cors.Set(v)
 	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -186,6 +191,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Metrics:           reg,
 		RateLimit:         cfg.rateLimit,
 		TrustedProxies:    cfg.proxies,
+		CORSOrigins:       cfg.cors,
 		MaxHeaderBytes:    cfg.maxHeader,
 		MaxInFlight:       cfg.maxFlight,
 	})

@@ -1,0 +1,39 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+)
+
+// CORS is off unless origins are configured: only pages served from those
+// origins may call the API from a browser.
+var (
+	corsAllowHeaders  = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-ID"
+	corsExposeHeaders = "ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed"
+)
+
+// cors adds the CORS headers for an allowed Origin: on a preflight (OPTIONS
+// with Access-Control-Request-Method) the methods and headers it may use,
+// on any other response the headers its script may read.
+func cors(ops operations, origins []string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		origin := c.GetHeader("Origin")
+		if origin == "" || !slices.Contains(origins, origin) {
+			c.Next()
+			return
+		}
+		h := c.Writer.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Add("Vary", "Origin")
+		if c.Request.Method == http.MethodOptions && c.GetHeader("Access-Control-Request-Method") != "" {
+			h.Set("Access-Control-Allow-Methods", ops.allowed(c.Request.URL.Path))
+			h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+			h.Set("Access-Control-Max-Age", "600")
+		} else {
+			h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
+		}
+		c.Next()
+	}
+}
