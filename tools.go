@@ -7,4 +7,6 @@ package ninjagold
 
 import (
 	_ "github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen"
+	_ "github.com/oasdiff/oasdiff"
+	_ "github.com/ogen-go/ogen/cmd/ogen"
 )

@@ -10,12 +10,12 @@
 #                       response violation Prism reports
 #
 # The Node tools are pinned in package.json / package-lock.json and installed
-# with `npm ci` into node_modules/; oasdiff is pinned here and run with `go run`.
+# with `npm ci` into node_modules/; oasdiff is pinned in go.mod (tools.go) and run with `go run`.
 
 CONTRACT_SPEC     := openapi.yaml
 CONTRACT_BASELINE := contract/baseline.yaml
 OASDIFF_VERSION   := v1.37.0
-OASDIFF           ?= $(GO) run github.com/oasdiff/oasdiff@$(OASDIFF_VERSION)
+OASDIFF           ?= $(GO) run github.com/oasdiff/oasdiff
 CONTRACT_NODE_BIN := node_modules/.bin
 # Redocly and Scarf (a Prism dependency) report usage over the network unless told not to.
 CONTRACT_NODE_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true SCARF_ANALYTICS=false

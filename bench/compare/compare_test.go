@@ -1,0 +1,110 @@
+package compare
+
+import (
+	"context"
+	"os"
+	"testing"
+)
+
+// Run with
+//
+//	go test ./bench/compare -run '^$' -bench . -benchmem
+//
+// Each sub-benchmark gets its own SQLite file (synchronous=NORMAL unless
+// BENCH_SQLITE_SYNC=FULL), seeded with the four locations and one player.
+// The request and the response writer are reused, so what is measured is
+// the engine's ServeHTTP: routing, middleware, validation, binding, the
+// store call and the response encoding.
+
+func BenchmarkGetLocation(b *testing.B)  { benchOp(b, "GetLocation") }
+func BenchmarkCreatePlayer(b *testing.B) { benchOp(b, "CreatePlayer") }
+func BenchmarkCreateVisit(b *testing.B)  { benchOp(b, "CreateVisit") }
+
+func benchOp(b *testing.B, name string) {
+	op := findOp(b, name)
+	for _, variant := range Variants {
+		b.Run(variant, func(b *testing.B) {
+			env, runner := setup(b, variant, op)
+			ctx := context.Background()
+			n := 0
+			for b.Loop() {
+				if status := runner.Serve(); status != op.Status {
+					b.Fatalf("%s %s: status %d, want %d; body %s", variant, op.Name, status, op.Status, runner.Body())
+				}
+				// Writes are real inserts; keep the table from growing
+				// without bound (and a faster variant from writing into a
+				// bigger table than a slower one).
+				if n++; op.Reset != nil && n%ResetEvery == 0 {
+					b.StopTimer()
+					if err := op.Reset(ctx, env); err != nil {
+						b.Fatal(err)
+					}
+					runner.Rebuild()
+					b.StartTimer()
+				}
+			}
+			if v := env.Violations(); v != 0 {
+				b.Fatalf("%s: %d responses broke the contract", variant, v)
+			}
+		})
+	}
+}
+
+// TestVariants checks that every variant answers every benchmarked request
+// as the contract says, so none can look fast by failing.
+func TestVariants(t *testing.T) {
+	for _, op := range Ops {
+		for _, variant := range Variants {
+			t.Run(op.Name+"/"+variant, func(t *testing.T) {
+				env, runner := setup(t, variant, op)
+				for range 3 { // the first Check ran in setup
+					if err := runner.Check(); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if op.Reset != nil {
+					if err := op.Reset(context.Background(), env); err != nil {
+						t.Fatal(err)
+					}
+					runner.Rebuild()
+					if err := runner.Check(); err != nil {
+						t.Fatalf("after reset: %v", err)
+					}
+				}
+				if v := env.Violations(); v != 0 {
+					t.Fatalf("%d responses broke the contract", v)
+				}
+			})
+		}
+	}
+}
+
+// setup opens a fresh database, builds the variant and checks one full
+// response.
+func setup(tb testing.TB, variant string, op Op) (*Env, *Runner) {
+	tb.Helper()
+	env, err := TempEnv(context.Background(), tb.TempDir(), Options{Synchronous: os.Getenv("BENCH_SQLITE_SYNC")})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { env.Close() })
+	h, err := env.Handler(variant)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	runner := NewRunner(h, op, env)
+	if err := runner.Check(); err != nil {
+		tb.Fatalf("%s: %v", variant, err)
+	}
+	return env, runner
+}
+
+func findOp(tb testing.TB, name string) Op {
+	for _, op := range Ops {
+		if op.Name == name {
+			return op
+		}
+	}
+	tb.Fatalf("no op %q", name)
+	return Op{}
+}

@@ -1,0 +1,215 @@
+// Package compare is the measurement rig of the issue "full contract
+// enforcement at almost no cost": the same operations served by five
+// engines over the same real SQLite store, so their cost per request can be
+// compared.
+//
+//	raw                         plain Gin handlers doing the same store calls and
+//	                            encoding/json responses, with no validation at all
+//	stock                       the generated strict server behind the stock
+//	                            oapi-codegen gin-middleware validator (kin-openapi)
+//	project                     api.NewHandler as in production (rate limiting off)
+//	project-validate-responses  the same with Config.ValidateResponses
+//	ogen                        an ogen server generated from openapi.yaml
+//	                            (bench/ogen), without its OpenTelemetry hooks
+//
+// The Go benchmarks (compare_test.go) drive each engine in process; the
+// load script (load.sh, `make bench-load`) drives cmd/benchserver over
+// loopback with wrk. Nothing in the product imports this package.
+package compare
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/impl"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+)
+
+// The variants, in the order reports list them.
+const (
+	Raw                      = "raw"
+	Stock                    = "stock"
+	Project                  = "project"
+	ProjectValidateResponses = "project-validate-responses"
+	Ogen                     = "ogen"
+)
+
+// Variants lists every variant.
+var Variants = []string{Raw, Stock, Project, ProjectValidateResponses, Ogen}
+
+// AdminToken is the admin token of every variant.
+const AdminToken = "bench-admin-token"
+
+// Env is one seeded SQLite database and the player whose token the visit
+// requests carry.
+type Env struct {
+	Store *sqlite.Store
+	// Player is the id of the player the visit requests are for;
+	// PlayerToken is that player's bearer token.
+	Player      int64
+	PlayerToken string
+	// Dice rolls the visits of every variant.
+	Dice game.Dice
+	// violations counts the contract violations the
+	// project-validate-responses variant logged.
+	violations atomic.Int64
+}
+
+// Options tune NewEnv.
+type Options struct {
+	// Synchronous is the SQLite synchronous pragma, "NORMAL" or "FULL"
+	// (production's default). Empty means NORMAL: with FULL every write
+	// waits for an fsync, which would bury the handler cost being measured.
+	Synchronous string
+}
+
+// NewEnv opens (creating, migrating and seeding with the four classic
+// locations) the SQLite file at path and creates the visiting player.
+func NewEnv(ctx context.Context, path string, opts Options) (*Env, error) {
+	if opts.Synchronous == "" {
+		opts.Synchronous = "NORMAL"
+	}
+	st, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: opts.Synchronous})
+	if err != nil {
+		return nil, err
+	}
+	e := &Env{Store: st, Dice: game.SystemDice{}}
+	if err := e.NewVisitor(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// TempEnv is NewEnv on a file named ninjagold.db in dir.
+func TempEnv(ctx context.Context, dir string, opts Options) (*Env, error) {
+	return NewEnv(ctx, filepath.Join(dir, "ninjagold.db"), opts)
+}
+
+// Close closes the store.
+func (e *Env) Close() error { return e.Store.Close() }
+
+// Violations returns how many responses the project-validate-responses
+// variant found breaking the contract (logged at Warn or above).
+func (e *Env) Violations() int64 { return e.violations.Load() }
+
+// NewVisitor deletes the current visiting player (with their visits) if
+// there is one and creates a fresh one, so visit benchmarks can keep the
+// database small.
+func (e *Env) NewVisitor(ctx context.Context) error {
+	if e.Player != 0 {
+		if err := e.Store.DeletePlayer(ctx, e.Player); err != nil {
+			return err
+		}
+	}
+	token := newToken()
+	p, err := e.Store.CreatePlayer(ctx, game.NewPlayer{
+		FirstName: "Fuma", LastName: "Kotaro", TokenHash: impl.HashToken(token),
+	})
+	if err != nil {
+		return err
+	}
+	e.Player, e.PlayerToken = p.ID, token
+	return nil
+}
+
+// DeletePlayersAfter deletes every player with an id above id, so
+// POST /players benchmarks can keep the database small.
+func (e *Env) DeletePlayersAfter(ctx context.Context, id int64) error {
+	for {
+		ps, err := e.Store.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtDesc, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, p := range ps {
+			if p.ID > id {
+				if err := e.Store.DeletePlayer(ctx, p.ID); err != nil && game.ErrorCode(err) != game.ENOTFOUND {
+					return err
+				}
+				n++
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+}
+
+// Handler builds the named variant's engine over e.
+func (e *Env) Handler(variant string) (http.Handler, error) {
+	switch variant {
+	case Raw:
+		return newRaw(e), nil
+	case Stock:
+		return newStock(e)
+	case Project:
+		return e.newProject(false)
+	case ProjectValidateResponses:
+		return e.newProject(true)
+	case Ogen:
+		return newOgen(e)
+	}
+	return nil, fmt.Errorf("compare: unknown variant %q (have %v)", variant, Variants)
+}
+
+// newProject builds the engine exactly as cmd/ninjagold does, with the
+// defaults of its flags (a JSON access log, Prometheus metrics, at most 512
+// requests in flight), except: the log goes to io.Discard (it is still
+// formatted) and rate limiting is off (one loopback client would be
+// throttled to 50 requests a second).
+func (e *Env) newProject(validateResponses bool) (http.Handler, error) {
+	reg := prometheus.NewRegistry()
+	api.RegisterPoolMetrics(reg, e.Store)
+	srv, err := impl.New(e.Store, e.Dice, reg)
+	if err != nil {
+		return nil, err
+	}
+	return api.NewHandler(srv, api.Config{
+		AdminToken:        AdminToken,
+		Logger:            slog.New(countingHandler{slog.NewJSONHandler(io.Discard, nil), &e.violations}),
+		Metrics:           reg,
+		MaxInFlight:       512,
+		ValidateResponses: validateResponses,
+	})
+}
+
+// countingHandler counts the records at Warn and above: with
+// ValidateResponses a contract violation is logged at Warn.
+type countingHandler struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (h countingHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelWarn {
+		h.n.Add(1)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h countingHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return countingHandler{h.Handler.WithAttrs(as), h.n}
+}
+
+func (h countingHandler) WithGroup(name string) slog.Handler {
+	return countingHandler{h.Handler.WithGroup(name), h.n}
+}
+
+// newToken makes a player token the way impl does: 256 random bits.
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return "ngp_" + base64.RawURLEncoding.EncodeToString(b)
+}

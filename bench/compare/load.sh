@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Loopback load test of the comparison variants (`make bench-load`).
+#
+# For each variant: start bench/compare/cmd/benchserver (a fresh SQLite file)
+# on 127.0.0.1, pinned to CPU 0, and run wrk against each operation, pinned
+# to CPU 1 (taskset, when there are at least 2 CPUs), then print req/s, p50
+# and p99 per variant and operation and the throughput ratios.
+#
+#   bench/compare/load.sh path/to/benchserver
+#
+# Settings (environment):
+#   LOAD_DURATION  wrk -d per run                          10s
+#   LOAD_WARMUP    an unrecorded wrk run first ("" or 0 skips)   2s
+#   LOAD_CONNS     wrk -c                                  64
+#   LOAD_THREADS   wrk -t                                  1
+#   LOAD_VARIANTS  raw stock project project-validate-responses ogen
+#   LOAD_OPS       get-location create-player create-visit
+#   LOAD_SYNC      SQLite synchronous, NORMAL or FULL      NORMAL
+#   LOAD_OUT       directory for wrk's raw output          a new temp dir
+#
+# A run with any non-2xx response or socket error is marked FAILED: a
+# variant must not look fast by failing.
+set -euo pipefail
+
+bin=${1:?usage: load.sh path/to/benchserver}
+here=$(cd "$(dirname "$0")" && pwd)
+duration=${LOAD_DURATION:-10s}
+warmup=${LOAD_WARMUP-2s}
+conns=${LOAD_CONNS:-64}
+threads=${LOAD_THREADS:-1}
+variants=${LOAD_VARIANTS:-raw stock project project-validate-responses ogen}
+ops=${LOAD_OPS:-get-location create-player create-visit}
+sync=${LOAD_SYNC:-NORMAL}
+out=${LOAD_OUT:-$(mktemp -d -t bench-load.XXXXXX)}
+mkdir -p "$out"
+
+if ! command -v wrk >/dev/null; then
+	echo "wrk is not installed: apt-get update && apt-get install -y wrk" >&2
+	exit 1
+fi
+server_cpu=() client_cpu=()
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+	server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)
+	pinning="server on CPU 0, wrk on CPU 1"
+else
+	pinning="no CPU pinning (taskset missing or one CPU)"
+fi
+
+echo "wrk -t$threads -c$conns -d$duration --latency (warm-up ${warmup:-none}); $pinning; SQLite synchronous=$sync"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "raw wrk output: $out"
+
+pid=
+cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; }
+trap cleanup EXIT
+
+results=$out/results.tsv
+: >"$results"
+for v in $variants; do
+	"${server_cpu[@]}" "$bin" -variant "$v" -sqlite-synchronous "$sync" >"$out/$v.server.out" 2>"$out/$v.server.err" &
+	pid=$!
+	ready=
+	for _ in $(seq 300); do
+		ready=$(grep -m1 '^ready ' "$out/$v.server.out" || true)
+		[ -n "$ready" ] && break
+		if ! kill -0 "$pid" 2>/dev/null; then break; fi
+		sleep 0.1
+	done
+	if [ -z "$ready" ]; then
+		echo "$v: benchserver did not start:" >&2
+		cat "$out/$v.server.err" >&2
+		exit 1
+	fi
+	read -r _ url player token <<<"$ready"
+	for op in $ops; do
+		script=$here/wrk/$op.lua
+		if [ -n "$warmup" ] && [ "$warmup" != 0 ]; then
+			NG_PLAYER=$player NG_TOKEN=$token "${client_cpu[@]}" wrk -t"$threads" -c"$conns" -d"$warmup" -s "$script" "$url" >/dev/null
+		fi
+		NG_PLAYER=$player NG_TOKEN=$token "${client_cpu[@]}" wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$script" "$url" >"$out/$v.$op.txt"
+		awk -v v="$v" -v op="$op" '
+			function ms(s) {
+				if (s ~ /us$/) return substr(s, 1, length(s) - 2) / 1000
+				if (s ~ /ms$/) return substr(s, 1, length(s) - 2) + 0
+				if (s ~ /s$/) return substr(s, 1, length(s) - 1) * 1000
+				return s + 0
+			}
+			$1 == "50%" { p50 = ms($2) }
+			$1 == "99%" { p99 = ms($2) }
+			/^Requests\/sec:/ { rps = $2 }
+			/Non-2xx or 3xx responses:/ { bad += $NF }
+			/Socket errors:/ { bad += 1 }
+			END { printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%s\n", op, v, rps, p50, p99, (bad ? "FAILED" : "ok") }
+		' "$out/$v.$op.txt" >>"$results"
+		tail -n1 "$results" | awk -F'\t' '{ printf "  %-14s %-27s %9s req/s  p50 %7.3f ms  p99 %7.3f ms  %s\n", $1, $2, $3, $4, $5, $6 }'
+	done
+	cleanup
+	pid=
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+echo
+awk -F'\t' '
+	{ rps[$1, $2] = $3; p50[$1, $2] = $4; p99[$1, $2] = $5; st[$1, $2] = $6
+	  if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
+	  if (!($2 in vseen)) { vseen[$2] = 1; vorder[++m] = $2 } }
+	function ratio(a, b) { return (b > 0 && a != "") ? sprintf("%.2f", a / b) : "-" }
+	END {
+		printf "%-14s %-27s %10s %10s %10s\n", "op", "variant", "req/s", "p50 ms", "p99 ms"
+		for (i = 1; i <= n; i++) for (j = 1; j <= m; j++) {
+			o = order[i]; v = vorder[j]
+			if ((o, v) in rps)
+				printf "%-14s %-27s %10s %10.3f %10.3f%s\n", o, v, rps[o, v], p50[o, v], p99[o, v], (st[o, v] == "ok" ? "" : "  FAILED")
+		}
+		print ""
+		print "throughput ratios (req/s; 1.00 = as fast, below 1 = slower)"
+		printf "%-14s %12s %14s %10s %20s\n", "op", "project/raw", "project/stock", "ogen/raw", "validate-resp/project"
+		for (i = 1; i <= n; i++) {
+			o = order[i]
+			printf "%-14s %12s %14s %10s %20s\n", o,
+				ratio(rps[o, "project"], rps[o, "raw"]), ratio(rps[o, "project"], rps[o, "stock"]),
+				ratio(rps[o, "ogen"], rps[o, "raw"]), ratio(rps[o, "project-validate-responses"], rps[o, "project"])
+		}
+	}' "$results"

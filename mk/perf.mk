@@ -1,0 +1,49 @@
+# The cost of enforcing the contract, -included by the Makefile (which defines
+# GO). Five engines serve the same operations over the same SQLite store:
+# raw Gin, the stock oapi-codegen gin-middleware validator, the project's
+# api.NewHandler (twice: as in production, and with ValidateResponses), and an
+# ogen server (bench/compare, bench/ogen). Numbers go to BENCHMARKS.md with
+# the command that made them; nothing here asserts a target, and neither
+# target is part of `make test`.
+#
+#   bench        in-process Go benchmarks: ns/op and allocs/op per variant and
+#                operation (BENCH_COUNT runs each, 6 by default: benchstat needs
+#                6 samples for a confidence interval)
+#   bench-load   loopback load with wrk (apt-get install -y wrk): req/s, p50,
+#                p99 per variant and operation, and the ratios
+#                project/raw, project/stock, ogen/raw
+
+BENCH_COUNT     ?= 6
+BENCH_TIME      ?= 1s
+BENCH_FILTER    ?= .
+BENCH_OUT       ?= bin/bench-compare.txt
+# SQLite synchronous for both: NORMAL (no fsync per commit) or FULL (production's
+# default; every write then waits for the disk).
+BENCH_SYNC      ?= NORMAL
+# A pseudo-version: golang.org/x/perf has no tagged releases.
+BENCHSTAT       ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+BENCHSERVER     := bin/benchserver
+LOAD_DURATION   ?= 10s
+LOAD_WARMUP     ?= 2s
+LOAD_CONNS      ?= 64
+LOAD_THREADS    ?= 1
+LOAD_VARIANTS   ?= raw stock project project-validate-responses ogen
+LOAD_OPS        ?= get-location create-player create-visit
+
+.PHONY: bench bench-load
+
+## bench: Go benchmarks of every variant (BENCH_COUNT=6 BENCH_TIME=1s BENCH_FILTER=. BENCH_SYNC=NORMAL), raw output in BENCH_OUT
+bench:
+	@mkdir -p $(dir $(BENCH_OUT))
+	@# tee hides go test's exit status from sh, which has no pipefail: carry it in a file.
+	{ BENCH_SQLITE_SYNC=$(BENCH_SYNC) $(GO) test ./bench/compare -run '^$$' -bench '$(BENCH_FILTER)' -benchmem \
+		-count $(BENCH_COUNT) -benchtime $(BENCH_TIME); echo $$? >$(BENCH_OUT).status; } | tee $(BENCH_OUT); \
+	status=$$(cat $(BENCH_OUT).status); rm -f $(BENCH_OUT).status; exit $$status
+	@$(BENCHSTAT) $(BENCH_OUT) || echo "benchstat unavailable; raw results are in $(BENCH_OUT)"
+
+## bench-load: loopback wrk load on each variant (LOAD_DURATION=10s LOAD_CONNS=64 LOAD_VARIANTS=... LOAD_OPS=...)
+bench-load:
+	$(GO) build -o $(BENCHSERVER) ./bench/compare/cmd/benchserver
+	LOAD_DURATION='$(LOAD_DURATION)' LOAD_WARMUP='$(LOAD_WARMUP)' LOAD_CONNS='$(LOAD_CONNS)' \
+	LOAD_THREADS='$(LOAD_THREADS)' LOAD_VARIANTS='$(LOAD_VARIANTS)' LOAD_OPS='$(LOAD_OPS)' \
+	LOAD_SYNC='$(BENCH_SYNC)' bench/compare/load.sh $(BENCHSERVER)
