@@ -14,7 +14,6 @@
 
 CONTRACT_SPEC     := openapi.yaml
 CONTRACT_BASELINE := contract/baseline.yaml
-OASDIFF_VERSION   := v1.37.0
 OASDIFF           ?= $(GO) run github.com/oasdiff/oasdiff
 CONTRACT_NODE_BIN := node_modules/.bin
 # Redocly and Scarf (a Prism dependency) report usage over the network unless told not to.
