@@ -268,6 +268,22 @@ func checkLedger(t *testing.T, url string, players []playerInfo, acked []visitRe
 	}
 }
 
+// underLoad runs visits from 16 workers against p, calls hit once `after`
+// visits were acknowledged, and returns what the load saw once it stopped.
+func underLoad(p *process, players []playerInfo, after int64, hit func()) (ok []visitResult, bad []string) {
+	stop := make(chan struct{})
+	var acked atomic.Int64
+	done := make(chan struct{})
+	go func() { ok, bad = load(p.URL, players, 16, stop, &acked); close(done) }()
+	for acked.Load() < after {
+		time.Sleep(5 * time.Millisecond)
+	}
+	hit()
+	close(stop)
+	<-done
+	return ok, bad
+}
+
 // A process killed with SIGKILL mid-load loses no acknowledged visit and
 // leaves every balance equal to the sum of the player's visits.
 func TestKillMidLoadLosesNothingAcknowledged(t *testing.T) {
@@ -275,19 +291,10 @@ func TestKillMidLoadLosesNothingAcknowledged(t *testing.T) {
 	p := start(t, db)
 	players := createPlayers(t, p.URL, 4)
 
-	stop := make(chan struct{})
-	var acked atomic.Int64
-	done := make(chan struct{})
-	var ok []visitResult
-	var bad []string
-	go func() { ok, bad = load(p.URL, players, 16, stop, &acked); close(done) }()
-	for acked.Load() < 150 {
-		time.Sleep(5 * time.Millisecond)
-	}
-	p.signal(t, syscall.SIGKILL)
-	p.wait(t)
-	close(stop)
-	<-done
+	ok, bad := underLoad(p, players, 150, func() {
+		p.signal(t, syscall.SIGKILL)
+		p.wait(t)
+	})
 	if len(bad) > 0 {
 		t.Errorf("non-201 answers under load: %v", bad[:min(5, len(bad))])
 	}
@@ -304,21 +311,12 @@ func TestSigtermDrainsInFlightRequests(t *testing.T) {
 	p := start(t, db)
 	players := createPlayers(t, p.URL, 4)
 
-	stop := make(chan struct{})
-	var acked atomic.Int64
-	done := make(chan struct{})
-	var ok []visitResult
-	var bad []string
-	go func() { ok, bad = load(p.URL, players, 16, stop, &acked); close(done) }()
-	for acked.Load() < 100 {
-		time.Sleep(5 * time.Millisecond)
-	}
-	p.signal(t, syscall.SIGTERM)
-	if err := p.wait(t); err != nil {
-		t.Errorf("exit after SIGTERM: %v, want status 0\n%s", err, p.stderr)
-	}
-	close(stop)
-	<-done
+	ok, bad := underLoad(p, players, 100, func() {
+		p.signal(t, syscall.SIGTERM)
+		if err := p.wait(t); err != nil {
+			t.Errorf("exit after SIGTERM: %v, want status 0\n%s", err, p.stderr)
+		}
+	})
 	if len(bad) > 0 {
 		t.Errorf("answers other than 201 during shutdown: %v", bad[:min(5, len(bad))])
 	}
