@@ -2,11 +2,13 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -70,7 +72,7 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 	}
 	// The instance names this occurrence: the path, and the request id
 	// that finds it in the logs.
-	instance := c.Request.URL.Path
+	instance := c.Request.URL.EscapedPath()
 	if id := requestID(c); id != "" {
 		instance += "#" + id
 	}
@@ -129,10 +131,21 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 }
 
 // requestError is the strict server's RequestErrorHandlerFunc: the body
-// passed validation but could not be bound to the generated type.
+// passed validation but could not be bound to the generated type. That
+// happens with numbers the schema's integer allows and Go's does not: an
+// integral float (1.0, 1e0) or one beyond the Go type's range.
 func (e errorResponder) requestError(c *gin.Context, err error) {
-	writeProblem(c, kindInvalid, "The request body could not be read.",
-		map[string]string{"body": "request body must be a valid JSON document of the declared shape"})
+	fields := map[string]string{bodyKey: "request body must be a valid JSON document of the declared shape"}
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) && ute.Field != "" {
+		name := ute.Field[strings.LastIndexByte(ute.Field, '.')+1:]
+		msg := label(name) + " must be a whole number without a fraction or exponent"
+		if !strings.ContainsAny(ute.Value, ".eE") {
+			msg = label(name) + " is out of range"
+		}
+		fields = map[string]string{ute.Field: msg}
+	}
+	writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 }
 
 // internal logs err and answers 500 without disclosing anything about it.

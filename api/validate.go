@@ -1,13 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/json"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -29,6 +33,8 @@ type operation struct {
 	responseTypes []string
 	// security lists alternative sets of schemes; empty means public.
 	security openapi3.SecurityRequirements
+	// singleQuery names the query parameters that take one value.
+	singleQuery []string
 }
 
 // operations indexes the contract by Gin route ("GET /locations/:id"), so
@@ -57,6 +63,12 @@ func newOperations(spec *openapi3.T) (operations, error) {
 				}
 			}
 			o.responseTypes = dedupe(o.responseTypes)
+			for _, p := range append(item.Parameters, op.Parameters...) {
+				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery &&
+					(p.Value.Schema == nil || !p.Value.Schema.Value.Type.Is("array")) {
+					o.singleQuery = append(o.singleQuery, p.Value.Name)
+				}
+			}
 			if op.Security != nil {
 				o.security = *op.Security
 			} else {
@@ -189,6 +201,13 @@ func (v *validator) handle(c *gin.Context) {
 		return
 	}
 
+	if req.URL.RawQuery != "" {
+		if fields := repeatedQuery(req, op.singleQuery); fields != nil {
+			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+			return
+		}
+	}
+
 	if op.requestTypes != nil {
 		if !v.checkContentType(c, op) {
 			return
@@ -197,7 +216,9 @@ func (v *validator) handle(c *gin.Context) {
 			v.tooLarge(c)
 			return
 		}
-		req.Body = http.MaxBytesReader(c.Writer, req.Body, v.maxBody)
+		if !v.checkBody(c) {
+			return
+		}
 	}
 
 	params := make(map[string]string, len(c.Params))
@@ -223,6 +244,57 @@ func (v *validator) handle(c *gin.Context) {
 	ctx := impl.WithMediaType(impl.WithCredentials(req.Context(), cred), mediaType)
 	c.Request = req.WithContext(ctx)
 	c.Next()
+}
+
+// repeatedQuery reports single-valued query parameters sent more than once:
+// which value would count is anyone's guess, so neither does.
+func repeatedQuery(req *http.Request, single []string) map[string]string {
+	var fields map[string]string
+	q := req.URL.Query()
+	for _, name := range single {
+		if len(q[name]) > 1 {
+			if fields == nil {
+				fields = map[string]string{}
+			}
+			fields[name] = name + " must be given only once"
+		}
+	}
+	return fields
+}
+
+// checkBody reads the body (up to the limit) and refuses what
+// encoding/json would otherwise quietly repair: bytes that are not UTF-8
+// (it would store U+FFFD instead) and anything after the JSON document (it
+// would ignore it). The body is then handed on for validation.
+func (v *validator) checkBody(c *gin.Context) bool {
+	req := c.Request
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, req.Body, v.maxBody))
+	req.Body.Close()
+	if err != nil {
+		if isBodyTooLarge(err) {
+			v.tooLarge(c)
+		} else {
+			writeProblem(c, kindInvalid, "The request body could not be read.", map[string]string{bodyKey: "request body could not be read"})
+		}
+		return false
+	}
+	if len(data) > 0 {
+		msg := ""
+		switch {
+		case !utf8.Valid(data):
+			msg = "request body must be valid UTF-8"
+		case !json.Valid(data):
+			msg = "request body must be valid JSON"
+		}
+		if msg != "" {
+			fields := map[string]string{bodyKey: msg}
+			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+			return false
+		}
+	}
+	req.Body = io.NopCloser(bytes.NewReader(data))
+	req.ContentLength = int64(len(data))
+	return true
 }
 
 func (v *validator) tooLarge(c *gin.Context) {

@@ -43,6 +43,10 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 		vr.IdempotencyKey, vr.RequestHash = *k, h[:]
 	}
 	v, replayed, err := s.store.CreateVisit(ctx, vr)
+	if game.ErrorCode(err) == game.ECONFLICT {
+		return nil, &game.Error{Code: game.ECONFLICT, Message: game.ErrorMessage(err),
+			Fields: map[string]string{"Idempotency-Key": "Idempotency-Key was already used with a different request"}}
+	}
 	if err != nil {
 		return nil, err
 	}

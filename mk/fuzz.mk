@@ -1,0 +1,24 @@
+# fuzz: the long pass of the contract fuzzing test (api/contractfuzz_test.go,
+# generator in internal/specfuzz). `go test ./...` already runs a short pass
+# (300 requests per operation, seed 1, with -race in test-go); this one sends
+# FUZZ_N requests per operation with a fresh seed, printed so that a failure
+# can be replayed:
+#   go test ./api -run 'TestContractFuzz/<operationId>$' -args -contractfuzz.seed=S -contractfuzz.n=N
+# Without the race detector by default, to send more requests in the time
+# (5000 per operation take about two minutes on two cores); FUZZ_FLAGS=-race
+# adds it. Not in EXTRA_TESTS: CI runs the short pass through test-go.
+
+FUZZ_N     ?= 5000
+FUZZ_FLAGS ?=
+# Evaluated once, so the seed printed is the seed used.
+ifndef FUZZ_SEED
+FUZZ_SEED := $(shell date +%s)
+endif
+
+.PHONY: fuzz
+
+## fuzz: long contract fuzzing pass (FUZZ_N requests per operation, seed FUZZ_SEED)
+fuzz:
+	@echo "contract fuzzing: seed $(FUZZ_SEED), $(FUZZ_N) requests per operation"
+	$(GO) test $(FUZZ_FLAGS) -count=1 -timeout 0 -run 'TestContractFuzz' ./api -args \
+		-contractfuzz.n=$(FUZZ_N) -contractfuzz.seed=$(FUZZ_SEED)
