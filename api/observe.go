@@ -61,7 +61,7 @@ func (o observer) handle(c *gin.Context) {
 	elapsed := time.Since(start)
 	if o.metrics != nil {
 		o.metrics.requests.WithLabelValues(operation, strconv.Itoa(status)).Inc()
-		o.metrics.duration.WithLabelValues(operation).Observe(elapsed.Seconds())
+		o.metrics.duration.WithLabelValues(operation, strconv.Itoa(status)).Observe(elapsed.Seconds())
 	}
 	// Never the headers or the body: they carry tokens.
 	o.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
@@ -90,9 +90,9 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 		}, []string{"operation", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "ninjagold_http_request_duration_seconds",
-			Help:    "Time to answer a request, by operationId.",
+			Help:    "Time to answer a request, by operationId and status.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
-		}, []string{"operation"}),
+		}, []string{"operation", "status"}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "ninjagold_http_requests_in_flight",
 			Help: "Requests being served right now.",

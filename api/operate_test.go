@@ -86,7 +86,7 @@ func TestMetrics(t *testing.T) {
 	for _, want := range []string{
 		`ninjagold_http_requests_total{operation="listLocations",status="200"} 1`,
 		`ninjagold_http_requests_total{operation="getPlayer",status="404"} 1`,
-		`ninjagold_http_request_duration_seconds_bucket{operation="listLocations",le="+Inf"} 1`,
+		`ninjagold_http_request_duration_seconds_bucket{operation="listLocations",status="200",le="+Inf"} 1`,
 		`ninjagold_http_requests_in_flight 1`,
 		`ninjagold_db_pool_max_connections{pool="write"} 1`,
 	} {

@@ -366,6 +366,8 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 		{"bad log format", []string{"--log-format", "xml"}, "NINJAGOLD_LOG_FORMAT / --log-format"},
 		{"address in use", []string{"--addr", "256.0.0.1:80"}, "NINJAGOLD_ADDR / --addr"},
 		{"database in a missing folder", []string{"--db", "/nonexistent/dir/x.db"}, "NINJAGOLD_DB / --db"},
+		{"malformed PostgreSQL URL", []string{"--db", "postgres://%zz"}, "NINJAGOLD_DB / --db (PostgreSQL): postgres: invalid database URL"},
+		{"unreachable PostgreSQL", []string{"--db", "postgres://nobody:secret@127.0.0.1:1/x", "--db-connect-timeout", "2s"}, "NINJAGOLD_DB / --db (PostgreSQL): postgres: cannot connect"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -374,8 +376,8 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 			if err == nil {
 				t.Fatalf("exit 0, want failure; output %s", out)
 			}
-			if !strings.Contains(string(out), tt.want) || strings.Contains(string(out), "goroutine ") {
-				t.Errorf("output = %q, want a one-line error containing %q", out, tt.want)
+			if !strings.Contains(string(out), tt.want) || strings.Contains(string(out), "goroutine ") || strings.Contains(string(out), "secret") {
+				t.Errorf("output = %q, want a one-line error containing %q and no password", out, tt.want)
 			}
 		})
 	}

@@ -255,6 +255,23 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
           console.error(`screenshot failed: ${err}`);
         });
         console.log(`screenshot: ${path.relative(repoRoot, screenshotPath)}`);
+        // The executed GET /locations on its own, for the README
+        // (docs/images/swagger-ui-list-locations.png is a copy of it).
+        const opShot = path.join(path.dirname(screenshotPath), 'list-locations.png');
+        try {
+          // The operation's top: parameters, Execute and the live response.
+          const op = state.page.locator('#operations-locations-listLocations');
+          await op.evaluate((el) => el.scrollIntoView());
+          const box = await op.boundingBox();
+          const vp = state.page.viewportSize();
+          await state.page.screenshot({
+            path: opShot,
+            clip: { x: box.x, y: Math.max(box.y, 0), width: box.width, height: Math.min(box.height, vp.height - Math.max(box.y, 0)) },
+          });
+        } catch (err) {
+          console.error(`operation screenshot failed: ${err}`);
+        }
+        console.log(`screenshot: ${path.relative(repoRoot, opShot)}`);
       }
     } finally {
       await state.context?.close().catch(() => {});
