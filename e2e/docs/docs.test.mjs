@@ -377,6 +377,28 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
     assert.ok(listed.body.includes('"Dojo"'), `GET /locations after the create:\n${listed.body}`);
   });
 
+  test('PATCH /locations/{id} sends a merge patch with the admin token and the If-Match it was given', { timeout: TEST_TIMEOUT }, async () => {
+    // The admin token is still authorized from the previous test.
+    const op = await openTryItOut('locations', 'updateLocation');
+    await parameter(op, 'id').fill('1');
+    await op.locator('textarea.body-param__text').fill(JSON.stringify({ max_gold: 25, description: null }, null, 2));
+    const patched = await execute(op);
+    assert.equal(patched.status, '200', `status ${patched.status}, body:\n${patched.body}${serverLog()}`);
+    const loc = JSON.parse(patched.body);
+    assert.equal(loc.name, 'Farm');
+    assert.equal(loc.max_gold, 25);
+    assert.equal(loc.description, '');
+    const curl = await op.locator('.curl-command').innerText();
+    assert.match(curl, /content-type: application\/merge-patch\+json/i, `curl command:\n${curl}`);
+    assert.ok(curl.includes(`Bearer ${adminToken}`), `curl command lacks the bearer token:\n${curl}`);
+
+    // A stale If-Match is refused with 412 and changes nothing.
+    await parameter(op, 'If-Match').fill('"999"');
+    const stale = await execute(op);
+    assert.equal(stale.status, '412', `stale If-Match: status ${stale.status}, body:\n${stale.body}`);
+    state.expectedConsoleErrors.push(`Failed to load resource: the server responded with a status of 412 (Precondition Failed) (${state.origin}/locations/1:0)`);
+  });
+
   test('the page reached only its own origin, broke no CSP rule and logged no error', () => {
     // The recorder saw the page's own loads, so an empty "foreign" list means something.
     for (const own of ['/docs', '/docs/swagger-ui-bundle.js', '/docs/initializer.js', '/openapi.yaml', '/locations?limit=20']) {
