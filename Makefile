@@ -7,7 +7,7 @@ BIN     := bin/ninjagold
 ADDR    ?= :8080
 DB      ?= ninjagold.db
 
-.PHONY: all generate check-generated build run run-dev test test-go lint vet fmt-check swagger-ui clean
+.PHONY: all generate check-generated build run run-dev test test-go lint vet staticcheck fmt-check swagger-ui clean
 
 all: build
 
@@ -49,8 +49,8 @@ test: check-generated lint test-go $(EXTRA_TESTS)
 test-go:
 	$(GO) test -race -count=1 ./...
 
-## lint: gofmt and go vet on hand-written code
-lint: fmt-check vet
+## lint: gofmt, go vet and staticcheck on hand-written code
+lint: fmt-check vet staticcheck
 
 fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null | grep -v '^generated/' || find . -name '*.go' -not -path './generated/*')); \
@@ -58,6 +58,10 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+# generated/ and bench/ogen are the generators' style, not ours.
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck $$($(GO) list ./... | grep -v -e '/generated' -e '/bench/ogen')
 
 ## swagger-ui: refresh swaggerui/dist from the pinned swagger-ui-dist version (swaggerui/dist/VERSION)
 swagger-ui:

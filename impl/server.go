@@ -133,8 +133,7 @@ func wantsCSV(ctx context.Context) bool {
 	return mt == "text/csv"
 }
 
-func (s *Server) GetHealth(ctx context.Context, _ generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
-	ctx = requestContext(ctx)
+func (s *Server) GetHealth(_ context.Context, _ generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
 	return generated.GetHealth200JSONResponse{Body: generated.Health{Status: generated.Ok}}, nil
 }
 
@@ -146,8 +145,7 @@ func (s *Server) GetReadiness(ctx context.Context, _ generated.GetReadinessReque
 	return generated.GetReadiness200JSONResponse{Body: generated.Health{Status: generated.Ok}}, nil
 }
 
-func (s *Server) GetOpenAPIJSON(ctx context.Context, _ generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
-	ctx = requestContext(ctx)
+func (s *Server) GetOpenAPIJSON(_ context.Context, _ generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
 	doc, err := s.specAsJSON()
 	if err != nil {
 		return nil, err
@@ -155,8 +153,7 @@ func (s *Server) GetOpenAPIJSON(ctx context.Context, _ generated.GetOpenAPIJSONR
 	return generated.GetOpenAPIJSON200JSONResponse{Body: doc}, nil
 }
 
-func (s *Server) GetOpenAPIYAML(ctx context.Context, _ generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
-	ctx = requestContext(ctx)
+func (s *Server) GetOpenAPIYAML(_ context.Context, _ generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
 	return generated.GetOpenAPIYAML200ApplicationyamlResponse{
 		Body:          bytesReader(ninjagold.OpenAPIYAML),
 		ContentLength: int64(len(ninjagold.OpenAPIYAML)),
