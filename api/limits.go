@@ -20,7 +20,7 @@ func (o operations) isUnlimited(c *gin.Context) bool {
 	if c.Request.Method == http.MethodOptions {
 		return true // preflights and OPTIONS cost nothing and must not fail
 	}
-	op := o.byRoute[c.Request.Method+" "+c.FullPath()]
+	op := o.of(c)
 	return op != nil && unlimited[op.route.Operation.OperationID]
 }
 

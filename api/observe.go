@@ -59,7 +59,7 @@ func (o observer) handle(c *gin.Context) {
 	c.Next()
 
 	operation := "none" // no operation: 404 and 405
-	if op := o.ops.byRoute[c.Request.Method+" "+c.FullPath()]; op != nil {
+	if op := o.ops.of(c); op != nil {
 		operation = op.route.Operation.OperationID
 	}
 	status := c.Writer.Status()

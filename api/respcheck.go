@@ -51,13 +51,9 @@ func (rc responseChecker) handle(c *gin.Context) {
 		operation = c.Request.Method + " " + c.FullPath()
 		err       error
 	)
-	if op := rc.ops.byRoute[operation]; op != nil {
+	if op := rc.ops.of(c); op != nil {
 		operation = op.route.Operation.OperationID
-		params := make(map[string]string, len(c.Params))
-		for _, p := range c.Params {
-			params[p.Key] = p.Value
-		}
-		err = contract.Check(c.Request, op.route, params, resp)
+		err = contract.Check(c.Request, op.route, pathParams(c), resp)
 	} else if resp.Status == http.StatusMethodNotAllowed {
 		err = contract.CheckUndeclared(rc.doc, resp, http.StatusMethodNotAllowed, "MethodNotAllowed")
 	} else {

@@ -37,17 +37,17 @@ type operation struct {
 	singleQuery []string
 }
 
-// operations indexes the contract by Gin route ("GET /locations/:id"), so
-// the validator looks an operation up in a map instead of matching the path
-// a second time after Gin has.
+// operations indexes the contract by method and Gin route template
+// ("/locations/:id"), so the middleware looks an operation up in a map
+// instead of matching the path a second time after Gin has.
 type operations struct {
-	byRoute map[string]*operation
+	byRoute map[string]map[string]*operation // method -> template -> operation
 	// methods lists, per Gin path template, the methods it declares.
 	methods map[string][]string
 }
 
 func newOperations(spec *openapi3.T) (operations, error) {
-	ops := operations{byRoute: map[string]*operation{}, methods: map[string][]string{}}
+	ops := operations{byRoute: map[string]map[string]*operation{}, methods: map[string][]string{}}
 	for path, item := range spec.Paths.Map() {
 		ginPath := toGinPath(path)
 		for method, op := range item.Operations() {
@@ -74,7 +74,10 @@ func newOperations(spec *openapi3.T) (operations, error) {
 			} else {
 				o.security = spec.Security
 			}
-			ops.byRoute[method+" "+ginPath] = o
+			if ops.byRoute[method] == nil {
+				ops.byRoute[method] = map[string]*operation{}
+			}
+			ops.byRoute[method][ginPath] = o
 			ops.methods[ginPath] = append(ops.methods[ginPath], method)
 		}
 	}
@@ -85,6 +88,21 @@ func newOperations(spec *openapi3.T) (operations, error) {
 		sort.Strings(m)
 	}
 	return ops, nil
+}
+
+// of returns the operation the request c is routed to, or nil (no route,
+// or a method the path does not have).
+func (o operations) of(c *gin.Context) *operation {
+	return o.byRoute[c.Request.Method][c.FullPath()]
+}
+
+// pathParams are the request's path parameters as kin-openapi takes them.
+func pathParams(c *gin.Context) map[string]string {
+	params := make(map[string]string, len(c.Params))
+	for _, p := range c.Params {
+		params[p.Key] = p.Value
+	}
+	return params
 }
 
 // allowed lists the methods declared for the path template matching path,
@@ -180,7 +198,7 @@ func newValidator(ops operations, adminToken string, maxBody int64) *validator {
 }
 
 func (v *validator) handle(c *gin.Context) {
-	op := v.ops.byRoute[c.Request.Method+" "+c.FullPath()]
+	op := v.ops.of(c)
 	if op == nil {
 		c.Next() // NoRoute and NoMethod answer these
 		return
@@ -221,13 +239,9 @@ func (v *validator) handle(c *gin.Context) {
 		}
 	}
 
-	params := make(map[string]string, len(c.Params))
-	for _, p := range c.Params {
-		params[p.Key] = p.Value
-	}
 	err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
 		Request:    req,
-		PathParams: params,
+		PathParams: pathParams(c),
 		Route:      op.route,
 		Options:    &v.kinOpts,
 	})

@@ -70,13 +70,9 @@ func locationURL(id int64) string { return "/locations/" + strconv.FormatInt(id,
 func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsRequestObject) (generated.ListLocationsResponseObject, error) {
 	ctx = requestContext(ctx)
 	limit := limitOrDefault(req.Params.Limit)
-	var after int64
-	if req.Params.Cursor != nil {
-		c, err := decodeCursor(*req.Params.Cursor)
-		if err != nil || c.Sort != "" || c.Gold != nil {
-			return nil, errBadCursor
-		}
-		after = c.ID
+	after, err := idCursor(req.Params.Cursor)
+	if err != nil {
+		return nil, err
 	}
 	// One extra row tells whether another page exists without a COUNT.
 	locs, err := s.store.ListLocations(ctx, after, limit+1)

@@ -56,6 +56,19 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
+// idCursor decodes the cursor of a list ordered by id alone (no sort, no
+// gold): the id the page continues from, 0 when there is no cursor.
+func idCursor(s *string) (int64, error) {
+	if s == nil {
+		return 0, nil
+	}
+	c, err := decodeCursor(*s)
+	if err != nil || c.Sort != "" || c.Gold != nil {
+		return 0, errBadCursor
+	}
+	return c.ID, nil
+}
+
 // nextLink is the RFC 8288 Link header for the page after next, or nil.
 func nextLink(path string, next *string, limit int, extra url.Values) *string {
 	if next == nil {

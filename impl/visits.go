@@ -73,13 +73,9 @@ func (s *Server) GetVisit(ctx context.Context, req generated.GetVisitRequestObje
 func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequestObject) (generated.ListVisitsResponseObject, error) {
 	ctx = requestContext(ctx)
 	limit := limitOrDefault(req.Params.Limit)
-	var before int64
-	if req.Params.Cursor != nil {
-		c, err := decodeCursor(*req.Params.Cursor)
-		if err != nil || c.Sort != "" || c.Gold != nil {
-			return nil, errBadCursor
-		}
-		before = c.ID
+	before, err := idCursor(req.Params.Cursor)
+	if err != nil {
+		return nil, err
 	}
 	visits, err := s.store.ListVisits(ctx, req.Id, before, limit+1)
 	if err != nil {
