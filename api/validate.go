@@ -35,6 +35,9 @@ type operation struct {
 	security openapi3.SecurityRequirements
 	// singleQuery names the query parameters that take one value.
 	singleQuery []string
+	// quick says yes quickly to the plainly valid requests; nil when the
+	// operation's parameters are beyond it.
+	quick *quickCheck
 }
 
 // operations indexes the contract by method and Gin route template
@@ -63,6 +66,7 @@ func newOperations(spec *openapi3.T) (operations, error) {
 				}
 			}
 			o.responseTypes = dedupe(o.responseTypes)
+			o.quick = newQuickCheck(item, op)
 			for _, p := range append(item.Parameters, op.Parameters...) {
 				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery &&
 					(p.Value.Schema == nil || !p.Value.Schema.Value.Type.Is("array")) {
@@ -178,6 +182,10 @@ type validator struct {
 	adminToken []byte
 	maxBody    int64
 	kinOpts    openapi3filter.Options
+	// kinOnly turns the quick check off and onQuick, when set, hears of
+	// each request it passed: both for the test comparing the two.
+	kinOnly bool
+	onQuick func()
 }
 
 func newValidator(ops operations, adminToken string, maxBody int64) *validator {
@@ -190,9 +198,11 @@ func newValidator(ops operations, adminToken string, maxBody int64) *validator {
 			// Security is checked before kin-openapi runs, with the
 			// credentials this middleware parsed.
 			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
-			// Hand the decoded body to the strict handler so it is not
-			// decoded a second time.
-			KeepValidatedValue: true,
+			// Leave the request as it came: the handlers apply the
+			// contract's defaults themselves, and a request the quick
+			// check passed must reach them exactly as one kin-openapi
+			// passed.
+			SkipSettingDefaults: true,
 		},
 	}
 }
@@ -226,17 +236,34 @@ func (v *validator) handle(c *gin.Context) {
 		}
 	}
 
+	quick := !v.kinOnly && op.quick != nil && op.quick.paramsOK(c)
 	if op.requestTypes != nil {
-		if !v.checkContentType(c, op) {
+		bodyType, ok := v.checkContentType(c, op)
+		if !ok {
 			return
 		}
 		if req.ContentLength > v.maxBody {
 			v.tooLarge(c)
 			return
 		}
-		if !v.checkBody(c) {
+		data, ok := v.readBody(c)
+		if !ok {
 			return
 		}
+		quick = quick && op.quick.bodyOK(bodyType, data)
+		if !quick && len(data) > 0 && !json.Valid(data) {
+			// encoding/json would ignore what follows the document.
+			fields := map[string]string{bodyKey: "request body must be valid JSON"}
+			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+			return
+		}
+	}
+	if quick {
+		if v.onQuick != nil {
+			v.onQuick()
+		}
+		v.pass(c, cred, mediaType)
+		return
 	}
 
 	err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
@@ -254,9 +281,13 @@ func (v *validator) handle(c *gin.Context) {
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
+	v.pass(c, cred, mediaType)
+}
 
-	ctx := impl.WithMediaType(impl.WithCredentials(req.Context(), cred), mediaType)
-	c.Request = req.WithContext(ctx)
+// pass hands a valid request on to its handler.
+func (v *validator) pass(c *gin.Context, cred impl.Credentials, mediaType string) {
+	ctx := impl.WithMediaType(impl.WithCredentials(c.Request.Context(), cred), mediaType)
+	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
 
@@ -276,11 +307,10 @@ func repeatedQuery(req *http.Request, single []string) map[string]string {
 	return fields
 }
 
-// checkBody reads the body (up to the limit) and refuses what
-// encoding/json would otherwise quietly repair: bytes that are not UTF-8
-// (it would store U+FFFD instead) and anything after the JSON document (it
-// would ignore it). The body is then handed on for validation.
-func (v *validator) checkBody(c *gin.Context) bool {
+// readBody reads the body (up to the limit) and refuses bytes that are not
+// UTF-8, which encoding/json would otherwise quietly store as U+FFFD. The
+// body is then put back for validation and the handler.
+func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	req := c.Request
 	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, req.Body, v.maxBody))
 	req.Body.Close()
@@ -290,25 +320,16 @@ func (v *validator) checkBody(c *gin.Context) bool {
 		} else {
 			writeProblem(c, kindInvalid, "The request body could not be read.", map[string]string{bodyKey: "request body could not be read"})
 		}
-		return false
+		return nil, false
 	}
-	if len(data) > 0 {
-		msg := ""
-		switch {
-		case !utf8.Valid(data):
-			msg = "request body must be valid UTF-8"
-		case !json.Valid(data):
-			msg = "request body must be valid JSON"
-		}
-		if msg != "" {
-			fields := map[string]string{bodyKey: msg}
-			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
-			return false
-		}
+	if !utf8.Valid(data) {
+		fields := map[string]string{bodyKey: "request body must be valid UTF-8"}
+		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+		return nil, false
 	}
 	req.Body = io.NopCloser(bytes.NewReader(data))
 	req.ContentLength = int64(len(data))
-	return true
+	return data, true
 }
 
 func (v *validator) tooLarge(c *gin.Context) {
@@ -316,23 +337,24 @@ func (v *validator) tooLarge(c *gin.Context) {
 }
 
 // checkContentType answers 415 when a body is sent in a media type the
-// operation does not take. A request without a body or Content-Type passes:
-// kin-openapi reports the missing body as a field error.
-func (v *validator) checkContentType(c *gin.Context, op *operation) bool {
+// operation does not take, and otherwise returns the media type. A request
+// without a body or Content-Type passes with "": kin-openapi reports the
+// missing body as a field error.
+func (v *validator) checkContentType(c *gin.Context, op *operation) (string, bool) {
 	header := c.Request.Header.Get("Content-Type")
 	if header == "" && c.Request.ContentLength == 0 {
-		return true
+		return "", true
 	}
 	mt, params, err := mime.ParseMediaType(header)
 	if err == nil && contains(op.requestTypes, mt) {
 		if cs, ok := params["charset"]; !ok || strings.EqualFold(cs, "utf-8") {
-			return true
+			return mt, true
 		}
 	}
 	list := strings.Join(op.requestTypes, ", ")
 	writeProblem(c, kindUnsupportedType, "This operation accepts: "+list+".",
 		map[string]string{"Content-Type": "Content-Type must be " + strings.Join(op.requestTypes, " or ")})
-	return false
+	return "", false
 }
 
 func contains(s []string, v string) bool {
