@@ -7,9 +7,15 @@
 # Without the race detector by default, to send more requests in the time
 # (5000 per operation take about two minutes on two cores); FUZZ_FLAGS=-race
 # adds it. Not in EXTRA_TESTS: CI runs the short pass through test-go.
+#
+# It then runs the quick check's differential test (api/quick_test.go) with
+# QUICK_N random requests per operation on the same seed, and Go's fuzzer on
+# FuzzQuickBody for QUICK_FUZZTIME.
 
-FUZZ_N     ?= 5000
-FUZZ_FLAGS ?=
+FUZZ_N          ?= 5000
+FUZZ_FLAGS      ?=
+QUICK_N         ?= 20000
+QUICK_FUZZTIME  ?= 2m
 # Evaluated once, so the seed printed is the seed used.
 ifndef FUZZ_SEED
 FUZZ_SEED := $(shell date +%s)
@@ -22,3 +28,6 @@ fuzz:
 	@echo "contract fuzzing: seed $(FUZZ_SEED), $(FUZZ_N) requests per operation"
 	$(GO) test $(FUZZ_FLAGS) -count=1 -timeout 0 -run 'TestContractFuzz' ./api -args \
 		-contractfuzz.n=$(FUZZ_N) -contractfuzz.seed=$(FUZZ_SEED)
+	$(GO) test $(FUZZ_FLAGS) -count=1 -timeout 0 -run 'TestQuickCheckAgreesWithKin' ./api -args \
+		-quick.n=$(QUICK_N) -quick.seed=$(FUZZ_SEED)
+	$(GO) test -run '^$$' -fuzz FuzzQuickBody -fuzztime $(QUICK_FUZZTIME) ./api
