@@ -14,8 +14,12 @@ func negotiate(accept string, offers []string) (string, bool) {
 	if len(offers) == 0 {
 		return "", true
 	}
-	if strings.TrimSpace(accept) == "" {
+	switch {
+	case strings.TrimSpace(accept) == "" || accept == "*/*":
 		return offers[0], true
+	case contains(offers, accept):
+		// A single media range naming an offer: only that offer matches.
+		return accept, true
 	}
 	ranges := parseAccept(accept)
 	best, bestQ := "", 0.0

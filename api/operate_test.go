@@ -66,7 +66,7 @@ func TestAccessLog(t *testing.T) {
 			t.Errorf("log %s = %q, want %q", k, got[k], v)
 		}
 	}
-	if got["bytes"] == "0" || got["duration_ms"] == "" {
+	if got["bytes"] == "0" || got["duration"] == "" || got["duration"] == "0s" {
 		t.Errorf("log line = %v, want bytes and duration", got)
 	}
 	if strings.Contains(fmt.Sprint(got), "secret-token-value") {

@@ -36,6 +36,7 @@ type quickCheck struct {
 
 type quickParam struct {
 	in, name string
+	key      string // the header's canonical name
 	required bool
 	value    *quickValue
 }
@@ -84,7 +85,7 @@ func newQuickCheck(route *openapi3.PathItem, op *openapi3.Operation) *quickCheck
 		if v == nil || v.nullable {
 			return nil
 		}
-		q.params = append(q.params, quickParam{in: p.In, name: p.Name, required: p.Required, value: v})
+		q.params = append(q.params, quickParam{in: p.In, name: p.Name, key: http.CanonicalHeaderKey(p.Name), required: p.Required, value: v})
 	}
 	if rb := op.RequestBody; rb != nil && rb.Value != nil {
 		for mediaType, content := range rb.Value.Content {
@@ -208,9 +209,8 @@ func indexOf(s []string, v string) int {
 }
 
 // paramsOK reports whether every parameter of the request is one the
-// contract plainly allows.
-func (q *quickCheck) paramsOK(c *gin.Context) bool {
-	var query url.Values
+// contract plainly allows; query is the request's parsed query.
+func (q *quickCheck) paramsOK(c *gin.Context, query url.Values) bool {
 	for i := range q.params {
 		p := &q.params[i]
 		var raw string
@@ -222,12 +222,6 @@ func (q *quickCheck) paramsOK(c *gin.Context) bool {
 				return false
 			}
 		case openapi3.ParameterInQuery:
-			if c.Request.URL.RawQuery == "" {
-				break
-			}
-			if query == nil {
-				query = c.Request.URL.Query()
-			}
 			var vals []string
 			vals, found = query[p.name]
 			if found {
@@ -238,7 +232,7 @@ func (q *quickCheck) paramsOK(c *gin.Context) bool {
 			}
 		case openapi3.ParameterInHeader:
 			var vals []string
-			vals, found = c.Request.Header[http.CanonicalHeaderKey(p.name)]
+			vals, found = c.Request.Header[p.key]
 			if found {
 				if len(vals) != 1 {
 					return false

@@ -68,7 +68,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		cfg.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	spec, err := ninjagold.Spec()
 	if err != nil {
@@ -94,11 +94,11 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		// Outside the recovery, so it also sees the 500 a panic turns into.
 		r.Use(responseChecker{ops: ops, doc: spec, log: cfg.Logger}.handle)
 	}
-	obs := observer{ops: ops, log: cfg.Logger}
+	var metrics *httpMetrics
 	if cfg.Metrics != nil {
-		obs.metrics = newHTTPMetrics(cfg.Metrics)
+		metrics = newHTTPMetrics(cfg.Metrics)
 	}
-	r.Use(obs.handle)
+	r.Use(newObserver(ops, cfg.Logger, metrics).handle)
 	r.Use(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered))
 	r.Use(headerLimit(cfg.MaxHeaderBytes))
 	if len(cfg.CORSOrigins) > 0 {

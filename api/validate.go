@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -179,7 +180,10 @@ func dedupe(s []string) []string {
 // allows; a request it stops gets the problem the contract declares.
 type validator struct {
 	ops        operations
-	adminToken []byte
+	// adminHash is the SHA-256 of the admin token; hasAdmin is false when
+	// there is none, so that no token is the admin's.
+	adminHash [sha256.Size]byte
+	hasAdmin  bool
 	maxBody    int64
 	kinOpts    openapi3filter.Options
 	// kinOnly turns the quick check off and onQuick, when set, hears of
@@ -191,7 +195,8 @@ type validator struct {
 func newValidator(ops operations, adminToken string, maxBody int64) *validator {
 	return &validator{
 		ops:        ops,
-		adminToken: []byte(adminToken),
+		adminHash:  sha256.Sum256([]byte(adminToken)),
+		hasAdmin:   adminToken != "",
 		maxBody:    maxBody,
 		kinOpts: openapi3filter.Options{
 			MultiError: true,
@@ -221,7 +226,7 @@ func (v *validator) handle(c *gin.Context) {
 		return
 	}
 
-	mediaType, ok := negotiate(req.Header.Get("Accept"), op.responseTypes)
+	mediaType, ok := negotiate(header(req.Header, "Accept"), op.responseTypes)
 	if !ok {
 		list := strings.Join(op.responseTypes, ", ")
 		writeProblem(c, kindNotAcceptable, "This operation produces: "+list+".",
@@ -229,14 +234,16 @@ func (v *validator) handle(c *gin.Context) {
 		return
 	}
 
+	var query url.Values
 	if req.URL.RawQuery != "" {
-		if fields := repeatedQuery(req, op.singleQuery); fields != nil {
+		query = req.URL.Query()
+		if fields := repeatedQuery(query, op.singleQuery); fields != nil {
 			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 			return
 		}
 	}
 
-	quick := !v.kinOnly && op.quick != nil && op.quick.paramsOK(c)
+	quick := !v.kinOnly && op.quick != nil && op.quick.paramsOK(c, query)
 	if op.requestTypes != nil {
 		bodyType, ok := v.checkContentType(c, op)
 		if !ok {
@@ -286,16 +293,15 @@ func (v *validator) handle(c *gin.Context) {
 
 // pass hands a valid request on to its handler.
 func (v *validator) pass(c *gin.Context, cred impl.Credentials, mediaType string) {
-	ctx := impl.WithMediaType(impl.WithCredentials(c.Request.Context(), cred), mediaType)
+	ctx := impl.WithRequestInfo(c.Request.Context(), impl.RequestInfo{Credentials: cred, MediaType: mediaType})
 	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
 
 // repeatedQuery reports single-valued query parameters sent more than once:
 // which value would count is anyone's guess, so neither does.
-func repeatedQuery(req *http.Request, single []string) map[string]string {
+func repeatedQuery(q url.Values, single []string) map[string]string {
 	var fields map[string]string
-	q := req.URL.Query()
 	for _, name := range single {
 		if len(q[name]) > 1 {
 			if fields == nil {
@@ -312,7 +318,16 @@ func repeatedQuery(req *http.Request, single []string) map[string]string {
 // body is then put back for validation and the handler.
 func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	req := c.Request
-	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, req.Body, v.maxBody))
+	var data []byte
+	var err error
+	if req.ContentLength >= 0 && req.ContentLength <= 64<<10 {
+		// The length is known and small (a larger buffer is only grown as
+		// bytes arrive), and net/http stops the body there.
+		data = make([]byte, req.ContentLength)
+		_, err = io.ReadFull(req.Body, data)
+	} else {
+		data, err = io.ReadAll(http.MaxBytesReader(c.Writer, req.Body, v.maxBody))
+	}
 	req.Body.Close()
 	if err != nil {
 		if isBodyTooLarge(err) {
@@ -341,11 +356,14 @@ func (v *validator) tooLarge(c *gin.Context) {
 // without a body or Content-Type passes with "": kin-openapi reports the
 // missing body as a field error.
 func (v *validator) checkContentType(c *gin.Context, op *operation) (string, bool) {
-	header := c.Request.Header.Get("Content-Type")
-	if header == "" && c.Request.ContentLength == 0 {
+	ct := header(c.Request.Header, "Content-Type")
+	if ct == "" && c.Request.ContentLength == 0 {
 		return "", true
 	}
-	mt, params, err := mime.ParseMediaType(header)
+	if contains(op.requestTypes, ct) {
+		return ct, true
+	}
+	mt, params, err := mime.ParseMediaType(ct)
 	if err == nil && contains(op.requestTypes, mt) {
 		if cs, ok := params["charset"]; !ok || strings.EqualFold(cs, "utf-8") {
 			return mt, true
@@ -355,6 +373,15 @@ func (v *validator) checkContentType(c *gin.Context, op *operation) (string, boo
 	writeProblem(c, kindUnsupportedType, "This operation accepts: "+list+".",
 		map[string]string{"Content-Type": "Content-Type must be " + strings.Join(op.requestTypes, " or ")})
 	return "", false
+}
+
+// header is h.Get(key) for a key already in canonical form, without
+// checking that form again on every request.
+func header(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func contains(s []string, v string) bool {
@@ -373,14 +400,14 @@ func (v *validator) credentials(req *http.Request) impl.Credentials {
 	if token == "" {
 		return impl.Credentials{}
 	}
-	got, want := sha256.Sum256([]byte(token)), sha256.Sum256(v.adminToken)
-	admin := len(v.adminToken) > 0 && subtle.ConstantTimeCompare(got[:], want[:]) == 1
+	got := sha256.Sum256([]byte(token))
+	admin := v.hasAdmin && subtle.ConstantTimeCompare(got[:], v.adminHash[:]) == 1
 	return impl.Credentials{Token: token, Admin: admin}
 }
 
 // bearerToken returns the token of an "Authorization: Bearer" header, or "".
 func bearerToken(req *http.Request) string {
-	scheme, token, ok := strings.Cut(req.Header.Get("Authorization"), " ")
+	scheme, token, ok := strings.Cut(header(req.Header, "Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return ""
 	}

@@ -97,13 +97,6 @@ func (s *Server) allowed(path string) (string, error) {
 	return a, nil
 }
 
-type ctxKey int
-
-const (
-	credentialsKey ctxKey = iota
-	mediaTypeKey
-)
-
 // Credentials is what the HTTP layer learned from the Authorization header.
 type Credentials struct {
 	// Token is the bearer token, "" when none was sent.
@@ -112,26 +105,45 @@ type Credentials struct {
 	Admin bool
 }
 
-// WithCredentials returns ctx carrying the request's credentials.
-func WithCredentials(ctx context.Context, c Credentials) context.Context {
-	return context.WithValue(ctx, credentialsKey, c)
+// RequestInfo is what the HTTP layer worked out about a request before the
+// handler runs.
+type RequestInfo struct {
+	Credentials Credentials
+	// MediaType is the response media type negotiated from Accept.
+	MediaType string
 }
 
-func credentialsFrom(ctx context.Context) Credentials {
-	c, _ := ctx.Value(credentialsKey).(Credentials)
-	return c
+type requestInfoKey struct{}
+
+// infoContext carries a RequestInfo in one allocation, where
+// context.WithValue would take two (the boxed value and the context).
+type infoContext struct {
+	context.Context
+	info RequestInfo
 }
 
-// WithMediaType returns ctx carrying the response media type the HTTP layer
-// negotiated from Accept.
-func WithMediaType(ctx context.Context, mediaType string) context.Context {
-	return context.WithValue(ctx, mediaTypeKey, mediaType)
+func (c *infoContext) Value(key any) any {
+	if key == (requestInfoKey{}) {
+		return &c.info
+	}
+	return c.Context.Value(key)
 }
 
-func wantsCSV(ctx context.Context) bool {
-	mt, _ := ctx.Value(mediaTypeKey).(string)
-	return mt == "text/csv"
+// WithRequestInfo returns ctx carrying info.
+func WithRequestInfo(ctx context.Context, info RequestInfo) context.Context {
+	return &infoContext{Context: ctx, info: info}
 }
+
+func requestInfo(ctx context.Context) RequestInfo {
+	if info, ok := ctx.Value(requestInfoKey{}).(*RequestInfo); ok {
+		return *info
+	}
+	return RequestInfo{}
+}
+
+func credentialsFrom(ctx context.Context) Credentials { return requestInfo(ctx).Credentials }
+
+func wantsCSV(ctx context.Context) bool { return requestInfo(ctx).MediaType == "text/csv" }
 
 func (s *Server) GetHealth(_ context.Context, _ generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
 	return generated.GetHealth200JSONResponse{Body: generated.Health{Status: generated.Ok}}, nil

@@ -43,7 +43,7 @@ func newStock(e *Env) (http.Handler, error) {
 		if token != "" {
 			sum := sha256.Sum256([]byte(token))
 			cred := impl.Credentials{Token: token, Admin: subtle.ConstantTimeCompare(sum[:], admin[:]) == 1}
-			c.Request = c.Request.WithContext(impl.WithCredentials(c.Request.Context(), cred))
+			c.Request = c.Request.WithContext(impl.WithRequestInfo(c.Request.Context(), impl.RequestInfo{Credentials: cred}))
 		}
 		c.Next()
 	})

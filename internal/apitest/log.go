@@ -39,7 +39,12 @@ func (h testLogger) Handle(_ context.Context, r slog.Record) error {
 	if *h.done {
 		return nil
 	}
-	*h.records = append(*h.records, r.Clone())
+	// The record as a handler prints it: the logger's attributes first.
+	full := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	full.AddAttrs(h.attrs...)
+	r.Attrs(func(a slog.Attr) bool { full.AddAttrs(a); return true })
+	r = full
+	*h.records = append(*h.records, r)
 	var b strings.Builder
 	b.WriteString(r.Level.String() + " " + r.Message)
 	r.Attrs(func(a slog.Attr) bool {
