@@ -179,13 +179,13 @@ func dedupe(s []string) []string {
 // against their schemas. A request it lets through is one the contract
 // allows; a request it stops gets the problem the contract declares.
 type validator struct {
-	ops        operations
+	ops operations
 	// adminHash is the SHA-256 of the admin token; hasAdmin is false when
 	// there is none, so that no token is the admin's.
 	adminHash [sha256.Size]byte
 	hasAdmin  bool
-	maxBody    int64
-	kinOpts    openapi3filter.Options
+	maxBody   int64
+	kinOpts   openapi3filter.Options
 	// kinOnly turns the quick check off and onQuick, when set, hears of
 	// each request it passed: both for the test comparing the two.
 	kinOnly bool
@@ -194,10 +194,10 @@ type validator struct {
 
 func newValidator(ops operations, adminToken string, maxBody int64) *validator {
 	return &validator{
-		ops:        ops,
-		adminHash:  sha256.Sum256([]byte(adminToken)),
-		hasAdmin:   adminToken != "",
-		maxBody:    maxBody,
+		ops:       ops,
+		adminHash: sha256.Sum256([]byte(adminToken)),
+		hasAdmin:  adminToken != "",
+		maxBody:   maxBody,
 		kinOpts: openapi3filter.Options{
 			MultiError: true,
 			// Security is checked before kin-openapi runs, with the
