@@ -11,7 +11,7 @@
 #                6 samples for a confidence interval)
 #   bench-load   loopback load with wrk (apt-get install -y wrk): req/s, p50,
 #                p99 per variant and operation, and the ratios
-#                project/raw, project/stock, ogen/raw
+#                project/raw, project/stock, quiet/raw, quiet/stock, ogen/raw
 
 BENCH_COUNT     ?= 6
 BENCH_TIME      ?= 1s
@@ -27,7 +27,7 @@ LOAD_DURATION   ?= 10s
 LOAD_WARMUP     ?= 2s
 LOAD_CONNS      ?= 64
 LOAD_THREADS    ?= 1
-LOAD_VARIANTS   ?= raw stock project project-validate-responses ogen
+LOAD_VARIANTS   ?= raw stock project project-quiet project-validate-responses ogen
 LOAD_OPS        ?= get-location create-player create-visit
 
 .PHONY: bench bench-load

@@ -41,12 +41,13 @@ const (
 	Raw                      = "raw"
 	Stock                    = "stock"
 	Project                  = "project"
+	ProjectQuiet             = "project-quiet"
 	ProjectValidateResponses = "project-validate-responses"
 	Ogen                     = "ogen"
 )
 
 // Variants lists every variant.
-var Variants = []string{Raw, Stock, Project, ProjectValidateResponses, Ogen}
+var Variants = []string{Raw, Stock, Project, ProjectQuiet, ProjectValidateResponses, Ogen}
 
 // AdminToken is the admin token of every variant.
 const AdminToken = "bench-admin-token"
@@ -155,9 +156,11 @@ func (e *Env) Handler(variant string) (http.Handler, error) {
 	case Stock:
 		return newStock(e)
 	case Project:
-		return e.newProject(false)
+		return e.newProject(slog.LevelInfo, false)
+	case ProjectQuiet:
+		return e.newProject(slog.LevelWarn, false)
 	case ProjectValidateResponses:
-		return e.newProject(true)
+		return e.newProject(slog.LevelInfo, true)
 	case Ogen:
 		return newOgen(e)
 	}
@@ -168,8 +171,9 @@ func (e *Env) Handler(variant string) (http.Handler, error) {
 // defaults of its flags (a JSON access log, Prometheus metrics, at most 512
 // requests in flight), except: the log goes to io.Discard (it is still
 // formatted) and rate limiting is off (one loopback client would be
-// throttled to 50 requests a second).
-func (e *Env) newProject(validateResponses bool) (http.Handler, error) {
+// throttled to 50 requests a second). project-quiet is the same at
+// --log-level warn: no access log line.
+func (e *Env) newProject(level slog.Level, validateResponses bool) (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	api.RegisterPoolMetrics(reg, e.Store)
 	srv, err := impl.New(e.Store, e.Dice, reg)
@@ -178,7 +182,7 @@ func (e *Env) newProject(validateResponses bool) (http.Handler, error) {
 	}
 	return api.NewHandler(srv, api.Config{
 		AdminToken:        AdminToken,
-		Logger:            slog.New(countingHandler{slog.NewJSONHandler(io.Discard, nil), &e.violations}),
+		Logger:            slog.New(countingHandler{slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}), &e.violations}),
 		Metrics:           reg,
 		MaxInFlight:       512,
 		ValidateResponses: validateResponses,

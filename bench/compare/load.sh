@@ -13,7 +13,7 @@
 #   LOAD_WARMUP    an unrecorded wrk run first ("" or 0 skips)   2s
 #   LOAD_CONNS     wrk -c                                  64
 #   LOAD_THREADS   wrk -t                                  1
-#   LOAD_VARIANTS  raw stock project project-validate-responses ogen
+#   LOAD_VARIANTS  raw stock project project-quiet project-validate-responses ogen
 #   LOAD_OPS       get-location create-player create-visit
 #   LOAD_SYNC      SQLite synchronous, NORMAL or FULL      NORMAL
 #   LOAD_OUT       directory for wrk's raw output          a new temp dir
@@ -28,7 +28,7 @@ duration=${LOAD_DURATION:-10s}
 warmup=${LOAD_WARMUP-2s}
 conns=${LOAD_CONNS:-64}
 threads=${LOAD_THREADS:-1}
-variants=${LOAD_VARIANTS:-raw stock project project-validate-responses ogen}
+variants=${LOAD_VARIANTS:-raw stock project project-quiet project-validate-responses ogen}
 ops=${LOAD_OPS:-get-location create-player create-visit}
 sync=${LOAD_SYNC:-NORMAL}
 out=${LOAD_OUT:-$(mktemp -d -t bench-load.XXXXXX)}
@@ -114,11 +114,13 @@ awk -F'\t' '
 		}
 		print ""
 		print "throughput ratios (req/s; 1.00 = as fast, below 1 = slower)"
-		printf "%-14s %12s %14s %10s %20s\n", "op", "project/raw", "project/stock", "ogen/raw", "validate-resp/project"
+		printf "%-14s %12s %14s %10s %12s %12s %10s %22s\n", "op", "project/raw", "project/stock", "quiet/raw", "quiet/stock", "quiet/ogen", "ogen/raw", "validate-resp/project"
 		for (i = 1; i <= n; i++) {
 			o = order[i]
-			printf "%-14s %12s %14s %10s %20s\n", o,
+			printf "%-14s %12s %14s %10s %12s %12s %10s %22s\n", o,
 				ratio(rps[o, "project"], rps[o, "raw"]), ratio(rps[o, "project"], rps[o, "stock"]),
+				ratio(rps[o, "project-quiet"], rps[o, "raw"]), ratio(rps[o, "project-quiet"], rps[o, "stock"]),
+				ratio(rps[o, "project-quiet"], rps[o, "ogen"]),
 				ratio(rps[o, "ogen"], rps[o, "raw"]), ratio(rps[o, "project-validate-responses"], rps[o, "project"])
 		}
 	}' "$results"

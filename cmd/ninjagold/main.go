@@ -56,6 +56,7 @@ type config struct {
 	shutdown   time.Duration
 	validate   bool
 	logFormat  string
+	logLevel   slog.Level
 	rateLimit  api.RateLimit
 	proxies    stringList
 	cors       stringList
@@ -115,6 +116,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.timeouts.write, "write-timeout", 30*time.Second, "time to write the response")
 	fs.DurationVar(&cfg.timeouts.idle, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "NINJAGOLD_LOG_FORMAT", "json"), "log format: json or text (NINJAGOLD_LOG_FORMAT)")
+	logLevel := fs.String("log-level", envOr(getenv, "NINJAGOLD_LOG_LEVEL", "info"),
+		"least level logged: debug, info, warn or error; warn and above leave out the access log (NINJAGOLD_LOG_LEVEL)")
 	if v := getenv("NINJAGOLD_TRUSTED_PROXIES"); v != "" {
 		_ = cfg.proxies.Set(v)
 	}
@@ -130,6 +133,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if cfg.logFormat != "json" && cfg.logFormat != "text" {
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_FORMAT / --log-format must be json or text, not %q", cfg.logFormat)
+	}
+	if err := cfg.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+		return cfg, fmt.Errorf("NINJAGOLD_LOG_LEVEL / --log-level must be debug, info, warn or error, not %q", *logLevel)
 	}
 	cfg.adminToken = getenv("NINJAGOLD_ADMIN_TOKEN")
 	return cfg, nil
@@ -156,10 +162,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	var log *slog.Logger
+	opts := &slog.HandlerOptions{Level: cfg.logLevel}
 	if cfg.logFormat == "text" {
-		log = slog.New(slog.NewTextHandler(stderr, nil))
+		log = slog.New(slog.NewTextHandler(stderr, opts))
 	} else {
-		log = slog.New(slog.NewJSONHandler(stderr, nil))
+		log = slog.New(slog.NewJSONHandler(stderr, opts))
 	}
 
 	store, err := openStore(ctx, cfg)

@@ -356,6 +356,45 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 	}
 }
 
+// TestLogLevel checks the access log: one JSON line per request at the
+// default level, none at --log-level warn.
+func TestLogLevel(t *testing.T) {
+	for _, tt := range []struct {
+		args  []string
+		lines int
+	}{
+		{nil, 1},
+		{[]string{"--log-level", "warn"}, 0},
+	} {
+		p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), tt.args...)
+		resp, err := http.Get(p.URL + "/locations/1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		id := resp.Header.Get("X-Request-ID")
+		p.signal(t, syscall.SIGTERM)
+		if err := p.wait(t); err != nil {
+			t.Fatalf("exit: %v\n%s", err, p.stderr)
+		}
+		lines := 0
+		for _, line := range strings.Split(p.stderr.String(), "\n") {
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) != nil || rec["msg"] != "request" {
+				continue
+			}
+			lines++
+			if rec["request_id"] != id || rec["operation"] != "getLocation" || rec["route"] != "/locations/:id" ||
+				rec["status"] != float64(200) || rec["duration"] == nil {
+				t.Errorf("%v: access log line %s", tt.args, line)
+			}
+		}
+		if lines != tt.lines {
+			t.Errorf("%v: %d access log lines, want %d\n%s", tt.args, lines, tt.lines, p.stderr)
+		}
+	}
+}
+
 func TestBadConfigurationFailsFast(t *testing.T) {
 	tests := []struct {
 		name string
@@ -364,6 +403,7 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 	}{
 		{"unknown flag", []string{"--nope"}, "flag provided but not defined"},
 		{"bad log format", []string{"--log-format", "xml"}, "NINJAGOLD_LOG_FORMAT / --log-format"},
+		{"bad log level", []string{"--log-level", "loud"}, "NINJAGOLD_LOG_LEVEL / --log-level"},
 		{"address in use", []string{"--addr", "256.0.0.1:80"}, "NINJAGOLD_ADDR / --addr"},
 		{"database in a missing folder", []string{"--db", "/nonexistent/dir/x.db"}, "NINJAGOLD_DB / --db"},
 		{"malformed PostgreSQL URL", []string{"--db", "postgres://%zz"}, "NINJAGOLD_DB / --db (PostgreSQL): postgres: invalid database URL"},

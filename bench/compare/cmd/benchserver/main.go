@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -39,6 +40,7 @@ func run() error {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	db := flag.String("db", "", "SQLite file (default: a new temporary file, removed at exit)")
 	sync := flag.String("sqlite-synchronous", "NORMAL", "SQLite synchronous pragma: NORMAL or FULL")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the serving to this file")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -81,6 +83,17 @@ func run() error {
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	fmt.Printf("ready http://%s %d %s\n", ln.Addr(), env.Player, env.PlayerToken)
 	errc := make(chan error, 1)
