@@ -37,20 +37,20 @@ type observer struct {
 	ops     operations
 	log     *slog.Logger
 	metrics *httpMetrics // nil: no metrics
-	// logs holds, per operation, a logger with the line's fixed fields
-	// (method, route, operation) already formatted by the handler.
-	logs map[*operation]*slog.Logger
+	// logs holds, per operation, a handler with the line's fixed fields
+	// (method, route, operation) already formatted.
+	logs map[*operation]slog.Handler
 }
 
 func newObserver(ops operations, log *slog.Logger, metrics *httpMetrics) observer {
-	o := observer{ops: ops, log: log, metrics: metrics, logs: map[*operation]*slog.Logger{}}
+	o := observer{ops: ops, log: log, metrics: metrics, logs: map[*operation]slog.Handler{}}
 	for method, routes := range ops.byRoute {
 		for route, op := range routes {
-			o.logs[op] = log.With(
+			o.logs[op] = log.Handler().WithAttrs([]slog.Attr{
 				slog.String("method", method),
 				slog.String("route", route),
 				slog.String("operation", op.route.Operation.OperationID),
-			)
+			})
 		}
 	}
 	return o
@@ -79,21 +79,34 @@ func (o observer) handle(c *gin.Context) {
 	if o.metrics != nil {
 		o.metrics.observe(op, status, elapsed)
 	}
-	// Never the headers or the body: they carry tokens.
-	log := o.logs[op]
-	if log == nil { // no operation: 404 and 405
-		log = o.log.With(
+	o.accessLog(c, op, id, status, elapsed)
+}
+
+// accessLog writes the request's line. It calls the handler itself, as the
+// log/slog documentation shows for wrappers, which spares Logger's
+// runtime.Callers: the line has no use for the source position. Never the
+// headers or the body: they carry tokens.
+func (o observer) accessLog(c *gin.Context, op *operation, id string, status int, elapsed time.Duration) {
+	ctx := c.Request.Context()
+	h := o.logs[op]
+	if h == nil { // no operation: 404 and 405
+		h = o.log.Handler().WithAttrs([]slog.Attr{
 			slog.String("method", c.Request.Method),
 			slog.String("route", c.FullPath()),
 			slog.String("operation", "none"),
-		)
+		})
 	}
-	log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	r.AddAttrs(
 		slog.Int("status", status),
 		slog.Duration("duration", elapsed), // JSON: nanoseconds; text: 1.2ms
 		slog.Int("bytes", max(c.Writer.Size(), 0)),
 		slog.String("request_id", id),
 	)
+	_ = h.Handle(ctx, r) // a log that cannot be written has nowhere to report it
 }
 
 // The security headers' values, shared by every response (net/http only
