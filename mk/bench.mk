@@ -5,9 +5,16 @@
 BENCH_N  ?= 20000
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 
-.PHONY: bench-pg
+VISITS_DURATION ?= 10s
+
+.PHONY: bench-pg bench-visits
 
 ## bench-pg: N visits through two instances on PostgreSQL and through one on SQLite
 bench-pg: build
 	$(GO) run ./bench/visits -bin $(BIN) -db sqlite -instances 1 -n $(BENCH_N)
 	$(GO) run ./bench/visits -bin $(BIN) -db '$(BENCH_PG)' -instances 2 -n $(BENCH_N)
+
+## bench-visits: visits/s on the SQLite default under wrk (apt-get install -y wrk), synchronous FULL then NORMAL
+bench-visits: build
+	$(GO) run ./bench/visits -bin $(BIN) -load wrk -duration $(VISITS_DURATION) -sqlite-synchronous FULL
+	$(GO) run ./bench/visits -bin $(BIN) -load wrk -duration $(VISITS_DURATION) -sqlite-synchronous NORMAL

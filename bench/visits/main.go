@@ -1,13 +1,21 @@
 // Command visits is the load script for POST /players/{id}/visits: it
-// starts real server processes (the built binary), sends N visits through
-// them from C concurrent connections with vegeta (pinned in go.mod), prints
-// visits/s and latency percentiles, and then checks that every balance is
-// exactly the sum of the player's visits.
+// starts real server processes (the built binary), sends visits through
+// them from C concurrent connections, prints visits/s and latency
+// percentiles, and then checks that every balance is exactly the sum of the
+// player's visits.
+//
+// The load comes from vegeta (pinned in go.mod, in this process), N visits
+// in all, or with -load wrk from wrk (Debian's package, written in C, so it
+// leaves more of the two cores to the server) for -duration; wrk cannot stop
+// at a count, so the check is then that the server logged every
+// acknowledged visit and at most one more per connection (those cut off at
+// the end).
 //
 //	go run ./bench/visits -bin bin/ninjagold -db sqlite -n 20000
+//	go run ./bench/visits -bin bin/ninjagold -db sqlite -load wrk -duration 10s
 //	go run ./bench/visits -bin bin/ninjagold -db postgres://... -instances 2
 //
-// It only ever talks to 127.0.0.1, and stops by itself after N requests.
+// It only ever talks to 127.0.0.1, and stops by itself.
 package main
 
 import (
@@ -42,8 +50,12 @@ func main() {
 	sync := flag.String("sqlite-synchronous", "FULL", "SQLite synchronous mode for the servers")
 	cpus := flag.String("server-cpus", "", "taskset CPU list for the servers (e.g. 0); empty: no pinning")
 	label := flag.String("label", "", "name of this run in the report")
+	extra := flag.String("server-flags", "", `more flags for the servers, space-separated (e.g. "--log-level warn")`)
+	load := flag.String("load", "vegeta", "load generator: vegeta (N visits) or wrk (for -duration; one instance)")
+	duration := flag.Duration("duration", 10*time.Second, "with -load wrk, how long to send visits")
 	flag.Parse()
-	if err := run(*bin, *db, *instances, *n, *conns, *players, *sync, *cpus, *label); err != nil {
+	lg := loadGen{kind: *load, n: *n, conns: *conns, duration: *duration}
+	if err := run(*bin, *db, *instances, lg, *players, *sync, *cpus, *extra, *label); err != nil {
 		fmt.Fprintln(os.Stderr, "visits:", err)
 		os.Exit(1)
 	}
@@ -58,9 +70,10 @@ type server struct {
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
-func startServer(bin, db, sync, cpus string) (*server, error) {
+func startServer(bin, db, sync, cpus, extra string) (*server, error) {
 	args := []string{"--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0", "--max-in-flight", "0",
 		"--sqlite-synchronous", sync, "--log-format", "text"}
+	args = append(args, strings.Fields(extra)...)
 	name := bin
 	if cpus != "" {
 		args = append([]string{"-c", cpus, bin}, args...)
@@ -107,7 +120,13 @@ type player struct {
 	Gold  int64  `json:"gold"`
 }
 
-func run(bin, db string, instances, n, conns, nplayers int, sync, cpus, label string) error {
+func run(bin, db string, instances int, lg loadGen, nplayers int, sync, cpus, extra, label string) error {
+	if lg.kind != "vegeta" && lg.kind != "wrk" {
+		return fmt.Errorf("-load must be vegeta or wrk, not %q", lg.kind)
+	}
+	if lg.kind == "wrk" && instances != 1 {
+		return errors.New("-load wrk drives one instance")
+	}
 	if db == "sqlite" {
 		dir, err := os.MkdirTemp("", "ninjagold-bench")
 		if err != nil {
@@ -134,7 +153,7 @@ func run(bin, db string, instances, n, conns, nplayers int, sync, cpus, label st
 		}
 	}()
 	for range instances {
-		s, err := startServer(bin, db, sync, cpus)
+		s, err := startServer(bin, db, sync, cpus, extra)
 		if err != nil {
 			return err
 		}
@@ -155,32 +174,16 @@ func run(bin, db string, instances, n, conns, nplayers int, sync, cpus, label st
 		}
 	}
 
-	var next atomic.Int64
-	targeter := func(t *vegeta.Target) error {
-		i := next.Add(1) - 1
-		if i >= int64(n) {
-			return vegeta.ErrNoTargets
-		}
-		p := ps[i%int64(len(ps))]
-		s := servers[i%int64(len(servers))]
-		t.Method = "POST"
-		t.URL = fmt.Sprintf("%s/players/%d/visits", s.url, p.ID)
-		t.Body = []byte(fmt.Sprintf(`{"location_id":%d}`, i%4+1))
-		t.Header = http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + p.Token}}
-		return nil
+	var res loadResult
+	var err error
+	if lg.kind == "wrk" {
+		res, err = lg.wrk(servers[0].url, ps)
+	} else {
+		res, err = lg.vegeta(servers, ps)
 	}
-	attacker := vegeta.NewAttacker(vegeta.Connections(conns), vegeta.MaxConnections(conns),
-		vegeta.Workers(uint64(conns)), vegeta.MaxWorkers(uint64(conns)), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
-	var m vegeta.Metrics
-	codes := map[uint16]int{}
-	for res := range attacker.Attack(targeter, vegeta.Rate{}, 0, "visits") {
-		if res.Error == vegeta.ErrNoTargets.Error() {
-			continue // the end of the targets, not a request
-		}
-		m.Add(res)
-		codes[res.Code]++
+	if err != nil {
+		return err
 	}
-	m.Close()
 
 	// Exactness: each balance is the sum of that player's visits.
 	exact := true
@@ -207,14 +210,138 @@ func run(bin, db string, instances, n, conns, nplayers int, sync, cpus, label st
 	if label == "" {
 		label = fmt.Sprintf("%d instance(s) on %s", instances, store)
 	}
-	fmt.Printf("%s: %d visits from %d connections: %.0f visits/s, p50 %s, p90 %s, p99 %s, max %s; statuses %v; %d visits logged; balances exact: %v; server start to first answer %s, peak RSS %s\n",
-		label, m.Requests, conns, m.Throughput, m.Latencies.P50.Round(time.Microsecond*10), m.Latencies.P90.Round(time.Microsecond*10),
-		m.Latencies.P99.Round(time.Microsecond*10), m.Latencies.Max.Round(time.Microsecond*10), codes, visits, exact,
+	r := func(d time.Duration) time.Duration { return d.Round(10 * time.Microsecond) }
+	fmt.Printf("%s, load from %s: %d visits acknowledged (201) from %d connections: %.0f visits/s, p50 %s, p90 %s, p99 %s, max %s; statuses %v; %d visits logged; balances exact: %v; server start to first answer %s, peak RSS %s\n",
+		label, lg.kind, res.acked, lg.conns, res.throughput, r(res.p50), r(res.p90), r(res.p99), r(res.max), res.codes, visits, exact,
 		servers[0].startup.Round(time.Millisecond), peakRSS(servers[0].cmd.Process.Pid))
-	if !exact || codes[201] != n {
+	clean := exact && res.acked == res.requests
+	if lg.kind == "vegeta" {
+		clean = clean && res.acked == int64(lg.n) && visits == res.acked
+	} else {
+		// Every acknowledged visit is logged, plus at most the one each
+		// connection had in flight when wrk stopped.
+		clean = clean && visits >= res.acked && visits <= res.acked+int64(lg.conns)
+	}
+	if !clean {
 		return errors.New("the run was not clean: see above")
 	}
 	return nil
+}
+
+// loadGen says how to send the visits.
+type loadGen struct {
+	kind     string // vegeta or wrk
+	n        int    // vegeta: visits in all
+	conns    int
+	duration time.Duration // wrk
+}
+
+// loadResult is what the load generator saw.
+type loadResult struct {
+	requests, acked    int64 // answered; answered 201
+	codes              map[int]int64
+	throughput         float64 // acknowledged visits per second
+	p50, p90, p99, max time.Duration
+}
+
+func (lg loadGen) vegeta(servers []*server, ps []player) (loadResult, error) {
+	var next atomic.Int64
+	targeter := func(t *vegeta.Target) error {
+		i := next.Add(1) - 1
+		if i >= int64(lg.n) {
+			return vegeta.ErrNoTargets
+		}
+		p := ps[i%int64(len(ps))]
+		s := servers[i%int64(len(servers))]
+		t.Method = "POST"
+		t.URL = fmt.Sprintf("%s/players/%d/visits", s.url, p.ID)
+		t.Body = []byte(fmt.Sprintf(`{"location_id":%d}`, i%4+1))
+		t.Header = http.Header{"Content-Type": {"application/json"}, "Authorization": {"Bearer " + p.Token}}
+		return nil
+	}
+	conns := uint64(lg.conns)
+	attacker := vegeta.NewAttacker(vegeta.Connections(lg.conns), vegeta.MaxConnections(lg.conns),
+		vegeta.Workers(conns), vegeta.MaxWorkers(conns), vegeta.KeepAlive(true), vegeta.Timeout(30*time.Second))
+	var m vegeta.Metrics
+	res := loadResult{codes: map[int]int64{}}
+	for r := range attacker.Attack(targeter, vegeta.Rate{}, 0, "visits") {
+		if r.Error == vegeta.ErrNoTargets.Error() {
+			continue // the end of the targets, not a request
+		}
+		m.Add(r)
+		res.codes[int(r.Code)]++
+	}
+	m.Close()
+	res.requests, res.acked = int64(m.Requests), res.codes[201]
+	res.throughput = float64(res.acked) / m.Duration.Seconds()
+	res.p50, res.p90, res.p99, res.max = m.Latencies.P50, m.Latencies.P90, m.Latencies.P99, m.Latencies.Max
+	return res, nil
+}
+
+// wrkScript spreads the visits over the players and prints, at the end,
+// what the report needs on one line.
+const wrkScript = `
+local players = { %s }
+local i = 0
+request = function()
+  i = i + 1
+  local p = players[(i %% #players) + 1]
+  return wrk.format("POST", "/players/" .. p[1] .. "/visits",
+    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. p[2] },
+    '{"location_id":' .. (i %% 4 + 1) .. '}')
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRKRESULT %%d %%d %%d %%d %%d %%d %%d %%d\n", summary.requests, e.status,
+    e.connect + e.read + e.write + e.timeout, summary.duration,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+`
+
+func (lg loadGen) wrk(base string, ps []player) (loadResult, error) {
+	entries := make([]string, len(ps))
+	for i, p := range ps {
+		entries[i] = fmt.Sprintf("{%d, %q}", p.ID, p.Token)
+	}
+	f, err := os.CreateTemp("", "visits-*.lua")
+	if err != nil {
+		return loadResult{}, err
+	}
+	defer os.Remove(f.Name())
+	if _, err := fmt.Fprintf(f, wrkScript, strings.Join(entries, ", ")); err != nil {
+		return loadResult{}, err
+	}
+	f.Close()
+	out, err := exec.Command("wrk", "-t1", fmt.Sprintf("-c%d", lg.conns), "-d"+lg.duration.String(),
+		"-s", f.Name(), base).CombinedOutput()
+	if err != nil {
+		return loadResult{}, fmt.Errorf("wrk (apt-get install -y wrk): %v\n%s", err, out)
+	}
+	var requests, badStatus, socketErrs, micros, p50, p90, p99, maxLat int64
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "WRKRESULT "); ok {
+			if _, err := fmt.Sscan(rest, &requests, &badStatus, &socketErrs, &micros, &p50, &p90, &p99, &maxLat); err != nil {
+				return loadResult{}, fmt.Errorf("wrk output: %v\n%s", err, out)
+			}
+		}
+	}
+	if micros == 0 {
+		return loadResult{}, fmt.Errorf("wrk printed no result:\n%s", out)
+	}
+	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+	res := loadResult{
+		requests: requests, acked: requests - badStatus,
+		codes:      map[int]int64{201: requests - badStatus},
+		throughput: float64(requests-badStatus) / us(micros).Seconds(),
+		p50:        us(p50), p90: us(p90), p99: us(p99), max: us(maxLat),
+	}
+	if badStatus > 0 {
+		res.codes[0] = badStatus // not 2xx/3xx: wrk does not say which
+	}
+	if socketErrs > 0 {
+		return res, fmt.Errorf("wrk: %d socket errors\n%s", socketErrs, out)
+	}
+	return res, nil
 }
 
 func getJSON(url string, v any) error {
