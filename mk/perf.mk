@@ -28,6 +28,7 @@ LOAD_WARMUP     ?= 2s
 LOAD_CONNS      ?= 64
 LOAD_THREADS    ?= 1
 LOAD_VARIANTS   ?= raw stock project project-quiet project-validate-responses ogen
+LOAD_ROUNDS     ?= 1
 LOAD_OPS        ?= get-location create-player create-visit
 
 .PHONY: bench bench-load
@@ -46,4 +47,4 @@ bench-load:
 	$(GO) build -o $(BENCHSERVER) ./bench/compare/cmd/benchserver
 	LOAD_DURATION='$(LOAD_DURATION)' LOAD_WARMUP='$(LOAD_WARMUP)' LOAD_CONNS='$(LOAD_CONNS)' \
 	LOAD_THREADS='$(LOAD_THREADS)' LOAD_VARIANTS='$(LOAD_VARIANTS)' LOAD_OPS='$(LOAD_OPS)' \
-	LOAD_SYNC='$(BENCH_SYNC)' bench/compare/load.sh $(BENCHSERVER)
+	LOAD_SYNC='$(BENCH_SYNC)' LOAD_ROUNDS='$(LOAD_ROUNDS)' bench/compare/load.sh $(BENCHSERVER)

@@ -16,6 +16,8 @@
 #   LOAD_VARIANTS  raw stock project project-quiet project-validate-responses ogen
 #   LOAD_OPS       get-location create-player create-visit
 #   LOAD_SYNC      SQLite synchronous, NORMAL or FULL      NORMAL
+#   LOAD_ROUNDS    rounds over all variants; the report    1
+#                  gives each figure's median over them
 #   LOAD_OUT       directory for wrk's raw output          a new temp dir
 #
 # A run with any non-2xx response or socket error is marked FAILED: a
@@ -31,6 +33,7 @@ threads=${LOAD_THREADS:-1}
 variants=${LOAD_VARIANTS:-raw stock project project-quiet project-validate-responses ogen}
 ops=${LOAD_OPS:-get-location create-player create-visit}
 sync=${LOAD_SYNC:-NORMAL}
+rounds=${LOAD_ROUNDS:-1}
 out=${LOAD_OUT:-$(mktemp -d -t bench-load.XXXXXX)}
 mkdir -p "$out"
 
@@ -46,7 +49,7 @@ else
 	pinning="no CPU pinning (taskset missing or one CPU)"
 fi
 
-echo "wrk -t$threads -c$conns -d$duration --latency (warm-up ${warmup:-none}); $pinning; SQLite synchronous=$sync"
+echo "wrk -t$threads -c$conns -d$duration --latency (warm-up ${warmup:-none}); $pinning; SQLite synchronous=$sync; $rounds round(s)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw wrk output: $out"
 
@@ -56,6 +59,7 @@ trap cleanup EXIT
 
 results=$out/results.tsv
 : >"$results"
+for round in $(seq "$rounds"); do
 for v in $variants; do
 	"${server_cpu[@]}" "$bin" -variant "$v" -sqlite-synchronous "$sync" >"$out/$v.server.out" 2>"$out/$v.server.err" &
 	pid=$!
@@ -77,7 +81,7 @@ for v in $variants; do
 		if [ -n "$warmup" ] && [ "$warmup" != 0 ]; then
 			NG_PLAYER=$player NG_TOKEN=$token "${client_cpu[@]}" wrk -t"$threads" -c"$conns" -d"$warmup" -s "$script" "$url" >/dev/null
 		fi
-		NG_PLAYER=$player NG_TOKEN=$token "${client_cpu[@]}" wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$script" "$url" >"$out/$v.$op.txt"
+		NG_PLAYER=$player NG_TOKEN=$token "${client_cpu[@]}" wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$script" "$url" >"$out/$v.$op.$round.txt"
 		awk -v v="$v" -v op="$op" '
 			function ms(s) {
 				if (s ~ /us$/) return substr(s, 1, length(s) - 2) / 1000
@@ -91,18 +95,41 @@ for v in $variants; do
 			/Non-2xx or 3xx responses:/ { bad += $NF }
 			/Socket errors:/ { bad += 1 }
 			END { printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%s\n", op, v, rps, p50, p99, (bad ? "FAILED" : "ok") }
-		' "$out/$v.$op.txt" >>"$results"
+		' "$out/$v.$op.$round.txt" >>"$results"
 		tail -n1 "$results" | awk -F'\t' '{ printf "  %-14s %-27s %9s req/s  p50 %7.3f ms  p99 %7.3f ms  %s\n", $1, $2, $3, $4, $5, $6 }'
 	done
 	cleanup
 	pid=
 done
+done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
+# One line per op and variant: the median of each column over the rounds
+# (the middle value; the upper middle for an even count).
+sort -t$'\t' -k1,1 -k2,2 -k3,3n "$results" | awk -F'\t' '
+	function flush() { if (key != "") { split(key, k, SUBSEP); printf "%s\t%s\t%s\t%s\t%s\t%s\n", k[1], k[2], r[int(c / 2) + 1], a[int(c / 2) + 1], b[int(c / 2) + 1], st } }
+	{ if (($1 SUBSEP $2) != key) { flush(); key = $1 SUBSEP $2; c = 0; st = "ok" }
+	  r[++c] = $3; a[c] = $4; b[c] = $5; if ($6 != "ok") st = $6 }
+	END { flush() }
+' >"$out/medians.tsv"
+sort -t$'\t' -k1,1 -k2,2 -k4,4n "$results" | awk -F'\t' '
+	function flush() { if (key != "") { split(key, k, SUBSEP); print k[1] "\t" k[2] "\t" a[int(c / 2) + 1] } }
+	{ if (($1 SUBSEP $2) != key) { flush(); key = $1 SUBSEP $2; c = 0 } a[++c] = $4 }
+	END { flush() }
+' >"$out/p50.tsv"
+sort -t$'\t' -k1,1 -k2,2 -k5,5n "$results" | awk -F'\t' '
+	function flush() { if (key != "") { split(key, k, SUBSEP); print k[1] "\t" k[2] "\t" a[int(c / 2) + 1] } }
+	{ if (($1 SUBSEP $2) != key) { flush(); key = $1 SUBSEP $2; c = 0 } a[++c] = $5 }
+	END { flush() }
+' >"$out/p99.tsv"
+
 awk -F'\t' '
-	{ rps[$1, $2] = $3; p50[$1, $2] = $4; p99[$1, $2] = $5; st[$1, $2] = $6
-	  if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
+	FILENAME ~ /p50.tsv$/ { p50[$1, $2] = $3; next }
+	FILENAME ~ /p99.tsv$/ { p99[$1, $2] = $3; next }
+	FILENAME ~ /medians.tsv$/ { rps[$1, $2] = $3; st[$1, $2] = $6; next }
+	# results.tsv, last: the order ops and variants ran in.
+	{ if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 }
 	  if (!($2 in vseen)) { vseen[$2] = 1; vorder[++m] = $2 } }
 	function ratio(a, b) { return (b > 0 && a != "") ? sprintf("%.2f", a / b) : "-" }
 	END {
@@ -123,4 +150,4 @@ awk -F'\t' '
 				ratio(rps[o, "project-quiet"], rps[o, "ogen"]),
 				ratio(rps[o, "ogen"], rps[o, "raw"]), ratio(rps[o, "project-validate-responses"], rps[o, "project"])
 		}
-	}' "$results"
+	}' "$out/p50.tsv" "$out/p99.tsv" "$out/medians.tsv" "$results"
