@@ -6,11 +6,23 @@ import (
 	"github.com/ninjagold/ninjagold-api/game"
 )
 
-// RegisterPoolMetrics exposes the database pool figures of store, if it
-// reports them, on reg.
+// RegisterPoolMetrics exposes the database pool figures of store, and its
+// group commit figures, if it reports them, on reg.
 func RegisterPoolMetrics(reg prometheus.Registerer, store game.Store) {
 	if r, ok := store.(game.PoolReporter); ok {
 		reg.MustRegister(poolCollector{r})
+	}
+	if r, ok := store.(game.WriteReporter); ok {
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "ninjagold_db_writes_total",
+				Help: "Write transactions run by the group commit writer.",
+			}, func() float64 { return float64(r.WriteStats().Writes) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "ninjagold_db_commits_total",
+				Help: "Commits of the group commit writer; writes per commit is its batch size.",
+			}, func() float64 { return float64(r.WriteStats().Commits) }),
+		)
 	}
 }
 

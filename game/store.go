@@ -118,6 +118,17 @@ type PoolStats struct {
 	WaitFor time.Duration
 }
 
+// WriteStats count a store's write transactions and the commits that
+// carried them, where one commit can carry many (SQLite's group commit).
+type WriteStats struct {
+	Writes, Commits int64
+}
+
+// WriteReporter is implemented by stores that batch writes into commits.
+type WriteReporter interface {
+	WriteStats() WriteStats
+}
+
 // PoolReporter is implemented by stores that can report their pools.
 type PoolReporter interface {
 	PoolStats() []PoolStats

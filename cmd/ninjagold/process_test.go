@@ -422,3 +422,57 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupCommitOnOneCPU runs the server as a one-CPU container would
+// (GOMAXPROCS=1) under 64 concurrent visitors and reads the group commit's
+// figures from /metrics: writes must share commits. Before the writer
+// yielded to the handlers, each commit carried about one write there (and
+// some requests waited more than a second).
+func TestGroupCommitOnOneCPU(t *testing.T) {
+	t.Setenv("GOMAXPROCS", "1")
+	p := start(t, filepath.Join(t.TempDir(), "one-cpu.db"))
+	players := createPlayers(t, p.URL, 8)
+	before := writeStats(t, p.URL)
+	stop := make(chan struct{})
+	var acked atomic.Int64
+	done := make(chan struct{})
+	var bad []string
+	go func() {
+		defer close(done)
+		_, bad = load(p.URL, players, 64, stop, &acked)
+	}()
+	for acked.Load() < 3000 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(stop)
+	<-done
+	if len(bad) > 0 {
+		t.Fatalf("non-201 answers: %v", bad[:min(5, len(bad))])
+	}
+	after := writeStats(t, p.URL)
+	writes, commits := after[0]-before[0], after[1]-before[1]
+	t.Logf("%.0f writes in %.0f commits", writes, commits)
+	if writes < 3000 || commits*4 > writes {
+		t.Errorf("%.0f writes took %.0f commits: want at least four writes a commit on average", writes, commits)
+	}
+}
+
+// writeStats reads ninjagold_db_writes_total and ninjagold_db_commits_total.
+func writeStats(t *testing.T, url string) [2]float64 {
+	t.Helper()
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var out [2]float64
+	for i, name := range []string{"ninjagold_db_writes_total", "ninjagold_db_commits_total"} {
+		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(body)
+		if m == nil {
+			t.Fatalf("/metrics has no %s:\n%s", name, body)
+		}
+		fmt.Sscan(string(m[1]), &out[i])
+	}
+	return out
+}

@@ -42,10 +42,13 @@ type Store struct {
 	now       func() time.Time
 
 	// The writer goroutine (writer.go) and how to stop it.
-	jobs      chan writeJob
-	quit      chan struct{}
-	stopped   chan struct{}
-	closeOnce sync.Once
+	jobs chan writeJob
+	// writes and commits count the write transactions and the commits
+	// that carried them (group commit puts many writes in one commit).
+	writes, commits atomic.Int64
+	quit            chan struct{}
+	stopped         chan struct{}
+	closeOnce       sync.Once
 
 	wstmts writerStmts // owned by the writer goroutine
 	reads  readStmts
@@ -247,6 +250,13 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 type scanner interface{ Scan(dest ...any) error }
 
 // PoolStats reports the writer and reader pools.
+// WriteStats reports the writes committed (or rolled back) and the commits
+// that carried them, for metrics: their ratio is the group commit's batch
+// size.
+func (s *Store) WriteStats() game.WriteStats {
+	return game.WriteStats{Writes: s.writes.Load(), Commits: s.commits.Load()}
+}
+
 func (s *Store) PoolStats() []game.PoolStats {
 	pools := []struct {
 		name string

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"runtime"
 )
 
 // Group commit. SQLite has one writer, and with synchronous=FULL every
@@ -56,6 +57,14 @@ func (s *Store) writeLoop() {
 		case <-s.quit:
 			return
 		}
+		// Let the goroutines that are ready to run queue their writes
+		// first. With one processor (GOMAXPROCS=1, as in a one-CPU
+		// container) the handlers only get to queue while this goroutine
+		// waits, and without the yield each wake-up would commit a batch of
+		// one: a commit and an fsync per write, and requests served so
+		// unevenly that some waited a second. With more processors it is
+		// one cheap call per batch.
+		runtime.Gosched()
 		batch := []writeJob{first}
 	gather:
 		for len(batch) < maxBatch {
@@ -72,6 +81,8 @@ func (s *Store) writeLoop() {
 }
 
 func (s *Store) commitBatch(batch []writeJob) {
+	s.writes.Add(int64(len(batch)))
+	s.commits.Add(1)
 	errs := make([]error, len(batch))
 	tx, err := s.write.BeginTx(context.Background(), nil)
 	if err != nil {
