@@ -12,8 +12,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/gin-gonic/gin"
 	ginmiddleware "github.com/oapi-codegen/gin-middleware"
-
-	ninjagold "github.com/ninjagold/ninjagold-api"
 )
 
 // BenchmarkValidator measures the validator middleware alone, in a Gin
@@ -65,14 +63,7 @@ func BenchmarkValidator(b *testing.B) {
 }
 
 func validatorEngine(b *testing.B, variant string) *gin.Engine {
-	spec, err := ninjagold.Spec()
-	if err != nil {
-		b.Fatal(err)
-	}
-	ops, err := newOperations(spec)
-	if err != nil {
-		b.Fatal(err)
-	}
+	spec, ops := testOperations(b)
 	r := gin.New()
 	switch variant {
 	case "stock":

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
@@ -32,7 +33,8 @@ type quickPair struct {
 	quickPassed int
 }
 
-func newQuickPair(t testing.TB) *quickPair {
+// testOperations loads the contract and indexes its operations.
+func testOperations(t testing.TB) (*openapi3.T, operations) {
 	t.Helper()
 	spec, err := ninjagold.Spec()
 	if err != nil {
@@ -42,6 +44,12 @@ func newQuickPair(t testing.TB) *quickPair {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return spec, ops
+}
+
+func newQuickPair(t testing.TB) *quickPair {
+	t.Helper()
+	_, ops := testOperations(t)
 	p := &quickPair{ops: ops}
 	engine := func(kinOnly bool) *gin.Engine {
 		v := newValidator(ops, quickAdmin, DefaultMaxBodyBytes)
@@ -256,15 +264,7 @@ func paramEdits(gen *specfuzz.Generator, op specfuzz.Op, in specfuzz.Input) []sp
 		e := in
 		e.Path, e.Header = clone(in.Path), clone(in.Header)
 		e.Query = append([]specfuzz.Param(nil), in.Query...)
-		v := forms[gen.R.IntN(len(forms))]
-		switch p.In {
-		case "path":
-			e.Path[p.Name] = v
-		case "query":
-			e.SetQuery(p.Name, v)
-		case "header":
-			e.Header[p.Name] = v
-		}
+		e.SetParam(p.In, p.Name, forms[gen.R.IntN(len(forms))])
 		out = append(out, e)
 	}
 	return out

@@ -198,6 +198,19 @@ func (in *Input) SetQuery(name, v string) {
 	in.Query = append(in.Query, Param{name, v})
 }
 
+// SetParam sets the parameter name in place in ("path", "query", "header")
+// to v.
+func (in *Input) SetParam(place, name, v string) {
+	switch place {
+	case "path":
+		in.Path[name] = v
+	case "query":
+		in.SetQuery(name, v)
+	case "header":
+		in.Header[name] = v
+	}
+}
+
 // DeleteQuery removes every value of name.
 func (in *Input) DeleteQuery(name string) {
 	in.Query = slices.DeleteFunc(in.Query, func(p Param) bool { return p.Name == name })
@@ -455,16 +468,7 @@ func (g *Generator) mutators(op Op) []mutator {
 func (g *Generator) paramMutators(op Op, p *openapi3.Parameter) []mutator {
 	slot := Slot{p.In, p.Name}
 	var ms []mutator
-	set := func(in *Input, v string) {
-		switch p.In {
-		case "path":
-			in.Path[p.Name] = v
-		case "query":
-			in.SetQuery(p.Name, v)
-		case "header":
-			in.Header[p.Name] = v
-		}
-	}
+	set := func(in *Input, v string) { in.SetParam(p.In, p.Name, v) }
 	for _, v := range g.Variants(p.Schema.Value, place(p.In)) {
 		text := v.Value.(string)
 		if p.In == "path" && !pathSafe(text) {
