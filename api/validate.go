@@ -67,7 +67,7 @@ func newOperations(spec *openapi3.T) (operations, error) {
 				}
 			}
 			o.responseTypes = dedupe(o.responseTypes)
-			o.quick = newQuickCheck(item, op)
+			o.quick = newQuickCheck(spec, item, op)
 			for _, p := range append(item.Parameters, op.Parameters...) {
 				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery &&
 					(p.Value.Schema == nil || !p.Value.Schema.Value.Type.Is("array")) {
@@ -243,6 +243,13 @@ func (v *validator) handle(c *gin.Context) {
 		}
 	}
 
+	if op.requestTypes == nil && req.Body != nil && req.Body != http.NoBody {
+		// The operation takes no body: nothing reads one, kin-openapi's
+		// security check included (it would read it all, unbounded).
+		// net/http still drains or drops what was sent.
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+
 	quick := !v.kinOnly && op.quick != nil && op.quick.paramsOK(c, query)
 	if op.requestTypes != nil {
 		bodyType, ok := v.checkContentType(c, op)
@@ -342,8 +349,11 @@ func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return nil, false
 	}
+	// As kin-openapi leaves it, so that the handler gets the same request
+	// whichever of the two validated it.
 	req.Body = io.NopCloser(bytes.NewReader(data))
 	req.ContentLength = int64(len(data))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	return data, true
 }
 
