@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf16"
 
@@ -115,10 +116,7 @@ func plain(s *openapi3.Schema) bool {
 	c := *s
 	c.Extensions, c.Origin = nil, nil
 	c.Type, c.Title, c.Description, c.Example, c.Deprecated = nil, "", "", nil, false
-	c.Format, c.Enum, c.Nullable = "", nil, false
-	// Defaults do not take part in validation: the validator runs
-	// kin-openapi with SkipSettingDefaults and the handlers apply them.
-	c.Default = nil
+	c.Format, c.Enum, c.Nullable, c.Default = "", nil, false, nil
 	c.Min, c.Max = nil, nil
 	c.MinLength, c.MaxLength, c.Pattern = 0, nil, ""
 	c.Required, c.Properties = nil, nil
@@ -198,22 +196,13 @@ func compileObject(s *openapi3.Schema) *quickObject {
 		o.values = append(o.values, v)
 	}
 	for _, name := range s.Required {
-		i := indexOf(o.names, name)
+		i := slices.Index(o.names, name)
 		if i < 0 {
 			return nil // required but not a property: leave it to kin-openapi
 		}
 		o.required |= 1 << i
 	}
 	return o
-}
-
-func indexOf(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }
 
 // paramsOK reports whether every parameter of the request is one the
