@@ -6,13 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ninjagold/ninjagold-api/store/migration"
 )
 
 //go:embed migrations/*.sql
@@ -56,48 +54,38 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return fmt.Errorf("postgres: migrations table: %w", err)
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
+	files, err := migration.Load(migrations)
 	if err != nil {
-		return err
+		return fmt.Errorf("postgres: %w", err)
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "migrations/")
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("postgres: migration %s: name must start with a number", base)
-		}
-		if err := applyMigration(ctx, conn, version, name); err != nil {
-			return fmt.Errorf("postgres: migration %s: %w", base, err)
+	for _, f := range files {
+		if err := applyMigration(ctx, conn, f); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", f.Name, err)
 		}
 	}
 	return nil
 }
 
-func applyMigration(ctx context.Context, conn *pgxpool.Conn, version int, name string) error {
+func applyMigration(ctx context.Context, conn *pgxpool.Conn, f migration.File) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
 	var done bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, version).Scan(&done); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, f.Version).Scan(&done); err != nil {
 		return err
 	}
 	if done {
 		return nil
 	}
-	body, err := migrations.ReadFile(name)
-	if err != nil {
-		return err
-	}
 	// Without arguments pgx sends the file as one simple query, so it may
 	// hold several statements.
-	if _, err := tx.Exec(ctx, string(body)); err != nil {
+	if _, err := tx.Exec(ctx, f.SQL); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`,
-		version, strings.TrimPrefix(name, "migrations/")); err != nil {
+		f.Version, f.Name); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)

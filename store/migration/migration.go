@@ -1,0 +1,50 @@
+// Package migration reads a store's embedded schema migrations: files named
+// migrations/<version>_<what>.sql, applied in version order. Both stores
+// read them the same way and apply them in their own dialect, each in a
+// transaction that also records the version in schema_migrations.
+package migration
+
+import (
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// File is one migration.
+type File struct {
+	Version int
+	Name    string // the file's name, without the folder
+	SQL     string
+}
+
+// Load returns the migrations under migrations/ in fsys, by version. A file
+// whose name does not start with a number, or two files with one version,
+// are an error.
+func Load(fsys fs.FS) ([]File, error) {
+	paths, err := fs.Glob(fsys, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	files := make([]File, 0, len(paths))
+	for _, path := range paths {
+		name := strings.TrimPrefix(path, "migrations/")
+		version, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", name)
+		}
+		body, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, File{Version: version, Name: name, SQL: string(body)})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Version < files[j].Version })
+	for i := 1; i < len(files); i++ {
+		if files[i].Version == files[i-1].Version {
+			return nil, fmt.Errorf("migrations %s and %s have the same version", files[i-1].Name, files[i].Name)
+		}
+	}
+	return files, nil
+}
