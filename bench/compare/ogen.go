@@ -57,7 +57,7 @@ func (h *ogenHandler) GetLocation(ctx context.Context, params ogenapi.GetLocatio
 		return nil, err
 	}
 	tag := `"` + strconv.FormatInt(l.Version, 10) + `"`
-	if inm, ok := params.IfNoneMatch.Get(); ok && matchesTag(inm, tag) {
+	if inm, ok := params.IfNoneMatch.Get(); ok && impl.MatchesIfNoneMatch(inm, tag) {
 		return &ogenapi.GetLocationNotModified{ETag: tag}, nil
 	}
 	return &ogenapi.GetLocationOKHeaders{

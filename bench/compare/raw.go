@@ -49,7 +49,7 @@ func (h raw) getLocation(c *gin.Context) {
 		return
 	}
 	tag := `"` + strconv.FormatInt(l.Version, 10) + `"`
-	if inm := c.GetHeader("If-None-Match"); inm != "" && matchesTag(inm, tag) {
+	if inm := c.GetHeader("If-None-Match"); inm != "" && impl.MatchesIfNoneMatch(inm, tag) {
 		c.Header("ETag", tag)
 		c.Status(http.StatusNotModified)
 		return
@@ -169,13 +169,3 @@ func rawProblem(c *gin.Context, err error) {
 	_ = json.NewEncoder(c.Writer).Encode(map[string]any{"status": status, "detail": game.ErrorMessage(err)})
 }
 
-// matchesTag is If-None-Match's weak comparison.
-func matchesTag(header, tag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
-			return true
-		}
-	}
-	return false
-}

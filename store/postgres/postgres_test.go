@@ -199,25 +199,9 @@ func TestMigrate(t *testing.T) {
 
 func TestDeletePlayerRemovesRows(t *testing.T) {
 	url := pgtest.TestURL(t)
-	s := openURL(t, url, postgres.Options{})
-	ctx := t.Context()
-	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Gone", LastName: "N", TokenHash: []byte("h")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, IdempotencyKey: fmt.Sprint("k", i), RequestHash: []byte("h"),
-			Roll: func(game.Location) game.Outcome { return game.Outcome{Gold: 1, Message: "+1"} }})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.DeletePlayer(ctx, p.ID); err != nil {
-		t.Fatal(err)
-	}
+	storetest.CreateAndDeletePlayer(t, openURL(t, url, postgres.Options{}))
 	var players, visits, keys int
-	query(t, url, `SELECT (SELECT count(*) FROM players), (SELECT count(*) FROM visits), (SELECT count(*) FROM idempotency_keys)`,
-		&players, &visits, &keys)
+	query(t, url, storetest.LeftoverRowsQuery, &players, &visits, &keys)
 	if players != 0 || visits != 0 || keys != 0 {
 		t.Errorf("got %d players, %d visits, %d keys left, want none", players, visits, keys)
 	}

@@ -42,22 +42,7 @@ func TestStore(t *testing.T) {
 // see rows nobody can ask for any more.
 func TestDeletePlayerRemovesRows(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s := openFile(t, path)
-	ctx := t.Context()
-	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Gone", LastName: "N", TokenHash: []byte("h")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, IdempotencyKey: fmt.Sprint("k", i), RequestHash: []byte("h"),
-			Roll: func(game.Location) game.Outcome { return game.Outcome{Gold: 1, Message: "+1"} }})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.DeletePlayer(ctx, p.ID); err != nil {
-		t.Fatal(err)
-	}
+	storetest.CreateAndDeletePlayer(t, openFile(t, path))
 
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {
@@ -65,8 +50,7 @@ func TestDeletePlayerRemovesRows(t *testing.T) {
 	}
 	defer db.Close()
 	var players, visits, keys int
-	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM players), (SELECT count(*) FROM visits), (SELECT count(*) FROM idempotency_keys)`).
-		Scan(&players, &visits, &keys); err != nil {
+	if err := db.QueryRowContext(t.Context(), storetest.LeftoverRowsQuery).Scan(&players, &visits, &keys); err != nil {
 		t.Fatal(err)
 	}
 	if players != 0 || visits != 0 || keys != 0 {
