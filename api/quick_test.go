@@ -361,3 +361,32 @@ func (r *countingReader) Read(p []byte) (int, error) {
 	r.read += n
 	return n, nil
 }
+
+// TestServerRequestLeftAlone holds the validator to working on a copy of
+// the request: net/http finishes the exchange with the request it made (it
+// drains an unread body by its Content-Length), and a validator that changed
+// that request's Body or ContentLength broke the next request on the
+// connection ("invalid concurrent Body.Read call").
+func TestServerRequestLeftAlone(t *testing.T) {
+	p := newQuickPair(t)
+	for _, r := range []struct{ method, path, body string }{
+		{"DELETE", "/players/1", `{"stray":true}`},                           // no body declared
+		{"GET", "/locations/1", "stray"},                                     // no body declared
+		{"POST", "/players", `{"first_name":"Hattori","last_name":"Hanzo"}`}, // body read and checked
+	} {
+		for name, h := range map[string]*gin.Engine{"quick": p.quick, "kin": p.kin} {
+			req := httptest.NewRequest(r.method, r.path, strings.NewReader(r.body))
+			req.Header.Set("Authorization", "Bearer "+quickAdmin)
+			req.Header.Set("Content-Type", "application/json")
+			body, length := req.Body, req.ContentLength
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				t.Fatalf("%s %s (%s): status %d: %s", r.method, r.path, name, w.Code, w.Body)
+			}
+			if req.Body != body || req.ContentLength != length || req.GetBody != nil {
+				t.Errorf("%s %s (%s): the server's request was changed (length %d, was %d)", r.method, r.path, name, req.ContentLength, length)
+			}
+		}
+	}
+}

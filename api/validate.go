@@ -233,6 +233,12 @@ func (v *validator) handle(c *gin.Context) {
 			map[string]string{"Accept": "Accept must allow one of " + list})
 		return
 	}
+	// From here on the middleware works on a copy of the request, carrying
+	// what the handler needs to know: net/http keeps the request it made
+	// (its body and length among them) to finish the exchange, so that one
+	// must not change.
+	req = req.WithContext(impl.WithRequestInfo(req.Context(), impl.RequestInfo{Credentials: cred, MediaType: mediaType}))
+	c.Request = req
 
 	var query url.Values
 	if req.URL.RawQuery != "" {
@@ -276,7 +282,7 @@ func (v *validator) handle(c *gin.Context) {
 		if v.onQuick != nil {
 			v.onQuick()
 		}
-		v.pass(c, cred, mediaType)
+		c.Next()
 		return
 	}
 
@@ -295,13 +301,6 @@ func (v *validator) handle(c *gin.Context) {
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
-	v.pass(c, cred, mediaType)
-}
-
-// pass hands a valid request on to its handler.
-func (v *validator) pass(c *gin.Context, cred impl.Credentials, mediaType string) {
-	ctx := impl.WithRequestInfo(c.Request.Context(), impl.RequestInfo{Credentials: cred, MediaType: mediaType})
-	c.Request = c.Request.WithContext(ctx)
 	c.Next()
 }
 

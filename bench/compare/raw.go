@@ -168,4 +168,3 @@ func rawProblem(c *gin.Context, err error) {
 	c.Status(status)
 	_ = json.NewEncoder(c.Writer).Encode(map[string]any{"status": status, "detail": game.ErrorMessage(err)})
 }
-
