@@ -107,7 +107,7 @@ func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsR
 	}
 	list := generated.LocationList{Items: items}
 	setNullable(&list.NextCursor, next)
-	return generated.ListLocations200JSONResponse{Body: list, Headers: headers}, nil
+	return listLocationsJSON{generated.ListLocations200JSONResponse{Body: list, Headers: headers}}, nil
 }
 
 func (s *Server) CreateLocation(ctx context.Context, req generated.CreateLocationRequestObject) (generated.CreateLocationResponseObject, error) {
@@ -136,10 +136,10 @@ func (s *Server) GetLocation(ctx context.Context, req generated.GetLocationReque
 	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, tag) {
 		return generated.GetLocation304Response{Headers: generated.GetLocation304ResponseHeaders{ETag: tag}}, nil
 	}
-	return generated.GetLocation200JSONResponse{
+	return getLocationJSON{generated.GetLocation200JSONResponse{
 		Body:    toLocation(l),
 		Headers: generated.GetLocation200ResponseHeaders{ETag: tag},
-	}, nil
+	}}, nil
 }
 
 func (s *Server) ReplaceLocation(ctx context.Context, req generated.ReplaceLocationRequestObject) (generated.ReplaceLocationResponseObject, error) {

@@ -76,7 +76,7 @@ func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerReq
 	if err != nil {
 		return nil, err
 	}
-	return generated.CreatePlayer201JSONResponse{
+	return createPlayerJSON{generated.CreatePlayer201JSONResponse{
 		Body: generated.NewPlayerResult{
 			Id:        p.ID,
 			FirstName: p.FirstName,
@@ -86,7 +86,7 @@ func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerReq
 			Token:     token,
 		},
 		Headers: generated.CreatePlayer201ResponseHeaders{Location: playerURL(p.ID)},
-	}, nil
+	}}, nil
 }
 
 func (s *Server) GetPlayer(ctx context.Context, req generated.GetPlayerRequestObject) (generated.GetPlayerResponseObject, error) {
@@ -95,7 +95,7 @@ func (s *Server) GetPlayer(ctx context.Context, req generated.GetPlayerRequestOb
 	if err != nil {
 		return nil, err
 	}
-	return generated.GetPlayer200JSONResponse{Body: toPlayer(p)}, nil
+	return getPlayerJSON{generated.GetPlayer200JSONResponse{Body: toPlayer(p)}}, nil
 }
 
 func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersRequestObject) (generated.ListPlayersResponseObject, error) {
@@ -141,10 +141,10 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 	}
 	list := generated.PlayerList{Items: items}
 	setNullable(&list.NextCursor, next)
-	return generated.ListPlayers200JSONResponse{
+	return listPlayersJSON{generated.ListPlayers200JSONResponse{
 		Body:    list,
 		Headers: generated.ListPlayers200ResponseHeaders{Link: nextLink("/players", next, limit, url.Values{"sort": {string(sort)}})},
-	}, nil
+	}}, nil
 }
 
 func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerRequestObject) (generated.DeletePlayerResponseObject, error) {
