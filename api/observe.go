@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"log/slog"
@@ -37,20 +38,35 @@ type observer struct {
 	ops     operations
 	log     *slog.Logger
 	metrics *httpMetrics // nil: no metrics
-	// logs holds, per operation, a handler with the line's fixed fields
-	// (method, route, operation) already formatted.
-	logs map[*operation]slog.Handler
+	// logs holds, per operation, its access line's fixed fields (method,
+	// route, operation) already formatted.
+	logs map[*operation]opLog
+	// json is the logger's handler when NewLogHandler made it for JSON:
+	// the observer then writes the access line itself (accesslog.go).
+	json *jsonLog
+}
+
+// opLog is an operation's access log: a slog handler with the fixed fields
+// added, and, for a jsonLog, the same fields as JSON (nil: through slog).
+type opLog struct {
+	handler slog.Handler
+	fields  []byte
 }
 
 func newObserver(ops operations, log *slog.Logger, metrics *httpMetrics) observer {
-	o := observer{ops: ops, log: log, metrics: metrics, logs: map[*operation]slog.Handler{}}
+	o := observer{ops: ops, log: log, metrics: metrics, logs: map[*operation]opLog{}}
+	o.json, _ = log.Handler().(*jsonLog)
 	for method, routes := range ops.byRoute {
 		for route, op := range routes {
-			o.logs[op] = log.Handler().WithAttrs([]slog.Attr{
+			l := opLog{handler: log.Handler().WithAttrs([]slog.Attr{
 				slog.String("method", method),
 				slog.String("route", route),
 				slog.String("operation", op.route.Operation.OperationID),
-			})
+			})}
+			if o.json != nil {
+				l.fields, _ = accessFields(method, route, op.route.Operation.OperationID)
+			}
+			o.logs[op] = l
 		}
 	}
 	return o
@@ -75,35 +91,54 @@ func (o observer) handle(c *gin.Context) {
 
 	op := o.ops.of(c)
 	status := c.Writer.Status()
-	elapsed := time.Since(start)
+	now := time.Now()
+	elapsed := now.Sub(start)
 	if o.metrics != nil {
 		o.metrics.observe(op, status, elapsed)
 	}
-	o.accessLog(c, op, id, status, elapsed)
+	o.accessLog(c, op, now, id, status, elapsed)
 }
 
-// accessLog writes the request's line. It calls the handler itself, as the
-// log/slog documentation shows for wrappers, which spares Logger's
-// runtime.Callers: the line has no use for the source position. Never the
-// headers or the body: they carry tokens.
-func (o observer) accessLog(c *gin.Context, op *operation, id string, status int, elapsed time.Duration) {
+// accessLog writes the request's line: by hand for a jsonLog (the same
+// bytes, see accesslog.go), else through the operation's slog handler,
+// called directly, as the log/slog documentation shows for wrappers, which
+// spares Logger's runtime.Callers: the line has no use for the source
+// position. Never the headers or the body: they carry tokens.
+func (o observer) accessLog(c *gin.Context, op *operation, now time.Time, id string, status int, elapsed time.Duration) {
 	ctx := c.Request.Context()
-	h := o.logs[op]
-	if h == nil { // no operation: 404 and 405
-		h = o.log.Handler().WithAttrs([]slog.Attr{
+	l, ok := o.logs[op]
+	if !ok { // no operation: 404 and 405
+		l.handler = o.log.Handler().WithAttrs([]slog.Attr{
 			slog.String("method", c.Request.Method),
 			slog.String("route", c.FullPath()),
 			slog.String("operation", "none"),
 		})
 	}
-	if !h.Enabled(ctx, slog.LevelInfo) {
+	if !l.handler.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	size := max(c.Writer.Size(), 0)
+	if l.fields != nil {
+		buf := lineBuffers.Get().(*[]byte)
+		line, ok := appendAccessLine((*buf)[:0], now, l.fields, status, elapsed, size, id)
+		if ok {
+			_, _ = o.json.w.Write(line) // a log that cannot be written has nowhere to report it
+			*buf = line
+			lineBuffers.Put(buf)
+			return
+		}
+		lineBuffers.Put(buf)
+	}
+	slogAccessLine(ctx, l.handler, now, id, status, elapsed, size)
+}
+
+// slogAccessLine writes the access line through a slog handler.
+func slogAccessLine(ctx context.Context, h slog.Handler, now time.Time, id string, status int, elapsed time.Duration, size int) {
+	r := slog.NewRecord(now, slog.LevelInfo, "request", 0)
 	r.AddAttrs(
 		slog.Int("status", status),
 		slog.Duration("duration", elapsed), // JSON: nanoseconds; text: 1.2ms
-		slog.Int("bytes", max(c.Writer.Size(), 0)),
+		slog.Int("bytes", size),
 		slog.String("request_id", id),
 	)
 	_ = h.Handle(ctx, r) // a log that cannot be written has nowhere to report it

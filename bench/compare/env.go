@@ -18,11 +18,11 @@
 package compare
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
@@ -169,9 +169,10 @@ func (e *Env) Handler(variant string) (http.Handler, error) {
 
 // newProject builds the engine exactly as cmd/ninjagold does, with the
 // defaults of its flags (a JSON access log, Prometheus metrics, at most 512
-// requests in flight), except: the log goes to io.Discard (it is still
-// formatted) and rate limiting is off (one loopback client would be
-// throttled to 50 requests a second). project-quiet is the same at
+// requests in flight), except: the log's lines are discarded (they are
+// still formatted, by api.NewLogHandler as in cmd/ninjagold, but not
+// written to a file) and rate limiting is off (one loopback client would
+// be throttled to 50 requests a second). project-quiet is the same at
 // --log-level warn: no access log line.
 func (e *Env) newProject(level slog.Level, validateResponses bool) (http.Handler, error) {
 	reg := prometheus.NewRegistry()
@@ -180,35 +181,29 @@ func (e *Env) newProject(level slog.Level, validateResponses bool) (http.Handler
 	if err != nil {
 		return nil, err
 	}
+	logs, err := api.NewLogHandler(countingWriter{&e.violations}, "json", level)
+	if err != nil {
+		return nil, err
+	}
 	return api.NewHandler(srv, api.Config{
 		AdminToken:        AdminToken,
-		Logger:            slog.New(countingHandler{slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}), &e.violations}),
+		Logger:            slog.New(logs),
 		Metrics:           reg,
 		MaxInFlight:       512,
 		ValidateResponses: validateResponses,
 	})
 }
 
-// countingHandler counts the records at Warn and above: with
-// ValidateResponses a contract violation is logged at Warn.
-type countingHandler struct {
-	slog.Handler
-	n *atomic.Int64
-}
+// countingWriter discards the log's lines and counts those at Warn and
+// above: with ValidateResponses a contract violation is logged at Warn.
+// (slog writes a line per Write.)
+type countingWriter struct{ n *atomic.Int64 }
 
-func (h countingHandler) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level >= slog.LevelWarn {
-		h.n.Add(1)
+func (w countingWriter) Write(line []byte) (int, error) {
+	if bytes.Contains(line, []byte(`"level":"WARN"`)) || bytes.Contains(line, []byte(`"level":"ERROR"`)) {
+		w.n.Add(1)
 	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h countingHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return countingHandler{h.Handler.WithAttrs(as), h.n}
-}
-
-func (h countingHandler) WithGroup(name string) slog.Handler {
-	return countingHandler{h.Handler.WithGroup(name), h.n}
+	return len(line), nil
 }
 
 // newToken makes a player token the way impl does: 256 random bits.

@@ -161,13 +161,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	var log *slog.Logger
-	opts := &slog.HandlerOptions{Level: cfg.logLevel}
-	if cfg.logFormat == "text" {
-		log = slog.New(slog.NewTextHandler(stderr, opts))
-	} else {
-		log = slog.New(slog.NewJSONHandler(stderr, opts))
+	logHandler, err := api.NewLogHandler(stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
 	}
+	log := slog.New(logHandler)
 
 	store, err := openStore(ctx, cfg)
 	if err != nil {

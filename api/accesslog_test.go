@@ -1,0 +1,91 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+)
+
+// TestAccessLineMatchesSlog writes every operation's access line both ways,
+// by hand and through slog's JSON handler with the operation's fields
+// added, and requires the same bytes.
+func TestAccessLineMatchesSlog(t *testing.T) {
+	_, ops := testOperations(t)
+	var slogged bytes.Buffer
+	h, err := NewLogHandler(&slogged, "json", slog.LevelInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	times := []time.Time{
+		time.Date(2026, 12, 1, 10, 40, 0, 0, time.UTC),
+		time.Date(2026, 12, 1, 10, 40, 0, 123456789, time.UTC),
+		time.Date(2026, 12, 1, 10, 40, 0, 120000000, time.FixedZone("IST", 5*3600+30*60)),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.FixedZone("", -(12*3600+45*60+30))),
+		time.Now(), // Local, with a monotonic reading
+	}
+	cases := []struct {
+		status  int
+		elapsed time.Duration
+		size    int
+		id      string
+	}{
+		{200, 12345 * time.Nanosecond, 180, "0123456789abcdef0123456789abcdef"},
+		{404, 0, 0, "client-chosen_id.1"},
+		{500, 90 * time.Second, 1 << 20, "X"},
+	}
+	n := 0
+	for method, routes := range ops.byRoute {
+		for route, op := range routes {
+			fields, ok := accessFields(method, route, op.route.Operation.OperationID)
+			if !ok {
+				t.Fatalf("%s %s: fields need escaping; every route of the contract should be plain", method, route)
+			}
+			opHandler := h.WithAttrs([]slog.Attr{
+				slog.String("method", method), slog.String("route", route), slog.String("operation", op.route.Operation.OperationID),
+			})
+			for _, now := range times {
+				for _, c := range cases {
+					slogged.Reset()
+					slogAccessLine(context.Background(), opHandler, now, c.id, c.status, c.elapsed, c.size)
+					got, ok := appendAccessLine(nil, now, fields, c.status, c.elapsed, c.size, c.id)
+					if !ok || string(got) != slogged.String() {
+						t.Fatalf("access line (ok %v)\n got %s\nwant %s", ok, got, slogged.Bytes())
+					}
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no operations")
+	}
+}
+
+func TestAccessLineRefusals(t *testing.T) {
+	for _, s := range []string{`/a"b`, `/a\b`, "/caf\u00e9", "/a\nb"} {
+		if _, ok := accessFields("GET", s, "op"); ok {
+			t.Errorf("accessFields took %q, which slog escapes", s)
+		}
+	}
+	if _, ok := appendAccessLine(nil, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), nil, 200, 0, 0, "x"); ok {
+		t.Error("appendAccessLine wrote a year slog refuses")
+	}
+}
+
+func TestNewLogHandlerFormats(t *testing.T) {
+	var buf bytes.Buffer
+	for _, format := range []string{"json", "text"} {
+		h, err := NewLogHandler(&buf, format, slog.LevelWarn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Enabled(context.Background(), slog.LevelInfo) || !h.Enabled(context.Background(), slog.LevelWarn) {
+			t.Errorf("%s: the level is not applied", format)
+		}
+	}
+	if _, err := NewLogHandler(&buf, "xml", slog.LevelInfo); err == nil {
+		t.Error("format xml was taken")
+	}
+}
