@@ -21,7 +21,7 @@ func (o operations) isUnlimited(c *gin.Context) bool {
 		return true // preflights and OPTIONS cost nothing and must not fail
 	}
 	op := o.of(c)
-	return op != nil && unlimited[op.route.Operation.OperationID]
+	return op != nil && op.unlimited
 }
 
 // headerLimit answers 431 when the request's header fields add up to more

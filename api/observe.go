@@ -75,7 +75,7 @@ func newObserver(ops operations, log *slog.Logger, metrics *httpMetrics) observe
 func (o observer) handle(c *gin.Context) {
 	start := time.Now()
 	id := header(c.Request.Header, "X-Request-Id")
-	if !validRequestID.MatchString(id) {
+	if id == "" || !validRequestID.MatchString(id) {
 		id = newRequestID()
 	}
 	h := c.Writer.Header()

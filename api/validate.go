@@ -39,6 +39,8 @@ type operation struct {
 	// quick says yes quickly to the plainly valid requests; nil when the
 	// operation's parameters are beyond it.
 	quick *quickCheck
+	// unlimited: no limit applies to it (see limits.go).
+	unlimited bool
 }
 
 // operations indexes the contract by method and Gin route template
@@ -68,6 +70,7 @@ func newOperations(spec *openapi3.T) (operations, error) {
 			}
 			o.responseTypes = dedupe(o.responseTypes)
 			o.quick = newQuickCheck(spec, item, op)
+			o.unlimited = unlimited[op.OperationID]
 			for _, p := range append(item.Parameters, op.Parameters...) {
 				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery &&
 					(p.Value.Schema == nil || !p.Value.Schema.Value.Type.Is("array")) {

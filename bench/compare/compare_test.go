@@ -2,8 +2,13 @@ package compare
 
 import (
 	"context"
+	"log/slog"
 	"os"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/ninjagold/ninjagold-api/api"
 )
 
 // Run with
@@ -107,4 +112,32 @@ func findOp(tb testing.TB, name string) Op {
 	}
 	tb.Fatalf("no op %q", name)
 	return Op{}
+}
+
+// TestCountingWriter checks the violation counter the variants are judged
+// by: Warn and Error lines count, Info lines do not, whatever the time's
+// length and zone.
+func TestCountingWriter(t *testing.T) {
+	var n atomic.Int64
+	h, err := api.NewLogHandler(countingWriter{&n}, "json", slog.LevelInfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, r := range []struct {
+		level slog.Level
+		at    time.Time
+	}{
+		{slog.LevelInfo, time.Now()},
+		{slog.LevelWarn, time.Date(2026, 12, 1, 10, 0, 0, 123456789, time.FixedZone("", -(9*3600+30*60)))},
+		{slog.LevelError, time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)},
+		{slog.LevelInfo, time.Date(2026, 12, 1, 10, 0, 0, 1, time.UTC)},
+	} {
+		if err := h.Handle(ctx, slog.NewRecord(r.at, r.level, "response breaks the contract", 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n.Load() != 2 {
+		t.Fatalf("counted %d lines at Warn or above, want 2", n.Load())
+	}
 }
