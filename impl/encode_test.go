@@ -14,7 +14,10 @@ import (
 	"github.com/ninjagold/ninjagold-api/generated"
 )
 
-var encodeN = flag.Int("encode.n", 2000, "random values per response type in TestWritersMatchGenerated")
+var (
+	encodeN    = flag.Int("encode.n", 2000, "random values per response type in TestWritersMatchGenerated")
+	encodeSeed = flag.Uint64("encode.seed", 0, "seed of TestWritersMatchGenerated (0: a new one, printed when it fails)")
+)
 
 // writerPair is a response written twice: by the generated writer
 // (encoding/json) and by this package's.
@@ -60,7 +63,16 @@ var writerPairs = []writerPair{
 // included, so a field or header the contract gains and this package's
 // writer does not write fails here.
 func TestWritersMatchGenerated(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
+	seed := *encodeSeed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("replay with: go test ./impl -run TestWritersMatchGenerated -args -encode.seed=%d -encode.n=%d", seed, *encodeN)
+		}
+	}()
+	r := rand.New(rand.NewPCG(seed, 7))
 	for _, p := range writerPairs {
 		t.Run(p.name, func(t *testing.T) {
 			fellBack := 0

@@ -10,12 +10,15 @@
 #
 # It then runs the quick check's differential test (api/quick_test.go) with
 # QUICK_N random requests per operation on the same seed, and Go's fuzzer on
-# FuzzQuickBody for QUICK_FUZZTIME.
+# FuzzQuickBody for QUICK_FUZZTIME; then the hand-written response writers'
+# differential test (impl/encode_test.go) with ENCODE_N random values per
+# response type, and Go's fuzzer on FuzzAppendString for QUICK_FUZZTIME.
 
 FUZZ_N          ?= 5000
 FUZZ_FLAGS      ?=
 QUICK_N         ?= 20000
 QUICK_FUZZTIME  ?= 2m
+ENCODE_N        ?= 200000
 # Evaluated once, so the seed printed is the seed used.
 ifndef FUZZ_SEED
 FUZZ_SEED := $(shell date +%s)
@@ -31,3 +34,6 @@ fuzz:
 	$(GO) test $(FUZZ_FLAGS) -count=1 -timeout 0 -run 'TestQuickCheckAgreesWithKin' ./api -args \
 		-quick.n=$(QUICK_N) -quick.seed=$(FUZZ_SEED)
 	$(GO) test -run '^$$' -fuzz FuzzQuickBody -fuzztime $(QUICK_FUZZTIME) ./api
+	$(GO) test -count=1 -timeout 0 -run 'TestWritersMatchGenerated' ./impl -args \
+		-encode.n=$(ENCODE_N) -encode.seed=$(FUZZ_SEED)
+	$(GO) test -run '^$$' -fuzz FuzzAppendString -fuzztime $(QUICK_FUZZTIME) ./impl
