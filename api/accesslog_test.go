@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"testing"
 	"time"
@@ -88,4 +89,33 @@ func TestNewLogHandlerFormats(t *testing.T) {
 	if _, err := NewLogHandler(&buf, "xml", slog.LevelInfo); err == nil {
 		t.Error("format xml was taken")
 	}
+}
+
+// BenchmarkAccessLine compares the two ways of writing the access line:
+// through slog's JSON handler and by hand (to a discarding writer).
+func BenchmarkAccessLine(b *testing.B) {
+	h, err := NewLogHandler(io.Discard, "json", slog.LevelInfo)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const method, route, operation = "GET", "/locations/:id", "getLocation"
+	id := newRequestID()
+	b.Run("slog", func(b *testing.B) {
+		opHandler := h.WithAttrs([]slog.Attr{slog.String("method", method), slog.String("route", route), slog.String("operation", operation)})
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			slogAccessLine(ctx, opHandler, time.Now(), id, 200, 12345*time.Nanosecond, 180)
+		}
+	})
+	b.Run("hand-written", func(b *testing.B) {
+		fields, _ := accessFields(method, route, operation)
+		w := h.(*jsonLog).w
+		buf := make([]byte, 0, 512)
+		b.ReportAllocs()
+		for b.Loop() {
+			buf, _ = appendAccessLine(buf[:0], time.Now(), fields, 200, 12345*time.Nanosecond, 180, id)
+			_, _ = w.Write(buf)
+		}
+	})
 }
