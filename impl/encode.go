@@ -57,141 +57,145 @@ type (
 func (r getLocationJSON) VisitGetLocationResponse(w http.ResponseWriter) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	b, ok := appendLocation(*buf, &r.Body)
-	if !ok {
+	var ok bool
+	if *buf, ok = appendLocation(*buf, &r.Body); !ok {
 		return r.GetLocation200JSONResponse.VisitGetLocationResponse(w)
 	}
-	*buf = b
 	hs := &r.Headers
-	h := jsonHeaders(w, hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID)
-	h.Set("ETag", hs.ETag)
-	return writeBody(w, http.StatusOK, b)
+	return writeJSON(w, http.StatusOK, buf, headers{
+		hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID,
+		[2]header{{"ETag", hs.ETag}}})
 }
 
 func (r listLocationsJSON) VisitListLocationsResponse(w http.ResponseWriter) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	b, ok := appendList(*buf, r.Body.Items, r.Body.NextCursor, appendLocation)
-	if !ok {
+	var ok bool
+	if *buf, ok = appendLocationList(*buf, &r.Body); !ok {
 		return r.ListLocations200JSONResponse.VisitListLocationsResponse(w)
 	}
-	*buf = b
 	hs := &r.Headers
-	h := jsonHeaders(w, hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID)
-	setHeader(h, "Link", hs.Link)
-	return writeBody(w, http.StatusOK, b)
+	return writeJSON(w, http.StatusOK, buf, headers{
+		hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID,
+		[2]header{optional("Link", hs.Link)}})
 }
 
 func (r createPlayerJSON) VisitCreatePlayerResponse(w http.ResponseWriter) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	b, ok := appendNewPlayerResult(*buf, &r.Body)
-	if !ok {
+	var ok bool
+	if *buf, ok = appendNewPlayerResult(*buf, &r.Body); !ok {
 		return r.CreatePlayer201JSONResponse.VisitCreatePlayerResponse(w)
 	}
-	*buf = b
 	hs := &r.Headers
-	h := jsonHeaders(w, hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID)
-	h.Set("Location", hs.Location)
-	return writeBody(w, http.StatusCreated, b)
+	return writeJSON(w, http.StatusCreated, buf, headers{
+		hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID,
+		[2]header{{"Location", hs.Location}}})
 }
 
 func (r getPlayerJSON) VisitGetPlayerResponse(w http.ResponseWriter) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	b, ok := appendPlayer(*buf, &r.Body)
-	if !ok {
+	var ok bool
+	if *buf, ok = appendPlayer(*buf, &r.Body); !ok {
 		return r.GetPlayer200JSONResponse.VisitGetPlayerResponse(w)
 	}
-	*buf = b
 	hs := &r.Headers
-	jsonHeaders(w, hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID)
-	return writeBody(w, http.StatusOK, b)
+	return writeJSON(w, http.StatusOK, buf, headers{
+		hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID,
+		[2]header{}})
 }
 
 func (r listPlayersJSON) VisitListPlayersResponse(w http.ResponseWriter) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	b, ok := appendList(*buf, r.Body.Items, r.Body.NextCursor, appendPlayer)
-	if !ok {
+	var ok bool
+	if *buf, ok = appendPlayerList(*buf, &r.Body); !ok {
 		return r.ListPlayers200JSONResponse.VisitListPlayersResponse(w)
 	}
-	*buf = b
 	hs := &r.Headers
-	h := jsonHeaders(w, hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID)
-	setHeader(h, "Link", hs.Link)
-	return writeBody(w, http.StatusOK, b)
+	return writeJSON(w, http.StatusOK, buf, headers{
+		hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID,
+		[2]header{optional("Link", hs.Link)}})
 }
 
 func (r createVisitJSON) VisitCreateVisitResponse(w http.ResponseWriter) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	b, ok := appendVisit(*buf, &r.Body)
-	if !ok {
+	var ok bool
+	if *buf, ok = appendVisit(*buf, &r.Body); !ok {
 		return r.CreateVisit201JSONResponse.VisitCreateVisitResponse(w)
 	}
-	*buf = b
 	hs := &r.Headers
-	h := jsonHeaders(w, hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID)
-	setHeader(h, "Idempotent-Replayed", hs.IdempotentReplayed)
-	h.Set("Location", hs.Location)
-	return writeBody(w, http.StatusCreated, b)
+	return writeJSON(w, http.StatusCreated, buf, headers{
+		hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID,
+		[2]header{optional("Idempotent-Replayed", hs.IdempotentReplayed), {"Location", hs.Location}}})
 }
 
 func (r getVisitJSON) VisitGetVisitResponse(w http.ResponseWriter) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	b, ok := appendVisit(*buf, &r.Body)
-	if !ok {
+	var ok bool
+	if *buf, ok = appendVisit(*buf, &r.Body); !ok {
 		return r.GetVisit200JSONResponse.VisitGetVisitResponse(w)
 	}
-	*buf = b
 	hs := &r.Headers
-	jsonHeaders(w, hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID)
-	return writeBody(w, http.StatusOK, b)
+	return writeJSON(w, http.StatusOK, buf, headers{
+		hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID,
+		[2]header{}})
 }
 
 func (r listVisitsJSON) VisitListVisitsResponse(w http.ResponseWriter) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
-	b, ok := appendList(*buf, r.Body.Items, r.Body.NextCursor, appendVisit)
-	if !ok {
+	var ok bool
+	if *buf, ok = appendVisitList(*buf, &r.Body); !ok {
 		return r.ListVisits200JSONResponse.VisitListVisitsResponse(w)
 	}
-	*buf = b
 	hs := &r.Headers
-	h := jsonHeaders(w, hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID)
-	setHeader(h, "Link", hs.Link)
-	return writeBody(w, http.StatusOK, b)
+	return writeJSON(w, http.StatusOK, buf, headers{
+		hs.AccessControlAllowOrigin, hs.AccessControlExposeHeaders, hs.RateLimit, hs.RateLimitPolicy, hs.Vary, hs.XRequestID,
+		[2]header{optional("Link", hs.Link)}})
 }
 
-// jsonHeaders sets Content-Type and the headers every JSON response of the
-// contract may carry, as the generated writers do, and returns the header
-// map for the response's own.
-func jsonHeaders(w http.ResponseWriter, allowOrigin, exposeHeaders, rateLimit, rateLimitPolicy, vary, requestID *string) http.Header {
+// headers are a response's headers: those every JSON response of the
+// contract may carry (nil: not sent), and up to two of its own (an empty
+// key: not sent).
+type headers struct {
+	allowOrigin, exposeHeaders, rateLimit, rateLimitPolicy, vary, requestID *string
+	own                                                                     [2]header
+}
+
+type header struct{ key, value string }
+
+// optional is the header key: *v, or none when v is nil.
+func optional(key string, v *string) header {
+	if v == nil {
+		return header{}
+	}
+	return header{key, *v}
+}
+
+// writeJSON sends a body appended to buf as the generated writers do:
+// Content-Type and the headers, the status, then the body with
+// json.Encoder's trailing newline in one Write. (The body is written
+// first, by the caller, so that a value the hand-written code cannot write
+// goes to the generated writer before any header is set.)
+func writeJSON(w http.ResponseWriter, status int, buf *[]byte, hs headers) error {
+	*buf = append(*buf, '\n')
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
-	setHeader(h, "Access-Control-Allow-Origin", allowOrigin)
-	setHeader(h, "Access-Control-Expose-Headers", exposeHeaders)
-	setHeader(h, "RateLimit", rateLimit)
-	setHeader(h, "RateLimit-Policy", rateLimitPolicy)
-	setHeader(h, "Vary", vary)
-	setHeader(h, "X-Request-ID", requestID)
-	return h
-}
-
-func setHeader(h http.Header, key string, v *string) {
-	if v != nil {
-		h.Set(key, *v)
+	for _, kv := range [...]header{
+		optional("Access-Control-Allow-Origin", hs.allowOrigin), optional("Access-Control-Expose-Headers", hs.exposeHeaders),
+		optional("RateLimit", hs.rateLimit), optional("RateLimit-Policy", hs.rateLimitPolicy), optional("Vary", hs.vary),
+		optional("X-Request-ID", hs.requestID), hs.own[0], hs.own[1],
+	} {
+		if kv.key != "" {
+			h.Set(kv.key, kv.value)
+		}
 	}
-}
-
-// writeBody ends the body with the newline json.Encoder writes and sends
-// it in one Write, as the generated writers do.
-func writeBody(w http.ResponseWriter, status int, body []byte) error {
-	body = append(body, '\n')
 	w.WriteHeader(status)
-	_, err := w.Write(body)
+	_, err := w.Write(*buf)
 	return err
 }
 
@@ -281,6 +285,18 @@ func appendVisit(b []byte, v *generated.Visit) ([]byte, bool) {
 	b = append(b, `,"player_id":`...)
 	b = strconv.AppendInt(b, v.PlayerId, 10)
 	return append(b, '}'), ok
+}
+
+func appendLocationList(b []byte, l *generated.LocationList) ([]byte, bool) {
+	return appendList(b, l.Items, l.NextCursor, appendLocation)
+}
+
+func appendPlayerList(b []byte, l *generated.PlayerList) ([]byte, bool) {
+	return appendList(b, l.Items, l.NextCursor, appendPlayer)
+}
+
+func appendVisitList(b []byte, l *generated.VisitList) ([]byte, bool) {
+	return appendList(b, l.Items, l.NextCursor, appendVisit)
 }
 
 // appendList writes a page: {"items":[...],"next_cursor":...}. A nil slice
