@@ -120,14 +120,12 @@ func (o observer) accessLog(c *gin.Context, op *operation, now time.Time, id str
 	size := max(c.Writer.Size(), 0)
 	if l.fields != nil {
 		buf := lineBuffers.Get().(*[]byte)
-		line, ok := appendAccessLine((*buf)[:0], now, l.fields, status, elapsed, size, id)
-		if ok {
-			_, _ = o.json.w.Write(line) // a log that cannot be written has nowhere to report it
-			*buf = line
-			lineBuffers.Put(buf)
+		defer lineBuffers.Put(buf)
+		var ok bool
+		if *buf, ok = appendAccessLine((*buf)[:0], now, l.fields, status, elapsed, size, id); ok {
+			_, _ = o.json.w.Write(*buf) // a log that cannot be written has nowhere to report it
 			return
 		}
-		lineBuffers.Put(buf)
 	}
 	slogAccessLine(ctx, l.handler, now, id, status, elapsed, size)
 }
