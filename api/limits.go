@@ -16,11 +16,10 @@ import (
 // must answer even when clients are being turned away.
 var unlimited = map[string]bool{"getHealth": true, "getReadiness": true, "getMetrics": true}
 
-func (o operations) isUnlimited(c *gin.Context) bool {
+func isUnlimited(c *gin.Context, op *operation) bool {
 	if c.Request.Method == http.MethodOptions {
 		return true // preflights and OPTIONS cost nothing and must not fail
 	}
-	op := o.of(c)
 	return op != nil && op.unlimited
 }
 
@@ -46,10 +45,10 @@ func headerLimit(max int) gin.HandlerFunc {
 // inFlightLimit bounds the requests served at once; one more is turned
 // away at once with a 503 rather than queued, so overload shows up as fast
 // refusals the load balancer can act on, not as timeouts.
-func inFlightLimit(ops operations, max int) gin.HandlerFunc {
+func inFlightLimit(max int) func(*gin.Context, *operation) {
 	slots := make(chan struct{}, max)
-	return func(c *gin.Context) {
-		if ops.isUnlimited(c) {
+	return func(c *gin.Context, op *operation) {
+		if isUnlimited(c, op) {
 			c.Next()
 			return
 		}
@@ -76,7 +75,6 @@ type RateLimit struct {
 // the trusted proxies.
 type rateLimiter struct {
 	cfg     RateLimit
-	ops     operations
 	now     func() time.Time
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -88,11 +86,11 @@ type bucket struct {
 	last   time.Time
 }
 
-func newRateLimiter(cfg RateLimit, ops operations) *rateLimiter {
+func newRateLimiter(cfg RateLimit) *rateLimiter {
 	if cfg.Burst < 1 {
 		cfg.Burst = max(1, int(math.Ceil(cfg.Rate)))
 	}
-	return &rateLimiter{cfg: cfg, ops: ops, now: time.Now, buckets: map[string]*bucket{}}
+	return &rateLimiter{cfg: cfg, now: time.Now, buckets: map[string]*bucket{}}
 }
 
 func (rl *rateLimiter) key(c *gin.Context) string {
@@ -134,8 +132,8 @@ func (rl *rateLimiter) take(key string) (left float64, wait time.Duration, ok bo
 	return b.tokens, 0, true
 }
 
-func (rl *rateLimiter) handle(c *gin.Context) {
-	if rl.ops.isUnlimited(c) {
+func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
+	if isUnlimited(c, op) {
 		c.Next()
 		return
 	}

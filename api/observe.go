@@ -35,7 +35,6 @@ func requestID(c *gin.Context) string { return c.Writer.Header().Get("X-Request-
 // carries, one access-log line and its metrics. It runs outermost, so it
 // sees every response, problems and recovered panics included.
 type observer struct {
-	ops     operations
 	log     *slog.Logger
 	metrics *httpMetrics // nil: no metrics
 	// logs holds, per operation, its access line's fixed fields (method,
@@ -54,7 +53,7 @@ type opLog struct {
 }
 
 func newObserver(ops operations, log *slog.Logger, metrics *httpMetrics) observer {
-	o := observer{ops: ops, log: log, metrics: metrics, logs: map[*operation]opLog{}}
+	o := observer{log: log, metrics: metrics, logs: map[*operation]opLog{}}
 	o.json, _ = log.Handler().(*jsonLog)
 	for method, routes := range ops.byRoute {
 		for route, op := range routes {
@@ -72,7 +71,8 @@ func newObserver(ops operations, log *slog.Logger, metrics *httpMetrics) observe
 	return o
 }
 
-func (o observer) handle(c *gin.Context) {
+// handle observes a request to op (nil: no operation, a 404 or 405).
+func (o observer) handle(c *gin.Context, op *operation) {
 	start := time.Now()
 	id := header(c.Request.Header, "X-Request-Id")
 	if id == "" || !validRequestID.MatchString(id) {
@@ -89,7 +89,6 @@ func (o observer) handle(c *gin.Context) {
 
 	c.Next()
 
-	op := o.ops.of(c)
 	status := c.Writer.Status()
 	now := time.Now()
 	elapsed := now.Sub(start)

@@ -78,14 +78,21 @@ func validatorEngine(b *testing.B, variant string) *gin.Engine {
 				},
 			},
 		}))
-	case "quick", "kin":
-		v := newValidator(ops, quickAdmin, DefaultMaxBodyBytes)
-		v.kinOnly = variant == "kin"
-		r.Use(v.handle)
 	}
+	var v *validator
+	if variant == "quick" || variant == "kin" {
+		v = newValidator(quickAdmin, DefaultMaxBodyBytes)
+		v.kinOnly = variant == "kin"
+	}
+	noContent := func(c *gin.Context) { c.Status(http.StatusNoContent) }
 	for method, routes := range ops.byRoute {
-		for path := range routes {
-			r.Handle(method, path, func(c *gin.Context) { c.Status(http.StatusNoContent) })
+		for path, op := range routes {
+			if v == nil {
+				r.Handle(method, path, noContent)
+				continue
+			}
+			// Bound to the route's operation, as NewHandler binds it.
+			r.Handle(method, path, func(c *gin.Context) { v.handle(c, op) }, noContent)
 		}
 	}
 	return r

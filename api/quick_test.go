@@ -52,17 +52,16 @@ func newQuickPair(t testing.TB) *quickPair {
 	_, ops := testOperations(t)
 	p := &quickPair{ops: ops}
 	engine := func(kinOnly bool) *gin.Engine {
-		v := newValidator(ops, quickAdmin, DefaultMaxBodyBytes)
+		v := newValidator(quickAdmin, DefaultMaxBodyBytes)
 		v.kinOnly = kinOnly
 		if !kinOnly {
 			v.onQuick = func() { p.quickPassed++ }
 		}
 		r := gin.New()
 		r.RedirectTrailingSlash, r.RedirectFixedPath = false, false
-		r.Use(v.handle)
 		for method, routes := range ops.byRoute {
-			for path := range routes {
-				r.Handle(method, path, echoRequest)
+			for path, op := range routes {
+				r.Handle(method, path, func(c *gin.Context) { v.handle(c, op) }, echoRequest)
 			}
 		}
 		return r

@@ -19,7 +19,6 @@ const ViolationMessage = "response breaks the contract"
 // logs each violation. It is a development aid: it copies every body, so it
 // is off by default (see BENCHMARKS.md for its cost).
 type responseChecker struct {
-	ops operations
 	doc *openapi3.T
 	log *slog.Logger
 }
@@ -40,7 +39,7 @@ func (w *teeWriter) WriteString(s string) (int, error) {
 	return w.ResponseWriter.WriteString(s)
 }
 
-func (rc responseChecker) handle(c *gin.Context) {
+func (rc responseChecker) handle(c *gin.Context, op *operation) {
 	tw := &teeWriter{ResponseWriter: c.Writer}
 	c.Writer = tw
 	c.Next()
@@ -51,7 +50,7 @@ func (rc responseChecker) handle(c *gin.Context) {
 		operation = c.Request.Method + " " + c.FullPath()
 		err       error
 	)
-	if op := rc.ops.of(c); op != nil {
+	if op != nil {
 		operation = op.route.Operation.OperationID
 		err = contract.Check(c.Request, op.route, pathParams(c), resp)
 	} else if resp.Status == http.StatusMethodNotAllowed {

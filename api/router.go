@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -79,7 +80,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		return nil, err
 	}
 	errs := errorResponder{log: cfg.Logger}
-	v := newValidator(ops, cfg.AdminToken, cfg.MaxBodyBytes)
+	v := newValidator(cfg.AdminToken, cfg.MaxBodyBytes)
 
 	r := gin.New()
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
@@ -90,46 +91,115 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = true
+	// The middleware, outermost first. Those that need the request's
+	// operation take it as an argument: each route's chain is bound to its
+	// operation once, when the route is registered (routes below), so no
+	// request looks it up.
+	var chain []func(*gin.Context, *operation)
 	if cfg.ValidateResponses {
 		// Outside the recovery, so it also sees the 500 a panic turns into.
-		r.Use(responseChecker{ops: ops, doc: spec, log: cfg.Logger}.handle)
+		chain = append(chain, responseChecker{doc: spec, log: cfg.Logger}.handle)
 	}
 	var metrics *httpMetrics
 	if cfg.Metrics != nil {
 		metrics = newHTTPMetrics(cfg.Metrics)
 	}
-	r.Use(newObserver(ops, cfg.Logger, metrics).handle)
-	r.Use(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered))
-	r.Use(headerLimit(cfg.MaxHeaderBytes))
+	chain = append(chain, newObserver(ops, cfg.Logger, metrics).handle,
+		anyOperation(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered)),
+		anyOperation(headerLimit(cfg.MaxHeaderBytes)))
 	if len(cfg.CORSOrigins) > 0 {
-		r.Use(cors(ops, cfg.CORSOrigins))
+		chain = append(chain, anyOperation(cors(ops, cfg.CORSOrigins)))
 	}
 	if cfg.MaxInFlight > 0 {
-		r.Use(inFlightLimit(ops, cfg.MaxInFlight))
+		chain = append(chain, inFlightLimit(cfg.MaxInFlight))
 	}
 	if cfg.RateLimit.Rate > 0 {
-		r.Use(newRateLimiter(cfg.RateLimit, ops).handle)
+		chain = append(chain, newRateLimiter(cfg.RateLimit).handle)
 	}
-	r.Use(v.handle)
-	r.NoRoute(func(c *gin.Context) {
+	chain = append(chain, v.handle)
+	rs := &routes{IRouter: r, ops: ops, chain: chain}
+
+	r.NoRoute(rs.bind(nil, func(c *gin.Context) {
 		writeProblem(c, kindNotFound, "Nothing exists at "+c.Request.URL.Path+".", nil)
-	})
-	r.NoMethod(func(c *gin.Context) {
+	})...)
+	r.NoMethod(rs.bind(nil, func(c *gin.Context) {
 		allow := ops.allowed(c.Request.URL.Path)
 		c.Header("Allow", allow)
 		writeProblem(c, kindMethodNotAllowed,
 			c.Request.Method+" is not supported here; use "+allow+".", nil)
-	})
+	})...)
 
 	strict := generated.NewStrictHandlerWithOptions(ssi, cfg.StrictMiddlewares, generated.StrictGinServerOptions{
 		RequestErrorHandlerFunc:  errs.requestError,
 		HandlerErrorFunc:         errs.handlerError,
 		ResponseErrorHandlerFunc: errs.internal,
 	})
-	generated.RegisterHandlersWithOptions(r, strict, generated.GinServerOptions{
+	generated.RegisterHandlersWithOptions(rs, strict, generated.GinServerOptions{
 		// The validator has checked every parameter already; the generated
 		// binder failing afterwards would be a server bug.
 		ErrorHandler: func(c *gin.Context, err error, _ int) { errs.internal(c, err) },
 	})
+	if rs.err != nil {
+		return nil, rs.err
+	}
 	return r, nil
+}
+
+// routes is the router the generated code registers its handlers on: it
+// puts each behind the middleware chain bound to the handler's operation.
+type routes struct {
+	gin.IRouter
+	ops   operations
+	chain []func(*gin.Context, *operation)
+	err   error // a route the contract does not declare
+}
+
+// bind returns the chain for op (nil: no operation) followed by h.
+func (rs *routes) bind(op *operation, h ...gin.HandlerFunc) gin.HandlersChain {
+	hs := make(gin.HandlersChain, 0, len(rs.chain)+len(h))
+	for _, m := range rs.chain {
+		hs = append(hs, func(c *gin.Context) { m(c, op) })
+	}
+	return append(hs, h...)
+}
+
+func (rs *routes) Handle(method, path string, h ...gin.HandlerFunc) gin.IRoutes {
+	op := rs.ops.byRoute[method][path]
+	if op == nil && rs.err == nil {
+		rs.err = fmt.Errorf("api: the generated server has %s %s, which openapi.yaml does not declare", method, path)
+	}
+	return rs.IRouter.Handle(method, path, rs.bind(op, h...)...)
+}
+
+func (rs *routes) GET(path string, h ...gin.HandlerFunc) gin.IRoutes {
+	return rs.Handle(http.MethodGet, path, h...)
+}
+
+func (rs *routes) POST(path string, h ...gin.HandlerFunc) gin.IRoutes {
+	return rs.Handle(http.MethodPost, path, h...)
+}
+
+func (rs *routes) PUT(path string, h ...gin.HandlerFunc) gin.IRoutes {
+	return rs.Handle(http.MethodPut, path, h...)
+}
+
+func (rs *routes) PATCH(path string, h ...gin.HandlerFunc) gin.IRoutes {
+	return rs.Handle(http.MethodPatch, path, h...)
+}
+
+func (rs *routes) DELETE(path string, h ...gin.HandlerFunc) gin.IRoutes {
+	return rs.Handle(http.MethodDelete, path, h...)
+}
+
+func (rs *routes) OPTIONS(path string, h ...gin.HandlerFunc) gin.IRoutes {
+	return rs.Handle(http.MethodOptions, path, h...)
+}
+
+func (rs *routes) HEAD(path string, h ...gin.HandlerFunc) gin.IRoutes {
+	return rs.Handle(http.MethodHead, path, h...)
+}
+
+// anyOperation adapts a middleware that does not need the operation.
+func anyOperation(h gin.HandlerFunc) func(*gin.Context, *operation) {
+	return func(c *gin.Context, _ *operation) { h(c) }
 }

@@ -98,12 +98,6 @@ func newOperations(spec *openapi3.T) (operations, error) {
 	return ops, nil
 }
 
-// of returns the operation the request c is routed to, or nil (no route,
-// or a method the path does not have).
-func (o operations) of(c *gin.Context) *operation {
-	return o.byRoute[c.Request.Method][c.FullPath()]
-}
-
 // pathParams are the request's path parameters as kin-openapi takes them.
 func pathParams(c *gin.Context) map[string]string {
 	params := make(map[string]string, len(c.Params))
@@ -182,7 +176,6 @@ func dedupe(s []string) []string {
 // against their schemas. A request it lets through is one the contract
 // allows; a request it stops gets the problem the contract declares.
 type validator struct {
-	ops operations
 	// adminHash is the SHA-256 of the admin token; hasAdmin is false when
 	// there is none, so that no token is the admin's.
 	adminHash [sha256.Size]byte
@@ -195,9 +188,8 @@ type validator struct {
 	onQuick func()
 }
 
-func newValidator(ops operations, adminToken string, maxBody int64) *validator {
+func newValidator(adminToken string, maxBody int64) *validator {
 	return &validator{
-		ops:       ops,
 		adminHash: sha256.Sum256([]byte(adminToken)),
 		hasAdmin:  adminToken != "",
 		maxBody:   maxBody,
@@ -215,8 +207,9 @@ func newValidator(ops operations, adminToken string, maxBody int64) *validator {
 	}
 }
 
-func (v *validator) handle(c *gin.Context) {
-	op := v.ops.of(c)
+// handle validates a request to op; nil is no operation (NoRoute and
+// NoMethod).
+func (v *validator) handle(c *gin.Context, op *operation) {
 	if op == nil {
 		c.Next() // NoRoute and NoMethod answer these
 		return

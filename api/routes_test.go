@@ -1,0 +1,51 @@
+package api
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+// TestRoutesBindOperations checks the router the generated code registers
+// on: each route's chain gets its own operation, the 404 and 405 chains
+// none, and a route the contract does not declare is an error.
+func TestRoutesBindOperations(t *testing.T) {
+	_, ops := testOperations(t)
+	var seen *operation
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	rs := &routes{IRouter: r, ops: ops, chain: []func(*gin.Context, *operation){
+		func(c *gin.Context, op *operation) { seen = op },
+	}}
+	ok := func(c *gin.Context) { c.Status(http.StatusNoContent) }
+	rs.GET("/locations/:id", ok)
+	rs.POST("/players", ok)
+	r.NoRoute(rs.bind(nil, ok)...)
+	r.NoMethod(rs.bind(nil, ok)...)
+	if rs.err != nil {
+		t.Fatal(rs.err)
+	}
+	for _, c := range []struct{ method, target, want string }{
+		{"GET", "/locations/7", "getLocation"},
+		{"POST", "/players", "createPlayer"},
+		{"GET", "/nowhere", ""},
+		{"DELETE", "/players", ""},
+	} {
+		seen = &operation{}
+		r.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(c.method, c.target, nil))
+		got := ""
+		if seen != nil {
+			got = seen.route.Operation.OperationID
+		}
+		if got != c.want {
+			t.Errorf("%s %s: the chain saw operation %q, want %q", c.method, c.target, got, c.want)
+		}
+	}
+
+	rs.PUT("/players", ok)
+	if rs.err == nil {
+		t.Error("PUT /players, which openapi.yaml does not declare, was registered without an error")
+	}
+}
