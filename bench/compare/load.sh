@@ -82,7 +82,7 @@ for v in $variants; do
 			NG_PLAYER=$player NG_TOKEN=$token "${client_cpu[@]}" wrk -t"$threads" -c"$conns" -d"$warmup" -s "$script" "$url" >/dev/null
 		fi
 		NG_PLAYER=$player NG_TOKEN=$token "${client_cpu[@]}" wrk -t"$threads" -c"$conns" -d"$duration" --latency -s "$script" "$url" >"$out/$v.$op.$round.txt"
-		awk -v v="$v" -v op="$op" '
+		awk -v v="$v" -v op="$op" -v round="$round" '
 			function ms(s) {
 				if (s ~ /us$/) return substr(s, 1, length(s) - 2) / 1000
 				if (s ~ /ms$/) return substr(s, 1, length(s) - 2) + 0
@@ -94,7 +94,7 @@ for v in $variants; do
 			/^Requests\/sec:/ { rps = $2 }
 			/Non-2xx or 3xx responses:/ { bad += $NF }
 			/Socket errors:/ { bad += 1 }
-			END { printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%s\n", op, v, rps, p50, p99, (bad ? "FAILED" : "ok") }
+			END { printf "%s\t%s\t%.0f\t%.3f\t%.3f\t%s\t%d\n", op, v, rps, p50, p99, (bad ? "FAILED" : "ok"), round }
 		' "$out/$v.$op.$round.txt" >>"$results"
 		tail -n1 "$results" | awk -F'\t' '{ printf "  %-14s %-27s %9s req/s  p50 %7.3f ms  p99 %7.3f ms  %s\n", $1, $2, $3, $4, $5, $6 }'
 	done
@@ -151,3 +151,27 @@ awk -F'\t' '
 				ratio(rps[o, "ogen"], rps[o, "raw"]), ratio(rps[o, "project-validate-responses"], rps[o, "project"])
 		}
 	}' "$out/p50.tsv" "$out/p99.tsv" "$out/medians.tsv" "$results"
+
+# The medians above come from each variant's own rounds; a slow spell on
+# this shared VM can land on one variant's runs and not another's. Variants
+# of one round run within minutes of each other, so the ratio within a
+# round, and the median of those, is the steadier figure.
+if [ "$rounds" -gt 1 ]; then
+	echo
+	echo "ratios within each round, and their median"
+	awk -F'\t' '
+		{ rps[$1, $2, $7] = $3; if ($7 > rounds) rounds = $7
+		  if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+		function line(o, a, b,   r, k, i, j, t, list) {
+			k = 0
+			for (r = 1; r <= rounds; r++)
+				if ((o, a, r) in rps && (o, b, r) in rps && rps[o, b, r] > 0) x[++k] = rps[o, a, r] / rps[o, b, r]
+			if (k == 0) return
+			list = ""
+			for (i = 1; i <= k; i++) list = list sprintf(" %.2f", x[i])
+			for (i = 2; i <= k; i++) { t = x[i]; for (j = i - 1; j >= 1 && x[j] > t; j--) x[j + 1] = x[j]; x[j + 1] = t }
+			printf "%-14s %-15s%s   median %.2f\n", o, a "/" b, list, x[int(k / 2) + 1]
+		}
+		END { for (i = 1; i <= n; i++) { line(order[i], "project", "raw"); line(order[i], "project", "stock"); line(order[i], "project-quiet", "raw"); line(order[i], "ogen", "raw") } }
+	' "$results"
+fi
