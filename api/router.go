@@ -147,6 +147,9 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 
 // routes is the router the generated code registers its handlers on: it
 // puts each behind the middleware chain bound to the handler's operation.
+// Only Handle and the verb methods bind; the rest (Group, Any, Match,
+// Static...) pass through to the engine unbound, and the generated code
+// calls none of them.
 type routes struct {
 	gin.IRouter
 	ops   operations
