@@ -12,7 +12,9 @@ import (
 
 // NewLogHandler returns the handler the server logs through: slog's JSON
 // handler (format "json") or text handler ("text") writing whole lines to
-// w, at level and above.
+// w, at level and above. w is used as it is when it is a *LogWriter, and
+// written through a LogWriter of its own otherwise, so lines never
+// interleave.
 //
 // The access log is the server's most frequent line, one per request, and
 // formatting it through slog costs about as much as the rest of the
@@ -22,7 +24,10 @@ import (
 // compares, at a fraction of the cost. Any other handler, including this
 // one after With or WithGroup, gets the line through slog.
 func NewLogHandler(w io.Writer, format string, level slog.Level) (slog.Handler, error) {
-	lw := &lockedWriter{w: w}
+	lw, ok := w.(*LogWriter)
+	if !ok {
+		lw = NewLogWriter(w, 0)
+	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch format {
 	case "json":
@@ -37,20 +42,7 @@ func NewLogHandler(w io.Writer, format string, level slog.Level) (slog.Handler, 
 // elsewhere to the same writer.
 type jsonLog struct {
 	slog.Handler
-	w *lockedWriter
-}
-
-// lockedWriter keeps the lines slog writes and the lines the observer
-// writes from interleaving.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
+	w *LogWriter
 }
 
 // accessFields formats an operation's fixed fields as slog's JSON handler

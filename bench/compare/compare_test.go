@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,8 +47,8 @@ func benchOp(b *testing.B, name string) {
 					b.StartTimer()
 				}
 			}
-			if v := env.Violations(); v != 0 {
-				b.Fatalf("%s: %d responses broke the contract", variant, v)
+			if v, err := env.Violations(); err != nil || v != 0 {
+				b.Fatalf("%s: %d responses broke the contract (%v)", variant, v, err)
 			}
 		})
 	}
@@ -76,8 +75,8 @@ func TestVariants(t *testing.T) {
 						t.Fatalf("after reset: %v", err)
 					}
 				}
-				if v := env.Violations(); v != 0 {
-					t.Fatalf("%d responses broke the contract", v)
+				if v, err := env.Violations(); err != nil || v != 0 {
+					t.Fatalf("%d responses broke the contract (%v)", v, err)
 				}
 			})
 		}
@@ -114,12 +113,19 @@ func findOp(tb testing.TB, name string) Op {
 	return Op{}
 }
 
-// TestCountingWriter checks the violation counter the variants are judged
-// by: Warn and Error lines count, Info lines do not, whatever the time's
-// length and zone.
-func TestCountingWriter(t *testing.T) {
-	var n atomic.Int64
-	h, err := api.NewLogHandler(countingWriter{&n}, "json", slog.LevelInfo)
+// TestViolations checks the count the variants are judged by: lines at
+// Warn and Error count, Info lines do not, whatever the time's length and
+// zone, and lines still in the log's buffer are counted too.
+func TestViolations(t *testing.T) {
+	env, err := TempEnv(context.Background(), t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	if _, err := env.Handler(Project); err != nil { // opens the log
+		t.Fatal(err)
+	}
+	h, err := api.NewLogHandler(env.logs, "json", slog.LevelInfo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +143,7 @@ func TestCountingWriter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n.Load() != 2 {
-		t.Fatalf("counted %d lines at Warn or above, want 2", n.Load())
+	if n, err := env.Violations(); n != 2 || err != nil {
+		t.Fatalf("Violations() = %d, %v; want 2 lines at Warn or above", n, err)
 	}
 }

@@ -18,15 +18,18 @@
 package compare
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -62,9 +65,12 @@ type Env struct {
 	PlayerToken string
 	// Dice rolls the visits of every variant.
 	Dice game.Dice
-	// violations counts the contract violations the
-	// project-validate-responses variant logged.
-	violations atomic.Int64
+	// logPath is the project variants' log file, next to the database;
+	// logs writes it as cmd/ninjagold writes stderr (nil until a project
+	// variant is built).
+	logPath string
+	logFile *os.File
+	logs    *api.LogWriter
 }
 
 // Options tune NewEnv.
@@ -85,7 +91,7 @@ func NewEnv(ctx context.Context, path string, opts Options) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Env{Store: st, Dice: game.SystemDice{}}
+	e := &Env{Store: st, Dice: game.SystemDice{}, logPath: path + ".log"}
 	if err := e.NewVisitor(ctx); err != nil {
 		st.Close()
 		return nil, err
@@ -98,12 +104,50 @@ func TempEnv(ctx context.Context, dir string, opts Options) (*Env, error) {
 	return NewEnv(ctx, filepath.Join(dir, "ninjagold.db"), opts)
 }
 
-// Close closes the store.
-func (e *Env) Close() error { return e.Store.Close() }
+// Close closes the store and the log.
+func (e *Env) Close() error {
+	err := e.Store.Close()
+	if e.logs != nil {
+		err = errors.Join(err, e.logs.Close(), e.logFile.Close())
+	}
+	return err
+}
 
-// Violations returns how many responses the project-validate-responses
-// variant found breaking the contract (logged at Warn or above).
-func (e *Env) Violations() int64 { return e.violations.Load() }
+// Violations returns how many lines at Warn or above the project variants
+// have logged: with ValidateResponses, each is a response that broke the
+// contract; the other variants log none. It reads the log file, so the
+// variants pay nothing for the count while they serve.
+func (e *Env) Violations() (int64, error) {
+	if e.logs == nil {
+		return 0, nil
+	}
+	if err := e.logs.Flush(); err != nil {
+		return 0, err
+	}
+	f, err := os.Open(e.logPath)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return countWarnings(f)
+}
+
+// countWarnings counts the JSON log lines at Warn or above that r holds.
+func countWarnings(r io.Reader) (int64, error) {
+	var n int64
+	lines := bufio.NewScanner(r)
+	lines.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for lines.Scan() {
+		var rec struct{ Level string }
+		if err := json.Unmarshal(lines.Bytes(), &rec); err != nil {
+			return n, fmt.Errorf("log line %q: %w", lines.Bytes(), err)
+		}
+		if rec.Level == "WARN" || rec.Level == "ERROR" {
+			n++
+		}
+	}
+	return n, lines.Err()
+}
 
 // NewVisitor deletes the current visiting player (with their visits) if
 // there is one and creates a fresh one, so visit benchmarks can keep the
@@ -168,20 +212,27 @@ func (e *Env) Handler(variant string) (http.Handler, error) {
 }
 
 // newProject builds the engine exactly as cmd/ninjagold does, with the
-// defaults of its flags (a JSON access log, Prometheus metrics, at most 512
-// requests in flight), except: the log's lines are discarded (they are
-// still formatted, by api.NewLogHandler as in cmd/ninjagold, but not
-// written to a file) and rate limiting is off (one loopback client would
-// be throttled to 50 requests a second). project-quiet is the same at
+// defaults of its flags (a JSON access log buffered for
+// api.DefaultLogFlush, Prometheus metrics, at most 512 requests in
+// flight), except that the log goes to a file next to the database rather
+// than to stderr and rate limiting is off (one loopback client would be
+// throttled to 50 requests a second). project-quiet is the same at
 // --log-level warn: no access log line.
 func (e *Env) newProject(level slog.Level, validateResponses bool) (http.Handler, error) {
+	if e.logs == nil {
+		f, err := os.OpenFile(e.logPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		e.logFile, e.logs = f, api.NewLogWriter(f, api.DefaultLogFlush)
+	}
 	reg := prometheus.NewRegistry()
 	api.RegisterPoolMetrics(reg, e.Store)
 	srv, err := impl.New(e.Store, e.Dice, reg)
 	if err != nil {
 		return nil, err
 	}
-	logs, err := api.NewLogHandler(countingWriter{&e.violations}, "json", level)
+	logs, err := api.NewLogHandler(e.logs, "json", level)
 	if err != nil {
 		return nil, err
 	}
@@ -192,21 +243,6 @@ func (e *Env) newProject(level slog.Level, validateResponses bool) (http.Handler
 		MaxInFlight:       512,
 		ValidateResponses: validateResponses,
 	})
-}
-
-// countingWriter discards the log's lines and counts those at Warn and
-// above: with ValidateResponses a contract violation is logged at Warn.
-// slog writes a line per Write, and the level follows the time, so only
-// the line's start is searched: the project variants should not pay for
-// reading their whole access line.
-type countingWriter struct{ n *atomic.Int64 }
-
-func (w countingWriter) Write(line []byte) (int, error) {
-	start := line[:min(len(line), 64)]
-	if bytes.Contains(start, []byte(`"level":"WARN"`)) || bytes.Contains(start, []byte(`"level":"ERROR"`)) {
-		w.n.Add(1)
-	}
-	return len(line), nil
 }
 
 // newToken makes a player token the way impl does: 256 random bits.

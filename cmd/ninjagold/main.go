@@ -65,6 +65,7 @@ type config struct {
 	timeouts   timeouts
 	pg         postgres.Options
 	sqliteSync string
+	logFlush   time.Duration
 }
 
 // timeouts are the HTTP server's; slow clients are cut off by them.
@@ -118,6 +119,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "NINJAGOLD_LOG_FORMAT", "json"), "log format: json or text (NINJAGOLD_LOG_FORMAT)")
 	logLevel := fs.String("log-level", envOr(getenv, "NINJAGOLD_LOG_LEVEL", "info"),
 		"least level logged: debug, info, warn or error; warn and above leave out the access log (NINJAGOLD_LOG_LEVEL)")
+	logFlush := fs.String("log-flush", envOr(getenv, "NINJAGOLD_LOG_FLUSH", api.DefaultLogFlush.String()),
+		"longest a log line waits in a buffer before it is written; 0 writes each line at once (NINJAGOLD_LOG_FLUSH)")
 	if v := getenv("NINJAGOLD_TRUSTED_PROXIES"); v != "" {
 		_ = cfg.proxies.Set(v)
 	}
@@ -128,6 +131,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return cfg, err
 	}
 	cfg.pg.MaxConns = int32(maxConns)
+	flush, err := time.ParseDuration(*logFlush)
+	if err != nil || flush < 0 {
+		return cfg, fmt.Errorf("NINJAGOLD_LOG_FLUSH / --log-flush must be a duration such as 100ms, or 0, not %q", *logFlush)
+	}
+	cfg.logFlush = flush
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
@@ -161,7 +169,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	logHandler, err := api.NewLogHandler(stderr, cfg.logFormat, cfg.logLevel)
+	logs := api.NewLogWriter(stderr, cfg.logFlush)
+	defer logs.Close() // the last lines, on every way out
+	logHandler, err := api.NewLogHandler(logs, cfg.logFormat, cfg.logLevel)
 	if err != nil {
 		return err
 	}

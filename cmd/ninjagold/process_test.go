@@ -395,6 +395,29 @@ func TestLogLevel(t *testing.T) {
 	}
 }
 
+// TestLogFlush checks that a running server's access line reaches stderr
+// without waiting for the server to stop: written at once with
+// --log-flush 0, within the interval with the default buffer. (TestLogLevel
+// checks the line a stopping server writes from its buffer.)
+func TestLogFlush(t *testing.T) {
+	for _, args := range [][]string{nil, {"--log-flush", "0"}} {
+		p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), args...)
+		resp, err := http.Get(p.URL + "/locations/1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		want := `"request_id":"` + resp.Header.Get("X-Request-ID") + `"`
+		deadline := time.Now().Add(5 * time.Second)
+		for !strings.Contains(p.stderr.String(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%v: no access line with %s 5s after the answer\n%s", args, want, p.stderr)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
 func TestBadConfigurationFailsFast(t *testing.T) {
 	tests := []struct {
 		name string
@@ -404,6 +427,8 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 		{"unknown flag", []string{"--nope"}, "flag provided but not defined"},
 		{"bad log format", []string{"--log-format", "xml"}, "NINJAGOLD_LOG_FORMAT / --log-format"},
 		{"bad log level", []string{"--log-level", "loud"}, "NINJAGOLD_LOG_LEVEL / --log-level"},
+		{"bad log flush", []string{"--log-flush", "soon"}, "NINJAGOLD_LOG_FLUSH / --log-flush"},
+		{"negative log flush", []string{"--log-flush", "-1s"}, "NINJAGOLD_LOG_FLUSH / --log-flush"},
 		{"address in use", []string{"--addr", "256.0.0.1:80"}, "NINJAGOLD_ADDR / --addr"},
 		{"database in a missing folder", []string{"--db", "/nonexistent/dir/x.db"}, "NINJAGOLD_DB / --db"},
 		{"malformed PostgreSQL URL", []string{"--db", "postgres://%zz"}, "NINJAGOLD_DB / --db (PostgreSQL): postgres: invalid database URL"},

@@ -111,8 +111,8 @@ func run() error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	if v := env.Violations(); v > 0 {
-		return fmt.Errorf("%s: %d responses broke the contract", *variant, v)
+	if v, err := env.Violations(); err != nil || v > 0 {
+		return fmt.Errorf("%s: %d responses broke the contract (%v)", *variant, v, err)
 	}
 	return nil
 }
