@@ -21,6 +21,7 @@ check-generated:
 	$(GO) build -o $$tmp/oapi-codegen github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen && \
 	cp openapi.yaml $$tmp/ && cp api/oapi-codegen*.yaml $$tmp/api/ && \
 	(cd $$tmp/api && for c in oapi-codegen*.yaml; do ../oapi-codegen --config=$$c ../openapi.yaml || exit 1; done) && \
+	$(GO) run ./internal/writergen -spec openapi.yaml -types $$tmp/generated/ninjagold.gen.go -out $$tmp/generated/writers.gen.go && \
 	if ! diff -ru generated $$tmp/generated; then \
 		echo "generated/ is stale: run 'make generate' and commit the result" >&2; rm -rf $$tmp; exit 1; \
 	fi; rm -rf $$tmp; echo "generated/ matches openapi.yaml"

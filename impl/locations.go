@@ -107,7 +107,7 @@ func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsR
 	}
 	list := generated.LocationList{Items: items}
 	setNullable(&list.NextCursor, next)
-	return listLocationsJSON{generated.ListLocations200JSONResponse{Body: list, Headers: headers}}, nil
+	return generated.FastListLocations200JSONResponse{ListLocations200JSONResponse: generated.ListLocations200JSONResponse{Body: list, Headers: headers}}, nil
 }
 
 func (s *Server) CreateLocation(ctx context.Context, req generated.CreateLocationRequestObject) (generated.CreateLocationResponseObject, error) {
@@ -120,10 +120,10 @@ func (s *Server) CreateLocation(ctx context.Context, req generated.CreateLocatio
 	if err != nil {
 		return nil, err
 	}
-	return generated.CreateLocation201JSONResponse{
+	return generated.FastCreateLocation201JSONResponse{CreateLocation201JSONResponse: generated.CreateLocation201JSONResponse{
 		Body:    toLocation(l),
 		Headers: generated.CreateLocation201ResponseHeaders{Location: locationURL(l.ID), ETag: etag(l)},
-	}, nil
+	}}, nil
 }
 
 func (s *Server) GetLocation(ctx context.Context, req generated.GetLocationRequestObject) (generated.GetLocationResponseObject, error) {
@@ -136,7 +136,7 @@ func (s *Server) GetLocation(ctx context.Context, req generated.GetLocationReque
 	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, tag) {
 		return generated.GetLocation304Response{Headers: generated.GetLocation304ResponseHeaders{ETag: tag}}, nil
 	}
-	return getLocationJSON{generated.GetLocation200JSONResponse{
+	return generated.FastGetLocation200JSONResponse{GetLocation200JSONResponse: generated.GetLocation200JSONResponse{
 		Body:    toLocation(l),
 		Headers: generated.GetLocation200ResponseHeaders{ETag: tag},
 	}}, nil
@@ -158,10 +158,10 @@ func (s *Server) ReplaceLocation(ctx context.Context, req generated.ReplaceLocat
 	if err != nil {
 		return nil, err
 	}
-	return generated.ReplaceLocation200JSONResponse{
+	return generated.FastReplaceLocation200JSONResponse{ReplaceLocation200JSONResponse: generated.ReplaceLocation200JSONResponse{
 		Body:    toLocation(l),
 		Headers: generated.ReplaceLocation200ResponseHeaders{ETag: etag(l)},
-	}, nil
+	}}, nil
 }
 
 func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocationRequestObject) (generated.UpdateLocationResponseObject, error) {
@@ -188,10 +188,10 @@ func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocatio
 	if err != nil {
 		return nil, err
 	}
-	return generated.UpdateLocation200JSONResponse{
+	return generated.FastUpdateLocation200JSONResponse{UpdateLocation200JSONResponse: generated.UpdateLocation200JSONResponse{
 		Body:    toLocation(l),
 		Headers: generated.UpdateLocation200ResponseHeaders{ETag: etag(l)},
-	}, nil
+	}}, nil
 }
 
 func (s *Server) DeleteLocation(ctx context.Context, req generated.DeleteLocationRequestObject) (generated.DeleteLocationResponseObject, error) {

@@ -76,7 +76,7 @@ func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerReq
 	if err != nil {
 		return nil, err
 	}
-	return createPlayerJSON{generated.CreatePlayer201JSONResponse{
+	return generated.FastCreatePlayer201JSONResponse{CreatePlayer201JSONResponse: generated.CreatePlayer201JSONResponse{
 		Body: generated.NewPlayerResult{
 			Id:        p.ID,
 			FirstName: p.FirstName,
@@ -95,7 +95,7 @@ func (s *Server) GetPlayer(ctx context.Context, req generated.GetPlayerRequestOb
 	if err != nil {
 		return nil, err
 	}
-	return getPlayerJSON{generated.GetPlayer200JSONResponse{Body: toPlayer(p)}}, nil
+	return generated.FastGetPlayer200JSONResponse{GetPlayer200JSONResponse: generated.GetPlayer200JSONResponse{Body: toPlayer(p)}}, nil
 }
 
 func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersRequestObject) (generated.ListPlayersResponseObject, error) {
@@ -141,7 +141,7 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 	}
 	list := generated.PlayerList{Items: items}
 	setNullable(&list.NextCursor, next)
-	return listPlayersJSON{generated.ListPlayers200JSONResponse{
+	return generated.FastListPlayers200JSONResponse{ListPlayers200JSONResponse: generated.ListPlayers200JSONResponse{
 		Body:    list,
 		Headers: generated.ListPlayers200ResponseHeaders{Link: nextLink("/players", next, limit, url.Values{"sort": {string(sort)}})},
 	}}, nil

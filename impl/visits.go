@@ -50,7 +50,7 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 	if err != nil {
 		return nil, err
 	}
-	resp := createVisitJSON{generated.CreateVisit201JSONResponse{
+	resp := generated.FastCreateVisit201JSONResponse{CreateVisit201JSONResponse: generated.CreateVisit201JSONResponse{
 		Body:    toVisit(v),
 		Headers: generated.CreateVisit201ResponseHeaders{Location: visitURL(v)},
 	}}
@@ -67,7 +67,7 @@ func (s *Server) GetVisit(ctx context.Context, req generated.GetVisitRequestObje
 	if err != nil {
 		return nil, err
 	}
-	return getVisitJSON{generated.GetVisit200JSONResponse{Body: toVisit(v)}}, nil
+	return generated.FastGetVisit200JSONResponse{GetVisit200JSONResponse: generated.GetVisit200JSONResponse{Body: toVisit(v)}}, nil
 }
 
 func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequestObject) (generated.ListVisitsResponseObject, error) {
@@ -107,5 +107,5 @@ func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequest
 	}
 	list := generated.VisitList{Items: items}
 	setNullable(&list.NextCursor, next)
-	return listVisitsJSON{generated.ListVisits200JSONResponse{Body: list, Headers: headers}}, nil
+	return generated.FastListVisits200JSONResponse{ListVisits200JSONResponse: generated.ListVisits200JSONResponse{Body: list, Headers: headers}}, nil
 }

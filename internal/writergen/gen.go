@@ -1,0 +1,573 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// response is one JSON success response of the contract.
+type response struct {
+	typeName string   // oapi-codegen's type for it: GetLocation200JSONResponse
+	status   int      // 200
+	headers  []string // the contract's header names
+}
+
+// generate returns the writers file for the contract at specPath and
+// oapi-codegen's output for it at typesPath.
+func generate(specPath, typesPath string) ([]byte, error) {
+	doc, err := openapi3.NewLoader().LoadFromFile(specPath)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, typesPath, nil, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, err
+	}
+	return writeFile(file.Name.Name, filepath.Base(specPath), filepath.Base(typesPath), responses(doc), newDecls(file))
+}
+
+// responses lists the contract's 2xx application/json responses, by type
+// name.
+func responses(doc *openapi3.T) []response {
+	var rs []response
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for code, ref := range op.Responses.Map() {
+				status, err := strconv.Atoi(code)
+				if err != nil || status < 200 || status > 299 || ref.Value == nil || ref.Value.Content["application/json"] == nil {
+					continue
+				}
+				r := response{typeName: upperFirst(op.OperationID) + code + "JSONResponse", status: status}
+				for name := range ref.Value.Headers {
+					r.headers = append(r.headers, name)
+				}
+				slices.Sort(r.headers)
+				rs = append(rs, r)
+			}
+		}
+	}
+	slices.SortFunc(rs, func(a, b response) int { return strings.Compare(a.typeName, b.typeName) })
+	return rs
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// decls are the type and method declarations of oapi-codegen's output.
+type decls struct {
+	types   map[string]*ast.TypeSpec
+	methods map[string][]string // receiver type -> method names
+}
+
+func newDecls(file *ast.File) decls {
+	d := decls{types: map[string]*ast.TypeSpec{}, methods: map[string][]string{}}
+	for _, decl := range file.Decls {
+		switch decl := decl.(type) {
+		case *ast.GenDecl:
+			for _, spec := range decl.Specs {
+				if ts, ok := spec.(*ast.TypeSpec); ok {
+					d.types[ts.Name.Name] = ts
+				}
+			}
+		case *ast.FuncDecl:
+			if decl.Recv != nil && len(decl.Recv.List) == 1 {
+				recv := decl.Recv.List[0].Type
+				if star, ok := recv.(*ast.StarExpr); ok {
+					recv = star.X
+				}
+				if id, ok := recv.(*ast.Ident); ok {
+					d.methods[id.Name] = append(d.methods[id.Name], decl.Name.Name)
+				}
+			}
+		}
+	}
+	return d
+}
+
+// marshaler names the method through which encoding/json would write the
+// named type instead of by its shape, or "".
+func (d decls) marshaler(name string) string {
+	for _, m := range d.methods[name] {
+		if m == "MarshalJSON" || m == "MarshalText" {
+			return m
+		}
+	}
+	return ""
+}
+
+// gen writes the functions of the file.
+type gen struct {
+	decls
+	appenders map[string]*fn    // struct type name -> its appender
+	failed    map[string]error  // struct type name -> why it has none
+	imports   map[string]bool   // packages the written code uses
+	written   map[string]string // response type -> its writer's code
+	left      []string          // responses left to encoding/json, and why
+}
+
+// fn is the body of a function being written. Constant bytes are gathered
+// in lit and appended in one go before the next statement.
+type fn struct {
+	code   bytes.Buffer
+	lit    strings.Builder
+	usesOK bool
+	loops  int
+	needs  map[string]bool // appenders it calls
+}
+
+func newFn() *fn { return &fn{needs: map[string]bool{}} }
+
+func (f *fn) literal(s string) { f.lit.WriteString(s) }
+
+func (f *fn) stmt(format string, args ...any) {
+	f.flush()
+	fmt.Fprintf(&f.code, format, args...)
+	f.code.WriteByte('\n')
+}
+
+func (f *fn) flush() {
+	switch s := f.lit.String(); len(s) {
+	case 0:
+	case 1:
+		fmt.Fprintf(&f.code, "b = append(b, %q)\n", s[0])
+	default:
+		q := strconv.Quote(s)
+		if strconv.CanBackquote(s) {
+			q = "`" + s + "`"
+		}
+		fmt.Fprintf(&f.code, "b = append(b, %s...)\n", q)
+	}
+	f.lit.Reset()
+}
+
+// shapeError is why a type cannot be written here: its response is left
+// to encoding/json. Any other error stops the generator.
+type shapeError struct{ error }
+
+func unsupported(format string, args ...any) error { return shapeError{fmt.Errorf(format, args...)} }
+
+// value writes the statements appending the JSON of expr, whose declared
+// type is t.
+func (g *gen) value(f *fn, expr string, t ast.Expr) error {
+	switch t := t.(type) {
+	case *ast.Ident:
+		ts := g.types[t.Name]
+		if ts == nil {
+			return g.basic(f, expr, t.Name, false)
+		}
+		if m := g.marshaler(t.Name); m != "" {
+			return unsupported("%s has a %s method", t.Name, m)
+		}
+		if ts.TypeParams != nil {
+			return unsupported("%s is generic", t.Name)
+		}
+		if ts.Assign.IsValid() { // an alias: the same type
+			return g.value(f, expr, ts.Type)
+		}
+		switch u := ts.Type.(type) {
+		case *ast.StructType:
+			if err := g.appender(t.Name); err != nil {
+				return err
+			}
+			f.needs[t.Name] = true
+			f.usesOK = true
+			f.stmt("if b, ok = append%s(b, &%s); !ok {\nreturn b, false\n}", t.Name, expr)
+			return nil
+		case *ast.Ident:
+			if g.types[u.Name] == nil { // a string or number type of its own, an enum
+				return g.basic(f, expr, u.Name, true)
+			}
+		}
+		return unsupported("%s is a defined type over %s", t.Name, types.ExprString(ts.Type))
+	case *ast.SelectorExpr:
+		if types.ExprString(t) == "time.Time" {
+			f.usesOK = true
+			f.stmt("if b, ok = jsonwrite.Time(b, %s); !ok {\nreturn b, false\n}", expr)
+			return nil
+		}
+	case *ast.IndexExpr:
+		if types.ExprString(t.X) == "nullable.Nullable" && g.isString(t.Index) {
+			f.stmt("b = jsonwrite.NullableString(b, %s)", expr)
+			return nil
+		}
+	case *ast.ArrayType:
+		if t.Len != nil {
+			break
+		}
+		if id, ok := t.Elt.(*ast.Ident); ok && (id.Name == "byte" || id.Name == "uint8") && g.types[id.Name] == nil {
+			return unsupported("[]byte (base64 in encoding/json)")
+		}
+		i := fmt.Sprintf("i%d", f.loops)
+		f.loops++
+		defer func() { f.loops-- }()
+		f.stmt("if %s == nil {\nb = append(b, \"null\"...)\n} else {", expr)
+		f.literal("[")
+		f.stmt("for %s := range %s {\nif %s > 0 {\nb = append(b, ',')\n}", i, expr, i)
+		if err := g.value(f, expr+"["+i+"]", t.Elt); err != nil {
+			return err
+		}
+		f.stmt("}")
+		f.literal("]")
+		f.stmt("}")
+		return nil
+	}
+	return unsupported("%s", types.ExprString(t))
+}
+
+// isString reports whether t is string or an alias of it.
+func (g *gen) isString(t ast.Expr) bool {
+	id, ok := t.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if ts := g.types[id.Name]; ts != nil {
+		return ts.Assign.IsValid() && g.isString(ts.Type)
+	}
+	return id.Name == "string"
+}
+
+// basic writes a value of a predeclared type, or of a type defined over
+// one (defined: convert it first, which drops its methods; a
+// MarshalJSON or MarshalText is ruled out before).
+func (g *gen) basic(f *fn, expr, name string, defined bool) error {
+	conv := func(to string) string {
+		if defined || name != to {
+			return to + "(" + expr + ")"
+		}
+		return expr
+	}
+	switch name {
+	case "string":
+		f.stmt("b = jsonwrite.String(b, %s)", conv("string"))
+	case "int", "int8", "int16", "int32", "int64":
+		g.imports["strconv"] = true
+		f.stmt("b = strconv.AppendInt(b, %s, 10)", conv("int64"))
+	case "uint", "uint16", "uint32", "uint64":
+		g.imports["strconv"] = true
+		f.stmt("b = strconv.AppendUint(b, %s, 10)", conv("uint64"))
+	case "bool":
+		g.imports["strconv"] = true
+		f.stmt("b = strconv.AppendBool(b, %s)", conv("bool"))
+	default:
+		return unsupported("%s", name)
+	}
+	return nil
+}
+
+// appender makes, once, append<Name> for the struct type name.
+func (g *gen) appender(name string) error {
+	if _, ok := g.appenders[name]; ok {
+		return nil
+	}
+	if err, ok := g.failed[name]; ok {
+		return err
+	}
+	g.appenders[name] = nil // in progress: a type that holds itself ends here
+	f, err := g.object(name, g.types[name].Type.(*ast.StructType))
+	if err != nil {
+		delete(g.appenders, name)
+		g.failed[name] = err
+		return err
+	}
+	g.appenders[name] = f
+	return nil
+}
+
+// object writes the members of the struct v points to, in field order, as
+// encoding/json does.
+func (g *gen) object(name string, st *ast.StructType) (*fn, error) {
+	f := newFn()
+	open := "{"
+	seen := map[string]bool{}
+	for _, field := range st.Fields.List {
+		if len(field.Names) == 0 {
+			return nil, unsupported("%s embeds %s", name, types.ExprString(field.Type))
+		}
+		tag := ""
+		if field.Tag != nil {
+			raw, err := strconv.Unquote(field.Tag.Value)
+			if err != nil {
+				return nil, err
+			}
+			tag = reflect.StructTag(raw).Get("json")
+		}
+		for _, id := range field.Names {
+			if !id.IsExported() || tag == "-" {
+				continue
+			}
+			key, opts, _ := strings.Cut(tag, ",")
+			if opts != "" {
+				return nil, unsupported("%s.%s has the JSON option %q", name, id.Name, opts)
+			}
+			if key == "" {
+				key = id.Name
+			}
+			if !plainKey(key) || seen[key] {
+				return nil, unsupported("%s.%s: key %q", name, id.Name, key)
+			}
+			seen[key] = true
+			quoted, _ := json.Marshal(key)
+			f.literal(open + string(quoted) + ":")
+			open = ","
+			if err := g.value(f, "v."+id.Name, field.Type); err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", name, id.Name, err)
+			}
+		}
+	}
+	if open == "{" {
+		f.literal("{")
+	}
+	f.literal("}")
+	f.flush()
+	return f, nil
+}
+
+// plainKey reports whether key is a member name encoding/json takes from
+// a tag as it is and writes without escaping.
+func plainKey(key string) bool {
+	for _, r := range key {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '.' || r >= 0x80 {
+			return false
+		}
+	}
+	return key != ""
+}
+
+// writer writes the fast writer of r and returns the type of its body, or
+// says why there is none.
+func (g *gen) writer(r response) (string, error) {
+	ts := g.types[r.typeName]
+	if ts == nil {
+		return "", fmt.Errorf("the contract's response %s has no type in oapi-codegen's output", r.typeName)
+	}
+	st, ok := ts.Type.(*ast.StructType)
+	if !ok {
+		return "", unsupported("the response type is %s", types.ExprString(ts.Type))
+	}
+	var body, headers ast.Expr
+	for _, field := range st.Fields.List {
+		for _, id := range field.Names {
+			switch id.Name {
+			case "Body":
+				body = field.Type
+			case "Headers":
+				headers = field.Type
+			default:
+				return "", unsupported("the response type has a field %s", id.Name)
+			}
+		}
+	}
+	bodyType, ok := body.(*ast.Ident)
+	if !ok || g.types[bodyType.Name] == nil || g.types[bodyType.Name].Assign.IsValid() || g.marshaler(bodyType.Name) != "" {
+		return "", unsupported("body %s: not a struct type of its own", types.ExprString(body))
+	}
+	if _, ok := g.types[bodyType.Name].Type.(*ast.StructType); !ok {
+		return "", unsupported("body %s is %s", bodyType.Name, types.ExprString(g.types[bodyType.Name].Type))
+	}
+	if err := g.appender(bodyType.Name); err != nil {
+		return "", err
+	}
+	visit := ""
+	for _, m := range g.methods[r.typeName] {
+		if strings.HasPrefix(m, "Visit") && strings.HasSuffix(m, "Response") {
+			visit = m
+		}
+	}
+	if visit == "" {
+		return "", fmt.Errorf("%s has no Visit method", r.typeName)
+	}
+	sets, err := g.headerSets(r, headers)
+	if err != nil {
+		return "", err
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "// Fast%[1]s is a %[1]s\n// that writes its JSON without reflection: the same status, headers and\n// bytes.\ntype Fast%[1]s struct {\n%[1]s\n}\n\n", r.typeName)
+	fmt.Fprintf(&b, "func (r Fast%s) %s(w http.ResponseWriter) error {\n", r.typeName, visit)
+	fmt.Fprintf(&b, "buf := jsonwrite.Buffer()\ndefer jsonwrite.Release(buf)\nvar ok bool\n")
+	fmt.Fprintf(&b, "if *buf, ok = append%s(*buf, &r.Body); !ok {\n// encoding/json refuses it too; let it say so.\nreturn r.%s.%s(w)\n}\n", bodyType.Name, r.typeName, visit)
+	fmt.Fprintf(&b, "h := w.Header()\nh.Set(\"Content-Type\", \"application/json\")\n%s", sets)
+	fmt.Fprintf(&b, "return jsonwrite.Send(w, %d, buf)\n}\n", r.status)
+	g.written[r.typeName] = b.String()
+	return bodyType.Name, nil
+}
+
+// headerSets writes the statements that set the response's headers, as
+// the generated writer does: in the order of the Headers struct's fields,
+// each under the contract's name for it, and the optional ones (pointers)
+// only when set.
+func (g *gen) headerSets(r response, headers ast.Expr) (string, error) {
+	if headers == nil {
+		if len(r.headers) > 0 {
+			return "", unsupported("headers %v but no Headers field", r.headers)
+		}
+		return "", nil
+	}
+	id, ok := headers.(*ast.Ident)
+	if !ok || g.types[id.Name] == nil {
+		return "", unsupported("headers of type %s", types.ExprString(headers))
+	}
+	st, ok := g.types[id.Name].Type.(*ast.StructType)
+	if !ok {
+		return "", unsupported("headers of type %s", types.ExprString(g.types[id.Name].Type))
+	}
+	var b strings.Builder
+	used := 0
+	for _, field := range st.Fields.List {
+		for _, fid := range field.Names {
+			name := ""
+			for _, h := range r.headers {
+				if strings.EqualFold(strings.ReplaceAll(h, "-", ""), fid.Name) {
+					name = h
+				}
+			}
+			if name == "" {
+				return "", unsupported("header field %s matches none of %v", fid.Name, r.headers)
+			}
+			used++
+			t, optional := field.Type, false
+			if star, ok := t.(*ast.StarExpr); ok {
+				t, optional = star.X, true
+			}
+			v := "r.Headers." + fid.Name
+			if optional {
+				v = "*v"
+			}
+			var value string
+			switch {
+			case g.isString(t):
+				value = v
+			case g.isBasic(t, "int", "int32", "int64"):
+				g.imports["strconv"] = true
+				value = "strconv.FormatInt(int64(" + v + "), 10)"
+			default:
+				return "", unsupported("header %s of type %s", name, types.ExprString(field.Type))
+			}
+			if optional {
+				fmt.Fprintf(&b, "if v := r.Headers.%s; v != nil {\nh.Set(%q, %s)\n}\n", fid.Name, name, value)
+			} else {
+				fmt.Fprintf(&b, "h.Set(%q, %s)\n", name, value)
+			}
+		}
+	}
+	if used != len(r.headers) {
+		return "", unsupported("%d header fields for the contract's %v", used, r.headers)
+	}
+	return b.String(), nil
+}
+
+// isBasic reports whether t is one of the predeclared types names, or an
+// alias of one.
+func (g *gen) isBasic(t ast.Expr, names ...string) bool {
+	id, ok := t.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	if ts := g.types[id.Name]; ts != nil {
+		return ts.Assign.IsValid() && g.isBasic(ts.Type, names...)
+	}
+	return slices.Contains(names, id.Name)
+}
+
+// writeFile assembles the file: the writers, then the appenders they use,
+// each in name order so that the output depends on the inputs only.
+func writeFile(pkg, specName, typesName string, rs []response, d decls) ([]byte, error) {
+	g := &gen{decls: d, appenders: map[string]*fn{}, failed: map[string]error{}, imports: map[string]bool{}, written: map[string]string{}}
+	var need []string
+	for _, r := range rs {
+		body, err := g.writer(r)
+		if errors.As(err, new(shapeError)) {
+			g.left = append(g.left, fmt.Sprintf("%s: %v", r.typeName, err))
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		need = append(need, body)
+	}
+	// The appenders the writers reach.
+	reached := map[string]bool{}
+	var visit func(string)
+	visit = func(name string) {
+		if reached[name] {
+			return
+		}
+		reached[name] = true
+		for n := range g.appenders[name].needs {
+			visit(n)
+		}
+	}
+	for _, n := range need {
+		visit(n)
+	}
+
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Code generated by internal/writergen from %s and %s. DO NOT EDIT.\n\n", specName, typesName)
+	fmt.Fprintf(&b, "package %s\n\n", pkg)
+	b.WriteString("// Each FastXxx type below is oapi-codegen's XxxJSONResponse with a writer\n")
+	b.WriteString("// made for its type: the same status, headers and bytes, without\n")
+	b.WriteString("// reflection. A value encoding/json refuses (a time outside RFC 3339)\n")
+	b.WriteString("// goes to oapi-codegen's writer, so even the error is the same.\n//\n")
+	if len(g.left) == 0 {
+		b.WriteString("// Every JSON success response of the contract has one.\n")
+	} else {
+		b.WriteString("// Left to oapi-codegen's writer (encoding/json), for a shape writergen\n// does not write:\n")
+		for _, l := range g.left {
+			fmt.Fprintf(&b, "//   - %s\n", l)
+		}
+	}
+	b.WriteString("\nimport (\n\"net/http\"\n")
+	if g.imports["strconv"] {
+		b.WriteString("\"strconv\"\n")
+	}
+	b.WriteString("\n\"github.com/ninjagold/ninjagold-api/internal/jsonwrite\"\n)\n\n")
+	names := make([]string, 0, len(g.written))
+	for n := range g.written {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		b.WriteString(g.written[n])
+		b.WriteString("\n")
+	}
+	names = names[:0]
+	for n := range reached {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		f := g.appenders[n]
+		fmt.Fprintf(&b, "// append%[1]s appends v as encoding/json writes a %[1]s;\n// false if encoding/json would refuse it.\n", n)
+		fmt.Fprintf(&b, "func append%s(b []byte, v *%s) ([]byte, bool) {\n", n, n)
+		if f.usesOK {
+			b.WriteString("var ok bool\n")
+		}
+		b.Write(f.code.Bytes())
+		b.WriteString("return b, true\n}\n\n")
+	}
+	src, err := format.Source(b.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("formatting the output: %w\n%s", err, b.Bytes())
+	}
+	return src, nil
+}
