@@ -294,7 +294,7 @@ func BenchmarkWriters(b *testing.B) {
 		Headers: generated.GetLocation200ResponseHeaders{ETag: `"1"`},
 	}
 	w := &discardWriter{h: http.Header{}}
-	b.Run("generated", func(b *testing.B) {
+	b.Run("oapi-codegen", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			clear(w.h)
