@@ -151,6 +151,67 @@ func TestLogWriterClose(t *testing.T) {
 	}
 }
 
+// TestLogWriterKeepsLinesPastAFailure: a line whose Write had to write the
+// buffer out, and failed, is still written by the next Flush.
+func TestLogWriterKeepsLinesPastAFailure(t *testing.T) {
+	w := &writes{err: errors.New("pipe full")}
+	l := NewLogWriter(w, time.Hour)
+	defer l.Close()
+	half := strings.Repeat("h", LogBufferSize/2) + "\n"
+	for _, line := range []string{half, half} { // the second makes Write flush the first
+		if n, err := l.Write([]byte(line)); n != len(line) || err != nil {
+			t.Fatalf("buffered Write = %d, %v; want it never to fail", n, err)
+		}
+	}
+	w.mu.Lock()
+	w.err = nil
+	w.mu.Unlock()
+	if err := l.Flush(); err == nil {
+		t.Error("Flush after a failed write: nil error")
+	}
+	if got := w.all(); len(got) != 1 || got[0] != half {
+		t.Errorf("after the failure, Flush wrote %s; want the second line", short(got))
+	}
+}
+
+// TestLogWriterCloseWhileWriting closes the writer while goroutines still
+// write: every line arrives once, before or after Close.
+func TestLogWriterCloseWhileWriting(t *testing.T) {
+	var w writes
+	l := NewLogWriter(&w, time.Millisecond)
+	const writers, each = 4, 500
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				_, _ = fmt.Fprintf(l, "%d %d\n", g, i)
+			}
+		}()
+	}
+	time.Sleep(time.Millisecond)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, chunk := range w.all() {
+		for _, line := range strings.SplitAfter(chunk, "\n") {
+			if line == "" {
+				continue
+			}
+			if seen[line] || !strings.HasSuffix(line, "\n") {
+				t.Fatalf("line %q twice or cut", line)
+			}
+			seen[line] = true
+		}
+	}
+	if len(seen) != writers*each {
+		t.Errorf("%d lines arrived, want %d", len(seen), writers*each)
+	}
+}
+
 // TestLogWriterConcurrent writes from many goroutines through a short
 // interval and a small remaining buffer: every line arrives whole, once,
 // and each goroutine's lines in the order it wrote them. Run with -race.

@@ -132,8 +132,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	cfg.pg.MaxConns = int32(maxConns)
 	flush, err := time.ParseDuration(*logFlush)
-	if err != nil || flush < 0 {
-		return cfg, fmt.Errorf("NINJAGOLD_LOG_FLUSH / --log-flush must be a duration such as 100ms, or 0, not %q", *logFlush)
+	if err != nil || flush < 0 || flush > 0 && flush < api.MinLogFlush {
+		return cfg, fmt.Errorf("NINJAGOLD_LOG_FLUSH / --log-flush must be 0 or a duration of at least %v such as 100ms, not %q", api.MinLogFlush, *logFlush)
 	}
 	cfg.logFlush = flush
 	if fs.NArg() > 0 {

@@ -395,19 +395,23 @@ func TestLogLevel(t *testing.T) {
 	}
 }
 
-// TestLogFlush checks that a running server's access line reaches stderr
-// without waiting for the server to stop: written at once with
-// --log-flush 0, within the interval with the default buffer. (TestLogLevel
-// checks the line a stopping server writes from its buffer.)
+// TestLogFlush checks when a running server's access line reaches
+// stderr: within the interval with the default buffer and at once with
+// --log-flush 0, without the server stopping; with an interval longer than
+// the test, not while it runs, and on SIGTERM (Close) after all.
 func TestLogFlush(t *testing.T) {
-	for _, args := range [][]string{nil, {"--log-flush", "0"}} {
-		p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), args...)
+	get := func(p *process) string {
+		t.Helper()
 		resp, err := http.Get(p.URL + "/locations/1")
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		want := `"request_id":"` + resp.Header.Get("X-Request-ID") + `"`
+		return `"request_id":"` + resp.Header.Get("X-Request-ID") + `"`
+	}
+	for _, args := range [][]string{nil, {"--log-flush", "0"}} {
+		p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), args...)
+		want := get(p)
 		deadline := time.Now().Add(5 * time.Second)
 		for !strings.Contains(p.stderr.String(), want) {
 			if time.Now().After(deadline) {
@@ -415,6 +419,20 @@ func TestLogFlush(t *testing.T) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
+	}
+
+	p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), "--log-flush", "1h")
+	want := get(p)
+	time.Sleep(300 * time.Millisecond)
+	if strings.Contains(p.stderr.String(), want) {
+		t.Fatalf("--log-flush 1h: the access line was written at once\n%s", p.stderr)
+	}
+	p.signal(t, syscall.SIGTERM)
+	if err := p.wait(t); err != nil {
+		t.Fatalf("exit: %v\n%s", err, p.stderr)
+	}
+	if !strings.Contains(p.stderr.String(), want) {
+		t.Fatalf("--log-flush 1h: the buffered access line was not written at shutdown\n%s", p.stderr)
 	}
 }
 
@@ -429,6 +447,7 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 		{"bad log level", []string{"--log-level", "loud"}, "NINJAGOLD_LOG_LEVEL / --log-level"},
 		{"bad log flush", []string{"--log-flush", "soon"}, "NINJAGOLD_LOG_FLUSH / --log-flush"},
 		{"negative log flush", []string{"--log-flush", "-1s"}, "NINJAGOLD_LOG_FLUSH / --log-flush"},
+		{"spinning log flush", []string{"--log-flush", "1ns"}, "NINJAGOLD_LOG_FLUSH / --log-flush"},
 		{"address in use", []string{"--addr", "256.0.0.1:80"}, "NINJAGOLD_ADDR / --addr"},
 		{"database in a missing folder", []string{"--db", "/nonexistent/dir/x.db"}, "NINJAGOLD_DB / --db"},
 		{"malformed PostgreSQL URL", []string{"--db", "postgres://%zz"}, "NINJAGOLD_DB / --db (PostgreSQL): postgres: invalid database URL"},

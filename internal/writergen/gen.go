@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -28,8 +29,10 @@ type response struct {
 }
 
 // generate returns the writers file for the contract at specPath and
-// oapi-codegen's output for it at typesPath.
-func generate(specPath, typesPath string) ([]byte, error) {
+// oapi-codegen's output for it at typesPath. The other Go files of that
+// package, but outPath, are read too: a MarshalJSON declared there changes
+// what encoding/json writes.
+func generate(specPath, typesPath, outPath string) ([]byte, error) {
 	doc, err := openapi3.NewLoader().LoadFromFile(specPath)
 	if err != nil {
 		return nil, err
@@ -39,7 +42,22 @@ func generate(specPath, typesPath string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return writeFile(file.Name.Name, filepath.Base(specPath), filepath.Base(typesPath), responses(doc), newDecls(file))
+	files := []*ast.File{file}
+	others, err := filepath.Glob(filepath.Join(filepath.Dir(typesPath), "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range others {
+		if path == typesPath || filepath.Base(path) == filepath.Base(outPath) || strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return writeFile(file.Name.Name, filepath.Base(specPath), filepath.Base(typesPath), responses(doc), newDecls(files...))
 }
 
 // responses lists the contract's 2xx application/json responses, by type
@@ -79,29 +97,35 @@ type decls struct {
 	methods map[string][]string // receiver type -> method names
 }
 
-func newDecls(file *ast.File) decls {
+func newDecls(files ...*ast.File) decls {
 	d := decls{types: map[string]*ast.TypeSpec{}, methods: map[string][]string{}}
-	for _, decl := range file.Decls {
-		switch decl := decl.(type) {
-		case *ast.GenDecl:
-			for _, spec := range decl.Specs {
-				if ts, ok := spec.(*ast.TypeSpec); ok {
-					d.types[ts.Name.Name] = ts
-				}
-			}
-		case *ast.FuncDecl:
-			if decl.Recv != nil && len(decl.Recv.List) == 1 {
-				recv := decl.Recv.List[0].Type
-				if star, ok := recv.(*ast.StarExpr); ok {
-					recv = star.X
-				}
-				if id, ok := recv.(*ast.Ident); ok {
-					d.methods[id.Name] = append(d.methods[id.Name], decl.Name.Name)
-				}
-			}
+	for _, file := range files {
+		for _, decl := range file.Decls {
+			d.add(decl)
 		}
 	}
 	return d
+}
+
+func (d decls) add(decl ast.Decl) {
+	switch decl := decl.(type) {
+	case *ast.GenDecl:
+		for _, spec := range decl.Specs {
+			if ts, ok := spec.(*ast.TypeSpec); ok {
+				d.types[ts.Name.Name] = ts
+			}
+		}
+	case *ast.FuncDecl:
+		if decl.Recv != nil && len(decl.Recv.List) == 1 {
+			recv := decl.Recv.List[0].Type
+			if star, ok := recv.(*ast.StarExpr); ok {
+				recv = star.X
+			}
+			if id, ok := recv.(*ast.Ident); ok {
+				d.methods[id.Name] = append(d.methods[id.Name], decl.Name.Name)
+			}
+		}
+	}
 }
 
 // marshaler names the method through which encoding/json would write the
@@ -118,24 +142,24 @@ func (d decls) marshaler(name string) string {
 // gen writes the functions of the file.
 type gen struct {
 	decls
-	appenders map[string]*fn    // struct type name -> its appender
-	failed    map[string]error  // struct type name -> why it has none
-	imports   map[string]bool   // packages the written code uses
-	written   map[string]string // response type -> its writer's code
-	left      []string          // responses left to encoding/json, and why
+	appenders map[string]*fn   // struct type name -> its appender
+	failed    map[string]error // struct type name -> why it has none
+	written   map[string]*fn   // response type -> its writer
+	left      []string         // responses left to encoding/json, and why
 }
 
 // fn is the body of a function being written. Constant bytes are gathered
 // in lit and appended in one go before the next statement.
 type fn struct {
-	code   bytes.Buffer
-	lit    strings.Builder
-	usesOK bool
-	loops  int
-	needs  map[string]bool // appenders it calls
+	code    bytes.Buffer
+	lit     strings.Builder
+	usesOK  bool
+	loops   int
+	needs   map[string]bool // appenders it calls
+	imports map[string]bool // packages it uses
 }
 
-func newFn() *fn { return &fn{needs: map[string]bool{}} }
+func newFn() *fn { return &fn{needs: map[string]bool{}, imports: map[string]bool{}} }
 
 func (f *fn) literal(s string) { f.lit.WriteString(s) }
 
@@ -159,6 +183,10 @@ func (f *fn) flush() {
 	}
 	f.lit.Reset()
 }
+
+// jsonwritePath is the package the generated code appends strings, times
+// and nulls with.
+const jsonwritePath = "github.com/ninjagold/ninjagold-api/internal/jsonwrite"
 
 // shapeError is why a type cannot be written here: its response is left
 // to encoding/json. Any other error stops the generator.
@@ -202,11 +230,13 @@ func (g *gen) value(f *fn, expr string, t ast.Expr) error {
 	case *ast.SelectorExpr:
 		if types.ExprString(t) == "time.Time" {
 			f.usesOK = true
+			f.imports[jsonwritePath] = true
 			f.stmt("if b, ok = jsonwrite.Time(b, %s); !ok {\nreturn b, false\n}", expr)
 			return nil
 		}
 	case *ast.IndexExpr:
 		if types.ExprString(t.X) == "nullable.Nullable" && g.isString(t.Index) {
+			f.imports[jsonwritePath] = true
 			f.stmt("b = jsonwrite.NullableString(b, %s)", expr)
 			return nil
 		}
@@ -258,15 +288,16 @@ func (g *gen) basic(f *fn, expr, name string, defined bool) error {
 	}
 	switch name {
 	case "string":
+		f.imports[jsonwritePath] = true
 		f.stmt("b = jsonwrite.String(b, %s)", conv("string"))
 	case "int", "int8", "int16", "int32", "int64":
-		g.imports["strconv"] = true
+		f.imports["strconv"] = true
 		f.stmt("b = strconv.AppendInt(b, %s, 10)", conv("int64"))
 	case "uint", "uint16", "uint32", "uint64":
-		g.imports["strconv"] = true
+		f.imports["strconv"] = true
 		f.stmt("b = strconv.AppendUint(b, %s, 10)", conv("uint64"))
 	case "bool":
-		g.imports["strconv"] = true
+		f.imports["strconv"] = true
 		f.stmt("b = strconv.AppendBool(b, %s)", conv("bool"))
 	default:
 		return unsupported("%s", name)
@@ -290,6 +321,29 @@ func (g *gen) appender(name string) error {
 		return err
 	}
 	g.appenders[name] = f
+	return nil
+}
+
+// complete checks that the appender of name and every appender it calls
+// exist: a type that failed while another one it holds was being made
+// leaves that one calling an appender that is not there.
+func (g *gen) complete(name string, seen map[string]bool) error {
+	if seen[name] {
+		return nil
+	}
+	seen[name] = true
+	f := g.appenders[name]
+	if f == nil {
+		if err := g.failed[name]; err != nil {
+			return err
+		}
+		return unsupported("%s has no appender", name)
+	}
+	for n := range f.needs {
+		if err := g.complete(n, seen); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -387,6 +441,9 @@ func (g *gen) writer(r response) (string, error) {
 	if err := g.appender(bodyType.Name); err != nil {
 		return "", err
 	}
+	if err := g.complete(bodyType.Name, map[string]bool{}); err != nil {
+		return "", err
+	}
 	visit := ""
 	for _, m := range g.methods[r.typeName] {
 		if strings.HasPrefix(m, "Visit") && strings.HasSuffix(m, "Response") {
@@ -401,14 +458,17 @@ func (g *gen) writer(r response) (string, error) {
 		return "", err
 	}
 
-	var b strings.Builder
-	fmt.Fprintf(&b, "// Fast%[1]s is a %[1]s\n// that writes its JSON without reflection: the same status, headers and\n// bytes.\ntype Fast%[1]s struct {\n%[1]s\n}\n\n", r.typeName)
-	fmt.Fprintf(&b, "func (r Fast%s) %s(w http.ResponseWriter) error {\n", r.typeName, visit)
-	fmt.Fprintf(&b, "buf := jsonwrite.Buffer()\ndefer jsonwrite.Release(buf)\nvar ok bool\n")
-	fmt.Fprintf(&b, "if *buf, ok = append%s(*buf, &r.Body); !ok {\n// encoding/json refuses it too; let it say so.\nreturn r.%s.%s(w)\n}\n", bodyType.Name, r.typeName, visit)
-	fmt.Fprintf(&b, "h := w.Header()\nh.Set(\"Content-Type\", \"application/json\")\n%s", sets)
-	fmt.Fprintf(&b, "return jsonwrite.Send(w, %d, buf)\n}\n", r.status)
-	g.written[r.typeName] = b.String()
+	w := newFn()
+	w.imports["net/http"], w.imports[jsonwritePath] = true, true
+	maps.Copy(w.imports, sets.imports)
+	b := &w.code
+	fmt.Fprintf(b, "// Fast%[1]s is a %[1]s\n// that writes its JSON without reflection: the same status, headers and\n// bytes.\ntype Fast%[1]s struct {\n%[1]s\n}\n\n", r.typeName)
+	fmt.Fprintf(b, "func (r Fast%s) %s(w http.ResponseWriter) error {\n", r.typeName, visit)
+	fmt.Fprintf(b, "buf := jsonwrite.Buffer()\ndefer jsonwrite.Release(buf)\nvar ok bool\n")
+	fmt.Fprintf(b, "if *buf, ok = append%s(*buf, &r.Body); !ok {\n// encoding/json refuses it too; let it say so.\nreturn r.%s.%s(w)\n}\n", bodyType.Name, r.typeName, visit)
+	fmt.Fprintf(b, "h := w.Header()\nh.Set(\"Content-Type\", \"application/json\")\n%s", sets.code.String())
+	fmt.Fprintf(b, "return jsonwrite.Send(w, %d, buf)\n}\n", r.status)
+	g.written[r.typeName] = w
 	return bodyType.Name, nil
 }
 
@@ -416,35 +476,38 @@ func (g *gen) writer(r response) (string, error) {
 // the generated writer does: in the order of the Headers struct's fields,
 // each under the contract's name for it, and the optional ones (pointers)
 // only when set.
-func (g *gen) headerSets(r response, headers ast.Expr) (string, error) {
+func (g *gen) headerSets(r response, headers ast.Expr) (*fn, error) {
+	f := newFn()
 	if headers == nil {
 		if len(r.headers) > 0 {
-			return "", unsupported("headers %v but no Headers field", r.headers)
+			return nil, unsupported("headers %v but no Headers field", r.headers)
 		}
-		return "", nil
+		return f, nil
 	}
 	id, ok := headers.(*ast.Ident)
 	if !ok || g.types[id.Name] == nil {
-		return "", unsupported("headers of type %s", types.ExprString(headers))
+		return nil, unsupported("headers of type %s", types.ExprString(headers))
 	}
 	st, ok := g.types[id.Name].Type.(*ast.StructType)
 	if !ok {
-		return "", unsupported("headers of type %s", types.ExprString(g.types[id.Name].Type))
+		return nil, unsupported("headers of type %s", types.ExprString(g.types[id.Name].Type))
 	}
-	var b strings.Builder
-	used := 0
+	matched := map[string]bool{}
 	for _, field := range st.Fields.List {
 		for _, fid := range field.Names {
-			name := ""
+			// oapi-codegen names the field after the header without its
+			// hyphens; exactly one of the contract's headers must fit.
+			var names []string
 			for _, h := range r.headers {
 				if strings.EqualFold(strings.ReplaceAll(h, "-", ""), fid.Name) {
-					name = h
+					names = append(names, h)
 				}
 			}
-			if name == "" {
-				return "", unsupported("header field %s matches none of %v", fid.Name, r.headers)
+			if len(names) != 1 || matched[names[0]] {
+				return nil, unsupported("header field %s matches %d of the contract's headers %v", fid.Name, len(names), r.headers)
 			}
-			used++
+			name := names[0]
+			matched[name] = true
 			t, optional := field.Type, false
 			if star, ok := t.(*ast.StarExpr); ok {
 				t, optional = star.X, true
@@ -458,22 +521,22 @@ func (g *gen) headerSets(r response, headers ast.Expr) (string, error) {
 			case g.isString(t):
 				value = v
 			case g.isBasic(t, "int", "int32", "int64"):
-				g.imports["strconv"] = true
+				f.imports["strconv"] = true
 				value = "strconv.FormatInt(int64(" + v + "), 10)"
 			default:
-				return "", unsupported("header %s of type %s", name, types.ExprString(field.Type))
+				return nil, unsupported("header %s of type %s", name, types.ExprString(field.Type))
 			}
 			if optional {
-				fmt.Fprintf(&b, "if v := r.Headers.%s; v != nil {\nh.Set(%q, %s)\n}\n", fid.Name, name, value)
+				fmt.Fprintf(&f.code, "if v := r.Headers.%s; v != nil {\nh.Set(%q, %s)\n}\n", fid.Name, name, value)
 			} else {
-				fmt.Fprintf(&b, "h.Set(%q, %s)\n", name, value)
+				fmt.Fprintf(&f.code, "h.Set(%q, %s)\n", name, value)
 			}
 		}
 	}
-	if used != len(r.headers) {
-		return "", unsupported("%d header fields for the contract's %v", used, r.headers)
+	if len(matched) != len(r.headers) {
+		return nil, unsupported("header fields for %d of the contract's headers %v", len(matched), r.headers)
 	}
-	return b.String(), nil
+	return f, nil
 }
 
 // isBasic reports whether t is one of the predeclared types names, or an
@@ -492,7 +555,7 @@ func (g *gen) isBasic(t ast.Expr, names ...string) bool {
 // writeFile assembles the file: the writers, then the appenders they use,
 // each in name order so that the output depends on the inputs only.
 func writeFile(pkg, specName, typesName string, rs []response, d decls) ([]byte, error) {
-	g := &gen{decls: d, appenders: map[string]*fn{}, failed: map[string]error{}, imports: map[string]bool{}, written: map[string]string{}}
+	g := &gen{decls: d, appenders: map[string]*fn{}, failed: map[string]error{}, written: map[string]*fn{}}
 	var need []string
 	for _, r := range rs {
 		body, err := g.writer(r)
@@ -536,26 +599,43 @@ func writeFile(pkg, specName, typesName string, rs []response, d decls) ([]byte,
 			fmt.Fprintf(&b, "//   - %s\n", l)
 		}
 	}
-	b.WriteString("\nimport (\n\"net/http\"\n")
-	if g.imports["strconv"] {
-		b.WriteString("\"strconv\"\n")
-	}
-	b.WriteString("\n\"github.com/ninjagold/ninjagold-api/internal/jsonwrite\"\n)\n\n")
-	names := make([]string, 0, len(g.written))
-	for n := range g.written {
-		names = append(names, n)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(g.written))
+	appenders := slices.Sorted(maps.Keys(reached))
+	imports := map[string]bool{}
 	for _, n := range names {
-		b.WriteString(g.written[n])
+		maps.Copy(imports, g.written[n].imports)
+	}
+	for _, n := range appenders {
+		maps.Copy(imports, g.appenders[n].imports)
+	}
+	if len(imports) > 0 {
+		b.WriteString("\nimport (\n")
+		// The standard library first, then the module's own, as goimports
+		// groups them.
+		var std, own []string
+		for _, path := range slices.Sorted(maps.Keys(imports)) {
+			if strings.Contains(path, ".") {
+				own = append(own, path)
+			} else {
+				std = append(std, path)
+			}
+		}
+		for i, group := range [][]string{std, own} {
+			if i > 0 && len(std) > 0 && len(own) > 0 {
+				b.WriteString("\n")
+			}
+			for _, path := range group {
+				fmt.Fprintf(&b, "%q\n", path)
+			}
+		}
+		b.WriteString(")\n")
+	}
+	b.WriteString("\n")
+	for _, n := range names {
+		b.Write(g.written[n].code.Bytes())
 		b.WriteString("\n")
 	}
-	names = names[:0]
-	for n := range reached {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	for _, n := range appenders {
 		f := g.appenders[n]
 		fmt.Fprintf(&b, "// append%[1]s appends v as encoding/json writes a %[1]s;\n// false if encoding/json would refuse it.\n", n)
 		fmt.Fprintf(&b, "func append%s(b []byte, v *%s) ([]byte, bool) {\n", n, n)

@@ -29,6 +29,7 @@ func (r R200JSONResponse) VisitRResponse(w http.ResponseWriter) error { return n
 		name  string
 		types string   // declarations added to frame: B and what it uses
 		want  []string // in the output
+		not   []string // not in the output
 		left  string   // the reason the response is left out; "" when written
 	}{
 		{"written", "type Enum string\ntype Alias = int32\ntype B struct {\n" +
@@ -45,19 +46,19 @@ func (r R200JSONResponse) VisitRResponse(w http.ResponseWriter) error { return n
 				`h.Set("Count", strconv.FormatInt(int64(r.Headers.Count), 10))`,
 				"if v := r.Headers.XRequestID; v != nil {\n\t\th.Set(\"X-Request-ID\", *v)",
 				"return jsonwrite.Send(w, 200, buf)",
-			}, ""},
-		{"map", "type B struct{ M map[string]int `json:\"m\"` }", nil, "map[string]int"},
-		{"float", "type B struct{ F float64 `json:\"f\"` }", nil, "float64"},
-		{"pointer", "type B struct{ P *string `json:\"p\"` }", nil, "*string"},
-		{"omitempty", "type B struct{ S string `json:\"s,omitempty\"` }", nil, `JSON option "omitempty"`},
-		{"marshaler", "type T string\nfunc (T) MarshalJSON() ([]byte, error) { return nil, nil }\ntype B struct{ X T `json:\"x\"` }", nil, "T has a MarshalJSON method"},
-		{"text marshaler inside", "type T struct{}\nfunc (*T) MarshalText() ([]byte, error) { return nil, nil }\ntype B struct{ L []T `json:\"l\"` }", nil, "T has a MarshalText method"},
-		{"bytes", "type B struct{ D []byte `json:\"d\"` }", nil, "[]byte"},
-		{"embedded", "type A struct{ X int }\ntype B struct{ A }", nil, "B embeds A"},
-		{"interface", "type B struct{ X any `json:\"x\"` }", nil, "any"},
-		{"key needing escapes", "type B struct{ X int `json:\"a<b\"` }", nil, `key "a<b"`},
-		{"duplicate key", "type B struct{ X int `json:\"x\"`; Y int `json:\"x\"` }", nil, `key "x"`},
-		{"body not a struct", "type B []string", nil, "body B is []string"},
+			}, []string{"v.skipped", "v.No", `"No"`}, ""},
+		{"map", "type B struct{ M map[string]int `json:\"m\"` }", nil, nil, "map[string]int"},
+		{"float", "type B struct{ F float64 `json:\"f\"` }", nil, nil, "float64"},
+		{"pointer", "type B struct{ P *string `json:\"p\"` }", nil, nil, "*string"},
+		{"omitempty", "type B struct{ S string `json:\"s,omitempty\"` }", nil, nil, `JSON option "omitempty"`},
+		{"marshaler", "type T string\nfunc (T) MarshalJSON() ([]byte, error) { return nil, nil }\ntype B struct{ X T `json:\"x\"` }", nil, nil, "T has a MarshalJSON method"},
+		{"text marshaler inside", "type T struct{}\nfunc (*T) MarshalText() ([]byte, error) { return nil, nil }\ntype B struct{ L []T `json:\"l\"` }", nil, nil, "T has a MarshalText method"},
+		{"bytes", "type B struct{ D []byte `json:\"d\"` }", nil, nil, "[]byte"},
+		{"embedded", "type A struct{ X int }\ntype B struct{ A }", nil, nil, "B embeds A"},
+		{"interface", "type B struct{ X any `json:\"x\"` }", nil, nil, "any"},
+		{"key needing escapes", "type B struct{ X int `json:\"a<b\"` }", nil, nil, `key "a<b"`},
+		{"duplicate key", "type B struct{ X int `json:\"x\"`; Y int `json:\"x\"` }", nil, nil, `key "x"`},
+		{"body not a struct", "type B []string", nil, nil, "body B is []string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,6 +80,11 @@ func (r R200JSONResponse) VisitRResponse(w http.ResponseWriter) error { return n
 				for _, w := range tt.want {
 					if !strings.Contains(src, w) {
 						t.Errorf("output lacks %q:\n%s", w, src)
+					}
+				}
+				for _, w := range tt.not {
+					if strings.Contains(src, w) {
+						t.Errorf("output has %q:\n%s", w, src)
 					}
 				}
 				return
@@ -109,7 +115,7 @@ func (r R200JSONResponse) VisitRResponse(w http.ResponseWriter) error { return n
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, headers := range [][]string{{"X-Other"}, {"X-Request-ID", "ETag"}, nil} {
+	for _, headers := range [][]string{{"X-Other"}, {"X-Request-ID", "ETag"}, {"X-Request-ID", "XRequest-ID"}, nil} {
 		rs := []response{{typeName: "R200JSONResponse", status: 200, headers: headers}}
 		out, err := writeFile("generated", "spec.yaml", "types.go", rs, newDecls(file))
 		if err != nil {
@@ -132,5 +138,42 @@ func TestNamingMismatchStops(t *testing.T) {
 	rs := []response{{typeName: "R200JSONResponse", status: 200}}
 	if _, err := writeFile("generated", "spec.yaml", "types.go", rs, newDecls(file)); err == nil || !strings.Contains(err.Error(), "R200JSONResponse") {
 		t.Errorf("writeFile = %v, want an error naming R200JSONResponse", err)
+	}
+}
+
+// TestFailedCycle: A holds B, B holds A, and A has a shape the generator
+// does not write. B's appender was finished while A's was being made; a
+// response whose body is B must be left out too, not written with a call
+// to an appendA that does not exist.
+func TestFailedCycle(t *testing.T) {
+	const types = `package generated
+type A struct {
+	B B ` + "`json:\"b\"`" + `
+	F float64 ` + "`json:\"f\"`" + `
+}
+type B struct{ A []A ` + "`json:\"a\"`" + ` }
+type RA200JSONResponse struct{ Body A }
+func (r RA200JSONResponse) VisitRAResponse(w http.ResponseWriter) error { return nil }
+type RB200JSONResponse struct{ Body B }
+func (r RB200JSONResponse) VisitRBResponse(w http.ResponseWriter) error { return nil }
+`
+	file, err := parser.ParseFile(token.NewFileSet(), "types.go", types, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := []response{{typeName: "RA200JSONResponse", status: 200}, {typeName: "RB200JSONResponse", status: 200}}
+	out, err := writeFile("generated", "spec.yaml", "types.go", rs, newDecls(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(out)
+	if strings.Contains(src, "type Fast") || strings.Contains(src, "func append") {
+		t.Errorf("written despite A's float64:\n%s", src)
+	}
+	if !strings.Contains(src, "RA200JSONResponse: ") || !strings.Contains(src, "RB200JSONResponse: ") {
+		t.Errorf("the header does not list both responses as left out:\n%s", src)
+	}
+	if strings.Contains(src, "import") {
+		t.Errorf("imports with nothing written:\n%s", src)
 	}
 }

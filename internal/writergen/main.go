@@ -37,7 +37,7 @@ func main() {
 	types := flag.String("types", "generated/ninjagold.gen.go", "oapi-codegen's output for the contract")
 	out := flag.String("out", "generated/writers.gen.go", "the file to write")
 	flag.Parse()
-	src, err := generate(*spec, *types)
+	src, err := generate(*spec, *types, *out)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "writergen:", err)
 		os.Exit(1)
