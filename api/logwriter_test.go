@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -180,16 +181,7 @@ func TestLogWriterCloseWhileWriting(t *testing.T) {
 	var w writes
 	l := NewLogWriter(&w, time.Millisecond)
 	const writers, each = 4, 500
-	var wg sync.WaitGroup
-	for g := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				_, _ = fmt.Fprintf(l, "%d %d\n", g, i)
-			}
-		}()
-	}
+	wg := writeLines(l, writers, each)
 	time.Sleep(time.Millisecond)
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
@@ -219,18 +211,7 @@ func TestLogWriterConcurrent(t *testing.T) {
 	var w writes
 	l := NewLogWriter(&w, time.Millisecond)
 	const writers, each = 8, 2000
-	var wg sync.WaitGroup
-	for g := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				// Lines of varied length, so the buffer fills at odd places.
-				_, _ = fmt.Fprintf(l, "%d %d %s\n", g, i, strings.Repeat("p", i%97))
-			}
-		}()
-	}
-	wg.Wait()
+	writeLines(l, writers, each).Wait()
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -261,6 +242,23 @@ func TestLogWriterConcurrent(t *testing.T) {
 			t.Errorf("writer %d: %d lines arrived, want %d", g, n, each)
 		}
 	}
+}
+
+// writeLines starts writers goroutines, each writing each lines to l:
+// "g i ppp", with i%97 p's, so that lines of varied length fill the buffer
+// at odd places.
+func writeLines(l io.Writer, writers, each int) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				_, _ = fmt.Fprintf(l, "%d %d %s\n", g, i, strings.Repeat("p", i%97))
+			}
+		}()
+	}
+	return &wg
 }
 
 // short describes writes by their lengths: the lines can be 64 KiB.
