@@ -48,7 +48,7 @@ func generate(specPath, typesPath, outPath string) ([]byte, error) {
 		return nil, err
 	}
 	for _, path := range others {
-		if path == typesPath || filepath.Base(path) == filepath.Base(outPath) || strings.HasSuffix(path, "_test.go") {
+		if path == filepath.Clean(typesPath) || filepath.Base(path) == filepath.Base(outPath) || strings.HasSuffix(path, "_test.go") {
 			continue
 		}
 		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
@@ -293,7 +293,7 @@ func (g *gen) basic(f *fn, expr, name string, defined bool) error {
 	case "int", "int8", "int16", "int32", "int64":
 		f.imports["strconv"] = true
 		f.stmt("b = strconv.AppendInt(b, %s, 10)", conv("int64"))
-	case "uint", "uint16", "uint32", "uint64":
+	case "uint", "uint8", "byte", "uint16", "uint32", "uint64":
 		f.imports["strconv"] = true
 		f.stmt("b = strconv.AppendUint(b, %s, 10)", conv("uint64"))
 	case "bool":

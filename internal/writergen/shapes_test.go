@@ -90,6 +90,7 @@ type Body struct {
 	P, Q    int64
 	Big     uint64                    ` + "`json:\"big\"`" + `
 	Small   int8                      ` + "`json:\"small\"`" + `
+	Octet   uint8                     ` + "`json:\"octet\"`" + `
 	Level   Level                     ` + "`json:\"level\"`" + `
 	Name    Name                      ` + "`json:\"name\"`" + `
 	Grid    [][]int                   ` + "`json:\"grid\"`" + `
@@ -147,7 +148,7 @@ func TestFastMatchesEncodingJSON(t *testing.T) {
 		{},
 		{Body: Body{
 			Plain: "a<b>&\u2028\xff", Dash: "d", skipped: 9, Hidden: 9, P: -1 << 63, Q: 1<<63 - 1, Big: 1<<64 - 1,
-			Small: -128, Level: -7, Name: "n\"\\", Grid: [][]int{{}, nil, {1, -2}},
+			Small: -128, Octet: 255, Level: -7, Name: "n\"\\", Grid: [][]int{{}, nil, {1, -2}},
 			Points: []PointAlias{{X: 65535, Y: true}, {}}, When: when,
 			Next: nullable.NewNullableWithValue[Cursor]("c\n"), Names: []Name{},
 		}, Headers: R200ResponseHeaders{Count: -3, XRequestID: &id}},
