@@ -27,7 +27,6 @@ func newRequestID() string {
 	var id [32]byte
 	hex.Encode(id[:], b[:])
 	return string(id[:]) // one allocation; hex.EncodeToString makes two
-
 }
 
 // requestID returns the id of the request c is serving: the observer puts
