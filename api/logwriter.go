@@ -45,11 +45,13 @@ type LogWriter struct {
 }
 
 // NewLogWriter returns a LogWriter writing to w, buffered for up to
-// flushEvery, or through when flushEvery is 0. A buffered one must be
-// closed to write out its last lines and stop its flusher.
+// flushEvery (MinLogFlush at least), or through when flushEvery is 0. A
+// buffered one must be closed to write out its last lines and stop its
+// flusher.
 func NewLogWriter(w io.Writer, flushEvery time.Duration) *LogWriter {
 	l := &LogWriter{w: w}
 	if flushEvery > 0 {
+		flushEvery = max(flushEvery, MinLogFlush)
 		l.buf = make([]byte, 0, LogBufferSize)
 		l.stop, l.done = make(chan struct{}), make(chan struct{})
 		go l.flushEvery(flushEvery)

@@ -104,7 +104,30 @@ func newDecls(files ...*ast.File) decls {
 			d.add(decl)
 		}
 	}
+	// A method declared on an alias is the aliased type's.
+	for _, recv := range slices.Sorted(maps.Keys(d.methods)) {
+		if to := d.unalias(recv); to != recv {
+			d.methods[to] = append(d.methods[to], d.methods[recv]...)
+		}
+	}
 	return d
+}
+
+// unalias follows the alias name stands for, if it is one, to the type it
+// names.
+func (d decls) unalias(name string) string {
+	for range 100 { // a chain of aliases, not a cycle
+		ts := d.types[name]
+		if ts == nil || !ts.Assign.IsValid() {
+			return name
+		}
+		id, ok := ts.Type.(*ast.Ident)
+		if !ok {
+			return name
+		}
+		name = id.Name
+	}
+	return name
 }
 
 func (d decls) add(decl ast.Decl) {
@@ -244,8 +267,8 @@ func (g *gen) value(f *fn, expr string, t ast.Expr) error {
 		if t.Len != nil {
 			break
 		}
-		if id, ok := t.Elt.(*ast.Ident); ok && (id.Name == "byte" || id.Name == "uint8") && g.types[id.Name] == nil {
-			return unsupported("[]byte (base64 in encoding/json)")
+		if b := g.basicOf(t.Elt); b == "byte" || b == "uint8" {
+			return unsupported("[]%s: a slice of bytes (base64 in encoding/json)", types.ExprString(t.Elt))
 		}
 		i := fmt.Sprintf("i%d", f.loops)
 		f.loops++
@@ -262,6 +285,23 @@ func (g *gen) value(f *fn, expr string, t ast.Expr) error {
 		return nil
 	}
 	return unsupported("%s", types.ExprString(t))
+}
+
+// basicOf is the predeclared type t is, or is an alias of or defined over,
+// or "".
+func (g *gen) basicOf(t ast.Expr) string {
+	for range 100 { // a chain of declarations, not a cycle
+		id, ok := t.(*ast.Ident)
+		if !ok {
+			return ""
+		}
+		ts := g.types[id.Name]
+		if ts == nil {
+			return id.Name
+		}
+		t = ts.Type
+	}
+	return ""
 }
 
 // isString reports whether t is string or an alias of it.
@@ -339,7 +379,7 @@ func (g *gen) complete(name string, seen map[string]bool) error {
 		}
 		return unsupported("%s has no appender", name)
 	}
-	for n := range f.needs {
+	for _, n := range slices.Sorted(maps.Keys(f.needs)) { // the same error every run
 		if err := g.complete(n, seen); err != nil {
 			return err
 		}

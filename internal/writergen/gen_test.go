@@ -54,6 +54,9 @@ func (r R200JSONResponse) VisitRResponse(w http.ResponseWriter) error { return n
 		{"marshaler", "type T string\nfunc (T) MarshalJSON() ([]byte, error) { return nil, nil }\ntype B struct{ X T `json:\"x\"` }", nil, nil, "T has a MarshalJSON method"},
 		{"text marshaler inside", "type T struct{}\nfunc (*T) MarshalText() ([]byte, error) { return nil, nil }\ntype B struct{ L []T `json:\"l\"` }", nil, nil, "T has a MarshalText method"},
 		{"bytes", "type B struct{ D []byte `json:\"d\"` }", nil, nil, "[]byte"},
+		{"bytes through an alias", "type Octet = uint8\ntype B struct{ D []Octet `json:\"d\"` }", nil, nil, "[]Octet: a slice of bytes"},
+		{"bytes of a defined type", "type L uint8\ntype B struct{ D []L `json:\"d\"` }", nil, nil, "[]L: a slice of bytes"},
+		{"marshaler declared on an alias", "type P struct{}\ntype PA = P\nfunc (PA) MarshalJSON() ([]byte, error) { return nil, nil }\ntype B struct{ X P `json:\"x\"` }", nil, nil, "P has a MarshalJSON method"},
 		{"embedded", "type A struct{ X int }\ntype B struct{ A }", nil, nil, "B embeds A"},
 		{"interface", "type B struct{ X any `json:\"x\"` }", nil, nil, "any"},
 		{"key needing escapes", "type B struct{ X int `json:\"a<b\"` }", nil, nil, `key "a<b"`},
@@ -175,5 +178,53 @@ func (r RB200JSONResponse) VisitRBResponse(w http.ResponseWriter) error { return
 	}
 	if strings.Contains(src, "import") {
 		t.Errorf("imports with nothing written:\n%s", src)
+	}
+}
+
+// TestOutputIsStable generates, many times over, a file in which a type
+// fails inside a cycle reached from two responses: the output (the reasons
+// in its header included) must not depend on map order, or
+// make check-generated would fail at random.
+func TestOutputIsStable(t *testing.T) {
+	const types = `package generated
+type A1 struct{ X A2 ` + "`json:\"x\"`" + ` }
+type A2 struct {
+	B B ` + "`json:\"b\"`" + `
+	F float64 ` + "`json:\"f\"`" + `
+}
+type B struct {
+	P []A1 ` + "`json:\"p\"`" + `
+	Q []A2 ` + "`json:\"q\"`" + `
+	N int ` + "`json:\"n\"`" + `
+}
+type C struct{ N int ` + "`json:\"n\"`" + ` }
+type RA200JSONResponse struct{ Body A1 }
+func (r RA200JSONResponse) VisitRAResponse(w http.ResponseWriter) error { return nil }
+type RB200JSONResponse struct{ Body B }
+func (r RB200JSONResponse) VisitRBResponse(w http.ResponseWriter) error { return nil }
+type RC200JSONResponse struct{ Body C }
+func (r RC200JSONResponse) VisitRCResponse(w http.ResponseWriter) error { return nil }
+`
+	var first string
+	for i := range 50 {
+		file, err := parser.ParseFile(token.NewFileSet(), "types.go", types, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := []response{{typeName: "RA200JSONResponse", status: 200}, {typeName: "RB200JSONResponse", status: 200}, {typeName: "RC200JSONResponse", status: 200}}
+		out, err := writeFile("generated", "spec.yaml", "types.go", rs, newDecls(file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = string(out)
+			if !strings.Contains(first, "type FastRC200JSONResponse") || strings.Contains(first, "type FastRB200JSONResponse") {
+				t.Fatalf("want RC written and RA, RB left out:\n%s", first)
+			}
+			continue
+		}
+		if string(out) != first {
+			t.Fatalf("run %d differs from the first:\n%s\n---\n%s", i, out, first)
+		}
 	}
 }
