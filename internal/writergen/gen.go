@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -16,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -420,8 +418,7 @@ func (g *gen) object(name string, st *ast.StructType) (*fn, error) {
 				return nil, unsupported("%s.%s: key %q", name, id.Name, key)
 			}
 			seen[key] = true
-			quoted, _ := json.Marshal(key)
-			f.literal(open + string(quoted) + ":")
+			f.literal(open + `"` + key + `":`)
 			open = ","
 			if err := g.value(f, "v."+id.Name, field.Type); err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", name, id.Name, err)
@@ -437,10 +434,12 @@ func (g *gen) object(name string, st *ast.StructType) (*fn, error) {
 }
 
 // plainKey reports whether key is a member name encoding/json takes from
-// a tag as it is and writes without escaping.
+// a tag as it is and writes without escaping: ASCII letters, digits, "_",
+// "-" and ".".
 func plainKey(key string) bool {
-	for _, r := range key {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' && r != '.' || r >= 0x80 {
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
 			return false
 		}
 	}
