@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"io"
 	"sync"
 	"time"
@@ -30,14 +31,25 @@ const LogBufferSize = 64 << 10
 // dies without Close (SIGKILL, a runtime crash, a panic outside a request,
 // where nothing recovers it) loses at most flushEvery of log lines, often
 // the last ones before the crash; answers, data and a graceful stop
-// (SIGTERM, which ends in Close) lose none. A write of the buffer holds
-// the lock, so a line made meanwhile waits for it, as it would for its own
-// write(2) unbuffered.
+// (SIGTERM, which ends in Close) lose none.
+//
+// A buffered LogWriter has two buffers: while one is being written, lines
+// go to the other, so a request waits for the log's write(2) only when
+// both are full. A log that cannot keep up then slows the server down
+// rather than losing lines.
 type LogWriter struct {
-	mu  sync.Mutex
-	w   io.Writer
-	buf []byte // nil: written through
-	err error  // the last failed write while buffered, for Flush and Close
+	w io.Writer
+	// out is held for every write to w, so that writes happen one at a
+	// time, in the order their buffers were filled. Whoever holds both
+	// locks took out first.
+	out sync.Mutex
+
+	mu sync.Mutex // guards the fields below
+	// buf gathers lines; nil: written through.
+	buf []byte
+	// spare is the other buffer, empty; nil while out's holder writes it.
+	spare []byte
+	err   error // the last failed write while buffered, for Flush and Close
 
 	stop chan struct{} // closed by Close; nil: no flusher
 	done chan struct{} // closed when the flusher has returned
@@ -53,6 +65,7 @@ func NewLogWriter(w io.Writer, flushEvery time.Duration) *LogWriter {
 	if flushEvery > 0 {
 		flushEvery = max(flushEvery, MinLogFlush)
 		l.buf = make([]byte, 0, LogBufferSize)
+		l.spare = make([]byte, 0, LogBufferSize)
 		l.stop, l.done = make(chan struct{}), make(chan struct{})
 		go l.flushEvery(flushEvery)
 	}
@@ -63,43 +76,93 @@ func NewLogWriter(w io.Writer, flushEvery time.Duration) *LogWriter {
 // write of the buffer is reported by the next Flush and by Close.
 func (l *LogWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.buf == nil {
+	if l.buf != nil && len(l.buf)+len(p) <= cap(l.buf) {
+		l.buf = append(l.buf, p...)
+		l.mu.Unlock()
+		return len(p), nil
+	}
+	l.mu.Unlock()
+
+	// Written through, or the buffer is full: wait for the write in
+	// progress, if any, then look again (it may have made room).
+	l.out.Lock()
+	defer l.out.Unlock()
+	l.mu.Lock()
+	if l.buf == nil { // through, or closed meanwhile
+		l.mu.Unlock()
 		return l.w.Write(p)
 	}
-	if len(l.buf)+len(p) > cap(l.buf) {
-		l.flushLocked()
-		if len(p) > cap(l.buf) {
-			if _, err := l.w.Write(p); err != nil {
-				l.err = err
-			}
-			return len(p), nil
-		}
+	if len(l.buf)+len(p) <= cap(l.buf) {
+		l.buf = append(l.buf, p...)
+		l.mu.Unlock()
+		return len(p), nil
 	}
-	l.buf = append(l.buf, p...)
+	full := l.swapLocked()
+	oversized := len(p) > cap(l.buf)
+	if !oversized {
+		l.buf = append(l.buf, p...)
+	}
+	l.mu.Unlock()
+	err := l.writeOut(full, nil)
+	if oversized {
+		err = l.writeOut(p, err)
+	}
+	l.mu.Lock()
+	l.spare, l.err = full[:0], cmp.Or(err, l.err)
+	l.mu.Unlock()
 	return len(p), nil
+}
+
+// swapLocked hands the buffer's lines to the caller, which holds out and
+// must give the slice back as spare, and puts spare in its place.
+func (l *LogWriter) swapLocked() []byte {
+	full := l.buf
+	l.buf, l.spare = l.spare, nil
+	return full
+}
+
+// writeOut writes lines to w unless they are empty, returning the write's
+// error, or err when it has none. A failed write's lines are dropped: a
+// log has nowhere to report its own failure but Flush and Close.
+func (l *LogWriter) writeOut(lines []byte, err error) error {
+	if len(lines) == 0 {
+		return err
+	}
+	if _, werr := l.w.Write(lines); werr != nil {
+		return werr
+	}
+	return err
 }
 
 // Flush writes out the lines waiting in the buffer. Its error is that of
 // the last write that failed since the LogWriter was made, if any did.
 func (l *LogWriter) Flush() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.flushLocked()
-	return l.err
+	return l.flush(false)
 }
 
-// flushLocked writes the buffer out. A failed write's lines are dropped (a
-// log has nowhere to report its own failure but Flush and Close) and its
-// error kept in l.err.
-func (l *LogWriter) flushLocked() {
-	if len(l.buf) == 0 {
-		return
+// flush writes the buffer out, and with closing leaves the LogWriter
+// written through.
+func (l *LogWriter) flush(closing bool) error {
+	l.out.Lock()
+	defer l.out.Unlock()
+	l.mu.Lock()
+	if l.buf == nil {
+		defer l.mu.Unlock()
+		return l.err
 	}
-	if _, err := l.w.Write(l.buf); err != nil {
-		l.err = err
+	full := l.swapLocked()
+	if closing {
+		l.buf = nil
 	}
-	l.buf = l.buf[:0]
+	l.mu.Unlock()
+	err := l.writeOut(full, nil)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !closing {
+		l.spare = full[:0]
+	}
+	l.err = cmp.Or(err, l.err)
+	return l.err
 }
 
 // flushEvery flushes the buffer every interval until Close.
@@ -128,9 +191,5 @@ func (l *LogWriter) Close() error {
 		close(l.stop)
 		<-l.done
 	})
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.flushLocked()
-	l.buf = nil
-	return l.err
+	return l.flush(true)
 }

@@ -300,3 +300,79 @@ func BenchmarkLogWriter(b *testing.B) {
 		})
 	}
 }
+
+// stalled is a writer whose Writes wait until release is closed, telling
+// started of each one.
+type stalled struct {
+	writes
+	started chan struct{}
+	release chan struct{}
+}
+
+func (s *stalled) Write(p []byte) (int, error) {
+	s.started <- struct{}{}
+	<-s.release
+	return s.writes.Write(p)
+}
+
+// TestLogWriterWritesWhileWritingOut stalls the write of a full buffer:
+// lines made meanwhile go to the second buffer without waiting for it, a
+// line that finds that one full too waits, and every line arrives once,
+// in order.
+func TestLogWriterWritesWhileWritingOut(t *testing.T) {
+	w := &stalled{started: make(chan struct{}, 8), release: make(chan struct{})}
+	l := NewLogWriter(w, time.Hour)
+	half := strings.Repeat("a", LogBufferSize/2-1) + "\n"
+	var want []string
+	write := func(line string) {
+		if n, err := l.Write([]byte(line)); n != len(line) || err != nil {
+			t.Errorf("Write = %d, %v", n, err)
+		}
+	}
+	write(half)
+	write(half)
+	want = append(want, half+half)
+	filling := make(chan struct{})
+	go func() { // finds the buffer full: writes it out, and stalls
+		defer close(filling)
+		write("third\n")
+	}()
+	<-w.started
+
+	// The stalled write holds the first buffer; the second has room.
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		write("fourth\n")
+	}()
+	select {
+	case <-wrote:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a line waited for the buffer being written out")
+	}
+	rest := strings.Repeat("b", LogBufferSize-len("third\nfourth\n")) // fills it exactly
+	write(rest)
+	want = append(want, "third\nfourth\n"+rest)
+
+	// Both buffers are full now: the next line waits.
+	waited := make(chan struct{})
+	go func() {
+		defer close(waited)
+		write("last\n")
+	}()
+	select {
+	case <-waited:
+		t.Fatal("a line went past two full buffers")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(w.release)
+	<-filling
+	<-waited
+	want = append(want, "last\n")
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.all(); !slices.Equal(got, want) {
+		t.Errorf("wrote %s\nwant %s", short(got), short(want))
+	}
+}
