@@ -14,7 +14,7 @@ bench-pg: build
 	$(GO) run ./bench/visits -bin $(BIN) -db sqlite -instances 1 -n $(BENCH_N)
 	$(GO) run ./bench/visits -bin $(BIN) -db '$(BENCH_PG)' -instances 2 -n $(BENCH_N)
 
-## bench-visits: visits/s on the SQLite default under wrk (apt-get install -y wrk), synchronous FULL then NORMAL
-bench-visits: build
+## bench-visits: visits/s on the SQLite default under wrk (installed when missing), synchronous FULL then NORMAL
+bench-visits: build wrk
 	$(GO) run ./bench/visits -bin $(BIN) -load wrk -duration $(VISITS_DURATION) -sqlite-synchronous FULL
 	$(GO) run ./bench/visits -bin $(BIN) -load wrk -duration $(VISITS_DURATION) -sqlite-synchronous NORMAL

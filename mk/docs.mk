@@ -20,11 +20,6 @@ docs-test: docs-chromium
 # docs-chromium: apt-get the Debian chromium unless it is there already
 # (through sudo when not root).
 docs-chromium:
-	@if [ ! -x $(DOCS_CHROMIUM) ]; then \
-		echo "$(DOCS_CHROMIUM) is missing: installing Debian chromium with apt-get"; \
-		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
-		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	fi
+	$(call apt-install,$(DOCS_CHROMIUM),chromium)
 
 EXTRA_TESTS += docs-test

@@ -9,7 +9,7 @@
 #   bench        in-process Go benchmarks: ns/op and allocs/op per variant and
 #                operation (BENCH_COUNT runs each, 6 by default: benchstat needs
 #                6 samples for a confidence interval)
-#   bench-load   loopback load with wrk (apt-get install -y wrk): req/s, p50,
+#   bench-load   loopback load with wrk (installed with apt-get when missing): req/s, p50,
 #                p99 per variant and operation, and the ratios
 #                project/raw, project/stock, quiet/raw, quiet/stock, ogen/raw
 
@@ -31,7 +31,7 @@ LOAD_VARIANTS   ?= raw stock project project-quiet project-validate-responses og
 LOAD_ROUNDS     ?= 1
 LOAD_OPS        ?= get-location create-player create-visit
 
-.PHONY: bench bench-load
+.PHONY: bench bench-load wrk
 
 ## bench: Go benchmarks of every variant (BENCH_COUNT=6 BENCH_TIME=1s BENCH_FILTER=. BENCH_SYNC=NORMAL), raw output in BENCH_OUT
 # The test binary runs BENCH_COUNT times with -count 1 rather than once with
@@ -50,8 +50,12 @@ bench:
 	@$(BENCHSTAT) $(BENCH_OUT) || echo "benchstat unavailable; raw results are in $(BENCH_OUT)"
 
 ## bench-load: loopback wrk load on each variant (LOAD_DURATION=10s LOAD_CONNS=64 LOAD_VARIANTS=... LOAD_OPS=...)
-bench-load:
+bench-load: wrk
 	$(GO) build -o $(BENCHSERVER) ./bench/compare/cmd/benchserver
 	LOAD_DURATION='$(LOAD_DURATION)' LOAD_WARMUP='$(LOAD_WARMUP)' LOAD_CONNS='$(LOAD_CONNS)' \
 	LOAD_THREADS='$(LOAD_THREADS)' LOAD_VARIANTS='$(LOAD_VARIANTS)' LOAD_OPS='$(LOAD_OPS)' \
 	LOAD_SYNC='$(BENCH_SYNC)' LOAD_ROUNDS='$(LOAD_ROUNDS)' bench/compare/load.sh $(BENCHSERVER)
+
+# wrk: apt-get Debian's wrk unless it is there already.
+wrk:
+	$(call apt-install,wrk,wrk)
