@@ -12,6 +12,9 @@
 #   bench-load   loopback load with wrk (installed with apt-get when missing): req/s, p50,
 #                p99 per variant and operation, and the ratios
 #                project/raw, project/stock, quiet/raw, quiet/stock, ogen/raw
+#   bench-paired loopback load on two variants at once, sharing one core
+#                (bench/compare/paired.sh): the ratio of what a request costs
+#                each, with the machine's slow spells landing on both
 
 BENCH_COUNT     ?= 6
 BENCH_TIME      ?= 1s
@@ -30,8 +33,10 @@ LOAD_THREADS    ?= 1
 LOAD_VARIANTS   ?= raw stock project project-quiet project-validate-responses ogen
 LOAD_ROUNDS     ?= 1
 LOAD_OPS        ?= get-location create-player create-visit
+LOAD_PAIRED     ?= raw stock project ogen
+PAIRED_ROUNDS   ?= 5
 
-.PHONY: bench bench-load wrk
+.PHONY: bench bench-load bench-paired wrk
 
 ## bench: Go benchmarks of every variant (BENCH_COUNT=6 BENCH_TIME=1s BENCH_FILTER=. BENCH_SYNC=NORMAL), raw output in BENCH_OUT
 # The test binary runs BENCH_COUNT times with -count 1 rather than once with
@@ -55,6 +60,13 @@ bench-load: wrk
 	LOAD_DURATION='$(LOAD_DURATION)' LOAD_WARMUP='$(LOAD_WARMUP)' LOAD_CONNS='$(LOAD_CONNS)' \
 	LOAD_THREADS='$(LOAD_THREADS)' LOAD_VARIANTS='$(LOAD_VARIANTS)' LOAD_OPS='$(LOAD_OPS)' \
 	LOAD_SYNC='$(BENCH_SYNC)' LOAD_ROUNDS='$(LOAD_ROUNDS)' bench/compare/load.sh $(BENCHSERVER)
+
+## bench-paired: raw and each variant loaded at once on one core (PAIRED_ROUNDS=5 LOAD_DURATION=10s LOAD_PAIRED=... LOAD_OPS=...)
+bench-paired: wrk
+	$(GO) build -o $(BENCHSERVER) ./bench/compare/cmd/benchserver
+	LOAD_DURATION='$(LOAD_DURATION)' LOAD_WARMUP='$(LOAD_WARMUP)' LOAD_CONNS='$(LOAD_CONNS)' \
+	LOAD_VARIANTS='$(LOAD_PAIRED)' LOAD_OPS='$(LOAD_OPS)' LOAD_SYNC='$(BENCH_SYNC)' \
+	LOAD_ROUNDS='$(PAIRED_ROUNDS)' bench/compare/paired.sh $(BENCHSERVER)
 
 # wrk: apt-get Debian's wrk unless it is there already.
 wrk:
