@@ -103,9 +103,9 @@ func (l *LogWriter) Write(p []byte) (int, error) {
 		l.buf = append(l.buf, p...)
 	}
 	l.mu.Unlock()
-	err := l.writeOut(full, nil)
+	err := l.writeOut(full)
 	if oversized {
-		err = l.writeOut(p, err)
+		err = cmp.Or(l.writeOut(p), err)
 	}
 	l.mu.Lock()
 	l.spare, l.err = full[:0], cmp.Or(err, l.err)
@@ -121,16 +121,14 @@ func (l *LogWriter) swapLocked() []byte {
 	return full
 }
 
-// writeOut writes lines to w unless they are empty, returning the write's
-// error, or err when it has none. A failed write's lines are dropped: a
-// log has nowhere to report its own failure but Flush and Close.
-func (l *LogWriter) writeOut(lines []byte, err error) error {
+// writeOut writes lines to w unless they are empty. A failed write's
+// lines are dropped: a log has nowhere to report its own failure but Flush
+// and Close.
+func (l *LogWriter) writeOut(lines []byte) error {
 	if len(lines) == 0 {
-		return err
+		return nil
 	}
-	if _, werr := l.w.Write(lines); werr != nil {
-		return werr
-	}
+	_, err := l.w.Write(lines)
 	return err
 }
 
@@ -155,7 +153,7 @@ func (l *LogWriter) flush(closing bool) error {
 		l.buf = nil
 	}
 	l.mu.Unlock()
-	err := l.writeOut(full, nil)
+	err := l.writeOut(full)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !closing {
