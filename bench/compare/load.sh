@@ -37,10 +37,7 @@ rounds=${LOAD_ROUNDS:-1}
 out=${LOAD_OUT:-$(mktemp -d -t bench-load.XXXXXX)}
 mkdir -p "$out"
 
-if ! command -v wrk >/dev/null; then
-	echo "wrk is not installed: apt-get update && apt-get install -y wrk" >&2
-	exit 1
-fi
+. "$here/servers.sh"
 server_cpu=() client_cpu=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
 	server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)
@@ -53,28 +50,11 @@ echo "wrk -t$threads -c$conns -d$duration --latency (warm-up ${warmup:-none}); $
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw wrk output: $out"
 
-pid=
-cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; }
-trap cleanup EXIT
-
 results=$out/results.tsv
 : >"$results"
 for round in $(seq "$rounds"); do
 for v in $variants; do
-	"${server_cpu[@]}" "$bin" -variant "$v" -sqlite-synchronous "$sync" >"$out/$v.server.out" 2>"$out/$v.server.err" &
-	pid=$!
-	ready=
-	for _ in $(seq 300); do
-		ready=$(grep -m1 '^ready ' "$out/$v.server.out" || true)
-		[ -n "$ready" ] && break
-		if ! kill -0 "$pid" 2>/dev/null; then break; fi
-		sleep 0.1
-	done
-	if [ -z "$ready" ]; then
-		echo "$v: benchserver did not start:" >&2
-		cat "$out/$v.server.err" >&2
-		exit 1
-	fi
+	start_server "$v" "$v" "${server_cpu[@]}"
 	read -r _ url player token <<<"$ready"
 	for op in $ops; do
 		script=$here/wrk/$op.lua
@@ -98,8 +78,7 @@ for v in $variants; do
 		' "$out/$v.$op.$round.txt" >>"$results"
 		tail -n1 "$results" | awk -F'\t' '{ printf "  %-14s %-27s %9s req/s  p50 %7.3f ms  p99 %7.3f ms  %s\n", $1, $2, $3, $4, $5, $6 }'
 	done
-	cleanup
-	pid=
+	stop_servers
 done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

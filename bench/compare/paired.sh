@@ -52,10 +52,7 @@ rounds=${LOAD_ROUNDS:-5}
 out=${LOAD_OUT:-$(mktemp -d -t bench-paired.XXXXXX)}
 mkdir -p "$out"
 
-if ! command -v wrk >/dev/null; then
-	echo "wrk is not installed: apt-get update && apt-get install -y wrk" >&2
-	exit 1
-fi
+. "$here/servers.sh"
 if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then
 	echo "paired.sh needs taskset and 2 CPUs: both servers share CPU 0, the load runs on CPU 1" >&2
 	exit 1
@@ -65,30 +62,6 @@ half=$((conns / 2))
 echo "two servers on CPU 0, two wrk -t1 -c$half -d$duration on CPU 1 (warm-up ${warmup:-none}); SQLite synchronous=$sync; $rounds round(s)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw wrk output: $out"
-
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	pids=()
-}
-trap cleanup EXIT
-
-# start VARIANT NAME: start a benchserver; sets ready to its "ready" line.
-start() {
-	taskset -c 0 "$bin" -variant "$1" -sqlite-synchronous "$sync" >"$out/$2.server.out" 2>"$out/$2.server.err" &
-	pids+=($!)
-	ready=
-	for _ in $(seq 300); do
-		ready=$(grep -m1 '^ready ' "$out/$2.server.out" || true)
-		[ -n "$ready" ] && return
-		kill -0 "${pids[-1]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "$1: benchserver did not start:" >&2
-	cat "$out/$2.server.err" >&2
-	exit 1
-}
 
 # load URL PLAYER TOKEN SCRIPT SECONDS [OUTPUT]: one wrk on CPU 1, in the background.
 load() {
@@ -108,14 +81,14 @@ for round in $(seq "$rounds"); do
 		# a is the base and b the variant; which of them starts and is
 		# loaded first alternates from round to round.
 		if [ $((round % 2)) = 1 ]; then
-			start "$base" a
+			start_server "$base" a taskset -c 0
 			read -r _ url_a player_a token_a <<<"$ready"
-			start "$v" b
+			start_server "$v" b taskset -c 0
 			read -r _ url_b player_b token_b <<<"$ready"
 		else
-			start "$v" b
+			start_server "$v" b taskset -c 0
 			read -r _ url_b player_b token_b <<<"$ready"
-			start "$base" a
+			start_server "$base" a taskset -c 0
 			read -r _ url_a player_a token_a <<<"$ready"
 		fi
 		for op in $ops; do
@@ -144,7 +117,7 @@ for round in $(seq "$rounds"); do
 			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$op" "$v" "$round" "$ra" "$rb" "$ratio" >>"$results"
 			printf '  %-14s round %-3s %-8s %9s req/s   %-8s %9s req/s   %s/%s %s\n' "$op" "$round" "$base" "$ra" "$v" "$rb" "$v" "$base" "$ratio"
 		done
-		cleanup
+		stop_servers
 	done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
