@@ -78,40 +78,32 @@ results=$out/results.tsv
 : >"$results"
 for round in $(seq "$rounds"); do
 	for v in $variants; do
-		# a is the base and b the variant; which of them starts and is
-		# loaded first alternates from round to round.
-		if [ $((round % 2)) = 1 ]; then
-			start_server "$base" a taskset -c 0
-			read -r _ url_a player_a token_a <<<"$ready"
-			start_server "$v" b taskset -c 0
-			read -r _ url_b player_b token_b <<<"$ready"
-		else
-			start_server "$v" b taskset -c 0
-			read -r _ url_b player_b token_b <<<"$ready"
-			start_server "$base" a taskset -c 0
-			read -r _ url_a player_a token_a <<<"$ready"
-		fi
+		# Side 0 is the base and side 1 the variant; which of them starts
+		# and is loaded first alternates from round to round.
+		variant=("$base" "$v") order=(0 1)
+		[ $((round % 2)) = 1 ] || order=(1 0)
+		url=() player=() token=()
+		for i in "${order[@]}"; do
+			start_server "${variant[i]}" "side$i" taskset -c 0
+			read -r _ "url[i]" "player[i]" "token[i]" <<<"$ready"
+		done
 		for op in $ops; do
 			script=$here/wrk/$op.lua
-			fa=$out/$op.$base-vs-$v.$round.a.txt fb=$out/$op.$base-vs-$v.$round.b.txt
+			files=("$out/$op.$base-vs-$v.$round.a.txt" "$out/$op.$base-vs-$v.$round.b.txt")
 			for run in warmup measure; do
-				d=$duration fa_=$fa fb_=$fb
+				d=$duration to=("${files[@]}")
 				if [ $run = warmup ]; then
 					[ -n "$warmup" ] && [ "$warmup" != 0 ] || continue
-					d=$warmup fa_=/dev/null fb_=/dev/null
+					d=$warmup to=(/dev/null /dev/null)
 				fi
-				if [ $((round % 2)) = 1 ]; then
-					load "$url_a" "$player_a" "$token_a" "$script" "$d" "$fa_"
-					w1=$!
-					load "$url_b" "$player_b" "$token_b" "$script" "$d" "$fb_"
-				else
-					load "$url_b" "$player_b" "$token_b" "$script" "$d" "$fb_"
-					w1=$!
-					load "$url_a" "$player_a" "$token_a" "$script" "$d" "$fa_"
-				fi
-				wait "$w1" "$!"
+				waiting=()
+				for i in "${order[@]}"; do
+					load "${url[i]}" "${player[i]}" "${token[i]}" "$script" "$d" "${to[i]}"
+					waiting+=($!)
+				done
+				wait "${waiting[@]}"
 			done
-			ra=$(rps "$fa") rb=$(rps "$fb")
+			ra=$(rps "${files[0]}") rb=$(rps "${files[1]}")
 			ratio=-
 			if [ "$ra" != FAILED ] && [ "$rb" != FAILED ]; then ratio=$(awk -v a="$rb" -v b="$ra" 'BEGIN { printf "%.3f", a / b }'); fi
 			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$op" "$v" "$round" "$ra" "$rb" "$ratio" >>"$results"
