@@ -75,6 +75,11 @@ func NewLogWriter(w io.Writer, flushEvery time.Duration) *LogWriter {
 // Write writes one or more whole lines. Buffered, it never fails: a failed
 // write of the buffer is reported by the next Flush and by Close.
 func (l *LogWriter) Write(p []byte) (int, error) {
+	if l.stop == nil { // made written through; only out to take
+		l.out.Lock()
+		defer l.out.Unlock()
+		return l.w.Write(p)
+	}
 	l.mu.Lock()
 	if l.buf != nil && len(l.buf)+len(p) <= cap(l.buf) {
 		l.buf = append(l.buf, p...)
@@ -88,7 +93,7 @@ func (l *LogWriter) Write(p []byte) (int, error) {
 	l.out.Lock()
 	defer l.out.Unlock()
 	l.mu.Lock()
-	if l.buf == nil { // through, or closed meanwhile
+	if l.buf == nil { // closed: written through from now on
 		l.mu.Unlock()
 		return l.w.Write(p)
 	}
