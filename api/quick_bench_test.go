@@ -85,15 +85,18 @@ func validatorEngine(b *testing.B, variant string) *gin.Engine {
 		v.kinOnly = variant == "kin"
 	}
 	noContent := func(c *gin.Context) { c.Status(http.StatusNoContent) }
-	for method, routes := range ops.byRoute {
-		for path, op := range routes {
-			if v == nil {
-				r.Handle(method, path, noContent)
-				continue
-			}
-			// Bound to the route's operation, as NewHandler binds it.
-			r.Handle(method, path, func(c *gin.Context) { v.handle(c, op) }, noContent)
+	// Bound to each route's operation by the router NewHandler uses.
+	rs := &routes{IRouter: r, ops: ops}
+	if v != nil {
+		rs.chain = []func(*gin.Context, *operation){v.handle}
+	}
+	for method, byPath := range ops.byRoute {
+		for path := range byPath {
+			rs.Handle(method, path, noContent)
 		}
+	}
+	if rs.err != nil {
+		b.Fatal(rs.err)
 	}
 	return r
 }

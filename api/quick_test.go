@@ -59,10 +59,14 @@ func newQuickPair(t testing.TB) *quickPair {
 		}
 		r := gin.New()
 		r.RedirectTrailingSlash, r.RedirectFixedPath = false, false
-		for method, routes := range ops.byRoute {
-			for path, op := range routes {
-				r.Handle(method, path, func(c *gin.Context) { v.handle(c, op) }, echoRequest)
+		rs := &routes{IRouter: r, ops: ops, chain: []func(*gin.Context, *operation){v.handle}}
+		for method, byPath := range ops.byRoute {
+			for path := range byPath {
+				rs.Handle(method, path, echoRequest)
 			}
+		}
+		if rs.err != nil {
+			t.Fatal(rs.err)
 		}
 		return r
 	}

@@ -147,14 +147,15 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 
 // routes is the router the generated code registers its handlers on: it
 // puts each behind the middleware chain bound to the handler's operation.
-// Only Handle and the verb methods bind; the rest (Group, Any, Match,
-// Static...) pass through to the engine unbound, and the generated code
-// calls none of them.
+// Handle and the verb methods bind; the rest of gin.IRouter (Use, Group,
+// Any, Match, Static...) would put handlers outside the bound chains, so
+// each of them is an error instead, as is a route the contract does not
+// declare. The generated code calls none of them today.
 type routes struct {
 	gin.IRouter
 	ops   operations
 	chain []func(*gin.Context, *operation)
-	err   error // a route the contract does not declare
+	err   error // the first registration that could not be bound
 }
 
 // bind returns the chain for op (nil: no operation) followed by h.
@@ -172,6 +173,43 @@ func (rs *routes) Handle(method, path string, h ...gin.HandlerFunc) gin.IRoutes 
 		rs.err = fmt.Errorf("api: the generated server has %s %s, which openapi.yaml does not declare", method, path)
 	}
 	return rs.IRouter.Handle(method, path, rs.bind(op, h...)...)
+}
+
+// unbound records a registration routes does not bind to an operation.
+func (rs *routes) unbound(call string) gin.IRoutes {
+	if rs.err == nil {
+		rs.err = fmt.Errorf("api: the generated server called %s, which is not bound to an operation's middleware", call)
+	}
+	return rs
+}
+
+func (rs *routes) Use(...gin.HandlerFunc) gin.IRoutes { return rs.unbound("Use") }
+
+func (rs *routes) Group(path string, _ ...gin.HandlerFunc) *gin.RouterGroup {
+	rs.unbound("Group " + path)
+	return rs.IRouter.Group(path) // never served: NewHandler fails
+}
+
+func (rs *routes) Any(path string, _ ...gin.HandlerFunc) gin.IRoutes {
+	return rs.unbound("Any " + path)
+}
+
+func (rs *routes) Match(_ []string, path string, _ ...gin.HandlerFunc) gin.IRoutes {
+	return rs.unbound("Match " + path)
+}
+
+func (rs *routes) StaticFile(path, _ string) gin.IRoutes {
+	return rs.unbound("StaticFile " + path)
+}
+
+func (rs *routes) StaticFileFS(path, _ string, _ http.FileSystem) gin.IRoutes {
+	return rs.unbound("StaticFileFS " + path)
+}
+
+func (rs *routes) Static(path, _ string) gin.IRoutes { return rs.unbound("Static " + path) }
+
+func (rs *routes) StaticFS(path string, _ http.FileSystem) gin.IRoutes {
+	return rs.unbound("StaticFS " + path)
 }
 
 func (rs *routes) GET(path string, h ...gin.HandlerFunc) gin.IRoutes {

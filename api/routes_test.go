@@ -49,3 +49,28 @@ func TestRoutesBindOperations(t *testing.T) {
 		t.Error("PUT /players, which openapi.yaml does not declare, was registered without an error")
 	}
 }
+
+// TestRoutesRefuseUnbound: every other way of registering on the router
+// would put handlers outside the operation's middleware, so each is an
+// error for NewHandler.
+func TestRoutesRefuseUnbound(t *testing.T) {
+	_, ops := testOperations(t)
+	ok := func(c *gin.Context) { c.Status(http.StatusNoContent) }
+	for name, register := range map[string]func(rs *routes){
+		"Use":          func(rs *routes) { rs.Use(ok) },
+		"Group":        func(rs *routes) { rs.Group("/v2") },
+		"Any":          func(rs *routes) { rs.Any("/players", ok) },
+		"Match":        func(rs *routes) { rs.Match([]string{"GET"}, "/players", ok) },
+		"StaticFile":   func(rs *routes) { rs.StaticFile("/favicon.ico", "favicon.ico") },
+		"StaticFileFS": func(rs *routes) { rs.StaticFileFS("/favicon.ico", "favicon.ico", http.Dir(".")) },
+		"Static":       func(rs *routes) { rs.Static("/files", ".") },
+		"StaticFS":     func(rs *routes) { rs.StaticFS("/files", http.Dir(".")) },
+		"HEAD":         func(rs *routes) { rs.HEAD("/players", ok) }, // bound, but not in the contract
+	} {
+		rs := &routes{IRouter: gin.New(), ops: ops}
+		register(rs)
+		if rs.err == nil {
+			t.Errorf("%s: registered without an error", name)
+		}
+	}
+}
