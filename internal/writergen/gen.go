@@ -256,7 +256,7 @@ func (g *gen) value(f *fn, expr string, t ast.Expr) error {
 			return nil
 		}
 	case *ast.IndexExpr:
-		if types.ExprString(t.X) == "nullable.Nullable" && g.isString(t.Index) {
+		if types.ExprString(t.X) == "nullable.Nullable" && g.isBasic(t.Index, "string") {
 			f.imports[jsonwritePath] = true
 			f.stmt("b = jsonwrite.NullableString(b, %s)", expr)
 			return nil
@@ -300,18 +300,6 @@ func (g *gen) basicOf(t ast.Expr) string {
 		t = ts.Type
 	}
 	return ""
-}
-
-// isString reports whether t is string or an alias of it.
-func (g *gen) isString(t ast.Expr) bool {
-	id, ok := t.(*ast.Ident)
-	if !ok {
-		return false
-	}
-	if ts := g.types[id.Name]; ts != nil {
-		return ts.Assign.IsValid() && g.isString(ts.Type)
-	}
-	return id.Name == "string"
 }
 
 // basic writes a value of a predeclared type, or of a type defined over
@@ -557,7 +545,7 @@ func (g *gen) headerSets(r response, headers ast.Expr) (*fn, error) {
 			}
 			var value string
 			switch {
-			case g.isString(t):
+			case g.isBasic(t, "string"):
 				value = v
 			case g.isBasic(t, "int", "int32", "int64"):
 				f.imports["strconv"] = true
