@@ -14,23 +14,30 @@ var (
 	corsExposeHeaders = "ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed"
 )
 
-// cors adds the CORS headers for an allowed Origin: on a preflight (OPTIONS
-// with Access-Control-Request-Method) the methods and headers it may use,
-// on any other response the headers its script may read.
+// cors adds Vary: Origin to every response and the CORS headers for an
+// allowed Origin: on a preflight (OPTIONS with Access-Control-Request-Method)
+// the methods and headers it may use, on any other response the headers its
+// script may read.
 func cors(ops operations, origins []string) gin.HandlerFunc {
 	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		// Every response depends on Origin, those without CORS headers
+		// too: a cache must not give them to an allowed origin.
+		h.Add("Vary", "Origin")
 		origin := c.GetHeader("Origin")
 		if origin == "" || !slices.Contains(origins, origin) {
 			c.Next()
 			return
 		}
-		h := c.Writer.Header()
 		h.Set("Access-Control-Allow-Origin", origin)
-		h.Add("Vary", "Origin")
 		if c.Request.Method == http.MethodOptions && c.GetHeader("Access-Control-Request-Method") != "" {
-			h.Set("Access-Control-Allow-Methods", ops.allowed(c.Request.URL.Path))
-			h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
-			h.Set("Access-Control-Max-Age", "600")
+			// An unknown path allows nothing; its preflight is answered
+			// 404, without the preflight headers.
+			if allowed := ops.allowed(c.Request.URL.Path); allowed != "" {
+				h.Set("Access-Control-Allow-Methods", allowed)
+				h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+				h.Set("Access-Control-Max-Age", "600")
+			}
 		} else {
 			h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
 		}

@@ -20,7 +20,9 @@ func isUnlimited(c *gin.Context, op *operation) bool {
 	if c.Request.Method == http.MethodOptions {
 		return true // preflights and OPTIONS cost nothing and must not fail
 	}
-	return op != nil && op.unlimited
+	// No operation: the contract answers an unknown path 404 and a method
+	// the path lacks 405, whatever the load; both cost no more than a 429.
+	return op == nil || op.unlimited
 }
 
 // headerLimit answers 431 when the request's header fields add up to more
@@ -146,8 +148,16 @@ func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
 	if !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		h.Set("Retry-After", strconv.Itoa(max(1, secs)))
-		writeProblem(c, kindRateLimited, fmt.Sprintf("Too many requests; try again in %d second(s).", max(1, secs)), nil)
+		writeProblem(c, kindRateLimited, "Too many requests; try again in "+seconds(max(1, secs))+".", nil)
 		return
 	}
 	c.Next()
+}
+
+// seconds words n seconds: "1 second", "2 seconds".
+func seconds(n int) string {
+	if n == 1 {
+		return "1 second"
+	}
+	return strconv.Itoa(n) + " seconds"
 }

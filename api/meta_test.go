@@ -191,7 +191,7 @@ func TestDocs(t *testing.T) {
 		{"LICENSE", 200, "text/plain"},
 		{"VERSION", 200, "text/plain"},
 		{"missing.css", 404, "application/problem+json"},
-		{"..%2Fimpl", 404, "application/problem+json"},
+		{"..%2Fimpl", 400, "application/problem+json"}, // one segment, not a file name
 		{"bad%20name.css", 400, "application/problem+json"},
 	}
 	for _, tt := range tests {

@@ -114,9 +114,20 @@ func TestRateLimit(t *testing.T) {
 	if resp.Status != http.StatusTooManyRequests || resp.Problem(t).Type != "/problems/rate-limited" {
 		t.Fatalf("4th request = %d %s, want 429 rate-limited", resp.Status, resp.Body)
 	}
-	if ra := resp.Header.Get("Retry-After"); ra == "" || ra == "0" {
-		t.Errorf("Retry-After = %q, want a positive number of seconds", ra)
+	ra := resp.Header.Get("Retry-After")
+	if ra == "" || ra == "0" || ra == "1" {
+		t.Errorf("Retry-After = %q, want over a second (a token per 1,000 s)", ra)
 	}
+	if p := resp.Problem(t); p.Detail != "Too many requests; try again in "+ra+" seconds." {
+		t.Errorf("detail = %q, want it to name Retry-After's %s seconds", p.Detail, ra)
+	}
+	t.Run("no operation, no limit: 404 and 405 as the contract says", func(t *testing.T) {
+		for _, req := range []apitest.Request{{Method: "GET", Path: "/nowhere"}, {Method: "DELETE", Path: "/locations"}} {
+			if resp := s.Do(req); resp.Status != http.StatusNotFound && resp.Status != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s = %d, want 404 or 405", req.Method, req.Path, resp.Status)
+			}
+		}
+	})
 	t.Run("a bearer token has its own bucket", func(t *testing.T) {
 		if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Token: "someone"}); resp.Status != 200 {
 			t.Errorf("status = %d, want 200", resp.Status)
@@ -247,6 +258,20 @@ func TestOptionsAndCORS(t *testing.T) {
 		got := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": site}})
 		if got.Header.Get("Access-Control-Allow-Origin") != site || !strings.Contains(got.Header.Get("Access-Control-Expose-Headers"), "X-Request-ID") {
 			t.Errorf("GET headers = %v, want ACAO and Expose-Headers", got.Header)
+		}
+	})
+	t.Run("a preflight to an unknown path is a 404 without preflight headers", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
+		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/nowhere", Header: preflight})
+		if resp.Status != http.StatusNotFound || resp.Header.Values("Access-Control-Allow-Methods") != nil {
+			t.Errorf("got %d, Allow-Methods %q; want 404 without it", resp.Status, resp.Header.Values("Access-Control-Allow-Methods"))
+		}
+	})
+	t.Run("a refusal carries the CORS headers too", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}, MaxHeaderBytes: 1024}})
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": site, "X-Padding": strings.Repeat("p", 2000)}})
+		if resp.Status != http.StatusRequestHeaderFieldsTooLarge || resp.Header.Get("Access-Control-Allow-Origin") != site {
+			t.Errorf("got %d ACAO %q, want 431 with %s", resp.Status, resp.Header.Get("Access-Control-Allow-Origin"), site)
 		}
 	})
 	t.Run("another origin gets none", func(t *testing.T) {

@@ -90,6 +90,9 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	// is not in the contract: answer with problems instead.
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
+	// Route on the path as sent: /locations%2F1 is one segment that names
+	// nothing, not /locations/1 (path parameters are still unescaped).
+	r.UseRawPath = true
 	r.HandleMethodNotAllowed = true
 	// The middleware, outermost first. Those that need the request's
 	// operation take it as an argument: each route's chain is bound to its
@@ -105,11 +108,12 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		metrics = newHTTPMetrics(cfg.Metrics)
 	}
 	chain = append(chain, newObserver(ops, cfg.Logger, metrics).handle,
-		anyOperation(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered)),
-		anyOperation(headerLimit(cfg.MaxHeaderBytes)))
+		anyOperation(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered)))
 	if len(cfg.CORSOrigins) > 0 {
+		// Before any refusal, so that a browser script can read those too.
 		chain = append(chain, anyOperation(cors(ops, cfg.CORSOrigins)))
 	}
+	chain = append(chain, anyOperation(headerLimit(cfg.MaxHeaderBytes)))
 	if cfg.MaxInFlight > 0 {
 		chain = append(chain, inFlightLimit(cfg.MaxInFlight))
 	}

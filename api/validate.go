@@ -34,8 +34,14 @@ type operation struct {
 	responseTypes []string
 	// security lists alternative sets of schemes; empty means public.
 	security openapi3.SecurityRequirements
+	// takesQuery: the operation declares query parameters.
+	takesQuery bool
 	// singleQuery names the query parameters that take one value.
 	singleQuery []string
+	// singleHeaders and listHeaders name its header parameters (canonical
+	// form): sent twice, the first is refused, the second joined (see
+	// listHeaders below).
+	singleHeaders, listHeaders []string
 	// quick says yes quickly to the plainly valid requests; nil when the
 	// operation's parameters are beyond it.
 	quick *quickCheck
@@ -72,9 +78,22 @@ func newOperations(spec *openapi3.T) (operations, error) {
 			o.quick = newQuickCheck(spec, item, op)
 			o.unlimited = unlimited[op.OperationID]
 			for _, p := range append(item.Parameters, op.Parameters...) {
-				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery &&
-					(p.Value.Schema == nil || !p.Value.Schema.Value.Type.Is("array")) {
-					o.singleQuery = append(o.singleQuery, p.Value.Name)
+				if p.Value == nil {
+					continue
+				}
+				switch p.Value.In {
+				case openapi3.ParameterInQuery:
+					o.takesQuery = true
+					if p.Value.Schema == nil || !p.Value.Schema.Value.Type.Is("array") {
+						o.singleQuery = append(o.singleQuery, p.Value.Name)
+					}
+				case openapi3.ParameterInHeader:
+					name := http.CanonicalHeaderKey(p.Value.Name)
+					if listHeaders[name] {
+						o.listHeaders = append(o.listHeaders, name)
+					} else {
+						o.singleHeaders = append(o.singleHeaders, name)
+					}
 				}
 			}
 			if op.Security != nil {
@@ -222,7 +241,10 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		return
 	}
 
-	mediaType, ok := negotiate(header(req.Header, "Accept"), op.responseTypes)
+	if len(op.responseTypes) > 1 {
+		c.Writer.Header().Add("Vary", "Accept")
+	}
+	mediaType, ok := negotiate(listHeader(req.Header, "Accept"), op.responseTypes)
 	if !ok {
 		list := strings.Join(op.responseTypes, ", ")
 		writeProblem(c, kindNotAcceptable, "This operation produces: "+list+".",
@@ -238,11 +260,27 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 
 	var query url.Values
 	if req.URL.RawQuery != "" {
-		query = req.URL.Query()
-		if fields := repeatedQuery(query, op.singleQuery); fields != nil {
+		var err error
+		// url.URL.Query, which kin-openapi and the handlers use, drops
+		// the pairs it cannot parse without a word; a client must not get
+		// the default page for the one it asked for.
+		query, err = url.ParseQuery(req.URL.RawQuery)
+		if err != nil && op.takesQuery {
+			fields := malformedQuery(req.URL.RawQuery)
 			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 			return
 		}
+		if fields := repeated(query, op.singleQuery); fields != nil {
+			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+			return
+		}
+	}
+	if fields := repeated(req.Header, op.singleHeaders); fields != nil {
+		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+		return
+	}
+	if h := joinLists(req.Header, op.listHeaders); h != nil {
+		req.Header = h // req is the middleware's copy: net/http's keeps its own
 	}
 
 	if op.requestTypes == nil && req.Body != nil && req.Body != http.NoBody {
@@ -300,12 +338,12 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	c.Next()
 }
 
-// repeatedQuery reports single-valued query parameters sent more than once:
-// which value would count is anyone's guess, so neither does.
-func repeatedQuery(q url.Values, single []string) map[string]string {
+// repeated reports the single-valued parameters (query or header) sent more
+// than once: which value would count is anyone's guess, so neither does.
+func repeated(values map[string][]string, single []string) map[string]string {
 	var fields map[string]string
 	for _, name := range single {
-		if len(q[name]) > 1 {
+		if len(values[name]) > 1 {
 			if fields == nil {
 				fields = map[string]string{}
 			}
@@ -313,6 +351,63 @@ func repeatedQuery(q url.Values, single []string) map[string]string {
 		}
 	}
 	return fields
+}
+
+// malformedQuery names what url.ParseQuery refused in raw: a semicolon (Go
+// no longer takes it for a separator) or a broken percent-escape, under the
+// parameter's name where it can be read, else under "query".
+func malformedQuery(raw string) map[string]string {
+	fields := map[string]string{}
+	for pair := range strings.SplitSeq(raw, "&") {
+		key, value, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(key)
+		if err != nil || strings.Contains(key, ";") {
+			name = "query"
+		}
+		switch {
+		case strings.Contains(pair, ";"):
+			fields[name] = name + " must not contain a semicolon; separate parameters with &"
+		case err != nil:
+			fields[name] = "query must be percent-encoded correctly"
+		default:
+			if _, err := url.QueryUnescape(value); err != nil {
+				fields[name] = name + " must be percent-encoded correctly"
+			}
+		}
+	}
+	if len(fields) == 0 { // not reached while the cases above are ParseQuery's
+		fields["query"] = "query is not valid"
+	}
+	return fields
+}
+
+// listHeaders are the request headers RFC 9110 defines as comma-separated
+// lists: sent on several lines they mean the lines joined by commas (RFC
+// 9110, section 5.3). Any other header parameter is one value.
+var listHeaders = map[string]bool{"Accept": true, "If-Match": true, "If-None-Match": true}
+
+// listHeader is the list header key of h, its lines joined.
+func listHeader(h http.Header, key string) string {
+	if vs := h[key]; len(vs) > 1 {
+		return strings.Join(vs, ", ")
+	}
+	return header(h, key)
+}
+
+// joinLists returns a copy of h with each of the list headers names sent on
+// several lines joined into one, so that kin-openapi, the generated binder
+// and the handler all see the whole list; nil when there is none.
+func joinLists(h http.Header, names []string) http.Header {
+	var out http.Header
+	for _, name := range names {
+		if vs := h[name]; len(vs) > 1 {
+			if out == nil {
+				out = h.Clone()
+			}
+			out[name] = []string{strings.Join(vs, ", ")}
+		}
+	}
+	return out
 }
 
 // readBody reads the body (up to the limit) and refuses bytes that are not
@@ -356,11 +451,18 @@ func (v *validator) tooLarge(c *gin.Context) {
 	writeProblem(c, kindTooLarge, fmt.Sprintf("The request body must be at most %d bytes.", v.maxBody), nil)
 }
 
-// checkContentType answers 415 when a body is sent in a media type the
-// operation does not take, and otherwise returns the media type. A request
+// checkContentType answers 415 when a body is sent in a media type or a
+// content coding the operation does not take, and otherwise returns the
+// media type. A request
 // without a body or Content-Type passes with "": kin-openapi reports the
 // missing body as a field error.
 func (v *validator) checkContentType(c *gin.Context, op *operation) (string, bool) {
+	if ce := header(c.Request.Header, "Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		// No content coding is supported: 415, as RFC 9110 (15.5.16) says.
+		writeProblem(c, kindUnsupportedType, "This operation accepts uncompressed bodies only.",
+			map[string]string{"Content-Encoding": "Content-Encoding must be identity or absent"})
+		return "", false
+	}
 	ct := header(c.Request.Header, "Content-Type")
 	if ct == "" && c.Request.ContentLength == 0 {
 		return "", true

@@ -81,6 +81,7 @@ func (r FastCreatePlayer201JSONResponse) VisitCreatePlayerResponse(w http.Respon
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
 	}
+	h.Set("Cache-Control", r.Headers.CacheControl)
 	h.Set("Location", r.Headers.Location)
 	if v := r.Headers.RateLimit; v != nil {
 		h.Set("RateLimit", *v)

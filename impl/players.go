@@ -85,7 +85,8 @@ func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerReq
 			CreatedAt: p.CreatedAt,
 			Token:     token,
 		},
-		Headers: generated.CreatePlayer201ResponseHeaders{Location: playerURL(p.ID)},
+		// The body carries the player's token: no cache may keep it.
+		Headers: generated.CreatePlayer201ResponseHeaders{Location: playerURL(p.ID), CacheControl: "no-store"},
 	}}, nil
 }
 

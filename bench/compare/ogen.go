@@ -78,7 +78,8 @@ func (h *ogenHandler) CreatePlayer(ctx context.Context, req *ogenapi.NewPlayer) 
 		return nil, err
 	}
 	return &ogenapi.NewPlayerResultHeaders{
-		Location: "/players/" + strconv.FormatInt(p.ID, 10),
+		Location:     "/players/" + strconv.FormatInt(p.ID, 10),
+		CacheControl: ogenapi.NoStoreNoStore,
 		Response: ogenapi.NewPlayerResult{
 			ID: p.ID, FirstName: ogenapi.PersonName(p.FirstName), LastName: ogenapi.PersonName(p.LastName),
 			Gold: p.Gold, CreatedAt: p.CreatedAt, Token: token,

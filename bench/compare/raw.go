@@ -76,7 +76,7 @@ func (h raw) createPlayer(c *gin.Context) {
 	}
 	rawJSON(c, http.StatusCreated, generated.NewPlayerResult{
 		Id: p.ID, FirstName: p.FirstName, LastName: p.LastName, Gold: p.Gold, CreatedAt: p.CreatedAt, Token: token,
-	}, "Location", "/players/"+strconv.FormatInt(p.ID, 10))
+	}, "Location", "/players/"+strconv.FormatInt(p.ID, 10), "Cache-Control", "no-store")
 }
 
 func (h raw) createVisit(c *gin.Context) {
@@ -132,8 +132,9 @@ func (h raw) createVisit(c *gin.Context) {
 	}, "Location", "/players/"+strconv.FormatInt(v.PlayerID, 10)+"/visits/"+strconv.FormatInt(v.ID, 10))
 }
 
-// rawJSON writes v the way the generated strict responses do.
-func rawJSON(c *gin.Context, status int, v any, header, value string) {
+// rawJSON writes v the way the generated strict responses do, with headers
+// given as name, value pairs.
+func rawJSON(c *gin.Context, status int, v any, headers ...string) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		c.Status(http.StatusInternalServerError)
@@ -141,7 +142,9 @@ func rawJSON(c *gin.Context, status int, v any, header, value string) {
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Type", "application/json")
-	h.Set(header, value)
+	for i := 0; i+1 < len(headers); i += 2 {
+		h.Set(headers[i], headers[i+1])
+	}
 	c.Writer.WriteHeader(status)
 	_, _ = buf.WriteTo(c.Writer)
 }

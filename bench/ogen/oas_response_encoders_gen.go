@@ -1187,6 +1187,18 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					return e.EncodeValue(conv.StringToString(string(response.CacheControl)))
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Location" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{

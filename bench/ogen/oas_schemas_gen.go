@@ -2669,6 +2669,7 @@ func (s *NewPlayerResult) SetToken(val string) {
 type NewPlayerResultHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               NoStore
 	Location                   string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -2685,6 +2686,11 @@ func (s *NewPlayerResultHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *NewPlayerResultHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *NewPlayerResultHeaders) GetCacheControl() NoStore {
+	return s.CacheControl
 }
 
 // GetLocation returns the value of Location.
@@ -2725,6 +2731,11 @@ func (s *NewPlayerResultHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *NewPlayerResultHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *NewPlayerResultHeaders) SetCacheControl(val NoStore) {
+	s.CacheControl = val
 }
 
 // SetLocation sets the value of Location.
@@ -2817,6 +2828,40 @@ func (o NilString) Or(d string) string {
 		return v
 	}
 	return d
+}
+
+type NoStore string
+
+const (
+	NoStoreNoStore NoStore = "no-store"
+)
+
+// AllValues returns all NoStore values.
+func (NoStore) AllValues() []NoStore {
+	return []NoStore{
+		NoStoreNoStore,
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s NoStore) MarshalText() ([]byte, error) {
+	switch s {
+	case NoStoreNoStore:
+		return []byte(s), nil
+	default:
+		return nil, errors.Errorf("invalid value: %q", s)
+	}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *NoStore) UnmarshalText(data []byte) error {
+	switch NoStore(data) {
+	case NoStoreNoStore:
+		*s = NoStoreNoStore
+		return nil
+	default:
+		return errors.Errorf("invalid value: %q", data)
+	}
 }
 
 // NotAcceptableHeaders wraps Problem with response headers.

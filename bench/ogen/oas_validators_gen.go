@@ -1560,6 +1560,17 @@ func (s *NewPlayerResultHeaders) Validate() error {
 
 	var failures []validate.FieldError
 	if err := func() error {
+		if err := s.CacheControl.Validate(); err != nil {
+			return err
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "CacheControl",
+			Error: err,
+		})
+	}
+	if err := func() error {
 		if value, ok := s.XRequestID.Get(); ok {
 			if err := func() error {
 				if err := (validate.String{
@@ -1637,6 +1648,15 @@ func (s *NewVisit) Validate() error {
 		return &validate.Error{Fields: failures}
 	}
 	return nil
+}
+
+func (s NoStore) Validate() error {
+	switch s {
+	case "no-store":
+		return nil
+	default:
+		return errors.Errorf("invalid value: %v", s)
+	}
 }
 
 func (s *NotAcceptableHeaders) Validate() error {

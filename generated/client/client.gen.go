@@ -6835,6 +6835,7 @@ func (r OptionsPlayersResponse) ContentType() string {
 type CreatePlayerResponse201Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               string
 	Location                   string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -17506,6 +17507,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
 		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string

@@ -114,8 +114,9 @@ type Request struct {
 	Path    string
 	Body    string // sent as is; "" sends no body
 	Header  map[string]string
-	Token   string // sent as a bearer token when set
-	NoCheck bool   // skip the contract check (for deliberately odd requests only)
+	Lines   map[string][]string // headers sent on several lines, one value each
+	Token   string              // sent as a bearer token when set
+	NoCheck bool                // skip the contract check (for deliberately odd requests only)
 }
 
 // Response is what came back, already checked against the contract.
@@ -161,6 +162,9 @@ func (s *Server) Do(req Request) *Response {
 		} else {
 			hr.Header.Set(k, v)
 		}
+	}
+	for k, vs := range req.Lines {
+		hr.Header[http.CanonicalHeaderKey(k)] = vs
 	}
 	if req.Token != "" {
 		hr.Header.Set("Authorization", "Bearer "+req.Token)

@@ -1174,7 +1174,9 @@ export interface components {
          */
         AccessControlMaxAge: number;
         /**
-         * @description Request headers that change this response (`Origin` when CORS is enabled).
+         * @description Request headers that change this response: `Accept` where the operation offers more
+         *     than one media type, and `Origin` on every response when CORS is enabled. Each may come
+         *     on its own line.
          * @example Origin
          */
         Vary: string;
@@ -1186,7 +1188,9 @@ export interface components {
         RequestID: string;
         /**
          * @description The client's remaining quota (IETF draft-ietf-httpapi-ratelimit-headers): `r` requests
-         *     left in the bucket, `t` seconds until it refills by one. Absent when rate limiting is off.
+         *     left in the bucket, `t` seconds until the bucket is full again (the quota resets). The
+         *     bucket gains a request every `w`/`q` seconds of the policy; after a 429, `Retry-After`
+         *     says when the next one is. Absent when rate limiting is off.
          * @example "default";r=99;t=1
          */
         RateLimit: string;
@@ -1196,6 +1200,11 @@ export interface components {
          * @example "default";q=100;w=1
          */
         RateLimitPolicy: string;
+        /**
+         * @description The response carries a secret (the player's token); no cache may keep it.
+         * @example no-store
+         */
+        NoStore: "no-store";
         /**
          * @description The URL of the resource that was created.
          * @example /locations/5
@@ -1661,6 +1670,7 @@ export interface operations {
             201: {
                 headers: {
                     Location: components["headers"]["Location"];
+                    "Cache-Control": components["headers"]["NoStore"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
