@@ -124,6 +124,30 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"cursor": "cursor must be at least 1 character long"},
 		},
 		{
+			name:       "an id beyond int64",
+			req:        apitest.Request{Method: "GET", Path: "/locations/99999999999999999999"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"id": "id is out of range"},
+		},
+		{
+			name:       "a limit beyond int32, by its bound",
+			req:        apitest.Request{Method: "GET", Path: "/players?limit=99999999999"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"limit": "limit must be at most 100"},
+		},
+		{
+			name:       "a limit below int32, by its bound",
+			req:        apitest.Request{Method: "GET", Path: "/players?limit=-99999999999"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"limit": "limit must be at least 1"},
+		},
+		{
+			name:       "an empty limit",
+			req:        apitest.Request{Method: "GET", Path: "/players?limit="},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"limit": "limit must not be empty"},
+		},
+		{
 			name:       "a broken percent-escape in the query",
 			req:        apitest.Request{Method: "GET", Path: "/players?limit=%zz"},
 			wantStatus: 400, wantType: "/problems/validation-error",

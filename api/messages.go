@@ -79,20 +79,30 @@ func (c *collector) addParameter(p *openapi3.Parameter, err error) {
 		c.set(name, msg, prio)
 		return
 	case *openapi3filter.ParseError:
+		var schema *openapi3.Schema
+		if p.Schema != nil {
+			schema = p.Schema.Value
+		}
 		var ne *strconv.NumError
-		if errors.As(e, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
-			c.set(name, name+" is out of range", 2)
+		if errors.Is(e.RootCause(), strconv.ErrRange) || errors.As(e, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
+			// An integer too long for its format: the declared bound it
+			// is beyond says more than "out of range".
+			c.set(name, outOfRange(name, schema, strings.HasPrefix(fmt.Sprint(e.Value), "-")), 2)
 			return
 		}
 		typ := ""
-		if p.Schema != nil && p.Schema.Value != nil {
-			typ = schemaType(p.Schema.Value)
+		if schema != nil {
+			typ = schemaType(schema)
 		}
 		c.set(name, name+" must be "+typeNoun(typ), 2)
 		return
 	}
-	if errors.Is(err, openapi3filter.ErrInvalidRequired) {
+	switch {
+	case errors.Is(err, openapi3filter.ErrInvalidRequired):
 		c.set(name, name+" is required", 3)
+		return
+	case errors.Is(err, openapi3filter.ErrInvalidEmptyValue):
+		c.set(name, name+" must not be empty", 3)
 		return
 	}
 	c.set(name, name+" is not valid", 0)
@@ -156,6 +166,18 @@ func unsupportedProperty(reason string) (string, bool) {
 	}
 	name, err := strconv.Unquote(quoted)
 	return name, err == nil
+}
+
+// outOfRange words an integer parameter beyond what its format holds, by
+// the schema's bound on that side when it declares one.
+func outOfRange(name string, s *openapi3.Schema, negative bool) string {
+	switch {
+	case s != nil && negative && s.Min != nil:
+		return name + " must be at least " + number(*s.Min)
+	case s != nil && !negative && s.Max != nil:
+		return name + " must be at most " + number(*s.Max)
+	}
+	return name + " is out of range"
 }
 
 // label is how a message names a field: first_name -> "first name".
