@@ -3,6 +3,7 @@ package api_test
 import (
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -351,6 +352,15 @@ func TestErrors(t *testing.T) {
 			}
 			if !maps.Equal(p.Errors, tt.wantErrors) {
 				t.Errorf("errors = %v, want %v", p.Errors, tt.wantErrors)
+			}
+			if tt.wantType == "/problems/validation-error" {
+				want := "1 field is invalid."
+				if n := len(tt.wantErrors); n != 1 {
+					want = strconv.Itoa(n) + " fields are invalid."
+				}
+				if p.Detail != want {
+					t.Errorf("detail = %q, want %q", p.Detail, want)
+				}
 			}
 			for h, want := range tt.wantHeader {
 				if got := resp.Header.Get(h); got != want {

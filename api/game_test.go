@@ -219,6 +219,19 @@ func TestActivityLog(t *testing.T) {
 		if strings.Join(rows[0], ",") != "id,player_id,location_id,location_name,gold,balance,message,created_at" {
 			t.Errorf("header = %v", rows[0])
 		}
+		// Every row says what the JSON item of the same visit says.
+		var list generated.VisitList
+		s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits"}).JSON(t, &list)
+		if len(list.Items) != 5 {
+			t.Fatalf("JSON items = %d, want 5", len(list.Items))
+		}
+		for i, v := range list.Items {
+			wantRow := []string{fmt.Sprint(v.Id), fmt.Sprint(v.PlayerId), fmt.Sprint(v.LocationId), v.LocationName,
+				fmt.Sprint(v.Gold), fmt.Sprint(v.Balance), v.Message}
+			if got := rows[i+1][:7]; strings.Join(got, "|") != strings.Join(wantRow, "|") {
+				t.Errorf("row %d = %v, want %v", i+1, got, wantRow)
+			}
+		}
 		if rows[1][0] != fmt.Sprint(want[0]) || rows[1][3] != "Farm" {
 			t.Errorf("first row = %v, want visit %d at the Farm", rows[1], want[0])
 		}
@@ -253,6 +266,15 @@ func TestLeaderboard(t *testing.T) {
 	visit(t, s, b, minus.Id, "")
 	visit(t, s, c, ten.Id, "")
 	visit(t, s, d, ten.Id, "")
+	// Gold may go below zero: the order below would hide a floor at 0.
+	for _, pg := range []struct {
+		p    player
+		gold int64
+	}{{a, 20}, {b, -5}, {c, 10}, {d, 10}} {
+		if got := getPlayer(t, s, pg.p.path).Gold; got != pg.gold {
+			t.Errorf("player %d gold = %d, want %d", pg.p.Id, got, pg.gold)
+		}
+	}
 
 	tests := []struct {
 		query string

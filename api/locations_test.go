@@ -44,8 +44,8 @@ func TestLocationLifecycle(t *testing.T) {
 	t.Run("If-None-Match with the current tag answers 304 without a body", func(t *testing.T) {
 		for _, inm := range []string{etag1, "W/" + etag1, `"nope", ` + etag1, "*"} {
 			got := s.Do(apitest.Request{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": inm}})
-			if got.Status != http.StatusNotModified || len(got.Body) != 0 {
-				t.Errorf("If-None-Match %s: status %d, %d bytes; want 304, 0", inm, got.Status, len(got.Body))
+			if got.Status != http.StatusNotModified || len(got.Body) != 0 || got.Header.Get("ETag") != etag1 {
+				t.Errorf("If-None-Match %s: status %d, %d bytes, ETag %q; want 304, 0, %q", inm, got.Status, len(got.Body), got.Header.Get("ETag"), etag1)
 			}
 		}
 	})
@@ -99,6 +99,11 @@ func TestLocationLifecycle(t *testing.T) {
 		got.JSON(t, &u)
 		if got.Status != 200 || u.Name != "Grand Dojo" || u.MinGold != 20 || u.MaxGold != 50 || u.Description != "Spar." {
 			t.Fatalf("after patch: %d %+v", got.Status, u)
+		}
+		// The 200 carries the new version's tag: the one a GET now gives.
+		etag3 := got.Header.Get("ETag")
+		if cur := s.Do(apitest.Request{Method: "GET", Path: path}); etag3 == etag2 || cur.Header.Get("ETag") != etag3 {
+			t.Errorf("ETag after PATCH = %q (before %q), GET gives %q; want a new tag, the same as GET's", etag3, etag2, cur.Header.Get("ETag"))
 		}
 		got = s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"description":null}`})
 		got.JSON(t, &u)

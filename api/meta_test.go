@@ -114,6 +114,20 @@ func TestBodyLimit(t *testing.T) {
 			t.Errorf("body = %s, want a payload-too-large problem", body)
 		}
 	})
+	t.Run("the limit is inclusive", func(t *testing.T) {
+		body := func(n int) string { // a valid player n bytes long
+			b := `{"first_name":"` + strings.Repeat("a", n-37) + `","last_name":"Hanzo"}`
+			if len(b) != n {
+				t.Fatalf("body is %d bytes, want %d", len(b), n)
+			}
+			return b
+		}
+		for _, tt := range []struct{ size, want int }{{64, http.StatusCreated}, {65, http.StatusRequestEntityTooLarge}} {
+			if resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: body(tt.size)}); resp.Status != tt.want {
+				t.Errorf("%d bytes: status %d, want %d", tt.size, resp.Status, tt.want)
+			}
+		}
+	})
 	t.Run("a body within the limit is served", func(t *testing.T) {
 		resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
 		if resp.Status != http.StatusCreated {

@@ -103,8 +103,10 @@ func TestRateLimit(t *testing.T) {
 		if resp.Status != 200 {
 			t.Fatalf("request %d: %d", i, resp.Status)
 		}
-		if got, want := resp.Header.Get("RateLimit"), fmt.Sprintf(`"default";r=%d;`, 2-i); !strings.HasPrefix(got, want) {
-			t.Errorf("RateLimit = %q, want prefix %q", got, want)
+		// A token per 1,000 s: after i+1 requests the bucket is full again
+		// in (i+1)*1,000 s.
+		if got, want := resp.Header.Get("RateLimit"), fmt.Sprintf(`"default";r=%d;t=%d`, 2-i, 1000*(i+1)); got != want {
+			t.Errorf("RateLimit = %q, want %q", got, want)
 		}
 		if got := resp.Header.Get("RateLimit-Policy"); got != `"default";q=3;w=3000` {
 			t.Errorf("RateLimit-Policy = %q", got)
@@ -207,6 +209,29 @@ func TestDatabaseGoneIs503(t *testing.T) {
 	}
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
 		t.Errorf("healthz = %d, want 200: the process is up", resp.Status)
+	}
+}
+
+// A handler whose database call ran out of time, or whose client left,
+// answers 503 with Retry-After, which a client may retry, not a 500.
+func TestDeadlineIs503(t *testing.T) {
+	late := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
+		return func(c *gin.Context, req any) (any, error) {
+			switch op {
+			case "GetPlayer":
+				return nil, fmt.Errorf("get player: %w", context.DeadlineExceeded)
+			case "GetLocation":
+				return nil, fmt.Errorf("get location: %w", context.Canceled)
+			}
+			return f(c, req)
+		}
+	}
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{StrictMiddlewares: []generated.StrictMiddlewareFunc{late}}})
+	for _, path := range []string{"/players/1", "/locations/1"} {
+		resp := s.Do(apitest.Request{Method: "GET", Path: path})
+		if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Problem(t).Type != "/problems/unavailable" {
+			t.Errorf("GET %s = %d %s (Retry-After %q), want 503 unavailable", path, resp.Status, resp.Body, resp.Header.Get("Retry-After"))
+		}
 	}
 }
 

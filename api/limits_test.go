@@ -1,0 +1,40 @@
+package api
+
+import (
+	"testing"
+	"time"
+)
+
+// The bucket refills at Rate per second, never beyond Burst, and a refusal
+// says how long until the next token.
+func TestRateLimiterRefills(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	rl := newRateLimiter(RateLimit{Rate: 2, Burst: 3}) // a token every 500 ms
+	rl.now = func() time.Time { return now }
+	steps := []struct {
+		advance  time.Duration
+		wantOK   bool
+		wantLeft float64
+		wantWait time.Duration
+	}{
+		{0, true, 2, 0},
+		{0, true, 1, 0},
+		{0, true, 0, 0},
+		{0, false, 0, 500 * time.Millisecond},
+		{200 * time.Millisecond, false, 0.4, 300 * time.Millisecond},
+		{300 * time.Millisecond, true, 0, 0}, // one token came back
+		{time.Hour, true, 2, 0},              // full again, not 7,200 tokens
+	}
+	for i, st := range steps {
+		now = now.Add(st.advance)
+		left, wait, ok := rl.take("client")
+		if ok != st.wantOK || !near(left, st.wantLeft) || !near(wait.Seconds(), st.wantWait.Seconds()) {
+			t.Errorf("step %d (+%v): ok %v, left %.3f, wait %v; want %v, %.3f, %v", i, st.advance, ok, left, wait, st.wantOK, st.wantLeft, st.wantWait)
+		}
+	}
+	if _, _, ok := rl.take("someone else"); !ok {
+		t.Error("another client shares the bucket")
+	}
+}
+
+func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
