@@ -216,6 +216,9 @@ func TestActivityLog(t *testing.T) {
 		if err != nil || len(rows) != 6 {
 			t.Fatalf("CSV rows = %d (%v), want header + 5", len(rows), err)
 		}
+		if n := strings.Count(string(resp.Body), "\r\n"); n != 6 || !strings.HasSuffix(string(resp.Body), "\r\n") {
+			t.Errorf("%d CRLF line ends, want one per row (RFC 4180)", n)
+		}
 		if strings.Join(rows[0], ",") != "id,player_id,location_id,location_name,gold,balance,message,created_at" {
 			t.Errorf("header = %v", rows[0])
 		}

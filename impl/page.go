@@ -84,10 +84,12 @@ func nextLink(path string, next *string, limit int, extra url.Values) *string {
 	return &link
 }
 
-// csvBody renders a header row and records as CSV.
+// csvBody renders a header row and records as CSV, with the CRLF line ends
+// RFC 4180 gives text/csv.
 func csvBody(header []string, records [][]string) (io.Reader, int64) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
+	w.UseCRLF = true
 	_ = w.Write(header)
 	_ = w.WriteAll(records) // writes to a bytes.Buffer cannot fail
 	return &buf, int64(buf.Len())
