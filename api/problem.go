@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 
@@ -150,6 +151,18 @@ func (e errorResponder) requestError(c *gin.Context, err error) {
 
 // internal logs err and answers 500 without disclosing anything about it.
 func (e errorResponder) internal(c *gin.Context, err error) {
+	if c.Writer.Written() {
+		// The status line is out (writing the body failed, or a panic came
+		// after it): nothing can be answered any more, and a client that
+		// hung up mid-response is no server error.
+		if c.Request.Context().Err() != nil || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+			e.log.InfoContext(c, "client went away", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+		} else {
+			e.log.ErrorContext(c, "internal error after the response began", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+		}
+		c.Abort()
+		return
+	}
 	e.log.ErrorContext(c, "internal error", "method", c.Request.Method, "route", c.FullPath(), "err", err)
 	writeProblem(c, kindInternal, "The server could not complete the request.", nil)
 }

@@ -23,20 +23,26 @@ type responseChecker struct {
 	log *slog.Logger
 }
 
-// teeWriter keeps a copy of what the handlers write.
+// teeWriter keeps a copy of what the handlers write, and whether a write
+// failed (the client went away: what it kept is no response to check).
 type teeWriter struct {
 	gin.ResponseWriter
-	body bytes.Buffer
+	body   bytes.Buffer
+	failed bool
 }
 
 func (w *teeWriter) Write(b []byte) (int, error) {
 	w.body.Write(b)
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.failed = w.failed || err != nil
+	return n, err
 }
 
 func (w *teeWriter) WriteString(s string) (int, error) {
 	w.body.WriteString(s)
-	return w.ResponseWriter.WriteString(s)
+	n, err := w.ResponseWriter.WriteString(s)
+	w.failed = w.failed || err != nil
+	return n, err
 }
 
 func (rc responseChecker) handle(c *gin.Context, op *operation) {
@@ -44,6 +50,9 @@ func (rc responseChecker) handle(c *gin.Context, op *operation) {
 	c.Writer = tw
 	c.Next()
 	c.Writer = tw.ResponseWriter
+	if tw.failed {
+		return // the error responder has logged it
+	}
 
 	resp := contract.Response{Status: tw.Status(), Header: tw.Header(), Body: tw.body.Bytes()}
 	var (

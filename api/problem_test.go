@@ -1,0 +1,124 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"syscall"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
+)
+
+// logLines decodes the JSON log lines in buf.
+func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	dec := json.NewDecoder(buf)
+	for dec.More() {
+		var m map[string]any
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// Once the status line is out, a failure can no longer become a 500: the
+// responder must not append a problem to the body already sent, and a
+// client that hung up is logged as such, not as a server error.
+func TestInternalAfterTheResponseBegan(t *testing.T) {
+	tests := []struct {
+		name      string
+		written   bool
+		canceled  bool
+		err       error
+		wantLevel string
+		wantMsg   string
+	}{
+		{"nothing written yet", false, false, errors.New("encoder broke"), "ERROR", "internal error"},
+		{"the client hung up", true, false, fmt.Errorf("write tcp: %w", syscall.EPIPE), "INFO", "client went away"},
+		{"the connection was reset", true, false, fmt.Errorf("write tcp: %w", syscall.ECONNRESET), "INFO", "client went away"},
+		{"the request was canceled", true, true, errors.New("write failed"), "INFO", "client went away"},
+		{"anything else", true, false, errors.New("encoder broke"), "ERROR", "internal error after the response began"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			e := errorResponder{log: slog.New(slog.NewJSONHandler(&logs, nil))}
+			rec := httptest.NewRecorder()
+			c, _ := gin.CreateTestContext(rec)
+			req := httptest.NewRequest("GET", "/locations", nil)
+			if tt.canceled {
+				ctx, cancel := context.WithCancel(req.Context())
+				cancel()
+				req = req.WithContext(ctx)
+			}
+			c.Request = req
+			const partial = `{"items":[`
+			if tt.written {
+				c.Writer.WriteHeader(http.StatusOK)
+				_, _ = c.Writer.Write([]byte(partial))
+			}
+
+			e.internal(c, tt.err)
+
+			if !c.IsAborted() {
+				t.Error("the chain goes on")
+			}
+			if tt.written {
+				if rec.Code != http.StatusOK || rec.Body.String() != partial {
+					t.Errorf("response = %d %q, want the %d %q already sent and nothing more", rec.Code, rec.Body, http.StatusOK, partial)
+				}
+			} else if rec.Code != http.StatusInternalServerError || rec.Header().Get("Content-Type") != problemContentType {
+				t.Errorf("response = %d %q, want a 500 problem", rec.Code, rec.Header().Get("Content-Type"))
+			}
+			lines := logLines(t, &logs)
+			if len(lines) != 1 || lines[0]["level"] != tt.wantLevel || lines[0]["msg"] != tt.wantMsg {
+				t.Errorf("log = %v, want one %s %q", lines, tt.wantLevel, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// brokenWriter is a connection the client has closed: every write fails.
+type brokenWriter struct{ *httptest.ResponseRecorder }
+
+func (w brokenWriter) Write([]byte) (int, error)       { return 0, syscall.EPIPE }
+func (w brokenWriter) WriteString(string) (int, error) { return 0, syscall.EPIPE }
+
+// A response cut short by the client is not checked against the contract:
+// what was kept of it is no response, and the check would only raise a
+// false alarm.
+func TestResponseCheckSkipsResponsesCutShort(t *testing.T) {
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, broken := range []bool{false, true} {
+		var logs bytes.Buffer
+		rc := responseChecker{doc: doc, log: slog.New(slog.NewJSONHandler(&logs, nil))}
+		r := gin.New()
+		// No operation: the contract wants a 404 problem, so the
+		// handler's 200 is a violation whenever it is checked.
+		r.Use(func(c *gin.Context) { rc.handle(c, nil) })
+		r.GET("/x", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", []byte(`{"items":[]}`)) })
+		var w http.ResponseWriter = httptest.NewRecorder()
+		if broken {
+			w = brokenWriter{httptest.NewRecorder()}
+		}
+		r.ServeHTTP(w, httptest.NewRequest("GET", "/x", nil))
+		warned := len(logLines(t, &logs)) > 0
+		if warned == broken {
+			t.Errorf("writes failing %v: violation logged %v, want %v", broken, warned, !broken)
+		}
+	}
+}
