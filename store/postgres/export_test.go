@@ -1,4 +1,10 @@
 package postgres
 
+import "time"
+
 // MigrationLockKey lets the external tests hold a schema's migration lock.
 var MigrationLockKey = migrationLockKey
+
+// MovePurgeBack moves s's last idempotency-key purge d earlier, so that d
+// counts towards the wait before its next one, as if d had passed.
+func MovePurgeBack(s *Store, d time.Duration) { s.lastPurge.Add(-int64(d / time.Second)) }

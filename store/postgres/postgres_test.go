@@ -63,6 +63,19 @@ func query(t *testing.T, url, sql string, dest ...any) {
 	}
 }
 
+// exec runs one statement on a connection of its own.
+func exec(t *testing.T, url, sql string, args ...any) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), sql, args...); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
 func TestOpenFailsFast(t *testing.T) {
 	// A server that accepts connections and never answers: only the
 	// connect timeout can end the wait.
@@ -205,6 +218,18 @@ func TestDeletePlayerRemovesRows(t *testing.T) {
 	if players != 0 || visits != 0 || keys != 0 {
 		t.Errorf("got %d players, %d visits, %d keys left, want none", players, visits, keys)
 	}
+}
+
+// TestIdempotencyKeysExpire lets time pass by dating the recorded keys back,
+// since they are stamped and purged by the server's clock, and moving the
+// store's last purge back by as much.
+func TestIdempotencyKeysExpire(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	storetest.IdempotencyKeysExpire(t, s, func(d time.Duration) {
+		exec(t, url, `UPDATE idempotency_keys SET created_at = created_at - $1 * interval '1 microsecond'`, d.Microseconds())
+		postgres.MovePurgeBack(s, d)
+	})
 }
 
 // TestTwoStoresOnePlayer runs two stores, each with a pool of its own as two

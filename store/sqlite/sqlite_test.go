@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
@@ -16,7 +18,13 @@ import (
 // openFile opens a store on path and closes it when t ends.
 func openFile(t *testing.T, path string) *sqlite.Store {
 	t.Helper()
-	s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	return openWith(t, path, sqlite.Options{})
+}
+
+// openWith opens a store on path with opts and closes it when t ends.
+func openWith(t *testing.T, path string, opts sqlite.Options) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), path, opts)
 	if err != nil {
 		t.Fatalf("sqlite.Open: %v", err)
 	}
@@ -36,6 +44,42 @@ func open(t *testing.T) game.Store {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, open)
+}
+
+// TestIdempotencyKeysExpire lets time pass on the store's clock, which both
+// dates the keys and decides when the purge runs and which keys it deletes.
+func TestIdempotencyKeysExpire(t *testing.T) {
+	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
+	var passed atomic.Int64 // the time elapse has let pass
+	sqlite.SetClock(s, func() time.Time { return time.Now().Add(time.Duration(passed.Load())) })
+	storetest.IdempotencyKeysExpire(t, s, func(d time.Duration) { passed.Add(int64(d)) })
+}
+
+// TestSynchronous checks the synchronous pragma the write connection
+// commits with: FULL unless NORMAL is asked for, since only FULL keeps a
+// commit the service has confirmed through a power loss.
+func TestSynchronous(t *testing.T) {
+	cases := []struct {
+		name        string
+		synchronous string
+		want        int // SQLite's code: 1 NORMAL, 2 FULL
+	}{
+		{"the default is FULL", "", 2},
+		{"FULL", "FULL", 2},
+		{"NORMAL", "NORMAL", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := openWith(t, filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{Synchronous: c.synchronous})
+			var got int
+			if err := sqlite.WriteDB(s).QueryRowContext(t.Context(), `PRAGMA synchronous`).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("PRAGMA synchronous on the write connection: got %d, want %d", got, c.want)
+			}
+		})
+	}
 }
 
 // TestDeletePlayerRemovesRows looks under the interface: the suite cannot

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
 )
@@ -271,4 +272,55 @@ func testIdempotency(t *testing.T, open Opener) {
 			t.Errorf("got %d visits, want 2", got)
 		}
 	})
+}
+
+// IdempotencyKeysExpire checks that s forgets an idempotency key once it is
+// older than game.IdempotencyKeyTTL and keeps the younger ones. Keys expire
+// only as time passes, which game.Store gives no way to cause, so the
+// store's own test passes elapse: it must make s behave as if d had passed,
+// the keys recorded so far being d older and d counting towards the once a
+// minute wait between purges.
+func IdempotencyKeysExpire(t *testing.T, s game.Store, elapse func(d time.Duration)) {
+	p := newPlayer(t, s, "Kira")
+	loc := firstLocation(t, s)
+	keyed := func(key string, roll func(game.Location) game.Outcome) game.VisitRequest {
+		return game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, IdempotencyKey: key, RequestHash: []byte("h"), Roll: roll}
+	}
+	record := func(key string) game.Visit {
+		t.Helper()
+		v, replayed, err := s.CreateVisit(t.Context(), keyed(key, fixed(1)))
+		if err != nil || replayed {
+			t.Fatalf("CreateVisit with key %q: got replayed %v, %v; want false, nil", key, replayed, err)
+		}
+		return v
+	}
+
+	// Each keyed visit may purge. The one recording "fresh" purges while
+	// "old" is two minutes old; the one recording "last" purges when "old"
+	// is a minute past the TTL and "fresh" a minute short of it.
+	old := record("old")
+	elapse(2 * time.Minute)
+	fresh := record("fresh")
+	elapse(game.IdempotencyKeyTTL - time.Minute)
+	last := record("last")
+
+	for _, c := range []struct {
+		key  string
+		want game.Visit
+	}{{"fresh", fresh}, {"last", last}} {
+		again, replayed, err := s.CreateVisit(t.Context(), keyed(c.key, noRoll(t)))
+		if err != nil || !replayed {
+			t.Fatalf("CreateVisit with the unexpired key %q: got replayed %v, %v; want true, nil", c.key, replayed, err)
+		}
+		sameVisit(t, again, c.want)
+	}
+
+	// The expired key is free again: the same request records a new visit.
+	again, replayed, err := s.CreateVisit(t.Context(), keyed("old", fixed(1)))
+	if err != nil || replayed || again.ID == old.ID {
+		t.Fatalf("CreateVisit with the expired key: got visit %d, replayed %v, %v; want a visit other than %d, false, nil", again.ID, replayed, err, old.ID)
+	}
+	if got := playerGold(t, s, p.ID); got != 4 {
+		t.Errorf("player gold: got %d, want 4 (four visits recorded)", got)
+	}
 }
