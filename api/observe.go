@@ -143,11 +143,12 @@ func slogAccessLine(ctx context.Context, h slog.Handler, now time.Time, id strin
 	_ = h.Handle(ctx, r) // a log that cannot be written has nowhere to report it
 }
 
-// The security headers' values, shared by every response (net/http only
-// reads them).
+// Header values shared by every response that has them (net/http only
+// reads them; an append to one makes a copy, since each is full).
 var (
 	nosniff    = []string{"nosniff"}
 	noReferrer = []string{"no-referrer"}
+	varyAccept = []string{"Accept"}
 )
 
 // httpMetrics are the request metrics /metrics exposes.

@@ -242,7 +242,12 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 
 	if len(op.responseTypes) > 1 {
-		c.Writer.Header().Add("Vary", "Accept")
+		h := c.Writer.Header()
+		if vary := h["Vary"]; vary == nil {
+			h["Vary"] = varyAccept
+		} else {
+			h["Vary"] = append(vary, "Accept")
+		}
 	}
 	mediaType, ok := negotiate(listHeader(req.Header, "Accept"), op.responseTypes)
 	if !ok {
