@@ -236,3 +236,25 @@ func TestNegotiation(t *testing.T) {
 		})
 	}
 }
+
+// A PUT of what is already there, or an empty merge patch, is no new
+// version: the ETag clients hold stays current.
+func TestNoOpWritesKeepTheETag(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	l, created := createLocation(t, s, `{"name":"Dojo","min_gold":15,"max_gold":30,"description":"Spar."}`)
+	etag := created.Header.Get("ETag")
+	path := fmt.Sprintf("/locations/%d", l.Id)
+	merge := map[string]string{"Content-Type": "application/merge-patch+json"}
+	for _, req := range []apitest.Request{
+		{Method: "PUT", Path: path, Token: admin, Body: `{"name":"Dojo","min_gold":15,"max_gold":30,"description":"Spar."}`},
+		{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{}`},
+		{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"max_gold":30}`},
+	} {
+		if resp := s.Do(req); resp.Status != 200 || resp.Header.Get("ETag") != etag {
+			t.Errorf("%s %s: %d ETag %q, want 200 and the unchanged %q", req.Method, req.Body, resp.Status, resp.Header.Get("ETag"), etag)
+		}
+	}
+	if resp := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"max_gold":31}`}); resp.Header.Get("ETag") == etag {
+		t.Errorf("a real change kept the ETag %q", etag)
+	}
+}

@@ -34,6 +34,11 @@ type LocationFields struct {
 	Description string
 }
 
+// Fields returns l's writable fields.
+func (l Location) Fields() LocationFields {
+	return LocationFields{Name: l.Name, MinGold: l.MinGold, MaxGold: l.MaxGold, Description: l.Description}
+}
+
 // Validate reports the rules the schema cannot express. The message is keyed
 // like a schema error so clients handle both the same way.
 func (f LocationFields) Validate() error {

@@ -28,9 +28,12 @@ type Store interface {
 	// CreateLocation stores a new location at version 1.
 	CreateLocation(ctx context.Context, f LocationFields) (Location, error)
 	// UpdateLocation calls update with the current location inside one
-	// transaction and stores what it leaves, at the next version. It returns
-	// ENOTFOUND if no location has id, or update's error unchanged (nothing
-	// is written then).
+	// transaction and stores what it leaves, at the next version; when
+	// update changes no field, nothing is written and the location comes
+	// back as it was (same version, same updated_at), so that a repeated
+	// PUT or an empty patch does not make the clients' ETags stale. It
+	// returns ENOTFOUND if no location has id, or update's error unchanged
+	// (nothing is written then).
 	UpdateLocation(ctx context.Context, id int64, update func(*Location) error) (Location, error)
 	// DeleteLocation calls check with the current location inside one
 	// transaction and deletes it if check returns nil. It returns ENOTFOUND

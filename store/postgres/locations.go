@@ -78,8 +78,13 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 		} else if err != nil {
 			return err
 		}
+		before := cur.Fields()
 		if err := update(&cur); err != nil {
 			return callbackError{err}
+		}
+		if cur.Fields() == before {
+			l = cur // nothing changed: no new version
+			return nil
 		}
 		l, err = scanLocation(tx.QueryRow(ctx,
 			`UPDATE locations SET name = $1, min_gold = $2, max_gold = $3, description = $4,

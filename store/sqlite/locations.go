@@ -73,8 +73,13 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 		} else if err != nil {
 			return err
 		}
+		before := cur.Fields()
 		if err := update(&cur); err != nil {
 			return callbackError{err}
+		}
+		if cur.Fields() == before {
+			l = cur // nothing changed: no new version
+			return nil
 		}
 		l, err = scanLocation(tx.QueryRowContext(ctx,
 			`UPDATE locations SET name = ?, min_gold = ?, max_gold = ?, description = ?,

@@ -149,13 +149,34 @@ func testLocations(t *testing.T, open Opener) {
 		}
 		sameLocation(t, stored, u)
 
-		u3, err := s.UpdateLocation(t.Context(), l.ID, func(*game.Location) error { return nil })
+		u3, err := s.UpdateLocation(t.Context(), l.ID, func(cur *game.Location) error { cur.MaxGold = 6; return nil })
 		if err != nil {
 			t.Fatalf("second UpdateLocation: %v", err)
 		}
 		if u3.Version != 3 {
 			t.Errorf("got version %d after two updates, want 3", u3.Version)
 		}
+	})
+
+	t.Run("an update that changes nothing writes nothing", func(t *testing.T) {
+		s := open(t)
+		l := newLocation(t, s, "Dojo", 1, 2)
+		time.Sleep(2 * time.Millisecond) // so a bumped updated_at would differ
+		for _, update := range []func(*game.Location) error{
+			func(*game.Location) error { return nil },
+			func(cur *game.Location) error { cur.Name, cur.MinGold, cur.MaxGold = "Dojo", 1, 2; return nil },
+		} {
+			u, err := s.UpdateLocation(t.Context(), l.ID, update)
+			if err != nil {
+				t.Fatalf("UpdateLocation: %v", err)
+			}
+			sameLocation(t, u, l)
+		}
+		stored, err := s.GetLocation(t.Context(), l.ID)
+		if err != nil {
+			t.Fatalf("GetLocation: %v", err)
+		}
+		sameLocation(t, stored, l)
 	})
 
 	t.Run("an update that fails writes nothing and returns its error", func(t *testing.T) {
