@@ -39,8 +39,8 @@ type operation struct {
 	// singleQuery names the query parameters that take one value.
 	singleQuery []string
 	// singleHeaders and listHeaders name its header parameters (canonical
-	// form): sent twice, the first is refused, the second joined (see
-	// listHeaders below).
+	// form). Sent on several lines, a single one is refused and a list one
+	// joined (see listHeaders below).
 	singleHeaders, listHeaders []string
 	// quick says yes quickly to the plainly valid requests; nil when the
 	// operation's parameters are beyond it.
@@ -458,9 +458,8 @@ func (v *validator) tooLarge(c *gin.Context) {
 
 // checkContentType answers 415 when a body is sent in a media type or a
 // content coding the operation does not take, and otherwise returns the
-// media type. A request
-// without a body or Content-Type passes with "": kin-openapi reports the
-// missing body as a field error.
+// media type. A request without a body or Content-Type passes with "":
+// kin-openapi reports the missing body as a field error.
 func (v *validator) checkContentType(c *gin.Context, op *operation) (string, bool) {
 	if ce := header(c.Request.Header, "Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		// No content coding is supported: 415, as RFC 9110 (15.5.16) says.
