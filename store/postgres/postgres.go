@@ -316,10 +316,17 @@ func unavailable(err error) bool {
 	switch pe.Code {
 	case "57014", // query_canceled: the statement timeout
 		"55P03", // lock_not_available
-		"25006": // read_only_sql_transaction: a standby after a failover
+		"25006", // read_only_sql_transaction: a standby after a failover
+		// The database, its schema or a table is missing (dropped or
+		// recreated under a running server), or the role may no longer
+		// log in: an operator's fix, not a bug of the request's.
+		"3D000", // invalid_catalog_name
+		"3F000", // invalid_schema_name
+		"42P01": // undefined_table
 		return true
 	}
-	return strings.HasPrefix(pe.Code, "53") // insufficient_resources: too many connections, disk full
+	return strings.HasPrefix(pe.Code, "53") || // insufficient_resources: too many connections, disk full
+		strings.HasPrefix(pe.Code, "28") // invalid_authorization_specification
 }
 
 // wrap turns a failure into what game.Store promises: a callback's error and

@@ -1,0 +1,41 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// A database that cannot serve is EUNAVAILABLE (503 with Retry-After, and
+// /readyz says not ready); anything else stays an internal error.
+func TestUnavailable(t *testing.T) {
+	tests := []struct {
+		code string
+		want bool
+	}{
+		{"08006", true},  // connection_failure
+		{"57P01", true},  // admin_shutdown: the database was dropped with force
+		{"3D000", true},  // invalid_catalog_name: it is gone
+		{"3F000", true},  // invalid_schema_name
+		{"42P01", true},  // undefined_table: recreated without migrations
+		{"28P01", true},  // invalid_password
+		{"28000", true},  // invalid_authorization_specification
+		{"53300", true},  // too_many_connections
+		{"57014", true},  // query_canceled (statement_timeout)
+		{"40001", true},  // serialization_failure
+		{"23505", false}, // unique_violation
+		{"42601", false}, // syntax_error: a bug
+		{"22P02", false}, // invalid_text_representation: a bug
+	}
+	for _, tt := range tests {
+		err := fmt.Errorf("query: %w", &pgconn.PgError{Code: tt.code})
+		if got := unavailable(err); got != tt.want {
+			t.Errorf("%s: unavailable = %v, want %v", tt.code, got, tt.want)
+		}
+	}
+	if unavailable(errors.New("something else")) {
+		t.Error("an unknown error is unavailable")
+	}
+}
