@@ -156,15 +156,21 @@ func (e errorResponder) internal(c *gin.Context, err error) {
 		// after it): nothing can be answered any more, and a client that
 		// hung up mid-response is no server error.
 		if c.Request.Context().Err() != nil || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
-			e.log.InfoContext(c, "client went away", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+			e.logError(c, slog.LevelInfo, "client went away", err)
 		} else {
-			e.log.ErrorContext(c, "internal error after the response began", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+			e.logError(c, slog.LevelError, "internal error after the response began", err)
 		}
 		c.Abort()
 		return
 	}
-	e.log.ErrorContext(c, "internal error", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+	e.logError(c, slog.LevelError, "internal error", err)
 	writeProblem(c, kindInternal, "The server could not complete the request.", nil)
+}
+
+// logError logs err with what finds the request: its route and the request
+// id the client saw in the problem's instance.
+func (e errorResponder) logError(c *gin.Context, level slog.Level, msg string, err error) {
+	e.log.Log(c, level, msg, "method", c.Request.Method, "route", c.FullPath(), "request_id", requestID(c), "err", err)
 }
 
 // recovered answers a panic with a 500 problem, logging what panicked.

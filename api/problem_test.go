@@ -63,6 +63,7 @@ func TestInternalAfterTheResponseBegan(t *testing.T) {
 				req = req.WithContext(ctx)
 			}
 			c.Request = req
+			c.Writer.Header().Set("X-Request-ID", "req-42") // as the observer sets it
 			const partial = `{"items":[`
 			if tt.written {
 				c.Writer.WriteHeader(http.StatusOK)
@@ -82,8 +83,8 @@ func TestInternalAfterTheResponseBegan(t *testing.T) {
 				t.Errorf("response = %d %q, want a 500 problem", rec.Code, rec.Header().Get("Content-Type"))
 			}
 			lines := logLines(t, &logs)
-			if len(lines) != 1 || lines[0]["level"] != tt.wantLevel || lines[0]["msg"] != tt.wantMsg {
-				t.Errorf("log = %v, want one %s %q", lines, tt.wantLevel, tt.wantMsg)
+			if len(lines) != 1 || lines[0]["level"] != tt.wantLevel || lines[0]["msg"] != tt.wantMsg || lines[0]["request_id"] != "req-42" {
+				t.Errorf("log = %v, want one %s %q with request_id req-42", lines, tt.wantLevel, tt.wantMsg)
 			}
 		})
 	}

@@ -70,6 +70,6 @@ func (rc responseChecker) handle(c *gin.Context, op *operation) {
 	if err != nil {
 		rc.log.WarnContext(c.Request.Context(), ViolationMessage,
 			"operation", operation, "method", c.Request.Method, "path", c.Request.URL.Path,
-			"status", resp.Status, "reason", err.Error())
+			"status", resp.Status, "reason", err.Error(), "request_id", requestID(c))
 	}
 }
