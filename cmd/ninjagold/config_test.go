@@ -1,7 +1,12 @@
 package main
 
 import (
+	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,5 +47,94 @@ func TestLogFlushSetting(t *testing.T) {
 				t.Errorf("log flush = %v, want %v", cfg.logFlush, tt.want)
 			}
 		})
+	}
+}
+
+// A list flag replaces its environment variable, as every flag does: an
+// operator narrowing the origins or proxies must not keep the old ones.
+func TestListFlagsReplaceTheirEnvironment(t *testing.T) {
+	env := map[string]string{
+		"NINJAGOLD_CORS_ORIGINS":    "https://a.example, https://b.example",
+		"NINJAGOLD_TRUSTED_PROXIES": "10.0.0.1",
+	}
+	tests := []struct {
+		name                  string
+		args                  []string
+		wantCORS, wantProxies []string
+	}{
+		{"environment only", nil, []string{"https://a.example", "https://b.example"}, []string{"10.0.0.1"}},
+		{"flags win", []string{"--cors-origin", "https://c.example", "--trusted-proxy", "192.168.0.0/16"},
+			[]string{"https://c.example"}, []string{"192.168.0.0/16"}},
+		{"a repeated flag", []string{"--cors-origin", "https://c.example", "--cors-origin", "https://d.example"},
+			[]string{"https://c.example", "https://d.example"}, []string{"10.0.0.1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := parseConfig(tt.args, func(k string) string { return env[k] }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(cfg.cors, tt.wantCORS) || !slices.Equal(cfg.proxies, tt.wantProxies) {
+				t.Errorf("cors %q, proxies %q; want %q, %q", cfg.cors, cfg.proxies, tt.wantCORS, tt.wantProxies)
+			}
+		})
+	}
+}
+
+// Settings that would quietly mean something else are refused, naming the
+// flag or variable to fix.
+func TestParseConfigRefuses(t *testing.T) {
+	tests := []struct {
+		args    []string
+		env     map[string]string
+		wantErr string
+	}{
+		{[]string{"--max-in-flight", "-5"}, nil, "--max-in-flight"},
+		{[]string{"--rate-limit", "-1"}, nil, "--rate-limit"},
+		{[]string{"--rate-limit", "NaN"}, nil, "--rate-limit"},
+		{[]string{"--rate-burst", "0"}, nil, "--rate-burst"},
+		{[]string{"--max-body-bytes", "0"}, nil, "--max-body-bytes"},
+		{[]string{"--max-body-bytes", "-1"}, nil, "--max-body-bytes"},
+		{[]string{"--max-header-bytes", "-1"}, nil, "--max-header-bytes"},
+		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
+		{[]string{"--read-timeout", "-1s"}, nil, "--read-timeout"},
+		{[]string{"--db-connect-timeout", "-1s"}, nil, "--db-connect-timeout"},
+		{[]string{"--db-max-conns", "-3"}, nil, "--db-max-conns"},
+		{[]string{"--db-max-conns", "4294967297"}, nil, "--db-max-conns"},
+		{[]string{"--cors-origin", "not a url"}, nil, "--cors-origin"},
+		{[]string{"--cors-origin", "*"}, nil, "--cors-origin"},
+		{[]string{"--cors-origin", "https://game.example.org/app"}, nil, "--cors-origin"},
+		{nil, map[string]string{"NINJAGOLD_CORS_ORIGINS": "game.example.org"}, "NINJAGOLD_CORS_ORIGINS"},
+		{[]string{"--trusted-proxy", "300.1.1.1"}, nil, "--trusted-proxy"},
+		{nil, map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "maybe"}, "NINJAGOLD_VALIDATE_RESPONSES"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " ")+fmt.Sprint(tt.env), func(t *testing.T) {
+			_, err := parseConfig(tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("error = %v, want one naming %s", err, tt.wantErr)
+			}
+		})
+	}
+	// And the settings those neighbour are taken.
+	for _, args := range [][]string{
+		{"--max-in-flight", "0"}, {"--rate-limit", "0", "--rate-burst", "0"}, {"--cors-origin", "http://localhost:3000"},
+		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--shutdown-timeout", "0"},
+	} {
+		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err != nil {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+	if _, err := parseConfig(nil, func(k string) string { return map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "TRUE"}[k] }, io.Discard); err != nil {
+		t.Errorf("NINJAGOLD_VALIDATE_RESPONSES=TRUE: %v", err)
+	}
+}
+
+// --help prints the usage, both commands included, and is no error for main.
+func TestHelp(t *testing.T) {
+	var out strings.Builder
+	_, err := parseConfig([]string{"--help"}, func(string) string { return "" }, &out)
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(out.String(), "ninjagold migrate") || !strings.Contains(out.String(), "-max-in-flight") {
+		t.Errorf("err %v, usage:\n%s", err, out.String())
 	}
 }

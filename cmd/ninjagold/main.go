@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -38,9 +39,19 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGINT, SIGTERM and a hangup all stop the server gracefully; a second
+	// signal ends the process at once, as the signal's default does.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return // --help: the usage is printed
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "ninjagold:", err)
 		os.Exit(1)
 	}
@@ -94,6 +105,20 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	fs := flag.NewFlagSet("ninjagold", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage:
+  ninjagold [flags]           serve the API
+  ninjagold migrate [flags]   apply the migrations to --db and exit
+
+Flags win over their environment variables.
+
+`)
+		fs.PrintDefaults()
+	}
+	validate, err := envBool(getenv, "NINJAGOLD_VALIDATE_RESPONSES")
+	if err != nil {
+		return cfg, err
+	}
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "NINJAGOLD_ADDR", ":8080"), "listen address (NINJAGOLD_ADDR)")
 	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "a postgres:// URL, or a SQLite file path (NINJAGOLD_DB)")
 	fs.StringVar(&cfg.sqliteSync, "sqlite-synchronous", "FULL", "SQLite: FULL (a commit survives power loss) or NORMAL (survives a crash of the process only; faster)")
@@ -104,7 +129,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.DurationVar(&cfg.pg.ConnectTimeout, "db-connect-timeout", 0, "PostgreSQL: connect timeout (default 5s)")
 	fs.Int64Var(&cfg.maxBody, "max-body-bytes", api.DefaultMaxBodyBytes, "request body limit in bytes")
 	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
-	fs.BoolVar(&cfg.validate, "validate-responses", envBool(getenv, "NINJAGOLD_VALIDATE_RESPONSES"),
+	fs.BoolVar(&cfg.validate, "validate-responses", validate,
 		"check every response against openapi.yaml and log violations (NINJAGOLD_VALIDATE_RESPONSES)")
 	fs.Float64Var(&cfg.rateLimit.Rate, "rate-limit", 50, "requests per second each client may make; 0 turns rate limiting off")
 	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 100, "requests a client may make at once before the rate applies")
@@ -121,16 +146,26 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"least level logged: debug, info, warn or error; warn and above leave out the access log (NINJAGOLD_LOG_LEVEL)")
 	logFlush := fs.String("log-flush", envOr(getenv, "NINJAGOLD_LOG_FLUSH", api.DefaultLogFlush.String()),
 		"longest a log line waits in a buffer before it is written; 0 writes each line at once (NINJAGOLD_LOG_FLUSH)")
-	if v := getenv("NINJAGOLD_TRUSTED_PROXIES"); v != "" {
-		_ = cfg.proxies.Set(v)
-	}
-	if v := getenv("NINJAGOLD_CORS_ORIGINS"); v != "" {
-		_ = cfg.cors.Set(v)
-	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	// A list flag replaces its environment variable, as every other flag
+	// does: an operator narrowing the list must not keep the old entries.
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["trusted-proxy"] {
+		_ = cfg.proxies.Set(getenv("NINJAGOLD_TRUSTED_PROXIES"))
+	}
+	if !given["cors-origin"] {
+		_ = cfg.cors.Set(getenv("NINJAGOLD_CORS_ORIGINS"))
+	}
+	if maxConns < 0 || maxConns > math.MaxInt32 {
+		return cfg, fmt.Errorf("--db-max-conns must be 0 (the default) or a pool size up to %d, not %d", math.MaxInt32, maxConns)
+	}
 	cfg.pg.MaxConns = int32(maxConns)
+	if err := cfg.check(); err != nil {
+		return cfg, err
+	}
 	flush, err := time.ParseDuration(*logFlush)
 	if err != nil || flush < 0 || flush > 0 && flush < api.MinLogFlush {
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_FLUSH / --log-flush must be 0 or a duration of at least %v such as 100ms, not %q", api.MinLogFlush, *logFlush)
@@ -149,12 +184,61 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	return cfg, nil
 }
 
-func envBool(getenv func(string) string, key string) bool {
-	switch getenv(key) {
-	case "1", "true", "TRUE", "True", "yes", "on":
-		return true
+// check refuses settings that would otherwise quietly mean something else
+// (a negative limit turning the limit off, say).
+func (cfg config) check() error {
+	switch {
+	case cfg.maxBody <= 0:
+		return fmt.Errorf("--max-body-bytes must be a positive number of bytes, not %d", cfg.maxBody)
+	case cfg.maxHeader <= 0:
+		return fmt.Errorf("--max-header-bytes must be a positive number of bytes, not %d", cfg.maxHeader)
+	case cfg.maxFlight < 0:
+		return fmt.Errorf("--max-in-flight must be 0 (no bound) or more, not %d", cfg.maxFlight)
+	case cfg.rateLimit.Rate < 0 || math.IsNaN(cfg.rateLimit.Rate) || math.IsInf(cfg.rateLimit.Rate, 0):
+		return fmt.Errorf("--rate-limit must be 0 (off) or a number of requests per second, not %v", cfg.rateLimit.Rate)
+	case cfg.rateLimit.Rate > 0 && cfg.rateLimit.Burst < 1:
+		return fmt.Errorf("--rate-burst must be at least 1, not %d", cfg.rateLimit.Burst)
 	}
-	return false
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{
+		{"shutdown-timeout", cfg.shutdown},
+		{"read-header-timeout", cfg.timeouts.readHeader},
+		{"read-timeout", cfg.timeouts.read},
+		{"write-timeout", cfg.timeouts.write},
+		{"idle-timeout", cfg.timeouts.idle},
+		{"db-statement-timeout", cfg.pg.StatementTimeout},
+		{"db-conn-lifetime", cfg.pg.ConnMaxLifetime},
+		{"db-connect-timeout", cfg.pg.ConnectTimeout},
+	} {
+		if d.v < 0 {
+			return fmt.Errorf("--%s must not be negative, not %v", d.flag, d.v)
+		}
+	}
+	for _, o := range cfg.cors {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return fmt.Errorf("NINJAGOLD_CORS_ORIGINS / --cors-origin must be origins such as https://game.example.org, not %q", o)
+		}
+	}
+	for _, p := range cfg.proxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy must be IP addresses or CIDRs, not %q", p)
+		}
+	}
+	return nil
+}
+
+// envBool reads a yes/no environment variable; unset is no.
+func envBool(getenv func(string) string, key string) (bool, error) {
+	switch strings.ToLower(getenv(key)) {
+	case "", "0", "false", "no", "off":
+		return false, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	}
+	return false, fmt.Errorf("%s must be true or false, not %q", key, getenv(key))
 }
 
 func envOr(getenv func(string) string, key, def string) string {
@@ -177,6 +261,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := slog.New(logHandler)
 
+	// Listen before touching the database: a taken port must not leave a
+	// new database file behind, or print an admin token for nothing.
+	var ln net.Listener
+	if cfg.command == "serve" {
+		if ln, err = net.Listen("tcp", cfg.addr); err != nil {
+			return fmt.Errorf("NINJAGOLD_ADDR / --addr %q: %w", cfg.addr, err)
+		}
+		defer ln.Close() // Serve closes it too; a second Close does nothing
+	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
@@ -214,10 +307,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("NINJAGOLD_ADDR / --addr %q: %w", cfg.addr, err)
-	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: cfg.timeouts.readHeader,

@@ -520,3 +520,76 @@ func writeStats(t *testing.T, url string) [2]float64 {
 	}
 	return out
 }
+
+// A start that fails on its address leaves no database behind and prints no
+// admin token: the address is taken before the database is touched.
+func TestTakenAddressTouchesNoDatabase(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	db := filepath.Join(t.TempDir(), "never.db")
+	out, err := exec.Command(binary, "--addr", ln.Addr().String(), "--db", db).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "NINJAGOLD_ADDR / --addr") || strings.Contains(string(out), "admin token") {
+		t.Errorf("err %v, output %q; want an --addr failure and no admin token", err, out)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the database file exists after a failed start (%v)", err)
+	}
+}
+
+// --help is an answer, not a failure.
+func TestHelpExitsZero(t *testing.T) {
+	out, err := exec.Command(binary, "--help").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "ninjagold migrate") {
+		t.Errorf("err %v, output %q; want exit 0 and the usage", err, out)
+	}
+}
+
+// A hangup stops the server as SIGTERM does: lines still buffered are
+// written before the process exits 0.
+func TestSighupStopsGracefully(t *testing.T) {
+	p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), "--log-flush", "1h")
+	resp, err := http.Get(p.URL + "/locations/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	want := `"request_id":"` + resp.Header.Get("X-Request-ID") + `"`
+	p.signal(t, syscall.SIGHUP)
+	if err := p.wait(t); err != nil {
+		t.Fatalf("exit after SIGHUP: %v, want status 0\n%s", err, p.stderr)
+	}
+	if !strings.Contains(p.stderr.String(), want) {
+		t.Errorf("the buffered access line was lost\n%s", p.stderr)
+	}
+}
+
+// While a graceful stop waits for a request, a second signal ends the
+// process at once.
+func TestSecondSignalExitsAtOnce(t *testing.T) {
+	p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), "--shutdown-timeout", "60s", "--read-timeout", "60s")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// A request whose body never finishes keeps the stop waiting.
+	fmt.Fprint(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"first")
+	time.Sleep(200 * time.Millisecond)
+	p.signal(t, syscall.SIGTERM)
+	time.Sleep(500 * time.Millisecond)
+	select {
+	case err := <-p.exited:
+		p.exited <- err
+		t.Fatalf("exited before the second signal (%v): the request did not hold the stop", err)
+	default:
+	}
+	began := time.Now()
+	p.signal(t, syscall.SIGINT)
+	err = p.wait(t)
+	if err == nil || time.Since(began) > 5*time.Second {
+		t.Errorf("after a second signal: exit %v after %v; want killed by the signal at once", err, time.Since(began))
+	}
+}
