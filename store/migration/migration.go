@@ -48,3 +48,18 @@ func Load(fsys fs.FS) ([]File, error) {
 	}
 	return files, nil
 }
+
+// CheckNotNewer refuses a database that recorded a migration newer than the
+// newest in files: it was migrated by a newer build, whose schema this one
+// does not know (after a rollback, say). newest is the highest version the
+// database recorded; 0 when none.
+func CheckNotNewer(newest int, files []File) error {
+	known := 0
+	if len(files) > 0 {
+		known = files[len(files)-1].Version
+	}
+	if newest > known {
+		return fmt.Errorf("the database's schema is at version %d, newer than this build's %d: run a build that knows it, or restore the database", newest, known)
+	}
+	return nil
+}

@@ -46,3 +46,23 @@ func TestLoad(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckNotNewer(t *testing.T) {
+	files := []File{{Version: 1}, {Version: 2}}
+	tests := []struct {
+		newest  int
+		files   []File
+		wantErr bool
+	}{
+		{0, files, false}, // a new database
+		{1, files, false}, // one to apply
+		{2, files, false}, // up to date
+		{3, files, true},  // migrated by a newer build
+		{1, nil, true},
+	}
+	for _, tt := range tests {
+		if err := CheckNotNewer(tt.newest, tt.files); (err != nil) != tt.wantErr {
+			t.Errorf("newest %d, %d files: err %v, want an error %v", tt.newest, len(tt.files), err, tt.wantErr)
+		}
+	}
+}

@@ -58,6 +58,13 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
+	var newest int
+	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	if err := migration.CheckNotNewer(newest, files); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
 	for _, f := range files {
 		if err := applyMigration(ctx, conn, f); err != nil {
 			return fmt.Errorf("postgres: migration %s: %w", f.Name, err)

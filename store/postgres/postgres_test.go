@@ -473,3 +473,17 @@ func TestPoolStats(t *testing.T) {
 		t.Errorf("got %+v, want one pool \"main\" of at most 3, open, none in use", got)
 	}
 }
+
+// A schema a newer build migrated is refused, not served with tables this
+// build does not know.
+func TestNewerSchemaIsRefused(t *testing.T) {
+	url := pgtest.TestURL(t)
+	openURL(t, url, postgres.Options{MaxConns: testConns})
+	exec(t, url, `INSERT INTO schema_migrations (version, name) VALUES (999, '999_future.sql')`)
+	if s, err := postgres.Open(t.Context(), url, postgres.Options{MaxConns: testConns}); err == nil || !strings.Contains(err.Error(), "newer than this build") {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("Open = %v, want a refusal of the newer schema", err)
+	}
+}

@@ -149,6 +149,13 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: %w", err)
 	}
+	var newest int
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return fmt.Errorf("sqlite: migrations table: %w", err)
+	}
+	if err := migration.CheckNotNewer(newest, files); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
 	for _, f := range files {
 		if err := applyMigration(ctx, db, f); err != nil {
 			return fmt.Errorf("sqlite: migration %s: %w", f.Name, err)

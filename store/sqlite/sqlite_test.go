@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -139,5 +140,20 @@ func TestGroupCommitBatches(t *testing.T) {
 	t.Logf("%d writes in %d commits", writes, commits)
 	if commits*4 > writes {
 		t.Errorf("%d writes took %d commits: want at least four writes a commit on average", writes, commits)
+	}
+}
+
+// A database a newer build migrated is refused, not served with a schema
+// this build does not know.
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s := openFile(t, path)
+	if _, err := sqlite.WriteDB(s).ExecContext(t.Context(),
+		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '999_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := sqlite.Open(t.Context(), path, sqlite.Options{}); err == nil || !strings.Contains(err.Error(), "newer than this build") {
+		t.Errorf("Open = %v, want a refusal of the newer schema", err)
 	}
 }
