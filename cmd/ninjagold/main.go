@@ -324,6 +324,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if cfg.validate {
 		fmt.Fprintln(stdout, "  every response is checked against openapi.yaml; violations are logged")
 	}
+	// The same, for a log pipeline that reads only the JSON lines.
+	log.Info("listening", "url", base, "database", displayDB(cfg.db), "validate_responses", cfg.validate)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -333,14 +335,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "shutting down: letting in-flight requests finish")
+	log.Info("shutting down", "timeout", cfg.shutdown)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Error("shutdown timed out: requests still in flight were cut off", "timeout", cfg.shutdown)
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	log.Info("stopped")
 	return nil
 }
 

@@ -564,6 +564,11 @@ func TestSighupStopsGracefully(t *testing.T) {
 	if !strings.Contains(p.stderr.String(), want) {
 		t.Errorf("the buffered access line was lost\n%s", p.stderr)
 	}
+	for _, msg := range []string{`"msg":"listening"`, `"msg":"shutting down"`, `"msg":"stopped"`} {
+		if !strings.Contains(p.stderr.String(), msg) {
+			t.Errorf("no %s line in the log\n%s", msg, p.stderr)
+		}
+	}
 }
 
 // While a graceful stop waits for a request, a second signal ends the
