@@ -34,7 +34,14 @@ func (t writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
 	return nil
 }
 
+// QueryRowContext and ExecContext run a statement of the batch's
+// transaction to its end even when ctx is cancelled meanwhile: cancelling a
+// running statement interrupts the connection, and SQLite rolls back the
+// whole transaction when that stops a write, the other callers' writes of
+// the batch with it. A caller that gave up before its turn is skipped
+// (commitBatch); one whose write has begun hears how it ended.
 func (t writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = context.WithoutCancel(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -42,6 +49,7 @@ func (t writeTx) QueryRowContext(ctx context.Context, query string, args ...any)
 }
 
 func (t writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = context.WithoutCancel(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}

@@ -1,10 +1,12 @@
 package sqlite
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 // TestBatchRollsBackAFailedWriteAlone holds group commit to its promise that
@@ -85,5 +87,58 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 	}
 	if want := []string{"Before", "After"}; !slices.Equal(got, want) {
 		t.Errorf("committed players: got %q, want %q", got, want)
+	}
+}
+
+// A caller that gives up while its write is running (a client that hangs
+// up mid-visit) must not cost the other writes of its commit: SQLite's
+// interrupt, which cancelling a running statement sends, rolls back the
+// whole transaction when it stops a write. Once its turn has come, a write
+// runs to its end.
+func TestCancelledWriteDoesNotFailItsBatch(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	insert := func(ctx context.Context, tx writeTx, name string) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
+			name, []byte(name))
+		return err
+	}
+	slowCtx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	batch := []writeJob{
+		{ctx: t.Context(), fn: func(tx writeTx) error { return insert(t.Context(), tx, "Before") }},
+		{ctx: slowCtx, fn: func(tx writeTx) error {
+			if err := insert(slowCtx, tx, "Slow"); err != nil {
+				return err
+			}
+			// A write long enough to be cancelled while it runs.
+			time.AfterFunc(5*time.Millisecond, cancel)
+			_, err := tx.ExecContext(slowCtx, `UPDATE players SET gold = gold WHERE id IN (
+				WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000) SELECT x FROM n)`)
+			return err
+		}},
+		{ctx: t.Context(), fn: func(tx writeTx) error { return insert(t.Context(), tx, "After") }},
+	}
+	for i := range batch {
+		batch[i].done = make(chan error, 1)
+	}
+	s.commitBatch(batch)
+	for i, j := range batch {
+		if err := <-j.done; err != nil {
+			t.Errorf("write %d: %v, want it committed", i, err)
+		}
+	}
+	var n int
+	if err := s.read.QueryRowContext(t.Context(), `SELECT count(*) FROM players WHERE last_name = 'Batch'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Errorf("%d of the batch's 3 players committed, want 3", n)
+	}
+	if slowCtx.Err() == nil {
+		t.Error("the slow write ended before it was cancelled: the test proves nothing")
 	}
 }
