@@ -148,16 +148,8 @@ func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
 	if !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		h.Set("Retry-After", strconv.Itoa(max(1, secs)))
-		writeProblem(c, kindRateLimited, "Too many requests; try again in "+seconds(max(1, secs))+".", nil)
+		writeProblem(c, kindRateLimited, "Too many requests; try again in "+quantity(uint64(max(1, secs)), "second")+".", nil)
 		return
 	}
 	c.Next()
-}
-
-// seconds words n seconds: "1 second", "2 seconds".
-func seconds(n int) string {
-	if n == 1 {
-		return "1 second"
-	}
-	return strconv.Itoa(n) + " seconds"
 }

@@ -201,10 +201,10 @@ func schemaMessage(field string, se *openapi3.SchemaError) (string, int) {
 	case "nullable":
 		return field + " must not be null", 3
 	case "minLength":
-		return fmt.Sprintf("%s must be at least %s long", field, characters(s.MinLength)), 2
+		return fmt.Sprintf("%s must be at least %s long", field, quantity(s.MinLength, "character")), 2
 	case "maxLength":
 		if s.MaxLength != nil {
-			return fmt.Sprintf("%s must be at most %s long", field, characters(*s.MaxLength)), 2
+			return fmt.Sprintf("%s must be at most %s long", field, quantity(*s.MaxLength, "character")), 2
 		}
 	case "minimum":
 		if s.Min != nil {
@@ -249,12 +249,12 @@ func schemaMessage(field string, se *openapi3.SchemaError) (string, int) {
 	return field + " is not valid", 0
 }
 
-// characters words n characters: "1 character", "2 characters".
-func characters(n uint64) string {
+// quantity words n of unit: "1 character", "2 characters".
+func quantity(n uint64, unit string) string {
 	if n == 1 {
-		return "1 character"
+		return "1 " + unit
 	}
-	return strconv.FormatUint(n, 10) + " characters"
+	return strconv.FormatUint(n, 10) + " " + unit + "s"
 }
 
 func schemaType(s *openapi3.Schema) string {
