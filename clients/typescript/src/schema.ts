@@ -955,7 +955,10 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request body's `Content-Type` is not one this operation accepts. */
+        /**
+         * @description The request body's `Content-Type` is not one this operation accepts, or the body has a
+         *     `Content-Encoding` (none is supported: send it uncompressed). `errors` names the header.
+         */
         UnsupportedMediaType: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
