@@ -284,13 +284,13 @@ func TestErrors(t *testing.T) {
 			name:       "wrong method on a collection",
 			req:        apitest.Request{Method: "PUT", Path: "/players"},
 			wantStatus: 405, wantType: "/problems/method-not-allowed", wantErrors: map[string]string{},
-			wantHeader: map[string]string{"Allow": "GET, OPTIONS, POST"},
+			wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS, POST"},
 		},
 		{
 			name:       "wrong method on an item",
 			req:        apitest.Request{Method: "POST", Path: "/locations/1"},
 			wantStatus: 405, wantType: "/problems/method-not-allowed", wantErrors: map[string]string{},
-			wantHeader: map[string]string{"Allow": "DELETE, GET, OPTIONS, PATCH, PUT"},
+			wantHeader: map[string]string{"Allow": "DELETE, GET, HEAD, OPTIONS, PATCH, PUT"},
 		},
 		{
 			name:       "no admin token",

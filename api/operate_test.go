@@ -242,12 +242,12 @@ func TestOptionsAndCORS(t *testing.T) {
 	t.Run("OPTIONS lists the path's methods", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{})
 		tests := map[string]string{
-			"/locations":           "GET, OPTIONS, POST",
-			"/locations/1":         "DELETE, GET, OPTIONS, PATCH, PUT",
-			"/players/1/visits":    "GET, OPTIONS, POST",
-			"/players/1/visits/2":  "GET, OPTIONS",
-			"/docs/swagger-ui.css": "GET, OPTIONS",
-			"/healthz":             "GET, OPTIONS",
+			"/locations":           "GET, HEAD, OPTIONS, POST",
+			"/locations/1":         "DELETE, GET, HEAD, OPTIONS, PATCH, PUT",
+			"/players/1/visits":    "GET, HEAD, OPTIONS, POST",
+			"/players/1/visits/2":  "GET, HEAD, OPTIONS",
+			"/docs/swagger-ui.css": "GET, HEAD, OPTIONS",
+			"/healthz":             "GET, HEAD, OPTIONS",
 		}
 		for path, want := range tests {
 			resp := s.Do(apitest.Request{Method: "OPTIONS", Path: path})
@@ -268,7 +268,7 @@ func TestOptionsAndCORS(t *testing.T) {
 		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/players", Header: preflight})
 		want := map[string]string{
 			"Access-Control-Allow-Origin":  site,
-			"Access-Control-Allow-Methods": "GET, OPTIONS, POST",
+			"Access-Control-Allow-Methods": "GET, HEAD, OPTIONS, POST",
 			"Access-Control-Max-Age":       "600",
 			"Vary":                         "Origin",
 		}

@@ -54,7 +54,8 @@ func (rc responseChecker) handle(c *gin.Context, op *operation) {
 		return // the error responder has logged it
 	}
 
-	resp := contract.Response{Status: tw.Status(), Header: tw.Header(), Body: tw.body.Bytes()}
+	resp := contract.Response{Status: tw.Status(), Header: tw.Header(), Body: tw.body.Bytes(),
+		Head: c.Request.Method == http.MethodHead}
 	var (
 		operation = c.Request.Method + " " + c.FullPath()
 		err       error

@@ -11,6 +11,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"sort"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -103,6 +105,9 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		// Outside the recovery, so it also sees the 500 a panic turns into.
 		chain = append(chain, responseChecker{doc: spec, log: cfg.Logger}.handle)
 	}
+	// Inside the response checker, which holds a HEAD answer to having no
+	// body, and outside everything that may write one.
+	chain = append(chain, headOnly)
 	var metrics *httpMetrics
 	if cfg.Metrics != nil {
 		metrics = newHTTPMetrics(cfg.Metrics)
@@ -143,6 +148,9 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		// binder failing afterwards would be a server bug.
 		ErrorHandler: func(c *gin.Context, err error, _ int) { errs.internal(c, err) },
 	})
+	if rs.err == nil {
+		rs.err = rs.checkHeads()
+	}
 	if rs.err != nil {
 		return nil, rs.err
 	}
@@ -160,6 +168,8 @@ type routes struct {
 	ops   operations
 	chain []func(*gin.Context, *operation)
 	err   error // the first registration that could not be bound
+	// heads are the paths whose HEAD operation a GET route serves.
+	heads map[string]bool
 }
 
 // bind returns the chain for op (nil: no operation) followed by h.
@@ -173,10 +183,41 @@ func (rs *routes) bind(op *operation, h ...gin.HandlerFunc) gin.HandlersChain {
 
 func (rs *routes) Handle(method, path string, h ...gin.HandlerFunc) gin.IRoutes {
 	op := rs.ops.byRoute[method][path]
-	if op == nil && rs.err == nil {
+	switch {
+	case rs.err != nil:
+	case op == nil:
 		rs.err = fmt.Errorf("api: the generated server has %s %s, which openapi.yaml does not declare", method, path)
+	case method == http.MethodHead:
+		rs.err = fmt.Errorf("api: the generated server has HEAD %s: HEAD operations are served by their GET twin "+
+			"(head.go), so exclude %s in oapi-codegen.yaml", path, op.route.Operation.OperationID)
+	}
+	if method == http.MethodHead && op != nil {
+		return rs // never served: NewHandler fails
+	}
+	if head := rs.ops.byRoute[http.MethodHead][path]; method == http.MethodGet && head != nil {
+		rs.IRouter.Handle(http.MethodHead, path, rs.bind(head, h...)...)
+		if rs.heads == nil {
+			rs.heads = map[string]bool{}
+		}
+		rs.heads[path] = true
 	}
 	return rs.IRouter.Handle(method, path, rs.bind(op, h...)...)
+}
+
+// checkHeads reports a HEAD operation that no GET twin serves.
+func (rs *routes) checkHeads() error {
+	var missing []string
+	for path, op := range rs.ops.byRoute[http.MethodHead] {
+		if !rs.heads[path] {
+			missing = append(missing, op.route.Operation.OperationID+" (HEAD "+path+")")
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("api: openapi.yaml declares %s without a GET on the same path to serve it",
+			strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // unbound records a registration routes does not bind to an operation.

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -29,6 +30,7 @@ func TestRoutesBindOperations(t *testing.T) {
 	}
 	for _, c := range []struct{ method, target, want string }{
 		{"GET", "/locations/7", "getLocation"},
+		{"HEAD", "/locations/7", "headLocation"}, // registered with its GET twin
 		{"POST", "/players", "createPlayer"},
 		{"GET", "/nowhere", ""},
 		{"DELETE", "/players", ""},
@@ -48,6 +50,11 @@ func TestRoutesBindOperations(t *testing.T) {
 	if rs.err == nil {
 		t.Error("PUT /players, which openapi.yaml does not declare, was registered without an error")
 	}
+	// HEAD /players (and the others but /locations/{id}) has no GET
+	// registered to serve it.
+	if err := rs.checkHeads(); err == nil || !strings.Contains(err.Error(), "without a GET") {
+		t.Errorf("checkHeads() = %v, want an error for a HEAD without its GET", err)
+	}
 }
 
 // TestRoutesRefuseUnbound: every other way of registering on the router
@@ -65,7 +72,7 @@ func TestRoutesRefuseUnbound(t *testing.T) {
 		"StaticFileFS": func(rs *routes) { rs.StaticFileFS("/favicon.ico", "favicon.ico", http.Dir(".")) },
 		"Static":       func(rs *routes) { rs.Static("/files", ".") },
 		"StaticFS":     func(rs *routes) { rs.StaticFS("/files", http.Dir(".")) },
-		"HEAD":         func(rs *routes) { rs.HEAD("/players", ok) }, // bound, but not in the contract
+		"HEAD":         func(rs *routes) { rs.HEAD("/players", ok) }, // served by GET /players, never on its own
 	} {
 		rs := &routes{IRouter: gin.New(), ops: ops}
 		register(rs)

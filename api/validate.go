@@ -114,6 +114,15 @@ func newOperations(spec *openapi3.T) (operations, error) {
 	for _, m := range ops.methods {
 		sort.Strings(m)
 	}
+	// A HEAD operation declares no content, but its GET twin's handler
+	// answers it (head.go): it negotiates the same media types and is
+	// limited as the GET is.
+	for path, head := range ops.byRoute[http.MethodHead] {
+		if get := ops.byRoute[http.MethodGet][path]; get != nil {
+			head.responseTypes = get.responseTypes
+			head.unlimited = get.unlimited
+		}
+	}
 	return ops, nil
 }
 

@@ -93,6 +93,30 @@ func (e ProblemType) Valid() bool {
 	}
 }
 
+// Defines values for PlayerSort.
+const (
+	PlayerSortCreatedAt      PlayerSort = "created_at"
+	PlayerSortGold           PlayerSort = "gold"
+	PlayerSortMinusCreatedAt PlayerSort = "-created_at"
+	PlayerSortMinusGold      PlayerSort = "-gold"
+)
+
+// Valid indicates whether the value is a known member of the PlayerSort enum.
+func (e PlayerSort) Valid() bool {
+	switch e {
+	case PlayerSortCreatedAt:
+		return true
+	case PlayerSortGold:
+		return true
+	case PlayerSortMinusCreatedAt:
+		return true
+	case PlayerSortMinusGold:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListPlayersParamsSort.
 const (
 	ListPlayersParamsSortCreatedAt      ListPlayersParamsSort = "created_at"
@@ -377,6 +401,9 @@ type LocationID = int64
 
 // PlayerID defines model for PlayerID.
 type PlayerID = int64
+
+// PlayerSort defines model for PlayerSort.
+type PlayerSort string
 
 // BadRequest An RFC 9457 problem detail with a field -> message map.
 //
@@ -1579,6 +1606,44 @@ type ForbiddenApplicationProblemPlusJSONResponse struct {
 	Body Problem
 
 	Headers ForbiddenResponseHeaders
+}
+
+type HeadProblemResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	Vary                       *string
+	XRequestID                 *string
+}
+type HeadProblemResponse struct {
+	Headers HeadProblemResponseHeaders
+}
+
+type HeadServiceUnavailableResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	RetryAfter                 int
+	Vary                       *string
+	XRequestID                 *string
+}
+type HeadServiceUnavailableResponse struct {
+	Headers HeadServiceUnavailableResponseHeaders
+}
+
+type HeadTooManyRequestsResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	RetryAfter                 int
+	Vary                       *string
+	XRequestID                 *string
+}
+type HeadTooManyRequestsResponse struct {
+	Headers HeadTooManyRequestsResponseHeaders
 }
 
 type IdempotencyKeyReusedResponseHeaders struct {
@@ -11080,164 +11145,169 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lctu2tvarrM2emdr5KVmS7VzkyZxx06RJmzj+Hac9e1f5Q4iEJNQUoACQFTXjmfMQ5wnPk/yDBfAq",
-	"6hbb2a7LvTutJZEgAK7LtxbW5YsXivFEcMq18rpfvBElEZX453EYUqWeCa6liI/jWMxeZj9GVIWSTTQT",
-	"3Ot6vzE9gmdvz94B5aQf08gHPaIg6acpVRrcoEAglEKphpBsyHj685jMQVEeNT3fo5/JeBJTr+sdT/VI",
-	"SPYnMc/wwcyDct04n0+oD68iOp4ITXk4b/xC5z68GjTeEB2O8K8TwWny8b8aZ/YxjVc/er6nwhEdE7MC",
-	"PZ+YxygtGR96V1d+xYLfUD0S0eYLHtvrVy10qmhxnT89P/fh7en5q7cn73w4ffvufOtpvsXHbDBLGAiZ",
-	"fzPfKwjszQHsBI1GKGQy6WDXLIlosB+Lcx5pPVHdvb0hGdOm+7op5HCbmT//PBGKbk9SaiK4ojma6ksx",
-	"U1SCvRs3WVJSoqbn52Tow2vGL3x4LUJHVGdUy3njeKCp9OGMaPqajZnO/dk4FTEL50UyypGfbpzRSUzm",
-	"NNpm6W/I5+Mh3WjNIzGDMeGGQULBo/x6zUJDEo4o6BFTMJF0ELPhSAPhakZlYf0PW638/MaMs/F07HVb",
-	"fjJXxjUdUmkna4hqcXrnOQo372JC9AjUdDIRUqsKona0bGiNSRp5XS2ndPU2OS5/R8OpZHpud39xJmfU",
-	"3BPqZB5DCloA0wrEjDtCUD4oPY+pAsIjYGMypKVJRnRAprFuKBnC94rGg++3nK0hquptuqRSMcFBDBzV",
-	"TiRVlGukuyOUdsA09El4AYxDkIivAITET5kIC4qT7nntnrflPA3ZV8+T088a988HoiDoTVut/XAqY/yD",
-	"HoGk8dOeZ67qeQHsnL14Bo87jx/vHgHpm/WA4LjAmCg7TmmyON5e7BhO/Wc4lUrIp3T+8+Rfz149PHnZ",
-	"Mpd0HsaG2Z52WlXPXcNZCTdXL/D92evsJSgxlSG1Ym1GFISSEk1LkiKb7d7hlvt8It5pIWn1TFLJFRIp",
-	"mSFLw9OSathBIjZSRH6vQIsLynePgAvH3YbPLyidANPFmXLRUPi8VbOk3PD579nFH/yKmacCr3ruYcwo",
-	"N9pC0jFhnPEhfJoKTWDn1fPzFxBJMtANRvWgYTQDmbCGJJriS204Qb3bhUAGieJRPR7TgTa0bxbfn4YX",
-	"VPsQ6CAVdFOuWZz7FZiCwTSOgQwJ43bT7CQMa2m124TzEe1xd7W5yOxxonvpJZVzCGbBXvApe4gjjQnK",
-	"mSMgRhMAgYPOEx+CnHYIelyRuYLZiNoZI+MIToGpJhxbXsAfzcIBV252iZlHDJo9XuJhJ3p63pF8+uTJ",
-	"kX7aXkPl6QtaJhLP0+2wi+kaTWG3QgzArDnZepB0wOLYTE9c4nJnjEdihtfN0r1p9vh11vXpabvVOpqt",
-	"X5id1asfF5f0KqJcs4HhFdRwyat0RKOovESOicXQvAS4JDGLIMirarMarqE/N3f0uKVj2Gk32p3HEFOt",
-	"qVQ+RGzIjL4ImoEPwUfzr0awaxZJw5Gg0REIPaJyxhTNPRnG5IIqQwTlfTjoD550BvuHjx719w8i8pDs",
-	"h/RJ50nUoi168Gj/YWFLJsTMwqz3//1+3PgXafzZajxpfmx8+NL2253HV//hVTKsoU0kzcV9e+eIWwuY",
-	"EaNl6EBIClrOzatD9ikIkvYq+bEGKvxKZKV+LgJ/lLjhiPAhTV6lFYZdCAwymujAUJm02ysmVKIENjRm",
-	"bh8LSXtcjwhHlhvTiBHQaAgY3Z5CWMEdm6eyFkkXEZV5mRZUNeE5CUcWPokx7XHBU+gQs8W36dD1ajL+",
-	"7bffjMFiCDYkeokKINkVZnU4XnnJ9POEhmU49QMlksqttNGV702IJGOqHbx+hqq3emJiQj5NKQRGqn20",
-	"OjpIZaOkl0xMlVXv8HbMtIEuiSUxYDKn+o0V4n2aUjn3fI+TsZmSHa+wf2Py+TXlQz3yuh2DTMeMJ5/b",
-	"VdSeM/d+oRX0dgwXdA5TzswqtLA0ZsiURzSCS6YMqFfC0qGkGvVvJIALbX8FPWNhCbw8GbTDTrRPG3hF",
-	"Y0DkuNFO1mgpO1tkySBdutrDww1WO0Dgt7jMtzyeA5lMYhRnCUOlOikBLt8rCKdSGkkXGIgaoLjm1L1R",
-	"RWHnoN3JZNpuNcKsXqcDqssW2G51DqrXZBDtknU955rpOWgyVDAXUyCxMeDmMBJxdAQExuY2Z9Yo2G8d",
-	"wIzpkZhqo+NENN9u/hm03nYRKxDSWBjFpOkYxa6keiqNsMJtX8DFnVY1p6B6LUzK6VN7y0DIMdFWAO93",
-	"PN9M2crmtmMi96lSUic4uUrTnheph0Vl/YCzNfZeNlkWrZRH+ck+PPDWTu8U8e+yyaXo+NtP7coMZdUJ",
-	"ytEfSOTUm/kUWoPV/GkY04n2vYkU/ZiO/88fyhom6YTN4jRhsdf1OjBgNDYmvaTAOKIXXJyUwopslK0f",
-	"3aKsoDUfYDxVRqsD0RBTY3l1jCyQJDSyHmLBh57vGZMsuRfNs01vvTJ7qjThIZpDduvVd5uAGk30VHnd",
-	"A0OOmmlkx3+Kqcygm7IyN1mr2+1kv9Qe/oJ72MB9MLPJ3tx/SDrwut53e5nTcs/+qvZO7RD2jVWZX+kM",
-	"3F4fQWC3OsCtUUANLDCQg0cGKOHbMZNc8Ik2nB+ngY6SRuZ+q5qfu3tvqdsu9Q6lw1rXWCPnG9t44KJX",
-	"rWzZrRomuzB/VyOzNza62V2eQ4arbsNrrnyv4KRd96jUYMA3/ULIPosiyq/JjecGMqDtDX1q+AAFOeGo",
-	"JZ38KXBnNZvsdfYQLmzJL/sFfkFsavgkslCmklMG6cJvikXs6plyhlR/qldvRc0Xd5gvipD5jE6VUYXX",
-	"Z5ES0EU/mhkbDQICETMmm4GeTuAWNVoZJi8AZxwvwX84roF6VQMv0VN77a9hwE4nY8DcjNCskLh3lTzI",
-	"cpO/oPOGvfTGGDIobU6w+e7U/HnX+ZNrKjmJnyPKuS5jpj6pUEzjCHWHmUJMNc2f922gwLZhm8M8zksW",
-	"BPiAanZxl9wwtHNLHxAW0+jILH6Ejq6+sRDRR0FYPDUgW0HEVBgLw89wzOc5v4tRudbCTFVuzT93mH/s",
-	"0fyJ0Lil19Ztp+/PE+PEnWjSCEZU0iMjZyE9z7xhDjpoHWYcZJeEcyB2UZVcZI9gG1zohrvsxjgJT3Tp",
-	"Z6a08hH/mblYTx9T7uzXMg5eed94Jj33XjkEXvQ34DDDW+ibJ33LLNeFjpmwnUgRTUOqupAfyAzgg6af",
-	"9V6oLovA0c7E67o/rB8DyT/xbC4fqYwU0wPe7Tj1YcapJ4ZF072p5FJkz2z7boJDTzIfbu4MRGEAQXKK",
-	"EhJjvyYbXLsv/gJM9kJM+XXVV0LScNCBSFCryFCQr9BXWaDDQWc7VjgossLArGApF+CvN8QAFtlZDQVE",
-	"W730/ux1Ted3nM5PyTwWJDoX4jWRQ3oDBk/i0O2LaJ53a+NJTLt18Pjw0UPoz7WL+rpBzNbOeevcukAL",
-	"AbFZWSUbTOxVDS1EA6+6cbc27gJTdg4GjpF8kIRTVrVVc+fZRGLsBjNv+AXaszfAKalysAfGESjGQ4on",
-	"rZKSKIkry5x0yRlvdtybKRV7FovHz+6MGaMgl6qW9naslfPD5ffCGffVzJW7rmGvuxH2ygVlrli9PWH/",
-	"yzNWEsq6aoTkRd93JnQf7e68wDPaW9BbSWzUgup6uP/44HYU1347465iiFZyFL1ajbmpu5DOhr3n9pTa",
-	"9yqL8pe0Vm1/ba56R+UlC+l7Ti4Ji2/Ep0AhIpr0CQZVcyOf+4Z4SDiiEUjMheBitoqL8CTlz+183jn0",
-	"59YE02xRlYyT+/3GmGSTpR+BlnMXMG1jmwtBzWmob807X8k7ud1czw5pxO63Y7pzId4QPnffqutyXEpM",
-	"jEPbUc8mQRFfdyb7JGO0cyFsGlQSxF6tn4imDQyiu0GfuIsZxzhyXZ7GkY2wrrnqb8VV7zlxyanXts/e",
-	"UR4BSSJuMMw7icOxKKeQBuvwUHMTp952Hr0cMjwuRqm7xAsml5hf0/xm3BTTFXdCwZgphQkrEmZS8GHN",
-	"W98C7f3222+NclbDqvvKSRDX5bL0JPYNjRg5R8q7yWMoZzosnkIV/SH51HOvW/iYWW+lEW4iiradOxvO",
-	"bUbu7GcJQ6aXNvDSBl5yGx7H7xUE+e0IkjN0wV2iz8Jm++ASR9BjOSIKSI+ngzznoYgYHwaww212XXYc",
-	"303TZqfcTFtSpWi02yyH8ZrBnZzETJ5aTtxZqzClSdylH/O0lmNg79y8d5tshF4KDDXkMBLcEOLMpVfk",
-	"EjhsYFIxf8P3fhJxVBi4vS6pwvwvlx7QSL8qZwn43ktKYj0qCZ6ElT1xYa6ZSMMOmtlEguTHLEdXXHgf",
-	"8pks4qIy9y/LbPg9GSRL6hX9P2iIRJBPjM7NySU9f8RFd1qdh412u9F5eN5udVvmn395C1y/0fazCPMn",
-	"xuTzxyFudMdunftk9tplI7wgcuz53nQSrZnIwpbl554nkCXLSN+teVBDszH1KsgiKpLdKtGYp9Aru+Qv",
-	"hWSUrVJL8pu1+rlIuVf57dzservhq69NyOTEXHtVfC03tMclmsX0HJxabkW5zSi+Ej//1gvTW0X0r5nS",
-	"JcLH7Cyv+/tfiwU++F4uK9Pr8mkcL/CFW1ruj03euNkvt4FESoKivPCscibWKVHK6F+iIEiyRJM80LSS",
-	"xBEEZo7BmtIQuRIQhhqmsXMJ2mStNQSEqyxOdhUxnDg2yJ7u9r+gMgqJmR0/n5jd673baT7o9d7t/udi",
-	"OrbvfW64axtjqhQZmh8RGGI4oSZSG9BjSAjDtWcjpqmakJCarw2cRf8cJh9DX1JykZ/8aZIzSSJ7xkXi",
-	"09zLH5BYUX8hH/bnd29PYEzlEIP6MK/JPMGN2YQgIcsA0pnSzyGlEQQJ/QbOZ+hqvYSjwhv8kqPzg9YC",
-	"SZakalXpkRnkvk3JJowpkWqh2MW7CZF2+8x0hpLwaEyUplJV6f419HQXJe9VBQGf0Flei29FAemprxau",
-	"0AlCb5sgP5MM49KsPDPEgYhdgKSTmIR0QwIpEUSpDEHhjRVfltvL/aJ8PEzl44/iD+Gto6ktNPWdfN15",
-	"kbZCHX6oJgybMLuWLHKvp5BO+pJoLSQrJYq+JPzPio3P37nGeKRSZVgiN/Tmt5V2Jvfs/IArd+WMKsya",
-	"/uKROH47QKW/8vF2L6/8L6WFowOqqsKGNUSNIiw46LpgSzWArXyEt9uaRsERCB7PsdLEiKgRmrZayHL5",
-	"IT6cfNz/1Gk8mj3/uRN/al3+3/bZk9F/Pe7/8+Jgev5Q/StskZPD8Y+PBj+N2n/8shZs2RUs7tYHf4lM",
-	"tp4KLKyh06TARMunedhixlGIUOWDGplPuDpr8/NSKYXNENcS8rRs2ErR1SK5+slr2nrzrizR/MqUNbA3",
-	"5aREtn7EOS2wS+HnaxgIpVeZH7aK/HNMVAA72V7eZbyTybObpJuDzgrC+Tb25dcKz0T/rKiG0Ccx4SE9",
-	"MrJoTObQNyw8JJpdUofd+iSCeBpe2GBZCs+IYlwUuNNs0QJZLtqq1zZ2b0IZoOm4RCO4HSvYi5Vsgrt3",
-	"bQPxGmR3CzZdqsGub9HtpJhNkTGFQAmpg90tDb3bMegS1/RiASAOZy+ewZODw0fgHOFgvf5JhqwFug2r",
-	"jMHJLRiTyQKGrctzbFeeo4zR7f4t1DbFootYTk4KPkwMg6ysWxEGLdv9BemavY5q5f1ljcPPe15R9QN2",
-	"8HTCrcxluwkJaUUtfFu7hnwmNDJ2k61LhkRVIqhrUEmVSZi9+0XNYLBXaANTQ9rNarSmBTDtW8YqWDZQ",
-	"1sA8PwkN+i7wEZ6m1BD1OJZZLJXUy+ppYlWcXd9o+HAEA8YjlCaVBfpKVdW2IdxU0Uwla0iKme5hpa7N",
-	"+dRT9dZa6eU/fPIkp7gOqp37jlkWy46pkZAa1HQ8JnKebMwF42hSO64pEvYm/JatR7szzxWFEReed2Qg",
-	"WD+mPnCKKeEY9e18lngxzsidOazgbX/ZKb9fWYbEr8z78VdnrvrLU+b8NTHe/soEC3/9iai/vpKDvyy6",
-	"yN8iLNZfngLvLwkS/FBklRWvaFPeKJuFdgMsYad84yfiO5WrVVo4NZdyUs4hUa97eOhvBJ+cy2ff4qRH",
-	"fsmmyn0uuswzi+M5kZxG0N4HMxYMpBgjO5gL/+H5nhUwS0y0dL4r8TUObKMpE1coU7ZiYIGrzaI3gNC3",
-	"Yl4sNxNw9tmMYSwusT5CYiFYgRALVaw2ad7Jgrxcaw882t4eKFrJyyvS2embqTszx+avjMglhT6lHCIa",
-	"03Id5/bXzyexUVbWyEMd7owq82oS4b9IHAnlLvqgE1LO08I6ql4YJUfmN+dqQDsrG7n4sspblRpeCVNl",
-	"S1trjKEsWWmL3XXJcgvGnBWw62252zCyDIhy1fffYX1ah63HjJ9XO0Oxsq35nSktiRZpEXMfFNUW6Acn",
-	"r05+Pv7p7esfPx7/+ObVycfzt788Pwma8NuIcoSMCqbcXI51mssFlg2jWb8S4RFMJOMagSZ6GntpbV6z",
-	"jn5SKteta6T1JGOTFUuwjs7g9O27c0jAaeAqeaadM5jK1T9b88wrROsDkcSskRCJ3BHdCeN/EPjJ0NeY",
-	"MHSJuZCfMsbkeOUOgQcP7LMfPNi1YkbBgwdpvOeDB/C///0/KZ36zt1zSe1fL8VU0cSr2+PWD4R3mO/s",
-	"qZBVE5RIbsO0Cj4jlLyxUNQHApLwSIyBjMWUY4FxZBTzqhnv8VIxWmnwZxOOOZBQs0umzThDMJBORir/",
-	"7GaP9/h338GbrLpBjz+AM1e531qDQTnWLmiai4Kfnp9DFv4a2NLQ+GUShv6FRVcuEj0AEisBakLJBQRJ",
-	"pYjgCCYsvDCkZcnWlVVo9jiAIZJn7341pHr24hkctB+3zFtxCVRSzHx4dvb6hXVrUh4pP7FhP02FppGr",
-	"cM0pjWi0a4yk9+cvGo/t5E+Pz5+9zE0f5xqARg4orBgPdRt4Houxjq4tw6P9Jw93cawHD56bHX3wwFZi",
-	"MvMNlgVKupufHBw+2u0CgcB5WAKYjYSiaWidWb+VEMbmrS6VaTajwmxW03CE/qXMEA5ASDNiQKJIUqWa",
-	"IdPzwJJcycbObkfkHewmxvYkJownJreP7OnUB478pZczvHteF3rb2d497ypIqBFLdCV0WqwYZcVDj/9A",
-	"FYucOZZWi4WYKfPeBXf7ldzqQy6HIHHc2kI6rqRbF4nioHUQwE5QYVYFu7bsMxcgxVRTm5hKFdrvZtuP",
-	"3ACHxQEWLTAzEnrIOAQY1hgkFJ3Wlc5VBYL+VJv9zeoCEe3qAsGOorbYWFCuzRRkvgI7r8NWqzivolmU",
-	"rE4Xi3spbIqRXGqFQVbPy7ys46KPw5nXMxrHDYOGaAQvz89P99rNtrONbcaUMqtP304XfhLfK7zSPb3H",
-	"JR1MFW5vUk3fbDvjQz/xL1oZglQZmI1vwQ8kAuc2CdLjtFBwTkObjY3z7vGdrEkFig6zrcZuxDLrLrlr",
-	"QqQRvAkzEJ74xGBCZUi5blAVkglNXC+OBHLXuZeK5C8kXJJ4SrG2dhZZL+kE0RUEL4XSwZGZ7CBmoVln",
-	"LkbXHhklZKJ2jT4IDlttOBEaXhkOHFOuzVu3BkZwLglXAypz0b22lKgeEd7jQTia8gsaJQIgONhvBxkB",
-	"uIn3YxFeuAgEBW14w37Ahh9GqSV9A3g8z3EfF7rHrTLtu2JeSCQv800J8C1HdMC4oQLLsgp2EsHv51rz",
-	"+OXGPLsJ67pOOAa3XFJJYnyPtu/QmLpsVfvVH4IZMNHH1gNjoo5QEtjdcAvN5J9NOZqxkPY4U7gzrVYq",
-	"lYppGj2ehBe4Y1nUM/hkxGYO3uwEGZILdptL4I55lv2qx+19Ak+ZcMcqjoDts5iGnSAHs8z4PwjDHNJt",
-	"EVE9vvF5ucV1MQspVzQHnN68Ovd8byrjXB8yMaHcQoSmkMM9d5PaM9de5WrVZJjr+PSV53uuTZPX9drN",
-	"VrNlrjVDkQnzut5+s9Xc9/BcdIQgeM/8a0h1Vb+LiEmK/agE7jkKKUQ7FCIRTsdJ7yejcoK9SIQKg2dS",
-	"ofMq8rreT1SfCaG9UsXx/VanGrIWR47ZJVWl8f/Sse/50KdVo+TjGe97FvVB6+GyO1Ka2StWbjN3dZ6s",
-	"v6ucK2ru22+vv29VuYQr3ztstdaPUayGinftr7+rIqU8b7963d8/+J5zzhv2Egl7FhjH2G1kqIyJPKaa",
-	"eB9QCiAKrzpotE0osrg21xAv2AuyXnjWrC31nVlsvtjjq7svMmVuR0MF7TAz3kKbPxSTRTny1s6+SpZ0",
-	"WgfrGvsxtdjZb50c+Rp+L7QUXZQkduBcB87tBk5uXDbwjUu+N+Rzw3V13HhE1why69KT30rY/JvYfwUP",
-	"u9cKYgB7sFPkiN1FTr7yPVSGSzX3uxkZDqmE968yD08iHXwL/yMwMEvSeJ55AvuMEznvZu0nY0EilZQe",
-	"7nG8MAfthNJVjPoT1T+a2S0waauU6IjGxUiP46Kz2KKmf0Qi1PMJBXOBRU/2B/MZYsKHT3se5T17OW02",
-	"m64vY3a9t6aV1KK8yG1cEvPxlwYbiXWTtB7dEAlUNyytgUgNRFYIsVdLrYOdjK12bwqXoDFw17BJtdir",
-	"sUmNTe4HNjFMtwU+2ftClKL6ailOKancUotrH1gouPU4ofMjdJ5Yx/wZRGkuwyDH5vnrgQj20d6bcCwW",
-	"WNFSzQKjyvATd8hSjM7ymsquqjFlX67WNNnEEf4gl8QuvziQbWLbFBzrsT6FwZRbP+vOLmw2Mjpvi4Me",
-	"T7AF82vrUIJfXVvvTrO1PWIasPgewCSzH8nIi2T6Uszw+MTlysY0cZFiK+tSqstk2o9Z6MOYfG6QIX36",
-	"+OFBq7Vly+37D7M2EFG5loR4y8FGyOxFUpe7hnJfD+WOLZW74J8imJvYCJgbA3GJkriTYG6J/qgRXY3o",
-	"blHU3X0QmDDtBmCw2LH79y9LMIQLPizq0gxFNQ3EqmyLS1IWXdrsPd8DueVX96b/UGxT/2CrDME+xVyc",
-	"mLqT6MFiF/5ImH9PuaGRUEh3kDqaT0aUu1NbjAVTydG7HQGEtEN4V1dmLw2ZxXr051JInUjbTqsFs5GZ",
-	"km13LgzLYEDaBCNO0+LfWkxd8e+k9molmnaVgNZC6YWSYQVEvSo+0D1hWROn/ArqQnn30492r0DUa3ZJ",
-	"OUWxdSNgyXH+ncNJyyRDDZJqkHQ/3F6O8zb0fKXRrisCa2w8UnolMA5EhS7uNGBRAEJGVPo2KJQMMaiT",
-	"YErGonZ+zZR+nT50AW9V7Uh2yV6iXdZe+MwG1199uEUMUCh0lnOvXRYdWCzyDdDyk8IyflJWxs9ttJ+l",
-	"VfhZSbIeb/sYSd5u+Z2Wv0EJNL8qI6PyyyxmfzP/2bF9tQYuJq/vrx/exPjF2tAmc03t5qp2c9Veq68H",
-	"XEpnnJQTztl3X4u9cgkYdwx95QV/DcBqAHYvAVgGlDbyNwmbeFnkl2eIBtKoWuswokr/IKL5jeGXfGnD",
-	"q2KqopZTerXAo+0bh07LHChp3vGMKFc6MfpbNXirA69vCKFsICrel9pnfCWsaW8AEso9WPG+w02mWNGI",
-	"4e+MpYr50L9/uCqIYys+c9V2l+CrggWM+Z4WhcRUV5Qf+NUm/JIYW5bBmEQULiidgK6qS+BMNZefq0d0",
-	"bqs/LJrEP+LzcsJ+O5v41cC2Cq2wdQ/WVHUw0jVXuaH2UtfS75vFLrQ7G4jLxV68tdBbJvSsGFkv9PzE",
-	"z7dwbHYNEXQiOF0qhlrfHDfWzYDvkeTbX6vHRsQeDxe7a2MtIBcuaHRyBIyXE4hrQqkj9epIvW+V/Un1",
-	"JurpWj5PV7Xljjo+a79n7feso/MWXaXItV8Tn7fuvNg9wGzhBwyms4181vbqyQo6dWFMx30jdiaS2hoa",
-	"kiZIw09/JP30tws60X6PY/GrXv5RPa8LhQ47GMiW/d7MlTqBmZAXWA/FyKrg9P15UCVf3uNZ8Q35DjZx",
-	"MZdrX22P3W03pY0czt/OcHBn7rUBUePCe+06qZ3Ud8ZfY0U3TLBXy2ATYDyZVsZnYbswVdlWrAnYJymv",
-	"VhLsHBjuD2AupiApwQr6Y3JBQU0l7XEusI5gYlDnPdzGiu5TPaOUw85Bu2MLLMyYortNWOUj7/HUM573",
-	"io9IVKXZ3Lq+oWq75dPTb6fMXAe5WpvV2qzWZrU2+ybazInrzc5cx1RLFq6KObbFOEOjJVxOPcHOENDP",
-	"1381P9i+CX7iysHwZGs/+lmt5SRbCCZCxH5SovNUijHVIzpVoOlnLKc6JsuqBL1xc96sUFBFIvt3cP7P",
-	"0+e2lvRQxNHHkdaTj8m0P2qhSWxXTGWPr7zsSzq7pz0vzkdU9zzfbsjTnplaz7uC/W0jfZ3/yaz2L684",
-	"6hSib+bdzXHTOOWVG0kmcsPdOa/uUpFQO3Vrp+79CGZ1rLdhNpGr3NtMzJllgQZvJ5Qfn776+d3bk69L",
-	"0s21KSlXC77K67rqhnSFVh1p141KPehmmpaVqMOk6qJ49/Z89jxfehOIAsegN6LE87LhzmnylQKp1ua1",
-	"Nr8f2jzPg1uq9DmxlW/XqPR/Hr95vZ1KTwbODGX3yC4k5f+3tF3LOtsH+pmEOp4bkTaTTGvKaz1e6/G/",
-	"jx53XHmjetzw7V3V49VSqNbjtR6/X3rc8OCGetz1F1rqcv9hDhEdkGlsGw5KFo6oSloNQSjGVAG2bzsC",
-	"Y0RjoFNfYmei/hyrgFTX+jh1z731Sh9+FW9jYZIuBI2hiKMAdpJl4Up8F3+Fq971IcCLfAgaWTGOAHY4",
-	"nVGlexzv2QUhIcj93oRjsJ08bfMrg3IYn7pGdPh87GVIjGBTUysTy53YG657K1aM+zSlWL7XlYxTQuoC",
-	"BnITzt2WNBJPPrv/5JaxrAtsCqRuM2nDkoCrkrKirogj0bqqSF1VpEZ+16gq4vgIdjBqB+fcF0RGec2Q",
-	"qIOvRYFpu7o7BgAzdVODvxr83Uvwl7L3FtVFqku6GQbjdJaAPMIjHx48EDykDx5YcJR2msS2kE14ayAO",
-	"gRFRo6Tgtu1OyVSPKy0kjbo23o9pP9c8tU9BjcSMAxkSxqv416bsW/a9vXonbvxvXO0kffAZVQa5Lasa",
-	"a1/DfSp5stCrYNVQJ+KdoaC6/Mm/G0rVYXX/LvyWFi6ZJIJwEbDlrPmKkiVVpUVyUnUTTJSpAyPgmQTs",
-	"k8X0HGIxhBmVtC4aUscKl2KFN+CFF0L2WRRRXidef4to3VwfcAzX9TcsH7LA/peY07HEeFx2HrhM5ty0",
-	"W2k1mKoFVF2yoZYc1y7ZsAKNXMt9dDeLNWwJl2oXUu1Cuv+lGvIcewuFGizPYZmGsn2z5/DHspPLEzyf",
-	"syglOdjbtBPBrwm0+Qu3IcA1rO9BYLf0I4v8JBur8De2KMCuBH0SEx5S37WNynUm6PGO3/YP/GdEMS78",
-	"Rmffb7Rb/nNDUC5J2P5kM7aE0tDZBzNos9mEt9Nw9I9yK4K2bUXQ9s3/bauDffPPcyI5jaBtb8+6vptL",
-	"/nHD/QywTGfOxK0PIGuAWQPMbwQwzyiJUoT5vSowYk6tOB1wE3jT6ZM7BztTXVTDzhp21rBzEXY6xr1d",
-	"9LnszDTnGHfTyDLdEe5QIrmCHSF9AzozLORj/+1YKLoLBCThkRi7+ic9LgYW30SSzDhMORsIOY7nGd7J",
-	"lRUPfk87SEHSQupD4APjYTxV7JI24XxEe9wC4aT+uENzrpILhGI8Zhq0GFI9sh07udAIk+O4CT/YqxXO",
-	"eSiA0yHRZuge73EsJUM4BK8iOp4IzMdv/ELnAWgBkmo5B0UGNJ53zULxcyqKFRlTuKDzdF74RV9E8x6X",
-	"ueNoxO+QUA1ebWeOBV5HjA+PiuPZBqQca9DgeCiDe/yg02nCL3Su0pJstl2WhpgSA0wPYCSmUi0/i0Z5",
-	"vH3ZmWxvfqHz26w+Y+f3jY+ycw9d5A9LeSMymVB+Dw6H0lepG1jdYm42uCwXArPjAcwMgkggABIoBkNk",
-	"lKyNUWSERMyoTDBFiT8WGKvYYNg8qWDjJHGf+ENFUGd9jl6fid2d8/0NyvwUhecZnaq/fcX/8ileASn9",
-	"alV9Vcmd1GBa4k7b+4L//egCCJYd4yVK8Ha9VysVSn2GV7tYahfLNc/wBHfcdKs+lZxQuZvuldq7UntX",
-	"au/KKu9KjoVv1dFSma6Hj/5eAYsKls8jlxln+DBLjEvm6ZXt37yJZEv6eV2Pcf3wwPO9MeNsbMymdmov",
-	"Ma7pECOJ8OwRK9f+ufS4MZGInVYrsfoopPUFmQJJSTgyMs6Hw9Y+zEYspsC0+YkL3ayqLXhGScQ4Veo2",
-	"kdZLbAy/DGopKi+phJBw+2daT7GGX/ezUsK9O0VKGOhGqhxYIXDnQMwKQVEDmRrI3I8EN8t7m9Q1wAGN",
-	"3rLgY6lW0yOi7d+OEfLl/KYy9rreHrrq3QPKQ53aCvvEFu9FJVk8ZcFDHIknLEb7u/ijOfKYgytZDeRF",
-	"7HNihlW+i7fGwZKRc/m7ucGS+MtqGDUkY4M4FI0H8L///T92rowP80dWY2E2Ax9lLknb1ZbiYPJYq+px",
-	"FlT42EIABZMbqbTHbhh8b1cfrv5/AAAA//8=",
+	"7H2Lchs30u6rYCd/lSWfIUVSki9Uuf5SbNnWxpZ1JDn5d0MfDzjTJBENAQYARTMuVf0P8b/DeY/zKPsk",
+	"p9DA3MjhzZK8ijK7qYQUMRhc+vJ1o7vx1QvFcCQ4cK289ldvADQCiR8PwxCUeim4liI+jGMxeZv9GIEK",
+	"JRtpJrjX9n5hekBefjg7J8BpN4bIJ3oARMLvY1CauE4JJaEUStWEZH3G05+HdEoU8Kju+R58ocNRDF7b",
+	"OxzrgZDsD2re4RMzDuC6djEdgU+OIxiOhAYeTms/wdQnx73ae6rDAX46ERySr/9VO7OvqR2/8nxPhQMY",
+	"UjMDPR2Z1ygtGe9719d+yYTfgx6IaP0JD237ZRMdKyjO883RhU/eHh2+8smH04vjDyfnPjn9cH6x8WA/",
+	"4MvWGCvpCZnfn0eKBPbhgGwFtVooZDL0YNtMjGpivxZHPtB6pNo7O306hLr7c13I/iYjP/oyEgo2Jyw1",
+	"ElxBjrK6UkwUSGKfxqWWQGdo6uiC9n3yjvFLn7wToSOtM9ByWjvsaZA+OaMa3rEh07mPtVMRs3BaJKYc",
+	"EeraGYxiOoVok6m/p18O+7DWnAdiQoaUGzYJBY/y8zUTDWk4AKIHTJGRhF7M+gNNKFcTkIX5P2k08uMb",
+	"Ms6G46HXbvjJWBnX0AdpB2uIan54Fzk6N3sxonpA1Hg0ElKrtUnbkB6TEHltLcewfNUc659DOJZMT+1m",
+	"zA/sDMwzoU6G1QeiBWFaETHhji6UT5SexqAI5RFhQ9qHmTFH0KPjWNeUDMkjBXHv0YajNTRWvmpXIBUT",
+	"nIieI+KRBAVcIxkeoAgkTJMuDS8J4yRIZFpAhMRvmVwLioPueM2Ot+E4DReUj5PDF43r5xOqSNAZNxq7",
+	"4VjG+AEOiIT4RcczrTpeQLbOXr8kz1rPnm0fENo18yGC4wRjqmw/M4PF/nZix3/qP8OxVEK+gOnfR/98",
+	"efzk5G3DNGk9iQ3vvWg1yt67gtES5i6f4Mezd9kmKDGWIVgpN6GKhBKohhnBkY12Z3/DdT4R51pIKB9J",
+	"KshCKiUzZGlYXIImW0jERqjIR4pocQl8+4Bw4ZjdsP0lwIgwXRwpFzWF71s2SuCG7X/NGn/yS0aeyr/y",
+	"sYcxA26Uh4QhZZzxPvl9LDQlW8dHF69JJGlP1xjoXs0oCjpiNUk14KbWnNzebpNABokeUh0eQ08b2jeT",
+	"747DS9A+CXSQyr0x1yzO/UqYIr1xHBPap4zbRbODMKyl1XadXAygw11r08iscaKQ4QrklASTYCf4PXuJ",
+	"I40RypkDQo1iIJTstZ77JMgpi6DDFZ0qMhmAHTEyjuBAmKqTQ8sL+KOZOMGZm1Vi5hW9eofP8LATPR3v",
+	"QL54/vxAv2iuoPJ0gxaJxIt0Oexk2kZx2KUQPWLmnCw9kdBjcWyGJ65wuhPGIzHBdpN0beodfpN5/f6i",
+	"2WgcTFZPzI7q+NX8lI4j4Jr1DK+gwku20hGNAnmFHBOLvtkEckVjFpEgr7nNbLgm3al5osMtHZOtZq3Z",
+	"ekZi0Bqk8knE+szoi6Ae+CT4bP5VC7bNJCEcCIgOiNADkBOmIPdmMqSXoAwRzK7DXrf3vNXb3X/6tLu7",
+	"F9EndDeE563nUQMasPd090lhSUbUjMLM9//8elj7J6390ag9r3+uffra9JutZ9f/4ZUyrKFNJM35dTt3",
+	"xK0FmVCjZaAnJBAtp2brkH0KgqS5TH6sQA4/U1mqn4vWAErccEB5H5KttMKwTQIDlEY6MFQm7fKKEUiU",
+	"wIbGzONDIaHD9YByZLkhRIwSjdaB0e0pohXcsXkqa5F0EWCZzbQYq06OaDiwaEoMocMFT6FDzOZ304Ht",
+	"5WT8yy+/GCvGEGxI9QIVQLMWZnbY3+yU4csIwll09SNQCXIjbXTteyMq6RC0Q9svUfWWD0yM6O9jIIGR",
+	"ap+tjg5S2SjhiomxsuqdfBgybaBLYlj0mMypfmOUeL+PQU493+N0aIZk+yus35B+eQe8rwdeu2WA6pDx",
+	"5HuzjNpzNuBPUEJvh+QSpmTMmZmFFpbGDJnyCCJyxZTB+EpYOpSgUf9GgnCh7a9ET1g4A16e95phK9qF",
+	"Grao9agc1prJHC1lZ5OcsVIXznZ/f43Z9hD4zU/zA4+nhI5GMYqzhKFSnZQAl0eKhGMpjaQLDEQNUFxz",
+	"cDuqgGztNVuZTNsuR5jl83RAddEEm43WXvmcDKJdMK8jrpmeEk37ikzFmNDY2HNTMhBxdEAoGZrHnJWj",
+	"yG5jj0yYHoixNjpORNPNxp9B600nsQQhDYVRTBqGKHYl6LE0wgqXfQ4XtxrlnILqtTAop0/tIz0hh1Rb",
+	"Abzb8nwzZCubm46J3LdSSZ3g5DJNe1GkHhbN6gccrTH/ssGyaKk8yg/2yZ63cniniH8XDS5Fx/++oZ0L",
+	"uWDvhYxAtklQ64s4CsiWZOHAaD8UjdaL4fZx2ycBNjIIw1kfn6kOyBaHCSjd4fjMNlqBud8NurFilAgj",
+	"A0LBNeNjsPYvvt/IZGPTMKXG1u8zq8dweAtktDKTKyW89LHEkEi+u//kpuH5Xu5LiZ1xbXbFamZUST/S",
+	"yCEF8y20tr/5aGSc05I7Iym6MQz/12/K2njphMwgNWWx1/ZapMcgjhShEgjjCASRTqQUVvvhun52s7U6",
+	"y3whw7EyAIlQTWIwRmzLiFVJQ6M2SSx43/M9Y90mz6Klu+6j12a1laY8RMvSUrH6YR18qKkeK6+9Zzhb",
+	"M407+A8xlhkKVlZ9JXN1i52sl9rBX3ANa7gOZjTZBv+HhJ7X9n7YyZzCO/ZXtXNqu7A7VmbJpiNwa31A",
+	"ArvUAS6NImAQlkFvPDKYE3fHDHLO51xzHrIauqBqmWOzbHzu6Z2FDtHU75Z2a52OtZzXce2Oi/7KWSN5",
+	"WTdZw/xTtcx0W+th1zwHspc9hm2ufa/gBF/1qtT2wp1+LWSXRRHwG3LjhUFf6MYgXTB8gDqRcgQcTpQX",
+	"uLOcTXZaO4i8NuSX3QK/IMw3fBJZVFjKKb104rfFInb2TDmbtDvWy5ei4ot7zBdmqsl+l9t1iEzNzgZv",
+	"jw5fJbZs8OboIiATMY6jtIlhDUuriGEJJY4KyZYCawviYx2emoTbbTRP3eB8EuTPx9pkEXcG1jZOGlts",
+	"G3Q442E8jiDyUxCNPjYDoxEwVKR4z0nxHOQVC+Ejp1eUxbQbw/pUaQ3FiGrapeiK5kY2do1Op+EAojb+",
+	"nrhtnAcg2G/sBh2eEmowP4JgO6UmQ6uGmg6IllPnrLV+1YJDNedmrIjuG4kut56r6Sj1F35far0Q4j3l",
+	"U/eL2pRUnccWvbhaCHs0mniyy6l1r/W8QK0zIyglVfSTVvT5F6PPolvxDMYKotvAvjPOQLTLTd/oNKUk",
+	"Yr0eoHvOEXLRVJ11Jc45F7G/xEeG/TooMdfxAgN0p/ktyLrVypB1bkToepW4dqXgmuUGfwnTmm16a0g7",
+	"mFmcYP3VqYD3PUc7x1yD5DQ+QvfFTRkzPbcLEZEb4GOGEIOGfIjUGpbpJmyzn3fgJBMi+IJydnFNbtln",
+	"46beoyyG6MBMfoCHgd3EADC/jCUYmzViKoyF4WdyyKe5syljS+cMmYp/7jn/2JjGE6FxSW+s204/XiRe",
+	"RxcEBhExlu6BkbNkUQjYLTPUXmM/Yyg7QxwStXMsZSobxFbjQtdcs1tjLIyJgy9MaeWjn8eMxR6OMuWi",
+	"5ywfYcuHxkJp5ODSLrDRX4DhDKthOENild8USWaydyRFNA5BFR0+pgOfaPiid0J1VcSRdiRe232w5xVI",
+	"/slh8OKeZoFjGhO3Gac+yTj1xLBoujalXIrsmS3fbXDoSXbsnQsbURhzmQSehJSTLiQLXB1T/AmY7LUY",
+	"85tqs4SkyV6LRAKsXkNBvkRfZbGhe63NWGGvyAo9M4OFXIC/3hIDWKBnNRSh2uqlj2fvKjq/53R+Sqex",
+	"QAfaOyr7cAv2T3Jw2xXRNH98jcErzcbes/2nT0h3ql2g/C1itmbuVM7NC915sZlZKRuMbKuaFqKGrW79",
+	"+BpXgSk7BgPHaD6u1Cmrysi592wi0VHLzA6/RvP2FjglVQ42xi4iivEQMDhNAo2SUPzMZ5eExWURcplS",
+	"seFr6M12YXmYOLJQtTQ3Y62cWy6/Fs7WL2euXLuabXcr7JXLY1kyexuU+KdnrCT7Z1kPyUY/dCZ0X+3q",
+	"vMZYrDvQW8lJz5zqerL7bO9uFNduM+OuYlR7EnK2XI25obssmJp95u6U2iOV5UlKqFTbn5uryk/6b8hM",
+	"iw//icRsUi4my7gID1b+2MwFnkN/bk5knE2qlHFyv98ak6wz9XXDFireeaCHwiUBCzfhuJSYGCdNRz3r",
+	"BD9+2xHt84zRLmajJcr1E9VQw7yDW/SJLw3aWBpsUXHVA+Wqj5y6Ih83ts/OgUeEJpG1mBmXxNtalFMo",
+	"J+LwUH0dp95mHr0cMjwsJva5XFUmF5hf4/xi3BbTFVdCkSFTCnN8JZlIwfsVb30PtPfLL7/UZhNBlz03",
+	"mzd6Uy5LD2bfQ8ToBVLebR5DOdNh/hSq6A/Jhyh77cLXzHqb6eE2smWaubPh3GLkzn4WMGTatIZNa9jk",
+	"LjyOj1QxgDtIjtQFd7nRc4vtE5drix7LAVWEdnjayREPRcR4PyBb3BYkyE7n22mlkTE3w5agFETb9dl0",
+	"nSyMsgp3vOdWYUqTuEqv8rSWY2Dvwuy7zc9GLwVGHnIyENwQ4sRlpOZyXm2cUjFhz/feiDgqdNxclYdq",
+	"/pfLqKylf5pNrMTw4FgPZgRPwsqeuDRtRtKwg2Y2YTD5MStrIi69T/kkR3FZWi4hSwb9Nekky08U3d8g",
+	"RCLI15LJjSmX1dj2Wo3Wk1qzWWs9uWg22g3zzz+9Oa5fa/lZhCmnQ/rlM2ZTYpbvkHH3zay1yzp8TeXQ",
+	"873xKFoxkLkly489TyALppHurXlRTbMheCVkERXJbplozFPotZ3y10L+7kbZuPnFWv5epNzr/HKu194u",
+	"+PK2CZmcmLbXxW25pTWeoVnMaMah5WaUW4zilhTycAvDW0b075jSM4SPCe1e+9c/Fwt88r1cIQuvzcdx",
+	"PMcXbmq5D+vsuFkvt4BUSoqivPCu2eyGU6qU0b9UkSAprJGUzkiLbx2QwIwxWFFNK1c1y1DDOHYuQZvf",
+	"voKAcJbFwS4jhhPHBtnb3foXVEahlkXLz9ey6XTOt+qPO53z7f+cr2Dje19qrm1tCErRvvkRgSFGF2oq",
+	"tQE9hoQwensyYBrUiIZg/mzgLPrnsF4L6Uqgl/nBnyZlJmhkz7hofJrb/B6NFfhzJUT+fv7hhAxB9jGo",
+	"D/OXzRtcn3USJGQZkHSk8CUEiEiQ0G/gfIauWl44KOzg1xyd7zXmSHJGqpZVa5uQ3F9TsgljoFLN1Qc7",
+	"H1Fpl88Mpy8pj4ZUaZCqTPevoKf7KHmvSwj4BCZ5Lb4RBaSnvlq42nAIvW1NoYlkGJdm5ZkhDkTsgkgY",
+	"xTSENQlkhiBmKjcVdqy4WW4td4vycT+Vj6/Eb8JbRVMbaOp7ud15kbZEHX4qJwxbyGMlWeS2p1A24i3V",
+	"Wkg2UxDiLeV/lCx8/skVxiNIlWGJXNfrPzazMrl35ztcuipnoLDex1ePxvGHHir9pa+3a3ntf52ZODqg",
+	"yoqSWUPUKMKCg65NbHUrYotF4uO2DGRwYKudYPYzVQM0bbWQsxUbeX/0eff3Vu3p5Ojvrfj3xtX/bp49",
+	"H/zXs+4/LvfGF0/UP8MGPdkfvnraezNo/vbTSrBlZzC/Wp/8BTLZeiow31qnyf+Jlk9L14gJRyECyidq",
+	"YL7h7KzNz2eqT62HuBaQp2XDRoqu5snVT7Zp48W7tkTzM1PWwF6XkxLZ+hnHNMcuhZ9vYCDMbGW+2zLy",
+	"zzFRAexka3mf8U4mz26TbvZaSwjn+9iX3yo8E/2zpIBUl8aUh3BgZNGQTknXsHCfanYFDrt1aUTicXhp",
+	"g2WBvKSKcVHgTrNEc2Q5b6ve2Ni9DWWApuMCjZBWcSqt25RjE1y9GxuINyC7O7DpUg12c4tuK8Vsig6B",
+	"BEpIHWxvaOjdjUG3sHDJISdnr1+S53v7T9MaJNbrnyTMWqBbs8qYOLlFhnQ0h2GrMlybleGaxeh2/eaq",
+	"w2OdaqzAKwXvJ4ZBVgm3CIMWrf6cdM22o1x5f13h8POOSqp7kS08nXAzc9luQpK0CCnu1rYhnxFExm6y",
+	"pVyRqGYI6gZUUmYSZns/rxkM9gptYGoI7azKfVoz3O4yFg61gbIG5vlJaNAPgY/wNKWGqMOxMvVMFeKs",
+	"BDlWv9v2jYYPB6THeITSpLSm8UwBv00IN1U0Y8lqEjDxPSzVtTmfeqreGku9/PvPn+cU1165c98xy3yl",
+	"VjUQUhM1Hg6pnCYLc8k4mtSOa4qEvQ6/ZfPR7sxzSS3pufcdGAjWjcEnHDBDHKO+nc8SG9dzFRCX8La/",
+	"6JTfLy035pfm/fjLM1f9xSlz/ooYb39pgoW/+kTUX13YwV8UXeRvEBbrL86I9xcECX4qssqSLVqXN2bN",
+	"QrsAlrBTvvET8Z3K1TItnJpLOSnnkKjX3t/314JPzuWza3HSU3/Gpsp9L7rMM4vjiEoOEWnuEtMX6Ukx",
+	"RHYwDf/m+Z4VMAtMtHS8S/E1dmyjKRNXKFO2yHKBq82k14DQd2JeLDYTcPTZiMlQXGG5hMRCsAIhFqpY",
+	"oNvsyZy8XGkPPN3cHihayYuL+Nrhm6E7M8fmrwzoFZAuACcRxDB79UXz28eT2ChLywqjDndGldmaRPjP",
+	"E0dCufM+6ISU87SwiqrnesmR+e25GtDOynoubtbsUqWGV8JU2dRWGmMoS5baYvddstyBMWcF7Gpb7i6M",
+	"LAOi3IVF51jS32HrIeMX5c5QrHlmfmdKS6pFeu+LTxRoC/SDk+OTvx+++fDu1efDV++PTz5ffPjp6CSo",
+	"k18GwBEyKjLmpjlebTF7J4VhNOtXojwiI8m4RqCJnsZOep2BmUc3uV3AzWug9ShjkyVTsI7O4PTD+QVJ",
+	"wGngip+nd48xlatzuuKd14jWeyKJWaMhErkjuhPGf6PkjaGvIWXoEnMhP7MYk2PLLUoeP7bvfvx424oZ",
+	"RR4/TuM9Hz8m//rv/0np1Hfuniuwn96KsYLEq9vh1g+ET5i/2VMhqyaASm7DtAo+I5S8sVDgE0ok5ZEY",
+	"EjoUY453siCjmK1mvMNn6vdLgz/r5JATGmp2xbTpp08MpJORyr+73uEd/sMP5H1W3aDDH5Mzd9mRtQaD",
+	"2Vi7oG4aBW+OLkgW/uoqhuIfkzD0ryy6dpHoAaGxEkSNgF6SIKkUERyQEQsvsfw4kq0rq1DvcEIMkbw8",
+	"/9mQ6tnrl2Sv+axhdsUlUEkx8cnLs3evrVsTeKT8xIb9fSw0RK6QKgeIINo2RtLHi9e1Z3bwp4cXL9/m",
+	"ho9jDYhGDijMGA91a3ge60qj4k1WT3efP9nGvh4/PjIr+vixLcxkxhssrqu6lfhNttuEksB5WAIyGQgF",
+	"aWidmb+VEMbmLS+JbRajxGxW43CA/qXMEA6IkKbHgEaRBKXqIdPTwJLcjI2dPY7IO9hOjO1RTBlPTG4f",
+	"2dOpD+z5aydneHe8NulsZnt3vOsgoUas2JXQabGAlBUPHf4jKBY5cyytCk9ipsy+C+7WK3nUJ7kcgsRx",
+	"awvpuApvbSSKvcZeQLaCErMq2LZVJbkgUow12MRUUGi/m2U/cB3sFzuYt8BcBUlCOQkwrDFIKDotW5mr",
+	"CkS6Y23WN6sLRLWrC5Sr+TtbqinIfAV2XPuNRnFcRbMomZ0u1vpSeI9Y0tQKg6y8l9msI3svFpYqxtDS",
+	"pASnnqBPgur04o2ik9NVMTYiI0055JF5naHoDrdc0mw2yP/7v8/ru/XWtm8FSDpOVweJqawKshGUdg+R",
+	"sHE3cJiHRVeM8wJMII5rBrRBRN5eXJzuNOtNZ8LbxC4zpoyI2uSNeKSwpVukDpfQGyukguSeJEMdjPf9",
+	"xA1qRR0yT2BG1CA/0og4706QnvqFgnMIbdI4Lm+Hb2XXj6GEM7tvzFu8QMfloI2oNPoh4VnKE9cdGYEM",
+	"gesaqJCOIPEQOUrNtXO0h1wqJLmi8Rjw1pQsAUDCCEEgCd4KpYMDM9hezEIzz1wosasRneznNu7GfqNJ",
+	"ToQmx0ZQDIFrQ5zWDgouJOWqBzIXhGwrm+sB5R0ehIMxv4QokVPB3m4zV9vVDbwbi/DSBUoo0iTv2Y94",
+	"lZvRvcmNUDye5oQEF7rDrc7vuhJkSCRv89dN4S5H0GPcUIGVLIpsJfrJz1266M9eubidSBh3x6GBV1cg",
+	"aYz7aAl9CC6p1v7pN8EM5unipVJDqg5QYNnVcBPNxLTNjJqwEDocyd+QVSo8i9kkHZ5EQbjTY1SHloEM",
+	"hHQobCvIAGewXV+AypDV8E8dbp8TeBiGK1ZyUm3fxTTZCnJo0PT/ozDMId0SUdXhax/rW/gZsxC4ghy+",
+	"e3984fneWMa5C2fFCLhFMnUh+zvuIbVj2l7nSupk0PDw9NjzPXcBp9f2mvVGvWHamq7oiHltb7feqO96",
+	"eHw7QKy+Y/7VB112k1nEJOBNowLXHGUpgjIgkQjHw+RWT6MZg51IhApjfFKhcxx5be8N6DMhtDdzAcpu",
+	"o1WOrIs9x+wK1Ez/f+oQ/XyE1rJe8mGXDz3Ze6/xZNETKc3sFAvMmadaz1c/NZvSap7bba5+bllVh2vf",
+	"2280VvdRrOGKT+2ufqok8z1vZnvtXz/5njtDMOwlEvYsMI4xL2lfGUt+CJp6n1AKoLFQdh46g3KSm4+D",
+	"nSC79Nha3zM3Cs7fst3hy6/ZZgphT6zsqLG/ufucUUwW5cgHO/oyWdJq7K26wZmp+SucV8mRb+H3wg3y",
+	"85LEdpy7cH2zjpMHF3V865LvPf1Sc9d3r92ju/F74wqZ30vY/JvYfwkPu20lokd2yFaRI7bnOfna91AZ",
+	"LtTc5xPa74MkH48zR1QiHXwL/yNiYJaEeJo5LLuMUzltZxeLx4JGKimY3OHYMAfthNJljPoG9Cszujkm",
+	"bczkY6JxMdDDuOjTtqjpb5EI9XQExDSw6Mn+YL6TmPL+i44HvGObQ71edzduZ+29FZeEzsuL3MIloSl/",
+	"arCRWDfJpfJrIoHyq+grIFIBkSVC7HihdbCVsdX2beESNAbuGzYpF3sVNqmwycPAJobpNsAnO1+pUqCv",
+	"F+KUGZVrf1I+UXoag/IJCwW3Hid0foTOYeyYP4Mo9UUY5NC8fzUQYUPah50Rx5qGJZflWmBUGiXjzoKK",
+	"QWReXdlZ1cbs6/WK69Oxh9/oFbXTL3Y0YTwSk7rgWDb2BemNufWzbm2T9XpG522x08MRDQdA3lmHEvnZ",
+	"+otIq97YHDH1WPwAYJJZj6TneTJ9KyZ4yuNSemNIXKQhFlArhm+Mxt2YhT4Z0i812ocXz57sNRobXV//",
+	"V4BZa4io3A3J+MjeWsjsdVI+vIJy3w7lDi2VuxilIpgb2UCdWwNxiZK4l2Bugf6oEF2F6O5Q1N1/EJgw",
+	"7Rpg0PfSsz8boVeOIVyMZFGXZiiqbiCWu7/fcFZ2fT9NWXSRfs2lMTYbjULm4q+HtX/S2h+N2vNP2cf6",
+	"59qnxxslMnYBU4ZicCfRPRKDaah8ErE+M5A2EubfY25oJBTSHaQOpqMBcHdqiyFr6d3ItgcipO3Cu742",
+	"a2nILNaDPxZC6kTathoNMhmYIaE3TwrDMhg3N8LA2LRGuRZjV6M8KRFbiqZdwaKVUHquslkBUS8LY3Rv",
+	"WHTXVH4GVT2/h+lHe1Ag6h27Ag4otm4FLDnOv3c4aZFkqEBSBZIehtvLcd6anq80KHdJYI2NR0pbEsYJ",
+	"VaELjw1YFBAhI5C+jV2lfYw9pZg5Mq+d3zGl36UvncNbZSuSNdlJtMvKhi9tDsD1pzvEAIV6bDn32lXR",
+	"gcUi3wAtP6l/4yfVb/zcQvtZ9oefVU7r8KaPAe/Nht9q+GtUavPLEkdK/5ilFqznPzu0W2vgYrJ9f/7w",
+	"JsYvV4Y2mTaVm6vczVV5rb4dcCmdcVJOOGd/+1bslcsTuWfoKy/4KwBWAbAHCcAyoLSWv0nY/NAiv7xE",
+	"NJBG1VqHESj9o4imt4Zf8hUYr4sZlVqO4XqOR5u3Dp0WOVDS9OgJVa7CY/SXuoeuCry+JYSyhqj4OHPL",
+	"xzfCmuYaIGH2qlh8bn+dIZbcF/FXxlLFtO1fP10XxLEVn7miwAvwVcECxrRUi0Ji0CVVEn62eck0xpvV",
+	"yJBGQC4BRkSXlU9wpppLI9YDmNoiFfMm8St8X07Yb2YTH/fsjaYltu7eiuITRrrmCkxUXupK+n232IVm",
+	"aw1xOX9lcCX0Fgk9K0ZWCz0/8fPNHZvdQASdCA4LxVDju+PG6s7iByT5dlfqsQG1x8PFS8CxZJELFzQ6",
+	"OSKMzyYQV4RSRepVkXrfK/sT9Drq6UY+T1dc5p46Piu/Z+X3rKLz5l2lyLXfEp+36rzYvcAs4ScMprP3",
+	"Da28UiirO9UmQxh2jdgZSbA1NCQkSMNPf6Td9LdLGGm/w7FGVyf/qo7XJoWLgDCQLfu9nit1QiZCXmI9",
+	"FCOrgtOPF0GZfPmIZ8W35DtYx8U8W6Jrc+xuL31ay+H8/QwHd+ZeGRAVLnzQrpPKSX1v/DVWdJMRXinT",
+	"WwcYj8al8Vl4q5kqvf2sTvA6p7xaSbBzYLg/IFMxJhIoFvof0ksgaiyhw7nAcoeJQZ33cBsrugt6AsDJ",
+	"1l6zZQssTJiC7TpZ5iPv8NQznveKD2hUptncvL6jarvj09Pvp8zcRXeVNqu0WaXNKm32XbSZE9frnbkO",
+	"QUsWLos5tsU4Q6MlXE49xQssSDdfptb8YMub+okrB8OTrf3oZyWhk2whMhIi9pMSnadSDEEPYKyIhi9Y",
+	"9XVIF1UJeu/GvF6hoJJE9h/IxT9Oj2zJ676Io88DrUefk2F/1kLT2M4YZIcvbfY1Hd2LjhfnI6o7nm8X",
+	"5EXHDK3jXZPdTSN9nf/JzPZPrziqFKLv5t3NcdMw5ZVbSSZy3d07r+5CkVA5dSun7sMIZnWst2Y2kavc",
+	"W0/MmUWBBh9GwA9Pj/9+/uHk25J0c7epzFYLvs7ruvJ78wo3iqSXg5TqQTfStKxEFSZVFcV7sOezF/nS",
+	"m4Qq4hj0VpR4XjbcO02+VCBV2rzS5g9Dm+d5cEOVPqW28u0Klf6Pw/fvNlPpSceZoexe2SZJ+f8NbddZ",
+	"ne0T+EJDHU+NSJtIpjXwSo9Xevyvo8cdV96qHjd8e1/1eLkUqvR4pccflh43PLimHnf3Cy10uf84JRH0",
+	"6Di29yJKFg5AJVcNkVAMQRG8Ze6AGCMaA526Em8m6k6xCkh5rY9T9947r/SxuqUdyrmQ+m6TFOx7XFWQ",
+	"JXU03JZUVTSqKhoV0rlBFQ3HR2QLo1RwzF1BZZSXhIn4+1bUk17Pds8ATyZeK7BTgZ0HCXZS9t6gmkZ5",
+	"CTPDYBwmCaihPPLJ48eCh/D4sb1JOr1ZEa9BrJMPPJ4SSgZUDZIC0/Y2RqY6XGkhIWrb+Dam/dxloV0g",
+	"aiAmnNA+ZbyMf22KumXfu6vv4fr/ztU90hefgRrHC89W3DY8pBIfc7X5l3V1Is4NBVXlPv7dUKoKI/t3",
+	"4be0UMcoEYTzgC1nvZaU6CgrpZGTqutgokwdGAHPZPEq/wlIqIpkVLGxM7Gxa/DCayG7LIqAV4nG3yM6",
+	"NXfvNYan+muWy5hj/yvMYVhgPC46/1okc27brbQcTFUCqipRUEmOG5coWIJGbuQ+up/FCTaES5ULqXIh",
+	"PfzSBHmOvYPCBJbnsCzBrH2z4/DHopO6E5iA0hal2CO59Svv/5xAmz9x2X2cw+qa+3ZJP7PIT7KPCp+x",
+	"JD9W4e/SmPIQfHdNUq4Sf4e3/Ka/57+kinHh11q7fq3Z8I8MQbmkWPuTzVASSpPWLjGd1ut18mEcDv42",
+	"W3q/aUvvN33zf1vaf9f8c0Qlh4g07ePZLeemyd9uuX4/lqXMmbjVAWQFMCuA+Z0A5hnQKEWYj1SBEXNq",
+	"xemA28CbTp/cO9iZ6qIKdlaws4Kd87DTMe7dos9FZ6Y5x7gbRpbZjXAHqOSKbAnpG9CZYSEf75uOhYJt",
+	"QomkPBJDV++jw0XP4ptI0gknY856Qg7jaYZ3cmW0g1/TG5NIcmXSp8AnjIfxWLErqJOLAXS4BcJJvW2H",
+	"5lzlEhKK4ZBpokUf9MDeUMmFRpgcx3Xyo22tcMx9QTj0qTZdd3iHY+kUyklwHMFwJDD/vPYTTAOiBZGg",
+	"5ZQo2oN42jYTxe+pKFZ0COQSpum48A9dEU07XOaOoxG/k4RqsLUdORY0HTDePyj2Zy/c5FhzBftDGdzh",
+	"e61WnfwEU5WWILPXQ2kSAzXAdI8MxFiqxWfRKI83L7OSrc1PML3Lait2fN/5KDv30nn+sJQ3oKMR8Adw",
+	"OJRupa5hNYepWeBZuRCYFQ/IxCCIBAIggWIwREbJ2hhFRkjEDGSCKWb4Y46xihfqmjcVbBzg46GRevjD",
+	"J7/kLvrqHL06E7sv5/trlLUpCs8zGKu/fIX72VO8AlL62ar6shIzqcG0wJ228xX/+9kFECw6xkuU4N16",
+	"r5YqlOoMr3KxVC6WG57hCe646U59Kjmhcj/dK5V3pfKuVN6VZd6VHAvfqaPF/7pI3z9ShEUFy+ep7xna",
+	"9Awfer7H6dCYOck4vVn7N28i2RJ2XttjXD/Z83xvyDgbGrOpmdpLjGvoYyQRnj1ipdY/Fh43JhKx1Wgk",
+	"Vh+QtJ4eU0QCDQdGxvlkv7FLJgMWA2Ha/MSFrpfV0jsDGjEOSt0l0nJX/S+AWgrkFUgSUm4/pvUDK/j1",
+	"MCsDPLhTpISBbiWr3wqBewdilgiKCshUQOZhJLhZ3lsnjx87NHrLgo+FWk0PqLafHSPky9eNZey1vR10",
+	"1bsXzHZ1aivKU1usFpVk8ZQFD3EknrAY7e/ij6bIYw6uZDV/57HPielW+S7eGjtLes7l7+Y6S+Ivy2FU",
+	"nw4N4lAQ98i//vt/7FgZ7+ePrIbCLAa+yjRJr2ediYPJY62y11lQ4WPJfBRMrqeZNXbd4L5df7r+/wEA",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -65,6 +65,62 @@ type GetVisitRes interface {
 	getVisitRes()
 }
 
+type HeadDocsAssetRes interface {
+	headDocsAssetRes()
+}
+
+type HeadDocsRes interface {
+	headDocsRes()
+}
+
+type HeadHealthRes interface {
+	headHealthRes()
+}
+
+type HeadLocationRes interface {
+	headLocationRes()
+}
+
+type HeadLocationsRes interface {
+	headLocationsRes()
+}
+
+type HeadMetricsRes interface {
+	headMetricsRes()
+}
+
+type HeadOpenAPIJSONRes interface {
+	headOpenAPIJSONRes()
+}
+
+type HeadOpenAPIYAMLRes interface {
+	headOpenAPIYAMLRes()
+}
+
+type HeadPlayerRes interface {
+	headPlayerRes()
+}
+
+type HeadPlayersRes interface {
+	headPlayersRes()
+}
+
+type HeadReadinessRes interface {
+	headReadinessRes()
+}
+
+type HeadRootRes interface {
+	headRootRes()
+}
+
+type HeadVisitRes interface {
+	headVisitRes()
+}
+
+type HeadVisitsRes interface {
+	headVisitsRes()
+}
+
 type ListLocationsRes interface {
 	listLocationsRes()
 }

@@ -17,6 +17,7 @@ var (
 	rn8AllowedHeaders = map[string]string{
 		"DELETE": "Authorization,If-Match",
 		"GET":    "If-None-Match",
+		"HEAD":   "If-None-Match",
 		"PATCH":  "Authorization,Content-Type,If-Match",
 		"PUT":    "Authorization,Content-Type,If-Match",
 	}
@@ -82,11 +83,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				switch r.Method {
 				case "GET":
 					s.handleGetRootRequest([0]string{}, elemIsEscaped, w, r)
+				case "HEAD":
+					s.handleHeadRootRequest([0]string{}, elemIsEscaped, w, r)
 				case "OPTIONS":
 					s.handleOptionsRootRequest([0]string{}, elemIsEscaped, w, r)
 				default:
 					s.notAllowed(w, r, notAllowedParams{
-						allowedMethods: "GET,OPTIONS",
+						allowedMethods: "GET,HEAD,OPTIONS",
 						allowedHeaders: nil,
 						acceptPost:     "",
 						acceptPatch:    "",
@@ -108,11 +111,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					switch r.Method {
 					case "GET":
 						s.handleGetDocsRequest([0]string{}, elemIsEscaped, w, r)
+					case "HEAD":
+						s.handleHeadDocsRequest([0]string{}, elemIsEscaped, w, r)
 					case "OPTIONS":
 						s.handleOptionsDocsRequest([0]string{}, elemIsEscaped, w, r)
 					default:
 						s.notAllowed(w, r, notAllowedParams{
-							allowedMethods: "GET,OPTIONS",
+							allowedMethods: "GET,HEAD,OPTIONS",
 							allowedHeaders: nil,
 							acceptPost:     "",
 							acceptPatch:    "",
@@ -146,13 +151,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 							s.handleGetDocsAssetRequest([1]string{
 								args[0],
 							}, elemIsEscaped, w, r)
+						case "HEAD":
+							s.handleHeadDocsAssetRequest([1]string{
+								args[0],
+							}, elemIsEscaped, w, r)
 						case "OPTIONS":
 							s.handleOptionsDocsAssetRequest([1]string{
 								args[0],
 							}, elemIsEscaped, w, r)
 						default:
 							s.notAllowed(w, r, notAllowedParams{
-								allowedMethods: "GET,OPTIONS",
+								allowedMethods: "GET,HEAD,OPTIONS",
 								allowedHeaders: nil,
 								acceptPost:     "",
 								acceptPatch:    "",
@@ -177,11 +186,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					switch r.Method {
 					case "GET":
 						s.handleGetHealthRequest([0]string{}, elemIsEscaped, w, r)
+					case "HEAD":
+						s.handleHeadHealthRequest([0]string{}, elemIsEscaped, w, r)
 					case "OPTIONS":
 						s.handleOptionsHealthRequest([0]string{}, elemIsEscaped, w, r)
 					default:
 						s.notAllowed(w, r, notAllowedParams{
-							allowedMethods: "GET,OPTIONS",
+							allowedMethods: "GET,HEAD,OPTIONS",
 							allowedHeaders: nil,
 							acceptPost:     "",
 							acceptPatch:    "",
@@ -203,13 +214,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					switch r.Method {
 					case "GET":
 						s.handleListLocationsRequest([0]string{}, elemIsEscaped, w, r)
+					case "HEAD":
+						s.handleHeadLocationsRequest([0]string{}, elemIsEscaped, w, r)
 					case "OPTIONS":
 						s.handleOptionsLocationsRequest([0]string{}, elemIsEscaped, w, r)
 					case "POST":
 						s.handleCreateLocationRequest([0]string{}, elemIsEscaped, w, r)
 					default:
 						s.notAllowed(w, r, notAllowedParams{
-							allowedMethods: "GET,OPTIONS,POST",
+							allowedMethods: "GET,HEAD,OPTIONS,POST",
 							allowedHeaders: rn1AllowedHeaders,
 							acceptPost:     "application/json",
 							acceptPatch:    "",
@@ -247,6 +260,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 							s.handleGetLocationRequest([1]string{
 								args[0],
 							}, elemIsEscaped, w, r)
+						case "HEAD":
+							s.handleHeadLocationRequest([1]string{
+								args[0],
+							}, elemIsEscaped, w, r)
 						case "OPTIONS":
 							s.handleOptionsLocationRequest([1]string{
 								args[0],
@@ -261,7 +278,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 							}, elemIsEscaped, w, r)
 						default:
 							s.notAllowed(w, r, notAllowedParams{
-								allowedMethods: "DELETE,GET,OPTIONS,PATCH,PUT",
+								allowedMethods: "DELETE,GET,HEAD,OPTIONS,PATCH,PUT",
 								allowedHeaders: rn8AllowedHeaders,
 								acceptPost:     "",
 								acceptPatch:    "application/merge-patch+json",
@@ -286,11 +303,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					switch r.Method {
 					case "GET":
 						s.handleGetMetricsRequest([0]string{}, elemIsEscaped, w, r)
+					case "HEAD":
+						s.handleHeadMetricsRequest([0]string{}, elemIsEscaped, w, r)
 					case "OPTIONS":
 						s.handleOptionsMetricsRequest([0]string{}, elemIsEscaped, w, r)
 					default:
 						s.notAllowed(w, r, notAllowedParams{
-							allowedMethods: "GET,OPTIONS",
+							allowedMethods: "GET,HEAD,OPTIONS",
 							allowedHeaders: nil,
 							acceptPost:     "",
 							acceptPatch:    "",
@@ -325,11 +344,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 						switch r.Method {
 						case "GET":
 							s.handleGetOpenAPIJSONRequest([0]string{}, elemIsEscaped, w, r)
+						case "HEAD":
+							s.handleHeadOpenAPIJSONRequest([0]string{}, elemIsEscaped, w, r)
 						case "OPTIONS":
 							s.handleOptionsOpenAPIJSONRequest([0]string{}, elemIsEscaped, w, r)
 						default:
 							s.notAllowed(w, r, notAllowedParams{
-								allowedMethods: "GET,OPTIONS",
+								allowedMethods: "GET,HEAD,OPTIONS",
 								allowedHeaders: nil,
 								acceptPost:     "",
 								acceptPatch:    "",
@@ -352,11 +373,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 						switch r.Method {
 						case "GET":
 							s.handleGetOpenAPIYAMLRequest([0]string{}, elemIsEscaped, w, r)
+						case "HEAD":
+							s.handleHeadOpenAPIYAMLRequest([0]string{}, elemIsEscaped, w, r)
 						case "OPTIONS":
 							s.handleOptionsOpenAPIYAMLRequest([0]string{}, elemIsEscaped, w, r)
 						default:
 							s.notAllowed(w, r, notAllowedParams{
-								allowedMethods: "GET,OPTIONS",
+								allowedMethods: "GET,HEAD,OPTIONS",
 								allowedHeaders: nil,
 								acceptPost:     "",
 								acceptPatch:    "",
@@ -380,13 +403,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					switch r.Method {
 					case "GET":
 						s.handleListPlayersRequest([0]string{}, elemIsEscaped, w, r)
+					case "HEAD":
+						s.handleHeadPlayersRequest([0]string{}, elemIsEscaped, w, r)
 					case "OPTIONS":
 						s.handleOptionsPlayersRequest([0]string{}, elemIsEscaped, w, r)
 					case "POST":
 						s.handleCreatePlayerRequest([0]string{}, elemIsEscaped, w, r)
 					default:
 						s.notAllowed(w, r, notAllowedParams{
-							allowedMethods: "GET,OPTIONS,POST",
+							allowedMethods: "GET,HEAD,OPTIONS,POST",
 							allowedHeaders: rn3AllowedHeaders,
 							acceptPost:     "application/json",
 							acceptPatch:    "",
@@ -423,13 +448,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 							s.handleGetPlayerRequest([1]string{
 								args[0],
 							}, elemIsEscaped, w, r)
+						case "HEAD":
+							s.handleHeadPlayerRequest([1]string{
+								args[0],
+							}, elemIsEscaped, w, r)
 						case "OPTIONS":
 							s.handleOptionsPlayerRequest([1]string{
 								args[0],
 							}, elemIsEscaped, w, r)
 						default:
 							s.notAllowed(w, r, notAllowedParams{
-								allowedMethods: "DELETE,GET,OPTIONS",
+								allowedMethods: "DELETE,GET,HEAD,OPTIONS",
 								allowedHeaders: rn5AllowedHeaders,
 								acceptPost:     "",
 								acceptPatch:    "",
@@ -453,6 +482,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 								s.handleListVisitsRequest([1]string{
 									args[0],
 								}, elemIsEscaped, w, r)
+							case "HEAD":
+								s.handleHeadVisitsRequest([1]string{
+									args[0],
+								}, elemIsEscaped, w, r)
 							case "OPTIONS":
 								s.handleOptionsVisitsRequest([1]string{
 									args[0],
@@ -463,7 +496,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 								}, elemIsEscaped, w, r)
 							default:
 								s.notAllowed(w, r, notAllowedParams{
-									allowedMethods: "GET,OPTIONS,POST",
+									allowedMethods: "GET,HEAD,OPTIONS,POST",
 									allowedHeaders: rn6AllowedHeaders,
 									acceptPost:     "application/json",
 									acceptPatch:    "",
@@ -498,6 +531,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 										args[0],
 										args[1],
 									}, elemIsEscaped, w, r)
+								case "HEAD":
+									s.handleHeadVisitRequest([2]string{
+										args[0],
+										args[1],
+									}, elemIsEscaped, w, r)
 								case "OPTIONS":
 									s.handleOptionsVisitRequest([2]string{
 										args[0],
@@ -505,7 +543,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 									}, elemIsEscaped, w, r)
 								default:
 									s.notAllowed(w, r, notAllowedParams{
-										allowedMethods: "GET,OPTIONS",
+										allowedMethods: "GET,HEAD,OPTIONS",
 										allowedHeaders: nil,
 										acceptPost:     "",
 										acceptPatch:    "",
@@ -534,11 +572,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					switch r.Method {
 					case "GET":
 						s.handleGetReadinessRequest([0]string{}, elemIsEscaped, w, r)
+					case "HEAD":
+						s.handleHeadReadinessRequest([0]string{}, elemIsEscaped, w, r)
 					case "OPTIONS":
 						s.handleOptionsReadinessRequest([0]string{}, elemIsEscaped, w, r)
 					default:
 						s.notAllowed(w, r, notAllowedParams{
-							allowedMethods: "GET,OPTIONS",
+							allowedMethods: "GET,HEAD,OPTIONS",
 							allowedHeaders: nil,
 							acceptPost:     "",
 							acceptPatch:    "",
@@ -655,6 +695,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 					r.args = args
 					r.count = 0
 					return r, true
+				case "HEAD":
+					r.name = HeadRootOperation
+					r.summary = "Go to the documentation — headers only"
+					r.operationID = "headRoot"
+					r.operationGroup = ""
+					r.pathPattern = "/"
+					r.args = args
+					r.count = 0
+					return r, true
 				case "OPTIONS":
 					r.name = OptionsRootOperation
 					r.summary = "Methods of / (CORS preflight)"
@@ -683,6 +732,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 						r.name = GetDocsOperation
 						r.summary = "Interactive documentation (Swagger UI)"
 						r.operationID = "getDocs"
+						r.operationGroup = ""
+						r.pathPattern = "/docs"
+						r.args = args
+						r.count = 0
+						return r, true
+					case "HEAD":
+						r.name = HeadDocsOperation
+						r.summary = "Interactive documentation (Swagger UI) — headers only"
+						r.operationID = "headDocs"
 						r.operationGroup = ""
 						r.pathPattern = "/docs"
 						r.args = args
@@ -731,6 +789,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 							r.args = args
 							r.count = 1
 							return r, true
+						case "HEAD":
+							r.name = HeadDocsAssetOperation
+							r.summary = "A file of the documentation page — headers only"
+							r.operationID = "headDocsAsset"
+							r.operationGroup = ""
+							r.pathPattern = "/docs/{asset}"
+							r.args = args
+							r.count = 1
+							return r, true
 						case "OPTIONS":
 							r.name = OptionsDocsAssetOperation
 							r.summary = "Methods of /docs/{asset} (CORS preflight)"
@@ -767,6 +834,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 						r.args = args
 						r.count = 0
 						return r, true
+					case "HEAD":
+						r.name = HeadHealthOperation
+						r.summary = "Liveness — headers only"
+						r.operationID = "headHealth"
+						r.operationGroup = ""
+						r.pathPattern = "/healthz"
+						r.args = args
+						r.count = 0
+						return r, true
 					case "OPTIONS":
 						r.name = OptionsHealthOperation
 						r.summary = "Methods of /healthz (CORS preflight)"
@@ -795,6 +871,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 						r.name = ListLocationsOperation
 						r.summary = "List locations"
 						r.operationID = "listLocations"
+						r.operationGroup = ""
+						r.pathPattern = "/locations"
+						r.args = args
+						r.count = 0
+						return r, true
+					case "HEAD":
+						r.name = HeadLocationsOperation
+						r.summary = "List locations — headers only"
+						r.operationID = "headLocations"
 						r.operationGroup = ""
 						r.pathPattern = "/locations"
 						r.args = args
@@ -861,6 +946,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 							r.args = args
 							r.count = 1
 							return r, true
+						case "HEAD":
+							r.name = HeadLocationOperation
+							r.summary = "Get a location — headers only"
+							r.operationID = "headLocation"
+							r.operationGroup = ""
+							r.pathPattern = "/locations/{id}"
+							r.args = args
+							r.count = 1
+							return r, true
 						case "OPTIONS":
 							r.name = OptionsLocationOperation
 							r.summary = "Methods of /locations/{id} (CORS preflight)"
@@ -915,6 +1009,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 						r.args = args
 						r.count = 0
 						return r, true
+					case "HEAD":
+						r.name = HeadMetricsOperation
+						r.summary = "Prometheus metrics — headers only"
+						r.operationID = "headMetrics"
+						r.operationGroup = ""
+						r.pathPattern = "/metrics"
+						r.args = args
+						r.count = 0
+						return r, true
 					case "OPTIONS":
 						r.name = OptionsMetricsOperation
 						r.summary = "Methods of /metrics (CORS preflight)"
@@ -961,6 +1064,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 							r.args = args
 							r.count = 0
 							return r, true
+						case "HEAD":
+							r.name = HeadOpenAPIJSONOperation
+							r.summary = "This document as JSON — headers only"
+							r.operationID = "headOpenAPIJSON"
+							r.operationGroup = ""
+							r.pathPattern = "/openapi.json"
+							r.args = args
+							r.count = 0
+							return r, true
 						case "OPTIONS":
 							r.name = OptionsOpenAPIJSONOperation
 							r.summary = "Methods of /openapi.json (CORS preflight)"
@@ -990,6 +1102,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 							r.name = GetOpenAPIYAMLOperation
 							r.summary = "This document as YAML"
 							r.operationID = "getOpenAPIYAML"
+							r.operationGroup = ""
+							r.pathPattern = "/openapi.yaml"
+							r.args = args
+							r.count = 0
+							return r, true
+						case "HEAD":
+							r.name = HeadOpenAPIYAMLOperation
+							r.summary = "This document as YAML — headers only"
+							r.operationID = "headOpenAPIYAML"
 							r.operationGroup = ""
 							r.pathPattern = "/openapi.yaml"
 							r.args = args
@@ -1025,6 +1146,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 						r.name = ListPlayersOperation
 						r.summary = "List players (the leaderboard)"
 						r.operationID = "listPlayers"
+						r.operationGroup = ""
+						r.pathPattern = "/players"
+						r.args = args
+						r.count = 0
+						return r, true
+					case "HEAD":
+						r.name = HeadPlayersOperation
+						r.summary = "List players (the leaderboard) — headers only"
+						r.operationID = "headPlayers"
 						r.operationGroup = ""
 						r.pathPattern = "/players"
 						r.args = args
@@ -1090,6 +1220,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 							r.args = args
 							r.count = 1
 							return r, true
+						case "HEAD":
+							r.name = HeadPlayerOperation
+							r.summary = "Get a player — headers only"
+							r.operationID = "headPlayer"
+							r.operationGroup = ""
+							r.pathPattern = "/players/{id}"
+							r.args = args
+							r.count = 1
+							return r, true
 						case "OPTIONS":
 							r.name = OptionsPlayerOperation
 							r.summary = "Methods of /players/{id} (CORS preflight)"
@@ -1118,6 +1257,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 								r.name = ListVisitsOperation
 								r.summary = "Read a player's activity log"
 								r.operationID = "listVisits"
+								r.operationGroup = ""
+								r.pathPattern = "/players/{id}/visits"
+								r.args = args
+								r.count = 1
+								return r, true
+							case "HEAD":
+								r.name = HeadVisitsOperation
+								r.summary = "Read a player's activity log — headers only"
+								r.operationID = "headVisits"
 								r.operationGroup = ""
 								r.pathPattern = "/players/{id}/visits"
 								r.args = args
@@ -1175,6 +1323,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 									r.args = args
 									r.count = 2
 									return r, true
+								case "HEAD":
+									r.name = HeadVisitOperation
+									r.summary = "Get one visit — headers only"
+									r.operationID = "headVisit"
+									r.operationGroup = ""
+									r.pathPattern = "/players/{id}/visits/{visit_id}"
+									r.args = args
+									r.count = 2
+									return r, true
 								case "OPTIONS":
 									r.name = OptionsVisitOperation
 									r.summary = "Methods of /players/{id}/visits/{visit_id} (CORS preflight)"
@@ -1210,6 +1367,15 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 						r.name = GetReadinessOperation
 						r.summary = "Readiness"
 						r.operationID = "getReadiness"
+						r.operationGroup = ""
+						r.pathPattern = "/readyz"
+						r.args = args
+						r.count = 0
+						return r, true
+					case "HEAD":
+						r.name = HeadReadinessOperation
+						r.summary = "Readiness — headers only"
+						r.operationID = "headReadiness"
 						r.operationGroup = ""
 						r.pathPattern = "/readyz"
 						r.args = args

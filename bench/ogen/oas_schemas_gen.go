@@ -1553,6 +1553,1627 @@ func (*GetVisitOKHeaders) getVisitRes() {}
 
 type Gold int32
 
+type HeadDocsAssetBadRequest HeadProblem
+
+func (*HeadDocsAssetBadRequest) headDocsAssetRes() {}
+
+type HeadDocsAssetInternalServerError HeadProblem
+
+func (*HeadDocsAssetInternalServerError) headDocsAssetRes() {}
+
+type HeadDocsAssetNotAcceptable HeadProblem
+
+func (*HeadDocsAssetNotAcceptable) headDocsAssetRes() {}
+
+type HeadDocsAssetNotFound HeadProblem
+
+func (*HeadDocsAssetNotFound) headDocsAssetRes() {}
+
+// HeadDocsAssetOK is response for HeadDocsAsset operation.
+type HeadDocsAssetOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	CacheControl               string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadDocsAssetOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadDocsAssetOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadDocsAssetOK) GetCacheControl() string {
+	return s.CacheControl
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadDocsAssetOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadDocsAssetOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadDocsAssetOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadDocsAssetOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadDocsAssetOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadDocsAssetOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadDocsAssetOK) SetCacheControl(val string) {
+	s.CacheControl = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadDocsAssetOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadDocsAssetOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadDocsAssetOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadDocsAssetOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadDocsAssetOK) headDocsAssetRes() {}
+
+type HeadDocsAssetRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadDocsAssetRequestHeaderFieldsTooLarge) headDocsAssetRes() {}
+
+type HeadDocsInternalServerError HeadProblem
+
+func (*HeadDocsInternalServerError) headDocsRes() {}
+
+type HeadDocsNotAcceptable HeadProblem
+
+func (*HeadDocsNotAcceptable) headDocsRes() {}
+
+// HeadDocsOK is response for HeadDocs operation.
+type HeadDocsOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ContentSecurityPolicy      string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadDocsOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadDocsOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetContentSecurityPolicy returns the value of ContentSecurityPolicy.
+func (s *HeadDocsOK) GetContentSecurityPolicy() string {
+	return s.ContentSecurityPolicy
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadDocsOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadDocsOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadDocsOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadDocsOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadDocsOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadDocsOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetContentSecurityPolicy sets the value of ContentSecurityPolicy.
+func (s *HeadDocsOK) SetContentSecurityPolicy(val string) {
+	s.ContentSecurityPolicy = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadDocsOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadDocsOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadDocsOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadDocsOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadDocsOK) headDocsRes() {}
+
+type HeadDocsRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadDocsRequestHeaderFieldsTooLarge) headDocsRes() {}
+
+type HeadHealthInternalServerError HeadProblem
+
+func (*HeadHealthInternalServerError) headHealthRes() {}
+
+type HeadHealthNotAcceptable HeadProblem
+
+func (*HeadHealthNotAcceptable) headHealthRes() {}
+
+// HeadHealthOK is response for HeadHealth operation.
+type HeadHealthOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadHealthOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadHealthOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadHealthOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadHealthOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadHealthOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadHealthOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadHealthOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadHealthOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadHealthOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadHealthOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadHealthOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadHealthOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadHealthOK) headHealthRes() {}
+
+type HeadHealthRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadHealthRequestHeaderFieldsTooLarge) headHealthRes() {}
+
+type HeadLocationBadRequest HeadProblem
+
+func (*HeadLocationBadRequest) headLocationRes() {}
+
+type HeadLocationInternalServerError HeadProblem
+
+func (*HeadLocationInternalServerError) headLocationRes() {}
+
+type HeadLocationNotAcceptable HeadProblem
+
+func (*HeadLocationNotAcceptable) headLocationRes() {}
+
+type HeadLocationNotFound HeadProblem
+
+func (*HeadLocationNotFound) headLocationRes() {}
+
+// HeadLocationNotModified is response for HeadLocation operation.
+type HeadLocationNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadLocationNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadLocationNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadLocationNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadLocationNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadLocationNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadLocationNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadLocationNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadLocationNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadLocationNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadLocationNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadLocationNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadLocationNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadLocationNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadLocationNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadLocationNotModified) headLocationRes() {}
+
+// HeadLocationOK is response for HeadLocation operation.
+type HeadLocationOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadLocationOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadLocationOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadLocationOK) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadLocationOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadLocationOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadLocationOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadLocationOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadLocationOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadLocationOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadLocationOK) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadLocationOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadLocationOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadLocationOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadLocationOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadLocationOK) headLocationRes() {}
+
+type HeadLocationRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadLocationRequestHeaderFieldsTooLarge) headLocationRes() {}
+
+type HeadLocationsBadRequest HeadProblem
+
+func (*HeadLocationsBadRequest) headLocationsRes() {}
+
+type HeadLocationsInternalServerError HeadProblem
+
+func (*HeadLocationsInternalServerError) headLocationsRes() {}
+
+type HeadLocationsNotAcceptable HeadProblem
+
+func (*HeadLocationsNotAcceptable) headLocationsRes() {}
+
+// HeadLocationsOK is response for HeadLocations operation.
+type HeadLocationsOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	Link                       OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadLocationsOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadLocationsOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetLink returns the value of Link.
+func (s *HeadLocationsOK) GetLink() OptString {
+	return s.Link
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadLocationsOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadLocationsOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadLocationsOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadLocationsOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadLocationsOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadLocationsOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetLink sets the value of Link.
+func (s *HeadLocationsOK) SetLink(val OptString) {
+	s.Link = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadLocationsOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadLocationsOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadLocationsOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadLocationsOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadLocationsOK) headLocationsRes() {}
+
+type HeadLocationsRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadLocationsRequestHeaderFieldsTooLarge) headLocationsRes() {}
+
+type HeadMetricsInternalServerError HeadProblem
+
+func (*HeadMetricsInternalServerError) headMetricsRes() {}
+
+type HeadMetricsNotAcceptable HeadProblem
+
+func (*HeadMetricsNotAcceptable) headMetricsRes() {}
+
+// HeadMetricsOK is response for HeadMetrics operation.
+type HeadMetricsOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadMetricsOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadMetricsOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadMetricsOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadMetricsOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadMetricsOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadMetricsOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadMetricsOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadMetricsOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadMetricsOK) headMetricsRes() {}
+
+type HeadMetricsRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadMetricsRequestHeaderFieldsTooLarge) headMetricsRes() {}
+
+type HeadOpenAPIJSONInternalServerError HeadProblem
+
+func (*HeadOpenAPIJSONInternalServerError) headOpenAPIJSONRes() {}
+
+type HeadOpenAPIJSONNotAcceptable HeadProblem
+
+func (*HeadOpenAPIJSONNotAcceptable) headOpenAPIJSONRes() {}
+
+// HeadOpenAPIJSONOK is response for HeadOpenAPIJSON operation.
+type HeadOpenAPIJSONOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadOpenAPIJSONOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadOpenAPIJSONOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadOpenAPIJSONOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadOpenAPIJSONOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadOpenAPIJSONOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadOpenAPIJSONOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadOpenAPIJSONOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadOpenAPIJSONOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadOpenAPIJSONOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadOpenAPIJSONOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadOpenAPIJSONOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadOpenAPIJSONOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadOpenAPIJSONOK) headOpenAPIJSONRes() {}
+
+type HeadOpenAPIJSONRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadOpenAPIJSONRequestHeaderFieldsTooLarge) headOpenAPIJSONRes() {}
+
+type HeadOpenAPIYAMLInternalServerError HeadProblem
+
+func (*HeadOpenAPIYAMLInternalServerError) headOpenAPIYAMLRes() {}
+
+type HeadOpenAPIYAMLNotAcceptable HeadProblem
+
+func (*HeadOpenAPIYAMLNotAcceptable) headOpenAPIYAMLRes() {}
+
+// HeadOpenAPIYAMLOK is response for HeadOpenAPIYAML operation.
+type HeadOpenAPIYAMLOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadOpenAPIYAMLOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadOpenAPIYAMLOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadOpenAPIYAMLOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadOpenAPIYAMLOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadOpenAPIYAMLOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadOpenAPIYAMLOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadOpenAPIYAMLOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadOpenAPIYAMLOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadOpenAPIYAMLOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadOpenAPIYAMLOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadOpenAPIYAMLOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadOpenAPIYAMLOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadOpenAPIYAMLOK) headOpenAPIYAMLRes() {}
+
+type HeadOpenAPIYAMLRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadOpenAPIYAMLRequestHeaderFieldsTooLarge) headOpenAPIYAMLRes() {}
+
+type HeadPlayerBadRequest HeadProblem
+
+func (*HeadPlayerBadRequest) headPlayerRes() {}
+
+type HeadPlayerInternalServerError HeadProblem
+
+func (*HeadPlayerInternalServerError) headPlayerRes() {}
+
+type HeadPlayerNotAcceptable HeadProblem
+
+func (*HeadPlayerNotAcceptable) headPlayerRes() {}
+
+type HeadPlayerNotFound HeadProblem
+
+func (*HeadPlayerNotFound) headPlayerRes() {}
+
+// HeadPlayerOK is response for HeadPlayer operation.
+type HeadPlayerOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadPlayerOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadPlayerOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadPlayerOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadPlayerOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadPlayerOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadPlayerOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadPlayerOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadPlayerOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadPlayerOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadPlayerOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadPlayerOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadPlayerOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadPlayerOK) headPlayerRes() {}
+
+type HeadPlayerRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadPlayerRequestHeaderFieldsTooLarge) headPlayerRes() {}
+
+type HeadPlayersBadRequest HeadProblem
+
+func (*HeadPlayersBadRequest) headPlayersRes() {}
+
+type HeadPlayersInternalServerError HeadProblem
+
+func (*HeadPlayersInternalServerError) headPlayersRes() {}
+
+type HeadPlayersNotAcceptable HeadProblem
+
+func (*HeadPlayersNotAcceptable) headPlayersRes() {}
+
+// HeadPlayersOK is response for HeadPlayers operation.
+type HeadPlayersOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	Link                       OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadPlayersOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadPlayersOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetLink returns the value of Link.
+func (s *HeadPlayersOK) GetLink() OptString {
+	return s.Link
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadPlayersOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadPlayersOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadPlayersOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadPlayersOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadPlayersOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadPlayersOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetLink sets the value of Link.
+func (s *HeadPlayersOK) SetLink(val OptString) {
+	s.Link = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadPlayersOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadPlayersOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadPlayersOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadPlayersOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadPlayersOK) headPlayersRes() {}
+
+type HeadPlayersRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadPlayersRequestHeaderFieldsTooLarge) headPlayersRes() {}
+
+// Ref: #/components/responses/HeadProblem
+type HeadProblem struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadProblem) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadProblem) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadProblem) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadProblem) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadProblem) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadProblem) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadProblem) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadProblem) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadProblem) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadProblem) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadProblem) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadProblem) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+type HeadReadinessInternalServerError HeadProblem
+
+func (*HeadReadinessInternalServerError) headReadinessRes() {}
+
+type HeadReadinessNotAcceptable HeadProblem
+
+func (*HeadReadinessNotAcceptable) headReadinessRes() {}
+
+// HeadReadinessOK is response for HeadReadiness operation.
+type HeadReadinessOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadReadinessOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadReadinessOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadReadinessOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadReadinessOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadReadinessOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadReadinessOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadReadinessOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadReadinessOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadReadinessOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadReadinessOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadReadinessOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadReadinessOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadReadinessOK) headReadinessRes() {}
+
+type HeadReadinessRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadReadinessRequestHeaderFieldsTooLarge) headReadinessRes() {}
+
+// HeadRootFound is response for HeadRoot operation.
+type HeadRootFound struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	Location                   string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadRootFound) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadRootFound) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetLocation returns the value of Location.
+func (s *HeadRootFound) GetLocation() string {
+	return s.Location
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadRootFound) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadRootFound) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadRootFound) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadRootFound) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadRootFound) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadRootFound) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetLocation sets the value of Location.
+func (s *HeadRootFound) SetLocation(val string) {
+	s.Location = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadRootFound) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadRootFound) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadRootFound) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadRootFound) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadRootFound) headRootRes() {}
+
+type HeadRootInternalServerError HeadProblem
+
+func (*HeadRootInternalServerError) headRootRes() {}
+
+type HeadRootNotAcceptable HeadProblem
+
+func (*HeadRootNotAcceptable) headRootRes() {}
+
+type HeadRootRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadRootRequestHeaderFieldsTooLarge) headRootRes() {}
+
+// Ref: #/components/responses/HeadServiceUnavailable
+type HeadServiceUnavailable struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	RetryAfter                 int
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadServiceUnavailable) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadServiceUnavailable) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadServiceUnavailable) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadServiceUnavailable) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetRetryAfter returns the value of RetryAfter.
+func (s *HeadServiceUnavailable) GetRetryAfter() int {
+	return s.RetryAfter
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadServiceUnavailable) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadServiceUnavailable) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadServiceUnavailable) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadServiceUnavailable) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadServiceUnavailable) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadServiceUnavailable) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetRetryAfter sets the value of RetryAfter.
+func (s *HeadServiceUnavailable) SetRetryAfter(val int) {
+	s.RetryAfter = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadServiceUnavailable) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadServiceUnavailable) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadServiceUnavailable) headDocsAssetRes()   {}
+func (*HeadServiceUnavailable) headDocsRes()        {}
+func (*HeadServiceUnavailable) headHealthRes()      {}
+func (*HeadServiceUnavailable) headLocationRes()    {}
+func (*HeadServiceUnavailable) headLocationsRes()   {}
+func (*HeadServiceUnavailable) headMetricsRes()     {}
+func (*HeadServiceUnavailable) headOpenAPIJSONRes() {}
+func (*HeadServiceUnavailable) headOpenAPIYAMLRes() {}
+func (*HeadServiceUnavailable) headPlayerRes()      {}
+func (*HeadServiceUnavailable) headPlayersRes()     {}
+func (*HeadServiceUnavailable) headReadinessRes()   {}
+func (*HeadServiceUnavailable) headRootRes()        {}
+func (*HeadServiceUnavailable) headVisitRes()       {}
+func (*HeadServiceUnavailable) headVisitsRes()      {}
+
+// Ref: #/components/responses/HeadTooManyRequests
+type HeadTooManyRequests struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	RetryAfter                 int
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadTooManyRequests) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadTooManyRequests) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadTooManyRequests) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadTooManyRequests) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetRetryAfter returns the value of RetryAfter.
+func (s *HeadTooManyRequests) GetRetryAfter() int {
+	return s.RetryAfter
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadTooManyRequests) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadTooManyRequests) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadTooManyRequests) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadTooManyRequests) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadTooManyRequests) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadTooManyRequests) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetRetryAfter sets the value of RetryAfter.
+func (s *HeadTooManyRequests) SetRetryAfter(val int) {
+	s.RetryAfter = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadTooManyRequests) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadTooManyRequests) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadTooManyRequests) headDocsAssetRes()   {}
+func (*HeadTooManyRequests) headDocsRes()        {}
+func (*HeadTooManyRequests) headLocationRes()    {}
+func (*HeadTooManyRequests) headLocationsRes()   {}
+func (*HeadTooManyRequests) headOpenAPIJSONRes() {}
+func (*HeadTooManyRequests) headOpenAPIYAMLRes() {}
+func (*HeadTooManyRequests) headPlayerRes()      {}
+func (*HeadTooManyRequests) headPlayersRes()     {}
+func (*HeadTooManyRequests) headRootRes()        {}
+func (*HeadTooManyRequests) headVisitRes()       {}
+func (*HeadTooManyRequests) headVisitsRes()      {}
+
+type HeadVisitBadRequest HeadProblem
+
+func (*HeadVisitBadRequest) headVisitRes() {}
+
+type HeadVisitInternalServerError HeadProblem
+
+func (*HeadVisitInternalServerError) headVisitRes() {}
+
+type HeadVisitNotAcceptable HeadProblem
+
+func (*HeadVisitNotAcceptable) headVisitRes() {}
+
+type HeadVisitNotFound HeadProblem
+
+func (*HeadVisitNotFound) headVisitRes() {}
+
+// HeadVisitOK is response for HeadVisit operation.
+type HeadVisitOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadVisitOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadVisitOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadVisitOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadVisitOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadVisitOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadVisitOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadVisitOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadVisitOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadVisitOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadVisitOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadVisitOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadVisitOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadVisitOK) headVisitRes() {}
+
+type HeadVisitRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadVisitRequestHeaderFieldsTooLarge) headVisitRes() {}
+
+type HeadVisitsBadRequest HeadProblem
+
+func (*HeadVisitsBadRequest) headVisitsRes() {}
+
+type HeadVisitsInternalServerError HeadProblem
+
+func (*HeadVisitsInternalServerError) headVisitsRes() {}
+
+type HeadVisitsNotAcceptable HeadProblem
+
+func (*HeadVisitsNotAcceptable) headVisitsRes() {}
+
+type HeadVisitsNotFound HeadProblem
+
+func (*HeadVisitsNotFound) headVisitsRes() {}
+
+// HeadVisitsOK is response for HeadVisits operation.
+type HeadVisitsOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	Link                       OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	Vary                       OptString
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadVisitsOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadVisitsOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetLink returns the value of Link.
+func (s *HeadVisitsOK) GetLink() OptString {
+	return s.Link
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadVisitsOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadVisitsOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadVisitsOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadVisitsOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadVisitsOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadVisitsOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetLink sets the value of Link.
+func (s *HeadVisitsOK) SetLink(val OptString) {
+	s.Link = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadVisitsOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadVisitsOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadVisitsOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadVisitsOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadVisitsOK) headVisitsRes() {}
+
+type HeadVisitsRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadVisitsRequestHeaderFieldsTooLarge) headVisitsRes() {}
+
 // Ref: #/components/schemas/Health
 type Health struct {
 	Status HealthStatus `json:"status"`
@@ -1993,61 +3614,6 @@ func (s *ListLocationsOKTextCsvHeaders) SetResponse(val ListLocationsOKTextCsv) 
 }
 
 func (*ListLocationsOKTextCsvHeaders) listLocationsRes() {}
-
-type ListPlayersSort string
-
-const (
-	ListPlayersSortMinusGold      ListPlayersSort = "-gold"
-	ListPlayersSortGold           ListPlayersSort = "gold"
-	ListPlayersSortMinusCreatedAt ListPlayersSort = "-created_at"
-	ListPlayersSortCreatedAt      ListPlayersSort = "created_at"
-)
-
-// AllValues returns all ListPlayersSort values.
-func (ListPlayersSort) AllValues() []ListPlayersSort {
-	return []ListPlayersSort{
-		ListPlayersSortMinusGold,
-		ListPlayersSortGold,
-		ListPlayersSortMinusCreatedAt,
-		ListPlayersSortCreatedAt,
-	}
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (s ListPlayersSort) MarshalText() ([]byte, error) {
-	switch s {
-	case ListPlayersSortMinusGold:
-		return []byte(s), nil
-	case ListPlayersSortGold:
-		return []byte(s), nil
-	case ListPlayersSortMinusCreatedAt:
-		return []byte(s), nil
-	case ListPlayersSortCreatedAt:
-		return []byte(s), nil
-	default:
-		return nil, errors.Errorf("invalid value: %q", s)
-	}
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (s *ListPlayersSort) UnmarshalText(data []byte) error {
-	switch ListPlayersSort(data) {
-	case ListPlayersSortMinusGold:
-		*s = ListPlayersSortMinusGold
-		return nil
-	case ListPlayersSortGold:
-		*s = ListPlayersSortGold
-		return nil
-	case ListPlayersSortMinusCreatedAt:
-		*s = ListPlayersSortMinusCreatedAt
-		return nil
-	case ListPlayersSortCreatedAt:
-		*s = ListPlayersSortCreatedAt
-		return nil
-	default:
-		return errors.Errorf("invalid value: %q", data)
-	}
-}
 
 type ListVisitsOKTextCsv struct {
 	Data io.Reader
@@ -3289,52 +4855,6 @@ func (o OptInt32) Or(d int32) int32 {
 	return d
 }
 
-// NewOptListPlayersSort returns new OptListPlayersSort with value set to v.
-func NewOptListPlayersSort(v ListPlayersSort) OptListPlayersSort {
-	return OptListPlayersSort{
-		Value: v,
-		Set:   true,
-	}
-}
-
-// OptListPlayersSort is optional ListPlayersSort.
-type OptListPlayersSort struct {
-	Value ListPlayersSort
-	Set   bool
-}
-
-// IsSet returns true if OptListPlayersSort was set.
-func (o OptListPlayersSort) IsSet() bool { return o.Set }
-
-// Reset unsets value.
-func (o *OptListPlayersSort) Reset() {
-	var v ListPlayersSort
-	o.Value = v
-	o.Set = false
-}
-
-// SetTo sets value to v.
-func (o *OptListPlayersSort) SetTo(v ListPlayersSort) {
-	o.Set = true
-	o.Value = v
-}
-
-// Get returns value and boolean that denotes whether value was set.
-func (o OptListPlayersSort) Get() (v ListPlayersSort, ok bool) {
-	if !o.Set {
-		return v, false
-	}
-	return o.Value, true
-}
-
-// Or returns value if set, or given parameter if does not.
-func (o OptListPlayersSort) Or(d ListPlayersSort) ListPlayersSort {
-	if v, ok := o.Get(); ok {
-		return v
-	}
-	return d
-}
-
 // NewOptLocationName returns new OptLocationName with value set to v.
 func NewOptLocationName(v LocationName) OptLocationName {
 	return OptLocationName{
@@ -3443,6 +4963,52 @@ func (o OptNilString) Get() (v string, ok bool) {
 
 // Or returns value if set, or given parameter if does not.
 func (o OptNilString) Or(d string) string {
+	if v, ok := o.Get(); ok {
+		return v
+	}
+	return d
+}
+
+// NewOptPlayerSort returns new OptPlayerSort with value set to v.
+func NewOptPlayerSort(v PlayerSort) OptPlayerSort {
+	return OptPlayerSort{
+		Value: v,
+		Set:   true,
+	}
+}
+
+// OptPlayerSort is optional PlayerSort.
+type OptPlayerSort struct {
+	Value PlayerSort
+	Set   bool
+}
+
+// IsSet returns true if OptPlayerSort was set.
+func (o OptPlayerSort) IsSet() bool { return o.Set }
+
+// Reset unsets value.
+func (o *OptPlayerSort) Reset() {
+	var v PlayerSort
+	o.Value = v
+	o.Set = false
+}
+
+// SetTo sets value to v.
+func (o *OptPlayerSort) SetTo(v PlayerSort) {
+	o.Set = true
+	o.Value = v
+}
+
+// Get returns value and boolean that denotes whether value was set.
+func (o OptPlayerSort) Get() (v PlayerSort, ok bool) {
+	if !o.Set {
+		return v, false
+	}
+	return o.Value, true
+}
+
+// Or returns value if set, or given parameter if does not.
+func (o OptPlayerSort) Or(d PlayerSort) PlayerSort {
 	if v, ok := o.Get(); ok {
 		return v
 	}
@@ -5009,6 +6575,61 @@ func (s *PlayerListHeaders) SetResponse(val PlayerList) {
 }
 
 func (*PlayerListHeaders) listPlayersRes() {}
+
+type PlayerSort string
+
+const (
+	PlayerSortMinusGold      PlayerSort = "-gold"
+	PlayerSortGold           PlayerSort = "gold"
+	PlayerSortMinusCreatedAt PlayerSort = "-created_at"
+	PlayerSortCreatedAt      PlayerSort = "created_at"
+)
+
+// AllValues returns all PlayerSort values.
+func (PlayerSort) AllValues() []PlayerSort {
+	return []PlayerSort{
+		PlayerSortMinusGold,
+		PlayerSortGold,
+		PlayerSortMinusCreatedAt,
+		PlayerSortCreatedAt,
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s PlayerSort) MarshalText() ([]byte, error) {
+	switch s {
+	case PlayerSortMinusGold:
+		return []byte(s), nil
+	case PlayerSortGold:
+		return []byte(s), nil
+	case PlayerSortMinusCreatedAt:
+		return []byte(s), nil
+	case PlayerSortCreatedAt:
+		return []byte(s), nil
+	default:
+		return nil, errors.Errorf("invalid value: %q", s)
+	}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *PlayerSort) UnmarshalText(data []byte) error {
+	switch PlayerSort(data) {
+	case PlayerSortMinusGold:
+		*s = PlayerSortMinusGold
+		return nil
+	case PlayerSortGold:
+		*s = PlayerSortGold
+		return nil
+	case PlayerSortMinusCreatedAt:
+		*s = PlayerSortMinusCreatedAt
+		return nil
+	case PlayerSortCreatedAt:
+		*s = PlayerSortCreatedAt
+		return nil
+	default:
+		return errors.Errorf("invalid value: %q", data)
+	}
+}
 
 type PlayerToken struct {
 	Token string

@@ -166,6 +166,146 @@ func (UnimplementedHandler) GetVisit(ctx context.Context, params GetVisitParams)
 	return r, ht.ErrNotImplemented
 }
 
+// HeadDocs implements headDocs operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /docs
+func (UnimplementedHandler) HeadDocs(ctx context.Context) (r HeadDocsRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadDocsAsset implements headDocsAsset operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /docs/{asset}
+func (UnimplementedHandler) HeadDocsAsset(ctx context.Context, params HeadDocsAssetParams) (r HeadDocsAssetRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadHealth implements headHealth operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /healthz
+func (UnimplementedHandler) HeadHealth(ctx context.Context) (r HeadHealthRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadLocation implements headLocation operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /locations/{id}
+func (UnimplementedHandler) HeadLocation(ctx context.Context, params HeadLocationParams) (r HeadLocationRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadLocations implements headLocations operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /locations
+func (UnimplementedHandler) HeadLocations(ctx context.Context, params HeadLocationsParams) (r HeadLocationsRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadMetrics implements headMetrics operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /metrics
+func (UnimplementedHandler) HeadMetrics(ctx context.Context) (r HeadMetricsRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadOpenAPIJSON implements headOpenAPIJSON operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /openapi.json
+func (UnimplementedHandler) HeadOpenAPIJSON(ctx context.Context) (r HeadOpenAPIJSONRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadOpenAPIYAML implements headOpenAPIYAML operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /openapi.yaml
+func (UnimplementedHandler) HeadOpenAPIYAML(ctx context.Context) (r HeadOpenAPIYAMLRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadPlayer implements headPlayer operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /players/{id}
+func (UnimplementedHandler) HeadPlayer(ctx context.Context, params HeadPlayerParams) (r HeadPlayerRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadPlayers implements headPlayers operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /players
+func (UnimplementedHandler) HeadPlayers(ctx context.Context, params HeadPlayersParams) (r HeadPlayersRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadReadiness implements headReadiness operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /readyz
+func (UnimplementedHandler) HeadReadiness(ctx context.Context) (r HeadReadinessRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadRoot implements headRoot operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /
+func (UnimplementedHandler) HeadRoot(ctx context.Context) (r HeadRootRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadVisit implements headVisit operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /players/{id}/visits/{visit_id}
+func (UnimplementedHandler) HeadVisit(ctx context.Context, params HeadVisitParams) (r HeadVisitRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadVisits implements headVisits operation.
+//
+// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
+// (RFC 9110 §9.3.2). Problems, too, come without their body.
+//
+// HEAD /players/{id}/visits
+func (UnimplementedHandler) HeadVisits(ctx context.Context, params HeadVisitsParams) (r HeadVisitsRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
 // ListLocations implements listLocations operation.
 //
 // Returns locations in ascending `id` order, one page at a time.

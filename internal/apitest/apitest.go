@@ -229,7 +229,7 @@ func LoadContract(t testing.TB) *Contract {
 // operation its status, headers, media type and body; for a path the
 // contract does not have, the declared 404 or 405 problem.
 func (c *Contract) Check(req *http.Request, resp *Response) error {
-	r := contract.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body}
+	r := contract.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Head: req.Method == http.MethodHead}
 	route, params, err := c.router.FindRoute(req)
 	switch {
 	case errors.Is(err, routers.ErrPathNotFound):

@@ -3,7 +3,8 @@
 // time in --validate-responses mode, so both hold responses to the same
 // rules: the status is declared for the operation, required headers are
 // present and valid, the media type is declared, the body matches its schema,
-// and a response that declares no content has none.
+// a response that declares no content has none, and the answer to a HEAD
+// has no body.
 package contract
 
 import (
@@ -24,6 +25,9 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	// Head marks the answer to a HEAD request: the headers of the GET twin's
+	// answer, Content-Type included, and no body.
+	Head bool
 }
 
 // kin-openapi decodes JSON, CSV and a few others; the contract's other
@@ -56,7 +60,12 @@ func Check(req *http.Request, route *routers.Route, params map[string]string, re
 	if declared == nil || declared.Value == nil {
 		return fmt.Errorf("status %d is not declared for %s", resp.Status, route.Operation.OperationID)
 	}
-	if len(declared.Value.Content) == 0 && (len(resp.Body) > 0 || resp.Header.Get("Content-Type") != "") {
+	if resp.Head && len(resp.Body) > 0 {
+		return fmt.Errorf("the answer to HEAD has a body of %d bytes", len(resp.Body))
+	}
+	// A HEAD answer declares no content but carries its GET twin's
+	// Content-Type.
+	if len(declared.Value.Content) == 0 && (len(resp.Body) > 0 || resp.Header.Get("Content-Type") != "" && !resp.Head) {
 		return fmt.Errorf("status %d declares no content, got %q with %d bytes",
 			resp.Status, resp.Header.Get("Content-Type"), len(resp.Body))
 	}
@@ -92,6 +101,12 @@ func CheckUndeclared(doc *openapi3.T, resp Response, status int, component strin
 	mt := comp.Value.Content.Get(ct)
 	if mt == nil {
 		return fmt.Errorf("Content-Type %q is not declared by %s", ct, component)
+	}
+	if resp.Head {
+		if len(resp.Body) > 0 {
+			return fmt.Errorf("the answer to HEAD has a body of %d bytes", len(resp.Body))
+		}
+		return nil
 	}
 	var v any
 	if err := json.Unmarshal(resp.Body, &v); err != nil {

@@ -26,7 +26,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsLocations"];
-        head?: never;
+        /**
+         * List locations — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headLocations"];
         patch?: never;
         trace?: never;
     };
@@ -64,7 +69,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsLocation"];
-        head?: never;
+        /**
+         * Get a location — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headLocation"];
         /**
          * Update part of a location
          * @description A JSON merge patch (RFC 7396): members present are changed, members absent are kept,
@@ -99,7 +109,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsPlayers"];
-        head?: never;
+        /**
+         * List players (the leaderboard) — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headPlayers"];
         patch?: never;
         trace?: never;
     };
@@ -128,7 +143,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsPlayer"];
-        head?: never;
+        /**
+         * Get a player — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headPlayer"];
         patch?: never;
         trace?: never;
     };
@@ -169,7 +189,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsVisits"];
-        head?: never;
+        /**
+         * Read a player's activity log — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headVisits"];
         patch?: never;
         trace?: never;
     };
@@ -202,7 +227,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsVisit"];
-        head?: never;
+        /**
+         * Get one visit — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headVisit"];
         patch?: never;
         trace?: never;
     };
@@ -227,7 +257,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsRoot"];
-        head?: never;
+        /**
+         * Go to the documentation — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headRoot"];
         patch?: never;
         trace?: never;
     };
@@ -253,7 +288,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsDocs"];
-        head?: never;
+        /**
+         * Interactive documentation (Swagger UI) — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headDocs"];
         patch?: never;
         trace?: never;
     };
@@ -284,7 +324,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsDocsAsset"];
-        head?: never;
+        /**
+         * A file of the documentation page — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headDocsAsset"];
         patch?: never;
         trace?: never;
     };
@@ -309,7 +354,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsHealth"];
-        head?: never;
+        /**
+         * Liveness — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headHealth"];
         patch?: never;
         trace?: never;
     };
@@ -334,7 +384,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsReadiness"];
-        head?: never;
+        /**
+         * Readiness — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headReadiness"];
         patch?: never;
         trace?: never;
     };
@@ -360,7 +415,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsMetrics"];
-        head?: never;
+        /**
+         * Prometheus metrics — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headMetrics"];
         patch?: never;
         trace?: never;
     };
@@ -382,7 +442,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsOpenAPIJSON"];
-        head?: never;
+        /**
+         * This document as JSON — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headOpenAPIJSON"];
         patch?: never;
         trace?: never;
     };
@@ -404,7 +469,12 @@ export interface paths {
          *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
          */
         options: operations["optionsOpenAPIYAML"];
-        head?: never;
+        /**
+         * This document as YAML — headers only
+         * @description `GET` without the body: the same status and headers, `Content-Type` and
+         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         */
+        head: operations["headOpenAPIYAML"];
         patch?: never;
         trace?: never;
     };
@@ -867,7 +937,7 @@ export interface components {
                  *       "type": "/problems/method-not-allowed",
                  *       "title": "Method not allowed.",
                  *       "status": 405,
-                 *       "detail": "PUT is not supported here; use GET, POST.",
+                 *       "detail": "PUT is not supported here; use GET, HEAD, OPTIONS, POST.",
                  *       "instance": "/players#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {}
                  *     }
@@ -1114,6 +1184,57 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description The answer to `HEAD` where `GET` would answer this status with a problem (see the `GET`
+         *     operation): its headers, `Content-Type: application/problem+json` and `Content-Length`
+         *     included, without the body.
+         */
+        HeadProblem: {
+            headers: {
+                "X-Request-ID": components["headers"]["RequestID"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /**
+         * @description The answer to `HEAD` when the client sent too many requests: the headers of the `429`
+         *     problem (`TooManyRequests`) without its body; wait `Retry-After` seconds.
+         */
+        HeadTooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /**
+         * @description The answer to `HEAD` when the database cannot be reached: the headers of the `503`
+         *     problem (`ServiceUnavailable`) without its body; try again after `Retry-After` seconds.
+         */
+        HeadServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
     };
     parameters: {
         /**
@@ -1133,6 +1254,12 @@ export interface components {
          * @example 1
          */
         PlayerID: number;
+        /**
+         * @description The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
+         *     first) or `created_at`. A cursor only continues the order it was issued for.
+         * @example -gold
+         */
+        PlayerSort: "-gold" | "gold" | "-created_at" | "created_at";
         /**
          * @description Entity tags you already hold; a match answers 304 without a body.
          * @example "1"
@@ -1163,7 +1290,7 @@ export interface components {
         AccessControlExposeHeaders: string;
         /**
          * @description With CORS enabled, the methods a cross-origin request may use.
-         * @example GET, OPTIONS, POST
+         * @example GET, HEAD, OPTIONS, POST
          */
         AccessControlAllowMethods: string;
         /**
@@ -1230,7 +1357,7 @@ export interface components {
         ContentSecurityPolicy: string;
         /**
          * @description The methods the path supports.
-         * @example GET, POST
+         * @example GET, HEAD, OPTIONS, POST
          */
         Allow: string;
         /**
@@ -1360,6 +1487,45 @@ export interface operations {
             };
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    headLocations: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The most items to return on one page.
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of locations. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
     getLocation: {
@@ -1555,6 +1721,64 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    headLocation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /**
+                 * @description The location's id.
+                 * @example 1
+                 */
+                id: components["parameters"]["LocationID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The location. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The location has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
+            404: components["responses"]["HeadProblem"];
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
+        };
+    };
     updateLocation: {
         parameters: {
             query?: never;
@@ -1624,7 +1848,7 @@ export interface operations {
                  *     first) or `created_at`. A cursor only continues the order it was issued for.
                  * @example -gold
                  */
-                sort?: "-gold" | "gold" | "-created_at" | "created_at";
+                sort?: components["parameters"]["PlayerSort"];
             };
             header?: never;
             path?: never;
@@ -1721,6 +1945,51 @@ export interface operations {
             };
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    headPlayers: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The most items to return on one page.
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+                /**
+                 * @description The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
+                 *     first) or `created_at`. A cursor only continues the order it was issued for.
+                 * @example -gold
+                 */
+                sort?: components["parameters"]["PlayerSort"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of players. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
     getPlayer: {
@@ -1833,6 +2102,43 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    headPlayer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The player's id.
+                 * @example 1
+                 */
+                id: components["parameters"]["PlayerID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The player. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
+            404: components["responses"]["HeadProblem"];
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
     listVisits: {
@@ -1983,6 +2289,52 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    headVisits: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The most items to return on one page.
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The player's id.
+                 * @example 1
+                 */
+                id: components["parameters"]["PlayerID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the activity log. */
+            200: {
+                headers: {
+                    Link: components["headers"]["Link"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
+            404: components["responses"]["HeadProblem"];
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
+        };
+    };
     getVisit: {
         parameters: {
             query?: never;
@@ -2066,6 +2418,48 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    headVisit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The player's id.
+                 * @example 1
+                 */
+                id: components["parameters"]["PlayerID"];
+                /**
+                 * @description The visit's id.
+                 * @example 7
+                 */
+                visit_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The visit. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
+            404: components["responses"]["HeadProblem"];
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
+        };
+    };
     getRoot: {
         parameters: {
             query?: never;
@@ -2121,6 +2515,36 @@ export interface operations {
             };
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    headRoot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The documentation lives at `/docs`. */
+            302: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
     getDocs: {
@@ -2181,6 +2605,36 @@ export interface operations {
             };
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    headDocs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Swagger UI page. */
+            200: {
+                headers: {
+                    "Content-Security-Policy": components["headers"]["ContentSecurityPolicy"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
     getDocsAsset: {
@@ -2267,6 +2721,48 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    headDocsAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The file's name.
+                 * @example swagger-ui.css
+                 */
+                asset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    /**
+                     * @description How long the file may be cached.
+                     * @example public, max-age=86400
+                     */
+                    "Cache-Control": string;
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
+            404: components["responses"]["HeadProblem"];
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -2322,6 +2818,34 @@ export interface operations {
             };
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    headHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            406: components["responses"]["HeadProblem"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
     getReadiness: {
@@ -2381,6 +2905,34 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    headReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server can serve requests. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            406: components["responses"]["HeadProblem"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
+        };
+    };
     getMetrics: {
         parameters: {
             query?: never;
@@ -2438,6 +2990,32 @@ export interface operations {
             };
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    headMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            406: components["responses"]["HeadProblem"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
     getOpenAPIJSON: {
@@ -2505,6 +3083,35 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    headOpenAPIJSON: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
+        };
+    };
     getOpenAPIYAML: {
         parameters: {
             query?: never;
@@ -2562,6 +3169,35 @@ export interface operations {
             };
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
+        };
+    };
+    headOpenAPIYAML: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document, exactly as written. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            406: components["responses"]["HeadProblem"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
 }
