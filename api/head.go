@@ -13,7 +13,8 @@ import (
 // handler, bound to the HEAD operation: the validator holds the request to
 // the HEAD operation, the access log and metrics name it, and headOnly keeps
 // the body from the client. One handler for both methods means the two
-// cannot drift apart.
+// cannot drift apart. (Strict middlewares, below the router, see the GET's
+// operation name: they run inside the GET's handler.)
 
 // headOnly answers a HEAD request with the status and headers the handlers
 // produce and none of the body. It runs early in every chain (only the
@@ -27,8 +28,17 @@ func headOnly(c *gin.Context, _ *operation) {
 	c.Writer = w
 	defer func() { c.Writer = w.ResponseWriter }()
 	c.Next()
-	if w.n == 0 || w.ResponseWriter.Written() {
-		return // no body held back, or the headers are out (a handler flushed)
+	if w.ResponseWriter.Written() {
+		return // the headers are out (a handler flushed)
+	}
+	if w.n == 0 {
+		// net/http gives a finished GET with an empty body that could have
+		// had one "Content-Length: 0"; a HEAD it leaves without.
+		if status := w.Status(); status >= 200 && status != http.StatusNoContent && status != http.StatusNotModified &&
+			w.Header().Get("Content-Length") == "" {
+			w.Header()["Content-Length"] = []string{"0"}
+		}
+		return
 	}
 	// The Content-Length the GET would carry, unless the handler set one.
 	if w.Header().Get("Content-Length") == "" {

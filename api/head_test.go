@@ -19,17 +19,22 @@ import (
 
 // sameButBody compares the answer to a HEAD with the answer to the same
 // request as GET: RFC 9110 §9.3.2 wants the same status and header fields,
-// and no body.
+// and no body. (Go's client reads no body after a HEAD, so the body is
+// held to empty where the server writes it: apitest runs the server with
+// --validate-responses, whose contract.Check refuses a HEAD answer with a
+// body.)
 func sameButBody(t *testing.T, get, head *apitest.Response) {
 	t.Helper()
 	if head.Status != get.Status {
 		t.Errorf("HEAD status %d, GET %d", head.Status, get.Status)
 	}
-	if len(head.Body) != 0 {
-		t.Errorf("HEAD has a body: %q", head.Body)
+	// A GET sent chunked has no Content-Length; the HEAD gives its size.
+	want := get.Header.Get("Content-Length")
+	if want == "" {
+		want = strconv.Itoa(len(get.Body))
 	}
-	if cl := head.Header.Get("Content-Length"); len(get.Body) > 0 && cl != strconv.Itoa(len(get.Body)) {
-		t.Errorf("HEAD Content-Length %q, GET sent %d bytes", cl, len(get.Body))
+	if cl := head.Header.Get("Content-Length"); cl != want && head.Status != http.StatusNotModified {
+		t.Errorf("HEAD Content-Length %q, want %s (GET sent %d bytes)", cl, want, len(get.Body))
 	}
 	for name := range get.Header {
 		switch name {

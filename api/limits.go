@@ -27,9 +27,14 @@ func isUnlimited(c *gin.Context, op *operation) bool {
 
 // headerLimit answers 431 when the request's header fields add up to more
 // than max bytes. (net/http's own, larger MaxHeaderBytes still guards the
-// connection; beyond it net/http answers before any handler runs.)
-func headerLimit(max int) gin.HandlerFunc {
-	return func(c *gin.Context) {
+// connection; beyond it net/http answers before any handler runs.) A
+// request no operation matches gets its 404 or 405 regardless: the contract
+// declares nothing else for an undeclared route.
+func headerLimit(max int) func(*gin.Context, *operation) {
+	return func(c *gin.Context, op *operation) {
+		if op == nil {
+			return
+		}
 		n := len(c.Request.RequestURI)
 		for k, vs := range c.Request.Header {
 			for _, v := range vs {

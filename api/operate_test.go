@@ -153,6 +153,12 @@ func TestHeaderLimit(t *testing.T) {
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
 		t.Errorf("small headers: %d, want 200", resp.Status)
 	}
+	// An undeclared route answers its 404, the only answer the contract
+	// declares for it.
+	resp = s.Do(apitest.Request{Method: "GET", Path: "/nowhere", Header: map[string]string{"X-Padding": strings.Repeat("p", 2000)}})
+	if resp.Status != http.StatusNotFound {
+		t.Errorf("large headers to /nowhere: %d, want 404", resp.Status)
+	}
 }
 
 // With every slot taken, one more request is refused at once with a 503.

@@ -118,7 +118,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		// Before any refusal, so that a browser script can read those too.
 		chain = append(chain, anyOperation(cors(ops, cfg.CORSOrigins)))
 	}
-	chain = append(chain, anyOperation(headerLimit(cfg.MaxHeaderBytes)))
+	chain = append(chain, headerLimit(cfg.MaxHeaderBytes))
 	if cfg.MaxInFlight > 0 {
 		chain = append(chain, inFlightLimit(cfg.MaxInFlight))
 	}

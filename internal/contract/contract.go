@@ -60,8 +60,10 @@ func Check(req *http.Request, route *routers.Route, params map[string]string, re
 	if declared == nil || declared.Value == nil {
 		return fmt.Errorf("status %d is not declared for %s", resp.Status, route.Operation.OperationID)
 	}
-	if resp.Head && len(resp.Body) > 0 {
-		return fmt.Errorf("the answer to HEAD has a body of %d bytes", len(resp.Body))
+	if resp.Head {
+		if err := checkHeadTwin(route, resp); err != nil {
+			return err
+		}
 	}
 	// A HEAD answer declares no content but carries its GET twin's
 	// Content-Type.
@@ -79,6 +81,31 @@ func Check(req *http.Request, route *routers.Route, params map[string]string, re
 		Body:    io.NopCloser(bytes.NewReader(resp.Body)),
 		Options: checkOptions,
 	})
+}
+
+// checkHeadTwin checks what the HEAD operation cannot declare: no body,
+// and the Content-Type its GET twin declares for the status.
+func checkHeadTwin(route *routers.Route, resp Response) error {
+	if len(resp.Body) > 0 {
+		return fmt.Errorf("the answer to HEAD has a body of %d bytes", len(resp.Body))
+	}
+	get := route.PathItem.Get
+	if get == nil {
+		return fmt.Errorf("HEAD %s has no GET twin", route.Path)
+	}
+	declared := get.Responses.Status(resp.Status)
+	if declared == nil || declared.Value == nil {
+		return fmt.Errorf("status %d is not declared for %s, the GET twin of %s",
+			resp.Status, get.OperationID, route.Operation.OperationID)
+	}
+	ct := resp.Header.Get("Content-Type")
+	switch content := declared.Value.Content; {
+	case len(content) == 0 && ct != "":
+		return fmt.Errorf("status %d of %s declares no content, got Content-Type %q", resp.Status, get.OperationID, ct)
+	case len(content) > 0 && content.Get(ct) == nil:
+		return fmt.Errorf("Content-Type %q is not declared for status %d of %s", ct, resp.Status, get.OperationID)
+	}
+	return nil
 }
 
 // CheckUndeclared validates the answer to a path or method no operation
