@@ -57,18 +57,24 @@ func TestHealth(t *testing.T) {
 	}
 }
 
-// A panic anywhere below the router answers the declared 500 problem and
-// discloses nothing about what panicked.
-func TestPanicIsA500Problem(t *testing.T) {
-	boom := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
+// panicsIn is a server whose handler of the strict operation op (e.g.
+// "GetPlayer") panics with msg.
+func panicsIn(t *testing.T, op, msg string) *apitest.Server {
+	boom := func(f generated.StrictHandlerFunc, name string) generated.StrictHandlerFunc {
 		return func(c *gin.Context, req any) (any, error) {
-			if op == "GetPlayer" {
-				panic("secret internals: /etc/passwd")
+			if name == op {
+				panic(msg)
 			}
 			return f(c, req)
 		}
 	}
-	s := apitest.NewServer(t, apitest.Options{Config: api.Config{StrictMiddlewares: []generated.StrictMiddlewareFunc{boom}}})
+	return apitest.NewServer(t, apitest.Options{Config: api.Config{StrictMiddlewares: []generated.StrictMiddlewareFunc{boom}}})
+}
+
+// A panic anywhere below the router answers the declared 500 problem and
+// discloses nothing about what panicked.
+func TestPanicIsA500Problem(t *testing.T) {
+	s := panicsIn(t, "GetPlayer", "secret internals: /etc/passwd")
 	resp := s.Do(apitest.Request{Method: "GET", Path: "/players/1"})
 	if resp.Status != http.StatusInternalServerError {
 		t.Fatalf("status = %d, want 500", resp.Status)

@@ -213,6 +213,12 @@ func TestDatabaseGoneIs503(t *testing.T) {
 			t.Errorf("%s %s = %d %s (Retry-After %q), want 503 unavailable", req.Method, req.Path, resp.Status, resp.Body, resp.Header.Get("Retry-After"))
 		}
 	}
+	// A HEAD gets the same answer without the problem (HeadServiceUnavailable).
+	resp := s.Do(apitest.Request{Method: "HEAD", Path: "/locations"})
+	if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("HEAD /locations = %d %q (Retry-After %q), want 503 with Retry-After",
+			resp.Status, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"))
+	}
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
 		t.Errorf("healthz = %d, want 200: the process is up", resp.Status)
 	}
