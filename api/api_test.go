@@ -333,7 +333,7 @@ func TestErrors(t *testing.T) {
 			name:       "CSV refused with q=0",
 			req:        apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": "text/csv;q=0, application/json;q=0"}},
 			wantStatus: 406, wantType: "/problems/not-acceptable",
-			wantErrors: map[string]string{"Accept": "Accept must allow one of application/json, text/csv"},
+			wantErrors: map[string]string{"Accept": "Accept must allow one of application/json, text/csv; charset=utf-8"},
 		},
 	}
 	for _, tt := range tests {

@@ -212,6 +212,9 @@ func TestActivityLog(t *testing.T) {
 
 	t.Run("as CSV", func(t *testing.T) {
 		resp := s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits", Header: map[string]string{"Accept": "text/csv"}})
+		if ct := resp.Header.Get("Content-Type"); ct != csvType {
+			t.Errorf("Content-Type = %q, want %q", ct, csvType)
+		}
 		rows, err := csv.NewReader(strings.NewReader(string(resp.Body))).ReadAll()
 		if err != nil || len(rows) != 6 {
 			t.Fatalf("CSV rows = %d (%v), want header + 5", len(rows), err)

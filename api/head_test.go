@@ -41,7 +41,7 @@ func TestHead(t *testing.T) {
 		{"no such location", "/locations/999", nil, 404, "application/problem+json"},
 		{"an invalid id", "/locations/abc", nil, 400, "application/problem+json"},
 		{"a page", "/locations?limit=2", nil, 200, "application/json"},
-		{"a page as CSV", "/locations", map[string]string{"Accept": "text/csv"}, 200, "text/csv"},
+		{"a page as CSV", "/locations", map[string]string{"Accept": "text/csv"}, 200, "text/csv; charset=utf-8"},
 		{"an invalid limit", "/locations?limit=0", nil, 400, "application/problem+json"},
 		{"not acceptable", "/locations", map[string]string{"Accept": "image/gif"}, 406, "application/problem+json"},
 		{"the leaderboard", "/players?sort=gold", nil, 200, "application/json"},

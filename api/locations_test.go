@@ -194,8 +194,8 @@ func TestLocationPagination(t *testing.T) {
 
 	t.Run("CSV pages carry the same rows", func(t *testing.T) {
 		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations?limit=3", Header: map[string]string{"Accept": "text/csv"}})
-		if ct := resp.Header.Get("Content-Type"); ct != "text/csv" {
-			t.Fatalf("Content-Type = %q, want text/csv", ct)
+		if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+			t.Fatalf("Content-Type = %q, want text/csv; charset=utf-8", ct)
 		}
 		rows, err := csv.NewReader(strings.NewReader(string(resp.Body))).ReadAll()
 		if err != nil {
@@ -213,6 +213,9 @@ func TestLocationPagination(t *testing.T) {
 	})
 }
 
+// csvType is how the contract offers CSV: text/csv alone would mean US-ASCII.
+const csvType = "text/csv; charset=utf-8"
+
 func TestNegotiation(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	tests := []struct {
@@ -221,17 +224,36 @@ func TestNegotiation(t *testing.T) {
 	}{
 		{"", "application/json"},
 		{"*/*", "application/json"},
-		{"text/*", "text/csv"},
-		{"text/csv", "text/csv"},
-		{"application/json;q=0.5, text/csv", "text/csv"},
+		{"text/*", csvType},
+		{"text/csv", csvType},
+		{"application/json;q=0.5, text/csv", csvType},
 		{"text/csv;q=0.1, application/*", "application/json"},
 		{"text/html, application/json", "application/json"},
+		// Parameters in a range must be the offer's (RFC 9110 §12.5.1).
+		{"text/csv; charset=utf-8", csvType},
+		{"text/csv;charset=UTF-8", csvType},
+		{`text/csv; charset="utf-8"`, csvType},
+		{"TEXT/CSV", csvType},
+		{"text/csv; charset=iso-8859-1, application/json;q=0.1", "application/json"},
+		{"text/csv; header=present, application/json;q=0.1", "application/json"},
+		{"*/*; charset=utf-8", csvType}, // JSON has no charset parameter
+		// The range with more parameters is the more specific one.
+		{"text/csv;q=0.2, text/csv;charset=utf-8;q=0.9, application/json;q=0.5", csvType},
+		{"text/csv;q=0.9, text/csv;charset=utf-8;q=0.2, application/json;q=0.5", "application/json"},
 	}
 	for _, tt := range tests {
 		t.Run("Accept "+tt.accept, func(t *testing.T) {
 			resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": tt.accept}})
 			if resp.Status != 200 || resp.Header.Get("Content-Type") != tt.want {
 				t.Errorf("got %d %q, want 200 %q", resp.Status, resp.Header.Get("Content-Type"), tt.want)
+			}
+		})
+	}
+	for _, accept := range []string{"text/csv; charset=iso-8859-1", "text/csv;charset=utf-8;q=0, application/json;q=0"} {
+		t.Run("Accept "+accept, func(t *testing.T) {
+			resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": accept}})
+			if resp.Status != 406 {
+				t.Errorf("got %d %q, want 406", resp.Status, resp.Header.Get("Content-Type"))
 			}
 		})
 	}

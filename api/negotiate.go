@@ -31,8 +31,11 @@ func negotiate(accept string, offers []string) (string, bool) {
 	return best, bestQ > 0
 }
 
+// mediaRange is one element of Accept: a type and subtype, either of which
+// may be "*", the media type parameters it asks for, and its weight.
 type mediaRange struct {
 	typ, sub string
+	params   map[string]string // without q; nil when there are none
 	q        float64
 }
 
@@ -52,29 +55,60 @@ func parseAccept(accept string) []mediaRange {
 			if f, err := strconv.ParseFloat(v, 64); err == nil && f >= 0 && f <= 1 {
 				q = f
 			}
+			delete(params, "q")
 		}
-		out = append(out, mediaRange{typ, sub, q})
+		if len(params) == 0 {
+			params = nil
+		}
+		out = append(out, mediaRange{typ, sub, params, q})
 	}
 	return out
 }
 
 // qualityOf is the q of the most specific range matching offer, 0 if none.
+// A range matches only if the offer has each of its parameters, with the
+// same value (RFC 9110 §12.5.1: text/csv;charset=utf-8 matches the offer
+// text/csv; charset=utf-8, text/csv;charset=iso-8859-1 does not), and among
+// ranges naming the same type the one with more parameters is the more
+// specific.
 func qualityOf(offer string, ranges []mediaRange) float64 {
-	typ, sub, _ := strings.Cut(offer, "/")
-	q, specificity := 0.0, -1
+	essence, params := offer, map[string]string(nil)
+	if strings.IndexByte(offer, ';') >= 0 {
+		// The offers are the contract's media types, which parse: a
+		// failure leaves no parameters to match against.
+		essence, params, _ = mime.ParseMediaType(offer)
+	}
+	typ, sub, _ := strings.Cut(essence, "/")
+	q, level, nparams := 0.0, -1, -1
 	for _, r := range ranges {
-		s := -1
+		l := -1
 		switch {
 		case r.typ == typ && r.sub == sub:
-			s = 2
+			l = 2
 		case r.typ == typ && r.sub == "*":
-			s = 1
+			l = 1
 		case r.typ == "*" && r.sub == "*":
-			s = 0
+			l = 0
 		}
-		if s > specificity {
-			q, specificity = r.q, s
+		if l < 0 || !hasParams(params, r.params) {
+			continue
+		}
+		if l > level || l == level && len(r.params) > nparams {
+			q, level, nparams = r.q, l, len(r.params)
 		}
 	}
 	return q
+}
+
+// hasParams reports whether have holds every parameter of want. Parameter
+// names are lower case (mime.ParseMediaType); charset values are compared
+// without regard to case, as RFC 2046 has them, other values exactly.
+func hasParams(have, want map[string]string) bool {
+	for k, w := range want {
+		h, ok := have[k]
+		if !ok || h != w && !(k == "charset" && strings.EqualFold(h, w)) {
+			return false
+		}
+	}
+	return true
 }

@@ -37,7 +37,7 @@ func TestListHeadersOnSeveralLines(t *testing.T) {
 		}, http.StatusOK, "application/json"},
 		{"Accept: CSV on the second line", func() *apitest.Response {
 			return s.Do(apitest.Request{Method: "GET", Path: "/locations", Lines: map[string][]string{"Accept": {"application/xml", "text/csv"}}})
-		}, http.StatusOK, "text/csv"},
+		}, http.StatusOK, "text/csv; charset=utf-8"},
 		// The two If-Match cases run in this order: the second changes
 		// the location (version 1 to 2).
 		{"If-Match: no line matches", func() *apitest.Response { return patch(`"9"`, `"8"`) }, http.StatusPreconditionFailed, "application/problem+json"},

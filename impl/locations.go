@@ -98,7 +98,7 @@ func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsR
 			}
 		}
 		body, n := csvBody([]string{"id", "name", "min_gold", "max_gold", "description", "created_at", "updated_at"}, rows)
-		return generated.ListLocations200TextcsvResponse{Body: body, ContentLength: n, Headers: headers}, nil
+		return generated.ListLocations200TextcsvCharsetUtf8Response{Body: body, ContentLength: n, Headers: headers}, nil
 	}
 
 	items := make([]generated.Location, len(locs))

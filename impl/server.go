@@ -109,7 +109,8 @@ type Credentials struct {
 // handler runs.
 type RequestInfo struct {
 	Credentials Credentials
-	// MediaType is the response media type negotiated from Accept.
+	// MediaType is the response media type negotiated from Accept, as
+	// openapi.yaml spells it (parameters included: text/csv; charset=utf-8).
 	MediaType string
 }
 
@@ -143,7 +144,12 @@ func requestInfo(ctx context.Context) RequestInfo {
 
 func credentialsFrom(ctx context.Context) Credentials { return requestInfo(ctx).Credentials }
 
-func wantsCSV(ctx context.Context) bool { return requestInfo(ctx).MediaType == "text/csv" }
+// wantsCSV reports whether the client negotiated CSV, which the contract
+// offers as text/csv with a charset parameter.
+func wantsCSV(ctx context.Context) bool {
+	essence, _, _ := strings.Cut(requestInfo(ctx).MediaType, ";")
+	return essence == "text/csv"
+}
 
 func (s *Server) GetHealth(_ context.Context, _ generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
 	return generated.FastGetHealth200JSONResponse{GetHealth200JSONResponse: generated.GetHealth200JSONResponse{Body: generated.Health{Status: generated.Ok}}}, nil

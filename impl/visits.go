@@ -99,7 +99,7 @@ func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequest
 			}
 		}
 		body, n := csvBody([]string{"id", "player_id", "location_id", "location_name", "gold", "balance", "message", "created_at"}, rows)
-		return generated.ListVisits200TextcsvResponse{Body: body, ContentLength: n, Headers: headers}, nil
+		return generated.ListVisits200TextcsvCharsetUtf8Response{Body: body, ContentLength: n, Headers: headers}, nil
 	}
 	items := make([]generated.Visit, len(visits))
 	for i, v := range visits {

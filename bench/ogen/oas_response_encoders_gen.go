@@ -24245,7 +24245,7 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 
 		return nil
 
-	case *ListLocationsOKTextCsvHeaders:
+	case *ListLocationsOKTextCsvCharsetUtf8Headers:
 		w.Header().Set("Content-Type", "text/csv")
 		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Link,Ratelimit,Ratelimit-Policy,Vary,X-Request-Id")
 		// Encoding response headers.
@@ -25959,7 +25959,7 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 
 		return nil
 
-	case *ListVisitsOKTextCsvHeaders:
+	case *ListVisitsOKTextCsvCharsetUtf8Headers:
 		w.Header().Set("Content-Type", "text/csv")
 		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Link,Ratelimit,Ratelimit-Policy,Vary,X-Request-Id")
 		// Encoding response headers.

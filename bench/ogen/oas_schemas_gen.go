@@ -3507,22 +3507,22 @@ func (*InternalErrorHeaders) optionsVisitsRes()      {}
 func (*InternalErrorHeaders) replaceLocationRes()    {}
 func (*InternalErrorHeaders) updateLocationRes()     {}
 
-type ListLocationsOKTextCsv struct {
+type ListLocationsOKTextCsvCharsetUtf8 struct {
 	Data io.Reader
 }
 
 // Read reads data from the Data reader.
 //
 // Kept to satisfy the io.Reader interface.
-func (s ListLocationsOKTextCsv) Read(p []byte) (n int, err error) {
+func (s ListLocationsOKTextCsvCharsetUtf8) Read(p []byte) (n int, err error) {
 	if s.Data == nil {
 		return 0, io.EOF
 	}
 	return s.Data.Read(p)
 }
 
-// ListLocationsOKTextCsvHeaders wraps ListLocationsOKTextCsv with response headers.
-type ListLocationsOKTextCsvHeaders struct {
+// ListLocationsOKTextCsvCharsetUtf8Headers wraps ListLocationsOKTextCsvCharsetUtf8 with response headers.
+type ListLocationsOKTextCsvCharsetUtf8Headers struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	Link                       OptString
@@ -3530,107 +3530,107 @@ type ListLocationsOKTextCsvHeaders struct {
 	RateLimitPolicy            OptString
 	Vary                       OptString
 	XRequestID                 OptString
-	Response                   ListLocationsOKTextCsv
+	Response                   ListLocationsOKTextCsvCharsetUtf8
 }
 
 // GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
-func (s *ListLocationsOKTextCsvHeaders) GetAccessControlAllowOrigin() OptString {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
-func (s *ListLocationsOKTextCsvHeaders) GetAccessControlExposeHeaders() OptString {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
 }
 
 // GetLink returns the value of Link.
-func (s *ListLocationsOKTextCsvHeaders) GetLink() OptString {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetLink() OptString {
 	return s.Link
 }
 
 // GetRateLimit returns the value of RateLimit.
-func (s *ListLocationsOKTextCsvHeaders) GetRateLimit() OptString {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetRateLimit() OptString {
 	return s.RateLimit
 }
 
 // GetRateLimitPolicy returns the value of RateLimitPolicy.
-func (s *ListLocationsOKTextCsvHeaders) GetRateLimitPolicy() OptString {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
 // GetVary returns the value of Vary.
-func (s *ListLocationsOKTextCsvHeaders) GetVary() OptString {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetVary() OptString {
 	return s.Vary
 }
 
 // GetXRequestID returns the value of XRequestID.
-func (s *ListLocationsOKTextCsvHeaders) GetXRequestID() OptString {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetXRequestID() OptString {
 	return s.XRequestID
 }
 
 // GetResponse returns the value of Response.
-func (s *ListLocationsOKTextCsvHeaders) GetResponse() ListLocationsOKTextCsv {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetResponse() ListLocationsOKTextCsvCharsetUtf8 {
 	return s.Response
 }
 
 // SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
-func (s *ListLocationsOKTextCsvHeaders) SetAccessControlAllowOrigin(val OptString) {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
-func (s *ListLocationsOKTextCsvHeaders) SetAccessControlExposeHeaders(val OptString) {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
 // SetLink sets the value of Link.
-func (s *ListLocationsOKTextCsvHeaders) SetLink(val OptString) {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetLink(val OptString) {
 	s.Link = val
 }
 
 // SetRateLimit sets the value of RateLimit.
-func (s *ListLocationsOKTextCsvHeaders) SetRateLimit(val OptString) {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetRateLimit(val OptString) {
 	s.RateLimit = val
 }
 
 // SetRateLimitPolicy sets the value of RateLimitPolicy.
-func (s *ListLocationsOKTextCsvHeaders) SetRateLimitPolicy(val OptString) {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
 // SetVary sets the value of Vary.
-func (s *ListLocationsOKTextCsvHeaders) SetVary(val OptString) {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetVary(val OptString) {
 	s.Vary = val
 }
 
 // SetXRequestID sets the value of XRequestID.
-func (s *ListLocationsOKTextCsvHeaders) SetXRequestID(val OptString) {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetXRequestID(val OptString) {
 	s.XRequestID = val
 }
 
 // SetResponse sets the value of Response.
-func (s *ListLocationsOKTextCsvHeaders) SetResponse(val ListLocationsOKTextCsv) {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetResponse(val ListLocationsOKTextCsvCharsetUtf8) {
 	s.Response = val
 }
 
-func (*ListLocationsOKTextCsvHeaders) listLocationsRes() {}
+func (*ListLocationsOKTextCsvCharsetUtf8Headers) listLocationsRes() {}
 
-type ListVisitsOKTextCsv struct {
+type ListVisitsOKTextCsvCharsetUtf8 struct {
 	Data io.Reader
 }
 
 // Read reads data from the Data reader.
 //
 // Kept to satisfy the io.Reader interface.
-func (s ListVisitsOKTextCsv) Read(p []byte) (n int, err error) {
+func (s ListVisitsOKTextCsvCharsetUtf8) Read(p []byte) (n int, err error) {
 	if s.Data == nil {
 		return 0, io.EOF
 	}
 	return s.Data.Read(p)
 }
 
-// ListVisitsOKTextCsvHeaders wraps ListVisitsOKTextCsv with response headers.
-type ListVisitsOKTextCsvHeaders struct {
+// ListVisitsOKTextCsvCharsetUtf8Headers wraps ListVisitsOKTextCsvCharsetUtf8 with response headers.
+type ListVisitsOKTextCsvCharsetUtf8Headers struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	Link                       OptString
@@ -3638,90 +3638,90 @@ type ListVisitsOKTextCsvHeaders struct {
 	RateLimitPolicy            OptString
 	Vary                       OptString
 	XRequestID                 OptString
-	Response                   ListVisitsOKTextCsv
+	Response                   ListVisitsOKTextCsvCharsetUtf8
 }
 
 // GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
-func (s *ListVisitsOKTextCsvHeaders) GetAccessControlAllowOrigin() OptString {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
-func (s *ListVisitsOKTextCsvHeaders) GetAccessControlExposeHeaders() OptString {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
 }
 
 // GetLink returns the value of Link.
-func (s *ListVisitsOKTextCsvHeaders) GetLink() OptString {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetLink() OptString {
 	return s.Link
 }
 
 // GetRateLimit returns the value of RateLimit.
-func (s *ListVisitsOKTextCsvHeaders) GetRateLimit() OptString {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetRateLimit() OptString {
 	return s.RateLimit
 }
 
 // GetRateLimitPolicy returns the value of RateLimitPolicy.
-func (s *ListVisitsOKTextCsvHeaders) GetRateLimitPolicy() OptString {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
 // GetVary returns the value of Vary.
-func (s *ListVisitsOKTextCsvHeaders) GetVary() OptString {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetVary() OptString {
 	return s.Vary
 }
 
 // GetXRequestID returns the value of XRequestID.
-func (s *ListVisitsOKTextCsvHeaders) GetXRequestID() OptString {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetXRequestID() OptString {
 	return s.XRequestID
 }
 
 // GetResponse returns the value of Response.
-func (s *ListVisitsOKTextCsvHeaders) GetResponse() ListVisitsOKTextCsv {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetResponse() ListVisitsOKTextCsvCharsetUtf8 {
 	return s.Response
 }
 
 // SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
-func (s *ListVisitsOKTextCsvHeaders) SetAccessControlAllowOrigin(val OptString) {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
-func (s *ListVisitsOKTextCsvHeaders) SetAccessControlExposeHeaders(val OptString) {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
 // SetLink sets the value of Link.
-func (s *ListVisitsOKTextCsvHeaders) SetLink(val OptString) {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetLink(val OptString) {
 	s.Link = val
 }
 
 // SetRateLimit sets the value of RateLimit.
-func (s *ListVisitsOKTextCsvHeaders) SetRateLimit(val OptString) {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetRateLimit(val OptString) {
 	s.RateLimit = val
 }
 
 // SetRateLimitPolicy sets the value of RateLimitPolicy.
-func (s *ListVisitsOKTextCsvHeaders) SetRateLimitPolicy(val OptString) {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
 // SetVary sets the value of Vary.
-func (s *ListVisitsOKTextCsvHeaders) SetVary(val OptString) {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetVary(val OptString) {
 	s.Vary = val
 }
 
 // SetXRequestID sets the value of XRequestID.
-func (s *ListVisitsOKTextCsvHeaders) SetXRequestID(val OptString) {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetXRequestID(val OptString) {
 	s.XRequestID = val
 }
 
 // SetResponse sets the value of Response.
-func (s *ListVisitsOKTextCsvHeaders) SetResponse(val ListVisitsOKTextCsv) {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetResponse(val ListVisitsOKTextCsvCharsetUtf8) {
 	s.Response = val
 }
 
-func (*ListVisitsOKTextCsvHeaders) listVisitsRes() {}
+func (*ListVisitsOKTextCsvCharsetUtf8Headers) listVisitsRes() {}
 
 // Ref: #/components/schemas/Location
 type Location struct {

@@ -2193,7 +2193,7 @@ func (s *InternalErrorHeaders) Validate() error {
 	return nil
 }
 
-func (s *ListLocationsOKTextCsvHeaders) Validate() error {
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) Validate() error {
 	if s == nil {
 		return validate.ErrNilPointer
 	}
@@ -2235,7 +2235,7 @@ func (s *ListLocationsOKTextCsvHeaders) Validate() error {
 	return nil
 }
 
-func (s *ListVisitsOKTextCsvHeaders) Validate() error {
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) Validate() error {
 	if s == nil {
 		return validate.ErrNilPointer
 	}

@@ -322,12 +322,12 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
   test('GET /locations with the text/csv media type returns CSV', { timeout: TEST_TIMEOUT }, async () => {
     const op = operation('locations', 'listLocations');
     // The responses "Media type" select controls the Accept header of Try it out.
-    await op.locator('.responses-wrapper select[aria-label="Media Type"]').first().selectOption('text/csv');
+    await op.locator('.responses-wrapper select[aria-label="Media Type"]').first().selectOption('text/csv; charset=utf-8');
     const res = await execute(op);
     assert.equal(res.status, '200', `status ${res.status}, body:\n${res.body}${serverLog()}`);
     assert.match(res.body, /^id,name,min_gold,max_gold,description,created_at,updated_at/m, `not CSV:\n${res.body}`);
     assert.match(res.body, /^1,Farm,/m, `CSV lacks the Farm row:\n${res.body}`);
-    assert.match(res.headers, /content-type: text\/csv/i, `response headers:\n${res.headers}`);
+    assert.match(res.headers, /content-type: text\/csv; charset=utf-8/i, `response headers:\n${res.headers}`);
     const curl = await op.locator('.curl-command').innerText();
     assert.match(curl, /accept: text\/csv/i, `curl command does not send Accept: text/csv:\n${curl}`);
     // Back to JSON so the screenshot shows the JSON response of the happy path.

@@ -15827,7 +15827,7 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 		response.ApplicationproblemJSON503 = &dest
 
 	case rsp.StatusCode == 200:
-		// Content-type (text/csv) unsupported
+		// Content-type (text/csv; charset=utf-8) unsupported
 
 	}
 
@@ -25932,7 +25932,7 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 		response.ApplicationproblemJSON503 = &dest
 
 	case rsp.StatusCode == 200:
-		// Content-type (text/csv) unsupported
+		// Content-type (text/csv; charset=utf-8) unsupported
 
 	}
 

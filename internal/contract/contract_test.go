@@ -39,7 +39,8 @@ func TestCheckHead(t *testing.T) {
 		wantErr      string // "" when the answer keeps the contract
 	}{
 		{"the GET's media type", "/locations/1", 200, "application/json", "", ""},
-		{"CSV where the GET offers it", "/locations", 200, "text/csv", "", ""},
+		{"CSV where the GET offers it", "/locations", 200, "text/csv; charset=utf-8", "", ""},
+		{"CSV without the charset the GET declares", "/locations", 200, "text/csv", "", "not declared"},
 		{"a problem", "/locations/999", 404, "application/problem+json", "", ""},
 		{"not modified", "/locations/1", 304, "", "", ""},
 		{"a body", "/locations/1", 200, "application/json", "{}", "has a body"},

@@ -685,8 +685,19 @@ func (g *Generator) acceptMutators(op Op) []mutator {
 	}
 	bad := []string{op.Produces[0] + ";q=0"}
 	for _, t := range []string{"image/gif", "application/xml", "text/csv"} {
-		if !slices.Contains(op.Produces, t) {
+		if !slices.ContainsFunc(op.Produces, func(p string) bool { return essence(p) == t }) {
 			bad = append(bad, t)
+		}
+	}
+	// A type offered with parameters (text/csv; charset=utf-8) is also
+	// acceptable by its name alone, and not with another charset.
+	for _, p := range op.Produces {
+		if e := essence(p); e != p {
+			a := e
+			ms = append(ms, mutator{name: "Accept " + a, slot: slot, expect: Valid, apply: func(in *Input) { in.Header["Accept"] = a }})
+			if strings.Contains(p, "charset=") {
+				bad = append(bad, e+"; charset=iso-8859-1")
+			}
 		}
 	}
 	for _, a := range bad {
@@ -694,6 +705,12 @@ func (g *Generator) acceptMutators(op Op) []mutator {
 			apply: func(in *Input) { in.Header["Accept"] = a }})
 	}
 	return ms
+}
+
+// essence is a media type without its parameters.
+func essence(mediaType string) string {
+	e, _, _ := strings.Cut(mediaType, ";")
+	return strings.TrimSpace(e)
 }
 
 // authMutators send no, malformed and unknown credentials: a 401 where the

@@ -962,10 +962,10 @@ export interface components {
                  *       "type": "/problems/not-acceptable",
                  *       "title": "Not acceptable.",
                  *       "status": 406,
-                 *       "detail": "This operation produces: application/json, text/csv.",
+                 *       "detail": "This operation produces: application/json, text/csv; charset=utf-8.",
                  *       "instance": "/locations#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {
-                 *         "Accept": "Accept must allow one of application/json, text/csv"
+                 *         "Accept": "Accept must allow one of application/json, text/csv; charset=utf-8"
                  *       }
                  *     }
                  */
@@ -1410,7 +1410,7 @@ export interface operations {
                      * @example id,name,min_gold,max_gold,description,created_at,updated_at
                      *     1,Farm,10,20,Tend the fields for an honest wage.,2026-11-26T10:00:00Z,2026-11-26T10:00:00Z
                      */
-                    "text/csv": string;
+                    "text/csv; charset=utf-8": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2183,7 +2183,7 @@ export interface operations {
                      *     2,1,4,Casino,-23,-10,Entered the Casino and lost 23 gold... Ouch!,2026-11-26T10:01:00Z
                      *     1,1,1,Farm,13,13,Earned 13 gold from the Farm!,2026-11-26T10:00:00Z
                      */
-                    "text/csv": string;
+                    "text/csv; charset=utf-8": string;
                 };
             };
             400: components["responses"]["BadRequest"];
