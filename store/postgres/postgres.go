@@ -113,7 +113,13 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, connectError{err}
+		ce := connectError{err: err}
+		if errors.Is(err, context.DeadlineExceeded) {
+			// pgx ends with "context deadline exceeded", which does not
+			// say whose deadline: it was the connect timeout's.
+			ce.timeout = cfg.ConnConfig.ConnectTimeout
+		}
+		return nil, ce
 	}
 	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
@@ -129,10 +135,18 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 
 // connectError is Open's failure to connect, on one line: pgx gives each
 // address it tried a line of its own.
-type connectError struct{ err error }
+// timeout, when set, is the connect timeout that ran out.
+type connectError struct {
+	err     error
+	timeout time.Duration
+}
 
 func (e connectError) Error() string {
-	return "postgres: cannot connect: " + strings.Join(strings.Fields(e.err.Error()), " ")
+	msg := "postgres: cannot connect: "
+	if e.timeout > 0 {
+		msg = "postgres: cannot connect within the connect timeout (" + e.timeout.String() + "): "
+	}
+	return msg + strings.Join(strings.Fields(e.err.Error()), " ")
 }
 
 func (e connectError) Unwrap() error { return e.err }

@@ -115,11 +115,13 @@ func TestOpenFailsFast(t *testing.T) {
 	cases := []struct {
 		name string
 		url  string
+		want string // what the message must say
 	}{
-		{"a malformed URL", "postgres://ninja:secret@127.0.0.1:notaport/test"},
-		{"an empty URL", ""},
-		{"a closed port", "postgres://ninja:secret@" + closedAddr + "/test?sslmode=disable"},
-		{"a server that never answers", "postgres://ninja:secret@" + silent.Addr().String() + "/test?sslmode=disable"},
+		{"a malformed URL", "postgres://ninja:secret@127.0.0.1:notaport/test", "invalid database URL"},
+		{"an empty URL", "", "empty database URL"},
+		{"a closed port", "postgres://ninja:secret@" + closedAddr + "/test?sslmode=disable", "postgres: cannot connect: "},
+		{"a server that never answers", "postgres://ninja:secret@" + silent.Addr().String() + "/test?sslmode=disable",
+			"postgres: cannot connect within the connect timeout (300ms): "},
 	}
 	for _, c := range cases {
 		t.Run(c.name+" fails within the connect timeout with a short error", func(t *testing.T) {
@@ -135,6 +137,9 @@ func TestOpenFailsFast(t *testing.T) {
 			}
 			if msg := err.Error(); len(msg) > 300 || strings.Contains(msg, "\n") || strings.Contains(msg, "secret") {
 				t.Errorf("got error %q, want one short line without the password", msg)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got error %q, want it to say %q", err, c.want)
 			}
 		})
 	}
