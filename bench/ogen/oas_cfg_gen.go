@@ -14,7 +14,7 @@ import (
 var regexMap = map[string]ogenregex.Regexp{
 	"^[A-Za-z0-9._-]{1,128}$":      ogenregex.MustCompile("^[A-Za-z0-9._-]{1,128}$"),
 	"^[A-Za-z0-9][A-Za-z0-9._-]*$": ogenregex.MustCompile("^[A-Za-z0-9][A-Za-z0-9._-]*$"),
-	"^\\S(.*\\S)?$":                ogenregex.MustCompile("^\\S(.*\\S)?$"),
+	"^[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF](?:[^\\n\\v\\f\\r\\u0085\\u2028\\u2029]*[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF])?$": ogenregex.MustCompile("^[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF](?:[^\\n\\v\\f\\r\\u0085\\u2028\\u2029]*[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF])?$"),
 }
 
 type (

@@ -97,12 +97,17 @@ var (
 	patternMap = map[string]*regexp.Regexp{}
 )
 
+// patCodepoints matches \uXXXX, which kin-openapi rewrites to \x{XXXX}
+// before compiling a pattern with Go's regexp: compiled does the same, to
+// judge strings as kin-openapi does.
+var patCodepoints = regexp.MustCompile(`\\u([0-9A-F]{4})`)
+
 func compiled(pattern string) *regexp.Regexp {
 	patternMu.Lock()
 	defer patternMu.Unlock()
 	re, ok := patternMap[pattern]
 	if !ok {
-		re = regexp.MustCompile(pattern)
+		re = regexp.MustCompile(patCodepoints.ReplaceAllString(pattern, `\x{$1}`))
 		patternMap[pattern] = re
 	}
 	return re
@@ -515,8 +520,11 @@ func (g *Gen) stringVariants(s *openapi3.Schema, place Place) []Variant {
 		if s.Pattern != "" {
 			n := max(lo, min(hi, 4))
 			base := strings.Repeat("a", n)
-			for _, v := range []string{" " + base[1:], base[1:] + " ", "\t" + base[1:], base[:n/2] + "\n" + base[n/2+1:], "." + base[1:], "-" + base[1:], base[:n/2] + " " + base[n/2+1:]} {
-				if place == InHeader && strings.ContainsAny(v, "\t\n") {
+			for _, v := range []string{" " + base[1:], base[1:] + " ", "\t" + base[1:], base[:n/2] + "\n" + base[n/2+1:], "." + base[1:], "-" + base[1:], base[:n/2] + " " + base[n/2+1:],
+				// Whitespace and line breaks beyond ASCII, and the CR
+				// that Go's . takes.
+				"\u00a0" + base[1:], base[1:] + "\u3000", "\ufeff" + base[1:], base[:n/2] + "\r" + base[n/2+1:], base[:n/2] + "\u2028" + base[n/2+1:]} {
+				if place == InHeader && (strings.ContainsAny(v, "\t\n\r") || strings.ContainsFunc(v, func(r rune) bool { return r > 0x7e })) {
 					continue
 				}
 				if place == InHeader && strings.TrimSpace(v) != v {

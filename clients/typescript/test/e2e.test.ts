@@ -196,6 +196,31 @@ test("a short game of Ninja Gold", async (t) => {
     assert.equal(gone.response.status, 204);
   });
 
+  await t.test("the contract's name pattern, read by JavaScript, agrees with the server", { skip: skipInvalid }, async () => {
+    // The pattern spells out its whitespace and line breaks, so an ECMA-262
+    // engine reads it as the server's Go one does; \s and . would not.
+    const spec = (await (await fetch(`${baseUrl}/openapi.json`)).json()) as {
+      components: { schemas: { PersonName: { pattern: string } } };
+    };
+    const pattern = new RegExp(spec.components.schemas.PersonName.pattern);
+    const chars = [" ", "\t", "\v", "\r", "\u0085", "\u00a0", "\u2007", "\u2028", "\u3000", "\ufeff", "\u200b", "é"];
+    for (const c of chars) {
+      for (const first of [c + "Hattori", "Hat" + c + "tori", "Hattori" + c]) {
+        const { data, error, response } = await anon.POST("/players", { body: { first_name: first, last_name: "Hanzo" } });
+        const what = `first_name ${JSON.stringify(first)}`;
+        if (pattern.test(first)) {
+          assert.equal(response.status, 201, `${what}: the pattern allows it, the server said ${response.status}`);
+          await anon.DELETE("/players/{id}", { params: { path: { id: data!.id } }, headers: bearer(data!.token) });
+        } else {
+          const problem = assertProblem(error, 400, "/problems/validation-error", response);
+          assert.deepEqual(problem.errors, {
+            first_name: "first name must not start or end with whitespace or contain a line break",
+          }, what);
+        }
+      }
+    }
+  });
+
   await t.test("an unknown player is a 404 problem", async () => {
     const { error, response } = await anon.GET("/players/{id}", { params: { path: { id: 2_000_000_000 } } });
     assertProblem(error, 404, "/problems/not-found", response);

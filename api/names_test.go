@@ -1,0 +1,102 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+// The name patterns spell their whitespace and line breaks out instead of
+// using \s and ., which Go and ECMA-262 read differently, so a client that
+// checks a name with the contract's pattern agrees with the server. Each
+// code point is tried at the start, inside and at the end of a name
+// against what x-pattern-message promises: no Unicode White_Space (nor
+// U+FEFF, which ECMA-262's \s has) at either end, no line break anywhere.
+func TestNamePatternsSpellOutWhitespace(t *testing.T) {
+	spec, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lineBreaks = "\n\v\f\r\u0085\u2028\u2029"
+	// Every code point up to U+3100 (past U+3000, the last White_Space),
+	// then a sample of the rest with U+FEFF.
+	var runes []rune
+	for r := rune(0); r <= 0x3100; r++ {
+		runes = append(runes, r)
+	}
+	for r := rune(0x3101); r <= unicode.MaxRune; r += 211 {
+		if r < 0xD800 || r > 0xDFFF {
+			runes = append(runes, r)
+		}
+	}
+	runes = append(runes, 0xFEFF)
+	for _, name := range []string{"PersonName", "LocationName"} {
+		ref := spec.Components.Schemas[name]
+		if ref == nil || ref.Value == nil {
+			t.Fatalf("components.schemas.%s is missing", name)
+		}
+		schema := ref.Value
+		failures := 0
+		for _, r := range runes {
+			space := unicode.IsSpace(r) || r == 0xFEFF
+			lineBreak := strings.ContainsRune(lineBreaks, r)
+			for _, c := range []struct {
+				where, v string
+				ok       bool
+			}{
+				{"at the start", string(r) + "ab", !space},
+				{"inside", "a" + string(r) + "b", !lineBreak},
+				{"at the end", "ab" + string(r), !space},
+			} {
+				if err := schema.VisitJSON(c.v); (err == nil) != c.ok && failures < 10 {
+					failures++
+					t.Errorf("%s: %U %s: valid = %v, want %v", name, r, c.where, err == nil, c.ok)
+				}
+			}
+		}
+	}
+}
+
+// Through the server: names the old \S pattern let through.
+func TestNamesWithUnicodeWhitespace(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	const msg = "first name must not start or end with whitespace or contain a line break"
+	tests := []struct {
+		name  string
+		first string // a JSON string
+		ok    bool
+	}{
+		{"a no-break space first", `"\u00a0Hattori"`, false},
+		{"an ideographic space last", `"Hattori\u3000"`, false},
+		{"a byte order mark first", `"\ufeffHattori"`, false},
+		{"a carriage return inside", `"Hat\rtori"`, false},
+		{"a line separator inside", `"Hat\u2028tori"`, false},
+		{"a next line inside", `"Hat\u0085tori"`, false},
+		{"a no-break space inside", `"Hat\u00a0tori"`, true},
+		{"a tab inside", `"Hat\ttori"`, true},
+		{"a zero-width space, not White_Space, first", `"\u200bHattori"`, true},
+		{"letters beyond ASCII", `"Hattöri 半蔵"`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := s.Do(apitest.Request{Method: "POST", Path: "/players",
+				Body: fmt.Sprintf(`{"first_name":%s,"last_name":"Hanzo"}`, tt.first)})
+			if tt.ok {
+				if resp.Status != 201 {
+					t.Fatalf("status %d, want 201; body %s", resp.Status, resp.Body)
+				}
+				return
+			}
+			if resp.Status != 400 {
+				t.Fatalf("status %d, want 400; body %s", resp.Status, resp.Body)
+			}
+			if p := resp.Problem(t); p.Errors["first_name"] != msg || len(p.Errors) != 1 {
+				t.Errorf("errors = %v, want first_name: %s", p.Errors, msg)
+			}
+		})
+	}
+}
