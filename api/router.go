@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -58,6 +59,10 @@ type Config struct {
 	// logs each violation (ViolationMessage) with operation, status and
 	// reason. Off by default: it copies every body.
 	ValidateResponses bool
+	// Spec is the contract as ninjagold.Spec returns it, which NewHandler
+	// only reads; nil: NewHandler parses it. cmd/ninjagold parses it while
+	// the database opens, to answer sooner after a start.
+	Spec *openapi3.T
 }
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -73,9 +78,12 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	spec, err := ninjagold.Spec()
-	if err != nil {
-		return nil, fmt.Errorf("api: %w", err)
+	spec := cfg.Spec
+	if spec == nil {
+		var err error
+		if spec, err = ninjagold.Spec(); err != nil {
+			return nil, fmt.Errorf("api: %w", err)
+		}
 	}
 	ops, err := newOperations(spec)
 	if err != nil {
