@@ -3,8 +3,9 @@
 # raw Gin, the stock oapi-codegen gin-middleware validator, the project's
 # api.NewHandler (twice: as in production, and with ValidateResponses), and an
 # ogen server (bench/compare, bench/ogen). Numbers go to BENCHMARKS.md with
-# the command that made them; nothing here asserts a target, and neither
-# target is part of `make test`.
+# the command that made them; nothing here asserts a target, and none of the
+# measuring targets is part of `make test` (bench-check, which runs each
+# benchmark once to keep it working, is).
 #
 #   bench        in-process Go benchmarks: ns/op and allocs/op per variant and
 #                operation (BENCH_COUNT runs each, 6 by default: benchstat needs
@@ -36,7 +37,16 @@ LOAD_OPS        ?= get-location create-player create-visit
 LOAD_PAIRED     ?= raw stock project ogen
 PAIRED_ROUNDS   ?= 5
 
-.PHONY: bench bench-load bench-paired wrk
+.PHONY: bench bench-load bench-paired bench-check wrk
+
+## bench-check: every Go benchmark runs once, so none rots between measurements (part of make test)
+# One iteration each proves a benchmark still sets up and serves what it
+# expects; it measures nothing. bench/lists is left out: it loads a million
+# rows before its first iteration.
+bench-check:
+	$(GO) test -run '^$$' -bench . -benchtime 1x $$($(GO) list ./... | grep -v -e /bench/lists -e /generated -e /bench/ogen)
+
+EXTRA_TESTS += bench-check
 
 ## bench: Go benchmarks of every variant (BENCH_COUNT=6 BENCH_TIME=1s BENCH_FILTER=. BENCH_SYNC=NORMAL), raw output in BENCH_OUT
 # The test binary runs BENCH_COUNT times with -count 1 rather than once with
