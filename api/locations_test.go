@@ -236,7 +236,13 @@ func TestNegotiation(t *testing.T) {
 		{"TEXT/CSV", csvType},
 		{"text/csv; charset=iso-8859-1, application/json;q=0.1", "application/json"},
 		{"text/csv; header=present, application/json;q=0.1", "application/json"},
-		{"*/*; charset=utf-8", csvType}, // JSON has no charset parameter
+		// JSON is UTF-8 whatever the charset says (RFC 8259 §11), and
+		// everything else the server sends without a charset is UTF-8.
+		{"application/json; charset=utf-8", "application/json"},
+		{"application/json;charset=UTF-8", "application/json"},
+		{"application/json; charset=iso-8859-1", "application/json"},
+		{"*/*; charset=utf-8", "application/json"},
+		{"*/*; charset=iso-8859-1", "application/json"},
 		// The range with more parameters is the more specific one.
 		{"text/csv;q=0.2, text/csv;charset=utf-8;q=0.9, application/json;q=0.5", csvType},
 		{"text/csv;q=0.9, text/csv;charset=utf-8;q=0.2, application/json;q=0.5", "application/json"},

@@ -90,7 +90,7 @@ func qualityOf(offer string, ranges []mediaRange) float64 {
 		case r.typ == "*" && r.sub == "*":
 			l = 0
 		}
-		if l < 0 || !hasParams(params, r.params) {
+		if l < 0 || !hasParams(essence, params, r.params) {
 			continue
 		}
 		if l > level || l == level && len(r.params) > nparams {
@@ -100,15 +100,30 @@ func qualityOf(offer string, ranges []mediaRange) float64 {
 	return q
 }
 
-// hasParams reports whether have holds every parameter of want. Parameter
-// names are lower case (mime.ParseMediaType); charset values are compared
-// without regard to case, as RFC 2046 has them, other values exactly.
-func hasParams(have, want map[string]string) bool {
+// hasParams reports whether an offer, its media type essence with the
+// parameters have, satisfies every parameter of the range's want. Names are lower case (mime.ParseMediaType); charset
+// values are compared without regard to case, as RFC 2046 has them, other
+// values exactly. An offer without a charset satisfies any charset when it
+// is JSON, which is UTF-8 whatever the parameter says (RFC 8259 §11: it "has
+// no effect"), and charset=utf-8 otherwise: everything else this server
+// sends without a charset, its HTML, CSS, JavaScript and text, is UTF-8, and
+// PNG has no characters. So Accept: application/json; charset=utf-8, which
+// many clients send, is JSON, and text/html; charset=iso-8859-1 is a 406.
+func hasParams(essence string, have, want map[string]string) bool {
 	for k, w := range want {
 		h, ok := have[k]
-		if !ok || h != w && !(k == "charset" && strings.EqualFold(h, w)) {
+		switch {
+		case ok && (h == w || k == "charset" && strings.EqualFold(h, w)):
+		case !ok && k == "charset" && (isJSON(essence) || strings.EqualFold(w, "utf-8")):
+		default:
 			return false
 		}
 	}
 	return true
+}
+
+// isJSON reports whether a media type (without parameters) is JSON:
+// application/json or a +json structured syntax (RFC 6839).
+func isJSON(essence string) bool {
+	return essence == "application/json" || strings.HasSuffix(essence, "+json")
 }

@@ -272,18 +272,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer ln.Close() // Serve closes it too; a second Close does nothing
 	}
-	// Parse the contract while the database opens: on this project's
-	// 2-core machine each takes a good part of the 100 ms from start to
-	// first answer that BENCHMARKS.md measures.
+	// Serving, parse the contract while the database opens: on this
+	// project's 2-core machine each takes a good part of the 100 ms from
+	// start to first answer that BENCHMARKS.md measures. (migrate, which
+	// returns before the handler is built, needs no contract.)
 	type parsed struct {
 		doc *openapi3.T
 		err error
 	}
 	spec := make(chan parsed, 1)
-	go func() {
-		doc, err := ninjagold.Spec()
-		spec <- parsed{doc, err}
-	}()
+	if cfg.command == "serve" {
+		go func() {
+			doc, err := ninjagold.Spec()
+			spec <- parsed{doc, err}
+		}()
+	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

@@ -368,6 +368,16 @@ func (g *Generator) accepts(op Op) []string {
 	typ, _, _ := strings.Cut(first, "/")
 	out := []string{"*/*", typ + "/*", first + ";q=0.5, */*;q=0.1", "text/html, " + first}
 	out = append(out, op.Produces...)
+	for _, p := range op.Produces {
+		if !strings.Contains(p, ";") {
+			// Every type offered without a charset is UTF-8 (or has no
+			// characters), and JSON is UTF-8 whatever the charset says.
+			out = append(out, p+"; charset=utf-8", p+";charset=UTF-8")
+			if isJSON(p) {
+				out = append(out, p+"; charset=iso-8859-1")
+			}
+		}
+	}
 	return out
 }
 
@@ -698,6 +708,10 @@ func (g *Generator) acceptMutators(op Op) []mutator {
 			if strings.Contains(p, "charset=") {
 				bad = append(bad, e+"; charset=iso-8859-1")
 			}
+		} else if !isJSON(p) {
+			// A type offered without a charset is UTF-8: it does not
+			// match a range asking for another charset.
+			bad = append(bad, p+"; charset=iso-8859-1")
 		}
 	}
 	for _, a := range bad {
