@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"unicode"
@@ -96,6 +98,52 @@ func TestNamesWithUnicodeWhitespace(t *testing.T) {
 			}
 			if p := resp.Problem(t); p.Errors["first_name"] != msg || len(p.Errors) != 1 {
 				t.Errorf("errors = %v, want first_name: %s", p.Errors, msg)
+			}
+		})
+	}
+}
+
+// A \u escape of half a surrogate pair names no character: refused, where
+// encoding/json would store U+FFFD. A whole pair, or a backslash that is
+// itself escaped, is text like any other.
+func TestSurrogateEscapes(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	tests := []struct {
+		name  string
+		first string // JSON text of first_name
+		want  string // the stored name; "" for a 400
+	}{
+		{"a lone high surrogate", `"Ha\ud800ttori"`, ""},
+		{"a lone low surrogate", `"Ha\uDC00ttori"`, ""},
+		{"a high surrogate at the end", `"Hattori\uD83E"`, ""},
+		{"two high surrogates", `"Ha\ud83e\ud83ettori"`, ""},
+		{"a pair the wrong way round", `"Ha\udd77\ud83ettori"`, ""},
+		{"a pair", `"Ha\ud83e\udd77ttori"`, "Ha🥷ttori"},
+		{"an escaped backslash before u", `"Ha\\ud800"`, `Ha\ud800`},
+		{"other escapes", `"Ha\u00e9\t\"x\""`, "Haé\t\"x\""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := s.Do(apitest.Request{Method: "POST", Path: "/players",
+				Body: `{"first_name":` + tt.first + `,"last_name":"Hanzo"}`})
+			if tt.want == "" {
+				if resp.Status != 400 {
+					t.Fatalf("status %d, want 400; body %s", resp.Status, resp.Body)
+				}
+				want := map[string]string{"body": "request body must be valid Unicode: it escapes half of a surrogate pair"}
+				if p := resp.Problem(t); !maps.Equal(p.Errors, want) {
+					t.Errorf("errors = %v, want %v", p.Errors, want)
+				}
+				return
+			}
+			if resp.Status != 201 {
+				t.Fatalf("status %d, want 201; body %s", resp.Status, resp.Body)
+			}
+			var p struct {
+				FirstName string `json:"first_name"`
+			}
+			if err := json.Unmarshal(resp.Body, &p); err != nil || p.FirstName != tt.want {
+				t.Errorf("first_name = %q (%v), want %q", p.FirstName, err, tt.want)
 			}
 		})
 	}

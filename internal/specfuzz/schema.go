@@ -553,17 +553,23 @@ func (g *Gen) stringVariants(s *openapi3.Schema, place Place) []Variant {
 	if body {
 		// JSON text must be UTF-8 (RFC 8259 §8.1): a decoder that swaps a
 		// bad byte for U+FFFD stores what nobody sent. A lone surrogate
-		// escape is well-formed JSON naming no character, so a server may
-		// take it or not.
+		// escape is well-formed JSON naming no character (§8.2): swapped
+		// for U+FFFD, it too would store what nobody sent, so this server
+		// refuses it.
 		n := max(lo, 3)
 		base := strings.Repeat("a", n-1)
 		out = append(out,
 			Variant{Name: "invalid UTF-8", Value: Raw(`"` + base[:1] + "\xff" + base[1:] + `"`), Expect: Invalid, Lexical: true},
-			Variant{Name: "lone surrogate escape", Value: Raw(`"` + base[:1] + `\ud800` + base[1:] + `"`), Expect: Either, Lexical: true},
+			Variant{Name: "lone surrogate escape", Value: Raw(`"` + base[:1] + `\ud800` + base[1:] + `"`), Expect: Invalid, Lexical: true},
+			Variant{Name: "lone low surrogate escape", Value: Raw(`"` + base[:1] + `\uDC00` + base[1:] + `"`), Expect: Invalid, Lexical: true},
 			Variant{Name: "type integer", Value: 7, Expect: Invalid},
 			Variant{Name: "type number", Value: 1.5, Expect: Invalid},
 			Variant{Name: "type boolean", Value: true, Expect: Invalid},
 		)
+		// The escaped pair of a character beyond the BMP names it.
+		if pair := base[:1] + "🥷" + base[1:]; StringOK(s, pair) {
+			out = append(out, Variant{Name: "surrogate pair escape", Value: Raw(`"` + base[:1] + `\ud83e\udd77` + base[1:] + `"`), Expect: Valid})
+		}
 	}
 	return out
 }

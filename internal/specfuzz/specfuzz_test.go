@@ -162,8 +162,9 @@ func TestSpecfuzzVariantsCoverEachConstraint(t *testing.T) {
 // Every case built for the real contract is judged the same way by
 // kin-openapi's request validator, where kin-openapi can judge it: the
 // parameters and the body as decoded. (Credentials, Accept, Content-Type,
-// methods, duplicates, trailing data and invalid UTF-8 are the server's
-// own business, which the end-to-end test holds it to.)
+// methods, duplicates, trailing data, invalid UTF-8 and lone surrogate
+// escapes are the server's own business, which the end-to-end test holds it
+// to.)
 func TestSpecfuzzCasesAgreeWithKin(t *testing.T) {
 	doc, err := ninjagold.Spec()
 	if err != nil {
@@ -222,7 +223,7 @@ func skipForKin(c specfuzz.Case) bool {
 		return true
 	}
 	text := c.Input.BodyText()
-	if bigUnsafe(text) || strings.Contains(c.Name, "duplicated") || strings.Contains(c.Name, "UTF-8") ||
+	if bigUnsafe(text) || strings.Contains(c.Name, "duplicated") || strings.Contains(c.Name, "UTF-8") || strings.Contains(c.Name, "lone") ||
 		strings.Contains(c.Name, "garbage") || strings.Contains(c.Name, "body twice") {
 		return true
 	}
