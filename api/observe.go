@@ -149,6 +149,7 @@ var (
 	nosniff    = []string{"nosniff"}
 	noReferrer = []string{"no-referrer"}
 	varyAccept = []string{"Accept"}
+	varyOrigin = []string{"Origin"}
 )
 
 // httpMetrics are the request metrics /metrics exposes.
