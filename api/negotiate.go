@@ -6,26 +6,62 @@ import (
 	"strings"
 )
 
+// offer is a media type an operation can produce, as openapi.yaml names it
+// (text/csv; charset=utf-8), parsed once when the routes are built.
+type offer struct {
+	name, typ, sub string
+	params         map[string]string // nil when there are none
+}
+
+// newOffers parses the media types of the contract, which parse: a failure
+// would leave an offer no range with parameters matches.
+func newOffers(types []string) []offer {
+	offers := make([]offer, 0, len(types))
+	for _, t := range types {
+		essence, params, _ := mime.ParseMediaType(t)
+		if essence == "" {
+			essence = t
+		}
+		if len(params) == 0 {
+			params = nil
+		}
+		typ, sub, _ := strings.Cut(essence, "/")
+		offers = append(offers, offer{name: t, typ: typ, sub: sub, params: params})
+	}
+	return offers
+}
+
+// offerNames lists offers as Accept could name them, for a 406.
+func offerNames(offers []offer) string {
+	names := make([]string, len(offers))
+	for i, o := range offers {
+		names[i] = o.name
+	}
+	return strings.Join(names, ", ")
+}
+
 // negotiate picks, from the media types an operation can produce (in the
 // server's order of preference), the one the Accept header ranks highest
-// (RFC 9110 §12.5.1). A missing Accept accepts anything. It returns false
-// when nothing offered is acceptable.
-func negotiate(accept string, offers []string) (string, bool) {
+// (RFC 9110 §12.5.1), by name. A missing Accept accepts anything. It
+// returns false when nothing offered is acceptable.
+func negotiate(accept string, offers []offer) (string, bool) {
 	if len(offers) == 0 {
 		return "", true
 	}
-	switch {
-	case strings.TrimSpace(accept) == "" || accept == "*/*":
-		return offers[0], true
-	case contains(offers, accept):
-		// A single media range naming an offer: only that offer matches.
-		return accept, true
+	if strings.TrimSpace(accept) == "" || accept == "*/*" {
+		return offers[0].name, true
+	}
+	for _, o := range offers {
+		if o.name == accept {
+			// A single media range naming an offer: only that offer matches.
+			return accept, true
+		}
 	}
 	ranges := parseAccept(accept)
 	best, bestQ := "", 0.0
-	for _, offer := range offers {
-		if q := qualityOf(offer, ranges); q > bestQ {
-			best, bestQ = offer, q
+	for _, o := range offers {
+		if q := qualityOf(o, ranges); q > bestQ {
+			best, bestQ = o.name, q
 		}
 	}
 	return best, bestQ > 0
@@ -71,26 +107,19 @@ func parseAccept(accept string) []mediaRange {
 // text/csv; charset=utf-8, text/csv;charset=iso-8859-1 does not), and among
 // ranges naming the same type the one with more parameters is the more
 // specific.
-func qualityOf(offer string, ranges []mediaRange) float64 {
-	essence, params := offer, map[string]string(nil)
-	if strings.IndexByte(offer, ';') >= 0 {
-		// The offers are the contract's media types, which parse: a
-		// failure leaves no parameters to match against.
-		essence, params, _ = mime.ParseMediaType(offer)
-	}
-	typ, sub, _ := strings.Cut(essence, "/")
+func qualityOf(o offer, ranges []mediaRange) float64 {
 	q, level, nparams := 0.0, -1, -1
 	for _, r := range ranges {
 		l := -1
 		switch {
-		case r.typ == typ && r.sub == sub:
+		case r.typ == o.typ && r.sub == o.sub:
 			l = 2
-		case r.typ == typ && r.sub == "*":
+		case r.typ == o.typ && r.sub == "*":
 			l = 1
 		case r.typ == "*" && r.sub == "*":
 			l = 0
 		}
-		if l < 0 || !hasParams(essence, params, r.params) {
+		if l < 0 || !hasParams(o, r.params) {
 			continue
 		}
 		if l > level || l == level && len(r.params) > nparams {
@@ -100,8 +129,8 @@ func qualityOf(offer string, ranges []mediaRange) float64 {
 	return q
 }
 
-// hasParams reports whether an offer, its media type essence with the
-// parameters have, satisfies every parameter of the range's want. Names are lower case (mime.ParseMediaType); charset
+// hasParams reports whether an offer satisfies every parameter of a range's
+// want. Names are lower case (mime.ParseMediaType); charset
 // values are compared without regard to case, as RFC 2046 has them, other
 // values exactly. An offer without a charset satisfies any charset when it
 // is JSON, which is UTF-8 whatever the parameter says (RFC 8259 §11: it "has
@@ -109,12 +138,12 @@ func qualityOf(offer string, ranges []mediaRange) float64 {
 // sends without a charset, its HTML, CSS, JavaScript and text, is UTF-8, and
 // PNG has no characters. So Accept: application/json; charset=utf-8, which
 // many clients send, is JSON, and text/html; charset=iso-8859-1 is a 406.
-func hasParams(essence string, have, want map[string]string) bool {
+func hasParams(o offer, want map[string]string) bool {
 	for k, w := range want {
-		h, ok := have[k]
+		h, ok := o.params[k]
 		switch {
 		case ok && (h == w || k == "charset" && strings.EqualFold(h, w)):
-		case !ok && k == "charset" && (isJSON(essence) || strings.EqualFold(w, "utf-8")):
+		case !ok && k == "charset" && (o.isJSON() || strings.EqualFold(w, "utf-8")):
 		default:
 			return false
 		}
@@ -122,8 +151,8 @@ func hasParams(essence string, have, want map[string]string) bool {
 	return true
 }
 
-// isJSON reports whether a media type (without parameters) is JSON:
-// application/json or a +json structured syntax (RFC 6839).
-func isJSON(essence string) bool {
-	return essence == "application/json" || strings.HasSuffix(essence, "+json")
+// isJSON reports whether o is JSON: application/json or a +json structured
+// syntax (RFC 6839).
+func (o offer) isJSON() bool {
+	return o.typ == "application" && (o.sub == "json" || strings.HasSuffix(o.sub, "+json"))
 }

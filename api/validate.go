@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,9 +30,9 @@ type operation struct {
 	// requestTypes are the media types the request body may have; nil when
 	// the operation takes no body.
 	requestTypes []string
-	// responseTypes are the media types of its successful responses, the
+	// offers are the media types of its successful responses, the
 	// server's preference first (JSON).
-	responseTypes []string
+	offers []offer
 	// security lists alternative sets of schemes; empty means public.
 	security openapi3.SecurityRequirements
 	// takesQuery: the operation declares query parameters.
@@ -69,12 +70,13 @@ func newOperations(spec *openapi3.T) (operations, error) {
 			if rb := op.RequestBody; rb != nil && rb.Value != nil {
 				o.requestTypes = sortedTypes(rb.Value.Content)
 			}
+			var types []string
 			for code, resp := range op.Responses.Map() {
 				if strings.HasPrefix(code, "2") && resp.Value != nil {
-					o.responseTypes = append(o.responseTypes, sortedTypes(resp.Value.Content)...)
+					types = append(types, sortedTypes(resp.Value.Content)...)
 				}
 			}
-			o.responseTypes = dedupe(o.responseTypes)
+			o.offers = newOffers(dedupe(types))
 			o.quick = newQuickCheck(spec, item, op)
 			o.unlimited = unlimited[op.OperationID]
 			for _, p := range append(item.Parameters, op.Parameters...) {
@@ -119,7 +121,7 @@ func newOperations(spec *openapi3.T) (operations, error) {
 	// limited as the GET is.
 	for path, head := range ops.byRoute[http.MethodHead] {
 		if get := ops.byRoute[http.MethodGet][path]; get != nil {
-			head.responseTypes = get.responseTypes
+			head.offers = get.offers
 			head.unlimited = get.unlimited
 		}
 	}
@@ -250,7 +252,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		return
 	}
 
-	if len(op.responseTypes) > 1 {
+	if len(op.offers) > 1 {
 		h := c.Writer.Header()
 		if vary := h["Vary"]; vary == nil {
 			h["Vary"] = varyAccept
@@ -258,9 +260,9 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			h["Vary"] = append(vary, "Accept")
 		}
 	}
-	mediaType, ok := negotiate(listHeader(req.Header, "Accept"), op.responseTypes)
+	mediaType, ok := negotiate(listHeader(req.Header, "Accept"), op.offers)
 	if !ok {
-		list := strings.Join(op.responseTypes, ", ")
+		list := offerNames(op.offers)
 		writeProblem(c, kindNotAcceptable, "This operation produces: "+list+".",
 			map[string]string{"Accept": "Accept must allow one of " + list})
 		return
@@ -504,23 +506,14 @@ func loneSurrogate(data []byte) bool {
 
 // hex4 is the value of the four hex digits b starts with, or -1.
 func hex4(b []byte) rune {
+	var v [2]byte
 	if len(b) < 4 {
 		return -1
 	}
-	var r rune
-	for _, c := range b[:4] {
-		switch {
-		case '0' <= c && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case 'a' <= c && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case 'A' <= c && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return -1
-		}
+	if _, err := hex.Decode(v[:], b[:4]); err != nil {
+		return -1
 	}
-	return r
+	return rune(v[0])<<8 | rune(v[1])
 }
 
 func (v *validator) tooLarge(c *gin.Context) {
