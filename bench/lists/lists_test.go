@@ -31,11 +31,15 @@ import (
 func seeded(b *testing.B, rows int) http.Handler {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "lists.db")
+	// The store creates the schema; the rows go in through a connection of
+	// their own, while no store holds the file.
 	store, err := sqlite.Open(context.Background(), path, sqlite.Options{Synchronous: "NORMAL"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { store.Close() })
+	if err := store.Close(); err != nil {
+		b.Fatal(err)
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		b.Fatal(err)
@@ -71,6 +75,14 @@ func seeded(b *testing.B, rows int) http.Handler {
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
+	if err := db.Close(); err != nil {
+		b.Fatal(err)
+	}
+	store, err = sqlite.Open(context.Background(), path, sqlite.Options{Synchronous: "NORMAL"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
 	srv, err := impl.New(store, apitest.NewSeededDice(1), nil)
 	if err != nil {
 		b.Fatal(err)

@@ -61,24 +61,25 @@ func main() {
 
 // config is everything the command reads from flags and the environment.
 type config struct {
-	command    string // "serve" or "migrate"
-	addr       string
-	db         string
-	adminToken string
-	maxBody    int64
-	shutdown   time.Duration
-	validate   bool
-	logFormat  string
-	logLevel   slog.Level
-	rateLimit  api.RateLimit
-	proxies    stringList
-	cors       stringList
-	maxHeader  int
-	maxFlight  int
-	timeouts   timeouts
-	pg         postgres.Options
-	sqliteSync string
-	logFlush   time.Duration
+	command      string // "serve" or "migrate"
+	addr         string
+	db           string
+	adminToken   string
+	maxBody      int64
+	shutdown     time.Duration
+	validate     bool
+	logFormat    string
+	logLevel     slog.Level
+	rateLimit    api.RateLimit
+	proxies      stringList
+	cors         stringList
+	maxHeader    int
+	maxFlight    int
+	timeouts     timeouts
+	pg           postgres.Options
+	sqliteSync   string
+	sqliteShared bool
+	logFlush     time.Duration
 }
 
 // timeouts are the HTTP server's; slow clients are cut off by them.
@@ -124,6 +125,7 @@ Flags win over their environment variables.
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "NINJAGOLD_ADDR", ":8080"), "listen address (NINJAGOLD_ADDR)")
 	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "a postgres:// URL, or a SQLite file path (NINJAGOLD_DB)")
 	fs.StringVar(&cfg.sqliteSync, "sqlite-synchronous", "FULL", "SQLite: FULL (a commit survives power loss) or NORMAL (survives a crash of the process only; faster)")
+	fs.BoolVar(&cfg.sqliteShared, "sqlite-shared", false, "SQLite: let other processes open the file while this one runs (every one of them needs it); without it the file is held for this process alone, which makes reads faster")
 	var maxConns int
 	fs.IntVar(&maxConns, "db-max-conns", 0, "PostgreSQL: pool size (default max(4, CPUs))")
 	fs.DurationVar(&cfg.pg.StatementTimeout, "db-statement-timeout", 0, "PostgreSQL: statement_timeout (default 30s)")
@@ -382,7 +384,10 @@ func openStore(ctx context.Context, cfg config) (game.Store, error) {
 		}
 		return store, nil
 	}
-	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Synchronous: cfg.sqliteSync})
+	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Synchronous: cfg.sqliteSync, Shared: cfg.sqliteShared})
+	if errors.Is(err, sqlite.ErrInUse) {
+		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; a running ninjagold holds its SQLite file for itself: stop it first, or start every process that opens the file with --sqlite-shared", cfg.db, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)
 	}

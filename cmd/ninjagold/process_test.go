@@ -598,3 +598,46 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 		t.Errorf("after a second signal: exit %v after %v; want killed by the signal at once", err, time.Since(began))
 	}
 }
+
+// TestSQLiteFileHeldByOneProcess: a server holds its SQLite file for
+// itself, so a second server or a migrate run on it fails with a message
+// that says why and what to do, instead of sharing it unseen. With
+// --sqlite-shared on both, two servers share the file and see each other's
+// writes.
+func TestSQLiteFileHeldByOneProcess(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "held.db")
+	start(t, db)
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"second server", []string{"--addr", "127.0.0.1:0", "--db", db}},
+		{"migrate", []string{"migrate", "--db", db}},
+		{"second server, shared", []string{"--addr", "127.0.0.1:0", "--db", db, "--sqlite-shared"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out, err := exec.Command(binary, tt.args...).CombinedOutput()
+			if err == nil {
+				t.Fatalf("exit 0, want a failure; output %s", out)
+			}
+			for _, want := range []string{"NINJAGOLD_DB / --db", "in use by another process", "--sqlite-shared"} {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("output %q does not say %q", out, want)
+				}
+			}
+		})
+	}
+
+	shared := filepath.Join(t.TempDir(), "shared.db")
+	a := start(t, shared, "--sqlite-shared")
+	b := start(t, shared, "--sqlite-shared")
+	for _, p := range [][2]*process{{a, b}, {b, a}} {
+		made := createPlayers(t, p[0].URL, 1)[0]
+		var seen playerInfo
+		getJSON(t, fmt.Sprintf("%s/players/%d", p[1].URL, made.ID), &seen)
+		if seen.ID != made.ID {
+			t.Errorf("the other server read player %d as %+v", made.ID, seen)
+		}
+	}
+}

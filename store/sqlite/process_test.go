@@ -1,0 +1,103 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+)
+
+// TestMain lets the test binary be the other process of
+// TestOtherProcesses: with NINJAGOLD_TEST_OPEN set it opens that file and
+// prints what happened (see otherProcess) instead of running the tests.
+func TestMain(m *testing.M) {
+	if path := os.Getenv("NINJAGOLD_TEST_OPEN"); path != "" {
+		otherProcess(path, os.Getenv("NINJAGOLD_TEST_SHARED") == "1")
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// otherProcess opens path and prints "in use", "players N" (the players it
+// can read) or "error: ...".
+func otherProcess(path string, shared bool) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, path, sqlite.Options{Shared: shared, BusyTimeout: 200 * time.Millisecond})
+	switch {
+	case errors.Is(err, sqlite.ErrInUse):
+		fmt.Println("in use")
+		return
+	case err != nil:
+		fmt.Println("error:", err)
+		return
+	}
+	defer s.Close()
+	var n int
+	if err := sqlite.WriteDB(s).QueryRowContext(ctx, `SELECT count(*) FROM players`).Scan(&n); err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println("players", n)
+}
+
+// openElsewhere runs otherProcess in a child process.
+func openElsewhere(t *testing.T, path string, shared bool) string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run", "^$")
+	cmd.Env = append(os.Environ(), "NINJAGOLD_TEST_OPEN="+path)
+	if shared {
+		cmd.Env = append(cmd.Env, "NINJAGOLD_TEST_SHARED=1")
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("other process: %v\n%s", err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestOtherProcesses holds the Store to its locking: by default it keeps
+// the file for its process alone, and another process, whichever mode it
+// asks for, gets ErrInUse rather than a second view of the WAL; with Shared
+// on both sides they share the file as SQLite always allows.
+func TestOtherProcesses(t *testing.T) {
+	tests := []struct {
+		name           string
+		shared, other  bool
+		want           string
+		afterCloseWant string
+	}{
+		{"exclusive, then exclusive", false, false, "in use", "players 1"},
+		{"exclusive, then shared", false, true, "in use", "players 1"},
+		{"shared, then exclusive", true, false, "in use", "players 1"},
+		{"shared, then shared", true, true, "players 1", "players 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ninjagold.db")
+			s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: tt.shared})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Other", LastName: "Process", TokenHash: []byte("t")}); err != nil {
+				t.Fatal(err)
+			}
+			if got := openElsewhere(t, path, tt.other); got != tt.want {
+				t.Errorf("while the store is open, the other process says %q, want %q", got, tt.want)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := openElsewhere(t, path, tt.other); got != tt.afterCloseWant {
+				t.Errorf("once the store is closed, the other process says %q, want %q", got, tt.afterCloseWant)
+			}
+		})
+	}
+}
