@@ -24,6 +24,9 @@ BENCH_OUT       ?= bin/bench-compare.txt
 # SQLite synchronous for both: NORMAL (no fsync per commit) or FULL (production's
 # default; every write then waits for the disk).
 BENCH_SYNC      ?= NORMAL
+# Non-empty: the SQLite file opened shared with other processes (ninjagold
+# --sqlite-shared) instead of held by one, to measure what holding it saves.
+BENCH_SHARED    ?=
 # A pseudo-version: golang.org/x/perf has no tagged releases.
 BENCHSTAT       ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 BENCHSERVER     := bin/benchserver
@@ -59,7 +62,7 @@ bench:
 	@: >$(BENCH_OUT)
 	@for i in $$(seq $(BENCH_COUNT)); do \
 		echo "round $$i of $(BENCH_COUNT)" >&2; \
-		BENCH_SQLITE_SYNC=$(BENCH_SYNC) bin/compare.test -test.run '^$$' -test.bench '$(BENCH_FILTER)' -test.benchmem \
+		BENCH_SQLITE_SYNC=$(BENCH_SYNC) BENCH_SQLITE_SHARED=$(if $(BENCH_SHARED),1) bin/compare.test -test.run '^$$' -test.bench '$(BENCH_FILTER)' -test.benchmem \
 			-test.count 1 -test.benchtime $(BENCH_TIME) >>$(BENCH_OUT) || { cat $(BENCH_OUT); exit 1; }; \
 	done; cat $(BENCH_OUT)
 	@$(BENCHSTAT) $(BENCH_OUT) || echo "benchstat unavailable; raw results are in $(BENCH_OUT)"
@@ -69,13 +72,13 @@ bench-load: wrk
 	$(GO) build -o $(BENCHSERVER) ./bench/compare/cmd/benchserver
 	LOAD_DURATION='$(LOAD_DURATION)' LOAD_WARMUP='$(LOAD_WARMUP)' LOAD_CONNS='$(LOAD_CONNS)' \
 	LOAD_THREADS='$(LOAD_THREADS)' LOAD_VARIANTS='$(LOAD_VARIANTS)' LOAD_OPS='$(LOAD_OPS)' \
-	LOAD_SYNC='$(BENCH_SYNC)' LOAD_ROUNDS='$(LOAD_ROUNDS)' bench/compare/load.sh $(BENCHSERVER)
+	LOAD_SYNC='$(BENCH_SYNC)' LOAD_SQLITE_SHARED='$(BENCH_SHARED)' LOAD_ROUNDS='$(LOAD_ROUNDS)' bench/compare/load.sh $(BENCHSERVER)
 
 ## bench-paired: raw and each variant loaded at once on one core (PAIRED_ROUNDS=5 LOAD_DURATION=10s LOAD_PAIRED=... LOAD_OPS=...)
 bench-paired: wrk
 	$(GO) build -o $(BENCHSERVER) ./bench/compare/cmd/benchserver
 	LOAD_DURATION='$(LOAD_DURATION)' LOAD_WARMUP='$(LOAD_WARMUP)' LOAD_CONNS='$(LOAD_CONNS)' \
-	LOAD_VARIANTS='$(LOAD_PAIRED)' LOAD_OPS='$(LOAD_OPS)' LOAD_SYNC='$(BENCH_SYNC)' \
+	LOAD_VARIANTS='$(LOAD_PAIRED)' LOAD_OPS='$(LOAD_OPS)' LOAD_SYNC='$(BENCH_SYNC)' LOAD_SQLITE_SHARED='$(BENCH_SHARED)' \
 	LOAD_ROUNDS='$(PAIRED_ROUNDS)' bench/compare/paired.sh $(BENCHSERVER)
 
 # wrk: apt-get Debian's wrk unless it is there already.

@@ -15,7 +15,8 @@ import (
 //	go test ./bench/compare -run '^$' -bench . -benchmem
 //
 // Each sub-benchmark gets its own SQLite file (synchronous=NORMAL unless
-// BENCH_SQLITE_SYNC=FULL), seeded with the four locations and one player.
+// BENCH_SQLITE_SYNC=FULL; held by the process unless BENCH_SQLITE_SHARED=1),
+// seeded with the four locations and one player.
 // The request and the response writer are reused, so what is measured is
 // the engine's ServeHTTP: routing, middleware, validation, binding, the
 // store call and the response encoding.
@@ -87,7 +88,8 @@ func TestVariants(t *testing.T) {
 // response.
 func setup(tb testing.TB, variant string, op Op) (*Env, *Runner) {
 	tb.Helper()
-	env, err := TempEnv(context.Background(), tb.TempDir(), Options{Synchronous: os.Getenv("BENCH_SQLITE_SYNC")})
+	env, err := TempEnv(context.Background(), tb.TempDir(), Options{
+		Synchronous: os.Getenv("BENCH_SQLITE_SYNC"), Shared: os.Getenv("BENCH_SQLITE_SHARED") == "1"})
 	if err != nil {
 		tb.Fatal(err)
 	}

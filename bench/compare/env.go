@@ -79,6 +79,10 @@ type Options struct {
 	// (production's default). Empty means NORMAL: with FULL every write
 	// waits for an fsync, which would bury the handler cost being measured.
 	Synchronous string
+	// Shared opens the file as sqlite.Options.Shared does (every process
+	// may open it; SQLite's locks then take fcntl(2) calls), to measure
+	// what holding the file for one process saves.
+	Shared bool
 }
 
 // NewEnv opens (creating, migrating and seeding with the four classic
@@ -87,7 +91,7 @@ func NewEnv(ctx context.Context, path string, opts Options) (*Env, error) {
 	if opts.Synchronous == "" {
 		opts.Synchronous = "NORMAL"
 	}
-	st, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: opts.Synchronous})
+	st, err := sqlite.Open(ctx, path, sqlite.Options{Synchronous: opts.Synchronous, Shared: opts.Shared})
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@
 #   LOAD_VARIANTS  raw stock project project-quiet project-validate-responses ogen
 #   LOAD_OPS       get-location create-player create-visit
 #   LOAD_SYNC      SQLite synchronous, NORMAL or FULL      NORMAL
+#   LOAD_SQLITE_SHARED  non-empty: the file shared with other processes   empty
 #   LOAD_ROUNDS    rounds over all variants; the report    1
 #                  gives each figure's median over them
 #   LOAD_OUT       directory for wrk's raw output          a new temp dir
@@ -46,7 +47,7 @@ else
 	pinning="no CPU pinning (taskset missing or one CPU)"
 fi
 
-echo "wrk -t$threads -c$conns -d$duration --latency (warm-up ${warmup:-none}); $pinning; SQLite synchronous=$sync; $rounds round(s)"
+echo "wrk -t$threads -c$conns -d$duration --latency (warm-up ${warmup:-none}); $pinning; SQLite synchronous=$sync${LOAD_SQLITE_SHARED:+, file shared}; $rounds round(s)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw wrk output: $out"
 

@@ -31,6 +31,7 @@
 #                  its ratio is the method's own
 #   LOAD_OPS       get-location create-player create-visit
 #   LOAD_SYNC      SQLite synchronous, NORMAL or FULL      NORMAL
+#   LOAD_SQLITE_SHARED  non-empty: the file shared with other processes   empty
 #   LOAD_ROUNDS    rounds over all pairs; the report gives 5
 #                  the median (the lower middle for an
 #                  even count)
@@ -59,7 +60,7 @@ if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then
 fi
 half=$((conns / 2))
 
-echo "two servers on CPU 0, two wrk -t1 -c$half -d$duration on CPU 1 (warm-up ${warmup:-none}); SQLite synchronous=$sync; $rounds round(s)"
+echo "two servers on CPU 0, two wrk -t1 -c$half -d$duration on CPU 1 (warm-up ${warmup:-none}); SQLite synchronous=$sync${LOAD_SQLITE_SHARED:+, file shared}; $rounds round(s)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "raw wrk output: $out"
 

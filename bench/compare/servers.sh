@@ -23,7 +23,7 @@ trap stop_servers EXIT
 start_server() {
 	local variant=$1 name=$2
 	shift 2
-	"$@" "$bin" -variant "$variant" -sqlite-synchronous "$sync" >"$out/$name.server.out" 2>"$out/$name.server.err" &
+	"$@" "$bin" -variant "$variant" -sqlite-synchronous "$sync" ${LOAD_SQLITE_SHARED:+-sqlite-shared} >"$out/$name.server.out" 2>"$out/$name.server.err" &
 	pids+=($!)
 	ready=
 	for _ in $(seq 300); do

@@ -40,6 +40,7 @@ func run() error {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	db := flag.String("db", "", "SQLite file (default: a new temporary file, removed at exit)")
 	sync := flag.String("sqlite-synchronous", "NORMAL", "SQLite synchronous pragma: NORMAL or FULL")
+	shared := flag.Bool("sqlite-shared", false, "open the SQLite file shared with other processes, as ninjagold --sqlite-shared does")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the serving to this file")
 	flag.Parse()
 
@@ -55,7 +56,7 @@ func run() error {
 		defer os.RemoveAll(dir)
 		path = dir + "/ninjagold.db"
 	}
-	env, err := compare.NewEnv(ctx, path, compare.Options{Synchronous: *sync})
+	env, err := compare.NewEnv(ctx, path, compare.Options{Synchronous: *sync, Shared: *shared})
 	if err != nil {
 		return err
 	}
