@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
@@ -32,7 +33,9 @@ type Server struct {
 
 	// What impl needs of the spec itself (its JSON form for /openapi.json,
 	// each path's methods for OPTIONS) is worked out on first request:
-	// parsing the document costs start-up time most runs never need.
+	// parsing the document costs start-up time most runs never need. doc is
+	// the document UseSpec gave, if any; else the first request parses it.
+	doc      *openapi3.T
 	specOnce sync.Once
 	specJSON map[string]any
 	allow    map[string]string
@@ -50,13 +53,21 @@ func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) (*Server
 	return &Server{store: store, dice: dice, metrics: metrics}, nil
 }
 
-// loadSpec parses openapi.yaml once for specAsJSON and allowed.
+// UseSpec gives s the contract as ninjagold.Spec returned it to the
+// caller, which s only reads: the first /openapi.json, OPTIONS or 405 then
+// does not parse openapi.yaml again. Call it before serving.
+func (s *Server) UseSpec(doc *openapi3.T) { s.doc = doc }
+
+// loadSpec works out, once, what specAsJSON and allowed need.
 func (s *Server) loadSpec() {
 	s.specOnce.Do(func() {
-		spec, err := ninjagold.Spec()
-		if err != nil {
-			s.specErr = fmt.Errorf("impl: %w", err)
-			return
+		spec := s.doc
+		if spec == nil {
+			var err error
+			if spec, err = ninjagold.Spec(); err != nil {
+				s.specErr = fmt.Errorf("impl: %w", err)
+				return
+			}
 		}
 		s.allow = map[string]string{}
 		for path, item := range spec.Paths.Map() {

@@ -314,6 +314,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if contract.err != nil {
 		return contract.err
 	}
+	server.UseSpec(contract.doc)
 	handler, err := api.NewHandler(server, api.Config{
 		Spec:              contract.doc,
 		AdminToken:        cfg.adminToken,
