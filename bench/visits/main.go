@@ -134,6 +134,10 @@ func run(bin, db string, instances int, lg loadGen, nplayers int, sync, cpus, ex
 		}
 		defer os.RemoveAll(dir)
 		db = filepath.Join(dir, "bench.db")
+		if instances > 1 {
+			// A server holds its SQLite file for itself unless told to share.
+			extra += " --sqlite-shared"
+		}
 	}
 	if strings.HasPrefix(db, "postgres") {
 		// A schema of its own, dropped afterwards: runs never see each

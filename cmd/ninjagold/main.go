@@ -387,7 +387,7 @@ func openStore(ctx context.Context, cfg config) (game.Store, error) {
 	}
 	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Synchronous: cfg.sqliteSync, Shared: cfg.sqliteShared})
 	if errors.Is(err, sqlite.ErrInUse) {
-		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; a running ninjagold holds its SQLite file for itself: stop it first, or start every process that opens the file with --sqlite-shared", cfg.db, err)
+		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; another process has the file open (a running ninjagold, which holds its file for itself, or the sqlite3 shell or a backup tool while this one would): stop it, or start every ninjagold on the file with --sqlite-shared", cfg.db, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -99,5 +100,31 @@ func TestOtherProcesses(t *testing.T) {
 				t.Errorf("once the store is closed, the other process says %q, want %q", got, tt.afterCloseWant)
 			}
 		})
+	}
+}
+
+// TestBusyWriterIsNotAHold: with the file shared, another process's long
+// write transaction makes Open fail as busy, not with ErrInUse, whose
+// advice (share the file) would be wrong there.
+func TestBusyWriterIsNotAHold(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(t.Context(), nil) // holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	got := openElsewhere(t, path, true)
+	if !strings.HasPrefix(got, "error: ") || !strings.Contains(got, "database is locked") {
+		t.Errorf("while another connection writes, the other process says %q, want a busy error that is not %q", got, "in use")
 	}
 }

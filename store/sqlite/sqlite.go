@@ -76,15 +76,23 @@ type Options struct {
 	// Readers is the size of the read pool; 0 means one per CPU, at least 4.
 	Readers int
 	// Shared lets other processes open the file while the Store has it open.
-	// Without it the Store holds the file for this process alone, on Unix (other
-	// connections within the process are fine), and a process that tries
-	// to open it waits out its busy timeout and fails; Open fails so, with
-	// ErrInUse, when another process holds the file. Every process that
-	// opens the file must set Shared for them to share it.
+	// Without it the Store holds the file for this process alone, on Unix,
+	// and a process that tries to open it waits out its busy timeout and
+	// fails; Open fails so, with ErrInUse, when another process has the
+	// file open. Every process that opens the file must set Shared for them
+	// to share it.
+	//
+	// Other SQLite connections within the process are fine. But the hold is
+	// a POSIX lock, which closing any descriptor of the file drops: code in
+	// the process must not open and close the database file by other means
+	// (os.Open and the like) while a Store holds it, or another process
+	// could write it unseen and lose its writes.
 	Shared bool
 }
 
-// ErrInUse is the error Open wraps when another process holds the file.
+// ErrInUse is the error Open wraps when another process has the file open
+// in a way that excludes this one: it holds the file, or this Store would
+// hold it and the other process is reading it.
 var ErrInUse = errors.New("the database file is in use by another process")
 
 // Open opens (creating if needed) the database at path, applies pending
@@ -134,6 +142,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
+	// The connection's first statements take the file's shared lock, which
+	// a process holding the file refuses (as a reading process refuses the
+	// hold): that is where a held file shows. A busy error later, in the
+	// migrations, is another writer's transaction, not a hold.
 	if err := write.PingContext(ctx); err != nil {
 		write.Close()
 		if isBusy(err) {
@@ -143,9 +155,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if err := migrate(ctx, write); err != nil {
 		write.Close()
-		if isBusy(err) {
-			return nil, fmt.Errorf("sqlite: open %s: %w (%w)", path, ErrInUse, err)
-		}
 		return nil, err
 	}
 
