@@ -1,13 +1,16 @@
 package sqlite_test
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +25,10 @@ import (
 func TestMain(m *testing.M) {
 	if path := os.Getenv("NINJAGOLD_TEST_OPEN"); path != "" {
 		otherProcess(path, os.Getenv("NINJAGOLD_TEST_SHARED") == "1")
+		return
+	}
+	if path := os.Getenv("NINJAGOLD_TEST_HOLD"); path != "" {
+		holdAndClose(path)
 		return
 	}
 	os.Exit(m.Run())
@@ -47,6 +54,26 @@ func otherProcess(path string, shared bool) {
 		return
 	}
 	fmt.Println("players", n)
+}
+
+// holdAndClose holds path, then opens and closes the file as unrelated code
+// in the process might, prints "held" and keeps the store open until stdin
+// ends.
+func holdAndClose(path string) {
+	s, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	defer s.Close()
+	f, err := os.Open(path)
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	f.Close()
+	fmt.Println("held")
+	io.Copy(io.Discard, os.Stdin)
 }
 
 // openElsewhere runs otherProcess in a child process.
@@ -126,5 +153,38 @@ func TestBusyWriterIsNotAHold(t *testing.T) {
 	got := openElsewhere(t, path, true)
 	if !strings.HasPrefix(got, "error: ") || !strings.Contains(got, "database is locked") {
 		t.Errorf("while another connection writes, the other process says %q, want a busy error that is not %q", got, "in use")
+	}
+}
+
+// TestHoldSurvivesAClose: a process holding the file keeps it when other
+// code in it opens and closes the file, which would drop a POSIX lock (and
+// let another process write the file unseen).
+func TestHoldSurvivesAClose(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("open file description locks are Linux's")
+	}
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	holder := exec.Command(os.Args[0], "-test.run", "^$")
+	holder.Env = append(os.Environ(), "NINJAGOLD_TEST_HOLD="+path)
+	stdin, err := holder.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Wait()
+	defer stdin.Close()
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "held\n" {
+		t.Fatalf("holder says %q", line)
+	}
+	for _, shared := range []bool{false, true} {
+		if got := openElsewhere(t, path, shared); got != "in use" {
+			t.Errorf("after the holder closed a descriptor of the file, another process (shared %v) says %q, want %q", shared, got, "in use")
+		}
 	}
 }

@@ -82,11 +82,12 @@ type Options struct {
 	// file open. Every process that opens the file must set Shared for them
 	// to share it.
 	//
-	// Other SQLite connections within the process are fine. But the hold is
-	// a POSIX lock, which closing any descriptor of the file drops: code in
-	// the process must not open and close the database file by other means
-	// (os.Open and the like) while a Store holds it, or another process
-	// could write it unseen and lose its writes.
+	// Other SQLite connections within the process are fine. On Linux the
+	// hold is an open file description lock, which survives other code in
+	// the process opening and closing the file (os.Open and the like): a
+	// POSIX lock, SQLite's default, is dropped by any close of the file, and
+	// another process could then write it unseen. Open switches SQLite to
+	// such locks, process-wide, when it holds a file (see holdAcrossCloses).
 	Shared bool
 }
 
@@ -114,6 +115,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if opts.Readers == 0 {
 		opts.Readers = max(4, runtime.NumCPU())
+	}
+	if !opts.Shared {
+		holdAcrossCloses()
 	}
 
 	pragmas := []string{
@@ -250,6 +254,16 @@ func (s *Store) Ping(ctx context.Context) error {
 type callbackError struct{ err error }
 
 func (e callbackError) Error() string { return e.err.Error() }
+
+// holdAcrossCloses makes SQLite lock database files with Linux's open file
+// description (OFD) locks instead of POSIX record locks, for the whole
+// process. A POSIX lock belongs to the process, and the kernel drops it at
+// any close of any descriptor of the file, so an os.Open and Close of the
+// database file anywhere in the process would end a Store's hold unseen; an
+// OFD lock belongs to the descriptor SQLite placed it through. The switch
+// only takes before the process's first SQLite lock; after that, and where
+// the kernel has no OFD locks, SQLite keeps POSIX locks, as by default.
+func holdAcrossCloses() { _, _ = sqlite.OFDLocking(true) }
 
 // isBusy reports whether err is SQLite's "database is locked".
 func isBusy(err error) bool {
