@@ -8,7 +8,7 @@
 // the writer writes.
 //
 // By default the Store also holds its file for this process alone (SQLite's
-// unix-excl VFS; on Unix, which is all this project runs on). That is what a
+// unix-excl VFS, so on Unix; on Windows it shares the file). That is what a
 // server wants of its own database anyway: a second server on the same file
 // is refused instead of sharing it unseen. And it is the largest single
 // saving on the read path: SQLite then keeps the WAL index in process memory
