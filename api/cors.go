@@ -23,11 +23,7 @@ func cors(ops operations, origins []string) gin.HandlerFunc {
 		h := c.Writer.Header()
 		// Every response depends on Origin, those without CORS headers
 		// too: a cache must not give them to an allowed origin.
-		if vary := h["Vary"]; vary == nil {
-			h["Vary"] = varyOrigin // shared, as observer's values are
-		} else {
-			h["Vary"] = append(vary, "Origin")
-		}
+		addVary(h, varyOrigin)
 		origin := c.GetHeader("Origin")
 		if origin == "" || !slices.Contains(origins, origin) {
 			c.Next()

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"regexp"
 	"strconv"
 	"sync"
@@ -151,6 +152,16 @@ var (
 	varyAccept = []string{"Accept"}
 	varyOrigin = []string{"Origin"}
 )
+
+// addVary adds shared, one of the Vary values above, to h's Vary: as it is
+// when h has none yet, else appended to a copy.
+func addVary(h http.Header, shared []string) {
+	if vary := h["Vary"]; vary == nil {
+		h["Vary"] = shared
+	} else {
+		h["Vary"] = append(vary, shared...)
+	}
+}
 
 // httpMetrics are the request metrics /metrics exposes.
 type httpMetrics struct {

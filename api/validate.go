@@ -253,12 +253,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 
 	if len(op.offers) > 1 {
-		h := c.Writer.Header()
-		if vary := h["Vary"]; vary == nil {
-			h["Vary"] = varyAccept
-		} else {
-			h["Vary"] = append(vary, "Accept")
-		}
+		addVary(c.Writer.Header(), varyAccept)
 	}
 	mediaType, ok := negotiate(listHeader(req.Header, "Accept"), op.offers)
 	if !ok {
