@@ -130,7 +130,7 @@ func TestSurrogateEscapes(t *testing.T) {
 				if resp.Status != 400 {
 					t.Fatalf("status %d, want 400; body %s", resp.Status, resp.Body)
 				}
-				want := map[string]string{"body": "request body must be valid Unicode: it escapes half of a surrogate pair"}
+				want := map[string]string{"first_name": "first name must be valid Unicode: it escapes half of a surrogate pair"}
 				if p := resp.Problem(t); !maps.Equal(p.Errors, want) {
 					t.Errorf("errors = %v, want %v", p.Errors, want)
 				}
@@ -146,5 +146,57 @@ func TestSurrogateEscapes(t *testing.T) {
 				t.Errorf("first_name = %q (%v), want %q", p.FirstName, err, tt.want)
 			}
 		})
+	}
+}
+
+// Text that names no character is put on the field whose string holds it,
+// as a schema violation would be, and nothing is written.
+func TestBodyTextThatNamesNoCharacter(t *testing.T) {
+	const (
+		utf8Msg = " must be valid UTF-8"
+		surMsg  = " must be valid Unicode: it escapes half of a surrogate pair"
+	)
+	s := apitest.NewServer(t, apitest.Options{})
+	merge := map[string]string{"Content-Type": "application/merge-patch+json"}
+	tests := []struct {
+		name string
+		req  apitest.Request
+		want map[string]string
+	}{
+		{"invalid UTF-8 in a player's name",
+			apitest.Request{Method: "POST", Path: "/players", Body: "{\"first_name\":\"Hattori\",\"last_name\":\"Han\xffzo\"}"},
+			map[string]string{"last_name": "last name" + utf8Msg}},
+		{"two fields of a new location",
+			apitest.Request{Method: "POST", Path: "/locations", Token: admin,
+				Body: "{\"name\":\"Do\\udc00jo\",\"min_gold\":1,\"max_gold\":2,\"description\":\"\xc3\"}"},
+			map[string]string{"name": "name" + surMsg, "description": "description" + utf8Msg}},
+		{"a merge patch",
+			apitest.Request{Method: "PATCH", Path: "/locations/1", Token: admin, Header: merge, Body: `{"description":"\ud83e"}`},
+			map[string]string{"description": "description" + surMsg}},
+		{"a member name",
+			apitest.Request{Method: "PATCH", Path: "/locations/1", Token: admin, Header: merge, Body: `{"descr\ud83eiption":"x"}`},
+			map[string]string{"body": "request body" + surMsg}},
+	}
+	before := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := s.Do(tt.req)
+			if resp.Status != 400 {
+				t.Fatalf("status %d, want 400; body %s", resp.Status, resp.Body)
+			}
+			if p := resp.Problem(t); !maps.Equal(p.Errors, tt.want) {
+				t.Errorf("errors = %v, want %v", p.Errors, tt.want)
+			}
+		})
+	}
+	if after := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); string(after.Body) != string(before.Body) {
+		t.Errorf("locations changed:\nbefore %s\nafter  %s", before.Body, after.Body)
+	}
+	players := s.Do(apitest.Request{Method: "GET", Path: "/players", Token: admin})
+	if players.Status != 200 {
+		t.Fatalf("GET /players: status %d", players.Status)
+	}
+	if strings.Contains(string(players.Body), "Hattori") {
+		t.Errorf("a player was created: %s", players.Body)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +12,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -421,11 +419,9 @@ func joinLists(h http.Header, names []string) http.Header {
 	return out
 }
 
-// readBody reads the body (up to the limit) and refuses bytes that are not
-// UTF-8, and escapes of half a UTF-16 surrogate pair, which name no
-// character: encoding/json would otherwise quietly store either as U+FFFD,
-// which nobody sent. The body is then put back for validation and the
-// handler.
+// readBody reads the body (up to the limit) and refuses text that names no
+// character (see lexicalErrors). The body is then put back for validation
+// and the handler.
 func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	req := c.Request
 	var data []byte
@@ -447,13 +443,7 @@ func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 		}
 		return nil, false
 	}
-	if !utf8.Valid(data) {
-		fields := map[string]string{bodyKey: "request body must be valid UTF-8"}
-		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
-		return nil, false
-	}
-	if loneSurrogate(data) {
-		fields := map[string]string{bodyKey: "request body must be valid Unicode: it escapes half of a surrogate pair"}
+	if fields := lexicalErrors(data); fields != nil {
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return nil, false
 	}
@@ -463,52 +453,6 @@ func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	req.ContentLength = int64(len(data))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	return data, true
-}
-
-// loneSurrogate reports whether the JSON text data has a \uXXXX escape of
-// half a surrogate pair without its other half (RFC 8259 §8.2). It reads
-// escapes only, so it needs no JSON parse: outside strings a backslash is a
-// syntax error anyway.
-func loneSurrogate(data []byte) bool {
-	if !bytes.Contains(data, []byte(`\u`)) {
-		return false
-	}
-	for i := 0; i+1 < len(data); i++ {
-		if data[i] != '\\' {
-			continue
-		}
-		if data[i+1] != 'u' {
-			i++ // \\, \" and the like: the next byte is escaped
-			continue
-		}
-		r := hex4(data[i+2:])
-		switch {
-		case r >= 0xD800 && r < 0xDC00:
-			if i+12 <= len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
-				if low := hex4(data[i+8:]); low >= 0xDC00 && low < 0xE000 {
-					i += 11
-					continue
-				}
-			}
-			return true
-		case r >= 0xDC00 && r < 0xE000:
-			return true
-		}
-		i++
-	}
-	return false
-}
-
-// hex4 is the value of the four hex digits b starts with, or -1.
-func hex4(b []byte) rune {
-	var v [2]byte
-	if len(b) < 4 {
-		return -1
-	}
-	if _, err := hex.Decode(v[:], b[:4]); err != nil {
-		return -1
-	}
-	return rune(v[0])<<8 | rune(v[1])
 }
 
 func (v *validator) tooLarge(c *gin.Context) {

@@ -525,12 +525,8 @@ func (g *Generator) bodyMutators(op Op, s *openapi3.Schema, path string) []mutat
 	var ms []mutator
 	if Type(s) != "object" {
 		for _, v := range g.Variants(s, InBody) {
-			keys := []string{key}
-			if v.Lexical {
-				keys = append(keys, "body")
-			}
 			ms = append(ms, mutator{
-				name: fmt.Sprintf("%s %s", slot, v.Name), slot: slot, expect: v.Expect, status: 400, keys: keys,
+				name: fmt.Sprintf("%s %s", slot, v.Name), slot: slot, expect: v.Expect, status: 400, keys: []string{key},
 				apply: func(in *Input) { in.Body = setPath(in.Body, path, v.Value) },
 			})
 		}

@@ -67,8 +67,9 @@ type Variant struct {
 	Value  any
 	Expect Expect
 	// Lexical is set when the problem is in the JSON text rather than in
-	// the value it decodes to (invalid UTF-8): a server may then name the
-	// whole body instead of the field.
+	// the value it decodes to (invalid UTF-8): kin-openapi, which sees the
+	// decoded value, cannot judge it, but the server must still name the
+	// field whose text holds it.
 	Lexical bool
 }
 
