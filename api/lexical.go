@@ -13,9 +13,10 @@ import (
 // A request body must be UTF-8 JSON text that names characters only.
 // encoding/json would quietly store invalid UTF-8, and a \u escape of half
 // a UTF-16 surrogate pair (which names no character, RFC 8259 §8.2), as
-// U+FFFD, which nobody sent. Both are refused before anything decodes the
+// U+FFFD, which nobody sent. Both are refused before the handler sees the
 // body, and the message names the field whose string holds them, as a
-// schema violation would, so that a client knows which input to fix.
+// schema violation would, so that a client knows which input to fix; the
+// validator reports them with the body's other faults (validate.go).
 
 const (
 	msgNotUTF8       = " must be valid UTF-8"

@@ -200,3 +200,41 @@ func TestBodyTextThatNamesNoCharacter(t *testing.T) {
 		t.Errorf("a player was created: %s", players.Body)
 	}
 }
+
+// Text that names no character is reported with the body's other faults,
+// and wins over them on its own field.
+func TestBodyTextThatNamesNoCharacterWithOtherFaults(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	tests := []struct {
+		name string
+		body string
+		want map[string]string
+	}{
+		{"a missing field", `{"first_name":"Ha\ud800ttori"}`, map[string]string{
+			"first_name": "first name must be valid Unicode: it escapes half of a surrogate pair",
+			"last_name":  "last name is required",
+		}},
+		{"the same field too short", `{"first_name":"\ud800","last_name":"Hanzo"}`, map[string]string{
+			"first_name": "first name must be valid Unicode: it escapes half of a surrogate pair",
+		}},
+		{"an unknown field", "{\"first_name\":\"Hattori\",\"last_name\":\"Han\xffzo\",\"rank\":1}", map[string]string{
+			"last_name": "last name must be valid UTF-8",
+			"rank":      "rank is not allowed",
+		}},
+		{"text that is not JSON after it", "{\"first_name\":\"Ha\xfftori\",,}", map[string]string{
+			"first_name": "first name must be valid UTF-8",
+			"body":       "request body must be valid JSON",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: tt.body})
+			if resp.Status != 400 {
+				t.Fatalf("status %d, want 400; body %s", resp.Status, resp.Body)
+			}
+			if p := resp.Problem(t); !maps.Equal(p.Errors, tt.want) {
+				t.Errorf("errors = %v, want %v", p.Errors, tt.want)
+			}
+		})
+	}
+}

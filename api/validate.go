@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -300,6 +301,9 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 
 	quick := !v.kinOnly && op.quick != nil && op.quick.paramsOK(c, query)
+	// lexical names the fields whose text names no character (lexical.go);
+	// they are reported together with whatever else kin-openapi finds.
+	var lexical map[string]string
 	if op.requestTypes != nil {
 		bodyType, ok := v.checkContentType(c, op)
 		if !ok {
@@ -313,10 +317,18 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		if !ok {
 			return
 		}
-		quick = quick && op.quick.bodyOK(bodyType, data)
+		lexical = lexicalErrors(data)
+		if _, whole := lexical[bodyKey]; whole {
+			// Not in a member's value: kin-openapi would name members
+			// by text that has U+FFFD for what was sent.
+			writeProblem(c, kindInvalid, invalidDetail(lexical), lexical)
+			return
+		}
+		quick = quick && lexical == nil && op.quick.bodyOK(bodyType, data)
 		if !quick && len(data) > 0 && !json.Valid(data) {
 			// encoding/json would ignore what follows the document.
 			fields := map[string]string{bodyKey: "request body must be valid JSON"}
+			maps.Copy(fields, lexical)
 			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 			return
 		}
@@ -341,7 +353,12 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			return
 		}
 		fields := fieldErrors(err)
+		maps.Copy(fields, lexical)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+		return
+	}
+	if lexical != nil {
+		writeProblem(c, kindInvalid, invalidDetail(lexical), lexical)
 		return
 	}
 	c.Next()
@@ -419,9 +436,8 @@ func joinLists(h http.Header, names []string) http.Header {
 	return out
 }
 
-// readBody reads the body (up to the limit) and refuses text that names no
-// character (see lexicalErrors). The body is then put back for validation
-// and the handler.
+// readBody reads the body (up to the limit) and puts it back for
+// validation and the handler.
 func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	req := c.Request
 	var data []byte
@@ -441,10 +457,6 @@ func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 		} else {
 			writeProblem(c, kindInvalid, "The request body could not be read.", map[string]string{bodyKey: "request body could not be read"})
 		}
-		return nil, false
-	}
-	if fields := lexicalErrors(data); fields != nil {
-		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return nil, false
 	}
 	// As kin-openapi leaves it, so that the handler gets the same request
