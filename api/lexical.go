@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -23,90 +22,167 @@ const (
 	msgLoneSurrogate = " must be valid Unicode: it escapes half of a surrogate pair"
 )
 
-// lexicalErrors returns the field messages for the bytes of data that name
-// no character, or nil when there are none. Each offending byte is put on
-// the body member (a string value) holding it; when one of them is
-// anywhere else (in a member name, at the top level, or after text that is
-// not JSON), the whole body gets one message instead.
-func lexicalErrors(data []byte) map[string]string {
-	var bad []badText
-	if !utf8.Valid(data) {
-		bad = notUTF8(data)
+// A body is named as a whole rather than field by field beyond these, so
+// that a hostile body costs no more than a plain one to answer.
+const (
+	lexicalMaxFields = 16
+	lexicalMaxDepth  = 32
+)
+
+// lexicalErrors returns the messages for the text of data that names no
+// character, or nil when there is none. Each string value of an object
+// member holding such text is named by its path. When some of it is
+// anywhere else (in a member name, outside an object's members, after the
+// document or after text that is not JSON), or there are too many or too
+// deeply nested such fields, whole is set and fields holds one message for
+// the body.
+func lexicalErrors(data []byte) (fields map[string]string, whole bool) {
+	msg := badText(data)
+	if msg == "" {
+		return nil, false
 	}
-	if bytes.Contains(data, []byte(`\u`)) {
-		bad = append(bad, loneSurrogates(data)...)
+	if fields, ok := badMembers(data); ok {
+		return fields, false
 	}
-	if len(bad) == 0 {
-		return nil
-	}
-	slices.SortFunc(bad, func(a, b badText) int { return a.offset - b.offset })
-	fields := map[string]string{}
-	paths, ok := memberPaths(data, bad)
-	if !ok {
-		fields[bodyKey] = "request body" + bad[0].msg
-		return fields
-	}
-	for i, path := range paths {
-		key := strings.Join(path, ".")
-		if _, seen := fields[key]; !seen {
-			fields[key] = label(path[len(path)-1]) + bad[i].msg
-		}
-	}
-	return fields
+	return map[string]string{bodyKey: "request body" + msg}, true
 }
 
-// badText is a byte offset into a body and what is wrong there.
-type badText struct {
-	offset int
-	msg    string
-}
-
-// notUTF8 lists the bytes of data that do not start a UTF-8 sequence.
-func notUTF8(data []byte) []badText {
-	var out []badText
-	for i := 0; i < len(data); {
-		if data[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && size == 1 {
-			out = append(out, badText{i, msgNotUTF8})
-		}
-		i += size
+// badMembers names the members whose string values hold text that names
+// no character; ok is false when some such text is not in a member's
+// value, or a limit is passed. It reads data one token at a time: a token's
+// text runs from the end of the one before to its own end, and bad text
+// can only be inside a string, since outside one it is not JSON.
+func badMembers(data []byte) (fields map[string]string, ok bool) {
+	type level struct {
+		object  bool
+		wantKey bool   // an object's next token is a member name
+		key     string // an object's current member name
+		index   int    // an array's current element
 	}
-	return out
-}
-
-// loneSurrogates lists the \uXXXX escapes in the JSON text data of half a
-// surrogate pair without its other half. It reads escapes only, so it
-// needs no JSON parse: outside strings a backslash is a syntax error anyway.
-func loneSurrogates(data []byte) []badText {
-	var out []badText
-	for i := 0; i+1 < len(data); i++ {
-		if data[i] != '\\' {
-			continue
+	var (
+		stack []level
+		path  []string // where the innermost open container sits
+		prev  int      // where the current token's text starts
+	)
+	segment := func(l level) string {
+		if l.object {
+			return l.key
 		}
-		if data[i+1] != 'u' {
-			i++ // \\, \" and the like: the next byte is escaped
-			continue
+		return strconv.Itoa(l.index)
+	}
+	fields = map[string]string{}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // a number too big for a float64 is still JSON
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			// The text stopped being JSON: bad text after that is not in
+			// a member.
+			return fields, badText(data[prev:]) == ""
 		}
-		r := hex4(data[i+2:])
-		switch {
-		case r >= 0xD800 && r < 0xDC00:
-			if i+12 <= len(data) && data[i+6] == '\\' && data[i+7] == 'u' {
-				if low := hex4(data[i+8:]); low >= 0xDC00 && low < 0xE000 {
-					i += 11
-					continue
-				}
+		end := int(dec.InputOffset())
+		msg := badText(data[prev:end])
+		prev = end
+		if len(stack) == 0 {
+			// The document starts: only an object has members.
+			if tok != json.Delim('{') {
+				return nil, false
 			}
-			out = append(out, badText{i, msgLoneSurrogate})
-		case r >= 0xDC00 && r < 0xE000:
-			out = append(out, badText{i, msgLoneSurrogate})
+			stack = append(stack, level{object: true, wantKey: true})
+			continue
 		}
-		i++
+		top := &stack[len(stack)-1]
+		switch {
+		case tok == json.Delim('}') || tok == json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				// The document ended; text after it is not JSON.
+				return fields, badText(data[prev:]) == ""
+			}
+			path = path[:len(path)-1]
+			top = &stack[len(stack)-1]
+		case top.object && top.wantKey:
+			if msg != "" {
+				return nil, false // in a member name
+			}
+			top.key, top.wantKey = tok.(string), false
+			continue
+		case tok == json.Delim('{') || tok == json.Delim('['):
+			if len(path)+1 >= lexicalMaxDepth { // its values would be deeper
+				return nil, false
+			}
+			path = append(path, segment(*top))
+			stack = append(stack, level{object: tok == json.Delim('{'), wantKey: true})
+			continue
+		case msg != "": // a string value holding bad text
+			name := segment(*top)
+			if name == "" {
+				return nil, false // a member named "" has no label
+			}
+			key := strings.Join(append(path, name), ".")
+			if _, seen := fields[key]; !seen {
+				if len(fields) == lexicalMaxFields {
+					return nil, false
+				}
+				fields[key] = label(name) + msg
+			}
+		}
+		// A value of the container on top is complete.
+		if top.object {
+			top.wantKey = true
+		} else {
+			top.index++
+		}
 	}
-	return out
+}
+
+// badText returns the message for the first text in data that names no
+// character, or "" when there is none. It reads escapes without a JSON
+// parse: outside strings a backslash is a syntax error anyway.
+func badText(data []byte) string {
+	valid := utf8.Valid(data)
+	if valid && !bytes.Contains(data, []byte(`\u`)) {
+		return ""
+	}
+	for i := 0; i < len(data); {
+		switch c := data[i]; {
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && size == 1 {
+				return msgNotUTF8
+			}
+			i += size
+		case c == '\\' && i+1 < len(data) && data[i+1] == 'u':
+			if n := surrogateEscape(data[i:]); n < 0 {
+				return msgLoneSurrogate
+			} else {
+				i += n
+			}
+		case c == '\\':
+			i += 2 // \\, \" and the like: the next byte is escaped
+		default:
+			i++
+		}
+	}
+	return ""
+}
+
+// surrogateEscape reads the \uXXXX escape b starts with: the length of the
+// escape (12 for a surrogate pair), or -1 for half a pair alone.
+func surrogateEscape(b []byte) int {
+	r := hex4(b[2:])
+	switch {
+	case r >= 0xD800 && r < 0xDC00:
+		if len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
+			if low := hex4(b[8:]); low >= 0xDC00 && low < 0xE000 {
+				return 12
+			}
+		}
+		return -1
+	case r >= 0xDC00 && r < 0xE000:
+		return -1
+	}
+	return 6
 }
 
 // hex4 is the value of the four hex digits b starts with, or -1.
@@ -119,75 +195,4 @@ func hex4(b []byte) rune {
 		return -1
 	}
 	return rune(v[0])<<8 | rune(v[1])
-}
-
-// memberPaths returns, for each of bad (sorted by offset), the path of the
-// member whose string value holds it; ok is false when one is not in a
-// member's value.
-func memberPaths(data []byte, bad []badText) (paths [][]string, ok bool) {
-	type level struct {
-		object  bool
-		wantKey bool   // an object's next token is a member name
-		key     string // an object's current member name
-		index   int    // an array's current element
-	}
-	var (
-		stack []level
-		path  []string // where the innermost open container sits
-	)
-	segment := func(l level) string {
-		if l.object {
-			return l.key
-		}
-		return strconv.Itoa(l.index)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	for len(paths) < len(bad) {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, false // not JSON before the offending byte
-		}
-		next := bad[len(paths)].offset
-		end := int(dec.InputOffset())
-		if len(stack) == 0 {
-			if next < end {
-				return nil, false // the body is a string
-			}
-			if tok == json.Delim('{') || tok == json.Delim('[') {
-				stack = append(stack, level{object: tok == json.Delim('{'), wantKey: true})
-			}
-			continue
-		}
-		top := &stack[len(stack)-1]
-		switch {
-		case tok == json.Delim('}') || tok == json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			if len(stack) == 0 {
-				return nil, false // after the document
-			}
-			path = path[:len(path)-1]
-			top = &stack[len(stack)-1]
-		case top.object && top.wantKey:
-			if next < end {
-				return nil, false // in a member name
-			}
-			top.key, top.wantKey = tok.(string), false
-			continue
-		case tok == json.Delim('{') || tok == json.Delim('['):
-			path = append(path, segment(*top))
-			stack = append(stack, level{object: tok == json.Delim('{'), wantKey: true})
-			continue
-		default: // a value: the offending bytes before its end are in it
-			for len(paths) < len(bad) && bad[len(paths)].offset < end {
-				paths = append(paths, append(slices.Clip(path), segment(*top)))
-			}
-		}
-		// A value of the container on top is complete.
-		if top.object {
-			top.wantKey = true
-		} else {
-			top.index++
-		}
-	}
-	return paths, true
 }

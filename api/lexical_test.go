@@ -1,7 +1,9 @@
 package api
 
 import (
+	"fmt"
 	"maps"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +40,13 @@ func TestLexicalErrors(t *testing.T) {
 			map[string]string{"c": "c" + surMsg}},
 		{"a member after broken JSON text", "{\"first_name\":\"Ha\xfftori\",,}",
 			map[string]string{"first_name": "first name" + utf8Msg}},
+		{"after a number too big for a float64", `{"min_gold":1e400,"name":"Do\ud800jo","max_gold":-1e309}`,
+			map[string]string{"name": "name" + surMsg}},
+		{"a member named body", `{"body":"\ud800","first_name":"H"}`,
+			map[string]string{"body": "body" + surMsg}},
+		{"at the depth limit", strings.Repeat(`{"a":`, lexicalMaxDepth) + `"\ud800"` + strings.Repeat("}", lexicalMaxDepth),
+			map[string]string{strings.TrimSuffix(strings.Repeat("a.", lexicalMaxDepth), "."): "a" + surMsg}},
+		{"as many fields as the limit", manyBadMembers(lexicalMaxFields), fieldsNamed(lexicalMaxFields, surMsg)},
 
 		{"in a member name", `{"first\ud800name":"Hattori"}`,
 			map[string]string{"body": "request body" + surMsg}},
@@ -51,13 +60,83 @@ func TestLexicalErrors(t *testing.T) {
 			map[string]string{"body": "request body" + surMsg}},
 		{"in a second document", `{"first_name":"Hattori"} {"last_name":"\ud800"}`,
 			map[string]string{"body": "request body" + surMsg}},
+		{"in a document after a number", `1 {"first_name":"\ud800"}`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"in an array at the top", `["\ud800"]`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"in an object in an array at the top", `[{"first_name":"\ud800"}]`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"in a member named by nothing", `{"":"\ud800"}`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"past the depth limit", strings.Repeat(`{"a":`, lexicalMaxDepth+1) + `"\ud800"` + strings.Repeat("}", lexicalMaxDepth+1),
+			map[string]string{"body": "request body" + surMsg}},
+		{"more fields than the limit", manyBadMembers(lexicalMaxFields + 1),
+			map[string]string{"body": "request body" + surMsg}},
 		{"the first problem names the body message", "{\"a\\ud800\":\"\xff\"}",
 			map[string]string{"body": "request body" + surMsg}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := lexicalErrors([]byte(tt.body)); !maps.Equal(got, tt.want) || (got == nil) != (tt.want == nil) {
-				t.Errorf("lexicalErrors(%q) = %v, want %v", tt.body, got, tt.want)
+			got, whole := lexicalErrors([]byte(tt.body))
+			wantWhole := strings.HasPrefix(tt.want[bodyKey], "request body")
+			if !maps.Equal(got, tt.want) || (got == nil) != (tt.want == nil) || whole != wantWhole {
+				t.Errorf("lexicalErrors(%q) = %v, %v; want %v", tt.body, got, whole, tt.want)
+			}
+		})
+	}
+}
+
+// manyBadMembers is an object of n members whose values escape half a
+// surrogate pair.
+func manyBadMembers(n int) string {
+	members := make([]string, n)
+	for i := range members {
+		members[i] = fmt.Sprintf(`"f%d":"\ud800"`, i)
+	}
+	return "{" + strings.Join(members, ",") + "}"
+}
+
+func fieldsNamed(n int, msg string) map[string]string {
+	fields := map[string]string{}
+	for i := range n {
+		fields[fmt.Sprintf("f%d", i)] = fmt.Sprintf("f%d", i) + msg
+	}
+	return fields
+}
+
+// A body built to make the report large or slow gets one message for the
+// whole body: bad text all through one deeply nested value, or in each of
+// many values, deeply nested or not, up to the largest body the server
+// reads.
+func TestLexicalErrorsOfHostileBodies(t *testing.T) {
+	const depth = 5000 // below encoding/json's own limit
+	n := DefaultMaxBodyBytes
+	open, closing := `{"a":`+strings.Repeat("[", depth), strings.Repeat("]", depth)+"}"
+	var many strings.Builder
+	many.WriteString("{")
+	for i := 0; many.Len() < n-64; i++ {
+		fmt.Fprintf(&many, "\"f%d\":{\"b\":\"\xff\"},", i)
+	}
+	many.WriteString(`"c":1}`)
+	tests := []struct {
+		name string
+		body string
+		msg  string
+	}{
+		{"one deep value full of bad bytes",
+			open + `"` + strings.Repeat("\xff", n-2*depth-16) + `"` + closing, "request body must be valid UTF-8"},
+		{"many deep values",
+			open + strings.Repeat(`"\ud800",`, (n-2*depth-16)/9) + `"x"` + closing, "request body must be valid Unicode: it escapes half of a surrogate pair"},
+		{"many values", many.String(), "request body must be valid UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if len(tt.body) > n {
+				t.Fatalf("the body is %d bytes, more than the server reads", len(tt.body))
+			}
+			got, whole := lexicalErrors([]byte(tt.body))
+			if want := map[string]string{bodyKey: tt.msg}; !whole || !maps.Equal(got, want) {
+				t.Errorf("got %d fields (whole %v), want %v", len(got), whole, want)
 			}
 		})
 	}

@@ -221,6 +221,11 @@ func TestBodyTextThatNamesNoCharacterWithOtherFaults(t *testing.T) {
 			"last_name": "last name must be valid UTF-8",
 			"rank":      "rank is not allowed",
 		}},
+		{"a member named body", `{"body":"\ud800","first_name":"H"}`, map[string]string{
+			"body":       "body must be valid Unicode: it escapes half of a surrogate pair",
+			"first_name": "first name must be at least 2 characters long",
+			"last_name":  "last name is required",
+		}},
 		{"text that is not JSON after it", "{\"first_name\":\"Ha\xfftori\",,}", map[string]string{
 			"first_name": "first name must be valid UTF-8",
 			"body":       "request body must be valid JSON",

@@ -317,10 +317,11 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		if !ok {
 			return
 		}
-		lexical = lexicalErrors(data)
-		if _, whole := lexical[bodyKey]; whole {
-			// Not in a member's value: kin-openapi would name members
-			// by text that has U+FFFD for what was sent.
+		var whole bool
+		lexical, whole = lexicalErrors(data)
+		if whole {
+			// Not (only) in members' values: kin-openapi could name
+			// members by text that has U+FFFD for what was sent.
 			writeProblem(c, kindInvalid, invalidDetail(lexical), lexical)
 			return
 		}
