@@ -41,7 +41,7 @@ func lexicalErrors(data []byte) (fields map[string]string, whole bool) {
 	if msg == "" {
 		return nil, false
 	}
-	if fields, ok := badMembers(data); ok {
+	if fields, ok := badMembers(data); ok && len(fields) > 0 {
 		return fields, false
 	}
 	return map[string]string{bodyKey: "request body" + msg}, true
