@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -140,4 +141,47 @@ func TestLexicalErrorsOfHostileBodies(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzLexicalErrors checks what any body must get: a report exactly when
+// some text names no character; one message for the whole body, or up to
+// lexicalMaxFields fields no deeper than lexicalMaxDepth, each worded for
+// its field. `make fuzz` runs it; go test runs the seeds.
+func FuzzLexicalErrors(f *testing.F) {
+	for _, seed := range []string{
+		`{"first_name":"Ha\ud800ttori","last_name":"Hanzo"}`,
+		"{\"a\":{\"b\":[1,\"\xff\",{\"c\":\"\\udc00\"}]},\"d\":\"\\\\ud800\"}",
+		`{"":{"a":"\ud800"},"b\ud800":1}`,
+		`{"min_gold":1e400,"name":"Do\ud800jo"} 1`,
+		`["\ud800"]`,
+		"{\"a\":\"\\ud83e\\udd77\",\"b\":\"\xc3\"",
+	} {
+		f.Add(seed)
+	}
+	msgs := []string{msgNotUTF8, msgLoneSurrogate}
+	f.Fuzz(func(t *testing.T, body string) {
+		fields, whole := lexicalErrors([]byte(body))
+		if bad := badText([]byte(body)); (bad == "") != (fields == nil) {
+			t.Fatalf("%q: badText %q, but fields %v", body, bad, fields)
+		}
+		if fields == nil {
+			return
+		}
+		if whole {
+			if msg := fields[bodyKey]; len(fields) != 1 || !slices.Contains(msgs, strings.TrimPrefix(msg, "request body")) {
+				t.Fatalf("%q: whole, but %v", body, fields)
+			}
+			return
+		}
+		if len(fields) > lexicalMaxFields {
+			t.Fatalf("%q: %d fields", body, len(fields))
+		}
+		for key, msg := range fields {
+			path := strings.Split(key, ".")
+			last := path[len(path)-1]
+			if len(path) > lexicalMaxDepth || last == "" || !slices.Contains(msgs, strings.TrimPrefix(msg, label(last))) {
+				t.Fatalf("%q: field %q: %q", body, key, msg)
+			}
+		}
+	})
 }

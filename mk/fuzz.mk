@@ -10,7 +10,8 @@
 #
 # It then runs the quick check's differential test (api/quick_test.go) with
 # QUICK_N random requests per operation on the same seed, and Go's fuzzer on
-# FuzzQuickBody for QUICK_FUZZTIME; then the generated response writers'
+# FuzzQuickBody and FuzzLexicalErrors (api/lexical_test.go) for
+# QUICK_FUZZTIME each; then the generated response writers'
 # differential test (internal/writergen/writers_test.go) with ENCODE_N random
 # values per response type, and Go's fuzzer on jsonwrite's FuzzString for
 # QUICK_FUZZTIME.
@@ -35,6 +36,7 @@ fuzz:
 	$(GO) test $(FUZZ_FLAGS) -count=1 -timeout 0 -run 'TestQuickCheckAgreesWithKin' ./api -args \
 		-quick.n=$(QUICK_N) -quick.seed=$(FUZZ_SEED)
 	$(GO) test -run '^$$' -fuzz FuzzQuickBody -fuzztime $(QUICK_FUZZTIME) ./api
+	$(GO) test -run '^$$' -fuzz FuzzLexicalErrors -fuzztime $(QUICK_FUZZTIME) ./api
 	$(GO) test -count=1 -timeout 0 -run 'TestWritersMatchGenerated' ./internal/writergen -args \
 		-encode.n=$(ENCODE_N) -encode.seed=$(FUZZ_SEED)
 	$(GO) test -run '^$$' -fuzz FuzzString -fuzztime $(QUICK_FUZZTIME) ./internal/jsonwrite
