@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -25,17 +26,20 @@ const (
 // A body is named as a whole rather than field by field beyond these, so
 // that a hostile body costs no more than a plain one to answer.
 const (
-	lexicalMaxFields = 16
-	lexicalMaxDepth  = 32
+	lexicalMaxFields    = 16
+	lexicalMaxDepth     = 32  // segments of a field's path
+	lexicalMaxPathBytes = 256 // bytes of a field's path's segments
 )
 
 // lexicalErrors returns the messages for the text of data that names no
 // character, or nil when there is none. Each string value of an object
 // member holding such text is named by its path. When some of it is
 // anywhere else (in a member name, outside an object's members, after the
-// document or after text that is not JSON), or there are too many or too
-// deeply nested such fields, whole is set and fields holds one message for
-// the body.
+// document or after text that is not JSON), or a field cannot be named
+// plainly (a top-level member "body", a member "", more than
+// lexicalMaxFields such fields, a path past lexicalMaxDepth or
+// lexicalMaxPathBytes), whole is set and fields holds one message for the
+// body.
 func lexicalErrors(data []byte) (fields map[string]string, whole bool) {
 	msg := badText(data)
 	if msg == "" {
@@ -60,15 +64,26 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 		index   int    // an array's current element
 	}
 	var (
-		stack []level
-		path  []string // where the innermost open container sits
-		prev  int      // where the current token's text starts
+		stack     []level  // the open containers, up to lexicalMaxDepth
+		path      []string // where the innermost of them sits
+		pathBytes int      // the length of path's segments
+		deeper    int      // containers open below the innermost of stack
+		prev      int      // where the current token's text starts
 	)
 	segment := func(l level) string {
 		if l.object {
 			return l.key
 		}
 		return strconv.Itoa(l.index)
+	}
+	// complete records that a value of the container on top is complete.
+	complete := func() {
+		top := &stack[len(stack)-1]
+		if top.object {
+			top.wantKey = true
+		} else {
+			top.index++
+		}
 	}
 	fields = map[string]string{}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -91,6 +106,21 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 			stack = append(stack, level{object: true, wantKey: true})
 			continue
 		}
+		if deeper > 0 {
+			// Past the depth a field may have: only counted.
+			switch {
+			case msg != "":
+				return nil, false
+			case tok == json.Delim('{') || tok == json.Delim('['):
+				deeper++
+				continue
+			case tok == json.Delim('}') || tok == json.Delim(']'):
+				if deeper--; deeper == 0 {
+					complete() // the container was a value of the top one
+				}
+			}
+			continue
+		}
 		top := &stack[len(stack)-1]
 		switch {
 		case tok == json.Delim('}') || tok == json.Delim(']'):
@@ -99,8 +129,8 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 				// The document ended; text after it is not JSON.
 				return fields, badText(data[prev:]) == ""
 			}
+			pathBytes -= len(path[len(path)-1])
 			path = path[:len(path)-1]
-			top = &stack[len(stack)-1]
 		case top.object && top.wantKey:
 			if msg != "" {
 				return nil, false // in a member name
@@ -109,15 +139,20 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 			continue
 		case tok == json.Delim('{') || tok == json.Delim('['):
 			if len(path)+1 >= lexicalMaxDepth { // its values would be deeper
-				return nil, false
+				deeper = 1
+				continue
 			}
 			path = append(path, segment(*top))
+			pathBytes += len(path[len(path)-1])
 			stack = append(stack, level{object: tok == json.Delim('{'), wantKey: true})
 			continue
 		case msg != "": // a string value holding bad text
 			name := segment(*top)
-			if name == "" {
-				return nil, false // a member named "" has no label
+			if pathBytes+len(name) > lexicalMaxPathBytes || (len(path) == 0 && name == bodyKey) {
+				return nil, false // too long a key, or one that says "the whole body"
+			}
+			if name == "" || slices.Contains(path, "") {
+				return nil, false // "" has no label, and makes no readable path
 			}
 			key := strings.Join(append(path, name), ".")
 			if _, seen := fields[key]; !seen {
@@ -127,12 +162,7 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 				fields[key] = label(name) + msg
 			}
 		}
-		// A value of the container on top is complete.
-		if top.object {
-			top.wantKey = true
-		} else {
-			top.index++
-		}
+		complete()
 	}
 }
 
@@ -158,7 +188,7 @@ func badText(data []byte) string {
 			} else {
 				i += n
 			}
-		case c == '\\':
+		case c == '\\' && i+1 < len(data) && data[i+1] < utf8.RuneSelf:
 			i += 2 // \\, \" and the like: the next byte is escaped
 		default:
 			i++

@@ -22,6 +22,7 @@ func TestLexicalErrors(t *testing.T) {
 		{"a surrogate pair", `{"first_name":"Ha\ud83e\udd77ttori"}`, nil},
 		{"an escaped backslash before u", `{"first_name":"Ha\\ud800"}`, nil},
 		{"not JSON, but every character named", `{"first_name":`, nil},
+		{"a backslash before a character that is not ASCII", `{"a":"\é","b":"\u0041"}`, nil},
 
 		{"invalid UTF-8 in a member", "{\"first_name\":\"Ha\xfftori\",\"last_name\":\"Hanzo\"}",
 			map[string]string{"first_name": "first name" + utf8Msg}},
@@ -43,8 +44,14 @@ func TestLexicalErrors(t *testing.T) {
 			map[string]string{"first_name": "first name" + utf8Msg}},
 		{"after a number too big for a float64", `{"min_gold":1e400,"name":"Do\ud800jo","max_gold":-1e309}`,
 			map[string]string{"name": "name" + surMsg}},
-		{"a member named body", `{"body":"\ud800","first_name":"H"}`,
-			map[string]string{"body": "body" + surMsg}},
+		{"a member nested in one named body", `{"body":{"body":"\ud800"}}`,
+			map[string]string{"body.body": "body" + surMsg}},
+		{"beside containers deeper than the limit", `{"first_name":"Ha\ud800ttori","x":` + strings.Repeat("[", 2*lexicalMaxDepth) + strings.Repeat("]", 2*lexicalMaxDepth) + `,"y":{"z":"\udc00"}}`,
+			map[string]string{"first_name": "first name" + surMsg, "y.z": "z" + surMsg}},
+		{"a key as long as the limit", `{"` + strings.Repeat("n", lexicalMaxPathBytes) + `":"\ud800"}`,
+			map[string]string{strings.Repeat("n", lexicalMaxPathBytes): strings.Repeat("n", lexicalMaxPathBytes) + surMsg}},
+		{"an escaped backslash before a character that is not ASCII", `{"a":"\\é\ud800"}`,
+			map[string]string{"a": "a" + surMsg}},
 		{"at the depth limit", strings.Repeat(`{"a":`, lexicalMaxDepth) + `"\ud800"` + strings.Repeat("}", lexicalMaxDepth),
 			map[string]string{strings.TrimSuffix(strings.Repeat("a.", lexicalMaxDepth), "."): "a" + surMsg}},
 		{"as many fields as the limit", manyBadMembers(lexicalMaxFields), fieldsNamed(lexicalMaxFields, surMsg)},
@@ -69,6 +76,18 @@ func TestLexicalErrors(t *testing.T) {
 			map[string]string{"body": "request body" + surMsg}},
 		{"in a member named by nothing", `{"":"\ud800"}`,
 			map[string]string{"body": "request body" + surMsg}},
+		{"in a member inside one named by nothing", `{"":{"a":"\ud800"}}`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"in a member named body", `{"body":"\ud800","first_name":"H"}`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"inside containers deeper than the limit", `{"x":` + strings.Repeat("[", lexicalMaxDepth) + `"\ud800"` + strings.Repeat("]", lexicalMaxDepth) + `}`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"a key longer than the limit", `{"` + strings.Repeat("n", lexicalMaxPathBytes+1) + `":"\ud800"}`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"a path longer than the limit", `{"` + strings.Repeat("n", lexicalMaxPathBytes/2+1) + `":{"` + strings.Repeat("m", lexicalMaxPathBytes/2) + `":"\ud800"}}`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"invalid UTF-8 escaped by a backslash", "{\"a\":\"\\\xff\"}",
+			map[string]string{"body": "request body" + utf8Msg}},
 		{"past the depth limit", strings.Repeat(`{"a":`, lexicalMaxDepth+1) + `"\ud800"` + strings.Repeat("}", lexicalMaxDepth+1),
 			map[string]string{"body": "request body" + surMsg}},
 		{"more fields than the limit", manyBadMembers(lexicalMaxFields + 1),
@@ -129,6 +148,8 @@ func TestLexicalErrorsOfHostileBodies(t *testing.T) {
 		{"many deep values",
 			open + strings.Repeat(`"\ud800",`, (n-2*depth-16)/9) + `"x"` + closing, "request body must be valid Unicode: it escapes half of a surrogate pair"},
 		{"many values", many.String(), "request body must be valid UTF-8"},
+		{"many values under a long name",
+			`{"` + strings.Repeat("n", n/2) + `":{` + strings.Repeat(`"a":"\ud800",`, (n/2-64)/13) + `"b":1}}`, "request body must be valid Unicode: it escapes half of a surrogate pair"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,7 +200,8 @@ func FuzzLexicalErrors(f *testing.F) {
 		for key, msg := range fields {
 			path := strings.Split(key, ".")
 			last := path[len(path)-1]
-			if len(path) > lexicalMaxDepth || last == "" || !slices.Contains(msgs, strings.TrimPrefix(msg, label(last))) {
+			if len(path) > lexicalMaxDepth || len(key) > lexicalMaxPathBytes+lexicalMaxDepth || slices.Contains(path, "") ||
+				key == bodyKey || !slices.Contains(msgs, strings.TrimPrefix(msg, label(last))) {
 				t.Fatalf("%q: field %q: %q", body, key, msg)
 			}
 		}

@@ -221,8 +221,9 @@ func TestBodyTextThatNamesNoCharacterWithOtherFaults(t *testing.T) {
 			"last_name": "last name must be valid UTF-8",
 			"rank":      "rank is not allowed",
 		}},
-		{"a member named body", `{"body":"\ud800","first_name":"H"}`, map[string]string{
-			"body":       "body must be valid Unicode: it escapes half of a surrogate pair",
+		{"a member nested in one named body", `{"body":{"x":"\ud800"},"first_name":"H"}`, map[string]string{
+			"body.x":     "x must be valid Unicode: it escapes half of a surrogate pair",
+			"body":       "body is not allowed",
 			"first_name": "first name must be at least 2 characters long",
 			"last_name":  "last name is required",
 		}},
