@@ -39,6 +39,12 @@ func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// The two ways a player's bearer token can fail to be the player's own.
+var (
+	ErrUnknownToken = Errorf(EUNAUTHORIZED, "The token does not belong to any player.")
+	ErrForeignToken = Errorf(EFORBIDDEN, "This token belongs to another player.")
+)
+
 // Invalid returns an EINVALID error for the given field messages.
 func Invalid(fields map[string]string) *Error {
 	return &Error{Code: EINVALID, Message: "The request is not valid.", Fields: fields}

@@ -62,7 +62,7 @@ func (s *Server) authorizePlayer(ctx context.Context, id int64, allowAdmin bool)
 	if _, err := s.store.GetPlayer(ctx, id); err != nil {
 		return err
 	}
-	return game.Errorf(game.EFORBIDDEN, "This token belongs to another player.")
+	return game.ErrForeignToken
 }
 
 func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerRequestObject) (generated.CreatePlayerResponseObject, error) {

@@ -57,7 +57,7 @@ func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, er
 	err := s.retry(ctx, func() error {
 		err := s.pool.QueryRow(ctx, `SELECT id FROM players WHERE token_hash = $1`, hash).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return game.Errorf(game.EUNAUTHORIZED, "The token does not belong to any player.")
+			return game.ErrUnknownToken
 		}
 		return err
 	})

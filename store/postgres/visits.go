@@ -32,13 +32,19 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		// The player's row lock orders this visit after every other visit
 		// of the player, in any process, that got it first; the statements
 		// below then see what those committed (READ COMMITTED takes a new
-		// snapshot per statement).
-		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1 FOR UPDATE`, req.PlayerID).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
+		// snapshot per statement). The row's token settles whether the
+		// request may visit at all.
+		var tokenHash []byte
+		err := tx.QueryRow(ctx, `SELECT token_hash FROM players WHERE id = $1 FOR UPDATE`, req.PlayerID).Scan(&tokenHash)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows) && req.TokenHash != nil:
+			return tokenError(ctx, tx, req, false)
+		case errors.Is(err, pgx.ErrNoRows):
 			return playerNotFound(req.PlayerID)
-		} else if err != nil {
+		case err != nil:
 			return err
+		case req.TokenHash != nil && !bytes.Equal(tokenHash, req.TokenHash):
+			return tokenError(ctx, tx, req, true)
 		}
 
 		if req.IdempotencyKey != "" {
@@ -143,6 +149,23 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 		return err
 	})
 	return out, err
+}
+
+// tokenError says why req.TokenHash is not the token of player
+// req.PlayerID, in the order of game.VisitRequest.TokenHash: no player has
+// it, the player does not exist, it is another player's.
+func tokenError(ctx context.Context, tx pgx.Tx, req game.VisitRequest, playerExists bool) error {
+	var owner int64
+	err := tx.QueryRow(ctx, `SELECT id FROM players WHERE token_hash = $1`, req.TokenHash).Scan(&owner)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return game.ErrUnknownToken
+	case err != nil:
+		return err
+	case !playerExists:
+		return playerNotFound(req.PlayerID)
+	}
+	return game.ErrForeignToken
 }
 
 func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Visit, error) {

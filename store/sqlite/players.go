@@ -50,7 +50,7 @@ func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, er
 	var id int64
 	err := s.readRow(ctx, `SELECT id FROM players WHERE token_hash = ?`, hash).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, game.Errorf(game.EUNAUTHORIZED, "The token does not belong to any player.")
+		return 0, game.ErrUnknownToken
 	}
 	return id, wrap(err)
 }

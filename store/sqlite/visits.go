@@ -28,6 +28,11 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 	)
 	err := s.inTx(ctx, func(tx writeTx) error {
 		if req.IdempotencyKey != "" {
+			// A key is replayed for its owner only: check the token first.
+			// (Without a key the UPDATE below checks it.)
+			if err := checkToken(ctx, tx, req); err != nil {
+				return err
+			}
 			var hash []byte
 			var visitID int64
 			err := tx.QueryRowContext(ctx,
@@ -47,7 +52,11 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 
 		loc, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, req.LocationID))
 		if errors.Is(err, sql.ErrNoRows) {
-			// An unknown player is the worse error: report it first.
+			// A wrong token or an unknown player is the worse error:
+			// report it first.
+			if err := checkToken(ctx, tx, req); err != nil {
+				return err
+			}
 			if err := playerExists(ctx, tx, req.PlayerID); err != nil {
 				return err
 			}
@@ -57,11 +66,20 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		}
 		out := req.Roll(loc)
 
-		// The update finds the player or nothing: no separate existence check.
+		// The update finds the player (holding the token) or nothing: no
+		// separate check of either.
 		var balance int64
-		err = tx.QueryRowContext(ctx, `UPDATE players SET gold = gold + ? WHERE id = ? RETURNING gold`,
-			out.Gold, req.PlayerID).Scan(&balance)
+		if req.TokenHash == nil {
+			err = tx.QueryRowContext(ctx, `UPDATE players SET gold = gold + ? WHERE id = ? RETURNING gold`,
+				out.Gold, req.PlayerID).Scan(&balance)
+		} else {
+			err = tx.QueryRowContext(ctx, `UPDATE players SET gold = gold + ? WHERE id = ? AND token_hash = ? RETURNING gold`,
+				out.Gold, req.PlayerID, req.TokenHash).Scan(&balance)
+		}
 		if errors.Is(err, sql.ErrNoRows) {
+			if req.TokenHash != nil {
+				return tokenError(ctx, tx, req)
+			}
 			return playerNotFound(req.PlayerID)
 		} else if err != nil {
 			return err
@@ -88,6 +106,37 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		return game.Visit{}, false, err
 	}
 	return visit, replayed, nil
+}
+
+// checkToken returns nil if req has no TokenHash or the token is the
+// player's, and what is wrong otherwise (tokenError).
+func checkToken(ctx context.Context, tx writeTx, req game.VisitRequest) error {
+	if req.TokenHash == nil {
+		return nil
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM players WHERE id = ? AND token_hash = ?`, req.PlayerID, req.TokenHash).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tokenError(ctx, tx, req)
+	}
+	return err
+}
+
+// tokenError says why req.TokenHash is not the token of player
+// req.PlayerID, in the order of game.VisitRequest.TokenHash: no player has
+// it, the player does not exist, it is another player's.
+func tokenError(ctx context.Context, tx writeTx, req game.VisitRequest) error {
+	var owner int64
+	err := tx.QueryRowContext(ctx, `SELECT id FROM players WHERE token_hash = ?`, req.TokenHash).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return game.ErrUnknownToken
+	} else if err != nil {
+		return err
+	}
+	if err := playerExists(ctx, tx, req.PlayerID); err != nil {
+		return err
+	}
+	return game.ErrForeignToken
 }
 
 func playerExists(ctx context.Context, tx writeTx, id int64) error {

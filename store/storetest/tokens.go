@@ -1,0 +1,99 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+// testVisitTokens checks VisitRequest.TokenHash: which error a token that is
+// not the player's gets, in which order, and that it changes nothing.
+func testVisitTokens(t *testing.T, open Opener) {
+	s := open(t)
+	hashA, hashB, unknown := tokenHash(t), tokenHash(t), tokenHash(t)
+	create := func(first string, hash []byte) game.Player {
+		t.Helper()
+		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: first, LastName: "Ninja", TokenHash: hash})
+		if err != nil {
+			t.Fatalf("CreatePlayer(%s): %v", first, err)
+		}
+		return p
+	}
+	a, b := create("A", hashA), create("B", hashB)
+	loc := firstLocation(t, s)
+	// A's keyed visit, which a request with the same key and hash would replay.
+	keyed, _, err := s.CreateVisit(t.Context(), game.VisitRequest{
+		PlayerID: a.ID, LocationID: loc.ID, IdempotencyKey: "k", RequestHash: []byte("h"), TokenHash: hashA, Roll: fixed(10),
+	})
+	if err != nil {
+		t.Fatalf("A's keyed visit with A's token: %v", err)
+	}
+	beforeA, beforeB := visits(t, s, a.ID), visits(t, s, b.ID)
+	const nobody, nowhere = 1 << 40, 1 << 41
+
+	for _, c := range []struct {
+		name       string
+		player     int64
+		location   int64
+		key, hash  string
+		token      []byte
+		want       game.Code
+		wantErrVar error
+	}{
+		{"a token of no player", a.ID, loc.ID, "", "", unknown, game.EUNAUTHORIZED, game.ErrUnknownToken},
+		{"an empty token hash", a.ID, loc.ID, "", "", []byte{}, game.EUNAUTHORIZED, game.ErrUnknownToken},
+		{"another player's token", a.ID, loc.ID, "", "", hashB, game.EFORBIDDEN, game.ErrForeignToken},
+		{"another player's token for an unknown player", nobody, loc.ID, "", "", hashB, game.ENOTFOUND, nil},
+		{"a token of no player for an unknown player", nobody, loc.ID, "", "", unknown, game.EUNAUTHORIZED, game.ErrUnknownToken},
+		{"another player's token with the key it would replay", a.ID, loc.ID, "k", "h", hashB, game.EFORBIDDEN, game.ErrForeignToken},
+		{"another player's token with the key it would conflict on", a.ID, loc.ID, "k", "other", hashB, game.EFORBIDDEN, game.ErrForeignToken},
+		{"another player's token with a new key", a.ID, loc.ID, "new", "h", hashB, game.EFORBIDDEN, game.ErrForeignToken},
+		{"a token of no player with a new key", a.ID, loc.ID, "new", "h", unknown, game.EUNAUTHORIZED, game.ErrUnknownToken},
+		{"another player's token to an unknown location", a.ID, nowhere, "", "", hashB, game.EFORBIDDEN, game.ErrForeignToken},
+		{"a token of no player to an unknown location", a.ID, nowhere, "", "", unknown, game.EUNAUTHORIZED, game.ErrUnknownToken},
+		{"another player's token for an unknown player and location", nobody, nowhere, "", "", hashB, game.ENOTFOUND, nil},
+		{"the player's token to an unknown location", a.ID, nowhere, "", "", hashA, game.EINVALID, nil},
+		{"the player's token with the key used for another request", a.ID, loc.ID, "k", "other", hashA, game.ECONFLICT, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req := game.VisitRequest{PlayerID: c.player, LocationID: c.location, TokenHash: c.token, Roll: fixed(99)}
+			if c.key != "" {
+				req.IdempotencyKey, req.RequestHash = c.key, []byte(c.hash)
+			}
+			v, replayed, err := s.CreateVisit(t.Context(), req)
+			if replayed || v != (game.Visit{}) {
+				t.Errorf("got visit %+v, replayed %v; want none", v, replayed)
+			}
+			wantCode(t, err, c.want)
+			if c.wantErrVar != nil && !errors.Is(err, c.wantErrVar) {
+				t.Errorf("got error %v, want %v", err, c.wantErrVar)
+			}
+			if ga, gb := playerGold(t, s, a.ID), playerGold(t, s, b.ID); ga != 10 || gb != 0 {
+				t.Errorf("gold: got %d and %d, want 10 and 0", ga, gb)
+			}
+			sameVisits(t, visits(t, s, a.ID), beforeA)
+			sameVisits(t, visits(t, s, b.ID), beforeB)
+		})
+	}
+
+	t.Run("the player's own token visits and replays", func(t *testing.T) {
+		again, replayed, err := s.CreateVisit(t.Context(), game.VisitRequest{
+			PlayerID: a.ID, LocationID: loc.ID, IdempotencyKey: "k", RequestHash: []byte("h"), TokenHash: hashA, Roll: noRoll(t),
+		})
+		if err != nil || !replayed {
+			t.Fatalf("replay with A's token: got replayed %v, %v; want true, nil", replayed, err)
+		}
+		sameVisit(t, again, keyed)
+		// The refused requests did not spend the key "new".
+		v, replayed, err := s.CreateVisit(t.Context(), game.VisitRequest{
+			PlayerID: a.ID, LocationID: loc.ID, IdempotencyKey: "new", RequestHash: []byte("h"), TokenHash: hashA, Roll: fixed(5),
+		})
+		if err != nil || replayed || v.Balance != 15 || v.PlayerID != a.ID {
+			t.Errorf("new key with A's token: got %+v, replayed %v, %v; want a new visit with balance 15", v, replayed, err)
+		}
+		if got := playerGold(t, s, a.ID); got != 15 {
+			t.Errorf("A's gold: got %d, want 15", got)
+		}
+	})
+}
