@@ -14,7 +14,11 @@ bench-pg: build
 	$(GO) run ./bench/visits -bin $(BIN) -db sqlite -instances 1 -n $(BENCH_N)
 	$(GO) run ./bench/visits -bin $(BIN) -db '$(BENCH_PG)' -instances 2 -n $(BENCH_N)
 
+# Like bench-load, the server runs on CPU 0 and wrk on CPU 1 when taskset
+# and two CPUs are there, so the two do not take turns on one core.
+VISITS_PIN := $(shell command -v taskset >/dev/null 2>&1 && [ "$$(nproc)" -ge 2 ] && echo "-server-cpus 0 -load-cpus 1")
+
 ## bench-visits: visits/s on the SQLite default under wrk (installed when missing), synchronous FULL then NORMAL
 bench-visits: build wrk
-	$(GO) run ./bench/visits -bin $(BIN) -load wrk -duration $(VISITS_DURATION) -sqlite-synchronous FULL
-	$(GO) run ./bench/visits -bin $(BIN) -load wrk -duration $(VISITS_DURATION) -sqlite-synchronous NORMAL
+	$(GO) run ./bench/visits -bin $(BIN) -load wrk -duration $(VISITS_DURATION) $(VISITS_PIN) -sqlite-synchronous FULL
+	$(GO) run ./bench/visits -bin $(BIN) -load wrk -duration $(VISITS_DURATION) $(VISITS_PIN) -sqlite-synchronous NORMAL

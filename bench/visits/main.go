@@ -13,6 +13,7 @@
 //
 //	go run ./bench/visits -bin bin/ninjagold -db sqlite -n 20000
 //	go run ./bench/visits -bin bin/ninjagold -db sqlite -load wrk -duration 10s
+//	go run ./bench/visits -bin bin/ninjagold -load wrk -server-cpus 0 -load-cpus 1
 //	go run ./bench/visits -bin bin/ninjagold -db postgres://... -instances 2
 //
 // It only ever talks to 127.0.0.1, and stops by itself.
@@ -49,12 +50,13 @@ func main() {
 	players := flag.Int("players", 64, "players the visits are spread over")
 	sync := flag.String("sqlite-synchronous", "FULL", "SQLite synchronous mode for the servers")
 	cpus := flag.String("server-cpus", "", "taskset CPU list for the servers (e.g. 0); empty: no pinning")
+	loadCPUs := flag.String("load-cpus", "", "with -load wrk, taskset CPU list for wrk (e.g. 1); empty: no pinning")
 	label := flag.String("label", "", "name of this run in the report")
 	extra := flag.String("server-flags", "", `more flags for the servers, space-separated (e.g. "--log-level warn")`)
 	load := flag.String("load", "vegeta", "load generator: vegeta (N visits) or wrk (for -duration; one instance)")
 	duration := flag.Duration("duration", 10*time.Second, "with -load wrk, how long to send visits")
 	flag.Parse()
-	lg := loadGen{kind: *load, n: *n, conns: *conns, duration: *duration}
+	lg := loadGen{kind: *load, n: *n, conns: *conns, duration: *duration, cpus: *loadCPUs}
 	if err := run(*bin, *db, *instances, lg, *players, *sync, *cpus, *extra, *label); err != nil {
 		fmt.Fprintln(os.Stderr, "visits:", err)
 		os.Exit(1)
@@ -249,6 +251,7 @@ type loadGen struct {
 	n        int    // vegeta: visits in all
 	conns    int
 	duration time.Duration // wrk
+	cpus     string        // wrk: taskset CPU list, or "" for none
 }
 
 // loadResult is what the load generator saw.
@@ -327,8 +330,11 @@ func (lg loadGen) wrk(base string, ps []player) (loadResult, error) {
 		return loadResult{}, err
 	}
 	f.Close()
-	out, err := exec.Command("wrk", "-t1", fmt.Sprintf("-c%d", lg.conns), "-d"+lg.duration.String(),
-		"-s", f.Name(), base).CombinedOutput()
+	cmd := []string{"wrk", "-t1", fmt.Sprintf("-c%d", lg.conns), "-d" + lg.duration.String(), "-s", f.Name(), base}
+	if lg.cpus != "" {
+		cmd = append([]string{"taskset", "-c", lg.cpus}, cmd...)
+	}
+	out, err := exec.Command(cmd[0], cmd[1:]...).CombinedOutput()
 	if err != nil {
 		return loadResult{}, fmt.Errorf("wrk (apt-get install -y wrk): %v\n%s", err, out)
 	}
