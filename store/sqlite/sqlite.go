@@ -172,7 +172,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 
 	s := &Store{write: write, read: read, now: time.Now,
 		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
-		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}, missed: map[string]bool{}},
+		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}, missed: map[string]bool{}, inTx: map[string]*sql.Stmt{}},
 		reads:  readStmts{db: read}}
 	s.lastPurge.Store(time.Now().Unix())
 	go s.writeLoop()

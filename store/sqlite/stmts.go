@@ -24,11 +24,20 @@ type writeTx struct {
 type writerStmts struct {
 	prepared map[string]*sql.Stmt
 	missed   map[string]bool
+	// inTx holds the statements bound to the batch's transaction
+	// (Tx.StmtContext makes a new one on every call); commitBatch empties it
+	// for each batch.
+	inTx map[string]*sql.Stmt
 }
 
 func (t writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := t.w.inTx[query]; ok {
+		return st
+	}
 	if st, ok := t.w.prepared[query]; ok {
-		return t.Tx.StmtContext(ctx, st)
+		st = t.Tx.StmtContext(ctx, st)
+		t.w.inTx[query] = st
+		return st
 	}
 	t.w.missed[query] = true
 	return nil

@@ -91,6 +91,8 @@ func (s *Store) commitBatch(batch []writeJob) {
 		}
 		return
 	}
+	// The transaction's statements end with it.
+	defer clear(s.wstmts.inTx)
 	wtx := writeTx{Tx: tx, w: &s.wstmts}
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
