@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
 )
@@ -122,6 +123,15 @@ func TestVisitErrors(t *testing.T) {
 	p := newPlayer(t, s, "Hattori", "Hanzo")
 	other := newPlayer(t, s, "Fuma", "Kotaro")
 	body := `{"location_id":1}`
+	// p's visit with a key, which another player's token must not replay.
+	keyed := s.Do(apitest.Request{Method: "POST", Path: p.path + "/visits", Body: body, Token: p.Token,
+		Header: map[string]string{"Idempotency-Key": "k1"}})
+	if keyed.Status != 201 {
+		t.Fatalf("p's keyed visit: status %d, want 201; body %s", keyed.Status, keyed.Body)
+	}
+	var first generated.Visit
+	keyed.JSON(t, &first)
+	writes := func() int64 { return s.Store.(game.WriteReporter).WriteStats().Writes }
 	tests := []struct {
 		name       string
 		req        apitest.Request
@@ -170,6 +180,7 @@ func TestVisitErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			before := writes()
 			resp := s.Do(tt.req)
 			if resp.Status != tt.wantStatus {
 				t.Fatalf("status = %d, want %d; body %s", resp.Status, tt.wantStatus, resp.Body)
@@ -178,16 +189,22 @@ func TestVisitErrors(t *testing.T) {
 			if pr.Type != tt.wantType || fmt.Sprint(pr.Errors) != fmt.Sprint(tt.wantErrors) {
 				t.Errorf("problem = %s %v, want %s %v", pr.Type, pr.Errors, tt.wantType, tt.wantErrors)
 			}
+			// A visit refused for its token never queues for the writer.
+			if tt.req.Method == "POST" && (tt.wantStatus == 401 || tt.wantStatus == 403 || tt.wantStatus == 404) {
+				if got := writes() - before; got != 0 {
+					t.Errorf("the refusal ran %d write transactions, want 0", got)
+				}
+			}
 		})
 	}
 	// None of the refused requests moved gold or wrote a visit.
-	if got := getPlayer(t, s, p.path).Gold; got != 0 {
-		t.Errorf("gold after refused visits = %d, want 0", got)
+	if got := getPlayer(t, s, p.path).Gold; got != first.Balance {
+		t.Errorf("gold after refused visits = %d, want %d", got, first.Balance)
 	}
 	var log generated.VisitList
 	s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits"}).JSON(t, &log)
-	if len(log.Items) != 0 {
-		t.Errorf("log after refused visits has %d entries, want 0", len(log.Items))
+	if len(log.Items) != 1 || log.Items[0].Id != first.Id {
+		t.Errorf("log after refused visits = %+v, want only the keyed visit %d", log.Items, first.Id)
 	}
 }
 

@@ -106,14 +106,17 @@ type VisitRequest struct {
 	// ErrUnknownToken when no player has the token, ENOTFOUND when the
 	// player does not exist, and ErrForeignToken when the token is another
 	// player's. Checking it in the visit's own transaction spares a visit a
-	// separate read, which was a tenth of a visit's cost (BENCHMARKS.md).
+	// separate read, which was a tenth of a visit's cost (BENCHMARKS.md);
+	// impl still reads first for a token it has not seen succeed, so that a
+	// refusal does not wait for the writer.
 	TokenHash []byte
 	// IdempotencyKey is empty when the client sent none.
 	IdempotencyKey string
 	// RequestHash identifies the request the key was sent with.
 	RequestHash []byte
 	// Roll decides the outcome once the location is known; it runs inside
-	// the transaction.
+	// the transaction, and may run for a visit that the TokenHash check
+	// then refuses (its outcome is dropped).
 	Roll func(Location) Outcome
 }
 

@@ -30,6 +30,7 @@ type Server struct {
 	store   game.Store
 	dice    game.Dice
 	metrics prometheus.Gatherer
+	owners  tokenOwners // hints for CreateVisit's authorization
 
 	// What impl needs of the spec itself (its JSON form for /openapi.json,
 	// each path's methods for OPTIONS) is worked out on first request:

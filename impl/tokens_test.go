@@ -1,0 +1,130 @@
+package impl
+
+import (
+	"context"
+	"crypto/sha256"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+)
+
+func TestTokenOwners(t *testing.T) {
+	var o tokenOwners
+	a, b := sha256.Sum256([]byte("a")), sha256.Sum256([]byte("b"))
+	if o.owns(a[:], 1) {
+		t.Fatal("owns before remember: got true")
+	}
+	o.remember(a[:], 1)
+	if !o.owns(a[:], 1) || o.owns(a[:], 2) || o.owns(b[:], 1) {
+		t.Errorf("after remember(a, 1): owns(a, 1), owns(a, 2), owns(b, 1) = %v, %v, %v; want true, false, false",
+			o.owns(a[:], 1), o.owns(a[:], 2), o.owns(b[:], 1))
+	}
+	o.forget(a[:])
+	if o.owns(a[:], 1) {
+		t.Error("owns after forget: got true")
+	}
+	for i := range maxTokenOwners + 1 {
+		h := sha256.Sum256([]byte{byte(i), byte(i >> 8), byte(i >> 16)})
+		o.remember(h[:], int64(i))
+	}
+	if n := len(o.m); n > maxTokenOwners {
+		t.Errorf("after %d tokens: %d remembered, want at most %d", maxTokenOwners+1, n, maxTokenOwners)
+	}
+}
+
+// readCounter is the real SQLite store, counting the token reads
+// authorizePlayer makes.
+type readCounter struct {
+	*sqlite.Store
+	reads atomic.Int64
+}
+
+func (c *readCounter) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, error) {
+	c.reads.Add(1)
+	return c.Store.PlayerIDByTokenHash(ctx, hash)
+}
+
+// TestCreateVisitAuthorization checks what tokenOwners is for: a visit with
+// a token known to be the player's skips the read, and a visit that is
+// refused never reaches the store's writer, even when the hint was stale.
+func TestCreateVisitAuthorization(t *testing.T) {
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	store := &readCounter{Store: db}
+	s, err := New(store, game.SystemDice{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := func(token string) context.Context {
+		return WithRequestInfo(t.Context(), RequestInfo{Credentials: Credentials{Token: token}})
+	}
+	newPlayer := func(first string) (int64, string) {
+		t.Helper()
+		resp, err := s.CreatePlayer(t.Context(), generated.CreatePlayerRequestObject{Body: &generated.NewPlayer{FirstName: first, LastName: "Ninja"}})
+		if err != nil {
+			t.Fatalf("CreatePlayer: %v", err)
+		}
+		p := resp.(generated.FastCreatePlayer201JSONResponse).Body
+		return p.Id, p.Token
+	}
+	visit := func(id int64, token string) error {
+		_, err := s.CreateVisit(as(token), generated.CreateVisitRequestObject{Id: id, Body: &generated.NewVisit{LocationId: 1}})
+		return err
+	}
+	writes := func() int64 { return db.WriteStats().Writes }
+	a, tokenA := newPlayer("A")
+	b, tokenB := newPlayer("B")
+
+	for i := range 3 {
+		if err := visit(a, tokenA); err != nil {
+			t.Fatalf("visit %d with A's token: %v", i, err)
+		}
+	}
+	if got := store.reads.Load(); got != 1 {
+		t.Errorf("three visits with A's token read the token %d times, want 1", got)
+	}
+
+	for _, c := range []struct {
+		name   string
+		player int64
+		token  string
+		want   game.Code
+	}{
+		{"unknown token", a, "ngp_forged", game.EUNAUTHORIZED},
+		{"another player's token", a, tokenB, game.EFORBIDDEN},
+		{"A's token for B", b, tokenA, game.EFORBIDDEN},
+		{"another player's token for an unknown player", 1 << 40, tokenB, game.ENOTFOUND},
+		{"no token", a, "", game.EUNAUTHORIZED},
+	} {
+		before := writes()
+		if err := visit(c.player, c.token); game.ErrorCode(err) != c.want {
+			t.Errorf("%s: got %v, want code %q", c.name, err, c.want)
+		}
+		if got := writes() - before; got != 0 {
+			t.Errorf("%s: the refusal ran %d write transactions, want 0", c.name, got)
+		}
+	}
+
+	// A's hint goes stale when A is deleted: the store refuses the visit
+	// as authorizePlayer would have, and the next one is read again.
+	if _, err := s.DeletePlayer(as(tokenA), generated.DeletePlayerRequestObject{Id: a}); err != nil {
+		t.Fatalf("DeletePlayer: %v", err)
+	}
+	for i := range 2 {
+		if err := visit(a, tokenA); game.ErrorCode(err) != game.EUNAUTHORIZED {
+			t.Errorf("visit %d with the deleted A's token: got %v, want code %q", i, err, game.EUNAUTHORIZED)
+		}
+	}
+	// The first visits, the four refusals with a token, DeletePlayer's
+	// check and the visit after the stale hint read the token.
+	if got := store.reads.Load(); got != 1+4+1+1 {
+		t.Errorf("token reads: got %d, want 7", got)
+	}
+}
