@@ -36,7 +36,7 @@ const (
 // member holding such text is named by its path. When some of it is
 // anywhere else (in a member name, outside an object's members, after the
 // document or after text that is not JSON), or a field cannot be named
-// plainly (a top-level member "body", a member "", more than
+// plainly (a top-level member "body", a member "" or one holding a dot, more than
 // lexicalMaxFields such fields, a path past lexicalMaxDepth or
 // lexicalMaxPathBytes), whole is set and fields holds one message for the
 // body.
@@ -151,10 +151,12 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 			if pathBytes+len(name) > lexicalMaxPathBytes || (len(path) == 0 && name == bodyKey) {
 				return nil, false // too long a key, or one that says "the whole body"
 			}
-			if name == "" || slices.Contains(path, "") {
-				return nil, false // "" has no label, and makes no readable path
-			}
 			key := strings.Join(append(path, name), ".")
+			if slices.Contains(strings.Split(key, "."), "") || strings.Count(key, ".") != len(path) {
+				// "" has no label, and a name holding a dot ("a.b", ".")
+				// reads as a path of other members: neither names its field.
+				return nil, false
+			}
 			if _, seen := fields[key]; !seen {
 				if len(fields) == lexicalMaxFields {
 					return nil, false
