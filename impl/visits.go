@@ -57,14 +57,14 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 	}
 	v, replayed, err := s.store.CreateVisit(ctx, vr)
 	switch game.ErrorCode(err) {
+	case "":
 	case game.EUNAUTHORIZED, game.EFORBIDDEN, game.ENOTFOUND:
 		s.owners.forget(hash) // the player is gone: the hint was stale
-	}
-	if game.ErrorCode(err) == game.ECONFLICT {
+		return nil, err
+	case game.ECONFLICT:
 		return nil, &game.Error{Code: game.ECONFLICT, Message: game.ErrorMessage(err),
 			Fields: map[string]string{"Idempotency-Key": "Idempotency-Key was already used with a different request"}}
-	}
-	if err != nil {
+	default:
 		return nil, err
 	}
 	resp := generated.FastCreateVisit201JSONResponse{CreateVisit201JSONResponse: generated.CreateVisit201JSONResponse{
