@@ -69,6 +69,13 @@ func testVisitTokens(t *testing.T, open Opener) {
 			if c.wantErrVar != nil && !errors.Is(err, c.wantErrVar) {
 				t.Errorf("got error %v, want %v", err, c.wantErrVar)
 			}
+			// The same message as a lookup of the unknown player gives.
+			if c.want == game.ENOTFOUND {
+				_, lookup := s.GetPlayer(t.Context(), c.player)
+				if got, want := game.ErrorMessage(err), game.ErrorMessage(lookup); got != want {
+					t.Errorf("got message %q, want %q", got, want)
+				}
+			}
 			if ga, gb := playerGold(t, s, a.ID), playerGold(t, s, b.ID); ga != 10 || gb != 0 {
 				t.Errorf("gold: got %d and %d, want 10 and 0", ga, gb)
 			}
