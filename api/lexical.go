@@ -151,12 +151,11 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 			if pathBytes+len(name) > lexicalMaxPathBytes || (len(path) == 0 && name == bodyKey) {
 				return nil, false // too long a key, or one that says "the whole body"
 			}
-			key := strings.Join(append(path, name), ".")
-			if slices.Contains(strings.Split(key, "."), "") || strings.Count(key, ".") != len(path) {
-				// "" has no label, and a name holding a dot ("a.b", ".")
-				// reads as a path of other members: neither names its field.
+			segments := append(path, name)
+			if slices.ContainsFunc(segments, unnameable) {
 				return nil, false
 			}
+			key := strings.Join(segments, ".")
 			if _, seen := fields[key]; !seen {
 				if len(fields) == lexicalMaxFields {
 					return nil, false
@@ -167,6 +166,11 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 		complete()
 	}
 }
+
+// unnameable reports whether a member name cannot be a segment of a
+// field's key: "" has no label, and a name holding a dot ("a.b", ".")
+// would read as a path of other members.
+func unnameable(name string) bool { return name == "" || strings.Contains(name, ".") }
 
 // badText returns the message for the first text in data that names no
 // character, or "" when there is none. It reads escapes without a JSON
