@@ -16,6 +16,9 @@
 #   bench-paired loopback load on two variants at once, sharing one core
 #                (bench/compare/paired.sh): the ratio of what a request costs
 #                each, with the machine's slow spells landing on both
+#   bench-instr  instructions per request, counted by valgrind's callgrind
+#                (bench/compare/instr.sh): the same count whatever else the
+#                machine does, for the differences the VM's noise buries
 
 BENCH_COUNT     ?= 6
 BENCH_TIME      ?= 1s
@@ -37,10 +40,17 @@ LOAD_THREADS    ?= 1
 LOAD_VARIANTS   ?= raw stock project project-quiet project-validate-responses ogen
 LOAD_ROUNDS     ?= 1
 LOAD_OPS        ?= get-location create-player create-visit
+BENCHCLIENT     := bin/benchclient
+INSTR_N         ?= 10000
+INSTR_WARMUP    ?= 1000
+INSTR_CONNS     ?= 4
+INSTR_VARIANTS  ?= raw stock project ogen
+INSTR_OPS       ?= GetLocation CreatePlayer CreateVisit
+INSTR_ROUNDS    ?= 3
 LOAD_PAIRED     ?= raw stock project ogen
 PAIRED_ROUNDS   ?= 5
 
-.PHONY: bench bench-load bench-paired bench-check wrk
+.PHONY: bench bench-load bench-paired bench-instr bench-instr-check bench-check wrk valgrind
 
 ## bench-check: every Go benchmark runs once, so none rots between measurements (part of make test)
 # One iteration each proves a benchmark still sets up and serves what it
@@ -80,6 +90,23 @@ bench-paired: wrk
 	LOAD_DURATION='$(LOAD_DURATION)' LOAD_WARMUP='$(LOAD_WARMUP)' LOAD_CONNS='$(LOAD_CONNS)' \
 	LOAD_VARIANTS='$(LOAD_PAIRED)' LOAD_OPS='$(LOAD_OPS)' LOAD_SYNC='$(BENCH_SYNC)' LOAD_SQLITE_SHARED='$(BENCH_SHARED)' \
 	LOAD_ROUNDS='$(PAIRED_ROUNDS)' bench/compare/paired.sh $(BENCHSERVER)
+
+## bench-instr: instructions per request under callgrind (INSTR_N=10000 INSTR_ROUNDS=3 INSTR_VARIANTS=... INSTR_OPS=...)
+bench-instr: valgrind
+	$(GO) build -o $(BENCHSERVER) ./bench/compare/cmd/benchserver
+	$(GO) build -o $(BENCHCLIENT) ./bench/compare/cmd/benchclient
+	INSTR_N='$(INSTR_N)' INSTR_WARMUP='$(INSTR_WARMUP)' INSTR_CONNS='$(INSTR_CONNS)' INSTR_VARIANTS='$(INSTR_VARIANTS)' \
+	INSTR_OPS='$(INSTR_OPS)' INSTR_ROUNDS='$(INSTR_ROUNDS)' bench/compare/instr.sh $(BENCHSERVER) $(BENCHCLIENT)
+
+## bench-instr-check: bench-instr on a few requests of every operation, so the script and benchclient do not rot (part of make test)
+bench-instr-check:
+	$(MAKE) --no-print-directory bench-instr INSTR_N=20 INSTR_WARMUP=5 INSTR_VARIANTS=project INSTR_ROUNDS=1
+
+EXTRA_TESTS += bench-instr-check
+
+# valgrind: apt-get Debian's valgrind unless it is there already.
+valgrind:
+	$(call apt-install,callgrind_control,valgrind)
 
 # wrk: apt-get Debian's wrk unless it is there already.
 wrk:
