@@ -5,7 +5,8 @@
 # ogen server (bench/compare, bench/ogen). Numbers go to BENCHMARKS.md with
 # the command that made them; nothing here asserts a target, and none of the
 # measuring targets is part of `make test` (bench-check, which runs each
-# benchmark once to keep it working, is).
+# benchmark once to keep it working, is, as is bench-instr-check, which
+# counts 20 requests per operation for the same reason).
 #
 #   bench        in-process Go benchmarks: ns/op and allocs/op per variant and
 #                operation (BENCH_COUNT runs each, 6 by default: benchstat needs

@@ -49,19 +49,12 @@ for tool in valgrind callgrind_control; do
 	fi
 done
 
-pid=
-stop_server() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-		pid=
-	fi
-}
-trap stop_server EXIT
+sync=NORMAL
+. "$(dirname "$0")/servers.sh"
 
 # control ARGS...: callgrind_control on the server, failing loudly.
 control() {
-	if ! callgrind_control "$@" "$pid" >>"$out/control.log" 2>&1; then
+	if ! callgrind_control "$@" "${pids[-1]}" >>"$out/control.log" 2>&1; then
 		echo "callgrind_control $* failed:" >&2
 		tail -n 20 "$out/control.log" >&2
 		exit 1
@@ -75,21 +68,8 @@ results=$out/results.tsv
 for round in $(seq "$rounds"); do
 	for v in $variants; do
 		name=$v.$round
-		env GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --instr-atstart=no \
-			--callgrind-out-file="$out/$name.cg" "$bin" -variant "$v" >"$out/$name.server.out" 2>"$out/$name.server.err" &
-		pid=$!
-		ready=
-		for _ in $(seq 1200); do
-			ready=$(grep -m1 '^ready ' "$out/$name.server.out" || true)
-			[ -n "$ready" ] && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if [ -z "$ready" ]; then
-			echo "$v: benchserver did not start under valgrind:" >&2
-			tail -n 30 "$out/$name.server.err" >&2
-			exit 1
-		fi
+		start_server "$v" "$name" env GOMAXPROCS=1 GODEBUG=asyncpreemptoff=1 \
+			valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/$name.cg"
 		read -r _ url player token <<<"$ready"
 		control --instr=on
 		dumps=0
@@ -113,7 +93,7 @@ for round in $(seq "$rounds"); do
 			printf '%s\t%s\t%s\t%s\n' "$op" "$v" "$((ir / n))" "$round" >>"$results"
 			printf '  %-13s %-8s %12d instructions per request\n' "$op" "$v" "$((ir / n))"
 		done
-		stop_server
+		stop_servers
 	done
 done
 

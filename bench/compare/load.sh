@@ -39,6 +39,7 @@ out=${LOAD_OUT:-$(mktemp -d -t bench-load.XXXXXX)}
 mkdir -p "$out"
 
 . "$here/servers.sh"
+need_wrk
 server_cpu=() client_cpu=()
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
 	server_cpu=(taskset -c 0) client_cpu=(taskset -c 1)

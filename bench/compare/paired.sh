@@ -54,6 +54,7 @@ out=${LOAD_OUT:-$(mktemp -d -t bench-paired.XXXXXX)}
 mkdir -p "$out"
 
 . "$here/servers.sh"
+need_wrk
 if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then
 	echo "paired.sh needs taskset and 2 CPUs: both servers share CPU 0, the load runs on CPU 1" >&2
 	exit 1

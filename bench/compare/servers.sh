@@ -1,11 +1,14 @@
-# Shared by load.sh and paired.sh (sourced): wrk's presence, and starting
-# and stopping benchserver processes. Needs bin (the benchserver), out (the
+# Shared by load.sh, paired.sh and instr.sh (sourced): starting and stopping
+# benchserver processes, and need_wrk. Needs bin (the benchserver), out (the
 # output directory) and sync (SQLite synchronous) set.
 
-if ! command -v wrk >/dev/null; then
-	echo "wrk is not installed: apt-get update && apt-get install -y wrk" >&2
-	exit 1
-fi
+# need_wrk exits unless wrk is installed.
+need_wrk() {
+	if ! command -v wrk >/dev/null; then
+		echo "wrk is not installed: apt-get update && apt-get install -y wrk" >&2
+		exit 1
+	fi
+}
 
 pids=()
 
@@ -18,8 +21,10 @@ stop_servers() {
 trap stop_servers EXIT
 
 # start_server VARIANT NAME [PINNING...]: start a benchserver (through
-# PINNING, e.g. taskset -c 0), its output in $out/NAME.server.*, and wait
-# until it is ready; sets ready to its "ready <url> <player> <token>" line.
+# PINNING, e.g. taskset -c 0, or any command that runs the rest of its
+# arguments), its output in $out/NAME.server.*, and wait until it is ready;
+# sets ready to its "ready <url> <player> <token>" line; its pid is
+# ${pids[-1]}.
 start_server() {
 	local variant=$1 name=$2
 	shift 2
