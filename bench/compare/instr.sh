@@ -101,7 +101,7 @@ echo
 echo "Medians over $rounds round(s); ratio = raw's instructions / the variant's (above 1: fewer than raw)"
 for op in $ops; do
 	awk -F'\t' -v op="$op" '$1 == op { print $2 "\t" $3 }' "$results" | sort -k1,1 -k2,2n | awk -F'\t' -v op="$op" -v order="$variants" '
-		{ vals[$1] = vals[$1] " " $2; count[$1]++ }
+		{ vals[$1] = vals[$1] " " $2 }
 		END {
 			nv = split(order, vs, " ")
 			for (i = 1; i <= nv; i++) {

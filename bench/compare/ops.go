@@ -64,6 +64,17 @@ var Ops = []Op{
 	},
 }
 
+// SetHeaders puts op's headers on h, with token as the bearer token when
+// op needs the visiting player's.
+func (op Op) SetHeaders(h http.Header, token string) {
+	for k, v := range op.Header {
+		h.Set(k, v)
+	}
+	if op.Auth {
+		h.Set("Authorization", "Bearer "+token)
+	}
+}
+
 // Runner sends one Op to one handler again and again, reusing the request
 // and the response writer so that only the handler is measured.
 type Runner struct {
@@ -86,12 +97,7 @@ func NewRunner(h http.Handler, op Op, env *Env) *Runner {
 // depends on (the visiting player).
 func (r *Runner) Rebuild() {
 	req := httptest.NewRequest(r.op.Method, r.op.Path(r.env), nil)
-	for k, v := range r.op.Header {
-		req.Header.Set(k, v)
-	}
-	if r.op.Auth {
-		req.Header.Set("Authorization", "Bearer "+r.env.PlayerToken)
-	}
+	r.op.SetHeaders(req.Header, r.env.PlayerToken)
 	req.RemoteAddr = "127.0.0.1:40000"
 	r.req = req
 }

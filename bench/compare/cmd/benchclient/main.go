@@ -86,12 +86,7 @@ func send(client *http.Client, op *compare.Op, target, token string) error {
 	if err != nil {
 		return err
 	}
-	for k, v := range op.Header {
-		req.Header.Set(k, v)
-	}
-	if op.Auth {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	op.SetHeaders(req.Header, token)
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
