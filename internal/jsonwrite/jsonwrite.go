@@ -14,6 +14,7 @@ package jsonwrite
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -30,11 +31,13 @@ func String(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && safe[s[i]] { // the common case, in a tight loop
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
-			if htmlSafe(c) {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '\\', '"':
@@ -75,11 +78,16 @@ func String(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// htmlSafe reports whether the ASCII byte c goes into a JSON string as is
-// when HTML escaping is on.
-func htmlSafe(c byte) bool {
-	return c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
-}
+// safe tells, for each byte, whether it goes into a JSON string as is when
+// HTML escaping is on: printable ASCII but for the quote, the backslash, <,
+// > and &. A byte of a multi-byte sequence is not, so String decodes its
+// rune. A table is several times quicker per byte than the comparisons.
+var safe = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = !strings.ContainsRune(`"\<>&`, rune(c))
+	}
+	return t
+}()
 
 // Time appends t as time.Time's MarshalJSON does (RFC 3339 with
 // nanoseconds, quoted) and reports false, appending nothing, for the times
@@ -87,16 +95,25 @@ func htmlSafe(c byte) bool {
 // or more. The caller then leaves the whole value to encoding/json, so
 // even the error is the same.
 func Time(b []byte, t time.Time) ([]byte, bool) {
-	if y := t.Year(); y < 0 || y > 9999 {
+	_, offset := t.Zone()
+	if offset <= -24*60*60 || offset >= 24*60*60 {
 		return b, false
 	}
-	if _, offset := t.Zone(); offset <= -24*60*60 || offset >= 24*60*60 {
+	// The year, from the Unix time in t's zone: t.Year() would work out
+	// the whole date, which AppendFormat does again.
+	if local := t.Unix() + int64(offset); local < unixYear0 || local >= unixYear10000 {
 		return b, false
 	}
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"'), true
 }
+
+// The Unix times of 0000-01-01 and 10000-01-01, midnight UTC.
+const (
+	unixYear0     = -62167219200
+	unixYear10000 = 253402300800
+)
 
 // NullableString appends n as its MarshalJSON does: null when it is null,
 // else its string, "" when it is unset (a member that is never left out of
