@@ -64,6 +64,51 @@ func TestAccessLineMatchesSlog(t *testing.T) {
 	}
 }
 
+// TestAccessLineTime formats a run of times, one after another as the
+// access lines of a server would, and requires AppendFormat's bytes for
+// each: the cached second must be left when the second or the location
+// changes, and the fraction written as RFC3339Nano writes it.
+func TestAccessLineTime(t *testing.T) {
+	ist := time.FixedZone("IST", 5*3600+30*60)
+	at := func(sec, ns int, loc *time.Location) time.Time {
+		return time.Date(2026, 12, 1, 10, 40, sec, ns, time.UTC).In(loc)
+	}
+	times := []time.Time{
+		at(0, 0, time.UTC),
+		at(0, 1, time.UTC), // same second, another fraction
+		at(0, 100000000, time.UTC),
+		at(0, 999999999, time.UTC),
+		at(0, 120000000, ist), // same second, another zone
+		at(1, 120000000, ist),
+		at(1, 120000000, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 1, time.FixedZone("", -(12*3600+45*60+30))),
+		time.Now(),
+	}
+	if berlin, err := time.LoadLocation("Europe/Berlin"); err == nil {
+		// Summer time began at 01:00 UTC on 29 March 2026.
+		for _, s := range []string{"2026-03-29T00:59:59.5Z", "2026-03-29T01:00:00.5Z", "2026-03-29T01:00:00.75Z"} {
+			u, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			times = append(times, u.In(berlin))
+		}
+	} else {
+		t.Logf("no time zone data, no summer time case: %v", err)
+	}
+	for _, now := range times {
+		s := secondOf(now)
+		if !s.ok {
+			t.Fatalf("%v: refused", now)
+		}
+		want := now.AppendFormat(nil, time.RFC3339Nano)
+		if got := s.appendTime(nil, now); string(got) != string(want) {
+			t.Errorf("%v: got %s, want %s", now, got, want)
+		}
+	}
+}
+
 func TestAccessLineRefusals(t *testing.T) {
 	for _, s := range []string{`/a"b`, `/a\b`, "/caf\u00e9", "/a\nb"} {
 		if _, ok := accessFields("GET", s, "op"); ok {
