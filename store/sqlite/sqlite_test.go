@@ -157,3 +157,24 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Errorf("Open = %v, want a refusal of the newer schema", err)
 	}
 }
+
+// TestFillReadPool checks that every read connection is open and idle
+// afterwards, and that the reads work on them.
+func TestFillReadPool(t *testing.T) {
+	s := openWith(t, filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{Readers: 3})
+	if err := s.FillReadPool(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var read game.PoolStats
+	for _, p := range s.PoolStats() {
+		if p.Pool == "read" {
+			read = p
+		}
+	}
+	if read.Max != 3 || read.Open != 3 || read.Idle != 3 || read.InUse != 0 {
+		t.Errorf("read pool after FillReadPool: %+v, want 3 open, all idle", read)
+	}
+	if _, err := s.ListLocations(t.Context(), 0, 10); err != nil {
+		t.Errorf("a read after FillReadPool: %v", err)
+	}
+}
