@@ -261,12 +261,10 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			map[string]string{"Accept": "Accept must allow one of " + list})
 		return
 	}
-	// From here on the middleware works on a copy of the request, carrying
-	// what the handler needs to know: net/http keeps the request it made
-	// (its body and length among them) to finish the exchange, so that one
-	// must not change.
-	req = req.WithContext(impl.WithRequestInfo(req.Context(), impl.RequestInfo{Credentials: cred, MediaType: mediaType}))
-	c.Request = req
+	info := impl.RequestInfo{Credentials: cred}
+	if len(op.offers) > 1 {
+		info.MediaType = mediaType
+	}
 
 	var query url.Values
 	if req.URL.RawQuery != "" {
@@ -289,14 +287,27 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
-	if h := joinLists(req.Header, op.listHeaders); h != nil {
-		req.Header = h // req is the middleware's copy: net/http's keeps its own
-	}
+	joined := joinLists(req.Header, op.listHeaders)
+	// The operation takes no body: nothing reads one, kin-openapi's
+	// security check included (it would read it all, unbounded). net/http
+	// still drains or drops what was sent.
+	dropBody := op.requestTypes == nil && req.Body != nil && req.Body != http.NoBody
 
-	if op.requestTypes == nil && req.Body != nil && req.Body != http.NoBody {
-		// The operation takes no body: nothing reads one, kin-openapi's
-		// security check included (it would read it all, unbounded).
-		// net/http still drains or drops what was sent.
+	// From here on the middleware works on a copy of the request when it
+	// has something to change in it or to tell the handler: net/http keeps
+	// the request it made (its body and length among them) to finish the
+	// exchange, so that one must not change. A request with neither, such
+	// as a public GET without a token, goes on as it came: the copy and
+	// the context carrying info are about 320 bytes a request for the
+	// garbage collector (BENCHMARKS.md).
+	if info != (impl.RequestInfo{}) || joined != nil || dropBody || op.requestTypes != nil {
+		req = req.WithContext(impl.WithRequestInfo(req.Context(), info))
+		c.Request = req
+	}
+	if joined != nil {
+		req.Header = joined
+	}
+	if dropBody {
 		req.Body, req.ContentLength = http.NoBody, 0
 	}
 

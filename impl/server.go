@@ -118,11 +118,14 @@ type Credentials struct {
 }
 
 // RequestInfo is what the HTTP layer worked out about a request before the
-// handler runs.
+// handler runs. A request without one (the zero RequestInfo) sent no token
+// to an operation with one media type.
 type RequestInfo struct {
 	Credentials Credentials
 	// MediaType is the response media type negotiated from Accept, as
-	// openapi.yaml spells it (parameters included: text/csv; charset=utf-8).
+	// openapi.yaml spells it (parameters included: text/csv; charset=utf-8),
+	// for an operation offering more than one; "" for the others, whose
+	// handlers have one way to answer.
 	MediaType string
 }
 
