@@ -48,8 +48,13 @@ func BenchmarkValidator(b *testing.B) {
 				body := strings.NewReader(r.body)
 				w := &discardWriter{header: http.Header{}}
 				for b.Loop() {
-					body.Reset(r.body)
-					req.Body, req.ContentLength = io.NopCloser(body), int64(len(r.body))
+					if r.body == "" {
+						// As net/http's server hands over a request without one.
+						req.Body, req.ContentLength = http.NoBody, 0
+					} else {
+						body.Reset(r.body)
+						req.Body, req.ContentLength = io.NopCloser(body), int64(len(r.body))
+					}
 					clear(w.header)
 					w.status = 0
 					h.ServeHTTP(w, req)
