@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf16"
@@ -48,8 +47,8 @@ type quickValue struct {
 	nullable bool
 	// strings
 	minLen  uint64
-	maxLen  uint64 // math.MaxUint64: none
-	pattern *regexp.Regexp
+	maxLen  uint64            // math.MaxUint64: none
+	pattern func(string) bool // nil: none
 	enum    []string
 	// integers, compared as float64 as kin-openapi does
 	min, max *float64
@@ -141,12 +140,11 @@ func compileValue(s *openapi3.Schema) *quickValue {
 			v.maxLen = *s.MaxLength
 		}
 		if s.Pattern != "" {
-			// The same translation kin-openapi makes before compiling.
-			re, err := regexp.Compile(patRewriteCodepoints.ReplaceAllString(s.Pattern, `\x{${code}}`))
+			match, err := compilePattern(s.Pattern)
 			if err != nil {
 				return nil
 			}
-			v.pattern = re
+			v.pattern = match
 		}
 		for _, e := range s.Enum {
 			str, ok := e.(string)
@@ -173,9 +171,6 @@ func compileValue(s *openapi3.Schema) *quickValue {
 	}
 	return v
 }
-
-// patRewriteCodepoints is kin-openapi's rewrite of \uXXXX in patterns.
-var patRewriteCodepoints = regexp.MustCompile(`(?P<replaced_with_slash_x>\\u)(?P<code>[0-9A-F]{4})`)
 
 func compileObject(s *openapi3.Schema) *quickObject {
 	if !plain(s) || s.Type == nil || !s.Type.Is(openapi3.TypeObject) || s.Nullable ||
@@ -284,7 +279,7 @@ func (v *quickValue) str(s string) bool {
 			return false
 		}
 	}
-	if v.pattern != nil && !v.pattern.MatchString(s) {
+	if v.pattern != nil && !v.pattern(s) {
 		return false
 	}
 	if v.enum != nil {
