@@ -52,7 +52,7 @@ func (s *Server) authorizePlayer(ctx context.Context, id int64, allowAdmin bool)
 	if cred.Token == "" {
 		return errNoToken
 	}
-	owner, err := s.store.PlayerIDByTokenHash(ctx, HashToken(cred.Token))
+	owner, err := s.store.PlayerIDByTokenHash(ctx, cred.tokenHash())
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ package impl
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -113,8 +114,22 @@ func (s *Server) allowed(path string) (string, error) {
 type Credentials struct {
 	// Token is the bearer token, "" when none was sent.
 	Token string
+	// TokenHash is HashToken(Token) when the HTTP layer worked it out (it
+	// hashes every token to compare it with the admin token in constant
+	// time), so the handlers need not hash it again; all zeros when it did
+	// not, and the handlers hash Token themselves.
+	TokenHash [sha256.Size]byte
 	// Admin is true when Token is the admin token.
 	Admin bool
+}
+
+// tokenHash returns HashToken(c.Token), computed once per request.
+func (c Credentials) tokenHash() []byte {
+	if c.TokenHash == ([sha256.Size]byte{}) {
+		return HashToken(c.Token)
+	}
+	h := c.TokenHash
+	return h[:]
 }
 
 // RequestInfo is what the HTTP layer worked out about a request before the

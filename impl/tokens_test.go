@@ -1,6 +1,7 @@
 package impl
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"path/filepath"
@@ -126,5 +127,24 @@ func TestCreateVisitAuthorization(t *testing.T) {
 	// check and the visit after the stale hint read the token.
 	if got := store.reads.Load(); got != 1+4+1+1 {
 		t.Errorf("token reads: got %d, want 7", got)
+	}
+}
+
+// TestTokenHash: the hash the HTTP layer worked out is used as it is, and
+// a missing one is computed from the token.
+func TestTokenHash(t *testing.T) {
+	token := "ngp_token"
+	other := sha256.Sum256([]byte("another token"))
+	for _, c := range []struct {
+		name string
+		cred Credentials
+		want []byte
+	}{
+		{"worked out by the HTTP layer", Credentials{Token: token, TokenHash: other}, other[:]},
+		{"not worked out", Credentials{Token: token}, HashToken(token)},
+	} {
+		if got := c.cred.tokenHash(); !bytes.Equal(got, c.want) {
+			t.Errorf("%s: tokenHash() = %x, want %x", c.name, got, c.want)
+		}
 	}
 }

@@ -33,11 +33,11 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 	// is not known to be the player's is checked by authorizePlayer (no
 	// admin) first, so a refusal needs no write transaction; a known one
 	// skips that read, a tenth of a visit's cost (see tokenOwners).
-	token := credentialsFrom(ctx).Token
-	if token == "" {
+	cred := credentialsFrom(ctx)
+	if cred.Token == "" {
 		return nil, errNoToken
 	}
-	hash := HashToken(token)
+	hash := cred.tokenHash()
 	if !s.owners.owns(hash, req.Id) {
 		if err := s.authorizePlayer(ctx, req.Id, false); err != nil {
 			return nil, err

@@ -42,7 +42,7 @@ func newStock(e *Env) (http.Handler, error) {
 		token := bearer(c.Request)
 		if token != "" {
 			sum := sha256.Sum256([]byte(token))
-			cred := impl.Credentials{Token: token, Admin: subtle.ConstantTimeCompare(sum[:], admin[:]) == 1}
+			cred := impl.Credentials{Token: token, TokenHash: sum, Admin: subtle.ConstantTimeCompare(sum[:], admin[:]) == 1}
 			c.Request = c.Request.WithContext(impl.WithRequestInfo(c.Request.Context(), impl.RequestInfo{Credentials: cred}))
 		}
 		c.Next()
