@@ -10,8 +10,8 @@
 #
 # It then runs the quick check's differential test (api/quick_test.go) with
 # QUICK_N random requests per operation on the same seed, and Go's fuzzer on
-# FuzzQuickBody and FuzzLexicalErrors (api/lexical_test.go) for
-# QUICK_FUZZTIME each; then the generated response writers'
+# FuzzQuickBody, FuzzLexicalErrors (api/lexical_test.go) and
+# FuzzKnownPatterns (api/pattern_test.go) for QUICK_FUZZTIME each; then the generated response writers'
 # differential test (internal/writergen/writers_test.go) with ENCODE_N random
 # values per response type, and Go's fuzzer on jsonwrite's FuzzString for
 # QUICK_FUZZTIME.
@@ -37,6 +37,7 @@ fuzz:
 		-quick.n=$(QUICK_N) -quick.seed=$(FUZZ_SEED)
 	$(GO) test -run '^$$' -fuzz FuzzQuickBody -fuzztime $(QUICK_FUZZTIME) ./api
 	$(GO) test -run '^$$' -fuzz FuzzLexicalErrors -fuzztime $(QUICK_FUZZTIME) ./api
+	$(GO) test -run '^$$' -fuzz FuzzKnownPatterns -fuzztime $(QUICK_FUZZTIME) ./api
 	$(GO) test -count=1 -timeout 0 -run 'TestWritersMatchGenerated' ./internal/writergen -args \
 		-encode.n=$(ENCODE_N) -encode.seed=$(FUZZ_SEED)
 	$(GO) test -run '^$$' -fuzz FuzzString -fuzztime $(QUICK_FUZZTIME) ./internal/jsonwrite
