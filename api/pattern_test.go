@@ -46,7 +46,7 @@ func TestKnownPatterns(t *testing.T) {
 			}
 		}
 		check("")
-		for r := rune(0); r <= utf8.MaxRune; r = next(r) {
+		for r := rune(0); r <= utf8.MaxRune; r = nextRune(r) {
 			if utf8.ValidRune(r) {
 				check(string(r))
 				check("a" + string(r) + "b")
@@ -66,7 +66,8 @@ func TestKnownPatterns(t *testing.T) {
 	}
 }
 
-func next(r rune) rune {
+// nextRune walks every code point of the BMP, then one in 97.
+func nextRune(r rune) rune {
 	if r < 0xFFFF {
 		return r + 1
 	}

@@ -11,9 +11,10 @@
 # It then runs the quick check's differential test (api/quick_test.go) with
 # QUICK_N random requests per operation on the same seed, and Go's fuzzer on
 # FuzzQuickBody, FuzzLexicalErrors (api/lexical_test.go) and
-# FuzzKnownPatterns (api/pattern_test.go) for QUICK_FUZZTIME each; then the generated response writers'
-# differential test (internal/writergen/writers_test.go) with ENCODE_N random
-# values per response type, and Go's fuzzer on jsonwrite's FuzzString for
+# FuzzKnownPatterns (api/pattern_test.go) for QUICK_FUZZTIME each; then the
+# generated response writers' differential test
+# (internal/writergen/writers_test.go) with ENCODE_N random values per
+# response type, and Go's fuzzer on jsonwrite's FuzzString for
 # QUICK_FUZZTIME.
 
 FUZZ_N          ?= 5000
