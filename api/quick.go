@@ -329,8 +329,10 @@ func parseInt(s string, bits int, plus bool) (int64, bool) {
 // body reports whether data, already known to be UTF-8, is a JSON object
 // the schema plainly allows. It reads the object in one pass and gives up
 // at anything beyond a flat object of strings, integers and nulls without
-// escapes in member names, duplicate members or trailing bytes.
-func (o *quickObject) body(data []byte) bool {
+// escapes in member names, duplicate members or trailing bytes. When
+// members is not nil, it receives each member's value as encoding/json
+// decodes it into an any, but for numbers, which it gives as json.Number.
+func (o *quickObject) body(data []byte, members map[string]any) bool {
 	s := scanner{data: data}
 	s.space()
 	if !s.next('{') {
@@ -361,8 +363,12 @@ func (o *quickObject) body(data []byte) bool {
 				return false
 			}
 			s.space()
-			if !s.value(o.values[i]) {
+			value, ok := s.value(o.values[i], members != nil)
+			if !ok {
 				return false
+			}
+			if members != nil {
+				members[o.names[i]] = value
 			}
 			s.space()
 			if s.next('}') {
@@ -426,38 +432,45 @@ func (s *scanner) str() (raw []byte, escaped, ok bool) {
 	return nil, false, false
 }
 
-// value reads one member value and checks it against v.
-func (s *scanner) value(v *quickValue) bool {
+// value reads one member value and checks it against v. With keep, it
+// also returns the value: nil, a string or a json.Number.
+func (s *scanner) value(v *quickValue, keep bool) (any, bool) {
 	if s.i >= len(s.data) {
-		return false
+		return nil, false
 	}
 	switch b := s.data[s.i]; {
 	case b == 'n':
 		if !v.nullable || !hasPrefixAt(s.data, s.i, "null") {
-			return false
+			return nil, false
 		}
 		s.i += 4
-		return s.delimited()
+		return nil, s.delimited()
 	case b == '"':
 		if v.integer {
-			return false
+			return nil, false
 		}
 		start := s.i
 		raw, escaped, ok := s.str()
 		if !ok {
-			return false
+			return nil, false
 		}
 		if !escaped {
-			return v.str(string(raw))
+			if !v.str(string(raw)) {
+				return nil, false
+			}
+			if !keep {
+				return nil, true
+			}
+			return string(raw), true
 		}
 		var str string
-		if json.Unmarshal(s.data[start:s.i], &str) != nil {
-			return false
+		if json.Unmarshal(s.data[start:s.i], &str) != nil || !v.str(str) {
+			return nil, false
 		}
-		return v.str(str)
+		return str, true
 	case b == '-' || (b >= '0' && b <= '9'):
 		if !v.integer {
-			return false
+			return nil, false
 		}
 		start := s.i
 		if b == '-' {
@@ -470,12 +483,18 @@ func (s *scanner) value(v *quickValue) bool {
 		// JSON allows no leading zeros; a fraction or exponent is beyond
 		// the quick check (kin-openapi accepts 1.0 as an integer).
 		if s.i == digits || (s.data[digits] == '0' && s.i-digits > 1) || !s.delimited() {
-			return false
+			return nil, false
 		}
 		n, ok := parseInt(string(s.data[start:s.i]), v.bits, false)
-		return ok && v.inRange(n)
+		if !ok || !v.inRange(n) {
+			return nil, false
+		}
+		if !keep {
+			return nil, true
+		}
+		return json.Number(s.data[start:s.i]), true
 	}
-	return false
+	return nil, false
 }
 
 // delimited reports whether the value just read ends where JSON lets it.
@@ -494,9 +513,18 @@ func hasPrefixAt(data []byte, i int, prefix string) bool {
 	return len(data)-i >= len(prefix) && string(data[i:i+len(prefix)]) == prefix
 }
 
-// bodyOK reports whether data, sent as mediaType and already known to be
-// UTF-8, is a body the contract plainly allows.
-func (q *quickCheck) bodyOK(mediaType string, data []byte) bool {
+// body reports whether data, sent as mediaType and already known to be
+// UTF-8, is a body the contract plainly allows, and returns its members
+// (quickObject.body) for the handler, so that it need not decode data a
+// second time.
+func (q *quickCheck) body(mediaType string, data []byte) (map[string]any, bool) {
 	o := q.bodies[mediaType]
-	return o != nil && len(data) > 0 && o.body(data)
+	if o == nil || len(data) == 0 {
+		return nil, false
+	}
+	members := make(map[string]any, len(o.names))
+	if !o.body(data, members) {
+		return nil, false
+	}
+	return members, true
 }
