@@ -340,7 +340,9 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		if quick {
 			var members map[string]any
 			if members, quick = op.quick.body(bodyType, data); quick {
-				req.Body = &validatedBody{Reader: bytes.NewReader(data), members: members}
+				vb := &validatedBody{members: members}
+				vb.Reset(data)
+				req.Body = vb
 			}
 		}
 		if !quick && len(data) > 0 && !json.Valid(data) {
@@ -493,7 +495,7 @@ func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 // a second time with encoding/json. TestQuickBodyBindsAsDecoded holds the
 // two to the same result.
 type validatedBody struct {
-	*bytes.Reader
+	bytes.Reader
 	members map[string]any
 }
 
