@@ -10,8 +10,9 @@
 #
 # It then runs the quick check's differential test (api/quick_test.go) with
 # QUICK_N random requests per operation on the same seed, and Go's fuzzer on
-# FuzzQuickBody, FuzzLexicalErrors (api/lexical_test.go) and
-# FuzzKnownPatterns (api/pattern_test.go) for QUICK_FUZZTIME each; then the
+# FuzzQuickBody, FuzzQuickBodyBindsAsDecoded (api/quickbody_test.go),
+# FuzzLexicalErrors (api/lexical_test.go) and FuzzKnownPatterns
+# (api/pattern_test.go) for QUICK_FUZZTIME each; then the
 # generated response writers' differential test
 # (internal/writergen/writers_test.go) with ENCODE_N random values per
 # response type, and Go's fuzzer on jsonwrite's FuzzString for
@@ -36,7 +37,8 @@ fuzz:
 		-contractfuzz.n=$(FUZZ_N) -contractfuzz.seed=$(FUZZ_SEED)
 	$(GO) test $(FUZZ_FLAGS) -count=1 -timeout 0 -run 'TestQuickCheckAgreesWithKin' ./api -args \
 		-quick.n=$(QUICK_N) -quick.seed=$(FUZZ_SEED)
-	$(GO) test -run '^$$' -fuzz FuzzQuickBody -fuzztime $(QUICK_FUZZTIME) ./api
+	$(GO) test -run '^$$' -fuzz 'FuzzQuickBody$$' -fuzztime $(QUICK_FUZZTIME) ./api
+	$(GO) test -run '^$$' -fuzz FuzzQuickBodyBindsAsDecoded -fuzztime $(QUICK_FUZZTIME) ./api
 	$(GO) test -run '^$$' -fuzz FuzzLexicalErrors -fuzztime $(QUICK_FUZZTIME) ./api
 	$(GO) test -run '^$$' -fuzz FuzzKnownPatterns -fuzztime $(QUICK_FUZZTIME) ./api
 	$(GO) test -count=1 -timeout 0 -run 'TestWritersMatchGenerated' ./internal/writergen -args \
