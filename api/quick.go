@@ -329,9 +329,9 @@ func parseInt(s string, bits int, plus bool) (int64, bool) {
 // body reports whether data, already known to be UTF-8, is a JSON object
 // the schema plainly allows. It reads the object in one pass and gives up
 // at anything beyond a flat object of strings, integers and nulls without
-// escapes in member names, duplicate members or trailing bytes. When
-// members is not nil, it receives each member's value as encoding/json
-// decodes it into an any, but for numbers, which it gives as json.Number.
+// escapes in member names, duplicate members or trailing bytes. members
+// receives each member's value as encoding/json decodes it into an any,
+// but for numbers, which it gives as json.Number.
 func (o *quickObject) body(data []byte, members map[string]any) bool {
 	s := scanner{data: data}
 	s.space()
@@ -363,13 +363,11 @@ func (o *quickObject) body(data []byte, members map[string]any) bool {
 				return false
 			}
 			s.space()
-			value, ok := s.value(o.values[i], members != nil)
+			value, ok := s.value(o.values[i])
 			if !ok {
 				return false
 			}
-			if members != nil {
-				members[o.names[i]] = value
-			}
+			members[o.names[i]] = value
 			s.space()
 			if s.next('}') {
 				break
@@ -432,9 +430,9 @@ func (s *scanner) str() (raw []byte, escaped, ok bool) {
 	return nil, false, false
 }
 
-// value reads one member value and checks it against v. With keep, it
-// also returns the value: nil, a string or a json.Number.
-func (s *scanner) value(v *quickValue, keep bool) (any, bool) {
+// value reads one member value, checks it against v and returns it: nil,
+// a string or a json.Number.
+func (s *scanner) value(v *quickValue) (any, bool) {
 	if s.i >= len(s.data) {
 		return nil, false
 	}
@@ -455,13 +453,8 @@ func (s *scanner) value(v *quickValue, keep bool) (any, bool) {
 			return nil, false
 		}
 		if !escaped {
-			if !v.str(string(raw)) {
-				return nil, false
-			}
-			if !keep {
-				return nil, true
-			}
-			return string(raw), true
+			str := string(raw)
+			return str, v.str(str)
 		}
 		var str string
 		if json.Unmarshal(s.data[start:s.i], &str) != nil || !v.str(str) {
@@ -488,9 +481,6 @@ func (s *scanner) value(v *quickValue, keep bool) (any, bool) {
 		n, ok := parseInt(string(s.data[start:s.i]), v.bits, false)
 		if !ok || !v.inRange(n) {
 			return nil, false
-		}
-		if !keep {
-			return nil, true
 		}
 		return json.Number(s.data[start:s.i]), true
 	}
