@@ -336,14 +336,20 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			writeProblem(c, kindInvalid, invalidDetail(lexical), lexical)
 			return
 		}
-		quick = quick && lexical == nil
+		// The body goes back for the handler (and kin-openapi): with the
+		// members the quick check read when it accepts it.
+		var members map[string]any
+		if quick && lexical == nil {
+			members, quick = op.quick.body(bodyType, data)
+		} else {
+			quick = false
+		}
 		if quick {
-			var members map[string]any
-			if members, quick = op.quick.body(bodyType, data); quick {
-				vb := &validatedBody{members: members}
-				vb.Reset(data)
-				req.Body = vb
-			}
+			vb := &validatedBody{members: members}
+			vb.Reset(data)
+			req.Body = vb
+		} else {
+			req.Body = io.NopCloser(bytes.NewReader(data))
 		}
 		if !quick && len(data) > 0 && !json.Valid(data) {
 			// encoding/json would ignore what follows the document.
@@ -456,7 +462,7 @@ func joinLists(h http.Header, names []string) http.Header {
 	return out
 }
 
-// readBody reads the body (up to the limit) and puts it back for
+// readBody reads the body (up to the limit); the caller puts it back for
 // validation and the handler.
 func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	req := c.Request
@@ -481,7 +487,6 @@ func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	}
 	// As kin-openapi leaves it, so that the handler gets the same request
 	// whichever of the two validated it.
-	req.Body = io.NopCloser(bytes.NewReader(data))
 	req.ContentLength = int64(len(data))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	return data, true
