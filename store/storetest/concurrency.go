@@ -125,6 +125,7 @@ func testCancellation(t *testing.T, open Opener) {
 		call func(ctx context.Context) error
 	}{
 		{"ListLocations", func(ctx context.Context) error { _, err := s.ListLocations(ctx, 0, 10); return err }},
+		{"GetLocation", func(ctx context.Context) error { _, err := s.GetLocation(ctx, loc.ID); return err }},
 		{"GetPlayer", func(ctx context.Context) error { _, err := s.GetPlayer(ctx, p.ID); return err }},
 		{"ListVisits", func(ctx context.Context) error { _, err := s.ListVisits(ctx, p.ID, 0, 10); return err }},
 		{"UpdateLocation", func(ctx context.Context) error {
