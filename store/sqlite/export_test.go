@@ -9,5 +9,5 @@ import (
 // flight: the writer goroutine reads the clock.
 func SetClock(s *Store, now func() time.Time) { s.now = now }
 
-// WriteDB lets the external tests query the write connection.
-func WriteDB(s *Store) *sql.DB { return s.write }
+// WriteConn lets the external tests query the write connection.
+func WriteConn(s *Store) *sql.Conn { return s.wconn }

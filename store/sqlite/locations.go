@@ -55,7 +55,7 @@ func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game
 	err := s.inTx(ctx, func(tx writeTx) error {
 		now := micros(s.now())
 		var err error
-		l, err = scanLocation(tx.QueryRowContext(ctx,
+		l, err = scanLocation(tx.QueryRow(
 			`INSERT INTO locations (name, min_gold, max_gold, description, version, created_at, updated_at)
 			 VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING `+locationColumns,
 			f.Name, f.MinGold, f.MaxGold, f.Description, now, now))
@@ -67,7 +67,7 @@ func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game
 func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.Location) error) (game.Location, error) {
 	var l game.Location
 	err := s.inTx(ctx, func(tx writeTx) error {
-		cur, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
+		cur, err := scanLocation(tx.QueryRow(`SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return locationNotFound(id)
 		} else if err != nil {
@@ -81,7 +81,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 			l = cur // nothing changed: no new version
 			return nil
 		}
-		l, err = scanLocation(tx.QueryRowContext(ctx,
+		l, err = scanLocation(tx.QueryRow(
 			`UPDATE locations SET name = ?, min_gold = ?, max_gold = ?, description = ?,
 			        version = version + 1, updated_at = ?
 			 WHERE id = ? RETURNING `+locationColumns,
@@ -93,7 +93,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 
 func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Location) error) error {
 	return s.inTx(ctx, func(tx writeTx) error {
-		cur, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
+		cur, err := scanLocation(tx.QueryRow(`SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return locationNotFound(id)
 		} else if err != nil {
@@ -102,7 +102,7 @@ func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Lo
 		if err := check(cur); err != nil {
 			return callbackError{err}
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM locations WHERE id = ?`, id)
+		_, err = tx.Exec(`DELETE FROM locations WHERE id = ?`, id)
 		return err
 	})
 }

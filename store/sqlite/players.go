@@ -29,7 +29,7 @@ func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Playe
 	var p game.Player
 	err := s.inTx(ctx, func(tx writeTx) error {
 		var err error
-		p, err = scanPlayer(tx.QueryRowContext(ctx,
+		p, err = scanPlayer(tx.QueryRow(
 			`INSERT INTO players (first_name, last_name, gold, token_hash, created_at)
 			 VALUES (?, ?, 0, ?, ?) RETURNING `+playerColumns,
 			np.FirstName, np.LastName, np.TokenHash, micros(s.now())))
@@ -101,7 +101,7 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 
 func (s *Store) DeletePlayer(ctx context.Context, id int64) error {
 	return s.inTx(ctx, func(tx writeTx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM players WHERE id = ?`, id)
+		res, err := tx.Exec(`DELETE FROM players WHERE id = ?`, id)
 		if err != nil {
 			return err
 		}

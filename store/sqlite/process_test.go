@@ -49,7 +49,7 @@ func otherProcess(path string, shared bool) {
 	}
 	defer s.Close()
 	var n int
-	if err := sqlite.WriteDB(s).QueryRowContext(ctx, `SELECT count(*) FROM players`).Scan(&n); err != nil {
+	if err := sqlite.WriteConn(s).QueryRowContext(ctx, `SELECT count(*) FROM players`).Scan(&n); err != nil {
 		fmt.Println("error:", err)
 		return
 	}

@@ -44,8 +44,9 @@ var migrations embed.FS
 
 // Store is a game.Store on one SQLite file.
 type Store struct {
-	write *sql.DB // exactly one connection: SQLite has one writer
-	read  *sql.DB // read-only connections
+	write *sql.DB   // exactly one connection: SQLite has one writer
+	wconn *sql.Conn // that connection, held by the writer goroutine
+	read  *sql.DB   // read-only connections
 
 	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
 	now       func() time.Time
@@ -162,17 +163,24 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 
+	wconn, err := write.Conn(ctx)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+
 	read, err := sql.Open("sqlite", dsn("query_only(1)"))
 	if err != nil {
+		wconn.Close()
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(opts.Readers)
 	read.SetMaxIdleConns(opts.Readers)
 
-	s := &Store{write: write, read: read, now: time.Now,
+	s := &Store{write: write, wconn: wconn, read: read, now: time.Now,
 		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
-		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}, missed: map[string]bool{}, inTx: map[string]*sql.Stmt{}},
+		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}},
 		reads:  readStmts{db: read}}
 	s.lastPurge.Store(time.Now().Unix())
 	go s.writeLoop()
@@ -235,13 +243,13 @@ func applyMigration(ctx context.Context, db *sql.DB, f migration.File) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.stopped
-	closeAll(&s.wstmts, &s.reads)
+	s.reads.close()
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
 // Ping checks that the file can still be read and written.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.write.PingContext(ctx); err != nil {
+	if err := s.wconn.PingContext(ctx); err != nil {
 		return wrap(err)
 	}
 	var one int

@@ -73,7 +73,7 @@ func TestSynchronous(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			s := openWith(t, filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{Synchronous: c.synchronous})
 			var got int
-			if err := sqlite.WriteDB(s).QueryRowContext(t.Context(), `PRAGMA synchronous`).Scan(&got); err != nil {
+			if err := sqlite.WriteConn(s).QueryRowContext(t.Context(), `PRAGMA synchronous`).Scan(&got); err != nil {
 				t.Fatal(err)
 			}
 			if got != c.want {
@@ -148,7 +148,7 @@ func TestGroupCommitBatches(t *testing.T) {
 func TestNewerSchemaIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
 	s := openFile(t, path)
-	if _, err := sqlite.WriteDB(s).ExecContext(t.Context(),
+	if _, err := sqlite.WriteConn(s).ExecContext(t.Context(),
 		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '999_future.sql', 0)`); err != nil {
 		t.Fatal(err)
 	}

@@ -10,70 +10,62 @@ import (
 // and parsing was a quarter of a visit's CPU, so each query is prepared
 // once and reused.
 
-// writeTx is a write transaction whose statements come from the writer's
-// cache. Only the writer goroutine runs writeTxs, so the cache needs no lock.
+// writeTx is the batch's write transaction, on the writer's connection.
+// Only the writer goroutine runs writeTxs, so the statement cache needs no
+// lock.
+//
+// Its statements take no context: once a write's turn has come it runs to
+// its end, even when its caller gives up meanwhile. Cancelling a running
+// statement interrupts the connection, and SQLite rolls back the whole
+// transaction when that stops a write, the other callers' writes of the
+// batch with it. A caller that gave up before its turn is skipped
+// (commitBatch); one whose write has begun hears how it ended.
+//
+// The transaction is SQL's own (BEGIN IMMEDIATE ... COMMIT on a connection
+// the writer holds), not a *sql.Tx: database/sql gives a Tx a context that
+// can end and starts a goroutine per query to watch it (Rows.awaitDone), and
+// a Tx binds each prepared statement anew; the three goroutines of a visit
+// and the re-binding were about 4 % of its instructions (BENCHMARKS.md).
 type writeTx struct {
-	*sql.Tx
-	w *writerStmts
+	conn *sql.Conn
+	w    *writerStmts
 }
 
-// writerStmts caches statements prepared on the one write connection. A
-// statement can only be prepared while no transaction holds that
-// connection, so a query seen for the first time runs unprepared and is
-// prepared after its batch commits.
+// writerStmts caches the statements prepared on the write connection. A
+// statement is prepared the first time a write runs it, inside or outside a
+// transaction, and kept until the Store closes.
 type writerStmts struct {
 	prepared map[string]*sql.Stmt
-	missed   map[string]bool
-	// inTx holds the statements bound to the batch's transaction
-	// (Tx.StmtContext makes a new one on every call); commitBatch empties it
-	// for each batch.
-	inTx map[string]*sql.Stmt
 }
 
-func (t writeTx) stmt(ctx context.Context, query string) *sql.Stmt {
-	if st, ok := t.w.inTx[query]; ok {
-		return st
-	}
+func (t writeTx) stmt(query string) (*sql.Stmt, error) {
 	if st, ok := t.w.prepared[query]; ok {
-		st = t.Tx.StmtContext(ctx, st)
-		t.w.inTx[query] = st
-		return st
+		return st, nil
 	}
-	t.w.missed[query] = true
-	return nil
+	st, err := t.conn.PrepareContext(context.Background(), query)
+	if err != nil {
+		return nil, err
+	}
+	t.w.prepared[query] = st
+	return st, nil
 }
 
-// QueryRowContext and ExecContext run a statement of the batch's
-// transaction to its end even when ctx is cancelled meanwhile: cancelling a
-// running statement interrupts the connection, and SQLite rolls back the
-// whole transaction when that stops a write, the other callers' writes of
-// the batch with it. A caller that gave up before its turn is skipped
-// (commitBatch); one whose write has begun hears how it ended.
-func (t writeTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	ctx = context.WithoutCancel(ctx)
-	if st := t.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+// QueryRow runs a one-row statement of the transaction.
+func (t writeTx) QueryRow(query string, args ...any) scanner {
+	st, err := t.stmt(query)
+	if err != nil {
+		return errRow{err}
 	}
-	return t.Tx.QueryRowContext(ctx, query, args...)
+	return st.QueryRowContext(context.Background(), args...)
 }
 
-func (t writeTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx = context.WithoutCancel(ctx)
-	if st := t.stmt(ctx, query); st != nil {
-		return st.ExecContext(ctx, args...)
+// Exec runs a statement of the transaction.
+func (t writeTx) Exec(query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(query)
+	if err != nil {
+		return nil, err
 	}
-	return t.Tx.ExecContext(ctx, query, args...)
-}
-
-// prepareMissed prepares the queries the last batch ran unprepared. The
-// writer calls it between batches, when the connection is free.
-func (w *writerStmts) prepareMissed(db *sql.DB) {
-	for q := range w.missed {
-		if st, err := db.Prepare(q); err == nil {
-			w.prepared[q] = st
-		}
-		delete(w.missed, q)
-	}
+	return st.ExecContext(context.Background(), args...)
 }
 
 // readStmts caches statements on the read pool, which prepares each on a
@@ -150,10 +142,13 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
-func closeAll(w *writerStmts, r *readStmts) {
+func (w *writerStmts) close() {
 	for _, st := range w.prepared {
 		st.Close()
 	}
+}
+
+func (r *readStmts) close() {
 	r.m.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
 		return true

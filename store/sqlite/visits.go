@@ -30,18 +30,18 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		if req.IdempotencyKey != "" {
 			// A key is replayed for its owner only: check the token first.
 			// (Without a key the UPDATE below checks it.)
-			if err := checkToken(ctx, tx, req); err != nil {
+			if err := checkToken(tx, req); err != nil {
 				return err
 			}
 			var hash []byte
 			var visitID int64
-			err := tx.QueryRowContext(ctx,
+			err := tx.QueryRow(
 				`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = ? AND key = ?`,
 				req.PlayerID, req.IdempotencyKey).Scan(&hash, &visitID)
 			switch {
 			case err == nil && bytes.Equal(hash, req.RequestHash):
 				replayed = true
-				visit, err = scanVisit(tx.QueryRowContext(ctx, `SELECT `+visitColumns+` FROM visits WHERE id = ?`, visitID))
+				visit, err = scanVisit(tx.QueryRow(`SELECT `+visitColumns+` FROM visits WHERE id = ?`, visitID))
 				return err
 			case err == nil:
 				return game.Errorf(game.ECONFLICT, "This Idempotency-Key was used for a different request.")
@@ -50,14 +50,14 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			}
 		}
 
-		loc, err := scanLocation(tx.QueryRowContext(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, req.LocationID))
+		loc, err := scanLocation(tx.QueryRow(`SELECT `+locationColumns+` FROM locations WHERE id = ?`, req.LocationID))
 		if errors.Is(err, sql.ErrNoRows) {
 			// A wrong token or an unknown player is the worse error:
 			// report it first.
-			if err := checkToken(ctx, tx, req); err != nil {
+			if err := checkToken(tx, req); err != nil {
 				return err
 			}
-			if err := playerExists(ctx, tx, req.PlayerID); err != nil {
+			if err := playerExists(tx, req.PlayerID); err != nil {
 				return err
 			}
 			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
@@ -70,22 +70,22 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		// separate check of either.
 		var balance int64
 		if req.TokenHash == nil {
-			err = tx.QueryRowContext(ctx, `UPDATE players SET gold = gold + ? WHERE id = ? RETURNING gold`,
+			err = tx.QueryRow(`UPDATE players SET gold = gold + ? WHERE id = ? RETURNING gold`,
 				out.Gold, req.PlayerID).Scan(&balance)
 		} else {
-			err = tx.QueryRowContext(ctx, `UPDATE players SET gold = gold + ? WHERE id = ? AND token_hash = ? RETURNING gold`,
+			err = tx.QueryRow(`UPDATE players SET gold = gold + ? WHERE id = ? AND token_hash = ? RETURNING gold`,
 				out.Gold, req.PlayerID, req.TokenHash).Scan(&balance)
 		}
 		if errors.Is(err, sql.ErrNoRows) {
 			if req.TokenHash != nil {
-				return tokenError(ctx, tx, req)
+				return tokenError(tx, req)
 			}
 			return playerNotFound(req.PlayerID)
 		} else if err != nil {
 			return err
 		}
 		now := micros(s.now())
-		visit, err = scanVisit(tx.QueryRowContext(ctx,
+		visit, err = scanVisit(tx.QueryRow(
 			`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING `+visitColumns,
 			req.PlayerID, loc.ID, loc.Name, out.Gold, balance, out.Message, now))
@@ -93,12 +93,12 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			return err
 		}
 		if req.IdempotencyKey != "" {
-			if _, err := tx.ExecContext(ctx,
+			if _, err := tx.Exec(
 				`INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at) VALUES (?, ?, ?, ?, ?)`,
 				req.PlayerID, req.IdempotencyKey, req.RequestHash, visit.ID, now); err != nil {
 				return err
 			}
-			return s.purgeKeys(ctx, tx)
+			return s.purgeKeys(tx)
 		}
 		return nil
 	})
@@ -110,14 +110,14 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 
 // checkToken returns nil if req has no TokenHash or the token is the
 // player's, and what is wrong otherwise (tokenError).
-func checkToken(ctx context.Context, tx writeTx, req game.VisitRequest) error {
+func checkToken(tx writeTx, req game.VisitRequest) error {
 	if req.TokenHash == nil {
 		return nil
 	}
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM players WHERE id = ? AND token_hash = ?`, req.PlayerID, req.TokenHash).Scan(&one)
+	err := tx.QueryRow(`SELECT 1 FROM players WHERE id = ? AND token_hash = ?`, req.PlayerID, req.TokenHash).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return tokenError(ctx, tx, req)
+		return tokenError(tx, req)
 	}
 	return err
 }
@@ -125,23 +125,23 @@ func checkToken(ctx context.Context, tx writeTx, req game.VisitRequest) error {
 // tokenError says why req.TokenHash is not the token of player
 // req.PlayerID, in the order of game.VisitRequest.TokenHash: no player has
 // it, the player does not exist, it is another player's.
-func tokenError(ctx context.Context, tx writeTx, req game.VisitRequest) error {
+func tokenError(tx writeTx, req game.VisitRequest) error {
 	var owner int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM players WHERE token_hash = ?`, req.TokenHash).Scan(&owner)
+	err := tx.QueryRow(`SELECT id FROM players WHERE token_hash = ?`, req.TokenHash).Scan(&owner)
 	if errors.Is(err, sql.ErrNoRows) {
 		return game.ErrUnknownToken
 	} else if err != nil {
 		return err
 	}
-	if err := playerExists(ctx, tx, req.PlayerID); err != nil {
+	if err := playerExists(tx, req.PlayerID); err != nil {
 		return err
 	}
 	return game.ErrForeignToken
 }
 
-func playerExists(ctx context.Context, tx writeTx, id int64) error {
+func playerExists(tx writeTx, id int64) error {
 	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM players WHERE id = ?`, id).Scan(&one)
+	err := tx.QueryRow(`SELECT 1 FROM players WHERE id = ?`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return playerNotFound(id)
 	}
@@ -150,13 +150,13 @@ func playerExists(ctx context.Context, tx writeTx, id int64) error {
 
 // purgeKeys deletes idempotency keys older than their TTL, at most once a
 // minute, inside the caller's transaction so it never needs a lock of its own.
-func (s *Store) purgeKeys(ctx context.Context, tx writeTx) error {
+func (s *Store) purgeKeys(tx writeTx) error {
 	now := s.now()
 	last := s.lastPurge.Load()
 	if now.Unix()-last < 60 || !s.lastPurge.CompareAndSwap(last, now.Unix()) {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`,
+	_, err := tx.Exec(`DELETE FROM idempotency_keys WHERE created_at < ?`,
 		micros(now.Add(-game.IdempotencyKeyTTL)))
 	return err
 }

@@ -50,6 +50,8 @@ func (s *Store) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 // writeLoop is the one goroutine that writes.
 func (s *Store) writeLoop() {
 	defer close(s.stopped)
+	defer s.wconn.Close() // after its statements: back to the pool for Close
+	defer s.wstmts.close()
 	for {
 		var first writeJob
 		select {
@@ -76,7 +78,6 @@ func (s *Store) writeLoop() {
 			}
 		}
 		s.commitBatch(batch)
-		s.wstmts.prepareMissed(s.write)
 	}
 }
 
@@ -84,41 +85,41 @@ func (s *Store) commitBatch(batch []writeJob) {
 	s.writes.Add(int64(len(batch)))
 	s.commits.Add(1)
 	errs := make([]error, len(batch))
-	tx, err := s.write.BeginTx(context.Background(), nil)
-	if err != nil {
+	tx := writeTx{conn: s.wconn, w: &s.wstmts}
+	if _, err := tx.Exec("BEGIN IMMEDIATE"); err != nil {
 		for _, j := range batch {
 			j.done <- err
 		}
 		return
 	}
-	// The transaction's statements end with it.
-	defer clear(s.wstmts.inTx)
-	wtx := writeTx{Tx: tx, w: &s.wstmts}
 	for i, j := range batch {
 		if err := j.ctx.Err(); err != nil {
 			errs[i] = err // the caller gave up before its turn: skip it
 			continue
 		}
-		if _, err := wtx.ExecContext(j.ctx, "SAVEPOINT w"); err != nil {
+		if _, err := tx.Exec("SAVEPOINT w"); err != nil {
 			errs[i] = err
 			continue
 		}
-		if err := j.fn(wtx); err != nil {
+		if err := j.fn(tx); err != nil {
 			errs[i] = err
-			if _, rbErr := wtx.ExecContext(context.Background(), "ROLLBACK TO w"); rbErr != nil {
+			if _, rbErr := tx.Exec("ROLLBACK TO w"); rbErr != nil {
 				// The transaction is unusable: fail the whole batch.
-				tx.Rollback()
+				tx.rollback()
 				for _, j := range batch {
 					j.done <- rbErr
 				}
 				return
 			}
 		}
-		if _, err := wtx.ExecContext(context.Background(), "RELEASE w"); err != nil && errs[i] == nil {
+		if _, err := tx.Exec("RELEASE w"); err != nil && errs[i] == nil {
 			errs[i] = err
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := tx.Exec("COMMIT"); err != nil {
+		// A COMMIT that failed can leave the transaction open (SQLite
+		// keeps it on SQLITE_BUSY): end it, so the next batch can begin.
+		tx.rollback()
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = err
@@ -129,3 +130,8 @@ func (s *Store) commitBatch(batch []writeJob) {
 		j.done <- errs[i]
 	}
 }
+
+// rollback ends the transaction, if one is open, undoing it. An error
+// means there was none left to end (SQLite rolls back by itself on some
+// failures), so it is dropped.
+func (t writeTx) rollback() { _, _ = t.Exec("ROLLBACK") }

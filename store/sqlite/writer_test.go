@@ -36,7 +36,7 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 	batch := make([]writeJob, len(cases))
 	for i, c := range cases {
 		fn := func(tx writeTx) error {
-			if _, err := tx.ExecContext(t.Context(),
+			if _, err := tx.Exec(
 				`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
 				c.name, []byte(c.name)); err != nil {
 				return err
@@ -102,7 +102,7 @@ func TestCancelledWriteDoesNotFailItsBatch(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	insert := func(ctx context.Context, tx writeTx, name string) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
+		_, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
 			name, []byte(name))
 		return err
 	}
@@ -116,7 +116,7 @@ func TestCancelledWriteDoesNotFailItsBatch(t *testing.T) {
 			}
 			// A write long enough to be cancelled while it runs.
 			time.AfterFunc(5*time.Millisecond, cancel)
-			_, err := tx.ExecContext(slowCtx, `UPDATE players SET gold = gold WHERE id IN (
+			_, err := tx.Exec(`UPDATE players SET gold = gold WHERE id IN (
 				WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000) SELECT x FROM n)`)
 			return err
 		}},
