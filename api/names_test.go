@@ -17,7 +17,8 @@ import (
 // checks a name with the contract's pattern agrees with the server. Each
 // code point is tried at the start, inside and at the end of a name
 // against what x-pattern-message promises: no Unicode White_Space (nor
-// U+FEFF, which ECMA-262's \s has) at either end, no line break anywhere.
+// U+FEFF, which ECMA-262's \s has) at either end, no line break and no NUL
+// anywhere.
 func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 	spec, err := ninjagold.Spec()
 	if err != nil {
@@ -46,13 +47,14 @@ func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 		for _, r := range runes {
 			space := unicode.IsSpace(r) || r == 0xFEFF
 			lineBreak := strings.ContainsRune(lineBreaks, r)
+			nul := r == 0
 			for _, c := range []struct {
 				where, v string
 				ok       bool
 			}{
-				{"at the start", string(r) + "ab", !space},
-				{"inside", "a" + string(r) + "b", !lineBreak},
-				{"at the end", "ab" + string(r), !space},
+				{"at the start", string(r) + "ab", !space && !nul},
+				{"inside", "a" + string(r) + "b", !lineBreak && !nul},
+				{"at the end", "ab" + string(r), !space && !nul},
 			} {
 				if err := schema.VisitJSON(c.v); (err == nil) != c.ok && failures < 10 {
 					failures++
@@ -66,7 +68,7 @@ func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 // Through the server: names the old \S pattern let through.
 func TestNamesWithUnicodeWhitespace(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	const msg = "first name must not start or end with whitespace or contain a line break"
+	const msg = "first name must not start or end with whitespace or contain a line break or a NUL character"
 	tests := []struct {
 		name  string
 		first string // a JSON string

@@ -17,14 +17,14 @@ var knownPatterns = map[string]func(string) bool{
 	trimmedLinePattern: isTrimmedLine,
 }
 
-// trimmedLinePattern is the contract's pattern for names and descriptions:
-// no whitespace at either end, no line break anywhere.
-const trimmedLinePattern = `^[^\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF](?:[^\n\v\f\r\u0085\u2028\u2029]*[^\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF])?$`
+// trimmedLinePattern is the contract's pattern for names: no whitespace at
+// either end, no line break and no NUL anywhere.
+const trimmedLinePattern = `^[^\u0000\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF](?:[^\u0000\n\v\f\r\u0085\u2028\u2029]*[^\u0000\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF])?$`
 
 // isTrimmedLine is trimmedLinePattern: s is not empty, its first and last
 // characters are not in the pattern's space class, and no character is in
-// its line-break class (which the space class contains, so the middle
-// class, line breaks excluded, is checked for every character). Like
+// its line-break class (NUL included; the space class contains that class,
+// so the middle class is checked for every character). Like
 // regexp, ranging over a string reads each byte of invalid UTF-8 as
 // U+FFFD, which neither class holds.
 func isTrimmedLine(s string) bool {
@@ -38,10 +38,11 @@ func isTrimmedLine(s string) bool {
 	return last >= 0 && !isPatternSpace(last)
 }
 
-// isPatternLineBreak is trimmedLinePattern's middle class, negated.
+// isPatternLineBreak is trimmedLinePattern's middle class, negated: the
+// line breaks and NUL.
 func isPatternLineBreak(r rune) bool {
 	switch r {
-	case '\n', '\v', '\f', '\r', '\u0085', '\u2028', '\u2029':
+	case 0, '\n', '\v', '\f', '\r', '\u0085', '\u2028', '\u2029':
 		return true
 	}
 	return false
@@ -50,7 +51,7 @@ func isPatternLineBreak(r rune) bool {
 // isPatternSpace is trimmedLinePattern's first and last class, negated.
 func isPatternSpace(r rune) bool {
 	switch r {
-	case '\t', '\n', '\v', '\f', '\r', ' ', '\u0085', '\u00A0', '\u1680',
+	case 0, '\t', '\n', '\v', '\f', '\r', ' ', '\u0085', '\u00A0', '\u1680',
 		'\u2028', '\u2029', '\u202F', '\u205F', '\u3000', '\uFEFF':
 		return true
 	}

@@ -29,7 +29,7 @@ func kinRegexp(t testing.TB, pattern string) *regexp.Regexp {
 func TestKnownPatterns(t *testing.T) {
 	edges := []string{
 		"a", "é", "\U0001F977", "\uFFFD", "\xff", "\xe2\x80", // letters, U+FFFD, invalid UTF-8
-		"\x00", "\x08", "\t", "\n", "\v", "\f", "\r", "\x0e", "\x1f", " ", "!",
+		"\x00", "\x01", "\x08", "\t", "\n", "\v", "\f", "\r", "\x0e", "\x1f", " ", "!",
 		"\u0084", "\u0085", "\u0086", "\u009f", "\u00a0", "\u00a1",
 		"\u167f", "\u1680", "\u1681", "\u1fff", "\u2000", "\u2005", "\u200a", "\u200b",
 		"\u2027", "\u2028", "\u2029", "\u202a", "\u202e", "\u202f", "\u2030",

@@ -14,7 +14,9 @@ import (
 var regexMap = map[string]ogenregex.Regexp{
 	"^[A-Za-z0-9._-]{1,128}$":      ogenregex.MustCompile("^[A-Za-z0-9._-]{1,128}$"),
 	"^[A-Za-z0-9][A-Za-z0-9._-]*$": ogenregex.MustCompile("^[A-Za-z0-9][A-Za-z0-9._-]*$"),
-	"^[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF](?:[^\\n\\v\\f\\r\\u0085\\u2028\\u2029]*[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF])?$": ogenregex.MustCompile("^[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF](?:[^\\n\\v\\f\\r\\u0085\\u2028\\u2029]*[^\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF])?$"),
+	"^[\\x20-\\x7E]*$":             ogenregex.MustCompile("^[\\x20-\\x7E]*$"),
+	"^[^\\u0000\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF](?:[^\\u0000\\n\\v\\f\\r\\u0085\\u2028\\u2029]*[^\\u0000\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF])?$": ogenregex.MustCompile("^[^\\u0000\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF](?:[^\\u0000\\n\\v\\f\\r\\u0085\\u2028\\u2029]*[^\\u0000\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF])?$"),
+	"^[^\\u0000]*$": ogenregex.MustCompile("^[^\\u0000]*$"),
 }
 
 type (

@@ -16,7 +16,8 @@ import (
 
 // CreateVisitParams is parameters of createVisit operation.
 type CreateVisitParams struct {
-	// A key unique to this intended visit, so that retries do not visit twice.
+	// A key unique to this intended visit, so that retries do not visit twice: 1-255 printable ASCII
+	// characters (a UUID, for one).
 	IdempotencyKey OptString `json:",omitempty,omitzero"`
 	// The player's id.
 	ID int64
@@ -84,7 +85,7 @@ func decodeCreateVisitParams(args [1]string, argsEscaped bool, r *http.Request) 
 							MaxLengthSet:  true,
 							Email:         false,
 							Hostname:      false,
-							Regex:         nil,
+							Regex:         regexMap["^[\\x20-\\x7E]*$"],
 							MinNumeric:    0,
 							MinNumericSet: false,
 							MaxNumeric:    0,

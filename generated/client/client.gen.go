@@ -595,7 +595,8 @@ type HeadVisitsParams struct {
 
 // CreateVisitParams defines parameters for CreateVisit.
 type CreateVisitParams struct {
-	// IdempotencyKey A key unique to this intended visit, so that retries do not visit twice.
+	// IdempotencyKey A key unique to this intended visit, so that retries do not visit twice: 1-255
+	// printable ASCII characters (a UUID, for one).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 

@@ -1271,7 +1271,8 @@ export interface components {
          */
         IfMatch: string;
         /**
-         * @description A key unique to this intended visit, so that retries do not visit twice.
+         * @description A key unique to this intended visit, so that retries do not visit twice: 1-255
+         *     printable ASCII characters (a UUID, for one).
          * @example 9f1c2d3e-visit-farm-1
          */
         IdempotencyKey: string;
@@ -2200,7 +2201,8 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description A key unique to this intended visit, so that retries do not visit twice.
+                 * @description A key unique to this intended visit, so that retries do not visit twice: 1-255
+                 *     printable ASCII characters (a UUID, for one).
                  * @example 9f1c2d3e-visit-farm-1
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
