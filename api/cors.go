@@ -18,7 +18,7 @@ var (
 // allowed Origin: on a preflight (OPTIONS with Access-Control-Request-Method)
 // the methods and headers it may use, on any other response the headers its
 // script may read.
-func cors(ops operations, origins []string) gin.HandlerFunc {
+func cors(e *gin.Engine, ops operations, origins []string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
 		// Every response depends on Origin, those without CORS headers
@@ -33,7 +33,7 @@ func cors(ops operations, origins []string) gin.HandlerFunc {
 		if c.Request.Method == http.MethodOptions && c.GetHeader("Access-Control-Request-Method") != "" {
 			// An unknown path allows nothing; its preflight is answered
 			// 404, without the preflight headers.
-			if allowed := ops.allowed(c.Request.URL.Path); allowed != "" {
+			if allowed := ops.allowed(routedPath(e, c.Request.URL)); allowed != "" {
 				h.Set("Access-Control-Allow-Methods", allowed)
 				h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
 				h.Set("Access-Control-Max-Age", "600")

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -124,7 +125,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		anyOperation(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered)))
 	if len(cfg.CORSOrigins) > 0 {
 		// Before any refusal, so that a browser script can read those too.
-		chain = append(chain, anyOperation(cors(ops, cfg.CORSOrigins)))
+		chain = append(chain, anyOperation(cors(r, ops, cfg.CORSOrigins)))
 	}
 	chain = append(chain, headerLimit(cfg.MaxHeaderBytes))
 	if cfg.MaxInFlight > 0 {
@@ -137,10 +138,14 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	rs := &routes{IRouter: r, ops: ops, chain: chain}
 
 	r.NoRoute(rs.bind(nil, func(c *gin.Context) {
-		writeProblem(c, kindNotFound, "Nothing exists at "+c.Request.URL.Path+".", nil)
+		// The path as routed: /locations%2F1 names nothing, /locations/1 does.
+		writeProblem(c, kindNotFound, "Nothing exists at "+routedPath(r, c.Request.URL)+".", nil)
 	})...)
 	r.NoMethod(rs.bind(nil, func(c *gin.Context) {
-		allow := ops.allowed(c.Request.URL.Path)
+		// The methods of the route Gin matched, so on the path in the form
+		// it matched: /players/1%2Fvisits is /players/{id} there, which the
+		// unescaped /players/1/visits is not.
+		allow := ops.allowed(routedPath(r, c.Request.URL))
 		c.Header("Allow", allow)
 		writeProblem(c, kindMethodNotAllowed,
 			c.Request.Method+" is not supported here; use "+allow+".", nil)
@@ -163,6 +168,19 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		return nil, rs.err
 	}
 	return r, nil
+}
+
+// routedPath is u's path in the form e routes on (see
+// Engine.handleHTTPRequest): as sent with UseRawPath or UseEscapedPath,
+// else unescaped. (NewHandler leaves RemoveExtraSlash off.)
+func routedPath(e *gin.Engine, u *url.URL) string {
+	switch {
+	case e.UseEscapedPath:
+		return u.EscapedPath()
+	case e.UseRawPath && u.RawPath != "":
+		return u.RawPath
+	}
+	return u.Path
 }
 
 // routes is the router the generated code registers its handlers on: it

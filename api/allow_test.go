@@ -1,0 +1,99 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+// Gin routes on the path as sent (UseRawPath), so an escaped slash is part
+// of a path parameter: /players/1%2fvisits is /players/{id}, not
+// /players/{id}/visits. A 405 must name the methods of the route Gin
+// matched, in Allow and in the detail, and OPTIONS goes to the same route:
+// its Allow when the parameters are valid there, else the 400 naming the
+// matched route's parameter (an escaped slash is valid in none of them). A
+// CORS preflight allows the same methods.
+func TestAllowFollowsTheMatchedRoute(t *testing.T) {
+	const site = "https://game.example"
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
+	tests := []struct {
+		name   string
+		method string // refused on path
+		path   string
+		allow  string
+		// badParam is the path parameter OPTIONS refuses with a 400; ""
+		// when OPTIONS answers 204 with allow.
+		badParam string
+	}{
+		{"control: a plain collection", "PUT", "/players", "GET, HEAD, OPTIONS, POST", ""},
+		{"control: a plain item", "POST", "/players/1", "DELETE, GET, HEAD, OPTIONS", ""},
+		{"control: an escaped item id", "POST", "/players/%31", "DELETE, GET, HEAD, OPTIONS", ""},
+		{"escaped slash in a docs asset", "POST", "/docs/a%2fb", "GET, HEAD, OPTIONS", "asset"},
+		{"escaped slash that spells a longer route", "POST", "/players/1%2fvisits", "DELETE, GET, HEAD, OPTIONS", "id"},
+		{"escaped slash in a player id", "POST", "/players/x%2fy", "DELETE, GET, HEAD, OPTIONS", "id"},
+		{"escaped slash in a visit id", "POST", "/players/1/visits/1%2f2", "GET, HEAD, OPTIONS", "visit_id"},
+		{"escaped slash, upper case", "PUT", "/players/1%2Fvisits", "DELETE, GET, HEAD, OPTIONS", "id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// With an escaped slash the harness's contract check would route
+			// on the unescaped path, another route or none: the server's own
+			// response check (on in the harness) and the checks below hold
+			// those to the contract's 405 (MethodNotAllowed) and 400.
+			resp := s.Do(apitest.Request{Method: tt.method, Path: tt.path, NoCheck: tt.badParam != ""})
+			if resp.Status != http.StatusMethodNotAllowed {
+				t.Fatalf("%s %s = %d, want 405; body %s", tt.method, tt.path, resp.Status, resp.Body)
+			}
+			if got := resp.Header.Values("Allow"); len(got) != 1 || got[0] != tt.allow {
+				t.Errorf("%s %s: Allow = %q, want %q", tt.method, tt.path, got, tt.allow)
+			}
+			p := resp.Problem(t)
+			if p.Type != "/problems/method-not-allowed" || p.Status != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s: problem type %q status %d, want /problems/method-not-allowed 405",
+					tt.method, tt.path, p.Type, p.Status)
+			}
+			if want := tt.method + " is not supported here; use " + tt.allow + "."; p.Detail != want {
+				t.Errorf("%s %s: detail = %q, want %q", tt.method, tt.path, p.Detail, want)
+			}
+
+			pre := s.Do(apitest.Request{Method: "OPTIONS", Path: tt.path, NoCheck: tt.badParam != "",
+				Header: map[string]string{"Origin": site, "Access-Control-Request-Method": "GET"}})
+			if got := pre.Header.Get("Access-Control-Allow-Methods"); got != tt.allow {
+				t.Errorf("preflight %s: Access-Control-Allow-Methods = %q, want %q", tt.path, got, tt.allow)
+			}
+
+			opt := s.Do(apitest.Request{Method: "OPTIONS", Path: tt.path, NoCheck: tt.badParam != ""})
+			if tt.badParam == "" {
+				if opt.Status != http.StatusNoContent || opt.Header.Get("Allow") != tt.allow {
+					t.Errorf("OPTIONS %s = %d Allow %q, want 204 %q; body %s",
+						tt.path, opt.Status, opt.Header.Get("Allow"), tt.allow, opt.Body)
+				}
+				return
+			}
+			if opt.Status != http.StatusBadRequest || opt.Header.Get("Allow") != "" {
+				t.Fatalf("OPTIONS %s = %d Allow %q, want 400 and no Allow; body %s",
+					tt.path, opt.Status, opt.Header.Get("Allow"), opt.Body)
+			}
+			if errs := opt.Problem(t).Errors; len(errs) != 1 || errs[tt.badParam] == "" {
+				t.Errorf("OPTIONS %s: errors %v, want one for %s", tt.path, errs, tt.badParam)
+			}
+		})
+	}
+}
+
+// A 404 names the path as it was routed: /locations%2F1 is one segment
+// that names nothing, while /locations/1, its unescaped form, exists.
+func TestNotFoundNamesThePathAsRouted(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	for _, path := range []string{"/locations%2F1", "/nowhere", "/players/1/visits/1/more"} {
+		resp := s.Do(apitest.Request{Method: "GET", Path: path, NoCheck: true})
+		if resp.Status != http.StatusNotFound {
+			t.Fatalf("GET %s = %d, want 404; body %s", path, resp.Status, resp.Body)
+		}
+		if want := "Nothing exists at " + path + "."; resp.Problem(t).Detail != want {
+			t.Errorf("GET %s: detail %q, want %q", path, resp.Problem(t).Detail, want)
+		}
+	}
+}
