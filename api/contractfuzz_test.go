@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
+	"path"
 	"reflect"
 	"slices"
 	"strconv"
@@ -23,6 +24,7 @@ import (
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/impl"
+	"github.com/ninjagold/ninjagold-api/internal/accept"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
 	"github.com/ninjagold/ninjagold-api/internal/specfuzz"
 )
@@ -716,6 +718,17 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		case "swagger-ui.css", "index.css", "favicon-32x32.png", "favicon-16x16.png", "LICENSE", "NOTICE", "VERSION",
 			"initializer.js", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
 			"swagger-ui-bundle.js.LICENSE.txt", "swagger-ui-standalone-preset.js.LICENSE.txt":
+			// Each file has one type, by its name, and Accept must allow
+			// that one (Accept values here allow one of the operation's
+			// four types, not always the file's).
+			types := map[string]string{".css": "text/css", ".js": "text/javascript", ".png": "image/png"}
+			typ, known := types[path.Ext(in.Path["asset"])]
+			if !known {
+				typ = "text/plain"
+			}
+			if a, sent := in.Header["Accept"]; sent && !accept.Allows(a, typ) {
+				return bad(406, "Accept")
+			}
 			return ok(200)
 		}
 		return bad(404)
@@ -1105,8 +1118,7 @@ func (f *contractFuzzer) checkAccepted(in specfuzz.Input, resp *apitest.Response
 
 	// Where the operation offers one resource in several media types
 	// (JSON or CSV), a single type in Accept decides. (/docs/{asset}
-	// serves each file in its own type, which RFC 9110 lets a server send
-	// whatever Accept says.)
+	// serves each file in its own type, when Accept allows it.)
 	if accept := in.Header["Accept"]; slices.Contains(f.op.Produces, "application/json") && slices.Contains(f.op.Produces, accept) {
 		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, accept) {
 			fail("Content-Type %q, want %q as Accept asked", ct, accept)

@@ -44,14 +44,15 @@ var (
 
 // kindOf is the one table from domain error codes to problems.
 var kindOf = map[game.Code]problemKind{
-	game.EINVALID:      kindInvalid,
-	game.EUNAUTHORIZED: kindUnauthorized,
-	game.EFORBIDDEN:    kindForbidden,
-	game.ENOTFOUND:     kindNotFound,
-	game.ECONFLICT:     kindKeyReused,
-	game.EPRECONDITION: kindPrecondition,
-	game.EUNAVAILABLE:  kindUnavailable,
-	game.EINTERNAL:     kindInternal,
+	game.EINVALID:       kindInvalid,
+	game.EUNAUTHORIZED:  kindUnauthorized,
+	game.EFORBIDDEN:     kindForbidden,
+	game.ENOTFOUND:      kindNotFound,
+	game.ENOTACCEPTABLE: kindNotAcceptable,
+	game.ECONFLICT:      kindKeyReused,
+	game.EPRECONDITION:  kindPrecondition,
+	game.EUNAVAILABLE:   kindUnavailable,
+	game.EINTERNAL:      kindInternal,
 }
 
 const problemContentType = "application/problem+json"

@@ -20,6 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/ninjagold/ninjagold-api/impl"
+	"github.com/ninjagold/ninjagold-api/internal/accept"
 )
 
 // operation is what the validator needs to know about one operation of the
@@ -31,7 +32,7 @@ type operation struct {
 	requestTypes []string
 	// offers are the media types of its successful responses, the
 	// server's preference first (JSON).
-	offers []offer
+	offers []accept.Offer
 	// security lists alternative sets of schemes; empty means public.
 	security openapi3.SecurityRequirements
 	// takesQuery: the operation declares query parameters.
@@ -75,7 +76,7 @@ func newOperations(spec *openapi3.T) (operations, error) {
 					types = append(types, sortedTypes(resp.Value.Content)...)
 				}
 			}
-			o.offers = newOffers(dedupe(types))
+			o.offers = accept.Offers(dedupe(types)...)
 			o.quick = newQuickCheck(spec, item, op)
 			o.unlimited = unlimited[op.OperationID]
 			for _, p := range append(item.Parameters, op.Parameters...) {
@@ -254,9 +255,9 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	if len(op.offers) > 1 {
 		addVary(c.Writer.Header(), varyAccept)
 	}
-	mediaType, ok := negotiate(listHeader(req.Header, "Accept"), op.offers)
+	mediaType, ok := accept.Negotiate(listHeader(req.Header, "Accept"), op.offers)
 	if !ok {
-		list := offerNames(op.offers)
+		list := accept.Names(op.offers)
 		writeProblem(c, kindNotAcceptable, "This operation produces: "+list+".",
 			map[string]string{"Accept": "Accept must allow one of " + list})
 		return

@@ -10,14 +10,15 @@ import (
 type Code string
 
 const (
-	EINVALID      Code = "invalid"             // the request breaks a rule; Fields says which
-	EUNAUTHORIZED Code = "unauthorized"        // no or unknown credentials
-	EFORBIDDEN    Code = "forbidden"           // valid credentials, not allowed
-	ENOTFOUND     Code = "not_found"           // the resource does not exist
-	ECONFLICT     Code = "conflict"            // an idempotency key reused with another request
-	EPRECONDITION Code = "precondition_failed" // If-Match does not match the current version
-	EUNAVAILABLE  Code = "unavailable"         // the database cannot be reached right now
-	EINTERNAL     Code = "internal"            // anything unexpected
+	EINVALID       Code = "invalid"             // the request breaks a rule; Fields says which
+	EUNAUTHORIZED  Code = "unauthorized"        // no or unknown credentials
+	EFORBIDDEN     Code = "forbidden"           // valid credentials, not allowed
+	ENOTFOUND      Code = "not_found"           // the resource does not exist
+	ENOTACCEPTABLE Code = "not_acceptable"      // Accept allows no representation the resource has
+	ECONFLICT      Code = "conflict"            // an idempotency key reused with another request
+	EPRECONDITION  Code = "precondition_failed" // If-Match does not match the current version
+	EUNAVAILABLE   Code = "unavailable"         // the database cannot be reached right now
+	EINTERNAL      Code = "internal"            // anything unexpected
 )
 
 // Error is a failure the client can be told about. Message is safe to show;

@@ -2,9 +2,14 @@ package impl
 
 import (
 	"context"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/internal/accept"
 	"github.com/ninjagold/ninjagold-api/swaggerui"
 )
 
@@ -26,6 +31,16 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 	if !ok {
 		return nil, game.Errorf(game.ENOTFOUND, "/docs/%s does not exist", req.Asset)
 	}
+	// The file has one type: Accept must allow that one, whatever else of
+	// the operation's it allows. (Looked up first: an unknown file is a 404
+	// whatever Accept says.)
+	if !acceptable(ctx, contentType) {
+		return nil, &game.Error{
+			Code:    game.ENOTACCEPTABLE,
+			Message: "/docs/" + req.Asset + " is " + contentType + ".",
+			Fields:  map[string]string{"Accept": "Accept must allow " + contentType},
+		}
+	}
 	body, n := bytesReader(data), int64(len(data))
 	headers := generated.GetDocsAsset200ResponseHeaders{CacheControl: "public, max-age=3600"}
 	switch contentType {
@@ -38,4 +53,11 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 	default:
 		return generated.GetDocsAsset200TextResponse{Body: string(data), Headers: headers}, nil
 	}
+}
+
+// acceptable reports whether the request in ctx, the Gin context the
+// generated handler passes, accepts mediaType.
+func acceptable(ctx context.Context, mediaType string) bool {
+	r, ok := ctx.Value(gin.ContextRequestKey).(*http.Request)
+	return !ok || accept.Allows(strings.Join(r.Header.Values("Accept"), ", "), mediaType)
 }

@@ -1,4 +1,9 @@
-package api
+// Package accept negotiates a response's media type from a request's Accept
+// header (RFC 9110, section 12.5.1). The api package's validator asks it for
+// every operation, with the media types the contract declares; a handler
+// that learns its one type only as it runs (a /docs file) asks it for that
+// type. One parser for both, so they cannot disagree.
+package accept
 
 import (
 	"mime"
@@ -6,17 +11,17 @@ import (
 	"strings"
 )
 
-// offer is a media type an operation can produce, as openapi.yaml names it
-// (text/csv; charset=utf-8), parsed once when the routes are built.
-type offer struct {
+// Offer is a media type a response can have, as openapi.yaml names it
+// (text/csv; charset=utf-8), parsed once.
+type Offer struct {
 	name, typ, sub string
 	params         map[string]string // nil when there are none
 }
 
-// newOffers parses the media types of the contract, which parse: a failure
+// Offers parses the media types of the contract, which parse: a failure
 // would leave an offer no range with parameters matches.
-func newOffers(types []string) []offer {
-	offers := make([]offer, 0, len(types))
+func Offers(types ...string) []Offer {
+	offers := make([]Offer, 0, len(types))
 	for _, t := range types {
 		essence, params, _ := mime.ParseMediaType(t)
 		if essence == "" {
@@ -26,13 +31,13 @@ func newOffers(types []string) []offer {
 			params = nil
 		}
 		typ, sub, _ := strings.Cut(essence, "/")
-		offers = append(offers, offer{name: t, typ: typ, sub: sub, params: params})
+		offers = append(offers, Offer{name: t, typ: typ, sub: sub, params: params})
 	}
 	return offers
 }
 
-// offerNames lists offers as Accept could name them, for a 406.
-func offerNames(offers []offer) string {
+// Names lists offers as Accept could name them, for a 406.
+func Names(offers []Offer) string {
 	names := make([]string, len(offers))
 	for i, o := range offers {
 		names[i] = o.name
@@ -40,11 +45,11 @@ func offerNames(offers []offer) string {
 	return strings.Join(names, ", ")
 }
 
-// negotiate picks, from the media types an operation can produce (in the
+// Negotiate picks, from the media types a response can have (in the
 // server's order of preference), the one the Accept header ranks highest
 // (RFC 9110 §12.5.1), by name. A missing Accept accepts anything. It
 // returns false when nothing offered is acceptable.
-func negotiate(accept string, offers []offer) (string, bool) {
+func Negotiate(accept string, offers []Offer) (string, bool) {
 	if len(offers) == 0 {
 		return "", true
 	}
@@ -107,7 +112,7 @@ func parseAccept(accept string) []mediaRange {
 // text/csv; charset=utf-8, text/csv;charset=iso-8859-1 does not), and among
 // ranges naming the same type the one with more parameters is the more
 // specific.
-func qualityOf(o offer, ranges []mediaRange) float64 {
+func qualityOf(o Offer, ranges []mediaRange) float64 {
 	q, level, nparams := 0.0, -1, -1
 	for _, r := range ranges {
 		l := -1
@@ -138,7 +143,7 @@ func qualityOf(o offer, ranges []mediaRange) float64 {
 // sends without a charset, its HTML, CSS, JavaScript and text, is UTF-8, and
 // PNG has no characters. So Accept: application/json; charset=utf-8, which
 // many clients send, is JSON, and text/html; charset=iso-8859-1 is a 406.
-func hasParams(o offer, want map[string]string) bool {
+func hasParams(o Offer, want map[string]string) bool {
 	for k, w := range want {
 		h, ok := o.params[k]
 		switch {
@@ -153,6 +158,13 @@ func hasParams(o offer, want map[string]string) bool {
 
 // isJSON reports whether o is JSON: application/json or a +json structured
 // syntax (RFC 6839).
-func (o offer) isJSON() bool {
+func (o Offer) isJSON() bool {
 	return o.typ == "application" && (o.sub == "json" || strings.HasSuffix(o.sub, "+json"))
+}
+
+// Allows reports whether accept, the request's Accept lines joined by
+// commas, allows mediaType: Negotiate, with it the only offer.
+func Allows(accept, mediaType string) bool {
+	_, ok := Negotiate(accept, Offers(mediaType))
+	return ok
 }
