@@ -3,11 +3,13 @@ package impl
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/oapi-codegen/nullable"
 
@@ -88,11 +90,58 @@ func nextLink(path string, next *string, limit int, extra url.Values) *string {
 // RFC 4180 gives text/csv.
 func csvBody(header []string, records [][]string) (io.Reader, int64) {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.UseCRLF = true
-	_ = w.Write(header)
-	_ = w.WriteAll(records) // writes to a bytes.Buffer cannot fail
+	writeCSVRecord(&buf, header)
+	for _, r := range records {
+		writeCSVRecord(&buf, r)
+	}
 	return &buf, int64(buf.Len())
+}
+
+// writeCSVRecord appends one RFC 4180 record to buf: the fields joined by
+// commas, then CRLF. A field csvNeedsQuotes is written in double quotes
+// with each quote in it doubled; every other byte of every field, a CR or
+// LF inside quotes included, is written as it is, so a reader gets back the
+// text that was stored. (encoding/csv's Writer cannot do that: with UseCRLF
+// it drops a field's CR and turns its LF into CRLF.)
+func writeCSVRecord(buf *bytes.Buffer, record []string) {
+	for i, f := range record {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if !csvNeedsQuotes(f) {
+			buf.WriteString(f)
+			continue
+		}
+		buf.WriteByte('"')
+		for {
+			j := strings.IndexByte(f, '"')
+			if j < 0 {
+				break
+			}
+			buf.WriteString(f[:j+1]) // up to and including the quote ...
+			buf.WriteByte('"')       // ... and the quote again
+			f = f[j+1:]
+		}
+		buf.WriteString(f)
+		buf.WriteByte('"')
+	}
+	buf.WriteString("\r\n")
+}
+
+// csvNeedsQuotes reports whether field must be quoted: RFC 4180 requires it
+// for a comma, a double quote, CR or LF. The other two rules are
+// encoding/csv's, kept so that every other field is written as before: a
+// field starting with a space (unicode.IsSpace), which some readers would
+// trim, and the field `\.`, which PostgreSQL's COPY reads as end of data.
+func csvNeedsQuotes(field string) bool {
+	if field == "" {
+		return false
+	}
+	if field == `\.` || strings.ContainsAny(field, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(field)
+	return unicode.IsSpace(r)
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
