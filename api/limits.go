@@ -1,7 +1,6 @@
 package api
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"math"
 	"net/http"
@@ -76,10 +75,11 @@ type RateLimit struct {
 	Burst int
 }
 
-// rateLimiter keeps one token bucket per client. The client is its bearer
-// token when it sends one (hashed: keys stay in memory), else its address
+// rateLimiter keeps one token bucket per client. The client is its address
 // as Gin's ClientIP reports it, which honours forwarding headers only from
-// the trusted proxies.
+// the trusted proxies. Not its bearer token: the limiter runs before
+// anything checks a token, so a bucket per token sent would give a client
+// a fresh bucket with every made-up token.
 type rateLimiter struct {
 	cfg     RateLimit
 	now     func() time.Time
@@ -98,14 +98,6 @@ func newRateLimiter(cfg RateLimit) *rateLimiter {
 		cfg.Burst = max(1, int(math.Ceil(cfg.Rate)))
 	}
 	return &rateLimiter{cfg: cfg, now: time.Now, buckets: map[string]*bucket{}}
-}
-
-func (rl *rateLimiter) key(c *gin.Context) string {
-	if cred := bearerToken(c.Request); cred != "" {
-		sum := sha256.Sum256([]byte(cred))
-		return "t:" + string(sum[:])
-	}
-	return "a:" + c.ClientIP()
 }
 
 // take spends one token of key's bucket. It returns the tokens left and,
@@ -144,7 +136,7 @@ func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
 		c.Next()
 		return
 	}
-	left, wait, ok := rl.take(rl.key(c))
+	left, wait, ok := rl.take(c.ClientIP())
 	window := int(math.Ceil(float64(rl.cfg.Burst) / rl.cfg.Rate))
 	refill := int(math.Ceil((float64(rl.cfg.Burst) - left) / rl.cfg.Rate))
 	h := c.Writer.Header()
