@@ -174,6 +174,20 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"Content-Encoding": "Content-Encoding must be identity or absent"},
 		},
 		{
+			name: "a compressed body named on a second Content-Encoding line",
+			req: apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`,
+				Lines: map[string][]string{"Content-Encoding": {"identity", "gzip"}}},
+			wantStatus: 415, wantType: "/problems/unsupported-media-type",
+			wantErrors: map[string]string{"Content-Encoding": "Content-Encoding must be identity or absent"},
+		},
+		{
+			name: "a coding after identity on one Content-Encoding line",
+			req: apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`,
+				Header: map[string]string{"Content-Encoding": "identity, br"}},
+			wantStatus: 415, wantType: "/problems/unsupported-media-type",
+			wantErrors: map[string]string{"Content-Encoding": "Content-Encoding must be identity or absent"},
+		},
+		{
 			name:       "null where none is allowed",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":null,"last_name":"Hanzo"}`},
 			wantStatus: 400, wantType: "/problems/validation-error",

@@ -517,7 +517,7 @@ func (v *validator) tooLarge(c *gin.Context) {
 // media type. A request without a body or Content-Type passes with "":
 // kin-openapi reports the missing body as a field error.
 func (v *validator) checkContentType(c *gin.Context, op *operation) (string, bool) {
-	if ce := header(c.Request.Header, "Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+	if !identityOnly(c.Request.Header["Content-Encoding"]) {
 		// No content coding is supported: 415, as RFC 9110 (15.5.16) says.
 		writeProblem(c, kindUnsupportedType, "This operation accepts uncompressed bodies only.",
 			map[string]string{"Content-Encoding": "Content-Encoding must be identity or absent"})
@@ -540,6 +540,21 @@ func (v *validator) checkContentType(c *gin.Context, op *operation) (string, boo
 	writeProblem(c, kindUnsupportedType, "This operation accepts: "+list+".",
 		map[string]string{"Content-Type": "Content-Type must be " + strings.Join(op.requestTypes, " or ")})
 	return "", false
+}
+
+// identityOnly reports whether the Content-Encoding lines name no coding
+// but identity. Content-Encoding is a list (RFC 9110, section 8.4): lines
+// mean their elements joined, so every element of every line counts, not
+// the first line alone.
+func identityOnly(lines []string) bool {
+	for _, line := range lines {
+		for coding := range strings.SplitSeq(line, ",") {
+			if coding = strings.TrimSpace(coding); coding != "" && !strings.EqualFold(coding, "identity") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // header is h.Get(key) for a key already in canonical form, without
