@@ -1475,8 +1475,9 @@ func (s *Server) handleGetVisitRequest(args [2]string, argsEscaped bool, w http.
 
 // handleHeadDocsRequest handles headDocs operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /docs
 func (s *Server) handleHeadDocsRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1541,8 +1542,9 @@ func (s *Server) handleHeadDocsRequest(args [0]string, argsEscaped bool, w http.
 
 // handleHeadDocsAssetRequest handles headDocsAsset operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /docs/{asset}
 func (s *Server) handleHeadDocsAssetRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1626,8 +1628,9 @@ func (s *Server) handleHeadDocsAssetRequest(args [1]string, argsEscaped bool, w 
 
 // handleHeadHealthRequest handles headHealth operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /healthz
 func (s *Server) handleHeadHealthRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1692,8 +1695,9 @@ func (s *Server) handleHeadHealthRequest(args [0]string, argsEscaped bool, w htt
 
 // handleHeadLocationRequest handles headLocation operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /locations/{id}
 func (s *Server) handleHeadLocationRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1781,8 +1785,9 @@ func (s *Server) handleHeadLocationRequest(args [1]string, argsEscaped bool, w h
 
 // handleHeadLocationsRequest handles headLocations operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /locations
 func (s *Server) handleHeadLocationsRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1870,8 +1875,9 @@ func (s *Server) handleHeadLocationsRequest(args [0]string, argsEscaped bool, w 
 
 // handleHeadMetricsRequest handles headMetrics operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /metrics
 func (s *Server) handleHeadMetricsRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1936,8 +1942,9 @@ func (s *Server) handleHeadMetricsRequest(args [0]string, argsEscaped bool, w ht
 
 // handleHeadOpenAPIJSONRequest handles headOpenAPIJSON operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /openapi.json
 func (s *Server) handleHeadOpenAPIJSONRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -2002,8 +2009,9 @@ func (s *Server) handleHeadOpenAPIJSONRequest(args [0]string, argsEscaped bool, 
 
 // handleHeadOpenAPIYAMLRequest handles headOpenAPIYAML operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /openapi.yaml
 func (s *Server) handleHeadOpenAPIYAMLRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -2068,8 +2076,9 @@ func (s *Server) handleHeadOpenAPIYAMLRequest(args [0]string, argsEscaped bool, 
 
 // handleHeadPlayerRequest handles headPlayer operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /players/{id}
 func (s *Server) handleHeadPlayerRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -2153,8 +2162,9 @@ func (s *Server) handleHeadPlayerRequest(args [1]string, argsEscaped bool, w htt
 
 // handleHeadPlayersRequest handles headPlayers operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /players
 func (s *Server) handleHeadPlayersRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -2246,8 +2256,9 @@ func (s *Server) handleHeadPlayersRequest(args [0]string, argsEscaped bool, w ht
 
 // handleHeadReadinessRequest handles headReadiness operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /readyz
 func (s *Server) handleHeadReadinessRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -2312,8 +2323,9 @@ func (s *Server) handleHeadReadinessRequest(args [0]string, argsEscaped bool, w 
 
 // handleHeadRootRequest handles headRoot operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /
 func (s *Server) handleHeadRootRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -2378,8 +2390,9 @@ func (s *Server) handleHeadRootRequest(args [0]string, argsEscaped bool, w http.
 
 // handleHeadVisitRequest handles headVisit operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /players/{id}/visits/{visit_id}
 func (s *Server) handleHeadVisitRequest(args [2]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -2467,8 +2480,9 @@ func (s *Server) handleHeadVisitRequest(args [2]string, argsEscaped bool, w http
 
 // handleHeadVisitsRequest handles headVisits operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /players/{id}/visits
 func (s *Server) handleHeadVisitsRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

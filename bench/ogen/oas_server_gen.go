@@ -115,99 +115,113 @@ type Handler interface {
 	GetVisit(ctx context.Context, params GetVisitParams) (GetVisitRes, error)
 	// HeadDocs implements headDocs operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /docs
 	HeadDocs(ctx context.Context) (HeadDocsRes, error)
 	// HeadDocsAsset implements headDocsAsset operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /docs/{asset}
 	HeadDocsAsset(ctx context.Context, params HeadDocsAssetParams) (HeadDocsAssetRes, error)
 	// HeadHealth implements headHealth operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /healthz
 	HeadHealth(ctx context.Context) (HeadHealthRes, error)
 	// HeadLocation implements headLocation operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /locations/{id}
 	HeadLocation(ctx context.Context, params HeadLocationParams) (HeadLocationRes, error)
 	// HeadLocations implements headLocations operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /locations
 	HeadLocations(ctx context.Context, params HeadLocationsParams) (HeadLocationsRes, error)
 	// HeadMetrics implements headMetrics operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /metrics
 	HeadMetrics(ctx context.Context) (HeadMetricsRes, error)
 	// HeadOpenAPIJSON implements headOpenAPIJSON operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /openapi.json
 	HeadOpenAPIJSON(ctx context.Context) (HeadOpenAPIJSONRes, error)
 	// HeadOpenAPIYAML implements headOpenAPIYAML operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /openapi.yaml
 	HeadOpenAPIYAML(ctx context.Context) (HeadOpenAPIYAMLRes, error)
 	// HeadPlayer implements headPlayer operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /players/{id}
 	HeadPlayer(ctx context.Context, params HeadPlayerParams) (HeadPlayerRes, error)
 	// HeadPlayers implements headPlayers operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /players
 	HeadPlayers(ctx context.Context, params HeadPlayersParams) (HeadPlayersRes, error)
 	// HeadReadiness implements headReadiness operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /readyz
 	HeadReadiness(ctx context.Context) (HeadReadinessRes, error)
 	// HeadRoot implements headRoot operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /
 	HeadRoot(ctx context.Context) (HeadRootRes, error)
 	// HeadVisit implements headVisit operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /players/{id}/visits/{visit_id}
 	HeadVisit(ctx context.Context, params HeadVisitParams) (HeadVisitRes, error)
 	// HeadVisits implements headVisits operation.
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-	// (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
 	//
 	// HEAD /players/{id}/visits
 	HeadVisits(ctx context.Context, params HeadVisitsParams) (HeadVisitsRes, error)

@@ -168,8 +168,9 @@ func (UnimplementedHandler) GetVisit(ctx context.Context, params GetVisitParams)
 
 // HeadDocs implements headDocs operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /docs
 func (UnimplementedHandler) HeadDocs(ctx context.Context) (r HeadDocsRes, _ error) {
@@ -178,8 +179,9 @@ func (UnimplementedHandler) HeadDocs(ctx context.Context) (r HeadDocsRes, _ erro
 
 // HeadDocsAsset implements headDocsAsset operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /docs/{asset}
 func (UnimplementedHandler) HeadDocsAsset(ctx context.Context, params HeadDocsAssetParams) (r HeadDocsAssetRes, _ error) {
@@ -188,8 +190,9 @@ func (UnimplementedHandler) HeadDocsAsset(ctx context.Context, params HeadDocsAs
 
 // HeadHealth implements headHealth operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /healthz
 func (UnimplementedHandler) HeadHealth(ctx context.Context) (r HeadHealthRes, _ error) {
@@ -198,8 +201,9 @@ func (UnimplementedHandler) HeadHealth(ctx context.Context) (r HeadHealthRes, _ 
 
 // HeadLocation implements headLocation operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /locations/{id}
 func (UnimplementedHandler) HeadLocation(ctx context.Context, params HeadLocationParams) (r HeadLocationRes, _ error) {
@@ -208,8 +212,9 @@ func (UnimplementedHandler) HeadLocation(ctx context.Context, params HeadLocatio
 
 // HeadLocations implements headLocations operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /locations
 func (UnimplementedHandler) HeadLocations(ctx context.Context, params HeadLocationsParams) (r HeadLocationsRes, _ error) {
@@ -218,8 +223,9 @@ func (UnimplementedHandler) HeadLocations(ctx context.Context, params HeadLocati
 
 // HeadMetrics implements headMetrics operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /metrics
 func (UnimplementedHandler) HeadMetrics(ctx context.Context) (r HeadMetricsRes, _ error) {
@@ -228,8 +234,9 @@ func (UnimplementedHandler) HeadMetrics(ctx context.Context) (r HeadMetricsRes, 
 
 // HeadOpenAPIJSON implements headOpenAPIJSON operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /openapi.json
 func (UnimplementedHandler) HeadOpenAPIJSON(ctx context.Context) (r HeadOpenAPIJSONRes, _ error) {
@@ -238,8 +245,9 @@ func (UnimplementedHandler) HeadOpenAPIJSON(ctx context.Context) (r HeadOpenAPIJ
 
 // HeadOpenAPIYAML implements headOpenAPIYAML operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /openapi.yaml
 func (UnimplementedHandler) HeadOpenAPIYAML(ctx context.Context) (r HeadOpenAPIYAMLRes, _ error) {
@@ -248,8 +256,9 @@ func (UnimplementedHandler) HeadOpenAPIYAML(ctx context.Context) (r HeadOpenAPIY
 
 // HeadPlayer implements headPlayer operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /players/{id}
 func (UnimplementedHandler) HeadPlayer(ctx context.Context, params HeadPlayerParams) (r HeadPlayerRes, _ error) {
@@ -258,8 +267,9 @@ func (UnimplementedHandler) HeadPlayer(ctx context.Context, params HeadPlayerPar
 
 // HeadPlayers implements headPlayers operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /players
 func (UnimplementedHandler) HeadPlayers(ctx context.Context, params HeadPlayersParams) (r HeadPlayersRes, _ error) {
@@ -268,8 +278,9 @@ func (UnimplementedHandler) HeadPlayers(ctx context.Context, params HeadPlayersP
 
 // HeadReadiness implements headReadiness operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /readyz
 func (UnimplementedHandler) HeadReadiness(ctx context.Context) (r HeadReadinessRes, _ error) {
@@ -278,8 +289,9 @@ func (UnimplementedHandler) HeadReadiness(ctx context.Context) (r HeadReadinessR
 
 // HeadRoot implements headRoot operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /
 func (UnimplementedHandler) HeadRoot(ctx context.Context) (r HeadRootRes, _ error) {
@@ -288,8 +300,9 @@ func (UnimplementedHandler) HeadRoot(ctx context.Context) (r HeadRootRes, _ erro
 
 // HeadVisit implements headVisit operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /players/{id}/visits/{visit_id}
 func (UnimplementedHandler) HeadVisit(ctx context.Context, params HeadVisitParams) (r HeadVisitRes, _ error) {
@@ -298,8 +311,9 @@ func (UnimplementedHandler) HeadVisit(ctx context.Context, params HeadVisitParam
 
 // HeadVisits implements headVisits operation.
 //
-// `GET` without the body: the same status and headers, `Content-Type` and `Content-Length` included
-// (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
 //
 // HEAD /players/{id}/visits
 func (UnimplementedHandler) HeadVisits(ctx context.Context, params HeadVisitsParams) (r HeadVisitsRes, _ error) {

@@ -698,8 +698,9 @@ type ClientInterface interface {
 
 	// HeadRoot Go to the documentation — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD / (the `HeadRoot` operationId).
 	HeadRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -722,8 +723,9 @@ type ClientInterface interface {
 
 	// HeadDocs Interactive documentation (Swagger UI) — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /docs (the `HeadDocs` operationId).
 	HeadDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -745,8 +747,9 @@ type ClientInterface interface {
 
 	// HeadDocsAsset A file of the documentation page — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /docs/{asset} (the `HeadDocsAsset` operationId).
 	HeadDocsAsset(ctx context.Context, asset string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -768,8 +771,9 @@ type ClientInterface interface {
 
 	// HeadHealth Liveness — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /healthz (the `HeadHealth` operationId).
 	HeadHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -791,8 +795,9 @@ type ClientInterface interface {
 
 	// HeadLocations List locations — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /locations (the `HeadLocations` operationId).
 	HeadLocations(ctx context.Context, params *HeadLocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -833,8 +838,9 @@ type ClientInterface interface {
 
 	// HeadLocation Get a location — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /locations/{id} (the `HeadLocation` operationId).
 	HeadLocation(ctx context.Context, id LocationID, params *HeadLocationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -899,8 +905,9 @@ type ClientInterface interface {
 
 	// HeadMetrics Prometheus metrics — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /metrics (the `HeadMetrics` operationId).
 	HeadMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -920,8 +927,9 @@ type ClientInterface interface {
 
 	// HeadOpenAPIJSON This document as JSON — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /openapi.json (the `HeadOpenAPIJSON` operationId).
 	HeadOpenAPIJSON(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -941,8 +949,9 @@ type ClientInterface interface {
 
 	// HeadOpenAPIYAML This document as YAML — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /openapi.yaml (the `HeadOpenAPIYAML` operationId).
 	HeadOpenAPIYAML(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -964,8 +973,9 @@ type ClientInterface interface {
 
 	// HeadPlayers List players (the leaderboard) — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /players (the `HeadPlayers` operationId).
 	HeadPlayers(ctx context.Context, params *HeadPlayersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1010,8 +1020,9 @@ type ClientInterface interface {
 
 	// HeadPlayer Get a player — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /players/{id} (the `HeadPlayer` operationId).
 	HeadPlayer(ctx context.Context, id PlayerID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1033,8 +1044,9 @@ type ClientInterface interface {
 
 	// HeadVisits Read a player's activity log — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /players/{id}/visits (the `HeadVisits` operationId).
 	HeadVisits(ctx context.Context, id PlayerID, params *HeadVisitsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1084,8 +1096,9 @@ type ClientInterface interface {
 
 	// HeadVisit Get one visit — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /players/{id}/visits/{visit_id} (the `HeadVisit` operationId).
 	HeadVisit(ctx context.Context, id PlayerID, visitId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1107,8 +1120,9 @@ type ClientInterface interface {
 
 	// HeadReadiness Readiness — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /readyz (the `HeadReadiness` operationId).
 	HeadReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1141,8 +1155,9 @@ func (c *Client) GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 
 // HeadRoot Go to the documentation — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD / (the `HeadRoot` operationId).
 func (c *Client) HeadRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1195,8 +1210,9 @@ func (c *Client) GetDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 
 // HeadDocs Interactive documentation (Swagger UI) — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /docs (the `HeadDocs` operationId).
 func (c *Client) HeadDocs(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1248,8 +1264,9 @@ func (c *Client) GetDocsAsset(ctx context.Context, asset string, reqEditors ...R
 
 // HeadDocsAsset A file of the documentation page — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /docs/{asset} (the `HeadDocsAsset` operationId).
 func (c *Client) HeadDocsAsset(ctx context.Context, asset string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1301,8 +1318,9 @@ func (c *Client) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (
 
 // HeadHealth Liveness — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /healthz (the `HeadHealth` operationId).
 func (c *Client) HeadHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1354,8 +1372,9 @@ func (c *Client) ListLocations(ctx context.Context, params *ListLocationsParams,
 
 // HeadLocations List locations — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /locations (the `HeadLocations` operationId).
 func (c *Client) HeadLocations(ctx context.Context, params *HeadLocationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1456,8 +1475,9 @@ func (c *Client) GetLocation(ctx context.Context, id LocationID, params *GetLoca
 
 // HeadLocation Get a location — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /locations/{id} (the `HeadLocation` operationId).
 func (c *Client) HeadLocation(ctx context.Context, id LocationID, params *HeadLocationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1592,8 +1612,9 @@ func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) 
 
 // HeadMetrics Prometheus metrics — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /metrics (the `HeadMetrics` operationId).
 func (c *Client) HeadMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1643,8 +1664,9 @@ func (c *Client) GetOpenAPIJSON(ctx context.Context, reqEditors ...RequestEditor
 
 // HeadOpenAPIJSON This document as JSON — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /openapi.json (the `HeadOpenAPIJSON` operationId).
 func (c *Client) HeadOpenAPIJSON(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1694,8 +1716,9 @@ func (c *Client) GetOpenAPIYAML(ctx context.Context, reqEditors ...RequestEditor
 
 // HeadOpenAPIYAML This document as YAML — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /openapi.yaml (the `HeadOpenAPIYAML` operationId).
 func (c *Client) HeadOpenAPIYAML(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1747,8 +1770,9 @@ func (c *Client) ListPlayers(ctx context.Context, params *ListPlayersParams, req
 
 // HeadPlayers List players (the leaderboard) — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /players (the `HeadPlayers` operationId).
 func (c *Client) HeadPlayers(ctx context.Context, params *HeadPlayersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1853,8 +1877,9 @@ func (c *Client) GetPlayer(ctx context.Context, id PlayerID, reqEditors ...Reque
 
 // HeadPlayer Get a player — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /players/{id} (the `HeadPlayer` operationId).
 func (c *Client) HeadPlayer(ctx context.Context, id PlayerID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1906,8 +1931,9 @@ func (c *Client) ListVisits(ctx context.Context, id PlayerID, params *ListVisits
 
 // HeadVisits Read a player's activity log — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /players/{id}/visits (the `HeadVisits` operationId).
 func (c *Client) HeadVisits(ctx context.Context, id PlayerID, params *HeadVisitsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2007,8 +2033,9 @@ func (c *Client) GetVisit(ctx context.Context, id PlayerID, visitId int64, reqEd
 
 // HeadVisit Get one visit — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /players/{id}/visits/{visit_id} (the `HeadVisit` operationId).
 func (c *Client) HeadVisit(ctx context.Context, id PlayerID, visitId int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2060,8 +2087,9 @@ func (c *Client) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn
 
 // HeadReadiness Readiness — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Corresponds with HEAD /readyz (the `HeadReadiness` operationId).
 func (c *Client) HeadReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4046,8 +4074,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadRootWithResponse Go to the documentation — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4076,8 +4105,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadDocsWithResponse Interactive documentation (Swagger UI) — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4105,8 +4135,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadDocsAssetWithResponse A file of the documentation page — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4134,8 +4165,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadHealthWithResponse Liveness — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4163,8 +4195,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadLocationsWithResponse List locations — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4213,8 +4246,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadLocationWithResponse Get a location — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4285,8 +4319,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadMetricsWithResponse Prometheus metrics — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4312,8 +4347,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadOpenAPIJSONWithResponse This document as JSON — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4339,8 +4375,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadOpenAPIYAMLWithResponse This document as YAML — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4368,8 +4405,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadPlayersWithResponse List players (the leaderboard) — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4422,8 +4460,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadPlayerWithResponse Get a player — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4451,8 +4490,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadVisitsWithResponse Read a player's activity log — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4508,8 +4548,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadVisitWithResponse Get one visit — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4537,8 +4578,9 @@ type ClientWithResponsesInterface interface {
 
 	// HeadReadinessWithResponse Readiness — headers only
 	//
-	// `GET` without the body: the same status and headers, `Content-Type` and
-	// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+	// sends a long body chunked. Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11450,8 +11492,9 @@ func (c *ClientWithResponses) GetRootWithResponse(ctx context.Context, reqEditor
 
 // HeadRootWithResponse Go to the documentation — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11498,8 +11541,9 @@ func (c *ClientWithResponses) GetDocsWithResponse(ctx context.Context, reqEditor
 
 // HeadDocsWithResponse Interactive documentation (Swagger UI) — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11545,8 +11589,9 @@ func (c *ClientWithResponses) GetDocsAssetWithResponse(ctx context.Context, asse
 
 // HeadDocsAssetWithResponse A file of the documentation page — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11592,8 +11637,9 @@ func (c *ClientWithResponses) GetHealthWithResponse(ctx context.Context, reqEdit
 
 // HeadHealthWithResponse Liveness — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11639,8 +11685,9 @@ func (c *ClientWithResponses) ListLocationsWithResponse(ctx context.Context, par
 
 // HeadLocationsWithResponse List locations — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11725,8 +11772,9 @@ func (c *ClientWithResponses) GetLocationWithResponse(ctx context.Context, id Lo
 
 // HeadLocationWithResponse Get a location — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11839,8 +11887,9 @@ func (c *ClientWithResponses) GetMetricsWithResponse(ctx context.Context, reqEdi
 
 // HeadMetricsWithResponse Prometheus metrics — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11884,8 +11933,9 @@ func (c *ClientWithResponses) GetOpenAPIJSONWithResponse(ctx context.Context, re
 
 // HeadOpenAPIJSONWithResponse This document as JSON — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11929,8 +11979,9 @@ func (c *ClientWithResponses) GetOpenAPIYAMLWithResponse(ctx context.Context, re
 
 // HeadOpenAPIYAMLWithResponse This document as YAML — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11976,8 +12027,9 @@ func (c *ClientWithResponses) ListPlayersWithResponse(ctx context.Context, param
 
 // HeadPlayersWithResponse List players (the leaderboard) — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12066,8 +12118,9 @@ func (c *ClientWithResponses) GetPlayerWithResponse(ctx context.Context, id Play
 
 // HeadPlayerWithResponse Get a player — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12113,8 +12166,9 @@ func (c *ClientWithResponses) ListVisitsWithResponse(ctx context.Context, id Pla
 
 // HeadVisitsWithResponse Read a player's activity log — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12200,8 +12254,9 @@ func (c *ClientWithResponses) GetVisitWithResponse(ctx context.Context, id Playe
 
 // HeadVisitWithResponse Get one visit — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12247,8 +12302,9 @@ func (c *ClientWithResponses) GetReadinessWithResponse(ctx context.Context, reqE
 
 // HeadReadinessWithResponse Readiness — headers only
 //
-// `GET` without the body: the same status and headers, `Content-Type` and
-// `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+// included, and a `Content-Length` giving the size of the GET's body, also where the GET
+// sends a long body chunked. Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //

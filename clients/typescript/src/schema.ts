@@ -28,8 +28,9 @@ export interface paths {
         options: operations["optionsLocations"];
         /**
          * List locations — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headLocations"];
         patch?: never;
@@ -71,8 +72,9 @@ export interface paths {
         options: operations["optionsLocation"];
         /**
          * Get a location — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headLocation"];
         /**
@@ -111,8 +113,9 @@ export interface paths {
         options: operations["optionsPlayers"];
         /**
          * List players (the leaderboard) — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headPlayers"];
         patch?: never;
@@ -145,8 +148,9 @@ export interface paths {
         options: operations["optionsPlayer"];
         /**
          * Get a player — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headPlayer"];
         patch?: never;
@@ -191,8 +195,9 @@ export interface paths {
         options: operations["optionsVisits"];
         /**
          * Read a player's activity log — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headVisits"];
         patch?: never;
@@ -229,8 +234,9 @@ export interface paths {
         options: operations["optionsVisit"];
         /**
          * Get one visit — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headVisit"];
         patch?: never;
@@ -259,8 +265,9 @@ export interface paths {
         options: operations["optionsRoot"];
         /**
          * Go to the documentation — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headRoot"];
         patch?: never;
@@ -290,8 +297,9 @@ export interface paths {
         options: operations["optionsDocs"];
         /**
          * Interactive documentation (Swagger UI) — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headDocs"];
         patch?: never;
@@ -326,8 +334,9 @@ export interface paths {
         options: operations["optionsDocsAsset"];
         /**
          * A file of the documentation page — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headDocsAsset"];
         patch?: never;
@@ -356,8 +365,9 @@ export interface paths {
         options: operations["optionsHealth"];
         /**
          * Liveness — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headHealth"];
         patch?: never;
@@ -386,8 +396,9 @@ export interface paths {
         options: operations["optionsReadiness"];
         /**
          * Readiness — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headReadiness"];
         patch?: never;
@@ -417,8 +428,9 @@ export interface paths {
         options: operations["optionsMetrics"];
         /**
          * Prometheus metrics — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headMetrics"];
         patch?: never;
@@ -444,8 +456,9 @@ export interface paths {
         options: operations["optionsOpenAPIJSON"];
         /**
          * This document as JSON — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headOpenAPIJSON"];
         patch?: never;
@@ -471,8 +484,9 @@ export interface paths {
         options: operations["optionsOpenAPIYAML"];
         /**
          * This document as YAML — headers only
-         * @description `GET` without the body: the same status and headers, `Content-Type` and
-         *     `Content-Length` included (RFC 9110 §9.3.2). Problems, too, come without their body.
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
          */
         head: operations["headOpenAPIYAML"];
         patch?: never;
