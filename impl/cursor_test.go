@@ -1,6 +1,7 @@
 package impl
 
 import (
+	"encoding/base64"
 	"testing"
 
 	"github.com/ninjagold/ninjagold-api/game"
@@ -23,6 +24,21 @@ func TestCursorRoundTrip(t *testing.T) {
 			(got.Gold != nil && *got.Gold != *want.Gold) {
 			t.Errorf("round trip = %+v, want %+v", got, want)
 		}
+	}
+}
+
+// A cursor is one JSON object and nothing else: text after it, whatever
+// it is, makes the cursor invalid.
+func TestCursorWithTrailingText(t *testing.T) {
+	for _, tail := range []string{"]", "]]", "}", " {}", ",", " 1", " null", "x"} {
+		s := base64.RawURLEncoding.EncodeToString([]byte(`{"id":5}` + tail))
+		if c, err := decodeCursor(s); err != errBadCursor {
+			t.Errorf("cursor %q: got %+v, %v; want errBadCursor", `{"id":5}`+tail, c, err)
+		}
+	}
+	s := base64.RawURLEncoding.EncodeToString([]byte(" {\"id\":5} \n"))
+	if c, err := decodeCursor(s); err != nil || c.ID != 5 {
+		t.Errorf("cursor with white space around it: got %+v, %v; want id 5", c, err)
 	}
 }
 

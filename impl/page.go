@@ -52,7 +52,12 @@ func decodeCursor(s string) (cursor, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var c cursor
-	if err := dec.Decode(&c); err != nil || dec.More() || c.ID < 1 {
+	if err := dec.Decode(&c); err != nil || c.ID < 1 {
+		return cursor{}, errBadCursor
+	}
+	// Nothing may follow the object. (dec.More is false before a stray
+	// ] or }, so it would let {"id":5}]] through.)
+	if _, err := dec.Token(); err != io.EOF {
 		return cursor{}, errBadCursor
 	}
 	return c, nil
