@@ -14,7 +14,22 @@ import "regexp"
 // string over the characters at the edges of the pattern's classes,
 // invalid UTF-8 included.
 var knownPatterns = map[string]func(string) bool{
-	trimmedLinePattern: isTrimmedLine,
+	trimmedLinePattern:    isTrimmedLine,
+	printableASCIIPattern: isPrintableASCII,
+}
+
+// printableASCIIPattern is the contract's pattern for an Idempotency-Key.
+const printableASCIIPattern = `^[\x20-\x7E]*$`
+
+// isPrintableASCII is printableASCIIPattern: every byte from space to
+// tilde (a byte of invalid UTF-8, which regexp reads as U+FFFD, is not).
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7E {
+			return false
+		}
+	}
+	return true
 }
 
 // trimmedLinePattern is the contract's pattern for names: no whitespace at

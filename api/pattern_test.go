@@ -29,7 +29,7 @@ func kinRegexp(t testing.TB, pattern string) *regexp.Regexp {
 func TestKnownPatterns(t *testing.T) {
 	edges := []string{
 		"a", "é", "\U0001F977", "\uFFFD", "\xff", "\xe2\x80", // letters, U+FFFD, invalid UTF-8
-		"\x00", "\x01", "\x08", "\t", "\n", "\v", "\f", "\r", "\x0e", "\x1f", " ", "!",
+		"\x00", "\x01", "\x08", "\t", "\n", "\v", "\f", "\r", "\x0e", "\x1f", " ", "!", "~", "\x7f",
 		"\u0084", "\u0085", "\u0086", "\u009f", "\u00a0", "\u00a1",
 		"\u167f", "\u1680", "\u1681", "\u1fff", "\u2000", "\u2005", "\u200a", "\u200b",
 		"\u2027", "\u2028", "\u2029", "\u202a", "\u202e", "\u202f", "\u2030",
@@ -74,9 +74,9 @@ func nextRune(r rune) rune {
 	return r + 97
 }
 
-// TestKnownPatternsAreInTheContract: a known pattern the contract no longer
-// spells is dead code, and more likely a sign the contract's pattern
-// changed (its schemas then fall back to regexp).
+// TestKnownPatternsAreInTheContract: a known pattern no schema or
+// parameter of the contract spells any more is dead code, and more likely a
+// sign the contract's pattern changed (it then falls back to regexp).
 func TestKnownPatternsAreInTheContract(t *testing.T) {
 	spec, err := ninjagold.Spec()
 	if err != nil {
@@ -85,6 +85,11 @@ func TestKnownPatternsAreInTheContract(t *testing.T) {
 	used := map[string]bool{}
 	for _, ref := range spec.Components.Schemas {
 		collectPatterns(ref.Value, used)
+	}
+	for _, ref := range spec.Components.Parameters {
+		if ref.Value != nil && ref.Value.Schema != nil {
+			collectPatterns(ref.Value.Schema.Value, used)
+		}
 	}
 	for pattern := range knownPatterns {
 		if !used[pattern] {
