@@ -138,3 +138,21 @@ func TestHelp(t *testing.T) {
 		t.Errorf("err %v, usage:\n%s", err, out.String())
 	}
 }
+
+// The start-up line and the log name the database without its password,
+// wherever the URL carries it.
+func TestDisplayDBHidesThePassword(t *testing.T) {
+	tests := []struct{ db, want string }{
+		{"ninjagold.db", "ninjagold.db"},
+		{"postgres://ninja:s3cret@db:5432/game", "postgres://ninja:xxxxx@db:5432/game"},
+		{"postgres://ninja@db/game?sslmode=disable&password=s3cret", "postgres://ninja@db/game?password=xxxxx&sslmode=disable"},
+		{"postgresql://db/game?password=s3cret&user=ninja", "postgresql://db/game?password=xxxxx&user=ninja"},
+		{"postgres://db/game?sslmode=disable", "postgres://db/game?sslmode=disable"},
+	}
+	for _, tt := range tests {
+		got := displayDB(tt.db)
+		if got != tt.want || strings.Contains(got, "s3cret") {
+			t.Errorf("displayDB(%q) = %q, want %q", tt.db, got, tt.want)
+		}
+	}
+}

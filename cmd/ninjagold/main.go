@@ -42,8 +42,13 @@ import (
 
 func main() {
 	// SIGINT, SIGTERM and a hangup all stop the server gracefully; a second
-	// signal ends the process at once, as the signal's default does.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// signal ends the process at once, as the signal's default does. A
+	// hangup the process was started to ignore (nohup) stays ignored.
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	defer stop()
 	go func() {
 		<-ctx.Done()
@@ -399,15 +404,22 @@ func isPostgresURL(db string) bool {
 	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
-// displayDB names the database in the start-up line without its password.
+// displayDB names the database in the start-up line without its password,
+// which a URL may carry in its user info or, as pgx also reads it, in a
+// password parameter.
 func displayDB(db string) string {
 	if !isPostgresURL(db) {
 		return db
 	}
-	if u, err := url.Parse(db); err == nil {
-		return u.Redacted()
+	u, err := url.Parse(db)
+	if err != nil {
+		return "postgres"
 	}
-	return "postgres"
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 // displayAddr turns a listener address into one a browser can open.

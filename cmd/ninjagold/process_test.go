@@ -72,7 +72,17 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 // start runs the binary on a free port and waits until it serves.
 func start(t *testing.T, db string, args ...string) *process {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0"}, args...)...)
+	return launch(t, exec.Command(binary, serveArgs(db, args...)...))
+}
+
+// serveArgs are the arguments start gives the server.
+func serveArgs(db string, args ...string) []string {
+	return append([]string{"--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0"}, args...)
+}
+
+// launch starts cmd, a server command, and waits until it listens.
+func launch(t *testing.T, cmd *exec.Cmd) *process {
+	t.Helper()
 	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN=admin")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -568,6 +578,27 @@ func TestSighupStopsGracefully(t *testing.T) {
 		if !strings.Contains(p.stderr.String(), msg) {
 			t.Errorf("no %s line in the log\n%s", msg, p.stderr)
 		}
+	}
+}
+
+// Under nohup a hangup is ignored, as nohup asks: the server keeps serving
+// and stops on SIGTERM.
+func TestNohupIgnoresHangup(t *testing.T) {
+	nohup, err := exec.LookPath("nohup")
+	if err != nil {
+		t.Skip("no nohup on this machine")
+	}
+	p := launch(t, exec.Command(nohup, append([]string{binary}, serveArgs(filepath.Join(t.TempDir(), "ninjagold.db"))...)...))
+	p.signal(t, syscall.SIGHUP)
+	time.Sleep(300 * time.Millisecond)
+	resp, err := http.Get(p.URL + "/healthz")
+	if err != nil {
+		t.Fatalf("after SIGHUP under nohup: %v, want the server still serving\n%s", err, p.stderr)
+	}
+	resp.Body.Close()
+	p.signal(t, syscall.SIGTERM)
+	if err := p.wait(t); err != nil {
+		t.Fatalf("exit after SIGTERM: %v, want status 0\n%s", err, p.stderr)
 	}
 }
 
