@@ -122,6 +122,11 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 	}
 	var ge *game.Error
 	errors.As(err, &ge)
+	if code == game.EUNAVAILABLE && ge.Err != nil {
+		// The client hears "cannot be reached"; the operator needs why (a
+		// read-only file, a full disk, a refused connection).
+		e.logError(c, slog.LevelWarn, "database unavailable", ge.Err)
+	}
 	if code == game.EPRECONDITION && ge.ETag != "" {
 		c.Header("ETag", ge.ETag)
 	}

@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/gin-gonic/gin"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
+	"github.com/ninjagold/ninjagold-api/game"
 )
 
 // logLines decodes the JSON log lines in buf.
@@ -85,6 +87,44 @@ func TestInternalAfterTheResponseBegan(t *testing.T) {
 			lines := logLines(t, &logs)
 			if len(lines) != 1 || lines[0]["level"] != tt.wantLevel || lines[0]["msg"] != tt.wantMsg || lines[0]["request_id"] != "req-42" {
 				t.Errorf("log = %v, want one %s %q with request_id req-42", lines, tt.wantLevel, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// A 503 tells the client only that the database cannot be reached; the
+// operator's log says why, and a 503 without a cause logs nothing.
+func TestUnavailableLogsItsCause(t *testing.T) {
+	cause := errors.New("attempt to write a readonly database (8)")
+	tests := []struct {
+		name     string
+		err      error
+		wantLogs int
+	}{
+		{"with a cause", &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: cause}, 1},
+		{"without one", &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			e := errorResponder{log: slog.New(slog.NewJSONHandler(&logs, nil))}
+			rec := httptest.NewRecorder()
+			c, _ := gin.CreateTestContext(rec)
+			c.Request = httptest.NewRequest("POST", "/players", nil)
+			c.Writer.Header().Set("X-Request-ID", "req-43")
+
+			e.handlerError(c, tt.err)
+
+			if rec.Code != http.StatusServiceUnavailable || strings.Contains(rec.Body.String(), "readonly") {
+				t.Errorf("response = %d %s, want a 503 that does not show the cause", rec.Code, rec.Body)
+			}
+			lines := logLines(t, &logs)
+			if len(lines) != tt.wantLogs {
+				t.Fatalf("log = %v, want %d lines", lines, tt.wantLogs)
+			}
+			if tt.wantLogs == 1 && (lines[0]["level"] != "WARN" || lines[0]["msg"] != "database unavailable" ||
+				lines[0]["err"] != cause.Error() || lines[0]["request_id"] != "req-43") {
+				t.Errorf("log = %v, want one WARN \"database unavailable\" with the cause and request_id req-43", lines)
 			}
 		})
 	}

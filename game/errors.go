@@ -29,11 +29,19 @@ type Error struct {
 	Fields  map[string]string
 	// ETag, for EPRECONDITION, is the resource's current version.
 	ETag string
+	// Err is the failure behind an EUNAVAILABLE, for the operator's log;
+	// never shown to the client.
+	Err error
 }
 
 func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	}
 	return fmt.Sprintf("%s: %s", e.Code, e.Message)
 }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with code and a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {

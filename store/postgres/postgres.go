@@ -363,7 +363,7 @@ func wrap(ctx context.Context, err error) error {
 		return ctxErr
 	}
 	if unavailable(err) {
-		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now."}
+		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: err}
 	}
 	return fmt.Errorf("postgres: %w", err)
 }

@@ -25,7 +25,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -116,6 +118,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	if opts.Readers == 0 {
 		opts.Readers = max(4, runtime.NumCPU())
+	}
+	// SQLite opens a file it may not write for reading only, without a
+	// word, and every write then fails: refuse such a file at once. (Before
+	// SQLite opens it: closing a file can drop SQLite's locks on it.)
+	if err := writable(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	if !opts.Shared {
 		holdAcrossCloses()
@@ -256,6 +264,19 @@ func (s *Store) Ping(ctx context.Context) error {
 	return wrap(s.readRow(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one))
 }
 
+// writable returns why the file at path cannot be opened for writing, or
+// nil; a file that does not exist yet is SQLite's to create.
+func writable(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
 // callbackError carries the error of a caller's callback (UpdateLocation's
 // update, DeleteLocation's check) out of inTx, which returns it unchanged as
 // game.Store promises instead of wrapping it like a database error.
@@ -295,12 +316,12 @@ func wrap(err error) error {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_READONLY,
 			sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
-			return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now."}
+			return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: err}
 		}
 	}
 	// database/sql does not export its "database is closed" error.
 	if errors.Is(err, sql.ErrConnDone) || err.Error() == "sql: database is closed" {
-		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now."}
+		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: err}
 	}
 	return fmt.Errorf("sqlite: %w", err)
 }

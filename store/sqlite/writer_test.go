@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -140,5 +141,26 @@ func TestCancelledWriteDoesNotFailItsBatch(t *testing.T) {
 	}
 	if slowCtx.Err() == nil {
 		t.Error("the slow write ended before it was cancelled: the test proves nothing")
+	}
+}
+
+// writable is Open's check that the file can be written: a file that does
+// not exist yet is SQLite's to create, and one that cannot be opened for
+// writing (here a directory; a read-only file, see TestReadOnlyFileIsRefused)
+// is refused.
+func TestWritable(t *testing.T) {
+	dir := t.TempDir()
+	if err := writable(filepath.Join(dir, "new.db")); err != nil {
+		t.Errorf("a file not there yet: %v, want nil", err)
+	}
+	if err := writable(dir); err == nil {
+		t.Error("a directory: nil, want an error")
+	}
+	file := filepath.Join(dir, "there.db")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := writable(file); err != nil {
+		t.Errorf("a writable file: %v, want nil", err)
 	}
 }
