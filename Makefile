@@ -7,7 +7,7 @@ BIN     := bin/ninjagold
 ADDR    ?= :8080
 DB      ?= ninjagold.db
 
-.PHONY: all generate check-generated build run run-dev test test-go lint vet staticcheck fmt-check swagger-ui clean
+.PHONY: all generate check-generated build run run-dev test test-go cc lint vet staticcheck fmt-check swagger-ui clean
 
 all: build
 
@@ -47,14 +47,22 @@ run-dev: build
 test: check-generated lint test-go $(EXTRA_TESTS)
 
 ## test-go: the Go test suite with the race detector
-test-go:
+test-go: cc
 	$(GO) test -race -count=1 ./...
+
+# cc: the race detector needs cgo, so a C compiler; apt-get Debian's gcc
+# unless one is there already.
+cc:
+	$(call apt-install,$$($(GO) env CC),gcc)
 
 ## lint: gofmt, go vet and staticcheck on hand-written code
 lint: fmt-check vet staticcheck
 
+# gofmt from the Go that builds (not whichever is on PATH, or none: then
+# the check would list nothing and pass); set -e fails it if gofmt fails.
 fmt-check:
-	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null | grep -v '^generated/' || find . -name '*.go' -not -path './generated/*')); \
+	@set -e; gofmt=$$($(GO) env GOROOT)/bin/gofmt; \
+	bad=$$("$$gofmt" -l $$(git ls-files '*.go' 2>/dev/null | grep -v '^generated/' || find . -name '*.go' -not -path './generated/*')); \
 	if [ -n "$$bad" ]; then echo "gofmt needed: $$bad" >&2; exit 1; fi
 
 vet:

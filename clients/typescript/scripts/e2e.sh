@@ -74,7 +74,7 @@ wait_for_url() {
 }
 
 NINJAGOLD_ADMIN_TOKEN="e2e-admin-$$-$RANDOM" "$server_bin" \
-	--addr 127.0.0.1:0 --db "$work/ninjagold.db" --validate-responses \
+	--addr 127.0.0.1:0 --db "$work/ninjagold.db" --validate-responses --log-flush 0 \
 	>"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 url=$(wait_for_url "$work/server.out" "listening on" "the server" "$server_pid")
@@ -96,6 +96,8 @@ status=0
 (cd "$here" && NINJAGOLD_URL="$url" NINJAGOLD_PRISM="$prism" \
 	node --test --test-reporter=spec build/test/e2e.test.js) || status=$?
 
+# --log-flush 0: each log line is in server.log before its response is
+# sent, so the last requests' lines are there to grep too.
 if grep -F "response breaks the contract" "$work/server.log" >&2; then
 	echo "the server logged responses that break openapi.yaml (above)" >&2
 	status=1
