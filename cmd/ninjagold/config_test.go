@@ -96,6 +96,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--max-body-bytes", "0"}, nil, "--max-body-bytes"},
 		{[]string{"--max-body-bytes", "-1"}, nil, "--max-body-bytes"},
 		{[]string{"--max-header-bytes", "-1"}, nil, "--max-header-bytes"},
+		{[]string{"--max-header-bytes", "1048577"}, nil, "--max-header-bytes"},
 		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
 		{[]string{"--read-timeout", "-1s"}, nil, "--read-timeout"},
 		{[]string{"--db-connect-timeout", "-1s"}, nil, "--db-connect-timeout"},
@@ -120,13 +121,35 @@ func TestParseConfigRefuses(t *testing.T) {
 	for _, args := range [][]string{
 		{"--max-in-flight", "0"}, {"--rate-limit", "0", "--rate-burst", "0"}, {"--cors-origin", "http://localhost:3000"},
 		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--shutdown-timeout", "0"},
+		{"--max-header-bytes", "1048576"},
 	} {
 		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err != nil {
 			t.Errorf("%q: %v", args, err)
 		}
 	}
-	if _, err := parseConfig(nil, func(k string) string { return map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "TRUE"}[k] }, io.Discard); err != nil {
-		t.Errorf("NINJAGOLD_VALIDATE_RESPONSES=TRUE: %v", err)
+	validateEnv := func(v string) func(string) string {
+		return func(k string) string { return map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": v}[k] }
+	}
+	if cfg, err := parseConfig(nil, validateEnv("TRUE"), io.Discard); err != nil || !cfg.validate {
+		t.Errorf("NINJAGOLD_VALIDATE_RESPONSES=TRUE: validate %v, %v; want true", cfg.validate, err)
+	}
+	// The flag wins over the variable, whatever it holds, and --help is
+	// help whatever the environment says.
+	for _, tt := range []struct {
+		args []string
+		env  string
+		want bool
+	}{
+		{[]string{"--validate-responses=false"}, "TRUE", false},
+		{[]string{"--validate-responses"}, "maybe", true},
+		{[]string{"--validate-responses=false"}, "maybe", false},
+	} {
+		if cfg, err := parseConfig(tt.args, validateEnv(tt.env), io.Discard); err != nil || cfg.validate != tt.want {
+			t.Errorf("%q with NINJAGOLD_VALIDATE_RESPONSES=%s: validate %v, %v; want %v", tt.args, tt.env, cfg.validate, err, tt.want)
+		}
+	}
+	if _, err := parseConfig([]string{"--help"}, validateEnv("maybe"), io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("--help with NINJAGOLD_VALIDATE_RESPONSES=maybe: %v, want flag.ErrHelp", err)
 	}
 }
 

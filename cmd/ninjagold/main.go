@@ -123,10 +123,6 @@ Flags win over their environment variables.
 `)
 		fs.PrintDefaults()
 	}
-	validate, err := envBool(getenv, "NINJAGOLD_VALIDATE_RESPONSES")
-	if err != nil {
-		return cfg, err
-	}
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "NINJAGOLD_ADDR", ":8080"), "listen address (NINJAGOLD_ADDR)")
 	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "a postgres:// URL, or a SQLite file path (NINJAGOLD_DB)")
 	fs.StringVar(&cfg.sqliteSync, "sqlite-synchronous", "FULL", "SQLite: FULL (a commit survives power loss) or NORMAL (survives a crash of the process only; faster)")
@@ -138,7 +134,7 @@ Flags win over their environment variables.
 	fs.DurationVar(&cfg.pg.ConnectTimeout, "db-connect-timeout", 0, "PostgreSQL: connect timeout (default 5s)")
 	fs.Int64Var(&cfg.maxBody, "max-body-bytes", api.DefaultMaxBodyBytes, "request body limit in bytes")
 	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
-	fs.BoolVar(&cfg.validate, "validate-responses", validate,
+	fs.BoolVar(&cfg.validate, "validate-responses", false,
 		"check every response against openapi.yaml and log violations (NINJAGOLD_VALIDATE_RESPONSES)")
 	fs.Float64Var(&cfg.rateLimit.Rate, "rate-limit", 50, "requests per second each client may make; 0 turns rate limiting off")
 	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 100, "requests a client may make at once before the rate applies")
@@ -168,6 +164,15 @@ Flags win over their environment variables.
 	if !given["cors-origin"] {
 		_ = cfg.cors.Set(getenv("NINJAGOLD_CORS_ORIGINS"))
 	}
+	if !given["validate-responses"] {
+		// Read only when the flag is not given: the flag wins, also over a
+		// value the variable may not hold.
+		v, err := envBool(getenv, "NINJAGOLD_VALIDATE_RESPONSES")
+		if err != nil {
+			return cfg, err
+		}
+		cfg.validate = v
+	}
 	if maxConns < 0 || maxConns > math.MaxInt32 {
 		return cfg, fmt.Errorf("--db-max-conns must be 0 (the default) or a pool size up to %d, not %d", math.MaxInt32, maxConns)
 	}
@@ -195,12 +200,18 @@ Flags win over their environment variables.
 
 // check refuses settings that would otherwise quietly mean something else
 // (a negative limit turning the limit off, say).
+// connMaxHeaderBytes is net/http's bound on a request's header block (the
+// contract's "1 MiB"); --max-header-bytes is the api's, below it.
+const connMaxHeaderBytes = 1 << 20
+
 func (cfg config) check() error {
 	switch {
 	case cfg.maxBody <= 0:
 		return fmt.Errorf("--max-body-bytes must be a positive number of bytes, not %d", cfg.maxBody)
-	case cfg.maxHeader <= 0:
-		return fmt.Errorf("--max-header-bytes must be a positive number of bytes, not %d", cfg.maxHeader)
+	case cfg.maxHeader <= 0 || cfg.maxHeader > connMaxHeaderBytes:
+		// Above the connection's bound net/http answers first, with its
+		// plain-text 431, and the setting would never take.
+		return fmt.Errorf("--max-header-bytes must be from 1 to %d bytes, not %d", connMaxHeaderBytes, cfg.maxHeader)
 	case cfg.maxFlight < 0:
 		return fmt.Errorf("--max-in-flight must be 0 (no bound) or more, not %d", cfg.maxFlight)
 	case cfg.rateLimit.Rate < 0 || math.IsNaN(cfg.rateLimit.Rate) || math.IsInf(cfg.rateLimit.Rate, 0):
@@ -345,7 +356,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		IdleTimeout:       cfg.timeouts.idle,
 		// The handler answers oversized headers with a 431 problem; this
 		// larger bound only protects the connection.
-		MaxHeaderBytes: 1 << 20,
+		MaxHeaderBytes: connMaxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	base := "http://" + displayAddr(ln.Addr())
