@@ -79,10 +79,22 @@ func TestMetrics(t *testing.T) {
 	s.Do(apitest.Request{Method: "GET", Path: "/locations"})
 	s.Do(apitest.Request{Method: "GET", Path: "/players/999"})
 	resp := s.Do(apitest.Request{Method: "GET", Path: "/metrics"})
-	if resp.Status != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-		t.Fatalf("got %d %q", resp.Status, resp.Header.Get("Content-Type"))
+	if resp.Status != 200 || resp.Header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" {
+		t.Fatalf("got %d %q, want 200 in the Prometheus text format 0.0.4", resp.Status, resp.Header.Get("Content-Type"))
 	}
 	body := string(resp.Body)
+	// What scrapers ask for: prom2json names the text format's version and
+	// no */*; a version this server does not write is a 406.
+	for accept, want := range map[string]int{
+		"application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3": 200,
+		"text/plain;version=0.0.4":  200,
+		"text/plain":                200,
+		"text/plain; version=1.0.0": http.StatusNotAcceptable,
+	} {
+		if got := s.Do(apitest.Request{Method: "GET", Path: "/metrics", Header: map[string]string{"Accept": accept}}); got.Status != want {
+			t.Errorf("Accept %s: status %d, want %d", accept, got.Status, want)
+		}
+	}
 	for _, want := range []string{
 		`ninjagold_http_requests_total{operation="listLocations",status="200"} 1`,
 		`ninjagold_http_requests_total{operation="getPlayer",status="404"} 1`,

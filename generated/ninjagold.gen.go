@@ -5852,14 +5852,18 @@ type GetMetrics200ResponseHeaders struct {
 	XRequestID                 *string
 }
 
-type GetMetrics200TextResponse struct {
-	Body    string
-	Headers GetMetrics200ResponseHeaders
+type GetMetrics200TextplainVersion004CharsetUtf8Response struct {
+	Body          io.Reader
+	Headers       GetMetrics200ResponseHeaders
+	ContentLength int64
 }
 
-func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+func (response GetMetrics200TextplainVersion004CharsetUtf8Response) VisitGetMetricsResponse(w http.ResponseWriter) error {
 
-	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
@@ -5874,7 +5878,10 @@ func (response GetMetrics200TextResponse) VisitGetMetricsResponse(w http.Respons
 	}
 	w.WriteHeader(200)
 
-	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
 	return err
 }
 
@@ -11295,34 +11302,34 @@ var swaggerSpec = []string{
 	"vwowHqeV4VpQ5VNWVgNtIihvWFQrDjuHmvtDNOWpyYyrOKSmRjIVJGCMQ8YyZ1AXPdzaiu4RNSGEoY2d",
 	"dsfkW5hQSTabaJmPPGCZZ7zoFR/iuEqz2Xl9R9V2z6en30+Z2cKvtTartVmtzWpt9l20mRXXq525jogS",
 	"NFoWgmwSi0ZaS9gr9hjqGKFeMeUupJeHVK2+c+VAtLKxH/28MoC7PITGnCe+Szd6KviIqCFJpckCbW7U",
-	"L0ga9N6OebW8QRX32v+KLv5+emgqHwx4En8eKjX+7Ib9WXGFEzNjIgK2tNnXbHQvAy8pBlgHnm8W5GWg",
-	"hxZ412h73Uhf63/Ss/3DK476RtF38+4WuGmU8cqd3C2y3T04r+5CkVA7dWun7uMIZrWst+LlIpvIt+nM",
-	"mUWBBh/GhB2cHv/t/MPJt93ZLRTVmk0efF3UddXlU0uFpbIaUZV60I40yzJRh0nVOfIe7fnsRTETJ8Km",
-	"wM5dKfGibHhwmnypQKq1ea3NH4c2L/Lgmip9ik0i3BtU+t8P3r9bT6W7jnND2b6yi1w1gDVt11md7SPy",
-	"BUcqmWqRNhFUKcJqPV7r8T+PHrdcead6XPPtQ9Xj1VKo1uO1Hn9celzz4Ip63JYbWuhy/2GKYgJVGg3D",
-	"0mhIpKs8hCI+IhJBxbx9pI1oCHTqCShU1JtCUpDq1B+n9r33nvjj5pZmKOdcqPu9pGDeY5OELMmjYbek",
-	"zqJRZ9Gokc4tsmhYPjJl7hIYc49jERcloRN/34p6smptDwzw5OK1Bjs12HmUYCdj7zWyaVRnNNMMxsjE",
-	"gRrMYh89fcpZRJ4+9U0mUldoEaoiNtEHU6R9iOXQ5Zs2xRmpDJipud018W1U+YXCpz2C5JBPGMIDTFkV",
-	"/5or6oZ97y+/h+3/O2f3yF58RmSaLDxbsdvwmFJ8zKXqX9bVCT/XFFSn+/hnQ6k6jOyfhd+yRB1jJwjn",
-	"AVvBeq1I0VGVSqMgVVfBRLk60AKeCgRloqiaooQP0IQIUifJqGNjZ2JjV+CFIy56NI4Jqy8af4/o1EIZ",
-	"bAhP9VdMlzHH/ldwh2GB8bjo/GuRzLlrt9JyMFULqDpFQS05bp2iYAkauZX76GEmJ1gTLtUupNqF9PhT",
-	"ExQ59h4SExieg7QEs/bNlsUfi07qTsiESGVQijmSWz0R/08O2vyBs/DDHNZOwW9W+DONfXcZqfQ7ZOiH",
-	"pPw9nGAWEd8WUSok5g9Yx2/7O/4rLCnjfqOz7TfaLf9Q05e9I2u+MheWuFSos410p81mE31Io+FfZjPx",
-	"t00m/rav/28y/W/r/w6xYCRGbfN4XgNdN/nLHafzhyyVBYu3Po+s8WaNN78T3jwjOM4A5xNZYsSClrEq",
-	"4S7gp1UvDw6FZqqpRqE1Cq1R6DwKtYx7v2B00RFqwU9uh5Ff9Aa4Q7BgEm1w4WsMmmMhH6pRJ1ySTYSR",
-	"wCzmI5v+I2C8b/BNLPCEoZTRPhejZJrjnUJW7fCXrIASchWUPoU+oixKUkmvSBNdDEnADC526bctmrOJ",
-	"TFDERyOqkOIDooamfiXjClBzkjTRD6a1hDEPOGJkgJXuOmABg0wqmKHwOCajMYfr6I0fyTREiiNBlJgi",
-	"ifskmXb1ROFzJoolHhF0SabZuOAPPR5PAyYKp9MA55GjGmhtRg75TYeUDfbL/ZlynAxSsEB/IIMDttPp",
-	"NNGPZCqzjGSmWpRCCcEamO6gIU+FXHw0DfJ4/awr+dr8SKb3mXzFjO87n2wXXjrPH4byhng8JuwRnBVl",
-	"W6kakNxhqhd4Vi6EesVDNNEIwkEAIFCIjcgpWWmjSAuJhBLhMMUMf8wxVrncrn5TycYhLB1pqQdffPIr",
-	"KtXXx+r1EdlDOe5fIctNWXiekVT+6RPezx7qlZDST0bVV2WcyQymBd61ra/w87ONJ1h0queU4P06s5Yq",
-	"lPpIr3ax1C6WWx7pcWa56V59KgWh8jDdK7V3pfau1N6VZd6VAgvfq6PF/7pI3z+RiMYly+e572na9DQf",
-	"er7H8EibOW6c3qz9WzSRTEY7r+tRpp7teL43ooyOtNnUzuwlyhQZQGARHEVC4tbfF54+OonYabWc1UdQ",
-	"ll6PSiQIjoZaxvlot7WNJkOaEESV/opx1axKrXdGcEwZkfI+kdZbKJO+CGpJIq6IQBFm5tcsnWANvx5n",
-	"ooBHd4rkGOhOLvkbIfDgQMwSQVEDmRrIPI77bob3VrnWDx1qvWXAx0KtpoZYmd8tIxSz2aUi8breFrjq",
-	"7Qtmuzo1CeaxyV0LSrJ8ygKHOAJOWLT2t+FIU+AxC1fyFMDz2OdEdyt9G34NnbmeC9d5C525cMxqGDXA",
-	"I404JEn66H//87/MWCkbFI+sRlwvBrxKN8mqtc7EwRSxVtXrDKjwIYM+CCbb08wa225g364/Xf//AAAA",
-	"//8=",
+	"+5nTuNVsNXd8lOAeSRKTXTt/JGDwd4moqkjUDvfa911PL6GnEG2MBR91tLB/IjdNDnOqkOJ8QaKi93ad",
+	"VstVVPXOpZHJf0UXfz89NLUYBjyJPw+VGn92C/lZcYUTswdEBGxps6/Z2F8GXlIM+Q4832zRy0APPPCu",
+	"0fa6scfWI6bX4g+vyuo7Tt/N31zg71HGSXdy28l29+D8zAsFRu1mrt3MjyO81rLeitedbGrhpjOwFoU+",
+	"fBgTdnB6/LfzDyffdou4UOZrNp3xdVHXVRd0LZW6yqpWVepBO9Is70UduFVn7Xu0J8YXxdygGn9bBr0T",
+	"JV6UDQ9Oky8VSLU2r7X549DmRR5cU6VPsUnNe4NK//vB+3frqXTXcW4o21d2katPsKbtOquzfUS+4Egl",
+	"Uy3SJoIqRVitx2s9/ufR45Yr71SPa759qHq8WgrVerzW449Lj2seXFGP2wJICw8BfpiimEDdSMOwNBoS",
+	"6WohoYiPiERQw28faSMaQq96Akon9aaQpqQ6Gcmpfe+9pyK5uaUZyjkX6n6vTZj32LQlSzJ72C2p83rU",
+	"eT1qpHOLvB6Wj0zhvQTG3ONYxEVJ6MTft6KerH7cAwM8uXitwU4Ndh4l2MnYe438HtU51jSDMTJxoAaz",
+	"2EdPn3IWkadPfZMb1ZV+hDqNTfTBlI0fYjl0GbBNuUgqA2aqgHdNxB1VfqEUa48gOeQThvAAU1bFv+bS",
+	"vGHf+8s4Yvv/zvlGshefEZkmC89W7DY8pqQjc8UDlnV1ws81BdUJSP7ZUKoObPtn4bcsdcjYCcJ5wFaw",
+	"XiuShlQl9yhI1VUwUa4OtICnAkHhKqqmKOEDNCGC1Gk76mjdmWjdFXjhiIsejWPC6qvP3yNetlCYGwJm",
+	"/RUTeMyx/xXcqlhgPC46/1okc+7arbQcTNUCqk6aUEuOWydNWIJGbuU+epjpEtaES7ULqXYhPf5kCUWO",
+	"vYdUCYbnIFHCrH2zZfHHopO6EzIhUhmUYo7kVi8N8JODNn/gugAwh7WLApgV/kxj312PKv0ONQOgTEAP",
+	"J5hFxLdlnQqlAgLW8dv+jv8KS8q43+hs+412yz/U9GVv7ZqvzBUqLhXqbCPdabPZRB/SaPiX2doAbVMb",
+	"oO3r/5vaA9v6v0MsGIlR2zyeV2XXTf5yxwUGIG9mweKtzyNrvFnjze+EN88IjjPA+USWGLGgZaxKuAv4",
+	"adXLg0OhmWqqUWiNQmsUOo9CLePeLxhddIRa8JPbYeRXzwHuECyYRBtc+BqD5ljIh/rYCZdkE2EkMIv5",
+	"yCYkCRjvG3wTCzxhKGW0z8UomeZ4p5DnO/wlK+mEXE2nT6GPKIuSVNIr0kQXQxIwg4tdQnCL5mxqFRTx",
+	"0QjugA+IGpqKmowrQM1J0kQ/mNYSxjzgiJEBVrrrgAUMcrtghsLjmIzGHC7IN34k0xApjgRRYook7pNk",
+	"2tUThc+ZKJZ4RNAlmWbjgj/0eDwNmCicTgOcR45qoLUZOWRcHVI22C/3ZwqEMkgKA/2BDA7YTqfTRD+S",
+	"qcxypJn6VQolBGtguoOGPBVy8dE0yOP188Dka/Mjmd5nOhgzvu98sl146Tx/GMob4vGYsEdwVpRtpWpA",
+	"uompXuBZuRDqFQ/RRCMIBwGAQCE2IqdkpY0iLSQSSoTDFDP8McdY5QLA+k0lG4ewdKSlHnzxya+onV8f",
+	"q9dHZA/luH+FvDtl4XlGUvmnT8E/e6hXQko/GVVflQMnM5gWeNe2vsLPzzaeYNGpnlOC9+vMWqpQ6iO9",
+	"2sVSu1hueaTHmeWme/WpFITKw3Sv1N6V2rtSe1eWeVcKLHyvjhb/6yJ9/0QiGpcsn+e+p2nT03zo+R7D",
+	"I23muHF6s/Zv0UQyOfa8rkeZerbj+d6IMjrSZlM7s5coU2QAgUVwFAmpZH9feProJGKn1XJWH0FZwj8q",
+	"kSA4GmoZ56Pd1jaaDGlCEFX6K8ZVsyrx3hnBMWVEyvtEWm+hcPsiqCWJuCICRZiZX7MEhzX8epyJAh7d",
+	"KZJjoDu55G+EwIMDMUsERQ1kaiDzOO67Gd5b5Vo/dKj1lgEfC7WaGmJlfreMUMxml4rE63pb4Kq3L5jt",
+	"6tSkvMcmdy0oyfIpCxziCDhh0drfhiNNgccsXMmTEs9jnxPdrfRt+DV05nouXOctdObCMath1ACPNOKQ",
+	"JOmj//3P/zJjpWxQPLIacb0Y8CrdJKsfOxMHU8RaVa8zoMKHnP4gmGxPM2tsu4F9u/50/f8DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

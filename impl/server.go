@@ -233,5 +233,9 @@ func (s *Server) GetMetrics(ctx context.Context, _ generated.GetMetricsRequestOb
 			return nil, fmt.Errorf("impl: encode metrics: %w", err)
 		}
 	}
-	return generated.GetMetrics200TextResponse{Body: b.String()}, nil
+	// The format expfmt writes is the one the contract names:
+	// text/plain; version=0.0.4; charset=utf-8 (expfmt.FmtText).
+	return generated.GetMetrics200TextplainVersion004CharsetUtf8Response{
+		Body: strings.NewReader(b.String()), ContentLength: int64(b.Len()),
+	}, nil
 }

@@ -978,7 +978,8 @@ func (s *Server) handleGetLocationRequest(args [1]string, argsEscaped bool, w ht
 // handleGetMetricsRequest handles getMetrics operation.
 //
 // Request counts and latency by operation and status, requests in flight, and the database pool, in
-// the Prometheus text format.
+// the Prometheus text format, version 0.0.4, labelled as Prometheus labels it, so
+// `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
 //
 // GET /metrics
 func (s *Server) handleGetMetricsRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

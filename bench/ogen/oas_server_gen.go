@@ -73,7 +73,8 @@ type Handler interface {
 	// GetMetrics implements getMetrics operation.
 	//
 	// Request counts and latency by operation and status, requests in flight, and the database pool, in
-	// the Prometheus text format.
+	// the Prometheus text format, version 0.0.4, labelled as Prometheus labels it, so
+	// `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
 	//
 	// GET /metrics
 	GetMetrics(ctx context.Context) (GetMetricsRes, error)

@@ -105,7 +105,8 @@ func (UnimplementedHandler) GetLocation(ctx context.Context, params GetLocationP
 // GetMetrics implements getMetrics operation.
 //
 // Request counts and latency by operation and status, requests in flight, and the database pool, in
-// the Prometheus text format.
+// the Prometheus text format, version 0.0.4, labelled as Prometheus labels it, so
+// `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
 //
 // GET /metrics
 func (UnimplementedHandler) GetMetrics(ctx context.Context) (r GetMetricsRes, _ error) {

@@ -898,7 +898,8 @@ type ClientInterface interface {
 	// GetMetrics Prometheus metrics
 	//
 	// Request counts and latency by operation and status, requests in flight, and the
-	// database pool, in the Prometheus text format.
+	// database pool, in the Prometheus text format, version 0.0.4, labelled as Prometheus
+	// labels it, so `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
 	//
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1595,7 +1596,8 @@ func (c *Client) ReplaceLocation(ctx context.Context, id LocationID, params *Rep
 // GetMetrics Prometheus metrics
 //
 // Request counts and latency by operation and status, requests in flight, and the
-// database pool, in the Prometheus text format.
+// database pool, in the Prometheus text format, version 0.0.4, labelled as Prometheus
+// labels it, so `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
 //
 // Corresponds with GET /metrics (the `GetMetrics` operationId).
 func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4310,7 +4312,8 @@ type ClientWithResponsesInterface interface {
 	// GetMetricsWithResponse Prometheus metrics
 	//
 	// Request counts and latency by operation and status, requests in flight, and the
-	// database pool, in the Prometheus text format.
+	// database pool, in the Prometheus text format, version 0.0.4, labelled as Prometheus
+	// labels it, so `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11872,7 +11875,8 @@ func (c *ClientWithResponses) ReplaceLocationWithResponse(ctx context.Context, i
 // GetMetricsWithResponse Prometheus metrics
 //
 // Request counts and latency by operation and status, requests in flight, and the
-// database pool, in the Prometheus text format.
+// database pool, in the Prometheus text format, version 0.0.4, labelled as Prometheus
+// labels it, so `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -414,7 +414,8 @@ export interface paths {
         /**
          * Prometheus metrics
          * @description Request counts and latency by operation and status, requests in flight, and the
-         *     database pool, in the Prometheus text format.
+         *     database pool, in the Prometheus text format, version 0.0.4, labelled as Prometheus
+         *     labels it, so `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
          */
         get: operations["getMetrics"];
         put?: never;
@@ -2972,7 +2973,7 @@ export interface operations {
                      * @example # TYPE ninjagold_http_requests_total counter
                      *     ninjagold_http_requests_total{operation="listLocations",status="200"} 3
                      */
-                    "text/plain": string;
+                    "text/plain; version=0.0.4; charset=utf-8": string;
                 };
             };
             406: components["responses"]["NotAcceptable"];
