@@ -168,6 +168,20 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"Idempotency-Key": "Idempotency-Key must be given only once"},
 		},
 		{
+			name: "two Authorization lines",
+			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Body: `{"location_id":1}`,
+				Lines: map[string][]string{"Authorization": {"Bearer a-player-token", "Bearer another-token"}}},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"Authorization": "Authorization must be given only once"},
+		},
+		{
+			name: "two Content-Type lines",
+			req: apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`,
+				Lines: map[string][]string{"Content-Type": {"application/json", "text/plain"}}},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"Content-Type": "Content-Type must be given only once"},
+		},
+		{
 			name:       "a compressed body",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{}`, Header: map[string]string{"Content-Encoding": "gzip"}},
 			wantStatus: 415, wantType: "/problems/unsupported-media-type",

@@ -103,6 +103,13 @@ func newOperations(spec *openapi3.T) (operations, error) {
 			} else {
 				o.security = spec.Security
 			}
+			// Two Content-Type lines leave which one counts to whoever reads
+			// the request (here the first; a proxy may take the last): an
+			// operation that takes a body refuses two, as it does a header
+			// parameter sent twice. (Authorization: see handle.)
+			if o.requestTypes != nil {
+				o.singleHeaders = append(o.singleHeaders, "Content-Type")
+			}
 			if ops.byRoute[method] == nil {
 				ops.byRoute[method] = map[string]*operation{}
 			}
@@ -246,6 +253,14 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 	req := c.Request
 
+	if len(req.Header["Authorization"]) > 1 && len(op.security) > 0 {
+		// Two Authorization lines, as two Content-Type lines below: which
+		// one counts would be anyone's guess. Refused before the token is
+		// read, since which token it is, is the question.
+		fields := repeated(req.Header, []string{"Authorization"})
+		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+		return
+	}
 	cred := v.credentials(req)
 	if !satisfies(op.security, cred) {
 		writeProblem(c, kindUnauthorized, "Send a valid bearer token in the Authorization header.", nil)
