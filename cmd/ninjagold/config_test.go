@@ -108,6 +108,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{nil, map[string]string{"NINJAGOLD_CORS_ORIGINS": "game.example.org"}, "NINJAGOLD_CORS_ORIGINS"},
 		{[]string{"--trusted-proxy", "300.1.1.1"}, nil, "--trusted-proxy"},
 		{nil, map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "maybe"}, "NINJAGOLD_VALIDATE_RESPONSES"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": " s3cret-admin-token"}, "NINJAGOLD_ADMIN_TOKEN"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "s3cret-admin-token\n"}, "NINJAGOLD_ADMIN_TOKEN"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " ")+fmt.Sprint(tt.env), func(t *testing.T) {

@@ -195,6 +195,11 @@ Flags win over their environment variables.
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_LEVEL / --log-level must be debug, info, warn or error, not %q", *logLevel)
 	}
 	cfg.adminToken = getenv("NINJAGOLD_ADMIN_TOKEN")
+	if strings.TrimSpace(cfg.adminToken) != cfg.adminToken {
+		// The token of an Authorization header is read without the
+		// spaces around it, so this one could never match.
+		return cfg, errors.New("NINJAGOLD_ADMIN_TOKEN must not start or end with white space")
+	}
 	return cfg, nil
 }
 
