@@ -15,8 +15,8 @@
 # (api/pattern_test.go) for QUICK_FUZZTIME each; then the
 # generated response writers' differential test
 # (internal/writergen/writers_test.go) with ENCODE_N random values per
-# response type, and Go's fuzzer on jsonwrite's FuzzString for
-# QUICK_FUZZTIME.
+# response type, and Go's fuzzer on jsonwrite's FuzzString, and on impl's
+# FuzzCSVBody and FuzzDecodeCursor, for QUICK_FUZZTIME each.
 
 FUZZ_N          ?= 5000
 FUZZ_FLAGS      ?=
@@ -44,3 +44,5 @@ fuzz:
 	$(GO) test -count=1 -timeout 0 -run 'TestWritersMatchGenerated' ./internal/writergen -args \
 		-encode.n=$(ENCODE_N) -encode.seed=$(FUZZ_SEED)
 	$(GO) test -run '^$$' -fuzz FuzzString -fuzztime $(QUICK_FUZZTIME) ./internal/jsonwrite
+	$(GO) test -run '^$$' -fuzz 'FuzzCSVBody$$' -fuzztime $(QUICK_FUZZTIME) ./impl
+	$(GO) test -run '^$$' -fuzz 'FuzzDecodeCursor$$' -fuzztime $(QUICK_FUZZTIME) ./impl
