@@ -109,10 +109,13 @@ type errorResponder struct {
 // handlerError is the strict server's HandlerErrorFunc: the one place a
 // domain error becomes an HTTP response.
 func (e errorResponder) handlerError(c *gin.Context, err error) {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	var ge *game.Error
+	if !errors.As(err, &ge) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		// The client left or a deadline passed: the database did not answer
-		// in time, which a client may retry.
-		err = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}
+		// in time, which a client may retry. (A *game.Error says more, even
+		// when a deadline is behind it, as behind a refused connection.)
+		ge = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}
+		err = ge
 	}
 	code := game.ErrorCode(err)
 	kind, ok := kindOf[code]
@@ -120,8 +123,6 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 		e.internal(c, err)
 		return
 	}
-	var ge *game.Error
-	errors.As(err, &ge)
 	if code == game.EUNAVAILABLE && ge.Err != nil {
 		// The client hears "cannot be reached"; the operator needs why (a
 		// read-only file, a full disk, a refused connection).

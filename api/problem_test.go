@@ -95,14 +95,20 @@ func TestInternalAfterTheResponseBegan(t *testing.T) {
 // A 503 tells the client only that the database cannot be reached; the
 // operator's log says why, and a 503 without a cause logs nothing.
 func TestUnavailableLogsItsCause(t *testing.T) {
-	cause := errors.New("attempt to write a readonly database (8)")
+	const unreachable = "The database cannot be reached right now."
+	readonly := errors.New("attempt to write a readonly database (8)")
+	// pgx wraps the deadline of a connection attempt in its own error.
+	timedOut := fmt.Errorf("failed to connect to `host=db`: dial error (%w)", context.DeadlineExceeded)
 	tests := []struct {
-		name     string
-		err      error
-		wantLogs int
+		name       string
+		err        error
+		wantDetail string
+		wantCause  error // logged; nil: nothing logged
 	}{
-		{"with a cause", &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: cause}, 1},
-		{"without one", &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}, 0},
+		{"with a cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: readonly}, unreachable, readonly},
+		{"with a deadline behind the cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: timedOut}, unreachable, timedOut},
+		{"without one", &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}, "The database did not answer in time.", nil},
+		{"a bare deadline", context.DeadlineExceeded, "The database did not answer in time.", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,16 +121,20 @@ func TestUnavailableLogsItsCause(t *testing.T) {
 
 			e.handlerError(c, tt.err)
 
-			if rec.Code != http.StatusServiceUnavailable || strings.Contains(rec.Body.String(), "readonly") {
-				t.Errorf("response = %d %s, want a 503 that does not show the cause", rec.Code, rec.Body)
+			if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), tt.wantDetail) ||
+				strings.Contains(rec.Body.String(), "readonly") || strings.Contains(rec.Body.String(), "dial") {
+				t.Errorf("response = %d %s, want a 503 saying %q and not the cause", rec.Code, rec.Body, tt.wantDetail)
 			}
 			lines := logLines(t, &logs)
-			if len(lines) != tt.wantLogs {
-				t.Fatalf("log = %v, want %d lines", lines, tt.wantLogs)
+			if tt.wantCause == nil {
+				if len(lines) != 0 {
+					t.Errorf("log = %v, want nothing", lines)
+				}
+				return
 			}
-			if tt.wantLogs == 1 && (lines[0]["level"] != "WARN" || lines[0]["msg"] != "database unavailable" ||
-				lines[0]["err"] != cause.Error() || lines[0]["request_id"] != "req-43") {
-				t.Errorf("log = %v, want one WARN \"database unavailable\" with the cause and request_id req-43", lines)
+			if len(lines) != 1 || lines[0]["level"] != "WARN" || lines[0]["msg"] != "database unavailable" ||
+				lines[0]["err"] != tt.wantCause.Error() || lines[0]["request_id"] != "req-43" {
+				t.Errorf("log = %v, want one WARN \"database unavailable\" with %q and request_id req-43", lines, tt.wantCause)
 			}
 		})
 	}
