@@ -25,9 +25,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -58,9 +56,14 @@ type Store struct {
 	// writes and commits count the write transactions and the commits
 	// that carried them (group commit puts many writes in one commit).
 	writes, commits atomic.Int64
-	quit            chan struct{}
-	stopped         chan struct{}
-	closeOnce       sync.Once
+	// busy is true while the writer commits a batch; waits counts the
+	// writes that arrived meanwhile, waited sums the nanoseconds they
+	// waited for the writer to take them, and waiting is how many wait now.
+	busy                   atomic.Bool
+	waits, waited, waiting atomic.Int64
+	quit                   chan struct{}
+	stopped                chan struct{}
+	closeOnce              sync.Once
 
 	wstmts writerStmts // owned by the writer goroutine
 	reads  readStmts
@@ -120,8 +123,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		opts.Readers = max(4, runtime.NumCPU())
 	}
 	// SQLite opens a file it may not write for reading only, without a
-	// word, and every write then fails: refuse such a file at once. (Before
-	// SQLite opens it: closing a file can drop SQLite's locks on it.)
+	// word, and every write then fails: refuse such a file at once.
 	if err := writable(path); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -255,26 +257,23 @@ func (s *Store) Close() error {
 	return errors.Join(s.read.Close(), s.write.Close())
 }
 
-// Ping checks that the file can still be read and written.
+// Ping checks that the write connection answers and the file can be read,
+// within ctx: the write connection answers between the writer's statements,
+// and one statement may take long (a commit waiting for the disk), so the
+// wait for it ends with ctx; the ping itself finishes in the background.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.wconn.PingContext(ctx); err != nil {
-		return wrap(err)
+	pinged := make(chan error, 1)
+	go func() { pinged <- s.wconn.PingContext(context.WithoutCancel(ctx)) }()
+	select {
+	case err := <-pinged:
+		if err != nil {
+			return wrap(err)
+		}
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	var one int
 	return wrap(s.readRow(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one))
-}
-
-// writable returns why the file at path cannot be opened for writing, or
-// nil; a file that does not exist yet is SQLite's to create.
-func writable(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	return f.Close()
 }
 
 // callbackError carries the error of a caller's callback (UpdateLocation's
@@ -362,19 +361,21 @@ func (s *Store) WriteStats() game.WriteStats {
 	return game.WriteStats{Writes: s.writes.Load(), Commits: s.commits.Load()}
 }
 
-// PoolStats reports the writer and reader pools.
+// PoolStats reports the writer and the reader pool. The writer holds its
+// one connection for good, so database/sql's figures for it would never
+// move: the writer's own say whether it is committing a batch (in use)
+// and how many writes arrived while it was, and how long they waited for
+// it.
 func (s *Store) PoolStats() []game.PoolStats {
-	pools := []struct {
-		name string
-		db   *sql.DB
-	}{{"write", s.write}, {"read", s.read}}
-	out := make([]game.PoolStats, 0, len(pools))
-	for _, p := range pools {
-		name, st := p.name, p.db.Stats()
-		out = append(out, game.PoolStats{
-			Pool: name, Max: st.MaxOpenConnections, Open: st.OpenConnections,
-			InUse: st.InUse, Idle: st.Idle, Waits: st.WaitCount, WaitFor: st.WaitDuration,
-		})
+	inUse := 0
+	if s.busy.Load() {
+		inUse = 1
 	}
-	return out
+	read := s.read.Stats()
+	return []game.PoolStats{
+		{Pool: "write", Max: 1, Open: 1, InUse: inUse, Idle: 1 - inUse,
+			Waits: s.waits.Load(), WaitFor: time.Duration(s.waited.Load())},
+		{Pool: "read", Max: read.MaxOpenConnections, Open: read.OpenConnections,
+			InUse: read.InUse, Idle: read.Idle, Waits: read.WaitCount, WaitFor: read.WaitDuration},
+	}
 }

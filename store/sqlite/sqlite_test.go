@@ -2,10 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -179,30 +176,5 @@ func TestFillReadPool(t *testing.T) {
 	}
 	if _, err := s.ListLocations(t.Context(), 0, 10); err != nil {
 		t.Errorf("a read after FillReadPool: %v", err)
-	}
-}
-
-// SQLite opens a file it may not write for reading only, and every write
-// then fails with "readonly": Open refuses such a file instead of serving
-// reads and a 503 for each write. (Root writes any file, so this needs
-// another user.)
-func TestReadOnlyFileIsRefused(t *testing.T) {
-	if os.Geteuid() == 0 {
-		t.Skip("root may write a file whatever its mode")
-	}
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	if err := os.Chmod(path, 0o444); err != nil {
-		t.Fatal(err)
-	}
-	if s, err := sqlite.Open(t.Context(), path, sqlite.Options{}); err == nil || !errors.Is(err, fs.ErrPermission) {
-		if s != nil {
-			s.Close()
-		}
-		t.Errorf("Open of a read-only file = %v, want a permission error", err)
 	}
 }

@@ -103,15 +103,11 @@ func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner 
 	return st.QueryRowContext(ctx, args...)
 }
 
-// readRows runs a query on the read pool (see detach), or on tx when it is
-// not nil.
+// readRows runs a query on the read pool, or on tx when it is not nil. A
+// page of a list keeps the request's cancellation: a leaderboard page after
+// a cursor sorts every player below it, which a client that went away
+// should not wait for.
 func (s *Store) readRows(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
-	if tx == nil {
-		var err error
-		if ctx, err = detach(ctx); err != nil {
-			return nil, err
-		}
-	}
 	st, err := s.reads.get(ctx, query)
 	if err != nil {
 		return nil, err
@@ -123,13 +119,13 @@ func (s *Store) readRows(ctx context.Context, tx *sql.Tx, query string, args ...
 }
 
 // detach returns ctx's error if it is done already, and else ctx without
-// its cancellation, for a read outside a transaction. For every query given
-// a context that can end, database/sql starts a goroutine that waits for
-// the end to close the rows (Rows.awaitDone): a context, a goroutine and
-// two switches, about 3 % of the instructions of a GET /locations/{id}
-// (BENCHMARKS.md). Each read here is one indexed lookup or one bounded
-// page, over before a cancellation could save anything, so the request's
-// end is checked before the read, not watched during it.
+// its cancellation, for a one-row read. For every query given a context
+// that can end, database/sql starts a goroutine that waits for the end to
+// close the rows (Rows.awaitDone): a context, a goroutine and two
+// switches, about 3 % of the instructions of a GET /locations/{id}
+// (BENCHMARKS.md). A one-row read here is an indexed lookup, over before a
+// cancellation could save anything, so the request's end is checked
+// before it, not watched during it.
 func detach(ctx context.Context) (context.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err

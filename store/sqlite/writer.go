@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"time"
+
+	"modernc.org/sqlite"
 )
 
 // Group commit. SQLite has one writer, and with synchronous=FULL every
@@ -31,12 +34,23 @@ var errClosed = errors.New("sql: database is closed")
 // back (fn returned an error, which comes back as game.Store promises).
 func (s *Store) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 	job := writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	var arrived time.Time
+	if s.busy.Load() {
+		// A wait for the writer, for PoolStats.
+		arrived = time.Now()
+		s.waiting.Add(1)
+	}
 	select {
 	case s.jobs <- job:
 	case <-s.quit:
 		return wrap(errClosed)
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+	if !arrived.IsZero() {
+		s.waiting.Add(-1)
+		s.waits.Add(1)
+		s.waited.Add(int64(time.Since(arrived)))
 	}
 	// Once queued the job is answered, even if ctx ends meanwhile: the
 	// caller must learn whether its write was committed.
@@ -77,7 +91,9 @@ func (s *Store) writeLoop() {
 				break gather
 			}
 		}
+		s.busy.Store(true)
 		s.commitBatch(batch)
+		s.busy.Store(false)
 	}
 }
 
@@ -104,10 +120,18 @@ func (s *Store) commitBatch(batch []writeJob) {
 		if err := j.fn(tx); err != nil {
 			errs[i] = err
 			if _, rbErr := tx.Exec("ROLLBACK TO w"); rbErr != nil {
-				// The transaction is unusable: fail the whole batch.
+				// The transaction is gone: SQLite rolls all of it back on
+				// some failures (a full disk, an I/O error), every write of
+				// the batch with it. Each caller hears why: the database's
+				// failure that ended it, or else the rollback's.
 				tx.rollback()
+				cause := rbErr
+				var se *sqlite.Error
+				if errors.As(err, &se) {
+					cause = err
+				}
 				for _, j := range batch {
-					j.done <- rbErr
+					j.done <- cause
 				}
 				return
 			}

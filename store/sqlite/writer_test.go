@@ -2,12 +2,20 @@ package sqlite
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"modernc.org/sqlite"
+
+	"github.com/ninjagold/ninjagold-api/game"
 )
 
 // TestBatchRollsBackAFailedWriteAlone holds group commit to its promise that
@@ -91,70 +99,71 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 	}
 }
 
-// A caller that gives up while its write is running (a client that hangs
-// up mid-visit) must not cost the other writes of its commit: SQLite's
-// interrupt, which cancelling a running statement sends, rolls back the
-// whole transaction when it stops a write. Once its turn has come, a write
-// runs to its end.
+// A caller that gives up costs no other write of its commit. One that gave
+// up before its turn is skipped and hears so. One that gives up while its
+// write runs (a client hanging up mid-visit) has it run to its end: the
+// statements of a batch take no context, since SQLite's interrupt, which a
+// cancelled statement sends, rolls back the whole transaction when it stops
+// a write.
 func TestCancelledWriteDoesNotFailItsBatch(t *testing.T) {
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	insert := func(ctx context.Context, tx writeTx, name string) error {
+	insert := func(tx writeTx, name string) error {
 		_, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
 			name, []byte(name))
 		return err
 	}
-	slowCtx, cancel := context.WithCancel(t.Context())
-	defer cancel()
+	gaveUp, cancelGaveUp := context.WithCancel(t.Context())
+	cancelGaveUp()
+	running, cancelRunning := context.WithCancel(t.Context())
+	defer cancelRunning()
 	batch := []writeJob{
-		{ctx: t.Context(), fn: func(tx writeTx) error { return insert(t.Context(), tx, "Before") }},
-		{ctx: slowCtx, fn: func(tx writeTx) error {
-			if err := insert(slowCtx, tx, "Slow"); err != nil {
-				return err
-			}
-			// A write long enough to be cancelled while it runs.
-			time.AfterFunc(5*time.Millisecond, cancel)
-			_, err := tx.Exec(`UPDATE players SET gold = gold WHERE id IN (
-				WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 100000) SELECT x FROM n)`)
-			return err
+		{ctx: t.Context(), fn: func(tx writeTx) error { return insert(tx, "Before") }},
+		{ctx: gaveUp, fn: func(tx writeTx) error { return insert(tx, "GaveUp") }},
+		{ctx: running, fn: func(tx writeTx) error {
+			cancelRunning() // the caller hangs up while its write runs
+			return insert(tx, "Running")
 		}},
-		{ctx: t.Context(), fn: func(tx writeTx) error { return insert(t.Context(), tx, "After") }},
+		{ctx: t.Context(), fn: func(tx writeTx) error { return insert(tx, "After") }},
 	}
 	for i := range batch {
 		batch[i].done = make(chan error, 1)
 	}
 	s.commitBatch(batch)
+	want := []error{nil, context.Canceled, nil, nil}
 	for i, j := range batch {
-		if err := <-j.done; err != nil {
-			t.Errorf("write %d: %v, want it committed", i, err)
+		if err := <-j.done; !errors.Is(err, want[i]) || (want[i] == nil) != (err == nil) {
+			t.Errorf("write %d: %v, want %v", i, err, want[i])
 		}
 	}
-	var n int
-	if err := s.read.QueryRowContext(t.Context(), `SELECT count(*) FROM players WHERE last_name = 'Batch'`).Scan(&n); err != nil {
+	rows, err := s.read.QueryContext(t.Context(), `SELECT first_name FROM players WHERE last_name = 'Batch' ORDER BY id`)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 3 {
-		t.Errorf("%d of the batch's 3 players committed, want 3", n)
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
 	}
-	if slowCtx.Err() == nil {
-		t.Error("the slow write ended before it was cancelled: the test proves nothing")
+	if want := []string{"Before", "Running", "After"}; !slices.Equal(names, want) {
+		t.Errorf("committed %v, want %v", names, want)
 	}
 }
 
 // writable is Open's check that the file can be written: a file that does
-// not exist yet is SQLite's to create, and one that cannot be opened for
-// writing (here a directory; a read-only file, see TestReadOnlyFileIsRefused)
-// is refused.
+// not exist yet is SQLite's to create, one this process may write passes
+// (a file it may not write: TestReadOnlyFileIsRefused).
 func TestWritable(t *testing.T) {
 	dir := t.TempDir()
 	if err := writable(filepath.Join(dir, "new.db")); err != nil {
 		t.Errorf("a file not there yet: %v, want nil", err)
-	}
-	if err := writable(dir); err == nil {
-		t.Error("a directory: nil, want an error")
 	}
 	file := filepath.Join(dir, "there.db")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
@@ -162,5 +171,185 @@ func TestWritable(t *testing.T) {
 	}
 	if err := writable(file); err != nil {
 		t.Errorf("a writable file: %v, want nil", err)
+	}
+}
+
+// Ping answers within its context also while the writer's connection is
+// busy with a statement: a readiness probe must not hang behind a slow
+// commit. The statement here is test_hold(), which returns only when the
+// test lets it.
+func TestPingKeepsItsDeadlineDuringAWrite(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	release := holdStatements(t)
+	started, wrote := make(chan struct{}), make(chan error, 1)
+	go func() {
+		wrote <- s.inTx(context.Background(), func(tx writeTx) error {
+			close(started)
+			var one int
+			return tx.QueryRow(`SELECT test_hold()`).Scan(&one)
+		})
+	}()
+	<-started
+	pinged := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		defer cancel()
+		pinged <- s.Ping(ctx)
+	}()
+	select {
+	case err := <-pinged:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Ping while the writer's statement runs = %v, want its deadline's error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("Ping waited for the writer's statement, past its deadline")
+	}
+	release()
+	if err := <-wrote; err != nil {
+		t.Fatalf("the held write: %v", err)
+	}
+	if err := s.Ping(t.Context()); err != nil {
+		t.Errorf("Ping after the write = %v, want nil", err)
+	}
+}
+
+// holdStatements makes test_hold() block until the returned release is
+// called (at the latest when t ends).
+func holdStatements(t *testing.T) (release func()) {
+	ch := make(chan struct{})
+	held.Lock()
+	held.ch = ch
+	held.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(ch) }) }
+	t.Cleanup(release)
+	return release
+}
+
+// held is the channel test_hold() waits on; nil: it returns at once.
+var held struct {
+	sync.Mutex
+	ch chan struct{}
+}
+
+func init() {
+	// A function of the driver's, available to every connection opened
+	// after this; only the tests above call it.
+	sqlite.MustRegisterScalarFunction("test_hold", 0, func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error) {
+		held.Lock()
+		ch := held.ch
+		held.Unlock()
+		if ch != nil {
+			<-ch
+		}
+		return int64(1), nil
+	})
+}
+
+// A full disk ends the whole transaction (SQLite rolls all of it back), so
+// no write of the batch is kept, and each caller hears the database's
+// failure, a 503 to retry, not the savepoint's that no longer exists (a
+// 500). Here the disk is full at two more pages (max_page_count).
+func TestFullDiskFailsItsBatchAsUnavailable(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var pages int
+	if err := s.wconn.QueryRowContext(t.Context(), `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.wconn.ExecContext(t.Context(), fmt.Sprintf(`PRAGMA max_page_count = %d`, pages+2)); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(name string, size int) func(writeTx) error {
+		return func(tx writeTx) error {
+			_, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Full', ?, 0)`,
+				name, []byte(name+strings.Repeat("x", size)))
+			return err
+		}
+	}
+	batch := []writeJob{
+		{ctx: t.Context(), fn: insert("Small", 10)},
+		{ctx: t.Context(), fn: insert("Huge", 200_000)},
+		{ctx: t.Context(), fn: insert("Small again", 10)},
+	}
+	for i := range batch {
+		batch[i].done = make(chan error, 1)
+	}
+	s.commitBatch(batch)
+	for i, j := range batch {
+		if err := wrap(<-j.done); game.ErrorCode(err) != game.EUNAVAILABLE {
+			t.Errorf("write %d: %v, want %s", i, err, game.EUNAVAILABLE)
+		}
+	}
+	var n int
+	if err := s.read.QueryRowContext(t.Context(), `SELECT count(*) FROM players WHERE last_name = 'Full'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d of the batch's writes kept, want none", n)
+	}
+	// With room again, the writer writes.
+	if _, err := s.wconn.ExecContext(t.Context(), `PRAGMA max_page_count = 1073741823`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Hattori", LastName: "Hanzo", TokenHash: []byte("t")}); err != nil {
+		t.Errorf("a write once there is room: %v", err)
+	}
+}
+
+// The write "pool" reports the writer: in use while it commits a batch, and
+// the writes that arrived meanwhile as waits, with how long they waited.
+func TestWriterPoolStats(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	writer := func() game.PoolStats {
+		for _, p := range s.PoolStats() {
+			if p.Pool == "write" {
+				return p
+			}
+		}
+		t.Fatal("no write pool in PoolStats")
+		return game.PoolStats{}
+	}
+	if w := writer(); w.InUse != 0 || w.Idle != 1 || w.Waits != 0 {
+		t.Errorf("idle writer: %+v, want nothing in use and no wait", w)
+	}
+	release := holdStatements(t)
+	started, done := make(chan struct{}), make(chan error, 2)
+	go func() {
+		done <- s.inTx(t.Context(), func(tx writeTx) error {
+			close(started)
+			var one int
+			return tx.QueryRow(`SELECT test_hold()`).Scan(&one)
+		})
+	}()
+	<-started
+	if w := writer(); w.InUse != 1 || w.Idle != 0 {
+		t.Errorf("writer committing: %+v, want it in use", w)
+	}
+	go func() { done <- s.inTx(t.Context(), func(tx writeTx) error { return nil }) }()
+	// The second write waits for the first batch: once it does, let the
+	// first go.
+	for s.waiting.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := writer(); w.Waits != 1 || w.WaitFor <= 0 || w.InUse != 0 {
+		t.Errorf("after a write waited: %+v, want one wait of some time, nothing in use", w)
 	}
 }

@@ -1,0 +1,95 @@
+//go:build unix
+
+package sqlite_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+)
+
+// SQLite opens a file it may not write for reading only, and every write
+// then fails with "readonly": Open refuses such a file instead of serving
+// reads and a 503 for each write. Root may write any file, so as root the
+// test runs again in a copy of this binary as the user nobody.
+func TestReadOnlyFileIsRefused(t *testing.T) {
+	if os.Geteuid() == 0 {
+		runAsNobody(t, "TestReadOnlyFileIsRefused")
+		return
+	}
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := sqlite.Open(t.Context(), path, sqlite.Options{}); !errors.Is(err, fs.ErrPermission) {
+		if s != nil {
+			s.Close()
+		}
+		t.Errorf("Open of a read-only file = %v, want a permission error", err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err = sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("Open once the file is writable again: %v", err)
+	}
+	s.Close()
+}
+
+// runAsNobody runs test in a copy of this test binary as the user nobody
+// (uid and gid 65534), in a directory of its own, and fails unless it
+// passed there.
+func runAsNobody(t *testing.T, test string) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "as-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "sqlite.test")
+	if err := copyFile(os.Args[0], bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run", "^"+test+"$", "-test.v", "-test.count=1")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TMPDIR="+dir, "HOME="+dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("--- PASS: "+test)) {
+		t.Fatalf("%s as nobody: %v\n%s", test, err, out)
+	}
+}
+
+func copyFile(from, to string, mode os.FileMode) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
+}
