@@ -203,12 +203,12 @@ Flags win over their environment variables.
 	return cfg, nil
 }
 
-// check refuses settings that would otherwise quietly mean something else
-// (a negative limit turning the limit off, say).
 // connMaxHeaderBytes is net/http's bound on a request's header block (the
 // contract's "1 MiB"); --max-header-bytes is the api's, below it.
 const connMaxHeaderBytes = 1 << 20
 
+// check refuses settings that would otherwise quietly mean something else
+// (a negative limit turning the limit off, say).
 func (cfg config) check() error {
 	switch {
 	case cfg.maxBody <= 0:
