@@ -270,7 +270,8 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	if len(op.offers) > 1 {
 		addVary(c.Writer.Header(), varyAccept)
 	}
-	mediaType, ok := accept.Negotiate(listHeader(req.Header, "Accept"), op.offers)
+	acceptList := listHeader(req.Header, "Accept")
+	mediaType, ok := accept.Negotiate(acceptList, op.offers)
 	if !ok {
 		list := accept.Names(op.offers)
 		writeProblem(c, kindNotAcceptable, "This operation produces: "+list+".",
@@ -279,7 +280,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 	info := impl.RequestInfo{Credentials: cred}
 	if len(op.offers) > 1 {
-		info.MediaType = mediaType
+		info.MediaType, info.Accept = mediaType, acceptList
 	}
 
 	var query url.Values

@@ -2,10 +2,6 @@ package impl
 
 import (
 	"context"
-	"net/http"
-	"strings"
-
-	"github.com/gin-gonic/gin"
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
@@ -55,9 +51,7 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 	}
 }
 
-// acceptable reports whether the request in ctx, the Gin context the
-// generated handler passes, accepts mediaType.
+// acceptable reports whether the request in ctx accepts mediaType.
 func acceptable(ctx context.Context, mediaType string) bool {
-	r, ok := ctx.Value(gin.ContextRequestKey).(*http.Request)
-	return !ok || accept.Allows(strings.Join(r.Header.Values("Accept"), ", "), mediaType)
+	return accept.Allows(requestInfo(requestContext(ctx)).Accept, mediaType)
 }

@@ -142,6 +142,10 @@ type RequestInfo struct {
 	// for an operation offering more than one; "" for the others, whose
 	// handlers have one way to answer.
 	MediaType string
+	// Accept is the request's Accept, its lines joined, for an operation
+	// offering more than one media type: a handler that learns its one
+	// type only as it runs (a /docs file) asks internal/accept with it.
+	Accept string
 }
 
 type requestInfoKey struct{}
