@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -77,9 +78,11 @@ type RateLimit struct {
 
 // rateLimiter keeps one token bucket per client. The client is its address
 // as Gin's ClientIP reports it, which honours forwarding headers only from
-// the trusted proxies. Not its bearer token: the limiter runs before
-// anything checks a token, so a bucket per token sent would give a client
-// a fresh bucket with every made-up token.
+// the trusted proxies, and for IPv6 the /64 it belongs to: one host is
+// given a whole /64, and could take a fresh address, and bucket, for every
+// request. Not its bearer token either: the limiter runs before anything
+// checks a token, so a bucket per token sent would give a client a fresh
+// bucket with every made-up token.
 type rateLimiter struct {
 	cfg     RateLimit
 	now     func() time.Time
@@ -98,6 +101,17 @@ func newRateLimiter(cfg RateLimit) *rateLimiter {
 		cfg.Burst = max(1, int(math.Ceil(cfg.Rate)))
 	}
 	return &rateLimiter{cfg: cfg, now: time.Now, buckets: map[string]*bucket{}}
+}
+
+// clientKey is the bucket of the client at ip: the address itself for
+// IPv4, its /64 for IPv6.
+func clientKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil || !addr.Is6() || addr.Is4In6() {
+		return ip
+	}
+	prefix, _ := addr.Prefix(64)
+	return prefix.String()
 }
 
 // take spends one token of key's bucket. It returns the tokens left and,
@@ -136,7 +150,7 @@ func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
 		c.Next()
 		return
 	}
-	left, wait, ok := rl.take(c.ClientIP())
+	left, wait, ok := rl.take(clientKey(c.ClientIP()))
 	window := int(math.Ceil(float64(rl.cfg.Burst) / rl.cfg.Rate))
 	refill := int(math.Ceil((float64(rl.cfg.Burst) - left) / rl.cfg.Rate))
 	h := c.Writer.Header()

@@ -38,3 +38,20 @@ func TestRateLimiterRefills(t *testing.T) {
 }
 
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+
+// A client is its IPv4 address, or the IPv6 /64 its address is in.
+func TestClientKey(t *testing.T) {
+	tests := []struct{ ip, want string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"::ffff:203.0.113.7", "::ffff:203.0.113.7"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := clientKey(tt.ip); got != tt.want {
+			t.Errorf("clientKey(%q) = %q, want %q", tt.ip, got, tt.want)
+		}
+	}
+}

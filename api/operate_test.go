@@ -142,6 +142,22 @@ func TestRateLimit(t *testing.T) {
 			}
 		}
 	})
+	t.Run("an IPv6 /64 is one client", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{
+			RateLimit: api.RateLimit{Rate: 0.001, Burst: 1}, TrustedProxies: []string{"127.0.0.1", "::1"}}})
+		from := func(ip string) int {
+			return s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"X-Forwarded-For": ip}}).Status
+		}
+		if got := from("2001:db8:1:2::1"); got != http.StatusOK {
+			t.Fatalf("first request from the /64: %d, want 200", got)
+		}
+		if got := from("2001:db8:1:2::abcd"); got != http.StatusTooManyRequests {
+			t.Errorf("another address of the same /64: %d, want 429", got)
+		}
+		if got := from("2001:db8:1:3::1"); got != http.StatusOK {
+			t.Errorf("an address of another /64: %d, want 200", got)
+		}
+	})
 	t.Run("a bearer token gets no bucket of its own", func(t *testing.T) {
 		// Made up or not, a token is the same client at the same address:
 		// a new token per request must not get round the limit.

@@ -173,6 +173,7 @@ func TestDisplayDBHidesThePassword(t *testing.T) {
 		{"postgres://ninja@db/game?sslmode=disable&password=s3cret", "postgres://ninja@db/game?password=xxxxx&sslmode=disable"},
 		{"postgresql://db/game?password=s3cret&user=ninja", "postgresql://db/game?password=xxxxx&user=ninja"},
 		{"postgres://db/game?sslmode=disable", "postgres://db/game?sslmode=disable"},
+		{"postgres://db/game?sslmode=verify-full&sslpassword=s3cret", "postgres://db/game?sslmode=verify-full&sslpassword=xxxxx"},
 	}
 	for _, tt := range tests {
 		got := displayDB(tt.db)

@@ -421,8 +421,8 @@ func isPostgresURL(db string) bool {
 }
 
 // displayDB names the database in the start-up line without its password,
-// which a URL may carry in its user info or, as pgx also reads it, in a
-// password parameter.
+// which a URL may carry in its user info or, as pgx also reads them, in a
+// password or sslpassword (the client key's) parameter.
 func displayDB(db string) string {
 	if !isPostgresURL(db) {
 		return db
@@ -431,9 +431,12 @@ func displayDB(db string) string {
 	if err != nil {
 		return "postgres"
 	}
-	if q := u.Query(); q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
+	q := u.Query()
+	for _, secret := range []string{"password", "sslpassword"} {
+		if q.Has(secret) {
+			q.Set(secret, "xxxxx")
+			u.RawQuery = q.Encode()
+		}
 	}
 	return u.Redacted()
 }
