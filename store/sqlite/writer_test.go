@@ -184,16 +184,15 @@ func TestPingKeepsItsDeadlineDuringAWrite(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
-	release := holdStatements(t)
-	started, wrote := make(chan struct{}), make(chan error, 1)
+	entered, release := holdStatements(t)
+	wrote := make(chan error, 1)
 	go func() {
 		wrote <- s.inTx(context.Background(), func(tx writeTx) error {
-			close(started)
 			var one int
 			return tx.QueryRow(`SELECT test_hold()`).Scan(&one)
 		})
 	}()
-	<-started
+	<-entered // the writer's statement holds the connection
 	pinged := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -218,22 +217,26 @@ func TestPingKeepsItsDeadlineDuringAWrite(t *testing.T) {
 }
 
 // holdStatements makes test_hold() block until the returned release is
-// called (at the latest when t ends).
-func holdStatements(t *testing.T) (release func()) {
-	ch := make(chan struct{})
+// called (at the latest when t ends); entered is closed once a statement
+// is inside it, holding its connection.
+func holdStatements(t *testing.T) (entered <-chan struct{}, release func()) {
+	in, out := make(chan struct{}), make(chan struct{})
 	held.Lock()
-	held.ch = ch
+	held.in, held.out = in, out
 	held.Unlock()
-	var once sync.Once
-	release = func() { once.Do(func() { close(ch) }) }
+	var enter, leave sync.Once
+	held.enter = func() { enter.Do(func() { close(in) }) }
+	release = func() { leave.Do(func() { close(out) }) }
 	t.Cleanup(release)
-	return release
+	return in, release
 }
 
-// held is the channel test_hold() waits on; nil: it returns at once.
+// held is what test_hold() does: say it has begun (enter), then wait for
+// out; with out nil it returns at once.
 var held struct {
 	sync.Mutex
-	ch chan struct{}
+	in, out chan struct{}
+	enter   func()
 }
 
 func init() {
@@ -241,10 +244,11 @@ func init() {
 	// after this; only the tests above call it.
 	sqlite.MustRegisterScalarFunction("test_hold", 0, func(*sqlite.FunctionContext, []driver.Value) (driver.Value, error) {
 		held.Lock()
-		ch := held.ch
+		out, enter := held.out, held.enter
 		held.Unlock()
-		if ch != nil {
-			<-ch
+		if out != nil {
+			enter()
+			<-out
 		}
 		return int64(1), nil
 	})
@@ -324,16 +328,15 @@ func TestWriterPoolStats(t *testing.T) {
 	if w := writer(); w.InUse != 0 || w.Idle != 1 || w.Waits != 0 {
 		t.Errorf("idle writer: %+v, want nothing in use and no wait", w)
 	}
-	release := holdStatements(t)
-	started, done := make(chan struct{}), make(chan error, 2)
+	entered, release := holdStatements(t)
+	done := make(chan error, 2)
 	go func() {
 		done <- s.inTx(t.Context(), func(tx writeTx) error {
-			close(started)
 			var one int
 			return tx.QueryRow(`SELECT test_hold()`).Scan(&one)
 		})
 	}()
-	<-started
+	<-entered
 	if w := writer(); w.InUse != 1 || w.Idle != 0 {
 		t.Errorf("writer committing: %+v, want it in use", w)
 	}
@@ -349,7 +352,11 @@ func TestWriterPoolStats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if w := writer(); w.Waits != 1 || w.WaitFor <= 0 || w.InUse != 0 {
-		t.Errorf("after a write waited: %+v, want one wait of some time, nothing in use", w)
+	// The writer answers its callers before it counts itself idle again.
+	for writer().InUse != 0 {
+		time.Sleep(time.Millisecond)
+	}
+	if w := writer(); w.Waits != 1 || w.WaitFor <= 0 || w.Idle != 1 {
+		t.Errorf("after a write waited: %+v, want one wait of some time, and idle", w)
 	}
 }
