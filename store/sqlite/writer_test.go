@@ -18,11 +18,9 @@ import (
 	"github.com/ninjagold/ninjagold-api/game"
 )
 
-// TestBatchRollsBackAFailedWriteAlone holds group commit to its promise that
-// one write's failure rolls back that write alone: a write that fails after
-// changing rows must leave none of them, while the writes before and after
-// it in the same commit keep theirs, and each caller hears its own result.
-func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
+// openStore opens a Store on a new file and closes it when t ends.
+func openStore(t *testing.T) *Store {
+	t.Helper()
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -32,6 +30,15 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 			t.Errorf("Close: %v", err)
 		}
 	})
+	return s
+}
+
+// TestBatchRollsBackAFailedWriteAlone holds group commit to its promise that
+// one write's failure rolls back that write alone: a write that fails after
+// changing rows must leave none of them, while the writes before and after
+// it in the same commit keep theirs, and each caller hears its own result.
+func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
+	s := openStore(t)
 
 	errFailed := errors.New("failed after writing")
 	cases := []struct {
@@ -106,11 +113,7 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 // cancelled statement sends, rolls back the whole transaction when it stops
 // a write.
 func TestCancelledWriteDoesNotFailItsBatch(t *testing.T) {
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openStore(t)
 	insert := func(tx writeTx, name string) error {
 		_, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
 			name, []byte(name))
@@ -179,11 +182,7 @@ func TestWritable(t *testing.T) {
 // commit. The statement here is test_hold(), which returns only when the
 // test lets it.
 func TestPingKeepsItsDeadlineDuringAWrite(t *testing.T) {
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openStore(t)
 	entered, release := holdStatements(t)
 	wrote := make(chan error, 1)
 	go func() {
@@ -259,11 +258,7 @@ func init() {
 // failure, a 503 to retry, not the savepoint's that no longer exists (a
 // 500). Here the disk is full at two more pages (max_page_count).
 func TestFullDiskFailsItsBatchAsUnavailable(t *testing.T) {
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openStore(t)
 	var pages int
 	if err := s.wconn.QueryRowContext(t.Context(), `PRAGMA page_count`).Scan(&pages); err != nil {
 		t.Fatal(err)
@@ -311,11 +306,7 @@ func TestFullDiskFailsItsBatchAsUnavailable(t *testing.T) {
 // The write "pool" reports the writer: in use while it commits a batch, and
 // the writes that arrived meanwhile as waits, with how long they waited.
 func TestWriterPoolStats(t *testing.T) {
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := openStore(t)
 	writer := func() game.PoolStats {
 		for _, p := range s.PoolStats() {
 			if p.Pool == "write" {
