@@ -54,18 +54,12 @@ func TestInternalAfterTheResponseBegan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs bytes.Buffer
-			e := errorResponder{log: slog.New(slog.NewJSONHandler(&logs, nil))}
-			rec := httptest.NewRecorder()
-			c, _ := gin.CreateTestContext(rec)
-			req := httptest.NewRequest("GET", "/locations", nil)
+			e, logs, rec, c := newResponderTest("GET", "/locations", "req-42")
 			if tt.canceled {
-				ctx, cancel := context.WithCancel(req.Context())
+				ctx, cancel := context.WithCancel(c.Request.Context())
 				cancel()
-				req = req.WithContext(ctx)
+				c.Request = c.Request.WithContext(ctx)
 			}
-			c.Request = req
-			c.Writer.Header().Set("X-Request-ID", "req-42") // as the observer sets it
 			const partial = `{"items":[`
 			if tt.written {
 				c.Writer.WriteHeader(http.StatusOK)
@@ -84,7 +78,7 @@ func TestInternalAfterTheResponseBegan(t *testing.T) {
 			} else if rec.Code != http.StatusInternalServerError || rec.Header().Get("Content-Type") != problemContentType {
 				t.Errorf("response = %d %q, want a 500 problem", rec.Code, rec.Header().Get("Content-Type"))
 			}
-			lines := logLines(t, &logs)
+			lines := logLines(t, logs)
 			if len(lines) != 1 || lines[0]["level"] != tt.wantLevel || lines[0]["msg"] != tt.wantMsg || lines[0]["request_id"] != "req-42" {
 				t.Errorf("log = %v, want one %s %q with request_id req-42", lines, tt.wantLevel, tt.wantMsg)
 			}
@@ -112,12 +106,7 @@ func TestUnavailableLogsItsCause(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs bytes.Buffer
-			e := errorResponder{log: slog.New(slog.NewJSONHandler(&logs, nil))}
-			rec := httptest.NewRecorder()
-			c, _ := gin.CreateTestContext(rec)
-			c.Request = httptest.NewRequest("POST", "/players", nil)
-			c.Writer.Header().Set("X-Request-ID", "req-43")
+			e, logs, rec, c := newResponderTest("POST", "/players", "req-43")
 
 			e.handlerError(c, tt.err)
 
@@ -125,7 +114,7 @@ func TestUnavailableLogsItsCause(t *testing.T) {
 				strings.Contains(rec.Body.String(), "readonly") || strings.Contains(rec.Body.String(), "dial") {
 				t.Errorf("response = %d %s, want a 503 saying %q and not the cause", rec.Code, rec.Body, tt.wantDetail)
 			}
-			lines := logLines(t, &logs)
+			lines := logLines(t, logs)
 			if tt.wantCause == nil {
 				if len(lines) != 0 {
 					t.Errorf("log = %v, want nothing", lines)
@@ -138,6 +127,18 @@ func TestUnavailableLogsItsCause(t *testing.T) {
 			}
 		})
 	}
+}
+
+// newResponderTest is an errorResponder logging JSON into logs, and a Gin
+// context for a request to path whose response records into rec and
+// carries requestID, as the observer sets it.
+func newResponderTest(method, path, requestID string) (errorResponder, *bytes.Buffer, *httptest.ResponseRecorder, *gin.Context) {
+	logs := &bytes.Buffer{}
+	rec := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(rec)
+	c.Request = httptest.NewRequest(method, path, nil)
+	c.Writer.Header().Set("X-Request-ID", requestID)
+	return errorResponder{log: slog.New(slog.NewJSONHandler(logs, nil))}, logs, rec, c
 }
 
 // brokenWriter is a connection the client has closed: every write fails.

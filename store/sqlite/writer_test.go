@@ -18,6 +18,29 @@ import (
 	"github.com/ninjagold/ninjagold-api/game"
 )
 
+// batchPlayers lists, in the order they were made, the first names of the
+// players the batch tests commit (last name "Batch").
+func batchPlayers(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.read.QueryContext(t.Context(), `SELECT first_name FROM players WHERE last_name = 'Batch' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
 // openStore opens a Store on a new file and closes it when t ends.
 func openStore(t *testing.T) *Store {
 	t.Helper()
@@ -85,22 +108,7 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 		}
 	}
 
-	rows, err := s.read.QueryContext(t.Context(), `SELECT first_name FROM players WHERE last_name = 'Batch' ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var got []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, name)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	got := batchPlayers(t, s)
 	if want := []string{"Before", "After"}; !slices.Equal(got, want) {
 		t.Errorf("committed players: got %q, want %q", got, want)
 	}
@@ -142,19 +150,7 @@ func TestCancelledWriteDoesNotFailItsBatch(t *testing.T) {
 			t.Errorf("write %d: %v, want %v", i, err, want[i])
 		}
 	}
-	rows, err := s.read.QueryContext(t.Context(), `SELECT first_name FROM players WHERE last_name = 'Batch' ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
+	names := batchPlayers(t, s)
 	if want := []string{"Before", "Running", "After"}; !slices.Equal(names, want) {
 		t.Errorf("committed %v, want %v", names, want)
 	}
