@@ -215,6 +215,29 @@ func TestMigrate(t *testing.T) {
 	})
 }
 
+// TestForeignKeysAreIndexed holds the schema to an index on every foreign
+// key's column: a cascading delete looks up the rows that refer to each row
+// it deletes, and without an index each lookup scans the whole table.
+func TestForeignKeysAreIndexed(t *testing.T) {
+	url := pgtest.TestURL(t)
+	openURL(t, url, postgres.Options{})
+	var keys int
+	var unindexed string
+	query(t, url, `
+		SELECT count(*), coalesce(string_agg(c.conrelid::regclass::text || '.' || a.attname, ', ')
+		    FILTER (WHERE NOT EXISTS (
+		        SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])), '')
+		FROM pg_constraint c
+		JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+		WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace`, &keys, &unindexed)
+	if keys == 0 {
+		t.Error("found no foreign keys: the query no longer reads the schema")
+	}
+	if unindexed != "" {
+		t.Errorf("these columns refer to another table and lead no index: %s", unindexed)
+	}
+}
+
 func TestDeletePlayerRemovesRows(t *testing.T) {
 	url := pgtest.TestURL(t)
 	storetest.CreateAndDeletePlayer(t, openURL(t, url, postgres.Options{}))

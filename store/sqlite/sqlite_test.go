@@ -103,6 +103,42 @@ func TestDeletePlayerRemovesRows(t *testing.T) {
 	}
 }
 
+// TestForeignKeysAreIndexed holds the schema to an index on every foreign
+// key's column: a cascading delete looks up the rows that refer to each row
+// it deletes, and without an index each lookup scans the whole table, inside
+// the one writer every other write waits for.
+func TestForeignKeysAreIndexed(t *testing.T) {
+	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
+	rows, err := sqlite.WriteConn(s).QueryContext(t.Context(), `
+		SELECT m.name, f."from", EXISTS (
+		    SELECT 1 FROM pragma_index_list(m.name) i, pragma_index_info(i.name) c
+		    WHERE c.seqno = 0 AND c.name = f."from")
+		FROM sqlite_schema m, pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	keys := 0
+	for rows.Next() {
+		var table, column string
+		var indexed bool
+		if err := rows.Scan(&table, &column, &indexed); err != nil {
+			t.Fatal(err)
+		}
+		keys++
+		if !indexed {
+			t.Errorf("%s.%s refers to another table and leads no index", table, column)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if keys == 0 {
+		t.Error("found no foreign keys: the query no longer reads the schema")
+	}
+}
+
 // TestGroupCommitBatches holds the writer to group commit: with 64 callers
 // writing at once on one processor, writes must share commits. (The case
 // where handlers wait on the network between writes is
