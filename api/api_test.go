@@ -168,6 +168,20 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"Idempotency-Key": "Idempotency-Key must be given only once"},
 		},
 		{
+			name: "an integer in the body past int64",
+			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token",
+				Body: `{"location_id":9223372036854775808}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"location_id": "location id is out of range"},
+		},
+		{
+			name: "an integer in the body written with an exponent",
+			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token",
+				Body: `{"location_id":1e0}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"location_id": "location id must be a whole number without a fraction or exponent"},
+		},
+		{
 			name: "two Authorization lines",
 			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Body: `{"location_id":1}`,
 				Lines: map[string][]string{"Authorization": {"Bearer a-player-token", "Bearer another-token"}}},

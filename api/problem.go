@@ -148,7 +148,8 @@ func (e errorResponder) requestError(c *gin.Context, err error) {
 	if errors.As(err, &ute) && ute.Field != "" {
 		name := ute.Field[strings.LastIndexByte(ute.Field, '.')+1:]
 		msg := label(name) + " must be a whole number without a fraction or exponent"
-		if !strings.ContainsAny(ute.Value, ".eE") {
+		// encoding/json gives the value as "number 1e0".
+		if !strings.ContainsAny(strings.TrimPrefix(ute.Value, "number "), ".eE") {
 			msg = label(name) + " is out of range"
 		}
 		fields = map[string]string{ute.Field: msg}
