@@ -342,6 +342,27 @@ func TestOptionsAndCORS(t *testing.T) {
 			t.Errorf("got %d, Allow-Methods %q; want 404 without it", resp.Status, resp.Header.Values("Access-Control-Allow-Methods"))
 		}
 	})
+	t.Run("a plain OPTIONS from an allowed origin gets the headers its script may read", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
+		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/players/1", Header: map[string]string{"Origin": site}})
+		if resp.Status != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != site ||
+			!strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "X-Request-ID") ||
+			resp.Header.Get("Access-Control-Allow-Methods") != "" {
+			t.Errorf("got %d %v, want 204 with ACAO and Expose-Headers, without Allow-Methods", resp.Status, resp.Header)
+		}
+	})
+	t.Run("a preflight with an invalid path parameter is a 400 without preflight headers", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
+		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/players/abc", Header: preflight})
+		if resp.Status != http.StatusBadRequest || resp.Header.Get("Access-Control-Allow-Origin") != site {
+			t.Errorf("got %d ACAO %q, want 400 with %s", resp.Status, resp.Header.Get("Access-Control-Allow-Origin"), site)
+		}
+		for _, h := range []string{"Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Max-Age"} {
+			if v := resp.Header.Values(h); v != nil {
+				t.Errorf("%s = %q on a 400, want none", h, v)
+			}
+		}
+	})
 	t.Run("a refusal carries the CORS headers too", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}, MaxHeaderBytes: 1024}})
 		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": site, "X-Padding": strings.Repeat("p", 2000)}})

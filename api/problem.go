@@ -64,6 +64,12 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 	if fields == nil {
 		fields = map[string]string{}
 	}
+	// A problem is no preflight answer (a browser takes only a 2xx for
+	// one), and its response declares none of the preflight headers.
+	h := c.Writer.Header()
+	delete(h, "Access-Control-Allow-Methods")
+	delete(h, "Access-Control-Allow-Headers")
+	delete(h, "Access-Control-Max-Age")
 	switch kind.status {
 	case http.StatusUnauthorized:
 		c.Header("WWW-Authenticate", "Bearer")

@@ -1586,7 +1586,9 @@ type BadRequestResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type BadRequestApplicationProblemPlusJSONResponse struct {
@@ -1600,7 +1602,9 @@ type ForbiddenResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type ForbiddenApplicationProblemPlusJSONResponse struct {
@@ -1614,7 +1618,9 @@ type HeadProblemResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type HeadProblemResponse struct {
@@ -1626,8 +1632,10 @@ type HeadServiceUnavailableResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	RetryAfter                 int
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type HeadServiceUnavailableResponse struct {
@@ -1639,8 +1647,10 @@ type HeadTooManyRequestsResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	RetryAfter                 int
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type HeadTooManyRequestsResponse struct {
@@ -1652,7 +1662,9 @@ type IdempotencyKeyReusedResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type IdempotencyKeyReusedApplicationProblemPlusJSONResponse struct {
@@ -1666,7 +1678,9 @@ type InternalErrorResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type InternalErrorApplicationProblemPlusJSONResponse struct {
@@ -1681,7 +1695,9 @@ type MethodNotAllowedResponseHeaders struct {
 	Allow                      string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type MethodNotAllowedApplicationProblemPlusJSONResponse struct {
@@ -1695,7 +1711,9 @@ type NotAcceptableResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type NotAcceptableApplicationProblemPlusJSONResponse struct {
@@ -1709,7 +1727,9 @@ type NotFoundResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type NotFoundApplicationProblemPlusJSONResponse struct {
@@ -1723,7 +1743,9 @@ type PayloadTooLargeResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type PayloadTooLargeApplicationProblemPlusJSONResponse struct {
@@ -1738,7 +1760,9 @@ type PreconditionFailedResponseHeaders struct {
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type PreconditionFailedApplicationProblemPlusJSONResponse struct {
@@ -1752,7 +1776,9 @@ type RequestHeaderFieldsTooLargeResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse struct {
@@ -1766,8 +1792,10 @@ type ServiceUnavailableResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	RetryAfter                 int
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
@@ -1781,8 +1809,10 @@ type TooManyRequestsResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	RetryAfter                 int
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type TooManyRequestsApplicationProblemPlusJSONResponse struct {
@@ -1796,8 +1826,10 @@ type UnauthorizedResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
 	WWWAuthenticate            string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type UnauthorizedApplicationProblemPlusJSONResponse struct {
@@ -1811,7 +1843,9 @@ type UnsupportedMediaTypeResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 type UnsupportedMediaTypeApplicationProblemPlusJSONResponse struct {
@@ -1833,7 +1867,9 @@ type GetRoot302ResponseHeaders struct {
 	Location                   string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -1855,8 +1891,14 @@ func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) e
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1888,8 +1930,14 @@ func (response GetRoot406ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1922,9 +1970,15 @@ func (response GetRoot429ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1957,8 +2011,14 @@ func (response GetRoot431ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -1991,8 +2051,14 @@ func (response GetRoot500ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2025,9 +2091,15 @@ func (response GetRoot503ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2045,13 +2117,16 @@ type OptionsRootResponseObject interface {
 }
 
 type OptionsRoot204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsRoot204Response struct {
@@ -2068,12 +2143,21 @@ func (response OptionsRoot204Response) VisitOptionsRootResponse(w http.ResponseW
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2105,8 +2189,14 @@ func (response OptionsRoot431ApplicationProblemPlusJSONResponse) VisitOptionsRoo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2139,8 +2229,14 @@ func (response OptionsRoot500ApplicationProblemPlusJSONResponse) VisitOptionsRoo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2163,7 +2259,9 @@ type GetDocs200ResponseHeaders struct {
 	ContentSecurityPolicy      string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -2192,8 +2290,14 @@ func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseW
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2230,8 +2334,14 @@ func (response GetDocs406ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2264,9 +2374,15 @@ func (response GetDocs429ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2299,8 +2415,14 @@ func (response GetDocs431ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2333,8 +2455,14 @@ func (response GetDocs500ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2367,9 +2495,15 @@ func (response GetDocs503ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2387,13 +2521,16 @@ type OptionsDocsResponseObject interface {
 }
 
 type OptionsDocs204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsDocs204Response struct {
@@ -2410,12 +2547,21 @@ func (response OptionsDocs204Response) VisitOptionsDocsResponse(w http.ResponseW
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2447,8 +2593,14 @@ func (response OptionsDocs431ApplicationProblemPlusJSONResponse) VisitOptionsDoc
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2481,8 +2633,14 @@ func (response OptionsDocs500ApplicationProblemPlusJSONResponse) VisitOptionsDoc
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2506,7 +2664,9 @@ type GetDocsAsset200ResponseHeaders struct {
 	CacheControl               string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -2535,8 +2695,14 @@ func (response GetDocsAsset200ImagepngResponse) VisitGetDocsAssetResponse(w http
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2575,8 +2741,14 @@ func (response GetDocsAsset200TextcssResponse) VisitGetDocsAssetResponse(w http.
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2615,8 +2787,14 @@ func (response GetDocsAsset200TextjavascriptResponse) VisitGetDocsAssetResponse(
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2651,8 +2829,14 @@ func (response GetDocsAsset200TextResponse) VisitGetDocsAssetResponse(w http.Res
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2686,8 +2870,14 @@ func (response GetDocsAsset400ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2720,8 +2910,14 @@ func (response GetDocsAsset404ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2754,8 +2950,14 @@ func (response GetDocsAsset406ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2788,9 +2990,15 @@ func (response GetDocsAsset429ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2823,8 +3031,14 @@ func (response GetDocsAsset431ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2857,8 +3071,14 @@ func (response GetDocsAsset500ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2891,9 +3111,15 @@ func (response GetDocsAsset503ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2912,13 +3138,16 @@ type OptionsDocsAssetResponseObject interface {
 }
 
 type OptionsDocsAsset204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsDocsAsset204Response struct {
@@ -2935,12 +3164,21 @@ func (response OptionsDocsAsset204Response) VisitOptionsDocsAssetResponse(w http
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -2972,8 +3210,14 @@ func (response OptionsDocsAsset400ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3006,8 +3250,14 @@ func (response OptionsDocsAsset431ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3040,8 +3290,14 @@ func (response OptionsDocsAsset500ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3063,7 +3319,9 @@ type GetHealth200ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -3091,8 +3349,14 @@ func (response GetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseW
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3125,8 +3389,14 @@ func (response GetHealth406ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3159,8 +3429,14 @@ func (response GetHealth431ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3193,8 +3469,14 @@ func (response GetHealth500ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3227,9 +3509,15 @@ func (response GetHealth503ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3247,13 +3535,16 @@ type OptionsHealthResponseObject interface {
 }
 
 type OptionsHealth204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsHealth204Response struct {
@@ -3270,12 +3561,21 @@ func (response OptionsHealth204Response) VisitOptionsHealthResponse(w http.Respo
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3307,8 +3607,14 @@ func (response OptionsHealth431ApplicationProblemPlusJSONResponse) VisitOptionsH
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3341,8 +3647,14 @@ func (response OptionsHealth500ApplicationProblemPlusJSONResponse) VisitOptionsH
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3366,7 +3678,9 @@ type ListLocations200ResponseHeaders struct {
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -3397,8 +3711,14 @@ func (response ListLocations200JSONResponse) VisitListLocationsResponse(w http.R
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3435,8 +3755,14 @@ func (response ListLocations200TextcsvCharsetUtf8Response) VisitListLocationsRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3473,8 +3799,14 @@ func (response ListLocations400ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3507,8 +3839,14 @@ func (response ListLocations406ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3541,9 +3879,15 @@ func (response ListLocations429ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3576,8 +3920,14 @@ func (response ListLocations431ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3610,8 +3960,14 @@ func (response ListLocations500ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3644,9 +4000,15 @@ func (response ListLocations503ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3664,13 +4026,16 @@ type OptionsLocationsResponseObject interface {
 }
 
 type OptionsLocations204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsLocations204Response struct {
@@ -3687,12 +4052,21 @@ func (response OptionsLocations204Response) VisitOptionsLocationsResponse(w http
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3724,8 +4098,14 @@ func (response OptionsLocations431ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3758,8 +4138,14 @@ func (response OptionsLocations500ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3784,7 +4170,9 @@ type CreateLocation201ResponseHeaders struct {
 	Location                   string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -3814,8 +4202,14 @@ func (response CreateLocation201JSONResponse) VisitCreateLocationResponse(w http
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3848,8 +4242,14 @@ func (response CreateLocation400ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3882,10 +4282,16 @@ func (response CreateLocation401ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -3917,8 +4323,14 @@ func (response CreateLocation406ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3951,8 +4363,14 @@ func (response CreateLocation413ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -3985,8 +4403,14 @@ func (response CreateLocation415ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4019,9 +4443,15 @@ func (response CreateLocation429ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4054,8 +4484,14 @@ func (response CreateLocation431ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4088,8 +4524,14 @@ func (response CreateLocation500ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4122,9 +4564,15 @@ func (response CreateLocation503ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4148,7 +4596,9 @@ type DeleteLocation204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -4169,8 +4619,14 @@ func (response DeleteLocation204Response) VisitDeleteLocationResponse(w http.Res
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4202,8 +4658,14 @@ func (response DeleteLocation400ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4236,10 +4698,16 @@ func (response DeleteLocation401ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -4271,8 +4739,14 @@ func (response DeleteLocation404ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4305,8 +4779,14 @@ func (response DeleteLocation406ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4340,8 +4820,14 @@ func (response DeleteLocation412ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4374,9 +4860,15 @@ func (response DeleteLocation429ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4409,8 +4901,14 @@ func (response DeleteLocation431ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4443,8 +4941,14 @@ func (response DeleteLocation500ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4477,9 +4981,15 @@ func (response DeleteLocation503ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4504,7 +5014,9 @@ type GetLocation200ResponseHeaders struct {
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -4533,8 +5045,14 @@ func (response GetLocation200JSONResponse) VisitGetLocationResponse(w http.Respo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4550,7 +5068,9 @@ type GetLocation304ResponseHeaders struct {
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -4572,8 +5092,14 @@ func (response GetLocation304Response) VisitGetLocationResponse(w http.ResponseW
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4605,8 +5131,14 @@ func (response GetLocation400ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4639,8 +5171,14 @@ func (response GetLocation404ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4673,8 +5211,14 @@ func (response GetLocation406ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4707,9 +5251,15 @@ func (response GetLocation429ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4742,8 +5292,14 @@ func (response GetLocation431ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4776,8 +5332,14 @@ func (response GetLocation500ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4810,9 +5372,15 @@ func (response GetLocation503ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4831,13 +5399,16 @@ type OptionsLocationResponseObject interface {
 }
 
 type OptionsLocation204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsLocation204Response struct {
@@ -4854,12 +5425,21 @@ func (response OptionsLocation204Response) VisitOptionsLocationResponse(w http.R
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4891,8 +5471,14 @@ func (response OptionsLocation400ApplicationProblemPlusJSONResponse) VisitOption
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4925,8 +5511,14 @@ func (response OptionsLocation431ApplicationProblemPlusJSONResponse) VisitOption
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4959,8 +5551,14 @@ func (response OptionsLocation500ApplicationProblemPlusJSONResponse) VisitOption
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -4986,7 +5584,9 @@ type UpdateLocation200ResponseHeaders struct {
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -5015,8 +5615,14 @@ func (response UpdateLocation200JSONResponse) VisitUpdateLocationResponse(w http
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5049,8 +5655,14 @@ func (response UpdateLocation400ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5083,10 +5695,16 @@ func (response UpdateLocation401ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -5118,8 +5736,14 @@ func (response UpdateLocation404ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5152,8 +5776,14 @@ func (response UpdateLocation406ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5187,8 +5817,14 @@ func (response UpdateLocation412ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5221,8 +5857,14 @@ func (response UpdateLocation413ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5255,8 +5897,14 @@ func (response UpdateLocation415ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5289,9 +5937,15 @@ func (response UpdateLocation429ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5324,8 +5978,14 @@ func (response UpdateLocation431ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5358,8 +6018,14 @@ func (response UpdateLocation500ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5392,9 +6058,15 @@ func (response UpdateLocation503ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5420,7 +6092,9 @@ type ReplaceLocation200ResponseHeaders struct {
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -5449,8 +6123,14 @@ func (response ReplaceLocation200JSONResponse) VisitReplaceLocationResponse(w ht
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5483,8 +6163,14 @@ func (response ReplaceLocation400ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5517,10 +6203,16 @@ func (response ReplaceLocation401ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -5552,8 +6244,14 @@ func (response ReplaceLocation404ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5586,8 +6284,14 @@ func (response ReplaceLocation406ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5621,8 +6325,14 @@ func (response ReplaceLocation412ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5655,8 +6365,14 @@ func (response ReplaceLocation413ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5689,8 +6405,14 @@ func (response ReplaceLocation415ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5723,9 +6445,15 @@ func (response ReplaceLocation429ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5758,8 +6486,14 @@ func (response ReplaceLocation431ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5792,8 +6526,14 @@ func (response ReplaceLocation500ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5826,9 +6566,15 @@ func (response ReplaceLocation503ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5848,7 +6594,9 @@ type GetMetricsResponseObject interface {
 type GetMetrics200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -5870,8 +6618,14 @@ func (response GetMetrics200TextplainVersion004CharsetUtf8Response) VisitGetMetr
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5908,8 +6662,14 @@ func (response GetMetrics406ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5942,8 +6702,14 @@ func (response GetMetrics431ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -5976,8 +6742,14 @@ func (response GetMetrics500ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6010,9 +6782,15 @@ func (response GetMetrics503ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6030,13 +6808,16 @@ type OptionsMetricsResponseObject interface {
 }
 
 type OptionsMetrics204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsMetrics204Response struct {
@@ -6053,12 +6834,21 @@ func (response OptionsMetrics204Response) VisitOptionsMetricsResponse(w http.Res
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6090,8 +6880,14 @@ func (response OptionsMetrics431ApplicationProblemPlusJSONResponse) VisitOptions
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6124,8 +6920,14 @@ func (response OptionsMetrics500ApplicationProblemPlusJSONResponse) VisitOptions
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6147,7 +6949,9 @@ type GetOpenAPIJSON200ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -6175,8 +6979,14 @@ func (response GetOpenAPIJSON200JSONResponse) VisitGetOpenAPIJSONResponse(w http
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6209,8 +7019,14 @@ func (response GetOpenAPIJSON406ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6243,9 +7059,15 @@ func (response GetOpenAPIJSON429ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6278,8 +7100,14 @@ func (response GetOpenAPIJSON431ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6312,8 +7140,14 @@ func (response GetOpenAPIJSON500ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6346,9 +7180,15 @@ func (response GetOpenAPIJSON503ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6366,13 +7206,16 @@ type OptionsOpenAPIJSONResponseObject interface {
 }
 
 type OptionsOpenAPIJSON204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsOpenAPIJSON204Response struct {
@@ -6389,12 +7232,21 @@ func (response OptionsOpenAPIJSON204Response) VisitOptionsOpenAPIJSONResponse(w 
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6426,8 +7278,14 @@ func (response OptionsOpenAPIJSON431ApplicationProblemPlusJSONResponse) VisitOpt
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6460,8 +7318,14 @@ func (response OptionsOpenAPIJSON500ApplicationProblemPlusJSONResponse) VisitOpt
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6483,7 +7347,9 @@ type GetOpenAPIYAML200ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -6511,8 +7377,14 @@ func (response GetOpenAPIYAML200ApplicationyamlResponse) VisitGetOpenAPIYAMLResp
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6549,8 +7421,14 @@ func (response GetOpenAPIYAML406ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6583,9 +7461,15 @@ func (response GetOpenAPIYAML429ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6618,8 +7502,14 @@ func (response GetOpenAPIYAML431ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6652,8 +7542,14 @@ func (response GetOpenAPIYAML500ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6686,9 +7582,15 @@ func (response GetOpenAPIYAML503ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6706,13 +7608,16 @@ type OptionsOpenAPIYAMLResponseObject interface {
 }
 
 type OptionsOpenAPIYAML204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsOpenAPIYAML204Response struct {
@@ -6729,12 +7634,21 @@ func (response OptionsOpenAPIYAML204Response) VisitOptionsOpenAPIYAMLResponse(w 
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6766,8 +7680,14 @@ func (response OptionsOpenAPIYAML431ApplicationProblemPlusJSONResponse) VisitOpt
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6800,8 +7720,14 @@ func (response OptionsOpenAPIYAML500ApplicationProblemPlusJSONResponse) VisitOpt
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6825,7 +7751,9 @@ type ListPlayers200ResponseHeaders struct {
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -6856,8 +7784,14 @@ func (response ListPlayers200JSONResponse) VisitListPlayersResponse(w http.Respo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6890,8 +7824,14 @@ func (response ListPlayers400ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6924,8 +7864,14 @@ func (response ListPlayers406ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6958,9 +7904,15 @@ func (response ListPlayers429ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -6993,8 +7945,14 @@ func (response ListPlayers431ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7027,8 +7985,14 @@ func (response ListPlayers500ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7061,9 +8025,15 @@ func (response ListPlayers503ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7081,13 +8051,16 @@ type OptionsPlayersResponseObject interface {
 }
 
 type OptionsPlayers204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsPlayers204Response struct {
@@ -7104,12 +8077,21 @@ func (response OptionsPlayers204Response) VisitOptionsPlayersResponse(w http.Res
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7141,8 +8123,14 @@ func (response OptionsPlayers431ApplicationProblemPlusJSONResponse) VisitOptions
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7175,8 +8163,14 @@ func (response OptionsPlayers500ApplicationProblemPlusJSONResponse) VisitOptions
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7201,7 +8195,9 @@ type CreatePlayer201ResponseHeaders struct {
 	Location                   string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -7231,8 +8227,14 @@ func (response CreatePlayer201JSONResponse) VisitCreatePlayerResponse(w http.Res
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7265,8 +8267,14 @@ func (response CreatePlayer400ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7299,8 +8307,14 @@ func (response CreatePlayer406ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7333,8 +8347,14 @@ func (response CreatePlayer413ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7367,8 +8387,14 @@ func (response CreatePlayer415ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7401,9 +8427,15 @@ func (response CreatePlayer429ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7436,8 +8468,14 @@ func (response CreatePlayer431ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7470,8 +8508,14 @@ func (response CreatePlayer500ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7504,9 +8548,15 @@ func (response CreatePlayer503ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7529,7 +8579,9 @@ type DeletePlayer204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -7550,8 +8602,14 @@ func (response DeletePlayer204Response) VisitDeletePlayerResponse(w http.Respons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7583,8 +8641,14 @@ func (response DeletePlayer400ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7617,10 +8681,16 @@ func (response DeletePlayer401ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -7652,8 +8722,14 @@ func (response DeletePlayer403ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7686,8 +8762,14 @@ func (response DeletePlayer404ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7720,8 +8802,14 @@ func (response DeletePlayer406ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7754,9 +8842,15 @@ func (response DeletePlayer429ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7789,8 +8883,14 @@ func (response DeletePlayer431ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7823,8 +8923,14 @@ func (response DeletePlayer500ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7857,9 +8963,15 @@ func (response DeletePlayer503ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7882,7 +8994,9 @@ type GetPlayer200ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -7910,8 +9024,14 @@ func (response GetPlayer200JSONResponse) VisitGetPlayerResponse(w http.ResponseW
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7944,8 +9064,14 @@ func (response GetPlayer400ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -7978,8 +9104,14 @@ func (response GetPlayer404ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8012,8 +9144,14 @@ func (response GetPlayer406ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8046,9 +9184,15 @@ func (response GetPlayer429ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8081,8 +9225,14 @@ func (response GetPlayer431ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8115,8 +9265,14 @@ func (response GetPlayer500ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8149,9 +9305,15 @@ func (response GetPlayer503ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8170,13 +9332,16 @@ type OptionsPlayerResponseObject interface {
 }
 
 type OptionsPlayer204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsPlayer204Response struct {
@@ -8193,12 +9358,21 @@ func (response OptionsPlayer204Response) VisitOptionsPlayerResponse(w http.Respo
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8230,8 +9404,14 @@ func (response OptionsPlayer400ApplicationProblemPlusJSONResponse) VisitOptionsP
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8264,8 +9444,14 @@ func (response OptionsPlayer431ApplicationProblemPlusJSONResponse) VisitOptionsP
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8298,8 +9484,14 @@ func (response OptionsPlayer500ApplicationProblemPlusJSONResponse) VisitOptionsP
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8324,7 +9516,9 @@ type ListVisits200ResponseHeaders struct {
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -8355,8 +9549,14 @@ func (response ListVisits200JSONResponse) VisitListVisitsResponse(w http.Respons
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8393,8 +9593,14 @@ func (response ListVisits200TextcsvCharsetUtf8Response) VisitListVisitsResponse(
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8431,8 +9637,14 @@ func (response ListVisits400ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8465,8 +9677,14 @@ func (response ListVisits404ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8499,8 +9717,14 @@ func (response ListVisits406ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8533,9 +9757,15 @@ func (response ListVisits429ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8568,8 +9798,14 @@ func (response ListVisits431ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8602,8 +9838,14 @@ func (response ListVisits500ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8636,9 +9878,15 @@ func (response ListVisits503ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8657,13 +9905,16 @@ type OptionsVisitsResponseObject interface {
 }
 
 type OptionsVisits204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsVisits204Response struct {
@@ -8680,12 +9931,21 @@ func (response OptionsVisits204Response) VisitOptionsVisitsResponse(w http.Respo
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8717,8 +9977,14 @@ func (response OptionsVisits400ApplicationProblemPlusJSONResponse) VisitOptionsV
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8751,8 +10017,14 @@ func (response OptionsVisits431ApplicationProblemPlusJSONResponse) VisitOptionsV
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8785,8 +10057,14 @@ func (response OptionsVisits500ApplicationProblemPlusJSONResponse) VisitOptionsV
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8813,7 +10091,9 @@ type CreateVisit201ResponseHeaders struct {
 	Location                   string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -8845,8 +10125,14 @@ func (response CreateVisit201JSONResponse) VisitCreateVisitResponse(w http.Respo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8879,8 +10165,14 @@ func (response CreateVisit400ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8913,10 +10205,16 @@ func (response CreateVisit401ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
 	}
 	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
@@ -8948,8 +10246,14 @@ func (response CreateVisit403ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -8982,8 +10286,14 @@ func (response CreateVisit404ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9016,8 +10326,14 @@ func (response CreateVisit406ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9050,8 +10366,14 @@ func (response CreateVisit413ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9084,8 +10406,14 @@ func (response CreateVisit415ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9118,8 +10446,14 @@ func (response CreateVisit422ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9152,9 +10486,15 @@ func (response CreateVisit429ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9187,8 +10527,14 @@ func (response CreateVisit431ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9221,8 +10567,14 @@ func (response CreateVisit500ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9255,9 +10607,15 @@ func (response CreateVisit503ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9281,7 +10639,9 @@ type GetVisit200ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -9309,8 +10669,14 @@ func (response GetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWri
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9343,8 +10709,14 @@ func (response GetVisit400ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9377,8 +10749,14 @@ func (response GetVisit404ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9411,8 +10789,14 @@ func (response GetVisit406ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9445,9 +10829,15 @@ func (response GetVisit429ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9480,8 +10870,14 @@ func (response GetVisit431ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9514,8 +10910,14 @@ func (response GetVisit500ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9548,9 +10950,15 @@ func (response GetVisit503ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9570,13 +10978,16 @@ type OptionsVisitResponseObject interface {
 }
 
 type OptionsVisit204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsVisit204Response struct {
@@ -9593,12 +11004,21 @@ func (response OptionsVisit204Response) VisitOptionsVisitResponse(w http.Respons
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9630,8 +11050,14 @@ func (response OptionsVisit400ApplicationProblemPlusJSONResponse) VisitOptionsVi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9664,8 +11090,14 @@ func (response OptionsVisit431ApplicationProblemPlusJSONResponse) VisitOptionsVi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9698,8 +11130,14 @@ func (response OptionsVisit500ApplicationProblemPlusJSONResponse) VisitOptionsVi
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9721,7 +11159,9 @@ type GetReadiness200ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
+	ReferrerPolicy             *string
 	Vary                       *string
+	XContentTypeOptions        *string
 	XRequestID                 *string
 }
 
@@ -9749,8 +11189,14 @@ func (response GetReadiness200JSONResponse) VisitGetReadinessResponse(w http.Res
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9783,8 +11229,14 @@ func (response GetReadiness406ApplicationProblemPlusJSONResponse) VisitGetReadin
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9817,8 +11269,14 @@ func (response GetReadiness431ApplicationProblemPlusJSONResponse) VisitGetReadin
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9851,8 +11309,14 @@ func (response GetReadiness500ApplicationProblemPlusJSONResponse) VisitGetReadin
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9885,9 +11349,15 @@ func (response GetReadiness503ApplicationProblemPlusJSONResponse) VisitGetReadin
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9905,13 +11375,16 @@ type OptionsReadinessResponseObject interface {
 }
 
 type OptionsReadiness204ResponseHeaders struct {
-	AccessControlAllowHeaders *string
-	AccessControlAllowMethods *string
-	AccessControlAllowOrigin  *string
-	AccessControlMaxAge       *int
-	Allow                     string
-	Vary                      *string
-	XRequestID                *string
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
 }
 
 type OptionsReadiness204Response struct {
@@ -9928,12 +11401,21 @@ func (response OptionsReadiness204Response) VisitOptionsReadinessResponse(w http
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
 	if response.Headers.AccessControlMaxAge != nil {
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9965,8 +11447,14 @@ func (response OptionsReadiness431ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -9999,8 +11487,14 @@ func (response OptionsReadiness500ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.RateLimitPolicy != nil {
 		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
 	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
 	if response.Headers.Vary != nil {
 		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
 	}
 	if response.Headers.XRequestID != nil {
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
@@ -11153,184 +12647,189 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Lchs5kvZVMDUbYclbpEhK8oMKx4balm1N27J/We7emS6vC6wCSbSKABsARbMdithD7B02/mvsf5M9",
-	"yR+ZQL3IIkVakketrpkOSxRRKDzy8WUikfnVi+RoLAUTRnvdr96Q0Zgp/PUwipjWz6UwSiaHSSKnr/Mv",
-	"Y6YjxceGS+F1vZ+5GZLn704/ECZoL2GxT8yQEcV+mzBtiOuUUBIpqXVDKj7gIvt6RGdEMxE3Pd9jX+ho",
-	"nDCv6x1OzFAq/juFd/gExsGEaZzNxswnxzEbjaVhIpo1fmQznxz3G2+piYb424kULP34741T+5rG8QvP",
-	"93Q0ZCMKMzCzMbxGG8XFwLu89Csm/JaZoYzXn/DItl810Ylm5Xm+Ojrzyeujwxc+eff+7PjdyQefvH/3",
-	"4Wzjwb7Dl60xVtKXqrg/DzQJ7cMh2QobjUiqdOjhNkyMGmI/lkc+NGasuzs7AzpiTffnplSDTUZ+9GUs",
-	"NducsPRYCs0KlNVTcqqZIvZpXGrF6BxNHZ3RgU/ecHHukzcycqR1yoyaNQ77himfnFLD3vARN4VfG+9l",
-	"wqNZmZgKRGgap2yc0BmLN5n6W/rlcMDWmvNQTsmICmCTSIq4OF+YaESjISNmyDUZK9ZP+GBoCBV6ylRp",
-	"/o9areL4Rlzw0WTkdVt+OlYuDBswZQcLRLU4vLMCncNejKkZEj0Zj6Uyem3SBtLjisVe16gJW71qjvU/",
-	"sGiiuJnZzVgc2CmDZyKTDmvAiJGEG03kVDi60D7RZpYwTaiICR/RAZsbc8z6dJKYhlYReaBZ0n+w4WiB",
-	"xqpX7YIpzaUgsu+IeKyYZsIgGR6gCCTckB6NzgkXJExlWkikwk+5XAvLgw68duBtOE7ggupxCvbF4Pr5",
-	"hGoSBpNWazeaqAR/YQdEseRZ4EGrwAvJ1unL5+RJ58mT7QNCezAfIgVOMKHa9jM3WOxvJ3H8p/8tmigt",
-	"1TM2+9v4H8+PH528bkGTzqMEeO9Zp1X13isYLWXu6gl+PH2Tb4KWExUxK+WmVJNIMWrYnODIR7uzv+E6",
-	"n8gPRipWPZJMkEVUKQ5kCSyumCFbSMQgVNQDTYw8Z2L7gAjpmB3Y/pyxMeGmPFIhGxrft2qUTADb/5I3",
-	"/uRXjDyTf9VjjxLOBCgPxUaUCy4G5LeJNJRsHR+dvSSxon3T4Mz0G6Ao6Jg3FDUMN7Xh5PZ2l4QqTPWQ",
-	"DkTC+gZoHybfm0TnzPgkNGEm9ybC8KTwLeGa9CdJQuiAcmEXzQ4CWMvo7SY5G7JAuNbQCNY4VcjsgqkZ",
-	"CafhTvhb/hJHGmOUMweEgmIglOx1nvokLCiLMBCazjSZDpkdMTKOFIxw3SSHlhfwS5g4wZnDKnF4Rb8Z",
-	"iDkedqIn8A7Us6dPD8yz9hVUnm3QMpF4li2HnUwXFIddCtknMOd06YlifZ4kMDx5gdOdchHLKbabZmvT",
-	"DMR15vXbs3ardTC9emJ2VMcvFqd0HDNheB94BRVeupWOaDRTF8gxiRzAJpALmvCYhEXNDbMRhvRm8EQg",
-	"LB2TrXaj3XlCEmYMU9onMR9w0BdhM/RJ+Bn+aYTbMEkWDSWLD4g0Q6amXLPCm8mInjMNRDC/Dnu9/tNO",
-	"f3f/8ePe7l5MH9HdiD3tPI1brMX2Hu8+Ki3JmMIoYL7/8cth4x+08Xur8bT5ufHpa9tvd55c/otXybBA",
-	"m0iai+v2wRG3kWRKQcuwvlSMGDWDrUP2KQmS9ir5cQVy+ImqSv1ctgZQ4kZDKgYs3UorDLskBKA0NiFQ",
-	"mbLLK8dMoQQGGoPHR1KxQJghFchyIxZzSgxaB6DbM0QrhWPzTNYi6SLAgs20GKtJjmg0tGhKjlggpMig",
-	"Q8IXd9OB7dVk/PPPP4MVAwQbUbNEBdC8BcwO+5ufMvsyZtE8uvqBUcXURtro0vfGVNERMw5tP0fVWz0w",
-	"Oaa/TRgJQap9tjo6zGSjYhdcTrRV7+TdiBuALqlh0eeqoPrBKPF+mzA183xP0BEMyfZXWr8R/fKGiYEZ",
-	"et0OANURF+nndhW1F2zAH1kFvR2SczYjE8FhFkZaGgMyFTGLyQXXgPG1tHSomEH9G0sipLHfEjPlEeuS",
-	"dqOzvx+IseLCALGQww/Pj4+BdBWNYCXJFiUfP4JJAAsgBdueJ5en/XbUiXdZAztu9KkaNdrp0liGyNdm",
-	"zrhdukj7+/OLVBQbQfCl02oEwZfHR58eLsoL3/vScM0bI6Y1BVPEG000iAayfK526fuIQhfX/J1IZoSO",
-	"xwnK1pS7MwWZoqgHmkQTpUDshoCXQ9Qdgjny0oxs7bU7uYDdroa71avnUPOyZWu3OnuV5NQHeL1kXkfC",
-	"cDMjhg40mckJoQkYlzMylEl8QCgZwWPO5NJkt7VHptwM5cSAwpXxbLPx5zh/00msgGsjCVrSsBHqAMXM",
-	"RIHkxGVfAOmdVjXboq4vDcopd/tIX6oRNVYb7HY8H4ZsFUXbcbT7VKk2UtBepfbPytTD43llhaMFWzQf",
-	"LI9XCsfiYB/teVcO7z2C8WWDy6D6P29oH6RasvdSxUx1SdgYyCQOyZbi0RBUMcpp61Jx+7jtkxAbAdxx",
-	"ptBnakKyJdiUaRMIfGYbTdLC9wC1rEwnEmRAJIXhYsKsMY7vBwUBBhbXemKdUPNSEoe3RGFomFwl4WWP",
-	"pVZN+tn9KEzD873Chwqj5xJ2xcIE1I8/0NjBFvgUWUcE/AoyzqnsnbGSvYSN/vVXbQ3ObEIwSEN54nW9",
-	"DulzlsSaUMUIF4hKkU6UklYV47p+drO1ChQ+kFQkU0MSBhZ1p6h5EomyHEzt9Fk0u9d99BJWWxsqIjRz",
-	"LRXrv64DVg01E+1194CzDTe4g3+XE5VDcm11aTpXt9jpeukd/AbXsIHrAKPJN/hfFOt7Xe+vO7mHesd+",
-	"q3fe2y7sjlWZ1dkI3FofkNAudYhLowkDuAdQUsQAgHF3YJALDvCGc9c10B/WyL2sVeNzT+8s9c5mTsCs",
-	"W+sBbRRcoGt3XHaezlvsq7rJGxafauR25FoPu+YFxL/qMWxz6Xslj/xVr8oMQdzpl1L1eBwzcU1uPAMo",
-	"iD4V0mPAB6gTqUDA4UR5iTur2WSns4N4bkN+2S3xC9ocwCexhaiVnNLPJn5TLGJnz7UzkHsTs3opar64",
-	"w3wBU033u9rIRGQKOxu+Pjp8kRrW4aujs5BM5SSJsybAGpZWEcMSShwVki3NrGGKjwUis0+3u2gru8H5",
-	"JCwe1nXJMu4MraGeNrbYNgwEF1EyiVnsZyAaHX4AoxEw1KR4x0nxA1MXPGIfBb2gPAEzcn2qtIZiTA3t",
-	"UfSLC5CNPdDpNBqyuIvfpz4k544I91u7IVjojlDDxRGE2xk1Aa0CNR0Qo2bOc2ydvCXvbsHnWRPdNxJd",
-	"YT2vpqPMefl9qfVMyrdUzNw3elNSde5jdCkbKe05bepWr6bWvc7TErXOjaCSVNFpW9Pnn4w+yz7OUzbR",
-	"LL4J7DvnYkS7HPpGByYlMe/3GbrnHCGXTdV5B+WCyxL7S31k2K+DEgsdLzFAd9rfgqw7nRxZF0aEfmCF",
-	"a1cJrnlh8Ods1rBNbwxph3OLE66/OjXwvuNo51gYpgRNjtB9cV3GzA4RI0TkAHxgCAkzrBivtYZlugnb",
-	"7BcdOOmECL6gml1ckxv22bip9ylPWHwAkx/iyWQvNQDgm4liYLPGXEeJBH4mh2JWOCgDW7pgyNT8c8f5",
-	"xwZYnkiDS3pt3fb+41nqdXQRaSwmYOkegJwly+LRbpih9lr7OUPZGeKQqJ1jJVPZiLqGkKbhmt0YY2GA",
-	"HvvCtdE++nlgLPaklmsXymf5CFveNxbKwhhXdoGN/gQMB6yGsRWpVX5dJJnL3rGS8SRiuuzwgQ58YtgX",
-	"sxPpiwM8gNDMPJuYfuNJGVbagXld94s9vkBuSM+G1+54HlZm4Xub8fGjnI9PgIGzlavkYWTefHFvgn9P",
-	"8kPxQoSLxvDQNEYmosIe2ePy14cYfwAWfCkn4rq6LiVpstchsWRW66GYX6HN8jDWvc5mrLBXZoU+zGAp",
-	"F+C3N8QAFgZa/UWosVrr4+mbms7vOJ2/p7NEonvtDVUDdgPWUXqs25PxrHi4jaEt7dbek/3Hj0hvZlxM",
-	"/w0iunbhzM7NC519Ccyskg3GtlXDSNnAVjd+uI2rwLUdA4A1WgyBdcqqNoHuPJsodONy2OGXaPzeAKdk",
-	"ysFG4MVEcxExDF1TjMbprYHco5cGzeXxc7lSscFt6Ot2QXt4x2WpamlvxloFp11xLZwnoJq5Cu0att2N",
-	"sFfhys2K2duQxT88Y6UXlVb1kG70fWdC99GuzkuM1LoFvZWeAy2orke7T/ZuR3HttnPuKgfgpwFpq9WY",
-	"G7q7sNOwz9yeUnug8yuditWq7Y/NVdVxANdkpuWhAUThxVchp6u4CI9dft/MQV5Af25OZJJPqpJxCt/f",
-	"GJOsM/V1gxpq3rmnR8YV4QzX4biMmLggbUc964RGftsB7tOc0c7mYymq9RM1rIG3Em7QY74ypGNlKEbN",
-	"VfeUqz4K6vKRXNs++8BETGgad4uX+NJoXItySplPHB5qruPU28yjV0CGh+U7iO5aLVdLzK9JcTFuiunK",
-	"K6HJiGuN15EVmSopBjVvfQ+09/PPPzfm76yuem7+iut1uSw7tn3LYk7PkPJu8pDKmQ6LZ1Rlf0gxgNnr",
-	"lj7m1ttcDzdxl6ZdODkuLEbh7GcJQ2ZNG9i0gU1uw+P4QJfDu8P0wF0Kd417YbF94q4Fo8dySDWhgcg6",
-	"ORKRjLkYhGRL2NwJ+dl9N0uKMhEwbMW0ZvF2c/4yTx5kWQdD3nGrMKNJXKUXRVorMLB3Bvtur5KjlwLj",
-	"EgUZSgGEOHX3VQs3YjGKqXj/+T+CYNJqtVobXn62QVfCoP1ETj6+ya/MwbxfySQujbR91bVX+F/hAmcj",
-	"+9P8PU6MRk7McE6SpbLBk+fQZqyAvwy39xPTL/OULvLc+1S8UynPK1NF5HdPf0k7ya9Dyt6vLEKqKubR",
-	"KYypcImy63VanUeNdrvReXTWbnVb8N8/vAUxstZ+8hhvuI7ol894eRMvFY+4cJ9grd0lx5dUjTzfm4zj",
-	"KwaysGTFsRcpbsk0sr2FFzUMH7HF9Zyb7GpZWyT5Szvlr6Xrwhtd/i0u1ur3IuVeFpdzvfZ2wVe3Tcnk",
-	"BNpelrflhtZ4jmbxAjUOrTCjwmKUt6R07bc0vFVE/4ZrM0f4eH/e6/7yx2KBT75XSOLhdcUkSRb4wk2t",
-	"8Ms6Ow7r5RaQKkVRN5TeNX+Z4j3VGhQ61SRMk4qkaUOyxGMHJIQxhldkEitkDANqmCTOx2iv019BQDjL",
-	"8mBXEcOJY4P87W79SzqolJCjU62QgsAEgQiCiyDoB4Ei+Ocn+/jjsBUEk/ajJ/Cj02q1GvbnIf7oPLE/",
-	"ntofL/HHPvzYxW4nL49evvy09W/dwqvy9+SvKfT06eH3Gtb2v22shrWhygB2BMbBEPnpkBumxzRi8Odc",
-	"TSdcMNJTjJ4TvL+woLbTXXyfpvegsT09pMn7Ahf0aaKZv5BH5m8f3p2QEVMDDKbEe+PwUtdnk4Qpf4Yk",
-	"Gzz7EjEWkzBl5NB5Y13KxGhYIuWvBYbfay3w5px6qUrZNyWFv2b8EyWMKr2QJO7DmCq7ojCcgaIiHlFt",
-	"mNJVqGqesW4fZd09nXZZIRpO2LSIjzYiqeyA3kiXcRCtJJupaqq4Tb6DmgKoDY0rSRQbJzRia1LcHIXN",
-	"5QMrkUB5991a7pY1z36meV7IX6V3FZFugIHu5HYXlcUKoPGpmjBsRpYryaKwPaX8H6+pMVLxucwer6n4",
-	"vWLhi09eYeczpXOUVuh6/cfmVqbw7mKHK1fllGlM3PLVo0nyro9wauXr7Vpe+l/nJo6+wqpUd9ZnABCj",
-	"5EvtEpszjdgUpPi4TS4aHti0NXiNneoheiGMVPN5QMVg/Hn3t07j8fTob53kt9bF/2mfPh3++5Pe38/3",
-	"JmeP9D+iFj3ZH7143H81bP/645Uw1s5gcbU++UuEvHUq4cV5k2VxSPFTloNITgUKEaZ9oofwCWdn3TMi",
-	"YnOSYR0su4Q8LRu2Mty6SK5+uk0bL96lJZqfuLa+kHU5KZWtn3FMC+xS+voaptfcVha7rSL/AhOVYGS+",
-	"ljWS/AMgyVyw3yQD7XVWcND3cWF8qxZJFfGKlGg9mlARsQMQyiM6Iz2QZQNq+AVzqLhHY5JMonMb4M3I",
-	"c6q5kCUxBUu0wJ+L7pBr+1NuQiuid2KJaszyklVmIivIC1y9a/sgrkF2t+A2yFT59Z0GWxl41XTESKil",
-	"MuH2hr6E2/EZLE3FcyjI6cvn5One/uMsq449qUqvgFvE37CohDhRRkZ0vADm68RymyWWmzdW7PotFF/A",
-	"NPCY4FpJMUgtpDzRdBkPLlv9Bemab0c1ivl6hU/ZO6rIV0e28ETNzczd35SKZDl+cbe2gXzGLAYD0mZK",
-	"RqKaI6hrUEmVbZzv/aJmABAa2WDqiHXzIhJZSn67y5iX1wZ3A97103C2v4Y+4vSMGuJAYOL3uSTfeYZ/",
-	"zOe47YPSj4akz0WM0qQyZfhcSspNCDdTNBPFG4phKoeoUtcWjm0y9dZaeZC0//RpQXHtVZ8fOWZZTISs",
-	"h1IZoiejEVWzdGHOuUDfguOaMmGvw2/5fIw7p1+Rqn3hfQeAynoJ84lgmPMAbyo4tzg2bhZyeq7gbX9Z",
-	"ZIpfmUDPr7yr5q++i+0vv+bpX3EvwV95Kci/+hTfvzpVib8sIs7fIJTbX57jwV8S2PqpzCortmhd3pi3",
-	"j+0CWMLO+MZPxXcmV6u0cGY3FqScQ6Jed3/fXws+Od/XrsVJj/0547LwuXwqkxshR1QJFpP2LoG+SF/J",
-	"EbIDNPyL53tWwCyxVbPxrsTX2LGNAE6dzFzbHOYlroZJrwGhb8W8WG4m4OjzEZORvMAEIKmFYAVCInU5",
-	"/z3syYK8vNIeeLy5PVB2FyxPS22HD0N3Zo69czWkF4z0GBMkZgmbryzT/vbxpDbKykTZqMOdUQVbkwr/",
-	"ReJIKXdh5zJSLtLCVVS90EuBzG/O54J2Vt5zebPmlyozvFKmyqd2pTGGsmSlLXbXJcstGHNWwF5ty92G",
-	"kQUgytUD+4AVMxy2HnFxVu0Vxix+8D3XRlEjs7JKPtHMWKAfnhyf/O3w1bs3Lz4fvnh7fPL57N2PRydh",
-	"k/w8ZAIhoyYTAc2xcsx8yRdgNOtqoiK2NRQQaKLLNciqhcA8emnxDjevoTHjnE1WTMF6fMP37z6ckRSc",
-	"hi6df1baj+tC5t4r3nmJaL0v0zhLGiGRO6I74eJXSl4BfY0oRy+ZC1Obx5gCW25R8vChfffDh9tWzGjy",
-	"8GEWo/zwIfnf//yvjE595+65YPa313KiWereDoT1A+ET8Dd7PGbVBKNK2NDCks8IJW8iNfMJJYqKWI4I",
-	"HcmJwJJHyCiw1VwEYq4ihQL82SSHgtDI8AtuoJ8BAUinYl18dzMQgfjrX8nbPCNHIB6SU1dLzFqD4Xx8",
-	"aNiERuGrozOSh2y7HLj4x/TqxFceX7rbEyGhiZZEjxk9J88//HRAxjw6x0z63AwDQdI0IN0sE0qIJa+g",
-	"MVDr6cvnZK/9pAUb4+79KTn1yfPTNy+ts5OJWPupGfvbRBoW2+zA0LtgLGbxNphKH89eNp7Y2jpY9UrL",
-	"ruMIZIMYnTNL0rGEvlOGNG8SQv9pnsvQNQ/JiFGhyccPDVt4ZCudwDa+2d7M0C5lMV5lthGgCT9nJPCe",
-	"0/7/+7+BZ433ZGZXPE2UAmYMG0jDQTaT3sz6YtrtVpdQF2GrbL0SkAV5oRyytXRe2zAJvCGMEiCZEUsP",
-	"WM8NKytlDiop8DRGLu5Y3inXsvHkyf7TRhtHS3GD91qPwiY5QvLDvt165xVG8tXj2u4T2ZLKVqN5f/LK",
-	"x5hbIQuG+zaMBHp3U36gs07czLJZcXNgAyCyvqdDapgtEpa/GWnC1QLcf5r1n012nhvmV5IMmNH4Irtp",
-	"7w/Pnr8uMApyRUgMytoSb2FgRgNjKlxaaRzG492nj7axr8PqxBF2Mjg12Anrb7DUVPBwwKZ2U9eOewYo",
-	"0e5NEExCwnREx4ishjTpE0r0RCk5oIaRMeWKbIWBFwST+EmrFXihT9JFIv/z30+anW2UFhT2uRU6Yxj6",
-	"tsePwFUf//Xly5cvLFtngc9WERbin61HaDqUmhGrWrE6DX45gg63wq9B7s8LvC4JKlx6hXkG3mW4TXpM",
-	"85hl8dsPtC3LQ7D6BgpgXAn4DqQVqEHMjetiufFUZcRGPeeNAoEtJwb7pMJN44F2TbCUEu4S7AZ07HwP",
-	"WVOb8qkQTBPLaDLCqpMq/Wu2m+5h2ONtVBU4Mtw6u1z5RUoYWwxak+OGU2LkuJGwC5ako7dT9PPpwLZ6",
-	"WJzTTlpqKzNhlnbpqa0eN8JKa0MqSPsR0RP0QYG4tdorc37lzXY72XpIRTr7j6Bfez8cCPrhQ5QGDx/a",
-	"LI0wzXB5kvWt1OW8DdMKnXM6dKSSEhS8wdHUiI6r62Nkm1P2OOKMQPrnPsQwJQsax4pp3Yy4gbVz8y26",
-	"J/PH0WkRbqd+StyL1FtphZlD3tjz16Dgs7TUvJHbEqg7VeSYvjNV8eVskhZZBeIHZANdcimC2tGgS6Rw",
-	"65U+CnpyVqr73EtzSDvJ3UUpt9faC8lWWOGRCrctsQpJlJwYVpDHGpf9wHWwX+5g0Xnl0kkDC4V4iyFM",
-	"kUCWw7qQIpD0Jsh3eZJAalySwEIBgPm8jWHuZrXj2m+1yuMqe5TS2Zly4k+NFU7TphZH5bk+YbOsGrR1",
-	"C/AmSZqP20zRnUtNVoWrfD7kShqA6M4yDIgYXgcUHYitFAyQ//nvp83dZmfbt9grG6dLigh6OfVh+lZu",
-	"74WWsHE3cJiHZS+2k0NTliQNsHdZTF6fnb3faTfbzvtp73FrlHMpEXXJK/lAY0u3SIFQrD/RSAVpBUeg",
-	"Di4GfnqCZLEKMk+ISoX8QGPiHONhFjkSSSFYZHPE4PIGYisvjIrIEHafqgHD0n5OUo5BZ/sZz1KRqcYx",
-	"UxETpuG0Ic8p6yAQhXaO9lJdcEGTCcMSavl9P8XGaD+T8LXUJjyAwfYTHsE8CzeHXMGIdD+3cTf2W21y",
-	"Ig05BkEBegGI07qQwjNFhe4zVbhzZHUZCN1AhNFwIs5ZHNptbT8mR1h30QoDm5sntMvsyCaN4Q5tw7nu",
-	"2q1WI62Dlcq+cG+3XUge7xajl8jo3AXwadImb/kPB7ZCdUbOgQhdzlLyMLSFbtNsGECQ06FEVzqoSlz0",
-	"nOnZaGxmJOy0WtY0APsqLaopkhnQVCrOsAwN2nU9lzgVqfl1sWInkmPM+lwAuVoRCBDZoWy/ULfan69a",
-	"7Vfd+9pO5WNaO1oDR9AEidByKRgF9vAW//Sr5MIi+EiORlTDWs0CV7LGLWmuZOw17imPmOVdB7TQkJF2",
-	"KaZyLlIsdG/CUjiFSidpsUiKyt3a4shR0EP5WlzWgb0YB0YqYleaVjJBzVO+eRuINAzRhW+hAWalTzwC",
-	"lsI3boW5oyPcbi7xBqCcwj8Fwj4nMQgDx1IRKmbfxQ3ZCgteCOj/BwmUpNwOUaDFdePqrNsj4RETmhX8",
-	"Cm+Pzzzfm6jE+SF0d2dHjpmwFnRTqsGOe0jvQNvLQvrB3CVx+P7Y8z1XV93reu1mq9mCttAVHXOv6+02",
-	"W81dD+Onhugj2oF/BsxUFaiNuWJYQF7imqMiQmdADjPdzUZDwp1YRhqDbDPyOI69rveKmVMpjTdXSm63",
-	"1an26JR7TvgF03P9/6GvMxZDpFf1UrxRct8T4+y1Hi17IqOZnXKqXniq8/Tqp+bTf8Bzu+2rn1uVAevS",
-	"9/Zbrav7KGfDx6d2r36qIktQ0b3rdX/55Hvu7BrYS6bsWWIcz/cMHWiv+4s3YoZ6n1AKoOugKg5nDiJa",
-	"gKtJuBOmt4+18/rOFYrOAoyyjFWgmV2t6a2w0Yik0g1p/7Dtu6rD2mJJdFNCf2PF+ok9sMOhWDFZliPv",
-	"7OirZEmntbekyKubh3UBW+PMzWYNOfIt/I5PFtNtV3VszYVv6Dh9cFnHNy753tIvjcMB26jHt/TLoeWS",
-	"zXKNfy9h809i/xU87LaVyD7ZIVtljthe5ORL30NluFRzf5jSwYAp8vE4PwBJpYOf+ksBZimWzPKDsh4X",
-	"VM3SCKQBI4kEYOdKTwQCG4Ih75Cl1KaKUV8x8wJGt8CkrbncFWiZDc0oKZ+lWtT0l1hG6N6FBhY92S/g",
-	"M0moGDwLPCYC25w1m0379U7e3rui9vuivCgsXBoS+YcGGykE/+AIb00k4B5LnyqkJaqBSA1Elgix46XW",
-	"wVbOVts3hUvQGLhr2KRa7NXYpMYm9wObANNtgE92vlKtmblcilPmVK79SvtEm1nCtE94JIX1eKHzI3Le",
-	"dsf8OURpLsMgh/D+q4EIH9EB2xkLzP+cQ4YsFMsCo8roTHdoXQ5e9prazqox4V8vV8IQ18Ov9ILa6Zc7",
-	"mnIRy2lTCkyx/4z0J8I6qbe2yXo9o+e73OnhmEZDRt5YhxL5yfqLSKfZ2hwx9XlyD2ASrEfa8yKZvpZT",
-	"PCJz58oJSz20ESabLYcNjie9hEc+GdEvDTpgz5482mu1vGJMl436WrVx9x9mrSGifqDxaV4Uc8+q0SuR",
-	"2cu01EoN5b4dyh1aKnexsWUwN7YBojcG4lIlcSfB3BL9USO6GtHdoqi7+yAwZdo1wKDv5ZGDGBlejSFc",
-	"bH5Zl+YoqgkQy/eA2vDoysuSr9CMRZfp10IegfZ8VsTDxj9o4/dW4+mn/Nfm58aG6Xt6DK+qJswd4/dJ",
-	"wqCh9knMBxwgbSzh34kAGomkcge5w9l4yIQ7ScZQaZ3GLdgeiFS2C+/yEtYSyCwxw9+XQupU2nZaLTId",
-	"wpDQm6cksAzGa4/xQkZWz8XIiavnkqbTr0TTLhfjlVB6IQtsCVGvCp93b1hWtbM4gzr38f30o90rEPWG",
-	"XzDBUGzdCFhynH/ncNIyyVCDpBok3Q+3l+O8NT1fWYj+isAaG4+UtcSocB252OKQxyGRKmbKt4G/dICB",
-	"uxRvLC5q5zdcmzfZSxfwVtWK5E12Uu1yZcPn9u7Z5adbxAClVLMF99pCPeOSP4vHPuAuP81H56fZ6PzC",
-	"uvv5JUQ/zxEbiLaP967aLb/T8tfISetX3V+s/GN+w209d9qh3WlAj+lu/vGjnbg4vzLSCdrUXq9qr1ft",
-	"xPp2/KVNzkkFWZ3/7VuhWOG64h0DY0U9UOOxGo/dSzyW46a13E/Spiko88tzRANZkK31HzFtfpDx7Mbg",
-	"TDEj8mX5Yr9RE3a5wKPtG0dSy/wpWZaOKdUu43L8pyrhW8dh3xBCWUNUfJwrkPaNsKa9BkiYr7KPz+2v",
-	"M8SKUlt/ZixVzh7yy6fLkji24rOQ9X8JvioZxHhn3aKQhJmKZD0/2fQYNMGitGREY0bOGRsTU5XFx5lq",
-	"LpuFGbKZzZW0aCG/wPcVhP1mJvJx3xaDrzB9967IgQTStZDnqHZa19Lvu4UytDtriMtChj57o7MWekuF",
-	"nhUjVws9P3X7LZyiXUMEnUjBloqh1nfHjX8qrHjfJd/ulXrMZswxLitp7NIXYeY8Fz1oE4ZwMX/HuSaU",
-	"OnCvDtz7XpdBmVlHPV3L5+kyT91Rx2ft96z9nnWw3qKrFLn2W8L1rjo+di+AJfyEsXW2oOCVNQPzpHTd",
-	"LLnXWDGbUkOxFGn42Ze0l313zsbGDwSmigyKrwq8LilV+sO4tvz7ZiEbC5lKdY4pW0BWhe8/noVV8uUj",
-	"nhXfkO9gHRfzfP6+zbG7req4lsP5+xkO7sy9NiBqXHivXSe1k/rO+Gus6CZjLHbWXwcYjyeV4VpYZVRX",
-	"ViNtEiyvWFQrKXYOgftDMpMTm5nXSEyNTfREsUAIiRnTUoO66OEGK7rHzJQxQbb22h2bb2HKNdtuklU+",
-	"8kBknvGiV3xI4yrN5ub1HVXbLZ+efj9l5grP1tqs1ma1Nqu12XfRZk5cr3fmOmJG8WhVCLJNbBqBlnBX",
-	"7CnWUSK9YspfzAqJqWL91JWD0crWfvTzygTp5SEyljLx03Sn75UcMTNkE22zUNsb9X7mNG41W809nyS0",
-	"x5LEZvfOHwkE/l0TbioSxeO99oO0p2fYU0i2xkqOOiDsH+htm0OdG2KkXJKo6K1bp/VyFVW9c2Vk8l/J",
-	"2d/fH9laEAOZxJ+Hxow/pwv52UhDE7sHTAViZbOv2difBV5SDPkOPN9u0bMABh54l2R309hj5xGDtfjD",
-	"q7L6jtN38zcX+HuUcdKN3HZy3d05P/NSgVG7mWs38/0Ir3Wst+Z1J5dauJkaWMtCH96NmTh8f/y3D+9O",
-	"vu0WcaHM2Hw648uirqsuKFsqtZVVzarUg26kWd6LOnCrztp3b0+Mz4q5QQF/Owa9ESVelA13TpOvFEi1",
-	"Nq+1+f3Q5kUe3FClz6hNzXuFSv/74ds3m6n0tOPcUHav7JK0PsGGtuu8zvYJ+0Ijk8xApE0VN4aJWo/X",
-	"evzPo8cdV96oHge+vat6vFoK1Xq81uP3S48DD66px10BpKWHAD/MSMywbqVlWB4NmU5rIZFIjpgmWEPw",
-	"gIARjaFXPYWlk3ozTFNSnYzkvXvvraciubqlHcoHqcztXpuw73FpS1Zk9nBbUuf1qPN61EjnGnk9HB/Z",
-	"wn8JjrknqYqLkjAVf9+KerL6cXcM8OTitQY7Ndi5l2AnY+8N8ntU51gDBhNsmoIaKmKfPHwoRcQePvRt",
-	"btS09CPWaWySd7Zs/ZDqYZoB25aL5DoQtgp510bcceMXSsH2GNFDORWEDigXVfxrL81b9r29jCOu/++c",
-	"byR78SnTk2Tp2YrbhvuUdGSheMCqrk7kB6CgOgHJPxtK1YFt/yz8lqUOGaeCcBGwFazXiqQhVck9ClJ1",
-	"HUyUqwMQ8FwRLFzFzYwkckCmTLE6bUcdrTsXrbsGL7yUqsfjmIn66vP3iJctFObGgFl/zQQeC+x/gbcq",
-	"lhiPy86/lsmcm3YrrQZTtYCqkybUkuPaSRNWoJFruY/uZrqEDeFS7UKqXUj3P1lCkWNvIVWC5TlMlDBv",
-	"3+w4/LHspO6ETZk2FqXYI7n1SwP8lEKbP3BdAJzDxkUB7Ap/5rGfXo8q/Y41A7BMQI8mVETMd2WdCqUC",
-	"AtHx2/6e/5xqLqTf6Oz6jXbLPwL6crd27Vf2CpXUhnR2CXTabDbJu0k0/Mt8bYC2rQ3Q9uH/tvbALvx3",
-	"RJVgMWnbx/Oq7NDkLzdcYADzZhYs3vo8ssabNd78TnjzlNE4A5wPdIkRC1rGqYSbgJ9Ovdw5FJqpphqF",
-	"1ii0RqGLKNQx7u2C0WVHqAU/uRtGfvUc4Q6jSmiyJZUPGDTHQj7Wx06kZtuEEkVFLEcuIUkgZN/im1jR",
-	"qSATwftSjZJZjncKeb7DX7KSTiSt6fQp9AkXUTLR/II1ydmQBcLi4jQhuENzLrUKieRohHfAB8wMbUVN",
-	"IQ2i5iRpkh9sa41jHkgi2IAa6DoQgcDcLlSQ8Dhmo7HEC/KNH9ksJEYSxYyaEU37LJl1YaL4ORPFmo4Y",
-	"OWezbFz4h56MZ4FQhdNphPMkpRpsbUeOGVeHXAwOyv3ZAqECk8JgfyiDA7HX6TTJj2ymsxxptn6VIQmj",
-	"AEz3yFBOlF5+NI3yePM8MPna/Mhmt5kOxo7vO59sF166yB+W8oZ0PGbiHpwVZVtpGphuYgYLPC8XQljx",
-	"kEwBQaQQAAkUYyNySjZgFIGQSDhTKaaY448FxioXAIY3lWwcJiYjkHr4xSe/onZ+faxeH5HdleP+NfLu",
-	"lIXnKZvoP30K/vlDvRJS+smq+qocOJnBtMS7tvMVf3528QTLTvVSJXi7zqyVCqU+0qtdLLWL5ZpHelI4",
-	"brpVn0pBqNxN90rtXam9K7V3ZZV3pcDCt+po8b8u0/cPNOFxyfJ57HtAmx7woed7go7AzEnH6c3bv0UT",
-	"yebY87oeF+bRnud7Iy74CMymdmYvcWHYAAOL8CgSU8n+vvT0MZWInVYrtfoYyRL+cU0Uo9EQZJxP9lu7",
-	"ZDrkCSPcwFdCmmZV4r1TRmMumNa3ibReY+H2ZVBLM3XBFImosL9mCQ5r+HU/EwXcu1OklIFu5JK/FQJ3",
-	"DsSsEBQ1kKmBzP2472Z5b51r/dgh6C0LPpZqNTOkxv7uGKGYzW6iEq/r7aCr3r1gvqv3NuU9tblrUUmW",
-	"T1nwEEfhCQtofxeONEMec3AlT0q8iH1OoFvtu/Br7CztuXCdt9BZGo5ZDaMGdASIQ7OkT/73P//LjpWL",
-	"QfHIaiRhMfBV0CSrHzsXB1PEWlWvs6DCx5z+KJhcT3Nr7LrBfbv8dPn/AwAA//8=",
+	"7H2Lchu3kvar9JlslSXvkCIpyReqXFuKLcc6sWX9kpzsORmvB5wBSURDgAFA0YxLVfsQ+w5b/2vs/yb7",
+	"JH+hgbmRQ4q0JUdO5pyUJYoYDC59+brR6P7kRWI0FpxyrbzuJ29ISUwl/noYRVSp54JrKZLDJBHTV/mX",
+	"MVWRZGPNBPe63s9MD+H527NzoJz0Ehr7oIcUJP1tQpUG1ykQiKRQqiEkGzCefT0iM1CUx03P9+hHMhon",
+	"1Ot6hxM9FJL9Tsw7fDDjoFw3LmZj6sNxTEdjoSmPZo0f6cyH437jDdHREH87EZymH/+9cWZf0zh+4fme",
+	"ioZ0RMwM9GxsXqO0ZHzgXV/7FRN+Q/VQxOtPeGTbr5roRNHyPH84uvDh1dHhCx/enl4cvz059+H07fnF",
+	"xoN9iy9bY6zQF7K4Pw8UhPbhELbCRiMSMh16uG0mRjTYj+WRD7Ueq+7OzoCMaNP9uSnkYJORH30cC0U3",
+	"Jyw1FlzRAmX1pJgqKsE+jUstKZmjqaMLMvDhNeOXPrwWkSOtM6rlrHHY11T6cEY0fc1GTBd+bZyKhEWz",
+	"MjEViFA3zug4ITMabzL1N+Tj4YCuNeehmMKIcMMmkeBxcb5mohGJhhT0kCkYS9pP2GCogXA1pbI0/0et",
+	"VnF8I8bZaDLyui0/HSvjmg6otIM1RLU4vIsCnZu9GBM9BDUZj4XUam3SNqTHJI29rpYTunrVHOuf02gi",
+	"mZ7ZzVgc2Bk1z0Q6HdaAghbAtAIx5Y4ulA9KzxKqgPAY2IgM6NyYY9onk0Q3lIzggaJJ/8HnjdbIqbc4",
+	"tAqyPkymZKYg5EJx1u+H3eKGTpQGLjSSb5naiRn2DEY0ZgTMm0HoITW8TLiZaMDDopgMQZGZaga8NEH3",
+	"zhKlUm7I4Jfsu/d+xcQM81STwxWVigkOou/GO5ZUUa6Rvw5QtgPT0CPRJTAOYSqsQxASP+UCOyzvRuC1",
+	"A2/DDTDsXT1OTj9qJAzfLGUYTFqt3WgiE/yFHoCkybPAM60CL4Sts5fP4UnnyZPtAyA9Mx8QHCeYEGX7",
+	"mRss9reTOMGi/i2aSCXkMzr7+/ifz48fnbxqmSadR4kRKs86rar33iBBUqlVPcF3Z6/zTVBiIiNqxfeU",
+	"KIgkJZrOScR8tDv7G67ziTjXQtLqkWQ0GxEpmeE3I7sk1bCF3GmkpXygQItLyrcPgAsnxYw8u6R0DEw3",
+	"5+i2ofB9q0aZE7JrXEnJmWCvHnuUMMqNVpR0RBhnfAC/TYQmsHV8dPESYkn6usGo7jeMBiRj1pBEU9zU",
+	"hlNI210IZZgqWBXwhPa1oX0z+d4kuqTah1CHmUCfcM2SwrfAFPQnSQJkQBi3i2YHYVhLq+0mXAxpwF1r",
+	"08iscYo06BWVMwin4U74W/4SRxpjFKAHQIzGAwJ7nac+hAUtGAbcSA6YDqkdMTKO4BSYasKh5QX80kwc",
+	"cOZmlZh5RX9e4ASpTA28A/ns6dMD/ax9A5VnG7RM1l9ky2EngwLULoXog5lzuvQgaZ8liRmeuMLpThmP",
+	"xRTbTbO1aQb8S+b127N2q3UwvXlitE+lpHLZvHLF0JCuKSoH1Ga4fUzB4ekxbIU7sYhUuI3SVRn+CbFz",
+	"KkOj9qZDKqkRugnjlxU6IOt+iR7Iv6/mILu6xy8Wp3AcU65Z3/A8jjYlSUf8isor5PxEDAwxwRVJWAxh",
+	"EVqZXeEaejPzRMAtP8JWu9HuPIGEak2l8iFmA2YUetgMfQg/mH8a4bbZLBoNBY0PrHacMkULb4YRuaTK",
+	"EPP8ouz1+k87/d39x497u3sxeUR2I/q08zRu0Rbde7z7qLRSY2JGYeb7H78cNv5JGr+3Gk+bHxrvP7X9",
+	"dufJ9b941cum5QxZbHHdzh2Tms0jRlvSvpAUtJwZEkQxUBKI7VVy8AZo9xORlQCqbK6h5oiGhA9oupVW",
+	"qHchNEh2rENHZ2Z5xZhK1CSGV8zjIyFpwBGbGNGRoxYfwVdmcgjuxFWmM5AFEQGbzbQguAlHJBpauCtG",
+	"NOCCZ9guYYu76ayh1ez4888/GzPTEGxE9BJVRvIWZnbY3/yU6ccxjebh7/eUWAZbX6te+96YSDKi2plD",
+	"zxFCVA9MjMlvEwqhkc4fLNYIMxkv6RUTE2VhCrwdMW2kQWr59ZksQBhjNXq/Taiceb7HycgMyfZXWr8R",
+	"+fia8oEeet2OsSRGjKef21XUXjDSf6RVwg4u6QwmnJlZaGFpzJApj2kMV0wZI0wJS4eSasQRsUBwjN+C",
+	"nrKIdqHd6OzvB3wsGdeGWODw/PnxsSFdSSKzkrBF4N07Y7OZBRCcbs+Ty9N+O+rEu7SBHTf6RI4a7XRp",
+	"LEPkazPnfVi6SPv784tUFBtB8LHTagTBx8dH7x8uygvf+9hwzRsjqhQxtqKH1kHP7O+yudql7yOaXlzz",
+	"tzyZARmPE5StKXdnij5Fgw8URBMpjdgNDe4PUQdyp4OoorC11+7kAna7GrZXr55D/8uWrd3q7FWSU9+Y",
+	"CUvmdcQ10zPQZKBgJiZAEmM+zWAokvgACIzMY84mVrDb2oMp00Mx0QY4iHi22fhze2XTSayAnSNhtKSm",
+	"I9QBkuqJNJITl33B2Oi0qtkWMUtpUA6k2Ef6Qo6Ittpgt+P5ZshWUbQdR7tPlWojNT6q1P5FmXpYPK+s",
+	"cLRjoof5YFm8UjgWB/toz7txeKdoVCwbXGZy/HFDOxdyyd4LGVPZhbAxEEkcwpZk0dCoYpTT1ufl9nHb",
+	"hxAbGbjjTLoPRIewxemUKh1wfGYbTevC9wZqWZkOwsiASHDN+IRabwm+3ygIYygypSbWSzgvJXF4SxSG",
+	"MpOrJLzssRRepp/dj8I0PN8rfKiAntdmVyxMQP34PYkdbDGfIuv9ML8aGedU9s5Yil5CR//6q7KGczYh",
+	"M0hNWOJ1vQ70GU1iBcTgZo6oFOlESmFVMa7rBzdbq0DNB0hFMtGQUKI0dIqaJxEoyxOSP4vug3UfvTar",
+	"rTThEZrrlorVd+uAVU30RHndPcPZmmncwX+IicwhubK6NJ2rW+x0vdQOfoNr2MB1MKPJN/hfJO17Xe+7",
+	"nfwIYcd+q3ZObRd2x6rcA9kI3FofQGiXOsSlUUAN3DNQkscGAOPumEEunFA0nD+1gQ7LRu4Grxqfe3pn",
+	"qfs889Jm3VoXdaPgo16747J3e97zsKqbvGHxqUZuN671sGteMDzX7aFspxZMhlVPYZtr3/v3RtEN2Si4",
+	"QVc9XeE4xb4K5zc3jjq1SpHsXgrZY3FM+ReKhguDS9FRBT1qmBIVNOHW+Wo5siQqqnl2p7OD4HJD5t0t",
+	"MS8aQIZpY4uXK9m2n038tvjVzp4pZ633Jnr1UtRMWjPpekxq1j0lvmrzGzG7IbPw1dHhi9TlEP5wdBHC",
+	"VEySOGti+NQyDqJ7IOBYArYUtSY7PhbwzHLf7qIXwQ3Oh9IBSheWiYrQujDSxhb1hwFnPEomMY39zLxA",
+	"l64xMBBK1XxR88X6fHFO5RWL6DtOrghLjLW/PotYez4mmvQIHsNwozV6BnqRaEjjLn6fuvqc1yjcb+2G",
+	"Ac+4JlwcQbidkbZhHEPaB6DlzB1U2DOF0mFCwcVec8AfxQGFDbn54cxJ/e2yzoUQbwifuW/Upnzjjhzw",
+	"GEILYYMv0iOlatbZ6zwtsc7cCCr5Bh39NbPUzPLHMUvZSX9GJ4rGt2EvzfnI0bFk+kYPPIGY9fsU/cuO",
+	"q8q+lnkP+4LPHftLnbzYr0N8Cx0v8aDstD/HGut0cmusMCI8yJC4dpUGGSsM/pLOGrbprVln4dzihOuv",
+	"Tm2s1aB0A2HBNZWcJEfoDPxSKZEdyUdoxRl8aoaQUE2L4alruFY24eH9ojs0nRDgC6p51zW5ZQ+om3qf",
+	"sITGB2byQzzn76VGo/lmIikwBTFTUSKMcIFDPiscO4/IrGj81sxcM/P6zGyD20+Exv39Yq1/+u4iPVBw",
+	"0cA0hiGV9MBoIFgWC3zL3L3X2s+5284Qh0TsHCs53EYzN7jQDdfs1rgcg6PpR6a08tFrasZigzCYcmHU",
+	"lqmx5Z+Nn7MQ8pVdYKOa+78u9xu+xxiu1K30pYA/10pjKeJJRFXZfWo68EHTj3onUlcHeNCpqH420f3G",
+	"kzL6twPzuu4Xe0yKrJnGoKzd8Tz6z8KdNxMqj3KhcmKkSbZylQIFJUm+uLchTE7y4JtCJJ3CcPo0Fi8i",
+	"3IYG4fLXh6W1PNhMHrwUE/6lKCDlL9jrQCyoxQOoAFfo+fwOwl5nM77cK/Nl38xgKUvit7fEjRatW80O",
+	"RFt9/u7sdc10NdOtz3SnZJYIdFa/JnJAb8GiTgNreiKeFcOLMLiw3dp7sv/4EfRm2l17u0Xg3S4EKrh5",
+	"oes8MTOr5MmxbdXQQjSw1a2HF+EqMGXH4O7JFa4CWB1dm801z27CsxJPaJjp6yV6b26BbTO1aQOyY1CM",
+	"RxQjmfEaKJv3j6cx1Hk4da5ubawzHmO5GG68urlU6bY34/OCC7y4Fs6VVc3phXYN2+5WeL1wk3TF7G0E",
+	"+zfP5en921U9pBtdS4SvKBHcR7tVLzGK+A40enrevKDUH+0+2bsblb7bzlm9fDksDZZereDd0N2l2IZ9",
+	"5u7U/QOV54OQtFb6NYvfGotXR2J9IWcvD84CiSk8uJiuYmk83v19s7OvAkh3c4JJPqlKLi58f2scu87U",
+	"1w0rqxm5jpO5ewlQEVD2JeyfUTbj0HakvM4dgs+LWnmac/3FfDRbteYmmjbwLuEtHoatDKpbGQxXs3jN",
+	"4nfP4u84cTnnvtimP6c8BpLelsE8AOkdGgtGS9ntHGxtruMi38w/XgDwh+U0Bi4zB5NLTPZJcTFuSwKU",
+	"V0LBiCmFmVkkTKXgg5rRvwlQ/vPPPzfm82asem4+zcZ9YvksVuUNjRm5QDa4zcNwZ24unoWXHXrF1fC6",
+	"pY+5xT/Xw23cDW4XwmUKi1E4Y14iHbKmDWzawCZ34b9/oGAuq52LMhLcpaVZWGwfXJoT9P8PiQJSSI13",
+	"xCMRMz4IYYvbnFZ5wFI3S1Y34WbYkipF4+3m/OXk/AJAHahfexLWlzgZg+CLXxQJvyBNvAtDhDZPD7rZ",
+	"MGaew1BwwxVTlwykkG4Eg1qLyWX+IwgmrVartWFmGRuDyzXa3HDy7nWej8DM+weRxKWRtm/KKWL+V8iO",
+	"0cj+NJ8kA6/tJHo4J1ZTQeWJS9NmLA2za2aTP6Rf5onLxKX3vpiwQlxW5uHKE3v8knaS55oQvV9phCRe",
+	"TLZYGFMhQ0XX67Q6jxrtdqPz6KLd6rbMf//0FmTaWvvJYkwfMiIfP2BmDMzYMmLcfTJr7TJIvCRy5Pne",
+	"ZBzfMJCFJSuOvUhxS6aR7a15UUOzEV1cz7nJrhb8RZK/tlP+VMrFslFmleJirX4vUu51cTnXa28XfHXb",
+	"lExOTNvr8rbc0hrP0Sxmp8GhFWZUWIzylpRyqpSGt4roXzOl5wgfkxN53V++LRZ473uFDGlel0+SZIEv",
+	"3NQKv6yz42a93AISKQnqmdK75m8dnhKlDLogCsI0Y1uaky3LTnsAoRljeEO62UJaWUMNk8T5pW2uohsI",
+	"CGdZHuwqYjhxbJC/3a1/SQeVsp11qhVSEOgg4EFwFQT9IJCAf36yjz8OW0EwaT96Yn50Wq1Ww/48xB+d",
+	"J/bHU/vjJf7YNz92sdvJy6OXL99v/Vu38Kr8PflrCj29f/i1hrX9bxurYaWJ1AbIGsbB61vTIdNUjUlE",
+	"zZ9zNZ0wTqEnKbkEvFu3oLbTXTxNc6eR2J7Fk+S0wAV9kijqLyTp+/v52xMYUTnAcHZMymNe6vpsQpjy",
+	"Z5jnrqYfI0pjCFNGDp0H3yUMj4YlUv5UYPi91gJvzqmXqrzOUyj8NeOfKKFEqoVMwudjIu2KmuEMJOHx",
+	"iChNpapCVfOMdfco6/7ptOsK0XBCp0V8tBFJZeEuWri01Giy2TSgU8lsZkPUFIba0NITIOk4IRFdk+Lm",
+	"KGwu2WqJBMq779Zyt6x59jPN80L8KrybiHQDDHQvt7uoLFYAjffVhGHT3d1IFoXtKSVXe0W0FpLNpU17",
+	"RfjvFQtffPIGpwOVKkdpha7Xf2xuZQrvLna4clXOqMKseJ88kiRv+winVr7eruW1/2lu4uhFrcojbB0Y",
+	"BmKUvMxdsAlpweapx8dtBvrwwOYExEw4RA3RJaKFnE8WzwfjD7u/dRqPp0d/7yS/ta7+T/vs6fDfn/T+",
+	"cbk3uXik/hm1yMn+6MXj/g/D9q8/3ghj7QwWV+u9v0TIWw8X5t7RWVaqFD9lCR7FlKMQocoHNTSfcHbW",
+	"V8QjOicZ1sGyS8jTsmErw62L5Oqn27Tx4l1bovmJKeuYWZeTUtn6Ace0wC6lr7/A9JrbymK3VeRfYKIS",
+	"jMzXskaS3wCSzAX7bTLQXmcFB30dF8bnapFUEa/IN9sjCeERPTBCeURm0DOybEA0u6IOFfdIDMkkurQX",
+	"SSg8J4pxURJTZokW+HPRHfLF/pTb0IronViiGrOkr5VpXgvyAlfvi30QX0B2d+A2yFT5lzsNtjLwqsiI",
+	"QqiE1OH2hr6Eu/EZLM3md8jh7OVzeLq3/zhLzGePzdL0JBbxNywqASfKYETGC2C+ztq7WdbeeWPFrt9C",
+	"6TGsFYRVUKTgg9RCyqt4lPHgstVfkK75dlSjmE83+JS9o4pkwLCFx3tuZu4GvZCQFVDA3do25DOmsTEg",
+	"bRkKJKo5gvoCKqmyjfO9X9QMBoRG9mpCRLt5CbWsbpPdZSx6YK9KGLzrpyGQ34U+4vSMGuKAY3WguQoq",
+	"eRkoTJa97RulHw2hz3iM0qSyHstcvu9NCDdTNBPJbPUYM8Eqaigc22TqrbXyIGn/6dOC4tqrPj9yzLJY",
+	"ZUINhdSgJqMRkbN0YS4ZR9+C45oyYa/Db/l8tAsaWFEHZ+F9BwaV9RLqA6eYAgfv/Ti3ODZuFhKmr+Bt",
+	"f1nMjl+ZENivvBPrr86G4S+/2+7fcMvHX3nfz785pMC/OY2Wvyxw0d/gLoK/POWPvyQY+n2ZVVZs0bq8",
+	"MW8f2wWwhJ3xjZ+K70yuVmnhzG4sSDmHRL3u/r6/Fnxyvq9di5Me+3PGZeFz+VQmN0KOiOQ0hvYumL6g",
+	"L8UI2cE0/Jvne1bALLFVs/GuxNfYsY0aT53MTNkCMSWuNpNeA0LfiXmx3EzA0ecjhpG4wnxQqYVgBUIi",
+	"VLm4kNmTBXl5oz3weHN7oOwuWF7zww7fDN2ZOfYG45BcUehRyiGmCZ0vP9j+/PGkNsrKKiSow51RZbYm",
+	"Ff6LxJFS7sLOZaRcpIWbqHqhlwKZ357PBe2svOfyZs0vVWZ4pUyVT+1GYwxlyUpb7L5Lljsw5qyAvdmW",
+	"uwsjy4AoVw33HMuROWw9Yvyi2iuM6W7N90xpSbTIam/6oKi2QD88OT75++EPb1+/+HD44s3xyYeLtz8e",
+	"nYRN+HlIOUJGBRNummNZvvl6eobRrKuJ8NgWqEKgiS7XICvFZubRSyujuXkNtR7nbLJiCtbjG56+Pb+A",
+	"FJyGrlZSVtiaqUIlghveeY1ovS/SoE8SIZE7ojth/FcCPxj6GhGGXjIXMzePMTm23CLw8KF998OH21bM",
+	"KHj4MIvefvgQ/vc//yujU9+5e66o/e2VmCiaurcDbv1A+IT5mz0es2qCEsltnGPJZ4SSNxGK+kBAEh6L",
+	"EZCRmHCsi4mMYraa8YDPlfuSBn824ZADiTS7Ytr0MwAD6WSsiu9uBjzg330Hb/I0RAF/CGeu4Ky1BsP5",
+	"YNWwaRqFPxxdQB7M7tLo4x/TGy6fWHztLrmEQBIlQI0puYTn5z8dwJhFl1imiOlhwCHNfdTN0j+FWBfV",
+	"NDbUevbyOey1n7TMxriLq1JMfXh+9vqldXZSHis/NWN/mwhNY1tgwPTOKY1pvG1MpXcXLxtPbOFCLI2q",
+	"RNdxBLJBjM6ZJTmoQt8pQ5I3CU3/aULo0DUPYUQJV/DuvGGrum2lE9jGN9sLNMpVPcDEADYcNWGXFALv",
+	"Oen/v/8beNZ4T2Z2xdPsUMaMoQOhmZHN0JtZX0y73eoCceG+0haDM7Igr0IIW0vntW0mgfftUQIkM3Bl",
+	"qSMibdnKzEElOJ7GiMUdyztlSjSePNl/2mjjaAlu8F7rUdiEIyQ/7Nutd16+LV89puw+wZaQttTf6ckP",
+	"PgYAc1Ew3LfNSEzvbsoPVNaJm1k2K6YPbABE1vd0SDS1lWTzNyNNuILR+0+z/rPJznPD/ErCgGqFL7Kb",
+	"dnp48fxVgVGQK0LQKGtLvIWBGQ2MqXCVKXAYj3efPtrGvg6rc8LYyeDUzE5Yf4OlpoKHw2xqN3XtuGcM",
+	"Jdq9CYJJCFRFZIzIakiSPhBQEynFgGgKY8IkbIWBFwST+EmrFXihD+kiwf/895NmZxulBTH73AqdMWz6",
+	"tsePhqve/evLly9fWLbOorCtIiwEY1uP0HQoFAWrWrH0H345Mh1uhZ+C3J8XeF0IKlx6hXkG3nW4DT2q",
+	"WEyzYPIHypVcx9JmKIBxJcx3RloZNYhJ5F1gOZ6qjOio57xRRmCLicY+CXfTeKBcE6xTibtkdsN07HwP",
+	"WVOb564QTBOLaDLC0uQy/Wu2m+5hs8fbqCpwZLh1drnyy7dmbLHRmgw3nIAW40ZCr2iSjt5O0c+nY7bV",
+	"wwrudtJCWZlpZmmXntjSvCMsYzskHNqPQE3QB2XErdVemfMrb7bbydZDSOjsPzL92gQHhqAfPkRp8PCh",
+	"Tdprphkur9Oylbqct820QuecDh2ppARl3uBoakTG1cXHss0pexxxRkb65z7EMCULEseSKtWMmDZr5+Zb",
+	"dE/mj6PTItxO/ZS4F6m30gozh7yx509BwWdpqXkjt6Wh7lSRYzbnVMWXkwtbZBXw75ENVMmlaNSOMrpE",
+	"cLde6aNGT2Y3O9MzL5vX1EnuLkq5vdZeCFthhUcq3LbEygVIMdG0II8VLvuB62C/3MGi88rVXTAsFOKV",
+	"ijBFAlmxh0KSVuhNkO/yNK1EuzSthRpC85lzw9zNase132qVx1X2KKWz0+U80ArL4KdNLY7KUz+bzbJq",
+	"0JY+wmstaeEKPUV3LtFZidPy+ZCrimREd5Yig8fmdYaiA76VggH4n/9+2txtdrZ9i72ycbq0tEYvpz5M",
+	"38rtvdASNu4GDvOw7MV2cmhKk6Rh7F0aw6uLi9OddrPtvJ/27r9COZcSURd+EA8UtnSLFHBJ+xOFVJCW",
+	"xzbUwfjAT0+QLFZB5glRqcD3JAbnGA+zyJFIcE4jm3EJlzfgW3n1fESGZveJHFCsm+wk5djobD/jWcIz",
+	"1TimMqJcN5w2ZDllHQS80M7RXqoLrkgyoVifNr8JKekY7WcIXwmlwwMz2H7CIjPPwjUmV3Mq3c9t3I39",
+	"VhtOhIZjIyiMXjDEaV1I4YUkXPWpLFyAsrrMCN2Ah9Fwwi9pHNptbT+GIyxqbYWBzXQV2mV2ZJPGcIe2",
+	"4Vx37VarkRYZTWVfuLfbLlRZcYvRS0R06QL4FLThDfv+AHeKZeQc8NBljYaHIWwV07kYgpwOBbrSjarE",
+	"Rc+Zno7GegZhp9WypoGxr9KK5TyZGZpKxRmW1UO7rudSVyM1vyqWQ0dyjGmfcUOuVgQaiOxQtg95Sir7",
+	"e14qOPSrLqFtp/IRr8ULDspwBEmQCC2XGqPAHt7in34VjFsEH4nRiCizVrPAleBzS5orGXvbfsoiannX",
+	"AS00ZIRdiqmYixQL3ZuwtF+hWFpaiZugcre2OHKU6aF8Ry/rwN7SM0YqYleSFkNDzVO+kxzwNAzRhW+h",
+	"AWalTzwyLIVv3ApzR0e43VziDUA5hX8KuH1OYBAGjqUiVMy+i2nYCgteCNP/98JQknQ7RAwtrhtXZ90e",
+	"CYsoV7TgV3hzfOH53kQmzg+hujs7Yky5taCbQg523ENqx7S9LqQ5zV0Sh6fHnu9dUamsF6LdbDVbpq3p",
+	"ioyZ1/V2m63mrofxU0P0Ee2YfwZUV1X/j5mkkVa2FDu1igidATnMdNcsNYQ7sYgUBtlm5HEce13vB6rP",
+	"hNDeXJ3e3Van2qNT7jlhV1TN9f9N360shkiv6qV4o6S+j/kVb4DvtR4teyIj4J1ysnTzVOfpzU/Np4wx",
+	"z+22b35uVT65a9/bb7Vu7qNcqQWf2r35qYo0V0Vfs9f95b3vuYN0w+silRUlLvZ8T5OB8rq/eCOqifce",
+	"RVK2vfNBQXN41aJtBeFOmN7LVs4F/fzt2bnRYpSbocVZtFOW/83ABORqg74bjUhI1RD2D9u+9QwbJWiA",
+	"LfpMTX9jSfuJPT3EoViZXRZqjtSqBFuntbeknL+bh/VHW0vRzWYNofY5wgefLFZfqOrY2i6f0XH64LKO",
+	"73chinLXb8jHxuGAbtTnG/Lx0DLghlUt/opC9Q8ScytklSNfEH3Yga0y528vSqxr30MEshQunU/JYEAl",
+	"vDvOT51SKeinTmqDbSVNZvnpZI9xImdp2NeAQiIMmnblnwKODQmfOVtqKJSuEkg/UP3CjG5BGLXmspeg",
+	"OTzUo6R8gG2h6t9iEaFP3TSwkNV+YT5DQvjgWeBRHtjmtNls2q938vZeMePH/NFmZW6PwsKlcajfNMJL",
+	"Ge7cEd6afO4eS58qgLAa/dXo71tAf8dL7cOtnMe3bwsMojl43wBhtQyuAWENCGtA+C0BQiNcNgCFO5+I",
+	"UlRfLwWHczjHfqV8UHqWUOUDiwS3vl1080XuXMkJuRwXNpcBv0Pz/pvRHxuRAd0Zc6wbkOO0LOjQotHK",
+	"OGQXnlEO0/eays6qMWGfrldiP9fDr+SK2OmXO5oyHotpU3CsE/MM+hNuj2O2tmG9nvGMp9zp4ZhEQwqv",
+	"resUfrKeUeg0W5vD1D5L/gTY1KxH2vMimb4SUzwMdhEUCU3PIiJMxV0OkB1PegmLfBiRjw0yoM+ePNpr",
+	"tbxi9KKNb1y1cTW2/arYdg15+T2Jz/I66XsWu9wIh1+mldRq/Pz5+PnQspwLSS8j6LGNy7415JxqrHuJ",
+	"oJcosxpG1zC6htFfLNLvP/JOhdMaCNz38sBkvHhSDdzc1Z8ygMmha9PgWt8zXIUn416W24lkomgZqCmk",
+	"KWnPJ109bPyTNH5vNZ6+z39tfmhsmB2sR/EmfEJdlFAfEmoaKh9iNmDGjoiF+XfCDY1EQro4keFsPKTc",
+	"BargTQyVhkXZHkBI24V3fW3W0pBZooe/L7VjUq3SabVgOjRDQr+1FIZ/8TrIGO97ZcXXtJi44mtphZdK",
+	"E8aler3RflnIeF0yY1bdznFvWFaWvTiDOul8jarv3GP8p0Kur9kV5RRl6K0gVCeG7h04XSamamRaI9Ma",
+	"mX5LDl4nYdb08WbXrlYES9oY06wl3vRRkbsvErI4BCFjKn17mYMM8DIGwVvoi5DoNVP6dfbSBZBbtSJ5",
+	"k51Upd/Y8Lm9T3z9/g6BVyl9eMGRPH95sOy5ZbFvwK6f5hj10wyjfmHd/fxiuZ/n/Q5428e7tO2W32n5",
+	"a+QZ96vupFf+Mb+1vJ7j+NDutIHs6W5++xGsjF/eGL1q2tRI9Bvw79bu2s8HvUrnbF1QHPnfPhf/Fu7D",
+	"3zMEXFRKNQiuQXANgr9hEJyD1bUcrcLm+ynLhecIwbLbKtZTSpX+XsSzW8OQxdIC1+UMOVpO6PWCLGrf",
+	"Onxd5jnM0l1NiXKlC+JvHuIdXZDBTT1gm/pC058UFq4ht97NFYT9TCzZXgOZndpEkUWxuNfeX2eIFdU8",
+	"/8oAtpwT7Jf31yXdYGV5oZbPElBbcolgJhoL/RKqK1Lw/WSTXpFEUhLPYERiCpeUjkFX5eZzxrrLUaWH",
+	"dGYzIC76SF7g+wqaZzMnyXEfL2FXOT/2bshsaER9IXthfVZUi+L7Joq/TthWu7OG7C4kAbZJI2oJvFQC",
+	"W5l2swT2Uy/0wkn6F8jDE8HpUpnY+uqI+i+Fomsx/BXF8O6NGt5mCNQuC3vs0jVipmAXQ24TpDE+n9Ol",
+	"ptqaauvw7b9k8guq11HcX3Qe4NJ+3tNDgfpMoD4TqM8E/nIh22Xp9DlB2zfFs7gXmCV8jxHWtmr1jYWp",
+	"88zH3SyD7FhSm7dN0hTe+dmXpJd9d0nH2g845iMPiq8KvC6UykljdHP+fbOQ8g+mQl5iXkAjk8PTdxdh",
+	"lRx9h8Ert+TKWuf4ZT5J9ObWmy0dvtZhzNczHV0QUG1C1mC89uR9LU9efYBzb9yHVo/AGMv79texRsaT",
+	"ymBWrKuvKuvvNwELihd1XGqwhEYUhTATE1uLQgssBgNqImnAucAcwalLpXj6A4xDj+oppRy29todm+xq",
+	"yhTdbsKq86OAZ6dGxROjIYmr1Kyb11fUs3cc5vD1NKu0S1er1lq11qq1Vq1/PdXqdMd6wREjqiWLVt0W",
+	"sXUFIqOyXN4fgmVMoVesuIFJ2bFSg5868/BiibWs/bwwWHq5FsZCJH5abeBUihHVQzpRtgiMTfPjZ2cY",
+	"rWaruedDQno0SWxxnfyRgOPfFTBdUacJk+0cpD09w55C2BpLMeoYzfNAbdsSRkyDFmJJyso3bp3Wy1pZ",
+	"9c6Vl0i+g4t/nB7ZUmwDkcQfhlqPP6QL+UELTRK7B1QGfGWzT9nYnwVeUrydE3i+3aJngRl44F3D7qbX",
+	"RJxP1KzFtx9QUt8B/kveAS4Im1HG1rdyG9h1d++OPZZKr/rUoz71qE89vqWbEE7ErHkd2JVTaaYm9rJY",
+	"rLdjyg9Pj/9+/vbk81KbFEorz5dwuS4CDBJb04Ekp4UCxqXywlml4Erw4UaaJR2rw1pri71Omv01YNNF",
+	"sU6AscCctLgV5FQUVPcOPq2UjjWEqiFUDaG+JQhVlDUb4qgZseVIbsBR/zh883ozHJV2nLuE3Cu7kBbC",
+	"29BLMw+UfKAfSaSTmRHdU8m0prwGTzV4qsHTHwKenIi4VfBkhMh9BU/VIrEGTzV4qsHTtwiejKxZEzy5",
+	"8sZLzxi/n0FM+2SSaCuYWDSkKq10DJEYUQV9JpU+AM2oLS7fk1gYuTfDhHXVaelO3XvvPCndzS3tUM6F",
+	"1Hd7Y9G+xyWwW5HjzW1JneGtxop1hrc/S4Y3x9SwhQGLOOaeIDIuiuVUFn8u1MxK1d8zlJnL+hph1giz",
+	"RpjfMMLMxNgGmd6qUxwbQcLpNEWShMc+PHwoeEQfPvRtPQj85oECbeBkE97yZAYEhkQN0+pG+A0wFXCl",
+	"haRx14Z0M+0D0xARzgUWvlBDMeVABoTxKjllMxZZMXV3uedc/18581z24jOqJsnSo1u3DX+m9HMLVepW",
+	"dXUizg0F1anoavxaZ5W7B6A5SyI3TqXyIkou+C8q0sdVpXkriPh1gGium4y2YRKwLDXTM0jEAKZU0jqB",
+	"Wy3A7vPdlDUY86WQPRbHlNepXr7G7RArU/LrIf6aqdwWZNEVXmhc4j5Ydga+TADetpdzNcyspWUtLeuM",
+	"VX+ujFUrcNoXeTPvZ66qDYFk7dGsPZq1+P6zZKoqSqY7yFNlZQtmqZq3cHcc6Ft2Wn9Cp1RpCw3tsfz6",
+	"heJ+SvHkN1wlDuewcYk4u8IfWOynN7BLv2MFOSwa1yMJ4RH1XWXlQuG4gHf8tr/nPyeKceE3Ort+o93y",
+	"jwx9uSwl9it7S1soDZ1dMJ02m014O4mGf5uvFNe2leLavvm/rUS3a/47IpLTGNr2cehLMcL+TZO/3XK5",
+	"OcyhX/B51DEJNcivQf5fEeSfURJnKP+BKkmFgspz+uk2ML/TdfcO+md6sob+NfSvof9fF/o7AXW3FsCy",
+	"MIrC8ZQbRp5SCDEmJZIr2BLSN8A/B6A+jIiR2opuAwFJeCxGLutdwEXfgspYkimHCWd9IUfJLAeZhUJL",
+	"4S9ZVWVIyyq/D31gPEomil3RJlwMacCtMZJWZHIQ2uXvg0iMRpjbZ0D1kEoQEgsmGFMlSZrwvW2tcMwD",
+	"AZwOiDZdBzzgmECQcAiPYzoaC0x81PiRzkLQAiTVcgaK9Gky65qJ4udM5SgyonBJZ9m48A89Ec8CLgsR",
+	"KmhDQUo12NqOHAs7DBkfHJT7wzcQjpkHsT/UNQHf63Sa8COdqSwrsC0hrSGhxFgDezAUE6mWh6eg3tk8",
+	"2WC+Nj/S2V3mHLTj+8rRLYWXLvKHpbwhGY8p/xMc0WZbqRuYRmxmFnheLoRmxUOYGqSUQh0kUIyPyilZ",
+	"G0vUCImEUZlipzn+WGAss4S55WzeVDIsKZ+MjNTDL977C4ZmHVpTn0zf+5PpPybkZ43kjmVJfkYn6i9f",
+	"A23+LL0E236yuKMq0WJmpS7xr+58wp8fXEzRssP0VCPfrTtzpXarT9Jr6V472f5MJ+mCO9a+U69aQcLd",
+	"Twdb7V+r/Wu1f632r5VE1Z262vxPy0DWAwUsLtm+j33P8KBn5I3ne5yMjKGbjtOb94AUjWSbPdvreozr",
+	"R3ue740YZyNjOLczi5lxTQcYRIkRAFix4velh/6p5O+0WqndTyFL5c0USEqioZHlPuy3dmE6ZAkFps1X",
+	"XOhmVUrtM0pixqlSdwlvX1GS6OEyfKuovKISIsLtr1nq8hrz1pi3Tqq96eFtys23ktTISqR7hxxXSK0a",
+	"PdbosUaP39JVcytj1kljhB0asGAR31IooYdE298dwxfzVE9k4nW9HTwhcy+Y7+rUljMjthQIIpPy4Sae",
+	"nUo82DSQy4VezlCWOIyY13hZBJwnplvlu/s92FnacyFjSKGzNMS+GrsOyMjAPEWTPvzvf/6XHSvjg+JJ",
+	"8UiYxcBXmSbp6+Zj/ooAt+p1Fsn5WK8NBbDraW6NXTe4b9fvr/9/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

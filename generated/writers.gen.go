@@ -49,8 +49,14 @@ func (r FastCreateLocation201JSONResponse) VisitCreateLocationResponse(w http.Re
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -89,8 +95,14 @@ func (r FastCreatePlayer201JSONResponse) VisitCreatePlayerResponse(w http.Respon
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -131,8 +143,14 @@ func (r FastCreateVisit201JSONResponse) VisitCreateVisitResponse(w http.Response
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -169,8 +187,14 @@ func (r FastGetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseWrit
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -208,8 +232,14 @@ func (r FastGetLocation200JSONResponse) VisitGetLocationResponse(w http.Response
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -246,8 +276,14 @@ func (r FastGetPlayer200JSONResponse) VisitGetPlayerResponse(w http.ResponseWrit
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -284,8 +320,14 @@ func (r FastGetReadiness200JSONResponse) VisitGetReadinessResponse(w http.Respon
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -322,8 +364,14 @@ func (r FastGetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWriter
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -363,8 +411,14 @@ func (r FastListLocations200JSONResponse) VisitListLocationsResponse(w http.Resp
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -404,8 +458,14 @@ func (r FastListPlayers200JSONResponse) VisitListPlayersResponse(w http.Response
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -445,8 +505,14 @@ func (r FastListVisits200JSONResponse) VisitListVisitsResponse(w http.ResponseWr
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -484,8 +550,14 @@ func (r FastReplaceLocation200JSONResponse) VisitReplaceLocationResponse(w http.
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)
@@ -523,8 +595,14 @@ func (r FastUpdateLocation200JSONResponse) VisitUpdateLocationResponse(w http.Re
 	if v := r.Headers.RateLimitPolicy; v != nil {
 		h.Set("RateLimit-Policy", *v)
 	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
 	if v := r.Headers.Vary; v != nil {
 		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
 	}
 	if v := r.Headers.XRequestID; v != nil {
 		h.Set("X-Request-ID", *v)

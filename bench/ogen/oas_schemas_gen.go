@@ -41,7 +41,9 @@ type BadRequestHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -66,9 +68,19 @@ func (s *BadRequestHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *BadRequestHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *BadRequestHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *BadRequestHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -101,9 +113,19 @@ func (s *BadRequestHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *BadRequestHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *BadRequestHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *BadRequestHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -135,6 +157,40 @@ func (*BadRequestHeaders) optionsVisitRes()     {}
 func (*BadRequestHeaders) optionsVisitsRes()    {}
 func (*BadRequestHeaders) replaceLocationRes()  {}
 func (*BadRequestHeaders) updateLocationRes()   {}
+
+type ContentTypeOptions string
+
+const (
+	ContentTypeOptionsNosniff ContentTypeOptions = "nosniff"
+)
+
+// AllValues returns all ContentTypeOptions values.
+func (ContentTypeOptions) AllValues() []ContentTypeOptions {
+	return []ContentTypeOptions{
+		ContentTypeOptionsNosniff,
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s ContentTypeOptions) MarshalText() ([]byte, error) {
+	switch s {
+	case ContentTypeOptionsNosniff:
+		return []byte(s), nil
+	default:
+		return nil, errors.Errorf("invalid value: %q", s)
+	}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *ContentTypeOptions) UnmarshalText(data []byte) error {
+	switch ContentTypeOptions(data) {
+	case ContentTypeOptionsNosniff:
+		*s = ContentTypeOptionsNosniff
+		return nil
+	default:
+		return errors.Errorf("invalid value: %q", data)
+	}
+}
 
 type CreateVisitCreatedIdempotentReplayed string
 
@@ -176,7 +232,9 @@ type DeleteLocationNoContent struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -200,9 +258,19 @@ func (s *DeleteLocationNoContent) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *DeleteLocationNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *DeleteLocationNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *DeleteLocationNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -230,9 +298,19 @@ func (s *DeleteLocationNoContent) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *DeleteLocationNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *DeleteLocationNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *DeleteLocationNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -248,7 +326,9 @@ type DeletePlayerNoContent struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -272,9 +352,19 @@ func (s *DeletePlayerNoContent) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *DeletePlayerNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *DeletePlayerNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *DeletePlayerNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -302,9 +392,19 @@ func (s *DeletePlayerNoContent) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *DeletePlayerNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *DeletePlayerNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *DeletePlayerNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -322,7 +422,9 @@ type ForbiddenHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -347,9 +449,19 @@ func (s *ForbiddenHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *ForbiddenHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *ForbiddenHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *ForbiddenHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -382,9 +494,19 @@ func (s *ForbiddenHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *ForbiddenHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *ForbiddenHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *ForbiddenHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -421,7 +543,9 @@ type GetDocsAssetOKImagePNGHeaders struct {
 	CacheControl               string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   GetDocsAssetOKImagePNG
 }
@@ -451,9 +575,19 @@ func (s *GetDocsAssetOKImagePNGHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetDocsAssetOKImagePNGHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetDocsAssetOKImagePNGHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetDocsAssetOKImagePNGHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -491,9 +625,19 @@ func (s *GetDocsAssetOKImagePNGHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetDocsAssetOKImagePNGHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetDocsAssetOKImagePNGHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetDocsAssetOKImagePNGHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -529,7 +673,9 @@ type GetDocsAssetOKTextCSSHeaders struct {
 	CacheControl               string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   GetDocsAssetOKTextCSS
 }
@@ -559,9 +705,19 @@ func (s *GetDocsAssetOKTextCSSHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetDocsAssetOKTextCSSHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetDocsAssetOKTextCSSHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetDocsAssetOKTextCSSHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -599,9 +755,19 @@ func (s *GetDocsAssetOKTextCSSHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetDocsAssetOKTextCSSHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetDocsAssetOKTextCSSHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetDocsAssetOKTextCSSHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -637,7 +803,9 @@ type GetDocsAssetOKTextJavascriptHeaders struct {
 	CacheControl               string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   GetDocsAssetOKTextJavascript
 }
@@ -667,9 +835,19 @@ func (s *GetDocsAssetOKTextJavascriptHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetDocsAssetOKTextJavascriptHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetDocsAssetOKTextJavascriptHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetDocsAssetOKTextJavascriptHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -707,9 +885,19 @@ func (s *GetDocsAssetOKTextJavascriptHeaders) SetRateLimitPolicy(val OptString) 
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetDocsAssetOKTextJavascriptHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetDocsAssetOKTextJavascriptHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetDocsAssetOKTextJavascriptHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -745,7 +933,9 @@ type GetDocsAssetOKTextPlainHeaders struct {
 	CacheControl               string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   GetDocsAssetOKTextPlain
 }
@@ -775,9 +965,19 @@ func (s *GetDocsAssetOKTextPlainHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetDocsAssetOKTextPlainHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetDocsAssetOKTextPlainHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetDocsAssetOKTextPlainHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -815,9 +1015,19 @@ func (s *GetDocsAssetOKTextPlainHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetDocsAssetOKTextPlainHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetDocsAssetOKTextPlainHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetDocsAssetOKTextPlainHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -853,7 +1063,9 @@ type GetDocsOKHeaders struct {
 	ContentSecurityPolicy      string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   GetDocsOK
 }
@@ -883,9 +1095,19 @@ func (s *GetDocsOKHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetDocsOKHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetDocsOKHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetDocsOKHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -923,9 +1145,19 @@ func (s *GetDocsOKHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetDocsOKHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetDocsOKHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetDocsOKHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -947,7 +1179,9 @@ type GetLocationNotModified struct {
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -976,9 +1210,19 @@ func (s *GetLocationNotModified) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetLocationNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetLocationNotModified) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetLocationNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1011,9 +1255,19 @@ func (s *GetLocationNotModified) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetLocationNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetLocationNotModified) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetLocationNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1030,7 +1284,9 @@ type GetLocationOKHeaders struct {
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Location
 }
@@ -1060,9 +1316,19 @@ func (s *GetLocationOKHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetLocationOKHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetLocationOKHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetLocationOKHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1100,9 +1366,19 @@ func (s *GetLocationOKHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetLocationOKHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetLocationOKHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetLocationOKHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1137,7 +1413,9 @@ func (s GetMetricsOK) Read(p []byte) (n int, err error) {
 type GetMetricsOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   GetMetricsOK
 }
@@ -1152,9 +1430,19 @@ func (s *GetMetricsOKHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetMetricsOKHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetMetricsOKHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetMetricsOKHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1177,9 +1465,19 @@ func (s *GetMetricsOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetMetricsOKHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetMetricsOKHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetMetricsOKHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1211,7 +1509,9 @@ type GetOpenAPIJSONOKHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   GetOpenAPIJSONOK
 }
@@ -1236,9 +1536,19 @@ func (s *GetOpenAPIJSONOKHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetOpenAPIJSONOKHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetOpenAPIJSONOKHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetOpenAPIJSONOKHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1271,9 +1581,19 @@ func (s *GetOpenAPIJSONOKHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetOpenAPIJSONOKHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetOpenAPIJSONOKHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetOpenAPIJSONOKHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1308,7 +1628,9 @@ type GetOpenAPIYAMLOKHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   GetOpenAPIYAMLOK
 }
@@ -1333,9 +1655,19 @@ func (s *GetOpenAPIYAMLOKHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetOpenAPIYAMLOKHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetOpenAPIYAMLOKHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetOpenAPIYAMLOKHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1368,9 +1700,19 @@ func (s *GetOpenAPIYAMLOKHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetOpenAPIYAMLOKHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetOpenAPIYAMLOKHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetOpenAPIYAMLOKHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1392,7 +1734,9 @@ type GetRootFound struct {
 	Location                   string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -1421,9 +1765,19 @@ func (s *GetRootFound) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetRootFound) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetRootFound) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetRootFound) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1456,9 +1810,19 @@ func (s *GetRootFound) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetRootFound) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetRootFound) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetRootFound) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1474,7 +1838,9 @@ type GetVisitOKHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Visit
 }
@@ -1499,9 +1865,19 @@ func (s *GetVisitOKHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetVisitOKHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *GetVisitOKHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetVisitOKHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1534,9 +1910,19 @@ func (s *GetVisitOKHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetVisitOKHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *GetVisitOKHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetVisitOKHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1576,7 +1962,9 @@ type HeadDocsAssetOK struct {
 	CacheControl               string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -1605,9 +1993,19 @@ func (s *HeadDocsAssetOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadDocsAssetOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadDocsAssetOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadDocsAssetOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1640,9 +2038,19 @@ func (s *HeadDocsAssetOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadDocsAssetOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadDocsAssetOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadDocsAssetOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1671,7 +2079,9 @@ type HeadDocsOK struct {
 	ContentSecurityPolicy      string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -1700,9 +2110,19 @@ func (s *HeadDocsOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadDocsOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadDocsOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadDocsOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1735,9 +2155,19 @@ func (s *HeadDocsOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadDocsOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadDocsOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadDocsOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1765,7 +2195,9 @@ type HeadHealthOK struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -1789,9 +2221,19 @@ func (s *HeadHealthOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadHealthOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadHealthOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadHealthOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1819,9 +2261,19 @@ func (s *HeadHealthOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadHealthOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadHealthOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadHealthOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1858,7 +2310,9 @@ type HeadLocationNotModified struct {
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -1887,9 +2341,19 @@ func (s *HeadLocationNotModified) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadLocationNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadLocationNotModified) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadLocationNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -1922,9 +2386,19 @@ func (s *HeadLocationNotModified) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadLocationNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadLocationNotModified) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadLocationNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -1941,7 +2415,9 @@ type HeadLocationOK struct {
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -1970,9 +2446,19 @@ func (s *HeadLocationOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadLocationOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadLocationOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadLocationOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2005,9 +2491,19 @@ func (s *HeadLocationOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadLocationOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadLocationOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadLocationOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2040,7 +2536,9 @@ type HeadLocationsOK struct {
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2069,9 +2567,19 @@ func (s *HeadLocationsOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadLocationsOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadLocationsOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadLocationsOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2104,9 +2612,19 @@ func (s *HeadLocationsOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadLocationsOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadLocationsOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadLocationsOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2132,7 +2650,9 @@ func (*HeadMetricsNotAcceptable) headMetricsRes() {}
 type HeadMetricsOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2146,9 +2666,19 @@ func (s *HeadMetricsOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadMetricsOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadMetricsOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadMetricsOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2166,9 +2696,19 @@ func (s *HeadMetricsOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadMetricsOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadMetricsOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadMetricsOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2196,7 +2736,9 @@ type HeadOpenAPIJSONOK struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2220,9 +2762,19 @@ func (s *HeadOpenAPIJSONOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadOpenAPIJSONOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadOpenAPIJSONOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadOpenAPIJSONOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2250,9 +2802,19 @@ func (s *HeadOpenAPIJSONOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadOpenAPIJSONOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadOpenAPIJSONOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadOpenAPIJSONOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2280,7 +2842,9 @@ type HeadOpenAPIYAMLOK struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2304,9 +2868,19 @@ func (s *HeadOpenAPIYAMLOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadOpenAPIYAMLOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadOpenAPIYAMLOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadOpenAPIYAMLOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2334,9 +2908,19 @@ func (s *HeadOpenAPIYAMLOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadOpenAPIYAMLOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadOpenAPIYAMLOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadOpenAPIYAMLOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2372,7 +2956,9 @@ type HeadPlayerOK struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2396,9 +2982,19 @@ func (s *HeadPlayerOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadPlayerOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadPlayerOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadPlayerOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2426,9 +3022,19 @@ func (s *HeadPlayerOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadPlayerOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadPlayerOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadPlayerOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2461,7 +3067,9 @@ type HeadPlayersOK struct {
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2490,9 +3098,19 @@ func (s *HeadPlayersOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadPlayersOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadPlayersOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadPlayersOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2525,9 +3143,19 @@ func (s *HeadPlayersOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadPlayersOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadPlayersOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadPlayersOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2547,7 +3175,9 @@ type HeadProblem struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2571,9 +3201,19 @@ func (s *HeadProblem) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadProblem) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadProblem) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadProblem) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2601,9 +3241,19 @@ func (s *HeadProblem) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadProblem) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadProblem) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadProblem) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2625,7 +3275,9 @@ type HeadReadinessOK struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2649,9 +3301,19 @@ func (s *HeadReadinessOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadReadinessOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadReadinessOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadReadinessOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2679,9 +3341,19 @@ func (s *HeadReadinessOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadReadinessOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadReadinessOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadReadinessOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2702,7 +3374,9 @@ type HeadRootFound struct {
 	Location                   string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2731,9 +3405,19 @@ func (s *HeadRootFound) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadRootFound) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadRootFound) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadRootFound) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2766,9 +3450,19 @@ func (s *HeadRootFound) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadRootFound) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadRootFound) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadRootFound) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2796,8 +3490,10 @@ type HeadServiceUnavailable struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	RetryAfter                 int
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2821,6 +3517,11 @@ func (s *HeadServiceUnavailable) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadServiceUnavailable) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetRetryAfter returns the value of RetryAfter.
 func (s *HeadServiceUnavailable) GetRetryAfter() int {
 	return s.RetryAfter
@@ -2829,6 +3530,11 @@ func (s *HeadServiceUnavailable) GetRetryAfter() int {
 // GetVary returns the value of Vary.
 func (s *HeadServiceUnavailable) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadServiceUnavailable) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2856,6 +3562,11 @@ func (s *HeadServiceUnavailable) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadServiceUnavailable) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetRetryAfter sets the value of RetryAfter.
 func (s *HeadServiceUnavailable) SetRetryAfter(val int) {
 	s.RetryAfter = val
@@ -2864,6 +3575,11 @@ func (s *HeadServiceUnavailable) SetRetryAfter(val int) {
 // SetVary sets the value of Vary.
 func (s *HeadServiceUnavailable) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadServiceUnavailable) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -2892,8 +3608,10 @@ type HeadTooManyRequests struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	RetryAfter                 int
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -2917,6 +3635,11 @@ func (s *HeadTooManyRequests) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadTooManyRequests) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetRetryAfter returns the value of RetryAfter.
 func (s *HeadTooManyRequests) GetRetryAfter() int {
 	return s.RetryAfter
@@ -2925,6 +3648,11 @@ func (s *HeadTooManyRequests) GetRetryAfter() int {
 // GetVary returns the value of Vary.
 func (s *HeadTooManyRequests) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadTooManyRequests) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -2952,6 +3680,11 @@ func (s *HeadTooManyRequests) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadTooManyRequests) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetRetryAfter sets the value of RetryAfter.
 func (s *HeadTooManyRequests) SetRetryAfter(val int) {
 	s.RetryAfter = val
@@ -2960,6 +3693,11 @@ func (s *HeadTooManyRequests) SetRetryAfter(val int) {
 // SetVary sets the value of Vary.
 func (s *HeadTooManyRequests) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadTooManyRequests) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -3001,7 +3739,9 @@ type HeadVisitOK struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -3025,9 +3765,19 @@ func (s *HeadVisitOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadVisitOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadVisitOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadVisitOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -3055,9 +3805,19 @@ func (s *HeadVisitOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadVisitOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadVisitOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadVisitOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -3094,7 +3854,9 @@ type HeadVisitsOK struct {
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 }
 
@@ -3123,9 +3885,19 @@ func (s *HeadVisitsOK) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadVisitsOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HeadVisitsOK) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadVisitsOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -3158,9 +3930,19 @@ func (s *HeadVisitsOK) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadVisitsOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HeadVisitsOK) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadVisitsOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -3195,7 +3977,9 @@ type HealthHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Health
 }
@@ -3220,9 +4004,19 @@ func (s *HealthHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HealthHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *HealthHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HealthHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -3255,9 +4049,19 @@ func (s *HealthHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HealthHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *HealthHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HealthHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -3313,7 +4117,9 @@ type IdempotencyKeyReusedHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -3338,9 +4144,19 @@ func (s *IdempotencyKeyReusedHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *IdempotencyKeyReusedHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *IdempotencyKeyReusedHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *IdempotencyKeyReusedHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -3373,9 +4189,19 @@ func (s *IdempotencyKeyReusedHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *IdempotencyKeyReusedHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *IdempotencyKeyReusedHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *IdempotencyKeyReusedHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -3396,7 +4222,9 @@ type InternalErrorHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -3421,9 +4249,19 @@ func (s *InternalErrorHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *InternalErrorHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *InternalErrorHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *InternalErrorHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -3456,9 +4294,19 @@ func (s *InternalErrorHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *InternalErrorHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *InternalErrorHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *InternalErrorHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -3528,7 +4376,9 @@ type ListLocationsOKTextCsvCharsetUtf8Headers struct {
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   ListLocationsOKTextCsvCharsetUtf8
 }
@@ -3558,9 +4408,19 @@ func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetRateLimitPolicy() OptStrin
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -3598,9 +4458,19 @@ func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetRateLimitPolicy(val OptStr
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -3636,7 +4506,9 @@ type ListVisitsOKTextCsvCharsetUtf8Headers struct {
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   ListVisitsOKTextCsvCharsetUtf8
 }
@@ -3666,9 +4538,19 @@ func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -3706,9 +4588,19 @@ func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetRateLimitPolicy(val OptString
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -3812,7 +4704,9 @@ type LocationHeaders struct {
 	Location                   string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Location
 }
@@ -3847,9 +4741,19 @@ func (s *LocationHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *LocationHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *LocationHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *LocationHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -3892,9 +4796,19 @@ func (s *LocationHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *LocationHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *LocationHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *LocationHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -3943,7 +4857,9 @@ type LocationListHeaders struct {
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   LocationList
 }
@@ -3973,9 +4889,19 @@ func (s *LocationListHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *LocationListHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *LocationListHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *LocationListHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -4013,9 +4939,19 @@ func (s *LocationListHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *LocationListHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *LocationListHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *LocationListHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -4239,7 +5175,9 @@ type NewPlayerResultHeaders struct {
 	Location                   string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   NewPlayerResult
 }
@@ -4274,9 +5212,19 @@ func (s *NewPlayerResultHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *NewPlayerResultHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *NewPlayerResultHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *NewPlayerResultHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -4319,9 +5267,19 @@ func (s *NewPlayerResultHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *NewPlayerResultHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *NewPlayerResultHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *NewPlayerResultHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -4436,7 +5394,9 @@ type NotAcceptableHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -4461,9 +5421,19 @@ func (s *NotAcceptableHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *NotAcceptableHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *NotAcceptableHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *NotAcceptableHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -4496,9 +5466,19 @@ func (s *NotAcceptableHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *NotAcceptableHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *NotAcceptableHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *NotAcceptableHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -4539,7 +5519,9 @@ type NotFoundHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -4564,9 +5546,19 @@ func (s *NotFoundHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *NotFoundHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *NotFoundHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *NotFoundHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -4599,9 +5591,19 @@ func (s *NotFoundHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *NotFoundHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *NotFoundHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *NotFoundHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -4624,6 +5626,52 @@ func (*NotFoundHeaders) getVisitRes()        {}
 func (*NotFoundHeaders) listVisitsRes()      {}
 func (*NotFoundHeaders) replaceLocationRes() {}
 func (*NotFoundHeaders) updateLocationRes()  {}
+
+// NewOptContentTypeOptions returns new OptContentTypeOptions with value set to v.
+func NewOptContentTypeOptions(v ContentTypeOptions) OptContentTypeOptions {
+	return OptContentTypeOptions{
+		Value: v,
+		Set:   true,
+	}
+}
+
+// OptContentTypeOptions is optional ContentTypeOptions.
+type OptContentTypeOptions struct {
+	Value ContentTypeOptions
+	Set   bool
+}
+
+// IsSet returns true if OptContentTypeOptions was set.
+func (o OptContentTypeOptions) IsSet() bool { return o.Set }
+
+// Reset unsets value.
+func (o *OptContentTypeOptions) Reset() {
+	var v ContentTypeOptions
+	o.Value = v
+	o.Set = false
+}
+
+// SetTo sets value to v.
+func (o *OptContentTypeOptions) SetTo(v ContentTypeOptions) {
+	o.Set = true
+	o.Value = v
+}
+
+// Get returns value and boolean that denotes whether value was set.
+func (o OptContentTypeOptions) Get() (v ContentTypeOptions, ok bool) {
+	if !o.Set {
+		return v, false
+	}
+	return o.Value, true
+}
+
+// Or returns value if set, or given parameter if does not.
+func (o OptContentTypeOptions) Or(d ContentTypeOptions) ContentTypeOptions {
+	if v, ok := o.Get(); ok {
+		return v
+	}
+	return d
+}
 
 // NewOptCreateVisitCreatedIdempotentReplayed returns new OptCreateVisitCreatedIdempotentReplayed with value set to v.
 func NewOptCreateVisitCreatedIdempotentReplayed(v CreateVisitCreatedIdempotentReplayed) OptCreateVisitCreatedIdempotentReplayed {
@@ -5015,6 +6063,52 @@ func (o OptPlayerSort) Or(d PlayerSort) PlayerSort {
 	return d
 }
 
+// NewOptReferrerPolicy returns new OptReferrerPolicy with value set to v.
+func NewOptReferrerPolicy(v ReferrerPolicy) OptReferrerPolicy {
+	return OptReferrerPolicy{
+		Value: v,
+		Set:   true,
+	}
+}
+
+// OptReferrerPolicy is optional ReferrerPolicy.
+type OptReferrerPolicy struct {
+	Value ReferrerPolicy
+	Set   bool
+}
+
+// IsSet returns true if OptReferrerPolicy was set.
+func (o OptReferrerPolicy) IsSet() bool { return o.Set }
+
+// Reset unsets value.
+func (o *OptReferrerPolicy) Reset() {
+	var v ReferrerPolicy
+	o.Value = v
+	o.Set = false
+}
+
+// SetTo sets value to v.
+func (o *OptReferrerPolicy) SetTo(v ReferrerPolicy) {
+	o.Set = true
+	o.Value = v
+}
+
+// Get returns value and boolean that denotes whether value was set.
+func (o OptReferrerPolicy) Get() (v ReferrerPolicy, ok bool) {
+	if !o.Set {
+		return v, false
+	}
+	return o.Value, true
+}
+
+// Or returns value if set, or given parameter if does not.
+func (o OptReferrerPolicy) Or(d ReferrerPolicy) ReferrerPolicy {
+	if v, ok := o.Get(); ok {
+		return v
+	}
+	return d
+}
+
 // NewOptString returns new OptString with value set to v.
 func NewOptString(v string) OptString {
 	return OptString{
@@ -5063,13 +6157,16 @@ func (o OptString) Or(d string) string {
 
 // OptionsDocsAssetNoContent is response for OptionsDocsAsset operation.
 type OptionsDocsAssetNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5087,6 +6184,11 @@ func (s *OptionsDocsAssetNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsDocsAssetNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsDocsAssetNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5097,9 +6199,19 @@ func (s *OptionsDocsAssetNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsDocsAssetNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsDocsAssetNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsDocsAssetNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5122,6 +6234,11 @@ func (s *OptionsDocsAssetNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsDocsAssetNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsDocsAssetNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5132,9 +6249,19 @@ func (s *OptionsDocsAssetNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsDocsAssetNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsDocsAssetNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsDocsAssetNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5146,13 +6273,16 @@ func (*OptionsDocsAssetNoContent) optionsDocsAssetRes() {}
 
 // OptionsDocsNoContent is response for OptionsDocs operation.
 type OptionsDocsNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5170,6 +6300,11 @@ func (s *OptionsDocsNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsDocsNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsDocsNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5180,9 +6315,19 @@ func (s *OptionsDocsNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsDocsNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsDocsNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsDocsNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5205,6 +6350,11 @@ func (s *OptionsDocsNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsDocsNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsDocsNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5215,9 +6365,19 @@ func (s *OptionsDocsNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsDocsNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsDocsNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsDocsNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5229,13 +6389,16 @@ func (*OptionsDocsNoContent) optionsDocsRes() {}
 
 // OptionsHealthNoContent is response for OptionsHealth operation.
 type OptionsHealthNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5253,6 +6416,11 @@ func (s *OptionsHealthNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsHealthNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsHealthNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5263,9 +6431,19 @@ func (s *OptionsHealthNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsHealthNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsHealthNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsHealthNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5288,6 +6466,11 @@ func (s *OptionsHealthNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsHealthNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsHealthNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5298,9 +6481,19 @@ func (s *OptionsHealthNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsHealthNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsHealthNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsHealthNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5312,13 +6505,16 @@ func (*OptionsHealthNoContent) optionsHealthRes() {}
 
 // OptionsLocationNoContent is response for OptionsLocation operation.
 type OptionsLocationNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5336,6 +6532,11 @@ func (s *OptionsLocationNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsLocationNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsLocationNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5346,9 +6547,19 @@ func (s *OptionsLocationNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsLocationNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsLocationNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsLocationNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5371,6 +6582,11 @@ func (s *OptionsLocationNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsLocationNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsLocationNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5381,9 +6597,19 @@ func (s *OptionsLocationNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsLocationNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsLocationNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsLocationNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5395,13 +6621,16 @@ func (*OptionsLocationNoContent) optionsLocationRes() {}
 
 // OptionsLocationsNoContent is response for OptionsLocations operation.
 type OptionsLocationsNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5419,6 +6648,11 @@ func (s *OptionsLocationsNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsLocationsNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsLocationsNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5429,9 +6663,19 @@ func (s *OptionsLocationsNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsLocationsNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsLocationsNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsLocationsNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5454,6 +6698,11 @@ func (s *OptionsLocationsNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsLocationsNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsLocationsNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5464,9 +6713,19 @@ func (s *OptionsLocationsNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsLocationsNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsLocationsNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsLocationsNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5478,13 +6737,16 @@ func (*OptionsLocationsNoContent) optionsLocationsRes() {}
 
 // OptionsMetricsNoContent is response for OptionsMetrics operation.
 type OptionsMetricsNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5502,6 +6764,11 @@ func (s *OptionsMetricsNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsMetricsNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsMetricsNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5512,9 +6779,19 @@ func (s *OptionsMetricsNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsMetricsNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsMetricsNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsMetricsNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5537,6 +6814,11 @@ func (s *OptionsMetricsNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsMetricsNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsMetricsNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5547,9 +6829,19 @@ func (s *OptionsMetricsNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsMetricsNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsMetricsNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsMetricsNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5561,13 +6853,16 @@ func (*OptionsMetricsNoContent) optionsMetricsRes() {}
 
 // OptionsOpenAPIJSONNoContent is response for OptionsOpenAPIJSON operation.
 type OptionsOpenAPIJSONNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5585,6 +6880,11 @@ func (s *OptionsOpenAPIJSONNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsOpenAPIJSONNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsOpenAPIJSONNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5595,9 +6895,19 @@ func (s *OptionsOpenAPIJSONNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsOpenAPIJSONNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsOpenAPIJSONNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsOpenAPIJSONNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5620,6 +6930,11 @@ func (s *OptionsOpenAPIJSONNoContent) SetAccessControlAllowOrigin(val OptString)
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsOpenAPIJSONNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsOpenAPIJSONNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5630,9 +6945,19 @@ func (s *OptionsOpenAPIJSONNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsOpenAPIJSONNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsOpenAPIJSONNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsOpenAPIJSONNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5644,13 +6969,16 @@ func (*OptionsOpenAPIJSONNoContent) optionsOpenAPIJSONRes() {}
 
 // OptionsOpenAPIYAMLNoContent is response for OptionsOpenAPIYAML operation.
 type OptionsOpenAPIYAMLNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5668,6 +6996,11 @@ func (s *OptionsOpenAPIYAMLNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsOpenAPIYAMLNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsOpenAPIYAMLNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5678,9 +7011,19 @@ func (s *OptionsOpenAPIYAMLNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsOpenAPIYAMLNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsOpenAPIYAMLNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsOpenAPIYAMLNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5703,6 +7046,11 @@ func (s *OptionsOpenAPIYAMLNoContent) SetAccessControlAllowOrigin(val OptString)
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsOpenAPIYAMLNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsOpenAPIYAMLNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5713,9 +7061,19 @@ func (s *OptionsOpenAPIYAMLNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsOpenAPIYAMLNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsOpenAPIYAMLNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsOpenAPIYAMLNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5727,13 +7085,16 @@ func (*OptionsOpenAPIYAMLNoContent) optionsOpenAPIYAMLRes() {}
 
 // OptionsPlayerNoContent is response for OptionsPlayer operation.
 type OptionsPlayerNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5751,6 +7112,11 @@ func (s *OptionsPlayerNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsPlayerNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsPlayerNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5761,9 +7127,19 @@ func (s *OptionsPlayerNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsPlayerNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsPlayerNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsPlayerNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5786,6 +7162,11 @@ func (s *OptionsPlayerNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsPlayerNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsPlayerNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5796,9 +7177,19 @@ func (s *OptionsPlayerNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsPlayerNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsPlayerNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsPlayerNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5810,13 +7201,16 @@ func (*OptionsPlayerNoContent) optionsPlayerRes() {}
 
 // OptionsPlayersNoContent is response for OptionsPlayers operation.
 type OptionsPlayersNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5834,6 +7228,11 @@ func (s *OptionsPlayersNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsPlayersNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsPlayersNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5844,9 +7243,19 @@ func (s *OptionsPlayersNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsPlayersNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsPlayersNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsPlayersNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5869,6 +7278,11 @@ func (s *OptionsPlayersNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsPlayersNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsPlayersNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5879,9 +7293,19 @@ func (s *OptionsPlayersNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsPlayersNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsPlayersNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsPlayersNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5893,13 +7317,16 @@ func (*OptionsPlayersNoContent) optionsPlayersRes() {}
 
 // OptionsReadinessNoContent is response for OptionsReadiness operation.
 type OptionsReadinessNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -5917,6 +7344,11 @@ func (s *OptionsReadinessNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsReadinessNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsReadinessNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -5927,9 +7359,19 @@ func (s *OptionsReadinessNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsReadinessNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsReadinessNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsReadinessNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -5952,6 +7394,11 @@ func (s *OptionsReadinessNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsReadinessNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsReadinessNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -5962,9 +7409,19 @@ func (s *OptionsReadinessNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsReadinessNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsReadinessNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsReadinessNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -5976,13 +7433,16 @@ func (*OptionsReadinessNoContent) optionsReadinessRes() {}
 
 // OptionsRootNoContent is response for OptionsRoot operation.
 type OptionsRootNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -6000,6 +7460,11 @@ func (s *OptionsRootNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsRootNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsRootNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -6010,9 +7475,19 @@ func (s *OptionsRootNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsRootNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsRootNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsRootNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -6035,6 +7510,11 @@ func (s *OptionsRootNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsRootNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsRootNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -6045,9 +7525,19 @@ func (s *OptionsRootNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsRootNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsRootNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsRootNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -6059,13 +7549,16 @@ func (*OptionsRootNoContent) optionsRootRes() {}
 
 // OptionsVisitNoContent is response for OptionsVisit operation.
 type OptionsVisitNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -6083,6 +7576,11 @@ func (s *OptionsVisitNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsVisitNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsVisitNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -6093,9 +7591,19 @@ func (s *OptionsVisitNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsVisitNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsVisitNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsVisitNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -6118,6 +7626,11 @@ func (s *OptionsVisitNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsVisitNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsVisitNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -6128,9 +7641,19 @@ func (s *OptionsVisitNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsVisitNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsVisitNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsVisitNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -6142,13 +7665,16 @@ func (*OptionsVisitNoContent) optionsVisitRes() {}
 
 // OptionsVisitsNoContent is response for OptionsVisits operation.
 type OptionsVisitsNoContent struct {
-	AccessControlAllowHeaders OptString
-	AccessControlAllowMethods OptString
-	AccessControlAllowOrigin  OptString
-	AccessControlMaxAge       OptInt
-	Allow                     string
-	Vary                      OptString
-	XRequestID                OptString
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -6166,6 +7692,11 @@ func (s *OptionsVisitsNoContent) GetAccessControlAllowOrigin() OptString {
 	return s.AccessControlAllowOrigin
 }
 
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsVisitsNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
 // GetAccessControlMaxAge returns the value of AccessControlMaxAge.
 func (s *OptionsVisitsNoContent) GetAccessControlMaxAge() OptInt {
 	return s.AccessControlMaxAge
@@ -6176,9 +7707,19 @@ func (s *OptionsVisitsNoContent) GetAllow() string {
 	return s.Allow
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsVisitsNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *OptionsVisitsNoContent) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsVisitsNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -6201,6 +7742,11 @@ func (s *OptionsVisitsNoContent) SetAccessControlAllowOrigin(val OptString) {
 	s.AccessControlAllowOrigin = val
 }
 
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsVisitsNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
 // SetAccessControlMaxAge sets the value of AccessControlMaxAge.
 func (s *OptionsVisitsNoContent) SetAccessControlMaxAge(val OptInt) {
 	s.AccessControlMaxAge = val
@@ -6211,9 +7757,19 @@ func (s *OptionsVisitsNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsVisitsNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *OptionsVisitsNoContent) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsVisitsNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -6229,7 +7785,9 @@ type PayloadTooLargeHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -6254,9 +7812,19 @@ func (s *PayloadTooLargeHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *PayloadTooLargeHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *PayloadTooLargeHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *PayloadTooLargeHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -6289,9 +7857,19 @@ func (s *PayloadTooLargeHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *PayloadTooLargeHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *PayloadTooLargeHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *PayloadTooLargeHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -6378,7 +7956,9 @@ type PlayerHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Player
 }
@@ -6403,9 +7983,19 @@ func (s *PlayerHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *PlayerHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *PlayerHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *PlayerHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -6438,9 +8028,19 @@ func (s *PlayerHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *PlayerHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *PlayerHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *PlayerHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -6489,7 +8089,9 @@ type PlayerListHeaders struct {
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   PlayerList
 }
@@ -6519,9 +8121,19 @@ func (s *PlayerListHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *PlayerListHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *PlayerListHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *PlayerListHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -6559,9 +8171,19 @@ func (s *PlayerListHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *PlayerListHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *PlayerListHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *PlayerListHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -6663,7 +8285,9 @@ type PreconditionFailedHeaders struct {
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -6693,9 +8317,19 @@ func (s *PreconditionFailedHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *PreconditionFailedHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *PreconditionFailedHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *PreconditionFailedHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -6733,9 +8367,19 @@ func (s *PreconditionFailedHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *PreconditionFailedHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *PreconditionFailedHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *PreconditionFailedHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -6967,13 +8611,49 @@ func (s *ProblemType) UnmarshalText(data []byte) error {
 	}
 }
 
+type ReferrerPolicy string
+
+const (
+	ReferrerPolicyNoReferrer ReferrerPolicy = "no-referrer"
+)
+
+// AllValues returns all ReferrerPolicy values.
+func (ReferrerPolicy) AllValues() []ReferrerPolicy {
+	return []ReferrerPolicy{
+		ReferrerPolicyNoReferrer,
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s ReferrerPolicy) MarshalText() ([]byte, error) {
+	switch s {
+	case ReferrerPolicyNoReferrer:
+		return []byte(s), nil
+	default:
+		return nil, errors.Errorf("invalid value: %q", s)
+	}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *ReferrerPolicy) UnmarshalText(data []byte) error {
+	switch ReferrerPolicy(data) {
+	case ReferrerPolicyNoReferrer:
+		*s = ReferrerPolicyNoReferrer
+		return nil
+	default:
+		return errors.Errorf("invalid value: %q", data)
+	}
+}
+
 // RequestHeaderFieldsTooLargeHeaders wraps Problem with response headers.
 type RequestHeaderFieldsTooLargeHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -6998,9 +8678,19 @@ func (s *RequestHeaderFieldsTooLargeHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *RequestHeaderFieldsTooLargeHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *RequestHeaderFieldsTooLargeHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *RequestHeaderFieldsTooLargeHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -7033,9 +8723,19 @@ func (s *RequestHeaderFieldsTooLargeHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *RequestHeaderFieldsTooLargeHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *RequestHeaderFieldsTooLargeHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *RequestHeaderFieldsTooLargeHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -7090,8 +8790,10 @@ type ServiceUnavailableHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	RetryAfter                 int
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -7116,6 +8818,11 @@ func (s *ServiceUnavailableHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *ServiceUnavailableHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetRetryAfter returns the value of RetryAfter.
 func (s *ServiceUnavailableHeaders) GetRetryAfter() int {
 	return s.RetryAfter
@@ -7124,6 +8831,11 @@ func (s *ServiceUnavailableHeaders) GetRetryAfter() int {
 // GetVary returns the value of Vary.
 func (s *ServiceUnavailableHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *ServiceUnavailableHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -7156,6 +8868,11 @@ func (s *ServiceUnavailableHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *ServiceUnavailableHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetRetryAfter sets the value of RetryAfter.
 func (s *ServiceUnavailableHeaders) SetRetryAfter(val int) {
 	s.RetryAfter = val
@@ -7164,6 +8881,11 @@ func (s *ServiceUnavailableHeaders) SetRetryAfter(val int) {
 // SetVary sets the value of Vary.
 func (s *ServiceUnavailableHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *ServiceUnavailableHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -7204,8 +8926,10 @@ type TooManyRequestsHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	RetryAfter                 int
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -7230,6 +8954,11 @@ func (s *TooManyRequestsHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *TooManyRequestsHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetRetryAfter returns the value of RetryAfter.
 func (s *TooManyRequestsHeaders) GetRetryAfter() int {
 	return s.RetryAfter
@@ -7238,6 +8967,11 @@ func (s *TooManyRequestsHeaders) GetRetryAfter() int {
 // GetVary returns the value of Vary.
 func (s *TooManyRequestsHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *TooManyRequestsHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -7270,6 +9004,11 @@ func (s *TooManyRequestsHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *TooManyRequestsHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetRetryAfter sets the value of RetryAfter.
 func (s *TooManyRequestsHeaders) SetRetryAfter(val int) {
 	s.RetryAfter = val
@@ -7278,6 +9017,11 @@ func (s *TooManyRequestsHeaders) SetRetryAfter(val int) {
 // SetVary sets the value of Vary.
 func (s *TooManyRequestsHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *TooManyRequestsHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -7315,8 +9059,10 @@ type UnauthorizedHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	WWWAuthenticate            string
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -7341,6 +9087,11 @@ func (s *UnauthorizedHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *UnauthorizedHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *UnauthorizedHeaders) GetVary() OptString {
 	return s.Vary
@@ -7349,6 +9100,11 @@ func (s *UnauthorizedHeaders) GetVary() OptString {
 // GetWWWAuthenticate returns the value of WWWAuthenticate.
 func (s *UnauthorizedHeaders) GetWWWAuthenticate() string {
 	return s.WWWAuthenticate
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *UnauthorizedHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -7381,6 +9137,11 @@ func (s *UnauthorizedHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *UnauthorizedHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *UnauthorizedHeaders) SetVary(val OptString) {
 	s.Vary = val
@@ -7389,6 +9150,11 @@ func (s *UnauthorizedHeaders) SetVary(val OptString) {
 // SetWWWAuthenticate sets the value of WWWAuthenticate.
 func (s *UnauthorizedHeaders) SetWWWAuthenticate(val string) {
 	s.WWWAuthenticate = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *UnauthorizedHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -7414,7 +9180,9 @@ type UnsupportedMediaTypeHeaders struct {
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
 }
@@ -7439,9 +9207,19 @@ func (s *UnsupportedMediaTypeHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *UnsupportedMediaTypeHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *UnsupportedMediaTypeHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *UnsupportedMediaTypeHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -7474,9 +9252,19 @@ func (s *UnsupportedMediaTypeHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *UnsupportedMediaTypeHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *UnsupportedMediaTypeHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *UnsupportedMediaTypeHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -7599,7 +9387,9 @@ type VisitHeaders struct {
 	Location                   string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Visit
 }
@@ -7634,9 +9424,19 @@ func (s *VisitHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *VisitHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *VisitHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *VisitHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -7679,9 +9479,19 @@ func (s *VisitHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *VisitHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *VisitHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *VisitHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.
@@ -7729,7 +9539,9 @@ type VisitListHeaders struct {
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   VisitList
 }
@@ -7759,9 +9571,19 @@ func (s *VisitListHeaders) GetRateLimitPolicy() OptString {
 	return s.RateLimitPolicy
 }
 
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *VisitListHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
 // GetVary returns the value of Vary.
 func (s *VisitListHeaders) GetVary() OptString {
 	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *VisitListHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
 }
 
 // GetXRequestID returns the value of XRequestID.
@@ -7799,9 +9621,19 @@ func (s *VisitListHeaders) SetRateLimitPolicy(val OptString) {
 	s.RateLimitPolicy = val
 }
 
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *VisitListHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
 // SetVary sets the value of Vary.
 func (s *VisitListHeaders) SetVary(val OptString) {
 	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *VisitListHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
 }
 
 // SetXRequestID sets the value of XRequestID.

@@ -2,9 +2,9 @@
 // uses it on every response a test receives, and the server uses it at run
 // time in --validate-responses mode, so both hold responses to the same
 // rules: the status is declared for the operation, required headers are
-// present and valid, the media type is declared, the body matches its schema,
-// a response that declares no content has none, and the answer to a HEAD
-// has no body.
+// present and valid, no header is sent that the response does not declare,
+// the media type is declared, the body matches its schema, a response that
+// declares no content has none, and the answer to a HEAD has no body.
 package contract
 
 import (
@@ -64,6 +64,8 @@ func Check(req *http.Request, route *routers.Route, params map[string]string, re
 		if err := checkHeadTwin(route, resp); err != nil {
 			return err
 		}
+	} else if err := checkDeclaredHeaders(declared.Value, resp.Header); err != nil {
+		return err
 	}
 	// A HEAD answer declares no content but carries its GET twin's
 	// Content-Type.
@@ -83,8 +85,39 @@ func Check(req *http.Request, route *routers.Route, params map[string]string, re
 	})
 }
 
+// protocolHeaders are the response headers no operation declares: the
+// media type (OpenAPI ignores a Content-Type header definition) and those
+// HTTP itself sends.
+var protocolHeaders = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "Date": true,
+	"Transfer-Encoding": true, "Connection": true,
+}
+
+// checkDeclaredHeaders refuses a header the response does not declare: a
+// client generated from the contract knows only those, and a header sent
+// on some answers and declared on none is a promise nobody wrote down.
+func checkDeclaredHeaders(declared *openapi3.Response, h http.Header) error {
+	for name := range h {
+		if protocolHeaders[name] {
+			continue
+		}
+		found := false
+		for d := range declared.Headers {
+			if http.CanonicalHeaderKey(d) == name {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return fmt.Errorf("header %s is not declared for this response", name)
+		}
+	}
+	return nil
+}
+
 // checkHeadTwin checks what the HEAD operation cannot declare: no body,
-// and the Content-Type its GET twin declares for the status.
+// its GET twin's headers, and the Content-Type its GET twin declares for
+// the status.
 func checkHeadTwin(route *routers.Route, resp Response) error {
 	if len(resp.Body) > 0 {
 		return fmt.Errorf("the answer to HEAD has a body of %d bytes", len(resp.Body))
@@ -97,6 +130,9 @@ func checkHeadTwin(route *routers.Route, resp Response) error {
 	if declared == nil || declared.Value == nil {
 		return fmt.Errorf("status %d is not declared for %s, the GET twin of %s",
 			resp.Status, get.OperationID, route.Operation.OperationID)
+	}
+	if err := checkDeclaredHeaders(declared.Value, resp.Header); err != nil {
+		return err
 	}
 	ct := resp.Header.Get("Content-Type")
 	switch content := declared.Value.Content; {
@@ -123,6 +159,9 @@ func CheckUndeclared(doc *openapi3.T, resp Response, status int, component strin
 		if ref.Value.Required && resp.Header.Get(h) == "" {
 			return fmt.Errorf("required header %s is missing", h)
 		}
+	}
+	if err := checkDeclaredHeaders(comp.Value, resp.Header); err != nil {
+		return err
 	}
 	ct := resp.Header.Get("Content-Type")
 	mt := comp.Value.Content.Get(ct)

@@ -14,7 +14,7 @@ import (
 )
 
 // A HEAD answer declares no content; Check holds it to its GET twin's
-// media type for the status, and to having no body.
+// media type and headers for the status, and to having no body.
 func TestCheckHead(t *testing.T) {
 	doc, err := ninjagold.Spec()
 	if err != nil {
@@ -24,31 +24,28 @@ func TestCheckHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := func(ct string) http.Header {
-		h := http.Header{"Etag": {`"1"`}}
-		if ct != "" {
-			h.Set("Content-Type", ct)
-		}
-		return h
-	}
 	tests := []struct {
 		name, target string
 		status       int
 		contentType  string
 		body         string
 		wantErr      string // "" when the answer keeps the contract
+		header       http.Header
 	}{
-		{"the GET's media type", "/locations/1", 200, "application/json", "", ""},
-		{"CSV where the GET offers it", "/locations", 200, "text/csv; charset=utf-8", "", ""},
-		{"CSV without the charset the GET declares", "/locations", 200, "text/csv", "", "not declared"},
-		{"a problem", "/locations/999", 404, "application/problem+json", "", ""},
-		{"not modified", "/locations/1", 304, "", "", ""},
-		{"a body", "/locations/1", 200, "application/json", "{}", "has a body"},
-		{"a media type the GET does not declare", "/locations/1", 200, "text/html", "", "not declared"},
-		{"CSV where the GET has none", "/locations/1", 200, "text/csv", "", "not declared"},
-		{"no Content-Type where the GET has content", "/locations/1", 200, "", "", "not declared"},
-		{"a Content-Type on a 304", "/locations/1", 304, "application/json", "", "declares no content"},
-		{"a status the operation does not declare", "/locations/1", 418, "application/json", "", "not declared"},
+		{"the GET's media type", "/locations/1", 200, "application/json", "", "", nil},
+		{"a header the GET declares", "/locations/1", 200, "application/json", "", "", http.Header{"Etag": {`"1"`}}},
+		{"a header the GET does not declare", "/locations/1", 200, "application/json", "", "header X-Powered-By is not declared", http.Header{"X-Powered-By": {"Go"}}},
+		{"a header the GET declares for another status", "/locations/999", 404, "application/problem+json", "", "header Etag is not declared", http.Header{"Etag": {`"1"`}}},
+		{"CSV where the GET offers it", "/locations", 200, "text/csv; charset=utf-8", "", "", nil},
+		{"CSV without the charset the GET declares", "/locations", 200, "text/csv", "", "not declared", nil},
+		{"a problem", "/locations/999", 404, "application/problem+json", "", "", nil},
+		{"not modified", "/locations/1", 304, "", "", "", nil},
+		{"a body", "/locations/1", 200, "application/json", "{}", "has a body", nil},
+		{"a media type the GET does not declare", "/locations/1", 200, "text/html", "", "not declared", nil},
+		{"CSV where the GET has none", "/locations/1", 200, "text/csv", "", "not declared", nil},
+		{"no Content-Type where the GET has content", "/locations/1", 200, "", "", "not declared", nil},
+		{"a Content-Type on a 304", "/locations/1", 304, "application/json", "", "declares no content", nil},
+		{"a status the operation does not declare", "/locations/1", 418, "application/json", "", "not declared", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,8 +54,15 @@ func TestCheckHead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			header := http.Header{}
+			for name, values := range tt.header {
+				header[name] = values
+			}
+			if tt.contentType != "" {
+				header.Set("Content-Type", tt.contentType)
+			}
 			err = contract.Check(req, route, params, contract.Response{
-				Status: tt.status, Header: header(tt.contentType), Body: []byte(tt.body), Head: true,
+				Status: tt.status, Header: header, Body: []byte(tt.body), Head: true,
 			})
 			switch {
 			case tt.wantErr == "" && err != nil:

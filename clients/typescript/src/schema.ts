@@ -834,6 +834,8 @@ export interface components {
         BadRequest: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -863,6 +865,8 @@ export interface components {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -888,6 +892,8 @@ export interface components {
         Forbidden: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -913,6 +919,8 @@ export interface components {
         NotFound: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -939,6 +947,8 @@ export interface components {
             headers: {
                 Allow: components["headers"]["Allow"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -964,6 +974,8 @@ export interface components {
         NotAcceptable: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -992,6 +1004,8 @@ export interface components {
             headers: {
                 ETag: components["headers"]["ETag"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1019,6 +1033,8 @@ export interface components {
         PayloadTooLarge: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1047,6 +1063,8 @@ export interface components {
         UnsupportedMediaType: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1074,6 +1092,8 @@ export interface components {
         IdempotencyKeyReused: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1102,6 +1122,8 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1127,6 +1149,8 @@ export interface components {
         RequestHeaderFieldsTooLarge: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1152,6 +1176,8 @@ export interface components {
         InternalError: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1178,6 +1204,8 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1207,6 +1235,8 @@ export interface components {
         HeadProblem: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1224,6 +1254,8 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1241,6 +1273,8 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
                 "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1326,6 +1360,17 @@ export interface components {
          * @example Origin
          */
         Vary: string;
+        /**
+         * @description Always `nosniff`: a browser must not read the response as any media type other than its
+         *     `Content-Type` says.
+         * @example nosniff
+         */
+        ContentTypeOptions: "nosniff";
+        /**
+         * @description Always `no-referrer`: a page of this API (`/docs`) sends no `Referer` to where it links.
+         * @example no-referrer
+         */
+        ReferrerPolicy: "no-referrer";
         /**
          * @description Identifies this request in the server's logs. A valid `X-Request-ID` sent by the
          *     client (1-128 letters, digits, `.`, `_`, `-`) is echoed; otherwise the server makes one.
@@ -1413,6 +1458,8 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1456,6 +1503,8 @@ export interface operations {
                     Location: components["headers"]["Location"];
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1492,11 +1541,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1527,6 +1579,8 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1570,6 +1624,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1586,6 +1642,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1634,6 +1692,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1683,6 +1743,8 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1723,11 +1785,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1763,6 +1828,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1777,6 +1844,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1825,6 +1894,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1877,6 +1948,8 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1915,6 +1988,8 @@ export interface operations {
                     Location: components["headers"]["Location"];
                     "Cache-Control": components["headers"]["NoStore"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -1950,11 +2025,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1991,6 +2069,8 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2027,6 +2107,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2066,6 +2148,8 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2106,11 +2190,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2139,6 +2226,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2185,6 +2274,8 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2247,6 +2338,8 @@ export interface operations {
                      */
                     "Idempotent-Replayed"?: "true";
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2292,11 +2385,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2334,6 +2430,8 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2376,6 +2474,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2421,11 +2521,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2459,6 +2562,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2491,6 +2596,8 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2521,11 +2628,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2548,6 +2658,8 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2578,6 +2690,8 @@ export interface operations {
                 headers: {
                     "Content-Security-Policy": components["headers"]["ContentSecurityPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2611,11 +2725,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2638,6 +2755,8 @@ export interface operations {
                 headers: {
                     "Content-Security-Policy": components["headers"]["ContentSecurityPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2678,6 +2797,8 @@ export interface operations {
                      */
                     "Cache-Control": string;
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2724,11 +2845,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2762,6 +2886,8 @@ export interface operations {
                      */
                     "Cache-Control": string;
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2793,6 +2919,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2824,11 +2952,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2850,6 +2981,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2878,6 +3011,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2909,11 +3044,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2935,6 +3073,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -2963,6 +3103,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     Vary: components["headers"]["Vary"];
@@ -2996,11 +3138,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3022,6 +3167,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     Vary: components["headers"]["Vary"];
@@ -3048,6 +3195,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -3087,11 +3236,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3113,6 +3265,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -3142,6 +3296,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -3175,11 +3331,14 @@ export interface operations {
                 headers: {
                     Allow: components["headers"]["Allow"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
                     "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -3201,6 +3360,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
