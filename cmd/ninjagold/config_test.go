@@ -106,6 +106,15 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--cors-origin", "*"}, nil, "--cors-origin"},
 		{[]string{"--cors-origin", "https://game.example.org/app"}, nil, "--cors-origin"},
 		{nil, map[string]string{"NINJAGOLD_CORS_ORIGINS": "game.example.org"}, "NINJAGOLD_CORS_ORIGINS"},
+		// Origins no browser sends: CORS would never match them.
+		{[]string{"--cors-origin", "https://game.example.org:443"}, nil, `a browser sends this origin as "https://game.example.org"`},
+		{[]string{"--cors-origin", "http://game.example.org:80"}, nil, `as "http://game.example.org"`},
+		{[]string{"--cors-origin", "HTTPS://game.example.org"}, nil, `as "https://game.example.org"`},
+		{[]string{"--cors-origin", "https://Game.Example.org:8443"}, nil, `as "https://game.example.org:8443"`},
+		{[]string{"--cors-origin", "https://game.example.org/"}, nil, `a browser sends "https://game.example.org"`},
+		{[]string{"--cors-origin", "http://a.b:99999"}, nil, "port 99999"},
+		{[]string{"--cors-origin", "http://a.b:080"}, nil, "port 080"},
+		{[]string{"--cors-origin", "https://spiel.bücher.example"}, nil, "punycode"},
 		{[]string{"--trusted-proxy", "300.1.1.1"}, nil, "--trusted-proxy"},
 		{nil, map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "maybe"}, "NINJAGOLD_VALIDATE_RESPONSES"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": " s3cret-admin-token"}, "NINJAGOLD_ADMIN_TOKEN"},
@@ -121,7 +130,8 @@ func TestParseConfigRefuses(t *testing.T) {
 	}
 	// And the settings those neighbour are taken.
 	for _, args := range [][]string{
-		{"--max-in-flight", "0"}, {"--rate-limit", "0", "--rate-burst", "0"}, {"--cors-origin", "http://localhost:3000"},
+		{"--max-in-flight", "0"}, {"--rate-limit", "0", "--rate-burst", "0"}, {"--cors-origin", "http://localhost:3000"}, {"--cors-origin", "http://[::1]:8080"},
+		{"--cors-origin", "https://xn--spiel-bcher-ieb.example"},
 		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--shutdown-timeout", "0"},
 		{"--max-header-bytes", "1048576"},
 	} {

@@ -24,6 +24,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -242,15 +243,51 @@ func (cfg config) check() error {
 		}
 	}
 	for _, o := range cfg.cors {
-		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			return fmt.Errorf("NINJAGOLD_CORS_ORIGINS / --cors-origin must be origins such as https://game.example.org, not %q", o)
+		if err := checkOrigin(o); err != nil {
+			return fmt.Errorf("NINJAGOLD_CORS_ORIGINS / --cors-origin %q: %w", o, err)
 		}
 	}
 	for _, p := range cfg.proxies {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy must be IP addresses or CIDRs, not %q", p)
 		}
+	}
+	return nil
+}
+
+// checkOrigin refuses o unless it is an origin as a browser sends it in
+// Origin: the CORS check compares the two as strings, so any other spelling
+// of the same origin (upper case, the scheme's default port, a trailing
+// slash) would never match, and CORS would stay off for it without a word.
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || u.Opaque != "" {
+		if err == nil && u.Host != "" && (u.Path == "/" || u.RawQuery != "" || u.Fragment != "") {
+			return fmt.Errorf("an origin has no path, query or fragment: a browser sends %q", strings.ToLower(u.Scheme)+"://"+strings.ToLower(u.Host))
+		}
+		return errors.New("must be an origin such as https://game.example.org")
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	for _, r := range host {
+		if r > 0x7f {
+			return errors.New("a browser sends a host name in its ASCII (punycode) form")
+		}
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '0' {
+			return fmt.Errorf("port %s is not a port a browser sends", port)
+		}
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	want := u.Scheme + "://" + host
+	if port != "" && !(u.Scheme == "http" && port == "80" || u.Scheme == "https" && port == "443") {
+		want += ":" + port
+	}
+	if o != want {
+		return fmt.Errorf("a browser sends this origin as %q", want)
 	}
 	return nil
 }
