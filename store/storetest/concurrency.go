@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
 )
@@ -58,6 +59,82 @@ func testConcurrency(t *testing.T, open Opener) {
 			sameVisit(t, got[i], v)
 		}
 	})
+
+	// A change to a location acknowledged while a visit to it is under way
+	// must be one the visit saw, or wait for the visit: a visit stamped after
+	// the change must not pay the old range under the old name, nor be
+	// recorded at a location already deleted.
+	changes := []struct {
+		name   string
+		change func(s game.Store, id int64) error
+		check  func(t *testing.T, v game.Visit, err error) // the visit, when the change came first
+	}{
+		{
+			name: "an update",
+			change: func(s game.Store, id int64) error {
+				_, err := s.UpdateLocation(context.Background(), id, func(l *game.Location) error {
+					l.Name, l.MinGold, l.MaxGold = "Closed mine", 0, 0
+					return nil
+				})
+				return err
+			},
+			check: func(t *testing.T, v game.Visit, err error) {
+				if err != nil || v.LocationName != "Closed mine" || v.Gold != 0 {
+					t.Errorf("got visit %+v, error %v; want 0 gold at the Closed mine", v, err)
+				}
+			},
+		},
+		{
+			name: "a delete",
+			change: func(s game.Store, id int64) error {
+				return s.DeleteLocation(context.Background(), id, func(game.Location) error { return nil })
+			},
+			check: func(t *testing.T, v game.Visit, err error) {
+				if game.ErrorCode(err) != game.EINVALID {
+					t.Errorf("got visit %+v, error %v; want the location refused as gone", v, err)
+				}
+			},
+		},
+	}
+	for _, c := range changes {
+		t.Run(c.name+" of a location waits for a visit that has read it, or the visit sees it", func(t *testing.T) {
+			s := open(t)
+			p := newPlayer(t, s, "Kira")
+			loc, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Mine", MinGold: 100, MaxGold: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			var once sync.Once
+			changedDuring := false
+			v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, Roll: func(l game.Location) game.Outcome {
+				// The visit has read the location; change it from another
+				// caller, and give the change time to be acknowledged.
+				once.Do(func() {
+					go func() { done <- c.change(s, loc.ID) }()
+					select {
+					case err := <-done:
+						if err != nil {
+							t.Errorf("the change: %v", err)
+						}
+						changedDuring = true
+					case <-time.After(250 * time.Millisecond):
+					}
+				})
+				return game.Outcome{Gold: l.MaxGold, Message: game.Message(l.Name, l.MaxGold)}
+			}})
+			if !changedDuring {
+				if err := <-done; err != nil {
+					t.Fatalf("the change, after the visit: %v", err)
+				}
+				if err != nil || v.LocationName != "Mine" || v.Gold != 100 {
+					t.Errorf("got visit %+v, error %v; want 100 gold at the Mine, the visit having come first", v, err)
+				}
+				return
+			}
+			c.check(t, v, err)
+		})
+	}
 
 	t.Run("concurrent requests with one key record one visit", func(t *testing.T) {
 		const n = 32
