@@ -121,6 +121,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		}
 		return nil, ce
 	}
+	if err := checkEncoding(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		if ctx.Err() != nil {
@@ -131,6 +135,19 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s := &Store{pool: pool}
 	s.lastPurge.Store(time.Now().Unix())
 	return s, nil
+}
+
+// checkEncoding refuses a database not encoded in UTF-8: names are any
+// Unicode text, which another encoding either cannot hold (a valid request
+// would fail) or holds as other characters for every other reader of the
+// database.
+func checkEncoding(ctx context.Context, pool *pgxpool.Pool) error {
+	return pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
+		if enc := c.Conn().PgConn().ParameterStatus("server_encoding"); enc != "UTF8" {
+			return fmt.Errorf("postgres: the database is encoded in %s; the store needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8')", enc)
+		}
+		return nil
+	})
 }
 
 // connectError is Open's failure to connect, on one line: pgx gives each
@@ -178,6 +195,8 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
 	params := cfg.ConnConfig.RuntimeParams
+	// The store sends and reads UTF-8, whatever the URL asks.
+	params["client_encoding"] = "UTF8"
 	if opts.StatementTimeout > 0 || params["statement_timeout"] == "" {
 		d := opts.StatementTimeout
 		if d == 0 {

@@ -238,6 +238,42 @@ func TestForeignKeysAreIndexed(t *testing.T) {
 	}
 }
 
+// TestNonUTF8DatabaseIsRefused opens a store on a LATIN1 database: it
+// would garble every name outside Latin-1 for other readers, and refuse
+// others (an emoji) with an error the client would see as a 500.
+func TestNonUTF8DatabaseIsRefused(t *testing.T) {
+	base := pgtest.TestURL(t) // skips without PostgreSQL
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "postgres" {
+		t.Skipf("skipping: %s is not a postgres:// URL", pgtest.EnvURL)
+	}
+	name := fmt.Sprintf("ninjagold_latin1_%d", time.Now().UnixNano())
+	exec(t, base, `CREATE DATABASE `+name+` ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			t.Errorf("connect to drop %s: %v", name, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	s, err := postgres.Open(t.Context(), u.String(), postgres.Options{})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a LATIN1 database succeeded, want an error")
+	}
+	if !strings.Contains(err.Error(), "LATIN1") || !strings.Contains(err.Error(), "UTF8") {
+		t.Errorf("Open: %v, want an error naming LATIN1 and UTF8", err)
+	}
+}
+
 func TestDeletePlayerRemovesRows(t *testing.T) {
 	url := pgtest.TestURL(t)
 	storetest.CreateAndDeletePlayer(t, openURL(t, url, postgres.Options{}))
