@@ -83,7 +83,9 @@ const (
 
 // PlayerPage asks for one page of players. After, when set, is the last
 // player of the previous page; ties in gold are broken by id ascending.
-// Players are created in id order, so created_at sorts by id.
+// Each store creates players in id order, committing them in that order
+// too, so created_at sorts by id, and a page never misses a player created
+// earlier.
 type PlayerPage struct {
 	Sort  PlayerSort
 	After *PlayerKey

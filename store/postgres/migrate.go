@@ -18,24 +18,26 @@ var migrations embed.FS
 
 // migrate applies, in order and each in its own transaction, the embedded
 // migrations not yet recorded in schema_migrations, holding the schema's
-// migration lock (see the package doc) for the whole run.
-func migrate(ctx context.Context, pool *pgxpool.Pool) error {
+// migration lock (see the package doc) for the whole run. It returns the
+// schema the tables are in.
+func migrate(ctx context.Context, pool *pgxpool.Pool) (schema string, err error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
+		return "", fmt.Errorf("postgres: migrate: %w", err)
 	}
 	defer conn.Release()
 
-	var schema *string
-	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
+	var current *string
+	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
+		return "", fmt.Errorf("postgres: migrate: %w", err)
 	}
-	if schema == nil {
-		return errors.New("postgres: migrate: no schema in search_path exists")
+	if current == nil {
+		return "", errors.New("postgres: migrate: no schema in search_path exists")
 	}
-	key := migrationLockKey(*schema)
+	schema = *current
+	key := migrationLockKey(schema)
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
-		return fmt.Errorf("postgres: migrate: take the migration lock: %w", err)
+		return "", fmt.Errorf("postgres: migrate: take the migration lock: %w", err)
 	}
 	defer func() {
 		// The lock belongs to the session: if it cannot be released, the
@@ -52,25 +54,25 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) error {
 		version    integer     PRIMARY KEY,
 		name       text        NOT NULL,
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return fmt.Errorf("postgres: migrations table: %w", err)
+		return "", fmt.Errorf("postgres: migrations table: %w", err)
 	}
 	files, err := migration.Load(migrations)
 	if err != nil {
-		return fmt.Errorf("postgres: %w", err)
+		return "", fmt.Errorf("postgres: %w", err)
 	}
 	var newest int
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
-		return fmt.Errorf("postgres: migrations table: %w", err)
+		return "", fmt.Errorf("postgres: migrations table: %w", err)
 	}
 	if err := migration.CheckNotNewer(newest, files); err != nil {
-		return fmt.Errorf("postgres: %w", err)
+		return "", fmt.Errorf("postgres: %w", err)
 	}
 	for _, f := range files {
 		if err := applyMigration(ctx, conn, f); err != nil {
-			return fmt.Errorf("postgres: migration %s: %w", f.Name, err)
+			return "", fmt.Errorf("postgres: migration %s: %w", f.Name, err)
 		}
 	}
-	return nil
+	return schema, nil
 }
 
 func applyMigration(ctx context.Context, conn *pgxpool.Conn, f migration.File) error {
@@ -98,12 +100,15 @@ func applyMigration(ctx context.Context, conn *pgxpool.Conn, f migration.File) e
 	return tx.Commit(ctx)
 }
 
-// migrationLockKey is the advisory lock key for migrating schema: a hash of
-// the package path and the schema name, so it neither depends on the order
+// migrationLockKey is the advisory lock key for migrating schema.
+func migrationLockKey(schema string) int64 { return lockKey("migrate", schema) }
+
+// lockKey is an advisory lock key for what in schema: a hash of the package
+// path, what and the schema name, so it neither depends on the order
 // schemas were created in nor collides with other applications' keys by
 // accident.
-func migrationLockKey(schema string) int64 {
+func lockKey(what, schema string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("github.com/ninjagold/ninjagold-api/store/postgres migrate " + schema))
+	h.Write([]byte("github.com/ninjagold/ninjagold-api/store/postgres " + what + " " + schema))
 	return int64(h.Sum64())
 }

@@ -26,9 +26,19 @@ func playerNotFound(id int64) error {
 	return game.Errorf(game.ENOTFOUND, "player %d does not exist", id)
 }
 
+// CreatePlayer creates players one at a time, holding the schema's
+// advisory lock for it until the commit: the list sorts created_at by id
+// (game.PlayerPage), which holds only if ids, creation times and commits
+// come in one order. Without the lock, two players created at once could
+// take their ids and their clock_timestamp() in opposite orders, or the
+// later id commit first, and a client paging by created_at past it would
+// never see the other. Visits and other writes do not take the lock.
 func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Player, error) {
 	var p game.Player
 	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.createPlayerKey); err != nil {
+			return err
+		}
 		var err error
 		p, err = scanPlayer(tx.QueryRow(ctx,
 			`INSERT INTO players (first_name, last_name, gold, token_hash, created_at)

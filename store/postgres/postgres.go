@@ -14,6 +14,11 @@
 //     it. The key row is inserted with ON CONFLICT DO NOTHING as a second
 //     line: should it ever find the key taken, the transaction is rolled back
 //     and retried, and the retry replays.
+//   - A visit holds its location (FOR KEY SHARE) until it commits, so a
+//     change to the location waits for the visits that have read it.
+//   - Players are created one at a time, under an advisory transaction lock,
+//     so that ids, creation times and commits come in one order: the list
+//     sorts created_at by id.
 //
 // Open applies the embedded migrations (migrations/*.sql) before it returns,
 // each in its own transaction and recorded in schema_migrations. Instances
@@ -58,6 +63,8 @@ import (
 type Store struct {
 	pool      *pgxpool.Pool
 	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
+	// createPlayerKey is the advisory lock CreatePlayer holds (see there).
+	createPlayerKey int64
 }
 
 var (
@@ -125,14 +132,15 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	if err := migrate(ctx, pool); err != nil {
+	schema, err := migrate(ctx, pool)
+	if err != nil {
 		pool.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, err
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, createPlayerKey: lockKey("create player", schema)}
 	s.lastPurge.Store(time.Now().Unix())
 	return s, nil
 }

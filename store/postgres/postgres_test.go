@@ -274,6 +274,72 @@ func TestNonUTF8DatabaseIsRefused(t *testing.T) {
 	}
 }
 
+// TestPlayersCommitInIDOrder holds one player's creation open and creates
+// another: the second must not be acknowledged before the first, whose id
+// is smaller, has committed, or a client paging by created_at past the
+// second would never see the first. Another session holds the first one's
+// token hash in an uncommitted row, so the first one's INSERT waits on it.
+func TestPlayersCommitInIDOrder(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	holder, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(context.Background())
+	tx, err := holder.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	hash := []byte("the first player's token hash")
+	if _, err := tx.Exec(t.Context(), `INSERT INTO players (first_name, last_name, token_hash, created_at)
+		VALUES ('Hold', 'Er', $1, now())`, hash); err != nil {
+		t.Fatal(err)
+	}
+	var xid string
+	if err := tx.QueryRow(t.Context(), `SELECT transactionid::text FROM pg_locks
+		WHERE pid = pg_backend_pid() AND locktype = 'transactionid' AND granted`).Scan(&xid); err != nil {
+		t.Fatal(err)
+	}
+
+	type created struct {
+		p   game.Player
+		err error
+	}
+	create := func(name string, hash []byte) chan created {
+		c := make(chan created, 1)
+		go func() {
+			p, err := s.CreatePlayer(context.Background(), game.NewPlayer{FirstName: name, LastName: "Sato", TokenHash: hash})
+			c <- created{p, err}
+		}()
+		return c
+	}
+	first := create("First", hash)
+	for waiting := false; !waiting; {
+		query(t, url, `SELECT EXISTS (SELECT 1 FROM pg_locks
+			WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = '`+xid+`')`, &waiting)
+		time.Sleep(5 * time.Millisecond)
+	}
+	second := create("Second", []byte("the second player's token hash"))
+	select {
+	case c := <-second:
+		t.Fatalf("player %d (%v) was acknowledged while the player created before it had not committed", c.p.ID, c.err)
+	case <-time.After(250 * time.Millisecond):
+	}
+	if err := tx.Rollback(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	a, b := <-first, <-second
+	if a.err != nil || b.err != nil {
+		t.Fatalf("CreatePlayer: %v, %v", a.err, b.err)
+	}
+	if a.p.ID >= b.p.ID || !a.p.CreatedAt.Before(b.p.CreatedAt) {
+		t.Errorf("first player %d created %v, second %d created %v: want the first smaller and earlier",
+			a.p.ID, a.p.CreatedAt, b.p.ID, b.p.CreatedAt)
+	}
+}
+
 func TestDeletePlayerRemovesRows(t *testing.T) {
 	url := pgtest.TestURL(t)
 	storetest.CreateAndDeletePlayer(t, openURL(t, url, postgres.Options{}))

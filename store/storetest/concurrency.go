@@ -60,6 +60,37 @@ func testConcurrency(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("players created at once list by created_at in created_at order", func(t *testing.T) {
+		const callers, each = 16, 25
+		s := open(t)
+		errs := make([]error, callers)
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Go(func() {
+				for range each {
+					if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: tokenHash(t)}); err != nil {
+						errs[i] = err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("CreatePlayer: %v", err)
+		}
+		listed := listAllPlayers(t, s, game.ByCreatedAtAsc, 100)
+		if len(listed) != callers*each {
+			t.Fatalf("listed %d players, want %d", len(listed), callers*each)
+		}
+		for i := 1; i < len(listed); i++ {
+			if a, b := listed[i-1], listed[i]; b.CreatedAt.Before(a.CreatedAt) {
+				t.Errorf("player %d (created %v) is listed after player %d (created %v)",
+					b.ID, b.CreatedAt.Format(time.RFC3339Nano), a.ID, a.CreatedAt.Format(time.RFC3339Nano))
+			}
+		}
+	})
+
 	// A change to a location acknowledged while a visit to it is under way
 	// must be one the visit saw, or wait for the visit: a visit stamped after
 	// the change must not pay the old range under the old name, nor be
