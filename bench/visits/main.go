@@ -82,7 +82,7 @@ func startServer(bin, db, sync, cpus, extra string) (*server, error) {
 		name = "taskset"
 	}
 	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN=bench")
+	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN=bench-visits-admin-token")
 	began := time.Now()
 	cmd.Stderr = io.Discard // one access-log line per request
 	out, err := cmd.StdoutPipe()

@@ -119,6 +119,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{nil, map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "maybe"}, "NINJAGOLD_VALIDATE_RESPONSES"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": " s3cret-admin-token"}, "NINJAGOLD_ADMIN_TOKEN"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "s3cret-admin-token\n"}, "NINJAGOLD_ADMIN_TOKEN"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "x"}, "NINJAGOLD_ADMIN_TOKEN must be at least 16 characters long, not 1"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "fifteen-chars.."}, "at least 16 characters long, not 15"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " ")+fmt.Sprint(tt.env), func(t *testing.T) {

@@ -28,6 +28,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/prometheus/client_golang/prometheus"
@@ -201,8 +202,16 @@ Flags win over their environment variables.
 		// spaces around it, so this one could never match.
 		return cfg, errors.New("NINJAGOLD_ADMIN_TOKEN must not start or end with white space")
 	}
+	if n := utf8.RuneCountInString(cfg.adminToken); n > 0 && n < minAdminToken {
+		// It is the one key to every location write, and a short one
+		// is guessed.
+		return cfg, fmt.Errorf("NINJAGOLD_ADMIN_TOKEN must be at least %d characters long, not %d", minAdminToken, n)
+	}
 	return cfg, nil
 }
+
+// minAdminToken is the shortest NINJAGOLD_ADMIN_TOKEN taken.
+const minAdminToken = 16
 
 // connMaxHeaderBytes is net/http's bound on a request's header block (the
 // contract's "1 MiB"); --max-header-bytes is the api's, below it.

@@ -83,7 +83,7 @@ func serveArgs(db string, args ...string) []string {
 // launch starts cmd, a server command, and waits until it listens.
 func launch(t *testing.T, cmd *exec.Cmd) *process {
 	t.Helper()
-	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN=admin")
+	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN=process-test-admin-token")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

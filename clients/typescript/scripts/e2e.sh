@@ -73,7 +73,7 @@ wait_for_url() {
 	return 1
 }
 
-NINJAGOLD_ADMIN_TOKEN="e2e-admin-$$-$RANDOM" "$server_bin" \
+NINJAGOLD_ADMIN_TOKEN="e2e-admin-token-$$-$RANDOM" "$server_bin" \
 	--addr 127.0.0.1:0 --db "$work/ninjagold.db" --validate-responses --log-flush 0 \
 	>"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
