@@ -14,8 +14,9 @@
 //     it. The key row is inserted with ON CONFLICT DO NOTHING as a second
 //     line: should it ever find the key taken, the transaction is rolled back
 //     and retried, and the retry replays.
-//   - A visit holds its location (FOR KEY SHARE) until it commits, so a
-//     change to the location waits for the visits that have read it.
+//   - A visit holds its location's advisory lock, shared, until it commits,
+//     and a change to the location takes it exclusively, so a change waits
+//     for the visits that have read the location, and later visits for it.
 //   - Players are created one at a time, under an advisory transaction lock,
 //     so that ids, creation times and commits come in one order: the list
 //     sorts created_at by id.
@@ -65,6 +66,9 @@ type Store struct {
 	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
 	// createPlayerKey is the advisory lock CreatePlayer holds (see there).
 	createPlayerKey int64
+	// locationLockClass is the first half of a location's advisory lock
+	// key (see lockLocation).
+	locationLockClass int32
 }
 
 var (
@@ -140,7 +144,11 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		}
 		return nil, err
 	}
-	s := &Store{pool: pool, createPlayerKey: lockKey("create player", schema)}
+	s := &Store{
+		pool:              pool,
+		createPlayerKey:   lockKey("create player", schema),
+		locationLockClass: int32(lockKey("location", schema)),
+	}
 	s.lastPurge.Store(time.Now().Unix())
 	return s, nil
 }

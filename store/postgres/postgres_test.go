@@ -340,6 +340,46 @@ func TestPlayersCommitInIDOrder(t *testing.T) {
 	}
 }
 
+// TestLocationChangesWaitTheirTurn changes a location while visits to it
+// never stop: each change must wait only for the visits that came before it
+// and get through, not be overtaken by every later visit until its statement
+// times out (as it was behind a row lock that visits shared).
+func TestLocationChangesWaitTheirTurn(t *testing.T) {
+	const visitors = 24
+	s := openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: visitors + 1, StatementTimeout: 3 * time.Second})
+	loc, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Mine", MinGold: 1, MaxGold: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	for i := range visitors {
+		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: fmt.Appendf(nil, "visitor %d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID,
+					Roll: func(l game.Location) game.Outcome { return game.Outcome{Gold: l.MaxGold} }})
+				if err != nil && ctx.Err() == nil {
+					t.Errorf("CreateVisit: %v", err)
+				}
+			}
+		})
+	}
+	for i := range 5 {
+		if _, err := s.UpdateLocation(t.Context(), loc.ID, func(l *game.Location) error {
+			l.MaxGold = int32(2 + i)
+			return nil
+		}); err != nil {
+			t.Errorf("UpdateLocation %d among the visits: %v", i, err)
+		}
+	}
+	stop()
+	wg.Wait()
+}
+
 func TestDeletePlayerRemovesRows(t *testing.T) {
 	url := pgtest.TestURL(t)
 	storetest.CreateAndDeletePlayer(t, openURL(t, url, postgres.Options{}))

@@ -65,11 +65,15 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			}
 		}
 
-		// KEY SHARE holds back UpdateLocation and DeleteLocation (both lock
-		// the row FOR UPDATE) until this visit commits: a change they
-		// acknowledge is never one a later-stamped visit did not see.
-		// Visits to one location do not wait for each other.
-		loc, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1 FOR KEY SHARE`, req.LocationID))
+		// The location's lock, shared, holds back UpdateLocation and
+		// DeleteLocation until this visit commits: a change they
+		// acknowledge is never one a later-stamped visit did not see. It
+		// is taken before the read, whose snapshot then sees any change
+		// committed before it.
+		if err := s.lockLocation(ctx, tx, req.LocationID, false); err != nil {
+			return err
+		}
+		loc, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1`, req.LocationID))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
 		} else if err != nil {
