@@ -47,6 +47,33 @@ func TestPoolConfig(t *testing.T) {
 	}
 }
 
+func TestPoolConfigSessionSettings(t *testing.T) {
+	const base = "postgres://ninja@db.example:5432/gold?sslmode=disable"
+	cases := []struct {
+		name, url           string
+		opts                Options
+		idleInTx, clientEnc string
+	}{
+		{"a session idle in a transaction ends with the statement timeout", base, Options{}, "30000", "UTF8"},
+		{"the statement timeout asked for", base, Options{StatementTimeout: 2 * time.Second}, "2000", "UTF8"},
+		{"the URL's own idle timeout is kept", base + "&idle_in_transaction_session_timeout=5000", Options{}, "5000", "UTF8"},
+		{"the store speaks UTF-8 whatever the URL asks", base + "&client_encoding=LATIN1", Options{}, "30000", "UTF8"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := poolConfig(c.url, c.opts)
+			if err != nil {
+				t.Fatalf("poolConfig: %v", err)
+			}
+			params := cfg.ConnConfig.RuntimeParams
+			if params["idle_in_transaction_session_timeout"] != c.idleInTx || params["client_encoding"] != c.clientEnc {
+				t.Errorf("idle_in_transaction_session_timeout %q, client_encoding %q; want %q, %q",
+					params["idle_in_transaction_session_timeout"], params["client_encoding"], c.idleInTx, c.clientEnc)
+			}
+		})
+	}
+}
+
 func TestPoolConfigRefuses(t *testing.T) {
 	cases := []struct {
 		name    string

@@ -221,6 +221,14 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 		// Milliseconds, PostgreSQL's unit; never 0, which would mean none.
 		params["statement_timeout"] = strconv.FormatInt(max(1, d.Milliseconds()), 10)
 	}
+	if params["idle_in_transaction_session_timeout"] == "" {
+		// The store's transactions never wait on anything but the database
+		// between statements: a session idle in one has lost its client
+		// (a half-open connection), and its locks (a player's row, the
+		// player-creation lock) would hold everyone else up until the
+		// server noticed. The statement timeout is long enough.
+		params["idle_in_transaction_session_timeout"] = params["statement_timeout"]
+	}
 	return cfg, nil
 }
 
