@@ -45,7 +45,8 @@ type Config struct {
 	// RateLimit limits each client; the zero value turns it off.
 	RateLimit RateLimit
 	// TrustedProxies are the addresses (IPs or CIDRs) whose
-	// X-Forwarded-For names the client for rate limiting; none by default.
+	// X-Forwarded-For (or, without it, X-Real-IP) names the client for rate
+	// limiting; none by default.
 	TrustedProxies []string
 	// MaxHeaderBytes bounds the request's header fields; larger ones get
 	// 431. Default DefaultMaxHeaderBytes.

@@ -140,7 +140,7 @@ Flags win over their environment variables.
 		"check every response against openapi.yaml and log violations (NINJAGOLD_VALIDATE_RESPONSES)")
 	fs.Float64Var(&cfg.rateLimit.Rate, "rate-limit", 50, "requests per second each client may make; 0 turns rate limiting off")
 	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 100, "requests a client may make at once before the rate applies")
-	fs.Var(&cfg.proxies, "trusted-proxy", "IP or CIDR of a proxy whose X-Forwarded-For names the client (repeatable; NINJAGOLD_TRUSTED_PROXIES, comma-separated)")
+	fs.Var(&cfg.proxies, "trusted-proxy", "IP or CIDR of a proxy whose X-Forwarded-For (or X-Real-IP) names the client (repeatable; NINJAGOLD_TRUSTED_PROXIES, comma-separated)")
 	fs.Var(&cfg.cors, "cors-origin", "an origin (scheme://host[:port]) whose pages may call the API from a browser (repeatable; NINJAGOLD_CORS_ORIGINS, comma-separated); none turns CORS off")
 	fs.IntVar(&cfg.maxHeader, "max-header-bytes", api.DefaultMaxHeaderBytes, "request header limit in bytes (431 beyond)")
 	fs.IntVar(&cfg.maxFlight, "max-in-flight", 512, "requests served at once; more get 503 (0: no bound)")

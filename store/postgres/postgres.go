@@ -160,7 +160,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 func checkEncoding(ctx context.Context, pool *pgxpool.Pool) error {
 	return pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error {
 		if enc := c.Conn().PgConn().ParameterStatus("server_encoding"); enc != "UTF8" {
-			return fmt.Errorf("postgres: the database is encoded in %s; the store needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8')", enc)
+			return fmt.Errorf("postgres: the database is encoded in %s; the store needs UTF8 (CREATE DATABASE ... ENCODING 'UTF8' TEMPLATE template0)", enc)
 		}
 		return nil
 	})
