@@ -115,6 +115,13 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--cors-origin", "http://a.b:99999"}, nil, "port 99999"},
 		{[]string{"--cors-origin", "http://a.b:080"}, nil, "port 080"},
 		{[]string{"--cors-origin", "https://spiel.bücher.example"}, nil, "punycode"},
+		{[]string{"--cors-origin", "https://game.example.org:443/"}, nil, `a browser sends "https://game.example.org"`},
+		{[]string{"--cors-origin", "http://[0:0:0:0:0:0:0:1]:8080"}, nil, `as "http://[::1]:8080"`},
+		{[]string{"--cors-origin", "http://[::FFFF:127.0.0.1]"}, nil, `as "http://[::ffff:7f00:1]"`},
+		{[]string{"--cors-origin", "http://[fe80::1%25eth0]"}, nil, "no zone"},
+		{[]string{"--cors-origin", "http://127.1"}, nil, "four decimal numbers"},
+		{[]string{"--cors-origin", "http://0x7f.0.0.1"}, nil, "four decimal numbers"},
+		{[]string{"--cors-origin", "http://2130706433:3000"}, nil, "four decimal numbers"},
 		{[]string{"--trusted-proxy", "300.1.1.1"}, nil, "--trusted-proxy"},
 		{nil, map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "maybe"}, "NINJAGOLD_VALIDATE_RESPONSES"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": " s3cret-admin-token"}, "NINJAGOLD_ADMIN_TOKEN"},
@@ -133,7 +140,8 @@ func TestParseConfigRefuses(t *testing.T) {
 	// And the settings those neighbour are taken.
 	for _, args := range [][]string{
 		{"--max-in-flight", "0"}, {"--rate-limit", "0", "--rate-burst", "0"}, {"--cors-origin", "http://localhost:3000"}, {"--cors-origin", "http://[::1]:8080"},
-		{"--cors-origin", "https://xn--spiel-bcher-ieb.example"},
+		{"--cors-origin", "https://xn--spiel-bcher-ieb.example"}, {"--cors-origin", "http://[::ffff:7f00:1]"},
+		{"--cors-origin", "http://127.0.0.1:5173"}, {"--cors-origin", "http://[2001:db8::1]"}, {"--cors-origin", "https://0x.example"},
 		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--shutdown-timeout", "0"},
 		{"--max-header-bytes", "1048576"},
 	} {

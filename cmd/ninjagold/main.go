@@ -21,6 +21,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -267,38 +268,78 @@ func (cfg config) check() error {
 // checkOrigin refuses o unless it is an origin as a browser sends it in
 // Origin: the CORS check compares the two as strings, so any other spelling
 // of the same origin (upper case, the scheme's default port, a trailing
-// slash) would never match, and CORS would stay off for it without a word.
+// slash, an IP address written another way) would never match, and CORS
+// would stay off for it without a word.
 func checkOrigin(o string) error {
 	u, err := url.Parse(o)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || u.Opaque != "" {
-		if err == nil && u.Host != "" && (u.Path == "/" || u.RawQuery != "" || u.Fragment != "") {
-			return fmt.Errorf("an origin has no path, query or fragment: a browser sends %q", strings.ToLower(u.Scheme)+"://"+strings.ToLower(u.Host))
-		}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.Opaque != "" {
 		return errors.New("must be an origin such as https://game.example.org")
 	}
-	host, port := strings.ToLower(u.Hostname()), u.Port()
-	for _, r := range host {
-		if r > 0x7f {
-			return errors.New("a browser sends a host name in its ASCII (punycode) form")
-		}
+	want, err := browserOrigin(u)
+	if err != nil {
+		return err
 	}
-	if port != "" {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '0' {
-			return fmt.Errorf("port %s is not a port a browser sends", port)
-		}
-	}
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	want := u.Scheme + "://" + host
-	if port != "" && !(u.Scheme == "http" && port == "80" || u.Scheme == "https" && port == "443") {
-		want += ":" + port
+	if u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fmt.Errorf("an origin has no path, query or fragment: a browser sends %q", want)
 	}
 	if o != want {
 		return fmt.Errorf("a browser sends this origin as %q", want)
 	}
 	return nil
+}
+
+// browserOrigin is u's origin as a browser writes it (the WHATWG URL
+// standard): scheme and host in lower case, an IP address in its one
+// canonical form, no port where it is the scheme's default.
+func browserOrigin(u *url.URL) (string, error) {
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	switch labels := strings.Split(host, "."); {
+	case strings.HasPrefix(u.Host, "["):
+		addr, err := netip.ParseAddr(host)
+		switch {
+		case err != nil || !addr.Is6():
+			return "", fmt.Errorf("%s is not an IPv6 address", host)
+		case addr.Zone() != "":
+			return "", errors.New("a browser sends no zone in an IPv6 address")
+		case addr.Is4In6():
+			// Go writes the last 32 bits as IPv4; a browser in hex.
+			b := addr.As16()
+			host = fmt.Sprintf("[::ffff:%x:%x]", uint16(b[12])<<8|uint16(b[13]), uint16(b[14])<<8|uint16(b[15]))
+		default:
+			host = "[" + addr.String() + "]"
+		}
+	case endsInNumber(labels[len(labels)-1]):
+		// A browser reads such a host as an IPv4 address (127.1,
+		// 0x7f.0.0.1, 2130706433) and writes it as four decimal numbers.
+		if addr, err := netip.ParseAddr(host); err != nil || !addr.Is4() {
+			return "", fmt.Errorf("a browser sends an IPv4 address as four decimal numbers (127.0.0.1), not %s", host)
+		}
+	default:
+		for _, r := range host {
+			if r > 0x7f {
+				return "", errors.New("a browser sends a host name in its ASCII (punycode) form")
+			}
+		}
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '0' {
+			return "", fmt.Errorf("port %s is not a port a browser sends", port)
+		}
+	}
+	origin := u.Scheme + "://" + host
+	if port != "" && !(u.Scheme == "http" && port == "80" || u.Scheme == "https" && port == "443") {
+		origin += ":" + port
+	}
+	return origin, nil
+}
+
+// endsInNumber reports whether label, a host's last, makes a browser read
+// the host as an IPv4 address: decimal digits, or 0x and hex digits.
+func endsInNumber(label string) bool {
+	if hex, ok := strings.CutPrefix(label, "0x"); ok {
+		return strings.Trim(hex, "0123456789abcdef") == ""
+	}
+	return label != "" && strings.Trim(label, "0123456789") == ""
 }
 
 // envBool reads a yes/no environment variable; unset is no.
