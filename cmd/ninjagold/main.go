@@ -238,18 +238,24 @@ func (cfg config) check() error {
 	for _, d := range []struct {
 		flag string
 		v    time.Duration
+		// off: 0 turns the timeout off (net/http's meaning), which
+		// lets a slow client hold its connection for ever.
+		off bool
 	}{
-		{"shutdown-timeout", cfg.shutdown},
-		{"read-header-timeout", cfg.timeouts.readHeader},
-		{"read-timeout", cfg.timeouts.read},
-		{"write-timeout", cfg.timeouts.write},
-		{"idle-timeout", cfg.timeouts.idle},
-		{"db-statement-timeout", cfg.pg.StatementTimeout},
-		{"db-conn-lifetime", cfg.pg.ConnMaxLifetime},
-		{"db-connect-timeout", cfg.pg.ConnectTimeout},
+		{"shutdown-timeout", cfg.shutdown, false},
+		{"read-header-timeout", cfg.timeouts.readHeader, true},
+		{"read-timeout", cfg.timeouts.read, true},
+		{"write-timeout", cfg.timeouts.write, true},
+		{"idle-timeout", cfg.timeouts.idle, true},
+		{"db-statement-timeout", cfg.pg.StatementTimeout, false},
+		{"db-conn-lifetime", cfg.pg.ConnMaxLifetime, false},
+		{"db-connect-timeout", cfg.pg.ConnectTimeout, false},
 	} {
-		if d.v < 0 {
+		switch {
+		case d.v < 0:
 			return fmt.Errorf("--%s must not be negative, not %v", d.flag, d.v)
+		case d.v == 0 && d.off:
+			return fmt.Errorf("--%s must be more than 0, which would turn it off and let a slow client hold its connection", d.flag)
 		}
 	}
 	for _, o := range cfg.cors {
