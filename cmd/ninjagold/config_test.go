@@ -190,6 +190,25 @@ func TestHelp(t *testing.T) {
 
 // The start-up line and the log name the database without its password,
 // wherever the URL carries it.
+func TestPostgresDSN(t *testing.T) {
+	tests := []struct {
+		db, dsn string
+		ok      bool
+	}{
+		{"ninjagold.db", "ninjagold.db", false},
+		{"/var/lib/ninjagold/game.db", "/var/lib/ninjagold/game.db", false},
+		{"postgres://db/game", "postgres://db/game", true},
+		{"PostgreSQL://db/game", "postgresql://db/game", true},
+		{"host=db dbname=game", "host=db dbname=game", true},
+		{" dbname = game", " dbname = game", true},
+	}
+	for _, tt := range tests {
+		if dsn, ok := postgresDSN(tt.db); dsn != tt.dsn || ok != tt.ok {
+			t.Errorf("postgresDSN(%q) = %q, %v; want %q, %v", tt.db, dsn, ok, tt.dsn, tt.ok)
+		}
+	}
+}
+
 func TestDisplayDBHidesThePassword(t *testing.T) {
 	tests := []struct{ db, want string }{
 		{"ninjagold.db", "ninjagold.db"},
@@ -198,6 +217,9 @@ func TestDisplayDBHidesThePassword(t *testing.T) {
 		{"postgresql://db/game?password=s3cret&user=ninja", "postgresql://db/game?password=xxxxx&user=ninja"},
 		{"postgres://db/game?sslmode=disable", "postgres://db/game?sslmode=disable"},
 		{"postgres://db/game?sslmode=verify-full&sslpassword=s3cret", "postgres://db/game?sslmode=verify-full&sslpassword=xxxxx"},
+		{"POSTGRES://ninja:s3cret@db/game", "postgres://ninja:xxxxx@db/game"},
+		{"host=db user=ninja password=s3cret dbname=game", "host=db user=ninja password=xxxxx dbname=game"},
+		{"host=db password = 's3cret \\' still s3cret' sslpassword=s3cret dbname=game", "host=db password = xxxxx sslpassword=xxxxx dbname=game"},
 	}
 	for _, tt := range tests {
 		got := displayDB(tt.db)

@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -127,7 +128,7 @@ Flags win over their environment variables.
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "NINJAGOLD_ADDR", ":8080"), "listen address (NINJAGOLD_ADDR)")
-	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "a postgres:// URL, or a SQLite file path (NINJAGOLD_DB)")
+	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "a postgres:// URL or a PostgreSQL keyword/value string (host=... dbname=...), or else a SQLite file path (NINJAGOLD_DB)")
 	fs.StringVar(&cfg.sqliteSync, "sqlite-synchronous", "FULL", "SQLite: FULL (a commit survives power loss) or NORMAL (survives a crash of the process only; faster)")
 	fs.BoolVar(&cfg.sqliteShared, "sqlite-shared", false, "SQLite: let other processes open the file while this one runs (every one of them needs it); without it the file is held for this process alone, which makes reads faster")
 	var maxConns int
@@ -489,10 +490,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // openStore opens the database cfg.db names: PostgreSQL for a postgres://
-// URL, else a SQLite file. Either way the migrations are applied.
+// URL or a keyword/value string, else a SQLite file. Either way the
+// migrations are applied.
 func openStore(ctx context.Context, cfg config) (game.Store, error) {
-	if isPostgresURL(cfg.db) {
-		store, err := postgres.Open(ctx, cfg.db, cfg.pg)
+	if dsn, ok := postgresDSN(cfg.db); ok {
+		store, err := postgres.Open(ctx, dsn, cfg.pg)
 		if err != nil {
 			// The error already masks any password in the URL.
 			return nil, fmt.Errorf("NINJAGOLD_DB / --db (PostgreSQL): %w", err)
@@ -509,18 +511,38 @@ func openStore(ctx context.Context, cfg config) (game.Store, error) {
 	return store, nil
 }
 
-func isPostgresURL(db string) bool {
-	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+// postgresDSN reports whether db names a PostgreSQL database, as pgx takes
+// them: a postgres:// or postgresql:// URL (the scheme in any case; it is
+// handed on in lower case, the only one pgx reads), or a keyword/value
+// string such as "host=db dbname=game". Anything else is a SQLite file.
+func postgresDSN(db string) (string, bool) {
+	for _, scheme := range []string{"postgres://", "postgresql://"} {
+		if len(db) >= len(scheme) && strings.EqualFold(db[:len(scheme)], scheme) {
+			return scheme + db[len(scheme):], true
+		}
+	}
+	return db, keywordDSN.MatchString(db)
 }
+
+// keywordDSN is the start of a keyword/value connection string.
+var keywordDSN = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
+
+// dsnSecret is a password's value in a keyword/value string: a word, or
+// single-quoted with backslash escapes.
+var dsnSecret = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)`)
 
 // displayDB names the database in the start-up line without its password,
 // which a URL may carry in its user info or, as pgx also reads them, in a
 // password or sslpassword (the client key's) parameter.
 func displayDB(db string) string {
-	if !isPostgresURL(db) {
+	dsn, ok := postgresDSN(db)
+	if !ok {
 		return db
 	}
-	u, err := url.Parse(db)
+	if !strings.Contains(dsn, "://") {
+		return dsnSecret.ReplaceAllString(dsn, "${1}xxxxx")
+	}
+	u, err := url.Parse(dsn)
 	if err != nil {
 		return "postgres"
 	}
