@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
@@ -22,9 +24,11 @@ func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 	tests := []struct {
 		name, raw  string
 		wantStatus int
+		wantText   bool // a text/plain body; else none
 	}{
-		{"OPTIONS * is the server as a whole", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusOK},
-		{"an Expect other than 100-continue", "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n", http.StatusExpectationFailed},
+		{"OPTIONS * is the server as a whole", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusOK, false},
+		{"an Expect other than 100-continue", "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n", http.StatusExpectationFailed, false},
+		{"another HTTP version", "GET /healthz HTTP/3.0\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,8 +45,11 @@ func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer resp.Body.Close()
-			if resp.StatusCode != tt.wantStatus || resp.ContentLength != 0 {
-				t.Errorf("status %d, Content-Length %d; want %d with no body", resp.StatusCode, resp.ContentLength, tt.wantStatus)
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.wantStatus || (len(body) > 0) != tt.wantText ||
+				tt.wantText && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+				t.Errorf("status %d, %s body %q; want %d, a text/plain body: %v",
+					resp.StatusCode, resp.Header.Get("Content-Type"), body, tt.wantStatus, tt.wantText)
 			}
 		})
 	}

@@ -116,8 +116,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		cfg.command, args = "migrate", args[1:]
 	}
 	fs := flag.NewFlagSet("ninjagold", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
+	// A mistake is one line (main prints the error); --help, the usage.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	usage := func() {
 		fmt.Fprint(stderr, `Usage:
   ninjagold [flags]           serve the API
   ninjagold migrate [flags]   apply the migrations to --db and exit
@@ -125,6 +127,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 Flags win over their environment variables.
 
 `)
+		fs.SetOutput(stderr)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "NINJAGOLD_ADDR", ":8080"), "listen address (NINJAGOLD_ADDR)")
@@ -155,8 +158,11 @@ Flags win over their environment variables.
 		"least level logged: debug, info, warn or error; warn and above leave out the access log (NINJAGOLD_LOG_LEVEL)")
 	logFlush := fs.String("log-flush", envOr(getenv, "NINJAGOLD_LOG_FLUSH", api.DefaultLogFlush.String()),
 		"longest a log line waits in a buffer before it is written; 0 writes each line at once (NINJAGOLD_LOG_FLUSH)")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		usage()
 		return cfg, err
+	} else if err != nil {
+		return cfg, fmt.Errorf("%w (ninjagold --help lists the flags)", err)
 	}
 	// A list flag replaces its environment variable, as every other flag
 	// does: an operator narrowing the list must not keep the old entries.
@@ -195,7 +201,9 @@ Flags win over their environment variables.
 	if cfg.logFormat != "json" && cfg.logFormat != "text" {
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_FORMAT / --log-format must be json or text, not %q", cfg.logFormat)
 	}
-	if err := cfg.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+	// slog also reads "info+2" and the like; the contract of the flag is
+	// the four names.
+	if err := cfg.logLevel.UnmarshalText([]byte(*logLevel)); err != nil || strings.ContainsAny(*logLevel, "+-") {
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_LEVEL / --log-level must be debug, info, warn or error, not %q", *logLevel)
 	}
 	cfg.adminToken = getenv("NINJAGOLD_ADMIN_TOKEN")
