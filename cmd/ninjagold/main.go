@@ -46,19 +46,27 @@ import (
 
 func main() {
 	// SIGINT, SIGTERM and a hangup all stop the server gracefully; a second
-	// signal ends the process at once, as the signal's default does. A
-	// hangup the process was started to ignore (nohup) stays ignored.
+	// signal cuts the requests still in flight off, and the process ends as
+	// soon as its log is written. A hangup the process was started to ignore
+	// (nohup) stays ignored.
 	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
 	if !signal.Ignored(syscall.SIGHUP) {
 		sigs = append(sigs, syscall.SIGHUP)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	defer stop()
+	force, forceNow := context.WithCancel(context.Background())
+	defer forceNow()
 	go func() {
 		<-ctx.Done()
+		// Listen for the second signal before letting go of the first.
+		second, stopSecond := signal.NotifyContext(context.Background(), sigs...)
+		defer stopSecond()
 		stop()
+		<-second.Done()
+		forceNow()
 	}()
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	err := run(ctx, force, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return // --help: the usage is printed
@@ -375,7 +383,9 @@ func envOr(getenv func(string) string, key, def string) string {
 	return def
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// run serves until ctx ends, then lets the requests in flight finish for
+// up to --shutdown-timeout, or until force ends.
+func run(ctx, force context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -484,9 +494,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintln(stdout, "shutting down: letting in-flight requests finish")
 	log.Info("shutting down", "timeout", cfg.shutdown)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdown)
+	shutdownCtx, cancel := context.WithTimeout(force, cfg.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close() // cuts the connections left, and their requests' contexts
+		if force.Err() != nil {
+			log.Error("a second signal: requests still in flight were cut off")
+			return errors.New("stopped by a second signal; requests still in flight were cut off")
+		}
 		log.Error("shutdown timed out: requests still in flight were cut off", "timeout", cfg.shutdown)
 		return fmt.Errorf("shutdown: %w", err)
 	}

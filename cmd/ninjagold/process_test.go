@@ -606,9 +606,15 @@ func TestNohupIgnoresHangup(t *testing.T) {
 }
 
 // While a graceful stop waits for a request, a second signal ends the
-// process at once.
+// process at once, and its log is written first: the access line of a
+// request served before the signals, held in the log's buffer, is not lost.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
-	p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), "--shutdown-timeout", "60s", "--read-timeout", "60s")
+	p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), "--shutdown-timeout", "60s", "--read-timeout", "60s", "--log-flush", "1h")
+	resp, err := http.Get(p.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
@@ -629,7 +635,12 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	p.signal(t, syscall.SIGINT)
 	err = p.wait(t)
 	if err == nil || time.Since(began) > 5*time.Second {
-		t.Errorf("after a second signal: exit %v after %v; want killed by the signal at once", err, time.Since(began))
+		t.Errorf("after a second signal: exit %v after %v; want a failure at once", err, time.Since(began))
+	}
+	for _, want := range []string{`"route":"/healthz"`, "a second signal: requests still in flight were cut off"} {
+		if !strings.Contains(p.stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, p.stderr)
+		}
 	}
 }
 
