@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -67,6 +68,7 @@ type Store struct {
 
 	wstmts writerStmts // owned by the writer goroutine
 	reads  readStmts
+	file   *dbFile
 }
 
 var _ game.Store = (*Store)(nil)
@@ -172,6 +174,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
+	opened, err := os.Stat(path)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 
 	wconn, err := write.Conn(ctx)
 	if err != nil {
@@ -191,7 +198,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s := &Store{write: write, wconn: wconn, read: read, now: time.Now,
 		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
 		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}},
-		reads:  readStmts{db: read}}
+		reads:  readStmts{db: read}, file: &dbFile{path: path, opened: opened}}
 	s.lastPurge.Store(time.Now().Unix())
 	go s.writeLoop()
 	return s, nil
@@ -262,6 +269,9 @@ func (s *Store) Close() error {
 // and one statement may take long (a commit waiting for the disk), so the
 // wait for it ends with ctx; the ping itself finishes in the background.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.file.check(); err != nil {
+		return err
+	}
 	pinged := make(chan error, 1)
 	go func() { pinged <- s.wconn.PingContext(context.WithoutCancel(ctx)) }()
 	select {

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -137,6 +138,66 @@ func TestForeignKeysAreIndexed(t *testing.T) {
 	if keys == 0 {
 		t.Error("found no foreign keys: the query no longer reads the schema")
 	}
+}
+
+// TestFileRemovedOrReplaced takes the database file away from a running
+// Store: its writes would go to a file nobody opens again and its later
+// reads to the new one, so every call must fail as unavailable instead, and
+// Ping (/readyz) with them.
+func TestFileRemovedOrReplaced(t *testing.T) {
+	cases := []struct {
+		name string
+		take func(path string) error
+	}{
+		{"removed", os.Remove},
+		{"replaced", func(path string) error {
+			// A restore: another copy moved in over the path.
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(path+".restore", b, 0o644); err != nil {
+				return err
+			}
+			return os.Rename(path+".restore", path)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ninjagold.db")
+			s := openFile(t, path)
+			if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("before")}); err != nil {
+				t.Fatalf("CreatePlayer before: %v", err)
+			}
+			if err := c.take(path); err != nil {
+				t.Fatal(err)
+			}
+			// The first write finds out; every call after it fails too.
+			_, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("after")})
+			if game.ErrorCode(err) != game.EUNAVAILABLE {
+				t.Errorf("CreatePlayer after: %v, want %s", err, game.EUNAVAILABLE)
+			}
+			if _, err := s.GetLocation(t.Context(), 1); game.ErrorCode(err) != game.EUNAVAILABLE {
+				t.Errorf("GetLocation after: %v, want %s", err, game.EUNAVAILABLE)
+			}
+			if _, err := s.ListLocations(t.Context(), 0, 10); game.ErrorCode(err) != game.EUNAVAILABLE {
+				t.Errorf("ListLocations after: %v, want %s", err, game.EUNAVAILABLE)
+			}
+			if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "removed or replaced") {
+				t.Errorf("Ping after: %v, want %s saying the file was removed or replaced", err, game.EUNAVAILABLE)
+			}
+		})
+	}
+	t.Run("Ping finds out before any write", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "ninjagold.db")
+		s := openFile(t, path)
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE {
+			t.Errorf("Ping: %v, want %s", err, game.EUNAVAILABLE)
+		}
+	})
 }
 
 // TestGroupCommitBatches holds the writer to group commit: with 64 callers

@@ -92,6 +92,9 @@ func (r *readStmts) get(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // readRow runs a one-row query on the read pool (see detach).
 func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner {
+	if err := s.file.err(); err != nil {
+		return errRow{err}
+	}
 	ctx, err := detach(ctx)
 	if err != nil {
 		return errRow{err}
@@ -108,6 +111,9 @@ func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner 
 // a cursor sorts every player below it, which a client that went away
 // should not wait for.
 func (s *Store) readRows(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+	if err := s.file.err(); err != nil {
+		return nil, err
+	}
 	st, err := s.reads.get(ctx, query)
 	if err != nil {
 		return nil, err

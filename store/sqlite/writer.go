@@ -101,6 +101,12 @@ func (s *Store) commitBatch(batch []writeJob) {
 	s.writes.Add(int64(len(batch)))
 	s.commits.Add(1)
 	errs := make([]error, len(batch))
+	if err := s.file.check(); err != nil {
+		for _, j := range batch {
+			j.done <- err
+		}
+		return
+	}
 	tx := writeTx{conn: s.wconn, w: &s.wstmts}
 	if _, err := tx.Exec("BEGIN IMMEDIATE"); err != nil {
 		for _, j := range batch {
