@@ -142,6 +142,18 @@ func TestRateLimit(t *testing.T) {
 			}
 		}
 	})
+	t.Run("seconds rounded up where the rate does not divide", func(t *testing.T) {
+		// 10 requests at 3 a second: 3.33 s to fill from empty, 0.33 s
+		// for the one spent.
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 3, Burst: 10}}})
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+		if got := resp.Header.Get("RateLimit-Policy"); got != `"default";q=10;w=4` {
+			t.Errorf("RateLimit-Policy = %q, want q=10;w=4", got)
+		}
+		if got := resp.Header.Get("RateLimit"); got != `"default";r=9;t=1` {
+			t.Errorf("RateLimit = %q, want r=9;t=1", got)
+		}
+	})
 	t.Run("an IPv6 /64 is one client", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{
 			RateLimit: api.RateLimit{Rate: 0.001, Burst: 1}, TrustedProxies: []string{"127.0.0.1", "::1"}}})

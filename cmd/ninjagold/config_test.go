@@ -93,6 +93,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--rate-limit", "-1"}, nil, "--rate-limit"},
 		{[]string{"--rate-limit", "NaN"}, nil, "--rate-limit"},
 		{[]string{"--rate-burst", "0"}, nil, "--rate-burst"},
+		{[]string{"--rate-burst", "1000001"}, nil, "--rate-burst must be from 1 to 1000000"},
+		{[]string{"--rate-limit", "1e-12"}, nil, "--rate-limit must be 0 (off) or at least one request an hour"},
 		{[]string{"--max-body-bytes", "0"}, nil, "--max-body-bytes"},
 		{[]string{"--max-body-bytes", "-1"}, nil, "--max-body-bytes"},
 		{[]string{"--max-header-bytes", "-1"}, nil, "--max-header-bytes"},

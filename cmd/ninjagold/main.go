@@ -228,6 +228,12 @@ Flags win over their environment variables.
 	return cfg, nil
 }
 
+// The bounds of the rate limit's settings.
+const (
+	minRate  = 1.0 / 3600
+	maxBurst = 1_000_000
+)
+
 // minAdminToken is the shortest NINJAGOLD_ADMIN_TOKEN taken.
 const minAdminToken = 16
 
@@ -249,8 +255,12 @@ func (cfg config) check() error {
 		return fmt.Errorf("--max-in-flight must be 0 (no bound) or more, not %d", cfg.maxFlight)
 	case cfg.rateLimit.Rate < 0 || math.IsNaN(cfg.rateLimit.Rate) || math.IsInf(cfg.rateLimit.Rate, 0):
 		return fmt.Errorf("--rate-limit must be 0 (off) or a number of requests per second, not %v", cfg.rateLimit.Rate)
-	case cfg.rateLimit.Rate > 0 && cfg.rateLimit.Burst < 1:
-		return fmt.Errorf("--rate-burst must be at least 1, not %d", cfg.rateLimit.Burst)
+	case cfg.rateLimit.Rate > 0 && cfg.rateLimit.Rate < minRate:
+		// Slower, the waits the headers give outgrow any client's patience
+		// (and Go's durations).
+		return fmt.Errorf("--rate-limit must be 0 (off) or at least one request an hour (%.6f a second), not %v", minRate, cfg.rateLimit.Rate)
+	case cfg.rateLimit.Rate > 0 && (cfg.rateLimit.Burst < 1 || cfg.rateLimit.Burst > maxBurst):
+		return fmt.Errorf("--rate-burst must be from 1 to %d, not %d", maxBurst, cfg.rateLimit.Burst)
 	}
 	for _, d := range []struct {
 		flag string

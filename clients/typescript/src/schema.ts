@@ -1378,17 +1378,18 @@ export interface components {
          */
         RequestID: string;
         /**
-         * @description The client's remaining quota (IETF draft-ietf-httpapi-ratelimit-headers): `r` requests
-         *     left in the bucket, `t` seconds until the bucket is full again (the quota resets). The
-         *     bucket gains a request every `w`/`q` seconds of the policy; after a 429, `Retry-After`
-         *     says when the next one is. Absent when rate limiting is off.
+         * @description The client's remaining quota (IETF draft-ietf-httpapi-ratelimit-headers): `r` whole
+         *     requests left in the bucket, `t` seconds until the bucket is full again (the quota
+         *     resets), rounded up. After a 429, `Retry-After` gives the seconds until the next request
+         *     is let through, rounded up. Absent when rate limiting is off.
          * @example "default";r=99;t=1
          */
         RateLimit: string;
         /**
-         * @description The quota policy: a bucket of `q` requests refilling over a window of `w` seconds.
-         *     Absent when rate limiting is off.
-         * @example "default";q=100;w=1
+         * @description The quota policy: a bucket of `q` requests (`--rate-burst`) that fills from empty in `w`
+         *     seconds, rounded up (`q` over the rate, `--rate-limit`). Absent when rate limiting is
+         *     off.
+         * @example "default";q=100;w=2
          */
         RateLimitPolicy: string;
         /**
