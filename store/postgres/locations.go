@@ -72,7 +72,7 @@ func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game
 func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.Location) error) (game.Location, error) {
 	var l game.Location
 	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		if err := s.lockLocation(ctx, tx, id, true); err != nil {
+		if err := s.lockLocation(ctx, tx, id); err != nil {
 			return err
 		}
 		cur, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1 FOR UPDATE`, id))
@@ -104,7 +104,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 
 func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Location) error) error {
 	return s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		if err := s.lockLocation(ctx, tx, id, true); err != nil {
+		if err := s.lockLocation(ctx, tx, id); err != nil {
 			return err
 		}
 		cur, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1 FOR UPDATE`, id))
@@ -121,19 +121,15 @@ func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Lo
 	})
 }
 
-// lockLocation takes location id's advisory lock until tx ends: shared for a
-// visit, exclusive for a change to the location. PostgreSQL queues these
-// locks in order, so a change waits for the visits that hold the lock and
-// the visits that come after it wait for the change. (A row lock would not
-// do: visits sharing a row lock keep taking it ahead of a change waiting
-// for it, and a busy location's change would wait until it timed out.) The
-// key's second half is the id's low 32 bits: two locations sharing them
-// only wait for each other needlessly.
-func (s *Store) lockLocation(ctx context.Context, tx pgx.Tx, id int64, exclusive bool) error {
-	lock := "pg_advisory_xact_lock_shared"
-	if exclusive {
-		lock = "pg_advisory_xact_lock"
-	}
-	_, err := tx.Exec(ctx, `SELECT `+lock+`($1, $2)`, s.locationLockClass, int32(id))
+// lockLocation takes location id's advisory lock, exclusive, until tx ends,
+// for a change to the location; a visit takes it shared (CreateVisit).
+// PostgreSQL queues these locks in order, so a change waits for the visits
+// that hold the lock and the visits that come after it wait for the change.
+// (A row lock would not do: visits sharing a row lock keep taking it ahead
+// of a change waiting for it, and a busy location's change would wait until
+// it timed out.) The key's second half is the id's low 32 bits: two
+// locations sharing them only wait for each other needlessly.
+func (s *Store) lockLocation(ctx context.Context, tx pgx.Tx, id int64) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, s.locationLockClass, int32(id))
 	return err
 }

@@ -33,9 +33,18 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		// of the player, in any process, that got it first; the statements
 		// below then see what those committed (READ COMMITTED takes a new
 		// snapshot per statement). The row's token settles whether the
-		// request may visit at all.
+		// request may visit at all. Once the row is locked, the same
+		// statement takes the location's lock, shared (see lockLocation): it
+		// holds back a change to the location until this visit commits, so
+		// a change acknowledged is never one a later-stamped visit did not
+		// see, and the location read below, a later statement, sees any
+		// change committed before it. One round trip for both locks, always
+		// the player's first.
 		var tokenHash []byte
-		err := tx.QueryRow(ctx, `SELECT token_hash FROM players WHERE id = $1 FOR UPDATE`, req.PlayerID).Scan(&tokenHash)
+		err := tx.QueryRow(ctx, `
+			WITH p AS (SELECT token_hash FROM players WHERE id = $1 FOR UPDATE)
+			SELECT token_hash, pg_advisory_xact_lock_shared($2, $3)::text FROM p`,
+			req.PlayerID, s.locationLockClass, int32(req.LocationID)).Scan(&tokenHash, nil)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows) && req.TokenHash != nil:
 			return tokenError(ctx, tx, req, false)
@@ -65,14 +74,6 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			}
 		}
 
-		// The location's lock, shared, holds back UpdateLocation and
-		// DeleteLocation until this visit commits: a change they
-		// acknowledge is never one a later-stamped visit did not see. It
-		// is taken before the read, whose snapshot then sees any change
-		// committed before it.
-		if err := s.lockLocation(ctx, tx, req.LocationID, false); err != nil {
-			return err
-		}
 		loc, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1`, req.LocationID))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
