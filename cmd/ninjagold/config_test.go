@@ -128,6 +128,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--cors-origin", "http://127.1"}, nil, "four decimal numbers"},
 		{[]string{"--cors-origin", "http://0x7f.0.0.1"}, nil, "four decimal numbers"},
 		{[]string{"--cors-origin", "http://2130706433:3000"}, nil, "four decimal numbers"},
+		{[]string{"--cors-origin", "http://127.0.0.1.:3000"}, nil, `as "http://127.0.0.1:3000"`},
 		{[]string{"--trusted-proxy", "300.1.1.1"}, nil, "--trusted-proxy"},
 		{nil, map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "maybe"}, "NINJAGOLD_VALIDATE_RESPONSES"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": " s3cret-admin-token"}, "NINJAGOLD_ADMIN_TOKEN"},
@@ -203,6 +204,7 @@ func TestPostgresDSN(t *testing.T) {
 		{"PostgreSQL://db/game", "postgresql://db/game", true},
 		{"host=db dbname=game", "host=db dbname=game", true},
 		{" dbname = game", " dbname = game", true},
+		{"data=1.db", "data=1.db", false},
 	}
 	for _, tt := range tests {
 		if dsn, ok := postgresDSN(tt.db); dsn != tt.dsn || ok != tt.ok {
@@ -222,6 +224,8 @@ func TestDisplayDBHidesThePassword(t *testing.T) {
 		{"POSTGRES://ninja:s3cret@db/game", "postgres://ninja:xxxxx@db/game"},
 		{"host=db user=ninja password=s3cret dbname=game", "host=db user=ninja password=xxxxx dbname=game"},
 		{"host=db password = 's3cret \\' still s3cret' sslpassword=s3cret dbname=game", "host=db password = xxxxx sslpassword=xxxxx dbname=game"},
+		{"host=db password=s3cret\\ still\\ s3cret dbname=game", "host=db password=xxxxx dbname=game"},
+		{"host=/var/run/postgresql PASSWORD=s3cret application_name=a://b", "host=/var/run/postgresql PASSWORD=xxxxx application_name=a://b"},
 	}
 	for _, tt := range tests {
 		got := displayDB(tt.db)

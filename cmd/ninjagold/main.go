@@ -53,17 +53,18 @@ func main() {
 	if !signal.Ignored(syscall.SIGHUP) {
 		sigs = append(sigs, syscall.SIGHUP)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
+	// One channel for both, registered before anything runs: a second
+	// signal sent right after the first is not lost between two listeners.
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, sigs...)
+	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	force, forceNow := context.WithCancel(context.Background())
 	defer forceNow()
 	go func() {
-		<-ctx.Done()
-		// Listen for the second signal before letting go of the first.
-		second, stopSecond := signal.NotifyContext(context.Background(), sigs...)
-		defer stopSecond()
+		<-signals
 		stop()
-		<-second.Done()
+		<-signals
 		forceNow()
 	}()
 	err := run(ctx, force, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
@@ -326,7 +327,9 @@ func checkOrigin(o string) error {
 // canonical form, no port where it is the scheme's default.
 func browserOrigin(u *url.URL) (string, error) {
 	host, port := strings.ToLower(u.Hostname()), u.Port()
-	switch labels := strings.Split(host, "."); {
+	// A browser drops one trailing dot before it decides a host is an
+	// IPv4 address.
+	switch labels := strings.Split(strings.TrimSuffix(host, "."), "."); {
 	case strings.HasPrefix(u.Host, "["):
 		addr, err := netip.ParseAddr(host)
 		switch {
@@ -344,9 +347,11 @@ func browserOrigin(u *url.URL) (string, error) {
 	case endsInNumber(labels[len(labels)-1]):
 		// A browser reads such a host as an IPv4 address (127.1,
 		// 0x7f.0.0.1, 2130706433) and writes it as four decimal numbers.
-		if addr, err := netip.ParseAddr(host); err != nil || !addr.Is4() {
+		addr, err := netip.ParseAddr(strings.TrimSuffix(host, "."))
+		if err != nil || !addr.Is4() {
 			return "", fmt.Errorf("a browser sends an IPv4 address as four decimal numbers (127.0.0.1), not %s", host)
 		}
+		host = addr.String()
 	default:
 		for _, r := range host {
 			if r > 0x7f {
@@ -557,12 +562,16 @@ func postgresDSN(db string) (string, bool) {
 	return db, keywordDSN.MatchString(db)
 }
 
-// keywordDSN is the start of a keyword/value connection string.
-var keywordDSN = regexp.MustCompile(`^\s*[A-Za-z_]+\s*=`)
+// keywordDSN is the start of a keyword/value connection string: one of
+// libpq's connection keywords, so that a file such as data=1.db stays a
+// SQLite file.
+var keywordDSN = regexp.MustCompile(`^\s*(host|hostaddr|port|dbname|user|password|passfile|service|servicefile|` +
+	`sslmode|sslcert|sslkey|sslrootcert|sslpassword|sslsni|sslnegotiation|connect_timeout|application_name|` +
+	`options|target_session_attrs|channel_binding|krbsrvname|krbspn)\s*=`)
 
 // dsnSecret is a password's value in a keyword/value string: a word, or
 // single-quoted with backslash escapes.
-var dsnSecret = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)`)
+var dsnSecret = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|(?:[^\s'\\]|\\.)(?:[^\s\\]|\\.)*)`)
 
 // displayDB names the database in the start-up line without its password,
 // which a URL may carry in its user info or, as pgx also reads them, in a
@@ -572,7 +581,7 @@ func displayDB(db string) string {
 	if !ok {
 		return db
 	}
-	if !strings.Contains(dsn, "://") {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
 		return dsnSecret.ReplaceAllString(dsn, "${1}xxxxx")
 	}
 	u, err := url.Parse(dsn)

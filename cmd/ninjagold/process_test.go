@@ -609,38 +609,46 @@ func TestNohupIgnoresHangup(t *testing.T) {
 // process at once, and its log is written first: the access line of a
 // request served before the signals, held in the log's buffer, is not lost.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
-	p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), "--shutdown-timeout", "60s", "--read-timeout", "60s", "--log-flush", "1h")
-	resp, err := http.Get(p.URL + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	// A request whose body never finishes keeps the stop waiting.
-	fmt.Fprint(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"first")
-	time.Sleep(200 * time.Millisecond)
-	p.signal(t, syscall.SIGTERM)
-	time.Sleep(500 * time.Millisecond)
-	select {
-	case err := <-p.exited:
-		p.exited <- err
-		t.Fatalf("exited before the second signal (%v): the request did not hold the stop", err)
-	default:
-	}
-	began := time.Now()
-	p.signal(t, syscall.SIGINT)
-	err = p.wait(t)
-	if err == nil || time.Since(began) > 5*time.Second {
-		t.Errorf("after a second signal: exit %v after %v; want a failure at once", err, time.Since(began))
-	}
-	for _, want := range []string{`"route":"/healthz"`, "a second signal: requests still in flight were cut off"} {
-		if !strings.Contains(p.stderr.String(), want) {
-			t.Errorf("stderr lacks %q:\n%s", want, p.stderr)
-		}
+	// gap is the time between the signals: a second signal sent right
+	// after the first must not be lost either.
+	for _, gap := range []time.Duration{500 * time.Millisecond, 0} {
+		t.Run(fmt.Sprint(gap, " apart"), func(t *testing.T) {
+			p := start(t, filepath.Join(t.TempDir(), "ninjagold.db"), "--shutdown-timeout", "60s", "--read-timeout", "60s", "--log-flush", "1h")
+			resp, err := http.Get(p.URL + "/healthz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			// A request whose body never finishes keeps the stop waiting.
+			fmt.Fprint(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"first")
+			time.Sleep(200 * time.Millisecond)
+			p.signal(t, syscall.SIGTERM)
+			if gap > 0 {
+				time.Sleep(gap)
+				select {
+				case err := <-p.exited:
+					p.exited <- err
+					t.Fatalf("exited before the second signal (%v): the request did not hold the stop", err)
+				default:
+				}
+			}
+			began := time.Now()
+			p.signal(t, syscall.SIGINT)
+			err = p.wait(t)
+			if err == nil || time.Since(began) > 5*time.Second {
+				t.Errorf("after a second signal: exit %v after %v; want a failure at once", err, time.Since(began))
+			}
+			for _, want := range []string{`"route":"/healthz"`, "a second signal: requests still in flight were cut off"} {
+				if !strings.Contains(p.stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, p.stderr)
+				}
+			}
+		})
 	}
 }
 

@@ -55,7 +55,8 @@ func TestPoolConfigSessionSettings(t *testing.T) {
 		idleInTx, clientEnc string
 	}{
 		{"a session idle in a transaction ends with the statement timeout", base, Options{}, "30000", "UTF8"},
-		{"the statement timeout asked for", base, Options{StatementTimeout: 2 * time.Second}, "2000", "UTF8"},
+		{"the statement timeout asked for", base, Options{StatementTimeout: 20 * time.Second}, "20000", "UTF8"},
+		{"and at least 10 s", base, Options{StatementTimeout: 2 * time.Second}, "10000", "UTF8"},
 		{"the URL's own idle timeout is kept", base + "&idle_in_transaction_session_timeout=5000", Options{}, "5000", "UTF8"},
 		{"the store speaks UTF-8 whatever the URL asks", base + "&client_encoding=LATIN1", Options{}, "30000", "UTF8"},
 	}
@@ -84,6 +85,8 @@ func TestPoolConfigRefuses(t *testing.T) {
 		{"an empty URL", "", Options{}, "empty"},
 		{"a malformed URL", "postgres://ninja:secret@db.example:notaport/gold", Options{}, "invalid database URL"},
 		{"a negative option", "postgres://db.example/gold", Options{MaxConns: -1}, "negative"},
+		{"a keyword string with a spaced password", "host=db password = 'a secret' sslmode=bogus", Options{}, "sslmode is invalid"},
+		{"a keyword string with an escaped password", `host=db password=a\ secret sslmode=bogus`, Options{}, "sslmode is invalid"},
 	}
 	for _, c := range cases {
 		t.Run(c.name+" is refused", func(t *testing.T) {

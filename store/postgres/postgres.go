@@ -194,8 +194,16 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		// pgx masks a password in the URL it quotes.
-		return nil, fmt.Errorf("postgres: invalid database URL: %w", err)
+		// pgx quotes the string, masking only the plainest passwords in
+		// it (not password = 'a b'): what is wrong, without the string.
+		msg := err.Error()
+		var pce *pgconn.ParseConfigError
+		if errors.As(err, &pce) {
+			if i := strings.LastIndex(msg, "`: "); strings.HasPrefix(msg, "cannot parse `") && i > 0 {
+				msg = msg[i+len("`: "):]
+			}
+		}
+		return nil, fmt.Errorf("postgres: invalid database URL: %s", msg)
 	}
 	// ParseConfig has already put the URL's pool settings, or pgxpool's
 	// defaults (the ones documented on Options), in cfg.
@@ -226,8 +234,10 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 		// between statements: a session idle in one has lost its client
 		// (a half-open connection), and its locks (a player's row, the
 		// player-creation lock) would hold everyone else up until the
-		// server noticed. The statement timeout is long enough.
-		params["idle_in_transaction_session_timeout"] = params["statement_timeout"]
+		// server noticed. The statement timeout, and at least 10 s, leaves
+		// room for any pause of this process.
+		idle, _ := strconv.ParseInt(params["statement_timeout"], 10, 64)
+		params["idle_in_transaction_session_timeout"] = strconv.FormatInt(max(idle, 10_000), 10)
 	}
 	return cfg, nil
 }
@@ -348,7 +358,8 @@ func connectionLost(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
-		case "57P01", "57P02", "57P03": // admin_shutdown, crash_shutdown, cannot_connect_now
+		case "57P01", "57P02", "57P03", // admin_shutdown, crash_shutdown, cannot_connect_now
+			"25P03": // idle_in_transaction_session_timeout: the server ended the session
 			return true
 		}
 		return strings.HasPrefix(pe.Code, "08") // connection_exception

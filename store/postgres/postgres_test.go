@@ -380,6 +380,27 @@ func TestLocationChangesWaitTheirTurn(t *testing.T) {
 	wg.Wait()
 }
 
+// TestIdleSessionEndedIsUnavailable: a transaction idle past the session's
+// idle_in_transaction_session_timeout is ended by the server (SQLSTATE
+// 25P03), as a lost connection is: the caller hears unavailable, not an
+// internal error. The callback stands in for a process paused between two
+// statements.
+func TestIdleSessionEndedIsUnavailable(t *testing.T) {
+	base := pgtest.TestURL(t)
+	if !strings.HasPrefix(base, "postgres") {
+		t.Skipf("skipping: %s is not a postgres:// URL", pgtest.EnvURL)
+	}
+	s := openURL(t, base+"&idle_in_transaction_session_timeout=100", postgres.Options{})
+	_, err := s.UpdateLocation(t.Context(), 1, func(l *game.Location) error {
+		time.Sleep(300 * time.Millisecond)
+		l.Description = "Paused."
+		return nil
+	})
+	if game.ErrorCode(err) != game.EUNAVAILABLE {
+		t.Errorf("UpdateLocation with its session ended: %v (code %q), want %s", err, game.ErrorCode(err), game.EUNAVAILABLE)
+	}
+}
+
 func TestDeletePlayerRemovesRows(t *testing.T) {
 	url := pgtest.TestURL(t)
 	storetest.CreateAndDeletePlayer(t, openURL(t, url, postgres.Options{}))

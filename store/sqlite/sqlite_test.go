@@ -183,6 +183,9 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 			if _, err := s.ListLocations(t.Context(), 0, 10); game.ErrorCode(err) != game.EUNAVAILABLE {
 				t.Errorf("ListLocations after: %v, want %s", err, game.EUNAVAILABLE)
 			}
+			if _, err := s.ListVisits(t.Context(), 1, 0, 10); game.ErrorCode(err) != game.EUNAVAILABLE {
+				t.Errorf("ListVisits after: %v, want %s", err, game.EUNAVAILABLE)
+			}
 			if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "removed or replaced") {
 				t.Errorf("Ping after: %v, want %s saying the file was removed or replaced", err, game.EUNAVAILABLE)
 			}

@@ -162,6 +162,9 @@ func (s *Store) purgeKeys(tx writeTx) error {
 }
 
 func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit int) ([]game.Visit, error) {
+	if err := s.file.err(); err != nil {
+		return nil, err
+	}
 	// One read transaction so the existence check and the page see the same
 	// snapshot.
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
