@@ -534,7 +534,8 @@ func openStore(ctx context.Context, cfg config) (game.Store, error) {
 	if dsn, ok := postgresDSN(cfg.db); ok {
 		store, err := postgres.Open(ctx, dsn, cfg.pg)
 		if err != nil {
-			// The error already masks any password in the URL.
+			// Open's errors leave out the string's password (a URL's,
+			// masked) or the string itself (a keyword string that would not parse).
 			return nil, fmt.Errorf("NINJAGOLD_DB / --db (PostgreSQL): %w", err)
 		}
 		return store, nil

@@ -102,16 +102,12 @@ func (s *Store) commitBatch(batch []writeJob) {
 	s.commits.Add(1)
 	errs := make([]error, len(batch))
 	if err := s.file.check(); err != nil {
-		for _, j := range batch {
-			j.done <- err
-		}
+		failBatch(batch, err)
 		return
 	}
 	tx := writeTx{conn: s.wconn, w: &s.wstmts}
 	if _, err := tx.Exec("BEGIN IMMEDIATE"); err != nil {
-		for _, j := range batch {
-			j.done <- err
-		}
+		failBatch(batch, err)
 		return
 	}
 	for i, j := range batch {
@@ -136,9 +132,7 @@ func (s *Store) commitBatch(batch []writeJob) {
 				if errors.As(err, &se) {
 					cause = err
 				}
-				for _, j := range batch {
-					j.done <- cause
-				}
+				failBatch(batch, cause)
 				return
 			}
 		}
@@ -158,6 +152,13 @@ func (s *Store) commitBatch(batch []writeJob) {
 	}
 	for i, j := range batch {
 		j.done <- errs[i]
+	}
+}
+
+// failBatch gives every write of batch err.
+func failBatch(batch []writeJob, err error) {
+	for _, j := range batch {
+		j.done <- err
 	}
 }
 
