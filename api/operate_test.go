@@ -264,10 +264,12 @@ func TestDatabaseGoneIs503(t *testing.T) {
 		}
 	}
 	// A HEAD gets the same answer without the problem (HeadServiceUnavailable).
-	resp := s.Do(apitest.Request{Method: "HEAD", Path: "/locations"})
-	if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Content-Type") != "application/problem+json" {
-		t.Errorf("HEAD /locations = %d %q (Retry-After %q), want 503 with Retry-After",
-			resp.Status, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"))
+	for _, path := range []string{"/locations", "/readyz"} {
+		resp := s.Do(apitest.Request{Method: "HEAD", Path: path})
+		if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("HEAD %s = %d %q (Retry-After %q), want 503 with Retry-After",
+				path, resp.Status, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"))
+		}
 	}
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
 		t.Errorf("healthz = %d, want 200: the process is up", resp.Status)

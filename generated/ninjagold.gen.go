@@ -1907,46 +1907,6 @@ func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) e
 	return nil
 }
 
-type GetRoot406ApplicationProblemPlusJSONResponse struct {
-	NotAcceptableApplicationProblemPlusJSONResponse
-}
-
-func (response GetRoot406ApplicationProblemPlusJSONResponse) VisitGetRootResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.AccessControlAllowOrigin != nil {
-		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
-	}
-	if response.Headers.AccessControlExposeHeaders != nil {
-		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
-	}
-	if response.Headers.RateLimit != nil {
-		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
-	}
-	if response.Headers.RateLimitPolicy != nil {
-		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
-	}
-	if response.Headers.ReferrerPolicy != nil {
-		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
-	}
-	if response.Headers.Vary != nil {
-		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
-	}
-	if response.Headers.XContentTypeOptions != nil {
-		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(406)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type GetRoot429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -3486,47 +3446,6 @@ func (response GetHealth500ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	return err
 }
 
-type GetHealth503ApplicationProblemPlusJSONResponse struct {
-	ServiceUnavailableApplicationProblemPlusJSONResponse
-}
-
-func (response GetHealth503ApplicationProblemPlusJSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.AccessControlAllowOrigin != nil {
-		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
-	}
-	if response.Headers.AccessControlExposeHeaders != nil {
-		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
-	}
-	if response.Headers.RateLimit != nil {
-		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
-	}
-	if response.Headers.RateLimitPolicy != nil {
-		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
-	}
-	if response.Headers.ReferrerPolicy != nil {
-		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
-	}
-	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
-	if response.Headers.Vary != nil {
-		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
-	}
-	if response.Headers.XContentTypeOptions != nil {
-		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type OptionsHealthRequestObject struct {
 }
 
@@ -4752,46 +4671,6 @@ func (response DeleteLocation404ApplicationProblemPlusJSONResponse) VisitDeleteL
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type DeleteLocation406ApplicationProblemPlusJSONResponse struct {
-	NotAcceptableApplicationProblemPlusJSONResponse
-}
-
-func (response DeleteLocation406ApplicationProblemPlusJSONResponse) VisitDeleteLocationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.AccessControlAllowOrigin != nil {
-		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
-	}
-	if response.Headers.AccessControlExposeHeaders != nil {
-		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
-	}
-	if response.Headers.RateLimit != nil {
-		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
-	}
-	if response.Headers.RateLimitPolicy != nil {
-		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
-	}
-	if response.Headers.ReferrerPolicy != nil {
-		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
-	}
-	if response.Headers.Vary != nil {
-		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
-	}
-	if response.Headers.XContentTypeOptions != nil {
-		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6755,47 +6634,6 @@ func (response GetMetrics500ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMetrics503ApplicationProblemPlusJSONResponse struct {
-	ServiceUnavailableApplicationProblemPlusJSONResponse
-}
-
-func (response GetMetrics503ApplicationProblemPlusJSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.AccessControlAllowOrigin != nil {
-		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
-	}
-	if response.Headers.AccessControlExposeHeaders != nil {
-		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
-	}
-	if response.Headers.RateLimit != nil {
-		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
-	}
-	if response.Headers.RateLimitPolicy != nil {
-		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
-	}
-	if response.Headers.ReferrerPolicy != nil {
-		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
-	}
-	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
-	if response.Headers.Vary != nil {
-		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
-	}
-	if response.Headers.XContentTypeOptions != nil {
-		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8775,46 +8613,6 @@ func (response DeletePlayer404ApplicationProblemPlusJSONResponse) VisitDeletePla
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type DeletePlayer406ApplicationProblemPlusJSONResponse struct {
-	NotAcceptableApplicationProblemPlusJSONResponse
-}
-
-func (response DeletePlayer406ApplicationProblemPlusJSONResponse) VisitDeletePlayerResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.AccessControlAllowOrigin != nil {
-		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
-	}
-	if response.Headers.AccessControlExposeHeaders != nil {
-		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
-	}
-	if response.Headers.RateLimit != nil {
-		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
-	}
-	if response.Headers.RateLimitPolicy != nil {
-		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
-	}
-	if response.Headers.ReferrerPolicy != nil {
-		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
-	}
-	if response.Headers.Vary != nil {
-		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
-	}
-	if response.Headers.XContentTypeOptions != nil {
-		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
-	}
-	if response.Headers.XRequestID != nil {
-		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
-	}
-	w.WriteHeader(406)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12647,190 +12445,190 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lchu3kvar9JlslSXvkCIpyReqXFuKLcc6sWX9kpzsORmvB5wBSURDgAFA0YxLVfsQ+w5b/2vs/yb7",
-	"JH+hgbmRQ4q0JUdO5pyUJYoYDC59+brR6P7kRWI0FpxyrbzuJ29ISUwl/noYRVSp54JrKZLDJBHTV/mX",
-	"MVWRZGPNBPe63s9MD+H527NzoJz0Ehr7oIcUJP1tQpUG1ykQiKRQqiEkGzCefT0iM1CUx03P9+hHMhon",
-	"1Ot6hxM9FJL9Tsw7fDDjoFw3LmZj6sNxTEdjoSmPZo0f6cyH437jDdHREH87EZymH/+9cWZf0zh+4fme",
-	"ioZ0RMwM9GxsXqO0ZHzgXV/7FRN+Q/VQxOtPeGTbr5roRNHyPH84uvDh1dHhCx/enl4cvz059+H07fnF",
-	"xoN9iy9bY6zQF7K4Pw8UhPbhELbCRiMSMh16uG0mRjTYj+WRD7Ueq+7OzoCMaNP9uSnkYJORH30cC0U3",
-	"Jyw1FlzRAmX1pJgqKsE+jUstKZmjqaMLMvDhNeOXPrwWkSOtM6rlrHHY11T6cEY0fc1GTBd+bZyKhEWz",
-	"MjEViFA3zug4ITMabzL1N+Tj4YCuNeehmMKIcMMmkeBxcb5mohGJhhT0kCkYS9pP2GCogXA1pbI0/0et",
-	"VnF8I8bZaDLyui0/HSvjmg6otIM1RLU4vIsCnZu9GBM9BDUZj4XUam3SNqTHJI29rpYTunrVHOuf02gi",
-	"mZ7ZzVgc2Bk1z0Q6HdaAghbAtAIx5Y4ulA9KzxKqgPAY2IgM6NyYY9onk0Q3lIzggaJJ/8HnjdbIqbc4",
-	"tAqyPkymZKYg5EJx1u+H3eKGTpQGLjSSb5naiRn2DEY0ZgTMm0HoITW8TLiZaMDDopgMQZGZaga8NEH3",
-	"zhKlUm7I4Jfsu/d+xcQM81STwxWVigkOou/GO5ZUUa6Rvw5QtgPT0CPRJTAOYSqsQxASP+UCOyzvRuC1",
-	"A2/DDTDsXT1OTj9qJAzfLGUYTFqt3WgiE/yFHoCkybPAM60CL4Sts5fP4UnnyZPtAyA9Mx8QHCeYEGX7",
-	"mRss9reTOMGi/i2aSCXkMzr7+/ifz48fnbxqmSadR4kRKs86rar33iBBUqlVPcF3Z6/zTVBiIiNqxfeU",
-	"KIgkJZrOScR8tDv7G67ziTjXQtLqkWQ0GxEpmeE3I7sk1bCF3GmkpXygQItLyrcPgAsnxYw8u6R0DEw3",
-	"5+i2ofB9q0aZE7JrXEnJmWCvHnuUMMqNVpR0RBhnfAC/TYQmsHV8dPESYkn6usGo7jeMBiRj1pBEU9zU",
-	"hlNI210IZQjToUhowJ2eVZDQvjYcYJagN4kuqfYh1GEm1idcs6TwLTAF/UmSABkQxu3S4VBMn4pqte2D",
-	"FBMe0xgm4yagDgMCe52nPoQFvRbCgF1RKxkXX4Z84QYZcGbGqUEPpZgMhnMvsHwwHVIOZtKAszYrxBSI",
-	"fn9e2ASpPA28A/ns6dMD/ax9A4Vnm7NMzl+kiwBjbIHC0y6X6EP4WwjZehs0Y4bZ6E2k0uG2ZYY+SxIF",
-	"fSlGQEdjPUOZNA0D7lamOGXYMh2KK+oQE9HUh7RXnHy4vXpZAn7Duvz2rN1qHUyfdW5aGNqnUlK5bF1y",
-	"pdKQrikqFtSEKBWYgsPTY9gKd2IRqXAbJbMyvBdi54ZOtDDTkNQI7ITxywr9kXW/RIfk31dzn92d4xeL",
-	"UziOKdesz5BSmcqAs2MZReUVSo1EDFQTDuGKJCyGsAjLDDNxDb2ZeSLglpdhq91od54YutZUKh9iNmAG",
-	"DITN0Ifwg/mnEW4bIqbRUND4wGrWKVO08GYYkUuqQHA6vyh7vf7TTn93//Hj3u5eTB6R3Yg+7TyNW7RF",
-	"9x7vPiqt1JiYUZj5/scvh41/ksbvrcbT5ofG+09tv915cv0vXvWyaTlDZl5ct3PH0mbziNG0tC8kBS1n",
-	"hgZReJSEaXuVDL0BFv5EZCX4Kpt6yGjRkPABTbfSKoQuhAYFj3Xo6MwsrxhTiVrIyBDz+EhIGnDENYLT",
-	"AuLxEbhl5orgQK+onOX6BnkQ0bPZTAugm3BEoqGFymJEAy54hgsTtribzpJazY4///yzMVENwUZEL1GD",
-	"JG9hZof9zU+ZfhzTaB46f0+JZbD1NfK1742JJCOqnSn1HOFH9cDEmPw2oRAa0f/B4pQwhQ5jSa+YmCgL",
-	"ceDtiGkjDVKrsc9kAf4Yi9P7bULlzPM9TkZmSLa/0vqNyMfXlA/00Ot2jBUyYjz93K6i9oKB/yOtEnZw",
-	"SWcw4czMQgtLY4ZMUW5fMWUMOCUsHUqqEYPEAoE1fgt6yiLahXajs78f8LFkXBtigcPz58fHhnQlicxK",
-	"whaBd++MvWcWQHC6PU8uT/vtqBPv0gZ23OgTOWq006WxDJGvzZznYuki7e/PL1JRbATBx06rEQQfHx+9",
-	"f7goL3zvY8M1b4yoUsTYmR5aFj2zv8vmape+j0h8cc3f8mQGZDxOULam3I0Mh6jYIckHCqKJlEbshsZm",
-	"CBEbcKeDqKKwtdfu5AJ2uxryV6+esxyWLVu71dmrJKe+MTGWzOuIa6ZnoMlAwUxMgCTG9JrBUCTxARAY",
-	"mcecPa1gt7UHU6aHYqIN8BDxbLPx57bOppNYAVlHwmhJTUeoAyTVE2kkJy77gqHSaVWzLYKW0qAcSLGP",
-	"9IUcEW21wa4BKyPy0SqKtuNo96lSbaSGS5XavyhTD4vnlRWOdkz0MB8si1cKx+JgH+15Nw7vFA2SZYPL",
-	"zJU/bmjnQi7ZeyFjKrsQNgYiiUPYkiwaGlWMctr6y9w+bvsQYiMDd5w5+IHoELY4nSL2x2e20SwvfG+g",
-	"lpXpIIwMiATXjE+cPYHvNwrCGJlMqYn1MM5LSRzeEoWhzOQqCS97LIWX6Wf3ozANz/cKHyqg57XZFQsT",
-	"UD9+T2IHW8ynyHpOzK9GxjmVvTOWopfQ0b/+qqzRnU3IDFITlnhdrwN9RpNYATG4mSMqRTqRUlhVjOv6",
-	"wc3WKlDzAVKRTDQklCgNnaLmSQTK8oTkz6LrYd1Hr81qK014hKa+pWL13TpgVRM9UV53z3C2Zhp38B9i",
-	"InNIrqwuTefqFjtdL7WD3+AaNnAdzGjyDf4XSfte1/tuJz9+2LHfqp1T24XdsSrXQjYCt9YHENqlDnFp",
-	"FFAD9wyU5LEBwLg7ZpALpxsN54ttoLOzkbvQq8bnnt5Z6nrPPLxZt9a93Sj4t9fuuOwZn/darOomb1h8",
-	"qpHbjWs97JoXDM91eyjbqQWTYdVT2Oba9/69UXRhNgou1FVPVzhdsa/C2c+No06tUiS7l0L2WBxT/oWi",
-	"4cLgUnRyQY8apkQFTbh13FqOLImKap7d6ewguNyQeXdLzIsGkGHa2OLlSrbtZxO/LX61s2fKWeu9iV69",
-	"FDWT1ky6HpOadU+Jr9r8RsxuyCx8dXT4InU5hD8cXYQwFZMkzpoYPrWMg+geCDiWgC1FrcmOjwU8s9y3",
-	"u+hFcIPzoXT40oVloiK0Loy0sUX9YcAZj5JJTGM/My/QEWwMDIRSNV/UfLE+X5xTecUi+o6TK8ISY+2v",
-	"zyLWno+JJj2CRzjcaI2egV4kGtK4i9+nrj7nNQr3W7thwDOuCRdHEG5npG0Yx5D2AWg5c8cbBE8vyscW",
-	"ziVfc8AfyAGFDbn54cxJ/e2yzoUQbwifuW/UpnzjjhzwGEILYQM30iOpatbZ6zwtsc7cCCr5Bh39NbPU",
-	"zPLHMUvZSX9GJ4rGt2EvzfnI0bFk+kYPPIGY9fsU/cuOq8q+lnkP+4LPHftLnbzYr0N8Cx0v8aDstD/H",
-	"Gut0cmusMCI8yJC4dpUGGSsM/pLOGrbprVln4dzihOuvTm2s1aB0A2HBNZWcJEfoDPxSKZEdyUdoxRl8",
-	"aoaQUE2Loa1ruFY24eH9ojs0nRDgC6p51zW5ZQ+om3qfsITGB2byQzzn76VGo/lmIikwBTFTUSKMcIFD",
-	"PiscO4/IrGj81sxcM/P6zGwD40+Exv39Yq1/+u4iPVBwkcQ0hiGV9MBoIFgWR3zL3L3X2s+5284Qh0Ts",
-	"HCs53EZCN7jQDdfs1rgcA6vpR6a08tFrasZigzCYciHYlqmx5Z+Nn7Pw85VdYKOa+78u9xu+xxiu1K30",
-	"pYA/10pjKeJJRFXZfWo68EHTj3onUlcHeNCpqH420f3GkzL6twPzuu4Xe0yKrJnGoKzd8Tz6z0KlNxMq",
-	"j3KhcmKkSbZylQIFJUm+uLchTE7y4JtCJJ3CsNc0Fi8i3IYG4fLXh6W1PNhMHrwUE/6lKCDlL9jrQCyo",
-	"xQOoAFfo+fz+wl5nM77cK/Nl38xgKUvit7fEjRatW80ORFt9/u7sdc10NdOtz3SnZJYIdFa/JnJAb8Gi",
-	"TgNreiKeFcOLMLiw3dp7sv/4EfRm2l2Zu0Xg3S4EKrh5oes8MTOr5MmxbdXQQjSw1a2HF+EqMGXH4O7Y",
-	"Fa4CWB1dm801z27CsxJPaJjp6yV6b26BbTO1aQOyY1CMRxQjmfEKKZv3j6cx1Hk4da5ubawzHmO5GG68",
-	"9rlU6bY34/OCC7y4Fs6VVc3phXYN2+5WeL1wC3XF7G0E+zfP5end3VU9pBtdS4SvKBHcR7tVLzGK+A40",
-	"enrevKDUH+0+2bsblb7bzlm9fDksDZZereDd0N2F2oZ95u7U/QOV55KQtFb6NYvfGotXR2J9IWcvD84C",
-	"iek/uJiuYmk83v19s7OvAkh3c4JJPqlKLi58f2scu87U1w0rqxm5jpO5ewlQEVD2JeyfUTbj0HakvM4d",
-	"gs+LWnmac/3FfDRbtebOUiPc4mHYyqC6lcFwNYvXLH73LP6OE5ev7ott+nPKYyDpbRnMA5DeobFgtJQZ",
-	"z8HW5jou8s384wUAf1hOY+AyczC5xGSfFBfjtiRAeSUUjJhSjA9ASJhKwQc1o38ToPznn39uzOfNWPXc",
-	"fJqN+8TyWazKGxozcoFscJuH4c7cXDwLLzv0iqvhdUsfc4t/rofbuBvcLoTLFBajcMa8RDpkTRvYtIFN",
-	"7sJ//0DBXEY8F2UkuEtLs7DYPrg0J+j/HxIFpJBW74hHImZ8EMIWN30wlQcsdbNEdxNuhi2pUjTebs5f",
-	"Ts4vANSB+rUnYX2JkzEIvvhFkfAL0sS7MERo8/Sgmw1j5jkMBTdcMXXJQArpRjCotZhc5j+CYNJqtVob",
-	"ZpaxMbhco80NJ+9e5/kIzLx/EElcGmn7ppwi5n+F7BiN7E/zSTLw2k6ih3NiNRVUnrg0bcbSMLtmNvlD",
-	"+mWeuExceu+LCSvEZWUerjyxxy9pJ3muCdH7lUZI4sVEjYUxFTJUdL1Oq/Oo0W43Oo8u2q1uy/z3T29B",
-	"pq21nyzG9CEj8vEDZsbAjC0jxt0ns9Yug8RLIkee703G8Q0DWViy4tiLFLdkGtnemhc1NBvRxfWcm+xq",
-	"wV8k+Ws75U+lXCwbZVYpLtbq9yLlXheXc732dsFXt03J5MS0vS5vyy2t8RzNYnYaHFphRoXFKG9JKadK",
-	"aXiriP41U3qO8DE5kdf95dtigfe+V8iQ5nX5JEkW+MJNrfDLOjtu1sstIJGSoJ4pvWv+1uEpUcqgC6Ig",
-	"TDO2pTnZssy2BxCaMYY3pKotpKQ11DBJnF/a5iq6gYBwluXBriKGE8cG+dvd+pd0UCnbWadaIQWBDgIe",
-	"BFdB0A8CCfjnJ/v447AVBJP2oyfmR6fVajXsz0P80Xlifzy1P17ij33zYxe7nbw8evny/da/dQuvyt+T",
-	"v6bQ0/uHX2tY2/+2sRpWmkhtgKxhHLy+NR0yTdWYRNT8OVfTCeMUepKSS8C7dQtqO93F0zR3GontWTxJ",
-	"Tgtc0CeJov5Ckr6/n789gRGVAwxnx6Q85qWuzyaEKX+Ged5r+jGiNIYwZeTQefBdsvFoWCLlTwWG32st",
-	"8OaceqnKCT2Fwl8z/okSSqRayEJ8PibSrqgZzkASHo+I0lSqKlQ1z1h3j7Lun067rhANJ3RaxEcbkVQW",
-	"7qKFS2mNJptNAzqVzGY2RE1hqA0tPQGSjhMS0TUpbo7C5pKtlkigvPtuLXfLmmc/0zwvxK/Cu4lIN8BA",
-	"93K7i8piBdB4X00YNt3djWRR2J5ScrVXRGsh2VzatFeE/16x8MUnb3A6UKlylFboev3H5lam8O5ihytX",
-	"5YwqzIr3ySNJ8raPcGrl6+1aXvuf5iaOXtSqPMLWgWEgRsnL3AWbkBZsjnt83GavDw9sTkDMhEPUEF0i",
-	"Wsj5RPN8MP6w+1un8Xh69PdO8lvr6v+0z54O//1J7x+Xe5OLR+qfUYuc7I9ePO7/MGz/+uONMNbOYHG1",
-	"3vtLhLz1cGHuHZ1lpUrxU5bgUUw5ChGqfFBD8wlnZ31FPKJzkmEdLLuEPC0btjLcukiufrpNGy/etSWa",
-	"n5iyjpl1OSmVrR9wTAvsUvr6C0yvua0sdltF/gUmKsHIfC1rJPkNIMlcsN8mA+11VnDQ13FhfK4WSRXx",
-	"inyzPZIQHtEDI5RHZAY9I8sGRLMr6lBxj8SQTKJLe5GEwnOiGBclMWWWaIE/F90hX+xPuQ2tiN6JJaox",
-	"S/pamea1IC9w9b7YB/EFZHcHboNMlX+502ArA6+KjCiESkgdbm/oS7gbn8HSbH6HHM5ePoene/uPs8R8",
-	"9tgsTU9iEX/DohJwogxGZLwA5uusvZtl7Z03Vuz6LZQtwzpDWAZFCj5ILaS8ikcZDy5b/QXpmm9HNYr5",
-	"dINP2TuqSAYMW3i852bmbtALCVkBBdytbUM+YxobA9KWoUCimiOoL6CSKts43/tFzWBAaGSvJkS0m5df",
-	"y2o+2V22VW7wqoTBu34aAvld6CNOz6ghDjjWFJqroJKXkMJk2du+UfrREPqMxyhNKuuxzOX73oRwM0Uz",
-	"kcxWjzETrKKGwrFNpt5aKw+S9p8+LSiuverzI8csi1Um1FBIDWoyGhE5SxfmknH0LTiuKRP2OvyWz0e7",
-	"oIEVdXAW3ndgUFkvoT5wiilw8N6Pc4tj42YhYfoK3vaXxez4lQmB/co7sf7qbBj+8rvt/g23fPyV9/38",
-	"m0MK/JvTaPnLAhf9De4i+MtT/vhLgqHfl1llxRatyxvz9rFdAEvYGd/4qfjO5GqVFs7sxoKUc0jU6+7v",
-	"+2vBJ+f72rU46bE/Z1wWPpdPZXIj5IhITmNo74LpyxbsMuxgGv7N8z0rYJbYqtl4V+Jr7NhGjadOZqZs",
-	"gZgSV5tJrwGh78S8WG4m4OjzEcNIXGE+qNRCsAIhEapcXMjsyYK8vNEeeLy5PVB2Fyyv+WGHb4buzBx7",
-	"g3FIrij0KOUQ04TOly5sf/54UhtlZRUS1OHOqDJbkwr/ReJIKXdh5zJSLtLCTVS90EuBzG/P54J2Vt5z",
-	"ebPmlyozvFKmyqd2ozGGsmSlLXbfJcsdGHNWwN5sy92FkWVAlKuke47lyBy2HjF+Ue0VxnS35numtCRa",
-	"ZHU7fVBUW6Afnhyf/P3wh7evX3w4fPHm+OTDxdsfj07CJvw8pBwho4IJV1hXkgZ8vp6eYTTraiI8tgWq",
-	"EGiiyzXISrGZefTSymhuXkOtxzmbrJiC9fiGp2/PLyAFp6GrlZQVxWaqUInghndeI1rvizTok0RI5I7o",
-	"Thj/lcAPhr5GhKGXzMXMzWNMji23CDx8aN/98OG2FTMKHj7MorcfPoT//c//yujUd+6eK2p/eyUmiqbu",
-	"7YBbPxA+Yf5mj8esmqBEchvnWPIZoeRNhKI+EJCEx2IEZCQmHOtqIqOYrWY84HPlvqTBn0045EAiza6Y",
-	"Nv0MwEA6Gaviu5sBD/h338GbPA1RwB/CmStWa63BcD5YNWyaRuEPRxeQB7O7NPr4x/SGyycWX7tLLiGQ",
-	"RAlQY0ou4fn5TwcwZtElliliehhwSHMfdbP0T2ETDJ08P//JUOvZy+ew137SMhvjLq5KMfXh+dnrl9bZ",
-	"SbFWqDNjf5sITWNbYMD0zimNabxtTKV3Fy8bT2zhQkVmCpToOo5ANojRObMkB1XoO2VI8iah6T9NCB26",
-	"5iGMKOEK3p03bFW3rXQC2/hme4FGuaoHmBjAhqMm7JJC4D0n/f/3fwPPGu/JzK54mh3KmDF0IDQzshl6",
-	"M+uLabdbXSAu3FfaYnBGFuRVCGFr6by2zSTwvj1KgGQGrqR1RKQtW5k5qATH0xixuGN5p0yJxpMn+08b",
-	"bRwtwQ3eaz0Km3CE5Id9u/XOy7flq8eU3SfYEtKW+js9+cHHAGAuCob7thmJ6d1N+YHKOnEzy2bF9IEN",
-	"gMj6ng6JRpOt+GakCVdsev9p1n822XlumF9JGFCt8EV2004PL56/KjAKckUIGmVtibcwMKOBMRWuMgUO",
-	"4/Hu00fb2NdhdU4YOxmcmtkJ62+w1FTwcJhN7aauHfeMoUS7N0EwCYGqiIwRWQ1J0gcCaiKlGBBNYUyY",
-	"hK0w8IJgEj9ptQIv9CFdJPif/37S7GyjtCBmn1uhM4ZN3/b40XDVu399+fLlC8vWWRS2VYSFYGzrEZoO",
-	"haJgVSuW/sMvR6bDrfBTkPvzAq8LQYVLrzDPwLsOt6FHFYtpFkz+QLly7VjaDAUwroT5zkgrowYxibwL",
-	"LMdTlREd9Zw3yghsMdHYJ+FuGg+Ua4J1KnGXzG6Yjp3vIWtq89wVgmliEU1GWNZcpn/NdtM9bPZ4G1UF",
-	"jgy3zi5XfvnWjC02WpPhhhPQYtxI6BVN0tHbKfr5dMy2elj93U5aKCszzSzt0hNbmneEZWyHhEP7EagJ",
-	"+qCMuLXaK3N+5c12O9l6CAmd/UemX5vgwBD0w4coDR4+tEl7zTTD5XVatlKX87aZVuic06EjlZSgzBsc",
-	"TY3IuLr4WLY5ZY8jzshI/9yHGKZkQeJYUqWaEdNm7dx8i+7J/HFXiDr1U+JepN5KK8wc8saePwUFn6Wl",
-	"5o3cloa6U0WO2ZxTFV9OLmyRVcC/RzZQJZeiUTvK6BLB3Xqljxo9md3sTM+8bF5TJ7m7KOX2WnshbIUV",
-	"Hqlw2xIrFyDFRNOCPFa47Aeug/1yB4vOK1d3wbBQiFcqwhQJZMUeCklaoTdBvsvTtBLt0rQWagjNZ84N",
-	"czerHdd+q1UeV9mjlM5Ol/NAKyyhnza1OCpP/Ww2y6pBW/oIr7WkhSv0FN25RGclTsvnQ64qkhHdWYoM",
-	"HpvXGYoO+FYKBuB//vtpc7fZ2fYt9srG6dLSGr2c+jB9K7f3QkvYuBs4zMOyF9vJoSlNkoaxd2kMry4u",
-	"Tnfazbbzftq7/wrlXEpEXfhBPFDY0i1SwCXtTxRSQVoe21AH4wM/PUGyWAWZJ0SlAt+TGJxjPMwiRyLB",
-	"OY1sxiVc3oBvkWzUiAzN7hM5oFg32UnKsdHZfsazhGeqcUxlRLluOG3Icso6CHihnaO9VBdckWRCsT5t",
-	"fhNS0jHazxC+EkqHB2aw/YRFZp6Fa0yu5lS6n9u4G/utNpwIDcdGUBi9YIjTupDCC0m46lNZuABldZkR",
-	"ugEPo+GEX9I4tNvafgxHWNTaCgOb6Sq0y+zIJo3hDm3Due7arVYjLTJq+yxtzX5r3+7tT1Qq8wYz7PPU",
-	"A5wO+sp9WezZ0U7LrFVKR35KgrvtQhUXt9i9RESXLkBQQRvesO8PkBJYxi4BD11WangYwlYxXYwh+OlQ",
-	"oKveqGLc1Fyo0NFYzyDstFrW9DD2W1oRnSczQ7OpuMSyfWg39lxqbOSWV8Vy67gkMe0zbtjBilgDwR2K",
-	"9yFPeWV/z0sRh37VJbftVP7itXvBQRmOIwkSuZUCxuiwh8P4p18F49ZCiMRoRJRZq1ngSvy5Jc2VmL3N",
-	"P2URtbLBATk0lIRdiqmYi0QL3ZuwdGChGFta6ZsgeLC2PnKs6aF8BzDrwN4CNEYwYmOSFltDzVa+8xzw",
-	"NMzRhYehgWelWzwyLItv3ApzR0q43VzibUA5iH8KuH1OYJAHjqUiFM2+i2nYCgteDtP/98JQknQ7RAwt",
-	"rhu3Z90qCYsoV7Tgt3hzfOH53kQmzs+hujs7Yky5tdCbQg523ENqx7S9LqRRzV0eh6fHnu85FvS6XrvZ",
-	"arZMW9MVGTOv6+02W81dD+OzhuiD2jH/DGhFmeMzGjNJI61sqXdqFR06G3IY665xagh3YhEpDOLNyOM4",
-	"9rreD1SfCaG9uTrAu61Otceo3HPCrqia6/+bvrtZDMFe1Uvxxkp93/Mr3jDfaz1a9kRGwDvlZOzmqc7T",
-	"m5+aT0ljnttt3/zcqnx1176332rd3Ee5Egw+tXvzUxVptIq+bK/7y3vfcwf1htdFKitKXOz5niYD5XV/",
-	"8UZUE+89iqRse+eDjubwsEXzCsKdML33rZyL+/nbs3OjxSg3Q4uzaKosv5yBCcjVBt03GpGQqiHsH7Z9",
-	"63k2StAAZ/TJmv7GkvYTezqJQ7EyuyzUHKlVCbZOa69asKXzsP5ua4m62awh1D5H+OCTxeoOVR1b2+gz",
-	"Ok4fXNbx/S50Ue76DfnYOBzQjfp8Qz4eWgbcsGrGX1Go/kFiboWscuQLog87sFXm/O1FiXXte4hAlsKl",
-	"8ykZDKiEd8f5qVYqBf3UCW6wraTJLD/97DFO5CwNKxtQSIRB0668VMCxIeEzZ1ENhdJVAukHql+Y0S0I",
-	"o9ZcdhS06YZ6lJQPyC1U/VssIvTZmwYWstovzGdICB88CzzKA9ucNptN+/VO3t4rZhSZPzqtzB1SWLg0",
-	"zvWbRngpw507wluTz91j6VMFEFajvxr9fQvo73ipfbiV8/j2bYFBNAfvGyCslsE1IKwBYQ0IvyVAaITL",
-	"BqBw5xNRiurrpeBwDufYr5QPSs8SqnxgkeDWt4tuvsidWzkhl+PC5jLgd2jefzP6YyMyoDtjjnUJcpyW",
-	"BTVaNFoZ5+zCP8rXALymsrNqTNin65XYz/XwK7kidvrljqaMx2LaFBzr0DyD/oTb456tbVivZzyoKHd6",
-	"OCbRkMJr6zrNTi46zdbmMLXPkj8BNjXrkfa8SKavxBQPm12ERkLTs4gIU32XA3DHk17CIh9G5GODDOiz",
-	"J4/2Wi2vGB1p4ydXbVyNbb8qtl1DXn5P4rO8DvuexS43wuGXaaW2Gj9/Pn4+tCznQt7LCHps475vDTmn",
-	"GuteIuglyqyG0TWMrmH0F4v0+4+8U+G0BgL3vTzwGS+2VAM3d7WoDGBy6No0uNb3DFfhybiX5Y4imSha",
-	"BmoKaVDa80ldDxv/JI3fW42n7/Nfmx8aG2Yf61G8aZ9QF4XUh4SahsqHmA2YsSNiYf6dcEMjkZAuTmQ4",
-	"Gw8pd4EqeNNDpWFXtgcQ0nbhXV+btTRklujh70vtmFSrdFotmA7NkNBvLYXhX7xuMsb7ZFlxNy0mrrhb",
-	"WkGm0oRxqWRvtF8WMmqXzJhVt3/cG5aVfS/OoE5qX6PqO/cY/6mQ62t2RTlFGXorCNWJoXsHTpeJqRqZ",
-	"1si0RqbfkoPXSZg1fbzZta4VwZI2xjRriTeJVOTuo4QsDkHImErfXhYhA7zsQfCW+yIkes2Ufp29dAHk",
-	"Vq1I3mQnVek3Nnxu7ytfv79D4FVKT15wJM9fTix7blnsG7DrpzlM/TSDqV9Ydz+/uO7necUD3vbxrm67",
-	"5Xda/hp5zP2qO++Vf8xvRa/nOD60O20ge7qb334EK+OXN0avmjY1Ev0G/Lu1u/bzQa/SOVsXFEf+t8/F",
-	"v4X79vcMAReVUg2CaxBcg+BvGATnYHUtR6uw+YTKcuE5QrDstor1lFKlvxfx7NYwZLF0wXU5A4+WE3q9",
-	"IIvatw5fl3kOs3RaU6JcaYT4m4d4RxdkcFMP2Ka+0PQnhYVryK13cwVnPxNLttdAZqc2EWVRLO6199cZ",
-	"YkW10L8ygC3nHPvl/XVJN1hZXqgVtATUllwimOnGQr+E6ooUfz/ZpFokkZTEMxiRmMIlpWPQVbn/nLHu",
-	"cmDpIZ3ZDIuLPpIX+L6C5tnMSXLcx0vYVc6PvRsyJxpRX8iOWJ8V1aL4vonirxO21e6sIbsLSYZtUopa",
-	"Ai+VwFam3SyB/dQLvXCS/gXy8ERwulQmtr46ov5LoehaDH9FMbx7o4a3GQi1y/Ieu3SQmInYxZDbBGyM",
-	"z+d0qam2pto6fPsvmfyC6nUU9xedB7i0ovf0UKA+E6jPBOozgb9cyHZZOn1O0PZN8SzuBWYJ32OEta2K",
-	"fWPh6zyzcjfLUDuW1OZtkzSFd372Jell313SsfYDjvnOg+KrAq8LpXLVGN2cf98spPyDqZCXmBfQyOTw",
-	"9N1FWCVH32Hwyi25stY5fplPQr259WZLk691GPP1TEcXBFSbkDUYrz15X8uTVx/g3Bv3odUjMMbywf11",
-	"rJHxpDKYFev2q8r6/k3AguVFHZcaLKERRSHMxMTWutACi82AmkgacC4wB3HqUime/gDj0KN6SimHrb12",
-	"xya7mjJFt5uw6vwo4NmpUfHEaEjiKjXr5vUV9ewdhzl8Pc0q7dLVqrVWrbVqrVXrX0+1Ot2xXnDEiGrJ",
-	"olW3RWzdgsioLJf3h2CZVOgVK3pgUnasBOGnzjy8WGItaz8vPJZeroWxEImfVjM4lWJE9ZBOlC0yY9P8",
-	"+NkZRqvZau75kJAeTRJbvCd/JOD4dwVMV9SBwmQ7B2lPz7CnELbGUow6RvM8UNu2RBLToIVYkrLyjVun",
-	"9bJWVr1z5SWS7+DiH6dHttTbQCTxh6HW4w/pQn7QQpPE7gGVAV/Z7FM29meBlxRv5wSeb7foWWAGHnjX",
-	"sLvpNRHnEzVr8e0HlNR3gP+Sd4ALwmaUsfWt3AZ23d27Y4+l0qs+9ahPPepTj2/pJoQTMWteB3blVJqp",
-	"ib0sFuvtmPLD0+O/n789+bzUJoXSzfMlXK6LAIPE1nQgyWmhQHKpfHFWibgSfLiRZknH6rDW2mKvk2Z/",
-	"Ddh0UawTYCwwJy1uBTkVBdW9g08rpWMNoWoIVUOobwlCFWXNhjhqRmw5khtw1D8O37zeDEelHecuIffK",
-	"LqSF8Db00swDJR/oRxLpZGZE91QyrSmvwVMNnmrw9IeAJycibhU8GSFyX8FTtUiswVMNnmrw9C2CJyNr",
-	"1gRPrrzx0jPG72cQ0z6ZJNoKJhYNqUorHUMkRlRBn0mlD0AzaovX9yQWRu7NMGFddVq6U/feO09Kd3NL",
-	"O5RzIfXd3li073EJ7FbkeHNbUmd4q7FineHtz5LhzTE1bGHAIo65J4iMi2I5lcWfCzWzUvX3DGXmsr5G",
-	"mDXCrBHmN4wwMzG2Qaa36hTHRpBwOk2RJOGxDw8fCh7Rhw99Ww8Cv3mgQBs42YS3PJkBgSFRw7S6EX4D",
-	"TAVcaSFp3LUh3Uz7wDREhHOBhS/UUEw5kAFhvEpO2YxFVkzdXe451/9XzjyXvfiMqkmy9OjWbcOfKf3c",
-	"QpW6VV2diHNDQXUquhq/1lnl7gFozpLIjVOpvIiSC/6LivRxVWneCiJ+HSCa6yajbZgELEvN9AwSMYAp",
-	"lbRO4FYLsPt8N2UNxnwpZI/FMeV1qpevcTvEypT8eoi/Ziq3BVl0hRcal7gPlp2BLxOAt+3lXA0za2lZ",
-	"S8s6Y9WfK2PVCpz2Rd7M+5mrakMgWXs0a49mLb7/LJmqipLpDvJUWdmCWarmLdwdB/qWndaf0ClV2kJD",
-	"eyy/fqG4n1I8+Q1XicM5bFwizq7wBxb76Q3s0u9YQQ6LxvVIQnhEfVdZuVA4LuAdv+3v+c+JYlz4jc6u",
-	"32i3/CNDXy5Lif3K3tIWSkNnF0ynzWYT3k6i4d/mK8W1baW4tm/+byvR7Zr/jojkNIa2fRz6Uoywf9Pk",
-	"b7dcbg5z6Bd8HnVMQg3ya5D/VwT5Z5TEGcp/oEpSoaDynH66DczvdN29g/6Znqyhfw39a+j/14X+TkDd",
-	"rQWwLIyicDzlhpGnFEKMSYnkCraE9A3wzwGoDyNipLai20BAEh6Lkct6F3DRt6AylmTKYcJZX8hRMstB",
-	"ZqHQUvhLVlUZ0rLK70MfGI+SiWJXtAkXQxpwa4ykFZkchHb5+yASoxHm9hlQPaQShMSCCcZUSZImfG9b",
-	"KxzzQACnA6JN1wEPOCYQJBzC45iOxgITHzV+pLMQtABJtZyBIn2azLpmovg5UzmKjChc0lk2LvxDT8Sz",
-	"gMtChAraUJBSDba2I8fCDkPGBwfl/vANhGPmQewPdU3A9zqdJvxIZyrLCmxLSGtIKDHWwB4MxUSq5eEp",
-	"qHc2TzaYr82PdHaXOQft+L5ydEvhpYv8YSlvSMZjyv8ER7TZVuoGphGbmQWelwuhWfEQpgYppVAHCRTj",
-	"o3JK1sYSNUIiYVSm2GmOPxYYyyxhbjmbN5UMS8onIyP18Iv3/oKhWYfW1CfT9/5k+o8J+VkjuWNZkp/R",
-	"ifrL10CbP0svwbafLO6oSrSYWalL/Ks7n/DnBxdTtOwwPdXId+vOXKnd6pP0WrrXTrY/00m64I6179Sr",
-	"VpBw99PBVvvXav9a7V+r/WslUXWnrjb/0zKQ9UABi0u272PfMzzoGXnj+R4nI2PopuP05j0gRSPZZs/2",
-	"uh7j+tGe53sjxtnIGM7tzGJmXNMBBlFiBABWrPh96aF/Kvk7rVZq91PIUnkzBZKSaGhkuQ/7rV2YDllC",
-	"gWnzFRe6WZVS+4ySmHGq1F3C21eUJHq4DN8qKq+ohIhw+2uWurzGvDXmrZNqb3p4m3LzrSQ1shLp3iHH",
-	"FVKrRo81eqzR47d01dzKmHXSGGGHBixYxLcUSugh0fZ3x/DFPNUTmXhdbwdPyNwL5rs6teXMiC0Fgsik",
-	"fLiJZ6cSDzYN5HKhlzOUJQ4j5jVeFgHnielW+e5+D3aW9lzIGFLoLA2xr8auAzIyME/RpA//+5//ZcfK",
-	"+KB4UjwSZjHwVaZJ+rr5mL8iwK16nUVyPtZrQwHseppbY9cN7tv1++v/HwAA//8=",
+	"7H0Lchs5kvZVcqo3wpK3SJGU5AcVjgm1Lbc9bcv6Jbl7Zrq8LrAKJNEqAmwAFM12KGIPsXfY+K+x/032",
+	"JH8ggXqRRYq0JY/UXTMdliiiUHjk48tEIvOzF4nRWHDKtfK6n70hJTGV+OthFFGlnguupUgOk0RMX+Vf",
+	"xlRFko01E9zrej8zPYTn707PgHLSS2jsgx5SkPS3CVUaXKdAIJJCqYaQbMB49vWIzEBRHjc936OfyGic",
+	"UK/rHU70UEj2OzHv8MGMg3LdOJ+NqQ+vYzoaC015NGv8SGc+vO433hIdDfG3Y8Fp+vHvjVP7msbrF57v",
+	"qWhIR8TMQM/G5jVKS8YH3tWVXzHht1QPRbz+hEe2/aqJThQtz/OHo3MfXh0dvvDh3cn563fHZz6cvDs7",
+	"33iw7/Bla4wV+kIW9+eBgtA+HMJW2GhEQqZDD7fNxIgG+7E88qHWY9Xd2RmQEW26PzeFHGwy8qNPY6Ho",
+	"5oSlxoIrWqCsnhRTRSXYp3GpJSVzNHV0TgY+vGH8woc3InKkdUq1nDUO+5pKH06Jpm/YiOnCr40TkbBo",
+	"ViamAhHqxikdJ2RG402m/pZ8OhzQteY8FFMYEW7YJBI8Ls7XTDQi0ZCCHjIFY0n7CRsMNRCuplSW5v+o",
+	"1SqOb8Q4G01GXrflp2NlXNMBlXawhqgWh3deoHOzF2Oih6Am47GQWq1N2ob0mKSx19VyQlevmmP9MxpN",
+	"JNMzuxmLAzul5plIp8MaUNACmFYgptzRhfJB6VlCFRAeAxuRAZ0bc0z7ZJLohpIRPFA06T/4stEaOfUO",
+	"h1ZB1ofJlMwUhFwozvr9sFvc0InSwIVG8i1TOzHDnsGIxoyAeTMIPaSGlwk3Ew14WBSTISgyU82Alybo",
+	"3lmiVMoNGfySfffBr5iYYZ5qcrikUjHBQfTdeMeSKso18tcBynZgGnokugDGIUyFdQhC4qdcYIfl3Qi8",
+	"duBtuAGGvavHyeknjYThm6UMg0mrtRtNZIK/0AOQNHkWeKZV4IWwdfryOTzpPHmyfQCkZ+YDguMEE6Js",
+	"P3ODxf52EidY1F+jiVRCPqOzv43/+fz1o+NXLdOk8ygxQuVZp1X13mskSCq1qif4/vRNvglKTGRErfie",
+	"EgWRpETTOYmYj3Znf8N1PhZnWkhaPZKMZiMiJTP8ZmSXpBq2kDuNtJQPFGhxQfn2AXDhpJiRZxeUjoHp",
+	"5hzdNhS+b9Uoc0J2jSspORPs1WOPEka50YqSjgjjjA/gt4nQBLZeH52/hFiSvm4wqvsNowHJmDUk0RQ3",
+	"teEU0nYXQhnCdCgSGnCnZxUktK8NB5gl6E2iC6p9CHWYifUJ1ywpfAtMQX+SJEAGhHG7dDgU06eiWm37",
+	"IMWExzSGybgJqMOAwF7nqQ9hQa+FMGCX1ErGxZchX7hBBpyZcWrQQykmg+HcCywfTIeUg5k04KzNCjEF",
+	"ot+fFzZBKk8D70A+e/r0QD9rX0Ph2eYsk/Pn6SLAGFug8LTLJfoQ/hZCtt4GzZhhNnoTqXS4bZmhz5JE",
+	"QV+KEdDRWM9QJk3DgLuVKU4ZtkyH4pI6xEQ09SHtFScfbq9eloBfsy6/PWu3WgfTZ53rFob2qZRULluX",
+	"XKk0pGuKigU1IUoFpuDw5DVshTuxiFS4jZJZGd4LsXNDJ1qYaUhqBHbC+EWF/si6X6JD8u+ruc/uzusX",
+	"i1N4HVOuWZ8hpTKVAWfHMorKS5QaiRioJhzCJUlYDGERlhlm4hp6M/NEwC0vw1a70e48MXStqVQ+xGzA",
+	"DBgIm6EP4UfzTyPcNkRMo6Gg8YHVrFOmaOHNMCIXVIHgdH5R9nr9p53+7v7jx73dvZg8IrsRfdp5Grdo",
+	"i+493n1UWqkxMaMw8/2PXw4b/ySN31uNp82PjQ+f23678+Tq37zqZdNyhsy8uG5njqXN5hGjaWlfSApa",
+	"zgwNovAoCdP2Khl6DSz8ichK8FU29ZDRoiHhA5pupVUIXQgNCh7r0NGZWV4xphK1kJEh5vGRkDTgiGsE",
+	"pwXE4yNwy8wVwYFeUjnL9Q3yIKJns5kWQDfhiERDC5XFiAZc8AwXJmxxN50ltZodf/75Z2OiGoKNiF6i",
+	"BknewswO+5ufMv00ptE8dP6eEstg62vkK98bE0lGVDtT6jnCj+qBiTH5bUIhNKL/o8UpYQodxpJeMjFR",
+	"FuLAuxHTRhqkVmOfyQL8MRan99uEypnne5yMzJBsf6X1G5FPbygf6KHX7RgrZMR4+rldRe0FA/9HWiXs",
+	"4ILOYMKZmYUWlsYMmaLcvmTKGHBKWDqUVCMGiQUCa/wW9JRFtAvtRmd/P+Bjybg2xAKHZ89fvzakK0lk",
+	"VhK2CLx/b+w9swCC0+15cnnab0edeJc2sONGn8hRo50ujWWIfG3mPBdLF2l/f36RimIjCD51Wo0g+PT4",
+	"6MPDRXnhe58arnljRJUixs700LLomf1dNle79H1E4otr/o4nMyDjcYKyNeVuZDhExQ5JPlAQTaQ0Yjc0",
+	"NkOI2IA7HUQVha29dicXsNvVkL969ZzlsGzZ2q3OXiU59Y2JsWReR1wzPQNNBgpmYgIkMabXDIYiiQ+A",
+	"wMg85uxpBbutPZgyPRQTbYCHiGebjT+3dTadxArIOhJGS2o6Qh0gqZ5IIzlx2RcMlU6rmm0RtJQG5UCK",
+	"faQv5Ihoqw12DVgZkU9WUbQdR7tPlWojNVyq1P55mXpYPK+scLRjoof5YFm8UjgWB/toz7t2eCdokCwb",
+	"XGau/OuGdibkkr0XMqayC2FjIJI4hC3JoqFRxSinrb/M7eO2DyE2MnDHmYMfiQ5hi9MpYn98ZhvN8sL3",
+	"BmpZmQ7CyIBIcM34xNkT+H6jIIyRyZSaWA/jvJTE4S1RGMpMrpLwssdSeJl+dj8K0/B8r/ChAnpemV2x",
+	"MAH14/ckdrDFfIqs58T8amScU9k7Yyl6CR39+6/KGt3ZhMwgNWGJ1/U60Gc0iRUQg5s5olKkEymFVcW4",
+	"rh/dbK0CNR8gFclEQ0KJ0tApap5EoCxPSP4suh7WffTKrLbShEdo6lsqVt+tA1Y10RPldfcMZ2umcQf/",
+	"ISYyh+TK6tJ0rm6x0/VSO/gNrmED18GMJt/gf5O073W973by44cd+63aObFd2B2rci1kI3BrfQChXeoQ",
+	"l0YBNXDPQEkeGwCMu2MGuXC60XC+2AY6Oxu5C71qfO7pnaWu98zDm3Vr3duNgn977Y7LnvF5r8WqbvKG",
+	"xacaud241sOuecHwXLeHsp1aMBlWPYVtrnzv742iC7NRcKGuerrC6Yp9Fc5+rh11apUi2b0UssfimPKv",
+	"FA3nBpeikwt61DAlKmjCrePWcmRJVFTz7E5nB8Hlhsy7W2JeNIAM08YWL1eybT+b+E3xq509U85a7030",
+	"6qWombRm0vWY1Kx7SnzV5jdidkNm4aujwxepyyH84eg8hKmYJHHWxPCpZRxE90DAsQRsKWpNdnws4Jnl",
+	"vt1FL4IbnA+lw5cuLBMVoXVhpI0t6g8DzniUTGIa+5l5gY5gY2AglKr5ouaL9fnijMpLFtH3nFwSlhhr",
+	"f30WsfZ8TDTpETzC4UZr9Az0ItGQxl38PnX1Oa9RuN/aDQOecU24OIJwOyNtwziGtA9Ay5k73iB4elE+",
+	"tnAu+ZoD/oUcUNiQ6x/OnNT3l3XOhXhL+Mx9ozblG3fkgMcQWggbuJEeSVWzzl7naYl15kZQyTfo6K+Z",
+	"pWaWfx2zlJ30p3SiaHwT9tKcjxwdS6Zv9MATiFm/T9G/7Liq7GuZ97Av+Nyxv9TJi/06xLfQ8RIPyk77",
+	"S6yxTie3xgojwoMMiWtXaZCxwuAv6Kxhm96YdRbOLU64/urUxloNSjcQFlxTyUlyhM7Ar5US2ZF8hFac",
+	"wadmCAnVtBjauoZrZRMe3i+6Q9MJAb6gmnddkxv2gLqp9wlLaHxgJj/Ec/5eajSabyaSAlMQMxUlwggX",
+	"OOSzwrHziMyKxm/NzDUzr8/MNjD+WGjc36/W+ifvz9MDBRdJTGMYUkkPjAaCZXHEN8zde639nLvtDHFI",
+	"xM6xksNtJHSDC91wzW6MyzGwmn5iSisfvaZmLDYIgykXgm2ZGlv+0fg5Cz9f2QU2qrn/23K/4XuM4Urd",
+	"Sl8L+HOtNJYinkRUld2npgMfNP2kdyJ1eYAHnYrqZxPdbzwpo387MK/rfrHHpMiaaQzK2h3Po/8sVHoz",
+	"ofIoFyrHRppkK1cpUFCS5It7E8LkOA++KUTSKQx7TWPxIsJtaBAuf31YWsuDzeTBSzHhX4sCUv6CvQ7E",
+	"glo8gApwhZ7P7y/sdTbjy70yX/bNDJayJH57Q9xo0brV7EC01efvT9/UTFcz3fpMd0JmiUBn9RsiB/QG",
+	"LOo0sKYn4lkxvAiDC9utvSf7jx9Bb6bdlbkbBN7tQqCCmxe6zhMzs0qeHNtWDS1EA1vdeHgRrgJTdgzu",
+	"jl3hKoDV0bXZXPPsJjwr8YSGmb5eovfmBtg2U5s2IDsGxXhEMZIZr5Cyef94GkOdh1Pn6tbGOuMxlovh",
+	"xmufS5VuezM+L7jAi2vhXFnVnF5o17DtboTXC7dQV8zeRrDfey5P7+6u6iHd6FoifEOJ4D7arXqJUcS3",
+	"oNHT8+YFpf5o98ne7aj03XbO6uXLYWmw9GoF74buLtQ27DO3p+4fqDyXhKS10q9Z/MZYvDoS6ys5e3lw",
+	"FkhM/8HFdBVL4/Hu75udfRVAupsTTPJJVXJx4fsb49h1pr5uWFnNyHWczO1LgIqAsq9h/4yyGYe2I+V1",
+	"7hB8WdTK05zrz+ej2ao1d5Ya4QYPw1YG1a0MhqtZvGbx22fx95y4fHVfbdOfUR4DSW/LYB6A9A6NBaOl",
+	"zHgOtjbXcZFv5h8vAPjDchoDl5mDySUm+6S4GDclAcoroWDElGJ8AELCVAo+qBn9XoDyn3/+uTGfN2PV",
+	"c/NpNu4Sy2exKm9pzMg5ssFNHoY7c3PxLLzs0Cuuhtctfcwt/rkebuJucLsQLlNYjMIZ8xLpkDVtYNMG",
+	"NrkN//0DBXMZ8VyUkeAuLc3CYvvg0pyg/39IFJBCWr0jHomY8UEIW9z0wVQesNTNEt1NuBm2pErReLs5",
+	"fzk5vwBQB+rXnoT1JU7GIPjiF0XCL0gT79wQoc3Tg242jJnnMBTccMXUJQMppBvBoNZicpn/CIJJq9Vq",
+	"bZhZxsbgco02Nxy/f5PnIzDz/kEkcWmk7etyipj/FbJjNLI/zSfJwGs7iR7OidVUUHniwrQZS8Psmtnk",
+	"D+mXeeIyceF9KCasEBeVebjyxB6/pJ3kuSZE71caIYkXEzUWxlTIUNH1Oq3Oo0a73eg8Om+3ui3z3z+9",
+	"BZm21n6yGNOHjMinj5gZAzO2jBh3n8xauwwSL4kceb43GcfXDGRhyYpjL1Lckmlke2te1NBsRBfXc26y",
+	"qwV/keSv7JQ/l3KxbJRZpbhYq9+LlHtVXM712tsFX902JZNj0/aqvC03tMZzNIvZaXBohRkVFqO8JaWc",
+	"KqXhrSL6N0zpOcLH5ERe95f7xQIffK+QIc3r8kmSLPCFm1rhl3V23KyXW0AiJUE9U3rX/K3DE6KUQRdE",
+	"QZhmbEtzsmWZbQ8gNGMMr0lVW0hJa6hhkji/tM1VdA0B4SzLg11FDMeODfK3u/Uv6aBStrNOtUIKAh0E",
+	"PAgug6AfBBLwz0/28cdhKwgm7UdPzI9Oq9Vq2J+H+KPzxP54an+8xB/75scudjt5efTy5Yetv3YLr8rf",
+	"k7+m0NOHh99qWNt/3VgNK02kNkDWMA5e35oOmaZqTCJq/pyr6YRxCj1JyQXg3boFtZ3u4kmaO43E9iye",
+	"JCcFLuiTRFF/IUnf387eHcOIygGGs2NSHvNS12cTwpQ/wzzvNf0UURpDmDJy6Dz4Ltl4NCyR8ucCw++1",
+	"FnhzTr1U5YSeQuGvGf9ECSVSLWQhPhsTaVfUDGcgCY9HRGkqVRWqmmes20dZd0+nXVWIhmM6LeKjjUgq",
+	"C3fRwqW0RpPNpgGdSmYzG6KmMNSGlp4ASccJieiaFDdHYXPJVkskUN59t5a7Zc2zn2meF+JX4V1HpBtg",
+	"oDu53UVlsQJofKgmDJvu7lqyKGxPKbnaK6K1kGwubdorwn+vWPjik9c4HahUOUordL3+Y3MrU3h3scOV",
+	"q3JKFWbF++yRJHnXRzi18vV2La/8z3MTRy9qVR5h68AwEKPkZe6CTUgLNsc9Pm6z14cHNicgZsIhaogu",
+	"ES3kfKJ5Phh/3P2t03g8PfpbJ/mtdfl/2qdPh39/0vvHxd7k/JH6Z9Qix/ujF4/7Pwzbv/54LYy1M1hc",
+	"rQ/+EiFvPVyYe0dnWalS/JQleBRTjkKEKh/U0HzC2VlfEY/onGRYB8suIU/Lhq0Mty6Sq59u08aLd2WJ",
+	"5iemrGNmXU5KZetHHNMCu5S+/grTa24ri91WkX+BiUowMl/LGkneAySZC/abZKC9zgoO+jYujC/VIqki",
+	"XpFvtkcSwiN6YITyiMygZ2TZgGh2SR0q7pEYkkl0YS+SUHhOFOOiJKbMEi3w56I75Kv9KTehFdE7sUQ1",
+	"ZklfK9O8FuQFrt5X+yC+guxuwW2QqfKvdxpsZeBVkRGFUAmpw+0NfQm34zNYms3vkMPpy+fwdG//cZaY",
+	"zx6bpelJLOJvWFQCTpTBiIwXwHydtXezrL3zxopdv4WyZVhnCMugSMEHqYWUV/Eo48Flq78gXfPtqEYx",
+	"n6/xKXtHFcmAYQuP99zM3A16ISEroIC7tW3IZ0xjY0DaMhRIVHME9RVUUmUb53u/qBkMCI3s1YSIdvPy",
+	"a1nNJ7vLtsoNXpUweNdPQyC/C33E6Rk1xAHHmkJzFVTyElKYLHvbN0o/GkKf8RilSWU9lrl835sQbqZo",
+	"JpLZ6jFmglXUUDi2ydRba+VB0v7TpwXFtVd9fuSYZbHKhBoKqUFNRiMiZ+nCXDCOvgXHNWXCXoff8vlo",
+	"FzSwog7OwvsODCrrJdQHTjEFDt77cW5xbNwsJExfwdv+spgdvzIhsF95J9ZfnQ3DX3633b/mlo+/8r6f",
+	"f31IgX99Gi1/WeCiv8FdBH95yh9/STD0hzKrrNiidXlj3j62C2AJO+MbPxXfmVyt0sKZ3ViQcg6Jet39",
+	"fX8t+OR8X7sWJz3254zLwufyqUxuhBwRyWkM7V0wfdmCXYYdTMO/eL5nBcwSWzUb70p8jR3bqPHUycyU",
+	"LRBT4moz6TUg9K2YF8vNBBx9PmIYiUvMB5VaCFYgJEKViwuZPVmQl9faA483twfK7oLlNT/s8M3QnZlj",
+	"bzAOySWFHqUcYprQ+dKF7S8fT2qjrKxCgjrcGVVma1Lhv0gcKeUu7FxGykVauI6qF3opkPnN+VzQzsp7",
+	"Lm/W/FJlhlfKVPnUrjXGUJastMXuumS5BWPOCtjrbbnbMLIMiHKVdM+wHJnD1iPGz6u9wpju1nzPlJZE",
+	"i6xupw+Kagv0w+PXx387/OHdmxcfD1+8fX388fzdj0fHYRN+HlKOkFHBhCusK0kDPl9PzzCadTURHtsC",
+	"VQg00eUaZKXYzDx6aWU0N6+h1uOcTVZMwXp8w5N3Z+eQgtPQ1UrKimIzVahEcM07rxCt90Ua9EkiJHJH",
+	"dMeM/0rgB0NfI8LQS+Zi5uYxJseWWwQePrTvfvhw24oZBQ8fZtHbDx/C//7nf2V06jt3zyW1v70SE0VT",
+	"93bArR8InzB/s8djVk1QIrmNcyz5jFDyJkJRHwhIwmMxAjISE451NZFRzFYzHvC5cl/S4M8mHHIgkWaX",
+	"TJt+BmAgnYxV8d3NgAf8u+/gbZ6GKOAP4dQVq7XWYDgfrBo2TaPwh6NzyIPZXRp9/GN6w+Uzi6/cJZcQ",
+	"SKIEqDElF/D87KcDGLPoAssUMT0MOKS5j7pZ+qewCYZOnp/9ZKj19OVz2Gs/aZmNcRdXpZj68Pz0zUvr",
+	"7KRYK9SZsb9NhKaxLTBgeueUxjTeNqbS+/OXjSe2cKEiMwVKdB1HIBvE6JxZkoMq9J0yJHmT0PSfJoQO",
+	"XfMQRpRwBe/PGraq21Y6gW18s71Ao1zVA0wMYMNRE3ZBIfCek/7/+7+BZ433ZGZXPM0OZcwYOhCaGdkM",
+	"vZn1xbTbrS4QF+4rbTE4IwvyKoSwtXRe22YSeN8eJUAyA1fSOiLSlq3MHFSC42mMWNyxvFOmROPJk/2n",
+	"jTaOluAG77UehU04QvLDvt165+Xb8tVjyu4TbAlpS/2dHP/gYwAwFwXDfduMxPTupvxAZZ24mWWzYvrA",
+	"BkBkfU+HRKPJVnwz0oQrNr3/NOs/m+w8N8yvJAyoVvgiu2knh+fPXxUYBbkiBI2ytsRbGJjRwJgKV5kC",
+	"h/F49+mjbezrsDonjJ0MTs3shPU3WGoqeDjMpnZT1457xlCi3ZsgmIRAVUTGiKyGJOkDATWRUgyIpjAm",
+	"TMJWGHhBMImftFqBF/qQLhL8z38/aXa2UVoQs8+t0BnDpm97/Gi46v2/v3z58oVl6ywK2yrCQjC29QhN",
+	"h0JRsKoVS//hlyPT4Vb4Ocj9eYHXhaDCpVeYZ+BdhdvQo4rFNAsmf6BcuXYsbYYCGFfCfGeklVGDmETe",
+	"BZbjqcqIjnrOG2UEtpho7JNwN40HyjXBOpW4S2Y3TMfO95A1tXnuCsE0sYgmIyxrLtO/ZrvpHjZ7vI2q",
+	"AkeGW2eXK798a8YWG63JcMMJaDFuJPSSJuno7RT9fDpmWz2s/m4nLZSVmWaWdumJLc07wjK2Q8Kh/QjU",
+	"BH1QRtxa7ZU5v/Jmu51sPYSEzv4j069NcGAI+uFDlAYPH9qkvWaa4fI6LVupy3nbTCt0zunQkUpKUOYN",
+	"jqZGZFxdfCzbnLLHEWdkpH/uQwxTsiBxLKlSzYhps3ZuvkX3ZP64K0Sd+ilxL1JvpRVmDnljz5+Dgs/S",
+	"UvNGbktD3akix2zOqYovJxe2yCrg3yMbqJJL0agdZXSJ4G690keNnsxudqZnXjavqZPcXZRye629ELbC",
+	"Co9UuG2JlQuQYqJpQR4rXPYD18F+uYNF55Wru2BYKMQrFWGKBLJiD4UkrdCbIN/laVqJdmlaCzWE5jPn",
+	"hrmb1Y5rv9Uqj6vsUUpnp8t5oBWW0E+bWhyVp342m2XVoC19hNda0sIVeoruXKKzEqfl8yFXFcmI7ixF",
+	"Bo/N6wxFB3wrBQPwP//9tLnb7Gz7Fntl43RpaY1eTn2YvpXbe6ElbNwNHOZh2Yvt5NCUJknD2Ls0hlfn",
+	"5yc77WbbeT/t3X+Fci4loi78IB4obOkWKeCS9icKqSAtj22og/GBn54gWayCzBOiUoHvSQzOMR5mkSOR",
+	"4JxGNuMSLm/At0g2akSGZveJHFCsm+wk5djobD/jWcIz1TimMqJcN5w2ZDllHQS80M7RXqoLLkkyoVif",
+	"Nr8JKekY7WcIXwmlwwMz2H7CIjPPwjUmV3Mq3c9t3I39VhuOhYbXRlAYvWCI07qQwnNJuOpTWbgAZXWZ",
+	"EboBD6PhhF/QOLTb2n4MR1jU2goDm+kqtMvsyCaN4Q5tw7nu2q1WIy0yavssbc1+a9/u7U9UKvMGM+yz",
+	"1AOcDvrSfVns2dFOy6xVSkd+SoK77UIVF7fYvUREFy5AUEEb3rLvD5ASWMYuAQ9dVmp4GMJWMV2MIfjp",
+	"UKCr3qhi3NRcqNDRWM8g7LRa1vQw9ltaEZ0nM0OzqbjEsn1oN/ZcamzkllfFcuu4JDHtM27YwYpYA8Ed",
+	"ivchT3llf89LEYd+1SW37VT+4rV7wUEZjiMJErmVAsbosIfD+KdfBePWQojEaESUWatZ4Er8uSXNlZi9",
+	"zT9lEbWywQE5NJSEXYqpmItEC92bsHRgoRhbWumbIHiwtj5yrOmhfAcw68DeAjRGMGJjkhZbQ81WvvMc",
+	"8DTM0YWHoYFnpVs8MiyLb9wKc0dKuN1c4m1AOYh/Crh9TmCQB46lIhTNvotp2AoLXg7T//fCUJJ0O0QM",
+	"La4bt2fdKgmLKFe04Ld4+/rc872JTJyfQ3V3dsSYcmuhN4Uc7LiH1I5pe1VIo5q7PA5PXnu+51jQ63rt",
+	"ZqvZMm1NV2TMvK6322w1dz2MzxqiD2rH/DOgFWWOT2nMJI20sqXeqVV06GzIYay7xqkh3IlFpDCINyOP",
+	"17HX9X6g+lQI7c3VAd5tdao9RuWeE3ZJ1Vz/9/ruZjEEe1UvxRsr9X3Pb3jDfK/zdNkTGQHvzCeXMc/t",
+	"tq9/blXmuSvf22+1ru+jXNMFn9q9/qmKhFhFr7TX/eWD77kjd8O1IuX6Ej96vqfJQHndX7wR1cT7gMIl",
+	"26j58KE5ZGtxuYJwJ0xvcCvnrH7+7vTM6CPKzdDiLC4qyxRnFD7yp8HpjUYkpGoI+4dt3/qQjTozEBi9",
+	"q6a/saT9xJ4z4lCs9C2LJ0c0VSKq09pbUvjfzcN6rq1N6Wazhnj6EjGCTxbrNFR1bK2cL+g4fXBZx3e7",
+	"ZEW567fkU+NwQDfq8y35dGgZcMP6F39G8fgvEnMrZJUjXxB92IGtMudvL0qsK99DLLEU+JxNyWBAJbx/",
+	"nZ9PpVLQT93ZBqVKmszyc8we40TO0gCxAYVEGFzsCkUFHBsSPnO20VAoXSWQfqD6hRndgjBqzeU5Qets",
+	"qEdJ+ajbgs6/xCJC77tpYMGn/cJ8hoTwwbPAozywzWmz2bRf7+TtvWJukPlD0MosIIWFSyNW7zVWSxnu",
+	"zBHemnzuHkufKsCpGsd9Q0HVenS9kCkX1anRn5Oor5daels5j2/fFBhEw+6uAcJqGVwDwhoQ1oDwPgFC",
+	"I1w2AIU7n4lSVF8tBYdzOMd+pXxQepZQ5QOLBLdeWnTYRe4Eygm5HBc2lwG/Q/P+69EfG5EB3RlzrDCQ",
+	"47QsPNGi0cqIZRfIUQ7o95rKzqoxYZ+vVmI/18Ov5JLY6Zc7mjIei2lTcKwo8wz6E24Pbra2Yb2e8cih",
+	"3OnhmERDCm+sEzQ7g+g0W5vD1D5L/gDY1KxH2vMimb4SUzw2drEWCU1PFSJM2l0OpR1PegmLfBiRTw0y",
+	"oM+ePNprtbxinKONhFy1cTW2/abYdg15+T2JT/OK6nsWu1wLh1+mNddq/Pzl+PnQspwLXi8j6LGN4L4x",
+	"5JxqrDuJoJcosxpG1zC6htFfLdLvPvJOhdMaCNz38hBmvKJSDdzcJaEygMmha9PgWt8zXIVn3F6WBYpk",
+	"omgZqCkkNGnPp2c9bPyTNH5vNZ5+yH9tfmxsmEesR/HOfEJdPFEfEmoaKh9iNmDGjoiF+XfCDY1EQrqI",
+	"j+FsPKTchZzgnQ2VBlDZHkBI24V3dWXW0pBZooe/L7VjUq3SabVgOjRDQr+1FIZ/8eLIGG+GZWXatJi4",
+	"Mm1pLZhKE8Ylhb3WflnIjV0yY1bd43FvWFbAvTiDOj19japv3WN896TwG3ZJOUVBeCMw08mSO4cwl8ma",
+	"Gl7W8LKGl/fJS+skzJqO2uyW1YrYRRvymbXEiz0qctdDQhaHIGRMpW/vbpAB3r0geOl8Ede8YUq/yV66",
+	"gFSrViRvspPq5WsbPrfXh68+3CJ6KmULL3iD5+8Klt2vLPYNYvXTlKJ+mlDUL6y7n98j9/M03wFv+3h1",
+	"tt3yOy1/jbTiftUV9Mo/5peU1/P+HtqdNrg73c37H1DK+MW1waSmTQ0n74GTtva5fqnP1Qi0nK0LiiP/",
+	"25fi38L19zuGgItKqQbBNQiuQfA9BsE5WF3LWypsep+yXHiOECy7PGLdnVTp70U8uzEMWawkcFVOiKPl",
+	"hF4tyKL2jcPXZe6/LLvVlChXqSC+9xDv6JwMrusB29T3i/6gsHANufV+rv7rF2LJ9hrI7MTmhSyKxb32",
+	"/jpDrCje+WcGsOUUYL98uCrpBivLC6V7loDakksEE89Y6JdQXZFx7yeb44okkpJ4BiMSU7igdAy6KhWf",
+	"M9ZdSio9pDOb8HDRR/IC31fQPJs5SV738U50lfNj75pEhkbUF5IV1gc+tSi+a6J409irdmcNKVzI3muz",
+	"PdSydKkstdLpelnqp/7khYPtr5Bsx4LTpdKt9c2x8Z8KD9cC9RsK1N1rdbVN7add+vTY5VnEFL8upNtm",
+	"NmN8PllKTbU11dbR1H/KXBRUr6O4v8qz7/J13lH3fu3dr737tXf/TxdBXZZOXxJDfV1kinuBWcIPGPBs",
+	"y01fW1E6T1nczVK/jiW1CdEkTeGdn31Jetl3F3Ss/YBjIvGg+KrA60KpDjQGG+ffNwu59GAq5AUm3DMy",
+	"OTx5fx5WydH3GIZyQ06pdQ5S5rM7b2692Zrfax2rfDvT0YXz1CZkDcb/tD65LzxP+XJPXn0Uc2fch1aP",
+	"wBjr8vbXsUbGk8qwVCyIryoL5zcBK4EXdVxqsIRGFIUwExNbREILrOICaiJpwLnA5L6pS6V4jgOMQ4/q",
+	"KaUctvbaHZt7asoU3W7CqpOggGfnP8WznyGJq9Ssm9c31LO3HLDw7TSrtEtXq9ZatdaqtVatfz7V6nTH",
+	"emEOI6oli1bd+7AFASKjslwaHoL1R6FXLJWB2c6xxIKfOvPwioi1rP28old61xXGQiR+WibgRIoR1UM6",
+	"UbZ6i82642dnGK1mq7nnQ0J6NElsVZz8kYDj3xUwXVFgCXPfHKQ9PcOeQtgaSzHqGM3zQG3b2kNMgxZi",
+	"SQbJt26d1ksiWfXOlddBvoPzf5wc2RpqA5HEH4dajz+mC/lRC00SuwdUBnxls8/Z2J8FXlK8ZxN4vt2i",
+	"Z4EZeOBdwe6mFz6cT9Ssxf0PDamv5N7fK7kFiTHKePNGLue67u7c2cVSEVQfXdRHF/XRxX26mOBEzJq3",
+	"c12xkWZqJy8LqHo3pvzw5PXfzt4df1m6kEJh4/kCJ1dFlEBii/9JclIoH1wq7pvV6a1EEG6kWSKvOsq0",
+	"NrvrRNTfIvTjvJh735hRTlrcCHIqCqo7B59WSscaQtUQqoZQ9wlCFWXNhjhqRmyJj2tw1D8O377ZDEel",
+	"Hed+HffKLqRl4jZ0tcwDJR/oJxLpZGZE91QyrSmvwVMNnmrw9C8BT05E3Ch4MkLkroKnapFYg6caPNXg",
+	"6T6CJyNr1gRPrvjv0oPC72cQ0z6ZJNoKJhYNqUrrAEMkRlQB1uc/AM2oLe3ek1g2uDfD/HHVWeJO3Htv",
+	"PUfc9S3tUM6E1Ld77dC+x+WTW5FyzW1JnXCtxop1wrU/SsI1x9S2An+CY+4JIuOiWE5l8ZdCzayQ+x1D",
+	"mbmsrxFmjTBrhHmPEWYmxjZIvFadcdgIEk6nKZIkPPbh4UPBI/rwoW9rLOA3DxRoAyeb8I4nMyAwJGqY",
+	"VgzCb4CpgCstJI27Ni6baR+YhohwLrCYhBqKKQcyIIxXySmbQMiKqdtLBef6/8aJ4LIXn1I1SZYe3bpt",
+	"+CNlg1uo/Laqq2NxZiiozgxX49c6ydsdAM1ZTrdxKpUXUXLBf1GRza0q61pBxK8DRHPdZLQNk4Clnpme",
+	"QSIGMKWS1vnUagF2ly+YrMGYL4XssTim/MuupPx5L2tY6ZDf1vDXzKy2IFUu8X7hEkfAstPsZaLspv2V",
+	"qwFjLfdquVcnkPpjJZBagbi+yi95N1NHbQgJa99k7ZusxfcfJXFUUTLdQtooK1swadS8rbrjQN+yc/dj",
+	"OqVKW2hoD9jXr8D2U4on73H5NZzDxrXX7Ap/ZLGfXogu/Y6l2bAaW48khEfUd3WHCxXZAt7x2/6e/5wo",
+	"xoXf6Oz6jXbLPzL05ZKG2K/spWmhNHR2wXTabDbh3SQa/mW+BFvblmBr++b/tsTbrvnviEhOY2jbx6Ev",
+	"xQj7N03+csN13DA5fcF7UUcX1CC/Bvl/RpB/SkmcofwHqiQVCirP6aebwPxO19056J/pyRr619C/hv5/",
+	"XujvBNTtWgDLAiIKB01uGHmGH8SYlEiuYEtI3wD/HID6MCJGaiu6DQQk4bEYuSR0ARd9CypjSaYcJpz1",
+	"hRwlsxxkFioYhb9k5YohrVf8IfSB8SiZKHZJm3A+pAG3xkha6shBaJdODyIxGmGqnQHVQypBSKxfYEyV",
+	"JGnC97a1wjEPBHA6INp0HfCAYz4/wiF8HdPRWGAeosaPdBaCFiCpljNQpE+TWddMFD9nKkeREYULOsvG",
+	"hX/oiXgWcFmINUEbClKqwdZ25FhnYcj44KDcH76BcEwEiP2hrgn4XqfThB/pTGVJem1tZg0JJcYa2IOh",
+	"mEi1PNAE9c7muf/ytfmRzm4zBaAd3zeOUym8dJE/LOUNyXhM+R/gsDXbSt3ArF4zs8DzciE0Kx7C1CCl",
+	"FOoggWKkU07J2liiRkgkjMoUO83xxwJjmSXMLWfzppJhSflkZKQefvHBXzA06yCZ+oz5G54x36fgnTVy",
+	"LZYl+SmdKFqfpZfP0kuw7SeLO6ryHmZW6hL/6s5n/PnRRQctO0xPNfLtujNXarf6JL2W7rWT7Y90ki64",
+	"Y+1b9aoVJNzddLDV/rXav1b712r/WklU3aqrzf+8DGQ9UMDiku372PcMD3pG3ni+x8nIGLrpOL15D0jR",
+	"SLbJrL2ux7h+tOf53ohxNjKGczuzmBnXdIBBlBgBgAUkfl966J9K/k6rldr9FLLM2kyBpCQaGlnuw35r",
+	"F6ZDllBg2nzFhW5WZbg+pSRmnCp1m/D2FSWJHi7Dt4rKSyohItz+mmUSrzFvjXn/qDmub+/wNuXmG0lP",
+	"ZCXSnUOOK6RWjR5r9Fijx/t0adzKmHUSEmGHBixYxLcUSugh0fZ3x/DFjNMTmXhdbwdPyNwL5rs6sdXF",
+	"iK3MgcikfLiJZ6cSDzYN5HKhlzOUJQ4j5iVXFgHnselW+e5+D3aW9lzI/VHoLA2xr8auAzIyME/RpA//",
+	"+5//ZcfK+KB4UjwSZjHwVaZJ+rr5mL8iwK16nUVyPpZPQwHseppbY9cN7tvVh6v/HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

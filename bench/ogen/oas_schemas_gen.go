@@ -3476,10 +3476,6 @@ type HeadRootInternalServerError HeadProblem
 
 func (*HeadRootInternalServerError) headRootRes() {}
 
-type HeadRootNotAcceptable HeadProblem
-
-func (*HeadRootNotAcceptable) headRootRes() {}
-
 type HeadRootRequestHeaderFieldsTooLarge HeadProblem
 
 func (*HeadRootRequestHeaderFieldsTooLarge) headRootRes() {}
@@ -3589,10 +3585,8 @@ func (s *HeadServiceUnavailable) SetXRequestID(val OptString) {
 
 func (*HeadServiceUnavailable) headDocsAssetRes()   {}
 func (*HeadServiceUnavailable) headDocsRes()        {}
-func (*HeadServiceUnavailable) headHealthRes()      {}
 func (*HeadServiceUnavailable) headLocationRes()    {}
 func (*HeadServiceUnavailable) headLocationsRes()   {}
-func (*HeadServiceUnavailable) headMetricsRes()     {}
 func (*HeadServiceUnavailable) headOpenAPIJSONRes() {}
 func (*HeadServiceUnavailable) headOpenAPIYAMLRes() {}
 func (*HeadServiceUnavailable) headPlayerRes()      {}
@@ -5494,8 +5488,6 @@ func (s *NotAcceptableHeaders) SetResponse(val Problem) {
 func (*NotAcceptableHeaders) createLocationRes()  {}
 func (*NotAcceptableHeaders) createPlayerRes()    {}
 func (*NotAcceptableHeaders) createVisitRes()     {}
-func (*NotAcceptableHeaders) deleteLocationRes()  {}
-func (*NotAcceptableHeaders) deletePlayerRes()    {}
 func (*NotAcceptableHeaders) getDocsAssetRes()    {}
 func (*NotAcceptableHeaders) getDocsRes()         {}
 func (*NotAcceptableHeaders) getHealthRes()       {}
@@ -5505,7 +5497,6 @@ func (*NotAcceptableHeaders) getOpenAPIJSONRes()  {}
 func (*NotAcceptableHeaders) getOpenAPIYAMLRes()  {}
 func (*NotAcceptableHeaders) getPlayerRes()       {}
 func (*NotAcceptableHeaders) getReadinessRes()    {}
-func (*NotAcceptableHeaders) getRootRes()         {}
 func (*NotAcceptableHeaders) getVisitRes()        {}
 func (*NotAcceptableHeaders) listLocationsRes()   {}
 func (*NotAcceptableHeaders) listPlayersRes()     {}
@@ -8905,9 +8896,7 @@ func (*ServiceUnavailableHeaders) deleteLocationRes()  {}
 func (*ServiceUnavailableHeaders) deletePlayerRes()    {}
 func (*ServiceUnavailableHeaders) getDocsAssetRes()    {}
 func (*ServiceUnavailableHeaders) getDocsRes()         {}
-func (*ServiceUnavailableHeaders) getHealthRes()       {}
 func (*ServiceUnavailableHeaders) getLocationRes()     {}
-func (*ServiceUnavailableHeaders) getMetricsRes()      {}
 func (*ServiceUnavailableHeaders) getOpenAPIJSONRes()  {}
 func (*ServiceUnavailableHeaders) getOpenAPIYAMLRes()  {}
 func (*ServiceUnavailableHeaders) getPlayerRes()       {}

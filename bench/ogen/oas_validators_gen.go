@@ -2785,14 +2785,6 @@ func (s *HeadRootInternalServerError) Validate() error {
 	return nil
 }
 
-func (s *HeadRootNotAcceptable) Validate() error {
-	alias := (*HeadProblem)(s)
-	if err := alias.Validate(); err != nil {
-		return err
-	}
-	return nil
-}
-
 func (s *HeadRootRequestHeaderFieldsTooLarge) Validate() error {
 	alias := (*HeadProblem)(s)
 	if err := alias.Validate(); err != nil {

@@ -1758,7 +1758,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
-            406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
@@ -2164,7 +2163,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -2608,7 +2606,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -2670,7 +2667,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            406: components["responses"]["HeadProblem"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -2936,7 +2932,6 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
         };
     };
     optionsHealth: {
@@ -2996,7 +2991,6 @@ export interface operations {
             406: components["responses"]["HeadProblem"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
-            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
     getReadiness: {
@@ -3122,7 +3116,6 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
-            503: components["responses"]["ServiceUnavailable"];
         };
     };
     optionsMetrics: {
@@ -3180,7 +3173,6 @@ export interface operations {
             406: components["responses"]["HeadProblem"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
-            503: components["responses"]["HeadServiceUnavailable"];
         };
     };
     getOpenAPIJSON: {
