@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
@@ -43,6 +44,38 @@ func TestSpecIsServed(t *testing.T) {
 			if _, ok := doc.Paths[p]; !ok {
 				t.Errorf("path %s missing from /openapi.json", p)
 			}
+		}
+	})
+	t.Run("JSON says all the YAML says, defaults spelled out included", func(t *testing.T) {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/openapi.json"})
+		var doc struct {
+			Components struct {
+				Parameters map[string]map[string]any `json:"parameters"`
+				Schemas    map[string]struct {
+					Properties map[string]map[string]any `json:"properties"`
+				} `json:"schemas"`
+			} `json:"components"`
+		}
+		resp.JSON(t, &doc)
+		if required, ok := doc.Components.Parameters["Limit"]["required"]; !ok || required != false {
+			t.Errorf("components.parameters.Limit.required = %v (present: %v), want false as written", required, ok)
+		}
+		if example, ok := doc.Components.Schemas["PlayerList"].Properties["next_cursor"]["example"]; !ok || example != nil {
+			t.Errorf("PlayerList.next_cursor.example = %v (present: %v), want null as written", example, ok)
+		}
+		// And it is the same contract: kin-openapi reads both alike.
+		fromJSON, err := openapi3.NewLoader().LoadFromData(resp.Body)
+		if err != nil {
+			t.Fatalf("loading /openapi.json: %v", err)
+		}
+		fromYAML, err := ninjagold.Spec()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, errA := fromJSON.MarshalJSON()
+		b, errB := fromYAML.MarshalJSON()
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Errorf("/openapi.json and openapi.yaml load as different documents (%v, %v)", errA, errB)
 		}
 	})
 }

@@ -9,7 +9,6 @@ package impl
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -20,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
+	"go.yaml.in/yaml/v3"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/game"
@@ -80,11 +80,11 @@ func (s *Server) loadSpec() {
 			slices.Sort(methods)
 			s.allow[path] = strings.Join(methods, ", ")
 		}
-		raw, err := spec.MarshalJSON()
-		if err == nil {
-			err = json.Unmarshal(raw, &s.specJSON)
-		}
-		if err != nil {
+		// The JSON form is openapi.yaml's own text decoded, not the parsed
+		// document marshalled: kin-openapi leaves out what equals its
+		// defaults (required: false, example: null), and /openapi.json
+		// says all that /openapi.yaml says.
+		if err := yaml.Unmarshal(ninjagold.OpenAPIYAML, &s.specJSON); err != nil {
 			s.specErr = fmt.Errorf("impl: spec as JSON: %w", err)
 		}
 	})
