@@ -36,12 +36,8 @@ func (f *dbFile) check() error {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil // cannot tell (a folder's permissions): not proof of loss
 	}
-	f.lost.CompareAndSwap(nil, &game.Error{
-		Code:    game.EUNAVAILABLE,
-		Message: "The database cannot be reached right now.",
-		Err: fmt.Errorf("sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now",
-			f.path),
-	})
+	f.lost.CompareAndSwap(nil, unavailable(fmt.Errorf(
+		"sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now", f.path)))
 	return f.err()
 }
 

@@ -309,6 +309,12 @@ func isBusy(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
+// unavailable is the store's failure to serve a call right now, for cause:
+// the client hears that, the operator's log the cause.
+func unavailable(cause error) *game.Error {
+	return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: cause}
+}
+
 // wrap turns database failures into game errors: SQLite's "cannot write
 // now" conditions are EUNAVAILABLE (a client may retry); *game.Error and
 // context errors pass through; anything else stays an internal error.
@@ -325,12 +331,12 @@ func wrap(err error) error {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_READONLY,
 			sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
-			return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: err}
+			return unavailable(err)
 		}
 	}
 	// database/sql does not export its "database is closed" error.
 	if errors.Is(err, sql.ErrConnDone) || err.Error() == "sql: database is closed" {
-		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: err}
+		return unavailable(err)
 	}
 	return fmt.Errorf("sqlite: %w", err)
 }
