@@ -3,7 +3,8 @@
 // when the test ends. Tests in any package, running in parallel or in
 // several processes at once, then never see each other's rows, and nobody
 // has to create or clean a database by hand. Without the variable the tests
-// skip, so `go test ./...` passes on a machine with no PostgreSQL.
+// skip, so `go test ./...` passes on a machine with no PostgreSQL; with CI
+// set (as .ci/run does) they fail instead, so CI cannot pass without them.
 package pgtest
 
 import (
@@ -12,7 +13,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,10 +31,7 @@ const EnvURL = "NINJAGOLD_TEST_POSTGRES"
 // the variable is unset and fails it when the database cannot be reached.
 func TestURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(EnvURL)
-	if base == "" {
-		t.Skipf("skipping PostgreSQL test: set %s to a database URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", EnvURL)
-	}
+	base := Base(t)
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
@@ -57,6 +54,27 @@ func TestURL(t testing.TB) string {
 	return u
 }
 
+// Base returns NINJAGOLD_TEST_POSTGRES as a postgres:// URL. Without the
+// variable it skips t, unless CI is set: CI runs every PostgreSQL test, so
+// there a missing variable fails t. A keyword/value string, which some
+// tests could not take apart, fails t too.
+func Base(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is unset, and CI must not skip PostgreSQL tests", EnvURL)
+		}
+		t.Skipf("skipping PostgreSQL test: set %s to a database URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", EnvURL)
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		t.Fatalf("%s must be a postgres:// URL with a host, such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable", EnvURL)
+	}
+	u.Scheme = "postgres"
+	return u.String()
+}
+
 // exec runs one statement on a connection of its own, within a bound.
 func exec(connString, sql string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -70,13 +88,10 @@ func exec(connString, sql string) error {
 	return err
 }
 
-// withSearchPath sets the search_path run-time parameter in a URL or a
-// keyword/value connection string; pgx sends it when it connects.
-func withSearchPath(connString, schema string) (string, error) {
-	if !strings.HasPrefix(connString, "postgres://") && !strings.HasPrefix(connString, "postgresql://") {
-		return connString + " search_path=" + schema, nil
-	}
-	u, err := url.Parse(connString)
+// withSearchPath sets the search_path run-time parameter in a URL; pgx
+// sends it when it connects.
+func withSearchPath(base, schema string) (string, error) {
+	u, err := url.Parse(base)
 	if err != nil {
 		return "", err
 	}
