@@ -484,3 +484,68 @@ func TestConcurrentVisitsAreExact(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultPageSize: without limit, each list serves the contract's
+// default of 20 items a page, and its Link header leads to the rest, on the
+// list's own path.
+func TestDefaultPageSize(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	p := newPlayer(t, s, "Hattori", "Hanzo")
+	for i := range 21 {
+		createLocation(t, s, fmt.Sprintf(`{"name":"Place %d","min_gold":1,"max_gold":2}`, i))
+		newPlayer(t, s, "Fuma", fmt.Sprintf("Kotaro %d", i))
+		if resp, _ := visit(t, s, p, 1, ""); resp.Status != http.StatusCreated {
+			t.Fatalf("visit: %d %s", resp.Status, resp.Body)
+		}
+	}
+	for _, c := range []struct {
+		path string
+		all  int
+	}{
+		{"/locations", 4 + 21},
+		{"/players", 1 + 21},
+		{p.path + "/visits", 21},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			seen := map[int64]bool{}
+			path := c.path
+			for pages := 0; path != ""; pages++ {
+				resp := s.Do(apitest.Request{Method: "GET", Path: path})
+				if resp.Status != 200 {
+					t.Fatalf("GET %s: %d %s", path, resp.Status, resp.Body)
+				}
+				var page struct {
+					Items []struct {
+						Id int64 `json:"id"`
+					} `json:"items"`
+					NextCursor *string `json:"next_cursor"`
+				}
+				resp.JSON(t, &page)
+				if want := min(20, c.all-20*pages); len(page.Items) != want {
+					t.Fatalf("page %d of %s holds %d items, want %d", pages+1, c.path, len(page.Items), want)
+				}
+				for _, it := range page.Items {
+					if seen[it.Id] {
+						t.Fatalf("item %d twice", it.Id)
+					}
+					seen[it.Id] = true
+				}
+				link := resp.Header.Get("Link")
+				if page.NextCursor == nil {
+					if link != "" {
+						t.Errorf("last page has Link %q", link)
+					}
+					break
+				}
+				want := "<" + c.path + "?cursor=" + *page.NextCursor
+				if !strings.HasPrefix(link, want) || !strings.HasSuffix(link, `>; rel="next"`) {
+					t.Fatalf("Link = %q, want %s…>; rel=\"next\"", link, want)
+				}
+				path = strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+			}
+			if len(seen) != c.all {
+				t.Errorf("%d items over all pages, want %d", len(seen), c.all)
+			}
+		})
+	}
+}

@@ -46,6 +46,7 @@ func TestMain(m *testing.M) {
 type process struct {
 	cmd    *exec.Cmd
 	URL    string
+	stdout *syncBuffer // the lines up to the one saying where it listens
 	stderr *syncBuffer
 	exited chan error
 }
@@ -69,6 +70,9 @@ func (s *syncBuffer) String() string {
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
+// processTestAdmin is the admin token of the servers the tests start.
+const processTestAdmin = "process-test-admin-token"
+
 // start runs the binary on a free port and waits until it serves.
 func start(t *testing.T, db string, args ...string) *process {
 	t.Helper()
@@ -80,15 +84,18 @@ func serveArgs(db string, args ...string) []string {
 	return append([]string{"--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0"}, args...)
 }
 
-// launch starts cmd, a server command, and waits until it listens.
+// launch starts cmd, a server command, and waits until it listens. The
+// admin token is processTestAdmin unless cmd has an environment of its own.
 func launch(t *testing.T, cmd *exec.Cmd) *process {
 	t.Helper()
-	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN=process-test-admin-token")
+	if cmd.Env == nil {
+		cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN="+processTestAdmin)
+	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &process{cmd: cmd, stderr: &syncBuffer{}, exited: make(chan error, 1)}
+	p := &process{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -100,9 +107,13 @@ func launch(t *testing.T, cmd *exec.Cmd) *process {
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
+		listened := false
 		for sc.Scan() {
 			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+				listened = true
 				found <- m[1]
+			} else if !listened {
+				fmt.Fprintln(p.stdout, sc.Text())
 			}
 		}
 		p.exited <- cmd.Wait()
@@ -553,6 +564,38 @@ func TestTakenAddressTouchesNoDatabase(t *testing.T) {
 }
 
 // --help is an answer, not a failure.
+// Without NINJAGOLD_ADMIN_TOKEN the server makes up an admin token and
+// prints it: that token, and no other, opens the admin operations.
+func TestGeneratedAdminToken(t *testing.T) {
+	cmd := exec.Command(binary, serveArgs(filepath.Join(t.TempDir(), "ninjagold.db"))...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NINJAGOLD_ADMIN_TOKEN=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	p := launch(t, cmd)
+	m := regexp.MustCompile(`the admin token for this run is:\n  (\S+)\n`).FindStringSubmatch(p.stdout.String())
+	if m == nil {
+		t.Fatalf("no admin token printed; stdout:\n%s", p.stdout)
+	}
+	for _, c := range []struct {
+		token string
+		want  int
+	}{
+		{processTestAdmin, http.StatusUnauthorized},
+		{m[1] + "x", http.StatusUnauthorized},
+		{m[1], http.StatusCreated},
+	} {
+		resp, body, err := postJSON(http.DefaultClient, p.URL+"/locations", c.token, `{"name":"Dojo","min_gold":1,"max_gold":2}`, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != c.want {
+			t.Errorf("token %q: %d %s, want %d", c.token, resp.StatusCode, body, c.want)
+		}
+	}
+}
+
 func TestHelpExitsZero(t *testing.T) {
 	out, err := exec.Command(binary, "--help").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "ninjagold migrate") {
