@@ -175,11 +175,18 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"location_id": "location id is out of range"},
 		},
 		{
-			name: "an integer in the body written with an exponent",
+			name: "an integer in the body past int64, written with an exponent",
 			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token",
-				Body: `{"location_id":1e0}`},
+				Body: `{"location_id":1e19}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
-			wantErrors: map[string]string{"location_id": "location id must be a whole number without a fraction or exponent"},
+			wantErrors: map[string]string{"location_id": "location id is out of range"},
+		},
+		{
+			name: "an integer past int64 beside another fault",
+			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token",
+				Body: `{"location_id":9223372036854775808,"x":1}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"location_id": "location id is out of range", "x": "x is not allowed"},
 		},
 		{
 			name: "two Authorization lines",

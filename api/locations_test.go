@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -284,5 +285,56 @@ func TestNoOpWritesKeepTheETag(t *testing.T) {
 	}
 	if resp := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"max_gold":31}`}); resp.Header.Get("ETag") == etag {
 		t.Errorf("a real change kept the ETag %q", etag)
+	}
+}
+
+// TestWholeNumbersWrittenAsDecimals: JSON Schema counts 1.0 and 2e0 as
+// integers, so the contract accepts them wherever it wants one, and the
+// server takes them as the integers they are (a Python client sends 1.0
+// for a float that holds 1). Faults beside them are all reported at once.
+func TestWholeNumbersWrittenAsDecimals(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	l, _ := createLocation(t, s, `{"name":"Dojo","min_gold":1.0,"max_gold":2e1}`)
+	if l.MinGold != 1 || l.MaxGold != 20 {
+		t.Fatalf("created %+v, want min 1 and max 20", l)
+	}
+	path := fmt.Sprintf("/locations/%d", l.Id)
+	resp := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin,
+		Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"max_gold":300E-1}`})
+	if resp.Status != 200 {
+		t.Fatalf("PATCH max_gold 300E-1: %d %s", resp.Status, resp.Body)
+	}
+	resp.JSON(t, &l)
+	if l.MaxGold != 30 {
+		t.Errorf("max_gold = %d after PATCH 300E-1, want 30", l.MaxGold)
+	}
+
+	resp = s.Do(apitest.Request{Method: "POST", Path: "/locations", Token: admin,
+		Body: `{"name":"D","min_gold":1.0,"max_gold":2.5}`})
+	want := map[string]string{
+		"name":     "name must be at least 2 characters long",
+		"max_gold": "max gold must be an integer",
+	}
+	if got := resp.Problem(t).Errors; resp.Status != 400 || !maps.Equal(got, want) {
+		t.Errorf("name D, 1.0 and 2.5: %d %s, want 400 with %v", resp.Status, resp.Body, want)
+	}
+
+	// A visit to 1.0 is a visit to 1, and the same request as one to 1 for
+	// its Idempotency-Key.
+	p := newPlayer(t, s, "Hattori", "Hanzo")
+	resp = s.Do(apitest.Request{Method: "POST", Path: p.path + "/visits", Token: p.Token,
+		Header: map[string]string{"Idempotency-Key": "k"}, Body: `{"location_id":1.0}`})
+	var v generated.Visit
+	if resp.Status != http.StatusCreated {
+		t.Fatalf("visit location 1.0: %d %s", resp.Status, resp.Body)
+	}
+	resp.JSON(t, &v)
+	if v.LocationId != 1 {
+		t.Errorf("visit to location 1.0 went to %d", v.LocationId)
+	}
+	replay, again := visit(t, s, p, 1, "k")
+	if replay.Header.Get("Idempotent-Replayed") != "true" || again.Id != v.Id {
+		t.Errorf("the same key with location 1 made visit %d (replayed %q), want a replay of %d",
+			again.Id, replay.Header.Get("Idempotent-Replayed"), v.Id)
 	}
 }

@@ -332,6 +332,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	// lexical names the fields whose text names no character (lexical.go);
 	// they are reported together with whatever else kin-openapi finds.
 	var lexical map[string]string
+	var data []byte // the body read, for an operation that takes one
 	if op.requestTypes != nil {
 		bodyType, ok := v.checkContentType(c, op)
 		if !ok {
@@ -341,7 +342,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			v.tooLarge(c)
 			return
 		}
-		data, ok := v.readBody(c)
+		data, ok = v.readBody(c)
 		if !ok {
 			return
 		}
@@ -396,13 +397,31 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			return
 		}
 		fields := fieldErrors(err)
+		_, outOfRange := wholeNumbers(data)
+		for k, msg := range outOfRange {
+			if _, ok := fields[k]; !ok {
+				fields[k] = msg
+			}
+		}
 		maps.Copy(fields, lexical)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
-	if lexical != nil {
-		writeProblem(c, kindInvalid, invalidDetail(lexical), lexical)
+	fields := lexical
+	rewritten, outOfRange := wholeNumbers(data)
+	if outOfRange != nil {
+		maps.Copy(outOfRange, lexical)
+		fields = outOfRange
+	}
+	if fields != nil {
+		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
+	}
+	if rewritten != nil {
+		// kin-openapi took 1.0 as the integer it is: so does the handler.
+		req.Body = io.NopCloser(bytes.NewReader(rewritten))
+		req.ContentLength = int64(len(rewritten))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(rewritten)), nil }
 	}
 	c.Next()
 }
