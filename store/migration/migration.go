@@ -5,6 +5,7 @@
 package migration
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -49,6 +50,9 @@ func Load(fsys fs.FS) ([]File, error) {
 	return files, nil
 }
 
+// ErrNewer is the error of CheckNotNewer.
+var ErrNewer = errors.New("the database's schema is newer than this build's")
+
 // CheckNotNewer refuses a database that recorded a migration newer than the
 // newest in files: it was migrated by a newer build, whose schema this one
 // does not know (after a rollback, say). newest is the highest version the
@@ -59,7 +63,7 @@ func CheckNotNewer(newest int, files []File) error {
 		known = files[len(files)-1].Version
 	}
 	if newest > known {
-		return fmt.Errorf("the database's schema is at version %d, newer than this build's %d: run a build that knows it, or restore the database", newest, known)
+		return fmt.Errorf("%w: it is at version %d, this build's at %d: run a build that knows it, or restore the database", ErrNewer, newest, known)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
+	"io/fs"
 	"time"
 )
 
@@ -11,3 +13,12 @@ func SetClock(s *Store, now func() time.Time) { s.now = now }
 
 // WriteConn lets the external tests query the write connection.
 func WriteConn(s *Store) *sql.Conn { return s.wconn }
+
+// OpenWithMigrations is Open with the migrations in fsys (under
+// migrations/) in place of the embedded ones.
+func OpenWithMigrations(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, error) {
+	return open(ctx, path, opts, fsys)
+}
+
+// Migrations are the embedded migrations.
+var Migrations = migrations

@@ -25,6 +25,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"runtime"
@@ -107,6 +108,11 @@ var ErrInUse = errors.New("the database file is in use by another process")
 // Open opens (creating if needed) the database at path, applies pending
 // migrations and returns the store.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	return open(ctx, path, opts, migrations)
+}
+
+// open is Open with the migrations in fsys.
+func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
@@ -170,7 +176,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := migrate(ctx, write); err != nil {
+	if err := migrate(ctx, write, fsys); err != nil {
 		write.Close()
 		return nil, err
 	}
@@ -204,40 +210,69 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// migrate applies, in order and each in its own transaction, the embedded
-// migrations not yet recorded in schema_migrations.
-func migrate(ctx context.Context, db *sql.DB) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+// migrate applies, in order and each in its own transaction, the
+// migrations in fsys (migration.Load) not yet recorded in
+// schema_migrations. They run
+// with foreign keys off, on one connection: SQLite's way of changing a
+// table is to build a new one, copy the rows and drop the old, and with
+// foreign keys on, the drop would delete every row referring to it by
+// ON DELETE CASCADE. (SQLite ignores the pragma inside a transaction, so a
+// migration cannot turn them off itself.) Each migration checks the keys
+// before it commits instead.
+func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
+	files, err := migration.Load(fsys)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("sqlite: migrations table: %w", err)
 	}
-	files, err := migration.Load(migrations)
-	if err != nil {
-		return fmt.Errorf("sqlite: %w", err)
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
-	var newest int
-	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
-		return fmt.Errorf("sqlite: migrations table: %w", err)
-	}
-	if err := migration.CheckNotNewer(newest, files); err != nil {
-		return fmt.Errorf("sqlite: %w", err)
-	}
+	defer func() {
+		// The connection goes back to the pool, to be the writer's.
+		if _, ferr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); ferr != nil && err == nil {
+			err = fmt.Errorf("sqlite: migrations: %w", ferr)
+		}
+	}()
 	for _, f := range files {
-		if err := applyMigration(ctx, db, f); err != nil {
+		if err := applyMigration(ctx, conn, f, files); err != nil {
+			if errors.Is(err, migration.ErrNewer) {
+				return fmt.Errorf("sqlite: %w", err)
+			}
 			return fmt.Errorf("sqlite: migration %s: %w", f.Name, err)
 		}
 	}
 	return nil
 }
 
-func applyMigration(ctx context.Context, db *sql.DB, f migration.File) error {
-	tx, err := db.BeginTx(ctx, nil)
+// applyMigration applies f unless the database recorded it, in a
+// transaction that holds the write lock from its start (_txlock=immediate):
+// another process migrating the same file (with --sqlite-shared) waits, and
+// the check that the database is no newer than files sees what it will
+// change.
+func applyMigration(ctx context.Context, conn *sql.Conn, f migration.File, files []migration.File) error {
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	var newest int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return err
+	}
+	if err := migration.CheckNotNewer(newest, files); err != nil {
+		return err
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, f.Version).Scan(&n); err != nil {
 		return err
@@ -248,11 +283,34 @@ func applyMigration(ctx context.Context, db *sql.DB, f migration.File) error {
 	if _, err := tx.ExecContext(ctx, f.SQL); err != nil {
 		return err
 	}
+	if err := foreignKeyCheck(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		f.Version, f.Name, time.Now().Unix()); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// foreignKeyCheck fails when a row refers to one that does not exist, as
+// foreign keys being on would have refused.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
 
 // Close stops the writer after the batch it is committing and closes both

@@ -1,0 +1,148 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+)
+
+// withMigration is the embedded migrations and one more, name, holding sql.
+func withMigration(t *testing.T, name, sql string) fs.FS {
+	t.Helper()
+	out := fstest.MapFS{"migrations/" + name: {Data: []byte(sql)}}
+	paths, err := fs.Glob(sqlite.Migrations, "migrations/*.sql")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("embedded migrations: %v %v", paths, err)
+	}
+	for _, p := range paths {
+		data, err := fs.ReadFile(sqlite.Migrations, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[p] = &fstest.MapFile{Data: data}
+	}
+	return out
+}
+
+// rebuildPlayers changes the players table the way SQLite's documentation
+// says to (a new table, the rows copied, the old one dropped): with foreign
+// keys on, the drop would cascade to every visit and idempotency key.
+const rebuildPlayers = `
+CREATE TABLE players_new (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    first_name TEXT    NOT NULL,
+    last_name  TEXT    NOT NULL,
+    gold       INTEGER NOT NULL DEFAULT 0,
+    token_hash BLOB    NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+INSERT INTO players_new SELECT * FROM players;
+DROP TABLE players;
+ALTER TABLE players_new RENAME TO players;
+CREATE INDEX players_by_gold ON players (gold, id);
+`
+
+func TestMigrationRebuildsATableKeepingWhatRefersToIt(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s := openFile(t, path)
+	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("kira")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roll := func(l game.Location) game.Outcome { return game.Outcome{Gold: 3, Message: game.Message(l.Name, 3)} }
+	v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, TokenHash: []byte("kira"),
+		IdempotencyKey: "k", RequestHash: []byte("h"), Roll: roll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s, err = sqlite.OpenWithMigrations(t.Context(), path, sqlite.Options{}, withMigration(t, "9000_rebuild_players.sql", rebuildPlayers))
+	if err != nil {
+		t.Fatalf("open with the rebuild: %v", err)
+	}
+	defer s.Close()
+	visits, err := s.ListVisits(t.Context(), p.ID, 0, 10)
+	if err != nil || len(visits) != 1 || visits[0].ID != v.ID {
+		t.Fatalf("visits after the rebuild: %v %v, want visit %d", visits, err, v.ID)
+	}
+	again, replayed, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, TokenHash: []byte("kira"),
+		IdempotencyKey: "k", RequestHash: []byte("h"), Roll: roll})
+	if err != nil || !replayed || again.ID != v.ID {
+		t.Errorf("the key after the rebuild: visit %d replayed %v (%v), want a replay of %d", again.ID, replayed, err, v.ID)
+	}
+	// Foreign keys are on again for the store's own writes.
+	var on int
+	if err := sqlite.WriteConn(s).QueryRowContext(t.Context(), `PRAGMA foreign_keys`).Scan(&on); err != nil || on != 1 {
+		t.Errorf("foreign_keys = %d (%v) after the migrations, want 1", on, err)
+	}
+	if err := s.DeletePlayer(t.Context(), p.ID); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := sqlite.WriteConn(s).QueryRowContext(t.Context(), `SELECT (SELECT count(*) FROM visits) + (SELECT count(*) FROM idempotency_keys)`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d visits and keys left after deleting their player (%v), want the delete to cascade", left, err)
+	}
+}
+
+// A migration that leaves a row referring to a missing one fails, and
+// changes nothing.
+func TestMigrationBreakingAForeignKeyFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	openFile(t, path).Close()
+	orphan := `INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
+		VALUES (999, 1, 'Farm', 1, 1, 'm', 0);`
+	_, err := sqlite.OpenWithMigrations(t.Context(), path, sqlite.Options{}, withMigration(t, "9000_orphan.sql", orphan))
+	if err == nil || !strings.Contains(err.Error(), "9000_orphan.sql") || !strings.Contains(err.Error(), "refers to a missing row of players") {
+		t.Fatalf("open = %v, want the migration refused for its orphan", err)
+	}
+	s := openFile(t, path)
+	var n int
+	if err := sqlite.WriteConn(s).QueryRowContext(t.Context(),
+		`SELECT (SELECT count(*) FROM visits) + (SELECT count(*) FROM schema_migrations WHERE version = 9000)`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows of the failed migration left (%v), want none", n, err)
+	}
+}
+
+// With --sqlite-shared, another process may be migrating the file to a
+// newer schema while this one opens it: the check for a newer schema is
+// made under the write lock, after that migration commits, not before.
+func TestNewerSchemaCommittedWhileOpening(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	openWith(t, path, sqlite.Options{Shared: true}).Close()
+
+	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	opened := make(chan error, 1)
+	go func() {
+		s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: true})
+		if err == nil {
+			s.Close()
+		}
+		opened <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // Open reads the schema and waits for the lock
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-opened; err == nil || !strings.Contains(err.Error(), "newer than this build") {
+		t.Errorf("Open = %v, want a refusal of the newer schema", err)
+	}
+}
