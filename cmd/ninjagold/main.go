@@ -443,7 +443,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	}
 	defer store.Close()
 	if cfg.command == "migrate" {
-		fmt.Fprintf(stdout, "migrations applied to %s\n", displayDB(cfg.db))
+		fmt.Fprintf(stdout, "migrations applied to %s\n", describeDB(cfg.db, store))
 		return nil
 	}
 
@@ -492,13 +492,14 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	base := "http://" + displayAddr(ln.Addr())
+	db := describeDB(cfg.db, store)
 	fmt.Fprintf(stdout, "Ninja Gold API listening on %s (database %s)\n  docs: %s/docs\n  API:  %s/locations\n  spec: %s/openapi.yaml and %s/openapi.json\n",
-		base, displayDB(cfg.db), base, base, base, base)
+		base, db, base, base, base, base)
 	if cfg.validate {
 		fmt.Fprintln(stdout, "  every response is checked against openapi.yaml; violations are logged")
 	}
 	// The same, for a log pipeline that reads only the JSON lines.
-	log.Info("listening", "url", base, "database", displayDB(cfg.db), "validate_responses", cfg.validate)
+	log.Info("listening", "url", base, "database", db, "validate_responses", cfg.validate)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -573,6 +574,16 @@ var keywordDSN = regexp.MustCompile(`^\s*(host|hostaddr|port|dbname|user|passwor
 // dsnSecret is a password's value in a keyword/value string: a word, or
 // single-quoted with backslash escapes.
 var dsnSecret = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|(?:[^\s'\\]|\\.)(?:[^\s\\]|\\.)*)`)
+
+// describeDB names the database store is on for the start-up line: db
+// without its password, and for PostgreSQL the schema, which the
+// search_path resolved to and the URL may not say.
+func describeDB(db string, store game.Store) string {
+	if pg, ok := store.(*postgres.Store); ok {
+		return displayDB(db) + ", schema " + pg.Schema()
+	}
+	return displayDB(db)
+}
 
 // displayDB names the database in the start-up line without its password,
 // which a URL may carry in its user info or, as pgx also reads them, in a

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +30,11 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	}
 	instances := []*process{a, b}
 	players := createPlayers(t, a.URL, 3)
+	_, schema, _ := strings.Cut(url, "search_path=") // pgtest's schema
+	schema, _, _ = strings.Cut(schema, "&")
+	if want := ", schema " + schema + ")"; !strings.Contains(a.stdout.String(), want) {
+		t.Errorf("the start-up lines do not name the schema (%q):\n%s", want, a.stdout)
+	}
 
 	t.Run("concurrent visits through both are exact", func(t *testing.T) {
 		const perWorker = 12

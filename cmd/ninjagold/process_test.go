@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 type process struct {
 	cmd    *exec.Cmd
 	URL    string
-	stdout *syncBuffer // the lines up to the one saying where it listens
+	stdout *syncBuffer // the lines up to the one saying where it listens, included
 	stderr *syncBuffer
 	exited chan error
 }
@@ -109,11 +109,12 @@ func launch(t *testing.T, cmd *exec.Cmd) *process {
 		sc := bufio.NewScanner(stdout)
 		listened := false
 		for sc.Scan() {
-			if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+			if !listened {
+				fmt.Fprintln(p.stdout, sc.Text())
+			}
+			if m := listening.FindStringSubmatch(sc.Text()); m != nil && !listened {
 				listened = true
 				found <- m[1]
-			} else if !listened {
-				fmt.Fprintln(p.stdout, sc.Text())
 			}
 		}
 		p.exited <- cmd.Wait()

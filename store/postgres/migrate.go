@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ninjagold/ninjagold-api/store/migration"
@@ -50,6 +51,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) (schema string, err error)
 		}
 	}()
 
+	if err := checkSearchPath(ctx, conn, schema); err != nil {
+		return "", err
+	}
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    integer     PRIMARY KEY,
 		name       text        NOT NULL,
@@ -73,6 +77,30 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) (schema string, err error)
 		}
 	}
 	return schema, nil
+}
+
+// checkSearchPath refuses to create the tables in schema, the first on the
+// search_path that exists, while a later one holds them: that is a schema
+// created since, such as one named for the user ("$user" comes first in
+// PostgreSQL's default search_path), and the service would start an empty
+// game in it while the players are in the other. To start one there all
+// the same, name that schema alone in search_path.
+func checkSearchPath(ctx context.Context, conn *pgxpool.Conn, schema string) error {
+	var other *string
+	err := conn.QueryRow(ctx, `
+		SELECT s.name FROM unnest(current_schemas(false)) WITH ORDINALITY AS s(name, pos)
+		WHERE to_regclass(quote_ident(current_schema()) || '.schema_migrations') IS NULL
+		  AND s.name <> current_schema()
+		  AND to_regclass(quote_ident(s.name) || '.schema_migrations') IS NOT NULL
+		ORDER BY s.pos LIMIT 1`).Scan(&other)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return fmt.Errorf("postgres: the tables would be created in schema %q, the first on the search_path, "+
+		"but schema %q, later on it, already holds them: add search_path=%s to the URL to use those, "+
+		"or search_path=%s to start an empty game in %q", schema, *other, *other, schema, schema)
 }
 
 func applyMigration(ctx context.Context, conn *pgxpool.Conn, f migration.File) error {

@@ -63,6 +63,7 @@ import (
 // Store is a game.Store on a PostgreSQL database.
 type Store struct {
 	pool      *pgxpool.Pool
+	schema    string       // the schema the tables are in
 	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
 	// createPlayerKey is the advisory lock CreatePlayer holds (see there).
 	createPlayerKey int64
@@ -146,12 +147,17 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	s := &Store{
 		pool:              pool,
+		schema:            schema,
 		createPlayerKey:   lockKey("create player", schema),
 		locationLockClass: int32(lockKey("location", schema)),
 	}
 	s.lastPurge.Store(time.Now().Unix())
 	return s, nil
 }
+
+// Schema is the schema the store's tables are in: the first on the
+// connection's search_path that exists.
+func (s *Store) Schema() string { return s.schema }
 
 // checkEncoding refuses a database not encoded in UTF-8: names are any
 // Unicode text, which another encoding either cannot hold (a valid request

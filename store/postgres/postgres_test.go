@@ -675,3 +675,51 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Errorf("Open = %v, want a refusal of the newer schema", err)
 	}
 }
+
+// A schema created on the search_path ahead of the one holding the tables
+// (one named for the user, say) is not silently given an empty game of its
+// own; named alone, it is.
+func TestSearchPathAheadOfTheTablesIsRefused(t *testing.T) {
+	withPath := func(base, path string) string {
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", path)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	held, empty := pgtest.TestURL(t), pgtest.TestURL(t)
+	schema := func(u string) string { x, _ := url.Parse(u); return x.Query().Get("search_path") }
+	heldSchema, emptySchema := schema(held), schema(empty)
+	if s := openURL(t, held, postgres.Options{MaxConns: testConns}); s.Schema() != heldSchema {
+		t.Errorf("Schema() = %q, want %q", s.Schema(), heldSchema)
+	}
+
+	both := withPath(held, emptySchema+","+heldSchema)
+	s, err := postgres.Open(t.Context(), both, postgres.Options{MaxConns: testConns})
+	if err == nil {
+		s.Close()
+		t.Fatalf("Open with search_path %s,%s succeeded, want a refusal", emptySchema, heldSchema)
+	}
+	if msg := err.Error(); !strings.Contains(msg, `schema "`+emptySchema+`"`) || !strings.Contains(msg, "search_path="+heldSchema) {
+		t.Errorf("Open = %v, want it to name both schemas", err)
+	}
+	var tables int
+	conn, err := pgx.Connect(t.Context(), empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, emptySchema).Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("%d tables (%v) in %s after the refusal, want none", tables, err, emptySchema)
+	}
+
+	if s := openURL(t, withPath(held, heldSchema+","+emptySchema), postgres.Options{MaxConns: testConns}); s.Schema() != heldSchema {
+		t.Errorf("Schema() = %q with the tables' schema first, want %q", s.Schema(), heldSchema)
+	}
+	if s := openURL(t, empty, postgres.Options{MaxConns: testConns}); s.Schema() != emptySchema {
+		t.Errorf("Schema() = %q with the empty schema alone, want %q", s.Schema(), emptySchema)
+	}
+}
