@@ -256,3 +256,32 @@ func TestDocs(t *testing.T) {
 		})
 	}
 }
+
+// A HEAD response is checked too (its headers and status; it has no body):
+// an undeclared header on HEAD /healthz is logged as a violation.
+func TestValidateResponsesChecksHead(t *testing.T) {
+	bogus := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
+		return func(c *gin.Context, req any) (any, error) {
+			if op == "GetHealth" {
+				c.Header("X-Bogus", "1")
+			}
+			return f(c, req)
+		}
+	}
+	var buf bytes.Buffer
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{
+		ValidateResponses: true, Logger: slog.New(slog.NewJSONHandler(&buf, nil)),
+		StrictMiddlewares: []generated.StrictMiddlewareFunc{bogus},
+	}})
+	s.Do(apitest.Request{Method: "HEAD", Path: "/healthz", NoCheck: true})
+	var violations []map[string]any
+	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+		var rec map[string]any
+		if err := json.Unmarshal(line, &rec); err == nil && rec["msg"] == api.ViolationMessage {
+			violations = append(violations, rec)
+		}
+	}
+	if len(violations) != 1 || !strings.Contains(fmt.Sprint(violations[0]["reason"]), "X-Bogus") {
+		t.Fatalf("violations %v, want one naming X-Bogus: %s", violations, buf.String())
+	}
+}

@@ -108,38 +108,39 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	})
 }
 
-// proxy forwards TCP connections to PostgreSQL until it is stopped, which
-// drops every connection and refuses new ones: the database "goes away".
+// proxy forwards TCP connections to PostgreSQL. Taken down, it drops every
+// connection and closes each new one at once: the database "goes away"
+// (without giving its port up, which another process could take meanwhile).
 type proxy struct {
 	addr   string
 	target string
 	mu     sync.Mutex
-	ln     net.Listener
+	down   bool
 	conns  []net.Conn
 }
 
 func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{target: target}
-	p.listen(t, "127.0.0.1:0")
-	p.addr = p.ln.Addr().String()
-	t.Cleanup(p.stop)
-	return p
-}
-
-func (p *proxy) listen(t *testing.T, addr string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
+	p := &proxy{target: target, addr: ln.Addr().String()}
+	t.Cleanup(func() {
+		ln.Close()
+		p.setDown(true)
+	})
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			p.mu.Lock()
+			down := p.down
+			p.mu.Unlock()
+			if down {
+				c.Close()
+				continue
 			}
 			up, err := net.Dial("tcp", p.target)
 			if err != nil {
@@ -153,19 +154,20 @@ func (p *proxy) listen(t *testing.T, addr string) {
 			go func() { io.Copy(c, up); c.Close() }()
 		}
 	}()
+	return p
 }
 
-func (p *proxy) stop() {
+// setDown takes the proxy down (dropping its connections) or up again.
+func (p *proxy) setDown(down bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
+	p.down = down
+	if down {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
 	}
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
 }
 
 func readyz(t *testing.T, base string) (int, string) {
@@ -195,7 +197,7 @@ func TestReadinessFollowsPostgres(t *testing.T) {
 	if code, _ := readyz(t, srv.URL); code != 200 {
 		t.Fatalf("readyz with the database up = %d, want 200", code)
 	}
-	px.stop()
+	px.setDown(true)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		code, ct := readyz(t, srv.URL)
@@ -216,7 +218,7 @@ func TestReadinessFollowsPostgres(t *testing.T) {
 		t.Errorf("GET /locations with the database gone = %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
 
-	px.listen(t, px.addr)
+	px.setDown(false)
 	deadline = time.Now().Add(15 * time.Second)
 	for {
 		if code, _ := readyz(t, srv.URL); code == 200 {

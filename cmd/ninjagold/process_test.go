@@ -290,6 +290,16 @@ func checkLedger(t *testing.T, url string, players []playerInfo, acked []visitRe
 	}
 }
 
+// waitAcked waits until acked reaches n, or for at most two minutes: a
+// server that stopped acknowledging fails the test's own checks then
+// (its answers other than 201, or the count of writes), instead of hanging
+// it until go test's timeout.
+func waitAcked(acked *atomic.Int64, n int64) {
+	for deadline := time.Now().Add(2 * time.Minute); acked.Load() < n && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // underLoad runs visits from 16 workers against p, calls hit once `after`
 // visits were acknowledged, and returns what the load saw once it stopped.
 func underLoad(p *process, players []playerInfo, after int64, hit func()) (ok []visitResult, bad []string) {
@@ -297,9 +307,7 @@ func underLoad(p *process, players []playerInfo, after int64, hit func()) (ok []
 	var acked atomic.Int64
 	done := make(chan struct{})
 	go func() { ok, bad = load(p.URL, players, 16, stop, &acked); close(done) }()
-	for acked.Load() < after {
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitAcked(&acked, after)
 	hit()
 	close(stop)
 	<-done
@@ -376,6 +384,68 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 	if elapsed := time.Since(startAt); elapsed > 3*time.Second {
 		t.Errorf("cut off after %v, want about 300ms", elapsed)
 	}
+}
+
+// cutOff reports whether the server ends conn (closing it, or answering
+// and then closing it) within 15 s: a read that times out on this side
+// means it kept the connection.
+func cutOff(t *testing.T, conn net.Conn) bool {
+	t.Helper()
+	conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	_, err := io.Copy(io.Discard, conn)
+	var ne net.Error
+	return !errors.As(err, &ne) || !ne.Timeout()
+}
+
+// The other timeouts cut slow clients off too: a body that never comes
+// (--read-timeout), an idle keep-alive connection (--idle-timeout), and on
+// SIGTERM a request still in flight (--shutdown-timeout).
+func TestTimeoutsCutSlowClientsOff(t *testing.T) {
+	dial := func(p *process) net.Conn {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn
+	}
+	// stalled sends a request whose body stops 90 bytes short.
+	stalled := func(conn net.Conn) {
+		fmt.Fprint(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"first_na")
+	}
+	t.Run("a body that never comes", func(t *testing.T) {
+		p := start(t, filepath.Join(t.TempDir(), "t.db"), "--read-timeout", "500ms")
+		conn := dial(p)
+		stalled(conn)
+		if !cutOff(t, conn) {
+			t.Error("the connection was still open 15 s after a 500ms read timeout")
+		}
+	})
+	t.Run("an idle keep-alive connection", func(t *testing.T) {
+		p := start(t, filepath.Join(t.TempDir(), "t.db"), "--idle-timeout", "500ms")
+		conn := dial(p)
+		fmt.Fprint(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil || resp.StatusCode != 200 || resp.Close {
+			t.Fatalf("GET /healthz: %v %v, want a 200 keeping the connection", resp, err)
+		}
+		if !cutOff(t, conn) {
+			t.Error("the idle connection was still open 15 s after a 500ms idle timeout")
+		}
+	})
+	t.Run("a request in flight at shutdown", func(t *testing.T) {
+		p := start(t, filepath.Join(t.TempDir(), "t.db"), "--shutdown-timeout", "500ms", "--read-timeout", "1h")
+		conn := dial(p)
+		stalled(conn)
+		time.Sleep(200 * time.Millisecond) // the request reaches the handler
+		p.signal(t, syscall.SIGTERM)
+		if err := p.wait(t); err == nil {
+			t.Error("exit status 0, want 1: a request was cut off")
+		}
+		if !strings.Contains(p.stderr.String(), "shutdown timed out") {
+			t.Errorf("the log does not say the shutdown timed out:\n%s", p.stderr)
+		}
+	})
 }
 
 // TestLogLevel checks the access log: one JSON line per request at the
@@ -510,9 +580,7 @@ func TestGroupCommitOnOneCPU(t *testing.T) {
 		defer close(done)
 		_, bad = load(p.URL, players, 64, stop, &acked)
 	}()
-	for acked.Load() < 3000 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitAcked(&acked, 3000)
 	close(stop)
 	<-done
 	if len(bad) > 0 {
