@@ -1,6 +1,10 @@
 package postgres
 
-import "time"
+import (
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
 
 // MigrationLockKey lets the external tests hold a schema's migration lock.
 var MigrationLockKey = migrationLockKey
@@ -8,3 +12,6 @@ var MigrationLockKey = migrationLockKey
 // MovePurgeBack moves s's last idempotency-key purge d earlier, so that d
 // counts towards the wait before its next one, as if d had passed.
 func MovePurgeBack(s *Store, d time.Duration) { s.lastPurge.Add(-int64(d / time.Second)) }
+
+// Pool lets the external tests query s's pool.
+func Pool(s *Store) *pgxpool.Pool { return s.pool }

@@ -36,6 +36,20 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) (schema string, err error)
 		return "", errors.New("postgres: migrate: no schema in search_path exists")
 	}
 	schema = *current
+	// Neither the migrations nor the wait for another instance's are bound
+	// by the statement timeout: a CREATE INDEX on a large table may take
+	// longer, and an instance starting meanwhile should wait for it, not
+	// fail. (The caller's context still bounds both.)
+	if _, err := conn.Exec(ctx, `SET statement_timeout = 0`); err != nil {
+		return "", fmt.Errorf("postgres: migrate: %w", err)
+	}
+	defer func() {
+		resetCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(resetCtx, `RESET statement_timeout`); err != nil {
+			conn.Conn().Close(resetCtx) // not back to the pool without its timeout
+		}
+	}()
 	key := migrationLockKey(schema)
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
 		return "", fmt.Errorf("postgres: migrate: take the migration lock: %w", err)

@@ -213,6 +213,39 @@ func TestMigrate(t *testing.T) {
 		}
 		openURL(t, blocked, postgres.Options{})
 	})
+
+	t.Run("a migration outlasting the statement timeout is waited for", func(t *testing.T) {
+		base := pgtest.TestURL(t)
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		holder, err := pgx.Connect(t.Context(), base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Close(context.Background())
+		key := postgres.MigrationLockKey(u.Query().Get("search_path"))
+		if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_lock($1)`, key); err != nil {
+			t.Fatal(err)
+		}
+		unlocked := make(chan error, 1)
+		go func() {
+			time.Sleep(time.Second)
+			_, err := holder.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
+			unlocked <- err
+		}()
+		s := openURL(t, base, postgres.Options{StatementTimeout: 200 * time.Millisecond, MaxConns: 1})
+		if err := <-unlocked; err != nil {
+			t.Fatal(err)
+		}
+		// The pool's connection, which ran the migrations, has its
+		// statement timeout back.
+		var timeout string
+		if err := postgres.Pool(s).QueryRow(t.Context(), `SHOW statement_timeout`).Scan(&timeout); err != nil || timeout != "200ms" {
+			t.Errorf("statement_timeout after the migrations = %q (%v), want 200ms", timeout, err)
+		}
+	})
 }
 
 // TestForeignKeysAreIndexed holds the schema to an index on every foreign
