@@ -184,6 +184,15 @@ func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Vis
 		v, err = scanVisit(s.pool.QueryRow(ctx,
 			`SELECT `+visitColumns+` FROM visits WHERE player_id = $1 AND id = $2`, playerID, visitID))
 		if errors.Is(err, pgx.ErrNoRows) {
+			// The player's absence when it is the player that does not
+			// exist, as ListVisits says.
+			var one int
+			switch err := s.pool.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1`, playerID).Scan(&one); {
+			case errors.Is(err, pgx.ErrNoRows):
+				return playerNotFound(playerID)
+			case err != nil:
+				return err
+			}
 			return game.Errorf(game.ENOTFOUND, "player %d has no visit %d", playerID, visitID)
 		}
 		return err
