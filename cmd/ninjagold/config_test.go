@@ -108,6 +108,12 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db-connect-timeout", "-1s"}, nil, "--db-connect-timeout"},
 		{[]string{"--db-max-conns", "-3"}, nil, "--db-max-conns"},
 		{[]string{"--db-max-conns", "4294967297"}, nil, "--db-max-conns"},
+		// 0 would take the URL's setting or the default, not turn it off.
+		{[]string{"--db-max-conns", "0"}, nil, "--db-max-conns must be more than 0"},
+		{[]string{"--db-statement-timeout", "0"}, nil, "put statement_timeout=0 in the URL"},
+		{[]string{"--db-conn-lifetime", "0s"}, nil, "--db-conn-lifetime must be more than 0"},
+		{[]string{"--db-connect-timeout", "0"}, nil, "--db-connect-timeout must be more than 0"},
+		{[]string{"--sqlite-synchronous", "OFF"}, nil, "--sqlite-synchronous must be FULL or NORMAL"},
 		{[]string{"--cors-origin", "not a url"}, nil, "--cors-origin"},
 		{[]string{"--cors-origin", "*"}, nil, "--cors-origin"},
 		{[]string{"--cors-origin", "https://game.example.org/app"}, nil, "--cors-origin"},

@@ -3,9 +3,10 @@
 //	ninjagold [--addr :8080] [--db ninjagold.db]   serve
 //	ninjagold migrate [--db ninjagold.db]          apply migrations and exit
 //
-// Every flag has an environment variable (NINJAGOLD_ADDR, NINJAGOLD_DB); the
-// admin token comes only from NINJAGOLD_ADMIN_TOKEN, and when it is unset a
-// fresh one is generated and printed once. This is the only package that
+// Some flags have an environment variable too (NINJAGOLD_ADDR, NINJAGOLD_DB
+// and the others --help names); the flag wins. The admin token comes only
+// from NINJAGOLD_ADMIN_TOKEN, and when it is unset a fresh one is generated
+// and printed once. This is the only package that
 // reads flags or the environment.
 package main
 
@@ -133,7 +134,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
   ninjagold [flags]           serve the API
   ninjagold migrate [flags]   apply the migrations to --db and exit
 
-Flags win over their environment variables.
+Flags win over their environment variables. The admin token, the bearer
+token of the admin operations (location writes, deleting any player), is
+read from NINJAGOLD_ADMIN_TOKEN only (at least 16 characters); unset, a
+new one is made and printed at start.
 
 `)
 		fs.SetOutput(stderr)
@@ -144,10 +148,10 @@ Flags win over their environment variables.
 	fs.StringVar(&cfg.sqliteSync, "sqlite-synchronous", "FULL", "SQLite: FULL (a commit survives power loss) or NORMAL (survives a crash of the process only; faster)")
 	fs.BoolVar(&cfg.sqliteShared, "sqlite-shared", false, "SQLite: let other processes open the file while this one runs (every one of them needs it); without it the file is held for this process alone, which makes reads faster")
 	var maxConns int
-	fs.IntVar(&maxConns, "db-max-conns", 0, "PostgreSQL: pool size (default max(4, CPUs))")
-	fs.DurationVar(&cfg.pg.StatementTimeout, "db-statement-timeout", 0, "PostgreSQL: statement_timeout (default 30s)")
-	fs.DurationVar(&cfg.pg.ConnMaxLifetime, "db-conn-lifetime", 0, "PostgreSQL: close connections older than this (default 1h)")
-	fs.DurationVar(&cfg.pg.ConnectTimeout, "db-connect-timeout", 0, "PostgreSQL: connect timeout (default 5s)")
+	fs.IntVar(&maxConns, "db-max-conns", 0, "PostgreSQL: pool size (default: the URL's pool_max_conns, else max(4, CPUs))")
+	fs.DurationVar(&cfg.pg.StatementTimeout, "db-statement-timeout", 0, "PostgreSQL: statement_timeout (default: the URL's statement_timeout, else 30s)")
+	fs.DurationVar(&cfg.pg.ConnMaxLifetime, "db-conn-lifetime", 0, "PostgreSQL: close connections older than this (default: the URL's pool_max_conn_lifetime, else 1h)")
+	fs.DurationVar(&cfg.pg.ConnectTimeout, "db-connect-timeout", 0, "PostgreSQL: connect timeout (default: the URL's connect_timeout, else 5s)")
 	fs.Int64Var(&cfg.maxBody, "max-body-bytes", api.DefaultMaxBodyBytes, "request body limit in bytes")
 	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
 	fs.BoolVar(&cfg.validate, "validate-responses", false,
@@ -193,7 +197,24 @@ Flags win over their environment variables.
 		cfg.validate = v
 	}
 	if maxConns < 0 || maxConns > math.MaxInt32 {
-		return cfg, fmt.Errorf("--db-max-conns must be 0 (the default) or a pool size up to %d, not %d", math.MaxInt32, maxConns)
+		return cfg, fmt.Errorf("--db-max-conns must be a pool size from 1 to %d, not %d", math.MaxInt32, maxConns)
+	}
+	// Left out, these take the URL's setting or the default; given as 0
+	// they would too, where PostgreSQL reads a statement_timeout of 0 as
+	// none.
+	for _, d := range []struct {
+		flag string
+		zero bool
+		hint string
+	}{
+		{"db-max-conns", maxConns == 0, ""},
+		{"db-statement-timeout", cfg.pg.StatementTimeout == 0, "; to turn the statement timeout off, put statement_timeout=0 in the URL"},
+		{"db-conn-lifetime", cfg.pg.ConnMaxLifetime == 0, ""},
+		{"db-connect-timeout", cfg.pg.ConnectTimeout == 0, ""},
+	} {
+		if given[d.flag] && d.zero {
+			return cfg, fmt.Errorf("--%s must be more than 0%s", d.flag, d.hint)
+		}
 	}
 	cfg.pg.MaxConns = int32(maxConns)
 	if err := cfg.check(); err != nil {
@@ -246,6 +267,8 @@ const connMaxHeaderBytes = 1 << 20
 // (a negative limit turning the limit off, say).
 func (cfg config) check() error {
 	switch {
+	case cfg.sqliteSync != "FULL" && cfg.sqliteSync != "NORMAL":
+		return fmt.Errorf("--sqlite-synchronous must be FULL or NORMAL, not %q", cfg.sqliteSync)
 	case cfg.maxBody <= 0:
 		return fmt.Errorf("--max-body-bytes must be a positive number of bytes, not %d", cfg.maxBody)
 	case cfg.maxHeader <= 0 || cfg.maxHeader > connMaxHeaderBytes:

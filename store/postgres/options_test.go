@@ -30,6 +30,8 @@ func TestPoolConfig(t *testing.T) {
 			base + "&pool_max_conns=7&pool_max_conn_lifetime=10m&connect_timeout=2&statement_timeout=1500",
 			Options{MaxConns: 3, ConnMaxLifetime: time.Minute, ConnectTimeout: time.Second, StatementTimeout: 250 * time.Millisecond},
 			want{3, time.Minute, time.Second, "250"}},
+		{"the URL's statement_timeout=0 turns it off", base + "&statement_timeout=0",
+			Options{}, want{defaults.maxConns, time.Hour, 5 * time.Second, "0"}},
 		{"a sub-millisecond statement timeout is 1ms, not none", base,
 			Options{StatementTimeout: time.Microsecond}, want{defaults.maxConns, time.Hour, 5 * time.Second, "1"}},
 	}
