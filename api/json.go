@@ -3,10 +3,11 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
+	"math"
 	"math/big"
 	"strconv"
-	"strings"
 )
 
 // jsonEncode writes v as JSON without escaping <, > and & (the bodies are
@@ -17,76 +18,92 @@ func jsonEncode(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// wholeNumbers reads the numbers of a valid JSON body, all of which the
-// contract wants to be integers (no request body declares any other
-// number), for what kin-openapi's check leaves to the handler:
+// wholeNumbers reads the integer members of a JSON object body, those
+// named in ints (the top-level members the operation's body schema types
+// integer; no request body of the contract nests one deeper), for what
+// kin-openapi's check leaves to the handler:
 //
-//   - JSON Schema, and kin-openapi with it, counts 1.0, 1e0 and 10E-1 as
-//     integers; encoding/json, which binds the body to the generated types,
-//     takes only digits for an int64. rewritten is the body with each such
-//     number written as digits (nil when there is none).
+//   - kin-openapi reads a number as a float64 and counts it an integer when
+//     that is whole, as JSON Schema does: 1.0, 1e0, 10E-1 (and even
+//     1.0000000000000001, which a float64 cannot tell from 1). encoding/json,
+//     which binds the body to the generated types, takes only digits for an
+//     int64. rewritten is the body with each such number written as the
+//     integer kin-openapi took it for (nil when there is none).
 //   - An integer beyond int64 satisfies the schema and fits no field:
-//     outOfRange names each one, by its member names joined with dots, as
-//     kin-openapi names fields.
+//     outOfRange names each one.
 //
-// A number with a fraction is left to kin-openapi to refuse.
-func wholeNumbers(data []byte) (rewritten []byte, outOfRange map[string]string) {
-	if !bytes.ContainsAny(data, ".eE") && len(data) < 20 {
-		return nil, nil // no number can be past int64's 19 digits
+// A number with a fraction is left for kin-openapi to refuse. The work is
+// bounded whatever the body holds: at most len(ints) numbers are read, each
+// in time linear in its length.
+func wholeNumbers(data []byte, ints []string) (rewritten []byte, outOfRange map[string]string) {
+	if len(ints) == 0 {
+		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(data, &members) != nil {
 		return nil, nil
 	}
 	changed := false
-	var walk func(path string, v any) any
-	walk = func(path string, v any) any {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, e := range v {
-				if path == "" {
-					v[k] = walk(k, e)
-				} else {
-					v[k] = walk(path+"."+k, e)
-				}
-			}
-		case []any:
-			for i, e := range v {
-				v[i] = walk(path, e)
-			}
-		case json.Number:
-			if _, err := strconv.ParseInt(string(v), 10, 64); err == nil {
-				return v
-			}
-			f, _, err := big.ParseFloat(string(v), 10, 0, big.ToNearestEven)
-			if err != nil || !f.IsInt() {
-				return v // a fraction: not an integer at all
-			}
-			n, acc := f.Int64()
-			if acc != big.Exact {
-				if path == "" {
-					return v // the body is a number: kin-openapi refuses it
-				}
-				if outOfRange == nil {
-					outOfRange = map[string]string{}
-				}
-				outOfRange[path] = label(path[strings.LastIndexByte(path, '.')+1:]) + " is out of range"
-				return v
-			}
-			changed = true
-			return json.Number(strconv.FormatInt(n, 10))
+	for _, name := range ints {
+		raw, ok := members[name]
+		if !ok || len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+			continue // absent, or not a number: kin-openapi says so
 		}
-		return v
+		text := string(raw)
+		if _, err := strconv.ParseInt(text, 10, 64); err == nil {
+			continue // digits in range: as the handler wants it
+		}
+		n, whole, inRange := integerValue(text)
+		switch {
+		case !whole:
+			continue
+		case !inRange:
+			if outOfRange == nil {
+				outOfRange = map[string]string{}
+			}
+			outOfRange[name] = label(name) + " is out of range"
+		default:
+			members[name] = json.RawMessage(strconv.FormatInt(n, 10))
+			changed = true
+		}
 	}
-	v = walk("", v)
 	if !changed || outOfRange != nil {
 		return nil, outOfRange
 	}
 	var buf bytes.Buffer
-	if jsonEncode(&buf, v) != nil {
+	if jsonEncode(&buf, members) != nil {
 		return nil, nil
 	}
 	return buf.Bytes(), nil
+}
+
+// integerValue reads the JSON number text as kin-openapi judges it:
+// whole when its float64 value has no fraction. n is the integer it is, read
+// exactly where it fits 64 bits of mantissa and is written in few enough
+// digits to read so (9007199254740993.0 is 9007199254740993, which a
+// float64 would round), else as the float64; inRange reports whether it
+// fits an int64.
+func integerValue(text string) (n int64, whole, inRange bool) {
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false, false
+	}
+	if math.IsInf(f, 0) || f != math.Trunc(f) {
+		return 0, false, false // beyond float64, or a fraction: kin-openapi refuses it
+	}
+	if len(text) <= 64 {
+		// Exactly, where 64 bits of mantissa hold it.
+		if b, _, err := big.ParseFloat(text, 10, 64, big.ToNearestEven); err == nil && b.IsInt() {
+			if n, acc := b.Int64(); acc == big.Exact {
+				return n, true, true
+			}
+			if b.MinPrec() <= 64 {
+				return 0, true, false
+			}
+		}
+	}
+	if f < -(1<<63) || f >= 1<<63 {
+		return 0, true, false
+	}
+	return int64(f), true, true
 }

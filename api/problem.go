@@ -147,8 +147,9 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 // requestError is the strict server's RequestErrorHandlerFunc: the body
 // passed validation but could not be bound to the generated type. That
 // happens with integers the schema allows and Go's int64 does not hold.
-// (An integer written 1.0 or 1e0 reaches the handler as 1: see
-// integralNumbers.)
+// (An integer written 1.0 or 1e0 reaches the handler as 1, and one past
+// int64 is refused before it: see wholeNumbers. This is for what that
+// leaves.)
 func (e errorResponder) requestError(c *gin.Context, err error) {
 	fields := map[string]string{bodyKey: "request body must be a valid JSON document of the declared shape"}
 	var ute *json.UnmarshalTypeError

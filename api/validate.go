@@ -48,6 +48,9 @@ type operation struct {
 	quick *quickCheck
 	// unlimited: no limit applies to it (see limits.go).
 	unlimited bool
+	// intMembers are the top-level members its request body types
+	// integer (see wholeNumbers).
+	intMembers []string
 }
 
 // operations indexes the contract by method and Gin route template
@@ -69,6 +72,7 @@ func newOperations(spec *openapi3.T) (operations, error) {
 			}}
 			if rb := op.RequestBody; rb != nil && rb.Value != nil {
 				o.requestTypes = sortedTypes(rb.Value.Content)
+				o.intMembers = integerMembers(rb.Value.Content)
 			}
 			var types []string
 			for code, resp := range op.Responses.Map() {
@@ -182,6 +186,24 @@ func toGinPath(path string) string {
 }
 
 // sortedTypes returns a content map's media types, JSON first, then by name.
+// integerMembers names the top-level properties typed integer in any of
+// content's schemas, sorted.
+func integerMembers(content openapi3.Content) []string {
+	var names []string
+	for _, mt := range content {
+		if mt.Schema == nil || mt.Schema.Value == nil {
+			continue
+		}
+		for name, p := range mt.Schema.Value.Properties {
+			if p.Value != nil && p.Value.Type.Is("integer") {
+				names = append(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	return dedupe(names)
+}
+
 func sortedTypes(content openapi3.Content) []string {
 	types := make([]string, 0, len(content))
 	for t := range content {
@@ -397,7 +419,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			return
 		}
 		fields := fieldErrors(err)
-		_, outOfRange := wholeNumbers(data)
+		_, outOfRange := wholeNumbers(data, op.intMembers)
 		for k, msg := range outOfRange {
 			if _, ok := fields[k]; !ok {
 				fields[k] = msg
@@ -408,7 +430,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		return
 	}
 	fields := lexical
-	rewritten, outOfRange := wholeNumbers(data)
+	rewritten, outOfRange := wholeNumbers(data, op.intMembers)
 	if outOfRange != nil {
 		maps.Copy(outOfRange, lexical)
 		fields = outOfRange

@@ -1,0 +1,76 @@
+package api
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
+)
+
+func TestIntegerMembers(t *testing.T) {
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := newOperations(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		method, path string
+		want         string
+	}{
+		{"POST", "/locations", "max_gold min_gold"},
+		{"PUT", "/locations/:id", "max_gold min_gold"},
+		{"PATCH", "/locations/:id", "max_gold min_gold"},
+		{"POST", "/players", ""},
+		{"POST", "/players/:id/visits", "location_id"},
+	} {
+		if got := strings.Join(ops.byRoute[c.method][c.path].intMembers, " "); got != c.want {
+			t.Errorf("%s %s: integer members %q, want %q", c.method, c.path, got, c.want)
+		}
+	}
+}
+
+func TestWholeNumbers(t *testing.T) {
+	ints := []string{"max_gold", "min_gold"}
+	long := strings.Repeat("1", 70)
+	for _, c := range []struct {
+		name, body string
+		rewritten  string // "" for none
+		outOfRange []string
+	}{
+		{"digits", `{"min_gold":1,"max_gold":-2}`, "", nil},
+		{"decimals and exponents", `{"min_gold":1.0,"max_gold":2e1,"name":"1.0"}`,
+			`{"max_gold":20,"min_gold":1,"name":"1.0"}` + "\n", nil},
+		{"negative zero", `{"min_gold":-0.0}`, `{"min_gold":0}` + "\n", nil},
+		{"exactly, past a float64's 53 bits", `{"min_gold":9007199254740993.0}`, `{"min_gold":9007199254740993}` + "\n", nil},
+		{"as kin-openapi's float64 takes it", `{"min_gold":1.0000000000000001,"max_gold":1e-400}`,
+			`{"max_gold":0,"min_gold":1}` + "\n", nil},
+		{"a fraction is kin-openapi's to refuse", `{"min_gold":1.5}`, "", nil},
+		{"past int64", `{"min_gold":9223372036854775808,"max_gold":-1e19}`, "", []string{"max_gold", "min_gold"}},
+		{"a long integer", `{"min_gold":` + long + `}`, "", []string{"min_gold"}},
+		{"a long integer written with a fraction", `{"min_gold":` + long + `.0}`, "", []string{"min_gold"}},
+		// kin-openapi cannot read these as float64s and refuses the body.
+		{"past float64", `{"min_gold":1e400,"max_gold":` + strings.Repeat("9", 100_000) + `}`, "", nil},
+		{"members not typed integer are not read", `{"x":1e30,"name":1.0,"y":{"min_gold":1e30}}`, "", nil},
+		{"not an object", `[1.0]`, "", nil},
+		{"strings are not numbers", `{"min_gold":"1.0"}`, "", nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rewritten, outOfRange := wholeNumbers([]byte(c.body), ints)
+			if string(rewritten) != c.rewritten {
+				t.Errorf("rewritten %q, want %q", rewritten, c.rewritten)
+			}
+			if got := sortedKeys(outOfRange); !slicesEqual(got, c.outOfRange) {
+				t.Errorf("out of range %v, want %v", got, c.outOfRange)
+			}
+		})
+	}
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+func slicesEqual(a, b []string) bool { return slices.Equal(a, b) || len(a)+len(b) == 0 }
