@@ -148,6 +148,12 @@ func newProxy(t *testing.T, target string) *proxy {
 				continue
 			}
 			p.mu.Lock()
+			if p.down { // taken down while dialling
+				p.mu.Unlock()
+				c.Close()
+				up.Close()
+				continue
+			}
 			p.conns = append(p.conns, c, up)
 			p.mu.Unlock()
 			go func() { io.Copy(up, c); up.Close() }()

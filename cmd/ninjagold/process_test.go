@@ -439,8 +439,13 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 		stalled(conn)
 		time.Sleep(200 * time.Millisecond) // the request reaches the handler
 		p.signal(t, syscall.SIGTERM)
+		signalled := time.Now()
 		if err := p.wait(t); err == nil {
 			t.Error("exit status 0, want 1: a request was cut off")
+		}
+		// Well before the default's 15 s: the flag was applied.
+		if took := time.Since(signalled); took > 10*time.Second {
+			t.Errorf("exited %v after SIGTERM, want about 500ms", took)
 		}
 		if !strings.Contains(p.stderr.String(), "shutdown timed out") {
 			t.Errorf("the log does not say the shutdown timed out:\n%s", p.stderr)

@@ -94,7 +94,8 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) (schema string, err error)
 }
 
 // checkSearchPath refuses to create the tables in schema, the first on the
-// search_path that exists, while a later one holds them: that is a schema
+// search_path that exists, while a later one holds them (schema_migrations,
+// a name other tools use too, with players and visits beside it): that is a schema
 // created since, such as one named for the user ("$user" comes first in
 // PostgreSQL's default search_path), and the service would start an empty
 // game in it while the players are in the other. To start one there all
@@ -106,6 +107,8 @@ func checkSearchPath(ctx context.Context, conn *pgxpool.Conn, schema string) err
 		WHERE to_regclass(quote_ident(current_schema()) || '.schema_migrations') IS NULL
 		  AND s.name <> current_schema()
 		  AND to_regclass(quote_ident(s.name) || '.schema_migrations') IS NOT NULL
+		  AND to_regclass(quote_ident(s.name) || '.players') IS NOT NULL
+		  AND to_regclass(quote_ident(s.name) || '.visits') IS NOT NULL
 		ORDER BY s.pos LIMIT 1`).Scan(&other)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil

@@ -749,6 +749,22 @@ func TestSearchPathAheadOfTheTablesIsRefused(t *testing.T) {
 		t.Errorf("%d tables (%v) in %s after the refusal, want none", tables, err, emptySchema)
 	}
 
+	// Another tool's schema_migrations (golang-migrate's, say) later on the
+	// path is no game of this service's.
+	other := pgtest.TestURL(t)
+	otherSchema := schema(other)
+	oc, err := pgx.Connect(t.Context(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer oc.Close(context.Background())
+	if _, err := oc.Exec(t.Context(), `CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if s := openURL(t, withPath(held, emptySchema+","+otherSchema), postgres.Options{MaxConns: testConns}); s.Schema() != emptySchema {
+		t.Errorf("Schema() = %q ahead of another tool's schema_migrations, want %q", s.Schema(), emptySchema)
+	}
+
 	if s := openURL(t, withPath(held, heldSchema+","+emptySchema), postgres.Options{MaxConns: testConns}); s.Schema() != heldSchema {
 		t.Errorf("Schema() = %q with the tables' schema first, want %q", s.Schema(), heldSchema)
 	}

@@ -146,3 +146,25 @@ func TestNewerSchemaCommittedWhileOpening(t *testing.T) {
 		t.Errorf("Open = %v, want a refusal of the newer schema", err)
 	}
 }
+
+// An orphan already in the file (left by the sqlite3 shell, whose foreign
+// keys are off by default) is not the migration's doing: it does not stop
+// one.
+func TestMigrationAfterAnEarlierOrphan(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	openFile(t, path).Close()
+	shell, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := shell.Exec(`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
+		VALUES (999, 1, 'Farm', 1, 1, 'm', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	shell.Close()
+	s, err := sqlite.OpenWithMigrations(t.Context(), path, sqlite.Options{}, withMigration(t, "9000_table.sql", `CREATE TABLE extra (x INTEGER);`))
+	if err != nil {
+		t.Fatalf("open with a migration after an orphan: %v", err)
+	}
+	s.Close()
+}

@@ -29,6 +29,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -217,8 +218,8 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 // table is to build a new one, copy the rows and drop the old, and with
 // foreign keys on, the drop would delete every row referring to it by
 // ON DELETE CASCADE. (SQLite ignores the pragma inside a transaction, so a
-// migration cannot turn them off itself.) Each migration checks the keys
-// before it commits instead.
+// migration cannot turn them off itself.) Each migration checks before it
+// commits that it left no row referring to a missing one.
 func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 	files, err := migration.Load(fsys)
 	if err != nil {
@@ -280,11 +281,21 @@ func applyMigration(ctx context.Context, conn *sql.Conn, f migration.File, files
 	if n > 0 {
 		return nil
 	}
+	before, err := foreignKeyViolations(ctx, tx)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, f.SQL); err != nil {
 		return err
 	}
-	if err := foreignKeyCheck(ctx, tx); err != nil {
+	after, err := foreignKeyViolations(ctx, tx)
+	if err != nil {
 		return err
+	}
+	for _, v := range after {
+		if !slices.Contains(before, v) {
+			return fmt.Errorf("a row of %s (rowid %d) refers to a missing row of %s", v.table, v.rowid, v.parent)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		f.Version, f.Name, time.Now().Unix()); err != nil {
@@ -293,24 +304,35 @@ func applyMigration(ctx context.Context, conn *sql.Conn, f migration.File, files
 	return tx.Commit()
 }
 
-// foreignKeyCheck fails when a row refers to one that does not exist, as
-// foreign keys being on would have refused.
-func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+// fkViolation is a row that refers to a missing one.
+type fkViolation struct {
+	table  string
+	rowid  int64
+	parent string
+	fk     int
+}
+
+// foreignKeyViolations lists the rows referring to missing ones, as
+// foreign keys being on would have refused. A migration is held to adding
+// none: one already there (left by a tool that had them off) is not its
+// doing.
+func foreignKeyViolations(ctx context.Context, tx *sql.Tx) ([]fkViolation, error) {
 	rows, err := tx.QueryContext(ctx, `PRAGMA foreign_key_check`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
-	if rows.Next() {
-		var table, parent string
+	var out []fkViolation
+	for rows.Next() {
+		var v fkViolation
 		var rowid sql.NullInt64
-		var fk int
-		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
-			return err
+		if err := rows.Scan(&v.table, &rowid, &v.parent, &v.fk); err != nil {
+			return nil, err
 		}
-		return fmt.Errorf("a row of %s (rowid %d) refers to a missing row of %s", table, rowid.Int64, parent)
+		v.rowid = rowid.Int64
+		out = append(out, v)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
 
 // Close stops the writer after the batch it is committing and closes both
