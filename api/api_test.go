@@ -182,6 +182,27 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"location_id": "location id is out of range"},
 		},
 		{
+			name: "a member given twice",
+			req: apitest.Request{Method: "POST", Path: "/players",
+				Body: `{"first_name":"Hattori","first_name":"Fuma","last_name":"Hanzo"}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"first_name": "first name must be given only once"},
+		},
+		{
+			name: "a member given twice beside another fault",
+			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token",
+				Body: `{"location_id":2,"location_id":1,"x":1}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"location_id": "location id must be given only once", "x": "x is not allowed"},
+		},
+		{
+			name: "a member that names no field given twice",
+			req: apitest.Request{Method: "POST", Path: "/players",
+				Body: `{"first_name":"Hattori","last_name":"Hanzo","a.b":1,"a.b":2}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body must give each member only once", "a.b": "a.b is not allowed"},
+		},
+		{
 			name: "an integer past int64 beside another fault",
 			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token",
 				Body: `{"location_id":9223372036854775808,"x":1}`},

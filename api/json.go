@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 )
 
 // jsonEncode writes v as JSON without escaping <, > and & (the bodies are
@@ -106,4 +108,57 @@ func integerValue(text string) (n int64, whole, inRange bool) {
 		return 0, true, false
 	}
 	return int64(f), true, true
+}
+
+// duplicateMembers names the members a JSON object body gives more than
+// once ({"first_name":"Ab","first_name":"Cd"}): encoding/json, and so
+// kin-openapi and the handler, would take the last, where another reader
+// of the same bytes (a proxy, a log pipeline) may take the first. A name
+// that cannot be a field's (see lexicalErrors) is reported as the body's.
+func duplicateMembers(data []byte) map[string]string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil
+	}
+	var seen map[string]bool
+	var fields map[string]string
+	for dec.More() {
+		tok, err := dec.Token()
+		name, ok := tok.(string)
+		if err != nil || !ok {
+			return fields
+		}
+		if seen[name] {
+			if fields == nil {
+				fields = map[string]string{}
+			}
+			if name == "" || name == bodyKey || strings.Contains(name, ".") {
+				fields[bodyKey] = "request body must give each member only once"
+			} else {
+				fields[name] = label(name) + " must be given only once"
+			}
+		}
+		if seen == nil {
+			seen = map[string]bool{}
+		}
+		seen[name] = true
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return fields
+		}
+	}
+	return fields
+}
+
+// joinFields merges field messages, a later map's winning; nil when all
+// are empty.
+func joinFields(ms ...map[string]string) map[string]string {
+	var out map[string]string
+	for _, m := range ms {
+		if len(m) > 0 && out == nil {
+			out = map[string]string{}
+		}
+		maps.Copy(out, m)
+	}
+	return out
 }

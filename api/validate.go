@@ -420,7 +420,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		}
 		fields := fieldErrors(err)
 		_, outOfRange := wholeNumbers(data, op.intMembers)
-		for k, msg := range outOfRange {
+		for k, msg := range joinFields(outOfRange, duplicateMembers(data)) {
 			if _, ok := fields[k]; !ok {
 				fields[k] = msg
 			}
@@ -429,13 +429,8 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
-	fields := lexical
 	rewritten, outOfRange := wholeNumbers(data, op.intMembers)
-	if outOfRange != nil {
-		maps.Copy(outOfRange, lexical)
-		fields = outOfRange
-	}
-	if fields != nil {
+	if fields := joinFields(outOfRange, duplicateMembers(data), lexical); fields != nil {
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
