@@ -100,7 +100,7 @@ func TestMigrationBreakingAForeignKeyFails(t *testing.T) {
 	orphan := `INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
 		VALUES (999, 1, 'Farm', 1, 1, 'm', 0);`
 	_, err := sqlite.OpenWithMigrations(t.Context(), path, sqlite.Options{}, withMigration(t, "9000_orphan.sql", orphan))
-	if err == nil || !strings.Contains(err.Error(), "9000_orphan.sql") || !strings.Contains(err.Error(), "refers to a missing row of players") {
+	if err == nil || !strings.Contains(err.Error(), "9000_orphan.sql") || !strings.Contains(err.Error(), "1 rows of visits refer to missing rows of players") {
 		t.Fatalf("open = %v, want the migration refused for its orphan", err)
 	}
 	s := openFile(t, path)
@@ -157,14 +157,39 @@ func TestMigrationAfterAnEarlierOrphan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := shell.Exec(`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
-		VALUES (999, 1, 'Farm', 1, 1, 'm', 0)`); err != nil {
+	if _, err := shell.Exec(`INSERT INTO visits (id, player_id, location_id, location_name, gold, balance, message, created_at)
+		VALUES (500, 999, 1, 'Farm', 1, 1, 'm', 0)`); err != nil {
 		t.Fatal(err)
 	}
 	shell.Close()
 	s, err := sqlite.OpenWithMigrations(t.Context(), path, sqlite.Options{}, withMigration(t, "9000_table.sql", `CREATE TABLE extra (x INTEGER);`))
 	if err != nil {
 		t.Fatalf("open with a migration after an orphan: %v", err)
+	}
+	s.Close()
+
+	// Rebuilt, the orphan's table gives it a new rowid: still not new.
+	rebuildVisits := `
+CREATE TABLE visits_new (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    player_id     INTEGER NOT NULL REFERENCES players (id) ON DELETE CASCADE,
+    location_id   INTEGER NOT NULL,
+    location_name TEXT    NOT NULL,
+    gold          INTEGER NOT NULL,
+    balance       INTEGER NOT NULL,
+    message       TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    note          TEXT    NOT NULL DEFAULT ''
+);
+INSERT INTO visits_new (player_id, location_id, location_name, gold, balance, message, created_at)
+    SELECT player_id, location_id, location_name, gold, balance, message, created_at FROM visits;
+DROP TABLE visits;
+ALTER TABLE visits_new RENAME TO visits;
+CREATE INDEX visits_by_player ON visits (player_id, id);
+`
+	s, err = sqlite.OpenWithMigrations(t.Context(), path, sqlite.Options{}, withMigration(t, "9001_rebuild_visits.sql", rebuildVisits))
+	if err != nil {
+		t.Fatalf("open with a rebuild of the orphan's table: %v", err)
 	}
 	s.Close()
 }
