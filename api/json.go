@@ -79,12 +79,25 @@ func wholeNumbers(data []byte, ints []string) (rewritten []byte, outOfRange map[
 	return buf.Bytes(), nil
 }
 
+// significant is the JSON number text without the zeros that end its
+// fraction (9.50000e3 is 9.5e3), which say nothing of its value.
+func significant(text string) string {
+	mant, exp, hasExp := strings.Cut(strings.ToLower(text), "e")
+	if strings.Contains(mant, ".") {
+		mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
+	}
+	if hasExp {
+		return mant + "e" + exp
+	}
+	return mant
+}
+
 // integerValue reads the JSON number text as kin-openapi judges it:
 // whole when its float64 value has no fraction. n is the integer it is, read
 // exactly where it fits 64 bits of mantissa and is written in few enough
-// digits to read so (9007199254740993.0 is 9007199254740993, which a
-// float64 would round), else as the float64; inRange reports whether it
-// fits an int64.
+// significant digits to read so (9007199254740993.0 is 9007199254740993,
+// which a float64 would round), else as the float64; inRange reports
+// whether it fits an int64.
 func integerValue(text string) (n int64, whole, inRange bool) {
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
@@ -93,9 +106,9 @@ func integerValue(text string) (n int64, whole, inRange bool) {
 	if math.IsInf(f, 0) || f != math.Trunc(f) {
 		return 0, false, false // beyond float64, or a fraction: kin-openapi refuses it
 	}
-	if len(text) <= 64 {
+	if short := significant(text); len(short) <= 64 {
 		// Exactly, where 64 bits of mantissa hold it.
-		if b, _, err := big.ParseFloat(text, 10, 64, big.ToNearestEven); err == nil && b.IsInt() {
+		if b, _, err := big.ParseFloat(short, 10, 64, big.ToNearestEven); err == nil && b.IsInt() {
 			if n, acc := b.Int64(); acc == big.Exact {
 				return n, true, true
 			}

@@ -49,6 +49,8 @@ func TestWholeNumbers(t *testing.T) {
 		{"exactly, past a float64's 53 bits", `{"min_gold":9007199254740993.0}`, `{"min_gold":9007199254740993}` + "\n", nil},
 		{"as kin-openapi's float64 takes it", `{"min_gold":1.0000000000000001,"max_gold":1e-400}`,
 			`{"max_gold":0,"min_gold":1}` + "\n", nil},
+		{"zeros ending the fraction say nothing", `{"min_gold":9007199254740993.` + strings.Repeat("0", 60) + `,"max_gold":9223372036854775807.` + strings.Repeat("0", 60) + `}`,
+			`{"max_gold":9223372036854775807,"min_gold":9007199254740993}` + "\n", nil},
 		{"a fraction is kin-openapi's to refuse", `{"min_gold":1.5}`, "", nil},
 		{"past int64", `{"min_gold":9223372036854775808,"max_gold":-1e19}`, "", []string{"max_gold", "min_gold"}},
 		{"a long integer", `{"min_gold":` + long + `}`, "", []string{"min_gold"}},
