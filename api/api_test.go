@@ -196,6 +196,13 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"location_id": "location id must be given only once", "x": "x is not allowed"},
 		},
 		{
+			name: "a member given twice, the last time wrongly",
+			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token",
+				Body: `{"location_id":1,"location_id":"x"}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"location_id": "location id must be given only once"},
+		},
+		{
 			name: "a member that names no field given twice",
 			req: apitest.Request{Method: "POST", Path: "/players",
 				Body: `{"first_name":"Hattori","last_name":"Hanzo","a.b":1,"a.b":2}`},

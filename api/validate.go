@@ -420,11 +420,14 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		}
 		fields := fieldErrors(err)
 		_, outOfRange := wholeNumbers(data, op.intMembers)
-		for k, msg := range joinFields(outOfRange, duplicateMembers(data)) {
+		for k, msg := range outOfRange {
 			if _, ok := fields[k]; !ok {
 				fields[k] = msg
 			}
 		}
+		// A member given twice says so, whatever kin-openapi found in the
+		// value it kept (the last).
+		maps.Copy(fields, duplicateMembers(data))
 		maps.Copy(fields, lexical)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
