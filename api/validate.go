@@ -185,7 +185,6 @@ func toGinPath(path string) string {
 	return strings.Join(parts, "/")
 }
 
-// sortedTypes returns a content map's media types, JSON first, then by name.
 // integerMembers names the top-level properties typed integer in any of
 // content's schemas, sorted.
 func integerMembers(content openapi3.Content) []string {
@@ -204,6 +203,7 @@ func integerMembers(content openapi3.Content) []string {
 	return dedupe(names)
 }
 
+// sortedTypes returns a content map's media types, JSON first, then by name.
 func sortedTypes(content openapi3.Content) []string {
 	types := make([]string, 0, len(content))
 	for t := range content {
@@ -440,8 +440,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	if rewritten != nil {
 		// kin-openapi took 1.0 as the integer it is: so does the handler.
 		req.Body = io.NopCloser(bytes.NewReader(rewritten))
-		req.ContentLength = int64(len(rewritten))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(rewritten)), nil }
+		setBodyLength(req, rewritten)
 	}
 	c.Next()
 }
@@ -541,11 +540,16 @@ func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 		}
 		return nil, false
 	}
-	// As kin-openapi leaves it, so that the handler gets the same request
-	// whichever of the two validated it.
+	setBodyLength(req, data)
+	return data, true
+}
+
+// setBodyLength gives req the length and GetBody of data, its body, as
+// kin-openapi leaves them, so that the handler gets the same request
+// whichever of the two validated it.
+func setBodyLength(req *http.Request, data []byte) {
 	req.ContentLength = int64(len(data))
 	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
-	return data, true
 }
 
 // validatedBody is a body the quick check read and found valid. It reads

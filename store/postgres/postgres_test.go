@@ -183,20 +183,7 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("a held migration lock holds up its own schema only", func(t *testing.T) {
 		blocked, free := pgtest.TestURL(t), pgtest.TestURL(t)
-		u, err := url.Parse(blocked)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Another session holds blocked's lock, as a migrating instance would.
-		holder, err := pgx.Connect(t.Context(), blocked)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer holder.Close(context.Background())
-		key := postgres.MigrationLockKey(u.Query().Get("search_path"))
-		if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_lock($1)`, key); err != nil {
-			t.Fatal(err)
-		}
+		unlock := holdMigrationLock(t, blocked)
 
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()
@@ -208,7 +195,7 @@ func TestMigrate(t *testing.T) {
 		}
 		openURL(t, free, postgres.Options{})
 
-		if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_unlock($1)`, key); err != nil {
+		if err := unlock(); err != nil {
 			t.Fatal(err)
 		}
 		openURL(t, blocked, postgres.Options{})
@@ -216,24 +203,11 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("a migration outlasting the statement timeout is waited for", func(t *testing.T) {
 		base := pgtest.TestURL(t)
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		holder, err := pgx.Connect(t.Context(), base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer holder.Close(context.Background())
-		key := postgres.MigrationLockKey(u.Query().Get("search_path"))
-		if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_lock($1)`, key); err != nil {
-			t.Fatal(err)
-		}
+		unlock := holdMigrationLock(t, base)
 		unlocked := make(chan error, 1)
 		go func() {
 			time.Sleep(time.Second)
-			_, err := holder.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
-			unlocked <- err
+			unlocked <- unlock()
 		}()
 		s := openURL(t, base, postgres.Options{StatementTimeout: 200 * time.Millisecond, MaxConns: 1})
 		if err := <-unlocked; err != nil {
@@ -246,6 +220,30 @@ func TestMigrate(t *testing.T) {
 			t.Errorf("statement_timeout after the migrations = %q (%v), want 200ms", timeout, err)
 		}
 	})
+}
+
+// holdMigrationLock takes the migration lock of dsn's schema in a session
+// of its own, as a migrating instance would; unlock releases it. The
+// session ends with t.
+func holdMigrationLock(t *testing.T, dsn string) (unlock func() error) {
+	t.Helper()
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { holder.Close(context.Background()) })
+	key := postgres.MigrationLockKey(u.Query().Get("search_path"))
+	if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_lock($1)`, key); err != nil {
+		t.Fatal(err)
+	}
+	return func() error {
+		_, err := holder.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
+		return err
+	}
 }
 
 // TestForeignKeysAreIndexed holds the schema to an index on every foreign

@@ -212,11 +212,10 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 
 // migrate applies, in order and each in its own transaction, the
 // migrations in fsys (migration.Load) not yet recorded in
-// schema_migrations. They run
-// with foreign keys off, on one connection: SQLite's way of changing a
-// table is to build a new one, copy the rows and drop the old, and with
-// foreign keys on, the drop would delete every row referring to it by
-// ON DELETE CASCADE. (SQLite ignores the pragma inside a transaction, so a
+// schema_migrations. They run with foreign keys off, on one connection:
+// SQLite's way of changing a table is to build a new one, copy the rows and
+// drop the old, and with foreign keys on, the drop would delete every row
+// referring to it by ON DELETE CASCADE. (SQLite ignores the pragma inside a transaction, so a
 // migration cannot turn them off itself.) Each migration checks before it
 // commits that it left no row referring to a missing one.
 func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {

@@ -207,7 +207,7 @@ func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Vis
 	v, err := scanVisit(s.readRow(ctx,
 		`SELECT `+visitColumns+` FROM visits WHERE player_id = ? AND id = ?`, playerID, visitID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return game.Visit{}, noVisit(ctx, s.readRow(ctx, `SELECT 1 FROM players WHERE id = ?`, playerID), playerID, visitID)
+		return game.Visit{}, noVisit(s.readRow(ctx, `SELECT 1 FROM players WHERE id = ?`, playerID), playerID, visitID)
 	}
 	return v, wrap(err)
 }
@@ -215,7 +215,7 @@ func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Vis
 // noVisit is the error for a visit playerID does not have: the player's
 // absence when it is the player that does not exist (as ListVisits says),
 // read from exists.
-func noVisit(ctx context.Context, exists scanner, playerID, visitID int64) error {
+func noVisit(exists scanner, playerID, visitID int64) error {
 	var one int
 	switch err := exists.Scan(&one); {
 	case errors.Is(err, sql.ErrNoRows):
