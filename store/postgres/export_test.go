@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"context"
+	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,3 +17,12 @@ func MovePurgeBack(s *Store, d time.Duration) { s.lastPurge.Add(-int64(d / time.
 
 // Pool lets the external tests query s's pool.
 func Pool(s *Store) *pgxpool.Pool { return s.pool }
+
+// OpenWithMigrations is Open with the migrations in fsys (under
+// migrations/) in place of the embedded ones.
+func OpenWithMigrations(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, error) {
+	return open(ctx, url, opts, fsys)
+}
+
+// Migrations are the embedded migrations.
+var Migrations = migrations

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ninjagold/ninjagold-api/store/migration"
@@ -17,11 +19,13 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// migrate applies, in order and each in its own transaction, the embedded
-// migrations not yet recorded in schema_migrations, holding the schema's
-// migration lock (see the package doc) for the whole run. It returns the
-// schema the tables are in.
-func migrate(ctx context.Context, pool *pgxpool.Pool) (schema string, err error) {
+// migrate applies, in order and each in its own transaction, the
+// migrations in fsys (migration.Load) not yet recorded in
+// schema_migrations, holding the schema's migration lock (see the package
+// doc) for the whole run. It returns the schema the tables are in.
+// lockTimeout, the pool's statement_timeout setting, bounds each
+// migration's wait for a table's lock (see applyMigration).
+func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout string) (schema string, err error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return "", fmt.Errorf("postgres: migrate: %w", err)
@@ -74,7 +78,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) (schema string, err error)
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		return "", fmt.Errorf("postgres: migrations table: %w", err)
 	}
-	files, err := migration.Load(migrations)
+	files, err := migration.Load(fsys)
 	if err != nil {
 		return "", fmt.Errorf("postgres: %w", err)
 	}
@@ -86,7 +90,12 @@ func migrate(ctx context.Context, pool *pgxpool.Pool) (schema string, err error)
 		return "", fmt.Errorf("postgres: %w", err)
 	}
 	for _, f := range files {
-		if err := applyMigration(ctx, conn, f); err != nil {
+		if err := applyMigration(ctx, conn, f, lockTimeout); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "55P03" { // lock_not_available
+				return "", fmt.Errorf("postgres: migration %s waited longer than the statement timeout (statement_timeout %s) for a lock a transaction holds (pg_locks names it); nothing was changed, and the start can be tried again: %w",
+					f.Name, lockTimeout, err)
+			}
 			return "", fmt.Errorf("postgres: migration %s: %w", f.Name, err)
 		}
 	}
@@ -120,12 +129,20 @@ func checkSearchPath(ctx context.Context, conn *pgxpool.Conn, schema string) err
 		"or search_path=%s to start an empty game in %q", schema, *other, *other, schema, schema)
 }
 
-func applyMigration(ctx context.Context, conn *pgxpool.Conn, f migration.File) error {
+// applyMigration applies f unless the database recorded it. Its wait for
+// any table's lock is bounded by lockTimeout: a migration waiting to alter
+// a table that a long transaction reads would otherwise queue every
+// instance's statements on that table behind it, for as long as that
+// transaction lasts.
+func applyMigration(ctx context.Context, conn *pgxpool.Conn, f migration.File, lockTimeout string) error {
 	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT set_config('lock_timeout', $1, true)`, lockTimeout); err != nil {
+		return err
+	}
 	var done bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = $1)`, f.Version).Scan(&done); err != nil {
 		return err

@@ -46,6 +46,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -107,6 +108,11 @@ const (
 // store. It fails within opts.ConnectTimeout when the server cannot be
 // reached, and returns ctx's error unchanged when ctx ends first.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	return open(ctx, url, opts, migrations)
+}
+
+// open is Open with the migrations in fsys.
+func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, error) {
 	cfg, err := poolConfig(url, opts)
 	if err != nil {
 		return nil, err
@@ -137,7 +143,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	schema, err := migrate(ctx, pool)
+	schema, err := migrate(ctx, pool, fsys, cfg.ConnConfig.RuntimeParams["statement_timeout"])
 	if err != nil {
 		pool.Close()
 		if ctx.Err() != nil {

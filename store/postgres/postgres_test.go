@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -220,6 +222,63 @@ func TestMigrate(t *testing.T) {
 			t.Errorf("statement_timeout after the migrations = %q (%v), want 200ms", timeout, err)
 		}
 	})
+}
+
+// A migration waits for a table's lock no longer than the statement
+// timeout: while it waits, every statement on the table queues behind it.
+// It fails having changed nothing, and the next start applies it.
+func TestMigrationLockWaitIsBounded(t *testing.T) {
+	dsn := pgtest.TestURL(t)
+	openURL(t, dsn, postgres.Options{MaxConns: testConns})
+	fsys := fstest.MapFS{"migrations/9000_note.sql": {Data: []byte(`ALTER TABLE players ADD COLUMN note text NOT NULL DEFAULT '';`)}}
+	paths, err := fs.Glob(postgres.Migrations, "migrations/*.sql")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("embedded migrations: %v %v", paths, err)
+	}
+	for _, p := range paths {
+		data, err := fs.ReadFile(postgres.Migrations, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[p] = &fstest.MapFile{Data: data}
+	}
+
+	// A long transaction reading players, as a report or a backup would.
+	reader, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close(context.Background())
+	tx, err := reader.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(t.Context(), `SELECT count(*) FROM players`); err != nil {
+		t.Fatal(err)
+	}
+	opts := postgres.Options{MaxConns: testConns, StatementTimeout: 300 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second) // unbounded, it would wait for ever
+	defer cancel()
+	s, err := postgres.OpenWithMigrations(ctx, dsn, opts, fsys)
+	if err == nil {
+		s.Close()
+		t.Fatal("the migration went ahead while a transaction held its table")
+	}
+	if !strings.Contains(err.Error(), "9000_note.sql waited longer than the statement timeout") {
+		t.Errorf("Open = %v, want the lock wait named", err)
+	}
+	if err := tx.Rollback(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	s, err = postgres.OpenWithMigrations(t.Context(), dsn, opts, fsys)
+	if err != nil {
+		t.Fatalf("Open once the transaction ended: %v", err)
+	}
+	defer s.Close()
+	var notes int
+	if err := postgres.Pool(s).QueryRow(t.Context(), `SELECT count(*) FROM players WHERE note = ''`).Scan(&notes); err != nil {
+		t.Errorf("the migration's column after the second start: %v", err)
+	}
 }
 
 // holdMigrationLock takes the migration lock of dsn's schema in a session
