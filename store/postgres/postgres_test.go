@@ -5,18 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/migration/migrationtest"
 	"github.com/ninjagold/ninjagold-api/store/postgres"
 	"github.com/ninjagold/ninjagold-api/store/postgres/pgtest"
 	"github.com/ninjagold/ninjagold-api/store/storetest"
@@ -230,18 +229,7 @@ func TestMigrate(t *testing.T) {
 func TestMigrationLockWaitIsBounded(t *testing.T) {
 	dsn := pgtest.TestURL(t)
 	openURL(t, dsn, postgres.Options{MaxConns: testConns})
-	fsys := fstest.MapFS{"migrations/9000_note.sql": {Data: []byte(`ALTER TABLE players ADD COLUMN note text NOT NULL DEFAULT '';`)}}
-	paths, err := fs.Glob(postgres.Migrations, "migrations/*.sql")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("embedded migrations: %v %v", paths, err)
-	}
-	for _, p := range paths {
-		data, err := fs.ReadFile(postgres.Migrations, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys[p] = &fstest.MapFile{Data: data}
-	}
+	fsys := migrationtest.With(t, postgres.Migrations, "9000_note.sql", `ALTER TABLE players ADD COLUMN note text NOT NULL DEFAULT '';`)
 
 	// A long transaction reading players, as a report or a backup would.
 	reader, err := pgx.Connect(t.Context(), dsn)

@@ -6,29 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/migration/migrationtest"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
 // withMigration is the embedded migrations and one more, name, holding sql.
 func withMigration(t *testing.T, name, sql string) fs.FS {
-	t.Helper()
-	out := fstest.MapFS{"migrations/" + name: {Data: []byte(sql)}}
-	paths, err := fs.Glob(sqlite.Migrations, "migrations/*.sql")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("embedded migrations: %v %v", paths, err)
-	}
-	for _, p := range paths {
-		data, err := fs.ReadFile(sqlite.Migrations, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[p] = &fstest.MapFile{Data: data}
-	}
-	return out
+	return migrationtest.With(t, sqlite.Migrations, name, sql)
 }
 
 // rebuildPlayers changes the players table the way SQLite's documentation
