@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"strconv"
@@ -72,6 +73,27 @@ func TestSeedErrorObject(t *testing.T) {
 }
 
 // Every error class, with the exact problem type and field messages.
+// members is a JSON object of the members given and n more, "k0":0 to
+// "k<n-1>":n-1.
+func members(given string, n int) string {
+	var b strings.Builder
+	b.WriteString("{" + given)
+	for i := range n {
+		fmt.Fprintf(&b, `,"k%d":%d`, i, i)
+	}
+	return b.String() + "}"
+}
+
+// notAllowed is the errors of members' n extra members.
+func notAllowed(n int) map[string]string {
+	fields := map[string]string{}
+	for i := range n {
+		k := fmt.Sprintf("k%d", i)
+		fields[k] = k + " is not allowed"
+	}
+	return fields
+}
+
 func TestErrors(t *testing.T) {
 	long := strings.Repeat("x", 51)
 	tests := []struct {
@@ -105,6 +127,24 @@ func TestErrors(t *testing.T) {
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo","clan":"Iga"}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"clan": "clan is not allowed"},
+		},
+		{
+			name:       "up to 16 members, each one not allowed is named",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: members(`"first_name":"Hattori","last_name":"Hanzo"`, 14)},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: notAllowed(14),
+		},
+		{
+			name:       "more than 16 members are refused whole",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: members(`"first_name":"Hattori","last_name":"Hanzo"`, 15)},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body must have at most 16 members"},
+		},
+		{
+			name:       "members are counted as written",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: "{" + strings.Repeat(`"first_name":"Hattori",`, 16) + `"last_name":"Hanzo"}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body must have at most 16 members"},
 		},
 		{
 			name:       "pattern",

@@ -123,6 +123,40 @@ func integerValue(text string) (n int64, whole, inRange bool) {
 	return int64(f), true, true
 }
 
+// objectMembers counts the members of data, valid JSON text, when it is an
+// object, as written (a name given twice counts twice), up to one more than
+// limit; 0 for anything else. It reads each byte once and keeps nothing.
+func objectMembers(data []byte, limit uint64) uint64 {
+	data = bytes.TrimLeft(data, " \t\r\n")
+	if len(data) < 2 || data[0] != '{' {
+		return 0
+	}
+	if rest := bytes.TrimLeft(data[1:], " \t\r\n"); len(rest) > 0 && rest[0] == '}' {
+		return 0
+	}
+	n, depth, inString := uint64(1), 0, false
+	for i := 1; i < len(data) && n <= limit; i++ {
+		switch b := data[i]; {
+		case inString:
+			switch b {
+			case '\\':
+				i++ // the escaped byte cannot end the string
+			case '"':
+				inString = false
+			}
+		case b == '"':
+			inString = true
+		case b == '{' || b == '[':
+			depth++
+		case b == '}' || b == ']':
+			depth--
+		case b == ',' && depth == 0:
+			n++
+		}
+	}
+	return n
+}
+
 // duplicateMembers names the members a JSON object body gives more than
 // once ({"first_name":"Ab","first_name":"Cd"}): encoding/json, and so
 // kin-openapi and the handler, would take the last, where another reader

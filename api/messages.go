@@ -245,8 +245,18 @@ func schemaMessage(field string, se *openapi3.SchemaError) (string, int) {
 		if s.MaxItems != nil {
 			return fmt.Sprintf("%s must have at most %d items", field, *s.MaxItems), 2
 		}
+	case "maxProperties":
+		if s.MaxProps != nil {
+			return tooManyMembers(field, *s.MaxProps), 2
+		}
 	}
 	return field + " is not valid", 0
+}
+
+// tooManyMembers words a maxProperties of max broken: the validator says it
+// before kin-openapi runs (see operation.maxMembers), in kin-openapi's words.
+func tooManyMembers(field string, max uint64) string {
+	return fmt.Sprintf("%s must have at most %d members", field, max)
 }
 
 // quantity words n of unit: "1 character", "2 characters".

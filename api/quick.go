@@ -173,6 +173,17 @@ func compileValue(s *openapi3.Schema) *quickValue {
 }
 
 func compileObject(s *openapi3.Schema) *quickObject {
+	if s.MaxProps != nil {
+		// A body the check accepts holds each property at most once and
+		// nothing else, so a bound no smaller than their number never
+		// decides here (the validator applies it before, see maxMembers).
+		if *s.MaxProps < uint64(len(s.Properties)) {
+			return nil
+		}
+		c := *s
+		c.MaxProps = nil
+		s = &c
+	}
 	if !plain(s) || s.Type == nil || !s.Type.Is(openapi3.TypeObject) || s.Nullable ||
 		s.Format != "" || len(s.Enum) > 0 || s.Min != nil || s.Max != nil ||
 		s.MinLength != 0 || s.MaxLength != nil || s.Pattern != "" || len(s.Properties) > 64 {

@@ -680,8 +680,10 @@ func (s *LocationPatch) Decode(d *jx.Decoder) error {
 	if s == nil {
 		return errors.New("invalid: unable to decode LocationPatch to nil")
 	}
+	var propertiesCount int
 
 	if err := d.ObjBytes(func(d *jx.Decoder, k []byte) error {
+		propertiesCount++
 		switch string(k) {
 		case "name":
 			if err := func() error {
@@ -729,6 +731,15 @@ func (s *LocationPatch) Decode(d *jx.Decoder) error {
 		return nil
 	}); err != nil {
 		return errors.Wrap(err, "decode LocationPatch")
+	}
+	// Validate properties count.
+	if err := (validate.Object{
+		MinProperties:    0,
+		MinPropertiesSet: false,
+		MaxProperties:    16,
+		MaxPropertiesSet: true,
+	}).ValidateProperties(propertiesCount); err != nil {
+		return errors.Wrap(err, "object")
 	}
 
 	return nil
@@ -789,8 +800,10 @@ func (s *NewLocation) Decode(d *jx.Decoder) error {
 		return errors.New("invalid: unable to decode NewLocation to nil")
 	}
 	var requiredBitSet [1]uint8
+	var propertiesCount int
 
 	if err := d.ObjBytes(func(d *jx.Decoder, k []byte) error {
+		propertiesCount++
 		switch string(k) {
 		case "name":
 			requiredBitSet[0] |= 1 << 0
@@ -838,6 +851,15 @@ func (s *NewLocation) Decode(d *jx.Decoder) error {
 		return nil
 	}); err != nil {
 		return errors.Wrap(err, "decode NewLocation")
+	}
+	// Validate properties count.
+	if err := (validate.Object{
+		MinProperties:    0,
+		MinPropertiesSet: false,
+		MaxProperties:    16,
+		MaxPropertiesSet: true,
+	}).ValidateProperties(propertiesCount); err != nil {
+		return errors.Wrap(err, "object")
 	}
 	// Validate required fields.
 	var failures []validate.FieldError
@@ -918,8 +940,10 @@ func (s *NewPlayer) Decode(d *jx.Decoder) error {
 		return errors.New("invalid: unable to decode NewPlayer to nil")
 	}
 	var requiredBitSet [1]uint8
+	var propertiesCount int
 
 	if err := d.ObjBytes(func(d *jx.Decoder, k []byte) error {
+		propertiesCount++
 		switch string(k) {
 		case "first_name":
 			requiredBitSet[0] |= 1 << 0
@@ -947,6 +971,15 @@ func (s *NewPlayer) Decode(d *jx.Decoder) error {
 		return nil
 	}); err != nil {
 		return errors.Wrap(err, "decode NewPlayer")
+	}
+	// Validate properties count.
+	if err := (validate.Object{
+		MinProperties:    0,
+		MinPropertiesSet: false,
+		MaxProperties:    16,
+		MaxPropertiesSet: true,
+	}).ValidateProperties(propertiesCount); err != nil {
+		return errors.Wrap(err, "object")
 	}
 	// Validate required fields.
 	var failures []validate.FieldError
@@ -1199,8 +1232,10 @@ func (s *NewVisit) Decode(d *jx.Decoder) error {
 		return errors.New("invalid: unable to decode NewVisit to nil")
 	}
 	var requiredBitSet [1]uint8
+	var propertiesCount int
 
 	if err := d.ObjBytes(func(d *jx.Decoder, k []byte) error {
+		propertiesCount++
 		switch string(k) {
 		case "location_id":
 			requiredBitSet[0] |= 1 << 0
@@ -1220,6 +1255,15 @@ func (s *NewVisit) Decode(d *jx.Decoder) error {
 		return nil
 	}); err != nil {
 		return errors.Wrap(err, "decode NewVisit")
+	}
+	// Validate properties count.
+	if err := (validate.Object{
+		MinProperties:    0,
+		MinPropertiesSet: false,
+		MaxProperties:    16,
+		MaxPropertiesSet: true,
+	}).ValidateProperties(propertiesCount); err != nil {
+		return errors.Wrap(err, "object")
 	}
 	// Validate required fields.
 	var failures []validate.FieldError

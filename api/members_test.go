@@ -1,0 +1,91 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
+)
+
+func TestObjectMembers(t *testing.T) {
+	for _, c := range []struct {
+		name, body string
+		want       uint64
+	}{
+		{"empty", `{}`, 0},
+		{"empty, spaced", " { \n } ", 0},
+		{"one", `{"a":1}`, 1},
+		{"three, spaced", ` { "a" : 1 , "b" : "x" , "c" : null } `, 3},
+		{"a name given twice counts twice", `{"a":1,"a":2}`, 2},
+		{"commas in nested values do not count", `{"a":[1,2,{"x":[3,4]}],"b":{"c":1,"d":2}}`, 2},
+		{"nor in strings", `{"a":"x,y}]{[","b":"\",\\","c":1}`, 3},
+		{"an escaped backslash ends before the quote", `{"a\\":"\\\\","b":2}`, 2},
+		{"not an object", `[1,2,3]`, 0},
+		{"a string", `"{,}"`, 0},
+		{"counting stops past the limit", `{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6}`, 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := objectMembers([]byte(c.body), 3); got != c.want {
+				t.Errorf("objectMembers(%s, 3) = %d, want %d", c.body, got, c.want)
+			}
+		})
+	}
+}
+
+// TestMaxMembers: the bound the validator applies before kin-openapi is
+// each body schema's maxProperties, and its message is the one kin-openapi's
+// own error for it gets, so a body of too many members is refused in the
+// same words whichever reads it.
+func TestMaxMembers(t *testing.T) {
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := newOperations(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ method, path string }{
+		{"POST", "/locations"},
+		{"PUT", "/locations/:id"},
+		{"PATCH", "/locations/:id"},
+		{"POST", "/players"},
+		{"POST", "/players/:id/visits"},
+	} {
+		op := ops.byRoute[c.method][c.path]
+		if op.maxMembers != 16 {
+			t.Errorf("%s %s: maxMembers %d, want the contract's 16", c.method, c.path, op.maxMembers)
+		}
+		if op.quick == nil || len(op.quick.bodies) == 0 {
+			t.Errorf("%s %s: the quick check does not read its body", c.method, c.path)
+		}
+	}
+
+	op := ops.byRoute["POST"]["/players"]
+	var body strings.Builder
+	body.WriteString(`{"first_name":"Hattori","last_name":"Hanzo"`)
+	for i := range 15 {
+		fmt.Fprintf(&body, `,"k%d":1`, i)
+	}
+	body.WriteString("}")
+	req, err := http.NewRequest("POST", "/players", bytes.NewReader([]byte(body.String())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	v := newValidator(quickAdmin, DefaultMaxBodyBytes)
+	err = openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+		Request: req, Route: op.route, Options: &v.kinOpts,
+	})
+	fields := fieldErrors(err)
+	want := tooManyMembers("request body", 16)
+	if fields[bodyKey] != want || fields["k0"] != "k0 is not allowed" {
+		t.Errorf("kin-openapi's errors for 17 members: %v; want %s: %q among them", fields, bodyKey, want)
+	}
+}
