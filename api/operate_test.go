@@ -1,9 +1,12 @@
 package api_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -261,6 +264,46 @@ func TestInFlightLimit(t *testing.T) {
 	wg.Wait()
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
 		t.Errorf("after release = %d, want 200", resp.Status)
+	}
+}
+
+// A request takes its slot once it has arrived whole: clients sending their
+// bodies slowly, each as long as the read timeout lets it, cannot take every
+// slot and turn everyone else away.
+func TestInFlightSlotIsTakenOnceTheBodyHasArrived(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxInFlight: 1}})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"first_name":"Hattori","last_name":"Hanzo"}`
+	if _, err := fmt.Fprintf(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:1]); err != nil {
+		t.Fatal(err)
+	}
+	// The slow request is in the server, waiting for the rest of its body,
+	// once the in-flight gauge counts it beside the /metrics request asking.
+	deadline := time.Now().Add(time.Minute)
+	for !strings.Contains(string(s.Do(apitest.Request{Method: "GET", Path: "/metrics"}).Body), "\nninjagold_http_requests_in_flight 2\n") {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow request never reached the server")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != http.StatusOK {
+		t.Errorf("GET /locations while a body trickles in = %d, want 200", resp.Status)
+	}
+	// The slow request itself is served once its body is complete.
+	if _, err := io.WriteString(conn, body[1:]); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Errorf("the slow POST /players = %d, want 201", resp.StatusCode)
 	}
 }
 

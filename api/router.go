@@ -54,7 +54,8 @@ type Config struct {
 	// CORSOrigins are the origins whose pages may call the API from a
 	// browser; none (the default) turns CORS off.
 	CORSOrigins []string
-	// MaxInFlight bounds the requests served at once; more get 503.
+	// MaxInFlight bounds the requests served at once, each counted once it
+	// has arrived whole (its body read); more get 503.
 	// Zero means no bound.
 	MaxInFlight int
 	// ValidateResponses checks every response against the contract and
@@ -129,13 +130,17 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		chain = append(chain, anyOperation(cors(r, ops, cfg.CORSOrigins)))
 	}
 	chain = append(chain, headerLimit(cfg.MaxHeaderBytes))
-	if cfg.MaxInFlight > 0 {
-		chain = append(chain, inFlightLimit(cfg.MaxInFlight))
-	}
 	if cfg.RateLimit.Rate > 0 {
 		chain = append(chain, newRateLimiter(cfg.RateLimit).handle)
 	}
 	chain = append(chain, v.handle)
+	if cfg.MaxInFlight > 0 {
+		// After the validator, which has read the body: a request holds a
+		// slot once it has arrived whole, so that clients sending bodies
+		// slowly (for as long as --read-timeout lets them) cannot take
+		// every slot from the others.
+		chain = append(chain, inFlightLimit(cfg.MaxInFlight))
+	}
 	rs := &routes{IRouter: r, ops: ops, chain: chain}
 
 	r.NoRoute(rs.bind(nil, func(c *gin.Context) {
