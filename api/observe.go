@@ -101,6 +101,21 @@ func (o observer) handle(c *gin.Context, op *operation) {
 	o.accessLog(c, op, now, id, status, elapsed)
 }
 
+// maxShownMethod bounds the method a request no operation matches has
+// repeated in its access line and its 405: any token may be a method, as
+// long as the request line's 1 MiB allows, and every line logged would copy
+// it.
+const maxShownMethod = 32
+
+// shownMethod is method cut to maxShownMethod bytes, with "…" when cut (a
+// method is ASCII: no character is split).
+func shownMethod(method string) string {
+	if len(method) <= maxShownMethod {
+		return method
+	}
+	return method[:maxShownMethod] + "…"
+}
+
 // accessLog writes the request's line: by hand for a jsonLog (the same
 // bytes, see accesslog.go), else through the operation's slog handler,
 // called directly, as the log/slog documentation shows for wrappers, which
@@ -111,7 +126,7 @@ func (o observer) accessLog(c *gin.Context, op *operation, now time.Time, id str
 	l, ok := o.logs[op]
 	if !ok { // no operation: 404 and 405
 		l.handler = o.log.Handler().WithAttrs([]slog.Attr{
-			slog.String("method", c.Request.Method),
+			slog.String("method", shownMethod(c.Request.Method)),
 			slog.String("route", c.FullPath()),
 			slog.String("operation", "none"),
 		})

@@ -78,6 +78,34 @@ func TestAccessLog(t *testing.T) {
 	}
 }
 
+// A request no operation matches may have any token for its method, up to
+// the request line's 1 MiB: its access line and its 405 repeat 32 bytes of
+// it, or one client could write the log a megabyte a request.
+func TestLongMethodIsCutShort(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	method := strings.Repeat("A", 100_000)
+	shown := strings.Repeat("A", 32) + "…"
+	resp := s.Do(apitest.Request{Method: method, Path: "/locations"})
+	if resp.Status != http.StatusMethodNotAllowed {
+		t.Fatalf("status %d, want 405", resp.Status)
+	}
+	if p := resp.Problem(t); !strings.HasPrefix(p.Detail, shown+" is not supported here") {
+		t.Errorf("405 detail %.80q…, want it to start %q", p.Detail, shown)
+	}
+	var logged []string
+	for _, r := range *s.Log {
+		r.Attrs(func(a slog.Attr) bool {
+			if a.Key == "method" {
+				logged = append(logged, a.Value.String())
+			}
+			return true
+		})
+	}
+	if len(logged) != 1 || logged[0] != shown {
+		t.Errorf("logged methods %.80q, want [%q]", logged, shown)
+	}
+}
+
 func TestMetrics(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	s.Do(apitest.Request{Method: "GET", Path: "/locations"})

@@ -154,7 +154,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		allow := ops.allowed(routedPath(r, c.Request.URL))
 		c.Header("Allow", allow)
 		writeProblem(c, kindMethodNotAllowed,
-			c.Request.Method+" is not supported here; use "+allow+".", nil)
+			shownMethod(c.Request.Method)+" is not supported here; use "+allow+".", nil)
 	})...)
 
 	strict := generated.NewStrictHandlerWithOptions(ssi, cfg.StrictMiddlewares, generated.StrictGinServerOptions{
