@@ -2,19 +2,22 @@ package api_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
 )
 
 // The contract's description lists the answers Go's HTTP server gives
-// before any route is looked up. These two are held to what it says, so a
-// change in net/http shows here before it contradicts the contract.
+// before any route is looked up, and what it lets through. These are held
+// to what it says, so a change in net/http shows here before it
+// contradicts the contract.
 func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	u, err := url.Parse(s.URL)
@@ -24,11 +27,13 @@ func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 	tests := []struct {
 		name, raw  string
 		wantStatus int
-		wantText   bool // a text/plain body; else none
+		wantType   string // the body's media type; "" for none
 	}{
-		{"OPTIONS * is the server as a whole", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusOK, false},
-		{"an Expect other than 100-continue", "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n", http.StatusExpectationFailed, false},
-		{"another HTTP version", "GET /healthz HTTP/3.0\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported, true},
+		{"OPTIONS * is the server as a whole", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusOK, ""},
+		{"an Expect that does not name 100-continue", "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n", http.StatusExpectationFailed, ""},
+		{"another major HTTP version", "GET /healthz HTTP/3.0\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported, "text/plain"},
+		{"another HTTP/1 minor version is served", "GET /healthz HTTP/1.9\r\nHost: x\r\n\r\n", http.StatusOK, "application/json"},
+		{"the HTTP/2 preface reaches the router", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", http.StatusNotFound, "application/problem+json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,10 +51,113 @@ func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			body, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != tt.wantStatus || (len(body) > 0) != tt.wantText ||
-				tt.wantText && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
-				t.Errorf("status %d, %s body %q; want %d, a text/plain body: %v",
-					resp.StatusCode, resp.Header.Get("Content-Type"), body, tt.wantStatus, tt.wantText)
+			ct := resp.Header.Get("Content-Type")
+			if resp.StatusCode != tt.wantStatus || (len(body) > 0) != (tt.wantType != "") || !strings.HasPrefix(ct, tt.wantType) {
+				t.Errorf("status %d, %q body %q; want %d, body of type %q", resp.StatusCode, ct, body, tt.wantStatus, tt.wantType)
+			}
+		})
+	}
+}
+
+// A request target may have no path: the absolute form without one, or
+// CONNECT's host:port. Nothing is routed there; the 404 says why.
+func TestATargetWithNoPathIsNotFound(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{"GET http://x HTTP/1.1\r\nHost: x\r\n\r\n", "CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n"} {
+		conn, err := net.Dial("tcp", u.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.Write([]byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var p struct {
+			Status int
+			Detail string
+		}
+		if err := json.Unmarshal(body, &p); err != nil || resp.StatusCode != http.StatusNotFound ||
+			resp.Header.Get("Content-Type") != "application/problem+json" || p.Status != http.StatusNotFound ||
+			p.Detail != "The request target has no path." {
+			t.Errorf("%q: %d %q %s (%v); want the 404 problem", strings.SplitN(raw, "\r", 2)[0], resp.StatusCode, resp.Header.Get("Content-Type"), body, err)
+		}
+	}
+}
+
+// A request with a chunked body may also carry a Content-Length, which
+// net/http drops unseen; a proxy in front that went by the length would
+// frame the connection differently (request smuggling). The connection is
+// closed after any chunked request (RFC 9112, section 6.1), so what
+// follows its body on the connection is never served as a request.
+func TestChunkedRequestClosesTheConnection(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const next = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+	tests := []struct {
+		name, first string
+		wantStatus  int
+		wantClosed  bool
+	}{
+		{"Content-Length and chunked: the smuggled request is not served",
+			"POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 41\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+			http.StatusBadRequest, true},
+		{"chunked alone", "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			"25\r\n{\"first_name\":\"Ann\",\"last_name\":\"Bo\"}\r\n0\r\n\r\n", http.StatusCreated, true},
+		{"chunked to an unknown path", "POST /nowhere HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+			http.StatusNotFound, true},
+		{"Content-Length alone keeps the connection", "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 37\r\n\r\n" +
+			`{"first_name":"Bea","last_name":"Bo"}`, http.StatusCreated, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", u.Host)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := conn.Write([]byte(tt.first + next)); err != nil {
+				t.Fatal(err)
+			}
+			br := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.wantStatus || resp.Close != tt.wantClosed {
+				t.Fatalf("first answer %d, Connection: close %v; want %d, %v", resp.StatusCode, resp.Close, tt.wantStatus, tt.wantClosed)
+			}
+			second, err := http.ReadResponse(br, nil)
+			if tt.wantClosed {
+				if err == nil {
+					second.Body.Close()
+					t.Fatalf("the connection served what followed the body: %d", second.StatusCode)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("the next request on the connection went unanswered: %v", err)
+			}
+			second.Body.Close()
+			if second.StatusCode != http.StatusOK {
+				t.Errorf("next request: %d, want 200", second.StatusCode)
 			}
 		})
 	}

@@ -85,6 +85,16 @@ func (o observer) handle(c *gin.Context, op *operation) {
 	h["X-Request-Id"] = []string{id}
 	h["X-Content-Type-Options"] = nosniff
 	h["Referrer-Policy"] = noReferrer
+	if c.Request.ContentLength < 0 && len(c.Request.TransferEncoding) > 0 {
+		// A chunked body. net/http reads it by its chunks and drops any
+		// Content-Length sent with it, so nothing here can tell whether
+		// one was: a proxy in front that framed the request by that length
+		// would see another request where this server sees body, or the
+		// reverse (request smuggling). RFC 9112, section 6.1, requires
+		// closing the connection after such a request; this closes it
+		// after every chunked one, which a JSON client seldom sends.
+		h["Connection"] = connectionClose
+	}
 	if o.metrics != nil {
 		o.metrics.inFlight.Inc()
 		defer o.metrics.inFlight.Dec()
@@ -162,10 +172,11 @@ func slogAccessLine(ctx context.Context, h slog.Handler, now time.Time, id strin
 // Header values shared by every response that has them (net/http only
 // reads them; an append to one makes a copy, since each is full).
 var (
-	nosniff    = []string{"nosniff"}
-	noReferrer = []string{"no-referrer"}
-	varyAccept = []string{"Accept"}
-	varyOrigin = []string{"Origin"}
+	nosniff         = []string{"nosniff"}
+	noReferrer      = []string{"no-referrer"}
+	connectionClose = []string{"close"}
+	varyAccept      = []string{"Accept"}
+	varyOrigin      = []string{"Origin"}
 )
 
 // addVary adds shared, one of the Vary values above, to h's Vary: as it is

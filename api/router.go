@@ -145,7 +145,13 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 
 	r.NoRoute(rs.bind(nil, func(c *gin.Context) {
 		// The path as routed: /locations%2F1 names nothing, /locations/1 does.
-		writeProblem(c, kindNotFound, "Nothing exists at "+routedPath(r, c.Request.URL)+".", nil)
+		detail := "Nothing exists at " + routedPath(r, c.Request.URL) + "."
+		if c.Request.URL.Path == "" {
+			// An absolute target without one (GET http://host) or
+			// CONNECT's host:port: Gin routes no empty path.
+			detail = "The request target has no path."
+		}
+		writeProblem(c, kindNotFound, detail, nil)
 	})...)
 	r.NoMethod(rs.bind(nil, func(c *gin.Context) {
 		// The methods of the route Gin matched, so on the path in the form

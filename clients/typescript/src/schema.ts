@@ -1199,7 +1199,10 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The database cannot be reached right now; try again after `Retry-After` seconds. */
+        /**
+         * @description The database cannot be reached right now, or the server is at capacity (it already
+         *     serves `--max-in-flight` requests); try again after `Retry-After` seconds.
+         */
         ServiceUnavailable: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
@@ -1266,8 +1269,9 @@ export interface components {
             content?: never;
         };
         /**
-         * @description The answer to `HEAD` when the database cannot be reached: the headers of the `503`
-         *     problem (`ServiceUnavailable`) without its body; try again after `Retry-After` seconds.
+         * @description The answer to `HEAD` when the database cannot be reached or the server is at capacity:
+         *     the headers of the `503` problem (`ServiceUnavailable`) without its body; try again
+         *     after `Retry-After` seconds.
          */
         HeadServiceUnavailable: {
             headers: {
