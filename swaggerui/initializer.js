@@ -1,13 +1,16 @@
 // Starts Swagger UI on the contract this server serves. validatorUrl: null
 // keeps the page from calling the public spec validator: /docs loads
-// nothing from any other host.
+// nothing from any other host. persistAuthorization: false keeps a token
+// given to Authorize in the page's memory only: not in localStorage, where
+// it would outlive the tab (the admin token, on a shared browser) and be
+// readable by any script the origin ever runs.
 window.onload = function () {
   window.ui = SwaggerUIBundle({
     url: "/openapi.yaml",
     dom_id: "#swagger-ui",
     deepLinking: true,
     validatorUrl: null,
-    persistAuthorization: true,
+    persistAuthorization: false,
     displayRequestDuration: true,
     // BaseLayout: no top bar with a box for loading other documents, which
     // the page's CSP would refuse anyway.

@@ -360,6 +360,9 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
     await dialog.waitFor({ state: 'detached' });
     // The lock on the operation now shows it is authorized.
     await op.locator('button.authorization__btn[aria-label="authorization button locked"]').first().waitFor();
+    // The token lives in the page only: nothing the origin stores keeps it.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    assert.ok(!stored.includes(adminToken), `the admin token was stored by the page: ${stored}`);
 
     const created = await execute(op);
     assert.equal(created.status, '201', `with the admin token: status ${created.status}, body:\n${created.body}${serverLog()}`);
