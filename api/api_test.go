@@ -72,6 +72,33 @@ func TestSeedErrorObject(t *testing.T) {
 	}
 }
 
+// A problem's instance is a URI reference (RFC 3986) whichever way its
+// path was sent: a raw [ or ], which Go's server lets through as browsers
+// send them, is escaped in it.
+func TestInstanceIsAURIReference(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	tests := []struct {
+		path, want string
+		status     int
+	}{
+		{"/locations/[1]", "/locations/%5B1%5D", http.StatusBadRequest},
+		{"/locations/%5B1%5D", "/locations/%5B1%5D", http.StatusBadRequest},
+		{"/nowhere/[x]", "/nowhere/%5Bx%5D", http.StatusNotFound},
+		{"/players/999", "/players/999", http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		resp := s.Do(apitest.Request{Method: "GET", Path: tt.path})
+		want := tt.want + "#" + resp.Header.Get("X-Request-ID")
+		got := "(none)"
+		if p := resp.Problem(t); p.Instance != nil {
+			got = *p.Instance
+		}
+		if resp.Status != tt.status || got != want {
+			t.Errorf("GET %s: %d, instance %s; want %d, %s", tt.path, resp.Status, got, tt.status, want)
+		}
+	}
+}
+
 // Every error class, with the exact problem type and field messages.
 // members is a JSON object of the members given and n more, "k0":0 to
 // "k<n-1>":n-1.

@@ -79,8 +79,13 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 		}
 	}
 	// The instance names this occurrence: the path, and the request id
-	// that finds it in the logs.
+	// that finds it in the logs. A path sent with a raw [ or ] keeps them
+	// in EscapedPath (as browsers leave them); a URI reference may not
+	// hold them outside a host (RFC 3986), so they are escaped here.
 	instance := c.Request.URL.EscapedPath()
+	if strings.ContainsAny(instance, "[]") {
+		instance = squareBrackets.Replace(instance)
+	}
 	if id := requestID(c); id != "" {
 		instance += "#" + id
 	}
@@ -94,6 +99,8 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 	}})
 	c.Abort()
 }
+
+var squareBrackets = strings.NewReplacer("[", "%5B", "]", "%5D")
 
 // problemRender writes a Problem as application/problem+json.
 type problemRender struct{ p generated.Problem }
