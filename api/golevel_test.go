@@ -31,6 +31,8 @@ func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 	}{
 		{"OPTIONS * is the server as a whole", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusOK, ""},
 		{"an Expect that does not name 100-continue", "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n", http.StatusExpectationFailed, ""},
+		{"only the first Expect line counts", "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\nExpect: 100-continue\r\n\r\n", http.StatusExpectationFailed, ""},
+		{"HTTP/1.0 is served", "GET /healthz HTTP/1.0\r\n\r\n", http.StatusOK, "application/json"},
 		{"another major HTTP version", "GET /healthz HTTP/3.0\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported, "text/plain"},
 		{"another HTTP/1 minor version is served", "GET /healthz HTTP/1.9\r\nHost: x\r\n\r\n", http.StatusOK, "application/json"},
 		{"the HTTP/2 preface reaches the router", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", http.StatusNotFound, "application/problem+json"},
@@ -95,10 +97,12 @@ func TestATargetWithNoPathIsNotFound(t *testing.T) {
 }
 
 // A request with a chunked body may also carry a Content-Length, which
-// net/http drops unseen; a proxy in front that went by the length would
-// frame the connection differently (request smuggling). The connection is
-// closed after any chunked request (RFC 9112, section 6.1), so what
-// follows its body on the connection is never served as a request.
+// net/http drops unseen, and an HTTP/1.0 request's Transfer-Encoding is
+// dropped unseen too; a proxy in front that framed the body the other way
+// would see another request where the server sees body (request
+// smuggling). The connection is closed after any chunked request and any
+// HTTP/1.0 request with a body (RFC 9112, section 6.1), OPTIONS * included,
+// so what follows its body on the connection is never served.
 func TestChunkedRequestClosesTheConnection(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	u, err := url.Parse(s.URL)
@@ -118,6 +122,14 @@ func TestChunkedRequestClosesTheConnection(t *testing.T) {
 			"25\r\n{\"first_name\":\"Ann\",\"last_name\":\"Bo\"}\r\n0\r\n\r\n", http.StatusCreated, true},
 		{"chunked to an unknown path", "POST /nowhere HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 			http.StatusNotFound, true},
+		{"OPTIONS * with Content-Length and chunked",
+			"OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: 41\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+			http.StatusOK, true},
+		{"HTTP/1.0 kept alive, with a body: its Transfer-Encoding went unseen",
+			"POST /players HTTP/1.0\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 37\r\n\r\n" +
+				`{"first_name":"Cid","last_name":"Bo"}`, http.StatusCreated, true},
+		{"HTTP/1.0 kept alive, without a body, keeps the connection", "GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+			http.StatusOK, false},
 		{"Content-Length alone keeps the connection", "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 37\r\n\r\n" +
 			`{"first_name":"Bea","last_name":"Bo"}`, http.StatusCreated, false},
 	}

@@ -85,14 +85,7 @@ func (o observer) handle(c *gin.Context, op *operation) {
 	h["X-Request-Id"] = []string{id}
 	h["X-Content-Type-Options"] = nosniff
 	h["Referrer-Policy"] = noReferrer
-	if c.Request.ContentLength < 0 && len(c.Request.TransferEncoding) > 0 {
-		// A chunked body. net/http reads it by its chunks and drops any
-		// Content-Length sent with it, so nothing here can tell whether
-		// one was: a proxy in front that framed the request by that length
-		// would see another request where this server sees body, or the
-		// reverse (request smuggling). RFC 9112, section 6.1, requires
-		// closing the connection after such a request; this closes it
-		// after every chunked one, which a JSON client seldom sends.
+	if ambiguousFraming(c.Request) {
 		h["Connection"] = connectionClose
 	}
 	if o.metrics != nil {
@@ -109,6 +102,25 @@ func (o observer) handle(c *gin.Context, op *operation) {
 		o.metrics.observe(op, status, elapsed)
 	}
 	o.accessLog(c, op, now, id, status, elapsed)
+}
+
+// ambiguousFraming reports whether r's body may have been framed otherwise
+// by a proxy in front, which would then see another request where this
+// server sees body, or the reverse (request smuggling). RFC 9112, section
+// 6.1, requires closing the connection after a request that has both
+// Transfer-Encoding and Content-Length, and after an HTTP/1.0 request with
+// Transfer-Encoding. net/http drops what would tell: the Content-Length
+// sent with a chunked body, and an HTTP/1.0 request's Transfer-Encoding
+// (it goes by the length). So this answers yes for every chunked request,
+// and for every HTTP/1.0 request with a body; a JSON client seldom sends
+// either. (An HTTP/1.0 request with Transfer-Encoding and no length has
+// no body here, and its chunks are then read as a request: a 400 that
+// closes the connection.)
+func ambiguousFraming(r *http.Request) bool {
+	if !r.ProtoAtLeast(1, 1) {
+		return r.ContentLength > 0
+	}
+	return r.ContentLength < 0 && len(r.TransferEncoding) > 0
 }
 
 // maxShownMethod bounds the method a request no operation matches has

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -63,6 +64,10 @@ func (rc responseChecker) handle(c *gin.Context, op *operation) {
 	if op != nil {
 		operation = op.route.Operation.OperationID
 		err = contract.Check(c.Request, op.route, pathParams(c), resp)
+	} else if isServerOptions(c.Request) {
+		if resp.Status != http.StatusOK || len(resp.Body) > 0 {
+			err = fmt.Errorf("OPTIONS * answered %d with %d bytes; the contract gives it an empty 200", resp.Status, len(resp.Body))
+		}
 	} else if resp.Status == http.StatusMethodNotAllowed {
 		err = contract.CheckUndeclared(rc.doc, resp, http.StatusMethodNotAllowed, "MethodNotAllowed")
 	} else {

@@ -144,6 +144,17 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	rs := &routes{IRouter: r, ops: ops, chain: chain}
 
 	r.NoRoute(rs.bind(nil, func(c *gin.Context) {
+		if isServerOptions(c.Request) {
+			// OPTIONS * asks about the server as a whole: an empty 200,
+			// as net/http would answer it. It is answered here, where
+			// the middleware sees it (the server must set
+			// DisableGeneralOptionsHandler), so that it gets a request id
+			// and an access line, and its connection closes after a
+			// chunked body like any other's.
+			c.Header("Content-Length", "0")
+			c.Status(http.StatusOK)
+			return
+		}
 		// The path as routed: /locations%2F1 names nothing, /locations/1 does.
 		detail := "Nothing exists at " + routedPath(r, c.Request.URL) + "."
 		if c.Request.URL.Path == "" {
@@ -180,6 +191,12 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 		return nil, rs.err
 	}
 	return r, nil
+}
+
+// isServerOptions reports whether r is OPTIONS *, the server as a whole
+// (RFC 9110, section 9.3.7).
+func isServerOptions(r *http.Request) bool {
+	return r.Method == http.MethodOptions && r.RequestURI == "*"
 }
 
 // routedPath is u's path in the form e routes on (see

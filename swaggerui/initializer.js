@@ -5,6 +5,9 @@
 // it would outlive the tab (the admin token, on a shared browser) and be
 // readable by any script the origin ever runs.
 window.onload = function () {
+  // Releases before this one persisted the token there; Swagger UI no
+  // longer reads that entry, nor removes it.
+  localStorage.removeItem("authorized");
   window.ui = SwaggerUIBundle({
     url: "/openapi.yaml",
     dom_id: "#swagger-ui",

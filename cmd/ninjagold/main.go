@@ -513,6 +513,8 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		// larger bound only protects the connection.
 		MaxHeaderBytes: connMaxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// The handler answers OPTIONS * itself, through its middleware.
+		DisableGeneralOptionsHandler: true,
 	}
 	base := "http://" + displayAddr(ln.Addr())
 	db := describeDB(cfg.db, store)

@@ -386,6 +386,34 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 	}
 }
 
+// The binary answers OPTIONS * through its handler (net/http's own answer
+// would keep the connection after a chunked body): after OPTIONS * with
+// both Content-Length and a chunked body, what follows is not served.
+func TestServerOptionsClosesAfterAChunkedBody(t *testing.T) {
+	p := start(t, filepath.Join(t.TempDir(), "options.db"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprint(conn, "OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: 41\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"+
+		"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !resp.Close || resp.Header.Get("X-Request-Id") == "" {
+		t.Fatalf("OPTIONS *: %d, Connection: close %v, X-Request-Id %q; want 200 from the handler, closing",
+			resp.StatusCode, resp.Close, resp.Header.Get("X-Request-Id"))
+	}
+	if second, err := http.ReadResponse(br, nil); err == nil {
+		t.Fatalf("the connection served what followed the body: %d", second.StatusCode)
+	}
+}
+
 // cutOff reports whether the server ends conn (closing it, or answering
 // and then closing it) within 15 s: a read that times out on this side
 // means it kept the connection.

@@ -402,6 +402,16 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
     state.expectedConsoleErrors.push(`Failed to load resource: the server responded with a status of 412 (Precondition Failed) (${state.origin}/locations/1:0)`);
   });
 
+  test('a token an earlier release kept in localStorage is removed when /docs loads', { timeout: TEST_TIMEOUT }, async () => {
+    const page = state.page;
+    await page.evaluate((token) => localStorage.setItem('authorized',
+      JSON.stringify({ adminToken: { name: 'adminToken', schema: { type: 'http', scheme: 'bearer' }, value: token } })), adminToken);
+    await page.reload({ waitUntil: 'load' });
+    await operation('locations', 'listLocations').waitFor();
+    const left = await page.evaluate(() => localStorage.getItem('authorized'));
+    assert.equal(left, null, `localStorage still holds: ${left}`);
+  });
+
   test('the page reached only its own origin, broke no CSP rule and logged no error', () => {
     // The recorder saw the page's own loads, so an empty "foreign" list means something.
     for (const own of ['/docs', '/docs/swagger-ui-bundle.js', '/docs/initializer.js', '/openapi.yaml', '/locations?limit=20']) {

@@ -100,7 +100,10 @@ func NewServer(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatalf("api.NewHandler: %v", err)
 	}
-	hs := httptest.NewServer(handler)
+	hs := httptest.NewUnstartedServer(handler)
+	// As cmd/ninjagold serves it: the handler answers OPTIONS * itself.
+	hs.Config.DisableGeneralOptionsHandler = true
+	hs.Start()
 	t.Cleanup(hs.Close)
 	httpClient := hs.Client()
 	// Tests see redirects as they are, to check them against the contract.
