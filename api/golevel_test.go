@@ -32,6 +32,8 @@ func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 		{"OPTIONS * is the server as a whole", "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", http.StatusOK, ""},
 		{"an Expect that does not name 100-continue", "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n", http.StatusExpectationFailed, ""},
 		{"only the first Expect line counts", "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\nExpect: 100-continue\r\n\r\n", http.StatusExpectationFailed, ""},
+		{"an empty first Expect line asks nothing", "GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: \r\nExpect: bogus\r\n\r\n", http.StatusOK, "application/json"},
+		{"a version Go cannot parse", "GET /healthz HTTP/10.0\r\nHost: x\r\n\r\n", http.StatusBadRequest, "text/plain"},
 		{"HTTP/1.0 is served", "GET /healthz HTTP/1.0\r\n\r\n", http.StatusOK, "application/json"},
 		{"another major HTTP version", "GET /healthz HTTP/3.0\r\nHost: x\r\n\r\n", http.StatusHTTPVersionNotSupported, "text/plain"},
 		{"another HTTP/1 minor version is served", "GET /healthz HTTP/1.9\r\nHost: x\r\n\r\n", http.StatusOK, "application/json"},
@@ -101,7 +103,7 @@ func TestATargetWithNoPathIsNotFound(t *testing.T) {
 // dropped unseen too; a proxy in front that framed the body the other way
 // would see another request where the server sees body (request
 // smuggling). The connection is closed after any chunked request and any
-// HTTP/1.0 request with a body (RFC 9112, section 6.1), OPTIONS * included,
+// HTTP/1.0 request (RFC 9112, section 6.1), OPTIONS * included,
 // so what follows its body on the connection is never served.
 func TestChunkedRequestClosesTheConnection(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
@@ -128,8 +130,8 @@ func TestChunkedRequestClosesTheConnection(t *testing.T) {
 		{"HTTP/1.0 kept alive, with a body: its Transfer-Encoding went unseen",
 			"POST /players HTTP/1.0\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: 37\r\n\r\n" +
 				`{"first_name":"Cid","last_name":"Bo"}`, http.StatusCreated, true},
-		{"HTTP/1.0 kept alive, without a body, keeps the connection", "GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-			http.StatusOK, false},
+		{"HTTP/1.0 kept alive, with Transfer-Encoding and no length: no body, and what follows unread",
+			"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n", http.StatusOK, true},
 		{"Content-Length alone keeps the connection", "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 37\r\n\r\n" +
 			`{"first_name":"Bea","last_name":"Bo"}`, http.StatusCreated, false},
 	}

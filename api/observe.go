@@ -111,16 +111,12 @@ func (o observer) handle(c *gin.Context, op *operation) {
 // Transfer-Encoding and Content-Length, and after an HTTP/1.0 request with
 // Transfer-Encoding. net/http drops what would tell: the Content-Length
 // sent with a chunked body, and an HTTP/1.0 request's Transfer-Encoding
-// (it goes by the length). So this answers yes for every chunked request,
-// and for every HTTP/1.0 request with a body; a JSON client seldom sends
-// either. (An HTTP/1.0 request with Transfer-Encoding and no length has
-// no body here, and its chunks are then read as a request: a 400 that
-// closes the connection.)
+// (it goes by the length, or reads no body without one). So this answers
+// yes for every chunked request and every HTTP/1.0 request; a JSON client
+// seldom sends the one, and an HTTP/1.0 client seldom asks to keep its
+// connection.
 func ambiguousFraming(r *http.Request) bool {
-	if !r.ProtoAtLeast(1, 1) {
-		return r.ContentLength > 0
-	}
-	return r.ContentLength < 0 && len(r.TransferEncoding) > 0
+	return !r.ProtoAtLeast(1, 1) || r.ContentLength < 0 && len(r.TransferEncoding) > 0
 }
 
 // maxShownMethod bounds the method a request no operation matches has
@@ -213,7 +209,7 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 	m := &httpMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ninjagold_http_requests_total",
-			Help: "Requests answered, by operationId (none for unknown routes) and status.",
+			Help: "Requests answered, by operationId (none where no operation matches: 404, 405, OPTIONS *) and status.",
 		}, []string{"operation", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "ninjagold_http_request_duration_seconds",

@@ -70,7 +70,10 @@ type Config struct {
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
-// NewHandler builds the engine serving ssi under the contract.
+// NewHandler builds the engine serving ssi under the contract. The
+// http.Server serving it must set DisableGeneralOptionsHandler: the engine
+// answers OPTIONS * itself, through its middleware (net/http's own answer
+// would keep the connection after a chunked body).
 func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes

@@ -6,8 +6,11 @@
 // readable by any script the origin ever runs.
 window.onload = function () {
   // Releases before this one persisted the token there; Swagger UI no
-  // longer reads that entry, nor removes it.
-  localStorage.removeItem("authorized");
+  // longer reads that entry, nor removes it. (Reading localStorage throws
+  // where the browser blocks site data: the page must start regardless.)
+  try {
+    localStorage.removeItem("authorized");
+  } catch (e) {}
   window.ui = SwaggerUIBundle({
     url: "/openapi.yaml",
     dom_id: "#swagger-ui",
