@@ -367,6 +367,14 @@ func isConflict(err error) bool {
 // connectionLost reports a failure to reach the server or to hear back from
 // it: a refused or dropped connection, or a server shutting down.
 func connectionLost(err error) bool {
+	// A connection that could not be made is lost whatever the server
+	// said while refusing it: 55000 for a database that does not accept
+	// connections (ALLOW_CONNECTIONS false, during maintenance) came back
+	// as a 500 when its PgError was judged first.
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return true
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
@@ -376,9 +384,8 @@ func connectionLost(err error) bool {
 		}
 		return strings.HasPrefix(pe.Code, "08") // connection_exception
 	}
-	var connectErr *pgconn.ConnectError
 	var netErr net.Error
-	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+	return errors.As(err, &netErr) ||
 		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		pgconn.SafeToRetry(err)
 }

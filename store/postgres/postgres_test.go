@@ -352,6 +352,57 @@ func TestNonUTF8DatabaseIsRefused(t *testing.T) {
 	}
 }
 
+// A database that stops accepting connections (ALLOW_CONNECTIONS false, as
+// for maintenance) refuses new ones with SQLSTATE 55000 while the store
+// reconnects: that is a database that cannot serve, a 503, not a 500.
+func TestDatabaseRefusingConnectionsIsUnavailable(t *testing.T) {
+	base := pgtest.TestURL(t) // skips without PostgreSQL
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("ninjagold_closed_%d", time.Now().UnixNano())
+	exec(t, base, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8'`)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			t.Errorf("connect to drop %s: %v", name, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	s := openURL(t, u.String(), postgres.Options{})
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping before: %v", err)
+	}
+
+	exec(t, base, `ALTER DATABASE `+name+` ALLOW_CONNECTIONS false`)
+	exec(t, base, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, name)
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Ping", func() error { return s.Ping(t.Context()) }},
+		{"ListLocations", func() error {
+			_, err := s.ListLocations(t.Context(), 0, 10)
+			return err
+		}},
+	}
+	for _, c := range calls {
+		err := c.call()
+		if got := game.ErrorCode(err); got != game.EUNAVAILABLE {
+			t.Errorf("%s: got error %v (code %q), want code %q", c.name, err, got, game.EUNAVAILABLE)
+		}
+	}
+}
+
 // TestPlayersCommitInIDOrder holds one player's creation open and creates
 // another: the second must not be acknowledged before the first, whose id
 // is smaller, has committed, or a client paging by created_at past the
