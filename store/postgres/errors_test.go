@@ -17,6 +17,9 @@ func TestUnavailable(t *testing.T) {
 	}{
 		{"08006", true},  // connection_failure
 		{"57P01", true},  // admin_shutdown: the database was dropped with force
+		{"57P04", true},  // database_dropped
+		{"57P05", true},  // idle_session_timeout
+		{"55000", false}, // object_not_in_prerequisite_state, outside a connect: a bug
 		{"3D000", true},  // invalid_catalog_name: it is gone
 		{"3F000", true},  // invalid_schema_name
 		{"42P01", true},  // undefined_table: recreated without migrations

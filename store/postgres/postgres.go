@@ -379,6 +379,8 @@ func connectionLost(err error) bool {
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "57P01", "57P02", "57P03", // admin_shutdown, crash_shutdown, cannot_connect_now
+			"57P04", // database_dropped
+			"57P05", // idle_session_timeout: the server ended an idle pooled session
 			"25P03": // idle_in_transaction_session_timeout: the server ended the session
 			return true
 		}

@@ -783,6 +783,49 @@ func TestLostConnections(t *testing.T) {
 	})
 }
 
+// A server with idle_session_timeout (common on managed PostgreSQL) ends a
+// pooled connection that sat idle, and the next call on it hears 57P05:
+// the call is retried on a new connection, not failed as a 500.
+func TestIdleSessionTimeoutIsRetried(t *testing.T) {
+	u, err := url.Parse(pgtest.TestURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("idle_session_timeout", "200") // milliseconds
+	u.RawQuery = q.Encode()
+	s := openURL(t, u.String(), postgres.Options{})
+	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roll := func(game.Location) game.Outcome { return game.Outcome{Gold: 5, Message: "+5"} }
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Ping", func() error { return s.Ping(t.Context()) }},
+		{"GetPlayer", func() error {
+			_, err := s.GetPlayer(t.Context(), pl.ID)
+			return err
+		}},
+		{"ListVisits", func() error {
+			_, err := s.ListVisits(t.Context(), pl.ID, 0, 10)
+			return err
+		}},
+		{"CreateVisit", func() error {
+			_, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: pl.ID, LocationID: 1, Roll: roll})
+			return err
+		}},
+	}
+	for _, c := range calls {
+		time.Sleep(600 * time.Millisecond) // the pool's connections time out meanwhile
+		if err := c.call(); err != nil {
+			t.Errorf("%s after an idle spell: %v, want nil", c.name, err)
+		}
+	}
+}
+
 func TestPoolStats(t *testing.T) {
 	s := openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: 3})
 	got := s.PoolStats()
