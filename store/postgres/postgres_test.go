@@ -316,17 +316,18 @@ func TestForeignKeysAreIndexed(t *testing.T) {
 	}
 }
 
-// TestNonUTF8DatabaseIsRefused opens a store on a LATIN1 database: it
-// would garble every name outside Latin-1 for other readers, and refuse
-// others (an emoji) with an error the client would see as a 500.
-func TestNonUTF8DatabaseIsRefused(t *testing.T) {
-	base := pgtest.TestURL(t) // skips without PostgreSQL
+// newDatabase creates a database of its own on base's server, named after
+// prefix and made with the CREATE DATABASE options given, dropped when the
+// test ends. It returns the name and a URL to the database, without base's
+// search_path.
+func newDatabase(t *testing.T, base, prefix, options string) (name, dbURL string) {
+	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := fmt.Sprintf("ninjagold_latin1_%d", time.Now().UnixNano())
-	exec(t, base, `CREATE DATABASE `+name+` ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`)
+	name = fmt.Sprintf("ninjagold_%s_%d", prefix, time.Now().UnixNano())
+	exec(t, base, `CREATE DATABASE `+name+` `+options)
 	t.Cleanup(func() {
 		conn, err := pgx.Connect(context.Background(), base)
 		if err != nil {
@@ -342,7 +343,16 @@ func TestNonUTF8DatabaseIsRefused(t *testing.T) {
 	q := u.Query()
 	q.Del("search_path")
 	u.RawQuery = q.Encode()
-	s, err := postgres.Open(t.Context(), u.String(), postgres.Options{})
+	return name, u.String()
+}
+
+// TestNonUTF8DatabaseIsRefused opens a store on a LATIN1 database: it
+// would garble every name outside Latin-1 for other readers, and refuse
+// others (an emoji) with an error the client would see as a 500.
+func TestNonUTF8DatabaseIsRefused(t *testing.T) {
+	base := pgtest.TestURL(t) // skips without PostgreSQL
+	_, dbURL := newDatabase(t, base, "latin1", `ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`)
+	s, err := postgres.Open(t.Context(), dbURL, postgres.Options{})
 	if err == nil {
 		s.Close()
 		t.Fatal("Open of a LATIN1 database succeeded, want an error")
@@ -357,28 +367,8 @@ func TestNonUTF8DatabaseIsRefused(t *testing.T) {
 // reconnects: that is a database that cannot serve, a 503, not a 500.
 func TestDatabaseRefusingConnectionsIsUnavailable(t *testing.T) {
 	base := pgtest.TestURL(t) // skips without PostgreSQL
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := fmt.Sprintf("ninjagold_closed_%d", time.Now().UnixNano())
-	exec(t, base, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8'`)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("connect to drop %s: %v", name, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	q := u.Query()
-	q.Del("search_path")
-	u.RawQuery = q.Encode()
-	s := openURL(t, u.String(), postgres.Options{})
+	name, dbURL := newDatabase(t, base, "closed", `TEMPLATE template0 ENCODING 'UTF8'`)
+	s := openURL(t, dbURL, postgres.Options{})
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatalf("Ping before: %v", err)
 	}
