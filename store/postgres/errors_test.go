@@ -20,6 +20,10 @@ func TestUnavailable(t *testing.T) {
 		{"57P04", true},  // database_dropped
 		{"57P05", true},  // idle_session_timeout
 		{"55000", false}, // object_not_in_prerequisite_state, outside a connect: a bug
+		{"25P04", true},  // transaction_timeout (PostgreSQL 17) ended the session
+		{"42501", true},  // insufficient_privilege: REVOKE, or row-level security
+		{"42703", true},  // undefined_column: renamed under a running server
+		{"0A000", false}, // feature_not_supported: a bug (but see planChanged)
 		{"3D000", true},  // invalid_catalog_name: it is gone
 		{"3F000", true},  // invalid_schema_name
 		{"42P01", true},  // undefined_table: recreated without migrations
@@ -37,6 +41,10 @@ func TestUnavailable(t *testing.T) {
 		if got := unavailable(err); got != tt.want {
 			t.Errorf("%s: unavailable = %v, want %v", tt.code, got, tt.want)
 		}
+	}
+	planErr := &pgconn.PgError{Code: "0A000", Message: "cached plan must not change result type"}
+	if !unavailable(planErr) || !retryable(planErr) {
+		t.Error("a stale cached plan is not unavailable and retryable")
 	}
 	if unavailable(errors.New("something else")) {
 		t.Error("an unknown error is unavailable")

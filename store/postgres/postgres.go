@@ -241,6 +241,13 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 		// Milliseconds, PostgreSQL's unit; never 0, which would mean none.
 		params["statement_timeout"] = strconv.FormatInt(max(1, d.Milliseconds()), 10)
 	}
+	if params["row_security"] == "" {
+		// Row-level security turned on by an operator would filter the
+		// store's reads silently (a player's visit answered 401, a
+		// leaderboard empty); off, such a query fails loudly (42501, a
+		// 503) instead, unless the role bypasses RLS or owns the tables.
+		params["row_security"] = "off"
+	}
 	if params["idle_in_transaction_session_timeout"] == "" {
 		// The store's transactions never wait on anything but the database
 		// between statements: a session idle in one has lost its client
@@ -354,7 +361,17 @@ func retryable(err error) bool {
 		// Only a COMMIT the server refused is known to be rolled back.
 		return isConflict(ce.err)
 	}
-	return isConflict(err) || connectionLost(err)
+	return isConflict(err) || connectionLost(err) || planChanged(err)
+}
+
+// planChanged reports a statement PostgreSQL refused because a table's
+// columns changed type under a running server (a migration applied by
+// another instance) since the connection prepared it. pgx drops the stale
+// statement, the transaction is rolled back, and a new attempt prepares it
+// anew. Other 0A000 errors (feature_not_supported) are bugs.
+func planChanged(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "0A000" && strings.Contains(pe.Message, "cached plan must not change result type")
 }
 
 // isConflict reports a transaction PostgreSQL rolled back because it clashed
@@ -381,7 +398,8 @@ func connectionLost(err error) bool {
 		case "57P01", "57P02", "57P03", // admin_shutdown, crash_shutdown, cannot_connect_now
 			"57P04", // database_dropped
 			"57P05", // idle_session_timeout: the server ended an idle pooled session
-			"25P03": // idle_in_transaction_session_timeout: the server ended the session
+			"25P03", // idle_in_transaction_session_timeout: the server ended the session
+			"25P04": // transaction_timeout (PostgreSQL 17): the server ended the session
 			return true
 		}
 		return strings.HasPrefix(pe.Code, "08") // connection_exception
@@ -395,7 +413,7 @@ func connectionLost(err error) bool {
 // unavailable reports a failure that says nothing about the request: the
 // database cannot serve it right now.
 func unavailable(err error) bool {
-	if isConflict(err) || connectionLost(err) {
+	if isConflict(err) || connectionLost(err) || planChanged(err) {
 		return true
 	}
 	var pe *pgconn.PgError
@@ -411,7 +429,13 @@ func unavailable(err error) bool {
 		// log in: an operator's fix, not a bug of the request's.
 		"3D000", // invalid_catalog_name
 		"3F000", // invalid_schema_name
-		"42P01": // undefined_table
+		"42P01", // undefined_table
+		"42703", // undefined_column: a column renamed under a running server
+		// The role lost its rights on the tables (REVOKE), or row-level
+		// security that the store's role may not bypass was turned on
+		// (row_security=off makes that an error, not rows silently
+		// filtered out): an operator's change no request can cause.
+		"42501": // insufficient_privilege
 		return true
 	}
 	return strings.HasPrefix(pe.Code, "53") || // insufficient_resources: too many connections, disk full

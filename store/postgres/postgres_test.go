@@ -816,6 +816,91 @@ func TestIdleSessionTimeoutIsRetried(t *testing.T) {
 	}
 }
 
+// A column's type changed under a running server (a migration another
+// instance applied) makes the statements a connection prepared before it
+// fail with "cached plan must not change result type": the call is retried
+// and prepares them anew, rather than failing as a 500.
+func TestColumnTypeChangeIsRetried(t *testing.T) {
+	u, err := url.Parse(pgtest.TestURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", "1") // the one connection holds the prepared statement
+	u.RawQuery = q.Encode()
+	s := openURL(t, u.String(), postgres.Options{})
+	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetPlayer(t.Context(), pl.ID); err != nil {
+		t.Fatal(err)
+	}
+	exec(t, pgtest.TestURL(t), `ALTER TABLE `+u.Query().Get("search_path")+`.players ALTER COLUMN first_name TYPE varchar(200)`)
+	got, err := s.GetPlayer(t.Context(), pl.ID)
+	if err != nil {
+		t.Fatalf("GetPlayer after the change: %v, want nil", err)
+	}
+	if got.FirstName != "Kira" {
+		t.Errorf("FirstName %q, want Kira", got.FirstName)
+	}
+}
+
+// An operator's change to the role's rights is a database that cannot
+// serve (503), not a bug of the server's (500): the tables' privileges
+// revoked, or row-level security turned on, which without row_security=off
+// would have filtered the rows silently (a player not found, a visit's
+// token refused).
+func TestRevokedRightsAreUnavailable(t *testing.T) {
+	base := pgtest.TestURL(t)
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := u.Query().Get("search_path")
+	owner := openURL(t, base, postgres.Options{}) // migrates, as the superuser
+	pl, err := owner.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role := fmt.Sprintf("ninjagold_role_%d", time.Now().UnixNano())
+	exec(t, base, `CREATE ROLE `+role+` LOGIN`)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			t.Errorf("connect to drop %s: %v", role, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		for _, q := range []string{`DROP OWNED BY ` + role, `DROP ROLE ` + role} {
+			if _, err := conn.Exec(context.Background(), q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+	})
+	exec(t, base, `GRANT USAGE, CREATE ON SCHEMA `+schema+` TO `+role)
+	exec(t, base, `GRANT ALL ON ALL TABLES IN SCHEMA `+schema+` TO `+role)
+	exec(t, base, `GRANT ALL ON ALL SEQUENCES IN SCHEMA `+schema+` TO `+role)
+	u.User = url.User(role)
+	s := openURL(t, u.String(), postgres.Options{})
+	if _, err := s.GetPlayer(t.Context(), pl.ID); err != nil {
+		t.Fatalf("GetPlayer as %s before: %v", role, err)
+	}
+
+	exec(t, base, `ALTER TABLE `+schema+`.players ENABLE ROW LEVEL SECURITY`)
+	_, err = s.GetPlayer(t.Context(), pl.ID)
+	if got := game.ErrorCode(err); got != game.EUNAVAILABLE {
+		t.Errorf("GetPlayer under row-level security: %v (code %q), want code %q", err, got, game.EUNAVAILABLE)
+	}
+	exec(t, base, `ALTER TABLE `+schema+`.players DISABLE ROW LEVEL SECURITY`)
+
+	exec(t, base, `REVOKE ALL ON ALL TABLES IN SCHEMA `+schema+` FROM `+role)
+	_, err = s.ListLocations(t.Context(), 0, 10)
+	if got := game.ErrorCode(err); got != game.EUNAVAILABLE {
+		t.Errorf("ListLocations with its rights revoked: %v (code %q), want code %q", err, got, game.EUNAVAILABLE)
+	}
+}
+
 func TestPoolStats(t *testing.T) {
 	s := openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: 3})
 	got := s.PoolStats()
