@@ -30,6 +30,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -389,6 +390,16 @@ func unavailable(cause error) *game.Error {
 	return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: cause}
 }
 
+// schemaChanged reports a statement that names a table or column the file
+// no longer has: renamed or dropped by another process (with Shared), an
+// operator's change, as PostgreSQL's 42P01 and 42703 are. SQLite gives them
+// the generic SQLITE_ERROR, so its message tells.
+func schemaChanged(se *sqlite.Error) bool {
+	msg := se.Error()
+	return strings.Contains(msg, "no such table") || strings.Contains(msg, "no such column") ||
+		strings.Contains(msg, "has no column named")
+}
+
 // wrap turns database failures into game errors: SQLite's "cannot write
 // now" conditions are EUNAVAILABLE (a client may retry); *game.Error and
 // context errors pass through; anything else stays an internal error.
@@ -406,6 +417,10 @@ func wrap(err error) error {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_READONLY,
 			sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
 			return unavailable(err)
+		case sqlite3.SQLITE_ERROR:
+			if schemaChanged(se) {
+				return unavailable(err)
+			}
 		}
 	}
 	// database/sql does not export its "database is closed" error.

@@ -207,6 +207,58 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 // writing at once on one processor, writes must share commits. (The case
 // where handlers wait on the network between writes is
 // cmd/ninjagold's TestGroupCommitOnOneCPU.)
+// A table or column renamed by another process that shares the file is the
+// database unable to serve (503), as on PostgreSQL, not a bug (500).
+func TestRenamedSchemaIsUnavailable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Ninja", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shell, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shell.Close()
+	roll := func(game.Location) game.Outcome { return game.Outcome{Gold: 1, Message: "+1"} }
+	steps := []struct {
+		change string
+		call   func() error
+	}{
+		{`ALTER TABLE visits RENAME TO visits_old`, func() error {
+			_, err := s.ListVisits(t.Context(), p.ID, 0, 10)
+			return err
+		}},
+		{`ALTER TABLE visits_old RENAME TO visits`, nil},
+		{`ALTER TABLE players RENAME COLUMN first_name TO given_name`, func() error {
+			_, err := s.GetPlayer(t.Context(), p.ID)
+			return err
+		}},
+		{`ALTER TABLE players RENAME COLUMN given_name TO first_name`, nil},
+		{`ALTER TABLE visits RENAME COLUMN gold TO coins`, func() error {
+			_, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: roll})
+			return err
+		}},
+	}
+	for _, st := range steps {
+		if _, err := shell.Exec(st.change); err != nil {
+			t.Fatalf("%s: %v", st.change, err)
+		}
+		if st.call == nil {
+			continue
+		}
+		err := st.call()
+		if got := game.ErrorCode(err); got != game.EUNAVAILABLE {
+			t.Errorf("after %s: %v (code %q), want code %q", st.change, err, got, game.EUNAVAILABLE)
+		}
+	}
+}
+
 func TestGroupCommitBatches(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
