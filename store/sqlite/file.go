@@ -17,9 +17,14 @@ import (
 // would read the new one, while a second server could start on the path.
 // Once the path names another file, or none, every call fails as
 // unavailable, /readyz with it, until the server is restarted.
+//
+// The same goes for its write-ahead log: removed under a running server
+// (a cleanup of "stray" -wal files), commits would still be acknowledged and
+// then lost at the next start, as the log they went to is gone.
 type dbFile struct {
 	path   string
 	opened os.FileInfo
+	wal    os.FileInfo // nil: not seen at open, not checked
 	lost   atomic.Pointer[game.Error]
 }
 
@@ -29,16 +34,24 @@ func (f *dbFile) check() error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	now, err := os.Stat(f.path)
-	switch {
-	case err == nil && os.SameFile(now, f.opened):
-		return nil
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return nil // cannot tell (a folder's permissions): not proof of loss
+	if !same(f.path, f.opened) {
+		f.lost.CompareAndSwap(nil, unavailable(fmt.Errorf(
+			"sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now", f.path)))
+	} else if f.wal != nil && !same(f.path+"-wal", f.wal) {
+		f.lost.CompareAndSwap(nil, unavailable(fmt.Errorf(
+			"sqlite: %s-wal is no longer the write-ahead log this server opened (it was removed or replaced): writes since the last checkpoint may be lost; restart the server", f.path)))
 	}
-	f.lost.CompareAndSwap(nil, unavailable(fmt.Errorf(
-		"sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now", f.path)))
 	return f.err()
+}
+
+// same reports whether path still names the file opened, or cannot tell (a
+// folder's permissions: not proof of loss).
+func same(path string, opened os.FileInfo) bool {
+	now, err := os.Stat(path)
+	if err != nil {
+		return !errors.Is(err, fs.ErrNotExist)
+	}
+	return os.SameFile(now, opened)
 }
 
 // err is the loss check found, if it has: what reads look at, with no stat.

@@ -193,6 +193,10 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 
+	// The write-ahead log, which the held write connection keeps in
+	// place; nil when it cannot be seen (then only the file is checked).
+	wal, _ := os.Stat(path + "-wal")
+
 	read, err := sql.Open("sqlite", dsn("query_only(1)"))
 	if err != nil {
 		wconn.Close()
@@ -205,7 +209,7 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	s := &Store{write: write, wconn: wconn, read: read, now: time.Now,
 		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
 		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}},
-		reads:  readStmts{db: read}, file: &dbFile{path: path, opened: opened}}
+		reads:  readStmts{db: read}, file: &dbFile{path: path, opened: opened, wal: wal}}
 	s.lastPurge.Store(time.Now().Unix())
 	go s.writeLoop()
 	return s, nil

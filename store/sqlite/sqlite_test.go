@@ -161,6 +161,9 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 			}
 			return os.Rename(path+".restore", path)
 		}},
+		// A cleanup of the write-ahead log: commits acknowledged after it
+		// would be gone at the next start.
+		{"write-ahead log removed", func(path string) error { return os.Remove(path + "-wal") }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
