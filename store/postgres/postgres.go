@@ -241,13 +241,6 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 		// Milliseconds, PostgreSQL's unit; never 0, which would mean none.
 		params["statement_timeout"] = strconv.FormatInt(max(1, d.Milliseconds()), 10)
 	}
-	if params["row_security"] == "" {
-		// Row-level security turned on by an operator would filter the
-		// store's reads silently (a player's visit answered 401, a
-		// leaderboard empty); off, such a query fails loudly (42501, a
-		// 503) instead, unless the role bypasses RLS or owns the tables.
-		params["row_security"] = "off"
-	}
 	if params["idle_in_transaction_session_timeout"] == "" {
 		// The store's transactions never wait on anything but the database
 		// between statements: a session idle in one has lost its client
@@ -384,14 +377,6 @@ func isConflict(err error) bool {
 // connectionLost reports a failure to reach the server or to hear back from
 // it: a refused or dropped connection, or a server shutting down.
 func connectionLost(err error) bool {
-	// A connection that could not be made is lost whatever the server
-	// said while refusing it: 55000 for a database that does not accept
-	// connections (ALLOW_CONNECTIONS false, during maintenance) came back
-	// as a 500 when its PgError was judged first.
-	var connectErr *pgconn.ConnectError
-	if errors.As(err, &connectErr) {
-		return true
-	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
@@ -404,8 +389,9 @@ func connectionLost(err error) bool {
 		}
 		return strings.HasPrefix(pe.Code, "08") // connection_exception
 	}
+	var connectErr *pgconn.ConnectError
 	var netErr net.Error
-	return errors.As(err, &netErr) ||
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
 		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		pgconn.SafeToRetry(err)
 }
@@ -414,6 +400,15 @@ func connectionLost(err error) bool {
 // database cannot serve it right now.
 func unavailable(err error) bool {
 	if isConflict(err) || connectionLost(err) || planChanged(err) {
+		return true
+	}
+	// A connection the server refused, whatever it said: 55000 for a
+	// database that does not accept connections (ALLOW_CONNECTIONS false,
+	// during maintenance) was a 500. Not retried (connectionLost judges the
+	// server's code first): a wrong password or a full server would only
+	// be asked again.
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
 		return true
 	}
 	var pe *pgconn.PgError
@@ -432,9 +427,9 @@ func unavailable(err error) bool {
 		"42P01", // undefined_table
 		"42703", // undefined_column: a column renamed under a running server
 		// The role lost its rights on the tables (REVOKE), or row-level
-		// security that the store's role may not bypass was turned on
-		// (row_security=off makes that an error, not rows silently
-		// filtered out): an operator's change no request can cause.
+		// security was turned on for them with row_security=off in the
+		// URL (which makes it an error instead of rows silently filtered
+		// out): an operator's change no request can cause.
 		"42501": // insufficient_privilege
 		return true
 	}

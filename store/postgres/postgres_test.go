@@ -848,9 +848,8 @@ func TestColumnTypeChangeIsRetried(t *testing.T) {
 
 // An operator's change to the role's rights is a database that cannot
 // serve (503), not a bug of the server's (500): the tables' privileges
-// revoked, or row-level security turned on, which without row_security=off
-// would have filtered the rows silently (a player not found, a visit's
-// token refused).
+// revoked, or row-level security turned on with row_security=off in the URL
+// (without it, PostgreSQL filters the rows silently: a player not found).
 func TestRevokedRightsAreUnavailable(t *testing.T) {
 	base := pgtest.TestURL(t)
 	u, err := url.Parse(base)
@@ -882,6 +881,9 @@ func TestRevokedRightsAreUnavailable(t *testing.T) {
 	exec(t, base, `GRANT ALL ON ALL TABLES IN SCHEMA `+schema+` TO `+role)
 	exec(t, base, `GRANT ALL ON ALL SEQUENCES IN SCHEMA `+schema+` TO `+role)
 	u.User = url.User(role)
+	q := u.Query()
+	q.Set("row_security", "off")
+	u.RawQuery = q.Encode()
 	s := openURL(t, u.String(), postgres.Options{})
 	if _, err := s.GetPlayer(t.Context(), pl.ID); err != nil {
 		t.Fatalf("GetPlayer as %s before: %v", role, err)

@@ -22,10 +22,11 @@ import (
 // (a cleanup of "stray" -wal files), commits would still be acknowledged and
 // then lost at the next start, as the log they went to is gone.
 type dbFile struct {
-	path   string
-	opened os.FileInfo
-	wal    os.FileInfo // nil: not seen at open, not checked
-	lost   atomic.Pointer[game.Error]
+	path    string
+	opened  os.FileInfo
+	walPath string
+	wal     os.FileInfo // nil: not seen at open, not checked
+	lost    atomic.Pointer[game.Error]
 }
 
 // check compares the path with the file opened: a stat, run by Ping and
@@ -37,9 +38,9 @@ func (f *dbFile) check() error {
 	if !same(f.path, f.opened) {
 		f.lost.CompareAndSwap(nil, unavailable(fmt.Errorf(
 			"sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now", f.path)))
-	} else if f.wal != nil && !same(f.path+"-wal", f.wal) {
+	} else if f.wal != nil && !same(f.walPath, f.wal) {
 		f.lost.CompareAndSwap(nil, unavailable(fmt.Errorf(
-			"sqlite: %s-wal is no longer the write-ahead log this server opened (it was removed or replaced): writes since the last checkpoint may be lost; restart the server", f.path)))
+			"sqlite: %s is no longer the write-ahead log this server opened (it was removed or replaced): writes since the last checkpoint may be lost; restart the server", f.walPath)))
 	}
 	return f.err()
 }

@@ -28,6 +28,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -195,7 +196,12 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 
 	// The write-ahead log, which the held write connection keeps in
 	// place; nil when it cannot be seen (then only the file is checked).
-	wal, _ := os.Stat(path + "-wal")
+	// SQLite names it after the file a symbolic link leads to.
+	walPath := path + "-wal"
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		walPath = real + "-wal"
+	}
+	wal, _ := os.Stat(walPath)
 
 	read, err := sql.Open("sqlite", dsn("query_only(1)"))
 	if err != nil {
@@ -209,7 +215,7 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	s := &Store{write: write, wconn: wconn, read: read, now: time.Now,
 		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
 		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}},
-		reads:  readStmts{db: read}, file: &dbFile{path: path, opened: opened, wal: wal}}
+		reads:  readStmts{db: read}, file: &dbFile{path: path, opened: opened, walPath: walPath, wal: wal}}
 	s.lastPurge.Store(time.Now().Unix())
 	go s.writeLoop()
 	return s, nil

@@ -194,6 +194,29 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 			}
 		})
 	}
+	t.Run("write-ahead log removed, the file opened through a symbolic link", func(t *testing.T) {
+		dir := t.TempDir()
+		real, link := filepath.Join(dir, "real.db"), filepath.Join(dir, "link.db")
+		first, err := sqlite.Open(t.Context(), real, sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first.Close()
+		if err := os.Symlink(real, link); err != nil {
+			t.Fatal(err)
+		}
+		s := openFile(t, link)
+		if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("before")}); err != nil {
+			t.Fatalf("CreatePlayer before: %v", err)
+		}
+		if err := os.Remove(real + "-wal"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("after")})
+		if game.ErrorCode(err) != game.EUNAVAILABLE {
+			t.Errorf("CreatePlayer after: %v, want %s", err, game.EUNAVAILABLE)
+		}
+	})
 	t.Run("Ping finds out before any write", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "ninjagold.db")
 		s := openFile(t, path)
@@ -206,10 +229,6 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 	})
 }
 
-// TestGroupCommitBatches holds the writer to group commit: with 64 callers
-// writing at once on one processor, writes must share commits. (The case
-// where handlers wait on the network between writes is
-// cmd/ninjagold's TestGroupCommitOnOneCPU.)
 // A table or column renamed by another process that shares the file is the
 // database unable to serve (503), as on PostgreSQL, not a bug (500).
 func TestRenamedSchemaIsUnavailable(t *testing.T) {
@@ -262,6 +281,10 @@ func TestRenamedSchemaIsUnavailable(t *testing.T) {
 	}
 }
 
+// TestGroupCommitBatches holds the writer to group commit: with 64 callers
+// writing at once on one processor, writes must share commits. (The case
+// where handlers wait on the network between writes is
+// cmd/ninjagold's TestGroupCommitOnOneCPU.)
 func TestGroupCommitBatches(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
