@@ -29,8 +29,9 @@ type dbFile struct {
 	lost    atomic.Pointer[game.Error]
 }
 
-// check compares the path with the file opened: a stat, run by Ping and
-// before each batch of writes.
+// check compares the path with the file opened, and the write-ahead log's
+// path with the log: a stat of each, run by Ping and before each batch of
+// writes.
 func (f *dbFile) check() error {
 	if err := f.err(); err != nil {
 		return err
