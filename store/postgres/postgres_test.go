@@ -680,28 +680,32 @@ func proxied(t *testing.T) (*postgres.Store, *proxy) {
 	return openURL(t, u.String(), postgres.Options{ConnectTimeout: time.Second}), p
 }
 
-func TestLostConnections(t *testing.T) {
-	roll := func(game.Location) game.Outcome { return game.Outcome{Gold: 5, Message: "+5"} }
-	cases := []struct {
-		name string
-		call func(ctx context.Context, s *postgres.Store, playerID int64) error
-	}{
-		{"Ping", func(ctx context.Context, s *postgres.Store, _ int64) error { return s.Ping(ctx) }},
-		{"GetPlayer", func(ctx context.Context, s *postgres.Store, id int64) error {
-			_, err := s.GetPlayer(ctx, id)
-			return err
-		}},
-		{"ListVisits", func(ctx context.Context, s *postgres.Store, id int64) error {
-			_, err := s.ListVisits(ctx, id, 0, 10)
-			return err
-		}},
-		{"CreateVisit", func(ctx context.Context, s *postgres.Store, id int64) error {
-			_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: id, LocationID: 1, Roll: roll})
-			return err
-		}},
-	}
+// storeCalls are a ping, two reads and a write, for the tests of
+// connections the server ends: each must succeed on a new connection or be
+// unavailable.
+var storeCalls = []struct {
+	name string
+	call func(ctx context.Context, s *postgres.Store, playerID int64) error
+}{
+	{"Ping", func(ctx context.Context, s *postgres.Store, _ int64) error { return s.Ping(ctx) }},
+	{"GetPlayer", func(ctx context.Context, s *postgres.Store, id int64) error {
+		_, err := s.GetPlayer(ctx, id)
+		return err
+	}},
+	{"ListVisits", func(ctx context.Context, s *postgres.Store, id int64) error {
+		_, err := s.ListVisits(ctx, id, 0, 10)
+		return err
+	}},
+	{"CreateVisit", func(ctx context.Context, s *postgres.Store, id int64) error {
+		_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: id, LocationID: 1, Roll: rollFive})
+		return err
+	}},
+}
 
-	for _, c := range cases {
+func rollFive(game.Location) game.Outcome { return game.Outcome{Gold: 5, Message: "+5"} }
+
+func TestLostConnections(t *testing.T) {
+	for _, c := range storeCalls {
 		t.Run(c.name+" succeeds after the pool's connections drop", func(t *testing.T) {
 			s, p := proxied(t)
 			pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
@@ -715,7 +719,7 @@ func TestLostConnections(t *testing.T) {
 		})
 	}
 
-	for _, c := range cases {
+	for _, c := range storeCalls {
 		t.Run(c.name+" is unavailable when the database cannot be reached", func(t *testing.T) {
 			s, p := proxied(t)
 			pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
@@ -765,7 +769,7 @@ func TestLostConnections(t *testing.T) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-		for _, c := range cases {
+		for _, c := range storeCalls {
 			if err := c.call(t.Context(), s, pl.ID); err != nil {
 				t.Errorf("%s: got error %v, want nil", c.name, err)
 			}
@@ -789,28 +793,9 @@ func TestIdleSessionTimeoutIsRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	roll := func(game.Location) game.Outcome { return game.Outcome{Gold: 5, Message: "+5"} }
-	calls := []struct {
-		name string
-		call func() error
-	}{
-		{"Ping", func() error { return s.Ping(t.Context()) }},
-		{"GetPlayer", func() error {
-			_, err := s.GetPlayer(t.Context(), pl.ID)
-			return err
-		}},
-		{"ListVisits", func() error {
-			_, err := s.ListVisits(t.Context(), pl.ID, 0, 10)
-			return err
-		}},
-		{"CreateVisit", func() error {
-			_, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: pl.ID, LocationID: 1, Roll: roll})
-			return err
-		}},
-	}
-	for _, c := range calls {
+	for _, c := range storeCalls {
 		time.Sleep(600 * time.Millisecond) // the pool's connections time out meanwhile
-		if err := c.call(); err != nil {
+		if err := c.call(t.Context(), s, pl.ID); err != nil {
 			t.Errorf("%s after an idle spell: %v, want nil", c.name, err)
 		}
 	}

@@ -233,11 +233,7 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 // database unable to serve (503), as on PostgreSQL, not a bug (500).
 func TestRenamedSchemaIsUnavailable(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, path, sqlite.Options{Shared: true})
 	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Ninja", TokenHash: []byte("h")})
 	if err != nil {
 		t.Fatal(err)
