@@ -117,6 +117,16 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 	if err != nil {
 		return nil, err
 	}
+	// Once migrate has found the tables' schema, every new connection
+	// names that schema alone as its search_path (why: after migrate).
+	var pinned atomic.Pointer[string]
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		if set := pinned.Load(); set != nil {
+			_, err := c.Exec(ctx, *set)
+			return err
+		}
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -150,6 +160,24 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 			return nil, ctx.Err()
 		}
 		return nil, err
+	}
+	// The search_path is resolved anew by every query, so a
+	// schema created later ahead of this one on the path (one named for
+	// the user, or another deployment's, holding tables of the same names)
+	// would take this store's reads and writes, and a statement pgx had
+	// prepared before would keep to the old one: two games mixed. From here
+	// on every connection names the schema migrate found, alone: the new
+	// ones through AfterConnect, the ones made before (the ping's,
+	// migrate's) here, or they are closed. SET, not a startup parameter,
+	// so that a pooler refusing unknown startup parameters (PgBouncer)
+	// takes it.
+	set := "SET search_path TO " + pgx.Identifier{schema}.Sanitize()
+	pinned.Store(&set)
+	for _, c := range pool.AcquireAllIdle(ctx) {
+		if _, err := c.Exec(ctx, set); err != nil {
+			c.Conn().Close(ctx) // released closed, the pool drops it
+		}
+		c.Release()
 	}
 	s := &Store{
 		pool:              pool,

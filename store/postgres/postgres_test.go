@@ -973,3 +973,87 @@ func TestSearchPathAheadOfTheTablesIsRefused(t *testing.T) {
 		t.Errorf("Schema() = %q with the empty schema alone, want %q", s.Schema(), emptySchema)
 	}
 }
+
+// The store keeps to the schema it found at the start. A schema created
+// later ahead of it on the search_path, holding the tables of another game
+// (another deployment migrated into it), takes none of this store's reads
+// or writes, not even on the connections the store makes afterwards.
+func TestSchemaFoundAtStartIsKept(t *testing.T) {
+	held := pgtest.TestURL(t)
+	u, err := url.Parse(held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heldSchema := u.Query().Get("search_path")
+	late := "late_" + heldSchema // created below, dropped when t ends
+	lateQuoted := pgx.Identifier{late}.Sanitize()
+	base := pgtest.Base(t)
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			t.Errorf("drop schema %s: %v", late, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+lateQuoted+` CASCADE`); err != nil {
+			t.Errorf("drop schema %s: %v", late, err)
+		}
+	})
+
+	q := u.Query()
+	q.Set("search_path", late+","+heldSchema)
+	u.RawQuery = q.Encode()
+	s := openURL(t, u.String(), postgres.Options{MaxConns: testConns})
+	if s.Schema() != heldSchema {
+		t.Fatalf("Schema() = %q, want %q (%s does not exist yet)", s.Schema(), heldSchema, late)
+	}
+	ctx := t.Context()
+	if _, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Before", LastName: "Sato", TokenHash: []byte("before")}); err != nil {
+		t.Fatal(err)
+	}
+
+	exec(t, base, `CREATE SCHEMA `+lateQuoted)
+	q.Set("search_path", late)
+	u.RawQuery = q.Encode()
+	other := openURL(t, u.String(), postgres.Options{MaxConns: testConns})
+	if other.Schema() != late {
+		t.Fatalf("the other store's Schema() = %q, want %q", other.Schema(), late)
+	}
+
+	// Once on the connections the store has, then on new ones after every
+	// one it had was closed.
+	var ids []int64
+	for i := range 2 {
+		if i == 1 {
+			postgres.Pool(s).Reset()
+		}
+		p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "After", LastName: "Sato", TokenHash: fmt.Appendf(nil, "after %d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: rollFive}); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	players, err := s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtAsc, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(players) != 3 {
+		t.Errorf("the store lists %d players after the other schema appeared, want its 3", len(players))
+	}
+	for _, id := range ids {
+		if _, err := s.GetPlayer(ctx, id); err != nil {
+			t.Errorf("GetPlayer(%d): %v", id, err)
+		}
+	}
+	for schema, want := range map[string][2]int{heldSchema: {3, 2}, late: {0, 0}} {
+		var players, visits int
+		query(t, base, fmt.Sprintf(`SELECT (SELECT count(*) FROM %[1]s.players), (SELECT count(*) FROM %[1]s.visits)`,
+			pgx.Identifier{schema}.Sanitize()), &players, &visits)
+		if players != want[0] || visits != want[1] {
+			t.Errorf("schema %s holds %d players and %d visits, want %d and %d", schema, players, visits, want[0], want[1])
+		}
+	}
+}
