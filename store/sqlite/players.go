@@ -26,16 +26,26 @@ func playerNotFound(id int64) error {
 }
 
 func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Player, error) {
-	var p game.Player
+	p := game.Player{FirstName: np.FirstName, LastName: np.LastName}
 	err := s.inTx(ctx, func(tx writeTx) error {
-		var err error
-		p, err = scanPlayer(tx.QueryRow(
+		// The row holds exactly what is given: only its id is new (see
+		// insertVisit).
+		now := micros(s.now())
+		res, err := tx.Exec(
 			`INSERT INTO players (first_name, last_name, gold, token_hash, created_at)
-			 VALUES (?, ?, 0, ?, ?) RETURNING `+playerColumns,
-			np.FirstName, np.LastName, np.TokenHash, micros(s.now())))
+			 VALUES (?, ?, 0, ?, ?)`,
+			np.FirstName, np.LastName, np.TokenHash, now)
+		if err != nil {
+			return err
+		}
+		p.ID, err = res.LastInsertId()
+		p.CreatedAt = fromMicros(now)
 		return err
 	})
-	return p, err
+	if err != nil {
+		return game.Player{}, err
+	}
+	return p, nil
 }
 
 func (s *Store) GetPlayer(ctx context.Context, id int64) (game.Player, error) {
