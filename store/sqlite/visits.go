@@ -29,7 +29,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 	err := s.inTx(ctx, func(tx writeTx) error {
 		if req.IdempotencyKey != "" {
 			// A key is replayed for its owner only: check the token first.
-			// (Without a key the UPDATE below checks it.)
+			// (Without a key the first read below checks it.)
 			if err := checkToken(tx, req); err != nil {
 				return err
 			}
@@ -50,10 +50,23 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			}
 		}
 
-		loc, err := scanLocation(tx.QueryRow(`SELECT `+locationColumns+` FROM locations WHERE id = ?`, req.LocationID))
+		// One read finds the location and the player, holding the token
+		// when one is given; the update then needs no check of either.
+		var (
+			loc  game.Location
+			gold int64
+			err  error
+		)
+		if req.TokenHash == nil {
+			loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = ? AND p.id = ?`,
+				req.LocationID, req.PlayerID))
+		} else {
+			loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = ? AND p.id = ? AND p.token_hash = ?`,
+				req.LocationID, req.PlayerID, req.TokenHash))
+		}
 		if errors.Is(err, sql.ErrNoRows) {
-			// A wrong token or an unknown player is the worse error:
-			// report it first.
+			// Which is missing, the worse first: a wrong token, an unknown
+			// player, then the location.
 			if err := checkToken(tx, req); err != nil {
 				return err
 			}
@@ -65,23 +78,8 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			return err
 		}
 		out := req.Roll(loc)
-
-		// The update finds the player (holding the token) or nothing: no
-		// separate check of either.
-		var balance int64
-		if req.TokenHash == nil {
-			err = tx.QueryRow(`UPDATE players SET gold = gold + ? WHERE id = ? RETURNING gold`,
-				out.Gold, req.PlayerID).Scan(&balance)
-		} else {
-			err = tx.QueryRow(`UPDATE players SET gold = gold + ? WHERE id = ? AND token_hash = ? RETURNING gold`,
-				out.Gold, req.PlayerID, req.TokenHash).Scan(&balance)
-		}
-		if errors.Is(err, sql.ErrNoRows) {
-			if req.TokenHash != nil {
-				return tokenError(tx, req)
-			}
-			return playerNotFound(req.PlayerID)
-		} else if err != nil {
+		balance := gold + int64(out.Gold)
+		if _, err := tx.Exec(`UPDATE players SET gold = ? WHERE id = ?`, balance, req.PlayerID); err != nil {
 			return err
 		}
 		now := micros(s.now())
@@ -106,6 +104,21 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		return game.Visit{}, false, err
 	}
 	return visit, replayed, nil
+}
+
+// visitStart reads what a visit starts from: its location, and its
+// player's gold. The writer alone writes, inside one transaction, so the
+// gold read is the gold the update replaces.
+const visitStart = `SELECT l.id, l.name, l.min_gold, l.max_gold, l.description, l.version, l.created_at, l.updated_at, p.gold
+	FROM locations l, players p`
+
+func scanVisitStart(row scanner) (loc game.Location, gold int64, err error) {
+	var created, updated int64
+	if err := row.Scan(&loc.ID, &loc.Name, &loc.MinGold, &loc.MaxGold, &loc.Description, &loc.Version, &created, &updated, &gold); err != nil {
+		return game.Location{}, 0, err
+	}
+	loc.CreatedAt, loc.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return loc, gold, nil
 }
 
 // insertVisit records v, made at createdAt (micros), and returns it with
