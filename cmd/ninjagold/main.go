@@ -98,6 +98,7 @@ type config struct {
 	pg           postgres.Options
 	sqliteSync   string
 	sqliteShared bool
+	sqliteBusy   time.Duration
 	logFlush     time.Duration
 }
 
@@ -147,6 +148,7 @@ new one is made and printed at start.
 	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "a postgres:// URL or a PostgreSQL keyword/value string (host=... dbname=...), or else a SQLite file path (NINJAGOLD_DB)")
 	fs.StringVar(&cfg.sqliteSync, "sqlite-synchronous", "FULL", "SQLite: FULL (a commit survives power loss) or NORMAL (survives a crash of the process only; faster)")
 	fs.BoolVar(&cfg.sqliteShared, "sqlite-shared", false, "SQLite: let other processes open the file while this one runs (every one of them needs it); without it the file is held for this process alone, which makes reads faster")
+	fs.DurationVar(&cfg.sqliteBusy, "sqlite-busy-timeout", 5*time.Second, "SQLite: how long to wait for another process's lock on the file: a start's wait (for one migrating it), and a write's (with --sqlite-shared)")
 	var maxConns int
 	fs.IntVar(&maxConns, "db-max-conns", 0, "PostgreSQL: pool size (default: the URL's pool_max_conns, else max(4, CPUs))")
 	fs.DurationVar(&cfg.pg.StatementTimeout, "db-statement-timeout", 0, "PostgreSQL: statement_timeout (default: the URL's statement_timeout, else 30s)")
@@ -309,6 +311,10 @@ func (cfg config) check() error {
 			return fmt.Errorf("--%s must be more than 0, which would turn it off and let a slow client hold its connection", d.flag)
 		}
 	}
+	if cfg.sqliteBusy < time.Millisecond {
+		// SQLite counts it in milliseconds, and 0 would not wait at all.
+		return fmt.Errorf("--sqlite-busy-timeout must be at least 1ms, not %v", cfg.sqliteBusy)
+	}
 	for _, o := range cfg.cors {
 		if err := checkOrigin(o); err != nil {
 			return fmt.Errorf("NINJAGOLD_CORS_ORIGINS / --cors-origin %q: %w", o, err)
@@ -464,7 +470,19 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	// Closed on the way out, but not waited for once requests were cut
+	// off: the writer may be waiting on the database (a commit on a slow
+	// disk, another process's lock) for as long as the busy timeout, and
+	// what it has not committed, no caller was told of, and ends with the
+	// process.
+	cutOff := false
+	defer func() {
+		if cutOff {
+			go store.Close()
+			return
+		}
+		store.Close()
+	}()
 	if cfg.command == "migrate" {
 		fmt.Fprintf(stdout, "migrations applied to %s\n", describeDB(cfg.db, store))
 		return nil
@@ -539,6 +557,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		srv.Close() // cuts the connections left, and their requests' contexts
+		cutOff = true
 		if force.Err() != nil {
 			log.Error("a second signal: requests still in flight were cut off")
 			return errors.New("stopped by a second signal; requests still in flight were cut off")
@@ -566,9 +585,12 @@ func openStore(ctx context.Context, cfg config) (game.Store, error) {
 		}
 		return store, nil
 	}
-	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Synchronous: cfg.sqliteSync, Shared: cfg.sqliteShared})
+	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Synchronous: cfg.sqliteSync, Shared: cfg.sqliteShared, BusyTimeout: cfg.sqliteBusy})
 	if errors.Is(err, sqlite.ErrInUse) {
 		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; another process has the file open (a running ninjagold, which holds its file for itself, or the sqlite3 shell or a backup tool while this one would): stop it, or start every ninjagold on the file with --sqlite-shared", cfg.db, err)
+	}
+	if errors.Is(err, sqlite.ErrLocked) {
+		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; start again once it is done, or wait longer with --sqlite-busy-timeout", cfg.db, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)

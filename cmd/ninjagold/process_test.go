@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -837,5 +839,66 @@ func TestSQLiteFileHeldByOneProcess(t *testing.T) {
 		if seen.ID != made.ID {
 			t.Errorf("the other server read player %d as %+v", made.ID, seen)
 		}
+	}
+}
+
+// Requests cut off at shutdown (by a second signal, or the shutdown
+// timeout) do not keep the process up while the SQLite writer waits for
+// another process's lock on the file: the write they were waiting for was
+// never acknowledged, and it ends with the process. Here the wait would
+// last the whole busy timeout, an hour.
+func TestCutOffWriteDoesNotHoldTheExit(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		args    []string
+		signals int
+	}{
+		{"a second signal", nil, 2},
+		{"the shutdown timeout", []string{"--shutdown-timeout", "500ms"}, 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "t.db")
+			p := start(t, db, append([]string{"--sqlite-shared", "--sqlite-busy-timeout", "1h"}, c.args...)...)
+
+			// Another process's write transaction, as the sqlite3 shell's
+			// BEGIN IMMEDIATE would hold it.
+			other, err := sql.Open("sqlite", db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			conn, err := other.Conn(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+				t.Fatal(err)
+			}
+			defer conn.ExecContext(context.Background(), "ROLLBACK")
+
+			answered := make(chan error, 1)
+			go func() {
+				resp, _, err := postJSON(http.DefaultClient, p.URL+"/players", "", `{"first_name":"Kira","last_name":"Sato"}`, nil)
+				if err == nil && resp.StatusCode < 300 {
+					err = fmt.Errorf("status %d", resp.StatusCode)
+				}
+				answered <- err
+			}()
+			time.Sleep(300 * time.Millisecond) // the write reaches the writer
+			for range c.signals {
+				p.signal(t, syscall.SIGTERM)
+				time.Sleep(100 * time.Millisecond)
+			}
+			if err := p.wait(t); err == nil {
+				t.Error("exit status 0, want 1: a request was cut off")
+			}
+			if !strings.Contains(p.stderr.String(), "cut off") {
+				t.Errorf("the log does not say requests were cut off:\n%s", p.stderr)
+			}
+			if err := <-answered; err == nil {
+				t.Error("the write waiting for the lock was acknowledged")
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"errors"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -179,4 +180,31 @@ CREATE INDEX visits_by_player ON visits (player_id, id);
 		t.Fatalf("open with a rebuild of the orphan's table: %v", err)
 	}
 	s.Close()
+}
+
+// With --sqlite-shared, a start that waits out the busy timeout for another
+// process's write lock says so, without naming a migration it could not
+// even look at.
+func TestMigrationLockedByAnotherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	openWith(t, path, sqlite.Options{Shared: true}).Close()
+
+	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: true, BusyTimeout: 100 * time.Millisecond})
+	if err == nil {
+		s.Close()
+		t.Fatal("Open succeeded while another process held the write lock")
+	}
+	if !errors.Is(err, sqlite.ErrLocked) || strings.Contains(err.Error(), ".sql") {
+		t.Errorf("Open = %v, want ErrLocked, naming no migration", err)
+	}
 }

@@ -107,6 +107,12 @@ type Options struct {
 // hold it and the other process is reading it.
 var ErrInUse = errors.New("the database file is in use by another process")
 
+// ErrLocked is the error Open wraps when, with Options.Shared, another
+// process held the file's write lock for the whole busy timeout while this
+// one would migrate: another instance migrating the file, or a long
+// transaction. The start can be tried again, or given a longer timeout.
+var ErrLocked = errors.New("another process held the database's write lock for longer than the busy timeout")
+
 // Open opens (creating if needed) the database at path, applies pending
 // migrations and returns the store.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
@@ -243,6 +249,9 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL)`); err != nil {
+		if isBusy(err) {
+			return lockedError(err)
+		}
 		return fmt.Errorf("sqlite: migrations table: %w", err)
 	}
 	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
@@ -259,10 +268,20 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 			if errors.Is(err, migration.ErrNewer) {
 				return fmt.Errorf("sqlite: %w", err)
 			}
+			if isBusy(err) {
+				// Not named after f: it may be one applied long ago,
+				// which only the lock would have let this process see.
+				return lockedError(err)
+			}
 			return fmt.Errorf("sqlite: migration %s: %w", f.Name, err)
 		}
 	}
 	return nil
+}
+
+// lockedError is migrate's error when it waited out the busy timeout.
+func lockedError(busy error) error {
+	return fmt.Errorf("sqlite: migrations: %w (another instance migrating the file, or a long transaction); no migration is half applied: %w", ErrLocked, busy)
 }
 
 // applyMigration applies f unless the database recorded it, in a
