@@ -468,6 +468,10 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Else the line ends in a bare "context canceled".
+			return fmt.Errorf("stopped by a signal while the database was opening: %w", err)
+		}
 		return err
 	}
 	// Closed on the way out, but not waited for once requests were cut

@@ -902,3 +902,47 @@ func TestCutOffWriteDoesNotHoldTheExit(t *testing.T) {
 		})
 	}
 }
+
+// A signal while the database opens (a PostgreSQL server that does not
+// answer, here, or a long migration) stops the start at once, and the
+// error line says a signal stopped it.
+func TestSignalWhileTheDatabaseOpens(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			conn, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close() // open, and never a word
+		}
+	}()
+	cmd := exec.Command(binary, "--addr", "127.0.0.1:0", "--db", "postgres://nobody@"+silent.Addr().String()+"/x", "--db-connect-timeout", "1h")
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	time.Sleep(500 * time.Millisecond) // the server is connecting
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err == nil {
+			t.Error("exit status 0, want 1")
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the server did not stop on SIGTERM while connecting")
+	}
+	if got := out.String(); !strings.Contains(got, "stopped by a signal while the database was opening") {
+		t.Errorf("output %q, want it to say a signal stopped the start", got)
+	}
+}
