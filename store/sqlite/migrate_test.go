@@ -99,22 +99,31 @@ func TestMigrationBreakingAForeignKeyFails(t *testing.T) {
 	}
 }
 
+// otherWriter makes a store's file at path, shared, and begins a write
+// transaction on it as another process would (BEGIN IMMEDIATE), rolled
+// back when t ends unless committed first.
+func otherWriter(t *testing.T, path string) *sql.Tx {
+	t.Helper()
+	openWith(t, path, sqlite.Options{Shared: true}).Close()
+	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	tx, err := other.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback() })
+	return tx
+}
+
 // With --sqlite-shared, another process may be migrating the file to a
 // newer schema while this one opens it: the check for a newer schema is
 // made under the write lock, after that migration commits, not before.
 func TestNewerSchemaCommittedWhileOpening(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	openWith(t, path, sqlite.Options{Shared: true}).Close()
-
-	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	tx, err := other.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tx := otherWriter(t, path)
 	if _, err := tx.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 0)`); err != nil {
 		t.Fatal(err)
 	}
@@ -187,18 +196,7 @@ CREATE INDEX visits_by_player ON visits (player_id, id);
 // even look at.
 func TestMigrationLockedByAnotherProcess(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	openWith(t, path, sqlite.Options{Shared: true}).Close()
-
-	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	tx, err := other.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	otherWriter(t, path) // its write lock held until t ends
 	s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: true, BusyTimeout: 100 * time.Millisecond})
 	if err == nil {
 		s.Close()
