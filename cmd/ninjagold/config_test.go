@@ -114,9 +114,10 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db-conn-lifetime", "0s"}, nil, "--db-conn-lifetime must be more than 0"},
 		{[]string{"--db-connect-timeout", "0"}, nil, "--db-connect-timeout must be more than 0"},
 		{[]string{"--sqlite-synchronous", "OFF"}, nil, "--sqlite-synchronous must be FULL or NORMAL"},
-		// 0 would not wait at all, and SQLite counts milliseconds.
-		{[]string{"--sqlite-busy-timeout", "0"}, nil, "--sqlite-busy-timeout must be at least 1ms"},
-		{[]string{"--sqlite-busy-timeout", "999us"}, nil, "--sqlite-busy-timeout must be at least 1ms"},
+		// 0 would not wait at all, and SQLite counts milliseconds in 32 bits.
+		{[]string{"--sqlite-busy-timeout", "0"}, nil, "--sqlite-busy-timeout must be from 1ms to 596h31m23.647s"},
+		{[]string{"--sqlite-busy-timeout", "999us"}, nil, "--sqlite-busy-timeout must be from 1ms"},
+		{[]string{"--sqlite-busy-timeout", "596h31m23.648s"}, nil, "--sqlite-busy-timeout must be from 1ms"},
 		{[]string{"--cors-origin", "not a url"}, nil, "--cors-origin"},
 		{[]string{"--cors-origin", "*"}, nil, "--cors-origin"},
 		{[]string{"--cors-origin", "https://game.example.org/app"}, nil, "--cors-origin"},
@@ -159,7 +160,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"--cors-origin", "https://xn--spiel-bcher-ieb.example"}, {"--cors-origin", "http://[::ffff:7f00:1]"},
 		{"--cors-origin", "http://127.0.0.1:5173"}, {"--cors-origin", "http://[2001:db8::1]"}, {"--cors-origin", "https://0x.example"},
 		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--shutdown-timeout", "0"},
-		{"--max-header-bytes", "1048576"}, {"--sqlite-busy-timeout", "1ms"},
+		{"--max-header-bytes", "1048576"}, {"--sqlite-busy-timeout", "1ms"}, {"--sqlite-busy-timeout", "596h31m23.647s"},
 	} {
 		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err != nil {
 			t.Errorf("%q: %v", args, err)

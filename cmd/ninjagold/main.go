@@ -311,9 +311,10 @@ func (cfg config) check() error {
 			return fmt.Errorf("--%s must be more than 0, which would turn it off and let a slow client hold its connection", d.flag)
 		}
 	}
-	if cfg.sqliteBusy < time.Millisecond {
-		// SQLite counts it in milliseconds, and 0 would not wait at all.
-		return fmt.Errorf("--sqlite-busy-timeout must be at least 1ms, not %v", cfg.sqliteBusy)
+	if cfg.sqliteBusy < time.Millisecond || cfg.sqliteBusy > sqlite.MaxBusyTimeout {
+		// SQLite counts it in milliseconds, in 32 bits, and 0 would not
+		// wait at all.
+		return fmt.Errorf("--sqlite-busy-timeout must be from 1ms to %v, not %v", sqlite.MaxBusyTimeout, cfg.sqliteBusy)
 	}
 	for _, o := range cfg.cors {
 		if err := checkOrigin(o); err != nil {

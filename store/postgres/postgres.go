@@ -161,23 +161,26 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 		}
 		return nil, err
 	}
-	// The search_path is resolved anew by every query, so a
-	// schema created later ahead of this one on the path (one named for
-	// the user, or another deployment's, holding tables of the same names)
-	// would take this store's reads and writes, and a statement pgx had
-	// prepared before would keep to the old one: two games mixed. From here
-	// on every connection names the schema migrate found, alone: the new
-	// ones through AfterConnect, the ones made before (the ping's,
-	// migrate's) here, or they are closed. SET, not a startup parameter,
-	// so that a pooler refusing unknown startup parameters (PgBouncer)
-	// takes it.
+	// The search_path is resolved anew by every query, so a schema
+	// created later ahead of this one on the path (one named for the user,
+	// or another deployment's, holding tables of the same names) would take
+	// this store's reads and writes, and a statement pgx had prepared before
+	// would keep to the old one: two games mixed. From here on every
+	// connection names the schema migrate found, alone (AfterConnect); the
+	// ones made before (the ping's, migrate's, any pool_min_conns was
+	// opening meanwhile) are closed by Reset, and one pinned connection is
+	// made in their place. SET, not a startup parameter, so that PgBouncer,
+	// which refuses startup parameters it does not know, takes it in session
+	// pooling (in transaction pooling a session's settings do not stay).
 	set := "SET search_path TO " + pgx.Identifier{schema}.Sanitize()
 	pinned.Store(&set)
-	for _, c := range pool.AcquireAllIdle(ctx) {
-		if _, err := c.Exec(ctx, set); err != nil {
-			c.Conn().Close(ctx) // released closed, the pool drops it
+	pool.Reset()
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		c.Release()
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s := &Store{
 		pool:              pool,

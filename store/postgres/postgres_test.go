@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/url"
 	"strings"
@@ -1054,6 +1055,36 @@ func TestSchemaFoundAtStartIsKept(t *testing.T) {
 			pgx.Identifier{schema}.Sanitize()), &players, &visits)
 		if players != want[0] || visits != want[1] {
 			t.Errorf("schema %s holds %d players and %d visits, want %d and %d", schema, players, visits, want[0], want[1])
+		}
+	}
+}
+
+// A visit that would take a player's gold past bigint fails and writes
+// nothing (the SQLite store's TestGoldOverflowWritesNothing is the same).
+func TestGoldOverflowWritesNothing(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	for _, c := range []struct {
+		gold, roll int64
+	}{
+		{math.MaxInt64 - 10, 100},
+		{math.MinInt64 + 10, -100},
+	} {
+		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: fmt.Appendf(nil, "%d", c.gold)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(t, url, `UPDATE players SET gold = $1 WHERE id = $2`, c.gold, p.ID)
+		roll := func(game.Location) game.Outcome { return game.Outcome{Gold: int32(c.roll), Message: "x"} }
+		if v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: roll}); err == nil {
+			t.Errorf("gold %d, roll %d: CreateVisit = %+v, want an error", c.gold, c.roll, v)
+		}
+		got, err := s.GetPlayer(t.Context(), p.ID)
+		if err != nil || got.Gold != c.gold {
+			t.Errorf("gold after the failed visit: %d (%v), want %d", got.Gold, err, c.gold)
+		}
+		if visits, err := s.ListVisits(t.Context(), p.ID, 0, 10); err != nil || len(visits) != 0 {
+			t.Errorf("visits after the failed visit: %v (%v), want none", visits, err)
 		}
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -82,7 +83,8 @@ type Options struct {
 	// commit survives power loss) or "NORMAL" (survives a crash of the
 	// process but not of the machine; faster).
 	Synchronous string
-	// BusyTimeout bounds how long a connection waits for a lock.
+	// BusyTimeout bounds how long a connection waits for a lock: from 1ms
+	// to MaxBusyTimeout; 0 means 5s.
 	BusyTimeout time.Duration
 	// Readers is the size of the read pool; 0 means one per CPU, at least 4.
 	Readers int
@@ -101,6 +103,10 @@ type Options struct {
 	// such locks, process-wide, when it holds a file (see holdAcrossCloses).
 	Shared bool
 }
+
+// MaxBusyTimeout is the longest Options.BusyTimeout SQLite takes, about
+// 24.8 days.
+const MaxBusyTimeout = math.MaxInt32 * time.Millisecond
 
 // ErrInUse is the error Open wraps when another process has the file open
 // in a way that excludes this one: it holds the file, or this Store would
@@ -134,6 +140,11 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	}
 	if opts.BusyTimeout == 0 {
 		opts.BusyTimeout = 5 * time.Second
+	}
+	if opts.BusyTimeout < time.Millisecond || opts.BusyTimeout.Milliseconds() > math.MaxInt32 {
+		// SQLite takes whole milliseconds in a 32-bit int, and reads more
+		// as 0: no wait at all.
+		return nil, fmt.Errorf("sqlite: busy timeout must be from 1ms to %v, not %v", MaxBusyTimeout, opts.BusyTimeout)
 	}
 	if opts.Readers == 0 {
 		opts.Readers = max(4, runtime.NumCPU())

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -350,5 +351,48 @@ func TestFillReadPool(t *testing.T) {
 	}
 	if _, err := s.ListLocations(t.Context(), 0, 10); err != nil {
 		t.Errorf("a read after FillReadPool: %v", err)
+	}
+}
+
+// A visit that would take a player's gold past a 64-bit integer fails and
+// writes nothing, as PostgreSQL's bigint refuses it, instead of wrapping
+// around to the other end. No game reaches it by playing (4.3 billion
+// visits at the most a location gives), but another process sharing the
+// file can set any gold.
+func TestGoldOverflowWritesNothing(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		gold, roll int64
+	}{
+		{"up", math.MaxInt64 - 10, 100},
+		{"down", math.MinInt64 + 10, -100},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ninjagold.db")
+			s := openWith(t, path, sqlite.Options{Shared: true})
+			p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("t")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if _, err := other.Exec(`UPDATE players SET gold = ? WHERE id = ?`, c.gold, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			roll := func(game.Location) game.Outcome { return game.Outcome{Gold: int32(c.roll), Message: "x"} }
+			if v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: roll}); err == nil {
+				t.Errorf("CreateVisit = %+v, want an error", v)
+			}
+			got, err := s.GetPlayer(t.Context(), p.ID)
+			if err != nil || got.Gold != c.gold {
+				t.Errorf("gold after the failed visit: %d (%v), want %d", got.Gold, err, c.gold)
+			}
+			if visits, err := s.ListVisits(t.Context(), p.ID, 0, 10); err != nil || len(visits) != 0 {
+				t.Errorf("visits after the failed visit: %v (%v), want none", visits, err)
+			}
+		})
 	}
 }
