@@ -167,7 +167,7 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 	// this store's reads and writes, and a statement pgx had prepared before
 	// would keep to the old one: two games mixed. From here on every
 	// connection names the schema migrate found, alone (AfterConnect); the
-	// ones made before (the ping's, migrate's, any pool_min_conns was
+	// ones made before (the ping's, migrate's, any that pool_min_conns was
 	// opening meanwhile) are closed by Reset, and one pinned connection is
 	// made in their place. SET, not a startup parameter, so that PgBouncer,
 	// which refuses startup parameters it does not know, takes it in session
