@@ -78,6 +78,49 @@ func exec(t *testing.T, url, sql string, args ...any) {
 	}
 }
 
+// execAtEnd runs stmts, in order, on a connection of its own when t ends,
+// after the cleanups registered later (the stores opened on what they
+// drop). A failure is reported and the rest still run.
+func execAtEnd(t *testing.T, url string, stmts ...string) {
+	t.Helper()
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), url)
+		if err != nil {
+			t.Errorf("connect to run %q: %v", stmts, err)
+			return
+		}
+		defer conn.Close(context.Background())
+		for _, q := range stmts {
+			if _, err := conn.Exec(context.Background(), q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+	})
+}
+
+// withParam returns rawURL with the query parameter key set to value.
+func withParam(t *testing.T, rawURL, key, value string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// schemaOf is the search_path of a pgtest URL: its schema.
+func schemaOf(t *testing.T, rawURL string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query().Get("search_path")
+}
+
 func TestOpenFailsFast(t *testing.T) {
 	// A server that accepts connections and never answers: only the
 	// connect timeout can end the wait.
@@ -329,17 +372,7 @@ func newDatabase(t *testing.T, base, prefix, options string) (name, dbURL string
 	}
 	name = fmt.Sprintf("ninjagold_%s_%d", prefix, time.Now().UnixNano())
 	exec(t, base, `CREATE DATABASE `+name+` `+options)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("connect to drop %s: %v", name, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
+	execAtEnd(t, base, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 	u.Path = "/" + name
 	q := u.Query()
 	q.Del("search_path")
@@ -740,14 +773,12 @@ func TestLostConnections(t *testing.T) {
 	}
 
 	t.Run("calls succeed after the server terminates the pool's connections", func(t *testing.T) {
-		u, err := url.Parse(pgtest.TestURL(t))
+		testURL := pgtest.TestURL(t)
+		app := "ninjagold-test-" + strings.TrimPrefix(schemaOf(t, testURL), "test_")
+		u, err := url.Parse(withParam(t, testURL, "application_name", app))
 		if err != nil {
 			t.Fatal(err)
 		}
-		app := "ninjagold-test-" + strings.TrimPrefix(u.Query().Get("search_path"), "test_")
-		q := u.Query()
-		q.Set("application_name", app)
-		u.RawQuery = q.Encode()
 		s := openURL(t, u.String(), postgres.Options{})
 		pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
 		if err != nil {
@@ -782,14 +813,7 @@ func TestLostConnections(t *testing.T) {
 // pooled connection that sat idle, and the next call on it hears 57P05:
 // the call is retried on a new connection, not failed as a 500.
 func TestIdleSessionTimeoutIsRetried(t *testing.T) {
-	u, err := url.Parse(pgtest.TestURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("idle_session_timeout", "200") // milliseconds
-	u.RawQuery = q.Encode()
-	s := openURL(t, u.String(), postgres.Options{})
+	s := openURL(t, withParam(t, pgtest.TestURL(t), "idle_session_timeout", "200" /* milliseconds */), postgres.Options{})
 	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
 	if err != nil {
 		t.Fatal(err)
@@ -807,14 +831,9 @@ func TestIdleSessionTimeoutIsRetried(t *testing.T) {
 // fail with "cached plan must not change result type": the call is retried
 // and prepares them anew, rather than failing as a 500.
 func TestColumnTypeChangeIsRetried(t *testing.T) {
-	u, err := url.Parse(pgtest.TestURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("pool_max_conns", "1") // the one connection holds the prepared statement
-	u.RawQuery = q.Encode()
-	s := openURL(t, u.String(), postgres.Options{})
+	// The one connection holds the prepared statement.
+	testURL := pgtest.TestURL(t)
+	s := openURL(t, withParam(t, testURL, "pool_max_conns", "1"), postgres.Options{})
 	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("h")})
 	if err != nil {
 		t.Fatal(err)
@@ -822,7 +841,7 @@ func TestColumnTypeChangeIsRetried(t *testing.T) {
 	if _, err := s.GetPlayer(t.Context(), pl.ID); err != nil {
 		t.Fatal(err)
 	}
-	exec(t, pgtest.TestURL(t), `ALTER TABLE `+u.Query().Get("search_path")+`.players ALTER COLUMN first_name TYPE varchar(200)`)
+	exec(t, pgtest.TestURL(t), `ALTER TABLE `+schemaOf(t, testURL)+`.players ALTER COLUMN first_name TYPE varchar(200)`)
 	got, err := s.GetPlayer(t.Context(), pl.ID)
 	if err != nil {
 		t.Fatalf("GetPlayer after the change: %v, want nil", err)
@@ -850,27 +869,12 @@ func TestRevokedRightsAreUnavailable(t *testing.T) {
 	}
 	role := fmt.Sprintf("ninjagold_role_%d", time.Now().UnixNano())
 	exec(t, base, `CREATE ROLE `+role+` LOGIN`)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("connect to drop %s: %v", role, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		for _, q := range []string{`DROP OWNED BY ` + role, `DROP ROLE ` + role} {
-			if _, err := conn.Exec(context.Background(), q); err != nil {
-				t.Errorf("%s: %v", q, err)
-			}
-		}
-	})
+	execAtEnd(t, base, `DROP OWNED BY `+role, `DROP ROLE `+role)
 	exec(t, base, `GRANT USAGE, CREATE ON SCHEMA `+schema+` TO `+role)
 	exec(t, base, `GRANT ALL ON ALL TABLES IN SCHEMA `+schema+` TO `+role)
 	exec(t, base, `GRANT ALL ON ALL SEQUENCES IN SCHEMA `+schema+` TO `+role)
 	u.User = url.User(role)
-	q := u.Query()
-	q.Set("row_security", "off")
-	u.RawQuery = q.Encode()
-	s := openURL(t, u.String(), postgres.Options{})
+	s := openURL(t, withParam(t, u.String(), "row_security", "off"), postgres.Options{})
 	if _, err := s.GetPlayer(t.Context(), pl.ID); err != nil {
 		t.Fatalf("GetPlayer as %s before: %v", role, err)
 	}
@@ -915,19 +919,9 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 // (one named for the user, say) is not silently given an empty game of its
 // own; named alone, it is.
 func TestSearchPathAheadOfTheTablesIsRefused(t *testing.T) {
-	withPath := func(base, path string) string {
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q := u.Query()
-		q.Set("search_path", path)
-		u.RawQuery = q.Encode()
-		return u.String()
-	}
+	withPath := func(base, path string) string { return withParam(t, base, "search_path", path) }
 	held, empty := pgtest.TestURL(t), pgtest.TestURL(t)
-	schema := func(u string) string { x, _ := url.Parse(u); return x.Query().Get("search_path") }
-	heldSchema, emptySchema := schema(held), schema(empty)
+	heldSchema, emptySchema := schemaOf(t, held), schemaOf(t, empty)
 	if s := openURL(t, held, postgres.Options{MaxConns: testConns}); s.Schema() != heldSchema {
 		t.Errorf("Schema() = %q, want %q", s.Schema(), heldSchema)
 	}
@@ -954,7 +948,7 @@ func TestSearchPathAheadOfTheTablesIsRefused(t *testing.T) {
 	// Another tool's schema_migrations (golang-migrate's, say) later on the
 	// path is no game of this service's.
 	other := pgtest.TestURL(t)
-	otherSchema := schema(other)
+	otherSchema := schemaOf(t, other)
 	oc, err := pgx.Connect(t.Context(), other)
 	if err != nil {
 		t.Fatal(err)
@@ -981,30 +975,13 @@ func TestSearchPathAheadOfTheTablesIsRefused(t *testing.T) {
 // or writes, not even on the connections the store makes afterwards.
 func TestSchemaFoundAtStartIsKept(t *testing.T) {
 	held := pgtest.TestURL(t)
-	u, err := url.Parse(held)
-	if err != nil {
-		t.Fatal(err)
-	}
-	heldSchema := u.Query().Get("search_path")
+	heldSchema := schemaOf(t, held)
 	late := "late_" + heldSchema // created below, dropped when t ends
 	lateQuoted := pgx.Identifier{late}.Sanitize()
 	base := pgtest.Base(t)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), base)
-		if err != nil {
-			t.Errorf("drop schema %s: %v", late, err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), `DROP SCHEMA IF EXISTS `+lateQuoted+` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", late, err)
-		}
-	})
+	execAtEnd(t, base, `DROP SCHEMA IF EXISTS `+lateQuoted+` CASCADE`)
 
-	q := u.Query()
-	q.Set("search_path", late+","+heldSchema)
-	u.RawQuery = q.Encode()
-	s := openURL(t, u.String(), postgres.Options{MaxConns: testConns})
+	s := openURL(t, withParam(t, held, "search_path", late+","+heldSchema), postgres.Options{MaxConns: testConns})
 	if s.Schema() != heldSchema {
 		t.Fatalf("Schema() = %q, want %q (%s does not exist yet)", s.Schema(), heldSchema, late)
 	}
@@ -1014,9 +991,7 @@ func TestSchemaFoundAtStartIsKept(t *testing.T) {
 	}
 
 	exec(t, base, `CREATE SCHEMA `+lateQuoted)
-	q.Set("search_path", late)
-	u.RawQuery = q.Encode()
-	other := openURL(t, u.String(), postgres.Options{MaxConns: testConns})
+	other := openURL(t, withParam(t, held, "search_path", late), postgres.Options{MaxConns: testConns})
 	if other.Schema() != late {
 		t.Fatalf("the other store's Schema() = %q, want %q", other.Schema(), late)
 	}
