@@ -48,7 +48,7 @@ func main() {
 	n := flag.Int("n", 20000, "visits to send")
 	conns := flag.Int("c", 64, "concurrent connections")
 	players := flag.Int("players", 64, "players the visits are spread over")
-	sync := flag.String("sqlite-synchronous", "FULL", "SQLite synchronous mode for the servers")
+	sync := flag.String("sqlite-synchronous", "FULL", "SQLite synchronous mode for the servers (with -db sqlite)")
 	cpus := flag.String("server-cpus", "", "taskset CPU list for the servers (e.g. 0); empty: no pinning")
 	loadCPUs := flag.String("load-cpus", "", "with -load wrk, taskset CPU list for wrk (e.g. 1); empty: no pinning")
 	label := flag.String("label", "", "name of this run in the report")
@@ -72,9 +72,9 @@ type server struct {
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)
 
-func startServer(bin, db, sync, cpus, extra string) (*server, error) {
+func startServer(bin, db, cpus, extra string) (*server, error) {
 	args := []string{"--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0", "--max-in-flight", "0",
-		"--sqlite-synchronous", sync, "--log-format", "text"}
+		"--log-format", "text"}
 	args = append(args, strings.Fields(extra)...)
 	name := bin
 	if cpus != "" {
@@ -136,6 +136,8 @@ func run(bin, db string, instances int, lg loadGen, nplayers int, sync, cpus, ex
 		}
 		defer os.RemoveAll(dir)
 		db = filepath.Join(dir, "bench.db")
+		// The server refuses a SQLite setting for PostgreSQL.
+		extra = "--sqlite-synchronous " + sync + " " + extra
 		if instances > 1 {
 			// A server holds its SQLite file for itself unless told to share.
 			extra += " --sqlite-shared"
@@ -159,7 +161,7 @@ func run(bin, db string, instances int, lg loadGen, nplayers int, sync, cpus, ex
 		}
 	}()
 	for range instances {
-		s, err := startServer(bin, db, sync, cpus, extra)
+		s, err := startServer(bin, db, cpus, extra)
 		if err != nil {
 			return err
 		}

@@ -118,6 +118,15 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--sqlite-busy-timeout", "0"}, nil, "--sqlite-busy-timeout must be from 1ms to 596h31m23.647s"},
 		{[]string{"--sqlite-busy-timeout", "999us"}, nil, "--sqlite-busy-timeout must be from 1ms"},
 		{[]string{"--sqlite-busy-timeout", "596h31m23.648s"}, nil, "--sqlite-busy-timeout must be from 1ms"},
+		// A setting for the other kind of database would be taken and
+		// ignored.
+		{[]string{"--db-max-conns", "8"}, nil, `--db-max-conns is a PostgreSQL setting, and NINJAGOLD_DB / --db names a SQLite file ("ninjagold.db")`},
+		{[]string{"--db", "game.db", "--db-statement-timeout", "2s"}, nil, "--db-statement-timeout is a PostgreSQL setting"},
+		{[]string{"--db-conn-lifetime", "1m"}, map[string]string{"NINJAGOLD_DB": "game.db"}, "--db-conn-lifetime is a PostgreSQL setting"},
+		{[]string{"--db-connect-timeout", "1s"}, nil, "--db-connect-timeout is a PostgreSQL setting"},
+		{[]string{"--db", "postgres://db/game", "--sqlite-synchronous", "NORMAL"}, nil, "--sqlite-synchronous is a SQLite setting, and NINJAGOLD_DB / --db names PostgreSQL"},
+		{[]string{"--sqlite-shared"}, map[string]string{"NINJAGOLD_DB": "host=db dbname=game"}, "--sqlite-shared is a SQLite setting"},
+		{[]string{"--db", "POSTGRESQL://db/game", "--sqlite-busy-timeout", "1s"}, nil, "--sqlite-busy-timeout is a SQLite setting"},
 		{[]string{"--cors-origin", "not a url"}, nil, "--cors-origin"},
 		{[]string{"--cors-origin", "*"}, nil, "--cors-origin"},
 		{[]string{"--cors-origin", "https://game.example.org/app"}, nil, "--cors-origin"},
@@ -161,6 +170,9 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"--cors-origin", "http://127.0.0.1:5173"}, {"--cors-origin", "http://[2001:db8::1]"}, {"--cors-origin", "https://0x.example"},
 		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--shutdown-timeout", "0"},
 		{"--max-header-bytes", "1048576"}, {"--sqlite-busy-timeout", "1ms"}, {"--sqlite-busy-timeout", "596h31m23.647s"},
+		{"--db", "game.db", "--sqlite-synchronous", "NORMAL", "--sqlite-shared"},
+		{"--db", "postgres://db/game", "--db-max-conns", "8", "--db-statement-timeout", "2s", "--db-conn-lifetime", "1m", "--db-connect-timeout", "1s"},
+		{"--db", "host=db dbname=game", "--db-max-conns", "8"},
 	} {
 		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err != nil {
 			t.Errorf("%q: %v", args, err)

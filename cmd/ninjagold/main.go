@@ -222,6 +222,9 @@ new one is made and printed at start.
 	if err := cfg.check(); err != nil {
 		return cfg, err
 	}
+	if err := checkStoreFlags(cfg.db, given); err != nil {
+		return cfg, err
+	}
 	flush, err := time.ParseDuration(*logFlush)
 	if err != nil || flush < 0 || flush > 0 && flush < api.MinLogFlush {
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_FLUSH / --log-flush must be 0 or a duration of at least %v such as 100ms, not %q", api.MinLogFlush, *logFlush)
@@ -574,6 +577,26 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// checkStoreFlags refuses a flag given for the other kind of database than
+// db names: taken and ignored, it would quietly mean nothing (a pool size
+// for a SQLite file, a durability mode for PostgreSQL).
+func checkStoreFlags(db string, given map[string]bool) error {
+	_, pg := postgresDSN(db)
+	for _, name := range []string{"sqlite-synchronous", "sqlite-shared", "sqlite-busy-timeout",
+		"db-max-conns", "db-statement-timeout", "db-conn-lifetime", "db-connect-timeout"} {
+		if !given[name] {
+			continue
+		}
+		switch sqliteFlag := strings.HasPrefix(name, "sqlite-"); {
+		case sqliteFlag && pg:
+			return fmt.Errorf("--%s is a SQLite setting, and NINJAGOLD_DB / --db names PostgreSQL", name)
+		case !sqliteFlag && !pg:
+			return fmt.Errorf("--%s is a PostgreSQL setting, and NINJAGOLD_DB / --db names a SQLite file (%q)", name, db)
+		}
+	}
 	return nil
 }
 
