@@ -7,11 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
+	"go.yaml.in/yaml/v3"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
@@ -76,6 +78,27 @@ func TestSpecIsServed(t *testing.T) {
 		b, errB := fromYAML.MarshalJSON()
 		if errA != nil || errB != nil || !bytes.Equal(a, b) {
 			t.Errorf("/openapi.json and openapi.yaml load as different documents (%v, %v)", errA, errB)
+		}
+	})
+	t.Run("JSON as the generated response writes it", func(t *testing.T) {
+		// impl encodes the document once; the generated response type
+		// would encode it on every request. Both must send the same.
+		var doc map[string]any
+		if err := yaml.Unmarshal(ninjagold.OpenAPIYAML, &doc); err != nil {
+			t.Fatal(err)
+		}
+		want := httptest.NewRecorder()
+		if err := (generated.GetOpenAPIJSON200JSONResponse{Body: doc}).VisitGetOpenAPIJSONResponse(want); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // and the second request gets what the first did
+			resp := s.Do(apitest.Request{Method: "GET", Path: "/openapi.json"})
+			if resp.Status != want.Code || resp.Header.Get("Content-Type") != want.Header().Get("Content-Type") {
+				t.Errorf("got %d %q, the generated response %d %q", resp.Status, resp.Header.Get("Content-Type"), want.Code, want.Header().Get("Content-Type"))
+			}
+			if !bytes.Equal(resp.Body, want.Body.Bytes()) {
+				t.Errorf("body (%d bytes) differs from the generated response's (%d bytes)", len(resp.Body), want.Body.Len())
+			}
 		}
 	})
 }

@@ -7,8 +7,10 @@
 package impl
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -39,7 +41,7 @@ type Server struct {
 	// the document UseSpec gave, if any; else the first request parses it.
 	doc      *openapi3.T
 	specOnce sync.Once
-	specJSON map[string]any
+	specJSON []byte
 	allow    map[string]string
 	specErr  error
 }
@@ -83,15 +85,26 @@ func (s *Server) loadSpec() {
 		// The JSON form is openapi.yaml's own text decoded, not the parsed
 		// document marshalled: kin-openapi leaves out what equals its
 		// defaults (required: false, example: null), and /openapi.json
-		// says all that /openapi.yaml says.
-		if err := yaml.Unmarshal(ninjagold.OpenAPIYAML, &s.specJSON); err != nil {
+		// says all that /openapi.yaml says. It is encoded here, once, as
+		// the generated response would encode it on every request: about
+		// 1.5 ms of CPU for its 100 KB, and the decoded document, kept,
+		// would be marked by every collection.
+		var doc map[string]any
+		if err := yaml.Unmarshal(ninjagold.OpenAPIYAML, &doc); err != nil {
 			s.specErr = fmt.Errorf("impl: spec as JSON: %w", err)
+			return
 		}
+		var buf bytes.Buffer
+		if err := json.NewEncoder(&buf).Encode(doc); err != nil {
+			s.specErr = fmt.Errorf("impl: spec as JSON: %w", err)
+			return
+		}
+		s.specJSON = buf.Bytes()
 	})
 }
 
-// specAsJSON is openapi.yaml as JSON.
-func (s *Server) specAsJSON() (map[string]any, error) {
+// specAsJSON is openapi.yaml as JSON, encoded.
+func (s *Server) specAsJSON() ([]byte, error) {
 	s.loadSpec()
 	return s.specJSON, s.specErr
 }
@@ -202,7 +215,19 @@ func (s *Server) GetOpenAPIJSON(_ context.Context, _ generated.GetOpenAPIJSONReq
 	if err != nil {
 		return nil, err
 	}
-	return generated.GetOpenAPIJSON200JSONResponse{Body: doc}, nil
+	return specJSONResponse(doc), nil
+}
+
+// specJSONResponse is generated.GetOpenAPIJSON200JSONResponse with its body
+// already encoded: the same header and bytes (the api layer sets the other
+// headers it declares).
+type specJSONResponse []byte
+
+func (body specJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(body)
+	return err
 }
 
 func (s *Server) GetOpenAPIYAML(_ context.Context, _ generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
