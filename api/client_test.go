@@ -30,7 +30,7 @@ func TestGeneratedClientPlaysAGame(t *testing.T) {
 		t.Fatalf("no Farm in %+v", locs.JSON200.Items)
 	}
 
-	created, err := c.CreatePlayerWithResponse(ctx, client.NewPlayer{FirstName: "Hattori", LastName: "Hanzo"})
+	created, err := c.CreatePlayerWithResponse(ctx, nil, client.NewPlayer{FirstName: "Hattori", LastName: "Hanzo"})
 	if err != nil || created.JSON201 == nil {
 		t.Fatalf("create player: %v %s", err, created.Body)
 	}
@@ -56,11 +56,22 @@ func TestGeneratedClientPlaysAGame(t *testing.T) {
 		t.Fatalf("player = %v %s, want gold %d", err, got.Body, total)
 	}
 
-	bad, err := c.CreatePlayerWithResponse(ctx, client.NewPlayer{FirstName: "A", LastName: "B"})
+	bad, err := c.CreatePlayerWithResponse(ctx, nil, client.NewPlayer{FirstName: "A", LastName: "B"})
 	if err != nil || bad.ApplicationproblemJSON400 == nil {
 		t.Fatalf("bad player: %v %d %s", err, bad.StatusCode(), bad.Body)
 	}
 	if msg := bad.ApplicationproblemJSON400.Errors["first_name"]; msg != "first name must be at least 2 characters long" {
 		t.Errorf("errors.first_name = %q", msg)
+	}
+
+	// A player has no ETag: a delete on the condition that it has one is
+	// refused, and the player stays.
+	tag := `"1"`
+	kept, err := c.DeletePlayerWithResponse(ctx, me.Id, &client.DeletePlayerParams{IfMatch: &tag}, auth)
+	if err != nil || kept.ApplicationproblemJSON412 == nil {
+		t.Fatalf("conditional delete: %v %d %s", err, kept.StatusCode(), kept.Body)
+	}
+	if got, err := c.GetPlayerWithResponse(ctx, me.Id); err != nil || got.JSON200 == nil {
+		t.Fatalf("player after a refused delete: %v %d", err, got.StatusCode())
 	}
 }

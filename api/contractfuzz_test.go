@@ -431,20 +431,20 @@ func (f *contractFuzzer) fix(op specfuzz.Op, in *specfuzz.Input, pinned specfuzz
 			}
 		}
 	}
-	// Entity tags: mostly the current one, "*" or near misses.
+	// Entity tags: mostly the current one, "*" or near misses; for a
+	// target without one, "*" or a tag.
 	for _, h := range []string{"If-Match", "If-None-Match"} {
 		if _, ok := in.Header[h]; !ok || pinned == cfSlot("header", h) || r.IntN(4) == 0 {
 			continue
 		}
-		id, ok := cfInt(in.Path["id"])
-		if !ok {
-			continue
+		choices := []string{"*", " * ", `"1"`, `W/"1", "2"`}
+		if id, ok := cfInt(in.Path["id"]); ok && strings.HasPrefix(f.op.Path, "/locations/") {
+			etag := f.etag(id)
+			if etag == "" {
+				continue
+			}
+			choices = []string{etag, "*", "W/" + etag, etag + `, "999999"`, `"999999"`, " " + etag + " "}
 		}
-		etag := f.etag(id)
-		if etag == "" {
-			continue
-		}
-		choices := []string{etag, "*", "W/" + etag, etag + `, "999999"`, `"999999"`, " " + etag + " "}
 		in.Header[h] = choices[r.IntN(len(choices))]
 	}
 }
@@ -660,6 +660,9 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 			return bad(400, "min_gold")
 		}
 		if f.op.ID() == "createLocation" {
+			if h, failed := cfUntaggedFalse(in); failed {
+				return bad(412, h)
+			}
 			return ok(201)
 		}
 		fallthrough
@@ -668,11 +671,19 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		if err != nil {
 			return bad(404)
 		}
-		if h, sent := in.Header["If-None-Match"]; sent && cfETagMatch(h, f.etag(id), false) {
-			return ok(304)
+		inm, inmSent := in.Header["If-None-Match"]
+		if f.op.ID() == "getLocation" {
+			if inmSent && cfETagMatch(inm, f.etag(id), false) {
+				return ok(304)
+			}
+			return ok(200)
 		}
+		// A change: If-Match first, then If-None-Match (RFC 9110 §13.2.2).
 		if h, sent := in.Header["If-Match"]; sent && !cfETagMatch(h, f.etag(id), true) {
 			return bad(412, "If-Match")
+		}
+		if inmSent && cfETagMatch(inm, f.etag(id), false) {
+			return bad(412, "If-None-Match")
 		}
 		switch f.op.ID() {
 		case "updateLocation":
@@ -700,6 +711,9 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		}
 		return ok(200)
 	case "createPlayer":
+		if h, failed := cfUntaggedFalse(in); failed {
+			return bad(412, h)
+		}
 		return ok(201)
 	case "getPlayer", "deletePlayer", "createVisit":
 		_, err := f.s.Store.GetPlayer(ctx, id)
@@ -713,7 +727,11 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 			return bad(403)
 		case f.op.ID() == "getPlayer":
 			return ok(200)
-		case f.op.ID() == "deletePlayer":
+		}
+		if h, failed := cfUntaggedFalse(in); failed {
+			return bad(412, h)
+		}
+		if f.op.ID() == "deletePlayer" {
 			return ok(204)
 		}
 		loc, _ := cfInt(fields["location_id"])
@@ -788,6 +806,20 @@ func (f *contractFuzzer) cursorList() string {
 func (f *contractFuzzer) cursorOK(in specfuzz.Input, list string) bool {
 	c, sent := in.QueryValue("cursor")
 	return !sent || f.cursors[c] == list
+}
+
+// cfUntaggedFalse reports which precondition of a request to a target
+// without an entity tag is false, if one is (RFC 9110 §13.1): If-Match
+// other than "*" (no tag can match), or else If-None-Match "*" (the target
+// exists).
+func cfUntaggedFalse(in specfuzz.Input) (string, bool) {
+	if h, sent := in.Header["If-Match"]; sent && !cfETagMatch(h, "", true) {
+		return "If-Match", true
+	}
+	if h, sent := in.Header["If-None-Match"]; sent && cfETagMatch(h, "", false) {
+		return "If-None-Match", true
+	}
+	return "", false
 }
 
 // cfETagMatch compares an If-Match (strong) or If-None-Match (weak) list

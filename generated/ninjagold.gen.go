@@ -390,8 +390,17 @@ type IdempotencyKey = string
 // IfMatch defines model for IfMatch.
 type IfMatch = string
 
+// IfMatchUntagged defines model for IfMatchUntagged.
+type IfMatchUntagged = string
+
 // IfNoneMatch defines model for IfNoneMatch.
 type IfNoneMatch = string
+
+// IfNoneMatchChange defines model for IfNoneMatchChange.
+type IfNoneMatchChange = string
+
+// IfNoneMatchUntagged defines model for IfNoneMatchUntagged.
+type IfNoneMatchUntagged = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -450,6 +459,11 @@ type PayloadTooLarge = Problem
 // Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type PreconditionFailed = Problem
 
+// PreconditionFailedUntagged An RFC 9457 problem detail with a field -> message map.
+//
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+type PreconditionFailedUntagged = Problem
+
 // RequestHeaderFieldsTooLarge An RFC 9457 problem detail with a field -> message map.
 //
 // Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
@@ -484,10 +498,24 @@ type ListLocationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// CreateLocationParams defines parameters for CreateLocation.
+type CreateLocationParams struct {
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+	// entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntagged `json:"If-None-Match,omitempty"`
+}
+
 // DeleteLocationParams defines parameters for DeleteLocation.
 type DeleteLocationParams struct {
 	// IfMatch Only apply the change when the location's current `ETag` is one of these (412 otherwise).
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
+	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
+	IfNoneMatch *IfNoneMatchChange `json:"If-None-Match,omitempty"`
 }
 
 // GetLocationParams defines parameters for GetLocation.
@@ -500,12 +528,18 @@ type GetLocationParams struct {
 type UpdateLocationParams struct {
 	// IfMatch Only apply the change when the location's current `ETag` is one of these (412 otherwise).
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
+	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
+	IfNoneMatch *IfNoneMatchChange `json:"If-None-Match,omitempty"`
 }
 
 // ReplaceLocationParams defines parameters for ReplaceLocation.
 type ReplaceLocationParams struct {
 	// IfMatch Only apply the change when the location's current `ETag` is one of these (412 otherwise).
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+
+	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
+	IfNoneMatch *IfNoneMatchChange `json:"If-None-Match,omitempty"`
 }
 
 // ListPlayersParams defines parameters for ListPlayers.
@@ -524,6 +558,28 @@ type ListPlayersParams struct {
 // ListPlayersParamsSort defines parameters for ListPlayers.
 type ListPlayersParamsSort string
 
+// CreatePlayerParams defines parameters for CreatePlayer.
+type CreatePlayerParams struct {
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+	// entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntagged `json:"If-None-Match,omitempty"`
+}
+
+// DeletePlayerParams defines parameters for DeletePlayer.
+type DeletePlayerParams struct {
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+	// entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntagged `json:"If-None-Match,omitempty"`
+}
+
 // ListVisitsParams defines parameters for ListVisits.
 type ListVisitsParams struct {
 	// Limit The most items to return on one page.
@@ -538,6 +594,14 @@ type CreateVisitParams struct {
 	// IdempotencyKey A key unique to this intended visit, so that retries do not visit twice: 1-255
 	// printable ASCII characters (a UUID, for one).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+	// entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntagged `json:"If-None-Match,omitempty"`
 }
 
 // CreateLocationJSONRequestBody defines body for CreateLocation for application/json ContentType.
@@ -589,7 +653,7 @@ type ServerInterface interface {
 	OptionsLocations(c *gin.Context)
 	// CreateLocation Create a location
 	// (POST /locations)
-	CreateLocation(c *gin.Context)
+	CreateLocation(c *gin.Context, params CreateLocationParams)
 	// DeleteLocation Delete a location
 	// (DELETE /locations/{id})
 	DeleteLocation(c *gin.Context, id LocationID, params DeleteLocationParams)
@@ -631,10 +695,10 @@ type ServerInterface interface {
 	OptionsPlayers(c *gin.Context)
 	// CreatePlayer Create a player
 	// (POST /players)
-	CreatePlayer(c *gin.Context)
+	CreatePlayer(c *gin.Context, params CreatePlayerParams)
 	// DeletePlayer Delete a player and their visits
 	// (DELETE /players/{id})
-	DeletePlayer(c *gin.Context, id PlayerID)
+	DeletePlayer(c *gin.Context, id PlayerID, params DeletePlayerParams)
 	// GetPlayer Get a player
 	// (GET /players/{id})
 	GetPlayer(c *gin.Context, id PlayerID)
@@ -852,6 +916,52 @@ func (siw *ServerInterfaceWrapper) OptionsLocations(c *gin.Context) {
 // CreateLocation operation middleware
 func (siw *ServerInterfaceWrapper) CreateLocation(c *gin.Context) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateLocationParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -859,7 +969,7 @@ func (siw *ServerInterfaceWrapper) CreateLocation(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.CreateLocation(c)
+	siw.Handler.CreateLocation(c, params)
 }
 
 // DeleteLocation operation middleware
@@ -898,6 +1008,25 @@ func (siw *ServerInterfaceWrapper) DeleteLocation(c *gin.Context) {
 		}
 
 		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchChange
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
 
 	}
 
@@ -1024,6 +1153,25 @@ func (siw *ServerInterfaceWrapper) UpdateLocation(c *gin.Context) {
 
 	}
 
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchChange
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -1070,6 +1218,25 @@ func (siw *ServerInterfaceWrapper) ReplaceLocation(c *gin.Context) {
 		}
 
 		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchChange
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
 
 	}
 
@@ -1220,6 +1387,52 @@ func (siw *ServerInterfaceWrapper) OptionsPlayers(c *gin.Context) {
 // CreatePlayer operation middleware
 func (siw *ServerInterfaceWrapper) CreatePlayer(c *gin.Context) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePlayerParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -1227,7 +1440,7 @@ func (siw *ServerInterfaceWrapper) CreatePlayer(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.CreatePlayer(c)
+	siw.Handler.CreatePlayer(c, params)
 }
 
 // DeletePlayer operation middleware
@@ -1245,6 +1458,49 @@ func (siw *ServerInterfaceWrapper) DeletePlayer(c *gin.Context) {
 		return
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeletePlayerParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -1252,7 +1508,7 @@ func (siw *ServerInterfaceWrapper) DeletePlayer(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.DeletePlayer(c, id)
+	siw.Handler.DeletePlayer(c, id, params)
 }
 
 // GetPlayer operation middleware
@@ -1410,6 +1666,44 @@ func (siw *ServerInterfaceWrapper) CreateVisit(c *gin.Context) {
 		}
 
 		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
 
 	}
 
@@ -1769,6 +2063,22 @@ type PreconditionFailedApplicationProblemPlusJSONResponse struct {
 	Body Problem
 
 	Headers PreconditionFailedResponseHeaders
+}
+
+type PreconditionFailedUntaggedResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+type PreconditionFailedUntaggedApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers PreconditionFailedUntaggedResponseHeaders
 }
 
 type RequestHeaderFieldsTooLargeResponseHeaders struct {
@@ -4075,7 +4385,8 @@ func (response OptionsLocations500ApplicationProblemPlusJSONResponse) VisitOptio
 }
 
 type CreateLocationRequestObject struct {
-	Body *CreateLocationJSONRequestBody
+	Params CreateLocationParams
+	Body   *CreateLocationJSONRequestBody
 }
 
 type CreateLocationResponseObject interface {
@@ -4255,6 +4566,46 @@ func (response CreateLocation406ApplicationProblemPlusJSONResponse) VisitCreateL
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateLocation412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateLocation412ApplicationProblemPlusJSONResponse) VisitCreateLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8019,7 +8370,8 @@ func (response OptionsPlayers500ApplicationProblemPlusJSONResponse) VisitOptions
 }
 
 type CreatePlayerRequestObject struct {
-	Body *CreatePlayerJSONRequestBody
+	Params CreatePlayerParams
+	Body   *CreatePlayerJSONRequestBody
 }
 
 type CreatePlayerResponseObject interface {
@@ -8158,6 +8510,46 @@ func (response CreatePlayer406ApplicationProblemPlusJSONResponse) VisitCreatePla
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePlayer412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePlayer412ApplicationProblemPlusJSONResponse) VisitCreatePlayerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8405,7 +8797,8 @@ func (response CreatePlayer503ApplicationProblemPlusJSONResponse) VisitCreatePla
 }
 
 type DeletePlayerRequestObject struct {
-	Id PlayerID `json:"id"`
+	Id     PlayerID `json:"id"`
+	Params DeletePlayerParams
 }
 
 type DeletePlayerResponseObject interface {
@@ -8613,6 +9006,46 @@ func (response DeletePlayer404ApplicationProblemPlusJSONResponse) VisitDeletePla
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePlayer412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePlayer412ApplicationProblemPlusJSONResponse) VisitDeletePlayerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10137,6 +10570,46 @@ func (response CreateVisit406ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateVisit412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateVisit412ApplicationProblemPlusJSONResponse) VisitCreateVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11715,8 +12188,10 @@ func (sh *strictHandler) OptionsLocations(ctx *gin.Context) {
 }
 
 // CreateLocation operation middleware
-func (sh *strictHandler) CreateLocation(ctx *gin.Context) {
+func (sh *strictHandler) CreateLocation(ctx *gin.Context, params CreateLocationParams) {
 	var request CreateLocationRequestObject
+
+	request.Params = params
 
 	var body CreateLocationJSONRequestBody
 	var err error
@@ -12121,8 +12596,10 @@ func (sh *strictHandler) OptionsPlayers(ctx *gin.Context) {
 }
 
 // CreatePlayer operation middleware
-func (sh *strictHandler) CreatePlayer(ctx *gin.Context) {
+func (sh *strictHandler) CreatePlayer(ctx *gin.Context, params CreatePlayerParams) {
 	var request CreatePlayerRequestObject
+
+	request.Params = params
 
 	var body CreatePlayerJSONRequestBody
 	var err error
@@ -12163,10 +12640,11 @@ func (sh *strictHandler) CreatePlayer(ctx *gin.Context) {
 }
 
 // DeletePlayer operation middleware
-func (sh *strictHandler) DeletePlayer(ctx *gin.Context, id PlayerID) {
+func (sh *strictHandler) DeletePlayer(ctx *gin.Context, id PlayerID, params DeletePlayerParams) {
 	var request DeletePlayerRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.DeletePlayer(ctx, request.(DeletePlayerRequestObject))
@@ -12445,206 +12923,217 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Nchu3ku6r4MzZKoveIUVSkmNT5dpSHDvxiS37WnKy52S8HnAGJBEPAQYARTMuVe1D7Dts3dfY+yb7",
-	"JLe6AcwPOaQoW/Kxk9k9FYvkDH775+tGo/tDkMjpTAomjA4GH4IJoylT+OdJkjCtH0lhlMxOskwufih+",
-	"TJlOFJ8ZLkUwCH7mZkIevXh1Rpigw4ylITETRhT7bc60Ia5RQkmipNZtqfiYi/znKV0SzUTaCcKAvafT",
-	"WcaCQXAyNxOp+O8U+ggJjIMJ0z5fzlhInqZsOpOGiWTZ/pEtQ/J01H5OTTLBv06lYP7jv7df2W7aT78L",
-	"wkAnEzalMAOznEE32iguxsHlZVgz4efMTGS6+4Sn9vltE51rVp3n94/PQ/LD45PvQvLi5fnTF6dnIXn5",
-	"4uz82oN9gZ3tMFYykqq8P3c0ie3LMdmL2+1EKj/0uAUTo4bYj9WRT4yZ6cH+/phOWcd93ZFqfJ2RP34/",
-	"k5pdn7D0TArNSpQ1VHKhmSL2bVxqxegKTT0+p+OQPOPiXUieycSR1itm1LJ9MjJMheQVNewZn3JT+rP9",
-	"UmY8WVaJqUSEpv2KzTK6ZOl1pv6cvj8Zs53mPJELMqUC2CSRIi3PFyaa0GTCiJlwTWaKjTI+nhhChV4w",
-	"VZn/vW63PL4pF3w6nwaDbujHyoVhY6bsYIGo1od3XqJz2IsZNROi57OZVEbvTNpAelyxNBgYNWfbV82x",
-	"/hlL5oqbpd2M9YG9YvBOYvywxowYSbjRRC6EowsdEm2WGdOEipTwKR2zlTGnbETnmWlrlZA7mmWjOx83",
-	"WpBTL3BoNWR9ki3oUpNYSC34aBQPyhs614YIaZB8q9ROYdhLMmUppwR6JtJMGPAyFTDRSMRlMRkTTZe6",
-	"E4nKBF2fFUplAsjgl/y3N2HNxIB56snhginNpSBy5MY7U0wzYZC/jlG2E27IkCbvCBck9sI6JlLhp0Jg",
-	"x9XdiIJeFFxzA4C968cp2HuDhBHCUsbRvNs9SOYqwz/YMVEsexgF8FQUxGTv1ZNH5H7//v3WMaFDmA+R",
-	"AieYUW3bWRkstrefOcGi/y2ZKy3VQ7b82+wfj57eO/2hC4/072UgVB72u3X9XiFBvNSqn+DrV8+KTdBy",
-	"rhJmxfeCapIoRg1bkYjFaPePrrnOp/LMSMXqR5LTbEKV4sBvILsUM2QPuROkpbqjiZHvmGgdEyGdFAN5",
-	"9o6xGeGms0K3bY39bRtlQcju4VpKzgV7/diTjDMBWlGxKeWCizH5bS4NJXtPH58/IamiI9PmzIzaoAHp",
-	"jLcVNQw3te0UUmtAYhWTxURmLBJOz2qSsZEBDoAlGM6Td8yEJDZxLtbnwvCs9CvhmozmWUbomHJhlw6H",
-	"Am1qZnQrJErORcpSMp91COowQslh/0FI4pJei8mYXzArGdc7Q75wg4wEh3EaYiZKzseTlQ4sHywmTBCY",
-	"NMFZwwpxTeRotCpsIi9Po+BYPXzw4Ng87F1B4fnmbJLz534RyAyfQOFpl0uOSPxbTPL1BjQDw2wP50qb",
-	"uGWZYcSzTJORklPCpjOzRJm0iCPhVqY8ZbIHDcoL5hATNSwkvlWcfNzaviyRuGJdfnvY63aPFw/7Vy0M",
-	"GzGlmNq0LoVSaSv3KCoW1IQoFbgmJy+fkr14P5WJjlsomTXwXoyNA50YCdNQDAR2xsW7Gv2RN79BhxS/",
-	"13Of3Z2n361P4WnKhOEjjpTKdQ6cHctopi5QamRyrDvkhFzQjKckLsMyYCZhyHAJb0TC8jLZ67V7/ftA",
-	"14YpHZKUjzmAgbgThyR+C/9pxy0gYpZMJEuPrWZdcM1KPZMpfcc0kYKtLsrhcPSgPzo4+uab4cFhSu/R",
-	"g4Q96D9Iu6zLDr85uFdZqRmFUcB8/+OXk/Y/aPv3bvtB5237zYde2Ovfv/yXoH7ZjFoiM6+v25ljadg8",
-	"CpqWjaRixKgl0CAKj4ow7W2ToVfAwp+oqgVfVVMPGS2ZUDFmfiutQhiQGFDwzMSOzmB55Ywp1EIgQ+D1",
-	"qVQsEohrpGAlxBMicMvNFSkIu2BqWegb5EFEz7CZFkB3yGOaTCxUllMWCSlyXJjx9d10ltR2dvz555/B",
-	"RAWCTajZoAZp8QTMDttbnTJ7P2PJKnT+llHLYLtr5MswmFFFp8w4U+oRwo/6gckZ/W3OSAyi/63FKbGH",
-	"DjPFLricawtxyIspNyANvNU44qoEf8DiDH6bM7UMwkDQKQzJtldZvyl9/4yJsZkEgz5YIVMu/OdeHbWX",
-	"DPwfWZ2wI+/YkswFh1kYaWkMyBTl9gXXYMBpaelQMYMYJJUIrPFXYhY8YQPSa/ePjiIxU1wYIBZycvbo",
-	"6VMgXUUTWEmyR8nr12DvwQJIwVqr5PJg1Ev66QFrY8PtEVXTds8vjWWIYm1WPBcbF+noaHWRymIjit73",
-	"u+0oev/N4zd31+VFGLxvu8fbU6Y1BTszQMtiCPu7aa526UeIxNfX/IXIloTOZhnKVs/dyHCIih2SvKNJ",
-	"MlcKxG4MNkOM2EA4HcQ0I3uHvX4hYFv1kL9+9ZzlsGnZet3+YS05jcDE2DCvx8JwsySGjjVZyjmhGZhe",
-	"SzKRWXpMKJnCa86e1uSge0gW3Ezk3ADwkOnyeuMvbJ3rTmILZJ1K0JKGTVEHKGbmCiQnLvuaodLv1rMt",
-	"gpbKoBxIsa+MpJpSY7XBAYCVKX1vFUXPcbT7VKs2vOFSp/bPq9TD01VlhaOdUTMpBsvTrcKxPNh7h8GV",
-	"w3uJBsmmweXmyj9vaGdSbdh7qVKmBiRuj2WWxmRP8WQCqhjltPWXuX1shSTGhwDuOHPwLTUx2RNsgdgf",
-	"32mhWV76HaCWlelEggxIpDBczJ09gf2DggAjk2s9tx7GVSmJw9ugMDRMrpbw8tc8vPSf3T+laQRhUPpQ",
-	"Az0vYVcsTED9+C1NHWyBT4n1nMCfIOOcyt6fKTnM2PRff9XW6M4nBIM0lGfBIOiTEWdZqgkF3CwQlSKd",
-	"KCWtKsZ1fetmaxUofCBeJFNDMka1If2y5skkyvKMFu+i62HXVy9htbWhIkFT31Kx/usuYNVQM9fB4BA4",
-	"23CDO/h3OVcFJNdWl/q5usX266X38RdcwzauA4ym2OB/UWwUDIK/7hfHD/v2V73/0jZhd6zOtZCPwK31",
-	"MYntUse4NJowgHsAJUUKABh3Bwa5drrRdr7YNjo724ULvW587u39ja733MObN2vd2+2Sf3vnhque8VWv",
-	"xbZmigfLb7ULu3Gnl93jJcNz1xaqdmrJZNj2Fj5zGQb/3i67MNslF+q2t2ucrthW6eznylF7qxTJ7olU",
-	"Q56mTHyiaDgHXIpOLjJkwJSooKmwjlvLkRVRUc+z+/19BJfXZN6DCvOiAQRMm1q8XMu2o3ziN8WvdvZc",
-	"O2t9ODfbl6Jh0oZJd2NSWHdPfPXmN2J2ILP4h8cn33mXQ/z94/OYLOQ8S/NHgE8t4yC6J5Q4liB7mlmT",
-	"HV+LRG65twboRXCDC0nl8GVANomK2Low/MMW9ceR4CLJ5ilLw9y8QEcwGBgIpRq+aPhid744Y+qCJ+y1",
-	"oBeUZ2Dt784i1p5PqaFDikc4ArTGEKAXTSYsJc4T5LyiXAMITeiMJtwsB5GA37wj0PmU4qPuQVywVLw+",
-	"vLiV0z1wFdD9MTFqad2XkaB4tlE91HAO+4Y//on8UdqQq1/OXdhfL2OdS/mciqX7RV+Xq9yBBB5SGClt",
-	"WIc/sBqQOtY57D+II1HwzsoIahkHjwEaZmmY5Z/HLFUX/is21yy9CWtqxYOObidoG/3zlKR8NGLofXZc",
-	"VfXErPrf1zzy2J53AWO7Dg+uNbzBv7Lf+xhbrd8vbLXSiPCYQ+Ha1ZprvDT4d2zZto/emO0WryxOvPvq",
-	"NKZcA1mvISyEYUrQ7DG6Cj9VSuTQNEEbD9ArDCFjhpUDX3dwvFyHh4/KzlI/IYId1POue+SG/aNu6iPK",
-	"M5Yew+QnGAUw9CYl/DJXDHB7ynWSSRAu5EQsS4fSU7osm8YNMzfMvDsz27D5U2lwfz9Z6798fe6PG1yc",
-	"MUvJhCl2DBqIbIoyvmHuPuweFdxtZ4hDonaOtRxu46TbQpq2e+zGuBzDrtl7ro0O0acKY7EhGly7AG3L",
-	"1PjkH42f8+D0rU3gQw33f17uB77HCC/vdPpUwF9opZmS6TxhuupchQZCYth7s5/oi2M8BtXMPJybUft+",
-	"Ff3bgQUD94c9REXW9BEqOze8iv7zQOrrCZV7hVA5BWmSr1ytQEFJUizuTQiT0yI0pxRnpzEo1kfqJVTY",
-	"wCFc/uYotZEH15MHT+RcfCoK8PxFDvsklcziAVSAW/R8cbvhsH89vjys8uUIZrCRJfHXG+JGi9atZifU",
-	"WH3++tWzhukaptud6V7SZSbRWf2MqjG7AYvah90MZbosBx9h6GGve3j/6Jt7ZLg07kLdDQLvXimMwc0L",
-	"XecZzKyWJ2f2qbaRso1P3XjwEa4C13YM7gZe6UjM6ujGbG549jo8q/CEhkNbT9B7cwNsm6tNG66dEs1F",
-	"wjDOGS+Y8lX/uI+wLoKtC3VrI6HxGMtFeOOl0I1Kt3c9Pi+5wMtr4VxZ9Zxeeq5tn7sRXi/dUd0yexvf",
-	"/tVzub/Zu60Fv9GNRPiMEsF9tFv1BGOMb0Gj+/PmNaV+7+D+4e2o9INewerVq2M+lHq7gndDd9dt2/ad",
-	"21P3d3SRaUKxRuk3LH5jLF4fp/WJnL0ldEthchAhF9tYGo93f7/e2VcJpLs5kXkxqVouLv1+Yxy7y9TD",
-	"rQFsZI8bf8QdCXxEk7jdntL3bS7aNr1Kccm8VYpSI02QWhN388+WKDUBap8iTnLa5oL0HDHvcmPh46Jg",
-	"HhRS5Hw1Oq4eCeSJGG7wcG1rkN7W4LqGxRsWv30Wfy2oy473yT6CMyZSQv3dHMw64G/sWHBbycPnYHBn",
-	"F5f79fztJYPgpJo0weUB4WqDC2BeXoybkgDVldBkyrXmYgzAYaGkGDeM/lWA/J9//rm9mqVj23urST2+",
-	"JJbPY1+es5TTc2SDmzxcd+br+tl61UFYXo1gUPlYeBBWWriJm8i9UvhNaTFKZ9YbpEP+aBsfbeMjt3Ee",
-	"cEeTlfx7LmpJCpcEZ22xc0sEzxMmVBNaSuL3WCQy5WIckz0BbXBdBEAN8rR6cwHDVkxrlrY6q1ehiwsF",
-	"jQHSeCZ2lzg5g2DH35UJvyRNgnMgQpsVCN12GIMvyEQK4IqFSz1SSm6CQbLlVDb/EUXzbrfbvWYeGxvT",
-	"Kwxa3eT09bMi+wHM+3uZpZWR9q7KYAL/V8rF0c6/Wk3JgdeAMjNZEateUAXyHTwzU8DshttUE/7HIk2a",
-	"fBe8KafHkO9qs34VaUR+8Y0UmS3k8FeWIImX00KWxlTKhzEI+t3+vXav1+7fO+91B1343z+CNZm2037y",
-	"FJOVTOn7t5iHA/PDTLlwn2CtXb6KJ1RNgzCYz9IrBrK2ZOWxlyluwzTyvYWO2oZP2fp6rkx2u+Avk/yl",
-	"nfKHSuaXa+VxKS/W9n6Rci/Ly7nb83bBtz/ryeQUnr2sbssNrfEKzWIuHBxaaUalxahuSSWDS2V424j+",
-	"GddmhfAxFVIw+OXrYoE3YVDKxxYMxDzL1vjCTa30xy47DuvlFpAqRVHPVPpavcX4kmoN6IJqEvv8cD4D",
-	"XJ5H95jEMMb4isS4pQS4QA3zzPm5bWakKwgIZ1kd7DZiOHVsUPTu1r+igyq51fr1CimKTBSJKLqIolEU",
-	"KYJf3z/Cf066UTTv3bsP//S73W7b/nuC//Tv238e2H+e4D9H8M8BNjt/8vjJkzd7/zYodVX0U3RTaunN",
-	"3c81rNa/XVsNa0OVASALjIPXwRYTbpie0YTB14WazrhgZKgYfUfwrt6a2va7+NJnaqOpPdun2csSF4xo",
-	"plm4lhLwb2cvTsmUqTGGx2MKIOjUtdkhsefPuMiyzd4njKUk9owcOx++S22eTCqk/KHE8IddK9XLA+vd",
-	"W2XXFY1Tl5R6QUrf5iyVZIwqvZYG+WxGlV1kGOFYUZFOqTZM6Tqgtcprtw+8vjw1d1kjLU7ZogyZrkVl",
-	"eUSNkS6nNlpxNg/pQnGbWhGVBxAgGn+SKDbLaMJ2JMIVolvJ9lohgeruu7U8qCqjo1wZfSd/lcFH0O01",
-	"kNIXSQFllbIFjryppxWbgu9KSintWCXh2w/UGKn4Siq3H6j4fbe9KDd2hbeCKV3Au1Jvu7+2slilvssN",
-	"bl2oV0xj8r4PAc2yFyPEYVu7t8t7GX5YmTi6X+vSHVvPB2CTint6QGzeXGJT8ePrNsl+fGxTF2LCHqon",
-	"6EsxUq3mwxfj2duD3/rtbxaP/9bPfute/J/eqweTf78//Pu7w/n5Pf2PpEtPj6bffTP6ftL79ccr8a+d",
-	"wfpqvQk3qALrGsMUQSZPnuWBV56HUi4EihqmQ6In8AlnZ51MImEr8mMXELyBYi1ndnPAu07Bod+may/e",
-	"pSWan7i2Hp1dmctL4Lc4pl04qPLGJ5hxK7tbbraOI0p8VYGkxfI2qPQrQKWF+L9Jnjrsb2Gqz+MO+VjF",
-	"4tX1lky5Q5pRkbBjkNNTuiRDEG9javgFcwh7SFOSzZN39pILI4+o5kJWJBcs0Rp/rrtWPtk3cxOKEj0d",
-	"G7Rlnq62NkFtSV7g6n2yP+MTyO4WXBC5dv90B8Rejno1nTISa6lM3LqmX+J2/A8b8xCeCPLqySPy4PDo",
-	"mzz/mT2C86lTrKnQtkCFOFFGpnS2ZgU0+Yavl2941aSx67dWcA0rJGEBFyXF2JtWRf2RKkTctPpr0rXY",
-	"jnpg8+EK/3TwuCaNMdnDo0I3M3e7XyqSl37A3WoB+cxYCpanLaCBRLVCUJ9AJXVGdbH365oBcGlir00k",
-	"bFAUjsurVdldtvV58BoHQODQB1T+NQ4RuufUkEYCqyGt1H4pil9hmu9WCEo/mZARFylKk9pKMiuZyq9D",
-	"uLmimStu697ABOuooXQElKu37tZDqaMHD0qK67D+LMoxy3p9DD2RyhA9n06pWvqFeccFOiUc11QJexd+",
-	"K+ZjXADClgo+a/0dAyobZiwkgmF6HryT5Fzs+HCnlOp9C2+Hm+J/wtpUxmHtfd1we6aOcPO9+/CKG0jh",
-	"1ruI4dXhCeHVKb7CTUGQ4TXuSYSb0xGFGwK131RZZcsW7cobqyazXQBL2DnfhF5853K1TgvnpmRJyjkk",
-	"GgyOjsKd4JNzmh1YnPRNuGJvlj5XT3gKI+QxVYKlpHdAoC1bagzYAR78SxAGVsDk5mtVTeXj3YqvsWEb",
-	"0e4d1lzb0jYVroZJ7wChb8W82Gwm4OiLEZOpvMBcVd5CsAIhk7paFgn2ZE1eXmkPfHN9e6DqLthcrcQO",
-	"H4buzBx7u3JCLxgZMiZIyjK2WnSx9/Hj8TbK1vopqMOdUQVb44X/OnF4yl3buZyUy7RwFVWvtVIi85vz",
-	"uaCdVbRc3azVpcoNL89UxdSuNMZQlmy1xb50yXILxpwVsFfbcrdhZAGIcjWAz7CQmsPWUy7O6x3FmIoX",
-	"fufaKGpkXnE0JJoZC/Tj06enfzv5/sWz796efPf86enb8xc/Pj6NO+TnCRMIGTWZC40VMZm7D1SqBAiM",
-	"Zl1NVKS2tBYCTfTCRnkROZjH0Nd0c/OaGDMr2GTLFKwTOH754uyceHAauypPeTlvrks1FK7o8xLR+kj6",
-	"AFKaIJE7ojvl4ldKvgf6mlKOXjIXf7eKMQU+uUfJ3bu277t3W1bMaHL3bh4Jfvcu+d///K+cTkPn7rlg",
-	"9q8f5Fwz7/GOhPUD4RvwnT1Xs2qCUSVszGTFZ4SSN5OahYQSRUUqp4RO5VxgRVBkFNhqLmxq8pKoVIA/",
-	"O+REEJoYfsENtDMmAOlUqst9dyIRib/+lTwvUiRF4i555crsWmswXg18jTvwUPz943NSBMa7AgD4pb8t",
-	"84Gnl+7CTExopiXRM0bfkUdnPx2TGU/eYYElbiaRID4v0yBPTRV3CNDJo7OfgFpfPXlEDnv3u7Ax7lKt",
-	"kouQPHr17Il1djKscurM2N/m0rDUlkaA1gVjKUtbYCq9Pn/Svm9LLmq61ETLgeMIZIMUnTMb8mPFoVOG",
-	"tHgkhvZ9surYPR6TKaNCk9dnbVuPbs9PoIU928s42tVrwKQFNrQ14+8YiYJHdPT//m8UWOM9W3agj6dG",
-	"++lNLNRgYMrMYZ/8wU9oj151QmeOifQMWtcTxjAMutDyqFHBNoW2kdtdlYj4Ybz22ZmYsBlGSrLnTmac",
-	"JHLMbA9vrIpm7w2h8Dy0nmCoUZYOqr3bguUl/tNhfkbkIJTVEZpMaepV/rRl6c/n8QKjjo2l4aCpyHBp",
-	"PVO9XhdmawOplS3qB5MpqkmSvY273IJBY2YElIfZkrjS5AlVtvxo7q6TAo+r5Dr9Fo1yLdv37x89aPdw",
-	"tBTJ/bB7L+6Qx8iM2LajvqIMX0FLXFuqJXtS2ZKNL0+/DzG0WsiSG6MFI4HW3ZTv6LwRN7N8Vtwc29CS",
-	"vO3FhBo0YMs9I4e4ouFHD/L288muyobVlSRjZjR2ZDft5cn5ox9KYgNlREwMap6KpMGQlzZGq7gKIziM",
-	"bw4e3LMEcFKfvcdOBqeGRIjeF0ttJX8PbOrAO7rcO0B6dm+iaB47JgKim9BsRCjRc6XkmBpGZpQrshdH",
-	"QRTN0/vdbhTEIfGLRP7nv+93+i2UnRT2uRs714BlNGBTYNjX//rkyZPvrJDL49stLCiFuVv/2GIiNSMW",
-	"aCAn4Y9TaHAv/hAV3s0oGJCoxsFZmmcUXMYtMmSapywP07+jXdl9LFGH6ghXAn4D2Q2gANP9u5B9PGOa",
-	"sunQ+eZAfcm5wTapcNO4o90jWG8Ud8nLG+eJyR8NncTIw5RSmcynWJ5e+W/z3XQvwx63UHHiyHDr7HIV",
-	"16RhbClgCI4bTomRs3bGLljmR2+nGBbTgW0NsIq/nbTUVoPALO3SU1tieYrliCdUkN49oufokQPpbHV5",
-	"7gosHjvo5+shFekf3YN2bSoKS9C4RLaoOVZ7cyOS6F6EfS6cm3ajT4ZREJL17x+lsMsobCwF5pSy+mSN",
-	"hxQG4M7eoWekF6/3VFHGAVnMZkgnUqASRLekM8zMQpIE4IpGKOIsH39sBqrCwKZZ4UAQ+1KbtRIkc68D",
-	"XBP3WNcKY+BNrlFO4EvQg28SlfexKwuqjatpLmyBcEruHbaH6CR1T6+sSVQk4ePYBwhfObItIGNLpIny",
-	"U7kvOZ8XUAx2DlLUkmIq58OMtWeKJVyjypvjbiINhZZgAGr0GAymVSYBR2Z5yhJPNqFdUSs//BLuxZVI",
-	"gfgYdEJxKQdFK+qznA4PWx1y4hN+OIZ2a+LPCagpu9hDX3wbMLAnYZBvQA45acHQLVGtC2Z0HqxPyNOW",
-	"q2nshAQwDRVLoqc0y3DorksOMpzRmY09G801OyZz/NS7Fzpg63imLCic8xM/gjzApb57F3Xv3bs2mTn8",
-	"GG+ubrXnj7taIERidzAWO8HsxTeM1UnwKZ3Vl2zMRWH1tCMnh4JBYy+EaZoqpnUn4WYZ59KlfDRSvO7K",
-	"9/szEpR8xTYCdHBWP7a8m0DYfGQC++eNCMxy782LatJ1a9VF4ltUOrpynAGQVwNJS+HWy78KYDC/oe4F",
-	"h8337HDSADHFYfcwJntxjTc8blnVICRRcm5YCf1oXPb8qpoBZjAOUQlmafrRi9PTx4/OyURqM5hJZdzi",
-	"C0KHWmbQoHsvX34wRQf7+/BG3Dp2wzuqDm/dLe+q3UDLMV48i72Nk5fYKaXGJsM56tAiOTYwlk3eXdR1",
-	"W81XHhcHSHZcR8Du5XFVfeV+7Uw1+75G8eIftVKgSLgPpGAhrS1Hh5f/fLkgs0ArAvjclZ2unny7SnUg",
-	"6vPERCKF7lCyiD0P7Mn//PeDzkGn3wqtVZmP0yUDR3HmphVayXYYW7bB3cBhnlTP55yoWLAsa4+kAtTw",
-	"w/n5y/1epwdvur+77ozHZl/RiF88uQ7I9/KOjgQ8mmdPchPlxktQoEMuxh1yMpVoR0jtx43mmbVJkG3j",
-	"SIBMJt/SlLjzwNg6FxIpBEtsBjxc+NA5l/2UwCAOPXFKRS6YQhXEjcNGkZgBTCd7nnJRlVmUOGMqYcK0",
-	"HQDmBQHCghfPORL18A9N0RB0n2IzdBuS+AfgA/jRXvUUxZrm3BUTCkKh5eTaagnBqiCPhFOiYNjCTtDM",
-	"PmBxyDE0cNTtkVNpyFOQcgAhgfbdfRfffSTic0WFHjFVupBqETCqSAp4Z5wxMIXm4h1LY2z7sPcNefx+",
-	"xhJjhZvNaOi0Zk6oOT1aWRrbN2LrpnBTYdOZWVr716fiw4WMe91u29eitp1WKeKoe4TTID+5PYW5nvnz",
-	"NjdTMqW/lra9NDFYebcK/ZgYGQn/8UGMzFw4QfxitY6taUTiw4NeqepXmdgqXGsjvyNhq3P0yHP+Ldkb",
-	"skwucLPCCtuUeMSGgNpefFQJgKpIuExF7sQPITMiJuC4vAEjrRz2OU1wOljMG6BsoW+wWiw6HYau5kLo",
-	"zCFtnXV2b+I+CMiKvIpdLQZyNyZ75SRpIHAWE4mHwECnllusbYfL2I/ETLERTVhI4pevnpK77nvEuVyT",
-	"DH2xSs7HE7vaXs+h8Bq4Wp62O/Si6RIxwwteQtkRuMatoJsp+X4J3DdSUvh4BGUdMKVscBZ7AaksuGY+",
-	"E1zRrfVVgYJBHrebb4uPltZCM2abynWrAkYFWePf0dP5eJxxMW51UGb6V9FRFQlaMJ0d09CGOOOXzkVU",
-	"IygwsQ0yIjdkjwP0t8KiRbiOBB8LsLyPS1Koi6YDfq9JnUCAnnBQ670hDVozGWRbh5zJCqwBarRQKF8p",
-	"GxhVnZtzePln/cDy9Q2tgNerYn8PBuQ+DOwzYMNq7/zqk//573udnk8yonOujQTsPKBR0JLTIR/P5Vy3",
-	"QqdqXVkdZ4ZTUw6dQC8lqgokEiQud4/dPotiKWUjLqxLMkO0suc9dSEpEpDav0+lYP6LuhQBLY/6cG+l",
-	"yGV+ZrsQKbpZbTgcfvWr5MJ6ARM5nVINomsZuXLMTmEV0NnmQlrwpGwCOdewtOJjIVfC8WPXE5Z5LhXO",
-	"9ctF0UFgHaK4t9BCNYNC3oDNoUCN839RXxgX8XQ1Y0wk/PUP72YVjKVrLti9uDg6iludDecriI/wq0jY",
-	"9ySGteJYauLxbV/AVnHpXAfa/45lzCDJ+CB/Z28yjksOfOt6UKuD7ZBvJbCEcvt7nZsP9hQq4wkTmpWO",
-	"eZ4/PQ/CYK4ydyykB/v7csaEPdDoSDXedy/pfXj2spQRvzghOnn5NAgDpz2DQdDrdDtdeBaaojMeDIKD",
-	"TrdzEGA4+wSP7PbhP2Nm1k+7XrGUK5bgSuSOC4VnM4Wfy+lCQ+L9VCYaL0vltPU0DQbB98y8ktIEYZCr",
-	"MujroNuvP2CrtpyhV6na/ledNqN81W1bK+XLwk2qjc+Y3Oew/2DTGzkB76/m9YP3DnpXv7ctifBlGBx1",
-	"u1e3US3Ph28dXP1WTW7T8iF+MPjlTRi4CEXgWum5vsKPQRgYOtbB4JdgygwN3qBwyTdqNdp6xVy2xr4m",
-	"8X7sk+dod7b/6MWrM1BmTMDQ0jyMPId5kYgtf4Lx324nUum2tF+0Qov3QBdm2o4a2wPomtmwLByKlb5V",
-	"8eSIpk5E9buH9SLKz8Me9Fs3mJvNDuLpY8QIvlkuuVXXsHWdfETD/sVNDX/Z1ceqTT+n79snY3atNp/T",
-	"9yeWAa9ZyuzPKB7/SWJui6xy5EvkiOyTvSrnt9Yl1mUYIJbYCHzOFnQ8Zoq8flqE83gpGHpHA0BcxbJl",
-	"EfY15IKqpY+nHzOSSQDVzjgBA0ZO0TXsUL3Upk4gfc/MdzC6NWHUXUkxh/6ViZlm1chACzr/ksoEj+fh",
-	"AQs+7Q/wmWRUjB9GARORfZx1Oh37837xfFBOy7YaM1abgK20cP6Cz1eN1TzDnTnC25HP3Wv+rRKcanDc",
-	"ZxRU3XtXC5lqfcQG/TmJ+nSjpbdX8HjrpsAgGnZfGiCsl8ENIGwAYQMIvyZACMLlGqBw/wPVmpnLjeBw",
-	"BefYn3RItFlmTIeEJ1JYFy867BJ3rO2EXIELO5uA3wn0fzX641M6ZvszgcWiCpyW3+awaLT2gpeL9Kze",
-	"fww62s6qPecfLrdiP9fCr/SC2ulXG1pwkcpFRwosDviQjObCOf9bZLeW8dCw2ujJjCYTRp5ZJ2h+iNjv",
-	"dK8PU0c8+wNgU1gP3/I6mf4gFxjp4s5zM+aPJBKsv1K9eTSbDzOehGRK37fpmD28f++w2w3K10LsxZFt",
-	"G9dg28+KbXeQl9/S1L2GANVilyvh8BNfPrfBzx+Pn08sy7mQ0iqCntkLbzeGnL3G+iIR9AZl1sDoBkY3",
-	"MPqTRfqXj7y9cNoBgYdBcccJb/TWAzd3p7oKYAro2gFcGwbAVXjGHeTZNmkuijaBmlL+t95qZvyT9j9o",
-	"+/du+8Gb4s/O2/Y187UOGaYYypiLPhyRjMGDOiQpH3OwI1IJ/50LoJEEI3wwRG05mzDh4lXKl9yoa4FI",
-	"ZZsILi9hLYHMMjP5faMd47VKv9sliwkMCf3WSgL/4j3bGV6kz8P8jJy7iru+rF+tCePy8V9pv6yVJamY",
-	"MduuPbseNoD7ygyaykANqr51j/GXJ4Wf8QsmGArCG4GZTpZ8cQhzk6xp4GUDLxt4+TV5aZ2E2dFRm1/D",
-	"3hK7aONF8yfx5q9O3I22mKcxkSplKnT3L8d4XYxijp51XPOMa/Ms73QNqdatSPHIvtfLVz74yGZbuXxz",
-	"i+ipUqil5A1eTSZQdb/yNATEGvo87aHP0h6W1j0s0u6ERYWVSPRCzDTS64b9brhDRZewLmNP7ZdFTpfd",
-	"vL8ndqcBd/vd/PoDSrl4d2UwKTzTwMmvwEnb+Fw/1ucKAq1g65LiKL77WPxbyhb0hSHgslJqQHADghsQ",
-	"/BWD4AKs7uQtlTYbYlUuPEIIll8eCX1Oi29lurwxDFmu2HRZzR9o1Jxdrsmi3o3D103uvzzdyYJqVxEq",
-	"/eoh3uNzOr6qBXymuV/0B4WFO8it1yul9z8SS/Z2QGYvbRrtslg87B3tMsSauul/ZgBbzZj6y5vLim6w",
-	"sryU+3ADqK24RDAznYV+GTM1CYp/silBaaYYTZc2Q+E7xmbE1GUudsa6y+BpJmxp80Ov+0jwSm1Z81zP",
-	"SfJ0hBeq65wfh1fkfQZRX8rt3Bz4NKL4SxPF14296vV3kMKlYgc2oUsjSzfKUiudrpalofcnrx1sf4Jk",
-	"O5WCbZRu3c+Ojf9UeLgRqJ9RoB5cqattpjrjqs2kLj0nZk52Id029SkXq5lWGqptqLaJpv5T5qJgZhfF",
-	"/UmefZfQ+wt17zfe/ca733j3/3QR1FXp9DEx1FdFprgOYAnfYMBzMqmrX4i5zrGyAcFnSjUNBnmW65li",
-	"Nh+aYh7ehUXW7WH+2zs2M6FN/hhH5a6iYEBsqdgkY1TZ5IGl3zulRHxkIdU7zNYHMjl++fo8rpOjrzEM",
-	"5YacUrscpKyWf7i+9fbS9rjLscrnMx1dOE9jQjZg/E/rk/vI85SP9+Q1RzFfjPvQ6hEyo8rY6hxXWiOz",
-	"eW1Y6iyjCfPVBhaKI6HYWMgOOWOgE0s6zhssMYiimCzl3GazNRKL3hE9VywSQmK6Ye9SKZ/jEC7IkJkF",
-	"Y4LsHfb6RZ7kVodsOwmKRH7+Uz77mdC0Ts26eX1GPXvLAQufT7Mqu3SNam1Ua6NaG9X651OtTnfsFuYw",
-	"ZUbxZNu9D5v23Vbwsml4KJZrJ8NlpXhD6uq2hEXdBS6ItazDogCqv+tKZlJmoS8q8lLJKTMTNte2vJvN",
-	"uhPmZxjdTrdzGJKMDlmW2aoUxSuRwO814aamAiPmvjn2LT3ElmKyN1Ny2gfNc0e3bHFCboiRckMGyedu",
-	"nXZLIlnX59brIH8l539/+diWnB3LLH07MWb21i/kWyMNzVzNLxWJrY99yMf+MAqy8j2bKAjtFj2MYOBR",
-	"cEkOrnvhw/lEYS2+/tCQ5kru13sltyQxpjlv3sjlXNfcF3d2sVEENUcXzdFFc3TxNV1McCJmx9u5rthI",
-	"x9vJmwKqXsyYOHn59G9nL04/Ll1Ijkc+rBU4uSyjBJpa/E+zotyoz/7iEIStfrkJQbiR5om8mijTxuxu",
-	"ElF/jtCP83LufV91+aaQU1lQfXHwaat0bCBUA6EaCPU1QaiyrLkmjlpSW+LjChz195Pnz66Ho3zDhV/H",
-	"dTkgvkzcNV0tq0ApJOw9TUy2LBV+b8BTA54a8PRPAU9ORNwoeAIh8qWCp3qR2ICnBjw14OlrBE8ga3YE",
-	"T65y8MaDwm+XJGUjOs+MFUw8mTDtiwiTRE6ZtmXwj4nhzNZkHyqsCDxcYv64+ixxL12/t54j7uon7VDO",
-	"pDK3e+3Q9uPyyW1Juea2pEm41mDFJuHaHyXhmmNqsodRhzjmoaQqLYtlL4s/FmrmVeC/MJRZyPoGYTYI",
-	"s0GYXzHCzMXYNRKv1WccBkEi2MIjSSrSkNy9K0XC7t4NbY0F/OWOJgbgZIe8ENmSUDKheuIrBuEvhOtI",
-	"aCMVSwc2LpubkHBDEiqExGISeiIXgtAx5aJOTtkEQlZM3V4qONf+Z04El3f8iul5tvHo1m3DHykb3Frl",
-	"t21NncozoKAmM1yDX5skb18AaM5zus28VF5HySX/RU02t7qsayURvwsQLXQTaBuuCJZ65mZJMjkmC6ZY",
-	"k0+tEWBf8gWTHRjziVRDnqZMfNyVlD/vZQ0rHYrbGuGOmdXWpMoF3i/c4AjYdJq9SZTdtL9yO2Bs5F4j",
-	"95oEUn+sBFJbENcn+SW/zNRR14SEjW+y8U024vuPkjiqLJluIW2UlS2YNGrVVt13oG/TufspWzBtLDS0",
-	"B+y7V2D7yePJr7j8Gs7h2rXX7Aq/5WnoL0RX/sbSbFiNbUgzKhIWurrDpYpskeiHvfAwfEQ1FzJs9w/C",
-	"dq8bPgb6cklD7E/20rTUhvQPCDTa6XTIi3ky+ctqCbaeLcHWC+H/bYm3A/jfY6oES0nPvk5GSk6xfXjk",
-	"Lzdcxw2T05e8F010QQPyG5D/ZwT5rxhNc5R/R1ekQknlOf10E5jf6bovDvrnerKB/g30b6D/nxf6OwF1",
-	"uxbApoCI0kGTG0aR4QcxJqNKaLInVQjAvwCgIZlSkNqatQgliopUTl0SukjIkQWVqaILQeaCj6SaZssC",
-	"ZJYqGMW/5OWKia9X/CYOCRdJNtf8gnXI+YRFwhojvtSRg9AunR5J5HSKqXbGzEyYIlJh/QIwVbKsQ761",
-	"T2sc81gSwcbUQNORiATm86OCxE9TNp1JzEPU/pEtY2IkUcyoJdF0xLLlACaKn3OVo+mUkXdsmY8LvxjK",
-	"dBkJVYo1QRuKeKrBp+3Isc7ChIvxcbU97IEKTASI7aGuicRhv98hP7KlzpP02trMhmSMgjVwSCZyrvTm",
-	"QBPUO9fP/VeszY9seZspAO34PnOcSqnTdf6wlDehsxkTf4DD1nwrTRuzei1hgVflQgwrHpMFICUPdZBA",
-	"MdKpoGQDligIiYwz5bHTCn+sMRYsYWE5Q08Vw5KJ+RSkHv7wJlwzNJsgmeaM+TOeMX9NwTs75FqsSvJX",
-	"bK5Zc5ZePUuvwLafLO6oy3uYW6kb/Kv7H/Dfty46aNNhutfIt+vO3KrdmpP0Rro3TrY/0km6FI61b9Wr",
-	"VpJwX6aDrfGvNf61xr/W+NcqoupWXW3hh00g644mPK3Yvt+EAfBgAPImCANBp2Do+nEGqx6QspFsk1kH",
-	"g4ALc+8wCIMpF3wKhnMvt5i5MGyMQZQYAYAFJH7feOjvJX+/2/V2PyN5Zm2uiWI0mYAsD8lR94AsJjxj",
-	"hBv4SUjTqctw/YrRlAum9W3C2x8YzcxkE77VTF0wRRIq7J95JvEG8zaY94+a4/r2Dm89N99IeiIrkb44",
-	"5LhFajXosUGPDXr8mi6NWxmzS0IibBDAgkV8G6GEmVBj/3YMX844PVdZMAj28YTMdbDa1EtbXYzayhyI",
-	"TKqHm3h2qvBgEyCXC71coixxGLEoubIOOE+hWR26+z3YmG+5lPuj1JgPsa/HrmM6BZinWTYi//uf/2XH",
-	"ysW4fFI8lbAY2BU84rtbjfkrA9y67iySC7F8Ggpg19LKGrtmcN8u31z+/wAAAP//",
+	"7H2Nchu3ku6r4MzZKoveIUVSkmNT5dpSHDnxObbsa8nJnpPxesAZkEQ0BBgANM24VLUPse+wdV9j75vs",
+	"k9zqBjA/5JCibNmxk9k9FYvkDH775+tGo/t9kMjpTAomjA4G74MJoylT+OdJkjCtH0lhlMxOskwufih+",
+	"TJlOFJ8ZLkUwCH7iZkIePX95Tpigw4ylITETRhT7dc60Ia5RQkmipNZtqfiYi/znKV0SzUTaCcKAvaPT",
+	"WcaCQXAyNxOp+G8U+ggJjIMJ075YzlhInqRsOpOGiWTZ/jtbhuTJqP2MmmSCf51JwfzHf2+/tN20n3wX",
+	"hIFOJmxKYQZmOYNutFFcjIOrq7Bmws+Ymch09wlP7fPbJjrXrDrP708vQvLD6cl3IXn+4uLJ87PzkLx4",
+	"fn5x48E+x852GCsZSVXenzuaxPblmOzF7XYilR963IKJUUPsx+rIJ8bM9GB/f0ynrOO+7kg1vsnIT9/N",
+	"pGY3Jyw9k0KzEmUNlVxopoh9G5daMbpCU6cXdBySp1xchuSpTBxpvWRGLdsnI8NUSF5Sw57yKTelP9sv",
+	"ZMaTZZWYSkRo2i/ZLKNLlt5k6s/ou5Mx22nOE7kgUyqATRIp0vJ8YaIJTSaMmAnXZKbYKOPjiSFU6AVT",
+	"lfnf63bL45tywafzaTDohn6sXBg2ZsoOFohqfXgXJTqHvZhRMyF6PptJZfTOpA2kxxVLg4FRc7Z91Rzr",
+	"n7NkrrhZ2s1YH9hLBu8kxg9rzIiRhBtN5EI4utAh0WaZMU2oSAmf0jFbGXPKRnSembZWCbmjWTa682Gj",
+	"BTn1HIdWQ9Yn2YIuNYmF1IKPRvGgvKFzbYiQBsm3Su0Uhr0kU5ZySqBnIs2EAS9TARONRFwWkzHRdKk7",
+	"kahM0PVZoVQmgAx+zn97HdZMDJinnhzeMqW5FESO3HhnimkmDPLXMcp2wg0Z0uSScEFiL6xjIhV+KgR2",
+	"XN2NKOhFwQ03ANi7fpyCvTNIGCEsZRzNu92DZK4y/IMdE8Wyh1EAT0VBTPZePn5E7vfv328dEzqE+RAp",
+	"cIIZ1badlcFie/uZEyz635K50lI9ZMu/zf756Mm9sx+68Ej/XgZC5WG/W9fvNRLES636Cb56+bTYBC3n",
+	"KmFWfC+oJoli1LAViViMdv/ohut8Js+NVKx+JDnNJlQpDvwGsksxQ/aQO0FaqjuaGHnJROuYCOmkGMiz",
+	"S8ZmhJvOCt22Nfa3bZQFIbuHayk5F+z1Y08yzgRoRcWmlAsuxuTXuTSU7D05vXhMUkVHps2ZGbVBA9IZ",
+	"bytqGG5q2ymk1oDEKiaLicxYJJye1SRjIwMcAEswnCeXzIQkNnEu1ufC8Kz0K+GajOZZRuiYcmGXDocC",
+	"bWpmdCskSs5FylIyn3UI6jBCyWH/QUjikl6LyZi/ZVYyrneGfOEGGQkO4zTETJScjycrHVg+WEyYIDBp",
+	"grOGFeKayNFoVdhEXp5GwbF6+ODBsXnYu4bC883ZJOcv/CKQGT6BwtMulxyR+NeY5OsNaAaG2R7OlTZx",
+	"yzLDiGeZJiMlp4RNZ2aJMmkRR8KtTHnKZA8alG+ZQ0zUsJD4VnHycWv7skTimnX59WGv2z1ePOxftzBs",
+	"xJRiatO6FEqlrdyjqFhQE6JU4JqcvHhC9uL9VCY6bqFk1sB7MTYOdGIkTEMxENgZF5c1+iNvfoMOKX6v",
+	"5z67O0++W5/Ck5QJw0ccKZXrHDg7ltFMvUWpkcmx7pAT8pZmPCVxGZYBMwlDhkt4IxKWl8ler93r3we6",
+	"NkzpkKR8zAEMxJ04JPEb+E87bgERs2QiWXpsNeuCa1bqmUzpJdNECra6KIfD0YP+6ODom2+GB4cpvUcP",
+	"Evag/yDtsi47/ObgXmWlZhRGAfP9j59P2v+k7d+67QedN+3X73thr3//6l+C+mUzaonMvL5u546lYfMo",
+	"aFo2kooRo5ZAgyg8KsK0t02GXgMLf6SqFnxVTT1ktGRCxZj5rbQKYUBiQMEzEzs6g+WVM6ZQC4EMgden",
+	"UrFIIK6RgpUQT4jALTdXpCDsLVPLQt8gDyJ6hs20ALpDTmkysVBZTlkkpMhxYcbXd9NZUtvZ8aeffgIT",
+	"FQg2oWaDGqTFEzA7bG91yuzdjCWr0PlbRi2D7a6Rr8JgRhWdMuNMqUcIP+oHJmf01zkjMYj+NxanxB46",
+	"zBR7y+VcW4hDnk+5AWngrcYRVyX4AxZn8OucqWUQBoJOYUi2vcr6Tem7p0yMzSQY9MEKmXLhP/fqqL1k",
+	"4P+d1Qk7csmWZC44zMJIS2NApii333INBpyWlg4VM4hBUonAGn8lZsETNiC9dv/oKBIzxYUBYiEn54+e",
+	"PAHSVTSBlSR7lLx6BfYeLIAUrLVKLg9GvaSfHrA2NtweUTVt9/zSWIYo1mbFc7FxkY6OVhepLDai6F2/",
+	"246id9+cvr67Li/C4F3bPd6eMq0p2JkBWhZD2N9Nc7VLP0Ikvr7mz0W2JHQ2y1C2eu5GhkNU7JDkHU2S",
+	"uVIgdmOwGWLEBsLpIKYZ2Tvs9QsB26qH/PWr5yyHTcvW6/YPa8nJzumVMHQ8BmZa5wkYpOdJAKZUjZkh",
+	"E2r1I04EKUpIAhxtlsTQMZlCs0wTbgYkvhuDhtFW83jdNZaEwjSs5KIk4xqBStGIdra6JrAuaHY86PW6",
+	"5H/+u3fQ6XV6awR39/aXByywDdt+WhroUs4JzcAyXZKJzNJjQu0S5FM46B6SBTcTOTeAy2S6vNn2Fqbg",
+	"R0ziEZLm+lS+swLgVmh4weglqJMZVVxL0QrBmAURAWSAFA6iv/U7zP4jqRzplL3j2mhL0yXqXCHiSJSp",
+	"2NM+WSV9sidg7RIqLLEck1Ua77fWEfKnWqktlt9UAtg0bIpQSjEzVwBAcOfX7P1+t177IfavDMphffvK",
+	"SKopNRZUHQDmn9J3Fm/1nGJ0n2rRl7f/69DzRZWAebqK+XC0M2omxWB5uhVjlAd77zC4dngv0K7fNLjc",
+	"6v/9hnYu1Ya9lyplakDi9lhmaUz2FAfBbizcsW5nt4+tkMT4EFgNzqvyhpqY7Am2QBMa32mhd6v0O1gs",
+	"FhoRCao0kcJwMXdmOfYPOGtBNeFaz62jfpUvcHgbcJeGydUSXv6at9L8Z/dPaRpBGJQ+1FhwV7ArFm0j",
+	"zPyWpg79w6fEOiDhTxCzDvnuz5QcZmz6r79o67vKJwSDNJRnwSDokxFnWaoJBfNToHGHdKKUtIgW1/WN",
+	"m63FofCBeGRDDckY1Yb0ywAukwiJMlq8ix68XV+9gtXWhooEPWaWivVfd7H5DDVzHQwOgbMNN7iD/5Bz",
+	"VVi22kJSP1e32H699D7+gmvYxnWA0RQb/C+KjYJB8Nf94hRv3/6q91/YJuyO1Xno8hG4tT4msV3qGJdG",
+	"EwZWE1hkIgU7EncHBrl2SNh2RxptPDNoFydRdeNzb+9vPMHKD0ryZu0pUbt0TLRzw9UDplXn37ZmigfL",
+	"b7UL98tOL7vHS/6bXVuountKlve2t/CZqzD493b5JKBdOonY9nbN2QW2VTpCvXbU3rmDZPdYqiFPUyY+",
+	"UjQgcEFfMRkyYEpU0FTY8w/LkRVRUc+z+/19tNFuyLwHFeZFPwIwbWrNzlq2HeUTvy1+tbPn2jm9hnOz",
+	"fSkaJm2YdDcmhXX3xFfvxUIDAMgs/uH05DvvuYu/P72IyULOszR/BPjUMg5agYQSxxJkTzPr+cLXIpGb",
+	"Ia0BOuPc4EJSOcMckE2iwtop+cMW9ceR4CLJ5ilLw9wMxfMUMEQRSjV80fDF7nxxztRbnrBXgr6lPKPD",
+	"jO3OItalkFJDhxRPQgVojSFAL5pMWEqcQ9UdLnANIDShM5pwsxxEAn7z/nTnmo2PugdxwVLx+vDiVk73",
+	"wFVA98fEqKU9BYgExSPC6tmgO/dq+ON35I/Shlz/cn4S9PUy1oWUz6hYul/0TbnKnevhWZ+R0kZH+XPf",
+	"AaljncP+gzgSBe+sjKCWcfA0rWGWhll+P2apnoS9ZHNtPbsfa02tHESh2wnaRh82JSkfjRg6wB1XVT0x",
+	"q8dYawdb2J4/KsB2HR5ca3iDf2W/9yG2Wr9f2GqlEeFpocK1qzXXeGnwl2zZto/emu0WryxOvPvqNKZc",
+	"A1lvICyEYUrQ7BRdhR8rJXJomqCNB+gVhpAxw8rnPDs4Xm7Cw0dlZ6mfEMEO6nnXPXLL/lE39RHlGUuP",
+	"YfITDKYZepMSfpkrBrg95TrJJAgXciKWpdiOKV2WTeOGmRtm3p2Z7e2TM2lwfz9a6794deGPG1y4PkvJ",
+	"hCl2DBqIbArWv2XuPuweFdxtZ2jP5O0cazncXjdoC2na7rFb43K8vWAPu0P0qcJYbKQT1+6eg2VqfPKP",
+	"xs/5HY+tTeBDDfd/Xu4HvsdASe90+ljAX2ilmZLpPGG66lyFBkJi2Duzn+i3x3gMqpl5ODej9v0q+rcD",
+	"CwbuD3uIiqzpg2R2bngV/ef3EW4mVO4VQuUMpEm+crUCBSVJsbi3IUzOiuigUriqxthyH/CaUGHj73D5",
+	"m6PURh7cTB48lnPxsSjA8xc57JNUMosHUAFu0fPFJaHD/s348rDKlyOYwUaWxF9viRstWreanVBj9fmr",
+	"l08bpmuYbneme0GXmURn9VOqxuwWLGofdjOU6bIcfIShh73u4f2jb+6R4dK4e6m3CLx7pTAGNy90nWcw",
+	"s1qenNmn2kbKNj5168FHuApc2zG4i6ylIzGroxuzueHZm/CswhMaDm09Ru/NLbBtrjZtxHhKNBcJw3h4",
+	"vKfNV/3jPhK/CMov1K2NmMdjLBdkjnerNyrd3s34vOQCL6+Fc2XVc3rpubZ97lZ4vXTVe8vs/e2K9dvg",
+	"+NZXz/7+5vy2FjwFNKLidxUV5bsTHyEyTkiZo4o7+XnI7YhmLhHMVpFh43CpKN0Wslcw/J1Ke8ff3t8Q",
+	"bONR2h9BgNSuRY3I4JrEd+OBXWJ3munuueQXk4STOQ2yaMTF7uLCfbTL/xjvKnwCy8DHrawZB/cO7h9+",
+	"GtPgoFdwfPUmt7+Ssd1QcEN32S/a9p1PZzbc0UXiJ8Ua46Fh8Vtj8fp4z4/k7C0hoApzdQm52MbSGCby",
+	"283O0EvGvpsTmReTquXi0u+3xrG7TD3cGghL9rjxoTKRwEc0idvtKX3X5qJts50VOV9apWhX0gS7NvF7",
+	"v7dEqQl0/RhxktM2F6TniHmXm08fFk33oJAiF6tRtvVIIM+LdIuH9FuDfbcG6TYs3rD4p2fxV4K6ZLUf",
+	"7Tg4Z5hfwd3xwyRA/uafBbeVtLgOBnd2Obq72bldySA4qeYwcmm5uNrgCZiXF+O2JEB1JTSZcq25GANw",
+	"WCgpxg2jfxUg/6effmqvJs3a9t5qjq0vieXzGLpnLOX0AtngNoN0nPm6HqNT9RqWVyMYVD4WHoSVFm4j",
+	"o0GvFMZXWoxS7MsG6ZA/2sZH2/jIpzhXvKPJSjpcF/0ohctJt7bYuSWC55ITqgkt5dQ9FYlMuRjHLp8N",
+	"10Ug5SDPcjsXMGzFtGZpq7OaUqG4mNQYII1nYneJkzMIdvxdmfBL0iS4YCJ1SfrQbYfeb0EmUgBXLFwK",
+	"o1KSJAy2L2eW+48omne73e4N08rZuwHCoNVNzl49LbKowLy/l1laGWnvukxI8H+lnD7t/KvV1D54nTAz",
+	"kxWx6gVVIC/hmZkCZjfcpqzxPxZZS+Vl8LqcZkde1ibhLNIR/ewbKTLkyOEvLEESL2dpLo2plFdnEPS7",
+	"/XvtXq/dv3fR6w668L9/Bmsybaf95CkmPZrSd28wnw/mmZpy4T7BWru8N4+pmgZhMJ+l1wxkbcnKYy9T",
+	"3IZp5HsLHbUNn7L19VyZ7HbBXyb5Kzvl95UMUjfKB1VerO39IuVelZdzt+ftgm9/1pPJGTx7Vd2WW1rj",
+	"FZrFnFo4tNKMSotR3ZJKJqjK8LYR/VOuzQrhY0q1YPDz18UCr8OglB41GIh5lq3xhZta6Y9ddhzWyy0g",
+	"VYqinqn0tXob+gXVGtAF1ST26Vp9QtY8rf0xiWGM8TV56kv56IEa5pnzc9sMa9cQEM6yOthtxHDm2KDo",
+	"3a1/RQdVUp326xVSFJkoElH0NopGUaQIfn3/CP856UbRvHfvPvzT73a7bfvvCf7Tv2//eWD/eYz/HME/",
+	"B9js/PHp48ev9/5tUOqq6KfoptTS67ufa1itf7uxGtaGKgNAFhgHr5UuJtwwPaMJg68LNZ1xwchQMXpJ",
+	"8JR8TW37XXzhM4PS1B7x0+xFiQvwpD1cy9D7t/PnZ2TK1Biv2WAqMejUtdkhsefPuCh6wd4ljKUk9owc",
+	"Ox++qzSSTCqk/L7E8IddK9XLA+vdW2XXFY1TVyNiQUrf5iyVZIwqvVaV4HxGlV1kGOFYUZFOqTZM6Tqg",
+	"tcprnx54fXlq7qpGWpyxRRky3YjK8sg8I12JC7TibFrwheI20zEqDyBANP4kUWyW0YTtSIQrRLeSfL1C",
+	"AtXdd2t5UFVGR7ky+k7+IoMPoNsbIKUvkgLKKmULHHldTys2lee1lFLasUriyB+oMVLxlZSQP1Dx2257",
+	"UW7sGm8FU7qAd6Xedn9tZbFKfZcb3LpQL5nGJKDvA5plz0eIw7Z2b5f3Kny/MnF0v9ZVH7CeD8AmFff0",
+	"gNg09sRWxsHXbc2b+NimQMXEX1RP0JdipFotTyPGszcHv/bb3yxO/9bPfu2+/T+9lw8m/35/+I/Lw/nF",
+	"Pf3PpEvPjqbffTP6ftL75e/X4l87g/XVeh1uUAXWNeZC7nwSPg+88ny2ciFQ1DAdEj2BTzg762QSCVuR",
+	"H7uA4A0UazmzmwPedQoO/TbdePGuLNH8yLX16OzKXF4Cv8Ex7cJBlTc+woxb2d1ys3UcUeKrCiQtlrdB",
+	"pV8BKi3E/23y1GF/C1N9HnfIhyoWr663ZNwe0oyKhB2DnJ7SJRmCeBtTw98yh7CHNCXZPLm0l+UYeUQ1",
+	"F7IiuWCJ1vhz3bXy0b6Z21CU6OnYoC3ztNe1ia5L8gJX76P9GR9Bdp/ABZFr9493QOzlqFfTKSOxlsrE",
+	"rRv6JT6N/2FjPtMTYYsPHB59k+dRtEdwPgWTNRXaFqgQJ8rIlM7WrIAmb/nN8pavmjR2/dbqn2LBQqyn",
+	"pqQYe9OqKAdWhYibVn9NuhbbUQ9s3l/jnw5Oa9Khkz08KnQzc1lCpCJ5JSbcrRaQz4ylYHnaelZIVCsE",
+	"9RFUUmdUF3tfXwYksdevEjYo6riuXFSx5fLwNgdA4NAHVP41DhG659SQRgKLE66UYitqUWK5gFYISj+Z",
+	"kBEXKUqT2sJuKxUPbkK4uaKZK27L0MEE66ihdASUq7fu1kOpowcPSorrsP4syjHLerkqPZHKED2fTqla",
+	"+oW55AKdEo5rqoS9C78V8zEuAGFLQb21/o4BlQ0zFhLBMM0X3m10LnZ8uFMqGbGFt8NN8T9hbUr0sPbe",
+	"f7g940+4OX9HeM1FpHDrnebw+vCE8PpUgeGmIMjwBvckws1pzcINgdqvq6yyZYt25Y1Vk9kugCXsnG9C",
+	"L75zuVqnhXNTsiTlHBINBkdH4U7wyTnNDixO+iZcsTdLn6snPIURckqVYCnpHRBoy1b+BHaAB/8ShIEV",
+	"MLn5WlVT+Xi34mts2Ea0e4c117bSXIWrYdI7QOhPYl5sNhNw9MWIyVS+xZx33kKwAiGTulqlEPZkTV5e",
+	"aw98c3N7oOou2Fz1yA4fhu7MHHtLe0LfMjJkTJCUZWy1BnLvw8fjbZStdZhQhzujCrbGC/914vCUu7Zz",
+	"OSmXaeE6ql5rpUTmt+dzQTuraLm6WatLlRtenqmKqV1rjKEs2WqLfemS5RMYc1bAXm/LfQojC0CUK8l/",
+	"jnVNHbaecnFR7yjGlN7wO9dGUSPzAuAh0e52LonPnpz97eT750+/e3Py3bMnZ28unv/99CzukJ8mTCBk",
+	"1GQuNBaoZu4+UKkwLzCadTVRkdpKlwg00Qsb5TVdYR5DX2LVzWtizKxgky1TsE7g+MXz8wviwWnsqsW5",
+	"/MkoS4taLNf0eYVofSR9AClNkMgd0Z1x8Qsl3wN9TSlHL5mLv1vFmAKf3KPk7l3b9927LStmNLl7N48E",
+	"v3uX/O9//ldOp6Fz97xl9q8f5Fwz7/GOhPUD4RtYGBDP1ayaYFQJGzNZ8Rmh5M2kZiGhRFGRyimhUzkX",
+	"WPcSGQW2mgtb4qAkKhXgzw45EYQmhr/lBtoZE4B0KtXlvjuRiMRf/0qeFanWInGXvHQ34q01GK8GvsYd",
+	"eCj+/vSCFIHxrpAIfulvy7zn6ZW7MBMTmmlJ9IzRS/Lo/MdjMuPJJRZq42YSCeLzuw3yFHdxhwCdPDr/",
+	"Eaj15eNH5LB3vwsb4y7VKrkIyaOXTx9bZyfDouPOjP11Lg1LbYkVaF0wlrK0BabSq4vH7fv2/r+mS020",
+	"HDiOQDZI0TmzIc9eHDplSItHYmjf34mP3eMxmTIqNHl13rblYff8BFrYs72Mo13dF0x+YkNbM37JSBQ8",
+	"oqP/93+jwBrv2bIDfTwx2k9vYqEGA1NmDvvkD35Ce/SqEzpzTKRn0LqeMIZh0IWWR40Ktim0jdzuqs3E",
+	"D+O1z87EhM0wUpI9dzLjJJFjZnt4Y1U0e2cIheeh9QRDjbJ0UO1d41KU+E+H+RmRg1BWR2gypalX+dOW",
+	"pT+fDxCMOjaWhoOmIsNlXhYTZmsDqZWtTwqTKYo7k72Nu9yCQfuitDhVyx0kocpWA8/ddVLgcZVcp9+i",
+	"Ua5l+/79owftHo6WIrkfdu/FHXKKzIhtO+oryr4WtMS1pVqyJ5WtoPzi7PvQFxwt3BgtGAm07qZ8R+eN",
+	"uJmVSu0e29CSvO3FhBo0YMs9I4cg7d7vHz3I288nuyobVleSjJnR2JHdtBcnF49+KIkNlBExMah5KpIG",
+	"Q17aGK3iKhXhML45eHDPEsBJfRYwOxmcGhIhel8stZX8PbCpA+/ocu9gUVacXRTNY8dEQHQTmo0IJXqu",
+	"lBxTw8iMckX24iiIonl6v9uNgjgkfpHI//z3/U6/hbKTwj53Y+casIwGbAoM++pfHz9+/J0Vcnl8u4UF",
+	"pTB36x9bTKRmxAIN5CT8cQoN7sXvo8K7GQUDEtU4OEvzjIKruEWGTPOU5WH6d7QtJU2w1CWqI1wJ+A1k",
+	"N4ACLBviQvbxjGnKpkPnmwP1JecG26TCTeOOdo9g+W/cJS9vnCcmfzR0EiMPU0plMp8ygYdd7tt8N93L",
+	"sMe2YDCODLfOLldxTRrGlgKG4LjhlBg5a2fsLcv86O0Uw2I6sK1BTGyZcrvyqEFglnbpKYk7cYjl9W2+",
+	"hN49oufokQPpbHV57gosHjvo5+shFekf3YN2bSoKS9C4RGP+1leNdCOS6F6EfS6cm3ajT4ZREJL17x+l",
+	"sMsobCwF5pSy+mSNhxQG4M7eoWekF6/3VFEOBlnMVlogUqASRLekM8zMQpIE4IpGKOIsH39sBqrCwKZZ",
+	"4UAQ+1Kb/RYkc68DXBP3WNcKY+BNrlFO4EvQg28SlfexKy+sLYayEh9D5e4dtofoJHVPr6xJVCTz5NgH",
+	"CF85si0gY0ukifJTuS85nxdQDHYOUtSSYirnw4y1Z4olXKPKm+NuIg2FlmAAavQYDKZVJgFHZnnKEk82",
+	"oV1RKz/8Eu7FlUiB+Bh0QnEpB0Ur6rOcDg9bHXLiE344hnZr4s8JqCm72EMyZCN4HTCwJ2GQb0AOOWnB",
+	"0C1RrQtmdB6sT8jTlrRdOiEBTEPFkugpzTIcuuuSgwxndGZjz0ZzzY7JHD/17oUO2DqeKQsK5/zEjyAP",
+	"cKnv3kXde/euLYqACY82V8nb88ddLRAisTsYi51g9uIbxuok+JTO6ku/5qKwetqRk0PBoLEXwjRNFdO6",
+	"k3CzjHPpUj4aKV5Hh2nc8mckKPmKbQTo4Kx+bHk3gbD5yAT2zxsRWC3DmxfV4g3WqovEt6h0dOU4Q2MZ",
+	"dJYSKdx6+VcBDOY31L3gsHnjHU4aIKY47B7GZC+u8YbHLasahCRKzg0roR+Ny55fVauUcBfM0vSj52dn",
+	"p48uyERqM5hJZdziC0KHWmbQoHsvX34wRQf7+/BG3Dp2wzuqDm/dLe+qZmFGLbx4FnsbJy/VVUqxT4Zz",
+	"1KFFkn1gLFsEoKgPuVr3IC4OkOy4joDdy+Oq+sr92plqFQ+N4sU/aqVAUbgDSMFCWlvWEi//+bJjZoFW",
+	"BPC5q4VfPfl2FS9B1OeJiUQK3aFkEXulevcPOgedfiu0VmU+TldUAMWZm1ZoJdthbNkGdwOHeVI9n3Oi",
+	"YsGyrD2SClDDDxcXL/Z7nR686f7uujMem30F86jl5Dog38s7OhLwaJ49yU2UGy9BgQ65GHfIyVSiHSG1",
+	"HzeaZ9YmQbaNIwEymXxLU+LOA2PrXEikECyxmTRx4UPnXPZTAoM49MQpFXnLFKogbhw2isQMYDrZ85SL",
+	"qsyixBlTCROm7QAwLwgQFrx4zpGoh39oioag+xSboduQxD8AH8CP9qqnKNY0566YUBAKLSfXVkuRVgV5",
+	"JJwSBcMWdoJm9gGLQ46hgaNuj5xJQ56AlAMICbTv7rv47iMRXygq9Iip0oVUi4BRRVLAO+OMgSk0F5cs",
+	"jbHtw9435PTdjCXGCjeb7tBpzZxQc3q0sjS2b8TWTeGmwqYzs7T2r0/piQsZ97rdtq9pbzutUsRR9win",
+	"QX50ewpzPffnbW6mZEp/KW17aWKw8m4V+jExMhL+44MYmblwgvjFah1b04jEhwe9UvXAMrFVuNZGfkfC",
+	"VvnpkWf8W7I3ZJlc4GaFFbYp8YgNAbW9+KgSAFWRcJmK3IkfQmZETMBxeQNGWjnsc5rgdGCgCGULfYNV",
+	"p9HpMHS1W0JnDmnrrLN7E/dBQFbkVexqupC7MdkrJ0kDgbOYSDwEBjq13GJtO1zGfiRmio1owkISv3j5",
+	"hNx13yPO5Zpk6ItVcj6e2NX2eg6F18DVBLbdoRdNl4gZXvASyo7ANW4F3UzJd0vgvpGSwscjKOuAKWWD",
+	"s9gLSGXBNfOZ4Ipura8KFAzyuN18W8S4tBaaMdtUrlsVMCrIGv+Ons7H44yLcauDMtO/io6qSNCC6eyY",
+	"hjbEGb90LqIaQYGJbZARuSF7HKC/FRYtwnUk+FiA5X1ckkJdNB3we03qBAL0hINa7w1p0JrJINs65FxW",
+	"YA1Qo4VC+UrZwKjq3JzDyz/rB5avb2gFvF4V+3swIPdhYJ8BG1Z751ef/M9/3+v0fJIRnXNtJGDnAY2C",
+	"lpwO+Xgu57oVOlXrynM5M5yacugEeilRVSCRIHG5e+z2WRRLKRtxYV2SGaKVPe+pC0mRhzRcTTga1qUI",
+	"aHnUh3srRS7zM9uFSNHNasPh8KtfJBfWC5jI6ZRqEF3LyJV1dwqrgM42F9KCJ2UTyLmGpRUfC7kSjh+7",
+	"nrBcfKkAt18uig4C6xDFvYUWqhkU8gZsDgVqnP+L+gLbiKcf+QAMmuUiDbg5N0QnVm3bHKxkD1jECXwf",
+	"IWSJygakkOF8OtOtjkNm6K0HXBaJNW+cg1HxAcAmnOdaelgctd1f4LYFo5dY1Y4qrqUA0Ry/eHUB24we",
+	"P9ffd6dPTy9OMYKx5IgeS0Jha6ycXtgTKl0iFtcRUm812zXZ0wbD20p9E2fM3XU76dsqD18wjhThZxCJ",
+	"tSkQkbdzXJGKLC9eFR/2+nZmbokd/3QiAYLfEp1ziu+5k67iwCRcPfwK/QJVT1D8g5GoPVhpeZin8lMb",
+	"3By0uIXM04LbYyeazamrOwiEaQVGJByq7h10ehaP4MkBQkPX/KDYjwGoP6uj1hZWjkqJhVEDR8KoOTsu",
+	"bydKwspjQByVlmwfirn8w4VGtIvuYujs0VcyYcmlLmtqz8jxYbdn/zlAFIq61DNHIqcOoXXImaymgaaR",
+	"iJ9SbdrPZMpHnKWx9fHDHNw37XMuEhbnY38lpqu/KOa0S1qWKZFISpyd11e2UszSDEoRP05v1AgymmeZ",
+	"lw7VfFKR8JfDPL0JxtK1A5q9uDhYjkEU1J6+ovWEX0XCvicx6B0XuOa2ju0LxEBcOvWF9r9jGTOoUPwV",
+	"IOeNcuwHrOl6UKuD7ZBvJShM5aT/Te5F2TPqjCdMaFY6BH725CIIg7nK3KGxHuzvyxkTduc7Uo333Ut6",
+	"H569KtXdKc6PT148CcLAidpgEPQ63U4XnoWm6IwHg+Cg0+0cBHjZZYIH+vvwnzEz62fhL1nKFUtwJXK3",
+	"psKT28IL7pCyIfF+KhONVylzzfMkDQbB98y8lNIEYZADXejroNuvP36vtpyhz7na/ledVKd8EXZbK+VU",
+	"Ak0ins+Y+uuw/2DTGzkB769m/YT3DnrXv7ctxfhVGBx1u9e3US0CjG8dXP9WTebjcohPMPj5dRi4+GXg",
+	"Wum5vsKPQRiAXgwGPwdTZmjwGoVLvlGrdzFWnGnWFahJvB/71FraRf48ev7yHEANEzC0NL9kkhuBkYgt",
+	"f8ZkL263E6l0W9ovWqG1BgEpZ9qOGtsDwzazQZs4FCt9q+LJEU2diOp3D+tFlJ+HDQOyTnI3mx3E04eI",
+	"EXyzXNizrmHrWP2Ahv2Lmxr+smucVpt+Rt+1T8bsRm0+o+9OLAPesGDqn1E8/k5ibouscuQLEH+f7FU5",
+	"v7Uusa7CALHERuBzvqDjMVPk1ZMi2M9LwdC7IQHiKpYti6DQIRdULf1tmzEjmQST25lekcAHqXCeLDy7",
+	"qRNI3zPzHYxuTRh1VxJQovd1YqZZNW7Ygs6/pDLB4B14wIJP+wN8JhkV44dRwERkH2edTsf+vF88H5ST",
+	"Nq5GlNamZywtnL/+91VjNc9w547wduRz95p/qwSnGhz3GQVV9971QqZahblBf06iPtlo6e0VPN66LTCI",
+	"ht2XBgjrZXADCBtA2ADCrwkQgnC5ASjcf0+1ZuZqIzhcwTn2Jx0SbZYZ0yHhiRTWb4wOu8QFvTghV+DC",
+	"zibgdwL9X4/++JSO2f5MYOXJAqfld70sGq29/uniwKu3o4OOtrNqz/n7q63Yz7XwC31L7fSrDS24SOWi",
+	"IwWWIH5IRnPhjgZbZLeWMaSg2ujJjCYTRp5aJ2geYtDvdG8OU0c8+wNgU1gP3/I6mf4gFxgH56I9MuYP",
+	"LBOszlS9lzibDzOehGRK37XpmD28f++w2w3Kl8bstbJtG9dg28+KbXeQl9/S1L2GANVil2vh8GNfpL/B",
+	"zx+On08sy7mA8yqCntnrsLeGnL3G+iIR9AZl1sDoBkY3MPqjRfqXj7y9cNoBgYdBcQMS7/vXAzeXcaEK",
+	"YAro2gFcGwbAVXjGHeS5eGkuijaBmlJ2yN5q3YyT9j9p+7du+8Hr4s/Om/YNszkPGSYgy5iLTR6RjMGD",
+	"OiQpH3OwI1IJ/50LoJEE4/8wgHU5mzDhQknKV2Cpa4FIZZsIrq5gLYHMMjP5baMd47VKv9sliwkMCf3W",
+	"SgL/4i38GabZyIOAjZy7uv6+6GetCeOqdVxrv6wVLaqYMduSIrgeNoD7ygyaumENqv7kHuMvTwo/5W+Z",
+	"YCgIbwVmOlnyxSHMTbKmgZcNvGzg5dfkpXUSZkdHbR6qvCV20caL5k9iXgCduPuuMU9jIlXKVOhuZ4/x",
+	"MinFDF7ruOYp1+Zp3ukaUq1bkeKRfa+Xr33wkc3FdPX6E6KnShmnkjd4NdVI1f3K0xAQa+irOIS+hkNY",
+	"WvewSMoVFvWXItELMQ9Rrxv2u+EO9Z7CunxetV8WGZ928/6e2J0G3O138+sPKOXi8tpgUnimgZNfgZO2",
+	"8bl+qM8VBFrB1iXFUXz3ofi3lEvsC0PAZaXUgOAGBDcg+CsGwQVY3clbKm2u1KpceIQQLL88clOo+mSE",
+	"l9xeCUPHYyzwv8MrZ1Kwlddehz7VzrcyXd4aeC0XkruqpjU1as6u1oRg79Zx8ya/Y35pdEG1K1SXfvXY",
+	"8vSCjq9rAZ9pLjb9QfHoDgLzVbkiwIeD2F7/+rdelLL/2wwnJUkVHPZ2QJUvbIGAskg/7B3tMsu8dAAm",
+	"pYV9+VOD72ou6J9fX1X0mtVDpcv0GwB5xZ2D18ctbM2YqUm9/qNNdkwzxWi6tLlXLxmbEVOXk905Glxu",
+	"Yrwfj5nv1/07eB34o7XmDbXlI7yaX+ftObwmDT6omFKq++aEq1EBX5oKuGmw2YdJ/0YAbxTAVqRdL4BD",
+	"70BfO8n/CHGYy7jP48u+DpP/qXB4I1A/o0A9uFZX28SdxiXiSV22Ykwk72LYbSZovpaypqHahmqb8PE/",
+	"ZfINZnZR3B91lOEyqn2h5xnNcUZznNEcZ/zpQsar0ulDgsavC8VxHcASvsYI72RSV84VSz9goReCz5RK",
+	"vAzypP8zxWwCOMU8vAuLIgTD/LdLNjOhzYUbR+WuomBAbOXsJGNU2Vyqpd87ldyEUl1i8lKQyZjDsk6O",
+	"vsK4m9/Tk7XLqc9qCZ2bm3wv7DB3OQP6fPamC3pq7M4Gwf9pHXmf8/CnOfT5snyOVvmQGVXGVji61oSZ",
+	"zWuDd2cZTZiv2LJQHAnFRox2yDlziW3LSXsxyYLNvLyUc5sR3EgsHEr0XLFICIkp270fpnxiRLggQ2YW",
+	"jAmyd9jrF1mVWx2y7cwpEvlJU/mUaULTOt3s5vWlK+dPHJLx+dSxsuvd6ONGHzf6uNHHfz597BTOblEY",
+	"U2YUT7ZdqbH1NmzpRJvhiBomEiyDUq6ak7qCWWFR8IYLYm34sKg87a8Rk5mUWeirOb1QcsrMhM21ratp",
+	"ExqF+WlJt9PtHIYko0OWZbYcUPFKJPB7TbipKX2LaYWOfUsPsaWY7M2UnPZB89zRLVsVlhtipNyQnPOZ",
+	"W6fd8nPW9bn1ps1fycU/XpzaWt9jmaVvJsbM3viFfGOkoZkrtqgisfWx9/nYH0ZBVr7CFAWh3aKHEQw8",
+	"Cq7IwU3v0jjvK6zF1x+E0tx2/npvO5ckxjTnzVu59+ya++JOSTaKoOaQpDkkaQ5JvqY7H07E7Hjx2dVx",
+	"6Xg7eVPo1vMZEycvnvzt/PnZh2ViyfHI+7XaMVdllEBTXy+oqPPsE+s4BGHLDm9CEG6keY60Jp61Mbub",
+	"HN+fI8jkolzWwJe7vy3kVBZUXxx82iodGwjVQKgGQn1NEKosa26Io5bUVk+5Bkf94+TZ05vhKN9w4ddx",
+	"XQ6Ir8B3Q1fLKlAKCXtHE5MtQXQvFDeGiQY8NeCpAU+/C3hyIuJWwRMIkS8VPNWLxAY8NeCpAU9fI3gC",
+	"WbMjeHJFmTceFH67JCkb0XlmrGDiyYRpX58Zi1trW936mBjOsBQ3GSostjxcYmq++gR8L1y/nzz93vVP",
+	"2qGcS2U+7QVH249L1bclm53bkiaXXYMVm1x2f5Rcdo6pyR6GKuKYh5KqtCyWvSz+UKiZF9j/wlBmIesb",
+	"hNkgzAZhfsUIMxdjN8hpV5/MGQSJYAuPJKlIQ3L3rhQJu3s3tOUr8Jc7mhiAkx3yXGRLQsmE6okvxoS/",
+	"EK4joY1ULB3YYG5uQsINSagQEut06IlcCELHlIs6OWXzG1kx9QfMsucm9plz7OUdv2R6nm08M3b7/0dK",
+	"tLdWzW9bU2fyHEi3SbrXAOcmf94fA/Dn6fJmXqOsI/yS76UmUV5dQrsvQT3tgt4LhQ4qmiuCpce5WZJM",
+	"jsmCKdaku2uE75d8K2cHifBYqiFPUyY+Z4K8inj/816SsQKmuCUT7pg7b00wvcXLoBscMJuiCHIx/In9",
+	"xNvxciM6G9HZpAj7Y6UI24IWP8of/GUmB9skRxufcOMTbnzCf/DUYGXJ9AkSg1nZgmnBVu3sfQf6NsU7",
+	"nLEF08ZCQxvYsHtRwR89nvyKKwriHG5cTtCu8Buehv4ieuVvrDaIBQaHNKMiYaErpV0qMhiJftgLD8NH",
+	"VHMhw3b/IGz3uuEp0JfL8GJ/spfVpTakf0Cg0U6nQ57Pk8lfVqsK9mxVwV4I/2+rFh7A/06pEiwlPfs6",
+	"GSk5xfbhkb/ccmlCrFlQcoA0UR0NyG9A/p8R5L9kNM1R/h1dkQollef0021gfqfrvjjon+vJBvo30L+B",
+	"/n9e6O8E1Ke1ADYFopTOqtwwisxKiDEZVUKTPalCAP4FAA3JlILU1qxFKFFUpHLqMgZGQo4sqEwVXQgy",
+	"F3wk1TRbFiCzVNgq/jmvwE18Ce7XcUi4SLK55m9Zh1xMWCSsMeIrYDkI7XIfkkROp5jiaMzMhCkiFVao",
+	"AFMlyzrkW/u0xjGPJRFsTA00HYlIYPJFKkj8JGXTmcT8T+2/s2VMjCSKGbUkmo5YthzARPFzrnI0nTJy",
+	"yZb5uPCLoUyXkVClGB+0oYinGnzajhwraUy4GB9X28MeqMCsjdge6ppIHPb7HfJ3ttR5GmZbbtyQjFGw",
+	"Bg7JRM6V3hzgg3rn5geoxdr8nS13Oz/90iOC7Ep85oCgUqfrnGhpfEJnMyb+ACfDOdGYNuZtW8ICr0qg",
+	"GFY8JgvAZB5UIStgLFvBMwZsXhBHGWfKo7QVTlxjYVjCwkaHniomLBPzKchX/OF1uGbSNtFIzYH4ZzwQ",
+	"/5NFSe0w7qraecnmujn4Xzn4r2DMHy1IqkuOmZvUG5zB++/x3zcuDGvTyb+HD5/W97pVQTbH/o2CaDyC",
+	"f6Rjfykca39SF2BJwn2Z3sDGGdg4AxtnYOMMrIiqT+oXDN9vAll3NOFpxXz+JgyABwOQN0EYCDoFW9mP",
+	"M1h1opTtbJvxPBgEXJh7h0EYTLngU7C9e7nRzYVhY4z4xHAFLE3y28YIBS/5+92udx0wkqdf55ooRpMJ",
+	"yPKQHHUPyGLCM0a4gZ+ENJ26NOgvGU25YFp/Snj7A6OZmWzCt5qpt0yRhAr7Z55uvsG8Deb9oyZC/3Qn",
+	"zZ6bbyWHlZVIXxxy3CK1GvTYoMcGPX5NmQWsjNklaxU2CGDBIr6NUMJMqLF/O4YvpyWfqywYBPt4yOY6",
+	"WG3qha1bR235FkQm1ZNYPOhVeAoLkMvFiS5RljiMWNTlWQecZ9CsDt1lJGzMt1xKEFNqzN8HqMeuYzoF",
+	"mKdZNiL/+5//ZcfKxbh8rD2VsBjYFTziu1sNUCwD3LruLJILsTAfCmDX0soau2Zw365eX/3/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

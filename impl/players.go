@@ -67,6 +67,9 @@ func (s *Server) authorizePlayer(ctx context.Context, id int64, allowAdmin bool)
 
 func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerRequestObject) (generated.CreatePlayerResponseObject, error) {
 	ctx = requestContext(ctx)
+	if err := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); err != nil {
+		return nil, err
+	}
 	token := newToken()
 	p, err := s.store.CreatePlayer(ctx, game.NewPlayer{
 		FirstName: req.Body.FirstName,
@@ -152,6 +155,13 @@ func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerReq
 	ctx = requestContext(ctx)
 	if err := s.authorizePlayer(ctx, req.Id, true); err != nil {
 		return nil, err
+	}
+	if failed := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); failed != nil {
+		// A 404 comes first (the admin token is authorized for any id).
+		if _, err := s.store.GetPlayer(ctx, req.Id); err != nil {
+			return nil, err
+		}
+		return nil, failed
 	}
 	if err := s.store.DeletePlayer(ctx, req.Id); err != nil {
 		return nil, err

@@ -38,6 +38,14 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 		return nil, errNoToken
 	}
 	hash := cred.tokenHash()
+	if failed := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); failed != nil {
+		// A 401, 403 or 404 comes first: the token is checked against the
+		// store, not the hint, which may be stale.
+		if err := s.authorizePlayer(ctx, req.Id, false); err != nil {
+			return nil, err
+		}
+		return nil, failed
+	}
 	if !s.owners.owns(hash, req.Id) {
 		if err := s.authorizePlayer(ctx, req.Id, false); err != nil {
 			return nil, err

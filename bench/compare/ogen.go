@@ -69,7 +69,10 @@ func (h *ogenHandler) GetLocation(ctx context.Context, params ogenapi.GetLocatio
 	}, nil
 }
 
-func (h *ogenHandler) CreatePlayer(ctx context.Context, req *ogenapi.NewPlayer) (ogenapi.CreatePlayerRes, error) {
+func (h *ogenHandler) CreatePlayer(ctx context.Context, req *ogenapi.NewPlayer, params ogenapi.CreatePlayerParams) (ogenapi.CreatePlayerRes, error) {
+	if err := impl.UntaggedPrecondition(optional(params.IfMatch), optional(params.IfNoneMatch)); err != nil {
+		return nil, err
+	}
 	token := newToken()
 	p, err := h.store.CreatePlayer(ctx, game.NewPlayer{
 		FirstName: string(req.FirstName), LastName: string(req.LastName), TokenHash: impl.HashToken(token),
@@ -89,6 +92,9 @@ func (h *ogenHandler) CreatePlayer(ctx context.Context, req *ogenapi.NewPlayer) 
 
 func (h *ogenHandler) CreateVisit(ctx context.Context, req *ogenapi.NewVisit, params ogenapi.CreateVisitParams) (ogenapi.CreateVisitRes, error) {
 	token, _ := ctx.Value(ogenTokenKey{}).(string)
+	if err := impl.UntaggedPrecondition(optional(params.IfMatch), optional(params.IfNoneMatch)); err != nil {
+		return nil, err // the error path is not benchmarked
+	}
 	vr := game.VisitRequest{
 		PlayerID: params.ID, LocationID: req.LocationID, TokenHash: impl.HashToken(token),
 		Roll: func(l game.Location) game.Outcome { return game.Roll(h.dice, l) },
@@ -112,6 +118,14 @@ func (h *ogenHandler) CreateVisit(ctx context.Context, req *ogenapi.NewVisit, pa
 		resp.IdempotentReplayed = ogenapi.NewOptCreateVisitCreatedIdempotentReplayed(ogenapi.CreateVisitCreatedIdempotentReplayedTrue)
 	}
 	return resp, nil
+}
+
+// optional is o's value, or nil when it is not set.
+func optional(o ogenapi.OptString) *string {
+	if v, ok := o.Get(); ok {
+		return &v
+	}
+	return nil
 }
 
 // ogenError answers domain errors with their status and ogen's own errors

@@ -89,6 +89,16 @@ func (s *Server) handleCreateLocationRequest(args [0]string, argsEscaped bool, w
 			return
 		}
 	}
+	params, err := decodeCreateLocationParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 	request, rawBody, close, err := s.decodeCreateLocationRequest(r)
@@ -116,13 +126,22 @@ func (s *Server) handleCreateLocationRequest(args [0]string, argsEscaped bool, w
 			OperationID:      "createLocation",
 			Body:             request,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = *NewLocation
-			Params   = struct{}
+			Params   = CreateLocationParams
 			Response = CreateLocationRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -132,14 +151,14 @@ func (s *Server) handleCreateLocationRequest(args [0]string, argsEscaped bool, w
 		](
 			m,
 			mreq,
-			nil,
+			unpackCreateLocationParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.CreateLocation(ctx, request)
+				response, err = s.h.CreateLocation(ctx, request, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.CreateLocation(ctx, request)
+		response, err = s.h.CreateLocation(ctx, request, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -174,6 +193,16 @@ func (s *Server) handleCreatePlayerRequest(args [0]string, argsEscaped bool, w h
 			ID:   "createPlayer",
 		}
 	)
+	params, err := decodeCreatePlayerParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 	request, rawBody, close, err := s.decodeCreatePlayerRequest(r)
@@ -201,13 +230,22 @@ func (s *Server) handleCreatePlayerRequest(args [0]string, argsEscaped bool, w h
 			OperationID:      "createPlayer",
 			Body:             request,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = *NewPlayer
-			Params   = struct{}
+			Params   = CreatePlayerParams
 			Response = CreatePlayerRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -217,14 +255,14 @@ func (s *Server) handleCreatePlayerRequest(args [0]string, argsEscaped bool, w h
 		](
 			m,
 			mreq,
-			nil,
+			unpackCreatePlayerParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.CreatePlayer(ctx, request)
+				response, err = s.h.CreatePlayer(ctx, request, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.CreatePlayer(ctx, request)
+		response, err = s.h.CreatePlayer(ctx, request, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -350,6 +388,14 @@ func (s *Server) handleCreateVisitRequest(args [1]string, argsEscaped bool, w ht
 					Name: "Idempotency-Key",
 					In:   "header",
 				}: params.IdempotencyKey,
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 				{
 					Name: "id",
 					In:   "path",
@@ -482,6 +528,10 @@ func (s *Server) handleDeleteLocationRequest(args [1]string, argsEscaped bool, w
 					Name: "If-Match",
 					In:   "header",
 				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 				{
 					Name: "id",
 					In:   "path",
@@ -628,6 +678,14 @@ func (s *Server) handleDeletePlayerRequest(args [1]string, argsEscaped bool, w h
 			Body:             nil,
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 				{
 					Name: "id",
 					In:   "path",
@@ -3973,6 +4031,10 @@ func (s *Server) handleReplaceLocationRequest(args [1]string, argsEscaped bool, 
 					In:   "header",
 				}: params.IfMatch,
 				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+				{
 					Name: "id",
 					In:   "path",
 				}: params.ID,
@@ -4120,6 +4182,10 @@ func (s *Server) handleUpdateLocationRequest(args [1]string, argsEscaped bool, w
 					Name: "If-Match",
 					In:   "header",
 				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 				{
 					Name: "id",
 					In:   "path",

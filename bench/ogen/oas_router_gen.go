@@ -12,23 +12,23 @@ import (
 
 var (
 	rn1AllowedHeaders = map[string]string{
-		"POST": "Authorization,Content-Type",
+		"POST": "Authorization,Content-Type,If-Match,If-None-Match",
 	}
 	rn8AllowedHeaders = map[string]string{
-		"DELETE": "Authorization,If-Match",
+		"DELETE": "Authorization,If-Match,If-None-Match",
 		"GET":    "If-None-Match",
 		"HEAD":   "If-None-Match",
-		"PATCH":  "Authorization,Content-Type,If-Match",
-		"PUT":    "Authorization,Content-Type,If-Match",
+		"PATCH":  "Authorization,Content-Type,If-Match,If-None-Match",
+		"PUT":    "Authorization,Content-Type,If-Match,If-None-Match",
 	}
 	rn3AllowedHeaders = map[string]string{
-		"POST": "Content-Type",
+		"POST": "Content-Type,If-Match,If-None-Match",
 	}
 	rn5AllowedHeaders = map[string]string{
-		"DELETE": "Authorization",
+		"DELETE": "Authorization,If-Match,If-None-Match",
 	}
 	rn6AllowedHeaders = map[string]string{
-		"POST": "Authorization,Content-Type,Idempotency-Key",
+		"POST": "Authorization,Content-Type,Idempotency-Key,If-Match,If-None-Match",
 	}
 )
 

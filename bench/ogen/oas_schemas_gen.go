@@ -8387,6 +8387,114 @@ func (*PreconditionFailedHeaders) deleteLocationRes()  {}
 func (*PreconditionFailedHeaders) replaceLocationRes() {}
 func (*PreconditionFailedHeaders) updateLocationRes()  {}
 
+// PreconditionFailedUntaggedHeaders wraps Problem with response headers.
+type PreconditionFailedUntaggedHeaders struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+	Response                   Problem
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *PreconditionFailedUntaggedHeaders) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *PreconditionFailedUntaggedHeaders) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *PreconditionFailedUntaggedHeaders) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *PreconditionFailedUntaggedHeaders) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *PreconditionFailedUntaggedHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *PreconditionFailedUntaggedHeaders) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *PreconditionFailedUntaggedHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *PreconditionFailedUntaggedHeaders) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// GetResponse returns the value of Response.
+func (s *PreconditionFailedUntaggedHeaders) GetResponse() Problem {
+	return s.Response
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *PreconditionFailedUntaggedHeaders) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *PreconditionFailedUntaggedHeaders) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *PreconditionFailedUntaggedHeaders) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *PreconditionFailedUntaggedHeaders) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *PreconditionFailedUntaggedHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *PreconditionFailedUntaggedHeaders) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *PreconditionFailedUntaggedHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *PreconditionFailedUntaggedHeaders) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+// SetResponse sets the value of Response.
+func (s *PreconditionFailedUntaggedHeaders) SetResponse(val Problem) {
+	s.Response = val
+}
+
+func (*PreconditionFailedUntaggedHeaders) createLocationRes() {}
+func (*PreconditionFailedUntaggedHeaders) createPlayerRes()   {}
+func (*PreconditionFailedUntaggedHeaders) createVisitRes()    {}
+func (*PreconditionFailedUntaggedHeaders) deletePlayerRes()   {}
+
 // An RFC 9457 problem detail with a field -> message map.
 // Ref: #/components/schemas/Problem
 type Problem struct {

@@ -13,14 +13,14 @@ type Handler interface {
 	// Create a location.
 	//
 	// POST /locations
-	CreateLocation(ctx context.Context, req *NewLocation) (CreateLocationRes, error)
+	CreateLocation(ctx context.Context, req *NewLocation, params CreateLocationParams) (CreateLocationRes, error)
 	// CreatePlayer implements createPlayer operation.
 	//
 	// Returns the new player and, once, the player's token. Only a hash of the token is stored: keep it,
 	// it cannot be shown again.
 	//
 	// POST /players
-	CreatePlayer(ctx context.Context, req *NewPlayer) (CreatePlayerRes, error)
+	CreatePlayer(ctx context.Context, req *NewPlayer, params CreatePlayerParams) (CreatePlayerRes, error)
 	// CreateVisit implements createVisit operation.
 	//
 	// The player visits a location and earns (or, at the Casino, may lose) a random amount of gold drawn

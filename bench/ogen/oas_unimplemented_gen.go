@@ -18,7 +18,7 @@ var _ Handler = UnimplementedHandler{}
 // Create a location.
 //
 // POST /locations
-func (UnimplementedHandler) CreateLocation(ctx context.Context, req *NewLocation) (r CreateLocationRes, _ error) {
+func (UnimplementedHandler) CreateLocation(ctx context.Context, req *NewLocation, params CreateLocationParams) (r CreateLocationRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -28,7 +28,7 @@ func (UnimplementedHandler) CreateLocation(ctx context.Context, req *NewLocation
 // it cannot be shown again.
 //
 // POST /players
-func (UnimplementedHandler) CreatePlayer(ctx context.Context, req *NewPlayer) (r CreatePlayerRes, _ error) {
+func (UnimplementedHandler) CreatePlayer(ctx context.Context, req *NewPlayer, params CreatePlayerParams) (r CreatePlayerRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 

@@ -999,7 +999,36 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `If-Match` does not match the current `ETag`. */
+        /** @description `If-Match` names an entity tag, or `If-None-Match` is `*`: false for a target without an `ETag`. */
+        PreconditionFailedUntagged: {
+            headers: {
+                "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/precondition-failed",
+                 *       "title": "Precondition failed.",
+                 *       "status": 412,
+                 *       "detail": "A precondition of the request is false.",
+                 *       "instance": "/players/1#4bf92f3577b34da6a3ce929d0e0e4736",
+                 *       "errors": {
+                 *         "If-Match": "If-Match names an entity tag, and this resource has none"
+                 *       }
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description `If-Match` does not match the current `ETag`, or `If-None-Match` does. */
         PreconditionFailed: {
             headers: {
                 ETag: components["headers"]["ETag"];
@@ -1324,6 +1353,23 @@ export interface components {
          */
         IfMatch: string;
         /**
+         * @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
+         * @example "1"
+         */
+        IfNoneMatchChange: string;
+        /**
+         * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+         *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+         * @example *
+         */
+        IfMatchUntagged: string;
+        /**
+         * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+         *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+         * @example "1"
+         */
+        IfNoneMatchUntagged: string;
+        /**
          * @description A key unique to this intended visit, so that retries do not visit twice: 1-255
          *     printable ASCII characters (a UUID, for one).
          * @example 9f1c2d3e-visit-farm-1
@@ -1492,7 +1538,20 @@ export interface operations {
     createLocation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 * @example *
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+                 *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntagged"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1524,6 +1583,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -1676,6 +1736,11 @@ export interface operations {
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
+                /**
+                 * @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchChange"];
             };
             path: {
                 /**
@@ -1732,6 +1797,11 @@ export interface operations {
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
+                /**
+                 * @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchChange"];
             };
             path: {
                 /**
@@ -1877,6 +1947,11 @@ export interface operations {
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
+                /**
+                 * @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchChange"];
             };
             path: {
                 /**
@@ -1976,7 +2051,20 @@ export interface operations {
     createPlayer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 * @example *
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+                 *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntagged"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2007,6 +2095,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["TooManyRequests"];
@@ -2136,7 +2225,20 @@ export interface operations {
     deletePlayer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 * @example *
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+                 *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntagged"];
+            };
             path: {
                 /**
                  * @description The player's id.
@@ -2167,6 +2269,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -2315,6 +2418,18 @@ export interface operations {
                  * @example 9f1c2d3e-visit-farm-1
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 * @example *
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+                 *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntagged"];
             };
             path: {
                 /**
@@ -2359,6 +2474,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["IdempotencyKeyReused"];

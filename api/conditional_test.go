@@ -1,0 +1,113 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+// TestConditionalWrites: every write evaluates If-Match and If-None-Match
+// as RFC 9110 §13.1 says, after the checks that answer 400, 401, 403 and
+// 404, and a false condition is a 412 naming the header that changes
+// nothing. A location's tag is its ETag; players, their visits and the
+// collections have none, so no entity tag matches them and they exist.
+func TestConditionalWrites(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	admin := apitest.AdminToken
+	me := newPlayer(t, s, "Hattori", "Hanzo")
+	other := newPlayer(t, s, "Fuma", "Kotaro")
+	dojo := s.Do(apitest.Request{Method: "POST", Path: "/locations", Token: admin,
+		Body: `{"name":"Dojo","min_gold":15,"max_gold":30}`})
+	if dojo.Status != http.StatusCreated {
+		t.Fatalf("create location: %d %s", dojo.Status, dojo.Body)
+	}
+	dojoPath, tag := dojo.Header.Get("Location"), dojo.Header.Get("ETag")
+
+	// state is everything a write could change, as the API shows it.
+	state := func() string {
+		var out string
+		for _, path := range []string{"/players?limit=100", "/locations?limit=100", me.path + "/visits", other.path + "/visits"} {
+			out += string(s.Do(apitest.Request{Method: "GET", Path: path}).Body)
+		}
+		return out
+	}
+	visitBody := fmt.Sprintf(`{"location_id":%d}`, farm)
+	const stale = `"999999"`
+
+	tests := []struct {
+		name         string
+		method, path string
+		token, body  string
+		header       map[string]string
+		status       int
+		field        string // the errors key of a 412
+	}{
+		// Targets without an entity tag.
+		{"new player, If-Match a tag", "POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-Match": `"1"`}, 412, "If-Match"},
+		{"new player, If-None-Match *", "POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-None-Match": "*"}, 412, "If-None-Match"},
+		{"new player, invalid body first", "POST", "/players", "", `{"first_name":"A","last_name":"Cd"}`, map[string]string{"If-Match": `"1"`}, 400, ""},
+		{"new location, If-Match a weak tag", "POST", "/locations", admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-Match": `W/"1"`}, 412, "If-Match"},
+		{"new location, min over max first", "POST", "/locations", admin, `{"name":"Inn","min_gold":3,"max_gold":2}`, map[string]string{"If-Match": `"1"`}, 400, ""},
+		{"new location, no token first", "POST", "/locations", "", `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-Match": `"1"`}, 401, ""},
+		{"delete player, If-Match a tag", "DELETE", me.path, me.Token, "", map[string]string{"If-Match": `"1", "2"`}, 412, "If-Match"},
+		{"delete player by admin, If-None-Match *", "DELETE", me.path, admin, "", map[string]string{"If-None-Match": " * "}, 412, "If-None-Match"},
+		{"delete player, unknown id first", "DELETE", "/players/999999", admin, "", map[string]string{"If-Match": `"1"`}, 404, ""},
+		{"delete player, another's token first", "DELETE", other.path, me.Token, "", map[string]string{"If-Match": `"1"`}, 403, ""},
+		{"visit, If-Match a tag", "POST", me.path + "/visits", me.Token, visitBody, map[string]string{"If-Match": `"1"`}, 412, "If-Match"},
+		{"visit, If-None-Match * with an Idempotency-Key", "POST", me.path + "/visits", me.Token, visitBody, map[string]string{"If-None-Match": "*", "Idempotency-Key": "k1"}, 412, "If-None-Match"},
+		{"visit, no token first", "POST", me.path + "/visits", "", visitBody, map[string]string{"If-Match": `"1"`}, 401, ""},
+		{"visit, unknown token first", "POST", me.path + "/visits", "not-a-token-of-anyone", visitBody, map[string]string{"If-Match": `"1"`}, 401, ""},
+		{"visit, another's token first", "POST", other.path + "/visits", me.Token, visitBody, map[string]string{"If-Match": `"1"`}, 403, ""},
+		// A location, which has an ETag.
+		{"replace location, If-None-Match its tag", "PUT", dojoPath, admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-None-Match": tag}, 412, "If-None-Match"},
+		{"patch location, If-None-Match its weak tag", "PATCH", dojoPath, admin, `{"max_gold":40}`, map[string]string{"If-None-Match": "W/" + tag, "Content-Type": "application/merge-patch+json"}, 412, "If-None-Match"},
+		{"delete location, If-None-Match *", "DELETE", dojoPath, admin, "", map[string]string{"If-None-Match": "*"}, 412, "If-None-Match"},
+		{"replace location, If-Match first", "PUT", dojoPath, admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-Match": stale, "If-None-Match": tag}, 412, "If-Match"},
+		{"replace location, If-Match true and If-None-Match false", "PUT", dojoPath, admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-Match": tag, "If-None-Match": tag}, 412, "If-None-Match"},
+		{"delete location, unknown id first", "DELETE", "/locations/999999", admin, "", map[string]string{"If-None-Match": "*"}, 404, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := state()
+			got := s.Do(apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body, Header: tt.header})
+			if got.Status != tt.status {
+				t.Fatalf("status = %d, want %d; body %s", got.Status, tt.status, got.Body)
+			}
+			if tt.field != "" {
+				p := got.Problem(t)
+				if len(p.Errors) != 1 || p.Errors[tt.field] == "" {
+					t.Errorf("errors = %v, want one message for %s", p.Errors, tt.field)
+				}
+			}
+			if after := state(); after != before {
+				t.Errorf("a refused request changed the game:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
+
+	// The conditions that are true let each write go ahead.
+	t.Run("true conditions", func(t *testing.T) {
+		for _, tt := range []struct {
+			method, path, token, body string
+			header                    map[string]string
+			status                    int
+		}{
+			{"POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-Match": "*", "If-None-Match": `"1", W/"2"`}, 201},
+			{"POST", "/locations", admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-Match": "*"}, 201},
+			// The refused visit above did not use up its key.
+			{"POST", me.path + "/visits", me.Token, visitBody, map[string]string{"If-Match": "*", "Idempotency-Key": "k1"}, 201},
+			{"PATCH", dojoPath, admin, `{"max_gold":40}`, map[string]string{"If-Match": tag, "If-None-Match": stale, "Content-Type": "application/merge-patch+json"}, 200},
+			{"DELETE", me.path, me.Token, "", map[string]string{"If-Match": "*", "If-None-Match": `"1"`}, 204},
+		} {
+			got := s.Do(apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body, Header: tt.header})
+			if got.Status != tt.status {
+				t.Errorf("%s %s %v = %d, want %d; body %s", tt.method, tt.path, tt.header, got.Status, tt.status, got.Body)
+			}
+		}
+		if got := s.Do(apitest.Request{Method: "GET", Path: me.path}); got.Status != http.StatusNotFound {
+			t.Errorf("player after its conditional delete = %d, want 404", got.Status)
+		}
+	})
+}
