@@ -111,3 +111,68 @@ func TestConditionalWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestDocumentationETags: the page, its files and the contract carry a
+// strong ETag, one per representation and the same on every request, and
+// answer 304 to an If-None-Match that lists it (weak comparison) or is "*",
+// with the headers a 200 would have carried that RFC 9110 §15.4.5 asks for.
+func TestDocumentationETags(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	seen := map[string]string{}
+	for _, path := range []string{"/docs", "/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/initializer.js",
+		"/docs/favicon-32x32.png", "/docs/LICENSE", "/openapi.json", "/openapi.yaml"} {
+		t.Run(path, func(t *testing.T) {
+			full := s.Do(apitest.Request{Method: "GET", Path: path})
+			tag := full.Header.Get("ETag")
+			if full.Status != 200 || len(tag) < 3 || tag[0] != '"' || tag[len(tag)-1] != '"' {
+				t.Fatalf("GET = %d with ETag %q, want 200 with a strong tag", full.Status, tag)
+			}
+			if other, dup := seen[tag]; dup {
+				t.Errorf("ETag %s is also %s's", tag, other)
+			}
+			seen[tag] = path
+			if again := s.Do(apitest.Request{Method: "GET", Path: path}); again.Header.Get("ETag") != tag {
+				t.Errorf("second GET's ETag = %q, want %q", again.Header.Get("ETag"), tag)
+			}
+			for _, tt := range []struct {
+				method, inm string
+				status      int
+			}{
+				{"GET", tag, 304},
+				{"GET", "W/" + tag, 304},
+				{"GET", `"nope", ` + tag, 304},
+				{"GET", "*", 304},
+				{"HEAD", tag, 304},
+				{"GET", `"nope"`, 200},
+				{"GET", "W/" + tag[:len(tag)-2] + `"`, 200},
+			} {
+				got := s.Do(apitest.Request{Method: tt.method, Path: path, Header: map[string]string{"If-None-Match": tt.inm}})
+				if got.Status != tt.status {
+					t.Errorf("%s If-None-Match %s = %d, want %d", tt.method, tt.inm, got.Status, tt.status)
+					continue
+				}
+				if got.Header.Get("ETag") != tag {
+					t.Errorf("%s If-None-Match %s: ETag %q, want %q", tt.method, tt.inm, got.Header.Get("ETag"), tag)
+				}
+				switch tt.status {
+				case 304:
+					if len(got.Body) != 0 || got.Header.Get("Cache-Control") != full.Header.Get("Cache-Control") {
+						t.Errorf("304: %d body bytes, Cache-Control %q; want none and the 200's %q",
+							len(got.Body), got.Header.Get("Cache-Control"), full.Header.Get("Cache-Control"))
+					}
+				case 200:
+					if string(got.Body) != string(full.Body) {
+						t.Errorf("200 to a tag that does not match: the body differs from a plain GET's")
+					}
+				}
+			}
+		})
+	}
+	// Accept is judged first: a file its Accept refuses is a 406 whatever
+	// the tag says.
+	css := s.Do(apitest.Request{Method: "GET", Path: "/docs/swagger-ui.css"}).Header.Get("ETag")
+	got := s.Do(apitest.Request{Method: "GET", Path: "/docs/swagger-ui.css", Header: map[string]string{"Accept": "text/plain", "If-None-Match": css}})
+	if got.Status != http.StatusNotAcceptable {
+		t.Errorf("If-None-Match with an Accept the file fails = %d, want 406", got.Status)
+	}
+}

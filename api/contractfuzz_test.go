@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net/http"
+	"net/url"
 	"path"
 	"reflect"
 	"slices"
@@ -438,7 +439,9 @@ func (f *contractFuzzer) fix(op specfuzz.Op, in *specfuzz.Input, pinned specfuzz
 			continue
 		}
 		choices := []string{"*", " * ", `"1"`, `W/"1", "2"`}
-		if id, ok := cfInt(in.Path["id"]); ok && strings.HasPrefix(f.op.Path, "/locations/") {
+		if tag := f.docTag(*in); tag != "" {
+			choices = []string{tag, "*", "W/" + tag, `"1", ` + tag, `"1"`}
+		} else if id, ok := cfInt(in.Path["id"]); ok && strings.HasPrefix(f.op.Path, "/locations/") {
 			etag := f.etag(id)
 			if etag == "" {
 				continue
@@ -777,9 +780,11 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 			if a, sent := in.Header["Accept"]; sent && !cfAccepts(a, typ) {
 				return bad(406, "Accept")
 			}
-			return ok(200)
+			return f.unchanged(in)
 		}
 		return bad(404)
+	case "getDocs", "getOpenAPIJSON", "getOpenAPIYAML":
+		return f.unchanged(in)
 	}
 	return ok(f.success())
 }
@@ -806,6 +811,28 @@ func (f *contractFuzzer) cursorList() string {
 func (f *contractFuzzer) cursorOK(in specfuzz.Input, list string) bool {
 	c, sent := in.QueryValue("cursor")
 	return !sent || f.cursors[c] == list
+}
+
+// unchanged is what a GET of the documentation or the contract gets: 304
+// when its If-None-Match lists the current tag (weak comparison) or is "*".
+func (f *contractFuzzer) unchanged(in specfuzz.Input) cfWant {
+	if h, sent := in.Header["If-None-Match"]; sent && cfETagMatch(h, f.docTag(in), false) {
+		return cfWant{}.add(304)
+	}
+	return cfWant{}.add(200)
+}
+
+// docTag is the ETag of the documentation file or contract in asks for, as
+// a plain GET shows it ("" for a file that does not exist).
+func (f *contractFuzzer) docTag(in specfuzz.Input) string {
+	path := map[string]string{"getDocs": "/docs", "getOpenAPIJSON": "/openapi.json", "getOpenAPIYAML": "/openapi.yaml"}[f.op.ID()]
+	if f.op.ID() == "getDocsAsset" {
+		path = "/docs/" + url.PathEscape(in.Path["asset"])
+	}
+	if path == "" {
+		return ""
+	}
+	return f.s.Do(apitest.Request{Method: "GET", Path: path, NoCheck: true}).Header.Get("ETag")
 }
 
 // cfUntaggedFalse reports which precondition of a request to a target

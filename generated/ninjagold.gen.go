@@ -489,6 +489,18 @@ type Unauthorized = Problem
 // Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type UnsupportedMediaType = Problem
 
+// GetDocsParams defines parameters for GetDocs.
+type GetDocsParams struct {
+	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetDocsAssetParams defines parameters for GetDocsAsset.
+type GetDocsAssetParams struct {
+	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
 // ListLocationsParams defines parameters for ListLocations.
 type ListLocationsParams struct {
 	// Limit The most items to return on one page.
@@ -540,6 +552,18 @@ type ReplaceLocationParams struct {
 
 	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
 	IfNoneMatch *IfNoneMatchChange `json:"If-None-Match,omitempty"`
+}
+
+// GetOpenAPIJSONParams defines parameters for GetOpenAPIJSON.
+type GetOpenAPIJSONParams struct {
+	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetOpenAPIYAMLParams defines parameters for GetOpenAPIYAML.
+type GetOpenAPIYAMLParams struct {
+	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // ListPlayersParams defines parameters for ListPlayers.
@@ -629,13 +653,13 @@ type ServerInterface interface {
 	OptionsRoot(c *gin.Context)
 	// GetDocs Interactive documentation (Swagger UI)
 	// (GET /docs)
-	GetDocs(c *gin.Context)
+	GetDocs(c *gin.Context, params GetDocsParams)
 	// OptionsDocs Methods of /docs (CORS preflight)
 	// (OPTIONS /docs)
 	OptionsDocs(c *gin.Context)
 	// GetDocsAsset A file of the documentation page
 	// (GET /docs/{asset})
-	GetDocsAsset(c *gin.Context, asset string)
+	GetDocsAsset(c *gin.Context, asset string, params GetDocsAssetParams)
 	// OptionsDocsAsset Methods of /docs/{asset} (CORS preflight)
 	// (OPTIONS /docs/{asset})
 	OptionsDocsAsset(c *gin.Context, asset string)
@@ -677,13 +701,13 @@ type ServerInterface interface {
 	OptionsMetrics(c *gin.Context)
 	// GetOpenAPIJSON This document as JSON
 	// (GET /openapi.json)
-	GetOpenAPIJSON(c *gin.Context)
+	GetOpenAPIJSON(c *gin.Context, params GetOpenAPIJSONParams)
 	// OptionsOpenAPIJSON Methods of /openapi.json (CORS preflight)
 	// (OPTIONS /openapi.json)
 	OptionsOpenAPIJSON(c *gin.Context)
 	// GetOpenAPIYAML This document as YAML
 	// (GET /openapi.yaml)
-	GetOpenAPIYAML(c *gin.Context)
+	GetOpenAPIYAML(c *gin.Context, params GetOpenAPIYAMLParams)
 	// OptionsOpenAPIYAML Methods of /openapi.yaml (CORS preflight)
 	// (OPTIONS /openapi.yaml)
 	OptionsOpenAPIYAML(c *gin.Context)
@@ -766,6 +790,33 @@ func (siw *ServerInterfaceWrapper) OptionsRoot(c *gin.Context) {
 // GetDocs operation middleware
 func (siw *ServerInterfaceWrapper) GetDocs(c *gin.Context) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDocsParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -773,7 +824,7 @@ func (siw *ServerInterfaceWrapper) GetDocs(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.GetDocs(c)
+	siw.Handler.GetDocs(c, params)
 }
 
 // OptionsDocs operation middleware
@@ -804,6 +855,30 @@ func (siw *ServerInterfaceWrapper) GetDocsAsset(c *gin.Context) {
 		return
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetDocsAssetParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -811,7 +886,7 @@ func (siw *ServerInterfaceWrapper) GetDocsAsset(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.GetDocsAsset(c, asset)
+	siw.Handler.GetDocsAsset(c, asset, params)
 }
 
 // OptionsDocsAsset operation middleware
@@ -1279,6 +1354,33 @@ func (siw *ServerInterfaceWrapper) OptionsMetrics(c *gin.Context) {
 // GetOpenAPIJSON operation middleware
 func (siw *ServerInterfaceWrapper) GetOpenAPIJSON(c *gin.Context) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetOpenAPIJSONParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -1286,7 +1388,7 @@ func (siw *ServerInterfaceWrapper) GetOpenAPIJSON(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.GetOpenAPIJSON(c)
+	siw.Handler.GetOpenAPIJSON(c, params)
 }
 
 // OptionsOpenAPIJSON operation middleware
@@ -1305,6 +1407,33 @@ func (siw *ServerInterfaceWrapper) OptionsOpenAPIJSON(c *gin.Context) {
 // GetOpenAPIYAML operation middleware
 func (siw *ServerInterfaceWrapper) GetOpenAPIYAML(c *gin.Context) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetOpenAPIYAMLParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -1312,7 +1441,7 @@ func (siw *ServerInterfaceWrapper) GetOpenAPIYAML(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.GetOpenAPIYAML(c)
+	siw.Handler.GetOpenAPIYAML(c, params)
 }
 
 // OptionsOpenAPIYAML operation middleware
@@ -2517,6 +2646,7 @@ func (response OptionsRoot500ApplicationProblemPlusJSONResponse) VisitOptionsRoo
 }
 
 type GetDocsRequestObject struct {
+	Params GetDocsParams
 }
 
 type GetDocsResponseObject interface {
@@ -2527,6 +2657,7 @@ type GetDocs200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	ContentSecurityPolicy      string
+	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2554,6 +2685,7 @@ func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseW
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
 	w.Header().Set("Content-Security-Policy", fmt.Sprint(response.Headers.ContentSecurityPolicy))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -2578,6 +2710,92 @@ func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseW
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetDocs304ResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+
+type GetDocs304Response struct {
+	Headers GetDocs304ResponseHeaders
+}
+
+func (response GetDocs304Response) VisitGetDocsResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetDocs400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocs400ApplicationProblemPlusJSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -2921,7 +3139,8 @@ func (response OptionsDocs500ApplicationProblemPlusJSONResponse) VisitOptionsDoc
 }
 
 type GetDocsAssetRequestObject struct {
-	Asset string `json:"asset"`
+	Asset  string `json:"asset"`
+	Params GetDocsAssetParams
 }
 
 type GetDocsAssetResponseObject interface {
@@ -2932,6 +3151,7 @@ type GetDocsAsset200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               string
+	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2959,6 +3179,7 @@ func (response GetDocsAsset200ImagepngResponse) VisitGetDocsAssetResponse(w http
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3005,6 +3226,7 @@ func (response GetDocsAsset200TextcssResponse) VisitGetDocsAssetResponse(w http.
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3051,6 +3273,7 @@ func (response GetDocsAsset200TextjavascriptResponse) VisitGetDocsAssetResponse(
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3093,6 +3316,7 @@ func (response GetDocsAsset200TextResponse) VisitGetDocsAssetResponse(w http.Res
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3115,6 +3339,54 @@ func (response GetDocsAsset200TextResponse) VisitGetDocsAssetResponse(w http.Res
 
 	_, err := w.Write([]byte(fmt.Sprint(response.Body)))
 	return err
+}
+
+type GetDocsAsset304ResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	CacheControl               string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+
+type GetDocsAsset304Response struct {
+	Headers GetDocsAsset304ResponseHeaders
+}
+
+func (response GetDocsAsset304Response) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetDocsAsset400ApplicationProblemPlusJSONResponse struct {
@@ -7127,6 +7399,7 @@ func (response OptionsMetrics500ApplicationProblemPlusJSONResponse) VisitOptions
 }
 
 type GetOpenAPIJSONRequestObject struct {
+	Params GetOpenAPIJSONParams
 }
 
 type GetOpenAPIJSONResponseObject interface {
@@ -7136,6 +7409,7 @@ type GetOpenAPIJSONResponseObject interface {
 type GetOpenAPIJSON200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7162,6 +7436,7 @@ func (response GetOpenAPIJSON200JSONResponse) VisitGetOpenAPIJSONResponse(w http
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7181,6 +7456,92 @@ func (response GetOpenAPIJSON200JSONResponse) VisitGetOpenAPIJSONResponse(w http
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenAPIJSON304ResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+
+type GetOpenAPIJSON304Response struct {
+	Headers GetOpenAPIJSON304ResponseHeaders
+}
+
+func (response GetOpenAPIJSON304Response) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetOpenAPIJSON400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIJSON400ApplicationProblemPlusJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7525,6 +7886,7 @@ func (response OptionsOpenAPIJSON500ApplicationProblemPlusJSONResponse) VisitOpt
 }
 
 type GetOpenAPIYAMLRequestObject struct {
+	Params GetOpenAPIYAMLParams
 }
 
 type GetOpenAPIYAMLResponseObject interface {
@@ -7534,6 +7896,7 @@ type GetOpenAPIYAMLResponseObject interface {
 type GetOpenAPIYAML200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7560,6 +7923,7 @@ func (response GetOpenAPIYAML200ApplicationyamlResponse) VisitGetOpenAPIYAMLResp
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7584,6 +7948,92 @@ func (response GetOpenAPIYAML200ApplicationyamlResponse) VisitGetOpenAPIYAMLResp
 		defer closer.Close()
 	}
 	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetOpenAPIYAML304ResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+
+type GetOpenAPIYAML304Response struct {
+	Headers GetOpenAPIYAML304ResponseHeaders
+}
+
+func (response GetOpenAPIYAML304Response) VisitGetOpenAPIYAMLResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetOpenAPIYAML400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIYAML400ApplicationProblemPlusJSONResponse) VisitGetOpenAPIYAMLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
 	return err
 }
 
@@ -11990,8 +12440,10 @@ func (sh *strictHandler) OptionsRoot(ctx *gin.Context) {
 }
 
 // GetDocs operation middleware
-func (sh *strictHandler) GetDocs(ctx *gin.Context) {
+func (sh *strictHandler) GetDocs(ctx *gin.Context, params GetDocsParams) {
 	var request GetDocsRequestObject
+
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetDocs(ctx, request.(GetDocsRequestObject))
@@ -12038,10 +12490,11 @@ func (sh *strictHandler) OptionsDocs(ctx *gin.Context) {
 }
 
 // GetDocsAsset operation middleware
-func (sh *strictHandler) GetDocsAsset(ctx *gin.Context, asset string) {
+func (sh *strictHandler) GetDocsAsset(ctx *gin.Context, asset string, params GetDocsAssetParams) {
 	var request GetDocsAssetRequestObject
 
 	request.Asset = asset
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetDocsAsset(ctx, request.(GetDocsAssetRequestObject))
@@ -12450,8 +12903,10 @@ func (sh *strictHandler) OptionsMetrics(ctx *gin.Context) {
 }
 
 // GetOpenAPIJSON operation middleware
-func (sh *strictHandler) GetOpenAPIJSON(ctx *gin.Context) {
+func (sh *strictHandler) GetOpenAPIJSON(ctx *gin.Context, params GetOpenAPIJSONParams) {
 	var request GetOpenAPIJSONRequestObject
+
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetOpenAPIJSON(ctx, request.(GetOpenAPIJSONRequestObject))
@@ -12498,8 +12953,10 @@ func (sh *strictHandler) OptionsOpenAPIJSON(ctx *gin.Context) {
 }
 
 // GetOpenAPIYAML operation middleware
-func (sh *strictHandler) GetOpenAPIYAML(ctx *gin.Context) {
+func (sh *strictHandler) GetOpenAPIYAML(ctx *gin.Context, params GetOpenAPIYAMLParams) {
 	var request GetOpenAPIYAMLRequestObject
+
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetOpenAPIYAML(ctx, request.(GetOpenAPIYAMLRequestObject))
@@ -12923,217 +13380,220 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Nchu3ku6r4MzZKoveIUVSkmNT5dpSHDnxObbsa8nJnpPxesAZkEQ0BBgANM24VLUPse+wdV9j75vs",
-	"k9zqBjA/5JCibNmxk9k9FYvkDH775+tGo/t9kMjpTAomjA4G74MJoylT+OdJkjCtH0lhlMxOskwufih+",
-	"TJlOFJ8ZLkUwCH7iZkIePX95Tpigw4ylITETRhT7dc60Ia5RQkmipNZtqfiYi/znKV0SzUTaCcKAvaPT",
-	"WcaCQXAyNxOp+G8U+ggJjIMJ075YzlhInqRsOpOGiWTZ/jtbhuTJqP2MmmSCf51JwfzHf2+/tN20n3wX",
-	"hIFOJmxKYQZmOYNutFFcjIOrq7Bmws+Ymch09wlP7fPbJjrXrDrP708vQvLD6cl3IXn+4uLJ87PzkLx4",
-	"fn5x48E+x852GCsZSVXenzuaxPblmOzF7XYilR963IKJUUPsx+rIJ8bM9GB/f0ynrOO+7kg1vsnIT9/N",
-	"pGY3Jyw9k0KzEmUNlVxopoh9G5daMbpCU6cXdBySp1xchuSpTBxpvWRGLdsnI8NUSF5Sw57yKTelP9sv",
-	"ZMaTZZWYSkRo2i/ZLKNLlt5k6s/ou5Mx22nOE7kgUyqATRIp0vJ8YaIJTSaMmAnXZKbYKOPjiSFU6AVT",
-	"lfnf63bL45tywafzaTDohn6sXBg2ZsoOFohqfXgXJTqHvZhRMyF6PptJZfTOpA2kxxVLg4FRc7Z91Rzr",
-	"n7NkrrhZ2s1YH9hLBu8kxg9rzIiRhBtN5EI4utAh0WaZMU2oSAmf0jFbGXPKRnSembZWCbmjWTa682Gj",
-	"BTn1HIdWQ9Yn2YIuNYmF1IKPRvGgvKFzbYiQBsm3Su0Uhr0kU5ZySqBnIs2EAS9TARONRFwWkzHRdKk7",
-	"kahM0PVZoVQmgAx+zn97HdZMDJinnhzeMqW5FESO3HhnimkmDPLXMcp2wg0Z0uSScEFiL6xjIhV+KgR2",
-	"XN2NKOhFwQ03ANi7fpyCvTNIGCEsZRzNu92DZK4y/IMdE8Wyh1EAT0VBTPZePn5E7vfv328dEzqE+RAp",
-	"cIIZ1badlcFie/uZEyz635K50lI9ZMu/zf756Mm9sx+68Ej/XgZC5WG/W9fvNRLES636Cb56+bTYBC3n",
-	"KmFWfC+oJoli1LAViViMdv/ohut8Js+NVKx+JDnNJlQpDvwGsksxQ/aQO0FaqjuaGHnJROuYCOmkGMiz",
-	"S8ZmhJvOCt22Nfa3bZQFIbuHayk5F+z1Y08yzgRoRcWmlAsuxuTXuTSU7D05vXhMUkVHps2ZGbVBA9IZ",
-	"bytqGG5q2ymk1oDEKiaLicxYJJye1SRjIwMcAEswnCeXzIQkNnEu1ufC8Kz0K+GajOZZRuiYcmGXDocC",
-	"bWpmdCskSs5FylIyn3UI6jBCyWH/QUjikl6LyZi/ZVYyrneGfOEGGQkO4zTETJScjycrHVg+WEyYIDBp",
-	"grOGFeKayNFoVdhEXp5GwbF6+ODBsXnYu4bC883ZJOcv/CKQGT6BwtMulxyR+NeY5OsNaAaG2R7OlTZx",
-	"yzLDiGeZJiMlp4RNZ2aJMmkRR8KtTHnKZA8alG+ZQ0zUsJD4VnHycWv7skTimnX59WGv2z1ePOxftzBs",
-	"xJRiatO6FEqlrdyjqFhQE6JU4JqcvHhC9uL9VCY6bqFk1sB7MTYOdGIkTEMxENgZF5c1+iNvfoMOKX6v",
-	"5z67O0++W5/Ck5QJw0ccKZXrHDg7ltFMvUWpkcmx7pAT8pZmPCVxGZYBMwlDhkt4IxKWl8ler93r3we6",
-	"NkzpkKR8zAEMxJ04JPEb+E87bgERs2QiWXpsNeuCa1bqmUzpJdNECra6KIfD0YP+6ODom2+GB4cpvUcP",
-	"Evag/yDtsi47/ObgXmWlZhRGAfP9j59P2v+k7d+67QedN+3X73thr3//6l+C+mUzaonMvL5u546lYfMo",
-	"aFo2kooRo5ZAgyg8KsK0t02GXgMLf6SqFnxVTT1ktGRCxZj5rbQKYUBiQMEzEzs6g+WVM6ZQC4EMgden",
-	"UrFIIK6RgpUQT4jALTdXpCDsLVPLQt8gDyJ6hs20ALpDTmkysVBZTlkkpMhxYcbXd9NZUtvZ8aeffgIT",
-	"FQg2oWaDGqTFEzA7bG91yuzdjCWr0PlbRi2D7a6Rr8JgRhWdMuNMqUcIP+oHJmf01zkjMYj+NxanxB46",
-	"zBR7y+VcW4hDnk+5AWngrcYRVyX4AxZn8OucqWUQBoJOYUi2vcr6Tem7p0yMzSQY9MEKmXLhP/fqqL1k",
-	"4P+d1Qk7csmWZC44zMJIS2NApii333INBpyWlg4VM4hBUonAGn8lZsETNiC9dv/oKBIzxYUBYiEn54+e",
-	"PAHSVTSBlSR7lLx6BfYeLIAUrLVKLg9GvaSfHrA2NtweUTVt9/zSWIYo1mbFc7FxkY6OVhepLDai6F2/",
-	"246id9+cvr67Li/C4F3bPd6eMq0p2JkBWhZD2N9Nc7VLP0Ikvr7mz0W2JHQ2y1C2eu5GhkNU7JDkHU2S",
-	"uVIgdmOwGWLEBsLpIKYZ2Tvs9QsB26qH/PWr5yyHTcvW6/YPa8nJzumVMHQ8BmZa5wkYpOdJAKZUjZkh",
-	"E2r1I04EKUpIAhxtlsTQMZlCs0wTbgYkvhuDhtFW83jdNZaEwjSs5KIk4xqBStGIdra6JrAuaHY86PW6",
-	"5H/+u3fQ6XV6awR39/aXByywDdt+WhroUs4JzcAyXZKJzNJjQu0S5FM46B6SBTcTOTeAy2S6vNn2Fqbg",
-	"R0ziEZLm+lS+swLgVmh4weglqJMZVVxL0QrBmAURAWSAFA6iv/U7zP4jqRzplL3j2mhL0yXqXCHiSJSp",
-	"2NM+WSV9sidg7RIqLLEck1Ua77fWEfKnWqktlt9UAtg0bIpQSjEzVwBAcOfX7P1+t177IfavDMphffvK",
-	"SKopNRZUHQDmn9J3Fm/1nGJ0n2rRl7f/69DzRZWAebqK+XC0M2omxWB5uhVjlAd77zC4dngv0K7fNLjc",
-	"6v/9hnYu1Ya9lyplakDi9lhmaUz2FAfBbizcsW5nt4+tkMT4EFgNzqvyhpqY7Am2QBMa32mhd6v0O1gs",
-	"FhoRCao0kcJwMXdmOfYPOGtBNeFaz62jfpUvcHgbcJeGydUSXv6at9L8Z/dPaRpBGJQ+1FhwV7ArFm0j",
-	"zPyWpg79w6fEOiDhTxCzDvnuz5QcZmz6r79o67vKJwSDNJRnwSDokxFnWaoJBfNToHGHdKKUtIgW1/WN",
-	"m63FofCBeGRDDckY1Yb0ywAukwiJMlq8ix68XV+9gtXWhooEPWaWivVfd7H5DDVzHQwOgbMNN7iD/5Bz",
-	"VVi22kJSP1e32H699D7+gmvYxnWA0RQb/C+KjYJB8Nf94hRv3/6q91/YJuyO1Xno8hG4tT4msV3qGJdG",
-	"EwZWE1hkIgU7EncHBrl2SNh2RxptPDNoFydRdeNzb+9vPMHKD0ryZu0pUbt0TLRzw9UDplXn37ZmigfL",
-	"b7UL98tOL7vHS/6bXVuountKlve2t/CZqzD493b5JKBdOonY9nbN2QW2VTpCvXbU3rmDZPdYqiFPUyY+",
-	"UjQgcEFfMRkyYEpU0FTY8w/LkRVRUc+z+/19tNFuyLwHFeZFPwIwbWrNzlq2HeUTvy1+tbPn2jm9hnOz",
-	"fSkaJm2YdDcmhXX3xFfvxUIDAMgs/uH05DvvuYu/P72IyULOszR/BPjUMg5agYQSxxJkTzPr+cLXIpGb",
-	"Ia0BOuPc4EJSOcMckE2iwtop+cMW9ceR4CLJ5ilLw9wMxfMUMEQRSjV80fDF7nxxztRbnrBXgr6lPKPD",
-	"jO3OItalkFJDhxRPQgVojSFAL5pMWEqcQ9UdLnANIDShM5pwsxxEAn7z/nTnmo2PugdxwVLx+vDiVk73",
-	"wFVA98fEqKU9BYgExSPC6tmgO/dq+ON35I/Shlz/cn4S9PUy1oWUz6hYul/0TbnKnevhWZ+R0kZH+XPf",
-	"AaljncP+gzgSBe+sjKCWcfA0rWGWhll+P2apnoS9ZHNtPbsfa02tHESh2wnaRh82JSkfjRg6wB1XVT0x",
-	"q8dYawdb2J4/KsB2HR5ca3iDf2W/9yG2Wr9f2GqlEeFpocK1qzXXeGnwl2zZto/emu0WryxOvPvqNKZc",
-	"A1lvICyEYUrQ7BRdhR8rJXJomqCNB+gVhpAxw8rnPDs4Xm7Cw0dlZ6mfEMEO6nnXPXLL/lE39RHlGUuP",
-	"YfITDKYZepMSfpkrBrg95TrJJAgXciKWpdiOKV2WTeOGmRtm3p2Z7e2TM2lwfz9a6794deGPG1y4PkvJ",
-	"hCl2DBqIbArWv2XuPuweFdxtZ2jP5O0cazncXjdoC2na7rFb43K8vWAPu0P0qcJYbKQT1+6eg2VqfPKP",
-	"xs/5HY+tTeBDDfd/Xu4HvsdASe90+ljAX2ilmZLpPGG66lyFBkJi2Duzn+i3x3gMqpl5ODej9v0q+rcD",
-	"CwbuD3uIiqzpg2R2bngV/ef3EW4mVO4VQuUMpEm+crUCBSVJsbi3IUzOiuigUriqxthyH/CaUGHj73D5",
-	"m6PURh7cTB48lnPxsSjA8xc57JNUMosHUAFu0fPFJaHD/s348rDKlyOYwUaWxF9viRstWreanVBj9fmr",
-	"l08bpmuYbneme0GXmURn9VOqxuwWLGofdjOU6bIcfIShh73u4f2jb+6R4dK4e6m3CLx7pTAGNy90nWcw",
-	"s1qenNmn2kbKNj5168FHuApc2zG4i6ylIzGroxuzueHZm/CswhMaDm09Ru/NLbBtrjZtxHhKNBcJw3h4",
-	"vKfNV/3jPhK/CMov1K2NmMdjLBdkjnerNyrd3s34vOQCL6+Fc2XVc3rpubZ97lZ4vXTVe8vs/e2K9dvg",
-	"+NZXz/7+5vy2FjwFNKLidxUV5bsTHyEyTkiZo4o7+XnI7YhmLhHMVpFh43CpKN0Wslcw/J1Ke8ff3t8Q",
-	"bONR2h9BgNSuRY3I4JrEd+OBXWJ3munuueQXk4STOQ2yaMTF7uLCfbTL/xjvKnwCy8DHrawZB/cO7h9+",
-	"GtPgoFdwfPUmt7+Ssd1QcEN32S/a9p1PZzbc0UXiJ8Ua46Fh8Vtj8fp4z4/k7C0hoApzdQm52MbSGCby",
-	"283O0EvGvpsTmReTquXi0u+3xrG7TD3cGghL9rjxoTKRwEc0idvtKX3X5qJts50VOV9apWhX0gS7NvF7",
-	"v7dEqQl0/RhxktM2F6TniHmXm08fFk33oJAiF6tRtvVIIM+LdIuH9FuDfbcG6TYs3rD4p2fxV4K6ZLUf",
-	"7Tg4Z5hfwd3xwyRA/uafBbeVtLgOBnd2Obq72bldySA4qeYwcmm5uNrgCZiXF+O2JEB1JTSZcq25GANw",
-	"WCgpxg2jfxUg/6effmqvJs3a9t5qjq0vieXzGLpnLOX0AtngNoN0nPm6HqNT9RqWVyMYVD4WHoSVFm4j",
-	"o0GvFMZXWoxS7MsG6ZA/2sZH2/jIpzhXvKPJSjpcF/0ohctJt7bYuSWC55ITqgkt5dQ9FYlMuRjHLp8N",
-	"10Ug5SDPcjsXMGzFtGZpq7OaUqG4mNQYII1nYneJkzMIdvxdmfBL0iS4YCJ1SfrQbYfeb0EmUgBXLFwK",
-	"o1KSJAy2L2eW+48omne73e4N08rZuwHCoNVNzl49LbKowLy/l1laGWnvukxI8H+lnD7t/KvV1D54nTAz",
-	"kxWx6gVVIC/hmZkCZjfcpqzxPxZZS+Vl8LqcZkde1ibhLNIR/ewbKTLkyOEvLEESL2dpLo2plFdnEPS7",
-	"/XvtXq/dv3fR6w668L9/Bmsybaf95CkmPZrSd28wnw/mmZpy4T7BWru8N4+pmgZhMJ+l1wxkbcnKYy9T",
-	"3IZp5HsLHbUNn7L19VyZ7HbBXyb5Kzvl95UMUjfKB1VerO39IuVelZdzt+ftgm9/1pPJGTx7Vd2WW1rj",
-	"FZrFnFo4tNKMSotR3ZJKJqjK8LYR/VOuzQrhY0q1YPDz18UCr8OglB41GIh5lq3xhZta6Y9ddhzWyy0g",
-	"VYqinqn0tXob+gXVGtAF1ST26Vp9QtY8rf0xiWGM8TV56kv56IEa5pnzc9sMa9cQEM6yOthtxHDm2KDo",
-	"3a1/RQdVUp326xVSFJkoElH0NopGUaQIfn3/CP856UbRvHfvPvzT73a7bfvvCf7Tv2//eWD/eYz/HME/",
-	"B9js/PHp48ev9/5tUOqq6KfoptTS67ufa1itf7uxGtaGKgNAFhgHr5UuJtwwPaMJg68LNZ1xwchQMXpJ",
-	"8JR8TW37XXzhM4PS1B7x0+xFiQvwpD1cy9D7t/PnZ2TK1Biv2WAqMejUtdkhsefPuCh6wd4ljKUk9owc",
-	"Ox++qzSSTCqk/L7E8IddK9XLA+vdW2XXFY1TVyNiQUrf5iyVZIwqvVaV4HxGlV1kGOFYUZFOqTZM6Tqg",
-	"tcprnx54fXlq7qpGWpyxRRky3YjK8sg8I12JC7TibFrwheI20zEqDyBANP4kUWyW0YTtSIQrRLeSfL1C",
-	"AtXdd2t5UFVGR7ky+k7+IoMPoNsbIKUvkgLKKmULHHldTys2lee1lFLasUriyB+oMVLxlZSQP1Dx2257",
-	"UW7sGm8FU7qAd6Xedn9tZbFKfZcb3LpQL5nGJKDvA5plz0eIw7Z2b5f3Kny/MnF0v9ZVH7CeD8AmFff0",
-	"gNg09sRWxsHXbc2b+NimQMXEX1RP0JdipFotTyPGszcHv/bb3yxO/9bPfu2+/T+9lw8m/35/+I/Lw/nF",
-	"Pf3PpEvPjqbffTP6ftL75e/X4l87g/XVeh1uUAXWNeZC7nwSPg+88ny2ciFQ1DAdEj2BTzg762QSCVuR",
-	"H7uA4A0UazmzmwPedQoO/TbdePGuLNH8yLX16OzKXF4Cv8Ex7cJBlTc+woxb2d1ys3UcUeKrCiQtlrdB",
-	"pV8BKi3E/23y1GF/C1N9HnfIhyoWr663ZNwe0oyKhB2DnJ7SJRmCeBtTw98yh7CHNCXZPLm0l+UYeUQ1",
-	"F7IiuWCJ1vhz3bXy0b6Z21CU6OnYoC3ztNe1ia5L8gJX76P9GR9Bdp/ABZFr9493QOzlqFfTKSOxlsrE",
-	"rRv6JT6N/2FjPtMTYYsPHB59k+dRtEdwPgWTNRXaFqgQJ8rIlM7WrIAmb/nN8pavmjR2/dbqn2LBQqyn",
-	"pqQYe9OqKAdWhYibVn9NuhbbUQ9s3l/jnw5Oa9Khkz08KnQzc1lCpCJ5JSbcrRaQz4ylYHnaelZIVCsE",
-	"9RFUUmdUF3tfXwYksdevEjYo6riuXFSx5fLwNgdA4NAHVP41DhG659SQRgKLE66UYitqUWK5gFYISj+Z",
-	"kBEXKUqT2sJuKxUPbkK4uaKZK27L0MEE66ihdASUq7fu1kOpowcPSorrsP4syjHLerkqPZHKED2fTqla",
-	"+oW55AKdEo5rqoS9C78V8zEuAGFLQb21/o4BlQ0zFhLBMM0X3m10LnZ8uFMqGbGFt8NN8T9hbUr0sPbe",
-	"f7g940+4OX9HeM1FpHDrnebw+vCE8PpUgeGmIMjwBvckws1pzcINgdqvq6yyZYt25Y1Vk9kugCXsnG9C",
-	"L75zuVqnhXNTsiTlHBINBkdH4U7wyTnNDixO+iZcsTdLn6snPIURckqVYCnpHRBoy1b+BHaAB/8ShIEV",
-	"MLn5WlVT+Xi34mts2Ea0e4c117bSXIWrYdI7QOhPYl5sNhNw9MWIyVS+xZx33kKwAiGTulqlEPZkTV5e",
-	"aw98c3N7oOou2Fz1yA4fhu7MHHtLe0LfMjJkTJCUZWy1BnLvw8fjbZStdZhQhzujCrbGC/914vCUu7Zz",
-	"OSmXaeE6ql5rpUTmt+dzQTuraLm6WatLlRtenqmKqV1rjKEs2WqLfemS5RMYc1bAXm/LfQojC0CUK8l/",
-	"jnVNHbaecnFR7yjGlN7wO9dGUSPzAuAh0e52LonPnpz97eT750+/e3Py3bMnZ28unv/99CzukJ8mTCBk",
-	"1GQuNBaoZu4+UKkwLzCadTVRkdpKlwg00Qsb5TVdYR5DX2LVzWtizKxgky1TsE7g+MXz8wviwWnsqsW5",
-	"/MkoS4taLNf0eYVofSR9AClNkMgd0Z1x8Qsl3wN9TSlHL5mLv1vFmAKf3KPk7l3b9927LStmNLl7N48E",
-	"v3uX/O9//ldOp6Fz97xl9q8f5Fwz7/GOhPUD4RtYGBDP1ayaYFQJGzNZ8Rmh5M2kZiGhRFGRyimhUzkX",
-	"WPcSGQW2mgtb4qAkKhXgzw45EYQmhr/lBtoZE4B0KtXlvjuRiMRf/0qeFanWInGXvHQ34q01GK8GvsYd",
-	"eCj+/vSCFIHxrpAIfulvy7zn6ZW7MBMTmmlJ9IzRS/Lo/MdjMuPJJRZq42YSCeLzuw3yFHdxhwCdPDr/",
-	"Eaj15eNH5LB3vwsb4y7VKrkIyaOXTx9bZyfDouPOjP11Lg1LbYkVaF0wlrK0BabSq4vH7fv2/r+mS020",
-	"HDiOQDZI0TmzIc9eHDplSItHYmjf34mP3eMxmTIqNHl13rblYff8BFrYs72Mo13dF0x+YkNbM37JSBQ8",
-	"oqP/93+jwBrv2bIDfTwx2k9vYqEGA1NmDvvkD35Ce/SqEzpzTKRn0LqeMIZh0IWWR40Ktim0jdzuqs3E",
-	"D+O1z87EhM0wUpI9dzLjJJFjZnt4Y1U0e2cIheeh9QRDjbJ0UO1d41KU+E+H+RmRg1BWR2gypalX+dOW",
-	"pT+fDxCMOjaWhoOmIsNlXhYTZmsDqZWtTwqTKYo7k72Nu9yCQfuitDhVyx0kocpWA8/ddVLgcZVcp9+i",
-	"Ua5l+/79owftHo6WIrkfdu/FHXKKzIhtO+oryr4WtMS1pVqyJ5WtoPzi7PvQFxwt3BgtGAm07qZ8R+eN",
-	"uJmVSu0e29CSvO3FhBo0YMs9I4cg7d7vHz3I288nuyobVleSjJnR2JHdtBcnF49+KIkNlBExMah5KpIG",
-	"Q17aGK3iKhXhML45eHDPEsBJfRYwOxmcGhIhel8stZX8PbCpA+/ocu9gUVacXRTNY8dEQHQTmo0IJXqu",
-	"lBxTw8iMckX24iiIonl6v9uNgjgkfpHI//z3/U6/hbKTwj53Y+casIwGbAoM++pfHz9+/J0Vcnl8u4UF",
-	"pTB36x9bTKRmxAIN5CT8cQoN7sXvo8K7GQUDEtU4OEvzjIKruEWGTPOU5WH6d7QtJU2w1CWqI1wJ+A1k",
-	"N4ACLBviQvbxjGnKpkPnmwP1JecG26TCTeOOdo9g+W/cJS9vnCcmfzR0EiMPU0plMp8ygYdd7tt8N93L",
-	"sMe2YDCODLfOLldxTRrGlgKG4LjhlBg5a2fsLcv86O0Uw2I6sK1BTGyZcrvyqEFglnbpKYk7cYjl9W2+",
-	"hN49oufokQPpbHV57gosHjvo5+shFekf3YN2bSoKS9C4RGP+1leNdCOS6F6EfS6cm3ajT4ZREJL17x+l",
-	"sMsobCwF5pSy+mSNhxQG4M7eoWekF6/3VFEOBlnMVlogUqASRLekM8zMQpIE4IpGKOIsH39sBqrCwKZZ",
-	"4UAQ+1Kb/RYkc68DXBP3WNcKY+BNrlFO4EvQg28SlfexKy+sLYayEh9D5e4dtofoJHVPr6xJVCTz5NgH",
-	"CF85si0gY0ukifJTuS85nxdQDHYOUtSSYirnw4y1Z4olXKPKm+NuIg2FlmAAavQYDKZVJgFHZnnKEk82",
-	"oV1RKz/8Eu7FlUiB+Bh0QnEpB0Ur6rOcDg9bHXLiE344hnZr4s8JqCm72EMyZCN4HTCwJ2GQb0AOOWnB",
-	"0C1RrQtmdB6sT8jTlrRdOiEBTEPFkugpzTIcuuuSgwxndGZjz0ZzzY7JHD/17oUO2DqeKQsK5/zEjyAP",
-	"cKnv3kXde/euLYqACY82V8nb88ddLRAisTsYi51g9uIbxuok+JTO6ku/5qKwetqRk0PBoLEXwjRNFdO6",
-	"k3CzjHPpUj4aKV5Hh2nc8mckKPmKbQTo4Kx+bHk3gbD5yAT2zxsRWC3DmxfV4g3WqovEt6h0dOU4Q2MZ",
-	"dJYSKdx6+VcBDOY31L3gsHnjHU4aIKY47B7GZC+u8YbHLasahCRKzg0roR+Ny55fVauUcBfM0vSj52dn",
-	"p48uyERqM5hJZdziC0KHWmbQoHsvX34wRQf7+/BG3Dp2wzuqDm/dLe+qZmFGLbx4FnsbJy/VVUqxT4Zz",
-	"1KFFkn1gLFsEoKgPuVr3IC4OkOy4joDdy+Oq+sr92plqFQ+N4sU/aqVAUbgDSMFCWlvWEi//+bJjZoFW",
-	"BPC5q4VfPfl2FS9B1OeJiUQK3aFkEXulevcPOgedfiu0VmU+TldUAMWZm1ZoJdthbNkGdwOHeVI9n3Oi",
-	"YsGyrD2SClDDDxcXL/Z7nR686f7uujMem30F86jl5Dog38s7OhLwaJ49yU2UGy9BgQ65GHfIyVSiHSG1",
-	"HzeaZ9YmQbaNIwEymXxLU+LOA2PrXEikECyxmTRx4UPnXPZTAoM49MQpFXnLFKogbhw2isQMYDrZ85SL",
-	"qsyixBlTCROm7QAwLwgQFrx4zpGoh39oioag+xSboduQxD8AH8CP9qqnKNY0566YUBAKLSfXVkuRVgV5",
-	"JJwSBcMWdoJm9gGLQ46hgaNuj5xJQ56AlAMICbTv7rv47iMRXygq9Iip0oVUi4BRRVLAO+OMgSk0F5cs",
-	"jbHtw9435PTdjCXGCjeb7tBpzZxQc3q0sjS2b8TWTeGmwqYzs7T2r0/piQsZ97rdtq9pbzutUsRR9win",
-	"QX50ewpzPffnbW6mZEp/KW17aWKw8m4V+jExMhL+44MYmblwgvjFah1b04jEhwe9UvXAMrFVuNZGfkfC",
-	"VvnpkWf8W7I3ZJlc4GaFFbYp8YgNAbW9+KgSAFWRcJmK3IkfQmZETMBxeQNGWjnsc5rgdGCgCGULfYNV",
-	"p9HpMHS1W0JnDmnrrLN7E/dBQFbkVexqupC7MdkrJ0kDgbOYSDwEBjq13GJtO1zGfiRmio1owkISv3j5",
-	"hNx13yPO5Zpk6ItVcj6e2NX2eg6F18DVBLbdoRdNl4gZXvASyo7ANW4F3UzJd0vgvpGSwscjKOuAKWWD",
-	"s9gLSGXBNfOZ4Ipura8KFAzyuN18W8S4tBaaMdtUrlsVMCrIGv+Ons7H44yLcauDMtO/io6qSNCC6eyY",
-	"hjbEGb90LqIaQYGJbZARuSF7HKC/FRYtwnUk+FiA5X1ckkJdNB3we03qBAL0hINa7w1p0JrJINs65FxW",
-	"YA1Qo4VC+UrZwKjq3JzDyz/rB5avb2gFvF4V+3swIPdhYJ8BG1Z751ef/M9/3+v0fJIRnXNtJGDnAY2C",
-	"lpwO+Xgu57oVOlXrynM5M5yacugEeilRVSCRIHG5e+z2WRRLKRtxYV2SGaKVPe+pC0mRhzRcTTga1qUI",
-	"aHnUh3srRS7zM9uFSNHNasPh8KtfJBfWC5jI6ZRqEF3LyJV1dwqrgM42F9KCJ2UTyLmGpRUfC7kSjh+7",
-	"nrBcfKkAt18uig4C6xDFvYUWqhkU8gZsDgVqnP+L+gLbiKcf+QAMmuUiDbg5N0QnVm3bHKxkD1jECXwf",
-	"IWSJygakkOF8OtOtjkNm6K0HXBaJNW+cg1HxAcAmnOdaelgctd1f4LYFo5dY1Y4qrqUA0Ry/eHUB24we",
-	"P9ffd6dPTy9OMYKx5IgeS0Jha6ycXtgTKl0iFtcRUm812zXZ0wbD20p9E2fM3XU76dsqD18wjhThZxCJ",
-	"tSkQkbdzXJGKLC9eFR/2+nZmbokd/3QiAYLfEp1ziu+5k67iwCRcPfwK/QJVT1D8g5GoPVhpeZin8lMb",
-	"3By0uIXM04LbYyeazamrOwiEaQVGJByq7h10ehaP4MkBQkPX/KDYjwGoP6uj1hZWjkqJhVEDR8KoOTsu",
-	"bydKwspjQByVlmwfirn8w4VGtIvuYujs0VcyYcmlLmtqz8jxYbdn/zlAFIq61DNHIqcOoXXImaymgaaR",
-	"iJ9SbdrPZMpHnKWx9fHDHNw37XMuEhbnY38lpqu/KOa0S1qWKZFISpyd11e2UszSDEoRP05v1AgymmeZ",
-	"lw7VfFKR8JfDPL0JxtK1A5q9uDhYjkEU1J6+ovWEX0XCvicx6B0XuOa2ju0LxEBcOvWF9r9jGTOoUPwV",
-	"IOeNcuwHrOl6UKuD7ZBvJShM5aT/Te5F2TPqjCdMaFY6BH725CIIg7nK3KGxHuzvyxkTduc7Uo333Ut6",
-	"H569KtXdKc6PT148CcLAidpgEPQ63U4XnoWm6IwHg+Cg0+0cBHjZZYIH+vvwnzEz62fhL1nKFUtwJXK3",
-	"psKT28IL7pCyIfF+KhONVylzzfMkDQbB98y8lNIEYZADXejroNuvP36vtpyhz7na/ledVKd8EXZbK+VU",
-	"Ak0ins+Y+uuw/2DTGzkB769m/YT3DnrXv7ctxfhVGBx1u9e3US0CjG8dXP9WTebjcohPMPj5dRi4+GXg",
-	"Wum5vsKPQRiAXgwGPwdTZmjwGoVLvlGrdzFWnGnWFahJvB/71FraRf48ev7yHEANEzC0NL9kkhuBkYgt",
-	"f8ZkL263E6l0W9ovWqG1BgEpZ9qOGtsDwzazQZs4FCt9q+LJEU2diOp3D+tFlJ+HDQOyTnI3mx3E04eI",
-	"EXyzXNizrmHrWP2Ahv2Lmxr+smucVpt+Rt+1T8bsRm0+o+9OLAPesGDqn1E8/k5ibouscuQLEH+f7FU5",
-	"v7Uusa7CALHERuBzvqDjMVPk1ZMi2M9LwdC7IQHiKpYti6DQIRdULf1tmzEjmQST25lekcAHqXCeLDy7",
-	"qRNI3zPzHYxuTRh1VxJQovd1YqZZNW7Ygs6/pDLB4B14wIJP+wN8JhkV44dRwERkH2edTsf+vF88H5ST",
-	"Nq5GlNamZywtnL/+91VjNc9w547wduRz95p/qwSnGhz3GQVV9971QqZahblBf06iPtlo6e0VPN66LTCI",
-	"ht2XBgjrZXADCBtA2ADCrwkQgnC5ASjcf0+1ZuZqIzhcwTn2Jx0SbZYZ0yHhiRTWb4wOu8QFvTghV+DC",
-	"zibgdwL9X4/++JSO2f5MYOXJAqfld70sGq29/uniwKu3o4OOtrNqz/n7q63Yz7XwC31L7fSrDS24SOWi",
-	"IwWWIH5IRnPhjgZbZLeWMaSg2ujJjCYTRp5aJ2geYtDvdG8OU0c8+wNgU1gP3/I6mf4gFxgH56I9MuYP",
-	"LBOszlS9lzibDzOehGRK37XpmD28f++w2w3Kl8bstbJtG9dg28+KbXeQl9/S1L2GANVil2vh8GNfpL/B",
-	"zx+On08sy7mA8yqCntnrsLeGnL3G+iIR9AZl1sDoBkY3MPqjRfqXj7y9cNoBgYdBcQMS7/vXAzeXcaEK",
-	"YAro2gFcGwbAVXjGHeS5eGkuijaBmlJ2yN5q3YyT9j9p+7du+8Hr4s/Om/YNszkPGSYgy5iLTR6RjMGD",
-	"OiQpH3OwI1IJ/50LoJEE4/8wgHU5mzDhQknKV2Cpa4FIZZsIrq5gLYHMMjP5baMd47VKv9sliwkMCf3W",
-	"SgL/4i38GabZyIOAjZy7uv6+6GetCeOqdVxrv6wVLaqYMduSIrgeNoD7ygyaumENqv7kHuMvTwo/5W+Z",
-	"YCgIbwVmOlnyxSHMTbKmgZcNvGzg5dfkpXUSZkdHbR6qvCV20caL5k9iXgCduPuuMU9jIlXKVOhuZ4/x",
-	"MinFDF7ruOYp1+Zp3ukaUq1bkeKRfa+Xr33wkc3FdPX6E6KnShmnkjd4NdVI1f3K0xAQa+irOIS+hkNY",
-	"WvewSMoVFvWXItELMQ9Rrxv2u+EO9Z7CunxetV8WGZ928/6e2J0G3O138+sPKOXi8tpgUnimgZNfgZO2",
-	"8bl+qM8VBFrB1iXFUXz3ofi3lEvsC0PAZaXUgOAGBDcg+CsGwQVY3clbKm2u1KpceIQQLL88clOo+mSE",
-	"l9xeCUPHYyzwv8MrZ1Kwlddehz7VzrcyXd4aeC0XkruqpjU1as6u1oRg79Zx8ya/Y35pdEG1K1SXfvXY",
-	"8vSCjq9rAZ9pLjb9QfHoDgLzVbkiwIeD2F7/+rdelLL/2wwnJUkVHPZ2QJUvbIGAskg/7B3tMsu8dAAm",
-	"pYV9+VOD72ou6J9fX1X0mtVDpcv0GwB5xZ2D18ctbM2YqUm9/qNNdkwzxWi6tLlXLxmbEVOXk905Glxu",
-	"Yrwfj5nv1/07eB34o7XmDbXlI7yaX+ftObwmDT6omFKq++aEq1EBX5oKuGmw2YdJ/0YAbxTAVqRdL4BD",
-	"70BfO8n/CHGYy7jP48u+DpP/qXB4I1A/o0A9uFZX28SdxiXiSV22Ykwk72LYbSZovpaypqHahmqb8PE/",
-	"ZfINZnZR3B91lOEyqn2h5xnNcUZznNEcZ/zpQsar0ulDgsavC8VxHcASvsYI72RSV84VSz9goReCz5RK",
-	"vAzypP8zxWwCOMU8vAuLIgTD/LdLNjOhzYUbR+WuomBAbOXsJGNU2Vyqpd87ldyEUl1i8lKQyZjDsk6O",
-	"vsK4m9/Tk7XLqc9qCZ2bm3wv7DB3OQP6fPamC3pq7M4Gwf9pHXmf8/CnOfT5snyOVvmQGVXGVji61oSZ",
-	"zWuDd2cZTZiv2LJQHAnFRox2yDlziW3LSXsxyYLNvLyUc5sR3EgsHEr0XLFICIkp270fpnxiRLggQ2YW",
-	"jAmyd9jrF1mVWx2y7cwpEvlJU/mUaULTOt3s5vWlK+dPHJLx+dSxsuvd6ONGHzf6uNHHfz597BTOblEY",
-	"U2YUT7ZdqbH1NmzpRJvhiBomEiyDUq6ak7qCWWFR8IYLYm34sKg87a8Rk5mUWeirOb1QcsrMhM21ratp",
-	"ExqF+WlJt9PtHIYko0OWZbYcUPFKJPB7TbipKX2LaYWOfUsPsaWY7M2UnPZB89zRLVsVlhtipNyQnPOZ",
-	"W6fd8nPW9bn1ps1fycU/XpzaWt9jmaVvJsbM3viFfGOkoZkrtqgisfWx9/nYH0ZBVr7CFAWh3aKHEQw8",
-	"Cq7IwU3v0jjvK6zF1x+E0tx2/npvO5ckxjTnzVu59+ya++JOSTaKoOaQpDkkaQ5JvqY7H07E7Hjx2dVx",
-	"6Xg7eVPo1vMZEycvnvzt/PnZh2ViyfHI+7XaMVdllEBTXy+oqPPsE+s4BGHLDm9CEG6keY60Jp61Mbub",
-	"HN+fI8jkolzWwJe7vy3kVBZUXxx82iodGwjVQKgGQn1NEKosa26Io5bUVk+5Bkf94+TZ05vhKN9w4ddx",
-	"XQ6Ir8B3Q1fLKlAKCXtHE5MtQXQvFDeGiQY8NeCpAU+/C3hyIuJWwRMIkS8VPNWLxAY8NeCpAU9fI3gC",
-	"WbMjeHJFmTceFH67JCkb0XlmrGDiyYRpX58Zi1trW936mBjOsBQ3GSostjxcYmq++gR8L1y/nzz93vVP",
-	"2qGcS2U+7QVH249L1bclm53bkiaXXYMVm1x2f5Rcdo6pyR6GKuKYh5KqtCyWvSz+UKiZF9j/wlBmIesb",
-	"hNkgzAZhfsUIMxdjN8hpV5/MGQSJYAuPJKlIQ3L3rhQJu3s3tOUr8Jc7mhiAkx3yXGRLQsmE6okvxoS/",
-	"EK4joY1ULB3YYG5uQsINSagQEut06IlcCELHlIs6OWXzG1kx9QfMsucm9plz7OUdv2R6nm08M3b7/0dK",
-	"tLdWzW9bU2fyHEi3SbrXAOcmf94fA/Dn6fJmXqOsI/yS76UmUV5dQrsvQT3tgt4LhQ4qmiuCpce5WZJM",
-	"jsmCKdaku2uE75d8K2cHifBYqiFPUyY+Z4K8inj/816SsQKmuCUT7pg7b00wvcXLoBscMJuiCHIx/In9",
-	"xNvxciM6G9HZpAj7Y6UI24IWP8of/GUmB9skRxufcOMTbnzCf/DUYGXJ9AkSg1nZgmnBVu3sfQf6NsU7",
-	"nLEF08ZCQxvYsHtRwR89nvyKKwriHG5cTtCu8Buehv4ieuVvrDaIBQaHNKMiYaErpV0qMhiJftgLD8NH",
-	"VHMhw3b/IGz3uuEp0JfL8GJ/spfVpTakf0Cg0U6nQ57Pk8lfVqsK9mxVwV4I/2+rFh7A/06pEiwlPfs6",
-	"GSk5xfbhkb/ccmlCrFlQcoA0UR0NyG9A/p8R5L9kNM1R/h1dkQollef0021gfqfrvjjon+vJBvo30L+B",
-	"/n9e6O8E1Ke1ADYFopTOqtwwisxKiDEZVUKTPalCAP4FAA3JlILU1qxFKFFUpHLqMgZGQo4sqEwVXQgy",
-	"F3wk1TRbFiCzVNgq/jmvwE18Ce7XcUi4SLK55m9Zh1xMWCSsMeIrYDkI7XIfkkROp5jiaMzMhCkiFVao",
-	"AFMlyzrkW/u0xjGPJRFsTA00HYlIYPJFKkj8JGXTmcT8T+2/s2VMjCSKGbUkmo5YthzARPFzrnI0nTJy",
-	"yZb5uPCLoUyXkVClGB+0oYinGnzajhwraUy4GB9X28MeqMCsjdge6ppIHPb7HfJ3ttR5GmZbbtyQjFGw",
-	"Bg7JRM6V3hzgg3rn5geoxdr8nS13Oz/90iOC7Ep85oCgUqfrnGhpfEJnMyb+ACfDOdGYNuZtW8ICr0qg",
-	"GFY8JgvAZB5UIStgLFvBMwZsXhBHGWfKo7QVTlxjYVjCwkaHniomLBPzKchX/OF1uGbSNtFIzYH4ZzwQ",
-	"/5NFSe0w7qraecnmujn4Xzn4r2DMHy1IqkuOmZvUG5zB++/x3zcuDGvTyb+HD5/W97pVQTbH/o2CaDyC",
-	"f6Rjfykca39SF2BJwn2Z3sDGGdg4AxtnYOMMrIiqT+oXDN9vAll3NOFpxXz+JgyABwOQN0EYCDoFW9mP",
-	"M1h1opTtbJvxPBgEXJh7h0EYTLngU7C9e7nRzYVhY4z4xHAFLE3y28YIBS/5+92udx0wkqdf55ooRpMJ",
-	"yPKQHHUPyGLCM0a4gZ+ENJ26NOgvGU25YFp/Snj7A6OZmWzCt5qpt0yRhAr7Z55uvsG8Deb9oyZC/3Qn",
-	"zZ6bbyWHlZVIXxxy3CK1GvTYoMcGPX5NmQWsjNklaxU2CGDBIr6NUMJMqLF/O4YvpyWfqywYBPt4yOY6",
-	"WG3qha1bR235FkQm1ZNYPOhVeAoLkMvFiS5RljiMWNTlWQecZ9CsDt1lJGzMt1xKEFNqzN8HqMeuYzoF",
-	"mKdZNiL/+5//ZcfKxbh8rD2VsBjYFTziu1sNUCwD3LruLJILsTAfCmDX0soau2Zw365eX/3/AAAA//8=",
+	"7H2Lchu3kuiv4MzZKoveIUVSkmNT5dpS/Eh8ji3rWnKy52S8HnAGJBENAQYARTMuVe1H7D9s3d/Y+yf7",
+	"Jbe6AcyDL1G25MjO7J6KRXIGj0a/u9H9MUjkeCIFE0YHvY/BiNGUKfzzKEmY1k+kMEpmR1kmZz8WP6ZM",
+	"J4pPDJci6AU/czMiT16/OSVM0H7G0pCYESOK/TZl2hA3KKEkUVLrplR8yEX+85jOiWYibQVhwD7Q8SRj",
+	"QS84mpqRVPx3CnOEBNbBhGmezScsJC9SNp5Iw0Qyb/6dzUPyYtB8RU0ywr+OpWD+478339hpmi+eBmGg",
+	"kxEbU9iBmU9gGm0UF8Pg8jJcseFXzIxkuv2Gx/b5TRudalbd5w/PzkLy47OjpyF5fXL24vXxaUhOXp+e",
+	"XXuxr3GyLdZKBlKVz+eeJrF9OSY7cbOZSOWXHjdgY9QQ+7G68pExE93b3R3SMWu5r1tSDa+z8mcfJlKz",
+	"6yOWnkihWQmz+krONFPEvo2gVowu4NSzMzoMyUsuzkPyUiYOtd4wo+bNo4FhKiRvqGEv+Zib0p/NE5nx",
+	"ZF5FphISmuYbNsnonKXX2for+uFoyLba80jOyJgKIJNEirS8X9hoQpMRI2bENZkoNsj4cGQIFXrGVGX/",
+	"D9rt8vrGXPDxdBz02qFfKxeGDZmyiwWkWl7eWQnP4Swm1IyInk4mUhm9NWoD6nHF0qBn1JRthpoj/VOW",
+	"TBU3c3sYywt7w+CdxPhlDRkxknCjiZwJhxc6JNrMM6YJFSnhYzpkC2tO2YBOM9PUKiH3NMsG9z5ttcCn",
+	"XuPSVqD1UTajc01iIbXgg0HcKx/oVBsipEH0rWI7hWXPyZilnBKYmUgzYkDLVMBGIxGX2WRMNJ3rViQq",
+	"G3RzVjCVCUCDX/Lf3oUrNgbEsxodLpjSXAoiB269E8U0Ewbp6xB5O+GG9GlyTrggsWfWMZEKPxUMO66e",
+	"RhR0ouCaBwDkvXqdgn0wiBghgDKOpu32XjJVGf7BDoli2eMogKeiICY7b54/IQ+7Dx82Dgntw36IFLjB",
+	"jGo7zsJicbzdzDEW/W/JVGmpHrP53yb/fPLiwfGPbXik+yADpvK421417xUcxHOt1Rt8++ZlcQhaTlXC",
+	"LPueUU0SxahhCxyxWO3uwTXhfCxPjVRs9UpynE2oUhzoDXiXYobsIHUCt1T3NDHynInGIRHScTHgZ+eM",
+	"TQg3rQW8bWqcb9MqC0R2D6/E5Jyxr157knEmQCoqNqZccDEkv02loWTnxbOz5yRVdGCanJlBEyQgnfCm",
+	"oobhoTadQGr0SKxiMhvJjEXCyVlNMjYwQAEAgv40OWcmJLGJc7Y+FYZnpV8J12QwzTJCh5QLCzpcCoyp",
+	"mdGNkCg5FSlLyXTSIijDCCX73UchiUtyLSZDfsEsZ1yeDOnCLTISHNZpiBkpOR2OFiawdDAbMUFg0wR3",
+	"DRDimsjBYJHZRJ6fRsGhevzo0aF53LkCw/PDWcfnzzwQyASfQOZpwSUHJP4tJjm8QZuBZTb7U6VN3LDE",
+	"MOBZpslAyTFh44mZI0+axZFwkClvmezAgPKCOY2JGhYSPypuPm5sBkskroDLb4877fbh7HH3KsCwAVOK",
+	"qXVwKYRKU7lHUbCgJESuwDU5OnlBduLdVCY6biBn1kB7MQ4OeGIkbEMxYNgZF+cr5Ec+/BoZUvy+mvrs",
+	"6bx4uryFFykThg84YirXueLsSEYzdYFcI5ND3SJH5IJmPCVxWS0DYhKG9OfwRiQsLZOdTrPTfQh4bZjS",
+	"IUn5kIMyELfikMTv4T/NuAFIzJKRZOmhlawzrllpZjKm50wTKdgiUPb7g0fdwd7Bd9/19/ZT+oDuJexR",
+	"91HaZm22/93egwqkJhRWAfv9j1+Omv+kzd/bzUet9813Hzthp/vw8l+C1WAzao7EvAy3U0fScHgUJC0b",
+	"SMWIUXPAQWQeFWba2cRDr1ALf6JqpfJVNfWQ0JIRFUPmj9IKhB6JQQuemNjhGYBXTphCKQQ8BF4fS8Ui",
+	"gXqNFKyk8YSouOXmihSEXTA1L+QN0iBqz3CYVoFukWc0GVlVWY5ZJKTI9cKML5+ms6Q2k+PPP/8MJiog",
+	"bELNGjFIiydgdzje4pbZhwlLFlXn7xm1BLa9RL4MgwlVdMyMM6WeoPqxemFyQn+bMhID639v9ZTYqw4T",
+	"xS64nGqr4pDXY26AG3irccBVSf0BizP4bcrUPAgDQcewJDteBX5j+uElE0MzCnpdsELGXPjPnVXYXjLw",
+	"/85WMTtyzuZkKjjswkiLY4CmyLcvuAYDTkuLh4oZ1EFSiYo1/krMjCesRzrN7sFBJCaKCwPIQo5On7x4",
+	"AairaAKQJDuUvH0L9h4AQArWWESXR4NO0k33WBMHbg6oGjc7HjSWIArYLHgu1gLp4GARSGW2EUUfuu1m",
+	"FH347tm7+8v8Igw+NN3jzTHTmoKdGaBl0YfzXbdXC/oBauLLMH8tsjmhk0mGvNVTNxIcasVOk7ynSTJV",
+	"CthuDDZDjLqBcDKIaUZ29jvdgsE2Vqv8q6HnLId1YOu0u/sr0cnu6a0wdDgEYlqmCVikp0lQTKkaMkNG",
+	"1MpH3AhilJAEKNrMiaFDMoZhmSbc9Eh8PwYJo63k8bJrKAmFbVjORUnGNSoqxSDa2eqaAFzQ7HjU6bTJ",
+	"//x3Z6/VaXUcwt0wQMDmWnPQz0pLm8spoRnYonMykll6SKjddL7ovfY+mXEzklMDmphM59c70ML4+4xN",
+	"PEFkXN7KU0vyN4K1M0bPQYBMqOJaikYI5iswBTh4xGlg9o3Wbe/1M7EY8ZB94Npoi7Ml7FtA0kiUsdTj",
+	"NllEbbIjAFIJFRY1DskiDnevwOFPh8sGO24sQXU0bIyKkWJmqkCdwFNdst677dWyDDX5yqKc5m5fGUg1",
+	"psaqSHugwY/pB6s9dZyYc59W6lLeml+lC59VkZOnixocrnZCzahYLE83agzlxT7YD65c3gla6esWl9vw",
+	"f9zSTqVac/ZSpUz1SNwcyiyNyY7iwKaNVV6sE9mdYyMkMT4ENoDzkbynJiY7gs3QIMZ3GuirKv0O9odV",
+	"dIgEwZhIYbiYOiMb5wetaUY14VpPrdt9UXXA5a3RojRsbiXi5a95m8t/dv+UthGEQenDCnvsEk7F6s6o",
+	"NH5PU6fLw6fEuhPhT2ChTo/dnSjZz9j4X3/V1hOVbwgWaSjPgl7QJQPOslQTCsakQFMN8UQpafVThOt7",
+	"t1urVcIH4vUUakjGqDakW1bHMokKTkaLd9Eft+2rlwBtbahI0P9lsVj/dRsLzlAz1UFvHyjbcIMn+A85",
+	"VYWdqq2C6ffqgO3hpXfxF4RhE+EAqykO+F8UGwS94K+7RUxu1/6qd0/sEPbEVvnb8hU4WB+S2II6RtBo",
+	"wsAGAvtKpGAV4unAIpdCfk0XoGhiBKBZxJVWrc+9vbs2HpWHPfJhbcynWQr6bD1wNVy06MrbNEzxYPmt",
+	"ZuFM2epl93jJG7PtCFXnTcmO3vQWPnMZBv/eLPv1m6W4wqa3V0QicKxSQPTKVXtXDaLdc6n6PE2Z+EzW",
+	"gGoKen5JnwFRooCmwkYzLEVWWMVqmt3t7qLFdU3i3asQL3oFgGhTa0SuJNtBvvGbole7e66dC6s/NZtB",
+	"URNpTaTbESnA3SPfap8UqvuAZvGPz46eej9c/MOzs5jM5DRL80eATi3hoIVHKHEkQXY0s34sfC0SudHR",
+	"6KFrzS0uJJWIZI+sYxXWKskftlp/HAkukmyasjTMTUyMjoCRiapUTRc1XWxPF6dMXfCEvRX0gvKM9jO2",
+	"PYlYd0FKDe1TjGsKkBp9UL1oMmIpce5RFyrgGpTQhE5ows28Fwn4zXvHnaM1PmjvxQVJxcvLixs53gNV",
+	"Ad4fEqPm1qcfCYoBv2qkz0Wxavr4A+mjdCBXv5zHdb5ewjqT8hUVc/eLvi5VuSgdRu6MlDbXyUdxe2QV",
+	"6ex3H8WRKGhnYQUrCQdjYzWx1MTyxxFLNa71hk219eN+rjW1EFZCtxOMjf5pSlI+GDB0bjuqqnpiFoNS",
+	"S2EqHM+HAXBcpw8uDbzGv7Lb+RRbrdstbLXSijD2pxB2K801Xlr8OZs37aM3ZrvFC8CJt4dObcrVKus1",
+	"mIUwTAmaPUNX4edyiVw1TdDGA+0VlpAxw8pRnS0cL9eh4YOys9RviOAEq2nXPXLD/lG39QHlGUsPYfMj",
+	"TI3pe5MSfpkqBnp7ynWSSWAu5EjMS5kaYzovm8Y1MdfEvD0x27skx9Lg+X621D95e+bDDS75nqVkxBQ7",
+	"BAlE1qXe3zB177cPCuq2O7TxdrvHlRRuLw80hTRN99iNUTneRbCh7RB9qrAWm7fEtbu1YIkan/zW6Dm/",
+	"sbFxCHyopv4vS/1A95j26J1On6vwF1JpomQ6TZiuOldhgJAY9sHsJvriEMOgmpnHUzNoPqxq/3ZhQc/9",
+	"YYOoSJo+AWbrgRe1//x2wfWYyoOCqRwDN8kht5KhICcpgHsTzOS4yPwpJZ9qzBT36asJFTabDsFfh1Jr",
+	"fnA9fvBcTsXnagGevsh+l6SSWX0ABeAGOV9c+dnvXo8u96t0OYAdrCVJ/PWGqNFq61ayE2qsPH/75mVN",
+	"dDXRbU90J3SeSXRWv6RqyG7AovZpN32ZzsvJR5h62GnvPzz47gHpz427ZXqDinenlMbg9oWu8wx2tpIm",
+	"J/apppGyiU/dePIRQoFruwZ3LbUUErMyujaba5q9Ds0qjNBwGOs5em9ugGxzsWmzwVOiuUgY5rrjrWu+",
+	"6B/3WfZFwn0hbm02PIaxXAI53pReK3Q716Pzkgu8DAvnylpN6aXnmva5G6H10sXtDbv3dyWW73bjW189",
+	"+ft78JtG8BhQs4o/lFWUb0p8Bss4ImWKKm7Y5ym3A5q5si4bWYbNw6WidPfHXrjwNyTtjX17W0OwtaG0",
+	"b4GBrITFCpbBNYnvxz0LYhfNdLda8ktHwvGcWrOo2cX27MJ9tOB/jncVbsEy8HkrS8bBg72H+7djGux1",
+	"Coqv3sv2VzI2Gwpu6a6WRdO+c3tmwz1dlHFSrDYeahK/MRJfne/5mZS9IQVUYeUtIWebSBrTRH6/Xgy9",
+	"ZOy7PZFpsamVVFz6/cYodputhxsTYckONz5VJhL4iCZxszmmH5pcNG3tsqKCS6OU7UrqZNc6f++P5igr",
+	"El0/h53kuM0F6Thk3ubm06dl0z0quMjZYpbtak0gr3J0g0H6jcm+G5N0axKvSfz2SfytoK707Gc7Dk4Z",
+	"VlNwd/ywpI+/+WeV20qRW6cGt7YJ3V0vblcyCI6qFYlckS2u1ngCpmVg3BQHqEJCkzHXmoshKA4zJcWw",
+	"JvSvQsn/+eefm4slsDa9t1gx6y6RfJ5D94qlnJ4hGdxkko4zX5dzdKpewzI0gl7lY+FBWBjhJioadEpp",
+	"fCVglHJf1nCH/NEmPtrER24jrnhPk4Xiti77UQpXYW4J2LklgnHJEdWElirkPhOJTLkYxq56DddFImUv",
+	"r1k7FbBsxbRmaaO1WFKhuJhUGyC1Z2J7jpMTCE78tIz4JW4SnDGRupJ76LZD77cgIymAKmauhFGpSBIm",
+	"25frxP1HFE3b7Xb7mkXi7N0AYdDqJsdvXxZVVGDfP8gsray0c1UlJPi/Uk2fZv7VYmkfvE6YmdECW/WM",
+	"KpDn8MxEAbEbbkvW+B+LGqTyPHhXLrMjz1eW1CzKEf3iBykq5Mj+ryxBFC/XXC6tqVRXpxd0290HzU6n",
+	"2X1w1mn32vC/fwZLPG2r8+QpFj0a0w/vsZ4P1pkac+E+Aaxd3ZvnVI2DMJhO0isWsgSy8trLGLdmG/nZ",
+	"wkRNw8dsGZ4Lm93M+Msof2m3/LFSQepa9aDKwNo8L2LuZRmc2z1vAb75WY8mx/DsZfVYbgjGCziLNbVw",
+	"aaUdlYBRPZJKJajK8jYh/UuuzQLiY0m1oPfL10UC78KgVOw06Ilpli3Rhdta6Y9tThzg5QBIlaIoZypz",
+	"Ld6GPqFag3ZBNYl98VVfXjUvUn9IYlhjfEXV+VJ1ecCGaeb83LbC2hUIhLusLnYTMhw7Mihmd/CvyKBK",
+	"4dLuaoEURSaKRBRdRNEgihTBrx8e4D9H7Siadh48hH+67Xa7af89wn+6D+0/j+w/z/GfA/hnD4edPn/2",
+	"/Pm7nX/rlaYq5immKY307v6XWlbj364thrWhyoAiC4SD10pnI26YntCEwdeFmM64YKSvGD0nGCVfEtv+",
+	"FE981U+a2hA/zU5KVICR9nCp3u7fTl8fkzFTQ7xmg6XEYFI3ZovEnj7jooUF+5AwlpLYE3LsfPiub0gy",
+	"qqDyxxLB77ctVy8vrPNgkVwXJM6qjg8zUvo2J6kkY1TppR4DpxOqLJBhhUNFRTqm2jClVylai7R2+4rX",
+	"3RNzlyu4xTGblVWma2FZnplnpGtYgVacLfI9U9zWLUbhAQiIxp8kik0ymrAtkXAB6RZKqVdQoHr6DpZ7",
+	"VWF0kAujp/JXGXwC3l5DU7qTGFAWKRvUkXerccWW8rwSU0onVikc+SM1Riq+UBLyRyp+3+4syoNd4a1g",
+	"ShfqXWm27V9bAFZp7vKAGwH1hmksAvoxoFn2eoB62MbpLXgvw48LG0f366peAtbzAbpJxT3dI7YoPbF9",
+	"bvB128EmPrQlULHwF9Uj9KUYqRabzYjh5P3eb93md7Nnf+tmv7Uv/k/nzaPRvz/s/+N8f3r2QP8zadPj",
+	"g/HT7wY/jDq//v1K/dfuYBla78I1osC6xlzKnS/C5xWvvJ6tnAlkNUyHRI/gE+7OOplEwhb4xzZK8BqM",
+	"tZTZzhXeZQwO/TFdG3iXFml+4tp6dLYlLs+B3+OatqGgyhufYcYtnG552FUUUaKrikpagLfWSr8CrbRg",
+	"/zdJU/vdDUT1ZdwhnypYvLjeUHG7TzMqEnYIfHpM56QP7G1IDb9gTsPu05Rk0+TcXpZj5AnVXMgK5wIQ",
+	"LdHnsmvls30zNyEo0dOxRlrmZa9XFrou8QuE3mf7Mz4D7W7BBZFL9893QOzkWq+mY0ZiLZWJG9f0S9yO",
+	"/2FtPdMjYVsN7B98l9dRtCE4X4LJmgpNq6gQx8rImE6WrIC6bvn16pYvmjQWfkvdTLH9IHZHU1IMvWlV",
+	"NPeqqojroL/EXYvjWK3YfLzCPx08W1EOnexgqNDtzFUJkYrkfZXwtBqAPhOWguVpu1MhUi0g1GdgySqj",
+	"ujj71U0/Env9KmG9oivrwkUV2/wOb3OAChz6hMq/xiGq7jk2pJHAVoMLjdWKzpLYLqARgtBPRmTARYrc",
+	"ZGWbtoWOB9dB3FzQTBW3TeVgg6uwoRQCysVbe2NQ6uDRo5Lg2l8di3LEstx8So+kMkRPx2Oq5h4w51yg",
+	"U8JRTRWxt6G3Yj/GJSBsaI+3NN8haGX9jIVEMCzzhXcbnYsdH26VWkZsoO1wXf5PuLIkerjy3n+4ueJP",
+	"uL5+R3jFRaRw453m8Or0hPDqUoHhuiTI8Br3JML1Zc3CNYna76qksuGItqWNRZPZAsAidk43oWffOV9d",
+	"JYVzU7LE5ZwmGvQODsKt1CfnNNuzetJ34YK9WfpcjfAURsgzqgRLSWePwFi2jyeQAzz4lyAMLIPJzdeq",
+	"mMrXu1G/xoFtRrt3WHNt+8ZVqBo2vYUKfSvmxXozAVdfrJiM5QXWvPMWgmUImdTVnoNwJkv88kp74Lvr",
+	"2wNVd8H6rkd2+bB0Z+bYW9ojesFInzFBUpaxxY7GnU9fj7dRNvZhQhnujCo4Gs/8l5HDY+7SyeWoXMaF",
+	"q7B6aZQSmt+czwXtrGLk6mEtgio3vDxRFVu70hhDXrLRFrvrnOUWjDnLYK+25W7DyAIlyjXYP8UupU63",
+	"HnNxttpRjCW94XeujaJG5u28Q6Ld7VwSH784/tvRD69fPn1/9PTVi+P3Z6///uw4bpGfR0ygyqjJVGhs",
+	"N83cfaBSm10gNOtqoiK1fStR0UQvbJR3aIV99H3DVLevkTGTgkw2bME6geOT16dnxCunsesW5+onIy8t",
+	"erFcMeclausD6RNIaYJI7pDumItfKfkB8GtMOXrJXP7doo4p8MkdSu7ft3Pfv9+wbEaT+/fzTPD798n/",
+	"/ud/5XgaOnfPBbN//SinmnmPdySsHwjfwDaAGFezYoJRJWzOZMVnhJw3k5qFhBJFRSrHhI7lVGAXSyQU",
+	"OGoubIuDEqtUoH+2yJEgNDH8ghsYZ0hApVOpLs/dikQk/vpX8qootRaJ++SNuxFvrcF4MfE1bsFD8Q/P",
+	"zkiRGO8aieCX/rbMR55eugszMaGZlkRPGD0nT05/OiQTnpxjozZuRpEgvr5bLy9xF7cI4MmT058AW988",
+	"f0L2Ow/bcDDuUq2Ss5A8efPyuXV2Mmwh7szY36bSsNS2WIHRBWMpSxtgKr09e958aO//azrXRMueowgk",
+	"gxSdM2vq7MWhE4a0eCSG8f2d+Ng9HpMxo0KTt6dN2+x1x2+ggTPbyzja9X3B4ic2tTXj54xEwRM6+H//",
+	"Nwqs8Z7NWzDHC6P99kZW1WBgykzhnHzgJ7ShV53QiSMiPYHR9YgxTIMupDxKVLBNYWykdtdtJn4cL312",
+	"JiYchpGS7LjIjONEjpht8MaKaPbBEArPw+gJphplaa86u0ZQlOhPh3mMyKlQVkZoMqapF/njhsU/Xw8Q",
+	"jDo2lIaDpCL9ed4EE3ZrE6mV7T0KmylaNZOdtafcgEX7FrO4VUsdJKHK9vbO3XVSYLhKLuNvMSjXsvnw",
+	"4cGjZgdXSxHd99sP4hZ5hsSIYzvsK1q6FrjEtcVasiOV7Yd8cvxD6NuLFm6MBqwERndbvqfzQdzOSo1z",
+	"D21qST72bEQNGrDlmZFCEHcfdg8e5ePnm13kDYuQJENmNE5kD+3k6OzJjyW2gTwiJgYlT4XTYMpLE7NV",
+	"XKciXMZ3e48eWAQ4Wl0FzG4Gt4ZIiN4Xi20lfw8cas87utw72IIVdxdF09gRESDdiGYDQomeKiWH1DAy",
+	"oVyRnTgKomiaPmy3oyAOiQcS+Z//ftjqNpB3UjjnduxcA5bQgEyBYN/+6/Pnz59aJpfnt1u1oJTmbv1j",
+	"s5HUjFhFAykJfxzDgDvxx6jwbkZBj0QrHJylfUbBZdwgfaZ5yvI0/XvaNoYm2OoSxRFCAn4D3g1KAbYN",
+	"cSn7GGMas3Hf+eZAfMmpwTGpcNu4p90j2MwbT8nzG+eJyR8NHcfI05RSmUzHTGCwy32bn6Z7Gc7YNgPG",
+	"leHRWXAV16RhbSnoEBwPnBIjJ82MXbDMr95uMSy2A8caxMQ2HbeQRwkCu7SgpyRuxSE2y7f1EjoPiJ6i",
+	"Rw64s5XluSuweGyvm8NDKtI9eADj2lIUFqERREN+4btGuhVJdC/CORfOTXvQR/0oCMny909SOGVkNhYD",
+	"c0xZfHKFhxQW4GLvMDPii5d7qmgHgyRmOy0QKVAIolvSGWZmJkkC6opGVcRZPj5sBqLCwKFZ5kBQ96W2",
+	"+i1w5k4LqCbusLZlxkCbXCOfwJdgBj8kCu9D115YWx3KcnxMlXuw3+yjk9Q9vQCTqCjmyXEOYL5yYEdA",
+	"wpaIE+Wncl9yvi/AGJwcuKhFxVRO+xlrThRLuEaRN8XTRBwKLcKAqtFhsJhGGQUcmuUlSzzahBailn94",
+	"EO7ElUyB+BBkQnEpB1kryrMcD/cbLXLkC344gnYw8XECasou9pD02QBeBx3YozDwN0CHHLVg6Raplhkz",
+	"Og+WN+RxS9opHZMAoqFiTvSYZhku3U3JgYczOrG5Z4OpZodkip86D0Kn2DqaKTMK5/zEj8APENT376Ps",
+	"vX/fNkXAgkfru+Tt+HBXA5hI7AJjsWPMnn3DWh0HH9PJ6tavOSusRjtydCgINPZMmKapYlq3Em7mcc5d",
+	"yqGR4nV0mMYNHyNBzlccI6gOzurHkbdjCOtDJnB+3ojAbhnevKg2b7BWXSS+R6GjK+EMjU3PWUqkcPDy",
+	"r4IymN9Q94zD1o13elIPdYr99n5MduIV3vC4YUWDkETJqWEl7Ucj2POrapWG7YJZnH7y+vj42ZMzMpLa",
+	"9CZSGQd8QWhfywwGdO/l4AdTtLe7C2/EjUO3vIPq8pbd8q5rFlbUwotnsbdx8lZdpRL7pD9FGVoU2QfC",
+	"sk0Aiv6Qi30P4iKAZNd1AOReXlfVV+5hZ6pdPDSyF/+o5QJF4w5ABavS2raWePnPtx0zM7QigM5d5/tq",
+	"5Nt1vARWnxcmEilMh5xF7JS62z9q7bW6jdBalfk6XVMBZGduW6HlbPuxJRs8DVzmUTU+51jFjGVZcyAV",
+	"aA0/np2d7HZaHXjT/d12MR5bfQXrqOXo2iM/yHs6EvBoXj3JbZQbz0EBD7kYtsjRWKIdIbVfN5pn1iZB",
+	"so0jATyZfE9T4uKBsXUuJFIIlthKmgj40DmX/ZbAIA49ckpFLphCEcSN040iMQE1nex4zEVRZrXECVMJ",
+	"E6bpFGBeICAAvHjOoahX/9AUDUH2KTZBtyGJfwQ6gB/tVU9RwDSnrphQYAoNx9cWW5FWGXkknBAFwxZO",
+	"gmb2AauHHMIAB+0OOZaGvAAuByok4L677+Knj0R8pqjQA6ZKF1KtBowikoK+M8wYmEJTcc7SGMfe73xH",
+	"nn2YsMRY5mbLHTqpmSNqjo+Wl8b2jdi6KdxW2Hhi5tb+9SU9EZBxp91u+p72dtIqRhy0D3Ab5Cd3prDX",
+	"Ux9vczslY/pr6dhLGwPIOyh0Y2JkJPzHRzESc+EE8cBqHFrTiMT7e51S98AyslWo1mZ+R8J2+emQV/x7",
+	"stNnmZzhYYUVsinRiE0BtbP4rBJQqiLhKhW5iB+qzKgxAcXlAxhp+bCvaYLbgYWiKlvIG+w6jU6Hvuvd",
+	"EjpzSFtnnT2buAsMssKvYtfThdyPyU65SBownNlIYhAY8NRSi7XtEIzdSEwUG9CEhSQ+efOC3Hffo57L",
+	"NcnQF6vkdDiy0PZyDplXz/UEttOhF02XkBle8BzKrsANbhndRMkPc6C+gZLC5yMo64ApVYOzuhegyoxr",
+	"5ivBFdNaXxUIGKRxe/i2iXEJFpoxO1QuWxUQKvAa/44eT4fDjItho4U807+KjqpI0ILo7Jr6NsUZv3Qu",
+	"ohWMAgvbICFyQ3Y4qP6WWTQI15HgQwGW92GJC7XRdMDvNVnFEGAmXNTybIiD1kwG3tYip7Ki1gA2WlUo",
+	"h5RNjKruzTm8/LN+YTl8Q8vg9SLb34EFuQ89+wzYsNo7v7rkf/77Qavji4zonGojAScP2ihIyXGfD6dy",
+	"qhuhE7WuPZczw6kpp06glxJFBSIJIpe7x26fRbaUsgEX1iWZobay4z11ISnqkIaLBUfDVSUCGl7rw7OV",
+	"Iuf5mZ1CpOhmtelw+NWvkgvrBUzkeEw1sK555Nq6O4FVqM62FtKMJ2UTyLmGpWUfM7mQjh+7mbBdfKkB",
+	"twcXRQeBdYji2cII1QoK+QC2hgI1zv9FfYNt1Kef+AQMmuUsDag5N0RHVmzbGqxkB0jEMXyfIWSRyiak",
+	"kP50PNGNltPM0FsPelkklrxxTo2K90Btwn0ulYfFVdvzBWqbMXqOXe2o4loKYM3xydszOGb0+Ln5nj57",
+	"+ezsGWYwlhzRQ0koHI3l0zMbodIlZHETIfZWq12THW0wva00N3HG3H13kn6s8vIF44gRfgeRWNoCEfk4",
+	"hxWuyPLmVfF+p2t35kDs6KcVCWD8FumcU3zHRbqKgEm4GPwKPYCqERT/YCRWBlYaXs1TedQGDwctbiHz",
+	"suA27ESzKXV9BwExLcOIhNOqO3utjtVHMHKAqqEbvlecRw/En5VRS4CVg1JhYZTAkTBqyg7Lx4mcsPIY",
+	"IEdlJDuHYq7+cCERLdBdDp0NfSUjlpzrsqT2hBzvtzv2nz3UQlGWeuJI5NhpaC1yLKtloGkk4pdUm+Yr",
+	"mfIBZ2lsffywB/dN85SLhMX52t+K8eIvijnpkpZ5SiSSEmXn/ZUtF7M4g1zEr9MbNYIMpllm+6v55GDv",
+	"JbUGSCTi3VQm2uUVDnjmmCRK8dyjuhPvygkTdMJb6NwISfHFnI6zuGHjHAVzicQOtTeMnHMPpV+jcizb",
+	"MgvrT7ufuw2qhbEi4W+5ecIRjKVLkaaduIiQx8DTVoaR0QzEryJh35OYvY/rWXHtyM4F/Cwuha9h/Kcs",
+	"YwYlo7/L5Nxqjo8AuN0ManGxLfK9BMmvnBi7zgUvG2zPeMKEZqVo9qsXZ0EYTFXmot+6t4tHaFG4JdVw",
+	"172kd+HZy1IDoSIQfnTyIggDJzOCXtBptVtteNZhQ9AL9lrt1l6At3ZGmJmwC/8ZMrMc1H/DUq5YgpDI",
+	"/bMKQ9ALiEqoIQ5TWwHOZkXoizToBT8w80ZKE4RBrrHDXHvt7uo8gurIGTrPq+N/1dWByjd6N41SrolQ",
+	"VxT6gjXM9ruP1r2RI/DuYvlSeG+vc/V7m2qlX4bBQbt99RjVbsb41t7Vb60o4VzOVQp6v7wLA5eIDVQr",
+	"PdVX6DEIAxDwQe+XYMwMDd4hc8kPavFSyYJX0Po0NYl3Y18jTLsUpiev35yCdsYELC3NBWJuzUYitvQZ",
+	"k5242Uyk0k1pv2iEViCCyp9pu2ocDyz0zGaf4lIs962yJ4c0q1hUt72/mkX5fdh8Juvtd7vZgj19ChvB",
+	"N8sdSlcNbD3EnzCwf3HdwHe7WWt16Ff0Q/NoyK415iv64cgS4DU7v/4Z2eMfxOY28CqHvqDL7pKdKuU3",
+	"ljnWZRigLrFW8Tmd0eGQKfL2RZG16Llg6P2poOIqls2L7NY+F1TN/bWhISOZpKn2NmQk8EEqnEsOg1Cr",
+	"GNIPzDyF1YGO5lOb1hYnKB7ZfTEAFd32yrl8t8TK2gt1ONEJPTLjrJo+bVXWv6QywRwmeMCqrvYH+Ewy",
+	"KoaPo4CJyD7OWq2W/Xm3eD4o165cTKxdWaWyBHZ/C/Kr1vQ8uZ46tN2SS7jX/FsFs6j7Zd1Rlri3Tk9A",
+	"LmBD0GahRR6mRLpojs1p4kt2dt3hrcbYWxLi2wjg72nqXkPzpv3g6leq3dlrY8opKC/WOk52CqHXuCnb",
+	"Cv0kd82+cipNbV/V9lVtX33F9hUwl2vYWLsfqdbMXK61tRYUf/uTDok284zpkPBEChvzQP+305w8kyvM",
+	"rNY6O+oI5r9tY4qP6ZDtTgRqO4XZk98gtabhykvl7nZJteZC0NIWJs0p/3i50ZRyI/xKL6gFXnWgGRep",
+	"nLWkwMbmj8lgKlzCQYNsNzImKlUHPZrQZMTISxuRyBOXuq329a2+Ac++AVMP4OFHXkbyH+UMs2tdDlnG",
+	"fBpEgj3fqredJ9N+xpOQjOmHJh2yxw8fgLZWvopqL6tuOrha8f7aTEXEij+xqVhTUE1Bt2e67m9luj7H",
+	"gju1rftZtu6RJU+XV1K1die2pMWNWbleu7yT1q5XPGuTtzZ5a5P3pln63beSPXPawlpesk5X64eualJV",
+	"2SkMxRZYkWEAVIXpXUFeT5/mrGidAlSq8NxZ7H111Pwnbf7ebj56V/zZet+8ZkeGPsMiohlz94sGJGPw",
+	"oA5JyoccbP5Uwn+nAnAkwRx+vIQyn4yYcOmg5TIW1I1ApLJDBJeXAEtAs8yMfl/rc/BSpdtuk9kIloQh",
+	"WyWBfrGSzgRLZeUXeYycJlb++MbdK90NruPWld6CpcaDFafBpsJGboY1pnRlB3Xvz1qrvg4L/iSN9+5x",
+	"4Zf8ggmGjPBG1EzHS+6chrmO19TqZa1e1url1xRRcRxmy6BKft1oQ9q+vSqRP4m1fXTialbEPI2JVClT",
+	"oauwMsSCEBSrcC7rNS+5Ni/zSa8bR/Fy+coHn9h6ilvEWj5de6q0YizFXhbLhVWDHTwNQWMNfSem0Pdh",
+	"CktwD4vCmmHRQzESnRBrCXbaYbcdbtGzMVxVk3Pll0XVxu1iLUf2pEHv9qf59d+l4OL8ynsU8EytTtb5",
+	"Rd+wzxUYWkHWJcFRfPep+m+pHugd04DLQqlWgmsluFaCv2IluFBWt/KWSlvvvMoXnqAKlt+bvH7KD4bS",
+	"3wpDh0OWbqO0lrKEitfehb5c3vcynd+Y8lpuBntZLU1u1JRdLjHBzo3rzev8jnnhhxnVrtls+qfKXa/v",
+	"9H6L+ugWDPNtuavPpyuxne7Vb52UOvjYKmUlThXsd7bQKk9sk58yS9/vHGyzy7z9DxaWh3P5Uyvf1X4O",
+	"v7y7rMg1K4dKBXHWKOQVdw6WgLFqa8bMivYpP9mGBTRTjKZzWz/9nLEJMav6qjhHg+svgDVusHvNsn8H",
+	"K2F8ttS8prR8ggluq7w9+1e0sgERU2pXU0e4ahFw10TAdZPNPo371wx4LQO2LO1qBhx6B/pSJP8z2OG1",
+	"7g3cvk5e3yGtGeoXTmWv1DOsbz7XWFunj9ehjK3rTjGzjeD+rFCGq4p6R+MZdTijDmfU4Yw/Xcp4lTt9",
+	"StL4Vak4bgIA4TvM8E5Gq1qyY/smbNZG8JlSm7Ze3rhnopitfaqYV+/CopFQP//tnE1MaOvZx1F5qijo",
+	"ETHNspgkGaPK1kMv/d6q1BeW6hwLkANPxjrUq/joW8y7+SM9WdtEfRbb4F3f5Duxy9wmBvTl7E2X9FTb",
+	"nbUG/6d15H3J4E8d9LlbPkcrfMiEKmO7FF5pwkymK5N3JxlNmO+6NlMcEcVmjLbIKXPF6cuF97Egiu2e",
+	"MJdT29XDSGz+TfRUsUgIiW1XvB+mHDEiXJA+MzPGBNnZ73SLzgiNFtkUc4pEHmkqR5lGNF0lm92+7rpw",
+	"vuWUjC8njpWFdy2Pa3lcy+NaHv/55LETONtlYYyZUTzZdKXG9syy7Y9tNTJqmEiwlVm5813qml6GRdM6",
+	"Loi14fNe+JHw14jJRMos9B0ZT5QcMzNiU217Y9vyYWEeLWm32q39kGS0z7LMtvQrXokEfm87siy1r8ci",
+	"Xod+pMc4Ukx2JkqOuyB57umG7ezODTFSrqlL/crBabvi0qvm3HjT5q/k7B8nz4jg4lc6lFn6fmTM5L0H",
+	"5HsjDc1cw2QViY2PfczX/jgKsvIVpigI7RE9jmDhUXBJ9q57l8Z5XwEWX38SSn3b+eu97VziGOOcNm/k",
+	"3rMb7s5FSdayoDpIUgdJ6iDJ13Tnw7GYLS8+lzvclRS1JR3l9YSJo5MXfzt9ffxHZG/l2szHpaZrl2Ud",
+	"g6a+Y+CJgj0YDrPYsjxO/5D9X1li1ukfbp95hbXawK8N/C+c6JU3oKwTvWqsra+g/6nzts4qHWmpJk4A",
+	"34gxUulue9cskqrCUVsltVVSWyVfsVVS5jXXNE3m1HbTu8I0+cfRq5df0jTxyyocrW7BPeK7QV/T97lo",
+	"e4SEfaCJyebA+GeKG8PqgGOt2dX2SI21NdbW9sidsEec1L1RewQk6121R9x+a3uktkdqe+QbsEeA12xp",
+	"j0wyOndYuDKd5fs5SdmATjNjGRNPRkwbYl8jiRwzTQZcaXNIDGcaL3L0lTxngvTnWEB2dZnYEzfvrReJ",
+	"vfpJu5RTqcztXsO387iCshtqrrojqSuu1uplrV5+KxVXHVGTHUyoxzX3JVVpmS17XvypqqZ7/85pmQWv",
+	"rzXMWsOsNcyvWMPM2dg1Kq+ubjkAjESwmdckqUhDcv++FAm7fz+0TZbwl3uaGFAnW+S1yOaEkhHVI98y",
+	"EH8hXEdCG6lY2rNXjrgJCTckoUJI7CalR3ImCB1SLlbxKVuFz7Kpb7AWrNvYF64Em0/8hulptjY3yZ3/",
+	"t1QOdqk/7aahjuUpoG5dGrZWnOsqr9+Gwp8XdZ14ibKs4Zd8LyvKua4qu3oXxNM22nsh0EFEc0VoYvgF",
+	"N3OSySGZMcXqoqw1873Ld0e34AjPperzNGXiS5ZxrbD3P+9VTstgiruc4ZYVXpcY0wWWLFjjgFmXmJOz",
+	"4Vv2E2/Wl2vWWbPOupDlt1XIcoO2+Fn+4LtZwnIdH619wrVPuPYJf+MFLMuc6RbKV1regsUrF+3sXaf0",
+	"rct3OGYzpo1VDW1iw/atb3/y+uRX3PcW93DtprcWwu95GvpyKZW/sScutsHt04yKhIVjpjUdslIr3Eh0",
+	"w064Hz6hmgsZNrt7YbPTDp8Bfrk6ZPYnW1JFakO6ewQGbbVa5PU0Gf1lsfdtx/a+7YTw/7a37h787xlV",
+	"gqWkY18nAyXHOD488pcbbqCLnXVKDpA6q6NW8msl/8+o5L9hNM21/Hu6whVKIs/Jp5vQ+Z2su3Oqfy4n",
+	"a9W/Vv1r1f/Pq/o7BnW7FsC6RJRSrMoto6j/hzomo0posiNVCIp/oYCGZEyBa2vWIJQoKlI5dnVtIyEH",
+	"VqlMFZ0JMhV8INU4mxdKZqn9YvzLmIv3qBeTMf2Af72LQ8JFkk01v2AtcjZikbDGiO/T6FRod2GNJHI8",
+	"xkJ8Q2ZGTBGp8DobmCpZ1iLf26c1rnkoiWBDamDoSEQCSwRTQeIXKRtPJFYpbP6dzWNiJFHMqDnRdMCy",
+	"eQ82ip9zkaPpmJFzNs/XhV/0ZTqPhCrl+KANRTzW4NN25XjtbsTF8LA6Hs5ABdYWxvFQ1kRiv9ttkb+z",
+	"uc6bBaDgooZkjII1sE9Gcqr0+gQflDvXD6AWsPk7m28XP73rGUEWEl84Iag06TIlWhwf0cmEiW8gMpwj",
+	"jWliddE5AHiRA8UA8ZjMQCfzShWSAuayFTRjwOYFdpRxpryWtkCJSyQMICxsdJipYsIyMR0Df8Uf3oVL",
+	"Jm2djVQHxL9gQPxPliW1xbqrYucNm+o68L8Q+K/omD9ZJWlVCefcpF7jDN79iP++d2lY6yL/Xn24Xd/r",
+	"RgFZh/1rAVF7BL+lsL8UjrRv1QVY4nB30xtYOwNrZ2DtDKydgRVWdat+wfDjOiXrniY8rZjP34UB0GAA",
+	"/CYIA0HHYCv7dQaLTpSynW37cgS9gAvzYD8IgzEXfAy2dyc3urkwbIgZn5iugA20fl+boeA5f7fd9q4D",
+	"RvImIVwTxWgyAl4ekoP2HpmNeMYIN/CTkKa1qlnHG0ZTLpjWt6ne/shoZkbr9FvN1AVTJKHC/pk3Ral1",
+	"3lrn/VbbddxepNlT843UsLIc6c5pjhu4Vq091tpjrT1+TZUFLI/ZpmoVDgjKgtX41qoSZkSN/dsRfLn9",
+	"xVRlQS/YxSCbm2BxqBPbXZXaJmOomVQjsRjoVRiFBZXL5YnOkZc4HbHoHrescB7DsDp0l5FwMD9yqUBM",
+	"aTB/H2C17jqkY1DzNMsG5H//87/sWrkYlsPaYwnAwKngET/dYoJiWcFdNZ3V5EJsH4sM2I20AGM3DJ7b",
+	"5bvL/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -34,6 +34,7 @@ type Server struct {
 	dice    game.Dice
 	metrics prometheus.Gatherer
 	owners  tokenOwners // hints for CreateVisit's authorization
+	tags    staticTags  // the ETags of the documentation and the contract
 
 	// What impl needs of the spec itself (its JSON form for /openapi.json,
 	// each path's methods for OPTIONS) is worked out on first request:
@@ -42,6 +43,7 @@ type Server struct {
 	doc      *openapi3.T
 	specOnce sync.Once
 	specJSON []byte
+	specTag  string // specJSON's ETag
 	allow    map[string]string
 	specErr  error
 }
@@ -100,6 +102,7 @@ func (s *Server) loadSpec() {
 			return
 		}
 		s.specJSON = buf.Bytes()
+		s.specTag = contentTag(s.specJSON)
 	})
 }
 
@@ -210,30 +213,42 @@ func (s *Server) GetReadiness(ctx context.Context, _ generated.GetReadinessReque
 	return generated.FastGetReadiness200JSONResponse{GetReadiness200JSONResponse: generated.GetReadiness200JSONResponse{Body: generated.Health{Status: generated.Ok}}}, nil
 }
 
-func (s *Server) GetOpenAPIJSON(_ context.Context, _ generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
+func (s *Server) GetOpenAPIJSON(_ context.Context, req generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
 	doc, err := s.specAsJSON()
 	if err != nil {
 		return nil, err
 	}
-	return specJSONResponse(doc), nil
+	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, s.specTag) {
+		return generated.GetOpenAPIJSON304Response{Headers: generated.GetOpenAPIJSON304ResponseHeaders{ETag: s.specTag}}, nil
+	}
+	return specJSONResponse{body: doc, etag: s.specTag}, nil
 }
 
 // specJSONResponse is generated.GetOpenAPIJSON200JSONResponse with its body
-// already encoded: the same header and bytes (the api layer sets the other
+// already encoded: the same headers and bytes (the api layer sets the other
 // headers it declares).
-type specJSONResponse []byte
+type specJSONResponse struct {
+	body []byte
+	etag string
+}
 
-func (body specJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
+func (r specJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", r.etag)
 	w.WriteHeader(http.StatusOK)
-	_, err := w.Write(body)
+	_, err := w.Write(r.body)
 	return err
 }
 
-func (s *Server) GetOpenAPIYAML(_ context.Context, _ generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
+func (s *Server) GetOpenAPIYAML(_ context.Context, req generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
+	tag := s.tags.of("/openapi.yaml", ninjagold.OpenAPIYAML)
+	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, tag) {
+		return generated.GetOpenAPIYAML304Response{Headers: generated.GetOpenAPIYAML304ResponseHeaders{ETag: tag}}, nil
+	}
 	return generated.GetOpenAPIYAML200ApplicationyamlResponse{
 		Body:          bytesReader(ninjagold.OpenAPIYAML),
 		ContentLength: int64(len(ninjagold.OpenAPIYAML)),
+		Headers:       generated.GetOpenAPIYAML200ResponseHeaders{ETag: tag},
 	}, nil
 }
 

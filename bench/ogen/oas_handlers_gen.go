@@ -742,8 +742,22 @@ func (s *Server) handleGetDocsRequest(args [0]string, argsEscaped bool, w http.R
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: GetDocsOperation,
+			ID:   "getDocs",
+		}
 	)
+	params, err := decodeGetDocsParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -756,13 +770,18 @@ func (s *Server) handleGetDocsRequest(args [0]string, argsEscaped bool, w http.R
 			OperationID:      "getDocs",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = GetDocsParams
 			Response = GetDocsRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -772,14 +791,14 @@ func (s *Server) handleGetDocsRequest(args [0]string, argsEscaped bool, w http.R
 		](
 			m,
 			mreq,
-			nil,
+			unpackGetDocsParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.GetDocs(ctx)
+				response, err = s.h.GetDocs(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.GetDocs(ctx)
+		response, err = s.h.GetDocs(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -836,6 +855,10 @@ func (s *Server) handleGetDocsAssetRequest(args [1]string, argsEscaped bool, w h
 			Body:             nil,
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 				{
 					Name: "asset",
 					In:   "path",
@@ -1111,8 +1134,22 @@ func (s *Server) handleGetOpenAPIJSONRequest(args [0]string, argsEscaped bool, w
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: GetOpenAPIJSONOperation,
+			ID:   "getOpenAPIJSON",
+		}
 	)
+	params, err := decodeGetOpenAPIJSONParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -1125,13 +1162,18 @@ func (s *Server) handleGetOpenAPIJSONRequest(args [0]string, argsEscaped bool, w
 			OperationID:      "getOpenAPIJSON",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = GetOpenAPIJSONParams
 			Response = GetOpenAPIJSONRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -1141,14 +1183,14 @@ func (s *Server) handleGetOpenAPIJSONRequest(args [0]string, argsEscaped bool, w
 		](
 			m,
 			mreq,
-			nil,
+			unpackGetOpenAPIJSONParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.GetOpenAPIJSON(ctx)
+				response, err = s.h.GetOpenAPIJSON(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.GetOpenAPIJSON(ctx)
+		response, err = s.h.GetOpenAPIJSON(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -1176,8 +1218,22 @@ func (s *Server) handleGetOpenAPIYAMLRequest(args [0]string, argsEscaped bool, w
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: GetOpenAPIYAMLOperation,
+			ID:   "getOpenAPIYAML",
+		}
 	)
+	params, err := decodeGetOpenAPIYAMLParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -1190,13 +1246,18 @@ func (s *Server) handleGetOpenAPIYAMLRequest(args [0]string, argsEscaped bool, w
 			OperationID:      "getOpenAPIYAML",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = GetOpenAPIYAMLParams
 			Response = GetOpenAPIYAMLRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -1206,14 +1267,14 @@ func (s *Server) handleGetOpenAPIYAMLRequest(args [0]string, argsEscaped bool, w
 		](
 			m,
 			mreq,
-			nil,
+			unpackGetOpenAPIYAMLParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.GetOpenAPIYAML(ctx)
+				response, err = s.h.GetOpenAPIYAML(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.GetOpenAPIYAML(ctx)
+		response, err = s.h.GetOpenAPIYAML(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -1545,8 +1606,22 @@ func (s *Server) handleHeadDocsRequest(args [0]string, argsEscaped bool, w http.
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: HeadDocsOperation,
+			ID:   "headDocs",
+		}
 	)
+	params, err := decodeHeadDocsParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -1559,13 +1634,18 @@ func (s *Server) handleHeadDocsRequest(args [0]string, argsEscaped bool, w http.
 			OperationID:      "headDocs",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = HeadDocsParams
 			Response = HeadDocsRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -1575,14 +1655,14 @@ func (s *Server) handleHeadDocsRequest(args [0]string, argsEscaped bool, w http.
 		](
 			m,
 			mreq,
-			nil,
+			unpackHeadDocsParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.HeadDocs(ctx)
+				response, err = s.h.HeadDocs(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.HeadDocs(ctx)
+		response, err = s.h.HeadDocs(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -1641,6 +1721,10 @@ func (s *Server) handleHeadDocsAssetRequest(args [1]string, argsEscaped bool, w 
 			Body:             nil,
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 				{
 					Name: "asset",
 					In:   "path",
@@ -2012,8 +2096,22 @@ func (s *Server) handleHeadOpenAPIJSONRequest(args [0]string, argsEscaped bool, 
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: HeadOpenAPIJSONOperation,
+			ID:   "headOpenAPIJSON",
+		}
 	)
+	params, err := decodeHeadOpenAPIJSONParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -2026,13 +2124,18 @@ func (s *Server) handleHeadOpenAPIJSONRequest(args [0]string, argsEscaped bool, 
 			OperationID:      "headOpenAPIJSON",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = HeadOpenAPIJSONParams
 			Response = HeadOpenAPIJSONRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -2042,14 +2145,14 @@ func (s *Server) handleHeadOpenAPIJSONRequest(args [0]string, argsEscaped bool, 
 		](
 			m,
 			mreq,
-			nil,
+			unpackHeadOpenAPIJSONParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.HeadOpenAPIJSON(ctx)
+				response, err = s.h.HeadOpenAPIJSON(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.HeadOpenAPIJSON(ctx)
+		response, err = s.h.HeadOpenAPIJSON(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -2079,8 +2182,22 @@ func (s *Server) handleHeadOpenAPIYAMLRequest(args [0]string, argsEscaped bool, 
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: HeadOpenAPIYAMLOperation,
+			ID:   "headOpenAPIYAML",
+		}
 	)
+	params, err := decodeHeadOpenAPIYAMLParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -2093,13 +2210,18 @@ func (s *Server) handleHeadOpenAPIYAMLRequest(args [0]string, argsEscaped bool, 
 			OperationID:      "headOpenAPIYAML",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = HeadOpenAPIYAMLParams
 			Response = HeadOpenAPIYAMLRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -2109,14 +2231,14 @@ func (s *Server) handleHeadOpenAPIYAMLRequest(args [0]string, argsEscaped bool, 
 		](
 			m,
 			mreq,
-			nil,
+			unpackHeadOpenAPIYAMLParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.HeadOpenAPIYAML(ctx)
+				response, err = s.h.HeadOpenAPIYAML(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.HeadOpenAPIYAML(ctx)
+		response, err = s.h.HeadOpenAPIYAML(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)

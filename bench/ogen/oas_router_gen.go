@@ -11,6 +11,14 @@ import (
 )
 
 var (
+	rn9AllowedHeaders = map[string]string{
+		"GET":  "If-None-Match",
+		"HEAD": "If-None-Match",
+	}
+	rn11AllowedHeaders = map[string]string{
+		"GET":  "If-None-Match",
+		"HEAD": "If-None-Match",
+	}
 	rn1AllowedHeaders = map[string]string{
 		"POST": "Authorization,Content-Type,If-Match,If-None-Match",
 	}
@@ -20,6 +28,14 @@ var (
 		"HEAD":   "If-None-Match",
 		"PATCH":  "Authorization,Content-Type,If-Match,If-None-Match",
 		"PUT":    "Authorization,Content-Type,If-Match,If-None-Match",
+	}
+	rn14AllowedHeaders = map[string]string{
+		"GET":  "If-None-Match",
+		"HEAD": "If-None-Match",
+	}
+	rn16AllowedHeaders = map[string]string{
+		"GET":  "If-None-Match",
+		"HEAD": "If-None-Match",
 	}
 	rn3AllowedHeaders = map[string]string{
 		"POST": "Content-Type,If-Match,If-None-Match",
@@ -118,7 +134,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					default:
 						s.notAllowed(w, r, notAllowedParams{
 							allowedMethods: "GET,HEAD,OPTIONS",
-							allowedHeaders: nil,
+							allowedHeaders: rn9AllowedHeaders,
 							acceptPost:     "",
 							acceptPatch:    "",
 						})
@@ -162,7 +178,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 						default:
 							s.notAllowed(w, r, notAllowedParams{
 								allowedMethods: "GET,HEAD,OPTIONS",
-								allowedHeaders: nil,
+								allowedHeaders: rn11AllowedHeaders,
 								acceptPost:     "",
 								acceptPatch:    "",
 							})
@@ -351,7 +367,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 						default:
 							s.notAllowed(w, r, notAllowedParams{
 								allowedMethods: "GET,HEAD,OPTIONS",
-								allowedHeaders: nil,
+								allowedHeaders: rn14AllowedHeaders,
 								acceptPost:     "",
 								acceptPatch:    "",
 							})
@@ -380,7 +396,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 						default:
 							s.notAllowed(w, r, notAllowedParams{
 								allowedMethods: "GET,HEAD,OPTIONS",
-								allowedHeaders: nil,
+								allowedHeaders: rn16AllowedHeaders,
 								acceptPost:     "",
 								acceptPatch:    "",
 							})

@@ -144,7 +144,10 @@ func (*BadRequestHeaders) createVisitRes()      {}
 func (*BadRequestHeaders) deleteLocationRes()   {}
 func (*BadRequestHeaders) deletePlayerRes()     {}
 func (*BadRequestHeaders) getDocsAssetRes()     {}
+func (*BadRequestHeaders) getDocsRes()          {}
 func (*BadRequestHeaders) getLocationRes()      {}
+func (*BadRequestHeaders) getOpenAPIJSONRes()   {}
+func (*BadRequestHeaders) getOpenAPIYAMLRes()   {}
 func (*BadRequestHeaders) getPlayerRes()        {}
 func (*BadRequestHeaders) getVisitRes()         {}
 func (*BadRequestHeaders) listLocationsRes()    {}
@@ -522,6 +525,122 @@ func (s *ForbiddenHeaders) SetResponse(val Problem) {
 func (*ForbiddenHeaders) createVisitRes()  {}
 func (*ForbiddenHeaders) deletePlayerRes() {}
 
+// GetDocsAssetNotModified is response for GetDocsAsset operation.
+type GetDocsAssetNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	CacheControl               string
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *GetDocsAssetNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *GetDocsAssetNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetDocsAssetNotModified) GetCacheControl() string {
+	return s.CacheControl
+}
+
+// GetETag returns the value of ETag.
+func (s *GetDocsAssetNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *GetDocsAssetNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *GetDocsAssetNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetDocsAssetNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *GetDocsAssetNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetDocsAssetNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *GetDocsAssetNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *GetDocsAssetNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *GetDocsAssetNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *GetDocsAssetNotModified) SetCacheControl(val string) {
+	s.CacheControl = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetDocsAssetNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *GetDocsAssetNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *GetDocsAssetNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetDocsAssetNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *GetDocsAssetNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetDocsAssetNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *GetDocsAssetNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*GetDocsAssetNotModified) getDocsAssetRes() {}
+
 type GetDocsAssetOKImagePNG struct {
 	Data io.Reader
 }
@@ -541,6 +660,7 @@ type GetDocsAssetOKImagePNGHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -563,6 +683,11 @@ func (s *GetDocsAssetOKImagePNGHeaders) GetAccessControlExposeHeaders() OptStrin
 // GetCacheControl returns the value of CacheControl.
 func (s *GetDocsAssetOKImagePNGHeaders) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetETag returns the value of ETag.
+func (s *GetDocsAssetOKImagePNGHeaders) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -613,6 +738,11 @@ func (s *GetDocsAssetOKImagePNGHeaders) SetAccessControlExposeHeaders(val OptStr
 // SetCacheControl sets the value of CacheControl.
 func (s *GetDocsAssetOKImagePNGHeaders) SetCacheControl(val string) {
 	s.CacheControl = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetDocsAssetOKImagePNGHeaders) SetETag(val string) {
+	s.ETag = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -671,6 +801,7 @@ type GetDocsAssetOKTextCSSHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -693,6 +824,11 @@ func (s *GetDocsAssetOKTextCSSHeaders) GetAccessControlExposeHeaders() OptString
 // GetCacheControl returns the value of CacheControl.
 func (s *GetDocsAssetOKTextCSSHeaders) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetETag returns the value of ETag.
+func (s *GetDocsAssetOKTextCSSHeaders) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -743,6 +879,11 @@ func (s *GetDocsAssetOKTextCSSHeaders) SetAccessControlExposeHeaders(val OptStri
 // SetCacheControl sets the value of CacheControl.
 func (s *GetDocsAssetOKTextCSSHeaders) SetCacheControl(val string) {
 	s.CacheControl = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetDocsAssetOKTextCSSHeaders) SetETag(val string) {
+	s.ETag = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -801,6 +942,7 @@ type GetDocsAssetOKTextJavascriptHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -823,6 +965,11 @@ func (s *GetDocsAssetOKTextJavascriptHeaders) GetAccessControlExposeHeaders() Op
 // GetCacheControl returns the value of CacheControl.
 func (s *GetDocsAssetOKTextJavascriptHeaders) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetETag returns the value of ETag.
+func (s *GetDocsAssetOKTextJavascriptHeaders) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -873,6 +1020,11 @@ func (s *GetDocsAssetOKTextJavascriptHeaders) SetAccessControlExposeHeaders(val 
 // SetCacheControl sets the value of CacheControl.
 func (s *GetDocsAssetOKTextJavascriptHeaders) SetCacheControl(val string) {
 	s.CacheControl = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetDocsAssetOKTextJavascriptHeaders) SetETag(val string) {
+	s.ETag = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -931,6 +1083,7 @@ type GetDocsAssetOKTextPlainHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -953,6 +1106,11 @@ func (s *GetDocsAssetOKTextPlainHeaders) GetAccessControlExposeHeaders() OptStri
 // GetCacheControl returns the value of CacheControl.
 func (s *GetDocsAssetOKTextPlainHeaders) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetETag returns the value of ETag.
+func (s *GetDocsAssetOKTextPlainHeaders) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -1005,6 +1163,11 @@ func (s *GetDocsAssetOKTextPlainHeaders) SetCacheControl(val string) {
 	s.CacheControl = val
 }
 
+// SetETag sets the value of ETag.
+func (s *GetDocsAssetOKTextPlainHeaders) SetETag(val string) {
+	s.ETag = val
+}
+
 // SetRateLimit sets the value of RateLimit.
 func (s *GetDocsAssetOKTextPlainHeaders) SetRateLimit(val OptString) {
 	s.RateLimit = val
@@ -1042,6 +1205,111 @@ func (s *GetDocsAssetOKTextPlainHeaders) SetResponse(val GetDocsAssetOKTextPlain
 
 func (*GetDocsAssetOKTextPlainHeaders) getDocsAssetRes() {}
 
+// GetDocsNotModified is response for GetDocs operation.
+type GetDocsNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *GetDocsNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *GetDocsNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *GetDocsNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *GetDocsNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *GetDocsNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetDocsNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *GetDocsNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetDocsNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *GetDocsNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *GetDocsNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *GetDocsNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetDocsNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *GetDocsNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *GetDocsNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetDocsNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *GetDocsNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetDocsNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *GetDocsNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*GetDocsNotModified) getDocsRes() {}
+
 type GetDocsOK struct {
 	Data io.Reader
 }
@@ -1061,6 +1329,7 @@ type GetDocsOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	ContentSecurityPolicy      string
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -1083,6 +1352,11 @@ func (s *GetDocsOKHeaders) GetAccessControlExposeHeaders() OptString {
 // GetContentSecurityPolicy returns the value of ContentSecurityPolicy.
 func (s *GetDocsOKHeaders) GetContentSecurityPolicy() string {
 	return s.ContentSecurityPolicy
+}
+
+// GetETag returns the value of ETag.
+func (s *GetDocsOKHeaders) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -1133,6 +1407,11 @@ func (s *GetDocsOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 // SetContentSecurityPolicy sets the value of ContentSecurityPolicy.
 func (s *GetDocsOKHeaders) SetContentSecurityPolicy(val string) {
 	s.ContentSecurityPolicy = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetDocsOKHeaders) SetETag(val string) {
+	s.ETag = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -1492,6 +1771,111 @@ func (s *GetMetricsOKHeaders) SetResponse(val GetMetricsOK) {
 
 func (*GetMetricsOKHeaders) getMetricsRes() {}
 
+// GetOpenAPIJSONNotModified is response for GetOpenAPIJSON operation.
+type GetOpenAPIJSONNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *GetOpenAPIJSONNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *GetOpenAPIJSONNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *GetOpenAPIJSONNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *GetOpenAPIJSONNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *GetOpenAPIJSONNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetOpenAPIJSONNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *GetOpenAPIJSONNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetOpenAPIJSONNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *GetOpenAPIJSONNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *GetOpenAPIJSONNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *GetOpenAPIJSONNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetOpenAPIJSONNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *GetOpenAPIJSONNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *GetOpenAPIJSONNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetOpenAPIJSONNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *GetOpenAPIJSONNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetOpenAPIJSONNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *GetOpenAPIJSONNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*GetOpenAPIJSONNotModified) getOpenAPIJSONRes() {}
+
 type GetOpenAPIJSONOK map[string]jx.Raw
 
 func (s *GetOpenAPIJSONOK) init() GetOpenAPIJSONOK {
@@ -1507,6 +1891,7 @@ func (s *GetOpenAPIJSONOK) init() GetOpenAPIJSONOK {
 type GetOpenAPIJSONOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -1524,6 +1909,11 @@ func (s *GetOpenAPIJSONOKHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetOpenAPIJSONOKHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *GetOpenAPIJSONOKHeaders) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -1571,6 +1961,11 @@ func (s *GetOpenAPIJSONOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetETag sets the value of ETag.
+func (s *GetOpenAPIJSONOKHeaders) SetETag(val string) {
+	s.ETag = val
+}
+
 // SetRateLimit sets the value of RateLimit.
 func (s *GetOpenAPIJSONOKHeaders) SetRateLimit(val OptString) {
 	s.RateLimit = val
@@ -1608,6 +2003,111 @@ func (s *GetOpenAPIJSONOKHeaders) SetResponse(val GetOpenAPIJSONOK) {
 
 func (*GetOpenAPIJSONOKHeaders) getOpenAPIJSONRes() {}
 
+// GetOpenAPIYAMLNotModified is response for GetOpenAPIYAML operation.
+type GetOpenAPIYAMLNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *GetOpenAPIYAMLNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *GetOpenAPIYAMLNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *GetOpenAPIYAMLNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *GetOpenAPIYAMLNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *GetOpenAPIYAMLNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetOpenAPIYAMLNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *GetOpenAPIYAMLNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetOpenAPIYAMLNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *GetOpenAPIYAMLNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *GetOpenAPIYAMLNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *GetOpenAPIYAMLNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetOpenAPIYAMLNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *GetOpenAPIYAMLNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *GetOpenAPIYAMLNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetOpenAPIYAMLNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *GetOpenAPIYAMLNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetOpenAPIYAMLNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *GetOpenAPIYAMLNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*GetOpenAPIYAMLNotModified) getOpenAPIYAMLRes() {}
+
 type GetOpenAPIYAMLOK struct {
 	Data io.Reader
 }
@@ -1626,6 +2126,7 @@ func (s GetOpenAPIYAMLOK) Read(p []byte) (n int, err error) {
 type GetOpenAPIYAMLOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -1643,6 +2144,11 @@ func (s *GetOpenAPIYAMLOKHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetOpenAPIYAMLOKHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *GetOpenAPIYAMLOKHeaders) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -1688,6 +2194,11 @@ func (s *GetOpenAPIYAMLOKHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *GetOpenAPIYAMLOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetOpenAPIYAMLOKHeaders) SetETag(val string) {
+	s.ETag = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -1955,11 +2466,128 @@ type HeadDocsAssetNotFound HeadProblem
 
 func (*HeadDocsAssetNotFound) headDocsAssetRes() {}
 
+// HeadDocsAssetNotModified is response for HeadDocsAsset operation.
+type HeadDocsAssetNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	CacheControl               string
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadDocsAssetNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadDocsAssetNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadDocsAssetNotModified) GetCacheControl() string {
+	return s.CacheControl
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadDocsAssetNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadDocsAssetNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadDocsAssetNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadDocsAssetNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadDocsAssetNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadDocsAssetNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadDocsAssetNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadDocsAssetNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadDocsAssetNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadDocsAssetNotModified) SetCacheControl(val string) {
+	s.CacheControl = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadDocsAssetNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadDocsAssetNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadDocsAssetNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadDocsAssetNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadDocsAssetNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadDocsAssetNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadDocsAssetNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadDocsAssetNotModified) headDocsAssetRes() {}
+
 // HeadDocsAssetOK is response for HeadDocsAsset operation.
 type HeadDocsAssetOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -1981,6 +2609,11 @@ func (s *HeadDocsAssetOK) GetAccessControlExposeHeaders() OptString {
 // GetCacheControl returns the value of CacheControl.
 func (s *HeadDocsAssetOK) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadDocsAssetOK) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -2028,6 +2661,11 @@ func (s *HeadDocsAssetOK) SetCacheControl(val string) {
 	s.CacheControl = val
 }
 
+// SetETag sets the value of ETag.
+func (s *HeadDocsAssetOK) SetETag(val string) {
+	s.ETag = val
+}
+
 // SetRateLimit sets the value of RateLimit.
 func (s *HeadDocsAssetOK) SetRateLimit(val OptString) {
 	s.RateLimit = val
@@ -2064,6 +2702,10 @@ type HeadDocsAssetRequestHeaderFieldsTooLarge HeadProblem
 
 func (*HeadDocsAssetRequestHeaderFieldsTooLarge) headDocsAssetRes() {}
 
+type HeadDocsBadRequest HeadProblem
+
+func (*HeadDocsBadRequest) headDocsRes() {}
+
 type HeadDocsInternalServerError HeadProblem
 
 func (*HeadDocsInternalServerError) headDocsRes() {}
@@ -2072,11 +2714,117 @@ type HeadDocsNotAcceptable HeadProblem
 
 func (*HeadDocsNotAcceptable) headDocsRes() {}
 
+// HeadDocsNotModified is response for HeadDocs operation.
+type HeadDocsNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadDocsNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadDocsNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadDocsNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadDocsNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadDocsNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadDocsNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadDocsNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadDocsNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadDocsNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadDocsNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadDocsNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadDocsNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadDocsNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadDocsNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadDocsNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadDocsNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadDocsNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadDocsNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadDocsNotModified) headDocsRes() {}
+
 // HeadDocsOK is response for HeadDocs operation.
 type HeadDocsOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	ContentSecurityPolicy      string
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -2098,6 +2846,11 @@ func (s *HeadDocsOK) GetAccessControlExposeHeaders() OptString {
 // GetContentSecurityPolicy returns the value of ContentSecurityPolicy.
 func (s *HeadDocsOK) GetContentSecurityPolicy() string {
 	return s.ContentSecurityPolicy
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadDocsOK) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -2143,6 +2896,11 @@ func (s *HeadDocsOK) SetAccessControlExposeHeaders(val OptString) {
 // SetContentSecurityPolicy sets the value of ContentSecurityPolicy.
 func (s *HeadDocsOK) SetContentSecurityPolicy(val string) {
 	s.ContentSecurityPolicy = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadDocsOK) SetETag(val string) {
+	s.ETag = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -2722,6 +3480,10 @@ type HeadMetricsRequestHeaderFieldsTooLarge HeadProblem
 
 func (*HeadMetricsRequestHeaderFieldsTooLarge) headMetricsRes() {}
 
+type HeadOpenAPIJSONBadRequest HeadProblem
+
+func (*HeadOpenAPIJSONBadRequest) headOpenAPIJSONRes() {}
+
 type HeadOpenAPIJSONInternalServerError HeadProblem
 
 func (*HeadOpenAPIJSONInternalServerError) headOpenAPIJSONRes() {}
@@ -2730,10 +3492,116 @@ type HeadOpenAPIJSONNotAcceptable HeadProblem
 
 func (*HeadOpenAPIJSONNotAcceptable) headOpenAPIJSONRes() {}
 
+// HeadOpenAPIJSONNotModified is response for HeadOpenAPIJSON operation.
+type HeadOpenAPIJSONNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadOpenAPIJSONNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadOpenAPIJSONNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadOpenAPIJSONNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadOpenAPIJSONNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadOpenAPIJSONNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadOpenAPIJSONNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadOpenAPIJSONNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadOpenAPIJSONNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadOpenAPIJSONNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadOpenAPIJSONNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadOpenAPIJSONNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadOpenAPIJSONNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadOpenAPIJSONNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadOpenAPIJSONNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadOpenAPIJSONNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadOpenAPIJSONNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadOpenAPIJSONNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadOpenAPIJSONNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadOpenAPIJSONNotModified) headOpenAPIJSONRes() {}
+
 // HeadOpenAPIJSONOK is response for HeadOpenAPIJSON operation.
 type HeadOpenAPIJSONOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -2750,6 +3618,11 @@ func (s *HeadOpenAPIJSONOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadOpenAPIJSONOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadOpenAPIJSONOK) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -2792,6 +3665,11 @@ func (s *HeadOpenAPIJSONOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetETag sets the value of ETag.
+func (s *HeadOpenAPIJSONOK) SetETag(val string) {
+	s.ETag = val
+}
+
 // SetRateLimit sets the value of RateLimit.
 func (s *HeadOpenAPIJSONOK) SetRateLimit(val OptString) {
 	s.RateLimit = val
@@ -2828,6 +3706,10 @@ type HeadOpenAPIJSONRequestHeaderFieldsTooLarge HeadProblem
 
 func (*HeadOpenAPIJSONRequestHeaderFieldsTooLarge) headOpenAPIJSONRes() {}
 
+type HeadOpenAPIYAMLBadRequest HeadProblem
+
+func (*HeadOpenAPIYAMLBadRequest) headOpenAPIYAMLRes() {}
+
 type HeadOpenAPIYAMLInternalServerError HeadProblem
 
 func (*HeadOpenAPIYAMLInternalServerError) headOpenAPIYAMLRes() {}
@@ -2836,10 +3718,116 @@ type HeadOpenAPIYAMLNotAcceptable HeadProblem
 
 func (*HeadOpenAPIYAMLNotAcceptable) headOpenAPIYAMLRes() {}
 
+// HeadOpenAPIYAMLNotModified is response for HeadOpenAPIYAML operation.
+type HeadOpenAPIYAMLNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadOpenAPIYAMLNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadOpenAPIYAMLNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadOpenAPIYAMLNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadOpenAPIYAMLNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadOpenAPIYAMLNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadOpenAPIYAMLNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadOpenAPIYAMLNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadOpenAPIYAMLNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadOpenAPIYAMLNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadOpenAPIYAMLNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadOpenAPIYAMLNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadOpenAPIYAMLNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadOpenAPIYAMLNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadOpenAPIYAMLNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadOpenAPIYAMLNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadOpenAPIYAMLNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadOpenAPIYAMLNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadOpenAPIYAMLNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadOpenAPIYAMLNotModified) headOpenAPIYAMLRes() {}
+
 // HeadOpenAPIYAMLOK is response for HeadOpenAPIYAML operation.
 type HeadOpenAPIYAMLOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -2856,6 +3844,11 @@ func (s *HeadOpenAPIYAMLOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadOpenAPIYAMLOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadOpenAPIYAMLOK) GetETag() string {
+	return s.ETag
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -2896,6 +3889,11 @@ func (s *HeadOpenAPIYAMLOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadOpenAPIYAMLOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadOpenAPIYAMLOK) SetETag(val string) {
+	s.ETag = val
 }
 
 // SetRateLimit sets the value of RateLimit.

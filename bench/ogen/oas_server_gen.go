@@ -51,7 +51,7 @@ type Handler interface {
 	// host.
 	//
 	// GET /docs
-	GetDocs(ctx context.Context) (GetDocsRes, error)
+	GetDocs(ctx context.Context, params GetDocsParams) (GetDocsRes, error)
 	// GetDocsAsset implements getDocsAsset operation.
 	//
 	// The Swagger UI scripts, styles, icons and licence the `/docs` page loads.
@@ -83,13 +83,13 @@ type Handler interface {
 	// This document as JSON.
 	//
 	// GET /openapi.json
-	GetOpenAPIJSON(ctx context.Context) (GetOpenAPIJSONRes, error)
+	GetOpenAPIJSON(ctx context.Context, params GetOpenAPIJSONParams) (GetOpenAPIJSONRes, error)
 	// GetOpenAPIYAML implements getOpenAPIYAML operation.
 	//
 	// This document as YAML.
 	//
 	// GET /openapi.yaml
-	GetOpenAPIYAML(ctx context.Context) (GetOpenAPIYAMLRes, error)
+	GetOpenAPIYAML(ctx context.Context, params GetOpenAPIYAMLParams) (GetOpenAPIYAMLRes, error)
 	// GetPlayer implements getPlayer operation.
 	//
 	// Get a player.
@@ -121,7 +121,7 @@ type Handler interface {
 	// Problems, too, come without their body.
 	//
 	// HEAD /docs
-	HeadDocs(ctx context.Context) (HeadDocsRes, error)
+	HeadDocs(ctx context.Context, params HeadDocsParams) (HeadDocsRes, error)
 	// HeadDocsAsset implements headDocsAsset operation.
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
@@ -169,7 +169,7 @@ type Handler interface {
 	// Problems, too, come without their body.
 	//
 	// HEAD /openapi.json
-	HeadOpenAPIJSON(ctx context.Context) (HeadOpenAPIJSONRes, error)
+	HeadOpenAPIJSON(ctx context.Context, params HeadOpenAPIJSONParams) (HeadOpenAPIJSONRes, error)
 	// HeadOpenAPIYAML implements headOpenAPIYAML operation.
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
@@ -177,7 +177,7 @@ type Handler interface {
 	// Problems, too, come without their body.
 	//
 	// HEAD /openapi.yaml
-	HeadOpenAPIYAML(ctx context.Context) (HeadOpenAPIYAMLRes, error)
+	HeadOpenAPIYAML(ctx context.Context, params HeadOpenAPIYAMLParams) (HeadOpenAPIYAMLRes, error)
 	// HeadPlayer implements headPlayer operation.
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and

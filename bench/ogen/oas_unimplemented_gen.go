@@ -71,7 +71,7 @@ func (UnimplementedHandler) DeletePlayer(ctx context.Context, params DeletePlaye
 // host.
 //
 // GET /docs
-func (UnimplementedHandler) GetDocs(ctx context.Context) (r GetDocsRes, _ error) {
+func (UnimplementedHandler) GetDocs(ctx context.Context, params GetDocsParams) (r GetDocsRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -118,7 +118,7 @@ func (UnimplementedHandler) GetMetrics(ctx context.Context) (r GetMetricsRes, _ 
 // This document as JSON.
 //
 // GET /openapi.json
-func (UnimplementedHandler) GetOpenAPIJSON(ctx context.Context) (r GetOpenAPIJSONRes, _ error) {
+func (UnimplementedHandler) GetOpenAPIJSON(ctx context.Context, params GetOpenAPIJSONParams) (r GetOpenAPIJSONRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -127,7 +127,7 @@ func (UnimplementedHandler) GetOpenAPIJSON(ctx context.Context) (r GetOpenAPIJSO
 // This document as YAML.
 //
 // GET /openapi.yaml
-func (UnimplementedHandler) GetOpenAPIYAML(ctx context.Context) (r GetOpenAPIYAMLRes, _ error) {
+func (UnimplementedHandler) GetOpenAPIYAML(ctx context.Context, params GetOpenAPIYAMLParams) (r GetOpenAPIYAMLRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -174,7 +174,7 @@ func (UnimplementedHandler) GetVisit(ctx context.Context, params GetVisitParams)
 // Problems, too, come without their body.
 //
 // HEAD /docs
-func (UnimplementedHandler) HeadDocs(ctx context.Context) (r HeadDocsRes, _ error) {
+func (UnimplementedHandler) HeadDocs(ctx context.Context, params HeadDocsParams) (r HeadDocsRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -240,7 +240,7 @@ func (UnimplementedHandler) HeadMetrics(ctx context.Context) (r HeadMetricsRes, 
 // Problems, too, come without their body.
 //
 // HEAD /openapi.json
-func (UnimplementedHandler) HeadOpenAPIJSON(ctx context.Context) (r HeadOpenAPIJSONRes, _ error) {
+func (UnimplementedHandler) HeadOpenAPIJSON(ctx context.Context, params HeadOpenAPIJSONParams) (r HeadOpenAPIJSONRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -251,7 +251,7 @@ func (UnimplementedHandler) HeadOpenAPIJSON(ctx context.Context) (r HeadOpenAPIJ
 // Problems, too, come without their body.
 //
 // HEAD /openapi.yaml
-func (UnimplementedHandler) HeadOpenAPIYAML(ctx context.Context) (r HeadOpenAPIYAMLRes, _ error) {
+func (UnimplementedHandler) HeadOpenAPIYAML(ctx context.Context, params HeadOpenAPIYAMLParams) (r HeadOpenAPIYAMLRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 

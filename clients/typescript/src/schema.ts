@@ -1352,21 +1352,16 @@ export interface components {
          * @example "1"
          */
         IfMatch: string;
-        /**
-         * @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
-         * @example "1"
-         */
+        /** @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then). */
         IfNoneMatchChange: string;
         /**
          * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
          *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
-         * @example *
          */
         IfMatchUntagged: string;
         /**
          * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
          *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
-         * @example "1"
          */
         IfNoneMatchUntagged: string;
         /**
@@ -1542,13 +1537,11 @@ export interface operations {
                 /**
                  * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
                  *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
-                 * @example *
                  */
                 "If-Match"?: components["parameters"]["IfMatchUntagged"];
                 /**
                  * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
                  *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
-                 * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchUntagged"];
             };
@@ -1736,10 +1729,7 @@ export interface operations {
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
-                /**
-                 * @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
-                 * @example "1"
-                 */
+                /** @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then). */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchChange"];
             };
             path: {
@@ -1797,10 +1787,7 @@ export interface operations {
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
-                /**
-                 * @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
-                 * @example "1"
-                 */
+                /** @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then). */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchChange"];
             };
             path: {
@@ -1947,10 +1934,7 @@ export interface operations {
                  * @example "1"
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
-                /**
-                 * @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
-                 * @example "1"
-                 */
+                /** @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then). */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchChange"];
             };
             path: {
@@ -2055,13 +2039,11 @@ export interface operations {
                 /**
                  * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
                  *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
-                 * @example *
                  */
                 "If-Match"?: components["parameters"]["IfMatchUntagged"];
                 /**
                  * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
                  *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
-                 * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchUntagged"];
             };
@@ -2229,13 +2211,11 @@ export interface operations {
                 /**
                  * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
                  *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
-                 * @example *
                  */
                 "If-Match"?: components["parameters"]["IfMatchUntagged"];
                 /**
                  * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
                  *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
-                 * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchUntagged"];
             };
@@ -2421,13 +2401,11 @@ export interface operations {
                 /**
                  * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
                  *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
-                 * @example *
                  */
                 "If-Match"?: components["parameters"]["IfMatchUntagged"];
                 /**
                  * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
                  *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
-                 * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatchUntagged"];
             };
@@ -2796,7 +2774,13 @@ export interface operations {
     getDocs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2805,6 +2789,7 @@ export interface operations {
             /** @description The Swagger UI page. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "Content-Security-Policy": components["headers"]["ContentSecurityPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
@@ -2821,6 +2806,23 @@ export interface operations {
                     "text/html": string;
                 };
             };
+            /** @description The page has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
@@ -2861,7 +2863,13 @@ export interface operations {
     headDocs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2870,6 +2878,7 @@ export interface operations {
             /** @description The Swagger UI page. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "Content-Security-Policy": components["headers"]["ContentSecurityPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
@@ -2883,6 +2892,23 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The page has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
@@ -2893,7 +2919,13 @@ export interface operations {
     getDocsAsset: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description The file's name.
@@ -2908,6 +2940,7 @@ export interface operations {
             /** @description The file. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     /**
                      * @description How long the file may be cached.
                      * @example public, max-age=86400
@@ -2932,6 +2965,27 @@ export interface operations {
                     /** @example Apache License Version 2.0 */
                     "text/plain": string;
                 };
+            };
+            /** @description The file has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    /**
+                     * @description How long the file may be cached.
+                     * @example public, max-age=86400
+                     */
+                    "Cache-Control": string;
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
@@ -2982,7 +3036,13 @@ export interface operations {
     headDocsAsset: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path: {
                 /**
                  * @description The file's name.
@@ -2997,6 +3057,28 @@ export interface operations {
             /** @description The file. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
+                    /**
+                     * @description How long the file may be cached.
+                     * @example public, max-age=86400
+                     */
+                    "Cache-Control": string;
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The file has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
                     /**
                      * @description How long the file may be cached.
                      * @example public, max-age=86400
@@ -3298,7 +3380,13 @@ export interface operations {
     getOpenAPIJSON: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3307,6 +3395,7 @@ export interface operations {
             /** @description The OpenAPI document. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
@@ -3328,6 +3417,23 @@ export interface operations {
                     };
                 };
             };
+            /** @description The document has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
@@ -3368,7 +3474,13 @@ export interface operations {
     headOpenAPIJSON: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3377,6 +3489,7 @@ export interface operations {
             /** @description The OpenAPI document. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
@@ -3389,6 +3502,23 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The document has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
@@ -3399,7 +3529,13 @@ export interface operations {
     getOpenAPIYAML: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3408,6 +3544,7 @@ export interface operations {
             /** @description The OpenAPI document, exactly as written. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
@@ -3423,6 +3560,23 @@ export interface operations {
                     "application/yaml": string;
                 };
             };
+            /** @description The document has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
@@ -3463,7 +3617,13 @@ export interface operations {
     headOpenAPIYAML: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @example "1"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3472,6 +3632,7 @@ export interface operations {
             /** @description The OpenAPI document, exactly as written. */
             200: {
                 headers: {
+                    ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
@@ -3484,6 +3645,23 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The document has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
