@@ -35,6 +35,9 @@ func TestConditionalWrites(t *testing.T) {
 	}
 	visitBody := fmt.Sprintf(`{"location_id":%d}`, farm)
 	const stale = `"999999"`
+	if resp, _ := visit(t, s, me, farm, "k2"); resp.Status != http.StatusCreated {
+		t.Fatalf("keyed visit: %d %s", resp.Status, resp.Body)
+	}
 
 	tests := []struct {
 		name         string
@@ -60,6 +63,10 @@ func TestConditionalWrites(t *testing.T) {
 		{"visit, no token first", "POST", me.path + "/visits", "", visitBody, map[string]string{"If-Match": `"1"`}, 401, ""},
 		{"visit, unknown token first", "POST", me.path + "/visits", "not-a-token-of-anyone", visitBody, map[string]string{"If-Match": `"1"`}, 401, ""},
 		{"visit, another's token first", "POST", other.path + "/visits", me.Token, visitBody, map[string]string{"If-Match": `"1"`}, 403, ""},
+		{"visit, an unknown location first", "POST", me.path + "/visits", me.Token, `{"location_id":999999}`, map[string]string{"If-Match": `"1"`}, 400, ""},
+		{"visit, a key used for another visit first", "POST", me.path + "/visits", me.Token, fmt.Sprintf(`{"location_id":%d}`, cave), map[string]string{"If-Match": `"1"`, "Idempotency-Key": "k2"}, 422, ""},
+		{"visit, a replay", "POST", me.path + "/visits", me.Token, visitBody, map[string]string{"If-Match": `"1"`, "Idempotency-Key": "k2"}, 412, "If-Match"},
+		{"new player, If-Match a tag holding *", "POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-Match": `"a,*,b"`}, 412, "If-Match"},
 		// A location, which has an ETag.
 		{"replace location, If-None-Match its tag", "PUT", dojoPath, admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-None-Match": tag}, 412, "If-None-Match"},
 		{"patch location, If-None-Match its weak tag", "PATCH", dojoPath, admin, `{"max_gold":40}`, map[string]string{"If-None-Match": "W/" + tag, "Content-Type": "application/merge-patch+json"}, 412, "If-None-Match"},
@@ -95,6 +102,7 @@ func TestConditionalWrites(t *testing.T) {
 			status                    int
 		}{
 			{"POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-Match": "*", "If-None-Match": `"1", W/"2"`}, 201},
+			{"POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-None-Match": `"a,*,b"`}, 201},
 			{"POST", "/locations", admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-Match": "*"}, 201},
 			// The refused visit above did not use up its key.
 			{"POST", me.path + "/visits", me.Token, visitBody, map[string]string{"If-Match": "*", "Idempotency-Key": "k1"}, 201},

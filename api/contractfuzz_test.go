@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -438,15 +439,15 @@ func (f *contractFuzzer) fix(op specfuzz.Op, in *specfuzz.Input, pinned specfuzz
 		if _, ok := in.Header[h]; !ok || pinned == cfSlot("header", h) || r.IntN(4) == 0 {
 			continue
 		}
-		choices := []string{"*", " * ", `"1"`, `W/"1", "2"`}
+		choices := []string{"*", " * ", `"1"`, `W/"1", "2"`, `"a,*,b"`}
 		if tag := f.docTag(*in); tag != "" {
-			choices = []string{tag, "*", "W/" + tag, `"1", ` + tag, `"1"`}
+			choices = []string{tag, "*", "W/" + tag, `"1", ` + tag, `"1"`, `"a,*,b"`}
 		} else if id, ok := cfInt(in.Path["id"]); ok && strings.HasPrefix(f.op.Path, "/locations/") {
 			etag := f.etag(id)
 			if etag == "" {
 				continue
 			}
-			choices = []string{etag, "*", "W/" + etag, etag + `, "999999"`, `"999999"`, " " + etag + " "}
+			choices = []string{etag, "*", "W/" + etag, etag + `, "999999"`, `"999999"`, " " + etag + " ", `"a,*,b"`, `"a,` + etag + `"`}
 		}
 		in.Header[h] = choices[r.IntN(len(choices))]
 	}
@@ -731,17 +732,21 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		case f.op.ID() == "getPlayer":
 			return ok(200)
 		}
-		if h, failed := cfUntaggedFalse(in); failed {
-			return bad(412, h)
+		// A false precondition is answered once nothing else would fail.
+		precondition := func(success int) cfWant {
+			if h, failed := cfUntaggedFalse(in); failed {
+				return bad(412, h)
+			}
+			return ok(success)
 		}
 		if f.op.ID() == "deletePlayer" {
-			return ok(204)
+			return precondition(204)
 		}
 		loc, _ := cfInt(fields["location_id"])
 		if key, sent := in.Header["Idempotency-Key"]; sent {
 			if v, used := f.keys[cfKey{id, key}]; used {
 				if v.LocationId == loc {
-					return ok(201)
+					return precondition(201) // a replay
 				}
 				return bad(422, "Idempotency-Key")
 			}
@@ -749,7 +754,7 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		if _, err := f.s.Store.GetLocation(ctx, loc); err != nil {
 			return bad(400, "location_id")
 		}
-		return ok(201)
+		return precondition(201)
 	case "listVisits":
 		if !f.cursorOK(in, "visits") {
 			return bad(400, "cursor")
@@ -850,19 +855,40 @@ func cfUntaggedFalse(in specfuzz.Input) (string, bool) {
 }
 
 // cfETagMatch compares an If-Match (strong) or If-None-Match (weak) list
-// with the current tag, as RFC 9110 says.
+// with the current tag, as RFC 9110 says. Members are split at the commas
+// outside quotes (an entity tag may hold commas); one that is neither "*"
+// nor an entity tag matches nothing.
 func cfETagMatch(header, current string, strong bool) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
+	var members []string
+	quoted, start := false, 0
+	for i := 0; i <= len(header); i++ {
+		switch {
+		case i == len(header) || header[i] == ',' && !quoted:
+			members = append(members, strings.Trim(header[start:i], " \t"))
+			start = i + 1
+		case header[i] == '"':
+			quoted = !quoted
+		}
+	}
+	for _, t := range members {
+		if t == "*" {
+			return true
+		}
+		if !cfEntityTag.MatchString(t) {
+			continue
+		}
 		if !strong {
 			t = strings.TrimPrefix(t, "W/")
 		}
-		if t == "*" || (current != "" && t == current) {
+		if current != "" && t == current {
 			return true
 		}
 	}
 	return false
 }
+
+// cfEntityTag is RFC 9110's entity-tag.
+var cfEntityTag = regexp.MustCompile(`^(W/)?"[\x21\x23-\x7e\x80-\xff]*"$`)
 
 // --- Sending a case and judging the answer.
 

@@ -61,7 +61,7 @@ type Store interface {
 	// used with the same hash it returns the visit recorded then and
 	// replayed = true, changing nothing. With a TokenHash it first checks,
 	// in the same transaction, that the token is the player's (see
-	// VisitRequest.TokenHash).
+	// VisitRequest.TokenHash), and it returns VisitRequest.Refuse last.
 	CreateVisit(ctx context.Context, req VisitRequest) (v Visit, replayed bool, err error)
 	// GetVisit returns ENOTFOUND if the player has no visit with visitID.
 	GetVisit(ctx context.Context, playerID, visitID int64) (Visit, error)
@@ -120,6 +120,12 @@ type VisitRequest struct {
 	// the transaction, and may run for a visit that the TokenHash check
 	// then refuses (its outcome is dropped).
 	Roll func(Location) Outcome
+	// Refuse, when set, is returned in place of the visit once the visit
+	// is otherwise known to go through (token, player, location and
+	// idempotency key checked, a replay too), and nothing is written: a
+	// false precondition (If-Match, If-None-Match), which RFC 9110 lets
+	// answer only a request that would otherwise succeed.
+	Refuse error
 }
 
 // IdempotencyKeyTTL is how long a key and its stored result are kept at least.

@@ -2,9 +2,6 @@ package impl
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"sync"
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
@@ -66,26 +63,4 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 // acceptable reports whether the request in ctx accepts mediaType.
 func acceptable(ctx context.Context, mediaType string) bool {
 	return accept.Allows(requestInfo(requestContext(ctx)).Accept, mediaType)
-}
-
-// contentTag is the strong entity tag of bytes that never change while the
-// process runs (the embedded page, its files, the contract): a hash of
-// them, so that it changes with them from one build to the next.
-func contentTag(b []byte) string {
-	sum := sha256.Sum256(b)
-	return `"` + hex.EncodeToString(sum[:12]) + `"`
-}
-
-// staticTags keeps the contentTag of each unchanging representation, by
-// path, so each is hashed once.
-type staticTags struct{ m sync.Map }
-
-// of returns contentTag(b), b being what path serves.
-func (t *staticTags) of(path string, b []byte) string {
-	if tag, ok := t.m.Load(path); ok {
-		return tag.(string)
-	}
-	tag := contentTag(b)
-	t.m.Store(path, tag)
-	return tag
 }

@@ -3,7 +3,6 @@ package impl
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
@@ -28,92 +27,6 @@ func locationFields(n generated.NewLocation) game.LocationFields {
 		f.Description = *n.Description
 	}
 	return f
-}
-
-// etag is a location's strong entity tag: its version, which every write bumps.
-func etag(l game.Location) string { return `"` + strconv.FormatInt(l.Version, 10) + `"` }
-
-// MatchesIfNoneMatch reports whether an If-None-Match header value names
-// the current tag, with the weak comparison RFC 9110 prescribes for it.
-// Exported for the benchmarks' other servers, which must do the same work.
-func MatchesIfNoneMatch(header, current string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == current {
-			return true
-		}
-	}
-	return false
-}
-
-// checkIfMatch enforces an If-Match header with the strong comparison RFC
-// 9110 prescribes: a weak tag never matches.
-func checkIfMatch(header *string, l game.Location) error {
-	if header == nil {
-		return nil
-	}
-	current := etag(l)
-	for _, t := range strings.Split(*header, ",") {
-		if t = strings.TrimSpace(t); t == "*" || t == current {
-			return nil
-		}
-	}
-	return &game.Error{
-		Code:    game.EPRECONDITION,
-		Message: "The location changed since you read it.",
-		Fields:  map[string]string{"If-Match": "If-Match does not match the current ETag"},
-		ETag:    current,
-	}
-}
-
-// checkIfNoneMatch enforces an If-None-Match header on a change: listing
-// the current tag (weak comparison) or "*" (the location exists) makes the
-// condition false.
-func checkIfNoneMatch(header *string, l game.Location) error {
-	if header == nil || !MatchesIfNoneMatch(*header, etag(l)) {
-		return nil
-	}
-	return &game.Error{
-		Code:    game.EPRECONDITION,
-		Message: "The location is one you said you did not hold.",
-		Fields:  map[string]string{"If-None-Match": "If-None-Match matches the current ETag"},
-		ETag:    etag(l),
-	}
-}
-
-// UntaggedPrecondition evaluates the If-Match and If-None-Match headers
-// (nil: not sent) of a request whose target exists and has no entity tag,
-// as RFC 9110, section 13.1, does: If-Match is true only for "*", and
-// If-None-Match false only for "*". It returns the 412 error when one is
-// false; the caller returns it only once the request would otherwise
-// succeed (authorized, its target found). Exported for the benchmarks'
-// other servers, which must do the same work.
-func UntaggedPrecondition(ifMatch, ifNoneMatch *string) error {
-	if ifMatch != nil && !listsAny(*ifMatch) {
-		return &game.Error{
-			Code:    game.EPRECONDITION,
-			Message: "A precondition of the request is false.",
-			Fields:  map[string]string{"If-Match": "If-Match names an entity tag, and this resource has none"},
-		}
-	}
-	if ifNoneMatch != nil && listsAny(*ifNoneMatch) {
-		return &game.Error{
-			Code:    game.EPRECONDITION,
-			Message: "A precondition of the request is false.",
-			Fields:  map[string]string{"If-None-Match": "If-None-Match is *, and this resource exists"},
-		}
-	}
-	return nil
-}
-
-// listsAny reports whether a list of entity tags holds "*".
-func listsAny(header string) bool {
-	for _, t := range strings.Split(header, ",") {
-		if strings.TrimSpace(t) == "*" {
-			return true
-		}
-	}
-	return false
 }
 
 func locationURL(id int64) string { return "/locations/" + strconv.FormatInt(id, 10) }

@@ -157,9 +157,12 @@ func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerReq
 		return nil, err
 	}
 	if failed := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); failed != nil {
-		// A 404 comes first (the admin token is authorized for any id).
-		if _, err := s.store.GetPlayer(ctx, req.Id); err != nil {
-			return nil, err
+		// A 404 comes first. authorizePlayer found the player for its own
+		// token, but takes the admin token for any id.
+		if credentialsFrom(ctx).Admin {
+			if _, err := s.store.GetPlayer(ctx, req.Id); err != nil {
+				return nil, err
+			}
 		}
 		return nil, failed
 	}

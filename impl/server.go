@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -43,7 +44,6 @@ type Server struct {
 	doc      *openapi3.T
 	specOnce sync.Once
 	specJSON []byte
-	specTag  string // specJSON's ETag
 	allow    map[string]string
 	specErr  error
 }
@@ -102,7 +102,6 @@ func (s *Server) loadSpec() {
 			return
 		}
 		s.specJSON = buf.Bytes()
-		s.specTag = contentTag(s.specJSON)
 	})
 }
 
@@ -218,15 +217,18 @@ func (s *Server) GetOpenAPIJSON(_ context.Context, req generated.GetOpenAPIJSONR
 	if err != nil {
 		return nil, err
 	}
-	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, s.specTag) {
-		return generated.GetOpenAPIJSON304Response{Headers: generated.GetOpenAPIJSON304ResponseHeaders{ETag: s.specTag}}, nil
+	tag := s.tags.of("/openapi.json", doc)
+	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, tag) {
+		return generated.GetOpenAPIJSON304Response{Headers: generated.GetOpenAPIJSON304ResponseHeaders{ETag: tag}}, nil
 	}
-	return specJSONResponse{body: doc, etag: s.specTag}, nil
+	return specJSONResponse{body: doc, etag: tag}, nil
 }
 
 // specJSONResponse is generated.GetOpenAPIJSON200JSONResponse with its body
-// already encoded: the same headers and bytes (the api layer sets the other
-// headers it declares).
+// already encoded: the same Content-Type and bytes, and the ETag of its
+// Headers (GetOpenAPIJSON200ResponseHeaders), the only one of them impl
+// sets; the api layer sets the others. Its length is known, so it is sent
+// rather than a chunked body.
 type specJSONResponse struct {
 	body []byte
 	etag string
@@ -235,6 +237,7 @@ type specJSONResponse struct {
 func (r specJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", r.etag)
+	w.Header().Set("Content-Length", strconv.Itoa(len(r.body)))
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(r.body)
 	return err

@@ -38,14 +38,6 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 		return nil, errNoToken
 	}
 	hash := cred.tokenHash()
-	if failed := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); failed != nil {
-		// A 401, 403 or 404 comes first: the token is checked against the
-		// store, not the hint, which may be stale.
-		if err := s.authorizePlayer(ctx, req.Id, false); err != nil {
-			return nil, err
-		}
-		return nil, failed
-	}
 	if !s.owners.owns(hash, req.Id) {
 		if err := s.authorizePlayer(ctx, req.Id, false); err != nil {
 			return nil, err
@@ -57,6 +49,9 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 		LocationID: req.Body.LocationId,
 		TokenHash:  hash,
 		Roll:       func(l game.Location) game.Outcome { return game.Roll(s.dice, l) },
+		// A false precondition is answered once every other check has
+		// passed, in the visit's transaction.
+		Refuse: UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch),
 	}
 	if k := req.Params.IdempotencyKey; k != nil {
 		// The body has one member, so its value identifies the request.

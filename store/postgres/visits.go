@@ -64,6 +64,9 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 				req.PlayerID, req.IdempotencyKey).Scan(&hash, &visitID)
 			switch {
 			case err == nil && bytes.Equal(hash, req.RequestHash):
+				if req.Refuse != nil {
+					return req.Refuse
+				}
 				replayed = true
 				visit, err = scanVisit(tx.QueryRow(ctx, `SELECT `+visitColumns+` FROM visits WHERE id = $1`, visitID))
 				return err
@@ -79,6 +82,9 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
 		} else if err != nil {
 			return err
+		}
+		if req.Refuse != nil {
+			return req.Refuse
 		}
 		out := req.Roll(loc)
 

@@ -104,3 +104,77 @@ func testVisitTokens(t *testing.T, open Opener) {
 		}
 	})
 }
+
+// testVisitRefuse checks VisitRequest.Refuse: every other refusal comes
+// first, a visit that would go through (or replay) returns Refuse itself,
+// and nothing is written either way, the key included.
+func testVisitRefuse(t *testing.T, open Opener) {
+	s := open(t)
+	hashA, hashB, unknown := tokenHash(t), tokenHash(t), tokenHash(t)
+	a, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "A", LastName: "Ninja", TokenHash: hashA})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "B", LastName: "Ninja", TokenHash: hashB}); err != nil {
+		t.Fatal(err)
+	}
+	loc := firstLocation(t, s)
+	if _, _, err := s.CreateVisit(t.Context(), game.VisitRequest{
+		PlayerID: a.ID, LocationID: loc.ID, IdempotencyKey: "k", RequestHash: []byte("h"), TokenHash: hashA, Roll: fixed(10),
+	}); err != nil {
+		t.Fatalf("A's keyed visit: %v", err)
+	}
+	before := visits(t, s, a.ID)
+	refuse := game.Errorf(game.EPRECONDITION, "refused")
+	const nobody, nowhere = 1 << 40, 1 << 41
+
+	for _, c := range []struct {
+		name      string
+		player    int64
+		location  int64
+		key, hash string
+		token     []byte
+		want      game.Code // "" : Refuse itself
+	}{
+		{"a visit that would go through", a.ID, loc.ID, "", "", hashA, ""},
+		{"a visit that would go through, no token", a.ID, loc.ID, "", "", nil, ""},
+		{"a new key", a.ID, loc.ID, "new", "h", hashA, ""},
+		{"a replay", a.ID, loc.ID, "k", "h", hashA, ""},
+		{"a token of no player", a.ID, loc.ID, "", "", unknown, game.EUNAUTHORIZED},
+		{"another player's token", a.ID, loc.ID, "", "", hashB, game.EFORBIDDEN},
+		{"an unknown player", nobody, loc.ID, "", "", nil, game.ENOTFOUND},
+		{"an unknown location", a.ID, nowhere, "", "", hashA, game.EINVALID},
+		{"an unknown location with a new key", a.ID, nowhere, "new", "h", hashA, game.EINVALID},
+		{"the key used for another request", a.ID, loc.ID, "k", "other", hashA, game.ECONFLICT},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req := game.VisitRequest{PlayerID: c.player, LocationID: c.location, TokenHash: c.token, Roll: noRoll(t), Refuse: refuse}
+			if c.key != "" {
+				req.IdempotencyKey, req.RequestHash = c.key, []byte(c.hash)
+			}
+			v, replayed, err := s.CreateVisit(t.Context(), req)
+			if replayed || v != (game.Visit{}) {
+				t.Errorf("got visit %+v, replayed %v; want none", v, replayed)
+			}
+			if c.want == "" {
+				if !errors.Is(err, refuse) {
+					t.Errorf("got error %v, want Refuse", err)
+				}
+			} else {
+				wantCode(t, err, c.want)
+			}
+			if got := playerGold(t, s, a.ID); got != 10 {
+				t.Errorf("gold: got %d, want 10", got)
+			}
+			sameVisits(t, visits(t, s, a.ID), before)
+		})
+	}
+	t.Run("a refused key is not spent", func(t *testing.T) {
+		v, replayed, err := s.CreateVisit(t.Context(), game.VisitRequest{
+			PlayerID: a.ID, LocationID: loc.ID, IdempotencyKey: "new", RequestHash: []byte("h2"), TokenHash: hashA, Roll: fixed(5),
+		})
+		if err != nil || replayed || v.Balance != 15 {
+			t.Errorf("got %+v, replayed %v, %v; want a new visit with balance 15", v, replayed, err)
+		}
+	})
+}
