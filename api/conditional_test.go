@@ -67,6 +67,11 @@ func TestConditionalWrites(t *testing.T) {
 		{"visit, a key used for another visit first", "POST", me.path + "/visits", me.Token, fmt.Sprintf(`{"location_id":%d}`, cave), map[string]string{"If-Match": `"1"`, "Idempotency-Key": "k2"}, 422, ""},
 		{"visit, a replay", "POST", me.path + "/visits", me.Token, visitBody, map[string]string{"If-Match": `"1"`, "Idempotency-Key": "k2"}, 412, "If-Match"},
 		{"new player, If-Match a tag holding *", "POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-Match": `"a,*,b"`}, 412, "If-Match"},
+		// A value that is neither * nor a list of entity tags is false.
+		{"new player, If-None-Match * among tags", "POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-None-Match": `"1", *`}, 412, "If-None-Match"},
+		{"new player, If-Match * among tags", "POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-Match": `"1", *`}, 412, "If-Match"},
+		{"patch location, If-Match * among tags", "PATCH", dojoPath, admin, `{"max_gold":40}`, map[string]string{"If-Match": stale + ", *", "Content-Type": "application/merge-patch+json"}, 412, "If-Match"},
+		{"patch location, If-None-Match with a stray quote", "PATCH", dojoPath, admin, `{"max_gold":40}`, map[string]string{"If-None-Match": `x", ` + stale, "Content-Type": "application/merge-patch+json"}, 412, "If-None-Match"},
 		// A location, which has an ETag.
 		{"replace location, If-None-Match its tag", "PUT", dojoPath, admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-None-Match": tag}, 412, "If-None-Match"},
 		{"patch location, If-None-Match its weak tag", "PATCH", dojoPath, admin, `{"max_gold":40}`, map[string]string{"If-None-Match": "W/" + tag, "Content-Type": "application/merge-patch+json"}, 412, "If-None-Match"},
@@ -104,7 +109,8 @@ func TestConditionalWrites(t *testing.T) {
 			{"POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-Match": "*", "If-None-Match": `"1", W/"2"`}, 201},
 			{"POST", "/players", "", `{"first_name":"Ab","last_name":"Cd"}`, map[string]string{"If-None-Match": `"a,*,b"`}, 201},
 			{"POST", "/locations", admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-Match": "*"}, 201},
-			// The refused visit above did not use up its key.
+			// The refused visit above did not use up its key (no
+			// Idempotent-Replayed below).
 			{"POST", me.path + "/visits", me.Token, visitBody, map[string]string{"If-Match": "*", "Idempotency-Key": "k1"}, 201},
 			{"PATCH", dojoPath, admin, `{"max_gold":40}`, map[string]string{"If-Match": tag, "If-None-Match": stale, "Content-Type": "application/merge-patch+json"}, 200},
 			{"DELETE", me.path, me.Token, "", map[string]string{"If-Match": "*", "If-None-Match": `"1"`}, 204},
@@ -112,6 +118,10 @@ func TestConditionalWrites(t *testing.T) {
 			got := s.Do(apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body, Header: tt.header})
 			if got.Status != tt.status {
 				t.Errorf("%s %s %v = %d, want %d; body %s", tt.method, tt.path, tt.header, got.Status, tt.status, got.Body)
+			}
+			if replayed := got.Header.Get("Idempotent-Replayed"); replayed != "" {
+				// The refused visit with key k1 did not use it up.
+				t.Errorf("%s %s %v: Idempotent-Replayed %q, want a new visit", tt.method, tt.path, tt.header, replayed)
 			}
 		}
 		if got := s.Do(apitest.Request{Method: "GET", Path: me.path}); got.Status != http.StatusNotFound {

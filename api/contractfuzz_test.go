@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"path"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -686,7 +685,7 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		if h, sent := in.Header["If-Match"]; sent && !cfETagMatch(h, f.etag(id), true) {
 			return bad(412, "If-Match")
 		}
-		if inmSent && cfETagMatch(inm, f.etag(id), false) {
+		if _, _, wellFormed := cfTags(inm); inmSent && (!wellFormed || cfETagMatch(inm, f.etag(id), false)) {
 			return bad(412, "If-None-Match")
 		}
 		switch f.op.ID() {
@@ -843,22 +842,46 @@ func (f *contractFuzzer) docTag(in specfuzz.Input) string {
 // cfUntaggedFalse reports which precondition of a request to a target
 // without an entity tag is false, if one is (RFC 9110 §13.1): If-Match
 // other than "*" (no tag can match), or else If-None-Match "*" (the target
-// exists).
+// exists); a value not well formed is false too.
 func cfUntaggedFalse(in specfuzz.Input) (string, bool) {
 	if h, sent := in.Header["If-Match"]; sent && !cfETagMatch(h, "", true) {
 		return "If-Match", true
 	}
-	if h, sent := in.Header["If-None-Match"]; sent && cfETagMatch(h, "", false) {
-		return "If-None-Match", true
+	if h, sent := in.Header["If-None-Match"]; sent {
+		if _, any, ok := cfTags(h); !ok || any {
+			return "If-None-Match", true
+		}
 	}
 	return "", false
 }
 
-// cfETagMatch compares an If-Match (strong) or If-None-Match (weak) list
-// with the current tag, as RFC 9110 says. Members are split at the commas
-// outside quotes (an entity tag may hold commas); one that is neither "*"
-// nor an entity tag matches nothing.
+// cfETagMatch compares an If-Match (strong) or If-None-Match (weak) value
+// with the current tag, as RFC 9110 says; a value not well formed (see
+// cfTags) matches nothing.
 func cfETagMatch(header, current string, strong bool) bool {
+	tags, any, ok := cfTags(header)
+	if !ok {
+		return false
+	}
+	if any {
+		return true
+	}
+	for _, t := range tags {
+		if !strong {
+			t = strings.TrimPrefix(t, "W/")
+		}
+		if current != "" && t == current {
+			return true
+		}
+	}
+	return false
+}
+
+// cfTags splits an If-Match or If-None-Match value at the commas outside
+// quotes (an entity tag may hold commas). ok is false when a member other
+// than an empty one is neither "*" nor an entity tag, or "*" comes with
+// tags.
+func cfTags(header string) (tags []string, any, ok bool) {
 	var members []string
 	quoted, start := false, 0
 	for i := 0; i <= len(header); i++ {
@@ -870,25 +893,37 @@ func cfETagMatch(header, current string, strong bool) bool {
 			quoted = !quoted
 		}
 	}
-	for _, t := range members {
-		if t == "*" {
-			return true
-		}
-		if !cfEntityTag.MatchString(t) {
-			continue
-		}
-		if !strong {
-			t = strings.TrimPrefix(t, "W/")
-		}
-		if current != "" && t == current {
-			return true
+	for _, m := range members {
+		switch {
+		case m == "":
+		case m == "*":
+			any = true
+		case cfEntityTag(m):
+			tags = append(tags, m)
+		default:
+			return nil, false, false
 		}
 	}
-	return false
+	if any && len(tags) > 0 {
+		return nil, false, false
+	}
+	return tags, any, true
 }
 
-// cfEntityTag is RFC 9110's entity-tag.
-var cfEntityTag = regexp.MustCompile(`^(W/)?"[\x21\x23-\x7e\x80-\xff]*"$`)
+// cfEntityTag reports whether t is RFC 9110's entity-tag: [W/] DQUOTE
+// *etagc DQUOTE, etagc being %x21 / %x23-7E / %x80-FF.
+func cfEntityTag(t string) bool {
+	t = strings.TrimPrefix(t, "W/")
+	if len(t) < 2 || t[0] != '"' || t[len(t)-1] != '"' {
+		return false
+	}
+	for i := 1; i < len(t)-1; i++ {
+		if c := t[i]; c != 0x21 && (c < 0x23 || c > 0x7e) && c < 0x80 {
+			return false
+		}
+	}
+	return true
+}
 
 // --- Sending a case and judging the answer.
 

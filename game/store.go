@@ -123,8 +123,8 @@ type VisitRequest struct {
 	// Refuse, when set, is returned in place of the visit once the visit
 	// is otherwise known to go through (token, player, location and
 	// idempotency key checked, a replay too), and nothing is written: a
-	// false precondition (If-Match, If-None-Match), which RFC 9110 lets
-	// answer only a request that would otherwise succeed.
+	// false precondition (If-Match, If-None-Match), which this service
+	// answers only for a request that would otherwise succeed.
 	Refuse error
 }
 

@@ -40,75 +40,67 @@ func (t *staticTags) of(path string, b []byte) string {
 	return tag
 }
 
-// entityTags reads an If-Match or If-None-Match value: "*", or a list of
-// entity tags, `"…"` or `W/"…"`, whose quoted part may hold commas and
-// asterisks. any reports a "*" member (a "*" line joined with another line
-// of tags is read as "*" too); a member that is not an entity tag is
-// skipped, and matches nothing.
-func entityTags(header string) (tags []string, any bool) {
+// entityTags reads an If-Match or If-None-Match value: "*" (sent on one
+// line or more), or a list of entity tags, `"…"` or `W/"…"`, whose quoted
+// part may hold commas and asterisks; empty members are allowed, as in
+// every HTTP list. ok is false for anything else, "*" among tags included:
+// such a value is false for a write (412) and ignored by a read.
+func entityTags(header string) (tags []string, any, ok bool) {
 	s := header
 	for {
 		s = strings.TrimLeft(s, " \t,")
 		if s == "" {
-			return tags, any
+			if any && len(tags) > 0 {
+				return nil, false, false
+			}
+			return tags, any, true
 		}
-		member := ""
+		n := 0
 		if s[0] == '*' {
-			member = "*"
+			n, any = 1, true
+		} else if n = opaqueTagEnd(s); n == 0 {
+			return nil, false, false
 		} else {
-			n := 0
-			if strings.HasPrefix(s, "W/") {
-				n = 2
-			}
-			if n < len(s) && s[n] == '"' {
-				if end := strings.IndexByte(s[n+1:], '"'); end >= 0 {
-					member = s[:n+end+2]
-				}
-			}
+			tags = append(tags, s[:n])
 		}
-		rest := strings.TrimLeft(s[len(member):], " \t")
-		if member == "" || rest != "" && rest[0] != ',' {
-			// Not an entity tag: on to the next member, past the commas
-			// it quotes.
-			i := nextComma(s)
-			if i < 0 {
-				return tags, any
-			}
-			s = s[i:]
-			continue
+		s = strings.TrimLeft(s[n:], " \t")
+		if s != "" && s[0] != ',' {
+			return nil, false, false
 		}
-		if member == "*" {
-			any = true
-		} else {
-			tags = append(tags, member)
-		}
-		s = rest
 	}
 }
 
-// nextComma is the index of the first comma in s outside double quotes,
-// or -1.
-func nextComma(s string) int {
-	quoted := false
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '"':
-			quoted = !quoted
-		case ',':
-			if !quoted {
-				return i
-			}
+// opaqueTagEnd is the length of the entity tag s starts with (RFC 9110
+// §8.8.3: an optional W/, then quoted characters other than controls,
+// space and DQUOTE), or 0.
+func opaqueTagEnd(s string) int {
+	i := 0
+	if strings.HasPrefix(s, "W/") {
+		i = 2
+	}
+	if i >= len(s) || s[i] != '"' {
+		return 0
+	}
+	for i++; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			return i + 1
+		case c < 0x21 || c == 0x7f:
+			return 0
 		}
 	}
-	return -1
+	return 0
 }
 
 // MatchesIfNoneMatch reports whether an If-None-Match header value names
 // the current tag, with the weak comparison RFC 9110 prescribes for it, or
-// is "*". Exported for the benchmarks' other servers, which must do the
-// same work.
+// is "*"; a value that is not well formed names nothing. Exported for the
+// benchmarks' other servers, which must do the same work.
 func MatchesIfNoneMatch(header, current string) bool {
-	tags, any := entityTags(header)
+	tags, any, ok := entityTags(header)
+	if !ok {
+		return false
+	}
 	if any {
 		return true
 	}
@@ -122,9 +114,12 @@ func MatchesIfNoneMatch(header, current string) bool {
 
 // matchesIfMatch reports whether an If-Match header value names the
 // current tag with the strong comparison (a weak tag never matches), or is
-// "*".
+// "*"; a value that is not well formed names nothing.
 func matchesIfMatch(header, current string) bool {
-	tags, any := entityTags(header)
+	tags, any, ok := entityTags(header)
+	if !ok {
+		return false
+	}
 	if any {
 		return true
 	}
@@ -136,29 +131,45 @@ func matchesIfMatch(header, current string) bool {
 	return false
 }
 
+// malformed is the message for an If-Match or If-None-Match value that is
+// neither "*" nor a list of entity tags.
+func malformed(header string) string { return header + " must be * or a list of entity tags" }
+
 // checkIfMatch enforces an If-Match header on a change of l.
 func checkIfMatch(header *string, l game.Location) error {
 	if header == nil || matchesIfMatch(*header, etag(l)) {
 		return nil
 	}
+	msg := "If-Match does not match the current ETag"
+	if _, _, ok := entityTags(*header); !ok {
+		msg = malformed("If-Match")
+	}
 	return &game.Error{
 		Code:    game.EPRECONDITION,
 		Message: "The location changed since you read it.",
-		Fields:  map[string]string{"If-Match": "If-Match does not match the current ETag"},
+		Fields:  map[string]string{"If-Match": msg},
 		ETag:    etag(l),
 	}
 }
 
 // checkIfNoneMatch enforces an If-None-Match header on a change of l:
-// listing its tag (weak comparison) or "*" (it exists) makes the condition
-// false.
+// listing its tag (weak comparison), "*" (it exists) or a value not well
+// formed makes the condition false.
 func checkIfNoneMatch(header *string, l game.Location) error {
-	if header == nil || !MatchesIfNoneMatch(*header, etag(l)) {
+	if header == nil {
 		return nil
 	}
-	msg := "If-None-Match matches the current ETag"
-	if _, any := entityTags(*header); any {
+	_, any, ok := entityTags(*header)
+	var msg string
+	switch {
+	case !ok:
+		msg = malformed("If-None-Match")
+	case any:
 		msg = "If-None-Match is *, and the location exists"
+	case MatchesIfNoneMatch(*header, etag(l)):
+		msg = "If-None-Match matches the current ETag"
+	default:
+		return nil
 	}
 	return &game.Error{
 		Code:    game.EPRECONDITION,
@@ -170,28 +181,35 @@ func checkIfNoneMatch(header *string, l game.Location) error {
 
 // UntaggedPrecondition evaluates the If-Match and If-None-Match headers
 // (nil: not sent) of a request whose target exists and has no entity tag:
-// If-Match is true only for "*", and If-None-Match false only for "*". It
-// returns the 412 error when one is false, for the caller to return only
-// once the request would otherwise succeed (authorized, its target found,
-// its content valid). Exported for the benchmarks' other servers, which
+// If-Match is true only for "*", and If-None-Match false only for "*", and
+// both are false when not well formed. It returns the 412 error when one is
+// false, for the caller to return once every other check has passed: this
+// service answers a request that would fail anyway (401, 403, 404, and also
+// a 400 or 422 about its content, which RFC 9110 §13.2.1 would let a 412
+// precede) with that failure. Exported for the benchmarks' other servers, which
 // must do the same work.
 func UntaggedPrecondition(ifMatch, ifNoneMatch *string) error {
+	failed := func(header, msg string) error {
+		return &game.Error{
+			Code:    game.EPRECONDITION,
+			Message: "A precondition of the request is false.",
+			Fields:  map[string]string{header: msg},
+		}
+	}
 	if ifMatch != nil {
-		if _, any := entityTags(*ifMatch); !any {
-			return &game.Error{
-				Code:    game.EPRECONDITION,
-				Message: "A precondition of the request is false.",
-				Fields:  map[string]string{"If-Match": "If-Match names an entity tag, and this resource has none"},
-			}
+		switch _, any, ok := entityTags(*ifMatch); {
+		case !ok:
+			return failed("If-Match", malformed("If-Match"))
+		case !any:
+			return failed("If-Match", "If-Match names an entity tag, and this resource has none")
 		}
 	}
 	if ifNoneMatch != nil {
-		if _, any := entityTags(*ifNoneMatch); any {
-			return &game.Error{
-				Code:    game.EPRECONDITION,
-				Message: "A precondition of the request is false.",
-				Fields:  map[string]string{"If-None-Match": "If-None-Match is *, and this resource exists"},
-			}
+		switch _, any, ok := entityTags(*ifNoneMatch); {
+		case !ok:
+			return failed("If-None-Match", malformed("If-None-Match"))
+		case any:
+			return failed("If-None-Match", "If-None-Match is *, and this resource exists")
 		}
 	}
 	return nil

@@ -7,35 +7,43 @@ import (
 
 func TestEntityTags(t *testing.T) {
 	for _, tt := range []struct {
-		header string
-		tags   []string
-		any    bool
+		header  string
+		tags    []string
+		any, ok bool
 	}{
-		{`*`, nil, true},
-		{" * ", nil, true},
-		{`"a"`, []string{`"a"`}, false},
-		{`W/"a", "b"`, []string{`W/"a"`, `"b"`}, false},
-		{`,,"a" ,, "b",`, []string{`"a"`, `"b"`}, false},
-		{"\"a\"\t,\t\"b\"", []string{`"a"`, `"b"`}, false},
+		{`*`, nil, true, true},
+		{" * ", nil, true, true},
+		{`*, *`, nil, true, true}, // "*" sent on two lines
+		{`"a"`, []string{`"a"`}, false, true},
+		{`W/"a", "b"`, []string{`W/"a"`, `"b"`}, false, true},
+		{`,,"a" ,, "b",`, []string{`"a"`, `"b"`}, false, true},
+		{"\"a\"\t,\t\"b\"", []string{`"a"`, `"b"`}, false, true},
+		{`""`, []string{`""`}, false, true},
+		{`"日本"`, []string{`"日本"`}, false, true},
 		// An entity tag may hold commas and asterisks.
-		{`"a,*,b"`, []string{`"a,*,b"`}, false},
-		{`"a,b", W/"*"`, []string{`"a,b"`, `W/"*"`}, false},
-		// "*" joined with another line of tags.
-		{`"1", *`, []string{`"1"`}, true},
-		// Members that are no entity tag match nothing, and hide nothing.
-		{`*x`, nil, false},
-		{`x*, "a"`, []string{`"a"`}, false},
-		{`a"b,*,c", "d"`, []string{`"d"`}, false},
-		{`"a"x, "b"`, []string{`"b"`}, false},
-		{`W/*`, nil, false},
-		{`w/"a"`, nil, false},
-		{`"unterminated`, nil, false},
-		{`1`, nil, false},
-		{``, nil, false},
+		{`"a,*,b"`, []string{`"a,*,b"`}, false, true},
+		{`"a,b", W/"*"`, []string{`"a,b"`, `W/"*"`}, false, true},
+		// An empty list is well formed, and names nothing.
+		{``, nil, false, true},
+		{` , ,`, nil, false, true},
+		// Anything else is not well formed.
+		{`"1", *`, nil, false, false},
+		{`*, "1"`, nil, false, false},
+		{`*x`, nil, false, false},
+		{`x*, "a"`, nil, false, false},
+		{`x", "2"`, nil, false, false},
+		{`"1"x", "2"`, nil, false, false},
+		{`a"b,*,c", "d"`, nil, false, false},
+		{`"a b"`, nil, false, false},
+		{`W/*`, nil, false, false},
+		{`w/"a"`, nil, false, false},
+		{`W/`, nil, false, false},
+		{`"unterminated`, nil, false, false},
+		{`1`, nil, false, false},
 	} {
-		tags, any := entityTags(tt.header)
-		if !slices.Equal(tags, tt.tags) || any != tt.any {
-			t.Errorf("entityTags(%q) = %q, %v; want %q, %v", tt.header, tags, any, tt.tags, tt.any)
+		tags, any, ok := entityTags(tt.header)
+		if !slices.Equal(tags, tt.tags) || any != tt.any || ok != tt.ok {
+			t.Errorf("entityTags(%q) = %q, %v, %v; want %q, %v, %v", tt.header, tags, any, ok, tt.tags, tt.any, tt.ok)
 		}
 	}
 }
@@ -53,6 +61,8 @@ func TestTagComparison(t *testing.T) {
 		{`"1,2"`, false, false},
 		{`"a,*,b"`, false, false},
 		{`1`, false, false},
+		{`"1", *`, false, false}, // not well formed: names nothing
+		{`x", "1"`, false, false},
 	} {
 		if got := matchesIfMatch(tt.header, `"1"`); got != tt.ifMatch {
 			t.Errorf("If-Match %s against \"1\" = %v, want %v", tt.header, got, tt.ifMatch)

@@ -352,9 +352,10 @@ func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx)
 	})
 }
 
-// callbackError carries the error of a caller's callback (update, check) out
-// of inTx, which returns it unchanged as game.Store promises. It has no
-// Unwrap on purpose: nothing the callback says is taken for a database error.
+// callbackError carries the error of a caller's callback (update, check), or
+// a VisitRequest.Refuse, out of inTx, which returns it unchanged as
+// game.Store promises. It has no Unwrap on purpose: nothing the callback
+// says is taken for a database error.
 type callbackError struct{ err error }
 
 func (e callbackError) Error() string { return e.err.Error() }
