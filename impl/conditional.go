@@ -96,26 +96,16 @@ func opaqueTagEnd(s string) int {
 // the current tag, with the weak comparison RFC 9110 prescribes for it, or
 // is "*"; a value that is not well formed names nothing. Exported for the
 // benchmarks' other servers, which must do the same work.
-func MatchesIfNoneMatch(header, current string) bool {
-	tags, any, ok := entityTags(header)
-	if !ok {
-		return false
-	}
-	if any {
-		return true
-	}
-	for _, t := range tags {
-		if strings.TrimPrefix(t, "W/") == current {
-			return true
-		}
-	}
-	return false
-}
+func MatchesIfNoneMatch(header, current string) bool { return matches(header, current, false) }
 
 // matchesIfMatch reports whether an If-Match header value names the
 // current tag with the strong comparison (a weak tag never matches), or is
 // "*"; a value that is not well formed names nothing.
-func matchesIfMatch(header, current string) bool {
+func matchesIfMatch(header, current string) bool { return matches(header, current, true) }
+
+// matches compares the entity tags of header with current, strongly or
+// weakly.
+func matches(header, current string, strong bool) bool {
 	tags, any, ok := entityTags(header)
 	if !ok {
 		return false
@@ -124,6 +114,9 @@ func matchesIfMatch(header, current string) bool {
 		return true
 	}
 	for _, t := range tags {
+		if !strong {
+			t = strings.TrimPrefix(t, "W/")
+		}
 		if t == current {
 			return true
 		}
