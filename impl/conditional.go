@@ -107,12 +107,12 @@ func matchesIfMatch(header, current string) bool { return matches(header, curren
 // weakly.
 func matches(header, current string, strong bool) bool {
 	tags, any, ok := entityTags(header)
-	if !ok {
-		return false
-	}
-	if any {
-		return true
-	}
+	return ok && (any || listed(tags, current, strong))
+}
+
+// listed reports whether tags, read by entityTags, hold current, compared
+// strongly or weakly.
+func listed(tags []string, current string, strong bool) bool {
 	for _, t := range tags {
 		if !strong {
 			t = strings.TrimPrefix(t, "W/")
@@ -152,14 +152,14 @@ func checkIfNoneMatch(header *string, l game.Location) error {
 	if header == nil {
 		return nil
 	}
-	_, any, ok := entityTags(*header)
+	tags, any, ok := entityTags(*header)
 	var msg string
 	switch {
 	case !ok:
 		msg = malformed("If-None-Match")
 	case any:
 		msg = "If-None-Match is *, and the location exists"
-	case MatchesIfNoneMatch(*header, etag(l)):
+	case listed(tags, etag(l), false):
 		msg = "If-None-Match matches the current ETag"
 	default:
 		return nil

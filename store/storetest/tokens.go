@@ -10,25 +10,9 @@ import (
 // testVisitTokens checks VisitRequest.TokenHash: which error a token that is
 // not the player's gets, in which order, and that it changes nothing.
 func testVisitTokens(t *testing.T, open Opener) {
-	s := open(t)
-	hashA, hashB, unknown := tokenHash(t), tokenHash(t), tokenHash(t)
-	create := func(first string, hash []byte) game.Player {
-		t.Helper()
-		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: first, LastName: "Ninja", TokenHash: hash})
-		if err != nil {
-			t.Fatalf("CreatePlayer(%s): %v", first, err)
-		}
-		return p
-	}
-	a, b := create("A", hashA), create("B", hashB)
-	loc := firstLocation(t, s)
-	// A's keyed visit, which a request with the same key and hash would replay.
-	keyed, _, err := s.CreateVisit(t.Context(), game.VisitRequest{
-		PlayerID: a.ID, LocationID: loc.ID, IdempotencyKey: "k", RequestHash: []byte("h"), TokenHash: hashA, Roll: fixed(10),
-	})
-	if err != nil {
-		t.Fatalf("A's keyed visit with A's token: %v", err)
-	}
+	w := newTokenWorld(t, open)
+	s, a, b, loc, keyed := w.s, w.a, w.b, w.loc, w.keyed
+	hashA, hashB, unknown := w.hashA, w.hashB, w.unknown
 	beforeA, beforeB := visits(t, s, a.ID), visits(t, s, b.ID)
 	const nobody, nowhere = 1 << 40, 1 << 41
 
@@ -109,21 +93,9 @@ func testVisitTokens(t *testing.T, open Opener) {
 // first, a visit that would go through (or replay) returns Refuse itself,
 // and nothing is written either way, the key included.
 func testVisitRefuse(t *testing.T, open Opener) {
-	s := open(t)
-	hashA, hashB, unknown := tokenHash(t), tokenHash(t), tokenHash(t)
-	a, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "A", LastName: "Ninja", TokenHash: hashA})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "B", LastName: "Ninja", TokenHash: hashB}); err != nil {
-		t.Fatal(err)
-	}
-	loc := firstLocation(t, s)
-	if _, _, err := s.CreateVisit(t.Context(), game.VisitRequest{
-		PlayerID: a.ID, LocationID: loc.ID, IdempotencyKey: "k", RequestHash: []byte("h"), TokenHash: hashA, Roll: fixed(10),
-	}); err != nil {
-		t.Fatalf("A's keyed visit: %v", err)
-	}
+	w := newTokenWorld(t, open)
+	s, a, loc := w.s, w.a, w.loc
+	hashA, hashB, unknown := w.hashA, w.hashB, w.unknown
 	before := visits(t, s, a.ID)
 	refuse := game.Errorf(game.EPRECONDITION, "refused")
 	const nobody, nowhere = 1 << 40, 1 << 41
@@ -177,4 +149,40 @@ func testVisitRefuse(t *testing.T, open Opener) {
 			t.Errorf("got %+v, replayed %v, %v; want a new visit with balance 15", v, replayed, err)
 		}
 	})
+}
+
+// tokenWorld is what testVisitTokens and testVisitRefuse start from: two
+// players, A and B, each with a token; A has 10 gold from one visit made
+// with the idempotency key "k" and request hash "h", which a request with
+// the same key and hash would replay; unknown is the hash of no player's
+// token.
+type tokenWorld struct {
+	s                     game.Store
+	hashA, hashB, unknown []byte
+	a, b                  game.Player
+	loc                   game.Location
+	keyed                 game.Visit
+}
+
+func newTokenWorld(t *testing.T, open Opener) tokenWorld {
+	t.Helper()
+	w := tokenWorld{s: open(t), hashA: tokenHash(t), hashB: tokenHash(t), unknown: tokenHash(t)}
+	create := func(first string, hash []byte) game.Player {
+		t.Helper()
+		p, err := w.s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: first, LastName: "Ninja", TokenHash: hash})
+		if err != nil {
+			t.Fatalf("CreatePlayer(%s): %v", first, err)
+		}
+		return p
+	}
+	w.a, w.b = create("A", w.hashA), create("B", w.hashB)
+	w.loc = firstLocation(t, w.s)
+	var err error
+	w.keyed, _, err = w.s.CreateVisit(t.Context(), game.VisitRequest{
+		PlayerID: w.a.ID, LocationID: w.loc.ID, IdempotencyKey: "k", RequestHash: []byte("h"), TokenHash: w.hashA, Roll: fixed(10),
+	})
+	if err != nil {
+		t.Fatalf("A's keyed visit with A's token: %v", err)
+	}
+	return w
 }
