@@ -211,6 +211,18 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"limit": "limit must be at least 1"},
 		},
 		{
+			name:       "a path parameter named in words",
+			req:        apitest.Request{Method: "GET", Path: "/players/1/visits/0"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"visit_id": "visit id must be at least 1"},
+		},
+		{
+			name:       "path parameters of the wrong type, named in words",
+			req:        apitest.Request{Method: "GET", Path: "/players/abc/visits/xyz"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"id": "id must be an integer", "visit_id": "visit id must be an integer"},
+		},
+		{
 			name:       "an empty limit",
 			req:        apitest.Request{Method: "GET", Path: "/players?limit="},
 			wantStatus: 400, wantType: "/problems/validation-error",
@@ -303,6 +315,7 @@ func TestErrors(t *testing.T) {
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{}`, Header: map[string]string{"Content-Encoding": "gzip"}},
 			wantStatus: 415, wantType: "/problems/unsupported-media-type",
 			wantErrors: map[string]string{"Content-Encoding": "Content-Encoding must be identity or absent"},
+			wantHeader: map[string]string{"Accept-Encoding": "identity"},
 		},
 		{
 			name: "a compressed body named on a second Content-Encoding line",
@@ -448,6 +461,21 @@ func TestErrors(t *testing.T) {
 			req: apitest.Request{Method: "DELETE", Path: "/locations/1", Token: "not-" + admin,
 				Header: map[string]string{"Authorization": ""}},
 			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`},
+		},
+		{
+			name: "a token of no player",
+			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "ngp_no-such-player-token",
+				Body: `{"location_id":1}`},
+			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`},
+		},
+		{
+			name: "a scheme other than Bearer",
+			req: apitest.Request{Method: "DELETE", Path: "/locations/1",
+				Header: map[string]string{"Authorization": "Basic YWRtaW46YWRtaW4="}},
+			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
 		},
 		{
 			name:       "unsupported content type",

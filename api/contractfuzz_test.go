@@ -1225,6 +1225,8 @@ func cfAccepts(accept, typ string) bool {
 				}
 			case "charset":
 				matches = matches && strings.EqualFold(strings.TrimSpace(v), "utf-8")
+			case "":
+				// An empty parameter (RFC 9110 §5.6.6) asks for nothing.
 			default:
 				matches = false
 			}

@@ -67,7 +67,9 @@ func (c *collector) add(err error) {
 }
 
 func (c *collector) addParameter(p *openapi3.Parameter, err error) {
-	name := p.Name
+	// The key is the parameter's name; its messages name it in words
+	// (visit_id: "visit id must be at least 1"), as body fields are.
+	key, name := p.Name, label(p.Name)
 	switch e := err.(type) {
 	case openapi3.MultiError:
 		for _, m := range e {
@@ -76,7 +78,7 @@ func (c *collector) addParameter(p *openapi3.Parameter, err error) {
 		return
 	case *openapi3.SchemaError:
 		msg, prio := schemaMessage(name, e)
-		c.set(name, msg, prio)
+		c.set(key, msg, prio)
 		return
 	case *openapi3filter.ParseError:
 		var schema *openapi3.Schema
@@ -87,25 +89,25 @@ func (c *collector) addParameter(p *openapi3.Parameter, err error) {
 		if errors.Is(e.RootCause(), strconv.ErrRange) || errors.As(e, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
 			// An integer too long for its format: the declared bound it
 			// is beyond says more than "out of range".
-			c.set(name, outOfRange(name, schema, strings.HasPrefix(fmt.Sprint(e.Value), "-")), 2)
+			c.set(key, outOfRange(name, schema, strings.HasPrefix(fmt.Sprint(e.Value), "-")), 2)
 			return
 		}
 		typ := ""
 		if schema != nil {
 			typ = schemaType(schema)
 		}
-		c.set(name, name+" must be "+typeNoun(typ), 2)
+		c.set(key, name+" must be "+typeNoun(typ), 2)
 		return
 	}
 	switch {
 	case errors.Is(err, openapi3filter.ErrInvalidRequired):
-		c.set(name, name+" is required", 3)
+		c.set(key, name+" is required", 3)
 		return
 	case errors.Is(err, openapi3filter.ErrInvalidEmptyValue):
-		c.set(name, name+" must not be empty", 3)
+		c.set(key, name+" must not be empty", 3)
 		return
 	}
-	c.set(name, name+" is not valid", 0)
+	c.set(key, name+" is not valid", 0)
 }
 
 func (c *collector) addBody(re *openapi3filter.RequestError) {

@@ -72,7 +72,13 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 	delete(h, "Access-Control-Max-Age")
 	switch kind.status {
 	case http.StatusUnauthorized:
-		c.Header("WWW-Authenticate", "Bearer")
+		// RFC 6750 §3.1: no error code when no token came, invalid_token
+		// when the one that came is not valid here.
+		if bearerToken(c.Request) == "" {
+			c.Header("WWW-Authenticate", "Bearer")
+		} else {
+			c.Header("WWW-Authenticate", `Bearer error="invalid_token"`)
+		}
 	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
 		if c.Writer.Header().Get("Retry-After") == "" {
 			c.Header("Retry-After", "1")

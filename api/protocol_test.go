@@ -116,3 +116,79 @@ func TestNewPlayerIsNotCached(t *testing.T) {
 		t.Errorf("got %d Cache-Control %q, want 201 no-store", resp.Status, resp.Header.Get("Cache-Control"))
 	}
 }
+
+// A resource that takes PATCH names its patch formats in Accept-Patch: on
+// OPTIONS (RFC 5789 §3.1) and on a 415 to a PATCH (§2.2), nowhere else. A
+// 415 for a content coding names the one taken in Accept-Encoding (RFC
+// 9110 §12.5.3).
+func TestAcceptPatchAndEncoding(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	const mergePatch = "application/merge-patch+json"
+	tests := []struct {
+		name                 string
+		req                  apitest.Request
+		wantStatus           int
+		wantPatch, wantCodes string
+	}{
+		{"OPTIONS on a location", apitest.Request{Method: "OPTIONS", Path: "/locations/1"}, 204, mergePatch, ""},
+		{"OPTIONS on the locations", apitest.Request{Method: "OPTIONS", Path: "/locations"}, 204, "", ""},
+		{"a PATCH in JSON", apitest.Request{Method: "PATCH", Path: "/locations/1", Token: apitest.AdminToken,
+			Header: map[string]string{"Content-Type": "application/json"}, Body: `{"max_gold":30}`}, 415, mergePatch, ""},
+		{"a compressed PATCH", apitest.Request{Method: "PATCH", Path: "/locations/1", Token: apitest.AdminToken,
+			Header: map[string]string{"Content-Type": mergePatch, "Content-Encoding": "gzip"}, Body: `{"max_gold":30}`}, 415, mergePatch, "identity"},
+		{"a PATCH that applies", apitest.Request{Method: "PATCH", Path: "/locations/1", Token: apitest.AdminToken,
+			Header: map[string]string{"Content-Type": mergePatch}, Body: `{"max_gold":30}`}, 200, "", ""},
+		{"a POST in a form", apitest.Request{Method: "POST", Path: "/players",
+			Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, Body: `first_name=Kira`}, 415, "", ""},
+		{"a compressed POST", apitest.Request{Method: "POST", Path: "/players",
+			Header: map[string]string{"Content-Encoding": "br"}, Body: `{"first_name":"Kira","last_name":"Sato"}`}, 415, "", "identity"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := s.Do(tt.req)
+			if resp.Status != tt.wantStatus {
+				t.Fatalf("status %d, want %d; body %s", resp.Status, tt.wantStatus, resp.Body)
+			}
+			if got := resp.Header.Get("Accept-Patch"); got != tt.wantPatch {
+				t.Errorf("Accept-Patch %q, want %q", got, tt.wantPatch)
+			}
+			if got := resp.Header.Get("Accept-Encoding"); got != tt.wantCodes {
+				t.Errorf("Accept-Encoding %q, want %q", got, tt.wantCodes)
+			}
+		})
+	}
+}
+
+// Empty media type parameters (RFC 9110 §5.6.6: parameters = *( OWS ";"
+// OWS [ parameter ] )) ask for nothing, in Content-Type and in Accept.
+func TestEmptyMediaTypeParameters(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	tests := []struct {
+		name, contentType, accept string
+		wantStatus                int
+		wantType                  string
+	}{
+		{"Content-Type with two empty parameters", "application/json;;", "", 201, "application/json"},
+		{"Content-Type with an empty parameter before the charset", "application/json; ;charset=utf-8", "", 201, "application/json"},
+		{"Content-Type with an empty parameter and another charset", "application/json;;charset=latin1", "", 415, "application/problem+json"},
+		{"Accept with an empty parameter", "application/json", "application/json;;", 201, "application/json"},
+		{"Accept with an empty parameter and q=0", "application/json", "application/json;;q=0", 406, "application/problem+json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := map[string]string{"Content-Type": tt.contentType}
+			if tt.accept != "" {
+				h["Accept"] = tt.accept
+			}
+			resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Header: h, Body: `{"first_name":"Kira","last_name":"Sato"}`})
+			if resp.Status != tt.wantStatus || resp.Header.Get("Content-Type") != tt.wantType {
+				t.Errorf("got %d %q, want %d %q; body %s", resp.Status, resp.Header.Get("Content-Type"), tt.wantStatus, tt.wantType, resp.Body)
+			}
+		})
+	}
+	// The CSV form of a list, asked for with an empty parameter.
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": "text/csv;;q=0.5, application/json;q=0.4"}})
+	if got := resp.Header.Get("Content-Type"); resp.Status != 200 || got != "text/csv; charset=utf-8" {
+		t.Errorf("GET /locations: got %d %q, want 200 text/csv; charset=utf-8", resp.Status, got)
+	}
+}

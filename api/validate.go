@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"mime"
 	"net/http"
 	"net/url"
 	"sort"
@@ -607,8 +606,10 @@ func (v *validator) tooLarge(c *gin.Context) {
 // kin-openapi reports the missing body as a field error.
 func (v *validator) checkContentType(c *gin.Context, op *operation) (string, bool) {
 	if !identityOnly(c.Request.Header["Content-Encoding"]) {
-		// No content coding is supported: 415, as RFC 9110 (15.5.16) says.
-		writeProblem(c, kindUnsupportedType, "This operation accepts uncompressed bodies only.",
+		// No content coding is supported: 415, as RFC 9110 (15.5.16) says,
+		// with the one coding taken in Accept-Encoding (12.5.3).
+		c.Header("Accept-Encoding", "identity")
+		unsupported(c, op, "This operation accepts uncompressed bodies only.",
 			map[string]string{"Content-Encoding": "Content-Encoding must be identity or absent"})
 		return "", false
 	}
@@ -619,16 +620,25 @@ func (v *validator) checkContentType(c *gin.Context, op *operation) (string, boo
 	if contains(op.requestTypes, ct) {
 		return ct, true
 	}
-	mt, params, err := mime.ParseMediaType(ct)
+	mt, params, err := accept.ParseMediaType(ct)
 	if err == nil && contains(op.requestTypes, mt) {
 		if cs, ok := params["charset"]; !ok || strings.EqualFold(cs, "utf-8") {
 			return mt, true
 		}
 	}
 	list := strings.Join(op.requestTypes, ", ")
-	writeProblem(c, kindUnsupportedType, "This operation accepts: "+list+".",
+	unsupported(c, op, "This operation accepts: "+list+".",
 		map[string]string{"Content-Type": "Content-Type must be " + strings.Join(op.requestTypes, " or ")})
 	return "", false
+}
+
+// unsupported answers 415 to a request for op.
+func unsupported(c *gin.Context, op *operation, detail string, fields map[string]string) {
+	if c.Request.Method == http.MethodPatch {
+		// RFC 5789 §2.2: a 415 to a PATCH names the patch formats taken.
+		c.Header("Accept-Patch", strings.Join(op.requestTypes, ", "))
+	}
+	writeProblem(c, kindUnsupportedType, detail, fields)
 }
 
 // identityOnly reports whether the Content-Encoding lines name no coding

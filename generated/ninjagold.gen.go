@@ -489,6 +489,11 @@ type Unauthorized = Problem
 // Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type UnsupportedMediaType = Problem
 
+// UnsupportedPatchType An RFC 9457 problem detail with a field -> message map.
+//
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+type UnsupportedPatchType = Problem
+
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
 	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
@@ -2278,6 +2283,7 @@ type UnauthorizedApplicationProblemPlusJSONResponse struct {
 }
 
 type UnsupportedMediaTypeResponseHeaders struct {
+	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
@@ -2291,6 +2297,24 @@ type UnsupportedMediaTypeApplicationProblemPlusJSONResponse struct {
 	Body Problem
 
 	Headers UnsupportedMediaTypeResponseHeaders
+}
+
+type UnsupportedPatchTypeResponseHeaders struct {
+	AcceptEncoding             *string
+	AcceptPatch                string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+type UnsupportedPatchTypeApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers UnsupportedPatchTypeResponseHeaders
 }
 
 type GetRootRequestObject struct {
@@ -4933,6 +4957,9 @@ func (response CreateLocation415ApplicationProblemPlusJSONResponse) VisitCreateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AcceptEncoding != nil {
+		w.Header().Set("Accept-Encoding", fmt.Sprint(*response.Headers.AcceptEncoding))
+	}
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
@@ -5901,6 +5928,7 @@ type OptionsLocationResponseObject interface {
 }
 
 type OptionsLocation204ResponseHeaders struct {
+	AcceptPatch                string
 	AccessControlAllowHeaders  *string
 	AccessControlAllowMethods  *string
 	AccessControlAllowOrigin   *string
@@ -5918,6 +5946,7 @@ type OptionsLocation204Response struct {
 }
 
 func (response OptionsLocation204Response) VisitOptionsLocationResponse(w http.ResponseWriter) error {
+	w.Header().Set("Accept-Patch", fmt.Sprint(response.Headers.AcceptPatch))
 	if response.Headers.AccessControlAllowHeaders != nil {
 		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
 	}
@@ -6377,7 +6406,7 @@ func (response UpdateLocation413ApplicationProblemPlusJSONResponse) VisitUpdateL
 }
 
 type UpdateLocation415ApplicationProblemPlusJSONResponse struct {
-	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+	UnsupportedPatchTypeApplicationProblemPlusJSONResponse
 }
 
 func (response UpdateLocation415ApplicationProblemPlusJSONResponse) VisitUpdateLocationResponse(w http.ResponseWriter) error {
@@ -6387,6 +6416,10 @@ func (response UpdateLocation415ApplicationProblemPlusJSONResponse) VisitUpdateL
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AcceptEncoding != nil {
+		w.Header().Set("Accept-Encoding", fmt.Sprint(*response.Headers.AcceptEncoding))
+	}
+	w.Header().Set("Accept-Patch", fmt.Sprint(response.Headers.AcceptPatch))
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
@@ -6895,6 +6928,9 @@ func (response ReplaceLocation415ApplicationProblemPlusJSONResponse) VisitReplac
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AcceptEncoding != nil {
+		w.Header().Set("Accept-Encoding", fmt.Sprint(*response.Headers.AcceptEncoding))
+	}
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
@@ -9055,6 +9091,9 @@ func (response CreatePlayer415ApplicationProblemPlusJSONResponse) VisitCreatePla
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AcceptEncoding != nil {
+		w.Header().Set("Accept-Encoding", fmt.Sprint(*response.Headers.AcceptEncoding))
+	}
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
@@ -11115,6 +11154,9 @@ func (response CreateVisit415ApplicationProblemPlusJSONResponse) VisitCreateVisi
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AcceptEncoding != nil {
+		w.Header().Set("Accept-Encoding", fmt.Sprint(*response.Headers.AcceptEncoding))
+	}
 	if response.Headers.AccessControlAllowOrigin != nil {
 		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
 	}
@@ -13380,222 +13422,227 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H2Lchu3kvar4MzZKovaIUVSkmNT5dpSfEl8ji/6LTnZczJeDzgDkoiGAAOAohmXqvYh9h22/tfY/032",
-	"Sf7qBjAX3kTZkiM7s3sqFskZXPvydaPR/TFI5HgiBRNGB72PwYjRlCn88zhJmNaPpTBKZsdZJmc/Fj+m",
-	"TCeKTwyXIugFP3MzIo9fvzklTNB+xtKQmBEjiv02ZdoQ1yihJFFS66ZUfMhF/vOYzolmIm0FYcA+0PEk",
-	"Y0EvOJ6akVT8dwp9hATGwYRpns0nLCTPUzaeSMNEMm/+nc1D8nzQfElNMsK/XknB/Md/b76x3TSfPwnC",
-	"QCcjNqYwAzOfQDfaKC6GweVluGLCL5kZyXT7CY/t85smOtWsOs8fnp6F5Menx09C8vrk7PnrV6chOXl9",
-	"enbtwb7GzrYYKxlIVd6fe5rE9uWY7MTNZiKVH3rcgIlRQ+zH6shHxkx0b29vSMes5b5uSTW8zsiffphI",
-	"za5PWHoihWYlyuorOdNMEfs2LrVidIGmnp7RYUhecHEekhcycaT1hhk1bx4PDFMheUMNe8HH3JT+bJ7I",
-	"jCfzKjGViNA037BJRucsvc7UX9IPx0O21ZxHckbGVACbJFKk5fnCRBOajBgxI67JRLFBxocjQ6jQM6Yq",
-	"87/fbpfHN+aCj6fjoNcO/Vi5MGzIlB0sENXy8M5KdA57MaFmRPR0MpHK6K1JG0iPK5YGPaOmbPOqOdY/",
-	"ZclUcTO3m7E8sDcM3kmMH9aQESMJN5rImXB0oUOizTxjmlCREj6mQ7Yw5pQN6DQzTa0Sck+zbHDv00YL",
-	"cuo1Dm0FWR9nMzrXJBZSCz4YxL3yhk61IUIaJN8qtVMY9pyMWcopgZ6JNCMGvEwFTDQScVlMxkTTuW5F",
-	"ojJB12eFUpkAMvgl/+1duGJiwDyryeGCKc2lIHLgxjtRTDNhkL+OULYTbkifJueECxJ7YR0TqfBTIbDj",
-	"6m5EQScKrrkBwN6rxynYB4OEEcJSxtG03d5PpirDP9gRUSx7FAXwVBTEZOfNs8fkQffBg8YRoX2YD5EC",
-	"J5hRbdtZGCy2t5c5waL/LZkqLdUjNv/b5J+Pn99/9WMbHunez0CoPOq2V/V7hQTxUmv1BN++eVFsgpZT",
-	"lTArvmdUk0QxatiCRCxGu3d4zXV+JU+NVGz1SHKaTahSHPgNZJdihuwgd4K0VPc0MfKcicYREdJJMZBn",
-	"54xNCDetBbptauxv0ygLQnYPr6TkXLCvHnuScSZAKyo2plxwMSS/TaWhZOf507NnJFV0YJqcmUETNCCd",
-	"8KaihuGmNp1CavRIrGIyG8mMRcLpWU0yNjDAAbAE/WlyzkxIYhPnYn0qDM9KvxKuyWCaZYQOKRd26XAo",
-	"0KZmRjdCouRUpCwl00mLoA4jlBx0H4YkLum1mAz5BbOScbkz5As3yEhwGKchZqTkdDha6MDywWzEBIFJ",
-	"E5w1rBDXRA4Gi8Im8vI0Co7Uo4cPj8yjzhUUnm/OOjl/5heBTPAJFJ52ueSAxL/FJF9vQDMwzGZ/qrSJ",
-	"G5YZBjzLNBkoOSZsPDFzlEmzOBJuZcpTJjvQoLxgDjFRw0LiW8XJx43NyxKJK9blt0eddvto9qh71cKw",
-	"AVOKqXXrUiiVpnKPomJBTYhSgWtyfPKc7MR7qUx03EDJrIH3Ymwc6MRImIZiILAzLs5X6I+8+TU6pPh9",
-	"NffZ3Xn+ZHkKz1MmDB9wpFSuc+DsWEYzdYFSI5ND3SLH5IJmPCVxGZYBMwlD+nN4IxKWl8lOp9npPgC6",
-	"NkzpkKR8yAEMxK04JPF7+E8zbgARs2QkWXpkNeuMa1bqmYzpOdNECra4KAf9wcPuYP/wu+/6+wcpvU/3",
-	"E/aw+zBtszY7+G7/fmWlJhRGAfP9j1+Om/+kzd/bzYet9813Hzthp/vg8l+C1ctm1ByZeXndTh1Lw+ZR",
-	"0LRsIBUjRs2BBlF4VIRpZ5MMvQIW/kTVSvBVNfWQ0ZIRFUPmt9IqhB6JAQVPTOzoDJZXTphCLQQyBF4f",
-	"S8UigbhGClZCPCECt9xckYKwC6bmhb5BHkT0DJtpAXSLPKXJyEJlOWaRkCLHhRlf3k1nSW1mx59//hlM",
-	"VCDYhJo1apAWT8DssL3FKbMPE5YsQufvGbUMtr1GvgyDCVV0zIwzpR4j/Fg9MDmhv00ZiUH0v7c4JfbQ",
-	"YaLYBZdTbSEOeT3mBqSBtxoHXJXgD1icwW9TpuZBGAg6hiHZ9irrN6YfXjAxNKOg1wUrZMyF/9xZRe0l",
-	"A//vbJWwI+dsTqaCwyyMtDQGZIpy+4JrMOC0tHSomEEMkkoE1vgrMTOesB7pNLuHh5GYKC4MEAs5Pn38",
-	"/DmQrqIJrCTZoeTtW7D3YAGkYI1Fcnk46CTddJ81seHmgKpxs+OXxjJEsTYLnou1i3R4uLhIZbERRR+6",
-	"7WYUffju6bvdZXkRBh+a7vHmmGlNwc4M0LLow/6um6td+gEi8eU1fy2yOaGTSYay1XM3MhyiYock72mS",
-	"TJUCsRuDzRAjNhBOBzHNyM5Bp1sI2MZqyL969ZzlsG7ZOu3uwUpysnN6KwwdDoGZlnkCBul5EoApVUNm",
-	"yIha/YgTQYoSkgBHmzkxdEjG0CzThJseiXdj0DDaah6vu4aSUJiGlVyUZFwjUCka0c5W1wTWBc2Oh51O",
-	"m/zPf3f2W51WxxHcDS8I2FxrNvppaWhzOSU0A1t0TkYyS48ItZPOB73fPiAzbkZyagCJyXR+vQ0tjL/P",
-	"mMRjJMblqTyxLH8jVDtj9BwUyIQqrqVohGC+glCAjUeaBmHfaN32XD+TipEO2QeujbY0W6K+BSKNRJlK",
-	"PW2TRdImOwJWKqHCksYRWaTh7hU0/OnrssGOG0uAjoaNERgpZqYK4ATu6pL13m2v1mWI5CuDcsjdvjKQ",
-	"akyNhUj7gODH9INFTx2n5tynlVjKW/OrsPBZlTh5uojgcLQTakbFYHm6ETGUB3v/ILhyeCdopa8bXG7D",
-	"/3FDO5Vqzd5LlTLVI3FzKLM0JjuKg5g2FrxYJ7Lbx0ZIYnwIbADnI3lPTUx2BJuhQYzvNNBXVfod7A8L",
-	"dIgExZhIYbiYOiMb+wfUNKOacK2n1u2+CB1weGtQlIbJrSS8/DVvc/nP7p/SNIIwKH1YYY9dwq5Y7Iyg",
-	"8XuaOiwPnxLrToQ/QYQ6HLs3UbKfsfG//qqtJyqfEAzSUJ4FvaBLBpxlqSYUjEmBphrSiVLS4lNc1/du",
-	"thZVwgficQo1JGNUG9Itw7FMIsDJaPEu+uO2ffUSVlsbKhL0f1kq1n/dxoIz1Ex10DsAzjbc4A7+Q05V",
-	"YadqCzD9XN1i+/XSe/gLrmET1wFGU2zwvyg2CHrBX/eKM7k9+6veO7FN2B1b5W/LR+DW+ojEdqljXBpN",
-	"GNhAYF+JFKxC3B0Y5NKRX9MdUDTxBKBZnCutGp97e2/teVR+7JE3a898mqVDn60brh4XLbryNjVTPFh+",
-	"q1k4U7Z62T1e8sZs20LVeVOyoze9hc9chsG/N8t+/WbpXGHT2ytOIrCt0oHolaP2rhoku2dS9XmaMvGZ",
-	"ogFhCnp+SZ8BU6KCpsKeZliOrIiK1Ty7191Di+uazLtfYV70CgDTptaIXMm2g3ziN8WvdvZcOxdWf2o2",
-	"L0XNpDWTbseksO6e+Fb7pBDuA5nFPz49fuL9cPEPT89iMpPTLM0fAT61jIMWHqHEsQTZ0cz6sfC1SORG",
-	"R6OHrjU3uJBUTiR7ZJ2osFZJ/rBF/XEkuEiyacrSMDcx8XQEjEyEUjVf1HyxPV+cMnXBE/ZW0AvKM9rP",
-	"2PYsYt0FKTW0T/FcU4DW6AP0osmIpcS5R91RAdcAQhM6oQk3814k4DfvHXeO1viwvR8XLBUvDy9u5HQP",
-	"XAV0f0SMmluffiQoHvhVT/rcKVbNH38gf5Q25OqX83Odr5exzqR8ScXc/aKvy1XulA5P7oyUNtbJn+L2",
-	"yCrWOeg+jCNR8M7CCFYyDp6N1cxSM8sfxyzVc603bKqtH/dzramFYyV0O0Hb6J+mJOWDAUPntuOqqidm",
-	"8VBq6ZgK2/PHANiuw4NLDa/xr+x1PsVW63YLW600Ijz7U7h2K801Xhr8OZs37aM3ZrvFC4sTb786tSlX",
-	"Q9ZrCAthmBI0e4quws+VEjk0TdDGA/QKQ8iYYeVTnS0cL9fh4cOys9RPiGAHq3nXPXLD/lE39QHlGUuP",
-	"YPIjDI3pe5MSfpkqBrg95TrJJAgXcizmpUiNMZ2XTeOamWtm3p6Z7V2SV9Lg/n621j95e+aPG1zwPUvJ",
-	"iCl2BBqIrAu9v2HuPmgfFtxtZ2jP2+0cV3K4vTzQFNI03WM3xuV4F8EebYfoU4Wx2Lglrt2tBcvU+OS3",
-	"xs/5jY2NTeBDNfd/We4HvsewR+90+lzAX2iliZLpNGG66lyFBkJi2Aezl+iLIzwG1cw8mppB80EV/duB",
-	"BT33hz1ERdb0ATBbN7yI/vPbBdcTKvcLofIKpEm+cisFCkqSYnFvQpi8KiJ/SsGnGiPFffhqQoWNpsPl",
-	"r49Sa3lwPXnwTE7F56IAz1/koEtSySweQAW4Qc8XV34Outfjy4MqXw5gBmtZEn+9IW60aN1qdkKN1edv",
-	"37yoma5muu2Z7oTOM4nO6hdUDdkNWNQ+7KYv03k5+AhDDzvtgweH390n/blxt0xvEHh3SmEMbl7oOs9g",
-	"Zit5cmKfahopm/jUjQcf4SpwbcfgrqWWjsSsjq7N5ppnr8OzCk9oOLT1DL03N8C2udq00eAp0VwkDGPd",
-	"8dY1X/SP+yj7IuC+ULc2Gh6PsVwAOd6UXqt0O9fj85ILvLwWzpW1mtNLzzXtczfC66WL2xtm7+9KLN/t",
-	"xre+evb39+A3teApoBYVf6ioKN+U+AyRcUzKHFXcsM9Dbgc0c2ldNooMG4dLRenuj71w4W9I2hv79raG",
-	"YGuP0r4FAbJyLVaIDK5JvBv37BK700x3qyW/dCSczKmRRS0uthcX7qNd/md4V+EWLAMft7JkHNzff3Bw",
-	"O6bBfqfg+Oq9bH8lY7Oh4Ibuclk07Tu3Zzbc00UaJ8Vq46Fm8Rtj8dXxnp/J2RtCQBVm3hJytomlMUzk",
-	"9+udoZeMfTcnMi0mtZKLS7/fGMduM/VwYyAs2eHGh8pEAh/RJG42x/RDk4umzV1WZHBplKJdSR3sWsfv",
-	"/dESZUWg6+eIk5y2uSAdR8zb3Hz6tGi6h4UUOVuMsl2NBPIsRzd4SL8x2HdjkG7N4jWL3z6LvxXUpZ79",
-	"bMfBKcNsCu6OH6b08Tf/LLitJLl1MLi1zdHd9c7tSgbBcTUjkUuyxdUaT8C0vBg3JQGqK6HJmGvNxRCA",
-	"w0xJMawZ/asA+T///HNzMQXWpvcWM2bdJZbPY+hespTTM2SDmwzScebrcoxO1WtYXo2gV/lYeBAWWriJ",
-	"jAadUhhfaTFKsS9rpEP+aBMfbeIjt3GueE+TheS2LvpRCpdhbmmxc0sEzyVHVBNaypD7VCQy5WIYu+w1",
-	"XBeBlL08Z+1UwLAV05qljdZiSoXiYlJtgNSeie0lTs4g2PGTMuGXpElwxkTqUu6h2w6934KMpACumLkU",
-	"RqUkSRhsX84T9x9RNG232+1rJomzdwOEQaubvHr7osiiAvP+QWZpZaSdqzIhwf+Vcvo0868WU/vgdcLM",
-	"jBbEqhdUgTyHZyYKmN1wm7LG/1jkIJXnwbtymh15vjKlZpGO6BffSJEhR/Z/ZQmSeDnncmlMpbw6vaDb",
-	"7t5vdjrN7v2zTrvXhv/9M1iSaVvtJ08x6dGYfniP+Xwwz9SYC/cJ1trlvXlG1TgIg+kkvWIgS0tWHnuZ",
-	"4tZMI99b6Khp+Jgtr+fCZDcL/jLJX9opf6xkkLpWPqjyYm3uFyn3sryc2z1vF3zzs55MXsGzl9VtuaE1",
-	"XqBZzKmFQyvNqLQY1S2pZIKqDG8T0b/g2iwQPqZUC3q/fF0s8C4MSslOg56YZtkSX7iplf7YZsdhvdwC",
-	"UqUo6plKX4u3oU+o1oAuqCaxT77q06vmSeqPSAxjjK/IOl/KLg/UMM2cn9tmWLuCgHCW1cFuIoZXjg2K",
-	"3t36V3RQJXFpd7VCiiITRSKKLqJoEEWK4NcPDvGf43YUTTv3H8A/3Xa73bT/HuM/3Qf2n4f2n2f4zyH8",
-	"s4/NTp89ffbs3c6/9UpdFf0U3ZRaerf7pYbV+Ldrq2FtqDIAZIFx8FrpbMQN0xOaMPi6UNMZF4z0FaPn",
-	"BE/Jl9S238UTn/WTpvaIn2YnJS7Ak/ZwKd/u305fvyJjpoZ4zQZTiUGnrs0WiT1/xkUJC/YhYSwlsWfk",
-	"2PnwXd2QZFQh5Y8lhj9oW6leHljn/iK7LmicVRUfZqT0bc5SScao0ks1Bk4nVNlFhhEOFRXpmGrDlF4F",
-	"tBZ57faB191Tc5crpMUrNitDpmtRWR6ZZ6QrWIFWnE3yPVPc5i1G5QEEiMafJIpNMpqwLYlwgegWUqlX",
-	"SKC6+24t96vK6DBXRk/krzL4BLq9BlK6kxRQVikb4Mi71bRiU3leSSmlHaskjvyRGiMVX0gJ+SMVv2+3",
-	"F+XGrvBWMKULeFfqbfvXFhar1He5wY0L9YZpTAL6MaBZ9nqAOGxj93Z5L8OPCxNH9+uqWgLW8wHYpOKe",
-	"7hGblJ7YOjf4uq1gEx/ZFKiY+IvqEfpSjFSLxWbEcPJ+/7du87vZ0791s9/aF/+n8+bh6N8f9P9xfjA9",
-	"u6//mbTpq8Pxk+8GP4w6v/79SvxrZ7C8Wu/CNarAusZcyJ1PwueBV57PVs4EihqmQ6JH8AlnZ51MImEL",
-	"8mMbELyGYi1ntnPAu0zBod+may/epSWan7i2Hp1tmctL4Pc4pm04qPLGZ5hxC7tbbnYVR5T4qgJJi+Wt",
-	"UelXgEoL8X+TPHXQ3cBUX8Yd8qmKxavrDRm3+zSjImFHIKfHdE76IN6G1PAL5hB2n6Ykmybn9rIcI4+p",
-	"5kJWJBcs0RJ/LrtWPts3cxOKEj0da7RlnvZ6ZaLrkrzA1ftsf8ZnkN0tuCBy7f75DoidHPVqOmYk1lKZ",
-	"uHFNv8Tt+B/W5jM9FrbUwMHhd3keRXsE51MwWVOhaYEKcaKMjOlkyQqo85ZfL2/5oklj12+pmimWH8Tq",
-	"aEqKoTetiuJeVYi4bvWXpGuxHauBzccr/NPB0xXp0MkOHhW6mbksIVKRvK4S7lYDyGfCUrA8bXUqJKoF",
-	"gvoMKlllVBd7v7roR2KvXyWsV1RlXbioYovf4W0OgMChD6j8axwidM+pIY0ElhpcKKxWVJbEcgGNEJR+",
-	"MiIDLlKUJivLtC1UPLgO4eaKZqq4LSoHE1xFDaUjoFy9tTceSh0+fFhSXAerz6IcsywXn9IjqQzR0/GY",
-	"qrlfmHMu0CnhuKZK2NvwWzEf4wIQNpTHW+rvCFBZP2MhEQzTfOHdRudix4dbpZIRG3g7XBf/E65MiR6u",
-	"vPcfbs74E67P3xFecREp3HinObw6PCG8OlVguC4IMrzGPYlwfVqzcE2g9rsqq2zYom15Y9FktgtgCTvn",
-	"m9CL71yurtLCuSlZknIOiQa9w8NwK/jknGb7Fid9Fy7Ym6XP1ROewgh5SpVgKensE2jL1vEEdoAH/xKE",
-	"gRUwuflaVVP5eDfia2zYRrR7hzXXtm5chath0ltA6FsxL9abCTj6YsRkLC8w5523EKxAyKSu1hyEPVmS",
-	"l1faA99d3x6ougvWVz2yw4ehOzPH3tIe0QtG+owJkrKMLVY07nz6eLyNsrEOE+pwZ1TB1njhv0wcnnKX",
-	"di4n5TItXEXVS62UyPzmfC5oZxUtVzdrcalyw8szVTG1K40xlCUbbbG7LlluwZizAvZqW+42jCwAUa7A",
-	"/ilWKXXYeszF2WpHMab0ht+5NooamZfzDol2t3NJ/Or5q78d//D6xZP3x09ePn/1/uz135++ilvk5xET",
-	"CBk1mQqN5aaZuw9UKrMLjGZdTVSktm4lAk30wkZ5hVaYR98XTHXzGhkzKdhkwxSsEzg+eX16Rjw4jV21",
-	"OJc/GWVpUYvlij4vEa0PpA8gpQkSuSO6V1z8SskPQF9jytFL5uLvFjGmwCd3KNndtX3v7jasmNFkdzeP",
-	"BN/dJf/7n/+V02no3D0XzP71o5xq5j3ekbB+IHwDywDiuZpVE4wqYWMmKz4jlLyZ1CwklCgqUjkmdCyn",
-	"AqtYIqPAVnNhSxyURKUC/Nkix4LQxPALbqCdIQFIp1Jd7rsViUj89a/kZZFqLRK75I27EW+twXgx8DVu",
-	"wUPxD0/PSBEY7wqJ4Jf+tsxHnl66CzMxoZmWRE8YPSePT386IhOenGOhNm5GkSA+v1svT3EXtwjQyePT",
-	"n4Ba3zx7TA46D9qwMe5SrZKzkDx+8+KZdXYyLCHuzNjfptKw1JZYgdYFYylLG2AqvT171nxg7/9rOtdE",
-	"y57jCGSDFJ0za/LsxaFThrR4JIb2/Z342D0ekzGjQpO3p01b7HXHT6CBPdvLONrVfcHkJza0NePnjETB",
-	"Yzr4f/83Cqzxns1b0Mdzo/30RhZqMDBlprBP/uAntEevOqETx0R6Aq3rEWMYBl1oedSoYJtC28jtrtpM",
-	"/Che+uxMTNgMIyXZcSczThI5ZraHN1ZFsw+GUHgeWk8w1ChLe9XeNS5Fif90mJ8ROQhldYQmY5p6lT9u",
-	"WPrz+QDBqGNDaThoKtKf50UwYbY2kFrZ2qMwmaJUM9lZu8sNGLQvMYtTtdxBEqpsbe/cXScFHlfJZfot",
-	"GuVaNh88OHzY7OBoKZL7Qft+3CJPkRmxbUd9RUnXgpa4tlRLdqSy9ZBPXv0Q+vKihRujASOB1t2U7+m8",
-	"ETezUuHcIxtakrc9G1GDBmy5Z+QQpN0H3cOHefv5ZBdlw+JKkiEzGjuym3ZyfPb4x5LYQBkRE4OapyJp",
-	"MOSlidEqrlIRDuO7/Yf3LQEcr84CZieDU0MiRO+LpbaSvwc2tecdXe4dLMGKs4uiaeyYCIhuRLMBoURP",
-	"lZJDahiZUK7IThwFUTRNH7TbURCHxC8S+Z//ftDqNlB2UtjnduxcA5bRgE2BYd/+67Nnz55YIZfHt1tY",
-	"UApzt/6x2UhqRizQQE7CH8fQ4E78MSq8m1HQI9EKB2dpnlFwGTdIn2mesjxM/562haEJlrpEdYQrAb+B",
-	"7AZQgGVDXMg+njGN2bjvfHOgvuTUYJtUuGnc0+4RLOaNu+TljfPE5I+GTmLkYUqpTKZjJvCwy32b76Z7",
-	"GfbYFgPGkeHW2eUqrknD2FLAEBw3nBIjJ82MXbDMj95OMSymA9saxMQWHbcrjxoEZmmXnpK4FYdYLN/m",
-	"S+jcJ3qKHjmQzlaX567A4rH9br4eUpHu4X1o16aisASNSzTkF75qpBuRRPci7HPh3LQbfdyPgpAsf/84",
-	"hV1GYWMpMKeUxSdXeEhhAO7sHXpGevF6TxXlYJDFbKUFIgUqQXRLOsPMzCRJAK5ohCLO8vHHZqAqDGya",
-	"FQ4EsS+12W9BMndawDVxh7WtMAbe5BrlBL4EPfgmUXkfufLC2mIoK/ExVO7+QbOPTlL39MKaREUyT459",
-	"gPCVA9sCMrZEmig/lfuS83kBxWDnIEUtKaZy2s9Yc6JYwjWqvCnuJtJQaAkGoEaHwWAaZRJwZJanLPFk",
-	"E9oVtfLDL+FOXIkUiI9AJxSXclC0oj7L6fCg0SLHPuGHY2i3Jv6cgJqyiz0kfTaA1wEDexIG+QbkkJMW",
-	"DN0S1bJgRufB8oQ8bUnbpRMSwDRUzIke0yzDobsuOchwRic29mww1eyITPFT537ogK3jmbKgcM5P/Ajy",
-	"AJd6dxd17+6uLYqACY/WV8nb8cddDRAisTsYi51g9uIbxuok+JhOVpd+zUVh9bQjJ4eCQWMvhGmaKqZ1",
-	"K+FmHufSpXw0UryODtO44c9IUPIV2wjQwVn92PJ2AmH9kQnsnzcisFqGNy+qxRusVReJ71Hp6Mpxhsai",
-	"5ywlUrj18q8CGMxvqHvBYfPGO5zUQ0xx0D6IyU68whseN6xqEJIoOTWshH40Lnt+Va1SsF0wS9OPX796",
-	"9fTxGRlJbXoTqYxbfEFoX8sMGnTv5csPpmhvbw/eiBtHbniH1eEtu+Vd1SzMqIUXz2Jv4+Slukop9kl/",
-	"ijq0SLIPjGWLABT1IRfrHsTFAZId1yGwe3lcVV+5XztTreKhUbz4R60UKAp3AClYSGvLWuLlP192zMzQ",
-	"igA+d5XvqyffruIliPo8MZFIoTuULGKnVN3+YWu/1W2E1qrMx+mKCqA4c9MKrWQ7iC3b4G7gMI+r53NO",
-	"VMxYljUHUgFq+PHs7GSv0+rAm+7vtjvjsdlXMI9aTq498oO8pyMBj+bZk9xEufESFOiQi2GLHI8l2hFS",
-	"+3GjeWZtEmTbOBIgk8n3NCXuPDC2zoVECsESm0kTFz50zmU/JTCIQ0+cUpELplAFceOwUSQmANPJjqdc",
-	"VGUWJU6YSpgwTQeAeUGAsODFc45EPfxDUzQE3afYBN2GJP4R+AB+tFc9RbGmOXfFhIJQaDi5tliKtCrI",
-	"I+GUKBi2sBM0sw9YHHIEDRy2O+SVNOQ5SDmAkED77r6L7z4S8ZmiQg+YKl1ItQgYVSQFvDPMGJhCU3HO",
-	"0hjbPuh8R55+mLDEWOFm0x06rZkTak6PVpbG9o3YuincVNh4YubW/vUpPXEh40673fQ17W2nVYo4bB/i",
-	"NMhPbk9hrqf+vM3NlIzpr6VtL00MVt6tQjcmRkbCf3wYIzMXThC/WI0jaxqR+GC/U6oeWCa2CtfayO9I",
-	"2Co/HfKSf092+iyTM9yssMI2JR6xIaC2Fx9VAqAqEi5TkTvxQ8iMiAk4Lm/ASCuHfU4TnA4MFKFsoW+w",
-	"6jQ6HfqudkvozCFtnXV2b+IuCMiKvIpdTReyG5OdcpI0EDizkcRDYKBTyy3WtsNl7EZiotiAJiwk8cmb",
-	"52TXfY84l2uSoS9WyelwZFfb6zkUXj1XE9h2h140XSJmeMFLKDsC17gVdBMlP8yB+wZKCh+PoKwDppQN",
-	"zmIvIJUZ18xngiu6tb4qUDDI43bzbRHj0lpoxmxTuW5VwKgga/w7ejwdDjMuho0Wykz/KjqqIkELprNj",
-	"6tsQZ/zSuYhWCApMbIOMyA3Z4QD9rbBoEK4jwYcCLO+jkhRqo+mA32uySiBATzio5d6QBq2ZDLKtRU5l",
-	"BdYANVoolK+UDYyqzs05vPyzfmD5+oZWwOtFsb8DA3IfevYZsGG1d351yf/89/1WxycZ0TnXRgJ2HtAo",
-	"aMlxnw+ncqoboVO1rjyXM8OpKYdOoJcSVQUSCRKXu8dun0WxlLIBF9YlmSFa2fGeupAUeUjDxYSj4aoU",
-	"AQ2P+nBvpchlfma7ECm6WW04HH71q+TCegETOR5TDaJrHrmy7k5hFdDZ5kKa8aRsAjnXsLTiYyYXwvFj",
-	"1xOWiy8V4PbLRdFBYB2iuLfQQjWDQt6AzaFAjfN/UV9gG/H0Yx+AQbNcpAE354boyKptm4OV7ACLOIHv",
-	"I4QsUdmAFNKfjie60XLIDL31gMsiseSNczAq3gfYhPNcSg+Lo7b7C9w2Y/Qcq9pRxbUUIJrjk7dnsM3o",
-	"8XP9PXn64unZU4xgLDmih5JQ2Borp2f2hEqXiMV1hNRbzXZNdrTB8LZS38QZc7tuJ31b5eELxpEi/Awi",
-	"sTQFIvJ2jipSkeXFq+KDTtfOzC2x459WJEDwW6JzTvEdd9JVHJiEi4dfoV+g6gmKfzASKw9WGh7mqfzU",
-	"BjcHLW4h87Tg9tiJZlPq6g4CYVqBEQmHqjv7rY7FI3hygNDQNd8r9qMH6s/qqKWFlYNSYmHUwJEwasqO",
-	"ytuJkrDyGBBHpSXbh2Iu/3ChEe2iuxg6e/SVjFhyrsua2jNyfNDu2H/2EYWiLvXMkcixQ2gt8kpW00DT",
-	"SMQvqDbNlzLlA87S2Pr4YQ7um+YpFwmL87G/FePFXxRz2iUty5RIJCXOzusrWylmaQaliB+nN2oEGUyz",
-	"zNZX88HB3ktqDZBIxHupTLSLKxzwzAlJ1OK5R3Un3pMTJuiEt9C5EZLiizkdZ3HDnnMUwiUSO9TeMHLO",
-	"PdR+jcq2bCssrD9tN26hA5+mXjOXGR49hgWBoBbAIy8r1G2/2jDF9blGHx4Nd8N+FKDLE6UqHSIQikS8",
-	"G6O7C82TwppwAiDejZHRKY5vkXx34GdqDTU61CUnsfVje7PEHzcaOmzkeckdEkf+t1YoSAthlW+RwcZp",
-	"XkRjTn5EwltzNPXaoJo/LBL+MqCXL4KxdOlAbicuAglgFVaftqO1jF9Fwr4n8ZIDrtWK21m2LxD7cemU",
-	"H9p/wjJmEED4K1/O++hWG6jS9aAWB9si30sASMpp++vcg7MxCRlPmNCsdOj/8vlZEAZTlbkgAd3bQ0q3",
-	"nN6SarjnXtJ78Oxlqc5SES9wfPI8CAOnWoNe0Gm1W2141jFN0Av2W+3WfoCXm0YYwLEH/xkysxz78Ial",
-	"XLEEVyJ3Yys8qV/gZ0INcQzdCrA3izSep0Ev+IGZN1KaIAxywwb62m93V4dbVFvO8Iyh2v5XnUSpfPF5",
-	"Uyvl1BF14qUvmOrtoPtw3Rs5Ae8tZnmF9/Y7V7+3KaX8ZRgctttXt1Et+oxv7V/91opM1+WQrqD3y7sw",
-	"cPHqwLXSc32FH4MwAP0S9H4JxszQ4B0Kl3yjFu/eLDhPretXk3gv9qnUtIv0evz6zSkoJCZgaGmOG3Kj",
-	"PxKx5c+Y7MTNZiKVbkr7RSO0uAEso0zbUWN7E8Vsvmin+630rYonRzSrRFS3fbBaRPl52LAveyjiZrOF",
-	"ePoUMYJvlgu5rmrYOtI/oWH/4rqG73ZN22rTL+mH5vGQXavNl/TDsWXAaxbI/TOKxz9IzG2QVY58ARPv",
-	"kZ0q5zeWJdZlGCCWWAt8Tmd0OGSKvH1eBHd6KRh6tzNAXMWyeREE3OeCqrm/XTVkJJM0LUNleJAK57nE",
-	"s7pVAukHZp7A6ACj+QiwtTkcikf2ng/AkrElhS7fLYmy9kK6UvTVj8w4q0aZW8j6l1QmGOoFD1joan+A",
-	"zySjYvgoCpiI7OOs1WrZn/eK54Nyis/F+OOVyTxLy+4vi37VSM+z66kj2y2lhHvNv1UIi7qs2B0Vifvr",
-	"cAJKAXtSbxYqCWLkqDv0sqFffMkdURfCqyn2lpT4Ngr4e5q619C8ad+/+pVqEfvamHIA5flax8lOofQa",
-	"N2VboZ/krtlXDtLU9lVtX9X21VdsX4FwuYaNtfeRas3M5VpbawH42590SLSZZ0yHhCdS2GMU9H875OSF",
-	"XGFmtdbZUcfQ/20bU3xMh2xvIhDtFGZPftHWmoYr7967SzjV1BRBS9s1aU75x8uNppRr4Vd6Qe3iVRua",
-	"cZHKWUsKrP/+iAymwsVlNMh2LWM8V7XR4wlNRoy8sCcSeXxXt9W+vtU34Nk3YOrBeviWl4n8RznDIGQX",
-	"apcxHy2SYGm86qXwybSf8SQkY/qhSYfs0YP7gNbKN3btnd5NG1cD76/NVESq+BObijUH1Rx0e6brwVam",
-	"6zPMS1Tbup9l6x5b9nThN1Vrd2Izf9yYlevR5Z20dj3wrE3e2uStTd6bFul330r2wmkLa3nJOl2ND11y",
-	"qSrYKQzFFliRYQBcheFdQV52gOaiaB0AKiXC7iyWCDtu/pM2f283H74r/my9b16zcEWfYa7VjLlrWAOS",
-	"MXhQhyTlQw42fyrhv1MBNJJgoCXe1ZlPRky4qNlytg/qWiBS2SaCy0tYSyCzzIx+X+tz8Fql226T2QiG",
-	"hEe2SgL/YsKhCWYUy+87GTlNrP7x9c1XuhtcYbIrvQVL9RkrToNN+Z9cD2tM6coM6hKpNaq+jgj+JMR7",
-	"96TwC37BBENBeCMw08mSO4cw18maGl7W8LKGl1/TiYqTMFsequS3sjaE7durEvmTmAJJJy61R8zTmEiF",
-	"9zlsIpoh5s2gmKx0Gde84Nq8yDu97jmK18tXPvjYpp3c4qzl09FTpWJl6exlMata9bCDpyEg1tAXrAp9",
-	"uaqwtO5hkX80LEpNRqITYsrFTjvstsMtSluGq1KXrvyySG653VnLsd1pwN1+N7/+uxRcnF95jwKeqeFk",
-	"HV/0DftcQaAVbF1SHMV3n4p/S2lT7xgCLiulGgTXILgGwV8xCC7A6lbeUmnTwlflwmOEYPm9yeuH/OBR",
-	"+lth6HDI0m1AaylKqHjtXeizCn4v0/mNgddyzdzLagZ3o6bsckkIdm4cN6/zO+b5MWZUu5q86Z8qdr2+",
-	"0/st4tEtBObbcvGjTwexne7Vb52UCh3ZZG4lSRUcdLZAlSe2FlJZpB90DreZZV4lCfPvw778qcF3tezF",
-	"L+8uK3rN6qFS3qA1gLzizsFMORa2ZsysqDLzk63rQDPFaDq3aebPGZsQs6r8jHM0uDIMmAoIi/ws+3cw",
-	"E8Zna81rasvHGOC2yttzcEXFH1Axpao+9QlXrQLumgq4brDZp0n/WgCvFcBWpF0tgEPvQF86yf8McXit",
-	"ewO3j8nrO6S1QP3CoeyVtI/1zeeaauvw8fooY+u8U8xso7g/6yjDJY+9o+cZ9XFGfZxRH2f86ULGq9Lp",
-	"U4LGrwrFcR3AEr7DCO9ktKpyPVa5wpp2BJ8pVbPr5fWNJorZ3KeKeXgXFvWW+vlv52xiQpv2P47KXUVB",
-	"j4hplsUkyRhVNm186fdWJQ2zVOeYpx1kMqbrXiVH32LczR/pydrm1GexWuD1Tb4TO8xtzoC+nL3pgp5q",
-	"u7NG8H9aR96XPPypD33uls/RKh8yocrYYo5XmjCT6crg3UlGE+aL080UR0KxEaMtcspcDv9yfQJMiGKL",
-	"TMzl1BY/MRJrpBM9VSwSQmJ1Gu+HKZ8YES5In5kZY4LsHHS6RQGJRotsOnOKRH7SVD5lGmEi+CXd7OZ1",
-	"15XzLYdkfDl1rOx61/q41se1Pq718Z9PHzuFs10UxpgZxZNNV2psaTFbJdpmI6OGiQQrvpULBKauNmhY",
-	"1PbjglgbPvRhGZHw14jJRMos9IUrT5QcMzNiU21LiNv0YWF+WtJutVsHIclon2WZrXxYvBIJ/N4Wrlmq",
-	"8o9JvI58S4+wpZjsTJQcd0Hz3NMNWwCfG2KkXJOX+qVbp+2SS6/qc+NNm7+Ss3+cPCWCi1/pUGbp+5Ex",
-	"k/d+Id8baWjm6kqrSGx87GM+9kdRkJWvMEVBaLfoUQQDj4JLsn/duzTO+wpr8fUHodS3nb/e284liTHO",
-	"efNG7j275u7cKclaEVQfktSHJPUhydd058OJmC0vPpcLAZaA2hJGeT1h4vjk+d9OX7/6I6K3cjTzcano",
-	"2mUZY9DUF1Y8UTAHw6EXm5bH4Q/Z/5UlZh3+cPPMM6zVBn5t4H/hQK+8Tmcd6FVTbX0F/U8dt3VWKdxL",
-	"NXEK+EaMkUoR4LtmkVQBR22V1FZJbZV8xVZJWdZc0zSZU1tN7wrT5B/HL198SdPED6twtLoB94ivBn1N",
-	"3+ei7RES9oEmJpuD4J8pbgyrDxxrZFfbIzXV1lRb2yN3wh5xWvdG7RHQrHfVHnHzre2R2h6p7ZFvwB4B",
-	"WbOlPTLJ6NxR4cpwlu/nJGUDOs2MFUw8GTFtiH2NJHLMNBlwpc0RMZxpvMjRV/KcCdKfYwLZ1WliT1y/",
-	"t54k9uon7VBOpTK3ew3f9uMSym7Iueq2pM64WsPLGl5+KxlXHVOTHQyoxzH3JVVpWSx7WfypUNO9f+dQ",
-	"ZiHra4RZI8waYX7FCDMXY9fIvLq65AAIEsFmHklSkYZkd1eKhO3uhrbIEv5yTxMDcLJFXotsTigZUT3y",
-	"JQPxF8J1JLSRiqU9e+WIm5BwQxIqhMRqUnokZ4LQIeVilZyyWfismPoGc8G6iX3hTLB5x2+YnmZrY5Pc",
-	"/n9L6WCX6tNuauqVPAXSrVPD1sC5zvL6bQD+PKnrxGuUZYRf8r2sSOe6Ku3qXVBP26D3QqGDiuaK0MTw",
-	"C27mJJNDMmOK1UlZa+F7l++ObiERnknV52nKxJdM41oR73/eq5xWwBR3OcMtM7wuCaYLTFmwxgGzLjAn",
-	"F8O37CfejJdr0VmLzjqR5beVyHIDWvwsf/DdTGG5To7WPuHaJ1z7hL/xBJZlyXQL6SutbMHklYt29p4D",
-	"feviHV6xGdPGQkMb2LB96dufPJ78iuve4hyuXfTWrvB7noY+XUrlb6yJi2Vw+zSjImHhmGlNh6xUCjcS",
-	"3bATHoSPqeZChs3uftjstMOnQF8uD5n9yaZUkdqQ7j6BRlutFnk9TUZ/Wax927G1bzsh/L+trbsP/3tK",
-	"lWAp6djXyUDJMbYPj/zlhgvoYmWdkgOkjuqoQX4N8v+MIP8No2mO8u/pilQoqTynn24C8ztdd+egf64n",
-	"a+hfQ/8a+v95ob8TULdrAawLRCmdVblhFPn/EGMyqoQmO1KFAPwLABqSMQWprVmDUKKoSOXY5bWNhBxY",
-	"UJkqOhNkKvhAqnE2L0Bmqfxi/MuYi/eIi8mYfsC/3sUh4SLJpppfsBY5G7FIWGPE12l0ENpdWCOJHI8x",
-	"Ed+QmRFTRCq8zgamSpa1yPf2aY1jHkoi2JAaaDoSkcAUwVSQ+HnKxhOJWQqbf2fzmBhJFDNqTjQdsGze",
-	"g4ni51zlaDpm5JzN83HhF32ZziOhSjE+aEMRTzX4tB05XrsbcTE8qraHPVCBuYWxPdQ1kTjodlvk72yu",
-	"82IBqLioIRmjYA0ckJGcKr0+wAf1zvUPUIu1+Tubb3d+etcjguxKfOGAoFKny5xoaXxEJxMmvoGT4Zxo",
-	"TBOzi85hgRclUAwrHpMZYDIPqpAVMJat4BkDNi+Io4wz5VHaAicusTAsYWGjQ08VE5aJ6RjkK/7wLlwy",
-	"aetopPpA/AseiP/JoqS2GHdV7bxhU10f/C8c/Fcw5k8WJK1K4Zyb1GucwXsf8d/3Lgxr3cm/hw+363vd",
-	"qCDrY/9aQdQewW/p2F8Kx9q36gIsSbi76Q2snYG1M7B2BtbOwIqoulW/YPhxHci6pwlPK+bzd2EAPBiA",
-	"vAnCQNAx2Mp+nMGiE6VsZ9u6HEEv4MLcPwjCYMwFH4Pt3cmNbi4MG2LEJ4YrYAGt39dGKHjJ3223veuA",
-	"kbxICNdEMZqMQJaH5LC9T2YjnjHCDfwkpGmtKtbxhtGUC6b1bcLbHxnNzGgdvtVMXTBFEirsn3lRlBrz",
-	"1pj3Wy3XcXsnzZ6bbySHlZVIdw45bpBaNXqs0WONHr+mzAJWxmyTtQobBLBgEd9aKGFG1Ni/HcOXy19M",
-	"VRb0gj08ZHMdLDZ1YqurUltkDJFJ9SQWD3oVnsIC5HJxonOUJQ4jFtXjlgHnK2hWh+4yEjbmWy4liCk1",
-	"5u8DrMauQzoGmKdZNiD/+5//ZcfKxbB8rD2WsBjYFTziu1sMUCwD3FXdWSQXYvlYFMCupYU1ds3gvl2+",
-	"u/z/AQAA//8=",
+	"7H0Lchs5kuhVMJyNsKgtUiQl+UOFY0PtT7enbVnPlrt3psvrAqtAEq0iwAZA0WyHIvYQe4eJd415N9mT",
+	"vMgEUB+ySFG25LbdtTvRFkkUCkjkPxOZHxqxnEylYMLoRv9DY8xowhT+eRzHbGqeiFgmXIzgm4TpWPGp",
+	"4VI0+o3XTBgyHzNBzJgRxX6bMW3uaBI9ksIwYVr+0YjMqXaDqJaCDKXCjwfdwz7+IQUjsX0qdA8R6qck",
+	"A5ksyIQuyJhesIBEPGHCcLOIyM6rp4/Ig263Q/71z26vfdjeb7ZD0Qga7D2dTFPW6Df84EbQ0PGYTShs",
+	"hInZpNH/Jf/xbdAwiymM10bBbi8vAweAU2ri8eruz8aMTFjCKYEHNaEkOj0+e/RDROSQmDHXRDEtZypm",
+	"xNBzpu1aD+/df0D+9c/9drfZLi2TTqcpjylMvjdhasRaU3jvv/+qJewHQMEVSxp9o2asaisbJ1i7Pa3h",
+	"sJRMj9NUzn/ID7+82Z+5GZNHL1+9JkzQQcqSoHjmxCENoSRWUuuWVHzERfYzHJ1mIinv+HhmxlLx33HJ",
+	"AfFIc7aYsoA8S9hkKg0T8aL1I1sE5Nmw9QL2g3+dSMH8x/9svbKvaT17XDrjbTb8gpmxTLbf8MSO37TR",
+	"mWblfX7/5CwgPzw5fhyQl6dnz16evA7I6cvXZ9de7Et82RZrzeirQJP24YjsRK1WLJVfetSEjVFD7Mfy",
+	"ysfGTHV/b29EJ6ztvm5LNbrOyp+8n0rNro9YeiqFZgXMGig510wR+zSCWjG6hFNPzugoIM+5OA/Icxk7",
+	"1HrFjFq0joeGqYC8ooY95xNuCn+2TmXK40UZmQpIaFqv2DSlC5ZcZ+sv6PvjEdtqz2M5JxMqgExiKZLi",
+	"fmGjMY3HzDKVqWLDlI/GhlCh50yV9n+30ymub8IFnwB36GTkz4VhI6bsYgGp1jE2i+dwFlNqxkTPplOp",
+	"jN4atdczrFWoOdJ/zeKZ4mZhD2N1Ya8YPBMbv6wRI0YSbjSRc+HwQgdEm0UK/FgkhE/oiC2tOWFDOktN",
+	"S6uY3NEsHd75uNUCn3qJS6tA6+N0TheaREJqwYfDqF880Jk2REiD6FvGdgrLXhTECpFmzICWqYCNhiIq",
+	"ssmIaLrQywLPvbNS3vnfKuUBEE81OlwwpbkUVrLBeqeKaSYM0tcR8nbCDRnQ+JxwQSLPrCMiFX7KGXZU",
+	"Po2w0Q0b1zwAIO/qdQr23iBiBADKKJx1OvvxTKX4BzsiiqUPwwaMChtOebjfu3+/eUToAPZDpNVlUqrt",
+	"PEuLxfn2UsdY9H/EM6WlesgWf5v+49Gzuyc/dGBI724KTOVhr1P13is4iOda1Rt88+p5fgheuwD2DQpW",
+	"rBg1bIkj5qvdO7wmnE/kayMVq15JhrMxVYqj/qNZrJghO0idwC3VHU2MPGeieUSEdFwM+Nk5Y1PCTXsJ",
+	"b1sa37eNtpMNrsTkjLFXrz1OORMgFRWbUC5A2fxtJg0lO8+enD0liaJD0+LMDFsgAemUtxQ1DA+15QRS",
+	"s08iFZH5WKYsFE7OapKyoQEKABAMZvE5MwGJTJSx9ZkwPC38Srgmw1maEjqiXFjQ4VJgTs2MbgZEyZlI",
+	"WEJm0zZBGUYoOeg9CEhUkGsRGfELZjnj6suQLtwiQ8FhnYaYsZKz0XjpBZYOUKuHTRPcNUCIayKHw2Vm",
+	"E3p+GjaO1MMHD47Mw+4VGJ4dzjo+f+aBQKY4ApmnBZcckui3iGTwBm0GltkazJQ2UdMSw5CnqSZDJSeE",
+	"TaZmgTxpHoXCQaa4ZbIDE8oL5jQmasDCcLPi5qPmZrCE4gq4/Paw2+kczR/2rgIMGzKlmFoHl1yotJQb",
+	"ioIFJaE3Oo5Pn5GdaC+RsY6ayJk10F6EkwOeGAnbUAwYdsrFeYX8yKZfI0Py36upz57Os8erW3iG9taQ",
+	"I6aiiWQVZ0cymqkL5BqpHOk2OSYXNOUJiYpqGRCTMGSwgCdCYWmZ7HRb3d59wGvDlA5IwkcclIGoHQUk",
+	"egf/aUVNQGIWjyVLjqxknXPNCm8mE7TUpGDLQDkYDB/0hvuH9+4N9g8Sepfux+xB70HSYR12cG//bglS",
+	"UwqrgP3+1y/HrX/Q1u+d1oP2u9bbD92g27t/+W+NarAZtUBirjK1LUnD4VGQtGwoFSNGLdBSBuZRYqbd",
+	"TTz0CrXwJ6oqla+yqYeEFo+pGLHM2kWB0CeRtZsjh2do30+ZQikEPAQen0jFQoF6Ddj+ucYToOKWmStS",
+	"EHbB1CKXN0iDqD3DYVoFuk2e0HhsVWU5YaGQItMLU756ms6S2kyOP//8M5iogLAxNWvEIM1HwO5wvuUt",
+	"s/dTFhvdJ9F3jCINLjtNLEoLSQY4IBQoNQP/AGFKSfUwbHCBBPEOfwYVBifi7nkAJB4L16hfWuLBM0BV",
+	"5+69w04onPNhCSL2RVuJ3mzo5sVV8YbLoDGlik6YccbgI1SgqkErp/S3GSMRCK93VtOKvPIzVeyCy5m2",
+	"Shp5OeEGwODt3iFXBQUObObGbzOmFo2gIegElmTnK2HAhL5/zsTIjBv9HthREy78524VvRZcFD+yKnZN",
+	"ztmCzASHXRhpqQQIDSXPBddggmppj0wxg1pUIu3Rwa/EzHnM+qTb6h0ehmKquDCA7uT49aNnz4D4FI0B",
+	"kmSHkjdvwGIFAEjBVo73wbAb95J91sKJW0OqJq2uB40l6Rw2S76XtUA6PFwGUpHxheH7XqcVhu/vPXm7",
+	"u8rxgsb7lhvemjCtKVjKDbSNBnC+6/ZqQT98Ue2UeynSBaHTaYrSwfOnjNy8LnxHk3imFBBNBFZPhNqN",
+	"cFKUaUZ2Drq9XEQ0q42Waug522cd2Lqd3kElOtk9vRGGjkZAf6s0AYv0XAVUa6pGzJAxtRIeN4IYJSSx",
+	"bk1i6IhMYFqmCTd9Eu1GICO1lZ2e+4wkobANy3spSblGVSufRDtvgyYAl5LXdb/dzfjJDQMErMY1B/2k",
+	"sLSFnBGagjW9IGOZJkeE2k1ni97vHJA5N2M5M6BLymRxvQPNzddP2MQjRMbVrTy2JH8jWDtn9BxE4JQq",
+	"rqVoBmCAA1OAg0ecBnHVbN/2Xj8RixEP2XuuUWruRkXsW0LSUBSx1OM2WUZtsiMwxkCFRY0jsozDvStw",
+	"+OPhssESnUhQfg2boGqnmJkpUIjwVFf8D71OtSxDW6S0KGd72EeGUk2osUrePtggE/re6n9dJ+bcp0pt",
+	"0PsjqrT5szJy8mRZB8XVTqkZ54vlyUYlo7jYuweNK5d3in6GdYvLvBB/3NJeS7Xm7KVKmOqTqDWSaRKR",
+	"HcWBTRurvFg3uDvHZkAiHARWjPPyvKMmIjuCzdGkx2ea6G0r/A4WlFV0iATBGEthuJg5NwG+H7SmOdWE",
+	"az2zgYNl1QGXt0aL0rC5SsTLHvNao//s/ilsoxE0Ch+qtUav/aPS+B1NnDUCn1zYEP4shsCmSg5SNrHh",
+	"L9Be/YZgkYbytNFv9MiQszTRhII5bNVXxBPQaPFVCNd3brdWq4QPxOsp1JCUUW1Ir6iOpRIVnJTmz6JH",
+	"cdtHLwHa2lARowfPYrH+6zY2qKFmphv9A6Bsww2e4N/lTOWWdsE2aOdamYeX3sNfEIYthAOsJj/gf1Ns",
+	"2Og3/rqXR4337K9679ROYU+symOYrcDB+ohEFtQRgkYTBlYcWIgCI8B4OrDIpaC01i0XYmlhDKOVR8aq",
+	"1uee3lsbUcsCN9m0NmrVKoSttp64HPBadkZumiYfWHyqlbuDtnrYDS/4k7adoex+KngCNj2FYy6Dxn+2",
+	"ipGJViEysunpilgKzlUI6V65au9sQrR7KtWAJwkTn8gaUE1BS5YMGBAlCmgqbDzGUmSJVVTT7F5vDy2u",
+	"axLvfol40a8BRJtYI7KSbIfZxm+KXu3uuXZ+hMHMbAZFTaQ1kW5HpAB3j3zVXjVU9wHNoh+eHD/2nsTo",
+	"+ydnEZnLWZpkQ4BOLeGghUcocSRBdjSznjh8LBSZ0dHso3PQLS4gpZhqn6xjFdYqyQZbrT8KBRdxOktY",
+	"EmQmJsZ3wMhEVaqmi5outqeL10xd8Ji9EfSC8pQOUrY9iVh3QUINHVCMzAqQGgNMu4vHLCHOPeqCHVyD",
+	"EhrTKY25WfRDAb95/75ztEaHnf0oJ6lodXlRM8N7oCrA+yNi1MJGJUJBMWRZjlW6OFxNH38gfRQO5OqH",
+	"s8jU10tYZ1K+oGLhftHXpSoXZ8RAi5HSZmv5OLRNYl0mnYPegygUOe0sraCScDC6VxNLTSx/HLGU41qv",
+	"2ExbP+6nWlNLYSV0O8Hc6J+mJOHDIUPntqOqsidmOSi1EqbC+XwYAOd1+uDKxGv8K3vdj7HVer3cVius",
+	"CGN/CmFXaa7xwuLP2aJlh96Y7RYtASfaHjq1KVerrNdgFsIwJWj6BF2Fn8olMtU0RhsPtFdYQsoMK0Z1",
+	"tnC8XIeGD4vOUr8hm9ZQTbtuyA37R93Wh5SnLDmCzY8xuWfgTUr4ZaYY6O0J13EqgbmQY7Eo5JpM6KJo",
+	"GtfEXBPz9sRsb8OcSIPn+8lS//TNmQ83uOsDzKYjHYEEIusuD9wwdR90DnPqtju08Xa7x0oKt9cfWkKa",
+	"lht2Y1SOtylsaDtAnyqsxeYtce3uXViixpHfGj1nd042ToGDaur/vNQPdI+Jm97p9KkKfy6Vpkoms5jp",
+	"snMVJgiIYe/NXqwvjjAMqpl5ODPD1v2y9m8X1ui7P2wQFUnTJ8BsPfGy9p/dj7geU7mbM5UT4CYZ5CoZ",
+	"CnKSHLg3wUxO8syf0j1ULvIE3JgKm02H4K9DqTU/uB4/eCpn4lO1AJ9ARA56JJHM6gMoADcJ+vzW0kHv",
+	"eoR5UCbMIWxhLU3irzdEjlZdt6KdUGMF+ptXz2uqq6lue6o7pYtUorf6OVUjdgMmdbmKQp59hLmH3c7B",
+	"/cN7d8lgYdxF2RvUvLuFPAa3L/Sdp7CzSpqc2lEtI2ULR9149hFCgWu7BnezthATs0K6tptrmr0OzSoM",
+	"0XCY6ym6b26AbL0EdOngCdFcxAyT3fHiOF92kPs0+zzjPpe3Nh0e41gugxwve68Vut3r0XnBB16EhfNl",
+	"VVN6YVzLjrsRWi/cPd+we39ZYvV6Oj711ZO/v8q/aQaPATWr+ENZRfGqxCewjGNSpKi8SECWczukqatM",
+	"s5Fl2ERcKgqXf+yNi3JJI3tdQ7C1sbRvgYFUwqKCZXBNot2ob0HswpnuWkt260g4nlNrFjW72J5duI8W",
+	"/E/xssItWAY+cWXFOLi7f//gdkyD/W5O8eWr5f5OxmZDwS3dleNo2Wduz2y4o/NKVIrVxkNN4jdG4tUJ",
+	"n59I2RtyQBUWDxNyvomkMU/k9+sF0QvGvtsTmeWbqqTiwu83RrHbbD3YmAlLdrjxuTKhwCGaRK3WhL5v",
+	"cdGy5dfyIjTNQrorqbNd6wS+P5qjVGS6fgo7yXCbC9J1yLzN1aePS6d7kHORs+U022pNICvUdINR+o3Z",
+	"vhuzdGsSr0n89kn8jaCueu4nOw5eMyyn4C752ZI+7uqfVW5LdXqdGrxV6O56cbuCQXBcLqrk6oRxtcYT",
+	"MCsC46Y4QBkSmky41lyMQHGYKylGNaF/FUr+zz//3Fqu4rXpueWiX18SyWdJdC9YwukZksFNZuk483U1",
+	"SafsNSxCo9Evfcw9CEsz3ERJg24hj68AjELyyxrukA1t4dAWDrmNuGKx9r2tz+vSH21ltipgZ5YIxiXH",
+	"VBNaKPKbF9C35Wu4zjMp+1nZ3ZmAZSumNUua7eWaCvnNpEoDZJq/ZRt+UugHsMqeaq5XuzbWsCxsovCZ",
+	"WNZy94NPY18rvRRuKmj69bKzaBN8ooDMxzweh8KlIbZOi9GUYheMXrvXrGCAZAP/C8UXxwD9Drd72g6t",
+	"eWfNOzfxzoyc8cWPi2Ra4IuNMyYSV/AUYyYYehRkLAXQ8NwVkCuUqMOrTsUqnf8VhrNOp9O5ZolOezNL",
+	"GHR5kpM3z/MaVrDv72WalFbavaoOHfxfoaJaK/tqubAaXuZOzXhJQHi22pDnMGaqQEYYbguG+R/zGrby",
+	"vPG2WORMnleWZM6Lwf3iJ8nrk8nBryxGFC/W7C+sqVDVrN/odXp3W91uq3f3rNvpd+B//2iscOCtzpMn",
+	"WHJuQt+/w2pqWOVvwoX7BLB2VceeUjVpBI3ZNLliISsgK669iHFrtpGdLbyoZfiErcJzabObxVQR5S/t",
+	"lj+U6vddqxpfEVib34uYe1kE53bjLcA3j/VocgJjL8vHckMwXsJZrGiISyvsqACM8pGU6vCVlrcJ6Z9z",
+	"bZYQHwtaNvq/fF0k8DZoFEpNN/pilqYrdOG2VvhjmxMHeDkAUqUoypnSu5ZrUZxSrUGzoZpEvvS1L26d",
+	"NTk5IhGsMbqia0mhOwlgwyx1QUZb3/IKBMJdlhe7CRlOHBnkb3fwL8mgUtnoXrVACkMThiIML8JwGIaK",
+	"4Nf3D/Gf404Yzrp378M/vU6n07L/HuM/vfv2nwf2n6f4zyH8s4/Tzp4+efr07c5/9Auvyt+Tv6Yw09vd",
+	"z7Ws5n9cWwxrQ5UBJRoIBy/1z8fcMD2lMYOvczGdcsHIQDF6TjBFaUVs+1PM1Fma2Pwqmp4WqADTnIKV",
+	"aud/e/3yhKA1QNAawFtZWRprm0SePqO8BRJ7HzOWkMgTcuQCqK7vVDwuofKHAsEfdCxXLy6se3eZXJck",
+	"TlXHoDkpfJuRVJwyqvRKj5rXU6oskGGFI0VFMqHaMKWrFK1lWrt9xevLE3OXFdzihM2LKtO1sCxLizbS",
+	"NTxCC9I2iZgrbqvGo/AABETPmySKTVMasy2RcAnpllpxlFCgfPoOlvtlYXSYCaPH8lfZ+Ai8vYam9EVi",
+	"QFGkbFBH3lbjii2kfCWmFE6sVLb3B2qMVHypIO8PVPy+3VkUJ7vCt8KUztW7wtu2f2wJWIV3FyfcCKhX",
+	"TGMJ5g8NmqYvh6iHbXy9Be9l8GFp4xj7qmz7mnjdpBQb7BPXEcT2SbN9QLADWnRkC1Bj2UWqx+jINlIt",
+	"NysTo+m7/d96rXvzJ3/rpb91Lv5P99WD8X/eH/z9/GB2dlf/I+7Qk8PJ43vD78fdX3+8Uv+1O1iF1ttg",
+	"jSiwcQmX7+xLoHrFK6smLucCWQ3TAdFj+IS7sx5+EbMl/rGNErwGYy1ldjKFdxWDA39M1wbepUWan7i2",
+	"Hp1tictz4He4pm0oqPTEJ5hxS6dbnLaKIgp0VVJJc/DWWulXoJXm7P8maeqgt4GoPo875GMFixfXG/od",
+	"DGhKRcyOgE9P6IIMgL2NqOEXzGnYA5qQdBaf25vKjDyimgtZ4lwAohX6XHWtfLJv5iYEJXo61kjLrOlA",
+	"ZZuBAr9A6H2yP+MT0O4WXBCZdP90B8ROpvVqOmEk0lKZqHlNv8Tt+B/WVpM+FrbRy8HhvayKrQ0m+gJ4",
+	"1lRoWUWFOFZGJnS6YgXUXSOu1zVi2aSx8Fvpho3ta7G7ppJi5E2rvDlkWUVcB/0V7pofR7Vi8+EK/3Tj",
+	"SUUzCrKDYUq3M1ejSSqSdbXD02oC+kxZApan7W6ISLWEUJ+AJVVGdX721S2XYnv3NWb9vKv30i1B2zwV",
+	"r9KBChz4bPa/RgGq7hk2JKHAVrVLjTnzzsTYrKXpIsFkyEWC3KSyzedSv5nrIG4maGaK26aksMEqbCiE",
+	"gDLx1tkYlDp88KAguA6qY1GOWFZb/+mxVIbo2WRC1cID5pwLdEo4qikj9jb0lu/HuFSKDe1VV953BFrZ",
+	"IGUBEQyLLOLFcudix8HtQsOeDbQdrEu+DCobUgSVRVeCzfXWgvXVk4IrboEGGwtKBFcnUwRXF2oN1mWg",
+	"B9e4pBasLyoZrLkl87ZMKhuOaFvaWDaZLQAsYmd0E3j2nfHVKimcmZIFLuc00Ub/8DDYSn1yTrN9qyfd",
+	"C5bszcLncoQnN0KeUCVYQrr7BOayfaCBHGDgXxpBwzKYzHwti6lsvRv1a5zYXifyDmuubdfOElXDprdQ",
+	"oW/FvFhvJuDq8xWTibzAiqPeQrAMIZVal7um7VfwyyvtgXvXtwfK7oL1Pefs8mHpzsyxJTLG9IKRAWOC",
+	"JCxlyx3xux+/Hm+jbOyChzLcGVVwNJ75ryKHx9yVk8tQuYgLV2H1yiwFNL85nwvaWfnM5cNaBlVmeHmi",
+	"yrd2pTGGvGSjLfalc5ZbMOYsg73alrsNIwuUKBbPFDeL19jl2unWEy7Oqh3F2FABfufaKGokME7X2Fq7",
+	"0ggkOnl28rfj718+f/zu+PGLZyfvzl7++OQkapOfXWdrrslMwHDsWLvcph0IzbqaqEhs12BUNNELG2Yd",
+	"vmEfA9+22u1rbMw0J5MNW7BO4Oj05esz4pXTyPXqdNXrkZfmnbCueOclautD6VNhaYxI7pDuhItfKfke",
+	"8GtCOXrJXP7dso4pcOQOJbu79t27u03LZjTZ3c3yUnd3yf/+9/9keBo4d88Fs3/9IGeaeY93KKwfCJ/A",
+	"JqwYV7NiglElbMJ6yWeEnDeVmgWEEkVFIieETuRMYA9hJBQ4ai5sg5kCq1Sgf7bJsSA0NvyCG5hnRECl",
+	"U4kuvrsdilD89a/kRV7oMhS75JUrR2KtwWj51kHUhkHR90/OSJ6m69o44Zf+quIHnly624oRoamWRE8Z",
+	"PSePXv90RKY8Psc2mdyMQ0F8dc1+VmA0ahPAk0evfwJsffX0ETno3u/AwbiKBkrOA/Lo1fOn1tnJRKID",
+	"b8b+NpOGJbbBFcwuGEtY0gRT6c3Z09Z9W3xF04UmWvYdRSAZJOicWVPlNAqcMKT5kAjm9wVJIjc8IhNG",
+	"hSZvXrdsq+0dv4EmvtnehNSu6xZWnrJptSk/ZyRsPKLD//d/w4Y13tNFG97xzGi/vbFVNRiYMjM4Jx/4",
+	"CWzoVcd06ohIT2F2PWYME7pzKY8SFWxTmBup3fX6ih5GK5+diQmHYaQkOy4y4ziRI2YbvLEimr03hMJ4",
+	"mD3GVKM06ZffrhEUBfrTQRYjciqUlRGaTGjiRf6kafHPV2MFo46NpOEgqchgkbUght3atG9lOz/DZvJG",
+	"+WRn7Sk3YdG+wTdu1VIHialSCy5GubtOCgxXyVX8zSflWrbu3z980Oriaimi+0HnbtQmT5AYcW6HfXlD",
+	"7RyXuLZYS3akst3oT0++D3xz59yN0YSVwOxuy3d0NonbWaFt+ZFNLcnmno+pQQO2+GakEMTd+73DB9n8",
+	"2WaXecMyJMmIGY0vsod2enz26IcC20AeERGDkmdzArxdxr39B3ctAhxXl2C0m8GtIRKi98ViW8HfA4fa",
+	"944u9ww2wMbdheEsckQESDem6ZBQomdKyRE1jEwpV2QnChthOEvudzphIwqIBxL51z/vt3tN5J0UzrkT",
+	"OdeAJTQgUyDYN//+9OnTx5bJZbn1Vi0opNhb/9h8LDUjVtFASsIfJzDhTvQhzL2bYaNPwgoHZ2GfYeMy",
+	"apIB0zxh2RWBO9q25SfYaBjFEUICfgPeDUoBNm1y96UwxjRhk4HzzYH4kjODc1LhtnFHuyEauDaekuc3",
+	"zhOTDQ0cx8jSlBIZzyZMYLDLfZudpnsYzthedMCV4dFZcOU1KmBtCegQHA+cEiOnrZRdsNSv3m4xyLcD",
+	"x9qIcEO4aamtBIFdWtBTErWjgEykYrZYTfcu0TP0yAF3trI8cwXmw/Z7GTykIr3DuzCvrQNkERpBNOIX",
+	"vmevW5FE9yKcc+7ctAd9PAgbAVn9/lECp4zMxmJghinLIys8pLAAF3uHNyO+eLmn8mZcSGK2zw2RAoUg",
+	"uiWdYWbmksSgrmhURZzl48NmICoMHJplDgR1X2prjwNn7raBaqIu61hmDLTJNfIJfAje4KdE4X3kmrtr",
+	"q0NZjo+pcncPWgN0krrRSzAJM/uEcHwHMF85tDMgYUvEieKozJec7QswBl8OXNSiYiJng5S1porFXKPI",
+	"m+FpIg4FFmFA1egyWEyziAIOzbJ6UR5tAgtRyz88CHeiUqZAdAQyIb/LhawV5VmGhwfNNjn21ZYcQTuY",
+	"+DgBNUUXe0AGbAiPgw7sURj4G6BDhlqwdItUq4wZnQerG/K4Je0rHZMAoqFiQfSEpiku3b2SAw9ndGpz",
+	"z4YzzY7IDD917wZOsXU0U2QUzvmJH4EfIKh3d1H27u7aljRYbW59j9IdH+5qAhOJXGAscozZs29Yq+Pg",
+	"EzqtbrydscJytCNDh5xAI8+EaZIopnU75mYRZdylGBrJH0eHadT0MRLkfPkxgurgrH6ceTuGsD5kAufn",
+	"jQjsVeTNi3LrHGvVheI7FDq6FM4AlVcDSkvh4OUfBWUwKw/iGYft2uH0pD7qFAedg4jsRBXe8KhpRYOQ",
+	"RMmZYQXtRyPYs2tyrq6gr79ocfrRy5OTJ4/OyFhq059KZRzwBaEDLVOY0D2XgR9M0f7eHjwRNY/c8g7L",
+	"y1t1y7uehVjOEC+eRd7GyRolFhqckMEMZWje4gQIy7ZgybvzLnedifIAkl3XIZB7cV1lX7mHnSn3UNLI",
+	"XvxQywXytkmAClaltU2F3cVD2/TRzNGKADrHQ9SkHPl2/YaB1WdV4UQCr0POIna8Yk/+9c8H7X285YhW",
+	"ZbZO19IF2ZnbVmA520FkyQZPA5d5XI7POVYxZ2naGkoFWsMPZ2ene912F550f3dcjMeWvsIilhm69sn3",
+	"8o4OBQzNSte5jXLjOSjgIRejNjmeSLQjpPbrRvPM2iRItlEogCeT72hCXDwwss6FWArBYlvGGAEfOOey",
+	"3xIYxIFHTqnIBVMogrhxulEopqCmkx2PuSjKrJY4ZSpmwrScAsxzBASA5+Mcinr1D03RAGSfYlN0G5Lo",
+	"B6AD+NHeMxU5TDPqiggFptB0fG25EXSZkYfCCVEwbOEkaGoHWD3kCCY47HTJiTTkGXA5UCEB9919F//6",
+	"UERnigo9ZKpwG9ZqwCgiKeg7o5SBKTQT5yyJcO6D7j3y5P2UxcYyN1tr1knNDFEzfLS8NLJPRNZN4bbC",
+	"JlOzsPavr6eMgIy6nU4rlsJwMWP2pWWMOOwc4jbIT+5MYa+vfbzN7ZRM6K+FYy9sDCDvoNCLiJGh8B8f",
+	"REjMuRPEA6t5ZE0jEh3sdwu9W4vIVqJam/kdCttjrUte8O/IzoClco6HFZTIpkAjNgXUvsVnlYBSFQpX",
+	"Js5F/FBlRo0JKC6bwEjLh31BKdwOLBRV2VzeYM9/dDoMXOeswJlD2jrr7NlEPWCQJX4VuY5aZDciO8UK",
+	"lcBw5mOJQWDAU0st1rZDMPZCMVVsSGMWkOj01TOy675HPZdrkqIvVsnZaGyh7eUcMq++68huX4deNF1A",
+	"ZnjAcyi7Aje5ZXRTJd8vgPqGSgqfj6CsA6ZQitPqXoAqc66ZL8OZv9b6qkDAII3bw7ct5Auw0IzZqTLZ",
+	"qoBQgdf4Z/RkNhqlXIyabeSZ/lF0VIWC5kRn1zSwKc74pXMRVTAKrCqGhMgN2eGg+ltm0cQL7nwkwPI+",
+	"KnChDpoO+L0mVQwB3oSLWn0b4qA1k4G3tclrWVJrAButKpRByiZGlffmHF5+rF9YBt/AMni9zPZ3YEHu",
+	"Q9+OARtWe+dXj/zrn3fbXV/hSWdUGwo4edBGQUpOBnw0kzPdDJyodc0RnRlOTTF1Ar2UKCoQSRC53D12",
+	"OxbZUsKGXFiXZIrayo731AUkLwIdLFd7DqrqszS91odnK0XG81P7CpGgm9Wmw+FXv0ourBcwlpMJ1cC6",
+	"FqFdsBdYuepsC9HNeVw0gZxrWFr2MZdL6fiRe5ORhIpQFAwtCy6KDgLrEMWzhRnK9R6yCWwBG2qc/8sa",
+	"Bl6ffuQTMGiasTSg5swQHVuxbQtgkx0gEcfwfYaQRSqbkEIGs8lUN9tOM0NvPehloVjxxjk1KtoHtQn3",
+	"uVKbG1dtzxeobc7oOfYUpYprKYA1R6dvzuCY0ePn3vf4yfMnZ08wg7HgiB5JQuFoLJ+e2wiVLiCLexFi",
+	"b7nVANnRBtPbCu8mzpjbdSfp5youXzCOGOF3EIqVLRCRzXNU4oosax0YHXR7dmcOxI5+2qEAxm+RzjnF",
+	"d1ykKw+YBMvBr8ADqBxB8QNDURlYaXo1T2VRGzwctLiFzHoy2LATTWfUdX0FxLQMIxROq+7ut7tWH8HI",
+	"AaqGbvp+fh59EH9WRq0AVg4LVd1RAofCqBk7Kh4ncsLSMECO0kz2HYq54u+5RLRAdzl0NvQVj1l8rouS",
+	"2hNydNDp2n/2UQtFWeqJI5YTp6G1yYks1+CnoYieU21aL2TCh5wlkfXxwx7cN63XXMQsytb+RkyWf1HM",
+	"SZekyFNCERcoO+tub7mYxRnkIn6d3qgRZDhLU9vd0icHey+pNUBCEe0lMtYur3DIU8ckUYpnHtWdaE9O",
+	"maBT3naVZfIvFnSSRk0b58iZSyh2qL1h5Jx7KP2apWPZlllYf9pu1EYHPk28ZC4SPHoMcwRBKYAhL8vU",
+	"7Xu1YYrrc40+PBrsBoOwgS5P5Kp0hIpQKKLdCN1daJ7k1oRjANFuhIROcX3L6LsDP1NrqNGRLjiJrR/b",
+	"myU+3GjoqJk1hXCaONK/tUKBWwgrfPPqOU7yojbm+EcovDVHEy8NysUbQ5H1f3P8RTCWrATkdqI8kQCg",
+	"UB1tR2sZvwqFfU7iJQeEVcXtLPsuYPtRIcoP8z9mKTOoQPgrX8776KANWOneoJYX2ybfSVCQlJP217kH",
+	"Z3MSUh4zoVkh6P/i2VkjaMxU6pIEdH8PMd1Seluq0Z57SO/B2MtCk7s8X+D49FkjaDjR2ug3uu1OuwNj",
+	"HdE0+o39dqe938DLTWNM4NiD/4yYWc19eMUSrliMkMjc2Aoj9Uv0TKghjqDbDXyb1TSeJY1+43tmXklp",
+	"GkEjM2zgXfudXnW6RXnmFGMM5fm/6rKbxYvPm2Yplo6oCy99xqJ1B70H657IEHhvucQ2PLffvfq5Tf08",
+	"LoPGYadz9Rzllvv41P7VT1W0GSimdDX6v7wNGi5fHahWeqov0WMjaIB8afR/aUyYoY23yFyyg1q+e7Pk",
+	"PLWuX02ivcjXsdQu0+vRy1evQSAxAUtLMr0hM/pDEVn6jMhO1GrFUumWtF80A6s3gGWUartqnG+qmC3W",
+	"72S/5b5l9uSQpopF9ToH1SzK78OmfdmgiNvNFuzpY9gIPllso101sXWkf8TE/sGvsird0tQv6PvW8Yhd",
+	"a84X9P2xJcBrtif/M7LHP4jNbeBVDn1BJ94jO2XKb65yrMuggbrEWsXn9ZyORkyRN8/y5E7PBQPvdgYV",
+	"V7F0kScBD7igauFvV40YSSVNiqoyDKTCeS4xVlfFkL5n5jGsDnQ0nwG2toZDPmTv2RAsGdvP7fLtCivr",
+	"LBVeRV/92EzScpa5VVn/ksgYU71ggFVd7Q/wmaRUjB6GDSZCO5y12237814+vlEsSLqcf1xZerQAdn9Z",
+	"9KvW9Dy5vnZouyWXcI/5p3JmUfd0/EJZ4v46PQG5gI3Um6U2rpg56oJeNvWLr7gj6i6kNcbekhDfRgB/",
+	"RxP3GJo3nbtXP3IizXF+T7M2ppyC8myt42QnF3rNm7Kt0E/ypdlXTqWp7avavqrtq6/YvgLmcg0ba+8D",
+	"1ZqZy7W21pLib3/SAdFmkTIdEB5LYcMo6P92mpNncrmZ1V5nRx3D+2/bmOITOmJ7U9tBIDd7sou21jSs",
+	"vHvvLuGUS1M02trCpDXjHy43mlJuhl/pBbXAK0805yKR87YUACXykAxnwuVlNMl2M2M+V3nS4ymNx4w8",
+	"txGJLL+r1+5c3+ob8vQbMPUAHn7mVST/Qc4xCdml2qXMZ4vE2Je0fCl8OhukPA7IhL5v0RF7eP8uaGvF",
+	"G7v2Tu+mg6sV76/NVESs+BObijUF1RR0e6brwVam61OsS1Tbup9k6x5b8nTpN2Vrd2orf9yYleu1yy/S",
+	"2vWKZ23y1iZvbfLeNEv/8q1kz5y2sJZXrNNq/dAVlyorO7mh2AYrMmgAVWF6VyNrO0AzVrROASoUwu4u",
+	"twg7bv2Dtn7vtB68zf9sv2tds3HFgGGt1ZS5a1hDkjIYqAOS8BEHmz+R8N+ZAByJMdES7+ospmMmXNZs",
+	"sdoHdTMQqewUjctLgCWgWWrGv6/1OXip0ut0yHwMS8KQrZJAv1hwaIoVxbL7TkbOYit/EmrogGpW6W5w",
+	"jcmu9BasNMctOQ021X9yb1hjSpd2UPenrrXq67Dgj9J4vzwu/JxfMMGQEd6Imul4yRenYa7jNbV6WauX",
+	"tXr5NUVUHIfZMqiS3crakLZvr0pkI7EEko5daY+IJxGRCu9z2EI0I6ybQbFY6ape85xr8zx76XXjKF4u",
+	"XznwkS07uUWs5eO1p1LHykLsZbmqWjnYwZMANNbAN6wKfLuqoAD3IK8/GuStJkPRDbDkYrcT9DrBFq0t",
+	"g6rSpZVf5sUtt4u1HNuTBr3bn+bXf5eCi/Mr71HAmFqdrPOLvmGfKzC0nKwLgiP/7mP130LZ1C9MAy4K",
+	"pVoJrpXgWgn+ipXgXFndylsqbVn4Ml94hCpYdm/y+ik/GEp/IwwdjViyjdJayBLKH3sb+KqC38lkcWPK",
+	"a7Fn7mW5grtRM3a5wgS7N643r/M7ZvUx5lS7nrzJnyp3vb7T+y3qo1swzDfF5kcfr8R2e1c/dVpodGSL",
+	"uRU4VeOgu4VWeWp7IRVZ+kH3cJtdZl2SsP4+nMufWvkut7345e1lSa5ZOVSoG7RGIS+5c7BSjlVbU2Yq",
+	"usz8ZPs60FQxmixsmflzxqbEVLWfcY4G14YBSwFhk59V/w5WwvhkqXlNafkIE9yqvD0HV3T8ARFT6OpT",
+	"R7hqEfCliYDrJpt9HPevGfBaBmxZ2tUMOPAO9JVI/ieww2vdG7h9nby+Q1oz1M+cyl4q+1jffK6xtk4f",
+	"r0MZW9edYmYbwf1JoQxXPNY7/13xVeF7RbVOfTFI5rpymcWUhQLLs7oisVgtcNtACLkqDoL1GT85EHI7",
+	"cRAPj2344dScOmOwDqHUIZRadHw1URfkiB+TqH5V+o97AYDwLWaVW0aynJqCnbWwjx7BMYUOev2sp9JU",
+	"MVtvVTGvUgZ5j6dB9ts5m5rAthqIwuKrwkafiFmaRiROGVW2VH3h93ap9LNU51gbHtg5lgivYsFvMNfn",
+	"j/SebRNpWu5QeH0z0/H1beJOn8/GdYlWta1bWw1/Wufh5ww4fc5AEzKcOtC00c9phQ+ZUmVsA8krzabp",
+	"rDJheJrSmPmGeHPFEVFslmqbvGaub0CxJwIWYbGNLRZyZhuuGIl92YmeKRYKIbEjjvf9FKNUYGsNmJkz",
+	"JsjOQbeXN61otsmmOFcosuhWMbI1xuLzK7LZ7etLF863nAby+cSxsvCu5XEtj2t5/K3J4zrx42p57ATO",
+	"dpkfE2YUjzdd47HtzGxnalsBjRomYuwyV2xKmLh+pEHeT5ALYm34wKeChMJfXSZTKdPAN8s8VXLCzJjN",
+	"tG1bbkuWBVmEptPutA8CktIBS1PbbTF/JBT4vW2Wo2XebD8vHHbkZ3qIM0VkZ6rkpAeS545u2qb73BAj",
+	"5Zpa2C8cnLYraF31zo23e/5Kzv5++oQILn6lI5km78bGTN95QL4z0tDU9bJWodg47EO29odhIy1emwob",
+	"gT2ihyEsPGxckv3r3t9xjluAxdef+FLfsP56b1gXOMYko80buWvtpvvibpqsZUH1PZM6SFIHSb6meyaO",
+	"xWx52brYfLCgqK3oKC+nTByfPvvb65cnf0TGWKbNfFhp9HZZ1DFo4ps5nirYg+HwFlsKyOkfcvAri806",
+	"/cPtM6vqVhv4tYH/mZPLst6gdXJZjbX1tfc/da7YWalZMNXECeAbMUZKjYe/NIukrHDUVkltldRWyVds",
+	"lRR5zTVNkwW1HfyuME3+fvzi+ec0TfyyckerW3Cf+A7U1/R9LtseAWHvaWzSBTD+ueLGsDrgWGt2tT1S",
+	"Y22NtbU98kXYI07q3qg9ApL1S7VH3H5re6S2R2p75BuwR4DXbGmPTFO6cFhYmc7y3YIkbEhnqbGMicdj",
+	"pg2xj5FYTpgmQ660OSKGM40XOQZKnjNBBgssWltdmvbUvffWC9NePdIu5bVU5nav/tv3uCK2G+q8uiOp",
+	"q7zW6mWtXn4rVV4dUZMdTKjHNQ8kVUmRLXte/LGqpnv+i9Myc15fa5i1hllrmF+xhpmxsWtUe61ucwCM",
+	"RLC51ySpSAKyuytFzHZ3A9vYCX+5o4kBdbJNXop0QSgZUz32bQrxF8J1KLSRiiV9e+WIm4BwQ2IqhMQO",
+	"Vnos54LQEeWiik/Zyn+WTX2D9Wfdxj5z9dnsxa+YnqVrc5Pc+X9LJWhXeuJumupEvgbUrcvR1opzXVn2",
+	"21D4s0KyUy9RVjX8gu+looRsVanXL0E8baO95wIdRDRXhMaGX3CzIKkckTlTrC4EWzPfL/nu6BYc4alU",
+	"A54kTHzO0rEl9v7nvcppGUx+lzPYsqrsCmO6wJIFaxww6xJzMjZ8y37izfpyzTpr1lkXz/y2imdu0BY/",
+	"yR+8VDbzi3IK1z7h2idc+4T/dAUsi5zpFspXWt6CxSuX7ew9p/Sty3c4YXOmjVUNbWLD9u12f/L65Ffc",
+	"axf3cO1GuxbC73gS+HIppb+xDy+23h3QlIqYBROmNR2xQvvdUPSCbnAQPKKaCxm0evtBq9sJngB+uTpk",
+	"9idbUkVqQ3r7BCZtt9vk5Swe/2W5327X9tvtBvD/tp/vPvzvCVWCJaRrHydDJSc4Pwz5yw037cVuPgUH",
+	"SJ3VUSv5tZL/Z1TyXzGaZFr+HV3iCgWR5+TTTej8TtZ9cap/Jidr1b9W/WvV/8+r+jsGdbsWwLpElEKs",
+	"yi0jr/+HOiajSmiyI1UAin+ugAZkQoFra9YklCgqEjlxdW1DIYdWqUwUnQsyE3wo1SRd5EpmoeVj9MuE",
+	"i3eoF5MJfY9/vY0CwkWczjS/YG1yNmahsMaI7w3pVGh3YY3EcjLBQnwjZsZMEanwOhuYKmnaJt/Z0RrX",
+	"PJJEsBE1MHUoQoElgqkg0bOETaYSqxS2fmSLiBhJFDNqQTQdsnTRh43i50zkaDph5JwtsnXhFwOZLEKh",
+	"Cjk+aEMRjzU42q4cr92NuRgdlefDN1CBtYVxPpQ1oTjo9drkR7bQWbMAFFzUkJRRsAYOyFjOlF6f4INy",
+	"5/oB1Bw2P7LFdvHTLz0jyELiMycEFV66SokWx8d0OmXiG4gMZ0hjWlhddAEAXuZAEUA8InPQybxShaSA",
+	"uWw5zRiweYEdpZwpr6UtUeIKCQMIcxsd3lQyYZmYTYC/4g9vgxWTts5GqgPinzEg/ifLktpi3WWx84rN",
+	"dB34Xwr8l3TMn6ySVFXCOTOp1ziD9z7gv+9cGta6yL9XH27X97pRQNZh/1pA1B7BbynsL4Uj7Vt1ARY4",
+	"3JfpDaydgbUzsHYG1s7AEqu6Vb9g8GGdknVHE56UzOd7QQNosAH8phE0BJ2ArezX2Vh2ohTtbNuXo9Fv",
+	"cGHuHjSCxoQLPgHbu5sZ3VwYNsKMT0xXwAZav6/NUPCcv9fpeNcBI1mTEK6JYjQeAy8PyGFnn8zHPGWE",
+	"G/hJSNOuatbxitGEC6b1baq3PzCamvE6/VYzdcEUiamwf2ZNUWqdt9Z5v9V2HbcXafbUfCM1rCxH+uI0",
+	"xw1cq9Yea+2x1h6/psoClsdsU7UKJwRlwWp8a1UJM6bG/u0Ivtj+YqbSRr+xh0E294LlqU5td1Vqm4yh",
+	"ZlKOxGKgV2EUFlQulye6QF7idMS8e9yqwnkC0+rAXUbCyfzMhQIxhcn8fYBq3XVEJ6DmaZYOyf/+9//Y",
+	"tXIxKoa1JxKAga+CIf51ywmKRQW36nVWkwuwfSwyYDfTEozdNHhul28v/38AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

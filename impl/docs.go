@@ -29,7 +29,7 @@ func (s *Server) GetDocs(ctx context.Context, req generated.GetDocsRequestObject
 func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetRequestObject) (generated.GetDocsAssetResponseObject, error) {
 	data, contentType, ok := swaggerui.Asset(req.Asset)
 	if !ok {
-		return nil, game.Errorf(game.ENOTFOUND, "/docs/%s does not exist", req.Asset)
+		return nil, game.Errorf(game.ENOTFOUND, "Nothing exists at /docs/%s.", req.Asset)
 	}
 	// The file has one type: Accept must allow that one, whatever else of
 	// the operation's it allows. (Looked up first: an unknown file is a 404

@@ -6,8 +6,8 @@ import (
 	"github.com/ninjagold/ninjagold-api/generated"
 )
 
-// OPTIONS on every path answers 204 with the path's methods in Allow; the
-// api layer adds the CORS preflight headers when CORS is on for the origin.
+// OPTIONS on every path answers 204 with the path's methods in Allow (and,
+// where PATCH is one, its media types in Accept-Patch); the api layer adds the CORS preflight headers when CORS is on for the origin.
 
 func (s *Server) OptionsLocations(ctx context.Context, _ generated.OptionsLocationsRequestObject) (generated.OptionsLocationsResponseObject, error) {
 	allow, err := s.allowed("/locations")
@@ -22,7 +22,11 @@ func (s *Server) OptionsLocation(ctx context.Context, _ generated.OptionsLocatio
 	if err != nil {
 		return nil, err
 	}
-	return generated.OptionsLocation204Response{Headers: generated.OptionsLocation204ResponseHeaders{Allow: allow}}, nil
+	patch, err := s.acceptPatch("/locations/{id}")
+	if err != nil {
+		return nil, err
+	}
+	return generated.OptionsLocation204Response{Headers: generated.OptionsLocation204ResponseHeaders{Allow: allow, AcceptPatch: patch}}, nil
 }
 
 func (s *Server) OptionsPlayers(ctx context.Context, _ generated.OptionsPlayersRequestObject) (generated.OptionsPlayersResponseObject, error) {

@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -38,13 +39,14 @@ type Server struct {
 	tags    staticTags  // the ETags of the documentation and the contract
 
 	// What impl needs of the spec itself (its JSON form for /openapi.json,
-	// each path's methods for OPTIONS) is worked out on first request:
+	// each path's methods and PATCH media types for OPTIONS) is worked out on first request:
 	// parsing the document costs start-up time most runs never need. doc is
 	// the document UseSpec gave, if any; else the first request parses it.
 	doc      *openapi3.T
 	specOnce sync.Once
 	specJSON []byte
 	allow    map[string]string
+	patch    map[string]string // path template: the media types its PATCH takes
 	specErr  error
 }
 
@@ -75,7 +77,7 @@ func (s *Server) loadSpec() {
 				return
 			}
 		}
-		s.allow = map[string]string{}
+		s.allow, s.patch = map[string]string{}, map[string]string{}
 		for path, item := range spec.Paths.Map() {
 			var methods []string
 			for m := range item.Operations() {
@@ -83,6 +85,10 @@ func (s *Server) loadSpec() {
 			}
 			slices.Sort(methods)
 			s.allow[path] = strings.Join(methods, ", ")
+			if item.Patch != nil && item.Patch.RequestBody != nil && item.Patch.RequestBody.Value != nil {
+				types := slices.Sorted(maps.Keys(item.Patch.RequestBody.Value.Content))
+				s.patch[path] = strings.Join(types, ", ")
+			}
 		}
 		// The JSON form is openapi.yaml's own text decoded, not the parsed
 		// document marshalled: kin-openapi leaves out what equals its
@@ -121,6 +127,20 @@ func (s *Server) allowed(path string) (string, error) {
 	a, ok := s.allow[path]
 	if !ok {
 		return "", fmt.Errorf("impl: %s is not in the contract", path)
+	}
+	return a, nil
+}
+
+// acceptPatch lists the media types the contract declares for a PATCH of
+// path, for the Accept-Patch header of its OPTIONS.
+func (s *Server) acceptPatch(path string) (string, error) {
+	s.loadSpec()
+	if s.specErr != nil {
+		return "", s.specErr
+	}
+	a, ok := s.patch[path]
+	if !ok {
+		return "", fmt.Errorf("impl: %s takes no PATCH in the contract", path)
 	}
 	return a, nil
 }

@@ -509,6 +509,11 @@ type Unauthorized = Problem
 // Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type UnsupportedMediaType = Problem
 
+// UnsupportedPatchType An RFC 9457 problem detail with a field -> message map.
+//
+// Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
+type UnsupportedPatchType = Problem
+
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
 	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
@@ -959,8 +964,9 @@ type ClientInterface interface {
 
 	// OptionsLocation Methods of /locations/{id} (CORS preflight)
 	//
-	// Answers with the methods `/locations/{id}` supports. When CORS is enabled for the request's
-	// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+	// Answers with the methods `/locations/{id}` supports, and in `Accept-Patch` the media type
+	// its `PATCH` takes. When CORS is enabled for the request's `Origin` (`--cors-origin`), this
+	// is also the CORS preflight answer.
 	//
 	// Corresponds with OPTIONS /locations/{id} (the `OptionsLocation` operationId).
 	OptionsLocation(ctx context.Context, id LocationID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1607,8 +1613,9 @@ func (c *Client) HeadLocation(ctx context.Context, id LocationID, params *HeadLo
 
 // OptionsLocation Methods of /locations/{id} (CORS preflight)
 //
-// Answers with the methods `/locations/{id}` supports. When CORS is enabled for the request's
-// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+// Answers with the methods `/locations/{id}` supports, and in `Accept-Patch` the media type
+// its `PATCH` takes. When CORS is enabled for the request's `Origin` (`--cors-origin`), this
+// is also the CORS preflight answer.
 //
 // Corresponds with OPTIONS /locations/{id} (the `OptionsLocation` operationId).
 func (c *Client) OptionsLocation(ctx context.Context, id LocationID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4624,8 +4631,9 @@ type ClientWithResponsesInterface interface {
 
 	// OptionsLocationWithResponse Methods of /locations/{id} (CORS preflight)
 	//
-	// Answers with the methods `/locations/{id}` supports. When CORS is enabled for the request's
-	// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+	// Answers with the methods `/locations/{id}` supports, and in `Accept-Patch` the media type
+	// its `PATCH` takes. When CORS is enabled for the request's `Origin` (`--cors-origin`), this
+	// is also the CORS preflight answer.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7018,6 +7026,7 @@ type CreateLocationResponse413Headers struct {
 
 // CreateLocationResponse415Headers the declared response headers of an HTTP 415 response for CreateLocation
 type CreateLocationResponse415Headers struct {
+	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
@@ -7817,6 +7826,7 @@ func (r HeadLocationResponse) ContentType() string {
 
 // OptionsLocationResponse204Headers the declared response headers of an HTTP 204 response for OptionsLocation
 type OptionsLocationResponse204Headers struct {
+	AcceptPatch                string
 	AccessControlAllowHeaders  *string
 	AccessControlAllowMethods  *string
 	AccessControlAllowOrigin   *string
@@ -8017,6 +8027,8 @@ type UpdateLocationResponse413Headers struct {
 
 // UpdateLocationResponse415Headers the declared response headers of an HTTP 415 response for UpdateLocation
 type UpdateLocationResponse415Headers struct {
+	AcceptEncoding             *string
+	AcceptPatch                string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
@@ -8095,7 +8107,7 @@ type UpdateLocationResponse struct {
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *PayloadTooLarge
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
-	ApplicationproblemJSON415 *UnsupportedMediaType
+	ApplicationproblemJSON415 *UnsupportedPatchType
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSON431 the response for an HTTP 431 `application/problem+json` response
@@ -8166,7 +8178,7 @@ func (r UpdateLocationResponse) GetApplicationproblemJSON413() *PayloadTooLarge 
 }
 
 // GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
-func (r UpdateLocationResponse) GetApplicationproblemJSON415() *UnsupportedMediaType {
+func (r UpdateLocationResponse) GetApplicationproblemJSON415() *UnsupportedPatchType {
 	return r.ApplicationproblemJSON415
 }
 
@@ -8308,6 +8320,7 @@ type ReplaceLocationResponse413Headers struct {
 
 // ReplaceLocationResponse415Headers the declared response headers of an HTTP 415 response for ReplaceLocation
 type ReplaceLocationResponse415Headers struct {
+	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
@@ -10156,6 +10169,7 @@ type CreatePlayerResponse413Headers struct {
 
 // CreatePlayerResponse415Headers the declared response headers of an HTTP 415 response for CreatePlayer
 type CreatePlayerResponse415Headers struct {
+	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
@@ -11613,6 +11627,7 @@ type CreateVisitResponse413Headers struct {
 
 // CreateVisitResponse415Headers the declared response headers of an HTTP 415 response for CreateVisit
 type CreateVisitResponse415Headers struct {
+	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	RateLimit                  *string
@@ -12961,8 +12976,9 @@ func (c *ClientWithResponses) HeadLocationWithResponse(ctx context.Context, id L
 
 // OptionsLocationWithResponse Methods of /locations/{id} (CORS preflight)
 //
-// Answers with the methods `/locations/{id}` supports. When CORS is enabled for the request's
-// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+// Answers with the methods `/locations/{id}` supports, and in `Accept-Patch` the media type
+// its `PATCH` takes. When CORS is enabled for the request's `Origin` (`--cors-origin`), this
+// is also the CORS preflight answer.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19738,6 +19754,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers CreateLocationResponse415Headers
+		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptEncoding = &value
+		}
 		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21951,6 +21974,13 @@ func ParseOptionsLocationResponse(rsp *http.Response) (*OptionsLocationResponse,
 	switch {
 	case rsp.StatusCode == 204:
 		var headers OptionsLocationResponse204Headers
+		if values := rsp.Header.Values("Accept-Patch"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Patch", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptPatch = value
+		}
 		if values := rsp.Header.Values("Access-Control-Allow-Headers"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Headers", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -22268,7 +22298,7 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
-		var dest UnsupportedMediaType
+		var dest UnsupportedPatchType
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -22741,6 +22771,20 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers UpdateLocationResponse415Headers
+		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptEncoding = &value
+		}
+		if values := rsp.Header.Values("Accept-Patch"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Patch", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptPatch = value
+		}
 		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23590,6 +23634,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers ReplaceLocationResponse415Headers
+		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptEncoding = &value
+		}
 		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -28870,6 +28921,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers CreatePlayerResponse415Headers
+		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptEncoding = &value
+		}
 		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33238,6 +33296,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 		response.Headers413 = &headers
 	case rsp.StatusCode == 415:
 		var headers CreateVisitResponse415Headers
+		if values := rsp.Header.Values("Accept-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptEncoding = &value
+		}
 		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -23,7 +23,7 @@ type Offer struct {
 func Offers(types ...string) []Offer {
 	offers := make([]Offer, 0, len(types))
 	for _, t := range types {
-		essence, params, _ := mime.ParseMediaType(t)
+		essence, params, _ := ParseMediaType(t)
 		if essence == "" {
 			essence = t
 		}
@@ -34,6 +34,51 @@ func Offers(types ...string) []Offer {
 		offers = append(offers, Offer{name: t, typ: typ, sub: sub, params: params})
 	}
 	return offers
+}
+
+// ParseMediaType is mime.ParseMediaType for a Content-Type or an element
+// of Accept, but for the empty parameters RFC 9110 §5.6.6 allows
+// (parameters = *( OWS ";" OWS [ parameter ] )), which mime refuses:
+// application/json;;charset=utf-8 is application/json with a charset.
+func ParseMediaType(v string) (mediatype string, params map[string]string, err error) {
+	mediatype, params, err = mime.ParseMediaType(v)
+	if err != nil {
+		if s, ok := withoutEmptyParams(v); ok {
+			return mime.ParseMediaType(s)
+		}
+	}
+	return mediatype, params, err
+}
+
+// withoutEmptyParams drops the parameters of v that are empty or white
+// space, outside quoted strings, and reports whether it dropped any.
+func withoutEmptyParams(v string) (string, bool) {
+	var b strings.Builder
+	dropped, quoted, start := false, false, 0
+	segment := func(end int) {
+		seg := v[start:end]
+		if start > 0 && strings.TrimSpace(seg) == "" {
+			dropped = true
+			return
+		}
+		if start > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(seg)
+	}
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case !quoted && c == ';':
+			segment(i)
+			start = i + 1
+		}
+	}
+	segment(len(v))
+	return b.String(), dropped
 }
 
 // Names lists offers as Accept could name them, for a 406.
@@ -83,7 +128,7 @@ type mediaRange struct {
 func parseAccept(accept string) []mediaRange {
 	var out []mediaRange
 	for _, part := range strings.Split(accept, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		mt, params, err := ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
 			continue
 		}

@@ -366,7 +366,8 @@ func join(path, name string) string {
 func (g *Generator) accepts(op Op) []string {
 	first := op.Produces[0]
 	typ, _, _ := strings.Cut(first, "/")
-	out := []string{"*/*", typ + "/*", first + ";q=0.5, */*;q=0.1", "text/html, " + first}
+	// first;; has empty parameters, which RFC 9110 §5.6.6 allows.
+	out := []string{"*/*", typ + "/*", first + ";q=0.5, */*;q=0.1", "text/html, " + first, first + ";;", first + "; ;q=0.5"}
 	out = append(out, op.Produces...)
 	for _, p := range op.Produces {
 		if !strings.Contains(p, ";") {
@@ -660,15 +661,23 @@ func (g *Generator) wholeBodyMutators(op Op) []mutator {
 	candidates := []string{"application/json", "application/merge-patch+json", "text/plain", "application/xml",
 		"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "json", "*/*"}
 	for _, t := range op.BodyTypes {
-		candidates = append(candidates, t+"; charset=UTF-8", strings.ToUpper(t), t+"; charset=latin1", t+";;", t+"; charset=\"utf-8\"")
+		candidates = append(candidates, t+"; charset=UTF-8", strings.ToUpper(t), t+"; charset=latin1", t+";;", t+"; ;",
+			t+";;charset=utf-8", t+"; ;charset=latin1", t+"; charset=\"utf-8\"")
 	}
 	for _, c := range candidates {
 		e, status := Invalid, 415
-		mt, params, ok := strings.Cut(c, ";")
+		mt, params, _ := strings.Cut(c, ";")
 		if slices.Contains(op.BodyTypes, strings.ToLower(mt)) {
-			cs := strings.ToLower(strings.TrimSpace(params))
+			// Empty parameters are allowed (RFC 9110 §5.6.6); the one
+			// other parameter taken is a UTF-8 charset.
+			var given []string
+			for p := range strings.SplitSeq(params, ";") {
+				if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
+					given = append(given, p)
+				}
+			}
 			switch {
-			case !ok, cs == "charset=utf-8", cs == `charset="utf-8"`:
+			case len(given) == 0, len(given) == 1 && (given[0] == "charset=utf-8" || given[0] == `charset="utf-8"`):
 				e = Valid
 			}
 		}
@@ -689,7 +698,7 @@ func (g *Generator) acceptMutators(op Op) []mutator {
 	for _, a := range g.accepts(op) {
 		ms = append(ms, mutator{name: "Accept " + a, slot: slot, expect: Valid, apply: func(in *Input) { in.Header["Accept"] = a }})
 	}
-	bad := []string{op.Produces[0] + ";q=0"}
+	bad := []string{op.Produces[0] + ";q=0", op.Produces[0] + ";;q=0"}
 	for _, t := range []string{"image/gif", "application/xml", "text/csv"} {
 		if !slices.ContainsFunc(op.Produces, func(p string) bool { return essence(p) == t }) {
 			bad = append(bad, t)

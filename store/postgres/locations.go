@@ -21,7 +21,7 @@ func scanLocation(row scanner) (game.Location, error) {
 }
 
 func locationNotFound(id int64) error {
-	return game.Errorf(game.ENOTFOUND, "location %d does not exist", id)
+	return game.Errorf(game.ENOTFOUND, "Location %d does not exist.", id)
 }
 
 func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]game.Location, error) {

@@ -23,7 +23,7 @@ func scanPlayer(row scanner) (game.Player, error) {
 }
 
 func playerNotFound(id int64) error {
-	return game.Errorf(game.ENOTFOUND, "player %d does not exist", id)
+	return game.Errorf(game.ENOTFOUND, "Player %d does not exist.", id)
 }
 
 // CreatePlayer creates players one at a time, holding the schema's

@@ -199,7 +199,7 @@ func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Vis
 			case err != nil:
 				return err
 			}
-			return game.Errorf(game.ENOTFOUND, "player %d has no visit %d", playerID, visitID)
+			return game.Errorf(game.ENOTFOUND, "Player %d has no visit %d.", playerID, visitID)
 		}
 		return err
 	})

@@ -22,7 +22,7 @@ func scanPlayer(row scanner) (game.Player, error) {
 }
 
 func playerNotFound(id int64) error {
-	return game.Errorf(game.ENOTFOUND, "player %d does not exist", id)
+	return game.Errorf(game.ENOTFOUND, "Player %d does not exist.", id)
 }
 
 func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Player, error) {

@@ -266,7 +266,7 @@ func noVisit(exists scanner, playerID, visitID int64) error {
 	case err != nil:
 		return wrap(err)
 	}
-	return game.Errorf(game.ENOTFOUND, "player %d has no visit %d", playerID, visitID)
+	return game.Errorf(game.ENOTFOUND, "Player %d has no visit %d.", playerID, visitID)
 }
 
 // scanOne runs a one-row query inside the read transaction tx.

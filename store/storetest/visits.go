@@ -91,10 +91,10 @@ func testVisits(t *testing.T, open Opener) {
 			playerID, visitID int64
 			want              string
 		}{
-			{"unknown visit", p.ID, v.ID + 1000, fmt.Sprintf("player %d has no visit %d", p.ID, v.ID+1000)},
-			{"another player's visit", other.ID, v.ID, fmt.Sprintf("player %d has no visit %d", other.ID, v.ID)},
+			{"unknown visit", p.ID, v.ID + 1000, fmt.Sprintf("Player %d has no visit %d.", p.ID, v.ID+1000)},
+			{"another player's visit", other.ID, v.ID, fmt.Sprintf("Player %d has no visit %d.", other.ID, v.ID)},
 			// As ListVisits says it.
-			{"unknown player", 1 << 40, v.ID, fmt.Sprintf("player %d does not exist", int64(1<<40))},
+			{"unknown player", 1 << 40, v.ID, fmt.Sprintf("Player %d does not exist.", int64(1<<40))},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -66,8 +66,9 @@ export interface paths {
         delete: operations["deleteLocation"];
         /**
          * Methods of /locations/{id} (CORS preflight)
-         * @description Answers with the methods `/locations/{id}` supports. When CORS is enabled for the request's
-         *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+         * @description Answers with the methods `/locations/{id}` supports, and in `Accept-Patch` the media type
+         *     its `PATCH` takes. When CORS is enabled for the request's `Origin` (`--cors-origin`), this
+         *     is also the CORS preflight answer.
          */
         options: operations["optionsLocation"];
         /**
@@ -934,7 +935,7 @@ export interface components {
                  *       "type": "/problems/not-found",
                  *       "title": "Not found.",
                  *       "status": 404,
-                 *       "detail": "location 42 does not exist",
+                 *       "detail": "Location 42 does not exist.",
                  *       "instance": "/locations/42#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {}
                  *     }
@@ -1091,6 +1092,7 @@ export interface components {
          */
         UnsupportedMediaType: {
             headers: {
+                "Accept-Encoding": components["headers"]["AcceptEncoding"];
                 "X-Request-ID": components["headers"]["RequestID"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
@@ -1111,6 +1113,41 @@ export interface components {
                  *       "instance": "/players#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {
                  *         "Content-Type": "Content-Type must be application/json"
+                 *       }
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description The request body's `Content-Type` is not `application/merge-patch+json`, which
+         *     `Accept-Patch` names (RFC 5789 §2.2), or the body has a `Content-Encoding` (none is
+         *     supported: send it uncompressed). `errors` names the header.
+         */
+        UnsupportedPatchType: {
+            headers: {
+                "Accept-Patch": components["headers"]["AcceptPatch"];
+                "Accept-Encoding": components["headers"]["AcceptEncoding"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "/problems/unsupported-media-type",
+                 *       "title": "Unsupported media type.",
+                 *       "status": 415,
+                 *       "detail": "This operation accepts: application/merge-patch+json.",
+                 *       "instance": "/locations/1#4bf92f3577b34da6a3ce929d0e0e4736",
+                 *       "errors": {
+                 *         "Content-Type": "Content-Type must be application/merge-patch+json"
                  *       }
                  *     }
                  */
@@ -1473,10 +1510,23 @@ export interface components {
          */
         RetryAfter: number;
         /**
-         * @description The authentication scheme the operation expects.
+         * @description The authentication scheme the operation expects: `Bearer` when the request sent no bearer
+         *     token, `Bearer error="invalid_token"` when it sent one that is not valid here (RFC 6750
+         *     §3.1).
          * @example Bearer
          */
-        WWWAuthenticate: string;
+        WWWAuthenticate: "Bearer" | "Bearer error=\"invalid_token\"";
+        /**
+         * @description The media types a `PATCH` of this resource takes (RFC 5789 §3.1).
+         * @example application/merge-patch+json
+         */
+        AcceptPatch: "application/merge-patch+json";
+        /**
+         * @description Sent when the request's `Content-Encoding` was the reason for the 415: the one content
+         *     coding a request body may have, `identity` (RFC 9110 §12.5.3).
+         * @example identity
+         */
+        AcceptEncoding: "identity";
     };
     pathItems: never;
 }
@@ -1845,6 +1895,7 @@ export interface operations {
             204: {
                 headers: {
                     Allow: components["headers"]["Allow"];
+                    "Accept-Patch": components["headers"]["AcceptPatch"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
@@ -1976,7 +2027,7 @@ export interface operations {
             406: components["responses"]["NotAcceptable"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
-            415: components["responses"]["UnsupportedMediaType"];
+            415: components["responses"]["UnsupportedPatchType"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
