@@ -639,7 +639,10 @@ type ListPlayersParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
-	// first) or `created_at`. A cursor only continues the order it was issued for.
+	// first) or `created_at`. A cursor only continues the order it was issued for. Each
+	// page is read when it is asked for, not from a snapshot: in a gold order a player whose
+	// gold changes between two pages may appear on both or on neither (the leaderboard is
+	// live); a `created_at` order neither skips nor repeats a player who exists throughout.
 	Sort *ListPlayersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 
@@ -655,7 +658,10 @@ type HeadPlayersParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
-	// first) or `created_at`. A cursor only continues the order it was issued for.
+	// first) or `created_at`. A cursor only continues the order it was issued for. Each
+	// page is read when it is asked for, not from a snapshot: in a gold order a player whose
+	// gold changes between two pages may appear on both or on neither (the leaderboard is
+	// live); a `created_at` order neither skips nor repeats a player who exists throughout.
 	Sort *HeadPlayersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
 

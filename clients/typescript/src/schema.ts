@@ -1375,7 +1375,10 @@ export interface components {
         PlayerID: number;
         /**
          * @description The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
-         *     first) or `created_at`. A cursor only continues the order it was issued for.
+         *     first) or `created_at`. A cursor only continues the order it was issued for. Each
+         *     page is read when it is asked for, not from a snapshot: in a gold order a player whose
+         *     gold changes between two pages may appear on both or on neither (the leaderboard is
+         *     live); a `created_at` order neither skips nor repeats a player who exists throughout.
          * @example -gold
          */
         PlayerSort: "-gold" | "gold" | "-created_at" | "created_at";
@@ -2046,7 +2049,10 @@ export interface operations {
                 cursor?: components["parameters"]["Cursor"];
                 /**
                  * @description The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
-                 *     first) or `created_at`. A cursor only continues the order it was issued for.
+                 *     first) or `created_at`. A cursor only continues the order it was issued for. Each
+                 *     page is read when it is asked for, not from a snapshot: in a gold order a player whose
+                 *     gold changes between two pages may appear on both or on neither (the leaderboard is
+                 *     live); a `created_at` order neither skips nor repeats a player who exists throughout.
                  * @example -gold
                  */
                 sort?: components["parameters"]["PlayerSort"];
@@ -2179,7 +2185,10 @@ export interface operations {
                 cursor?: components["parameters"]["Cursor"];
                 /**
                  * @description The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
-                 *     first) or `created_at`. A cursor only continues the order it was issued for.
+                 *     first) or `created_at`. A cursor only continues the order it was issued for. Each
+                 *     page is read when it is asked for, not from a snapshot: in a gold order a player whose
+                 *     gold changes between two pages may appear on both or on neither (the leaderboard is
+                 *     live); a `created_at` order neither skips nor repeats a player who exists throughout.
                  * @example -gold
                  */
                 sort?: components["parameters"]["PlayerSort"];
