@@ -56,6 +56,17 @@ func TestGeneratedClientPlaysAGame(t *testing.T) {
 		t.Fatalf("player = %v %s, want gold %d", err, got.Body, total)
 	}
 
+	// A new token: the old one stops working at once.
+	replaced, err := c.ReplacePlayerTokenWithResponse(ctx, me.Id, &client.ReplacePlayerTokenParams{}, auth)
+	if err != nil || replaced.JSON200 == nil || replaced.JSON200.Id != me.Id || replaced.JSON200.Token == me.Token {
+		t.Fatalf("replace token: %v %d %s", err, replaced.StatusCode(), replaced.Body)
+	}
+	old, err := c.CreateVisitWithResponse(ctx, me.Id, &client.CreateVisitParams{}, client.NewVisit{LocationId: farm.Id}, auth)
+	if err != nil || old.ApplicationproblemJSON401 == nil {
+		t.Fatalf("visit with the replaced token: %v %d %s", err, old.StatusCode(), old.Body)
+	}
+	me.Token = replaced.JSON200.Token
+
 	bad, err := c.CreatePlayerWithResponse(ctx, nil, client.NewPlayer{FirstName: "A", LastName: "B"})
 	if err != nil || bad.ApplicationproblemJSON400 == nil {
 		t.Fatalf("bad player: %v %d %s", err, bad.StatusCode(), bad.Body)

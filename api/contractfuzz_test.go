@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -718,7 +719,7 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 			return bad(412, h)
 		}
 		return ok(201)
-	case "getPlayer", "deletePlayer", "createVisit":
+	case "getPlayer", "deletePlayer", "replacePlayerToken", "createVisit":
 		_, err := f.s.Store.GetPlayer(ctx, id)
 		exists := err == nil
 		switch {
@@ -738,8 +739,11 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 			}
 			return ok(success)
 		}
-		if f.op.ID() == "deletePlayer" {
+		switch f.op.ID() {
+		case "deletePlayer":
 			return precondition(204)
+		case "replacePlayerToken":
+			return precondition(200)
 		}
 		loc, _ := cfInt(fields["location_id"])
 		if key, sent := in.Header["Idempotency-Key"]; sent {
@@ -971,7 +975,14 @@ func (f *contractFuzzer) send(i int, c specfuzz.Case) {
 	if !allowed {
 		problems = append(problems, fmt.Sprintf("status %d, want %s", resp.Status, want))
 	}
-	if resp.Status >= 400 {
+	switch {
+	case resp.Status >= 400 && req.Method == http.MethodHead:
+		// A HEAD to a path without GET (a 405): a problem's headers,
+		// without its body.
+		if ct := resp.Header.Get("Content-Type"); ct != "application/problem+json" || len(resp.Body) != 0 {
+			problems = append(problems, fmt.Sprintf("HEAD answered %q with %d bytes, want application/problem+json and none", ct, len(resp.Body)))
+		}
+	case resp.Status >= 400:
 		problems = append(problems, f.checkProblem(resp, keys, allowed, c)...)
 	}
 	if resp.Status == http.StatusMethodNotAllowed || resp.Status < 300 && f.op.Method == "OPTIONS" {
@@ -1381,6 +1392,24 @@ func (f *contractFuzzer) checkAccepted(in specfuzz.Input, resp *apitest.Response
 		} else if p.FirstName != got.FirstName || p.LastName != got.LastName || p.Gold != got.Gold {
 			fail("the player stored is %+v, the one returned %+v", p, got)
 		}
+	case "replacePlayerToken":
+		var got generated.NewPlayerResult
+		if err := json.Unmarshal(resp.Body, &got); err != nil {
+			fail("player: %v", err)
+			break
+		}
+		if got.Id != id || got.Gold != playerBefore.Gold || got.FirstName != playerBefore.FirstName {
+			fail("the player returned is %+v, want player %d as it was (%+v)", got, id, playerBefore)
+		}
+		if owner, err := f.s.Store.PlayerIDByTokenHash(ctx, impl.HashToken(got.Token)); err != nil || owner != id {
+			fail("the new token is not the player's: %d, %v", owner, err)
+		}
+		if old, ok := f.players[id]; ok {
+			if _, err := f.s.Store.PlayerIDByTokenHash(ctx, impl.HashToken(old)); !errors.Is(err, game.ErrUnknownToken) {
+				fail("the replaced token still has an owner (%v)", err)
+			}
+		}
+		f.players[id] = got.Token
 	case "deletePlayer":
 		if _, err := f.s.Store.GetPlayer(ctx, id); game.ErrorCode(err) != game.ENOTFOUND {
 			fail("the deleted player is still there (%v)", err)
@@ -1434,6 +1463,9 @@ type cfSnapshot struct {
 	Players   []game.Player
 	Player    game.Player
 	Visits    []game.Visit
+	// TokenOwner is whose the token the fuzzer holds for Player is (0:
+	// nobody's, or no token held).
+	TokenOwner int64
 }
 
 // diff describes the first difference from after, "" when there is none.
@@ -1449,6 +1481,9 @@ func (s cfSnapshot) diff(after cfSnapshot) string {
 	}
 	if s.Player != after.Player {
 		return fmt.Sprintf("player %+v became %+v", s.Player, after.Player)
+	}
+	if s.TokenOwner != after.TokenOwner {
+		return fmt.Sprintf("the player's token was player %d's and is player %d's", s.TokenOwner, after.TokenOwner)
 	}
 	return ""
 }
@@ -1484,6 +1519,9 @@ func (f *contractFuzzer) snapshot(in specfuzz.Input, from int64) cfSnapshot {
 	if id, ok := cfInt(in.Path["id"]); ok && strings.HasPrefix(f.op.Path, "/players/") {
 		s.Player, _ = f.s.Store.GetPlayer(ctx, id)
 		s.Visits, _ = f.s.Store.ListVisits(ctx, id, 0, 100)
+		if token, ok := f.players[id]; ok {
+			s.TokenOwner, _ = f.s.Store.PlayerIDByTokenHash(ctx, impl.HashToken(token))
+		}
 	}
 	return s
 }

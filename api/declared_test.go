@@ -29,7 +29,7 @@ type opRequest struct {
 // a player, one visit of theirs, and location 1 and 2 (seeded).
 func opRequests(t *testing.T, s *apitest.Server) []opRequest {
 	t.Helper()
-	p := newPlayer(t, s, "Kira", "Sato")
+	p, q := newPlayer(t, s, "Kira", "Sato"), newPlayer(t, s, "Rin", "Sato")
 	if resp, _ := visit(t, s, p, 1, ""); resp.Status != http.StatusCreated {
 		t.Fatalf("visit: %d %s", resp.Status, resp.Body)
 	}
@@ -61,6 +61,10 @@ func opRequests(t *testing.T, s *apitest.Server) []opRequest {
 		opRequest{"createPlayer", "CreatePlayer", apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Ab","last_name":"Cd"}`}},
 		opRequest{"createVisit", "CreateVisit", apitest.Request{Method: "POST", Path: p.path + "/visits", Body: `{"location_id":1}`, Token: p.Token}},
 		opRequest{"deletePlayer", "DeletePlayer", apitest.Request{Method: "DELETE", Path: p.path, Token: p.Token}},
+		// With the admin token, so that it can be made again, and on
+		// another player, whose token no other request here uses.
+		opRequest{"replacePlayerToken", "ReplacePlayerToken", apitest.Request{Method: "POST", Path: q.path + "/token", Token: admin}},
+		opRequest{"optionsPlayerToken", "OptionsPlayerToken", apitest.Request{Method: "OPTIONS", Path: q.path + "/token"}},
 	)
 }
 
@@ -106,9 +110,9 @@ func TestDeclaredFailuresHappen(t *testing.T) {
 	}
 
 	t.Run("429 where declared, once the client's bucket is empty", func(t *testing.T) {
-		// Two requests a client, the two opRequests makes its player and
-		// visit with.
-		const burst = 2
+		// Three requests a client, the three opRequests makes its two
+		// players and its visit with.
+		const burst = 3
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{
 			RateLimit: api.RateLimit{Rate: 0.001, Burst: burst}, TrustedProxies: []string{"127.0.0.1", "::1"}}})
 		for i, r := range opRequests(t, s) {

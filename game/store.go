@@ -50,6 +50,11 @@ type Store interface {
 	PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, error)
 	// ListPlayers returns one page of players in the page's order.
 	ListPlayers(ctx context.Context, page PlayerPage) ([]Player, error)
+	// ReplaceToken gives player id the token that hashes to hash, and
+	// returns the player. With old set, only while old is still the
+	// player's token: ErrUnknownToken when it is not (another replacement
+	// came first), and nothing changes. ENOTFOUND when no player has id.
+	ReplaceToken(ctx context.Context, id int64, old, hash []byte) (Player, error)
 	// DeletePlayer deletes a player with their visits and idempotency keys.
 	// It returns ENOTFOUND if no player has id.
 	DeletePlayer(ctx context.Context, id int64) error

@@ -238,7 +238,7 @@ type NewPlayer struct {
 	LastName PersonName `json:"last_name"`
 }
 
-// NewPlayerResult The new player and the token for the player's own writes, shown only this once.
+// NewPlayerResult A player and the token for the player's own writes, shown only this once.
 type NewPlayerResult struct {
 	// CreatedAt Example: 2026-11-26T10:00:00Z
 	CreatedAt time.Time `json:"created_at"`
@@ -612,6 +612,17 @@ type DeletePlayerParams struct {
 	IfNoneMatch *IfNoneMatchUntagged `json:"If-None-Match,omitempty"`
 }
 
+// ReplacePlayerTokenParams defines parameters for ReplacePlayerToken.
+type ReplacePlayerTokenParams struct {
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+	// entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntagged `json:"If-None-Match,omitempty"`
+}
+
 // ListVisitsParams defines parameters for ListVisits.
 type ListVisitsParams struct {
 	// Limit The most items to return on one page.
@@ -737,6 +748,12 @@ type ServerInterface interface {
 	// OptionsPlayer Methods of /players/{id} (CORS preflight)
 	// (OPTIONS /players/{id})
 	OptionsPlayer(c *gin.Context, id PlayerID)
+	// OptionsPlayerToken Methods of /players/{id}/token (CORS preflight)
+	// (OPTIONS /players/{id}/token)
+	OptionsPlayerToken(c *gin.Context, id PlayerID)
+	// ReplacePlayerToken Replace a player's token
+	// (POST /players/{id}/token)
+	ReplacePlayerToken(c *gin.Context, id PlayerID, params ReplacePlayerTokenParams)
 	// ListVisits Read a player's activity log
 	// (GET /players/{id}/visits)
 	ListVisits(c *gin.Context, id PlayerID, params ListVisitsParams)
@@ -1698,6 +1715,99 @@ func (siw *ServerInterfaceWrapper) OptionsPlayer(c *gin.Context) {
 	siw.Handler.OptionsPlayer(c, id)
 }
 
+// OptionsPlayerToken operation middleware
+func (siw *ServerInterfaceWrapper) OptionsPlayerToken(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PlayerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.OptionsPlayerToken(c, id)
+}
+
+// ReplacePlayerToken operation middleware
+func (siw *ServerInterfaceWrapper) ReplacePlayerToken(c *gin.Context) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id PlayerID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter id: %w", err), http.StatusBadRequest)
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReplacePlayerTokenParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		middleware(c)
+		if c.IsAborted() {
+			return
+		}
+	}
+
+	siw.Handler.ReplacePlayerToken(c, id, params)
+}
+
 // ListVisits operation middleware
 func (siw *ServerInterfaceWrapper) ListVisits(c *gin.Context) {
 
@@ -1989,6 +2099,8 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 	router.DELETE(options.BaseURL+"/players/:id", wrapper.DeletePlayer)
 	router.GET(options.BaseURL+"/players/:id", wrapper.GetPlayer)
 	router.OPTIONS(options.BaseURL+"/players/:id", wrapper.OptionsPlayer)
+	router.OPTIONS(options.BaseURL+"/players/:id/token", wrapper.OptionsPlayerToken)
+	router.POST(options.BaseURL+"/players/:id/token", wrapper.ReplacePlayerToken)
 	router.GET(options.BaseURL+"/players/:id/visits", wrapper.ListVisits)
 	router.OPTIONS(options.BaseURL+"/players/:id/visits", wrapper.OptionsVisits)
 	router.POST(options.BaseURL+"/players/:id/visits", wrapper.CreateVisit)
@@ -10224,6 +10336,650 @@ func (response OptionsPlayer500ApplicationProblemPlusJSONResponse) VisitOptionsP
 	return err
 }
 
+type OptionsPlayerTokenRequestObject struct {
+	Id PlayerID `json:"id"`
+}
+
+type OptionsPlayerTokenResponseObject interface {
+	VisitOptionsPlayerTokenResponse(w http.ResponseWriter) error
+}
+
+type OptionsPlayerToken204ResponseHeaders struct {
+	AccessControlAllowHeaders  *string
+	AccessControlAllowMethods  *string
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	AccessControlMaxAge        *int
+	Allow                      string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+
+type OptionsPlayerToken204Response struct {
+	Headers OptionsPlayerToken204ResponseHeaders
+}
+
+func (response OptionsPlayerToken204Response) VisitOptionsPlayerTokenResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowHeaders != nil {
+		w.Header().Set("Access-Control-Allow-Headers", fmt.Sprint(*response.Headers.AccessControlAllowHeaders))
+	}
+	if response.Headers.AccessControlAllowMethods != nil {
+		w.Header().Set("Access-Control-Allow-Methods", fmt.Sprint(*response.Headers.AccessControlAllowMethods))
+	}
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.AccessControlMaxAge != nil {
+		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
+	}
+	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+type OptionsPlayerToken400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsPlayerToken400ApplicationProblemPlusJSONResponse) VisitOptionsPlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsPlayerToken431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsPlayerToken431ApplicationProblemPlusJSONResponse) VisitOptionsPlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OptionsPlayerToken500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response OptionsPlayerToken500ApplicationProblemPlusJSONResponse) VisitOptionsPlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerTokenRequestObject struct {
+	Id     PlayerID `json:"id"`
+	Params ReplacePlayerTokenParams
+}
+
+type ReplacePlayerTokenResponseObject interface {
+	VisitReplacePlayerTokenResponse(w http.ResponseWriter) error
+}
+
+type ReplacePlayerToken200ResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	CacheControl               string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+
+type ReplacePlayerToken200JSONResponse struct {
+	Body    NewPlayerResult
+	Headers ReplacePlayerToken200ResponseHeaders
+}
+
+func (response ReplacePlayerToken200JSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken400ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken401ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	w.Header().Set("WWW-Authenticate", fmt.Sprint(response.Headers.WWWAuthenticate))
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken403ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken404ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken406ApplicationProblemPlusJSONResponse struct {
+	NotAcceptableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken406ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken412ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken429ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken431ApplicationProblemPlusJSONResponse struct {
+	RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken431ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(431)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken500ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplacePlayerToken503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplacePlayerToken503ApplicationProblemPlusJSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListVisitsRequestObject struct {
 	Id     PlayerID `json:"id"`
 	Params ListVisitsParams
@@ -12356,6 +13112,12 @@ type StrictServerInterface interface {
 	// OptionsPlayer Methods of /players/{id} (CORS preflight)
 	// (OPTIONS /players/{id})
 	OptionsPlayer(ctx context.Context, request OptionsPlayerRequestObject) (OptionsPlayerResponseObject, error)
+	// OptionsPlayerToken Methods of /players/{id}/token (CORS preflight)
+	// (OPTIONS /players/{id}/token)
+	OptionsPlayerToken(ctx context.Context, request OptionsPlayerTokenRequestObject) (OptionsPlayerTokenResponseObject, error)
+	// ReplacePlayerToken Replace a player's token
+	// (POST /players/{id}/token)
+	ReplacePlayerToken(ctx context.Context, request ReplacePlayerTokenRequestObject) (ReplacePlayerTokenResponseObject, error)
 	// ListVisits Read a player's activity log
 	// (GET /players/{id}/visits)
 	ListVisits(ctx context.Context, request ListVisitsRequestObject) (ListVisitsResponseObject, error)
@@ -13220,6 +13982,59 @@ func (sh *strictHandler) OptionsPlayer(ctx *gin.Context, id PlayerID) {
 	}
 }
 
+// OptionsPlayerToken operation middleware
+func (sh *strictHandler) OptionsPlayerToken(ctx *gin.Context, id PlayerID) {
+	var request OptionsPlayerTokenRequestObject
+
+	request.Id = id
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.OptionsPlayerToken(ctx, request.(OptionsPlayerTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OptionsPlayerToken")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(OptionsPlayerTokenResponseObject); ok {
+		if err := validResponse.VisitOptionsPlayerTokenResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplacePlayerToken operation middleware
+func (sh *strictHandler) ReplacePlayerToken(ctx *gin.Context, id PlayerID, params ReplacePlayerTokenParams) {
+	var request ReplacePlayerTokenRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplacePlayerToken(ctx, request.(ReplacePlayerTokenRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplacePlayerToken")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		sh.options.HandlerErrorFunc(ctx, err)
+	} else if validResponse, ok := response.(ReplacePlayerTokenResponseObject); ok {
+		if err := validResponse.VisitReplacePlayerTokenResponse(ctx.Writer); err != nil {
+			sh.options.ResponseErrorHandlerFunc(ctx, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(ctx, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListVisits operation middleware
 func (sh *strictHandler) ListVisits(ctx *gin.Context, id PlayerID, params ListVisitsParams) {
 	var request ListVisitsRequestObject
@@ -13425,229 +14240,235 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H0Lchs5kuhVMJyNsKgtUiQl+UOFY0PtT7enbVnPlrt3psvrAqtAEq0iwAZA0WyHIvYQe4eJd415N9mT",
-	"vMgEUB+ySFG25LbdtTvRFkkUCkjkPxOZHxqxnEylYMLoRv9DY8xowhT+eRzHbGqeiFgmXIzgm4TpWPGp",
-	"4VI0+o3XTBgyHzNBzJgRxX6bMW3uaBI9ksIwYVr+0YjMqXaDqJaCDKXCjwfdwz7+IQUjsX0qdA8R6qck",
-	"A5ksyIQuyJhesIBEPGHCcLOIyM6rp4/Ig263Q/71z26vfdjeb7ZD0Qga7D2dTFPW6Df84EbQ0PGYTShs",
-	"hInZpNH/Jf/xbdAwiymM10bBbi8vAweAU2ri8eruz8aMTFjCKYEHNaEkOj0+e/RDROSQmDHXRDEtZypm",
-	"xNBzpu1aD+/df0D+9c/9drfZLi2TTqcpjylMvjdhasRaU3jvv/+qJewHQMEVSxp9o2asaisbJ1i7Pa3h",
-	"sJRMj9NUzn/ID7+82Z+5GZNHL1+9JkzQQcqSoHjmxCENoSRWUuuWVHzERfYzHJ1mIinv+HhmxlLx33HJ",
-	"AfFIc7aYsoA8S9hkKg0T8aL1I1sE5Nmw9QL2g3+dSMH8x/9svbKvaT17XDrjbTb8gpmxTLbf8MSO37TR",
-	"mWblfX7/5CwgPzw5fhyQl6dnz16evA7I6cvXZ9de7Et82RZrzeirQJP24YjsRK1WLJVfetSEjVFD7Mfy",
-	"ysfGTHV/b29EJ6ztvm5LNbrOyp+8n0rNro9YeiqFZgXMGig510wR+zSCWjG6hFNPzugoIM+5OA/Icxk7",
-	"1HrFjFq0joeGqYC8ooY95xNuCn+2TmXK40UZmQpIaFqv2DSlC5ZcZ+sv6PvjEdtqz2M5JxMqgExiKZLi",
-	"fmGjMY3HzDKVqWLDlI/GhlCh50yV9n+30ymub8IFnwB36GTkz4VhI6bsYgGp1jE2i+dwFlNqxkTPplOp",
-	"jN4atdczrFWoOdJ/zeKZ4mZhD2N1Ya8YPBMbv6wRI0YSbjSRc+HwQgdEm0UK/FgkhE/oiC2tOWFDOktN",
-	"S6uY3NEsHd75uNUCn3qJS6tA6+N0TheaREJqwYfDqF880Jk2REiD6FvGdgrLXhTECpFmzICWqYCNhiIq",
-	"ssmIaLrQywLPvbNS3vnfKuUBEE81OlwwpbkUVrLBeqeKaSYM0tcR8nbCDRnQ+JxwQSLPrCMiFX7KGXZU",
-	"Po2w0Q0b1zwAIO/qdQr23iBiBADKKJx1OvvxTKX4BzsiiqUPwwaMChtOebjfu3+/eUToAPZDpNVlUqrt",
-	"PEuLxfn2UsdY9H/EM6WlesgWf5v+49Gzuyc/dGBI724KTOVhr1P13is4iOda1Rt88+p5fgheuwD2DQpW",
-	"rBg1bIkj5qvdO7wmnE/kayMVq15JhrMxVYqj/qNZrJghO0idwC3VHU2MPGeieUSEdFwM+Nk5Y1PCTXsJ",
-	"b1sa37eNtpMNrsTkjLFXrz1OORMgFRWbUC5A2fxtJg0lO8+enD0liaJD0+LMDFsgAemUtxQ1DA+15QRS",
-	"s08iFZH5WKYsFE7OapKyoQEKABAMZvE5MwGJTJSx9ZkwPC38Srgmw1maEjqiXFjQ4VJgTs2MbgZEyZlI",
-	"WEJm0zZBGUYoOeg9CEhUkGsRGfELZjnj6suQLtwiQ8FhnYaYsZKz0XjpBZYOUKuHTRPcNUCIayKHw2Vm",
-	"E3p+GjaO1MMHD47Mw+4VGJ4dzjo+f+aBQKY4ApmnBZcckui3iGTwBm0GltkazJQ2UdMSw5CnqSZDJSeE",
-	"TaZmgTxpHoXCQaa4ZbIDE8oL5jQmasDCcLPi5qPmZrCE4gq4/Paw2+kczR/2rgIMGzKlmFoHl1yotJQb",
-	"ioIFJaE3Oo5Pn5GdaC+RsY6ayJk10F6EkwOeGAnbUAwYdsrFeYX8yKZfI0Py36upz57Os8erW3iG9taQ",
-	"I6aiiWQVZ0cymqkL5BqpHOk2OSYXNOUJiYpqGRCTMGSwgCdCYWmZ7HRb3d59wGvDlA5IwkcclIGoHQUk",
-	"egf/aUVNQGIWjyVLjqxknXPNCm8mE7TUpGDLQDkYDB/0hvuH9+4N9g8Sepfux+xB70HSYR12cG//bglS",
-	"UwqrgP3+1y/HrX/Q1u+d1oP2u9bbD92g27t/+W+NarAZtUBirjK1LUnD4VGQtGwoFSNGLdBSBuZRYqbd",
-	"TTz0CrXwJ6oqla+yqYeEFo+pGLHM2kWB0CeRtZsjh2do30+ZQikEPAQen0jFQoF6Ddj+ucYToOKWmStS",
-	"EHbB1CKXN0iDqD3DYVoFuk2e0HhsVWU5YaGQItMLU756ms6S2kyOP//8M5iogLAxNWvEIM1HwO5wvuUt",
-	"s/dTFhvdJ9F3jCINLjtNLEoLSQY4IBQoNQP/AGFKSfUwbHCBBPEOfwYVBifi7nkAJB4L16hfWuLBM0BV",
-	"5+69w04onPNhCSL2RVuJ3mzo5sVV8YbLoDGlik6YccbgI1SgqkErp/S3GSMRCK93VtOKvPIzVeyCy5m2",
-	"Shp5OeEGwODt3iFXBQUObObGbzOmFo2gIegElmTnK2HAhL5/zsTIjBv9HthREy78524VvRZcFD+yKnZN",
-	"ztmCzASHXRhpqQQIDSXPBddggmppj0wxg1pUIu3Rwa/EzHnM+qTb6h0ehmKquDCA7uT49aNnz4D4FI0B",
-	"kmSHkjdvwGIFAEjBVo73wbAb95J91sKJW0OqJq2uB40l6Rw2S76XtUA6PFwGUpHxheH7XqcVhu/vPXm7",
-	"u8rxgsb7lhvemjCtKVjKDbSNBnC+6/ZqQT98Ue2UeynSBaHTaYrSwfOnjNy8LnxHk3imFBBNBFZPhNqN",
-	"cFKUaUZ2Drq9XEQ0q42Waug522cd2Lqd3kElOtk9vRGGjkZAf6s0AYv0XAVUa6pGzJAxtRIeN4IYJSSx",
-	"bk1i6IhMYFqmCTd9Eu1GICO1lZ2e+4wkobANy3spSblGVSufRDtvgyYAl5LXdb/dzfjJDQMErMY1B/2k",
-	"sLSFnBGagjW9IGOZJkeE2k1ni97vHJA5N2M5M6BLymRxvQPNzddP2MQjRMbVrTy2JH8jWDtn9BxE4JQq",
-	"rqVoBmCAA1OAg0ecBnHVbN/2Xj8RixEP2XuuUWruRkXsW0LSUBSx1OM2WUZtsiMwxkCFRY0jsozDvStw",
-	"+OPhssESnUhQfg2boGqnmJkpUIjwVFf8D71OtSxDW6S0KGd72EeGUk2osUrePtggE/re6n9dJ+bcp0pt",
-	"0PsjqrT5szJy8mRZB8XVTqkZ54vlyUYlo7jYuweNK5d3in6GdYvLvBB/3NJeS7Xm7KVKmOqTqDWSaRKR",
-	"HcWBTRurvFg3uDvHZkAiHARWjPPyvKMmIjuCzdGkx2ea6G0r/A4WlFV0iATBGEthuJg5NwG+H7SmOdWE",
-	"az2zgQOrS4cCrUrU62mS6ZlcE6rP7cAA2RZa2ZRoQad6LE0fTDlKYLXuBdSdApmPpWahwJ8si9NkwMyc",
-	"AZubS8R3jTo8nU4ZhTWTgTRjgssngnH0haKPJEX6HEiqErTAU37BmsD3i9t3C/AP6nM+BR6jiGJTRo0u",
-	"Lc2xG+8VkTOzrEPhOa1RJzWcciUFZo959dl/dv8UzrMRNAofqtVnbwah9vwdTZxZBp9c/BT+LMYCp0oO",
-	"UjaxcUBQ4/2GYJGG8rTRb/TIkLM00YQqRpwejwQDqj2+ChHsndutVa/hA/EKGzVwJtqQXlEvTSVqeinN",
-	"n0XX6raPXgK0taEiRlemPS39122McUPNTDf6B8DiDDd4gn+XM5W7HApGUjtXTz289B7+gjBsIRxgNfkB",
-	"/5tiw0a/8de9PHy+Z3/Ve6d2CntiVa7TbAUO1kcksqCOEDSaMDBnwVQWGArH04FFLkXntW65WFMLgzmt",
-	"PERYtT739N7a0GIWwcqmteG7ViF+t/XE5cjfsld20zT5wOJTrdwvttXDbnjBsbbtDGU/XMElsukpHHMZ",
-	"NP6zVQzRtAohok1PVwSVcK5CbPvKVXuvG6LdU6kGPEmY+ETWgPoamvRkwIAoUVOhwgamLEWWWEU1ze71",
-	"9tD0vCbx7peIF4UDEG1irelKsh1mG78perW759o5VAYzsxkUNZHWRLodkQLcPfJVuxfR7gE0i354cvzY",
-	"u1Sj75+cRWQuZ2mSDQE6tYSDpi4oN3ZmsqOZdUniY6HIrK9mH72kbnEBKQWX+2Qdq7DmWTbYmj9RKLiI",
-	"01nCkiCztTHQBdY2qlI1XdR0sT1dvGbqgsfsjaAXlKd0kLLtScT6TRJq6IBiiFqA1Bhg/mE8ZmCaFKM+",
-	"YNUYEtMpjblZ9EMBv/lAh/M4R4ed/SgnqWh1eVEzw3ugKsD7I2LUwoZnQkExdlsO2rqAZE0ffyB9FA7k",
-	"6oezEN3XS1hnUr6gYuF+0delKhdwxYiTkdKmrfmAvM3mXSadg96DKBQ57SytoJJwMMxZE0tNLH8csZQD",
-	"fK/YTFuH9qdaU0vxNfS/wdzoqKck4cMhQy+/o6qyJ2Y5OrcSr8P5fDwE53X64MrEa/wre92PsdV6vdxW",
-	"K6wIg6AKYVdprvHC4s/ZomWH3pjtFi0BJ9oeOrUpV6us12AWwjAlaPoEXYWfyiUy1TRGGw+0V1hCygwr",
-	"hre2cLxch4YPi85SvyGb31FNu27IDftH3daHlKcsOYLNjzHLaeBNSvhlpjA6kXAdpxKYCzkWi0LSDcYR",
-	"ctO4JuaamLcnZnst6EQaPN9Plvqnb858uMHdo2A2L+sIJBBZd4vihqn7oHOYU7fdoU08sHuspHB7D6Ql",
-	"pGm5YTdG5XitxAbdAvSpYjRROk+WfbElahz5rdFzdvlm4xQ4qKb+z0v9QPeYweqdTp+q8OdSaapkMouZ",
-	"LjtXYYKAGPbe7MX64gjDoJqZhzMzbN0va/92YY2++8MGUZE0fSbQ1hMva//ZRZHrMZW7OVM5AW6SQa6S",
-	"oSAnyYF7E8zkJE+BKl3I5SLPRI6psGmFCP46lFrzg+vxg6dyJj5VC/CZVOSgRxLJrD6AAnCToM+vbx30",
-	"rkeYB2XCHMIW1tIk/npD5GjVdZdPQ40V6G9ePa+prqa67anulC5Sid7q51SN2A2Y1OVyEnn2ESZhdjsH",
-	"9w/v3SWDhXE3hm9Q8+4W8hjcvtB3nsLOKmlyake1jJQtHHXj2UcIBa7tGtwV40JMzArp2m6uafY6NKsw",
-	"RMNhrqfovrkBsvUS0CWNJkRzETPM+sfcVL7sIPf3DfKrB7m8tfcCMI7lUunx1vtaodu9Hp0XfOBFWDhf",
-	"VjWlF8a17LgbofXCJfwNu/e3Rlbv6eNTXz35+5oGm2bwGFCzij+UVRTvjHwCyzgmRYrKqyVkObdDmroS",
-	"PRtZhk3EpaJwC8pePSnXdrL3VgRbG0v7FhhIJSwqWAbXJNqN+hbELpzp7vdk16+E4zm1ZlGzi+3Zhfto",
-	"wf8ULyvcgmXgE1dWjIO7+/cPbsc02O/mFF++Y+/vZGw2FNzSXV2Sln3m9syGOzovyaVYbTzUJH5jJF6d",
-	"8PmJlL0hB1RhFTUh55tIGvNEfr9eEL1g7Ls9kVm+qUoqLvx+YxS7zdaDjZmwZIcbnysTChyiSdRqTej7",
-	"FhctW4cur8bTLKS7kjrbtU7g+6M5SkWm66ewkwy3uSBdh8zbXH36uHS6BzkXOVtOs63WBLKKVTcYpd+Y",
-	"7bsxS7cm8ZrEb5/E3wjqygh/suPgNcO6Eu6Sn61t5K7+WeW2VLDYqcFbhe6uF7crGATH5epSrmAaV2s8",
-	"AbMiMG6KA5QhocmEa83FCBSHuZJiVBP6V6Hk//zzz63lcmabnluufvYlkXyWRPeCJZyeIRncZJaOM19X",
-	"k3TKXsMiNBr90sfcg7A0w02UNOgW8vgKwCgkv6zhDtnQFg5t4ZDbiCsWmwDYQsUu/dGWqKsCdmaJYFxy",
-	"TDWhhWrHeScBW8eH6zyTsp/VH54JWLZiWrOk2V6uqZDfTKo0QKb5W7bhJ4XGCKvsqeZ6tWtjDcvCbhKf",
-	"iWUtt4H4NPa10lTipoKmXy87izbBJwrIfMzjcShcGmLrtBhNKbYD6bV7zQoGSDbwv1B8cQzQ73C7p+3Q",
-	"mnfWvHMT78zIGV/8uEimBb7YOGMicZVfMWaCoUdBxlIADc9dJb1CrT686lQsV/pfYTjrdDqda9YqtTez",
-	"hEGXJzl58zyvYQX7/l6mSWml3asK8sH/FUrLtbKvlivM4WXu1IyXBIRnqw15DmOmCmSE4bZgmP8xL+Yr",
-	"zxtvi0XO5Hllbeq8Kt4vfpK8Ppkc/MpiRPFi84LCmgpVzfqNXqd3t9Xttnp3z7qdfgf+94/GCgfe6jx5",
-	"grX3JvT9O6ymhuUOJ1y4TwBrV3XsKVWTRtCYTZMrFrICsuLaixi3ZhvZ2cKLWoZP2Co8lza7WUwVUf7S",
-	"bvlDqZDhtcoSFoG1+b2IuZdFcG433gJ881iPJicw9rJ8LDcE4yWcxdKOuLTCjgrAKB9JqQ5faXmbkP45",
-	"12YJ8bGyZ6P/y9dFAm+DRqHmdqMvZmm6Qhdua4U/tjlxgJcDIFWKopwpvWu5FsUp1Ro0G6pJ5GuA+yrf",
-	"WbeXIxLBGqMr2rcU2rQANsxSF2S0hT6vQCDcZXmxm5DhxJFB/nYH/5IMKtXP7lULpDA0YSjC8CIMh2Go",
-	"CH59/xD/Oe6E4ax79z780+t0Oi377zH+07tv/3lg/3mK/xzCP/s47ezpk6dP3+78R7/wqvw9+WsKM73d",
-	"/VzLav7HtcWwNlQZUKKBcPBS/3zMDdNTGjP4OhfTKReMDBSj5wRTlFbEtj/FTJ2lic2voulpgQowzSlY",
-	"Kfv+t9cvTwhaAwStAbyVlaWxtknk6TPKe0Gx9zFjCYk8IUcugOoacMXjEip/KBD8Qcdy9eLCuneXyXVJ",
-	"4lS1TpqTwrcZScUpo0qvNOt5PaXKAhlWOFJUJBOqDVO6StFaprXbV7y+PDF3WcEtTti8qDJdC8uytGgj",
-	"XecntCBtt4y54rZ8PgoPQED0vEmi2DSlMdsSCZeQbqknSQkFyqfvYLlfFkaHmTB6LH+VjY/A22toSl8k",
-	"BhRFygZ15G01rtiK0ldiSuHESmV7f6DGSMWXCvL+QMXv251FcbIrfCtM6Vy9K7xt+8eWgFV4d3HCjYB6",
-	"xTSWYP7QoGn6coh62MbXW/BeBh+WNo6xr8r+t4nXTUqxwT5xrVFswzjbEAVbwUVHthI3ll2keoyObCPV",
-	"ctc2MZq+2/+t17o3f/K3Xvpb5+L/dF89GP/n/cHfzw9mZ3f1P+IOPTmcPL43/H7c/fXHK/Vfu4NVaL0N",
-	"1ogCVxibOh3URv+84pWVVZdzgayG6YDoMXzC3VkPv4jZEv/YRgleg7GWMjuZwruKwYE/pmsD79IizU9c",
-	"W4/OtsTlOfA7XNM2FFR64hPMuKXTLU5bRREFuiqppDl4a630K9BKc/Z/kzR10NtAVJ/HHfKxgsWL6w2N",
-	"HwY0pSJmR8CnJ3RBBsDeRtTwC+Y07AFNSDqLz+1NZUYeUc2FLHEuANEKfa66Vj7ZN3MTghI9HWukZdZ0",
-	"oLLNQIFfIPQ+2Z/xCWh3Cy6ITLp/ugNiJ9N6NZ0wEmmpTNS8pl/idvwPa6tJHwvb8ebg8F5WxdYGE30B",
-	"PGsqtKyiQhwrIxM6XbEC6q4R1+sasWzSWPittAXHPr7YZlRJMfKmVd4ls6wiroP+CnfNj6NasflwhX+6",
-	"8aSiGQXZwTCl25mr0SQVydr74Wk1AX2mLAHL07Z5RKRaQqhPwJIqozo/++reU7G9+xqzft7efOmWoO0i",
-	"i1fpQAUOfDb7X6MAVfcMG5JQYD+apQ6leYtmbNbSdJFgMuQiQW5S2e90qd/MdRA3EzQzxW13VthgFTYU",
-	"QkCZeOtsDEodPnhQEFwH1bEoRyyrPRD1WCpD9GwyoWrhAXPOBTolHNWUEXsbesv3Y1wqxYY+syvvOwKt",
-	"bJCygAiGRRZdNyJ7YREGtwsNezbQdrAu+TKobEgRVBZdCTbXWwvWV08KrrgFGmwsKBFcnUwRXF2oNViX",
-	"gR5c45JasL6oZLDmlszbMqlsOKJtaWPZZLYAsIid0U3g2XfGV6ukcGZKFric00Qb/cPDYCv1yTnN9q2e",
-	"dC9YsjcLn8sRntwIeUKVYAnp7tt+XNiqC8gBBv6lETQsg8nM17KYyta7Ub/Gie11Iu+w5tq2Ly1RNWx6",
-	"CxX6VsyL9WYCrj5fMZnIC6w46i0EyxBSqXW5fdx+Bb+80h64d317oOwuWN98zy4flu7MHFsiY0wvGBkw",
-	"JkjCUmbYShO8j12Pt1E2tgNEGe6MKjgaz/xXkcNj7srJZahcxIWrsHpllgKa35zPBe2sfObyYS2DKjO8",
-	"PFHlW7vSGENestEW+9I5yy0Yc5bBXm3L3YaRBUoUi2eKm8VrbPftdOsJF2fVjmJsqAC/c20UNRIYp+vw",
-	"rV1pBBKdPDv52/H3L58/fnf8+MWzk3dnL398chK1yc9568WZgOHYune5Xz0QmnU1UZHY9smoaKIXNsxa",
-	"ncM+Br5/t9vX2JhpTiYbtmCdwNHpy9dnxCunkWta6qrXIy/NO2Fd8c5L1NaH0qfC0hiR3CHdCRe/UvI9",
-	"4NeEcvSSufy7ZR1T4MgdSnZ37bt3d5uWzWiyu5vlpe7ukv/97//J8DRw7p4LZv/6Qc408x7vUFg/ED6B",
-	"3WgxrmbFBKNK2IT1ks8IOW8qNQsIJYqKRE4InciZwGbKSChw1FzYBjMFVqlA/2yTY0FobPgFNzDPiIBK",
-	"pxJdfHc7FKH461/Ji7zQZSh2yStXjsRag9HyrYOoDYOi75+ckTxN17Vxwi/9VcUPPLl0txUjQlMtiZ4y",
-	"ek4evf7piEx5fI79QrkZh4L46pr9rMBo1CaAJ49e/wTY+urpI3LQvd+Bg3EVDZScB+TRq+dPrbOTiUQH",
-	"3oz9bSYNS2yDK5hdMJawpAmm0puzp637tviKpgtNtOw7ikAySNA5s6bKaRQ4YUjzIRHM7wuSRG54RCaM",
-	"Ck3evG7ZnuM7fgNNfLO9Cald1y2sPGXTalN+zkjYeESH/+//hg1rvKeLNrzjmdF+e2OrajAwZWZwTj7w",
-	"Y9uoMh3TqSMiPYXZ9ZgxTOjOpTxKVLBNYW6kdtfrK3oYrXx2JiYchpGS7LjIjONEjpht8MaKaPbeEArj",
-	"YfYYU43SpF9+u0ZQFOhPB1mMyKlQVkZoMqGJF/mTpsU/X40VjDo2koaDpCKDRdaLGXZr076VbYENm8lc",
-	"CprsrD3lJizadzrHrVrqIDFVasHFKHfXSYHhKrmKv/mkXMvW/fuHD1pdXC1FdD/o3I3a5AkSI87tsC/v",
-	"LJ7jEtcWa8mOVLYt/+nJ94Hvcp27MZqwEpjdbfmOziZxOyv0bz+yqSXZ3PMxNWjAFt+MFIK4e793+CCb",
-	"P9vsMm9YhiQZMaPxRfbQTo/PHv1QYBvIIyJiUPJsToC3y7i3/+CuRYDj6hKMdjO4NURC9L5YbCv4e+BQ",
-	"+97R5Z7BTuC4uzCcRY6IAOnGNB0SSvRMKTmihpEp5YrsRGEjDGfJ/U4nbEQB8UAi//rn/XavibyTwjl3",
-	"IucasIQGZAoE++bfnz59+tgyuSy33qoFhRR76x/DbsfEKhpISfjjBCbciT6EuXczbPRJWOHgLOwzbFxG",
-	"TTJgmicsuyJwRxPbeBIbDaM4QkjAb8C7QSnApk3uvhTGmCZsMnC+OWyrPDM4JxVuG3e0G6KBa+MpeX7j",
-	"PDHZ0MBxjCxNKZHxbMIEBrvct9lpuofhjO1FB1wZHp0FV16jAtaWgA7B8cApMXLaStkFS/3q7RaDfDtw",
-	"rI3I9olmvs80sbu0oKckakcBmUjFbLGa7l2iZ+iRA+5sZXnmCsyH7fcyeEhFeod3YV5bB8giNIJoxC98",
-	"z163IonuRTjn3LlpD/p4EDYCsvr9owROGZmNxcAMU5ZHVnhIYQEu9g5vRnzxck/lzbiQxGyfGyIFCkF0",
-	"SzrDzMwliUFd0aiKOMvHh81AVBg4NMscCOq+1NYeB87cbQPVRF3WscwYaJNr5BP4ELzBT4nC+8h1uddW",
-	"h7IcH1Pl7h60BugkdaOXYBJm9gnh+A5gvnJoZ0DClogTxVGZLznbF2AMvhy4qEXFRM4GKWtNFYu5RpE3",
-	"w9NEHAoswoCq0WWwmGYRBRyaZfWiPNoEFqKWf3gQ7kSlTIHoCGRCfpcLWSvKswwPD5ptcuyrLTmCdjDx",
-	"cQJqii72gAzYEB4HHdijMPA3QIcMtWDpFqlWGTM6D1Y35HFL2lc6JgFEQ8WC6AlNU1y6eyUHHs7o1Oae",
-	"DWeaHZEZfureDZxi62imyCic8xM/Aj9AUO/uouzd3bUtabDa3PoepTs+3NUEJhK5wFjkGLNn37BWx8En",
-	"dFrdeDtjheVoR4YOOYFGngnTJFFM63bMzSLKuEsxNJI/jg7TqOljJMj58mME1cFZ/TjzdgxhfcgEzs8b",
-	"EdiryJsX5dY51qoLxXcodHQpnAEqrwaUlsLByz8KymBWHsQzDtu1w+lJfdQpDjoHEdmJKrzhUdOKBiGJ",
-	"kjPDCtqPRrBn1+RcXUFff9Hi9KOXJydPHp2RsdSmP5XKOOALQgdapjChey4DP5ii/b09eCJqHrnlHZaX",
-	"t+qWdz0LsZwhXjyLvI2TNUosNDghgxnK0LzFCRCWbcGSd+dd7joT5QEku65DIPfiusq+cg87U+6hpJG9",
-	"+KGWC+RtkwAVrEprmwq7i4e26aOZoxUBdI6HqEk58u36DQOrz6rCiQReh5xF7HjFnvzrnw/a+3jLEa3K",
-	"bJ2upQuyM7etwHK2g8iSDZ4GLvO4HJ9zrGLO0rQ1lAq0hh/Ozk73uu0uPOn+7rgYjy19hUUsM3Ttk+/l",
-	"HR0KGJqVrnMb5cZzUMBDLkZtcjyRaEdI7deN5pm1SZBso1AATybf0YS4eGBknQuxFILFtowxAj5wzmW/",
-	"JTCIA4+cUpELplAEceN0o1BMQU0nOx5zUZRZLXHKVMyEaTkFmOcICADPxzkU9eofmqIByD7Fpug2JNEP",
-	"QAfwo71nKnKYZtQVEQpMoen42nIj6DIjD4UTomDYwknQ1A6wesgRTHDY6ZITacgz4HKgQgLuu/su/vWh",
-	"iM4UFXrIVOE2rNWAUURS0HdGKQNTaCbOWRLh3Afde+TJ+ymLjWVuttask5oZomb4aHlpZJ+IrJvCbYVN",
-	"pmZh7V9fTxkBGXU7nVYsheFixuxLyxhx2DnEbZCf3JnCXl/7eJvbKZnQXwvHXtgYQN5BoRcRI0PhPz6I",
-	"kJhzJ4gHVvPImkYkOtjvFnq3FpGtRLU28zsUtsdal7zg35GdAUvlHA8rKJFNgUZsCqh9i88qAaUqFK5M",
-	"nIv4ocqMGhNQXDaBkZYP+4JSuB1YKKqyubzBnv/odBi4zlmBM4e0ddbZs4l6wCBL/CpyHbXIbkR2ihUq",
-	"geHMxxKDwICnllqsbYdg7IViqtiQxiwg0emrZ2TXfY96LtckRV+skrPR2ELbyzlkXn3Xkd2+Dr1ouoDM",
-	"8IDnUHYFbnLL6KZKvl8A9Q2VFD4fQVkHTKEUp9W9AFXmXDNfhjN/rfVVgYBBGreHb1vIF2ChGbNTZbJV",
-	"AaECr/HP6MlsNEq5GDXbyDP9o+ioCgXNic6uaWBTnPFL5yKqYBRYVQwJkRuyw0H1t8yiiRfc+UiA5X1U",
-	"4EIdNB3we02qGAK8CRe1+jbEQWsmA29rk9eypNYANlpVKIOUTYwq7805vPxYv7AMvoFl8HqZ7e/AgtyH",
-	"vh0DNqz2zq8e+dc/77a7vsKTzqg2FHDyoI2ClJwM+GgmZ7oZOFHrmiM6M5yaYuoEeilRVCCSIHK5e+x2",
-	"LLKlhA25sC7JFLWVHe+pC0heBDpYrvYcVNVnaXqtD89Wioznp/YVIkE3q02Hw69+lVxYL2AsJxOqgXUt",
-	"QrtgL7By1dkWopvzuGgCOdewtOxjLpfS8SP3JiMJFaEoGFoWXBQdBNYhimcLM5TrPWQT2AI21Dj/lzUM",
-	"vD79yCdg0DRjaUDNmSE6tmLbFsAmO0AijuH7DCGLVDYhhQxmk6lutp1mht560MtCseKNc2pUtA9qE+5z",
-	"pTY3rtqeL1DbnNFz7ClKFddSAGuOTt+cwTGjx8+97/GT50/OnmAGY8ERPZKEwtFYPj23ESpdQBb3IsTe",
-	"cqsBsqMNprcV3k2cMbfrTtLPVVy+YBwxwu8gFCtbICKb56jEFVnWOjA66PbszhyIHf20QwGM3yKdc4rv",
-	"uEhXHjAJloNfgQdQOYLiB4aiMrDS9GqeyqI2eDhocQuZ9WSwYSeazqjr+gqIaRlGKJxW3d1vd60+gpED",
-	"VA3d9P38PPog/qyMWgGsHBaquqMEDoVRM3ZUPE7khKVhgBylmew7FHPF33OJaIHucuhs6Cses/hcFyW1",
-	"J+TooNO1/+yjFoqy1BNHLCdOQ2uTE1muwU9DET2n2rReyIQPOUsi6+OHPbhvWq+5iFmUrf2NmCz/opiT",
-	"LkmRp4QiLlB21t3ecjGLM8hF/Dq9USPIcJamtrulTw72XlJrgIQi2ktkrF1e4ZCnjkmiFM88qjvRnpwy",
-	"Qae87SrL5F8s6CSNmjbOkTOXUOxQe8PIOfdQ+jVLx7Its7D+tN2ojQ58mnjJXCR49BjmCIJSAENelqnb",
-	"92rDFNfnGn14NNgNBmEDXZ7IVekIFaFQRLsRurvQPMmtCccAot0ICZ3i+pbRdwd+ptZQoyNdcBJbP7Y3",
-	"S3y40dBRM2sK4TRxpH9rhQK3EFb45tVznORFbczxj1B4a44mXhqUizeGIuv/5viLYCxZCcjtRHkiAUCh",
-	"OtqO1jJ+FQr7nMRLDgirittZ9l3A9qNClB/mf8xSZlCB8Fe+nPfRQRuw0r1BLS+2Tb6ToCApJ+2vcw/O",
-	"5iSkPGZCs0LQ/8Wzs0bQmKnUJQno/h5iuqX0tlSjPfeQ3oOxl4Umd3m+wPHps0bQcKK10W902512B8Y6",
-	"omn0G/vtTnu/gZebxpjAsQf/GTGzmvvwiiVcsRghkbmxFUbql+iZUEMcQbcb+DaraTxLGv3G98y8ktI0",
-	"gkZm2MC79ju96nSL8swpxhjK83/VZTeLF583zVIsHVEXXvqMResOeg/WPZEh8N5yiW14br979XOb+nlc",
-	"Bo3DTufqOcot9/Gp/aufqmgzUEzpavR/eRs0XL46UK30VF+ix0bQAPnS6P/SmDBDG2+RuWQHtXz3Zsl5",
-	"al2/mkR7ka9jqV2m16OXr16DQGIClpZkekNm9IcisvQZkZ2o1Yql0i1pv2gGVm8AyyjVdtU431QxW6zf",
-	"yX7LfcvsySFNFYvqdQ6qWZTfh037skERt5st2NPHsBF8sthGu2pi60j/iIn9g19lVbqlqV/Q963jEbvW",
-	"nC/o+2NLgNdsT/5nZI9/EJvbwKsc+oJOvEd2ypTfXOVYl0EDdYm1is/rOR2NmCJvnuXJnZ4LBt7tDCqu",
-	"YukiTwIecEHVwt+uGjGSSpoUVWUYSIXzXGKsroohfc/MY1gd6Gg+A2xtDYd8yN6zIVgytp/b5dsVVtZZ",
-	"KryKvvqxmaTlLHOrsv4lkTGmesEAq7raH+AzSakYPQwbTIR2OGu32/bnvXx8o1iQdDn/uLL0aAHs/rLo",
-	"V63peXJ97dB2Sy7hHvNP5cyi7un4hbLE/XV6AnIBG6k3S21cMXPUBb1s6hdfcUfUXUhrjL0lIb6NAP6O",
-	"Ju4xNG86d69+5ESa4/yeZm1MOQXl2VrHyU4u9Jo3ZVuhn+RLs6+cSlPbV7V9VdtXX7F9BczlGjbW3geq",
-	"NTOXa22tJcXf/qQDos0iZTogPJbChlHQ/+00J8/kcjOrvc6OOob337YxxSd0xPamtoNAbvZkF22taVh5",
-	"995dwimXpmi0tYVJa8Y/XG40pdwMv9ILaoFXnmjORSLnbSkASuQhGc6Ey8toku1mxnyu8qTHUxqPGXlu",
-	"IxJZflev3bm+1Tfk6Tdg6gE8/MyrSP6DnGMSsku1S5nPFomxL2n5Uvh0Nkh5HJAJfd+iI/bw/l3Q1oo3",
-	"du2d3k0HVyveX5upiFjxJzYVawqqKej2TNeDrUzXp1iXqLZ1P8nWPbbk6dJvytbu1Fb+uDEr12uXX6S1",
-	"6xXP2uStTd7a5L1plv7lW8meOW1hLa9Yp9X6oSsuVVZ2ckOxDVZk0ACqwvSuRtZ2gGasaJ0CVCiE3V1u",
-	"EXbc+gdt/d5pPXib/9l+17pm44oBw1qrKXPXsIYkZTBQByThIw42fyLhvzMBOBJjoiXe1VlMx0y4rNli",
-	"tQ/qZiBS2Skal5cAS0Cz1Ix/X+tz8FKl1+mQ+RiWhCFbJYF+seDQFCuKZfedjJzFVv4k1NAB1azS3eAa",
-	"k13pLVhpjltyGmyq/+TesMaULu2g7k9da9XXYcEfpfF+eVz4Ob9ggiEjvBE10/GSL07DXMdravWyVi9r",
-	"9fJriqg4DrNlUCW7lbUhbd9elchGYgkkHbvSHhFPIiIV3uewhWhGWDeDYrHSVb3mOdfmefbS68ZRvFy+",
-	"cuAjW3Zyi1jLx2tPpY6VhdjLclW1crCDJwForIFvWBX4dlVBAe5BXn80yFtNhqIbYMnFbifodYItWlsG",
-	"VaVLK7/Mi1tuF2s5ticNerc/za//LgUX51feo4AxtTpZ5xd9wz5XYGg5WRcER/7dx+q/hbKpX5gGXBRK",
-	"tRJcK8G1EvwVK8G5srqVt1TasvBlvvAIVbDs3uT1U34wlP5GGDoasWQbpbWQJZQ/9jbwVQW/k8nixpTX",
-	"Ys/cy3IFd6Nm7HKFCXZvXG9e53fM6mPMqXY9eZM/Ve56faf3W9RHt2CYb4rNjz5eie32rn7qtNDoyBZz",
-	"K3CqxkF3C63y1PZCKrL0g+7hNrvMuiRh/X04lz+18l1ue/HL28uSXLNyqFA3aI1CXnLnYKUcq7amzFR0",
-	"mfnJ9nWgqWI0Wdgy8+eMTYmpaj/jHA2uDQOWAsImP6v+HayE8clS85rS8hEmuFV5ew6u6PgDIqbQ1aeO",
-	"cNUi4EsTAddNNvs47l8z4LUM2LK0qxlw4B3oK5H8T2CH17o3cPs6eX2HtGaonzmVvVT2sb75XGNtnT5e",
-	"hzK2rjvFzDaC+5NCGa54rHf+u+KrwveKap36YpDMdeUyiykLBZZndUVisVrgtoEQclUcBOszfnIg5Hbi",
-	"IB4e2/DDqTl1xmAdQqlDKLXo+GqiLsgRPyZR/ar0H/cCAOFbzCq3jGQ5NQU7a2EfPYJjCh30+llPpali",
-	"tt6qYl6lDPIeT4Pst3M2NYFtNRCFxVeFjT4RszSNSJwyqmyp+sLv7VLpZ6nOsTY8sHMsEV7Fgt9grs8f",
-	"6T3bJtK03KHw+mam4+vbxJ0+n43rEq1qW7e2Gv60zsPPGXD6nIEmZDh1oGmjn9MKHzKlytgGkleaTdNZ",
-	"ZcLwNKUx8w3x5oojotgs1TZ5zVzfgGJPBCzCYhtbLOTMNlwxEvuyEz1TLBRCYkcc7/spRqnA1howM2dM",
-	"kJ2Dbi9vWtFsk01xrlBk0a1iZGuMxedXZLPb15cunG85DeTziWNl4V3L41oe1/L4W5PHdeLH1fLYCZzt",
-	"Mj8mzCgeb7rGY9uZ2c7UtgIaNUzE2GWu2JQwcf1Ig7yfIBfE2vCBTwUJhb+6TKZSpoFvlnmq5ISZMZtp",
-	"27bcliwLsghNp91pHwQkpQOWprbbYv5IKPB72yxHy7zZfl447MjP9BBnisjOVMlJDyTPHd20Tfe5IUbK",
-	"NbWwXzg4bVfQuuqdG2/3/JWc/f30CRFc/EpHMk3ejY2ZvvOAfGekoanrZa1CsXHYh2ztD8NGWrw2FTYC",
-	"e0QPQ1h42Lgk+9e9v+MctwCLrz/xpb5h/fXesC5wjElGmzdy19pN98XdNFnLgup7JnWQpA6SfE33TByL",
-	"2fKydbH5YEFRW9FRXk6ZOD599rfXL0/+iIyxTJv5sNLo7bKoY9DEN3M8VbAHw+EtthSQ0z/k4FcWm3X6",
-	"h9tnVtWtNvBrA/8zJ5dlvUHr5LIaa+tr73/qXLGzUrNgqokTwDdijJQaD39pFklZ4aitktoqqa2Sr9gq",
-	"KfKaa5omC2o7+F1hmvz9+MXzz2ma+GXljla34D7xHaiv6ftctj0Cwt7T2KQLYPxzxY1hdcCx1uxqe6TG",
-	"2hpra3vki7BHnNS9UXsEJOuXao+4/db2SG2P1PbIN2CPAK/Z0h6ZpnThsLAyneW7BUnYkM5SYxkTj8dM",
-	"G2IfI7GcME2GXGlzRAxnGi9yDJQ8Z4IMFli0tro07al7760Xpr16pF3Ka6nM7V79t+9xRWw31Hl1R1JX",
-	"ea3Vy1q9/FaqvDqiJjuYUI9rHkiqkiJb9rz4Y1VN9/wXp2XmvL7WMGsNs9Ywv2INM2Nj16j2Wt3mABiJ",
-	"YHOvSVKRBGR3V4qY7e4GtrET/nJHEwPqZJu8FOmCUDKmeuzbFOIvhOtQaCMVS/r2yhE3AeGGxFQIiR2s",
-	"9FjOBaEjykUVn7KV/yyb+gbrz7qNfebqs9mLXzE9S9fmJrnz/5ZK0K70xN001Yl8Dahbl6OtFee6suy3",
-	"ofBnhWSnXqKsavgF30tFCdmqUq9fgnjaRnvPBTqIaK4IjQ2/4GZBUjkic6ZYXQi2Zr5f8t3RLTjCU6kG",
-	"PEmY+JylY0vs/c97ldMymPwuZ7BlVdkVxnSBJQvWOGDWJeZkbPiW/cSb9eWaddassy6e+W0Vz9ygLX6S",
-	"P3ipbOYX5RSufcK1T7j2Cf/pClgWOdMtlK+0vAWLVy7b2XtO6VuX73DC5kwbqxraxIbt2+3+5PXJr7jX",
-	"Lu7h2o12LYTf8STw5VJKf2MfXmy9O6ApFTELJkxrOmKF9ruh6AXd4CB4RDUXMmj19oNWtxM8Afxydcjs",
-	"T7akitSG9PYJTNput8nLWTz+y3K/3a7tt9sN4P9tP999+N8TqgRLSNc+ToZKTnB+GPKXG27ai918Cg6Q",
-	"OqujVvJrJf/PqOS/YjTJtPw7usQVCiLPyaeb0PmdrPviVP9MTtaqf63616r/n1f1dwzqdi2AdYkohViV",
-	"W0Ze/w91TEaV0GRHqgAU/1wBDciEAtfWrEkoUVQkcuLq2oZCDq1SmSg6F2Qm+FCqSbrIlcxCy8folwkX",
-	"71AvJhP6Hv96GwWEizidaX7B2uRszEJhjRHfG9Kp0O7CGonlZIKF+EbMjJkiUuF1NjBV0rRNvrOjNa55",
-	"JIlgI2pg6lCEAksEU0GiZwmbTCVWKWz9yBYRMZIoZtSCaDpk6aIPG8XPmcjRdMLIOVtk68IvBjJZhEIV",
-	"cnzQhiIea3C0XTleuxtzMToqz4dvoAJrC+N8KGtCcdDrtcmPbKGzZgEouKghKaNgDRyQsZwpvT7BB+XO",
-	"9QOoOWx+ZIvt4qdfekaQhcRnTggqvHSVEi2Oj+l0ysQ3EBnOkMa0sLroAgC8zIEigHhE5qCTeaUKSQFz",
-	"2XKaMWDzAjtKOVNeS1uixBUSBhDmNjq8qWTCMjGbAH/FH94GKyZtnY1UB8Q/Y0D8T5YltcW6y2LnFZvp",
-	"OvC/FPgv6Zg/WSWpqoRzZlKvcQbvfcB/37k0rHWRf68+3K7vdaOArMP+tYCoPYLfUthfCkfat+oCLHC4",
-	"L9MbWDsDa2dg7QysnYElVnWrfsHgwzol644mPCmZz/eCBtBgA/hNI2gIOgFb2a+zsexEKdrZti9Ho9/g",
-	"wtw9aASNCRd8ArZ3NzO6uTBshBmfmK6ADbR+X5uh4Dl/r9PxrgNGsiYhXBPFaDwGXh6Qw84+mY95ygg3",
-	"8JOQpl3VrOMVowkXTOvbVG9/YDQ143X6rWbqgikSU2H/zJqi1DpvrfN+q+06bi/S7Kn5RmpYWY70xWmO",
-	"G7hWrT3W2mOtPX5NlQUsj9mmahVOCMqC1fjWqhJmTI392xF8sf3FTKWNfmMPg2zuBctTndruqtQ2GUPN",
-	"pByJxUCvwigsqFwuT3SBvMTpiHn3uFWF8wSm1YG7jIST+ZkLBWIKk/n7ANW664hOQM3TLB2S//3v/7Fr",
-	"5WJUDGtPJAADXwVD/OuWExSLCm7V66wmF2D7WGTAbqYlGLtp8Nwu317+/wAAAP//",
+	"7L0Lchs5kgB6FSxnI1rUFimSkvyhwrGh9qfbM7asZ8vdO9PldYFVIIlWEWADoGi2QxF7iL3DxLvGvJvs",
+	"SV4gE6gPWaQoW3LL7tqdaIskCgUk8p+JzI+NWE6mUjBhdKP/sTFmNGEK/jyOYzY1T0UsEy5G9puE6Vjx",
+	"qeFSNPqNN0wYMh8zQcyYEcV+mzFtvtMkeiyFYcK0/KMRmVPtBlEtBRlKBR8Puod9+EMKRmJ8KnQPEeqn",
+	"JAOZLMiELsiYXrCARDxhwnCziMjO62ePycNut0P+9c9ur33Y3m+2Q9EIGuwDnUxT1ug3/OBG0NDxmE2o",
+	"3QgTs0mj/0v+47ugYRZTO14bZXd7eRk4AJxSE49Xd382ZmTCEk6JfVATSqLT47PHP0ZEDokZc00U03Km",
+	"YkYMPWca13p4/8FD8q9/7re7zXZpmXQ6TXlM7eR7E6ZGrDW17/2PX7W0+7Gg4Ioljb5RM1a1lY0TrN2e",
+	"1vawlEyP01TOf8wPv7zZn7kZk8evXr8hTNBBypKgeObEIQ2hJFZS65ZUfMRF9rM9Os1EUt7x8cyMpeK/",
+	"w5ID4pHmbDFlAXmesMlUGibiRetvbBGQ58PWS7sf+OtECuY//lfrNb6m9fxJ6Yy32fBLZsYy2X7DExy/",
+	"aaMzzcr7/OHpWUB+fHr8JCCvTs+evzp5E5DTV2/Orr3YV/CyLdaa0VeBJvHhiOxErVYslV961LQbo4bg",
+	"x/LKx8ZMdX9vb0QnrO2+bks1us7Kn36YSs2uj1h6KoVmBcwaKDnXTBF8GkCtGF3CqadndBSQF1ycB+SF",
+	"jB1qvWZGLVrHQ8NUQF5Tw17wCTeFP1unMuXxooxMBSQ0rddsmtIFS66z9Zf0w/GIbbXnsZyTCRWWTGIp",
+	"kuJ+7UZjGo8ZMpWpYsOUj8aGUKHnTJX2f6/TKa5vwgWfWO7QycifC8NGTOFiLVKtY2yI5/YsptSMiZ5N",
+	"p1IZvTVqr2dYq1BzpP+GxTPFzQIPY3Vhr5l9JjZ+WSNGjCTcaCLnwuGFDog2i9TyY5EQPqEjtrTmhA3p",
+	"LDUtrWLynWbp8LtPW63lU69gaRVofZzO6UKTSEgt+HAY9YsHOtOGCGkAfcvYTu2yFwWxQqQZM0vLVNiN",
+	"hiIqssmIaLrQywLPvbNS3vnfKuWBJZ5qdLhgSnMpULLZ9U4V00wYoK8j4O2EGzKg8TnhgkSeWUdEKviU",
+	"M+yofBphoxs2rnkAlryr1ynYBwOIEVhQRuGs09mPZyqFP9gRUSx9FDbsqLDhlIcHvQcPmkeEDux+iERd",
+	"JqUa51laLMy3lzrGov8znikt1SO2+Ov0H4+f3zv5sWOH9O6llqk86nWq3nsFB/Fcq3qDb1+/yA/BaxeW",
+	"fVsFK1aMGrbEEfPV7h1eE84n8o2RilWvJMPZmCrFQf/RLFbMkB2gTsst1XeaGHnORPOICOm4mOVn54xN",
+	"CTftJbxtaXjfNtpONrgSkzPGXr32OOVMWKmo2IRyYZXN32bSULLz/OnZM5IoOjQtzsywZSUgnfKWoobB",
+	"obacQGr2SaQiMh/LlIXCyVlNUjY0lgIsCAaz+JyZgEQmytj6TBieFn4lXJPhLE0JHVEuEHSwFDunZkY3",
+	"A6LkTCQsIbNpm4AMI5Qc9B4GJCrItYiM+AVDzrj6MqALt8hQcLtOQ8xYydlovPQCpAPQ6u2mCezaQohr",
+	"IofDZWYTen4aNo7Uo4cPj8yj7hUYnh3OOj5/5oFApjACmCeCSw5J9FtEMnhbbcYuszWYKW2iJhLDkKep",
+	"JkMlJ4RNpmYBPGkehcJBprhlsmMnlBfMaUzUWAvDzQqbj5qbwRKKK+Dy26Nup3M0f9S7CjBsyJRiah1c",
+	"cqHSUm4oCBaQhN7oOD59TnaivUTGOmoCZ9aW9iKY3OKJkXYbilmGnXJxXiE/sunXyJD892rqw9N5/mR1",
+	"C8/B3hpywFQwkVBxdiSjmboArpHKkW6TY3JBU56QqKiWWWIShgwW9olQIC2TnW6r23tg8dowpQOS8BG3",
+	"ykDUjgISvbf/aUVNi8QsHkuWHKFknXPNCm8mE7DUpGDLQDkYDB/2hvuH9+8P9g8Seo/ux+xh72HSYR12",
+	"cH//XglSU2pXYff7378ct/5BW793Wg/b71vvPnaDbu/B5b83qsFm1AKIucrURpK2h0etpGVDqRgxagGW",
+	"smUeJWba3cRDr1ALf6KqUvkqm3pAaPGYihHLrF0QCH0Sod0cOTwD+37KFEghy0Ps4xOpWChAr7G2f67x",
+	"BKC4ZeaKFIRdMLXI5Q3QIGjP9jBRgW6TpzQeo6osJywUUmR6YcpXT9NZUpvJ8eeff7YmqkXYmJo1YpDm",
+	"I+zuYL7lLbMPUxYb3SfR94wCDS47TRClhSQDGBAKkJqBf4AwpaR6FDa4AIJ4Dz9bFQYm4u55C0g4Fq5B",
+	"v0TigTMAVefe/cNOKJzzYQki+KKtRG82dPPiqnjDZdCYUkUnzDhj8DEoUNWglVP624yRyAqv96hpRV75",
+	"mSp2weVMo5JGXk24sWDwdu+Qq4ICZ23mxm8zphaNoCHoxC4J5ythwIR+eMHEyIwb/Z61oyZc+M/dKnot",
+	"uCj+xqrYNTlnCzIT3O7CSKQSS2ggeS64tiaolnhkihnQohKJR2d/JWbOY9Yn3Vbv8DAUU8WFsehOjt88",
+	"fv7cEp+isYUk2aHk7VtrsVoASMFWjvfhsBv3kn3WgolbQ6omra4HDZJ0Dpsl38taIB0eLgOpyPjC8EOv",
+	"0wrDD/efvttd5XhB40PLDW9NmNbUWsoNsI0G9nzX7RVBP3xZ7ZR7JdIFodNpCtLB86eM3Lwu/J0m8Uwp",
+	"SzSRtXoi0G6Ek6JMM7Jz0O3lIqJZbbRUQ8/ZPuvA1u30DirRCff0Vhg6Gln6W6UJu0jPVaxqTdWIGTKm",
+	"KOFhI4BRQhJ0axJDR2Rip2WacNMn0W5kZaRG2em5z0gSareBvJeSlGtQtfJJtPM2aGLhUvK67re7GT+5",
+	"YYBYq3HNQT8tLG0hZ4Sm1ppekLFMkyNCcdPZovc7B2TOzVjOjNUlZbK43oHm5utnbOIxIOPqVp4gyd8I",
+	"1s4ZPbcicEoV11I0A2uAW6ZgDx5w2oqrZvu29/qZWAx4yD5wDVJzNypi3xKShqKIpR63yTJqkx0BMQYq",
+	"EDWOyDIO967A4U+HywZLdCKt8mvYBFQ7xcxMWYUITnXF/9DrVMsysEVKi3K2Bz4ylGpCDSp5+9YGmdAP",
+	"qP91nZhznyq1Qe+PqNLmz8rIyZNlHRRWO6VmnC+WJxuVjOJi7x00rlzeKfgZ1i0u80L8cUt7I9Was5cq",
+	"YapPotZIpklEdhS3bNqg8oJucHeOzYBEMMhaMc7L856aiOwINgeTHp5pgret8Lu1oFDRIdIKxlgKw8XM",
+	"uQng/VZrmlNNuNYzDBygLh0KsCpBr6dJpmdyTag+x4EBsC2wsinRgk71WJq+NeUosat1L6DuFMh8LDUL",
+	"BfyELE6TATNzZtncXAK+a9Dh6XTKqF0zGUgzJrB8IhgHXyj4SFKgz4GkKgELPOUXrGn5fnH7bgH+QX3O",
+	"p5bHKKLYlFGjS0tz7MZ7ReTMLOtQcE5r1EltT7mSArPHvPrsP7t/CufZCBqFD9XqszeDQHv+nibOLLOf",
+	"XPzU/lmMBU6VHKRsgnFAq8b7DdlFGsrTRr/RI0PO0kQTqhhxejwQjFXt4VWAYO/dblG9th+IV9iosWei",
+	"DekV9dJUgqaX0vxZcK1u++ilhbY2VMTgysTT0n/Zxhg31Mx0o39gWZzhBk7w73KmcpdDwUhq5+qph5fe",
+	"g18Ahi2Ag11NfsD/rtiw0W/8ZS8Pn+/hr3rvFKfAE6tynWYrcLA+IhGCOgLQaMKsOWtNZQGhcDgdu8il",
+	"6LzWLRdrakEwp5WHCKvW557eWxtazCJY2bQYvmsV4ndbT1yO/C17ZTdNkw8sPtXK/WJbPeyGFxxr285Q",
+	"9sMVXCKbnoIxl0Hjv1rFEE2rECLa9HRFUAnmKsS2r1y197oB2j2TasCThInPZA2gr4FJTwbMEiVoKlRg",
+	"YAopssQqqml2r7cHpuc1iXe/RLwgHCzRJmhNV5LtMNv4TdEr7p5r51AZzMxmUNREWhPpdkRq4e6Rr9q9",
+	"CHaPRbPox6fHT7xLNfrh6VlE5nKWJtkQS6dIOGDqWuUGZyY7mqFLEh4LRWZ9NfvgJXWLC0gpuNwn61gF",
+	"mmfZYDR/olBwEaezhCVBZmtDoMta26BK1XRR08X2dPGGqQses7eCXlCe0kHKticR9Jsk1NABhRC1sFJj",
+	"APmH8ZhZ06QY9bFWjSExndKYm0U/FPY3H+hwHufosLMf5SQVrS4vamZ4b6nK4v0RMWqB4ZlQUIjdloO2",
+	"LiBZ08cfSB+FA7n64SxE9/US1pmUL6lYuF/0danKBVwh4mSkxLQ1H5DHbN5l0jnoPYxCkdPO0goqCQfC",
+	"nDWx1MTyxxFLOcD3ms00OrQ/15paiq+B/83ODY56ShI+HDLw8juqKntilqNzK/E6mM/HQ2Bepw+uTLzG",
+	"v7LX/RRbrdfLbbXCiiAIqgB2leYaLyz+nC1aOPTGbLdoCTjR9tCpTblaZb0GsxCGKUHTp+Aq/Fwukamm",
+	"Mdh4Vnu1S0iZYcXw1haOl+vQ8GHRWeo3hPkd1bTrhtywf9RtfUh5ypIju/kxZDkNvElpf5kpiE4kXMep",
+	"tMyFHItFIekG4gi5aVwTc03M2xMzXgs6kQbO97Ol/unbMx9ucPcoGOZlHVkJRNbdorhh6j7oHObUjTvE",
+	"xAPcYyWF4z2QlpCm5YbdGJXDtRIMugXgU4VoonSeLHwxEjWM/NboObt8s3EKGFRT/5elfkv3kMHqnU6f",
+	"q/DnUmmqZDKLmS47V+0EATHsg9mL9cURhEE1M49mZth6UNb+cWGNvvsDg6hAmj4TaOuJl7X/7KLI9ZjK",
+	"vZypnFhukkGukqEAJ8mBexPM5CRPgSpdyOUiz0SOqcC0QgB/HUqt+cH1+MEzOROfqwX4TCpy0COJZKgP",
+	"gADcJOjz61sHvesR5kGZMId2C2tpEn69IXJEdd3l01CDAv3t6xc11dVUtz3VndJFKsFb/YKqEbsBk7pc",
+	"TiLPPoIkzG7n4MHh/XtksDDuxvANat7dQh6D2xf4zlO7s0qanOKolpGyBaNuPPsIoMA1rsFdMS7ExFBI",
+	"13ZzTbPXoVkFIRpu53oG7psbIFsvAV3SaEI0FzGDrH/ITeXLDnJ/3yC/epDLW7wXAHEsl0oPt97XCt3u",
+	"9ei84AMvwsL5sqopvTCuheNuhNYLl/A37N7fGlm9pw9PffXk72sabJrBY0DNKv5QVlG8M/IZLOOYFCkq",
+	"r5aQ5dwOaepK9GxkGZiIS0XhFhRePSnXdsJ7K4KtjaV9CwykEhYVLINrEu1GfQSxC2e6+z3Z9SvheE6t",
+	"WdTsYnt24T4i+J/BZYVbsAx84sqKcXBv/8HB7ZgG+92c4st37P2djM2Gglu6q0vSwmduz2z4TucluRSr",
+	"jYeaxG+MxKsTPj+TsjfkgCqooibkfBNJQ57I79cLoheMfbcnMss3VUnFhd9vjGK32XqwMROW7HDjc2VC",
+	"AUM0iVqtCf3Q4qKFdejyajzNQrorqbNd6wS+P5qjVGS6fg47yXCbC9J1yLzN1adPS6d7mHORs+U022pN",
+	"IKtYdYNR+o3ZvhuzdGsSr0n89kn8raCujPBnOw7eMKgr4S75YW0jd/UPldtSwWKnBm8Vurte3K5gEByX",
+	"q0u5gmlcrfEEzIrAuCkOUIaEJhOuNRcjqzjMlRSjmtC/CiX/559/bi2XM9v03HL1s7tE8lkS3UuWcHoG",
+	"ZHCTWTrOfF1N0il7DYvQaPRLH3MPwtIMN1HSoFvI4ysAo5D8soY7ZENbMLQFQ24jrlhsAoCFil36I5ao",
+	"qwJ2ZolAXHJMNaGFasd5JwGs48N1nknZz+oPz4RdtmJas6TZXq6pkN9MqjRApvlbtuEnhcYIq+yp5nq1",
+	"a2MNy4JuEl+IZS23gfg89rXSVOKmgqZfLzuLNsEnCsh8zONxKFwaYuu0GE0ptgPptXvNCgZINvC/UNw5",
+	"Buh3uN3TOLTmnTXv3MQ7M3KGFz8pkmmBLzbOmEhc5VeImUDoUZCxFJaG566SXqFWH1x1KpYr/e8wnHU6",
+	"nc41a5XizSxhwOVJTt6+yGtY2X3/INOktNLuVQX57P8VSsu1sq+WK8zBZe7UjJcEhGerDXlux0yVlRGG",
+	"Y8Ew/2NezFeeN94Vi5zJ88ra1HlVvF/8JHl9Mjn4lcWA4sXmBYU1Faqa9Ru9Tu9eq9tt9e6ddTv9jv3f",
+	"PxorHHir8+QJ1N6b0A/voZoalDuccOE+WVi7qmPPqJo0gsZsmlyxkBWQFddexLg128jO1r6oZfiErcJz",
+	"abObxVQR5S9xyx9LhQyvVZawCKzN7wXMvSyCc7vxCPDNYz2anNixl+VjuSEYL+EslHaEpRV2VABG+UhK",
+	"dfhKy9uE9C+4NkuID5U9G/1fvi4SeBc0CjW3G30xS9MVunBbK/yxzYlbeDkAUqUoyJnSu5ZrUZxSra1m",
+	"QzWJfA1wX+U76/ZyRCK7xuiK9i2FNi0WG2apCzJioc8rEAh2WV7sJmQ4cWSQv93BvySDSvWze9UCKQxN",
+	"GIowvAjDYRgqAl8/OIR/jjthOOvee2D/6XU6nRb+ewz/9B7gPw/xn2fwz6H9Zx+mnT17+uzZu53/7Bde",
+	"lb8nf01hpne7X2pZzf+8thjWhipjlWhLOHCpfz7mhukpjZn9OhfTKReMDBSj5wRSlFbEtj/FTJ2lCeZX",
+	"0fS0QAWQ5hSslH3/65tXJwSsAQLWANzKytJY2yTy9BnlvaDYh5ixhESekCMXQHUNuOJxCZU/Fgj+oINc",
+	"vbiw7r1lcl2SOFWtk+ak8G1GUnHKqNIrzXreTKlCINsVjhQVyYRqw5SuUrSWae32Fa+7J+YuK7jFCZsX",
+	"VaZrYVmWFm2k6/wEFiR2y5grjuXzQXhYBATPmySKTVMasy2RcAnplnqSlFCgfPoOlvtlYXSYCaMn8lfZ",
+	"+AS8vYamdCcxoChSNqgj76pxBStKX4kphRMrle39kRojFV8qyPsjFb9vdxbFya7wrTClc/Wu8LbtH1sC",
+	"VuHdxQk3Auo101CC+WODpumrIehhG1+P4L0MPi5tHGJflf1vE6+blGKDfeJao2DDOGyIAq3goiOsxA1l",
+	"F6kegyPbSLXctU2Mpu/3f+u17s+f/rWX/ta5+H+6rx+O/+vB4O/nB7Oze/ofcYeeHE6e3B/+MO7++rcr",
+	"9V/cwSq03q3yFVcSmzrtE+N+XuXKCqrLuQAmw3RA9Nh+gn2hb1/EbIlzbKP+rsFVpMlOpuqu4m7gD+ja",
+	"YLtEdPmJa/TlbEtWnve+hzVtQzulJz7DgFs61+K0VbRQoKiSMpqDt9ZHvwJ9NGf8N0lTB70NRPVlHCGf",
+	"KlK8oN7Q8mFAUypidmQ59IQuyMDquCNq+AVzuvWAJiSdxed4R5mRx1RzIUucy4JohT5XnSqf7ZW5CREJ",
+	"Po41cjJrN1DZYKDALwB6n+3J+Ay0uwXnQybXP9/1sJPpu5pOGIm0VCZqXtMjcTueh7V1pI8F9ro5OLyf",
+	"1a/FMKIvfYdGQgtVFOJYGZnQ6Yr+X/eLuF6/iGVjBuG30hAcOvhCg1ElxcgbVXl/zLJyuA76K9w1P45q",
+	"xebjFZ7pxtOKNhRkBwKUbmeuOpNUJGvsB6fVtOgzZYm1ObHBIyDVEkJ9BpZUmdP52Vd3nYrx1mvM+nlj",
+	"86X7gdg/Fi7RWRU48Hnsf4kCUNozbEhCAZ1olnqT5s2ZoU1L08WAyZCLBLhJZafTpU4z10HcTNDMFMe+",
+	"rHaDVdhQCP5k4q2zMRx1+PBhQXAdVEehHLGsdj/UY6kM0bPJhKqFB8w5F+COcFRTRuxt6C3fj3FJFBs6",
+	"zK6878hqZYOUBUQwKK/o+hDhVUU7uF1o1bOBtoN1aZdBZSuKoLLcSrC50lqwvm5ScMX9z2BjKYng6jSK",
+	"4OoSrcG63PPgGtfTgvXlJIM192PelUllwxFtSxvLxjICABE7o5vAs++Mr1ZJ4cyULHA5p4k2+oeHwVbq",
+	"k3OX7aOedD9YsjcLn8uxndwIeUqVYAnp7mMnLmjSZcnBDvy3RtBABpOZr2Uxla13o34NE+NFIu+q5hob",
+	"l5ao2m56CxX6VsyL9WYCrD5fMZnIC6g16i0EZAip1LrcOG6/gl9eaQ/cv749UHYXrG+7h8u3S3dmDhbH",
+	"GNMLRgaMCZKwlBm20v7uU9fjbZSNjQBBhjujyh6NZ/6ryOExd+XkMlQu4sJVWL0ySwHNb87nAnZWPnP5",
+	"sJZBlRlenqjyrV1pjAEv2WiL3XXOcgvGHDLYq2252zCyrBLF4pniZvEGGn073XrCxVm1ixhaKdjfuTaK",
+	"GmkZp+vtrV1RBBKdPD/56/EPr148eX/85OXzk/dnr/729CRqk5/zposzYYdD097lTvWW0NDVREWCjZNB",
+	"0QQvbJg1Obf7GPjO3W5fY2OmOZls2AI6gaPTV2/OiFdOI7IjVYD8Jlj6be8jTy734Kmo6dqauvr2wHPz",
+	"XllXrO0StPqh9MmyNAZicMh5wsWvlPxg8XBCOXjTXIbesi4qYOQOJbu7+O7d3SayI012d7PM1d1d8n//",
+	"878ZPgfOLXTB8K8f5Uwz7xkPBfqL4AnoVwuRNxQnjCqBKe0l3xJw6FRqFhBKFBWJnBA6kTMB7ZaBoCxK",
+	"cIEtaAosVVk9tU2OBaGx4Rfc2HlGxKp+KtHFd7dDEYq//IW8zEthhmKXvHYFS9BqjJbvJURtOyj64ekZ",
+	"yRN5XaMn+LJ0sgi5iNBUS6KnjJ6Tx29+OiJTHp9DR1FuxqEgvv5mPytBGrWJxafHb36yWP362WNy0H3Q",
+	"sQfjah4oOQ/I49cvnqFTlIlEB97c/W0mDUuwBZadXTCWsKRpTaq3Z89aD7A8i6YLTbTsO8oBcknAibOm",
+	"DmrkkJjQfEhk5/clSyI3PCITRoUmb9+0sCv5jt9AE96MdyW168sFtakw8Tbl54yEjcd0+P/9v2EDjfx0",
+	"0bbveG60394YVRJmTZ6ZPScfGsJGq0zHdOqISE/t7HrMGKR859oASF5rw9q5gSu4bmDRo2jlszNF7WEY",
+	"KcmOi+A4juWIHoM8KMrZB0OoHW9njyEZKU365bdrAEWB/nSQxZKcqoWyRJMJTbxqMGki/vl6rdb4YyNp",
+	"uJVoZLDIujXb3WJiuMIm2XYzmetBk521p9y0i/a90GGrSB0kpkotuBjlbj0pIKwlV/E3n5Rr2Xrw4PBh",
+	"qwurpYDuB517UZs8BWKEuR325b3Hc1ziGrEW2ag91dOTHwLfBzt3dzTtSuzsbsvf6WwSt7NCh/cjTD7J",
+	"5p6PqQFDt/hmoBDA3Qe9w4fZ/Nlml3nDMiTJiBkNL8JDOz0+e/xjgW0Aj4iIAQm1OUUel3F//+E9RIDj",
+	"6iKNuBnYGiAheGkQ2wp+IXuofe8Qc89Ar3DYXRjOIkdEFunGNB0SSvRMKTmihpEp5YrsRGEjDGfJg04n",
+	"bEQB8UAi//rng3avCbyT2nPuRM6FgIRmydQS7Nv/ePbs2RNkcln2PaoPhSR89KNBP2SCCglQEvw4sRPu",
+	"RB/D3AsaNvokrHCEFvYZNi6jJhkwzROWXSL4ThNsTQmtiEEcASTsb5Z3W+UB2jq5G1UQi5qwycD58KDx",
+	"8szAnFS4bXyn3RBtuTackuc3zmOTDQ0cx8gSmRIZzyZMQFDMfZudpnvYnjFehYCVwdEhuPIqFnZtidUh",
+	"OBw4JUZOWym7YKlfPW4xyLdjj7URYSdp5jtRE9wlgp6SqB0FZCIVw3I23XtEz8BzZ7kzyvLMZZgP2+9l",
+	"8JCK9A7v2XmxUhAiNIBoxC98V1+3IgluSHvOuRMUD/p4EDYCsvr948SeMjAbxMAMU5ZHVnhS7QJcjN6+",
+	"GfDFyz2Vt+sCEsNOOEQKEILgvnQGnJlLElt1RYMq4iwkH16zosLYQ0PmQEBHplid3HLmbttSTdRlHWTG",
+	"lja5Bj4BD9k3+ClBeB+5PvgadSjk+JBMd++gNQBnqhu9BJMws2MIh3dY5iuHOAMQtgScKI7KfM7ZvizG",
+	"wMstF0VUTORskLLWVLGYaxB5MzhNwKEAEcaqGl1mF9MsooBDs6yilEebACGK/MODcCcqZRRER1Ym5Le9",
+	"gLWCPMvw8KDZJse+HpMjaAcTH0+gpuiKD8iADe3jVgf2KGz5m0WHDLXs0hGpVhkzOBlWN+RxS+IrHZOw",
+	"REPFgugJTVNYunsltzyc0Slmpw1nmh2RGXzq3gucYutopsgonJMUPlp+AKDe3QXZu7uLTWugHt36LqY7",
+	"PizWtEwkcgG0yDFmz77tWh0Hn9BpdWvujBWWoyIZOuQEGnkmTJNEMa3bMTeLKOMuxRBK/jg4VqOmj6UA",
+	"58uP0aoOzjsAM2/HENaHVuz5eSMCuhl586LcXAetulB8D0JHl8IeVuXVFqWlcPDyj1plMCsg4hkH9vVw",
+	"elIfdIqDzkFEdqIKr3nURNEgJFFyZlhB+9EA9uwinas86Cs0Ik4/fnVy8vTxGRlLbfpTqYwDviB0oGVq",
+	"J3TPZeC3pmh/b88+ETWP3PIOy8tbdd+7roZQ8BCupkXexslaKRZaoJDBDGRo3gTFEhY2acn79y73pYny",
+	"QBOu69CSe3FdZZ+6h50pd1nSwF78UOQCeWMliwqo0mLbYXc1EdtCmjlYEZbO4RA1KUfIXUdiy+qzunEi",
+	"sa8DziJ2vGJP/vXPh+19uAcJVmW2Ttf0BdiZ21aAnO0gQrKB04BlHpfjeI5VzFmatoZSWa3hx7Oz071u",
+	"u2ufdH93XCwIi2NBmcsMXfvkB/mdDoUdmhW3cxvlxnNQi4dcjNrkeCLBjpDarxvMM7RJgGyjUFieTL6n",
+	"CXFxwwidC7EUgsVY6BgAHzgntN+SNYgDj5xSkQumQARx43SjUEytmk52POaCKEMtccpUzIRpOQWY5who",
+	"AZ6Pcyjq1T8wRQMr+xSbgnuRRD9aOrA/4k1UkcM0o66IUMsUmo6vLbeKLjPyUDghag1bexI0xQGohxzZ",
+	"CQ47XXIiDXluuZxVIS3uuxsx/vWhiM4UFXrIVOG+LGrAICKp1XdGKbOm0EycsySCuQ+698nTD1MWG2Ru",
+	"WI3WSc0MUTN8RF4a4RMRuincVthkahZo//qKywDIqNvptGIpDBczhi8tY8Rh5xC2QX5yZ2r3+sbH5dxO",
+	"yYT+Wjj2wsYs5B0UehExMhT+48MIiDl3gnhgNY/QNCLRwX630N21iGwlqsXc8FBgF7Yuecm/JzsDlso5",
+	"HFZQIpsCjWCqKL7FZ59YpSoUrpCciwyCygwak6W4bAIjkQ/7klOwHbtQUGVzeWNhjU6HgeutFThzSKOz",
+	"Ds8m6lkGWeJXkeu5RXYjslOsYWkZznwsIVhs8RSpBW07AGMvFFPFhhT9n6+fk133Pei5XJMUfLZKzkZj",
+	"hLaXc8C8+q5nO74OvGi6gMz2Ac+hcAVucmR0UyU/LCz1DZUUPm9BoQOmUKwTdS+LKnOumS/Umb8WfVVW",
+	"wACN4+Fjk/kCLDRjOFUmW5UlVMtr/DN6MhuNUi5GzTbwTP8oOKpCQXOiwzUNMAkavnQuogpGAXXHgBC5",
+	"ITvcqv7ILJpwBZ6PhLW8jwpcqAOmA3yvSRVDsG+CRa2+DXAQzWTL29rkjSypNRYbURXKIIUJVOW9OYeX",
+	"H+sXlsE3QAavl9n+jl2Q+9DHMdaG1d751SP/+ue9dtfXgNIZ1YbCnrzVRq2UnAz4aCZnuhk4UevaJzoz",
+	"nJpiigV4KUFUAJIAcrmb7jgW2FLChlygSzIFbWXHe+oCkpeJDpbrQQdVFVyaXuuDs5Ui4/kpvkIk4GbF",
+	"tDn46lfJBXoBYzmZUG1Z1yLEBXuBlavOWKpuzuOiCeRcwxLZx1wuJexH7k1GEipCUTC0EFwUHAToEIWz",
+	"tTOUK0JkE2CJG2qc/wsNA69PP/aJGjTNWJql5swQHaPYxhLZZMeSiGP4PpMIkQoTV8hgNpnqZttpZuCt",
+	"t3pZKFa8cU6Nivat2gT7XKneDavG87XUNmf0HLqOUsW1FJY1R6dvz+wxg8fPve/J0xdPz55CpmPBET2S",
+	"hNqjQT49x0iWLiCLexFgb7kZAdnRBtLgCu8mzpjbdSfp5youXzAOGOF3EIqVLRCRzXNU4oosay4YHXR7",
+	"uDMHYkc/7VBYxo9I55ziOy7qlQdMlgNh9gsEUDmC4geGojKw0vRqnsqiNnA4YHELmXVtwLATTWfU9YW1",
+	"iIkMIxROq+7ut7uoj0DkAFRDN30/P4++FX8oo1YAK4eFuu8ggUNh1IwdFY8TOGFpmEWO0kz4DsVcefhc",
+	"IiLQXa4dhr7iMYvPdVFSe0KODjpd/GcftFCQpZ44YjlxGlqbnMhylX4aiugF1ab1UiZ8yFkSoY/f7sF9",
+	"03rDRcyibO1vxWT5F8WcdEmKPCUUcYGys/73yMUQZ4CL+HV6o0aQ4SxNsf+lTyL2XlI0QEIR7SUy1i7/",
+	"cMhTxyRBimce1Z1oT06ZoFPedrVn8i8WdJJGTYxz5MwlFDsU7yA55x5Iv2bpWLZlFuhP243a4MCniZfM",
+	"RYIHj2GOICAFIOSFTB3fqw1TXJ9r8OHRYDcYhA1weQJXpSNQhEIR7Ubg7gLzJLcmHAOIdiMgdArrW0bf",
+	"HfszRUONjnTBSYx+bG+W+HCjoaNm1jbCaeJA/2iFWm4hUPjm9XWc5AVtzPGPUHhrjiZeGpTLO4Yi6xDn",
+	"+ItgLFkJyO1EecKBhcJyVB79MmAtw1ehwOckXIYAWFXc4sJ3WbYfFbIB7PxPWMoMKBD+apjzPjpoW6x0",
+	"b1DLi22T76VVkJST9te5KYe5CymPmdCsEPR/+fysETRmKnVJArq/B5iOlN6WarTnHtJ7duxloQ1eni9w",
+	"fPq8ETScaG30G912p92xYx3RNPqN/Xanvd+AS1BjSPTYs/8ZMbOaI/GaJVyxGCCRubEVROqX6JlQQxxB",
+	"txvwNtQ0nieNfuMHZl5LaRpBIzNs7Lv2O73qtIzyzCnEGMrzf9WFOYtXozfNUiwuUZdm+oJl7Q56D9c9",
+	"kSHw3nIRbvvcfvfq5zZ1/LgMGoedztVzlJvyw1P7Vz9V0YigmPrV6P/yLmi4vHZLtdJTfYkeG0HDypdG",
+	"/5fGhBnaeAfMJTuo5Ts6S85TdP1qEu1FvtKldhlhj1+9fmMFEhN2aUmmN2RGfygipM+I7EStViyVbkn8",
+	"ohmg3mAto1TjqmG+qWJYzt/JfuS+ZfbkkKaKRfU6B9Usyu8D074wKOJ2swV7+hQ2Ak8WG21XTYyO9E+Y",
+	"2D/4VdatW5r6Jf3QOh6xa835kn44RgK8ZgPzPyN7/IPY3AZe5dDX6sR7ZKdM+c1VjnUZNECXWKv4vJnT",
+	"0Ygp8vZ5ntzpuWDg3c5WxVUsXeTJwgMuqFr4W1gjRlJJk6KqbAdS4TyXEKurYkg/MPPErs7qaD4DbG2V",
+	"h3zI3vOhtWSw49vluxVW1lkqzQq++rGZpOVsdFRZ/y2RMaR62QGouuIP9jNJqRg9ChtMhDictdtt/Hkv",
+	"H98olixdzlOuLE5aALu/VPpVa3qeXN84tN2SS7jH/FM5s6i7Pt5Rlri/Tk8ALoCRerPU6BUyR13QC1O/",
+	"+Io7ou5TWmPsLQnxbQTw9zRxj4F507l39SMn0hzn9zlrY8opKM/XOk52cqHXvCnbCvwkd82+cipNbV/V",
+	"9lVtX33F9pVlLtewsfY+Uq2ZuVxray0p/viTDog2i5TpgPBYCgyjgP/baU6eyeVmVnudHXVs33/bxhSf",
+	"0BHbm2KPgdzsyS7komlYeUffXcIpl7BotDXCpDXjHy83mlJuhl/pBUXglSeac5HIeVsKCyXyiAxnwuVl",
+	"NMl2M0M+V3nS4ymNx4y8wIhElt/Va3eub/UNefoNmHoWHn7mVST/Uc4hCdml2qXMZ4vE0Lm0fHl8Ohuk",
+	"PA7IhH5o0RF79OCe1daKN3vx7u+mg6sV76/NVASs+BObijUF1RR0e6brwVam6zOoX1Tbup9l6x4jebr0",
+	"m7K1O8UKITdm5Xrt8k5au17xrE3e2uStTd6bZul330r2zGkLa3nFOq3WD10RqrKykxuKbWtFBg1LVZDe",
+	"1cgaE9CMFa1TgAoFs7vLTcSOW/+grd87rYfv8j/b71vXbG0xYFCTNWXuGtaQpMwO1AFJ+Ihbmz+R9r8z",
+	"YXEkhkRLuKuzmI6ZcFmzxWof1M1ApMIpGpeXFpYWzVIz/n2tz8FLlV6nQ+ZjuyQI2Spp6RcKE02h8lh2",
+	"38nIWYzyJ6GGDqhmle4G17rsSm/BSvvcktNgU50o94Y1pnRpB3UH61qrvg4L/iSN9+5x4Rf8ggkGjPBG",
+	"1EzHS+6chrmO19TqZa1e1url1xRRcRxmy6BKditrQ9o+XpXIRkIJJB270h4RTyIiFdznwEI0I6ibQaGo",
+	"6ape84Jr8yJ76XXjKF4uXznwMZan3CLW8unaU6mnZSH2slxVrRzs4ElgNdbAt7QKfEOroAD3IK9TGuTN",
+	"KEPRDaDkYrcT9DrBFs0vg6oSp5Vf5kUwt4u1HONJW73bn+bXf5eCi/Mr71HYMbU6WecXfcM+V8vQcrIu",
+	"CI78u0/VfwtlU++YBlwUSrUSXCvBtRL8FSvBubK6lbdUYvn4Ml94DCpYdm/y+ik/EEp/KwwdjViyjdJa",
+	"yBLKH3sX+KqC38tkcWPKa7Gr7mW50rtRM3a5wgS7N643r/M7ZvUx5lS7rr3Jnyp3vb7T+y3qo1swzLfF",
+	"JkmfrsR2e1c/dVpoiITF3AqcqnHQ3UKrPMWeSUWWftA93GaXWTclqL9vz+VPrXyX22P88u6yJNdQDhXq",
+	"Bq1RyEvuHKiUg2prykxFN5qfsK8DTRWjyQLLzJ8zNiWmqk2NczS4NgxQCgiaAa36d6ASxmdLzWtKy8eQ",
+	"4Fbl7Tm4ojOQFTGF7j91hKsWAXdNBFw32ezTuH/NgNcyYGRpVzPgwDvQVyL5n8EOr3Vv4PZ18voOac1Q",
+	"v3Aqe6nsY33zucbaOn28DmVsXXeKmW0E92eFMlzxWO/8d8VXhe8V1Tr1xSCZ68plFlMWCijP6orEQrXA",
+	"bQMh5Ko4CNRn/OxAyO3EQTw8tuGHU3PqjME6hFKHUGrR8dVEXYAjfkqi+lXpP+4FFoTvIKscGclyagp0",
+	"1oI+egTGFDro9bOeSlPFsN6qYl6lDPIeT4Pst3M2NQG2GojC4qvCRp+IWZpGJE4ZVViqvvB7u1T6Wapz",
+	"qA1v2TmUCK9iwW8h1+eP9J5tE2la7lB4fTPT8fVt4k5fzsZ1iVa1rVtbDX9a5+GXDDh9yUATMJw60LTR",
+	"z4nCh0ypMthA8kqzaTqrTBiepjRmviHeXHFAFMxSbZM3zPUNKPZEgCIs2NhiIWfYcMVI6N9O9EyxUAgJ",
+	"HXG876cYpbK21oCZOWOC7Bx0e3nTimabbIpzhSKLbhUjW2MoPr8im92+7rpwvuU0kC8njhXCu5bHtTyu",
+	"5fG3Jo/rxI+r5bETONtlfkyYUTzedI0H25lhZ2qsgEYNEzF0mSs2JUxcP9Ig7yfIBUEbPvCpIKHwV5fJ",
+	"VMo08M0yT5WcMDNmM41ty7FkWZBFaDrtTvsgICkdsDTFbov5I6GA77FZjpZ5s/28cNiRn+kRzBSRnamS",
+	"k56VPN/pJjbd54YYKdfUwn7p4LRdQeuqd2683fMXcvb306dEcPErHck0eT82ZvreA/K9kYamrpe1CsXG",
+	"YR+ztT8KG2nx2lTYCPCIHoV24WHjkuxf9/6Oc9xaWHz9iS/1Deuv94Z1gWNMMtq8kbvWbro7d9NkLQuq",
+	"75nUQZI6SPI13TNxLGbLy9bF5oMFRW1FR3k1ZeL49Plf37w6+SMyxjJt5uNKo7fLoo5BE9/M8VTZPRhu",
+	"34KlgJz+IQe/stis0z/cPrOqbrWBXxv4Xzi5LOsNWieX1VhbX3v/U+eKnZWaBVNNnAC+EWOk1Hj4rlkk",
+	"ZYWjtkpqq6S2Sr5iq6TIa65pmiwodvC7wjT5+/HLF1/SNPHLyh2tbsF94jtQX9P3uWx7BIR9oLFJF5bx",
+	"zxU3htUBx1qzq+2RGmtrrK3tkTthjzipe6P2iJWsd9Uecfut7ZHaHqntkW/AHrG8Zkt7ZJrShcPCynSW",
+	"7xckYUM6Sw0yJh6PmTYEHyOxnDBNhlxpc0QMZxoucgyUPGeCDBZQtLa6NO2pe++tF6a9eiQu5Y1U5nav",
+	"/uN7XBHbDXVe3ZHUVV5r9bJWL7+VKq+OqMkOJNTDmgeSqqTIlj0v/lRV0z1/57TMnNfXGmatYdYa5les",
+	"YWZs7BrVXqvbHFhGItjca5JUJAHZ3ZUiZru7ATZ2gl++08RYdbJNXol0QSgZUz32bQrhF8J1KLSRiiV9",
+	"vHLETUC4ITEVQkIHKz2Wc0HoiHJRxaew8h+yqW+w/qzb2BeuPpu9+DXTs3RtbpI7/2+pBO1KT9xNU53I",
+	"NxZ163K0teJcV5b9NhT+rJDs1EuUVQ2/4HupKCFbVer1LoinbbT3XKBbEc0VobHhF9wsSCpHZM4UqwvB",
+	"1sz3Lt8d3YIjPJNqwJOEiS9ZOrbE3v+8VzmRweR3OYMtq8quMKYLKFmwxgGzLjEnY8O37CferC/XrLNm",
+	"nXXxzG+reOYGbfGz/MFLZTPvlFO49gnXPuHaJ/ynK2BZ5Ey3UL4SeQsUr1y2s/cMaokfP5uj4kzb8tVQ",
+	"bF9W+Ab4KurCNXOtmWvNXP/MzBWZ1O2y2HWRvudaz5guhPIIhYgfLsma4crFArkpxv4yvotPHRUifZoJ",
+	"A7G+qYZCv1yMCDXEPukKHpYCh3Iu8MGAOO0WHAX+u/mYx2MyoQtfAi8UVCzyxyFXY04XZEDjc+z6nYWr",
+	"xlL7Rc2pJqnUBl6CPyCXJka6MvGO99uhzTZ5NSRmLv1LJwzqROEu8s1rOmHZ4gUjehbHjCU66xEGxRdD",
+	"AZWYKDnodNvkjJ4zTYQkA5ksNpRWLMuIu+JP7vwxoccCwmXY+acNQdZumdqjfefrJ9Z+8E/xg+dVDsuJ",
+	"NVuFJ/ecr3xdmvgJm1v5BqMwHxylFuQ0U0MoMXzCqlPBf/Ju+FvOBL9NiQN7cKndAZY0jPXFxgqGPAkQ",
+	"wu95Evgqk6W/BZ2wYCTTJBjQlIqYBROmNR2xwGXKvKcmFL2gGxwEj6nmQgat3n7Q6naCpxbrXPlm/Akr",
+	"UUptSG+f2Enb7TZ5NYvH/xb0Or17rW631bt31u30O91+p/OPUHQD+//PqJoE3X37v6dUCZaQLj5OhkpO",
+	"YH47ZGWSDk5yvfvCeQ486GqFuHGdDF8L4To28meMjbxmNCnKrCJXKIguJ59uIlTiZN2di5hkcrJ26tVO",
+	"vdqp9yd26iGD+mO8eoUUP7eMvGw66JiMKqHJjlSBVfxzBTQAT1sqNWsSShQViZy4diChkENUKhNF54LM",
+	"BB9KNUkXuZJZ6JQf/TLh4j3oxWRCP8Bf76KAcBGnM80vWJucjVko0Bjx7jKnQrs6HySWkwnULx8xM2aK",
+	"SAVVQKypkqZt8j2O1rDmkSSCjaixU4ciFOBopIJEzxM2mUoo7t76G1tExEiimFELoumQpYu+3Sh8Lrv1",
+	"ztkiWxd8MZDJIhSqcDUCbCjisQZG48qhWsmYi9FReT54AxXgFYT5QNaE4qDXa5O/sYXOeqyhJ9OQlFFr",
+	"DRyQsZwpvf5eBMid6/sJc9j8jS22cxPe9YsUCIkvfI+i8NJVSkQcH9PplIlvIKE2QxrTAnfFwgJ4mQNF",
+	"FuIRmVudzCtVQApwBSinGWNtXsuOUs4UyVzwJUpcIWELwtxGt28qmbBMzCaWv8IP74IVk7a+xFF7Xf8M",
+	"Xtc/5nLJFusui53XbKZrP/GSn7ikY/6ESlJV55vMpF7jDN77CP++d7dX1iVMe/Xhdn2vGwVknS1dC4ja",
+	"I/gtZUtL4Uj7Vl2ABQ53N72BtTOwdgbWzsDaGVhiVbfqFww+rlOyvtOEJyXz+X7QsDTYsPymETQEnVhb",
+	"2a+zsexEKdrZ2M6w0W9wYe4dNILGhAs+sbZ3NzO6uTBsBBflIMsb+g7/vjZDwXP+XqfjXQeMZL0VuSaK",
+	"0XhseXlADjv7ZD7mKSPc2J+ENO2qHoevGU24YFrfpnr7I6OpGa/TbzVTF0yRmAr8M+slWeu8tc77rXY5",
+	"vL1Is6fmGyn9ixzpzmmOG7hWrT3W2mOtPX5NBdmQx2xT7BcmtMoCanxrVQkzpgb/dgRf7Bo4U2mj39iD",
+	"IJt7wfJUpymNmSYUezODZlKOxEKgV0EU1qpcLk90AbzE6Yh50+1VhfPETqsDV8MBJvMzF+pqFibzWa3V",
+	"uuuITqyap1k6JP/3P/+La4V7JXlYeyItMOBVdoh/3XKCYlHBrXodanKB1TSRAbuZlmDspoFzu3x3+f8H",
+	"AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

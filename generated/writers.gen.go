@@ -565,6 +565,51 @@ func (r FastReplaceLocation200JSONResponse) VisitReplaceLocationResponse(w http.
 	return jsonwrite.Send(w, 200, buf)
 }
 
+// FastReplacePlayerToken200JSONResponse is a ReplacePlayerToken200JSONResponse
+// that writes its JSON without reflection: the same status, headers and
+// bytes.
+type FastReplacePlayerToken200JSONResponse struct {
+	ReplacePlayerToken200JSONResponse
+}
+
+func (r FastReplacePlayerToken200JSONResponse) VisitReplacePlayerTokenResponse(w http.ResponseWriter) error {
+	buf := jsonwrite.Buffer()
+	defer jsonwrite.Release(buf)
+	var ok bool
+	if *buf, ok = appendNewPlayerResult(*buf, &r.Body); !ok {
+		// encoding/json refuses it too; let it say so.
+		return r.ReplacePlayerToken200JSONResponse.VisitReplacePlayerTokenResponse(w)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	if v := r.Headers.AccessControlAllowOrigin; v != nil {
+		h.Set("Access-Control-Allow-Origin", *v)
+	}
+	if v := r.Headers.AccessControlExposeHeaders; v != nil {
+		h.Set("Access-Control-Expose-Headers", *v)
+	}
+	h.Set("Cache-Control", r.Headers.CacheControl)
+	if v := r.Headers.RateLimit; v != nil {
+		h.Set("RateLimit", *v)
+	}
+	if v := r.Headers.RateLimitPolicy; v != nil {
+		h.Set("RateLimit-Policy", *v)
+	}
+	if v := r.Headers.ReferrerPolicy; v != nil {
+		h.Set("Referrer-Policy", *v)
+	}
+	if v := r.Headers.Vary; v != nil {
+		h.Set("Vary", *v)
+	}
+	if v := r.Headers.XContentTypeOptions; v != nil {
+		h.Set("X-Content-Type-Options", *v)
+	}
+	if v := r.Headers.XRequestID; v != nil {
+		h.Set("X-Request-ID", *v)
+	}
+	return jsonwrite.Send(w, 200, buf)
+}
+
 // FastUpdateLocation200JSONResponse is a UpdateLocation200JSONResponse
 // that writes its JSON without reflection: the same status, headers and
 // bytes.

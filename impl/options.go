@@ -124,3 +124,11 @@ func (s *Server) OptionsOpenAPIYAML(ctx context.Context, _ generated.OptionsOpen
 	}
 	return generated.OptionsOpenAPIYAML204Response{Headers: generated.OptionsOpenAPIYAML204ResponseHeaders{Allow: allow}}, nil
 }
+
+func (s *Server) OptionsPlayerToken(ctx context.Context, _ generated.OptionsPlayerTokenRequestObject) (generated.OptionsPlayerTokenResponseObject, error) {
+	allow, err := s.allowed("/players/{id}/token")
+	if err != nil {
+		return nil, err
+	}
+	return generated.OptionsPlayerToken204Response{Headers: generated.OptionsPlayerToken204ResponseHeaders{Allow: allow}}, nil
+}

@@ -171,3 +171,44 @@ func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerReq
 	}
 	return generated.DeletePlayer204Response{}, nil
 }
+
+// ReplacePlayerToken issues player id a new token. With the player's own
+// token, the replacement is made only while that token is still the
+// player's (two at once with one token: the second gets 401); the admin
+// token replaces any player's.
+func (s *Server) ReplacePlayerToken(ctx context.Context, req generated.ReplacePlayerTokenRequestObject) (generated.ReplacePlayerTokenResponseObject, error) {
+	ctx = requestContext(ctx)
+	if err := s.authorizePlayer(ctx, req.Id, true); err != nil {
+		return nil, err
+	}
+	cred := credentialsFrom(ctx)
+	if failed := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); failed != nil {
+		if cred.Admin { // a 404 comes first, as for DeletePlayer
+			if _, err := s.store.GetPlayer(ctx, req.Id); err != nil {
+				return nil, err
+			}
+		}
+		return nil, failed
+	}
+	var old []byte
+	if !cred.Admin {
+		old = cred.tokenHash()
+	}
+	token := newToken()
+	p, err := s.store.ReplaceToken(ctx, req.Id, old, HashToken(token))
+	if err != nil {
+		return nil, err
+	}
+	return generated.FastReplacePlayerToken200JSONResponse{ReplacePlayerToken200JSONResponse: generated.ReplacePlayerToken200JSONResponse{
+		Body: generated.NewPlayerResult{
+			Id:        p.ID,
+			FirstName: p.FirstName,
+			LastName:  p.LastName,
+			Gold:      p.Gold,
+			CreatedAt: p.CreatedAt,
+			Token:     token,
+		},
+		// The body carries the player's token: no cache may keep it.
+		Headers: generated.ReplacePlayerToken200ResponseHeaders{CacheControl: "no-store"},
+	}}, nil
+}

@@ -3244,8 +3244,9 @@ func (s *Server) handleOptionsHealthRequest(args [0]string, argsEscaped bool, w 
 
 // handleOptionsLocationRequest handles optionsLocation operation.
 //
-// Answers with the methods `/locations/{id}` supports. When CORS is enabled for the request's `Origin`
-// (`--cors-origin`), this is also the CORS preflight answer.
+// Answers with the methods `/locations/{id}` supports, and in `Accept-Patch` the media type its
+// `PATCH` takes. When CORS is enabled for the request's `Origin` (`--cors-origin`), this is also the
+// CORS preflight answer.
 //
 // OPTIONS /locations/{id}
 func (s *Server) handleOptionsLocationRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -3668,6 +3669,91 @@ func (s *Server) handleOptionsPlayerRequest(args [1]string, argsEscaped bool, w 
 	}
 
 	if err := encodeOptionsPlayerResponse(response, w); err != nil {
+		defer recordError("EncodeResponse", err)
+		if !errors.Is(err, ht.ErrInternalServerErrorResponse) {
+			s.cfg.ErrorHandler(ctx, w, r, err)
+		}
+		return
+	}
+}
+
+// handleOptionsPlayerTokenRequest handles optionsPlayerToken operation.
+//
+// Answers with the methods `/players/{id}/token` supports. When CORS is enabled for the request's
+// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+//
+// OPTIONS /players/{id}/token
+func (s *Server) handleOptionsPlayerTokenRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
+	statusWriter := &codeRecorder{ResponseWriter: w}
+	w = statusWriter
+	ctx := r.Context()
+
+	var (
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: OptionsPlayerTokenOperation,
+			ID:   "optionsPlayerToken",
+		}
+	)
+	params, err := decodeOptionsPlayerTokenParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	var rawBody []byte
+
+	var response OptionsPlayerTokenRes
+	if m := s.cfg.Middleware; m != nil {
+		mreq := middleware.Request{
+			Context:          ctx,
+			OperationName:    OptionsPlayerTokenOperation,
+			OperationSummary: "Methods of /players/{id}/token (CORS preflight)",
+			OperationID:      "optionsPlayerToken",
+			Body:             nil,
+			RawBody:          rawBody,
+			Params: middleware.Parameters{
+				{
+					Name: "id",
+					In:   "path",
+				}: params.ID,
+			},
+			Raw: r,
+		}
+
+		type (
+			Request  = struct{}
+			Params   = OptionsPlayerTokenParams
+			Response = OptionsPlayerTokenRes
+		)
+		response, err = middleware.HookMiddleware[
+			Request,
+			Params,
+			Response,
+		](
+			m,
+			mreq,
+			unpackOptionsPlayerTokenParams,
+			func(ctx context.Context, request Request, params Params) (response Response, err error) {
+				response, err = s.h.OptionsPlayerToken(ctx, params)
+				return response, err
+			},
+		)
+	} else {
+		response, err = s.h.OptionsPlayerToken(ctx, params)
+	}
+	if err != nil {
+		defer recordError("Internal", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	if err := encodeOptionsPlayerTokenResponse(response, w); err != nil {
 		defer recordError("EncodeResponse", err)
 		if !errors.Is(err, ht.ErrInternalServerErrorResponse) {
 			s.cfg.ErrorHandler(ctx, w, r, err)
@@ -4192,6 +4278,163 @@ func (s *Server) handleReplaceLocationRequest(args [1]string, argsEscaped bool, 
 	}
 
 	if err := encodeReplaceLocationResponse(response, w); err != nil {
+		defer recordError("EncodeResponse", err)
+		if !errors.Is(err, ht.ErrInternalServerErrorResponse) {
+			s.cfg.ErrorHandler(ctx, w, r, err)
+		}
+		return
+	}
+}
+
+// handleReplacePlayerTokenRequest handles replacePlayerToken operation.
+//
+// Issues the player a new token and returns it, once, with the player; the token sent stops working at
+// once. Send the player's own token, or the admin token, which may replace any player's (the way back
+// for a player whose token was lost, or whose answer to this request was). Of two replacements at once
+// with the same token, one succeeds and the other gets a 401. Takes no body.
+//
+// POST /players/{id}/token
+func (s *Server) handleReplacePlayerTokenRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
+	statusWriter := &codeRecorder{ResponseWriter: w}
+	w = statusWriter
+	ctx := r.Context()
+
+	var (
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: ReplacePlayerTokenOperation,
+			ID:   "replacePlayerToken",
+		}
+	)
+	{
+		type bitset = [1]uint8
+		var satisfied bitset
+		{
+			sctx, ok, err := s.securityPlayerToken(ctx, ReplacePlayerTokenOperation, r)
+			if err != nil {
+				err = &ogenerrors.SecurityError{
+					OperationContext: opErrContext,
+					Security:         "PlayerToken",
+					Err:              err,
+				}
+				defer recordError("Security:PlayerToken", err)
+				s.cfg.ErrorHandler(ctx, w, r, err)
+				return
+			}
+			if ok {
+				satisfied[0] |= 1 << 0
+				ctx = sctx
+			}
+		}
+		{
+			sctx, ok, err := s.securityAdminToken(ctx, ReplacePlayerTokenOperation, r)
+			if err != nil {
+				err = &ogenerrors.SecurityError{
+					OperationContext: opErrContext,
+					Security:         "AdminToken",
+					Err:              err,
+				}
+				defer recordError("Security:AdminToken", err)
+				s.cfg.ErrorHandler(ctx, w, r, err)
+				return
+			}
+			if ok {
+				satisfied[0] |= 1 << 1
+				ctx = sctx
+			}
+		}
+
+		if ok := func() bool {
+		nextRequirement:
+			for _, requirement := range []bitset{
+				{0b00000001},
+				{0b00000010},
+			} {
+				for i, mask := range requirement {
+					if satisfied[i]&mask != mask {
+						continue nextRequirement
+					}
+				}
+				return true
+			}
+			return false
+		}(); !ok {
+			err = &ogenerrors.SecurityError{
+				OperationContext: opErrContext,
+				Err:              ogenerrors.ErrSecurityRequirementIsNotSatisfied,
+			}
+			defer recordError("Security", err)
+			s.cfg.ErrorHandler(ctx, w, r, err)
+			return
+		}
+	}
+	params, err := decodeReplacePlayerTokenParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	var rawBody []byte
+
+	var response ReplacePlayerTokenRes
+	if m := s.cfg.Middleware; m != nil {
+		mreq := middleware.Request{
+			Context:          ctx,
+			OperationName:    ReplacePlayerTokenOperation,
+			OperationSummary: "Replace a player's token",
+			OperationID:      "replacePlayerToken",
+			Body:             nil,
+			RawBody:          rawBody,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+				{
+					Name: "id",
+					In:   "path",
+				}: params.ID,
+			},
+			Raw: r,
+		}
+
+		type (
+			Request  = struct{}
+			Params   = ReplacePlayerTokenParams
+			Response = ReplacePlayerTokenRes
+		)
+		response, err = middleware.HookMiddleware[
+			Request,
+			Params,
+			Response,
+		](
+			m,
+			mreq,
+			unpackReplacePlayerTokenParams,
+			func(ctx context.Context, request Request, params Params) (response Response, err error) {
+				response, err = s.h.ReplacePlayerToken(ctx, params)
+				return response, err
+			},
+		)
+	} else {
+		response, err = s.h.ReplacePlayerToken(ctx, params)
+	}
+	if err != nil {
+		defer recordError("Internal", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	if err := encodeReplacePlayerTokenResponse(response, w); err != nil {
 		defer recordError("EncodeResponse", err)
 		if !errors.Is(err, ht.ErrInternalServerErrorResponse) {
 			s.cfg.ErrorHandler(ctx, w, r, err)

@@ -169,6 +169,10 @@ type OptionsPlayerRes interface {
 	optionsPlayerRes()
 }
 
+type OptionsPlayerTokenRes interface {
+	optionsPlayerTokenRes()
+}
+
 type OptionsPlayersRes interface {
 	optionsPlayersRes()
 }
@@ -191,6 +195,10 @@ type OptionsVisitsRes interface {
 
 type ReplaceLocationRes interface {
 	replaceLocationRes()
+}
+
+type ReplacePlayerTokenRes interface {
+	replacePlayerTokenRes()
 }
 
 type UpdateLocationRes interface {

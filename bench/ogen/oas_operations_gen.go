@@ -48,11 +48,13 @@ const (
 	OptionsOpenAPIJSONOperation OperationName = "OptionsOpenAPIJSON"
 	OptionsOpenAPIYAMLOperation OperationName = "OptionsOpenAPIYAML"
 	OptionsPlayerOperation      OperationName = "OptionsPlayer"
+	OptionsPlayerTokenOperation OperationName = "OptionsPlayerToken"
 	OptionsPlayersOperation     OperationName = "OptionsPlayers"
 	OptionsReadinessOperation   OperationName = "OptionsReadiness"
 	OptionsRootOperation        OperationName = "OptionsRoot"
 	OptionsVisitOperation       OperationName = "OptionsVisit"
 	OptionsVisitsOperation      OperationName = "OptionsVisits"
 	ReplaceLocationOperation    OperationName = "ReplaceLocation"
+	ReplacePlayerTokenOperation OperationName = "ReplacePlayerToken"
 	UpdateLocationOperation     OperationName = "UpdateLocation"
 )

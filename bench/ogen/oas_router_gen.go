@@ -43,6 +43,9 @@ var (
 	rn5AllowedHeaders = map[string]string{
 		"DELETE": "Authorization,If-Match,If-None-Match",
 	}
+	rn21AllowedHeaders = map[string]string{
+		"POST": "Authorization,If-Match,If-None-Match",
+	}
 	rn6AllowedHeaders = map[string]string{
 		"POST": "Authorization,Content-Type,Idempotency-Key,If-Match,If-None-Match",
 	}
@@ -484,89 +487,134 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 						return
 					}
 					switch elem[0] {
-					case '/': // Prefix: "/visits"
+					case '/': // Prefix: "/"
 
-						if l := len("/visits"); len(elem) >= l && elem[0:l] == "/visits" {
+						if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
 							elem = elem[l:]
 						} else {
 							break
 						}
 
 						if len(elem) == 0 {
-							switch r.Method {
-							case "GET":
-								s.handleListVisitsRequest([1]string{
-									args[0],
-								}, elemIsEscaped, w, r)
-							case "HEAD":
-								s.handleHeadVisitsRequest([1]string{
-									args[0],
-								}, elemIsEscaped, w, r)
-							case "OPTIONS":
-								s.handleOptionsVisitsRequest([1]string{
-									args[0],
-								}, elemIsEscaped, w, r)
-							case "POST":
-								s.handleCreateVisitRequest([1]string{
-									args[0],
-								}, elemIsEscaped, w, r)
-							default:
-								s.notAllowed(w, r, notAllowedParams{
-									allowedMethods: "GET,HEAD,OPTIONS,POST",
-									allowedHeaders: rn6AllowedHeaders,
-									acceptPost:     "application/json",
-									acceptPatch:    "",
-								})
-							}
-
-							return
+							break
 						}
 						switch elem[0] {
-						case '/': // Prefix: "/"
+						case 't': // Prefix: "token"
 
-							if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+							if l := len("token"); len(elem) >= l && elem[0:l] == "token" {
 								elem = elem[l:]
 							} else {
 								break
 							}
 
-							// Param: "visit_id"
-							// Leaf parameter, slashes are prohibited
-							idx := strings.IndexByte(elem, '/')
-							if idx >= 0 {
-								break
-							}
-							args[1] = elem
-							elem = ""
-
 							if len(elem) == 0 {
 								// Leaf node.
 								switch r.Method {
-								case "GET":
-									s.handleGetVisitRequest([2]string{
-										args[0],
-										args[1],
-									}, elemIsEscaped, w, r)
-								case "HEAD":
-									s.handleHeadVisitRequest([2]string{
-										args[0],
-										args[1],
-									}, elemIsEscaped, w, r)
 								case "OPTIONS":
-									s.handleOptionsVisitRequest([2]string{
+									s.handleOptionsPlayerTokenRequest([1]string{
 										args[0],
-										args[1],
+									}, elemIsEscaped, w, r)
+								case "POST":
+									s.handleReplacePlayerTokenRequest([1]string{
+										args[0],
 									}, elemIsEscaped, w, r)
 								default:
 									s.notAllowed(w, r, notAllowedParams{
-										allowedMethods: "GET,HEAD,OPTIONS",
-										allowedHeaders: nil,
+										allowedMethods: "OPTIONS,POST",
+										allowedHeaders: rn21AllowedHeaders,
 										acceptPost:     "",
 										acceptPatch:    "",
 									})
 								}
 
 								return
+							}
+
+						case 'v': // Prefix: "visits"
+
+							if l := len("visits"); len(elem) >= l && elem[0:l] == "visits" {
+								elem = elem[l:]
+							} else {
+								break
+							}
+
+							if len(elem) == 0 {
+								switch r.Method {
+								case "GET":
+									s.handleListVisitsRequest([1]string{
+										args[0],
+									}, elemIsEscaped, w, r)
+								case "HEAD":
+									s.handleHeadVisitsRequest([1]string{
+										args[0],
+									}, elemIsEscaped, w, r)
+								case "OPTIONS":
+									s.handleOptionsVisitsRequest([1]string{
+										args[0],
+									}, elemIsEscaped, w, r)
+								case "POST":
+									s.handleCreateVisitRequest([1]string{
+										args[0],
+									}, elemIsEscaped, w, r)
+								default:
+									s.notAllowed(w, r, notAllowedParams{
+										allowedMethods: "GET,HEAD,OPTIONS,POST",
+										allowedHeaders: rn6AllowedHeaders,
+										acceptPost:     "application/json",
+										acceptPatch:    "",
+									})
+								}
+
+								return
+							}
+							switch elem[0] {
+							case '/': // Prefix: "/"
+
+								if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+									elem = elem[l:]
+								} else {
+									break
+								}
+
+								// Param: "visit_id"
+								// Leaf parameter, slashes are prohibited
+								idx := strings.IndexByte(elem, '/')
+								if idx >= 0 {
+									break
+								}
+								args[1] = elem
+								elem = ""
+
+								if len(elem) == 0 {
+									// Leaf node.
+									switch r.Method {
+									case "GET":
+										s.handleGetVisitRequest([2]string{
+											args[0],
+											args[1],
+										}, elemIsEscaped, w, r)
+									case "HEAD":
+										s.handleHeadVisitRequest([2]string{
+											args[0],
+											args[1],
+										}, elemIsEscaped, w, r)
+									case "OPTIONS":
+										s.handleOptionsVisitRequest([2]string{
+											args[0],
+											args[1],
+										}, elemIsEscaped, w, r)
+									default:
+										s.notAllowed(w, r, notAllowedParams{
+											allowedMethods: "GET,HEAD,OPTIONS",
+											allowedHeaders: nil,
+											acceptPost:     "",
+											acceptPatch:    "",
+										})
+									}
+
+									return
+								}
+
 							}
 
 						}
@@ -1259,107 +1307,155 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 						}
 					}
 					switch elem[0] {
-					case '/': // Prefix: "/visits"
+					case '/': // Prefix: "/"
 
-						if l := len("/visits"); len(elem) >= l && elem[0:l] == "/visits" {
+						if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
 							elem = elem[l:]
 						} else {
 							break
 						}
 
 						if len(elem) == 0 {
-							switch method {
-							case "GET":
-								r.name = ListVisitsOperation
-								r.summary = "Read a player's activity log"
-								r.operationID = "listVisits"
-								r.operationGroup = ""
-								r.pathPattern = "/players/{id}/visits"
-								r.args = args
-								r.count = 1
-								return r, true
-							case "HEAD":
-								r.name = HeadVisitsOperation
-								r.summary = "Read a player's activity log — headers only"
-								r.operationID = "headVisits"
-								r.operationGroup = ""
-								r.pathPattern = "/players/{id}/visits"
-								r.args = args
-								r.count = 1
-								return r, true
-							case "OPTIONS":
-								r.name = OptionsVisitsOperation
-								r.summary = "Methods of /players/{id}/visits (CORS preflight)"
-								r.operationID = "optionsVisits"
-								r.operationGroup = ""
-								r.pathPattern = "/players/{id}/visits"
-								r.args = args
-								r.count = 1
-								return r, true
-							case "POST":
-								r.name = CreateVisitOperation
-								r.summary = "Visit a location"
-								r.operationID = "createVisit"
-								r.operationGroup = ""
-								r.pathPattern = "/players/{id}/visits"
-								r.args = args
-								r.count = 1
-								return r, true
-							default:
-								return
-							}
+							break
 						}
 						switch elem[0] {
-						case '/': // Prefix: "/"
+						case 't': // Prefix: "token"
 
-							if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+							if l := len("token"); len(elem) >= l && elem[0:l] == "token" {
 								elem = elem[l:]
 							} else {
 								break
 							}
 
-							// Param: "visit_id"
-							// Leaf parameter, slashes are prohibited
-							idx := strings.IndexByte(elem, '/')
-							if idx >= 0 {
-								break
-							}
-							args[1] = elem
-							elem = ""
-
 							if len(elem) == 0 {
 								// Leaf node.
 								switch method {
-								case "GET":
-									r.name = GetVisitOperation
-									r.summary = "Get one visit"
-									r.operationID = "getVisit"
-									r.operationGroup = ""
-									r.pathPattern = "/players/{id}/visits/{visit_id}"
-									r.args = args
-									r.count = 2
-									return r, true
-								case "HEAD":
-									r.name = HeadVisitOperation
-									r.summary = "Get one visit — headers only"
-									r.operationID = "headVisit"
-									r.operationGroup = ""
-									r.pathPattern = "/players/{id}/visits/{visit_id}"
-									r.args = args
-									r.count = 2
-									return r, true
 								case "OPTIONS":
-									r.name = OptionsVisitOperation
-									r.summary = "Methods of /players/{id}/visits/{visit_id} (CORS preflight)"
-									r.operationID = "optionsVisit"
+									r.name = OptionsPlayerTokenOperation
+									r.summary = "Methods of /players/{id}/token (CORS preflight)"
+									r.operationID = "optionsPlayerToken"
 									r.operationGroup = ""
-									r.pathPattern = "/players/{id}/visits/{visit_id}"
+									r.pathPattern = "/players/{id}/token"
 									r.args = args
-									r.count = 2
+									r.count = 1
+									return r, true
+								case "POST":
+									r.name = ReplacePlayerTokenOperation
+									r.summary = "Replace a player's token"
+									r.operationID = "replacePlayerToken"
+									r.operationGroup = ""
+									r.pathPattern = "/players/{id}/token"
+									r.args = args
+									r.count = 1
 									return r, true
 								default:
 									return
 								}
+							}
+
+						case 'v': // Prefix: "visits"
+
+							if l := len("visits"); len(elem) >= l && elem[0:l] == "visits" {
+								elem = elem[l:]
+							} else {
+								break
+							}
+
+							if len(elem) == 0 {
+								switch method {
+								case "GET":
+									r.name = ListVisitsOperation
+									r.summary = "Read a player's activity log"
+									r.operationID = "listVisits"
+									r.operationGroup = ""
+									r.pathPattern = "/players/{id}/visits"
+									r.args = args
+									r.count = 1
+									return r, true
+								case "HEAD":
+									r.name = HeadVisitsOperation
+									r.summary = "Read a player's activity log — headers only"
+									r.operationID = "headVisits"
+									r.operationGroup = ""
+									r.pathPattern = "/players/{id}/visits"
+									r.args = args
+									r.count = 1
+									return r, true
+								case "OPTIONS":
+									r.name = OptionsVisitsOperation
+									r.summary = "Methods of /players/{id}/visits (CORS preflight)"
+									r.operationID = "optionsVisits"
+									r.operationGroup = ""
+									r.pathPattern = "/players/{id}/visits"
+									r.args = args
+									r.count = 1
+									return r, true
+								case "POST":
+									r.name = CreateVisitOperation
+									r.summary = "Visit a location"
+									r.operationID = "createVisit"
+									r.operationGroup = ""
+									r.pathPattern = "/players/{id}/visits"
+									r.args = args
+									r.count = 1
+									return r, true
+								default:
+									return
+								}
+							}
+							switch elem[0] {
+							case '/': // Prefix: "/"
+
+								if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+									elem = elem[l:]
+								} else {
+									break
+								}
+
+								// Param: "visit_id"
+								// Leaf parameter, slashes are prohibited
+								idx := strings.IndexByte(elem, '/')
+								if idx >= 0 {
+									break
+								}
+								args[1] = elem
+								elem = ""
+
+								if len(elem) == 0 {
+									// Leaf node.
+									switch method {
+									case "GET":
+										r.name = GetVisitOperation
+										r.summary = "Get one visit"
+										r.operationID = "getVisit"
+										r.operationGroup = ""
+										r.pathPattern = "/players/{id}/visits/{visit_id}"
+										r.args = args
+										r.count = 2
+										return r, true
+									case "HEAD":
+										r.name = HeadVisitOperation
+										r.summary = "Get one visit — headers only"
+										r.operationID = "headVisit"
+										r.operationGroup = ""
+										r.pathPattern = "/players/{id}/visits/{visit_id}"
+										r.args = args
+										r.count = 2
+										return r, true
+									case "OPTIONS":
+										r.name = OptionsVisitOperation
+										r.summary = "Methods of /players/{id}/visits/{visit_id} (CORS preflight)"
+										r.operationID = "optionsVisit"
+										r.operationGroup = ""
+										r.pathPattern = "/players/{id}/visits/{visit_id}"
+										r.args = args
+										r.count = 2
+										return r, true
+									default:
+										return
+									}
+								}
+
 							}
 
 						}

@@ -10,6 +10,74 @@ import (
 	"github.com/go-faster/jx"
 )
 
+type AcceptEncoding string
+
+const (
+	AcceptEncodingIdentity AcceptEncoding = "identity"
+)
+
+// AllValues returns all AcceptEncoding values.
+func (AcceptEncoding) AllValues() []AcceptEncoding {
+	return []AcceptEncoding{
+		AcceptEncodingIdentity,
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s AcceptEncoding) MarshalText() ([]byte, error) {
+	switch s {
+	case AcceptEncodingIdentity:
+		return []byte(s), nil
+	default:
+		return nil, errors.Errorf("invalid value: %q", s)
+	}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *AcceptEncoding) UnmarshalText(data []byte) error {
+	switch AcceptEncoding(data) {
+	case AcceptEncodingIdentity:
+		*s = AcceptEncodingIdentity
+		return nil
+	default:
+		return errors.Errorf("invalid value: %q", data)
+	}
+}
+
+type AcceptPatch string
+
+const (
+	AcceptPatchApplicationMergePatchJSON AcceptPatch = "application/merge-patch+json"
+)
+
+// AllValues returns all AcceptPatch values.
+func (AcceptPatch) AllValues() []AcceptPatch {
+	return []AcceptPatch{
+		AcceptPatchApplicationMergePatchJSON,
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s AcceptPatch) MarshalText() ([]byte, error) {
+	switch s {
+	case AcceptPatchApplicationMergePatchJSON:
+		return []byte(s), nil
+	default:
+		return nil, errors.Errorf("invalid value: %q", s)
+	}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *AcceptPatch) UnmarshalText(data []byte) error {
+	switch AcceptPatch(data) {
+	case AcceptPatchApplicationMergePatchJSON:
+		*s = AcceptPatchApplicationMergePatchJSON
+		return nil
+	default:
+		return errors.Errorf("invalid value: %q", data)
+	}
+}
+
 type AdminToken struct {
 	Token string
 	Roles []string
@@ -138,28 +206,30 @@ func (s *BadRequestHeaders) SetResponse(val Problem) {
 	s.Response = val
 }
 
-func (*BadRequestHeaders) createLocationRes()   {}
-func (*BadRequestHeaders) createPlayerRes()     {}
-func (*BadRequestHeaders) createVisitRes()      {}
-func (*BadRequestHeaders) deleteLocationRes()   {}
-func (*BadRequestHeaders) deletePlayerRes()     {}
-func (*BadRequestHeaders) getDocsAssetRes()     {}
-func (*BadRequestHeaders) getDocsRes()          {}
-func (*BadRequestHeaders) getLocationRes()      {}
-func (*BadRequestHeaders) getOpenAPIJSONRes()   {}
-func (*BadRequestHeaders) getOpenAPIYAMLRes()   {}
-func (*BadRequestHeaders) getPlayerRes()        {}
-func (*BadRequestHeaders) getVisitRes()         {}
-func (*BadRequestHeaders) listLocationsRes()    {}
-func (*BadRequestHeaders) listPlayersRes()      {}
-func (*BadRequestHeaders) listVisitsRes()       {}
-func (*BadRequestHeaders) optionsDocsAssetRes() {}
-func (*BadRequestHeaders) optionsLocationRes()  {}
-func (*BadRequestHeaders) optionsPlayerRes()    {}
-func (*BadRequestHeaders) optionsVisitRes()     {}
-func (*BadRequestHeaders) optionsVisitsRes()    {}
-func (*BadRequestHeaders) replaceLocationRes()  {}
-func (*BadRequestHeaders) updateLocationRes()   {}
+func (*BadRequestHeaders) createLocationRes()     {}
+func (*BadRequestHeaders) createPlayerRes()       {}
+func (*BadRequestHeaders) createVisitRes()        {}
+func (*BadRequestHeaders) deleteLocationRes()     {}
+func (*BadRequestHeaders) deletePlayerRes()       {}
+func (*BadRequestHeaders) getDocsAssetRes()       {}
+func (*BadRequestHeaders) getDocsRes()            {}
+func (*BadRequestHeaders) getLocationRes()        {}
+func (*BadRequestHeaders) getOpenAPIJSONRes()     {}
+func (*BadRequestHeaders) getOpenAPIYAMLRes()     {}
+func (*BadRequestHeaders) getPlayerRes()          {}
+func (*BadRequestHeaders) getVisitRes()           {}
+func (*BadRequestHeaders) listLocationsRes()      {}
+func (*BadRequestHeaders) listPlayersRes()        {}
+func (*BadRequestHeaders) listVisitsRes()         {}
+func (*BadRequestHeaders) optionsDocsAssetRes()   {}
+func (*BadRequestHeaders) optionsLocationRes()    {}
+func (*BadRequestHeaders) optionsPlayerRes()      {}
+func (*BadRequestHeaders) optionsPlayerTokenRes() {}
+func (*BadRequestHeaders) optionsVisitRes()       {}
+func (*BadRequestHeaders) optionsVisitsRes()      {}
+func (*BadRequestHeaders) replaceLocationRes()    {}
+func (*BadRequestHeaders) replacePlayerTokenRes() {}
+func (*BadRequestHeaders) updateLocationRes()     {}
 
 type ContentTypeOptions string
 
@@ -522,8 +592,9 @@ func (s *ForbiddenHeaders) SetResponse(val Problem) {
 	s.Response = val
 }
 
-func (*ForbiddenHeaders) createVisitRes()  {}
-func (*ForbiddenHeaders) deletePlayerRes() {}
+func (*ForbiddenHeaders) createVisitRes()        {}
+func (*ForbiddenHeaders) deletePlayerRes()       {}
+func (*ForbiddenHeaders) replacePlayerTokenRes() {}
 
 // GetDocsAssetNotModified is response for GetDocsAsset operation.
 type GetDocsAssetNotModified struct {
@@ -5339,12 +5410,14 @@ func (*InternalErrorHeaders) optionsMetricsRes()     {}
 func (*InternalErrorHeaders) optionsOpenAPIJSONRes() {}
 func (*InternalErrorHeaders) optionsOpenAPIYAMLRes() {}
 func (*InternalErrorHeaders) optionsPlayerRes()      {}
+func (*InternalErrorHeaders) optionsPlayerTokenRes() {}
 func (*InternalErrorHeaders) optionsPlayersRes()     {}
 func (*InternalErrorHeaders) optionsReadinessRes()   {}
 func (*InternalErrorHeaders) optionsRootRes()        {}
 func (*InternalErrorHeaders) optionsVisitRes()       {}
 func (*InternalErrorHeaders) optionsVisitsRes()      {}
 func (*InternalErrorHeaders) replaceLocationRes()    {}
+func (*InternalErrorHeaders) replacePlayerTokenRes() {}
 func (*InternalErrorHeaders) updateLocationRes()     {}
 
 type ListLocationsOKTextCsvCharsetUtf8 struct {
@@ -6483,24 +6556,25 @@ func (s *NotAcceptableHeaders) SetResponse(val Problem) {
 	s.Response = val
 }
 
-func (*NotAcceptableHeaders) createLocationRes()  {}
-func (*NotAcceptableHeaders) createPlayerRes()    {}
-func (*NotAcceptableHeaders) createVisitRes()     {}
-func (*NotAcceptableHeaders) getDocsAssetRes()    {}
-func (*NotAcceptableHeaders) getDocsRes()         {}
-func (*NotAcceptableHeaders) getHealthRes()       {}
-func (*NotAcceptableHeaders) getLocationRes()     {}
-func (*NotAcceptableHeaders) getMetricsRes()      {}
-func (*NotAcceptableHeaders) getOpenAPIJSONRes()  {}
-func (*NotAcceptableHeaders) getOpenAPIYAMLRes()  {}
-func (*NotAcceptableHeaders) getPlayerRes()       {}
-func (*NotAcceptableHeaders) getReadinessRes()    {}
-func (*NotAcceptableHeaders) getVisitRes()        {}
-func (*NotAcceptableHeaders) listLocationsRes()   {}
-func (*NotAcceptableHeaders) listPlayersRes()     {}
-func (*NotAcceptableHeaders) listVisitsRes()      {}
-func (*NotAcceptableHeaders) replaceLocationRes() {}
-func (*NotAcceptableHeaders) updateLocationRes()  {}
+func (*NotAcceptableHeaders) createLocationRes()     {}
+func (*NotAcceptableHeaders) createPlayerRes()       {}
+func (*NotAcceptableHeaders) createVisitRes()        {}
+func (*NotAcceptableHeaders) getDocsAssetRes()       {}
+func (*NotAcceptableHeaders) getDocsRes()            {}
+func (*NotAcceptableHeaders) getHealthRes()          {}
+func (*NotAcceptableHeaders) getLocationRes()        {}
+func (*NotAcceptableHeaders) getMetricsRes()         {}
+func (*NotAcceptableHeaders) getOpenAPIJSONRes()     {}
+func (*NotAcceptableHeaders) getOpenAPIYAMLRes()     {}
+func (*NotAcceptableHeaders) getPlayerRes()          {}
+func (*NotAcceptableHeaders) getReadinessRes()       {}
+func (*NotAcceptableHeaders) getVisitRes()           {}
+func (*NotAcceptableHeaders) listLocationsRes()      {}
+func (*NotAcceptableHeaders) listPlayersRes()        {}
+func (*NotAcceptableHeaders) listVisitsRes()         {}
+func (*NotAcceptableHeaders) replaceLocationRes()    {}
+func (*NotAcceptableHeaders) replacePlayerTokenRes() {}
+func (*NotAcceptableHeaders) updateLocationRes()     {}
 
 // NotFoundHeaders wraps Problem with response headers.
 type NotFoundHeaders struct {
@@ -6605,16 +6679,63 @@ func (s *NotFoundHeaders) SetResponse(val Problem) {
 	s.Response = val
 }
 
-func (*NotFoundHeaders) createVisitRes()     {}
-func (*NotFoundHeaders) deleteLocationRes()  {}
-func (*NotFoundHeaders) deletePlayerRes()    {}
-func (*NotFoundHeaders) getDocsAssetRes()    {}
-func (*NotFoundHeaders) getLocationRes()     {}
-func (*NotFoundHeaders) getPlayerRes()       {}
-func (*NotFoundHeaders) getVisitRes()        {}
-func (*NotFoundHeaders) listVisitsRes()      {}
-func (*NotFoundHeaders) replaceLocationRes() {}
-func (*NotFoundHeaders) updateLocationRes()  {}
+func (*NotFoundHeaders) createVisitRes()        {}
+func (*NotFoundHeaders) deleteLocationRes()     {}
+func (*NotFoundHeaders) deletePlayerRes()       {}
+func (*NotFoundHeaders) getDocsAssetRes()       {}
+func (*NotFoundHeaders) getLocationRes()        {}
+func (*NotFoundHeaders) getPlayerRes()          {}
+func (*NotFoundHeaders) getVisitRes()           {}
+func (*NotFoundHeaders) listVisitsRes()         {}
+func (*NotFoundHeaders) replaceLocationRes()    {}
+func (*NotFoundHeaders) replacePlayerTokenRes() {}
+func (*NotFoundHeaders) updateLocationRes()     {}
+
+// NewOptAcceptEncoding returns new OptAcceptEncoding with value set to v.
+func NewOptAcceptEncoding(v AcceptEncoding) OptAcceptEncoding {
+	return OptAcceptEncoding{
+		Value: v,
+		Set:   true,
+	}
+}
+
+// OptAcceptEncoding is optional AcceptEncoding.
+type OptAcceptEncoding struct {
+	Value AcceptEncoding
+	Set   bool
+}
+
+// IsSet returns true if OptAcceptEncoding was set.
+func (o OptAcceptEncoding) IsSet() bool { return o.Set }
+
+// Reset unsets value.
+func (o *OptAcceptEncoding) Reset() {
+	var v AcceptEncoding
+	o.Value = v
+	o.Set = false
+}
+
+// SetTo sets value to v.
+func (o *OptAcceptEncoding) SetTo(v AcceptEncoding) {
+	o.Set = true
+	o.Value = v
+}
+
+// Get returns value and boolean that denotes whether value was set.
+func (o OptAcceptEncoding) Get() (v AcceptEncoding, ok bool) {
+	if !o.Set {
+		return v, false
+	}
+	return o.Value, true
+}
+
+// Or returns value if set, or given parameter if does not.
+func (o OptAcceptEncoding) Or(d AcceptEncoding) AcceptEncoding {
+	if v, ok := o.Get(); ok {
+		return v
+	}
+	return d
+}
 
 // NewOptContentTypeOptions returns new OptContentTypeOptions with value set to v.
 func NewOptContentTypeOptions(v ContentTypeOptions) OptContentTypeOptions {
@@ -7494,6 +7615,7 @@ func (*OptionsHealthNoContent) optionsHealthRes() {}
 
 // OptionsLocationNoContent is response for OptionsLocation operation.
 type OptionsLocationNoContent struct {
+	AcceptPatch                AcceptPatch
 	AccessControlAllowHeaders  OptString
 	AccessControlAllowMethods  OptString
 	AccessControlAllowOrigin   OptString
@@ -7504,6 +7626,11 @@ type OptionsLocationNoContent struct {
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
+}
+
+// GetAcceptPatch returns the value of AcceptPatch.
+func (s *OptionsLocationNoContent) GetAcceptPatch() AcceptPatch {
+	return s.AcceptPatch
 }
 
 // GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
@@ -7554,6 +7681,11 @@ func (s *OptionsLocationNoContent) GetXContentTypeOptions() OptContentTypeOption
 // GetXRequestID returns the value of XRequestID.
 func (s *OptionsLocationNoContent) GetXRequestID() OptString {
 	return s.XRequestID
+}
+
+// SetAcceptPatch sets the value of AcceptPatch.
+func (s *OptionsLocationNoContent) SetAcceptPatch(val AcceptPatch) {
+	s.AcceptPatch = val
 }
 
 // SetAccessControlAllowHeaders sets the value of AccessControlAllowHeaders.
@@ -8187,6 +8319,122 @@ func (s *OptionsPlayerNoContent) SetXRequestID(val OptString) {
 }
 
 func (*OptionsPlayerNoContent) optionsPlayerRes() {}
+
+// OptionsPlayerTokenNoContent is response for OptionsPlayerToken operation.
+type OptionsPlayerTokenNoContent struct {
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
+func (s *OptionsPlayerTokenNoContent) GetAccessControlAllowHeaders() OptString {
+	return s.AccessControlAllowHeaders
+}
+
+// GetAccessControlAllowMethods returns the value of AccessControlAllowMethods.
+func (s *OptionsPlayerTokenNoContent) GetAccessControlAllowMethods() OptString {
+	return s.AccessControlAllowMethods
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *OptionsPlayerTokenNoContent) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsPlayerTokenNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetAccessControlMaxAge returns the value of AccessControlMaxAge.
+func (s *OptionsPlayerTokenNoContent) GetAccessControlMaxAge() OptInt {
+	return s.AccessControlMaxAge
+}
+
+// GetAllow returns the value of Allow.
+func (s *OptionsPlayerTokenNoContent) GetAllow() string {
+	return s.Allow
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsPlayerTokenNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *OptionsPlayerTokenNoContent) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsPlayerTokenNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *OptionsPlayerTokenNoContent) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowHeaders sets the value of AccessControlAllowHeaders.
+func (s *OptionsPlayerTokenNoContent) SetAccessControlAllowHeaders(val OptString) {
+	s.AccessControlAllowHeaders = val
+}
+
+// SetAccessControlAllowMethods sets the value of AccessControlAllowMethods.
+func (s *OptionsPlayerTokenNoContent) SetAccessControlAllowMethods(val OptString) {
+	s.AccessControlAllowMethods = val
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *OptionsPlayerTokenNoContent) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsPlayerTokenNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetAccessControlMaxAge sets the value of AccessControlMaxAge.
+func (s *OptionsPlayerTokenNoContent) SetAccessControlMaxAge(val OptInt) {
+	s.AccessControlMaxAge = val
+}
+
+// SetAllow sets the value of Allow.
+func (s *OptionsPlayerTokenNoContent) SetAllow(val string) {
+	s.Allow = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsPlayerTokenNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *OptionsPlayerTokenNoContent) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsPlayerTokenNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *OptionsPlayerTokenNoContent) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*OptionsPlayerTokenNoContent) optionsPlayerTokenRes() {}
 
 // OptionsPlayersNoContent is response for OptionsPlayers operation.
 type OptionsPlayersNoContent struct {
@@ -9488,10 +9736,11 @@ func (s *PreconditionFailedUntaggedHeaders) SetResponse(val Problem) {
 	s.Response = val
 }
 
-func (*PreconditionFailedUntaggedHeaders) createLocationRes() {}
-func (*PreconditionFailedUntaggedHeaders) createPlayerRes()   {}
-func (*PreconditionFailedUntaggedHeaders) createVisitRes()    {}
-func (*PreconditionFailedUntaggedHeaders) deletePlayerRes()   {}
+func (*PreconditionFailedUntaggedHeaders) createLocationRes()     {}
+func (*PreconditionFailedUntaggedHeaders) createPlayerRes()       {}
+func (*PreconditionFailedUntaggedHeaders) createVisitRes()        {}
+func (*PreconditionFailedUntaggedHeaders) deletePlayerRes()       {}
+func (*PreconditionFailedUntaggedHeaders) replacePlayerTokenRes() {}
 
 // An RFC 9457 problem detail with a field -> message map.
 // Ref: #/components/schemas/Problem
@@ -9742,6 +9991,122 @@ func (s *ReferrerPolicy) UnmarshalText(data []byte) error {
 	}
 }
 
+// ReplacePlayerTokenOKHeaders wraps NewPlayerResult with response headers.
+type ReplacePlayerTokenOKHeaders struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	CacheControl               NoStore
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+	Response                   NewPlayerResult
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *ReplacePlayerTokenOKHeaders) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *ReplacePlayerTokenOKHeaders) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *ReplacePlayerTokenOKHeaders) GetCacheControl() NoStore {
+	return s.CacheControl
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *ReplacePlayerTokenOKHeaders) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *ReplacePlayerTokenOKHeaders) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *ReplacePlayerTokenOKHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *ReplacePlayerTokenOKHeaders) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *ReplacePlayerTokenOKHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *ReplacePlayerTokenOKHeaders) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// GetResponse returns the value of Response.
+func (s *ReplacePlayerTokenOKHeaders) GetResponse() NewPlayerResult {
+	return s.Response
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *ReplacePlayerTokenOKHeaders) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *ReplacePlayerTokenOKHeaders) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *ReplacePlayerTokenOKHeaders) SetCacheControl(val NoStore) {
+	s.CacheControl = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *ReplacePlayerTokenOKHeaders) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *ReplacePlayerTokenOKHeaders) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *ReplacePlayerTokenOKHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *ReplacePlayerTokenOKHeaders) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *ReplacePlayerTokenOKHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *ReplacePlayerTokenOKHeaders) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+// SetResponse sets the value of Response.
+func (s *ReplacePlayerTokenOKHeaders) SetResponse(val NewPlayerResult) {
+	s.Response = val
+}
+
+func (*ReplacePlayerTokenOKHeaders) replacePlayerTokenRes() {}
+
 // RequestHeaderFieldsTooLargeHeaders wraps Problem with response headers.
 type RequestHeaderFieldsTooLargeHeaders struct {
 	AccessControlAllowOrigin   OptString
@@ -9873,12 +10238,14 @@ func (*RequestHeaderFieldsTooLargeHeaders) optionsMetricsRes()     {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsOpenAPIJSONRes() {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsOpenAPIYAMLRes() {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsPlayerRes()      {}
+func (*RequestHeaderFieldsTooLargeHeaders) optionsPlayerTokenRes() {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsPlayersRes()     {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsReadinessRes()   {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsRootRes()        {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsVisitRes()       {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsVisitsRes()      {}
 func (*RequestHeaderFieldsTooLargeHeaders) replaceLocationRes()    {}
+func (*RequestHeaderFieldsTooLargeHeaders) replacePlayerTokenRes() {}
 func (*RequestHeaderFieldsTooLargeHeaders) updateLocationRes()     {}
 
 // ServiceUnavailableHeaders wraps Problem with response headers.
@@ -9995,25 +10362,26 @@ func (s *ServiceUnavailableHeaders) SetResponse(val Problem) {
 	s.Response = val
 }
 
-func (*ServiceUnavailableHeaders) createLocationRes()  {}
-func (*ServiceUnavailableHeaders) createPlayerRes()    {}
-func (*ServiceUnavailableHeaders) createVisitRes()     {}
-func (*ServiceUnavailableHeaders) deleteLocationRes()  {}
-func (*ServiceUnavailableHeaders) deletePlayerRes()    {}
-func (*ServiceUnavailableHeaders) getDocsAssetRes()    {}
-func (*ServiceUnavailableHeaders) getDocsRes()         {}
-func (*ServiceUnavailableHeaders) getLocationRes()     {}
-func (*ServiceUnavailableHeaders) getOpenAPIJSONRes()  {}
-func (*ServiceUnavailableHeaders) getOpenAPIYAMLRes()  {}
-func (*ServiceUnavailableHeaders) getPlayerRes()       {}
-func (*ServiceUnavailableHeaders) getReadinessRes()    {}
-func (*ServiceUnavailableHeaders) getRootRes()         {}
-func (*ServiceUnavailableHeaders) getVisitRes()        {}
-func (*ServiceUnavailableHeaders) listLocationsRes()   {}
-func (*ServiceUnavailableHeaders) listPlayersRes()     {}
-func (*ServiceUnavailableHeaders) listVisitsRes()      {}
-func (*ServiceUnavailableHeaders) replaceLocationRes() {}
-func (*ServiceUnavailableHeaders) updateLocationRes()  {}
+func (*ServiceUnavailableHeaders) createLocationRes()     {}
+func (*ServiceUnavailableHeaders) createPlayerRes()       {}
+func (*ServiceUnavailableHeaders) createVisitRes()        {}
+func (*ServiceUnavailableHeaders) deleteLocationRes()     {}
+func (*ServiceUnavailableHeaders) deletePlayerRes()       {}
+func (*ServiceUnavailableHeaders) getDocsAssetRes()       {}
+func (*ServiceUnavailableHeaders) getDocsRes()            {}
+func (*ServiceUnavailableHeaders) getLocationRes()        {}
+func (*ServiceUnavailableHeaders) getOpenAPIJSONRes()     {}
+func (*ServiceUnavailableHeaders) getOpenAPIYAMLRes()     {}
+func (*ServiceUnavailableHeaders) getPlayerRes()          {}
+func (*ServiceUnavailableHeaders) getReadinessRes()       {}
+func (*ServiceUnavailableHeaders) getRootRes()            {}
+func (*ServiceUnavailableHeaders) getVisitRes()           {}
+func (*ServiceUnavailableHeaders) listLocationsRes()      {}
+func (*ServiceUnavailableHeaders) listPlayersRes()        {}
+func (*ServiceUnavailableHeaders) listVisitsRes()         {}
+func (*ServiceUnavailableHeaders) replaceLocationRes()    {}
+func (*ServiceUnavailableHeaders) replacePlayerTokenRes() {}
+func (*ServiceUnavailableHeaders) updateLocationRes()     {}
 
 // TooManyRequestsHeaders wraps Problem with response headers.
 type TooManyRequestsHeaders struct {
@@ -10129,24 +10497,25 @@ func (s *TooManyRequestsHeaders) SetResponse(val Problem) {
 	s.Response = val
 }
 
-func (*TooManyRequestsHeaders) createLocationRes()  {}
-func (*TooManyRequestsHeaders) createPlayerRes()    {}
-func (*TooManyRequestsHeaders) createVisitRes()     {}
-func (*TooManyRequestsHeaders) deleteLocationRes()  {}
-func (*TooManyRequestsHeaders) deletePlayerRes()    {}
-func (*TooManyRequestsHeaders) getDocsAssetRes()    {}
-func (*TooManyRequestsHeaders) getDocsRes()         {}
-func (*TooManyRequestsHeaders) getLocationRes()     {}
-func (*TooManyRequestsHeaders) getOpenAPIJSONRes()  {}
-func (*TooManyRequestsHeaders) getOpenAPIYAMLRes()  {}
-func (*TooManyRequestsHeaders) getPlayerRes()       {}
-func (*TooManyRequestsHeaders) getRootRes()         {}
-func (*TooManyRequestsHeaders) getVisitRes()        {}
-func (*TooManyRequestsHeaders) listLocationsRes()   {}
-func (*TooManyRequestsHeaders) listPlayersRes()     {}
-func (*TooManyRequestsHeaders) listVisitsRes()      {}
-func (*TooManyRequestsHeaders) replaceLocationRes() {}
-func (*TooManyRequestsHeaders) updateLocationRes()  {}
+func (*TooManyRequestsHeaders) createLocationRes()     {}
+func (*TooManyRequestsHeaders) createPlayerRes()       {}
+func (*TooManyRequestsHeaders) createVisitRes()        {}
+func (*TooManyRequestsHeaders) deleteLocationRes()     {}
+func (*TooManyRequestsHeaders) deletePlayerRes()       {}
+func (*TooManyRequestsHeaders) getDocsAssetRes()       {}
+func (*TooManyRequestsHeaders) getDocsRes()            {}
+func (*TooManyRequestsHeaders) getLocationRes()        {}
+func (*TooManyRequestsHeaders) getOpenAPIJSONRes()     {}
+func (*TooManyRequestsHeaders) getOpenAPIYAMLRes()     {}
+func (*TooManyRequestsHeaders) getPlayerRes()          {}
+func (*TooManyRequestsHeaders) getRootRes()            {}
+func (*TooManyRequestsHeaders) getVisitRes()           {}
+func (*TooManyRequestsHeaders) listLocationsRes()      {}
+func (*TooManyRequestsHeaders) listPlayersRes()        {}
+func (*TooManyRequestsHeaders) listVisitsRes()         {}
+func (*TooManyRequestsHeaders) replaceLocationRes()    {}
+func (*TooManyRequestsHeaders) replacePlayerTokenRes() {}
+func (*TooManyRequestsHeaders) updateLocationRes()     {}
 
 // UnauthorizedHeaders wraps Problem with response headers.
 type UnauthorizedHeaders struct {
@@ -10156,7 +10525,7 @@ type UnauthorizedHeaders struct {
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
-	WWWAuthenticate            string
+	WWWAuthenticate            WWWAuthenticate
 	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
@@ -10193,7 +10562,7 @@ func (s *UnauthorizedHeaders) GetVary() OptString {
 }
 
 // GetWWWAuthenticate returns the value of WWWAuthenticate.
-func (s *UnauthorizedHeaders) GetWWWAuthenticate() string {
+func (s *UnauthorizedHeaders) GetWWWAuthenticate() WWWAuthenticate {
 	return s.WWWAuthenticate
 }
 
@@ -10243,7 +10612,7 @@ func (s *UnauthorizedHeaders) SetVary(val OptString) {
 }
 
 // SetWWWAuthenticate sets the value of WWWAuthenticate.
-func (s *UnauthorizedHeaders) SetWWWAuthenticate(val string) {
+func (s *UnauthorizedHeaders) SetWWWAuthenticate(val WWWAuthenticate) {
 	s.WWWAuthenticate = val
 }
 
@@ -10262,15 +10631,17 @@ func (s *UnauthorizedHeaders) SetResponse(val Problem) {
 	s.Response = val
 }
 
-func (*UnauthorizedHeaders) createLocationRes()  {}
-func (*UnauthorizedHeaders) createVisitRes()     {}
-func (*UnauthorizedHeaders) deleteLocationRes()  {}
-func (*UnauthorizedHeaders) deletePlayerRes()    {}
-func (*UnauthorizedHeaders) replaceLocationRes() {}
-func (*UnauthorizedHeaders) updateLocationRes()  {}
+func (*UnauthorizedHeaders) createLocationRes()     {}
+func (*UnauthorizedHeaders) createVisitRes()        {}
+func (*UnauthorizedHeaders) deleteLocationRes()     {}
+func (*UnauthorizedHeaders) deletePlayerRes()       {}
+func (*UnauthorizedHeaders) replaceLocationRes()    {}
+func (*UnauthorizedHeaders) replacePlayerTokenRes() {}
+func (*UnauthorizedHeaders) updateLocationRes()     {}
 
 // UnsupportedMediaTypeHeaders wraps Problem with response headers.
 type UnsupportedMediaTypeHeaders struct {
+	AcceptEncoding             OptAcceptEncoding
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	RateLimit                  OptString
@@ -10280,6 +10651,11 @@ type UnsupportedMediaTypeHeaders struct {
 	XContentTypeOptions        OptContentTypeOptions
 	XRequestID                 OptString
 	Response                   Problem
+}
+
+// GetAcceptEncoding returns the value of AcceptEncoding.
+func (s *UnsupportedMediaTypeHeaders) GetAcceptEncoding() OptAcceptEncoding {
+	return s.AcceptEncoding
 }
 
 // GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
@@ -10325,6 +10701,11 @@ func (s *UnsupportedMediaTypeHeaders) GetXRequestID() OptString {
 // GetResponse returns the value of Response.
 func (s *UnsupportedMediaTypeHeaders) GetResponse() Problem {
 	return s.Response
+}
+
+// SetAcceptEncoding sets the value of AcceptEncoding.
+func (s *UnsupportedMediaTypeHeaders) SetAcceptEncoding(val OptAcceptEncoding) {
+	s.AcceptEncoding = val
 }
 
 // SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
@@ -10376,7 +10757,133 @@ func (*UnsupportedMediaTypeHeaders) createLocationRes()  {}
 func (*UnsupportedMediaTypeHeaders) createPlayerRes()    {}
 func (*UnsupportedMediaTypeHeaders) createVisitRes()     {}
 func (*UnsupportedMediaTypeHeaders) replaceLocationRes() {}
-func (*UnsupportedMediaTypeHeaders) updateLocationRes()  {}
+
+// UnsupportedPatchTypeHeaders wraps Problem with response headers.
+type UnsupportedPatchTypeHeaders struct {
+	AcceptEncoding             OptAcceptEncoding
+	AcceptPatch                AcceptPatch
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+	Response                   Problem
+}
+
+// GetAcceptEncoding returns the value of AcceptEncoding.
+func (s *UnsupportedPatchTypeHeaders) GetAcceptEncoding() OptAcceptEncoding {
+	return s.AcceptEncoding
+}
+
+// GetAcceptPatch returns the value of AcceptPatch.
+func (s *UnsupportedPatchTypeHeaders) GetAcceptPatch() AcceptPatch {
+	return s.AcceptPatch
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *UnsupportedPatchTypeHeaders) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *UnsupportedPatchTypeHeaders) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *UnsupportedPatchTypeHeaders) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *UnsupportedPatchTypeHeaders) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *UnsupportedPatchTypeHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *UnsupportedPatchTypeHeaders) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *UnsupportedPatchTypeHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *UnsupportedPatchTypeHeaders) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// GetResponse returns the value of Response.
+func (s *UnsupportedPatchTypeHeaders) GetResponse() Problem {
+	return s.Response
+}
+
+// SetAcceptEncoding sets the value of AcceptEncoding.
+func (s *UnsupportedPatchTypeHeaders) SetAcceptEncoding(val OptAcceptEncoding) {
+	s.AcceptEncoding = val
+}
+
+// SetAcceptPatch sets the value of AcceptPatch.
+func (s *UnsupportedPatchTypeHeaders) SetAcceptPatch(val AcceptPatch) {
+	s.AcceptPatch = val
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *UnsupportedPatchTypeHeaders) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *UnsupportedPatchTypeHeaders) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *UnsupportedPatchTypeHeaders) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *UnsupportedPatchTypeHeaders) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *UnsupportedPatchTypeHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *UnsupportedPatchTypeHeaders) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *UnsupportedPatchTypeHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *UnsupportedPatchTypeHeaders) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+// SetResponse sets the value of Response.
+func (s *UnsupportedPatchTypeHeaders) SetResponse(val Problem) {
+	s.Response = val
+}
+
+func (*UnsupportedPatchTypeHeaders) updateLocationRes() {}
 
 // Ref: #/components/schemas/Visit
 type Visit struct {
@@ -10742,3 +11249,44 @@ func (s *VisitListHeaders) SetResponse(val VisitList) {
 }
 
 func (*VisitListHeaders) listVisitsRes() {}
+
+type WWWAuthenticate string
+
+const (
+	WWWAuthenticateBearer                  WWWAuthenticate = "Bearer"
+	WWWAuthenticateBearerErrorInvalidToken WWWAuthenticate = "Bearer error=\"invalid_token\""
+)
+
+// AllValues returns all WWWAuthenticate values.
+func (WWWAuthenticate) AllValues() []WWWAuthenticate {
+	return []WWWAuthenticate{
+		WWWAuthenticateBearer,
+		WWWAuthenticateBearerErrorInvalidToken,
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s WWWAuthenticate) MarshalText() ([]byte, error) {
+	switch s {
+	case WWWAuthenticateBearer:
+		return []byte(s), nil
+	case WWWAuthenticateBearerErrorInvalidToken:
+		return []byte(s), nil
+	default:
+		return nil, errors.Errorf("invalid value: %q", s)
+	}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *WWWAuthenticate) UnmarshalText(data []byte) error {
+	switch WWWAuthenticate(data) {
+	case WWWAuthenticateBearer:
+		*s = WWWAuthenticateBearer
+		return nil
+	case WWWAuthenticateBearerErrorInvalidToken:
+		*s = WWWAuthenticateBearerErrorInvalidToken
+		return nil
+	default:
+		return errors.Errorf("invalid value: %q", data)
+	}
+}

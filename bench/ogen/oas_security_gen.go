@@ -18,7 +18,7 @@ type SecurityHandler interface {
 	// at start and prints it once.
 	HandleAdminToken(ctx context.Context, operationName OperationName, t AdminToken) (context.Context, error)
 	// HandlePlayerToken handles playerToken security.
-	// The token `POST /players` returned for this player.
+	// The token `POST /players` (or, since, `POST /players/{id}/token`) returned for this player.
 	HandlePlayerToken(ctx context.Context, operationName OperationName, t PlayerToken) (context.Context, error)
 }
 
@@ -39,11 +39,12 @@ func findAuthorization(h http.Header, prefix string) (string, bool) {
 
 // operationRolesAdminToken is a private map storing roles per operation.
 var operationRolesAdminToken = map[string][]string{
-	CreateLocationOperation:  []string{},
-	DeleteLocationOperation:  []string{},
-	DeletePlayerOperation:    []string{},
-	ReplaceLocationOperation: []string{},
-	UpdateLocationOperation:  []string{},
+	CreateLocationOperation:     []string{},
+	DeleteLocationOperation:     []string{},
+	DeletePlayerOperation:       []string{},
+	ReplaceLocationOperation:    []string{},
+	ReplacePlayerTokenOperation: []string{},
+	UpdateLocationOperation:     []string{},
 }
 
 // GetRolesForAdminToken returns the required roles for the given operation.
@@ -69,8 +70,9 @@ func GetRolesForAdminToken(operation string) []string {
 
 // operationRolesPlayerToken is a private map storing roles per operation.
 var operationRolesPlayerToken = map[string][]string{
-	CreateVisitOperation:  []string{},
-	DeletePlayerOperation: []string{},
+	CreateVisitOperation:        []string{},
+	DeletePlayerOperation:       []string{},
+	ReplacePlayerTokenOperation: []string{},
 }
 
 // GetRolesForPlayerToken returns the required roles for the given operation.

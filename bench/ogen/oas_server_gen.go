@@ -267,8 +267,9 @@ type Handler interface {
 	OptionsHealth(ctx context.Context) (OptionsHealthRes, error)
 	// OptionsLocation implements optionsLocation operation.
 	//
-	// Answers with the methods `/locations/{id}` supports. When CORS is enabled for the request's `Origin`
-	// (`--cors-origin`), this is also the CORS preflight answer.
+	// Answers with the methods `/locations/{id}` supports, and in `Accept-Patch` the media type its
+	// `PATCH` takes. When CORS is enabled for the request's `Origin` (`--cors-origin`), this is also the
+	// CORS preflight answer.
 	//
 	// OPTIONS /locations/{id}
 	OptionsLocation(ctx context.Context, params OptionsLocationParams) (OptionsLocationRes, error)
@@ -307,6 +308,13 @@ type Handler interface {
 	//
 	// OPTIONS /players/{id}
 	OptionsPlayer(ctx context.Context, params OptionsPlayerParams) (OptionsPlayerRes, error)
+	// OptionsPlayerToken implements optionsPlayerToken operation.
+	//
+	// Answers with the methods `/players/{id}/token` supports. When CORS is enabled for the request's
+	// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+	//
+	// OPTIONS /players/{id}/token
+	OptionsPlayerToken(ctx context.Context, params OptionsPlayerTokenParams) (OptionsPlayerTokenRes, error)
 	// OptionsPlayers implements optionsPlayers operation.
 	//
 	// Answers with the methods `/players` supports. When CORS is enabled for the request's `Origin`
@@ -349,6 +357,15 @@ type Handler interface {
 	//
 	// PUT /locations/{id}
 	ReplaceLocation(ctx context.Context, req *NewLocation, params ReplaceLocationParams) (ReplaceLocationRes, error)
+	// ReplacePlayerToken implements replacePlayerToken operation.
+	//
+	// Issues the player a new token and returns it, once, with the player; the token sent stops working at
+	// once. Send the player's own token, or the admin token, which may replace any player's (the way back
+	// for a player whose token was lost, or whose answer to this request was). Of two replacements at once
+	// with the same token, one succeeds and the other gets a 401. Takes no body.
+	//
+	// POST /players/{id}/token
+	ReplacePlayerToken(ctx context.Context, params ReplacePlayerTokenParams) (ReplacePlayerTokenRes, error)
 	// UpdateLocation implements updateLocation operation.
 	//
 	// A JSON merge patch (RFC 7396): members present are changed, members absent are kept, and

@@ -380,8 +380,9 @@ func (UnimplementedHandler) OptionsHealth(ctx context.Context) (r OptionsHealthR
 
 // OptionsLocation implements optionsLocation operation.
 //
-// Answers with the methods `/locations/{id}` supports. When CORS is enabled for the request's `Origin`
-// (`--cors-origin`), this is also the CORS preflight answer.
+// Answers with the methods `/locations/{id}` supports, and in `Accept-Patch` the media type its
+// `PATCH` takes. When CORS is enabled for the request's `Origin` (`--cors-origin`), this is also the
+// CORS preflight answer.
 //
 // OPTIONS /locations/{id}
 func (UnimplementedHandler) OptionsLocation(ctx context.Context, params OptionsLocationParams) (r OptionsLocationRes, _ error) {
@@ -435,6 +436,16 @@ func (UnimplementedHandler) OptionsOpenAPIYAML(ctx context.Context) (r OptionsOp
 //
 // OPTIONS /players/{id}
 func (UnimplementedHandler) OptionsPlayer(ctx context.Context, params OptionsPlayerParams) (r OptionsPlayerRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// OptionsPlayerToken implements optionsPlayerToken operation.
+//
+// Answers with the methods `/players/{id}/token` supports. When CORS is enabled for the request's
+// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+//
+// OPTIONS /players/{id}/token
+func (UnimplementedHandler) OptionsPlayerToken(ctx context.Context, params OptionsPlayerTokenParams) (r OptionsPlayerTokenRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -495,6 +506,18 @@ func (UnimplementedHandler) OptionsVisits(ctx context.Context, params OptionsVis
 //
 // PUT /locations/{id}
 func (UnimplementedHandler) ReplaceLocation(ctx context.Context, req *NewLocation, params ReplaceLocationParams) (r ReplaceLocationRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// ReplacePlayerToken implements replacePlayerToken operation.
+//
+// Issues the player a new token and returns it, once, with the player; the token sent stops working at
+// once. Send the player's own token, or the admin token, which may replace any player's (the way back
+// for a player whose token was lost, or whose answer to this request was). Of two replacements at once
+// with the same token, one succeeds and the other gets a 401. Takes no body.
+//
+// POST /players/{id}/token
+func (UnimplementedHandler) ReplacePlayerToken(ctx context.Context, params ReplacePlayerTokenParams) (r ReplacePlayerTokenRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 

@@ -71,6 +71,9 @@ var writerPairs = []writerPair{
 	pair(func(g generated.ListPlayers200JSONResponse) generated.FastListPlayers200JSONResponse {
 		return generated.FastListPlayers200JSONResponse{ListPlayers200JSONResponse: g}
 	}, generated.ListPlayers200JSONResponse.VisitListPlayersResponse, generated.FastListPlayers200JSONResponse.VisitListPlayersResponse),
+	pair(func(g generated.ReplacePlayerToken200JSONResponse) generated.FastReplacePlayerToken200JSONResponse {
+		return generated.FastReplacePlayerToken200JSONResponse{ReplacePlayerToken200JSONResponse: g}
+	}, generated.ReplacePlayerToken200JSONResponse.VisitReplacePlayerTokenResponse, generated.FastReplacePlayerToken200JSONResponse.VisitReplacePlayerTokenResponse),
 	pair(func(g generated.CreatePlayer201JSONResponse) generated.FastCreatePlayer201JSONResponse {
 		return generated.FastCreatePlayer201JSONResponse{CreatePlayer201JSONResponse: g}
 	}, generated.CreatePlayer201JSONResponse.VisitCreatePlayerResponse, generated.FastCreatePlayer201JSONResponse.VisitCreatePlayerResponse),

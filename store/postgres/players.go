@@ -116,6 +116,34 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 	return out, err
 }
 
+func (s *Store) ReplaceToken(ctx context.Context, id int64, old, hash []byte) (game.Player, error) {
+	var p game.Player
+	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		var err error
+		if old == nil {
+			p, err = scanPlayer(tx.QueryRow(ctx,
+				`UPDATE players SET token_hash = $1 WHERE id = $2 RETURNING `+playerColumns, hash, id))
+		} else {
+			p, err = scanPlayer(tx.QueryRow(ctx,
+				`UPDATE players SET token_hash = $1 WHERE id = $2 AND token_hash = $3 RETURNING `+playerColumns, hash, id, old))
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		var one int
+		if err := tx.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1`, id).Scan(&one); errors.Is(err, pgx.ErrNoRows) {
+			return playerNotFound(id)
+		} else if err != nil {
+			return err
+		}
+		return game.ErrUnknownToken
+	})
+	if err != nil {
+		return game.Player{}, err
+	}
+	return p, nil
+}
+
 func (s *Store) DeletePlayer(ctx context.Context, id int64) error {
 	// Visits and idempotency keys go with the player (ON DELETE CASCADE).
 	// A transaction, not a lone DELETE, so that a connection lost after

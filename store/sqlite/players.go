@@ -109,6 +109,29 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 	return out, wrap(rows.Err())
 }
 
+func (s *Store) ReplaceToken(ctx context.Context, id int64, old, hash []byte) (game.Player, error) {
+	var p game.Player
+	err := s.inTx(ctx, func(tx writeTx) error {
+		var err error
+		if old == nil {
+			p, err = scanPlayer(tx.QueryRow(`UPDATE players SET token_hash = ? WHERE id = ? RETURNING `+playerColumns, hash, id))
+		} else {
+			p, err = scanPlayer(tx.QueryRow(`UPDATE players SET token_hash = ? WHERE id = ? AND token_hash = ? RETURNING `+playerColumns, hash, id, old))
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := playerExists(tx, id); err != nil {
+			return err
+		}
+		return game.ErrUnknownToken
+	})
+	if err != nil {
+		return game.Player{}, err
+	}
+	return p, nil
+}
+
 func (s *Store) DeletePlayer(ctx context.Context, id int64) error {
 	return s.inTx(ctx, func(tx writeTx) error {
 		res, err := tx.Exec(`DELETE FROM players WHERE id = ?`, id)

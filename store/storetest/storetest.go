@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Visits", func(t *testing.T) { testVisits(t, open) })
 	t.Run("VisitTokens", func(t *testing.T) { testVisitTokens(t, open) })
 	t.Run("VisitRefuse", func(t *testing.T) { testVisitRefuse(t, open) })
+	t.Run("ReplaceToken", func(t *testing.T) { testReplaceToken(t, open) })
 	t.Run("ListVisits", func(t *testing.T) { testListVisits(t, open) })
 	t.Run("History", func(t *testing.T) { testHistory(t, open) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })

@@ -186,3 +186,77 @@ func newTokenWorld(t *testing.T, open Opener) tokenWorld {
 	}
 	return w
 }
+
+// testReplaceToken checks ReplaceToken: the new token is the player's and
+// the old one nobody's; with old given, a token that is no longer the
+// player's changes nothing; an unknown player is ENOTFOUND.
+func testReplaceToken(t *testing.T, open Opener) {
+	w := newTokenWorld(t, open)
+	s, a, b := w.s, w.a, w.b
+	owner := func(hash []byte) (int64, error) { return s.PlayerIDByTokenHash(t.Context(), hash) }
+	const nobody = 1 << 40
+
+	// With the player's own token: a is A, with A's gold, and only the new
+	// token is A's.
+	next := tokenHash(t)
+	got, err := s.ReplaceToken(t.Context(), a.ID, w.hashA, next)
+	if err != nil {
+		t.Fatalf("ReplaceToken with A's token: %v", err)
+	}
+	if got.ID != a.ID || got.FirstName != a.FirstName || got.LastName != a.LastName || got.Gold != 10 || !got.CreatedAt.Equal(a.CreatedAt) {
+		t.Errorf("got %+v, want A (%+v) with 10 gold", got, a)
+	}
+	if id, err := owner(next); err != nil || id != a.ID {
+		t.Errorf("the new token's owner: %d, %v; want %d", id, err, a.ID)
+	}
+	if _, err := owner(w.hashA); !errors.Is(err, game.ErrUnknownToken) {
+		t.Errorf("the old token's owner: %v, want ErrUnknownToken", err)
+	}
+
+	for _, c := range []struct {
+		name       string
+		player     int64
+		old        []byte
+		want       game.Code
+		wantErrVar error
+	}{
+		{"the token just replaced", a.ID, w.hashA, game.EUNAUTHORIZED, game.ErrUnknownToken},
+		{"another player's token", a.ID, w.hashB, game.EUNAUTHORIZED, game.ErrUnknownToken},
+		{"an unknown player", nobody, w.unknown, game.ENOTFOUND, nil},
+		{"an unknown player, unconditionally", nobody, nil, game.ENOTFOUND, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			refused := tokenHash(t)
+			_, err := s.ReplaceToken(t.Context(), c.player, c.old, refused)
+			wantCode(t, err, c.want)
+			if c.wantErrVar != nil && !errors.Is(err, c.wantErrVar) {
+				t.Errorf("got error %v, want %v", err, c.wantErrVar)
+			}
+			if _, err := owner(refused); !errors.Is(err, game.ErrUnknownToken) {
+				t.Errorf("the refused token has an owner (%v)", err)
+			}
+			if id, err := owner(next); err != nil || id != a.ID {
+				t.Errorf("A's token: %d, %v; want still A's", id, err)
+			}
+			if id, err := owner(w.hashB); err != nil || id != b.ID {
+				t.Errorf("B's token: %d, %v; want still B's", id, err)
+			}
+		})
+	}
+
+	t.Run("unconditionally, as the admin may", func(t *testing.T) {
+		again := tokenHash(t)
+		if got, err := s.ReplaceToken(t.Context(), b.ID, nil, again); err != nil || got.ID != b.ID {
+			t.Fatalf("ReplaceToken(B, nil): %+v, %v", got, err)
+		}
+		if id, err := owner(again); err != nil || id != b.ID {
+			t.Errorf("B's new token: %d, %v; want B's", id, err)
+		}
+		if _, err := owner(w.hashB); !errors.Is(err, game.ErrUnknownToken) {
+			t.Errorf("B's old token: %v, want ErrUnknownToken", err)
+		}
+		if got := playerGold(t, s, a.ID); got != 10 {
+			t.Errorf("A's gold: %d, want 10", got)
+		}
+	})
+}

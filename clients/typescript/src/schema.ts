@@ -157,6 +157,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/players/{id}/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The player's id.
+                 * @example 1
+                 */
+                id: components["parameters"]["PlayerID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace a player's token
+         * @description Issues the player a new token and returns it, **once**, with the player; the token sent
+         *     stops working at once. Send the player's own token, or the admin token, which may replace
+         *     any player's (the way back for a player whose token was lost, or whose answer to this
+         *     request was). Of two replacements at once with the same token, one succeeds and the other
+         *     gets a 401. Takes no body.
+         */
+        post: operations["replacePlayerToken"];
+        delete?: never;
+        /**
+         * Methods of /players/{id}/token (CORS preflight)
+         * @description Answers with the methods `/players/{id}/token` supports. When CORS is enabled for the
+         *     request's `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+         */
+        options: operations["optionsPlayerToken"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/players/{id}/visits": {
         parameters: {
             query?: never;
@@ -688,7 +723,7 @@ export interface components {
             last_name: components["schemas"]["PersonName"];
         };
         /**
-         * @description The new player and the token for the player's own writes, shown only this once.
+         * @description A player and the token for the player's own writes, shown only this once.
          * @example {
          *       "id": 1,
          *       "first_name": "Hattori",
@@ -2390,6 +2425,99 @@ export interface operations {
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
             503: components["responses"]["HeadServiceUnavailable"];
+        };
+    };
+    replacePlayerToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This operation's target has no `ETag` and exists: `*` answers 412, and a list of
+                 *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntagged"];
+            };
+            path: {
+                /**
+                 * @description The player's id.
+                 * @example 1
+                 */
+                id: components["parameters"]["PlayerID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The player, with the new token. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["NoStore"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewPlayerResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    optionsPlayerToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The player's id.
+                 * @example 1
+                 */
+                id: components["parameters"]["PlayerID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods this path supports. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
+                    "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
+                    "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
+                    Vary: components["headers"]["Vary"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
         };
     };
     listVisits: {

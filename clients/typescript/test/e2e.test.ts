@@ -196,6 +196,26 @@ test("a short game of Ninja Gold", async (t) => {
     assert.equal(gone.response.status, 204);
   });
 
+  await t.test("a replaced token stops working at once", async () => {
+    const made = await anon.POST("/players", { body: { first_name: "Mochizuki", last_name: "Chiyome" } });
+    assert.ok(made.data);
+    const { data, response } = await anon.POST("/players/{id}/token", {
+      params: { path: { id: made.data.id } },
+      headers: bearer(made.data.token),
+    });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("cache-control"), "no-store");
+    assert.ok(data && data.id === made.data.id && data.token.length > 0 && data.token !== made.data.token);
+    const again = await anon.POST("/players/{id}/token", {
+      params: { path: { id: made.data.id } },
+      headers: bearer(made.data.token),
+    });
+    assertProblem(again.error, 401, "/problems/unauthorized", again.response);
+    assert.equal(again.response.headers.get("www-authenticate"), 'Bearer error="invalid_token"');
+    const gone = await anon.DELETE("/players/{id}", { params: { path: { id: data!.id } }, headers: bearer(data!.token) });
+    assert.equal(gone.response.status, 204);
+  });
+
   await t.test("the contract's name pattern, read by JavaScript, agrees with the server", { skip: skipInvalid }, async () => {
     // The pattern spells out its whitespace and line breaks, so an ECMA-262
     // engine reads it as the server's Go one does; \s and . would not.

@@ -1,0 +1,128 @@
+package api_test
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+// POST /players/{id}/token replaces a player's token: the new one works at
+// once and the old one no more; the player's own token or the admin token
+// may ask, nobody else; a refused request changes no token.
+func TestReplacePlayerToken(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	p, other := newPlayer(t, s, "Kira", "Sato"), newPlayer(t, s, "Rin", "Sato")
+	if resp, _ := visit(t, s, p, 1, ""); resp.Status != http.StatusCreated {
+		t.Fatalf("visit: %d %s", resp.Status, resp.Body)
+	}
+	replace := func(path, token string, header map[string]string) (*apitest.Response, generated.NewPlayerResult) {
+		t.Helper()
+		resp := s.Do(apitest.Request{Method: "POST", Path: path + "/token", Token: token, Header: header})
+		var got generated.NewPlayerResult
+		if resp.Status == http.StatusOK {
+			resp.JSON(t, &got)
+		}
+		return resp, got
+	}
+	// works reports whether token may visit as p.
+	works := func(token string) bool {
+		t.Helper()
+		q := p
+		q.Token = token
+		resp, _ := visit(t, s, q, 1, "")
+		if resp.Status != http.StatusCreated && resp.Status != http.StatusUnauthorized {
+			t.Fatalf("visit with a token: %d %s", resp.Status, resp.Body)
+		}
+		return resp.Status == http.StatusCreated
+	}
+
+	// Refusals first: each leaves p's token p's.
+	for _, c := range []struct {
+		name, path, token string
+		header            map[string]string
+		wantStatus        int
+		wantAuthenticate  string
+	}{
+		{"no token", p.path, "", nil, 401, "Bearer"},
+		{"a token of nobody", p.path, "ngp_nobody", nil, 401, `Bearer error="invalid_token"`},
+		{"another player's token", p.path, other.Token, nil, 403, ""},
+		{"an unknown player, by the admin", "/players/999999", apitest.AdminToken, nil, 404, ""},
+		{"a false If-Match", p.path, p.Token, map[string]string{"If-Match": `"1"`}, 412, ""},
+		{"If-None-Match: *", p.path, p.Token, map[string]string{"If-None-Match": "*"}, 412, ""},
+		{"an Accept it cannot meet", p.path, p.Token, map[string]string{"Accept": "text/csv"}, 406, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			resp, _ := replace(c.path, c.token, c.header)
+			if resp.Status != c.wantStatus {
+				t.Fatalf("status %d, want %d; body %s", resp.Status, c.wantStatus, resp.Body)
+			}
+			if got := resp.Header.Get("WWW-Authenticate"); got != c.wantAuthenticate {
+				t.Errorf("WWW-Authenticate %q, want %q", got, c.wantAuthenticate)
+			}
+			if !works(p.Token) {
+				t.Errorf("p's token stopped working")
+			}
+		})
+	}
+
+	// The player's own token.
+	resp, got := replace(p.path, p.Token, nil)
+	if resp.Status != http.StatusOK {
+		t.Fatalf("replace with the player's token: %d %s", resp.Status, resp.Body)
+	}
+	if resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store", resp.Header.Get("Cache-Control"))
+	}
+	if now := getPlayer(t, s, p.path); got.Id != p.Id || got.FirstName != "Kira" || got.Gold != now.Gold || got.Token == "" || got.Token == p.Token {
+		t.Errorf("got %+v, want player %+v with a new token", got, now)
+	}
+	if works(p.Token) {
+		t.Errorf("the replaced token still works")
+	}
+	if !works(got.Token) {
+		t.Errorf("the new token does not work")
+	}
+
+	// The admin token, for a player whose token is lost.
+	resp, byAdmin := replace(p.path, apitest.AdminToken, nil)
+	if resp.Status != http.StatusOK || byAdmin.Id != p.Id {
+		t.Fatalf("replace with the admin token: %d %s", resp.Status, resp.Body)
+	}
+	if works(got.Token) || !works(byAdmin.Token) {
+		t.Errorf("after the admin's replacement: the previous token works %v, the new one %v; want false, true",
+			works(got.Token), works(byAdmin.Token))
+	}
+
+	// Many at once with one token: exactly one gets a new token.
+	const n = 8
+	statuses := make(chan int, n)
+	tokens := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			resp := s.Do(apitest.Request{Method: "POST", Path: p.path + "/token", Token: byAdmin.Token})
+			statuses <- resp.Status
+			if resp.Status == http.StatusOK {
+				var r generated.NewPlayerResult
+				resp.JSON(t, &r)
+				tokens <- r.Token
+			}
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	close(tokens)
+	count := map[int]int{}
+	for st := range statuses {
+		count[st]++
+	}
+	if count[http.StatusOK] != 1 || count[http.StatusUnauthorized] != n-1 {
+		t.Fatalf("statuses %v, want one 200 and %d 401s", count, n-1)
+	}
+	if winner := <-tokens; !works(winner) || works(byAdmin.Token) {
+		t.Errorf("after the race: the winner's token works %v, the old one %v; want true, false", works(winner), works(byAdmin.Token))
+	}
+}
