@@ -7,7 +7,8 @@ import (
 )
 
 // OPTIONS on every path answers 204 with the path's methods in Allow (and,
-// where PATCH is one, its media types in Accept-Patch); the api layer adds the CORS preflight headers when CORS is on for the origin.
+// where PATCH is one, its media types in Accept-Patch); the api layer adds
+// the CORS preflight headers when CORS is on for the origin.
 
 func (s *Server) OptionsLocations(ctx context.Context, _ generated.OptionsLocationsRequestObject) (generated.OptionsLocationsResponseObject, error) {
 	allow, err := s.allowed("/locations")

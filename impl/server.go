@@ -39,9 +39,10 @@ type Server struct {
 	tags    staticTags  // the ETags of the documentation and the contract
 
 	// What impl needs of the spec itself (its JSON form for /openapi.json,
-	// each path's methods and PATCH media types for OPTIONS) is worked out on first request:
-	// parsing the document costs start-up time most runs never need. doc is
-	// the document UseSpec gave, if any; else the first request parses it.
+	// each path's methods and PATCH media types for OPTIONS) is worked out
+	// on first request: parsing the document costs start-up time most runs
+	// never need. doc is the document UseSpec gave, if any; else the first
+	// request parses it.
 	doc      *openapi3.T
 	specOnce sync.Once
 	specJSON []byte
