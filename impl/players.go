@@ -22,6 +22,18 @@ func toPlayer(p game.Player) generated.Player {
 	}
 }
 
+// withToken is p as shown with its token, once, when it is made.
+func withToken(p game.Player, token string) generated.NewPlayerResult {
+	return generated.NewPlayerResult{
+		Id:        p.ID,
+		FirstName: p.FirstName,
+		LastName:  p.LastName,
+		Gold:      p.Gold,
+		CreatedAt: p.CreatedAt,
+		Token:     token,
+	}
+}
+
 func playerURL(id int64) string { return "/players/" + strconv.FormatInt(id, 10) }
 
 // newToken returns a fresh player token: 256 random bits, so a fast hash
@@ -80,14 +92,7 @@ func (s *Server) CreatePlayer(ctx context.Context, req generated.CreatePlayerReq
 		return nil, err
 	}
 	return generated.FastCreatePlayer201JSONResponse{CreatePlayer201JSONResponse: generated.CreatePlayer201JSONResponse{
-		Body: generated.NewPlayerResult{
-			Id:        p.ID,
-			FirstName: p.FirstName,
-			LastName:  p.LastName,
-			Gold:      p.Gold,
-			CreatedAt: p.CreatedAt,
-			Token:     token,
-		},
+		Body: withToken(p, token),
 		// The body carries the player's token: no cache may keep it.
 		Headers: generated.CreatePlayer201ResponseHeaders{Location: playerURL(p.ID), CacheControl: "no-store"},
 	}}, nil
@@ -200,14 +205,7 @@ func (s *Server) ReplacePlayerToken(ctx context.Context, req generated.ReplacePl
 		return nil, err
 	}
 	return generated.FastReplacePlayerToken200JSONResponse{ReplacePlayerToken200JSONResponse: generated.ReplacePlayerToken200JSONResponse{
-		Body: generated.NewPlayerResult{
-			Id:        p.ID,
-			FirstName: p.FirstName,
-			LastName:  p.LastName,
-			Gold:      p.Gold,
-			CreatedAt: p.CreatedAt,
-			Token:     token,
-		},
+		Body: withToken(p, token),
 		// The body carries the player's token: no cache may keep it.
 		Headers: generated.ReplacePlayerToken200ResponseHeaders{CacheControl: "no-store"},
 	}}, nil

@@ -122,28 +122,27 @@ func (s *Server) specAsJSON() ([]byte, error) {
 // such as /locations/{id}), for the Allow header.
 func (s *Server) allowed(path string) (string, error) {
 	s.loadSpec()
-	if s.specErr != nil {
-		return "", s.specErr
-	}
-	a, ok := s.allow[path]
-	if !ok {
-		return "", fmt.Errorf("impl: %s is not in the contract", path)
-	}
-	return a, nil
+	return specEntry(s.allow, path, s.specErr, "is not in the contract")
 }
 
 // acceptPatch lists the media types the contract declares for a PATCH of
 // path, for the Accept-Patch header of its OPTIONS.
 func (s *Server) acceptPatch(path string) (string, error) {
 	s.loadSpec()
-	if s.specErr != nil {
-		return "", s.specErr
+	return specEntry(s.patch, path, s.specErr, "takes no PATCH in the contract")
+}
+
+// specEntry is path's entry in m, one of the tables loadSpec fills (specErr
+// its failure); path missing is a server bug.
+func specEntry(m map[string]string, path string, specErr error, missing string) (string, error) {
+	if specErr != nil {
+		return "", specErr
 	}
-	a, ok := s.patch[path]
+	v, ok := m[path]
 	if !ok {
-		return "", fmt.Errorf("impl: %s takes no PATCH in the contract", path)
+		return "", fmt.Errorf("impl: %s %s", path, missing)
 	}
-	return a, nil
+	return v, nil
 }
 
 // Credentials is what the HTTP layer learned from the Authorization header.
