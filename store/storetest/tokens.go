@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/ninjagold/ninjagold-api/game"
@@ -243,6 +244,36 @@ func testReplaceToken(t *testing.T, open Opener) {
 			}
 		})
 	}
+
+	t.Run("many at once with one token: one wins", func(t *testing.T) {
+		const n = 8
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for range n {
+			hash := tokenHash(t)
+			wg.Go(func() {
+				_, err := s.ReplaceToken(t.Context(), a.ID, next, hash)
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		won := 0
+		for err := range errs {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, game.ErrUnknownToken):
+				t.Errorf("a losing replacement: %v, want ErrUnknownToken", err)
+			}
+		}
+		if won != 1 {
+			t.Errorf("%d replacements won, want 1", won)
+		}
+		if _, err := owner(next); !errors.Is(err, game.ErrUnknownToken) {
+			t.Errorf("the token replaced at once still has an owner (%v)", err)
+		}
+	})
 
 	t.Run("unconditionally, as the admin may", func(t *testing.T) {
 		again := tokenHash(t)
