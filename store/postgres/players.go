@@ -26,6 +26,22 @@ func playerNotFound(id int64) error {
 	return game.Errorf(game.ENOTFOUND, "Player %d does not exist.", id)
 }
 
+// rowQuerier is a transaction or the pool, for playerExists.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// playerExists returns nil when player id exists, and its ENOTFOUND when
+// it does not.
+func playerExists(ctx context.Context, q rowQuerier, id int64) error {
+	var one int
+	err := q.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1`, id).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return playerNotFound(id)
+	}
+	return err
+}
+
 // CreatePlayer creates players one at a time, holding the schema's
 // advisory lock for it until the commit: the list sorts created_at by id
 // (game.PlayerPage), which holds only if ids, creation times and commits
@@ -130,10 +146,7 @@ func (s *Store) ReplaceToken(ctx context.Context, id int64, old, hash []byte) (g
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		var one int
-		if err := tx.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1`, id).Scan(&one); errors.Is(err, pgx.ErrNoRows) {
-			return playerNotFound(id)
-		} else if err != nil {
+		if err := playerExists(ctx, tx, id); err != nil {
 			return err
 		}
 		return game.ErrUnknownToken

@@ -149,11 +149,7 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 	var out []game.Visit
 	// One snapshot for the existence check and the page.
 	err := s.inTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1`, playerID).Scan(&one)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return playerNotFound(playerID)
-		} else if err != nil {
+		if err := playerExists(ctx, tx, playerID); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, query, playerID, beforeID, limit)
@@ -192,11 +188,7 @@ func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Vis
 		if errors.Is(err, pgx.ErrNoRows) {
 			// The player's absence when it is the player that does not
 			// exist, as ListVisits says.
-			var one int
-			switch err := s.pool.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1`, playerID).Scan(&one); {
-			case errors.Is(err, pgx.ErrNoRows):
-				return playerNotFound(playerID)
-			case err != nil:
+			if err := playerExists(ctx, s.pool, playerID); err != nil {
 				return err
 			}
 			return game.Errorf(game.ENOTFOUND, "Player %d has no visit %d.", playerID, visitID)
