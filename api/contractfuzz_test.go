@@ -975,6 +975,11 @@ func (f *contractFuzzer) send(i int, c specfuzz.Case) {
 	if !allowed {
 		problems = append(problems, fmt.Sprintf("status %d, want %s", resp.Status, want))
 	}
+	if resp.Status == http.StatusUnauthorized {
+		if got, want := resp.Header.Get("WWW-Authenticate"), cfAuthenticate(req); got != want {
+			problems = append(problems, fmt.Sprintf("WWW-Authenticate %q, want %q", got, want))
+		}
+	}
 	switch {
 	case resp.Status >= 400 && req.Method == http.MethodHead:
 		// A HEAD to a path without GET (a 405): a problem's headers,
@@ -1098,6 +1103,24 @@ func (f *contractFuzzer) describe(req apitest.Request, in specfuzz.Input) string
 		b.WriteString("  (no body)")
 	}
 	return b.String()
+}
+
+// cfAuthenticate is the WWW-Authenticate a 401 to req must carry (RFC 6750
+// §3.1): an error code only when req sent a bearer token, read from the
+// Authorization header as the harness sends it.
+func cfAuthenticate(req apitest.Request) string {
+	auth := req.Header["Authorization"]
+	if lines := req.Lines["Authorization"]; len(lines) > 0 {
+		auth = lines[0]
+	}
+	if req.Token != "" {
+		auth = "Bearer " + req.Token
+	}
+	scheme, token, _ := strings.Cut(auth, " ")
+	if strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != "" {
+		return `Bearer error="invalid_token"`
+	}
+	return "Bearer"
 }
 
 // cfShow quotes a body, shortened when long.

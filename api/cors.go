@@ -11,7 +11,8 @@ import (
 // origins may call the API from a browser.
 var (
 	corsAllowHeaders  = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-ID"
-	corsExposeHeaders = "ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed"
+	corsExposeHeaders = "ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed, " +
+		"WWW-Authenticate, Accept-Patch, Accept-Encoding"
 )
 
 // cors adds Vary: Origin to every response and the CORS headers for an

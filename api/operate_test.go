@@ -439,7 +439,8 @@ func TestOptionsAndCORS(t *testing.T) {
 			t.Errorf("Allow-Headers = %q, want Authorization among them", resp.Header.Get("Access-Control-Allow-Headers"))
 		}
 		got := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": site}})
-		if got.Header.Get("Access-Control-Allow-Origin") != site || !strings.Contains(got.Header.Get("Access-Control-Expose-Headers"), "X-Request-ID") {
+		if got.Header.Get("Access-Control-Allow-Origin") != site || !strings.Contains(got.Header.Get("Access-Control-Expose-Headers"), "X-Request-ID") ||
+			!strings.Contains(got.Header.Get("Access-Control-Expose-Headers"), "WWW-Authenticate") {
 			t.Errorf("GET headers = %v, want ACAO and Expose-Headers", got.Header)
 		}
 	})

@@ -204,6 +204,9 @@ func (s *Server) ReplacePlayerToken(ctx context.Context, req generated.ReplacePl
 	if err != nil {
 		return nil, err
 	}
+	if old != nil {
+		s.owners.forget(old)
+	}
 	return generated.FastReplacePlayerToken200JSONResponse{ReplacePlayerToken200JSONResponse: generated.ReplacePlayerToken200JSONResponse{
 		Body: withToken(p, token),
 		// The body carries the player's token: no cache may keep it.

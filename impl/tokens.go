@@ -11,9 +11,11 @@ import (
 // transaction (game.VisitRequest.TokenHash), which is what decides: an entry
 // is only a hint. Any other token (unknown, another player's, or not seen
 // yet) takes authorizePlayer's read first, so a visit that is refused never
-// queues for the store's writer. An entry goes stale only when its player is
-// deleted; the store then refuses the visit as authorizePlayer would have,
-// and CreateVisit forgets the entry.
+// queues for the store's writer. An entry goes stale when its player is
+// deleted or its token replaced (ReplacePlayerToken forgets the entry when
+// the player's own token asked, not when the admin's did); the store then
+// refuses the visit as authorizePlayer would have, and CreateVisit forgets
+// the entry.
 type tokenOwners struct {
 	mu sync.RWMutex
 	m  map[[sha256.Size]byte]int64

@@ -62,7 +62,7 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 	switch game.ErrorCode(err) {
 	case "":
 	case game.EUNAUTHORIZED, game.EFORBIDDEN, game.ENOTFOUND:
-		s.owners.forget(hash) // the player is gone: the hint was stale
+		s.owners.forget(hash) // the player is gone, or the token replaced: the hint was stale
 		return nil, err
 	case game.ECONFLICT:
 		return nil, &game.Error{Code: game.ECONFLICT, Message: game.ErrorMessage(err),

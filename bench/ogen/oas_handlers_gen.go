@@ -4288,10 +4288,10 @@ func (s *Server) handleReplaceLocationRequest(args [1]string, argsEscaped bool, 
 
 // handleReplacePlayerTokenRequest handles replacePlayerToken operation.
 //
-// Issues the player a new token and returns it, once, with the player; the token sent stops working at
-// once. Send the player's own token, or the admin token, which may replace any player's (the way back
-// for a player whose token was lost, or whose answer to this request was). Of two replacements at once
-// with the same token, one succeeds and the other gets a 401. Takes no body.
+// Issues the player a new token and returns it, once, with the player; the player's previous token
+// stops working at once. Send the player's own token, or the admin token, which may replace any
+// player's (the way back for a player whose token was lost, or whose answer to this request was). Of
+// two replacements at once with the same token, one succeeds and the other gets a 401. Takes no body.
 //
 // POST /players/{id}/token
 func (s *Server) handleReplacePlayerTokenRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

@@ -18,7 +18,8 @@ type SecurityHandler interface {
 	// at start and prints it once.
 	HandleAdminToken(ctx context.Context, operationName OperationName, t AdminToken) (context.Context, error)
 	// HandlePlayerToken handles playerToken security.
-	// The token `POST /players` (or, since, `POST /players/{id}/token`) returned for this player.
+	// The token `POST /players` returned for this player, or the latest one `POST /players/{id}/token`
+	// returned.
 	HandlePlayerToken(ctx context.Context, operationName OperationName, t PlayerToken) (context.Context, error)
 }
 

@@ -1181,8 +1181,8 @@ type ClientInterface interface {
 
 	// ReplacePlayerToken Replace a player's token
 	//
-	// Issues the player a new token and returns it, **once**, with the player; the token sent
-	// stops working at once. Send the player's own token, or the admin token, which may replace
+	// Issues the player a new token and returns it, **once**, with the player; the player's
+	// previous token stops working at once. Send the player's own token, or the admin token, which may replace
 	// any player's (the way back for a player whose token was lost, or whose answer to this
 	// request was). Of two replacements at once with the same token, one succeeds and the other
 	// gets a 401. Takes no body.
@@ -2089,8 +2089,8 @@ func (c *Client) OptionsPlayerToken(ctx context.Context, id PlayerID, reqEditors
 
 // ReplacePlayerToken Replace a player's token
 //
-// Issues the player a new token and returns it, **once**, with the player; the token sent
-// stops working at once. Send the player's own token, or the admin token, which may replace
+// Issues the player a new token and returns it, **once**, with the player; the player's
+// previous token stops working at once. Send the player's own token, or the admin token, which may replace
 // any player's (the way back for a player whose token was lost, or whose answer to this
 // request was). Of two replacements at once with the same token, one succeeds and the other
 // gets a 401. Takes no body.
@@ -5036,8 +5036,8 @@ type ClientWithResponsesInterface interface {
 
 	// ReplacePlayerTokenWithResponse Replace a player's token
 	//
-	// Issues the player a new token and returns it, **once**, with the player; the token sent
-	// stops working at once. Send the player's own token, or the admin token, which may replace
+	// Issues the player a new token and returns it, **once**, with the player; the player's
+	// previous token stops working at once. Send the player's own token, or the admin token, which may replace
 	// any player's (the way back for a player whose token was lost, or whose answer to this
 	// request was). Of two replacements at once with the same token, one succeeds and the other
 	// gets a 401. Takes no body.
@@ -13930,8 +13930,8 @@ func (c *ClientWithResponses) OptionsPlayerTokenWithResponse(ctx context.Context
 
 // ReplacePlayerTokenWithResponse Replace a player's token
 //
-// Issues the player a new token and returns it, **once**, with the player; the token sent
-// stops working at once. Send the player's own token, or the admin token, which may replace
+// Issues the player a new token and returns it, **once**, with the player; the player's
+// previous token stops working at once. Send the player's own token, or the admin token, which may replace
 // any player's (the way back for a player whose token was lost, or whose answer to this
 // request was). Of two replacements at once with the same token, one succeeds and the other
 // gets a 401. Takes no body.

@@ -174,8 +174,8 @@ export interface paths {
         put?: never;
         /**
          * Replace a player's token
-         * @description Issues the player a new token and returns it, **once**, with the player; the token sent
-         *     stops working at once. Send the player's own token, or the admin token, which may replace
+         * @description Issues the player a new token and returns it, **once**, with the player; the player's
+         *     previous token stops working at once. Send the player's own token, or the admin token, which may replace
          *     any player's (the way back for a player whose token was lost, or whose answer to this
          *     request was). Of two replacements at once with the same token, one succeeds and the other
          *     gets a 401. Takes no body.
@@ -1455,7 +1455,7 @@ export interface components {
         AccessControlAllowOrigin: string;
         /**
          * @description With CORS enabled, the response headers a browser script may read.
-         * @example ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed
+         * @example ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed, WWW-Authenticate, Accept-Patch, Accept-Encoding
          */
         AccessControlExposeHeaders: string;
         /**
@@ -1549,8 +1549,9 @@ export interface components {
         RetryAfter: number;
         /**
          * @description The authentication scheme the operation expects: `Bearer` when the request sent no bearer
-         *     token, `Bearer error="invalid_token"` when it sent one that is not valid here (RFC 6750
-         *     §3.1).
+         *     token, `Bearer error="invalid_token"` when it sent one that is not valid for this
+         *     operation (RFC 6750 §3.1): no player's, a replaced one, or a token of the wrong kind (a
+         *     player's where the admin token is needed, the admin token for a visit).
          * @example Bearer
          */
         WWWAuthenticate: "Bearer" | "Bearer error=\"invalid_token\"";
