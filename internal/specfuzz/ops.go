@@ -668,8 +668,10 @@ func (g *Generator) wholeBodyMutators(op Op) []mutator {
 		e, status := Invalid, 415
 		mt, params, _ := strings.Cut(c, ";")
 		if slices.Contains(op.BodyTypes, strings.ToLower(mt)) {
-			// Empty parameters are allowed (RFC 9110 §5.6.6); the one
-			// other parameter taken is a UTF-8 charset.
+			// Empty parameters are allowed (RFC 9110 §5.6.6); the only
+			// other parameter these candidates carry is a charset, which
+			// must be UTF-8. (The server ignores parameters other than
+			// charset; no candidate has one.)
 			var given []string
 			for p := range strings.SplitSeq(params, ";") {
 				if p = strings.ToLower(strings.TrimSpace(p)); p != "" {
