@@ -51,7 +51,7 @@ func TestGeneratedClientPlaysAGame(t *testing.T) {
 		}
 		total += int64(v.JSON201.Gold)
 	}
-	got, err := c.GetPlayerWithResponse(ctx, me.Id)
+	got, err := c.GetPlayerWithResponse(ctx, me.Id, nil)
 	if err != nil || got.JSON200 == nil || got.JSON200.Gold != total {
 		t.Fatalf("player = %v %s, want gold %d", err, got.Body, total)
 	}
@@ -82,7 +82,17 @@ func TestGeneratedClientPlaysAGame(t *testing.T) {
 	if err != nil || kept.ApplicationproblemJSON412 == nil {
 		t.Fatalf("conditional delete: %v %d %s", err, kept.StatusCode(), kept.Body)
 	}
-	if got, err := c.GetPlayerWithResponse(ctx, me.Id); err != nil || got.JSON200 == nil {
+	if got, err := c.GetPlayerWithResponse(ctx, me.Id, nil); err != nil || got.JSON200 == nil {
 		t.Fatalf("player after a refused delete: %v %d", err, got.StatusCode())
+	}
+	// A read's preconditions: the player exists and has no entity tag.
+	star, tag := "*", `"1"`
+	if got, err := c.GetPlayerWithResponse(ctx, me.Id, &client.GetPlayerParams{IfNoneMatch: &star}); err != nil ||
+		got.StatusCode() != http.StatusNotModified || len(got.Body) != 0 {
+		t.Fatalf("player with If-None-Match: *: %v %d %s, want 304 without a body", err, got.StatusCode(), got.Body)
+	}
+	if got, err := c.GetPlayerWithResponse(ctx, me.Id, &client.GetPlayerParams{IfMatch: &tag}); err != nil ||
+		got.ApplicationproblemJSON412 == nil || got.ApplicationproblemJSON412.Errors["If-Match"] == "" {
+		t.Fatalf("player with If-Match: %s: %v %d %s, want 412 naming If-Match", tag, err, got.StatusCode(), got.Body)
 	}
 }

@@ -194,3 +194,93 @@ func TestDocumentationETags(t *testing.T) {
 		t.Errorf("If-None-Match with an Accept the file fails = %d, want 406", got.Status)
 	}
 }
+
+// TestConditionalReads: every read that would answer 200 evaluates
+// If-Match, then If-None-Match (RFC 9110 §13.2.2). If-Match must list the
+// current ETag (strong comparison) or be "*": otherwise a 412 naming it,
+// with the ETag where there is one. An If-None-Match that lists the tag
+// (weak comparison) or is "*" is a 304 without a body. The reads without an
+// ETag exist, so "*" matches them and no entity tag does. A read that fails
+// or redirects ignores both headers.
+func TestConditionalReads(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	me := newPlayer(t, s, "Hattori", "Hanzo")
+	_, v := visit(t, s, me, farm, "")
+	paths := []string{
+		fmt.Sprintf("/locations/%d", farm), "/docs", "/docs/swagger-ui.css", "/openapi.json", "/openapi.yaml",
+		"/locations", "/players", me.path, me.path + "/visits", fmt.Sprintf("%s/visits/%d", me.path, v.Id),
+		"/healthz", "/readyz", "/metrics",
+	}
+	for _, path := range paths {
+		t.Run(path, func(t *testing.T) {
+			full := s.Do(apitest.Request{Method: "GET", Path: path})
+			if full.Status != http.StatusOK {
+				t.Fatalf("GET = %d, want 200", full.Status)
+			}
+			tag := full.Header.Get("ETag")
+			type readCase struct {
+				header map[string]string
+				status int
+				field  string // the errors key of a 412
+			}
+			cases := []readCase{
+				{map[string]string{"If-Match": `"nope"`}, 412, "If-Match"},
+				{map[string]string{"If-Match": `"nope", *`}, 412, "If-Match"}, // not well formed
+				{map[string]string{"If-Match": `"nope"`, "If-None-Match": `"nope"`}, 412, "If-Match"},
+				{map[string]string{"If-Match": `"nope"`, "If-None-Match": "*"}, 412, "If-Match"}, // If-Match first
+				{map[string]string{"If-Match": "*"}, 200, ""},
+				{map[string]string{"If-Match": " * ", "If-None-Match": `"nope"`}, 200, ""},
+				{map[string]string{"If-None-Match": "*"}, 304, ""},
+				{map[string]string{"If-Match": "*", "If-None-Match": "*"}, 304, ""},
+				{map[string]string{"If-None-Match": `"nope"`}, 200, ""},
+				{map[string]string{"If-None-Match": `x", "nope"`}, 200, ""}, // not well formed: names nothing
+			}
+			if tag != "" {
+				cases = append(cases,
+					readCase{map[string]string{"If-Match": tag}, 200, ""},
+					readCase{map[string]string{"If-Match": `"nope", ` + tag, "If-None-Match": "W/" + tag}, 304, ""},
+					readCase{map[string]string{"If-Match": "W/" + tag}, 412, "If-Match"}, // strong comparison
+				)
+			}
+			for _, method := range []string{"GET", "HEAD"} {
+				for _, c := range cases {
+					got := s.Do(apitest.Request{Method: method, Path: path, Header: c.header})
+					if got.Status != c.status {
+						t.Errorf("%s %v = %d, want %d; body %s", method, c.header, got.Status, c.status, got.Body)
+						continue
+					}
+					if got.Header.Get("ETag") != tag {
+						t.Errorf("%s %v: ETag %q, want %q", method, c.header, got.Header.Get("ETag"), tag)
+					}
+					switch {
+					case c.status == 304 && len(got.Body) != 0:
+						t.Errorf("%s %v: 304 with %d body bytes", method, c.header, len(got.Body))
+					case c.field != "" && method == "GET":
+						if p := got.Problem(t); len(p.Errors) != 1 || p.Errors[c.field] == "" {
+							t.Errorf("%s %v: errors = %v, want one message for %s", method, c.header, p.Errors, c.field)
+						}
+					case c.status == 200 && method == "GET" && path != "/metrics" && string(got.Body) != string(full.Body):
+						t.Errorf("%s %v: the body differs from a plain GET's", method, c.header)
+					}
+				}
+			}
+		})
+	}
+
+	// A read that would not answer 200 ignores the preconditions.
+	for _, tt := range []struct {
+		path   string
+		status int
+	}{
+		{"/players/999999", http.StatusNotFound},
+		{me.path + "/visits/999999", http.StatusNotFound},
+		{"/locations?cursor=nope", http.StatusBadRequest},
+		{"/", http.StatusFound},
+	} {
+		for _, h := range []map[string]string{{"If-Match": `"nope"`}, {"If-None-Match": "*"}} {
+			if got := s.Do(apitest.Request{Method: "GET", Path: tt.path, Header: h}); got.Status != tt.status {
+				t.Errorf("GET %s %v = %d, want %d", tt.path, h, got.Status, tt.status)
+			}
+		}
+	}
+}

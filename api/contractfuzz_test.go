@@ -656,7 +656,7 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		if !f.cursorOK(in, "locations") {
 			return bad(400, "cursor")
 		}
-		return ok(200)
+		return cfRead(in, "")
 	case "createLocation", "replaceLocation":
 		lo, _ := gold("min_gold")
 		hi, _ := gold("max_gold")
@@ -675,13 +675,10 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		if err != nil {
 			return bad(404)
 		}
-		inm, inmSent := in.Header["If-None-Match"]
 		if f.op.ID() == "getLocation" {
-			if inmSent && cfETagMatch(inm, f.etag(id), false) {
-				return ok(304)
-			}
-			return ok(200)
+			return cfRead(in, f.etag(id))
 		}
+		inm, inmSent := in.Header["If-None-Match"]
 		// A change: If-Match first, then If-None-Match (RFC 9110 §13.2.2).
 		if h, sent := in.Header["If-Match"]; sent && !cfETagMatch(h, f.etag(id), true) {
 			return bad(412, "If-Match")
@@ -713,7 +710,7 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		if !f.cursorOK(in, "players "+sort) {
 			return bad(400, "cursor")
 		}
-		return ok(200)
+		return cfRead(in, "")
 	case "createPlayer":
 		if h, failed := cfUntaggedFalse(in); failed {
 			return bad(412, h)
@@ -730,7 +727,7 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		case in.Auth == cfAuthOther:
 			return bad(403)
 		case f.op.ID() == "getPlayer":
-			return ok(200)
+			return cfRead(in, "")
 		}
 		// A false precondition is answered once nothing else would fail.
 		precondition := func(success int) cfWant {
@@ -765,13 +762,15 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		if _, err := f.s.Store.GetPlayer(ctx, id); err != nil {
 			return bad(404)
 		}
-		return ok(200)
+		return cfRead(in, "")
 	case "getVisit":
 		vid, _ := cfInt(in.Path["visit_id"])
 		if _, err := f.s.Store.GetVisit(ctx, id, vid); err != nil {
 			return bad(404)
 		}
-		return ok(200)
+		return cfRead(in, "")
+	case "getHealth", "getReadiness", "getMetrics":
+		return cfRead(in, "")
 	case "getDocsAsset":
 		switch in.Path["asset"] {
 		case "swagger-ui.css", "index.css", "favicon-32x32.png", "favicon-16x16.png", "LICENSE", "NOTICE", "VERSION",
@@ -821,10 +820,19 @@ func (f *contractFuzzer) cursorOK(in specfuzz.Input, list string) bool {
 	return !sent || f.cursors[c] == list
 }
 
-// unchanged is what a GET of the documentation or the contract gets: 304
-// when its If-None-Match lists the current tag (weak comparison) or is "*".
-func (f *contractFuzzer) unchanged(in specfuzz.Input) cfWant {
-	if h, sent := in.Header["If-None-Match"]; sent && cfETagMatch(h, f.docTag(in), false) {
+// unchanged is what a GET of the documentation or the contract gets: a
+// read of its current tag.
+func (f *contractFuzzer) unchanged(in specfuzz.Input) cfWant { return cfRead(in, f.docTag(in)) }
+
+// cfRead is what a read that would answer 200 gets, tag being the ETag of
+// what it would send ("" for none), in RFC 9110 §13.2.2's order: 412 when
+// If-Match neither lists tag (strong comparison) nor is "*", then 304 when
+// If-None-Match lists it (weak comparison) or is "*".
+func cfRead(in specfuzz.Input, tag string) cfWant {
+	if h, sent := in.Header["If-Match"]; sent && !cfETagMatch(h, tag, true) {
+		return cfWant{}.add(412, "If-Match")
+	}
+	if h, sent := in.Header["If-None-Match"]; sent && cfETagMatch(h, tag, false) {
 		return cfWant{}.add(304)
 	}
 	return cfWant{}.add(200)

@@ -390,6 +390,9 @@ type IdempotencyKey = string
 // IfMatch defines model for IfMatch.
 type IfMatch = string
 
+// IfMatchRead defines model for IfMatchRead.
+type IfMatchRead = string
+
 // IfMatchUntagged defines model for IfMatchUntagged.
 type IfMatchUntagged = string
 
@@ -401,6 +404,9 @@ type IfNoneMatchChange = string
 
 // IfNoneMatchUntagged defines model for IfNoneMatchUntagged.
 type IfNoneMatchUntagged = string
+
+// IfNoneMatchUntaggedRead defines model for IfNoneMatchUntaggedRead.
+type IfNoneMatchUntaggedRead = string
 
 // Limit defines model for Limit.
 type Limit = int32
@@ -496,14 +502,33 @@ type UnsupportedPatchType = Problem
 
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
+	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
+
 	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // GetDocsAssetParams defines parameters for GetDocsAsset.
 type GetDocsAssetParams struct {
+	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
+
 	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetHealthParams defines parameters for GetHealth.
+type GetHealthParams struct {
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+	// entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntaggedRead `json:"If-None-Match,omitempty"`
 }
 
 // ListLocationsParams defines parameters for ListLocations.
@@ -513,6 +538,14 @@ type ListLocationsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+	// entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntaggedRead `json:"If-None-Match,omitempty"`
 }
 
 // CreateLocationParams defines parameters for CreateLocation.
@@ -537,6 +570,10 @@ type DeleteLocationParams struct {
 
 // GetLocationParams defines parameters for GetLocation.
 type GetLocationParams struct {
+	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
+
 	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
@@ -559,14 +596,33 @@ type ReplaceLocationParams struct {
 	IfNoneMatch *IfNoneMatchChange `json:"If-None-Match,omitempty"`
 }
 
+// GetMetricsParams defines parameters for GetMetrics.
+type GetMetricsParams struct {
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+	// entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntaggedRead `json:"If-None-Match,omitempty"`
+}
+
 // GetOpenAPIJSONParams defines parameters for GetOpenAPIJSON.
 type GetOpenAPIJSONParams struct {
+	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
+
 	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // GetOpenAPIYAMLParams defines parameters for GetOpenAPIYAML.
 type GetOpenAPIYAMLParams struct {
+	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
+
 	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
@@ -585,6 +641,14 @@ type ListPlayersParams struct {
 	// gold changes between two pages may appear on both or on neither (the leaderboard is
 	// live); a `created_at` order neither skips nor repeats a player who exists throughout.
 	Sort *ListPlayersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+	// entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntaggedRead `json:"If-None-Match,omitempty"`
 }
 
 // ListPlayersParamsSort defines parameters for ListPlayers.
@@ -612,6 +676,17 @@ type DeletePlayerParams struct {
 	IfNoneMatch *IfNoneMatchUntagged `json:"If-None-Match,omitempty"`
 }
 
+// GetPlayerParams defines parameters for GetPlayer.
+type GetPlayerParams struct {
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+	// entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntaggedRead `json:"If-None-Match,omitempty"`
+}
+
 // ReplacePlayerTokenParams defines parameters for ReplacePlayerToken.
 type ReplacePlayerTokenParams struct {
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -630,6 +705,14 @@ type ListVisitsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+	// entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntaggedRead `json:"If-None-Match,omitempty"`
 }
 
 // CreateVisitParams defines parameters for CreateVisit.
@@ -645,6 +728,28 @@ type CreateVisitParams struct {
 	// IfNoneMatch This operation's target has no `ETag` and exists: `*` answers 412, and a list of
 	// entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
 	IfNoneMatch *IfNoneMatchUntagged `json:"If-None-Match,omitempty"`
+}
+
+// GetVisitParams defines parameters for GetVisit.
+type GetVisitParams struct {
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+	// entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntaggedRead `json:"If-None-Match,omitempty"`
+}
+
+// GetReadinessParams defines parameters for GetReadiness.
+type GetReadinessParams struct {
+	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+	// request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+	IfMatch *IfMatchUntagged `json:"If-Match,omitempty"`
+
+	// IfNoneMatch This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+	// entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+	IfNoneMatch *IfNoneMatchUntaggedRead `json:"If-None-Match,omitempty"`
 }
 
 // CreateLocationJSONRequestBody defines body for CreateLocation for application/json ContentType.
@@ -684,7 +789,7 @@ type ServerInterface interface {
 	OptionsDocsAsset(c *gin.Context, asset string)
 	// GetHealth Liveness
 	// (GET /healthz)
-	GetHealth(c *gin.Context)
+	GetHealth(c *gin.Context, params GetHealthParams)
 	// OptionsHealth Methods of /healthz (CORS preflight)
 	// (OPTIONS /healthz)
 	OptionsHealth(c *gin.Context)
@@ -714,7 +819,7 @@ type ServerInterface interface {
 	ReplaceLocation(c *gin.Context, id LocationID, params ReplaceLocationParams)
 	// GetMetrics Prometheus metrics
 	// (GET /metrics)
-	GetMetrics(c *gin.Context)
+	GetMetrics(c *gin.Context, params GetMetricsParams)
 	// OptionsMetrics Methods of /metrics (CORS preflight)
 	// (OPTIONS /metrics)
 	OptionsMetrics(c *gin.Context)
@@ -744,7 +849,7 @@ type ServerInterface interface {
 	DeletePlayer(c *gin.Context, id PlayerID, params DeletePlayerParams)
 	// GetPlayer Get a player
 	// (GET /players/{id})
-	GetPlayer(c *gin.Context, id PlayerID)
+	GetPlayer(c *gin.Context, id PlayerID, params GetPlayerParams)
 	// OptionsPlayer Methods of /players/{id} (CORS preflight)
 	// (OPTIONS /players/{id})
 	OptionsPlayer(c *gin.Context, id PlayerID)
@@ -765,13 +870,13 @@ type ServerInterface interface {
 	CreateVisit(c *gin.Context, id PlayerID, params CreateVisitParams)
 	// GetVisit Get one visit
 	// (GET /players/{id}/visits/{visit_id})
-	GetVisit(c *gin.Context, id PlayerID, visitId int64)
+	GetVisit(c *gin.Context, id PlayerID, visitId int64, params GetVisitParams)
 	// OptionsVisit Methods of /players/{id}/visits/{visit_id} (CORS preflight)
 	// (OPTIONS /players/{id}/visits/{visit_id})
 	OptionsVisit(c *gin.Context, id PlayerID, visitId int64)
 	// GetReadiness Readiness
 	// (GET /readyz)
-	GetReadiness(c *gin.Context)
+	GetReadiness(c *gin.Context, params GetReadinessParams)
 	// OptionsReadiness Methods of /readyz (CORS preflight)
 	// (OPTIONS /readyz)
 	OptionsReadiness(c *gin.Context)
@@ -822,6 +927,25 @@ func (siw *ServerInterfaceWrapper) GetDocs(c *gin.Context) {
 	var params GetDocsParams
 
 	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
 
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
@@ -885,6 +1009,25 @@ func (siw *ServerInterfaceWrapper) GetDocsAsset(c *gin.Context) {
 
 	headers := c.Request.Header
 
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
 		var IfNoneMatch IfNoneMatch
@@ -942,6 +1085,52 @@ func (siw *ServerInterfaceWrapper) OptionsDocsAsset(c *gin.Context) {
 // GetHealth operation middleware
 func (siw *ServerInterfaceWrapper) GetHealth(c *gin.Context) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetHealthParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntaggedRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -949,7 +1138,7 @@ func (siw *ServerInterfaceWrapper) GetHealth(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.GetHealth(c)
+	siw.Handler.GetHealth(c, params)
 }
 
 // OptionsHealth operation middleware
@@ -988,6 +1177,46 @@ func (siw *ServerInterfaceWrapper) ListLocations(c *gin.Context) {
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter cursor: %w", err), http.StatusBadRequest)
 		return
+	}
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntaggedRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1159,6 +1388,25 @@ func (siw *ServerInterfaceWrapper) GetLocation(c *gin.Context) {
 	var params GetLocationParams
 
 	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
 
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
@@ -1353,6 +1601,52 @@ func (siw *ServerInterfaceWrapper) ReplaceLocation(c *gin.Context) {
 // GetMetrics operation middleware
 func (siw *ServerInterfaceWrapper) GetMetrics(c *gin.Context) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMetricsParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntaggedRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -1360,7 +1654,7 @@ func (siw *ServerInterfaceWrapper) GetMetrics(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.GetMetrics(c)
+	siw.Handler.GetMetrics(c, params)
 }
 
 // OptionsMetrics operation middleware
@@ -1386,6 +1680,25 @@ func (siw *ServerInterfaceWrapper) GetOpenAPIJSON(c *gin.Context) {
 	var params GetOpenAPIJSONParams
 
 	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
 
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
@@ -1439,6 +1752,25 @@ func (siw *ServerInterfaceWrapper) GetOpenAPIYAML(c *gin.Context) {
 	var params GetOpenAPIYAMLParams
 
 	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
 
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
@@ -1513,6 +1845,46 @@ func (siw *ServerInterfaceWrapper) ListPlayers(c *gin.Context) {
 	if err != nil {
 		siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter sort: %w", err), http.StatusBadRequest)
 		return
+	}
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntaggedRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
 	}
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -1680,6 +2052,49 @@ func (siw *ServerInterfaceWrapper) GetPlayer(c *gin.Context) {
 		return
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPlayerParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntaggedRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -1687,7 +2102,7 @@ func (siw *ServerInterfaceWrapper) GetPlayer(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.GetPlayer(c, id)
+	siw.Handler.GetPlayer(c, id, params)
 }
 
 // OptionsPlayer operation middleware
@@ -1842,6 +2257,46 @@ func (siw *ServerInterfaceWrapper) ListVisits(c *gin.Context) {
 		return
 	}
 
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntaggedRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -1988,6 +2443,49 @@ func (siw *ServerInterfaceWrapper) GetVisit(c *gin.Context) {
 		return
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetVisitParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntaggedRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -1995,7 +2493,7 @@ func (siw *ServerInterfaceWrapper) GetVisit(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.GetVisit(c, id, visitId)
+	siw.Handler.GetVisit(c, id, visitId, params)
 }
 
 // OptionsVisit operation middleware
@@ -2035,6 +2533,52 @@ func (siw *ServerInterfaceWrapper) OptionsVisit(c *gin.Context) {
 // GetReadiness operation middleware
 func (siw *ServerInterfaceWrapper) GetReadiness(c *gin.Context) {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetReadinessParams
+
+	headers := c.Request.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatchUntagged
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatchUntaggedRead
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandler(c, fmt.Errorf("Expected one value for If-None-Match, got %d", n), http.StatusBadRequest)
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandler(c, fmt.Errorf("Invalid format for parameter If-None-Match: %w", err), http.StatusBadRequest)
+			return
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+
+	}
+
 	for _, middleware := range siw.HandlerMiddlewares {
 		middleware(c)
 		if c.IsAborted() {
@@ -2042,7 +2586,7 @@ func (siw *ServerInterfaceWrapper) GetReadiness(c *gin.Context) {
 		}
 	}
 
-	siw.Handler.GetReadiness(c)
+	siw.Handler.GetReadiness(c, params)
 }
 
 // OptionsReadiness operation middleware
@@ -2154,6 +2698,21 @@ type ForbiddenApplicationProblemPlusJSONResponse struct {
 	Body Problem
 
 	Headers ForbiddenResponseHeaders
+}
+
+type HeadPreconditionFailedResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	ETag                       string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+type HeadPreconditionFailedResponse struct {
+	Headers HeadPreconditionFailedResponseHeaders
 }
 
 type HeadProblemResponseHeaders struct {
@@ -2279,6 +2838,20 @@ type NotFoundApplicationProblemPlusJSONResponse struct {
 	Body Problem
 
 	Headers NotFoundResponseHeaders
+}
+
+type NotModifiedUntaggedResponseHeaders struct {
+	AccessControlAllowOrigin   *string
+	AccessControlExposeHeaders *string
+	RateLimit                  *string
+	RateLimitPolicy            *string
+	ReferrerPolicy             *string
+	Vary                       *string
+	XContentTypeOptions        *string
+	XRequestID                 *string
+}
+type NotModifiedUntaggedResponse struct {
+	Headers NotModifiedUntaggedResponseHeaders
 }
 
 type PayloadTooLargeResponseHeaders struct {
@@ -2978,6 +3551,47 @@ func (response GetDocs406ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	return err
 }
 
+type GetDocs412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocs412ApplicationProblemPlusJSONResponse) VisitGetDocsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocs429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -3648,6 +4262,47 @@ func (response GetDocsAsset406ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	return err
 }
 
+type GetDocsAsset412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetDocsAsset412ApplicationProblemPlusJSONResponse) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetDocsAsset429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -3989,6 +4644,7 @@ func (response OptionsDocsAsset500ApplicationProblemPlusJSONResponse) VisitOptio
 }
 
 type GetHealthRequestObject struct {
+	Params GetHealthParams
 }
 
 type GetHealthResponseObject interface {
@@ -4047,6 +4703,77 @@ func (response GetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseW
 	return err
 }
 
+type GetHealth304Response = NotModifiedUntaggedResponse
+
+func (response GetHealth304Response) VisitGetHealthResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetHealth400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetHealth400ApplicationProblemPlusJSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealth406ApplicationProblemPlusJSONResponse struct {
 	NotAcceptableApplicationProblemPlusJSONResponse
 }
@@ -4083,6 +4810,46 @@ func (response GetHealth406ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetHealth412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response GetHealth412ApplicationProblemPlusJSONResponse) VisitGetHealthResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4416,6 +5183,37 @@ func (response ListLocations200TextcsvCharsetUtf8Response) VisitListLocationsRes
 	return err
 }
 
+type ListLocations304Response = NotModifiedUntaggedResponse
+
+func (response ListLocations304Response) VisitListLocationsResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
 type ListLocations400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
@@ -4492,6 +5290,46 @@ func (response ListLocations406ApplicationProblemPlusJSONResponse) VisitListLoca
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListLocations412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response ListLocations412ApplicationProblemPlusJSONResponse) VisitListLocationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5872,6 +6710,47 @@ func (response GetLocation406ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	return err
 }
 
+type GetLocation412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetLocation412ApplicationProblemPlusJSONResponse) VisitGetLocationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetLocation429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -7238,6 +8117,7 @@ func (response ReplaceLocation503ApplicationProblemPlusJSONResponse) VisitReplac
 }
 
 type GetMetricsRequestObject struct {
+	Params GetMetricsParams
 }
 
 type GetMetricsResponseObject interface {
@@ -7292,6 +8172,77 @@ func (response GetMetrics200TextplainVersion004CharsetUtf8Response) VisitGetMetr
 	return err
 }
 
+type GetMetrics304Response = NotModifiedUntaggedResponse
+
+func (response GetMetrics304Response) VisitGetMetricsResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetMetrics400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetMetrics400ApplicationProblemPlusJSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMetrics406ApplicationProblemPlusJSONResponse struct {
 	NotAcceptableApplicationProblemPlusJSONResponse
 }
@@ -7328,6 +8279,46 @@ func (response GetMetrics406ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMetrics412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMetrics412ApplicationProblemPlusJSONResponse) VisitGetMetricsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7733,6 +8724,47 @@ func (response GetOpenAPIJSON406ApplicationProblemPlusJSONResponse) VisitGetOpen
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOpenAPIJSON412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIJSON412ApplicationProblemPlusJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8228,6 +9260,47 @@ func (response GetOpenAPIYAML406ApplicationProblemPlusJSONResponse) VisitGetOpen
 	return err
 }
 
+type GetOpenAPIYAML412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOpenAPIYAML412ApplicationProblemPlusJSONResponse) VisitGetOpenAPIYAMLResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOpenAPIYAML429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -8591,6 +9664,37 @@ func (response ListPlayers200JSONResponse) VisitListPlayersResponse(w http.Respo
 	return err
 }
 
+type ListPlayers304Response = NotModifiedUntaggedResponse
+
+func (response ListPlayers304Response) VisitListPlayersResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
 type ListPlayers400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
@@ -8667,6 +9771,46 @@ func (response ListPlayers406ApplicationProblemPlusJSONResponse) VisitListPlayer
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlayers412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPlayers412ApplicationProblemPlusJSONResponse) VisitListPlayersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9817,7 +10961,8 @@ func (response DeletePlayer503ApplicationProblemPlusJSONResponse) VisitDeletePla
 }
 
 type GetPlayerRequestObject struct {
-	Id PlayerID `json:"id"`
+	Id     PlayerID `json:"id"`
+	Params GetPlayerParams
 }
 
 type GetPlayerResponseObject interface {
@@ -9874,6 +11019,37 @@ func (response GetPlayer200JSONResponse) VisitGetPlayerResponse(w http.ResponseW
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetPlayer304Response = NotModifiedUntaggedResponse
+
+func (response GetPlayer304Response) VisitGetPlayerResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetPlayer400ApplicationProblemPlusJSONResponse struct {
@@ -9992,6 +11168,46 @@ func (response GetPlayer406ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPlayer412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPlayer412ApplicationProblemPlusJSONResponse) VisitGetPlayerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11093,6 +12309,37 @@ func (response ListVisits200TextcsvCharsetUtf8Response) VisitListVisitsResponse(
 	return err
 }
 
+type ListVisits304Response = NotModifiedUntaggedResponse
+
+func (response ListVisits304Response) VisitListVisitsResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
 type ListVisits400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
@@ -11209,6 +12456,46 @@ func (response ListVisits406ApplicationProblemPlusJSONResponse) VisitListVisitsR
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits412ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12150,6 +13437,7 @@ func (response CreateVisit503ApplicationProblemPlusJSONResponse) VisitCreateVisi
 type GetVisitRequestObject struct {
 	Id      PlayerID `json:"id"`
 	VisitId int64    `json:"visit_id"`
+	Params  GetVisitParams
 }
 
 type GetVisitResponseObject interface {
@@ -12206,6 +13494,37 @@ func (response GetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWri
 	w.WriteHeader(200)
 	_, err := buf.WriteTo(w)
 	return err
+}
+
+type GetVisit304Response = NotModifiedUntaggedResponse
+
+func (response GetVisit304Response) VisitGetVisitResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
 }
 
 type GetVisit400ApplicationProblemPlusJSONResponse struct {
@@ -12324,6 +13643,46 @@ func (response GetVisit406ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit412ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12670,6 +14029,7 @@ func (response OptionsVisit500ApplicationProblemPlusJSONResponse) VisitOptionsVi
 }
 
 type GetReadinessRequestObject struct {
+	Params GetReadinessParams
 }
 
 type GetReadinessResponseObject interface {
@@ -12728,6 +14088,77 @@ func (response GetReadiness200JSONResponse) VisitGetReadinessResponse(w http.Res
 	return err
 }
 
+type GetReadiness304Response = NotModifiedUntaggedResponse
+
+func (response GetReadiness304Response) VisitGetReadinessResponse(w http.ResponseWriter) error {
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetReadiness400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetReadiness400ApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetReadiness406ApplicationProblemPlusJSONResponse struct {
 	NotAcceptableApplicationProblemPlusJSONResponse
 }
@@ -12764,6 +14195,46 @@ func (response GetReadiness406ApplicationProblemPlusJSONResponse) VisitGetReadin
 		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
 	}
 	w.WriteHeader(406)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetReadiness412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedUntaggedApplicationProblemPlusJSONResponse
+}
+
+func (response GetReadiness412ApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.AccessControlAllowOrigin != nil {
+		w.Header().Set("Access-Control-Allow-Origin", fmt.Sprint(*response.Headers.AccessControlAllowOrigin))
+	}
+	if response.Headers.AccessControlExposeHeaders != nil {
+		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.RateLimit != nil {
+		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
+	}
+	if response.Headers.RateLimitPolicy != nil {
+		w.Header().Set("RateLimit-Policy", fmt.Sprint(*response.Headers.RateLimitPolicy))
+	}
+	if response.Headers.ReferrerPolicy != nil {
+		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
+	}
+	if response.Headers.Vary != nil {
+		w.Header().Set("Vary", fmt.Sprint(*response.Headers.Vary))
+	}
+	if response.Headers.XContentTypeOptions != nil {
+		w.Header().Set("X-Content-Type-Options", fmt.Sprint(*response.Headers.XContentTypeOptions))
+	}
+	if response.Headers.XRequestID != nil {
+		w.Header().Set("X-Request-ID", fmt.Sprint(*response.Headers.XRequestID))
+	}
+	w.WriteHeader(412)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13350,8 +14821,10 @@ func (sh *strictHandler) OptionsDocsAsset(ctx *gin.Context, asset string) {
 }
 
 // GetHealth operation middleware
-func (sh *strictHandler) GetHealth(ctx *gin.Context) {
+func (sh *strictHandler) GetHealth(ctx *gin.Context, params GetHealthParams) {
 	var request GetHealthRequestObject
+
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetHealth(ctx, request.(GetHealthRequestObject))
@@ -13662,8 +15135,10 @@ func (sh *strictHandler) ReplaceLocation(ctx *gin.Context, id LocationID, params
 }
 
 // GetMetrics operation middleware
-func (sh *strictHandler) GetMetrics(ctx *gin.Context) {
+func (sh *strictHandler) GetMetrics(ctx *gin.Context, params GetMetricsParams) {
 	var request GetMetricsRequestObject
+
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetMetrics(ctx, request.(GetMetricsRequestObject))
@@ -13931,10 +15406,11 @@ func (sh *strictHandler) DeletePlayer(ctx *gin.Context, id PlayerID, params Dele
 }
 
 // GetPlayer operation middleware
-func (sh *strictHandler) GetPlayer(ctx *gin.Context, id PlayerID) {
+func (sh *strictHandler) GetPlayer(ctx *gin.Context, id PlayerID, params GetPlayerParams) {
 	var request GetPlayerRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetPlayer(ctx, request.(GetPlayerRequestObject))
@@ -14134,11 +15610,12 @@ func (sh *strictHandler) CreateVisit(ctx *gin.Context, id PlayerID, params Creat
 }
 
 // GetVisit operation middleware
-func (sh *strictHandler) GetVisit(ctx *gin.Context, id PlayerID, visitId int64) {
+func (sh *strictHandler) GetVisit(ctx *gin.Context, id PlayerID, visitId int64, params GetVisitParams) {
 	var request GetVisitRequestObject
 
 	request.Id = id
 	request.VisitId = visitId
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetVisit(ctx, request.(GetVisitRequestObject))
@@ -14188,8 +15665,10 @@ func (sh *strictHandler) OptionsVisit(ctx *gin.Context, id PlayerID, visitId int
 }
 
 // GetReadiness operation middleware
-func (sh *strictHandler) GetReadiness(ctx *gin.Context) {
+func (sh *strictHandler) GetReadiness(ctx *gin.Context, params GetReadinessParams) {
 	var request GetReadinessRequestObject
+
+	request.Params = params
 
 	handler := func(ctx *gin.Context, request interface{}) (interface{}, error) {
 		return sh.ssi.GetReadiness(ctx, request.(GetReadinessRequestObject))
@@ -14240,238 +15719,244 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L0Lchs5kgZ8FSxnI1rUFimSkvygwrGh9qPbM7as35a7d6bL6wKrQLJaRYBdAEWzHYrYQ+wdJv5rzH+T",
-	"PckfmQnUgyxSlC25ZXftTrRFEoXCI/PLF5D5sRGqyVRJIY1u9D82xoJHIsU/j8NQTM1TGaooliP4JhI6",
-	"TOOpiZVs9BtvhDRsPhaSmbFgqfhtJrT5TrPgsZJGSNNyjwZszrVtxLWSbKhS/HjQPezjH0oKFtJTvn2I",
-	"cdclG6howSZ8wcb8QngsiCMhTWwWAdt5/ewxe9jtdti//tnttQ/b+822LxteQ3zgk2kiGv2Ga9zwGjoc",
-	"iwmHiQg5mzT6v+Q/vvMaZjGF9tqkMNvLS88uwCk34Xh19mdjwSYiijmDBzXjLDg9Pnv8Y8DUkJlxrFkq",
-	"tJqloWCGnwtNYz28/+Ah+9c/99vdZrs0TD6dJnHIofO9iUhHojWF9/7Hr1rBfGAp4lREjb5JZ6JqKhs7",
-	"WDs9rWGzUpUcJ4ma/5hvfnmyP8dmzB6/ev2GCckHiYi84p4zSzSMszBVWrdUGo9imf0MW6eFjMozPp6Z",
-	"sUrj33HIHnNEc7aYCo89j8RkqoyQ4aL1N7Hw2PNh6yXMB/86UVK4j//Vek2vaT1/UtrjbSb8Upixiraf",
-	"8ITab5roTIvyPH94euaxH58eP/HYq9Oz569O3njs9NWbs2sP9hW+bIuxZvxV4El6OGA7QasVqtQNPWjC",
-	"xLhh9LE88rExU93f2xvxiWjbr9sqHV1n5E8/TJUW1ycsPVVSiwJlDVI11yJl9DQudSr4Ek09PeMjj72I",
-	"5bnHXqjQktZrYdJF63hoROqx19yIF/EkNoU/W6cqicNFmZgKRGhar8U04QsY3s8//9wC0gXgCLkRHiOY",
-	"aJ0SPdpPGWxeY61e8g/HI7HVIo3VnE24BL4KlYyKCwQrE/JwLAiFpqkYJvFobBiXei7S0oLd63SK45vE",
-	"Mp4AnHQyvIilESOR0mCBCtchITEGbN6UmzHTs+lUpUZvzQvrEW511SxWvBHhLI3NgnZvdWCvBTwTGjes",
-	"kWBGsdhopubSEpL2mDaLBABcRiye8JFYGnMkhnyWmJZOQ/adFsnwu08bLQDbKxxaBR8cJ3O+0CyQSst4",
-	"OAz6xQ2dacOkMkjvZfbgMOxFQQ4xZcYCmJ9LmKgvgyKuBkzzhV6WkPadlQLS/VYpQIDbqsnhQqQ6VpJE",
-	"IYx3mgotpEGGPEJhwGLDBjw8Z7FkgUP3gKkUP+UIH5R3w290/cY1NwDwoHqcUnwwSBgeLGXgzzqd/XCW",
-	"JviHOGKpSB75DWjlN6y28aD34EHziPEBzIcpUn4SrqmfpcFif3uJRSL9n+Es1Sp9JBZ/nf7j8fN7Jz92",
-	"oEnvXgIo9KjXqXrvFQjiYK56gm9fv8g3wakjgPegkYWp4EYsQWg+2r3Da67ziXpjVCqqR5LRbMjTNEaF",
-	"SYswFYbtIHcCvKbfaWbUuZDNIyaVRTHAs3Mhpiw27SW6bWl83zbqUda4kpIzSVA99jCJhQQxmooJjyVo",
-	"p7/NlOFs5/nTs2csSvnQtGJhhi0QmXwat1JuBG5qy0qwZp8FacDmY5UIX1rBrFkihgY4AJZgMAvPhfFY",
-	"YIIM1mfSxEnhVxZrNpwlCeMjHktaOhwK9KmF0U2PpWomIxGx2bTNUOgxzg56Dz0WFARhwEbxhSBkXH0Z",
-	"8oUdpC9jGKdhZpyq2Wi89ALiAzQDYNIMZw0rFGumhsNlsPEdnvqNo/TRw4dH5lH3CgrPNmcdzp+5RWBT",
-	"bIHgSculhiz4LWDZeoP6A8NsDWapNkGTmGEYJ4lmw1RNmJhMzQIxaR740q5MccpsBzpUF8KqWKgCuF5x",
-	"8kFz87L48op1+e1Rt9M5mj/qXbUwYijSVKTr1iUXKq3UNkXBgpLQWSnHp8/ZTrAXqVAHTURmDbwXYOdA",
-	"J0bBNFIBgJ3E8rxCfmTdr5Eh+e/V3Ee78/zJ6hSeo4E2jJFS0aYiTduyjBbpBaJGoka6zY7ZBU/iiAVF",
-	"PQ6YSRo2WMATviReZjvdVrf3AOjaiFR7LIpHMSgDQTvwWPAe/tMKmkDEIhwrER2RZJ3HWhTezCZo2ikp",
-	"lhflYDB82BvuH96/P9g/iPg9vh+Kh72HUUd0xMH9/XullZpyGAXM979/OW79g7d+77Qett+33n3set3e",
-	"g8t/b1Qvm0kXyMxVtjmxNGweB0krhioVzKQLNK0BPEpg2t2EoVeohT/xtFL5KtuGyGjhmMuRyMxjFAh9",
-	"FpDOHFg6Q4fAVKQohQBD4PGJSoUvUa9Rsmh5e6i4ZfaNkkxciHSRyxvkQdSeYTNJgW6zpzwck6qsJsKX",
-	"SmZ6YRKv7qY1vTaz488//1w0DKpxiuctYHbY3/KUxYepCI3us+B7wZEHl70sRNJSsQE28CVKTc89wESa",
-	"qvSR34glMsR7/BlUGOwots/DQuK2xBr1S2IeMh4RprIRoeZz7/5hx/ou+vBuJ7I9dNVMEx6KCPr0QInj",
-	"JMid8jFPlRyx81hGbIf7MpP2+Y7zaAJMjQ/BeISInDVY/GmIfV/EOjYrrh6a/FbqQNZ084JV4dWl15jy",
-	"lE+EsRbtY1TqqrdbTflvM8ECEKjvSfsL3JpMU3ERq5kmxZG9msQGtsYZ78M4LSiVYPg3fpuJdNHwGpJP",
-	"YEjUX4kqJ/zDCyFHZtzo98C2m8TSfe5WYUjBz/I3USVC2LlYsJmMYRZGEecC86M0xG3wmFZERqkwqNlF",
-	"isgJfmVmHoeiz7qt3uGhL6dpLA2wIDt+8/j5cwCElIewkmyHs7dvweyGBVBSrGzvw2E37EX7ooUdt4Y8",
-	"nbS6bmkIZvK1WXIgrV2kw8PlRSqCse9/6HVavv/h/tN3u6so7DU+tGzz1kRozcF6b6C9NoD9XTdXWvrh",
-	"y2rP4iuZLBifThOUWA4zMwhw+vl3moWzNAVGDsASC1DjklayCy3YzkG3l4utZrUhVb161h5bt2zdTu+g",
-	"kpxoTm+l4aMR8N8qT8AgHa6Aus/TkTBszEnrwIkgRUnFyDfLDB+xCXQrNItNnwW7AchtTfLcIeJIMQ7T",
-	"IHnAWRJrVP/yTrT1gGgG61JyHe+3u+2uJbgbXhCwZNds9NPC0BZqxngCFv6CjVUSHTFOk84Gvd85YPPY",
-	"jNXMgH6rosX1NjQ3qT9jEo+RGFen8oRY/kaodi74OYjlKU9jrWQT5QmAAmw80jSI0Gb7tuf6mVSMdCg+",
-	"xBol+W5QpL4lIvVlkUodbbNl0mY7EgMlXBJpHLFlGu5dQcOfvi4brOOJAoXciAmqm6kwsxSUNNzVFZ9I",
-	"r1Mty9A+Kg3K2kP0yFClE25I8dwHu2jCP5BO2rVizn6q1FCdj6TKwjgrE2ccLevFONopN+N8sHG0Ucko",
-	"DvbeQePK4Z2iNrRucJmu9McN7Y1K1+y9SiOR9lnQGqkkCthOGgNMG1JeSHuz+9j0WICNwLKynqf33ARs",
-	"R4o5uhnwmSZ6AAu/g1VHig5TIBhDJU0sZ9Z1ge8HrWnONYu1nlH0g/R7X6Kli7YGjzLdN9aM63Nq6CFs",
-	"oeXPmZZ8qsfK9MG85AxGa1/A7S6w+Vhp4Uv8iSBOs4EwcwEwN1dI7xrtCj6dCg5jZgNlxgyHz6SI0T+L",
-	"fpsE+XOgeBqhVyCJL0QTcL84fTsA96A+j6eAMSlo3IIbXRqahRvnqVEzs6xD4T6tUSc17HIlB2aPOfXZ",
-	"fbb/FPaz4TUKH6rVZ2eaofb8PY+sqQifbBAY/iwGNKepGiRiQsFMUOPdhGCQhsdJo9/osWEskkgzngpm",
-	"9XhkGFDt8VVIYO/tbEm9hg/MKWzcwJ5ow3pFvTRRqOklPH8W3b3bPnoJq60NlyG6V2m39F+2cRAYbma6",
-	"0T8AiDOxwR38u5qluRukYLi1c/XUrZfew19wDVu4DjCafIP/PRXDRr/xl738DMAe/ar3TqkL2rEqd242",
-	"ArvWRyygpQ5waTQTYGKD+S4xno+7A4NcOmKgdcvGv1oYYGrlcc6q8dmn99bGR7OoWtYtxSBbhSDk1h2X",
-	"w5fLnuJN3eQNi0+1cl/dVg/b5gVn37Y9lH2DBTfNpqewzaXX+K9WMWzUKoStNj1dEejCvgoB+itH7TyB",
-	"SHbPVDqIo0jIz4QG1NfIfzAQwJSoqXBJwTLiyBJUVPPsXm8PTc9rMu9+iXlROADTRmRNV7LtMJv4TfFr",
-	"5lghJ89gZjYvRc2kNZNux6Sw7o74ql2eaPcAmQU/Pj1+4ty8wQ9PzwI2V7MkypoAnxLjoKkLyg31zHa0",
-	"ID8hPlbwTTb76Lm1g/NYKeDdZ+uggsyzrDGZP4EvYxkmM/Q8Olsbg29gbaMqVfNFzRfb88UbkV7EoXgr",
-	"+QWPEz5IxPYsQn6TiBs+4Bg2lyA1BniIMhwLME2KkSiwagwL+ZSHsVn0fQm/ueCL9TgHh539IGepYHV4",
-	"QTOje+AqoPsjZtIFhYx8yTGeXA4k2yBpzR9/IH8UNuTqh7Ow4dfLWGdKveRyYX/R1+UqGwTGKJhRio7S",
-	"uUMCdCR5mXUOeg8DX+a8szSCSsbB0GvNLDWz/HHMUg7wvRYzTQ7tz7WmluJr6H+Dvm2ANoqHQ4FefstV",
-	"ZU/McnRuJV6H/bl4CPZr9cGVjtf4V/a6n2Kr9Xq5rVYYEQZBU1y7SnMtLgz+XCxa1PTGbLdgaXGC7Ven",
-	"NuVqlfUaYCGNSCVPnqKr8HNRIlNNQ7TxQHuFISTCiGJ4awvHy3V4+LDoLHUTovMd1bxrm9ywf9ROfcjj",
-	"RERHMPkxnrwaOJMSfpmlGJ2IYh0mCsCFHctF4SAQxhFy07hm5pqZt2dmutt0ogzu72dL/dO3Zy7cYO92",
-	"iIiNRSqOQAKxdTc7bpi7DzqHOXfTDOngAc2xksPpbkpLKtOyzW6My/GqCwXdPPSpYjTRHqCzl2KIqbHl",
-	"t8bP2YWgjV1go5r7vyz3A9/jqVrndPpchT+XStNURbNQ6LJzFTrwmBEfzF6oL44wDKqFeTQzw9aDsvZP",
-	"A2v07R8UREXWdCeBtu54WfvPLq9cD1Tu5aByAmiSrVwloCCS5It7E2Bykh+BKt0qjmV+Ojrkko4V4vLX",
-	"odQaD66HB8/UTH6uFuBOUrGDHouUIH0ABeAmQZ9fKTvoXY8xD8qMOYQprOVJ/PWG2JHUdXuehhsS6G9f",
-	"v6i5rua67bnulC8Shd7qFzwdiRswqcs5MfLTR3gIs9s5eHB4/x4bLIy9xXyDmne3cI7Bzgt95wnMrJIn",
-	"p9SqZZRqYasbP32EqxBrGoO99lyIiZGQru3mmmevw7Mphmhi6OsZum9ugG2dBLSHRiOmYxkKPPWPZ1Pj",
-	"ZQe5u2+QXz3I5S3dC8A4lj1Kjzfx1wrd7vX4vOADL66F9WVVc3qhXYva3QivFxIDbJi9uzWymjsAn/rq",
-	"2d/lWdjUg6OAGir+UKgo3hn5DMg4ZkWOyjM4ZGduhzyxeYY2QgYdxOWycAuKrp6UE1TRvRUp1sbSvgUA",
-	"qVyLCsiINQt2gz4tsQ1n2vs92fUraTGn1ixquNgeLuxHWv5neFnhFiwDd3BlxTi4t//g4HZMg/1uzvHl",
-	"e//uTsZmQ8EO3eZKadEzt2c2fKfzvGKpqI2HmsVvjMWrD3x+JmdvOAOaYmY3qeabWBrPifx+vSB6wdi3",
-	"c2KzfFKVXFz4/cY4dpupextPwrKd2LizMr7EJpoFrdaEf2jFskW58fIMQc3CcVdWn3atD/D90YhScdL1",
-	"c+Ako+1Ysq4l5m2uPn3acbqHOYqcLR+zrdYEsixaNxil33jad+Mp3ZrFaxa/fRZ/K7nNhfzZjoM3AvNK",
-	"2Et+lNvIXv0j5baUddmqwVuF7q4XtysYBMfljFc2iVucrvEEzIqLcVMIUF4JzSax1rEcgeKAmalqRv8q",
-	"lPzl3MtXPbecke0usXx2iO6liGJ+hmxwk6d0rPm6ekin7DUsrkajX/qYexCWeriJlAbdwjm+wmIUDr+s",
-	"QYesaQubtrDJbcQVi5UMKHmyPf5IafOqFjuzRDAuOeaa8UIG5rwcAuXxiXV+krKf5USeSRh2KrQWUbO9",
-	"nFMhv5lUaYAUE49vgSeF6g6r8FSjXu3aWANZmOr+C0HWci2Lz4OvlcoYNxU0/XrhLNi0PoHH5uM4HPsy",
-	"KJY5cHBUrGnSa/eaFQDINuCfL+8cALoZbvc0Na2xs8bOTdiZsTO++EmRTQu42DgTMrKZXzFmgqFHycZK",
-	"Ag/PbSa9Qq4+vOpUTFf6374/63Q6nWvmKqWbWdKgy5OdvH2R57CCef+gkqg00u5VCfng/wqp5VrZV8sZ",
-	"5vAyd2LGSwLCwWpDnUObaQoywsSUMMz9mCfzVeeNd8UkZ+q8Ml92nhXvF9dJnp9MDX4VIZJ4saBCYUyF",
-	"rGb9Rq/Tu9fqdlu9e2fdTr8D//tHYwWBt9rPOMLcexP+4T1mU8N0h5NY2k+w1jbr2DOeThpeYzaNrhjI",
-	"ypIVx16kuDXTyPYWXtQy8USsrufSZDeLqSLJX9KUP5YSGV4rLWFxsTa/Fyn3sric27WnBd/c1pHJCbS9",
-	"LG/LDa3xEs1iakccWmFGhcUob0kpD19peJuI/kWszRLhY2bPRv+Xr4sF3nmNQs7tRl/OkmSFL+zUCn9s",
-	"s+OwXnYBeZpylDOldy3nojjlWoNmwzULXA5wl+U7q0BzxAIYY3BFSZlC6Righllig4yU6PMKAsJZlge7",
-	"iRhOLBvkb7frX5JBpfzZvWqB5PvG96XvX/j+0PdThl8/OMR/jju+P+veewD/9DqdTov+PcZ/eg/on4f0",
-	"zzP85xD+2cduZ8+ePnv2buc/+4VX5e/JX1Po6d3ulxpW8z+vLYa14akBJRoYBy/1z8exEXrKQwFf52I6",
-	"iaVgg1Twc0q3vyK23S5m6iyP6HwVT04LXIDHnLyVtO9/ffPqhKE1wNAawFtZ2THWNgscfwZ5fSrxIRQi",
-	"YoFj5MAGUG1RsHBcIuWPBYY/6BCqFwfWvbfMrksSp6qc05wVvs1YKkwET/VKAaE3U57SIsMIRymX0YRr",
-	"I1JdpWgt89rtK153T8xdVqDFiZgXVaZrUVl2LNooW40KLUiq4DFPY0qfj8IDCBA9b8oVm9iSCJeIbqlO",
-	"SokEyrtv13K/LIwOM2H0RP2qGp9At9fQlO4kBRRFygZ15F01rVBG6SsppbBjpbS9P3JjVBovJeT9kcvf",
-	"t9uLYmdX+FZEqnP1rvC27R9bWqzCu4sdblyo10JjCuaPDZ4kr4aoh218PS3vpfdxaeIY+6os4hs53aQU",
-	"G+wzWxqFithRQRQsTxccUSZuTLvI9Rgd2Ualy5Xk5Gj6fv+3Xuv+/Olfe8lvnYv/p/v64fi/Hgz+fn4w",
-	"O7un/xF2+Mnh5Mn94Q/j7q9/u1L/pRmsrta7VVyxKbG51T7z0jGlUnNqLhFkhPaYHsMnnBf59mUolpBj",
-	"G/V3Da0ST3YyVXeVdj23Qddetksil59iTb6cbdnKYe97HNM2vFN64jMMuKV9LXZbxQsFjiopo/ny1vro",
-	"V6CP5sB/kzx10NvAVF/GEfKpIsUJ6g0lHwY84TIUR4DQE75gA9BxR9zEF8Lq1gMesWQWntMdZcEecx1L",
-	"VUIuWKIV/lx1qny2V+YmRCT6ONbIyazcQGWBgQJe4Op9tifjM8juFpwPmVz/fNfDTqbvaj4RLNAqNUHz",
-	"mh6J2/E8rM0jfSyp1s3B4f0sfy2FEV3qOzISWqSiMAtlbMKnK/p/XS/ievUilo0ZWr+VIuVYVRiLnmKt",
-	"P0tkec3OsnK4bvVX0DXfjmrF5uMVnunG04oyFGwHA5R2ZjY7k0pZVtgPd6sJ5DMVEdicVHQSiWqJoD6D",
-	"SqrM6Xzvq6tOhXTrNRT9vNj60v1AqmmLl+hABfbcOfa/BB4q7Rk1RL7ESjRL9VLzgtFYpqVpY8BsGMsI",
-	"0aSy+upSpZnrEG4maGZpTLViYYJV1FAI/mTirbMxHHX48GFBcB1UR6Ess6xWP9RjlRqmZ5MJTxduYbCM",
-	"pRo6ICoT9jb8ls/H2EMUG6rerrzvCLSyQSI8JgWmV7R1iOiqIjRuF0r1bOBtb92xS6+yFIVXmW7F25xp",
-	"zVufN8m74v6ntzGVhHf1MQrv6hSt3rqz5941rqd569NJemvux7wrs8qGLdqWN5aNZVoAIuyMbzwH3xmu",
-	"VknhzJQsoJzVRBv9w0NvK/XJusv2SU+67y3Zm4XP5dhOboQ85akUEevuUyUuLNIF7AAN/63hNQhgMvO1",
-	"LKay8W7Ur7FjukjkXNWxpsKlJa6GSW+hQt+KebHeTMDR5yNmE3WBuUadhUCAkCity4Xj9ivw8kp74P71",
-	"7YGyu2B92T0aPgzdmjmUHGPMLwQbCCFZJBJhxEr5u08dj7NRNhYCRBlujSrYGgf+q8ThKHdl5zJSLtLC",
-	"VVS90kuBzG/O54J2Vt5zebOWlyozvBxT5VO70hhDLNloi911ZLkFY44A9mpb7jaMLFCiRDhLY7N4g8XH",
-	"rW49ieVZtYv4zJXgjrVJuVEAnLbeuLZJEVhw8vzkr8c/vHrx5P3xk5fPT96fvfrb05OgzX7Oiy7OJDTH",
-	"or3L1fOB0cjVxGVEhZNR0UQvrJ8VXod5DFzlbjuvsTHTnE02TIGcwMHpqzdnzCmngS1XKvKy51Y4ZCcZ",
-	"E25Ak4NBlp/d+xhHl3vYa95N++qhXqKSP1Tu7CwPkTcsrZ7E8lfOfgCynPAYnWv2wN6yaiqx5Q5nu7s0",
-	"ot3dJqGTZru72UHW3V32f//zvxl5e9ZLdCHorx/VTAvnKPcluY/wCSxfi4E4ki6Cp5JOuJdcTQjYidIC",
-	"y8BzGakJ4xM1k1h9GfkLKCSWVJGmgLApqK1tdiwZD018ERvoZ8RAE0wjXXx325e+/Mtf2Ms8M6Yvd9lr",
-	"m7+EjMhg+ZpC0IZGwQ9Pz1h+rtfWfcIvSxtJKxcwnmjF9FTwc/b4zU9HbBqH51hgNDZjXzKXjrOfZSQN",
-	"2gzI6/Gbn4DIXz97zA66DzqwMTYFQqrmHnv8+sUz8pEKGWnPWb+/zZQREVXEgt6p7H0TLKy3Z89aDyhb",
-	"i+YLzbTqW0ZC7onQp7MmLWrgWRnK8yYB9O8ymAS2ecAmgkvN3r5pUZHyHTeBJr6Zrk5qW6YLU1XROdwk",
-	"PhfMbzzmw//v//UbZPMniza847nRbnpj0lAEWEAz2CcXKaK6q0KHfGp5T0+hdz0WAk+A58oBCmIwaaFv",
-	"BAlbHCx4FKx8tpYpbIZRiu3YgI4FMIsBFPMhyS4+GMahPfQe4tmkJOqX365xKQr8p70stGQ1LxItmk14",
-	"5DSFSZPoz6VvBVtQjJSJQcCxwSIr3gyzpXPiKdXMhslkngjNdtbuchMG7Uqj41SJO1jI03QRy1Hu5VMS",
-	"o1xqlX7zTmOtWg8eHD5sdXG0HMn9oHMvaLOnyIzYt6W+vBR5TkuxJqplOyqlOv6nJz94rix27v1owkig",
-	"dzvl73TWiZ1ZoeD7EZ1Fyfqej7lBu7f4ZuQQpN0HvcOHWf/ZZJexYXkl2UgYjS+iTTs9Pnv8YwE2ECMC",
-	"ZlBgbT4xT8O4v//wHhHAcXXORpoMTg2JEJ02RG0FNxFsat/5x+wzWDocZ+f7s8AyERDdmCdDxpmepaka",
-	"cSPYlMcp2wn8hu/Pogedjt8IPOYWif3rnw/avSZiJ4d97gTWo0CMBmwKDPv2P549e/aEQC47jE/aROFM",
-	"PrnVsDwyI/0EOQl/nECHO8FHP3eK+o0+8yv8ooV5+o3LoMkGQseRyO4UfKcZVarEysQojnAl4DfAbhDT",
-	"WOXJXrDC0NRETAbWpYd1mGcG++TSTuM7bZtoQG3cJYc31oGTNfUsYmTnmiIVziZCYozMfpvtpn0Y9phu",
-	"RuDIcOtoufKkFjC2CFSPGDecM6OmrURciMSNnqbo5dOBbW0EVFhauMLUjGZJS89Z0A48NlGpoOw23XtM",
-	"z9CRB+hMsjzzIObN9nvZeqiU9Q7vQb+UOIgIGpdoFF+4Ir92RAq9krDPuU+UNvp44Dc8tvr94wh2GcGG",
-	"KDCjlOWWFY5VGIAN2cObkV6c3Evz6l3IYlQYhymJQhC9mdaeM3PFQlBXNKoi1mBy0TYQFQY2jcCBocrM",
-	"KVk5IHO3DVwTdEWHwBh4M9aIE/gQvMF1icL7yJbF16RDEeLj2bp7B60B+lZt66U18TOzhsX4DgBfNaQe",
-	"kLEV0kSxVeaCzuYFFIMvBxQlUozUbJCI1jQVYaxR5M1wN5GGPCIYUDW6AgbTLJKAJbMswZQjG49WlPDD",
-	"LeFOUDpgEByBTMgvfyG0ojzL6PCg2WbHLj2TZWi7Ji68wE3RM++xgRjC46ADOxIGfANyyEgLhk5EtQrM",
-	"6HNYnZCjLUWvtCABTMPlgukJTxIcun1lDBgu+JQOqw1nWhyxGX7q3vOsYmt5pggU1meKHwEPcKl3d1H2",
-	"7u5SDRtMT7e+qOmOi5I1AUQCG08LLDA7+IaxWgSf8Gl1pe4MCstBkowccgYNHAjzKEqF1u0wNosgQ5di",
-	"RCV/HP2sQdOFVhD58m0E1cE6C7Dn7QBhfaQF9s8ZEVjcyJkX5Vo7ZMX58nsUOroUBQGVVwNJK2nXyz0K",
-	"ymCWT8QBB5X5sHpSH3WKg85BwHaCCid60CTRIBVL1cyIgvajcdkza9QmInQJG4mmH786OXn6+IyNlTb9",
-	"qUqNXXzJ+ECrBDq0z2XLD6Zof28PngiaR3Z4h+XhrXrzbZFDzH+IN9UCZ+NklRULFVHYYIYyNK+JAoxF",
-	"NVvycr7LZWqCPO5E4zoEdi+Oq+xid2tnykWXNMKLa0ookNdZAlIglZaqENubilQl0szRigA+x03UrBww",
-	"twWKAeqzNHIygtchssgdp9izf/3zYXsfr0WiVZmN09aAQTiz0/II2Q4CYhvcDRzmcTmsZ6FiLpKkNVQp",
-	"aA0/np2d7nXbXXjS/t2xoSHKlYVZLzNy7bMf1Hfal9A0y3VnJxobh6BAh7EctdnxRKEdobQbN5pnZJMg",
-	"2wa+BExm3/OI2TBiQM6FUEkpQsp7jAvvWZ+0mxIYxJ4jTpWyC5GiCIqN1Y18OQU1ne04ykVRRlriVKSh",
-	"kKZlFeA4J0BY8LydJVGn/qEp6oHsS8UUvY0s+BH4AH6ki6kyX9OMuwLGARSaFteWK0eXgdyXVoiCYQs7",
-	"wRNqQHrIEXRw2OmyE2XYc0A5UCGB9u0FGfd6XwZnKZd6KNLC9VnSgFFEctB3RokAU2gmz0UUYN8H3fvs",
-	"6YepCA2BGyWntVIzI9SMHglLA3oiIDeFnYqYTM2C7F+XgBkXMuh2Oq1QSRPLmaCXlinisHOI02A/2T2F",
-	"ub5xYTo7Uzbhvxa2vTAxWHm7Cr2AGeVL9/FhgMycO0HcYjWPyDRiwcF+t1DstUhsJa6lo+K+pKJsXfYy",
-	"/p7tDESi5rhZXoltCjxCJ0fpLe4wCihVvrR55WygEFVm1JiA47IOjCIcdhmocDowUFRlc3kDa01Oh4Et",
-	"teVZc0iTs472JugBQJbwKrAluNhuwHaKKS0BcOZjhbFjoFPiFrLtcBl7vpymYshD4bHg9PVztmu/Rz03",
-	"1ixBF26qZqMxrbaTcwhefVvCnV6HXjRdIGZ4wCEUjcB2TkA3TdWHBXDfMFXSHWNIyQFTyN1JuheQyjzW",
-	"wuXtzF9LvioQMMjjtPlUc76wFloI6iqTrSkwKmCNe0ZPZqNREstRs42Y6R5FR5Uvec50NKYBnYnGL62L",
-	"qAIoMA0ZMmJs2E4Mqj+BRRNvxMcjCZb3UQGFOmg64PeaVQECvAkHtfo2pEEykwHb2uyNKqk1QI2kCmUr",
-	"ReepynOzDi/X1g0sW1+PAF4vw/4ODMh+6FMbsGG1c3712L/+ea/ddSmhdMa1voSdB20UpORkEI9maqab",
-	"nhW1tpqiNcO5KZ64QC8ligokEiQue/Gd2iIsRWIYS3JJJqit7DhPncfyrNHecnporyqhS9Npfbi3SmaY",
-	"n9ArZIRuVoon4Fe/qliSFzBUkwnXAF0LnwbsBFauOlPmunkcFk0g6xpWBB9ztXR+P7BvMopx6cuCoUXL",
-	"xdFBQA5R3FvooZwgIuuAMt5wY/1fZBg4ffqxO7fBkwzSgJszQ3RMYpsyZrMdYBEL+O5gEREVnWNhg9lk",
-	"qpttq5mhtx70Ml+ueOOsGhXsg9qE81xJ5o2jpv0FbpsLfo5FSHkaayUBmoPTt2ewzejxs+978vTF07On",
-	"ePCx4IgeKcZhawin5xTY0gVisS9C6i3XJmA72uCpuMK7mTXmdu1Our6Kw5ciRopwM/DlyhSYzPo5KqGi",
-	"yGoNBgfdHs3MLrHln7YvAfiJ6KxTfMcGufKAibccM/PcApUjKK6hL6siZF5l9MwGXZpOBUyziA5uHFrj",
-	"UmUFHigkxZMZtyVkgWgJTHxpNe7ufrtLugpGFVBttN33873qg2gk+bWy6GpYSBGP0tmXJp2Jo+JWI0qW",
-	"mgHhlHqid6TCZpLPpSVtiD2WR2GxcCzCc12U4o7Jg4NOl/7ZRw0V5axjnFBNrPbWZieqnNCf+zJ4wbVp",
-	"vVRRPIxFFJD/H+Zgv2m9iWUogmzsb+Vk+ZdUWMkTFfHGl2GB67NS+YRwRE+IMG6czuCRbDhLEiqV6c4b",
-	"Ow8qGSe+DPYiFWp7VHEYJxZAUcJn3tadYE9NheTTuG3T1ORfLPgkCZoUA8mBx5c7nK4rWccfSsZmaVu2",
-	"BRLyte0GbXTu88hJ7SIYoDcxJxCUEBgOI8Cn92oj0lifa/TvcW/XG/gNdIci4vIRKkm+DHYDdIWh6ZJb",
-	"GhYcgt0AQYDj+JbJdwd+5mTE8ZEuOJDJx+1MFheKNHzUzCpMWC0dsYEsVEASSYI5T8VjpTJqahZbfOks",
-	"PR45SVHOBOnLrJicxR4pRLQSrNsJ8rMJsArVAXy0pPErX9JzCu9N4FpVXPiid4FICAoHB6D/JyIRBpWL",
-	"wkkAtBUTHqI+YnQ2tLUHAhzhp8KgWoOWaSouYjXDzW16zuFpNzHv1bJFYQ3a7HsFOllqFYzr3NVrs2M0",
-	"z7s2RhYs51B0zwaZC6qULDPkE0HbG1A7X6Lb5ZHfsPb1e3pdo2BxZfoCPF06BJtxfcEdIZUv3RbhIQK6",
-	"3gtyFonOXuazsdtMjy8SSaxt5NwrLZ+jBSJFd5Sg4TWSOBRSi8K5i5fPzxpeY5Ym9pyG7u8hoBCgtlU6",
-	"2rMP6T1oe1koTJgf2Tg+fd7wGla7afQb3Xan3YG2Fpsa/cZ+u9Peb+C1tDEevdmD/4yEWT218lpEcSpC",
-	"pIwskpDiYYkl2GTcMIub7Qa+jRb3edToN34Q5rVSpuE1MtsS3rXf6VUflCn3nGCYp9z/V50qtXhZfVMv",
-	"xXQfdbKsL5ho8KD3cN0TGQHvLadFh+f2u1c/t6kGy6XXOOx0ru7jufUqP3U3ZA47+1c/VVEaongYr9H/",
-	"5Z3XsDcNgGuV4/oSPza8BojxRv+XxkQY3niH4JJt1PKtqSX/NXnfNQv2Apd7VNszeo9fvX4DOCokDC0H",
-	"6szv4suA+DNgO0GrFapUtxR9AdIM1DMwThNNo8b+pqmgAgtWxSL0LcOTJZoqiOp1Dqohys2DDuxRXMrO",
-	"Zgt4+hQYwSeLpc+rOqZYxid07B78KjMJLnX9kn9oHY/Etfp8yT8cEwNes6T8nxEe/yCY24BVlnzB9Nhj",
-	"O2XOb64i1qXXQF1ireLzZs5HI5Gyt8/zY7kOBT3n+QcFNhXJIj++PYglTxfuXtxIsETxqGiRQEMurfMY",
-	"w6VVgPSDME9gdKCjuUN4a/Nu5E32ng/BYKQafJfvVqCss5QsF8MlYzNJyvcDSIX/t0iFeNoOGpAqTz/A",
-	"Z5ZwOXrkN0Drpt/a7Tb9vJe3bxSTyC6fHK9MF1tYdnfN96vW9By7vrFkuyVK2MfcUzlY1HU47ygk7q/T",
-	"ExAF6LCEWSq9i4d3bdyRTt/FK16funJsTbG3JMS3EcDf88g+huZN597Vj5woc5zfsK2NKaugPF/rONnJ",
-	"hV7zpmwr9JPcNfvKqjS1fVXbV7V99RXbVwAu17Cx9j5yrYW5XGtrLSn+9JP2mDaLRGiPxaGSFK1C/7fV",
-	"nBzI5WZWe50ddQzvv21jKp7wkdibUtWH3OzJrkiTaViZNcHegyonFWm0Na1JaxZ/vNxoStkefuUXnBav",
-	"3NE8lpGat5WEVWKP2HAm7dGYJtuuZzxSV+70eMrDsWAvKCKRHbHrtTvXt/qGcfINmHqwHq7nVSL/Uc3x",
-	"HLg97ZgId2AnxFqy5ev809kgiUOPTfiHFh+JRw/ugbZWvGtNt7E3bVyteH9tpiJSxZ/YVKw5qOag2zNd",
-	"D7YyXZ9hRqna1v0sW/eY2NOecipbu1PK2XJjVq7TLu+ktesUz9rkrU3e2uS9aUi/+1ayA6ctrOUV67Ra",
-	"P7RpwcrKTm4otsGK9BrAVXi8q5GViuAZFK1TgAopzLvLZd2OW//grd87rYfv8j/b71vXLDYyEJglNxH2",
-	"JtyQJQIaao9F8SgGmz9S8N+ZBBoJ8TwrXpdaTMdC2sPJxYQr3PbAVEpdNC4vYS2BzBIz/n2tz8FJlV6n",
-	"w+ZjGBKdj1TAv5gqaoq54LIrZ0bNQpI/ETd8wLWodDfYYnJXegtWChqXnAabMnfZN6wxpUszqGuK11r1",
-	"dSD4kzTeu4fCL+ILIQUC4Y2omRZL7pyGuQ5ravWyVi9r9fJriqhYhNkyqJJdjNtwbJ9upGQtMQuVDm12",
-	"lSCOAqZSvDZDuYBGmLqEY5rZVb3mRazNi+yl142jOLl8ZcPHlDB0i1jLp2tPpSqjhdjLcmK7crAjjjzQ",
-	"WD1XZMxzJca8wrp7eeZYLy8P6suuh1kvux2v1/G2KEfqVSWdrfwyT0u6XazlmHYa9G63m1//XYpYnl95",
-	"jwLa1Opkfb7oG/a5AqDlbF0QHPl3n6r/FjLX3jENuCiUaiW4VoJrJfgrVoJzZXUrb6mihP5lXHiMKlh2",
-	"b/L6R34wlP5WGj4aiWgbpbVwSih/7J3nEjt+r6LFjSmvxTrHl+Xc+yadicsVEOzeuN68zu+YpSiZc23r",
-	"KEd/qrPr9Z3eb1Ef3QIw3xbLVn26EtvtXf3UaaFEFeXTKyBV46C7hVZ5SlWsipB+0D3cZpZZfSssgQD7",
-	"8qdWvssFS355d1mSaySHCqmb1ijkJXcOZu8gtTURpqI+0E9UWoMnqeDRgjL9nwsxZaaqcJB1NNhKGJiN",
-	"Ccszrfp3MOHIZ0vNa0rLx3jArcrbc3BFrSYQMYV6THWEqxYBd00EXPew2aehfw3AawGYIO1qAPacA30l",
-	"kv8ZcHitewO3r5PXd0hrQP3CR9lLmTfrm8811dbHx+tQxtZ5p4TZRnB/VijD5u91zn+b/1a6cl2tU5dz",
-	"U9jCaGYxFb7EDLk2Ty9mT9w2EMKuioNgGszPDoTcThzErcc2eDg1p9YYrEModQilFh1fTdQFEfFTDqpf",
-	"dfzHvgCW8B2eKicgWT6agsXNsJQhwzaFIob9rKzVNBWUfzYVTqX08jJbg+y3czE1HlV7CPziq/xGn8lZ",
-	"kgQsTARPKS1u4fd2KcO2Ss8xPT/AOWZpr4Lgt3jW54/0nm0TaVouEnl9M9Pi+jZxpy9n49qDVrWtW1sN",
-	"f1rn4ZcMOH3JQBMCTh1o2ujnJOHDpjw1VMPzSrNpOqs8MIwJz11NwnkaI6HQKdU2eyNseYZi6QlMwkK1",
-	"RRZqRjVvjMKK+kzPUuFLqbAokfP9FKNUYGsNhJkLIdnOQbeX1w1pttmmOJcvs+hWMbI1xhz/K7LZzuuu",
-	"C+dbPgby5cRxlji/lse1PK7l8bclj+uDH1fLYytwtjv5MREmjcNN13ioohwVB6cMaNwIGWKhv2JdyMiW",
-	"hPXyko6xZGTDe+4oiC/d1WU2VSrxXL3S01RNhBmLmabK8ZSyzMsiNJ12p33gsYQPRJJQwcv8EV/i91ST",
-	"SCvnQO2zPHHYkevpEfYUsJ1pqiY9kDzf6SYbCSqNZpRakwv7pV2n7RJaV71z4+2ev7Czv58+ZTKWv/KR",
-	"SqL3Y2Om791CvjfK8MSWE099ubHZx2zsj/xGUrw25Tc82qJHPgzcb1yy/eve37GOW1iLr//gS33D+uu9",
-	"YV1AjEnGmzdy19p2d+dumqyFoPqeSR0kqYMkX9M9EwsxW162LtZ4LChqKzrKq6mQx6fP//rm1ckfcWIs",
-	"02Y+rhR6uyzqGDxyNTNPU5iDieEtlArI6h9q8KsIzTr9w84zy+pWG/i1gf+FD5dlJVjrw2U11dbX3v/U",
-	"Z8XOSjWZuWZWAN+IMVKq73zXLJKywlFbJbVVUlslX7FVUsSaa5omC04V/K4wTf5+/PLFlzRN3LByR6sd",
-	"cJ+5CtTX9H0u2x4eEx94aJIFAP88jY0RdcCx1uxqe6Sm2ppqa3vkTtgjVureqD0CkvWu2iN2vrU9Utsj",
-	"tT3yDdgjgDVb2iPThC8sFVYeZ/l+wSIx5LPEEDDF4Vhow+gxFqqJ0GwYp9ocMRMLjRc5Bqk6F5INFpi0",
-	"tjo17al9760npr26JQ3ljUrN7V79p/fYJLYb8rzaLamzvNbqZa1efitZXi1Tsx08UI9jHiieRkVYdlj8",
-	"qaqmff7OaZk51tcaZq1h1hrmV6xhZjB2jWyv1WUOAEikmDtNksvIY7u7SoZid9ejwk74y3eaGVAn2+yV",
-	"TBaMszHXY1emEH9hsfalNioVUZ+uHMXGY7FhIZdSYQUrPVZzyfiIx7IKpyjzH8HUN5h/1k7sC2efzV78",
-	"WuhZsvZskt3/bykF7UpN3E1dnag3QLp1Otpaca4zy34bCn+WSHbqJMqqhl/wvVSkkK1K9XoXxNM22nsu",
-	"0EFExynjoYkvYrNgiRqxuUhFnQi2Bt+7fHd0C0R4ptJBHEVCfsnUsSV4//Ne5SSAye9yeltmlV0BpgtM",
-	"WbDGAbPuYE4Gw7fsJ96sL9fQWUNnnTzz20qeuUFb/Cx/8FLazDvlFK59wrVPuPYJ/+kSWBaR6RbSVxK2",
-	"YPLKZTt7z5CW+PGzEZV62hZXfbl9WuEbwFXShWtwrcG1Btc/M7gSSN0uxK6L9D3XeiZ0IZTHOEb8aEhg",
-	"hqc2FhibYuwvw1166qgUDPTlNBUXsZrZsCDTRk01Zv2N5Yhxw6Abm/2wFEVUc0mPeMyquug1cN/Nx3E4",
-	"ZhO+cPnwfMnlIn8cD27M+YINeHhOJcCz2NVYaReLnHPNEqUNvoR+IMhmRtmc8VYQQNNmm70aMjNX7qUT",
-	"gUmjaBb5Smg+EdngpWB6FoZCRDorGIaZGH2JaZk4O+h02+yMnwvNpGIDFS025FksC4y74lzu/DFxyAL1",
-	"ZaT6p41H1j6a2r1955Mp1k7xT3GK5ykPy6dstopV7lnH+boz4ydiDvINW9HhcJJaeMCZG8aZiSei+lz4",
-	"T84nf8vHwm9T4uAc7Dlvj/IbhvpiYzrDOPJohd/HkedSTpb+lnwivJFKIm/AEy5D4U2E1nwkPHts5j03",
-	"vux5Xe/Ae8x1LJXX6u17rW7HewpUZ3M500+UllJpw3r7DDptt9vs1Swc/5vX6/TutbrdVu/eWbfT73T7",
-	"nc4/fNn14P+f8XTidffhf095KkXEuvQ4G6Zqgv1Dk5VOOtTJ9S4P5wfiUVcrBJHrk/G1EK4DJX/GQMlr",
-	"waOizCqiQkF0Wfl0E3ETK+vuXPgkk5O1h6/28NUevj+xh48A6o9x8RXO+9lh5DnUUccUPJWa7ajUA8U/",
-	"V0A99LQlSosm4yzlMlITWxvEl2pISmWU8rlkMxkPVTpJFrmSWSibH/wyieV71IvZhH/Av94FHotlmMx0",
-	"fCHa7GwsfEnGiHOXWRXaJv1goZpMMJn5SJixSJlKMSUImCpJ0mbfU2uNYx4pJsWIG+jal75ERyOXLHge",
-	"iclUYab31t/EImBGsVSYdME0H4pk0YeJ4ueyW+9cLLJx4RcDFS18mRbuSaANxRzVYGsaOaYuGcdydFTu",
-	"D9/AJXoFsT+UNb486PXa7G9iobOCa+TJNCwRHKyBAzZWs1SvvySBcuf6fsJ8bf4mFtu5Ce/6rQpaiS98",
-	"qaLw0lVOJBof8+lUyG/gdG1GNKaF7ooFLPAyAgWw4gGbg07mlCpkBbwPlPOMAZsX4CiJRcoyF3yJE1dY",
-	"GJYwt9HhTSUTVsjZBPAVf3jnrZi09Y2O2uv6Z/C6/jE3TbYYd1nsvBYzXfuJl/zEJR3zJ1KSqsrgZCb1",
-	"Gmfw3kf89729yrLu9LRTH27X97pRQNZHp2sBUXsEv6Wj00pa1r5VF2AB4e6mN7B2BtbOwNoZWDsDS1B1",
-	"q35B7+M6Jes7zeKoZD7f9xrAgw3Am4bXkHwCtrIbZ2PZiVK0s6m2YaPfiKW5d9DwGpNYxhOwvbuZ0R1L",
-	"I0Z4aw6PfGMR4t/XnlBwyN/rdJzrQLCs0GKsWSp4OAYs99hhZ5/Nx3EiWGzgJ6lMu6rg4WvBo1gKrW9T",
-	"vf1R8MSM1+m3WqQXImUhl/RnVliy1nlrnfdbLXl4e5Fmx803kgeYEOnOaY4bUKvWHmvtsdYev6bsbIQx",
-	"22T+xQ5BWSCNb60qYcbc0N+W4YslBGdp0ug39jDIZl+w3NVpwkOhGadCzaiZlCOxGOhNMQoLKpc9J7pA",
-	"LLE6Yl6Be1XhPIFutWcTOmBnrudCks1CZ+5Ua7XuOuITUPO0SIbs//7nf2mseK8kD2tPFCwGvgqauNct",
-	"H1AsKrhVryNNzgNNkwDY9rS0xrYb3LfLd5f/fwAAAP//",
+	"7L2Lchs5kij6K9iaE2HRp0iRlOQHFY4Ntdvu9owfurbcvTNdPi6wCiSrVQTYBVA0x6GI8xH7DxP3N+b+",
+	"yX7JjcwE6kEWKaot23J37U60RRKFAhL5zkTmRy9S05mSQhrtDT56E8FjkeGfJ1EkZuaJjFScyDF8Ewsd",
+	"ZcnMJEp6A++NkIYtJkIyMxEsE7/NhTZ3NAsfK2mENG33aMgWXNtBXCvJRirDj4e9owH+oaRgET0V2IcY",
+	"d1OyoYqXbMqXbMIvhM/CJBbSJGYZsr3XTx+zh71el/37X71+56hz0OoE0vM98YFPZ6nwBp4b7PmejiZi",
+	"ymEjQs6n3uCX4sd3vmeWMxivTQa7vbz0LQBOuYkm67s/mwg2FXHCGTyoGWfh6cnZ4x9DpkbMTBLNMqHV",
+	"PIsEM/xcaFrr0f0HD9m//3XQ6bU6lWXy2SxNIg6T709FNhbtGbz3f/+qFewHQJFkIvYGJpuLuq1snWDj",
+	"9rSGw8pUepKmavFjcfjVzf6cmAl7/Or1GyYkH6Yi9stnzizSMM6iTGndVlkyTmT+MxydFjKu7vhkbiYq",
+	"S/6JS/aZQ5qz5Uz47FkspjNlhIyW7b+Jpc+ejdovYD/410slhfv4X+3X9Jr2s+8rZ7zLhl8IM1Hx7hue",
+	"0vhtG51rUd3nD0/OfPbjk5Pvffbq9OzZq5dvfHb66s3ZtRf7Cl+2w1pz+irRJD0csr2w3Y5U5pYetmBj",
+	"3DD6WF35xJiZHuzvj/lUdOzXHZWNr7PyJx9mSovrI5aeKalFCbOGmVpokTF6GkGdCb6CU0/O+NhnzxN5",
+	"7rPnKrKo9VqYbNk+GRmR+ew1N+J5Mk1M6c/2qUqTaFlFphISmvZrMUv5Epb3888/twF1gXFE3AifEZto",
+	"nxI+2k8527wGrF7wDydjsROQJmrBplwCXUVKxmUAAWQiHk0EcaFZJkZpMp4YxqVeiKwCsHvdbnl900Qm",
+	"U2An3ZxfJNKIschosYCFmzghEQYc3oybCdPz2UxlRu9MC5s53DrULK94I6J5lpglnd76wl4LeCYybllj",
+	"wYxiidFMLaRFJO0zbZYpMHAZs2TKx2JlzbEY8Xlq2jqL2B0t0tGd37daYGyvcGk1dHCSLvhSs1AqLZPR",
+	"KByUD3SuDZPKIL5XyYPDspclOcSUmQggfi5ho4EMy3w1ZJov9aqEtO+sFZDut1oBAtRWjw4XItOJkiQK",
+	"Yb2zTGghDRLkMQoDlhg25NE5SyQLHXcPmcrwU8Hhw+ppBF4v8K55AMAP6tcpxQeDiOEDKMNg3u0eRPMs",
+	"xT/EMctE+ijwYFTgWW3jQf/Bg9Yx40PYD1Ok/KRc0zwri8X59lPLifR/RvNMq+yRWP519o/Hz+69/LEL",
+	"Q/r3UuBCj/rduvdewUEcm6vf4NvXz4tDcOoI8HvQyKJMcCNWWGix2v2ja8L5pXpjVCbqV5LjbMSzLEGF",
+	"SYsoE4btIXUCe83uaGbUuZCtYyaV5WLAz86FmLHEdFbwtq3xfbuoR/ngWkzOJUH92qM0ERLEaCamPJGg",
+	"nf42V4azvWdPzp6yOOMj006EGbVBZPJZ0s64EXiobSvBWgMWZiFbTFQqAmkFs2apGBmgAADBcB6dC+Oz",
+	"0IQ5W59Lk6SlX1mi2WiepoyPeSIJdLgUmFMLo1s+y9RcxiJm81mHodBjnB32H/osLAnCkI2TC0Gccf1l",
+	"SBd2kYFMYJ2GmUmm5uPJyguIDtAMgE0z3DVAKNFMjUarzCZw/DTwjrNHDx8em0e9KzA8P5xNfP7MAYHN",
+	"cAQyTwKXGrHwt5Dl8Ab1B5bZHs4zbcIWEcMoSVPNRpmaMjGdmSXypEUYSAuZ8pbZHkyoLoRVsVAFcLPi",
+	"5sPWdrAE8gq4/Pao1+0eLx71rwKMGIksE9kmuBRCpZ3ZoShYUBI6K+Xk9BnbC/djFemwhZxZA+2FODng",
+	"iVGwjUwAw04TeV4jP/LpN8iQ4vd66qPTefb9+haeoYE2ShBT0aYiTduSjBbZBXKNVI11h52wC54mMQvL",
+	"ehwQkzRsuIQnAkm0zPZ67V7/AeC1EZn2WZyME1AGwk7os/A9/KcdtgCJRTRRIj4mybpItCi9mU3RtFNS",
+	"rALlcDh62B8dHN2/Pzw4jPk9fhCJh/2HcVd0xeH9g3sVSM04rAL2+39+OWn/g7f/2W0/7Lxvv/vY83v9",
+	"B5f/y6sHm8mWSMx1tjmRNBweB0krRioTzGRLNK2BeVSYaW8bD71CLfyJZ7XKV9U2REKLJlyORW4eo0AY",
+	"sJB05tDiGToEZiJDKQQ8BB6fqkwEEvUaJcuWt4+KW27fKMnEhciWhbxBGkTtGQ6TFOgOe8KjCanKaioC",
+	"qWSuF6bJ+mla02s7Of78889lw6CeT/FiBOwO51vdsvgwE5HRAxZ+JzjS4KqXhVBaKjbEAYFEqem7B5jI",
+	"MpU9CrxEIkG8x59BhcGJEvs8ABKPJdGoXxLxkPGIbCpfEWo+9+4fda3vYgDvdiLbR1fNLOWRiGFOH5Q4",
+	"ToLcKR+LTMkxO09kzPZ4IHNpX5w4j6dA1PgQrEeI2FmD5Z9GOPdFohOz5uqhze+kDuRDtwOsjl9d+t6M",
+	"Z3wqjLVoH6NSV3/casZ/mwsWgkB9T9pf6GAyy8RFouaaFEf2apoYOBpnvI+SrKRUguHv/TYX2dLzPcmn",
+	"sCSar4KVU/7huZBjM/EGfbDtpol0n3t1PKTkZ/mbqBMh7Fws2VwmsAujiHKB+FEa4jH4TCtCo0wY1Oxi",
+	"RegEvzKzSCIxYL12/+gokLMskQZIkJ28efzsGTCEjEcASbbH2du3YHYDAJQUa8f7cNSL+vGBaOPE7RHP",
+	"pu2eAw2xmQI2Kw6kjUA6OloFUpkZB8GHfrcdBB/uP3l3d50L+96Hth3engqtOVjvHtprQzjfTXsl0I9e",
+	"1HsWX8l0yfhslqLEcjwzZwFOP7+jWTTPMiDkECyxEDUuaSW70ILtHfb6hdhq1RtS9dCz9tgmsPW6/cNa",
+	"dKI9vRY83rQvdEIUu7lqC9og54jUdMazRCvZYpY/oSYV3g3Lkhk2vEjMpG7qiq/4oNPr9FrrStjng8lb",
+	"afh4LOI6PgG7drwWTCCejYVhE06aGC4fqUwqRv5qZviYTWFaoVliBiy8G4Iuo0nHcVJirBiHbZCM5CxN",
+	"NKrExSTaHohG0G0E0Q0DBKz7Dcj/pLS0pZoznmaCx0s2UWl8zDhtOl/0QfcQz1vNDej8Kl5eD8kLN8Mn",
+	"bOIxEuj6Vr4nNngjlLwQ/LxMBChjgVHCwSOdg1rR6nzuvX4iFiMeig+JRu3mbljGvhUkDWQZSx1us1XU",
+	"ZnsSg0dcEmocs1Uc7l+BwzcKl3rOd1YJB+0GkXXU3gqgxFGyiME4Qh/BVwTNFmfKVIH9ZsQUrZNMmHkG",
+	"Oj0i/JoLrd+tV33QnK4syprP9MhIZVNuyE45ADN6yj+QCdOzWpH9VGvQOJdanUF6VqXbJF41o3C1M24m",
+	"xWKTeKtOWl7svUPvyuWdovK8aXG5av31lvZGZRvOXmWxyAYsbI9VGodsL0tAghnSdUnZt+fY8lmIg8AQ",
+	"t47K99yEbE+KBXql8BnUBsLS7x12wkgvZgr0jUhJk8i59XTh+0HJXnAgGT2nYBmZg4FExwiSKo9zUwko",
+	"S5/TQB85OjqKONOSz/REmQEQHGewWvsCbk+BLSZKi0DiT8T9NRsKsxAgARYK8V2jGcpnM8FhzWyozITh",
+	"8pkUCbrz0c2XIn0OFc9iVH3S5EK0QCSWt28X4B7U58kMmE0GBprgRleWZvmOc+ypuVlViPCcNlgfGk65",
+	"lgLzx5y15T7bf0rn6fle6UO9teUseTS2vuOx9SzAJ5szAH+W49+zTA1TMaXYN1h9bkOwSMOT1Bt4fTZK",
+	"RBprxjPBrNmHBAOWIL4KEey93S1ZY/CBOf2eGzgTbVi/bMakCg2DlBfPYnRg10cvAdracBmhN55OS/9l",
+	"F3+S4WauvcEhsDiTGDzBv6t5VnjNSnZ+p7BmHLz0Pv6CMGwjHGA1xQH/r0yMvIH3l/0iZWSfftX7pzQF",
+	"nVid9z9fgYX1MQsJ1CGCRjPBowl6eySmf+DpwCJXMlK0bttwaRvjke0iLF63Pvv0/sZweh6EzaelkHW7",
+	"FLPeeeJqtHs1sLBtmmJg+al24drd6WE7vOQb3nWGqiu55NXb9hSOufS9/2qXo4ztUpRz29M1cVGcq5TP",
+	"ceWqneMY0e6pyoZJHAv5iawB1TVyNw0FECVqKlxSbJUossIq6ml2v7+PnoprEu9BhXhROADRxuR8qSXb",
+	"Ub7xm6LX3A9HPsHh3GwHRUOkDZHuRqQA99MMwxMJzPeUJ2m9PSmcs8goFv745OT73H2tyxkDsRIk1sg1",
+	"sO75GZBTxAUirPc1POz1Q2ZJiO2F62ui3Kh1F5WM0nksYj+Qzj6DFaHzAdWnb5oWXE7HthlwTEM3X4Nu",
+	"iGnvTCyZYOEPT85CtlDzNM6HgHwjgUPeUl7QgRYUjsHHSiGg1gCx3C7OZ5W8ogHbJGLJv5EPJrdBGMic",
+	"iHIfB+Y4/DFoqKGLL0wXb0R2kUTireQXPEn5MBXXkSfodeCGDzlmJ0mQJUPMVY8mImY2HGcD/okG4y3i",
+	"Mx4lZjkIJPy2KlqOugdl0bK+vLDFVmXHMTPZkiLzgeSYtlPN17G5KA19fEX6KB3I1Q/n2RnfLmGdKfWC",
+	"y6X9RV+XqmyuDSYbGKUoY9nlYtHNjzWtrP8wDGRBOysrqCUczHBpiKUhlq9HLNU8itdirsmm+VQvxEoa",
+	"A/qtYW6bBxMno5FA48RSVdWDuZoEsZYWgfO5ECvOa/XBtYk3+CX3e7/Hx9HvFz6O0oow1yRD2NW6OZLS",
+	"4s/Fsk1Db8znEa4AJ9wdOo0LpFFZr8EspBGZ5OkTdLF/KpfIVdMIbTzQXmEJqTCiHDHfwWF5HRo+KgcZ",
+	"3IYoja6edu2QG44r2K2P0GFzDJufYILr0JmU8Ms8w6henOgoVcBc2IlclvItMf5WmMYNMTfEvDsx0xXS",
+	"l8rg+X6y1D99e+bCdPYKnYjZRGTiGCQQ23SB7oap+7B7VFA37ZBymWiPtRROVwDbUpm2HXZjVI43CilY",
+	"7WMsAqPwLg+QXkxEjSP/aPSc37vcOgUOaqj/y1I/0D1eXnBOp09V+AupNMtUPI+ErjpXYQKfGfHB7Ef6",
+	"4hjTB7Qwj+Zm1H5Q1f5pYd7A/kHJB0iaLrlw54lXtf/8juD1mMq9gqm8BG6SQ66WoSAnKYB7E8zkZZFV",
+	"WSnekMjiEkrEJWVvI/ibFISGH1yPHzxVc/mpWoDLQGSH/SK+iQJwm6Avbu4e9q9HmIdVwhzBFjbSJP56",
+	"Q+RI6rrNQ+OGBPrb188bqmuo7lpU90LFySgR8eYE9ZWyAqBlh3dDSqqu1Ovx2WKSRJPV+xcWSfM7EoHM",
+	"s6jxOlwTvGwQ97qIe8qXqcIwy3OejcUN+IKqNbOKdFPMuu91Dx8c3b/Hhktjq5zcoMnYKyWu2X1h0CeF",
+	"ndUKkxmNahul2jjqxtNNEQqJpjXYsiilYC5pl43Dp6HZ69BsbfLaJ5KtU93sLYGY6URGAm/A4WWEZDWy",
+	"4+7eFdfwtiXCuYytem2xdz06LwVvyrCwTth6Si+Na9O4G6H166QB+jW1hfCpTpOz17CKL8QqyurpJ7CM",
+	"E1amqKLCU37JYsRTW4dwK8ugmxdclm4E1yjEVhOWYmMQ+I/AQGphYZO/VtmGGjHOFllihDUjBgRxG5a3",
+	"V1/z65vSsqBG0Wi4x+7cw34k8D/Fy2qfwVBwCVhrtsK9gweHn8dSOOgVDKBaJsjdydtuN9il29JqbXrm",
+	"81kRd3RRhjQTjS3RkPiNkXh94vInUvaWXOYMC8FKtdhG0pjv9M/rJYOUbH+7JzYvNlVLxaXfb4xid9m6",
+	"vzWjm+0lxuV8BRKHaBa221P+oZ3INpXSLQoKtkpp26zJ2m4SUb82R6nJ2P4UdpLjdiJZzyLzLldff19a",
+	"6MOCi5ytpovXawJ50c0bzDbZmrW+Ndu8IfGGxD8/ib+V3LZO+GQ/whuBFYXsJW8qhWivfpNyW2nSYNXg",
+	"nULQ14s/lwyCk2qBTFvzNck2OAbmZWDcFAeoQkKzaaJ1IsegOGAhy4bQvwklf7VVw1XPrRZwvU0knyeD",
+	"vhBxws+QDG4y28yar+vJZlUnYhka3qDysfAgrMxwEyVteqV81BIwSklcG7hDPrSNQ9s45HOEGcuNj6jX",
+	"gk3jpSq7dcDOLREMU064ZrzUsKHonkR13BJdZAQP8hYKcwnLzoTWIm51VmvqFDfsag2Qcp+SHfhJqRnU",
+	"OntquF7j2tjAsrAzzhdiWautrz6Nfa010rqpGOq3y87CbfAJbe5UIMNyVyTHjsot0PqdfquGAbIt/C+Q",
+	"t44Buh3u9jQNbXhnwzu38c6cnPHF35fJtMQXvTMhY1soHmMmGHqUbKIk0PDCVlIt1WrFK3vl6ub/Jwjm",
+	"3W63e83S5nTDUBp0ebKXb58XNQxh3z+oNK6stHdVQVb4v1Jp0Xb+1WqFUSxKkJrJioBwbNVT5zBmloGM",
+	"MAkVjHQ/FrX/1bn3rlzkUp3XttcoqqL+4iYp6lOq4a8iQhQv918qralU1XLg9bv9e+1er92/d9brDrrw",
+	"v394axx4p/NMYqy9OuUf3mM1TSx3O02k/QSwtlUnn/Js6vnefBZfsZA1kJXXXsa4DdvIzxZe1DbJVKzD",
+	"c2Wz28VUGeUvacsfK4Vsr1WWtgys7e9FzL0sg3O38QTw7WMdmryEsZfVY7khGK/gLJb2xaWVdlQCRvVI",
+	"KnVYK8vbhvTPE21WEB8rO3uDX74tEnjne6UWHd5AztN0jS7s1kp/7HLiAC8LQJ5lHOVM5V2rieqnXGvQ",
+	"bLhmoWsZ4pqC5A3rjlkIawyv6EBX6jQH2DBPbZCRCj1fgUC4y+pityHDS0sGxdst/CsyqNJuo18vkILA",
+	"BIEMgosgGAVBxvDrB0f4z0k3COa9ew/gn363223Tvyf4T/8B/fOQ/nmK/xzBPwc47fzpk6dP3+3956D0",
+	"quI9xWtKM727+6WW1frPa4thbXhmQIkGwsHiFItJYoSe8UjA14WYThMp2DAT/Jy686yJbXeKuTrLY0q3",
+	"4ulpiQowzclf6xLz1zevXjK0BhhaA5Qh5cyjDgsdfYZFO0vxIRIiZqEj5NAGUG0P0WhSQeWPJYI/7BJX",
+	"Ly+sd2+VXFckTl33xwUrfZuTVJQKnum1foNvZjwruouMMy7jKddGZLpO0Vqltc+veN0+MXdZwy1eikVZ",
+	"ZboWluVZ0kbZ5pVoQVLDr0WWULcdFB6AgOh5U6431Y5IuIJ0K23VKihQPX0Ly4OqMDrKhdH36lfl/Q68",
+	"vYamdCsxoCxStqgj7+pxhToKXIkppROrlG3/kRujsmSlIPuPXP5zt7MoT3aFb0VkulDvSm/b/bEVYJXe",
+	"XZ5wK6BeC40l+D96PE1fjVAP2/p6Au+l/3Fl4xj7qu35HzvdpBIbHDDbSY163lL/NOxmGx5TJwYsH8r1",
+	"BB3ZRmWrjWflePb+4Ld++/7iyV/76W/di/+n9/rh5L8eDP9+fjg/u6f/EXX5y6Pp9/dHP0x6v/7tSv2X",
+	"drAOrXfrfMW2ROBW+yw6zVU606qFpJxf7TM9gU+4L/Lty0iscI5d1N8NuEo02c1V3XXc9d0BXRtsl4Qu",
+	"PyWafDm7kpXjve9xTbvQTuWJTzDgVs61PG0dLZQoqqKMFuBt9NFvQB8tGP9N0tRhfwtRfRlHyO8VKU5Q",
+	"b2n5M+Qpl5E4Bg495Us2BB13zE1yIaxuPeQxS+fROd21F+wx14lUFc4FIFqjz3Wnyid7ZW5CRKKPY4Oc",
+	"zNvN1DaYKfELhN4nezI+Ae0+g/Mhl+uf7nrYy/VdzaeChVplJmxd0yPxeTwPG+uhn0jqdXZ4dD+vw0xh",
+	"RFfCkYyENqkozLIyNuWzNf2/6Rd0vX5Bq8YMwW/1hH6ecMMW2CMdG3xaJCtafFeVw03QX+OuxXHUKzYf",
+	"r/BMe09q2hCxPQxQ2p3ZKmMqY3kfYDytFqDPTMRgc1KPakSqFYT6BCypM6eLs69vyBjRJdhIDJxfZbJ6",
+	"XZBa4OOdOlCBfZfH/pfQR6U9x4Y4kNiJbKW9ej4dtelqufoZo0TGyE1qm7WvdBq7DuLmgmaeJdRaHjZY",
+	"hw2l4E8u3rpbw1FHDx+WBNdhfRTKEst6s2Q9UZlhej6d8mzpAINdr9XIMaIqYu9Cb8V+jE2i2NIkf+19",
+	"x6CVDVPhMymwTKjtQ0dXFWFwp9SqbQtt+5vSLv3aVkR+bdkgf3vFQH9z/S//iuug/tbKEv7VaRT+1aWG",
+	"/U255/41rqf5m8ui+hvux7yrksqWI9qVNlaNZQIAIXZON75j3zlfrZPCuSlZ4nJWE/UGR0f+TuqTdZcd",
+	"kJ5031+xN0ufq7Gdwgh5wjMpYtY7oE6M2KQRyAEG/ofne8RgcvO1Kqby9W7Vr3FiukjkXNWJpj7nFaqG",
+	"Te+gQn8W82KzmYCrL1bMpuoCa+Y6C4EYQqq0rjYOPajhl1faA/evbw9U3QWb267S8mHp1syhWhkTfiHY",
+	"UAjJYpEKI9ban/7e9TgbZWsjWJTh1qiCo3HMfx05HOaunVyOymVcuAqr12YpofnN+VzQzipmrh7WKqhy",
+	"w8sRVbG1K40x5CVbbbHbzlk+gzFHDPZqW+5zGFmgRIloniVm+QaWI6xuPU3kWb2LGFuCwO+JNhk3Chgn",
+	"Oit9pm1RBBa+fPbyryc/vHr+/fuT7188e/n+7NXfnrwMO+znounuXMJwbN1mb2pO+bmgxujcuZq4jNks",
+	"S6RBRRO9sKhYIuhgH3SVoyCUiTGzgky2bIGcwOHpqzdnzCmnoW1XbfsvIC+ln/JMxpQb0ORgkdVn9z8m",
+	"8eU+zlpM07l6qZeo5I+Uy53lEdKGxdWXifyVsx8ALac8QeeaTdhbVU0ljtzj7O5dWtHduy3iTprdvZsn",
+	"st69y/7n//53jt6+9RJdCPrrRzXXwjnKA0nuI3wC+5hjII6ki+CZpAz3iqsJGXaqtPAZZxmXsZoyPlVz",
+	"aYBjIn0BhiSSOiuVOGwGamuHnUjGI5NcJAbmGTPQBLNYl9/dCWQg//IX9qKo8BrIu+y1LWdCRmS4ek0h",
+	"7MCg8IcnZ6zI67X9y/DLykES5ELGU62Yngl+zh6/+emYzZLoHBtMJ2YSSObKyg7yyrphhwF6PX7zEyD5",
+	"66eP2WHvQRcOxpZAyNTCZ49fP39KPlIhY+076/e3uTIips5uMLsUIhZxCyyst2dP2w+oeIvmS820GlhC",
+	"QuqJ0aezobxv6FsZyoshIczvKpiEdnjIpoJLzd6+aZ+8efzsGWX0wgZa+Ga6OqltuzmsXEV5uGlyLljg",
+	"Peaj/+//DTyy+dNlB97xzGi3vQlpKAIsoDmck4sUUd9toSM+s7SnZzC7ngiBGeCFcoCCGExamBuZhG1y",
+	"Fz4K1z5byxQOwyjF9mxAxzIwywMo5kOSXXwwjMN4mD3C3KQ0HlTfrhEUJfrTfh5aspoXiRbNpjx2msK0",
+	"RfjnyhCDLSjGyiQg4NhwmTfvh91SnjhSBG0m90RotrfxlFuwaCyPhWw0XTKiDhbxLFsmclx4+ZTEKJda",
+	"x99i0kSr9oMHRw/bPVwtR3Q/7N4LO+wJEiPObbEvr4VTwqVEE9ayPZX5eKqnL3/wXd3NwvvRgpXA7HbL",
+	"d3Q+id1ZvqvEHFMuSj73YsIN2r3lNyOFIO4+6B89zOfPN7vKG1YhycbCaHwRHdrpydnjH0tsA3lEyAwK",
+	"rO0Z87SM+wcP7xECnNSXcKTN4NYQCdFpQ9hWchPBoQ6cf8w+A6hHZxME89ASESDdhKcjxpmeZ5kacyPY",
+	"jCcZ2wsDLwjm8YNuN/BCnzkgsX//60Gn30LeyeGcu6H1KBChAZkCwb7930+fPv2emFyejE/aRCknn9xq",
+	"2B6fkX6ClIQ/TmHCvfBjUDhFA2/Aghq/aGmfgXcZtthQ6CQW+Z2CO5pRp2LsTI/iCCEBvwHvBjGN3crs",
+	"BSsMTU3FdGhdetiHf25wTi7tNu5oO0QD18ZTcvzGOnDyob7lGHleU6yi+VRIjJHZb/PTtA/DGdPNCFwZ",
+	"Hh2BqyhqAWuLQfVI8MA5M2rWTsWFSN3qaYt+sR04Vi/EDeGmlSYJArsk0HMWdkKfTVUmqLpN7x7Tc3Tk",
+	"AXcmWZ57EIthB/0cHipj/aN7MC8VDiKERhCNkwvX5N2uSKFXEs658InSQZ8MA89n698/juGUkdkQBuaY",
+	"sjqyxrEKC7Ahe3gz4ouTe1nRhQ5JjBo8MSVRCKI309pzZqFYBOqKRlXEGkwu2gaiwsChEXNgqDJzKroP",
+	"nLnXAaoJe6JLzBhoM9HIJ/AheIObEoX3MZ7WjGvSoYjjY27dvcP2EH2rdvQKTILcrGEJvgOYrxrRDEjY",
+	"CnGiPCp3Qef7AozBlwMXJVSM1XyYivYsE1GiUeTN8TQRh3xCGFA1egIW0yqjgEWzvMCUQxufIEr8w4Fw",
+	"L6wkGITHIBOKy1/IWlGe5Xh42OqwE1eeyRK0hYkLL3BT9sz7bChG8DjowA6Fgb8BOuSoBUsnpFpnzOhz",
+	"WN+Qwy1Fr7RMAoiGyyXTU56muHT7ygR4uOAzSlYbzbU4ZnP81LvnW8XW0kyZUVifKX4EfoCgvnsXZe/d",
+	"u9SLCcvTbW7Ou+eiZC1gIqGNp4WWMTv2DWu1HHzKZ5aI10IkdpfVIEmODgWBho4J8zjOhNadKDHLMOcu",
+	"5YhK8Tj6WcOWC60g5yuOEVQH6yzAmXdjCJsjLXB+zojAJl3OvKj2jCIrLpDfodDRlSgIqLwaUFpJCy/3",
+	"KCiDeT0RxzioXY3VkwaoUxx2D0O2F9Y40cMWiQapWKbmRpS0H41gz61RW4jQ1W8knH786uXLJ4/P2ERp",
+	"M5ipzFjgS8aHWqUwoX0uBz+YooP9fXgibB3b5R1Vl7fuzbfNOrH+Id5UC52Nk3cILXX2YcM5ytCitw8Q",
+	"FvUeKtpSr7ZbCou4E63rCMi9vK6qi93BzlSbh2lkL24ocYGiXxigAqm01E3b3lSkbqdmgVYE0DkeombV",
+	"gLlttA2sPi8jJ2NXMT6QeUF59u9/Pewc4LVItCrzddpeRsjO7LZ84myHIZENngYu86Qa1rOsYiHStD1S",
+	"GWgNP56dne73Oj140v7dtaEhqpWFRTBzdB2wH9QdHUgYmte6sxtNjOOggIeJHHfYyVShHaG0WzeaZ2ST",
+	"INmGgQSezL7jMbNhxNA22ldSiojKICPgfeuTdlsCg9h3yKkydiEyFEGJsbpRIGegprM9h7koykhLnIks",
+	"EtK0rQKcFAgIAC/GWRR16h+aoj7IvkzM0NvIwh+BDuBHupgqC5jm1BUyDkyhZfnaagf0KiMPpBWiYNjC",
+	"SfCUBpAecgwTHHV77KUy7BlwOVAhAfftBRn3+kCGZxmXeiSy0vVZ0oBRRHLQd8apAFNoLs9FHOLch737",
+	"7MmHmYgMMTeqVWulZo6oOT4SLw3piZDcFHYrYjozS7J/XT1mBGTY63bbkZImkXNBL61ixFH3CLfBfrJn",
+	"Cnt948J0dqdsyn8tHXtpYwB5C4V+yIwKpPv4MERiLpwgDlitYzKNWHh40Cs1LS4jW4VqKVU8kNRcsMde",
+	"JN+xvaFI1QIPy6+QTYlGKHOU3uKSUUCpCqStK2cDhagyo8YEFJdPYBTxYVeBCrcDC0VVtpA3AGtyOgxt",
+	"yzjfmkOanHV0NmEfGGSFX4W2lRy7G7K9cklLYDiLicLYMeApUQvZdgjGfiBnmRjxSPgsPH39jN2136Oe",
+	"m2iWogs3U/PxhKDt5BwyrwG5UO3r0IumS8gMDzgORSuwkxOjm2XqwxKob5Qp6dIYMnLAlGp3ku4FqLJI",
+	"tHB1O4vXkq8KBAzSOB0+etjKQkILQVPlsjUDQgVe457R0/l4nCZy3Oogz3SPoqMqkLwgOlrTkHKi8Uvr",
+	"IqphFFiGDAkxMWwvAdWfmEULb8QnYwmW93GJC3XRdMDvNatjCPAmXNT62xAHyUwG3tZhb1RFrQFsJFUo",
+	"hxTlU1X3Zh1ebqxbWA5fnxi8XmX7e7Ag+2FAY8CG1c751Wf//te9Ts+VhNI51QYSTh60UZCS02Eynqu5",
+	"bvlW1NquoNYM56accYFeShQViCSIXPbiO41FthSLUSLJJZlSHxjnqfNZUUTaX60U7dcVdGk5rQ/PVsmc",
+	"56f0Chmjm5XiCfjVryqR5AWM1HTKNbCuZUALdgKrUJ2pct0iicomkHUNK2IfC7WSvx/aNxnFuAxkydAi",
+	"cHF0EJBDFM8WZqgWiMgnoIo33Fj/F3etcVCffuzyNniaszSg5twQnZDYporZbA9IxDJ8l1hESEV5LGw4",
+	"n850q2M1M/TWg14WyDVvnFWjwgNQm3Cfa3W9cdV0vkBtC8HPsZkuzxKtJLDm8PTtGRwzevzs+75/8vzJ",
+	"2RNMfCw5oseKcTga4tMLCmzpErLYFyH2VlsVsD1tMCuu9G5mjTnXssjNVV6+FAlihNtBINe2wGQ+z3GF",
+	"K4q8Z2Z42OvTziyILf10AgmMn5DOOsX3bJCrCJj4qzEz3wGoGkFxAwNZFyHza6NnNujScipglkd08ODQ",
+	"Gi91bKKQFE/n3LZCBqQlZhJIq3H3Djo90lUwqoBqo51+UJzVAEQjya+6WvBFxXiUzoE02Vwcl48auWRl",
+	"GCBOZSZ6RyZsJflCWtKB2LQ8CotFExGd67IUd0QeHnZ79M8BaqgoZx3hRGpqtbcOe6mq9f15IMPnXJu2",
+	"66QVkv8f9mC/ab9JZCTCfO1v5XT1l0xYyQNGU7gfq0jbLMJRklrehsI3d4TuhftqJiSfJR1bQab4Ysmn",
+	"adii8ETBEwK5x+kmkfXJodBqVSC2K42TG+yuC1mAgOIx21thJoBxmK+KqoJ7BypSDr9AOTCTXFckFXm1",
+	"V1gfe4WV0AJdEbCWmn4lm5jAUBATIDXErjhX5ZB2i5RtRwq5PkOtsJUUrbIVegw/SeT812SJBVsq1gDA",
+	"JyWR5IaN/YBCl++NZBs29OV5DJ1TfAxQYIKFPv6J6EAFqfHPqTBZEiELmMydjgwGZa9fPu8NpAnn6TBj",
+	"nfg6GHvhcZEQqwO5V9DVIf1zD/456h6EuPdMxEkmIlQI9sNWrneZiZiih7hYAEp9DHGSECcFF++QJvpc",
+	"o9OW+3f9YeCF9pCoCQWWXbobonsTzdHCerQMH8AvKX0LkEmNAlne+B4eD1nmfKxLUYGKGerCy4aPW3kT",
+	"EeyNmoMU1+zMcpQBvhtQ1nrIqOxjFSYXVyTSOEbdnMd39DqqITlzQwmsFCsqRA8qD9XioIHM+2RacSSF",
+	"iNfit3thka4CQKzP6dA5HgaSnlN4lQZXVHMHkN4FJBGWcklg/u9FKgzqm6XkEHQfpDxCFdXofGkbc0Qc",
+	"z86ESSxCsVkmLhI1J/r1nQ/c4kAxqzVQSjDosO+AO5EhLK93fbPDTtBj07Nh03C1rKZ7Nsy9kpX6qRGf",
+	"CpLFIY0LJHriHgWedbm8p9d5JSM8VyHh6UpedH7xpOShkiqQ7ogwr4RufIPqJQr+4sL5uWlXRpJE22QK",
+	"vwI+hwuE8C67xPO9NImE1KKUivPi2Znne/Mstak7erCPgoxkbEdl4337kN6HsZelnqtFFs/J6TPP96zC",
+	"6w28Xqfb6cJYKxO9gXfQ6XYOPLypOMFsrH34z1iY9USm1zl3MioPLmWYP1PEIq2/wjArrzsevo2A+yz2",
+	"Bt4PwrxWyni+l7sb4F0H3X597lR15hQjf9X5v+nqueX6BdtmKVeAaeqnfcHak4f9h5ueyBF4f7VSPjx3",
+	"0Lv6uW1teS5976jbvXqOZzbQ8MRdmjrqHlz9VE23kHJ+pjf45Z3v2csnQLXKUX2FHj3fAyXAG/ziTYXh",
+	"3jtkLvlBrV6kWwlpUEBGs3A/dOVotU3bfPzq9Rvgo0LC0gpGnbviAhkSfYZsL2y3I5XptqIvQJqBWZBo",
+	"in1gVhbMN8sE9dywuh5x3yp7skhTx6L63cN6FuX2QTmcFKq0u9mBPf0eNoJPlrhI7cQU3vodE7sHv8ni",
+	"kitTv+Af2idjca05X/APJ0SAuOwrn8VBf1b2+JXY3BZeZdEXTIB9tlel/NY6x7r0PdQlNio+bxZ8PBYZ",
+	"e/usyNR2XNB3wSBQYDORLouM/mEiebZ0VyXHgqUKDFhrhQQSB3Jp4wkYQa9jSD8I8z2sDnQ0l5e5sRRL",
+	"MWT/2QgtodeCx1iS5crhYD1RU8fLd2ucr7tSbhkDbhMzTas3TEjj/49YRZivCQNI86cf4DNLuRw/CjxQ",
+	"0um3TqdDP+8X471yGeLVuwe1BYdLp+Quin/TiqGj7jcWy3dkKvYx91TBW5rGrreUgx5sUiuQaVC6jVnp",
+	"5Yzp3zZyTfmb646TphVxg7GfSebvIq+/47F9DK2h7r2rH3mpzElxRxue6vWvfqqmh3pjtllV6NlGF81e",
+	"IS9bN2XFoUfmtllyVnlqLLnGkmssuW/YkgPmcg1rbv8j11qYy41W3YrNQD9pn2mzTIX2WRIpSWE+9LRb",
+	"pcsxucKg62yy2E7g/bfMbEumfCz2Z9ShpDCw8uv8ZLPWVviwd/aqBXC8jiYQtufJx8utRpud4Vd+wQnW",
+	"1YkWiYzVoqMkAJU9YqO5tGlcLbbbzJj+WZ30ZMajiWDPKVSSp4P2O93r25ejJP0DGJUADzfzOk38qBZ4",
+	"Z8Fm5qbCJZdF2Pe4WnpiNh+mSeSzKf/Q5mPx6ME90AvLdQGocsC2g2tU/G/NKEWs+BMbpQ0FNRT0+Yzk",
+	"w52M5KdY/ayxqr+WVX1ClG0zBqt29YxKE92YPe302FtpVzsVtzGuG+O6Ma5vWhrcfnvcMacd7PI1O7he",
+	"tbTV76p6UmFjdsAA9T2gKkxZ8/KOKDxnRZt0p1Kl/t5q98KT9j94+5/d9sN3xZ+d9+1r9tQZCiwGnQp7",
+	"4XPEUgEDtc/iZJwY+FfBf+cScCTC5F68FbicTYS0OfjlukLczsBURlN4l5cAS5fSvNG74aRKv9tliwks",
+	"iXI+FdAvVkSbYcnD/GalUfOI5E/MDR9yLWodG7Zn4u/0aryVBk7yup4N9xg5Ra72cqw1Da84O7ZVx7Pb",
+	"2+ACqICv6dvfWAPXtqev1NTd9ZgSpdz6cFtlrbdPaD1PLoQUKDduRCt3t0lum0Kes+ZGG2+08UYb/4ZD",
+	"XZbD7Bjtyq/Lbrm5QZeS8pFYm05HtuZSmMQhU1mMl4ukzTvCUlMmmdaogc8TbZ7nL72uKug0iSsHPqYy",
+	"wjupit+GdlnpdFyKqa0W16wGsZLYB3PCd40Ofdfm0C+dsl9Ur/aLFsWB7PlYebfX9ftdf4eWyH5d4eva",
+	"L4vSyLvF0E4Ir8Aocrjz7V/eSeT5lRd3YEyjbjfq9mdRtxt/vBVIBVcpScniu9+r7JeKd98ydb8sgRuN",
+	"v9H4G43/G9b4C818J0+6op4mVb7wGDXA/J7w13HRWgUa4fidipc3pjuXW71fVtuPmGwuLteYYO/G1fZN",
+	"buG8StOCa9tKPv5TXb5o7rD/EXNRdmCYb8ud+76qHtzbQas8pUZ+ZZZ+2DvaZZd5iz/sAgPn8qdWvqs9",
+	"m355d1mRaySHStXrNijkFd8VVqshtTUVpqZF2k/UXYinWMCJmp2cCzFjpq53mvVz2GZAWJAOO9StO7Ow",
+	"wM4nS81rSsvHmDdZ52w6vKJdHYiYUku6JgDZiIDbJgKum8PYZCPeMAMmlnY1A/ZdtGAty+NT2eFnur3y",
+	"+VX45s50w3+/8IWKSq3i5qZ/g7XNJYbmEsOXqOgmzC4qwicFTWyxdBdmsMXGpeuN2D51ZYGF7UJpljMR",
+	"SCxHbouiY13SXUMu7KqISyBvIuTyeSIuDh67sNKZObVmZxOsaYI1jdT5ZuI7yBF/z3WJq7Kq7AsAhO/w",
+	"bgMxktUcHOwkiX1jGY4pdYwd5D0EZ5mgys6ZcNqoX/Q0HOa/nYuZ8anyeBiUXxV4AybnaRqyKBU8o4LT",
+	"pd87lXYGKjvHXijAzrElRh0LfotJTV/TT7dLTGu1I+/1LVTL13eJcH0589hmlDVmcmNw/GndlF/cSvlC",
+	"IS1kOE1Ia6tHlYQPm/HMUMPkK82m2bw2DxtbCbgGsIssQUShdNwOeyNsL5xyn5+i8QpbqrntKaLYlJ8L",
+	"pueZCKRU2AHOuY3K8TCwtYbCLISQbO+w1y+aNLU6bFtELZB5HK0cQ5vwuE42233dduH8mRNOvpw4zltS",
+	"NPK4kceNPP5jyeMmxeRqeWwFzm45JrbN15bbUdS+MwI5Zyv+cSNkhF1Vy014Y9t/2y/65yaSkQ3vu6ST",
+	"QLoL9GymVOq75tCnmZoKMxFzzYz4gG3Jp9z4eXCn2+l2Dn2W8qFIU+ouXDwSSPyeusxp5RyoA1ZUvjt2",
+	"Mz3CmUK2N8vUtA+S545usbGgpmtGqQ1V5l9YON3uu/0bN7z1DtVf2NnfT58wmchf+Vil8fuJMbP37hTf",
+	"G2V4SgggskBuHfYxB9yjwEvLV+ECzyf8eBTAwgPvkh1c95aU9RrDQXz7+T3NxaPmnv+X87eWGOw0Z2U3",
+	"cuPfNYq8bVeACo7dXABqYkpNTOkbvgBkWcyOV/7LTY5Leu2aSvdqJuTJ6bO/vnn18htI5cvVtY9rDSov",
+	"y0oUj13T99MMtmwSeAuV+7IKlhr+KiKzScGyYMkrNzbuk8Z98oWz/vKW5U3WX4O1TX+fJonv9yXxnZV7",
+	"ETKumRX1N2L2lLWMW2f7VFWbxv5p7J/G/vmG7Z8yr7mmEbTk1IX0CiPo7ycvnt9iI8jtovBZ2/0NmOvR",
+	"f0038qqV4zPxgUcmXYKcWGSJMaIJHDc6ZGP5NFjbYG1j+Xzrlo+V7zdq+YBQvq2Wj91vY/k0lk9j+fwB",
+	"LB/gNTtaPrOULy0W1mY0fbdksRjxeWqIMSXRRGjD6DEWqanQbJRk2hwzkwiNd3mGmToXkg2XWA66vujz",
+	"qX3vLSj5TEt5ozLzRyoQTbuy5aG3VFC2CNDUT2704CaNqamffCP1ky1PYXt4gQTXPFQ8i8syyAme36tX",
+	"2+dvnUpdCLZGnW7U6Uad/obV6ZyNXaOOcn23FGAkUiyc2sxl7LO7d5WMxN27PrXTw1/uaGZAd+6wVzJd",
+	"Ms4mXE9cc1j8hSU6kNqoTMQDumKXGJ8lhkVcSoV9A/VELSTjY57IOj5FNTWJTf0BKzvbjX3hus75i18L",
+	"PU83ZovZ8/8jFXdea2K+baqX6g2gblPoufFfNzWb/xgKf16ieeYkyrqGX3I01RRnriuifBvE0y7aeyHQ",
+	"QUQnGeORSS4Ss2SpGrOFyERTYrlhvrf5rvQOHOGpyoZJHAv5JYsyN64VZHjEYIq7y/6O9ZrXGNMFlujY",
+	"4IDZlO/0Vdnwl/KRb1fWG77d8O1b7Oy+zaUuGhZeXyh3i6b8Sb7wlRK5t8oh3vjDG3944w//0xWrLXOm",
+	"z1CqlngLFqpd9THsG9KQP34yR6WZduWrgdy9hPgN8FWyAxrm2jDXhrn+mZkrManPy2I3RTmfaT0XuhTG",
+	"ZByjnbQkLmOW2ThoYspxz5zv0lPHlUBoIGeZuEjU3IZEmTZqprHCdyLHjBsG09hKp5UIqlpIesRnVtVF",
+	"j4n7bjFJogmb8qWrfRlILpfF45i0suBLNuTROXL13JuymCjt4rALrlmqtMGX0A/EsplRtj+EFQQwtNVh",
+	"r0bMLJR76VRggTjaRQEJzaciX7wUTM+jSIhY520IsepqILEEG2eH3V6HnfFzoZlUbKji5ZaaqlWBcVsc",
+	"692vE4MtYV+Oqn/aWGzjImpc+4036Q8ZECjKm1YzjHaK0+7boMGmywEvxQLkG46iWwAktTC3nBvGmUmm",
+	"ov4CwE8uHvHV8/+/lWgFQswm9PtUvDTSF1trlSaxT+f5Pol9V8y28rfkU+GPVRr7Q55yGQl/KrTmY+Hb",
+	"BKX33ASy7/f8Q/8x14lUfrt/4Ld7Xf8J4LitEk8/UcFbpQ3rHzCYtNPpsFfzaPIffr/bv9fu9dr9e2e9",
+	"7qDbG3S7/whkz4f/f8qzqd87gP894ZkUMevR42yUqSnOD0PWJunSJNe7zl7cfEDNsBSub65ANCK/iQo1",
+	"cvyLR4VAdJQFdJkpleS0FcY3ESSygv3WxYpypaBxZzbuzMad+Sd2ZxKD+jr+zFJip11G0RwCVVzBM6nZ",
+	"nsp8sHIK/ddHt2KqtGgxzjIuYzW1TY8CqUak08YZX0g2l8lIZdN0Wei47hV3NAt/mSbyParlbMo/4F/v",
+	"Qp8lMkrnOrkQHXY2EYEky8v5Bq0Gb6vgsEhNp9ilYSzMRGRMZVgjB+yyNO2w72i0xjWPFZNizA1MHchA",
+	"oleVSxY+i8V0prCFRftvYhkyo1gmTLZkmo9EuhzARvFz1Yd5Lpb5uvCLoYqXgcxKF2LQYGQOa3A0rRxr",
+	"+UwSOT6uzodv4BJdoDgfyppAHvb7HfY3sdR5J0ly2xqWCg7GyCGbqHmmN9+GQblzfadoAZu/ieWXMzU/",
+	"5/UZgsQXvj1Teuk6JRKOT/hsJuQfII06RxrTRt/MEgC8yoFCgHjIFqCTOaUKSQEvfhU0Y8DkBnaUJiJj",
+	"ebyhQolrJAwgLFwE8KaKBS3kfAr8FX94569Z1M3VncbF/GdwMX+dK0U7rLsqdl6LuW6c4itO8YqO+RMp",
+	"SXX9vXKTeoPne/8j/vve3lnalCb/O9WHb8nvvFU6NznyjXRqvKGNN/TGcuSVtJzls7o/S9z9dnpCG0do",
+	"4whtHKGNI7TCqj6rT9T/uEnHu6NZEldcB/d9D2jQA37j+Z7kU+ENPLdOb9WBVPYxUMNab+Al0tw79Hxv",
+	"mshkOp96g17ucEikEWO8nYm5/dhZ/p8bU1Ec5+93u85tIljePTfRLBM8mgAv99lR94AtJkkqWGLgJ6lM",
+	"p66LLajWiRRa/2FV+x8FT81kk26vRXYhMhZxSX/mrYobfb/R95sCkLelj+3nS0pwzO9GCqETA791inZ5",
+	"n42y3SjbjbL9DVdsJB6zS+lznBDUG9LnNio/ZsIN/W0JvtzodZ6l3sDbRx3NvmB1qtOUR0IzzmQif+Wo",
+	"S1WD9pgTkGHAHjRUmz+9RF5iVWrnuNY1+vlLmFb7tsgLTuZmLhXeLU3msr3rVf0xn4JWrEU6Yv/zf/+b",
+	"1or3rYoMiKkCYOCrYIh73WoqbdkeqHsd6Z4+KObEgO1MKzC20+C5Xb67/P8DAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -92,11 +92,10 @@ func opaqueTagEnd(s string) int {
 	return 0
 }
 
-// MatchesIfNoneMatch reports whether an If-None-Match header value names
+// matchesIfNoneMatch reports whether an If-None-Match header value names
 // the current tag, with the weak comparison RFC 9110 prescribes for it, or
-// is "*"; a value that is not well formed names nothing. Exported for the
-// benchmarks' other servers, which must do the same work.
-func MatchesIfNoneMatch(header, current string) bool { return matches(header, current, false) }
+// is "*"; a value that is not well formed names nothing.
+func matchesIfNoneMatch(header, current string) bool { return matches(header, current, false) }
 
 // matchesIfMatch reports whether an If-Match header value names the
 // current tag with the strong comparison (a weak tag never matches), or is
@@ -122,6 +121,32 @@ func listed(tags []string, current string, strong bool) bool {
 		}
 	}
 	return false
+}
+
+// ReadPrecondition evaluates the If-Match and If-None-Match headers (nil:
+// not sent) of a read that would answer 200, tag being the entity tag of
+// what it would send ("" for none), in RFC 9110 §13.2.2's order: If-Match
+// is false unless it lists tag (strong comparison) or is "*", which answers
+// 412, returned as the error; then an If-None-Match that lists tag (weak
+// comparison) or is "*" answers 304, notModified. A read's If-None-Match
+// that is not well formed names nothing. Exported for the benchmarks' other
+// servers, which must do the same work.
+func ReadPrecondition(ifMatch, ifNoneMatch *string, tag string) (notModified bool, err error) {
+	if ifMatch != nil && !matchesIfMatch(*ifMatch, tag) {
+		msg := "If-Match does not match the current ETag"
+		if _, _, ok := entityTags(*ifMatch); !ok {
+			msg = malformed("If-Match")
+		} else if tag == "" {
+			msg = "If-Match names an entity tag, and this resource has none"
+		}
+		return false, &game.Error{
+			Code:    game.EPRECONDITION,
+			Message: "A precondition of the request is false.",
+			Fields:  map[string]string{"If-Match": msg},
+			ETag:    tag,
+		}
+	}
+	return ifNoneMatch != nil && matchesIfNoneMatch(*ifNoneMatch, tag), nil
 }
 
 // malformed is the message for an If-Match or If-None-Match value that is

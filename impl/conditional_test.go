@@ -67,7 +67,7 @@ func TestTagComparison(t *testing.T) {
 		if got := matchesIfMatch(tt.header, `"1"`); got != tt.ifMatch {
 			t.Errorf("If-Match %s against \"1\" = %v, want %v", tt.header, got, tt.ifMatch)
 		}
-		if got := MatchesIfNoneMatch(tt.header, `"1"`); got != tt.ifNone {
+		if got := matchesIfNoneMatch(tt.header, `"1"`); got != tt.ifNone {
 			t.Errorf("If-None-Match %s against \"1\" = %v, want %v", tt.header, got, tt.ifNone)
 		}
 	}

@@ -16,7 +16,10 @@ func (s *Server) GetRoot(ctx context.Context, _ generated.GetRootRequestObject) 
 func (s *Server) GetDocs(ctx context.Context, req generated.GetDocsRequestObject) (generated.GetDocsResponseObject, error) {
 	page := swaggerui.Index()
 	tag := s.tags.of("/docs", page)
-	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, tag) {
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
+	case err != nil:
+		return nil, err
+	case notModified:
 		return generated.GetDocs304Response{Headers: generated.GetDocs304ResponseHeaders{ETag: tag}}, nil
 	}
 	return generated.GetDocs200TexthtmlResponse{
@@ -43,7 +46,10 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 	}
 	const cacheControl = "public, max-age=3600"
 	tag := s.tags.of("/docs/"+req.Asset, data)
-	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, tag) {
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
+	case err != nil:
+		return nil, err
+	case notModified:
 		return generated.GetDocsAsset304Response{Headers: generated.GetDocsAsset304ResponseHeaders{CacheControl: cacheControl, ETag: tag}}, nil
 	}
 	body, n := bytesReader(data), int64(len(data))

@@ -43,6 +43,12 @@ func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsR
 	if err != nil {
 		return nil, err
 	}
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.ListLocations304Response{}, nil
+	}
 	var next *string
 	if len(locs) > limit {
 		locs = locs[:limit]
@@ -99,7 +105,10 @@ func (s *Server) GetLocation(ctx context.Context, req generated.GetLocationReque
 		return nil, err
 	}
 	tag := etag(l)
-	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, tag) {
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
+	case err != nil:
+		return nil, err
+	case notModified:
 		return generated.GetLocation304Response{Headers: generated.GetLocation304ResponseHeaders{ETag: tag}}, nil
 	}
 	return generated.FastGetLocation200JSONResponse{GetLocation200JSONResponse: generated.GetLocation200JSONResponse{

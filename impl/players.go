@@ -104,6 +104,12 @@ func (s *Server) GetPlayer(ctx context.Context, req generated.GetPlayerRequestOb
 	if err != nil {
 		return nil, err
 	}
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetPlayer304Response{}, nil
+	}
 	return generated.FastGetPlayer200JSONResponse{GetPlayer200JSONResponse: generated.GetPlayer200JSONResponse{Body: toPlayer(p)}}, nil
 }
 
@@ -132,6 +138,12 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 	players, err := s.store.ListPlayers(ctx, page)
 	if err != nil {
 		return nil, err
+	}
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.ListPlayers304Response{}, nil
 	}
 	var next *string
 	if len(players) > limit {

@@ -220,14 +220,26 @@ func wantsCSV(ctx context.Context) bool {
 	return essence == "text/csv"
 }
 
-func (s *Server) GetHealth(_ context.Context, _ generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
+func (s *Server) GetHealth(_ context.Context, req generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetHealth304Response{}, nil
+	}
 	return generated.FastGetHealth200JSONResponse{GetHealth200JSONResponse: generated.GetHealth200JSONResponse{Body: generated.Health{Status: generated.Ok}}}, nil
 }
 
-func (s *Server) GetReadiness(ctx context.Context, _ generated.GetReadinessRequestObject) (generated.GetReadinessResponseObject, error) {
+func (s *Server) GetReadiness(ctx context.Context, req generated.GetReadinessRequestObject) (generated.GetReadinessResponseObject, error) {
 	ctx = requestContext(ctx)
 	if err := s.store.Ping(ctx); err != nil {
 		return nil, err
+	}
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetReadiness304Response{}, nil
 	}
 	return generated.FastGetReadiness200JSONResponse{GetReadiness200JSONResponse: generated.GetReadiness200JSONResponse{Body: generated.Health{Status: generated.Ok}}}, nil
 }
@@ -238,7 +250,10 @@ func (s *Server) GetOpenAPIJSON(_ context.Context, req generated.GetOpenAPIJSONR
 		return nil, err
 	}
 	tag := s.tags.of("/openapi.json", doc)
-	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, tag) {
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
+	case err != nil:
+		return nil, err
+	case notModified:
 		return generated.GetOpenAPIJSON304Response{Headers: generated.GetOpenAPIJSON304ResponseHeaders{ETag: tag}}, nil
 	}
 	return specJSONResponse{body: doc, etag: tag}, nil
@@ -265,7 +280,10 @@ func (r specJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) err
 
 func (s *Server) GetOpenAPIYAML(_ context.Context, req generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
 	tag := s.tags.of("/openapi.yaml", ninjagold.OpenAPIYAML)
-	if inm := req.Params.IfNoneMatch; inm != nil && MatchesIfNoneMatch(*inm, tag) {
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
+	case err != nil:
+		return nil, err
+	case notModified:
 		return generated.GetOpenAPIYAML304Response{Headers: generated.GetOpenAPIYAML304ResponseHeaders{ETag: tag}}, nil
 	}
 	return generated.GetOpenAPIYAML200ApplicationyamlResponse{
@@ -288,7 +306,13 @@ func requestContext(ctx context.Context) context.Context {
 	return ctx
 }
 
-func (s *Server) GetMetrics(ctx context.Context, _ generated.GetMetricsRequestObject) (generated.GetMetricsResponseObject, error) {
+func (s *Server) GetMetrics(ctx context.Context, req generated.GetMetricsRequestObject) (generated.GetMetricsResponseObject, error) {
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetMetrics304Response{}, nil
+	}
 	families, err := s.metrics.Gather()
 	if err != nil {
 		return nil, fmt.Errorf("impl: gather metrics: %w", err)

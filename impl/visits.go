@@ -87,6 +87,12 @@ func (s *Server) GetVisit(ctx context.Context, req generated.GetVisitRequestObje
 	if err != nil {
 		return nil, err
 	}
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetVisit304Response{}, nil
+	}
 	return generated.FastGetVisit200JSONResponse{GetVisit200JSONResponse: generated.GetVisit200JSONResponse{Body: toVisit(v)}}, nil
 }
 
@@ -100,6 +106,12 @@ func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequest
 	visits, err := s.store.ListVisits(ctx, req.Id, before, limit+1)
 	if err != nil {
 		return nil, err
+	}
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.ListVisits304Response{}, nil
 	}
 	var next *string
 	if len(visits) > limit {

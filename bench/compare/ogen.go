@@ -57,7 +57,10 @@ func (h *ogenHandler) GetLocation(ctx context.Context, params ogenapi.GetLocatio
 		return nil, err
 	}
 	tag := `"` + strconv.FormatInt(l.Version, 10) + `"`
-	if inm, ok := params.IfNoneMatch.Get(); ok && impl.MatchesIfNoneMatch(inm, tag) {
+	switch notModified, err := impl.ReadPrecondition(optional(params.IfMatch), optional(params.IfNoneMatch), tag); {
+	case err != nil:
+		return nil, err
+	case notModified:
 		return &ogenapi.GetLocationNotModified{ETag: tag}, nil
 	}
 	return &ogenapi.GetLocationOKHeaders{

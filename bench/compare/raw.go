@@ -49,7 +49,13 @@ func (h raw) getLocation(c *gin.Context) {
 		return
 	}
 	tag := `"` + strconv.FormatInt(l.Version, 10) + `"`
-	if inm := c.GetHeader("If-None-Match"); inm != "" && impl.MatchesIfNoneMatch(inm, tag) {
+	notModified, err := impl.ReadPrecondition(rawHeader(c, "If-Match"), rawHeader(c, "If-None-Match"), tag)
+	if err != nil {
+		c.Header("ETag", tag)
+		rawProblem(c, err)
+		return
+	}
+	if notModified {
 		c.Header("ETag", tag)
 		c.Status(http.StatusNotModified)
 		return
@@ -147,6 +153,14 @@ var rawStatus = map[game.Code]int{
 	game.ECONFLICT:     http.StatusUnprocessableEntity,
 	game.EPRECONDITION: http.StatusPreconditionFailed,
 	game.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// rawHeader is the request's header name, nil when it was not sent.
+func rawHeader(c *gin.Context, name string) *string {
+	if v, ok := c.Request.Header[name]; ok && len(v) > 0 {
+		return &v[0]
+	}
+	return nil
 }
 
 // rawProblem answers an error with a minimal problem (the error path is not

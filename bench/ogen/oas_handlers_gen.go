@@ -772,6 +772,10 @@ func (s *Server) handleGetDocsRequest(args [0]string, argsEscaped bool, w http.R
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
 					Name: "If-None-Match",
 					In:   "header",
 				}: params.IfNoneMatch,
@@ -856,6 +860,10 @@ func (s *Server) handleGetDocsAssetRequest(args [1]string, argsEscaped bool, w h
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
 					Name: "If-None-Match",
 					In:   "header",
 				}: params.IfNoneMatch,
@@ -914,8 +922,22 @@ func (s *Server) handleGetHealthRequest(args [0]string, argsEscaped bool, w http
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: GetHealthOperation,
+			ID:   "getHealth",
+		}
 	)
+	params, err := decodeGetHealthParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -928,13 +950,22 @@ func (s *Server) handleGetHealthRequest(args [0]string, argsEscaped bool, w http
 			OperationID:      "getHealth",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = GetHealthParams
 			Response = GetHealthRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -944,14 +975,14 @@ func (s *Server) handleGetHealthRequest(args [0]string, argsEscaped bool, w http
 		](
 			m,
 			mreq,
-			nil,
+			unpackGetHealthParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.GetHealth(ctx)
+				response, err = s.h.GetHealth(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.GetHealth(ctx)
+		response, err = s.h.GetHealth(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -1008,6 +1039,10 @@ func (s *Server) handleGetLocationRequest(args [1]string, argsEscaped bool, w ht
 			Body:             nil,
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
 				{
 					Name: "If-None-Match",
 					In:   "header",
@@ -1069,8 +1104,22 @@ func (s *Server) handleGetMetricsRequest(args [0]string, argsEscaped bool, w htt
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: GetMetricsOperation,
+			ID:   "getMetrics",
+		}
 	)
+	params, err := decodeGetMetricsParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -1083,13 +1132,22 @@ func (s *Server) handleGetMetricsRequest(args [0]string, argsEscaped bool, w htt
 			OperationID:      "getMetrics",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = GetMetricsParams
 			Response = GetMetricsRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -1099,14 +1157,14 @@ func (s *Server) handleGetMetricsRequest(args [0]string, argsEscaped bool, w htt
 		](
 			m,
 			mreq,
-			nil,
+			unpackGetMetricsParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.GetMetrics(ctx)
+				response, err = s.h.GetMetrics(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.GetMetrics(ctx)
+		response, err = s.h.GetMetrics(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -1163,6 +1221,10 @@ func (s *Server) handleGetOpenAPIJSONRequest(args [0]string, argsEscaped bool, w
 			Body:             nil,
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
 				{
 					Name: "If-None-Match",
 					In:   "header",
@@ -1248,6 +1310,10 @@ func (s *Server) handleGetOpenAPIYAMLRequest(args [0]string, argsEscaped bool, w
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
 					Name: "If-None-Match",
 					In:   "header",
 				}: params.IfNoneMatch,
@@ -1332,6 +1398,14 @@ func (s *Server) handleGetPlayerRequest(args [1]string, argsEscaped bool, w http
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+				{
 					Name: "id",
 					In:   "path",
 				}: params.ID,
@@ -1386,8 +1460,22 @@ func (s *Server) handleGetReadinessRequest(args [0]string, argsEscaped bool, w h
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: GetReadinessOperation,
+			ID:   "getReadiness",
+		}
 	)
+	params, err := decodeGetReadinessParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -1400,13 +1488,22 @@ func (s *Server) handleGetReadinessRequest(args [0]string, argsEscaped bool, w h
 			OperationID:      "getReadiness",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = GetReadinessParams
 			Response = GetReadinessRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -1416,14 +1513,14 @@ func (s *Server) handleGetReadinessRequest(args [0]string, argsEscaped bool, w h
 		](
 			m,
 			mreq,
-			nil,
+			unpackGetReadinessParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.GetReadiness(ctx)
+				response, err = s.h.GetReadiness(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.GetReadiness(ctx)
+		response, err = s.h.GetReadiness(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -1546,6 +1643,14 @@ func (s *Server) handleGetVisitRequest(args [2]string, argsEscaped bool, w http.
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+				{
 					Name: "id",
 					In:   "path",
 				}: params.ID,
@@ -1636,6 +1741,10 @@ func (s *Server) handleHeadDocsRequest(args [0]string, argsEscaped bool, w http.
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
 					Name: "If-None-Match",
 					In:   "header",
 				}: params.IfNoneMatch,
@@ -1722,6 +1831,10 @@ func (s *Server) handleHeadDocsAssetRequest(args [1]string, argsEscaped bool, w 
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
 					Name: "If-None-Match",
 					In:   "header",
 				}: params.IfNoneMatch,
@@ -1782,8 +1895,22 @@ func (s *Server) handleHeadHealthRequest(args [0]string, argsEscaped bool, w htt
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: HeadHealthOperation,
+			ID:   "headHealth",
+		}
 	)
+	params, err := decodeHeadHealthParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -1796,13 +1923,22 @@ func (s *Server) handleHeadHealthRequest(args [0]string, argsEscaped bool, w htt
 			OperationID:      "headHealth",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = HeadHealthParams
 			Response = HeadHealthRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -1812,14 +1948,14 @@ func (s *Server) handleHeadHealthRequest(args [0]string, argsEscaped bool, w htt
 		](
 			m,
 			mreq,
-			nil,
+			unpackHeadHealthParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.HeadHealth(ctx)
+				response, err = s.h.HeadHealth(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.HeadHealth(ctx)
+		response, err = s.h.HeadHealth(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -1878,6 +2014,10 @@ func (s *Server) handleHeadLocationRequest(args [1]string, argsEscaped bool, w h
 			Body:             nil,
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
 				{
 					Name: "If-None-Match",
 					In:   "header",
@@ -1976,6 +2116,14 @@ func (s *Server) handleHeadLocationsRequest(args [0]string, argsEscaped bool, w 
 					Name: "cursor",
 					In:   "query",
 				}: params.Cursor,
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 			},
 			Raw: r,
 		}
@@ -2029,8 +2177,22 @@ func (s *Server) handleHeadMetricsRequest(args [0]string, argsEscaped bool, w ht
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: HeadMetricsOperation,
+			ID:   "headMetrics",
+		}
 	)
+	params, err := decodeHeadMetricsParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -2043,13 +2205,22 @@ func (s *Server) handleHeadMetricsRequest(args [0]string, argsEscaped bool, w ht
 			OperationID:      "headMetrics",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = HeadMetricsParams
 			Response = HeadMetricsRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -2059,14 +2230,14 @@ func (s *Server) handleHeadMetricsRequest(args [0]string, argsEscaped bool, w ht
 		](
 			m,
 			mreq,
-			nil,
+			unpackHeadMetricsParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.HeadMetrics(ctx)
+				response, err = s.h.HeadMetrics(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.HeadMetrics(ctx)
+		response, err = s.h.HeadMetrics(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -2125,6 +2296,10 @@ func (s *Server) handleHeadOpenAPIJSONRequest(args [0]string, argsEscaped bool, 
 			Body:             nil,
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
 				{
 					Name: "If-None-Match",
 					In:   "header",
@@ -2212,6 +2387,10 @@ func (s *Server) handleHeadOpenAPIYAMLRequest(args [0]string, argsEscaped bool, 
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
 					Name: "If-None-Match",
 					In:   "header",
 				}: params.IfNoneMatch,
@@ -2297,6 +2476,14 @@ func (s *Server) handleHeadPlayerRequest(args [1]string, argsEscaped bool, w htt
 			Body:             nil,
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 				{
 					Name: "id",
 					In:   "path",
@@ -2395,6 +2582,14 @@ func (s *Server) handleHeadPlayersRequest(args [0]string, argsEscaped bool, w ht
 					Name: "sort",
 					In:   "query",
 				}: params.Sort,
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 			},
 			Raw: r,
 		}
@@ -2448,8 +2643,22 @@ func (s *Server) handleHeadReadinessRequest(args [0]string, argsEscaped bool, w 
 	ctx := r.Context()
 
 	var (
-		err error
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: HeadReadinessOperation,
+			ID:   "headReadiness",
+		}
 	)
+	params, err := decodeHeadReadinessParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
 
 	var rawBody []byte
 
@@ -2462,13 +2671,22 @@ func (s *Server) handleHeadReadinessRequest(args [0]string, argsEscaped bool, w 
 			OperationID:      "headReadiness",
 			Body:             nil,
 			RawBody:          rawBody,
-			Params:           middleware.Parameters{},
-			Raw:              r,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+			},
+			Raw: r,
 		}
 
 		type (
 			Request  = struct{}
-			Params   = struct{}
+			Params   = HeadReadinessParams
 			Response = HeadReadinessRes
 		)
 		response, err = middleware.HookMiddleware[
@@ -2478,14 +2696,14 @@ func (s *Server) handleHeadReadinessRequest(args [0]string, argsEscaped bool, w 
 		](
 			m,
 			mreq,
-			nil,
+			unpackHeadReadinessParams,
 			func(ctx context.Context, request Request, params Params) (response Response, err error) {
-				response, err = s.h.HeadReadiness(ctx)
+				response, err = s.h.HeadReadiness(ctx, params)
 				return response, err
 			},
 		)
 	} else {
-		response, err = s.h.HeadReadiness(ctx)
+		response, err = s.h.HeadReadiness(ctx, params)
 	}
 	if err != nil {
 		defer recordError("Internal", err)
@@ -2612,6 +2830,14 @@ func (s *Server) handleHeadVisitRequest(args [2]string, argsEscaped bool, w http
 			RawBody:          rawBody,
 			Params: middleware.Parameters{
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+				{
 					Name: "id",
 					In:   "path",
 				}: params.ID,
@@ -2710,6 +2936,14 @@ func (s *Server) handleHeadVisitsRequest(args [1]string, argsEscaped bool, w htt
 					In:   "query",
 				}: params.Cursor,
 				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+				{
 					Name: "id",
 					In:   "path",
 				}: params.ID,
@@ -2801,6 +3035,14 @@ func (s *Server) handleListLocationsRequest(args [0]string, argsEscaped bool, w 
 					Name: "cursor",
 					In:   "query",
 				}: params.Cursor,
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 			},
 			Raw: r,
 		}
@@ -2893,6 +3135,14 @@ func (s *Server) handleListPlayersRequest(args [0]string, argsEscaped bool, w ht
 					Name: "sort",
 					In:   "query",
 				}: params.Sort,
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 			},
 			Raw: r,
 		}
@@ -2981,6 +3231,14 @@ func (s *Server) handleListVisitsRequest(args [1]string, argsEscaped bool, w htt
 					Name: "cursor",
 					In:   "query",
 				}: params.Cursor,
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
 				{
 					Name: "id",
 					In:   "path",

@@ -12,42 +12,66 @@ import (
 
 var (
 	rn9AllowedHeaders = map[string]string{
-		"GET":  "If-None-Match",
-		"HEAD": "If-None-Match",
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
 	}
 	rn11AllowedHeaders = map[string]string{
-		"GET":  "If-None-Match",
-		"HEAD": "If-None-Match",
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
+	}
+	rn12AllowedHeaders = map[string]string{
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
 	}
 	rn1AllowedHeaders = map[string]string{
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
 		"POST": "Authorization,Content-Type,If-Match,If-None-Match",
 	}
 	rn8AllowedHeaders = map[string]string{
 		"DELETE": "Authorization,If-Match,If-None-Match",
-		"GET":    "If-None-Match",
-		"HEAD":   "If-None-Match",
+		"GET":    "If-Match,If-None-Match",
+		"HEAD":   "If-Match,If-None-Match",
 		"PATCH":  "Authorization,Content-Type,If-Match,If-None-Match",
 		"PUT":    "Authorization,Content-Type,If-Match,If-None-Match",
 	}
+	rn13AllowedHeaders = map[string]string{
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
+	}
 	rn14AllowedHeaders = map[string]string{
-		"GET":  "If-None-Match",
-		"HEAD": "If-None-Match",
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
 	}
 	rn16AllowedHeaders = map[string]string{
-		"GET":  "If-None-Match",
-		"HEAD": "If-None-Match",
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
 	}
 	rn3AllowedHeaders = map[string]string{
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
 		"POST": "Content-Type,If-Match,If-None-Match",
 	}
 	rn5AllowedHeaders = map[string]string{
 		"DELETE": "Authorization,If-Match,If-None-Match",
+		"GET":    "If-Match,If-None-Match",
+		"HEAD":   "If-Match,If-None-Match",
 	}
 	rn21AllowedHeaders = map[string]string{
 		"POST": "Authorization,If-Match,If-None-Match",
 	}
 	rn6AllowedHeaders = map[string]string{
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
 		"POST": "Authorization,Content-Type,Idempotency-Key,If-Match,If-None-Match",
+	}
+	rn19AllowedHeaders = map[string]string{
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
+	}
+	rn17AllowedHeaders = map[string]string{
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
 	}
 )
 
@@ -212,7 +236,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					default:
 						s.notAllowed(w, r, notAllowedParams{
 							allowedMethods: "GET,HEAD,OPTIONS",
-							allowedHeaders: nil,
+							allowedHeaders: rn12AllowedHeaders,
 							acceptPost:     "",
 							acceptPatch:    "",
 						})
@@ -329,7 +353,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					default:
 						s.notAllowed(w, r, notAllowedParams{
 							allowedMethods: "GET,HEAD,OPTIONS",
-							allowedHeaders: nil,
+							allowedHeaders: rn13AllowedHeaders,
 							acceptPost:     "",
 							acceptPatch:    "",
 						})
@@ -606,7 +630,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 									default:
 										s.notAllowed(w, r, notAllowedParams{
 											allowedMethods: "GET,HEAD,OPTIONS",
-											allowedHeaders: nil,
+											allowedHeaders: rn19AllowedHeaders,
 											acceptPost:     "",
 											acceptPatch:    "",
 										})
@@ -643,7 +667,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					default:
 						s.notAllowed(w, r, notAllowedParams{
 							allowedMethods: "GET,HEAD,OPTIONS",
-							allowedHeaders: nil,
+							allowedHeaders: rn17AllowedHeaders,
 							acceptPost:     "",
 							acceptPatch:    "",
 						})

@@ -213,10 +213,13 @@ func (*BadRequestHeaders) deleteLocationRes()     {}
 func (*BadRequestHeaders) deletePlayerRes()       {}
 func (*BadRequestHeaders) getDocsAssetRes()       {}
 func (*BadRequestHeaders) getDocsRes()            {}
+func (*BadRequestHeaders) getHealthRes()          {}
 func (*BadRequestHeaders) getLocationRes()        {}
+func (*BadRequestHeaders) getMetricsRes()         {}
 func (*BadRequestHeaders) getOpenAPIJSONRes()     {}
 func (*BadRequestHeaders) getOpenAPIYAMLRes()     {}
 func (*BadRequestHeaders) getPlayerRes()          {}
+func (*BadRequestHeaders) getReadinessRes()       {}
 func (*BadRequestHeaders) getVisitRes()           {}
 func (*BadRequestHeaders) listLocationsRes()      {}
 func (*BadRequestHeaders) listPlayersRes()        {}
@@ -3010,6 +3013,10 @@ type HeadDocsRequestHeaderFieldsTooLarge HeadProblem
 
 func (*HeadDocsRequestHeaderFieldsTooLarge) headDocsRes() {}
 
+type HeadHealthBadRequest HeadProblem
+
+func (*HeadHealthBadRequest) headHealthRes() {}
+
 type HeadHealthInternalServerError HeadProblem
 
 func (*HeadHealthInternalServerError) headHealthRes() {}
@@ -3111,6 +3118,10 @@ func (s *HeadHealthOK) SetXRequestID(val OptString) {
 }
 
 func (*HeadHealthOK) headHealthRes() {}
+
+type HeadHealthPreconditionFailed HeadProblem
+
+func (*HeadHealthPreconditionFailed) headHealthRes() {}
 
 type HeadHealthRequestHeaderFieldsTooLarge HeadProblem
 
@@ -3463,9 +3474,17 @@ func (s *HeadLocationsOK) SetXRequestID(val OptString) {
 
 func (*HeadLocationsOK) headLocationsRes() {}
 
+type HeadLocationsPreconditionFailed HeadProblem
+
+func (*HeadLocationsPreconditionFailed) headLocationsRes() {}
+
 type HeadLocationsRequestHeaderFieldsTooLarge HeadProblem
 
 func (*HeadLocationsRequestHeaderFieldsTooLarge) headLocationsRes() {}
+
+type HeadMetricsBadRequest HeadProblem
+
+func (*HeadMetricsBadRequest) headMetricsRes() {}
 
 type HeadMetricsInternalServerError HeadProblem
 
@@ -3546,6 +3565,10 @@ func (s *HeadMetricsOK) SetXRequestID(val OptString) {
 }
 
 func (*HeadMetricsOK) headMetricsRes() {}
+
+type HeadMetricsPreconditionFailed HeadProblem
+
+func (*HeadMetricsPreconditionFailed) headMetricsRes() {}
 
 type HeadMetricsRequestHeaderFieldsTooLarge HeadProblem
 
@@ -4113,6 +4136,10 @@ func (s *HeadPlayerOK) SetXRequestID(val OptString) {
 
 func (*HeadPlayerOK) headPlayerRes() {}
 
+type HeadPlayerPreconditionFailed HeadProblem
+
+func (*HeadPlayerPreconditionFailed) headPlayerRes() {}
+
 type HeadPlayerRequestHeaderFieldsTooLarge HeadProblem
 
 func (*HeadPlayerRequestHeaderFieldsTooLarge) headPlayerRes() {}
@@ -4234,9 +4261,122 @@ func (s *HeadPlayersOK) SetXRequestID(val OptString) {
 
 func (*HeadPlayersOK) headPlayersRes() {}
 
+type HeadPlayersPreconditionFailed HeadProblem
+
+func (*HeadPlayersPreconditionFailed) headPlayersRes() {}
+
 type HeadPlayersRequestHeaderFieldsTooLarge HeadProblem
 
 func (*HeadPlayersRequestHeaderFieldsTooLarge) headPlayersRes() {}
+
+// Ref: #/components/responses/HeadPreconditionFailed
+type HeadPreconditionFailed struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadPreconditionFailed) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadPreconditionFailed) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadPreconditionFailed) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadPreconditionFailed) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadPreconditionFailed) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadPreconditionFailed) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadPreconditionFailed) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadPreconditionFailed) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadPreconditionFailed) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadPreconditionFailed) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadPreconditionFailed) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadPreconditionFailed) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadPreconditionFailed) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadPreconditionFailed) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadPreconditionFailed) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadPreconditionFailed) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadPreconditionFailed) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadPreconditionFailed) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadPreconditionFailed) headDocsAssetRes()   {}
+func (*HeadPreconditionFailed) headDocsRes()        {}
+func (*HeadPreconditionFailed) headLocationRes()    {}
+func (*HeadPreconditionFailed) headOpenAPIJSONRes() {}
+func (*HeadPreconditionFailed) headOpenAPIYAMLRes() {}
 
 // Ref: #/components/responses/HeadProblem
 type HeadProblem struct {
@@ -4329,6 +4469,10 @@ func (s *HeadProblem) SetXContentTypeOptions(val OptContentTypeOptions) {
 func (s *HeadProblem) SetXRequestID(val OptString) {
 	s.XRequestID = val
 }
+
+type HeadReadinessBadRequest HeadProblem
+
+func (*HeadReadinessBadRequest) headReadinessRes() {}
 
 type HeadReadinessInternalServerError HeadProblem
 
@@ -4431,6 +4575,10 @@ func (s *HeadReadinessOK) SetXRequestID(val OptString) {
 }
 
 func (*HeadReadinessOK) headReadinessRes() {}
+
+type HeadReadinessPreconditionFailed HeadProblem
+
+func (*HeadReadinessPreconditionFailed) headReadinessRes() {}
 
 type HeadReadinessRequestHeaderFieldsTooLarge HeadProblem
 
@@ -4890,6 +5038,10 @@ func (s *HeadVisitOK) SetXRequestID(val OptString) {
 
 func (*HeadVisitOK) headVisitRes() {}
 
+type HeadVisitPreconditionFailed HeadProblem
+
+func (*HeadVisitPreconditionFailed) headVisitRes() {}
+
 type HeadVisitRequestHeaderFieldsTooLarge HeadProblem
 
 func (*HeadVisitRequestHeaderFieldsTooLarge) headVisitRes() {}
@@ -5014,6 +5166,10 @@ func (s *HeadVisitsOK) SetXRequestID(val OptString) {
 }
 
 func (*HeadVisitsOK) headVisitsRes() {}
+
+type HeadVisitsPreconditionFailed HeadProblem
+
+func (*HeadVisitsPreconditionFailed) headVisitsRes() {}
 
 type HeadVisitsRequestHeaderFieldsTooLarge HeadProblem
 
@@ -6690,6 +6846,115 @@ func (*NotFoundHeaders) listVisitsRes()         {}
 func (*NotFoundHeaders) replaceLocationRes()    {}
 func (*NotFoundHeaders) replacePlayerTokenRes() {}
 func (*NotFoundHeaders) updateLocationRes()     {}
+
+// Ref: #/components/responses/NotModifiedUntagged
+type NotModifiedUntagged struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *NotModifiedUntagged) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *NotModifiedUntagged) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *NotModifiedUntagged) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *NotModifiedUntagged) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *NotModifiedUntagged) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *NotModifiedUntagged) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *NotModifiedUntagged) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *NotModifiedUntagged) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *NotModifiedUntagged) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *NotModifiedUntagged) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *NotModifiedUntagged) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *NotModifiedUntagged) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *NotModifiedUntagged) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *NotModifiedUntagged) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *NotModifiedUntagged) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *NotModifiedUntagged) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*NotModifiedUntagged) getHealthRes()     {}
+func (*NotModifiedUntagged) getMetricsRes()    {}
+func (*NotModifiedUntagged) getPlayerRes()     {}
+func (*NotModifiedUntagged) getReadinessRes()  {}
+func (*NotModifiedUntagged) getVisitRes()      {}
+func (*NotModifiedUntagged) headHealthRes()    {}
+func (*NotModifiedUntagged) headLocationsRes() {}
+func (*NotModifiedUntagged) headMetricsRes()   {}
+func (*NotModifiedUntagged) headPlayerRes()    {}
+func (*NotModifiedUntagged) headPlayersRes()   {}
+func (*NotModifiedUntagged) headReadinessRes() {}
+func (*NotModifiedUntagged) headVisitRes()     {}
+func (*NotModifiedUntagged) headVisitsRes()    {}
+func (*NotModifiedUntagged) listLocationsRes() {}
+func (*NotModifiedUntagged) listPlayersRes()   {}
+func (*NotModifiedUntagged) listVisitsRes()    {}
 
 // NewOptAcceptEncoding returns new OptAcceptEncoding with value set to v.
 func NewOptAcceptEncoding(v AcceptEncoding) OptAcceptEncoding {
@@ -9630,6 +9895,11 @@ func (s *PreconditionFailedHeaders) SetResponse(val Problem) {
 }
 
 func (*PreconditionFailedHeaders) deleteLocationRes()  {}
+func (*PreconditionFailedHeaders) getDocsAssetRes()    {}
+func (*PreconditionFailedHeaders) getDocsRes()         {}
+func (*PreconditionFailedHeaders) getLocationRes()     {}
+func (*PreconditionFailedHeaders) getOpenAPIJSONRes()  {}
+func (*PreconditionFailedHeaders) getOpenAPIYAMLRes()  {}
 func (*PreconditionFailedHeaders) replaceLocationRes() {}
 func (*PreconditionFailedHeaders) updateLocationRes()  {}
 
@@ -9740,6 +10010,14 @@ func (*PreconditionFailedUntaggedHeaders) createLocationRes()     {}
 func (*PreconditionFailedUntaggedHeaders) createPlayerRes()       {}
 func (*PreconditionFailedUntaggedHeaders) createVisitRes()        {}
 func (*PreconditionFailedUntaggedHeaders) deletePlayerRes()       {}
+func (*PreconditionFailedUntaggedHeaders) getHealthRes()          {}
+func (*PreconditionFailedUntaggedHeaders) getMetricsRes()         {}
+func (*PreconditionFailedUntaggedHeaders) getPlayerRes()          {}
+func (*PreconditionFailedUntaggedHeaders) getReadinessRes()       {}
+func (*PreconditionFailedUntaggedHeaders) getVisitRes()           {}
+func (*PreconditionFailedUntaggedHeaders) listLocationsRes()      {}
+func (*PreconditionFailedUntaggedHeaders) listPlayersRes()        {}
+func (*PreconditionFailedUntaggedHeaders) listVisitsRes()         {}
 func (*PreconditionFailedUntaggedHeaders) replacePlayerTokenRes() {}
 
 // An RFC 9457 problem detail with a field -> message map.

@@ -63,7 +63,7 @@ type Handler interface {
 	// Answers 200 while the process is up; it does not touch the database.
 	//
 	// GET /healthz
-	GetHealth(ctx context.Context) (GetHealthRes, error)
+	GetHealth(ctx context.Context, params GetHealthParams) (GetHealthRes, error)
 	// GetLocation implements getLocation operation.
 	//
 	// Get a location.
@@ -77,7 +77,7 @@ type Handler interface {
 	// `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
 	//
 	// GET /metrics
-	GetMetrics(ctx context.Context) (GetMetricsRes, error)
+	GetMetrics(ctx context.Context, params GetMetricsParams) (GetMetricsRes, error)
 	// GetOpenAPIJSON implements getOpenAPIJSON operation.
 	//
 	// This document as JSON.
@@ -101,7 +101,7 @@ type Handler interface {
 	// Answers 200 when the database is reachable, 503 while it is not.
 	//
 	// GET /readyz
-	GetReadiness(ctx context.Context) (GetReadinessRes, error)
+	GetReadiness(ctx context.Context, params GetReadinessParams) (GetReadinessRes, error)
 	// GetRoot implements getRoot operation.
 	//
 	// Redirects to the interactive documentation at `/docs`.
@@ -137,7 +137,7 @@ type Handler interface {
 	// Problems, too, come without their body.
 	//
 	// HEAD /healthz
-	HeadHealth(ctx context.Context) (HeadHealthRes, error)
+	HeadHealth(ctx context.Context, params HeadHealthParams) (HeadHealthRes, error)
 	// HeadLocation implements headLocation operation.
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
@@ -161,7 +161,7 @@ type Handler interface {
 	// Problems, too, come without their body.
 	//
 	// HEAD /metrics
-	HeadMetrics(ctx context.Context) (HeadMetricsRes, error)
+	HeadMetrics(ctx context.Context, params HeadMetricsParams) (HeadMetricsRes, error)
 	// HeadOpenAPIJSON implements headOpenAPIJSON operation.
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
@@ -201,7 +201,7 @@ type Handler interface {
 	// Problems, too, come without their body.
 	//
 	// HEAD /readyz
-	HeadReadiness(ctx context.Context) (HeadReadinessRes, error)
+	HeadReadiness(ctx context.Context, params HeadReadinessParams) (HeadReadinessRes, error)
 	// HeadRoot implements headRoot operation.
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and

@@ -89,7 +89,7 @@ func (UnimplementedHandler) GetDocsAsset(ctx context.Context, params GetDocsAsse
 // Answers 200 while the process is up; it does not touch the database.
 //
 // GET /healthz
-func (UnimplementedHandler) GetHealth(ctx context.Context) (r GetHealthRes, _ error) {
+func (UnimplementedHandler) GetHealth(ctx context.Context, params GetHealthParams) (r GetHealthRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -109,7 +109,7 @@ func (UnimplementedHandler) GetLocation(ctx context.Context, params GetLocationP
 // `Accept: text/plain; version=0.0.4` (prom2json's) gets it too.
 //
 // GET /metrics
-func (UnimplementedHandler) GetMetrics(ctx context.Context) (r GetMetricsRes, _ error) {
+func (UnimplementedHandler) GetMetrics(ctx context.Context, params GetMetricsParams) (r GetMetricsRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -145,7 +145,7 @@ func (UnimplementedHandler) GetPlayer(ctx context.Context, params GetPlayerParam
 // Answers 200 when the database is reachable, 503 while it is not.
 //
 // GET /readyz
-func (UnimplementedHandler) GetReadiness(ctx context.Context) (r GetReadinessRes, _ error) {
+func (UnimplementedHandler) GetReadiness(ctx context.Context, params GetReadinessParams) (r GetReadinessRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -196,7 +196,7 @@ func (UnimplementedHandler) HeadDocsAsset(ctx context.Context, params HeadDocsAs
 // Problems, too, come without their body.
 //
 // HEAD /healthz
-func (UnimplementedHandler) HeadHealth(ctx context.Context) (r HeadHealthRes, _ error) {
+func (UnimplementedHandler) HeadHealth(ctx context.Context, params HeadHealthParams) (r HeadHealthRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -229,7 +229,7 @@ func (UnimplementedHandler) HeadLocations(ctx context.Context, params HeadLocati
 // Problems, too, come without their body.
 //
 // HEAD /metrics
-func (UnimplementedHandler) HeadMetrics(ctx context.Context) (r HeadMetricsRes, _ error) {
+func (UnimplementedHandler) HeadMetrics(ctx context.Context, params HeadMetricsParams) (r HeadMetricsRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -284,7 +284,7 @@ func (UnimplementedHandler) HeadPlayers(ctx context.Context, params HeadPlayersP
 // Problems, too, come without their body.
 //
 // HEAD /readyz
-func (UnimplementedHandler) HeadReadiness(ctx context.Context) (r HeadReadinessRes, _ error) {
+func (UnimplementedHandler) HeadReadiness(ctx context.Context, params HeadReadinessParams) (r HeadReadinessRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 

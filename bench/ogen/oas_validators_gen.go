@@ -2071,6 +2071,14 @@ func (s *HeadDocsRequestHeaderFieldsTooLarge) Validate() error {
 	return nil
 }
 
+func (s *HeadHealthBadRequest) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
 func (s *HeadHealthInternalServerError) Validate() error {
 	alias := (*HeadProblem)(s)
 	if err := alias.Validate(); err != nil {
@@ -2161,6 +2169,14 @@ func (s *HeadHealthOK) Validate() error {
 	}
 	if len(failures) > 0 {
 		return &validate.Error{Fields: failures}
+	}
+	return nil
+}
+
+func (s *HeadHealthPreconditionFailed) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -2471,7 +2487,23 @@ func (s *HeadLocationsOK) Validate() error {
 	return nil
 }
 
+func (s *HeadLocationsPreconditionFailed) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
 func (s *HeadLocationsRequestHeaderFieldsTooLarge) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (s *HeadMetricsBadRequest) Validate() error {
 	alias := (*HeadProblem)(s)
 	if err := alias.Validate(); err != nil {
 		return err
@@ -2569,6 +2601,14 @@ func (s *HeadMetricsOK) Validate() error {
 	}
 	if len(failures) > 0 {
 		return &validate.Error{Fields: failures}
+	}
+	return nil
+}
+
+func (s *HeadMetricsPreconditionFailed) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -3067,6 +3107,14 @@ func (s *HeadPlayerOK) Validate() error {
 	return nil
 }
 
+func (s *HeadPlayerPreconditionFailed) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
 func (s *HeadPlayerRequestHeaderFieldsTooLarge) Validate() error {
 	alias := (*HeadProblem)(s)
 	if err := alias.Validate(); err != nil {
@@ -3177,10 +3225,96 @@ func (s *HeadPlayersOK) Validate() error {
 	return nil
 }
 
+func (s *HeadPlayersPreconditionFailed) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
 func (s *HeadPlayersRequestHeaderFieldsTooLarge) Validate() error {
 	alias := (*HeadProblem)(s)
 	if err := alias.Validate(); err != nil {
 		return err
+	}
+	return nil
+}
+
+func (s *HeadPreconditionFailed) Validate() error {
+	if s == nil {
+		return validate.ErrNilPointer
+	}
+
+	var failures []validate.FieldError
+	if err := func() error {
+		if value, ok := s.ReferrerPolicy.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ReferrerPolicy",
+			Error: err,
+		})
+	}
+	if err := func() error {
+		if value, ok := s.XContentTypeOptions.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "XContentTypeOptions",
+			Error: err,
+		})
+	}
+	if err := func() error {
+		if value, ok := s.XRequestID.Get(); ok {
+			if err := func() error {
+				if err := (validate.String{
+					MinLength:     0,
+					MinLengthSet:  false,
+					MaxLength:     0,
+					MaxLengthSet:  false,
+					Email:         false,
+					Hostname:      false,
+					Regex:         regexMap["^[A-Za-z0-9._-]{1,128}$"],
+					MinNumeric:    0,
+					MinNumericSet: false,
+					MaxNumeric:    0,
+					MaxNumericSet: false,
+				}).Validate(string(value)); err != nil {
+					return errors.Wrap(err, "string")
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "XRequestID",
+			Error: err,
+		})
+	}
+	if len(failures) > 0 {
+		return &validate.Error{Fields: failures}
 	}
 	return nil
 }
@@ -3259,6 +3393,14 @@ func (s *HeadProblem) Validate() error {
 	}
 	if len(failures) > 0 {
 		return &validate.Error{Fields: failures}
+	}
+	return nil
+}
+
+func (s *HeadReadinessBadRequest) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -3353,6 +3495,14 @@ func (s *HeadReadinessOK) Validate() error {
 	}
 	if len(failures) > 0 {
 		return &validate.Error{Fields: failures}
+	}
+	return nil
+}
+
+func (s *HeadReadinessPreconditionFailed) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -3767,6 +3917,14 @@ func (s *HeadVisitOK) Validate() error {
 	return nil
 }
 
+func (s *HeadVisitPreconditionFailed) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
 func (s *HeadVisitRequestHeaderFieldsTooLarge) Validate() error {
 	alias := (*HeadProblem)(s)
 	if err := alias.Validate(); err != nil {
@@ -3881,6 +4039,14 @@ func (s *HeadVisitsOK) Validate() error {
 	}
 	if len(failures) > 0 {
 		return &validate.Error{Fields: failures}
+	}
+	return nil
+}
+
+func (s *HeadVisitsPreconditionFailed) Validate() error {
+	alias := (*HeadProblem)(s)
+	if err := alias.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -5222,6 +5388,84 @@ func (s *NotFoundHeaders) Validate() error {
 	}(); err != nil {
 		failures = append(failures, validate.FieldError{
 			Name:  "Response",
+			Error: err,
+		})
+	}
+	if len(failures) > 0 {
+		return &validate.Error{Fields: failures}
+	}
+	return nil
+}
+
+func (s *NotModifiedUntagged) Validate() error {
+	if s == nil {
+		return validate.ErrNilPointer
+	}
+
+	var failures []validate.FieldError
+	if err := func() error {
+		if value, ok := s.ReferrerPolicy.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ReferrerPolicy",
+			Error: err,
+		})
+	}
+	if err := func() error {
+		if value, ok := s.XContentTypeOptions.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "XContentTypeOptions",
+			Error: err,
+		})
+	}
+	if err := func() error {
+		if value, ok := s.XRequestID.Get(); ok {
+			if err := func() error {
+				if err := (validate.String{
+					MinLength:     0,
+					MinLengthSet:  false,
+					MaxLength:     0,
+					MaxLengthSet:  false,
+					Email:         false,
+					Hostname:      false,
+					Regex:         regexMap["^[A-Za-z0-9._-]{1,128}$"],
+					MinNumeric:    0,
+					MinNumericSet: false,
+					MaxNumeric:    0,
+					MaxNumericSet: false,
+				}).Validate(string(value)); err != nil {
+					return errors.Wrap(err, "string")
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "XRequestID",
 			Error: err,
 		})
 	}

@@ -1035,7 +1035,25 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `If-Match` names an entity tag, or `If-None-Match` is `*`: false for a target without an `ETag`. */
+        /**
+         * @description `If-None-Match` is `*`, and this resource, which has no `ETag`, exists (RFC 9110
+         *     §13.1.2): no body.
+         */
+        NotModifiedUntagged: {
+            headers: {
+                "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description `If-Match` names an entity tag, or the `If-None-Match` of a write is `*`: false for a target without an `ETag`. */
         PreconditionFailedUntagged: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
@@ -1351,6 +1369,26 @@ export interface components {
             content?: never;
         };
         /**
+         * @description The answer to `HEAD` when its `If-Match` does not match the current `ETag`: the
+         *     headers of the `412` problem (`PreconditionFailed`), the current `ETag` included,
+         *     without its body.
+         */
+        HeadPreconditionFailed: {
+            headers: {
+                ETag: components["headers"]["ETag"];
+                "X-Request-ID": components["headers"]["RequestID"];
+                "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                RateLimit: components["headers"]["RateLimit"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                Vary: components["headers"]["Vary"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /**
          * @description The answer to `HEAD` when the client sent too many requests: the headers of the `429`
          *     problem (`TooManyRequests`) without its body; wait `Retry-After` seconds.
          */
@@ -1427,6 +1465,12 @@ export interface components {
          * @example "1"
          */
         IfMatch: string;
+        /**
+         * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+         *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+         * @example "1"
+         */
+        IfMatchRead: string;
         /** @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then). */
         IfNoneMatchChange: string;
         /**
@@ -1439,6 +1483,11 @@ export interface components {
          *     entity tags lets the request go ahead (none can match; RFC 9110 §13.1.2).
          */
         IfNoneMatchUntagged: string;
+        /**
+         * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+         *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+         */
+        IfNoneMatchUntaggedRead: string;
         /**
          * @description A key unique to this intended visit, so that retries do not visit twice: 1-255
          *     printable ASCII characters (a UUID, for one).
@@ -1582,7 +1631,18 @@ export interface operations {
                 /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
                 cursor?: components["parameters"]["Cursor"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1611,8 +1671,10 @@ export interface operations {
                     "text/csv; charset=utf-8": string;
                 };
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -1715,7 +1777,18 @@ export interface operations {
                 /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
                 cursor?: components["parameters"]["Cursor"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -1737,8 +1810,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadProblem"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -1749,6 +1824,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
@@ -1803,6 +1884,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -1958,6 +2040,12 @@ export interface operations {
             query?: never;
             header?: {
                 /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
+                /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
                  */
@@ -2009,6 +2097,7 @@ export interface operations {
             400: components["responses"]["HeadProblem"];
             404: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadPreconditionFailed"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -2093,7 +2182,18 @@ export interface operations {
                  */
                 sort?: components["parameters"]["PlayerSort"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2117,8 +2217,10 @@ export interface operations {
                     "application/json": components["schemas"]["PlayerList"];
                 };
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -2229,7 +2331,18 @@ export interface operations {
                  */
                 sort?: components["parameters"]["PlayerSort"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -2251,8 +2364,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadProblem"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -2262,7 +2377,18 @@ export interface operations {
     getPlayer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path: {
                 /**
                  * @description The player's id.
@@ -2291,9 +2417,11 @@ export interface operations {
                     "application/json": components["schemas"]["Player"];
                 };
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -2392,7 +2520,18 @@ export interface operations {
     headPlayer: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path: {
                 /**
                  * @description The player's id.
@@ -2419,9 +2558,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["HeadProblem"];
             404: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadProblem"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -2532,7 +2673,18 @@ export interface operations {
                 /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
                 cursor?: components["parameters"]["Cursor"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path: {
                 /**
                  * @description The player's id.
@@ -2568,9 +2720,11 @@ export interface operations {
                     "text/csv; charset=utf-8": string;
                 };
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -2699,7 +2853,18 @@ export interface operations {
                 /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
                 cursor?: components["parameters"]["Cursor"];
             };
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path: {
                 /**
                  * @description The player's id.
@@ -2727,9 +2892,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["HeadProblem"];
             404: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadProblem"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -2739,7 +2906,18 @@ export interface operations {
     getVisit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path: {
                 /**
                  * @description The player's id.
@@ -2773,9 +2951,11 @@ export interface operations {
                     "application/json": components["schemas"]["Visit"];
                 };
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -2827,7 +3007,18 @@ export interface operations {
     headVisit: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path: {
                 /**
                  * @description The player's id.
@@ -2859,9 +3050,11 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModifiedUntagged"];
             400: components["responses"]["HeadProblem"];
             404: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadProblem"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -2965,6 +3158,12 @@ export interface operations {
             query?: never;
             header?: {
                 /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
+                /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
                  */
@@ -3013,6 +3212,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -3053,6 +3253,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
@@ -3099,6 +3305,7 @@ export interface operations {
             };
             400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadPreconditionFailed"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -3109,6 +3316,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
@@ -3179,6 +3392,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -3226,6 +3440,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
@@ -3288,6 +3508,7 @@ export interface operations {
             400: components["responses"]["HeadProblem"];
             404: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadPreconditionFailed"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -3297,7 +3518,18 @@ export interface operations {
     getHealth: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3320,7 +3552,10 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            304: components["responses"]["NotModifiedUntagged"];
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -3358,7 +3593,18 @@ export interface operations {
     headHealth: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3379,7 +3625,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModifiedUntagged"];
+            400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadProblem"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
         };
@@ -3387,7 +3636,18 @@ export interface operations {
     getReadiness: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3410,7 +3670,10 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            304: components["responses"]["NotModifiedUntagged"];
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -3449,7 +3712,18 @@ export interface operations {
     headReadiness: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3470,7 +3744,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModifiedUntagged"];
+            400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadProblem"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
             503: components["responses"]["HeadServiceUnavailable"];
@@ -3479,7 +3756,18 @@ export interface operations {
     getMetrics: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3504,7 +3792,10 @@ export interface operations {
                     "text/plain; version=0.0.4; charset=utf-8": string;
                 };
             };
+            304: components["responses"]["NotModifiedUntagged"];
+            400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailedUntagged"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
         };
@@ -3542,7 +3833,18 @@ export interface operations {
     headMetrics: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
+                 *     request go ahead, and a list of entity tags answers 412 (RFC 9110 §13.1.1).
+                 */
+                "If-Match"?: components["parameters"]["IfMatchUntagged"];
+                /**
+                 * @description This resource has no `ETag` and exists: `*` answers 304 without a body, and a list of
+                 *     entity tags is answered in full (none can match; RFC 9110 §13.1.2).
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchUntaggedRead"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -3561,7 +3863,10 @@ export interface operations {
                 };
                 content?: never;
             };
+            304: components["responses"]["NotModifiedUntagged"];
+            400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadProblem"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
         };
@@ -3570,6 +3875,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
@@ -3624,6 +3935,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -3664,6 +3976,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
@@ -3709,6 +4027,7 @@ export interface operations {
             };
             400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadPreconditionFailed"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
@@ -3719,6 +4038,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
@@ -3767,6 +4092,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["RequestHeaderFieldsTooLarge"];
             500: components["responses"]["InternalError"];
@@ -3807,6 +4133,12 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
+                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+                 * @example "1"
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
                  * @description Entity tags you already hold; a match answers 304 without a body.
                  * @example "1"
@@ -3852,6 +4184,7 @@ export interface operations {
             };
             400: components["responses"]["HeadProblem"];
             406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadPreconditionFailed"];
             429: components["responses"]["HeadTooManyRequests"];
             431: components["responses"]["HeadProblem"];
             500: components["responses"]["HeadProblem"];
