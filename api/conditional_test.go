@@ -99,6 +99,24 @@ func TestConditionalWrites(t *testing.T) {
 		})
 	}
 
+	// Only a list of entity tags that misses the location's says it changed.
+	t.Run("a false If-Match's detail", func(t *testing.T) {
+		for _, tt := range []struct{ ifMatch, detail, msg string }{
+			{stale, "The location changed since you read it.", "If-Match does not match the current ETag"},
+			{"garbage", "A precondition of the request is false.", "If-Match must be * or a list of entity tags"},
+			{" , ", "A precondition of the request is false.", "If-Match lists no entity tag"},
+		} {
+			got := s.Do(apitest.Request{Method: "PATCH", Path: dojoPath, Token: admin, Body: `{"max_gold":40}`,
+				Header: map[string]string{"If-Match": tt.ifMatch, "Content-Type": "application/merge-patch+json"}})
+			if got.Status != http.StatusPreconditionFailed {
+				t.Fatalf("If-Match %q = %d, want 412; body %s", tt.ifMatch, got.Status, got.Body)
+			}
+			if p := got.Problem(t); p.Detail != tt.detail || p.Errors["If-Match"] != tt.msg {
+				t.Errorf("If-Match %q: detail %q, errors %v; want %q and %q", tt.ifMatch, p.Detail, p.Errors, tt.detail, tt.msg)
+			}
+		}
+	})
+
 	// The conditions that are true let each write go ahead.
 	t.Run("true conditions", func(t *testing.T) {
 		for _, tt := range []struct {

@@ -43,8 +43,10 @@ func (t *staticTags) of(path string, b []byte) string {
 // entityTags reads an If-Match or If-None-Match value: "*" (sent on one
 // line or more), or a list of entity tags, `"…"` or `W/"…"`, whose quoted
 // part may hold commas and asterisks; empty members are allowed, as in
-// every HTTP list. ok is false for anything else, "*" among tags included:
-// such a value is false for a write (412) and ignored by a read.
+// every HTTP list, and so is "*" sent more than once (on several lines,
+// which are joined). ok is false for anything else, "*" among tags
+// included: such a value is false in If-Match, and in a write's
+// If-None-Match (412), and names nothing in a read's If-None-Match.
 func entityTags(header string) (tags []string, any, ok bool) {
 	s := header
 	for {
@@ -133,12 +135,7 @@ func listed(tags []string, current string, strong bool) bool {
 // servers, which must do the same work.
 func ReadPrecondition(ifMatch, ifNoneMatch *string, tag string) (notModified bool, err error) {
 	if ifMatch != nil && !matchesIfMatch(*ifMatch, tag) {
-		msg := "If-Match does not match the current ETag"
-		if _, _, ok := entityTags(*ifMatch); !ok {
-			msg = malformed("If-Match")
-		} else if tag == "" {
-			msg = "If-Match names an entity tag, and this resource has none"
-		}
+		msg, _ := ifMatchFalse(*ifMatch, tag)
 		return false, &game.Error{
 			Code:    game.EPRECONDITION,
 			Message: "A precondition of the request is false.",
@@ -153,18 +150,36 @@ func ReadPrecondition(ifMatch, ifNoneMatch *string, tag string) (notModified boo
 // neither "*" nor a list of entity tags.
 func malformed(header string) string { return header + " must be * or a list of entity tags" }
 
+// ifMatchFalse says why an If-Match value that matches nothing fails
+// against tag ("" for a resource without one), and whether it is because
+// the resource changed: the value lists entity tags, and the resource has
+// one.
+func ifMatchFalse(header, tag string) (msg string, changed bool) {
+	tags, _, ok := entityTags(header)
+	switch {
+	case !ok:
+		return malformed("If-Match"), false
+	case len(tags) == 0:
+		return "If-Match lists no entity tag", false
+	case tag == "":
+		return "If-Match names an entity tag, and this resource has none", false
+	}
+	return "If-Match does not match the current ETag", true
+}
+
 // checkIfMatch enforces an If-Match header on a change of l.
 func checkIfMatch(header *string, l game.Location) error {
 	if header == nil || matchesIfMatch(*header, etag(l)) {
 		return nil
 	}
-	msg := "If-Match does not match the current ETag"
-	if _, _, ok := entityTags(*header); !ok {
-		msg = malformed("If-Match")
+	msg, changed := ifMatchFalse(*header, etag(l))
+	detail := "A precondition of the request is false."
+	if changed {
+		detail = "The location changed since you read it."
 	}
 	return &game.Error{
 		Code:    game.EPRECONDITION,
-		Message: "The location changed since you read it.",
+		Message: detail,
 		Fields:  map[string]string{"If-Match": msg},
 		ETag:    etag(l),
 	}
@@ -214,13 +229,9 @@ func UntaggedPrecondition(ifMatch, ifNoneMatch *string) error {
 			Fields:  map[string]string{header: msg},
 		}
 	}
-	if ifMatch != nil {
-		switch _, any, ok := entityTags(*ifMatch); {
-		case !ok:
-			return failed("If-Match", malformed("If-Match"))
-		case !any:
-			return failed("If-Match", "If-Match names an entity tag, and this resource has none")
-		}
+	if ifMatch != nil && !matchesIfMatch(*ifMatch, "") {
+		msg, _ := ifMatchFalse(*ifMatch, "")
+		return failed("If-Match", msg)
 	}
 	if ifNoneMatch != nil {
 		switch _, any, ok := entityTags(*ifNoneMatch); {

@@ -72,3 +72,26 @@ func TestTagComparison(t *testing.T) {
 		}
 	}
 }
+
+// A false If-Match says why, and only a list of entity tags against a
+// resource that has one says it changed.
+func TestIfMatchFalse(t *testing.T) {
+	for _, tt := range []struct {
+		header, tag string
+		msg         string
+		changed     bool
+	}{
+		{`"2"`, `"1"`, "If-Match does not match the current ETag", true},
+		{`W/"1"`, `"1"`, "If-Match does not match the current ETag", true},
+		{`"1"`, "", "If-Match names an entity tag, and this resource has none", false},
+		{``, `"1"`, "If-Match lists no entity tag", false},
+		{` , `, "", "If-Match lists no entity tag", false},
+		{`"1", *`, `"1"`, "If-Match must be * or a list of entity tags", false},
+		{`garbage`, "", "If-Match must be * or a list of entity tags", false},
+	} {
+		msg, changed := ifMatchFalse(tt.header, tt.tag)
+		if msg != tt.msg || changed != tt.changed {
+			t.Errorf("ifMatchFalse(%q, %q) = %q, %v; want %q, %v", tt.header, tt.tag, msg, changed, tt.msg, tt.changed)
+		}
+	}
+}
