@@ -301,4 +301,16 @@ func TestConditionalReads(t *testing.T) {
 			}
 		}
 	}
+	for _, h := range []map[string]string{{"If-Match": `"nope"`}, {"If-None-Match": "*"}} {
+		h["Accept"] = "image/png"
+		if got := s.Do(apitest.Request{Method: "GET", Path: "/players", Header: h}); got.Status != http.StatusNotAcceptable {
+			t.Errorf("GET /players %v = %d, want 406", h, got.Status)
+		}
+	}
+
+	// An empty If-Match, sent as an empty line, lists no entity tag: false.
+	got := s.Do(apitest.Request{Method: "GET", Path: me.path, Lines: map[string][]string{"If-Match": {""}}})
+	if got.Status != http.StatusPreconditionFailed || got.Problem(t).Errors["If-Match"] != "If-Match lists no entity tag" {
+		t.Errorf("GET %s with an empty If-Match = %d %s, want 412 naming If-Match", me.path, got.Status, got.Body)
+	}
 }

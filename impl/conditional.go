@@ -11,8 +11,8 @@ import (
 )
 
 // Conditional requests (RFC 9110 §13.1): the entity tags a representation
-// carries, and the If-Match and If-None-Match checks every write and the
-// tagged reads make. The contract's overview, "Conditional requests", says
+// carries, and the If-Match and If-None-Match checks every write and every
+// read make. The contract's overview, "Conditional requests", says
 // which operation evaluates what.
 
 // etag is a location's strong entity tag: its version, which every write bumps.

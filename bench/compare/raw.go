@@ -155,12 +155,16 @@ var rawStatus = map[game.Code]int{
 	game.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
-// rawHeader is the request's header name, nil when it was not sent.
+// rawHeader is the value of the request's header name, its lines joined
+// as the project's validator joins a list header's; nil when it was not
+// sent.
 func rawHeader(c *gin.Context, name string) *string {
-	if v, ok := c.Request.Header[name]; ok && len(v) > 0 {
-		return &v[0]
+	v, ok := c.Request.Header[name]
+	if !ok || len(v) == 0 {
+		return nil
 	}
-	return nil
+	joined := strings.Join(v, ", ")
+	return &joined
 }
 
 // rawProblem answers an error with a minimal problem (the error path is not

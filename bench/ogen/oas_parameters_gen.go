@@ -1157,7 +1157,8 @@ type GetDocsParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -1325,7 +1326,8 @@ type GetDocsAssetParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 	// The file's name.
 	Asset string
@@ -1736,7 +1738,8 @@ type GetLocationParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 	// The location's id.
 	ID int64
@@ -2145,7 +2148,8 @@ type GetOpenAPIJSONParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -2313,7 +2317,8 @@ type GetOpenAPIYAMLParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -3204,7 +3209,8 @@ type HeadDocsParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -3372,7 +3378,8 @@ type HeadDocsAssetParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 	// The file's name.
 	Asset string
@@ -3783,7 +3790,8 @@ type HeadLocationParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 	// The location's id.
 	ID int64
@@ -4523,7 +4531,8 @@ type HeadOpenAPIJSONParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -4691,7 +4700,8 @@ type HeadOpenAPIYAMLParams struct {
 	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
 	// 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; a match answers 304 without a body.
+	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
+	// 304 without a body.
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 

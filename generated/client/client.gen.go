@@ -526,7 +526,7 @@ type GetDocsParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -536,7 +536,7 @@ type HeadDocsParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -546,7 +546,7 @@ type GetDocsAssetParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -556,7 +556,7 @@ type HeadDocsAssetParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -642,7 +642,7 @@ type GetLocationParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -652,7 +652,7 @@ type HeadLocationParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -702,7 +702,7 @@ type GetOpenAPIJSONParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -712,7 +712,7 @@ type HeadOpenAPIJSONParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -722,7 +722,7 @@ type GetOpenAPIYAMLParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -732,7 +732,7 @@ type HeadOpenAPIYAMLParams struct {
 	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; a match answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 

@@ -1053,7 +1053,7 @@ export interface components {
             };
             content?: never;
         };
-        /** @description `If-Match` names an entity tag, or the `If-None-Match` of a write is `*`: false for a target without an `ETag`. */
+        /** @description `If-Match` is anything but `*`, or the `If-None-Match` of a write is `*` or not well formed: false for a target without an `ETag`. */
         PreconditionFailedUntagged: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
@@ -1082,7 +1082,13 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description `If-Match` does not match the current `ETag`, or `If-None-Match` does. */
+        /**
+         * @description `If-Match` does not list the current `ETag` (strong comparison) nor is `*`, or, for a
+         *     write, `If-None-Match` lists it (weak comparison) or is `*`. A read answers `304` to
+         *     such an `If-None-Match` instead. The detail says "The location changed since you read
+         *     it." when a location's `If-Match` lists other entity tags, and "A precondition of the
+         *     request is false." otherwise.
+         */
         PreconditionFailed: {
             headers: {
                 ETag: components["headers"]["ETag"];
@@ -1456,7 +1462,7 @@ export interface components {
          */
         PlayerSort: "-gold" | "gold" | "-created_at" | "created_at";
         /**
-         * @description Entity tags you already hold; a match answers 304 without a body.
+         * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
          * @example "1"
          */
         IfNoneMatch: string;
@@ -1831,7 +1837,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -1865,7 +1871,7 @@ export interface operations {
                     "application/json": components["schemas"]["Location"];
                 };
             };
-            /** @description The location has not changed since the version named in `If-None-Match`. */
+            /** @description `If-None-Match` lists the current `ETag` (weak comparison) or is `*`. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -2046,7 +2052,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -2078,7 +2084,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The location has not changed since the version named in `If-None-Match`. */
+            /** @description `If-None-Match` lists the current `ETag` (weak comparison) or is `*`. */
             304: {
                 headers: {
                     ETag: components["headers"]["ETag"];
@@ -3164,7 +3170,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -3260,7 +3266,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -3323,7 +3329,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -3447,7 +3453,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -3882,7 +3888,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -3983,7 +3989,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -4045,7 +4051,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
@@ -4140,7 +4146,7 @@ export interface operations {
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; a match answers 304 without a body.
+                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
                  * @example "1"
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
