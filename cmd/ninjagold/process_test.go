@@ -584,7 +584,9 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
+			// A free port unless the case names one: the failure must be
+			// the one the case is about, also when :8080 is taken.
+			args := append([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
 			out, err := exec.Command(binary, args...).CombinedOutput()
 			if err == nil {
 				t.Fatalf("exit 0, want failure; output %s", out)
