@@ -1,11 +1,16 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
 // TestConditionalWrites: every write evaluates If-Match and If-None-Match
@@ -270,6 +275,17 @@ func TestConditionalReads(t *testing.T) {
 					if got.Header.Get("ETag") != tag {
 						t.Errorf("%s %v: ETag %q, want %q", method, c.header, got.Header.Get("ETag"), tag)
 					}
+					if c.status == 304 {
+						// RFC 9110 §15.4.5: a 304 carries the headers a 200 would have that a cache keys and ages by.
+						for _, h := range []string{"Vary", "Cache-Control", "Content-Location", "Expires"} {
+							if got.Header.Values(h) == nil && full.Header.Values(h) == nil {
+								continue
+							}
+							if !slices.Equal(got.Header.Values(h), full.Header.Values(h)) {
+								t.Errorf("%s %v: 304 %s %q, a 200's %q", method, c.header, h, got.Header.Values(h), full.Header.Values(h))
+							}
+						}
+					}
 					switch {
 					case c.status == 304 && len(got.Body) != 0:
 						t.Errorf("%s %v: 304 with %d body bytes", method, c.header, len(got.Body))
@@ -305,6 +321,37 @@ func TestConditionalReads(t *testing.T) {
 		h["Accept"] = "image/png"
 		if got := s.Do(apitest.Request{Method: "GET", Path: "/players", Header: h}); got.Status != http.StatusNotAcceptable {
 			t.Errorf("GET /players %v = %d, want 406", h, got.Status)
+		}
+	}
+
+	// Nor does one the rate limit or an unusable database turns away.
+	limited := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 1}}})
+	if got := limited.Do(apitest.Request{Method: "GET", Path: "/locations"}); got.Status != http.StatusOK {
+		t.Fatalf("the first GET /locations = %d, want 200", got.Status)
+	}
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gone.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := apitest.NewServer(t, apitest.Options{Store: store})
+	store.Close()
+	for _, tt := range []struct {
+		s      *apitest.Server
+		path   string
+		status int
+	}{
+		{limited, "/locations/1", http.StatusTooManyRequests},
+		{limited, "/locations", http.StatusTooManyRequests},
+		{gone, "/locations/1", http.StatusServiceUnavailable},
+		{gone, "/locations", http.StatusServiceUnavailable},
+		{gone, "/readyz", http.StatusServiceUnavailable},
+	} {
+		for _, method := range []string{"GET", "HEAD"} {
+			for _, h := range []map[string]string{{"If-Match": `"nope"`}, {"If-None-Match": "*"}} {
+				if got := tt.s.Do(apitest.Request{Method: method, Path: tt.path, Header: h}); got.Status != tt.status {
+					t.Errorf("%s %s %v = %d, want %d", method, tt.path, h, got.Status, tt.status)
+				}
+			}
 		}
 	}
 
