@@ -9,5 +9,6 @@ import (
 	_ "github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen"
 	_ "github.com/oasdiff/oasdiff"
 	_ "github.com/ogen-go/ogen/cmd/ogen"
+	_ "golang.org/x/perf/cmd/benchstat"
 	_ "honnef.co/go/tools/cmd/staticcheck"
 )

@@ -31,8 +31,8 @@ BENCH_SYNC      ?= NORMAL
 # Non-empty: the SQLite file opened shared with other processes (ninjagold
 # --sqlite-shared) instead of held by one, to measure what holding it saves.
 BENCH_SHARED    ?=
-# A pseudo-version: golang.org/x/perf has no tagged releases.
-BENCHSTAT       ?= $(GO) run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+# Pinned in go.mod through tools.go (golang.org/x/perf has no tagged releases).
+BENCHSTAT       ?= $(GO) run golang.org/x/perf/cmd/benchstat
 BENCHSERVER     := bin/benchserver
 LOAD_DURATION   ?= 10s
 LOAD_WARMUP     ?= 2s
