@@ -94,6 +94,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--rate-limit", "NaN"}, nil, "--rate-limit"},
 		{[]string{"--rate-burst", "0"}, nil, "--rate-burst"},
 		{[]string{"--rate-burst", "1000001"}, nil, "--rate-burst must be from 1 to 1000000"},
+		// Refused with the rate off too: it would not mean what it says once the rate is on.
+		{[]string{"--rate-limit", "0", "--rate-burst", "-5"}, nil, "--rate-burst must be from 1 to 1000000, not -5"},
 		{[]string{"--rate-limit", "1e-12"}, nil, "--rate-limit must be 0 (off) or at least one request an hour"},
 		{[]string{"--max-body-bytes", "0"}, nil, "--max-body-bytes"},
 		{[]string{"--max-body-bytes", "-1"}, nil, "--max-body-bytes"},
@@ -112,6 +114,12 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db-max-conns", "0"}, nil, "--db-max-conns must be more than 0"},
 		{[]string{"--db-statement-timeout", "0"}, nil, "put statement_timeout=0 in the URL"},
 		{[]string{"--db-conn-lifetime", "0s"}, nil, "--db-conn-lifetime must be more than 0"},
+		// PostgreSQL counts whole milliseconds in 32 bits: no rounding, no overflow at the server.
+		{[]string{"--db", "postgres://db/game", "--db-statement-timeout", "1us"}, nil, "--db-statement-timeout must be whole milliseconds from 1ms to 596h31m23.647s, not 1µs"},
+		{[]string{"--db", "postgres://db/game", "--db-statement-timeout", "1500us"}, nil, "not 1.5ms"},
+		{[]string{"--db", "postgres://db/game", "--db-statement-timeout", "600h"}, nil, "--db-statement-timeout must be whole milliseconds"},
+		// A connection that expires before it is used: the pool would give up on every one.
+		{[]string{"--db", "postgres://db/game", "--db-conn-lifetime", "1ns"}, nil, "--db-conn-lifetime must be at least 1s, not 1ns"},
 		{[]string{"--db-connect-timeout", "0"}, nil, "--db-connect-timeout must be more than 0"},
 		{[]string{"--sqlite-synchronous", "OFF"}, nil, "--sqlite-synchronous must be FULL or NORMAL"},
 		// 0 would not wait at all, and SQLite counts milliseconds in 32 bits.
@@ -153,6 +161,9 @@ func TestParseConfigRefuses(t *testing.T) {
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": " s3cret-admin-token"}, "NINJAGOLD_ADMIN_TOKEN"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "s3cret-admin-token\n"}, "NINJAGOLD_ADMIN_TOKEN"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "x"}, "NINJAGOLD_ADMIN_TOKEN must be at least 16 characters long, not 1"},
+		// No request could send it: a header value holds no control character.
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abc\x01defghijklmnopq"}, "NINJAGOLD_ADMIN_TOKEN must not hold control characters"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x7fijklmnopq"}, "must not hold control characters"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "fifteen-chars.."}, "at least 16 characters long, not 15"},
 	}
 	for _, tt := range tests {
@@ -173,6 +184,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"--db", "game.db", "--sqlite-synchronous", "NORMAL", "--sqlite-shared"},
 		{"--db", "postgres://db/game", "--db-max-conns", "8", "--db-statement-timeout", "2s", "--db-conn-lifetime", "1m", "--db-connect-timeout", "1s"},
 		{"--db", "host=db dbname=game", "--db-max-conns", "8"},
+		{"--db", "postgres://db/game", "--db-statement-timeout", "596h31m23.647s", "--db-conn-lifetime", "1s"},
+		{"--db", "search_path=public host=db", "--db-max-conns", "8"},
 	} {
 		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err != nil {
 			t.Errorf("%q: %v", args, err)
@@ -227,6 +240,14 @@ func TestPostgresDSN(t *testing.T) {
 		{"host=db dbname=game", "host=db dbname=game", true},
 		{" dbname = game", " dbname = game", true},
 		{"data=1.db", "data=1.db", false},
+		{"a=1 b=2", "a=1 b=2", false},
+		{"game host=db", "game host=db", false},
+		{"search_path=public host=db dbname=game", "search_path=public host=db dbname=game", true},
+		{"pool_max_conns=4\thost=db", "pool_max_conns=4\thost=db", true},
+		{"application_name='a b' x=1", "application_name='a b' x=1", true},
+		{"x='it\\'s' y=a\\ b statement_timeout=5000", "x='it\\'s' y=a\\ b statement_timeout=5000", true},
+		{"x='open statement_timeout=5000", "x='open statement_timeout=5000", false},
+		{"dbname=game extra", "dbname=game extra", true}, // for pgx to refuse
 	}
 	for _, tt := range tests {
 		if dsn, ok := postgresDSN(tt.db); dsn != tt.dsn || ok != tt.ok {

@@ -136,7 +136,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
   ninjagold migrate [flags]   apply the migrations to --db and exit
 
 Flags win over their environment variables. The admin token, the bearer
-token of the admin operations (location writes, deleting any player), is
+token of the admin operations (location writes, deleting any player or
+replacing their token), is
 read from NINJAGOLD_ADMIN_TOKEN only (at least 16 characters); unset, a
 new one is made and printed at start.
 
@@ -151,11 +152,11 @@ new one is made and printed at start.
 	fs.DurationVar(&cfg.sqliteBusy, "sqlite-busy-timeout", 5*time.Second, "SQLite: how long to wait for another process's lock on the file: a start's wait (for one migrating it), and a write's (with --sqlite-shared)")
 	var maxConns int
 	fs.IntVar(&maxConns, "db-max-conns", 0, "PostgreSQL: pool size (default: the URL's pool_max_conns, else max(4, CPUs))")
-	fs.DurationVar(&cfg.pg.StatementTimeout, "db-statement-timeout", 0, "PostgreSQL: statement_timeout (default: the URL's statement_timeout, else 30s)")
-	fs.DurationVar(&cfg.pg.ConnMaxLifetime, "db-conn-lifetime", 0, "PostgreSQL: close connections older than this (default: the URL's pool_max_conn_lifetime, else 1h)")
+	fs.DurationVar(&cfg.pg.StatementTimeout, "db-statement-timeout", 0, "PostgreSQL: statement_timeout, whole milliseconds (default: the URL's statement_timeout, else 30s)")
+	fs.DurationVar(&cfg.pg.ConnMaxLifetime, "db-conn-lifetime", 0, "PostgreSQL: close connections older than this, at least 1s (default: the URL's pool_max_conn_lifetime, else 1h)")
 	fs.DurationVar(&cfg.pg.ConnectTimeout, "db-connect-timeout", 0, "PostgreSQL: connect timeout (default: the URL's connect_timeout, else 5s)")
 	fs.Int64Var(&cfg.maxBody, "max-body-bytes", api.DefaultMaxBodyBytes, "request body limit in bytes")
-	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGTERM")
+	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGINT, SIGTERM or SIGHUP; 0: none may")
 	fs.BoolVar(&cfg.validate, "validate-responses", false,
 		"check every response against openapi.yaml and log violations (NINJAGOLD_VALIDATE_RESPONSES)")
 	fs.Float64Var(&cfg.rateLimit.Rate, "rate-limit", 50, "requests per second each client may make; 0 turns rate limiting off")
@@ -247,6 +248,11 @@ new one is made and printed at start.
 		// spaces around it, so this one could never match.
 		return cfg, errors.New("NINJAGOLD_ADMIN_TOKEN must not start or end with white space")
 	}
+	if strings.ContainsFunc(cfg.adminToken, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+		// No header value may hold a control character (RFC 9110 §5.5):
+		// no request could send this one.
+		return cfg, errors.New("NINJAGOLD_ADMIN_TOKEN must not hold control characters")
+	}
 	if n := utf8.RuneCountInString(cfg.adminToken); n > 0 && n < minAdminToken {
 		// It is the one key to every location write, and a short one
 		// is guessed.
@@ -263,6 +269,9 @@ const (
 
 // minAdminToken is the shortest NINJAGOLD_ADMIN_TOKEN taken.
 const minAdminToken = 16
+
+// maxStatementTimeout is PostgreSQL's largest statement_timeout: 2^31-1 ms.
+const maxStatementTimeout = math.MaxInt32 * time.Millisecond
 
 // connMaxHeaderBytes is net/http's bound on a request's header block (the
 // contract's "1 MiB"); --max-header-bytes is the api's, below it.
@@ -288,8 +297,16 @@ func (cfg config) check() error {
 		// Slower, the waits the headers give outgrow any client's patience
 		// (and Go's durations).
 		return fmt.Errorf("--rate-limit must be 0 (off) or at least one request an hour (%.6f a second), not %v", minRate, cfg.rateLimit.Rate)
-	case cfg.rateLimit.Rate > 0 && (cfg.rateLimit.Burst < 1 || cfg.rateLimit.Burst > maxBurst):
+	case cfg.rateLimit.Burst < 1 && (cfg.rateLimit.Rate > 0 || cfg.rateLimit.Burst < 0) || cfg.rateLimit.Burst > maxBurst:
+		// A negative burst is refused with the rate off too: it would
+		// not mean what it says once the rate is turned on.
 		return fmt.Errorf("--rate-burst must be from 1 to %d, not %d", maxBurst, cfg.rateLimit.Burst)
+	case cfg.pg.StatementTimeout != 0 && (cfg.pg.StatementTimeout < time.Millisecond ||
+		cfg.pg.StatementTimeout > maxStatementTimeout || cfg.pg.StatementTimeout%time.Millisecond != 0):
+		// PostgreSQL counts it in whole milliseconds, in 32 bits.
+		return fmt.Errorf("--db-statement-timeout must be whole milliseconds from 1ms to %v, not %v", maxStatementTimeout, cfg.pg.StatementTimeout)
+	case cfg.pg.ConnMaxLifetime != 0 && cfg.pg.ConnMaxLifetime < postgres.MinConnLifetime:
+		return fmt.Errorf("--db-conn-lifetime must be at least %v, not %v: a connection would expire before it is used", postgres.MinConnLifetime, cfg.pg.ConnMaxLifetime)
 	}
 	for _, d := range []struct {
 		flag string
@@ -614,6 +631,11 @@ func openStore(ctx context.Context, cfg config) (game.Store, error) {
 		return store, nil
 	}
 	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Synchronous: cfg.sqliteSync, Shared: cfg.sqliteShared, BusyTimeout: cfg.sqliteBusy})
+	if errors.Is(err, sqlite.ErrInUse) && cfg.sqliteShared {
+		// Shared, the other process may be a ninjagold creating the file
+		// (which takes it whole for a moment) as well as one holding it.
+		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; another process held the file for longer than --sqlite-busy-timeout: a ninjagold creating it (start again, or wait longer with --sqlite-busy-timeout), or one without --sqlite-shared, which holds it (stop it, or start every ninjagold on the file with --sqlite-shared)", cfg.db, err)
+	}
 	if errors.Is(err, sqlite.ErrInUse) {
 		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; another process has the file open (a running ninjagold, which holds its file for itself, or the sqlite3 shell or a backup tool while this one would): stop it, or start every ninjagold on the file with --sqlite-shared", cfg.db, err)
 	}
@@ -636,15 +658,49 @@ func postgresDSN(db string) (string, bool) {
 			return scheme + db[len(scheme):], true
 		}
 	}
-	return db, keywordDSN.MatchString(db)
+	return db, isKeywordDSN(db)
 }
 
-// keywordDSN is the start of a keyword/value connection string: one of
-// libpq's connection keywords, so that a file such as data=1.db stays a
-// SQLite file.
-var keywordDSN = regexp.MustCompile(`^\s*(host|hostaddr|port|dbname|user|password|passfile|service|servicefile|` +
-	`sslmode|sslcert|sslkey|sslrootcert|sslpassword|sslsni|sslnegotiation|connect_timeout|application_name|` +
-	`options|target_session_attrs|channel_binding|krbsrvname|krbspn)\s*=`)
+// isKeywordDSN reports whether db is a keyword/value connection string:
+// it starts with key=value pairs (a value single-quoted, or a word with
+// backslash escapes), one of whose keys is one that pgx reads (libpq's
+// connection keywords, pgx's pool settings, and the server settings the
+// README names). A file such as data=1.db stays a SQLite file; a string
+// that starts with search_path= or pool_max_conns= is PostgreSQL's, and
+// so is one whose pairs are followed by something else, for pgx to refuse.
+func isKeywordDSN(db string) bool {
+	for rest := db; ; {
+		m := dsnPair.FindStringSubmatch(rest)
+		if m == nil {
+			return false
+		}
+		if dsnKeywords[m[1]] {
+			return true
+		}
+		rest = rest[len(m[0]):]
+	}
+}
+
+// dsnPair is one key=value pair at the start of a string, with the white
+// space before it; a value ends at white space unless quoted.
+var dsnPair = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*('(?:[^'\\]|\\.)*'|(?:[^\s'\\]|\\.)*)(?:\s|$)`)
+
+// dsnKeywords are the keys that make a keyword/value string PostgreSQL's.
+var dsnKeywords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range strings.Fields(`host hostaddr port dbname user password passfile service servicefile
+		sslmode sslcert sslkey sslrootcert sslpassword sslsni sslnegotiation sslcrl sslcrldir sslcompression
+		ssl_min_protocol_version ssl_max_protocol_version sslcertmode require_auth requirepeer gssencmode
+		gsslib gssdelegation krbsrvname krbspn channel_binding connect_timeout application_name
+		fallback_application_name options target_session_attrs load_balance_hosts
+		keepalives keepalives_idle keepalives_interval keepalives_count tcp_user_timeout
+		pool_max_conns pool_min_conns pool_min_idle_conns pool_max_conn_lifetime pool_max_conn_lifetime_jitter
+		pool_max_conn_idle_time pool_health_check_period statement_cache_capacity description_cache_capacity
+		default_query_exec_mode min_read_buffer_size search_path statement_timeout`) {
+		m[k] = true
+	}
+	return m
+}()
 
 // dsnSecret is a password's value in a keyword/value string: a word, or
 // single-quoted with backslash escapes.

@@ -89,6 +89,9 @@ func TestPoolConfigRefuses(t *testing.T) {
 		{"a negative option", "postgres://db.example/gold", Options{MaxConns: -1}, "negative"},
 		{"a keyword string with a spaced password", "host=db password = 'a secret' sslmode=bogus", Options{}, "sslmode is invalid"},
 		{"a keyword string with an escaped password", `host=db password=a\ secret sslmode=bogus`, Options{}, "sslmode is invalid"},
+		{"a negative lifetime in the URL", "postgres://db.example/gold?pool_max_conn_lifetime=-1h", Options{}, "pool_max_conn_lifetime"},
+		{"a lifetime of 0 in the URL", "host=db pool_max_conn_lifetime=0s", Options{}, "at least 1s, not 0s"},
+		{"a lifetime below a second", "postgres://db.example/gold", Options{ConnMaxLifetime: time.Nanosecond}, "at least 1s, not 1ns"},
 	}
 	for _, c := range cases {
 		t.Run(c.name+" is refused", func(t *testing.T) {

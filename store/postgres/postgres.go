@@ -91,10 +91,12 @@ type Options struct {
 	StatementTimeout time.Duration
 	// ConnMaxLifetime closes connections older than this, so the pool
 	// follows a failover or a DNS change. Default (and the URL's
-	// pool_max_conn_lifetime): 1h.
+	// pool_max_conn_lifetime): 1h. At least MinConnLifetime.
 	ConnMaxLifetime time.Duration
 	// ConnectTimeout bounds opening one connection, and Open's first
 	// contact with the server. Default (and the URL's connect_timeout): 5s.
+	// The URL's connect_timeout=0, libpq's "wait for ever", counts as
+	// unset.
 	ConnectTimeout time.Duration
 }
 
@@ -102,6 +104,11 @@ const (
 	defaultStatementTimeout = 30 * time.Second
 	defaultConnectTimeout   = 5 * time.Second
 )
+
+// MinConnLifetime is the shortest connection lifetime taken: shorter, a
+// connection could expire between being opened and being used, and the
+// pool would give up on every one.
+const MinConnLifetime = time.Second
 
 // Open connects to the database at url (a postgres:// URL or a keyword/value
 // string, as pgx takes them), applies pending migrations and returns the
@@ -255,6 +262,11 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 	}
 	if opts.ConnMaxLifetime > 0 {
 		cfg.MaxConnLifetime = opts.ConnMaxLifetime
+	}
+	if cfg.MaxConnLifetime < MinConnLifetime {
+		// pgxpool reads 0 or less as "never recycle", which the URL's
+		// pool_max_conn_lifetime=-1h hardly means.
+		return nil, fmt.Errorf("postgres: the connection lifetime (pool_max_conn_lifetime) must be at least %v, not %v", MinConnLifetime, cfg.MaxConnLifetime)
 	}
 	if opts.ConnectTimeout > 0 {
 		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout

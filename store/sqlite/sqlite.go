@@ -173,7 +173,7 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 		if !opts.Shared && runtime.GOOS != "windows" { // Windows has no unix-excl
 			q.Set("vfs", "unix-excl")
 		}
-		return "file:" + path + "?" + q.Encode()
+		return fileURI(path) + "?" + q.Encode()
 	}
 
 	write, err := sql.Open("sqlite", dsn())
@@ -524,3 +524,17 @@ func (s *Store) PoolStats() []game.PoolStats {
 			InUse: read.InUse, Idle: read.Idle, Waits: read.WaitCount, WaitFor: read.WaitDuration},
 	}
 }
+
+// fileURI is the SQLite URI (https://sqlite.org/uri.html) of the file at
+// path. SQLite decodes %HH in a URI's path and ends the path at ? or #, so
+// those three are escaped, and a path starting with // would be read as an
+// authority: an absolute path gets an empty one ("file:///...") instead.
+func fileURI(path string) string {
+	escaped := uriPath.Replace(path)
+	if strings.HasPrefix(escaped, "/") {
+		return "file://" + escaped
+	}
+	return "file:" + escaped
+}
+
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")

@@ -396,3 +396,45 @@ func TestGoldOverflowWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// A file name is the file's name, whatever SQLite's URIs make of %, ? and
+// #, and an absolute path may start with //: the store opens the file the
+// path names and no other, once and again.
+func TestFileNamesAreTakenAsTheyAre(t *testing.T) {
+	for _, name := range []string{"game#prod.db", "g?x.db", "game%41.db", "a b%2Fc.db", "file:x.db", "data=1.db"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, name)
+			for i := range 2 {
+				s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+				if err != nil {
+					t.Fatalf("sqlite.Open: %v", err)
+				}
+				// The second open finds the first one's player in the file.
+				p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Hattori", LastName: "Hanzo", TokenHash: []byte(fmt.Sprint("hanzo", i))})
+				if err != nil || p.ID != int64(i+1) {
+					t.Fatalf("CreatePlayer = %d, %v; want player %d", p.ID, err, i+1)
+				}
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if base := strings.TrimSuffix(strings.TrimSuffix(e.Name(), "-wal"), "-shm"); base != name {
+					t.Errorf("%s in the directory: the store opened a file other than %q", e.Name(), name)
+				}
+			}
+		})
+	}
+	t.Run("//absolute", func(t *testing.T) {
+		path := "/" + filepath.Join(t.TempDir(), "x.db")
+		openFile(t, path)
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("the file %s: %v", path, err)
+		}
+	})
+}
