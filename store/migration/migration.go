@@ -67,3 +67,16 @@ func CheckNotNewer(newest int, files []File) error {
 	}
 	return nil
 }
+
+// Probe is the query of a store's readiness check, the same in both
+// dialects: it reads no table's rows, yet fails unless schema_migrations
+// holds a row and every table and column the store uses is there. A schema
+// another process changed (a table or column renamed or dropped) then makes
+// the check fail, as it makes the requests fail, instead of the check
+// passing while every request does not.
+const Probe = `SELECT 1 FROM schema_migrations
+WHERE NOT EXISTS (SELECT id, name, min_gold, max_gold, description, version, created_at, updated_at FROM locations WHERE 1 = 0)
+  AND NOT EXISTS (SELECT id, first_name, last_name, gold, token_hash, created_at FROM players WHERE 1 = 0)
+  AND NOT EXISTS (SELECT id, player_id, location_id, location_name, gold, balance, message, created_at FROM visits WHERE 1 = 0)
+  AND NOT EXISTS (SELECT player_id, key, request_hash, visit_id, created_at FROM idempotency_keys WHERE 1 = 0)
+LIMIT 1`

@@ -59,6 +59,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/migration"
 )
 
 // Store is a game.Store on a PostgreSQL database.
@@ -319,7 +320,7 @@ func (s *Store) PoolStats() []game.PoolStats {
 func (s *Store) Ping(ctx context.Context) error {
 	return s.retry(ctx, func() error {
 		var one int
-		return s.pool.QueryRow(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one)
+		return s.pool.QueryRow(ctx, migration.Probe).Scan(&one)
 	})
 }
 

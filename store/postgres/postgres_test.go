@@ -1063,3 +1063,27 @@ func TestGoldOverflowWritesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A table or column another process renamed makes the readiness check
+// fail as the requests do, and the check passes again once it is back.
+func TestRenamedSchemaIsUnready(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatalf("Ping = %v, want nil", err)
+	}
+	for _, c := range []struct{ change, back string }{
+		{`ALTER TABLE visits RENAME TO visits_old`, `ALTER TABLE visits_old RENAME TO visits`},
+		{`ALTER TABLE players RENAME COLUMN first_name TO given_name`, `ALTER TABLE players RENAME COLUMN given_name TO first_name`},
+		{`ALTER TABLE idempotency_keys RENAME COLUMN request_hash TO hash`, `ALTER TABLE idempotency_keys RENAME COLUMN hash TO request_hash`},
+	} {
+		exec(t, url, c.change)
+		if got := game.ErrorCode(s.Ping(t.Context())); got != game.EUNAVAILABLE {
+			t.Errorf("after %s: Ping's code %q, want %q", c.change, got, game.EUNAVAILABLE)
+		}
+		exec(t, url, c.back)
+		if err := s.Ping(t.Context()); err != nil {
+			t.Errorf("after %s: Ping = %v, want nil", c.back, err)
+		}
+	}
+}

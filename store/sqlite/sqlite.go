@@ -398,7 +398,7 @@ func (s *Store) Ping(ctx context.Context) error {
 		return ctx.Err()
 	}
 	var one int
-	return wrap(s.readRow(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one))
+	return wrap(s.readRow(ctx, migration.Probe).Scan(&one))
 }
 
 // callbackError carries the error of a caller's callback (UpdateLocation's

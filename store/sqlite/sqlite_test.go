@@ -271,10 +271,28 @@ func TestRenamedSchemaIsUnavailable(t *testing.T) {
 		if st.call == nil {
 			continue
 		}
+		// The readiness check says so too, where before it said ready.
 		err := st.call()
 		if got := game.ErrorCode(err); got != game.EUNAVAILABLE {
 			t.Errorf("after %s: %v (code %q), want code %q", st.change, err, got, game.EUNAVAILABLE)
 		}
+		if got := game.ErrorCode(s.Ping(t.Context())); got != game.EUNAVAILABLE {
+			t.Errorf("after %s: Ping's code %q, want %q", st.change, got, game.EUNAVAILABLE)
+		}
+	}
+	for _, change := range []string{`ALTER TABLE visits RENAME COLUMN coins TO gold`, `ALTER TABLE idempotency_keys RENAME TO keys_old`} {
+		if _, err := shell.Exec(change); err != nil {
+			t.Fatalf("%s: %v", change, err)
+		}
+	}
+	if got := game.ErrorCode(s.Ping(t.Context())); got != game.EUNAVAILABLE {
+		t.Errorf("with idempotency_keys renamed: Ping's code %q, want %q", got, game.EUNAVAILABLE)
+	}
+	if _, err := shell.Exec(`ALTER TABLE keys_old RENAME TO idempotency_keys`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); err != nil {
+		t.Errorf("with the schema as it was: Ping = %v, want nil", err)
 	}
 }
 
