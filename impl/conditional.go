@@ -163,6 +163,9 @@ func ifMatchFalse(header, tag string) (msg string, changed bool) {
 		return "If-Match lists no entity tag", false
 	case tag == "":
 		return "If-Match names an entity tag, and this resource has none", false
+	case listed(tags, tag, false):
+		// Only W/ kept it from matching: nothing changed.
+		return "If-Match compares entity tags strongly: send the ETag without W/", false
 	}
 	return "If-Match does not match the current ETag", true
 }

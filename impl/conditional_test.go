@@ -82,7 +82,8 @@ func TestIfMatchFalse(t *testing.T) {
 		changed     bool
 	}{
 		{`"2"`, `"1"`, "If-Match does not match the current ETag", true},
-		{`W/"1"`, `"1"`, "If-Match does not match the current ETag", true},
+		{`W/"1"`, `"1"`, "If-Match compares entity tags strongly: send the ETag without W/", false},
+		{`W/"2", "3"`, `"1"`, "If-Match does not match the current ETag", true},
 		{`"1"`, "", "If-Match names an entity tag, and this resource has none", false},
 		{``, `"1"`, "If-Match lists no entity tag", false},
 		{` , `, "", "If-Match lists no entity tag", false},
