@@ -255,23 +255,6 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
           console.error(`screenshot failed: ${err}`);
         });
         console.log(`screenshot: ${path.relative(repoRoot, screenshotPath)}`);
-        // The executed GET /locations on its own, for the README
-        // (docs/images/swagger-ui-list-locations.png is a copy of it).
-        const opShot = path.join(path.dirname(screenshotPath), 'list-locations.png');
-        try {
-          // The operation's top: parameters, Execute and the live response.
-          const op = state.page.locator('#operations-locations-listLocations');
-          await op.evaluate((el) => el.scrollIntoView());
-          const box = await op.boundingBox();
-          const vp = state.page.viewportSize();
-          await state.page.screenshot({
-            path: opShot,
-            clip: { x: box.x, y: Math.max(box.y, 0), width: box.width, height: Math.min(box.height, vp.height - Math.max(box.y, 0)) },
-          });
-        } catch (err) {
-          console.error(`operation screenshot failed: ${err}`);
-        }
-        console.log(`screenshot: ${path.relative(repoRoot, opShot)}`);
       }
     } finally {
       await state.context?.close().catch(() => {});
@@ -335,6 +318,28 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
     const again = await execute(op);
     assert.equal(again.status, '200');
     assert.ok(again.body.includes('"Farm"'), `JSON body after switching back:\n${again.body}`);
+    // The executed GET /locations on its own, parameters, Execute and the
+    // live response, for the README (docs/images/swagger-ui-list-locations.png
+    // is a copy of it). Taken here, while the block is open and executed.
+    // The block runs on below the live response (every declared response):
+    // the shot ends with the live response, the viewport made tall enough.
+    const page = state.page;
+    const opShot = path.join(path.dirname(screenshotPath), 'list-locations.png');
+    mkdirSync(path.dirname(opShot), { recursive: true });
+    const live = op.locator('.live-responses-table').first();
+    await op.evaluate((el) => el.scrollIntoView());
+    const [top, end] = [await op.boundingBox(), await live.boundingBox()];
+    const height = Math.ceil(end.y + end.height - top.y) + 16;
+    const vp = page.viewportSize();
+    await page.setViewportSize({ width: vp.width, height: Math.max(vp.height, height) });
+    try {
+      await op.evaluate((el) => el.scrollIntoView());
+      const box = await op.boundingBox();
+      await page.screenshot({ path: opShot, clip: { x: box.x, y: box.y, width: box.width, height } });
+    } finally {
+      await page.setViewportSize(vp);
+    }
+    console.log(`screenshot: ${path.relative(repoRoot, opShot)}`);
   });
 
   test('POST /locations without authorization is 401, with the admin token from Authorize is 201', { timeout: TEST_TIMEOUT }, async () => {
