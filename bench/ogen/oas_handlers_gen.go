@@ -1451,7 +1451,8 @@ func (s *Server) handleGetPlayerRequest(args [1]string, argsEscaped bool, w http
 
 // handleGetReadinessRequest handles getReadiness operation.
 //
-// Answers 200 when the database is reachable, 503 while it is not.
+// Answers 200 when the database is reachable and holds every table and column the server uses, 503
+// while it does not.
 //
 // GET /readyz
 func (s *Server) handleGetReadinessRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

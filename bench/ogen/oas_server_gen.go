@@ -98,7 +98,8 @@ type Handler interface {
 	GetPlayer(ctx context.Context, params GetPlayerParams) (GetPlayerRes, error)
 	// GetReadiness implements getReadiness operation.
 	//
-	// Answers 200 when the database is reachable, 503 while it is not.
+	// Answers 200 when the database is reachable and holds every table and column the server uses, 503
+	// while it does not.
 	//
 	// GET /readyz
 	GetReadiness(ctx context.Context, params GetReadinessParams) (GetReadinessRes, error)

@@ -142,7 +142,8 @@ func (UnimplementedHandler) GetPlayer(ctx context.Context, params GetPlayerParam
 
 // GetReadiness implements getReadiness operation.
 //
-// Answers 200 when the database is reachable, 503 while it is not.
+// Answers 200 when the database is reachable and holds every table and column the server uses, 503
+// while it does not.
 //
 // GET /readyz
 func (UnimplementedHandler) GetReadiness(ctx context.Context, params GetReadinessParams) (r GetReadinessRes, _ error) {

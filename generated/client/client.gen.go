@@ -1472,7 +1472,7 @@ type ClientInterface interface {
 
 	// GetReadiness Readiness
 	//
-	// Answers 200 when the database is reachable, 503 while it is not.
+	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not.
 	//
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadiness(ctx context.Context, params *GetReadinessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2470,7 +2470,7 @@ func (c *Client) OptionsVisit(ctx context.Context, id PlayerID, visitId int64, r
 
 // GetReadiness Readiness
 //
-// Answers 200 when the database is reachable, 503 while it is not.
+// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not.
 //
 // Corresponds with GET /readyz (the `GetReadiness` operationId).
 func (c *Client) GetReadiness(ctx context.Context, params *GetReadinessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5867,7 +5867,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetReadinessWithResponse Readiness
 	//
-	// Answers 200 when the database is reachable, 503 while it is not.
+	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -15609,7 +15609,7 @@ func (c *ClientWithResponses) OptionsVisitWithResponse(ctx context.Context, id P
 
 // GetReadinessWithResponse Readiness
 //
-// Answers 200 when the database is reachable, 503 while it is not.
+// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -418,7 +418,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database is reachable, 503 while it is not.
+         * @description Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not.
          */
         get: operations["getReadiness"];
         put?: never;
