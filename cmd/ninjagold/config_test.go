@@ -118,6 +118,9 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db", "postgres://db/game", "--db-statement-timeout", "1us"}, nil, "--db-statement-timeout must be whole milliseconds from 1ms to 596h31m23.647s, not 1µs"},
 		{[]string{"--db", "postgres://db/game", "--db-statement-timeout", "1500us"}, nil, "not 1.5ms"},
 		{[]string{"--db", "postgres://db/game", "--db-statement-timeout", "600h"}, nil, "--db-statement-timeout must be whole milliseconds"},
+		{[]string{"--db", "postgres://db/game", "--db-statement-timeout", "596h31m23.648s"}, nil, "--db-statement-timeout must be whole milliseconds"},
+		{[]string{"--db", "postgres://db/game", "--db-conn-lifetime", "999ms"}, nil, "--db-conn-lifetime must be at least 1s, not 999ms"},
+		{[]string{"--rate-limit", "0", "--rate-burst", "1000001"}, nil, "--rate-burst must be from 1 to 1000000"},
 		// A connection that expires before it is used: the pool would give up on every one.
 		{[]string{"--db", "postgres://db/game", "--db-conn-lifetime", "1ns"}, nil, "--db-conn-lifetime must be at least 1s, not 1ns"},
 		{[]string{"--db-connect-timeout", "0"}, nil, "--db-connect-timeout must be more than 0"},
@@ -248,6 +251,13 @@ func TestPostgresDSN(t *testing.T) {
 		{"x='it\\'s' y=a\\ b statement_timeout=5000", "x='it\\'s' y=a\\ b statement_timeout=5000", true},
 		{"x='open statement_timeout=5000", "x='open statement_timeout=5000", false},
 		{"dbname=game extra", "dbname=game extra", true}, // for pgx to refuse
+		// pgx reads a quote after a word's first character as part of it.
+		{"password=it's host=db dbname=game", "password=it's host=db dbname=game", true},
+		{"x=it's host=db", "x=it's host=db", true},
+		{"host='db dbname=game", "host='db dbname=game", true}, // for pgx to refuse
+		{"row_security=off", "row_security=off", true},
+		{"./data/host=1.db", "./data/host=1.db", false},
+		{"/var/lib/x=y host=z.db", "/var/lib/x=y host=z.db", false},
 	}
 	for _, tt := range tests {
 		if dsn, ok := postgresDSN(tt.db); dsn != tt.dsn || ok != tt.ok {

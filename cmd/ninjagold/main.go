@@ -137,9 +137,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 
 Flags win over their environment variables. The admin token, the bearer
 token of the admin operations (location writes, deleting any player or
-replacing their token), is
-read from NINJAGOLD_ADMIN_TOKEN only (at least 16 characters); unset, a
-new one is made and printed at start.
+replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
+16 characters); unset, a new one is made and printed at start.
 
 `)
 		fs.SetOutput(stderr)
@@ -251,7 +250,7 @@ new one is made and printed at start.
 	if strings.ContainsFunc(cfg.adminToken, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
 		// No header value may hold a control character (RFC 9110 §5.5):
 		// no request could send this one.
-		return cfg, errors.New("NINJAGOLD_ADMIN_TOKEN must not hold control characters")
+		return cfg, errors.New("NINJAGOLD_ADMIN_TOKEN must not hold control characters (but for tabs inside it)")
 	}
 	if n := utf8.RuneCountInString(cfg.adminToken); n > 0 && n < minAdminToken {
 		// It is the one key to every location write, and a short one
@@ -662,28 +661,37 @@ func postgresDSN(db string) (string, bool) {
 }
 
 // isKeywordDSN reports whether db is a keyword/value connection string:
-// it starts with key=value pairs (a value single-quoted, or a word with
-// backslash escapes), one of whose keys is one that pgx reads (libpq's
-// connection keywords, pgx's pool settings, and the server settings the
-// README names). A file such as data=1.db stays a SQLite file; a string
-// that starts with search_path= or pool_max_conns= is PostgreSQL's, and
-// so is one whose pairs are followed by something else, for pgx to refuse.
+// it starts with key=value pairs, one of whose keys is one that pgx reads
+// (libpq's connection keywords, pgx's pool settings, and the server
+// settings the README names). A file such as data=1.db stays a SQLite
+// file; a string that starts with search_path= or pool_max_conns= is
+// PostgreSQL's, and so is one whose known key has a value pgx would refuse,
+// for pgx to refuse it (rather than a SQLite file of that name).
 func isKeywordDSN(db string) bool {
 	for rest := db; ; {
-		m := dsnPair.FindStringSubmatch(rest)
-		if m == nil {
+		key := dsnKey.FindStringSubmatch(rest)
+		if key == nil {
 			return false
 		}
-		if dsnKeywords[m[1]] {
+		if dsnKeywords[key[1]] {
 			return true
 		}
-		rest = rest[len(m[0]):]
+		value := dsnValue.FindString(rest[len(key[0]):])
+		if value == "" {
+			return false
+		}
+		rest = rest[len(key[0])+len(value):]
 	}
 }
 
-// dsnPair is one key=value pair at the start of a string, with the white
-// space before it; a value ends at white space unless quoted.
-var dsnPair = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*('(?:[^'\\]|\\.)*'|(?:[^\s'\\]|\\.)*)(?:\s|$)`)
+// dsnKey is a pair's key and its =, at the start of a string, and dsnValue
+// the value after it and the white space that ends it, as pgx reads them:
+// single-quoted with backslash escapes, or a word (a quote after its first
+// character is part of it) with backslash escapes, empty too.
+var (
+	dsnKey   = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*`)
+	dsnValue = regexp.MustCompile(`^(?:'(?:[^'\\]|\\.)*'|(?:(?:[^\s'\\]|\\.)(?:[^\s\\]|\\.)*)?)(?:\s+|$)`)
+)
 
 // dsnKeywords are the keys that make a keyword/value string PostgreSQL's.
 var dsnKeywords = func() map[string]bool {
@@ -696,7 +704,8 @@ var dsnKeywords = func() map[string]bool {
 		keepalives keepalives_idle keepalives_interval keepalives_count tcp_user_timeout
 		pool_max_conns pool_min_conns pool_min_idle_conns pool_max_conn_lifetime pool_max_conn_lifetime_jitter
 		pool_max_conn_idle_time pool_health_check_period statement_cache_capacity description_cache_capacity
-		default_query_exec_mode min_read_buffer_size search_path statement_timeout`) {
+		default_query_exec_mode min_read_buffer_size search_path statement_timeout row_security
+		idle_in_transaction_session_timeout`) {
 		m[k] = true
 	}
 	return m

@@ -68,15 +68,36 @@ func CheckNotNewer(newest int, files []File) error {
 	return nil
 }
 
+// Table is a table and the columns of it the stores use.
+type Table struct {
+	Name    string
+	Columns []string
+}
+
+// Tables are the tables the stores' migrations make, but schema_migrations,
+// and their columns: the same in both stores, which each hold their
+// migrated schema to it in a test.
+var Tables = []Table{
+	{"locations", []string{"id", "name", "min_gold", "max_gold", "description", "version", "created_at", "updated_at"}},
+	{"players", []string{"id", "first_name", "last_name", "gold", "token_hash", "created_at"}},
+	{"visits", []string{"id", "player_id", "location_id", "location_name", "gold", "balance", "message", "created_at"}},
+	{"idempotency_keys", []string{"player_id", "key", "request_hash", "visit_id", "created_at"}},
+}
+
 // Probe is the query of a store's readiness check, the same in both
 // dialects: it reads no table's rows, yet fails unless schema_migrations
-// holds a row and every table and column the store uses is there. A schema
+// holds a row and every table and column of Tables is there. A schema
 // another process changed (a table or column renamed or dropped) then makes
 // the check fail, as it makes the requests fail, instead of the check
 // passing while every request does not.
-const Probe = `SELECT 1 FROM schema_migrations
-WHERE NOT EXISTS (SELECT id, name, min_gold, max_gold, description, version, created_at, updated_at FROM locations WHERE 1 = 0)
-  AND NOT EXISTS (SELECT id, first_name, last_name, gold, token_hash, created_at FROM players WHERE 1 = 0)
-  AND NOT EXISTS (SELECT id, player_id, location_id, location_name, gold, balance, message, created_at FROM visits WHERE 1 = 0)
-  AND NOT EXISTS (SELECT player_id, key, request_hash, visit_id, created_at FROM idempotency_keys WHERE 1 = 0)
-LIMIT 1`
+var Probe = probe(Tables)
+
+func probe(tables []Table) string {
+	var b strings.Builder
+	b.WriteString("SELECT 1 FROM schema_migrations WHERE TRUE")
+	for _, t := range tables {
+		fmt.Fprintf(&b, "\n  AND NOT EXISTS (SELECT %s FROM %s WHERE 1 = 0)", strings.Join(t.Columns, ", "), t.Name)
+	}
+	b.WriteString("\nLIMIT 1")
+	return b.String()
+}

@@ -32,6 +32,8 @@ func TestPoolConfig(t *testing.T) {
 			want{3, time.Minute, time.Second, "250"}},
 		{"the URL's statement_timeout=0 turns it off", base + "&statement_timeout=0",
 			Options{}, want{defaults.maxConns, time.Hour, 5 * time.Second, "0"}},
+		{"the URL's pool_max_conn_lifetime=0 keeps pgx's never", base + "&pool_max_conn_lifetime=0s",
+			Options{}, want{defaults.maxConns, 0, 5 * time.Second, "30000"}},
 		{"a sub-millisecond statement timeout is 1ms, not none", base,
 			Options{StatementTimeout: time.Microsecond}, want{defaults.maxConns, time.Hour, 5 * time.Second, "1"}},
 	}
@@ -90,7 +92,7 @@ func TestPoolConfigRefuses(t *testing.T) {
 		{"a keyword string with a spaced password", "host=db password = 'a secret' sslmode=bogus", Options{}, "sslmode is invalid"},
 		{"a keyword string with an escaped password", `host=db password=a\ secret sslmode=bogus`, Options{}, "sslmode is invalid"},
 		{"a negative lifetime in the URL", "postgres://db.example/gold?pool_max_conn_lifetime=-1h", Options{}, "pool_max_conn_lifetime"},
-		{"a lifetime of 0 in the URL", "host=db pool_max_conn_lifetime=0s", Options{}, "at least 1s, not 0s"},
+		{"a lifetime below a second in the URL", "host=db pool_max_conn_lifetime=999ms", Options{}, "at least 1s, not 999ms"},
 		{"a lifetime below a second", "postgres://db.example/gold", Options{ConnMaxLifetime: time.Nanosecond}, "at least 1s, not 1ns"},
 	}
 	for _, c := range cases {

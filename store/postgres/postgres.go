@@ -92,7 +92,8 @@ type Options struct {
 	StatementTimeout time.Duration
 	// ConnMaxLifetime closes connections older than this, so the pool
 	// follows a failover or a DNS change. Default (and the URL's
-	// pool_max_conn_lifetime): 1h. At least MinConnLifetime.
+	// pool_max_conn_lifetime): 1h. At least MinConnLifetime; the URL's
+	// pool_max_conn_lifetime=0 keeps pgx's meaning, never.
 	ConnMaxLifetime time.Duration
 	// ConnectTimeout bounds opening one connection, and Open's first
 	// contact with the server. Default (and the URL's connect_timeout): 5s.
@@ -264,10 +265,11 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 	if opts.ConnMaxLifetime > 0 {
 		cfg.MaxConnLifetime = opts.ConnMaxLifetime
 	}
-	if cfg.MaxConnLifetime < MinConnLifetime {
-		// pgxpool reads 0 or less as "never recycle", which the URL's
-		// pool_max_conn_lifetime=-1h hardly means.
-		return nil, fmt.Errorf("postgres: the connection lifetime (pool_max_conn_lifetime) must be at least %v, not %v", MinConnLifetime, cfg.MaxConnLifetime)
+	if cfg.MaxConnLifetime < 0 || cfg.MaxConnLifetime > 0 && cfg.MaxConnLifetime < MinConnLifetime {
+		// pgxpool reads 0 or less as "never recycle": the URL's
+		// pool_max_conn_lifetime=0 keeps that meaning, but -1h hardly
+		// means it.
+		return nil, fmt.Errorf("postgres: the connection lifetime must be 0 (the URL's pool_max_conn_lifetime=0: never recycled) or at least %v, not %v", MinConnLifetime, cfg.MaxConnLifetime)
 	}
 	if opts.ConnectTimeout > 0 {
 		cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout

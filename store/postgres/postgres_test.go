@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -1085,5 +1086,32 @@ func TestRenamedSchemaIsUnready(t *testing.T) {
 		if err := s.Ping(t.Context()); err != nil {
 			t.Errorf("after %s: Ping = %v, want nil", c.back, err)
 		}
+	}
+}
+
+// The migrated schema holds exactly the tables and columns of
+// migration.Tables, which the readiness check's query names: a migration
+// that adds, renames or drops one must change both.
+func TestSchemaIsMigrationTables(t *testing.T) {
+	s := openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: testConns})
+	rows, err := postgres.Pool(s).Query(t.Context(), `SELECT table_name::text, column_name::text FROM information_schema.columns
+		WHERE table_schema = $1 AND table_name <> 'schema_migrations' ORDER BY table_name, column_name`, s.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string][]string{}
+	for rows.Next() {
+		var table, column string
+		if err := rows.Scan(&table, &column); err != nil {
+			t.Fatal(err)
+		}
+		got[table] = append(got[table], column)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if want := migrationtest.Tables(); !reflect.DeepEqual(got, want) {
+		t.Errorf("the migrated schema holds %v, migration.Tables says %v", got, want)
 	}
 }

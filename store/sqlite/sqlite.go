@@ -527,14 +527,16 @@ func (s *Store) PoolStats() []game.PoolStats {
 
 // fileURI is the SQLite URI (https://sqlite.org/uri.html) of the file at
 // path. SQLite decodes %HH in a URI's path and ends the path at ? or #, so
-// those three are escaped, and a path starting with // would be read as an
-// authority: an absolute path gets an empty one ("file:///...") instead.
+// those three are escaped; a path starting with // would be read as an
+// authority, so an absolute path gets an empty one ("file:///..."); and a
+// relative path starts with ./, so that :memory: is a file of that name,
+// not SQLite's database in memory.
 func fileURI(path string) string {
 	escaped := uriPath.Replace(path)
 	if strings.HasPrefix(escaped, "/") {
 		return "file://" + escaped
 	}
-	return "file:" + escaped
+	return "file:./" + escaped
 }
 
 var uriPath = strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23")

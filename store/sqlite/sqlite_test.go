@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/migration/migrationtest"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 	"github.com/ninjagold/ninjagold-api/store/storetest"
 )
@@ -271,11 +273,11 @@ func TestRenamedSchemaIsUnavailable(t *testing.T) {
 		if st.call == nil {
 			continue
 		}
-		// The readiness check says so too, where before it said ready.
 		err := st.call()
 		if got := game.ErrorCode(err); got != game.EUNAVAILABLE {
 			t.Errorf("after %s: %v (code %q), want code %q", st.change, err, got, game.EUNAVAILABLE)
 		}
+		// The readiness check says so too, where before it said ready.
 		if got := game.ErrorCode(s.Ping(t.Context())); got != game.EUNAVAILABLE {
 			t.Errorf("after %s: Ping's code %q, want %q", st.change, got, game.EUNAVAILABLE)
 		}
@@ -448,6 +450,14 @@ func TestFileNamesAreTakenAsTheyAre(t *testing.T) {
 			}
 		})
 	}
+	t.Run("relative :memory:", func(t *testing.T) {
+		dir := t.TempDir()
+		t.Chdir(dir)
+		openFile(t, ":memory:")
+		if _, err := os.Stat(filepath.Join(dir, ":memory:")); err != nil {
+			t.Errorf("the file :memory: in the working directory: %v", err)
+		}
+	})
 	t.Run("//absolute", func(t *testing.T) {
 		path := "/" + filepath.Join(t.TempDir(), "x.db")
 		openFile(t, path)
@@ -455,4 +465,33 @@ func TestFileNamesAreTakenAsTheyAre(t *testing.T) {
 			t.Errorf("the file %s: %v", path, err)
 		}
 	})
+}
+
+// The migrated schema holds exactly the tables and columns of
+// migration.Tables, which the readiness check's query names: a migration
+// that adds, renames or drops one must change both.
+func TestSchemaIsMigrationTables(t *testing.T) {
+	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
+	rows, err := sqlite.WriteConn(s).QueryContext(t.Context(), `SELECT m.name, p.name FROM sqlite_schema m
+		JOIN pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'schema_migrations'
+		ORDER BY m.name, p.name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string][]string{}
+	for rows.Next() {
+		var table, column string
+		if err := rows.Scan(&table, &column); err != nil {
+			t.Fatal(err)
+		}
+		got[table] = append(got[table], column)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if want := migrationtest.Tables(); !reflect.DeepEqual(got, want) {
+		t.Errorf("the migrated schema holds %v, migration.Tables says %v", got, want)
+	}
 }

@@ -5,8 +5,11 @@ package migrationtest
 
 import (
 	"io/fs"
+	"slices"
 	"testing"
 	"testing/fstest"
+
+	"github.com/ninjagold/ninjagold-api/store/migration"
 )
 
 // With returns the migrations of fsys (the files under migrations/) and
@@ -24,6 +27,16 @@ func With(t testing.TB, fsys fs.FS, name, sql string) fs.FS {
 			t.Fatal(err)
 		}
 		out[p] = &fstest.MapFile{Data: data}
+	}
+	return out
+}
+
+// Tables returns migration.Tables as a store's test reads its migrated
+// schema back: each table's columns, sorted by name.
+func Tables() map[string][]string {
+	out := map[string][]string{}
+	for _, t := range migration.Tables {
+		out[t.Name] = slices.Sorted(slices.Values(t.Columns))
 	}
 	return out
 }
