@@ -20,6 +20,8 @@
 #   bench-instr  instructions per request, counted by valgrind's callgrind
 #                (bench/compare/instr.sh): the same count whatever else the
 #                machine does, for the differences the VM's noise buries
+#   bench-gctrace the collector's collections, CPU and live heap per variant
+#                over GETs (bench/compare/gctrace.sh)
 
 BENCH_COUNT     ?= 6
 BENCH_TIME      ?= 1s
@@ -51,7 +53,7 @@ INSTR_ROUNDS    ?= 3
 LOAD_PAIRED     ?= raw stock project ogen
 PAIRED_ROUNDS   ?= 5
 
-.PHONY: bench bench-load bench-paired bench-instr bench-instr-check bench-check wrk valgrind
+.PHONY: bench bench-load bench-paired bench-instr bench-gctrace bench-instr-check bench-check wrk valgrind
 
 ## bench-check: every Go benchmark runs once, so none rots between measurements (part of make test)
 # One iteration each proves a benchmark still sets up and serves what it
@@ -98,6 +100,12 @@ bench-instr: valgrind
 	$(GO) build -o $(BENCHCLIENT) ./bench/compare/cmd/benchclient
 	INSTR_N='$(INSTR_N)' INSTR_WARMUP='$(INSTR_WARMUP)' INSTR_CONNS='$(INSTR_CONNS)' INSTR_VARIANTS='$(INSTR_VARIANTS)' \
 	INSTR_OPS='$(INSTR_OPS)' INSTR_ROUNDS='$(INSTR_ROUNDS)' bench/compare/instr.sh $(BENCHSERVER) $(BENCHCLIENT)
+
+## bench-gctrace: the collector's work per variant over GETs (bench/compare/gctrace.sh; GCTRACE_N, GCTRACE_VARIANTS)
+bench-gctrace:
+	$(GO) build -o $(BENCHSERVER) ./bench/compare/cmd/benchserver
+	$(GO) build -o $(BENCHCLIENT) ./bench/compare/cmd/benchclient
+	bench/compare/gctrace.sh $(BENCHSERVER) $(BENCHCLIENT)
 
 ## bench-instr-check: bench-instr on a few requests of every operation, so the script and benchclient do not rot (part of make test)
 bench-instr-check:
