@@ -5,6 +5,7 @@ package migrationtest
 
 import (
 	"io/fs"
+	"reflect"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -31,12 +32,38 @@ func With(t testing.TB, fsys fs.FS, name, sql string) fs.FS {
 	return out
 }
 
-// Tables returns migration.Tables as a store's test reads its migrated
-// schema back: each table's columns, sorted by name.
-func Tables() map[string][]string {
-	out := map[string][]string{}
-	for _, t := range migration.Tables {
-		out[t.Name] = slices.Sorted(slices.Values(t.Columns))
+// Rows are the rows of a query, as database/sql and pgx both give them.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// CheckTables fails t unless rows, (table, column) pairs read from a
+// store's migrated schema (schema_migrations left out), are exactly the
+// tables and columns of migration.Tables, which the readiness check's query
+// names: a migration that adds, renames or drops one must change both.
+func CheckTables(t testing.TB, rows Rows) {
+	t.Helper()
+	got := map[string][]string{}
+	for rows.Next() {
+		var table, column string
+		if err := rows.Scan(&table, &column); err != nil {
+			t.Fatal(err)
+		}
+		got[table] = append(got[table], column)
 	}
-	return out
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{}
+	for _, table := range migration.Tables {
+		want[table.Name] = slices.Sorted(slices.Values(table.Columns))
+	}
+	for table := range got {
+		slices.Sort(got[table])
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("the migrated schema holds %v, migration.Tables says %v", got, want)
+	}
 }
