@@ -502,21 +502,29 @@ type UnsupportedPatchType = Problem
 
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // GetDocsAssetParams defines parameters for GetDocsAsset.
 type GetDocsAssetParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -561,7 +569,9 @@ type CreateLocationParams struct {
 
 // DeleteLocationParams defines parameters for DeleteLocation.
 type DeleteLocationParams struct {
-	// IfMatch Only apply the change when the location's current `ETag` is one of these (412 otherwise).
+	// IfMatch Only apply the change when the location's current `ETag` is one of these, such as
+	// `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+	// UI would answer 412 once the location changed.)
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 
 	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
@@ -570,17 +580,23 @@ type DeleteLocationParams struct {
 
 // GetLocationParams defines parameters for GetLocation.
 type GetLocationParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // UpdateLocationParams defines parameters for UpdateLocation.
 type UpdateLocationParams struct {
-	// IfMatch Only apply the change when the location's current `ETag` is one of these (412 otherwise).
+	// IfMatch Only apply the change when the location's current `ETag` is one of these, such as
+	// `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+	// UI would answer 412 once the location changed.)
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 
 	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
@@ -589,7 +605,9 @@ type UpdateLocationParams struct {
 
 // ReplaceLocationParams defines parameters for ReplaceLocation.
 type ReplaceLocationParams struct {
-	// IfMatch Only apply the change when the location's current `ETag` is one of these (412 otherwise).
+	// IfMatch Only apply the change when the location's current `ETag` is one of these, such as
+	// `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+	// UI would answer 412 once the location changed.)
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 
 	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
@@ -609,21 +627,29 @@ type GetMetricsParams struct {
 
 // GetOpenAPIJSONParams defines parameters for GetOpenAPIJSON.
 type GetOpenAPIJSONParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // GetOpenAPIYAMLParams defines parameters for GetOpenAPIYAML.
 type GetOpenAPIYAMLParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -718,7 +744,8 @@ type ListVisitsParams struct {
 // CreateVisitParams defines parameters for CreateVisit.
 type CreateVisitParams struct {
 	// IdempotencyKey A key unique to this intended visit, so that retries do not visit twice: 1-255
-	// printable ASCII characters (a UUID, for one).
+	// printable ASCII characters (a UUID, for one). (No example value: one filled in by a
+	// client such as Swagger UI would make every later visit a replay of the first.)
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -15719,250 +15746,255 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Lchs5kij6K9iaE2HRp0iRlOQHFY4Ntdvu9owfurbcvTNdPi6wCiTRKgJsABTNcSjifMT+w8T9jbl/",
-	"sl9yA5lAPcgiRbVlW+6u3Ym2SKJQQCLfmcj8GCRyOpOCCaODwcdgwmjKFPx5kiRsZp6IRKZcjO03KdOJ",
-	"4jPDpQgGwRsmDFlMmCBmwohiv82ZNnc0iR9LYZgwbf9oTBZUu0FUS0FGUsHHw97RAP6QgpEEn4rcQ4T6",
-	"KclQpksypUsyoRcsJDFPmTDcLGOy9/rpY/Kw1+uSf/+r1+8cdQ5anUgEYcA+0OksY8Eg8IODMNDJhE2p",
-	"3QgT82kw+KX48V0YmOXMjtdG2d1eXoYOAKfUJJP13Z9NGJmylFNiH9SEkvj05OzxjzGRI2ImXBPFtJyr",
-	"hBFDz5nGtR7df/CQ/PtfB51eq1NZJp3NMp5QO/n+lKkxa8/se//3r1ra/VhQcMXSYGDUnNVtZesEG7en",
-	"tT0sJbOTLJOLH4vDr272Z24m5PGr128IE3SYsTQsnzlxSEMoSZTUui0VH3OR/2yPTjORVnd8MjcTqfg/",
-	"Yckh8UhztpyxkDxL2XQmDRPJsv03tgzJs1H7hd0P/PVSCuY//lf7Nb6m/ez7yhnvsuEXzExkuvuGpzh+",
-	"20bnmlX3+cOTs5D8+OTk+5C8Oj179urlm5Ccvnpzdu3FvoKX7bDWnL5KNIkPx2QvbrcTqfzS45bdGDUE",
-	"P1ZXPjFmpgf7+2M6ZR33dUeq8XVW/uTDTGp2fcTSMyk0K2HWUMmFZorg0wBqxegKTj05o+OQPOfiPCTP",
-	"ZeJQ6zUzatk+GRmmQvKaGvacT7kp/dk+lRlPllVkKiGhab9ms4wu7fJ+/vnntkVdyzgSalhIkE20TxEf",
-	"3aecbV4DVi/oh5Mx2wlIE7kgUyosXSVSpGUAWcgkNJkw5EIzxUYZH08MoUIvmKoA7F63W17flAs+teyk",
-	"m/MLLgwbM4WLtVi4iRMiYdjDm1EzIXo+m0ll9M60sJnDrUPN8Yo3LJkrbpZ4eusLe83sM4nxyxozYiTh",
-	"RhO5EA6RdEi0WWaWgYuU8Ckds5U1p2xE55lpa5WQO5plozu/b7WWsb2CpdXQwUm2oEtNYiG14KNRPCgf",
-	"6FwbIqQBfK+SB7XLXpbkEJFmwizxU2E3Gom4zFdjoulSr0pI985aAel/qxUgltrq0eGCKc2lQFFo1ztT",
-	"TDNhgCCPQRgQbsiQJueECxJ77h4TqeBTweHj6mlEQS8KrnkAlh/Ur1OwDwYQI7SgjKN5t3uQzFUGf7Bj",
-	"olj2KArsqChw2saD/oMHrWNCh3Y/RKLyk1GN86wsFubbzxwn0v+ZzJWW6hFb/nX2j8fP7r38sWuH9O9l",
-	"lgs96nfr3nsFB/Fsrn6Db18/Lw7BqyOW31uNLFGMGrbCQovV7h9dE84v5RsjFatfSY6zCVWKg8KkWaKY",
-	"IXtAnZa9qjuaGHnOROuYCOm4mOVn54zNCDedFbxta3jfLupRPrgWk3NJUL/2JONMWDGq2JRyYbXT3+bS",
-	"ULL37MnZU5IqOjJtzsyobUUmnfG2oobBobadBGsNSKxispjIjEXCCWZNMjYylgIsCIbz5JyZkMQmztn6",
-	"XBielX4lXJPRPMsIHVMuEHSwFDunZka3QqLkXKQsJfNZh4DQI5Qc9h+GJC4JwpiM+QVDzrj+MqALt8hI",
-	"cLtOQ8xEyfl4svICpAMwA+ymCezaQohrIkejVWYTeX4aBcfq0cOHx+ZR7woMzw9nE58/80AgMxgBzBPB",
-	"JUck/i0mObyt+mOX2R7OlTZxC4lhxLNMk5GSU8KmM7MEnrSII+EgU94y2bMTygvmVCxQAfyssPm4tR0s",
-	"kbgCLr896nW7x4tH/asAw0ZMKaY2waUQKm3lhoJgAUnorZST02dkL95PZaLjFnBmbWkvhsktnhhpt6GY",
-	"ZdgZF+c18iOffoMMKX6vpz48nWffr2/hGRhoIw6YCjYVatqOZDRTF8A1MjnWHXJCLmjGUxKX9ThLTMKQ",
-	"4dI+EQmkZbLXa/f6DyxeG6Z0SFI+5lYZiDtxSOL39j/tuGWRmCUTydJjlKwLrlnpzWQKpp0UbBUoh8PR",
-	"w/7o4Oj+/eHBYUrv0YOEPew/TLusyw7vH9yrQGpG7Srsfv/PLyftf9D2P7vth5337Xcfe2Gv/+DyfwX1",
-	"YDNqCcRcZ5sjSdvDo1bSspFUjBi1BNPaMo8KM+1t46FXqIU/UVWrfFVtQyC0ZELFmOXmMQiEAYlRZ44d",
-	"noFDYMYUSCHLQ+zjU6lYJECvkaJseYeguOX2jRSEXTC1LOQN0CBoz/YwUYHukCc0maCqLKcsElLkemHG",
-	"10/TmV7byfHnn38uGwb1fIoWI+zuYL7VLbMPM5YYPSDxd4wCDa56WRClhSRDGBAJkJqhf4AwpaR6FAVc",
-	"AEG8h5+tCgMTcfe8BSQcC9egXyLxoPEIbCpfEWg+9+4fdZ3vYmDf7UV2CK6aWUYTlto5Q6vEURTkXvlY",
-	"KCnG5JyLlOzRSOTSvjhxmk4tUcNDdj2Mpd4aLP80grkvuOZmzdWDm99JHciHbgdYHb+6DIMZVXTKjLNo",
-	"H4NSV3/cckZ/mzMSW4H6HrW/2MNkptgFl3ONiiN5NeXGHo033kdclZRKa/gHv82ZWgZhIOjULgnnq2Dl",
-	"lH54zsTYTIJB39p2Uy78514dDyn5Wf7G6kQIOWdLMhfc7sJIpFxL/CAN4RhCoiWikWIGNLtUIjrZX4lZ",
-	"8IQNSK/dPzqKxExxYSwJkpM3j589swxB0cRCkuxR8vatNbstAKRga8f7cNRL+ukBa8PE7RFV03bPgwbZ",
-	"TAGbFQfSRiAdHa0CqcyMo+hDv9uOog/3n7y7u86Fw+BD2w1vT5nW1FrvAdhrQ3u+m/aKoB+9qPcsvhLZ",
-	"ktDZLAOJ5XlmzgK8fn5Hk2SulCXk2FpiMWhcwkl2phnZO+z1C7HVqjek6qHn7LFNYOt1+4e16IR7es1o",
-	"umlf4IQodnPVFrQBzpHI6YwqrqVoEcefQJOK78ZlyWw3vOBmUjd1xVd80Ol1eq11JezzweStMHQ8Zmkd",
-	"n7C79rzWmkBUjZkhE4qaGCwfqExIgv5qYuiYTO20TBNuBiS+G1tdRqOO46XEWBJqt4EykpKMa1CJi0m0",
-	"OxANoNsIohsGiLXuNyD/k9LSlnJOaKYYTZdkIjOrg3mJ5fded84LRs/LCAPyKL4bh/leD7qHgCZybqyp",
-	"INPl9Wij8E58wt4fA12vQ+B75J43wgBqQTFCcCB7sNpIq/O59/qJyA/oyz5wDUrR3biMtCu4HYkycnuS",
-	"IKsUQfYExJyoQFQ6Jquo378C9W8ULvUM86wSRdoNIuuovRVA3DMAllqbClwLXxE0W3wwU2nNPsOmYNQo",
-	"ZubKmgKA8Guet363XmMCK7yyKGd14yMjqabUoHlzYK3vKf2Alk/PKVPuU60d5D1xdXbsWZVuebpqfcFq",
-	"Z9RMisXydKsqW17svcPgyuWdgs69aXG5Rv71lvZGqg1nL1XK1IDE7bHM0pjsKW6Zv0EVGW0Ed46tkMQw",
-	"yNrvzr/5npqY7Am2AGcWPANKRFz6vUNOCKrTRFo1JZHCcDF3Egbeb3XzBbUko+cYY0MrMhLgTwFSpWlu",
-	"YVnK0uc4MASODv4lSrSgMz2RZmAJjhK7WvcC6k6BLCZSs0jAT8j9NRkys2BWAiwk4LsG65XOZozaNZOh",
-	"NBMCyyeCcYgCgHcwA/ocSqpS0JgyfsFax4RWtu8W4B/U53xmmY2ydh2jRleW5viO9wfKuVnVo+CcNhgt",
-	"2p5yLQXmj3kjzX92/5TOMwiD0od6I807AMBG+46mziFhP7lUA/tnOWw+U3KYsSmGzK2x6DdkF2koz4JB",
-	"0CcjzrJUE6oYcdYiEIw1IOFVgGDv3W7RiLMfiDcLqLFnog3pl62fTII9kdHiWQgq7PropYW2NlQk4MTH",
-	"09J/2cUNZaiZ62BwaFmc4QZO8O9yrgpnW8k90CmMIA8vvQ+/AAzbAAe7muKA/5dio2AQ/GW/yDTZx1/1",
-	"/ilOgSdWFzTIV+BgfUxiBHUMoNGE0WQCTiIBWSNwOnaRK4ksWrddlLUNYcx2EU2vW597en9jFD6P3ebT",
-	"YqS7XQp17zxxNUi+Go/YNk0xsPxUu/AI7/SwG15yKe86Q9UDXXIGbnsKxlyGwX+1y8HJdik4uu3pmnAq",
-	"zFVKA7ly1d7fDGj3VKohT1MmPpE1gLqGXqohs0QJmgoVGJJFiqywinqa3e/vg4PjmsR7UCFeEA6WaFP0",
-	"2dSS7Sjf+E3Ra+6+Q1ficG62g6Ih0oZIdyNSC/dTBVENbud7SnlWb08y72MyksQ/Pjn5Pvd663KiQSoZ",
-	"ijUwcmocCQP0pfj4hXPaxoe9fkwcCZG9eH1NmFK17tkSSTZPWRpGwttndkXgfAD16ZumBZ8Ksm0GGNPQ",
-	"zdegG2TaOxOLYiT+4clZTBZynqX5ECvfUOCgk5UWdKAZRnHgsVLkqDUALHeLC0klHWlANolY9G/kg9Ft",
-	"EEciJ6LcxwGpEX8MGmro4gvTxRumLnjC3gp6QXlGhxm7jjwBrwM1dEghqUlYWTKEFPdkwlLionguT4Br",
-	"a7wldEYTbpaDSNjfVkXLUfegLFrWlxe3yKrsOCZGLTGgHwkK2T7VNB+XwtLQx1ekj9KBXP1wntTx7RLW",
-	"mZQvqFi6X/R1qcql6ECOgpESE519ChdeGFnTyvoP40gUtLOyglrCgcSYhlgaYvl6xFJNv3jN5hptmk/1",
-	"QqxkP4Df2s7t0mdSPhoxME4cVVU9mKu5E2vZFDCfj8zCvE4fXJt4g19yv/d7fBz9fuHjKK0IUlQUwK7W",
-	"zcFLiz9nyzYOvTGfR7wCnHh36DQukEZlvQazEIYpQbMn4GL/VC6Rq6YJ2HhWe7VLyJhh5Yj5Dg7L69Dw",
-	"UTnI4DeE2Xf1tOuG3HBcwW19BA6bY7v5CeTFDr1JaX+ZK4jqpVwnmbTMhZyIZSlNE+JvhWncEHNDzLsT",
-	"M948fSkNnO8nS/3Tt2c+TOdu3rGUTJhix1YCkU337m6Yug+7RwV14w4xlwn3WEvheHOwLaRpu2E3RuVw",
-	"ERGD1SHEIiAK79MH8cVI1DDyj0bP+XXNrVPAoIb6vyz1W7qHOw/e6fSpCn8hlWZKpvOE6apz1U4QEsM+",
-	"mP1EXxxD+oBm5tHcjNoPqto/LiwYuD8w+QBI0ycX7jzxqvafXy28HlO5VzCVl5ab5JCrZSjASQrg3gQz",
-	"eVlkVVZqPnBR3F1JqMCkbwB/k4LQ8IPr8YOnci4+VQvwGYjksF/EN0EAbhP0xYXfw/71CPOwSpgju4WN",
-	"NAm/3hA5orru8tCoQYH+9vXzhuoaqrsW1b2QKR9xlm5OUF+pRmC1bHeXIK2W+QnJYsKTyeq1DYek+dWK",
-	"SORZ1HCLrgleNoh7XcQ9pctMQpjlOVVjdgO+oGqprSLdFLLue93DB0f375Hh0rjiKDdoMvZKiWtuXxD0",
-	"yezOaoXJDEe1jZRtGHXj6aYABa5xDa6aSimYi9pl4/BpaPY6NFubvPaJZOtVN3dLICWai4TBxTm4jMBX",
-	"Izv+yl5xe29bIpzP2KrXFnvXo/NS8KYMC+eEraf00rg2jrsRWq9LA4TrUXXXCWtuoAqpcj1AKryxTCOx",
-	"UByKgaxoDBkoANysX8cj+TwdcoIn5u9xxQfdw5gYGQk9TyaEirVp7aEwmnbIGVx/sVgB5Z1ItAtqRIKb",
-	"ThRg0J2W7yaVgIMrx6Td8q2xPQswf9Elc5dBWCQ86MBchtu+mtg9hyT+eR8TKoUzouGyNK5XyxaqU1Fw",
-	"QspH7kzu4j4r12REM83swvNLv032ZMO0vxzTLhsKn8C8axGdrOH5lcwb78BQUSLPGtPE2SSCbQzH/xFY",
-	"OdxlXaJrYDg3nj1jgtAK85QjQgnwa8eA7UDgaizLLD+fsnSAh+ByJty95PxurXACotECG4ayO0NxHxH8",
-	"T+Em4Wew4nx23Johd+/gweHnMeMOegVPqJZ+8hcmtxt1bumuXF4bn/l8Jt4dXZSWVawx9BoSvzESr88q",
-	"/0TK3pJorqC4r5CLbSQNyWj/vF6mTskx4/ZE5sWmaqm49PuNUewuWw+3ptuTPW58Ql4kYIgmcbs9pR/a",
-	"XLSxPHJRJLJVyqknTUp9kyX8tTlKTTr9p7CTHLe5ID2HzLvcS/59ObsPCy5ytprLX68J5IVUbzAVaOuV",
-	"gq1XARoSb0j885P4W0FdO4xPdi28YVDuyd3Ax/KW7l4+KreVxhtODd4pP+B6yQElg+CkWvTU1fHlaoOv",
-	"YF4Gxk1xgCokNJlyrbkYW8UBipM2hP5NKPmr7Teuem61KO9tIvk8U/cFSzk9AzK4yVRAZ76uZwJW/Ypl",
-	"aASDysfCg7Ayw03UG+qVkoVLwChl2G3gDvnQNgxtw5DPEQMuN7PC/hkuxxrrUNYBO7dEIIY8oZrQUhOO",
-	"oiMWFtnjukjXHuRtMebCLlsxrVna6qwWPCquP9YaIOXeMzvwk1KDr3X21HC9xrWxgWVBt6MvxLJW25l9",
-	"Gvtaa452UwHub5edxdvgE7vEtkjE5U5Xnh2V29r1O/1WDQMkW/hfJG4dA/Q73O1pHNrwzoZ3buOdOTnD",
-	"i78vk2mJLwZnTKSu+D/ETCD0KMhECkvDC1fmtlRIF+5TlivW/58omne73e41y9Xj9U9hwOVJXr59XhSY",
-	"tPv+QWZpZaW9q6rl2v8r1X1t51+tln+FihGZmawICM9WA3lux8yUlRGGYzVP/2PRz0GeB+/KFUjleW3L",
-	"lKJk7S9+kqJ4qBz+yhJA8XJPrdKaSiVHB0G/27/X7vXa/Xtnve6ga//3j2CNA+90njyFwrhT+uE9lDqF",
-	"WsRTLtwnC2tXEvQpVdMgDOaz9IqFrIGsvPYyxm3YRn629kVtw6dsHZ4rm90upsoof4lb/lipMnytmsFl",
-	"YG1/L2DuZRmcu41HgG8f69HkpR17WT2WG4LxCs5C3WVYWmlHJWBUj6RSJLeyvG1I/5xrs4L4UHY7GPzy",
-	"bZHAuzAotV0JBmKeZWt04bZW+mOXE7fwcgCkSlGQM5V3rd4iOKUaUgCpJrFvA+MbveRNCI9JbNcYX9FV",
-	"sNQ90GLDPHNBRqzCfQUCwS6ri92GDC8dGRRvd/CvyKBKC5V+vUCKIhNFIoouomgURYrA1w+O4J+TbhTN",
-	"e/ce2H/63W63jf+ewD/9B/jPQ/znKfxzZP85gGnnT588ffpu7z8HpVcV7yleU5rp3d0vtazWf15bDGtD",
-	"lbFKtCUcqByymHDD9IwmzH5diOmMC0aGitFz7Li0Jrb9KebqLE0xA4tmpyUqgDSncK3zz1/fvHpJwBog",
-	"YA1g0pQ3jzok9vQZFy1K2YeEsZTEnpBjF0B1fWGTSQWVP5YI/rCLXL28sN69VXJdkTh1HT0XpPRtTlJJ",
-	"xqjSaz0k38yoKjrGjBUV6ZRqw5SuU7RWae3zK163T8xd1nCLl2xRVpmuhWV5nrKRriEpWJDYxG2hOHZQ",
-	"AuFhERA8b9L3G9sRCVeQbqVVXgUFqqfvYHlQFUZHuTD6Xv4qg9+Bt9fQlG4lBpRFyhZ15F09rmC7hysx",
-	"pXRilZr6P1JjpOIr1fJ/pOKfu51FebIrfCtM6UK9K71t98dWgFV6d3nCrYB6zTT0R/gY0Cx7NQI9bOvr",
-	"EbyX4ceVjUPsq65XJHpdrG5SiQ0OiOuOh32MsScedCiOjzG/H2q7Uj0BR7aRarWZsBjP3h/81m/fXzz5",
-	"az/7rXvx//ReP5z814Ph388P52f39D+SLn15NP3+/uiHSe/Xv12p/+IO1qH1bp2vuH4V1GmfRffASrdh",
-	"uRCYBqxDoif2E+wLffsiYSucYxf1dwOuIk12c1V3HXdDf0DXBtslostPXKMvZ1ey8rz3PaxpF9qpPPEJ",
-	"BtzKuZanraOFEkVVlNECvI0++g3oowXjv0maOuxvIaov4wj5vSLFC+ot/ZiGNKMiYceWQ0/pkgytjjum",
-	"hl8wp1sPaUqyeXKOhRAYeUw1F7LCuSyI1uhz3anyyV6ZmxCR4OPYICfzXkC13X9K/AKg98mejE9Au8/g",
-	"fMjl+qe7HvZyfVfTKSOxlsrErWt6JD6P52FjsfoTgY3oDo/u50Wy3bVHV18TjYQ2qij5HcMpna3p/00z",
-	"p+s1c1o1ZhB+qyf084QasoC+93Bl1iFZ0ba9qhxugv4ady2Oo16x+XiFZzp4UtMjiuxBgNLtzJWAk4rk",
-	"vZ3htFoWfWYstTYn9h0HpFpBqE/Akjpzujj7+m6ZCd6zTdjA+1UmqzcIoUkqXrOzKnDo89j/EoegtOfY",
-	"kEYC2sSttMzPp8Meai1f3GTERQrcpLYB/0obuOsgbi5o5oq3FYM6uUmtrC0Ff3Lx1t0ajjp6+LAkuA7r",
-	"o1COWNYbYOuJVIbo+XRK1dIDBjqZy5FnRFXE3oXeiv0Yl0RRfe+zlAnDR9zFu1fed2y1smHGQiIY1HB1",
-	"TQLxqqId3Cn10dtC2+GmtMuwtk9UWFvTKdxezjHcXJwtvOKGaLi17Ed4dRpFeHUd6HBT7nl4jetp4eaa",
-	"teGG+zHvqqSy5Yh2pY1VYxkBgIid003o2XfOV+ukcG5Klric00SDwdFRuJP65NxlB6gn3Q9X7M3S52ps",
-	"pzBCnlAlWEp6B9gmEzpoWnKwA/8jCANkMLn5WhVT+Xq36tcwMV4k8q5qrrF3fYWq7aZ3UKE/i3mx2UyA",
-	"1RcrJlN5AQWNvYWADCGTWle7uh7U8Msr7YH717cHqu6CzT1xcfl26c7MwWoVE3rByJAxQVKWMcPWetP+",
-	"3vV4G2Vrl16Q4c6oskfjmf86cnjMXTu5HJXLuHAVVq/NUkLzm/O5gJ1VzFw9rFVQ5YaXJ6pia1caY8BL",
-	"ttpit52zfAZjDhns1bbc5zCyrBLFkrniZvnGLoc53XrKxVm9ixj6tdjfuTaKGmkZJzgrQ6JdUQQSv3z2",
-	"8q8nP7x6/v37k+9fPHv5/uzV3568jDvk56Ij8lzY4VDTxd3UnNJzhl3rqXc1UZGSmeICi+aAFxYUSwCd",
-	"3Qde5SgIZWLMrCCTLVtAJ3B8+urNGfHKaex6ibvmGMBL8ac8kzGjxmpydpHVZ/c/8vRyH2YtpulcvdRL",
-	"UPJH0ufO0gRow+HqSy5+peQHi5ZTysG55hL2VlVTASP3KLl7F1d0924LuZMmd+/miax375L/+b//naN3",
-	"6LxEFwz/+lHONfOO8kig+wiegCbzEIhD6cKoEpjhXnE1AcPOpGYhoURRkcopoVM5F8ZyTKAviyFcYNur",
-	"EodVVm3tkBNBaGL4BTd2njGxmqBKdfndnUhE4i9/IS+K8ruRuEteuwonaETGq9cU4o4dFP/w5IwUeb2u",
-	"uRx8WTlIhFxMaKYl0TNGz8njNz8dkxlPzqH7NzeTSBBf83eQlz2OsQjT4zc/WSR//fQxOew96NqDcSUQ",
-	"lFyE5PHr50/RR8pEqkNv/f42l4al2HbPzi4YS1nashbW27On7QdYz8VVSho4QgLqScGns6H2chw6GUqL",
-	"IbGd31cwid3wmEwZFZq8fdM+efP42TPM6LUbaMGb8eqkdr0AoUgV5uFm/JyRKHhMR//f/xsFaPNny459",
-	"xzOj/fYmqKEwawHN7Tn5SBE2RWc6oTNHe3pmZ9cTxiADvFAOQBBbk9bODUzCdSCMH8Vrn51lag/DSEn2",
-	"XEDHMTDHAzDmg5KdfTCE2vF29gRyk7J0UH27BlCU6E+HeWjJaV4oWjSZ0tRrCtMW4p+vEW1tQTaWhlsB",
-	"R4ZL4ouC2t1injhQBG4m90RosrfxlFt20VC5DdhotiRIHSShSi25GBdePikgyiXX8beYlGvZfvDg6GG7",
-	"h/V0AN0Pu/fiDnkCxAhzO+zLa+GUcIlrxFqy5wujnb78IfRFUQvvR8uuxM7utnxH55O4neW74uYYc1Hy",
-	"uRcTasDuLb8ZKARw90H/6GE+f77ZVd6wCkkyZkbDi/DQTk/OHv9YYhvAI2JiQGBtz5jHZdw/eHgPEeCk",
-	"vr4mbga2BkgIThvEtpKbyB7qwPvH3DMW9fBsomgeOyKySDeh2YhQoudKyTE1jMwoV2QvjoIomqcPut0o",
-	"iEPigUT+/a8HnX4LeCe159yNnUcBCc2SqSXYt//76dOn3yOTy5PxUZso5eSjW20xkZoR1E+AkuDHqZ1w",
-	"L/4YFU7RKBiQqMYvWtpnFFzGLTJkmqcsv1Nwx1ekG9F5hheuABL2N8u7rZiG2nTughWEpqZsOnQuPSu+",
-	"5NzAnFS4bdzRboi2XBtOyfMb58DJh4aOY+R5TalM5lMoe6f8t/lpuoftGePNCKy3Z+dFcBVFLezaUqt6",
-	"cDhwSoyctTN2wTK/etxiWGzHHmsApatw01KjBLG7RNBTEnfikEylYljdpnePQEFB5M4oy3MPYjHsoJ/D",
-	"QyrSP7pn58XCQYjQAKIxv/Ad+N2KJHgl7TkXPlE86JNhFIRk/fvHqT1lYDaIgTmmrI6scazaBbiQvX0z",
-	"4IuXe6poEQgkht23iBQgBMGb6ew5s5AkseqKBlXEGUw+2mZFhbGHhsyBgMpMsSOC5cy9jqWauMe6yIwt",
-	"bXINfAIesm/wU4LwPobTmlFXbxI5PuTW3TtsD8G36kavwCTKzRrC4R2W+coRzgCELQEnyqNyF3S+L4sx",
-	"8HLLRREVUzkfZqw9UyzhGkTeHE4TcChEhLGqRo/ZxbTKKODQLC8w5dEmRIgi//Ag3IsrCQbxsZUJxeUv",
-	"YK0gz3I8PGx1yIkvz+QI2sHEhxeoKXvmQzJkI/u41YE9Clv+hkUvHWrZpSNSrTNm8Dmsb8jjlsRXOiZh",
-	"iYaKJdFTmmWwdPdKbnk4ozNMVhvNNTsmc/jUuxc6xdbRTJlROJ8pfLT8AEB99y7I3rt3sVEWVKzb3Dl5",
-	"z0fJWpaJxC6eFjvG7Nm3Xavj4FM6c0S8FiJxu6wGSXJ0KAg09kyYpqliWncSbpZxzl3KEZXicfCzxi0f",
-	"WgHOVxyjVR2cswBm3o0hbI602PPzRgR0UPPmRbWhF1pxkfgOhI6uREE01DplKZHCwcs/apXBvJ6IZxxY",
-	"ytXpSQPQKQ67hzHZi2uc6HELRYOQRMm5YSXtRwPYc2vUFSL0JR0Rpx+/evnyyeMzMpHaDGZSGQd8QehQ",
-	"y8xO6J7LwW9N0cH+vn0ibh275R1Vl7fuzXedVKH+IdxUi72Nk7dvLbVdIsM5yNCi8ZIlLGwMVfQMX+2F",
-	"FRdxJ1zXkSX38rqqLnYPO1Pt7KaBvfihyAWKZm4WFVClxVbn7qYitqI1C7AiLJ27erzVgLnrgm5ZfV5G",
-	"TqS+nH8k8mr/5N//etg5gGuRYFXm63SNpoCduW2FyNkOYyQbOA1Y5kk1rOdYxYJlWRsrVZIfz85O93ud",
-	"nn3S/d11oSGslQU1QnN0HZAf5B0dCTs0r3XnNsqN56AWD7kYd8jJVIIdIbVfN5hnaJMA2caRsDyZfEdT",
-	"4sKIMToXEikES7AQMQDeVUvOt2QN4tAjp1TkgikQQdw43SgSM6umkz2PuSDKUEucMZUwYdpOAeYFAkJJ",
-	"4XycQ1Gv/oEpGlrZp9gMvI0k/tHSAVYBFTBTDtOcumJCLVNoOb622p6+ysgj4YSoNWztSdAMB6Aecmwn",
-	"OOr2yEtpyDPL5awKaXHfXZDxr49EfKao0COmStdnUQMGEUmtvjPOmDWF5uKcpTHMfdi7T558mLHEIHPD",
-	"8rVOauaImuMj8tIYn4jRTeG2wqYzs0T71xfLBkDGvW63nUhhuJgzfGkVI466R7AN8pM7U7vXNz5M53ZK",
-	"pvTX0rGXNmYh76DQx1LY/uPDGIi5cIJ4YLWO0TQi8eFBr9RRuoxsFarFVPFIYOfHHnnBvyN7Q5bJBRxW",
-	"WCGbEo1g5ii+xSejWKUqEq6unAsUgsoMGpOluHwCI5EP+wpUsB27UFBlC3ljYY1Oh6Hr5xc6c8hV3Maz",
-	"ifuWQVb4Vez6/JG7Mdkrl7S0DGcxkRA7tniK1IK2HYCxH4mZYiOasJDEp6+fkbvue9BzuSYZuHCVnI8n",
-	"CG0v54B5DdCF6l4HXjRdQmb7gOdQuAI3OTK6mZIflpb6RkoKn8ag0AFTqt2JupevAO7rdhavRV+VFTC0",
-	"qB4OHraykNCM4VS5bFWWUC2v8c/o6Xw8zrgYtzrAM/2j4KiKBC2IDtc0xJxo+NK5iGoYBZQhA0Lkhuxx",
-	"q/ojs2jBjXg+FtbyPi5xoS6YDvC9JnUMwb4JFrX+NsBBNJMtb+uQN7Ki1lhsRFUohxTmU1X35hxefqxf",
-	"WA7fEBm8XmX7e3ZB7sMAx1gbVnvnV5/8+1/3Oj1fEkrnVBsJe/JWG7VScjrk47mca1crPm/Z6sxwasoZ",
-	"F1hK39IbIAkgl7v4jmOBLaVsxAW6JLGI/Z731IWlKvhrBf3DuoIuLa/1aSyAn/P8DF8hUnCzYjwBvvpV",
-	"coFewEROp1Rb1rWMcMFeYBWqM1auW/CkbAI517BE9rGQK/n7sXuTkYSKSJQMLQQXBQcBOkThbO0M1QIR",
-	"+QRY8YYa5/+ivm8R6NOPfd4GzXKWFonvpJlUquzKGY4ZlMS/9yGaCZt6gZMU04H1581ZUNFEJHxnBktp",
-	"Tm74/CTETUyHIcP5dKZbHafggdPfqnfrPj3kYJHwTRfq2i3A5je3cuiQ+PTtmUUW8Bu6133/5PmTsydx",
-	"JGS5yQIZS0ItYJDdu0YKuoJzfARHHhbtFVYaU0SirjNFqTEF+CHcrGXsLaYWjAOyVXcVifpWF8cVhsvy",
-	"XqnxYa+P23Vgd6SJIgXRGd3tkdhz8bMiFhOuhuNCD7VqcGZtYDn2Zimy5kcXz2l57VLlwSI4TDD0S526",
-	"MNpFszl1LbAtPVAdiZIy3zvo9FANgoAFaKRu+kFxfgMrdVE01lWeL7XSiASQrpqz43LjDWDA5Y4bgE2V",
-	"mfAdirki9YUgxgPpWGmKBe69SkCrZgTKSGsoWcazoMuSQ8W3v1a0UMdg2gEq+vY0Drs9/OcA/znEf+7B",
-	"Pz38snfk4Bof9vtxrvlDU/y1vvkhYJ5TRZ295IyOvC93oQK4mkOe8Ktn1O/03P6sskLtoi2SzhRLWMo6",
-	"5KWs9kagJH5OtWn7dnAxxknsgbhv2m+4SBicaiTsD2/FdPUnxZyITjsk3k9lol225YhnTgaAkuIdxpYe",
-	"9uWMCTrjHVdqp/hiSadZ3MI4TtFuAIKKVOe+SxDurcrxWyYWiR24GPoL7+axHZCaeyvc0pJPji5Wf8OX",
-	"gMbpqcVqUSVej7bE3uqR9FuDMo6Dy8Z33Sl6x2xpuyOVFbDltg7VljlwxnslexoDtuBjwFlzFRBbu0vB",
-	"ji27x42GuTCyZ2blW+sYW9ZsAGQkdmnts9LSpwiagQQlZ24butRaohBxqC5AA2uapyVQDDlaZJlA7ZR/",
-	"AuJgjW/4c8qM4gmwvslcF/INIFRgRi1LwqP3knCd6eStinJOAYw95woVPtB/aP856h7EABHFUq5YAqrW",
-	"ftzKNVor/cH3XqzD6lORgOgx6keI49owxfW5Bnc4De+GwyiI3Vli9xMoaHU3bh0D8K1WBlyl8ClDpEDs",
-	"UadpeoXNcntQd8DlDC6CwqJ3ktLOKDClziLuCuD24rtxJCh6S+hYlyI1FdeAD/kbOm7lvV6gmXBxJpC0",
-	"jfwS20pFgot1WU4d1gtUlIvSWMfAaGl6R9dJIFjOObe8DON3ucy2ZwA2JWyw8iNBIAyg3QzanZXmK641",
-	"E6qE1ZKvkchb07rIu2AsXYvK78VFElIMKlVdpo7OScFyuXOGJ3qMm6q52YnvskQalzKE7Pzfs4wZsCJK",
-	"KT/gFMpoAoaH0fnSNmsfTgQpZrhDZitpLricA1q2Qh/ZcFhUzOrYWAkGHQJqM7o3xPUu5XbICYjnnguG",
-	"x6vFUv2zce5rrlTFTeiUOXGN4yIB/tVHUeAcae/xdUHJtZIbBvbpSrZ7fp2o5HcUMhL+iCBbCO/xW02Y",
-	"FSzOJ2nkBnsZSbh2KTJhBXweF5BmfM5QEAYZT5jQrJRg9eLZWRAGc5W5hCw92AepiwpBR6rxvntI79ux",
-	"l6U2x0Vu1snpsyAMnP0RDIJep9vp2rFOgAeD4KDT7RwEcP90Ajl2+/Y/Y2bW09Ne55zRyDxkqCArqogw",
-	"Oy+U8dpFJ4C3IXCfpcEg+IGZ11KaIAxyJ5J910G3X58RV505g3hudf5vuiZyuSrFtlnKdX2aqnhfsKLo",
-	"Yf/hpidyBN5f7X9gnzvoXf3ctmZLl2Fw1O1ePcczFz564q/CHXUPrn6qpgdMOes2GPzyLgzclSJLtdJT",
-	"fYUegzCwakQw+CWYMkODd8Bc8oNavR65EqjCMJsm8X7siwxrl4z7+NXrN5aPMmGXVjDq3LqKRIz0GZO9",
-	"uN1OpNJtiV9YaWaNGK69hcZwvpli2EnFqZvIfavsySFNHYvqdw/rWZTfB2bmYgDa7WYH9vR72Ag8WeIi",
-	"tRNj0PJ3TOwf/CZLhq5M/YJ+aJ+M2bXmfEE/nCABwrKvfBYG/VnZ41dic1t4lUNfa0Xsk70q5bfWOdZl",
-	"GIAusVHxebOg4zFT5O2zIv/ec8HQh/isAqtYtizuaQy5oGrpL8COGcmktaGdqRIJGEiFixJBXkQdQ/qB",
-	"me/t6qyO5rNtNxbYKYbsPxuB3fOa0RQK7Vw53Bpg2L3z8t0a5+uuFNGGMOrETLPqvSHU+P8jlQlk4doB",
-	"qPnjD/YzyagYP4oCq6Tjb51OB3/eL8YH5eLSqzdKastIl07JX///phVDT91vHJbvyFTcY/6pgrc0HXxv",
-	"KQc92KRWANPAJCqz0iMbkvpdPgJm5a67XjpNz+kGYz+PzN9FXn9HU/cYWEPde1c/8lKak+LmvX2q17/6",
-	"qfUO2EFjtjlV6NlGF81eIS9bN2XFgUfmtllyTnlqLLnGkmssuW/YkrPM5RrW3P5HqjUzlxutuhWbAX/S",
-	"IdFmmTEdEp5IgRE98LQ7pcszucKg62yy2E7s+2+Z2candMz2Z9h3pjCw8iINaLPW1m1xNzGrZY2CjkYQ",
-	"tuf84+VWo83N8Cu9oAjr6kQLLlK56EhhgUoekdFcuOS8FtltZkjqrU56MqPJhJHnGCrJk3z7ne717csR",
-	"z/4ARqWFh595nSZ+lAu4ieLyrTPmUwYT6GZdLSgymw8znoRkSj+06Zg9enDP6oXlag9YD2LbwTUq/rdm",
-	"lAJW/ImN0oaCGgr6fEby4U5G8lOoaddY1V/Lqj5Bynb5jVW7eoYFp27MnvZ67K20q72K2xjXjXHdGNc3",
-	"LQ1uvz3umdMOdvmaHVyvWrqahlU9qbAxO9YADQNLVZCyFuR9bmjOijbpTqX+C73VnpQn7X/Q9j+77Yfv",
-	"ij8779vX7JQ0ZFDiO2PuGu+IZMwO1CFJ+Zgb+6+0/50LiyMJJBbDXc/lbMKEu/RRrhZF3QxEKpwiuLy0",
-	"sPRZ1Ru9G16q9LtdspjYJWHOp7T0C3XuZlDIMr8va+Q8QfmTUkOHVLNax4brhPk7vRpvhbEneV3Phn8M",
-	"nSJXeznWWsFXnB3bah667W1wAVTA981bMo018OXt6Ss1dX+Zp0Qptz7cVlnr7RNaz/kFEwzkxo1o5f5C",
-	"y21TyHPW3GjjjTbeaOPfcKjLcZgdo135TeUtNzfwUlI+EioO6sRV0op5GhOpUrhcJFzeERQQM3xaowY+",
-	"59o8z196XVXQaxJXDnyMxaF3UhW/De2y0r+6FFNbLZlaDWLxNLTmROjbV4a+eWVYOuWwqEkeFo2nI9EL",
-	"oZ5yrxv2u+EOja7DunLmtV8WBa93i6GdIF5Zo8jjzrd/eYeL8ysv7tgxjbrdqNufRd1u/PFOIBVcpSQl",
-	"i+9+r7JfKsl+y9T9sgRuNP5G4280/m9Y4y8085086RI71VT5wmPQAPN7wl/HResUaIDjdzJd3pjuXG7g",
-	"f1ltKmPUnF2uMcHejavtm9zCedGsBdXE6eF/qssXzR32P2Iuyg4M8225H+NX1YN7O2iVp9iesczSD3tH",
-	"u+wyb9wIvX3sufyple9qJ65f3l1W5BrKoVIxwQ0KecV3BdVqUG3NmKlpfPcT9oyiGdSQwhY254zNiKnr",
-	"iOf8HK7FE9QChL6D684sKLDzyVLzmtLyMeRN1jmbDq9oQmhFTKnRYBOAbETAbRMB181hbLIRb5gBI0u7",
-	"mgGHPlqwluXxqezwM91e+fwqfHNnuuG/X/BCxWrdw02VlLcV72xQtkHZ5gZDozNcr5wbM7voB58UMXGV",
-	"632MwZV7F77dZfvUlylmrrGoWc5YJKAgvKtQD0VJd423kKvCLZG4iXjL5wm3eHjswkpn5tTZnE2kponU",
-	"NFLnmwnuAEf8PXclrkqpci+wIHwHFxuQkawm4EBzUGgFTGBMqQnwIG8LOVMMyzor5u/3hkWbymH+2zmb",
-	"mRC7JcVR+VVRMCBinmUxSTJGFeqzpd87lTYSUp1DexvLzqE/SR0LfgsZTV/TSbdLQGu1yfL1zVPH13cJ",
-	"b30529ilkzU2cmNw/Gl9lF/cSvlC8SxgOE08a6s7FYUPmVFlsAf2lWbTbF6bhA19BHxP34XigCiYi9sh",
-	"b5jrn1Tur1TqC7OUc9fTRJIpPWdEzxWLhJDQ1M8X4igHw6ytNWRmwZgge4e9ftEcq9Uh28Jp2HEDm5mU",
-	"AmgTmtbJZrev2y6cP3O2yZcTx3k/ikYeN/K4kcd/LHnc5JdcLY+dwNktwcS1GdtyNQr7DSZWzrlyfxQa",
-	"/pHhstJXOXUt1cOiJTIXBG340GecRMLfniczKbPQ9/s+VXLKzITNNTHsA3San1IT5uWyup1u5zAkGR2y",
-	"LMOG0cUjkYDvsR+elt6BOiBF2btjP9MjmCkmezMlp30ree7oFhkz7AFnpNxQYv6Fg9Ptvti/ccNbL1D9",
-	"hZz9/fQJEVz8SscyS99PjJm996f43khDM0QApiKxddjHHHCPoiAr34OLghDx41FkFx4Fl+TguleknNfY",
-	"HsS3n9zT3DpqLvl/OX9ricFOc1Z2I9f9faPK23b/p+DYze2fJqbUxJS+4ds/jsXseN+/3I65pNeuqXSv",
-	"ZkycnD7765tXL7+BPL5cXfu41p3ysqxE0dQ33j9VdsuG27dgrS+nYMnhrywxmxQsB5a8bGPjPmncJ1+4",
-	"hrJHvaa5T4O1TXOfJonvdybxnZUbERKqiRP1N2L2lLWMW2f7VFWbxv5p7J/G/vmG7Z8yr7mmEbSk2IL0",
-	"CiPo7ycvnt9iI8jvovBZu/0NiG/Qf0038qqVExL2gSYmW1o5sVDcGNYEjhsdsrF8GqxtsLaxfL51y8fJ",
-	"9xu1fKxQvq2Wj9tvY/k0lk9j+fwBLB/La3a0fGYZXTosrM1o+m5JUjai88wgY+LJhGlD8DGSyCnTZMSV",
-	"NsfEcKbhLs9QyXMmyHAJtaDrKz6fuvfegnrPuJQ3Upk/UnVo3JWrDb2lfLJDgKZ4cqMHN2lMTfHkGyme",
-	"7HgK2YMLJLDmoaQqLcsgL3h+r17tnr91KnUh2Bp1ulGnG3X6G1anczZ2jSLK9a1SLCMRbOHVZirSkNy9",
-	"K0XC7t4NsZce/HJHE2N15w55JbIloWRC9cR3hoVfCNeR0EYqlg7wih03IeGGJFQICU0D9UQuBKFjykUd",
-	"n8KCmsim/oBlnd3GvnBR5/zFr5meZxuzxdz5/5EqO691MN821Uv5xqJuU+W58V83BZv/GAp/Xp955iXK",
-	"uoZfcjTVVGauq6B8G8TTLtp7IdCtiOaK0MTwC26WJJNjsmCKNfWVG+Z7m+9K78ARnko15GnKxJesyNy4",
-	"VoDhIYMp7i6HOxZrXmNMF1CiY4MDZlO+01dlw1/KR75dWW/4dsO3b7Gz+zaXumhYeH2h3C2a8if5wldK",
-	"5N4qh3jjD2/84Y0//E9XrLbMmT5DqVrkLVCodtXHsG9QQ/74yRwVZ9qVr0Zi9xLiN8BX0Q5omGvDXBvm",
-	"+mdmrsikPi+L3RTlfKb1nOlSGJNQiHbikqhIiXJxUG7Kcc+c7+JTx5VAaCRmil1wOXchUaKNnGmo8M3F",
-	"mFBD7DSu0mklgioXAh8JiVN1wWPiv1tMeDIhU7r0tS8jQcWyeBySVhZ0SYY0OQeunntTFhOpfRx2QTXJ",
-	"pDbwEvwBWTYx0vWHcILADm11yKsRMQvpXzplUCAOd1FAQtMpyxcvGNHzJGEs1XkPQqi6GgkowUbJYbfX",
-	"IWf0nGkiJBnKdLmlpmpVYNwWx3r368RgS9iXo+qfNhbbuIga137jTfpDBgSK8qbVDKOd4rT7Lmiw6XLA",
-	"S7aw8g1G4S0AlFqQW04NocTwKau/APCTj0d89fz/byVaARBzCf0hFi9N9MXWWqU8DfE83/M09MVsK38L",
-	"OmXhWGZpOKQZFQkLp0xrOmahS1B6T00k+mEvPAwfU82FDNv9g7Dd64ZPLI67KvH4Exa8ldqQ/gGxk3Y6",
-	"HfJqnkz+I+x3+/favV67f++s1x10e4Nu9x+R6IX2/59SNQ17B/Z/T6gSLCU9fJyMlJzC/HbI2iRdnOR6",
-	"19mLmw+gGZbC9c0ViEbkN1GhRo5/8aiQFR1lAV1mSiU57YTxTQSJnGC/dbGiXClo3JmNO7NxZ/6J3ZnI",
-	"oL6OP7OU2OmWUTSHABWXUSU02ZMqtFZOof+G4FbMpGYtQomiIpVT1/QoEnKEOm2q6EKQueAjqabZstBx",
-	"/SvuaBL/MuXiPajlZEo/wF/v4pBwkWRzzS9Yh5xNWCTQ8vK+QafBuyo4JJHTKXRpGDMzYYpIBTVyrF2W",
-	"ZR3yHY7WsOaxJIKNqbFTRyIS4FWlgsTPUjadSWhh0f4bW8bESKKYUUui6Yhly4HdKHyu+jDP2TJfF3wx",
-	"lOkyEqp0IQYMRuKxBkbjyqGWz4SL8XF1PngDFeAChflA1kTisN/vkL+xpc47SaLb1pCMUWuMHJKJnCu9",
-	"+TYMyJ3rO0UL2PyNLb+cqfk5r88gJL7w7ZnSS9cpEXF8QmczJv4AadQ50pg2+GaWFsBrnfwtxGOysDqZ",
-	"V6qAFODiV0Ezxprclh1lnCmSxxsqlLhGwhaEhYvAvqliQTMxn1r+Cj+8C9cs6ubqTuNi/jO4mL/OlaId",
-	"1l0VO6/ZXDdO8RWneEXH/AmVpLr+XrlJvcHzvf8R/n3v7ixtSpP/nerDt+R33iqdmxz5Rjo13tDGG3pj",
-	"OfJSOM7yWd2fJe5+Oz2hjSO0cYQ2jtDGEVphVZ/VJxp+3KTj3dGEpxXXwf0wsDQYWH4ThIGgUxYMAr/O",
-	"YNWBVPYxYMPaYBBwYe4dBmEw5YJP59Ng0MsdDlwYNobbmZDbD53l/7kxFcVz/n63690mjOTdc7kmitFk",
-	"Ai3yqUjJRGap751v8m8Tmc2n+Khm6oIpMtdMh+Soe0AWE54xwg1JJTooO3WNb602zgXT+g9rDfzIaGYm",
-	"m8wBB7aECvwz727cmAiNidDUjLwtrW8/Xx6DZ343Ujsdef6t083L+2z080Y/b/Tzb7jII/KYXaqlw4RW",
-	"vUF9bqPyYybU4N+O4Mu9YecqCwbBPuho7gWrU51mNGGaUCK4+JWCLlWN80MagYIYv1VqXcr1EniJ08K9",
-	"r1vXqPQv7bQ6dHVhYDI/c6lWb2kynyBebx2M6dTqxZplI/I///e/ca1wRatImphKCwx4lR3iX7eafVs2",
-	"Iepeh7pnaHV5ZMBuphUYu2ng3C7fXf7/AQAA//8=",
+	"7L2Nchs3sjD6KjizX5VFf0OKpCTHpsp1SnHsRLuOrGvLydnN+POAMyA50RBgBqBorstV30Ocd9i6r7H3",
+	"Tc6T3OpuYH7IIUXFsi0ns5uyJBKDARr9343u916kpjMlhTTaG7z3JoLHIsNfT6JIzMxTGak4kWP4JBY6",
+	"ypKZSZT0Bt4rIQ1bTIRkZiJYJn6bC23uaRY+UdIIadru0ZAtuLaDuFaSjVSGfx72jgb4i5KCRfRUYB9i",
+	"3E3Jhipesilfsgm/Ej4Lk1hIk5hlyPZePnvCHvV6Xfbvf/X6naPOQasTSM/3xDs+naXCG3husOd7OpqI",
+	"KYeNCDmfeoNfii/f+J5ZzmC8Nhns9sMH3wLgnJtosr77i4lgUxEnnMGDmnEWnp9cPPkhZGrEzCTRLBNa",
+	"zbNIMMMvhaa1Hn3z8BH7978OOr1Wp7JMPpulScRh8v2pyMaiPYP3/u9ftYL9ACiSTMTewGRzUbeVrRNs",
+	"3J7WcFiZSk/SVC1+KA6/utmfEzNhT168fMWE5MNUxH75zJlFGsZZlCmt2ypLxonMv4aj00LG1R2fzM1E",
+	"Zck/cck+c0hzsZwJn53GYjpTRsho2f6bWPrsdNT+EfaDv50pKdyf/9V+Sa9pn35XOeNdNvyjMBMV777h",
+	"KY3fttG5FtV9fv/0wmc/PD35zmcvzi9OX5y98tn5i1cXN17sC3zZDmvN6atEk/RwyPbCdjtSmVt62IKN",
+	"ccPoz+rKJ8bM9GB/f8ynomM/7qhsfJOVP303U1rcHLH0TEktSpg1zNRCi4zR0wjqTPAVnHp6wcc+e57I",
+	"S589V5FFrZfCZMv2yciIzGcvuRHPk2liSr+2z1WaRMsqMpWQ0LRfilnKl7C8n3/+uQ2oC4wj4kb4jNhE",
+	"+5zw0f6Vs80bwOpH/u5kLHYC0kQt2JRLoKtIybgMIIBMxKOJIC40y8QoTcYTw7jUC5FVAPag2y2vb5rI",
+	"ZArspJvzi0QaMRYZLRawcBMnJMKAw5txM2F6PpupzOidaWEzh1uHmuUVr0Q0zxKzpNNbX9hLAc9Exi1r",
+	"LJhRLDGaqYW0iKR9ps0yBQYuY5ZM+RhYNfwOz8Tc8AF+M0zVcBBIO+DVgo/HImOvT1mc8YVu+Tgo8C6y",
+	"JUsMU3MTePAyPAItsiuRrQqmWIz4PDVtnUXsnlRS3Du2a6KPtEhH8BGsrvQJuzeXmo9EO5Fpgg8l03H5",
+	"e1ozrvcYhKoUUXXGkZLVD4Zci/Y8S/JljFQ2bfMIwFh8lvGpaHMZCW1Upu3nv+/ggMe/wFOqYQkn6YIv",
+	"NQul0jIZjcJBGbfn2jCpDJJ+lVNwOMFlSSQzZSYC+CCXcOaBDMsiJmSaL/Xqmdh31uoK7rtaWQqMp54y",
+	"rkSmAY6oFcB6Z5nQQhrkTccoFwFjhjy6ZIlkoRN0IVMZ/lUIu7BKTIHXC7wbHgCwxvp1SvHOII34AMow",
+	"mHe7B9E8S/EXccwykT4OPBgVeFbxeth/+LB1zPgQ9sMU6YEp1zTPymJxvv3UMmX9n9E80yp7LJZ/nf3j",
+	"yemDsx+6MKT/IAWG/LjfrXvvNczUcfz6Db5++bw4BKeZgegD5TTKBDdiRZoUq90/uiGcz9QrozJRv5Ic",
+	"ZyOeZQnqjlpEmTBsDxkVSJrsnmZGXQrZOmZSWYYOrP1SiBlLTGcFb9sa37eLppgPrsXkXCjWrz1KEyFB",
+	"o8jElCcSFPXf5spwtnf69OIZcMORaSfCjNqgPfBZ0s64EXiobSvMWwMWZiFbTFQqAml1FM1SMTJAAQCC",
+	"4Ty6FMZnoQlzCTeXJklL37JEs9E8TRkf80QS6HApMKcWBphypuYyFjGbzzoM5T/j7LD/yGdhSScI2Ti5",
+	"EiQk1l+GdGEXGcgE1mmYmWRqPp6svIDoAC0i2DTDXQOEEs3UaLTKbAInAgLvOHv86NGxedy7BsPzw9kk",
+	"8i4cENgMRyDzJHCpEQt/C1kOb9AEYZnt4TzTJmwRMYySNNVslKkpE9OZWSJPWoSBtJApb5ntwYTqSlht",
+	"E7UhNytuPmxtB0sgr4HLb4973e7x4nH/OsCIkcgykW2CSyFU2pkdioIFlQJnsJ2cn7K9cD9WkQ5byJk1",
+	"0F6IkwOeGAXbyAQw7DSRlzXyI59+gwwpvq+nPjqd0+/Wt3CKtuooQUxF85KMDksypGTc0yxVY91hJ+yK",
+	"p0nMwrJKC8QkDRsu4YlAEi2zvV67138IeG1Epn0WJ+ME9KKwE/osfAv/tMMWILGIJkrExyRZF4kWpTez",
+	"KVq5SopVoBwOR4/6o4Ojb74ZHhzG/AE/iMSj/qO4K7ri8JuDBxVIzTisAvb7f345af+Dt//ZbT/qvG2/",
+	"ed/ze/2HH/6XVw82ky2RmOvcFETScHgcJK0YqUwwky3RywDMo8JMe9t46DUa8k88q9VDq2YyElo04XIs",
+	"ck8BCoQBC8l8CC2eoW9kJjKUQsBD4PGpykQgUa9RsuyEICU0N/WUZOJKZMtC3iANoiEBh0m2RIc95dGE",
+	"rAY1FYFUMleRQcFcPU1rhW4nx59//rlsI9XzKV6MgN3hfKtbFu9mIjJ6wMJvBUcaXHU4EUpLxYY4IJAo",
+	"NX33ABNZprLHgZdIJIi3+DWoMDhRYp8HQOKxJBr1SyIesqORTeUrQs3nwTdHXevGGcC7ncj20Ws1S3kk",
+	"YpjTByWOkyB3ysciU3LMLhMZsz0eyFzaFyfO4ykQNT4E6xEidoZx+asRzn2V6MSseb1o8zupA/nQ7QCr",
+	"41cffG/GwS4w1rh/gkpd/XGrGf9tLlgIAvUtaX+hg8ksE1eJmmtSHNmLaWLgaJwfY5RkJaUygRl/m4ts",
+	"6fme5FNYEs1Xwcopf/dcyLGZeIM+mLnTRLq/e3U8pORy+puoEyHsUizZXCawC2faAfGjNMRj8JlWhEaZ",
+	"MKjZxYrQCb5lZpFEYsB67f7RUSBnWSINkCA7efXk9BQYQsYjgCTb4+z169PvfASAkqLVYXtnitnjBeSc",
+	"iwHiLIhrEYMMGC4Zz1m6nkcTUONLdupCzdMYmbTlCikHfYhWZrF26c4DAd5pIVIhuIl1FfBe8c9tBPzR",
+	"0Srgyww+CN71u+0gePfN0zf31zm7771r2+HtqdCaj+FLtAGHgDOb4EfHOfqx3nH7QqZLxmezFKWg48M5",
+	"W3E6/z3NonmWATRDsO5C1OKk1RaEFr6DciBDNMVCtnfY6xfCcddTY/WHFsj81Mhzw3B2GYnKOu0G4q2n",
+	"ZW3KTcfU6/YPa0mCYPhS8HgTHGllOfR2BBnLIaYNsMNARmo641milWwh0yTq0iy8H5b1DQDBIjGTupfl",
+	"wYBA/vtfvYNOr9P7yCPI6SaQxRF8QkC/lgbeG9cxUAClE0JgG/JsLAybcFJREQLIfqRiFNNgho/ZFKYV",
+	"miVmAKAEJU+T8ufE51gxDtsg5YGzNNFoKxSTaHvKGqFfCblYIH8KgJwpKTZQ8NPS0pZqzniaCR4v2USl",
+	"8RqKHRey3QGjDncWgl+uY2F4P/Tz3R90DxH31BwY5lDFy1tjyxa7DrqH12BX4Qz6CIg+QY6xDtfvSFjd",
+	"Am8keLJVcI4IpMQnQflrdT71Xj+SpJAoxLtEow56PyyTwgrFBLJMMo7Q2CqdsT2J0U4uCR+P2SpB9a8h",
+	"qFuFSz1vv6jEL3eDyDp5bAVQ4tgK0Ql6cr4gaLa4vKYKrGwjpmhDZsLMM7C8EOHXHJ39br2Cik6PyqKs",
+	"k4MeGalsyg1Zkwd9z4clk6HZs7qr/avW7HSOzzq3wUWVbpN41djF1c64mRSLTeKtlkN5sQ8OvWuXd44m",
+	"zqbF5QbQl1vaK5VtOHuVxSIbsLA9Vmkcsr0sAQliSEEmk8yeY8tnIQ7yWdi27uS33IRsT4oF+g7xmRaK",
+	"ldL3HXbCyHphCjSqSEmTyLkVU/h+MIUWHEhGzym6S0Z7INF9haTK49ygBcrSlzTQR46O7jzOtOQzPVFm",
+	"AATHGazWvoDbU2CLidIikPgVcX/NhsIsBEiAhUJ81+gs4LOZ4LBmNlRmwnD5TIoEgy7ojE2RPoeKZzG6",
+	"+tLkSrSOGa9s3y7APagvkxkwmwwMEsGNrizN8h3nflVzs2r34jltsBE1nHItBeaPOZvY/W1/lM7T873S",
+	"H/U2sfO3oEn8LY+t/wf+skku8Gs5YWOWqWEqppSsAba52xAs0vAk9QZen40Skcaa8Uwwa5wjwYC9jq9C",
+	"BHtrd0s2M/zBnMXEDZyJNqxfNjZThaZWyotnMYaz66MfANracBlhzIROS/9lF6+f4WauvcEhsDiTGDzB",
+	"v6t5Vvg2S96YTmEfOnjpffwGYdhGOMBqigP+X5kYeQPvL/tFjtM+fav3z2kKOrG6GE2+AgvrYxYSqEME",
+	"jWaCRxP0yUnMV8LTgUWupFBp3bbx/TYG0NtFHkfd+uzT+xvzP/KsgXxayrFol5Isdp64mp6xGv7ZNk0x",
+	"sPxUu3DA7/SwHV7y4O86Q9XhX/K9bnsKx3zwvf9ql2PB7VIsetvTNdFrnKuUgHTtqp17H9HumcqGSRwL",
+	"+ZGsAdU1cgoOBRAlaipcUgScKLLCKuppdr+/j+6gGxLvQYV4UTgA0cbkIqsl21G+8dui19xbSp7b4dxs",
+	"B0VDpA2R7kakAPfzDINICcz3jCdpvT0pnB1vFAt/eHryXR5k0OW8jlgJEmto5NR4IwbkoXHhIuuTDQ97",
+	"/ZBZEmJ74fqaKJlv3Qkno3Qei9gPpLPPYEXowED16aumBZd5s20GHNPQzZegG2LaOxNLJlj4/dOLsOoX",
+	"oyw6FDjk/eUFHWhB/nB8rBSoaw0Qy+3ifFbJ/hqwTSKW/Bv5YHIbhIHMiSj3cWAmyh+Dhhq6+Mx08Upk",
+	"V0kkXkt+xZOUD1NxE3niMlOHHHPIJMiSIV6uiCYiZjZoatMyEg3GW8RnPErMchBI+G5VtBx1D8qiZX15",
+	"YYutyo5jZrIl5U8EkmNyVTWrymYMNfTxBemjdCDXP5zn0Hy9hHWh1I9cLu03+qZU5eI08I9RilLsXcYc",
+	"XVVa08r6j8JAFrSzsoJawsE8pIZYGmL5csRSzXZ5KeaabJqP9UKsJIag3xrmttlKcTIaCTROLFVVPZir",
+	"aSVriSY4n4v34rxWH1ybeINfcr/3e3wc/X7h4yitCDOCMoRdrZsjKS3+UizbNPTWfB7hCnDC3aHTuEAa",
+	"lfUGzEIakUmePkUX+8dyiVw1jdDGA+0VlpAKI8oR8x0cljeh4aNykMFtiJId62nXDrnluILd+ggdNsew",
+	"+QmmIQ+dSQnfzDOM6sWJjlIFzIWdyGUpKxbjb4Vp3BBzQ8y7EzPdeT5TBs/3o6X++esLF6azdz5FzCYi",
+	"E8cggdimG5+3TN2H3aOCummHlMtEe6ylcLqz2pbKtO2wW6NyvAJLwWofYxEYhXdpjfRiImoc+Uej5/yi",
+	"8NYpcFBD/Z+X+oHu8YqJczp9rMJfSKVZpuJ5JHTVuQoT+MyId2Y/0lfHmD6ghXk8N6P2w6r2TwvzBvYX",
+	"Sj5A0nTJhTtPvKr95zc5b8ZUHhRM5Qy4SQ65WoaCnKQA7m0wk7Miq7JSbSSRxVWhiEvKh0fwNykIDT+4",
+	"GT94pubyY7UAl4HIDvtFfBMF4DZBX9yvPuzfjDAPq4Q5gi1spEn89pbIkdR1m4fGDQn01y+fN1TXUN2N",
+	"qO5HFSejRMSbE9RXij/Y2zCUVF0pMOWzxSSJJquXQSySrl+L6dOlxSZ42SDuTRH3nC9ThWGW5zwbi1vw",
+	"BVWLvBXppph13+sePjz65gEbLo3Qt20y9kqJa3ZfGPRJYWe1wmRGo9pGqTaOuvV0U4RComkNtnhNKZhL",
+	"2mXj8Glo9iY0W5u89pFku3r9lOlERgKv4+FlhGQ1suMuAhZ3ArclwrmMrXptsXczOi8Fb8qwsE7Yekov",
+	"jWvTuFuh9bo0QLweVXcnke7Glm/R4c0IpweojC6I80AusgRrr6xoDCkqAIlZv47H8nk67IROzN3jCg+6",
+	"hyEzKpB0XVGuTQuHInjcYRd4/QWwAqtpsWAX1AhkYjqBR0F3Xr6bVAIOrZySdsu3xvYAYO6iS2ovg4hA",
+	"OtChuYwXkzWDPfss/HmfEiqlNaLxHjmtV6u8cNsJKx+5NbmLW7KJZiOeagELz28jN9mTDdP+fEy7bCh8",
+	"BPOuRXS2hufXMm+6A8NliTxrTBNrk0ixMRz/R2DleJd1Sa6B4dw49kwJQivMU40YZ8ivLQOGgcjVRJpi",
+	"5UURD+gQbM6EvZec362VVkA0WmDDUHZnKPZPAv8zvEn4Caw4lx23Zsg9OHh4+GnMuINewROqlbbchcnt",
+	"Rp1duq1O2KZnPp2Jd08XRY0z0Rh6DYnfGonXZ5V/JGVvSTTPsKy0VIttJI3JaP+8WaZOyTFj98TmxaZq",
+	"qbj0/a1R7C5b97em27O9xLiEvEDiEM3CdnvK37UT2abC3EVNzlYpp541KfVNlvCX5ig16fQfw05y3E4k",
+	"61lk3uVe8u/L2X1UcJGL1Vz+ek0gr1t7i6lAW68UbL0K0JB4Q+KfnsRfS24bsXy0a+GVwHJP9gY+VRO1",
+	"9/JJua20fLFq8E75ATdLDigZBCfVGrO2bHKSbfAVzMvAuC0OUIWEZtNE60SOQXHAWrANoX8VSv5q45fr",
+	"nlutgXyXSD7P1P1RxAm/QDK4zVRAa76uZwJW/YplaHiDyp+FB2FlhtuoN9QrJQuXgFHKsNvAHfKhbRza",
+	"xiGfIgZcbqNG7UpsjjUVs6wDdm6JYAx5wjXjpZ4nRS82KrKX6CJde5B3IZljBcxMaC3iVme14FFx/bHW",
+	"ACl3PdqBn5Ray62zp4brNa6NDSwL+2x9Jpa12kjv49jXWlu+2wpwf73sLNwGn9AmtgUyLPdYc+yo3FCx",
+	"3+m3ahgg28L/AnnnGKDb4W5P09CGdza8cxvvzMkZX/xdmUxLfNG7ELblnY2ZYOhRsomSQMMLW+a2VEgX",
+	"71OWi/n/nyCYd7vd7g0r+dP1T2nQ5cnOXj8vCkzCvr9XaVxZae+6arnwv1Ld13b+0Wr5V6wYkZrJioBw",
+	"bNVTlzBmloGMMAlV83RfFu0z1KX3plyBVF3WdqgpStb+4iYpioeq4a8iQhQvtzArralUcnTg9bv9B+1e",
+	"r91/cNHrDrrw3z+8NQ6803kmMRbGnfJ3b7HUKdYinibS/gWwtiVBn/Fs6vnefBZfs5A1kJXXXsa4DdvI",
+	"zxZe1DbJVKzDc2Wz28VUGeU/0JbfV6oM36hmcBlY29+LmPuhDM7dxhPAt491aHIGYz9Uj+WWYLyCs1h3",
+	"GZdW2lEJGNUjqRTJrSxvG9I/T7RZQXwsu+0Nfvm6SOCN75W63HgDOU/TNbqwWyv9ssuJA7wsAHmWcZQz",
+	"lXet3iI45xpTALlmoeu64/rq5D0fj1kIawyvaeJYatYI2DBPbZCRqnBfg0C4y+pityHDmSWD4u0W/hUZ",
+	"VOku068XSEFggkAGwVUQjIIgY/jxwyP8cdINgnnvwUP40e92u236eYI/+g/pxyP68Qx/HMGPA5x2/uzp",
+	"s2dv9v5zUHpV8Z7iNaWZ3tz/XMtq/eeNxbA2PDOgRAPhYOWQxSQxQs94JODjQkyniRRsmAl+SQ2u1sS2",
+	"O8VcneUxZWDx9LxEBZjm5K81WvrrqxdnDK0BhtYAJU0586jDQkefYdERVryLhIhZ6Ag5tAFU25E4mlRQ",
+	"+X2J4A+7xNXLC+s9WCXXFYlT10B1wUqf5iQVpYJneq1l56sZz4pWNuOMy3jKtRGZrlO0Vmnt0yted0/M",
+	"fajhFmdiUVaZboRleZ6yUbb/K1qQ1B1rkSXUXAqFByAget6Ua++2IxKuIN1KZ8IKClRP38LyoCqMjnJh",
+	"9J36VXm/A29voCndSQwoi5Qt6sibelyhdg/XYkrpxCo19X/gxqgsWamW/wOX/9ztLMqTXeNbEZku1LvS",
+	"23Z/bAVYpXeXJ9wKqJdCY3+E9x5P0xcj1MO2vp7A+8F/v7JxjH3VteYkrwvoJpXY4IDZZoTUNppaEGJD",
+	"aOznlC6ptivXE3RkG5Wt9m6W49nbg9/67W8WT//aT3/rXv0/vZePJv/1cPj3y8P5xQP9j6jLz46m330z",
+	"+n7S+/Vv1+q/tIN1aL1Z5yu2X4XrIV80a6w0d1YLSWnA2md6An/hvsi3LyOxwjl2UX834CrRZDdXdddx",
+	"13cHdGOwfSB0+SnR5MvZlawc732La9qFdipPfIQBt3Ku5WnraKFEURVltABvo49+Bfpowfhvk6YO+1uI",
+	"6vM4Qn6vSHGCeks/piFPuYzEMXDoKV+yIei4Y26SK2F16yGPWTqPLqkQgmBPuE6kqnAuANEafa47VT7a",
+	"K3MbIhJ9HBvkZN4LqLb7T4lfIPQ+2pPxEWj3CZwPuVz/eNfDXq7vaj4VLNQqM2Hrhh6JT+N52Fis/kRS",
+	"I7rDo2/yItn22qOtr0lGQptUlPyO4ZTP1vT/ppnTzZo5rRozBL/VE/p5wg1bCGlsd22LZEWX/KpyuAn6",
+	"a9y1OI56xeb9NZ5p72lNjyi2hwFKuzNbAk5lLG+ljafVAvSZiRhsTmrzjki1glAfgSV15nRx9vXdMiO6",
+	"ZxuJgfOrTFZvEGKnVbpmByqw7/LY/xL6qLTn2BAHEtvEheXQVlhMRz3UWq64ySiRMXKTpHxR5h5sZqxX",
+	"28DdBHFzQTPPknYmsE5uVCtrS8GfXLx1t4ajjh49Kgmuw/oolCWW9X7jeqIyw/R8OuVZ3pobG8erkWNE",
+	"VcTehd6K/RibRFF972kspElGiY13r7zvGLSyYSp8JgXWcLVNAumqIgzulProbaFtf1PapV/bJ8qvrenk",
+	"by/n6G8uzuZfc0PU31r2w78+jcK/vg60vyn33L/B9TR/c81af8P9mDdVUtlyRLvSxqqxTAAgxM7pxnfs",
+	"O+erdVI4NyVLXM5qot7g6MjfSX2y7rID0pO+8VfszdLf1dhOYYQ85ZkUMesdUJtM7KAJ5AAD/8PzPWIw",
+	"uflaFVP5erfq1zgxXSRyrupEU0P+ClXDpndQoT+JebHZTMDVFytmU3WFBY2dhUAMIVVaV7u6HtTwy2vt",
+	"gW9ubg9U3QWbe+LS8mHp1syhahUTfiXYUAjJYpEKI9Z60/7e9TgbZWuXXpTh1qiCo3HMfx05HOaunVyO",
+	"ymVcuA6r12Ypofnt+VzQzipmrh7WKqhyw8sRVbG1a40x5CVbbbG7zlk+gTFHDPZ6W+5TGFmgRIloniVm",
+	"+QqWI6xuPU3kRb2LGPu1wPeJNhk3ChgnOit9pm1RBBaenZ799eT7F8+/e3vy3Y+nZ28vXvzt6VnYYT8X",
+	"HZHnEoZjTRd7U3PKLwV1refO1cRlzGZZIqloDnphUbFE0ME+6CpHQSgTY2YFmWzZAjmBw/MXry6YU05D",
+	"20vcNsdAXkpf5ZmMKTegycEiq8/uv0/iD/s4azFN5/qlfkAlf6Rc7iyPkDYsrp4l8lfOvge0nPIEnWs2",
+	"YW9VNZU4co+z+/dpRffvt4g7aXb/fp7Iev8++5//+985evvWS3Ql6Lcf1FwL5ygPJLmP8AlsMo+BOJIu",
+	"gmeSMtwrriZk2KnSwmecZVzGasr4VM2lAY6J9AUYkkhqe1XisBmorR12IhmPTHKVGJhnzEATzGJdfncn",
+	"kIH8y1/Yj0X53UDeZy9thRMyIsPVawphBwaF3z+9YEVer20uhx9WDpIgFzKeasX0TPBL9uTVT8dslkSX",
+	"2P07MZNAMlfzd5CXPQ6pCNOTVz8Bkr989oQd9h524WBsCYRMLXz25OXzZ+QjFTLWvrN+f5srI2Jquwez",
+	"SyFiEbfAwnp98az9kOq52EpJA0tISD0x+nQ21F4OfStDeTEkhPldBZPQDg/ZVHCp2etX7ZNXT05PKaMX",
+	"NtDCN9PVSW17AWKRKsrDTZNLwQLvCR/9f/9v4JHNny478I5To932JqShCLCA5nBOLlJETdGFjvjM0p6e",
+	"wex6IgRmgBfKAQpiMGlhbmQStgNh+Dhc+9tapnAYRim2ZwM6loFZHkAxH5Ls4p1hHMbD7BHmJqXxoPp2",
+	"jaAo0Z/289CS1bxItGg25bHTFKYtwj9XIxpsQTFWJgEBx4ZL5oqCwm4pTxwpgjaTeyI029t4yi1YNFZu",
+	"QzaaLhlRB4t4li0TOS68fEpilEut428xaaJV++HDo0ftHtXTQXQ/7D4IO+wpEiPObbEvr4VTwqVEE9ay",
+	"PVcY7fzse98VRS28Hy1YCcxut3xP55PYneW7Sswx5aLkcy8m3KDdW34zUgji7sP+0aN8/nyzq7xhFZJs",
+	"LIzGF9GhnZ9cPPmhxDaQR4TMoMDanjFPy/jm4NEDQoCT+vqatBncGiIhOm0I20puIjjUgfOP2WcA9ehs",
+	"gmAeWiICpJvwdMQ40/MsU2NuBJvxJGN7YeAFwTx+2O0GXugzByT273897PRbyDs5nHM3tB4FIjQgUyDY",
+	"1//72bNn3xGTy5PxSZso5eSTW20xUVow0k+QkvDLKUy4F74PCqdo4A1YUOMXLe0z8D6ELTYUOolFfqfg",
+	"nqtIN+LzlC5cISTgO+DdIKaxNp29YIWhqamYDq1LD8SXmhuck0u7jXvaDtHAtfGUHL+xDpx8qG85Rp7X",
+	"FKtoPsWyd5n7ND9N+zCcMd2MoHp7MC+BqyhqAWuLQfVI8MA5M2rWTsWVSN3qaYt+sR04Vg9LV9GmlSYJ",
+	"Arsk0HMWdkKfTVUmqLpN7wHDgoLEnUmW5x7EYthBP4eHylj/6AHMS4WDCKERROPkynXgtytS6JWEcy58",
+	"onTQJ8PA89n6509iOGVkNoSBOaasjqxxrMICbMge3oz44uReVrQIRBKj7ltMSRSC6M209pxZKBaBuqJR",
+	"FbEGk4u2gagwcGjEHBiqzJw6IgBn7nWAasKe6BIzBtpMNPIJfAje4KZE4X2MpzXjtt4kcXzMrXtw2B6i",
+	"b9WOXoFJkJs1LMF3APNVI5oBCVshTpRH5S7ofF+AMfhy4KKEirGaD1PRnmUiSjSKvDmeJuKQTwgDqkZP",
+	"wGJaZRSwaJYXmHJo4xNEiX84EO6FlQSD8BhkQnH5C1kryrMcDw9bHXbiyjNZgrYwceEFbsqeeZ8NxQge",
+	"Bx3YoTDwNyp6aVELlk5Itc6Y0eewviGHW4peaZkEEA2XS6anPE1x6faVCfBwwWeUrDaaa3HM5vhX74Fv",
+	"FVtLM2VGYX2m+CfwAwT1/fsoe+/fp0ZZWLFuc+fkPRclawETCW08LbSM2bFvWKvl4FM+s0S8FiKxu6wG",
+	"SXJ0KAg0dEyYx3EmtO5EiVmGOXcpR1SKx9HPGrZcaAU5X3GMoDpYZwHOvBtD2BxpgfNzRgR2UHPmRbWh",
+	"F1lxgfwWhY6uREE01joVMVPSwss9CspgXk/EMQ4q5Wr1pAHqFIfdw5DthTVO9LBFokEqlqm5ESXtRyPY",
+	"c2vUFiJ0JR0Jp5+8ODt7+uSCTZQ2g5nKjAW+ZHyoVQoT2udy8IMpOtjfhyfC1rFd3lF1eevefNtJFesf",
+	"4k210Nk4efvWUtslNpyjDC0aLwFhUWOoomf4ai+ssIg70bqOgNzL66q62B3sTLWzm0b24oYSFyiauQEq",
+	"kEpLrc7tTUVqRWsWaEUAndt6vNWAue2CDqw+LyMnY1fOP5B5tX/273896hzgtUi0KvN12kZTyM7stnzi",
+	"bIchkQ2eBi7zpBrWs6xiIdK0TZUq2Q8XF+f7vU4PnrS/d21oiGplYY3QHF0H7Ht1TwcShua17uxGE+M4",
+	"KOBhIscddjJVaEco7daN5hnZJEi2YSCBJ7NvecxsGDEk50KkpBQRFSJGwNtqyfmWwCD2HXKqjF2JDEVQ",
+	"YqxuFMgZqOlsz2EuijLSEmcii4Q0basAJwUCYknhfJxFUaf+oSnqg+zLxAy9jSz8AeiAqoBKnCmHaU5d",
+	"IePAFFqWr622p68y8kBaIQqGLZwET2kA6SHHMMFRt8fOlGGnwOVAhQTctxdk3OsDGV5kXOqRyErXZ0kD",
+	"RhHJQd8ZpwJMobm8FHGIcx/2vmFP381EZIi5UflaKzVzRM3xkXhpSE+E5KawWxHTmVmS/euKZSMgw163",
+	"246UNImcC3ppFSOOuke4DfaTPVPY6ysXprM7ZVP+a+nYSxsDyFso9KkUtvvzUYjEXDhBHLBax2QasfDw",
+	"oFfqKF1GtgrVUqp4IKnzY4/9mHzL9oYiVQs8LL9CNiUaocxReotLRgGlKpC2rpwNFKLKjBoTUFw+gVHE",
+	"h10FKtwOLBRV2ULeAKzJ6TC0/fx8aw7Zitt0NmEfGGSFX4W2zx+7H7K9cklLYDiLicLYMeApUQvZdgjG",
+	"fiBnmRjxSPgsPH95yu7bz1HPTTRL0YWbqfl4QtB2cg6Z14BcqPZ16EXTJWSGBxyHohXYyYnRzTL1bgnU",
+	"N8qUdGkMGTlgSrU7SfdyFcBd3c7iteSrAgHDi+rh6GErCwktBE2Vy9YMCBV4jXtGT+fjcZrIcauDPNM9",
+	"io6qQPKC6GhNQ8qJxg+ti6iGUWAZMiTExLC9BFR/YhYtvBGfjCVY3sclLtRF0wE/16yOIcCbcFHrb0Mc",
+	"JDMZeFuHvVIVtQawkVShHFKUT1Xdm3V4ubFuYTl8fWLwepXt78GC7B8DGgM2rHbOrz77978edHquJJTO",
+	"qTaQcPKgjYKUnA6T8VzNta0Vn7dstWY4N+WMCyqlD/SGSILIZS++01hkS7EYJZJcklTEfs956vxSFfy1",
+	"gv5+XUGXltP6NBXAz3l+Sq+QMbpZKZ6AH/2qEklewEhNp1wD61oGtGAnsArVmSrXLZKobAJZ17Ai9rFQ",
+	"K/n7oX2TUYzLQJYMLQIXRwcBOUTxbGGGaoGIfAKqeMON9X9x17cI9eknLm+DpzlLC+S3ykwqVXbVjMYM",
+	"SuLf+RDNREydwImK6dD6c+YsqmgykK4zA1CalRsuP4lwk9Jh2HA+nelWxyp46PQH9W7dp0ccLJCu6UJd",
+	"uwXc/OZWDh0Wnr++AGRBv6F93XdPnz+9eBoGUpWbLLCxYhwAQ+zeNlLQFZxLRnjkftFeYaUxRSDrOlOU",
+	"GlOgH8LOWsbeYmopEkS26q4CWd/q4rjCcEXeKzU87PVpuxbsljRJpBA6k7s9kHs2flbEYvzVcJzvoFYN",
+	"zqwNLMfegCJrvrTxnJbTLrM8WISHiYZ+qVMXRbt4Oue2BTbQA9eBLCnzvYNOj9QgDFigRmqnHxTnNwCp",
+	"S6KxrvJ8qZVGIJF0s7k4LjfeQAZc7riB2FSZid6RCVukvhDEdCAdkKZU4N6pBLxqRpCMBEMJGM+CL0sO",
+	"Fdf+OuOFOobTDkjRh9M47PboxwH9OKQfD/BHjz7sHVm4hof9fphr/tgUf61vvo+YZ1VRay9ZoyPvy12o",
+	"ALbmkCP86hn1Oz27P1BWOCwakHSWiUjEosPOVLU3Amfhc65N27WDCylOAgdiP2m/SmQk8FQDCV+8ltPV",
+	"rzJhRXTcYeF+rCJtsy1HSWplACopzmEM9LCvZkLyWdKxpXaKD5Z8moYtiuMU7QYwqMh17rtE4d6qHD8w",
+	"sUDuwMXIX3g/j+2g1Nxb4ZZAPjm6gP5GL0GN01ELaFElXk+2xN7qkfRbgzKOo8vGdd0pesdsabujMhCw",
+	"5bYO1ZY5eMZ7JXuaArboY6BZcxWQWrsrKY6B3dNG/VwYwZmBfGsdU8uaDYAM5C6tfVZa+hRBM5Sg7MJu",
+	"Q5daSxQijtQFbGDN87QETiFHQJYJ1k75JyIO1fjGX6fCZEmErG8y14V8QwgVmFHLkujonSRcZzp5q6Kc",
+	"UyBjz7lChQ/0H8GPo+5BiBDJRJxkIkJVaz9s5RotSH/0vRfrAH0qkBg9Jv2IcFwbkSX6UqM7nPv3/WHg",
+	"hfYsqfsJFrS6H7aOEfiglSFXKXzKGCmQe9xqmk5hA26P6g66nNFFUFj0VlLCjJJS6gBxVwC3F94PA8nJ",
+	"W8LHuhSpqbgGXMjf8HEr7/WCzYSLM8GkbeKX1FYqkIlcl+XcYr0kRbkojXWMjJbH93SdBMLlXCbAyyh+",
+	"l8tsOAO0KXGDlS8ZAWGA7WbI7qw0X7GtmUglrJZ8DWTemtZG3qUQ8VpUfi8skpBCVKnqMnV0TgrA5S4F",
+	"negxbarmZie9C4g0LGUIwfzfiVQYtCJKKT/oFEp5hIaH0fnSNmsfVgRlwiQWmUHSXCVqjmjZ8l1kw2JR",
+	"MatlYyUYdBiqzeTekDe7lNthJyieezYYHq4WS3XPhrmvuVIVN+JTYcU1jQsk+lcfB551pL2l13kl10pu",
+	"GMDTlWz3/DpRye8oVSDdEWG2EN3jB01YFCzOJWnkBnsZSRJtU2T8CvgcLhDNuJwhz/fSJBJSi1KC1Y+n",
+	"F57vzbPUJmTpwT5KXVIIOiob79uH9D6M/VBqc1zkZp2cn3q+Z+0Pb+D1Ot1OF8ZaAe4NvINOt3Pg4f3T",
+	"CebY7cM/Y2HW09Ne5pzRqDxkmGFWVBFhtl4o47SLjodvI+Cext7A+16Yl0oZz/dyJxK866Dbr8+Iq86c",
+	"Yjy3Ov9XXRO5XJVi2yzluj5NVbzPWFH0sP9o0xM5Au+v9j+A5w561z+3rdnSB9876navn+PUho+euqtw",
+	"R92D65+q6QFTzrr1Br+88T17pQioVjmqr9Cj53ugRniDX7ypMNx7g8wlP6jV65ErgSoKs2kW7oeuyLC2",
+	"ybhPXrx8BXxUSFhawahz6yqQIdFnyPbCdjtSmW4r+gCkGRgxiXYWmqD5ZpmgTipW3STuW2VPFmnqWFS/",
+	"e1jPotw+KDOXAtB2Nzuwp9/DRvDJEhepnZiClr9jYvfgV1kydGXqH/m79slY3GjOH/m7EyJAXPa1z+Kg",
+	"Pyt7/EJsbguvsugLVsQ+26tSfmudY33wPdQlNio+rxZ8PBYZe31a5N87Lui7EB8osJlIl8U9jWEiebZ0",
+	"F2DHgqUKbGhrqgQSB3Jpo0SYF1HHkL4X5jtYHehoLtt2Y4GdYsj+6QjtnpeCx1ho59rhYIBR984Pb9Y4",
+	"X3eliDaGUSdmmlbvDZHG/x+xijALFwaQ5k9fwN8s5XL8OPBASafvOp0Ofb1fjPfKxaVXb5TUlpEunZK7",
+	"/v9VK4aOul9ZLN+RqdjH3FMFb2k6+N5RDnqwSa1ApkFJVGalRzYm9dt8BMrKXXe9dJqe0w3GfhqZv4u8",
+	"/pbH9jG0hroPrn/kTJmT4uY9PNXrX//UegdsrzHbrCp0utFFs1fIy9ZtWXHokblrlpxVnhpLrrHkGkvu",
+	"K7bkgLncwJrbf8+1FubDRqtuxWagr7TPtFmmQvssiZSkiB562q3S5ZhcYdB1GNZuGiWpCCRoay71EqyW",
+	"4gpmfsMSYyYYWcZ8dYz6HHYfFKkrrQEoc8XSgEMG2BM1MUzNTeD5dN+XkmJTcU/Tnce5jEXGAq+4gBx4",
+	"2FhYCxnrUg6tksLeE/AD6e5t6tBnc5kKrZlRaVxazxar9ARgfMdM02TKx2J/Rr11CiMyL0RBdnltbRoH",
+	"iqpR29F0Fu158v7DVsPUzvArv+KET9WJFomM1aKjJCAOe8xGc2kTEFtst5kxcbk66cmMRxPBnlM4KE9k",
+	"7ne6N7ehAZu+fsMZ4OFmXqf7H9QCb9vk5OPSIiPs2F0tmjKbD9Mk8tmUv2vzsXj88AHovuWKFlTzYtvB",
+	"NWbM12Z4I1b8iQ3vhoIaCvp0joDDnRwBz7BuX+M5+FKegxOibJvDWfUdzKio1q35DJyufid9B07FbRwI",
+	"jQOhcSDctjS4+z4Hx5x28D2s2cH1qqWt21jVkwobswMGqO8BVWFanpf38uE5K9qkO5V6TPRW+26etP/B",
+	"2//sth+9KX7tvG3fsBvUUGAZ81TYq8ojlgoYqH0WJ+PEwE8F/6I3QkeYPI33WZeziZD2Yku5Iha3MzCV",
+	"0RTehw8AS5c5vtGD46RKv9tliwksifJaFdAv1vKbYbHO/E6wUfOI5E/MDR9yLWrTE223z9/p1XgtDZzk",
+	"TT0b7jFyilzv5Vhrd19xdmyr62i3t8EFUAHfV2/JNNbA57enr9XU3YWlEqXc+ZBiZa13T2g9T66EFCg3",
+	"bkUrd5d27ppCnrPmRhtvtPFGG/+Kw3mWw+wY0ctvY2+5nUIXr/KRWFVRR7ZaWJjEIVNZjBeopM2twiJp",
+	"JpnWqIHPE22e5y+9qSroNIlrBz6hAtg7qYpfh3ZZ6dFdiqmtloWtBrGS2AdzwnctOn3XoNMvnbJf1F33",
+	"i+bagez5WDO61/X7XX+HZt5+Xcn22g+Lot67xdBOCK/AKHK48/VfUErk5bWXk2BMo2436vYnUbcbf7wV",
+	"SAVXKUnJ4rPfq+yXys7fMXW/LIEbjb/R+BuN/yvW+AvNfCdPuqJuPFW+8AQ1wPwu9Jdx0VoFGuH4rYqX",
+	"t6Y7n4lFcc272jjHZHPxYY0J9m5dbd/kFs4Lgy24ZlYP/1NdMGnu6f8Rc1F2YJivyz0nv6ge3NtBqzyn",
+	"FpRlln7YO9pll3lzSkwfhnP5Uyvf1W5jv7z5UJFrJIdKBRM3KOQV3xVW5CG1NRWmprnfT9QXi6dYJ4va",
+	"9FwKMWOmruuf9XPYNlZY7xB7K647s7CI0EdLzRtKyyeYN1nnbDq8ptEiiJhSM8UmANmIgLsmAm6aw9hk",
+	"I94yAyaWdj0D9l20YC3L42PZ4Se6vfLpVfjmXnjDfz/jhYrV2o6bqkVvK1DaoGyDss0NhkZnuFnJOmF2",
+	"0Q8+KmJiq/O7GIMtaS/dbd/2uSvFLGzzVLyVK7Hova3Cj4VXd423sOvCLYG8jXjLpwm3OHjswkpn5tza",
+	"nE2kponUNFLnqwnuIEf8PXclrkupsi8AEL7Biw3ESFYTcLABKrY7Zjim1Oh4kLe+nGWCSldnwt3v9YtW",
+	"nMP8u0sxMz51hAqD8qsCb8DkPE1DFqWCZ6TPlr7vVFplqOwSW/gAO8ceLHUs+DVmNH1JJ90uAa3VRtI3",
+	"N08tX98lvPX5bGObTtbYyI3B8af1UX52K+UzxbOQ4TTxrK3uVBI+bMYzQ32+rzWbZvPaJGzsleD6Fi+y",
+	"BBGFcnE77JWwPaLKPaRKvW+Wam77tig25ZeC6XkmAikVNi50hTjKwTCwtYbCLISQbO+w1y9XLWLbwmnU",
+	"VYQatpQCaBMe18lmu6+7Lpw/cbbJ5xPHec+NRh438riRx38sedzkl1wvj63A2S3BxLZS23I1inoqRiDn",
+	"bElDjk0N2XBZ6R0d27bxftH2OZGMbPi8lGEg3e15NlMq9V1P8/NMTYWZiLlmRrzDbvpTbvy8XFa30+0c",
+	"+izlQ5Gm1BS7eCSQ+Dn1/NPKOVAHrCh7d+xmeowzhWxvlqlpHyTPPd1iY0F97oxSGwoW/mjhdLcv9m/c",
+	"8NYLVH9hF38/f8pkIn/lY5XGbyfGzN66U3xrlOEpIYDIArl12PsccI8DLy3fgws8n/DjcQALD7wP7OCm",
+	"V6Ss1xgO4utP7mluHTWX/D+fv7XEYKc5K7uV6/6uGeddu/9TcOzm9k8TU2piSl/x7R/LYna8719uOV3S",
+	"a9dUuhczIU/OT//66sXZV5DHl6tr79c6cH4oK1E8JqnE0/MMtmwSeAvV+rIKlhr+KiKzScGyYMnLNjbu",
+	"k8Z98plrKDvUaxoYNVjbNDBqkvh+ZxLfRbnZIuOaWVF/K2ZPWcu4c7ZPVbVp7J/G/mnsn6/Y/inzmhsa",
+	"QUtObVavMYL+fvLj8ztsBLldFD5ru78BIxPoxm7kVSvHZ+Idj0y6BDmxyBJjRBM4bnTIxvJpsLbB2sby",
+	"+dotHyvfb9XyAaF8Vy0fu9/G8mksn8by+QNYPsBrdrR8ZilfWiyszWj6dsliMeLz1BBjSqKJ0IbRYyxS",
+	"U6Gp1ekxM4nQeJdnmKlLIdlwibWg6ys+n9v33oF6z7SUVyozf6Tq0LQrWxt6S/lkiwBN8eRGD27SmJri",
+	"ybdSPNnyFLaHF0hwzUPFs7gsg5zg+b16tX3+zqnUhWBr1OlGnW7U6a9Ync7Z2A2KKNe3SgFGIsXCqc1c",
+	"xj67f1/JSNy/71MvPfzmnmYGdOcOeyHTJeNswvXEdYbFb1iiA6mNykQ8oCt2ifFZYljEpVTYNFBP1EIy",
+	"PuaJrONTVFCT2NQfsKyz3dhnLuqcv/il0PN0Y7aYPf8/UmXntQ7m26Y6U68AdZsqz43/uinY/MdQ+PP6",
+	"zDMnUdY1/JKjqaYyc10F5bsgnnbR3guBDiI6yRiPTHKVmCVL1ZgtRCaa+soN873Ld6V34AjPVDZM4ljI",
+	"z1mRuXGtIMMjBlPcXfZ3LNa8xpiusETHBgfMpnynL8qGP5ePfLuy3vDthm/fYWf3XS510bDw+kK5WzTl",
+	"j/KFr5TIvVMO8cYf3vjDG3/4n65YbZkzfYJStcRbsFDtqo9h35CG/P6jOSrNtCtfDeTuJcRvga+SHdAw",
+	"14a5Nsz1z8xciUl9Wha7Kcp5qvVc6FIYk3GMdtKSuIxZZuOgiSnHPXO+S08dVwKhgZxl4ipRcxsSZdqo",
+	"mcYK34kcM24YTGMrnVYiqGoh6RGfWVUXPSbus8UkiSZsypeu9mUguVwWj2PSyoIv2ZBHl8jVc2/KYqK0",
+	"i8MuuGap0gZfQl8Qy2ZG2f4QVhDA0FaHvRgxs1DupVOBBeJoFwUkNJ+KfPFSMD2PIiFinfcgxKqrgcQS",
+	"bJwddnsddsEvhWZSsaGKl1tqqlYFxl1xrHe/TAy2hH05qv5pY7GNi6hx7TfepD9kQKAob1rNMNopTrtv",
+	"gwabLgeciQXINxxFtwBIamFuOTeMM5NMRf0FgJ9cPOKL5/9/LdEKhJhN6PepeGmkr7bWKk1in87zbRL7",
+	"rpht5XfJp8IfqzT2hzzlMhL+VGjNx8K3CUpvuQlk3+/5h/4TrhOp/Hb/wG/3uv5TwHFbJZ6+ooK3ShvW",
+	"P2AwaafTYS/m0eQ//H63/6Dd67X7Dy563UG3N+h2/xHIng//f8azqd87gP+e8kyKmPXocTbK1BTnhyFr",
+	"k3RpkptdZy9uPqBmWArXN1cgGpHfRIUaOf7Zo0IgOsoCusyUSnLaCuPbCBJZwX7nYkW5UtC4Mxt3ZuPO",
+	"/BO7M4lBfRl/Zimx0y6jaA6BKq7gmdRsT2U+WDmF/uujWzFVWrQYZxmXsZrapkeBVCPSaeOMLySby2Sk",
+	"smm6LHRc94p7moW/TBP5FtVyNuXv8Lc3oc8SGaVznVyJDruYiECS5eV8g1aDt1VwWKSmU+zSMBZmIjKm",
+	"MqyRA3ZZmnbYtzRa45rHikkx5gamDmQg0avKJQtPYzGdKWxh0f6bWIbMKJYJky2Z5iORLgewUfy76sO8",
+	"FMt8XfjBUMXLQGalCzFoMDKHNTiaVo61fCaJHB9X58M3cIkuUJwPZU0gD/v9DvubWOq8kyS5bQ1LBQdj",
+	"5JBN1DzTm2/DoNy5uVO0gM3fxPLzmZqf8voMQeIz354pvXSdEgnHJ3w2E/IPkEadI41po29mCQBe6+QP",
+	"EA/ZAnQyp1QhKeDFr4JmDJjcwI7SRGQsjzdUKHGNhAGEhYsA3lSxoIWcT4G/4hdv/DWLurm607iY/wwu",
+	"5i9zpWiHdVfFzksx141TfMUpXtExfyIlqa6/V25Sb/B877/Hn2/tnaVNafK/U334mvzOW6VzkyPfSKfG",
+	"G9p4Q28tR15Jy1k+qfuzxN3vpie0cYQ2jtDGEdo4Qius6pP6RP33m3S8e5olccV18I3vAQ16wG8835N8",
+	"KryB59bprTqQyj4GaljrDbxEmgeHnu9NE5lM51Nv0MsdDok0Yoy3MzG3HzvL/3NjKorj/P1u17lNBMu7",
+	"5yaaZYJHE2yRz2XMJiqNXe98k38aqXQ+pUe1yK5ExuZaaJ8ddQ/YYpKkgiWGxYoclJ26xregjSdSaP2H",
+	"tQZ+EDw1k03mgAVbxCX9mnc3bkyExkRoakbelda3ny6PwTG/W6mdTjz/zunm5X02+nmjnzf6+Vdc5JF4",
+	"zC7V0nFCUG9In9uo/JgJN/S7Jfhyb9h5lnoDbx91NPuC1anOUx4JzTiTifyVoy5VjfNjGkGGMX5Qam3K",
+	"9RJ5idXCna9b16j0ZzCt9m1dGJzMzVyq1VuazCWI11sHYz4FvViLdMT+5//+N60Vr2gVSRNTBcDAV8EQ",
+	"97rV7NuyCVH3OtI9fdDliQHbmVZgbKfBc/vw5sP/HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -14,11 +14,12 @@ import (
 var files embed.FS
 
 // CSP is the Content-Security-Policy of the page: its own scripts, styles
-// and images only. Swagger UI sets inline styles and draws icons as data:
-// URIs, hence those two allowances; connect-src 'self' lets "Try it out"
-// call this server and nothing else.
+// and images only. Swagger UI sets inline styles, draws icons as data: URIs
+// and shows an image that "Try it out" fetched as a blob: URL, hence those
+// three allowances; connect-src 'self' lets "Try it out" call this server
+// and nothing else.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-	"img-src 'self' data:; connect-src 'self'; font-src 'self'; " +
+	"img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; " +
 	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // Index returns the page.

@@ -821,7 +821,9 @@ func (s *Server) handleGetDocsRequest(args [0]string, argsEscaped bool, w http.R
 
 // handleGetDocsAssetRequest handles getDocsAsset operation.
 //
-// The Swagger UI scripts, styles, icons and licence the `/docs` page loads.
+// The Swagger UI scripts, styles, icons and licence the `/docs` page loads. Each file has its own
+// type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's "Try it out", pick the
+// file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 //
 // GET /docs/{asset}
 func (s *Server) handleGetDocsAssetRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

@@ -355,7 +355,8 @@ func decodeCreatePlayerParams(args [0]string, argsEscaped bool, r *http.Request)
 // CreateVisitParams is parameters of createVisit operation.
 type CreateVisitParams struct {
 	// A key unique to this intended visit, so that retries do not visit twice: 1-255 printable ASCII
-	// characters (a UUID, for one).
+	// characters (a UUID, for one). (No example value: one filled in by a client such as Swagger UI would
+	// make every later visit a replay of the first.).
 	IdempotencyKey OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -673,7 +674,9 @@ func decodeCreateVisitParams(args [1]string, argsEscaped bool, r *http.Request) 
 
 // DeleteLocationParams is parameters of deleteLocation operation.
 type DeleteLocationParams struct {
-	// Only apply the change when the location's current `ETag` is one of these (412 otherwise).
+	// Only apply the change when the location's current `ETag` is one of these, such as `"1"` (412
+	// otherwise). (No example value: one filled in by a client such as Swagger UI would answer 412 once
+	// the location changed.).
 	IfMatch OptString `json:",omitempty,omitzero"`
 	// Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for
 	// `*` (412 then).
@@ -1154,11 +1157,13 @@ func decodeDeletePlayerParams(args [1]string, argsEscaped bool, r *http.Request)
 
 // GetDocsParams is parameters of getDocs operation.
 type GetDocsParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -1323,11 +1328,13 @@ func decodeGetDocsParams(args [0]string, argsEscaped bool, r *http.Request) (par
 
 // GetDocsAssetParams is parameters of getDocsAsset operation.
 type GetDocsAssetParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 	// The file's name.
 	Asset string
@@ -1735,11 +1742,13 @@ func decodeGetHealthParams(args [0]string, argsEscaped bool, r *http.Request) (p
 
 // GetLocationParams is parameters of getLocation operation.
 type GetLocationParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 	// The location's id.
 	ID int64
@@ -2145,11 +2154,13 @@ func decodeGetMetricsParams(args [0]string, argsEscaped bool, r *http.Request) (
 
 // GetOpenAPIJSONParams is parameters of getOpenAPIJSON operation.
 type GetOpenAPIJSONParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -2314,11 +2325,13 @@ func decodeGetOpenAPIJSONParams(args [0]string, argsEscaped bool, r *http.Reques
 
 // GetOpenAPIYAMLParams is parameters of getOpenAPIYAML operation.
 type GetOpenAPIYAMLParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -3206,11 +3219,13 @@ func decodeGetVisitParams(args [2]string, argsEscaped bool, r *http.Request) (pa
 
 // HeadDocsParams is parameters of headDocs operation.
 type HeadDocsParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -3375,11 +3390,13 @@ func decodeHeadDocsParams(args [0]string, argsEscaped bool, r *http.Request) (pa
 
 // HeadDocsAssetParams is parameters of headDocsAsset operation.
 type HeadDocsAssetParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 	// The file's name.
 	Asset string
@@ -3787,11 +3804,13 @@ func decodeHeadHealthParams(args [0]string, argsEscaped bool, r *http.Request) (
 
 // HeadLocationParams is parameters of headLocation operation.
 type HeadLocationParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 	// The location's id.
 	ID int64
@@ -4528,11 +4547,13 @@ func decodeHeadMetricsParams(args [0]string, argsEscaped bool, r *http.Request) 
 
 // HeadOpenAPIJSONParams is parameters of headOpenAPIJSON operation.
 type HeadOpenAPIJSONParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -4697,11 +4718,13 @@ func decodeHeadOpenAPIJSONParams(args [0]string, argsEscaped bool, r *http.Reque
 
 // HeadOpenAPIYAMLParams is parameters of headOpenAPIYAML operation.
 type HeadOpenAPIYAMLParams struct {
-	// Only answer when the current `ETag` is one of these (strong comparison) or this is `*`; otherwise
-	// 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// Only answer when the current `ETag` is one of these, such as `"1"` (strong comparison), or this is
+	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1). (No example value: one filled in by
+	// a client such as Swagger UI would answer 412.).
 	IfMatch OptString `json:",omitempty,omitzero"`
-	// Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers
-	// 304 without a body.
+	// Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak comparison),
+	// or `*`, answers 304 without a body. (No example value: one filled in by a client such as Swagger UI
+	// would answer 304.).
 	IfNoneMatch OptString `json:",omitempty,omitzero"`
 }
 
@@ -8118,7 +8141,9 @@ func decodeOptionsVisitsParams(args [1]string, argsEscaped bool, r *http.Request
 
 // ReplaceLocationParams is parameters of replaceLocation operation.
 type ReplaceLocationParams struct {
-	// Only apply the change when the location's current `ETag` is one of these (412 otherwise).
+	// Only apply the change when the location's current `ETag` is one of these, such as `"1"` (412
+	// otherwise). (No example value: one filled in by a client such as Swagger UI would answer 412 once
+	// the location changed.).
 	IfMatch OptString `json:",omitempty,omitzero"`
 	// Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for
 	// `*` (412 then).
@@ -8599,7 +8624,9 @@ func decodeReplacePlayerTokenParams(args [1]string, argsEscaped bool, r *http.Re
 
 // UpdateLocationParams is parameters of updateLocation operation.
 type UpdateLocationParams struct {
-	// Only apply the change when the location's current `ETag` is one of these (412 otherwise).
+	// Only apply the change when the location's current `ETag` is one of these, such as `"1"` (412
+	// otherwise). (No example value: one filled in by a client such as Swagger UI would answer 412 once
+	// the location changed.).
 	IfMatch OptString `json:",omitempty,omitzero"`
 	// Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for
 	// `*` (412 then).

@@ -54,7 +54,9 @@ type Handler interface {
 	GetDocs(ctx context.Context, params GetDocsParams) (GetDocsRes, error)
 	// GetDocsAsset implements getDocsAsset operation.
 	//
-	// The Swagger UI scripts, styles, icons and licence the `/docs` page loads.
+	// The Swagger UI scripts, styles, icons and licence the `/docs` page loads. Each file has its own
+	// type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's "Try it out", pick the
+	// file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 	//
 	// GET /docs/{asset}
 	GetDocsAsset(ctx context.Context, params GetDocsAssetParams) (GetDocsAssetRes, error)

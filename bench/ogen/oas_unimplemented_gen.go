@@ -77,7 +77,9 @@ func (UnimplementedHandler) GetDocs(ctx context.Context, params GetDocsParams) (
 
 // GetDocsAsset implements getDocsAsset operation.
 //
-// The Swagger UI scripts, styles, icons and licence the `/docs` page loads.
+// The Swagger UI scripts, styles, icons and licence the `/docs` page loads. Each file has its own
+// type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's "Try it out", pick the
+// file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 //
 // GET /docs/{asset}
 func (UnimplementedHandler) GetDocsAsset(ctx context.Context, params GetDocsAssetParams) (r GetDocsAssetRes, _ error) {

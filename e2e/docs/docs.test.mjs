@@ -344,6 +344,25 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
     }
   });
 
+  test('GET /docs/{asset}: a PNG shows as an image, within the page\'s CSP', { timeout: TEST_TIMEOUT }, async () => {
+    // Swagger UI shows an image response through a blob: URL, which the
+    // page's img-src must allow (the last test checks no CSP rule broke).
+    const op = await openTryItOut('meta', 'getDocsAsset');
+    await parameter(op, 'asset').fill('favicon-32x32.png');
+    await op.locator('.responses-wrapper select[aria-label="Media Type"]').first().selectOption('image/png');
+    await op.locator('button.execute').click();
+    const response = op.locator('.live-responses-table .response').first();
+    await response.locator('.response-col_status').waitFor({ state: 'visible' });
+    assert.equal((await response.locator('.response-col_status').innerText()).trim(), '200', `the PNG's status${serverLog()}`);
+    const img = response.locator('.response-col_description img').first();
+    await img.waitFor({ state: 'visible' });
+    const width = await img.evaluate((el) => new Promise((resolve) => {
+      if (el.complete) resolve(el.naturalWidth);
+      else el.addEventListener('load', () => resolve(el.naturalWidth)), el.addEventListener('error', () => resolve(0));
+    }));
+    assert.equal(width, 32, 'the favicon did not show in the live response');
+  });
+
   test('POST /locations without authorization is 401, with the admin token from Authorize is 201', { timeout: TEST_TIMEOUT }, async () => {
     const page = state.page;
     const op = await openTryItOut('locations', 'createLocation');
@@ -407,6 +426,38 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
     const stale = await execute(op);
     assert.equal(stale.status, '412', `stale If-Match: status ${stale.status}, body:\n${stale.body}`);
     state.expectedConsoleErrors.push(`Failed to load resource: the server responded with a status of 412 (Precondition Failed) (${state.origin}/locations/1:0)`);
+  });
+
+  test('POST /players/{id}/visits from Try it out twice makes two visits: no Idempotency-Key is filled in', { timeout: TEST_TIMEOUT }, async () => {
+    const page = state.page;
+    const res = await fetch(`${state.origin}/players`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ first_name: 'Hattori', last_name: 'Hanzo' }),
+    });
+    assert.equal(res.status, 201, `POST /players: ${res.status}`);
+    const player = await res.json();
+
+    await page.locator('.scheme-container .btn.authorize').click();
+    const dialog = page.locator('.dialog-ux .modal-ux');
+    await dialog.waitFor();
+    const scheme = dialog.locator('.auth-container').filter({ has: page.locator('h4 code', { hasText: /^playerToken$/ }) });
+    await scheme.locator('input').fill(player.token);
+    await scheme.locator('button.authorize').click();
+    await scheme.locator('h6', { hasText: 'Authorized' }).waitFor();
+    await dialog.locator('button.btn-done').first().click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const op = await openTryItOut('visits', 'createVisit');
+    await parameter(op, 'id').fill(String(player.id));
+    assert.equal(await parameter(op, 'Idempotency-Key').inputValue(), '', 'Swagger UI filled in an Idempotency-Key');
+    await op.locator('textarea.body-param__text').fill(JSON.stringify({ location_id: 1 }));
+    const ids = [];
+    for (const _ of [1, 2]) {
+      const visit = await execute(op);
+      assert.equal(visit.status, '201', `visit: status ${visit.status}, body:\n${visit.body}${serverLog()}`);
+      assert.doesNotMatch(visit.headers, /idempotent-replayed/i, `a replay:\n${visit.headers}`);
+      ids.push(JSON.parse(visit.body).id);
+    }
+    assert.notEqual(ids[0], ids[1], 'the second Execute replayed the first visit');
   });
 
   test('a token an earlier release kept in localStorage is removed when /docs loads', { timeout: TEST_TIMEOUT }, async () => {

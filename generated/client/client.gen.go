@@ -522,41 +522,57 @@ type UnsupportedPatchType = Problem
 
 // GetDocsParams defines parameters for GetDocs.
 type GetDocsParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // HeadDocsParams defines parameters for HeadDocs.
 type HeadDocsParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // GetDocsAssetParams defines parameters for GetDocsAsset.
 type GetDocsAssetParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // HeadDocsAssetParams defines parameters for HeadDocsAsset.
 type HeadDocsAssetParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -629,7 +645,9 @@ type CreateLocationParams struct {
 
 // DeleteLocationParams defines parameters for DeleteLocation.
 type DeleteLocationParams struct {
-	// IfMatch Only apply the change when the location's current `ETag` is one of these (412 otherwise).
+	// IfMatch Only apply the change when the location's current `ETag` is one of these, such as
+	// `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+	// UI would answer 412 once the location changed.)
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 
 	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
@@ -638,27 +656,37 @@ type DeleteLocationParams struct {
 
 // GetLocationParams defines parameters for GetLocation.
 type GetLocationParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // HeadLocationParams defines parameters for HeadLocation.
 type HeadLocationParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // UpdateLocationParams defines parameters for UpdateLocation.
 type UpdateLocationParams struct {
-	// IfMatch Only apply the change when the location's current `ETag` is one of these (412 otherwise).
+	// IfMatch Only apply the change when the location's current `ETag` is one of these, such as
+	// `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+	// UI would answer 412 once the location changed.)
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 
 	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
@@ -667,7 +695,9 @@ type UpdateLocationParams struct {
 
 // ReplaceLocationParams defines parameters for ReplaceLocation.
 type ReplaceLocationParams struct {
-	// IfMatch Only apply the change when the location's current `ETag` is one of these (412 otherwise).
+	// IfMatch Only apply the change when the location's current `ETag` is one of these, such as
+	// `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+	// UI would answer 412 once the location changed.)
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 
 	// IfNoneMatch Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then).
@@ -698,41 +728,57 @@ type HeadMetricsParams struct {
 
 // GetOpenAPIJSONParams defines parameters for GetOpenAPIJSON.
 type GetOpenAPIJSONParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // HeadOpenAPIJSONParams defines parameters for HeadOpenAPIJSON.
 type HeadOpenAPIJSONParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // GetOpenAPIYAMLParams defines parameters for GetOpenAPIYAML.
 type GetOpenAPIYAMLParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // HeadOpenAPIYAMLParams defines parameters for HeadOpenAPIYAML.
 type HeadOpenAPIYAMLParams struct {
-	// IfMatch Only answer when the current `ETag` is one of these (strong comparison) or this is
-	// `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
+	// IfMatch Only answer when the current `ETag` is one of these, such as `"1"` (strong
+	// comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+	// §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+	// answer 412.)
 	IfMatch *IfMatchRead `json:"If-Match,omitempty"`
 
-	// IfNoneMatch Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
+	// IfNoneMatch Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+	// comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+	// client such as Swagger UI would answer 304.)
 	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
@@ -882,7 +928,8 @@ type HeadVisitsParams struct {
 // CreateVisitParams defines parameters for CreateVisit.
 type CreateVisitParams struct {
 	// IdempotencyKey A key unique to this intended visit, so that retries do not visit twice: 1-255
-	// printable ASCII characters (a UUID, for one).
+	// printable ASCII characters (a UUID, for one). (No example value: one filled in by a
+	// client such as Swagger UI would make every later visit a replay of the first.)
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -1078,7 +1125,10 @@ type ClientInterface interface {
 
 	// GetDocsAsset A file of the documentation page
 	//
-	// The Swagger UI scripts, styles, icons and licence the `/docs` page loads.
+	// The Swagger UI scripts, styles, icons and licence the `/docs` page loads. Each file
+	// has its own type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's
+	// "Try it out", pick the file's type under "Media type" (it sends the first one listed,
+	// `text/css`, unless told otherwise).
 	//
 	// Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
 	GetDocsAsset(ctx context.Context, asset string, params *GetDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1606,7 +1656,10 @@ func (c *Client) OptionsDocs(ctx context.Context, reqEditors ...RequestEditorFn)
 
 // GetDocsAsset A file of the documentation page
 //
-// The Swagger UI scripts, styles, icons and licence the `/docs` page loads.
+// The Swagger UI scripts, styles, icons and licence the `/docs` page loads. Each file
+// has its own type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's
+// "Try it out", pick the file's type under "Media type" (it sends the first one listed,
+// `text/css`, unless told otherwise).
 //
 // Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
 func (c *Client) GetDocsAsset(ctx context.Context, asset string, params *GetDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5399,7 +5452,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocsAssetWithResponse A file of the documentation page
 	//
-	// The Swagger UI scripts, styles, icons and licence the `/docs` page loads.
+	// The Swagger UI scripts, styles, icons and licence the `/docs` page loads. Each file
+	// has its own type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's
+	// "Try it out", pick the file's type under "Media type" (it sends the first one listed,
+	// `text/css`, unless told otherwise).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14859,7 +14915,10 @@ func (c *ClientWithResponses) OptionsDocsWithResponse(ctx context.Context, reqEd
 
 // GetDocsAssetWithResponse A file of the documentation page
 //
-// The Swagger UI scripts, styles, icons and licence the `/docs` page loads.
+// The Swagger UI scripts, styles, icons and licence the `/docs` page loads. Each file
+// has its own type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's
+// "Try it out", pick the file's type under "Media type" (it sends the first one listed,
+// `text/css`, unless told otherwise).
 //
 // Returns a wrapper object for the known response body format(s).
 //

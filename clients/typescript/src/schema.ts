@@ -356,7 +356,10 @@ export interface paths {
         };
         /**
          * A file of the documentation page
-         * @description The Swagger UI scripts, styles, icons and licence the `/docs` page loads.
+         * @description The Swagger UI scripts, styles, icons and licence the `/docs` page loads. Each file
+         *     has its own type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's
+         *     "Try it out", pick the file's type under "Media type" (it sends the first one listed,
+         *     `text/css`, unless told otherwise).
          */
         get: operations["getDocsAsset"];
         put?: never;
@@ -1463,19 +1466,22 @@ export interface components {
          */
         PlayerSort: "-gold" | "gold" | "-created_at" | "created_at";
         /**
-         * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-         * @example "1"
+         * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+         *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+         *     client such as Swagger UI would answer 304.)
          */
         IfNoneMatch: string;
         /**
-         * @description Only apply the change when the location's current `ETag` is one of these (412 otherwise).
-         * @example "1"
+         * @description Only apply the change when the location's current `ETag` is one of these, such as
+         *     `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+         *     UI would answer 412 once the location changed.)
          */
         IfMatch: string;
         /**
-         * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-         *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-         * @example "1"
+         * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+         *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+         *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+         *     answer 412.)
          */
         IfMatchRead: string;
         /** @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then). */
@@ -1497,8 +1503,8 @@ export interface components {
         IfNoneMatchUntaggedRead: string;
         /**
          * @description A key unique to this intended visit, so that retries do not visit twice: 1-255
-         *     printable ASCII characters (a UUID, for one).
-         * @example 9f1c2d3e-visit-farm-1
+         *     printable ASCII characters (a UUID, for one). (No example value: one filled in by a
+         *     client such as Swagger UI would make every later visit a replay of the first.)
          */
         IdempotencyKey: string;
     };
@@ -1589,8 +1595,9 @@ export interface components {
          */
         Link: string;
         /**
-         * @description Restricts the page to its own scripts, styles and images.
-         * @example default-src 'self'
+         * @description Restricts the page to its own scripts, styles and images (and the data: and blob:
+         *     images Swagger UI draws), and "Try it out" to this server.
+         * @example default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
          */
         ContentSecurityPolicy: string;
         /**
@@ -1832,14 +1839,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
@@ -1903,8 +1912,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only apply the change when the location's current `ETag` is one of these (412 otherwise).
-                 * @example "1"
+                 * @description Only apply the change when the location's current `ETag` is one of these, such as
+                 *     `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+                 *     UI would answer 412 once the location changed.)
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then). */
@@ -1961,8 +1971,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only apply the change when the location's current `ETag` is one of these (412 otherwise).
-                 * @example "1"
+                 * @description Only apply the change when the location's current `ETag` is one of these, such as
+                 *     `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+                 *     UI would answer 412 once the location changed.)
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then). */
@@ -2047,14 +2058,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
@@ -2116,8 +2129,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only apply the change when the location's current `ETag` is one of these (412 otherwise).
-                 * @example "1"
+                 * @description Only apply the change when the location's current `ETag` is one of these, such as
+                 *     `"1"` (412 otherwise). (No example value: one filled in by a client such as Swagger
+                 *     UI would answer 412 once the location changed.)
                  */
                 "If-Match"?: components["parameters"]["IfMatch"];
                 /** @description Do not apply the change when the location's current `ETag` is one of these (weak comparison), or for `*` (412 then). */
@@ -2744,8 +2758,8 @@ export interface operations {
             header?: {
                 /**
                  * @description A key unique to this intended visit, so that retries do not visit twice: 1-255
-                 *     printable ASCII characters (a UUID, for one).
-                 * @example 9f1c2d3e-visit-farm-1
+                 *     printable ASCII characters (a UUID, for one). (No example value: one filled in by a
+                 *     client such as Swagger UI would make every later visit a replay of the first.)
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
                 /**
@@ -3165,14 +3179,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
@@ -3261,14 +3277,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
@@ -3324,14 +3342,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
@@ -3448,14 +3468,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
@@ -3883,14 +3905,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
@@ -3984,14 +4008,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
@@ -4046,14 +4072,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
@@ -4141,14 +4169,16 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Only answer when the current `ETag` is one of these (strong comparison) or this is
-                 *     `*`; otherwise 412 with the current `ETag` (RFC 9110 §13.1.1).
-                 * @example "1"
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
                  */
                 "If-Match"?: components["parameters"]["IfMatchRead"];
                 /**
-                 * @description Entity tags you already hold; one that matches the current `ETag` (weak comparison), or `*`, answers 304 without a body.
-                 * @example "1"
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
                  */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
