@@ -1542,7 +1542,9 @@ func (s *Server) handleGetReadinessRequest(args [0]string, argsEscaped bool, w h
 
 // handleGetRootRequest handles getRoot operation.
 //
-// Redirects to the interactive documentation at `/docs`.
+// Redirects to the interactive documentation at `/docs`. HTTP clients follow a redirect by default:
+// one that is to see this `302` must be told not to (in Go, a `CheckRedirect` that returns
+// `http.ErrUseLastResponse`; in fetch, `redirect: "manual"`).
 //
 // GET /
 func (s *Server) handleGetRootRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

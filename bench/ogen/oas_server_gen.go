@@ -107,7 +107,9 @@ type Handler interface {
 	GetReadiness(ctx context.Context, params GetReadinessParams) (GetReadinessRes, error)
 	// GetRoot implements getRoot operation.
 	//
-	// Redirects to the interactive documentation at `/docs`.
+	// Redirects to the interactive documentation at `/docs`. HTTP clients follow a redirect by default:
+	// one that is to see this `302` must be told not to (in Go, a `CheckRedirect` that returns
+	// `http.ErrUseLastResponse`; in fetch, `redirect: "manual"`).
 	//
 	// GET /
 	GetRoot(ctx context.Context) (GetRootRes, error)

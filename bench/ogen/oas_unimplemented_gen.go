@@ -154,7 +154,9 @@ func (UnimplementedHandler) GetReadiness(ctx context.Context, params GetReadines
 
 // GetRoot implements getRoot operation.
 //
-// Redirects to the interactive documentation at `/docs`.
+// Redirects to the interactive documentation at `/docs`. HTTP clients follow a redirect by default:
+// one that is to see this `302` must be told not to (in Go, a `CheckRedirect` that returns
+// `http.ErrUseLastResponse`; in fetch, `redirect: "manual"`).
 //
 // GET /
 func (UnimplementedHandler) GetRoot(ctx context.Context) (r GetRootRes, _ error) {

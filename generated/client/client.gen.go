@@ -1076,7 +1076,9 @@ type ClientInterface interface {
 
 	// GetRoot Go to the documentation
 	//
-	// Redirects to the interactive documentation at `/docs`.
+	// Redirects to the interactive documentation at `/docs`. HTTP clients follow a redirect
+	// by default: one that is to see this `302` must be told not to (in Go, a
+	// `CheckRedirect` that returns `http.ErrUseLastResponse`; in fetch, `redirect: "manual"`).
 	//
 	// Corresponds with GET / (the `GetRoot` operationId).
 	GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1547,7 +1549,9 @@ type ClientInterface interface {
 
 // GetRoot Go to the documentation
 //
-// Redirects to the interactive documentation at `/docs`.
+// Redirects to the interactive documentation at `/docs`. HTTP clients follow a redirect
+// by default: one that is to see this `302` must be told not to (in Go, a
+// `CheckRedirect` that returns `http.ErrUseLastResponse`; in fetch, `redirect: "manual"`).
 //
 // Corresponds with GET / (the `GetRoot` operationId).
 func (c *Client) GetRoot(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5391,7 +5395,9 @@ type ClientWithResponsesInterface interface {
 
 	// GetRootWithResponse Go to the documentation
 	//
-	// Redirects to the interactive documentation at `/docs`.
+	// Redirects to the interactive documentation at `/docs`. HTTP clients follow a redirect
+	// by default: one that is to see this `302` must be told not to (in Go, a
+	// `CheckRedirect` that returns `http.ErrUseLastResponse`; in fetch, `redirect: "manual"`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -14818,7 +14824,9 @@ func (r OptionsReadinessResponse) ContentType() string {
 
 // GetRootWithResponse Go to the documentation
 //
-// Redirects to the interactive documentation at `/docs`.
+// Redirects to the interactive documentation at `/docs`. HTTP clients follow a redirect
+// by default: one that is to see this `302` must be told not to (in Go, a
+// `CheckRedirect` that returns `http.ErrUseLastResponse`; in fetch, `redirect: "manual"`).
 //
 // Returns a wrapper object for the known response body format(s).
 //

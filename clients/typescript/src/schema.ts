@@ -287,7 +287,9 @@ export interface paths {
         };
         /**
          * Go to the documentation
-         * @description Redirects to the interactive documentation at `/docs`.
+         * @description Redirects to the interactive documentation at `/docs`. HTTP clients follow a redirect
+         *     by default: one that is to see this `302` must be told not to (in Go, a
+         *     `CheckRedirect` that returns `http.ErrUseLastResponse`; in fetch, `redirect: "manual"`).
          */
         get: operations["getRoot"];
         put?: never;
