@@ -104,11 +104,15 @@ func newRateLimiter(cfg RateLimit) *rateLimiter {
 }
 
 // clientKey is the bucket of the client at ip: the address itself for
-// IPv4, its /64 for IPv6.
+// IPv4, in one spelling whichever it came in (an IPv4-mapped IPv6 address
+// such as ::ffff:102:304 is 1.2.3.4), its /64 for IPv6.
 func clientKey(ip string) string {
 	addr, err := netip.ParseAddr(ip)
-	if err != nil || !addr.Is6() || addr.Is4In6() {
+	if err != nil {
 		return ip
+	}
+	if addr = addr.Unmap().WithZone(""); addr.Is4() {
+		return addr.String()
 	}
 	prefix, _ := addr.Prefix(64)
 	return prefix.String()

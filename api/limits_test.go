@@ -46,8 +46,13 @@ func TestClientKey(t *testing.T) {
 		{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"},
 		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
 		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
-		{"::ffff:203.0.113.7", "::ffff:203.0.113.7"},
+		// One IPv4 client, however its address is written, is one bucket.
+		{"::ffff:203.0.113.7", "203.0.113.7"},
+		{"::ffff:cb00:7107", "203.0.113.7"},
+		{"0:0:0:0:0:ffff:203.0.113.7", "203.0.113.7"},
+		{"fe80::1%eth0", "fe80::/64"},
 		{"", ""},
+		{"not an address", "not an address"},
 	}
 	for _, tt := range tests {
 		if got := clientKey(tt.ip); got != tt.want {
