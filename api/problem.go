@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -92,6 +93,7 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 	if strings.ContainsAny(instance, "[]") {
 		instance = squareBrackets.Replace(instance)
 	}
+	instance = shortened(instance)
 	if id := requestID(c); id != "" {
 		instance += "#" + id
 	}
@@ -107,6 +109,28 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 }
 
 var squareBrackets = strings.NewReplacer("[", "%5B", "]", "%5D")
+
+// maxEchoed is the most bytes of the request's path a problem repeats, in
+// its instance and a 404's detail: a request near the header limit (a
+// megabyte of path) would otherwise get it back twice, its 431 too.
+const maxEchoed = 512
+
+// shortened is s cut to maxEchoed bytes and "..." when longer, neither in
+// a UTF-8 sequence nor in a %XX escape, so that it stays valid UTF-8 and,
+// for an escaped path, a URI reference.
+func shortened(s string) string {
+	if len(s) <= maxEchoed {
+		return s
+	}
+	cut := maxEchoed
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if i := strings.LastIndexByte(s[max(0, cut-2):cut], '%'); i >= 0 {
+		cut = max(0, cut-2) + i
+	}
+	return s[:cut] + "..."
+}
 
 // problemRender writes a Problem as application/problem+json.
 type problemRender struct{ p generated.Problem }

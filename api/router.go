@@ -159,7 +159,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 			return
 		}
 		// The path as routed: /locations%2F1 names nothing, /locations/1 does.
-		detail := "Nothing exists at " + routedPath(r, c.Request.URL) + "."
+		detail := "Nothing exists at " + shortened(routedPath(r, c.Request.URL)) + "."
 		if c.Request.URL.Path == "" {
 			// An absolute target without one (GET http://host) or
 			// CONNECT's host:port: Gin routes no empty path.

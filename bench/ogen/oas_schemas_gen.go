@@ -10030,8 +10030,9 @@ type Problem struct {
 	Status int32  `json:"status"`
 	// What went wrong with this request.
 	Detail string `json:"detail"`
-	// This occurrence: the path of the request that failed and, after `#`, its request id (the
-	// `X-Request-ID` of the response), which finds it in the server's logs.
+	// This occurrence: the path of the request that failed (its first 512 bytes and `...` when longer)
+	// and, after `#`, its request id (the `X-Request-ID` of the response), which finds it in the server's
+	// logs.
 	Instance OptString `json:"instance"`
 	// Each offending field (body property path or parameter name) mapped to one message.
 	Errors ProblemErrors `json:"errors"`

@@ -334,8 +334,9 @@ type Problem struct {
 	// Example: {"first_name":"first name must be at least 2 characters long"}
 	Errors map[string]string `json:"errors"`
 
-	// Instance This occurrence: the path of the request that failed and, after `#`, its request id
-	// (the `X-Request-ID` of the response), which finds it in the server's logs.
+	// Instance This occurrence: the path of the request that failed (its first 512 bytes and `...`
+	// when longer) and, after `#`, its request id (the `X-Request-ID` of the response),
+	// which finds it in the server's logs.
 	//
 	//
 	// Example: /players#4bf92f3577b34da6a3ce929d0e0e4736
