@@ -178,13 +178,13 @@ func TestErrors(t *testing.T) {
 			name:       "pattern",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":" Hattori","last_name":"Hanzo"}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
-			wantErrors: map[string]string{"first_name": "first name must not start or end with whitespace or contain a line break or a NUL character"},
+			wantErrors: map[string]string{"first_name": "first name must not start or end with whitespace or contain a line break, a control character or an invisible format character"},
 		},
 		{
 			name:       "pattern: a line break inside",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Ha\nX","last_name":"Hanzo"}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
-			wantErrors: map[string]string{"first_name": "first name must not start or end with whitespace or contain a line break or a NUL character"},
+			wantErrors: map[string]string{"first_name": "first name must not start or end with whitespace or contain a line break, a control character or an invisible format character"},
 		},
 		{
 			name:       "a minimum length of one",

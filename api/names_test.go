@@ -17,8 +17,9 @@ import (
 // checks a name with the contract's pattern agrees with the server. Each
 // code point is tried at the start, inside and at the end of a name
 // against what x-pattern-message promises: no Unicode White_Space (nor
-// U+FEFF, which ECMA-262's \s has) at either end, no line break and no NUL
-// anywhere.
+// U+FEFF, which ECMA-262's \s has) at either end, and no line break,
+// control character (but a tab inside) or format character of the BMP
+// anywhere, as Go's unicode tables class them.
 func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 	spec, err := ninjagold.Spec()
 	if err != nil {
@@ -36,7 +37,9 @@ func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 			runes = append(runes, r)
 		}
 	}
-	runes = append(runes, 0xFEFF)
+	// U+FEFF and the BMP's last format characters, their neighbour, and
+	// two astral ones, which the pattern lets through.
+	runes = append(runes, 0xFEFF, 0xFFF8, 0xFFF9, 0xFFFA, 0xFFFB, 0xFFFC, 0x1D173, 0xE0001)
 	for _, name := range []string{"PersonName", "LocationName"} {
 		ref := spec.Components.Schemas[name]
 		if ref == nil || ref.Value == nil {
@@ -46,15 +49,17 @@ func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 		failures := 0
 		for _, r := range runes {
 			space := unicode.IsSpace(r) || r == 0xFEFF
-			lineBreak := strings.ContainsRune(lineBreaks, r)
-			nul := r == 0
+			// Nowhere: a line break, a control character but the tab
+			// (NUL included), a format character of the BMP.
+			nowhere := strings.ContainsRune(lineBreaks, r) || unicode.Is(unicode.Cc, r) && r != '\t' ||
+				unicode.Is(unicode.Cf, r) && r <= 0xFFFF
 			for _, c := range []struct {
 				where, v string
 				ok       bool
 			}{
-				{"at the start", string(r) + "ab", !space && !nul},
-				{"inside", "a" + string(r) + "b", !lineBreak && !nul},
-				{"at the end", "ab" + string(r), !space && !nul},
+				{"at the start", string(r) + "ab", !space && !nowhere},
+				{"inside", "a" + string(r) + "b", !nowhere},
+				{"at the end", "ab" + string(r), !space && !nowhere},
 			} {
 				if err := schema.VisitJSON(c.v); (err == nil) != c.ok && failures < 10 {
 					failures++
@@ -68,7 +73,7 @@ func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 // Through the server: names the old \S pattern let through.
 func TestNamesWithUnicodeWhitespace(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	const msg = "first name must not start or end with whitespace or contain a line break or a NUL character"
+	const msg = "first name must not start or end with whitespace or contain a line break, a control character or an invisible format character"
 	tests := []struct {
 		name  string
 		first string // a JSON string
@@ -82,7 +87,14 @@ func TestNamesWithUnicodeWhitespace(t *testing.T) {
 		{"a next line inside", `"Hat\u0085tori"`, false},
 		{"a no-break space inside", `"Hat\u00a0tori"`, true},
 		{"a tab inside", `"Hat\ttori"`, true},
-		{"a zero-width space, not White_Space, first", `"\u200bHattori"`, true},
+		{"a zero-width space, not White_Space, first", `"\u200bHattori"`, false},
+		{"two zero-width spaces alone", `"\u200b\u200b"`, false},
+		{"an ANSI escape inside", `"Hat\u001b[31mtori"`, false},
+		{"a right-to-left override inside", `"Hat\u202etori"`, false},
+		{"a byte order mark inside", `"Hat\ufefftori"`, false},
+		{"a soft hyphen inside", `"Hat\u00adtori"`, false},
+		{"a DEL inside", `"Hat\u007ftori"`, false},
+		{"a combining accent inside", `"Hatto\u0301ri"`, true},
 		{"letters beyond ASCII", `"Hattöri 半蔵"`, true},
 	}
 	for _, tt := range tests {

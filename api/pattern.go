@@ -33,44 +33,50 @@ func isPrintableASCII(s string) bool {
 }
 
 // trimmedLinePattern is the contract's pattern for names: no whitespace at
-// either end, no line break and no NUL anywhere.
-const trimmedLinePattern = `^[^\u0000\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF](?:[^\u0000\n\v\f\r\u0085\u2028\u2029]*[^\u0000\t\n\v\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF])?$`
+// either end, and no line break, control character (but a tab inside) or
+// format character of the BMP anywhere.
+const trimmedLinePattern = `^[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB](?:[^\u0000-\u0008\n\v\f\r\u000E-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]*[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB])?$`
 
 // isTrimmedLine is trimmedLinePattern: s is not empty, its first and last
-// characters are not in the pattern's space class, and no character is in
-// its line-break class (NUL included; the space class contains that class,
-// so the middle class is checked for every character). Like
-// regexp, ranging over a string reads each byte of invalid UTF-8 as
-// U+FFFD, which neither class holds.
+// characters are not in the pattern's edge class, and no character is in
+// its inner class (the edge class contains the inner one, so the inner
+// class is checked for every character). Like regexp, ranging over a
+// string reads each byte of invalid UTF-8 as U+FFFD, which neither class
+// holds.
 func isTrimmedLine(s string) bool {
 	last := rune(-1)
 	for i, r := range s {
-		if isPatternLineBreak(r) || (i == 0 && isPatternSpace(r)) {
+		if isPatternInner(r) || (i == 0 && isPatternEdge(r)) {
 			return false
 		}
 		last = r
 	}
-	return last >= 0 && !isPatternSpace(last)
+	return last >= 0 && !isPatternEdge(last)
 }
 
-// isPatternLineBreak is trimmedLinePattern's middle class, negated: the
-// line breaks and NUL.
-func isPatternLineBreak(r rune) bool {
-	switch r {
-	case 0, '\n', '\v', '\f', '\r', '\u0085', '\u2028', '\u2029':
+// isPatternInner is trimmedLinePattern's inner class, negated: line
+// breaks, control characters but the tab, and the BMP's format characters.
+func isPatternInner(r rune) bool {
+	switch {
+	case r <= 0x08, 0x0A <= r && r <= 0x1F, 0x7F <= r && r <= 0x9F, r == 0xAD,
+		0x0600 <= r && r <= 0x0605, r == 0x061C, r == 0x06DD, r == 0x070F,
+		0x0890 <= r && r <= 0x0891, r == 0x08E2, r == 0x180E, 0x200B <= r && r <= 0x200F,
+		0x2028 <= r && r <= 0x202E, 0x2060 <= r && r <= 0x2064, 0x2066 <= r && r <= 0x206F,
+		r == 0xFEFF, 0xFFF9 <= r && r <= 0xFFFB:
 		return true
 	}
 	return false
 }
 
-// isPatternSpace is trimmedLinePattern's first and last class, negated.
-func isPatternSpace(r rune) bool {
-	switch r {
-	case 0, '\t', '\n', '\v', '\f', '\r', ' ', '\u0085', '\u00A0', '\u1680',
-		'\u2028', '\u2029', '\u202F', '\u205F', '\u3000', '\uFEFF':
+// isPatternEdge is trimmedLinePattern's edge class, negated: the inner
+// class, the tab and Unicode's other White_Space.
+func isPatternEdge(r rune) bool {
+	switch {
+	case isPatternInner(r), r == '\t', r == ' ', r == 0xA0, r == 0x1680, 0x2000 <= r && r <= 0x200A,
+		r == 0x202F, r == 0x205F, r == 0x3000:
 		return true
 	}
-	return '\u2000' <= r && r <= '\u200A'
+	return false
 }
 
 // compilePattern returns the matcher for a schema's pattern: the known

@@ -33,7 +33,7 @@ func TestTextBothStoresHold(t *testing.T) {
 		}},
 	}
 	const (
-		nameMsg = "must not start or end with whitespace or contain a line break or a NUL character"
+		nameMsg = "must not start or end with whitespace or contain a line break, a control character or an invisible format character"
 		descMsg = "description must not contain a NUL character"
 		keyMsg  = "Idempotency-Key must be printable ASCII characters"
 	)

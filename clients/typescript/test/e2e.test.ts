@@ -234,7 +234,7 @@ test("a short game of Ninja Gold", async (t) => {
         } else {
           const problem = assertProblem(error, 400, "/problems/validation-error", response);
           assert.deepEqual(problem.errors, {
-            first_name: "first name must not start or end with whitespace or contain a line break or a NUL character",
+            first_name: "first name must not start or end with whitespace or contain a line break, a control character or an invisible format character",
           }, what);
         }
       }
