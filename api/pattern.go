@@ -46,7 +46,8 @@ const trimmedLinePattern = `^[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u06
 func isTrimmedLine(s string) bool {
 	last := rune(-1)
 	for i, r := range s {
-		if isPatternInner(r) || (i == 0 && isPatternEdge(r)) {
+		// Printable ASCII, most of a name, is in neither class.
+		if (r <= ' ' || r >= 0x7F) && (isPatternInner(r) || (i == 0 && isPatternEdge(r))) {
 			return false
 		}
 		last = r
@@ -72,6 +73,8 @@ func isPatternInner(r rune) bool {
 // class, the tab and Unicode's other White_Space.
 func isPatternEdge(r rune) bool {
 	switch {
+	case ' ' < r && r < 0x7F:
+		return false
 	case isPatternInner(r), r == '\t', r == ' ', r == 0xA0, r == 0x1680, 0x2000 <= r && r <= 0x200A,
 		r == 0x202F, r == 0x205F, r == 0x3000:
 		return true
