@@ -17,9 +17,10 @@ import (
 // checks a name with the contract's pattern agrees with the server. Each
 // code point is tried at the start, inside and at the end of a name
 // against what x-pattern-message promises: no Unicode White_Space (nor
-// U+FEFF, which ECMA-262's \s has) at either end, and no line break,
-// control character (but a tab inside) or format character of the BMP
-// anywhere, as Go's unicode tables class them.
+// U+FEFF, which ECMA-262's \s has, nor a joiner) at either end, and no line
+// break, control character (but a tab inside) or format character of the
+// BMP (but the zero-width joiner and non-joiner inside) anywhere, as Go's
+// unicode tables class them.
 func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 	spec, err := ninjagold.Spec()
 	if err != nil {
@@ -48,11 +49,13 @@ func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 		schema := ref.Value
 		failures := 0
 		for _, r := range runes {
-			space := unicode.IsSpace(r) || r == 0xFEFF
+			// Not at either end: White_Space, U+FEFF, the joiners.
+			joiner := r == 0x200C || r == 0x200D
+			space := unicode.IsSpace(r) || r == 0xFEFF || joiner
 			// Nowhere: a line break, a control character but the tab
-			// (NUL included), a format character of the BMP.
+			// (NUL included), a format character of the BMP but the joiners.
 			nowhere := strings.ContainsRune(lineBreaks, r) || unicode.Is(unicode.Cc, r) && r != '\t' ||
-				unicode.Is(unicode.Cf, r) && r <= 0xFFFF
+				unicode.Is(unicode.Cf, r) && r <= 0xFFFF && !joiner
 			for _, c := range []struct {
 				where, v string
 				ok       bool
@@ -95,6 +98,9 @@ func TestNamesWithUnicodeWhitespace(t *testing.T) {
 		{"a soft hyphen inside", `"Hat\u00adtori"`, false},
 		{"a DEL inside", `"Hat\u007ftori"`, false},
 		{"a combining accent inside", `"Hatto\u0301ri"`, true},
+		{"a zero-width non-joiner inside (Persian)", `"\u0645\u06cc\u200c\u0631\u0636\u0627"`, true},
+		{"a zero-width joiner inside (an emoji sequence)", `"Ninja \ud83e\udd77\u200d\ud83d\udd25"`, true},
+		{"a zero-width joiner last", `"Hattori\u200d"`, false},
 		{"letters beyond ASCII", `"Hattöri 半蔵"`, true},
 	}
 	for _, tt := range tests {

@@ -32,10 +32,11 @@ func isPrintableASCII(s string) bool {
 	return true
 }
 
-// trimmedLinePattern is the contract's pattern for names: no whitespace at
-// either end, and no line break, control character (but a tab inside) or
-// format character of the BMP anywhere.
-const trimmedLinePattern = `^[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB](?:[^\u0000-\u0008\n\v\f\r\u000E-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]*[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB])?$`
+// trimmedLinePattern is the contract's pattern for names: no whitespace or
+// format character at either end, and no line break, control character
+// (but a tab inside) or format character of the BMP (but the joiners
+// inside) anywhere.
+const trimmedLinePattern = `^[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB](?:[^\u0000-\u0008\n\v\f\r\u000E-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]*[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB])?$`
 
 // isTrimmedLine is trimmedLinePattern: s is not empty, its first and last
 // characters are not in the pattern's edge class, and no character is in
@@ -56,12 +57,14 @@ func isTrimmedLine(s string) bool {
 }
 
 // isPatternInner is trimmedLinePattern's inner class, negated: line
-// breaks, control characters but the tab, and the BMP's format characters.
+// breaks, control characters but the tab, and the BMP's format characters
+// but the zero-width joiner and non-joiner (U+200C, U+200D), which Persian,
+// the Indic scripts and emoji sequences need inside a word.
 func isPatternInner(r rune) bool {
 	switch {
 	case r <= 0x08, 0x0A <= r && r <= 0x1F, 0x7F <= r && r <= 0x9F, r == 0xAD,
 		0x0600 <= r && r <= 0x0605, r == 0x061C, r == 0x06DD, r == 0x070F,
-		0x0890 <= r && r <= 0x0891, r == 0x08E2, r == 0x180E, 0x200B <= r && r <= 0x200F,
+		0x0890 <= r && r <= 0x0891, r == 0x08E2, r == 0x180E, r == 0x200B, r == 0x200E, r == 0x200F,
 		0x2028 <= r && r <= 0x202E, 0x2060 <= r && r <= 0x2064, 0x2066 <= r && r <= 0x206F,
 		r == 0xFEFF, 0xFFF9 <= r && r <= 0xFFFB:
 		return true
@@ -70,13 +73,13 @@ func isPatternInner(r rune) bool {
 }
 
 // isPatternEdge is trimmedLinePattern's edge class, negated: the inner
-// class, the tab and Unicode's other White_Space.
+// class, the tab, Unicode's other White_Space and the joiners.
 func isPatternEdge(r rune) bool {
 	switch {
 	case ' ' < r && r < 0x7F:
 		return false
 	case isPatternInner(r), r == '\t', r == ' ', r == 0xA0, r == 0x1680, 0x2000 <= r && r <= 0x200A,
-		r == 0x202F, r == 0x205F, r == 0x3000:
+		r == 0x200C, r == 0x200D, r == 0x202F, r == 0x205F, r == 0x3000:
 		return true
 	}
 	return false
