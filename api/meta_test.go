@@ -326,6 +326,14 @@ func TestDocs(t *testing.T) {
 		if !strings.Contains(csp, "default-src 'none'") || !strings.Contains(csp, "script-src 'self'") {
 			t.Errorf("CSP = %q", csp)
 		}
+		// The contract's example spells the whole policy: it is the one sent.
+		spec, err := ninjagold.Spec()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := spec.Components.Headers["ContentSecurityPolicy"]; h == nil || h.Value == nil || h.Value.Example != csp {
+			t.Errorf("components.headers.ContentSecurityPolicy's example is not the CSP sent, %q", csp)
+		}
 		if strings.Contains(string(resp.Body), "http://") || strings.Contains(string(resp.Body), "https://") {
 			t.Error("the page names another host")
 		}

@@ -23,7 +23,8 @@ func kinRegexp(t testing.TB, pattern string) *regexp.Regexp {
 
 // TestKnownPatterns holds each known pattern's function to regexp: every
 // code point of the Basic Multilingual Plane (which holds every character
-// the patterns name) and one in 97 above it, alone and between letters;
+// the patterns name) and one in 97 above it, alone, between letters, and
+// after and before one (each class of a pattern sees it);
 // then every string of up to three characters drawn from the edges of the
 // pattern's classes, letters, and invalid UTF-8.
 func TestKnownPatterns(t *testing.T) {
@@ -50,6 +51,8 @@ func TestKnownPatterns(t *testing.T) {
 			if utf8.ValidRune(r) {
 				check(string(r))
 				check("a" + string(r) + "b")
+				check("a" + string(r)) // the last class
+				check(string(r) + "a")
 			}
 		}
 		var build func(prefix string, n int)

@@ -123,7 +123,10 @@ func shortened(s string) string {
 		return s
 	}
 	cut := maxEchoed
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
+	// Back to the start of the UTF-8 sequence the cut is in: at most
+	// three bytes, which also keeps a run of invalid bytes from eating
+	// the path.
+	for back := 0; back < utf8.UTFMax-1 && !utf8.RuneStart(s[cut]); back++ {
 		cut--
 	}
 	if i := strings.LastIndexByte(s[max(0, cut-2):cut], '%'); i >= 0 {
