@@ -1,7 +1,9 @@
 // Package migration reads a store's embedded schema migrations: files named
 // migrations/<version>_<what>.sql, applied in version order. Both stores
 // read them the same way and apply them in their own dialect, each in a
-// transaction that also records the version in schema_migrations.
+// transaction that also records the version in schema_migrations. It also
+// holds what the migrations make, the same in both stores: the tables and
+// columns (Tables), and the readiness check's query over them (Probe).
 package migration
 
 import (

@@ -1,6 +1,7 @@
 // Package migrationtest helps a store's tests run its migrations with one
 // more: a migration a later release might ship (a table rebuilt, a column
-// added), to see how the store's runner applies it to a database of today.
+// added), to see how the store's runner applies it to a database of today;
+// and it holds a store's migrated schema to migration.Tables (CheckTables).
 package migrationtest
 
 import (
