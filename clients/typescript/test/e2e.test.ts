@@ -223,9 +223,26 @@ test("a short game of Ninja Gold", async (t) => {
       components: { schemas: { PersonName: { pattern: string } } };
     };
     const pattern = new RegExp(spec.components.schemas.PersonName.pattern);
-    const chars = [" ", "\t", "\v", "\r", "\u0085", "\u00a0", "\u2007", "\u2028", "\u3000", "\ufeff", "\u200b", "é"];
-    for (const c of chars) {
-      for (const first of [c + "Hattori", "Hat" + c + "tori", "Hattori" + c]) {
+    // What the rule is, so that the pattern and the server cannot loosen
+    // together unnoticed: control and format characters (ESC, DEL, C1, the
+    // soft hyphen, bidi marks and overrides, zero-width space, BOM) and line
+    // breaks are refused anywhere; a space, a tab and the zero-width
+    // (non-)joiner only at either end.
+    const refusedAnywhere = ["\v", "\r", "\u001b", "\u007f", "\u0085", "\u009b", "\u00ad", "\u200b", "\u200e", "\u202e", "\u2028", "\ufeff"];
+    const insideOnly = [" ", "\t", "\u00a0", "\u2007", "\u3000", "\u200c", "\u200d"];
+    const allowedAnywhere = ["é", "\u0915"];
+    const where = (c: string) => [c + "Hattori", "Hat" + c + "tori", "Hattori" + c];
+    for (const c of refusedAnywhere) {
+      assert.deepEqual(where(c).map((s) => pattern.test(s)), [false, false, false], `U+${c.codePointAt(0)!.toString(16)}`);
+    }
+    for (const c of insideOnly) {
+      assert.deepEqual(where(c).map((s) => pattern.test(s)), [false, true, false], `U+${c.codePointAt(0)!.toString(16)}`);
+    }
+    for (const c of allowedAnywhere) {
+      assert.deepEqual(where(c).map((s) => pattern.test(s)), [true, true, true], `U+${c.codePointAt(0)!.toString(16)}`);
+    }
+    for (const c of [...refusedAnywhere, ...insideOnly, ...allowedAnywhere]) {
+      for (const first of where(c)) {
         const { data, error, response } = await anon.POST("/players", { body: { first_name: first, last_name: "Hanzo" } });
         const what = `first_name ${JSON.stringify(first)}`;
         if (pattern.test(first)) {
