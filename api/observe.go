@@ -85,6 +85,7 @@ func (o observer) handle(c *gin.Context, op *operation) {
 	h["X-Request-Id"] = []string{id}
 	h["X-Content-Type-Options"] = nosniff
 	h["Referrer-Policy"] = noReferrer
+	h["Cache-Control"] = noCache // a handler with a policy of its own replaces it
 	if ambiguousFraming(c.Request) {
 		h["Connection"] = connectionClose
 	}
@@ -182,6 +183,7 @@ func slogAccessLine(ctx context.Context, h slog.Handler, now time.Time, id strin
 var (
 	nosniff         = []string{"nosniff"}
 	noReferrer      = []string{"no-referrer"}
+	noCache         = []string{"no-cache"}
 	connectionClose = []string{"close"}
 	varyAccept      = []string{"Accept"}
 	varyOrigin      = []string{"Origin"}

@@ -2699,6 +2699,7 @@ func RegisterHandlersWithOptions(router gin.IRouter, si ServerInterface, options
 type BadRequestResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2715,6 +2716,7 @@ type BadRequestApplicationProblemPlusJSONResponse struct {
 type ForbiddenResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2731,6 +2733,7 @@ type ForbiddenApplicationProblemPlusJSONResponse struct {
 type HeadPreconditionFailedResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -2746,6 +2749,7 @@ type HeadPreconditionFailedResponse struct {
 type HeadProblemResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2760,6 +2764,7 @@ type HeadProblemResponse struct {
 type HeadServiceUnavailableResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2775,6 +2780,7 @@ type HeadServiceUnavailableResponse struct {
 type HeadTooManyRequestsResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2790,6 +2796,7 @@ type HeadTooManyRequestsResponse struct {
 type IdempotencyKeyReusedResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2806,6 +2813,7 @@ type IdempotencyKeyReusedApplicationProblemPlusJSONResponse struct {
 type InternalErrorResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2823,6 +2831,7 @@ type MethodNotAllowedResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	Allow                      string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2839,6 +2848,7 @@ type MethodNotAllowedApplicationProblemPlusJSONResponse struct {
 type NotAcceptableResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2855,6 +2865,7 @@ type NotAcceptableApplicationProblemPlusJSONResponse struct {
 type NotFoundResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2871,6 +2882,7 @@ type NotFoundApplicationProblemPlusJSONResponse struct {
 type NotModifiedUntaggedResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2885,6 +2897,7 @@ type NotModifiedUntaggedResponse struct {
 type PayloadTooLargeResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2901,6 +2914,7 @@ type PayloadTooLargeApplicationProblemPlusJSONResponse struct {
 type PreconditionFailedResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -2918,6 +2932,7 @@ type PreconditionFailedApplicationProblemPlusJSONResponse struct {
 type PreconditionFailedUntaggedResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2934,6 +2949,7 @@ type PreconditionFailedUntaggedApplicationProblemPlusJSONResponse struct {
 type RequestHeaderFieldsTooLargeResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2950,6 +2966,7 @@ type RequestHeaderFieldsTooLargeApplicationProblemPlusJSONResponse struct {
 type ServiceUnavailableResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2967,6 +2984,7 @@ type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
 type TooManyRequestsResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -2984,6 +3002,7 @@ type TooManyRequestsApplicationProblemPlusJSONResponse struct {
 type UnauthorizedResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -3002,6 +3021,7 @@ type UnsupportedMediaTypeResponseHeaders struct {
 	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -3020,6 +3040,7 @@ type UnsupportedPatchTypeResponseHeaders struct {
 	AcceptPatch                string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -3043,6 +3064,7 @@ type GetRootResponseObject interface {
 type GetRoot302ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Location                   string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -3062,6 +3084,9 @@ func (response GetRoot302Response) VisitGetRootResponse(w http.ResponseWriter) e
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
 	if response.Headers.RateLimit != nil {
@@ -3102,6 +3127,9 @@ func (response GetRoot429ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -3144,6 +3172,9 @@ func (response GetRoot431ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3183,6 +3214,9 @@ func (response GetRoot500ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -3224,6 +3258,9 @@ func (response GetRoot503ApplicationProblemPlusJSONResponse) VisitGetRootRespons
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3262,6 +3299,7 @@ type OptionsRoot204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -3289,6 +3327,9 @@ func (response OptionsRoot204Response) VisitOptionsRootResponse(w http.ResponseW
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -3321,6 +3362,9 @@ func (response OptionsRoot431ApplicationProblemPlusJSONResponse) VisitOptionsRoo
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -3362,6 +3406,9 @@ func (response OptionsRoot500ApplicationProblemPlusJSONResponse) VisitOptionsRoo
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3396,6 +3443,7 @@ type GetDocsResponseObject interface {
 type GetDocs200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ContentSecurityPolicy      string
 	ETag                       string
 	RateLimit                  *string
@@ -3423,6 +3471,9 @@ func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseW
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("Content-Security-Policy", fmt.Sprint(response.Headers.ContentSecurityPolicy))
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
@@ -3456,6 +3507,7 @@ func (response GetDocs200TexthtmlResponse) VisitGetDocsResponse(w http.ResponseW
 type GetDocs304ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -3475,6 +3527,9 @@ func (response GetDocs304Response) VisitGetDocsResponse(w http.ResponseWriter) e
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -3516,6 +3571,9 @@ func (response GetDocs400ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3556,6 +3614,9 @@ func (response GetDocs406ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3595,6 +3656,9 @@ func (response GetDocs412ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -3637,6 +3701,9 @@ func (response GetDocs429ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3678,6 +3745,9 @@ func (response GetDocs431ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3717,6 +3787,9 @@ func (response GetDocs500ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -3758,6 +3831,9 @@ func (response GetDocs503ApplicationProblemPlusJSONResponse) VisitGetDocsRespons
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -3796,6 +3872,7 @@ type OptionsDocs204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -3823,6 +3900,9 @@ func (response OptionsDocs204Response) VisitOptionsDocsResponse(w http.ResponseW
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -3855,6 +3935,9 @@ func (response OptionsDocs431ApplicationProblemPlusJSONResponse) VisitOptionsDoc
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -3895,6 +3978,9 @@ func (response OptionsDocs500ApplicationProblemPlusJSONResponse) VisitOptionsDoc
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4187,6 +4273,9 @@ func (response GetDocsAsset400ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4226,6 +4315,9 @@ func (response GetDocsAsset404ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4267,6 +4359,9 @@ func (response GetDocsAsset406ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4306,6 +4401,9 @@ func (response GetDocsAsset412ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -4348,6 +4446,9 @@ func (response GetDocsAsset429ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4389,6 +4490,9 @@ func (response GetDocsAsset431ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4428,6 +4532,9 @@ func (response GetDocsAsset500ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4469,6 +4576,9 @@ func (response GetDocsAsset503ApplicationProblemPlusJSONResponse) VisitGetDocsAs
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4508,6 +4618,7 @@ type OptionsDocsAsset204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -4535,6 +4646,9 @@ func (response OptionsDocsAsset204Response) VisitOptionsDocsAssetResponse(w http
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -4567,6 +4681,9 @@ func (response OptionsDocsAsset400ApplicationProblemPlusJSONResponse) VisitOptio
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4608,6 +4725,9 @@ func (response OptionsDocsAsset431ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4648,6 +4768,9 @@ func (response OptionsDocsAsset500ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4682,6 +4805,7 @@ type GetHealthResponseObject interface {
 type GetHealth200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -4707,6 +4831,9 @@ func (response GetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseW
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4739,6 +4866,9 @@ func (response GetHealth304Response) VisitGetHealthResponse(w http.ResponseWrite
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4778,6 +4908,9 @@ func (response GetHealth400ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4819,6 +4952,9 @@ func (response GetHealth406ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4858,6 +4994,9 @@ func (response GetHealth412ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4899,6 +5038,9 @@ func (response GetHealth431ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4939,6 +5081,9 @@ func (response GetHealth500ApplicationProblemPlusJSONResponse) VisitGetHealthRes
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -4976,6 +5121,7 @@ type OptionsHealth204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -5003,6 +5149,9 @@ func (response OptionsHealth204Response) VisitOptionsHealthResponse(w http.Respo
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -5035,6 +5184,9 @@ func (response OptionsHealth431ApplicationProblemPlusJSONResponse) VisitOptionsH
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -5076,6 +5228,9 @@ func (response OptionsHealth500ApplicationProblemPlusJSONResponse) VisitOptionsH
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5110,6 +5265,7 @@ type ListLocationsResponseObject interface {
 type ListLocations200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -5136,6 +5292,9 @@ func (response ListLocations200JSONResponse) VisitListLocationsResponse(w http.R
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
@@ -5181,6 +5340,9 @@ func (response ListLocations200TextcsvCharsetUtf8Response) VisitListLocationsRes
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
@@ -5220,6 +5382,9 @@ func (response ListLocations304Response) VisitListLocationsResponse(w http.Respo
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5258,6 +5423,9 @@ func (response ListLocations400ApplicationProblemPlusJSONResponse) VisitListLoca
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -5299,6 +5467,9 @@ func (response ListLocations406ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5339,6 +5510,9 @@ func (response ListLocations412ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5378,6 +5552,9 @@ func (response ListLocations429ApplicationProblemPlusJSONResponse) VisitListLoca
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -5420,6 +5597,9 @@ func (response ListLocations431ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5459,6 +5639,9 @@ func (response ListLocations500ApplicationProblemPlusJSONResponse) VisitListLoca
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -5500,6 +5683,9 @@ func (response ListLocations503ApplicationProblemPlusJSONResponse) VisitListLoca
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5538,6 +5724,7 @@ type OptionsLocations204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -5565,6 +5752,9 @@ func (response OptionsLocations204Response) VisitOptionsLocationsResponse(w http
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -5597,6 +5787,9 @@ func (response OptionsLocations431ApplicationProblemPlusJSONResponse) VisitOptio
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -5638,6 +5831,9 @@ func (response OptionsLocations500ApplicationProblemPlusJSONResponse) VisitOptio
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5673,6 +5869,7 @@ type CreateLocationResponseObject interface {
 type CreateLocation201ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	Location                   string
 	RateLimit                  *string
@@ -5700,6 +5897,9 @@ func (response CreateLocation201JSONResponse) VisitCreateLocationResponse(w http
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	w.Header().Set("Location", fmt.Sprint(response.Headers.Location))
@@ -5743,6 +5943,9 @@ func (response CreateLocation400ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5782,6 +5985,9 @@ func (response CreateLocation401ApplicationProblemPlusJSONResponse) VisitCreateL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -5824,6 +6030,9 @@ func (response CreateLocation406ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5864,6 +6073,9 @@ func (response CreateLocation412ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5903,6 +6115,9 @@ func (response CreateLocation413ApplicationProblemPlusJSONResponse) VisitCreateL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -5947,6 +6162,9 @@ func (response CreateLocation415ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -5986,6 +6204,9 @@ func (response CreateLocation429ApplicationProblemPlusJSONResponse) VisitCreateL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -6028,6 +6249,9 @@ func (response CreateLocation431ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6067,6 +6291,9 @@ func (response CreateLocation500ApplicationProblemPlusJSONResponse) VisitCreateL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -6108,6 +6335,9 @@ func (response CreateLocation503ApplicationProblemPlusJSONResponse) VisitCreateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6144,6 +6374,7 @@ type DeleteLocationResponseObject interface {
 type DeleteLocation204ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6162,6 +6393,9 @@ func (response DeleteLocation204Response) VisitDeleteLocationResponse(w http.Res
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -6202,6 +6436,9 @@ func (response DeleteLocation400ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6241,6 +6478,9 @@ func (response DeleteLocation401ApplicationProblemPlusJSONResponse) VisitDeleteL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -6283,6 +6523,9 @@ func (response DeleteLocation404ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6322,6 +6565,9 @@ func (response DeleteLocation412ApplicationProblemPlusJSONResponse) VisitDeleteL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -6364,6 +6610,9 @@ func (response DeleteLocation429ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6405,6 +6654,9 @@ func (response DeleteLocation431ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6444,6 +6696,9 @@ func (response DeleteLocation500ApplicationProblemPlusJSONResponse) VisitDeleteL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -6485,6 +6740,9 @@ func (response DeleteLocation503ApplicationProblemPlusJSONResponse) VisitDeleteL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6521,6 +6779,7 @@ type GetLocationResponseObject interface {
 type GetLocation200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -6547,6 +6806,9 @@ func (response GetLocation200JSONResponse) VisitGetLocationResponse(w http.Respo
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -6575,6 +6837,7 @@ func (response GetLocation200JSONResponse) VisitGetLocationResponse(w http.Respo
 type GetLocation304ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -6594,6 +6857,9 @@ func (response GetLocation304Response) VisitGetLocationResponse(w http.ResponseW
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -6635,6 +6901,9 @@ func (response GetLocation400ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6674,6 +6943,9 @@ func (response GetLocation404ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -6715,6 +6987,9 @@ func (response GetLocation406ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6754,6 +7029,9 @@ func (response GetLocation412ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -6796,6 +7074,9 @@ func (response GetLocation429ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6837,6 +7118,9 @@ func (response GetLocation431ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6876,6 +7160,9 @@ func (response GetLocation500ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -6917,6 +7204,9 @@ func (response GetLocation503ApplicationProblemPlusJSONResponse) VisitGetLocatio
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -6957,6 +7247,7 @@ type OptionsLocation204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -6985,6 +7276,9 @@ func (response OptionsLocation204Response) VisitOptionsLocationResponse(w http.R
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -7017,6 +7311,9 @@ func (response OptionsLocation400ApplicationProblemPlusJSONResponse) VisitOption
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7058,6 +7355,9 @@ func (response OptionsLocation431ApplicationProblemPlusJSONResponse) VisitOption
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7098,6 +7398,9 @@ func (response OptionsLocation500ApplicationProblemPlusJSONResponse) VisitOption
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7134,6 +7437,7 @@ type UpdateLocationResponseObject interface {
 type UpdateLocation200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -7160,6 +7464,9 @@ func (response UpdateLocation200JSONResponse) VisitUpdateLocationResponse(w http
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -7202,6 +7509,9 @@ func (response UpdateLocation400ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7241,6 +7551,9 @@ func (response UpdateLocation401ApplicationProblemPlusJSONResponse) VisitUpdateL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7283,6 +7596,9 @@ func (response UpdateLocation404ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7322,6 +7638,9 @@ func (response UpdateLocation406ApplicationProblemPlusJSONResponse) VisitUpdateL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7363,6 +7682,9 @@ func (response UpdateLocation412ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7403,6 +7725,9 @@ func (response UpdateLocation413ApplicationProblemPlusJSONResponse) VisitUpdateL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7448,6 +7773,9 @@ func (response UpdateLocation415ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7487,6 +7815,9 @@ func (response UpdateLocation429ApplicationProblemPlusJSONResponse) VisitUpdateL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7529,6 +7860,9 @@ func (response UpdateLocation431ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7568,6 +7902,9 @@ func (response UpdateLocation500ApplicationProblemPlusJSONResponse) VisitUpdateL
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7609,6 +7946,9 @@ func (response UpdateLocation503ApplicationProblemPlusJSONResponse) VisitUpdateL
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7646,6 +7986,7 @@ type ReplaceLocationResponseObject interface {
 type ReplaceLocation200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -7672,6 +8013,9 @@ func (response ReplaceLocation200JSONResponse) VisitReplaceLocationResponse(w ht
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -7714,6 +8058,9 @@ func (response ReplaceLocation400ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7753,6 +8100,9 @@ func (response ReplaceLocation401ApplicationProblemPlusJSONResponse) VisitReplac
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7795,6 +8145,9 @@ func (response ReplaceLocation404ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7834,6 +8187,9 @@ func (response ReplaceLocation406ApplicationProblemPlusJSONResponse) VisitReplac
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7875,6 +8231,9 @@ func (response ReplaceLocation412ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7915,6 +8274,9 @@ func (response ReplaceLocation413ApplicationProblemPlusJSONResponse) VisitReplac
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -7959,6 +8321,9 @@ func (response ReplaceLocation415ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -7998,6 +8363,9 @@ func (response ReplaceLocation429ApplicationProblemPlusJSONResponse) VisitReplac
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -8040,6 +8408,9 @@ func (response ReplaceLocation431ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8079,6 +8450,9 @@ func (response ReplaceLocation500ApplicationProblemPlusJSONResponse) VisitReplac
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -8120,6 +8494,9 @@ func (response ReplaceLocation503ApplicationProblemPlusJSONResponse) VisitReplac
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8155,6 +8532,7 @@ type GetMetricsResponseObject interface {
 type GetMetrics200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -8178,6 +8556,9 @@ func (response GetMetrics200TextplainVersion004CharsetUtf8Response) VisitGetMetr
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
@@ -8208,6 +8589,9 @@ func (response GetMetrics304Response) VisitGetMetricsResponse(w http.ResponseWri
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -8247,6 +8631,9 @@ func (response GetMetrics400ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -8288,6 +8675,9 @@ func (response GetMetrics406ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8327,6 +8717,9 @@ func (response GetMetrics412ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -8368,6 +8761,9 @@ func (response GetMetrics431ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8408,6 +8804,9 @@ func (response GetMetrics500ApplicationProblemPlusJSONResponse) VisitGetMetricsR
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8445,6 +8844,7 @@ type OptionsMetrics204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -8472,6 +8872,9 @@ func (response OptionsMetrics204Response) VisitOptionsMetricsResponse(w http.Res
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -8504,6 +8907,9 @@ func (response OptionsMetrics431ApplicationProblemPlusJSONResponse) VisitOptions
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -8545,6 +8951,9 @@ func (response OptionsMetrics500ApplicationProblemPlusJSONResponse) VisitOptions
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8579,6 +8988,7 @@ type GetOpenAPIJSONResponseObject interface {
 type GetOpenAPIJSON200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -8605,6 +9015,9 @@ func (response GetOpenAPIJSON200JSONResponse) VisitGetOpenAPIJSONResponse(w http
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -8633,6 +9046,7 @@ func (response GetOpenAPIJSON200JSONResponse) VisitGetOpenAPIJSONResponse(w http
 type GetOpenAPIJSON304ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -8652,6 +9066,9 @@ func (response GetOpenAPIJSON304Response) VisitGetOpenAPIJSONResponse(w http.Res
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -8693,6 +9110,9 @@ func (response GetOpenAPIJSON400ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8733,6 +9153,9 @@ func (response GetOpenAPIJSON406ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8772,6 +9195,9 @@ func (response GetOpenAPIJSON412ApplicationProblemPlusJSONResponse) VisitGetOpen
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -8814,6 +9240,9 @@ func (response GetOpenAPIJSON429ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8855,6 +9284,9 @@ func (response GetOpenAPIJSON431ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8894,6 +9326,9 @@ func (response GetOpenAPIJSON500ApplicationProblemPlusJSONResponse) VisitGetOpen
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -8935,6 +9370,9 @@ func (response GetOpenAPIJSON503ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -8973,6 +9411,7 @@ type OptionsOpenAPIJSON204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -9000,6 +9439,9 @@ func (response OptionsOpenAPIJSON204Response) VisitOptionsOpenAPIJSONResponse(w 
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -9032,6 +9474,9 @@ func (response OptionsOpenAPIJSON431ApplicationProblemPlusJSONResponse) VisitOpt
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -9073,6 +9518,9 @@ func (response OptionsOpenAPIJSON500ApplicationProblemPlusJSONResponse) VisitOpt
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9107,6 +9555,7 @@ type GetOpenAPIYAMLResponseObject interface {
 type GetOpenAPIYAML200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -9133,6 +9582,9 @@ func (response GetOpenAPIYAML200ApplicationyamlResponse) VisitGetOpenAPIYAMLResp
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -9165,6 +9617,7 @@ func (response GetOpenAPIYAML200ApplicationyamlResponse) VisitGetOpenAPIYAMLResp
 type GetOpenAPIYAML304ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -9184,6 +9637,9 @@ func (response GetOpenAPIYAML304Response) VisitGetOpenAPIYAMLResponse(w http.Res
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -9225,6 +9681,9 @@ func (response GetOpenAPIYAML400ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9265,6 +9724,9 @@ func (response GetOpenAPIYAML406ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9304,6 +9766,9 @@ func (response GetOpenAPIYAML412ApplicationProblemPlusJSONResponse) VisitGetOpen
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -9346,6 +9811,9 @@ func (response GetOpenAPIYAML429ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9387,6 +9855,9 @@ func (response GetOpenAPIYAML431ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9426,6 +9897,9 @@ func (response GetOpenAPIYAML500ApplicationProblemPlusJSONResponse) VisitGetOpen
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -9467,6 +9941,9 @@ func (response GetOpenAPIYAML503ApplicationProblemPlusJSONResponse) VisitGetOpen
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9505,6 +9982,7 @@ type OptionsOpenAPIYAML204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -9532,6 +10010,9 @@ func (response OptionsOpenAPIYAML204Response) VisitOptionsOpenAPIYAMLResponse(w 
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -9564,6 +10045,9 @@ func (response OptionsOpenAPIYAML431ApplicationProblemPlusJSONResponse) VisitOpt
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -9605,6 +10089,9 @@ func (response OptionsOpenAPIYAML500ApplicationProblemPlusJSONResponse) VisitOpt
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9639,6 +10126,7 @@ type ListPlayersResponseObject interface {
 type ListPlayers200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -9665,6 +10153,9 @@ func (response ListPlayers200JSONResponse) VisitListPlayersResponse(w http.Respo
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
@@ -9700,6 +10191,9 @@ func (response ListPlayers304Response) VisitListPlayersResponse(w http.ResponseW
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -9739,6 +10233,9 @@ func (response ListPlayers400ApplicationProblemPlusJSONResponse) VisitListPlayer
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -9780,6 +10277,9 @@ func (response ListPlayers406ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9820,6 +10320,9 @@ func (response ListPlayers412ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9859,6 +10362,9 @@ func (response ListPlayers429ApplicationProblemPlusJSONResponse) VisitListPlayer
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -9901,6 +10407,9 @@ func (response ListPlayers431ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -9940,6 +10449,9 @@ func (response ListPlayers500ApplicationProblemPlusJSONResponse) VisitListPlayer
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -9981,6 +10493,9 @@ func (response ListPlayers503ApplicationProblemPlusJSONResponse) VisitListPlayer
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10019,6 +10534,7 @@ type OptionsPlayers204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -10046,6 +10562,9 @@ func (response OptionsPlayers204Response) VisitOptionsPlayersResponse(w http.Res
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -10078,6 +10597,9 @@ func (response OptionsPlayers431ApplicationProblemPlusJSONResponse) VisitOptions
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10118,6 +10640,9 @@ func (response OptionsPlayers500ApplicationProblemPlusJSONResponse) VisitOptions
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10224,6 +10749,9 @@ func (response CreatePlayer400ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10263,6 +10791,9 @@ func (response CreatePlayer406ApplicationProblemPlusJSONResponse) VisitCreatePla
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10304,6 +10835,9 @@ func (response CreatePlayer412ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10343,6 +10877,9 @@ func (response CreatePlayer413ApplicationProblemPlusJSONResponse) VisitCreatePla
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10387,6 +10924,9 @@ func (response CreatePlayer415ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10426,6 +10966,9 @@ func (response CreatePlayer429ApplicationProblemPlusJSONResponse) VisitCreatePla
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10468,6 +11011,9 @@ func (response CreatePlayer431ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10507,6 +11053,9 @@ func (response CreatePlayer500ApplicationProblemPlusJSONResponse) VisitCreatePla
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10548,6 +11097,9 @@ func (response CreatePlayer503ApplicationProblemPlusJSONResponse) VisitCreatePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10584,6 +11136,7 @@ type DeletePlayerResponseObject interface {
 type DeletePlayer204ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10602,6 +11155,9 @@ func (response DeletePlayer204Response) VisitDeletePlayerResponse(w http.Respons
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10642,6 +11198,9 @@ func (response DeletePlayer400ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10681,6 +11240,9 @@ func (response DeletePlayer401ApplicationProblemPlusJSONResponse) VisitDeletePla
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10723,6 +11285,9 @@ func (response DeletePlayer403ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10762,6 +11327,9 @@ func (response DeletePlayer404ApplicationProblemPlusJSONResponse) VisitDeletePla
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10803,6 +11371,9 @@ func (response DeletePlayer412ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10842,6 +11413,9 @@ func (response DeletePlayer429ApplicationProblemPlusJSONResponse) VisitDeletePla
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10884,6 +11458,9 @@ func (response DeletePlayer431ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -10923,6 +11500,9 @@ func (response DeletePlayer500ApplicationProblemPlusJSONResponse) VisitDeletePla
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -10964,6 +11544,9 @@ func (response DeletePlayer503ApplicationProblemPlusJSONResponse) VisitDeletePla
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11000,6 +11583,7 @@ type GetPlayerResponseObject interface {
 type GetPlayer200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11025,6 +11609,9 @@ func (response GetPlayer200JSONResponse) VisitGetPlayerResponse(w http.ResponseW
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11057,6 +11644,9 @@ func (response GetPlayer304Response) VisitGetPlayerResponse(w http.ResponseWrite
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11096,6 +11686,9 @@ func (response GetPlayer400ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11137,6 +11730,9 @@ func (response GetPlayer404ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11176,6 +11772,9 @@ func (response GetPlayer406ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11217,6 +11816,9 @@ func (response GetPlayer412ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11256,6 +11858,9 @@ func (response GetPlayer429ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11298,6 +11903,9 @@ func (response GetPlayer431ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11337,6 +11945,9 @@ func (response GetPlayer500ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11378,6 +11989,9 @@ func (response GetPlayer503ApplicationProblemPlusJSONResponse) VisitGetPlayerRes
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11417,6 +12031,7 @@ type OptionsPlayer204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -11444,6 +12059,9 @@ func (response OptionsPlayer204Response) VisitOptionsPlayerResponse(w http.Respo
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -11476,6 +12094,9 @@ func (response OptionsPlayer400ApplicationProblemPlusJSONResponse) VisitOptionsP
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11517,6 +12138,9 @@ func (response OptionsPlayer431ApplicationProblemPlusJSONResponse) VisitOptionsP
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11557,6 +12181,9 @@ func (response OptionsPlayer500ApplicationProblemPlusJSONResponse) VisitOptionsP
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11595,6 +12222,7 @@ type OptionsPlayerToken204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -11622,6 +12250,9 @@ func (response OptionsPlayerToken204Response) VisitOptionsPlayerTokenResponse(w 
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -11654,6 +12285,9 @@ func (response OptionsPlayerToken400ApplicationProblemPlusJSONResponse) VisitOpt
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11695,6 +12329,9 @@ func (response OptionsPlayerToken431ApplicationProblemPlusJSONResponse) VisitOpt
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11734,6 +12371,9 @@ func (response OptionsPlayerToken500ApplicationProblemPlusJSONResponse) VisitOpt
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11838,6 +12478,9 @@ func (response ReplacePlayerToken400ApplicationProblemPlusJSONResponse) VisitRep
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11877,6 +12520,9 @@ func (response ReplacePlayerToken401ApplicationProblemPlusJSONResponse) VisitRep
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11919,6 +12565,9 @@ func (response ReplacePlayerToken403ApplicationProblemPlusJSONResponse) VisitRep
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -11958,6 +12607,9 @@ func (response ReplacePlayerToken404ApplicationProblemPlusJSONResponse) VisitRep
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -11999,6 +12651,9 @@ func (response ReplacePlayerToken406ApplicationProblemPlusJSONResponse) VisitRep
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12039,6 +12694,9 @@ func (response ReplacePlayerToken412ApplicationProblemPlusJSONResponse) VisitRep
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12078,6 +12736,9 @@ func (response ReplacePlayerToken429ApplicationProblemPlusJSONResponse) VisitRep
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -12120,6 +12781,9 @@ func (response ReplacePlayerToken431ApplicationProblemPlusJSONResponse) VisitRep
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12159,6 +12823,9 @@ func (response ReplacePlayerToken500ApplicationProblemPlusJSONResponse) VisitRep
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -12200,6 +12867,9 @@ func (response ReplacePlayerToken503ApplicationProblemPlusJSONResponse) VisitRep
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12236,6 +12906,7 @@ type ListVisitsResponseObject interface {
 type ListVisits200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -12262,6 +12933,9 @@ func (response ListVisits200JSONResponse) VisitListVisitsResponse(w http.Respons
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
@@ -12307,6 +12981,9 @@ func (response ListVisits200TextcsvCharsetUtf8Response) VisitListVisitsResponse(
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.Link != nil {
 		w.Header().Set("Link", fmt.Sprint(*response.Headers.Link))
 	}
@@ -12346,6 +13023,9 @@ func (response ListVisits304Response) VisitListVisitsResponse(w http.ResponseWri
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12384,6 +13064,9 @@ func (response ListVisits400ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -12425,6 +13108,9 @@ func (response ListVisits404ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12464,6 +13150,9 @@ func (response ListVisits406ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -12505,6 +13194,9 @@ func (response ListVisits412ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12544,6 +13236,9 @@ func (response ListVisits429ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -12586,6 +13281,9 @@ func (response ListVisits431ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12625,6 +13323,9 @@ func (response ListVisits500ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -12666,6 +13367,9 @@ func (response ListVisits503ApplicationProblemPlusJSONResponse) VisitListVisitsR
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12705,6 +13409,7 @@ type OptionsVisits204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -12732,6 +13437,9 @@ func (response OptionsVisits204Response) VisitOptionsVisitsResponse(w http.Respo
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -12764,6 +13472,9 @@ func (response OptionsVisits400ApplicationProblemPlusJSONResponse) VisitOptionsV
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -12805,6 +13516,9 @@ func (response OptionsVisits431ApplicationProblemPlusJSONResponse) VisitOptionsV
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12845,6 +13559,9 @@ func (response OptionsVisits500ApplicationProblemPlusJSONResponse) VisitOptionsV
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12881,6 +13598,7 @@ type CreateVisitResponseObject interface {
 type CreateVisit201ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	IdempotentReplayed         *string
 	Location                   string
 	RateLimit                  *string
@@ -12908,6 +13626,9 @@ func (response CreateVisit201JSONResponse) VisitCreateVisitResponse(w http.Respo
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.IdempotentReplayed != nil {
 		w.Header().Set("Idempotent-Replayed", fmt.Sprint(*response.Headers.IdempotentReplayed))
@@ -12953,6 +13674,9 @@ func (response CreateVisit400ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -12992,6 +13716,9 @@ func (response CreateVisit401ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13034,6 +13761,9 @@ func (response CreateVisit403ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13073,6 +13803,9 @@ func (response CreateVisit404ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13114,6 +13847,9 @@ func (response CreateVisit406ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13154,6 +13890,9 @@ func (response CreateVisit412ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13193,6 +13932,9 @@ func (response CreateVisit413ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13237,6 +13979,9 @@ func (response CreateVisit415ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13277,6 +14022,9 @@ func (response CreateVisit422ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13316,6 +14064,9 @@ func (response CreateVisit429ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13358,6 +14109,9 @@ func (response CreateVisit431ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13397,6 +14151,9 @@ func (response CreateVisit500ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13438,6 +14195,9 @@ func (response CreateVisit503ApplicationProblemPlusJSONResponse) VisitCreateVisi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13475,6 +14235,7 @@ type GetVisitResponseObject interface {
 type GetVisit200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13500,6 +14261,9 @@ func (response GetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWri
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13532,6 +14296,9 @@ func (response GetVisit304Response) VisitGetVisitResponse(w http.ResponseWriter)
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13571,6 +14338,9 @@ func (response GetVisit400ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13612,6 +14382,9 @@ func (response GetVisit404ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13651,6 +14424,9 @@ func (response GetVisit406ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13692,6 +14468,9 @@ func (response GetVisit412ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13731,6 +14510,9 @@ func (response GetVisit429ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13773,6 +14555,9 @@ func (response GetVisit431ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13812,6 +14597,9 @@ func (response GetVisit500ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13853,6 +14641,9 @@ func (response GetVisit503ApplicationProblemPlusJSONResponse) VisitGetVisitRespo
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -13893,6 +14684,7 @@ type OptionsVisit204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -13920,6 +14712,9 @@ func (response OptionsVisit204Response) VisitOptionsVisitResponse(w http.Respons
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -13952,6 +14747,9 @@ func (response OptionsVisit400ApplicationProblemPlusJSONResponse) VisitOptionsVi
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -13993,6 +14791,9 @@ func (response OptionsVisit431ApplicationProblemPlusJSONResponse) VisitOptionsVi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -14033,6 +14834,9 @@ func (response OptionsVisit500ApplicationProblemPlusJSONResponse) VisitOptionsVi
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -14067,6 +14871,7 @@ type GetReadinessResponseObject interface {
 type GetReadiness200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14092,6 +14897,9 @@ func (response GetReadiness200JSONResponse) VisitGetReadinessResponse(w http.Res
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -14124,6 +14932,9 @@ func (response GetReadiness304Response) VisitGetReadinessResponse(w http.Respons
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -14163,6 +14974,9 @@ func (response GetReadiness400ApplicationProblemPlusJSONResponse) VisitGetReadin
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -14204,6 +15018,9 @@ func (response GetReadiness406ApplicationProblemPlusJSONResponse) VisitGetReadin
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -14243,6 +15060,9 @@ func (response GetReadiness412ApplicationProblemPlusJSONResponse) VisitGetReadin
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -14284,6 +15104,9 @@ func (response GetReadiness431ApplicationProblemPlusJSONResponse) VisitGetReadin
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -14323,6 +15146,9 @@ func (response GetReadiness500ApplicationProblemPlusJSONResponse) VisitGetReadin
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -14364,6 +15190,9 @@ func (response GetReadiness503ApplicationProblemPlusJSONResponse) VisitGetReadin
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
 	}
@@ -14402,6 +15231,7 @@ type OptionsReadiness204ResponseHeaders struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -14429,6 +15259,9 @@ func (response OptionsReadiness204Response) VisitOptionsReadinessResponse(w http
 		w.Header().Set("Access-Control-Max-Age", fmt.Sprint(*response.Headers.AccessControlMaxAge))
 	}
 	w.Header().Set("Allow", fmt.Sprint(response.Headers.Allow))
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
 	if response.Headers.ReferrerPolicy != nil {
 		w.Header().Set("Referrer-Policy", fmt.Sprint(*response.Headers.ReferrerPolicy))
 	}
@@ -14461,6 +15294,9 @@ func (response OptionsReadiness431ApplicationProblemPlusJSONResponse) VisitOptio
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -14501,6 +15337,9 @@ func (response OptionsReadiness500ApplicationProblemPlusJSONResponse) VisitOptio
 	}
 	if response.Headers.AccessControlExposeHeaders != nil {
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
 	}
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -15747,259 +16586,266 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2Nchs3kgD8KjjuVVn0DSmS+rFNletKseVEG0fWZ8vJ7WZ8HnAGJCcaAswAFM11ueoe4t5h63uN/d7k",
-	"nuSr7gbmhxxSlC3bcjJ3W5FJYjBAo/+70f2+EarJVEkhjW703zfGgkcixX8eh6GYmhMZqiiWI/gmEjpM",
-	"46mJlWz0G6+ENGw+FpKZsWCp+H0mtLmnWfBESSOkablHAzbn2g7iWkk2VCl+3O8e9PEfSgoW0lO+fYhx",
-	"NyUbqGjBJnzBxvxKeCyIIyFNbBYB23n57Al71O122L/+2e21D9p7zbYvG15DvOOTaSIa/YYb3PAaOhyL",
-	"CYeNCDmbNPq/5j++8RpmMYXx2qSw2w8fPAuAc27C8eruL8aCTUQUcwYPasZZcH588eSHgKkhM+NYs1Ro",
-	"NUtDwQy/FJrWevDg4SP2r3/utbvNdmmZfDpN4pDD5LsTkY5Eawrv/Y/ftIL9ACjiVESNvklnomorGydY",
-	"uz2t4bBSlRwniZr/kB9+ebO/xGbMnrx4+YoJyQeJiLzimTOLNIyzMFVat1Qaj2KZ/QxHp4WMyjs+npmx",
-	"SuN/4JI95pDmYjEVHjuNxGSqjJDhovWjWHjsdNj6CfaD/zpTUriP/9V6Sa9pnT4tnfE2G/5JmLGKtt/w",
-	"hMZv2uhMi/I+vz+58NgPJ8dPPfbi/OL0xdkrj52/eHVx48W+wJdtsdaMvgo0SQ8HbCdotUKVuqUHTdgY",
-	"N4w+llc+Nmaq+7u7Iz4Rbft1W6Wjm6z85N1UaXFzxNJTJbUoYNYgVXMtUkZPI6hTwZdw6uSCjzz2PJaX",
-	"HnuuQotaL4VJF63joRGpx15yI57Hk9gU/tk6V0kcLsrIVEBC03oppglfwPJ++eWXFqAuMI6QG+ExYhOt",
-	"c8JH+yljmzeA1U/83fFIbAWksZqzCZdAV6GSURFAAJmQh2NBXGiaimESj8aGcannIi0B7LDTKa5vEst4",
-	"Auykk/GLWBoxEiktFrBwHSckwoDDm3IzZno2narU6K1pYT2HW4Wa5RWvRDhLY7Og01td2EsBz4TGLWsk",
-	"mFEsNpqpubSIpD2mzSIBBi4jFk/4CFg1/BueibjhffxlkKhB35d2wKs5H41Eyl6fsijlc930cJDfuEgX",
-	"LDZMzYzfgJfhEWiRXol0WTBFYshniWnpNGT3pJLi3pFdE32lRTKEr2B1hW/YvZnUfChasUxifCiejIq/",
-	"05pxvUcgVKUIyzMOlSx/MeBatGZpnC1jqNJJi4cAxvy7lE9Ei8tQaKNSbb//uIMDHv8CT6mCJRwnc77Q",
-	"LJBKy3g4DPpF3J5pw6QySPplTsHhBBcFkcyUGQvgg1zCmfsyKIqYgGm+0MtnYt9ZqSu43yplKTCeasq4",
-	"EqkGOKJWAOudpkILaZA3HaFcBIwZ8PCSxZIFTtAFTKX4KRd2QZmY/EbXb9zwAIA1Vq9TincGacQDUAb+",
-	"rNPZC2dpgv8QRywVyWO/AaP8hlW8HvYePmweMT6A/TBFemDCNc2ztFicbzexTFn/ZzhLtUofi8Vfp39/",
-	"cnp49kMHhvQOE2DIj3udqvdew0wdx6/e4OuXz/NDcJoZiD5QTsNUcCOWpEm+2t2DG8L5TL0yKhXVK8lw",
-	"NuRpGqPuqEWYCsN2kFGBpEnvaWbUpZDNIyaVZejA2i+FmLLYtJfwtqXxfdtoitngSkzOhGL12sMkFhI0",
-	"ilRMeCxBUf99pgxnO6cnF8+AGw5NKxZm2ALtgU/jVsqNwENtWWHe7LMgDdh8rBLhS6ujaJaIoQEKABAM",
-	"ZuGlMB4LTJBJuJk0cVL4lcWaDWdJwviIx5JAh0uBObUwwJRTNZORiNhs2mYo/xln+71HHgsKOkHARvGV",
-	"ICGx+jKkC7tIX8awTsPMOFWz0XjpBUQHaBHBphnuGiAUa6aGw2Vm4zsR4DeO0sePHh2Zx91rMDw7nHUi",
-	"78IBgU1xBDJPApcasuD3gGXwBk0QltkazFJtgiYRwzBOEs2GqZowMZmaBfKkeeBLC5niltkOTKiuhNU2",
-	"URtys+Lmg+ZmsPjyGrj8/rjb6RzNH/euA4wYijQV6Tq45EKlldqhKFhQKXAG2/H5KdsJdiMV6qCJnFkD",
-	"7QU4OeCJUbCNVADDTmJ5WSE/sunXyJD892rqo9M5fbq6hVO0VYcxYiqal2R0WJIhJeOeZoka6TY7Zlc8",
-	"iSMWFFVaICZp2GABT/iSaJntdFvd3kPAayNS7bEoHsWgFwXtwGPBW/hPK2gCEotwrER0RJJ1HmtReDOb",
-	"oJWrpFgGyv5g+Kg33Dt48GCwtx/xQ74Xike9R1FHdMT+g73DEqSmHFYB+/3vX49bf+etf3Raj9pvW2/e",
-	"d71u7+GHf29Ug82kCyTmKjcFkTQcHgdJK4YqFcykC/QyAPMoMdPuJh56jYb8M08r9dCymYyEFo65HInM",
-	"U4ACoc8CMh8Ci2foG5mKFKUQ8BB4fKJS4UvUa5QsOiFICc1MPSWZuBLpIpc3SINoSMBhki3RZic8HJPV",
-	"oCbCl0pmKjIomMunaa3QzeT4yy+/FG2kaj7F8xGwO5xvecvi3VSERvdZ8J3gSIPLDidCaanYAAf4EqWm",
-	"5x5gIk1V+thvxBIJ4i3+DCoMThTb5wGQeCyxRv2SiIfsaGRT2YpQ8zl8cNCxbpw+vNuJbA+9VtOEhyKC",
-	"OT1Q4jgJcqd8zFMlR+wylhHb4b7MpH1+4jyaAFHjQ7AeISJnGBd/GuLcV7GOzYrXiza/lTqQDd0MsCp+",
-	"9cFrTDnYBcYa909Qqas+bjXlv88EC0CgviXtL3AwmabiKlYzTYojezGJDRyN82MM47SgVMYw4+8zkS4a",
-	"XkPyCSyJ5ith5YS/ey7kyIwb/R6YuZNYus/dKh5ScDn9KKpECLsUCzaTMezCmXZA/CgN8Rg8phWhUSoM",
-	"anaRInSCX5mZx6Hos26rd3Dgy2kaSwMkyI5fPTk9BYaQ8hAgyXY4e/369KmHAFBSNNts50wxe7yAnDPR",
-	"R5wFcS0ikAGDBeMZS9ezcAxqfMFOnatZEiGTtlwh4aAP0cos1i7ceSDA201EKgQ3sa4c3kv+ubWAPzhY",
-	"BnyRwfv+u16n5fvvHpy8ub/K2b3Gu5Yd3poIrfkIfkQbcAA4sw5+dJzDn6odty9ksmB8Ok1QCjo+nLEV",
-	"p/Pf0yycpSlAMwDrLkAtTlptQWjhOSj7MkBTLGA7+91eLhy3PTVWfWi+zE6NPDcMZ5ehKK3TbiDaeFrW",
-	"plx3TN1Ob7+SJAiGLwWP1sGRVpZBb0uQsQxi2gA79GWoJlOexlrJJjJNoi7NgvtBUd8AEMxjM656WRYM",
-	"8OW//tnda3fb3U88goxufJkfwWcE9Gtp4L1RFQMFUDohBLYhT0fCsDEnFRUhgOxHKkYxDWb4iE1gWqFZ",
-	"bPoASlDyNCl/TnyOFOOwDVIeOEtijbZCPom2p6wR+qWQiwXy5wDImZJiDQWfFJa2UDPGk1TwaMHGKolW",
-	"UOwol+0OGFW4Mxf8chULg/uBl+1+r7OPuKdmwDAHKlrcGlu22LXX2b8Gu3Jn0CdA9AlyjFW4PiVhdQu8",
-	"keDJlsE5JJASnwTlr9n+3Hv9RJJCohDvYo066P2gSApLFOPLIsk4QmPLdMZ2JEY7uSR8PGLLBNW7hqBu",
-	"FS7VvP2iFL/cDiKr5LERQLFjK0Qn6Mn5iqDZ4PKaKLCyjZigDZkKM0vB8kKEX3F09jrVCio6PUqLsk4O",
-	"emSo0gk3ZE3u9RoeLJkMza7VXe2nSrPTOT6r3AYXZbqNo2VjF1c75WacLzaONloOxcUe7jeuXd45mjjr",
-	"FpcZQF9vaa9UuubsVRqJtM+C1kglUcB20hgkiCEFmUwye45NjwU4yGNBy7qT33ITsB0p5ug7xGeaKFYK",
-	"v7fZMSPrhSnQqEIlTSxnVkzh+8EUmnMgGT2j6C4Z7b5E9xWSKo8ygxYoS1/SQA85OrrzONOST/VYmT4Q",
-	"HGewWvsCbk+BzcdKC1/iT8T9NRsIMxcgAeYK8V2js4BPp4LDmtlAmTHD5TMpYgy6oDM2QfocKJ5G6OpL",
-	"4ivRPGK8tH27APegvoynwGxSMEgEN7q0NMt3nPtVzcyy3YvntMZG1HDKlRSYPeZsYvfZ/imcZ8NrFD5U",
-	"28TO34Im8Xc8sv4f+GSTXOCfxYSNaaoGiZhQsgbY5m5DsEjD46TRb/TYMBZJpBlPBbPGORIM2Ov4KkSw",
-	"t3a3ZDPDB+YsJm7gTLRhvaKxmSg0tRKeP4sxnG0f/QDQ1obLEGMmdFr6L9t4/Qw3M93o7wOLM7HBE/yb",
-	"mqW5b7PgjWnn9qGDl97FXxCGLYQDrCY/4H9PxbDRb/xlN89x2qVf9e45TUEnVhWjyVZgYX3EAgJ1gKDR",
-	"TPBwjD45iflKeDqwyKUUKq1bNr7fwgB6K8/jqFqffXp3bf5HljWQTUs5Fq1CksXWE5fTM5bDP5umyQcW",
-	"n2rlDvitHrbDCx78bWcoO/wLvtdNT+GYD17jv1rFWHCrEIve9HRF9BrnKiQgXbtq595HtHum0kEcRUJ+",
-	"ImtAdY2cggMBRImaCpcUASeKLLGKaprd7e2iO+iGxLtXIl4UDkC0EbnIKsl2mG38tug185aS53YwM5tB",
-	"URNpTaTbESnA/TzFIFIM8z3jcVJtTwpnxxvFgh9Ojp9mQQZdzOuIlCCxhkZOhTeiTx4aFy6yPtlgv9sL",
-	"mCUhthOsromS+VadcDJMZpGIPF86+wxWhA4MVJ++aVpwmTebZsAxNd18Dbohpr01saSCBd+fXARlvxhl",
-	"0aHAIe8vz+lAC/KH42OFQF2zj1huF+exUvZXn60TseTfyAaT2yDwZUZEmY8DM1H+GDRU08UXpotXIr2K",
-	"Q/Fa8iseJ3yQiJvIE5eZOuCYQyZBlgzwckU4FhGzQVOblhFrMN5CPuVhbBZ9X8Jvy6LloLNXFC2rywua",
-	"bFl2HDGTLih/wpcck6vKWVU2Y6imj69IH4UDuf7hLIfm2yWsC6V+4nJhf9E3pSoXp4H/GKUoxd5lzNFV",
-	"pRWtrPco8GVOO0srqCQczEOqiaUmlq9HLOVsl5dipsmm+VQvxFJiCPqtYW6brRTFw6FA48RSVdmDuZxW",
-	"spJogvO5eC/Oa/XBlYnX+CV3ux/j4+j1ch9HYUWYEZQi7CrdHHFh8Zdi0aKht+bzCJaAE2wPndoFUqus",
-	"N2AW0ohU8uQEXeyfyiUy1TREGw+0V1hCIowoRsy3cFjehIYPikEGtyFKdqymXTvkluMKdutDdNgcwebH",
-	"mIY8cCYl/DJLMaoXxTpMFDAXdiwXhaxYjL/lpnFNzDUxb0/MdOf5TBk830+W+uevL1yYzt75FBEbi1Qc",
-	"gQRi62583jJ173cOcuqmHVIuE+2xksLpzmpLKtOyw26NyvEKLAWrPYxFYBTepTXSi4moceQfjZ6zi8Ib",
-	"p8BBNfV/WeoHuscrJs7p9KkKfy6VpqmKZqHQZecqTOAxI96Z3VBfHWH6gBbm8cwMWw/L2j8trNG3/6Dk",
-	"AyRNl1y49cTL2n92k/NmTOUwZypnwE0yyFUyFOQkOXBvg5mc5VmVpWojscyvCoVcUj48gr9OQaj5wc34",
-	"wTM1k5+qBbgMRLbfy+ObKAA3Cfr8fvV+72aEuV8mzCFsYS1N4q+3RI6krts8NG5IoL9++bymuprqbkR1",
-	"P6koHsYiWp+gvlT8wd6GoaTqUoEpj83HcThevgxikXT1WkyPLi3WwcsacW+KuOd8kSgMszzn6Ujcgi+o",
-	"XOQtTzfFrPtuZ//hwYNDNlgYoW/bZOwWEtfsvjDok8DOKoXJlEa1jFItHHXr6aYIhVjTGmzxmkIwl7TL",
-	"2uFT0+xNaLYyee0TyXb5+inTsQwFXsfDywjxcmTHXQTM7wRuSoRzGVvV2mL3ZnReCN4UYWGdsNWUXhjX",
-	"onG3QutVaYB4ParqTiLdjS3eosObEU4PUCldEOe+nKcx1l5Z0hgSVABis3odj2XztNkxnZi7xxXsdfYD",
-	"ZpQv6bqiXJkWDkXwqM0u8PoLYAVW02L+Nqjhy9i0/QYF3XnxblIBOLRyStot3hrbAYC5iy6JvQwifOlA",
-	"h+YyXkzWDPbsseCXXUqolNaIxnvktF6tssJtx6x45Nbkzm/JxpoNeaIFLDy7jVxnT9ZM+8sx7aKh8AnM",
-	"uxLR2QqeX8u86Q4MlwXyrDBNrE0ixdpw/B+BleNd1gW5BgYz49gzJQgtMU81ZJwhv7YMGAYiVxNJgpUX",
-	"RdSnQ7A5E/Zecna3VloBUWuBNUPZnqHYjwT+Z3iT8DNYcS47bsWQO9x7uP95zLi9bs4TypW23IXJzUad",
-	"XbqtTtiiZz6fiXdP50WNU1EbejWJ3xqJV2eVfyJlb0g0T7GstFTzTSSNyWj/uFmmTsExY/fEZvmmKqm4",
-	"8PutUew2W/c2ptuzndi4hDxf4hDNglZrwt+1Ytmiwtx5Tc5mIaee1Sn1dZbw1+YoFen0n8JOMtyOJeta",
-	"ZN7mXvLH5ew+yrnIxXIuf7UmkNWtvcVUoI1XCjZeBahJvCbxz0/iryW3jVg+2bXwSmC5J3sDn6qJ2nv5",
-	"pNyWWr5YNXir/ICbJQcUDILjco1ZWzY5Ttf4CmZFYNwWByhDQrNJrHUsR6A4YC3YmtC/CSV/ufHLdc8t",
-	"10C+SySfZer+JKKYXyAZ3GYqoDVfVzMBy37FIjQa/dLH3IOwNMNt1BvqFpKFC8AoZNit4Q7Z0BYObeGQ",
-	"zxEDLrZRo3YlNseaillWATuzRDCGPOaa8ULPk7wXGxXZi3Wert3PupDMsAJmKrQWUbO9XPAov/5YaYAU",
-	"ux5twU8KreVW2VPN9WrXxhqWhX22vhDLWm6k92nsa6Ut320FuL9ddhZsgk9gE9t8GRR7rDl2VGyo2Gv3",
-	"mhUMkG3gf768cwzQ7XC7p2lozTtr3rmJd2bkjC9+WiTTAl9sXAjb8s7GTDD0KNlYSaDhuS1zWyiki/cp",
-	"i8X8/9v3Z51Op3PDSv50/VMadHmys9fP8wKTsO/vVRKVVtq9rlou/F+h7msr+2q5/CtWjEjMeElAOLba",
-	"UJcwZpqCjDAxVfN0P+btM9Rl402xAqm6rOxQk5es/dVNkhcPVYPfRIgoXmxhVlhToeRov9Hr9A5b3W6r",
-	"d3jR7fQ78L+/N1Y48FbnGUdYGHfC373FUqdYi3gSS/sJYG1Lgj7j6aThNWbT6JqFrICsuPYixq3ZRna2",
-	"8KKWiSdiFZ5Lm90spooo/4G2/L5UZfhGNYOLwNr8XsTcD0VwbjeeAL55rEOTMxj7oXwstwTjJZzFusu4",
-	"tMKOCsAoH0mpSG5peZuQ/nmszRLiY9ntRv/Xb4sE3niNQpebRl/OkmSFLuzWCv/Y5sQBXhaAPE05ypnS",
-	"u5ZvEZxzjSmAXLPAdd1xfXWyno9HLIA1Btc0cSw0awRsmCU2yEhVuK9BINxlebGbkOHMkkH+dgv/kgwq",
-	"dZfpVQukFv7tdfDPg2f08Zg+Hj+FP4d20GHnAP90n+Cfp/jjg84z+PPwEY15+KiLf056vj/rHj6EeboP",
-	"Oye+P+vZl/U6+Eiv03tIH3v08eAZfTzcpz+H9iP8utfpwEzPTp7Bp2fPnj1q0d/v3uz8Z39pL52Hvi99",
-	"/8r3h76f0lcn9FP3WWmbj57dyjaz/X1Hf04qd0nfHnbW77Jqe/f/MAfV/M8baz7a8NSA3QK8Cou1zMex",
-	"EXrKQwFf55pREkvBBinmtHL8PlVJrisxYm6xvIp1PEgwd2xCbeZyZcrRVmZk8Ijy4nhyXuBNmHzmrbS/",
-	"+uurF2cMbTSGNhqlsjmjtc0CxzWDvE+veBcKEbHAsdfAhrVtn+hwXGIw7wtseL9Dsra4sO7hMhNd0gOq",
-	"2trOWeHbjNGFieCpXmmk+mrK07zB0CjlMppwbUSqq9TfZQ74+dXhu6d8fKjg4WdiXlRkb4RlWfa4UbYr",
-	"L9r11LNsnsbU8gtFOiAg+kOVa7q3JRIuId1Sv8gSCpRP38Jyr6wiHGQqwlP1m2p8BN7eQH+9kxhQFPQb",
-	"lMQ31bhCTTiuxZTCiZU6HfzAjVFpvNTD4Acu/7HdWRQnu8bjJVKdK92Ft23/2BKwCu8uTrgRUC+Fxq4V",
-	"7xs8SV4MUTve+HoC7wfv/dLGMSJZ1TCVfGGgMZYitn1mW0RSM29qDIlturHLVrKgirtcjzG8YFS63FFb",
-	"jqZv937vtR7MT/7aS37vXP0/3ZePxv/1cPC3y/3ZxaH+e9jhZweTpw+G34+7v/14rVVCO1iF1ptVvmK7",
-	"iLjO/nkLzVLLbTWXlJytPabH8An3RREXGYolzrGNUbIGV4kmO5kBsoq7njugG4PtA6HLz7EmD9u2ZOV4",
-	"71tc0za0U3riE8zqpXMtTltFCwWKKpkIOXhrK6G2Emor4aOshFwc3yan2+9tYHVfxmn4sYLeqU8bepcN",
-	"eMJlKI5Abk74gg3A8hhxE18Ja/EMeMSSWXhJRUMEe8J1LFVJngCIVrjmqgPykz2Yt6G4oD9wjfaS9c2q",
-	"7JRV4OIIvU/2+n0C2n0GR12mbX26m24ns0I0nwgWaJWaoHlD793n8dKtbexwLKlp4/7Bg6ygvL0ibGvR",
-	"kunWIsUxu4874dMVq6xufHazxmfLJibBb/mEfhlzw+ZCGtuJ3iKZTY10hVdzjrsG+ivcNT+OanXz/TVR",
-	"nMZJRT81toPBfLszWy5RpSxrO4+n1QT0mYqIGYUOAYtUSwj1CVhS5eTIz766s2xId9JD0XfervHybVvs",
-	"SkxXUtkO2E60qoNuj67KUS+Sdrsd+BIvvcNiRNqE7z13QeQvgYd2V4Y6EbVfDIoh4yB/NfUmbHowZRyO",
-	"2TCWEbKeuHgD7R7sfKSX+yveBMszqTRL41YqsAB1WCmYC1HVTBZ2NsZ5Dx49Kki5/erwrqWs1Ub+eqxS",
-	"w/RsMuFp1vP+MpboUbIkVqaCbYgz34+x2Unl955GQpp4GNtEkqX3HYGWN0iEx6TA4si2+ybdAYbB7UKD",
-	"yg2MwFuXz+xVNmDzKouleZvrpHrrqx5611y99jbW0/Guz0/yri+w7q271OHd4N6nt74YtLfm4tmbMqls",
-	"OKJtaWPZ30EAIMTO6MZzvD5jwlUiO/MGFFiiVVsb/YMDbytdy3o890ipeuAtuQwKn8tB09yoOeGpFBHr",
-	"7lH/WWxNC+QAA/+t4TWIwWQeiLJMy9a7URnHiemGnos2xJrhFaISVcOmt9C3P4stst6mwNXnK2YTdYWV",
-	"wp05QQwhUVqX2yXvVfDLa42HBzc3Hsoen/XNpmn5sHRrE1EZmDG/EmwghGSRSIQRK02fP3Y9zqDZ2P4a",
-	"Bb61wOBoHPNfRQ6HuSsnl6FyEReuw+qVWQpofntuMzTK8pnLh7UMqsxKc0SVb+1ayw15yUbD7a5zls9g",
-	"+RGDvd7w+xwWGShRIpylsVm8guUIq4hPYnlR7eXHRkjwe6xNyo0Cxon+Zo9pW22EBWenZ389/v7F86dv",
-	"j5/+dHr29uLFjydnQZv9krcan0kYjsWS7BXoCb8UGvVw7lxXoMdO01hSNSp0pKNiiaCDfdAdqZxQxsZM",
-	"czLZsAXy4wfnL15dMKecBrZJv+06g7yUfspShBNuQJODRZaf3X0fRx92cdZ8mvb1S/2AFsFQuaR0HiJt",
-	"WFw9i+VvnH0PaDnhMTrrbCbssmoqceQOZ/fv04ru328Sd9Ls/v0sQ/z+ffZ///O/GXp71qV0JehfP6iZ",
-	"Fi7W4UvyNeET8B3FUkm6CJ5KujpS8kshw06UFh7jLOUyUhPGJ2omDXBMpC/AkFhSP7kCh01BbW2zY8l4",
-	"aOKr2MA8IwaaYBrp4rvbvvTlX/7CfsrrWvvyPntpSweRxRks3/8J2jAo+P7kguUJ87ZrI35ZOkiCXMB4",
-	"ohXTU8Ev2ZNXPx+xaRxeYlv92Ix9yVwx7X5WTzyg6mZPXv0MSP7y2RO2333YgYOxtUVSNffYk5fPn5HP",
-	"VchIe85U/n2mjIionyXMLoWIRNQEC+v1xbPWQyqUZEuQ9S0hIfVE6ABaU9Q88KwM5fmQAOZ3pYECOzxg",
-	"E8GlZq9ftY5fPTk9pVR52ACajvZOsrZNNrH6GyW4J/GlYH7jCR/+f/+v3yAHQbJowztO0TzF7Y1JQxFg",
-	"Ac3gnFywz6Nwuw751NKensLseiwEXq3IlQMUxGD/wtzIJGxrz+BxsPLZWqZwGEYptmNjcpaBWR5AYTuS",
-	"7OKdYRzGw+whJv0lUb/8drKuC/SnvSw6aDUvEi2aTXjkNIVJk/DPFV8HW1CMlIlBwLHBgrlqu7BbuoCB",
-	"FEGbydwWmu2sPeUmLBpLIiIbTRaMqIOFPE0XsRzlLkElMVCpVvE3nzTWqvXw4cGjVpcKVSG673cOgzY7",
-	"QWLEuS32ZUWmCrgUa8JatuMqDp6ffe+5asO5q6QJK4HZ7Zbv6WwSu7NsV7E5onSibO75mBu0e4tvRgpB",
-	"3H3YO3iUzZ9tdpk3LEOSjYTR+CI6tPPjiyc/FNgG8oiAGRRYm6+i0DIe7D06JAQ4ri5cS5vBrSESooeH",
-	"sK3gU4JD7Ttnmn0GUI/OxvdngSUiQLoxT4aMMz1LUzXiRrApj1O2E/gN359FDzsdvxF4zAGJ/eufD9u9",
-	"JvJODufcCaxHgQgNyBQI9vV/PHv27CkxueyWC2kThcsu5IObj5UWjPQTpCT8cQIT7gTv/dyD6jf6zK9w",
-	"ohb26Tc+BE02EDqORHZZ554r9Tjks4RuMiIk4Dfg3SCm0f9lby5iqGsiJgPr/wPxpWYG5+TSbuOetkM0",
-	"cG08JcdvrAMnG+pZjpGlpkUqnE2wnmTqvs1O0z4MZ0xXjqiQJcxL4MqrxcDaIlA9YjxwzoyathJxJRK3",
-	"etqil28HjrWBNeFo00qTBIFdEug5C9qBxyYqFVQ2qnvIsFIncWeS5Zm7MR+218vgoVLWOziEeakiFyE0",
-	"gmgUXwnNBA/HbkUKXZhwzrkDlQ76eOA3PLb6/ZMIThmZDWFghinLIyu8sLAAm3UBb0Z8cXIvzXtvIolR",
-	"WzumJApB9GZae87MFQtBXdGoiliDyYXmQFQYODRiDgxVZk6tRoAzd9tANUFXdIgZA23GGvkEPgRvcFOi",
-	"8D7C05pyW8iVOD6mRx7utwboW7Wjl2DiZ2YNi/EdwHzVkGZAwlaIE8VRmb862xdgDL4cuCihYqRmg0S0",
-	"pqkIY40ib4aniTjkEcKAqtEVsJhmEQUsmmWV2xzaeARR4h8OhDtBKUckOAKZkN+qRNaK8izDw/1mmx27",
-	"umeWoC1MXCyCm6Ib32MDMYTHQQd2KAz8jarJWtSCpRNSrTJm9DmsbsjhlqJXWiYBRMPlgukJTxJcun1l",
-	"DDxc8CnlGw5nWhyxGX7qHnpWsbU0U2QU1meKH4EfIKjv30fZe/8+daDDUpDrW5LvuJBaE5hIYINvgWXM",
-	"jn3DWi0Hn/CpJeKVeIrdZTmikqFDTqCBY8I8ilKhdTuMzSLIuEsx/JI/jn7WoOniMMj58mME1cE6C3Dm",
-	"7RjC+rAMnJ8zIrA1oTMvyp3yyIrz5XcodHQpDKKxiLCImJIWXu5RUAazQj2OcVCNZKsn9VGn2O/sB2wn",
-	"qHCiB00SDVKxVM2MKGg/GsGeWaO2wqerlUo4/eTF2dnJkws2Vtr0pyo1FviS8YFWCUxon8vAD6Zof3cX",
-	"ngiaR3Z5B+XlrXrzbYtiLCyKV0ADZ+NkfZEL/czYYIYyNO9oBoRFHdfyZvzLTeaCPPBE6zoAci+uq+xi",
-	"d7Az5ZaJGtmLG0pcIO+SCKhAKi1YgoG7Akw9ns0crQigc1vouhxdJ186svqsPqOMXJ8MX2ZtNNi//vmo",
-	"vYf3jdGqzNZpO7ghO7Pb8oiz7QdENngauMzjcgzQsoq5SJIWlYBlP1xcnO9221140v67Y0NDVIQOi+9m",
-	"6Npn36t72pcwNCsiaTcaG8dBAQ9jOWqz44lCO0Jpt240z8gmQbINfAk8mX3HI2bjiAE5F0IlpQipwjcC",
-	"3pYhz7YEBrHnkFOl7EqkKIJiY3UjX05BTWc7DnMpJwm1xKlIQyFNyyrAcY6AWKs7G2dR1Kl/aIp6IPtS",
-	"MUVvIwt+ADqg8roSZ8pgmlFXwDgwhabla9l1cUoWDMqM3JdWiIJhCyfBExpAesgRTHDQ6bIzZdgpcDlQ",
-	"IQH37c0z93pfBhcpl3oo0sK9dNKAUURy0HdGiQBTaCYvRRTg3PvdB+zk3VSEhpgb1YW2UjND1AwfiZcG",
-	"9ERAbgq7FTGZmgXZv64KPQIy6HY6rVBJE8uZoJeWMeKgc4DbYD/bM4W9vnJhOrtTNuG/FY69sDGAvIVC",
-	"j2rMu4+PAiTm3AnigNU8ItOIBft73UKr9iKylaiWsv19SS1Vu+yn+Du2MxCJmuNheSWyKdAIJf/SW1zm",
-	"CihVvrQFG22gEFVm1JiA4rIJjCI+7Eq74XZgoajK5vIGYE1Oh4FtlOlZc8iWsqezCXrAIEv8KrANNNn9",
-	"gCL8jsyB4czHCmPHgKdELWTbIRh7vpymYshD4bHg/OUpu2+/Rz031ixBF26qZqMxQdvJOWRefXKh2teh",
-	"F00XkBkecByKVmAnJ0Y3TdW7BVDfMFXS5Tyk5IApFMUl3cuV1ncFcfPXkq8KBAzPy/Kjh60oJLQQNFUm",
-	"W1MgVOA17hk9mY1GSSxHzTbyTPcoOqp8yXOiozUNKK0dv7QuogpGgfX9kBBjw3ZiUP2JWTSx1EQ8kmB5",
-	"HxW4UAdNB/xesyqGAG/CRa2+DXGQzGTgbW32SpXUGsBGUoUySFHyVXlv1uHlxrqFZfD1iMHrZba/Awuy",
-	"H/o0BmxY7ZxfPfavfx62u67Wms6o1pdw8qCNgpScDOLRTM20bcKQ9UK2Zjg3xYwL6lEB9IZIgshlK0rQ",
-	"WGRLkRjGklyS1B1ix3nqvEJ7iZVOGV5VpaSm0/o0dZbIeH5Cr5ARulkpnoBf/aZiSV7AUE0mXAPrWvi0",
-	"YCewctWZSkLO47BoAlnXsCL2MVdLVzAC+yajGJe+LBhaBC6ODgJyiOLZwgzlyivZBFRKihvr/+KuIRjq",
-	"009c3gZPMpbmy++UGZfKV6spjekXxL/zIZqxmDiBE+bTofXnzFlU0aQvXcsToDQrN1xXM8JNSodhg9lk",
-	"qpttq+Ch0x/Uu1WfHnEwX7puJlV9THDz63uktFlw/voCkAX9hvZ1T0+en1ycBL5Uxe4lbKQYB8AQu7cd",
-	"SnQJ5+IhHrmX9y1Z6vjiy6qWL4WOL+iHsLMWsTefWooYka28K19W95A5KjFckTUhDva7PdquBbslTRIp",
-	"hM7kbvfljo2f5bEYbzkc5zmolYMzKwOLsTegyIofbTyn6bTLNAsW4WGioV9ogUfRLp7MuO0tD/TAtS8L",
-	"ynx3r90lNQgDFqiR2un7+fn1QeqSaKxq6VDoUeNLJN10Jo6KHW2QARdb2SA2lWaid6TCdn/IBTEdSBuk",
-	"KXWOcCoBL5sRJCPBUALGM+eLgkPF9ZVPea6O4bR9UvThNPY7XfqzR3/26c8h/unSl90DC9dgv9cLMs1/",
-	"pkFbOC3kY/0oFnCKoZpYVdTaS9boyBre5yqALeblCL98Rr121+4PlBUOiwYknaYiFJFoszNVbjrCWfCc",
-	"a9NyfRYDipPAgdhvWq9iGQo8VV/CD6/lZPmnVFgRHbVZsBupUNtsy2GcWBmASopzGAM97KqpkHwat20N",
-	"q/yLBZ8kQZPiOHkfDwwqcp35LlG4N0vHD0zMl1twMfIX3s9iOyg1d5a4JZBPhi6gv9FLUON01AJaVIHX",
-	"ky2xs3wkvWa/iOPosnHtrPKmTBv6WakUBGyxX0q5FxWe8U7BnqaALfoYaNZMBUxRjCopjoDd00a9TBjB",
-	"mYF8ax5RL6g1gPTlNj2zlnpl5UEzlKDswm5DF3q25CKO1AXsDM+ztAROIUdAljEWJfoHIg4Vz8d/ToRJ",
-	"4xBZ33imc/mGEMoxo5Il0dE7SbjKdLIeYBmnQMaecYUSH+g9gj8Hnb0AIZKKKE5FiKrWbtDMNFqQ/uh7",
-	"z9cB+pQvMXpM+hHhuDYijfWlRnc49+57A78R2LOktkJYKe5+0DxC4INWhlwl9yljpEDucKtpOoUNuD2q",
-	"O+hyRhdBbtFbSQkzSkqpA8RdAtxOcD/wJSdvCR/pQqSm5BpwIX/DR82siRJ26c7PBJO2iV9SvzZfxnJV",
-	"lnOL9ZIU5bzm3BEyWh7d01USCJdzGQMvo/hdJrPhDNCmxA2WfmQEhD72cSK7s9TVyPY8I5WwXEvZl1nP",
-	"Zxt5l0JEK1H5nSBPQgpQparK1NEZKQCXuxR0oke0qYrLufQuINKgkCEE8z8ViTBoRRRSftAplPAQDQ+j",
-	"s6Wt1z6sCEqFiS0yg6S5itUM0bLpuciGxaJ8VsvGCjBoM1Sbyb0hb3avus2OUTx3bTA8WK5C7J4NMl9z",
-	"qdx0yCfCimsa50v0rz72G9aR9pZe1yi4VjLDAJ4uZbtnd48KfkepfOmOCLOFqBQDaMIiZ3EuSSMz2ItI",
-	"EmubIuOVwOdwgWjG5Qw1vEYSh0JqUUiw+un0ouE1ZmliE7J0fxelLikEbZWOdu1DehfGfij0D89zs47P",
-	"Txtew9ofjX6j2+60OzDWCvBGv7HX7rT3GniFeIw5drvwn5Ewq+lpLzPOaFQWMkwxKyqPMFsvlHHaRZvs",
-	"WJehM1RJouYIVZrMl4MFWLl8lph+flIxOaCELQ4c7HV6QRZBMbA3OEOj2E4s2ffKo9rAYxFeulUGzoQk",
-	"esRYQvskTV9rAXrUS+tZCNCFMRQmHHsscKvqM78x4XLGE7+BrrEGwoxQ5DRq9BvfC/NSKdPwGpkrDCC2",
-	"1+lV5/WV4ZNgVLoApW+9ZHqxPMqmWYplv+qimV+w4PB+79G6JzIE3l1ujwLP7XWvf25TL7YPXuOg07l+",
-	"jlMbBDtxt/8OOnvXP1XRIqqYO9zo//rGa9iLUUC1yvGuEj02vAYoQ43+r42JMLzxBllkdlDLN0KXwm0U",
-	"LNQs2A1cDXJtU4qfvHj5CniZkLC0XNxkNqIvA6LPgO0ErVaoUt1S9AXIZOB9sXZ2pqD5pqmgRktWaa5i",
-	"TxZpqlhUr7NfzaLcPii/mMLodjdbsKePYSP4ZIGLVE5ModePmNg9+E1WFF6a+if+rnU8Ejea8yf+7pgI",
-	"EJd97bM46M/KHr8Sm9vAqyz6gi20y3bKlN9c5VgfvAbqEmvVt1dzPhqJlL0+zW8ROC7ouUAlqOGpSBb5",
-	"bZNBLHm6cHd+R4IlikeZweVLHMiljXVhdscafekprA40TZczvLbSUz5k93SI1ttLwSOs+HTtcDAjqbnv",
-	"hzcrnK+zVGMfg8FjM0nKt5/Ibvm3SIWYSwwDyH6hH+AzS7gcPfYbYGrQb+12m37ezcc3irXnl+/FVFaZ",
-	"L5ySq3jwTSuGjrpfWSzfkqnYx9xTOW+pG3zfUQ66t06tQKZBqWBmqYU+Xk2wWRWUW7zqQGrXLelrjP08",
-	"Mn8bef0dj+xjaA11Dq9/5EyZ47x+ADzV7V3/1GqD/EZttllV6HSto2knl5fN27Li0CNz1yw5qzzVllxt",
-	"ydWW3DdsyQFzuYE1t/ueay3Mh7VW3ZLNQD9pj2mzSIT2WBwqSXFJjBdYpcsxudygazMsVzWME+FL0NZc",
-	"AilYLflF0uyeKEZ+0CGPWfcYu9rvHOYJOM0+KHP50oBD+tgyOTZMzYzf8OjWMqX2JuKeppubMxmJlPmN",
-	"/Bq138C+41rISBcygZUU9raD50t3+1QHHpvJRGhNYYJ8PRus0mOA8R0zTeMJH4ndKbXeyo3IrJwG2eWV",
-	"FXYcKMpGbVvTWbRm8fsPGw1TO8Nv/IoTPpUnmscyUvO2koA47DEbzqRNo2yy7WbG9OvypMdTHo4Fe05B",
-	"rSwdu9fu3NyGBmz69g1ngIebeZXuf1BzvDOUkY9L7gyxoX+59Mt0Nkji0GMT/q7FR+Lxw0PQfYt1Oahy",
-	"x6aDq82Yb83wRqz4ExveNQXVFPT5HAH7WzkCnmH1wdpz8LU8B8dE2TYTtew7mFJpsFvzGThd/U76DpyK",
-	"WzsQagdC7UC4bWlw930Ojjlt4XtYsYOrVUtbfbKsJ+U2ZhsMUK8BVIXJhY2sqRTPWNE63anQ7KS73Jb3",
-	"uPV33vpHp/XoTf7P9tvWDduSDQRWbk+EvXA9ZImAgdpjUTyKDfxV8F/0RugQU8DxVu5iOhbSXs8p1vXi",
-	"dgamUpqi8eEDwNLlv6/14Dip0ut02HwMS6LsXAX0ixUJp1hyNLvZbNQsJPkTccMHXOMZrDg2bDPgj/Rq",
-	"vJYGTvKmng33GDlFrvdyLFe8Kjs7NlWntNtb4wIoge+bt2Rqa+DL29PXauru2lWBUu58SLG01rsntJ7H",
-	"V0IKlBu3opW7q0d3TSHPWHOtjdfaeK2Nf8PhPMthtozoZXfKN9yxoesq2UisDalDW/MsiKOAqTTCa2DS",
-	"5lZhqTcTTyrUwOexNs+zl95UFXSaxLUDn1AZ761UxW9Duyy18C/E1JaL25aDWHHkgTnhuV6xnusU6xVO",
-	"2curx3t5731fdj2sfN3teL2Ot0Wvf6+q8Hzll3lp8u1iaMeEV2AUOdz59i8oxfLy2stJMKZWt2t1+7Oo",
-	"27U/3gqknKsUpGT+3ccq+4Xi+XdM3S9K4FrjrzX+WuP/hjX+XDPfypOuqKdQmS88QQ0wuwv9dVy0VoFG",
-	"OH6nosWt6c5nYp5f8y63/zHpTHxYYYLdW1fb17mFs/Jmc66Z1cP/VBdM6nv6f8RclC0Y5uti58yvqgd3",
-	"t9Aqz6mRZpGl73cPttll1mIT04fhXP7Uyne5Z9qvbz6U5BrJoULZxzUKecl3hXWFSG1NhKloUfgzdffi",
-	"CVb7omZDl0JMmanqXWj9HLYZF1ZtxA6Rq84sLIX0yVLzhtLyCeZNVjmb9q9pFwkiptASsg5A1iLgromA",
-	"m+Yw1tmIt8yAiaVdz4A9Fy1YyfL4VHb4mW6vfH4Vvr4XXvPfL3ihYrlC5bqa15vKrNYoW6NsfYOh1hlu",
-	"VrJOmG30g0+KmNgeAy7GYAvzS3fbt3XuCkoL2wIWb+VKLN1vewlg+dht4y3sunCLL28j3vJ5wi0OHtuw",
-	"0qk5tzZnHampIzW11PlmgjvIET/mrsR1KVX2BQDCN3ixgRjJcgIOtnHFps0MxxTaNfezBp7TVFAB7lS4",
-	"+71e3lB0kP12KabGo75WgV98ld/oMzlLkoCFieAp6bOF39ulhh8qvcRGRMDOsZNMFQt+jRlNX9NJt01A",
-	"a7kd9s3NU8vXtwlvfTnb2KaT1TZybXD8aX2UX9xK+ULxLGQ4dTxrozuVhA+b8tRQt/JrzabprDIJGzs+",
-	"uO7L8zRGRKFc3DZ7JWynq2InrEIHn4Wa2e4zik34pWB6lgpfSoXtF10hjmIwDGytgTBzISTb2e/2ilWL",
-	"2KZwGvVGobYzhQDamEdVstnu664L58+cbfLlxHHWOaSWx7U8ruXxH0se1/kl18tjK3C2SzCxDeE2XI2i",
-	"zpAhyDlb0pBja0Y2WJQ6YEe2+b2XN6+OJSMbPitl6Et3e55NlUo815n9PFUTYcZippkR7wyjgnteVi6r",
-	"0+609z2W8IFIEmrtnT/iS/yeOhdq5RyofZaXvTtyMz3GmQK2M03VpAeS555uspGgbn1GqTUFC3+ycLrb",
-	"F/vXbnjjBaq/sIu/nZ8wGcvf+Egl0duxMdO37hTfGmV4QgggUl9uHPY+A9xjv5EU78H5DY/w47EPC/cb",
-	"H9jeTa9IWa8xHMS3n9xT3zqqL/l/OX9rgcFOMlZ2K9f9XUvRu3b/J+fY9e2fOqZUx5S+4ds/lsVsed+/",
-	"2Di7oNeuqHQvpkIen5/+9dWLs28gjy9T196v9BH9UFSieERSiSfnKWzZxPAWqvVlFSw1+E2EZp2CZcGS",
-	"lW2s3Se1++QL11B2qFc3MKqxtm5gVCfxfWQS30Wx2SLjmllRfytmT1HLuHO2T1m1qe2f2v6p7Z9v2P4p",
-	"8pobGkELTm1WrzGC/nb80/M7bAS5XeQ+a7u/PiMT6MZu5GUrx2PiHQ9NsgA5MU9jY0QdOK51yNryqbG2",
-	"xtra8vnWLR8r32/V8gGhfFctH7vf2vKpLZ/a8vkDWD7Aa7a0fKYJX1gsrMxo+m7BIjHks8QQY4rDsdCG",
-	"0WMsVBOhqdXpETOx0HiXZ5CqSyHZYIG1oKsrPp/b996Bes+0lFcqNX+k6tC0K1sbekP5ZIsAdfHkWg+u",
-	"05jq4sm3UjzZ8hS2gxdIcM0DxdOoKIOc4PlYvdo+f+dU6lyw1ep0rU7X6vQ3rE5nbOwGRZSrW6UAI5Fi",
-	"7tRmLiOP3b+vZCju3/eolx7+ck8zA7pzm72QyYJxNuZ67DrD4i8s1r7URqUi6tMVu9h4LDYs5FIqbBqo",
-	"x2ouGR/xWFbxKSqoSWzqD1jW2W7sCxd1zl78UuhZsjZbzJ7/H6my80oH801TnalXgLp1lefaf10XbP5j",
-	"KPxZfeapkyirGn7B0VRRmbmqgvJdEE/baO+5QAcRHaeMhya+is2CJWrE5iIVdX3lmvne5bvSW3CEZyod",
-	"xFEk5JesyFy7VpDhEYPJ7y57WxZrXmFMV1iiY40DZl2+01dlw1/KR75ZWa/5ds2377Cz+y6XuqhZeHWh",
-	"3A2a8if5wpdK5N4ph3jtD6/94bU//E9XrLbImT5DqVriLViodtnHsGtIQ37/yRyVZtqWr/py+xLit8BX",
-	"yQ6omWvNXGvm+mdmrsSkPi+LXRflPNV6JnQhjMk4RjtpSVxGLLVx0NgU454Z36WnjkqBUF9OU3EVq5kN",
-	"iTJt1FRjhe9Yjhg3DKaxlU5LEVQ1l/SIx6yqix4T9918HIdjNuELV/vSl1wu8scxaWXOF2zAw0vk6pk3",
-	"ZT5W2sVh51yzRGmDL6EfiGUzo2x/CCsIYGizzV4MmZkr99KJwAJxtIscEppPRLZ4KZiehaEQkc56EGLV",
-	"VV9iCTbO9jvdNrvgl0IzqdhARYsNNVXLAuOuONY7XycGW8C+DFX/tLHY2kVUu/Zrb9IfMiCQlzctZxht",
-	"FafdtUGDdZcDzsQc5BuOolsAJLUwt5wbxpmJJ6L6AsDPLh7x1fP/v5VoBULMJvR7VLw01Fcba5XGkUfn",
-	"+TaOPFfMtvRvySfCG6kk8gY84TIU3kRozUfCswlKb7nxZc/revveE65jqbxWb89rdTveCeC4rRJPP1HB",
-	"W6UN6+0xmLTdbrMXs3D8b16v0ztsdbut3uFFt9PvdPudzt992fXg/5/xdOJ19+B/JzyVImJdepwNUzXB",
-	"+WHIyiQdmuRm19nzmw+oGRbC9fUViFrk11GhWo5/8agQiI6igC4ypYKctsL4NoJEVrDfuVhRphTU7sza",
-	"nVm7M//E7kxiUF/Hn1lI7LTLyJtDoIoreCo121GpB1ZOrv966FZMlBZNxlnKZaQmtumRL9WQdNoo5XPJ",
-	"ZjIeqnSSLHId173inmbBr5NYvkW1nE34O/zXm8BjsQyTmY6vRJtdjIUvyfJyvkGrwdsqOCxUkwl2aRgJ",
-	"MxYpUynWyAG7LEna7DsarXHNI8WkGHEDU/vSl+hV5ZIFp5GYTBW2sGj9KBYBM4qlwqQLpvlQJIs+bBQ/",
-	"l32Yl2KRrQu/GKho4cu0cCEGDUbmsAZH08qxls84lqOj8nz4Bi7RBYrzoazx5X6v12Y/ioXOOkmS29aw",
-	"RHAwRvbZWM1Svf42DMqdmztFc9j8KBZfztT8nNdnCBJf+PZM4aWrlEg4PubTqZB/gDTqDGlMC30zCwDw",
-	"Sid/gHjA5qCTOaUKSQEvfuU0Y8DkBnaUxCJlWbyhRIkrJAwgzF0E8KaSBS3kbAL8FX94461Y1PXVndrF",
-	"/GdwMX+dK0VbrLssdl6Kma6d4ktO8ZKO+TMpSVX9vTKTeo3ne/c9/n1r7yytS5P/SPXhW/I7b5TOdY58",
-	"LZ1qb2jtDb21HHklLWf5rO7PAne/m57Q2hFaO0JrR2jtCC2xqs/qE/Xer9Px7mkWRyXXwQOvATTYAH7T",
-	"8BqST0Sj33DrbCw7kIo+BmpY2+g3YmkO9xteYxLLeDKbNPrdzOEQSyNGeDsTc/uxs/w/1qaiOM7f63Sc",
-	"20SwrHturFkqeDjGFvlcRmysksj1zjfZt6FKZhN6VIv0SqRspoX22EFnj83HcSJYbFikyEHZrmp8C9p4",
-	"LIXWf1hr4AfBEzNeZw5YsIVc0j+z7sa1iVCbCHXNyLvS+vbz5TE45ncrtdOJ59853by4z1o/r/XzWj//",
-	"hos8Eo/Zplo6TgjqDelza5UfM+aG/m0JvtgbdpYmjX5jF3U0+4Llqc4THgrNOJOx/I2jLlWO82MaQYox",
-	"flBqbcr1AnmJ1cKdr1tXqPRnMK32bF0YnMzNXKjVW5jMJYhXWwcjPgG9WItkyP7vf/6X1opXtPKkiYkC",
-	"YOCrYIh73XL2bdGEqHod6Z4e6PLEgO1MSzC20+C5fXjz4f8PAAD//w==",
+	"7L0LkhNJsi68lTiaa0aJm1JJqgegMuxYNRTdzNDAD8X0OdPJJUOZISm7UhHqjMgSGgyzu4i7h7F/G/Pv",
+	"5K7kN3ePyIeUUqmaAoomzxlrSlJkZDzcP3+Eh/uHVqhmcyWFNLo1/NCaCh6JFP88DUMxN2cyVFEsJ/BN",
+	"JHSYxnMTK9katl4LadhiKiQzU8FS8XsmtLmjWfBISSOk6bhHA7bg2jbiWkk2Vil+POwfDfEPJQUL6Snf",
+	"PsS465KNVLRkM75kU34pPBbEkZAmNsuA7b168og96Pd77N//6g+6R92DdteXLa8l3vPZPBGtYcs1bnkt",
+	"HU7FjMNEhMxmreGvxY9vvZZZzqG9NinM9uNHzy7AS27C6frsz6eCzUQUcwYPasZZ8PL0/NFPAVNjZqax",
+	"ZqnQKktDwQy/EJrGenTv/gP2738ddPvtbmWYfD5P4pBD5/szkU5EZw7v/Z+/aQXzgaWIUxG1hibNRN1U",
+	"tnawcXpaw2alKjlNErX4qdj86mR/ic2UPXrx6jUTko8SEXnlPWeWaBhnYaq07qg0nsQy/xm2TgsZVWd8",
+	"mpmpSuN/4pA95ojmfDkXHnsaidlcGSHDZedvYumxp+POzzAf/Ou5ksJ9/K/OK3pN5+njyh7vMuGfhZmq",
+	"aPcJz6j9tolmWlTn+ePZucd+Ojt97LEXL8+fvnj+2mMvX7w+v/ZgX+DLdhhrzl8lnqSHA7YXdDqhSt3Q",
+	"gzZMjBtGH6sjnxoz18P9/Qmfia79uqvSyXVGfvZ+rrS4PmHpuZJalChrlKqFFimjp3GpU8FXaOrsnE88",
+	"9iyWFx57pkJLWq+ESZed07ERqcdecSOexbPYlP7svFRJHC6rxFQiQtN5JeYJX8Lwfvnllw6QLgBHyI3w",
+	"GMFE5yXRo/2Uw+Y11upn/v50InZapKlasBmXwFehklF5gWBlQh5OBaHQPBXjJJ5MDeNSL0RaWbDjXq88",
+	"vlks4xnASS/Hi1gaMREpDRaocBMSEmPA5s25mTKdzecqNXpnXtiMcOurZrHitQizNDZL2r31gb0S8Exo",
+	"3LAmghnFYqOZWkhLSNpj2iwTAHAZsXjGJwDV8Dc8E3HDh/jLKFGjoS9tg9cLPpmIlL15yqKUL3Tbw0Z+",
+	"6zxdstgwlRm/BS/DLdAivRTpqmCKxJhnienoNGR3pJLizokdE32lRTKGr2B0pW/YnUxqPhadWCYxPhTP",
+	"JuXfacw43hMQqlKE1R7HSla/GHEtOlka58MYq3TW4SEsY/Fdymeiw2UotFGptt//sY0DjH+Bu1QDCafJ",
+	"gi81C6TSMh6Pg2GZtjNtmFQGWb+KFBx2cFkSyUyZqQAc5BL23JdBWcQETPOlXt0T+85aXcH9VitLAXjq",
+	"OeNSpBrWEbUCGO88FVpIg9h0gnIRKGbEwwsWSxY4QRcwleKnQtgFVWbyW32/dc0NAGisH6cU7w3yiAdL",
+	"GfhZr3cQZmmCf4gTlorkod+CVn7LKl73B/fvt08YH8F8mCI9MOGa+lkZLPa3n1hQ1v8ZZqlW6UOx/Ov8",
+	"H4+eHj//qQdNBscJAPLDQa/uvVeAqUP8+gm+efWs2ASnmYHoA+U0TAU3YkWaFKPdP7rmOj9XjwCC10cS",
+	"SNVBdA5gwcSlSJcWmNkoM8xMlbbD0nxJJLyItWB7MG6jLoTsjASH9wCHdIAXReADL2oSnZEKs5mjrzua",
+	"jeNE6DYwEQkFEA8XQsyxcenNyFpcXzA+4bFkIzFWqfCl4OEUdBqPLUAKrRAkqP+pAPqdIv+xABgh8JiO",
+	"JS6vpauygjSOZeRL+An0ChZOuZyIqMtAyqnMQGec6SlPRWSHHKosiVgqMmBzNuj1gDU4O+wdwhpaPPfl",
+	"VGRprE0c6twu6HsgIBHHDruD7qC9zvC0Gxs43v5Yy/LP1WtY/Hpiy2Ep5Gkao3mgRZgKQxuJykR6R9OO",
+	"tk+YVKvbE5vu6khxs3cyBvLGtSPP9Z76sYdJLCQojamY8VgCqf2eKcPZ3tOz8ycg8MamEwsz7oCCyOdx",
+	"J+VGIN92rL7WHrIgBepQifCl3X3NEjE2AHKwBKMsvBDGY4EJciUmkyZOSr+yWLNxliSWJnHpcCjQpxYG",
+	"5G6qMhmJiGXzLkMVDyhj8MBjQUntC9gkvhSkB6y/rEyivoxhnMCJqcom05UXENSh0QuTZjhrWKFYMzUe",
+	"r5KX76S83zpJHz54cGIe9q8AsXxzNmk1524R2BxboHyk5VJjFvwesHy9QdmHYXZGWapN0CZgGcdJotk4",
+	"VTMmZnOzRLGzCHxpV6Y8ZbYHHapLYQ0KVHhdrzj5oL19WXx5xbr8/rDf650sHg6uWhgxFmkq0k3rUugN",
+	"ndQ2Rd0B9T5nk5++fMr2gv1IhTpoo/DVwHsBdg50YlSBaUksL2pUhLz7TaCR/17PfbQ7Tx+vT+EpuiPG",
+	"MVIqehAINi3LkB55R7NETXSXnbJLnsQRC8pWCzCTNGy0hCd8SbzM9vqd/uA+0LURqfZYFE9iUH2DbuCx",
+	"4B38pxO0gYhFOFUiOilJnuLNbIaODCXF6qIcjsYPBuODo3v3RgeHET/mB6F4MHgQ9URPHN47OK6s1JzD",
+	"KGC+/+vX084/eOefvc6D7rvO2w99rz+4//F/tOqXzaRLZOY6TxSxNGweB2UKhRcz6RIdSQAeFTDtb8PQ",
+	"K4ygv/O01tSoekKQ0Ui05c4gFAhDFpCF6GQnur/mIkV5DRgCj89Q9qLqqmTZz0R2Rm7N5ypELm+QB9FW",
+	"hM0kc7HLzkCKo2GoZgK0hdwKAhtidTeto2E7O/7yyy9lM7gep3jRAmaH/a1OWbyfi9DoIQt+EBx5cNWn",
+	"SCQtFRthA1+i1PTcA0ykqUof+q1YIkO8w59BS8WOYvs8LCRuS6zRhCDmIVcJwlQ+ItQeju8d9aynbgjv",
+	"diLbQ8fkPOGhiKBPj5QRfKfTLxepkhN2EcuI7XFf5tK+2HEezYCp8SEYjxCR832Ufxpj35exjs2a6kKT",
+	"30kdyJtuX7A6vProteYcTD9j/TePUG+v3241579nggUgUN+Rgh+4NZmn4jJWmSbbgL2YxajqOVfVOE5L",
+	"dkMMPf6eiXTZ8lqSz2BI1F+FKmf8/TMhJ2baGg56PQ9Y133u12FIyav4N1EnQtiFWLJMxjALZ70D86M0",
+	"xG3wmFZERqkwqNlFisgJfmVmEYdiyPqdwdGRL+dpLA2wIDt9/ejpUwCElIewkmyPszdvnj72cAGUFO0u",
+	"23uumN1eIM5MDJFmQVyLCGTAaMl4Duk6C6dgqZVcEQvUkwGkLSokHPQhGpml2qXbD1zwbhuJCpeboKtY",
+	"7xUX7MaFPzpaXfgywPv++0Gv4/vv7529vbuO7F7rfcc278yE1nwCP6ItMgKa2bR+tJ3jn+t98y9ksmR8",
+	"Pk9QCjoczmHFmXV3NAuzNIXVJLsFtThptQUBRo9dZV8GaG0HbO+wPyiE4667xuo3zZf5rllLDHt3ppMb",
+	"Z24jbdst6zbYtE393uCwliVoDV8JHm1aRxpZvno7LhnLV0wbgENfhmo252mslWwjaBJ3aRbcDcr6BiwB",
+	"2po1L8vPe3z573/1D7r9bv8TtyDnG18WW/AZF/qNNPDeqA5AYSmdEALbkKcTQZY1qKjOsga4YXRsxQyf",
+	"sBl0KzSLzRCWEpQ8TcqfE58TxThMg5QHzpJYo61QdKLtLmtc/cqpml3kz7Egz5UUGzj4rDS0pcoYT1LB",
+	"oyWbqiRaI7GTQra7xaijnYXgF+tUGNwNvHz2B71DpD2VAWCOVLS8MVi21HXQO7yCugr3yies6CNEjPV1",
+	"fUzC6gawkdaTrS7nmJaUcBKUv3b3c8/1E1kKmUK8jzXqoHeDMiuscIwvyyzjGI2t8hnbk3igzSXR4wlb",
+	"ZajBFQx1o+tSj+3nlSPq3VZknT22LlDsYIX4BD05X3Fptri8ZgqsbCNmaEOmwmQpWF5I8Gu+7EGvXkFF",
+	"p0dlUNbJQY+MVTrjhqzJg0HLgyGTodm3uqv9VGt2Ot92ndvgvMq3cbRq7OJo59xMi8HG0VbLoTzY48PW",
+	"lcN7iSbOpsHlBtDXG9prlW7Ye5VGIh2yoDNRSRSwvTQGCWJIQbY+ddrHtscCbOSxoGNPDN5xE7A9KRbo",
+	"O8Rn2ihWSr932Skj64Up0KhCJU0sMyum8P1gCi04sIzO6ACfjHZfovsKWZVHuUELnKUvqKGHiI7uPM60",
+	"5HM9VWYIDMcZjNa+gNtdYIup0sKX+BOhv2YjYRYCJMBCIb1rdBbw+VxwGDMbKTNlOHwmRYznauiMTZA/",
+	"R4qnEbr6kvhStE8Yr0zfDsA9qC/iOYBNCgaJ4EZXhmZxx7lfVWZW7V7cpw02ooZdruXA/DFnE7vP9p/S",
+	"fra8VulDvU3s/C1oEv/AI+v/gU82jgn+LMfkzFM1SsSM4nHANncTgkEaHietYWvAxrFIIs14Kpg1zpFh",
+	"wF7HVyGBvbOzJZsZPjBnMXEDe6ING5SNzUShqZXw4lk8ptv10Y+w2tpwGeKxGO2W/ssuXj/DTaZbw0OA",
+	"OBMb3MH/Vlla+DZL3phuYR+69dL7+AuuYQfXAUZTbPD/SMW4NWz9Zb8IY9unX/X+S+qCdqzujCYfgV3r",
+	"ExbQUge4NJrh6Zcaj4XEkDTcHRjkSpSc1h0bwtHBGIlOEapTNz779P7GEJ88MCTvlsJoOqU4mp07rkbg",
+	"fPRaeDLper6qK3eQuXpstO2ZomH5qU7huN/pYdu85PnftYfqQUHJZ7vtKWzz0Wv9V6ccJtAphSlse7om",
+	"sAH7KsWmXTlqdyyA5PpEpaM4ioT8REhBNY+ciSMBzIwaDpcUHEGcXIGYel7fH+yjG+maTH9QYXoUKsDs",
+	"EbnWatl9nE/8pvg897KSx3eUme1L0TB3w9yfl7lhv16meGgVQ39PeJzU2695iIZRLPjp7PRxfqihy6FC",
+	"kRIkRtGoqvF+DMkj5I6nrA84OOwPAmZZj+0F62Oi+NB1p58MkywSkefLRR62oclhgurad8lDLghsW3Ns",
+	"0/Db1+A3EhI7M1kqWPDj2XlQ9d9RQCcKOPJS84J/tCC/PT5WOlBsD5E77OA8VglEHLJNIp38MHljcm8E",
+	"vsyZL/fFYMTM9817DT99YX56LdLLOBRvJL/kccJHibiO/HLB1SOOMXISZNcI7weFUxExeyhsw05iDcZp",
+	"yOc8jM1ySMGDq6LsqHdQFmXrwwvabFVWnTCTLik+xJccg8eqUWM2Iqrhq2+Qr0obefXDeWzRt8uQ50r9",
+	"zOXS/qKvy43u/Ar+Y5Si2yUukpBu6a1pj4MHgS8LnlsZQS3DYXxWw2QNk317TFaNHnolMk0226d6Z1YC",
+	"bfAcAPq20V9RPB4LNL4sN1Y9wqthOmuBO9ifOz/Hfq3eutbxBj/vfv+P+H4Gg8L3UxoRRlhhKH+9tzcu",
+	"Df5CLDvU9MZ8QcHK4gS7r07jGmpU6y8AMtKIVPLkDI86PhVdchWartCAlg1DSIQR5ciFHRzA1+H9o/Jh",
+	"j5sQBZ3W87xtcsPnO3bqY3RkncDkpxgOPnImM/ySpXi6GsU6TBSAEjuVy1J0Mp6DFqZ/AwINCHx+EKC0",
+	"BM+VQbr4ZC3j5Ztzd8xqr2WLiE1FKk5A4rFNl7JvGBUOe0cFKtAMKRaN5liLDHStvCOV6dhmN4YOeEud",
+	"gg08PBPCKAoXlkovJjDAln82HMjv8m/tAhs1qPFtoAbgBV4tcs64TzVMCik4T1WUhUJXndXQgceMeG/2",
+	"Q315gmEjWpiHmRl37letFBpYa2j/sLeNgbxcUOnOHa9aKfkl7euB0XEBRs8BhfKVqwUiRKBicW8ChJ4X",
+	"0bSVREKxLK6IhVzSPQhc/ib0pMGRL4MjT1QmP1XrcBGr7HBQnE+jwN2mWBQpFw4H12PowypDj2EKG3kZ",
+	"f70hNiazwsYtckMKxJtXzxpubbj1i3DrzyqKx7GINl+EWE3bQbeuKHi/kqvOY4tpHE5XLx1Z4l6/fjWg",
+	"y7HN4XND8F+K4F/yZaLwuOsZTyfiBnxk1TyTRTg03grp9w7vH907ZqOlEfqmTeJ+KUDSzgsP3xKYWa3w",
+	"mlOrjlGqg61uPBwaVyHWNAabP6t0GE9acOMIa3j9S/B6bZDkJ7L76rVqm6xqqTK6ZBOvnrC5C67FXddt",
+	"AZcuwq9eq+1fDx9Kh2jltbBO7XqEKLXrULsbwYi6cFO89ld315bufJdvh+KNH6d3qJQSH3BfLtIYcwqt",
+	"aCgJKhyxWb9myvJ+uuyUdszdTwwOeocBM8qXdA1XrnULmyJ41GXneK0LqAITATJ/F9LwZWy6fouCJnj5",
+	"zl1pcWjkFFRevg25BwvmLnAl9pKT8KVbOnQH4IV7zWDOHgt+2afAXWmdBJgfgcarVZ5z8pSVt9y6FIrb",
+	"37FmY55oAQPPb9k3UbpNlO7tB/uyQfMJoF/LIGyNP64EfboTxmWJrWtMKGs7SbExnOLPIALwbveSXB+j",
+	"zDhYp8CwFdBVY8YZ4rwFbmiIaCiSBJPNimhIm2BjXuw9/fyuuUss2WidDRB9fiCyH2nbnuCN3M9gbbpo",
+	"yjWD8/jg/uHnMTcP+gWWVDPWuYvH241PO3Sb5bNDz3w+U/SOLvK/p6IxSBto+OrQUH/r4RMRYctFiBQz",
+	"90u12AYFGLz4z+tFaJUcT3ZOLCsmVcv9pd9vjNN3mbq39ToI24uNC+D0JTbRLOh0Zvx9J5Ydqn1Q5MRt",
+	"l+58sObKRxON/q1Go9dc9/gUGMp5Ipasb5lgl7wAfyw2/EGBPuerd03qNY883/QNhoBtvfKy9apKAw0N",
+	"NNxeaHgjua2t9cmuk9cC07vZzBmUPdjm0yAlvFLFy6rrO8V3XC+4o2S4nFZzSts06XG6wReSlRfjppCj",
+	"uhKazWKtYzkBRQVzPzcA8ac2RlZrgF313Gqu9NsEFXlE+M8iivk5ss9Nho5a83w9crTqby2vRmtY+Vh4",
+	"SFZ6uIm8ZP1SUHppMUoRmRtQJW/awaYdbPI5zuLLFTWpcpWN5aekt3WLnVtMeJaPpXlK5a+KspyUjDPW",
+	"xbWAYV6QKsNMuanQWkTt7mpitOI6cK2hVC6AtwMOlaqMrsNag5aN6+aGoQ5LNX4hqFutxfppsLdW2fWm",
+	"Ag2+XRgMtq1PYAMafRmUy3Q6GCvX5B10B+0a4GRbcNOXtw443Qx3e5qaNpjbYO7nwNwcBvDFj8vsXcLT",
+	"1rmw1VbtGRQeAUs2VRJ4f2HTb5cSfOP94nKRkf/l+1mv1+tds8IIXYeWBl3B7PmbZ0XiW5j3jyqJKiPt",
+	"X5XFG/6vlI+6k3+1mpYaM7YkZroiWBwct9QFtJmnIFtMTFmG3Y9FWR910XpbzoysLmorZxWptH91nRRJ",
+	"jdXoNxEiiZerZ5bGVEqFPGwNeoPjTr/fGRyf93vDHvzvH6015N5pP+MIE3bP+Pt3mIIZc6TPYmk/wVrb",
+	"VMVPeDprea1sHl0xkLUlK4+9THEbppHvLbyoY+KZWF/PlcluF29lkv9IU/5QyX5+rVzm5cXa/l6k3I/l",
+	"5dytPS349raOTJ5D24/VbbmhNV6hWcwHj0Mrzai0GNUtqSTvrgxvG9E/i7VZIXwsB9Aa/vptscBbr1Wq",
+	"vtUayixJ1vjCTq30xy47DutlF5CnKUc5U3nX6q2Tl1xjCCfXLHDVwFy9r7zc8AkLYIzBFfWDS3WCgRqy",
+	"xB6+UnWAKwgIZ1kd7DZieG7ZoHi7Xf+KDKpUvRrUC6QO/jvo4T/3ntDHU/p4+hj+ObaNjntH+E//Ef7z",
+	"GH+813sC/9x/QG3uP+jjP2cD38/6x/ehn/793pnvZwP7skEPHxn0Bvfp44A+Hj2hj8eH9M+x/Qi/HvR6",
+	"0NOTsyfw6cmTJw869O8Pb/f+c7gyl95935e+f+n7Y99P6asz+qn/pDLNB09uZJr5/H6gf85qZ0nfHvc2",
+	"z7Juenf/NBvV/s9raz7a8NSAvQNYhUmPFtPYCD3noYCvC80oiaVgoxRjkjl+n6qk0JUYgVssL2MdjxKM",
+	"4ZtR+ctCmXK8lRsnPKL4RJ68LGETBgF6a2X5/vr6xXOGth1D245CCp2x22WBQ82gKBEv3odCRCxw8BrY",
+	"434ztZ1UAOZDCYYPeyRrywPrH6+C6IoeUFdRfcFK3+ZAFyaCp3qtwPPrOU+LwmeTlMtoxrURqa5Tf1cR",
+	"8POrw7dP+fhYg+HPxaKsyF6LyvLof6NsQXj0B1AtxUUaUylCFOlAgOh/Va4Y6I5EuEJ0K3VsKyRQ3X27",
+	"lgdVFeEoVxEeq99U6w/Q7TX011tJAWVBv0VJfFtPK1Qc6EpKKe1YpQLLT9wYlcYrtVV+4vKfu+1FubMr",
+	"PGUi1YXSXXrb7o+tLFbp3eUOty7UK6Gxms6HFk+SF2PUjre+npb3o/dhZeJ4clpXyJl8aKAxVk6Wh8yW",
+	"rgVkOwipYC38KbD6X7KkDNtcT/E4wyh7HFyq2z2Zvzv4fdC5tzj76yD5vXf5//RfPZj+1/3Rf18cZufH",
+	"+h9hjz8/mj2+N/5x2v/tb1daJTSD9dV6u44rtroRtzZBUdrXlGtjqYWkIHntMT2FTzgvOuGRoVhBjl2M",
+	"kg20SjzZyw2Qddr13AZde9k+Ern8PdbkYduVrRz2vsMx7cI7lSc+waxe2ddyt3W8UOKoiolQLG9jJTRW",
+	"QmMl/CEroRDHN4l0h4MtUPdlnIZ/VNA79WlLTcURT7gMxQnIzRlfshFYHhNu4kthLZ4Rj1iShReUnEaw",
+	"R1zHUlXkCSzRGmquOyA/2YN5E4oL+gM3aC95Pb/aCn4lFMfV+2Sv3yeQ3Wdw1OXa1qe76fZyK0TzmWCB",
+	"VqkJ2tf03n0eL93GQi6nkorJHh7dywtB2CveNqczmW4dUhzz+9QzPl+zypqCjNcryLhqYtL6re7QL1Nu",
+	"2EJIQ1GSztS1IZwuEXGBuBtWfw1di+2oVzc/XHGK0zqrqfPI9jAIwM7MpgFVKZvzlM8E4CrsVhvIZy4i",
+	"ZhQ6BCxRrRDUJ1BJnZOj2Pv6itch5RQIxdB5u6art56xWjpdDWZ7YDvRqI76A7p6SLWHut1u4EtMWgCD",
+	"EWkbvvfcxZm/BB7aXTnpRFQWNigfGQfFq6lmatuDLuNwysaxjBB64vKNvjsw84lerft6HSrPpVKWxp1U",
+	"YCL3sFYwl05Vc1nY23rOe/TgQUnKHdYf71rOWoMosOxSw3Q2m/F06VbmIpboUbIsVuWCXZizmI+xUU3V",
+	"9z6NhDTxOLYBKCvvOwEtb5QIj0mBycJtVWC6iw2Nu6XCuVuAwNsUd+3VFnj0apPyedvz/3qbs3J6V1yB",
+	"97bmUfKujmvyri5U4G26tOJd4x6ttzk5urfhQt7bKqts2aJdeWPV30ELQISd843nsD4H4TqRnXsDSpBo",
+	"1dbW8OjI20nXsh7PA1Kq7nkrLoPS5+qhaWHUnPFUioj1D6guNpbMBnaAhv/R8loEMLkHoirT8vFuVcax",
+	"Y7q56E4bYs3wilSFq2HSO+jbn8UW2WxT4OiLEbOZusTM+c6cIEBIlNbVMu4HNXh5pfFw7/rGQ9Xjs7kI",
+	"Pg0fhm5tIkrjM+WXgo2EkCwSiTBirRj9Hx2PM2i2luVHgW8tMNgaB/7rxOEod23nclIu08JVVL3WS4nM",
+	"b85thkZZ0XN1s1aXKrfSHFMVU7vSckMs2Wq43XZk+QyWHwHs1Ybf57DIQIkSYZbGZvkahiOsIj6L5Xm9",
+	"lx8LkcHvsTYpNwqAE/3NHtM26wsLnj99/tfTH188e/zu9PHPT5+/O3/xt7PnQZf9YjNoxZplEppjsit7",
+	"NXzGL4RGPZw71xXosfM0lpRNDB3pqFji0sE86C5XwShTY+YFm2yZAvnxg5cvXp8zp5wGLBUmQ2LIawnQ",
+	"T3loccINaHIwyOqz+x/i6OM+9lp00716qB/RIhgrF8zOQ+QNS6vPY/kbZz8CWc54jM46G0G7qppKbLnH",
+	"2d27NKK7d9uETprdvZtHlt+9y/7v//4/OXl71qV0Keivn1SmhTvr8CX5mvAJ+I7OUkm6CJ5KuqpS8Ush",
+	"YCdKC49xlnIZqRnjM5VJA4iJ/AUUEkuqA1lC2BTU1i47lYyHJr6MDfQzYaAJppEuv7vrS1/+5S/s5yLv",
+	"ui/vslc2hRNZnMHqfaOgC42CH8/OWRFob6u04peVjaSVCxhPtGJ6LvgFe/T67ydsHocXQIowCV8yl+x9",
+	"mOe7Dyg73aPXfwcif/XkETvs3+/BxthcLalaeOzRq2dPyOcqZKQ9Zyr/nikjIqpfC71LISIRtcHCenP+",
+	"pHOfElbZFHJDy0jIPRE6gDYk3Q88K0N50SSA/l2KpsA2D9hMcKnZm9ed09ePnj6lEHuYAJqO9s61tkV1",
+	"MXsfBcYn8YVgfusRH/9//6/fIgdBsuzCO56ieYrTm5KGIsACymCf3GGfR8ftOuRzy3t6Dr3rqRB4JaNQ",
+	"DlAQg/0LfSNI2FK+wcNg7bO1TGEzjFJsz57JWQCzGEDHdiTZxXvDOLSH3kMM+kuiYfXtZF2X+E97+emg",
+	"1bxItGg245HTFGZtoj9XHABsQTFRJgYBx0ZL5rIzw2zp4gZyBE0md1totrdxl9swaExpiTCaLBlxBwt5",
+	"mi5jOSlcgkriQaVap9+i01irzv37Rw86fUoYhuR+2DsOuuwMmRH7ttSXJ/sq0VKsiWrZnssY+fL5j57L",
+	"Tl24StowEujdTvmOzjuxM8tnFZsTCifK+15MuUG7t/xm5BCk3fuDowd5//lkV7FhdSXZRBiNL6JNe3l6",
+	"/uinEmwgRgTMoMDafoWFhnHv4MExEcBpfcJimgxODYkQPTxEbSWfEmzq0DnT7DNAerQ3vp8FlomA6KY8",
+	"GTPOdJamasKNYHMep2wv8Fu+n0X3ez2/FXjMLRL797/udwdtxE4O+9wLrEeBGA3YFBj2zf988uTJYwK5",
+	"/HYMaROlSzLkg1tMlRaM9BPkJPxxBh3uBR/8woPqt4bMr3Gilubptz4GbTYSOo5EfsnnjkvVOeZZQjcn",
+	"cSXgN8BuENPo/7I3JfGoayZmI+v/A/GlMoN9cmmncUfbJhpQG3fJ4Y114ORNPYsYeWhapMJshvlAU/dt",
+	"vpv2YdhjuqpEiUihX1quIosOjC0C1SPGDefMqHknEZcicaOnKXrFdGBbW5ibjyatNEkQmCUtPWdBN/DY",
+	"TKWC0nD1jxlmWiV0JlmeuxuLZgeDfD1UygZHx9AvZTgjgsYlmsSXQjPBw6kbkUIXJuxz4UCljT4d+S2P",
+	"rX//KIJdRrAhCswpZbVljRcWBmCjLuDNSC9O7qVF7VtkMSoPyZREIYjeTGvPmYViIagrGlURazC5ozkQ",
+	"FQY2jcCBocrMqRQOIHO/C1wT9EWPwBh4M9aIE/gQvMF1icL7BHdrzm0iXkJ8DI88PuyM0LdqW6+siZ+b",
+	"NSzGdwD4qjH1gIytkCbKrXJ/dT4voBh8OaAokWKkslEiOvNUhLFGkZfhbiINeUQwoGr0BQymXSYBS2Z5",
+	"JjxHNh6tKOGHW8K9oBIjEpyATChuYyK0ojzL6fCw3WWnLo+cZWi7Ju4sgpuyG99jIzGGx0EHdiQM+EbZ",
+	"gC1pwdCJqNaBGX0O6xNytKXolRYkgGm4XDI940mCQ7evjAHDBZ9TvOE40+KEZfipf+xZxdbyTBkorM8U",
+	"PwIe4FLfvYuy9+5dqsiIKTk3XXy1sufB4dG9NoBIYA/fAgvMDr5hrBbBZ3xumXjtPMXOsnqikpNDwaCB",
+	"A2EeRanQuhvGZhnk6FI+fikeRz9r0HbnMIh8xTaC6mCdBdjzboCw+VgG9s8ZEViq05kX1cqRZMX58gcU",
+	"OrpyDKIxCbSImJJ2vdyjoAzmiYgccFCOa6snDVGnOOwdBmwvqHGiB20SDVKxVGVGlLQfjcueW6M206rL",
+	"WUs0/ejF8+dnj87ZVGkznKvU2MWXjI+0SqBD+1y+/GCKDvf34YmgfWKHd1Qd3ro335YIxwSveHU0cDZO",
+	"Xpe8VKePjTKUoUWlPmAsqiS4pwUJ9WC1eGJQHDzRuI6A3cvjqrrY3dqZaglRjfDimhIKFFVDgRRIpQVL",
+	"MHBXh6nGulmgFQF8bhOVV0/XyZeOUJ/nu5SRq6viy7zsCvv3vx50D/CeMlqV+ThtZUKEMzstj5DtMCC2",
+	"wd3AYZ5WzwAtVCxEknQoFS/76fz85X6/24cn7d89ezREyfkwCXJOrkP2o7qjfQlN86ScdqKxcQgKdBjL",
+	"SZedzhTaEUq7caN5RjYJsm3gS8Bk9gOPmD1HDMi5ECopRUgZ2nHhbRr5fEpgEHuOOFXKLkWKIig2Vjfy",
+	"5RzUdLbnKJdiklBLnIs0FNJ0rAIcFwSIudbzdpZEnfqHpqgHsi8Vc/Q2suAn4ANKcyyxp3xNc+4KGAdQ",
+	"aFtcy6+ZU7BgUAVyX1ohCoYt7ARPqAHpISfQwVGvz54rw54CyoEKCbRvb5651/syOE+51GORlu6zkwaM",
+	"IpKDvjNJBJhCmbwQUYB9H/bvsbP3cxEaAjfKz22lZk6oOT0Slgb0REBuCjsVMZubJdm/rooALmTQ7/U6",
+	"oZImlpmgl1Yp4qh3hNNgf7d7CnN97Y7p7EzZjP9W2vbSxGDl7SoMqEaA+/ggQGYunCBusdonZBqx4PCg",
+	"HxTcVia2CtdStL8vqcRwn/0c/8D2RiJRC9wsr8I2JR6h4F96i4tcAaXKlzaRpT0oRJUZNSbguLwDowiH",
+	"Xeo6nA4MFFXZQt7AWpPTYWQLwHrWHLKlCGhvggEAZAWvAlsYlt0N6ITfsTkAzmKq8OwY6JS4hWw7XMaB",
+	"L+epGPNQeCx4+eopu2u/Rz031ixBF26qssmUVtvJOQSvIblQ7evQi6ZLxAwPOISiEdjOCejmqXq/BO4b",
+	"p0q6mIeUHDClJMOke7nSCC7BcPFa8lWBgOFFWQX0sJWFhBaCusplawqMCljjntGzbDJJYjlpdxEz3aPo",
+	"qPIlL5iOxjSisHb80rqIaoAC8xciI8aG7cWg+hNYtDFFRTyRYHmflFCoh6YDfq9ZHSDAm3BQ629DGiQz",
+	"GbCty16riloD1EiqUL5SFHxVnZt1eLm2bmD5+noE8HoV9vdgQPbDkNqADaud82vA/v2v427f5YTTOdf6",
+	"EnYetFGQkrNRPMlUpm0Rjbw2uDXDuSlHXFCNEeA3JBIkLpuJgtoiLEViHEtySVJ1jz3nqfNK5UHWKp14",
+	"dZmZ2k7r01QZJMf8hF4hI3Sz0nkCfvWbiiV5AUM1m3EN0LX0acBOYBWqM6W8XMRh2QSyrmFF8LFQK1cw",
+	"AvsmoxiXviwZWrRcHB0E5BDFvYUeqhlb8g4odRU31v/FXQE51KcfubgNnuSQ5ssflJlW0oGrObUZlsS/",
+	"8yGaqZg5gRMW3aH158xZVNGkL13JGuA0KzdcFTyiTQqHYaNsNtftrlXw0OkP6t26T48QzJeuGk1dHRqc",
+	"/OYaN10WvHxzDsSCfkP7usdnz87OzwJfqnL1GTZRjMPCENzbCjO6QnPxGLfcK+rOrFTs8WVdyZ5SxR70",
+	"Q9hey9RbdC1FjMRWnZUv62sAnVQAV+TFtYPD/oCma5fdsiaJFCJncrf7cs+enxVnMd7qcZznVq16OLPW",
+	"sHz2BhxZ86M9z2k77TLND4twM9HQL5VMpNMunmTciNwvxLUvS8p8/6DbJzUIDyxQI7XdD4v9G4LUJdFY",
+	"V1qjVGPIl8i6aSZOyhWJEIDLpYiQmio90TtSYatwFIKYNqQL0pQqeDiVgFfNCJKRYCgB8Cz4suRQgW8z",
+	"MAF4oY5ht0NS9GE3Dnt9+ueA/jmkf47xnz592T+y6xocDgZBrvlnGrSFp6V4rL+JJexiqGZWFbX2kjU6",
+	"RhYiSiqATQLmGL+6R4Nu384PlBUOgwYinaciFJHosueqWvyFs+AZ16bj6nIGdE4CG2K/6byOZShwV30J",
+	"P7yRs9WfUmFFdNRlwX6kQm2jLcdxYmUAKinOYQz8sK/mQvJ53LW5r4ovlnyWBG06xynqqeChIte57xKF",
+	"e7uy/QBivtwBxchfeDc/20GpubeClsA+ObmA/kYvQY3TcQtoUSWsJ1tib3VLBu1hmcbRZePKkRVFtbbU",
+	"I1MpCNhy3ZpqLTHc472SPU0HtuhjoF5zFTBFMaqkOAG4p4l6uTCCPQP51j6hWl4bFtKXu9Q8W6l1Vhya",
+	"oQRl53YaulQ7pxBxpC5oA7pkHpbA6cgRiGWKSYn+iYRDRQXwz5kwaRwi9E0zXcg3XKGCMmohibbeScJ1",
+	"0MlruOVIgcCeo0IFBwYP4J+j3kGAK5KKKE5FiKrWftDONVqQ/uh7L8YB+pQv8fSY9COicW1EGusLje5w",
+	"7t31Rn4rsHtJ5Z0ww9zdoH2Ciw9aGaJK4VPGkwK5x62m6RQ2QHtUd9DljC6CwqK3khJ6lBRSB4S7snB7",
+	"wd3Al5y8JXyiSyc1FdeAO/I3fNLOi1lhFfliTzBom/CS6u35MpbrspxbqpekKBe56k4QaHl0R9dJIBzO",
+	"RQxYRud3ucyGPUCbEidY+ZHRIgyxnhbZnZXqUrZmnVUJeQjPgKpcTvtGhYyl6oTwLV5CcaYHGSMe+bhL",
+	"VKhZLMMki0TkYd0qM02FADkkVQePKPOrLLCDODM9VYucX1yoEttb1zTgC1/WqRQEqcE8GyVx6DEw6flE",
+	"PDw4Btyz73M47qJZEOaBeHByRMAXQsxhl4opWwSFqXAgZErib31u6FbOYBkonmFl63L8yoGYdGKLb3R5",
+	"YIIOcb4kBadSF9HtTjUjty/zyu82LkIKEa3FTOwFRYhYgApvXRyVzhceZNCFIH47oY2puTpN7wIIDUrx",
+	"W9D/Y5EIgzZeKSALXXYJD9EsNBu2tqIbWgUhFSa2UAN6wGWsMgSNtufOnSyPF71aIVNagy5Do4acT/J6",
+	"t9677BSVp74NVQhWc1K7Z4P8JKCStDzkM2GVKWrnS2SVh37Lujnf0etaJcdXbrbB05W7CPnNsJJXWCpf",
+	"ui3CWC5KlAF2iigEkAuhyd0pZSKJtQ1g8irL52iBEM1FdLW8VhKHQmpRCn/7+el5y2tlaWLD5fRwH3Ui",
+	"Ute6Kp3s24f0PrQt7m6UI+dOXz5teS1rHbaGrX631+1BW6tetYatg26ve9DCC95TjIDch/9MhFkPHnyV",
+	"yy2j8gPdFGPWVmCAceN0vy55GVz81FglCcKSE4K+HC1ZJDCMYVjsVEzuQWFTRQcHvUGQn28ZmBvsoVFs",
+	"L5bsR+VRpuipCC/cKANn4BM/4klP9yxN32gBWu4rC7UBOpjGwoRTjwVuVEPmt2ZcZjzxW+i4bOGaEYk8",
+	"jVrD1o/CvFLKtLxW7qiEFTvoDeqjLqvrk2DMQGmVvtfE++WkN9seKSdza1KhfsH004eDB5ueyAl/f7Wo",
+	"Dzx30L/6uW0VCz96raNe7+o+ntqjzTN3p/Ood3D1UzUF0coR4a3hr2+9lr3uBtyuHOZV+LjltUDFbQ1/",
+	"bc2E4a23CK35Rq3e8105RKUjYM2C/cBlstc2UPzRi1evAQOFhKEVYiq3/H0ZEF8HbC/odEKV6o6iL0CW",
+	"A2bG2nkPBPU3TwWVFbPaVx2sWaKpg7ZB77Ae2tw8KGqcgiPsbHaAtT8CP/hkCX1qO6YD9T/QsXvwm8wv",
+	"vdL1z/x953QirtXnz/z9KTEgDvvKZ7HRp6S2/h5h9SvB4xaMs2QPlvE+26siRnsd6T56LdRdNqqLrxd8",
+	"MhEpe/O0uFPi0NNzx9ag9qciWRZ3j0ax5OnS3QCfCJYoHuXmty+xIZf25BNjfTboZ49hdKDZugjyjXm/",
+	"iib7T8doZb4SPML8X1c2B8uUSm5/fLuGmL2VSg0YGjA1s6R6F47spP+IVIiR5dCA7CX6AT6zhMvJQ78F",
+	"pg391u126ef9on2rXMFg9ZZUba2C0i65/BffpSLqUOG15Y4dwcg+5p4qMKkp139LkfdgkxqDYEMBhabq",
+	"MKILLjY2hyLU192Q3y3nNJR+W3WMXfSDH3hkH0OrrXd89SPPlTktslfAU/3B1U+9LGW2oDC8VmNeWtXr",
+	"6UZH2l4hn9s3ZW2ix+m2WZxWWWsszsbibCzO79DiBFC6htW5/4FrLczHjdbnim1DP2mPabNMhPZYHCpJ",
+	"56t4jmKVPAeOheHZZZhkbRwnwpegHbqwZ7CuiuvP+e1mPBHDgwq8K4Jneoe94yJsrD0E5bEYGiCrj4XM",
+	"Y8NUZvyWR3ftKSA9EXc03TfOZCRS5reKy/9+i+3FWAg80qX4dSWFvaPj+dLdmdaBxzKZCK3p+KQYzxbr",
+	"+RTW+JaZ0PGMT8T+nArNFcZungSG/Ae1eaHcUlSN766mvehk8YePWw1o28Nv/JITPVU7WsQyUouukkA4",
+	"7CEbZ9IG/7bZbj3jpYFqp6dzPEZ/Rod9+SWCQbd3fVsfqOnPZ6ZU5/mTWuBNt5x9XEgyBh6sJFevC2xo",
+	"lZPJULqZbfvWWD/fmp2PRNHY+Q0DNQx08+6Dw53cB08wY2bjb/ha/oZTYmwbPV31OMwpnd2NeRqcpn4r",
+	"PQ5OwW3cDo3boXE73BYpcvs9FQ7UdvBYrFnP9RqpzbRaVa8Ky7QLZqvXAm7EUM1WXkCN5xC2SecqFfbp",
+	"r5agPu38g3f+2es8eFv82X3XuWYJvpHAKgWJsMkFxiwR0FB7LIonsYF/FfwXfRg6xOsOeAN9OZ8Kaa+i",
+	"lXPYcdsDUyl10fr4EdbS3fXY6Pdx0mjQ67HFFIZEsc4K+B6zb84xvW5+i9+oLCS5FXHDR1zjHqy5Q2zh",
+	"6z/oC3kjDezkdf0h7jFypVztG1nN7lZ1kWzLxGqnt8FxUFm+7/ags7E+vrz5fqVl4K4mljjs1h98VsZ6",
+	"+4Tds/hSSIHy5kasAHc977YZADmkN9p/o/032v93eOhokWnHc8c8X8OWG1J02ShviXlXdWjzCQZxFDCV",
+	"RniJT9qIM0yjaOJZjdr5LNbmWf7S66qeTgO5suEjSpG/k2r6bWizbtGw3kLp5G81cXT1qC2OPDBfPFeH",
+	"2XNVmL3SLntFZQYvm0f2T1/2Pcwq3+95g553LuyxsE3/bbOZTZXEbC98IrpeXVGH2i+LtP+7nfSdEl2B",
+	"EeZo5/u9XhbLiyuvlkGbRr1v1PvPot435w1WkBVoVJKuxXd/1LgoFbS4ZeZFWXI3FkZjYTQWxndoYRSW",
+	"wE4nBYrqg1Xx5BFqnPkN+K/jgrYKO67jDypa3piu/lwsisv91VJeJs3ExzXw7N+4mbDJ7Z2nKlxwzaze",
+	"31zz2SFOp8nq8GeM7dkBaN+Uq+d+Vb27v4MW+5KK6ZZFwWH/aJdZ5mV2MRgb9uW7VvardRN/ffuxIg9J",
+	"fpVSv24wACo+NsxeRWpyIkxNmdK/U4U/nmDGPyo4hnnGTF39UuuPsQX5MHMrVoldd7phwq1PlrbXlLKP",
+	"MAy1zil2eEXJWBBNpbKwzcFsIzr+LKLjurGkTVToDQM3QeHVwO2505C1qJlPhdHPdIfo85sMjZnQhPN/",
+	"A/dhVlOrbsqzvy21c0PqDak3N1eamytfJhGjMLvoI590kmTrobizF1tERLo73p2XLvm9sOWq8S62xDIj",
+	"tu4JJlPe9RyKXXUM5cubOIf6PMdQbj12geC5eWlt4+YEqznBak6w/qw3ZKpI+kfuyFwV2mZfAEv4Fi+0",
+	"EACtBkJhqWosTM+wTakk/TAvUjxPBaWxT/M6AV5RNHmU/3Yh5saj2n2BX36V3xoymSVJwMJE8JT059Lv",
+	"3UpRI5VeYLE1EANYLasOut9gZNnXdELuctC3WvL/+ma0lQe7HPt9ORvehvU1tnxj4DQ+2NtuFX2hcz4E",
+	"quacb6u7mIQWm/MUi0LtYKbNs9ogeqy34irTL9IYCYViqbvstbBVAMtVAkvVzZYqs5W5FJvxC8F0lgpf",
+	"SoWlaV2+l/IhIcPKQ2YhhGR7h/1BOTcW23bMSHWjqCRX6WBxyqM6mW7ndduF+meO3vlyYjyv29PI8UaO",
+	"N3K8keNNvM5uctwKqt0CdmyRzS1X4qjabgjy0Sbc5Fjulo2WRdk1quFtuMm0l1fPxspc6DPIE2360mVp",
+	"YHOlEg+agCx/maqZMFORaWbEe8MoHaSXZ3PrdXvdQ48lfCSSRGBZ9OIRX+L3VA1WK+foHbIiKeOJ6+kh",
+	"9hSwvXmqZgOQWHd0m00EVUA1Sm1Ip/mzXafbnUBi44S3Xpz7Czv/75dnTMbyNz5RSfRuasz8ndvFd0YZ",
+	"nhABiNSXW5t9yBfuod9Kyvcf/ZZH9PHQh4H7rY/s4LpX46x3Gzbi+w2Wam6bNckkvpxfuATMsxwCbySt",
+	"hCvvfNvufRVI39z6as7MmjOz7/DWl4WmHfNK2GK8Xef+2BRM+WIu5OnLp399/eL5NxBPmauHH9aqDX8s",
+	"K208ImnGk5cpTNnE8BbKYWcVOjX6TYRmk0JnlyVPY9q4eRo3zzeSityRbJOOvKH2puxYE0z5hYMpz8sl",
+	"WRnXzKoWN2KelbWaW2ejVVWpxk5r7LTGTvsO7bQyRl3TWFtyKuJ8hbH236c/P7vFxpqbReHLt/MbMjLV",
+	"ru1eX7XGPCbe89AkS5AvizQ2RjQH8Y3O2lhoDbU31N5YaI2Fdj0LzeoTN2qhgRJwWy00O9/GQmsstMZC",
+	"+44tNMCoHS20ecKXlnprI9J+WLJIjHmWGAK0OJwKbRg9xkI1E5oKKZ8wEwuNd79GqboQko2WmMO9PlP7",
+	"S/veW5CnnYbyWqXmz5TVnWZlc7pvSXtuCaBJet4kPW/C0Jqk51816bnFIraHF45wzCPF06gsu5zA+qN6",
+	"vH3+1qnwhUBs1PdGfW/U9+9Qfc/h7xrJz+tLKgEASbFwajqXkcfu3lUyFHfvelTjE3+5o5kBXb3LXshk",
+	"yTibcj11la7xFxZrX2qjUhEN6SpnbDwWGxZyKRUWM9VTtZCMT3gs6/CNEtoSvP0J07HbiX3hZOz5i18J",
+	"nSUbo/3s/n/HGdlfA+k2WdYbP3uTMP3PYSjk+dHnTqKsWwYlx1ZNZvS6DOa3QTztovUXAh1EdJwyHpr4",
+	"MjZLlqgJW4hUNPnNG9D+M97J3wFJnqh0FEeRkF8yI3rjykGgJGAq7sh7OyZLXwO0S0whs8Hhsyl+7KvC",
+	"95fy5W9X8hu8b/D+T+iUv82pWBror084vUUz/ySf/Uqq6VvluG/89o3fvvHbN0mfr+fq/1wpnwmTMOHz",
+	"qi9k35BG/uGTkZh62hWPfbl7Cv8bwGOyOxpQbkC5AeUGlK8PygRunxeaN53iPtU6E7p0TMs4nubSkLiM",
+	"WGrPeWNTPtfN8ZqeOqkc9PpynorLWGX2yJdpo+YaM+zHcsK4YdCNzRhcOSFWC0mPeMyq1ujZcd8tpnE4",
+	"ZTO+dDlkfcnlsngcg3kWfMlGPLxAaZB7fRZTpd0584Jrliht8CX0A0E9M8rWdbECBJq2u+zFmJmFci+d",
+	"CUyYSLMoVkLzmcgHLwXTWRgKEem8xilmL/YlpiTk7LDX77JzfiE0k4qNVLTckpu4Kmhuy8FB7+ucMZeo",
+	"LyfV7/asuXFJNUcQjffqT3lwUaT7rUZQ7XQOvW8PNzZdtnguFiDfsBXdqiCphbH63DDOTDwT9Rcq/u7O",
+	"Tb76fYpv5VQFV8xekPAomW+oL7fm7o0jj/bzXRx5Lrlz5W/JZ8KbqCTyRjzhMhTeTGjNJ8KzAVjvuPHl",
+	"wOt7h94jrmOpvM7gwOv0e94Z0LittkA/UQJopQ0bHDDotNvtshdZOP0Pb9AbHHf6/c7g+LzfG/b6w17v",
+	"H77se/D/T3g68/oH8L8znkoRsT49zsapmmH/0GStkx51cr00BsVNEtQMS+EIzZWS5kpJc3rVyP9v5vQK",
+	"RE5ZsJfBrCTfrRC/icMsqxDcujOtXJlo3KeN+7Rxnzbu02u7TwnYvo7/tBQoa4dRFGdBlVrwVGq2p1IP",
+	"rKpC3/bQjZkoLdqMs5TLSM1ssTJfqjHp0FHKF5JlMh6rdJYsC53aveKOZsGvs1i+QzOAzfh7/Ott4LFY",
+	"hkmm40vRZedT4Uuy9Jwv0loMNmsSC9VshlVSJsJMRcpUijmVwA5Mki77gVprHPNEMSkm3EDXvvQlenG5",
+	"ZMHTSMzmCkvIdP4mlgEziqXCpEum+VgkyyFMFD9XfaYXYpmPC78YqWjpy7R0wQgNVOaoBlvTyDH30zSW",
+	"k5Nqf/gGLtHliv2hjPLl4WDQZX8TS51XjiU3sWGJ4GD8HLKpylK9+XYRyqvrO2GLtfmbWH450/ZzXkei",
+	"lfjCt5FKL13nRKLxKZ/PhfyOw9JzYjMd9CEtYWNWkSuAnQrYAnRAp8QhC+EFvILXjALmFjxNYpGy/Fyk",
+	"wsFrrA9LX7gy4E0VS1/IbAa4jD+89dYs/+YKVeMK/x5c4V/natcO466Kq1ci043zfsV5X9FN/07KVV1d",
+	"vtyE3+Ch3/+A/76zd8c2XTv4g2rHt+Qf3yrVmzsHjVRrvLaN1/ar3zlQ0iLSZ3XTlqTC7fTYNg7bxmHb",
+	"OGwbh+0fd9iWIO6z+m69D5t0yjuaxVHFVXHPawHvtgCnWl5L8ploDVtunK1VR1fZp0GFrVvDVizN8WHL",
+	"a81iGc+yWWvYzx0csTRigrdr8a5EKni0/OfGEB0nMQa9nnPTCJZX2Y41SwUPpyAD0CE6VUmkmbgU6ZKZ",
+	"/NtQJdmMHtUivRQpy7TQHjvqHbDFNE4Eiw2LFDlSu3UFskH7j6XQ+k9rffwkeGKmm8wPu2whl/RnXgW9",
+	"MUkak6TJTfqtl8j+fPEdDjRvpCYAyYpbZwuU59nYA4090NgD32EyUcKmXaoAYIegTpH+uFHZMlNu6G8L",
+	"FOUa0lmatIatfdQJ7QtWu3qZ8FBoxpmM5W8cdbdq/AOGV6QY+wBKtA19XyIGWa3f+fJ1jQnxHLrVns0j",
+	"hJ25nku5pEuduUD9emtkwmegh2uRjNn//d//h8aKV+WKYJKZgsXAV0ET97rVKOiyyVL3OtJ1PbAdCLht",
+	"TytrbLvBffv49uP/HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -41,6 +41,9 @@ func (r FastCreateLocation201JSONResponse) VisitCreateLocationResponse(w http.Re
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
 	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
+	}
 	h.Set("ETag", r.Headers.ETag)
 	h.Set("Location", r.Headers.Location)
 	if v := r.Headers.RateLimit; v != nil {
@@ -133,6 +136,9 @@ func (r FastCreateVisit201JSONResponse) VisitCreateVisitResponse(w http.Response
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
 	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
+	}
 	if v := r.Headers.IdempotentReplayed; v != nil {
 		h.Set("Idempotent-Replayed", *v)
 	}
@@ -181,6 +187,9 @@ func (r FastGetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseWrit
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
 	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
+	}
 	if v := r.Headers.RateLimit; v != nil {
 		h.Set("RateLimit", *v)
 	}
@@ -224,6 +233,9 @@ func (r FastGetLocation200JSONResponse) VisitGetLocationResponse(w http.Response
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
+	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
 	}
 	h.Set("ETag", r.Headers.ETag)
 	if v := r.Headers.RateLimit; v != nil {
@@ -270,6 +282,9 @@ func (r FastGetPlayer200JSONResponse) VisitGetPlayerResponse(w http.ResponseWrit
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
 	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
+	}
 	if v := r.Headers.RateLimit; v != nil {
 		h.Set("RateLimit", *v)
 	}
@@ -313,6 +328,9 @@ func (r FastGetReadiness200JSONResponse) VisitGetReadinessResponse(w http.Respon
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
+	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
 	}
 	if v := r.Headers.RateLimit; v != nil {
 		h.Set("RateLimit", *v)
@@ -358,6 +376,9 @@ func (r FastGetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWriter
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
 	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
+	}
 	if v := r.Headers.RateLimit; v != nil {
 		h.Set("RateLimit", *v)
 	}
@@ -401,6 +422,9 @@ func (r FastListLocations200JSONResponse) VisitListLocationsResponse(w http.Resp
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
+	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
 	}
 	if v := r.Headers.Link; v != nil {
 		h.Set("Link", *v)
@@ -449,6 +473,9 @@ func (r FastListPlayers200JSONResponse) VisitListPlayersResponse(w http.Response
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
 	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
+	}
 	if v := r.Headers.Link; v != nil {
 		h.Set("Link", *v)
 	}
@@ -496,6 +523,9 @@ func (r FastListVisits200JSONResponse) VisitListVisitsResponse(w http.ResponseWr
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
 	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
+	}
 	if v := r.Headers.Link; v != nil {
 		h.Set("Link", *v)
 	}
@@ -542,6 +572,9 @@ func (r FastReplaceLocation200JSONResponse) VisitReplaceLocationResponse(w http.
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
+	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
 	}
 	h.Set("ETag", r.Headers.ETag)
 	if v := r.Headers.RateLimit; v != nil {
@@ -632,6 +665,9 @@ func (r FastUpdateLocation200JSONResponse) VisitUpdateLocationResponse(w http.Re
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
 		h.Set("Access-Control-Expose-Headers", *v)
+	}
+	if v := r.Headers.CacheControl; v != nil {
+		h.Set("Cache-Control", *v)
 	}
 	h.Set("ETag", r.Headers.ETag)
 	if v := r.Headers.RateLimit; v != nil {

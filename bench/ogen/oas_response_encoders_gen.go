@@ -50,6 +50,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -211,6 +226,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -346,6 +376,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -497,6 +542,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -634,6 +694,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -769,6 +844,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -923,6 +1013,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -1058,6 +1163,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -1209,6 +1329,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -1346,6 +1481,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -1481,6 +1631,21 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -1800,6 +1965,21 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -1935,6 +2115,21 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -2074,6 +2269,21 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -2209,6 +2419,21 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -2363,6 +2588,21 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -2498,6 +2738,21 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -2649,6 +2904,21 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -2786,6 +3056,21 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -2921,6 +3206,21 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -3077,6 +3377,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "Idempotent-Replayed" header.
@@ -3243,6 +3558,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -3378,6 +3708,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -3529,6 +3874,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -3664,6 +4024,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -3803,6 +4178,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -3940,6 +4330,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -4075,6 +4480,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -4229,6 +4649,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -4366,6 +4801,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -4501,6 +4951,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -4652,6 +5117,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -4789,6 +5269,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -4924,6 +5419,21 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -5081,6 +5591,21 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -5210,6 +5735,21 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -5347,6 +5887,21 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -5498,6 +6053,21 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -5633,6 +6203,21 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -5784,6 +6369,21 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -5933,6 +6533,21 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -6070,6 +6685,21 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -6205,6 +6835,21 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -6362,6 +7007,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -6491,6 +7151,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -6628,6 +7303,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -6779,6 +7469,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -6914,6 +7619,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -7053,6 +7773,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -7188,6 +7923,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -7339,6 +8089,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -7476,6 +8241,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -7611,6 +8391,21 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -7767,6 +8562,21 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "Content-Security-Policy" header.
@@ -7931,6 +8741,21 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -8074,6 +8899,21 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -8211,6 +9051,21 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -8346,6 +9201,21 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -8497,6 +9367,21 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -8646,6 +9531,21 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -8783,6 +9683,21 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -8918,6 +9833,21 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -9882,6 +10812,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -10017,6 +10962,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -10156,6 +11116,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -10291,6 +11266,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -10442,6 +11432,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -10591,6 +11596,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -10728,6 +11748,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -10863,6 +11898,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -11021,6 +12071,21 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -11157,6 +12222,21 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -11286,6 +12366,21 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -11425,6 +12520,21 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -11560,6 +12670,21 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -11699,6 +12824,21 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -11834,6 +12974,21 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -11978,6 +13133,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -12128,6 +13298,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -12271,6 +13456,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -12406,6 +13606,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -12545,6 +13760,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -12680,6 +13910,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -12831,6 +14076,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -12980,6 +14240,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -13117,6 +14392,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -13252,6 +14542,21 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -13410,6 +14715,21 @@ func encodeGetMetricsResponse(response GetMetricsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -13516,6 +14836,21 @@ func encodeGetMetricsResponse(response GetMetricsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -13647,6 +14982,21 @@ func encodeGetMetricsResponse(response GetMetricsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -13786,6 +15136,21 @@ func encodeGetMetricsResponse(response GetMetricsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -13921,6 +15286,21 @@ func encodeGetMetricsResponse(response GetMetricsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -14060,6 +15440,21 @@ func encodeGetMetricsResponse(response GetMetricsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -14195,6 +15590,21 @@ func encodeGetMetricsResponse(response GetMetricsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -14339,6 +15749,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -14489,6 +15914,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -14632,6 +16072,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -14769,6 +16224,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -14904,6 +16374,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -15055,6 +16540,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -15204,6 +16704,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -15341,6 +16856,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -15476,6 +17006,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -15634,6 +17179,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -15784,6 +17344,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -15927,6 +17502,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -16064,6 +17654,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -16199,6 +17804,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -16350,6 +17970,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -16499,6 +18134,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -16636,6 +18286,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -16771,6 +18436,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -16929,6 +18609,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -17065,6 +18760,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -17194,6 +18904,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -17333,6 +19058,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -17468,6 +19208,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -17607,6 +19362,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -17742,6 +19512,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -17893,6 +19678,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -18030,6 +19830,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -18165,6 +19980,21 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -18323,6 +20153,21 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -18459,6 +20304,21 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -18588,6 +20448,21 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -18727,6 +20602,21 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -18862,6 +20752,21 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -19001,6 +20906,21 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -19138,6 +21058,21 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -19273,6 +21208,21 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -19430,6 +21380,21 @@ func encodeGetRootResponse(response GetRootRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Location" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -19571,6 +21536,21 @@ func encodeGetRootResponse(response GetRootRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -19722,6 +21702,21 @@ func encodeGetRootResponse(response GetRootRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -19859,6 +21854,21 @@ func encodeGetRootResponse(response GetRootRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -19994,6 +22004,21 @@ func encodeGetRootResponse(response GetRootRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -20152,6 +22177,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -20288,6 +22328,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -20417,6 +22472,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -20556,6 +22626,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -20691,6 +22776,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -20830,6 +22930,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -20965,6 +23080,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -21116,6 +23246,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -21253,6 +23398,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -21388,6 +23548,21 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -21545,6 +23720,21 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Content-Security-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -21699,6 +23889,21 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -21841,6 +24046,21 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -21971,6 +24191,21 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -22099,6 +24334,21 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -22243,6 +24493,21 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -22385,6 +24650,21 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -22515,6 +24795,21 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -22643,6 +24938,21 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -23102,6 +25412,21 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -23230,6 +25555,21 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -23362,6 +25702,21 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -23490,6 +25845,21 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -23634,6 +26004,21 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -23776,6 +26161,21 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -23906,6 +26306,21 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -24034,6 +26449,21 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -24185,6 +26615,21 @@ func encodeHeadHealthResponse(response HeadHealthRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -24313,6 +26758,21 @@ func encodeHeadHealthResponse(response HeadHealthRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -24445,6 +26905,21 @@ func encodeHeadHealthResponse(response HeadHealthRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -24573,6 +27048,21 @@ func encodeHeadHealthResponse(response HeadHealthRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -24705,6 +27195,21 @@ func encodeHeadHealthResponse(response HeadHealthRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -24835,6 +27340,21 @@ func encodeHeadHealthResponse(response HeadHealthRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -24963,6 +27483,21 @@ func encodeHeadHealthResponse(response HeadHealthRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -25100,6 +27635,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -25244,6 +27794,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -25386,6 +27951,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -25514,6 +28094,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -25646,6 +28241,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -25774,6 +28384,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -25918,6 +28543,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -26060,6 +28700,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -26190,6 +28845,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -26318,6 +28988,21 @@ func encodeHeadLocationResponse(response HeadLocationRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -26469,6 +29154,21 @@ func encodeHeadLocationsResponse(response HeadLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Link" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -26614,6 +29314,21 @@ func encodeHeadLocationsResponse(response HeadLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -26742,6 +29457,21 @@ func encodeHeadLocationsResponse(response HeadLocationsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -26874,6 +29604,21 @@ func encodeHeadLocationsResponse(response HeadLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -27004,6 +29749,21 @@ func encodeHeadLocationsResponse(response HeadLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -27132,6 +29892,21 @@ func encodeHeadLocationsResponse(response HeadLocationsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -27276,6 +30051,21 @@ func encodeHeadLocationsResponse(response HeadLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -27406,6 +30196,21 @@ func encodeHeadLocationsResponse(response HeadLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -27534,6 +30339,21 @@ func encodeHeadLocationsResponse(response HeadLocationsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -27685,6 +30505,21 @@ func encodeHeadMetricsResponse(response HeadMetricsRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -27783,6 +30618,21 @@ func encodeHeadMetricsResponse(response HeadMetricsRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -27915,6 +30765,21 @@ func encodeHeadMetricsResponse(response HeadMetricsRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -28043,6 +30908,21 @@ func encodeHeadMetricsResponse(response HeadMetricsRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -28175,6 +31055,21 @@ func encodeHeadMetricsResponse(response HeadMetricsRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -28305,6 +31200,21 @@ func encodeHeadMetricsResponse(response HeadMetricsRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -28433,6 +31343,21 @@ func encodeHeadMetricsResponse(response HeadMetricsRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -28570,6 +31495,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -28714,6 +31654,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -28856,6 +31811,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -28986,6 +31956,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -29114,6 +32099,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -29258,6 +32258,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -29400,6 +32415,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -29530,6 +32560,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -29658,6 +32703,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -29809,6 +32869,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -29949,6 +33024,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -30093,6 +33183,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -30223,6 +33328,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -30351,6 +33471,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -30495,6 +33630,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -30637,6 +33787,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -30767,6 +33932,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -30895,6 +34075,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -31046,6 +34241,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -31174,6 +34384,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -31306,6 +34531,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -31434,6 +34674,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -31566,6 +34821,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -31696,6 +34966,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -31824,6 +35109,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -31968,6 +35268,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -32098,6 +35413,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -32226,6 +35556,21 @@ func encodeHeadPlayerResponse(response HeadPlayerRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -32377,6 +35722,21 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Link" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -32522,6 +35882,21 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -32650,6 +36025,21 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -32782,6 +36172,21 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -32912,6 +36317,21 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -33040,6 +36460,21 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -33184,6 +36619,21 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -33314,6 +36764,21 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -33442,6 +36907,21 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -33593,6 +37073,21 @@ func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -33721,6 +37216,21 @@ func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -33853,6 +37363,21 @@ func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -33981,6 +37506,21 @@ func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -34113,6 +37653,21 @@ func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -34241,6 +37796,21 @@ func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -34373,6 +37943,21 @@ func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -34501,6 +38086,21 @@ func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -34652,6 +38252,21 @@ func encodeHeadRootResponse(response HeadRootRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Location" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -34792,6 +38407,21 @@ func encodeHeadRootResponse(response HeadRootRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -34936,6 +38566,21 @@ func encodeHeadRootResponse(response HeadRootRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -35066,6 +38711,21 @@ func encodeHeadRootResponse(response HeadRootRes, w http.ResponseWriter) error {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -35194,6 +38854,21 @@ func encodeHeadRootResponse(response HeadRootRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -35345,6 +39020,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -35473,6 +39163,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -35605,6 +39310,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -35733,6 +39453,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -35865,6 +39600,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -35995,6 +39745,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -36123,6 +39888,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -36267,6 +40047,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -36397,6 +40192,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -36525,6 +40335,21 @@ func encodeHeadVisitResponse(response HeadVisitRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -36676,6 +40501,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Link" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -36821,6 +40661,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -36949,6 +40804,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -37081,6 +40951,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -37209,6 +41094,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -37341,6 +41241,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -37469,6 +41384,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -37613,6 +41543,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -37743,6 +41688,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -37871,6 +41831,21 @@ func encodeHeadVisitsResponse(response HeadVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -38023,6 +41998,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Link" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -38173,6 +42163,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "Link" header.
@@ -38328,6 +42333,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -38457,6 +42477,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -38596,6 +42631,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -38733,6 +42783,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -38868,6 +42933,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -39019,6 +43099,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -39156,6 +43251,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -39291,6 +43401,21 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -39449,6 +43574,21 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Link" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -39600,6 +43740,21 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -39729,6 +43884,21 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -39868,6 +44038,21 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -40005,6 +44190,21 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -40140,6 +44340,21 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -40291,6 +44506,21 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -40428,6 +44658,21 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -40563,6 +44808,21 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -40721,6 +44981,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Link" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -40871,6 +45146,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "Link" header.
@@ -41026,6 +45316,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -41155,6 +45460,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -41294,6 +45614,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -41429,6 +45764,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -41568,6 +45918,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -41703,6 +46068,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -41854,6 +46234,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -41991,6 +46386,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -42126,6 +46536,21 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -42340,6 +46765,21 @@ func encodeOptionsDocsResponse(response OptionsDocsRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -42439,6 +46879,21 @@ func encodeOptionsDocsResponse(response OptionsDocsRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -42576,6 +47031,21 @@ func encodeOptionsDocsResponse(response OptionsDocsRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -42778,6 +47248,21 @@ func encodeOptionsDocsAssetResponse(response OptionsDocsAssetRes, w http.Respons
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -42877,6 +47362,21 @@ func encodeOptionsDocsAssetResponse(response OptionsDocsAssetRes, w http.Respons
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -43016,6 +47516,21 @@ func encodeOptionsDocsAssetResponse(response OptionsDocsAssetRes, w http.Respons
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -43151,6 +47666,21 @@ func encodeOptionsDocsAssetResponse(response OptionsDocsAssetRes, w http.Respons
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -43353,6 +47883,21 @@ func encodeOptionsHealthResponse(response OptionsHealthRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -43452,6 +47997,21 @@ func encodeOptionsHealthResponse(response OptionsHealthRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -43589,6 +48149,21 @@ func encodeOptionsHealthResponse(response OptionsHealthRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -43803,6 +48378,21 @@ func encodeOptionsLocationResponse(response OptionsLocationRes, w http.ResponseW
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -43902,6 +48492,21 @@ func encodeOptionsLocationResponse(response OptionsLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -44041,6 +48646,21 @@ func encodeOptionsLocationResponse(response OptionsLocationRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -44176,6 +48796,21 @@ func encodeOptionsLocationResponse(response OptionsLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -44378,6 +49013,21 @@ func encodeOptionsLocationsResponse(response OptionsLocationsRes, w http.Respons
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -44477,6 +49127,21 @@ func encodeOptionsLocationsResponse(response OptionsLocationsRes, w http.Respons
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -44614,6 +49279,21 @@ func encodeOptionsLocationsResponse(response OptionsLocationsRes, w http.Respons
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -44816,6 +49496,21 @@ func encodeOptionsMetricsResponse(response OptionsMetricsRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -44915,6 +49610,21 @@ func encodeOptionsMetricsResponse(response OptionsMetricsRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -45052,6 +49762,21 @@ func encodeOptionsMetricsResponse(response OptionsMetricsRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -45254,6 +49979,21 @@ func encodeOptionsOpenAPIJSONResponse(response OptionsOpenAPIJSONRes, w http.Res
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -45353,6 +50093,21 @@ func encodeOptionsOpenAPIJSONResponse(response OptionsOpenAPIJSONRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -45490,6 +50245,21 @@ func encodeOptionsOpenAPIJSONResponse(response OptionsOpenAPIJSONRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -45692,6 +50462,21 @@ func encodeOptionsOpenAPIYAMLResponse(response OptionsOpenAPIYAMLRes, w http.Res
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -45791,6 +50576,21 @@ func encodeOptionsOpenAPIYAMLResponse(response OptionsOpenAPIYAMLRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -45928,6 +50728,21 @@ func encodeOptionsOpenAPIYAMLResponse(response OptionsOpenAPIYAMLRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -46130,6 +50945,21 @@ func encodeOptionsPlayerResponse(response OptionsPlayerRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -46229,6 +51059,21 @@ func encodeOptionsPlayerResponse(response OptionsPlayerRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -46368,6 +51213,21 @@ func encodeOptionsPlayerResponse(response OptionsPlayerRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -46503,6 +51363,21 @@ func encodeOptionsPlayerResponse(response OptionsPlayerRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -46705,6 +51580,21 @@ func encodeOptionsPlayerTokenResponse(response OptionsPlayerTokenRes, w http.Res
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -46804,6 +51694,21 @@ func encodeOptionsPlayerTokenResponse(response OptionsPlayerTokenRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -46943,6 +51848,21 @@ func encodeOptionsPlayerTokenResponse(response OptionsPlayerTokenRes, w http.Res
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -47078,6 +51998,21 @@ func encodeOptionsPlayerTokenResponse(response OptionsPlayerTokenRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -47280,6 +52215,21 @@ func encodeOptionsPlayersResponse(response OptionsPlayersRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -47379,6 +52329,21 @@ func encodeOptionsPlayersResponse(response OptionsPlayersRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -47516,6 +52481,21 @@ func encodeOptionsPlayersResponse(response OptionsPlayersRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -47718,6 +52698,21 @@ func encodeOptionsReadinessResponse(response OptionsReadinessRes, w http.Respons
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -47817,6 +52812,21 @@ func encodeOptionsReadinessResponse(response OptionsReadinessRes, w http.Respons
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -47954,6 +52964,21 @@ func encodeOptionsReadinessResponse(response OptionsReadinessRes, w http.Respons
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -48156,6 +53181,21 @@ func encodeOptionsRootResponse(response OptionsRootRes, w http.ResponseWriter) e
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -48255,6 +53295,21 @@ func encodeOptionsRootResponse(response OptionsRootRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -48392,6 +53447,21 @@ func encodeOptionsRootResponse(response OptionsRootRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -48594,6 +53664,21 @@ func encodeOptionsVisitResponse(response OptionsVisitRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -48693,6 +53778,21 @@ func encodeOptionsVisitResponse(response OptionsVisitRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -48832,6 +53932,21 @@ func encodeOptionsVisitResponse(response OptionsVisitRes, w http.ResponseWriter)
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -48967,6 +54082,21 @@ func encodeOptionsVisitResponse(response OptionsVisitRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -49169,6 +54299,21 @@ func encodeOptionsVisitsResponse(response OptionsVisitsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Allow header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "Referrer-Policy" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -49268,6 +54413,21 @@ func encodeOptionsVisitsResponse(response OptionsVisitsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -49407,6 +54567,21 @@ func encodeOptionsVisitsResponse(response OptionsVisitsRes, w http.ResponseWrite
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -49542,6 +54717,21 @@ func encodeOptionsVisitsResponse(response OptionsVisitsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -49686,6 +54876,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -49837,6 +55042,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -49972,6 +55192,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -50123,6 +55358,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -50260,6 +55510,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -50395,6 +55660,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -50544,6 +55824,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -50698,6 +55993,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -50833,6 +56143,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -50984,6 +56309,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -51121,6 +56461,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -51256,6 +56611,21 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -51563,6 +56933,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -51698,6 +57083,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -51849,6 +57249,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -51984,6 +57399,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -52123,6 +57553,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -52260,6 +57705,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -52395,6 +57855,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -52546,6 +58021,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -52683,6 +58173,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -52818,6 +58323,21 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -52976,6 +58496,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "ETag" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -53125,6 +58660,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -53260,6 +58810,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -53411,6 +58976,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -53548,6 +59128,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -53683,6 +59278,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "ETag" header.
@@ -53832,6 +59442,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -53998,6 +59623,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -54133,6 +59773,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.
@@ -54284,6 +59939,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -54421,6 +60091,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
 				}
 			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
 			// Encode "RateLimit" header.
 			{
 				cfg := uri.HeaderParameterEncodingConfig{
@@ -54556,6 +60241,21 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Access-Control-Expose-Headers header")
+				}
+			}
+			// Encode "Cache-Control" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Cache-Control",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.CacheControl.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Cache-Control header")
 				}
 			}
 			// Encode "RateLimit" header.

@@ -107,6 +107,7 @@ func (s *AdminToken) SetRoles(val []string) {
 type BadRequestHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -124,6 +125,11 @@ func (s *BadRequestHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *BadRequestHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *BadRequestHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -169,6 +175,11 @@ func (s *BadRequestHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *BadRequestHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *BadRequestHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -306,6 +317,7 @@ func (s *CreateVisitCreatedIdempotentReplayed) UnmarshalText(data []byte) error 
 type DeleteLocationNoContent struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -322,6 +334,11 @@ func (s *DeleteLocationNoContent) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *DeleteLocationNoContent) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *DeleteLocationNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -364,6 +381,11 @@ func (s *DeleteLocationNoContent) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *DeleteLocationNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetRateLimit sets the value of RateLimit.
 func (s *DeleteLocationNoContent) SetRateLimit(val OptString) {
 	s.RateLimit = val
@@ -400,6 +422,7 @@ func (*DeleteLocationNoContent) deleteLocationRes() {}
 type DeletePlayerNoContent struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -416,6 +439,11 @@ func (s *DeletePlayerNoContent) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *DeletePlayerNoContent) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *DeletePlayerNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -458,6 +486,11 @@ func (s *DeletePlayerNoContent) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *DeletePlayerNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetRateLimit sets the value of RateLimit.
 func (s *DeletePlayerNoContent) SetRateLimit(val OptString) {
 	s.RateLimit = val
@@ -496,6 +529,7 @@ type Description string
 type ForbiddenHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -513,6 +547,11 @@ func (s *ForbiddenHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *ForbiddenHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *ForbiddenHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -558,6 +597,11 @@ func (s *ForbiddenHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *ForbiddenHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *ForbiddenHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -1283,6 +1327,7 @@ func (*GetDocsAssetOKTextPlainHeaders) getDocsAssetRes() {}
 type GetDocsNotModified struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -1300,6 +1345,11 @@ func (s *GetDocsNotModified) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetDocsNotModified) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetDocsNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -1345,6 +1395,11 @@ func (s *GetDocsNotModified) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *GetDocsNotModified) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *GetDocsNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetETag sets the value of ETag.
@@ -1402,6 +1457,7 @@ func (s GetDocsOK) Read(p []byte) (n int, err error) {
 type GetDocsOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ContentSecurityPolicy      string
 	ETag                       string
 	RateLimit                  OptString
@@ -1421,6 +1477,11 @@ func (s *GetDocsOKHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetDocsOKHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetDocsOKHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetContentSecurityPolicy returns the value of ContentSecurityPolicy.
@@ -1478,6 +1539,11 @@ func (s *GetDocsOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *GetDocsOKHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetContentSecurityPolicy sets the value of ContentSecurityPolicy.
 func (s *GetDocsOKHeaders) SetContentSecurityPolicy(val string) {
 	s.ContentSecurityPolicy = val
@@ -1529,6 +1595,7 @@ func (*GetDocsOKHeaders) getDocsRes() {}
 type GetLocationNotModified struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -1546,6 +1613,11 @@ func (s *GetLocationNotModified) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetLocationNotModified) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetLocationNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -1593,6 +1665,11 @@ func (s *GetLocationNotModified) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *GetLocationNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetETag sets the value of ETag.
 func (s *GetLocationNotModified) SetETag(val string) {
 	s.ETag = val
@@ -1634,6 +1711,7 @@ func (*GetLocationNotModified) getLocationRes() {}
 type GetLocationOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -1652,6 +1730,11 @@ func (s *GetLocationOKHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetLocationOKHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetLocationOKHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -1702,6 +1785,11 @@ func (s *GetLocationOKHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *GetLocationOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *GetLocationOKHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetETag sets the value of ETag.
@@ -1766,6 +1854,7 @@ func (s GetMetricsOK) Read(p []byte) (n int, err error) {
 type GetMetricsOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -1781,6 +1870,11 @@ func (s *GetMetricsOKHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetMetricsOKHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetMetricsOKHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -1818,6 +1912,11 @@ func (s *GetMetricsOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *GetMetricsOKHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *GetMetricsOKHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -1849,6 +1948,7 @@ func (*GetMetricsOKHeaders) getMetricsRes() {}
 type GetOpenAPIJSONNotModified struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -1866,6 +1966,11 @@ func (s *GetOpenAPIJSONNotModified) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetOpenAPIJSONNotModified) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetOpenAPIJSONNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -1911,6 +2016,11 @@ func (s *GetOpenAPIJSONNotModified) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *GetOpenAPIJSONNotModified) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *GetOpenAPIJSONNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetETag sets the value of ETag.
@@ -1965,6 +2075,7 @@ func (s *GetOpenAPIJSONOK) init() GetOpenAPIJSONOK {
 type GetOpenAPIJSONOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -1983,6 +2094,11 @@ func (s *GetOpenAPIJSONOKHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetOpenAPIJSONOKHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetOpenAPIJSONOKHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -2035,6 +2151,11 @@ func (s *GetOpenAPIJSONOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *GetOpenAPIJSONOKHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetETag sets the value of ETag.
 func (s *GetOpenAPIJSONOKHeaders) SetETag(val string) {
 	s.ETag = val
@@ -2081,6 +2202,7 @@ func (*GetOpenAPIJSONOKHeaders) getOpenAPIJSONRes() {}
 type GetOpenAPIYAMLNotModified struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -2098,6 +2220,11 @@ func (s *GetOpenAPIYAMLNotModified) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetOpenAPIYAMLNotModified) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetOpenAPIYAMLNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -2143,6 +2270,11 @@ func (s *GetOpenAPIYAMLNotModified) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *GetOpenAPIYAMLNotModified) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *GetOpenAPIYAMLNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetETag sets the value of ETag.
@@ -2200,6 +2332,7 @@ func (s GetOpenAPIYAMLOK) Read(p []byte) (n int, err error) {
 type GetOpenAPIYAMLOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -2218,6 +2351,11 @@ func (s *GetOpenAPIYAMLOKHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetOpenAPIYAMLOKHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetOpenAPIYAMLOKHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -2270,6 +2408,11 @@ func (s *GetOpenAPIYAMLOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *GetOpenAPIYAMLOKHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetETag sets the value of ETag.
 func (s *GetOpenAPIYAMLOKHeaders) SetETag(val string) {
 	s.ETag = val
@@ -2316,6 +2459,7 @@ func (*GetOpenAPIYAMLOKHeaders) getOpenAPIYAMLRes() {}
 type GetRootFound struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Location                   string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -2333,6 +2477,11 @@ func (s *GetRootFound) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetRootFound) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetRootFound) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLocation returns the value of Location.
@@ -2380,6 +2529,11 @@ func (s *GetRootFound) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *GetRootFound) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetLocation sets the value of Location.
 func (s *GetRootFound) SetLocation(val string) {
 	s.Location = val
@@ -2421,6 +2575,7 @@ func (*GetRootFound) getRootRes() {}
 type GetVisitOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -2438,6 +2593,11 @@ func (s *GetVisitOKHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *GetVisitOKHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetVisitOKHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -2483,6 +2643,11 @@ func (s *GetVisitOKHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *GetVisitOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *GetVisitOKHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -2792,6 +2957,7 @@ func (*HeadDocsNotAcceptable) headDocsRes() {}
 type HeadDocsNotModified struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -2809,6 +2975,11 @@ func (s *HeadDocsNotModified) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadDocsNotModified) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadDocsNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -2856,6 +3027,11 @@ func (s *HeadDocsNotModified) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadDocsNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetETag sets the value of ETag.
 func (s *HeadDocsNotModified) SetETag(val string) {
 	s.ETag = val
@@ -2897,6 +3073,7 @@ func (*HeadDocsNotModified) headDocsRes() {}
 type HeadDocsOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ContentSecurityPolicy      string
 	ETag                       string
 	RateLimit                  OptString
@@ -2915,6 +3092,11 @@ func (s *HeadDocsOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadDocsOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadDocsOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetContentSecurityPolicy returns the value of ContentSecurityPolicy.
@@ -2965,6 +3147,11 @@ func (s *HeadDocsOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadDocsOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadDocsOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetContentSecurityPolicy sets the value of ContentSecurityPolicy.
@@ -3029,6 +3216,7 @@ func (*HeadHealthNotAcceptable) headHealthRes() {}
 type HeadHealthOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -3045,6 +3233,11 @@ func (s *HeadHealthOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadHealthOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadHealthOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -3085,6 +3278,11 @@ func (s *HeadHealthOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadHealthOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadHealthOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -3147,6 +3345,7 @@ func (*HeadLocationNotFound) headLocationRes() {}
 type HeadLocationNotModified struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -3164,6 +3363,11 @@ func (s *HeadLocationNotModified) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadLocationNotModified) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadLocationNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -3211,6 +3415,11 @@ func (s *HeadLocationNotModified) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadLocationNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetETag sets the value of ETag.
 func (s *HeadLocationNotModified) SetETag(val string) {
 	s.ETag = val
@@ -3252,6 +3461,7 @@ func (*HeadLocationNotModified) headLocationRes() {}
 type HeadLocationOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -3269,6 +3479,11 @@ func (s *HeadLocationOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadLocationOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadLocationOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -3314,6 +3529,11 @@ func (s *HeadLocationOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadLocationOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadLocationOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetETag sets the value of ETag.
@@ -3373,6 +3593,7 @@ func (*HeadLocationsNotAcceptable) headLocationsRes() {}
 type HeadLocationsOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -3390,6 +3611,11 @@ func (s *HeadLocationsOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadLocationsOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadLocationsOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLink returns the value of Link.
@@ -3435,6 +3661,11 @@ func (s *HeadLocationsOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadLocationsOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadLocationsOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetLink sets the value of Link.
@@ -3498,6 +3729,7 @@ func (*HeadMetricsNotAcceptable) headMetricsRes() {}
 type HeadMetricsOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -3512,6 +3744,11 @@ func (s *HeadMetricsOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadMetricsOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadMetricsOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -3542,6 +3779,11 @@ func (s *HeadMetricsOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadMetricsOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadMetricsOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetReferrerPolicy sets the value of ReferrerPolicy.
@@ -3590,6 +3832,7 @@ func (*HeadOpenAPIJSONNotAcceptable) headOpenAPIJSONRes() {}
 type HeadOpenAPIJSONNotModified struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -3607,6 +3850,11 @@ func (s *HeadOpenAPIJSONNotModified) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadOpenAPIJSONNotModified) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadOpenAPIJSONNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -3654,6 +3902,11 @@ func (s *HeadOpenAPIJSONNotModified) SetAccessControlExposeHeaders(val OptString
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadOpenAPIJSONNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetETag sets the value of ETag.
 func (s *HeadOpenAPIJSONNotModified) SetETag(val string) {
 	s.ETag = val
@@ -3695,6 +3948,7 @@ func (*HeadOpenAPIJSONNotModified) headOpenAPIJSONRes() {}
 type HeadOpenAPIJSONOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -3712,6 +3966,11 @@ func (s *HeadOpenAPIJSONOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadOpenAPIJSONOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadOpenAPIJSONOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -3757,6 +4016,11 @@ func (s *HeadOpenAPIJSONOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadOpenAPIJSONOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadOpenAPIJSONOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetETag sets the value of ETag.
@@ -3816,6 +4080,7 @@ func (*HeadOpenAPIYAMLNotAcceptable) headOpenAPIYAMLRes() {}
 type HeadOpenAPIYAMLNotModified struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -3833,6 +4098,11 @@ func (s *HeadOpenAPIYAMLNotModified) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadOpenAPIYAMLNotModified) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadOpenAPIYAMLNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -3880,6 +4150,11 @@ func (s *HeadOpenAPIYAMLNotModified) SetAccessControlExposeHeaders(val OptString
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadOpenAPIYAMLNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetETag sets the value of ETag.
 func (s *HeadOpenAPIYAMLNotModified) SetETag(val string) {
 	s.ETag = val
@@ -3921,6 +4196,7 @@ func (*HeadOpenAPIYAMLNotModified) headOpenAPIYAMLRes() {}
 type HeadOpenAPIYAMLOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -3938,6 +4214,11 @@ func (s *HeadOpenAPIYAMLOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadOpenAPIYAMLOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadOpenAPIYAMLOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -3983,6 +4264,11 @@ func (s *HeadOpenAPIYAMLOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadOpenAPIYAMLOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadOpenAPIYAMLOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetETag sets the value of ETag.
@@ -4046,6 +4332,7 @@ func (*HeadPlayerNotFound) headPlayerRes() {}
 type HeadPlayerOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -4062,6 +4349,11 @@ func (s *HeadPlayerOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadPlayerOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadPlayerOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -4102,6 +4394,11 @@ func (s *HeadPlayerOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadPlayerOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadPlayerOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -4160,6 +4457,7 @@ func (*HeadPlayersNotAcceptable) headPlayersRes() {}
 type HeadPlayersOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -4177,6 +4475,11 @@ func (s *HeadPlayersOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadPlayersOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadPlayersOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLink returns the value of Link.
@@ -4222,6 +4525,11 @@ func (s *HeadPlayersOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadPlayersOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadPlayersOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetLink sets the value of Link.
@@ -4273,6 +4581,7 @@ func (*HeadPlayersRequestHeaderFieldsTooLarge) headPlayersRes() {}
 type HeadPreconditionFailed struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -4290,6 +4599,11 @@ func (s *HeadPreconditionFailed) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadPreconditionFailed) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadPreconditionFailed) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -4337,6 +4651,11 @@ func (s *HeadPreconditionFailed) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadPreconditionFailed) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetETag sets the value of ETag.
 func (s *HeadPreconditionFailed) SetETag(val string) {
 	s.ETag = val
@@ -4382,6 +4701,7 @@ func (*HeadPreconditionFailed) headOpenAPIYAMLRes() {}
 type HeadProblem struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -4398,6 +4718,11 @@ func (s *HeadProblem) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadProblem) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadProblem) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -4438,6 +4763,11 @@ func (s *HeadProblem) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadProblem) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadProblem) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -4486,6 +4816,7 @@ func (*HeadReadinessNotAcceptable) headReadinessRes() {}
 type HeadReadinessOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -4502,6 +4833,11 @@ func (s *HeadReadinessOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadReadinessOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadReadinessOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -4542,6 +4878,11 @@ func (s *HeadReadinessOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadReadinessOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadReadinessOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -4588,6 +4929,7 @@ func (*HeadReadinessRequestHeaderFieldsTooLarge) headReadinessRes() {}
 type HeadRootFound struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Location                   string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -4605,6 +4947,11 @@ func (s *HeadRootFound) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadRootFound) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadRootFound) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLocation returns the value of Location.
@@ -4650,6 +4997,11 @@ func (s *HeadRootFound) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadRootFound) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadRootFound) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetLocation sets the value of Location.
@@ -4701,6 +5053,7 @@ func (*HeadRootRequestHeaderFieldsTooLarge) headRootRes() {}
 type HeadServiceUnavailable struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -4718,6 +5071,11 @@ func (s *HeadServiceUnavailable) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadServiceUnavailable) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadServiceUnavailable) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -4763,6 +5121,11 @@ func (s *HeadServiceUnavailable) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadServiceUnavailable) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadServiceUnavailable) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -4817,6 +5180,7 @@ func (*HeadServiceUnavailable) headVisitsRes()      {}
 type HeadTooManyRequests struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -4834,6 +5198,11 @@ func (s *HeadTooManyRequests) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadTooManyRequests) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadTooManyRequests) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -4879,6 +5248,11 @@ func (s *HeadTooManyRequests) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadTooManyRequests) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadTooManyRequests) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -4948,6 +5322,7 @@ func (*HeadVisitNotFound) headVisitRes() {}
 type HeadVisitOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -4964,6 +5339,11 @@ func (s *HeadVisitOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadVisitOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadVisitOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -5004,6 +5384,11 @@ func (s *HeadVisitOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadVisitOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadVisitOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -5066,6 +5451,7 @@ func (*HeadVisitsNotFound) headVisitsRes() {}
 type HeadVisitsOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -5083,6 +5469,11 @@ func (s *HeadVisitsOK) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HeadVisitsOK) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadVisitsOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLink returns the value of Link.
@@ -5128,6 +5519,11 @@ func (s *HeadVisitsOK) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HeadVisitsOK) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadVisitsOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetLink sets the value of Link.
@@ -5194,6 +5590,7 @@ func (s *Health) SetStatus(val HealthStatus) {
 type HealthHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -5211,6 +5608,11 @@ func (s *HealthHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *HealthHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HealthHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -5256,6 +5658,11 @@ func (s *HealthHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *HealthHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HealthHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -5334,6 +5741,7 @@ func (s *HealthStatus) UnmarshalText(data []byte) error {
 type IdempotencyKeyReusedHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -5351,6 +5759,11 @@ func (s *IdempotencyKeyReusedHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *IdempotencyKeyReusedHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *IdempotencyKeyReusedHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -5398,6 +5811,11 @@ func (s *IdempotencyKeyReusedHeaders) SetAccessControlExposeHeaders(val OptStrin
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *IdempotencyKeyReusedHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetRateLimit sets the value of RateLimit.
 func (s *IdempotencyKeyReusedHeaders) SetRateLimit(val OptString) {
 	s.RateLimit = val
@@ -5439,6 +5857,7 @@ func (*IdempotencyKeyReusedHeaders) createVisitRes() {}
 type InternalErrorHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -5456,6 +5875,11 @@ func (s *InternalErrorHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *InternalErrorHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *InternalErrorHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -5501,6 +5925,11 @@ func (s *InternalErrorHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *InternalErrorHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *InternalErrorHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -5594,6 +6023,7 @@ func (s ListLocationsOKTextCsvCharsetUtf8) Read(p []byte) (n int, err error) {
 type ListLocationsOKTextCsvCharsetUtf8Headers struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -5612,6 +6042,11 @@ func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetAccessControlAllowOrigin()
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLink returns the value of Link.
@@ -5662,6 +6097,11 @@ func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetAccessControlAllowOrigin(v
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *ListLocationsOKTextCsvCharsetUtf8Headers) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetLink sets the value of Link.
@@ -5724,6 +6164,7 @@ func (s ListVisitsOKTextCsvCharsetUtf8) Read(p []byte) (n int, err error) {
 type ListVisitsOKTextCsvCharsetUtf8Headers struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -5742,6 +6183,11 @@ func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetAccessControlAllowOrigin() Op
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLink returns the value of Link.
@@ -5792,6 +6238,11 @@ func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetAccessControlAllowOrigin(val 
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *ListVisitsOKTextCsvCharsetUtf8Headers) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetLink sets the value of Link.
@@ -5921,6 +6372,7 @@ func (s *Location) SetUpdatedAt(val time.Time) {
 type LocationHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	Location                   string
 	RateLimit                  OptString
@@ -5940,6 +6392,11 @@ func (s *LocationHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *LocationHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *LocationHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -5995,6 +6452,11 @@ func (s *LocationHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *LocationHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *LocationHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetETag sets the value of ETag.
@@ -6075,6 +6537,7 @@ func (s *LocationList) SetNextCursor(val NilString) {
 type LocationListHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -6093,6 +6556,11 @@ func (s *LocationListHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *LocationListHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *LocationListHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLink returns the value of Link.
@@ -6143,6 +6611,11 @@ func (s *LocationListHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *LocationListHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *LocationListHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetLink sets the value of Link.
@@ -6575,6 +7048,40 @@ func (o NilString) Or(d string) string {
 	return d
 }
 
+type NoCache string
+
+const (
+	NoCacheNoCache NoCache = "no-cache"
+)
+
+// AllValues returns all NoCache values.
+func (NoCache) AllValues() []NoCache {
+	return []NoCache{
+		NoCacheNoCache,
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s NoCache) MarshalText() ([]byte, error) {
+	switch s {
+	case NoCacheNoCache:
+		return []byte(s), nil
+	default:
+		return nil, errors.Errorf("invalid value: %q", s)
+	}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *NoCache) UnmarshalText(data []byte) error {
+	switch NoCache(data) {
+	case NoCacheNoCache:
+		*s = NoCacheNoCache
+		return nil
+	default:
+		return errors.Errorf("invalid value: %q", data)
+	}
+}
+
 type NoStore string
 
 const (
@@ -6613,6 +7120,7 @@ func (s *NoStore) UnmarshalText(data []byte) error {
 type NotAcceptableHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -6630,6 +7138,11 @@ func (s *NotAcceptableHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *NotAcceptableHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *NotAcceptableHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -6675,6 +7188,11 @@ func (s *NotAcceptableHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *NotAcceptableHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *NotAcceptableHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -6736,6 +7254,7 @@ func (*NotAcceptableHeaders) updateLocationRes()     {}
 type NotFoundHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -6753,6 +7272,11 @@ func (s *NotFoundHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *NotFoundHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *NotFoundHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -6798,6 +7322,11 @@ func (s *NotFoundHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *NotFoundHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *NotFoundHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -6851,6 +7380,7 @@ func (*NotFoundHeaders) updateLocationRes()     {}
 type NotModifiedUntagged struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -6867,6 +7397,11 @@ func (s *NotModifiedUntagged) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *NotModifiedUntagged) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *NotModifiedUntagged) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -6907,6 +7442,11 @@ func (s *NotModifiedUntagged) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *NotModifiedUntagged) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *NotModifiedUntagged) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -7392,6 +7932,52 @@ func (o OptNilString) Or(d string) string {
 	return d
 }
 
+// NewOptNoCache returns new OptNoCache with value set to v.
+func NewOptNoCache(v NoCache) OptNoCache {
+	return OptNoCache{
+		Value: v,
+		Set:   true,
+	}
+}
+
+// OptNoCache is optional NoCache.
+type OptNoCache struct {
+	Value NoCache
+	Set   bool
+}
+
+// IsSet returns true if OptNoCache was set.
+func (o OptNoCache) IsSet() bool { return o.Set }
+
+// Reset unsets value.
+func (o *OptNoCache) Reset() {
+	var v NoCache
+	o.Value = v
+	o.Set = false
+}
+
+// SetTo sets value to v.
+func (o *OptNoCache) SetTo(v NoCache) {
+	o.Set = true
+	o.Value = v
+}
+
+// Get returns value and boolean that denotes whether value was set.
+func (o OptNoCache) Get() (v NoCache, ok bool) {
+	if !o.Set {
+		return v, false
+	}
+	return o.Value, true
+}
+
+// Or returns value if set, or given parameter if does not.
+func (o OptNoCache) Or(d NoCache) NoCache {
+	if v, ok := o.Get(); ok {
+		return v
+	}
+	return d
+}
+
 // NewOptPlayerSort returns new OptPlayerSort with value set to v.
 func NewOptPlayerSort(v PlayerSort) OptPlayerSort {
 	return OptPlayerSort{
@@ -7538,6 +8124,7 @@ type OptionsDocsAssetNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -7572,6 +8159,11 @@ func (s *OptionsDocsAssetNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsDocsAssetNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsDocsAssetNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -7624,6 +8216,11 @@ func (s *OptionsDocsAssetNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsDocsAssetNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsDocsAssetNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -7654,6 +8251,7 @@ type OptionsDocsNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -7688,6 +8286,11 @@ func (s *OptionsDocsNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsDocsNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsDocsNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -7740,6 +8343,11 @@ func (s *OptionsDocsNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsDocsNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsDocsNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -7770,6 +8378,7 @@ type OptionsHealthNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -7804,6 +8413,11 @@ func (s *OptionsHealthNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsHealthNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsHealthNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -7856,6 +8470,11 @@ func (s *OptionsHealthNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsHealthNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsHealthNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -7887,6 +8506,7 @@ type OptionsLocationNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -7926,6 +8546,11 @@ func (s *OptionsLocationNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsLocationNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsLocationNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -7983,6 +8608,11 @@ func (s *OptionsLocationNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsLocationNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsLocationNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -8013,6 +8643,7 @@ type OptionsLocationsNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -8047,6 +8678,11 @@ func (s *OptionsLocationsNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsLocationsNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsLocationsNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -8099,6 +8735,11 @@ func (s *OptionsLocationsNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsLocationsNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsLocationsNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -8129,6 +8770,7 @@ type OptionsMetricsNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -8163,6 +8805,11 @@ func (s *OptionsMetricsNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsMetricsNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsMetricsNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -8215,6 +8862,11 @@ func (s *OptionsMetricsNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsMetricsNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsMetricsNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -8245,6 +8897,7 @@ type OptionsOpenAPIJSONNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -8279,6 +8932,11 @@ func (s *OptionsOpenAPIJSONNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsOpenAPIJSONNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsOpenAPIJSONNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -8331,6 +8989,11 @@ func (s *OptionsOpenAPIJSONNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsOpenAPIJSONNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsOpenAPIJSONNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -8361,6 +9024,7 @@ type OptionsOpenAPIYAMLNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -8395,6 +9059,11 @@ func (s *OptionsOpenAPIYAMLNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsOpenAPIYAMLNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsOpenAPIYAMLNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -8447,6 +9116,11 @@ func (s *OptionsOpenAPIYAMLNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsOpenAPIYAMLNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsOpenAPIYAMLNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -8477,6 +9151,7 @@ type OptionsPlayerNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -8511,6 +9186,11 @@ func (s *OptionsPlayerNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsPlayerNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsPlayerNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -8563,6 +9243,11 @@ func (s *OptionsPlayerNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsPlayerNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsPlayerNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -8593,6 +9278,7 @@ type OptionsPlayerTokenNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -8627,6 +9313,11 @@ func (s *OptionsPlayerTokenNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsPlayerTokenNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsPlayerTokenNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -8679,6 +9370,11 @@ func (s *OptionsPlayerTokenNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsPlayerTokenNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsPlayerTokenNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -8709,6 +9405,7 @@ type OptionsPlayersNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -8743,6 +9440,11 @@ func (s *OptionsPlayersNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsPlayersNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsPlayersNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -8795,6 +9497,11 @@ func (s *OptionsPlayersNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsPlayersNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsPlayersNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -8825,6 +9532,7 @@ type OptionsReadinessNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -8859,6 +9567,11 @@ func (s *OptionsReadinessNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsReadinessNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsReadinessNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -8911,6 +9624,11 @@ func (s *OptionsReadinessNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsReadinessNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsReadinessNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -8941,6 +9659,7 @@ type OptionsRootNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -8975,6 +9694,11 @@ func (s *OptionsRootNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsRootNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsRootNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -9027,6 +9751,11 @@ func (s *OptionsRootNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsRootNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsRootNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -9057,6 +9786,7 @@ type OptionsVisitNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -9091,6 +9821,11 @@ func (s *OptionsVisitNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsVisitNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsVisitNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -9143,6 +9878,11 @@ func (s *OptionsVisitNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsVisitNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsVisitNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -9173,6 +9913,7 @@ type OptionsVisitsNoContent struct {
 	AccessControlExposeHeaders OptString
 	AccessControlMaxAge        OptInt
 	Allow                      string
+	CacheControl               OptNoCache
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -9207,6 +9948,11 @@ func (s *OptionsVisitsNoContent) GetAccessControlMaxAge() OptInt {
 // GetAllow returns the value of Allow.
 func (s *OptionsVisitsNoContent) GetAllow() string {
 	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsVisitsNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -9259,6 +10005,11 @@ func (s *OptionsVisitsNoContent) SetAllow(val string) {
 	s.Allow = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsVisitsNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetReferrerPolicy sets the value of ReferrerPolicy.
 func (s *OptionsVisitsNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
 	s.ReferrerPolicy = val
@@ -9285,6 +10036,7 @@ func (*OptionsVisitsNoContent) optionsVisitsRes() {}
 type PayloadTooLargeHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -9302,6 +10054,11 @@ func (s *PayloadTooLargeHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *PayloadTooLargeHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *PayloadTooLargeHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -9347,6 +10104,11 @@ func (s *PayloadTooLargeHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *PayloadTooLargeHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *PayloadTooLargeHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -9456,6 +10218,7 @@ func (s *Player) SetCreatedAt(val time.Time) {
 type PlayerHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -9473,6 +10236,11 @@ func (s *PlayerHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *PlayerHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *PlayerHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -9518,6 +10286,11 @@ func (s *PlayerHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *PlayerHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *PlayerHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -9588,6 +10361,7 @@ func (s *PlayerList) SetNextCursor(val NilString) {
 type PlayerListHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -9606,6 +10380,11 @@ func (s *PlayerListHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *PlayerListHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *PlayerListHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLink returns the value of Link.
@@ -9656,6 +10435,11 @@ func (s *PlayerListHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *PlayerListHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *PlayerListHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetLink sets the value of Link.
@@ -9784,6 +10568,7 @@ func (s *PlayerToken) SetRoles(val []string) {
 type PreconditionFailedHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -9802,6 +10587,11 @@ func (s *PreconditionFailedHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *PreconditionFailedHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *PreconditionFailedHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetETag returns the value of ETag.
@@ -9852,6 +10642,11 @@ func (s *PreconditionFailedHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *PreconditionFailedHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *PreconditionFailedHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetETag sets the value of ETag.
@@ -9907,6 +10702,7 @@ func (*PreconditionFailedHeaders) updateLocationRes()  {}
 type PreconditionFailedUntaggedHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -9924,6 +10720,11 @@ func (s *PreconditionFailedUntaggedHeaders) GetAccessControlAllowOrigin() OptStr
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *PreconditionFailedUntaggedHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *PreconditionFailedUntaggedHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -9969,6 +10770,11 @@ func (s *PreconditionFailedUntaggedHeaders) SetAccessControlAllowOrigin(val OptS
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *PreconditionFailedUntaggedHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *PreconditionFailedUntaggedHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -10390,6 +11196,7 @@ func (*ReplacePlayerTokenOKHeaders) replacePlayerTokenRes() {}
 type RequestHeaderFieldsTooLargeHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -10407,6 +11214,11 @@ func (s *RequestHeaderFieldsTooLargeHeaders) GetAccessControlAllowOrigin() OptSt
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *RequestHeaderFieldsTooLargeHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *RequestHeaderFieldsTooLargeHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -10452,6 +11264,11 @@ func (s *RequestHeaderFieldsTooLargeHeaders) SetAccessControlAllowOrigin(val Opt
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *RequestHeaderFieldsTooLargeHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *RequestHeaderFieldsTooLargeHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -10531,6 +11348,7 @@ func (*RequestHeaderFieldsTooLargeHeaders) updateLocationRes()     {}
 type ServiceUnavailableHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -10549,6 +11367,11 @@ func (s *ServiceUnavailableHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *ServiceUnavailableHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *ServiceUnavailableHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -10599,6 +11422,11 @@ func (s *ServiceUnavailableHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *ServiceUnavailableHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *ServiceUnavailableHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -10666,6 +11494,7 @@ func (*ServiceUnavailableHeaders) updateLocationRes()     {}
 type TooManyRequestsHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -10684,6 +11513,11 @@ func (s *TooManyRequestsHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *TooManyRequestsHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *TooManyRequestsHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -10734,6 +11568,11 @@ func (s *TooManyRequestsHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *TooManyRequestsHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *TooManyRequestsHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -10800,6 +11639,7 @@ func (*TooManyRequestsHeaders) updateLocationRes()     {}
 type UnauthorizedHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -10818,6 +11658,11 @@ func (s *UnauthorizedHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *UnauthorizedHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *UnauthorizedHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -10868,6 +11713,11 @@ func (s *UnauthorizedHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *UnauthorizedHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *UnauthorizedHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -10923,6 +11773,7 @@ type UnsupportedMediaTypeHeaders struct {
 	AcceptEncoding             OptAcceptEncoding
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -10945,6 +11796,11 @@ func (s *UnsupportedMediaTypeHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *UnsupportedMediaTypeHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *UnsupportedMediaTypeHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -10997,6 +11853,11 @@ func (s *UnsupportedMediaTypeHeaders) SetAccessControlExposeHeaders(val OptStrin
 	s.AccessControlExposeHeaders = val
 }
 
+// SetCacheControl sets the value of CacheControl.
+func (s *UnsupportedMediaTypeHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
 // SetRateLimit sets the value of RateLimit.
 func (s *UnsupportedMediaTypeHeaders) SetRateLimit(val OptString) {
 	s.RateLimit = val
@@ -11043,6 +11904,7 @@ type UnsupportedPatchTypeHeaders struct {
 	AcceptPatch                AcceptPatch
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
@@ -11070,6 +11932,11 @@ func (s *UnsupportedPatchTypeHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *UnsupportedPatchTypeHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *UnsupportedPatchTypeHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetRateLimit returns the value of RateLimit.
@@ -11125,6 +11992,11 @@ func (s *UnsupportedPatchTypeHeaders) SetAccessControlAllowOrigin(val OptString)
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *UnsupportedPatchTypeHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *UnsupportedPatchTypeHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetRateLimit sets the value of RateLimit.
@@ -11264,6 +12136,7 @@ func (s *Visit) SetCreatedAt(val time.Time) {
 type VisitHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	IdempotentReplayed         OptCreateVisitCreatedIdempotentReplayed
 	Location                   string
 	RateLimit                  OptString
@@ -11283,6 +12156,11 @@ func (s *VisitHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *VisitHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *VisitHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetIdempotentReplayed returns the value of IdempotentReplayed.
@@ -11338,6 +12216,11 @@ func (s *VisitHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *VisitHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *VisitHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetIdempotentReplayed sets the value of IdempotentReplayed.
@@ -11417,6 +12300,7 @@ func (s *VisitList) SetNextCursor(val NilString) {
 type VisitListHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
 	Link                       OptString
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -11435,6 +12319,11 @@ func (s *VisitListHeaders) GetAccessControlAllowOrigin() OptString {
 // GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
 func (s *VisitListHeaders) GetAccessControlExposeHeaders() OptString {
 	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *VisitListHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
 }
 
 // GetLink returns the value of Link.
@@ -11485,6 +12374,11 @@ func (s *VisitListHeaders) SetAccessControlAllowOrigin(val OptString) {
 // SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
 func (s *VisitListHeaders) SetAccessControlExposeHeaders(val OptString) {
 	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *VisitListHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
 }
 
 // SetLink sets the value of Link.

@@ -5963,6 +5963,7 @@ type ClientWithResponsesInterface interface {
 type GetRootResponse302Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Location                   string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -5976,6 +5977,7 @@ type GetRootResponse302Headers struct {
 type GetRootResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -5989,6 +5991,7 @@ type GetRootResponse429Headers struct {
 type GetRootResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6001,6 +6004,7 @@ type GetRootResponse431Headers struct {
 type GetRootResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6013,6 +6017,7 @@ type GetRootResponse500Headers struct {
 type GetRootResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6098,6 +6103,7 @@ func (r GetRootResponse) ContentType() string {
 type HeadRootResponse302Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Location                   string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -6111,6 +6117,7 @@ type HeadRootResponse302Headers struct {
 type HeadRootResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6124,6 +6131,7 @@ type HeadRootResponse429Headers struct {
 type HeadRootResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6136,6 +6144,7 @@ type HeadRootResponse431Headers struct {
 type HeadRootResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6148,6 +6157,7 @@ type HeadRootResponse500Headers struct {
 type HeadRootResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6209,6 +6219,7 @@ type OptionsRootResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -6219,6 +6230,7 @@ type OptionsRootResponse204Headers struct {
 type OptionsRootResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6231,6 +6243,7 @@ type OptionsRootResponse431Headers struct {
 type OptionsRootResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6297,6 +6310,7 @@ func (r OptionsRootResponse) ContentType() string {
 type GetDocsResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ContentSecurityPolicy      string
 	ETag                       string
 	RateLimit                  *string
@@ -6311,6 +6325,7 @@ type GetDocsResponse200Headers struct {
 type GetDocsResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -6324,6 +6339,7 @@ type GetDocsResponse304Headers struct {
 type GetDocsResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6336,6 +6352,7 @@ type GetDocsResponse400Headers struct {
 type GetDocsResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6348,6 +6365,7 @@ type GetDocsResponse406Headers struct {
 type GetDocsResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -6361,6 +6379,7 @@ type GetDocsResponse412Headers struct {
 type GetDocsResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6374,6 +6393,7 @@ type GetDocsResponse429Headers struct {
 type GetDocsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6386,6 +6406,7 @@ type GetDocsResponse431Headers struct {
 type GetDocsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6398,6 +6419,7 @@ type GetDocsResponse500Headers struct {
 type GetDocsResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6512,6 +6534,7 @@ func (r GetDocsResponse) ContentType() string {
 type HeadDocsResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ContentSecurityPolicy      string
 	ETag                       string
 	RateLimit                  *string
@@ -6526,6 +6549,7 @@ type HeadDocsResponse200Headers struct {
 type HeadDocsResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -6539,6 +6563,7 @@ type HeadDocsResponse304Headers struct {
 type HeadDocsResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6551,6 +6576,7 @@ type HeadDocsResponse400Headers struct {
 type HeadDocsResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6563,6 +6589,7 @@ type HeadDocsResponse406Headers struct {
 type HeadDocsResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -6576,6 +6603,7 @@ type HeadDocsResponse412Headers struct {
 type HeadDocsResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6589,6 +6617,7 @@ type HeadDocsResponse429Headers struct {
 type HeadDocsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6601,6 +6630,7 @@ type HeadDocsResponse431Headers struct {
 type HeadDocsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6613,6 +6643,7 @@ type HeadDocsResponse500Headers struct {
 type HeadDocsResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6682,6 +6713,7 @@ type OptionsDocsResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -6692,6 +6724,7 @@ type OptionsDocsResponse204Headers struct {
 type OptionsDocsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6704,6 +6737,7 @@ type OptionsDocsResponse431Headers struct {
 type OptionsDocsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6798,6 +6832,7 @@ type GetDocsAssetResponse304Headers struct {
 type GetDocsAssetResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6810,6 +6845,7 @@ type GetDocsAssetResponse400Headers struct {
 type GetDocsAssetResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6822,6 +6858,7 @@ type GetDocsAssetResponse404Headers struct {
 type GetDocsAssetResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6834,6 +6871,7 @@ type GetDocsAssetResponse406Headers struct {
 type GetDocsAssetResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -6847,6 +6885,7 @@ type GetDocsAssetResponse412Headers struct {
 type GetDocsAssetResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6860,6 +6899,7 @@ type GetDocsAssetResponse429Headers struct {
 type GetDocsAssetResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6872,6 +6912,7 @@ type GetDocsAssetResponse431Headers struct {
 type GetDocsAssetResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -6884,6 +6925,7 @@ type GetDocsAssetResponse500Headers struct {
 type GetDocsAssetResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7035,6 +7077,7 @@ type HeadDocsAssetResponse304Headers struct {
 type HeadDocsAssetResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7047,6 +7090,7 @@ type HeadDocsAssetResponse400Headers struct {
 type HeadDocsAssetResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7059,6 +7103,7 @@ type HeadDocsAssetResponse404Headers struct {
 type HeadDocsAssetResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7071,6 +7116,7 @@ type HeadDocsAssetResponse406Headers struct {
 type HeadDocsAssetResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -7084,6 +7130,7 @@ type HeadDocsAssetResponse412Headers struct {
 type HeadDocsAssetResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7097,6 +7144,7 @@ type HeadDocsAssetResponse429Headers struct {
 type HeadDocsAssetResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7109,6 +7157,7 @@ type HeadDocsAssetResponse431Headers struct {
 type HeadDocsAssetResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7121,6 +7170,7 @@ type HeadDocsAssetResponse500Headers struct {
 type HeadDocsAssetResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7192,6 +7242,7 @@ type OptionsDocsAssetResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -7202,6 +7253,7 @@ type OptionsDocsAssetResponse204Headers struct {
 type OptionsDocsAssetResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7214,6 +7266,7 @@ type OptionsDocsAssetResponse400Headers struct {
 type OptionsDocsAssetResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7226,6 +7279,7 @@ type OptionsDocsAssetResponse431Headers struct {
 type OptionsDocsAssetResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7301,6 +7355,7 @@ func (r OptionsDocsAssetResponse) ContentType() string {
 type GetHealthResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7313,6 +7368,7 @@ type GetHealthResponse200Headers struct {
 type GetHealthResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7325,6 +7381,7 @@ type GetHealthResponse304Headers struct {
 type GetHealthResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7337,6 +7394,7 @@ type GetHealthResponse400Headers struct {
 type GetHealthResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7349,6 +7407,7 @@ type GetHealthResponse406Headers struct {
 type GetHealthResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7361,6 +7420,7 @@ type GetHealthResponse412Headers struct {
 type GetHealthResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7373,6 +7433,7 @@ type GetHealthResponse431Headers struct {
 type GetHealthResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7475,6 +7536,7 @@ func (r GetHealthResponse) ContentType() string {
 type HeadHealthResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7487,6 +7549,7 @@ type HeadHealthResponse200Headers struct {
 type HeadHealthResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7499,6 +7562,7 @@ type HeadHealthResponse304Headers struct {
 type HeadHealthResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7511,6 +7575,7 @@ type HeadHealthResponse400Headers struct {
 type HeadHealthResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7523,6 +7588,7 @@ type HeadHealthResponse406Headers struct {
 type HeadHealthResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7535,6 +7601,7 @@ type HeadHealthResponse412Headers struct {
 type HeadHealthResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7547,6 +7614,7 @@ type HeadHealthResponse431Headers struct {
 type HeadHealthResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7611,6 +7679,7 @@ type OptionsHealthResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -7621,6 +7690,7 @@ type OptionsHealthResponse204Headers struct {
 type OptionsHealthResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7633,6 +7703,7 @@ type OptionsHealthResponse431Headers struct {
 type OptionsHealthResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7699,6 +7770,7 @@ func (r OptionsHealthResponse) ContentType() string {
 type ListLocationsResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -7712,6 +7784,7 @@ type ListLocationsResponse200Headers struct {
 type ListLocationsResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7724,6 +7797,7 @@ type ListLocationsResponse304Headers struct {
 type ListLocationsResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7736,6 +7810,7 @@ type ListLocationsResponse400Headers struct {
 type ListLocationsResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7748,6 +7823,7 @@ type ListLocationsResponse406Headers struct {
 type ListLocationsResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7760,6 +7836,7 @@ type ListLocationsResponse412Headers struct {
 type ListLocationsResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7773,6 +7850,7 @@ type ListLocationsResponse429Headers struct {
 type ListLocationsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7785,6 +7863,7 @@ type ListLocationsResponse431Headers struct {
 type ListLocationsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7797,6 +7876,7 @@ type ListLocationsResponse500Headers struct {
 type ListLocationsResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7918,6 +7998,7 @@ func (r ListLocationsResponse) ContentType() string {
 type HeadLocationsResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -7931,6 +8012,7 @@ type HeadLocationsResponse200Headers struct {
 type HeadLocationsResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7943,6 +8025,7 @@ type HeadLocationsResponse304Headers struct {
 type HeadLocationsResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7955,6 +8038,7 @@ type HeadLocationsResponse400Headers struct {
 type HeadLocationsResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7967,6 +8051,7 @@ type HeadLocationsResponse406Headers struct {
 type HeadLocationsResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7979,6 +8064,7 @@ type HeadLocationsResponse412Headers struct {
 type HeadLocationsResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -7992,6 +8078,7 @@ type HeadLocationsResponse429Headers struct {
 type HeadLocationsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8004,6 +8091,7 @@ type HeadLocationsResponse431Headers struct {
 type HeadLocationsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8016,6 +8104,7 @@ type HeadLocationsResponse500Headers struct {
 type HeadLocationsResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8085,6 +8174,7 @@ type OptionsLocationsResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -8095,6 +8185,7 @@ type OptionsLocationsResponse204Headers struct {
 type OptionsLocationsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8107,6 +8198,7 @@ type OptionsLocationsResponse431Headers struct {
 type OptionsLocationsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8173,6 +8265,7 @@ func (r OptionsLocationsResponse) ContentType() string {
 type CreateLocationResponse201Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	Location                   string
 	RateLimit                  *string
@@ -8187,6 +8280,7 @@ type CreateLocationResponse201Headers struct {
 type CreateLocationResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8199,6 +8293,7 @@ type CreateLocationResponse400Headers struct {
 type CreateLocationResponse401Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8212,6 +8307,7 @@ type CreateLocationResponse401Headers struct {
 type CreateLocationResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8224,6 +8320,7 @@ type CreateLocationResponse406Headers struct {
 type CreateLocationResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8236,6 +8333,7 @@ type CreateLocationResponse412Headers struct {
 type CreateLocationResponse413Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8249,6 +8347,7 @@ type CreateLocationResponse415Headers struct {
 	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8261,6 +8360,7 @@ type CreateLocationResponse415Headers struct {
 type CreateLocationResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8274,6 +8374,7 @@ type CreateLocationResponse429Headers struct {
 type CreateLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8286,6 +8387,7 @@ type CreateLocationResponse431Headers struct {
 type CreateLocationResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8298,6 +8400,7 @@ type CreateLocationResponse500Headers struct {
 type CreateLocationResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8444,6 +8547,7 @@ func (r CreateLocationResponse) ContentType() string {
 type DeleteLocationResponse204Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8456,6 +8560,7 @@ type DeleteLocationResponse204Headers struct {
 type DeleteLocationResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8468,6 +8573,7 @@ type DeleteLocationResponse400Headers struct {
 type DeleteLocationResponse401Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8481,6 +8587,7 @@ type DeleteLocationResponse401Headers struct {
 type DeleteLocationResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8493,6 +8600,7 @@ type DeleteLocationResponse404Headers struct {
 type DeleteLocationResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -8506,6 +8614,7 @@ type DeleteLocationResponse412Headers struct {
 type DeleteLocationResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8519,6 +8628,7 @@ type DeleteLocationResponse429Headers struct {
 type DeleteLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8531,6 +8641,7 @@ type DeleteLocationResponse431Headers struct {
 type DeleteLocationResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8543,6 +8654,7 @@ type DeleteLocationResponse500Headers struct {
 type DeleteLocationResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8664,6 +8776,7 @@ func (r DeleteLocationResponse) ContentType() string {
 type GetLocationResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -8677,6 +8790,7 @@ type GetLocationResponse200Headers struct {
 type GetLocationResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -8690,6 +8804,7 @@ type GetLocationResponse304Headers struct {
 type GetLocationResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8702,6 +8817,7 @@ type GetLocationResponse400Headers struct {
 type GetLocationResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8714,6 +8830,7 @@ type GetLocationResponse404Headers struct {
 type GetLocationResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8726,6 +8843,7 @@ type GetLocationResponse406Headers struct {
 type GetLocationResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -8739,6 +8857,7 @@ type GetLocationResponse412Headers struct {
 type GetLocationResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8752,6 +8871,7 @@ type GetLocationResponse429Headers struct {
 type GetLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8764,6 +8884,7 @@ type GetLocationResponse431Headers struct {
 type GetLocationResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8776,6 +8897,7 @@ type GetLocationResponse500Headers struct {
 type GetLocationResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8906,6 +9028,7 @@ func (r GetLocationResponse) ContentType() string {
 type HeadLocationResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -8919,6 +9042,7 @@ type HeadLocationResponse200Headers struct {
 type HeadLocationResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -8932,6 +9056,7 @@ type HeadLocationResponse304Headers struct {
 type HeadLocationResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8944,6 +9069,7 @@ type HeadLocationResponse400Headers struct {
 type HeadLocationResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8956,6 +9082,7 @@ type HeadLocationResponse404Headers struct {
 type HeadLocationResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8968,6 +9095,7 @@ type HeadLocationResponse406Headers struct {
 type HeadLocationResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -8981,6 +9109,7 @@ type HeadLocationResponse412Headers struct {
 type HeadLocationResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -8994,6 +9123,7 @@ type HeadLocationResponse429Headers struct {
 type HeadLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9006,6 +9136,7 @@ type HeadLocationResponse431Headers struct {
 type HeadLocationResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9018,6 +9149,7 @@ type HeadLocationResponse500Headers struct {
 type HeadLocationResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9090,6 +9222,7 @@ type OptionsLocationResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -9100,6 +9233,7 @@ type OptionsLocationResponse204Headers struct {
 type OptionsLocationResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9112,6 +9246,7 @@ type OptionsLocationResponse400Headers struct {
 type OptionsLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9124,6 +9259,7 @@ type OptionsLocationResponse431Headers struct {
 type OptionsLocationResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9199,6 +9335,7 @@ func (r OptionsLocationResponse) ContentType() string {
 type UpdateLocationResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -9212,6 +9349,7 @@ type UpdateLocationResponse200Headers struct {
 type UpdateLocationResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9224,6 +9362,7 @@ type UpdateLocationResponse400Headers struct {
 type UpdateLocationResponse401Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9237,6 +9376,7 @@ type UpdateLocationResponse401Headers struct {
 type UpdateLocationResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9249,6 +9389,7 @@ type UpdateLocationResponse404Headers struct {
 type UpdateLocationResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9261,6 +9402,7 @@ type UpdateLocationResponse406Headers struct {
 type UpdateLocationResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -9274,6 +9416,7 @@ type UpdateLocationResponse412Headers struct {
 type UpdateLocationResponse413Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9288,6 +9431,7 @@ type UpdateLocationResponse415Headers struct {
 	AcceptPatch                string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9300,6 +9444,7 @@ type UpdateLocationResponse415Headers struct {
 type UpdateLocationResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9313,6 +9458,7 @@ type UpdateLocationResponse429Headers struct {
 type UpdateLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9325,6 +9471,7 @@ type UpdateLocationResponse431Headers struct {
 type UpdateLocationResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9337,6 +9484,7 @@ type UpdateLocationResponse500Headers struct {
 type UpdateLocationResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9492,6 +9640,7 @@ func (r UpdateLocationResponse) ContentType() string {
 type ReplaceLocationResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -9505,6 +9654,7 @@ type ReplaceLocationResponse200Headers struct {
 type ReplaceLocationResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9517,6 +9667,7 @@ type ReplaceLocationResponse400Headers struct {
 type ReplaceLocationResponse401Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9530,6 +9681,7 @@ type ReplaceLocationResponse401Headers struct {
 type ReplaceLocationResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9542,6 +9694,7 @@ type ReplaceLocationResponse404Headers struct {
 type ReplaceLocationResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9554,6 +9707,7 @@ type ReplaceLocationResponse406Headers struct {
 type ReplaceLocationResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -9567,6 +9721,7 @@ type ReplaceLocationResponse412Headers struct {
 type ReplaceLocationResponse413Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9580,6 +9735,7 @@ type ReplaceLocationResponse415Headers struct {
 	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9592,6 +9748,7 @@ type ReplaceLocationResponse415Headers struct {
 type ReplaceLocationResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9605,6 +9762,7 @@ type ReplaceLocationResponse429Headers struct {
 type ReplaceLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9617,6 +9775,7 @@ type ReplaceLocationResponse431Headers struct {
 type ReplaceLocationResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9629,6 +9788,7 @@ type ReplaceLocationResponse500Headers struct {
 type ReplaceLocationResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9784,6 +9944,7 @@ func (r ReplaceLocationResponse) ContentType() string {
 type GetMetricsResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -9794,6 +9955,7 @@ type GetMetricsResponse200Headers struct {
 type GetMetricsResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9806,6 +9968,7 @@ type GetMetricsResponse304Headers struct {
 type GetMetricsResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9818,6 +9981,7 @@ type GetMetricsResponse400Headers struct {
 type GetMetricsResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9830,6 +9994,7 @@ type GetMetricsResponse406Headers struct {
 type GetMetricsResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9842,6 +10007,7 @@ type GetMetricsResponse412Headers struct {
 type GetMetricsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9854,6 +10020,7 @@ type GetMetricsResponse431Headers struct {
 type GetMetricsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9949,6 +10116,7 @@ func (r GetMetricsResponse) ContentType() string {
 type HeadMetricsResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -9959,6 +10127,7 @@ type HeadMetricsResponse200Headers struct {
 type HeadMetricsResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9971,6 +10140,7 @@ type HeadMetricsResponse304Headers struct {
 type HeadMetricsResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9983,6 +10153,7 @@ type HeadMetricsResponse400Headers struct {
 type HeadMetricsResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -9995,6 +10166,7 @@ type HeadMetricsResponse406Headers struct {
 type HeadMetricsResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10007,6 +10179,7 @@ type HeadMetricsResponse412Headers struct {
 type HeadMetricsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10019,6 +10192,7 @@ type HeadMetricsResponse431Headers struct {
 type HeadMetricsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10083,6 +10257,7 @@ type OptionsMetricsResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -10093,6 +10268,7 @@ type OptionsMetricsResponse204Headers struct {
 type OptionsMetricsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10105,6 +10281,7 @@ type OptionsMetricsResponse431Headers struct {
 type OptionsMetricsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10171,6 +10348,7 @@ func (r OptionsMetricsResponse) ContentType() string {
 type GetOpenAPIJSONResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10184,6 +10362,7 @@ type GetOpenAPIJSONResponse200Headers struct {
 type GetOpenAPIJSONResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10197,6 +10376,7 @@ type GetOpenAPIJSONResponse304Headers struct {
 type GetOpenAPIJSONResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10209,6 +10389,7 @@ type GetOpenAPIJSONResponse400Headers struct {
 type GetOpenAPIJSONResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10221,6 +10402,7 @@ type GetOpenAPIJSONResponse406Headers struct {
 type GetOpenAPIJSONResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10234,6 +10416,7 @@ type GetOpenAPIJSONResponse412Headers struct {
 type GetOpenAPIJSONResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10247,6 +10430,7 @@ type GetOpenAPIJSONResponse429Headers struct {
 type GetOpenAPIJSONResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10259,6 +10443,7 @@ type GetOpenAPIJSONResponse431Headers struct {
 type GetOpenAPIJSONResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10271,6 +10456,7 @@ type GetOpenAPIJSONResponse500Headers struct {
 type GetOpenAPIJSONResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10392,6 +10578,7 @@ func (r GetOpenAPIJSONResponse) ContentType() string {
 type HeadOpenAPIJSONResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10405,6 +10592,7 @@ type HeadOpenAPIJSONResponse200Headers struct {
 type HeadOpenAPIJSONResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10418,6 +10606,7 @@ type HeadOpenAPIJSONResponse304Headers struct {
 type HeadOpenAPIJSONResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10430,6 +10619,7 @@ type HeadOpenAPIJSONResponse400Headers struct {
 type HeadOpenAPIJSONResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10442,6 +10632,7 @@ type HeadOpenAPIJSONResponse406Headers struct {
 type HeadOpenAPIJSONResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10455,6 +10646,7 @@ type HeadOpenAPIJSONResponse412Headers struct {
 type HeadOpenAPIJSONResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10468,6 +10660,7 @@ type HeadOpenAPIJSONResponse429Headers struct {
 type HeadOpenAPIJSONResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10480,6 +10673,7 @@ type HeadOpenAPIJSONResponse431Headers struct {
 type HeadOpenAPIJSONResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10492,6 +10686,7 @@ type HeadOpenAPIJSONResponse500Headers struct {
 type HeadOpenAPIJSONResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10561,6 +10756,7 @@ type OptionsOpenAPIJSONResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -10571,6 +10767,7 @@ type OptionsOpenAPIJSONResponse204Headers struct {
 type OptionsOpenAPIJSONResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10583,6 +10780,7 @@ type OptionsOpenAPIJSONResponse431Headers struct {
 type OptionsOpenAPIJSONResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10649,6 +10847,7 @@ func (r OptionsOpenAPIJSONResponse) ContentType() string {
 type GetOpenAPIYAMLResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10662,6 +10861,7 @@ type GetOpenAPIYAMLResponse200Headers struct {
 type GetOpenAPIYAMLResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10675,6 +10875,7 @@ type GetOpenAPIYAMLResponse304Headers struct {
 type GetOpenAPIYAMLResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10687,6 +10888,7 @@ type GetOpenAPIYAMLResponse400Headers struct {
 type GetOpenAPIYAMLResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10699,6 +10901,7 @@ type GetOpenAPIYAMLResponse406Headers struct {
 type GetOpenAPIYAMLResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10712,6 +10915,7 @@ type GetOpenAPIYAMLResponse412Headers struct {
 type GetOpenAPIYAMLResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10725,6 +10929,7 @@ type GetOpenAPIYAMLResponse429Headers struct {
 type GetOpenAPIYAMLResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10737,6 +10942,7 @@ type GetOpenAPIYAMLResponse431Headers struct {
 type GetOpenAPIYAMLResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10749,6 +10955,7 @@ type GetOpenAPIYAMLResponse500Headers struct {
 type GetOpenAPIYAMLResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10870,6 +11077,7 @@ func (r GetOpenAPIYAMLResponse) ContentType() string {
 type HeadOpenAPIYAMLResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10883,6 +11091,7 @@ type HeadOpenAPIYAMLResponse200Headers struct {
 type HeadOpenAPIYAMLResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10896,6 +11105,7 @@ type HeadOpenAPIYAMLResponse304Headers struct {
 type HeadOpenAPIYAMLResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10908,6 +11118,7 @@ type HeadOpenAPIYAMLResponse400Headers struct {
 type HeadOpenAPIYAMLResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10920,6 +11131,7 @@ type HeadOpenAPIYAMLResponse406Headers struct {
 type HeadOpenAPIYAMLResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10933,6 +11145,7 @@ type HeadOpenAPIYAMLResponse412Headers struct {
 type HeadOpenAPIYAMLResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10946,6 +11159,7 @@ type HeadOpenAPIYAMLResponse429Headers struct {
 type HeadOpenAPIYAMLResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10958,6 +11172,7 @@ type HeadOpenAPIYAMLResponse431Headers struct {
 type HeadOpenAPIYAMLResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -10970,6 +11185,7 @@ type HeadOpenAPIYAMLResponse500Headers struct {
 type HeadOpenAPIYAMLResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11039,6 +11255,7 @@ type OptionsOpenAPIYAMLResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -11049,6 +11266,7 @@ type OptionsOpenAPIYAMLResponse204Headers struct {
 type OptionsOpenAPIYAMLResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11061,6 +11279,7 @@ type OptionsOpenAPIYAMLResponse431Headers struct {
 type OptionsOpenAPIYAMLResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11127,6 +11346,7 @@ func (r OptionsOpenAPIYAMLResponse) ContentType() string {
 type ListPlayersResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -11140,6 +11360,7 @@ type ListPlayersResponse200Headers struct {
 type ListPlayersResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11152,6 +11373,7 @@ type ListPlayersResponse304Headers struct {
 type ListPlayersResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11164,6 +11386,7 @@ type ListPlayersResponse400Headers struct {
 type ListPlayersResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11176,6 +11399,7 @@ type ListPlayersResponse406Headers struct {
 type ListPlayersResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11188,6 +11412,7 @@ type ListPlayersResponse412Headers struct {
 type ListPlayersResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11201,6 +11426,7 @@ type ListPlayersResponse429Headers struct {
 type ListPlayersResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11213,6 +11439,7 @@ type ListPlayersResponse431Headers struct {
 type ListPlayersResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11225,6 +11452,7 @@ type ListPlayersResponse500Headers struct {
 type ListPlayersResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11346,6 +11574,7 @@ func (r ListPlayersResponse) ContentType() string {
 type HeadPlayersResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -11359,6 +11588,7 @@ type HeadPlayersResponse200Headers struct {
 type HeadPlayersResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11371,6 +11601,7 @@ type HeadPlayersResponse304Headers struct {
 type HeadPlayersResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11383,6 +11614,7 @@ type HeadPlayersResponse400Headers struct {
 type HeadPlayersResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11395,6 +11627,7 @@ type HeadPlayersResponse406Headers struct {
 type HeadPlayersResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11407,6 +11640,7 @@ type HeadPlayersResponse412Headers struct {
 type HeadPlayersResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11420,6 +11654,7 @@ type HeadPlayersResponse429Headers struct {
 type HeadPlayersResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11432,6 +11667,7 @@ type HeadPlayersResponse431Headers struct {
 type HeadPlayersResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11444,6 +11680,7 @@ type HeadPlayersResponse500Headers struct {
 type HeadPlayersResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11513,6 +11750,7 @@ type OptionsPlayersResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -11523,6 +11761,7 @@ type OptionsPlayersResponse204Headers struct {
 type OptionsPlayersResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11535,6 +11774,7 @@ type OptionsPlayersResponse431Headers struct {
 type OptionsPlayersResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11615,6 +11855,7 @@ type CreatePlayerResponse201Headers struct {
 type CreatePlayerResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11627,6 +11868,7 @@ type CreatePlayerResponse400Headers struct {
 type CreatePlayerResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11639,6 +11881,7 @@ type CreatePlayerResponse406Headers struct {
 type CreatePlayerResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11651,6 +11894,7 @@ type CreatePlayerResponse412Headers struct {
 type CreatePlayerResponse413Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11664,6 +11908,7 @@ type CreatePlayerResponse415Headers struct {
 	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11676,6 +11921,7 @@ type CreatePlayerResponse415Headers struct {
 type CreatePlayerResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11689,6 +11935,7 @@ type CreatePlayerResponse429Headers struct {
 type CreatePlayerResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11701,6 +11948,7 @@ type CreatePlayerResponse431Headers struct {
 type CreatePlayerResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11713,6 +11961,7 @@ type CreatePlayerResponse500Headers struct {
 type CreatePlayerResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11850,6 +12099,7 @@ func (r CreatePlayerResponse) ContentType() string {
 type DeletePlayerResponse204Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11862,6 +12112,7 @@ type DeletePlayerResponse204Headers struct {
 type DeletePlayerResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11874,6 +12125,7 @@ type DeletePlayerResponse400Headers struct {
 type DeletePlayerResponse401Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11887,6 +12139,7 @@ type DeletePlayerResponse401Headers struct {
 type DeletePlayerResponse403Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11899,6 +12152,7 @@ type DeletePlayerResponse403Headers struct {
 type DeletePlayerResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11911,6 +12165,7 @@ type DeletePlayerResponse404Headers struct {
 type DeletePlayerResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11923,6 +12178,7 @@ type DeletePlayerResponse412Headers struct {
 type DeletePlayerResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11936,6 +12192,7 @@ type DeletePlayerResponse429Headers struct {
 type DeletePlayerResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11948,6 +12205,7 @@ type DeletePlayerResponse431Headers struct {
 type DeletePlayerResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -11960,6 +12218,7 @@ type DeletePlayerResponse500Headers struct {
 type DeletePlayerResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12090,6 +12349,7 @@ func (r DeletePlayerResponse) ContentType() string {
 type GetPlayerResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12102,6 +12362,7 @@ type GetPlayerResponse200Headers struct {
 type GetPlayerResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12114,6 +12375,7 @@ type GetPlayerResponse304Headers struct {
 type GetPlayerResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12126,6 +12388,7 @@ type GetPlayerResponse400Headers struct {
 type GetPlayerResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12138,6 +12401,7 @@ type GetPlayerResponse404Headers struct {
 type GetPlayerResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12150,6 +12414,7 @@ type GetPlayerResponse406Headers struct {
 type GetPlayerResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12162,6 +12427,7 @@ type GetPlayerResponse412Headers struct {
 type GetPlayerResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12175,6 +12441,7 @@ type GetPlayerResponse429Headers struct {
 type GetPlayerResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12187,6 +12454,7 @@ type GetPlayerResponse431Headers struct {
 type GetPlayerResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12199,6 +12467,7 @@ type GetPlayerResponse500Headers struct {
 type GetPlayerResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12329,6 +12598,7 @@ func (r GetPlayerResponse) ContentType() string {
 type HeadPlayerResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12341,6 +12611,7 @@ type HeadPlayerResponse200Headers struct {
 type HeadPlayerResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12353,6 +12624,7 @@ type HeadPlayerResponse304Headers struct {
 type HeadPlayerResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12365,6 +12637,7 @@ type HeadPlayerResponse400Headers struct {
 type HeadPlayerResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12377,6 +12650,7 @@ type HeadPlayerResponse404Headers struct {
 type HeadPlayerResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12389,6 +12663,7 @@ type HeadPlayerResponse406Headers struct {
 type HeadPlayerResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12401,6 +12676,7 @@ type HeadPlayerResponse412Headers struct {
 type HeadPlayerResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12414,6 +12690,7 @@ type HeadPlayerResponse429Headers struct {
 type HeadPlayerResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12426,6 +12703,7 @@ type HeadPlayerResponse431Headers struct {
 type HeadPlayerResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12438,6 +12716,7 @@ type HeadPlayerResponse500Headers struct {
 type HeadPlayerResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12509,6 +12788,7 @@ type OptionsPlayerResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -12519,6 +12799,7 @@ type OptionsPlayerResponse204Headers struct {
 type OptionsPlayerResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12531,6 +12812,7 @@ type OptionsPlayerResponse400Headers struct {
 type OptionsPlayerResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12543,6 +12825,7 @@ type OptionsPlayerResponse431Headers struct {
 type OptionsPlayerResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12622,6 +12905,7 @@ type OptionsPlayerTokenResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -12632,6 +12916,7 @@ type OptionsPlayerTokenResponse204Headers struct {
 type OptionsPlayerTokenResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12644,6 +12929,7 @@ type OptionsPlayerTokenResponse400Headers struct {
 type OptionsPlayerTokenResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12656,6 +12942,7 @@ type OptionsPlayerTokenResponse431Headers struct {
 type OptionsPlayerTokenResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12744,6 +13031,7 @@ type ReplacePlayerTokenResponse200Headers struct {
 type ReplacePlayerTokenResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12756,6 +13044,7 @@ type ReplacePlayerTokenResponse400Headers struct {
 type ReplacePlayerTokenResponse401Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12769,6 +13058,7 @@ type ReplacePlayerTokenResponse401Headers struct {
 type ReplacePlayerTokenResponse403Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12781,6 +13071,7 @@ type ReplacePlayerTokenResponse403Headers struct {
 type ReplacePlayerTokenResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12793,6 +13084,7 @@ type ReplacePlayerTokenResponse404Headers struct {
 type ReplacePlayerTokenResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12805,6 +13097,7 @@ type ReplacePlayerTokenResponse406Headers struct {
 type ReplacePlayerTokenResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12817,6 +13110,7 @@ type ReplacePlayerTokenResponse412Headers struct {
 type ReplacePlayerTokenResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12830,6 +13124,7 @@ type ReplacePlayerTokenResponse429Headers struct {
 type ReplacePlayerTokenResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12842,6 +13137,7 @@ type ReplacePlayerTokenResponse431Headers struct {
 type ReplacePlayerTokenResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -12854,6 +13150,7 @@ type ReplacePlayerTokenResponse500Headers struct {
 type ReplacePlayerTokenResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13000,6 +13297,7 @@ func (r ReplacePlayerTokenResponse) ContentType() string {
 type ListVisitsResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -13013,6 +13311,7 @@ type ListVisitsResponse200Headers struct {
 type ListVisitsResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13025,6 +13324,7 @@ type ListVisitsResponse304Headers struct {
 type ListVisitsResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13037,6 +13337,7 @@ type ListVisitsResponse400Headers struct {
 type ListVisitsResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13049,6 +13350,7 @@ type ListVisitsResponse404Headers struct {
 type ListVisitsResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13061,6 +13363,7 @@ type ListVisitsResponse406Headers struct {
 type ListVisitsResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13073,6 +13376,7 @@ type ListVisitsResponse412Headers struct {
 type ListVisitsResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13086,6 +13390,7 @@ type ListVisitsResponse429Headers struct {
 type ListVisitsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13098,6 +13403,7 @@ type ListVisitsResponse431Headers struct {
 type ListVisitsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13110,6 +13416,7 @@ type ListVisitsResponse500Headers struct {
 type ListVisitsResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13240,6 +13547,7 @@ func (r ListVisitsResponse) ContentType() string {
 type HeadVisitsResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	Link                       *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -13253,6 +13561,7 @@ type HeadVisitsResponse200Headers struct {
 type HeadVisitsResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13265,6 +13574,7 @@ type HeadVisitsResponse304Headers struct {
 type HeadVisitsResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13277,6 +13587,7 @@ type HeadVisitsResponse400Headers struct {
 type HeadVisitsResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13289,6 +13600,7 @@ type HeadVisitsResponse404Headers struct {
 type HeadVisitsResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13301,6 +13613,7 @@ type HeadVisitsResponse406Headers struct {
 type HeadVisitsResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13313,6 +13626,7 @@ type HeadVisitsResponse412Headers struct {
 type HeadVisitsResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13326,6 +13640,7 @@ type HeadVisitsResponse429Headers struct {
 type HeadVisitsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13338,6 +13653,7 @@ type HeadVisitsResponse431Headers struct {
 type HeadVisitsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13350,6 +13666,7 @@ type HeadVisitsResponse500Headers struct {
 type HeadVisitsResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13421,6 +13738,7 @@ type OptionsVisitsResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -13431,6 +13749,7 @@ type OptionsVisitsResponse204Headers struct {
 type OptionsVisitsResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13443,6 +13762,7 @@ type OptionsVisitsResponse400Headers struct {
 type OptionsVisitsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13455,6 +13775,7 @@ type OptionsVisitsResponse431Headers struct {
 type OptionsVisitsResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13530,6 +13851,7 @@ func (r OptionsVisitsResponse) ContentType() string {
 type CreateVisitResponse201Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	IdempotentReplayed         *string
 	Location                   string
 	RateLimit                  *string
@@ -13544,6 +13866,7 @@ type CreateVisitResponse201Headers struct {
 type CreateVisitResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13556,6 +13879,7 @@ type CreateVisitResponse400Headers struct {
 type CreateVisitResponse401Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13569,6 +13893,7 @@ type CreateVisitResponse401Headers struct {
 type CreateVisitResponse403Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13581,6 +13906,7 @@ type CreateVisitResponse403Headers struct {
 type CreateVisitResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13593,6 +13919,7 @@ type CreateVisitResponse404Headers struct {
 type CreateVisitResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13605,6 +13932,7 @@ type CreateVisitResponse406Headers struct {
 type CreateVisitResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13617,6 +13945,7 @@ type CreateVisitResponse412Headers struct {
 type CreateVisitResponse413Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13630,6 +13959,7 @@ type CreateVisitResponse415Headers struct {
 	AcceptEncoding             *string
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13642,6 +13972,7 @@ type CreateVisitResponse415Headers struct {
 type CreateVisitResponse422Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13654,6 +13985,7 @@ type CreateVisitResponse422Headers struct {
 type CreateVisitResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13667,6 +13999,7 @@ type CreateVisitResponse429Headers struct {
 type CreateVisitResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13679,6 +14012,7 @@ type CreateVisitResponse431Headers struct {
 type CreateVisitResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13691,6 +14025,7 @@ type CreateVisitResponse500Headers struct {
 type CreateVisitResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13864,6 +14199,7 @@ func (r CreateVisitResponse) ContentType() string {
 type GetVisitResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13876,6 +14212,7 @@ type GetVisitResponse200Headers struct {
 type GetVisitResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13888,6 +14225,7 @@ type GetVisitResponse304Headers struct {
 type GetVisitResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13900,6 +14238,7 @@ type GetVisitResponse400Headers struct {
 type GetVisitResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13912,6 +14251,7 @@ type GetVisitResponse404Headers struct {
 type GetVisitResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13924,6 +14264,7 @@ type GetVisitResponse406Headers struct {
 type GetVisitResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13936,6 +14277,7 @@ type GetVisitResponse412Headers struct {
 type GetVisitResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13949,6 +14291,7 @@ type GetVisitResponse429Headers struct {
 type GetVisitResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13961,6 +14304,7 @@ type GetVisitResponse431Headers struct {
 type GetVisitResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -13973,6 +14317,7 @@ type GetVisitResponse500Headers struct {
 type GetVisitResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14103,6 +14448,7 @@ func (r GetVisitResponse) ContentType() string {
 type HeadVisitResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14115,6 +14461,7 @@ type HeadVisitResponse200Headers struct {
 type HeadVisitResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14127,6 +14474,7 @@ type HeadVisitResponse304Headers struct {
 type HeadVisitResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14139,6 +14487,7 @@ type HeadVisitResponse400Headers struct {
 type HeadVisitResponse404Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14151,6 +14500,7 @@ type HeadVisitResponse404Headers struct {
 type HeadVisitResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14163,6 +14513,7 @@ type HeadVisitResponse406Headers struct {
 type HeadVisitResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14175,6 +14526,7 @@ type HeadVisitResponse412Headers struct {
 type HeadVisitResponse429Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14188,6 +14540,7 @@ type HeadVisitResponse429Headers struct {
 type HeadVisitResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14200,6 +14553,7 @@ type HeadVisitResponse431Headers struct {
 type HeadVisitResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14212,6 +14566,7 @@ type HeadVisitResponse500Headers struct {
 type HeadVisitResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14283,6 +14638,7 @@ type OptionsVisitResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -14293,6 +14649,7 @@ type OptionsVisitResponse204Headers struct {
 type OptionsVisitResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14305,6 +14662,7 @@ type OptionsVisitResponse400Headers struct {
 type OptionsVisitResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14317,6 +14675,7 @@ type OptionsVisitResponse431Headers struct {
 type OptionsVisitResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14392,6 +14751,7 @@ func (r OptionsVisitResponse) ContentType() string {
 type GetReadinessResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14404,6 +14764,7 @@ type GetReadinessResponse200Headers struct {
 type GetReadinessResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14416,6 +14777,7 @@ type GetReadinessResponse304Headers struct {
 type GetReadinessResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14428,6 +14790,7 @@ type GetReadinessResponse400Headers struct {
 type GetReadinessResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14440,6 +14803,7 @@ type GetReadinessResponse406Headers struct {
 type GetReadinessResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14452,6 +14816,7 @@ type GetReadinessResponse412Headers struct {
 type GetReadinessResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14464,6 +14829,7 @@ type GetReadinessResponse431Headers struct {
 type GetReadinessResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14476,6 +14842,7 @@ type GetReadinessResponse500Headers struct {
 type GetReadinessResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14588,6 +14955,7 @@ func (r GetReadinessResponse) ContentType() string {
 type HeadReadinessResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14600,6 +14968,7 @@ type HeadReadinessResponse200Headers struct {
 type HeadReadinessResponse304Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14612,6 +14981,7 @@ type HeadReadinessResponse304Headers struct {
 type HeadReadinessResponse400Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14624,6 +14994,7 @@ type HeadReadinessResponse400Headers struct {
 type HeadReadinessResponse406Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14636,6 +15007,7 @@ type HeadReadinessResponse406Headers struct {
 type HeadReadinessResponse412Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14648,6 +15020,7 @@ type HeadReadinessResponse412Headers struct {
 type HeadReadinessResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14660,6 +15033,7 @@ type HeadReadinessResponse431Headers struct {
 type HeadReadinessResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14672,6 +15046,7 @@ type HeadReadinessResponse500Headers struct {
 type HeadReadinessResponse503Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14739,6 +15114,7 @@ type OptionsReadinessResponse204Headers struct {
 	AccessControlExposeHeaders *string
 	AccessControlMaxAge        *int
 	Allow                      string
+	CacheControl               *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -14749,6 +15125,7 @@ type OptionsReadinessResponse204Headers struct {
 type OptionsReadinessResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -14761,6 +15138,7 @@ type OptionsReadinessResponse431Headers struct {
 type OptionsReadinessResponse500Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
+	CacheControl               *string
 	RateLimit                  *string
 	RateLimitPolicy            *string
 	ReferrerPolicy             *string
@@ -15787,6 +16165,13 @@ func ParseGetRootResponse(rsp *http.Response) (*GetRootResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -15852,6 +16237,13 @@ func ParseGetRootResponse(rsp *http.Response) (*GetRootResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -15919,6 +16311,13 @@ func ParseGetRootResponse(rsp *http.Response) (*GetRootResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -15978,6 +16377,13 @@ func ParseGetRootResponse(rsp *http.Response) (*GetRootResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -16036,6 +16442,13 @@ func ParseGetRootResponse(rsp *http.Response) (*GetRootResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -16122,6 +16535,13 @@ func ParseHeadRootResponse(rsp *http.Response) (*HeadRootResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -16187,6 +16607,13 @@ func ParseHeadRootResponse(rsp *http.Response) (*HeadRootResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -16254,6 +16681,13 @@ func ParseHeadRootResponse(rsp *http.Response) (*HeadRootResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -16313,6 +16747,13 @@ func ParseHeadRootResponse(rsp *http.Response) (*HeadRootResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -16371,6 +16812,13 @@ func ParseHeadRootResponse(rsp *http.Response) (*HeadRootResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -16505,6 +16953,13 @@ func ParseOptionsRootResponse(rsp *http.Response) (*OptionsRootResponse, error) 
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -16549,6 +17004,13 @@ func ParseOptionsRootResponse(rsp *http.Response) (*OptionsRootResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -16608,6 +17070,13 @@ func ParseOptionsRootResponse(rsp *http.Response) (*OptionsRootResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -16742,6 +17211,13 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -16815,6 +17291,13 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -16881,6 +17364,13 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -16940,6 +17430,13 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -16998,6 +17495,13 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -17065,6 +17569,13 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17131,6 +17642,13 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17190,6 +17708,13 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17248,6 +17773,13 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -17334,6 +17866,13 @@ func ParseHeadDocsResponse(rsp *http.Response) (*HeadDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -17407,6 +17946,13 @@ func ParseHeadDocsResponse(rsp *http.Response) (*HeadDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -17473,6 +18019,13 @@ func ParseHeadDocsResponse(rsp *http.Response) (*HeadDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17532,6 +18085,13 @@ func ParseHeadDocsResponse(rsp *http.Response) (*HeadDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17590,6 +18150,13 @@ func ParseHeadDocsResponse(rsp *http.Response) (*HeadDocsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -17657,6 +18224,13 @@ func ParseHeadDocsResponse(rsp *http.Response) (*HeadDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17723,6 +18297,13 @@ func ParseHeadDocsResponse(rsp *http.Response) (*HeadDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17782,6 +18363,13 @@ func ParseHeadDocsResponse(rsp *http.Response) (*HeadDocsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17840,6 +18428,13 @@ func ParseHeadDocsResponse(rsp *http.Response) (*HeadDocsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -17974,6 +18569,13 @@ func ParseOptionsDocsResponse(rsp *http.Response) (*OptionsDocsResponse, error) 
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18018,6 +18620,13 @@ func ParseOptionsDocsResponse(rsp *http.Response) (*OptionsDocsResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -18077,6 +18686,13 @@ func ParseOptionsDocsResponse(rsp *http.Response) (*OptionsDocsResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -18364,6 +18980,13 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18422,6 +19045,13 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -18482,6 +19112,13 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18540,6 +19177,13 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -18607,6 +19251,13 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18673,6 +19324,13 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18732,6 +19390,13 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18790,6 +19455,13 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -19022,6 +19694,13 @@ func ParseHeadDocsAssetResponse(rsp *http.Response) (*HeadDocsAssetResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19080,6 +19759,13 @@ func ParseHeadDocsAssetResponse(rsp *http.Response) (*HeadDocsAssetResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -19140,6 +19826,13 @@ func ParseHeadDocsAssetResponse(rsp *http.Response) (*HeadDocsAssetResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19198,6 +19891,13 @@ func ParseHeadDocsAssetResponse(rsp *http.Response) (*HeadDocsAssetResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -19265,6 +19965,13 @@ func ParseHeadDocsAssetResponse(rsp *http.Response) (*HeadDocsAssetResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19331,6 +20038,13 @@ func ParseHeadDocsAssetResponse(rsp *http.Response) (*HeadDocsAssetResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19390,6 +20104,13 @@ func ParseHeadDocsAssetResponse(rsp *http.Response) (*HeadDocsAssetResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19448,6 +20169,13 @@ func ParseHeadDocsAssetResponse(rsp *http.Response) (*HeadDocsAssetResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -19589,6 +20317,13 @@ func ParseOptionsDocsAssetResponse(rsp *http.Response) (*OptionsDocsAssetRespons
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19633,6 +20368,13 @@ func ParseOptionsDocsAssetResponse(rsp *http.Response) (*OptionsDocsAssetRespons
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -19693,6 +20435,13 @@ func ParseOptionsDocsAssetResponse(rsp *http.Response) (*OptionsDocsAssetRespons
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19751,6 +20500,13 @@ func ParseOptionsDocsAssetResponse(rsp *http.Response) (*OptionsDocsAssetRespons
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -19878,6 +20634,13 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19936,6 +20699,13 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -19996,6 +20766,13 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20054,6 +20831,13 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -20114,6 +20898,13 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20173,6 +20964,13 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20231,6 +21029,13 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -20310,6 +21115,13 @@ func ParseHeadHealthResponse(rsp *http.Response) (*HeadHealthResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20368,6 +21180,13 @@ func ParseHeadHealthResponse(rsp *http.Response) (*HeadHealthResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -20428,6 +21247,13 @@ func ParseHeadHealthResponse(rsp *http.Response) (*HeadHealthResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20486,6 +21312,13 @@ func ParseHeadHealthResponse(rsp *http.Response) (*HeadHealthResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -20546,6 +21379,13 @@ func ParseHeadHealthResponse(rsp *http.Response) (*HeadHealthResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20605,6 +21445,13 @@ func ParseHeadHealthResponse(rsp *http.Response) (*HeadHealthResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20663,6 +21510,13 @@ func ParseHeadHealthResponse(rsp *http.Response) (*HeadHealthResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -20790,6 +21644,13 @@ func ParseOptionsHealthResponse(rsp *http.Response) (*OptionsHealthResponse, err
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20834,6 +21695,13 @@ func ParseOptionsHealthResponse(rsp *http.Response) (*OptionsHealthResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -20893,6 +21761,13 @@ func ParseOptionsHealthResponse(rsp *http.Response) (*OptionsHealthResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -21037,6 +21912,13 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21103,6 +21985,13 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21161,6 +22050,13 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -21221,6 +22117,13 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21280,6 +22183,13 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21338,6 +22248,13 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -21405,6 +22322,13 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21464,6 +22388,13 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21522,6 +22453,13 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -21608,6 +22546,13 @@ func ParseHeadLocationsResponse(rsp *http.Response) (*HeadLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21674,6 +22619,13 @@ func ParseHeadLocationsResponse(rsp *http.Response) (*HeadLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21732,6 +22684,13 @@ func ParseHeadLocationsResponse(rsp *http.Response) (*HeadLocationsResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -21792,6 +22751,13 @@ func ParseHeadLocationsResponse(rsp *http.Response) (*HeadLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21851,6 +22817,13 @@ func ParseHeadLocationsResponse(rsp *http.Response) (*HeadLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21909,6 +22882,13 @@ func ParseHeadLocationsResponse(rsp *http.Response) (*HeadLocationsResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -21976,6 +22956,13 @@ func ParseHeadLocationsResponse(rsp *http.Response) (*HeadLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -22035,6 +23022,13 @@ func ParseHeadLocationsResponse(rsp *http.Response) (*HeadLocationsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -22093,6 +23087,13 @@ func ParseHeadLocationsResponse(rsp *http.Response) (*HeadLocationsResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -22227,6 +23228,13 @@ func ParseOptionsLocationsResponse(rsp *http.Response) (*OptionsLocationsRespons
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -22271,6 +23279,13 @@ func ParseOptionsLocationsResponse(rsp *http.Response) (*OptionsLocationsRespons
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -22330,6 +23345,13 @@ func ParseOptionsLocationsResponse(rsp *http.Response) (*OptionsLocationsRespons
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -22489,6 +23511,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -22562,6 +23591,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -22620,6 +23656,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -22687,6 +23730,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -22746,6 +23796,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -22804,6 +23861,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -22871,6 +23935,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -22929,6 +24000,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -22996,6 +24074,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23055,6 +24140,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23113,6 +24205,13 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -23261,6 +24360,13 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23320,6 +24426,13 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23378,6 +24491,13 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -23445,6 +24565,13 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23503,6 +24630,13 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -23570,6 +24704,13 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23636,6 +24777,13 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23695,6 +24843,13 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23753,6 +24908,13 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -23908,6 +25070,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -23973,6 +25142,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -24040,6 +25216,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -24098,6 +25281,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -24158,6 +25348,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -24216,6 +25413,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -24283,6 +25487,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -24349,6 +25560,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -24408,6 +25626,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -24466,6 +25691,13 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -24552,6 +25784,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -24617,6 +25856,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -24684,6 +25930,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -24742,6 +25995,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -24802,6 +26062,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -24860,6 +26127,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -24927,6 +26201,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -24993,6 +26274,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -25052,6 +26340,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -25110,6 +26405,13 @@ func ParseHeadLocationResponse(rsp *http.Response) (*HeadLocationResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -25258,6 +26560,13 @@ func ParseOptionsLocationResponse(rsp *http.Response) (*OptionsLocationResponse,
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -25302,6 +26611,13 @@ func ParseOptionsLocationResponse(rsp *http.Response) (*OptionsLocationResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -25362,6 +26678,13 @@ func ParseOptionsLocationResponse(rsp *http.Response) (*OptionsLocationResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -25420,6 +26743,13 @@ func ParseOptionsLocationResponse(rsp *http.Response) (*OptionsLocationResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -25586,6 +26916,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -25652,6 +26989,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -25710,6 +27054,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -25777,6 +27128,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -25836,6 +27194,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -25894,6 +27259,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -25960,6 +27332,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -26034,6 +27413,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -26092,6 +27478,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -26159,6 +27552,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -26218,6 +27618,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -26276,6 +27683,13 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -26449,6 +27863,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -26515,6 +27936,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -26573,6 +28001,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -26640,6 +28075,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -26699,6 +28141,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -26757,6 +28206,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -26824,6 +28280,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -26890,6 +28353,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -26948,6 +28418,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -27015,6 +28492,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27074,6 +28558,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27132,6 +28623,13 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -27259,6 +28757,13 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27303,6 +28808,13 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -27363,6 +28875,13 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27421,6 +28940,13 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -27481,6 +29007,13 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27540,6 +29073,13 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27598,6 +29138,13 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -27677,6 +29224,13 @@ func ParseHeadMetricsResponse(rsp *http.Response) (*HeadMetricsResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27721,6 +29275,13 @@ func ParseHeadMetricsResponse(rsp *http.Response) (*HeadMetricsResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -27781,6 +29342,13 @@ func ParseHeadMetricsResponse(rsp *http.Response) (*HeadMetricsResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27839,6 +29407,13 @@ func ParseHeadMetricsResponse(rsp *http.Response) (*HeadMetricsResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -27899,6 +29474,13 @@ func ParseHeadMetricsResponse(rsp *http.Response) (*HeadMetricsResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27958,6 +29540,13 @@ func ParseHeadMetricsResponse(rsp *http.Response) (*HeadMetricsResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -28016,6 +29605,13 @@ func ParseHeadMetricsResponse(rsp *http.Response) (*HeadMetricsResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -28143,6 +29739,13 @@ func ParseOptionsMetricsResponse(rsp *http.Response) (*OptionsMetricsResponse, e
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -28187,6 +29790,13 @@ func ParseOptionsMetricsResponse(rsp *http.Response) (*OptionsMetricsResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -28246,6 +29856,13 @@ func ParseOptionsMetricsResponse(rsp *http.Response) (*OptionsMetricsResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -28387,6 +30004,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -28452,6 +30076,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -28519,6 +30150,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -28578,6 +30216,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -28636,6 +30281,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -28703,6 +30355,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -28769,6 +30428,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -28828,6 +30494,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -28886,6 +30559,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -28972,6 +30652,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -29037,6 +30724,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -29104,6 +30798,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -29163,6 +30864,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -29221,6 +30929,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -29288,6 +31003,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -29354,6 +31076,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -29413,6 +31142,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -29471,6 +31207,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -29605,6 +31348,13 @@ func ParseOptionsOpenAPIJSONResponse(rsp *http.Response) (*OptionsOpenAPIJSONRes
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -29649,6 +31399,13 @@ func ParseOptionsOpenAPIJSONResponse(rsp *http.Response) (*OptionsOpenAPIJSONRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -29708,6 +31465,13 @@ func ParseOptionsOpenAPIJSONResponse(rsp *http.Response) (*OptionsOpenAPIJSONRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -29849,6 +31613,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -29914,6 +31685,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -29981,6 +31759,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30040,6 +31825,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30098,6 +31890,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -30165,6 +31964,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30231,6 +32037,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30290,6 +32103,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30348,6 +32168,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -30434,6 +32261,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -30499,6 +32333,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -30566,6 +32407,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30625,6 +32473,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30683,6 +32538,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -30750,6 +32612,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30816,6 +32685,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30875,6 +32751,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30933,6 +32816,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -31067,6 +32957,13 @@ func ParseOptionsOpenAPIYAMLResponse(rsp *http.Response) (*OptionsOpenAPIYAMLRes
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -31111,6 +33008,13 @@ func ParseOptionsOpenAPIYAMLResponse(rsp *http.Response) (*OptionsOpenAPIYAMLRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -31170,6 +33074,13 @@ func ParseOptionsOpenAPIYAMLResponse(rsp *http.Response) (*OptionsOpenAPIYAMLRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -31311,6 +33222,13 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -31377,6 +33295,13 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -31435,6 +33360,13 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -31495,6 +33427,13 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -31554,6 +33493,13 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -31612,6 +33558,13 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -31679,6 +33632,13 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -31738,6 +33698,13 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -31796,6 +33763,13 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -31882,6 +33856,13 @@ func ParseHeadPlayersResponse(rsp *http.Response) (*HeadPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -31948,6 +33929,13 @@ func ParseHeadPlayersResponse(rsp *http.Response) (*HeadPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -32006,6 +33994,13 @@ func ParseHeadPlayersResponse(rsp *http.Response) (*HeadPlayersResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -32066,6 +34061,13 @@ func ParseHeadPlayersResponse(rsp *http.Response) (*HeadPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -32125,6 +34127,13 @@ func ParseHeadPlayersResponse(rsp *http.Response) (*HeadPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -32183,6 +34192,13 @@ func ParseHeadPlayersResponse(rsp *http.Response) (*HeadPlayersResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -32250,6 +34266,13 @@ func ParseHeadPlayersResponse(rsp *http.Response) (*HeadPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -32309,6 +34332,13 @@ func ParseHeadPlayersResponse(rsp *http.Response) (*HeadPlayersResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -32367,6 +34397,13 @@ func ParseHeadPlayersResponse(rsp *http.Response) (*HeadPlayersResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -32501,6 +34538,13 @@ func ParseOptionsPlayersResponse(rsp *http.Response) (*OptionsPlayersResponse, e
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -32545,6 +34589,13 @@ func ParseOptionsPlayersResponse(rsp *http.Response) (*OptionsPlayersResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -32604,6 +34655,13 @@ func ParseOptionsPlayersResponse(rsp *http.Response) (*OptionsPlayersResponse, e
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -32829,6 +34887,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -32887,6 +34952,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -32947,6 +35019,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33005,6 +35084,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -33072,6 +35158,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33130,6 +35223,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -33197,6 +35297,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33256,6 +35363,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33314,6 +35428,13 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -33469,6 +35590,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33528,6 +35656,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33586,6 +35721,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -33653,6 +35795,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33711,6 +35860,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -33771,6 +35927,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33829,6 +35992,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -33896,6 +36066,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33955,6 +36132,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34013,6 +36197,13 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -34168,6 +36359,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34226,6 +36424,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -34286,6 +36491,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34344,6 +36556,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -34404,6 +36623,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34463,6 +36689,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34521,6 +36754,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -34588,6 +36828,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34647,6 +36894,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34705,6 +36959,13 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -34791,6 +37052,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34849,6 +37117,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -34909,6 +37184,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34967,6 +37249,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -35027,6 +37316,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35086,6 +37382,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35144,6 +37447,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -35211,6 +37521,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35270,6 +37587,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35328,6 +37652,13 @@ func ParseHeadPlayerResponse(rsp *http.Response) (*HeadPlayerResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -35469,6 +37800,13 @@ func ParseOptionsPlayerResponse(rsp *http.Response) (*OptionsPlayerResponse, err
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35513,6 +37851,13 @@ func ParseOptionsPlayerResponse(rsp *http.Response) (*OptionsPlayerResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -35573,6 +37918,13 @@ func ParseOptionsPlayerResponse(rsp *http.Response) (*OptionsPlayerResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35631,6 +37983,13 @@ func ParseOptionsPlayerResponse(rsp *http.Response) (*OptionsPlayerResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -35765,6 +38124,13 @@ func ParseOptionsPlayerTokenResponse(rsp *http.Response) (*OptionsPlayerTokenRes
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35809,6 +38175,13 @@ func ParseOptionsPlayerTokenResponse(rsp *http.Response) (*OptionsPlayerTokenRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -35869,6 +38242,13 @@ func ParseOptionsPlayerTokenResponse(rsp *http.Response) (*OptionsPlayerTokenRes
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35927,6 +38307,13 @@ func ParseOptionsPlayerTokenResponse(rsp *http.Response) (*OptionsPlayerTokenRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -36152,6 +38539,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36210,6 +38604,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -36277,6 +38678,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36335,6 +38743,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -36395,6 +38810,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36454,6 +38876,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36512,6 +38941,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -36579,6 +39015,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36638,6 +39081,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36696,6 +39146,13 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -36854,6 +39311,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36920,6 +39384,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36978,6 +39449,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -37038,6 +39516,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37096,6 +39581,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -37156,6 +39648,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37214,6 +39713,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -37281,6 +39787,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37340,6 +39853,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37398,6 +39918,13 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -37484,6 +40011,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37550,6 +40084,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37608,6 +40149,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -37668,6 +40216,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37726,6 +40281,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -37786,6 +40348,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37844,6 +40413,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -37911,6 +40487,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37970,6 +40553,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38028,6 +40618,13 @@ func ParseHeadVisitsResponse(rsp *http.Response) (*HeadVisitsResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -38169,6 +40766,13 @@ func ParseOptionsVisitsResponse(rsp *http.Response) (*OptionsVisitsResponse, err
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38213,6 +40817,13 @@ func ParseOptionsVisitsResponse(rsp *http.Response) (*OptionsVisitsResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -38273,6 +40884,13 @@ func ParseOptionsVisitsResponse(rsp *http.Response) (*OptionsVisitsResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38331,6 +40949,13 @@ func ParseOptionsVisitsResponse(rsp *http.Response) (*OptionsVisitsResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -38511,6 +41136,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38584,6 +41216,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38642,6 +41281,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -38709,6 +41355,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38767,6 +41420,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -38827,6 +41487,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38886,6 +41553,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38944,6 +41618,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -39011,6 +41692,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39070,6 +41758,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39128,6 +41823,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -39195,6 +41897,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39254,6 +41963,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39312,6 +42028,13 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -39467,6 +42190,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39525,6 +42255,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -39585,6 +42322,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39643,6 +42387,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -39703,6 +42454,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39762,6 +42520,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39820,6 +42585,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -39887,6 +42659,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39946,6 +42725,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40004,6 +42790,13 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -40090,6 +42883,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40148,6 +42948,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -40208,6 +43015,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40266,6 +43080,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -40326,6 +43147,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40385,6 +43213,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40443,6 +43278,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -40510,6 +43352,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40569,6 +43418,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40627,6 +43483,13 @@ func ParseHeadVisitResponse(rsp *http.Response) (*HeadVisitResponse, error) {
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -40768,6 +43631,13 @@ func ParseOptionsVisitResponse(rsp *http.Response) (*OptionsVisitResponse, error
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40812,6 +43682,13 @@ func ParseOptionsVisitResponse(rsp *http.Response) (*OptionsVisitResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -40872,6 +43749,13 @@ func ParseOptionsVisitResponse(rsp *http.Response) (*OptionsVisitResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40930,6 +43814,13 @@ func ParseOptionsVisitResponse(rsp *http.Response) (*OptionsVisitResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -41064,6 +43955,13 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41122,6 +44020,13 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -41182,6 +44087,13 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41240,6 +44152,13 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -41300,6 +44219,13 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41358,6 +44284,13 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -41418,6 +44351,13 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41476,6 +44416,13 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -41562,6 +44509,13 @@ func ParseHeadReadinessResponse(rsp *http.Response) (*HeadReadinessResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41620,6 +44574,13 @@ func ParseHeadReadinessResponse(rsp *http.Response) (*HeadReadinessResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -41680,6 +44641,13 @@ func ParseHeadReadinessResponse(rsp *http.Response) (*HeadReadinessResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41738,6 +44706,13 @@ func ParseHeadReadinessResponse(rsp *http.Response) (*HeadReadinessResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -41798,6 +44773,13 @@ func ParseHeadReadinessResponse(rsp *http.Response) (*HeadReadinessResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41856,6 +44838,13 @@ func ParseHeadReadinessResponse(rsp *http.Response) (*HeadReadinessResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -41916,6 +44905,13 @@ func ParseHeadReadinessResponse(rsp *http.Response) (*HeadReadinessResponse, err
 			}
 			headers.AccessControlExposeHeaders = &value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41974,6 +44970,13 @@ func ParseHeadReadinessResponse(rsp *http.Response) (*HeadReadinessResponse, err
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -42108,6 +45111,13 @@ func ParseOptionsReadinessResponse(rsp *http.Response) (*OptionsReadinessRespons
 			}
 			headers.Allow = value
 		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -42152,6 +45162,13 @@ func ParseOptionsReadinessResponse(rsp *http.Response) (*OptionsReadinessRespons
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string
@@ -42211,6 +45228,13 @@ func ParseOptionsReadinessResponse(rsp *http.Response) (*OptionsReadinessRespons
 				return nil, err
 			}
 			headers.AccessControlExposeHeaders = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
 		}
 		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
 			var value string

@@ -876,6 +876,7 @@ export interface components {
         BadRequest: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -907,6 +908,7 @@ export interface components {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -934,6 +936,7 @@ export interface components {
         Forbidden: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -961,6 +964,7 @@ export interface components {
         NotFound: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -989,6 +993,7 @@ export interface components {
             headers: {
                 Allow: components["headers"]["Allow"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1016,6 +1021,7 @@ export interface components {
         NotAcceptable: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1048,6 +1054,7 @@ export interface components {
         NotModifiedUntagged: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1063,6 +1070,7 @@ export interface components {
         PreconditionFailedUntagged: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1100,6 +1108,7 @@ export interface components {
             headers: {
                 ETag: components["headers"]["ETag"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1129,6 +1138,7 @@ export interface components {
         PayloadTooLarge: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1160,6 +1170,7 @@ export interface components {
             headers: {
                 "Accept-Encoding": components["headers"]["AcceptEncoding"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1195,6 +1206,7 @@ export interface components {
                 "Accept-Patch": components["headers"]["AcceptPatch"];
                 "Accept-Encoding": components["headers"]["AcceptEncoding"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1224,6 +1236,7 @@ export interface components {
         IdempotencyKeyReused: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1254,6 +1267,7 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1281,6 +1295,7 @@ export interface components {
         RequestHeaderFieldsTooLarge: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1308,6 +1323,7 @@ export interface components {
         InternalError: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1339,6 +1355,7 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1370,6 +1387,7 @@ export interface components {
         HeadProblem: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1390,6 +1408,7 @@ export interface components {
             headers: {
                 ETag: components["headers"]["ETag"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1409,6 +1428,7 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1429,6 +1449,7 @@ export interface components {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
                 "X-Request-ID": components["headers"]["RequestID"];
+                "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                 RateLimit: components["headers"]["RateLimit"];
@@ -1578,6 +1599,15 @@ export interface components {
          */
         RateLimitPolicy: string;
         /**
+         * @description `no-cache` on every answer but those that say otherwise (the token-bearing `no-store`
+         *     ones, the documentation's files): a cache may keep the answer but must ask again before
+         *     each use, with `If-None-Match` where it has an `ETag`, since the next request may find
+         *     the game changed. Without it a shared cache could reuse a 200 or a 404 on its own
+         *     heuristics (RFC 9111, section 4.2.2).
+         * @example no-cache
+         */
+        NoCache: "no-cache";
+        /**
          * @description The response carries a secret (the player's token); no cache may keep it.
          * @example no-store
          */
@@ -1670,6 +1700,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -1728,6 +1759,7 @@ export interface operations {
                     Location: components["headers"]["Location"];
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -1773,6 +1805,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -1816,6 +1849,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -1871,6 +1905,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -1889,6 +1924,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -1943,6 +1979,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -1997,6 +2034,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2045,6 +2083,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -2090,6 +2129,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2106,6 +2146,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2160,6 +2201,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2228,6 +2270,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2325,6 +2368,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -2377,6 +2421,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2428,6 +2473,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2482,6 +2528,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2530,6 +2577,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -2571,6 +2619,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2675,6 +2724,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -2725,6 +2775,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2801,6 +2852,7 @@ export interface operations {
                      */
                     "Idempotent-Replayed"?: "true";
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2855,6 +2907,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -2905,6 +2958,7 @@ export interface operations {
                 headers: {
                     Link: components["headers"]["Link"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -2962,6 +3016,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3017,6 +3072,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -3063,6 +3119,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3099,6 +3156,7 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3136,6 +3194,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -3160,6 +3219,7 @@ export interface operations {
                 headers: {
                     Location: components["headers"]["Location"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3206,6 +3266,7 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Content-Security-Policy": components["headers"]["ContentSecurityPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3225,6 +3286,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3265,6 +3327,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -3304,6 +3367,7 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     "Content-Security-Policy": components["headers"]["ContentSecurityPolicy"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3320,6 +3384,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3375,7 +3440,7 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     /**
                      * @description How long the file may be cached.
-                     * @example public, max-age=86400
+                     * @example public, max-age=3600
                      */
                     "Cache-Control": string;
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -3404,7 +3469,7 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     /**
                      * @description How long the file may be cached.
-                     * @example public, max-age=86400
+                     * @example public, max-age=3600
                      */
                     "Cache-Control": string;
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -3455,6 +3520,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -3501,7 +3567,7 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     /**
                      * @description How long the file may be cached.
-                     * @example public, max-age=86400
+                     * @example public, max-age=3600
                      */
                     "Cache-Control": string;
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -3522,7 +3588,7 @@ export interface operations {
                     ETag: components["headers"]["ETag"];
                     /**
                      * @description How long the file may be cached.
-                     * @example public, max-age=86400
+                     * @example public, max-age=3600
                      */
                     "Cache-Control": string;
                     "X-Request-ID": components["headers"]["RequestID"];
@@ -3571,6 +3637,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3612,6 +3679,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -3646,6 +3714,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3689,6 +3758,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3731,6 +3801,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -3765,6 +3836,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3809,6 +3881,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -3852,6 +3925,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -3886,6 +3960,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
@@ -3931,6 +4006,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3956,6 +4032,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -3996,6 +4073,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -4034,6 +4112,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -4050,6 +4129,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -4098,6 +4178,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -4117,6 +4198,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -4157,6 +4239,7 @@ export interface operations {
                     "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
                     Vary: components["headers"]["Vary"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     [name: string]: unknown;
@@ -4195,6 +4278,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
@@ -4211,6 +4295,7 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
