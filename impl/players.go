@@ -183,7 +183,13 @@ func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerReq
 		}
 		return nil, failed
 	}
-	if err := s.store.DeletePlayer(ctx, req.Id); err != nil {
+	// With the player's own token, the delete checks it again in its
+	// transaction: a replacement that came after authorizePlayer retired it.
+	var token []byte
+	if cred := credentialsFrom(ctx); !cred.Admin {
+		token = cred.tokenHash()
+	}
+	if err := s.store.DeletePlayer(ctx, req.Id, token); err != nil {
 		return nil, err
 	}
 	return generated.DeletePlayer204Response{}, nil

@@ -165,7 +165,7 @@ func countWarnings(r io.Reader) (int64, error) {
 // database small.
 func (e *Env) NewVisitor(ctx context.Context) error {
 	if e.Player != 0 {
-		if err := e.Store.DeletePlayer(ctx, e.Player); err != nil {
+		if err := e.Store.DeletePlayer(ctx, e.Player, nil); err != nil {
 			return err
 		}
 	}
@@ -191,7 +191,7 @@ func (e *Env) DeletePlayersAfter(ctx context.Context, id int64) error {
 		n := 0
 		for _, p := range ps {
 			if p.ID > id {
-				if err := e.Store.DeletePlayer(ctx, p.ID); err != nil && game.ErrorCode(err) != game.ENOTFOUND {
+				if err := e.Store.DeletePlayer(ctx, p.ID, nil); err != nil && game.ErrorCode(err) != game.ENOTFOUND {
 					return err
 				}
 				n++

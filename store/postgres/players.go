@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ninjagold/ninjagold-api/game"
 )
@@ -157,18 +158,27 @@ func (s *Store) ReplaceToken(ctx context.Context, id int64, old, hash []byte) (g
 	return p, nil
 }
 
-func (s *Store) DeletePlayer(ctx context.Context, id int64) error {
+func (s *Store) DeletePlayer(ctx context.Context, id int64, token []byte) error {
 	// Visits and idempotency keys go with the player (ON DELETE CASCADE).
 	// A transaction, not a lone DELETE, so that a connection lost after
 	// the statement was sent is never retried into a false ENOTFOUND.
 	return s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM players WHERE id = $1`, id)
+		var tag pgconn.CommandTag
+		var err error
+		if token == nil {
+			tag, err = tx.Exec(ctx, `DELETE FROM players WHERE id = $1`, id)
+		} else {
+			tag, err = tx.Exec(ctx, `DELETE FROM players WHERE id = $1 AND token_hash = $2`, id, token)
+		}
 		if err != nil {
 			return err
 		}
-		if tag.RowsAffected() == 0 {
-			return playerNotFound(id)
+		if tag.RowsAffected() > 0 {
+			return nil
 		}
-		return nil
+		if err := playerExists(ctx, tx, id); err != nil {
+			return err
+		}
+		return game.ErrUnknownToken
 	})
 }

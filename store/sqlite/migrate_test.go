@@ -71,7 +71,7 @@ func TestMigrationRebuildsATableKeepingWhatRefersToIt(t *testing.T) {
 	if err := sqlite.WriteConn(s).QueryRowContext(t.Context(), `PRAGMA foreign_keys`).Scan(&on); err != nil || on != 1 {
 		t.Errorf("foreign_keys = %d (%v) after the migrations, want 1", on, err)
 	}
-	if err := s.DeletePlayer(t.Context(), p.ID); err != nil {
+	if err := s.DeletePlayer(t.Context(), p.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	var left int

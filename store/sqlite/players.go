@@ -132,17 +132,26 @@ func (s *Store) ReplaceToken(ctx context.Context, id int64, old, hash []byte) (g
 	return p, nil
 }
 
-func (s *Store) DeletePlayer(ctx context.Context, id int64) error {
+func (s *Store) DeletePlayer(ctx context.Context, id int64, token []byte) error {
 	return s.inTx(ctx, func(tx writeTx) error {
-		res, err := tx.Exec(`DELETE FROM players WHERE id = ?`, id)
+		var res sql.Result
+		var err error
+		if token == nil {
+			res, err = tx.Exec(`DELETE FROM players WHERE id = ?`, id)
+		} else {
+			res, err = tx.Exec(`DELETE FROM players WHERE id = ? AND token_hash = ?`, id, token)
+		}
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return err
-		} else if n == 0 {
-			return playerNotFound(id)
+		} else if n > 0 {
+			return nil
 		}
-		return nil
+		if err := playerExists(tx, id); err != nil {
+			return err
+		}
+		return game.ErrUnknownToken
 	})
 }

@@ -2,8 +2,10 @@ package storetest
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/ninjagold/ninjagold-api/game"
@@ -172,8 +174,8 @@ func testDeletePlayer(t *testing.T, open Opener) {
 		visit(t, s, kept.ID, loc.ID, 5)
 		keptVisits := visits(t, s, kept.ID)
 
-		if err := s.DeletePlayer(t.Context(), gone.ID); err != nil {
-			t.Fatalf("DeletePlayer: %v", err)
+		if err := s.DeletePlayer(t.Context(), gone.ID, h); err != nil {
+			t.Fatalf("DeletePlayer with the player's token: %v", err)
 		}
 
 		_, err = s.GetPlayer(t.Context(), gone.ID)
@@ -206,11 +208,70 @@ func testDeletePlayer(t *testing.T, open Opener) {
 	t.Run("delete of an unknown player is not found", func(t *testing.T) {
 		s := open(t)
 		p := newPlayer(t, s, "Once")
-		if err := s.DeletePlayer(t.Context(), p.ID); err != nil {
+		if err := s.DeletePlayer(t.Context(), p.ID, nil); err != nil {
 			t.Fatalf("DeletePlayer: %v", err)
 		}
 		for _, id := range []int64{p.ID, 1 << 40} {
-			wantCode(t, s.DeletePlayer(t.Context(), id), game.ENOTFOUND)
+			wantCode(t, s.DeletePlayer(t.Context(), id, nil), game.ENOTFOUND)
+			wantCode(t, s.DeletePlayer(t.Context(), id, tokenHash(t)), game.ENOTFOUND)
+		}
+	})
+
+	t.Run("a token that is not the player's deletes nothing", func(t *testing.T) {
+		s := open(t)
+		old, current, other := tokenHash(t), tokenHash(t), tokenHash(t)
+		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kept", LastName: "N", TokenHash: old})
+		if err != nil {
+			t.Fatalf("CreatePlayer: %v", err)
+		}
+		if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Other", LastName: "N", TokenHash: other}); err != nil {
+			t.Fatalf("CreatePlayer: %v", err)
+		}
+		if _, err := s.ReplaceToken(t.Context(), p.ID, old, current); err != nil {
+			t.Fatalf("ReplaceToken: %v", err)
+		}
+		for name, token := range map[string][]byte{"the replaced token": old, "another player's token": other} {
+			if err := s.DeletePlayer(t.Context(), p.ID, token); !errors.Is(err, game.ErrUnknownToken) {
+				t.Errorf("DeletePlayer with %s: %v, want ErrUnknownToken", name, err)
+			}
+			if id, err := s.PlayerIDByTokenHash(t.Context(), current); err != nil || id != p.ID {
+				t.Fatalf("after DeletePlayer with %s: the player's token finds %d, %v; want %d", name, id, err, p.ID)
+			}
+		}
+		if err := s.DeletePlayer(t.Context(), p.ID, current); err != nil {
+			t.Errorf("DeletePlayer with the current token: %v", err)
+		}
+	})
+
+	// A replacement and a delete sent at once with one token: one of them
+	// wins, never both (a delete with a retired token, or a new token
+	// issued to a player then deleted by the old one).
+	t.Run("a replacement and a delete at once with one token: one wins", func(t *testing.T) {
+		s := open(t)
+		for range 10 {
+			h := tokenHash(t)
+			p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Race", LastName: "N", TokenHash: h})
+			if err != nil {
+				t.Fatalf("CreatePlayer: %v", err)
+			}
+			var replaceErr, deleteErr error
+			var wg sync.WaitGroup
+			next := tokenHash(t)
+			wg.Go(func() { _, replaceErr = s.ReplaceToken(t.Context(), p.ID, h, next) })
+			wg.Go(func() { deleteErr = s.DeletePlayer(t.Context(), p.ID, h) })
+			wg.Wait()
+			switch {
+			case replaceErr == nil && deleteErr == nil:
+				t.Fatalf("both won")
+			case replaceErr == nil:
+				if !errors.Is(deleteErr, game.ErrUnknownToken) {
+					t.Fatalf("the replacement won; the delete: %v, want ErrUnknownToken", deleteErr)
+				}
+			case deleteErr == nil:
+				wantCode(t, replaceErr, game.ENOTFOUND)
+			default:
+				t.Fatalf("neither won: replace %v, delete %v", replaceErr, deleteErr)
+			}
 		}
 	})
 }

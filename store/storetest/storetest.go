@@ -226,7 +226,7 @@ func CreateAndDeletePlayer(t *testing.T, s game.Store) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.DeletePlayer(ctx, p.ID); err != nil {
+	if err := s.DeletePlayer(ctx, p.ID, []byte("h")); err != nil {
 		t.Fatal(err)
 	}
 }
