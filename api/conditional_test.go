@@ -84,6 +84,8 @@ func TestConditionalWrites(t *testing.T) {
 		{"replace location, If-Match first", "PUT", dojoPath, admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-Match": stale, "If-None-Match": tag}, 412, "If-Match"},
 		{"replace location, If-Match true and If-None-Match false", "PUT", dojoPath, admin, `{"name":"Inn","min_gold":1,"max_gold":2}`, map[string]string{"If-Match": tag, "If-None-Match": tag}, 412, "If-None-Match"},
 		{"delete location, unknown id first", "DELETE", "/locations/999999", admin, "", map[string]string{"If-None-Match": "*"}, 404, ""},
+		{"replace location, min over max first", "PUT", dojoPath, admin, `{"name":"Inn","min_gold":3,"max_gold":2}`, map[string]string{"If-Match": stale}, 400, "min_gold"},
+		{"patch location, min over max first", "PATCH", dojoPath, admin, `{"min_gold":3,"max_gold":2}`, map[string]string{"If-Match": stale, "Content-Type": "application/merge-patch+json"}, 400, "min_gold"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

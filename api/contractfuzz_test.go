@@ -671,6 +671,15 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		}
 		fallthrough
 	case "getLocation", "updateLocation", "deleteLocation":
+		// A patch that sets both ends of the range is refused on its own,
+		// as a PUT's body is: before a 404 or a 412.
+		if f.op.ID() == "updateLocation" {
+			lo, loSent := gold("min_gold")
+			hi, hiSent := gold("max_gold")
+			if loSent && hiSent && lo > hi {
+				return bad(400, "min_gold")
+			}
+		}
 		cur, err := f.s.Store.GetLocation(ctx, id)
 		if err != nil {
 			return bad(404)

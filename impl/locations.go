@@ -145,6 +145,14 @@ func (s *Server) ReplaceLocation(ctx context.Context, req generated.ReplaceLocat
 func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocationRequestObject) (generated.UpdateLocationResponseObject, error) {
 	ctx = requestContext(ctx)
 	p := req.Body
+	// A patch that sets both ends of the range can be refused on its own,
+	// before the preconditions, as a PUT's body is (a 400 comes before a
+	// 412). One that sets one end is checked against the other, stored.
+	if p.MinGold != nil && p.MaxGold != nil {
+		if err := (game.LocationFields{MinGold: *p.MinGold, MaxGold: *p.MaxGold}).Validate(); err != nil {
+			return nil, err
+		}
+	}
 	l, err := s.store.UpdateLocation(ctx, req.Id, func(cur *game.Location) error {
 		if err := checkIfMatch(req.Params.IfMatch, *cur); err != nil {
 			return err

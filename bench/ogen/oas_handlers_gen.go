@@ -4709,7 +4709,10 @@ func (s *Server) handleReplacePlayerTokenRequest(args [1]string, argsEscaped boo
 // handleUpdateLocationRequest handles updateLocation operation.
 //
 // A JSON merge patch (RFC 7396): members present are changed, members absent are kept, and
-// `"description": null` clears the description. `If-Match` works as for `PUT`.
+// `"description": null` clears the description. `If-Match` works as for `PUT`. A patch that sets both
+// `min_gold` and `max_gold`, the wrong way round, is a `400` on its own, as a `PUT`'s body is: before
+// a `404` or a `412`. One that sets one end is checked against the other end as stored, after the
+// preconditions.
 //
 // PATCH /locations/{id}
 func (s *Server) handleUpdateLocationRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

@@ -529,7 +529,10 @@ func (UnimplementedHandler) ReplacePlayerToken(ctx context.Context, params Repla
 // UpdateLocation implements updateLocation operation.
 //
 // A JSON merge patch (RFC 7396): members present are changed, members absent are kept, and
-// `"description": null` clears the description. `If-Match` works as for `PUT`.
+// `"description": null` clears the description. `If-Match` works as for `PUT`. A patch that sets both
+// `min_gold` and `max_gold`, the wrong way round, is a `400` on its own, as a `PUT`'s body is: before
+// a `404` or a `412`. One that sets one end is checked against the other end as stored, after the
+// preconditions.
 //
 // PATCH /locations/{id}
 func (UnimplementedHandler) UpdateLocation(ctx context.Context, req *LocationPatch, params UpdateLocationParams) (r UpdateLocationRes, _ error) {

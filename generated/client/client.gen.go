@@ -1249,6 +1249,9 @@ type ClientInterface interface {
 	//
 	// A JSON merge patch (RFC 7396): members present are changed, members absent are kept,
 	// and `"description": null` clears the description. `If-Match` works as for `PUT`.
+	// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
+	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
+	// checked against the other end as stored, after the preconditions.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1259,6 +1262,9 @@ type ClientInterface interface {
 	//
 	// A JSON merge patch (RFC 7396): members present are changed, members absent are kept,
 	// and `"description": null` clears the description. `If-Match` works as for `PUT`.
+	// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
+	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
+	// checked against the other end as stored, after the preconditions.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -1932,6 +1938,9 @@ func (c *Client) OptionsLocation(ctx context.Context, id LocationID, reqEditors 
 //
 // A JSON merge patch (RFC 7396): members present are changed, members absent are kept,
 // and `"description": null` clears the description. `If-Match` works as for `PUT`.
+// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
+// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
+// checked against the other end as stored, after the preconditions.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1952,6 +1961,9 @@ func (c *Client) UpdateLocationWithBody(ctx context.Context, id LocationID, para
 //
 // A JSON merge patch (RFC 7396): members present are changed, members absent are kept,
 // and `"description": null` clears the description. `If-Match` works as for `PUT`.
+// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
+// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
+// checked against the other end as stored, after the preconditions.
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -5606,6 +5618,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// A JSON merge patch (RFC 7396): members present are changed, members absent are kept,
 	// and `"description": null` clears the description. `If-Match` works as for `PUT`.
+	// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
+	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
+	// checked against the other end as stored, after the preconditions.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5616,6 +5631,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// A JSON merge patch (RFC 7396): members present are changed, members absent are kept,
 	// and `"description": null` clears the description. `If-Match` works as for `PUT`.
+	// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
+	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
+	// checked against the other end as stored, after the preconditions.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -15539,6 +15557,9 @@ func (c *ClientWithResponses) OptionsLocationWithResponse(ctx context.Context, i
 //
 // A JSON merge patch (RFC 7396): members present are changed, members absent are kept,
 // and `"description": null` clears the description. `If-Match` works as for `PUT`.
+// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
+// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
+// checked against the other end as stored, after the preconditions.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15555,6 +15576,9 @@ func (c *ClientWithResponses) UpdateLocationWithBodyWithResponse(ctx context.Con
 //
 // A JSON merge patch (RFC 7396): members present are changed, members absent are kept,
 // and `"description": null` clears the description. `If-Match` works as for `PUT`.
+// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
+// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
+// checked against the other end as stored, after the preconditions.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //
