@@ -72,11 +72,21 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 	if err := checkSearchPath(ctx, conn, schema); err != nil {
 		return "", err
 	}
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    integer     PRIMARY KEY,
-		name       text        NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+	// Created only when missing: a role that may read and write the rows
+	// but not create in the schema (an operator's least privilege) starts
+	// on a schema migrated by its owner, while CREATE TABLE IF NOT EXISTS
+	// needs CREATE even when the table is there.
+	var recorded bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass(quote_ident(current_schema()) || '.schema_migrations') IS NOT NULL`).Scan(&recorded); err != nil {
 		return "", fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	if !recorded {
+		if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    integer     PRIMARY KEY,
+			name       text        NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return "", fmt.Errorf("postgres: migrations table: %w", err)
+		}
 	}
 	files, err := migration.Load(fsys)
 	if err != nil {

@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -1099,4 +1101,48 @@ func TestSchemaIsMigrationTables(t *testing.T) {
 	}
 	defer rows.Close()
 	migrationtest.CheckTables(t, rows)
+}
+
+// A role that may use the rows of a schema its owner migrated, but not
+// create in it, starts and plays: a start that finds every migration
+// recorded changes nothing, so it needs no CREATE (the store used to run
+// CREATE TABLE IF NOT EXISTS, which does).
+func TestRoleWithoutCreate(t *testing.T) {
+	owner := pgtest.TestURL(t)
+	s, err := postgres.Open(t.Context(), owner, postgres.Options{})
+	if err != nil {
+		t.Fatalf("postgres.Open as the owner: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	schema := pgx.Identifier{schemaOf(t, owner)}.Sanitize()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	role := "ninjagold_app_" + hex.EncodeToString(b)
+	exec(t, owner, `CREATE ROLE `+role+` LOGIN`)
+	execAtEnd(t, owner, `DROP OWNED BY `+role, `DROP ROLE `+role)
+	exec(t, owner, `GRANT USAGE ON SCHEMA `+schema+` TO `+role)
+	exec(t, owner, `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA `+schema+` TO `+role)
+	exec(t, owner, `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA `+schema+` TO `+role)
+
+	u, err := url.Parse(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	app := openURL(t, u.String(), postgres.Options{})
+	if err := app.Ping(t.Context()); err != nil {
+		t.Errorf("Ping as %s: %v", role, err)
+	}
+	p, err := app.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatalf("CreatePlayer as %s: %v", role, err)
+	}
+	if _, _, err := app.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: rollFive}); err != nil {
+		t.Errorf("CreateVisit as %s: %v", role, err)
+	}
 }
