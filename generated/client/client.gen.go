@@ -1485,7 +1485,8 @@ type ClientInterface interface {
 	//
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
-	// 422. Keys are kept for at least 24 hours.
+	// 422. A retry sent while the first is still being served waits for it and then answers
+	// as a retry does (never a 409). Keys are kept for at least 24 hours.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1500,7 +1501,8 @@ type ClientInterface interface {
 	//
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
-	// 422. Keys are kept for at least 24 hours.
+	// 422. A retry sent while the first is still being served waits for it and then answers
+	// as a retry does (never a 409). Keys are kept for at least 24 hours.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2444,7 +2446,8 @@ func (c *Client) OptionsVisits(ctx context.Context, id PlayerID, reqEditors ...R
 //
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
-// 422. Keys are kept for at least 24 hours.
+// 422. A retry sent while the first is still being served waits for it and then answers
+// as a retry does (never a 409). Keys are kept for at least 24 hours.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2469,7 +2472,8 @@ func (c *Client) CreateVisitWithBody(ctx context.Context, id PlayerID, params *C
 //
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
-// 422. Keys are kept for at least 24 hours.
+// 422. A retry sent while the first is still being served waits for it and then answers
+// as a retry does (never a 409). Keys are kept for at least 24 hours.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -5896,7 +5900,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
-	// 422. Keys are kept for at least 24 hours.
+	// 422. A retry sent while the first is still being served waits for it and then answers
+	// as a retry does (never a 409). Keys are kept for at least 24 hours.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5911,7 +5916,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
-	// 422. Keys are kept for at least 24 hours.
+	// 422. A retry sent while the first is still being served waits for it and then answers
+	// as a retry does (never a 409). Keys are kept for at least 24 hours.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -15997,7 +16003,8 @@ func (c *ClientWithResponses) OptionsVisitsWithResponse(ctx context.Context, id 
 //
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
-// 422. Keys are kept for at least 24 hours.
+// 422. A retry sent while the first is still being served waits for it and then answers
+// as a retry does (never a 409). Keys are kept for at least 24 hours.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16018,7 +16025,8 @@ func (c *ClientWithResponses) CreateVisitWithBodyWithResponse(ctx context.Contex
 //
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
-// 422. Keys are kept for at least 24 hours.
+// 422. A retry sent while the first is still being served waits for it and then answers
+// as a retry does (never a 409). Keys are kept for at least 24 hours.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -222,7 +222,8 @@ export interface paths {
          *
          *     Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
          *     returns the first response and changes nothing; the same key with another body is a
-         *     422. Keys are kept for at least 24 hours.
+         *     422. A retry sent while the first is still being served waits for it and then answers
+         *     as a retry does (never a 409). Keys are kept for at least 24 hours.
          */
         post: operations["createVisit"];
         delete?: never;
