@@ -200,7 +200,7 @@ type Location struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// LocationList Example: {"items":[{"created_at":"2026-11-26T10:00:00Z","description":"Tend the fields for an honest wage.","id":1,"max_gold":20,"min_gold":10,"name":"Farm","updated_at":"2026-11-26T10:00:00Z"}],"next_cursor":null}
+// LocationList Example: {"items":[{"created_at":"2026-11-26T10:00:00Z","description":"Tend the fields for an honest wage.","id":1,"max_gold":20,"min_gold":10,"name":"Farm","updated_at":"2026-11-26T10:00:00Z"},{"created_at":"2026-11-26T10:00:00Z","description":"Search the dark for forgotten coins.","id":2,"max_gold":10,"min_gold":5,"name":"Cave","updated_at":"2026-11-26T10:00:00Z"},{"created_at":"2026-11-26T10:00:00Z","description":"Help around the house for a few coins.","id":3,"max_gold":5,"min_gold":2,"name":"House","updated_at":"2026-11-26T10:00:00Z"},{"created_at":"2026-11-26T10:00:00Z","description":"Bet it all: win big or lose big.","id":4,"max_gold":50,"min_gold":-50,"name":"Casino","updated_at":"2026-11-26T10:00:00Z"}],"next_cursor":null}
 type LocationList struct {
 	Items []Location `json:"items"`
 

@@ -671,6 +671,33 @@ export interface components {
          *           "description": "Tend the fields for an honest wage.",
          *           "created_at": "2026-11-26T10:00:00Z",
          *           "updated_at": "2026-11-26T10:00:00Z"
+         *         },
+         *         {
+         *           "id": 2,
+         *           "name": "Cave",
+         *           "min_gold": 5,
+         *           "max_gold": 10,
+         *           "description": "Search the dark for forgotten coins.",
+         *           "created_at": "2026-11-26T10:00:00Z",
+         *           "updated_at": "2026-11-26T10:00:00Z"
+         *         },
+         *         {
+         *           "id": 3,
+         *           "name": "House",
+         *           "min_gold": 2,
+         *           "max_gold": 5,
+         *           "description": "Help around the house for a few coins.",
+         *           "created_at": "2026-11-26T10:00:00Z",
+         *           "updated_at": "2026-11-26T10:00:00Z"
+         *         },
+         *         {
+         *           "id": 4,
+         *           "name": "Casino",
+         *           "min_gold": -50,
+         *           "max_gold": 50,
+         *           "description": "Bet it all: win big or lose big.",
+         *           "created_at": "2026-11-26T10:00:00Z",
+         *           "updated_at": "2026-11-26T10:00:00Z"
          *         }
          *       ],
          *       "next_cursor": null
@@ -1719,6 +1746,9 @@ export interface operations {
                     /**
                      * @example id,name,min_gold,max_gold,description,created_at,updated_at
                      *     1,Farm,10,20,Tend the fields for an honest wage.,2026-11-26T10:00:00Z,2026-11-26T10:00:00Z
+                     *     2,Cave,5,10,Search the dark for forgotten coins.,2026-11-26T10:00:00Z,2026-11-26T10:00:00Z
+                     *     3,House,2,5,Help around the house for a few coins.,2026-11-26T10:00:00Z,2026-11-26T10:00:00Z
+                     *     4,Casino,-50,50,Bet it all: win big or lose big.,2026-11-26T10:00:00Z,2026-11-26T10:00:00Z
                      */
                     "text/csv; charset=utf-8": string;
                 };
