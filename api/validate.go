@@ -456,11 +456,13 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		// value it kept (the last).
 		maps.Copy(fields, duplicateMembers(data))
 		maps.Copy(fields, lexical)
+		addCrossFieldErrors(op, data, fields)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
 	rewritten, outOfRange := wholeNumbers(data, op.intMembers)
 	if fields := joinFields(outOfRange, duplicateMembers(data), lexical); fields != nil {
+		addCrossFieldErrors(op, data, fields)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}

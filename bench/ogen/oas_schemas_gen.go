@@ -6662,7 +6662,8 @@ func (*LocationListHeaders) listLocationsRes() {}
 
 type LocationName string
 
-// A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch.
+// A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch
+// that sets both, with other errors too, names that one with them.
 // Ref: #/components/schemas/LocationPatch
 type LocationPatch struct {
 	Name    OptLocationName `json:"name"`
@@ -6713,7 +6714,7 @@ func (s *LocationPatch) SetDescription(val OptNilString) {
 }
 
 // A location to create, or every writable field of one to replace. `min_gold` must not exceed
-// `max_gold`.
+// `max_gold`; a body with other errors too names that one with them.
 // Ref: #/components/schemas/NewLocation
 type NewLocation struct {
 	Name        LocationName   `json:"name"`

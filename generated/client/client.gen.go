@@ -213,7 +213,7 @@ type LocationList struct {
 // LocationName Example: Farm
 type LocationName = string
 
-// LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch.
+// LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them.
 //
 // Example: {"max_gold":40}
 type LocationPatch struct {
@@ -232,7 +232,7 @@ type LocationPatch struct {
 	Name *LocationName `json:"name,omitempty"`
 }
 
-// NewLocation A location to create, or every writable field of one to replace. `min_gold` must not exceed `max_gold`.
+// NewLocation A location to create, or every writable field of one to replace. `min_gold` must not exceed `max_gold`; a body with other errors too names that one with them.
 //
 // Example: {"description":"Spar with the masters.","max_gold":30,"min_gold":15,"name":"Dojo"}
 type NewLocation struct {

@@ -630,7 +630,7 @@ export interface components {
             updated_at: string;
         };
         /**
-         * @description A location to create, or every writable field of one to replace. `min_gold` must not exceed `max_gold`.
+         * @description A location to create, or every writable field of one to replace. `min_gold` must not exceed `max_gold`; a body with other errors too names that one with them.
          * @example {
          *       "name": "Dojo",
          *       "min_gold": 15,
@@ -645,7 +645,7 @@ export interface components {
             description?: components["schemas"]["Description"];
         };
         /**
-         * @description A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch.
+         * @description A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them.
          * @example {
          *       "max_gold": 40
          *     }
