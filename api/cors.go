@@ -12,7 +12,7 @@ import (
 var (
 	corsAllowHeaders  = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-ID"
 	corsExposeHeaders = "ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed, " +
-		"WWW-Authenticate, Accept-Patch, Accept-Encoding"
+		"WWW-Authenticate, Accept-Patch, Accept-Encoding, Allow"
 )
 
 // cors adds Vary: Origin to every response and the CORS headers for an

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -442,6 +443,12 @@ func TestOptionsAndCORS(t *testing.T) {
 		if got.Header.Get("Access-Control-Allow-Origin") != site || !strings.Contains(got.Header.Get("Access-Control-Expose-Headers"), "X-Request-ID") ||
 			!strings.Contains(got.Header.Get("Access-Control-Expose-Headers"), "WWW-Authenticate") {
 			t.Errorf("GET headers = %v, want ACAO and Expose-Headers", got.Header)
+		}
+		// A script reads the Allow of a 405 (and of OPTIONS) only if exposed.
+		wrong := s.Do(apitest.Request{Method: "PUT", Path: "/locations", Header: map[string]string{"Origin": site}})
+		if wrong.Status != http.StatusMethodNotAllowed || wrong.Header.Get("Allow") == "" ||
+			!slices.Contains(strings.Split(wrong.Header.Get("Access-Control-Expose-Headers"), ", "), "Allow") {
+			t.Errorf("PUT /locations: %d %v, want 405 with Allow among the exposed headers", wrong.Status, wrong.Header)
 		}
 	})
 	t.Run("a preflight to an unknown path is a 404 without preflight headers", func(t *testing.T) {

@@ -158,8 +158,10 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 			c.Status(http.StatusOK)
 			return
 		}
-		// The path as routed: /locations%2F1 names nothing, /locations/1 does.
-		detail := "Nothing exists at " + shortened(routedPath(r, c.Request.URL)) + "."
+		// The path as sent, escaped as in the problem's instance: /locations%2F1
+		// names nothing, /locations/1 does, and a decoded path could carry
+		// control or bidi characters into the message.
+		detail := "Nothing exists at " + shortened(c.Request.URL.EscapedPath()) + "."
 		if c.Request.URL.Path == "" {
 			// An absolute target without one (GET http://host) or
 			// CONNECT's host:port: Gin routes no empty path.

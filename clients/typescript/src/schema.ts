@@ -1572,7 +1572,7 @@ export interface components {
         AccessControlAllowOrigin: string;
         /**
          * @description With CORS enabled, the response headers a browser script may read.
-         * @example ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed, WWW-Authenticate, Accept-Patch, Accept-Encoding
+         * @example ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed, WWW-Authenticate, Accept-Patch, Accept-Encoding, Allow
          */
         AccessControlExposeHeaders: string;
         /**
