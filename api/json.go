@@ -26,24 +26,34 @@ func jsonEncode(w io.Writer, v any) error {
 // kin-openapi's check leaves to the handler:
 //
 //   - kin-openapi reads a number as a float64 and counts it an integer when
-//     that is whole, as JSON Schema does: 1.0, 1e0, 10E-1 (and even
-//     1.0000000000000001, which a float64 cannot tell from 1). encoding/json,
-//     which binds the body to the generated types, takes only digits for an
-//     int64. rewritten is the body with each such number written as the
-//     integer kin-openapi took it for (nil when there is none).
-//   - An integer beyond int64 satisfies the schema and fits no field:
-//     outOfRange names each one.
+//     that is whole: 1.0, 1e0, 10E-1, but also 1.0000000000000001 and
+//     0.99999999999999999, which a float64 cannot tell from 1. JSON Schema's
+//     integer is a number whose value has no fraction, so the text decides
+//     (exactInteger): such a number is refused, "must be an integer", as
+//     kin-openapi refuses 1.5. (A client that meant 1 sent 1; one that sent
+//     0.99999999999999999 for a location id did not name location 1.)
+//   - encoding/json, which binds the body to the generated types, takes
+//     only digits for an int64. rewritten is the body with each integer
+//     written otherwise (1.0, 1e0) as digits (nil when there is none).
+//   - An integer beyond int64 satisfies the schema and fits no field.
 //
-// A number with a fraction is left for kin-openapi to refuse. The work is
-// bounded whatever the body holds: at most len(ints) numbers are read, each
-// in time linear in its length.
-func wholeNumbers(data []byte, ints []string) (rewritten []byte, outOfRange map[string]string) {
+// refused names each member refused so. A number with a fraction a float64
+// keeps is left for kin-openapi to refuse. The work is bounded whatever the
+// body holds: at most len(ints) numbers are read, each in time linear in
+// its length.
+func wholeNumbers(data []byte, ints []string) (rewritten []byte, refused map[string]string) {
 	if len(ints) == 0 {
 		return nil, nil
 	}
 	var members map[string]json.RawMessage
 	if json.Unmarshal(data, &members) != nil {
 		return nil, nil
+	}
+	refuse := func(name, msg string) {
+		if refused == nil {
+			refused = map[string]string{}
+		}
+		refused[name] = label(name) + msg
 	}
 	changed := false
 	for _, name := range ints {
@@ -59,24 +69,54 @@ func wholeNumbers(data []byte, ints []string) (rewritten []byte, outOfRange map[
 		switch {
 		case !whole:
 			continue
+		case !exactInteger(text):
+			refuse(name, " must be an integer")
 		case !inRange:
-			if outOfRange == nil {
-				outOfRange = map[string]string{}
-			}
-			outOfRange[name] = label(name) + " is out of range"
+			refuse(name, " is out of range")
 		default:
 			members[name] = json.RawMessage(strconv.FormatInt(n, 10))
 			changed = true
 		}
 	}
-	if !changed || outOfRange != nil {
-		return nil, outOfRange
+	if !changed || refused != nil {
+		return nil, refused
 	}
 	var buf bytes.Buffer
 	if jsonEncode(&buf, members) != nil {
 		return nil, nil
 	}
 	return buf.Bytes(), nil
+}
+
+// exactInteger reports whether JSON number text has an integer value, read
+// from its digits, not through a float64: its significant digits end at or
+// before the units digit once the exponent moves the point. Linear in the
+// text, whatever its exponent (no power of ten is computed).
+func exactInteger(text string) bool {
+	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(text, "-")), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		return true // zero
+	}
+	trimmed := strings.TrimRight(digits, "0")
+	// The value is trimmed × 10^shift.
+	shift := int64(len(digits)-len(trimmed)) - int64(len(frac))
+	if exp == "" {
+		return shift >= 0
+	}
+	e, err := strconv.ParseInt(strings.TrimPrefix(exp, "+"), 10, 64)
+	if err != nil {
+		// Beyond int64: a huge positive exponent is an integer, a huge
+		// negative one is not (the digits are not all zero).
+		return !strings.HasPrefix(exp, "-")
+	}
+	// shift+e may wrap only where e is near either end of int64, where
+	// its sign decides.
+	if sum := shift + e; (e > 0) == (sum > shift) {
+		return sum >= 0
+	}
+	return e > 0
 }
 
 // significant is the JSON number text without the zeros that end its

@@ -337,4 +337,31 @@ func TestWholeNumbersWrittenAsDecimals(t *testing.T) {
 		t.Errorf("the same key with location 1 made visit %d (replayed %q), want a replay of %d",
 			again.Id, replay.Header.Get("Idempotent-Replayed"), v.Id)
 	}
+
+	// A number whose value has a fraction is no integer, though a float64
+	// rounds it to one (kin-openapi's check reads it so): refused, and
+	// nothing changes.
+	before := s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits"})
+	for _, tt := range []struct{ method, path, token, body, field string }{
+		{"POST", p.path + "/visits", p.Token, `{"location_id":0.99999999999999999}`, "location_id"},
+		{"POST", p.path + "/visits", p.Token, `{"location_id":3.9999999999999999}`, "location_id"},
+		{"POST", p.path + "/visits", p.Token, `{"location_id":1.0000000000000001}`, "location_id"},
+		{"PUT", path, admin, `{"name":"Dojo","min_gold":-5,"max_gold":1000000.00000000001}`, "max_gold"},
+		{"POST", "/locations", admin, `{"name":"Dojo","min_gold":1e-400,"max_gold":2}`, "min_gold"},
+	} {
+		resp := s.Do(apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body})
+		want := map[string]string{tt.field: label(tt.field) + " must be an integer"}
+		if got := resp.Problem(t).Errors; resp.Status != 400 || !maps.Equal(got, want) {
+			t.Errorf("%s %s %s: %d %s, want 400 with %v", tt.method, tt.path, tt.body, resp.Status, resp.Body, want)
+		}
+	}
+	if after := s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits"}); string(after.Body) != string(before.Body) {
+		t.Errorf("refused visits changed the log:\nbefore %s\nafter  %s", before.Body, after.Body)
+	}
+	if resp := s.Do(apitest.Request{Method: "GET", Path: path}); !strings.Contains(string(resp.Body), `"max_gold":30,`) {
+		t.Errorf("the refused PUT changed the location: %s", resp.Body)
+	}
 }
+
+// label is a member's name as the messages word it.
+func label(name string) string { return strings.ReplaceAll(name, "_", " ") }

@@ -446,8 +446,8 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			return
 		}
 		fields := fieldErrors(err)
-		_, outOfRange := wholeNumbers(data, op.intMembers)
-		for k, msg := range outOfRange {
+		_, refused := wholeNumbers(data, op.intMembers)
+		for k, msg := range refused {
 			if _, ok := fields[k]; !ok {
 				fields[k] = msg
 			}
@@ -460,8 +460,8 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
-	rewritten, outOfRange := wholeNumbers(data, op.intMembers)
-	if fields := joinFields(outOfRange, duplicateMembers(data), lexical); fields != nil {
+	rewritten, refused := wholeNumbers(data, op.intMembers)
+	if fields := joinFields(refused, duplicateMembers(data), lexical); fields != nil {
 		addCrossFieldErrors(op, data, fields)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return

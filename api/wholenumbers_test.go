@@ -40,15 +40,16 @@ func TestWholeNumbers(t *testing.T) {
 	for _, c := range []struct {
 		name, body string
 		rewritten  string // "" for none
-		outOfRange []string
+		refused    []string
 	}{
 		{"digits", `{"min_gold":1,"max_gold":-2}`, "", nil},
 		{"decimals and exponents", `{"min_gold":1.0,"max_gold":2e1,"name":"1.0"}`,
 			`{"max_gold":20,"min_gold":1,"name":"1.0"}` + "\n", nil},
 		{"negative zero", `{"min_gold":-0.0}`, `{"min_gold":0}` + "\n", nil},
 		{"exactly, past a float64's 53 bits", `{"min_gold":9007199254740993.0}`, `{"min_gold":9007199254740993}` + "\n", nil},
-		{"as kin-openapi's float64 takes it", `{"min_gold":1.0000000000000001,"max_gold":1e-400}`,
-			`{"max_gold":0,"min_gold":1}` + "\n", nil},
+		// kin-openapi's float64 takes these for 1 and 0; their values are not integers.
+		{"a fraction a float64 loses", `{"min_gold":1.0000000000000001,"max_gold":1e-400}`, "", []string{"max_gold", "min_gold"}},
+		{"a fraction a float64 rounds up", `{"min_gold":0.99999999999999999}`, "", []string{"min_gold"}},
 		{"zeros ending the fraction say nothing", `{"min_gold":9007199254740993.` + strings.Repeat("0", 60) + `,"max_gold":9223372036854775807.` + strings.Repeat("0", 60) + `}`,
 			`{"max_gold":9223372036854775807,"min_gold":9007199254740993}` + "\n", nil},
 		{"a fraction is kin-openapi's to refuse", `{"min_gold":1.5}`, "", nil},
@@ -62,12 +63,12 @@ func TestWholeNumbers(t *testing.T) {
 		{"strings are not numbers", `{"min_gold":"1.0"}`, "", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			rewritten, outOfRange := wholeNumbers([]byte(c.body), ints)
+			rewritten, refused := wholeNumbers([]byte(c.body), ints)
 			if string(rewritten) != c.rewritten {
 				t.Errorf("rewritten %q, want %q", rewritten, c.rewritten)
 			}
-			if got := sortedKeys(outOfRange); !slicesEqual(got, c.outOfRange) {
-				t.Errorf("out of range %v, want %v", got, c.outOfRange)
+			if got := sortedKeys(refused); !slicesEqual(got, c.refused) {
+				t.Errorf("refused %v, want %v", got, c.refused)
 			}
 		})
 	}
@@ -76,3 +77,24 @@ func TestWholeNumbers(t *testing.T) {
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 func slicesEqual(a, b []string) bool { return slices.Equal(a, b) || len(a)+len(b) == 0 }
+
+// exactInteger reads the value from the digits, whatever the exponent.
+func TestExactInteger(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"0", true}, {"-0.0", true}, {"0e-999999999999999999999", true}, {"1", true}, {"1.0", true},
+		{"1e0", true}, {"10E-1", true}, {"1.5e1", true}, {"1.50e1", true}, {"100e-2", true},
+		{"9007199254740993.000", true}, {"1e400", true}, {"1e+5", true},
+		{"1e99999999999999999999", true}, {"5e9223372036854775807", true},
+		{"1.5", false}, {"1.0000000000000001", false}, {"0.99999999999999999", false},
+		{"1e-1", false}, {"1e-400", false}, {"15e-1", false}, {"1.05e1", false},
+		{"1e-99999999999999999999", false}, {"0.5e-9223372036854775808", false},
+		{"-3.999999999999999999e0", false},
+	} {
+		if got := exactInteger(c.text); got != c.want {
+			t.Errorf("exactInteger(%s) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
