@@ -141,6 +141,17 @@ func (c *collector) addSchema(se *openapi3.SchemaError) {
 	if se.SchemaField == "properties" {
 		// additionalProperties: false names the field only in the reason.
 		if name, ok := unsupportedProperty(se.Reason); ok {
+			if unnameable(name) || (len(path) == 0 && name == bodyKey) {
+				// No key of its own: "" has no label, "a.b" would read
+				// as a path, and body means the whole body. Its object
+				// says it instead.
+				if len(path) == 0 {
+					c.set(bodyKey, "request body has a member that is not allowed", 3)
+				} else {
+					c.set(strings.Join(path, "."), label(path[len(path)-1])+" has a member that is not allowed", 3)
+				}
+				return
+			}
 			key := strings.Join(append(path, name), ".")
 			c.set(key, label(name)+" is not allowed", 3)
 			return

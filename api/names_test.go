@@ -243,7 +243,7 @@ func TestBodyTextThatNamesNoCharacterWithOtherFaults(t *testing.T) {
 		}},
 		{"a member nested in one named body", `{"body":{"x":"\ud800"},"first_name":"H"}`, map[string]string{
 			"body.x":     "x must be valid Unicode: it escapes half of a surrogate pair",
-			"body":       "body is not allowed",
+			"body":       "request body has a member that is not allowed",
 			"first_name": "first name must be at least 2 characters long",
 			"last_name":  "last name is required",
 		}},
