@@ -654,6 +654,13 @@ func (f *contractFuzzer) want(c specfuzz.Case) cfWant {
 		// The location's range is judged with the schema's errors.
 		keys = append(slices.Clone(keys), "min_gold")
 	}
+	if c.Expect == specfuzz.Invalid && c.Status == http.StatusNotAcceptable && f.op.Operation.Extensions["x-accept-per-resource"] == true {
+		// The handler negotiates with the resource's own type, once it
+		// has found it: an unknown one is a 404 whatever Accept says.
+		if _, notFound := f.domain(c.Input)[http.StatusNotFound]; notFound {
+			return cfWant{}.add(http.StatusNotFound)
+		}
+	}
 	switch c.Expect {
 	case specfuzz.Invalid:
 		return cfWant{}.add(c.Status, keys...)

@@ -32,6 +32,10 @@ type operation struct {
 	// offers are the media types of its successful responses, the
 	// server's preference first (JSON).
 	offers []accept.Offer
+	// acceptPerResource: the handler negotiates Accept against the one
+	// type of the resource asked for and answers 406 itself, naming that
+	// type (the contract's x-accept-per-resource; /docs files).
+	acceptPerResource bool
 	// security lists alternative sets of schemes; empty means public.
 	security openapi3.SecurityRequirements
 	// takesQuery: the operation declares query parameters.
@@ -88,6 +92,7 @@ func newOperations(spec *openapi3.T) (operations, error) {
 				}
 			}
 			o.offers = accept.Offers(dedupe(types)...)
+			o.acceptPerResource = op.Extensions["x-accept-per-resource"] == true
 			o.quick = newQuickCheck(spec, item, op)
 			o.unlimited = unlimited[op.OperationID]
 			for _, p := range append(item.Parameters, op.Parameters...) {
@@ -314,7 +319,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 	acceptList := listHeader(req.Header, "Accept")
 	mediaType, ok := accept.Negotiate(acceptList, op.offers)
-	if !ok {
+	if !ok && !op.acceptPerResource {
 		list := accept.Names(op.offers)
 		writeProblem(c, kindNotAcceptable, "This operation produces: "+list+".",
 			map[string]string{"Accept": "Accept must allow one of " + list})
