@@ -510,6 +510,18 @@ func TestErrors(t *testing.T) {
 			name:       "a charset other than UTF-8",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{}`, Header: map[string]string{"Content-Type": "application/json; charset=latin1"}},
 			wantStatus: 415, wantType: "/problems/unsupported-media-type",
+			wantErrors: map[string]string{"Content-Type": "Content-Type parameters must be well formed, with charset utf-8 if any"},
+		},
+		{
+			name:       "the type taken, a parameter malformed",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{}`, Header: map[string]string{"Content-Type": "Application/JSON; charset"}},
+			wantStatus: 415, wantType: "/problems/unsupported-media-type",
+			wantErrors: map[string]string{"Content-Type": "Content-Type parameters must be well formed, with charset utf-8 if any"},
+		},
+		{
+			name:       "a type not taken",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{}`, Header: map[string]string{"Content-Type": "text/plain; charset"}},
+			wantStatus: 415, wantType: "/problems/unsupported-media-type",
 			wantErrors: map[string]string{"Content-Type": "Content-Type must be application/json"},
 		},
 		{

@@ -124,6 +124,12 @@ func TestChunkedRequestClosesTheConnection(t *testing.T) {
 			"25\r\n{\"first_name\":\"Ann\",\"last_name\":\"Bo\"}\r\n0\r\n\r\n", http.StatusCreated, true},
 		{"chunked to an unknown path", "POST /nowhere HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 			http.StatusNotFound, true},
+		// Framed either way, an empty body without a Content-Type is a
+		// missing body (400), and a body without one is a 415.
+		{"chunked and empty, without a Content-Type", "POST /players HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+			http.StatusBadRequest, true},
+		{"chunked, without a Content-Type", "POST /players HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			"25\r\n{\"first_name\":\"Ann\",\"last_name\":\"Bo\"}\r\n0\r\n\r\n", http.StatusUnsupportedMediaType, true},
 		{"OPTIONS * with Content-Length and chunked",
 			"OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: 41\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
 			http.StatusOK, true},

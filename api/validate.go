@@ -621,8 +621,8 @@ func (v *validator) checkContentType(c *gin.Context, op *operation) (string, boo
 		return "", false
 	}
 	ct := header(c.Request.Header, "Content-Type")
-	if ct == "" && c.Request.ContentLength == 0 {
-		return "", true
+	if ct == "" && emptyBody(c.Request) {
+		return "", true // the body's absence is the schema's to judge (400)
 	}
 	if contains(op.requestTypes, ct) {
 		return ct, true
@@ -634,9 +634,33 @@ func (v *validator) checkContentType(c *gin.Context, op *operation) (string, boo
 		}
 	}
 	list := strings.Join(op.requestTypes, ", ")
-	unsupported(c, op, "This operation accepts: "+list+".",
-		map[string]string{"Content-Type": "Content-Type must be " + strings.Join(op.requestTypes, " or ")})
+	msg := "Content-Type must be " + strings.Join(op.requestTypes, " or ")
+	if bare, _, _ := strings.Cut(ct, ";"); contains(op.requestTypes, strings.ToLower(strings.TrimSpace(bare))) {
+		// The type is one taken: its parameters are what is wrong.
+		msg = "Content-Type parameters must be well formed, with charset utf-8 if any"
+	}
+	unsupported(c, op, "This operation accepts: "+list+", in UTF-8.", map[string]string{"Content-Type": msg})
 	return "", false
+}
+
+// emptyBody reports whether r has no body: a Content-Length of 0, or a
+// chunked body that ends at once (peeked, and put back when it does not),
+// so that the two framings of one empty request get one answer.
+func emptyBody(r *http.Request) bool {
+	if r.ContentLength >= 0 {
+		return r.ContentLength == 0
+	}
+	var one [1]byte
+	n, err := io.ReadFull(r.Body, one[:])
+	if n == 0 && err == io.EOF {
+		r.Body, r.ContentLength = http.NoBody, 0
+		return true
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(one[:n]), r.Body), r.Body}
+	return false
 }
 
 // unsupported answers 415 to a request for op.

@@ -1194,8 +1194,11 @@ export interface components {
             };
         };
         /**
-         * @description The request body's `Content-Type` is not one this operation accepts, or the body has a
-         *     `Content-Encoding` (none is supported: send it uncompressed). `errors` names the header.
+         * @description The request body's `Content-Type` is not one this operation accepts (or is, with a
+         *     malformed parameter or a charset other than `utf-8`, which the message then names), or
+         *     the body has a `Content-Encoding` (none is supported: send it uncompressed). `errors`
+         *     names the header. An empty body without a `Content-Type` is a missing body (`400`),
+         *     sent with `Content-Length: 0` or chunked.
          */
         UnsupportedMediaType: {
             headers: {
@@ -1217,7 +1220,7 @@ export interface components {
                  *       "type": "/problems/unsupported-media-type",
                  *       "title": "Unsupported media type.",
                  *       "status": 415,
-                 *       "detail": "This operation accepts: application/json.",
+                 *       "detail": "This operation accepts: application/json, in UTF-8.",
                  *       "instance": "/players#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {
                  *         "Content-Type": "Content-Type must be application/json"
@@ -1253,7 +1256,7 @@ export interface components {
                  *       "type": "/problems/unsupported-media-type",
                  *       "title": "Unsupported media type.",
                  *       "status": 415,
-                 *       "detail": "This operation accepts: application/merge-patch+json.",
+                 *       "detail": "This operation accepts: application/merge-patch+json, in UTF-8.",
                  *       "instance": "/locations/1#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {
                  *         "Content-Type": "Content-Type must be application/merge-patch+json"
