@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"math"
 
 	"github.com/ninjagold/ninjagold-api/game"
 )
@@ -29,14 +30,15 @@ func locationRange(body []byte, schemaErrors map[string]string) map[string]strin
 	if _, bad := schemaErrors["max_gold"]; bad {
 		return nil
 	}
-	// Members by their exact names (a struct would match MIN_GOLD too);
-	// of a member given twice, the last, as the schema's check reads it.
+	// Members by their exact names (a struct would match MIN_GOLD too).
+	// A member given twice never gets here: duplicateMembers names it.
 	var members map[string]json.RawMessage
 	if json.Unmarshal(body, &members) != nil {
 		return nil
 	}
-	var lo, hi int32
-	if json.Unmarshal(members["min_gold"], &lo) != nil || json.Unmarshal(members["max_gold"], &hi) != nil {
+	lo, ok1 := wholeInt32(members["min_gold"])
+	hi, ok2 := wholeInt32(members["max_gold"])
+	if !ok1 || !ok2 {
 		return nil
 	}
 	var e *game.Error
@@ -58,4 +60,17 @@ func addCrossFieldErrors(op *operation, body []byte, fields map[string]string) {
 			fields[k] = msg
 		}
 	}
+}
+
+// wholeInt32 reads a JSON number as the schema takes an integer (30, 30.0,
+// 3e1: see wholeNumbers) when it is one and fits an int32.
+func wholeInt32(raw json.RawMessage) (int32, bool) {
+	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		return 0, false
+	}
+	n, whole, inRange := integerValue(string(raw))
+	if !whole || !inRange || !exactInteger(string(raw)) || n < math.MinInt32 || n > math.MaxInt32 {
+		return 0, false
+	}
+	return int32(n), true
 }

@@ -32,6 +32,7 @@ func TestCrossFieldErrorsWithSchemaErrors(t *testing.T) {
 		{"an unknown member too", "POST", "/locations", nil, `{"name":"Inn","min_gold":30,"max_gold":10,"x":1}`, map[string]string{"x": "x is not allowed", "min_gold": order}},
 		{"a member given twice is named, not judged", "POST", "/locations", nil, `{"name":"Inn","min_gold":1,"min_gold":30,"max_gold":10}`,
 			map[string]string{"min_gold": "min gold must be given only once"}},
+		{"integers written as decimals and exponents", "POST", "/locations", nil, `{"name":"A","min_gold":30.0,"max_gold":1e1}`, map[string]string{"name": short, "min_gold": order}},
 		{"in order", "POST", "/locations", nil, `{"name":"A","min_gold":1,"max_gold":10}`, map[string]string{"name": short}},
 		{"max_gold refused by the schema", "POST", "/locations", nil, `{"name":"A","min_gold":30,"max_gold":"10"}`,
 			map[string]string{"name": short, "max_gold": "max gold must be an integer"}},
