@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 )
@@ -88,56 +87,84 @@ func wholeNumbers(data []byte, ints []string) (rewritten []byte, refused map[str
 	return buf.Bytes(), nil
 }
 
-// exactInteger reports whether JSON number text has an integer value, read
-// from its digits, not through a float64: its significant digits end at or
-// before the units digit once the exponent moves the point. Linear in the
-// text, whatever its exponent (no power of ten is computed).
-func exactInteger(text string) bool {
+// decimal is JSON number text read from its digits: its value is
+// digits × 10^scale, digits without leading or trailing zeros ("" for zero).
+type decimal struct {
+	negative bool
+	digits   string
+	scale    int64
+}
+
+// maxScale bounds a decimal's scale: an exponent beyond it makes a value
+// that is an integer far out of any range (positive) or has a fraction
+// (negative) whatever its digits, and bounding it keeps the sums below
+// from wrapping (a body's digits are far fewer than 2^50).
+const maxScale = 1 << 50
+
+// parseNumber reads valid JSON number text. Linear in the text, whatever
+// its exponent (no power of ten is computed).
+func parseNumber(text string) decimal {
+	neg := strings.HasPrefix(text, "-")
 	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimPrefix(text, "-")), "e")
 	intPart, frac, _ := strings.Cut(mant, ".")
 	digits := strings.TrimLeft(intPart+frac, "0")
 	if digits == "" {
-		return true // zero
+		return decimal{} // zero
 	}
 	trimmed := strings.TrimRight(digits, "0")
-	// The value is trimmed × 10^shift.
-	shift := int64(len(digits)-len(trimmed)) - int64(len(frac))
-	if exp == "" {
-		return shift >= 0
+	scale := int64(len(digits)-len(trimmed)) - int64(len(frac))
+	if exp != "" {
+		e, err := strconv.ParseInt(strings.TrimPrefix(exp, "+"), 10, 64)
+		switch {
+		case err != nil && strings.HasPrefix(exp, "-"), e < -maxScale:
+			e = -maxScale
+		case err != nil, e > maxScale:
+			e = maxScale
+		}
+		scale += e
 	}
-	e, err := strconv.ParseInt(strings.TrimPrefix(exp, "+"), 10, 64)
-	if err != nil {
-		// Beyond int64: a huge positive exponent is an integer, a huge
-		// negative one is not (the digits are not all zero).
-		return !strings.HasPrefix(exp, "-")
-	}
-	// shift+e may wrap only where e is near either end of int64, where
-	// its sign decides.
-	if sum := shift + e; (e > 0) == (sum > shift) {
-		return sum >= 0
-	}
-	return e > 0
+	return decimal{negative: neg, digits: trimmed, scale: scale}
 }
 
-// significant is the JSON number text without the zeros that end its
-// fraction (9.50000e3 is 9.5e3), which say nothing of its value.
-func significant(text string) string {
-	mant, exp, hasExp := strings.Cut(strings.ToLower(text), "e")
-	if strings.Contains(mant, ".") {
-		mant = strings.TrimRight(strings.TrimRight(mant, "0"), ".")
+// integer reports whether the number's value has no fraction.
+func (n decimal) integer() bool { return n.digits == "" || n.scale >= 0 }
+
+// int64 is the number's value when it is an integer within int64's range.
+func (n decimal) int64() (int64, bool) {
+	if n.digits == "" {
+		return 0, true
 	}
-	if hasExp {
-		return mant + "e" + exp
+	if !n.integer() || int64(len(n.digits))+n.scale > 19 {
+		return 0, false // a fraction, or 20 digits and more: beyond 2^63
 	}
-	return mant
+	u, err := strconv.ParseUint(n.digits, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	for range n.scale {
+		if u > math.MaxUint64/10 {
+			return 0, false
+		}
+		u *= 10
+	}
+	switch {
+	case n.negative && u <= 1<<63:
+		return int64(-u), true
+	case !n.negative && u <= math.MaxInt64:
+		return int64(u), true
+	}
+	return 0, false
 }
+
+// exactInteger reports whether JSON number text has an integer value, read
+// from its digits, not through a float64.
+func exactInteger(text string) bool { return parseNumber(text).integer() }
 
 // integerValue reads the JSON number text as kin-openapi judges it:
-// whole when its float64 value has no fraction. n is the integer it is, read
-// exactly where it fits 64 bits of mantissa and is written in few enough
-// significant digits to read so (9007199254740993.0 is 9007199254740993,
-// which a float64 would round), else as the float64; inRange reports
-// whether it fits an int64.
+// whole when its float64 value has no fraction. n is the integer its
+// digits say (9007199254740993.0 is 9007199254740993, which a float64
+// would round), when it has no fraction (exactInteger) and fits an int64,
+// which inRange reports.
 func integerValue(text string) (n int64, whole, inRange bool) {
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
@@ -146,21 +173,8 @@ func integerValue(text string) (n int64, whole, inRange bool) {
 	if math.IsInf(f, 0) || f != math.Trunc(f) {
 		return 0, false, false // beyond float64, or a fraction: kin-openapi refuses it
 	}
-	if short := significant(text); len(short) <= 64 {
-		// Exactly, where 64 bits of mantissa hold it.
-		if b, _, err := big.ParseFloat(short, 10, 64, big.ToNearestEven); err == nil && b.IsInt() {
-			if n, acc := b.Int64(); acc == big.Exact {
-				return n, true, true
-			}
-			if b.MinPrec() <= 64 {
-				return 0, true, false
-			}
-		}
-	}
-	if f < -(1<<63) || f >= 1<<63 {
-		return 0, true, false
-	}
-	return int64(f), true, true
+	n, inRange = parseNumber(text).int64()
+	return n, true, inRange
 }
 
 // objectMembers counts the members of data, valid JSON text, when it is an

@@ -2,6 +2,7 @@ package api
 
 import (
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -95,6 +96,43 @@ func TestExactInteger(t *testing.T) {
 	} {
 		if got := exactInteger(c.text); got != c.want {
 			t.Errorf("exactInteger(%s) = %v, want %v", c.text, got, c.want)
+		}
+	}
+}
+
+// integerValue reads an integer's value from its digits, however many
+// there are and wherever the exponent puts the point: never through a
+// float64, which rounds beyond 2^53.
+func TestIntegerValue(t *testing.T) {
+	long := "9007199254740993" + strings.Repeat("0", 60) + "e-60"
+	for _, c := range []struct {
+		text           string
+		n              int64
+		whole, inRange bool
+	}{
+		{"0", 0, true, true},
+		{"-0.0e5", 0, true, true},
+		{"30.0", 30, true, true},
+		{"1e1", 10, true, true},
+		{"-15E-1", 0, false, false},
+		{"9007199254740993.0", 9007199254740993, true, true},
+		{long, 9007199254740993, true, true},
+		{"-" + long, -9007199254740993, true, true},
+		{"0.00000000000000000000000000000009007199254740993e47", 9007199254740993, true, true},
+		{"9223372036854775807.0", math.MaxInt64, true, true},
+		{"922337203685477580.7e1", math.MaxInt64, true, true},
+		{"-9223372036854775808.0", math.MinInt64, true, true},
+		{"9223372036854775808.0", 0, true, false},
+		{"-9223372036854775809.0", 0, true, false},
+		{"1e18", 1e18, true, true},
+		{"1e19", 0, true, false},
+		{"18446744073709551616e0", 0, true, false},
+		{"1e99999999999999999999", 0, false, false}, // beyond float64: kin-openapi says so
+		{"0.99999999999999999", 0, true, false}, // whole to a float64, not an integer
+	} {
+		n, whole, inRange := integerValue(c.text)
+		if n != c.n || whole != c.whole || inRange != c.inRange {
+			t.Errorf("integerValue(%s) = %d, %v, %v; want %d, %v, %v", c.text, n, whole, inRange, c.n, c.whole, c.inRange)
 		}
 	}
 }
