@@ -120,6 +120,7 @@ func TestNotFoundShortensALongPath(t *testing.T) {
 		{"/" + strings.Repeat("a", 511), "/" + strings.Repeat("a", 511)},
 		{"/%E2%80%AEgnp.exe", "/%E2%80%AEgnp.exe"}, // a right-to-left override
 		{"/a%5Bb%5D%07", "/a%5Bb%5D%07"},
+		{"/a[b]", "/a%5Bb%5D"}, // sent raw, escaped in both
 	} {
 		resp := s.Do(apitest.Request{Method: "GET", Path: tt.path})
 		if resp.Status != http.StatusNotFound {

@@ -86,14 +86,8 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 		}
 	}
 	// The instance names this occurrence: the path, and the request id
-	// that finds it in the logs. A path sent with a raw [ or ] keeps them
-	// in EscapedPath (as browsers leave them); a URI reference may not
-	// hold them outside a host (RFC 3986), so they are escaped here.
-	instance := c.Request.URL.EscapedPath()
-	if strings.ContainsAny(instance, "[]") {
-		instance = squareBrackets.Replace(instance)
-	}
-	instance = shortened(instance)
+	// that finds it in the logs.
+	instance := echoedPath(c.Request)
 	if id := requestID(c); id != "" {
 		instance += "#" + id
 	}
@@ -106,6 +100,20 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 		Errors:   fields,
 	}})
 	c.Abort()
+}
+
+// echoedPath is the request's path as a problem repeats it, in its
+// instance and a 404's detail: escaped as sent (a decoded path could carry
+// control or bidi characters into the message), shortened. A path sent
+// with a raw [ or ] keeps them in EscapedPath (as browsers leave them); a
+// URI reference may not hold them outside a host (RFC 3986), so they are
+// escaped here.
+func echoedPath(r *http.Request) string {
+	path := r.URL.EscapedPath()
+	if strings.ContainsAny(path, "[]") {
+		path = squareBrackets.Replace(path)
+	}
+	return shortened(path)
 }
 
 var squareBrackets = strings.NewReplacer("[", "%5B", "]", "%5D")

@@ -159,9 +159,8 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 			return
 		}
 		// The path as sent, escaped as in the problem's instance: /locations%2F1
-		// names nothing, /locations/1 does, and a decoded path could carry
-		// control or bidi characters into the message.
-		detail := "Nothing exists at " + shortened(c.Request.URL.EscapedPath()) + "."
+		// names nothing, /locations/1 does.
+		detail := "Nothing exists at " + echoedPath(c.Request) + "."
 		if c.Request.URL.Path == "" {
 			// An absolute target without one (GET http://host) or
 			// CONNECT's host:port: Gin routes no empty path.
