@@ -454,9 +454,6 @@ func (f *contractFuzzer) fix(op specfuzz.Op, in *specfuzz.Input, pinned specfuzz
 	}
 }
 
-// cfOrderGold makes min_gold <= max_gold hold after the body is applied to
-// cur (nil: the body is the whole location), moving the member that is not
-// pinned.
 // rangeReversed reports whether a location write's body gives min_gold
 // over max_gold, both whole numbers a location holds.
 func (f *contractFuzzer) rangeReversed(in specfuzz.Input) bool {
@@ -479,6 +476,9 @@ func (f *contractFuzzer) rangeReversed(in specfuzz.Input) bool {
 	return ok1 && ok2 && l > h && l <= math.MaxInt32 && h >= math.MinInt32
 }
 
+// cfOrderGold makes min_gold <= max_gold hold after the body is applied to
+// cur (nil: the body is the whole location), moving the member that is not
+// pinned.
 func cfOrderGold(in *specfuzz.Input, pinned specfuzz.Slot, cur *game.Location) {
 	o, ok := in.Body.(specfuzz.Object)
 	if !ok {

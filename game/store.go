@@ -56,9 +56,10 @@ type Store interface {
 	// came first), and nothing changes. ENOTFOUND when no player has id.
 	ReplaceToken(ctx context.Context, id int64, old, hash []byte) (Player, error)
 	// DeletePlayer deletes a player with their visits and idempotency keys.
-	// With token set, only while it still hashes the player's token (as
-	// ReplaceToken's old): ErrUnknownToken when it does not (a replacement
-	// came first), and nothing changes. ENOTFOUND if no player has id.
+	// With token set (a token's hash, as ReplaceToken's old), only while
+	// it is still the hash of the player's token: ErrUnknownToken when it
+	// is not (a replacement came first), and nothing changes. ENOTFOUND if
+	// no player has id.
 	DeletePlayer(ctx context.Context, id int64, token []byte) error
 
 	// CreateVisit records a visit and moves its gold in one transaction. It
