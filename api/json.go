@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -251,15 +251,28 @@ func duplicateMembers(data []byte) map[string]string {
 	return fields
 }
 
-// joinFields merges field messages, a later map's winning; nil when all
-// are empty.
+// joinFields merges field messages as mergeFields does; nil when all are
+// empty.
 func joinFields(ms ...map[string]string) map[string]string {
 	var out map[string]string
 	for _, m := range ms {
 		if len(m) > 0 && out == nil {
 			out = map[string]string{}
 		}
-		maps.Copy(out, m)
+		mergeFields(out, m)
 	}
 	return out
+}
+
+// mergeFields copies from's messages into fields, from's winning, but for
+// the body's own key: two faults of the whole body (an unknown member
+// whose name keys no field, a member given twice) are both named, joined
+// by "; ", where one would hide the other.
+func mergeFields(fields, from map[string]string) {
+	for k, msg := range from {
+		if old, ok := fields[k]; ok && k == bodyKey && !slices.Contains(strings.Split(old, "; "), msg) {
+			msg = old + "; " + msg
+		}
+		fields[k] = msg
+	}
 }

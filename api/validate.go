@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -419,14 +418,14 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		if !quick && len(data) > 0 && !json.Valid(data) {
 			// encoding/json would ignore what follows the document.
 			fields := map[string]string{bodyKey: "request body must be valid JSON"}
-			maps.Copy(fields, lexical)
+			mergeFields(fields, lexical)
 			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 			return
 		}
 		// (A body the quick check accepted is within the bound: see compileObject.)
 		if !quick && op.maxMembers > 0 && objectMembers(data, op.maxMembers) > op.maxMembers {
 			fields := map[string]string{bodyKey: tooManyMembers("request body", op.maxMembers)}
-			maps.Copy(fields, lexical)
+			mergeFields(fields, lexical)
 			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 			return
 		}
@@ -459,8 +458,8 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		}
 		// A member given twice says so, whatever kin-openapi found in the
 		// value it kept (the last).
-		maps.Copy(fields, duplicateMembers(data))
-		maps.Copy(fields, lexical)
+		mergeFields(fields, duplicateMembers(data))
+		mergeFields(fields, lexical)
 		addCrossFieldErrors(op, data, fields)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return

@@ -128,7 +128,7 @@ func TestIntegerValue(t *testing.T) {
 		{"1e19", 0, true, false},
 		{"18446744073709551616e0", 0, true, false},
 		{"1e99999999999999999999", 0, false, false}, // beyond float64: kin-openapi says so
-		{"0.99999999999999999", 0, true, false}, // whole to a float64, not an integer
+		{"0.99999999999999999", 0, true, false},     // whole to a float64, not an integer
 	} {
 		n, whole, inRange := integerValue(c.text)
 		if n != c.n || whole != c.whole || inRange != c.inRange {
