@@ -291,6 +291,29 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"body": "request body has a member that is not allowed; request body must give each member only once"},
 		},
 		{
+			// A client that PUTs back what it read, to a wrong URL: the
+			// path's id and the body's are two faults under one key.
+			name: "a body member named as a path parameter, both wrong",
+			req: apitest.Request{Method: "PUT", Path: "/locations/abc", Token: admin,
+				Body: `{"id":1,"name":"Farm","min_gold":10,"max_gold":20}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"id": "id must be an integer; id is not allowed"},
+		},
+		{
+			name: "a body member named as a path parameter, the path right",
+			req: apitest.Request{Method: "PUT", Path: "/locations/1", Token: admin,
+				Body: `{"id":1,"name":"Farm","min_gold":10,"max_gold":20}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"id": "id is not allowed"},
+		},
+		{
+			name: "a body member named as a path parameter, beside another fault",
+			req: apitest.Request{Method: "POST", Path: "/players/0/visits", Token: "a-player-token",
+				Body: `{"location_id":"x","id":3}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"id": "id must be at least 1; id is not allowed", "location_id": "location id must be an integer"},
+		},
+		{
 			// "" has no label, a.b would read as a path, body as the whole
 			// body: each is said of the body, not keyed by its name.
 			name: "members whose names cannot key a field",

@@ -23,23 +23,42 @@ const bodyKey = "body"
 
 // fieldErrors collects the field -> message map of a kin-openapi request
 // validation error. Where several errors hit one field, the most specific
-// (see priority) wins.
+// (see priority) wins. A parameter and a body member of the same name
+// (PUT /locations/abc with {"id": 1}) are two fields under one key: both
+// are named, the parameter's message first, joined by "; ", where one
+// would hide the other.
 func fieldErrors(err error) map[string]string {
-	c := collector{fields: map[string]string{}, prio: map[string]int{}}
+	c := collector{params: newFieldSet(), body: newFieldSet()}
 	c.add(err)
-	return c.fields
+	for k, msg := range c.params.fields {
+		if b, ok := c.body.fields[k]; ok {
+			msg += "; " + b
+		}
+		c.body.fields[k] = msg
+	}
+	return c.body.fields
 }
 
+// collector gathers the parameters' messages apart from the body's, which
+// may use the same keys.
 type collector struct {
+	params, body fieldSet
+}
+
+type fieldSet struct {
 	fields map[string]string
 	prio   map[string]int
 }
 
-func (c *collector) set(key, msg string, prio int) {
-	if old, ok := c.prio[key]; ok && old >= prio {
+func newFieldSet() fieldSet {
+	return fieldSet{fields: map[string]string{}, prio: map[string]int{}}
+}
+
+func (s fieldSet) set(key, msg string, prio int) {
+	if old, ok := s.prio[key]; ok && old >= prio {
 		return
 	}
-	c.fields[key], c.prio[key] = msg, prio
+	s.fields[key], s.prio[key] = msg, prio
 }
 
 // add walks err by its concrete types: kin-openapi's MultiError answers
@@ -57,12 +76,12 @@ func (c *collector) add(err error) {
 		case e.RequestBody != nil:
 			c.addBody(e)
 		default:
-			c.set(bodyKey, "request is not valid", 0)
+			c.body.set(bodyKey, "request is not valid", 0)
 		}
 	case *openapi3.SchemaError:
 		c.addSchema(e)
 	default:
-		c.set(bodyKey, "request is not valid", 0)
+		c.body.set(bodyKey, "request is not valid", 0)
 	}
 }
 
@@ -78,7 +97,7 @@ func (c *collector) addParameter(p *openapi3.Parameter, err error) {
 		return
 	case *openapi3.SchemaError:
 		msg, prio := schemaMessage(name, e)
-		c.set(key, msg, prio)
+		c.params.set(key, msg, prio)
 		return
 	case *openapi3filter.ParseError:
 		var schema *openapi3.Schema
@@ -89,25 +108,25 @@ func (c *collector) addParameter(p *openapi3.Parameter, err error) {
 		if errors.Is(e.RootCause(), strconv.ErrRange) || errors.As(e, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
 			// An integer too long for its format: the declared bound it
 			// is beyond says more than "out of range".
-			c.set(key, outOfRange(name, schema, strings.HasPrefix(fmt.Sprint(e.Value), "-")), 2)
+			c.params.set(key, outOfRange(name, schema, strings.HasPrefix(fmt.Sprint(e.Value), "-")), 2)
 			return
 		}
 		typ := ""
 		if schema != nil {
 			typ = schemaType(schema)
 		}
-		c.set(key, name+" must be "+typeNoun(typ), 2)
+		c.params.set(key, name+" must be "+typeNoun(typ), 2)
 		return
 	}
 	switch {
 	case errors.Is(err, openapi3filter.ErrInvalidRequired):
-		c.set(key, name+" is required", 3)
+		c.params.set(key, name+" is required", 3)
 		return
 	case errors.Is(err, openapi3filter.ErrInvalidEmptyValue):
-		c.set(key, name+" must not be empty", 3)
+		c.params.set(key, name+" must not be empty", 3)
 		return
 	}
-	c.set(key, name+" is not valid", 0)
+	c.params.set(key, name+" is not valid", 0)
 }
 
 func (c *collector) addBody(re *openapi3filter.RequestError) {
@@ -117,7 +136,7 @@ func (c *collector) addBody(re *openapi3filter.RequestError) {
 			if se, ok := m.(*openapi3.SchemaError); ok {
 				c.addSchema(se)
 			} else {
-				c.set(bodyKey, "request body is not valid", 0)
+				c.body.set(bodyKey, "request body is not valid", 0)
 			}
 		}
 		return
@@ -127,11 +146,11 @@ func (c *collector) addBody(re *openapi3filter.RequestError) {
 	}
 	switch {
 	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
-		c.set(bodyKey, "request body is required", 3)
+		c.body.set(bodyKey, "request body is required", 3)
 	case re.Reason == "failed to decode request body":
-		c.set(bodyKey, "request body must be valid JSON", 1)
+		c.body.set(bodyKey, "request body must be valid JSON", 1)
 	default:
-		c.set(bodyKey, "request body is not valid", 0)
+		c.body.set(bodyKey, "request body is not valid", 0)
 	}
 }
 
@@ -146,24 +165,24 @@ func (c *collector) addSchema(se *openapi3.SchemaError) {
 				// as a path, and body means the whole body. Its object
 				// says it instead.
 				if len(path) == 0 {
-					c.set(bodyKey, "request body has a member that is not allowed", 3)
+					c.body.set(bodyKey, "request body has a member that is not allowed", 3)
 				} else {
-					c.set(strings.Join(path, "."), label(path[len(path)-1])+" has a member that is not allowed", 3)
+					c.body.set(strings.Join(path, "."), label(path[len(path)-1])+" has a member that is not allowed", 3)
 				}
 				return
 			}
 			key := strings.Join(append(path, name), ".")
-			c.set(key, label(name)+" is not allowed", 3)
+			c.body.set(key, label(name)+" is not allowed", 3)
 			return
 		}
 	}
 	if len(path) == 0 {
 		msg, prio := schemaMessage("request body", se)
-		c.set(bodyKey, msg, prio)
+		c.body.set(bodyKey, msg, prio)
 		return
 	}
 	msg, prio := schemaMessage(label(path[len(path)-1]), se)
-	c.set(strings.Join(path, "."), msg, prio)
+	c.body.set(strings.Join(path, "."), msg, prio)
 }
 
 // unsupportedProperty extracts NAME from kin-openapi's reason
