@@ -182,3 +182,41 @@ func TestChunkedRequestClosesTheConnection(t *testing.T) {
 		})
 	}
 }
+
+// A request that waits for 100 Continue before it sends its body is
+// refused without being asked for it when its headers already decide: a
+// body without a Content-Type is a 415 whatever its framing, so the server
+// does not peek into a chunked one (which would send the 100 Continue).
+func TestExpectContinueRefusedBeforeTheBody(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ name, head string }{
+		{"chunked", "POST /players HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"},
+		{"with a length", "POST /players HTTP/1.1\r\nHost: x\r\nContent-Length: 37\r\nExpect: 100-continue\r\n\r\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", u.Host)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := conn.Write([]byte(tt.head)); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnsupportedMediaType {
+				t.Fatalf("first answer %d, want 415 before the body is sent", resp.StatusCode)
+			}
+		})
+	}
+}

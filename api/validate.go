@@ -644,10 +644,15 @@ func (v *validator) checkContentType(c *gin.Context, op *operation) (string, boo
 
 // emptyBody reports whether r has no body: a Content-Length of 0, or a
 // chunked body that ends at once (peeked, and put back when it does not),
-// so that the two framings of one empty request get one answer.
+// so that the two framings of one empty request get one answer. A
+// request waiting for 100 Continue is not peeked: peeking would ask for
+// the body that a 415 then refuses; it announces one, so it has one.
 func emptyBody(r *http.Request) bool {
 	if r.ContentLength >= 0 {
 		return r.ContentLength == 0
+	}
+	if r.ProtoAtLeast(1, 1) && strings.EqualFold(strings.TrimSpace(r.Header.Get("Expect")), "100-continue") {
+		return false
 	}
 	var one [1]byte
 	n, err := io.ReadFull(r.Body, one[:])

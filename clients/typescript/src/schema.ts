@@ -1198,7 +1198,8 @@ export interface components {
          *     malformed parameter or a charset other than `utf-8`, which the message then names), or
          *     the body has a `Content-Encoding` (none is supported: send it uncompressed). `errors`
          *     names the header. An empty body without a `Content-Type` is a missing body (`400`),
-         *     sent with `Content-Length: 0` or chunked.
+         *     sent with `Content-Length: 0` or chunked; a request sent with
+         *     `Expect: 100-continue` and no `Content-Type` is answered `415` before its body is asked for.
          */
         UnsupportedMediaType: {
             headers: {
