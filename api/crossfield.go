@@ -65,7 +65,7 @@ func addCrossFieldErrors(op *operation, body []byte, fields map[string]string) {
 // wholeInt32 reads a JSON number as the schema takes an integer (30, 30.0,
 // 3e1: see wholeNumbers) when it is one and fits an int32.
 func wholeInt32(raw json.RawMessage) (int32, bool) {
-	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+	if !isNumber(raw) {
 		return 0, false
 	}
 	n, whole, inRange := integerValue(string(raw))

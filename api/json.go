@@ -57,7 +57,7 @@ func wholeNumbers(data []byte, ints []string) (rewritten []byte, refused map[str
 	changed := false
 	for _, name := range ints {
 		raw, ok := members[name]
-		if !ok || len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+		if !ok || !isNumber(raw) {
 			continue // absent, or not a number: kin-openapi says so
 		}
 		text := string(raw)
@@ -85,6 +85,11 @@ func wholeNumbers(data []byte, ints []string) (rewritten []byte, refused map[str
 		return nil, nil
 	}
 	return buf.Bytes(), nil
+}
+
+// isNumber reports whether raw, a valid JSON value, is a number.
+func isNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'))
 }
 
 // decimal is JSON number text read from its digits: its value is
