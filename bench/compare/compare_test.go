@@ -3,7 +3,9 @@ package compare
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
@@ -147,5 +149,34 @@ func TestViolations(t *testing.T) {
 	}
 	if n, err := env.Violations(); n != 2 || err != nil {
 		t.Fatalf("Violations() = %d, %v; want 2 lines at Warn or above", n, err)
+	}
+}
+
+// TestRawHeadersAnswersAsTheProjectDoes checks that raw-headers sends the
+// header lines the project sends, so that the two differ in the contract's
+// work and not in what net/http writes: the same names, and the same values
+// but for the request id and a created resource's Location (their ids differ
+// from request to request).
+func TestRawHeadersAnswersAsTheProjectDoes(t *testing.T) {
+	for _, op := range Ops {
+		t.Run(op.Name, func(t *testing.T) {
+			headers := map[string]http.Header{}
+			for _, variant := range []string{Project, RawHeaders} {
+				_, runner := setup(t, variant, op)
+				h := runner.rec.header.Clone()
+				if len(h.Values("X-Request-Id")) != 1 || len(h.Get("X-Request-Id")) != 32 {
+					t.Errorf("%s: X-Request-Id %q, want one 32-character id", variant, h.Values("X-Request-Id"))
+				}
+				h.Del("X-Request-Id")
+				if op.Method == http.MethodPost && h.Get("Location") == "" {
+					t.Errorf("%s: no Location", variant)
+				}
+				h.Del("Location")
+				headers[variant] = h
+			}
+			if !reflect.DeepEqual(headers[Project], headers[RawHeaders]) {
+				t.Errorf("headers differ:\nproject     %v\nraw-headers %v", headers[Project], headers[RawHeaders])
+			}
+		})
 	}
 }

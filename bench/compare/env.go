@@ -1,13 +1,18 @@
 // Package compare is the measurement rig of the issue "full contract
-// enforcement at almost no cost": the same operations served by five
+// enforcement at almost no cost": the same operations served by seven
 // engines over the same real SQLite store, so their cost per request can be
 // compared.
 //
 //	raw                         plain Gin handlers doing the same store calls and
 //	                            encoding/json responses, with no validation at all
+//	raw-headers                 raw, its responses carrying the headers the project's
+//	                            observer puts on every response (request id,
+//	                            nosniff, Referrer-Policy, Cache-Control): the
+//	                            contract's cost apart from those headers' cost
 //	stock                       the generated strict server behind the stock
 //	                            oapi-codegen gin-middleware validator (kin-openapi)
 //	project                     api.NewHandler as in production (rate limiting off)
+//	project-quiet               the same logging at Warn (no access lines)
 //	project-validate-responses  the same with Config.ValidateResponses
 //	ogen                        an ogen server generated from openapi.yaml
 //	                            (bench/ogen), without its OpenTelemetry hooks
@@ -42,6 +47,7 @@ import (
 // The variants, in the order reports list them.
 const (
 	Raw                      = "raw"
+	RawHeaders               = "raw-headers"
 	Stock                    = "stock"
 	Project                  = "project"
 	ProjectQuiet             = "project-quiet"
@@ -50,7 +56,7 @@ const (
 )
 
 // Variants lists every variant.
-var Variants = []string{Raw, Stock, Project, ProjectQuiet, ProjectValidateResponses, Ogen}
+var Variants = []string{Raw, RawHeaders, Stock, Project, ProjectQuiet, ProjectValidateResponses, Ogen}
 
 // AdminToken is the admin token of every variant.
 const AdminToken = "bench-admin-token"
@@ -207,7 +213,9 @@ func (e *Env) DeletePlayersAfter(ctx context.Context, id int64) error {
 func (e *Env) Handler(variant string) (http.Handler, error) {
 	switch variant {
 	case Raw:
-		return newRaw(e), nil
+		return newRaw(e, false), nil
+	case RawHeaders:
+		return newRaw(e, true), nil
 	case Stock:
 		return newStock(e)
 	case Project:

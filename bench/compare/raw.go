@@ -3,7 +3,10 @@ package compare
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -27,10 +30,19 @@ type raw struct {
 	dice  game.Dice
 }
 
-func newRaw(e *Env) http.Handler {
+// newRaw builds raw's engine; with serviceHeaders (the raw-headers
+// variant) every response also carries the headers the project's observer
+// puts on every response (a request id, X-Content-Type-Options,
+// Referrer-Policy, Cache-Control), so that project against raw-headers
+// measures the contract's work apart from those headers' cost (net/http
+// sorts, scans and writes every header line of every response).
+func newRaw(e *Env, serviceHeaders bool) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	h := raw{store: e.Store, dice: e.Dice}
 	r := gin.New()
+	if serviceHeaders {
+		r.Use(rawServiceHeaders)
+	}
 	r.GET("/locations/:id", h.getLocation)
 	r.POST("/players", h.createPlayer)
 	r.POST("/players/:id/visits", h.createVisit)
@@ -126,6 +138,30 @@ func (h raw) createVisit(c *gin.Context) {
 		Gold: v.Gold, Balance: v.Balance, Message: v.Message, CreatedAt: v.CreatedAt,
 	}, "Location", "/players/"+strconv.FormatInt(v.PlayerID, 10)+"/visits/"+strconv.FormatInt(v.ID, 10))
 }
+
+// rawServiceHeaders sets the headers api's observer sets on every
+// response, the same way: a new 128-bit id in hex (the benchmarks send no
+// X-Request-Id), and the three fixed values, put in the map under their
+// canonical names.
+func rawServiceHeaders(c *gin.Context) {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	var id [32]byte
+	hex.Encode(id[:], b[:])
+	h := c.Writer.Header()
+	h["X-Request-Id"] = []string{string(id[:])}
+	h["X-Content-Type-Options"] = rawNosniff
+	h["Referrer-Policy"] = rawNoReferrer
+	h["Cache-Control"] = rawNoCache
+	c.Next()
+}
+
+var (
+	rawNosniff    = []string{"nosniff"}
+	rawNoReferrer = []string{"no-referrer"}
+	rawNoCache    = []string{"no-cache"}
+)
 
 // rawJSON writes v the way the generated strict responses do, with headers
 // given as name, value pairs.
