@@ -300,6 +300,20 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"id": "id must be an integer; id is not allowed"},
 		},
 		{
+			name: "a body member named as a path parameter given twice, the path wrong",
+			req: apitest.Request{Method: "PUT", Path: "/locations/abc", Token: admin,
+				Body: `{"id":1,"id":2,"name":"Farm","min_gold":10,"max_gold":20}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"id": "id must be an integer; id must be given only once"},
+		},
+		{
+			name: "a body member named as a path parameter given twice, beside another fault",
+			req: apitest.Request{Method: "POST", Path: "/players/0/visits", Token: "a-player-token",
+				Body: `{"location_id":1,"id":3,"id":4}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"id": "id must be at least 1; id must be given only once"},
+		},
+		{
 			name: "a body member named as a path parameter, the path right",
 			req: apitest.Request{Method: "PUT", Path: "/locations/1", Token: admin,
 				Body: `{"id":1,"name":"Farm","min_gold":10,"max_gold":20}`},

@@ -196,6 +196,7 @@ func TestExpectContinueRefusedBeforeTheBody(t *testing.T) {
 	for _, tt := range []struct{ name, head string }{
 		{"chunked", "POST /players HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"},
 		{"with a length", "POST /players HTTP/1.1\r\nHost: x\r\nContent-Length: 37\r\nExpect: 100-continue\r\n\r\n"},
+		{"chunked, among other expectations", "POST /players HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: foo, 100-Continue\r\n\r\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			conn, err := net.Dial("tcp", u.Host)

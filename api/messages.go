@@ -21,22 +21,29 @@ import (
 // bodyKey keys problems with the request body as a whole (not JSON, empty).
 const bodyKey = "body"
 
-// fieldErrors collects the field -> message map of a kin-openapi request
-// validation error. Where several errors hit one field, the most specific
-// (see priority) wins. A parameter and a body member of the same name
-// (PUT /locations/abc with {"id": 1}) are two fields under one key: both
-// are named, the parameter's message first, joined by "; ", where one
-// would hide the other.
-func fieldErrors(err error) map[string]string {
+// fieldErrors collects the field -> message maps of a kin-openapi request
+// validation error, the parameters' apart from the body's: a parameter and
+// a body member of the same name (PUT /locations/abc with {"id": 1}) are
+// two fields under one key. Where several errors hit one field of either,
+// the most specific (see priority) wins. The caller adds what else it finds
+// in the body, then joins the two with withParams.
+func fieldErrors(err error) (params, body map[string]string) {
 	c := collector{params: newFieldSet(), body: newFieldSet()}
 	c.add(err)
-	for k, msg := range c.params.fields {
-		if b, ok := c.body.fields[k]; ok {
+	return c.params.fields, c.body.fields
+}
+
+// withParams puts the parameters' messages into the body's fields and
+// returns them: under a key both use, both are named, the parameter's
+// message first, joined by "; ", where one would hide the other.
+func withParams(params, body map[string]string) map[string]string {
+	for k, msg := range params {
+		if b, ok := body[k]; ok {
 			msg += "; " + b
 		}
-		c.body.fields[k] = msg
+		body[k] = msg
 	}
-	return c.body.fields
+	return body
 }
 
 // collector gathers the parameters' messages apart from the body's, which

@@ -449,7 +449,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			v.tooLarge(c)
 			return
 		}
-		fields := fieldErrors(err)
+		params, fields := fieldErrors(err)
 		_, refused := wholeNumbers(data, op.intMembers)
 		for k, msg := range refused {
 			if _, ok := fields[k]; !ok {
@@ -461,6 +461,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		mergeFields(fields, duplicateMembers(data))
 		mergeFields(fields, lexical)
 		addCrossFieldErrors(op, data, fields)
+		fields = withParams(params, fields)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
@@ -642,6 +643,18 @@ func (v *validator) checkContentType(c *gin.Context, op *operation) (string, boo
 	return "", false
 }
 
+// expectsContinue reports whether an Expect value asks for 100 Continue
+// as net/http reads it (its hasToken): one of its words, in any case, words
+// being separated by commas, spaces and tabs.
+func expectsContinue(expect string) bool {
+	for _, t := range strings.FieldsFunc(expect, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
+		if strings.EqualFold(t, "100-continue") {
+			return true
+		}
+	}
+	return false
+}
+
 // emptyBody reports whether r has no body: a Content-Length of 0, or a
 // chunked body that ends at once (peeked, and put back when it does not),
 // so that the two framings of one empty request get one answer. A
@@ -651,7 +664,7 @@ func emptyBody(r *http.Request) bool {
 	if r.ContentLength >= 0 {
 		return r.ContentLength == 0
 	}
-	if r.ProtoAtLeast(1, 1) && strings.EqualFold(strings.TrimSpace(r.Header.Get("Expect")), "100-continue") {
+	if r.ProtoAtLeast(1, 1) && expectsContinue(r.Header.Get("Expect")) {
 		return false
 	}
 	var one [1]byte
