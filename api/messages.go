@@ -21,35 +21,50 @@ import (
 // bodyKey keys problems with the request body as a whole (not JSON, empty).
 const bodyKey = "body"
 
-// fieldErrors collects the field -> message maps of a kin-openapi request
-// validation error, the parameters' apart from the body's: a parameter and
-// a body member of the same name (PUT /locations/abc with {"id": 1}) are
-// two fields under one key. Where several errors hit one field of either,
-// the most specific (see priority) wins. The caller adds what else it finds
-// in the body, then joins the two with withParams.
-func fieldErrors(err error) (params, body map[string]string) {
-	c := collector{params: newFieldSet(), body: newFieldSet()}
-	c.add(err)
-	return c.params.fields, c.body.fields
+// faults are a kin-openapi request validation error's field messages, by
+// where the fault lies: a parameter and a body member of the same name (PUT
+// /locations/abc with {"id": 1}) are two fields under one key, and a member
+// the schema does not allow is a fault of its name, whatever else is wrong
+// with it (given twice, say). Where several errors hit one field of a kind,
+// the most specific (see priority) wins.
+type faults struct {
+	params  map[string]string // the parameters'
+	body    map[string]string // the body's, but for unknown
+	unknown map[string]string // the members not allowed, by name
 }
 
-// withParams puts the parameters' messages into the body's fields and
-// returns them: under a key both use, both are named, the parameter's
-// message first, joined by "; ", where one would hide the other.
-func withParams(params, body map[string]string) map[string]string {
-	for k, msg := range params {
-		if b, ok := body[k]; ok {
+// fieldErrors collects the faults of err. The caller adds to body what else
+// it finds in the body, then joins the three with join.
+func fieldErrors(err error) faults {
+	c := collector{params: newFieldSet(), body: newFieldSet(), unknown: newFieldSet()}
+	c.add(err)
+	return faults{params: c.params.fields, body: c.body.fields, unknown: c.unknown.fields}
+}
+
+// join returns the body's messages with the unknown members' and the
+// parameters' put in: under a key two of them use, each is named, joined by
+// "; " (the parameter's first, then the name's), where one would hide the
+// other.
+func (f faults) join() map[string]string {
+	return prepend(f.params, prepend(f.unknown, f.body))
+}
+
+// prepend puts first's messages into fields and returns them: a key both
+// have gets first's message, then "; ", then its own.
+func prepend(first, fields map[string]string) map[string]string {
+	for k, msg := range first {
+		if b, ok := fields[k]; ok {
 			msg += "; " + b
 		}
-		body[k] = msg
+		fields[k] = msg
 	}
-	return body
+	return fields
 }
 
-// collector gathers the parameters' messages apart from the body's, which
-// may use the same keys.
+// collector gathers the parameters' messages, the body's and the unknown
+// members', which may use the same keys, apart.
 type collector struct {
-	params, body fieldSet
+	params, body, unknown fieldSet
 }
 
 type fieldSet struct {
@@ -179,7 +194,7 @@ func (c *collector) addSchema(se *openapi3.SchemaError) {
 				return
 			}
 			key := strings.Join(append(path, name), ".")
-			c.body.set(key, label(name)+" is not allowed", 3)
+			c.unknown.set(key, label(name)+" is not allowed", 3)
 			return
 		}
 	}

@@ -375,6 +375,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 
 	quick := !v.kinOnly && op.quick != nil && op.quick.paramsOK(c, query)
+	paramsOK := quick
 	// lexical names the fields whose text names no character (lexical.go);
 	// they are reported together with whatever else kin-openapi finds.
 	var lexical map[string]string
@@ -397,7 +398,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		if whole {
 			// Not (only) in members' values: kin-openapi could name
 			// members by text that has U+FFFD for what was sent.
-			writeProblem(c, kindInvalid, invalidDetail(lexical), lexical)
+			v.bodyFault(c, op, paramsOK, lexical)
 			return
 		}
 		// The body goes back for the handler (and kin-openapi): with the
@@ -419,14 +420,14 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			// encoding/json would ignore what follows the document.
 			fields := map[string]string{bodyKey: "request body must be valid JSON"}
 			mergeFields(fields, lexical)
-			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+			v.bodyFault(c, op, paramsOK, fields)
 			return
 		}
 		// (A body the quick check accepted is within the bound: see compileObject.)
 		if !quick && op.maxMembers > 0 && objectMembers(data, op.maxMembers) > op.maxMembers {
 			fields := map[string]string{bodyKey: tooManyMembers("request body", op.maxMembers)}
 			mergeFields(fields, lexical)
-			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+			v.bodyFault(c, op, paramsOK, fields)
 			return
 		}
 	}
@@ -449,7 +450,8 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			v.tooLarge(c)
 			return
 		}
-		params, fields := fieldErrors(err)
+		f := fieldErrors(err)
+		fields := f.body
 		_, refused := wholeNumbers(data, op.intMembers)
 		for k, msg := range refused {
 			if _, ok := fields[k]; !ok {
@@ -461,7 +463,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		mergeFields(fields, duplicateMembers(data))
 		mergeFields(fields, lexical)
 		addCrossFieldErrors(op, data, fields)
-		fields = withParams(params, fields)
+		fields = f.join()
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
@@ -477,6 +479,29 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		setBodyLength(req, rewritten)
 	}
 	c.Next()
+}
+
+// bodyFault answers a request whose body is refused before kin-openapi reads
+// it (not JSON, too many members, a member's name that names no character)
+// with its parameters' faults named beside the body's, as when kin-openapi
+// finds both: PUT /locations/abc with "{" would otherwise take a second
+// request to learn that abc is no id. paramsOK is the quick check's verdict
+// on the parameters; without it kin-openapi checks them, the body left out.
+func (v *validator) bodyFault(c *gin.Context, op *operation, paramsOK bool, fields map[string]string) {
+	if !paramsOK {
+		opts := v.kinOpts
+		opts.ExcludeRequestBody = true
+		err := openapi3filter.ValidateRequest(c.Request.Context(), &openapi3filter.RequestValidationInput{
+			Request:    c.Request,
+			PathParams: pathParams(c),
+			Route:      op.route,
+			Options:    &opts,
+		})
+		if err != nil {
+			fields = prepend(fieldErrors(err).params, fields)
+		}
+	}
+	writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 }
 
 // repeated reports the single-valued parameters (query or header) sent more
