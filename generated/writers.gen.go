@@ -34,35 +34,35 @@ func (r FastCreateLocation201JSONResponse) VisitCreateLocationResponse(w http.Re
 		return r.CreateLocation201JSONResponse.VisitCreateLocationResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
-	h.Set("ETag", r.Headers.ETag)
-	h.Set("Location", r.Headers.Location)
+	h["Etag"] = []string{r.Headers.ETag}
+	h["Location"] = []string{r.Headers.Location}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 201, buf)
 }
@@ -83,32 +83,32 @@ func (r FastCreatePlayer201JSONResponse) VisitCreatePlayerResponse(w http.Respon
 		return r.CreatePlayer201JSONResponse.VisitCreatePlayerResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
-	h.Set("Cache-Control", r.Headers.CacheControl)
-	h.Set("Location", r.Headers.Location)
+	h["Cache-Control"] = []string{r.Headers.CacheControl}
+	h["Location"] = []string{r.Headers.Location}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 201, buf)
 }
@@ -129,37 +129,37 @@ func (r FastCreateVisit201JSONResponse) VisitCreateVisitResponse(w http.Response
 		return r.CreateVisit201JSONResponse.VisitCreateVisitResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
 	if v := r.Headers.IdempotentReplayed; v != nil {
-		h.Set("Idempotent-Replayed", *v)
+		h["Idempotent-Replayed"] = []string{*v}
 	}
-	h.Set("Location", r.Headers.Location)
+	h["Location"] = []string{r.Headers.Location}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 201, buf)
 }
@@ -180,33 +180,33 @@ func (r FastGetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseWrit
 		return r.GetHealth200JSONResponse.VisitGetHealthResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -227,34 +227,34 @@ func (r FastGetLocation200JSONResponse) VisitGetLocationResponse(w http.Response
 		return r.GetLocation200JSONResponse.VisitGetLocationResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
-	h.Set("ETag", r.Headers.ETag)
+	h["Etag"] = []string{r.Headers.ETag}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -275,33 +275,33 @@ func (r FastGetPlayer200JSONResponse) VisitGetPlayerResponse(w http.ResponseWrit
 		return r.GetPlayer200JSONResponse.VisitGetPlayerResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -322,33 +322,33 @@ func (r FastGetReadiness200JSONResponse) VisitGetReadinessResponse(w http.Respon
 		return r.GetReadiness200JSONResponse.VisitGetReadinessResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -369,33 +369,33 @@ func (r FastGetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWriter
 		return r.GetVisit200JSONResponse.VisitGetVisitResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -416,36 +416,36 @@ func (r FastListLocations200JSONResponse) VisitListLocationsResponse(w http.Resp
 		return r.ListLocations200JSONResponse.VisitListLocationsResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
 	if v := r.Headers.Link; v != nil {
-		h.Set("Link", *v)
+		h["Link"] = []string{*v}
 	}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -466,36 +466,36 @@ func (r FastListPlayers200JSONResponse) VisitListPlayersResponse(w http.Response
 		return r.ListPlayers200JSONResponse.VisitListPlayersResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
 	if v := r.Headers.Link; v != nil {
-		h.Set("Link", *v)
+		h["Link"] = []string{*v}
 	}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -516,36 +516,36 @@ func (r FastListVisits200JSONResponse) VisitListVisitsResponse(w http.ResponseWr
 		return r.ListVisits200JSONResponse.VisitListVisitsResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
 	if v := r.Headers.Link; v != nil {
-		h.Set("Link", *v)
+		h["Link"] = []string{*v}
 	}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -566,34 +566,34 @@ func (r FastReplaceLocation200JSONResponse) VisitReplaceLocationResponse(w http.
 		return r.ReplaceLocation200JSONResponse.VisitReplaceLocationResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
-	h.Set("ETag", r.Headers.ETag)
+	h["Etag"] = []string{r.Headers.ETag}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -614,31 +614,31 @@ func (r FastReplacePlayerToken200JSONResponse) VisitReplacePlayerTokenResponse(w
 		return r.ReplacePlayerToken200JSONResponse.VisitReplacePlayerTokenResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
-	h.Set("Cache-Control", r.Headers.CacheControl)
+	h["Cache-Control"] = []string{r.Headers.CacheControl}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }
@@ -659,34 +659,34 @@ func (r FastUpdateLocation200JSONResponse) VisitUpdateLocationResponse(w http.Re
 		return r.UpdateLocation200JSONResponse.VisitUpdateLocationResponse(w)
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = []string{"application/json"}
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
-		h.Set("Access-Control-Allow-Origin", *v)
+		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
 	if v := r.Headers.AccessControlExposeHeaders; v != nil {
-		h.Set("Access-Control-Expose-Headers", *v)
+		h["Access-Control-Expose-Headers"] = []string{*v}
 	}
 	if v := r.Headers.CacheControl; v != nil {
-		h.Set("Cache-Control", *v)
+		h["Cache-Control"] = []string{*v}
 	}
-	h.Set("ETag", r.Headers.ETag)
+	h["Etag"] = []string{r.Headers.ETag}
 	if v := r.Headers.RateLimit; v != nil {
-		h.Set("RateLimit", *v)
+		h["Ratelimit"] = []string{*v}
 	}
 	if v := r.Headers.RateLimitPolicy; v != nil {
-		h.Set("RateLimit-Policy", *v)
+		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
-		h.Set("Referrer-Policy", *v)
+		h["Referrer-Policy"] = []string{*v}
 	}
 	if v := r.Headers.Vary; v != nil {
-		h.Set("Vary", *v)
+		h["Vary"] = []string{*v}
 	}
 	if v := r.Headers.XContentTypeOptions; v != nil {
-		h.Set("X-Content-Type-Options", *v)
+		h["X-Content-Type-Options"] = []string{*v}
 	}
 	if v := r.Headers.XRequestID; v != nil {
-		h.Set("X-Request-ID", *v)
+		h["X-Request-Id"] = []string{*v}
 	}
 	return jsonwrite.Send(w, 200, buf)
 }

@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"go/types"
 	"maps"
+	"net/http"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -493,14 +494,15 @@ func (g *gen) writer(r response) (string, error) {
 	fmt.Fprintf(b, "func (r Fast%s) %s(w http.ResponseWriter) error {\n", r.typeName, visit)
 	fmt.Fprintf(b, "buf := jsonwrite.Buffer()\ndefer jsonwrite.Release(buf)\nvar ok bool\n")
 	fmt.Fprintf(b, "if *buf, ok = append%s(*buf, &r.Body); !ok {\n// encoding/json refuses it too; let it say so.\nreturn r.%s.%s(w)\n}\n", bodyType.Name, r.typeName, visit)
-	fmt.Fprintf(b, "h := w.Header()\nh.Set(\"Content-Type\", \"application/json\")\n%s", sets.code.String())
+	fmt.Fprintf(b, "h := w.Header()\nh[\"Content-Type\"] = []string{\"application/json\"}\n%s", sets.code.String())
 	fmt.Fprintf(b, "return jsonwrite.Send(w, %d, buf)\n}\n", r.status)
 	g.written[r.typeName] = w
 	return bodyType.Name, nil
 }
 
 // headerSets writes the statements that set the response's headers, as
-// the generated writer does: in the order of the Headers struct's fields,
+// the generated writer does (h.Set, its key made canonical once, here): in
+// the order of the Headers struct's fields,
 // each under the contract's name for it, and the optional ones (pointers)
 // only when set.
 func (g *gen) headerSets(r response, headers ast.Expr) (*fn, error) {
@@ -553,10 +555,13 @@ func (g *gen) headerSets(r response, headers ast.Expr) (*fn, error) {
 			default:
 				return nil, unsupported("header %s of type %s", name, types.ExprString(field.Type))
 			}
+			// What h.Set does, with the key made canonical here rather
+			// than on every response (ETag becomes Etag: an allocation).
+			key := http.CanonicalHeaderKey(name)
 			if optional {
-				fmt.Fprintf(&f.code, "if v := r.Headers.%s; v != nil {\nh.Set(%q, %s)\n}\n", fid.Name, name, value)
+				fmt.Fprintf(&f.code, "if v := r.Headers.%s; v != nil {\nh[%q] = []string{%s}\n}\n", fid.Name, key, value)
 			} else {
-				fmt.Fprintf(&f.code, "h.Set(%q, %s)\n", name, value)
+				fmt.Fprintf(&f.code, "h[%q] = []string{%s}\n", key, value)
 			}
 		}
 	}
