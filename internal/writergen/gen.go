@@ -502,9 +502,8 @@ func (g *gen) writer(r response) (string, error) {
 
 // headerSets writes the statements that set the response's headers, as
 // the generated writer does (h.Set, its key made canonical once, here): in
-// the order of the Headers struct's fields,
-// each under the contract's name for it, and the optional ones (pointers)
-// only when set.
+// the order of the Headers struct's fields, each under the contract's name
+// for it, and the optional ones (pointers) only when set.
 func (g *gen) headerSets(r response, headers ast.Expr) (*fn, error) {
 	f := newFn()
 	if headers == nil {
