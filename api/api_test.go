@@ -332,7 +332,7 @@ func TestErrors(t *testing.T) {
 			// fault is named all the same.
 			name: "a body that is not JSON, the path wrong",
 			req: apitest.Request{Method: "PUT", Path: "/locations/abc", Token: admin,
-				Body: `{"name":"Farm",`},
+				Body: `{`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"id": "id must be an integer", "body": "request body must be valid JSON"},
 		},

@@ -451,19 +451,18 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			return
 		}
 		f := fieldErrors(err)
-		fields := f.body
 		_, refused := wholeNumbers(data, op.intMembers)
 		for k, msg := range refused {
-			if _, ok := fields[k]; !ok {
-				fields[k] = msg
+			if _, ok := f.body[k]; !ok {
+				f.body[k] = msg
 			}
 		}
 		// A member given twice says so, whatever kin-openapi found in the
 		// value it kept (the last).
-		mergeFields(fields, duplicateMembers(data))
-		mergeFields(fields, lexical)
-		addCrossFieldErrors(op, data, fields)
-		fields = f.join()
+		mergeFields(f.body, duplicateMembers(data))
+		mergeFields(f.body, lexical)
+		addCrossFieldErrors(op, data, f.body)
+		fields := f.join()
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
