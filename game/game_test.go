@@ -15,18 +15,23 @@ func (d fixedDice) Int64N(n int64) int64 {
 func TestRollCoversTheRangeInclusively(t *testing.T) {
 	casino := Location{Name: "Casino", MinGold: -50, MaxGold: 50}
 	tests := []struct {
-		name string
-		roll fixedDice
-		want int32
+		name    string
+		roll    fixedDice
+		want    int32
+		message string
 	}{
-		{"lowest roll is min_gold", 0, -50},
-		{"highest roll is max_gold", 100, 50},
-		{"middle roll", 50, 0},
+		{"lowest roll is min_gold", 0, -50, "Entered the Casino and lost 50 gold... Ouch!"},
+		{"highest roll is max_gold", 100, 50, "Earned 50 gold from the Casino!"},
+		{"middle roll", 50, 0, "Entered the Casino and came out with nothing... Not a single coin."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Roll(tt.roll, casino).Gold; got != tt.want {
-				t.Errorf("Roll = %d, want %d", got, tt.want)
+			got := Roll(tt.roll, casino)
+			if got.Gold != tt.want {
+				t.Errorf("Roll = %d, want %d", got.Gold, tt.want)
+			}
+			if got.Message != tt.message {
+				t.Errorf("Roll's message = %q, want %q", got.Message, tt.message)
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -28,7 +29,7 @@ import (
 )
 
 // seeded opens a store whose locations and player 1's visits number rows.
-func seeded(b *testing.B, rows int) http.Handler {
+func seeded(b testing.TB, rows int) http.Handler {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "lists.db")
 	// The store creates the schema; the rows go in through a connection of
@@ -112,26 +113,82 @@ func measure(b *testing.B, h http.Handler, path string) {
 	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
 }
 
+// pages are the four pages measured out of a table of rows, each with the
+// ids its 100 items run between: locations ascending, visits newest first.
+func pages(tb testing.TB, rows int) []page {
+	deepLoc := rows * 9 / 10 // locations after 90% of the ids
+	deepVis := rows/10 + 101 // visits before the oldest tenth
+	return []page{
+		{"locations/first", "/locations?limit=100", 1, 100},
+		{"locations/deep", "/locations?limit=100&cursor=" + cursorAt(tb, deepLoc), deepLoc + 1, deepLoc + 100},
+		{"visits/first", "/players/1/visits?limit=100", rows, rows - 99},
+		{"visits/deep", "/players/1/visits?limit=100&cursor=" + cursorAt(tb, deepVis), deepVis - 1, deepVis - 100},
+	}
+}
+
+type page struct {
+	name, path  string
+	first, last int
+}
+
 func BenchmarkListPages(b *testing.B) {
 	for _, rows := range []int{1_000, 1_000_000} {
 		h := seeded(b, rows)
-		// A page deep in the table: the cursor after the page that starts
-		// at 90% of the rows.
-		// Deep pages: locations after 90% of the ids, visits (newest first)
-		// before the oldest tenth.
-		deepLoc := cursorAt(b, rows*9/10)
-		deepVis := cursorAt(b, rows/10+101)
-		b.Run(fmt.Sprintf("locations/first/rows=%d", rows), func(b *testing.B) { measure(b, h, "/locations?limit=100") })
-		b.Run(fmt.Sprintf("locations/deep/rows=%d", rows), func(b *testing.B) { measure(b, h, "/locations?limit=100&cursor="+deepLoc) })
-		b.Run(fmt.Sprintf("visits/first/rows=%d", rows), func(b *testing.B) { measure(b, h, "/players/1/visits?limit=100") })
-		b.Run(fmt.Sprintf("visits/deep/rows=%d", rows), func(b *testing.B) { measure(b, h, "/players/1/visits?limit=100&cursor="+deepVis) })
+		for _, p := range pages(b, rows) {
+			b.Run(fmt.Sprintf("%s/rows=%d", p.name, rows), func(b *testing.B) {
+				p.check(b, h)
+				measure(b, h, p.path)
+			})
+		}
+	}
+}
+
+// TestPagesHoldTheRowsMeasured holds the benchmark to the pages it means:
+// a cursor the server did not read the same way would measure an empty or
+// a first page and still answer 200.
+func TestPagesHoldTheRowsMeasured(t *testing.T) {
+	const rows = 1_000
+	h := seeded(t, rows)
+	for _, p := range pages(t, rows) {
+		t.Run(p.name, func(t *testing.T) { p.check(t, h) })
+	}
+}
+
+// check asks for p once and fails tb unless its items are the 100 ids from
+// p.first to p.last, one step apart.
+func (p page) check(tb testing.TB, h http.Handler) {
+	tb.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", p.path, nil))
+	var body struct {
+		Items []struct {
+			ID int `json:"id"`
+		} `json:"items"`
+	}
+	if rec.Code != 200 {
+		tb.Fatalf("GET %s: %d %s", p.path, rec.Code, rec.Body)
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		tb.Fatalf("GET %s: %v", p.path, err)
+	}
+	step := 1
+	if p.last < p.first {
+		step = -1
+	}
+	if len(body.Items) != 100 {
+		tb.Fatalf("GET %s: %d items, want 100", p.path, len(body.Items))
+	}
+	for i, it := range body.Items {
+		if want := p.first + i*step; it.ID != want {
+			tb.Fatalf("GET %s: item %d has id %d, want %d (ids %d to %d)", p.path, i, it.ID, want, p.first, p.last)
+		}
 	}
 }
 
 // cursorAt is the opaque cursor that continues after row id n: impl's
 // format (base64url JSON), which the first request of each benchmark
 // checks the server accepts.
-func cursorAt(b *testing.B, id int) string {
+func cursorAt(b testing.TB, id int) string {
 	b.Helper()
 	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"id":%d}`, max(id, 1))))
 }
