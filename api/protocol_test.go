@@ -100,11 +100,36 @@ func TestEscapedSlashIsNoSeparator(t *testing.T) {
 		{"/locations%2F1", http.StatusNotFound},
 		{"/players%2F1%2Fvisits", http.StatusNotFound},
 		{"/locations/%31", http.StatusOK}, // an escaped parameter is still unescaped
+		{"/%6Cocations%2F1", http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		if resp := s.Do(apitest.Request{Method: "GET", Path: tt.path}); resp.Status != tt.wantStatus {
 			t.Errorf("GET %s = %d, want %d; body %s", tt.path, resp.Status, tt.wantStatus, resp.Body)
 		}
+	}
+}
+
+// An escaped unreserved character is that character (RFC 3986, section
+// 6.2.2.2): /%6Cocations is /locations, for routing, 404s and 405s alike.
+func TestEscapedUnreservedCharacterIsThatCharacter(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	plain := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	for _, path := range []string{"/%6Cocations", "/%6c%6F%63ations"} {
+		resp := s.Do(apitest.Request{Method: "GET", Path: path})
+		if resp.Status != http.StatusOK || string(resp.Body) != string(plain.Body) {
+			t.Errorf("GET %s = %d %s, want 200 and the body of GET /locations", path, resp.Status, resp.Body)
+		}
+	}
+	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations/%31"}); resp.Status != http.StatusOK {
+		t.Errorf("GET /locations/%%31 = %d, want 200", resp.Status)
+	}
+	resp := s.Do(apitest.Request{Method: "PUT", Path: "/%6Cocations"})
+	if resp.Status != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD, OPTIONS, POST" {
+		t.Errorf("PUT /%%6Cocations = %d Allow %q, want 405 with the Allow of /locations", resp.Status, resp.Header.Get("Allow"))
+	}
+	resp = s.Do(apitest.Request{Method: "GET", Path: "/%6Cocations%2F1", NoCheck: true})
+	if want := "Nothing exists at /locations%2F1."; resp.Status != http.StatusNotFound || resp.Problem(t).Detail != want {
+		t.Errorf("GET /%%6Cocations%%2F1 = %d %s, want 404 with detail %q", resp.Status, resp.Body, want)
 	}
 }
 

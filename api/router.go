@@ -21,6 +21,7 @@ import (
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/internal/uripath"
 )
 
 // Defaults for the Config limits left zero.
@@ -74,7 +75,7 @@ func init() { gin.SetMode(gin.ReleaseMode) }
 // http.Server serving it must set DisableGeneralOptionsHandler: the engine
 // answers OPTIONS * itself, through its middleware (net/http's own answer
 // would keep the connection after a chunked body).
-func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, error) {
+func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -194,7 +195,20 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (*gin.Engine, e
 	if rs.err != nil {
 		return nil, rs.err
 	}
-	return r, nil
+	return unreservedDecoded{r}, nil
+}
+
+// unreservedDecoded serves its engine with each %XX in the request's path
+// that encodes an unreserved character (a letter, a digit, "-", ".", "_"
+// or "~") decoded, as RFC 3986, section 6.2.2.2 says URIs are compared:
+// /%6Cocations is /locations. The engine routes on the path as sent (see
+// UseRawPath), where it would be a path that names nothing. Other escapes
+// stay: /locations%2F1 is still one segment.
+type unreservedDecoded struct{ *gin.Engine }
+
+func (h unreservedDecoded) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	uripath.Normalize(r.URL)
+	h.Engine.ServeHTTP(w, r)
 }
 
 // isServerOptions reports whether r is OPTIONS *, the server as a whole

@@ -34,6 +34,7 @@ import (
 	"github.com/ninjagold/ninjagold-api/generated/client"
 	"github.com/ninjagold/ninjagold-api/impl"
 	"github.com/ninjagold/ninjagold-api/internal/contract"
+	"github.com/ninjagold/ninjagold-api/internal/uripath"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
@@ -233,6 +234,11 @@ func LoadContract(t testing.TB) *Contract {
 // contract does not have, the declared 404 or 405 problem.
 func (c *Contract) Check(req *http.Request, resp *Response) error {
 	r := contract.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Head: req.Method == http.MethodHead}
+	// The route as the server finds it: /%6Cocations is /locations.
+	u := *req.URL
+	uripath.Normalize(&u)
+	req = req.WithContext(req.Context())
+	req.URL = &u
 	route, params, err := c.router.FindRoute(req)
 	switch {
 	case errors.Is(err, routers.ErrPathNotFound):

@@ -1,0 +1,66 @@
+// Package uripath compares request paths as RFC 3986 says URIs are
+// compared (section 6.2.2.2): an escape of an unreserved character is that
+// character, so /%6Cocations is /locations. The api package routes on the
+// path as sent and the test harness finds the contract's route on it; both
+// decode these escapes first, the same way.
+package uripath
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Normalize decodes, in place, the escapes of unreserved characters in the
+// path of u as sent (its RawPath).
+func Normalize(u *url.URL) {
+	if raw := u.RawPath; raw != "" {
+		if raw = DecodeUnreserved(raw); raw == u.Path {
+			raw = "" // nothing escaped is left
+		}
+		u.RawPath = raw
+	}
+}
+
+// DecodeUnreserved is the escaped path p with each %XX that encodes an
+// unreserved character decoded, in either case of hex digit, once: %256C
+// stays. Every other escape (a slash, a space, UTF-8) stays as sent.
+func DecodeUnreserved(p string) string {
+	i := strings.IndexByte(p, '%')
+	if i < 0 {
+		return p
+	}
+	var b strings.Builder
+	b.Grow(len(p))
+	b.WriteString(p[:i])
+	for ; i < len(p); i++ {
+		c := p[i]
+		if c == '%' && i+2 < len(p) {
+			hi, lo := unhex(p[i+1]), unhex(p[i+2])
+			if hi < 16 && lo < 16 && isUnreserved(hi<<4|lo) {
+				c = hi<<4 | lo
+				i += 2
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// unhex is the value of the hexadecimal digit c, or 16 when c is none.
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10
+	}
+	return 16
+}
+
+// isUnreserved reports whether c is unreserved (RFC 3986, section 2.3).
+func isUnreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
+}
