@@ -17,7 +17,9 @@ import (
 // checks a name with the contract's pattern agrees with the server. Each
 // code point is tried at the start, inside and at the end of a name
 // against what x-pattern-message promises: no Unicode White_Space (nor
-// U+FEFF, which ECMA-262's \s has, nor a joiner) at either end, and no line
+// U+FEFF, which ECMA-262's \s has, nor a joiner, nor a character of the
+// BMP that shows as a blank: Other_Default_Ignorable_Code_Point, the blank
+// Braille pattern) at either end, and no line
 // break, control character (but a tab inside) or format character of the
 // BMP (but the zero-width joiner and non-joiner inside) anywhere, as Go's
 // unicode tables class them.
@@ -40,7 +42,8 @@ func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 	}
 	// U+FEFF and the BMP's last format characters, their neighbour, and
 	// two astral ones, which the pattern lets through.
-	runes = append(runes, 0xFEFF, 0xFFF8, 0xFFF9, 0xFFFA, 0xFFFB, 0xFFFC, 0x1D173, 0xE0001)
+	runes = append(runes, 0x3163, 0x3164, 0x3165, 0xFF9F, 0xFFA0, 0xFFA1, 0xFEFF,
+		0xFFEF, 0xFFF0, 0xFFF8, 0xFFF9, 0xFFFA, 0xFFFB, 0xFFFC, 0x1D173, 0xE0001)
 	for _, name := range []string{"PersonName", "LocationName"} {
 		ref := spec.Components.Schemas[name]
 		if ref == nil || ref.Value == nil {
@@ -49,9 +52,10 @@ func TestNamePatternsSpellOutWhitespace(t *testing.T) {
 		schema := ref.Value
 		failures := 0
 		for _, r := range runes {
-			// Not at either end: White_Space, U+FEFF, the joiners.
+			// Not at either end: White_Space, U+FEFF, the joiners, blanks.
 			joiner := r == 0x200C || r == 0x200D
-			space := unicode.IsSpace(r) || r == 0xFEFF || joiner
+			blank := r <= 0xFFFF && unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || r == 0x2800
+			space := unicode.IsSpace(r) || r == 0xFEFF || joiner || blank
 			// Nowhere: a line break, a control character but the tab
 			// (NUL included), a format character of the BMP but the joiners.
 			nowhere := strings.ContainsRune(lineBreaks, r) || unicode.Is(unicode.Cc, r) && r != '\t' ||
@@ -102,6 +106,11 @@ func TestNamesWithUnicodeWhitespace(t *testing.T) {
 		{"a zero-width joiner inside (an emoji sequence)", `"Ninja \ud83e\udd77\u200d\ud83d\udd25"`, true},
 		{"a zero-width joiner last", `"Hattori\u200d"`, false},
 		{"letters beyond ASCII", `"Hattöri 半蔵"`, true},
+		{"two Hangul fillers alone, blank to the eye", `"\u3164\u3164"`, false},
+		{"a blank Braille pattern last", `"Hattori\u2800"`, false},
+		{"a combining grapheme joiner first", `"\u034fHattori"`, false},
+		{"a Hangul filler inside", `"Hat\u3164tori"`, true},
+		{"an emoji with its variation selector last", `"Ninja \u2764\ufe0f"`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

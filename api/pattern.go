@@ -32,11 +32,11 @@ func isPrintableASCII(s string) bool {
 	return true
 }
 
-// trimmedLinePattern is the contract's pattern for names: no whitespace or
-// format character at either end, and no line break, control character
+// trimmedLinePattern is the contract's pattern for names: no whitespace,
+// format character or other blank (see isPatternEdge) at either end, and no line break, control character
 // (but a tab inside) or format character of the BMP (but the joiners
 // inside) anywhere.
-const trimmedLinePattern = `^[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB](?:[^\u0000-\u0008\n\v\f\r\u000E-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]*[^\u0000-\u0020\u007F-\u00A0\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u1680\u180E\u2000-\u200F\u2028-\u202F\u205F-\u2064\u2066-\u206F\u3000\uFEFF\uFFF9-\uFFFB])?$`
+const trimmedLinePattern = `^[^\u0000-\u0020\u007F-\u00A0\u00AD\u034F\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u115F-\u1160\u1680\u17B4-\u17B5\u180E\u2000-\u200F\u2028-\u202F\u205F-\u206F\u2800\u3000\u3164\uFEFF\uFFA0\uFFF0-\uFFFB](?:[^\u0000-\u0008\n\v\f\r\u000E-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]*[^\u0000-\u0020\u007F-\u00A0\u00AD\u034F\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u115F-\u1160\u1680\u17B4-\u17B5\u180E\u2000-\u200F\u2028-\u202F\u205F-\u206F\u2800\u3000\u3164\uFEFF\uFFA0\uFFF0-\uFFFB])?$`
 
 // isTrimmedLine is trimmedLinePattern: s is not empty, its first and last
 // characters are not in the pattern's edge class, and no character is in
@@ -73,13 +73,21 @@ func isPatternInner(r rune) bool {
 }
 
 // isPatternEdge is trimmedLinePattern's edge class, negated: the inner
-// class, the tab, Unicode's other White_Space and the joiners.
+// class, the tab, Unicode's other White_Space, the joiners, and the BMP's
+// characters that show as nothing or a blank although they are neither
+// White_Space nor format characters: Other_Default_Ignorable_Code_Point
+// (the combining grapheme joiner U+034F, the Hangul fillers U+115F,
+// U+1160, U+3164, U+FFA0, the Khmer inherent vowels U+17B4, U+17B5, and
+// the unassigned U+2065, U+FFF0-U+FFF8) and the blank Braille pattern
+// (U+2800).
 func isPatternEdge(r rune) bool {
 	switch {
 	case ' ' < r && r < 0x7F:
 		return false
 	case isPatternInner(r), r == '\t', r == ' ', r == 0xA0, r == 0x1680, 0x2000 <= r && r <= 0x200A,
-		r == 0x200C, r == 0x200D, r == 0x202F, r == 0x205F, r == 0x3000:
+		r == 0x200C, r == 0x200D, r == 0x202F, r == 0x205F, r == 0x3000,
+		r == 0x034F, r == 0x115F, r == 0x1160, r == 0x17B4, r == 0x17B5, r == 0x2065, r == 0x2800, r == 0x3164,
+		r == 0xFFA0, 0xFFF0 <= r && r <= 0xFFF8:
 		return true
 	}
 	return false
