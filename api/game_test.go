@@ -414,6 +414,25 @@ func TestIdempotency(t *testing.T) {
 			t.Errorf("other player's visit with the same key = %d %+v", resp.Status, v)
 		}
 	})
+	t.Run("an operation that takes no key ignores one", func(t *testing.T) {
+		// POST /players declares no Idempotency-Key: two requests with the
+		// same key (even one a visit has used) are two sign-ups.
+		var ids []int64
+		for range 2 {
+			resp := s.Do(apitest.Request{Method: "POST", Path: "/players",
+				Body:   `{"first_name":"Fujibayashi","last_name":"Nagato"}`,
+				Header: map[string]string{"Idempotency-Key": "key-1"}})
+			var created generated.NewPlayerResult
+			resp.JSON(t, &created)
+			if resp.Status != http.StatusCreated || resp.Header.Get("Idempotent-Replayed") != "" {
+				t.Fatalf("POST /players with a key = %d replayed=%q", resp.Status, resp.Header.Get("Idempotent-Replayed"))
+			}
+			ids = append(ids, created.Id)
+		}
+		if ids[0] == ids[1] {
+			t.Errorf("two POST /players with one key created one player (%d)", ids[0])
+		}
+	})
 	t.Run("concurrent duplicates create exactly one visit", func(t *testing.T) {
 		q := newPlayer(t, s, "Momochi", "Sandayu")
 		const n = 32

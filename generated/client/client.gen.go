@@ -930,7 +930,9 @@ type HeadVisitsParams struct {
 type CreateVisitParams struct {
 	// IdempotencyKey A key unique to this intended visit, so that retries do not visit twice: 1-255
 	// printable ASCII characters (a UUID, for one). (No example value: one filled in by a
-	// client such as Swagger UI would make every later visit a replay of the first.)
+	// client such as Swagger UI would make every later visit a replay of the first.) Only
+	// this operation takes it: sent to any other, it is ignored like any header an operation
+	// does not declare, and a retry of that request is not deduplicated.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
