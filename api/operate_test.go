@@ -181,8 +181,12 @@ func TestRateLimit(t *testing.T) {
 			{apitest.Request{Method: "GET", Path: "/nowhere"}, http.StatusNotFound},
 			{apitest.Request{Method: "DELETE", Path: "/locations"}, http.StatusMethodNotAllowed},
 		} {
-			if resp := s.Do(c.req); resp.Status != c.want {
+			resp := s.Do(c.req)
+			if resp.Status != c.want {
 				t.Errorf("%s %s = %d, want %d", c.req.Method, c.req.Path, resp.Status, c.want)
+			}
+			if q := resp.Header.Get("RateLimit"); q != "" {
+				t.Errorf("%s %s carries a quota: %q", c.req.Method, c.req.Path, q)
 			}
 		}
 	})
@@ -246,10 +250,22 @@ func TestRateLimit(t *testing.T) {
 			t.Errorf("POST /players with a made-up token: status %d, want 429", resp.Status)
 		}
 	})
-	t.Run("probes are never limited", func(t *testing.T) {
-		for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
-			if resp := s.Do(apitest.Request{Method: "GET", Path: path}); resp.Status != 200 {
-				t.Errorf("%s = %d, want 200", path, resp.Status)
+	t.Run("probes and OPTIONS are never limited and carry no quota", func(t *testing.T) {
+		for _, c := range []struct {
+			req  apitest.Request
+			want int
+		}{
+			{apitest.Request{Method: "GET", Path: "/healthz"}, http.StatusOK},
+			{apitest.Request{Method: "GET", Path: "/readyz"}, http.StatusOK},
+			{apitest.Request{Method: "GET", Path: "/metrics"}, http.StatusOK},
+			{apitest.Request{Method: "OPTIONS", Path: "/locations"}, http.StatusNoContent},
+		} {
+			resp := s.Do(c.req)
+			if resp.Status != c.want {
+				t.Errorf("%s %s = %d, want %d", c.req.Method, c.req.Path, resp.Status, c.want)
+			}
+			if q := resp.Header.Get("RateLimit") + resp.Header.Get("RateLimit-Policy"); q != "" {
+				t.Errorf("%s %s carries a quota: %q", c.req.Method, c.req.Path, q)
 			}
 		}
 	})

@@ -1624,7 +1624,10 @@ export interface components {
          * @description The client's remaining quota (IETF draft-ietf-httpapi-ratelimit-headers): `r` whole
          *     requests left in the bucket, `t` seconds until the bucket is full again (the quota
          *     resets), rounded up. After a 429, `Retry-After` gives the seconds until the next request
-         *     is let through, rounded up. Absent when rate limiting is off.
+         *     is let through, rounded up. Absent when rate limiting is off, and from the answers of
+         *     what is never limited: `/healthz`, `/readyz` and `/metrics` (which must answer while
+         *     clients are being turned away), every `OPTIONS`, and a `404` or `405` for a route no
+         *     operation declares.
          * @example "default";r=99;t=1
          */
         RateLimit: string;
