@@ -33,9 +33,9 @@ func isPrintableASCII(s string) bool {
 }
 
 // trimmedLinePattern is the contract's pattern for names: no whitespace,
-// format character or other blank (see isPatternEdge) at either end, and no line break, control character
-// (but a tab inside) or format character of the BMP (but the joiners
-// inside) anywhere.
+// format character or other blank (see isPatternEdge) at either end, and
+// no line break, control character (but a tab inside) or format character
+// of the BMP (but the joiners inside) anywhere.
 const trimmedLinePattern = `^[^\u0000-\u0020\u007F-\u00A0\u00AD\u034F\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u115F-\u1160\u1680\u17B4-\u17B5\u180E\u2000-\u200F\u2028-\u202F\u205F-\u206F\u2800\u3000\u3164\uFEFF\uFFA0\uFFF0-\uFFFB](?:[^\u0000-\u0008\n\v\f\r\u000E-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B\u200E\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB]*[^\u0000-\u0020\u007F-\u00A0\u00AD\u034F\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u115F-\u1160\u1680\u17B4-\u17B5\u180E\u2000-\u200F\u2028-\u202F\u205F-\u206F\u2800\u3000\u3164\uFEFF\uFFA0\uFFF0-\uFFFB])?$`
 
 // isTrimmedLine is trimmedLinePattern: s is not empty, its first and last
