@@ -286,6 +286,33 @@ func TestHeaderLimit(t *testing.T) {
 	if resp.Status != http.StatusNotFound {
 		t.Errorf("large headers to /nowhere: %d, want 404", resp.Status)
 	}
+	t.Run("at most, not fewer than, the limit", func(t *testing.T) {
+		// Over a connection of its own, the header fields are exactly
+		// these: the target (10 bytes), then "X-Padding: " and
+		// "Connection: close", each line with ": " and CRLF counted (Host
+		// is no field of the request's Header), 42 bytes and the padding.
+		for _, c := range []struct {
+			padding, want int
+		}{
+			{1024 - 42, http.StatusOK},
+			{1024 - 42 + 1, http.StatusRequestHeaderFieldsTooLarge},
+		} {
+			conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "GET /locations HTTP/1.1\r\nHost: x\r\nX-Padding: %s\r\nConnection: close\r\n\r\n", strings.Repeat("p", c.padding))
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Errorf("%d bytes of header fields: %d, want %d", 42+c.padding, resp.StatusCode, c.want)
+			}
+		}
+	})
 }
 
 // With every slot taken, one more request is refused at once with a 503.

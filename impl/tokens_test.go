@@ -128,6 +128,27 @@ func TestCreateVisitAuthorization(t *testing.T) {
 	if got := store.reads.Load(); got != 1+4+1+1 {
 		t.Errorf("token reads: got %d, want 7", got)
 	}
+
+	// B's hint goes when B replaces its own token: a visit with the old
+	// one is refused before it reaches the writer, and the new one visits.
+	if err := visit(b, tokenB); err != nil {
+		t.Fatalf("visit with B's token: %v", err)
+	}
+	resp, err := s.ReplacePlayerToken(as(tokenB), generated.ReplacePlayerTokenRequestObject{Id: b})
+	if err != nil {
+		t.Fatalf("ReplacePlayerToken: %v", err)
+	}
+	newTokenB := resp.(generated.FastReplacePlayerToken200JSONResponse).Body.Token
+	before := writes()
+	if err := visit(b, tokenB); game.ErrorCode(err) != game.EUNAUTHORIZED {
+		t.Errorf("visit with B's replaced token: got %v, want code %q", err, game.EUNAUTHORIZED)
+	}
+	if got := writes() - before; got != 0 {
+		t.Errorf("the visit with B's replaced token ran %d write transactions, want 0", got)
+	}
+	if err := visit(b, newTokenB); err != nil {
+		t.Errorf("visit with B's new token: %v", err)
+	}
 }
 
 // TestTokenHash: the hash the HTTP layer worked out is used as it is, and
