@@ -207,7 +207,10 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 type unreservedDecoded struct{ *gin.Engine }
 
 func (h unreservedDecoded) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	uripath.Normalize(r.URL)
+	if u := uripath.Normalized(r.URL); u != r.URL {
+		r = r.WithContext(r.Context()) // a copy: net/http's request stays as it came
+		r.URL = u
+	}
 	h.Engine.ServeHTTP(w, r)
 }
 

@@ -235,8 +235,10 @@ func LoadContract(t testing.TB) *Contract {
 func (c *Contract) Check(req *http.Request, resp *Response) error {
 	r := contract.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Head: req.Method == http.MethodHead}
 	// The route as the server finds it: /%6Cocations is /locations.
-	req = req.Clone(req.Context())
-	uripath.Normalize(req.URL)
+	if u := uripath.Normalized(req.URL); u != req.URL {
+		req = req.WithContext(req.Context())
+		req.URL = u
+	}
 	route, params, err := c.router.FindRoute(req)
 	switch {
 	case errors.Is(err, routers.ErrPathNotFound):

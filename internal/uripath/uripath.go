@@ -10,15 +10,23 @@ import (
 	"strings"
 )
 
-// Normalize decodes, in place, the escapes of unreserved characters in the
-// path of u as sent (its RawPath).
-func Normalize(u *url.URL) {
-	if raw := u.RawPath; raw != "" {
-		if raw = DecodeUnreserved(raw); raw == u.Path {
-			raw = "" // nothing escaped is left
-		}
-		u.RawPath = raw
+// Normalized is u with the escapes of unreserved characters in its path as
+// sent (its RawPath) decoded: u itself when there are none, else a copy,
+// so that a request net/http made is never changed.
+func Normalized(u *url.URL) *url.URL {
+	if u.RawPath == "" {
+		return u
 	}
+	raw := DecodeUnreserved(u.RawPath)
+	if raw == u.RawPath {
+		return u
+	}
+	if raw == u.Path {
+		raw = "" // nothing escaped is left
+	}
+	n := *u
+	n.RawPath = raw
+	return &n
 }
 
 // DecodeUnreserved is the escaped path p with each %XX that encodes an

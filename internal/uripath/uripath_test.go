@@ -1,6 +1,9 @@
 package uripath
 
-import "testing"
+import (
+	"net/url"
+	"testing"
+)
 
 func TestDecodeUnreserved(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
@@ -17,6 +20,33 @@ func TestDecodeUnreserved(t *testing.T) {
 	} {
 		if got := DecodeUnreserved(tt.in); got != tt.want {
 			t.Errorf("DecodeUnreserved(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// Normalized leaves u alone: it returns u itself when nothing changes and
+// a copy when something does.
+func TestNormalized(t *testing.T) {
+	for _, tt := range []struct {
+		target, wantRaw string
+		same            bool
+	}{
+		{"/locations", "", true},
+		{"/locations%2F1", "/locations%2F1", true},
+		{"/%6Cocations", "", false},
+		{"/%6Cocations%2F1", "/locations%2F1", false},
+	} {
+		u, err := url.ParseRequestURI(tt.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := *u
+		n := Normalized(u)
+		if *u != before {
+			t.Errorf("Normalized(%s) changed its argument: %+v", tt.target, *u)
+		}
+		if (n == u) != tt.same || n.RawPath != tt.wantRaw || n.Path != u.Path {
+			t.Errorf("Normalized(%s) = %+v (the same URL: %v), want RawPath %q (the same URL: %v)", tt.target, *n, n == u, tt.wantRaw, tt.same)
 		}
 	}
 }
