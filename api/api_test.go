@@ -241,6 +241,12 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"sort": "sort must not contain a semicolon; separate parameters with &"},
 		},
 		{
+			name:       "a query parameter given twice",
+			req:        apitest.Request{Method: "GET", Path: "/locations?limit=5&limit=500"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"limit": "limit must be given only once"},
+		},
+		{
 			name: "a one-value header sent twice",
 			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token", Body: `{"location_id":1}`,
 				Lines: map[string][]string{"Idempotency-Key": {"key-1", "key-2"}}},
