@@ -130,6 +130,7 @@ func TestErrors(t *testing.T) {
 		wantStatus int
 		wantType   generated.ProblemType
 		wantErrors map[string]string
+		wantDetail string // when the errors name the body; otherwise "N fields are invalid."
 		wantHeader map[string]string
 	}{
 		{
@@ -167,12 +168,14 @@ func TestErrors(t *testing.T) {
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: members(`"first_name":"Hattori","last_name":"Hanzo"`, 15)},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"body": "request body must have at most 16 members"},
+			wantDetail: "The request body is invalid.",
 		},
 		{
 			name:       "members are counted as written",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: "{" + strings.Repeat(`"first_name":"Hattori",`, 16) + `"last_name":"Hanzo"}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"body": "request body must have at most 16 members"},
+			wantDetail: "The request body is invalid.",
 		},
 		{
 			name:       "pattern",
@@ -295,6 +298,7 @@ func TestErrors(t *testing.T) {
 			wantStatus: 400, wantType: "/problems/validation-error",
 			// a.b is also unknown: both faults of the body are named.
 			wantErrors: map[string]string{"body": "request body has a member that is not allowed; request body must give each member only once"},
+			wantDetail: "The request body is invalid.",
 		},
 		{
 			// A client that PUTs back what it read, to a wrong URL: the
@@ -341,6 +345,7 @@ func TestErrors(t *testing.T) {
 				Body: `{`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"id": "id must be an integer", "body": "request body must be valid JSON"},
+			wantDetail: "The request body and 1 field are invalid.",
 		},
 		{
 			name: "a body that is not JSON, with a lone surrogate, the path wrong",
@@ -348,6 +353,7 @@ func TestErrors(t *testing.T) {
 				Body: `{"name":"\ud800",`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"id": "id must be at least 1", "body": "request body must be valid JSON", "name": "name must be valid Unicode: it escapes half of a surrogate pair"},
+			wantDetail: "The request body and 2 fields are invalid.",
 		},
 		{
 			name: "a body of too many members, the path wrong",
@@ -355,6 +361,7 @@ func TestErrors(t *testing.T) {
 				Body: `{"location_id":1,"a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"j":1,"k":1,"l":1,"m":1,"n":1,"o":1,"p":1}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"id": "id must be at least 1", "body": "request body must have at most 16 members"},
+			wantDetail: "The request body and 1 field are invalid.",
 		},
 		{
 			name: "a member's name that names no character, the path wrong",
@@ -362,6 +369,7 @@ func TestErrors(t *testing.T) {
 				Body: `{"location_id":1,"\udc00":1}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"id": "id must be an integer", "body": "request body must be valid Unicode: it escapes half of a surrogate pair"},
+			wantDetail: "The request body and 1 field are invalid.",
 		},
 		{
 			name: "a body member named as a path parameter, the path right",
@@ -385,6 +393,7 @@ func TestErrors(t *testing.T) {
 				Body: `{"first_name":"Hattori","last_name":"Hanzo","":1,"a.b":1,"body":1}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"body": "request body has a member that is not allowed"},
+			wantDetail: "The request body is invalid.",
 		},
 		{
 			name: "a member named body beside a field's fault",
@@ -392,6 +401,7 @@ func TestErrors(t *testing.T) {
 				Body: `{"first_name":"H","last_name":"Hanzo","body":1}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"body": "request body has a member that is not allowed", "first_name": "first name must be at least 2 characters long"},
+			wantDetail: "The request body and 1 field are invalid.",
 		},
 		{
 			name: "an integer past int64 beside another fault",
@@ -446,18 +456,21 @@ func TestErrors(t *testing.T) {
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"body": "request body must be valid JSON"},
+			wantDetail: "The request body is invalid.",
 		},
 		{
 			name:       "body that is not an object",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `["Hattori"]`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"body": "request body must be an object"},
+			wantDetail: "The request body is invalid.",
 		},
 		{
 			name:       "missing body",
 			req:        apitest.Request{Method: "POST", Path: "/players", Header: map[string]string{"Content-Type": "application/json"}},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"body": "request body is required"},
+			wantDetail: "The request body is invalid.",
 		},
 		{
 			name: "range violations",
@@ -643,9 +656,15 @@ func TestErrors(t *testing.T) {
 				t.Errorf("errors = %v, want %v", p.Errors, tt.wantErrors)
 			}
 			if tt.wantType == "/problems/validation-error" {
-				want := "1 field is invalid."
-				if n := len(tt.wantErrors); n != 1 {
-					want = strconv.Itoa(n) + " fields are invalid."
+				want := tt.wantDetail
+				if _, whole := tt.wantErrors["body"]; whole && want == "" {
+					t.Fatal("the case names an error of the whole body and no wantDetail")
+				}
+				if want == "" {
+					want = "1 field is invalid."
+					if n := len(tt.wantErrors); n != 1 {
+						want = strconv.Itoa(n) + " fields are invalid."
+					}
 				}
 				if p.Detail != want {
 					t.Errorf("detail = %q, want %q", p.Detail, want)

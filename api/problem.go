@@ -237,9 +237,23 @@ func (e errorResponder) recovered(c *gin.Context, v any) {
 	e.internal(c, fmt.Errorf("panic: %v", v))
 }
 
+// invalidDetail sums up a validation problem's errors for its detail. The
+// key "body" is the request body as a whole (not JSON, not an object, a
+// member that is not allowed), not a field, and is named as such.
 func invalidDetail(fields map[string]string) string {
-	if n := len(fields); n != 1 {
-		return strconv.Itoa(n) + " fields are invalid."
+	n := len(fields)
+	if _, whole := fields[bodyKey]; whole {
+		switch others := n - 1; others {
+		case 0:
+			return "The request body is invalid."
+		case 1:
+			return "The request body and 1 field are invalid."
+		default:
+			return "The request body and " + strconv.Itoa(others) + " fields are invalid."
+		}
 	}
-	return "1 field is invalid."
+	if n == 1 {
+		return "1 field is invalid."
+	}
+	return strconv.Itoa(n) + " fields are invalid."
 }

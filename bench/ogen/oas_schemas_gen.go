@@ -10835,7 +10835,10 @@ type Problem struct {
 	// A short summary of the kind of problem.
 	Title  string `json:"title"`
 	Status int32  `json:"status"`
-	// What went wrong with this request.
+	// What went wrong with this request. For a validation error, how many fields are invalid
+	// (`1 field is invalid.`, `2 fields are invalid.`); when the `errors` object holds `body`, the request
+	// body as a whole, it is named apart from the fields (`The request body is invalid.`,
+	// `The request body and 1 field are invalid.`).
 	Detail string `json:"detail"`
 	// This occurrence: the path of the request that failed (its first 512 bytes and `...` when longer)
 	// and, after `#`, its request id (the `X-Request-ID` of the response), which finds it in the server's

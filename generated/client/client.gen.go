@@ -324,7 +324,11 @@ type PlayerList struct {
 //
 // Example: {"detail":"2 fields are invalid.","errors":{"first_name":"first name must be at least 2 characters long","last_name":"last name must be at least 2 characters long"},"instance":"/players#4bf92f3577b34da6a3ce929d0e0e4736","status":400,"title":"Your request is not valid.","type":"/problems/validation-error"}
 type Problem struct {
-	// Detail What went wrong with this request.
+	// Detail What went wrong with this request. For a validation error, how many fields are invalid
+	// (`1 field is invalid.`, `2 fields are invalid.`); when the `errors` object holds `body`,
+	// the request body as a whole, it is named apart from the fields
+	// (`The request body is invalid.`, `The request body and 1 field are invalid.`).
+	//
 	//
 	// Example: 2 fields are invalid.
 	Detail string `json:"detail"`

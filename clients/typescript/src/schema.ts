@@ -575,7 +575,10 @@ export interface components {
              */
             status: number;
             /**
-             * @description What went wrong with this request.
+             * @description What went wrong with this request. For a validation error, how many fields are invalid
+             *     (`1 field is invalid.`, `2 fields are invalid.`); when the `errors` object holds `body`,
+             *     the request body as a whole, it is named apart from the fields
+             *     (`The request body is invalid.`, `The request body and 1 field are invalid.`).
              * @example 2 fields are invalid.
              */
             detail: string;
