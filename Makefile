@@ -7,9 +7,13 @@ BIN     := bin/ninjagold
 ADDR    ?= :8080
 DB      ?= ninjagold.db
 
-.PHONY: all generate check-generated build run run-dev test test-go cc lint vet staticcheck fmt-check swagger-ui clean
+.PHONY: all help generate check-generated build run run-dev test test-go cc lint vet staticcheck fmt-check swagger-ui clean
 
 all: build
+
+## help: list the targets, each with what it does
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
 
 ## generate: regenerate generated/ from openapi.yaml (the only writer of generated/)
 generate:

@@ -1,5 +1,5 @@
 // End-to-end: plays a short game against a live server through the typed
-// client. NINJAGOLD_URL is the server's base URL (run.sh starts the real
+// client. NINJAGOLD_URL is the server's base URL (scripts/e2e.sh starts the real
 // binary on a free port with a throwaway database). With NINJAGOLD_PRISM=1 the
 // URL is a Prism validating proxy (`prism proxy --errors`) in front of the
 // server: every response is then also checked for Prism's `sl-violations`
