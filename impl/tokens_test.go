@@ -169,3 +169,49 @@ func TestTokenHash(t *testing.T) {
 		}
 	}
 }
+
+// tokenReplacedAfterRead is the real SQLite store with a replacement of the
+// player's token slipped in right after each token read: a replacement that
+// lands between authorizePlayer and the delete's own transaction.
+type tokenReplacedAfterRead struct {
+	*sqlite.Store
+	newHash []byte
+}
+
+func (r *tokenReplacedAfterRead) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, error) {
+	id, err := r.Store.PlayerIDByTokenHash(ctx, hash)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := r.Store.ReplaceToken(ctx, id, hash, r.newHash); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// TestDeletePlayerRechecksTheToken: the delete checks the player's own token
+// again in its transaction, so a token retired after authorizePlayer read it
+// deletes nothing.
+func TestDeletePlayerRechecksTheToken(t *testing.T) {
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(&tokenReplacedAfterRead{Store: db, newHash: HashToken("ngp_replacement")}, game.SystemDice{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.CreatePlayer(t.Context(), generated.CreatePlayerRequestObject{Body: &generated.NewPlayer{FirstName: "Hattori", LastName: "Hanzo"}})
+	if err != nil {
+		t.Fatalf("CreatePlayer: %v", err)
+	}
+	p := resp.(generated.FastCreatePlayer201JSONResponse).Body
+	ctx := WithRequestInfo(t.Context(), RequestInfo{Credentials: Credentials{Token: p.Token}})
+	if _, err := s.DeletePlayer(ctx, generated.DeletePlayerRequestObject{Id: p.Id}); game.ErrorCode(err) != game.EUNAUTHORIZED {
+		t.Errorf("DeletePlayer with a token replaced after it was read: got %v, want code %q", err, game.EUNAUTHORIZED)
+	}
+	if _, err := db.GetPlayer(t.Context(), p.Id); err != nil {
+		t.Errorf("the player is gone after a refused delete: GetPlayer: %v", err)
+	}
+}

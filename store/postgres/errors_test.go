@@ -50,3 +50,23 @@ func TestUnavailable(t *testing.T) {
 		t.Error("an unknown error is unavailable")
 	}
 }
+
+// A transaction PostgreSQL rolled back for clashing with another is tried
+// again; nothing else is.
+func TestIsConflict(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "40001"}, true},                           // serialization_failure
+		{fmt.Errorf("commit: %w", &pgconn.PgError{Code: "40P01"}), true}, // deadlock_detected
+		{&pgconn.PgError{Code: "23505"}, false},                          // unique_violation
+		{&pgconn.PgError{Code: "40002"}, false},                          // transaction_integrity_constraint_violation
+		{errors.New("40001"), false},
+	}
+	for _, tt := range tests {
+		if got := isConflict(tt.err); got != tt.want {
+			t.Errorf("isConflict(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
