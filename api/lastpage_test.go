@@ -1,0 +1,85 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/internal/apitest"
+)
+
+// TestFullLastPageEndsTheList: a list whose last page is exactly full (four
+// items in pages of two) ends there: that page has a null next_cursor and no
+// Link, rather than pointing at an empty page after it.
+func TestFullLastPageEndsTheList(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{}) // seeded with four locations
+	p := newPlayer(t, s, "Hattori", "Hanzo")
+	for range 4 {
+		if resp, _ := visit(t, s, p, farm, ""); resp.Status != http.StatusCreated {
+			t.Fatalf("visit: %d %s", resp.Status, resp.Body)
+		}
+	}
+	for _, name := range []string{"Fuma", "Momochi", "Iga"} {
+		newPlayer(t, s, name, "Kotaro")
+	}
+
+	for _, path := range []string{
+		"/locations?limit=2",
+		p.path + "/visits?limit=2",
+		"/players?limit=2",
+		"/players?sort=gold&limit=2",
+		"/players?sort=-gold&limit=2",
+		"/players?sort=created_at&limit=2",
+		"/players?sort=-created_at&limit=2",
+	} {
+		t.Run(path, func(t *testing.T) {
+			var sizes []int
+			for next := path; next != ""; {
+				if len(sizes) == 3 {
+					t.Fatalf("a third page after pages of %v", sizes)
+				}
+				resp := s.Do(apitest.Request{Method: "GET", Path: next})
+				if resp.Status != http.StatusOK {
+					t.Fatalf("GET %s: %d %s", next, resp.Status, resp.Body)
+				}
+				var page struct {
+					Items      []json.RawMessage `json:"items"`
+					NextCursor *string           `json:"next_cursor"`
+				}
+				resp.JSON(t, &page)
+				sizes = append(sizes, len(page.Items))
+				link := resp.Header.Get("Link")
+				if (page.NextCursor == nil) != (link == "") {
+					t.Errorf("page %d: next_cursor %v and Link %q, want both or neither", len(sizes), page.NextCursor, link)
+				}
+				next = strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+			}
+			if len(sizes) != 2 || sizes[0] != 2 || sizes[1] != 2 {
+				t.Errorf("pages of %v, want two pages of 2", sizes)
+			}
+		})
+	}
+}
+
+// TestCursorOfAnotherList: a cursor made for the players sorted by
+// created_at carries its sort, and the lists ordered by id alone refuse it
+// rather than reading its id as theirs.
+func TestCursorOfAnotherList(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	p := newPlayer(t, s, "Hattori", "Hanzo")
+	newPlayer(t, s, "Fuma", "Kotaro")
+	var page struct {
+		NextCursor *string `json:"next_cursor"`
+	}
+	s.Do(apitest.Request{Method: "GET", Path: "/players?sort=created_at&limit=1"}).JSON(t, &page)
+	if page.NextCursor == nil {
+		t.Fatal("no next_cursor on the first of two players")
+	}
+	for _, path := range []string{"/locations", p.path + "/visits"} {
+		resp := s.Do(apitest.Request{Method: "GET", Path: path + "?cursor=" + *page.NextCursor})
+		if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] == "" {
+			t.Errorf("GET %s with a players cursor: %d %s, want 400 naming cursor", path, resp.Status, resp.Body)
+		}
+	}
+}
