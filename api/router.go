@@ -207,11 +207,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 type unreservedDecoded struct{ *gin.Engine }
 
 func (h unreservedDecoded) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if u := uripath.Normalized(r.URL); u != r.URL {
-		r = r.WithContext(r.Context()) // a copy: net/http's request stays as it came
-		r.URL = u
-	}
-	h.Engine.ServeHTTP(w, r)
+	h.Engine.ServeHTTP(w, uripath.Request(r))
 }
 
 // isServerOptions reports whether r is OPTIONS *, the server as a whole

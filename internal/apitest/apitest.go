@@ -235,11 +235,7 @@ func LoadContract(t testing.TB) *Contract {
 func (c *Contract) Check(req *http.Request, resp *Response) error {
 	r := contract.Response{Status: resp.Status, Header: resp.Header, Body: resp.Body, Head: req.Method == http.MethodHead}
 	// The route as the server finds it: /%6Cocations is /locations.
-	if u := uripath.Normalized(req.URL); u != req.URL {
-		req = req.WithContext(req.Context())
-		req.URL = u
-	}
-	route, params, err := c.router.FindRoute(req)
+	route, params, err := c.router.FindRoute(uripath.Request(req))
 	switch {
 	case errors.Is(err, routers.ErrPathNotFound):
 		return contract.CheckUndeclared(c.doc, r, http.StatusNotFound, "NotFound")

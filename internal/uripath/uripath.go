@@ -6,6 +6,7 @@
 package uripath
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 )
@@ -27,6 +28,19 @@ func Normalized(u *url.URL) *url.URL {
 	n := *u
 	n.RawPath = raw
 	return &n
+}
+
+// Request is r with its URL Normalized: r itself when that changes nothing,
+// else a shallow copy, so that the request net/http made stays as it came
+// (its docs: handlers should not modify the request).
+func Request(r *http.Request) *http.Request {
+	u := Normalized(r.URL)
+	if u == r.URL {
+		return r
+	}
+	c := r.WithContext(r.Context())
+	c.URL = u
+	return c
 }
 
 // DecodeUnreserved is the escaped path p with each %XX that encodes an

@@ -1,6 +1,7 @@
 package uripath
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"testing"
 )
@@ -48,5 +49,24 @@ func TestNormalized(t *testing.T) {
 		if (n == u) != tt.same || n.RawPath != tt.wantRaw || n.Path != u.Path {
 			t.Errorf("Normalized(%s) = %+v (the same URL: %v), want RawPath %q (the same URL: %v)", tt.target, *n, n == u, tt.wantRaw, tt.same)
 		}
+	}
+}
+
+// Request hands back the request itself when its path needs nothing
+// decoded, and otherwise a copy with the URL decoded, leaving the request
+// it was given as it came.
+func TestRequest(t *testing.T) {
+	r := httptest.NewRequest("GET", "/locations", nil)
+	if got := Request(r); got != r {
+		t.Error("Request(/locations) made a copy")
+	}
+	r = httptest.NewRequest("GET", "/%6Cocations", nil)
+	before := r.URL
+	got := Request(r)
+	if got == r || r.URL != before || r.URL.RawPath != "/%6Cocations" {
+		t.Errorf("Request(/%%6Cocations) changed its argument or returned it: URL %+v", *r.URL)
+	}
+	if got.URL.EscapedPath() != "/locations" || got.Method != "GET" {
+		t.Errorf("Request(/%%6Cocations) = %s %s, want GET /locations", got.Method, got.URL.EscapedPath())
 	}
 }
