@@ -167,6 +167,80 @@ func testConcurrency(t *testing.T, open Opener) {
 		})
 	}
 
+	// Likewise a change to the player's token acknowledged while a visit
+	// made with that token is under way: the visit must wait for it and be
+	// refused, or the change must wait for the visit. A visit recorded after
+	// its token's replacement or its player's deletion was acknowledged
+	// would be one the token's holder can no longer have asked for.
+	tokenChanges := []struct {
+		name    string
+		change  func(s game.Store, id int64, token []byte) error
+		deletes bool // the player, so nothing is left to look at
+	}{
+		{
+			name: "a token replacement",
+			change: func(s game.Store, id int64, token []byte) error {
+				_, err := s.ReplaceToken(context.Background(), id, token, tokenHash(t))
+				return err
+			},
+		},
+		{
+			name:    "a player's deletion",
+			deletes: true,
+			change: func(s game.Store, id int64, token []byte) error {
+				return s.DeletePlayer(context.Background(), id, token)
+			},
+		},
+	}
+	for _, c := range tokenChanges {
+		t.Run(c.name+" waits for a visit made with the token, or the visit is refused", func(t *testing.T) {
+			s := open(t)
+			hash := tokenHash(t)
+			p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Ninja", TokenHash: hash})
+			if err != nil {
+				t.Fatal(err)
+			}
+			loc := firstLocation(t, s)
+			done := make(chan error, 1)
+			var once sync.Once
+			changedDuring := false
+			v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, TokenHash: hash, Roll: func(l game.Location) game.Outcome {
+				once.Do(func() {
+					go func() { done <- c.change(s, p.ID, hash) }()
+					select {
+					case err := <-done:
+						if err != nil {
+							t.Errorf("the change: %v", err)
+						}
+						changedDuring = true
+					case <-time.After(250 * time.Millisecond):
+					}
+				})
+				return fixed(7)(l)
+			}})
+			if !changedDuring {
+				if err != nil || v.Gold != 7 {
+					t.Errorf("got visit %+v, error %v; want 7 gold, the visit having come first", v, err)
+				}
+				if err := <-done; err != nil {
+					t.Fatalf("the change, after the visit: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, game.ErrUnknownToken) {
+				t.Errorf("got visit %+v, error %v; want ErrUnknownToken, the token having gone first", v, err)
+			}
+			if !c.deletes {
+				if got := len(visits(t, s, p.ID)); got != 0 {
+					t.Errorf("got %d visits recorded, want none", got)
+				}
+				if g := playerGold(t, s, p.ID); g != 0 {
+					t.Errorf("player gold: got %d, want 0", g)
+				}
+			}
+		})
+	}
+
 	t.Run("concurrent requests with one key record one visit", func(t *testing.T) {
 		const n = 32
 		s := open(t)
