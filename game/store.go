@@ -70,6 +70,10 @@ type Store interface {
 	// replayed = true, changing nothing. With a TokenHash it first checks,
 	// in the same transaction, that the token is the player's (see
 	// VisitRequest.TokenHash), and it returns VisitRequest.Refuse last.
+	// The check holds until the visit commits: a ReplaceToken or
+	// DeletePlayer acknowledged while the visit is under way either waits
+	// for it or makes it fail with ErrUnknownToken, so no visit is recorded
+	// with a token whose replacement its holder has already been told of.
 	CreateVisit(ctx context.Context, req VisitRequest) (v Visit, replayed bool, err error)
 	// GetVisit returns ENOTFOUND if the player has no visit with visitID.
 	GetVisit(ctx context.Context, playerID, visitID int64) (Visit, error)
