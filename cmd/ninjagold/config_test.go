@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -90,6 +91,11 @@ func TestParseConfigRefuses(t *testing.T) {
 		wantErr string
 	}{
 		{[]string{"--max-in-flight", "-5"}, nil, "--max-in-flight"},
+		// -1 is no "unbounded" either: 0 is.
+		{[]string{"--max-in-flight", "-1"}, nil, "--max-in-flight must be 0 (no bound) or more, not -1"},
+		// A stray word, a misspelt command say, is no server to start.
+		{[]string{"migrat"}, nil, `unexpected argument "migrat"`},
+		{[]string{"--addr", ":0", "extra"}, nil, `unexpected argument "extra"`},
 		{[]string{"--rate-limit", "-1"}, nil, "--rate-limit"},
 		{[]string{"--rate-limit", "NaN"}, nil, "--rate-limit"},
 		{[]string{"--rate-burst", "0"}, nil, "--rate-burst"},
@@ -97,6 +103,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		// Refused with the rate off too: it would not mean what it says once the rate is on.
 		{[]string{"--rate-limit", "0", "--rate-burst", "-5"}, nil, "--rate-burst must be from 1 to 1000000, not -5"},
 		{[]string{"--rate-limit", "1e-12"}, nil, "--rate-limit must be 0 (off) or at least one request an hour"},
+		{[]string{"--rate-limit", "0.0002"}, nil, "--rate-limit must be 0 (off) or at least one request an hour"},
 		{[]string{"--max-body-bytes", "0"}, nil, "--max-body-bytes"},
 		{[]string{"--max-body-bytes", "-1"}, nil, "--max-body-bytes"},
 		{[]string{"--max-header-bytes", "-1"}, nil, "--max-header-bytes"},
@@ -109,7 +116,9 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--idle-timeout", "0"}, nil, "--idle-timeout must be more than 0"},
 		{[]string{"--db-connect-timeout", "-1s"}, nil, "--db-connect-timeout"},
 		{[]string{"--db-max-conns", "-3"}, nil, "--db-max-conns"},
-		{[]string{"--db-max-conns", "4294967297"}, nil, "--db-max-conns"},
+		// pgx's pool size is an int32: no wrapping round to a small or negative one.
+		{[]string{"--db", "postgres://db/game", "--db-max-conns", "2147483648"}, nil, "--db-max-conns must be a pool size from 1 to 2147483647, not 2147483648"},
+		{[]string{"--db", "postgres://db/game", "--db-max-conns", "4294967297"}, nil, "--db-max-conns must be a pool size from 1 to 2147483647, not 4294967297"},
 		// 0 would take the URL's setting or the default, not turn it off.
 		{[]string{"--db-max-conns", "0"}, nil, "--db-max-conns must be more than 0"},
 		{[]string{"--db-statement-timeout", "0"}, nil, "put statement_timeout=0 in the URL"},
@@ -167,6 +176,9 @@ func TestParseConfigRefuses(t *testing.T) {
 		// No request could send it: a header value holds no control character.
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abc\x01defghijklmnopq"}, "NINJAGOLD_ADMIN_TOKEN must not hold control characters"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x7fijklmnopq"}, "must not hold control characters"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\nijklmnopq"}, "must not hold control characters"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1bijklmnopq"}, "must not hold control characters"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1fijklmnopq"}, "must not hold control characters"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "fifteen-chars.."}, "at least 16 characters long, not 15"},
 	}
 	for _, tt := range tests {
@@ -183,22 +195,40 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"--cors-origin", "https://xn--spiel-bcher-ieb.example"}, {"--cors-origin", "http://[::ffff:7f00:1]"},
 		{"--cors-origin", "http://127.0.0.1:5173"}, {"--cors-origin", "http://[2001:db8::1]"}, {"--cors-origin", "https://0x.example"},
 		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--shutdown-timeout", "0"},
-		{"--max-header-bytes", "1048576"}, {"--sqlite-busy-timeout", "1ms"}, {"--sqlite-busy-timeout", "596h31m23.647s"},
+		{"--max-header-bytes", "1048576"}, {"--rate-limit", "0.000278"}, {"--sqlite-busy-timeout", "1ms"}, {"--sqlite-busy-timeout", "596h31m23.647s"},
 		{"--db", "game.db", "--sqlite-synchronous", "NORMAL", "--sqlite-shared"},
 		{"--db", "postgres://db/game", "--db-max-conns", "8", "--db-statement-timeout", "2s", "--db-conn-lifetime", "1m", "--db-connect-timeout", "1s"},
 		{"--db", "host=db dbname=game", "--db-max-conns", "8"},
 		{"--db", "postgres://db/game", "--db-statement-timeout", "596h31m23.647s", "--db-conn-lifetime", "1s"},
+		{"--db", "postgres://db/game", "--db-max-conns", "2147483647"},
 		{"--db", "search_path=public host=db", "--db-max-conns", "8"},
 	} {
 		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err != nil {
 			t.Errorf("%q: %v", args, err)
 		}
 	}
+	// A tab inside the admin token is a header value's own character, and
+	// the token as given is the token used.
+	for _, token := range []string{"abcdefgh\tijklmnopq", "0123456789abcdef", "ninja-gold-admin-Ω-token"} {
+		cfg, err := parseConfig(nil, func(k string) string { return map[string]string{"NINJAGOLD_ADMIN_TOKEN": token}[k] }, io.Discard)
+		if err != nil || cfg.adminToken != token {
+			t.Errorf("NINJAGOLD_ADMIN_TOKEN=%q: token %q, %v; want it taken as it is", token, cfg.adminToken, err)
+		}
+	}
 	validateEnv := func(v string) func(string) string {
 		return func(k string) string { return map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": v}[k] }
 	}
-	if cfg, err := parseConfig(nil, validateEnv("TRUE"), io.Discard); err != nil || !cfg.validate {
-		t.Errorf("NINJAGOLD_VALIDATE_RESPONSES=TRUE: validate %v, %v; want true", cfg.validate, err)
+	// Every spelling the variable takes, in any case.
+	for _, tt := range []struct {
+		env  string
+		want bool
+	}{
+		{"", false}, {"0", false}, {"false", false}, {"no", false}, {"off", false}, {"FALSE", false}, {"Off", false},
+		{"1", true}, {"true", true}, {"yes", true}, {"on", true}, {"TRUE", true}, {"Yes", true}, {"ON", true},
+	} {
+		if cfg, err := parseConfig(nil, validateEnv(tt.env), io.Discard); err != nil || cfg.validate != tt.want {
+			t.Errorf("NINJAGOLD_VALIDATE_RESPONSES=%q: validate %v, %v; want %v", tt.env, cfg.validate, err, tt.want)
+		}
 	}
 	// The flag wins over the variable, whatever it holds, and --help is
 	// help whatever the environment says.
@@ -217,6 +247,30 @@ func TestParseConfigRefuses(t *testing.T) {
 	}
 	if _, err := parseConfig([]string{"--help"}, validateEnv("maybe"), io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help with NINJAGOLD_VALIDATE_RESPONSES=maybe: %v, want flag.ErrHelp", err)
+	}
+}
+
+// The start-up line names an address a browser on this machine can open:
+// localhost for a listener on every interface.
+func TestDisplayAddr(t *testing.T) {
+	for _, tt := range []struct{ addr, want string }{
+		{"0.0.0.0:8080", "localhost:8080"},
+		{"[::]:8080", "localhost:8080"},
+		{":8080", "localhost:8080"},
+		{"127.0.0.1:8080", "127.0.0.1:8080"},
+		{"[::1]:8080", "[::1]:8080"},
+		{"192.0.2.7:80", "192.0.2.7:80"},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tt.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.addr == ":8080" {
+			addr = &net.TCPAddr{Port: 8080} // what a listener on ":8080" may report
+		}
+		if got := displayAddr(addr); got != tt.want {
+			t.Errorf("displayAddr(%s) = %q, want %q", tt.addr, got, tt.want)
+		}
 	}
 }
 

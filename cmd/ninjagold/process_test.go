@@ -587,7 +587,15 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 			// A free port unless the case names one: the failure must be
 			// the one the case is about, also when :8080 is taken.
 			args := append([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "x.db")}, tt.args...)
-			out, err := exec.Command(binary, args...).CombinedOutput()
+			// A configuration wrongly taken starts a server that never
+			// exits: end it, and fail here rather than at the package's
+			// timeout.
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, binary, args...).CombinedOutput()
+			if ctx.Err() != nil {
+				t.Fatalf("still running after 20s, want it to fail at once; output %s", out)
+			}
 			if err == nil {
 				t.Fatalf("exit 0, want failure; output %s", out)
 			}
