@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -15,35 +16,42 @@ func TestContractCheckRejectsUndeclared(t *testing.T) {
 		method  string
 		path    string
 		resp    Response
-		wantErr bool
+		wantErr string // what the error says; "" for none
 	}{
 		{"declared 200 with a valid body passes", "GET", "/healthz",
-			Response{200, hdr("Content-Type", "application/json"), []byte(`{"status":"ok"}`)}, false},
+			Response{200, hdr("Content-Type", "application/json"), []byte(`{"status":"ok"}`)}, ""},
 		{"undeclared status fails", "GET", "/healthz",
-			Response{418, hdr("Content-Type", "application/json"), []byte(`{"status":"ok"}`)}, true},
+			Response{418, hdr("Content-Type", "application/json"), []byte(`{"status":"ok"}`)}, "status 418 is not declared"},
 		{"undeclared media type fails", "GET", "/healthz",
-			Response{200, hdr("Content-Type", "text/plain"), []byte(`ok`)}, true},
+			Response{200, hdr("Content-Type", "text/plain"), []byte(`ok`)}, "Content-Type has unexpected value: \"text/plain\""},
 		{"body off schema fails", "GET", "/healthz",
-			Response{200, hdr("Content-Type", "application/json"), []byte(`{"status":"fine"}`)}, true},
+			Response{200, hdr("Content-Type", "application/json"), []byte(`{"status":"fine"}`)}, "doesn't match schema #/components/schemas/Health"},
 		{"missing required header fails", "POST", "/players",
-			Response{201, hdr("Content-Type", "application/json"), []byte(`{"id":1,"first_name":"Ab","last_name":"Cd","gold":0,"created_at":"2026-01-01T00:00:00Z","token":"t"}`)}, true},
+			Response{201, hdr("Content-Type", "application/json"), []byte(`{"id":1,"first_name":"Ab","last_name":"Cd","gold":0,"created_at":"2026-01-01T00:00:00Z","token":"t"}`)}, "response header \"Cache-Control\" missing"},
 		{"error as plain JSON fails", "GET", "/players/1",
-			Response{404, hdr("Content-Type", "application/json"), []byte(problem)}, true},
+			Response{404, hdr("Content-Type", "application/json"), []byte(problem)}, "Content-Type has unexpected value: \"application/json\""},
 		{"unknown route answering 404 problem passes", "GET", "/nowhere",
-			Response{404, hdr("Content-Type", "application/problem+json"), []byte(problem)}, false},
+			Response{404, hdr("Content-Type", "application/problem+json"), []byte(problem)}, ""},
 		{"unknown route answering 200 fails", "GET", "/nowhere",
-			Response{200, hdr("Content-Type", "application/json"), []byte(`{}`)}, true},
+			Response{200, hdr("Content-Type", "application/json"), []byte(`{}`)}, "an undeclared route must answer 404, got 200"},
 		{"405 without Allow fails", "PUT", "/players",
-			Response{405, hdr("Content-Type", "application/problem+json"), []byte(`{"type":"/problems/method-not-allowed","title":"t","status":405,"detail":"d","errors":{}}`)}, true},
+			Response{405, hdr("Content-Type", "application/problem+json"), []byte(`{"type":"/problems/method-not-allowed","title":"t","status":405,"detail":"d","errors":{}}`)}, "required header Allow is missing"},
 		{"204 with a body fails", "DELETE", "/locations/1",
-			Response{204, hdr("Content-Type", "application/json"), []byte(`{}`)}, true},
+			Response{204, hdr("Content-Type", "application/json"), []byte(`{}`)}, "status 204 declares no content"},
+		{"204 with a body and no Content-Type fails", "DELETE", "/locations/1",
+			Response{204, hdr(), []byte(`{}`)}, "status 204 declares no content, got \"\" with 2 bytes"},
+		{"unknown route answering 500 problem fails", "GET", "/nowhere",
+			Response{500, hdr("Content-Type", "application/problem+json"), []byte(`{"type":"/problems/internal-error","title":"t","status":500,"detail":"d","errors":{}}`)}, "an undeclared route must answer 404, got 500"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tt.method, "http://127.0.0.1"+tt.path, nil)
 			err := c.Check(req, &tt.resp)
-			if (err != nil) != tt.wantErr {
-				t.Errorf("Check() error = %v, wantErr %v", err, tt.wantErr)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("Check() = %v, want no error", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("Check() = %v, want an error containing %q", err, tt.wantErr)
 			}
 		})
 	}

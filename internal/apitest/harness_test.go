@@ -1,0 +1,96 @@
+package apitest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ninjagold/ninjagold-api/api"
+)
+
+// recordingTB is a testing.TB whose failures are recorded instead of
+// failing the test, so that a test can see the harness fail one.
+type recordingTB struct {
+	testing.TB
+	mu     sync.Mutex
+	errors []string
+}
+
+func (r *recordingTB) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+}
+
+func (r *recordingTB) failures() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.errors...)
+}
+
+// A response that breaks the contract fails the test that got it, by each
+// of the harness's ways of seeing one: Do, the generated client, and the
+// server's own response check in the log. A harness that only logged the
+// breach would let every test built on it pass.
+func TestHarnessFailsTheTest(t *testing.T) {
+	// A server answering a status /healthz does not declare.
+	teapot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	}))
+	defer teapot.Close()
+	serverOf := func(tb testing.TB) *Server {
+		return &Server{URL: teapot.URL, t: tb, contract: LoadContract(t), client: teapot.Client()}
+	}
+	const want = "status 418 is not declared for getHealth"
+
+	t.Run("Do", func(t *testing.T) {
+		rec := &recordingTB{TB: t}
+		if got := serverOf(rec).Do(Request{Method: "GET", Path: "/healthz"}); got.Status != http.StatusTeapot {
+			t.Fatalf("got status %d, want the teapot's 418", got.Status)
+		}
+		wantFailure(t, rec, "GET /healthz -> 418 breaks the contract: "+want)
+	})
+	t.Run("Do with NoCheck", func(t *testing.T) {
+		rec := &recordingTB{TB: t}
+		serverOf(rec).Do(Request{Method: "GET", Path: "/healthz", NoCheck: true})
+		if got := rec.failures(); len(got) != 0 {
+			t.Errorf("got failures %q, want none: the request asked for no check", got)
+		}
+	})
+	t.Run("Client", func(t *testing.T) {
+		rec := &recordingTB{TB: t}
+		resp, err := serverOf(rec).Client().GetHealthWithResponse(t.Context(), nil)
+		if err != nil || resp.StatusCode() != http.StatusTeapot {
+			t.Fatalf("got %v, %v; want the teapot's 418", resp, err)
+		}
+		wantFailure(t, rec, "GET /healthz -> 418 breaks the contract: "+want)
+	})
+	t.Run("the server's log", func(t *testing.T) {
+		rec := &recordingTB{TB: t}
+		logger, records := newTestLogger(rec)
+		logger.Info("request", "status", 200)
+		if got := rec.failures(); len(got) != 0 {
+			t.Errorf("an access line failed the test: %q", got)
+		}
+		logger.Error(api.ViolationMessage, "err", want)
+		wantFailure(t, rec, "server: ERROR "+api.ViolationMessage+" err="+want)
+		if len(*records) != 2 {
+			t.Errorf("kept %d records, want both", len(*records))
+		}
+	})
+}
+
+// wantFailure fails t unless rec recorded exactly one failure, starting
+// with want.
+func wantFailure(t *testing.T, rec *recordingTB, want string) {
+	t.Helper()
+	got := rec.failures()
+	if len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("got failures %q, want one starting %q", got, want)
+	}
+}
