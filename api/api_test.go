@@ -74,7 +74,7 @@ func TestSeedErrorObject(t *testing.T) {
 
 // A problem's instance is a URI reference (RFC 3986): a raw [ or ] in the
 // path, which Go's server keeps as sent (browsers send them so), is escaped
-// in it. (A path with other characters that must be escaped is given as
+// in it, and an & is written as it is. (A path with other characters that must be escaped is given as
 // Go escapes it again: /a%2F| becomes /a/%7C.)
 func TestInstanceIsAURIReference(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
@@ -86,6 +86,7 @@ func TestInstanceIsAURIReference(t *testing.T) {
 		{"/locations/%5B1%5D", "/locations/%5B1%5D", http.StatusBadRequest},
 		{"/nowhere/[x]", "/nowhere/%5Bx%5D", http.StatusNotFound},
 		{"/players/999", "/players/999", http.StatusNotFound},
+		{"/locations/a&b", "/locations/a&b", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
 		resp := s.Do(apitest.Request{Method: "GET", Path: tt.path})
@@ -96,6 +97,10 @@ func TestInstanceIsAURIReference(t *testing.T) {
 		}
 		if resp.Status != tt.status || got != want {
 			t.Errorf("GET %s: %d, instance %s; want %d, %s", tt.path, resp.Status, got, tt.status, want)
+		}
+		// Written as it is: JSON, not JSON made safe for HTML (& as \u0026).
+		if raw := `"instance":"` + want + `"`; !strings.Contains(string(resp.Body), raw) {
+			t.Errorf("GET %s: body %s, want it to hold %s", tt.path, resp.Body, raw)
 		}
 	}
 }
@@ -290,6 +295,24 @@ func TestErrors(t *testing.T) {
 				Body: `{"location_id":1,"location_id":"x"}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"location_id": "location id must be given only once"},
+		},
+		{
+			// Too short and blank at its ends, two faults of one rank: the
+			// length, worded as the seed words it, is the one named.
+			name:       "a one-space name",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":" ","last_name":"Hanzo"}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"first_name": "first name must be at least 2 characters long"},
+		},
+		{
+			// "body" is the body's own key: a member of that name given
+			// twice is a fault of the body, not a field.
+			name: "a member named body given twice",
+			req: apitest.Request{Method: "POST", Path: "/players",
+				Body: `{"first_name":"Hattori","last_name":"Hanzo","body":1,"body":2}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body has a member that is not allowed; request body must give each member only once"},
+			wantDetail: "The request body is invalid.",
 		},
 		{
 			name: "a member that names no field given twice",

@@ -129,6 +129,37 @@ func TestUnavailableLogsItsCause(t *testing.T) {
 	}
 }
 
+// An error that is no domain error, or one coded EINTERNAL, is the
+// server's fault: a 500 that tells the client nothing of it, and an ERROR
+// line that tells the operator everything.
+func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+	}{
+		{"a plain error", errors.New("boom: table visits is locked")},
+		{"a wrapped one", fmt.Errorf("create visit: %w", errors.New("boom: table visits is locked"))},
+		{"a domain error coded internal", &game.Error{Code: game.EINTERNAL, Message: "boom: table visits is locked"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, logs, rec, c := newResponderTest("POST", "/players", "req-44")
+
+			e.handlerError(c, tt.err)
+
+			if rec.Code != http.StatusInternalServerError || rec.Header().Get("Content-Type") != "application/problem+json" ||
+				!strings.Contains(rec.Body.String(), `"detail":"The server could not complete the request."`) ||
+				strings.Contains(rec.Body.String(), "boom") {
+				t.Errorf("response = %d %q %s, want a 500 problem that does not tell the cause", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+			}
+			lines := logLines(t, logs)
+			if len(lines) != 1 || lines[0]["level"] != "ERROR" || lines[0]["msg"] != "internal error" ||
+				!strings.Contains(fmt.Sprint(lines[0]["err"]), "boom: table visits is locked") || lines[0]["request_id"] != "req-44" {
+				t.Errorf("log = %v, want one ERROR \"internal error\" with the cause and request_id req-44", lines)
+			}
+		})
+	}
+}
+
 // newResponderTest is an errorResponder logging JSON into logs, and a Gin
 // context for a request to path whose response records into rec and
 // carries requestID, as the observer sets it.

@@ -167,6 +167,12 @@ func TestAcceptPatchAndEncoding(t *testing.T) {
 			Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, Body: `first_name=Kira`}, 415, "", ""},
 		{"a compressed POST", apitest.Request{Method: "POST", Path: "/players",
 			Header: map[string]string{"Content-Encoding": "br"}, Body: `{"first_name":"Kira","last_name":"Sato"}`}, 415, "", "identity"},
+		// Content-codings are case-insensitive (RFC 9110 §8.4.1), and a
+		// list of identities is still no coding.
+		{"an identity POST in capitals", apitest.Request{Method: "POST", Path: "/players",
+			Header: map[string]string{"Content-Encoding": "Identity"}, Body: `{"first_name":"Kira","last_name":"Sato"}`}, 201, "", ""},
+		{"a POST listing identity twice", apitest.Request{Method: "POST", Path: "/players",
+			Header: map[string]string{"Content-Encoding": "identity, IDENTITY"}, Body: `{"first_name":"Kira","last_name":"Sato"}`}, 201, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -124,3 +124,25 @@ func TestReplacePlayerToken(t *testing.T) {
 		t.Errorf("after the race: the winner's token works %v, the old one %v; want true, false", works(winner), works(byAdmin.Token))
 	}
 }
+
+// The auth scheme is case-insensitive (RFC 9110 §11.1): "bearer" and
+// "BEARER" carry a token as "Bearer" does, the admin's and a player's alike.
+func TestBearerSchemeInAnyCase(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	p := newPlayer(t, s, "Kira", "Sato")
+	for _, scheme := range []string{"bearer", "BEARER", "bEaReR"} {
+		t.Run(scheme, func(t *testing.T) {
+			resp := s.Do(apitest.Request{Method: "PATCH", Path: "/locations/1",
+				Header: map[string]string{"Authorization": scheme + " " + apitest.AdminToken, "Content-Type": "application/merge-patch+json"},
+				Body:   `{"description":"Tended by ` + scheme + `."}`})
+			if resp.Status != http.StatusOK {
+				t.Errorf("admin PATCH: %d %s, want 200", resp.Status, resp.Body)
+			}
+			resp = s.Do(apitest.Request{Method: "POST", Path: p.path + "/visits",
+				Header: map[string]string{"Authorization": scheme + " " + p.Token}, Body: `{"location_id":1}`})
+			if resp.Status != http.StatusCreated {
+				t.Errorf("player's visit: %d %s, want 201", resp.Status, resp.Body)
+			}
+		})
+	}
+}
