@@ -156,6 +156,37 @@ func TestBusyWriterIsNotAHold(t *testing.T) {
 	}
 }
 
+// A write that waits out its busy timeout on another connection's write
+// lock (a shared file) is EUNAVAILABLE, a 503 the client may retry, not an
+// internal error; and once the lock is gone the store writes again.
+func TestBusyWriteIsUnavailable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: true, BusyTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(t.Context(), nil) // holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Busy", LastName: "Writer", TokenHash: []byte("busy")})
+	if game.ErrorCode(err) != game.EUNAVAILABLE {
+		t.Errorf("CreatePlayer while another connection writes: got %v (code %q), want EUNAVAILABLE", err, game.ErrorCode(err))
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Busy", LastName: "Writer", TokenHash: []byte("busy")}); err != nil {
+		t.Errorf("CreatePlayer once the lock is gone: %v", err)
+	}
+}
+
 // TestHoldSurvivesAClose: a process holding the file keeps it when other
 // code in it opens and closes the file, which would drop a POSIX lock (and
 // let another process write the file unseen).

@@ -347,3 +347,54 @@ func TestWriterPoolStats(t *testing.T) {
 		t.Errorf("after a write waited: %+v, want one wait of some time, and idle", w)
 	}
 }
+
+// A COMMIT that fails can leave SQLite's transaction open: one with a
+// deferred foreign key still broken does. The writer ends it, or every later
+// BEGIN IMMEDIATE would fail and the store would take no write until it
+// restarted.
+func TestFailedCommitDoesNotHoldUpLaterWrites(t *testing.T) {
+	s := openStore(t)
+	orphan := writeJob{ctx: t.Context(), done: make(chan error, 1), fn: func(tx writeTx) error {
+		if _, err := tx.Exec(`PRAGMA defer_foreign_keys = ON`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
+			VALUES (999999, 1, 'Farm', 1, 1, 'x', 0)`)
+		return err
+	}}
+	s.commitBatch([]writeJob{orphan})
+	if err := <-orphan.done; err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+		t.Fatalf("the orphan's write: got %v, want its COMMIT to fail on the foreign key", err)
+	}
+
+	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Next", LastName: "Batch", TokenHash: []byte("next")}); err != nil {
+		t.Fatalf("the next write: %v", err)
+	}
+	if got, want := batchPlayers(t, s), []string{"Next"}; !slices.Equal(got, want) {
+		t.Errorf("committed players: got %q, want %q", got, want)
+	}
+	var orphans int
+	if err := s.read.QueryRowContext(t.Context(), `SELECT count(*) FROM visits WHERE player_id = 999999`).Scan(&orphans); err != nil || orphans != 0 {
+		t.Errorf("orphan visits: %d, %v; want none", orphans, err)
+	}
+}
+
+// A store used after Close is unavailable, as a database that went away
+// is: a 503 the client may retry elsewhere, not an internal error.
+func TestClosedStoreIsUnavailable(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Late", LastName: "Batch", TokenHash: []byte("late")})
+	if game.ErrorCode(err) != game.EUNAVAILABLE {
+		t.Errorf("CreatePlayer after Close: got %v (code %q), want EUNAVAILABLE", err, game.ErrorCode(err))
+	}
+	_, err = s.GetPlayer(t.Context(), 1)
+	if game.ErrorCode(err) != game.EUNAVAILABLE {
+		t.Errorf("GetPlayer after Close: got %v (code %q), want EUNAVAILABLE", err, game.ErrorCode(err))
+	}
+}
