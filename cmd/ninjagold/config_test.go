@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -339,5 +342,101 @@ func TestDisplayDBHidesThePassword(t *testing.T) {
 		if got != tt.want || strings.Contains(got, "s3cret") {
 			t.Errorf("displayDB(%q) = %q, want %q", tt.db, got, tt.want)
 		}
+	}
+}
+
+// The README's flag table is what an operator reads: every flag is in it,
+// with the environment variable the flag reads and the default it has.
+// Read against --help, the flags' own account, so a default changed in one
+// place and not the other fails here.
+func TestREADMEFlagTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var help strings.Builder
+	if _, err := parseConfig([]string{"--help"}, func(string) string { return "" }, &help); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	// name -> its usage text, as PrintDefaults writes it.
+	usage := map[string]string{}
+	var name string
+	for line := range strings.Lines(help.String()) {
+		if rest, ok := strings.CutPrefix(line, "  -"); ok {
+			name, _, _ = strings.Cut(strings.TrimSpace(rest), " ")
+			usage[name] = ""
+		} else if name != "" {
+			usage[name] += strings.TrimSpace(line) + " "
+		}
+	}
+	if len(usage) < 20 {
+		t.Fatalf("read %d flags from --help:\n%s", len(usage), help.String())
+	}
+
+	documented := map[string]bool{}
+	for line := range strings.Lines(string(readme)) {
+		cells := strings.Split(line, "|")
+		if len(cells) < 5 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`--") {
+			continue
+		}
+		flags := strings.Split(strings.TrimSpace(cells[1]), " / ")
+		defaults := strings.Split(strings.TrimSpace(cells[3]), " / ")
+		if len(defaults) != len(flags) {
+			defaults = slices.Repeat(defaults[:1], len(flags))
+		}
+		env := strings.Trim(strings.TrimSpace(cells[2]), "`")
+		for i, f := range flags {
+			f = strings.TrimPrefix(strings.Trim(f, "`"), "--")
+			documented[f] = true
+			u, ok := usage[f]
+			if !ok {
+				t.Errorf("README documents --%s, which is no flag", f)
+				continue
+			}
+			if env != "" && !strings.Contains(u, env) {
+				t.Errorf("README: --%s reads %s; --help does not say so: %s", f, env, u)
+			}
+			if m := regexp.MustCompile(`NINJAGOLD_[A-Z_]+`).FindString(u); m != "" && m != env {
+				t.Errorf("--help: --%s reads %s; the README says %q", f, m, env)
+			}
+			checkDefault(t, f, u, strings.Trim(defaults[i], "`"))
+		}
+	}
+	for f := range usage {
+		if !documented[f] {
+			t.Errorf("--%s is not in the README's flag table", f)
+		}
+	}
+}
+
+// checkDefault compares the README's default for flag f with the one its
+// usage u gives: "(default X)" as the flag package prints it, or for the
+// PostgreSQL settings, which default to the URL's, "else X)".
+func checkDefault(t *testing.T, f, u, readme string) {
+	t.Helper()
+	var want string
+	if _, d, ok := strings.Cut(u, "(default "); ok {
+		want = strings.TrimSuffix(strings.TrimSpace(d), ")")
+		if s, err := strconv.Unquote(want); err == nil {
+			want = s
+		}
+	} else if _, d, ok := strings.Cut(u, ", else "); ok {
+		want = strings.TrimSpace(d)
+		want = want[:max(0, strings.LastIndex(want, ")"))] // "1h)", "max(4, CPUs))"
+	} else {
+		// The zero value: no default printed.
+		if !strings.HasPrefix(readme, "off") && !strings.HasPrefix(readme, "none") {
+			t.Errorf("README: --%s defaults to %q; --help gives none (off)", f, readme)
+		}
+		return
+	}
+	if a, errA := time.ParseDuration(want); errA == nil {
+		if b, errB := time.ParseDuration(readme); errB != nil || a != b {
+			t.Errorf("README: --%s defaults to %q; --help says %s", f, readme, want)
+		}
+		return
+	}
+	if want != readme {
+		t.Errorf("README: --%s defaults to %q; --help says %q", f, readme, want)
 	}
 }
