@@ -607,6 +607,40 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 	}
 }
 
+// A shared SQLite file whose write lock another process holds past
+// --sqlite-busy-timeout stops the start with the way out: start again, or
+// wait longer.
+func TestLockedFileFailsWithItsRemedy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "locked.db")
+	if out, err := exec.Command(binary, "migrate", "--db", path).CombinedOutput(); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(t.Context(), nil) // holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, binary, "--addr", "127.0.0.1:0", "--db", path,
+		"--sqlite-shared", "--sqlite-busy-timeout", "100ms").CombinedOutput()
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("got %v (deadline %v), want the start to fail at once; output %s", err, ctx.Err(), out)
+	}
+	line := strings.TrimSuffix(string(out), "\n")
+	const why, remedy = "another process held the database's write lock for longer than the busy timeout",
+		"; start again once it is done, or wait longer with --sqlite-busy-timeout"
+	if !strings.Contains(line, why) || !strings.HasSuffix(line, remedy) || strings.Contains(line, "\n") {
+		t.Errorf("output = %q, want one line saying %q and ending %q", out, why, remedy)
+	}
+}
+
 // TestGroupCommitOnOneCPU runs the server as a one-CPU container would
 // (GOMAXPROCS=1) under 64 concurrent visitors and reads the group commit's
 // figures from /metrics: writes must share commits. Before the writer
