@@ -135,29 +135,13 @@ func testConcurrency(t *testing.T, open Opener) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			done := make(chan error, 1)
-			var once sync.Once
-			changedDuring := false
-			v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, Roll: func(l game.Location) game.Outcome {
-				// The visit has read the location; change it from another
-				// caller, and give the change time to be acknowledged.
-				once.Do(func() {
-					go func() { done <- c.change(s, loc.ID) }()
-					select {
-					case err := <-done:
-						if err != nil {
-							t.Errorf("the change: %v", err)
-						}
-						changedDuring = true
-					case <-time.After(250 * time.Millisecond):
-					}
-				})
-				return game.Outcome{Gold: l.MaxGold, Message: game.Message(l.Name, l.MaxGold)}
-			}})
-			if !changedDuring {
-				if err := <-done; err != nil {
-					t.Fatalf("the change, after the visit: %v", err)
-				}
+			var m midVisit
+			v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID,
+				Roll: m.roll(t, func() error { return c.change(s, loc.ID) }, func(l game.Location) game.Outcome {
+					return game.Outcome{Gold: l.MaxGold, Message: game.Message(l.Name, l.MaxGold)}
+				})})
+			if !m.acknowledged {
+				m.after(t)
 				if err != nil || v.LocationName != "Mine" || v.Gold != 100 {
 					t.Errorf("got visit %+v, error %v; want 100 gold at the Mine, the visit having come first", v, err)
 				}
@@ -201,29 +185,13 @@ func testConcurrency(t *testing.T, open Opener) {
 				t.Fatal(err)
 			}
 			loc := firstLocation(t, s)
-			done := make(chan error, 1)
-			var once sync.Once
-			changedDuring := false
-			v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, TokenHash: hash, Roll: func(l game.Location) game.Outcome {
-				once.Do(func() {
-					go func() { done <- c.change(s, p.ID, hash) }()
-					select {
-					case err := <-done:
-						if err != nil {
-							t.Errorf("the change: %v", err)
-						}
-						changedDuring = true
-					case <-time.After(250 * time.Millisecond):
-					}
-				})
-				return fixed(7)(l)
-			}})
-			if !changedDuring {
+			var m midVisit
+			v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, TokenHash: hash,
+				Roll: m.roll(t, func() error { return c.change(s, p.ID, hash) }, fixed(7))})
+			if !m.acknowledged {
+				m.after(t)
 				if err != nil || v.Gold != 7 {
 					t.Errorf("got visit %+v, error %v; want 7 gold, the visit having come first", v, err)
-				}
-				if err := <-done; err != nil {
-					t.Fatalf("the change, after the visit: %v", err)
 				}
 				return
 			}
@@ -335,4 +303,44 @@ func testCancellation(t *testing.T, open Opener) {
 			t.Errorf("player gold: got %d, want 0", got)
 		}
 	})
+}
+
+// midVisit makes a change from another caller while a visit is under way:
+// its roll runs change, once, the first time the visit rolls, when the visit
+// has read what it reads and holds whatever locks it takes, and gives the
+// change 250 ms to be acknowledged. A change that waits for the visit is
+// not; after then waits for it to finish.
+type midVisit struct {
+	once         sync.Once
+	done         chan error
+	acknowledged bool
+}
+
+func (m *midVisit) roll(t *testing.T, change func() error, roll func(game.Location) game.Outcome) func(game.Location) game.Outcome {
+	return func(l game.Location) game.Outcome {
+		m.once.Do(func() {
+			m.done = make(chan error, 1)
+			go func() { m.done <- change() }()
+			select {
+			case err := <-m.done:
+				if err != nil {
+					t.Errorf("the change: %v", err)
+				}
+				m.acknowledged = true
+			case <-time.After(250 * time.Millisecond):
+			}
+		})
+		return roll(l)
+	}
+}
+
+// after waits for a change the visit held back, failing t if it failed.
+func (m *midVisit) after(t *testing.T) {
+	t.Helper()
+	if m.done == nil {
+		t.Fatal("the visit never rolled, so no change was made")
+	}
+	if err := <-m.done; err != nil {
+		t.Fatalf("the change, after the visit: %v", err)
+	}
 }
