@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,16 +141,7 @@ func TestBusyWriterIsNotAHold(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tx, err := db.BeginTx(t.Context(), nil) // holds the write lock
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	holdWriteLock(t, path)
 	got := openElsewhere(t, path, true)
 	if !strings.HasPrefix(got, "error: ") || !strings.Contains(got, "database is locked") {
 		t.Errorf("while another connection writes, the other process says %q, want a busy error that is not %q", got, "in use")
@@ -166,25 +158,41 @@ func TestBusyWriteIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	tx, err := db.BeginTx(t.Context(), nil) // holds the write lock
-	if err != nil {
-		t.Fatal(err)
-	}
+	release := holdWriteLock(t, path)
 	_, err = s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Busy", LastName: "Writer", TokenHash: []byte("busy")})
 	if game.ErrorCode(err) != game.EUNAVAILABLE {
 		t.Errorf("CreatePlayer while another connection writes: got %v (code %q), want EUNAVAILABLE", err, game.ErrorCode(err))
 	}
-	if err := tx.Rollback(); err != nil {
-		t.Fatal(err)
-	}
+	release()
 	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Busy", LastName: "Writer", TokenHash: []byte("busy")}); err != nil {
 		t.Errorf("CreatePlayer once the lock is gone: %v", err)
 	}
+}
+
+// holdWriteLock takes the write lock of the SQLite file at path on a
+// connection of its own, as another program's long transaction would, until
+// release is called or t ends.
+func holdWriteLock(t *testing.T, path string) (release func()) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tx, err := db.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			if err := tx.Rollback(); err != nil {
+				t.Errorf("release the write lock: %v", err)
+			}
+		})
+	}
+	t.Cleanup(release)
+	return release
 }
 
 // TestHoldSurvivesAClose: a process holding the file keeps it when other
