@@ -156,6 +156,7 @@ func testConcurrency(t *testing.T, open Opener) {
 	// refused, or the change must wait for the visit. A visit recorded after
 	// its token's replacement or its player's deletion was acknowledged
 	// would be one the token's holder can no longer have asked for.
+	replacement := tokenHash(t) // made here: the change runs off the test's goroutine
 	tokenChanges := []struct {
 		name    string
 		change  func(s game.Store, id int64, token []byte) error
@@ -164,7 +165,7 @@ func testConcurrency(t *testing.T, open Opener) {
 		{
 			name: "a token replacement",
 			change: func(s game.Store, id int64, token []byte) error {
-				_, err := s.ReplaceToken(context.Background(), id, token, tokenHash(t))
+				_, err := s.ReplaceToken(context.Background(), id, token, replacement)
 				return err
 			},
 		},
