@@ -373,6 +373,7 @@ func TestREADMEFlagTable(t *testing.T) {
 		t.Fatalf("read %d flags from --help:\n%s", len(usage), help.String())
 	}
 
+	envVar := regexp.MustCompile(`NINJAGOLD_[A-Z_]+`)
 	documented := map[string]bool{}
 	for line := range strings.Lines(string(readme)) {
 		cells := strings.Split(line, "|")
@@ -396,7 +397,7 @@ func TestREADMEFlagTable(t *testing.T) {
 			if env != "" && !strings.Contains(u, env) {
 				t.Errorf("README: --%s reads %s; --help does not say so: %s", f, env, u)
 			}
-			if m := regexp.MustCompile(`NINJAGOLD_[A-Z_]+`).FindString(u); m != "" && m != env {
+			if m := envVar.FindString(u); m != "" && m != env {
 				t.Errorf("--help: --%s reads %s; the README says %q", f, m, env)
 			}
 			checkDefault(t, f, u, strings.Trim(defaults[i], "`"))
