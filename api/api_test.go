@@ -74,8 +74,8 @@ func TestSeedErrorObject(t *testing.T) {
 
 // A problem's instance is a URI reference (RFC 3986): a raw [ or ] in the
 // path, which Go's server keeps as sent (browsers send them so), is escaped
-// in it, and an & is written as it is. (A path with other characters that must be escaped is given as
-// Go escapes it again: /a%2F| becomes /a/%7C.)
+// in it, and an & is written as it is. (A path with other characters that
+// must be escaped is given as Go escapes it again: /a%2F| becomes /a/%7C.)
 func TestInstanceIsAURIReference(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	tests := []struct {

@@ -247,8 +247,9 @@ func TestNegotiation(t *testing.T) {
 		// The range with more parameters is the more specific one.
 		{"text/csv;q=0.2, text/csv;charset=utf-8;q=0.9, application/json;q=0.5", csvType},
 		{"text/csv;q=0.9, text/csv;charset=utf-8;q=0.2, application/json;q=0.5", "application/json"},
-		// A weight outside 0 to 1 is no weight (RFC 9110 §12.4.2): the
-		// range counts as unweighted, q=1, and neither wins nor drops out.
+		// A weight outside RFC 9110's 0 to 1 (§12.4.2) is read, by this
+		// service's choice, as no weight: the range counts as q=1, neither
+		// winning over the others nor dropping out.
 		{"text/csv;q=2, application/json", "application/json"},
 		{"text/csv;q=1.5", csvType},
 		{"text/csv;q=-1", csvType},

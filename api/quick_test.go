@@ -402,7 +402,6 @@ func TestServerRequestLeftAlone(t *testing.T) {
 // or read to the letter, so that a contract that grows one stays checked.
 func TestCompileSchemasTheContractLacks(t *testing.T) {
 	one, minus := 1.0, -1.0
-	max16 := uint64(16)
 	str, integer, object := &openapi3.Types{openapi3.TypeString}, &openapi3.Types{openapi3.TypeInteger}, &openapi3.Types{openapi3.TypeObject}
 	for _, tt := range []struct {
 		name     string
@@ -438,7 +437,7 @@ func TestCompileSchemasTheContractLacks(t *testing.T) {
 	}{
 		{"maxProperties below the properties' number", 2, false},
 		{"maxProperties at it", 3, true},
-		{"maxProperties above it", max16, true},
+		{"maxProperties above it", 16, true},
 	} {
 		o := compileObject(&openapi3.Schema{Type: object, Properties: props, MaxProps: &tt.maxProps})
 		if (o != nil) != tt.want {

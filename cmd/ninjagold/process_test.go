@@ -611,8 +611,10 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 // --sqlite-busy-timeout stops the start with the way out: start again, or
 // wait longer.
 func TestLockedFileFailsWithItsRemedy(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
+	defer cancel()
 	path := filepath.Join(t.TempDir(), "locked.db")
-	if out, err := exec.Command(binary, "migrate", "--db", path).CombinedOutput(); err != nil {
+	if out, err := exec.CommandContext(ctx, binary, "migrate", "--db", path).CombinedOutput(); err != nil {
 		t.Fatalf("migrate: %v\n%s", err, out)
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
@@ -626,8 +628,6 @@ func TestLockedFileFailsWithItsRemedy(t *testing.T) {
 	}
 	defer tx.Rollback()
 
-	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
-	defer cancel()
 	out, err := exec.CommandContext(ctx, binary, "--addr", "127.0.0.1:0", "--db", path,
 		"--sqlite-shared", "--sqlite-busy-timeout", "100ms").CombinedOutput()
 	if err == nil || ctx.Err() != nil {

@@ -194,6 +194,11 @@ func testConcurrency(t *testing.T, open Opener) {
 				if err != nil || v.Gold != 7 {
 					t.Errorf("got visit %+v, error %v; want 7 gold, the visit having come first", v, err)
 				}
+				// And the change, coming second, took: the token is gone.
+				_, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, TokenHash: hash, Roll: fixed(1)})
+				if !errors.Is(err, game.ErrUnknownToken) {
+					t.Errorf("a visit with the token after the change: %v, want ErrUnknownToken", err)
+				}
 				return
 			}
 			if !errors.Is(err, game.ErrUnknownToken) {
@@ -341,7 +346,12 @@ func (m *midVisit) after(t *testing.T) {
 	if m.done == nil {
 		t.Fatal("the visit never rolled, so no change was made")
 	}
-	if err := <-m.done; err != nil {
-		t.Fatalf("the change, after the visit: %v", err)
+	select {
+	case err := <-m.done:
+		if err != nil {
+			t.Fatalf("the change, after the visit: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the change still waits 30 s after the visit ended")
 	}
 }
