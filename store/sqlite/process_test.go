@@ -179,7 +179,9 @@ func holdWriteLock(t *testing.T, path string) (release func()) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	tx, err := db.BeginTx(t.Context(), nil)
+	// Not t.Context(): it ends before the cleanups run, and database/sql
+	// would roll the transaction back on its own, under release's feet.
+	tx, err := db.BeginTx(context.Background(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
