@@ -14,6 +14,9 @@ func SetClock(s *Store, now func() time.Time) { s.now = now }
 // WriteConn lets the external tests query the write connection.
 func WriteConn(s *Store) *sql.Conn { return s.wconn }
 
+// ReadPool lets the external tests reach the read pool's connections.
+func ReadPool(s *Store) *sql.DB { return s.read }
+
 // OpenWithMigrations is Open with the migrations in fsys (under
 // migrations/) in place of the embedded ones.
 func OpenWithMigrations(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, error) {

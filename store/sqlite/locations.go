@@ -25,8 +25,8 @@ func locationNotFound(id int64) error {
 }
 
 func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]game.Location, error) {
-	rows, err := s.readRows(ctx, nil,
-		`SELECT `+locationColumns+` FROM locations WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+	rows, err := s.readRows(ctx,
+		`SELECT `+locationColumns+` FROM locations WHERE id > ? ORDER BY id`+pageLimit, afterID, limit)
 	if err != nil {
 		return nil, wrap(err)
 	}

@@ -65,13 +65,14 @@ func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, er
 	return id, wrap(err)
 }
 
-// playerOrder holds, per sort, the ORDER BY clause and the keyset condition
-// that continues after a given player.
-var playerOrder = map[game.PlayerSort]struct{ orderBy, after string }{
-	game.ByGoldDesc:      {"gold DESC, id ASC", "(gold < ? OR (gold = ? AND id > ?))"},
-	game.ByGoldAsc:       {"gold ASC, id ASC", "(gold > ? OR (gold = ? AND id > ?))"},
-	game.ByCreatedAtDesc: {"id DESC", "id < ?"},
-	game.ByCreatedAtAsc:  {"id ASC", "id > ?"},
+// playerOrder holds, per sort, the ORDER BY clause, the keyset condition
+// that continues after a given player, and the LIMIT (sorted by gold, the
+// plan depends on it: see "Bound values and plans" in stmts.go).
+var playerOrder = map[game.PlayerSort]struct{ orderBy, after, limit string }{
+	game.ByGoldDesc:      {"gold DESC, id ASC", "(gold < ? OR (gold = ? AND id > ?))", " LIMIT ?"},
+	game.ByGoldAsc:       {"gold ASC, id ASC", "(gold > ? OR (gold = ? AND id > ?))", " LIMIT ?"},
+	game.ByCreatedAtDesc: {"id DESC", "id < ?", pageLimit},
+	game.ByCreatedAtAsc:  {"id ASC", "id > ?", pageLimit},
 }
 
 func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.Player, error) {
@@ -90,10 +91,10 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 			args = append(args, a.ID)
 		}
 	}
-	query += ` ORDER BY ` + order.orderBy + ` LIMIT ?`
+	query += ` ORDER BY ` + order.orderBy + order.limit
 	args = append(args, page.Limit)
 
-	rows, err := s.readRows(ctx, nil, query, args...)
+	rows, err := s.readRows(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(err)
 	}

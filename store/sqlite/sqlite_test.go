@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"math"
@@ -378,6 +379,25 @@ func TestFillReadPool(t *testing.T) {
 // around to the other end. No game reaches it by playing (4.3 billion
 // visits at the most a location gives), but another process sharing the
 // file can set any gold.
+// A page of visits takes one connection of the read pool, not two: with
+// every reader inside such a read transaction, a statement that none of
+// them had prepared yet waited for a connection that none gave back.
+func TestListVisitsNeedsOneReader(t *testing.T) {
+	s := openWith(t, filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{Readers: 1})
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first page and a page after a cursor: two queries, each new.
+	for _, before := range []int64{0, 5} {
+		if _, err := s.ListVisits(ctx, p.ID, before, 10); err != nil {
+			t.Errorf("ListVisits(before %d) with one reader: %v", before, err)
+		}
+	}
+}
+
 func TestGoldOverflowWritesNothing(t *testing.T) {
 	for _, c := range []struct {
 		name       string

@@ -68,6 +68,23 @@ func (t writeTx) Exec(query string, args ...any) (sql.Result, error) {
 	return st.ExecContext(context.Background(), args...)
 }
 
+// Bound values and plans. SQLite prepares a statement anew, parser and
+// planner included, when a value bound to it might change its plan: any
+// new value of a LIMIT ?, and, for an equality the plan does not search by
+// (col = ?), a value that changes to or from 0 or 1, which the planner
+// weighs apart. A visit to the Farm, location 1, after one elsewhere was
+// such a change: 12-13 % of the server's CPU under visits spread over the
+// four locations (BENCHMARKS.md). Where no value changes the plan, the
+// queries give it as +?, the same value as an expression, which SQLite
+// does not look into; TestWarmQueriesCompileNothing holds them to it. The
+// players' pages sorted by gold keep their bare parameters: their plan
+// does change with the limit (from 100 rows up SQLite scans the gold index
+// instead of searching it twice) and may with the cursor's gold.
+
+// pageLimit ends the query of a page read in its index's order, whatever
+// the limit.
+const pageLimit = ` LIMIT +?`
+
 // readStmts caches statements on the read pool, which prepares each on a
 // connection the first time it runs there.
 type readStmts struct {
@@ -106,20 +123,16 @@ func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner 
 	return st.QueryRowContext(ctx, args...)
 }
 
-// readRows runs a query on the read pool, or on tx when it is not nil. A
-// page of a list keeps the request's cancellation: a leaderboard page after
-// a cursor sorts every player below it, which a client that went away
-// should not wait for.
-func (s *Store) readRows(ctx context.Context, tx *sql.Tx, query string, args ...any) (*sql.Rows, error) {
+// readRows runs a query on the read pool. A page of a list keeps the
+// request's cancellation: a leaderboard page after a cursor sorts every
+// player below it, which a client that went away should not wait for.
+func (s *Store) readRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := s.file.err(); err != nil {
 		return nil, err
 	}
 	st, err := s.reads.get(ctx, query)
 	if err != nil {
 		return nil, err
-	}
-	if tx != nil {
-		st = tx.StmtContext(ctx, st)
 	}
 	return st.QueryContext(ctx, args...)
 }

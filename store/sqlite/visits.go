@@ -62,10 +62,10 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			err  error
 		)
 		if req.TokenHash == nil {
-			loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = +? AND p.id = ?`,
+			loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = +? AND p.id = +?`,
 				req.LocationID, req.PlayerID))
 		} else {
-			loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = +? AND p.id = ? AND p.token_hash = ?`,
+			loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = +? AND p.id = +? AND p.token_hash = ?`,
 				req.LocationID, req.PlayerID, req.TokenHash))
 		}
 		if errors.Is(err, sql.ErrNoRows) {
@@ -122,14 +122,8 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 // player's gold. The writer alone writes, inside one transaction, so the
 // gold read is the gold the update replaces.
 //
-// The location's id is compared with +? (the same value, as an expression),
-// not a bare ?: with the bare parameter in this join, SQLite (3.54)
-// re-prepared the statement, parser and planner included, every time the
-// location differed from the previous visit's. That was about 12 % of the
-// server's CPU under visits spread over the four locations, and the
-// statement cache's whole point (see stmts.go). The plan is the same: both
-// tables are searched by rowid. BenchmarkCreateVisitConcurrent's
-// locations=4 runs measure it.
+// Its ids are given as +? (see "Bound values and plans" in stmts.go): both
+// tables are searched by rowid whatever they are.
 const visitStart = `SELECT l.id, l.name, l.min_gold, l.max_gold, l.description, l.version, l.created_at, l.updated_at, p.gold
 	FROM locations l, players p`
 
@@ -193,7 +187,7 @@ func tokenError(tx writeTx, req game.VisitRequest) error {
 
 func playerExists(tx writeTx, id int64) error {
 	var one int
-	err := tx.QueryRow(`SELECT 1 FROM players WHERE id = ?`, id).Scan(&one)
+	err := tx.QueryRow(playerRow, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return playerNotFound(id)
 	}
@@ -217,6 +211,27 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 	if err := s.file.err(); err != nil {
 		return nil, err
 	}
+	// +?: see "Bound values and plans" in stmts.go.
+	query := `SELECT ` + visitColumns + ` FROM visits WHERE player_id = +?`
+	args := []any{playerID}
+	if beforeID > 0 {
+		query += ` AND id < ?`
+		args = append(args, beforeID)
+	}
+	query += ` ORDER BY id DESC` + pageLimit
+	args = append(args, limit)
+	// Both statements are fetched (prepared, the first time) before the
+	// transaction takes its connection: preparing one takes a connection of
+	// its own, and with every reader inside such a transaction none would
+	// come back (a store with one reader hung on its first page).
+	exists, err := s.reads.get(ctx, playerRow)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	page, err := s.reads.get(ctx, query)
+	if err != nil {
+		return nil, wrap(err)
+	}
 	// One read transaction so the existence check and the page see the same
 	// snapshot.
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -224,22 +239,14 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 		return nil, wrap(err)
 	}
 	defer tx.Rollback()
-	var exists int
-	err = scanOne(tx, ctx, s, `SELECT 1 FROM players WHERE id = ?`, playerID).Scan(&exists)
+	var one int
+	err = tx.StmtContext(ctx, exists).QueryRowContext(ctx, playerID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, playerNotFound(playerID)
 	} else if err != nil {
 		return nil, wrap(err)
 	}
-	query := `SELECT ` + visitColumns + ` FROM visits WHERE player_id = ?`
-	args := []any{playerID}
-	if beforeID > 0 {
-		query += ` AND id < ?`
-		args = append(args, beforeID)
-	}
-	query += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, limit)
-	rows, err := s.readRows(ctx, tx, query, args...)
+	rows, err := tx.StmtContext(ctx, page).QueryContext(ctx, args...)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -255,11 +262,14 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 	return out, wrap(rows.Err())
 }
 
+// playerRow finds a player's row, or none.
+const playerRow = `SELECT 1 FROM players WHERE id = ?`
+
 func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Visit, error) {
 	v, err := scanVisit(s.readRow(ctx,
 		`SELECT `+visitColumns+` FROM visits WHERE player_id = ? AND id = ?`, playerID, visitID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return game.Visit{}, noVisit(s.readRow(ctx, `SELECT 1 FROM players WHERE id = ?`, playerID), playerID, visitID)
+		return game.Visit{}, noVisit(s.readRow(ctx, playerRow, playerID), playerID, visitID)
 	}
 	return v, wrap(err)
 }
@@ -276,13 +286,4 @@ func noVisit(exists scanner, playerID, visitID int64) error {
 		return wrap(err)
 	}
 	return game.Errorf(game.ENOTFOUND, "Player %d has no visit %d.", playerID, visitID)
-}
-
-// scanOne runs a one-row query inside the read transaction tx.
-func scanOne(tx *sql.Tx, ctx context.Context, s *Store, query string, args ...any) scanner {
-	st, err := s.reads.get(ctx, query)
-	if err != nil {
-		return errRow{err}
-	}
-	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 }

@@ -1,0 +1,153 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	msqlite "modernc.org/sqlite"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+)
+
+// countCompiles counts, from now on, what SQLite compiles on conn's
+// connection: SQLite asks the connection's authorizer about what every
+// statement it prepares, or prepares anew, reads and writes. Setting the
+// authorizer makes SQLite prepare each statement anew once.
+//
+// BEGIN, COMMIT and ROLLBACK are not counted: the driver runs a
+// database/sql transaction's (ListVisits reads in one) as text each time.
+func countCompiles(t *testing.T, conn *sql.Conn) *atomic.Int64 {
+	t.Helper()
+	var n atomic.Int64
+	err := conn.Raw(func(dc any) error {
+		r, ok := dc.(msqlite.AuthorizerRegisterer)
+		if !ok {
+			return fmt.Errorf("%T has no authorizer", dc)
+		}
+		return r.RegisterAuthorizer(func(action msqlite.AuthorizerActionCode, _, _, _, _ string) msqlite.AuthorizerReturnCode {
+			if action != msqlite.AuthTransaction {
+				n.Add(1)
+			}
+			return msqlite.AuthorizerOK
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &n
+}
+
+// Once a query has run on a connection, running it again with other values
+// compiles nothing: the store prepares each query once per connection, and
+// gives SQLite no bound value that would make it prepare the statement
+// anew ("Bound values and plans" in stmts.go). A visit's first read did,
+// with a location or player id of 1 after another (visitStart), and a page
+// of locations, visits or players with another limit.
+func TestWarmQueriesCompileNothing(t *testing.T) {
+	// One reader, so that the one connection counted serves every read.
+	s := openWith(t, filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{Readers: 1})
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second) // a hang fails
+	defer cancel()
+	var players []game.Player
+	for i := range 2 {
+		p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: fmt.Appendf(nil, "token %d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		players = append(players, p)
+	}
+	roll := func(l game.Location) game.Outcome { return game.Outcome{Gold: 1, Message: game.Message(l.Name, 1)} }
+	token := func(p game.Player) []byte { return fmt.Appendf(nil, "token %d", p.ID-players[0].ID) }
+	// write makes the writes a game makes, with values that differ with i:
+	// a visit with the player's token, with an Idempotency-Key too, and
+	// without a token (TokenHash is optional: for a caller that checked the
+	// player itself); and a new player.
+	write := func(i int) {
+		t.Helper()
+		p := players[i/2%2]
+		loc := int64(1 + i%4)
+		for _, req := range []game.VisitRequest{
+			{PlayerID: p.ID, LocationID: loc, TokenHash: token(p), Roll: roll},
+			{PlayerID: p.ID, LocationID: loc, TokenHash: token(p), Roll: roll,
+				IdempotencyKey: fmt.Sprint("key ", i), RequestHash: fmt.Append(nil, loc)},
+			{PlayerID: p.ID, LocationID: loc, Roll: roll},
+		} {
+			if _, _, err := s.CreateVisit(ctx, req); err != nil {
+				t.Fatalf("write %d: visit to %d: %v", i, loc, err)
+			}
+		}
+		if _, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: fmt.Sprint("Kira", i), LastName: "Sato", TokenHash: fmt.Appendf(nil, "new %d", i)}); err != nil {
+			t.Fatalf("write %d: new player: %v", i, err)
+		}
+	}
+	// read makes every read, with values that differ with i.
+	read := func(i int) {
+		t.Helper()
+		p := players[i%2]
+		limit := 1 + i%5
+		after := &game.PlayerKey{Gold: int64(i % 3), ID: int64(1 + i%2)}
+		for _, err := range []error{
+			first(s.ListLocations(ctx, int64(i%3), limit)),
+			first(s.GetLocation(ctx, int64(1+i%4))),
+			first(s.GetPlayer(ctx, p.ID)),
+			first(s.PlayerIDByTokenHash(ctx, token(p))),
+			first(s.ListVisits(ctx, p.ID, int64(i%7), limit)),
+			first(s.GetVisit(ctx, p.ID, int64(1+i%2))),
+			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtAsc, Limit: limit})),
+			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtDesc, Limit: limit, After: after})),
+			// Not the pages sorted by gold: their plan does depend on the
+			// limit and the cursor (stmts.go).
+		} {
+			var ge *game.Error
+			if err != nil && !(errors.As(err, &ge) && ge.Code == game.ENOTFOUND) {
+				t.Fatalf("read %d: %v", i, err)
+			}
+		}
+	}
+	wconn := sqlite.WriteConn(s)
+	writes := countCompiles(t, wconn)
+	rconn, err := sqlite.ReadPool(s).Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := countCompiles(t, rconn)
+	rconn.Close() // back to the pool, the store's one reader
+
+	// Setting an authorizer expires the connection's statements: each
+	// query runs once more before the count starts (and ListVisits once
+	// with a visit to list before, once without).
+	write(0)
+	read(0)
+	read(1)
+	writes.Store(0)
+	reads.Store(0)
+	for i := range 12 {
+		write(i + 1)
+		read(i + 2)
+	}
+	if n := writes.Load(); n != 0 {
+		t.Errorf("writes with other values compiled SQL %d times on the write connection, want none", n)
+	}
+	if n := reads.Load(); n != 0 {
+		t.Errorf("reads with other values compiled SQL %d times on the read connection, want none", n)
+	}
+
+	// The counters count: a query new to each connection is compiled there.
+	var one int
+	if err := wconn.QueryRowContext(ctx, `SELECT 1 FROM visits LIMIT 1`).Scan(&one); err != nil || writes.Load() == 0 {
+		t.Errorf("a new query on the write connection: %v, %d compiles; want some", err, writes.Load())
+	}
+	if err := sqlite.ReadPool(s).QueryRowContext(ctx, `SELECT 1 FROM visits LIMIT 1`).Scan(&one); err != nil || reads.Load() == 0 {
+		t.Errorf("a new query on the read connection: %v, %d compiles; want some", err, reads.Load())
+	}
+}
+
+// first is the error of a call's two results.
+func first[T any](_ T, err error) error { return err }
