@@ -73,7 +73,7 @@ func (t writeTx) Exec(query string, args ...any) (sql.Result, error) {
 // new value of a LIMIT ?, and, for an equality the plan does not search by
 // (col = ?), a value that changes to or from 0 or 1, which the planner
 // weighs apart. A visit to the Farm, location 1, after one elsewhere was
-// such a change: 12-13 % of the server's CPU under visits spread over the
+// such a change: 8-13 % of the server's CPU under visits spread over the
 // four locations (BENCHMARKS.md). Where no value changes the plan, the
 // queries give it as +?, the same value as an expression, which SQLite
 // does not look into; TestWarmQueriesCompileNothing holds them to it. The
