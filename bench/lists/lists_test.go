@@ -28,7 +28,9 @@ import (
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
-// seeded opens a store whose locations and player 1's visits number rows.
+// seeded opens a store whose locations, player 1's visits and the other
+// players number rows: player id n+1 has n gold, so that the board by gold
+// runs from the last id down.
 func seeded(b testing.TB, rows int) http.Handler {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "lists.db")
@@ -65,11 +67,18 @@ func seeded(b testing.TB, rows int) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
+	player, err := tx.Prepare(`INSERT INTO players (first_name, last_name, gold, token_hash, created_at) VALUES ('Bench', 'Ninja', ?, ?, ?)`)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for i := range rows {
 		if _, err := loc.Exec(fmt.Sprintf("Place %d", i), now, now); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := vis.Exec(i+1, now); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := player.Exec(i+1, fmt.Append(nil, i), now); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -113,16 +122,20 @@ func measure(b *testing.B, h http.Handler, path string) {
 	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
 }
 
-// pages are the four pages measured out of a table of rows, each with the
-// ids its 100 items run between: locations ascending, visits newest first.
+// pages are the six pages measured out of a table of rows, each with the
+// ids its 100 items run between: locations ascending, visits newest first,
+// players by gold, most first (the default order).
 func pages(tb testing.TB, rows int) []page {
-	deepLoc := rows * 9 / 10 // locations after 90% of the ids
-	deepVis := rows/10 + 101 // visits before the oldest tenth
+	deepLoc := rows * 9 / 10  // locations after 90% of the ids
+	deepVis := rows/10 + 101  // visits before the oldest tenth
+	deepGold := rows/10 + 101 // players below 90% of the board
 	return []page{
 		{"locations/first", "/locations?limit=100", 1, 100},
 		{"locations/deep", "/locations?limit=100&cursor=" + cursorAt(tb, deepLoc), deepLoc + 1, deepLoc + 100},
 		{"visits/first", "/players/1/visits?limit=100", rows, rows - 99},
 		{"visits/deep", "/players/1/visits?limit=100&cursor=" + cursorAt(tb, deepVis), deepVis - 1, deepVis - 100},
+		{"players/first", "/players?limit=100", rows + 1, rows - 98},
+		{"players/deep", "/players?limit=100&cursor=" + goldCursorAt(deepGold), deepGold, deepGold - 99},
 	}
 }
 
@@ -191,4 +204,10 @@ func (p page) check(tb testing.TB, h http.Handler) {
 func cursorAt(b testing.TB, id int) string {
 	b.Helper()
 	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"id":%d}`, max(id, 1))))
+}
+
+// goldCursorAt is the cursor that continues the board by gold after the
+// player with gold (whose id is gold+1): impl's format, as cursorAt.
+func goldCursorAt(gold int) string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"gold":%d,"sort":"-gold"}`, gold+1, gold))
 }

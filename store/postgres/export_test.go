@@ -18,6 +18,9 @@ func MovePurgeBack(s *Store, d time.Duration) { s.lastPurge.Add(-int64(d / time.
 // Pool lets the external tests query s's pool.
 func Pool(s *Store) *pgxpool.Pool { return s.pool }
 
+// PlayersPage is the query of a page of players, with its arguments.
+var PlayersPage = playersPage
+
 // OpenWithMigrations is Open with the migrations in fsys (under
 // migrations/) in place of the embedded ones.
 func OpenWithMigrations(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, error) {

@@ -14,6 +14,9 @@ func SetClock(s *Store, now func() time.Time) { s.now = now }
 // WriteConn lets the external tests query the write connection.
 func WriteConn(s *Store) *sql.Conn { return s.wconn }
 
+// PlayersPage is the query of a page of players, with its arguments.
+var PlayersPage = playersPage
+
 // ReadPool lets the external tests reach the read pool's connections.
 func ReadPool(s *Store) *sql.DB { return s.read }
 

@@ -65,35 +65,25 @@ func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, er
 	return id, wrap(err)
 }
 
-// playerOrder holds, per sort, the ORDER BY clause, the keyset condition
-// that continues after a given player, and the LIMIT (sorted by gold, the
-// plan depends on it: see "Bound values and plans" in stmts.go).
-var playerOrder = map[game.PlayerSort]struct{ orderBy, after, limit string }{
-	game.ByGoldDesc:      {"gold DESC, id ASC", "(gold < ? OR (gold = ? AND id > ?))", " LIMIT ?"},
-	game.ByGoldAsc:       {"gold ASC, id ASC", "(gold > ? OR (gold = ? AND id > ?))", " LIMIT ?"},
-	game.ByCreatedAtDesc: {"id DESC", "id < ?", pageLimit},
-	game.ByCreatedAtAsc:  {"id ASC", "id > ?", pageLimit},
+// playerOrder holds, per sort, the ORDER BY clause and the keyset condition
+// that continues after a given player. Sorted by gold, the condition bounds
+// gold alone first (gold <= ?, gold >= ?), which SQLite searches the gold
+// index by; said as "gold < ? OR (gold = ? AND id > ?)" it searched nothing
+// and scanned the index from its start, or read every player past the
+// cursor and sorted them, so a page cost more the further down the board
+// it was.
+var playerOrder = map[game.PlayerSort]struct{ orderBy, after string }{
+	game.ByGoldDesc:      {"gold DESC, id ASC", "gold <= ? AND (gold < ? OR id > ?)"},
+	game.ByGoldAsc:       {"gold ASC, id ASC", "gold >= ? AND (gold > ? OR id > ?)"},
+	game.ByCreatedAtDesc: {"id DESC", "id < ?"},
+	game.ByCreatedAtAsc:  {"id ASC", "id > ?"},
 }
 
 func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.Player, error) {
-	order, ok := playerOrder[page.Sort]
-	if !ok {
-		return nil, fmt.Errorf("sqlite: unknown player sort %q", page.Sort)
+	query, args, err := playersPage(page)
+	if err != nil {
+		return nil, err
 	}
-	query := `SELECT ` + playerColumns + ` FROM players`
-	var args []any
-	if a := page.After; a != nil {
-		query += ` WHERE ` + order.after
-		switch page.Sort {
-		case game.ByGoldDesc, game.ByGoldAsc:
-			args = append(args, a.Gold, a.Gold, a.ID)
-		default:
-			args = append(args, a.ID)
-		}
-	}
-	query += ` ORDER BY ` + order.orderBy + order.limit
-	args = append(args, page.Limit)
-
 	rows, err := s.readRows(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(err)
@@ -155,4 +145,25 @@ func (s *Store) DeletePlayer(ctx context.Context, id int64, token []byte) error 
 		}
 		return game.ErrUnknownToken
 	})
+}
+
+// playersPage is the query of page, with its arguments.
+func playersPage(page game.PlayerPage) (string, []any, error) {
+	order, ok := playerOrder[page.Sort]
+	if !ok {
+		return "", nil, fmt.Errorf("sqlite: unknown player sort %q", page.Sort)
+	}
+	query := `SELECT ` + playerColumns + ` FROM players`
+	var args []any
+	if a := page.After; a != nil {
+		query += ` WHERE ` + order.after
+		switch page.Sort {
+		case game.ByGoldDesc, game.ByGoldAsc:
+			args = append(args, a.Gold, a.Gold, a.ID)
+		default:
+			args = append(args, a.ID)
+		}
+	}
+	query += ` ORDER BY ` + order.orderBy + pageLimit
+	return query, append(args, page.Limit), nil
 }

@@ -76,13 +76,10 @@ func (t writeTx) Exec(query string, args ...any) (sql.Result, error) {
 // such a change: 8-13 % of the server's CPU under visits spread over the
 // four locations (BENCHMARKS.md). Where no value changes the plan, the
 // queries give it as +?, the same value as an expression, which SQLite
-// does not look into; TestWarmQueriesCompileNothing holds them to it. The
-// players' pages sorted by gold keep their bare parameters: their plan
-// does change with the limit (from 100 rows up SQLite scans the gold index
-// instead of searching it twice) and may with the cursor's gold.
+// does not look into; TestWarmQueriesCompileNothing holds them to it.
 
-// pageLimit ends the query of a page read in its index's order, whatever
-// the limit.
+// pageLimit ends the query of a page. Every page is read by an index,
+// whatever the limit.
 const pageLimit = ` LIMIT +?`
 
 // readStmts caches statements on the read pool, which prepares each on a

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -102,8 +103,8 @@ func TestWarmQueriesCompileNothing(t *testing.T) {
 			first(s.GetVisit(ctx, p.ID, int64(1+i%2))),
 			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtAsc, Limit: limit})),
 			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtDesc, Limit: limit, After: after})),
-			// Not the pages sorted by gold: their plan does depend on the
-			// limit and the cursor (stmts.go).
+			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByGoldDesc, Limit: limit, After: after})),
+			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByGoldAsc, Limit: limit})),
 		} {
 			var ge *game.Error
 			if err != nil && !(errors.As(err, &ge) && ge.Code == game.ENOTFOUND) {
@@ -151,3 +152,41 @@ func TestWarmQueriesCompileNothing(t *testing.T) {
 
 // first is the error of a call's two results.
 func first[T any](_ T, err error) error { return err }
+
+// A page of players after a cursor starts where the cursor is: SQLite
+// searches an index (or the table's ids) for it rather than scanning from
+// the first player, so a page far down the board costs what the first one
+// does. (Sorted by gold with ids ascending, SQLite sorts the ids of each
+// gold apart: "USE TEMP B-TREE FOR LAST TERM OF ORDER BY".)
+func TestPlayerPagesSearchFromTheCursor(t *testing.T) {
+	s := openWith(t, filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{})
+	for _, sort := range []game.PlayerSort{game.ByGoldDesc, game.ByGoldAsc, game.ByCreatedAtDesc, game.ByCreatedAtAsc} {
+		for _, limit := range []int{1, 21, 101} {
+			query, args, err := sqlite.PlayersPage(game.PlayerPage{Sort: sort, Limit: limit, After: &game.PlayerKey{Gold: 5, ID: 7}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := sqlite.WriteConn(s).QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var plan []string
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+			if len(plan) == 0 || !strings.HasPrefix(plan[0], "SEARCH players USING ") || len(plan) > 2 ||
+				len(plan) == 2 && plan[1] != "USE TEMP B-TREE FOR LAST TERM OF ORDER BY" {
+				t.Errorf("sort %s, limit %d: plan %q, want a SEARCH of players (then at most a sort of the last term)", sort, limit, plan)
+			}
+		}
+	}
+}
