@@ -121,8 +121,9 @@ func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner 
 }
 
 // readRows runs a query on the read pool. A page of a list keeps the
-// request's cancellation: a leaderboard page after a cursor sorts every
-// player below it, which a client that went away should not wait for.
+// request's cancellation: a page by gold sorts the players of each gold it
+// reaches by id, all of them when many tie, which a client that went away
+// should not wait for.
 func (s *Store) readRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := s.file.err(); err != nil {
 		return nil, err
