@@ -104,7 +104,8 @@ func TestWarmQueriesCompileNothing(t *testing.T) {
 			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtAsc, Limit: limit})),
 			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtDesc, Limit: limit, After: after})),
 			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByGoldDesc, Limit: limit, After: after})),
-			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByGoldAsc, Limit: limit})),
+			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByGoldAsc, Limit: limit, After: after})),
+			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByGoldDesc, Limit: limit})),
 		} {
 			var ge *game.Error
 			if err != nil && !(errors.As(err, &ge) && ge.Code == game.ENOTFOUND) {
