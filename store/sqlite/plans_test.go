@@ -66,10 +66,11 @@ func TestWarmQueriesCompileNothing(t *testing.T) {
 	}
 	roll := func(l game.Location) game.Outcome { return game.Outcome{Gold: 1, Message: game.Message(l.Name, 1)} }
 	token := func(p game.Player) []byte { return fmt.Appendf(nil, "token %d", p.ID-players[0].ID) }
-	// write makes the writes a game makes, with values that differ with i:
-	// a visit with the player's token, with an Idempotency-Key too, and
-	// without a token (TokenHash is optional: for a caller that checked the
-	// player itself); and a new player.
+	// write makes the writes a game makes most, with values that differ
+	// with i: a visit with the player's token, with an Idempotency-Key too,
+	// and without a token (TokenHash is optional: for a caller that checked
+	// the player itself); and a new player. (The others look rows up by id
+	// alone, which no value changes the plan of.)
 	write := func(i int) {
 		t.Helper()
 		p := players[i/2%2]
@@ -102,6 +103,7 @@ func TestWarmQueriesCompileNothing(t *testing.T) {
 			first(s.ListVisits(ctx, p.ID, int64(i%7), limit)),
 			first(s.GetVisit(ctx, p.ID, int64(1+i%2))),
 			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtAsc, Limit: limit})),
+			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtAsc, Limit: limit, After: after})),
 			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByCreatedAtDesc, Limit: limit, After: after})),
 			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByGoldDesc, Limit: limit, After: after})),
 			first(s.ListPlayers(ctx, game.PlayerPage{Sort: game.ByGoldAsc, Limit: limit, After: after})),

@@ -374,11 +374,6 @@ func TestFillReadPool(t *testing.T) {
 	}
 }
 
-// A visit that would take a player's gold past a 64-bit integer fails and
-// writes nothing, as PostgreSQL's bigint refuses it, instead of wrapping
-// around to the other end. No game reaches it by playing (4.3 billion
-// visits at the most a location gives), but another process sharing the
-// file can set any gold.
 // A page of visits takes one connection of the read pool, not two: with
 // every reader inside such a read transaction, a statement that none of
 // them had prepared yet waited for a connection that none gave back.
@@ -398,6 +393,11 @@ func TestListVisitsNeedsOneReader(t *testing.T) {
 	}
 }
 
+// A visit that would take a player's gold past a 64-bit integer fails and
+// writes nothing, as PostgreSQL's bigint refuses it, instead of wrapping
+// around to the other end. No game reaches it by playing (4.3 billion
+// visits at the most a location gives), but another process sharing the
+// file can set any gold.
 func TestGoldOverflowWritesNothing(t *testing.T) {
 	for _, c := range []struct {
 		name       string

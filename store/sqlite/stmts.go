@@ -71,12 +71,13 @@ func (t writeTx) Exec(query string, args ...any) (sql.Result, error) {
 // Bound values and plans. SQLite prepares a statement anew, parser and
 // planner included, when a value bound to it might change its plan: any
 // new value of a LIMIT ?, and, for an equality the plan does not search by
-// (col = ?), a value that changes to or from 0 or 1, which the planner
-// weighs apart. A visit to the Farm, location 1, after one elsewhere was
-// such a change: 8-13 % of the server's CPU under visits spread over the
-// four locations (BENCHMARKS.md). Where no value changes the plan, the
-// queries give it as +?, the same value as an expression, which SQLite
-// does not look into; TestWarmQueriesCompileNothing holds them to it.
+// (col = ?), a value that moves between 0 or 1 and any other value (the
+// planner weighs col = 0 and col = 1 apart from the rest). A visit to the
+// Farm, location 1, after one elsewhere, and back, were such moves: 8-13 %
+// of the server's CPU under visits spread over the four locations
+// (BENCHMARKS.md). Where no value changes the plan, the queries give it as
+// +?, the same value as an expression, which SQLite does not look into;
+// TestWarmQueriesCompileNothing holds them to it.
 
 // pageLimit ends the query of a page. Every page is read by an index,
 // whatever the limit.
@@ -121,9 +122,9 @@ func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner 
 }
 
 // readRows runs a query on the read pool. A page of a list keeps the
-// request's cancellation: a page by gold sorts the players of each gold it
-// reaches by id, all of them when many tie, which a client that went away
-// should not wait for.
+// request's cancellation: a page by gold, most first, sorts the players of
+// each gold it reaches by id, all of them when many tie, which a client that
+// went away should not wait for.
 func (s *Store) readRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := s.file.err(); err != nil {
 		return nil, err
