@@ -29,8 +29,9 @@ import (
 )
 
 // seeded opens a store whose locations, player 1's visits and the other
-// players number rows: player id n+1 has n gold, so that the board by gold
-// runs from the last id down.
+// players number rows. Player id n+1 has n - rows/2 gold, or none: the
+// board by gold runs from the last id down to id rows/2+2, then the
+// players with no gold, a tie of half the board, by id.
 func seeded(b testing.TB, rows int) http.Handler {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "lists.db")
@@ -78,7 +79,7 @@ func seeded(b testing.TB, rows int) http.Handler {
 		if _, err := vis.Exec(i+1, now); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := player.Exec(i+1, fmt.Append(nil, i), now); err != nil {
+		if _, err := player.Exec(max(0, i+1-rows/2), fmt.Append(nil, i), now); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -122,20 +123,24 @@ func measure(b *testing.B, h http.Handler, path string) {
 	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
 }
 
-// pages are the six pages measured out of a table of rows, each with the
+// pages are the eight pages measured out of a table of rows, each with the
 // ids its 100 items run between: locations ascending, visits newest first,
 // players by gold, most first (the default order).
 func pages(tb testing.TB, rows int) []page {
-	deepLoc := rows * 9 / 10  // locations after 90% of the ids
-	deepVis := rows/10 + 101  // visits before the oldest tenth
-	deepGold := rows/10 + 101 // players below 90% of the board
+	deepLoc := rows * 9 / 10 // locations after 90% of the ids
+	deepVis := rows/10 + 101 // visits before the oldest tenth
+	deepGold := rows / 4     // players a quarter down the board
+	tieID := rows * 4 / 10   // players 90% down, in the tie at no gold
 	return []page{
 		{"locations/first", "/locations?limit=100", 1, 100},
 		{"locations/deep", "/locations?limit=100&cursor=" + cursorAt(tb, deepLoc), deepLoc + 1, deepLoc + 100},
 		{"visits/first", "/players/1/visits?limit=100", rows, rows - 99},
 		{"visits/deep", "/players/1/visits?limit=100&cursor=" + cursorAt(tb, deepVis), deepVis - 1, deepVis - 100},
 		{"players/first", "/players?limit=100", rows + 1, rows - 98},
-		{"players/deep", "/players?limit=100&cursor=" + goldCursorAt(deepGold), deepGold, deepGold - 99},
+		{"players/deep", "/players?limit=100&cursor=" + goldCursorAt(deepGold, deepGold+rows/2+1), deepGold + rows/2, deepGold + rows/2 - 99},
+		{"players/tie", "/players?limit=100&cursor=" + goldCursorAt(0, tieID), tieID + 1, tieID + 100},
+		// The last player with gold, then the tie from its first id.
+		{"players/into-tie", "/players?limit=100&cursor=" + goldCursorAt(1, rows/2+2), 1, 100},
 	}
 }
 
@@ -207,7 +212,7 @@ func cursorAt(b testing.TB, id int) string {
 }
 
 // goldCursorAt is the cursor that continues the board by gold after the
-// player with gold (whose id is gold+1): impl's format, as cursorAt.
-func goldCursorAt(gold int) string {
-	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"gold":%d,"sort":"-gold"}`, gold+1, gold))
+// player id with gold: impl's format, as cursorAt.
+func goldCursorAt(gold, id int) string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"gold":%d,"sort":"-gold"}`, id, gold))
 }

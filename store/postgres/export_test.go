@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ninjagold/ninjagold-api/game"
 )
 
 // MigrationLockKey lets the external tests hold a schema's migration lock.
@@ -18,8 +20,16 @@ func MovePurgeBack(s *Store, d time.Duration) { s.lastPurge.Add(-int64(d / time.
 // Pool lets the external tests query s's pool.
 func Pool(s *Store) *pgxpool.Pool { return s.pool }
 
-// PlayersPage is the query of a page of players, with its arguments.
-var PlayersPage = playersPage
+// PlayersPage is what reads a page of players: queries, each with its
+// arguments and the LIMIT it ends in.
+func PlayersPage(page game.PlayerPage) (queries []string, args [][]any, err error) {
+	parts, err := playersPage(page)
+	for _, p := range parts {
+		queries = append(queries, p.query)
+		args = append(args, append(p.args, page.Limit))
+	}
+	return queries, args, err
+}
 
 // OpenWithMigrations is Open with the migrations in fsys (under
 // migrations/) in place of the embedded ones.

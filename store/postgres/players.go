@@ -92,35 +92,45 @@ func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, er
 }
 
 // playerOrder holds, per sort, the ORDER BY clause and the keyset condition
-// that continues after the player that ended the previous page: its gold and
-// id as $1 and $2 for the gold orders, its id as $1 for the others. Each
-// condition bounds what an index starts from: said as "gold < $1 OR (gold =
-// $1 AND id > $2)", the descending one had PostgreSQL scan the index from
-// the top of the board and filter out every player above the cursor (88 ms
-// for a page 190,000 players down, against 0.03 ms now).
-var playerOrder = map[game.PlayerSort]struct {
-	orderBy, after string
-	byGold         bool
-}{
-	game.ByGoldDesc:      {"gold DESC, id ASC", "gold <= $1 AND (gold < $1 OR id > $2)", true},
-	game.ByGoldAsc:       {"gold ASC, id ASC", "(gold, id) > ($1, $2)", true},
-	game.ByCreatedAtDesc: {"id DESC", "id < $1", false},
-	game.ByCreatedAtAsc:  {"id ASC", "id > $1", false},
+// that continues after the player that ended the previous page: past its
+// id, or, sorted by gold, past its gold and id ($1 and $2). Most gold first,
+// with ids ascending within a gold, no one condition bounds an index at the
+// cursor (see playersPage).
+var playerOrder = map[game.PlayerSort]struct{ orderBy, after string }{
+	game.ByGoldDesc:      {"gold DESC, id ASC", ""},
+	game.ByGoldAsc:       {"gold ASC, id ASC", "(gold, id) > ($1, $2)"},
+	game.ByCreatedAtDesc: {"id DESC", "id < $1"},
+	game.ByCreatedAtAsc:  {"id ASC", "id > $1"},
 }
 
 func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.Player, error) {
-	query, args, err := playersPage(page)
+	parts, err := playersPage(page)
 	if err != nil {
 		return nil, err
 	}
 	var out []game.Player
-	err = s.retry(ctx, func() error {
-		rows, err := s.pool.Query(ctx, query, args...)
-		if err != nil {
+	if len(parts) == 1 {
+		err = s.retry(ctx, func() error {
+			var err error
+			out, err = readPlayers(ctx, s.pool, parts[0], page.Limit)
 			return err
+		})
+		return out, err
+	}
+	// The parts read one snapshot.
+	err = s.inTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		out = out[:0]
+		for _, part := range parts {
+			if len(out) == page.Limit {
+				break
+			}
+			more, err := readPlayers(ctx, tx, part, page.Limit-len(out))
+			if err != nil {
+				return err
+			}
+			out = append(out, more...)
 		}
-		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (game.Player, error) { return scanPlayer(row) })
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -175,22 +185,60 @@ func (s *Store) DeletePlayer(ctx context.Context, id int64, token []byte) error 
 	})
 }
 
-// playersPage is the query of page, with its arguments.
-func playersPage(page game.PlayerPage) (string, []any, error) {
+// querier runs queries: the pool, or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// readPlayers runs part on q, for at most limit players.
+func readPlayers(ctx context.Context, q querier, part pagePart, limit int) ([]game.Player, error) {
+	rows, err := q.Query(ctx, part.query, append(part.args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (game.Player, error) { return scanPlayer(row) })
+}
+
+// pagePart is a query that reads some of a page, with its arguments but
+// the last: how many players it is to read at most (its LIMIT).
+type pagePart struct {
+	query string
+	args  []any
+}
+
+// playersPage is what reads page, in order. Most gold first, a page after a
+// player is read in two parts: the rest of that player's gold, by id, then,
+// while the page is not full, the players with less gold. Each part starts
+// where it is to start, in an index. As one condition, "gold < $1 OR (gold
+// = $1 AND id > $2)" had PostgreSQL read the board from its top and filter
+// out every player above the cursor (88 ms for a page 190,000 players down,
+// against 0.03 ms), and "gold <= $1 AND (gold < $1 OR id > $2)" still
+// passed over the players of the cursor's gold with a smaller id.
+func playersPage(page game.PlayerPage) ([]pagePart, error) {
 	order, ok := playerOrder[page.Sort]
 	if !ok {
-		return "", nil, fmt.Errorf("postgres: unknown player sort %q", page.Sort)
+		return nil, fmt.Errorf("postgres: unknown player sort %q", page.Sort)
 	}
-	query := `SELECT ` + playerColumns + ` FROM players`
-	var args []any
-	if a := page.After; a != nil {
-		query += ` WHERE ` + order.after
-		if order.byGold {
-			args = append(args, a.Gold)
+	// part is the query of players where cond holds, in the page's order,
+	// with its arguments, ending in a LIMIT to give last.
+	part := func(cond, orderBy string, args ...any) pagePart {
+		q := `SELECT ` + playerColumns + ` FROM players`
+		if cond != "" {
+			q += ` WHERE ` + cond
 		}
-		args = append(args, a.ID)
+		return pagePart{q + ` ORDER BY ` + orderBy + ` LIMIT $` + strconv.Itoa(len(args)+1), args}
 	}
-	args = append(args, page.Limit)
-	query += ` ORDER BY ` + order.orderBy + ` LIMIT $` + strconv.Itoa(len(args))
-	return query, args, nil
+	a := page.After
+	switch {
+	case a == nil:
+		return []pagePart{part("", order.orderBy)}, nil
+	case page.Sort == game.ByGoldDesc:
+		return []pagePart{
+			part("gold = $1 AND id > $2", "id", a.Gold, a.ID),
+			part("gold < $1", order.orderBy, a.Gold),
+		}, nil
+	case page.Sort == game.ByGoldAsc:
+		return []pagePart{part(order.after, order.orderBy, a.Gold, a.ID)}, nil
+	}
+	return []pagePart{part(order.after, order.orderBy, a.ID)}, nil
 }

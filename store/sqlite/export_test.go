@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"io/fs"
 	"time"
+
+	"github.com/ninjagold/ninjagold-api/game"
 )
 
 // SetClock makes s read the time from now. Call it while no call to s is in
@@ -14,8 +16,16 @@ func SetClock(s *Store, now func() time.Time) { s.now = now }
 // WriteConn lets the external tests query the write connection.
 func WriteConn(s *Store) *sql.Conn { return s.wconn }
 
-// PlayersPage is the query of a page of players, with its arguments.
-var PlayersPage = playersPage
+// PlayersPage is what reads a page of players: queries, each with its
+// arguments and the LIMIT it ends in.
+func PlayersPage(page game.PlayerPage) (queries []string, args [][]any, err error) {
+	parts, err := playersPage(page)
+	for _, p := range parts {
+		queries = append(queries, p.query)
+		args = append(args, append(p.args, page.Limit))
+	}
+	return queries, args, err
+}
 
 // ReadPool lets the external tests reach the read pool's connections.
 func ReadPool(s *Store) *sql.DB { return s.read }

@@ -157,39 +157,55 @@ func TestWarmQueriesCompileNothing(t *testing.T) {
 func first[T any](_ T, err error) error { return err }
 
 // A page of players after a cursor starts where the cursor is: SQLite
-// searches an index (or the table's ids) for it rather than scanning from
-// the first player, so a page far down the board costs what the first one
-// does. (Sorted by gold with ids ascending, SQLite sorts the ids of each
-// gold apart: "USE TEMP B-TREE FOR LAST TERM OF ORDER BY".)
+// searches an index (or the table's ids) for where each of its queries
+// starts rather than scanning from the first player, so a page far down the
+// board costs what the first one does. (Sorted by gold, most first, SQLite
+// sorts the ids of each gold past the cursor's apart: "USE TEMP B-TREE FOR
+// LAST TERM OF ORDER BY".)
 func TestPlayerPagesSearchFromTheCursor(t *testing.T) {
 	s := openWith(t, filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{})
 	for _, sort := range []game.PlayerSort{game.ByGoldDesc, game.ByGoldAsc, game.ByCreatedAtDesc, game.ByCreatedAtAsc} {
 		for _, limit := range []int{1, 21, 101} {
-			query, args, err := sqlite.PlayersPage(game.PlayerPage{Sort: sort, Limit: limit, After: &game.PlayerKey{Gold: 5, ID: 7}})
+			queries, args, err := sqlite.PlayersPage(game.PlayerPage{Sort: sort, Limit: limit, After: &game.PlayerKey{Gold: 5, ID: 7}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rows, err := sqlite.WriteConn(s).QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
+			for i, query := range queries {
+				plan := explain(t, s, query, args[i]...)
+				if len(plan) == 0 || !strings.HasPrefix(plan[0], "SEARCH players USING ") || len(plan) > 2 ||
+					len(plan) == 2 && plan[1] != "USE TEMP B-TREE FOR LAST TERM OF ORDER BY" {
+					t.Errorf("sort %s, limit %d, %s: plan %q, want a SEARCH of players (then at most a sort of the last term)", sort, limit, query, plan)
 				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			rows.Close()
-			if len(plan) == 0 || !strings.HasPrefix(plan[0], "SEARCH players USING ") || len(plan) > 2 ||
-				len(plan) == 2 && plan[1] != "USE TEMP B-TREE FOR LAST TERM OF ORDER BY" {
-				t.Errorf("sort %s, limit %d: plan %q, want a SEARCH of players (then at most a sort of the last term)", sort, limit, plan)
+				// By gold, the cursor's own gold is searched by id too, or
+				// its players before the cursor are read and passed over.
+				byGold := sort == game.ByGoldDesc || sort == game.ByGoldAsc
+				if byGold && i == 0 && (len(plan) != 1 || !strings.HasSuffix(plan[0], "(gold=? AND id>?)")) {
+					t.Errorf("sort %s, limit %d, %s: plan %q, want the cursor's gold searched from its id", sort, limit, query, plan)
+				}
 			}
 		}
 	}
+}
+
+// explain is SQLite's plan for query with args, a line per step.
+func explain(t *testing.T, s *sqlite.Store, query string, args ...any) []string {
+	t.Helper()
+	rows, err := sqlite.WriteConn(s).QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }
