@@ -16,9 +16,10 @@ import (
 // it ships.
 var released = map[string]map[string]string{
 	"../sqlite": {
-		"0001_schema.sql":                    "9953e0d31d0b256b807ab4e73b54684b289935d7e8e828c846b5962286bab824",
-		"0002_seed_locations.sql":            "eb26ee0ded67e35a35e1cbb8544d38b6e4487986aee1c46de9f93bed82e47391",
-		"0003_idempotency_keys_by_visit.sql": "a13b389a5cff7fdc2d9d0e14aeb2c7e1f8eddaff8dd7d76bbfbfd26771c3f49e",
+		"0001_schema.sql":                     "9953e0d31d0b256b807ab4e73b54684b289935d7e8e828c846b5962286bab824",
+		"0002_seed_locations.sql":             "eb26ee0ded67e35a35e1cbb8544d38b6e4487986aee1c46de9f93bed82e47391",
+		"0003_idempotency_keys_by_visit.sql":  "a13b389a5cff7fdc2d9d0e14aeb2c7e1f8eddaff8dd7d76bbfbfd26771c3f49e",
+		"0004_players_by_gold_most_first.sql": "37b95a5596e05a85ec7dab77677a26701ae4eb9904867f3b0a83fbefd9ae151b",
 	},
 	"../postgres": {
 		"0001_schema.sql":         "ce2047724e433fc5d1f3ddd01cfbc61d0db854a54f7b60ac8e6f07b6105819a8",

@@ -34,7 +34,7 @@ CREATE TABLE players_new (
 INSERT INTO players_new SELECT * FROM players;
 DROP TABLE players;
 ALTER TABLE players_new RENAME TO players;
-CREATE INDEX players_by_gold ON players (gold, id);
+CREATE INDEX players_by_gold ON players (gold DESC, id);
 `
 
 func TestMigrationRebuildsATableKeepingWhatRefersToIt(t *testing.T) {

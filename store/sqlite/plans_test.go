@@ -159,7 +159,7 @@ func first[T any](_ T, err error) error { return err }
 // A page of players after a cursor starts where the cursor is: SQLite
 // searches an index (or the table's ids) for where each of its queries
 // starts rather than scanning from the first player, so a page far down the
-// board costs what the first one does. (Sorted by gold, most first, SQLite
+// board costs what the first one does. (Sorted by gold, least first, SQLite
 // sorts the ids of each gold past the cursor's apart: "USE TEMP B-TREE FOR
 // LAST TERM OF ORDER BY".)
 func TestPlayerPagesSearchFromTheCursor(t *testing.T) {

@@ -122,7 +122,7 @@ func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner 
 }
 
 // readRows runs a query on the read pool. A page of a list keeps the
-// request's cancellation: a page by gold, most first, sorts the players of
+// request's cancellation: a page by gold, least first, sorts the players of
 // each gold it reaches by id, all of them when many tie, which a client that
 // went away should not wait for.
 func (s *Store) readRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
