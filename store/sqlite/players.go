@@ -198,7 +198,7 @@ type pagePart struct {
 // (gold = ? AND id > ?)", SQLite scanned the gold index from the top of the
 // board (56 ms for a page 900,000 players down), and "gold <= ? AND (gold <
 // ? OR id > ?)" still passed over the players of the cursor's gold with a
-// smaller id (430 ms a page inside a tie of 900,000: BENCHMARKS.md).
+// smaller id (123 ms a page inside a tie of 500,000: BENCHMARKS.md).
 func playersPage(page game.PlayerPage) ([]pagePart, error) {
 	order, ok := playerOrder[page.Sort]
 	if !ok {
