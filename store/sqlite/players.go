@@ -88,32 +88,31 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 	if err != nil {
 		return nil, err
 	}
-	if len(parts) == 1 {
-		rows, err := s.readRows(ctx, parts[0].query, append(parts[0].args, page.Limit)...)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		return scanPlayers(rows, make([]game.Player, 0, page.Limit))
-	}
-	// The parts read one snapshot, in a read transaction; as in ListVisits,
-	// their statements are fetched before it takes its connection.
 	stmts := make([]*sql.Stmt, len(parts))
 	for i, part := range parts {
 		if stmts[i], err = s.reads.get(ctx, part.query); err != nil {
 			return nil, wrap(err)
 		}
 	}
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, wrap(err)
+	// Two parts read one snapshot, in a read transaction, begun (as in
+	// ListVisits) once their statements are had.
+	var tx *sql.Tx
+	if len(parts) > 1 {
+		if tx, err = s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
+			return nil, wrap(err)
+		}
+		defer tx.Rollback()
 	}
-	defer tx.Rollback()
 	out := make([]game.Player, 0, page.Limit)
 	for i, part := range parts {
 		if len(out) == page.Limit {
 			break
 		}
-		rows, err := tx.StmtContext(ctx, stmts[i]).QueryContext(ctx, append(part.args, page.Limit-len(out))...)
+		st := stmts[i]
+		if tx != nil {
+			st = tx.StmtContext(ctx, st)
+		}
+		rows, err := st.QueryContext(ctx, append(part.args, page.Limit-len(out))...)
 		if err != nil {
 			return nil, wrap(err)
 		}
