@@ -123,9 +123,9 @@ func measure(b *testing.B, h http.Handler, path string) {
 	b.ReportMetric(float64(durs[len(durs)/2].Nanoseconds()), "p50-ns")
 }
 
-// pages are the eight pages measured out of a table of rows, each with the
+// pages are the ten pages measured out of a table of rows, each with the
 // ids its 100 items run between: locations ascending, visits newest first,
-// players by gold, most first (the default order).
+// players by gold, most first (the default order) and least first.
 func pages(tb testing.TB, rows int) []page {
 	deepLoc := rows * 9 / 10 // locations after 90% of the ids
 	deepVis := rows/10 + 101 // visits before the oldest tenth
@@ -141,6 +141,10 @@ func pages(tb testing.TB, rows int) []page {
 		{"players/tie", "/players?limit=100&cursor=" + goldCursorAt(0, tieID), tieID + 1, tieID + 100},
 		// The last player with gold, then the tie from its first id.
 		{"players/into-tie", "/players?limit=100&cursor=" + goldCursorAt(1, rows/2+2), 1, 100},
+		// Least gold first: the board starts with the tie, ids 1 to
+		// rows/2+1, and leaves it for ids rows/2+2 on, one gold apart.
+		{"players/least-first", "/players?limit=100&sort=gold", 1, 100},
+		{"players/least-out-of-tie", "/players?limit=100&sort=gold&cursor=" + leastCursorAt(0, rows/2-49), rows/2 - 48, rows/2 + 51},
 	}
 }
 
@@ -215,4 +219,9 @@ func cursorAt(b testing.TB, id int) string {
 // player id with gold: impl's format, as cursorAt.
 func goldCursorAt(gold, id int) string {
 	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"gold":%d,"sort":"-gold"}`, id, gold))
+}
+
+// leastCursorAt is goldCursorAt for the board least gold first.
+func leastCursorAt(gold, id int) string {
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"gold":%d,"sort":"gold"}`, id, gold))
 }

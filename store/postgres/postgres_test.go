@@ -362,37 +362,45 @@ func TestForeignKeysAreIndexed(t *testing.T) {
 	}
 }
 
-// A page of players after a cursor starts where the cursor is: the index
-// condition of each of its queries bounds where PostgreSQL starts reading
-// an index, rather than a filter dropping every player above the cursor,
-// so a page far down the board costs what the first one does. Sequential
-// scans are off for the EXPLAIN, as a table of a few rows would be read
-// whole either way.
+// A page of players starts where it is to start, and reads the players it
+// returns in the order of an index: after a cursor, the index condition of
+// each of its queries bounds where PostgreSQL starts reading an index,
+// rather than a filter dropping every player above the cursor, so a page
+// far down the board costs what the first one does; and no page sorts, so
+// a page that reaches a gold many players share costs what any other does.
+// Sequential scans are off for the EXPLAIN, as a table of a few rows would
+// be read whole either way.
 func TestPlayerPagesSearchFromTheCursor(t *testing.T) {
 	s := openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: testConns})
 	for _, sort := range []game.PlayerSort{game.ByGoldDesc, game.ByGoldAsc, game.ByCreatedAtDesc, game.ByCreatedAtAsc} {
-		queries, args, err := postgres.PlayersPage(game.PlayerPage{Sort: sort, Limit: 21, After: &game.PlayerKey{Gold: 5, ID: 7}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, q := range queries {
-			var plan []string
-			err = pgx.BeginFunc(t.Context(), postgres.Pool(s), func(tx pgx.Tx) error {
-				if _, err := tx.Exec(t.Context(), `SET LOCAL enable_seqscan = off`); err != nil {
-					return err
-				}
-				rows, err := tx.Query(t.Context(), `EXPLAIN `+q, args[i]...)
-				if err != nil {
-					return err
-				}
-				plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
-				return err
-			})
+		for _, after := range []*game.PlayerKey{nil, {Gold: 5, ID: 7}} {
+			queries, args, err := postgres.PlayersPage(game.PlayerPage{Sort: sort, Limit: 21, After: after})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if text := strings.Join(plan, "\n"); !strings.Contains(text, "Index Cond: ") || strings.Contains(text, "Filter: ") {
-				t.Errorf("sort %s, %s: the plan bounds no index, or filters:\n%s", sort, q, text)
+			for i, q := range queries {
+				var plan []string
+				err = pgx.BeginFunc(t.Context(), postgres.Pool(s), func(tx pgx.Tx) error {
+					if _, err := tx.Exec(t.Context(), `SET LOCAL enable_seqscan = off`); err != nil {
+						return err
+					}
+					rows, err := tx.Query(t.Context(), `EXPLAIN `+q, args[i]...)
+					if err != nil {
+						return err
+					}
+					plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := strings.Join(plan, "\n")
+				if !strings.Contains(text, "Index Scan") || strings.Contains(text, "Sort") {
+					t.Errorf("sort %s, after %v, %s: the plan reads no index in order, or sorts:\n%s", sort, after, q, text)
+				}
+				if after != nil && (!strings.Contains(text, "Index Cond: ") || strings.Contains(text, "Filter: ")) {
+					t.Errorf("sort %s, %s: the plan bounds no index, or filters:\n%s", sort, q, text)
+				}
 			}
 		}
 	}

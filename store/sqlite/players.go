@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/ninjagold/ninjagold-api/game"
 )
@@ -67,17 +69,20 @@ func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, er
 
 // playerOrder holds, per sort, the ORDER BY clause and the keyset condition
 // that continues after a given player: past its gold, sorted by gold (see
-// playersPage), past its id otherwise.
+// playersPage), past its id otherwise. Least gold first is read by the gold
+// index backwards, each gold's ids greatest first, and put right after (see
+// pagePart.idsDown).
 var playerOrder = map[game.PlayerSort]struct{ orderBy, after string }{
 	game.ByGoldDesc:      {"gold DESC, id ASC", "gold < ?"},
-	game.ByGoldAsc:       {"gold ASC, id ASC", "gold > ?"},
+	game.ByGoldAsc:       {"gold ASC, id DESC", "gold > ?"},
 	game.ByCreatedAtDesc: {"id DESC", "id < ?"},
 	game.ByCreatedAtAsc:  {"id ASC", "id > ?"},
 }
 
 // tieRest continues a page sorted by gold within the gold of the player it
 // continues after: the players of that gold with a greater id, which the
-// gold index holds in that order.
+// gold index holds in that order. From math.MinInt64 it reads a gold from
+// its first player.
 const tieRest = `SELECT ` + playerColumns + ` FROM players WHERE gold = +? AND id > ? ORDER BY id` + pageLimit
 
 func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.Player, error) {
@@ -94,14 +99,25 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 			return nil, wrap(err)
 		}
 	}
-	// Two parts read one snapshot, in a read transaction, begun (as in
-	// ListVisits) once their statements are had.
+	// A part read least gold first may be followed by one more read, of the
+	// last gold it reached (see pagePart.idsDown).
+	var reread *sql.Stmt
+	if page.Sort == game.ByGoldAsc {
+		if reread, err = s.reads.get(ctx, tieRest); err != nil {
+			return nil, wrap(err)
+		}
+	}
+	// More than one read sees one snapshot, in a read transaction, begun
+	// (as in ListVisits) once their statements are had.
 	var tx *sql.Tx
-	if len(parts) > 1 {
+	if len(parts) > 1 || reread != nil {
 		if tx, err = s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {
 			return nil, wrap(err)
 		}
 		defer tx.Rollback()
+		if reread != nil {
+			reread = tx.StmtContext(ctx, reread)
+		}
 	}
 	out := make([]game.Player, 0, page.Limit)
 	for i, part := range parts {
@@ -112,7 +128,26 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 		if tx != nil {
 			st = tx.StmtContext(ctx, st)
 		}
-		rows, err := st.QueryContext(ctx, append(part.args, page.Limit-len(out))...)
+		from, want := len(out), page.Limit-len(out)
+		rows, err := st.QueryContext(ctx, append(part.args, want)...)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		if out, err = scanPlayers(rows, out); err != nil {
+			return nil, err
+		}
+		if !part.idsDown {
+			continue
+		}
+		last := idsUp(out[from:])
+		if len(out)-from < want {
+			continue // every gold read whole
+		}
+		// The last gold may hold more players than were read, with smaller
+		// ids: it is read again from its first.
+		gold := out[len(out)-1].Gold
+		out = out[:from+last]
+		rows, err = reread.QueryContext(ctx, gold, int64(math.MinInt64), page.Limit-len(out))
 		if err != nil {
 			return nil, wrap(err)
 		}
@@ -121,6 +156,19 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 		}
 	}
 	return out, nil
+}
+
+// idsUp puts each gold's players in ps, read by gold with ids greatest
+// first, in the order of their ids, and says where the last gold's start.
+func idsUp(ps []game.Player) (last int) {
+	for i := range ps {
+		if i > 0 && ps[i].Gold != ps[i-1].Gold {
+			slices.Reverse(ps[last:i])
+			last = i
+		}
+	}
+	slices.Reverse(ps[last:])
+	return last
 }
 
 // scanPlayers appends rows' players to out and closes rows.
@@ -188,6 +236,16 @@ func (s *Store) DeletePlayer(ctx context.Context, id int64, token []byte) error 
 type pagePart struct {
 	query string
 	args  []any
+	// idsDown marks a part that reads least gold first by the gold index,
+	// which holds the board most gold first: backwards, so each gold's ids
+	// come greatest first. ListPlayers turns each gold's round (idsUp) and,
+	// when the part fills the page, reads its last gold again from the
+	// first id (tieRest), as the page may have ended inside it. Sorted as
+	// the page is, "ORDER BY gold, id", SQLite sorted every gold the page
+	// reached, however many players it held: 465 ms for a first page out
+	// of half a million players with no gold (BENCHMARKS.md). A second
+	// index on gold would make each visit move its player in two.
+	idsDown bool
 }
 
 // playersPage is what reads page, in order. Sorted by gold, a page after a
@@ -203,14 +261,15 @@ func playersPage(page game.PlayerPage) ([]pagePart, error) {
 	if !ok {
 		return nil, fmt.Errorf("sqlite: unknown player sort %q", page.Sort)
 	}
+	idsDown := page.Sort == game.ByGoldAsc
 	a := page.After
 	if a == nil {
-		return []pagePart{{`SELECT ` + playerColumns + ` FROM players ORDER BY ` + order.orderBy + pageLimit, nil}}, nil
+		return []pagePart{{`SELECT ` + playerColumns + ` FROM players ORDER BY ` + order.orderBy + pageLimit, nil, idsDown}}, nil
 	}
 	past := `SELECT ` + playerColumns + ` FROM players WHERE ` + order.after + ` ORDER BY ` + order.orderBy + pageLimit
 	switch page.Sort {
 	case game.ByGoldDesc, game.ByGoldAsc:
-		return []pagePart{{tieRest, []any{a.Gold, a.ID}}, {past, []any{a.Gold}}}, nil
+		return []pagePart{{tieRest, []any{a.Gold, a.ID}, false}, {past, []any{a.Gold}, idsDown}}, nil
 	}
-	return []pagePart{{past, []any{a.ID}}}, nil
+	return []pagePart{{past, []any{a.ID}, false}}, nil
 }
