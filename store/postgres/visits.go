@@ -147,17 +147,23 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 		beforeID = 1<<63 - 1 // from the newest
 	}
 	var out []game.Visit
-	// One snapshot for the existence check and the page.
-	err := s.inTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := playerExists(ctx, tx, playerID); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, query, playerID, beforeID, limit)
+	err := s.retry(ctx, func() error {
+		rows, err := s.pool.Query(ctx, query, playerID, beforeID, limit)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (game.Visit, error) { return scanVisit(row) })
-		return err
+		if err != nil || len(out) > 0 {
+			return err
+		}
+		// No visits: is there a player? Asked after the page, as GetVisit
+		// asks, and not in the page's snapshot, which would cost a
+		// transaction's two more round trips per page: a visit shows its
+		// player exists (a player's visits go with it), and an empty page
+		// and an answer read later held together at some moment between
+		// the two reads (the player's creation or deletion, if either came
+		// between).
+		return playerExists(ctx, s.pool, playerID)
 	})
 	return out, err
 }

@@ -23,7 +23,8 @@ import (
 // authorizer makes SQLite prepare each statement anew once.
 //
 // BEGIN, COMMIT and ROLLBACK are not counted: the driver runs a
-// database/sql transaction's (ListVisits reads in one) as text each time.
+// database/sql transaction's (some pages of players read in one) as text
+// each time.
 func countCompiles(t *testing.T, conn *sql.Conn) *atomic.Int64 {
 	t.Helper()
 	var n atomic.Int64

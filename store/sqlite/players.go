@@ -108,7 +108,9 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 		}
 	}
 	// More than one read sees one snapshot, in a read transaction, begun
-	// (as in ListVisits) once their statements are had.
+	// once their statements are had: preparing one takes a connection of
+	// its own, and with every reader inside such a transaction none would
+	// come back.
 	var tx *sql.Tx
 	if len(parts) > 1 || reread != nil {
 		if tx, err = s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}); err != nil {

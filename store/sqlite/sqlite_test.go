@@ -374,10 +374,13 @@ func TestFillReadPool(t *testing.T) {
 	}
 }
 
-// A page of visits takes one connection of the read pool, not two: with
-// every reader inside such a read transaction, a statement that none of
-// them had prepared yet waited for a connection that none gave back.
-func TestListVisitsNeedsOneReader(t *testing.T) {
+// A page takes one connection of the read pool, not two: a page of
+// players by gold after a cursor, or least gold first, reads in a read
+// transaction, and with every reader inside one, a statement none of them
+// had prepared yet would wait for a connection none gave back (a page of
+// visits did, when it read in a transaction: a store with one reader hung
+// on its first page).
+func TestPagesNeedOneReader(t *testing.T) {
 	s := openWith(t, filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{Readers: 1})
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -385,10 +388,18 @@ func TestListVisitsNeedsOneReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The first page and a page after a cursor: two queries, each new.
+	// Each page new to the store: its queries are prepared then.
 	for _, before := range []int64{0, 5} {
 		if _, err := s.ListVisits(ctx, p.ID, before, 10); err != nil {
 			t.Errorf("ListVisits(before %d) with one reader: %v", before, err)
+		}
+	}
+	for _, page := range []game.PlayerPage{
+		{Sort: game.ByGoldAsc, Limit: 1},
+		{Sort: game.ByGoldDesc, Limit: 10, After: &game.PlayerKey{Gold: 5, ID: 1}},
+	} {
+		if _, err := s.ListPlayers(ctx, page); err != nil {
+			t.Errorf("ListPlayers(%+v) with one reader: %v", page, err)
 		}
 	}
 }

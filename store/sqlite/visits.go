@@ -208,9 +208,6 @@ func (s *Store) purgeKeys(tx writeTx) error {
 }
 
 func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit int) ([]game.Visit, error) {
-	if err := s.file.err(); err != nil {
-		return nil, err
-	}
 	// +?: see "Bound values and plans" in stmts.go.
 	query := `SELECT ` + visitColumns + ` FROM visits WHERE player_id = +?`
 	args := []any{playerID}
@@ -220,36 +217,32 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 	}
 	query += ` ORDER BY id DESC` + pageLimit
 	args = append(args, limit)
-	// Both statements are fetched (prepared, the first time) before the
-	// transaction takes its connection: preparing one takes a connection of
-	// its own, and with every reader inside such a transaction none would
-	// come back (a store with one reader hung on its first page).
-	exists, err := s.reads.get(ctx, playerRow)
+	rows, err := s.readRows(ctx, query, args...)
 	if err != nil {
 		return nil, wrap(err)
 	}
-	page, err := s.reads.get(ctx, query)
-	if err != nil {
-		return nil, wrap(err)
+	out, err := scanVisits(rows, limit)
+	if err != nil || len(out) > 0 {
+		return out, err
 	}
-	// One read transaction so the existence check and the page see the same
-	// snapshot.
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, wrap(err)
-	}
-	defer tx.Rollback()
+	// No visits: is there a player? Asked after the page, as GetVisit asks,
+	// and not in the page's snapshot, which would cost a read transaction
+	// per page: a visit shows its player exists (a player's visits go with
+	// it), and an empty page and an answer read later held together at some
+	// moment between the two reads (the player's creation or deletion, if
+	// either came between).
 	var one int
-	err = tx.StmtContext(ctx, exists).QueryRowContext(ctx, playerID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
+	switch err := s.readRow(ctx, playerRow, playerID).Scan(&one); {
+	case errors.Is(err, sql.ErrNoRows):
 		return nil, playerNotFound(playerID)
-	} else if err != nil {
+	case err != nil:
 		return nil, wrap(err)
 	}
-	rows, err := tx.StmtContext(ctx, page).QueryContext(ctx, args...)
-	if err != nil {
-		return nil, wrap(err)
-	}
+	return out, nil
+}
+
+// scanVisits reads at most limit visits from rows and closes rows.
+func scanVisits(rows *sql.Rows, limit int) ([]game.Visit, error) {
 	defer rows.Close()
 	out := make([]game.Visit, 0, limit)
 	for rows.Next() {
