@@ -70,8 +70,8 @@ func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, er
 // playerOrder holds, per sort, the ORDER BY clause and the keyset condition
 // that continues after a given player: past its gold, sorted by gold (see
 // playersPage), past its id otherwise. Least gold first is read by the gold
-// index backwards, each gold's ids greatest first, and put right after (see
-// pagePart.idsDown).
+// index backwards, each gold's ids greatest first, and put in order once
+// read (see pagePart.idsDown).
 var playerOrder = map[game.PlayerSort]struct{ orderBy, after string }{
 	game.ByGoldDesc:      {"gold DESC, id ASC", "gold < ?"},
 	game.ByGoldAsc:       {"gold ASC, id DESC", "gold > ?"},
@@ -82,7 +82,7 @@ var playerOrder = map[game.PlayerSort]struct{ orderBy, after string }{
 // tieRest continues a page sorted by gold within the gold of the player it
 // continues after: the players of that gold with a greater id, which the
 // gold index holds in that order. From math.MinInt64 it reads a gold from
-// its first player.
+// its first player (ids are positive).
 const tieRest = `SELECT ` + playerColumns + ` FROM players WHERE gold = +? AND id > ? ORDER BY id` + pageLimit
 
 func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.Player, error) {
@@ -121,7 +121,7 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 			reread = tx.StmtContext(ctx, reread)
 		}
 	}
-	out := make([]game.Player, 0, page.Limit)
+	out := make([]game.Player, 0, page.Limit+1)
 	for i, part := range parts {
 		if len(out) == page.Limit {
 			break
@@ -131,7 +131,11 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 			st = tx.StmtContext(ctx, st)
 		}
 		from, want := len(out), page.Limit-len(out)
-		rows, err := st.QueryContext(ctx, append(part.args, want)...)
+		n := want
+		if part.idsDown {
+			n++ // one player past the page says if its last gold was read whole
+		}
+		rows, err := st.QueryContext(ctx, append(part.args, n)...)
 		if err != nil {
 			return nil, wrap(err)
 		}
@@ -141,14 +145,19 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 		if !part.idsDown {
 			continue
 		}
-		last := idsUp(out[from:])
-		if len(out)-from < want {
+		read := out[from:]
+		last := idsUp(read)
+		if len(read) <= want {
 			continue // every gold read whole
 		}
-		// The last gold may hold more players than were read, with smaller
-		// ids: it is read again from its first.
-		gold := out[len(out)-1].Gold
+		// The player past the page goes, and so does the page's last gold
+		// unless that player began another: it may hold more players than
+		// were read, with smaller ids, and is read again from its first.
+		gold := read[last].Gold
 		out = out[:from+last]
+		if last == want {
+			continue
+		}
 		rows, err = reread.QueryContext(ctx, gold, int64(math.MinInt64), page.Limit-len(out))
 		if err != nil {
 			return nil, wrap(err)
@@ -240,9 +249,10 @@ type pagePart struct {
 	args  []any
 	// idsDown marks a part that reads least gold first by the gold index,
 	// which holds the board most gold first: backwards, so each gold's ids
-	// come greatest first. ListPlayers turns each gold's round (idsUp) and,
-	// when the part fills the page, reads its last gold again from the
-	// first id (tieRest), as the page may have ended inside it. Sorted as
+	// come greatest first. ListPlayers reads one player more than the page
+	// holds, turns each gold's round (idsUp) and, when that player shares
+	// the page's last gold, reads the gold again from its first id
+	// (tieRest), as the page may have ended inside it. Sorted as
 	// the page is, "ORDER BY gold, id", SQLite sorted every gold the page
 	// reached, however many players it held: 465 ms for a first page out
 	// of half a million players with no gold (BENCHMARKS.md). A second
@@ -250,14 +260,16 @@ type pagePart struct {
 	idsDown bool
 }
 
-// playersPage is what reads page, in order. Sorted by gold, a page after a
-// player is read in two parts: the rest of that player's gold (tieRest),
-// then, while the page is not full, the players past that gold. Each part
-// starts where it is to start, in an index: as one condition, "gold < ? OR
-// (gold = ? AND id > ?)", SQLite scanned the gold index from the top of the
-// board (56 ms for a page 900,000 players down), and "gold <= ? AND (gold <
-// ? OR id > ?)" still passed over the players of the cursor's gold with a
-// smaller id (123 ms a page inside a tie of 500,000: BENCHMARKS.md).
+// playersPage is what reads page, in order (least gold first, a part may
+// be followed by a read of its last gold: see pagePart.idsDown). Sorted by
+// gold, a page after a player is read in two parts: the rest of that
+// player's gold (tieRest), then, while the page is not full, the players
+// past that gold. Each part starts where it is to start, in an index: as
+// one condition, "gold < ? OR (gold = ? AND id > ?)", SQLite scanned the
+// gold index from the top of the board (56 ms for a page 900,000 players
+// down), and "gold <= ? AND (gold < ? OR id > ?)" still passed over the
+// players of the cursor's gold with a smaller id (123 ms a page inside a
+// tie of 500,000: BENCHMARKS.md).
 func playersPage(page game.PlayerPage) ([]pagePart, error) {
 	order, ok := playerOrder[page.Sort]
 	if !ok {
@@ -266,12 +278,12 @@ func playersPage(page game.PlayerPage) ([]pagePart, error) {
 	idsDown := page.Sort == game.ByGoldAsc
 	a := page.After
 	if a == nil {
-		return []pagePart{{`SELECT ` + playerColumns + ` FROM players ORDER BY ` + order.orderBy + pageLimit, nil, idsDown}}, nil
+		return []pagePart{{query: `SELECT ` + playerColumns + ` FROM players ORDER BY ` + order.orderBy + pageLimit, idsDown: idsDown}}, nil
 	}
 	past := `SELECT ` + playerColumns + ` FROM players WHERE ` + order.after + ` ORDER BY ` + order.orderBy + pageLimit
 	switch page.Sort {
 	case game.ByGoldDesc, game.ByGoldAsc:
-		return []pagePart{{tieRest, []any{a.Gold, a.ID}, false}, {past, []any{a.Gold}, idsDown}}, nil
+		return []pagePart{{query: tieRest, args: []any{a.Gold, a.ID}}, {query: past, args: []any{a.Gold}, idsDown: idsDown}}, nil
 	}
-	return []pagePart{{past, []any{a.ID}, false}}, nil
+	return []pagePart{{query: past, args: []any{a.ID}}}, nil
 }

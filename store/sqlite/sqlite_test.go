@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -401,6 +403,110 @@ func TestPagesNeedOneReader(t *testing.T) {
 		if _, err := s.ListPlayers(ctx, page); err != nil {
 			t.Errorf("ListPlayers(%+v) with one reader: %v", page, err)
 		}
+	}
+}
+
+// A page of players read in more than one query reads one snapshot: with
+// players swapping golds all the while (by another connection, as another
+// process may), every page holds each player once, in order, full, and
+// least gold first from the start of the board the golds it should. Read
+// apart, a player could be read at its old gold by one query and at its
+// new one by the next.
+func TestPlayerPagesReadOneSnapshot(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s := openWith(t, path, sqlite.Options{})
+	const players = 200
+	gold := make(map[int64]int64, players) // the swapper's alone once it starts
+	var ids, golds []int64
+	for i := range players {
+		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: fmt.Append(nil, i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gold[p.ID] = p.ID % 10 // twenty players a gold: ties pages end in
+		ids = append(ids, p.ID)
+		golds = append(golds, p.ID%10)
+	}
+	slices.Sort(golds)
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(t.Context(), `UPDATE players SET gold = id % 10`); err != nil {
+		t.Fatal(err)
+	}
+
+	stop := make(chan struct{})
+	swapped := make(chan error, 1)
+	var swaps atomic.Int64
+	go func() {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for {
+			select {
+			case <-stop:
+				swapped <- nil
+				return
+			default:
+			}
+			a, b := ids[rng.IntN(players)], ids[rng.IntN(players)]
+			if _, err := db.Exec(`UPDATE players SET gold = CASE id WHEN ? THEN ? ELSE ? END WHERE id IN (?, ?)`,
+				a, gold[b], gold[a], a, b); err != nil {
+				swapped <- err
+				return
+			}
+			gold[a], gold[b] = gold[b], gold[a]
+			swaps.Add(1)
+		}
+	}()
+
+	before := func(sort game.PlayerSort, a, b game.Player) bool {
+		if a.Gold == b.Gold {
+			return a.ID < b.ID
+		}
+		return (a.Gold < b.Gold) == (sort == game.ByGoldAsc)
+	}
+	// After a cursor, a page reads the cursor's gold, then the players past
+	// it: 100 players or more either way.
+	cursor := &game.PlayerKey{Gold: 5, ID: 0}
+	for i := range 1000 {
+		limit := 1 + i%100
+		for _, page := range []game.PlayerPage{
+			{Sort: game.ByGoldAsc, Limit: limit},
+			{Sort: game.ByGoldAsc, Limit: limit, After: cursor},
+			{Sort: game.ByGoldDesc, Limit: limit, After: cursor},
+		} {
+			ps, err := s.ListPlayers(t.Context(), page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ps) != limit {
+				t.Fatalf("page %d, %+v: %d players, want %d", i, page, len(ps), limit)
+			}
+			prev := game.Player{Gold: cursor.Gold, ID: cursor.ID}
+			seen := make(map[int64]bool, len(ps))
+			for j, p := range ps {
+				if seen[p.ID] {
+					t.Fatalf("page %d, %+v: player %d twice", i, page, p.ID)
+				}
+				seen[p.ID] = true
+				if (page.After != nil || j > 0) && !before(page.Sort, prev, p) {
+					t.Fatalf("page %d, %+v: player %d (gold %d) after %d (gold %d), out of order", i, page, p.ID, p.Gold, prev.ID, prev.Gold)
+				}
+				if page.After == nil && p.Gold != golds[j] {
+					t.Fatalf("page %d, %+v: player %d of the board has gold %d, want %d", i, page, j, p.Gold, golds[j])
+				}
+				prev = p
+			}
+		}
+	}
+	close(stop)
+	if err := <-swapped; err != nil {
+		t.Fatal(err)
+	}
+	if n := swaps.Load(); n < 100 {
+		t.Fatalf("%d swaps while the pages were read, want 100 or more", n)
 	}
 }
 
