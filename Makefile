@@ -51,9 +51,10 @@ run-dev: build
 ## test: every check CI runs
 test: check-generated lint test-go $(EXTRA_TESTS)
 
-## test-go: the Go test suite with the race detector
+## test-go: the Go test suite with the race detector, then ./api's generated request tests at full size without it
 test-go: cc
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -run 'TestContractFuzz|TestQuickCheckAgreesWithKin' ./api
 
 # cc: the race detector needs cgo, so a C compiler; apt-get Debian's gcc
 # unless one is there already.

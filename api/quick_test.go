@@ -18,7 +18,7 @@ import (
 )
 
 var (
-	quickN    = flag.Int("quick.n", 1000, "quick check differential test: random requests per operation")
+	quickN    = flag.Int("quick.n", FullSize(1000), "quick check differential test: random requests per operation (a third under the race detector)")
 	quickSeed = flag.Uint64("quick.seed", 1, "quick check differential test: the seed of the generated requests")
 )
 

@@ -1,0 +1,6 @@
+//go:build !race
+
+package api
+
+// RaceDetector: see race_test.go.
+const RaceDetector = false
