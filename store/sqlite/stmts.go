@@ -122,9 +122,8 @@ func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner 
 }
 
 // readRows runs a query on the read pool, keeping the request's
-// cancellation, as every page of a list does: a page of players by gold,
-// least first, sorts the players of each gold it reaches by id, all of
-// them when many tie, which a client that went away should not wait for.
+// cancellation (unlike readRow): a page reads up to its limit of rows,
+// which a client that went away should not wait for.
 func (s *Store) readRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if err := s.file.err(); err != nil {
 		return nil, err

@@ -185,9 +185,13 @@ func tokenError(tx writeTx, req game.VisitRequest) error {
 	return game.ErrForeignToken
 }
 
-func playerExists(tx writeTx, id int64) error {
+func playerExists(tx writeTx, id int64) error { return playerIn(tx.QueryRow(playerRow, id), id) }
+
+// playerIn is the error, if any, that row, player id's row read with
+// playerRow, says: the player's absence when there is none.
+func playerIn(row scanner, id int64) error {
 	var one int
-	err := tx.QueryRow(playerRow, id).Scan(&one)
+	err := row.Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return playerNotFound(id)
 	}
@@ -231,11 +235,7 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 	// it), and an empty page and an answer read later held together at some
 	// moment between the two reads (the player's creation or deletion, if
 	// either came between).
-	var one int
-	switch err := s.readRow(ctx, playerRow, playerID).Scan(&one); {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, playerNotFound(playerID)
-	case err != nil:
+	if err := playerIn(s.readRow(ctx, playerRow, playerID), playerID); err != nil {
 		return nil, wrap(err)
 	}
 	return out, nil
@@ -271,11 +271,7 @@ func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Vis
 // absence when it is the player that does not exist (as ListVisits says),
 // read from exists.
 func noVisit(exists scanner, playerID, visitID int64) error {
-	var one int
-	switch err := exists.Scan(&one); {
-	case errors.Is(err, sql.ErrNoRows):
-		return playerNotFound(playerID)
-	case err != nil:
+	if err := playerIn(exists, playerID); err != nil {
 		return wrap(err)
 	}
 	return game.Errorf(game.ENOTFOUND, "Player %d has no visit %d.", playerID, visitID)
