@@ -1,6 +1,10 @@
 package postgres_test
 
 import (
+	"crypto/sha256"
+	"fmt"
+	"runtime"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ninjagold/ninjagold-api/game"
@@ -52,6 +56,56 @@ func BenchmarkListVisits(b *testing.B) {
 					b.Fatalf("%d visits, want %d", len(vs), page.want)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkCreateVisit records visits from 64 visitors at once, each its
+// own player's, over the four seeded locations, as bench/visits sends them:
+// without an Idempotency-Key and with a new one each. A visit is a few
+// round trips to the server, each a statement PostgreSQL parses, plans and
+// runs; their number is most of what a visit costs.
+//
+//	NINJAGOLD_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	  go test ./store/postgres -run '^$' -bench CreateVisit -benchmem
+func BenchmarkCreateVisit(b *testing.B) {
+	for _, keyed := range []bool{false, true} {
+		name := "no key"
+		if keyed {
+			name = "new key"
+		}
+		b.Run(name, func(b *testing.B) {
+			const visitors = 64
+			s, err := postgres.Open(b.Context(), pgtest.TestURL(b), postgres.Options{MaxConns: 16})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			players := make([]game.Player, visitors)
+			for i := range players {
+				hash := sha256.Sum256([]byte(fmt.Sprint("bench", i)))
+				if players[i], err = s.CreatePlayer(b.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Ninja", TokenHash: hash[:]}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			roll := func(l game.Location) game.Outcome { return game.Outcome{Gold: 1, Message: game.Message(l.Name, 1)} }
+			var next atomic.Int64
+			b.SetParallelism(visitors / runtime.GOMAXPROCS(0))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				p := players[next.Add(1)%visitors]
+				for i := 0; pb.Next(); i++ {
+					req := game.VisitRequest{PlayerID: p.ID, LocationID: 1 + int64(i%4), Roll: roll}
+					if keyed {
+						req.IdempotencyKey = fmt.Sprint("key-", i)
+						req.RequestHash = []byte(req.IdempotencyKey)
+					}
+					if _, _, err := s.CreateVisit(b.Context(), req); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
 		})
 	}
 }

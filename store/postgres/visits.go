@@ -13,14 +13,38 @@ import (
 
 const visitColumns = `id, player_id, location_id, location_name, gold, balance, message, created_at`
 
-func scanVisit(row scanner) (game.Visit, error) {
+// scanVisit scans a row of visitColumns, and as many more columns as extra
+// has destinations.
+func scanVisit(row scanner, extra ...any) (game.Visit, error) {
 	var v game.Visit
-	if err := row.Scan(&v.ID, &v.PlayerID, &v.LocationID, &v.LocationName, &v.Gold, &v.Balance, &v.Message, &v.CreatedAt); err != nil {
+	dest := append([]any{&v.ID, &v.PlayerID, &v.LocationID, &v.LocationName, &v.Gold, &v.Balance, &v.Message, &v.CreatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return game.Visit{}, err
 	}
 	v.CreatedAt = v.CreatedAt.UTC()
 	return v, nil
 }
+
+// recordVisit adds $1 gold to player $2's balance and records the visit
+// at location $3 (named $4) with message $5 and, unless $6 is empty,
+// idempotency key $6 for the request of hash $7. It returns the visit and
+// whether its key was stored (true without a key). Data-modifying WITH
+// queries run on one snapshot and see each other only through RETURNING:
+// the visit takes its balance from the update, the key its visit id.
+const recordVisit = `
+	WITH p AS (
+		UPDATE players SET gold = gold + $1 WHERE id = $2 RETURNING gold
+	), v AS (
+		INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
+		SELECT $2, $3::bigint, $4::text, $1::integer, p.gold, $5::text, clock_timestamp() FROM p
+		RETURNING ` + visitColumns + `
+	), k AS (
+		INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at)
+		SELECT v.player_id, $6::text, $7::bytea, v.id, v.created_at FROM v WHERE $6::text <> ''
+		ON CONFLICT (player_id, key) DO NOTHING
+		RETURNING visit_id
+	)
+	SELECT ` + visitColumns + `, $6::text = '' OR EXISTS (SELECT FROM k) FROM v`
 
 func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Visit, bool, error) {
 	var (
@@ -56,64 +80,68 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			return tokenError(ctx, tx, req, true)
 		}
 
-		if req.IdempotencyKey != "" {
-			var hash []byte
-			var visitID int64
-			err := tx.QueryRow(ctx,
-				`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = $1 AND key = $2`,
-				req.PlayerID, req.IdempotencyKey).Scan(&hash, &visitID)
-			switch {
-			case err == nil && bytes.Equal(hash, req.RequestHash):
-				if req.Refuse != nil {
-					return callbackError{req.Refuse}
-				}
-				replayed = true
-				visit, err = scanVisit(tx.QueryRow(ctx, `SELECT `+visitColumns+` FROM visits WHERE id = $1`, visitID))
-				return err
-			case err == nil:
-				return game.Errorf(game.ECONFLICT, "This Idempotency-Key was used for a different request.")
-			case !errors.Is(err, pgx.ErrNoRows):
+		// The location, and the key's request if the visit has a key: two
+		// statements, each a snapshot taken after the locks, sent together
+		// for one round trip.
+		const locationQuery = `SELECT ` + locationColumns + ` FROM locations WHERE id = $1`
+		var (
+			loc            game.Location
+			locErr, keyErr error
+			keyHash        []byte
+			keyVisit       int64
+		)
+		if req.IdempotencyKey == "" {
+			loc, locErr = scanLocation(tx.QueryRow(ctx, locationQuery, req.LocationID))
+		} else {
+			batch := &pgx.Batch{}
+			batch.Queue(`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = $1 AND key = $2`,
+				req.PlayerID, req.IdempotencyKey)
+			batch.Queue(locationQuery, req.LocationID)
+			br := tx.SendBatch(ctx, batch)
+			keyErr = br.QueryRow().Scan(&keyHash, &keyVisit)
+			loc, locErr = scanLocation(br.QueryRow())
+			if err := br.Close(); err != nil {
 				return err
 			}
 		}
 
-		loc, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1`, req.LocationID))
-		if errors.Is(err, pgx.ErrNoRows) {
+		if req.IdempotencyKey != "" {
+			switch {
+			case keyErr == nil && bytes.Equal(keyHash, req.RequestHash):
+				if req.Refuse != nil {
+					return callbackError{req.Refuse}
+				}
+				replayed = true
+				visit, err = scanVisit(tx.QueryRow(ctx, `SELECT `+visitColumns+` FROM visits WHERE id = $1`, keyVisit))
+				return err
+			case keyErr == nil:
+				return game.Errorf(game.ECONFLICT, "This Idempotency-Key was used for a different request.")
+			case !errors.Is(keyErr, pgx.ErrNoRows):
+				return keyErr
+			}
+		}
+		if errors.Is(locErr, pgx.ErrNoRows) {
 			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
-		} else if err != nil {
-			return err
+		} else if locErr != nil {
+			return locErr
 		}
 		if req.Refuse != nil {
 			return callbackError{req.Refuse}
 		}
 		out := req.Roll(loc)
 
-		var balance int64
-		if err := tx.QueryRow(ctx, `UPDATE players SET gold = gold + $1 WHERE id = $2 RETURNING gold`,
-			int64(out.Gold), req.PlayerID).Scan(&balance); err != nil {
-			return err
-		}
-		visit, err = scanVisit(tx.QueryRow(ctx,
-			`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at)
-			 VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp()) RETURNING `+visitColumns,
-			req.PlayerID, loc.ID, loc.Name, out.Gold, balance, out.Message))
+		// The player's gold, the visit and its key, written in one
+		// statement. The player lock already keeps a second request with
+		// this key out; should anything else have committed the key, the
+		// conflict undoes this visit and the retry replays that one.
+		var keyed bool
+		visit, err = scanVisit(tx.QueryRow(ctx, recordVisit,
+			int64(out.Gold), req.PlayerID, loc.ID, loc.Name, out.Message, req.IdempotencyKey, req.RequestHash), &keyed)
 		if err != nil {
 			return err
 		}
-		if req.IdempotencyKey != "" {
-			// The player lock already keeps a second request with this
-			// key out; should anything else have committed the key, the
-			// conflict undoes this visit and the retry replays that one.
-			tag, err := tx.Exec(ctx,
-				`INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at)
-				 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (player_id, key) DO NOTHING`,
-				req.PlayerID, req.IdempotencyKey, req.RequestHash, visit.ID, visit.CreatedAt)
-			if err != nil {
-				return err
-			}
-			if tag.RowsAffected() == 0 {
-				return errKeyTaken
-			}
+		if req.IdempotencyKey != "" && !keyed {
+			return errKeyTaken
 		}
 		return nil
 	})

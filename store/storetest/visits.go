@@ -231,6 +231,34 @@ func testIdempotency(t *testing.T, open Opener) {
 		sameVisits(t, visits(t, s, p.ID), before)
 	})
 
+	t.Run("a replay answers after its location is deleted", func(t *testing.T) {
+		s := open(t)
+		p := newPlayer(t, s, "Kira")
+		loc, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Mine", MinGold: 4, MaxGold: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, err := s.CreateVisit(t.Context(), keyed(p.ID, loc.ID, "k", "h", fixed(4)))
+		if err != nil {
+			t.Fatalf("first CreateVisit: %v", err)
+		}
+		if err := s.DeleteLocation(t.Context(), loc.ID, func(game.Location) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		again, replayed, err := s.CreateVisit(t.Context(), keyed(p.ID, loc.ID, "k", "h", noRoll(t)))
+		if err != nil || !replayed {
+			t.Fatalf("replayed CreateVisit: got replayed %v, %v; want true, nil", replayed, err)
+		}
+		sameVisit(t, again, first)
+		// A new key to the deleted location is refused, and changes nothing.
+		_, _, err = s.CreateVisit(t.Context(), keyed(p.ID, loc.ID, "k2", "h", noRoll(t)))
+		wantCode(t, err, game.EINVALID)
+		if got := playerGold(t, s, p.ID); got != 4 {
+			t.Errorf("player gold: got %d, want 4", got)
+		}
+		sameVisits(t, visits(t, s, p.ID), []game.Visit{first})
+	})
+
 	t.Run("the same key with another hash conflicts and changes nothing", func(t *testing.T) {
 		s := open(t)
 		p := newPlayer(t, s, "Kira")
