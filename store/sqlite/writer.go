@@ -136,8 +136,13 @@ func (s *Store) commitBatch(batch []writeJob) {
 				return
 			}
 		}
-		if _, err := tx.Exec("RELEASE w"); err != nil && errs[i] == nil {
-			errs[i] = err
+		if _, err := tx.Exec("RELEASE w"); err != nil {
+			// Without its savepoint this write cannot be undone alone, and
+			// what it did would be committed under an error: undo the
+			// whole batch, nothing of which is committed yet.
+			tx.rollback()
+			failBatch(batch, err)
+			return
 		}
 	}
 	if _, err := tx.Exec("COMMIT"); err != nil {

@@ -114,6 +114,46 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 	}
 }
 
+// TestFailedReleaseFailsItsBatch: a write whose savepoint cannot be
+// released can no longer be undone alone, and its changes are in the
+// batch's transaction. Committing the batch would write what its caller
+// hears failed; so none of the batch is committed and every caller hears
+// why. The middle write releases the savepoint itself, so that the
+// writer's RELEASE fails.
+func TestFailedReleaseFailsItsBatch(t *testing.T) {
+	s := openStore(t)
+	insert := func(name string, release bool) writeJob {
+		return writeJob{ctx: t.Context(), done: make(chan error, 1), fn: func(tx writeTx) error {
+			if _, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
+				name, []byte(name)); err != nil {
+				return err
+			}
+			if release {
+				_, err := tx.Exec("RELEASE w")
+				return err
+			}
+			return nil
+		}}
+	}
+	batch := []writeJob{insert("Before", false), insert("Released", true), insert("After", false)}
+	s.commitBatch(batch)
+	for i, j := range batch {
+		if err := <-j.done; err == nil || !strings.Contains(err.Error(), "no such savepoint") {
+			t.Errorf("write %d: got error %v, want the failed RELEASE's", i, err)
+		}
+	}
+	if got := batchPlayers(t, s); len(got) != 0 {
+		t.Errorf("committed players: got %q, want none", got)
+	}
+	// The writer is left with no transaction open: the next write commits.
+	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Next", LastName: "Batch", TokenHash: []byte("next")}); err != nil {
+		t.Fatalf("the next write: %v", err)
+	}
+	if got, want := batchPlayers(t, s), []string{"Next"}; !slices.Equal(got, want) {
+		t.Errorf("committed players: got %q, want %q", got, want)
+	}
+}
+
 // A caller that gives up costs no other write of its commit. One that gave
 // up before its turn is skipped and hears so. One that gives up while its
 // write runs (a client hanging up mid-visit) has it run to its end: the
