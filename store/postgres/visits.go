@@ -82,7 +82,9 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 
 		// The location, and the key's request if the visit has a key: two
 		// statements, each a snapshot taken after the locks, sent together
-		// for one round trip.
+		// for one round trip once the connection has prepared them. (A
+		// replay reads the location too, and fails with it should that
+		// read fail: a database failure, which the retry or a 503 answers.)
 		const locationQuery = `SELECT ` + locationColumns + ` FROM locations WHERE id = $1`
 		var (
 			loc            game.Location
