@@ -135,7 +135,7 @@ func testConcurrency(t *testing.T, open Opener) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var m midVisit
+			m := midVisit{window: ackWindow(t, s)}
 			v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID,
 				Roll: m.roll(t, func() error { return c.change(s, loc.ID) }, func(l game.Location) game.Outcome {
 					return game.Outcome{Gold: l.MaxGold, Message: game.Message(l.Name, l.MaxGold)}
@@ -186,7 +186,7 @@ func testConcurrency(t *testing.T, open Opener) {
 				t.Fatal(err)
 			}
 			loc := firstLocation(t, s)
-			var m midVisit
+			m := midVisit{window: ackWindow(t, s)}
 			v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, TokenHash: hash,
 				Roll: m.roll(t, func() error { return c.change(s, p.ID, hash) }, fixed(7))})
 			if !m.acknowledged {
@@ -314,12 +314,31 @@ func testCancellation(t *testing.T, open Opener) {
 // midVisit makes a change from another caller while a visit is under way:
 // its roll runs change, once, the first time the visit rolls, when the visit
 // has read what it reads and holds whatever locks it takes, and gives the
-// change 250 ms to be acknowledged. A change that waits for the visit is
-// not; after then waits for it to finish.
+// change window (see ackWindow) to be acknowledged. A change that waits for
+// the visit is not; after then waits for it to finish.
 type midVisit struct {
+	window       time.Duration
 	once         sync.Once
 	done         chan error
 	acknowledged bool
+}
+
+// ackWindow is how long a midVisit on s gives its change to be
+// acknowledged: 250 ms, or 20 times what two writes nothing holds back take
+// on s right now, if longer. On a loaded machine a change that a store
+// wrongly lets through in the middle of a visit may take over 250 ms, and
+// would pass for one held back; the window grows with the load.
+func ackWindow(t *testing.T, s game.Store) time.Duration {
+	t.Helper()
+	start := time.Now()
+	loc, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Clock", MinGold: 0, MaxGold: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteLocation(t.Context(), loc.ID, func(game.Location) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return max(250*time.Millisecond, 20*time.Since(start))
 }
 
 func (m *midVisit) roll(t *testing.T, change func() error, roll func(game.Location) game.Outcome) func(game.Location) game.Outcome {
@@ -333,7 +352,7 @@ func (m *midVisit) roll(t *testing.T, change func() error, roll func(game.Locati
 					t.Errorf("the change: %v", err)
 				}
 				m.acknowledged = true
-			case <-time.After(250 * time.Millisecond):
+			case <-time.After(m.window):
 			}
 		})
 		return roll(l)
