@@ -619,6 +619,58 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 	})
 }
 
+// TestKeyTakenMidVisitReplays reaches the second line of defence behind the
+// player's row lock: a visit's key committed by another transaction after
+// the visit looked for it. The other connection runs with
+// session_replication_role = replica, so that its key's foreign key checks
+// (which would wait for the player's row, locked by the visit) do not run;
+// it inserts the key while the visit rolls, between its reads and its
+// write. The visit's write must then be undone whole, and the retry must
+// replay the visit the key names.
+func TestKeyTakenMidVisitReplays(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Ninja", TokenHash: []byte("kira")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: func(game.Location) game.Outcome {
+		return game.Outcome{Gold: 7, Message: "+7"}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(context.Background())
+	if _, err := other.Exec(t.Context(), `SET session_replication_role = replica`); err != nil {
+		t.Fatal(err)
+	}
+
+	rolls := 0
+	v, replayed, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1,
+		IdempotencyKey: "k", RequestHash: []byte("h"), Roll: func(game.Location) game.Outcome {
+			if rolls++; rolls == 1 {
+				if _, err := other.Exec(t.Context(), `INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at)
+					VALUES ($1, 'k', 'h', $2, now())`, p.ID, first.ID); err != nil {
+					t.Errorf("the other transaction's key: %v", err)
+				}
+			}
+			return game.Outcome{Gold: 100, Message: "+100"}
+		}})
+	if err != nil || !replayed || v != first || rolls != 1 {
+		t.Errorf("got visit %+v, replayed %v, %v after %d rolls; want the replay of %+v after 1", v, replayed, err, rolls, first)
+	}
+	var visits, gold, keys int64
+	query(t, url, `SELECT (SELECT count(*) FROM visits), (SELECT gold FROM players), (SELECT count(*) FROM idempotency_keys)`,
+		&visits, &gold, &keys)
+	if visits != 1 || gold != 7 || keys != 1 {
+		t.Errorf("got %d visits, gold %d, %d keys; want 1, 7 and 1: the visit undone whole", visits, gold, keys)
+	}
+}
+
 // TestTwoStoresOnePlayer runs two stores, each with a pool of its own as two
 // processes would have, against one schema.
 func TestTwoStoresOnePlayer(t *testing.T) {
