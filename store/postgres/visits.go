@@ -87,10 +87,8 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		// read fail: a database failure, which the retry or a 503 answers.)
 		const locationQuery = `SELECT ` + locationColumns + ` FROM locations WHERE id = $1`
 		var (
-			loc            game.Location
-			locErr, keyErr error
-			keyHash        []byte
-			keyVisit       int64
+			loc    game.Location
+			locErr error
 		)
 		if req.IdempotencyKey == "" {
 			loc, locErr = scanLocation(tx.QueryRow(ctx, locationQuery, req.LocationID))
@@ -100,14 +98,15 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 				req.PlayerID, req.IdempotencyKey)
 			batch.Queue(locationQuery, req.LocationID)
 			br := tx.SendBatch(ctx, batch)
-			keyErr = br.QueryRow().Scan(&keyHash, &keyVisit)
+			var (
+				keyHash  []byte
+				keyVisit int64
+			)
+			keyErr := br.QueryRow().Scan(&keyHash, &keyVisit)
 			loc, locErr = scanLocation(br.QueryRow())
 			if err := br.Close(); err != nil {
 				return err
 			}
-		}
-
-		if req.IdempotencyKey != "" {
 			switch {
 			case keyErr == nil && bytes.Equal(keyHash, req.RequestHash):
 				if req.Refuse != nil {
