@@ -66,14 +66,17 @@ lint: fmt-check vet staticcheck
 
 # gofmt from the Go that builds (not whichever is on PATH, or none: then
 # the check would list nothing and pass); set -e fails it if gofmt fails.
+## fmt-check: gofmt -l on hand-written Go (fails listing the files that need it)
 fmt-check:
 	@set -e; gofmt=$$($(GO) env GOROOT)/bin/gofmt; \
 	bad=$$("$$gofmt" -l $$(git ls-files '*.go' 2>/dev/null | grep -v '^generated/' || find . -name '*.go' -not -path './generated/*')); \
 	if [ -n "$$bad" ]; then echo "gofmt needed: $$bad" >&2; exit 1; fi
 
+## vet: go vet ./...
 vet:
 	$(GO) vet ./...
 
+## staticcheck: staticcheck (pinned in go.mod) on hand-written packages
 # generated/ and bench/ogen are the generators' style, not ours.
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck $$($(GO) list ./... | grep -v -e '/generated' -e '/bench/ogen')
@@ -86,5 +89,6 @@ swagger-ui:
 	         favicon-32x32.png LICENSE NOTICE swagger-ui-bundle.js.LICENSE.txt; do \
 		cp $$tmp/package/$$f swaggerui/dist/; done; rm -rf $$tmp; echo "swaggerui/dist is swagger-ui-dist $$v"
 
+## clean: remove bin/ and build/ (what make builds; the database files are kept)
 clean:
 	rm -rf bin build

@@ -35,8 +35,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 lint-contract: contract-deps
 	$(CONTRACT_NODE_ENV) $(CONTRACT_NODE_BIN)/redocly lint $(CONTRACT_SPEC) --config redocly.yaml
 
-## contract-breaking: fail when openapi.yaml has a breaking change against contract/baseline.yaml
-## (other than those contract/accepted-breaks.txt accepts)
+## contract-breaking: fail when openapi.yaml breaks contract/baseline.yaml (but for the breaks contract/accepted-breaks.txt accepts)
 contract-breaking:
 	$(OASDIFF) breaking $(CONTRACT_BASELINE) $(CONTRACT_SPEC) --fail-on ERR --err-ignore $(CONTRACT_ACCEPTED)
 	@echo "$(CONTRACT_SPEC): no breaking change against $(CONTRACT_BASELINE)"

@@ -159,7 +159,7 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	fs.BoolVar(&cfg.validate, "validate-responses", false,
 		"check every response against openapi.yaml and log violations (NINJAGOLD_VALIDATE_RESPONSES)")
 	fs.Float64Var(&cfg.rateLimit.Rate, "rate-limit", 50, "requests per second each client may make; 0 turns rate limiting off")
-	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 100, "requests a client may make at once before the rate applies")
+	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 100, "requests a client may make at once before the rate applies (1 to 1,000,000; 0 only with -rate-limit 0)")
 	fs.Var(&cfg.proxies, "trusted-proxy", "IP or CIDR of a proxy whose X-Forwarded-For (or X-Real-IP) names the client (repeatable; NINJAGOLD_TRUSTED_PROXIES, comma-separated)")
 	fs.Var(&cfg.cors, "cors-origin", "an origin (scheme://host[:port]) whose pages may call the API from a browser (repeatable; NINJAGOLD_CORS_ORIGINS, comma-separated); none turns CORS off")
 	fs.IntVar(&cfg.maxHeader, "max-header-bytes", api.DefaultMaxHeaderBytes, "request header limit in bytes (431 beyond)")
@@ -172,7 +172,7 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	logLevel := fs.String("log-level", envOr(getenv, "NINJAGOLD_LOG_LEVEL", "info"),
 		"least level logged: debug, info, warn or error; warn and above leave out the access log (NINJAGOLD_LOG_LEVEL)")
 	logFlush := fs.String("log-flush", envOr(getenv, "NINJAGOLD_LOG_FLUSH", api.DefaultLogFlush.String()),
-		"longest a log line waits in a buffer before it is written; 0 writes each line at once (NINJAGOLD_LOG_FLUSH)")
+		"longest a log line waits in a buffer before it is written, at least 1ms; 0 writes each line at once (NINJAGOLD_LOG_FLUSH)")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		usage()
 		return cfg, err
