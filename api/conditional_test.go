@@ -86,6 +86,9 @@ func TestConditionalWrites(t *testing.T) {
 		{"delete location, unknown id first", "DELETE", "/locations/999999", admin, "", map[string]string{"If-None-Match": "*"}, 404, ""},
 		{"replace location, min over max first", "PUT", dojoPath, admin, `{"name":"Inn","min_gold":3,"max_gold":2}`, map[string]string{"If-Match": stale}, 400, "min_gold"},
 		{"patch location, min over max first", "PATCH", dojoPath, admin, `{"min_gold":3,"max_gold":2}`, map[string]string{"If-Match": stale, "Content-Type": "application/merge-patch+json"}, 400, "min_gold"},
+		// One end against the other as stored needs the stored location:
+		// judged after the preconditions, as openapi.yaml's overview says.
+		{"patch location, one end past the stored other: If-Match first", "PATCH", dojoPath, admin, `{"min_gold":100}`, map[string]string{"If-Match": stale, "Content-Type": "application/merge-patch+json"}, 412, "If-Match"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package jsonwrite
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,40 @@ func TestTime(t *testing.T) {
 	}
 }
 
+// TestTimeUTC holds the UTC path, which works the date out itself, to
+// encoding/json: around the days a calendar gets wrong (leap days of
+// years divisible by 4, 100 and 400, the ends of months and years, the
+// Unix epoch, the range's ends) and at times spread over the whole range,
+// each with fractions of every length.
+func TestTimeUTC(t *testing.T) {
+	check := func(tm time.Time) {
+		t.Helper()
+		want, err := json.Marshal(tm)
+		got, ok := Time(nil, tm)
+		if ok != (err == nil) {
+			t.Fatalf("Time(%v): ok %v, encoding/json error %v", tm, ok, err)
+		}
+		if ok && string(got) != string(want) {
+			t.Fatalf("Time(%v) = %s, want %s", tm, got, want)
+		}
+	}
+	fracs := []int{0, 1, 10, 100_000, 120_000_000, 999_000_000, 123_456_789, 999_999_999, 500_000_000}
+	for _, year := range []int{-1, 0, 1, 4, 99, 100, 400, 1600, 1899, 1900, 1969, 1970, 1999, 2000, 2024, 2026, 2100, 2400, 9996, 9999, 10000} {
+		for _, md := range [][2]int{{1, 1}, {2, 28}, {2, 29}, {3, 1}, {4, 30}, {12, 31}} {
+			for _, clock := range []int{0, 1, 59, 3599, 43200, 86399} {
+				for _, ns := range fracs {
+					check(time.Date(year, time.Month(md[0]), md[1], 0, 0, clock, ns, time.UTC))
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200_000 {
+		sec := unixYear0 - 86400 + rng.Int64N(unixYear10000-unixYear0+2*86400)
+		check(time.Unix(sec, int64(fracs[rng.IntN(len(fracs))])).UTC())
+	}
+}
+
 func TestNullableString(t *testing.T) {
 	for _, n := range []nullable.Nullable[string]{
 		nil, nullable.NewNullNullable[string](), nullable.NewNullableWithValue(""), nullable.NewNullableWithValue("a<\xff"),
@@ -86,5 +121,32 @@ func TestNullableString(t *testing.T) {
 		if got := `{"n":` + string(NullableString(nil, n)) + `}`; got != string(want) {
 			t.Errorf("NullableString(%v) = %s, want %s", n, got, want)
 		}
+	}
+}
+
+// BenchmarkTime compares Time on a time as the stores return it (UTC, to
+// the microsecond) with the same time in a fixed zone of offset zero,
+// which goes through time.Time.AppendFormat as every time did before the
+// UTC path.
+//
+//	go test ./internal/jsonwrite -run '^$' -bench Time
+func BenchmarkTime(b *testing.B) {
+	utc := time.UnixMicro(1_796_530_591_856_000).UTC()
+	for _, c := range []struct {
+		name string
+		t    time.Time
+	}{
+		{"utc", utc},
+		{"zone", utc.In(time.FixedZone("Z", 0))},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			buf := make([]byte, 0, 64)
+			for b.Loop() {
+				var ok bool
+				if buf, ok = Time(buf[:0], c.t); !ok {
+					b.Fatal("refused")
+				}
+			}
+		})
 	}
 }
