@@ -482,6 +482,40 @@ func TestErrors(t *testing.T) {
 			wantDetail: "The request body is invalid.",
 		},
 		{
+			// Valid JSON but for encoding/json's nesting limit: an object
+			// and 10,000 arrays in it are 10,001 levels. The message
+			// names the limit, not a syntax error.
+			name:       "body nested past the limit",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo","x":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body must be valid JSON nested at most 10000 levels deep"},
+			wantDetail: "The request body is invalid.",
+		},
+		{
+			// At the limit (10,000 levels) it is JSON: refused for the
+			// member, not the nesting.
+			name:       "body nested to the limit",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo","x":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999) + `}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"x": "x is not allowed"},
+		},
+		{
+			// At the limit and cut short: a syntax error, said as one.
+			name:       "body nested to the limit and cut short",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"x":` + strings.Repeat("[", 9999) + strings.Repeat("]", 9999)},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body must be valid JSON"},
+			wantDetail: "The request body is invalid.",
+		},
+		{
+			// Brackets inside a string do not nest.
+			name:       "brackets in a string",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"` + strings.Repeat("[", 10001) + `","last_name":` + strings.Repeat("[", 3) + `}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body must be valid JSON"},
+			wantDetail: "The request body is invalid.",
+		},
+		{
 			name:       "body that is not an object",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `["Hattori"]`},
 			wantStatus: 400, wantType: "/problems/validation-error",

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"slices"
@@ -180,6 +181,48 @@ func integerValue(text string) (n int64, whole, inRange bool) {
 	}
 	n, inRange = parseNumber(text).int64()
 	return n, true, inRange
+}
+
+// maxJSONDepth is encoding/json's limit on nesting, and so kin-openapi's
+// and the handlers': json.Valid refuses a document whose arrays and
+// objects nest deeper, as RFC 8259 §9 lets a parser do.
+const maxJSONDepth = 10000
+
+// invalidJSON is the message for a body json.Valid refused. It names the
+// nesting limit when the body goes past it: such a body may be valid JSON
+// but for that, and "must be valid JSON" alone would leave its sender
+// looking for a syntax error.
+func invalidJSON(data []byte) string {
+	if nestsDeeper(data, maxJSONDepth) {
+		return fmt.Sprintf("request body must be valid JSON nested at most %d levels deep", maxJSONDepth)
+	}
+	return "request body must be valid JSON"
+}
+
+// nestsDeeper reports whether data opens more than limit arrays and
+// objects at once, outside strings.
+func nestsDeeper(data []byte, limit int) bool {
+	depth, inString := 0, false
+	for i := 0; i < len(data); i++ {
+		switch b := data[i]; {
+		case inString:
+			switch b {
+			case '\\':
+				i++ // the escaped byte cannot end the string
+			case '"':
+				inString = false
+			}
+		case b == '"':
+			inString = true
+		case b == '{' || b == '[':
+			if depth++; depth > limit {
+				return true
+			}
+		case b == '}' || b == ']':
+			depth--
+		}
+	}
+	return false
 }
 
 // objectMembers counts the members of data, valid JSON text, when it is an

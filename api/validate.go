@@ -418,7 +418,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		}
 		if !quick && len(data) > 0 && !json.Valid(data) {
 			// encoding/json would ignore what follows the document.
-			fields := map[string]string{bodyKey: "request body must be valid JSON"}
+			fields := map[string]string{bodyKey: invalidJSON(data)}
 			mergeFields(fields, lexical)
 			v.bodyFault(c, op, paramsOK, fields)
 			return
