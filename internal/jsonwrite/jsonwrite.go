@@ -98,9 +98,9 @@ var safe = func() (t [256]bool) {
 //
 // A time in UTC, as every time the stores return is, is written here
 // digit by digit, in under half the instructions of AppendFormat (480
-// against 1,010 a call of BenchmarkTime under callgrind): a GET of one
-// location writes two times, a page of players or visits two or one a
-// row. Other zones go through AppendFormat.
+// against 1,010 a call of BenchmarkTime under callgrind): a location
+// carries two times, a player and a visit one each, and a page up to a
+// hundred of them. Other zones go through AppendFormat.
 func Time(b []byte, t time.Time) ([]byte, bool) {
 	if t.Location() == time.UTC {
 		return utcTime(b, t)
@@ -162,9 +162,8 @@ func utcTime(b []byte, t time.Time) ([]byte, bool) {
 		pairs[hour*2], pairs[hour*2+1], ':', pairs[minute*2], pairs[minute*2+1], ':',
 		pairs[second*2], pairs[second*2+1])
 	if ns := t.Nanosecond(); ns != 0 {
-		// Nine digits less the trailing zeros: the stores keep
-		// microseconds, and the times they return are mostly whole
-		// milliseconds, so a group of three zeros goes first.
+		// Nine digits less the trailing zeros. The stores keep
+		// microseconds, so groups of three zeros go first.
 		n := 9
 		for ns%1000 == 0 {
 			ns /= 1000
