@@ -34,7 +34,7 @@ func (r FastCreateLocation201JSONResponse) VisitCreateLocationResponse(w http.Re
 		return r.CreateLocation201JSONResponse.VisitCreateLocationResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -83,7 +83,7 @@ func (r FastCreatePlayer201JSONResponse) VisitCreatePlayerResponse(w http.Respon
 		return r.CreatePlayer201JSONResponse.VisitCreatePlayerResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -129,7 +129,7 @@ func (r FastCreateVisit201JSONResponse) VisitCreateVisitResponse(w http.Response
 		return r.CreateVisit201JSONResponse.VisitCreateVisitResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -180,7 +180,7 @@ func (r FastGetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseWrit
 		return r.GetHealth200JSONResponse.VisitGetHealthResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -227,7 +227,7 @@ func (r FastGetLocation200JSONResponse) VisitGetLocationResponse(w http.Response
 		return r.GetLocation200JSONResponse.VisitGetLocationResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -275,7 +275,7 @@ func (r FastGetPlayer200JSONResponse) VisitGetPlayerResponse(w http.ResponseWrit
 		return r.GetPlayer200JSONResponse.VisitGetPlayerResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -322,7 +322,7 @@ func (r FastGetReadiness200JSONResponse) VisitGetReadinessResponse(w http.Respon
 		return r.GetReadiness200JSONResponse.VisitGetReadinessResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -369,7 +369,7 @@ func (r FastGetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWriter
 		return r.GetVisit200JSONResponse.VisitGetVisitResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -416,7 +416,7 @@ func (r FastListLocations200JSONResponse) VisitListLocationsResponse(w http.Resp
 		return r.ListLocations200JSONResponse.VisitListLocationsResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -466,7 +466,7 @@ func (r FastListPlayers200JSONResponse) VisitListPlayersResponse(w http.Response
 		return r.ListPlayers200JSONResponse.VisitListPlayersResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -516,7 +516,7 @@ func (r FastListVisits200JSONResponse) VisitListVisitsResponse(w http.ResponseWr
 		return r.ListVisits200JSONResponse.VisitListVisitsResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -566,7 +566,7 @@ func (r FastReplaceLocation200JSONResponse) VisitReplaceLocationResponse(w http.
 		return r.ReplaceLocation200JSONResponse.VisitReplaceLocationResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -614,7 +614,7 @@ func (r FastReplacePlayerToken200JSONResponse) VisitReplacePlayerTokenResponse(w
 		return r.ReplacePlayerToken200JSONResponse.VisitReplacePlayerTokenResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}
@@ -659,7 +659,7 @@ func (r FastUpdateLocation200JSONResponse) VisitUpdateLocationResponse(w http.Re
 		return r.UpdateLocation200JSONResponse.VisitUpdateLocationResponse(w)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
+	h["Content-Type"] = jsonwrite.ContentType
 	if v := r.Headers.AccessControlAllowOrigin; v != nil {
 		h["Access-Control-Allow-Origin"] = []string{*v}
 	}

@@ -212,6 +212,13 @@ func Release(b *[]byte) {
 	buffers.Put(b)
 }
 
+// ContentType is the Content-Type of every JSON response, as its value in
+// a header map: one slice for them all, where each response made its own
+// (an allocation each). A header map's values are replaced (Header.Set)
+// or copied when added to (Header.Add appends to a full slice), never
+// written in place, and net/http copies the map before it writes it.
+var ContentType = []string{"application/json"}
+
 // Send finishes a response as oapi-codegen's writers do once the headers
 // are set: the status, then the body with json.Encoder's trailing newline,
 // in one Write.

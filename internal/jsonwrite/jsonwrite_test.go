@@ -3,6 +3,7 @@ package jsonwrite
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +149,20 @@ func BenchmarkTime(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// ContentType is shared by every response's header map: full, so that
+// Header.Add copies it rather than writing past its end into the shared
+// array, and adding to one response's header leaves it as it was.
+func TestContentTypeIsShared(t *testing.T) {
+	if len(ContentType) != 1 || cap(ContentType) != 1 || ContentType[0] != "application/json" {
+		t.Fatalf("ContentType = %q (cap %d), want [application/json] (cap 1)", ContentType, cap(ContentType))
+	}
+	h := http.Header{"Content-Type": ContentType}
+	h.Add("Content-Type", "text/plain")
+	h.Set("Content-Type", "text/csv")
+	if len(ContentType) != 1 || ContentType[0] != "application/json" {
+		t.Fatalf("a header's Add and Set changed ContentType to %q", ContentType)
 	}
 }

@@ -494,7 +494,7 @@ func (g *gen) writer(r response) (string, error) {
 	fmt.Fprintf(b, "func (r Fast%s) %s(w http.ResponseWriter) error {\n", r.typeName, visit)
 	fmt.Fprintf(b, "buf := jsonwrite.Buffer()\ndefer jsonwrite.Release(buf)\nvar ok bool\n")
 	fmt.Fprintf(b, "if *buf, ok = append%s(*buf, &r.Body); !ok {\n// encoding/json refuses it too; let it say so.\nreturn r.%s.%s(w)\n}\n", bodyType.Name, r.typeName, visit)
-	fmt.Fprintf(b, "h := w.Header()\nh[\"Content-Type\"] = []string{\"application/json\"}\n%s", sets.code.String())
+	fmt.Fprintf(b, "h := w.Header()\nh[\"Content-Type\"] = jsonwrite.ContentType\n%s", sets.code.String())
 	fmt.Fprintf(b, "return jsonwrite.Send(w, %d, buf)\n}\n", r.status)
 	g.written[r.typeName] = w
 	return bodyType.Name, nil
