@@ -299,7 +299,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 	req := c.Request
 
-	if len(req.Header["Authorization"]) > 1 && len(op.security) > 0 {
+	if len(op.security) > 0 && len(req.Header["Authorization"]) > 1 {
 		// Two Authorization lines, as two Content-Type lines below: which
 		// one counts would be anyone's guess. Refused before the token is
 		// read, since which token it is, is the question.
@@ -553,10 +553,14 @@ var listHeaders = map[string]bool{"Accept": true, "If-Match": true, "If-None-Mat
 
 // listHeader is the list header key of h, its lines joined.
 func listHeader(h http.Header, key string) string {
-	if vs := h[key]; len(vs) > 1 {
+	switch vs := h[key]; len(vs) {
+	case 0:
+		return ""
+	case 1:
+		return vs[0]
+	default:
 		return strings.Join(vs, ", ")
 	}
-	return header(h, key)
 }
 
 // joinLists returns a copy of h with each of the list headers names sent on
