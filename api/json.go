@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math"
 	"slices"
 	"strconv"
@@ -202,27 +203,42 @@ func invalidJSON(data []byte) string {
 // nestsDeeper reports whether data opens more than limit arrays and
 // objects at once, outside strings.
 func nestsDeeper(data []byte, limit int) bool {
-	depth, inString := 0, false
-	for i := 0; i < len(data); i++ {
-		switch b := data[i]; {
-		case inString:
-			switch b {
-			case '\\':
-				i++ // the escaped byte cannot end the string
-			case '"':
-				inString = false
-			}
-		case b == '"':
-			inString = true
-		case b == '{' || b == '[':
+	depth := 0
+	for b := range outsideStrings(data) {
+		switch b {
+		case '{', '[':
 			if depth++; depth > limit {
 				return true
 			}
-		case b == '}' || b == ']':
+		case '}', ']':
 			depth--
 		}
 	}
 	return false
+}
+
+// outsideStrings yields the bytes of data, JSON text, that are not inside
+// a string: the structure, the numbers and literals, and the quotes.
+func outsideStrings(data []byte) iter.Seq[byte] {
+	return func(yield func(byte) bool) {
+		inString := false
+		for i := 0; i < len(data); i++ {
+			b := data[i]
+			if inString {
+				switch b {
+				case '\\':
+					i++ // the escaped byte cannot end the string
+				case '"':
+					inString = false
+				}
+				continue
+			}
+			inString = b == '"'
+			if !yield(b) {
+				return
+			}
+		}
+	}
 }
 
 // objectMembers counts the members of data, valid JSON text, when it is an
@@ -236,24 +252,17 @@ func objectMembers(data []byte, limit uint64) uint64 {
 	if rest := bytes.TrimLeft(data[1:], " \t\r\n"); len(rest) > 0 && rest[0] == '}' {
 		return 0
 	}
-	n, depth, inString := uint64(1), 0, false
-	for i := 1; i < len(data) && n <= limit; i++ {
-		switch b := data[i]; {
-		case inString:
-			switch b {
-			case '\\':
-				i++ // the escaped byte cannot end the string
-			case '"':
-				inString = false
-			}
-		case b == '"':
-			inString = true
+	n, depth := uint64(1), 0
+	for b := range outsideStrings(data[1:]) {
+		switch {
 		case b == '{' || b == '[':
 			depth++
 		case b == '}' || b == ']':
 			depth--
 		case b == ',' && depth == 0:
-			n++
+			if n++; n > limit {
+				return n
+			}
 		}
 	}
 	return n
