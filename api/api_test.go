@@ -87,6 +87,15 @@ func TestInstanceIsAURIReference(t *testing.T) {
 		{"/nowhere/[x]", "/nowhere/%5Bx%5D", http.StatusNotFound},
 		{"/players/999", "/players/999", http.StatusNotFound},
 		{"/locations/a&b", "/locations/a&b", http.StatusBadRequest},
+		// A dot segment, as sent or as %2E (which the router decodes), is
+		// escaped: resolved, /locations/../locations would be /locations.
+		{"/locations/../locations", "/locations/%2E%2E/locations", http.StatusNotFound},
+		{"/%2e%2e/%2E%2E/etc/passwd", "/%2E%2E/%2E%2E/etc/passwd", http.StatusNotFound},
+		{"/locations/./1", "/locations/%2E/1", http.StatusNotFound},
+		{"/.%2e/x/.", "/%2E%2E/x/%2E", http.StatusNotFound},
+		{"/locations/..", "/locations/%2E%2E", http.StatusBadRequest},
+		// Not dot segments: left as they are.
+		{"/.../.x/x./..y", "/.../.x/x./..y", http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		resp := s.Do(apitest.Request{Method: "GET", Path: tt.path})

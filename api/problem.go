@@ -107,13 +107,32 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 // control or bidi characters into the message), shortened. A path sent
 // with a raw [ or ] keeps them in EscapedPath (as browsers leave them); a
 // URI reference may not hold them outside a host (RFC 3986), so they are
-// escaped here.
+// escaped here. So are the dots of a dot segment ("." or "..", sent as
+// such or as %2E, which the router decodes): the router takes them
+// literally, as it was sent, where a client resolving the instance would
+// remove them (RFC 3986 §5.2.4) and name another path, /locations for
+// /locations/../locations.
 func echoedPath(r *http.Request) string {
 	path := r.URL.EscapedPath()
 	if strings.ContainsAny(path, "[]") {
 		path = squareBrackets.Replace(path)
 	}
+	if strings.Contains(path, "/.") {
+		path = escapeDotSegments(path)
+	}
 	return shortened(path)
+}
+
+// escapeDotSegments writes each "." or ".." segment of path as "%2E" or
+// "%2E%2E".
+func escapeDotSegments(path string) string {
+	segments := strings.Split(path, "/")
+	for i, seg := range segments {
+		if seg == "." || seg == ".." {
+			segments[i] = strings.Repeat("%2E", len(seg))
+		}
+	}
+	return strings.Join(segments, "/")
 }
 
 var squareBrackets = strings.NewReplacer("[", "%5B", "]", "%5D")
