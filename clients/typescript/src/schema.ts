@@ -585,8 +585,9 @@ export interface components {
             /**
              * Format: uri-reference
              * @description This occurrence: the path of the request that failed (its first 512 bytes and `...`
-             *     when longer) and, after `#`, its request id (the `X-Request-ID` of the response),
-             *     which finds it in the server's logs.
+             *     when longer; a `.` or `..` segment written `%2E` or `%2E%2E`, so that resolving the
+             *     reference does not remove it) and, after `#`, its request id (the `X-Request-ID` of
+             *     the response), which finds it in the server's logs.
              * @example /players#4bf92f3577b34da6a3ce929d0e0e4736
              */
             instance?: string;
