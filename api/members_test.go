@@ -49,7 +49,7 @@ func TestMaxMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops, err := newOperations(doc)
+	ops, err := newOperations(doc, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func testOperations(t testing.TB) (*openapi3.T, operations) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops, err := newOperations(spec)
+	ops, err := newOperations(spec, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 			return nil, fmt.Errorf("api: %w", err)
 		}
 	}
-	ops, err := newOperations(spec)
+	ops, err := newOperations(spec, cfg.ValidateResponses)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ func TestIntegerMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ops, err := newOperations(doc)
+	ops, err := newOperations(doc, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,9 +38,9 @@ type Server struct {
 	// What impl needs of the spec itself (its JSON form for /openapi.json,
 	// each path's methods and PATCH media types for OPTIONS) is worked out
 	// on first request: parsing the document costs start-up time most runs
-	// never need. doc is the document UseSpec gave, if any; else the first
-	// request parses it.
-	doc      *openapi3.T
+	// never need. UseSpec fills the tables from a document already parsed
+	// instead, and keeps nothing else of it: a document kept would be
+	// marked by every garbage collection.
 	specOnce sync.Once
 	specJSON []byte
 	allow    map[string]string
@@ -60,33 +60,39 @@ func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) (*Server
 }
 
 // UseSpec gives s the contract as ninjagold.Spec returned it to the
-// caller, which s only reads: the first /openapi.json, OPTIONS or 405 then
-// does not parse openapi.yaml again. Call it before serving.
-func (s *Server) UseSpec(doc *openapi3.T) { s.doc = doc }
+// caller, which s only reads, and does not keep: the first OPTIONS or 405
+// then does not parse openapi.yaml again. Call it before serving.
+func (s *Server) UseSpec(doc *openapi3.T) { s.allow, s.patch = pathTables(doc) }
+
+// pathTables lists each path's methods (allow) and the media types its
+// PATCH takes, if any (patch).
+func pathTables(spec *openapi3.T) (allow, patch map[string]string) {
+	allow, patch = map[string]string{}, map[string]string{}
+	for path, item := range spec.Paths.Map() {
+		var methods []string
+		for m := range item.Operations() {
+			methods = append(methods, m)
+		}
+		slices.Sort(methods)
+		allow[path] = strings.Join(methods, ", ")
+		if item.Patch != nil && item.Patch.RequestBody != nil && item.Patch.RequestBody.Value != nil {
+			types := slices.Sorted(maps.Keys(item.Patch.RequestBody.Value.Content))
+			patch[path] = strings.Join(types, ", ")
+		}
+	}
+	return allow, patch
+}
 
 // loadSpec works out, once, what specAsJSON and allowed need.
 func (s *Server) loadSpec() {
 	s.specOnce.Do(func() {
-		spec := s.doc
-		if spec == nil {
-			var err error
-			if spec, err = ninjagold.Spec(); err != nil {
+		if s.allow == nil {
+			spec, err := ninjagold.Spec()
+			if err != nil {
 				s.specErr = fmt.Errorf("impl: %w", err)
 				return
 			}
-		}
-		s.allow, s.patch = map[string]string{}, map[string]string{}
-		for path, item := range spec.Paths.Map() {
-			var methods []string
-			for m := range item.Operations() {
-				methods = append(methods, m)
-			}
-			slices.Sort(methods)
-			s.allow[path] = strings.Join(methods, ", ")
-			if item.Patch != nil && item.Patch.RequestBody != nil && item.Patch.RequestBody.Value != nil {
-				types := slices.Sorted(maps.Keys(item.Patch.RequestBody.Value.Content))
-				s.patch[path] = strings.Join(types, ", ")
-			}
+			s.allow, s.patch = pathTables(spec)
 		}
 		// The JSON form is openapi.yaml's own text, not the parsed document
 		// marshalled: kin-openapi leaves out what equals its defaults

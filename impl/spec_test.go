@@ -7,7 +7,9 @@ import (
 )
 
 // TestUseSpec: a Server given the contract its caller parsed works out each
-// path's methods from that document, not one it parsed again.
+// path's methods from that document, not one it parsed again, as it was
+// when given (a Server keeps none of it), and still serves the contract as
+// JSON.
 func TestUseSpec(t *testing.T) {
 	doc, err := ninjagold.Spec()
 	if err != nil {
@@ -19,7 +21,11 @@ func TestUseSpec(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.UseSpec(doc)
+	doc.Paths.Value("/healthz").Options = nil // changed again, after UseSpec
 	if allow, err := s.allowed("/healthz"); err != nil || allow != "GET, OPTIONS" {
 		t.Errorf("allowed(/healthz) = %q, %v; want the caller's GET, OPTIONS", allow, err)
+	}
+	if js, err := s.specAsJSON(); err != nil || len(js) == 0 || js[0] != '{' {
+		t.Errorf("specAsJSON() = %.20q, %v; want the contract as JSON", js, err)
 	}
 }

@@ -1,0 +1,65 @@
+package api
+
+import (
+	"testing"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
+)
+
+// TestRoutesHoldNoResponses: without the response checker, the validator's
+// routes hold a copy of the contract without what only that checker reads,
+// which keeps the rest of a request's operation, and leaves the caller's
+// document as it was; with the checker, the routes are the document's own.
+func TestRoutesHoldNoResponses(t *testing.T) {
+	spec, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lean, err := newOperations(spec, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := newOperations(spec, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.Components.Responses == nil || spec.Components.Headers == nil {
+		t.Fatal("the contract declares no response or header components: this test would not see them dropped")
+	}
+	n := 0
+	for method, byPath := range lean.byRoute {
+		for path, o := range byPath {
+			n++
+			r := o.route
+			own := spec.Paths.Value(r.Path).GetOperation(method)
+			switch {
+			case r.Operation == own:
+				t.Errorf("%s %s: the route holds the document's own operation", method, path)
+			case r.Operation.Responses != nil:
+				t.Errorf("%s %s: the route keeps the responses", method, path)
+			case own.Responses == nil || own.Responses.Len() == 0:
+				t.Errorf("%s %s: the document lost its responses", method, path)
+			case r.Operation.OperationID != own.OperationID || r.Operation.RequestBody != own.RequestBody ||
+				len(r.Operation.Parameters) != len(own.Parameters) || r.Operation.Security != own.Security:
+				t.Errorf("%s %s: the route's operation differs from the document's in what a request is checked against", method, path)
+			}
+			if r.PathItem == spec.Paths.Value(r.Path) || r.PathItem.GetOperation(method) != r.Operation ||
+				r.Spec.Paths.Value(r.Path) != r.PathItem {
+				t.Errorf("%s %s: the route's path item is not its own copy, holding its operation", method, path)
+			}
+			if c := r.Spec.Components; c.Responses != nil || c.Headers != nil || c.Examples != nil ||
+				c.SecuritySchemes == nil || c.Schemas == nil {
+				t.Errorf("%s %s: the route's components keep responses, headers or examples, or lost security schemes or schemas", method, path)
+			}
+			if r.Spec.OpenAPI != spec.OpenAPI || len(r.Spec.Security) != len(spec.Security) {
+				t.Errorf("%s %s: the route's document has another version or global security", method, path)
+			}
+			if f := full.byRoute[method][path].route; f.Operation != own || f.Spec != spec {
+				t.Errorf("%s %s: with the response checker, the route is not the document's own", method, path)
+			}
+		}
+	}
+	if n < 40 {
+		t.Errorf("%d operations indexed; the contract has more", n)
+	}
+}
