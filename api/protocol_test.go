@@ -202,6 +202,8 @@ func TestEmptyMediaTypeParameters(t *testing.T) {
 		{"Content-Type with two empty parameters", "application/json;;", "", 201, "application/json"},
 		{"Content-Type with an empty parameter before the charset", "application/json; ;charset=utf-8", "", 201, "application/json"},
 		{"Content-Type with an empty parameter and another charset", "application/json;;charset=latin1", "", 415, "application/problem+json"},
+		{"Content-Type with a quoted-pair in its charset", `application/json; charset="utf\-8"`, "", 201, "application/json"},
+		{"Content-Type with a quoted-pair making another charset", `application/json; charset="utf\8"`, "", 415, "application/problem+json"},
 		{"Accept with an empty parameter", "application/json", "application/json;;", 201, "application/json"},
 		{"Accept with an empty parameter and q=0", "application/json", "application/json;;q=0", 406, "application/problem+json"},
 	}

@@ -37,10 +37,16 @@ func Offers(types ...string) []Offer {
 }
 
 // ParseMediaType is mime.ParseMediaType for a Content-Type or an element
-// of Accept, but for the empty parameters RFC 9110 §5.6.6 allows
-// (parameters = *( OWS ";" OWS [ parameter ] )), which mime refuses:
-// application/json;;charset=utf-8 is application/json with a charset.
+// of Accept, but for two readings of RFC 9110 that mime does not share:
+//   - the empty parameters §5.6.6 allows (parameters = *( OWS ";" OWS [
+//     parameter ] )), which mime refuses: application/json;;charset=utf-8
+//     is application/json with a charset;
+//   - a quoted-pair (§5.6.4) stands for the character it escapes, whichever
+//     that is, where mime keeps the backslash before a letter, a digit or
+//     "-" (for file paths some browsers send unescaped):
+//     charset="utf\-8" is utf-8.
 func ParseMediaType(v string) (mediatype string, params map[string]string, err error) {
+	v = quotedPairs(v)
 	mediatype, params, err = mime.ParseMediaType(v)
 	if err != nil {
 		if s, ok := withoutEmptyParams(v); ok {
@@ -49,6 +55,37 @@ func ParseMediaType(v string) (mediatype string, params map[string]string, err e
 	}
 	return mediatype, params, err
 }
+
+// quotedPairs rewrites each quoted-pair in v's quoted strings that escapes
+// a character mime would not unescape as that character alone, and leaves
+// the others (\" and \\ among them) to mime.
+func quotedPairs(v string) string {
+	if !strings.Contains(v, `\`) {
+		return v
+	}
+	var b strings.Builder
+	b.Grow(len(v))
+	quoted := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case quoted && c == '\\' && i+1 < len(v):
+			i++
+			if strings.IndexByte(tspecials, v[i]) >= 0 {
+				b.WriteByte('\\')
+			}
+			c = v[i]
+		case c == '"':
+			quoted = !quoted
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// tspecials are the characters mime unescapes in a quoted string (RFC
+// 2045's tspecials).
+const tspecials = `()<>@,;:\"/[]?=`
 
 // withoutEmptyParams drops the parameters of v that are empty or white
 // space, outside quoted strings, and reports whether it dropped any.

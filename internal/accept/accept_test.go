@@ -21,6 +21,14 @@ func TestParseMediaType(t *testing.T) {
 		// A semicolon inside a quoted value is no separator.
 		{`text/plain; a="x;;y"`, "text/plain", map[string]string{"a": "x;;y"}, false},
 		{`text/plain;; a="x\";;y"`, "text/plain", map[string]string{"a": `x";;y`}, false},
+		// A quoted-pair is the character it escapes, whichever it is.
+		{`application/json; charset="utf\-8"`, "application/json", map[string]string{"charset": "utf-8"}, false},
+		{`application/json; charset="\u\t\f\-\8"`, "application/json", map[string]string{"charset": "utf-8"}, false},
+		{`text/plain; a="x\\y"; b="\"q\""; c="\;"`, "text/plain", map[string]string{"a": `x\y`, "b": `"q"`, "c": ";"}, false},
+		{`text/plain; a="x\\"; b="\\\-"`, "text/plain", map[string]string{"a": `x\`, "b": `\-`}, false},
+		{`text/plain;; a="C:\dev\go"`, "text/plain", map[string]string{"a": "C:devgo"}, false},
+		// Outside a quoted string a backslash is no escape, and no token.
+		{`application/json; charset=utf\-8`, "", nil, true},
 		// What mime refuses for another reason stays refused.
 		{"application/json;;charset", "", nil, true},
 		{"application/json; a=b; a=c", "", nil, true},
