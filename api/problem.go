@@ -16,6 +16,7 @@ import (
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
+	"github.com/ninjagold/ninjagold-api/internal/uripath"
 )
 
 // problemKind is one kind of problem the contract declares: its status,
@@ -143,8 +144,9 @@ var squareBrackets = strings.NewReplacer("[", "%5B", "]", "%5D")
 const maxEchoed = 512
 
 // shortened is s cut to maxEchoed bytes and "..." when longer, neither in
-// a UTF-8 sequence nor in a %XX escape, so that it stays valid UTF-8 and,
-// for an escaped path, a URI reference.
+// a UTF-8 sequence nor in a %XX escape nor between the escapes of one
+// UTF-8 sequence, so that it stays valid UTF-8 and, for an escaped path, a
+// URI reference that decodes to valid UTF-8 where the path did.
 func shortened(s string) string {
 	if len(s) <= maxEchoed {
 		return s
@@ -159,7 +161,45 @@ func shortened(s string) string {
 	if i := strings.LastIndexByte(s[max(0, cut-2):cut], '%'); i >= 0 {
 		cut = max(0, cut-2) + i
 	}
-	return s[:cut] + "..."
+	return s[:escapedRuneStart(s, cut)] + "..."
+}
+
+// escapedRuneStart is cut, or the start of the %XX escapes of a UTF-8
+// sequence that the escapes right before cut begin but do not complete
+// (%C3 of %C3%A9, é).
+func escapedRuneStart(s string, cut int) int {
+	start := cut
+	for n := 1; n < utf8.UTFMax && start >= 3 && s[start-3] == '%'; n++ {
+		b, ok := uripath.Octet(s[start-2], s[start-1])
+		if !ok {
+			return cut
+		}
+		start -= 3
+		if !utf8.RuneStart(b) {
+			continue // a continuation byte: its lead comes before
+		}
+		if need := sequenceLen(b); need > n {
+			return start
+		}
+		return cut
+	}
+	return cut
+}
+
+// sequenceLen is the length of the UTF-8 sequence lead begins; 1 for a
+// byte that begins none.
+func sequenceLen(lead byte) int {
+	switch {
+	case lead >= 0xF5:
+		return 1
+	case lead >= 0xF0:
+		return 4
+	case lead >= 0xE0:
+		return 3
+	case lead >= 0xC2:
+		return 2
+	}
+	return 1
 }
 
 // problemRender writes a Problem as application/problem+json.

@@ -57,15 +57,21 @@ func DecodeUnreserved(p string) string {
 	for ; i < len(p); i++ {
 		c := p[i]
 		if c == '%' && i+2 < len(p) {
-			hi, lo := unhex(p[i+1]), unhex(p[i+2])
-			if hi < 16 && lo < 16 && isUnreserved(hi<<4|lo) {
-				c = hi<<4 | lo
+			if b, ok := Octet(p[i+1], p[i+2]); ok && isUnreserved(b) {
+				c = b
 				i += 2
 			}
 		}
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// Octet is the byte the escape %XX with the hexadecimal digits hi and lo
+// encodes; false when either is no hexadecimal digit.
+func Octet(hi, lo byte) (byte, bool) {
+	h, l := unhex(hi), unhex(lo)
+	return h<<4 | l, h < 16 && l < 16
 }
 
 // unhex is the value of the hexadecimal digit c, or 16 when c is none.
