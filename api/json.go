@@ -189,15 +189,19 @@ func integerValue(text string) (n int64, whole, inRange bool) {
 // objects nest deeper, as RFC 8259 §9 lets a parser do.
 const maxJSONDepth = 10000
 
+// notJSON is the message for a body that is not JSON, whoever finds it
+// out: invalidJSON, or kin-openapi failing to decode it (messages.go).
+const notJSON = "request body must be valid JSON"
+
 // invalidJSON is the message for a body json.Valid refused. It names the
 // nesting limit when the body goes past it: such a body may be valid JSON
 // but for that, and "must be valid JSON" alone would leave its sender
 // looking for a syntax error.
 func invalidJSON(data []byte) string {
 	if nestsDeeper(data, maxJSONDepth) {
-		return fmt.Sprintf("request body must be valid JSON nested at most %d levels deep", maxJSONDepth)
+		return fmt.Sprintf("%s nested at most %d levels deep", notJSON, maxJSONDepth)
 	}
-	return "request body must be valid JSON"
+	return notJSON
 }
 
 // nestsDeeper reports whether data opens more than limit arrays and

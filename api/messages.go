@@ -170,7 +170,7 @@ func (c *collector) addBody(re *openapi3filter.RequestError) {
 	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
 		c.body.set(bodyKey, "request body is required", 3)
 	case re.Reason == "failed to decode request body":
-		c.body.set(bodyKey, "request body must be valid JSON", 1)
+		c.body.set(bodyKey, notJSON, 1)
 	default:
 		c.body.set(bodyKey, "request body is not valid", 0)
 	}

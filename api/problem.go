@@ -109,10 +109,10 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 // with a raw [ or ] keeps them in EscapedPath (as browsers leave them); a
 // URI reference may not hold them outside a host (RFC 3986), so they are
 // escaped here. So are the dots of a dot segment ("." or "..", sent as
-// such or as %2E, which the router decodes): the router takes them
-// literally, as it was sent, where a client resolving the instance would
-// remove them (RFC 3986 §5.2.4) and name another path, /locations for
-// /locations/../locations.
+// such or as %2E, which the router decodes): the router matches such a
+// segment as a segment like any other, where a client resolving the
+// instance would remove it (RFC 3986 §5.2.4) and name another path,
+// /locations for /locations/../locations.
 func echoedPath(r *http.Request) string {
 	path := r.URL.EscapedPath()
 	if strings.ContainsAny(path, "[]") {
