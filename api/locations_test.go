@@ -234,6 +234,7 @@ func TestNegotiation(t *testing.T) {
 		{"text/csv; charset=utf-8", csvType},
 		{"text/csv;charset=UTF-8", csvType},
 		{`text/csv; charset="utf-8"`, csvType},
+		{`text/csv; charset="utf\-8"`, csvType}, // a quoted-pair: utf-8
 		{"TEXT/CSV", csvType},
 		{"text/csv; charset=iso-8859-1, application/json;q=0.1", "application/json"},
 		{"text/csv; header=present, application/json;q=0.1", "application/json"},

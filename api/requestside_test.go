@@ -3,6 +3,8 @@ package api
 import (
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	ninjagold "github.com/ninjagold/ninjagold-api"
 )
 
@@ -61,5 +63,17 @@ func TestRoutesHoldNoResponses(t *testing.T) {
 	}
 	if n < 40 {
 		t.Errorf("%d operations indexed; the contract has more", n)
+	}
+
+	// An operation of another method (OpenAPI 3.2's additionalOperations)
+	// is copied as the others are, into the route's own path item.
+	item := spec.Paths.Value("/locations")
+	own := *item.Get
+	item.AdditionalOperations = map[string]*openapi3.Operation{"COPY": &own}
+	if _, err := newOperations(spec, false); err != nil {
+		t.Fatal(err)
+	}
+	if item.AdditionalOperations["COPY"] != &own {
+		t.Error("newOperations put its copy of COPY /locations into the document's path item")
 	}
 }

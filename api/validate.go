@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"sort"
@@ -90,6 +91,9 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 		routeItem := item
 		if !withResponses {
 			copied := *item
+			// Its own map of other methods' operations (OpenAPI 3.2), which
+			// SetOperation below writes to.
+			copied.AdditionalOperations = maps.Clone(item.AdditionalOperations)
 			routeItem = &copied
 			doc.Paths.Set(path, routeItem)
 		}

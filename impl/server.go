@@ -61,8 +61,13 @@ func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) (*Server
 
 // UseSpec gives s the contract as ninjagold.Spec returned it to the
 // caller, which s only reads, and does not keep: the first OPTIONS or 405
-// then does not parse openapi.yaml again. Call it before serving.
-func (s *Server) UseSpec(doc *openapi3.T) { s.allow, s.patch = pathTables(doc) }
+// then does not parse openapi.yaml again. Call it before serving; nil
+// leaves the parsing to the first request that needs it.
+func (s *Server) UseSpec(doc *openapi3.T) {
+	if doc != nil {
+		s.allow, s.patch = pathTables(doc)
+	}
+}
 
 // pathTables lists each path's methods (allow) and the media types its
 // PATCH takes, if any (patch).

@@ -42,9 +42,9 @@ func Offers(types ...string) []Offer {
 //     parameter ] )), which mime refuses: application/json;;charset=utf-8
 //     is application/json with a charset;
 //   - a quoted-pair (§5.6.4) stands for the character it escapes, whichever
-//     that is, where mime keeps the backslash before a letter, a digit or
-//     "-" (for file paths some browsers send unescaped):
-//     charset="utf\-8" is utf-8.
+//     that is, where mime keeps the backslash before any character outside
+//     its tspecials, a letter, a digit, "-", "." or a space among them (for
+//     file paths some browsers send unescaped): charset="utf\-8" is utf-8.
 func ParseMediaType(v string) (mediatype string, params map[string]string, err error) {
 	v = quotedPairs(v)
 	mediatype, params, err = mime.ParseMediaType(v)
