@@ -29,3 +29,16 @@ func TestUseSpec(t *testing.T) {
 		t.Errorf("specAsJSON() = %.20q, %v; want the contract as JSON", js, err)
 	}
 }
+
+// TestUseSpecNil: given no document, a Server parses the contract itself
+// on the first request that needs it.
+func TestUseSpecNil(t *testing.T) {
+	s, err := New(nil, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.UseSpec(nil)
+	if allow, err := s.allowed("/healthz"); err != nil || allow != "GET, HEAD, OPTIONS" {
+		t.Errorf("allowed(/healthz) = %q, %v; want the contract's GET, HEAD, OPTIONS", allow, err)
+	}
+}
