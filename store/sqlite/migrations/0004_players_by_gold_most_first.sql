@@ -3,9 +3,8 @@
 -- the other way round when read from the top, so SQLite sorted each gold
 -- it reached: a page that reached a large tie (say every player with no
 -- gold yet) sorted all of it. This index holds the board in its own order.
--- Least gold first reads this index backwards, which gives each gold's ids
--- greatest first; the store turns them round rather than have SQLite sort
--- (store/sqlite/players.go, pagePart.idsDown). Visits cost the same: each
--- still moves its player in one gold index.
+-- Least gold first is now the order that sorts each gold; it is the one
+-- asked for less. Visits cost the same: each still moves its player in one
+-- gold index.
 DROP INDEX players_by_gold;
 CREATE INDEX players_by_gold ON players (gold DESC, id);
