@@ -74,9 +74,9 @@ type operations struct {
 
 // newOperations indexes spec. withResponses: the operations' routes keep
 // their responses, for the response checker; without, the routes hold a
-// copy of the contract with neither the operations' responses nor the
-// response, header and example components, which kin-openapi reads only
-// to check responses. Every garbage collection marks what the routes
+// copy of the contract with neither the operations' responses, which
+// kin-openapi reads only to check responses, nor the components, which it
+// does not look up at all. Every garbage collection marks what the routes
 // hold, for the life of the process: leaving out what nothing reads took
 // 600 to 2,300 instructions off a GET (BENCHMARKS.md, "Twenty-eighth
 // session"). spec itself is only read.
@@ -180,11 +180,11 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 }
 
 // requestSide is the part of spec that kin-openapi reads to validate a
-// request, with its paths left for newOperations to fill: the exported
-// fields the request validation reads (the version, the global security,
-// the security schemes) and the components a request's schemas may refer
-// to. Built field by field rather than copied whole, so as not to keep the
-// loader's own tables (every schema it visited) with it.
+// request, with its paths left for newOperations to fill: the version, the
+// global security and the security schemes. No other component is looked
+// up (the loader resolved every $ref into the operations), so none is
+// kept. Built field by field rather than copied whole, so as not to keep
+// the loader's own tables (every schema it visited) with it.
 func requestSide(spec *openapi3.T) *openapi3.T {
 	doc := &openapi3.T{
 		OpenAPI:    spec.OpenAPI,
@@ -197,9 +197,6 @@ func requestSide(spec *openapi3.T) *openapi3.T {
 	if c := spec.Components; c != nil {
 		doc.Components = &openapi3.Components{
 			Extensions:      c.Extensions,
-			Schemas:         c.Schemas,
-			Parameters:      c.Parameters,
-			RequestBodies:   c.RequestBodies,
 			SecuritySchemes: c.SecuritySchemes,
 		}
 	}
