@@ -187,18 +187,12 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 // the loader's own tables (every schema it visited) with it.
 func requestSide(spec *openapi3.T) *openapi3.T {
 	doc := &openapi3.T{
-		OpenAPI:    spec.OpenAPI,
-		Info:       spec.Info,
-		Paths:      openapi3.NewPaths(),
-		Security:   spec.Security,
-		Servers:    spec.Servers,
-		Extensions: spec.Extensions,
+		OpenAPI:  spec.OpenAPI,
+		Paths:    openapi3.NewPaths(),
+		Security: spec.Security,
 	}
 	if c := spec.Components; c != nil {
-		doc.Components = &openapi3.Components{
-			Extensions:      c.Extensions,
-			SecuritySchemes: c.SecuritySchemes,
-		}
+		doc.Components = &openapi3.Components{SecuritySchemes: c.SecuritySchemes}
 	}
 	return doc
 }
