@@ -85,6 +85,14 @@ var playerOrder = map[game.PlayerSort]struct{ orderBy, after string }{
 // its first player (ids are positive).
 const tieRest = `SELECT ` + playerColumns + ` FROM players WHERE gold = +? AND id > ? ORDER BY id` + pageLimit
 
+// leastGold is the gold of the players at the bottom of the board, which
+// SQLite reads from the end of the gold index (NULL with no player), and
+// leastGoldFirst is tieRest from the first player of that gold.
+const (
+	leastGold      = `(SELECT min(gold) FROM players)`
+	leastGoldFirst = `SELECT ` + playerColumns + ` FROM players WHERE gold = ` + leastGold + ` ORDER BY id` + pageLimit
+)
+
 func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.Player, error) {
 	if err := s.file.err(); err != nil {
 		return nil, err
@@ -277,8 +285,20 @@ func playersPage(page game.PlayerPage) ([]pagePart, error) {
 	}
 	idsDown := page.Sort == game.ByGoldAsc
 	a := page.After
-	if a == nil {
-		return []pagePart{{query: `SELECT ` + playerColumns + ` FROM players ORDER BY ` + order.orderBy + pageLimit, idsDown: idsDown}}, nil
+	switch {
+	case a == nil && idsDown:
+		// Least gold first, the first page is read as the pages after a
+		// cursor are, from just before the first player of the least
+		// gold: that gold by id, then the players past it. Read from the
+		// bottom of the board as one part, a first page inside a gold
+		// held by more players than the page was read twice: players
+		// from the gold's end, then, since they shared the page's last
+		// gold, the gold again from its first id (BENCHMARKS.md,
+		// "Twenty-ninth session").
+		pastLeast := `SELECT ` + playerColumns + ` FROM players WHERE gold > ` + leastGold + ` ORDER BY ` + order.orderBy + pageLimit
+		return []pagePart{{query: leastGoldFirst}, {query: pastLeast, idsDown: true}}, nil
+	case a == nil:
+		return []pagePart{{query: `SELECT ` + playerColumns + ` FROM players ORDER BY ` + order.orderBy + pageLimit}}, nil
 	}
 	past := `SELECT ` + playerColumns + ` FROM players WHERE ` + order.after + ` ORDER BY ` + order.orderBy + pageLimit
 	switch page.Sort {
