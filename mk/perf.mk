@@ -53,7 +53,7 @@ INSTR_ROUNDS    ?= 3
 LOAD_PAIRED     ?= raw stock project ogen
 PAIRED_ROUNDS   ?= 5
 
-.PHONY: bench bench-load bench-paired bench-instr bench-gctrace bench-instr-check bench-check wrk valgrind
+.PHONY: check-ogen bench bench-load bench-paired bench-instr bench-gctrace bench-instr-check bench-check wrk valgrind
 
 ## bench-check: every Go benchmark runs once, so none rots between measurements (part of make test)
 # One iteration each proves a benchmark still sets up and serves what it
@@ -63,6 +63,18 @@ bench-check:
 	$(GO) test -run '^$$' -bench . -benchtime 1x $$($(GO) list ./... | grep -v -e /generated -e /bench/ogen)
 
 EXTRA_TESTS += bench-check
+
+## check-ogen: fail when bench/ogen differs from what the pinned ogen generates from openapi.yaml (part of make test)
+# The ogen variant is a peer measured on the contract as it is: a stale
+# bench/ogen would measure an older contract, and nothing else would notice.
+check-ogen:
+	@tmp=$$(mktemp -d) && \
+	$(GO) run github.com/ogen-go/ogen/cmd/ogen -clean -config bench/ogen/ogen.yml -package ogenapi -target $$tmp openapi.yaml >/dev/null 2>$$tmp.log || { cat $$tmp.log >&2; rm -rf $$tmp $$tmp.log; exit 1; }; \
+	if ! diff -ru -x generate.go -x ogen.yml bench/ogen $$tmp; then \
+		echo "bench/ogen is stale: run 'go generate ./bench/ogen' and commit the result" >&2; rm -rf $$tmp $$tmp.log; exit 1; \
+	fi; rm -rf $$tmp $$tmp.log; echo "bench/ogen matches openapi.yaml"
+
+EXTRA_TESTS += check-ogen
 
 ## bench: Go benchmarks of every variant (BENCH_COUNT=6 BENCH_TIME=1s BENCH_FILTER=. BENCH_SYNC=NORMAL), raw output in BENCH_OUT
 # The test binary runs BENCH_COUNT times with -count 1 rather than once with

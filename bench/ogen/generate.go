@@ -4,7 +4,7 @@
 //
 // Regenerate with `go generate ./bench/ogen` after openapi.yaml changes (the
 // generator is pinned in go.mod through tools.go). The spec is generated in
-// full: ogen v1.24.0 accepts every operation of openapi.yaml.
+// full: ogen v1.25.0 accepts every operation of openapi.yaml.
 package ogenapi
 
 //go:generate go run github.com/ogen-go/ogen/cmd/ogen -clean -config ogen.yml -package ogenapi -target . ../../openapi.yaml

@@ -10840,7 +10840,8 @@ type Problem struct {
 	// body as a whole, it is named apart from the fields (`The request body is invalid.`,
 	// `The request body and 1 field are invalid.`).
 	Detail string `json:"detail"`
-	// This occurrence: the path of the request that failed (its first 512 bytes and `...` when longer)
+	// This occurrence: the path of the request that failed (its first 512 bytes and `...` when longer; a
+	// `.` or `..` segment written `%2E` or `%2E%2E`, so that resolving the reference does not remove it)
 	// and, after `#`, its request id (the `X-Request-ID` of the response), which finds it in the server's
 	// logs.
 	Instance OptString `json:"instance"`
