@@ -214,6 +214,10 @@ func (r problemRender) WriteContentType(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", problemContentType)
 }
 
+// connectionClosed is the detail of a request cancelled because its
+// connection closed (see handlerError).
+const connectionClosed = "The connection closed before the answer, which cancels the request: keep it open until the answer arrives."
+
 // errorResponder turns errors returned by impl into problems.
 type errorResponder struct {
 	log *slog.Logger
@@ -224,10 +228,17 @@ type errorResponder struct {
 func (e errorResponder) handlerError(c *gin.Context, err error) {
 	var ge *game.Error
 	if !errors.As(err, &ge) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-		// The client left or a deadline passed: the database did not answer
-		// in time, which a client may retry. (A *game.Error says more, even
-		// when a deadline is behind it, as behind a refused connection.)
+		// A deadline passed: the database did not answer in time, which a
+		// client may retry. (A *game.Error says more, even when a deadline
+		// is behind it, as behind a refused connection.)
 		ge = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}
+		if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+			// The request's own context ended: net/http ends it when the
+			// connection closes, and a client that only shut down its
+			// sending side (nc -N, socat) looks the same to it as one
+			// that left. Such a client reads this answer, so it says so.
+			ge.Message = connectionClosed
+		}
 		err = ge
 	}
 	code := game.ErrorCode(err)

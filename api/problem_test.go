@@ -96,17 +96,25 @@ func TestUnavailableLogsItsCause(t *testing.T) {
 	tests := []struct {
 		name       string
 		err        error
+		closed     bool // the request's context ended, as net/http ends it when the connection closes
 		wantDetail string
 		wantCause  error // logged; nil: nothing logged
 	}{
-		{"with a cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: readonly}, unreachable, readonly},
-		{"with a deadline behind the cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: timedOut}, unreachable, timedOut},
-		{"without one", &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}, "The database did not answer in time.", nil},
-		{"a bare deadline", context.DeadlineExceeded, "The database did not answer in time.", nil},
+		{"with a cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: readonly}, false, unreachable, readonly},
+		{"with a deadline behind the cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: timedOut}, false, unreachable, timedOut},
+		{"without one", &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}, false, "The database did not answer in time.", nil},
+		{"a bare deadline", context.DeadlineExceeded, false, "The database did not answer in time.", nil},
+		{"a cancellation, the request's context alive", context.Canceled, false, "The database did not answer in time.", nil},
+		{"a cancellation of the request: its connection closed", context.Canceled, true, connectionClosed, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e, logs, rec, c := newResponderTest("POST", "/players", "req-43")
+			if tt.closed {
+				ctx, cancel := context.WithCancel(c.Request.Context())
+				cancel()
+				c.Request = c.Request.WithContext(ctx)
+			}
 
 			e.handlerError(c, tt.err)
 

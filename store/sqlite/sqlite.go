@@ -73,6 +73,12 @@ type Store struct {
 	wstmts writerStmts // owned by the writer goroutine
 	reads  readStmts
 	file   *dbFile
+	// fault is the failure of the storage under the file (a full disk, an
+	// I/O error, a file or file system made read-only) that failed the
+	// last write to fail for one, until a write succeeds again: Ping
+	// reports it, so /readyz does not answer 200 while every write answers
+	// 503 (writer.go, writeFault).
+	fault atomic.Pointer[writeFault]
 }
 
 var _ game.Store = (*Store)(nil)
@@ -383,9 +389,19 @@ func (s *Store) Close() error {
 // within ctx: the write connection answers between the writer's statements,
 // and one statement may take long (a commit waiting for the disk), so the
 // wait for it ends with ctx; the ping itself finishes in the background.
+//
+// After a write failed for the storage under the file (see fault), Ping
+// also writes: reads and the ping would pass while no write can commit. It
+// answers only once a write commits again.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.file.check(); err != nil {
 		return err
+	}
+	if f := s.fault.Load(); f != nil {
+		if err := s.probeWrite(ctx); err != nil {
+			return err
+		}
+		s.fault.CompareAndSwap(f, nil)
 	}
 	pinged := make(chan error, 1)
 	go func() { pinged <- s.wconn.PingContext(context.WithoutCancel(ctx)) }()
@@ -430,6 +446,13 @@ func unavailable(cause error) *game.Error {
 	return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: cause}
 }
 
+// Messages for the two storage failures a client can be told more of than
+// "cannot be reached": the database answers, but cannot take writes.
+const (
+	diskFull = "The database cannot take writes right now: its disk is full."
+	readOnly = "The database cannot take writes right now: it is read-only."
+)
+
 // schemaChanged reports a statement that names a table or column the file
 // no longer has: renamed or dropped by another process (with Shared), an
 // operator's change, as PostgreSQL's 42P01 and 42703 are. SQLite gives them
@@ -454,8 +477,11 @@ func wrap(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_READONLY,
-			sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+		case sqlite3.SQLITE_FULL:
+			return &game.Error{Code: game.EUNAVAILABLE, Message: diskFull, Err: err}
+		case sqlite3.SQLITE_READONLY:
+			return &game.Error{Code: game.EUNAVAILABLE, Message: readOnly, Err: err}
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
 			return unavailable(err)
 		case sqlite3.SQLITE_ERROR:
 			if schemaChanged(se) {

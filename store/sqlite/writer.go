@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strconv"
 	"time"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Group commit. SQLite has one writer, and with synchronous=FULL every
@@ -102,12 +104,12 @@ func (s *Store) commitBatch(batch []writeJob) {
 	s.commits.Add(1)
 	errs := make([]error, len(batch))
 	if err := s.file.check(); err != nil {
-		failBatch(batch, err)
+		s.failBatch(batch, err)
 		return
 	}
 	tx := writeTx{conn: s.wconn, w: &s.wstmts}
 	if _, err := tx.Exec("BEGIN IMMEDIATE"); err != nil {
-		failBatch(batch, err)
+		s.failBatch(batch, err)
 		return
 	}
 	for i, j := range batch {
@@ -132,7 +134,7 @@ func (s *Store) commitBatch(batch []writeJob) {
 				if errors.As(err, &se) {
 					cause = err
 				}
-				failBatch(batch, cause)
+				s.failBatch(batch, cause)
 				return
 			}
 		}
@@ -141,7 +143,7 @@ func (s *Store) commitBatch(batch []writeJob) {
 			// what it did would be committed under an error: undo the
 			// whole batch, nothing of which is committed yet.
 			tx.rollback()
-			failBatch(batch, err)
+			s.failBatch(batch, err)
 			return
 		}
 	}
@@ -156,15 +158,53 @@ func (s *Store) commitBatch(batch []writeJob) {
 		}
 	}
 	for i, j := range batch {
+		s.noteFault(errs[i])
 		j.done <- errs[i]
 	}
 }
 
 // failBatch gives every write of batch err.
-func failBatch(batch []writeJob, err error) {
+func (s *Store) failBatch(batch []writeJob, err error) {
+	s.noteFault(err)
 	for _, j := range batch {
 		j.done <- err
 	}
+}
+
+// writeFault is a write's failure for the storage under the file: SQLite's
+// SQLITE_FULL (the disk, or the file's max_page_count), SQLITE_IOERR (a
+// write the kernel refused, as with no room left for the write-ahead log),
+// SQLITE_READONLY and SQLITE_CANTOPEN. Reads and pings go on passing while
+// it lasts, so the Store keeps it for Ping until a write commits again.
+type writeFault struct{ err error }
+
+// noteFault keeps err as the Store's fault if it is one.
+func (s *Store) noteFault(err error) {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN:
+		s.fault.Store(&writeFault{err: err})
+	}
+}
+
+// probeWrite commits a write that changes nothing, through the writer like
+// any write: it sets the file's user version (PRAGMA user_version, which
+// nothing else reads) to the value it has, for which SQLite rewrites the
+// file's first page, so the commit appends that page to the write-ahead log
+// and syncs it as a visit's commit would. It fails while no write can
+// commit (TestPingFailsWhileNoWriteCanCommit fails if it writes nothing).
+func (s *Store) probeWrite(ctx context.Context) error {
+	return s.inTx(ctx, func(tx writeTx) error {
+		var v int64
+		if err := tx.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+			return err
+		}
+		_, err := tx.Exec("PRAGMA user_version = " + strconv.FormatInt(v, 10))
+		return err
+	})
 }
 
 // rollback ends the transaction, if one is open, undoing it. An error

@@ -427,7 +427,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not.
+         * @description Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -1387,8 +1387,12 @@ export interface components {
             };
         };
         /**
-         * @description The database cannot be reached right now, or the server is at capacity (it already
-         *     serves `--max-in-flight` requests); try again after `Retry-After` seconds.
+         * @description The database cannot be reached or cannot take writes right now (with SQLite: its disk
+         *     is full, or it is read-only), or the server is at capacity (it already serves
+         *     `--max-in-flight` requests); try again after `Retry-After` seconds. A request whose
+         *     connection closes before the answer is cancelled and answered so too: the server cannot
+         *     tell a client that shut down only its sending side (as `nc -N` and `socat` do) from one
+         *     that left, so a client keeps the connection open until the answer arrives.
          */
         ServiceUnavailable: {
             headers: {
