@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -10,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/ninjagold/ninjagold-api/store/postgres/pgtest"
 )
@@ -234,5 +238,84 @@ func TestReadinessFollowsPostgres(t *testing.T) {
 			t.Fatal("readyz did not return to 200 after the database came back")
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// A request the client gives up on stops its query: a visit waiting for its
+// player's row, which another transaction holds, leaves PostgreSQL when the
+// client hangs up, and is not recorded once the row is free.
+func TestCancelledRequestStopsItsQuery(t *testing.T) {
+	dbURL := pgtest.TestURL(t)
+	p := start(t, dbURL)
+	player := createPlayers(t, p.URL, 1)[0]
+	ctx := t.Context()
+	holder, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(context.Background())
+	watcher, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watcher.Close(context.Background())
+	tx, err := holder.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM players WHERE id = $1 FOR UPDATE`, player.ID); err != nil {
+		t.Fatal(err)
+	}
+	// The queries of this database that wait for a lock: the visit's.
+	waiting := func() int {
+		t.Helper()
+		var n int
+		if err := watcher.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1`, holder.PgConn().PID()).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 10s", what)
+			}
+		}
+	}
+
+	reqCtx, hangUp := context.WithCancel(ctx)
+	answered := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(reqCtx, "POST", fmt.Sprintf("%s/players/%d/visits", p.URL, player.ID),
+			strings.NewReader(`{"location_id":1}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+player.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			err = fmt.Errorf("answered %d", resp.StatusCode)
+		}
+		answered <- err
+	}()
+	until("the visit waits for its player's row", func() bool { return waiting() == 1 })
+	hangUp()
+	if err := <-answered; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the visit, row held: %v, want the client's cancellation", err)
+	}
+	until("the visit's query leaves once the client hangs up", func() bool { return waiting() == 0 })
+
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // room for a write that was not stopped
+	var log struct {
+		Items []visitResult `json:"items"`
+	}
+	getJSON(t, fmt.Sprintf("%s/players/%d/visits", p.URL, player.ID), &log)
+	if len(log.Items) != 0 {
+		t.Errorf("%d visits recorded, want none: the cancelled visit went on", len(log.Items))
 	}
 }
