@@ -47,6 +47,7 @@ func TestHead(t *testing.T) {
 		{"the leaderboard", "/players?sort=gold", nil, 200, "application/json"},
 		{"an activity log", "/players/1/visits", nil, 200, "application/json"},
 		{"no such route", "/nowhere", nil, 404, "application/problem+json"},
+		{"no GET here", "/players/1/token", nil, 405, "application/problem+json"},
 		{"the redirect to the docs", "/", nil, 302, ""},
 		{"the docs page", "/docs", nil, 200, "text/html"},
 		{"a docs asset", "/docs/swagger-ui.css", nil, 200, "text/css"},

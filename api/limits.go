@@ -25,11 +25,14 @@ func isUnlimited(c *gin.Context, op *operation) bool {
 	return op == nil || op.unlimited
 }
 
-// headerLimit answers 431 when the request's header fields add up to more
-// than max bytes. (net/http's own, larger MaxHeaderBytes still guards the
-// connection; beyond it net/http answers before any handler runs.) A
-// request no operation matches gets its 404 or 405 regardless: the contract
-// declares nothing else for an undeclared route.
+// headerLimit answers 431 when the request's target (its path and query)
+// and header fields add up to more than max bytes, as net/http counts its
+// MaxHeaderBytes; the detail says both. (RFC 9110 has 414 for a long target
+// alone; one limit keeps one answer for a request head too large to read.
+// net/http's own, larger MaxHeaderBytes still guards the connection; beyond
+// it net/http answers before any handler runs.) A request no operation
+// matches gets its 404 or 405 regardless: the contract declares nothing
+// else for an undeclared route.
 func headerLimit(max int) func(*gin.Context, *operation) {
 	return func(c *gin.Context, op *operation) {
 		if op == nil {
@@ -42,7 +45,7 @@ func headerLimit(max int) func(*gin.Context, *operation) {
 			}
 		}
 		if n > max {
-			writeProblem(c, kindHeaderTooLarge, fmt.Sprintf("The request headers must be at most %d bytes.", max), nil)
+			writeProblem(c, kindHeaderTooLarge, fmt.Sprintf("The request target and headers must be at most %d bytes together.", max), nil)
 			return
 		}
 		c.Next()

@@ -267,6 +267,13 @@ func TestHeaderLimit(t *testing.T) {
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
 		t.Errorf("small headers: %d, want 200", resp.Status)
 	}
+	// The target counts too, and the answer says so: a long query with
+	// small headers is refused for the two together.
+	resp = s.Do(apitest.Request{Method: "GET", Path: "/locations?x=" + strings.Repeat("q", 2000)})
+	if want := "The request target and headers must be at most 1024 bytes together."; resp.Status != http.StatusRequestHeaderFieldsTooLarge ||
+		resp.Problem(t).Detail != want {
+		t.Errorf("a long target: %d %s, want 431 saying %q", resp.Status, resp.Body, want)
+	}
 	// An undeclared route answers its 404, the only answer the contract
 	// declares for it.
 	resp = s.Do(apitest.Request{Method: "GET", Path: "/nowhere", Header: map[string]string{"X-Padding": strings.Repeat("p", 2000)}})

@@ -175,8 +175,14 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 		// unescaped /players/1/visits is not.
 		allow := ops.allowed(routedPath(r, c.Request.URL))
 		c.Header("Allow", allow)
+		method := c.Request.Method
+		if method == http.MethodHead {
+			// HEAD answers as GET does, without the body: the problem GET
+			// would get, and its Content-Length (RFC 9110 §9.3.2).
+			method = http.MethodGet
+		}
 		writeProblem(c, kindMethodNotAllowed,
-			shownMethod(c.Request.Method)+" is not supported here; use "+allow+".", nil)
+			shownMethod(method)+" is not supported here; use "+allow+".", nil)
 	})...)
 
 	strict := generated.NewStrictHandlerWithOptions(ssi, cfg.StrictMiddlewares, generated.StrictGinServerOptions{

@@ -162,7 +162,7 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	fs.IntVar(&cfg.rateLimit.Burst, "rate-burst", 100, "requests a client may make at once before the rate applies (1 to 1,000,000; 0 only with -rate-limit 0)")
 	fs.Var(&cfg.proxies, "trusted-proxy", "IP or CIDR of a proxy whose X-Forwarded-For (or X-Real-IP) names the client (repeatable; NINJAGOLD_TRUSTED_PROXIES, comma-separated)")
 	fs.Var(&cfg.cors, "cors-origin", "an origin (scheme://host[:port]) whose pages may call the API from a browser (repeatable; NINJAGOLD_CORS_ORIGINS, comma-separated); none turns CORS off")
-	fs.IntVar(&cfg.maxHeader, "max-header-bytes", api.DefaultMaxHeaderBytes, "request header limit in bytes (431 beyond)")
+	fs.IntVar(&cfg.maxHeader, "max-header-bytes", api.DefaultMaxHeaderBytes, "limit in bytes of the request target and headers together (431 beyond)")
 	fs.IntVar(&cfg.maxFlight, "max-in-flight", 512, "requests served at once, counted once the request has arrived whole; more get 503 (0: no bound)")
 	fs.DurationVar(&cfg.timeouts.readHeader, "read-header-timeout", 5*time.Second, "time a client has to send the request headers")
 	fs.DurationVar(&cfg.timeouts.read, "read-timeout", 30*time.Second, "time a client has to send the whole request")

@@ -1330,7 +1330,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The request's headers are larger than the server accepts. */
+        /** @description The request's target (its path and query) and headers together are larger than the server accepts (`--max-header-bytes`). */
         RequestHeaderFieldsTooLarge: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
@@ -1350,7 +1350,7 @@ export interface components {
                  *       "type": "/problems/request-header-fields-too-large",
                  *       "title": "Request header fields too large.",
                  *       "status": 431,
-                 *       "detail": "The request headers must be at most 16384 bytes.",
+                 *       "detail": "The request target and headers must be at most 16384 bytes together.",
                  *       "instance": "/players#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {}
                  *     }
