@@ -1,6 +1,8 @@
 package api
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
 	"fmt"
 	"math"
 	"net/http"
@@ -10,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ninjagold/ninjagold-api/impl"
 )
 
 // unlimited lists the operations no limit applies to: probes and metrics
@@ -79,19 +83,42 @@ type RateLimit struct {
 	Burst int
 }
 
-// rateLimiter keeps one token bucket per client. The client is its address
-// as Gin's ClientIP reports it, which honours forwarding headers only from
-// the trusted proxies, and for IPv6 the /64 it belongs to: one host is
-// given a whole /64, and could take a fresh address, and bucket, for every
-// request. Not its bearer token either: the limiter runs before anything
-// checks a token, so a bucket per token sent would give a client a fresh
-// bucket with every made-up token.
+// rateLimiter keeps one token bucket per client. The client is its bearer
+// token once that is known to be a player's, else its address as Gin's
+// ClientIP reports it, which honours forwarding headers only from the
+// trusted proxies, and for IPv6 the /64 it belongs to: one host is given a
+// whole /64, and could take a fresh address, and bucket, for every request.
+//
+// The limiter runs before anything checks a token, and a bucket for every
+// token sent would give a client a fresh bucket with every made-up one. So
+// a token is a client of its own only once proven: the admin token from
+// the start, a player's once a request bearing it got through (on its
+// address's bucket) and a handler found it the player's (TokenVerified). A
+// proven token's bucket is forgotten, as any, once idle long enough to be
+// full again; the token then proves itself anew.
 type rateLimiter struct {
 	cfg     RateLimit
 	now     func() time.Time
+	admin   string // tokenKey of the admin token's hash; "" without one
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	pruned  time.Time
+}
+
+var _ impl.TokenVerifier = (*rateLimiter)(nil)
+
+// tokenKey is the bucket of a proven token, by its hash; no address
+// spells like it.
+func tokenKey(hash [sha256.Size]byte) string { return "token " + string(hash[:]) }
+
+// TokenVerified gives the token of hash a bucket of its own, full.
+func (rl *rateLimiter) TokenVerified(hash [sha256.Size]byte) {
+	key := tokenKey(hash)
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	if rl.buckets[key] == nil {
+		rl.buckets[key] = &bucket{tokens: float64(rl.cfg.Burst), last: rl.now()}
+	}
 }
 
 type bucket struct {
@@ -99,11 +126,15 @@ type bucket struct {
 	last   time.Time
 }
 
-func newRateLimiter(cfg RateLimit) *rateLimiter {
+func newRateLimiter(cfg RateLimit, adminToken string) *rateLimiter {
 	if cfg.Burst < 1 {
 		cfg.Burst = max(1, int(math.Ceil(cfg.Rate)))
 	}
-	return &rateLimiter{cfg: cfg, now: time.Now, buckets: map[string]*bucket{}}
+	rl := &rateLimiter{cfg: cfg, now: time.Now, buckets: map[string]*bucket{}}
+	if adminToken != "" {
+		rl.admin = tokenKey(sha256.Sum256([]byte(adminToken)))
+	}
+	return rl
 }
 
 // clientKey is the bucket of the client at ip: the address itself for
@@ -121,9 +152,10 @@ func clientKey(ip string) string {
 	return prefix.String()
 }
 
-// take spends one token of key's bucket. It returns the tokens left and,
-// when none was left to spend, how long until one is.
-func (rl *rateLimiter) take(key string) (left float64, wait time.Duration, ok bool) {
+// take spends one token of the bucket of the proven token of key token
+// ("" for none), or else of the address's, key addr. It returns the tokens
+// left and, when none was left to spend, how long until one is.
+func (rl *rateLimiter) take(token, addr string) (left float64, wait time.Duration, ok bool) {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	now := rl.now()
@@ -137,6 +169,10 @@ func (rl *rateLimiter) take(key string) (left float64, wait time.Duration, ok bo
 			}
 		}
 		rl.pruned = now
+	}
+	key := addr
+	if token != "" && (subtle.ConstantTimeCompare([]byte(token), []byte(rl.admin)) == 1 || rl.buckets[token] != nil) {
+		key = token
 	}
 	b := rl.buckets[key]
 	if b == nil {
@@ -157,7 +193,11 @@ func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
 		c.Next()
 		return
 	}
-	left, wait, ok := rl.take(clientKey(c.ClientIP()))
+	var token string
+	if t := bearerToken(c.Request); t != "" {
+		token = tokenKey(sha256.Sum256([]byte(t)))
+	}
+	left, wait, ok := rl.take(token, clientKey(c.ClientIP()))
 	window := int(math.Ceil(float64(rl.cfg.Burst) / rl.cfg.Rate))
 	refill := int(math.Ceil((float64(rl.cfg.Burst) - left) / rl.cfg.Rate))
 	h := c.Writer.Header()

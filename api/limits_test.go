@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/sha256"
 	"testing"
 	"time"
 )
@@ -9,7 +10,7 @@ import (
 // says how long until the next token.
 func TestRateLimiterRefills(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
-	rl := newRateLimiter(RateLimit{Rate: 2, Burst: 3}) // a token every 500 ms
+	rl := newRateLimiter(RateLimit{Rate: 2, Burst: 3}, "") // a token every 500 ms
 	rl.now = func() time.Time { return now }
 	steps := []struct {
 		advance  time.Duration
@@ -27,13 +28,51 @@ func TestRateLimiterRefills(t *testing.T) {
 	}
 	for i, st := range steps {
 		now = now.Add(st.advance)
-		left, wait, ok := rl.take("client")
+		left, wait, ok := rl.take("", "client")
 		if ok != st.wantOK || !near(left, st.wantLeft) || !near(wait.Seconds(), st.wantWait.Seconds()) {
 			t.Errorf("step %d (+%v): ok %v, left %.3f, wait %v; want %v, %.3f, %v", i, st.advance, ok, left, wait, st.wantOK, st.wantLeft, st.wantWait)
 		}
 	}
-	if _, _, ok := rl.take("someone else"); !ok {
+	if _, _, ok := rl.take("", "someone else"); !ok {
 		t.Error("another client shares the bucket")
+	}
+}
+
+// A bearer token is a client of its own once proven, the admin token from
+// the start; until then, and once its bucket is forgotten, its requests
+// are its address's.
+func TestRateLimiterKeysProvenTokens(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	rl := newRateLimiter(RateLimit{Rate: 1, Burst: 1}, "the admin's")
+	rl.now = func() time.Time { return now }
+	player := sha256.Sum256([]byte("a player's"))
+	take := func(token [sha256.Size]byte) bool {
+		_, _, ok := rl.take(tokenKey(token), "address")
+		return ok
+	}
+	if !take(player) {
+		t.Fatal("the first request: refused, want the address's token")
+	}
+	if take(player) || take(sha256.Sum256([]byte("made up"))) {
+		t.Error("unproven tokens, the address's bucket empty: one passed, want both refused")
+	}
+	if !take(sha256.Sum256([]byte("the admin's"))) {
+		t.Error("the admin token, the address's bucket empty: refused, want its own bucket")
+	}
+	rl.TokenVerified(player)
+	if !take(player) {
+		t.Error("a proven token, the address's bucket empty: refused, want its own bucket")
+	}
+	if take(player) {
+		t.Error("a proven token past its burst: passed, want refused")
+	}
+	rl.TokenVerified(player) // proven again: the bucket stays as spent
+	if take(player) {
+		t.Error("a token proven again: passed, want its spent bucket kept")
+	}
+	now = now.Add(2 * time.Minute) // idle past full: forgotten at the next take
+	if !take(sha256.Sum256([]byte("someone"))) || take(player) {
+		t.Error("after the buckets were forgotten: want the address's one token spent, then the player's request refused")
 	}
 }
 

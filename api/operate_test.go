@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -218,10 +219,10 @@ func TestRateLimit(t *testing.T) {
 			t.Errorf("an address of another /64: %d, want 200", got)
 		}
 	})
-	t.Run("a bearer token gets no bucket of its own", func(t *testing.T) {
-		// Made up or not, a token is the same client at the same address:
-		// a new token per request must not get round the limit.
-		for _, token := range []string{"someone", "someone-else", apitest.AdminToken} {
+	t.Run("a bearer token is a client of its own only once proven", func(t *testing.T) {
+		// A made-up token is the same client at the same address: a new
+		// token per request must not get round the limit.
+		for _, token := range []string{"someone", "someone-else"} {
 			resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Token: token})
 			if resp.Status != http.StatusTooManyRequests {
 				t.Errorf("with token %q: status %d, want 429", token, resp.Status)
@@ -231,6 +232,39 @@ func TestRateLimit(t *testing.T) {
 			Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
 		if resp.Status != http.StatusTooManyRequests {
 			t.Errorf("POST /players with a made-up token: status %d, want 429", resp.Status)
+		}
+		if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Token: apitest.AdminToken}); resp.Status != http.StatusOK {
+			t.Errorf("with the admin token: status %d, want 200 (a bucket of its own)", resp.Status)
+		}
+
+		// A player's token, once a request bearing it got through and was
+		// found the player's, is its own client: past its address's limit.
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 2}}})
+		created := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
+		var p struct {
+			ID    int64  `json:"id"`
+			Token string `json:"token"`
+		}
+		if err := json.Unmarshal(created.Body, &p); err != nil || created.Status != http.StatusCreated {
+			t.Fatalf("POST /players: %d %s", created.Status, created.Body)
+		}
+		visits := fmt.Sprintf("/players/%d/visits", p.ID)
+		if resp := s.Do(apitest.Request{Method: "POST", Path: visits, Token: p.Token, Body: `{"location_id":1}`}); resp.Status != http.StatusCreated {
+			t.Fatalf("the visit that proves the token, on the address's last request: %d %s", resp.Status, resp.Body)
+		}
+		for _, c := range []struct {
+			name, token string
+			want        int
+		}{
+			{"no token", "", http.StatusTooManyRequests},
+			{"a made-up token", "made-up", http.StatusTooManyRequests},
+			{"the proven token", p.Token, http.StatusOK},
+			{"the proven token again", p.Token, http.StatusOK},
+			{"the proven token past its burst", p.Token, http.StatusTooManyRequests},
+		} {
+			if resp := s.Do(apitest.Request{Method: "GET", Path: visits, Token: c.token}); resp.Status != c.want {
+				t.Errorf("%s: status %d, want %d", c.name, resp.Status, c.want)
+			}
 		}
 	})
 	// With the bucket still empty: what is never limited, and a route no

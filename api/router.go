@@ -135,7 +135,9 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 	}
 	chain = append(chain, headerLimit(cfg.MaxHeaderBytes))
 	if cfg.RateLimit.Rate > 0 {
-		chain = append(chain, newRateLimiter(cfg.RateLimit).handle)
+		rl := newRateLimiter(cfg.RateLimit, cfg.AdminToken)
+		v.verifier = rl
+		chain = append(chain, rl.handle)
 	}
 	chain = append(chain, v.handle)
 	if cfg.MaxInFlight > 0 {

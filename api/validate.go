@@ -316,6 +316,9 @@ type validator struct {
 	// each request it passed: both for the test comparing the two.
 	kinOnly bool
 	onQuick func()
+	// verifier, when set, goes with each request's credentials to hear
+	// of a player token proven (the rate limiter).
+	verifier impl.TokenVerifier
 }
 
 func newValidator(adminToken string, maxBody int64) *validator {
@@ -806,7 +809,7 @@ func (v *validator) credentials(req *http.Request) impl.Credentials {
 	}
 	got := sha256.Sum256([]byte(token)) // impl.HashToken's hash: impl reuses it
 	admin := v.hasAdmin && subtle.ConstantTimeCompare(got[:], v.adminHash[:]) == 1
-	return impl.Credentials{Token: token, TokenHash: got, Admin: admin}
+	return impl.Credentials{Token: token, TokenHash: got, Admin: admin, Verifier: v.verifier}
 }
 
 // bearerToken returns the token of an "Authorization: Bearer" header, or "".

@@ -69,6 +69,7 @@ func (s *Server) authorizePlayer(ctx context.Context, id int64, allowAdmin bool)
 		return err
 	}
 	if owner == id {
+		cred.verified()
 		return nil
 	}
 	if _, err := s.store.GetPlayer(ctx, id); err != nil {

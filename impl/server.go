@@ -155,6 +155,22 @@ type Credentials struct {
 	TokenHash [sha256.Size]byte
 	// Admin is true when Token is the admin token.
 	Admin bool
+	// Verifier, when set, hears of Token once a handler has found it to be
+	// its player's (the rate limiter, which then keys the client on it);
+	// TokenHash is set with it.
+	Verifier TokenVerifier
+}
+
+// TokenVerifier learns of player tokens found to be their players'.
+type TokenVerifier interface {
+	TokenVerified(hash [sha256.Size]byte)
+}
+
+// verified tells c's Verifier, if any, that c's token is its player's.
+func (c Credentials) verified() {
+	if c.Verifier != nil {
+		c.Verifier.TokenVerified(c.TokenHash)
+	}
 }
 
 // tokenHash returns HashToken(c.Token), computed once per request.

@@ -215,3 +215,70 @@ func TestDeletePlayerRechecksTheToken(t *testing.T) {
 		t.Errorf("the player is gone after a refused delete: GetPlayer: %v", err)
 	}
 }
+
+// proofs records the tokens the handlers found their players'.
+type proofs struct{ hashes [][sha256.Size]byte }
+
+func (p *proofs) TokenVerified(hash [sha256.Size]byte) { p.hashes = append(p.hashes, hash) }
+
+// Each request a player's token gets through tells the credentials'
+// Verifier (the rate limiter) so, the visits that a known owner lets skip
+// authorizePlayer too; a refused token tells it nothing.
+func TestTokensProvenToTheVerifier(t *testing.T) {
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s, err := New(db, game.SystemDice{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	heard := &proofs{}
+	as := func(token string) context.Context {
+		var hash [sha256.Size]byte
+		copy(hash[:], HashToken(token))
+		return WithRequestInfo(t.Context(), RequestInfo{Credentials: Credentials{Token: token, TokenHash: hash, Verifier: heard}})
+	}
+	resp, err := s.CreatePlayer(t.Context(), generated.CreatePlayerRequestObject{Body: &generated.NewPlayer{FirstName: "A", LastName: "Ninja"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := resp.(generated.FastCreatePlayer201JSONResponse).Body
+	var want [sha256.Size]byte
+	copy(want[:], HashToken(a.Token))
+
+	for i := range 3 {
+		before := len(heard.hashes)
+		if _, err := s.CreateVisit(as(a.Token), generated.CreateVisitRequestObject{Id: a.Id, Body: &generated.NewVisit{LocationId: 1}}); err != nil {
+			t.Fatalf("visit %d: %v", i+1, err)
+		}
+		if len(heard.hashes) == before {
+			t.Errorf("visit %d told the verifier nothing", i+1)
+		}
+	}
+	for _, h := range heard.hashes {
+		if h != want {
+			t.Errorf("the verifier heard %x, want A's token's hash %x", h, want)
+		}
+	}
+
+	before := len(heard.hashes)
+	for _, token := range []string{"ngp_forged", a.Token + "x"} {
+		if _, err := s.CreateVisit(as(token), generated.CreateVisitRequestObject{Id: a.Id, Body: &generated.NewVisit{LocationId: 1}}); err == nil {
+			t.Fatalf("a visit with token %q: accepted", token)
+		}
+		if _, err := s.ReplacePlayerToken(as(token), generated.ReplacePlayerTokenRequestObject{Id: a.Id}); err == nil {
+			t.Fatalf("a token replacement with token %q: accepted", token)
+		}
+	}
+	if got := len(heard.hashes) - before; got != 0 {
+		t.Errorf("refused tokens told the verifier %d times, want none", got)
+	}
+	if _, err := s.ReplacePlayerToken(as(a.Token), generated.ReplacePlayerTokenRequestObject{Id: a.Id}); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(heard.hashes) - before; got == 0 {
+		t.Error("a token replacement with the player's token told the verifier nothing")
+	}
+}

@@ -70,6 +70,7 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 	default:
 		return nil, err
 	}
+	cred.verified() // the store found the token the player's, in the visit's transaction
 	resp := generated.FastCreateVisit201JSONResponse{CreateVisit201JSONResponse: generated.CreateVisit201JSONResponse{
 		Body:    toVisit(v),
 		Headers: generated.CreateVisit201ResponseHeaders{Location: visitURL(v)},

@@ -1301,7 +1301,11 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The client sent too many requests; wait `Retry-After` seconds. */
+        /**
+         * @description The client sent too many requests; wait `Retry-After` seconds. A client is its bearer
+         *     token once that is known to be the admin's or a player's (a request bearing it got
+         *     through and was found the player's), else its address.
+         */
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["RetryAfter"];
