@@ -5,16 +5,13 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
-	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
 // TestCSVBody: each field is written as RFC 4180 gives it and nothing
@@ -97,15 +94,8 @@ func FuzzCSVBody(f *testing.F) {
 // CR and an LF is served as CSV, through the real handler and store, with
 // its description's bytes as they were stored.
 func TestListLocationsCSVKeepsText(t *testing.T) {
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	s, err := New(db, game.SystemDice{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openSQLite(t)
+	s := newServer(t, db)
 	desc := "a\rb\nc"
 	created, err := s.CreateLocation(t.Context(), generated.CreateLocationRequestObject{Body: &generated.NewLocation{
 		Name: "Mill", MinGold: -5, MaxGold: 10, Description: &desc,

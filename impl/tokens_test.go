@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
@@ -53,16 +52,9 @@ func (c *readCounter) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int
 // a token known to be the player's skips the read, and a visit that is
 // refused never reaches the store's writer, even when the hint was stale.
 func TestCreateVisitAuthorization(t *testing.T) {
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openSQLite(t)
 	store := &readCounter{Store: db}
-	s, err := New(store, game.SystemDice{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newServer(t, store)
 	as := func(token string) context.Context {
 		return WithRequestInfo(t.Context(), RequestInfo{Credentials: Credentials{Token: token}})
 	}
@@ -193,15 +185,8 @@ func (r *tokenReplacedAfterRead) PlayerIDByTokenHash(ctx context.Context, hash [
 // again in its transaction, so a token retired after authorizePlayer read it
 // deletes nothing.
 func TestDeletePlayerRechecksTheToken(t *testing.T) {
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	s, err := New(&tokenReplacedAfterRead{Store: db, newHash: HashToken("ngp_replacement")}, game.SystemDice{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openSQLite(t)
+	s := newServer(t, &tokenReplacedAfterRead{Store: db, newHash: HashToken("ngp_replacement")})
 	resp, err := s.CreatePlayer(t.Context(), generated.CreatePlayerRequestObject{Body: &generated.NewPlayer{FirstName: "Hattori", LastName: "Hanzo"}})
 	if err != nil {
 		t.Fatalf("CreatePlayer: %v", err)
@@ -225,15 +210,8 @@ func (p *proofs) TokenVerified(hash [sha256.Size]byte) { p.hashes = append(p.has
 // Verifier (the rate limiter) so, the visits that a known owner lets skip
 // authorizePlayer too; a refused token tells it nothing.
 func TestTokensProvenToTheVerifier(t *testing.T) {
-	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	s, err := New(db, game.SystemDice{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openSQLite(t)
+	s := newServer(t, db)
 	heard := &proofs{}
 	as := func(token string) context.Context {
 		var hash [sha256.Size]byte
