@@ -84,10 +84,11 @@ type RateLimit struct {
 }
 
 // rateLimiter keeps one token bucket per client. The client is its bearer
-// token once that is known to be a player's, else its address as Gin's
-// ClientIP reports it, which honours forwarding headers only from the
-// trusted proxies, and for IPv6 the /64 it belongs to: one host is given a
-// whole /64, and could take a fresh address, and bucket, for every request.
+// token once that is proven (the admin's, or a player's), else its address
+// as Gin's ClientIP reports it, which honours forwarding headers only from
+// the trusted proxies, and for IPv6 the /64 it belongs to: one host is
+// given a whole /64, and could take a fresh address, and bucket, for every
+// request.
 //
 // The limiter runs before anything checks a token, and a bucket for every
 // token sent would give a client a fresh bucket with every made-up one. So

@@ -75,9 +75,9 @@ type Store struct {
 	file   *dbFile
 	// fault is the failure of the storage under the file (a full disk, an
 	// I/O error, a file or file system made read-only) that failed the
-	// last write to fail for one, until a write succeeds again: Ping
-	// reports it, so /readyz does not answer 200 while every write answers
-	// 503 (writer.go, writeFault).
+	// last write to fail for one, until Ping's own write commits: Ping
+	// reports it meanwhile, so /readyz does not answer 200 while every
+	// write answers 503 (writer.go, writeFault).
 	fault atomic.Pointer[writeFault]
 }
 

@@ -175,7 +175,8 @@ func (s *Store) failBatch(batch []writeJob, err error) {
 // SQLITE_FULL (the disk, or the file's max_page_count), SQLITE_IOERR (a
 // write the kernel refused, as with no room left for the write-ahead log),
 // SQLITE_READONLY and SQLITE_CANTOPEN. Reads and pings go on passing while
-// it lasts, so the Store keeps it for Ping until a write commits again.
+// it lasts, so the Store keeps it for Ping, which writes until a write of
+// its own commits.
 type writeFault struct{ err error }
 
 // noteFault keeps err as the Store's fault if it is one.

@@ -319,8 +319,8 @@ func TestFullDiskFailsItsBatchAsUnavailable(t *testing.T) {
 	}
 	s.commitBatch(batch)
 	for i, j := range batch {
-		if err := wrap(<-j.done); game.ErrorCode(err) != game.EUNAVAILABLE {
-			t.Errorf("write %d: %v, want %s", i, err, game.EUNAVAILABLE)
+		if err := wrap(<-j.done); game.ErrorCode(err) != game.EUNAVAILABLE || game.ErrorMessage(err) != diskFull {
+			t.Errorf("write %d: %v (%q), want %s saying %q", i, err, game.ErrorMessage(err), game.EUNAVAILABLE, diskFull)
 		}
 	}
 	var n int
