@@ -392,16 +392,29 @@ func (s *Store) Close() error {
 //
 // After a write failed for the storage under the file (see fault), Ping
 // also writes: reads and the ping would pass while no write can commit. It
-// answers only once a write commits again.
+// passes only once its write commits, and, as for the ping, its wait for
+// the writer ends with ctx.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.file.check(); err != nil {
 		return err
 	}
 	if f := s.fault.Load(); f != nil {
-		if err := s.probeWrite(ctx); err != nil {
-			return err
+		probed := make(chan error, 1)
+		go func() {
+			err := s.probeWrite(ctx)
+			if err == nil {
+				s.fault.CompareAndSwap(f, nil)
+			}
+			probed <- err
+		}()
+		select {
+		case err := <-probed:
+			if err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		s.fault.CompareAndSwap(f, nil)
 	}
 	pinged := make(chan error, 1)
 	go func() { pinged <- s.wconn.PingContext(context.WithoutCancel(ctx)) }()
