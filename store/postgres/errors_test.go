@@ -30,6 +30,9 @@ func TestUnavailable(t *testing.T) {
 		{"28P01", true},  // invalid_password
 		{"28000", true},  // invalid_authorization_specification
 		{"53300", true},  // too_many_connections
+		{"53100", true},  // disk_full
+		{"58030", true},  // io_error
+		{"25006", true},  // read_only_sql_transaction: a standby
 		{"57014", true},  // query_canceled (statement_timeout)
 		{"40001", true},  // serialization_failure
 		{"23505", false}, // unique_violation

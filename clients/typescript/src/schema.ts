@@ -427,7 +427,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
+         * @description Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. After a write failed because the database cannot write (its disk full, an I/O error, a read-only file system or standby), it answers 503 until a write commits again: the check then commits one that changes nothing.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -1391,8 +1391,8 @@ export interface components {
             };
         };
         /**
-         * @description The database cannot be reached or cannot take writes right now (with SQLite: its disk
-         *     is full, or it is read-only), or the server is at capacity (it already serves
+         * @description The database cannot be reached or cannot take writes right now (its disk is full, or it
+         *     is read-only), or the server is at capacity (it already serves
          *     `--max-in-flight` requests); try again after `Retry-After` seconds. A request whose
          *     connection closes before the answer is cancelled and answered so too: the server cannot
          *     tell a client that shut down only its sending side (as `nc -N` and `socat` do) from one
