@@ -172,6 +172,21 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"clan": "clan is not allowed"},
 		},
 		{
+			// Names no snake_case word are quoted, escapes and all, and
+			// cut: the message shows what was sent, and stays short.
+			name: "unknown fields of made-up names quoted",
+			req: apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo",` +
+				`"_":1,"__proto__":2,"a\u202eb":3,"\udb40\udc01\u0000\"":4,"` + strings.Repeat("n", 100) + `":5}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{
+				"_":                      `"_" is not allowed`,
+				"__proto__":              `"__proto__" is not allowed`,
+				"a\u202eb":               `"a\u202eb" is not allowed`,
+				"\U000E0001\x00\"":       `"\udb40\udc01\u0000\"" is not allowed`,
+				strings.Repeat("n", 100): `"` + strings.Repeat("n", 64) + `…" is not allowed`,
+			},
+		},
+		{
 			name:       "up to 16 members, each one not allowed is named",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: members(`"first_name":"Hattori","last_name":"Hanzo"`, 14)},
 			wantStatus: 400, wantType: "/problems/validation-error",

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -194,7 +197,7 @@ func (c *collector) addSchema(se *openapi3.SchemaError) {
 				return
 			}
 			key := strings.Join(append(path, name), ".")
-			c.unknown.set(key, label(name)+" is not allowed", 3)
+			c.unknown.set(key, memberLabel(name)+" is not allowed", 3)
 			return
 		}
 	}
@@ -237,6 +240,62 @@ func outOfRange(name string, s *openapi3.Schema, negative bool) string {
 // label is how a message names a field: first_name -> "first name".
 func label(name string) string {
 	return strings.ReplaceAll(name, "_", " ")
+}
+
+// memberLabel is how a message names a body member the contract does not
+// declare: as label does when it is a snake_case word, else as a JSON
+// string, cut at maxLabel characters, with every character that does not
+// print escaped (\u202e, not a right-to-left mark). A name a client made
+// up ("_", "__proto__", one with a control or format character, one of
+// thousands of characters) is then named visibly, and the message stays
+// short.
+func memberLabel(name string) string {
+	if snakeCase(name) && len(name) <= maxLabel {
+		return label(name)
+	}
+	r := []rune(name)
+	cut := len(r) > maxLabel
+	if cut {
+		r = r[:maxLabel]
+	}
+	b := []byte{'"'}
+	for _, c := range r {
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', byte(c))
+		case unicode.IsPrint(c):
+			b = utf8.AppendRune(b, c)
+		case c > 0xffff:
+			hi, lo := utf16.EncodeRune(c)
+			b = fmt.Appendf(b, `\u%04x\u%04x`, hi, lo)
+		default:
+			b = fmt.Appendf(b, `\u%04x`, c)
+		}
+	}
+	if cut {
+		b = append(b, "…"...)
+	}
+	return string(append(b, '"'))
+}
+
+// maxLabel is the most characters of a field's name a message repeats.
+const maxLabel = 64
+
+// snakeCase reports whether name is ASCII letters and digits in words
+// joined by single underscores, as every name the contract declares is.
+func snakeCase(name string) bool {
+	word := false
+	for i := 0; i < len(name); i++ {
+		switch b := name[i]; {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+			word = true
+		case b == '_' && word:
+			word = false
+		default:
+			return false
+		}
+	}
+	return word
 }
 
 // schemaMessage words the violation of one schema keyword. The priority
