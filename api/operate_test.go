@@ -233,8 +233,14 @@ func TestRateLimit(t *testing.T) {
 		if resp.Status != http.StatusTooManyRequests {
 			t.Errorf("POST /players with a made-up token: status %d, want 429", resp.Status)
 		}
-		if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Token: apitest.AdminToken}); resp.Status != http.StatusOK {
-			t.Errorf("with the admin token: status %d, want 200 (a bucket of its own)", resp.Status)
+		// The admin token has a bucket of its own, for what needs it: a
+		// public operation is the address's.
+		if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Token: apitest.AdminToken}); resp.Status != http.StatusTooManyRequests {
+			t.Errorf("GET /locations with the admin token: status %d, want 429 (the address's bucket)", resp.Status)
+		}
+		if resp := s.Do(apitest.Request{Method: "PATCH", Path: "/locations/1", Token: apitest.AdminToken,
+			Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"description":"Tilled."}`}); resp.Status != http.StatusOK {
+			t.Errorf("PATCH /locations/1 with the admin token: status %d %s, want 200 (a bucket of its own)", resp.Status, resp.Body)
 		}
 
 		// A player's token, once a request bearing it got through and was
@@ -253,17 +259,23 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("the visit that proves the token, on the address's last request: %d %s", resp.Status, resp.Body)
 		}
 		for _, c := range []struct {
-			name, token string
-			want        int
+			name string
+			req  apitest.Request
+			want int
 		}{
-			{"no token", "", http.StatusTooManyRequests},
-			{"a made-up token", "made-up", http.StatusTooManyRequests},
-			{"the proven token", p.Token, http.StatusOK},
-			{"the proven token again", p.Token, http.StatusOK},
-			{"the proven token past its burst", p.Token, http.StatusTooManyRequests},
+			{"a visit with no token", apitest.Request{Method: "POST", Path: visits, Body: `{"location_id":1}`}, http.StatusTooManyRequests},
+			{"a visit with a made-up token", apitest.Request{Method: "POST", Path: visits, Token: "made-up", Body: `{"location_id":1}`}, http.StatusTooManyRequests},
+			{"a visit with the proven token", apitest.Request{Method: "POST", Path: visits, Token: p.Token, Body: `{"location_id":1}`}, http.StatusCreated},
+			// The players an address makes are the address's to pay for,
+			// whatever token comes with the request: a proven token
+			// cannot pay for more players, each a bucket more.
+			{"POST /players with the proven token", apitest.Request{Method: "POST", Path: "/players", Token: p.Token,
+				Body: `{"first_name":"Fuma","last_name":"Kotaro"}`}, http.StatusTooManyRequests},
+			{"a visit with the proven token again", apitest.Request{Method: "POST", Path: visits, Token: p.Token, Body: `{"location_id":1}`}, http.StatusCreated},
+			{"a visit with the proven token past its burst", apitest.Request{Method: "POST", Path: visits, Token: p.Token, Body: `{"location_id":1}`}, http.StatusTooManyRequests},
 		} {
-			if resp := s.Do(apitest.Request{Method: "GET", Path: visits, Token: c.token}); resp.Status != c.want {
-				t.Errorf("%s: status %d, want %d", c.name, resp.Status, c.want)
+			if resp := s.Do(c.req); resp.Status != c.want {
+				t.Errorf("%s: status %d %s, want %d", c.name, resp.Status, resp.Body, c.want)
 			}
 		}
 	})

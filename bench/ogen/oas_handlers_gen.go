@@ -1455,9 +1455,9 @@ func (s *Server) handleGetPlayerRequest(args [1]string, argsEscaped bool, w http
 // handleGetReadinessRequest handles getReadiness operation.
 //
 // Answers 200 when the database is reachable and holds every table and column the server uses, 503
-// while it does not. After a write failed because the database cannot write (its disk full, an I/O
-// error, a read-only file system or standby), it answers 503 until a write commits again: the check
-// then commits one that changes nothing.
+// while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an
+// I/O error, a file system made read-only), it answers 503 until a write commits again: the check then
+// commits one that changes nothing.
 //
 // GET /readyz
 func (s *Server) handleGetReadinessRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

@@ -146,9 +146,9 @@ func (UnimplementedHandler) GetPlayer(ctx context.Context, params GetPlayerParam
 // GetReadiness implements getReadiness operation.
 //
 // Answers 200 when the database is reachable and holds every table and column the server uses, 503
-// while it does not. After a write failed because the database cannot write (its disk full, an I/O
-// error, a read-only file system or standby), it answers 503 until a write commits again: the check
-// then commits one that changes nothing.
+// while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an
+// I/O error, a file system made read-only), it answers 503 until a write commits again: the check then
+// commits one that changes nothing.
 //
 // GET /readyz
 func (UnimplementedHandler) GetReadiness(ctx context.Context, params GetReadinessParams) (r GetReadinessRes, _ error) {

@@ -267,12 +267,13 @@ func TestCancelledRequestStopsItsQuery(t *testing.T) {
 	if _, err := tx.Exec(ctx, `SELECT 1 FROM players WHERE id = $1 FOR UPDATE`, player.ID); err != nil {
 		t.Fatal(err)
 	}
-	// The queries of this database that wait for a lock: the visit's.
+	// The queries waiting for a lock the holder has: the visit's (other
+	// tests share the database, and their waits are not this test's).
 	waiting := func() int {
 		t.Helper()
 		var n int
 		if err := watcher.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1`, holder.PgConn().PID()).Scan(&n); err != nil {
+			WHERE $1 = ANY(pg_blocking_pids(pid))`, holder.PgConn().PID()).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

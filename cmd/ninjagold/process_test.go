@@ -339,8 +339,8 @@ func TestKillMidLoadLosesNothingAcknowledged(t *testing.T) {
 
 // SIGTERM during load lets in-flight requests finish with their normal
 // answers, refuses new connections and exits 0, the database closed. One
-// request is surely in flight at the signal: its body is still coming, and
-// comes only after new connections are refused.
+// request is surely in flight at the signal: the server has asked for its
+// body (100 Continue), which comes only after new connections are refused.
 func TestSigtermDrainsInFlightRequests(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "term.db")
 	p := start(t, db)
@@ -354,10 +354,13 @@ func TestSigtermDrainsInFlightRequests(t *testing.T) {
 	}
 	defer conn.Close()
 
+	answers := bufio.NewReader(conn)
 	ok, bad := underLoad(p, players, 100, func() {
 		fmt.Fprintf(conn, "POST /players/%d/visits HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
-			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", slow.ID, slow.Token, len(body), body[:5])
-		time.Sleep(50 * time.Millisecond) // the server reads the request line: the connection is active
+			"Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", slow.ID, slow.Token, len(body))
+		if resp, err := http.ReadResponse(answers, nil); err != nil || resp.StatusCode != http.StatusContinue {
+			t.Fatalf("the request's headers: %v %v, want 100 Continue", resp, err)
+		}
 		p.signal(t, syscall.SIGTERM)
 		refused := false
 		for deadline := time.Now().Add(5 * time.Second); !refused && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -369,14 +372,14 @@ func TestSigtermDrainsInFlightRequests(t *testing.T) {
 		if !refused {
 			t.Error("new connections still accepted 5s after SIGTERM, while a request is in flight")
 		}
-		if _, err := conn.Write([]byte(body[5:])); err != nil {
+		if _, err := conn.Write([]byte(body)); err != nil {
 			t.Errorf("the rest of the in-flight request's body: %v", err)
 		}
 		if err := p.wait(t); err != nil {
 			t.Errorf("exit after SIGTERM: %v, want status 0\n%s", err, p.stderr)
 		}
 	})
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err := http.ReadResponse(answers, nil)
 	if err != nil {
 		t.Fatalf("the request in flight at SIGTERM: %v, want its answer", err)
 	}

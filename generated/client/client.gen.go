@@ -1540,7 +1540,7 @@ type ClientInterface interface {
 
 	// GetReadiness Readiness
 	//
-	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. After a write failed because the database cannot write (its disk full, an I/O error, a read-only file system or standby), it answers 503 until a write commits again: the check then commits one that changes nothing.
+	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
 	//
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadiness(ctx context.Context, params *GetReadinessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2551,7 +2551,7 @@ func (c *Client) OptionsVisit(ctx context.Context, id PlayerID, visitId int64, r
 
 // GetReadiness Readiness
 //
-// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. After a write failed because the database cannot write (its disk full, an I/O error, a read-only file system or standby), it answers 503 until a write commits again: the check then commits one that changes nothing.
+// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
 //
 // Corresponds with GET /readyz (the `GetReadiness` operationId).
 func (c *Client) GetReadiness(ctx context.Context, params *GetReadinessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5961,7 +5961,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetReadinessWithResponse Readiness
 	//
-	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. After a write failed because the database cannot write (its disk full, an I/O error, a read-only file system or standby), it answers 503 until a write commits again: the check then commits one that changes nothing.
+	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16094,7 +16094,7 @@ func (c *ClientWithResponses) OptionsVisitWithResponse(ctx context.Context, id P
 
 // GetReadinessWithResponse Readiness
 //
-// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. After a write failed because the database cannot write (its disk full, an I/O error, a read-only file system or standby), it answers 503 until a write commits again: the check then commits one that changes nothing.
+// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
 //
 // Returns a wrapper object for the known response body format(s).
 //

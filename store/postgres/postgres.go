@@ -72,11 +72,6 @@ type Store struct {
 	// locationLockClass is the first half of a location's advisory lock
 	// key (see lockLocation).
 	locationLockClass int32
-	// fault is the failure that refused the last write to fail for one:
-	// the database cannot write (disk full, an I/O error, read-only, as a
-	// standby is), while it answers reads and pings. Ping reports it, and
-	// writes, until its own write commits (see writeFault).
-	fault atomic.Pointer[writeFault]
 }
 
 var (
@@ -324,41 +319,11 @@ func (s *Store) PoolStats() []game.PoolStats {
 }
 
 // Ping checks that the database answers and holds the store's tables.
-//
-// After a write failed because the database cannot write (see fault),
-// Ping also writes: reads and the probe would pass while no write can
-// commit. It passes only once its write commits.
 func (s *Store) Ping(ctx context.Context) error {
-	if f := s.fault.Load(); f != nil {
-		// The newest migration's row, rewritten as it is: PostgreSQL
-		// writes a new version of the row whatever its values.
-		err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
-			_, err := tx.Exec(ctx, `UPDATE schema_migrations SET version = version
-				WHERE version = (SELECT max(version) FROM schema_migrations)`)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		s.fault.CompareAndSwap(f, nil)
-	}
 	return s.retry(ctx, func() error {
 		var one int
 		return s.pool.QueryRow(ctx, migration.Probe).Scan(&one)
 	})
-}
-
-// writeFault is a failure by which the database refuses writes while it
-// answers reads: SQLSTATE 53100 disk_full, 58030 io_error and 25006
-// read_only_sql_transaction.
-type writeFault struct{ err error }
-
-// noteFault keeps err as the Store's fault if it is one.
-func (s *Store) noteFault(err error) {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && (pe.Code == "53100" || pe.Code == "58030" || pe.Code == "25006") {
-		s.fault.Store(&writeFault{err: err})
-	}
 }
 
 // maxAttempts bounds how often retry runs an operation.
@@ -370,7 +335,6 @@ func (s *Store) retry(ctx context.Context, op func() error) error {
 	for attempt := 1; ; attempt++ {
 		err := op()
 		if err == nil || attempt == maxAttempts || ctx.Err() != nil || !retryable(err) {
-			s.noteFault(err)
 			return wrap(ctx, err)
 		}
 		// 10ms, 40ms, 90ms, with jitter so that racing instances part.

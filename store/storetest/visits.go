@@ -314,11 +314,6 @@ func testIdempotency(t *testing.T, open Opener) {
 // the keys recorded so far being d older and d counting towards the once a
 // minute wait between purges.
 func IdempotencyKeysExpire(t *testing.T, s game.Store, elapse func(d time.Duration)) {
-	// What follows holds the store to the TTL; this, the TTL to the
-	// contract (createVisit: "Keys are kept for at least 24 hours").
-	if game.IdempotencyKeyTTL < 24*time.Hour {
-		t.Fatalf("game.IdempotencyKeyTTL is %v: the contract keeps keys at least 24 hours", game.IdempotencyKeyTTL)
-	}
 	p := newPlayer(t, s, "Kira")
 	loc := firstLocation(t, s)
 	keyed := func(key string, roll func(game.Location) game.Outcome) game.VisitRequest {

@@ -427,7 +427,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. After a write failed because the database cannot write (its disk full, an I/O error, a read-only file system or standby), it answers 503 until a write commits again: the check then commits one that changes nothing.
+         * @description Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -1302,9 +1302,10 @@ export interface components {
             };
         };
         /**
-         * @description The client sent too many requests; wait `Retry-After` seconds. A client is its bearer
-         *     token once that is known to be the admin's or a player's (a request bearing it got
-         *     through and was found the player's), else its address.
+         * @description The client sent too many requests; wait `Retry-After` seconds. For an operation that
+         *     needs a token, a client is its bearer token once that is known to be the admin's or a
+         *     player's (a request bearing it got through and was found the player's), else its
+         *     address; for the others, its address.
          */
         TooManyRequests: {
             headers: {
