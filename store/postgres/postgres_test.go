@@ -911,13 +911,18 @@ func TestLostConnections(t *testing.T) {
 // pooled connection that sat idle, and the next call on it hears 57P05:
 // the call is retried on a new connection, not failed as a 500.
 func TestIdleSessionTimeoutIsRetried(t *testing.T) {
-	s := openURL(t, withParam(t, pgtest.TestURL(t), "idle_session_timeout", "200" /* milliseconds */), postgres.Options{})
+	// The timeout is long enough for Open's own statements, which a busy
+	// machine can leave idle between them for a few hundred milliseconds,
+	// and the sleep short enough to stay under pgxpool's check of a
+	// connection idle for over a second (which would find the ended session
+	// itself and leave the retry untested).
+	s := openURL(t, withParam(t, pgtest.TestURL(t), "idle_session_timeout", "350" /* milliseconds */), postgres.Options{})
 	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range storeCalls {
-		time.Sleep(600 * time.Millisecond) // the pool's connections time out meanwhile
+		time.Sleep(800 * time.Millisecond) // the pool's connections time out meanwhile
 		if err := c.call(t.Context(), s, pl.ID); err != nil {
 			t.Errorf("%s after an idle spell: %v, want nil", c.name, err)
 		}
