@@ -37,7 +37,9 @@ type Config struct {
 	AdminToken string
 	// MaxBodyBytes bounds request bodies; larger ones get 413.
 	MaxBodyBytes int64
-	// Logger receives internal errors; nil discards them.
+	// Logger receives every request's access line, warnings (a database
+	// that cannot serve, a response the contract does not allow) and
+	// internal errors; nil discards them.
 	Logger *slog.Logger
 	// StrictMiddlewares wrap every operation handler (outermost first).
 	StrictMiddlewares []generated.StrictMiddlewareFunc

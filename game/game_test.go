@@ -1,6 +1,9 @@
 package game
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 // fixedDice always rolls the same offset.
 type fixedDice int64
@@ -41,9 +44,16 @@ func TestRollCoversTheRangeInclusively(t *testing.T) {
 		}
 	})
 	t.Run("extreme bounds do not overflow", func(t *testing.T) {
-		loc := Location{Name: "Vault", MinGold: -1_000_000, MaxGold: 1_000_000}
-		if got := Roll(fixedDice(2_000_000), loc).Gold; got != 1_000_000 {
-			t.Errorf("Roll = %d, want 1000000", got)
+		// The contract bounds a location's gold far tighter; Roll does
+		// not rely on it: the span of int32's whole range overflows int32.
+		loc := Location{Name: "Vault", MinGold: math.MinInt32, MaxGold: math.MaxInt32}
+		for _, c := range []struct {
+			roll fixedDice
+			want int32
+		}{{0, math.MinInt32}, {1 << 31, 0}, {1<<32 - 1, math.MaxInt32}} {
+			if got := Roll(c.roll, loc).Gold; got != c.want {
+				t.Errorf("Roll(%d) = %d, want %d", c.roll, got, c.want)
+			}
 		}
 	})
 }

@@ -18,7 +18,9 @@ import (
 type Store interface {
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
-	// Close releases the database; in-flight calls finish first.
+	// Close releases the database. Calls already running finish first
+	// (but for a SQLite write still waiting for the writer, which fails
+	// with EUNAVAILABLE); calls made after Close fail.
 	Close() error
 
 	// ListLocations returns at most limit locations with id > afterID, by id.
@@ -132,10 +134,10 @@ type VisitRequest struct {
 	// the transaction, and may run for a visit that the TokenHash check
 	// then refuses (its outcome is dropped).
 	Roll func(Location) Outcome
-	// Refuse, when set, is returned in place of the visit once the visit
-	// is otherwise known to go through (token, player, location and
-	// idempotency key checked, a replay too), and nothing is written: a
-	// false precondition (If-Match, If-None-Match), which this service
+	// Refuse, when set, is returned unchanged in place of the visit once
+	// the visit is otherwise known to go through (token, player, location
+	// and idempotency key checked, a replay too), and nothing is written:
+	// a false precondition (If-Match, If-None-Match), which this service
 	// answers only for a request that would otherwise succeed.
 	Refuse error
 }

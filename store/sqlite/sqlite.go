@@ -431,8 +431,9 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // callbackError carries the error of a caller's callback (UpdateLocation's
-// update, DeleteLocation's check) out of inTx, which returns it unchanged as
-// game.Store promises instead of wrapping it like a database error.
+// update, DeleteLocation's check), or a VisitRequest.Refuse, out of inTx,
+// which returns it unchanged as game.Store promises instead of wrapping it
+// like a database error.
 type callbackError struct{ err error }
 
 func (e callbackError) Error() string { return e.err.Error() }

@@ -42,7 +42,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			switch {
 			case err == nil && bytes.Equal(hash, req.RequestHash):
 				if req.Refuse != nil {
-					return req.Refuse
+					return callbackError{req.Refuse}
 				}
 				replayed = true
 				visit, err = scanVisit(tx.QueryRow(`SELECT `+visitColumns+` FROM visits WHERE id = ?`, visitID))
@@ -82,7 +82,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			return err
 		}
 		if req.Refuse != nil {
-			return req.Refuse
+			return callbackError{req.Refuse}
 		}
 		out := req.Roll(loc)
 		balance := gold + int64(out.Gold)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strconv"
 	"time"
@@ -45,22 +46,56 @@ func (s *Store) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 	select {
 	case s.jobs <- job:
 	case <-s.quit:
+		s.stopWaiting(arrived, false)
 		return wrap(errClosed)
 	case <-ctx.Done():
+		s.stopWaiting(arrived, false)
 		return ctx.Err()
 	}
-	if !arrived.IsZero() {
-		s.waiting.Add(-1)
-		s.waits.Add(1)
-		s.waited.Add(int64(time.Since(arrived)))
-	}
+	s.stopWaiting(arrived, true)
 	// Once queued the job is answered, even if ctx ends meanwhile: the
 	// caller must learn whether its write was committed.
 	err := <-job.done
-	if ce, ok := err.(callbackError); ok {
-		return ce.err
+	switch e := err.(type) {
+	case callbackError:
+		return e.err
+	case callbackPanic:
+		panic(e.value)
 	}
 	return wrap(err)
+}
+
+// stopWaiting ends a wait for the writer that began at arrived (none if
+// zero); a wait that got its job queued counts for PoolStats.
+func (s *Store) stopWaiting(arrived time.Time, queued bool) {
+	if arrived.IsZero() {
+		return
+	}
+	s.waiting.Add(-1)
+	if queued {
+		s.waits.Add(1)
+		s.waited.Add(int64(time.Since(arrived)))
+	}
+}
+
+// callbackPanic is a panic of a write's fn, caught on the writer goroutine
+// and raised again in the caller's by inTx. The writer serves every caller:
+// without it, a bug in one request's callback (an update, a check, a roll)
+// would end the process, where on PostgreSQL, whose callbacks run on the
+// caller's goroutine, it is that request's 500. The write is rolled back to
+// its savepoint like any failed write, and the rest of its batch commits.
+type callbackPanic struct{ value any }
+
+func (p callbackPanic) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// run calls j.fn, turning a panic into a callbackPanic.
+func (j writeJob) run(tx writeTx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = callbackPanic{value: v}
+		}
+	}()
+	return j.fn(tx)
 }
 
 // writeLoop is the one goroutine that writes.
@@ -121,7 +156,7 @@ func (s *Store) commitBatch(batch []writeJob) {
 			errs[i] = err
 			continue
 		}
-		if err := j.fn(tx); err != nil {
+		if err := j.run(tx); err != nil {
 			errs[i] = err
 			if _, rbErr := tx.Exec("ROLLBACK TO w"); rbErr != nil {
 				// The transaction is gone: SQLite rolls all of it back on

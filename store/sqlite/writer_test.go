@@ -373,6 +373,21 @@ func TestWriterPoolStats(t *testing.T) {
 	for s.waiting.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
+	// A third gives up while it waits: it is no longer waiting, and no
+	// wait of its is counted.
+	ctx, cancel := context.WithCancel(t.Context())
+	gaveUp := make(chan error, 1)
+	go func() { gaveUp <- s.inTx(ctx, func(tx writeTx) error { return nil }) }()
+	for s.waiting.Load() != 2 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
+		t.Fatalf("a write that gave up while waiting: %v, want context.Canceled", err)
+	}
+	if n := s.waiting.Load(); n != 1 {
+		t.Errorf("%d waiting after one gave up, want 1", n)
+	}
 	release()
 	for range 2 {
 		if err := <-done; err != nil {

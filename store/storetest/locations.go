@@ -196,6 +196,34 @@ func testLocations(t *testing.T, open Opener) {
 		sameLocation(t, stored, l)
 	})
 
+	t.Run("an update that panics panics in the caller, writes nothing, and the store goes on", func(t *testing.T) {
+		s := open(t)
+		l := newLocation(t, s, "Dojo", 1, 2)
+		got := func() (v any) {
+			defer func() { v = recover() }()
+			_, _ = s.UpdateLocation(t.Context(), l.ID, func(cur *game.Location) error {
+				cur.Name = "Changed"
+				panic("a bug in update")
+			})
+			return nil
+		}()
+		if got != "a bug in update" {
+			t.Fatalf("recovered %v in the caller, want the update's panic", got)
+		}
+		stored, err := s.GetLocation(t.Context(), l.ID)
+		if err != nil {
+			t.Fatalf("GetLocation: %v", err)
+		}
+		sameLocation(t, stored, l)
+		u, err := s.UpdateLocation(t.Context(), l.ID, func(cur *game.Location) error {
+			cur.Name = "Changed"
+			return nil
+		})
+		if err != nil || u.Name != "Changed" {
+			t.Fatalf("the next update: got %+v, %v; want it written", u, err)
+		}
+	})
+
 	t.Run("an update of an unknown id is not found and does not call update", func(t *testing.T) {
 		s := open(t)
 		_, err := s.UpdateLocation(t.Context(), 1<<40, func(cur *game.Location) error {
