@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -406,8 +407,13 @@ func TestIdempotency(t *testing.T) {
 	})
 	t.Run("the same key with another body is a 422", func(t *testing.T) {
 		resp, _ := visit(t, s, p, farm, "key-1")
-		if resp.Status != http.StatusUnprocessableEntity || resp.Problem(t).Type != "/problems/idempotency-key-reused" {
-			t.Errorf("got %d %s", resp.Status, resp.Body)
+		if resp.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("got %d %s", resp.Status, resp.Body)
+		}
+		pr := resp.Problem(t)
+		want := map[string]string{"Idempotency-Key": "Idempotency-Key was already used with a different request"}
+		if pr.Type != "/problems/idempotency-key-reused" || pr.Detail != "This Idempotency-Key was used for a different request." || !maps.Equal(pr.Errors, want) {
+			t.Errorf("got type %q, detail %q, errors %v; want the key named as the field", pr.Type, pr.Detail, pr.Errors)
 		}
 		if got := getPlayer(t, s, p.path).Gold; got != int64(v1.Gold) {
 			t.Errorf("gold = %d, want %d", got, v1.Gold)

@@ -54,6 +54,41 @@ var (
 	ErrForeignToken = Errorf(EFORBIDDEN, "This token belongs to another player.")
 )
 
+// The failures both stores report, in the same words whichever answers.
+
+// LocationNotFound is the answer for a location id that names none.
+func LocationNotFound(id int64) *Error {
+	return Errorf(ENOTFOUND, "Location %d does not exist.", id)
+}
+
+// PlayerNotFound is the answer for a player id that names none.
+func PlayerNotFound(id int64) *Error {
+	return Errorf(ENOTFOUND, "Player %d does not exist.", id)
+}
+
+// VisitNotFound is the answer for a visit id the player has no visit of.
+func VisitNotFound(playerID, visitID int64) *Error {
+	return Errorf(ENOTFOUND, "Player %d has no visit %d.", playerID, visitID)
+}
+
+// UnknownVisitLocation is a visit's location_id that names no location: a
+// field of the request that is wrong (400), not a resource missing (404).
+func UnknownVisitLocation() *Error {
+	return Invalid(map[string]string{"location_id": "location id must name an existing location"})
+}
+
+// KeyReused is an Idempotency-Key sent again with a different request.
+func KeyReused() *Error {
+	return &Error{Code: ECONFLICT, Message: "This Idempotency-Key was used for a different request.",
+		Fields: map[string]string{"Idempotency-Key": "Idempotency-Key was already used with a different request"}}
+}
+
+// Unavailable is a store's failure to serve a call right now, for cause:
+// the client hears that, the operator's log the cause.
+func Unavailable(cause error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: cause}
+}
+
 // Invalid returns an EINVALID error for the given field messages.
 func Invalid(fields map[string]string) *Error {
 	return &Error{Code: EINVALID, Message: "The request is not valid.", Fields: fields}

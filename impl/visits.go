@@ -64,9 +64,6 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 	case game.EUNAUTHORIZED, game.EFORBIDDEN, game.ENOTFOUND:
 		s.owners.forget(hash) // the player is gone, or the token replaced: the hint was stale
 		return nil, err
-	case game.ECONFLICT:
-		return nil, &game.Error{Code: game.ECONFLICT, Message: game.ErrorMessage(err),
-			Fields: map[string]string{"Idempotency-Key": "Idempotency-Key was already used with a different request"}}
 	default:
 		return nil, err
 	}

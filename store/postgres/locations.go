@@ -20,10 +20,6 @@ func scanLocation(row scanner) (game.Location, error) {
 	return l, nil
 }
 
-func locationNotFound(id int64) error {
-	return game.Errorf(game.ENOTFOUND, "Location %d does not exist.", id)
-}
-
 func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]game.Location, error) {
 	var out []game.Location
 	err := s.retry(ctx, func() error {
@@ -44,7 +40,7 @@ func (s *Store) GetLocation(ctx context.Context, id int64) (game.Location, error
 		var err error
 		l, err = scanLocation(s.pool.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return locationNotFound(id)
+			return game.LocationNotFound(id)
 		}
 		return err
 	})
@@ -77,7 +73,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 		}
 		cur, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return locationNotFound(id)
+			return game.LocationNotFound(id)
 		} else if err != nil {
 			return err
 		}
@@ -109,7 +105,7 @@ func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Lo
 		}
 		cur, err := scanLocation(tx.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1 FOR UPDATE`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return locationNotFound(id)
+			return game.LocationNotFound(id)
 		} else if err != nil {
 			return err
 		}

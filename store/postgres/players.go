@@ -23,10 +23,6 @@ func scanPlayer(row scanner) (game.Player, error) {
 	return p, nil
 }
 
-func playerNotFound(id int64) error {
-	return game.Errorf(game.ENOTFOUND, "Player %d does not exist.", id)
-}
-
 // rowQuerier is a transaction or the pool, for playerExists.
 type rowQuerier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
@@ -38,7 +34,7 @@ func playerExists(ctx context.Context, q rowQuerier, id int64) error {
 	var one int
 	err := q.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1`, id).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return playerNotFound(id)
+		return game.PlayerNotFound(id)
 	}
 	return err
 }
@@ -72,7 +68,7 @@ func (s *Store) GetPlayer(ctx context.Context, id int64) (game.Player, error) {
 		var err error
 		p, err = scanPlayer(s.pool.QueryRow(ctx, `SELECT `+playerColumns+` FROM players WHERE id = $1`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return playerNotFound(id)
+			return game.PlayerNotFound(id)
 		}
 		return err
 	})

@@ -505,7 +505,7 @@ func wrap(ctx context.Context, err error) error {
 		return ctxErr
 	}
 	if unavailable(err) {
-		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: err}
+		return game.Unavailable(err)
 	}
 	return fmt.Errorf("postgres: %w", err)
 }

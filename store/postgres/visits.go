@@ -73,7 +73,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		case errors.Is(err, pgx.ErrNoRows) && req.TokenHash != nil:
 			return tokenError(ctx, tx, req, false)
 		case errors.Is(err, pgx.ErrNoRows):
-			return playerNotFound(req.PlayerID)
+			return game.PlayerNotFound(req.PlayerID)
 		case err != nil:
 			return err
 		case req.TokenHash != nil && !bytes.Equal(tokenHash, req.TokenHash):
@@ -116,13 +116,13 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 				visit, err = scanVisit(tx.QueryRow(ctx, `SELECT `+visitColumns+` FROM visits WHERE id = $1`, keyVisit))
 				return err
 			case keyErr == nil:
-				return game.Errorf(game.ECONFLICT, "This Idempotency-Key was used for a different request.")
+				return game.KeyReused()
 			case !errors.Is(keyErr, pgx.ErrNoRows):
 				return keyErr
 			}
 		}
 		if errors.Is(locErr, pgx.ErrNoRows) {
-			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
+			return game.UnknownVisitLocation()
 		} else if locErr != nil {
 			return locErr
 		}
@@ -209,7 +209,7 @@ func tokenError(ctx context.Context, tx pgx.Tx, req game.VisitRequest, playerExi
 	case err != nil:
 		return err
 	case !playerExists:
-		return playerNotFound(req.PlayerID)
+		return game.PlayerNotFound(req.PlayerID)
 	}
 	return game.ErrForeignToken
 }
@@ -226,7 +226,7 @@ func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Vis
 			if err := playerExists(ctx, s.pool, playerID); err != nil {
 				return err
 			}
-			return game.Errorf(game.ENOTFOUND, "Player %d has no visit %d.", playerID, visitID)
+			return game.VisitNotFound(playerID, visitID)
 		}
 		return err
 	})

@@ -37,10 +37,10 @@ func (f *dbFile) check() error {
 		return err
 	}
 	if !same(f.path, f.opened) {
-		f.lost.CompareAndSwap(nil, unavailable(fmt.Errorf(
+		f.lost.CompareAndSwap(nil, game.Unavailable(fmt.Errorf(
 			"sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now", f.path)))
 	} else if f.wal != nil && !same(f.walPath, f.wal) {
-		f.lost.CompareAndSwap(nil, unavailable(fmt.Errorf(
+		f.lost.CompareAndSwap(nil, game.Unavailable(fmt.Errorf(
 			"sqlite: %s is no longer the write-ahead log this server opened (it was removed or replaced): writes since the last checkpoint may be lost; restart the server", f.walPath)))
 	}
 	return f.err()

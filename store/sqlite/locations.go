@@ -20,10 +20,6 @@ func scanLocation(row scanner) (game.Location, error) {
 	return l, nil
 }
 
-func locationNotFound(id int64) error {
-	return game.Errorf(game.ENOTFOUND, "Location %d does not exist.", id)
-}
-
 func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]game.Location, error) {
 	rows, err := s.readRows(ctx,
 		`SELECT `+locationColumns+` FROM locations WHERE id > ? ORDER BY id`+pageLimit, afterID, limit)
@@ -45,7 +41,7 @@ func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]
 func (s *Store) GetLocation(ctx context.Context, id int64) (game.Location, error) {
 	l, err := scanLocation(s.readRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return game.Location{}, locationNotFound(id)
+		return game.Location{}, game.LocationNotFound(id)
 	}
 	return l, wrap(err)
 }
@@ -69,7 +65,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 	err := s.inTx(ctx, func(tx writeTx) error {
 		cur, err := scanLocation(tx.QueryRow(`SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return locationNotFound(id)
+			return game.LocationNotFound(id)
 		} else if err != nil {
 			return err
 		}
@@ -95,7 +91,7 @@ func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Lo
 	return s.inTx(ctx, func(tx writeTx) error {
 		cur, err := scanLocation(tx.QueryRow(`SELECT `+locationColumns+` FROM locations WHERE id = ?`, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return locationNotFound(id)
+			return game.LocationNotFound(id)
 		} else if err != nil {
 			return err
 		}

@@ -23,10 +23,6 @@ func scanPlayer(row scanner) (game.Player, error) {
 	return p, nil
 }
 
-func playerNotFound(id int64) error {
-	return game.Errorf(game.ENOTFOUND, "Player %d does not exist.", id)
-}
-
 func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Player, error) {
 	p := game.Player{FirstName: np.FirstName, LastName: np.LastName}
 	err := s.inTx(ctx, func(tx writeTx) error {
@@ -53,7 +49,7 @@ func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Playe
 func (s *Store) GetPlayer(ctx context.Context, id int64) (game.Player, error) {
 	p, err := scanPlayer(s.readRow(ctx, `SELECT `+playerColumns+` FROM players WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return game.Player{}, playerNotFound(id)
+		return game.Player{}, game.PlayerNotFound(id)
 	}
 	return p, wrap(err)
 }

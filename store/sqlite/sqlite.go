@@ -454,12 +454,6 @@ func isBusy(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
-// unavailable is the store's failure to serve a call right now, for cause:
-// the client hears that, the operator's log the cause.
-func unavailable(cause error) *game.Error {
-	return &game.Error{Code: game.EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: cause}
-}
-
 // Messages for the two storage failures a client can be told more of than
 // "cannot be reached": the database answers, but cannot take writes.
 const (
@@ -496,16 +490,16 @@ func wrap(err error) error {
 		case sqlite3.SQLITE_READONLY:
 			return &game.Error{Code: game.EUNAVAILABLE, Message: readOnly, Err: err}
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
-			return unavailable(err)
+			return game.Unavailable(err)
 		case sqlite3.SQLITE_ERROR:
 			if schemaChanged(se) {
-				return unavailable(err)
+				return game.Unavailable(err)
 			}
 		}
 	}
 	// database/sql does not export its "database is closed" error.
 	if errors.Is(err, sql.ErrConnDone) || err.Error() == "sql: database is closed" {
-		return unavailable(err)
+		return game.Unavailable(err)
 	}
 	return fmt.Errorf("sqlite: %w", err)
 }

@@ -48,7 +48,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 				visit, err = scanVisit(tx.QueryRow(`SELECT `+visitColumns+` FROM visits WHERE id = ?`, visitID))
 				return err
 			case err == nil:
-				return game.Errorf(game.ECONFLICT, "This Idempotency-Key was used for a different request.")
+				return game.KeyReused()
 			case !errors.Is(err, sql.ErrNoRows):
 				return err
 			}
@@ -77,7 +77,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			if err := playerExists(tx, req.PlayerID); err != nil {
 				return err
 			}
-			return game.Invalid(map[string]string{"location_id": "location id must name an existing location"})
+			return game.UnknownVisitLocation()
 		} else if err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func playerIn(row scanner, id int64) error {
 	var one int
 	err := row.Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
-		return playerNotFound(id)
+		return game.PlayerNotFound(id)
 	}
 	return err
 }
@@ -274,5 +274,5 @@ func noVisit(exists scanner, playerID, visitID int64) error {
 	if err := playerIn(exists, playerID); err != nil {
 		return wrap(err)
 	}
-	return game.Errorf(game.ENOTFOUND, "Player %d has no visit %d.", playerID, visitID)
+	return game.VisitNotFound(playerID, visitID)
 }
