@@ -46,10 +46,7 @@ func FuzzRequestBody(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { store.Close() })
-	srv, err := impl.New(store, apitest.NewSeededDice(1), nil)
-	if err != nil {
-		f.Fatal(err)
-	}
+	srv := impl.New(store, apitest.NewSeededDice(1), nil)
 	h, err := api.NewHandler(srv, api.Config{AdminToken: apitest.AdminToken, ValidateResponses: false})
 	if err != nil {
 		f.Fatal(err)

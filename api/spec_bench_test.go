@@ -25,10 +25,7 @@ func BenchmarkServeSpec(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	srv, err := impl.New(store, apitest.NewSeededDice(1), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := impl.New(store, apitest.NewSeededDice(1), nil)
 	h, err := api.NewHandler(srv, api.Config{AdminToken: apitest.AdminToken})
 	if err != nil {
 		b.Fatal(err)

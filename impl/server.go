@@ -52,11 +52,11 @@ var _ generated.StrictServerInterface = (*Server)(nil)
 
 // New returns a Server over store that rolls visits with dice and serves
 // the metrics metrics gathers (none when nil).
-func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) (*Server, error) {
+func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) *Server {
 	if metrics == nil {
 		metrics = prometheus.NewRegistry()
 	}
-	return &Server{store: store, dice: dice, metrics: metrics}, nil
+	return &Server{store: store, dice: dice, metrics: metrics}
 }
 
 // UseSpec gives s the contract as ninjagold.Spec returned it to the

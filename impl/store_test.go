@@ -23,9 +23,6 @@ func openSQLite(t *testing.T) *sqlite.Store {
 // newServer is New over store with the system's dice.
 func newServer(t *testing.T, store game.Store) *Server {
 	t.Helper()
-	s, err := New(store, game.SystemDice{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := New(store, game.SystemDice{}, nil)
 	return s
 }

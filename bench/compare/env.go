@@ -247,10 +247,7 @@ func (e *Env) newProject(level slog.Level, validateResponses bool) (http.Handler
 	}
 	reg := prometheus.NewRegistry()
 	api.RegisterPoolMetrics(reg, e.Store)
-	srv, err := impl.New(e.Store, e.Dice, reg)
-	if err != nil {
-		return nil, err
-	}
+	srv := impl.New(e.Store, e.Dice, reg)
 	logs, err := api.NewLogHandler(e.logs, "json", level)
 	if err != nil {
 		return nil, err

@@ -31,10 +31,7 @@ func newStock(e *Env) (http.Handler, error) {
 		return nil, err
 	}
 	spec.Servers = nil
-	srv, err := impl.New(e.Store, e.Dice, nil)
-	if err != nil {
-		return nil, err
-	}
+	srv := impl.New(e.Store, e.Dice, nil)
 	admin := sha256.Sum256([]byte(AdminToken))
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()

@@ -94,10 +94,7 @@ func seeded(b testing.TB, rows int) http.Handler {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	srv, err := impl.New(store, apitest.NewSeededDice(1), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv := impl.New(store, apitest.NewSeededDice(1), nil)
 	h, err := api.NewHandler(srv, api.Config{AdminToken: "x"})
 	if err != nil {
 		b.Fatal(err)

@@ -519,10 +519,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api.RegisterPoolMetrics(reg, store)
-	server, err := impl.New(store, game.SystemDice{}, reg)
-	if err != nil {
-		return err
-	}
+	server := impl.New(store, game.SystemDice{}, reg)
 	contract := <-spec
 	if contract.err != nil {
 		return contract.err

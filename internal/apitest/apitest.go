@@ -81,10 +81,7 @@ func NewServer(t testing.TB, opts Options) *Server {
 	dice := NewSeededDice(1)
 	reg := prometheus.NewRegistry()
 	api.RegisterPoolMetrics(reg, store)
-	srv, err := impl.New(store, dice, reg)
-	if err != nil {
-		t.Fatalf("impl.New: %v", err)
-	}
+	srv := impl.New(store, dice, reg)
 	cfg := opts.Config
 	cfg.AdminToken = AdminToken
 	if cfg.Metrics == nil {
