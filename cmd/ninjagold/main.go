@@ -516,28 +516,11 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		cfg.adminToken = generateToken()
 		fmt.Fprintf(stdout, "NINJAGOLD_ADMIN_TOKEN was not set; the admin token for this run is:\n  %s\n", cfg.adminToken)
 	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	api.RegisterPoolMetrics(reg, store)
-	server := impl.New(store, game.SystemDice{}, reg)
 	contract := <-spec
 	if contract.err != nil {
 		return contract.err
 	}
-	server.UseSpec(contract.doc)
-	handler, err := api.NewHandler(server, api.Config{
-		Spec:              contract.doc,
-		AdminToken:        cfg.adminToken,
-		MaxBodyBytes:      cfg.maxBody,
-		Logger:            log,
-		ValidateResponses: cfg.validate,
-		Metrics:           reg,
-		RateLimit:         cfg.rateLimit,
-		TrustedProxies:    cfg.proxies,
-		CORSOrigins:       cfg.cors,
-		MaxHeaderBytes:    cfg.maxHeader,
-		MaxInFlight:       cfg.maxFlight,
-	})
+	handler, err := newHandler(cfg, store, contract.doc, log)
 	if err != nil {
 		return err
 	}
@@ -565,32 +548,63 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	// The same, for a log pipeline that reads only the JSON lines.
 	log.Info("listening", "url", base, "database", db, "validate_responses", cfg.validate)
 
+	cutOff, err = serve(ctx, force, srv, ln, cfg.shutdown, log, stdout)
+	return err
+}
+
+// serve serves srv on ln until ctx ends, then shuts it down, letting the
+// requests in flight finish for up to timeout or until force ends. cutOff
+// reports whether some were cut off instead.
+func serve(ctx, force context.Context, srv *http.Server, ln net.Listener, timeout time.Duration, log *slog.Logger, stdout io.Writer) (cutOff bool, err error) {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
 	case err := <-serveErr:
-		return err
+		return false, err
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "shutting down: letting in-flight requests finish")
-	log.Info("shutting down", "timeout", cfg.shutdown)
-	shutdownCtx, cancel := context.WithTimeout(force, cfg.shutdown)
+	log.Info("shutting down", "timeout", timeout)
+	shutdownCtx, cancel := context.WithTimeout(force, timeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		srv.Close() // cuts the connections left, and their requests' contexts
-		cutOff = true
 		if force.Err() != nil {
 			log.Error("a second signal: requests still in flight were cut off")
-			return errors.New("stopped by a second signal; requests still in flight were cut off")
+			return true, errors.New("stopped by a second signal; requests still in flight were cut off")
 		}
-		log.Error("shutdown timed out: requests still in flight were cut off", "timeout", cfg.shutdown)
-		return fmt.Errorf("shutdown: %w", err)
+		log.Error("shutdown timed out: requests still in flight were cut off", "timeout", timeout)
+		return true, fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
-		return err
+		return false, err
 	}
 	log.Info("stopped")
-	return nil
+	return false, nil
+}
+
+// newHandler builds the service over store: the operations, with their
+// metrics gathered with the Go runtime's and the store's pools', behind the
+// middleware that enforces doc, the contract.
+func newHandler(cfg config, store game.Store, doc *openapi3.T, log *slog.Logger) (http.Handler, error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	api.RegisterPoolMetrics(reg, store)
+	server := impl.New(store, game.SystemDice{}, reg)
+	server.UseSpec(doc)
+	return api.NewHandler(server, api.Config{
+		Spec:              doc,
+		AdminToken:        cfg.adminToken,
+		MaxBodyBytes:      cfg.maxBody,
+		Logger:            log,
+		ValidateResponses: cfg.validate,
+		Metrics:           reg,
+		RateLimit:         cfg.rateLimit,
+		TrustedProxies:    cfg.proxies,
+		CORSOrigins:       cfg.cors,
+		MaxHeaderBytes:    cfg.maxHeader,
+		MaxInFlight:       cfg.maxFlight,
+	})
 }
 
 // checkStoreFlags refuses a flag given for the other kind of database than
