@@ -187,6 +187,20 @@ func TestErrors(t *testing.T) {
 			},
 		},
 		{
+			// A made-up name is quoted in every message about it: given
+			// twice, or holding text that is not Unicode, as when it is
+			// not allowed.
+			name: "made-up names quoted in each of their faults",
+			req: apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo",` +
+				`"__proto__":"\ud800","a\u202eb":1,"a\u202eb":2,"` + strings.Repeat("n", 100) + `":1,"` + strings.Repeat("n", 100) + `":2}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{
+				"__proto__":              `"__proto__" is not allowed; "__proto__" must be valid Unicode: it escapes half of a surrogate pair`,
+				"a\u202eb":               `"a\u202eb" is not allowed; "a\u202eb" must be given only once`,
+				strings.Repeat("n", 100): `"` + strings.Repeat("n", 64) + `…" is not allowed; "` + strings.Repeat("n", 64) + `…" must be given only once`,
+			},
+		},
+		{
 			name:       "up to 16 members, each one not allowed is named",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: members(`"first_name":"Hattori","last_name":"Hanzo"`, 14)},
 			wantStatus: 400, wantType: "/problems/validation-error",
@@ -273,6 +287,21 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"sort": "sort must not contain a semicolon; separate parameters with &"},
 		},
 		{
+			// The errors object's keys are the contract's parameters: a
+			// fault in a pair the operation does not declare, or in no
+			// pair one can read, is the query's.
+			name:       "a semicolon or a broken escape outside the declared parameters",
+			req:        apitest.Request{Method: "GET", Path: "/locations?foo=1;x&=2;y&%E2%80%AE=%zz&%00=1;z"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"query": "query must not contain a semicolon; separate parameters with &"},
+		},
+		{
+			name:       "a broken escape outside the declared parameters, and one in limit",
+			req:        apitest.Request{Method: "GET", Path: "/locations?%zz&limit=%zz"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"query": "query must be percent-encoded correctly", "limit": "limit must be percent-encoded correctly"},
+		},
+		{
 			name:       "a query parameter given twice",
 			req:        apitest.Request{Method: "GET", Path: "/locations?limit=5&limit=500"},
 			wantStatus: 400, wantType: "/problems/validation-error",
@@ -291,6 +320,13 @@ func TestErrors(t *testing.T) {
 				Body: `{"location_id":9223372036854775808}`},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"location_id": "location id is out of range"},
+		},
+		{
+			name: "an integer in the body below int64 is below the minimum",
+			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token",
+				Body: `{"location_id":-9223372036854775809}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"location_id": "location id must be at least 1"},
 		},
 		{
 			name: "an integer in the body past int64, written with an exponent",

@@ -297,7 +297,7 @@ func duplicateMembers(data []byte) map[string]string {
 			if name == "" || name == bodyKey || strings.Contains(name, ".") {
 				fields[bodyKey] = "request body must give each member only once"
 			} else {
-				fields[name] = label(name) + " must be given only once"
+				fields[name] = memberLabel(name) + " must be given only once"
 			}
 		}
 		if seen == nil {

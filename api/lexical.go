@@ -160,7 +160,7 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 				if len(fields) == lexicalMaxFields {
 					return nil, false
 				}
-				fields[key] = label(name) + msg
+				fields[key] = memberLabel(name) + msg
 			}
 		}
 		complete()

@@ -49,7 +49,9 @@ func TestLexicalErrors(t *testing.T) {
 		{"beside containers deeper than the limit", `{"first_name":"Ha\ud800ttori","x":` + strings.Repeat("[", 2*lexicalMaxDepth) + strings.Repeat("]", 2*lexicalMaxDepth) + `,"y":{"z":"\udc00"}}`,
 			map[string]string{"first_name": "first name" + surMsg, "y.z": "z" + surMsg}},
 		{"a key as long as the limit", `{"` + strings.Repeat("n", lexicalMaxPathBytes) + `":"\ud800"}`,
-			map[string]string{strings.Repeat("n", lexicalMaxPathBytes): strings.Repeat("n", lexicalMaxPathBytes) + surMsg}},
+			// The message names it as every made-up name is named: quoted,
+			// cut at maxLabel characters.
+			map[string]string{strings.Repeat("n", lexicalMaxPathBytes): `"` + strings.Repeat("n", maxLabel) + `…"` + surMsg}},
 		{"an escaped backslash before a character that is not ASCII", `{"a":"\\é\ud800"}`,
 			map[string]string{"a": "a" + surMsg}},
 		{"at the depth limit", strings.Repeat(`{"a":`, lexicalMaxDepth) + `"\ud800"` + strings.Repeat("}", lexicalMaxDepth),

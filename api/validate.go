@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,8 +39,8 @@ type operation struct {
 	acceptPerResource bool
 	// security lists alternative sets of schemes; empty means public.
 	security openapi3.SecurityRequirements
-	// takesQuery: the operation declares query parameters.
-	takesQuery bool
+	// query names the query parameters it declares.
+	query []string
 	// singleQuery names the query parameters that take one value.
 	singleQuery []string
 	// singleHeaders and listHeaders name its header parameters (canonical
@@ -129,7 +130,7 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 				}
 				switch p.Value.In {
 				case openapi3.ParameterInQuery:
-					o.takesQuery = true
+					o.query = append(o.query, p.Value.Name)
 					if p.Value.Schema == nil || !p.Value.Schema.Value.Type.Is("array") {
 						o.singleQuery = append(o.singleQuery, p.Value.Name)
 					}
@@ -386,8 +387,8 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		// the pairs it cannot parse without a word; a client must not get
 		// the default page for the one it asked for.
 		query, err = url.ParseQuery(req.URL.RawQuery)
-		if err != nil && op.takesQuery {
-			fields := malformedQuery(req.URL.RawQuery)
+		if err != nil && len(op.query) > 0 {
+			fields := malformedQuery(req.URL.RawQuery, op.query)
 			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 			return
 		}
@@ -570,14 +571,19 @@ func repeated(values map[string][]string, single []string) map[string]string {
 
 // malformedQuery names what url.ParseQuery refused in raw: a semicolon (Go
 // no longer takes it for a separator) or a broken percent-escape, under the
-// parameter's name where it can be read, else under "query".
-func malformedQuery(raw string) map[string]string {
+// name of the declared parameter (one of declared) it is in, else under
+// "query": a key of the errors object is a parameter's name, never what a
+// client made up.
+func malformedQuery(raw string, declared []string) map[string]string {
 	fields := map[string]string{}
 	for pair := range strings.SplitSeq(raw, "&") {
 		key, value, _ := strings.Cut(pair, "=")
 		name, err := url.QueryUnescape(key)
-		if err != nil || strings.Contains(key, ";") {
+		if err != nil || strings.Contains(key, ";") || !slices.Contains(declared, name) {
 			name = "query"
+		}
+		if _, named := fields[name]; named {
+			continue // the first fault under a name is the one told
 		}
 		switch {
 		case strings.Contains(pair, ";"):

@@ -1135,9 +1135,9 @@ export interface components {
          * @description `If-Match` does not list the current `ETag` (strong comparison) nor is `*`, or, for a
          *     write, `If-None-Match` lists it (weak comparison) or is `*`. A read answers `304` to
          *     such an `If-None-Match` instead. The detail says "The location changed since you read
-         *     it." when a location's `If-Match` lists other entity tags (not when it lists the
-         *     current one only as weak, `W/`: then the message says so), and "A precondition of the
-         *     request is false." otherwise.
+         *     it." when the `If-Match` of a write to a location (`PUT`, `PATCH`, `DELETE`) lists other
+         *     entity tags (not when it lists the current one only as weak, `W/`: then the message
+         *     says so), and "A precondition of the request is false." otherwise, reads included.
          */
         PreconditionFailed: {
             headers: {
