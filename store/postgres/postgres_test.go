@@ -929,6 +929,57 @@ func TestIdleSessionTimeoutIsRetried(t *testing.T) {
 	}
 }
 
+// A transaction PostgreSQL rolls back for clashing with another (40001
+// serialization_failure, 40P01 deadlock_detected) is run again, up to
+// four attempts in all; past them the call is unavailable (503) and has
+// written nothing. A trigger on the visits table raises the clash for the
+// first attempts, counted by a sequence, which a rollback does not undo.
+func TestConflictsAreRetried(t *testing.T) {
+	for _, code := range []string{"40001", "40P01"} {
+		for _, c := range []struct {
+			clashes int
+			ok      bool
+		}{{3, true}, {10, false}} {
+			t.Run(fmt.Sprintf("%s %d times", code, c.clashes), func(t *testing.T) {
+				u := pgtest.TestURL(t)
+				s := openURL(t, u, postgres.Options{})
+				pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+				if err != nil {
+					t.Fatal(err)
+				}
+				schema := pgx.Identifier{schemaOf(t, u)}.Sanitize()
+				exec(t, u, `CREATE SEQUENCE `+schema+`.attempts`)
+				exec(t, u, fmt.Sprintf(`CREATE FUNCTION %s.clash() RETURNS trigger LANGUAGE plpgsql AS $$
+					BEGIN
+						IF nextval('%s.attempts') <= %d THEN
+							RAISE EXCEPTION 'a clash, made up' USING ERRCODE = '%s';
+						END IF;
+						RETURN NEW;
+					END $$`, schema, schema, c.clashes, code))
+				exec(t, u, `CREATE TRIGGER clash BEFORE INSERT ON `+schema+`.visits FOR EACH ROW EXECUTE FUNCTION `+schema+`.clash()`)
+
+				_, _, err = s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: pl.ID, LocationID: 1, Roll: rollFive})
+				var attempts, visits, gold int64
+				query(t, u, `SELECT last_value FROM `+schema+`.attempts`, &attempts)
+				query(t, u, `SELECT count(*) FROM `+schema+`.visits`, &visits)
+				query(t, u, fmt.Sprintf(`SELECT gold FROM %s.players WHERE id = %d`, schema, pl.ID), &gold)
+				if attempts != 4 {
+					t.Errorf("%d attempts, want 4", attempts)
+				}
+				if c.ok {
+					if err != nil || visits != 1 || gold != 5 {
+						t.Errorf("got %v, %d visits, %d gold; want the visit written once", err, visits, gold)
+					}
+					return
+				}
+				if game.ErrorCode(err) != game.EUNAVAILABLE || visits != 0 || gold != 0 {
+					t.Errorf("got %v, %d visits, %d gold; want EUNAVAILABLE and nothing written", err, visits, gold)
+				}
+			})
+		}
+	}
+}
+
 // A column's type changed under a running server (a migration another
 // instance applied) makes the statements a connection prepared before it
 // fail with "cached plan must not change result type": the call is retried
