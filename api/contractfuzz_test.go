@@ -71,7 +71,7 @@ func TestContractFuzz(t *testing.T) {
 }
 
 // TestContractFuzzPostgres runs the same requests against the PostgreSQL
-// store (skipped without NINJAGOLD_TEST_POSTGRES): what one store holds and
+// store (skipped without a PostgreSQL, see pgtest): what one store holds and
 // the other cannot (a NUL, bytes that are not UTF-8) shows as a 500 here.
 // A third of the requests per operation, each on a schema of its own.
 func TestContractFuzzPostgres(t *testing.T) {

@@ -2,9 +2,12 @@
 // empty schema in the database named by NINJAGOLD_TEST_POSTGRES, dropped
 // when the test ends. Tests in any package, running in parallel or in
 // several processes at once, then never see each other's rows, and nobody
-// has to create or clean a database by hand. Without the variable the tests
-// skip, so `go test ./...` passes on a machine with no PostgreSQL; with CI
-// set (as .ci/run does) they fail instead, so CI cannot pass without them.
+// has to create or clean a database by hand. Without the variable they use
+// DefaultURL, the database this project's machines run, when it answers, so
+// that `make test` runs them with nothing set; when it does not, they skip,
+// so `go test ./...` passes on a machine with no PostgreSQL. With CI set (as
+// .ci/run does) they fail instead of skipping, so CI cannot pass without
+// them.
 package pgtest
 
 import (
@@ -13,6 +16,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,9 +24,26 @@ import (
 )
 
 // EnvURL names the environment variable holding the URL of the database the
-// tests may create schemas in, such as
-// postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
+// tests may create schemas in, such as DefaultURL.
 const EnvURL = "NINJAGOLD_TEST_POSTGRES"
+
+// DefaultURL is the database the tests use when EnvURL is unset and it
+// answers: the one every machine of this project runs (trust
+// authentication, database test).
+const DefaultURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// defaultAnswers reports, once per process, whether DefaultURL accepts a
+// connection within a second.
+var defaultAnswers = sync.OnceValue(func() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, DefaultURL)
+	if err != nil {
+		return false
+	}
+	conn.Close(context.Background())
+	return true
+})
 
 // TestURL returns the URL of a new, empty schema of its own for t: the
 // database of NINJAGOLD_TEST_POSTGRES with search_path set to the schema. The
@@ -54,10 +75,11 @@ func TestURL(t testing.TB) string {
 	return u
 }
 
-// Base returns NINJAGOLD_TEST_POSTGRES as a postgres:// URL. Without the
-// variable it skips t, unless CI is set: CI runs every PostgreSQL test, so
-// there a missing variable fails t. A keyword/value string, which some
-// tests could not take apart, fails t too.
+// Base returns NINJAGOLD_TEST_POSTGRES as a postgres:// URL; without the
+// variable, DefaultURL if it answers. With neither it skips t, unless CI is
+// set: CI runs every PostgreSQL test, so there a missing variable fails t.
+// A keyword/value string, which some tests could not take apart, fails t
+// too.
 func Base(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(EnvURL)
@@ -65,7 +87,10 @@ func Base(t testing.TB) string {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is unset, and CI must not skip PostgreSQL tests", EnvURL)
 		}
-		t.Skipf("skipping PostgreSQL test: set %s to a database URL, e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable", EnvURL)
+		if !defaultAnswers() {
+			t.Skipf("skipping PostgreSQL test: %s is unset and %s does not answer; set %s to a database URL", EnvURL, DefaultURL, EnvURL)
+		}
+		base = DefaultURL
 	}
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
