@@ -17,6 +17,11 @@ CONTRACT_BASELINE := contract/baseline.yaml
 # Breaking changes made on purpose since the baseline, one oasdiff message a line
 # (METHOD PATH message): each one reviewed and said in the commit that made it.
 CONTRACT_ACCEPTED := contract/accepted-breaks.txt
+# oasdiff rates a changed pattern a warning (it cannot tell a narrower one
+# from a wider one), so the gate fails on warnings too, but for those
+# reviewed and accepted here: the names' pattern that refuses invisible
+# characters, each place it shows.
+CONTRACT_ACCEPTED_WARNINGS := contract/accepted-warnings.txt
 OASDIFF           ?= $(GO) run github.com/oasdiff/oasdiff
 CONTRACT_NODE_BIN := node_modules/.bin
 # Redocly and Scarf (a Prism dependency) report usage over the network unless told not to.
@@ -41,9 +46,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 lint-contract: contract-deps
 	$(CONTRACT_NODE_ENV) $(CONTRACT_NODE_BIN)/redocly lint $(CONTRACT_SPEC) --config redocly.yaml
 
-## contract-breaking: fail when openapi.yaml breaks contract/baseline.yaml (but for the breaks contract/accepted-breaks.txt accepts)
+## contract-breaking: fail when openapi.yaml breaks contract/baseline.yaml, or may (a warning), but for what contract/accepted-*.txt accept
 contract-breaking:
-	$(OASDIFF) breaking $(CONTRACT_BASELINE) $(CONTRACT_SPEC) --fail-on ERR --err-ignore $(CONTRACT_ACCEPTED)
+	$(OASDIFF) breaking $(CONTRACT_BASELINE) $(CONTRACT_SPEC) --fail-on WARN --err-ignore $(CONTRACT_ACCEPTED) --warn-ignore $(CONTRACT_ACCEPTED_WARNINGS)
 	@echo "$(CONTRACT_SPEC): no breaking change against $(CONTRACT_BASELINE)"
 
 ## contract-baseline: on release, record openapi.yaml as the released contract (then commit contract/baseline.yaml)
