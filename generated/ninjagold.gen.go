@@ -173,7 +173,17 @@ type Location struct {
 	// MinGold Example: 10
 	MinGold Gold `json:"min_gold"`
 
-	// Name Example: Farm
+	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Farm
 	Name LocationName `json:"name"`
 
 	// UpdatedAt Example: 2026-11-26T10:00:00Z
@@ -190,7 +200,16 @@ type LocationList struct {
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
 }
 
-// LocationName Example: Farm
+// LocationName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+// no control character and no invisible format character of the Basic Multilingual Plane
+// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+// U+FFFF in a way the other takes: the few format characters there (the tag characters
+// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+// U+1D173-U+1D17A) are not refused.
+//
+// Example: Farm
 type LocationName = string
 
 // LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them.
@@ -208,7 +227,17 @@ type LocationPatch struct {
 	// MinGold Example: 10
 	MinGold *Gold `json:"min_gold,omitempty"`
 
-	// Name Example: Farm
+	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Farm
 	Name *LocationName `json:"name,omitempty"`
 }
 
@@ -225,16 +254,46 @@ type NewLocation struct {
 	// MinGold Example: 10
 	MinGold Gold `json:"min_gold"`
 
-	// Name Example: Farm
+	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Farm
 	Name LocationName `json:"name"`
 }
 
 // NewPlayer Example: {"first_name":"Hattori","last_name":"Hanzo"}
 type NewPlayer struct {
-	// FirstName Example: Hattori
+	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
-	// LastName Example: Hattori
+	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	LastName PersonName `json:"last_name"`
 }
 
@@ -243,7 +302,17 @@ type NewPlayerResult struct {
 	// CreatedAt Example: 2026-11-26T10:00:00Z
 	CreatedAt time.Time `json:"created_at"`
 
-	// FirstName Example: Hattori
+	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
 	// Gold The player's balance; it may be negative after bad luck at the Casino.
@@ -254,7 +323,17 @@ type NewPlayerResult struct {
 	// Id Example: 1
 	Id int64 `json:"id"`
 
-	// LastName Example: Hattori
+	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	LastName PersonName `json:"last_name"`
 
 	// Token Send it as `Authorization: Bearer <token>`; only its hash is stored.
@@ -269,7 +348,16 @@ type NewVisit struct {
 	LocationId int64 `json:"location_id"`
 }
 
-// PersonName Example: Hattori
+// PersonName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+// no control character and no invisible format character of the Basic Multilingual Plane
+// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+// U+FFFF in a way the other takes: the few format characters there (the tag characters
+// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+// U+1D173-U+1D17A) are not refused.
+//
+// Example: Hattori
 type PersonName = string
 
 // Player Example: {"created_at":"2026-11-26T10:00:00Z","first_name":"Hattori","gold":42,"id":1,"last_name":"Hanzo"}
@@ -277,7 +365,17 @@ type Player struct {
 	// CreatedAt Example: 2026-11-26T10:00:00Z
 	CreatedAt time.Time `json:"created_at"`
 
-	// FirstName Example: Hattori
+	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
 	// Gold The player's balance; it may be negative after bad luck at the Casino.
@@ -288,7 +386,17 @@ type Player struct {
 	// Id Example: 1
 	Id int64 `json:"id"`
 
-	// LastName Example: Hattori
+	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	LastName PersonName `json:"last_name"`
 }
 
@@ -16593,303 +16701,308 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2JcttGuij8Kn0495RFH5AiqcU2ValTii0nnvF2bXlyzgx8jSbQJDsCuxl0QzQn5ar7EPcdpv7XmP9N",
-	"7pPc+r6vGwsXibJlx4kxyUQkATR6+fb111asZ3OthLKmNfy1NRU8ERl+PI1jMbdnKtaJVBP4JREmzuTc",
-	"Sq1aw9ZroSxbTIVidipYJn7JhbF3DIseamWFsh3/aMQW3LibuNGKjXWGXw/7R0P8oJVgMT0VuocY90Oy",
-	"kU6WbMaXbMovRcAimQhlpV1GbO/V44fsQb/fY//6Z3/QPeoetLuhagUt8Z7P5qloDVv+5lbQMvFUzDgs",
-	"RKh81hr+vbz4NmjZ5RzuNzaD1X74ELgNeMltPF1f/flUsJlIJGfwoGGcRS9Pzx/+GDE9ZnYqDcuE0XkW",
-	"C2b5hTA016N79x+wf/3zoNtvd2vT5PN5KmMOg+/PRDYRnTm89z9+NhrWA1shM5G0hjbLxaalXDnA1uUZ",
-	"A4eV6fQ0TfXix/Lw64v9Sdope/ji1WsmFB+lIgmqZ84c0DDO4kwb09GZnEhVXIajM0Il9RWf5naqM/kP",
-	"nHLAPNCcL+ciYE8SMZtrK1S87PxFLAP2ZNx5BuvBT8+1Ev7rf3Ve0Ws6Tx7VzniXBT8TdqqT3Rc8o/uv",
-	"WmhuRH2dP5ydB+zHs9NHAXvx8vzJi+evA/byxevzG0/2Bb5sh7kW+FXBSXo4YntRpxPrzE89asPCuGX0",
-	"tT7zqbVzM9zfn/CZ6Lqfuzqb3GTmZ+/n2oibA5aZa2VEBbJGmV4YkTF6Grc6E3wFps7O+SRgT6W6CNhT",
-	"HTvQeiVstuycjq3IAvaKW/FUzqStfOy81KmMl3VgqgCh7bwS85QvYXo//fRTB0AXCEfMrQgYkYnOS4JH",
-	"983TvoDh2d1ky57x96cTsdNeTfWCzbgC9Iq1Sqr7BBsU83gqiBjNMzFO5WRqGVdmIbLavh33etX5zaSS",
-	"M6AqvYJsSGXFRGQ0WVzQFoJI+AFnOOd2ykw+n+vMmp1RYjuhW981RzJeizjPpF3SIa5P7JWAZ2LrpzUR",
-	"zGomrWF6oRw8mYAZu0yBjquEyRmfAMWGz/BMwi0f4pVRqkfDULkbXi/4ZCIy9uYJSzK+MO0Abwpb59mS",
-	"Sct0bsMWvAyPwIjsUmSr/CkRY56ntmOymN1RWok7J25O9JMR6Rh+gtlVfmF3cmX4WHSkSiU+JGeT6nWa",
-	"M873BHirEnF9xLFW9R9G3IhOnsliGmOdzTo8hm0sf8v4THS4ioWxOjPu9487OCD1L/CUNlCG03TBl4ZF",
-	"Shslx+NoWIXt3FimtEUKUCcYHE5wWeHMTNupAHLIFZx5qKIqp4mY4UuzeibunRtFBn9tI0sF+rMZMy5F",
-	"ZmAfUTiA+c4zYYSySKJOkD0CxIx4fMGkYpHndxHTGX4reV5UR6aw1Q9bNzwAoJCb56nEe4s4EsBWRmHe",
-	"6x3EeZbiB3HCMpF+F7bgrrDl5K/7g/v32yeMj2A9TJM4mHJD46xMFsfbTx1tNv8Z55nR2Xdi+ef53x4+",
-	"OX7+Yw9uGRynQJe/G/Q2vfcaYuoJ/+YFvnn1tDwEL6ABBwQZNc4Et2KFqZSz3T+64T4/1w+BBK/PJFK6",
-	"g9Q5gg0TlyJbOsLMRrlldqqNm5bhSwLhhTSC7cG8rb4QqjMSHN4DGNIBXBRRCLhoiIMmOs5nHr7uGDaW",
-	"qTBtQCJiCsAeLoSY482VNyNqcXPB+IRLxUZirDMRKsHjKYg2AVsAF1oBSNACMgHwO0X8YxEgQhQwIxVu",
-	"r4Orqpw0lioJFVwC8YLFU64mIuky4HI6tzAYZ2bKM5G4Kcc6TxOWiRzQnA16PUANzg57h7CHjp6Hairy",
-	"TBorY1OoB/0AGCTSscPuoDtoryM8ncYWjHcXN6L8c/0aNn8zsBVkKeZZJlFLMCLOhKWDRJkiu2PoRNsn",
-	"TOnV45G2uzpTPOyddILi5o0zL8SfzXOPUykUyI6ZmHGpANR+ybXlbO/J2fljYHhj25HCjjsgJ/K57GTc",
-	"CsTbjhPb2kMWZQAdOhWhcqdvWCrGFogcbMEojy+EDVhko0KIyZWVaeUqk4aN8zR1MIlbh1OBMY2wwHcz",
-	"natEJCyfdxlKegAZgwcBiyrSX8Qm8lKQHLD+siqIhkrCPAETM51PpisvIFKHui8smuGqYYekYXo8JjFg",
-	"nOlZBb3gSqgWgNPSMAU4T8+JZMii/angqZ3+IwpYtA9sbfmPCEeJ9mcCxBcTsb3FVMZTh6KEsouphK2l",
-	"szKMZ4KNBEzE5pkSCeMLvmwHjsBETtiKaH6cRYe9Q2Iwh72jCNUGDgu1gikdKj0XGdIPlog45ZlYY5Sh",
-	"F1/C1kn23YMHJ/a7/jXUuYC6beLauT9dNsc7kPETHOgxi36JWAFIoMzA/ndGeWZs1CaKOZZpamj3xWxu",
-	"l8hPF1Go3JFXz5LtwYD6UjiFCQV6PyqeTtS++rxDpcfjq/bll+/6vd7J4rvBdRsjxiLLRLZtX0qBqJO5",
-	"W1EoQoHW2xxOXz5he9F+omMTtVGqMEBUIhwcEMDqklinUl1skH2K4bdRw+L6ZrJCp/Pk0foSnqC5ZSwR",
-	"BdFCQvzA0QISkO8YluqJ6bJTdslTmbCoqpUBlVCWjZbwhAd8ttfv9Af3AWGtyEzAEjmRINNHXcCnd/Cf",
-	"TtQGvBPxVIvkpMJSyzezGRpqtBKrm3I4Gj8YjA+O7t0bHRwm/JgfxOLB4EHSEz1xeO/guLZTcw6zgPX+",
-	"r7+fdv7GO//odR5033Xe/toP+oP7H/5Ha/O22WyJVGqTpY1oFRweBykRuTKz2RINZUAVa1yifxVzuEa7",
-	"+yvPNupQdUsPIhrx7MLYhZxuyCLSgL1QgOa9gpDo8Rgen6FQgTK5VlU7GlGmwlpRyEYFI0UcRCUYDpP0",
-	"4C47A/EENV49EyAGFeodKEerp+kMKVej408//VRV8zfTKV7eAavD8VaXLN7PRWzNkEXfC444uGozJZBW",
-	"mo3whlChOBD4B5jIMp19F7akQoR4h5dB/MaBpHseNtJ67qKtQx4yBSGZKmaEYtHxvaOes0QO4d1eFgnQ",
-	"8DpPeSwSGDMgKQvf6QXnRabVhF1IlbA9HqpCjClPnCczQGp8CLmdSLxtp3qJOM6lNNKuyWS0+J3knOLW",
-	"qzdsE736ELTmHHRa6+xTD1Eh2Xzces5/yQWLQFJ4R5pL5PdknolLqXNDSg97MZMow3pT3FhmFYVIwoi/",
-	"5CJbtoKW4jOYEo1Xg8oZf/9UqImdtoaDXi8A1PXf+5toSMVq+hexiYWwC7FkuZKwCm+WAORHbojHEDCj",
-	"CYwyEDuEYYkmcIKrzC5kLIas3xkcHYVqnkllAQXZ6euHT54AQch4DDvJ9jh78+bJowA3QCvR7rK955q5",
-	"4wXgzMUQYRbYtUiAB4yWjBck3eTxFFTQio1lgQoAEGlHFVIOgh7NzEHt0p8Hbni3zV6odAmkBiSzAgPI",
-	"Ii/tkFDHajQaIE8I4NRgWyZKg+6RyguBV4n0gXZTjBOqRAvCNicheckKNs9NhZd6j/T3JjkZ60VCUI/w",
-	"QC8oAWLFBr4VMo6OViGjyoHC8P2g1wnD9/fO3t5dZz1B633H3d6ZCWP4BC6iiDkCoN52wARv42ebnSOw",
-	"6YzP5ymyac8oCrrnFeo7hsV5lsERkMaI8rNy4owAddOBQagitHNEbO+wPyi5965gxTZDVagKsHICNY7u",
-	"lVY/z0I7bV9xWs5gs+2Y+r3B4UacpT18JXiybR+9qO92b8ctY8WOGQv0OlSxns15Jo1WbaTqhP6GRXej",
-	"qkAEW4Ba/oaXFQ63UP3rn/2Dbr/b/8QjKBA7VOURfMaNfqMsvDfZROGrNAK0cp5NBNk0QIb2Ng2gh4z8",
-	"hszyCZvBsI6cRHcjkEINSace7yeacViGpw6pNKjMlIOYQkmE3a+5Nd0mf44Nea6V2ILBZ5WpLXXOeIpK",
-	"KZvqNFkDsZNS+PCbsQl2FoJfrENhdBf1UVr9Qe8QYU/nQNFHOlneGt9w0HXQO7wGukrD1ifs6EOkGOv7",
-	"+oi46S3QRtpPtrqdY9pSopMgnba7n3utn4hSiBTivTQoJN+NqqiwgjGhqqKMRzS2imdsT2FEAVcEjyds",
-	"FaEG1yDUre7LZtp+XosR2G1H1tHjyg2SnqwQnqAN7TfcmiuMjTMN4pEVM1RyM2HzDFRDBPg1L8Kgt1mC",
-	"RqtMbVLOCkOPjHU245bU3YNBK4Apkybcd8K1+7ZRL/ZehU12jfM63spkVRvH2c65nZaTlcmVqk11sseH",
-	"rWun9xJ1sG2TKzS0325qr3W25ex1lohsyKLORKdJxPYyCRzEkgTvvBl0ju2ARXhTwKKO89W84zZie0os",
-	"0GqLz7SRrVSud9kpI/WKaZCoYq2sVLljU/h+kPoXHFDG5BRBQVaFUKF9DVGVJ4XGDZhlLujGACk62hs5",
-	"M4rPzVTbISAcZzBb9wLuToEtptqIUOElov6GjYRdCOAAC43wbtCawedzwWHObKTtlOH0mRISPZpoBk8R",
-	"P0eaZwnaIlN5KdonjNeW7ybgHzQXcg7EJgONSXBralNzdMcbvnVuVxVzPKctSqyBU96IgcVjXmn3392f",
-	"ynm2glbly2al3RuEUGf/nifOQAXfXCAZfKwGRc0zPUrFjAKihr+WC4JJWi7T1rA1YGMp0oQM6c56gAiT",
-	"ZZrMAwhg79xqSamHL8xrTNzCmRjLBlVtONWoaqW8fBYdpLs++gF221iuYnRI0mmZP+1ilrTc5qY1PAQS",
-	"Z6XFE/xvnWerSmmxVrfZfr/MPl7BPezgPsBsygP+H5kYt4atP+2XcYT7dNXsv6Qh6MQ2eceKGbi9PmER",
-	"bXWEW2MY+h31eCwUxgTi6cAkV8IUjem44JkORqd0ylipTfNzT+9vjbEqQnKKYSmOqVMJZNp54HoI1Ieg",
-	"hT5hP/J1Q3kX8qrD7qpnyhurT3VKz8JOD7vbK66JXUeoezIqRuWrnsJ7PgSt/+pUAzQ6lQCRq57eEFKC",
-	"Y1WCA6+dtfdbILg+1tlIJolQn0hSUMwja+dIADIbMjdRWAphco3EbMb1/cE+2rluiPQHNaRHpoIWKLL9",
-	"bUT3cbHw28LzwgxMJulRbq/eiga5G+T+vMgN5/UyQ6+ahPEec5lu1l+L4BirWfTj2emjwutiqkFahR0Y",
-	"laoN1o8hWYS8/8wZqaPD/iBiDvXYXrQ+JwrQXTf6qTjNE5EEoVoUATOGDCYorn2TOOTD7666He9p8O23",
-	"wDdiEjsjWSZY9MPZeVS331EoLTI4slLzEn+MILs9PlbxeLaHiB1ucgGrhYAO2TaW7gJw/M1k3ohCVSBf",
-	"YYvBWKVvG/cafPrC+PRaZJcyFm8Uv+Qy5aNU3IR/+bD2EcfoRAW8a4QJWvFUJMx5rV1cjDSgnMZ8zmNp",
-	"l0MK21xlZUe9gyorW59e1GarvOqE2WxJASyh4hi2V4/XcyFbDV79DvGqcpDXP1wEP/1+EfJc62dcLd0V",
-	"c1Ns9P4rCkjQlNfjQx0pTXJNehw8iEJV4tzKDDYiHAaQNUjWINnvD8nq4U2vRG5IZ/tU68xKoA36AWBs",
-	"F56WyPFYoPLlsLFuEV4N01kL3MHxvP8cx3Vy69rAW+y8+/2Psf0MBqXtpzIjDAHDJIrN1l5ZmfyFWHbo",
-	"1luzBUUrmxPtvjuNaagRrb8AkVFWZIqnZ+jq+FTqUojQlLwEUjZMIRVWVCMXdjAA3wT3j6rOHr8giord",
-	"jPPullv277ilj9GQdQKLn2K8+sirzHAlz9C7mkgTpxqIEjtVy0qoJvpBS9W/IQINEfj8RIDqQjzXFuHi",
-	"k6WMl2/OvZvVJcSLhE1FJk6A47Ft6fC3TBUOe0clVaAVUiwarXEjZaCE/o7StuNuuzXqgPUBKNggQJ8Q",
-	"RlH4sFR6MREDvPOPRgeKKgpXDoE3NVTj90E1gF5g7pM3xn2qYlJywXmmkzwWpm6shgECZsV7ux+byxMM",
-	"GzHCfpfbced+XUuhibWG7oNLIgXw8kGlOw+8qqUU6fE3I0bHJTF6DlSo2LmNhAgpULm5t0GEnpfRtLVK",
-	"TlKVOWwxV5QHgdvfhJ40dOTL0JHHOlefKnX4iFV2OCj908hwrxIsymIXh4ObIfRhHaHHsIStuIxXbwmN",
-	"Sa1wcYvckgDx5tXTBlsbbP0i2PpMJ3IsRbI9EWK1YAplXVHwfq1YYMCoyMNK0pED7vX0qwFl7zbO5wbg",
-	"vxTAv+TLVKO76ynPJuIWbGT1Qp9lODRmhfR7h/eP7h2z0dIKc9sqcb8SIOnWhc63FFa2kXnN6a6O1bqD",
-	"d916ODTugjQ0B1e5rOKMJym4MYQ1uP4lcH1jkOQnovtqWrUrE7bUOSXZyFUPm09wLXNdrwq49BF+m6Xa",
-	"/s3oQ8WJVt0LZ9TeTCEq93XovluhEZvCTTHtb1OuLeV8V7NDMePHyx06o8oMPFSLTGLRoxUJJUWBQ9r1",
-	"NFNWjNNlp3RiPj8xOugdRszqUFEarlobFg5F8KTLzjGtC6ACSzCycBfQCJW03bBVBk1U6ySOGWe4GIwq",
-	"L4fai16+OY8CX585YNGjs6dn52dR2y0S48/rmZN7sLk+2St1CVHlLqPlAHPzDYPtCVj00z7F+CpnT8BS",
-	"CqHCtRldVAY9ZVXwKCsRFpkwY54aAWssEvIDXLopYn6bAN8mwPfr5xNVXegT+MWO+HItv6B0Mq4qNRc2",
-	"aF9O7VJiayTGH4F7YFr4kqwmo9x6jlAQ1Cq9rlBVovlwIxJHkaZYIVgkQzoEFy7jUvyLNHVfDbQRWBtC",
-	"9PkJkftKx/YYk3k/g6LqYBzoh4/JXFNbjw/uH5LSyqyeCODmt629HvRL+lKv0OfzmK/WZd1yXLnWDj3z",
-	"+TTbsv7HnrSG3LqwhZhD3q7tpt8xTMS+WhHGKqAz/t6vArc8ajfkpiE3n5/cbE7C+EQqc0VeRoYtHJRe",
-	"XEVKqHzwzQLGKnYwtyaWl4vaSD0q12+NUlydkuJ+tPxCkExiyg0hmpJIc+HLRaNMI6mUM2xJBzS2dnBl",
-	"bguMUkSj4h0mVI6+SNWhFhplBeJ2JYGFXZW/gooyEWhX/sO1ZEBdN9UGa4BQVdcyS0AaWHIssNAV1vnx",
-	"1XyMBtI+rC6ENidUFgSzotoa1ZCf5pYleqFIaYWNMq6igpGJYHvcsEjFrPPcpbwZ0J0jlug21TXRisq1",
-	"WqzdjTXQijdcCDF32nG5JD0XqlJa262HZ5m8FE2iQZNo8HVT9Q2ZPJ9C0gsKIRXrO5KwS8mHjwv7f1BS",
-	"8vPVNKLNUmBR6/wWo/uuzGa6MguJPdb1KqtIw0KlhMAGR644ckF/pKHsJir96+oUq7gshnyhgPJZDcyk",
-	"KEB8xzAyfxalsfYqDedcaw1p2UQXPQCQNC64ocgGVm3g0A6YAA0YG8zwJMmEMSdF7V+05JkAp+kuNiSw",
-	"IYFfNQl8o7jrz/fJJrzXAisUuuIvVTR1df9rnQCdCrhTiNLN4pMqyvJpvW67a0Ugsy02uby6GbdFIes7",
-	"YdhMGgNER2dUX71RYP/QCuxqH8HrnlvtR/A1kYoiqeGZSCQ/R/S5zehnZ+nZFPwsFXtz/ng12rm6L61h",
-	"7WtpqFsZ6zaK7PUrGRaVbamEF2+hL8WtHby1g7d8jsCSan9eaoDnElOogvOmbWd76PB1rb94qGY8JcM/",
-	"K1onUJMIFyZebbkXYch45MPaKr5RcpaiXwaVcqoqgcEv2EVsUx9hKl4rTZlGMyxa5+VYWRqEK5G0u0Uh",
-	"wVCR66fMn++yU+U6A+HbyoK66zvDC7KMt+5Fh71e1A5CRQ2BsBdavT7MkPXQRxJPc3UhkpNKH+PimVBF",
-	"Z9gVZMj6vV7HlyMl5VvpTfPwin902D+KvKnAZ/XXypFuFC0rHUl3IeqVts/rPKJhPY3t9Jb5BvbO/UJ8",
-	"Y7U59m3xkLWm27cVgvT75SnRVfvjeUKoomoHZV/5tdoufdAdlHbb3ThEqHZnEWyNQ3wWEupXuNvTdGtD",
-	"fRvq+zmob0EG8MWPquhdoaytc+EMXc6dPCbT3FQr9GS4wvyV0v9YeaDafuh/hWHe6/V6N+w9RIUSlEW/",
-	"Cnv+5mlZEhvW/YNOk9pM+9fV94f/VSrVd4qfVgvWYy2n1E5XWIwnxy19AffMM+AyVlL9cX+x7EimL1pv",
-	"qzXT9cXGpn9lkf2/+0HKcud69LOIEcSrHY0rc6oUSR+2Br3Bcaff7wyOz/u9YQ/+/VtrjXLvdJ4ywVL+",
-	"M/7+HRZnx+4JM6ncN9hrV8T8Mc9mraCVz5NrJrK2ZdW5VyFuyzKKs4UXdaycifX9XFns1eytCvIfaMm/",
-	"1voi3KjLQXWzrn4vQu6H6nbudj9t+NX3ejB5Dvd+qB/LLe3xCsxipwicWmVFlc2oH0mtrH9telcB/VNp",
-	"7ArgY6OQ1vDvvzMU+JjpvhY8c3pzwrMLnO5YZxNtrVAs1lIZP99Bdb792nyPiuk+5JfiM073R5HOGc8K",
-	"B8lU50Vg4Fgs6hM+qE74qDrfQTHfH2GAzzjh7wW1Gk/TIVtIxUYSLbCpNgI++6ke1qZa29vOUa+yu0Yq",
-	"vdt03watSh/J1lDlabpGJh2kVz7sQgAAfRw+8SzjKHbU3rWanviSG4z154ZFvq+l915hW+w5n4gTFsEc",
-	"o2ta/Fda+QNxyFMXFkNtZK6hJ7jK+mSvog3PHVUs3+7QsSaS1NojDjbLJx38O+jhn3uP6espfT19BH8O",
-	"Dh/Dn2N373HvCP/0H+KfR3jPvR7ec/8B3XP/QR//nA3CMO/3j3DYfv8Yhu0f38c/974/7NBfGK9/v3cW",
-	"hvnAzWjQwwEHvcF9+jqgrzTSoHeMX+/3YKSDHv3pHx+GYf747DFce/wY1/D48WMc7/Hjx9+/3fvP4cqy",
-	"e/fDUIXhZRiOwzCjn87oUv9xbUcePK7syMdvRbHK7+nP2ca10q/HbidwWYPe8XFl6cUqHz8olnf3WzzT",
-	"9n/eWLw2lmcWaB0wRLRkLqbSCjPnsUADZiF+p1IJNsowz4Xj75lOS4GcEQeV6lIaOUqR3M+oPXQpsXuM",
-	"LTRgnlCMO09fVigeBpIHa21r//z6xXOGBgSGBgQKS/cWlS6LPDmOWLE+8T4WImGRp9uRC9CyUzfICTZP",
-	"p+wxbpkRaE21U2foJiM2mQiY1ToozAScrOW+R+asRv9+rTCKwx5JhtUV9o9XafyK1Lpua1FiwSq/FnQ4",
-	"TgXPjE+XK0jg6znPygaek4yrZMaNFZnZpKytEujPr7x9faLyhw0s5rlYVNWuG4FrkXpmNSORBK1X1LR4",
-	"kUlqqYsCKEAyul6077q9IzSfuAaAm4F1V1hdETZrkFMHGncEB3U5uBQsH+mfdesjwP0GStpXCThV8eUK",
-	"TejtZhCj3njXAljlxGoNyH7k1upMrrQW+5Grf+x2FtXBrjEHi8yUmmXlbbs/trJZlXdXB7xyo14Jg83k",
-	"fm3xNH0xRhXwytfT9oJqUF84Rl1sQABnKAY5uBaVMmSutTwQxIOYGsrDR4HNb11Q7ZSbKXonrXahJCVV",
-	"VpP5u4NfBp17i7M/D9Jfepf/s//qwfS/7o/+++IwPz82f4t7/PnR7NG98Q/T/s9/uVb1phWs79bbdXLk",
-	"mvtxp5OVrferIWxML5QLqg6YmRbBwuQTVrFYoRy7qFpbYJVwsldo2euwG/gDuvG2fSBw+as0ZEbeFa08",
-	"yX6Hc9oFd2pPfILtaOVcq8NuwoUKRtUUn3J7G92n0X0a3ecr0n1KJn+b9PNwcAUB/TL29o8VH7xQdkWj",
-	"4hFPuYrFCXDjGV+yEahBE27lpXB63IgnLM3jC6r4JhjZ3mpcCrZojRav2+4/2fh/G+IQmtK3yERFk9yN",
-	"bXErvAF375MN5p8Adp/BqFnIcJ9u0twrdBvDZ4JFRmc2at/Q0vl5LJpbu6OdKurQfnh0r+iu5OqmuEYJ",
-	"pEd2SBwtoutmfL6m6zVdjm/W5XhVcaX9Wz2hn0DJXmBsH9bccUDmgsqFsS6lhZWvIE09YFO9oMyY9QMJ",
-	"1V7Ud2dbNkjuRgGLNp5f1D6plMXxkS0EYGyq4fZopJNlFFCgZa3aGEbTLKY6FYHrbg5nljA+Bz6JKYCl",
-	"ywxmtqleWXWKa9dB+fDLqU97tb34Nuhc4z4luG4W8n+9xkHcOtvQXJrt4XTdybva4zqrRLrCzrQBveYi",
-	"YVajecUh3QrCfQIWbbJIlbixzjlBR4upOlEsht7GOV2tl4L2ICoqQvmyNKuj/sBVKsDsz263G4UKgQkm",
-	"IzJsKN/FsNao242YEZMZwbtEN2T074MzuvrvgzP4jBmi+LJMGJ1ewvZi/9NMYE+XWJQlrDIx05eCSYsV",
-	"AAKfRvuniBKmCgROqON9VI15iZgee3CmfvBtH2k8lipBBiCrRQPuwP5OzCrM3YTWFLJBnslOsZ5NAFoJ",
-	"Cykkkt6VgSpHDx5UZI3DzfEpjr6tMQrQ2jPLTD6b8Wzpj/5CKjQyOkJXN0rsQiLL9VgXoFl/75NEKCvH",
-	"0kXQrbzvBGTtEdAVJTBLGet6Obc73owzcmEzV5DjYFs+TrCxd3Wwsd5wcHVrg2B7wfHgmhI9wZUlIoPr",
-	"AzOD63swBduSNoMb1PQItvd9CbYk97+to8oVR7QrbqzasmgDCLALvAk8xy1I/SbBqbD0VAivUx5aw6Oj",
-	"YCeJ11mzD0i0vResmIMq3+tRH6VqecYzJRLWP2AwVsky4cZ/awUtIjCFdakuWRTzvVIlwoGp3oH3ZEnD",
-	"MEW4htWw6B20ns+iEW7X7HD25YwZEP3kpFTqiCCk2pjaYuBM1ujltSrcvZurcHVr3vr8C58OTh+m7jRT",
-	"qlA45ZeCjYRQLBGpsCvW3/7Hz8erldtndIekNa8Hw9F44r8OHB5y106uAOUqLFwH1WujVMD89kyiqBqX",
-	"I9cPa3WrCl3ZI1W5tGv1Z6QlV6rPXztl+Qz6NxHY69Xvz6EXgxAl4jyTdvkapiOcuD+T6nyzB+fcJ/hL",
-	"YzNuNRBOVzHACJ+x9fzJ8z+f/vDi6aN3p4+ePXn+7vzFX86eR132kyv4KQ3LFdyOMqurrzLjF8KgtM+9",
-	"ARGk5XkmFRVKRScJCpa4dbAOyvEtEWVq7bxEkyuWQD6a6OWL1+fMC6cRy4TNERiKNkl0qciNSLkFSQ4m",
-	"WX92/1eZfNjHUcthutdP9QPqHWPt83J4jLjhYPW5VD9z9gOA5YxLNJm6FIBV0VThnXuc3b1LM7p7t03U",
-	"ybC7d4vUmLt32f/93/+nAO/AGfYuBX3CYEDvxwoVWfzwCfiN3OvEXQTPlMFtqVkHkWCn2oiAcZZxlegZ",
-	"4zOdKwsUE/ELIEQqUioqFDYDsRUzB3ls5aW0MM6EgSSYJab67i47pYgNX8qIlG871RgJmWfDUPVxeWyv",
-	"3wMNctDDV7cDNsDFsr0j+LnfawfswC16bwA/HVGVtEO/nL3OEY5w1AM1OlR/+hN7VnayCdVd9spVtiR1",
-	"OlpNeo26cFP0w9k5KxOUXBEg/LEGP3RgEeOp0czMBb9gD1//9YTNZXwBGEC5jcy3zxkWHYQiqvf78PVf",
-	"AbdePX7IDvv3ewAPrlxdphcBe/jq6WMyuAuVmMDbAX7JtRUJW0xFJmB0JUQiknaRtkV1PF2h3aHDX0Ta",
-	"BK1/W9oYgZKKrJuXt0Qwvs8HjdztEZsJrgx787pz+vrhkyeUmgQLoNOgOiSGLbDFI9ZDpuiLVF4IFrYe",
-	"8vH///+FLbIOpcsuvOMJ6t64vCkJRgIUrxzOyfuPAwr8MDGfO5Q3c6wEPBUCk9pKmQT5P5VJYUSbjCN1",
-	"30Vr351CDIdhtWZ7zs3r6KYjPa68FgoU4r1lHO6H0WMMlk6TYf3tZDqooL0JCoezE/iIoxk244kXUGZt",
-	"gj/fbglUUDHRVgJfZaMl8/0uYLWU8IaISIspbDKG7W095TZMGouEI/VOl4ywg8U8y5bOMEH2YK3Q963X",
-	"4bccVBrduX//6EGnT3m5CO6HveOoy86QBuDYDvoqmcUFLElDUMv2fA3ul89/CHy/j9IO1IaZwOhuyXdM",
-	"MYhbWbEqaU8oQq4YezHlFtXt6psRQxB27w+OHhTjF4tdpQ2rO8kmwhp8ER0altOukA2kERFWZzPXpP7R",
-	"NO4dPDgmADjd3AKCFoNLQyBEixJBW8VgBoc69JZC9wwWS8PVhWEeOSQCoJvydMw4M3mW6Qm3gs25zNhe",
-	"FLbCME/u93phKwqY3yT2r3/e7w7aSDs5w+RvZ8ggRAM0BYR98x+PHz9+RERu1fZaJheSgRHrvzESiwre",
-	"IGYw4F70a1iaz8PWkIUbLOiVdYatD1GbjQRWcfPJkXdcRXM25nlqDeXWM2f9ZTzFeLApVkkSZLdF5JqN",
-	"nHETuKbOLY7JlVvGHeNuwUJJeEqe3ji7UXFr4ChGEW2Z6DhHeyGwY/q1OE33MJwxpXjizPDoaLvKQoBk",
-	"kp6nXOKBc2b1vJOKS5H62TsDd7kcONYWWiZp0Vh5j9EqaevRsBmwGVXe44r1jxnWrifqTCJEYUstbzsY",
-	"FPuhMzY4OoZxqUUJATRu0UReCsMEj6d+Rhrts3DOpXWYDvp0FLYCtv77wwROmYoRIAQWkLJ65wYTM0zA",
-	"BfLAmxFePN/LXK1VPSYUo4bbTCtkgmhEdWqkXWgWg5RkUAJyepr3y3orMCfiwFBS59RcEChzvwtYE/VF",
-	"j4gx4KY0SCfwIXiDHxKZ9wme1py71gZotzKWHR92RmjPdbeubEhYqFJM4guA8uoxUU/Eao0AUb2rsMQX",
-	"iwJwwTcDCSU4THQ+SkVnnolYGuR3OR4lAlBA0AJyRl9QcQhcIKxgJFK9IPYy42nqbKzFrwWMA26RNry2",
-	"jDVXQT9sRe0uyg8oL1BzANIKqQDmRFoT4LxFLBNhhizqdR+s/s/JeH3RgUkjgVPab4LBeWzcnDYODWxt",
-	"gk3at+wNZgARYUNRFt/Wq6KGQ7+iWrJHp4AgjeiqB629qBaOFZ3AZCsF4oDlIJ8v8POwDXK4qxzsCJ0D",
-	"F++gc6Gx3mE6ruSXB9UKG25iCLoZoQ3hH9xJmLfOvdAetL46j4DOO+IoKVAWrpYEJrgOR1okMDrB5xQe",
-	"PM6NOGE5fusfB07pcISlSk2dPbvw4xUUI065ohnDp5XbYW4njJfCJF1nRvEL8S4GVWahMxzVnwuJkjRj",
-	"2kX0JCIZIA4XsBgEIMDeCs92IfZIGMtYGnxn4RdCxRqGdhIwUc137+aZtvrdO1pGGFZ/CsPWhjW1qb1w",
-	"wQFogY6vXIhlldvsEccI3DbABQBUbFtOnKLKdojfFC4nAJYa03fNTort3wIwVMxg+zniIrrsfKEdS/d0",
-	"GT22yHjQxZoJzF9wjFIqmlAJ4gH7WUtFgnV0wmAxxok29PI7Bkm9ewlwYuTva3CF0hXogMRe7EJS2JST",
-	"ZlaZ+xslY52I3aDwhOGPVzEwJCN376K8ffcu+dKxO8G2ciFO3nxweHSvDYJD5KItIgcQZa0g5g9wxueO",
-	"ca85iB3S1l3EBRcomXLkBS9f8zGWdhkVEkXVn1w+ji6dqO0dyyjtlOcHNMrZJXHk3YSA7X5m2E6gk+Vs",
-	"8GhxgSUd8jkKJWEoQI0iHrDDTlUT4KPYkVmYokxgav2AdbtdkFfNlJMmj/5CsQycv9rNAUVNR5NhMcPK",
-	"IPB3A9c+cSx/BWlQ1T6vjk3wHk9FfAEKNtZbAmwJCJ6LAAof00BENyFMo65AQNxOYGCkcgRAaBMlFZjg",
-	"B/RYY6tiZS/o9XoM6YZhiRDzTSWxQEXDsYuSqY4TtIfsqj2OsOIJu36jSMS8inEVCgYsz20iGpbOKLmE",
-	"mE7Je0EIJINiqL5HRcSwqkPeYPskARKRwyf/KGx/URPWC5NFoStY2RD1zMPeYcT2og3+3KhNJ6Y0CBxW",
-	"VDRiai9QGEZd3wHf3oVI0cMXz5+fPTxnU23scK4z65BTMT4yOoUB3XMFek6tnQ/39+GJqE2YYzHkn94M",
-	"QgtqhkJZCl8g5oUUO1eZcIaBChomAmhjQhTq4MH9Y/avfx53B/APHPr+vx8/LOxyTtuKKqY6hKIUj9hb",
-	"ikzKzZQZCxApFapxVPEbgzbIwFGO8O+Dx/3IK0WIQVOpJidu54/qO7/uM4cjwDA0xSKsMBN5k16BS5VG",
-	"/8CI8V1Fq38QkXBQtmcE6bDRM/zhuban7h1ldAfN6wikuOq86o5sDxaV4uhjLlNz4kVcuJUoQSINVl9P",
-	"EMrJghP9cHYe+QpDP56dPoqAwylH+Vyns3okIXmsax0sXCk3oqRF31b2r38+6B5gOaM6wSkrvnMfOhGQ",
-	"wHoYEcfA08BpntbjeRzdW4g07bi6fD+en7/c73f78KT73HMBGFRO39QqLA/ZD/qOCRXcWnTXcAuV1svC",
-	"gGJSTbrsdKbRbIaUj24bFlZU5FhRqEDUZt/zhLlonShYrRFPG+/60BVLSqUSgcc7nbFLkaFiIW1R4X7O",
-	"MyPYnkdKir9GmjUXWSyU7Th7jywBENWy4j4Hot7a4TQpHqpMzNGnx6IfAcWp2ZHCkYo9LQhHxDhgV9ux",
-	"9JVCgFFdlAuVU410xgycBE+dwItqN4ZYHfX67Lm27AkweEBWgH1XoMK/PlTRecaVGYusUvaqUnGRg3o/",
-	"SQWLXAlCFOqjw/49RkUHiW5Tly7HQQpALeCRxAhXpjAiq7xbCpVORHOvl9VxI6NaLcOTdYg46h3hMthf",
-	"3ZnCWl/7YBi3UjbjP1eOvbIw2Hm3CwNqMui/PiAFtrT5+81qnziBJjo86EcltlWBrYa1lGYZKj7SuWV9",
-	"9kx+z/a8xs5tUC9MXuIIpU/RW3yU7pwbWzSPWGlOEyrAuGIAq4nF+ALpuBwsHQ6Cb8lKYa/Jxj4SMOlM",
-	"BM76Z0gRo7OJBkAga/QqevHy/MmL56/Z3Yji6DyaVyI/EU4JW8iUids4CNU8E2Mei4BFL189YXfd72jW",
-	"kYalol4ivVKrsneITRG9PyYjp5GpADM84CkUzcANToRunun3S8C+caZ9N4txRv6GSlsh0qJ9w0TfKah8",
-	"LblmgMEgjvtGHMLtsp+cEMap/05syABRgdYUJTxn+WSSSjVpd5Fm+kfRLxMqXiIdzWlEiYH4o/OIbCAU",
-	"ZTFRadmeHIP2icSijXKdnCidYcSJKqk5aGX4u2GbCAK8idpGrr0NYZCswkDbuuy1rklsAI0k5RU7RYHm",
-	"9bU5/46/10+s2N/A9zVZIft7MCH3ZUj3kCbqeOQABaC+r8htCqwNFZw81uU3jM9GcpLr3Dh7m5NbCqsz",
-	"hp4WcY3UpBTwDYEEgetH32oK7kWylIixVOSBo5afe94xFVQaja61Sg1CtV6IsO0FWkP9Qguan9IrVIJe",
-	"RTJw4k+lbh7r2YwbIF3LkCbsGVapp1FjBVS8S8uW84RqIh8LvZLEGrk3Wc24ClW9wYKDFtdfgc52sVaK",
-	"thiAygVz69w93HegD9XpausGEHFTDieJjb6qyphrbGr9JecVcfRIl1KIs/NmvMrn5q6KsO8EkciEaJjB",
-	"Okkgk6y8EbCmmE3FeBEqcr2A8u3cLvDxGjM6Z9FJxPZIjVPaBUszI+B9VhiUVNxS2yQjjDLc3bqcEjiL",
-	"Ta4S7zGhOSb1maOvxk3V6MzNFD6xDXUXjJjJWKdanRQzqm494jTmCB6TF0ln1MMCZxGqCLcuIosNfqbX",
-	"0Y76jSkWokiLiXWWidimS2ezelm+UJa2vVC5BVKMP5E3pAGSyEUNGvR4vR1IeYpIwpyK+tBH5fK0YKWh",
-	"+l7baSmWZ4LpOd0zrIid3lWLFmsn6MTlcGhM9nZ5VA1UqHyvZYBfJ694pZ5oIgU7s1E+m5t21ykWaHcH",
-	"tWLddUrQHirfRnlTA2XqwrS1OXOX1bsd0+tcw+NQaVUNG5hoxmFjCLJdu2NTo3Vy7JTZ9SbItPxQbeo1",
-	"XWk1je4eN2qVapZDKyERreurCtXm5tUnNUYvll51ig77A1qu23bHEkiUITJKUQ2AQhQdVdWjV4KtijbR",
-	"9RiYtRurkVXACTZcdGEzba/VZEVMDh4mugqUdvsZuFgmnuaAsd79xk2oKkpk/6DbJ3TCuBDUhNzww/L8",
-	"hiDtkUi2qbFrpeF1qJBlZLk4qfbUJit9pS82QlNtJHpHJlwP2FIApAPpghRH/WM9Led19ZVkM1DQgeEt",
-	"+LLin4Ffc1A9K3Qfhx2Sggmncdjr058D+nNIf47xT59+7B+5fY0OB4Oo0DjRtBc9qUTb/0VgglSsZ04F",
-	"cnq6U3ZHjkRURE9Xrdojfv2MBt2+Wx8IyRwmDUA6z0QsEtFlL5RwPil4oyl95jMyUxMKl+WJNMVG1csf",
-	"geZOseFEbcRSu8AbVxVGJWVQEZlZtsRutLvsua43Q+YsesqN7TzTiRxLkVBqD4KI+6XzWqqYateHCi68",
-	"UbPVSyWV77JoP9Gxcdk9Y5k6aQjFdR8pABi6r+dC8bnsumLR5Q9LPkujNgXwlP2FMZqMm8JpjWJuuwaQ",
-	"QFZDtQNdJV/x3SKox/n86vQbELoAYNBk6CWoe3n8pYpSBfchrXpvFUjQ0ldiHTJX39k/VDu09tcZMONq",
-	"H+d6W36Eur2KZYki9dDaRqMWylCGAqVW4gQYEC00KNij7zjQPqH2DVs2MlTbOVTJG8r5Ib8ro6VQlmTn",
-	"bhmm0ku6ZLokOBsLWlURBssp1gyAZYpVfP+BgEMNMfHjTNhMxkiMp7kpOS7uUAkZG4kkHb3nzetkkLo8",
-	"8qSkXchqCjpVo0yDB/DnqHdAolcmEpmh42Av2o/ahW6HNZuwYUUxD9AsQoVhg6QpEIwbKzJpLsh3z4O7",
-	"wShsRe4sqd05lmS/G7VPcPNBP0E6VzopULZVe9zpXF51Af6Dgj9avNFYVtq2HO+GERWlcADgrmzcXnQ3",
-	"ChUnuyGfmGCLv9PHelo+aRfN3UHtrZwJJgkSBUe+EoRKqnXpgjuoV6QylsXdqSMHT+6YTTwRp3MhgZbV",
-	"DOKVpiG4wNpFRpswRCs8WWBq3dapR70XUnkMz4DSWK2TjjdGSndi+BVTz70STmp54Mt7FVAI6kCc5gnI",
-	"ziNkTJkQwBmV7iC1LxLY4QRdJ1C9KPDFh8azvXXZB34I1SYhh0hqNM9HqYwDNuPvO3wivjs4Brrn3ufp",
-	"uI+eRjIPwIOLIwC+EGIOp1Qu2VFQWAoHQKamic76jL6jHLaBfF4rR1fQr4IQk5Tu6BulxE7QK8qXJHKR",
-	"mJhQNJQ/nXpnsFD5el8+IFYJkawFy+5FZUpChCL4prh9U2w88CDfpvCEDmZDGSZ6F5DQqJIvAOM/Eqmw",
-	"FJNQJgCg8TrlMTUu3HK0NWnViSyZsNKRGpBMLqXOkWi0Ax9Y43C8HNUxmcoedBmqWWSGVTeroNVlpyjO",
-	"9V2MarTaG8s/GxXuvlrztJjPhBPv6L5QIap8F7acwf8dva5VMQEXBgx4upb7WvZtLP0jSpedIjF3gGr1",
-	"YZxXyYB87HRhWKwCiTQucj2obZ+HBaJolEGASSSpjIUyopJu8ezJeSto5Vnq0jPMcB9lIhLXujqb7LuH",
-	"zD7cW+YKVzM1Tl8+aQUtp6+2hq1+t9ftwb1OvGoNWwfdXveghcWipphxsw//mQi7nqzyquBbVheRfBnm",
-	"SKyQAcatl/26ZG/zgfNjnaZIljwTDNVoyRKBcSjD8qQkGcqFa1QVHfQGUWGJsLA27A6t2Z5U7AeNDp3o",
-	"4VTEF36WkTd1ET6iO7d7lmVvjAAp95UjtRGaWsfCxtOARX5WQxa2ZlzlPMUYPDykAkSeJK1h6wdhX2lt",
-	"W0GrMNnDjh30BpuzfOr7k2KwaGWXvtUGgNW6m1c9Ui133fQO+YKdmw4HD7Y9UQD+/moTZXjuoH/9c+4B",
-	"gqPHGIV9rvVTTF7/ELSOer3rx3jinPxnvpLLUe/g+qc2NPOvZiC2hn9/G7RceQXAdu1pXg2PW0ELRNzW",
-	"8O+tmbC89RZJa3FQq9V9VsIJKBjCsGg/8k3ujEtMfPji1WuggULB1Eo2VdgiQhURXkdsL+p0Yp2ZjqYf",
-	"gJcDzZTG2zMEjTfPBDW1d9LXJrLmgGYTaRv0DjeTNr8OylKkCDm3mh3I2seQH3yyQn02DkyhJR8xsH/w",
-	"d9mQaWXoZ/x953QibjTmM/7+lBAQp33ts3jTp/SC+hbJ6m9EHq+gcQ7sQTPeZ3t1itFep3QfghbKLlvF",
-	"xdcLPpmIjL15UuYwe+oZ+AAOEPszkS7LXPeRVDxb+rpGE8FSzZNC/Q4V3siViwHAgL4t8tkjmB1Itt4v",
-	"tbWGcHnL/pMxapmvBE+wlvC1t4Nm+owauL1do5i9lSaHGCQztbO0XnuB9KR/S3SMKYVwA+lLdAG+s5Sr",
-	"yXdhC1Qbutbtdunyfnl/q9rybzUrf2Nzv8op+ap336Qg6qnCa4cdOxIj95h/qqRJZ+f82t6BeE8j0H5Z",
-	"ynuwTYxBYkNRw7ZuMKLMZhelVmRcrJilvlnMaSD9a5UxdpEPvueJewy1tt7x9Y881/a0rJYGT/UH1z/1",
-	"slJJjQJSW4166USvJ1sNaXslf27flraJFqevTeN0wlqjcTYaZ6NxfoMaJxClG2id+79yY4T9sFX7XNFt",
-	"6JIJmLHLVJiAyVgr8q+iH8UJeZ44lopnl2Hp4LFMRahAOvQJAKBdlXVvirI26BFDRwVmTaFP77B3XAay",
-	"tYcgPJZTA8oats6zJdYVy23YCqjIEqVmpOKOoUIzFDIatsqqT2GL7UmLLc9NJZNDK+ES8YJQ+WI5JgpY",
-	"rlJhDLlPyvlcoT2fwh5/ZSq0nPGJ2J9TZ/ZS2S2KDpL9YGMdUr8VdeW7a+gsOrn89cOVCrQb4Wd+yQme",
-	"6gMtpEr0oqsVAA77jo1z5cLg22y3kTF9pj7o6Rzd6E/J2Vek0wy6vZvr+gBNfzw1ZaUrrV5gcHaBPj44",
-	"HwMPVho1bQpsaFWLF1J5w6vOrdF+fm96PgJFo+c3CNQg0O2bDw53Mh88xgrtjb3ht7I3nBJiu+jpusVh",
-	"TuWT63J30HrvKuR35iLr+LBxwu9PMEN4Mf6rNEd46bexSTQ2icYm8bWwmK/fjOGJ2g7mjDXVerO46sr+",
-	"12WvUm3tgk4btAAbMY6zVXRq5gUJ2yaQVTqI9nu9etPQ087feOcfvc6Dt+XH7rvODVuEjwQ2LktdUSk9",
-	"ZqmwVBnOVTBkiYb/ooHDxJgLgYUalvOpUC5zrlrZmLsRmM5oiNaHD7CXPhFkq1HIc6NBr+dq6VAgtAa8",
-	"x1Lw85Nq8iqzOndlm3yJ7+4mW8mP+N6PNZS8URZO8qbGEv8Y2VmuN5ys1vyt20+uagvglrfFqlDbvm/W",
-	"C9qoJl9et79WbfB5ixUM++q9orW5fn3M7qm8FEogv7kVZ6TP3fvaFICCpDfSfyP9N9L/N+iRdJRpR6dk",
-	"kV5/RfoUZSIVd2I1fhO7irORTCKmswQz/JQLR8O60VbONoidT6WxT4uX3lT09BLItTc+pH5NO4mmvw9p",
-	"1m8aNv+quAVX24nU/XAyCUB9CWZSvZvoNAlm/D19qJxyULYJC/J54j6Gqh9gi6N+Lxj0gnPhfMauKYwr",
-	"+jfVWEZ2wSeiG2zqMLbxx1ANAmyadASjvxY8K/SVDCsjwf8nGit4x1oqc6OxDwLsSBQMgqPgR5HOGcdi",
-	"75Rhjb2KKJVxLBYfMfphQK2Ngs5RLzjqBd8Li12803TIFlKxkZyAhpdqI+Dzjca+mXP0lLANVFOPUd9u",
-	"Rp5UF9dm48E9jdLTKD2fRelpXDSOvZfUqCJzlL99rMpVaf72lSldVXmm0bsavavRu75BvavUj3byn2hq",
-	"4VunJw9RDi+KBvw2hnmnxuA+fq+T5a1pMM/FoqyHUO+26/zxK8Szf+vK0zZnQFFvcsENc9pQkxm1Q2hT",
-	"UwjjjxgOtQOhfaO4q50kkt9W7u7vIMW+5MtU86TKCg77R7us0vji/xi/DufyTQv79dbmf3/7ocYPiX9V",
-	"Cn9uUQBqlkcs+EViciqsWBeY/0pNuHmKRRKpOS+WZltpgI1+ep/Z4HpmY/ndmb4kcl7ntlij7JO57Q25",
-	"7EOM3N1kKtyiKtRYE21R0rirG9bxR2IdNw2/bQJpb5lwEym8nnAH3ke0Fkv0qWT0M6VdfX6VoVETmgyI",
-	"30EK0Wo12m3NEq6qht2AegPqTbJPk+zzZWpXCruLPPJJniTX1Mb7XlwnGOXT4jsvfb8AeLpIX1fYK8Z3",
-	"vuAXYmc/FLvODRWq2/BDfR43lN+PXUjw3L50unHjwWo8WI0H64+aN1SnpB+TOXRdwJ97AWzhW0zzIQK0",
-	"GgiFnc5nIptgL914Sh1s7h08OG4PfYdymBhV/s+K1gpBcZGPimsXYm4DavwZhdVXha0hU3maRixOBc+M",
-	"64RXXO/WOlPp7AI7NQIbwJZn2GmKplc2TMLuO5GPz3PNe3yUnmtJTD3sF3zJMJAtqDRUZFoRQ9ILFVCv",
-	"VHyXbzkqzdD3p1jp1dwfRNTeab15EzAi14GeWlxQo59N3ZqCsiMUNo3y4ozZxKfeYHDhb2lx3cWriWDU",
-	"wXP6j4+zGTjmt4uP88sZLFxkZ2O4aLS5xuD8tauAX8ipiYSqcWpeaRsnpsXmPLP1roZbddJ5vjGPAvvx",
-	"GNcza5FJBBQKp++y18L1raz2tax0v1vq3HVu02zGLwQzeSZCpTRyeV8PqOoRZdiZyi6EUGzvsD+o1k5j",
-	"V/lUqa8YtWyreFGnPNnE0926vnam/plDlb4cGy/6OjV8vOHjDR9v+HgTnLQbH3eMarfoJNeE9YqsSOoP",
-	"HQN/dAVZOTZoZqNlpRM8XDCW29wERb937NyGBpKiEGuofKEONtc6DeAW4OUvMz0Tdipyw6x4bxmVCw2K",
-	"an+9bq97GLCUj0SaClTLy0dChb9Tt2CjvVV7yMqinSd+pO9wpIjtzTM9GwDHumPabCKoQ67Veku51Wdu",
-	"n77uGiJbF3xl7uSf2Pl/vzxjSqqf+USnybuptfN3/hTfWW15SgAgslBdeduvxcZ9F7bSagps2AoIPr4L",
-	"YeJh6wM7uGkeoDPlw0F8u5FhTWpdU0/kyxnBK4R5VpDAW6ks4tt/f21JbiWlb1LcGgdh4yD8BlPcHGna",
-	"sbSIa9bc9eaPbZGjL+ZCnb588ufXL57/DoJHC/Hw17Vu1B+qQhtPiJvx9GUGS7YS3kJlDJ1Ap0c/i9hu",
-	"E+jcthRlbhszT2Pm+Z2Uqvcg25Srb6C9aUvXRI5+4cjR82rLXsYNc6LFrahnVanmq9PR6qJUo6c1elqj",
-	"p32DelqVRt1QWVtyavJ9jbL236fPnn7FyppfRWnLd+sbMlLVbmxeX9XGAibe89imS+Avi0xaKxpHfCOz",
-	"NhpaA+0NtDcaWqOh3UxDc/LErWpoIAR8rRqaW2+joTUaWqOhfcMaGtCoHTW0ecqXDno3RqR9v2SJGPM8",
-	"pVStTMZTYSyjx1isZ8JQo+0TZqUwmOg2yvSFUGy0xDL+m4v1v3Tv/QpK9dNUXuvM/pEK+9OqXFn/K2q8",
-	"OwBoKrw3Fd6bMLSmwvtvWuHd0SK2hwlHOOeR5llS5V2eYX2sHO+e/+pE+JIhNuJ7I7434vs3KL4X5O8G",
-	"ld43d9UCAqTEwovpXCUBu3tXq1jcvUu1H+jKHcMsyOpd9kKlS8bZlJup74SOV7BoA9VkGFIqp7QBk5bF",
-	"XCmN/WzNVC8UFXTYRN+oei+Rtz9g7Xm3sC9ceb548Sth8nRrtJ87/2+4/PxrAN2mpHxjZ2+qw/8xFIWi",
-	"GPzcc5R1zaBi2NpQBn5TufavgT3tIvWXDB1YtMwYj628lHbJUj1hC5GJpph7Q7T/iDn5O1CSxzobySQR",
-	"6kuWf29MOUgoiTCVOfLBjpXh1wjaJZaQ2WLw2RY/9puS7y9ly79ayG/ofUPv/4BG+a+5FEtD+jdX175C",
-	"Mv8km/1KXe2vynDf2O0bu31jt28qXN/M1P+56lsTTcLq1qu2kH1LEvmvn0yJaaRd6XGodu9XcAv0mPSO",
-	"hig3RLkhyg1RvjlRJuL2eUnzNi/uE2NyYSpuWsbRm0tT4iphmfPzSlv16xb0mp46qTl6QzXPxKXUuXP5",
-	"MmP13GA7AakmjFsGw7iKwTUPsV4oeiRgTrRGy47/bTGV8ZTN+NLXkA0VV8vycQzmWfAlG/H4ArlBYfVZ",
-	"TLXxfuYFNyzVxuJL6AKRema1a2LjGAjc2u6yF2NmF9q/dCawYCKtotwJw2eimLwSzORxLERiioauWL04",
-	"VFiSkLPDXr/LzvmFMExp7HRwRW3iOqP5WhwHvd/Gx1yBvgJUv1lfc2OSalwQjfXqD+m4KMv91iOodvJD",
-	"7zvnxrZki+diAfwN76KsCuJaGKvPLePMypnYnFDxV+83+c3zKX4vXhXcMZcgEVAx39hcXlm7VyYBnec7",
-	"mQS+uHPts+IzEUx0mgQjnnIVi2AmjOETEbgArHfchmoQ9IPD4CE3UumgMzgIOv1ecAYw7rot0CUqAK2N",
-	"ZYMDBoN2u132Io+n/xYMeoPjTr/fGRyf93vDXn/Y6/0tVP0A/nnMs1nQP4B/z3imRML69DgbZ3qG48Mt",
-	"a4P0aJCblTEoM0lQMqyEIzQpJU1KSeO9avj/78Z7BSynytirxKzC3x0Tvw1nlhMIvjqfViFMNObTxnza",
-	"mE8b8+mNzadE2H4b+2klUNZNo2zOgiK14JkybE9nAWhVpbwdoBkz1Ua0GWcZV4meuWZlodJjkqGTjC8U",
-	"y5Uc62yWLkuZ2r/ijmHR333nVRiSmq6+jQImVZzmRl6KLjufilCRpudtkU5jcFWTWKxnM+ySMhHYIFVn",
-	"WFMJ9MA07bLv6W6Dc55opsSEWxg6VKFCKy5XLHqSiNlcYwuZzl/EMmJWs0zYbMkMH4t0OYSF4ve6zfRC",
-	"LIt54Q8jnSxDlVUSjFBBZR5q8G6aOdZ+mko1OamPh2/gitq9ujayjIfqcDDoslM/LaEsW0xlKiovkYYZ",
-	"K9OUjYRUE2ZEdikStuBwtsAby01UjrmZUGHXWho00cKwPSUu0ZZ+2HvQ7rK/iKUp+vKSXdqyVHDQtg7Z",
-	"VOeZ2Z7OhAzy5lbf8jD+IpZfTpf+nPlPtBNfOP2p8tJ11CekmvL5XKhvOA6+ADbbQaPVEg5mlVRGcFIR",
-	"WwDieKkRcRYz/krkthqoieBZKkXGCkdMjWSs0RrY+tJ2Am+qmRaEymfACPDC22DN1NDkbDW292/B9v7b",
-	"5JLtMO86u3olctN4C1a8BTVh+K8kzW1qBFjYDLa4BPZ/xb/vXLLatjyHjxQ7fk8G+Su5epPk0HC1xkzc",
-	"mIl/8yQHrRxF+qx24QpX+DpNxI2FuLEQNxbixkL88RbiCon7rMbi4NdtMuUdw2RSM1XcC1qAuy2gU62g",
-	"pfhMtIYtP8/WqqGratOgTtqtYUsqe3zYClozqeQsn7WG/cLAIZUVE0znxeSMTPBk+Y+tMUGeYwx6PW+m",
-	"Eaxo6y0NywSPp8AD0AQ61WlimLgU2ZLZ4tdYp/mMHkXbacZyI0zAjnoHztYqLRlJlbZd9hNwp9f/86m0",
-	"ImB8bNFqusikFWyMQkHBbYzVGZ8IlqtEZM5gmwq2x9k4T1OWSHMRMK7Yk/0XTACsBIzTLWZprJixGU+A",
-	"Z/Gko1W6bAdkyqUlw+xyZWVavJ1M4oaKTQ3xffFUxBdk+fVXgTnbKber5ujuplbjoNZIJYz5w6pVPwqe",
-	"2uk2vcrBQ8wVfSz6yTe6VqNrNVVef+/Nxj9fpIwnmrfSXYGY4Fen5FTX2Sg6jaLTKDrfYFlWok279FPA",
-	"AUGcIvlxq7CFwil+doSi2o07z9LWsLWPMqF7wepQL1MeC8M4U1L9zFF2q0eSYKBKhlEkoB24JIIl0iCn",
-	"zngnhdmgGz2HYU3gKjLhYH7kSlXuymA+5WGzmjXhM1AwjEjH7P/+7/9Dc8WkwzIsZ6ZhM/BVcIt/3Wo8",
-	"eVUX2/Q6knUD1CiQcLuRVvbYDYPn9uHth/8XAAD//w==",
+	"7L2JcttGuij8Kn0495RFD0iR1GKbqtQp2ZYSzXi7tjw5MwNfowk0yY7AbgbdFM2kXHUf4r7D1P8a87/J",
+	"fZJb3/d1Y+EiUbbsKDEmmYgkgEYv377+2oj1ZKqVUNY0+r82xoInIsOPx3EspvZExTqRagS/JMLEmZxa",
+	"qVWj33gjlGXzsVDMjgXLxM8zYew9w6InWlmhbMs/GrE5N+4mbrRiQ53h1/3uQR8/aCVYTE+F7iHG/ZBs",
+	"oJMFm/AFG/NLEbBIJkJZaRcR23l9+oQ96nY77N//6vbaB+29ZjtUjaAhPvDJNBWNfsPf3AgaJh6LCYeF",
+	"CDWbNPr/LC6+Cxp2MYX7jc1gtR8/Bm4DXnEbj1dXfz4WbCISyRk8aBhn0avj8yc/REwPmR1LwzJh9CyL",
+	"BbP8Qhia68GDh4/Yv/+11+4225Vp8uk0lTGHwXcnIhuJ1hTe++efjIb1wFbITCSNvs1mYt1Srhxg4/KM",
+	"gcPKdHqcpnr+Q3H41cX+KO2YPXn5+g0Tig9SkQTlM2cOaBhncaaNaelMjqTKL8PRGaGS6oqPZ3asM/kL",
+	"TjlgHmjOF1MRsLNETKbaChUvWn8Vi4CdDVvPYT346YVWwn/979Zrek3r7GnljLdZ8HNhxzrZfsETuv+q",
+	"hc6MqK7z+5PzgP1wcvw0YC9fnZ+9fPEmYK9evjm/8WRf4su2mGuOXyWcpIcjthO1WrHO/NSjJiyMW0Zf",
+	"qzMfWzs1/d3dEZ+Itvu5rbPRTWZ+8mGqjbg5YJmpVkaUIGuQ6bkRGaOncaszwZdg6uScjwL2TKqLgD3T",
+	"sQOt18Jmi9bx0IosYK+5Fc/kRNrSx9Yrncp4UQWmEhDa1msxTfkCpvfjjz+2AHSBcMTcioARmWi9Inh0",
+	"3zztCxie3U227Dn/cDwSW+3VWM/ZhCtAr1irpLxPsEExj8eCiNE0E8NUjsaWcWXmIqvs22GnU57fRCo5",
+	"AarSycmGVFaMREaTxQVtIIiEH3CGU27HzMymU51ZszVKbCZ0q7vmSMYbEc8yaRd0iKsTey3gmdj6aY0E",
+	"s5pJa5ieKwdPJmDGLlKg4yphcsJHQLHhMzyTcMv7eGWQ6kE/VO6GN3M+GomMvT1jScbnphngTWHjPFsw",
+	"aZme2bABL8MjMCK7FNkyf0rEkM9S2zJZzO4prcS9Izcn+smIdAg/wexKv7B7M2X4ULSkSiU+JCej8nWa",
+	"M873CHirEnF1xKFW1R8G3IjWLJP5NIY6m7R4DNtY/JbxiWhxFQtjdWbc7592cEDqX+IpraEMx+mcLwyL",
+	"lDZKDodRvwzbM2OZ0hYpQJVgcDjBRYkzM23HAsghV3DmoYrKnCZihi/M8pm4d64VGfy1tSwV6M96zLgU",
+	"mYF9ROEA5jvNhBHKIok6QvYIEDPg8QWTikWe30VMZ/it4HlRFZnCRjds3PAAgEKun6cSHyziSABbGYWz",
+	"TmcvnmUpfhBHLBPpd2ED7gobTv562Hv4sHnE+ADWwzSJgyk3NM7SZHG83dTRZvNf8SwzOvtOLP4y/ceT",
+	"s8MXP3Tglt5hCnT5u15n3XuvIaae8K9f4NvXz4pD8AIacECQUeNMcCuWmEox292DG+7zC/0ESPDqTCKl",
+	"W0idI9gwcSmyhSPMbDCzzI61cdMyfEEgPJdGsB2Yt9UXQrUGgsN7AENagIsiCgEXDXHQRMeziYeve4YN",
+	"ZSpME5CImAKwhwshpnhz6c2IWtxcMD7iUrGBGOpMhErweAyiTcDmwIWWABK0gEwA/I4R/1gEiBAFzEiF",
+	"2+vgqiwnDaVKQgWXQLxg8ZirkUjaDLicnlkYjDMz5plI3JRjPUsTlokZoDnrdTqAGpztd/ZhDx09D9VY",
+	"zDJprIxNrh50A2CQSMf22712r7mK8HQaGzDeXVyL8i/0G9j89cCWk6WYZ5lELcGIOBOWDhJliuyeoRNt",
+	"HjGll49H2vbyTPGwt9IJ8pvXzjwXf9bPPU6lUCA7ZmLCpQJQ+3mmLWc7Zyfnp8DwhrYlhR22QE7kU9nK",
+	"uBWIty0ntjX7LMoAOnQqQuVO37BUDC0QOdiCwSy+EDZgkY1yIWamrExLV5k0bDhLUweTuHU4FRjTCAt8",
+	"N9MzlYiEzaZthpIeQEbvUcCikvQXsZG8FCQHrL6sDKKhkjBPwMRMz0bjpRcQqUPdFxbNcNWwQ9IwPRyS",
+	"GDDM9KSEXnAlVHPAaWmYApyn50TSZ9HuWPDUjn+JAhbtAltb/BLhKNHuRID4YiK2Mx/LeOxQlFB2Ppaw",
+	"tXRWhvFMsIGAidhZpkTC+JwvmoEjMJETtiKaH2fRfmefGMx+5yBCtYHDQq1gSodKT0WG9IMlIk55JlYY",
+	"ZejFl7BxlH336NGR/a57DXXOoW6TuHbuT5dN8Q5k/AQHesiinyOWAxIoM7D/rcEsMzZqEsUcyjQ1tPti",
+	"MrUL5KfzKFTuyMtnyXZgQH0pnMKEAr0fFU8nal593qHSw+FV+/Lzd91O52j+Xe+6jRFDkWUi27QvhUDU",
+	"ytytKBShQOttDsevzthOtJvo2ERNlCoMEJUIBwcEsLog1qlUF2tkn3z4TdQwv76erNDpnD1dXcIZmluG",
+	"ElEQLSTEDxwtIAH5nmGpHpk2O2aXPJUJi8paGVAJZdlgAU94wGc73Va39xAQ1orMBCyRIwkyfdQGfHoP",
+	"/2lFTcA7EY+1SI5KLLV4M5ugoUYrsbwp+4Pho95w7+DBg8HefsIP+V4sHvUeJR3REfsP9g4rOzXlMAtY",
+	"7//653HrH7z1S6f1qP2+9e7XbtDtPfz4Pxrrt81mC6RS6yxtRKvg8DhIiciVmc0WaCgDqljhEt2rmMM1",
+	"2t3feLZWh6paehDRiGfnxi7kdH0WkQbshQI07+WERA+H8PgEhQqUybUq29GIMuXWilw2yhkp4iAqwXCY",
+	"pAe32QmIJ6jx6okAMShX70A5Wj5NZ0i5Gh1//PHHspq/nk7x4g5YHY63vGTxYSpia/oseiw44uCyzZRA",
+	"Wmk2wBtCheJA4B9gIst09l3YkAoR4j1eBvEbB5LuedhI67mLtg55yBSEZCqfEYpFhw8OOs4S2Yd3e1kk",
+	"QMPrNOWxSGDMgKQsfKcXnOeZViN2IVXCdniocjGmOHGeTACp8SHkdiLxtp3yJeI4l9JIuyKT0eK3knPy",
+	"W6/esHX06mPQmHLQaa2zTz1BhWT9cesp/3kmWASSwnvSXCK/J9NMXEo9M6T0sJcTiTKsN8UNZVZSiCSM",
+	"+PNMZItG0FB8AlOi8SpQOeEfngk1suNGv9fpBIC6/nt3HQ0pWU3/KtaxEHYhFmymJKzCmyUA+ZEb4jEE",
+	"zGgCowzEDmFYogmc4CqzcxmLPuu2egcHoZpmUllAQXb85snZGRCEjMewk2yHs7dvz54GuAFaiWab7bzQ",
+	"zB0vAOdM9BFmgV2LBHjAYMF4TtLNLB6DClqyscxRAQAi7ahCykHQo5k5qF3488ANbzfZS5UugNSAZJZj",
+	"AFnkpe0T6liNRgPkCQGcGmzLSGnQPVJ5IfAqkT7QbvJxQpVoQdjmJCQvWcHmuanwQu+R/t5kRsZ6kRDU",
+	"IzzQCwqAWLKBb4SMg4NlyChzoDD80Ou0wvDDg5N391dZT9D40HK3tybCGD6CiyhiDgCoNx0wwdvw+Xrn",
+	"CGw649NpimzaM4qc7nmF+p5h8SzL4AhIY0T5WTlxRoC66cAgVBHaOSK2s9/tFdx7W7Bi66EqVDlYOYEa",
+	"R/dKq59nrp02rzgtZ7DZdEzdTm9/Lc7SHr4WPNm0j17Ud7u35ZaxfMeMBXodqlhPpjyTRqsmUnVCf8Oi",
+	"+1FZIIItQC1/zctyh1uo/v2v7l672+5+5hHkiB2q4gi+4Ea/VRbem6yj8GUaAVo5z0aCbBogQ3ubBtBD",
+	"Rn5DZvmITWBYR06i+xFIoYakU4/3I804LMNTh1QaVGaKQUyuJMLuV9yabpO/xIa80EpswOCT0tQWesZ4",
+	"ikopG+s0WQGxo0L48JuxDnbmgl+sQmF0H/VRWv1eZx9hT8+Aog90srg1vuGga6+zfw10FYatz9jRJ0gx",
+	"Vvf1KXHTW6CNtJ9seTuHtKVEJ0E6bba/9Fo/E6UQKcQHaVBIvh+VUWEJY0JVRhmPaGwZz9iOwogCrgge",
+	"j9gyQvWuQahb3Zf1tP28EiOw3Y6soseVGyQ9WSE8QRvab7g1VxgbJxrEIysmqORmws4yUA0R4Fe8CL3O",
+	"egkarTKVSTkrDD0y1NmEW1J393qNAKZMmnDXCdfu21q92HsV1tk1zqt4K5NlbRxnO+V2XExWJleqNuXJ",
+	"Hu43rp3eK9TBNk0u19B+u6m90dmGs9dZIrI+i1ojnSYR28kkcBBLErzzZtA5NgMW4U0Bi1rOV/Oe24jt",
+	"KDFHqy0+00S2UrreZseM1CumQaKKtbJSzRybwveD1D/ngDJmRhEUZFUIFdrXEFV5kmvcgFnmgm4MkKKj",
+	"vZEzo/jUjLXtA8JxBrN1L+DuFNh8rI0IFV4i6m/YQNi5AA4w1wjvBq0ZfDoVHObMBtqOGU6fKSHRo4lm",
+	"8BTxc6B5lqAtMpWXonnEeGX5bgL+QXMhp0BsMtCYBLemMjVHd7zhW8/ssmKO57RBiTVwymsxMH/MK+3+",
+	"u/tTOs9G0Ch9Wa+0e4MQ6uyPeeIMVPDNBZLBx3JQ1DTTg1RMKCCq/2uxIJik5TJt9Bs9NpQiTciQ7qwH",
+	"iDBZpsk8gAD23q2WlHr4wrzGxC2cibGsV9aGU42qVsqLZ9FBuu2jH2G3jeUqRocknZb50zZmScvtzDT6",
+	"+0DirLR4gn/Xs2xZKc3X6jbb75fZxSu4hy3cB5hNccD/IxPDRr/xp90ijnCXrprdVzQEndg671g+A7fX",
+	"RyyirY5wawxDv6MeDoXCmEA8HZjkUpiiMS0XPNPC6JRWESu1bn7u6d2NMVZ5SE4+LMUxtUqBTFsPXA2B",
+	"+hg00CfsR75uKO9CXnbYXfVMcWP5qVbhWdjqYXd7yTWx7QhVT0bJqHzVU3jPx6Dx361ygEarFCBy1dNr",
+	"QkpwrFJw4LWz9n4LBNdTnQ1kkgj1mSQFxTyydg4EILMhcxOFpRAmV0jMelzf7e2ineuGSL9XQXpkKmiB",
+	"ItvfWnQf5gu/LTzPzcBkkh7M7NVbUSN3jdxfFrnhvF5l6FWTMN4pl+l6/TUPjrGaRT+cHD/NvS6mHKSV",
+	"24FRqVpj/eiTRcj7z5yROtrv9iLmUI/tRKtzogDdVaOfitNZIpIgVPM8YMaQwQTFtW8Sh3z43VW34z01",
+	"vv0W+EZMYmskywSLvj85j6r2OwqlRQZHVmpe4I8RZLfHx0oez2YfscNNLmCVENA+28TSXQCOv5nMG1Go",
+	"cuTLbTEYq/Rt416NT18Zn96I7FLG4q3il1ymfJCKm/AvH9Y+4BidqIB3DTBBKx6LhDmvtYuLkQaU05hP",
+	"eSztok9hm8us7KCzV2Zlq9OLmmyZVx0xmy0ogCVUHMP2qvF6LmSrxqvfIV6VDvL6h/Pgp98vQp5r/Zyr",
+	"hbtiboqN3n9FAQma8np8qCOlSa5Ij71HUagKnFuawVqEwwCyGslqJPv9IVk1vOm1mBnS2T7XOrMUaIN+",
+	"ABjbhaclcjgUqHw5bKxahJfDdFYCd3A87z/HcZ3cujLwBjvvbvdTbD+9XmH7Kc0IQ8AwiWK9tVeWJn8h",
+	"Fi269dZsQdHS5kTb705tGqpF669AZJQVmeLpCbo6Ppe65CI0JS+BlA1TSIUV5ciFLQzAN8H9g7Kzxy+I",
+	"omLX47y75Zb9O27pQzRkHcHixxivPvAqM1yZZehdTaSJUw1EiR2rRSlUE/2ghepfE4GaCHx5IkB1IV5o",
+	"i3Dx2VLGq7fn3s3qEuJFwsYiE0fA8dimdPhbpgr7nYOCKtAKKRaN1riWMlBCf0tp23K33Rp1wPoAFGwQ",
+	"oE8Ioyh8WCq9mIgB3vlHowN5FYUrh8Cbaqrx+6AaQC8w98kb4z5XMSm44DTTySwWpmqshgECZsUHuxub",
+	"yyMMGzHCfjezw9bDqpZCE2v03QeXRArg5YNKtx54WUvJ0+NvRowOC2L0AqhQvnNrCRFSoGJzb4MIvSii",
+	"aSuVnKQqcthirigPAre/Dj2p6cjXoSOneqY+V+rwEatsv1f4p5HhXiVYFMUu9ns3Q+j9KkIPYQkbcRmv",
+	"3hIak1rh4ha5JQHi7etnNbbW2PpVsPW5TuRQimRzIsRywRTKuqLg/UqxwIBRkYelpCMH3KvpVz3K3q2d",
+	"zzXAfy2Af8UXqUZ31zOejcQt2MiqhT6LcGjMCul29h8ePDhkg4UV5rZV4m4pQNKtC51vKaxsLfOa0l0t",
+	"q3UL77r1cGjcBWloDq5yWckZT1JwbQircf1r4PraIMnPRPfltGpXJmyhZ5RkI5c9bD7Btch1vSrg0kf4",
+	"rZdquzejDyUnWnkvnFF7PYUo3dei+26FRqwLN8W0v3W5tpTzXc4OxYwfL3fojCoz8FDNM4lFj5YklBQF",
+	"DmlX00xZPk6bHdOJ+fzEaK+zHzGrQ0VpuGplWDgUwZM2O8e0LoAKLMHIwm1AI1TStsNGETRRrpM4ZJzh",
+	"YjCqvBhqJ3r19jwKfH3mgEVPT56dnJ9ETbdIjD+vZk7uwOb6ZK/UJUQVu4yWA8zNNwy2J2DRj7sU46uc",
+	"PQFLKYQK12Z0Xhn0mJXBo6hEmGfCDHlqBKwxT8gPcOkmj/mtA3zrAN+7zyfKutBn8Ist8eVafkHpZFyV",
+	"ai6s0b6c2qXExkiMPwL3wLTwBVlNBjPrOUJOUMv0ukRViebDjUgcRZpihWCR9OkQXLiMS/HP09R9NdBa",
+	"YK0J0ZcnRO4rHdspJvN+AUXVwTjQDx+TuaK2Hu493CellVk9EsDNb1t73esW9KVaoc/nMV+ty7rluHKt",
+	"LXrmy2m2Rf2PHWkNuXVhCzGHvFnZTb9jmIh9tSKMVUAn/INfBW551KzJTU1uvjy5WZ+E8ZlU5oq8jAxb",
+	"OCg9v4qUUPngmwWMlexgbk1sVixqLfUoXb81SnF1Sor70fILQTKJKTaEaEoizYUvF40yjaRSzrAlLdDY",
+	"msGVuS0wSh6NineYUDn6IlWLWmgUFYibpQQWdlX+CirKRKBd+Q/XkgF13VQbrAFCVV2LLAFpYMmxwEJX",
+	"WOfHV/MxGkh7v7wQ2pxQWRDM8mprVEN+PLMs0XNFSitslHEVFYxMBNvhhkUqZq0XLuXNgO4csUQ3qa6J",
+	"VlSu1WLtbqyBlr/hQoip046LJempUKXS2m49PMvkpagTDepEg7tN1ddk8nwOSc8phFSs60jCNiUfPi3s",
+	"/1FByc+X04jWS4F5rfNbjO67MpvpyiwkdqqrVVaRhoVKCYENjlxx5Jz+SEPZTVT619UpVnFRDPlCAeWz",
+	"GphJXoD4nmFk/sxLY+2UGs651hrSspHOewAgaZxzQ5ENrNzAoRkwARowNpjhSZIJY47y2r9oyTMBTtNd",
+	"rElgTQLvNAl8q7jrz/fZJrw3AisUuuIvZTR1df8rnQCdCrhViNLN4pNKyvJxtW67a0Ugsw02uVl5M26L",
+	"QlZ3wrCJNAaIjs6ovnqtwP6hFdjlPoLXPbfcj+AukYo8qeG5SCQ/R/S5zehnZ+lZF/wsFXt7froc7Vze",
+	"l0a/8rUw1C2NdRtF9rqlDIvStpTCizfQl/zWFt7awlu+RGBJuT8vNcBziSlUwXndtrMddPi61l88VBOe",
+	"kuGf5a0TqEmECxMvt9yLMGQ88mFtJd8oOUvRL4NKOVWVwOAX7CK2ro8wFa+Vpkij6eet82ZYWRqEK5E0",
+	"23khwVCR66fIn2+zY+U6A+HbioK6qzvDc7KMt+5E+51O1AxCRQ2BsBdatT5Mn3XQRxKPZ+pCJEelPsb5",
+	"M6GKTrArSJ91O52WL0dKyrfS6+bhFf9ov3sQeVOBz+qvlCNdK1qWOpJuQ9RLbZ9XeUTNemrb6S3zDeyd",
+	"+5X4xnJz7NviIStNt28rBOn3y1Oiq/bH84RQReUOyr7ya7ldeq/dK+y223GIUG3PItgKh/giJNSvcLun",
+	"6daa+tbU90tQ35wM4IufltG7RFkb58IZupw7eUimubFW6MlwhflLpf+x8kC5/dD/CsNZp9Pp3LD3EBVK",
+	"UBb9KuzF22dFSWxY9/c6TSoz7V5X3x/+V6pU38p/Wi5Yj7WcUjteYjGeHDf0BdwzzYDLWEn1x/3FoiOZ",
+	"vmi8K9dM1xdrm/4VRfb/6Qcpyp3rwU8iRhAvdzQuzalUJL3f6HV6h61ut9U7PO92+h349x+NFcq91XnK",
+	"BEv5T/iH91icHbsnTKRy32CvXRHzU55NGkFjNk2umcjKlpXnXoa4DcvIzxZe1LJyIlb3c2mxV7O3Msh/",
+	"pCX/WumLcKMuB+XNuvq9CLkfy9u53f204Vff68HkBdz7sXost7THSzCLnSJwaqUVlTajeiSVsv6V6V0F",
+	"9M+ksUuAj41CGv1//s5Q4FOm+0bwzOnNCc8ucLpDnY20tUKxWEtl/Hx75fl2K/M9yKf7hF+KLzjdH0Q6",
+	"ZTzLHSRjPcsDA4diXp3wXnnCB+X59vL5/gADfMEJPxbUajxN+2wuFRtItMCm2gj47Ke6X5lqZW9bB53S",
+	"7hqp9HbTfRc0Sn0kG301S9MVMukgvfRhGwIA6OPwiWcZR7Gj8q7l9MRX3GCsPzcs8n0tvfcK22JP+Ugc",
+	"sQjmGF3T4r/Uyh+Iwyx1YTHURuYaeoKrrE72KtrwwlHF6mp6zGp20Cl30UBfYN4AxfLMYjoE0AI04szH",
+	"0goz5bGgMDSNxZqweywbZIJfBKFSGkWSTKfFyN5iI9WlNHKQIqxPqDeuu8OFLD/mRsbs+Sy1MpVqNOMp",
+	"e5VyJUK1M5CJ9EO79v2/iEy35jKxY4azol+NHlo2XkzHQrXb7aPlO3/SUtGUYLKq5b9nwtd4YVIZmYgA",
+	"DvqVyIzkikY+U4mMGW2iofZTE/2TxMatcMOkiRkboXLymm9Ghvt68uT5cat32MPnvtcuJSSVF64dpt/3",
+	"mJO9z1kKaXum3NhQvf3z6enpKfXMmfNF4TalVp0U6AIEZHl7UW3LBHXDsXxUugKjnnQ6nS5OAj/3Oi38",
+	"++D0iL39c7fbefw0oA9P6MPe/h7cAn9P8YfHT47xh8dPjvdoZ9/+ufu0+2CvRX+Pm7i/IK9mYohV9Zba",
+	"5TgGURGSKw07e+sl5hb+7XXwz4NT+npMX4+fwp+9/VP4c+juPewc4J/uE/zzFO950MF7Hj6iex4+6uKf",
+	"k14YzrrdAxy22z2EYbuHD/HPg8f7LfoL43Ufdk7CcNZzM+p1cMBep/eQvvboK43U6xzi14cdGGmvQ3+6",
+	"h/thODs9OYVrp6e4htPTUxzv9PT08bud/+ovLbvzMAxVGF6G4TAMM/rphC51Tys78ui0tCOfvhX5Kh/T",
+	"n5O1a6VfD91O4LJ6ncPD0tLzVZ4+ypd3/1s80+Z/3VjhI7q8gSzrrKQQlugyEJMVqkwy3WaiXOYhuU2G",
+	"J5R1wdNXJR6MqQ3BSiPlv7x5+YKhSYuhSYsSJbyNr80iLyBELF+f+BADOY28JBG5kEE7doMcYTt/ymfk",
+	"lhmB9n07dq4XIohktGJW6yA3XHHy3/iurZMKR/61JLrsd0hXKa+we7gsdSzpUavWPyXmrPRrLhnEqeCZ",
+	"8QmcOQl8M+VZ0VJ2lHGVTLgBGr3OfLAsMnx5c8LdU94+rhF6Xoh52RBwI3DNkyGtZiQkoz2V2mjPM0lN",
+	"nlElAkhG1q59H/gtofnItaRcD6zbwuqS+lOBnCrQuCPYq2pmharzVP+kG58A7jcwG9xJwCkL1Ffo5u/W",
+	"gxh1a7wWwEonVmmJ9wO3VmdyqdndD1z9st1ZlAe7xkEhMlPYOkpv2/6xpc0qvbs84JUb9VoYbG/4a4On",
+	"6cshGiWufD1tLyir1YVjHNAaBHCuC9DMKnFSffaYAoiAIO7F+Dh+FNiO2YV5j7kZo7/cahfcVFBlNZq+",
+	"3/u513owP/lLL/25c/k/u68fjf/74eDvF/uz80Pzj7jDXxxMnj4Yfj/u/vTXa41BtILV3Xq3So5cu0nu",
+	"rAQUA+UVzjwiU8+VC/MPmBnn4esUpaBisUQ5tlH+N8Aq4WQnt/uswm7gD+jG2/aRwOVv0pBjY1u08iT7",
+	"Pc5pG9ypPPEZ1sylcy0Puw4XShhVq+K1Kn6HVfEC4WttvNbGa238Dmnjhdh5mxx9v3cFS/86PslPFWi9",
+	"mnBFM/cBT7mKxRHIhxO+YANQzEfcykvhLAsDnrB0Fl9QVUzByD9RkZtgi1akg1X/5mc7SG9DQEd34wYp",
+	"PW8kvrZ1eElawd37bKfiZ4DdF3D85FrF57t9dnJt24B8EBmd2ah5Q2/Ql/H6bOwgeawYFsbcP3iQd6Bz",
+	"taVcMxmybLRIQcojkCd8umJ9qDvB36wT/LIphfZv+YR+BOF0jvHPWJfMAZlLvBHGurQ/VryCbEcBG+s5",
+	"ZQ+uHkiodqKuO9uiiXw7Cli09vyi5lGpdJiP/iMAQ0XDsGigk0UUUDB6pSIjRhzOxzoVAeAMbBafiITx",
+	"KfBJTJMuwgpgZutqOpanuHIdZGO/nOq0lwXZTdC5wn0KcF2vdv56TRBN42RNA362g9N1J+/6M+islA0A",
+	"O9ME9JqCzqJRP3FIt4Rwn4FF62ykBW6sck7Qk2Kq4BaLvre6j5drSqEeRYWXqKYAzeqg23PVXDBDvt1u",
+	"R6FCYILJiOyIcRa1MfQ/arcjZsRoQvAuMVQj+s/eCV39z94JfMYsenxZJoxOL2F7sUd0JrDvVSyKMn+Z",
+	"mOhLwaTFKimBLzXwp4iSSnMETkj5ispxgRHTQw/OZqqVEU2fjTGUKkEGIMuFVe7B/o7MMszdhNbkssEs",
+	"k618PesAtBQ6l0sknSuD+Q4ePSrJGvvrY/gcfVthFMyMdWaZmU0mPFv4o7+QCs3ejtBVzWTbkMhiPdYF",
+	"sVffe5YIZeVQuijjpfcdgaw9ALqiBFZywNqHLjQJb8YZudDCK8hxsClnMVjb3z9YW5M9uLr9S7C5KUNw",
+	"TRmz4MoyusH1wevB9X3qgk2J7cEN6h4Fm3tjBRsKoLyrosoVR7QtbixbV2kDCLBzvAk8x81J/TrBKbc9",
+	"lgivUx4a/YODYCuJ1/lX9ki0fRAsGShL36uRcYVqecIzJRLW3WMwVsEy4cb/aAQNIjC5vbMqWeTzvVIl",
+	"woGpJoz3rUrDsIxCBath0VtoPV9EI9ys2eHsixkzIPrJUaHUEUFItTGVxcCZrNDLa1W4BzdX4ar25dX5",
+	"515GnD5M3WmmVMV1zC8FGwihWCJSYZf8Ed1Pn49aa3suz+ieceZO0oPhaDzxXwUOD7krJ5eDchkWroPq",
+	"lVFKYH57RnpUjYuRq4e1vFW5ruyRqljatfoz0pIr1ee7Tlm+gP5NBPZ69ftL6MUgRIl4lkm7eAPTEU7c",
+	"n0h1vt6neO6LoEhjM241EE5XVcUIn9X64uzFX46/f/ns6fvjp8/PXrw/f/nXkxdRm/3oiiJLw2YKbkeZ",
+	"1dWgmvALQd4I7g2IIC1PM6momDS67VCwxK2DdVAdhAJRxtZOCzS5YgnkNYxevXxzzrxwGrFM2BkCQ95K",
+	"ji7l+WMptyDJwSSrz+7+KpOPuzhqMUz7+ql+RL1jqH3uIo8RNxysvpDqJ86+B7CccIkmU5cmtSyaKrxz",
+	"h7P792lG9+83iToZdv9+nj54/z77v//7/+TgHTjD3qVzTGHAtPeshoosfvgEupIw4IO4i+CZMrgtFesg",
+	"EuxUGxEwzjKuEj1hfKJnygLFRPwCCJGKlIoShc1AbMXsah5beSktjDNiIAlmiSm/u82OKYbIl3sj5duO",
+	"NUaLz7J+qLq4PLbT7YAG2evgq5sB6+Fi2c4B/NztNAO25xa9Q95GqiS575ez0zrokBcS1OhQ/elP7HnR",
+	"7StU99lrV/2X1OlouTBA1Iabou9PzlmRxOkKpeGPFfihA4sYT41mZir4BXvy5m9HbCrjC8AAyv9mvsVY",
+	"P++yFlFN9Cdv/ga49fr0CdvvPuwAPLiSnpmeB+zJ62enZHAXKjGBtwP8PNNWJGw+FpmA0ZUQiUiaeWor",
+	"ef9cMfK+w19E2gStfxtavYGSiqybF7dEML7PmY/c7RGbCK4Me/umdfzmydkZpW/CAug0qFaTYXNsg4te",
+	"SYoHSuWFYGHjCR/+//9f2CDrULpowzvOUPfG5Y1JMBKgeM3gnHxEQ0ChSCbmU4fyZorV0sdCYOJvIZMg",
+	"/6dSUoxok3Gk7rto5btTiOEwrNZsxwUeOLrpSI8rQYgChfhgGYf7YfQYE0rSpF99O5kOSmhvgjwEwgl8",
+	"xNEMm/DECyiTJsGfb0kHKqgYaSuBr7LBgvmeQLBaSgpGRKTF5DYZw3Y2nnITJo2NFJB6pwtG2MFinmUL",
+	"Z5gge7BWGI2hV+G3GFQa3Xr48OBRq0u1CxDc9zuHUZudIA3AsR30laov5LAkDUEt2/F9Cl69+D7wPZEK",
+	"O1ATZgKjuyXfM/kgbmX5qqQ9opjNfOz5mFtUt8tvRgxB2H3YO3iUj58vdpk2LO8kGwlr8EV0aNhyoEQ2",
+	"kEZE5Em/Jj2apvFg79EhAcDx+jY5tBhcGgIhhVcgtJUMZnCofW8pdM9gQUlcXRjOIodEAHRjng4ZZ2aW",
+	"ZXrErWBTLjO2E4WNMJwlDzudsBEFzG8S+/e/HrZ75HvnDAtkOEMGIRqgKSAsxhU8JSK3bHstErDJwIg1",
+	"MhmJRTlvEBMYcCf6NSzM52Gjz8I1FvTSOsPGx6jJBgIrXfoE8nuu6wMb8llqDdUfYc76y3iKEYpjrCQn",
+	"yG6LyDUZOOMmcE09szgmV24Z94y7BYvJ4Sl5euPsRvmtgaMYefxvouMZ2guBHdOv+Wm6h+GMKQ0eZ4ZH",
+	"R9tVFEslk/Q05RIPnDOrp61UXIrUz94ZuIvlwLE20DJJi8bqpIxWSVuPhs2ATag6KVese8iwvwdRZxIh",
+	"cltqcdteL98PnbHewSGMS22cCKBxi0byUhgmeDz2M9Jon4VzLqzDdNDHg7ARsNXfnyRwylSwBSEwh5Tl",
+	"O9eYmGECLrQM3ozw4vle5upR6yGhWCKHQ5whMkE0ojo10s41i0FKMigBOT3N+2W9FZgTcWAoqXOKBQLK",
+	"3G0D1kRd0SFiDLgpDdIJfAje4IdE5n2EpzXlrv0L2q2MZYf7rQHac92tSxsS5qoUk/gCoLx6SNQTsVoj",
+	"QJTvyi3x+aIAXPDNQEIJDhM9G6SiNc1ELA3yuxkeJQJQQNACckZXUAEdXCCsYCBSPSf2MuFp6mys+a85",
+	"jANukTa8sowVV0E3bETNNsoPKC9QAxXSCqlI8EhaE+C8RSwTYfos6rQfLf/PyXhd0YJJu+AivwkG57F2",
+	"c5o4NLC10ZjxjXuDWZJE2FCUxbd1yqjh0C+vKO/RKSBII7rqQWsnqgQIRkcw2VIRTWA5yOdz/Nxvghzu",
+	"qqs7QufAxTvoXLC2d5gOSzU4gnIVIjcxBN2M0IbwD+4kzFvlXmgPWl2dR0DnHXGUFCgLVwsCE1yHIy0S",
+	"GJ3gUwpYH86MOGIz/NY9DJzS4QhLmZrmYXjOj5dTjDjlimYMn5Zuh7kdMV4Ik3SdGcUvxPsYVJm5znBU",
+	"fy4kStKMaRfRk4hkgDhcwGIQgAB7SzzbJX0gYSxiafCduV8IFWsY2knARDXfv59m2ur372kZYVj+KQwb",
+	"a9bUpBbsOQegBTq+ciEWZW6zQxwjcNsAFwBQgVU7TlFmO8RvcpcTAEuF6buGUPn2bwAYKviy+RxxEW12",
+	"PteOpXu6jB5bZDzoYs0EZtQ4RikVTagA8YBCN1Gwjo5YhPGZJNrQy+8ZJPXuJcCJkb+vwBVKV6ADEnux",
+	"c0lhU06aWWbub5WMdSK2g8Ijhj9excCQjNy/j/L2/fvkS8cOLptKKjl589H+wYMmCA6Ri7aIHEAU9dSY",
+	"P8AJnzrGveIgdkhbdRHnXKBgypEXvHxd3FjaRZRLFGV/cvE4unSipncso7RTnB/QKGeXxJG3EwI2+5lh",
+	"O4FOFrPBo8UFFnTIZ80UhCEHNYp4wC5kZU2AD2JHZmGKMoGpdQPWbrdBXjVjTpo8+gvFInD+ajcHFDUd",
+	"TYbF9EuDwN81XPvIsfwlpEFV+7w8NsF7PBbxBSjYGDYM2BIQPOcBFD6mwQXbEqZR5zQgbkcwMFI5AiC0",
+	"iZIKTPADeqyxZbGyE3Q6HYZ0w7BEiOm6soGgouHYeVlpxwmafXbVHkdYFYpdv1EkYl7FuHIFA5bnNhEN",
+	"SyeU7kRMp+C9IASSQTFUj1ERMazskDfYYk6AROTwyT8K25/XzfbCZF4MEFbWRz1zv7MfsZ1ojT83atKJ",
+	"KQ0ChxUljZhasOSGUdebxbfAIlL05OWLFydPztlYG9uf6sw65FSMD4xOYUD3XI6eY2un/d1deCJqEuZY",
+	"TEKhN4PQgpqhUJbCF4h5IcWeqUw4w0AJDRMBtDEhCrX36OEh+/e/Dts9+AcOffc/D5/kdjmnbUUlUx1C",
+	"UYpH7C1FJuVmzIwFiKRAfNcVAYM2yMBRjPCfvdNu5JUixKCxVKMjt/MH1Z1f9ZnDEWAYmmIRVuGKvEkv",
+	"xyXcItfkeTBDlq6wh7pjdjQo2zGCdNjoOf7wQttj944iuoPmdQBSXHleVUe2B4tSA4khl6k58iIu3EqU",
+	"IJEGO1QkCOVkwYm+PzmPfBW2H06On0bA4ZSjfK4bZDWSkDzWlS4/LmODKGne25r9+1+P2ntY8q1KcIqu",
+	"GNyHTgQksO5HxDHwNHCax9V4Hkf35iJNW6526Q/n5692u+0uPOk+d1wABrUcMZUq9H32vb5nQgW35h2I",
+	"3EKl9bIwoJhUozY7nmg0myHlo9v6uRUVOVYUKhC12WOeMBetEwXLfTRo412vznxJqVQi8HinM3YpMlQs",
+	"pM27gEx5ZgTb8UhJ8ddIs6Yii4WyLWfvkQUAolqW3+dA1Fs7nCbFQ5WJKfr0WPQDoDg1hFM4Ur6nOeGI",
+	"GAfsajqWvlQsNaqKcqFyqpHOmIGT4KkTeFHtxhCrg06XvdCWnQGDB2QF2HdFfPzrQxWdZ1yZochKpQFL",
+	"VWk5qPejVLDIlWlFoT7a7z5gVJiV6DZ1MnQcJAfUHB5JjHClXCOyyrulUHlZNPd6WR03MqrUez1ahYiD",
+	"zgEug/3NnSms9Y0PhnErZRP+U+nYSwuDnXe70KNGrP7rI1JgC5u/36zmkRNoov29blRgWxnYKlhLib+h",
+	"4gM9s6zLnsvHbMdr7NwG1eYNBY5QQh+9xUfpUsrR+gZeoQKMywewmliMbyKBy8HkJBB8C1YKe0029oGA",
+	"SWcicNY/Q4oYnU3UAwJZoVfRy1fnZy9fvGH3I4qj82heivxEOCVsIVMmbmMvVNNMDDE7LHr1+ozdd7+j",
+	"WUcalopqG4lSPd/OPjaO9f6YjJxGpgTM8ICnUDQDNzgRummmPywA+4aZ9h1/hhn5G0qt10iL9k1lfTe1",
+	"4rXkmgEGgzjumxUJt8t+ckIYp/47sSEDRAVak5c5nsxGo1SqUbONNNM/in6ZUPEC6WhOA0pVxR+dR2QN",
+	"oSgKLkvLduQQtE8kFk2U6+RI6QwjTlRBzUErw98NW0cQ4E3UWnflbQiDZBUG2tZmb3RFYgNoJCkv3ykK",
+	"NK+uzfl3/L1+Yvn+Br730xLZ34EJuS99uoc0UccjeygAdX3XApNjbajg5LF3iWF8MpCjmZ4ZZ29zcktu",
+	"dcbQ0zyukVIFAd8QSBC4fvDt+OBeJEuJGEpFHjhqi7zjHVNBqRnzSjvpIFSrxVqbXqA11FM5p/kpvUIl",
+	"6FUkAyf+VOjmsZ5MuAHStQhpwp5hFXoaNZ9BxbuwbDlPqCbyMddLadWRe5PVjKtQVZvQOGhxPWjobOcr",
+	"5brzAfKsTHL3kMpISLvc3gZE3JTDSWIzxLIy5po/W3/JeUUcPdKFFOLsvBkv87mpq7Tuu+UkMiEaZrCW",
+	"HMgkS28ErMlnUzJehIpcL6B8O7cLfLzGjM5ZdBSxHVLjlHbB0swIeJ8VBiUVt9QmyQiDDHe3KqcEzmIz",
+	"U4n3mNAck+rM0Vfjpmp05mYKn9iaSiBGTGSsU62O8hmVtx5xGnMED8mLpDPq84OzCFWEWxeRxQY/0+to",
+	"R/3G5AtRpMXEOstEbNOFs1m9Kl4oC9teqNwCKcafyBvSAEnkogINerjaMqk4RSRhTkV94qNyeZqz0lA9",
+	"1nZciOWZYHpK9/RLYqd31aLF2gk6cTEcGpO9XR5VAxUq348e4NfJK16pJ5pIwc5sMJtMTbPtFAu0u4Na",
+	"seo6JWgPlW81v67JPHWq29jAvs2qHeHpda4pfKi0KocNjDTjsDEE2a4lvKnQOjl0yuxqo3hafqjW9eMv",
+	"teNHd48btUw1i6F94nZ1VaFa3+D/qMLoxcKrTtF+t0fLddvuWAKJMkRGKaoBUIiio8p69FKwVd5KvxoD",
+	"s3JjObIKOMGaiy5spum1miyPycHDRFeB0m4/AxfLxNMZYKx3v3ETqpIS2d1rdwmdMC4ENSE3fL84vz5I",
+	"eySSrWt+XbQLB9EFWEY2E0el43dW+uI2gqbKSPSOTLg+2YUASAfSBimOemx7Ws6r6ivJZqCgA8Ob80XJ",
+	"PwO/zkD1LNF9HLZPCiacxn6nS3/26M8+/TnEP136sXvg9jXa7/WiXONE0150Voq2/6vABKlYT5wK5PR0",
+	"p+wOHIkoiZ6uor9H/OoZ9dpdtz4QkjlMGoB0molYJKLNXirhfFLwRlP4zCdkpiYULgpmaYqNqhbkAs2d",
+	"YsOJ2oiFdoE3rk6RSoqgIjKzbIjdaLbZC11tGM9Z9Iwb23quEzmUIqHUHgQR90vrjVQx9fcIFVx4qybL",
+	"lwoq32bRbqJj47J7hjJ10hCK6z5SADB0V0+F4lPZdgX1ix8WfJJGTQrgKXqwYzQZN7nTGsXcZgUggayG",
+	"agu6Sr7i+3lQj/P5Vek3IHQOwKDJ0EtQ9/L4SzXOcu5DWvXOMpCgpa/AOmSuMBWSeqv0lm0gtwNR6XVP",
+	"Em8uPQHU7ZQsSxSph9Y2GjVXhjLhim4cAQOihQY5e/RdWZpH1OJmw0aGajOHKnhDMT/kd0W0FMqS7Nwt",
+	"w5T67RdMlwRnY0GrysNgOcWaAbCMsdL5Lwg41DQYP06EzWSMxHg8MwXHxR0qIGMtkaSj97x5lQxSJ1ye",
+	"FLQLWU1OpyqUqfcI/hx09kj0ykQiM3Qc7ES7UTPX7bCKGDb1yecBmkWoMGyQNAWCcWNFJs0F+e55cD8Y",
+	"hI0oL6DCR6RdR/ej5hFuPugnSOcKJwXKtmqHO53Lqy7Af1DwR4s3GssK25bj3TCiohQOANyljduJ7keh",
+	"4mQ35CMTbPB3+lhPy0dNbHWMPEVWzgSTBImCI18JQiXVqnTBHdQrUhmLBhjUtYgn98w6nojTuZBY26Zs",
+	"EC81VsIFVi4y2oQ+WuHJAlPM1y8jF1J5DM+A0ljuJYE3Rkq3YvgVU8+9Ek5qeeALzuVQCOpAnM4SkJ0H",
+	"yJgyIYAzKt1Cap8nsMMJum7Jep7jiw+NZzursg/8EKp1Qg6R1Gg6G6QyDtiEf2jxkfhu7xDonnufp+M+",
+	"ehrJPAAPLo4A+EKIKZxSsWRHQWEpHACZGss66zP6jmawDeTzWjq6nH7lhJikdEffKCV2hF5RviCRi8TE",
+	"hKKh/OlUuyeGyleg8wGxvlJRJVh2JypSEiIUwdfF7Zt844EH+VauR3QwawqD0buAhEalfAEY/6lIhaWY",
+	"hCIBAI3XKY+pueuGo61Iq05kyYSVjtSAZHIp9QyJRjPwgTUOx4tRHZMp7UGboZpFZlh1s5pubXaM4lzX",
+	"xahGy/0D/bNR7u6rNJiM+cSVgIrovlAhqnwXNpzB/z29rlEyAecGDHi6kvta9LYt/CNKF910MXeAqkdi",
+	"nFfBgHzsdG5YLAOJNC5yPahsn4cFomiUQYBJJKmMhTKilG7x/Oy8ETRmWerSM0x/F2UiEtfaOhvtuofM",
+	"Ltxb5AqXMzWOX501gobTVxv9RrfdaXfgXideNfqNvXanvdfAYlFjzLjZhf+MhF1NVnmd8y2r80i+DHMk",
+	"lsgA49bLfm2yt/nA+aFOUyRLngmGarBgicA4lH5xUpIM5cI184v2Or0ot0RYqqVm4ZYdqdj3Gh060ZOx",
+	"iC/8LCNv6iJ8RHdu+yTL3hoBUu5rR2ojNLUOhY3HAYv8rPosbEy4mvEUY/DwkHIQOUsa/cb3wr7W2jaC",
+	"Rm6yhx3b6/TWZ/lU9yfFYNHSLn2rTVLLlWCveqTcEqDur/QVu9vt9x5teiIH/N3lRvPw3F73+ufcAwRH",
+	"pxiFfa71M0xe/xg0Djqd68c4c07+E1/J5aCzd/1Tb0R2KWPxtpT6Xs5AbPT/+S5ouPIKgO3a07wKHjeC",
+	"Boi4jf4/GxNheeMdktb8oJar+yyFE1AwhGHRbuQbgRqXmPjk5es3QAOFgqkVbCq3RYQqIryO2E7UasU6",
+	"My1NPwAvB5opjbdnCBpvmolhSjnlOJV1ZM0BzTrS1uvsrydtfh2UpUgRcm41W5C1TyE/+GSJ+qwdmEJL",
+	"PmFg/+Dvsmnd0tDP+YfW8UjcaMzn/MMxISBO+9pn8abP6Zf3LZLV34g8XkHjHNiDZrzLdqoUo7lK6T4G",
+	"DZRdNoqLb+Z8NBIZe3tW5DB76hn4AA4Q+zORLopc94FUPFv4ukYjwVLNk1z9DhXeyJWLAcCAvg3y2VOY",
+	"HUi23i+1sap1ccvu2RC1zNeCJ1jd+trbQTN9Tk0u361QzM5SI1gMkhnbSVqtvUB60n8kOsaUQriB9CW6",
+	"AN9ZytXou7ABqg1da7fbdHm3uL9Rbou6nJW/tgFq6ZR81btvUhD1VOGNw44tiZF7zD9V0KSTc35tf1W8",
+	"pxZovy7l3dskxiCxoahhWzUYUWazi1LLMy6WzFLfLObUkH5XZYxt5IPHPHGPodbWObz+kRfaHhfV0uCp",
+	"bu/6p16VKqlRQGqjVi+d6HW20ZC2U/Dn5m1pm2hxumsapxPWao2z1jhrjfMb1DiBKN1A69z9lRsj7MeN",
+	"2ueSbuP6kATM2EUqTMBkrBX5V9GP4oQ8TxwLxbPNsHTwUKYiVCAd+gQA0K6Kujd5WRv0iKGjArOm0Ke3",
+	"3zksAtmafRAei6kBZQ0b59kC64rNbNgIqMgSpWak4p6hQjMUMho2iqpPYYPtSAuvTEwpk0Mr4RLxglD5",
+	"YjkmCthMpcIYcp8U87lCez6GPb5jKrSc8JHYnSqUOQtlNy86SPaDtXVI/VZUle+2obNozeSvH69UoN0I",
+	"P/FLTvBUHWguVaLnba0AcNh3bDhTLgy+ybYbGdNnqoMeT9GN/oycfXk6Ta/dubmuD9D0x1NTljp36zkG",
+	"Z+fo44PzMfBgqXXYusCGRrl4IZU3vOrcau3n96bnI1DUen6NQDUC3b75YH8r88EpVmiv7Q2/lb3hmBDb",
+	"RU9XLQ5TKp9clbuDxgdXIb81FVnLh40Tfn+GGcKL8XfSHOGl39omUdskapvEXWExd9+M4YnaFuaMFdV6",
+	"vbjqyv5XZa9CbW2DThs0ABsxjrOR9w7nOQnbJJCVOoh2O51q09Dj1j9465dO69G74mP7feuGTesHAhuX",
+	"pa6olB6yVFiqDOcqGLJEw3/RwGFizIXAQg3YltZlzpUrG3M3AtMZDdH4+BH20ieCbDQKeW7U63RcLR0K",
+	"hNaA91gKfnpUTl5lVs9c2SZf4ru9zlbyA773Uw0lb5WFk7ypscQ/RnaW6w0nyzV/q/aTq9oCuOVtsCpU",
+	"tu+b9YLWqsnX1+2vVRt83mIJw+68V7Qy17vH7J7JS6EE8ptbcUb63L27pgDkJL2W/mvpv5b+v0GPpKNM",
+	"Wzol8/T6K9KnKBMpvxOr8ZvYVZyNZBIxnSWY4adcOBrWjbZyskbsfCaNfZa/9Kaip5dArr3xCfVr2ko0",
+	"/X1Is37TsPlXyS243E6k6oeTSQDqSzCR6v1Ip0kw4R/oQ+mUg6JNWDCbJu5jqLoBtjjqdoJeJzgXzmfs",
+	"msK4on9jjWVk53wk2sG6DmNrfwxVL8CmSQcw+hvBs1xfybAyEvx/pLGCd6ylMjcaey/AjkRBLzgIfhDp",
+	"lHEs9k4Z1tiriFIZh2L+CaPvB9TaKGgddIKDTvBYWOzinaZ9NpeKDeQINLxUGwGfbzT2zZyjx4RtoJp6",
+	"jPp2M/Kkurg2Gw/uqZWeWun5IkpP7aJx7L2gRiWZo/jtU1WuUvO3O6Z0leWZWu+q9a5a7/oG9a5CP9rK",
+	"f6KphW+VnjxBOTwvGvDbGOadGoP7+Fgni1vTYF6IeVEPodpt1/njl4hn99aVp03OgLze5Jwb5rShOjNq",
+	"i9CmuhDGHzEcagtC+1ZxVztJJL+t3N3dQop9xRep5kmZFex3D7ZZpfHF/zF+Hc7lmxb2q63N//nuY4Uf",
+	"Ev8qFf7coABULI9Y8IvE5FRYsSow/42acPMUiyRSc14szbbUABv99D6zwfXMxvK7E31J5LzKbbFG2Wdz",
+	"2xty2ScYubvOVLhBVaiwJtqipHZX16zjj8Q6bhp+WwfS3jLhJlJ4PeEOvI9oJZboc8noF0q7+vIqQ60m",
+	"1BkQv4MUouVqtJuaJVxVDbsG9RrU62SfOtnn69SuFHYbeeSzPEmuqY33vbhOMMqnxbde+X4B8HSevq6w",
+	"V4zvfMEvxNZ+KHadGypUt+GH+jJuKL8f25DgqX3ldOPag1V7sGoP1h81b6hKST8lc+i6gD/3AtjCd5jm",
+	"QwRoORAKO51PRDbCXrrxmDrYPNh7dNjs+w7lMDGq/J/lrRWC/CIf5NcuxNQG1PgzCsuvCht9pmZpGrE4",
+	"FTwzrhNefr1d6Uylswvs1AhsAFueYacpml7RMAm770Q+Ps817/FReq4lMfWwn/MFw0C2oNRQkWlFDEnP",
+	"VUC9UvFdvuWoNH3fn2KpV3O3F1F7p9XmTcCIXAd6anFBjX7WdWsKio5Q2DTKizNmHZ96i8GFv6XFdRuv",
+	"JoJRC8/pz59mM3DMbxsf59czWLjIztpwUWtztcH5rquAX8mpiYSqdmpeaRsnpsWmPLPVroYbddLpbG0e",
+	"BfbjMa5n1jyTCCgUTt9mb4TrW1nua1nqfrfQM9e5TbMJvxDMzDIRKqWRy/t6QGWPKMPOVHYuhGI7+91e",
+	"uXYau8qnSn3FqGVbyYs65sk6nu7WddeZ+hcOVfp6bDzv61Tz8ZqP13y85uN1cNJ2fNwxqu2ik1wT1iuy",
+	"Iqk/dAz80RVk5digmQ0WpU7wcMFYbmcmyPu9Y+c2NJDkhVhD5Qt1sKnWaQC3AC9/lemJsGMxM8yKD5ZR",
+	"udAgr/bXaXfa+wFL+UCkqUC1vHgkVPg7dQs22lu1+6wo2nnkR/oOR4rYzjTTkx5wrHumyUaCOuRarTeU",
+	"W33u9ulu1xDZuOArcyf/xM7//uqEKal+4iOdJu/H1k7f+1N8b7XlKQGAyEJ15W2/5hv3XdhIyymwYSMg",
+	"+PguhImHjY9s76Z5gM6UDwfx7UaG1al1dT2Rr2cELxHmSU4Cb6WyiG//fdeS3ApKX6e41Q7C2kH4Daa4",
+	"OdK0ZWkR16y57c0fmyJHX06FOn519pc3L1/8DoJHc/Hw15Vu1B/LQhtPiJvx9FUGS7YS3kJlDJ1Apwc/",
+	"idhuEujctuRlbmszT23m+Z2UqvcgW5err6G9bktXR45+5cjR83LLXsYNc6LFrahnZanmzuloVVGq1tNq",
+	"Pa3W075BPa1Mo26orC04Nfm+Rln7+/HzZ3dYWfOrKGz5bn19Rqrajc3ry9pYwMQHHtt0AfxlnklrRe2I",
+	"r2XWWkOrob2G9lpDqzW0m2loTp64VQ0NhIC7qqG59dYaWq2h1RraN6yhAY3aUkObpnzhoHdtRNrjBUvE",
+	"kM9SStXKZDwWxjJ6jMV6Igw12j5iVgqDiW6DTF8IxQYLLOO/vlj/K/feO1Cqn6byRmf2j1TYn1blyvpf",
+	"UePdAUBd4b2u8F6HodUV3n/TCu+OFrEdTDjCOQ80z5Iy7/IM61PlePf8nRPhC4ZYi++1+F6L79+g+J6T",
+	"vxtUel/fVQsIkBJzL6ZzlQTs/n2tYnH/PtV+oCv3DLMgq7fZS5UuGGdjbsa+EzpewaINVJOhT6mc0gZM",
+	"WhZzpTT2szVjPVdU0GEdfaPqvUTe/oC1593CvnLl+fzFr4WZpRuj/dz5f8Pl598A6NYl5Ws7e10d/o+h",
+	"KOTF4Keeo6xqBiXD1poy8OvKtd8F9rSN1F8wdGDRMmM8tvJS2gVL9YjNRSbqYu410f4j5uRvQUlOdTaQ",
+	"SSLU1yz/XptykFASYSpy5IMtK8OvELRLLCGzweCzKX7sNyXfX8uWf7WQX9P7mt7/AY3yd7kUS03611fX",
+	"vkIy/yyb/VJd7TtluK/t9rXdvrbb1xWub2bq/1L1rYkmYXXrZVvIriWJ/NfPpsQ00rb0OFTb9yu4BXpM",
+	"ekdNlGuiXBPlmijfnCgTcfuypHmTF/fMmJkwJTct4+jNpSlxlbDM+XmlLft1c3pNTx1VHL2hmmbiUuqZ",
+	"c/kyY/XUYDsBqUaMWwbDuIrBFQ+xnit6JGBOtEbLjv9tPpbxmE34wteQDRVXi+JxDOaZ8wUb8PgCuUFu",
+	"9ZmPtfF+5jk3LNXG4kvoApF6ZrVrYuMYCNzabLOXQ2bn2r90IrBgIq2i2AnDJyKfvBLMzOJYiMTkDV2x",
+	"enGosCQhZ/udbpud8wthmNLY6eCK2sRVRnNXHAed38bHXIK+HFS/WV9zbZKqXRC19eoP6bgoyv1WI6i2",
+	"8kPvOufGpmSLF2IO/A3voqwK4loYq88t48zKiVifUPE37zf5zfMpfi9eFdwxlyARUDHf2FxeWbtXJgGd",
+	"53uZBL64c+Wz4hMRjHSaBAOechWLYCKM4SMRuACs99yGqhd0g/3gCTdS6aDV2wta3U5wAjDuui3QJSoA",
+	"rY1lvT0Gg7bbbfZyFo//I+h1eoetbrfVOzzvdvqdbr/T+UeougH8c8qzSdDdg39PeKZEwrr0OBtmeoLj",
+	"wy0rg3RokJuVMSgySVAyLIUj1CkldUpJ7b2q+f/vxnsFLKfM2MvErMTfHRO/DWeWEwjunE8rFyZq82lt",
+	"Pq3Np7X59MbmUyJsv439tBQo66ZRNGdBkVrwTBm2o7MAtKpC3g7QjJlqI5qMs4yrRE9cs7JQ6SHJ0EnG",
+	"54rNlBzqbJIuCpnav+KeYdE/fedVGJKarr6LAiZVnM6MvBRtdj4WoSJNz9sincbgqiaxWE8m2CVlJLBB",
+	"qs6wphLogWnaZo/pboNzHmmmxIhbGDpUoUIrLlcsOkvEZKqxhUzrr2IRMatZJmy2YIYPRbrow0Lxe9Vm",
+	"eiEW+bzwh4FOFqHKSglGqKAyDzV4N80caz+NpRodVcfDN3BF7V5dG1nGQ7Xf67XZsZ+WUJbNxzIVpZdI",
+	"w4yVacoGQqoRMyK7FAmbczhb4I3FJirH3EyosGstDZpoYdiOEpdoS9/vPGq22V/FwuR9eckubVkqOGhb",
+	"+2ysZ5nZnM6EDPLmVt/iMP4qFl9Pl/6S+U+0E185/an00lXUJ6Qa8+lUqG84Dj4HNttCo9UCDmaZVEZw",
+	"UhGbA+J4qRFxFjP+CuS2GqiJ4FkqRcZyR0yFZKzQGtj6wnYCb6qYFoSaTYAR4IV3wYqpoc7Zqm3v34Lt",
+	"/bfJJdti3lV29VrMTO0tWPIWVIThv5E0t64RYG4z2OAS2P0V/753yWqb8hw+Uez4PRnkr+TqdZJDzdVq",
+	"M3FtJv7Nkxy0chTpi9qFS1zhbpqIawtxbSGuLcS1hfjTLcQlEvdFjcXBr5tkynuGyaRiqngQNAB3G0Cn",
+	"GkFD8Ylo9Bt+no1lQ1fZpkGdtBv9hlT2cL8RNCZSycls0uh3cwOHVFaMMJ0XkzMywZPFLxtjgjzH6HU6",
+	"3kwjWN7WWxqWCR6PgQegCXSs08QwcSmyBbP5r7FOZxN6FG2nGZsZYQJ20NlztlZpyUiqtG2zH4E7vfmf",
+	"z6QVAeNDi1bTeSatYEMUCnJuY6zO+EiwmUpE5gy2qWA7nA1nacoSaS4CxhU7233JBMBKwDjdYhbGigmb",
+	"8AR4Fk9aWqWLZkCmXFoyzG6mrEzzt5NJ3FCxqT6+Lx6L+IIsv/4qMGc75nbZHN1e12oc1BqphDF/WLXq",
+	"B8FTO96kVzl4iLmij3k/+VrXqnWtusrr773Z+JeLlPFE81a6KxATvHNKTnmdtaJTKzq1ovMNlmUl2rRN",
+	"PwUcEMQpkh83ClsonOJnRyjK3bhnWdroN3ZRJnQvWB7qVcpjYRhnSqqfOMpu1UgSDFTJMIoEtAOXRLBA",
+	"GuTUGe+kMGt0oxcwrAlcRSYczI9cqspdGsynPKxXs0Z8AgqGEemQ/d///X9orph0WITlTDRsBr4KbvGv",
+	"W44nL+ti615Hsm6AGgUSbjfS0h67YfDcPr77+P8CAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -193,7 +193,17 @@ type Location struct {
 	// MinGold Example: 10
 	MinGold Gold `json:"min_gold"`
 
-	// Name Example: Farm
+	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Farm
 	Name LocationName `json:"name"`
 
 	// UpdatedAt Example: 2026-11-26T10:00:00Z
@@ -210,7 +220,16 @@ type LocationList struct {
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
 }
 
-// LocationName Example: Farm
+// LocationName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+// no control character and no invisible format character of the Basic Multilingual Plane
+// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+// U+FFFF in a way the other takes: the few format characters there (the tag characters
+// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+// U+1D173-U+1D17A) are not refused.
+//
+// Example: Farm
 type LocationName = string
 
 // LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them.
@@ -228,7 +247,17 @@ type LocationPatch struct {
 	// MinGold Example: 10
 	MinGold *Gold `json:"min_gold,omitempty"`
 
-	// Name Example: Farm
+	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Farm
 	Name *LocationName `json:"name,omitempty"`
 }
 
@@ -245,16 +274,46 @@ type NewLocation struct {
 	// MinGold Example: 10
 	MinGold Gold `json:"min_gold"`
 
-	// Name Example: Farm
+	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Farm
 	Name LocationName `json:"name"`
 }
 
 // NewPlayer Example: {"first_name":"Hattori","last_name":"Hanzo"}
 type NewPlayer struct {
-	// FirstName Example: Hattori
+	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
-	// LastName Example: Hattori
+	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	LastName PersonName `json:"last_name"`
 }
 
@@ -263,7 +322,17 @@ type NewPlayerResult struct {
 	// CreatedAt Example: 2026-11-26T10:00:00Z
 	CreatedAt time.Time `json:"created_at"`
 
-	// FirstName Example: Hattori
+	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
 	// Gold The player's balance; it may be negative after bad luck at the Casino.
@@ -274,7 +343,17 @@ type NewPlayerResult struct {
 	// Id Example: 1
 	Id int64 `json:"id"`
 
-	// LastName Example: Hattori
+	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	LastName PersonName `json:"last_name"`
 
 	// Token Send it as `Authorization: Bearer <token>`; only its hash is stored.
@@ -289,7 +368,16 @@ type NewVisit struct {
 	LocationId int64 `json:"location_id"`
 }
 
-// PersonName Example: Hattori
+// PersonName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+// no control character and no invisible format character of the Basic Multilingual Plane
+// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+// U+FFFF in a way the other takes: the few format characters there (the tag characters
+// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+// U+1D173-U+1D17A) are not refused.
+//
+// Example: Hattori
 type PersonName = string
 
 // Player Example: {"created_at":"2026-11-26T10:00:00Z","first_name":"Hattori","gold":42,"id":1,"last_name":"Hanzo"}
@@ -297,7 +385,17 @@ type Player struct {
 	// CreatedAt Example: 2026-11-26T10:00:00Z
 	CreatedAt time.Time `json:"created_at"`
 
-	// FirstName Example: Hattori
+	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
 	// Gold The player's balance; it may be negative after bad luck at the Casino.
@@ -308,7 +406,17 @@ type Player struct {
 	// Id Example: 1
 	Id int64 `json:"id"`
 
-	// LastName Example: Hattori
+	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+	// no control character and no invisible format character of the Basic Multilingual Plane
+	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+	// U+FFFF in a way the other takes: the few format characters there (the tag characters
+	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+	// U+1D173-U+1D17A) are not refused.
+	//
+	//
+	// Example: Hattori
 	LastName PersonName `json:"last_name"`
 }
 

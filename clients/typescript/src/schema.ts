@@ -715,7 +715,17 @@ export interface components {
              */
             next_cursor: string | null;
         };
-        /** @example Farm */
+        /**
+         * @description 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+         *     no control character and no invisible format character of the Basic Multilingual Plane
+         *     (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+         *     non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+         *     pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+         *     U+FFFF in a way the other takes: the few format characters there (the tag characters
+         *     U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+         *     U+1D173-U+1D17A) are not refused.
+         * @example Farm
+         */
         LocationName: string;
         /**
          * Format: int32
@@ -803,7 +813,17 @@ export interface components {
              */
             next_cursor: string | null;
         };
-        /** @example Hattori */
+        /**
+         * @description 2 to 50 characters that neither start nor end with whitespace and hold no line break,
+         *     no control character and no invisible format character of the Basic Multilingual Plane
+         *     (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
+         *     non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+         *     pattern is one that ECMA-262 and Go read alike, and neither can name a character past
+         *     U+FFFF in a way the other takes: the few format characters there (the tag characters
+         *     U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
+         *     U+1D173-U+1D17A) are not refused.
+         * @example Hattori
+         */
         PersonName: string;
         /**
          * @example {
