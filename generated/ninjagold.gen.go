@@ -173,10 +173,13 @@ type Location struct {
 	// MinGold Example: 10
 	MinGold Gold `json:"min_gold"`
 
-	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// Name 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -200,10 +203,13 @@ type LocationList struct {
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
 }
 
-// LocationName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-// no control character and no invisible format character of the Basic Multilingual Plane
-// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+// LocationName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+// Braille pattern U+2800), so that no name is blank to the eye. The
 // pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 // U+FFFF in a way the other takes: the few format characters there (the tag characters
 // U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -227,10 +233,13 @@ type LocationPatch struct {
 	// MinGold Example: 10
 	MinGold *Gold `json:"min_gold,omitempty"`
 
-	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// Name 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -254,10 +263,13 @@ type NewLocation struct {
 	// MinGold Example: 10
 	MinGold Gold `json:"min_gold"`
 
-	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// Name 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -270,10 +282,13 @@ type NewLocation struct {
 
 // NewPlayer Example: {"first_name":"Hattori","last_name":"Hanzo"}
 type NewPlayer struct {
-	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// FirstName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -283,10 +298,13 @@ type NewPlayer struct {
 	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
-	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// LastName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -302,10 +320,13 @@ type NewPlayerResult struct {
 	// CreatedAt Example: 2026-11-26T10:00:00Z
 	CreatedAt time.Time `json:"created_at"`
 
-	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// FirstName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -323,10 +344,13 @@ type NewPlayerResult struct {
 	// Id Example: 1
 	Id int64 `json:"id"`
 
-	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// LastName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -348,10 +372,13 @@ type NewVisit struct {
 	LocationId int64 `json:"location_id"`
 }
 
-// PersonName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-// no control character and no invisible format character of the Basic Multilingual Plane
-// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+// PersonName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+// Braille pattern U+2800), so that no name is blank to the eye. The
 // pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 // U+FFFF in a way the other takes: the few format characters there (the tag characters
 // U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -365,10 +392,13 @@ type Player struct {
 	// CreatedAt Example: 2026-11-26T10:00:00Z
 	CreatedAt time.Time `json:"created_at"`
 
-	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// FirstName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -386,10 +416,13 @@ type Player struct {
 	// Id Example: 1
 	Id int64 `json:"id"`
 
-	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// LastName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -16701,308 +16734,312 @@ func (sh *strictHandler) OptionsReadiness(ctx *gin.Context) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L2JcttGuij8Kn0495RFD0iR1GKbqtQp2ZYSzXi7tjw5MwNfowk0yY7AbgbdFM2kXHUf4r7D1P8a87/J",
-	"fZJb3/d1Y+EiUbbsKDEmmYgkgEYv377+2oj1ZKqVUNY0+r82xoInIsOPx3EspvZExTqRagS/JMLEmZxa",
-	"qVWj33gjlGXzsVDMjgXLxM8zYew9w6InWlmhbMs/GrE5N+4mbrRiQ53h1/3uQR8/aCVYTE+F7iHG/ZBs",
-	"oJMFm/AFG/NLEbBIJkJZaRcR23l9+oQ96nY77N//6vbaB+29ZjtUjaAhPvDJNBWNfsPf3AgaJh6LCYeF",
-	"CDWbNPr/LC6+Cxp2MYX7jc1gtR8/Bm4DXnEbj1dXfz4WbCISyRk8aBhn0avj8yc/REwPmR1LwzJh9CyL",
-	"BbP8Qhia68GDh4/Yv/+11+4225Vp8uk0lTGHwXcnIhuJ1hTe++efjIb1wFbITCSNvs1mYt1Srhxg4/KM",
-	"gcPKdHqcpnr+Q3H41cX+KO2YPXn5+g0Tig9SkQTlM2cOaBhncaaNaelMjqTKL8PRGaGS6oqPZ3asM/kL",
-	"TjlgHmjOF1MRsLNETKbaChUvWn8Vi4CdDVvPYT346YVWwn/979Zrek3r7GnljLdZ8HNhxzrZfsETuv+q",
-	"hc6MqK7z+5PzgP1wcvw0YC9fnZ+9fPEmYK9evjm/8WRf4su2mGuOXyWcpIcjthO1WrHO/NSjJiyMW0Zf",
-	"qzMfWzs1/d3dEZ+Itvu5rbPRTWZ+8mGqjbg5YJmpVkaUIGuQ6bkRGaOncaszwZdg6uScjwL2TKqLgD3T",
-	"sQOt18Jmi9bx0IosYK+5Fc/kRNrSx9Yrncp4UQWmEhDa1msxTfkCpvfjjz+2AHSBcMTcioARmWi9Inh0",
-	"3zztCxie3U227Dn/cDwSW+3VWM/ZhCtAr1irpLxPsEExj8eCiNE0E8NUjsaWcWXmIqvs22GnU57fRCo5",
-	"AarSycmGVFaMREaTxQVtIIiEH3CGU27HzMymU51ZszVKbCZ0q7vmSMYbEc8yaRd0iKsTey3gmdj6aY0E",
-	"s5pJa5ieKwdPJmDGLlKg4yphcsJHQLHhMzyTcMv7eGWQ6kE/VO6GN3M+GomMvT1jScbnphngTWHjPFsw",
-	"aZme2bABL8MjMCK7FNkyf0rEkM9S2zJZzO4prcS9Izcn+smIdAg/wexKv7B7M2X4ULSkSiU+JCej8nWa",
-	"M873CHirEnF1xKFW1R8G3IjWLJP5NIY6m7R4DNtY/JbxiWhxFQtjdWbc7592cEDqX+IpraEMx+mcLwyL",
-	"lDZKDodRvwzbM2OZ0hYpQJVgcDjBRYkzM23HAsghV3DmoYrKnCZihi/M8pm4d64VGfy1tSwV6M96zLgU",
-	"mYF9ROEA5jvNhBHKIok6QvYIEDPg8QWTikWe30VMZ/it4HlRFZnCRjds3PAAgEKun6cSHyziSABbGYWz",
-	"TmcvnmUpfhBHLBPpd2ED7gobTv562Hv4sHnE+ADWwzSJgyk3NM7SZHG83dTRZvNf8SwzOvtOLP4y/ceT",
-	"s8MXP3Tglt5hCnT5u15n3XuvIaae8K9f4NvXz4pD8AIacECQUeNMcCuWmEox292DG+7zC/0ESPDqTCKl",
-	"W0idI9gwcSmyhSPMbDCzzI61cdMyfEEgPJdGsB2Yt9UXQrUGgsN7AENagIsiCgEXDXHQRMeziYeve4YN",
-	"ZSpME5CImAKwhwshpnhz6c2IWtxcMD7iUrGBGOpMhErweAyiTcDmwIWWABK0gEwA/I4R/1gEiBAFzEiF",
-	"2+vgqiwnDaVKQgWXQLxg8ZirkUjaDLicnlkYjDMz5plI3JRjPUsTlokZoDnrdTqAGpztd/ZhDx09D9VY",
-	"zDJprIxNrh50A2CQSMf22712r7mK8HQaGzDeXVyL8i/0G9j89cCWk6WYZ5lELcGIOBOWDhJliuyeoRNt",
-	"HjGll49H2vbyTPGwt9IJ8pvXzjwXf9bPPU6lUCA7ZmLCpQJQ+3mmLWc7Zyfnp8DwhrYlhR22QE7kU9nK",
-	"uBWIty0ntjX7LMoAOnQqQuVO37BUDC0QOdiCwSy+EDZgkY1yIWamrExLV5k0bDhLUweTuHU4FRjTCAt8",
-	"N9MzlYiEzaZthpIeQEbvUcCikvQXsZG8FCQHrL6sDKKhkjBPwMRMz0bjpRcQqUPdFxbNcNWwQ9IwPRyS",
-	"GDDM9KSEXnAlVHPAaWmYApyn50TSZ9HuWPDUjn+JAhbtAltb/BLhKNHuRID4YiK2Mx/LeOxQlFB2Ppaw",
-	"tXRWhvFMsIGAidhZpkTC+JwvmoEjMJETtiKaH2fRfmefGMx+5yBCtYHDQq1gSodKT0WG9IMlIk55JlYY",
-	"ZejFl7BxlH336NGR/a57DXXOoW6TuHbuT5dN8Q5k/AQHesiinyOWAxIoM7D/rcEsMzZqEsUcyjQ1tPti",
-	"MrUL5KfzKFTuyMtnyXZgQH0pnMKEAr0fFU8nal593qHSw+FV+/Lzd91O52j+Xe+6jRFDkWUi27QvhUDU",
-	"ytytKBShQOttDsevzthOtJvo2ERNlCoMEJUIBwcEsLog1qlUF2tkn3z4TdQwv76erNDpnD1dXcIZmluG",
-	"ElEQLSTEDxwtIAH5nmGpHpk2O2aXPJUJi8paGVAJZdlgAU94wGc73Va39xAQ1orMBCyRIwkyfdQGfHoP",
-	"/2lFTcA7EY+1SI5KLLV4M5ugoUYrsbwp+4Pho95w7+DBg8HefsIP+V4sHvUeJR3REfsP9g4rOzXlMAtY",
-	"7//653HrH7z1S6f1qP2+9e7XbtDtPfz4Pxrrt81mC6RS6yxtRKvg8DhIiciVmc0WaCgDqljhEt2rmMM1",
-	"2t3feLZWh6paehDRiGfnxi7kdH0WkQbshQI07+WERA+H8PgEhQqUybUq29GIMuXWilw2yhkp4iAqwXCY",
-	"pAe32QmIJ6jx6okAMShX70A5Wj5NZ0i5Gh1//PHHspq/nk7x4g5YHY63vGTxYSpia/oseiw44uCyzZRA",
-	"Wmk2wBtCheJA4B9gIst09l3YkAoR4j1eBvEbB5LuedhI67mLtg55yBSEZCqfEYpFhw8OOs4S2Yd3e1kk",
-	"QMPrNOWxSGDMgKQsfKcXnOeZViN2IVXCdniocjGmOHGeTACp8SHkdiLxtp3yJeI4l9JIuyKT0eK3knPy",
-	"W6/esHX06mPQmHLQaa2zTz1BhWT9cesp/3kmWASSwnvSXCK/J9NMXEo9M6T0sJcTiTKsN8UNZVZSiCSM",
-	"+PNMZItG0FB8AlOi8SpQOeEfngk1suNGv9fpBIC6/nt3HQ0pWU3/KtaxEHYhFmymJKzCmyUA+ZEb4jEE",
-	"zGgCowzEDmFYogmc4CqzcxmLPuu2egcHoZpmUllAQXb85snZGRCEjMewk2yHs7dvz54GuAFaiWab7bzQ",
-	"zB0vAOdM9BFmgV2LBHjAYMF4TtLNLB6DClqyscxRAQAi7ahCykHQo5k5qF3488ANbzfZS5UugNSAZJZj",
-	"AFnkpe0T6liNRgPkCQGcGmzLSGnQPVJ5IfAqkT7QbvJxQpVoQdjmJCQvWcHmuanwQu+R/t5kRsZ6kRDU",
-	"IzzQCwqAWLKBb4SMg4NlyChzoDD80Ou0wvDDg5N391dZT9D40HK3tybCGD6CiyhiDgCoNx0wwdvw+Xrn",
-	"CGw649NpimzaM4qc7nmF+p5h8SzL4AhIY0T5WTlxRoC66cAgVBHaOSK2s9/tFdx7W7Bi66EqVDlYOYEa",
-	"R/dKq59nrp02rzgtZ7DZdEzdTm9/Lc7SHr4WPNm0j17Ud7u35ZaxfMeMBXodqlhPpjyTRqsmUnVCf8Oi",
-	"+1FZIIItQC1/zctyh1uo/v2v7l672+5+5hHkiB2q4gi+4Ea/VRbem6yj8GUaAVo5z0aCbBogQ3ubBtBD",
-	"Rn5DZvmITWBYR06i+xFIoYakU4/3I804LMNTh1QaVGaKQUyuJMLuV9yabpO/xIa80EpswOCT0tQWesZ4",
-	"ikopG+s0WQGxo0L48JuxDnbmgl+sQmF0H/VRWv1eZx9hT8+Aog90srg1vuGga6+zfw10FYatz9jRJ0gx",
-	"Vvf1KXHTW6CNtJ9seTuHtKVEJ0E6bba/9Fo/E6UQKcQHaVBIvh+VUWEJY0JVRhmPaGwZz9iOwogCrgge",
-	"j9gyQvWuQahb3Zf1tP28EiOw3Y6soseVGyQ9WSE8QRvab7g1VxgbJxrEIysmqORmws4yUA0R4Fe8CL3O",
-	"egkarTKVSTkrDD0y1NmEW1J393qNAKZMmnDXCdfu21q92HsV1tk1zqt4K5NlbRxnO+V2XExWJleqNuXJ",
-	"Hu43rp3eK9TBNk0u19B+u6m90dmGs9dZIrI+i1ojnSYR28kkcBBLErzzZtA5NgMW4U0Bi1rOV/Oe24jt",
-	"KDFHqy0+00S2UrreZseM1CumQaKKtbJSzRybwveD1D/ngDJmRhEUZFUIFdrXEFV5kmvcgFnmgm4MkKKj",
-	"vZEzo/jUjLXtA8JxBrN1L+DuFNh8rI0IFV4i6m/YQNi5AA4w1wjvBq0ZfDoVHObMBtqOGU6fKSHRo4lm",
-	"8BTxc6B5lqAtMpWXonnEeGX5bgL+QXMhp0BsMtCYBLemMjVHd7zhW8/ssmKO57RBiTVwymsxMH/MK+3+",
-	"u/tTOs9G0Ch9Wa+0e4MQ6uyPeeIMVPDNBZLBx3JQ1DTTg1RMKCCq/2uxIJik5TJt9Bs9NpQiTciQ7qwH",
-	"iDBZpsk8gAD23q2WlHr4wrzGxC2cibGsV9aGU42qVsqLZ9FBuu2jH2G3jeUqRocknZb50zZmScvtzDT6",
-	"+0DirLR4gn/Xs2xZKc3X6jbb75fZxSu4hy3cB5hNccD/IxPDRr/xp90ijnCXrprdVzQEndg671g+A7fX",
-	"RyyirY5wawxDv6MeDoXCmEA8HZjkUpiiMS0XPNPC6JRWESu1bn7u6d2NMVZ5SE4+LMUxtUqBTFsPXA2B",
-	"+hg00CfsR75uKO9CXnbYXfVMcWP5qVbhWdjqYXd7yTWx7QhVT0bJqHzVU3jPx6Dx361ygEarFCBy1dNr",
-	"QkpwrFJw4LWz9n4LBNdTnQ1kkgj1mSQFxTyydg4EILMhcxOFpRAmV0jMelzf7e2ineuGSL9XQXpkKmiB",
-	"ItvfWnQf5gu/LTzPzcBkkh7M7NVbUSN3jdxfFrnhvF5l6FWTMN4pl+l6/TUPjrGaRT+cHD/NvS6mHKSV",
-	"24FRqVpj/eiTRcj7z5yROtrv9iLmUI/tRKtzogDdVaOfitNZIpIgVPM8YMaQwQTFtW8Sh3z43VW34z01",
-	"vv0W+EZMYmskywSLvj85j6r2OwqlRQZHVmpe4I8RZLfHx0oez2YfscNNLmCVENA+28TSXQCOv5nMG1Go",
-	"cuTLbTEYq/Rt416NT18Zn96I7FLG4q3il1ymfJCKm/AvH9Y+4BidqIB3DTBBKx6LhDmvtYuLkQaU05hP",
-	"eSztok9hm8us7KCzV2Zlq9OLmmyZVx0xmy0ogCVUHMP2qvF6LmSrxqvfIV6VDvL6h/Pgp98vQp5r/Zyr",
-	"hbtiboqN3n9FAQma8np8qCOlSa5Ij71HUagKnFuawVqEwwCyGslqJPv9IVk1vOm1mBnS2T7XOrMUaIN+",
-	"ABjbhaclcjgUqHw5bKxahJfDdFYCd3A87z/HcZ3cujLwBjvvbvdTbD+9XmH7Kc0IQ8AwiWK9tVeWJn8h",
-	"Fi269dZsQdHS5kTb705tGqpF669AZJQVmeLpCbo6Ppe65CI0JS+BlA1TSIUV5ciFLQzAN8H9g7Kzxy+I",
-	"omLX47y75Zb9O27pQzRkHcHixxivPvAqM1yZZehdTaSJUw1EiR2rRSlUE/2ghepfE4GaCHx5IkB1IV5o",
-	"i3Dx2VLGq7fn3s3qEuJFwsYiE0fA8dimdPhbpgr7nYOCKtAKKRaN1riWMlBCf0tp23K33Rp1wPoAFGwQ",
-	"oE8Ioyh8WCq9mIgB3vlHowN5FYUrh8Cbaqrx+6AaQC8w98kb4z5XMSm44DTTySwWpmqshgECZsUHuxub",
-	"yyMMGzHCfjezw9bDqpZCE2v03QeXRArg5YNKtx54WUvJ0+NvRowOC2L0AqhQvnNrCRFSoGJzb4MIvSii",
-	"aSuVnKQqcthirigPAre/Dj2p6cjXoSOneqY+V+rwEatsv1f4p5HhXiVYFMUu9ns3Q+j9KkIPYQkbcRmv",
-	"3hIak1rh4ha5JQHi7etnNbbW2PpVsPW5TuRQimRzIsRywRTKuqLg/UqxwIBRkYelpCMH3KvpVz3K3q2d",
-	"zzXAfy2Af8UXqUZ31zOejcQt2MiqhT6LcGjMCul29h8ePDhkg4UV5rZV4m4pQNKtC51vKaxsLfOa0l0t",
-	"q3UL77r1cGjcBWloDq5yWckZT1JwbQircf1r4PraIMnPRPfltGpXJmyhZ5RkI5c9bD7Btch1vSrg0kf4",
-	"rZdquzejDyUnWnkvnFF7PYUo3dei+26FRqwLN8W0v3W5tpTzXc4OxYwfL3fojCoz8FDNM4lFj5YklBQF",
-	"DmlX00xZPk6bHdOJ+fzEaK+zHzGrQ0VpuGplWDgUwZM2O8e0LoAKLMHIwm1AI1TStsNGETRRrpM4ZJzh",
-	"YjCqvBhqJ3r19jwKfH3mgEVPT56dnJ9ETbdIjD+vZk7uwOb6ZK/UJUQVu4yWA8zNNwy2J2DRj7sU46uc",
-	"PQFLKYQK12Z0Xhn0mJXBo6hEmGfCDHlqBKwxT8gPcOkmj/mtA3zrAN+7zyfKutBn8Ist8eVafkHpZFyV",
-	"ai6s0b6c2qXExkiMPwL3wLTwBVlNBjPrOUJOUMv0ukRViebDjUgcRZpihWCR9OkQXLiMS/HP09R9NdBa",
-	"YK0J0ZcnRO4rHdspJvN+AUXVwTjQDx+TuaK2Hu493CellVk9EsDNb1t73esW9KVaoc/nMV+ty7rluHKt",
-	"LXrmy2m2Rf2PHWkNuXVhCzGHvFnZTb9jmIh9tSKMVUAn/INfBW551KzJTU1uvjy5WZ+E8ZlU5oq8jAxb",
-	"OCg9v4qUUPngmwWMlexgbk1sVixqLfUoXb81SnF1Sor70fILQTKJKTaEaEoizYUvF40yjaRSzrAlLdDY",
-	"msGVuS0wSh6NineYUDn6IlWLWmgUFYibpQQWdlX+CirKRKBd+Q/XkgF13VQbrAFCVV2LLAFpYMmxwEJX",
-	"WOfHV/MxGkh7v7wQ2pxQWRDM8mprVEN+PLMs0XNFSitslHEVFYxMBNvhhkUqZq0XLuXNgO4csUQ3qa6J",
-	"VlSu1WLtbqyBlr/hQoip046LJempUKXS2m49PMvkpagTDepEg7tN1ddk8nwOSc8phFSs60jCNiUfPi3s",
-	"/1FByc+X04jWS4F5rfNbjO67MpvpyiwkdqqrVVaRhoVKCYENjlxx5Jz+SEPZTVT619UpVnFRDPlCAeWz",
-	"GphJXoD4nmFk/sxLY+2UGs651hrSspHOewAgaZxzQ5ENrNzAoRkwARowNpjhSZIJY47y2r9oyTMBTtNd",
-	"rElgTQLvNAl8q7jrz/fZJrw3AisUuuIvZTR1df8rnQCdCrhViNLN4pNKyvJxtW67a0Ugsw02uVl5M26L",
-	"QlZ3wrCJNAaIjs6ovnqtwP6hFdjlPoLXPbfcj+AukYo8qeG5SCQ/R/S5zehnZ+lZF/wsFXt7froc7Vze",
-	"l0a/8rUw1C2NdRtF9rqlDIvStpTCizfQl/zWFt7awlu+RGBJuT8vNcBziSlUwXndtrMddPi61l88VBOe",
-	"kuGf5a0TqEmECxMvt9yLMGQ88mFtJd8oOUvRL4NKOVWVwOAX7CK2ro8wFa+Vpkij6eet82ZYWRqEK5E0",
-	"23khwVCR66fIn2+zY+U6A+HbioK6qzvDc7KMt+5E+51O1AxCRQ2BsBdatT5Mn3XQRxKPZ+pCJEelPsb5",
-	"M6GKTrArSJ91O52WL0dKyrfS6+bhFf9ov3sQeVOBz+qvlCNdK1qWOpJuQ9RLbZ9XeUTNemrb6S3zDeyd",
-	"+5X4xnJz7NviIStNt28rBOn3y1Oiq/bH84RQReUOyr7ya7ldeq/dK+y223GIUG3PItgKh/giJNSvcLun",
-	"6daa+tbU90tQ35wM4IufltG7RFkb58IZupw7eUimubFW6MlwhflLpf+x8kC5/dD/CsNZp9Pp3LD3EBVK",
-	"UBb9KuzF22dFSWxY9/c6TSoz7V5X3x/+V6pU38p/Wi5Yj7WcUjteYjGeHDf0BdwzzYDLWEn1x/3FoiOZ",
-	"vmi8K9dM1xdrm/4VRfb/6Qcpyp3rwU8iRhAvdzQuzalUJL3f6HV6h61ut9U7PO92+h349x+NFcq91XnK",
-	"BEv5T/iH91icHbsnTKRy32CvXRHzU55NGkFjNk2umcjKlpXnXoa4DcvIzxZe1LJyIlb3c2mxV7O3Msh/",
-	"pCX/WumLcKMuB+XNuvq9CLkfy9u53f204Vff68HkBdz7sXost7THSzCLnSJwaqUVlTajeiSVsv6V6V0F",
-	"9M+ksUuAj41CGv1//s5Q4FOm+0bwzOnNCc8ucLpDnY20tUKxWEtl/Hx75fl2K/M9yKf7hF+KLzjdH0Q6",
-	"ZTzLHSRjPcsDA4diXp3wXnnCB+X59vL5/gADfMEJPxbUajxN+2wuFRtItMCm2gj47Ke6X5lqZW9bB53S",
-	"7hqp9HbTfRc0Sn0kG301S9MVMukgvfRhGwIA6OPwiWcZR7Gj8q7l9MRX3GCsPzcs8n0tvfcK22JP+Ugc",
-	"sQjmGF3T4r/Uyh+Iwyx1YTHURuYaeoKrrE72KtrwwlHF6mp6zGp20Cl30UBfYN4AxfLMYjoE0AI04szH",
-	"0goz5bGgMDSNxZqweywbZIJfBKFSGkWSTKfFyN5iI9WlNHKQIqxPqDeuu8OFLD/mRsbs+Sy1MpVqNOMp",
-	"e5VyJUK1M5CJ9EO79v2/iEy35jKxY4azol+NHlo2XkzHQrXb7aPlO3/SUtGUYLKq5b9nwtd4YVIZmYgA",
-	"DvqVyIzkikY+U4mMGW2iofZTE/2TxMatcMOkiRkboXLymm9Ghvt68uT5cat32MPnvtcuJSSVF64dpt/3",
-	"mJO9z1kKaXum3NhQvf3z6enpKfXMmfNF4TalVp0U6AIEZHl7UW3LBHXDsXxUugKjnnQ6nS5OAj/3Oi38",
-	"++D0iL39c7fbefw0oA9P6MPe/h7cAn9P8YfHT47xh8dPjvdoZ9/+ufu0+2CvRX+Pm7i/IK9mYohV9Zba",
-	"5TgGURGSKw07e+sl5hb+7XXwz4NT+npMX4+fwp+9/VP4c+juPewc4J/uE/zzFO950MF7Hj6iex4+6uKf",
-	"k14YzrrdAxy22z2EYbuHD/HPg8f7LfoL43Ufdk7CcNZzM+p1cMBep/eQvvboK43U6xzi14cdGGmvQ3+6",
-	"h/thODs9OYVrp6e4htPTUxzv9PT08bud/+ovLbvzMAxVGF6G4TAMM/rphC51Tys78ui0tCOfvhX5Kh/T",
-	"n5O1a6VfD91O4LJ6ncPD0tLzVZ4+ypd3/1s80+Z/3VjhI7q8gSzrrKQQlugyEJMVqkwy3WaiXOYhuU2G",
-	"J5R1wdNXJR6MqQ3BSiPlv7x5+YKhSYuhSYsSJbyNr80iLyBELF+f+BADOY28JBG5kEE7doMcYTt/ymfk",
-	"lhmB9n07dq4XIohktGJW6yA3XHHy3/iurZMKR/61JLrsd0hXKa+we7gsdSzpUavWPyXmrPRrLhnEqeCZ",
-	"8QmcOQl8M+VZ0VJ2lHGVTLgBGr3OfLAsMnx5c8LdU94+rhF6Xoh52RBwI3DNkyGtZiQkoz2V2mjPM0lN",
-	"nlElAkhG1q59H/gtofnItaRcD6zbwuqS+lOBnCrQuCPYq2pmharzVP+kG58A7jcwG9xJwCkL1Ffo5u/W",
-	"gxh1a7wWwEonVmmJ9wO3VmdyqdndD1z9st1ZlAe7xkEhMlPYOkpv2/6xpc0qvbs84JUb9VoYbG/4a4On",
-	"6cshGiWufD1tLyir1YVjHNAaBHCuC9DMKnFSffaYAoiAIO7F+Dh+FNiO2YV5j7kZo7/cahfcVFBlNZq+",
-	"3/u513owP/lLL/25c/k/u68fjf/74eDvF/uz80Pzj7jDXxxMnj4Yfj/u/vTXa41BtILV3Xq3So5cu0nu",
-	"rAQUA+UVzjwiU8+VC/MPmBnn4esUpaBisUQ5tlH+N8Aq4WQnt/uswm7gD+jG2/aRwOVv0pBjY1u08iT7",
-	"Pc5pG9ypPPEZ1sylcy0Puw4XShhVq+K1Kn6HVfEC4WttvNbGa238Dmnjhdh5mxx9v3cFS/86PslPFWi9",
-	"mnBFM/cBT7mKxRHIhxO+YANQzEfcykvhLAsDnrB0Fl9QVUzByD9RkZtgi1akg1X/5mc7SG9DQEd34wYp",
-	"PW8kvrZ1eElawd37bKfiZ4DdF3D85FrF57t9dnJt24B8EBmd2ah5Q2/Ql/H6bOwgeawYFsbcP3iQd6Bz",
-	"taVcMxmybLRIQcojkCd8umJ9qDvB36wT/LIphfZv+YR+BOF0jvHPWJfMAZlLvBHGurQ/VryCbEcBG+s5",
-	"ZQ+uHkiodqKuO9uiiXw7Cli09vyi5lGpdJiP/iMAQ0XDsGigk0UUUDB6pSIjRhzOxzoVAeAMbBafiITx",
-	"KfBJTJMuwgpgZutqOpanuHIdZGO/nOq0lwXZTdC5wn0KcF2vdv56TRBN42RNA362g9N1J+/6M+islA0A",
-	"O9ME9JqCzqJRP3FIt4Rwn4FF62ykBW6sck7Qk2Kq4BaLvre6j5drSqEeRYWXqKYAzeqg23PVXDBDvt1u",
-	"R6FCYILJiOyIcRa1MfQ/arcjZsRoQvAuMVQj+s/eCV39z94JfMYsenxZJoxOL2F7sUd0JrDvVSyKMn+Z",
-	"mOhLwaTFKimBLzXwp4iSSnMETkj5ispxgRHTQw/OZqqVEU2fjTGUKkEGIMuFVe7B/o7MMszdhNbkssEs",
-	"k618PesAtBQ6l0sknSuD+Q4ePSrJGvvrY/gcfVthFMyMdWaZmU0mPFv4o7+QCs3ejtBVzWTbkMhiPdYF",
-	"sVffe5YIZeVQuijjpfcdgaw9ALqiBFZywNqHLjQJb8YZudDCK8hxsClnMVjb3z9YW5M9uLr9S7C5KUNw",
-	"TRmz4MoyusH1wevB9X3qgk2J7cEN6h4Fm3tjBRsKoLyrosoVR7QtbixbV2kDCLBzvAk8x81J/TrBKbc9",
-	"lgivUx4a/YODYCuJ1/lX9ki0fRAsGShL36uRcYVqecIzJRLW3WMwVsEy4cb/aAQNIjC5vbMqWeTzvVIl",
-	"woGpJoz3rUrDsIxCBath0VtoPV9EI9ys2eHsixkzIPrJUaHUEUFItTGVxcCZrNDLa1W4BzdX4ar25dX5",
-	"515GnD5M3WmmVMV1zC8FGwihWCJSYZf8Ed1Pn49aa3suz+ieceZO0oPhaDzxXwUOD7krJ5eDchkWroPq",
-	"lVFKYH57RnpUjYuRq4e1vFW5ruyRqljatfoz0pIr1ee7Tlm+gP5NBPZ69ftL6MUgRIl4lkm7eAPTEU7c",
-	"n0h1vt6neO6LoEhjM241EE5XVcUIn9X64uzFX46/f/ns6fvjp8/PXrw/f/nXkxdRm/3oiiJLw2YKbkeZ",
-	"1dWgmvALQd4I7g2IIC1PM6momDS67VCwxK2DdVAdhAJRxtZOCzS5YgnkNYxevXxzzrxwGrFM2BkCQ95K",
-	"ji7l+WMptyDJwSSrz+7+KpOPuzhqMUz7+ql+RL1jqH3uIo8RNxysvpDqJ86+B7CccIkmU5cmtSyaKrxz",
-	"h7P792lG9+83iToZdv9+nj54/z77v//7/+TgHTjD3qVzTGHAtPeshoosfvgEupIw4IO4i+CZMrgtFesg",
-	"EuxUGxEwzjKuEj1hfKJnygLFRPwCCJGKlIoShc1AbMXsah5beSktjDNiIAlmiSm/u82OKYbIl3sj5duO",
-	"NUaLz7J+qLq4PLbT7YAG2evgq5sB6+Fi2c4B/NztNAO25xa9Q95GqiS575ez0zrokBcS1OhQ/elP7HnR",
-	"7StU99lrV/2X1OlouTBA1Iabou9PzlmRxOkKpeGPFfihA4sYT41mZir4BXvy5m9HbCrjC8AAyv9mvsVY",
-	"P++yFlFN9Cdv/ga49fr0CdvvPuwAPLiSnpmeB+zJ62enZHAXKjGBtwP8PNNWJGw+FpmA0ZUQiUiaeWor",
-	"ef9cMfK+w19E2gStfxtavYGSiqybF7dEML7PmY/c7RGbCK4Me/umdfzmydkZpW/CAug0qFaTYXNsg4te",
-	"SYoHSuWFYGHjCR/+//9f2CDrULpowzvOUPfG5Y1JMBKgeM3gnHxEQ0ChSCbmU4fyZorV0sdCYOJvIZMg",
-	"/6dSUoxok3Gk7rto5btTiOEwrNZsxwUeOLrpSI8rQYgChfhgGYf7YfQYE0rSpF99O5kOSmhvgjwEwgl8",
-	"xNEMm/DECyiTJsGfb0kHKqgYaSuBr7LBgvmeQLBaSgpGRKTF5DYZw3Y2nnITJo2NFJB6pwtG2MFinmUL",
-	"Z5gge7BWGI2hV+G3GFQa3Xr48OBRq0u1CxDc9zuHUZudIA3AsR30laov5LAkDUEt2/F9Cl69+D7wPZEK",
-	"O1ATZgKjuyXfM/kgbmX5qqQ9opjNfOz5mFtUt8tvRgxB2H3YO3iUj58vdpk2LO8kGwlr8EV0aNhyoEQ2",
-	"kEZE5Em/Jj2apvFg79EhAcDx+jY5tBhcGgIhhVcgtJUMZnCofW8pdM9gQUlcXRjOIodEAHRjng4ZZ2aW",
-	"ZXrErWBTLjO2E4WNMJwlDzudsBEFzG8S+/e/HrZ75HvnDAtkOEMGIRqgKSAsxhU8JSK3bHstErDJwIg1",
-	"MhmJRTlvEBMYcCf6NSzM52Gjz8I1FvTSOsPGx6jJBgIrXfoE8nuu6wMb8llqDdUfYc76y3iKEYpjrCQn",
-	"yG6LyDUZOOMmcE09szgmV24Z94y7BYvJ4Sl5euPsRvmtgaMYefxvouMZ2guBHdOv+Wm6h+GMKQ0eZ4ZH",
-	"R9tVFEslk/Q05RIPnDOrp61UXIrUz94ZuIvlwLE20DJJi8bqpIxWSVuPhs2ATag6KVese8iwvwdRZxIh",
-	"cltqcdteL98PnbHewSGMS22cCKBxi0byUhgmeDz2M9Jon4VzLqzDdNDHg7ARsNXfnyRwylSwBSEwh5Tl",
-	"O9eYmGECLrQM3ozw4vle5upR6yGhWCKHQ5whMkE0ojo10s41i0FKMigBOT3N+2W9FZgTcWAoqXOKBQLK",
-	"3G0D1kRd0SFiDLgpDdIJfAje4IdE5n2EpzXlrv0L2q2MZYf7rQHac92tSxsS5qoUk/gCoLx6SNQTsVoj",
-	"QJTvyi3x+aIAXPDNQEIJDhM9G6SiNc1ELA3yuxkeJQJQQNACckZXUAEdXCCsYCBSPSf2MuFp6mys+a85",
-	"jANukTa8sowVV0E3bETNNsoPKC9QAxXSCqlI8EhaE+C8RSwTYfos6rQfLf/PyXhd0YJJu+AivwkG57F2",
-	"c5o4NLC10ZjxjXuDWZJE2FCUxbd1yqjh0C+vKO/RKSBII7rqQWsnqgQIRkcw2VIRTWA5yOdz/Nxvghzu",
-	"qqs7QufAxTvoXLC2d5gOSzU4gnIVIjcxBN2M0IbwD+4kzFvlXmgPWl2dR0DnHXGUFCgLVwsCE1yHIy0S",
-	"GJ3gUwpYH86MOGIz/NY9DJzS4QhLmZrmYXjOj5dTjDjlimYMn5Zuh7kdMV4Ik3SdGcUvxPsYVJm5znBU",
-	"fy4kStKMaRfRk4hkgDhcwGIQgAB7SzzbJX0gYSxiafCduV8IFWsY2knARDXfv59m2ur372kZYVj+KQwb",
-	"a9bUpBbsOQegBTq+ciEWZW6zQxwjcNsAFwBQgVU7TlFmO8RvcpcTAEuF6buGUPn2bwAYKviy+RxxEW12",
-	"PteOpXu6jB5bZDzoYs0EZtQ4RikVTagA8YBCN1Gwjo5YhPGZJNrQy+8ZJPXuJcCJkb+vwBVKV6ADEnux",
-	"c0lhU06aWWbub5WMdSK2g8Ijhj9excCQjNy/j/L2/fvkS8cOLptKKjl589H+wYMmCA6Ri7aIHEAU9dSY",
-	"P8AJnzrGveIgdkhbdRHnXKBgypEXvHxd3FjaRZRLFGV/cvE4unSipncso7RTnB/QKGeXxJG3EwI2+5lh",
-	"O4FOFrPBo8UFFnTIZ80UhCEHNYp4wC5kZU2AD2JHZmGKMoGpdQPWbrdBXjVjTpo8+gvFInD+ajcHFDUd",
-	"TYbF9EuDwN81XPvIsfwlpEFV+7w8NsF7PBbxBSjYGDYM2BIQPOcBFD6mwQXbEqZR5zQgbkcwMFI5AiC0",
-	"iZIKTPADeqyxZbGyE3Q6HYZ0w7BEiOm6soGgouHYeVlpxwmafXbVHkdYFYpdv1EkYl7FuHIFA5bnNhEN",
-	"SyeU7kRMp+C9IASSQTFUj1ERMazskDfYYk6AROTwyT8K25/XzfbCZF4MEFbWRz1zv7MfsZ1ojT83atKJ",
-	"KQ0ChxUljZhasOSGUdebxbfAIlL05OWLFydPztlYG9uf6sw65FSMD4xOYUD3XI6eY2un/d1deCJqEuZY",
-	"TEKhN4PQgpqhUJbCF4h5IcWeqUw4w0AJDRMBtDEhCrX36OEh+/e/Dts9+AcOffc/D5/kdjmnbUUlUx1C",
-	"UYpH7C1FJuVmzIwFiKRAfNcVAYM2yMBRjPCfvdNu5JUixKCxVKMjt/MH1Z1f9ZnDEWAYmmIRVuGKvEkv",
-	"xyXcItfkeTBDlq6wh7pjdjQo2zGCdNjoOf7wQttj944iuoPmdQBSXHleVUe2B4tSA4khl6k58iIu3EqU",
-	"IJEGO1QkCOVkwYm+PzmPfBW2H06On0bA4ZSjfK4bZDWSkDzWlS4/LmODKGne25r9+1+P2ntY8q1KcIqu",
-	"GNyHTgQksO5HxDHwNHCax9V4Hkf35iJNW6526Q/n5692u+0uPOk+d1wABrUcMZUq9H32vb5nQgW35h2I",
-	"3EKl9bIwoJhUozY7nmg0myHlo9v6uRUVOVYUKhC12WOeMBetEwXLfTRo412vznxJqVQi8HinM3YpMlQs",
-	"pM27gEx5ZgTb8UhJ8ddIs6Yii4WyLWfvkQUAolqW3+dA1Fs7nCbFQ5WJKfr0WPQDoDg1hFM4Ur6nOeGI",
-	"GAfsajqWvlQsNaqKcqFyqpHOmIGT4KkTeFHtxhCrg06XvdCWnQGDB2QF2HdFfPzrQxWdZ1yZochKpQFL",
-	"VWk5qPejVLDIlWlFoT7a7z5gVJiV6DZ1MnQcJAfUHB5JjHClXCOyyrulUHlZNPd6WR03MqrUez1ahYiD",
-	"zgEug/3NnSms9Y0PhnErZRP+U+nYSwuDnXe70KNGrP7rI1JgC5u/36zmkRNoov29blRgWxnYKlhLib+h",
-	"4gM9s6zLnsvHbMdr7NwG1eYNBY5QQh+9xUfpUsrR+gZeoQKMywewmliMbyKBy8HkJBB8C1YKe0029oGA",
-	"SWcicNY/Q4oYnU3UAwJZoVfRy1fnZy9fvGH3I4qj82heivxEOCVsIVMmbmMvVNNMDDE7LHr1+ozdd7+j",
-	"WUcalopqG4lSPd/OPjaO9f6YjJxGpgTM8ICnUDQDNzgRummmPywA+4aZ9h1/hhn5G0qt10iL9k1lfTe1",
-	"4rXkmgEGgzjumxUJt8t+ckIYp/47sSEDRAVak5c5nsxGo1SqUbONNNM/in6ZUPEC6WhOA0pVxR+dR2QN",
-	"oSgKLkvLduQQtE8kFk2U6+RI6QwjTlRBzUErw98NW0cQ4E3UWnflbQiDZBUG2tZmb3RFYgNoJCkv3ykK",
-	"NK+uzfl3/L1+Yvn+Br730xLZ34EJuS99uoc0UccjeygAdX3XApNjbajg5LF3iWF8MpCjmZ4ZZ29zcktu",
-	"dcbQ0zyukVIFAd8QSBC4fvDt+OBeJEuJGEpFHjhqi7zjHVNBqRnzSjvpIFSrxVqbXqA11FM5p/kpvUIl",
-	"6FUkAyf+VOjmsZ5MuAHStQhpwp5hFXoaNZ9BxbuwbDlPqCbyMddLadWRe5PVjKtQVZvQOGhxPWjobOcr",
-	"5brzAfKsTHL3kMpISLvc3gZE3JTDSWIzxLIy5po/W3/JeUUcPdKFFOLsvBkv87mpq7Tuu+UkMiEaZrCW",
-	"HMgkS28ErMlnUzJehIpcL6B8O7cLfLzGjM5ZdBSxHVLjlHbB0swIeJ8VBiUVt9QmyQiDDHe3KqcEzmIz",
-	"U4n3mNAck+rM0Vfjpmp05mYKn9iaSiBGTGSsU62O8hmVtx5xGnMED8mLpDPq84OzCFWEWxeRxQY/0+to",
-	"R/3G5AtRpMXEOstEbNOFs1m9Kl4oC9teqNwCKcafyBvSAEnkogINerjaMqk4RSRhTkV94qNyeZqz0lA9",
-	"1nZciOWZYHpK9/RLYqd31aLF2gk6cTEcGpO9XR5VAxUq348e4NfJK16pJ5pIwc5sMJtMTbPtFAu0u4Na",
-	"seo6JWgPlW81v67JPHWq29jAvs2qHeHpda4pfKi0KocNjDTjsDEE2a4lvKnQOjl0yuxqo3hafqjW9eMv",
-	"teNHd48btUw1i6F94nZ1VaFa3+D/qMLoxcKrTtF+t0fLddvuWAKJMkRGKaoBUIiio8p69FKwVd5KvxoD",
-	"s3JjObIKOMGaiy5spum1miyPycHDRFeB0m4/AxfLxNMZYKx3v3ETqpIS2d1rdwmdMC4ENSE3fL84vz5I",
-	"eySSrWt+XbQLB9EFWEY2E0el43dW+uI2gqbKSPSOTLg+2YUASAfSBimOemx7Ws6r6ivJZqCgA8Ob80XJ",
-	"PwO/zkD1LNF9HLZPCiacxn6nS3/26M8+/TnEP136sXvg9jXa7/WiXONE0150Voq2/6vABKlYT5wK5PR0",
-	"p+wOHIkoiZ6uor9H/OoZ9dpdtz4QkjlMGoB0molYJKLNXirhfFLwRlP4zCdkpiYULgpmaYqNqhbkAs2d",
-	"YsOJ2oiFdoE3rk6RSoqgIjKzbIjdaLbZC11tGM9Z9Iwb23quEzmUIqHUHgQR90vrjVQx9fcIFVx4qybL",
-	"lwoq32bRbqJj47J7hjJ10hCK6z5SADB0V0+F4lPZdgX1ix8WfJJGTQrgKXqwYzQZN7nTGsXcZgUggayG",
-	"agu6Sr7i+3lQj/P5Vek3IHQOwKDJ0EtQ9/L4SzXOcu5DWvXOMpCgpa/AOmSuMBWSeqv0lm0gtwNR6XVP",
-	"Em8uPQHU7ZQsSxSph9Y2GjVXhjLhim4cAQOihQY5e/RdWZpH1OJmw0aGajOHKnhDMT/kd0W0FMqS7Nwt",
-	"w5T67RdMlwRnY0GrysNgOcWaAbCMsdL5Lwg41DQYP06EzWSMxHg8MwXHxR0qIGMtkaSj97x5lQxSJ1ye",
-	"FLQLWU1OpyqUqfcI/hx09kj0ykQiM3Qc7ES7UTPX7bCKGDb1yecBmkWoMGyQNAWCcWNFJs0F+e55cD8Y",
-	"hI0oL6DCR6RdR/ej5hFuPugnSOcKJwXKtmqHO53Lqy7Af1DwR4s3GssK25bj3TCiohQOANyljduJ7keh",
-	"4mQ35CMTbPB3+lhPy0dNbHWMPEVWzgSTBImCI18JQiXVqnTBHdQrUhmLBhjUtYgn98w6nojTuZBY26Zs",
-	"EC81VsIFVi4y2oQ+WuHJAlPM1y8jF1J5DM+A0ljuJYE3Rkq3YvgVU8+9Ek5qeeALzuVQCOpAnM4SkJ0H",
-	"yJgyIYAzKt1Cap8nsMMJum7Jep7jiw+NZzursg/8EKp1Qg6R1Gg6G6QyDtiEf2jxkfhu7xDonnufp+M+",
-	"ehrJPAAPLo4A+EKIKZxSsWRHQWEpHACZGss66zP6jmawDeTzWjq6nH7lhJikdEffKCV2hF5RviCRi8TE",
-	"hKKh/OlUuyeGyleg8wGxvlJRJVh2JypSEiIUwdfF7Zt844EH+VauR3QwawqD0buAhEalfAEY/6lIhaWY",
-	"hCIBAI3XKY+pueuGo61Iq05kyYSVjtSAZHIp9QyJRjPwgTUOx4tRHZMp7UGboZpFZlh1s5pubXaM4lzX",
-	"xahGy/0D/bNR7u6rNJiM+cSVgIrovlAhqnwXNpzB/z29rlEyAecGDHi6kvta9LYt/CNKF910MXeAqkdi",
-	"nFfBgHzsdG5YLAOJNC5yPahsn4cFomiUQYBJJKmMhTKilG7x/Oy8ETRmWerSM0x/F2UiEtfaOhvtuofM",
-	"Ltxb5AqXMzWOX501gobTVxv9RrfdaXfgXideNfqNvXanvdfAYlFjzLjZhf+MhF1NVnmd8y2r80i+DHMk",
-	"lsgA49bLfm2yt/nA+aFOUyRLngmGarBgicA4lH5xUpIM5cI184v2Or0ot0RYqqVm4ZYdqdj3Gh060ZOx",
-	"iC/8LCNv6iJ8RHdu+yTL3hoBUu5rR2ojNLUOhY3HAYv8rPosbEy4mvEUY/DwkHIQOUsa/cb3wr7W2jaC",
-	"Rm6yhx3b6/TWZ/lU9yfFYNHSLn2rTVLLlWCveqTcEqDur/QVu9vt9x5teiIH/N3lRvPw3F73+ufcAwRH",
-	"pxiFfa71M0xe/xg0Djqd68c4c07+E1/J5aCzd/1Tb0R2KWPxtpT6Xs5AbPT/+S5ouPIKgO3a07wKHjeC",
-	"Boi4jf4/GxNheeMdktb8oJar+yyFE1AwhGHRbuQbgRqXmPjk5es3QAOFgqkVbCq3RYQqIryO2E7UasU6",
-	"My1NPwAvB5opjbdnCBpvmolhSjnlOJV1ZM0BzTrS1uvsrydtfh2UpUgRcm41W5C1TyE/+GSJ+qwdmEJL",
-	"PmFg/+Dvsmnd0tDP+YfW8UjcaMzn/MMxISBO+9pn8abP6Zf3LZLV34g8XkHjHNiDZrzLdqoUo7lK6T4G",
-	"DZRdNoqLb+Z8NBIZe3tW5DB76hn4AA4Q+zORLopc94FUPFv4ukYjwVLNk1z9DhXeyJWLAcCAvg3y2VOY",
-	"HUi23i+1sap1ccvu2RC1zNeCJ1jd+trbQTN9Tk0u361QzM5SI1gMkhnbSVqtvUB60n8kOsaUQriB9CW6",
-	"AN9ZytXou7ABqg1da7fbdHm3uL9Rbou6nJW/tgFq6ZR81btvUhD1VOGNw44tiZF7zD9V0KSTc35tf1W8",
-	"pxZovy7l3dskxiCxoahhWzUYUWazi1LLMy6WzFLfLObUkH5XZYxt5IPHPHGPodbWObz+kRfaHhfV0uCp",
-	"bu/6p16VKqlRQGqjVi+d6HW20ZC2U/Dn5m1pm2hxumsapxPWao2z1jhrjfMb1DiBKN1A69z9lRsj7MeN",
-	"2ueSbuP6kATM2EUqTMBkrBX5V9GP4oQ8TxwLxbPNsHTwUKYiVCAd+gQA0K6Kujd5WRv0iKGjArOm0Ke3",
-	"3zksAtmafRAei6kBZQ0b59kC64rNbNgIqMgSpWak4p6hQjMUMho2iqpPYYPtSAuvTEwpk0Mr4RLxglD5",
-	"YjkmCthMpcIYcp8U87lCez6GPb5jKrSc8JHYnSqUOQtlNy86SPaDtXVI/VZUle+2obNozeSvH69UoN0I",
-	"P/FLTvBUHWguVaLnba0AcNh3bDhTLgy+ybYbGdNnqoMeT9GN/oycfXk6Ta/dubmuD9D0x1NTljp36zkG",
-	"Z+fo44PzMfBgqXXYusCGRrl4IZU3vOrcau3n96bnI1DUen6NQDUC3b75YH8r88EpVmiv7Q2/lb3hmBDb",
-	"RU9XLQ5TKp9clbuDxgdXIb81FVnLh40Tfn+GGcKL8XfSHOGl39omUdskapvEXWExd9+M4YnaFuaMFdV6",
-	"vbjqyv5XZa9CbW2DThs0ABsxjrOR9w7nOQnbJJCVOoh2O51q09Dj1j9465dO69G74mP7feuGTesHAhuX",
-	"pa6olB6yVFiqDOcqGLJEw3/RwGFizIXAQg3YltZlzpUrG3M3AtMZDdH4+BH20ieCbDQKeW7U63RcLR0K",
-	"hNaA91gKfnpUTl5lVs9c2SZf4ru9zlbyA773Uw0lb5WFk7ypscQ/RnaW6w0nyzV/q/aTq9oCuOVtsCpU",
-	"tu+b9YLWqsnX1+2vVRt83mIJw+68V7Qy17vH7J7JS6EE8ptbcUb63L27pgDkJL2W/mvpv5b+v0GPpKNM",
-	"Wzol8/T6K9KnKBMpvxOr8ZvYVZyNZBIxnSWY4adcOBrWjbZyskbsfCaNfZa/9Kaip5dArr3xCfVr2ko0",
-	"/X1Is37TsPlXyS243E6k6oeTSQDqSzCR6v1Ip0kw4R/oQ+mUg6JNWDCbJu5jqLoBtjjqdoJeJzgXzmfs",
-	"msK4on9jjWVk53wk2sG6DmNrfwxVL8CmSQcw+hvBs1xfybAyEvx/pLGCd6ylMjcaey/AjkRBLzgIfhDp",
-	"lHEs9k4Z1tiriFIZh2L+CaPvB9TaKGgddIKDTvBYWOzinaZ9NpeKDeQINLxUGwGfbzT2zZyjx4RtoJp6",
-	"jPp2M/Kkurg2Gw/uqZWeWun5IkpP7aJx7L2gRiWZo/jtU1WuUvO3O6Z0leWZWu+q9a5a7/oG9a5CP9rK",
-	"f6KphW+VnjxBOTwvGvDbGOadGoP7+Fgni1vTYF6IeVEPodpt1/njl4hn99aVp03OgLze5Jwb5rShOjNq",
-	"i9CmuhDGHzEcagtC+1ZxVztJJL+t3N3dQop9xRep5kmZFex3D7ZZpfHF/zF+Hc7lmxb2q63N//nuY4Uf",
-	"Ev8qFf7coABULI9Y8IvE5FRYsSow/42acPMUiyRSc14szbbUABv99D6zwfXMxvK7E31J5LzKbbFG2Wdz",
-	"2xty2ScYubvOVLhBVaiwJtqipHZX16zjj8Q6bhp+WwfS3jLhJlJ4PeEOvI9oJZboc8noF0q7+vIqQ60m",
-	"1BkQv4MUouVqtJuaJVxVDbsG9RrU62SfOtnn69SuFHYbeeSzPEmuqY33vbhOMMqnxbde+X4B8HSevq6w",
-	"V4zvfMEvxNZ+KHadGypUt+GH+jJuKL8f25DgqX3ldOPag1V7sGoP1h81b6hKST8lc+i6gD/3AtjCd5jm",
-	"QwRoORAKO51PRDbCXrrxmDrYPNh7dNjs+w7lMDGq/J/lrRWC/CIf5NcuxNQG1PgzCsuvCht9pmZpGrE4",
-	"FTwzrhNefr1d6Uylswvs1AhsAFueYacpml7RMAm770Q+Ps817/FReq4lMfWwn/MFw0C2oNRQkWlFDEnP",
-	"VUC9UvFdvuWoNH3fn2KpV3O3F1F7p9XmTcCIXAd6anFBjX7WdWsKio5Q2DTKizNmHZ96i8GFv6XFdRuv",
-	"JoJRC8/pz59mM3DMbxsf59czWLjIztpwUWtztcH5rquAX8mpiYSqdmpeaRsnpsWmPLPVroYbddLpbG0e",
-	"BfbjMa5n1jyTCCgUTt9mb4TrW1nua1nqfrfQM9e5TbMJvxDMzDIRKqWRy/t6QGWPKMPOVHYuhGI7+91e",
-	"uXYau8qnSn3FqGVbyYs65sk6nu7WddeZ+hcOVfp6bDzv61Tz8ZqP13y85uN1cNJ2fNwxqu2ik1wT1iuy",
-	"Iqk/dAz80RVk5digmQ0WpU7wcMFYbmcmyPu9Y+c2NJDkhVhD5Qt1sKnWaQC3AC9/lemJsGMxM8yKD5ZR",
-	"udAgr/bXaXfa+wFL+UCkqUC1vHgkVPg7dQs22lu1+6wo2nnkR/oOR4rYzjTTkx5wrHumyUaCOuRarTeU",
-	"W33u9ulu1xDZuOArcyf/xM7//uqEKal+4iOdJu/H1k7f+1N8b7XlKQGAyEJ15W2/5hv3XdhIyymwYSMg",
-	"+PguhImHjY9s76Z5gM6UDwfx7UaG1al1dT2Rr2cELxHmSU4Cb6WyiG//fdeS3ApKX6e41Q7C2kH4Daa4",
-	"OdK0ZWkR16y57c0fmyJHX06FOn519pc3L1/8DoJHc/Hw15Vu1B/LQhtPiJvx9FUGS7YS3kJlDJ1Apwc/",
-	"idhuEujctuRlbmszT23m+Z2UqvcgW5err6G9bktXR45+5cjR83LLXsYNc6LFrahnZanmzuloVVGq1tNq",
-	"Pa3W075BPa1Mo26orC04Nfm+Rln7+/HzZ3dYWfOrKGz5bn19Rqrajc3ry9pYwMQHHtt0AfxlnklrRe2I",
-	"r2XWWkOrob2G9lpDqzW0m2loTp64VQ0NhIC7qqG59dYaWq2h1RraN6yhAY3aUkObpnzhoHdtRNrjBUvE",
-	"kM9SStXKZDwWxjJ6jMV6Igw12j5iVgqDiW6DTF8IxQYLLOO/vlj/K/feO1Cqn6byRmf2j1TYn1blyvpf",
-	"UePdAUBd4b2u8F6HodUV3n/TCu+OFrEdTDjCOQ80z5Iy7/IM61PlePf8nRPhC4ZYi++1+F6L79+g+J6T",
-	"vxtUel/fVQsIkBJzL6ZzlQTs/n2tYnH/PtV+oCv3DLMgq7fZS5UuGGdjbsa+EzpewaINVJOhT6mc0gZM",
-	"WhZzpTT2szVjPVdU0GEdfaPqvUTe/oC1593CvnLl+fzFr4WZpRuj/dz5f8Pl598A6NYl5Ws7e10d/o+h",
-	"KOTF4Keeo6xqBiXD1poy8OvKtd8F9rSN1F8wdGDRMmM8tvJS2gVL9YjNRSbqYu410f4j5uRvQUlOdTaQ",
-	"SSLU1yz/XptykFASYSpy5IMtK8OvELRLLCGzweCzKX7sNyXfX8uWf7WQX9P7mt7/AY3yd7kUS03611fX",
-	"vkIy/yyb/VJd7TtluK/t9rXdvrbb1xWub2bq/1L1rYkmYXXrZVvIriWJ/NfPpsQ00rb0OFTb9yu4BXpM",
-	"ekdNlGuiXBPlmijfnCgTcfuypHmTF/fMmJkwJTct4+jNpSlxlbDM+XmlLft1c3pNTx1VHL2hmmbiUuqZ",
-	"c/kyY/XUYDsBqUaMWwbDuIrBFQ+xnit6JGBOtEbLjv9tPpbxmE34wteQDRVXi+JxDOaZ8wUb8PgCuUFu",
-	"9ZmPtfF+5jk3LNXG4kvoApF6ZrVrYuMYCNzabLOXQ2bn2r90IrBgIq2i2AnDJyKfvBLMzOJYiMTkDV2x",
-	"enGosCQhZ/udbpud8wthmNLY6eCK2sRVRnNXHAed38bHXIK+HFS/WV9zbZKqXRC19eoP6bgoyv1WI6i2",
-	"8kPvOufGpmSLF2IO/A3voqwK4loYq88t48zKiVifUPE37zf5zfMpfi9eFdwxlyARUDHf2FxeWbtXJgGd",
-	"53uZBL64c+Wz4hMRjHSaBAOechWLYCKM4SMRuACs99yGqhd0g/3gCTdS6aDV2wta3U5wAjDuui3QJSoA",
-	"rY1lvT0Gg7bbbfZyFo//I+h1eoetbrfVOzzvdvqdbr/T+UeougH8c8qzSdDdg39PeKZEwrr0OBtmeoLj",
-	"wy0rg3RokJuVMSgySVAyLIUj1CkldUpJ7b2q+f/vxnsFLKfM2MvErMTfHRO/DWeWEwjunE8rFyZq82lt",
-	"Pq3Np7X59MbmUyJsv439tBQo66ZRNGdBkVrwTBm2o7MAtKpC3g7QjJlqI5qMs4yrRE9cs7JQ6SHJ0EnG",
-	"54rNlBzqbJIuCpnav+KeYdE/fedVGJKarr6LAiZVnM6MvBRtdj4WoSJNz9sincbgqiaxWE8m2CVlJLBB",
-	"qs6wphLogWnaZo/pboNzHmmmxIhbGDpUoUIrLlcsOkvEZKqxhUzrr2IRMatZJmy2YIYPRbrow0Lxe9Vm",
-	"eiEW+bzwh4FOFqHKSglGqKAyDzV4N80caz+NpRodVcfDN3BF7V5dG1nGQ7Xf67XZsZ+WUJbNxzIVpZdI",
-	"w4yVacoGQqoRMyK7FAmbczhb4I3FJirH3EyosGstDZpoYdiOEpdoS9/vPGq22V/FwuR9eckubVkqOGhb",
-	"+2ysZ5nZnM6EDPLmVt/iMP4qFl9Pl/6S+U+0E185/an00lXUJ6Qa8+lUqG84Dj4HNttCo9UCDmaZVEZw",
-	"UhGbA+J4qRFxFjP+CuS2GqiJ4FkqRcZyR0yFZKzQGtj6wnYCb6qYFoSaTYAR4IV3wYqpoc7Zqm3v34Lt",
-	"/bfJJdti3lV29VrMTO0tWPIWVIThv5E0t64RYG4z2OAS2P0V/753yWqb8hw+Uez4PRnkr+TqdZJDzdVq",
-	"M3FtJv7Nkxy0chTpi9qFS1zhbpqIawtxbSGuLcS1hfjTLcQlEvdFjcXBr5tkynuGyaRiqngQNAB3G0Cn",
-	"GkFD8Ylo9Bt+no1lQ1fZpkGdtBv9hlT2cL8RNCZSycls0uh3cwOHVFaMMJ0XkzMywZPFLxtjgjzH6HU6",
-	"3kwjWN7WWxqWCR6PgQegCXSs08QwcSmyBbP5r7FOZxN6FG2nGZsZYQJ20NlztlZpyUiqtG2zH4E7vfmf",
-	"z6QVAeNDi1bTeSatYEMUCnJuY6zO+EiwmUpE5gy2qWA7nA1nacoSaS4CxhU7233JBMBKwDjdYhbGigmb",
-	"8AR4Fk9aWqWLZkCmXFoyzG6mrEzzt5NJ3FCxqT6+Lx6L+IIsv/4qMGc75nbZHN1e12oc1BqphDF/WLXq",
-	"B8FTO96kVzl4iLmij3k/+VrXqnWtusrr773Z+JeLlPFE81a6KxATvHNKTnmdtaJTKzq1ovMNlmUl2rRN",
-	"PwUcEMQpkh83ClsonOJnRyjK3bhnWdroN3ZRJnQvWB7qVcpjYRhnSqqfOMpu1UgSDFTJMIoEtAOXRLBA",
-	"GuTUGe+kMGt0oxcwrAlcRSYczI9cqspdGsynPKxXs0Z8AgqGEemQ/d///X9orph0WITlTDRsBr4KbvGv",
-	"W44nL+ti615Hsm6AGgUSbjfS0h67YfDcPr77+P8CAAD//w==",
+	"7L2LcttGuiD8Kn04e8qiB6RIipJtqlKnZFtKfMa3teXJOTPwGk2gSXYEdnPQTdGMy1X7EPsOU/9rzP8m",
+	"+yRb3/d148KLRNmy48SYZEKRABp9+e7XD41YT2daCWVNY/ChMRE8ERn+eRLHYmZPVawTqcbwSyJMnMmZ",
+	"lVo1Bo3XQlm2mAjF7ESwTPxjLoy9Y1j0SCsrlG35RyO24MbdxI1WbKQz/NrvHg7wD60Ei+mp0D3EuB+S",
+	"DXWyZFO+ZBN+KQIWyUQoK+0yYnuvzh6xB91uh/3rn91e+7B90GyHqhE0xHs+naWiMWj4mxtBw8QTMeWw",
+	"EKHm08bg78XFt0HDLmdwv7EZrPbjx8BtwEtu48n66s8ngk1FIjmDBw3jLHp5cv7op4jpEbMTaVgmjJ5n",
+	"sWCWXwhDcz28d/8B+9c/D9rdZrsyTT6bpTLmMPj+VGRj0ZrBe//8i9GwHtgKmYmkMbDZXGxaypUDbF2e",
+	"MXBYmU5P0lQvfioOv7rYn6WdsEcvXr1mQvFhKpKgfObMAQ3jLM60MS2dybFU+WU4OiNUUl3xydxOdCZ/",
+	"xSkHzAPN+XImAvYkEdOZtkLFy9ZfxDJgT0atZ7Ae/Ou5VsJ//a/WK3pN68njyhnvsuBnwk50svuCp3T/",
+	"VQudG1Fd54+n5wH76fTkccBevDx/8uL564C9fPH6/MaTfYEv22GuOX6VcJIejthe1GrFOvNTj5qwMG4Z",
+	"fa3OfGLtzAz298d8Ktru57bOxjeZ+en7mTbi5oBlZloZUYKsYaYXRmSMnsatzgRfganTcz4O2FOpLgL2",
+	"VMcOtF4Jmy1bJyMrsoC94lY8lVNpS3+2XupUxssqMJWA0LZeiVnKlzC9n3/+uQWgC4Qj5lYEjMhE6yXB",
+	"o/vmaV/A8OxusmXP+PuTsdhpryZ6waZcAXrFWiXlfYINink8EUSMZpkYpXI8sYwrsxBZZd+OOp3y/KZS",
+	"ySlQlU5ONqSyYiwymiwuaAtBJPyAM5xxO2FmPpvpzJqdUWI7oVvfNUcyXot4nkm7pENcn9grAc/E1k9r",
+	"LJjVTFrD9EI5eDIBM3aZAh1XCZNTPgaKDX/DMwm3fIBXhqkeDkLlbni94OOxyNibJyzJ+MI0A7wpbJxn",
+	"SyYt03MbNuBleARGZJciW+VPiRjxeWpbJovZHaWVuHPs5kQ/GZGO4CeYXekXdmeuDB+JllSpxIfkdFy+",
+	"TnPG+R4Db1Uiro440qr6w5Ab0ZpnMp/GSGfTFo9hG4vfMj4VLa5iYazOjPv90w4OSP0LPKUNlOEkXfCl",
+	"YZHSRsnRKBqUYXtuLFPaIgWoEgwOJ7gscWam7UQAOeQKzjxUUZnTRMzwpVk9E/fOjSKDv7aRpQL92YwZ",
+	"lyIzsI8oHMB8Z5kwQlkkUcfIHgFihjy+YFKxyPO7iOkMvxU8L6oiU9joho0bHgBQyM3zVOK9RRwJYCuj",
+	"cN7pHMTzLMU/xDHLRPpD2IC7woaTv+737t9vHjM+hPUwTeJgyg2NszJZHG8/dbTZ/Ec8z4zOfhDL/5z9",
+	"7dGTo+c/deCW3lEKdPmHXmfTe68hpp7wb17gm1dPi0PwAhpwQJBR40xwK1aYSjHb/cMb7vNz/QhI8PpM",
+	"IqVbSJ0j2DBxKbKlI8xsOLfMTrRx0zJ8SSC8kEawPZi31RdCtYaCw3sAQ1qAiyIKARcNcdBEx/Oph687",
+	"ho1kKkwTkIiYArCHCyFmeHPpzYha3FwwPuZSsaEY6UyESvB4AqJNwBbAhVYAErSATAD8ThD/WASIEAXM",
+	"SIXb6+CqLCeNpEpCBZdAvGDxhKuxSNoMuJyeWxiMMzPhmUjclGM9TxOWiTmgOet1OoAanPU7fdhDR89D",
+	"NRHzTBorY5OrB90AGCTSsX671+411xGeTmMLxruLG1H+uX4Nm78Z2HKyFPMsk6glGBFnwtJBokyR3TF0",
+	"os1jpvTq8UjbXp0pHvZOOkF+88aZ5+LP5rnHqRQKZMdMTLlUAGr/mGvL2d6T0/MzYHgj25LCjlogJ/KZ",
+	"bGXcCsTblhPbmgMWZQAdOhWhcqdvWCpGFogcbMFwHl8IG7DIRrkQM1dWpqWrTBo2mqepg0ncOpwKjGmE",
+	"Bb6b6blKRMLmszZDSQ8go/cgYFFJ+ovYWF4KkgPWX1YG0VBJmCdgYqbn48nKC4jUoe4Li2a4atghaZge",
+	"jUgMGGV6WkIvuBKqBeC0NEwBztNzIhmwaH8ieGonv0YBi/aBrS1/jXCUaH8qQHwxEdtbTGQ8cShKKLuY",
+	"SNhaOivDeCbYUMBE7DxTImF8wZfNwBGYyAlbEc2Ps6jf6ROD6XcOI1QbOCzUCqZ0qPRMZEg/WCLilGdi",
+	"jVGGXnwJG8fZDw8eHNsfutdQ5xzqtolr5/502QzvQMZPcKBHLPpHxHJAAmUG9r81nGfGRk2imCOZpoZ2",
+	"X0xndon8dBGFyh15+SzZHgyoL4VTmFCg96Pi6UTNq887VHo0umpf/vFDt9M5XvzQu25jxEhkmci27Ush",
+	"ELUydysKRSjQepvDycsnbC/aT3RsoiZKFQaISoSDAwJYXRDrVKqLDbJPPvw2aphf30xW6HSePF5fwhM0",
+	"t4wkoiBaSIgfOFpAAvIdw1I9Nm12wi55KhMWlbUyoBLKsuESnvCAz/a6rW7vPiCsFZkJWCLHEmT6qA34",
+	"9A7+04qagHcinmiRHJdYavFmNkVDjVZidVP6w9GD3ujg8N694UE/4Uf8IBYPeg+SjuiI/r2Do8pOzTjM",
+	"Atb7v/5+0vobb/3aaT1ov2u9/dANur37H/9HY/O22WyJVGqTpY1oFRweBykRuTKz2RINZUAVK1yiexVz",
+	"uEa7+yvPNupQVUsPIhrx7NzYhZxuwCLSgL1QgOa9nJDo0Qgen6JQgTK5VmU7GlGm3FqRy0Y5I0UcRCUY",
+	"DpP04DY7BfEENV49FSAG5eodKEerp+kMKVej488//1xW8zfTKV7cAavD8VaXLN7PRGzNgEUPBUccXLWZ",
+	"EkgrzYZ4Q6hQHAj8A0xkmc5+CBtSIUK8w8sgfuNA0j0PG2k9d9HWIQ+ZgpBM5TNCsejo3mHHWSIH8G4v",
+	"iwRoeJ2lPBYJjBmQlIXv9ILzItNqzC6kStgeD1UuxhQnzpMpIDU+hNxOJN62U75EHOdSGmnXZDJa/E5y",
+	"Tn7r1Ru2iV59DBozDjqtdfapR6iQbD5uPeP/mAsWgaTwjjSXyO/JLBOXUs8NKT3sxVSiDOtNcSOZlRQi",
+	"CSP+Yy6yZSNoKD6FKdF4Faic8vdPhRrbSWPQ63QCQF3/vbuJhpSspn8Rm1gIuxBLNlcSVuHNEoD8yA3x",
+	"GAJmNIFRBmKHMCzRBE5wldmFjMWAdVu9w8NQzTKpLKAgO3n96MkTIAgZj2En2R5nb948eRzgBmglmm22",
+	"91wzd7wAnHMxQJgFdi0S4AHDJeM5STfzeAIqaMnGskAFAIi0owopB0GPZuagdunPAze83WQvVLoEUgOS",
+	"WY4BZJGXdkCoYzUaDZAnBHBqsC1jpUH3SOWFwKtE+kC7yccJVaIFYZuTkLxkBZvnpsILvUf6e5M5GetF",
+	"QlCP8EAvKABixQa+FTIOD1cho8yBwvB9r9MKw/f3Tt/eXWc9QeN9y93emgpj+Bguoog5BKDedsAEb6Nn",
+	"m50jsOmMz2YpsmnPKHK65xXqO4bF8yyDIyCNEeVn5cQZAeqmA4NQRWjniNhev9sruPeuYMU2Q1WocrBy",
+	"AjWO7pVWP89cO21ecVrOYLPtmLqdXn8jztIevhI82baPXtR3u7fjlrF8x4wFeh2qWE9nPJNGqyZSdUJ/",
+	"w6K7UVkggi1ALX/Dy3KHW6j+9c/uQbvb7n7mEeSIHariCL7gRr9RFt6bbKLwZRoBWjnPxoJsGiBDe5sG",
+	"0ENGfkNm+ZhNYVhHTqK7EUihhqRTj/djzTgsw1OHVBpUZopBTK4kwu5X3Jpuk7/EhjzXSmzB4NPS1JZ6",
+	"zniKSimb6DRZA7HjQvjwm7EJdhaCX6xDYXQX9VFa/UGnj7Cn50DRhzpZ3hrfcNB10OlfA12FYeszdvQR",
+	"Uoz1fX1M3PQWaCPtJ1vdzhFtKdFJkE6b7S+91s9EKUQK8V4aFJLvRmVUWMGYUJVRxiMaW8UztqcwooAr",
+	"gsdjtopQvWsQ6lb3ZTNtP6/ECOy2I+voceUGSU9WCE/QhvYbbs0VxsapBvHIiikquZmw8wxUQwT4NS9C",
+	"r7NZgkarTGVSzgpDj4x0NuWW1N2DXiOAKZMm3HXCtfu2US/2XoVNdo3zKt7KZFUbx9nOuJ0Uk5XJlapN",
+	"ebJH/ca103uJOti2yeUa2m83tdc623L2OktENmBRa6zTJGJ7mQQOYkmCd94MOsdmwCK8KWBRy/lq3nEb",
+	"sT0lFmi1xWeayFZK19vshJF6xTRIVLFWVqq5Y1P4fpD6FxxQxswpgoKsCqFC+xqiKk9yjRswy1zQjQFS",
+	"dLQ3cmYUn5mJtgNAOM5gtu4F3J0CW0y0EaHCS0T9DRsKuxDAARYa4d2gNYPPZoLDnNlQ2wnD6TMlJHo0",
+	"0QyeIn4ONc8StEWm8lI0jxmvLN9NwD9oLuQMiE0GGpPg1lSm5uiON3zruV1VzPGctiixBk55Iwbmj3ml",
+	"3X93H6XzbASN0pfNSrs3CKHO/pAnzkAF31wgGfxZDoqaZXqYiikFRA0+FAuCSVou08ag0WMjKdKEDOnO",
+	"eoAIk2WazAMIYO/cakmphy/Ma0zcwpkYy3plbTjVqGqlvHgWHaS7PvoRdttYrmJ0SNJpmT/tYpa03M5N",
+	"Y9AHEmelxRP8bz3PVpXSfK1us/1+mX28gnvYwn2A2RQH/D8yMWoMGn/aL+II9+mq2X9JQ9CJbfKO5TNw",
+	"e33MItrqCLfGMPQ76tFIKIwJxNOBSa6EKRrTcsEzLYxOaRWxUpvm557e3xpjlYfk5MNSHFOrFMi088DV",
+	"EKiPQQN9wn7k64byLuRVh91VzxQ3lp9qFZ6FnR52t5dcE7uOUPVklIzKVz2F93wMGv/VKgdotEoBIlc9",
+	"vSGkBMcqBQdeO2vvt0BwPdPZUCaJUJ9JUlDMI2vnUAAyGzI3UVgKYXKFxGzG9f3ePtq5boj0BxWkR6aC",
+	"Fiiy/W1E91G+8NvC89wMTCbp4dxevRU1ctfI/WWRG87rZYZeNQnjnXGZbtZf8+AYq1n00+nJ49zrYspB",
+	"WrkdGJWqDdaPAVmEvP/MGamjfrcXMYd6bC9anxMF6K4b/VSczhORBKFa5AEzhgwmKK59lzjkw++uuh3v",
+	"qfHtt8A3YhI7I1kmWPTj6XlUtd9RKC0yOLJS8wJ/jCC7PT5W8ng2B4gdbnIBq4SADtg2lu4CcPzNZN6I",
+	"QpUjX26LwVil7xv3anz6yvj0WmSXMhZvFL/kMuXDVNyEf/mw9iHH6EQFvGuICVrxRCTMea1dXIw0oJzG",
+	"fMZjaZcDCttcZWWHnYMyK1ufXtRkq7zqmNlsSQEsoeIYtleN13MhWzVe/Q7xqnSQ1z+cBz/9fhHyXOtn",
+	"XC3dFXNTbPT+KwpI0JTX40MdKU1yTXrsPYhCVeDcygw2IhwGkNVIViPZ7w/JquFNr8TckM72udaZlUAb",
+	"9APA2C48LZGjkUDly2Fj1SK8GqazFriD43n/OY7r5Na1gbfYefe7n2L76fUK209pRhgChkkUm629sjT5",
+	"C7Fs0a23ZguKVjYn2n13atNQLVp/BSKjrMgUT0/R1fG51CUXoSl5CaRsmEIqrChHLuxgAL4J7h+WnT1+",
+	"QRQVuxnn3S237N9xSx+hIesYFj/BePWhV5nhyjxD72oiTZxqIErsRC1LoZroBy1U/5oI1ETgyxMBqgvx",
+	"XFuEi8+WMl6+OfduVpcQLxI2EZk4Bo7HtqXD3zJV6HcOC6pAK6RYNFrjRspACf0tpW3L3XZr1AHrA1Cw",
+	"QYA+IYyi8GGp9GIiBnjnH40O5FUUrhwCb6qpxu+DagC9wNwnb4z7XMWk4IKzTCfzWJiqsRoGCJgV7+1+",
+	"bC6PMWzECPvD3I5a96taCk2sMXB/uCRSAC8fVLrzwKtaSp4efzNidFQQo+dAhfKd20iIkAIVm3sbROh5",
+	"EU1bqeQkVZHDFnNFeRC4/XXoSU1Hvg4dOdNz9blSh49YZf1e4Z9GhnuVYFEUu+j3bobQ/SpCj2AJW3EZ",
+	"r94SGpNa4eIWuSUB4s2rpzW21tj6VbD1mU7kSIpkeyLEasEUyrqi4P1KscCAUZGHlaQjB9zr6Vc9yt6t",
+	"nc81wH8tgH/Jl6lGd9dTno3FLdjIqoU+i3BozArpdvr3D+8dseHSCnPbKnG3FCDp1oXOtxRWtpF5zeiu",
+	"ltW6hXfdejg07oI0NAdXuazkjCcpuDaE1bj+NXB9Y5DkZ6L7alq1KxO21HNKspGrHjaf4Frkul4VcOkj",
+	"/DZLtd2b0YeSE628F86ovZlClO5r0X23QiM2hZti2t+mXFvK+S5nh2LGj5c7dEaVGXioFpnEokcrEkqK",
+	"Aoe062mmLB+nzU7oxHx+YnTQ6UfM6lBRGq5aGxYORfCkzc4xrQugAkswsnAX0AiVtO2wUQRNlOskjhhn",
+	"uBiMKi+G2otevjmPAl+fOWDR49Onp+enUdMtEuPPq5mTe7C5PtkrdQlRxS6j5QBz8w2D7QlY9PM+xfgq",
+	"Z0/AUgqhwrUZnVcGPWFl8CgqEeaZMCOeGgFrzBPyA1y6yWN+6wDfOsD32+cTZV3oM/jFjvhyLb+gdDKu",
+	"SjUXNmhfTu1SYmskxh+Be2Ba+JKsJsO59RwhJ6hlel2iqkTz4UYkjiJNsUKwSAZ0CC5cxqX452nqvhpo",
+	"LbDWhOjLEyL3lY7tDJN5v4Ci6mAc6IePyVxTW48O7vdJaWVWjwVw89vWXg+6BX2pVujzecxX67JuOa5c",
+	"a4ue+XKabVH/Y09aQ25d2ELMIW9WdtPvGCZiX60IYxXQKX/vV4FbHjVrclOTmy9PbjYnYXwmlbkiLyPD",
+	"Fg5KL64iJVQ++GYBYyU7mFsTmxeL2kg9StdvjVJcnZLifrT8QpBMYooNIZqSSHPhy0WjTCOplDNsSQs0",
+	"tmZwZW4LjJJHo+IdJlSOvkjVohYaRQXiZimBhV2Vv4KKMhFoV/7DtWRAXTfVBmuAUFXXIktAGlhyLLDQ",
+	"Fdb58dV8jAbSPigvhDYnVBYEs7zaGtWQn8wtS/RCkdIKG2VcRQUjE8H2uGGRilnruUt5M6A7RyzRTapr",
+	"ohWVa7VYuxtroOVvuBBi5rTjYkl6JlSptLZbD88yeSnqRIM60eDbpuobMnk+h6TnFEIq1nUkYZeSD58W",
+	"9v+goOTnq2lEm6XAvNb5LUb3XZnNdGUWEjvT1SqrSMNCpYTABkeuOHJOf6Sh7CYq/evqFKu4KIZ8oYDy",
+	"WQ3MJC9AfMcwMn/mpbH2Sg3nXGsNadlY5z0AkDQuuKHIBlZu4NAMmAANGBvM8CTJhDHHee1ftOSZAKfp",
+	"LtYksCaB3zQJfKO468/32Sa81wIrFLriL2U0dXX/K50AnQq4U4jSzeKTSsrySbVuu2tFILMtNrl5eTNu",
+	"i0JWd8KwqTQGiI7OqL56rcD+oRXY1T6C1z232o/gWyIVeVLDM5FIfo7oc5vRz87Ssyn4WSr25vxsNdq5",
+	"vC+NQeVrYahbGes2iux1SxkWpW0phRdvoS/5rS28tYW3fInAknJ/XmqA5xJTqILzpm1ne+jwda2/eKim",
+	"PCXDP8tbJ1CTCBcmXm65F2HIeOTD2kq+UXKWol8GlXKqKoHBL9hFbFMfYSpeK02RRjPIW+fNsbI0CFci",
+	"abbzQoKhItdPkT/fZifKdQbCtxUFddd3hudkGW/di/qdTtQMQkUNgbAXWrU+zIB10EcST+bqQiTHpT7G",
+	"+TOhik6xK8iAdTudli9HSsq30pvm4RX/qN89jLypwGf1V8qRbhQtSx1JdyHqpbbP6zyiZj217fSW+Qb2",
+	"zv1KfGO1OfZt8ZC1ptu3FYL0++Up0VX743lCqKJyB2Vf+bXcLr3X7hV22904RKh2ZxFsjUN8ERLqV7jb",
+	"03RrTX1r6vslqG9OBvDFj8voXaKsjXPhDF3OnTwi09xEK/RkuML8pdL/WHmg3H7of4XhvNPpdG7Ye4gK",
+	"JSiLfhX2/M3ToiQ2rPtHnSaVmXavq+8P/ytVqm/lP60WrMdaTqmdrLAYT44b+gLumWXAZayk+uP+YtGR",
+	"TF803pZrpuuLjU3/iiL7f/eDFOXO9fAXESOIlzsal+ZUKpI+aPQ6vaNWt9vqHZ13O4MO/Pu3xhrl3uk8",
+	"ZYKl/Kf8/Tsszo7dE6ZSuW+w166I+RnPpo2gMZ8l10xkbcvKcy9D3JZl5GcLL2pZORXr+7my2KvZWxnk",
+	"P9KSP1T6Ityoy0F5s65+L0Lux/J27nY/bfjV93oweQ73fqweyy3t8QrMYqcInFppRaXNqB5Jpax/ZXpX",
+	"Af1TaewK4GOjkMbg778zFPiU6b4WPHN6c8KzC5zuSGdjba1QLNZSGT/fXnm+3cp8D/PpPuKX4gtO9yeR",
+	"zhjPcgfJRM/zwMCRWFQnfFCe8GF5vr18vj/BAF9wwg8FtRpP0wFbSMWGEi2wqTYC/vZT7VemWtnb1mGn",
+	"tLtGKr3bdN8GjVIfycZAzdN0jUw6SC/9sQsBAPRx+MSzjKPYUXnXanriS24w1p8bFvm+lt57hW2xZ3ws",
+	"jlkEc4yuafFfauUPxGGeurAYaiNzDT3BVVYnexVteO6oYnU1PWY1O+yUu2igL3CisQQT9oRlwwzj9pVG",
+	"OSPTaXE7BsVyZvmQSWVkQl0dQ6U0k+pSGjlMEaan1APXPeRCkx9yI2P2bJ5amUo1nvOUvUy5EmxvKBPp",
+	"X0Zd+kP1q8h0ayETO2FmxmNBxb6NHlk2Wc4mQrXb7WP8rXTnL1oq7EQJq1Et/zUTvpRLqPJ5G/ZSZEZy",
+	"RSM/UYmMGW2WoTZTU/2LxAatcMO06aOiuS0axliegUiGORKuPttiIq3AKRemP9oHF3GiF4ZhMDXFGe+9",
+	"+XPnoH9Gs/iJq/E8pQ5umQnVmz93u4dnAYPPow58HnSP+jiRN38+OzvBn7r3Hvbd5yF89jpH+Hl2dtZp",
+	"4cd9Gn2YcnURqocZh/GZkzDhifudTrNocKo09V+Rhh6hjqiCiaXA9JRQ+Udd5zV86vTRs5NW76iHs/tR",
+	"u/yXVF643p9+02JOxs3K3sy4sbDcs7OzM2oQtODLwkdMfUkpqgeo5SqMoY6aCWr9Y/m4dAVGPe10Ol23",
+	"a6edTg+25bTTuXd2jDvbefiYtrjziP446B/ALfBJm//w0Qn+8PDRyQGB/Js/dx937x206POkiVAGwnkm",
+	"RlhCcKU3kOOGFY2g0p20t1k9aOFnr4Mf987o6wl9PXkMHwf9M/g4cvcedQ7xo/sIPx7jPfc6eM/9B3TP",
+	"/Qdd/DjtheEcIKyFn0cwbPfoPn7ce9hv0SeM173fOQ3Dec/NqNfBAXud3n362qOvNFKvc4Rf73dgpIMO",
+	"fXSP+mE4Pzs9g2sAu/hxhuOdnZ09fLv3H4OVZXfuh6EKw8swHIVhRj+d0qXuWWVHHpyVduTTtyJf5UP6",
+	"ON24Vvr1yO0ELqvXOToqLT1f5dmDfHl3v8czbf7HjbVbIqo6Y1tIaqH9ltkV38CtSIDdzpnKDDM3QPGE",
+	"Ukx4+rIkcGAeR7DWNfo/X794ztB+x9B+R1kh3qDZZpGXhiKWr0+8j4GnRF5silx8pJ24QY4Zd6MRxxDo",
+	"zLAT52cigkgWOma1DnIrHSdnlW9RO62IHx9Kclq/Q4pZeYXdo1URa0VpXDd1KrFgpV9zMShOBc+Mz1bN",
+	"SeDrGc+K/rnjjKtkyg3Q6E22klX56MvbTr49TfXjBgnvuViUrR43Atc889NqRhoBGo+pZ/gik9TRGvU/",
+	"gGRk7do3vd8Rmo9d/83NwLorrK7oehXIqQKNO4KDqhpa6HWP9S+68QngfgMbyTcJOGXt4QpDxNvNIEat",
+	"Ka8FsNKJVfr//cSt1Zlc6ez3E1e/7nYW5cGu8caIzBSGndLbdn9sZbNK7y4PeOVGvRIGezl+aPA0fTFC",
+	"C8yVr6ftBc28unAMetqAAM5PA2poJShswB5StBQQxIMYH8c/BfaedjHtE24mGBxgtYvkKqiyGs/eHfyj",
+	"17q3OP3PXvqPzuX/7L56MPmv+8P/vujPz4/M3+IOf344fXxv9OOk+8tfrrV80QrWd+vtOjlyvTW5M4lQ",
+	"wJfXrvPwU71QLqchQO3JxepTSIaKxQrl2MXSsQVWCSc7uZFrHXYDf0A33raPBC5/lYa8OLuilSfZ73BO",
+	"u+BO5YnPMN2unGt52E24UMKo2u5Q2x1qu8O3YXcoqFtteqhND7Xp4RsyPRQy9m2KL/3eFfLL1/E2f6r0",
+	"7nWiK9r0D3nKVSyOQRie8iUbCqbEmFt5KZwZZcgTls7jC6p3Khh5nipCImzRmii07rn+bNf3bWgj6Eje",
+	"opLkLeI3NoUviWa4e5/tLv4MsPsCLr1chfp8h95eblowIB9ERmc2at7Qz/dl/Hlbe4OeKIYlT/uH9/Le",
+	"gq5qmGsTRGacFmmDeWz5lM/WTC11j/+b9fhftRvR/q2e0M8gnC4wsh0rzjkgcylVwliX0MmKV5ChLGAT",
+	"vaC80PUDCdVe1HVnK01+TFHAoo3nFzWPS0XhfFwnARjqX4ZFQ50so4DSDCq1NjGWdDHRqQgAZ2Cz+FQk",
+	"jM+AT2ICfBEwAjPbVK2zPMW16yAb++VUp70qyG6DzjXuU4DrZh37wzXhUY1Tjob8kSsEQJPbw+m6k3ed",
+	"N3RWyvOAnWkCes1AcdOonzikW0G4z8CiTQbhAjfWOSfoSTHV5ovFwLsYJqvVwlCPopJaVC2CZnXY7bk6",
+	"PVj7oN1uR6FCYILJiOyYcRa1MakjarcjZsR4SvAuMQgn+vfeKV39994p/F2oepkwOr2E7UWtOxPY0SwW",
+	"RQHHTEz1pWDSYv2bwBeR+FNE6cI5AiekfEXliM+I6ZEHZzPTyoimz7MZSZUgA5Dlkjl3YH/HZhXmbkJr",
+	"ctlgnslWvp5NAFoKiswlks6VYZqHDx6UZI3+5uhMR9/WGAWo/pllZj6d8mzpj/5CKrTxO0JXtQnuQiKL",
+	"9ViXnlB975NEKCtH0sWPr7zvGGTtIdAVJbBGB1a1dEFneDPOyAWNXkGOg23ZqOULI50NZZIIVfm1qLYf",
+	"XN3YJ9jebiO4pkBdcGWB5OD6tITg+g6EwbaSBcENKloF27ueBVtK27ytosoVR7QrbqyakmkDCLBzvAk8",
+	"x81J/SbBKTe0lgivUx4ag8PDYCeJ1zmTDki0vResWGNL36sxj4VqecozJRLWPWAwVsEy4cZ/awQNIjC5",
+	"cbcqWeTzvVIlwoGp2o93JEvDsEBGBath0TtoPV9EI9yu2eHsixkzIPrJcaHUEUFItTGVxcCZrNHLa1W4",
+	"ezdX4arG9PX55y5VnD5M3WmmVJ93wi8FGwqhWCJSYVecL91Pn4/aaGgvz+iOceZO0oPhaDzxXwcOD7lr",
+	"J5eDchkWroPqtVFKYH57HglUjYuRq4e1ulW5ruyRqljatfoz0pIr1edvnbJ8Af2bCOz16veX0ItBiBLx",
+	"PJN2+RqmI5y4P5XqfLMD9dyXt5HGZtxqIJyuXo4RPl/5+ZPn/3ny44unj9+dPH725Pm78xd/OX0etdnP",
+	"rty1NGyu4HaUWV11sSm/EOSN4N6ACNLyLJOKyoSjjxIFS9w6WAdVuCgQZWLtrECTK5ZALtLo5YvX58wL",
+	"pxHLhJ0jMORNAulSnhmYcguSHEyy+uz+B5l83MdRi2Ha10/1I+odI+2zUnmMuOFg9blUv3D2I4DllEs0",
+	"mboEuFXRVOGde5zdvUszunu3SdTJsLt388TQu3fZ//3f/ycH78AZ9i6ddw5D4b0bOVRk8cMn0J+G0S3E",
+	"XQTPlMFtqVgHkWCn2oiAcZZxlegp41M9VxYoJuIXQIhUpFSUKGwGYivmzfPYyktpYZwxA0kwS0z53W12",
+	"QgFTvpAfKd92ojEPYJ4NQtXF5bG9bgc0yF4HX90MWA8Xy/YO4edupxmwA7foPXKtUo3Qvl/OXuuwQy5X",
+	"UKND9ac/sWdFH7dQ3WWvXF1nUqej1ZIPURtuin48PWdFeq4rgYc/VuCHDixiPDWamZngF+zR678es5mM",
+	"LwADKLOf+eZxg7x/XkTV7h+9/ivg1quzR6zfvd8BeHDFWjO9CNijV0/PyOAuVGICbwf4x1xbkbDFRGQC",
+	"RldCJCJp5knL5P1zZeYHDn8RaRO0/m1p4gdKKrJuXtwSwfi+GkLkbo/YVHBl2JvXrZPXj548ocRcWACd",
+	"BlXhMmyBDY7RK0nBT6m8ECxsPOKj////CxtkHUqXbXjHE9S9cXkTEowEKF5zga5bCt8IKO7KxHzmUN7M",
+	"sA7+RAhM6S5kEuT/VCSMEW0yjtT9EK19dwoxHIbVmu25KAtHNx3pccUlUaAQ7y3jcD+MHmOqUJoMqm8n",
+	"00EJ7U2Qx3s4gY84mmFTnngBZdok+PPNBkEFFWNtJfBVNlwy3+0JVkvp3oiItJjcJmPY3tZTbsKksUUG",
+	"Uu90yQg7WMyzbOkME2QP1gpDT/Q6/BaDSqNb9+8fPmh1qSoFgnu/cxS12SnSABzbQV+prkYOS9IQ1LI9",
+	"34Hi5fMfA9/tqrADobscRndLvmPyQdzK8lVJe0wBqvnYiwm3qG6X34wYgrB7v3f4IB8/X+wqbVjdSTYW",
+	"1uCL6NCwmUSJbCCNiMiTfk3iO03j3sGDIwKAk80NkGgxuDQEQgoeQGgrGczgUAfeUuiewVKhuLownEcO",
+	"iQDoJjwdMc7MPMv0mFvBZlxmbC8KG2E4T+53OmEjCpjfJPavf95v98j3zhmWPnGGDEI0QFNAWIwreExE",
+	"btX2WqTWk4ERq58yEoty3iCmMOBe9CEszOdhY8DCDRb00jrDxseoyYYCa5j60gB3XD8PNuLz1BqqLMOc",
+	"9ZfxFMMxJ1gjUJDdFpFrOnTGTeCaem5xTK7cMu4YdwuWCcRT8vTG2Y3yWwNHMfJg50THc7QXAjumX/PT",
+	"dA/DGVOBA5wZHh1tV1EGl0zSs5RLPHDOrJ61UnEpUj97Z+AulgPH2kDLJC0a684yWiVtPRo2AzalurNc",
+	"se4Rw84tRJ1JhMhtqcVtB718P3TGeodHMC416CKAxi0ay0thmODxxM9Io30WzrmwDtNBnwzDRsDWf3+U",
+	"wClTKR6EwBxSVu/cYGKGCbg4Ongzwovne5mrNK5HhGKJHI1whsgE0Yjq1Ei70CwGKcmgBOT0NO+X9VZg",
+	"TsSBoaTOKSIKKHO3DVgTdUWHiDHgpjRIJ/AheIMfEpn3MZ7WjLvGPmi3MpYd9VtDtOe6W1c2JMxVKSbx",
+	"BUB59YioJ2K1RoAo35Vb4vNFAbjgm4GEEhwmej5MRWuWiVga5HdzPEoEoICgBeSMrqDSSLhAWMFQpHpB",
+	"7GXK09TZWPNfcxgH3CJteG0Za66CbtiImm2UH1BeoNY4pBVS+eextCbAeYtYJsIMWNRpP1j9n5PxuqIF",
+	"k3bBRX4TDM5j4+Y0cWhga+MJ41v3BvNfibChKItv65RRw6Ff3ivAo1NAkEZ01YPWXlSJhoyOYbKl8qjA",
+	"cpDP5/jZb4Ic7urmO0LnwMU76FxkuneYjkrVVYJyfSk3MQTdjNCG8A/uJMxb515oD1pfnUdA5x1xlBQo",
+	"C1dLAhNchyMtEhid4DOKzh/NjThmc/zWPQqc0uEIS5maOnt27sfLKUacckUzhr9Wboe5HTNeCJN0nRnF",
+	"L8S7GFSZhc5wVH8uJErSjGkX0ZOIZIA4XMBiEIAAe0s822W4IGFciV/M/UKoWMPQTgImqvnu3SzTVr97",
+	"R8sIw/JPYdjYsKYmNdfPOQAt0PGVC7Esc5s94hiB2wa4AIAKrNpxijLbIX6Tu5wAWCpM37X6yrd/C8BQ",
+	"KZ/t54iLaLPzhXYs3dNl9Ngi40EXayYwfcgxSqloQgWIBxS/ioJ1dMwiDFIl0YZefscgqXcvAU6M/H0N",
+	"rlC6Ah2Q2ItdSAqbctLMKnN/o2SsE7EbFB4z/PEqBoZk5O5dlLfv3iVfOvbm2VYsy8mbD/qH95ogOEQu",
+	"2iJyAFFUymP+AKd85hj3moPYIW3VRZxzgYIpR17w8hWPY2mXUS5RlP3JxePo0oma3rGM0k5xfkCjnF0S",
+	"R95NCNjuZ4btBDpZzAaPFhdY0CGfIlQQhhzUKOIB+8uVNQE+jB2ZhSnKBKbWDVi73QZ51Uw4afLoLxTL",
+	"wPmr3RxQ1HQ0GRYzKA0Cnxu49rFj+StIg6r2eXlsgvd4IuILULAxbBiwJSB4zgMofEyDC7YlTKOeeEDc",
+	"jmFgpHIEQGgTJRWY4Af0WGPLYmUn6HQ6DOmGYYkQs00FIUFFw7HzguGOEzQH7Ko9jrDeF7t+o0jEvIpx",
+	"5QoGLM9tIhqWTim3i5hOwXtBCCSDYqgeoiJiWNkhb7B5oACJyOGTfxS2P6+I7oXJvMwjrGyAema/04/Y",
+	"XrTBnxs16cSUBoHDipJGTM11csOo67rjm5sRKXr04vnz00fnbKKNHcx0Zh1yKsaHRqcwoHsuR8+JtbPB",
+	"/j48ETUJcyxm3NCbQWhBzVAoS+ELxLyQYs9VJpxhoISGiQDamBCFOnhw/4j9659H7R78A4e+/+9Hj3K7",
+	"nNO2opKpDqEoxSP2liKTcjNhxgJEUjaC63eBQRtk4ChG+PfeWTfySlGeNXDsdv6wuvPrPnM4AgxDUyzC",
+	"+mqRN+nluIRb5Np3D+fI0hV2x3fMjgZle0aQDhs9wx+ea3vi3lFEd9C8DkGKK8+r6sj2YFFqDTLiMjXH",
+	"XsSFW4kSJNJg75EEoZwsONGPp+eRr6/30+nJ4wg4nHKUz/X5rEYSkse60r/JFTIlSpp3LWf/+ueD9gEW",
+	"86sSnKLfCfehEwEJrP2IOAaeBk7zpBrP4+jeQqRpy1Wl/en8/OV+t92FJ93fHReAQc1kTKW/wID9qO+Y",
+	"UMGteW8pt1BpvSwMKCbVuM1OphrNZkj56LZBbkVFjhWFCkRt9pAnzEXrRMFqhxTaeNeFNV9SKpUIPN7p",
+	"jF2KDBULafP+LjOeGcH2PFJS/DXSrJnIYqFsy9l7ZAGAqJbl9zkQ9dYOp0nxUGVihj49Fv0EKE6t/hSO",
+	"lO9pTjgixgG7mo6lr5TBjaqiXKicaqQzZuAkeOoEXlS7McTqsNNlz7VlT4DBA7IC7LvyTP71oYrOM67M",
+	"SGSloo+lesMc1PtxKljkCvCiUB/1u/cYldwluk09Kh0HyQE1h0cSI1yR3ois8m4pVDgYzb1eVseNjCqV",
+	"fI/XIeKwc4jLYH91Zwprfe2DYdxK2ZT/Ujr20sJg590u9KjFrv/6gBTYwubvN6t57ASaqH/QjQpsKwNb",
+	"BWspyzlUfKjnlnXZM/mQ7XmNndug2pajwBHKXqS3+ChdSjna3JotVIBx+QBWE4vx7UFwOZicBIJvwUph",
+	"r8nGPhQw6UwEzvpnSBGjs4l6QCAr9Cp68fL8yYvnr9ndiOLoPJqXIj8RTglbyJSJ29gL1SwTI0yRi16+",
+	"esLuut/RrCMNS0W1QUipUnOnjy2BvT8mI6eRKQEzPOApFM3ADU6Ebpbp90vAvlGmfS+nUUb+hlJTPdKi",
+	"fbtg3yeveC25ZoDBII77NlTC7bKfnBDGqf9ObMgAUYHW5AWsp/PxOJVq3GwjzfSPol8mVLxAOprTkPJy",
+	"8UfnEdlAKIpS2tKyPTkC7ROJRRPlOjlWOsOIE1VQc9DK8HfDNhEEeBM1TV57G8IgWYWBtrXZa12R2AAa",
+	"ScrLd4oCzatrc/4df6+fWL6/ge/qtUL292BC7suA7iFN1PHIHgpAXd+PwuRYGyo4eexKYxifDuV4rufG",
+	"2dt8tqO3OmPoaR7XSKmCgG8IJAhcP/lGi3AvkqVEjKQiDxw1vN7zjqmg1GZ7rVF4EKr1MrxNL9Aa6pad",
+	"0/yUXqES9CqSgRN/KnTzWE+n3ADpWoY0Yc+wCj2N2gqh4l1YtpwnVBP5WOiVHPLIvclqxlWoqu2FHLS4",
+	"7kJ0tou1Quz5AHlWJrl7SGUkpF1tXAQibsrhJLHNZVkZc229rb/kvCKOHulCCnF23oyX+dzM1dD3fZAS",
+	"mRANM1glEGSSlTcC1uSzKRkvQkWuF1C+ndsF/rzGjM5ZdByxPVLjlHbB0swIeJ8VBiUVt9QmyQjDDHe3",
+	"KqcEzmIzV4n3mNAck+rM0Vfjpmp05mYKf7ENZU+MmMpYp1od5zMqbz3iNOYIHpEXSWfUwQlnEaoIty4i",
+	"iw3+Ta+jHfUbky9EkRYT6ywTsU2Xzmb1snihLGx7oXILpBh/Im9IAySRiwo06NF6M6ziFJGEORX1kY/K",
+	"5WnOSkP1UNtJIZZngukZ3TMoiZ3eVYsWayfoxMVwaEz2dnlUDVSoqKszBdI7ecUr9UQTKdiZDefTmWm2",
+	"nWKBdndQK9ZdpwTtoYoOQOpHNF1rR009CJE8AbNYCH4BBGPGM2m0grdUev3T61y7/1BpVQ4bGGvGYWMI",
+	"sl2zf1OhdXLklFl6JWIbphlY19Q6VHvGohWoNAvmDHJ3HUnyo5apZjG0T9yuripU5QFVPuJxhdGLpVed",
+	"on63R8t12+5YAokyREYpqgFQiKKjynr0SrBV4HetGgOzdmM5sgo4wYaLLmym6bWaLI/JoeII/BKdL7Sf",
+	"gYtl4ukcMNa737gJVUmJ7B60u4ROGBeCmpAbflCc3wCkPRLJNrU1LxrBg+gCLCObi+PS8TsrfXEbQVNl",
+	"JHpHJlwH9EIApANpgxRH3dM9LedV9ZVkM1DQgeEt+LLkn4Ff56B6lug+DjsgBRNOo9/p0scBffTp4wg/",
+	"uvRj99Dta9Tv9aJc40TTXvSkFG3/F4EJUrGeOhXI6elO2R06ElESPV2vBo/41TPqtbtufSAkc5g0AOks",
+	"E7FIRJu9UML5pOCNpvCZT8lMTShcVAfTFBtVrT4GmjvFhhO1EUvtAm9cUSaVFEFFZGbZErvRbLPnOgdP",
+	"bwJ5yo1tPdOJHEmRUGoPgoj7pfVaqpg6t4QKLrxR09VLBZVvs2g/0bFx2T0jmTppCMV1HykAGLqvZ0Lx",
+	"mWy7VgnFD0s+TaMmBfAU3fUxmoyb3GmNYm6zApBAVkO1A10lX/HdPKjH+fyq9BsQOgdg0GToJah7efyl",
+	"gm459yGtem8VSNDSV2AdMleYCkm9VXrLtpDboSBym2suPClJTwB1eyXLEkXqobWNRs2VoUy4ohvHwIBo",
+	"oUHOHn2/neYxNS/aspGh2s6hCt5QzA/5XREthbIkO3fLMMWVEtMlwdlY0KryMFhOsWYALBOsYf8rAg61",
+	"g8Y/p8JmMkZiPJmbguPiDhWQsZFI0tF73rxOBqnHMU8K2oWsJqdTFcrUewAfh50DEr0ykcgMHQd70X7U",
+	"zHU7LJmG7ZryeYBmESoMGyRNgWDcWJFJc0G+ex7cDYZhI8oLqPAxadfR3ah5jJsP+gnSucJJgbKt2uNO",
+	"5/KqC/AfFPzR4o3GssK25Xg3jKgohQMAd2Xj9qK7Uag42Q352ARb/J0+1tPycRObWCNPkZUzwSRBouDI",
+	"V4JQSbUuXXAH9YpUxqK1CfWj4skds4kn4nQuJBYdKhvESy2zcIGVi4w2YYBWeLLAFPP1y8iFVB7DM6A0",
+	"lruE4I2R0q0YfsXUc6+Ek1oe+Op6ORSCOhCn8wRk5yEypkwI4IxKt5Da5wnscIJ5daAcX3xoPNtbl33g",
+	"h1BtEnKIpEaz+TCVccCm/H2Lj8UPB0dA99z7PB330dNI5gF4cHEEwBdCzOCUiiU7Coo1oACQqWWwsz6j",
+	"72gO20A+r5Wjy+lXTohJSnf0jVJix+gV5UsSuUhMTCgayp9OtS9mqHy5PR8Q68s1VYJl96IiJSFCEXxT",
+	"3L7JNx54kG/Se0wHs6EKGr0LSGhUyheA8R+LVFiKSSgSANB4nfKY2vZuOdqKtOpElkxY6UgNSCaXUs+R",
+	"aDQDH1jjcLwY1TGZ0h60GapZZIZVNytg12YnKM51XYxqtNoZ0j8b5e6+SuvQmE9dCaiI7gsVosoPYcMZ",
+	"/N/R6xolE3BuwIhdJao897XoWlz4R5Qu+iRj7gCVysQ4r4IB+djp3LBYBhJpXOR6UNk+DwtE0SiDAJNI",
+	"UhkLZUQp3eLZk/NG0JhnqUvPMIN9lIlIXGvrbLzvHjL7cG+RK1zO1Dh5+aQRNJy+2hg0uu1OuwP3OvGq",
+	"MWgctDvtgwYWi5pgxs0+/Gcs7Hqyyqucb7kaXuhfwxyJFTLAuPWyX5vsbT5wfqTTFMmSZ4KhGi5ZIjAO",
+	"ZVCclCRDuXBtGqODTi/KLRGWSsxZuGVPKvajRodO9Ggi4gs/y8ibuggf0Z3bPs2yN0aAlPvKkdoITa0j",
+	"YeNJwCI/qwELG1Ou5jzFGDw8pBxEniSNQeNHYV9pbRtBIzfZw44ddHqbs3yq+5NisGhpl77X9rflsrdX",
+	"PVJu9lB3zvqKfQv7vQfbnsgBf/9c62dcLd2j+Mr+Qff659wDBEdnGIV9rvVTTF7/GDQOO53rx3jinPyn",
+	"vpLLYefg+qdei+xSxuJNKfW9nIHYGPz9bdBw5RUA27WneRU8bgQNEHEbg783psLyxlskrflBrVb3WQkn",
+	"oGAIw6L9yLd4NS4x8dGLV6+BBgoFUyvYVG6LCFVEeB2xvajVinVmWpp+AF4ONFMab88QNN4sE6OUcspx",
+	"KpvImgOaTaSt1+lvJm1+HZSlSBFybjU7kLVPIT/4ZIn6bByYQks+YWD/4O+yHeHK0M/4+9bJWNxozGf8",
+	"/QkhIE772mfxps/phPg9ktXfiDxeQeMc2INmvM/2qhSjuU7pPgYNlF22iouvF3w8Fhl786TIYfbUM/AB",
+	"HCD2ZyJdFrnuQ6l4tvR1jcaCpZonufodKryRKxcDgAF9W+SzxzA7kGy9X2prCe/ilv0nI9QyXwmeYCnv",
+	"a28HzfQZtS99u0YxOystfjFIZmKnabX2AulJ/5boGFMK4QbSl+gCfGcpV+MfwgaoNnSt3W7T5f3i/ka5",
+	"4e1qVv7G1ralU/JV775LQdRThdcOO3YkRu4x/1RBk07P+bWdc/GeWqD9upT3YJsYg8SGooZt1WBEmc0u",
+	"Si3PuFgxS323mFND+rcqY+wiHzzkiXsMtbbO0fWPPNf2pKiWBk91e9c/9bJUSY0CUhu1eulErydbDWl7",
+	"BX9u3pa2iRanb03jdMJarXHWGmetcX6HGicQpRtonfsfuDHCftyqfa7oNq4ZS8CMXabCBEzGWpF/Ff0o",
+	"TsjzxLFQPNsMSwePZCpCBdKhTwAA7aqoe5OXtUGPGDoqMGsKfXr9zlERyNYcgPBYTA0oa9g4z5ZYV2xu",
+	"w0ZARZYoNSMVdwwVmqGQ0bBRVH0KG2xPWnhlYkqZHFoJl4gXhMoXyzFRwOYqFcaQ+6SYzxXa8wns8Tem",
+	"QsspH4v9mUKZs1B286KDZD/YWIfUb0VV+W4bOovWXH74eKUC7Ub4hV9ygqfqQAupEr1oawWAw35go7ly",
+	"YfBNttvImD5THfRkhm70p+Tsy9Npeu3OzXV9gKY/npqy0pNdLzA4O0cfH5yPgQcrfdI2BTY0ysULqbzh",
+	"VedWaz+/Nz0fgaLW82sEqhHo9s0H/Z3MB2dYob22N/xW9oYTQmwXPV21OMyofHJV7g4a712F/NZMZC0f",
+	"Nk74/RlmCC/Gf5PmCC/91jaJ2iZR2yS+FRbz7ZsxPFHbwZyxplpvFldd2f+q7FWorW3QaYMGYCPGcTby",
+	"Ruk8J2HbBLJSB9Fup1NtGnrS+htv/dppPXhb/Nl+17phh/6hwMZlqSsqpUcsFZYqw7kKhizR8F80cJgY",
+	"cyGwUAP25nWZc+XKxtyNwHRGQzQ+foS99IkgW41Cnhv1Oh1XS4cCoTXgPZaCnx2Xk1eZ1XNXtsmX+G5v",
+	"spX8hO/9VEPJG2XhJG9qLPGPkZ3lesPJas3fqv3kqrYAbnlbrAqV7ftuvaC1avL1dftr1Qaft1jCsG/e",
+	"K1qZ67fH7J7KS6EE8ptbcUb63L1vTQHISXot/dfSfy39f4ceSUeZdnRK5un1V6RPUSZSfidW4zexqzgb",
+	"ySRiOksww0+5cDSsG23ldIPY+VQa+zR/6U1FTy+BXHvjI+rXtJNo+vuQZv2mYfOvkltwtZ1I1Q8nkwDU",
+	"l2Aq1buxTpNgyt/TH6VTDoo2YcF8lrg/Q9UNsMVRtxP0OsG5cD5j1xTGFf2baCwju+Bj0Q42dRjb+GOo",
+	"egE2TTqE0V8LnuX6SoaVkeD/Y40VvGMtlbnR2AcBdiQKesFh8JNIZ4xjsXfKsMZeRZTKOBKLTxi9H1Br",
+	"o6B12AkOO8FDYbGLd5oO2EIqNpRj0PBSbQT8faOxb+YcPSFsA9XUY9T3m5En1cW12XhwT6301ErPF1F6",
+	"aheNY+8FNSrJHMVvn6pylZq/fWNKV1meqfWuWu+q9a7vUO8q9KOd/CeaWvhW6ckjlMPzogG/jWHeqTG4",
+	"jw91srw1Dea5WBT1EKrddp0/foV4dm9dedrmDMjrTS64YU4bqjOjdghtqgth/BHDoXYgtG8Ud7WTRPLb",
+	"yt3dHaTYl3yZap6UWUG/e7jLKo0v/o/x63Au37WwX21t/ve3Hyv8kPhXqfDnFgWgYnnEgl8kJqfCinWB",
+	"+a/UhJunWCSRmvNiabaVBtjop/eZDa5nNpbfnepLIudVbos1yj6b296Qyz7CyN1NpsItqkKFNdEWJbW7",
+	"umYdfyTWcdPw2zqQ9pYJN5HC6wl34H1Ea7FEn0tGv1Da1ZdXGWo1oc6A+B2kEK1Wo93WLOGqatg1qNeg",
+	"Xif71Mk+X6d2pbC7yCOf5UlyTW2878V1glE+Lb710vcLgKfz9HWFvWJ85wt+IXb2Q7Hr3FChug0/1Jdx",
+	"Q/n92IUEz+xLpxvXHqzag1V7sP6oeUNVSvopmUPXBfy5F8AWvsU0HyJAq4FQ2Ol8KrIx9tKNJ9TB5t7B",
+	"g6PmwHcoh4lR5f8sb60Q5Bf5ML92IWY2oMafUVh+VdgYMDVP04jFqeCZcZ3w8uvtSmcqnV1gp0ZgA9jy",
+	"DDtN0fSKhknYfSfy8XmueY+P0nMtiamH/YIvGQayBaWGikwrYkh6oQLqlYrv8i1HpRn4/hQrvZq7vYja",
+	"O603bwJG5DrQU4sLavSzqVtTUHSEwqZRXpwxm/jUGwwu/C0trrt4NRGMWnhOf/40m4Fjfrv4OL+ewcJF",
+	"dtaGi1qbqw3O37oK+JWcmkioaqfmlbZxYlpsxjNb7Wq4VSedzTfmUWA/HuN6Zi0yiYBC4fRt9lq4vpXl",
+	"vpal7ndLPXed2zSb8gvBzDwToVIaubyvB1T2iDLsTGUXQii21+/2yrXT2FU+VeorRi3bSl7UCU828XS3",
+	"rm+dqX/hUKWvx8bzvk41H6/5eM3Haz5eByftxscdo9otOsk1Yb0iK5L6Q8fAH11BVo4NmtlwWeoEDxeM",
+	"5XZugrzfO3ZuQwNJXog1VL5QB5tpnQZwC/Dyl5meCjsRc8OseG8ZlQsN8mp/nXan3Q9YyociTQWq5cUj",
+	"ocLfqVuw0d6qPWBF0c5jP9IPOFLE9maZnvaAY90xTTYW1CHXar2l3Oozt0/fdg2RrQu+MnfyT+z8v1+e",
+	"MiXVL3ys0+TdxNrZO3+K76y2PCUAEFmorrztQ75xP4SNtJwCGzYCgo8fQph42PjIDm6aB+hM+XAQ329k",
+	"WJ1aV9cT+XpG8BJhnuYk8FYqi/j2399akltB6esUt9pBWDsIv8MUN0eadiwt4po1t735Y1vk6IuZUCcv",
+	"n/zn6xfPfwfBo7l4+GGtG/XHstDGE+JmPH2ZwZKthLdQGUMn0OnhLyK22wQ6ty15mdvazFObeX4npeo9",
+	"yNbl6mtor9vS1ZGjXzly9Lzcspdxw5xocSvqWVmq+eZ0tKooVetptZ5W62nfoZ5WplE3VNaWnJp8X6Os",
+	"/ffJs6ffsLLmV1HY8t36BoxUtRub11e1sYCJ9zy26RL4yyKT1oraEV/LrLWGVkN7De21hlZraDfT0Jw8",
+	"casaGggB36qG5tZba2i1hlZraN+xhgY0akcNbZbypYPejRFpD5csESM+TylVK5PxRBjL6DEW66kw1Gj7",
+	"mFkpDCa6DTN9IRQbLrGM/+Zi/S/de7+BUv00ldc6s3+kwv60KlfW/4oa7w4A6grvdYX3OgytrvD+m1Z4",
+	"d7SI7WHCEc55qHmWlHmXZ1ifKse75785Eb5giLX4Xovvtfj+HYrvOfm7QaX3zV21gAApsfBiOldJwO7e",
+	"1SoWd+9S7Qe6cscwC7J6m71Q6ZJxNuFm4juh4xUs2kA1GQaUyiltwKRlMVdKYz9bM9ELRQUdNtE3qt5L",
+	"5O0PWHveLewrV57PX/xKmHm6NdrPnf93XH7+NYBuXVK+trPX1eH/GIpCXgx+5jnKumZQMmxtKAO/qVz7",
+	"t8CedpH6C4YOLFpmjMdWXkq7ZKkes4XIRF3MvSbaf8Sc/B0oyZnOhjJJhPqa5d9rUw4SSiJMRY58sGNl",
+	"+DWCdoklZLYYfLbFj/2m5Ptr2fKvFvJrel/T+z+gUf5bLsVSk/7N1bWvkMw/y2a/Ulf7mzLc13b72m5f",
+	"2+3rCtc3M/V/qfrWRJOwuvWqLWTfkkT+4bMpMY20Kz0O1e79Cm6BHpPeURPlmijXRLkmyjcnykTcvixp",
+	"3ubFfWLMXJiSm5Zx9ObSlLhKWOb8vNKW/bo5vaanjiuO3lDNMnEp9dy5fJmxemawnYBUY8Ytg2FcxeCK",
+	"h1gvFD0SMCdao2XH/7aYyHjCpnzpa8iGiqtl8TgG8yz4kg15fIHcILf6LCbaeD/zghuWamPxJXSBSD2z",
+	"2jWxcQwEbm222YsRswvtXzoVWDCRVlHshOFTkU9eCWbmcSxEYvKGrli9OFRYkpCzfqfbZuf8QhimNHY6",
+	"uKI2cZXRfCuOg85v42MuQV8Oqt+tr7k2SdUuiNp69Yd0XBTlfqsRVDv5ofedc2NbssVzsQD+hndRVgVx",
+	"LYzV55ZxZuVUbE6o+Kv3m/zm+RS/F68K7phLkAiomG9sLq+s3SuTgM7znUwCX9y58rfiUxGMdZoEQ55y",
+	"FYtgKozhYxG4AKx33IaqF3SDfvCIG6l00OodBK1uJzgFGHfdFugSFYDWxrLeAYNB2+02ezGPJ/8W9Dq9",
+	"o1a32+odnXc7g0530On8LVTdAP4549k06B7Av6c8UyJhXXqcjTI9xfHhlrVBOjTIzcoYFJkkKBmWwhHq",
+	"lJI6paT2XtX8/3fjvQKWU2bsZWJW4u+Oid+GM8sJBN+cTysXJmrzaW0+rc2ntfn0xuZTImy/jf20FCjr",
+	"plE0Z0GRWvBMGbanswC0qkLeDtCMmWojmoyzjKtET12zslDpEcnQScYXis2VHOlsmi4Lmdq/4o5h0d99",
+	"51UYkpquvo0CJlWczo28FG12PhGhIk3P2yKdxuCqJrFYT6fYJWUssEGqzrCmEuiBadpmD+lug3Mea6bE",
+	"mFsYOlQnLCopJxG1YgXNBM2aRSe3vN1rwDh1jPNyvDe14pPSUKvYUO1FH8JGaeiwMWDFD0wmbDo39CrG",
+	"FRPvpbFSjfNXho2PUZPs0tQ0VlIfWx4qd2D4wkQLqh+FA7RDFSo0S3PFoieJmM409sRp/UUsI2Y1y4TN",
+	"lszwkUiXAzg5/F41Al+IZb7R+MNQJ8tQZaWMKdS4mUcDvJuOAiczkWp8XB0P38AV9a91fXFhLf1er81O",
+	"/LSEsmwxkakovUQaZqxMUzYUsD9GZJciYQsOwAobUkCFctzahArb8NKguEN7Slyic6DfedBss7+Ipckb",
+	"DdO2WpYKDupjn030PDPb87OQ49/cjF0cxl/E8usZB75kQhftxFfO5yq9dJ2WEZWY8NlMqO84sD8HNttC",
+	"K9wSDmaV9kdwUhFbAOJ4MRhxFlMYC+S2GgkUz1IpspzcVUnGGq2BrS+MQfCmiq1EqPkUOBteeBus2U7q",
+	"JLTamfA9OBN+m+S4HeZdZVevxNzU7o8V90dFuv8riaebOhvmRpAtPo79D/j5zmXfbUvc+ESx4/fkYbiS",
+	"q9dZGzVXq+3etd37N8/a0MpRpC9q6C5xhW/T5l2bvGuTd23yrk3en27yLpG4L2r9Dj5skynvGCaTiqni",
+	"XtAA3G0AnWoEDcWnojFo+Hk2Vg1dZZsGtQZvDBpS2aN+I2hMpZLT+bQx6OYGDqmsGGN+MmabZIIny1+3",
+	"Bjl5jtHrdLyZRrC8T7k0LBM8ngAPQBPoRKeJYeJSZEtm819jnc6n9CjaTjM2N8IE7LBz4GytsjAjt9nP",
+	"wJ1e/8+n0oqA8ZFFq+kik1awEQoFObcxVmd8LNhcJSJzBttUsD3ORvM0ZYk0FwHjij3Zf8EEwAqZzlPB",
+	"zNJYMWVTngDP4klLq3TZDMiUS0uG2c2VlWn+drLxG6qeNcD3xRMRX5Dl118F5oyG8RVzdHtT73RQa6QS",
+	"xvxh1aqfBE/tZJte5eAh5or+zBvk17pWrWvVZWt/793Tv1zojyeat9IugpjgN6fklNdZKzq1olMrOt9h",
+	"nVmiTbs0iMABQZwi+XGrsIXCKf7tCEW5vfg8SxuDxj7KhO4Fq0O9THksDONMSfULR9mtGhqDkTcZhsWA",
+	"duCyIpZIg5w6450UZoNu9ByGNYErMYWD+ZFLZcZLg/kcjs1q1phPQcEwIh2x//u//w/NFbMoi+CaqYbN",
+	"wFfBLf51qwHyZV1s0+tI1g1Qo0DC7UZa2WM3DJ7bx7cf/18AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -30,10 +30,11 @@ CONTRACT_NODE_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true S
 .PHONY: contract-deps lint-contract contract-breaking contract-baseline prism-test
 
 # Prism is pinned at 5.14.2, the last release that declares Node >= 18 (5.15 and
-# 5.16 declare Node >= 24, and this project runs on Node 20). Its own
-# dependencies ask for prism-core ^5.8.0 and prism-http(-server) ^5.12.0, which
-# npm would resolve to 5.16.0 and Node 24; package.json's "overrides" hold them
-# at the versions prism-cli 5.14.2 was released with, so npm ci warns of no
+# 5.16 declare Node >= 24, and this project runs on Node 20). It asks for
+# prism-core ^5.8.0 and prism-http-server ^5.12.0 (prism-http it pins at
+# 5.12.0, which prism-http-server asks for as a range), which npm would
+# resolve to 5.16.0 and Node 24; package.json's "overrides" hold the three at
+# the versions prism-cli 5.14.2 was released with, so npm ci warns of no
 # engine mismatch.
 ## contract-deps: install the pinned Node tools (redocly, prism) with npm ci when package-lock.json changed
 contract-deps: node_modules/.package-lock.json

@@ -193,10 +193,13 @@ type Location struct {
 	// MinGold Example: 10
 	MinGold Gold `json:"min_gold"`
 
-	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// Name 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -220,10 +223,13 @@ type LocationList struct {
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
 }
 
-// LocationName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-// no control character and no invisible format character of the Basic Multilingual Plane
-// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+// LocationName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+// Braille pattern U+2800), so that no name is blank to the eye. The
 // pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 // U+FFFF in a way the other takes: the few format characters there (the tag characters
 // U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -247,10 +253,13 @@ type LocationPatch struct {
 	// MinGold Example: 10
 	MinGold *Gold `json:"min_gold,omitempty"`
 
-	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// Name 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -274,10 +283,13 @@ type NewLocation struct {
 	// MinGold Example: 10
 	MinGold Gold `json:"min_gold"`
 
-	// Name 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// Name 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -290,10 +302,13 @@ type NewLocation struct {
 
 // NewPlayer Example: {"first_name":"Hattori","last_name":"Hanzo"}
 type NewPlayer struct {
-	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// FirstName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -303,10 +318,13 @@ type NewPlayer struct {
 	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
-	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// LastName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -322,10 +340,13 @@ type NewPlayerResult struct {
 	// CreatedAt Example: 2026-11-26T10:00:00Z
 	CreatedAt time.Time `json:"created_at"`
 
-	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// FirstName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -343,10 +364,13 @@ type NewPlayerResult struct {
 	// Id Example: 1
 	Id int64 `json:"id"`
 
-	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// LastName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -368,10 +392,13 @@ type NewVisit struct {
 	LocationId int64 `json:"location_id"`
 }
 
-// PersonName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-// no control character and no invisible format character of the Basic Multilingual Plane
-// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+// PersonName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+// Braille pattern U+2800), so that no name is blank to the eye. The
 // pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 // U+FFFF in a way the other takes: the few format characters there (the tag characters
 // U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -385,10 +412,13 @@ type Player struct {
 	// CreatedAt Example: 2026-11-26T10:00:00Z
 	CreatedAt time.Time `json:"created_at"`
 
-	// FirstName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// FirstName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -406,10 +436,13 @@ type Player struct {
 	// Id Example: 1
 	Id int64 `json:"id"`
 
-	// LastName 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-	// no control character and no invisible format character of the Basic Multilingual Plane
-	// (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-	// non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+	// LastName 2 to 50 characters that hold no line break, no control character but a tab inside, and
+	// no invisible format character of the Basic Multilingual Plane (bidi controls, the
+	// zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+	// inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+	// end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+	// U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+	// Braille pattern U+2800), so that no name is blank to the eye. The
 	// pattern is one that ECMA-262 and Go read alike, and neither can name a character past
 	// U+FFFF in a way the other takes: the few format characters there (the tag characters
 	// U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -1597,6 +1630,9 @@ type ClientInterface interface {
 	// The player visits a location and earns (or, at the Casino, may lose) a random amount
 	// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
 	// visit and the balance change commit together or not at all. Balances may go negative.
+	// A `location_id` that names no location is a `400`, a field of the request that is wrong
+	// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
+	// player that does not exist.
 	//
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
@@ -1613,6 +1649,9 @@ type ClientInterface interface {
 	// The player visits a location and earns (or, at the Casino, may lose) a random amount
 	// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
 	// visit and the balance change commit together or not at all. Balances may go negative.
+	// A `location_id` that names no location is a `400`, a field of the request that is wrong
+	// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
+	// player that does not exist.
 	//
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
@@ -2558,6 +2597,9 @@ func (c *Client) OptionsVisits(ctx context.Context, id PlayerID, reqEditors ...R
 // The player visits a location and earns (or, at the Casino, may lose) a random amount
 // of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
 // visit and the balance change commit together or not at all. Balances may go negative.
+// A `location_id` that names no location is a `400`, a field of the request that is wrong
+// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
+// player that does not exist.
 //
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
@@ -2584,6 +2626,9 @@ func (c *Client) CreateVisitWithBody(ctx context.Context, id PlayerID, params *C
 // The player visits a location and earns (or, at the Casino, may lose) a random amount
 // of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
 // visit and the balance change commit together or not at all. Balances may go negative.
+// A `location_id` that names no location is a `400`, a field of the request that is wrong
+// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
+// player that does not exist.
 //
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
@@ -6012,6 +6057,9 @@ type ClientWithResponsesInterface interface {
 	// The player visits a location and earns (or, at the Casino, may lose) a random amount
 	// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
 	// visit and the balance change commit together or not at all. Balances may go negative.
+	// A `location_id` that names no location is a `400`, a field of the request that is wrong
+	// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
+	// player that does not exist.
 	//
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
@@ -6028,6 +6076,9 @@ type ClientWithResponsesInterface interface {
 	// The player visits a location and earns (or, at the Casino, may lose) a random amount
 	// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
 	// visit and the balance change commit together or not at all. Balances may go negative.
+	// A `location_id` that names no location is a `400`, a field of the request that is wrong
+	// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
+	// player that does not exist.
 	//
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
@@ -16115,6 +16166,9 @@ func (c *ClientWithResponses) OptionsVisitsWithResponse(ctx context.Context, id 
 // The player visits a location and earns (or, at the Casino, may lose) a random amount
 // of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
 // visit and the balance change commit together or not at all. Balances may go negative.
+// A `location_id` that names no location is a `400`, a field of the request that is wrong
+// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
+// player that does not exist.
 //
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
@@ -16137,6 +16191,9 @@ func (c *ClientWithResponses) CreateVisitWithBodyWithResponse(ctx context.Contex
 // The player visits a location and earns (or, at the Casino, may lose) a random amount
 // of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
 // visit and the balance change commit together or not at all. Balances may go negative.
+// A `location_id` that names no location is a `400`, a field of the request that is wrong
+// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
+// player that does not exist.
 //
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a

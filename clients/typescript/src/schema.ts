@@ -219,6 +219,9 @@ export interface paths {
          * @description The player visits a location and earns (or, at the Casino, may lose) a random amount
          *     of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
          *     visit and the balance change commit together or not at all. Balances may go negative.
+         *     A `location_id` that names no location is a `400`, a field of the request that is wrong
+         *     (`{"location_id": "location id must name an existing location"}`); the `404` is for a
+         *     player that does not exist.
          *
          *     Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
          *     returns the first response and changes nothing; the same key with another body is a
@@ -716,10 +719,13 @@ export interface components {
             next_cursor: string | null;
         };
         /**
-         * @description 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-         *     no control character and no invisible format character of the Basic Multilingual Plane
-         *     (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-         *     non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+         * @description 2 to 50 characters that hold no line break, no control character but a tab inside, and
+         *     no invisible format character of the Basic Multilingual Plane (bidi controls, the
+         *     zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+         *     inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+         *     end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+         *     U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+         *     Braille pattern U+2800), so that no name is blank to the eye. The
          *     pattern is one that ECMA-262 and Go read alike, and neither can name a character past
          *     U+FFFF in a way the other takes: the few format characters there (the tag characters
          *     U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and
@@ -814,10 +820,13 @@ export interface components {
             next_cursor: string | null;
         };
         /**
-         * @description 2 to 50 characters that neither start nor end with whitespace and hold no line break,
-         *     no control character and no invisible format character of the Basic Multilingual Plane
-         *     (bidi controls, the zero-width space, the soft hyphen...; the zero-width joiner and
-         *     non-joiner are allowed inside, as Persian, the Indic scripts and emoji need them). The
+         * @description 2 to 50 characters that hold no line break, no control character but a tab inside, and
+         *     no invisible format character of the Basic Multilingual Plane (bidi controls, the
+         *     zero-width space, the soft hyphen...; the zero-width joiner and non-joiner are allowed
+         *     inside, as Persian, the Indic scripts and emoji need them), and that neither start nor
+         *     end with whitespace or a character that shows as nothing (U+034F, the Hangul fillers
+         *     U+115F, U+1160, U+3164 and U+FFA0, U+17B4, U+17B5, U+2065, U+FFF0-U+FFF8, the blank
+         *     Braille pattern U+2800), so that no name is blank to the eye. The
          *     pattern is one that ECMA-262 and Go read alike, and neither can name a character past
          *     U+FFFF in a way the other takes: the few format characters there (the tag characters
          *     U+E0001 and U+E0020-U+E007F; U+110BD, U+110CD, U+13430-U+1343F, U+1BCA0-U+1BCA3 and

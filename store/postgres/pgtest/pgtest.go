@@ -46,10 +46,11 @@ var defaultAnswers = sync.OnceValue(func() bool {
 })
 
 // TestURL returns the URL of a new, empty schema of its own for t: the
-// database of NINJAGOLD_TEST_POSTGRES with search_path set to the schema. The
+// database Base names, with search_path set to the schema. The
 // schema and all it holds are dropped when t ends, after the cleanups t
-// registers later (such as closing a store on the URL). TestURL skips t when
-// the variable is unset and fails it when the database cannot be reached.
+// registers later (such as closing a store on the URL). TestURL skips t as
+// Base does (neither the variable nor DefaultURL; failing it under CI), and
+// fails it when that database cannot be reached.
 func TestURL(t testing.TB) string {
 	t.Helper()
 	base := Base(t)
