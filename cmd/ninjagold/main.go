@@ -179,46 +179,14 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	} else if err != nil {
 		return cfg, fmt.Errorf("%w (ninjagold --help lists the flags)", err)
 	}
-	// A list flag replaces its environment variable, as every other flag
-	// does: an operator narrowing the list must not keep the old entries.
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if !given["trusted-proxy"] {
-		_ = cfg.proxies.Set(getenv("NINJAGOLD_TRUSTED_PROXIES"))
+	if err := cfg.fromEnvironment(given, getenv); err != nil {
+		return cfg, err
 	}
-	if !given["cors-origin"] {
-		_ = cfg.cors.Set(getenv("NINJAGOLD_CORS_ORIGINS"))
+	if err := cfg.setPostgresFlags(given, maxConns); err != nil {
+		return cfg, err
 	}
-	if !given["validate-responses"] {
-		// Read only when the flag is not given: the flag wins, also over a
-		// value the variable may not hold.
-		v, err := envBool(getenv, "NINJAGOLD_VALIDATE_RESPONSES")
-		if err != nil {
-			return cfg, err
-		}
-		cfg.validate = v
-	}
-	if maxConns < 0 || maxConns > math.MaxInt32 {
-		return cfg, fmt.Errorf("--db-max-conns must be a pool size from 1 to %d, not %d", math.MaxInt32, maxConns)
-	}
-	// Left out, these take the URL's setting or the default; given as 0
-	// they would too, where PostgreSQL reads a statement_timeout of 0 as
-	// none.
-	for _, d := range []struct {
-		flag string
-		zero bool
-		hint string
-	}{
-		{"db-max-conns", maxConns == 0, ""},
-		{"db-statement-timeout", cfg.pg.StatementTimeout == 0, "; to turn the statement timeout off, put statement_timeout=0 in the URL"},
-		{"db-conn-lifetime", cfg.pg.ConnMaxLifetime == 0, ""},
-		{"db-connect-timeout", cfg.pg.ConnectTimeout == 0, ""},
-	} {
-		if given[d.flag] && d.zero {
-			return cfg, fmt.Errorf("--%s must be more than 0%s", d.flag, d.hint)
-		}
-	}
-	cfg.pg.MaxConns = int32(maxConns)
 	if err := cfg.check(); err != nil {
 		return cfg, err
 	}
@@ -241,23 +209,78 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	if err := cfg.logLevel.UnmarshalText([]byte(*logLevel)); err != nil || strings.ContainsAny(*logLevel, "+-") {
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_LEVEL / --log-level must be debug, info, warn or error, not %q", *logLevel)
 	}
-	cfg.adminToken = getenv("NINJAGOLD_ADMIN_TOKEN")
-	if strings.TrimSpace(cfg.adminToken) != cfg.adminToken {
+	cfg.adminToken, err = adminToken(getenv)
+	return cfg, err
+}
+
+// fromEnvironment reads the environment variables of the flags not given.
+func (cfg *config) fromEnvironment(given map[string]bool, getenv func(string) string) error {
+	// A list flag replaces its environment variable, as every other flag
+	// does: an operator narrowing the list must not keep the old entries.
+	if !given["trusted-proxy"] {
+		_ = cfg.proxies.Set(getenv("NINJAGOLD_TRUSTED_PROXIES"))
+	}
+	if !given["cors-origin"] {
+		_ = cfg.cors.Set(getenv("NINJAGOLD_CORS_ORIGINS"))
+	}
+	if !given["validate-responses"] {
+		// Read only when the flag is not given: the flag wins, also over a
+		// value the variable may not hold.
+		v, err := envBool(getenv, "NINJAGOLD_VALIDATE_RESPONSES")
+		if err != nil {
+			return err
+		}
+		cfg.validate = v
+	}
+	return nil
+}
+
+// setPostgresFlags checks the PostgreSQL flags given and sets the pool size.
+func (cfg *config) setPostgresFlags(given map[string]bool, maxConns int) error {
+	if maxConns < 0 || maxConns > math.MaxInt32 {
+		return fmt.Errorf("--db-max-conns must be a pool size from 1 to %d, not %d", math.MaxInt32, maxConns)
+	}
+	// Left out, these take the URL's setting or the default; given as 0
+	// they would too, where PostgreSQL reads a statement_timeout of 0 as
+	// none.
+	for _, d := range []struct {
+		flag string
+		zero bool
+		hint string
+	}{
+		{"db-max-conns", maxConns == 0, ""},
+		{"db-statement-timeout", cfg.pg.StatementTimeout == 0, "; to turn the statement timeout off, put statement_timeout=0 in the URL"},
+		{"db-conn-lifetime", cfg.pg.ConnMaxLifetime == 0, ""},
+		{"db-connect-timeout", cfg.pg.ConnectTimeout == 0, ""},
+	} {
+		if given[d.flag] && d.zero {
+			return fmt.Errorf("--%s must be more than 0%s", d.flag, d.hint)
+		}
+	}
+	cfg.pg.MaxConns = int32(maxConns)
+	return nil
+}
+
+// adminToken reads NINJAGOLD_ADMIN_TOKEN ("" when unset), refusing one no
+// request could send or that is short enough to guess.
+func adminToken(getenv func(string) string) (string, error) {
+	token := getenv("NINJAGOLD_ADMIN_TOKEN")
+	if strings.TrimSpace(token) != token {
 		// The token of an Authorization header is read without the
 		// spaces around it, so this one could never match.
-		return cfg, errors.New("NINJAGOLD_ADMIN_TOKEN must not start or end with white space")
+		return "", errors.New("NINJAGOLD_ADMIN_TOKEN must not start or end with white space")
 	}
-	if strings.ContainsFunc(cfg.adminToken, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+	if strings.ContainsFunc(token, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
 		// No header value may hold a control character (RFC 9110 §5.5):
 		// no request could send this one.
-		return cfg, errors.New("NINJAGOLD_ADMIN_TOKEN must not hold control characters (but for tabs inside it)")
+		return "", errors.New("NINJAGOLD_ADMIN_TOKEN must not hold control characters (but for tabs inside it)")
 	}
-	if n := utf8.RuneCountInString(cfg.adminToken); n > 0 && n < minAdminToken {
+	if n := utf8.RuneCountInString(token); n > 0 && n < minAdminToken {
 		// It is the one key to every location write, and a short one
 		// is guessed.
-		return cfg, fmt.Errorf("NINJAGOLD_ADMIN_TOKEN must be at least %d characters long, not %d", minAdminToken, n)
+		return "", fmt.Errorf("NINJAGOLD_ADMIN_TOKEN must be at least %d characters long, not %d", minAdminToken, n)
 	}
-	return cfg, nil
+	return token, nil
 }
 
 // The bounds of the rate limit's settings.
