@@ -34,6 +34,10 @@ type faults struct {
 	params  map[string]string // the parameters'
 	body    map[string]string // the body's, but for unknown
 	unknown map[string]string // the members not allowed, by name
+	// unrecognised holds the errors of a kind this file does not know,
+	// each answered with the body's plain "request is not valid": no input
+	// is known to reach them, so the caller logs them, to be named here.
+	unrecognised []error
 }
 
 // fieldErrors collects the faults of err. The caller adds to body what else
@@ -41,7 +45,7 @@ type faults struct {
 func fieldErrors(err error) faults {
 	c := collector{params: newFieldSet(), body: newFieldSet(), unknown: newFieldSet()}
 	c.add(err)
-	return faults{params: c.params.fields, body: c.body.fields, unknown: c.unknown.fields}
+	return faults{params: c.params.fields, body: c.body.fields, unknown: c.unknown.fields, unrecognised: c.unrecognised}
 }
 
 // join returns the body's messages with the unknown members' and the
@@ -68,6 +72,7 @@ func prepend(first, fields map[string]string) map[string]string {
 // members', which may use the same keys, apart.
 type collector struct {
 	params, body, unknown fieldSet
+	unrecognised          []error
 }
 
 type fieldSet struct {
@@ -101,13 +106,21 @@ func (c *collector) add(err error) {
 		case e.RequestBody != nil:
 			c.addBody(e)
 		default:
-			c.body.set(bodyKey, "request is not valid", 0)
+			c.unrecognise(e)
 		}
 	case *openapi3.SchemaError:
 		c.addSchema(e)
 	default:
-		c.body.set(bodyKey, "request is not valid", 0)
+		c.unrecognise(err)
 	}
+}
+
+// unrecognise answers err, of a kind add does not know, with the plain
+// message the body's fault of lowest priority gets, and keeps it to be
+// logged.
+func (c *collector) unrecognise(err error) {
+	c.body.set(bodyKey, "request is not valid", 0)
+	c.unrecognised = append(c.unrecognised, err)
 }
 
 func (c *collector) addParameter(p *openapi3.Parameter, err error) {

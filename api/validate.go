@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
@@ -320,6 +321,9 @@ type validator struct {
 	// verifier, when set, goes with each request's credentials to hear
 	// of a player token proven (the rate limiter).
 	verifier impl.TokenVerifier
+	// log hears of a validation error of a kind the messages do not
+	// know (faults.unrecognised).
+	log *slog.Logger
 }
 
 func newValidator(adminToken string, maxBody int64) *validator {
@@ -327,6 +331,7 @@ func newValidator(adminToken string, maxBody int64) *validator {
 		adminHash: sha256.Sum256([]byte(adminToken)),
 		hasAdmin:  adminToken != "",
 		maxBody:   maxBody,
+		log:       slog.New(slog.DiscardHandler),
 		kinOpts: openapi3filter.Options{
 			MultiError: true,
 			// Security is checked before kin-openapi runs, with the
@@ -501,7 +506,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 			v.tooLarge(c)
 			return
 		}
-		f := fieldErrors(err)
+		f := v.fieldErrors(req, err)
 		_, refused := wholeNumbers(data, op.intMembers)
 		for k, msg := range refused {
 			if _, ok := f.body[k]; !ok {
@@ -548,10 +553,21 @@ func (v *validator) bodyFault(c *gin.Context, op *operation, paramsOK bool, fiel
 			Options:    &opts,
 		})
 		if err != nil {
-			fields = prepend(fieldErrors(err).params, fields)
+			fields = prepend(v.fieldErrors(c.Request, err).params, fields)
 		}
 	}
 	writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+}
+
+// fieldErrors is the package's fieldErrors, with each error of a kind the
+// messages do not know logged.
+func (v *validator) fieldErrors(req *http.Request, err error) faults {
+	f := fieldErrors(err)
+	for _, e := range f.unrecognised {
+		v.log.WarnContext(req.Context(), "request validation error of a kind the messages do not know, answered 400",
+			"method", req.Method, "path", req.URL.Path, "error", e)
+	}
+	return f
 }
 
 // repeated reports the single-valued parameters (query or header) sent more
