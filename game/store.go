@@ -27,7 +27,9 @@ type Store interface {
 	ListLocations(ctx context.Context, afterID int64, limit int) ([]Location, error)
 	// GetLocation returns ENOTFOUND if no location has id.
 	GetLocation(ctx context.Context, id int64) (Location, error)
-	// CreateLocation stores a new location at version 1.
+	// CreateLocation stores a new location at version 1. Locations commit
+	// in the order of their ids, so that a client paging ListLocations
+	// past one never misses another committed after it.
 	CreateLocation(ctx context.Context, f LocationFields) (Location, error)
 	// UpdateLocation calls update with the current location inside one
 	// transaction and stores what it leaves, at the next version; when

@@ -51,9 +51,17 @@ func (s *Store) GetLocation(ctx context.Context, id int64) (game.Location, error
 // now(), the start of the transaction: a transaction that waited for a row
 // lock must not stamp the row earlier than the one it waited for.
 
+// CreateLocation creates locations one at a time, holding the schema's
+// advisory lock for it until the commit, as CreatePlayer does players: the
+// list pages by id, which holds only if ids commit in their order. Without
+// the lock, a location could commit after one with a larger id, and a
+// client paging past that one would never see it.
 func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game.Location, error) {
 	var l game.Location
 	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.createLocationKey); err != nil {
+			return err
+		}
 		var err error
 		l, err = scanLocation(tx.QueryRow(ctx,
 			`INSERT INTO locations (name, min_gold, max_gold, description, version, created_at, updated_at)

@@ -19,7 +19,9 @@
 //     for the visits that have read the location, and later visits for it.
 //   - Players are created one at a time, under an advisory transaction lock,
 //     so that ids, creation times and commits come in one order: the list
-//     sorts created_at by id.
+//     sorts created_at by id. Locations are too, under a lock of their own,
+//     so that a client paging the list by id passes no location yet to
+//     commit.
 //
 // Open applies the embedded migrations (migrations/*.sql) before it returns,
 // each in its own transaction and recorded in schema_migrations. Instances
@@ -67,8 +69,9 @@ type Store struct {
 	pool      *pgxpool.Pool
 	schema    string       // the schema the tables are in
 	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
-	// createPlayerKey is the advisory lock CreatePlayer holds (see there).
-	createPlayerKey int64
+	// createPlayerKey and createLocationKey are the advisory locks
+	// CreatePlayer and CreateLocation hold (see there).
+	createPlayerKey, createLocationKey int64
 	// locationLockClass is the first half of a location's advisory lock
 	// key (see lockLocation).
 	locationLockClass int32
@@ -195,6 +198,7 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 		pool:              pool,
 		schema:            schema,
 		createPlayerKey:   lockKey("create player", schema),
+		createLocationKey: lockKey("create location", schema),
 		locationLockClass: int32(lockKey("location", schema)),
 	}
 	s.lastPurge.Store(time.Now().Unix())

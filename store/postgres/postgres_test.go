@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -536,6 +537,63 @@ func TestPlayersCommitInIDOrder(t *testing.T) {
 	if a.p.ID >= b.p.ID || !a.p.CreatedAt.Before(b.p.CreatedAt) {
 		t.Errorf("first player %d created %v, second %d created %v: want the first smaller and earlier",
 			a.p.ID, a.p.CreatedAt, b.p.ID, b.p.CreatedAt)
+	}
+}
+
+// TestLocationsCommitInIDOrder: a location may not be acknowledged while
+// one whose id is smaller has not committed, or a client paging the list
+// (by id) past the second would never see the first. A trigger makes the
+// first one's INSERT wait for an advisory lock this test holds.
+func TestLocationsCommitInIDOrder(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	const key = 7_301_964
+	exec(t, url, `CREATE FUNCTION hold_first() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN IF NEW.name = 'First' THEN PERFORM pg_advisory_xact_lock_shared(`+strconv.Itoa(key)+`); END IF; RETURN NEW; END $$`)
+	exec(t, url, `CREATE TRIGGER hold_first BEFORE INSERT ON locations FOR EACH ROW EXECUTE FUNCTION hold_first()`)
+	holder, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close(context.Background())
+	if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_lock($1)`, key); err != nil {
+		t.Fatal(err)
+	}
+
+	type created struct {
+		l   game.Location
+		err error
+	}
+	create := func(name string) chan created {
+		c := make(chan created, 1)
+		go func() {
+			l, err := s.CreateLocation(context.Background(), game.LocationFields{Name: name, MinGold: 1, MaxGold: 2})
+			c <- created{l, err}
+		}()
+		return c
+	}
+	first := create("First")
+	for waiting := false; !waiting; {
+		query(t, url, `SELECT EXISTS (SELECT 1 FROM pg_locks
+			WHERE locktype = 'advisory' AND NOT granted AND objid = `+strconv.Itoa(key)+`)`, &waiting)
+		time.Sleep(5 * time.Millisecond)
+	}
+	second := create("Second")
+	select {
+	case c := <-second:
+		t.Fatalf("location %d (%v) was acknowledged while the location created before it had not committed", c.l.ID, c.err)
+	case <-time.After(250 * time.Millisecond):
+	}
+	if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_unlock($1)`, key); err != nil {
+		t.Fatal(err)
+	}
+	a, b := <-first, <-second
+	if a.err != nil || b.err != nil {
+		t.Fatalf("CreateLocation: %v, %v", a.err, b.err)
+	}
+	if a.l.ID >= b.l.ID || !a.l.CreatedAt.Before(b.l.CreatedAt) {
+		t.Errorf("first location %d created %v, second %d created %v: want the first smaller and earlier",
+			a.l.ID, a.l.CreatedAt, b.l.ID, b.l.CreatedAt)
 	}
 }
 
