@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -38,23 +39,23 @@ func jsonEncode(w io.Writer, v any) error {
 //     written otherwise (1.0, 1e0) as digits (nil when there is none).
 //   - An integer beyond int64 satisfies the schema and fits no field.
 //
-// refused names each member refused so. A number with a fraction a float64
+// refused names each member refused so, by why. A number with a fraction a float64
 // keeps is left for kin-openapi to refuse. The work is bounded whatever the
 // body holds: at most len(ints) numbers are read, each in time linear in
 // its length.
-func wholeNumbers(data []byte, ints []string) (rewritten []byte, refused map[string]string) {
+func wholeNumbers(data []byte, ints []string) (rewritten []byte, refused numberRefusals) {
 	if len(ints) == 0 {
-		return nil, nil
+		return nil, refused
 	}
 	var members map[string]json.RawMessage
 	if json.Unmarshal(data, &members) != nil {
-		return nil, nil
+		return nil, refused
 	}
-	refuse := func(name, msg string) {
-		if refused == nil {
-			refused = map[string]string{}
+	refuse := func(m *map[string]string, name, msg string) {
+		if *m == nil {
+			*m = map[string]string{}
 		}
-		refused[name] = label(name) + msg
+		(*m)[name] = label(name) + msg
 	}
 	changed := false
 	for _, name := range ints {
@@ -71,22 +72,49 @@ func wholeNumbers(data []byte, ints []string) (rewritten []byte, refused map[str
 		case !whole:
 			continue
 		case !exactInteger(text):
-			refuse(name, " must be an integer")
+			refuse(&refused.notInteger, name, " must be an integer")
 		case !inRange:
-			refuse(name, " is out of range")
+			refuse(&refused.outOfRange, name, " is out of range")
 		default:
 			members[name] = json.RawMessage(strconv.FormatInt(n, 10))
 			changed = true
 		}
 	}
-	if !changed || refused != nil {
+	if !changed || refused.any() {
 		return nil, refused
 	}
 	var buf bytes.Buffer
 	if jsonEncode(&buf, members) != nil {
-		return nil, nil
+		return nil, refused
 	}
-	return buf.Bytes(), nil
+	return buf.Bytes(), refused
+}
+
+// numberRefusals are wholeNumbers' refusals, by member name.
+type numberRefusals struct {
+	// notInteger: the number's value, read from its digits, is no
+	// integer. That outranks what kin-openapi found in the float64 it
+	// rounded the number to (1e-400 is 0 to it, below a location id's
+	// minimum of 1).
+	notInteger map[string]string
+	// outOfRange: an integer past int64's range. kin-openapi's message for
+	// the member, if it has one (a minimum), stands: one below the
+	// smallest is below the field's minimum.
+	outOfRange map[string]string
+}
+
+func (r numberRefusals) any() bool { return len(r.notInteger)+len(r.outOfRange) > 0 }
+
+// over puts r's messages into fields, the messages of kin-openapi's
+// check: each notInteger replaces the member's message, each outOfRange
+// goes where the member has none.
+func (r numberRefusals) over(fields map[string]string) {
+	maps.Copy(fields, r.notInteger)
+	for k, msg := range r.outOfRange {
+		if _, ok := fields[k]; !ok {
+			fields[k] = msg
+		}
+	}
 }
 
 // isNumber reports whether raw, a valid JSON value, is a number.

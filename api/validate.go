@@ -508,11 +508,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		}
 		f := v.fieldErrors(req, err)
 		_, refused := wholeNumbers(data, op.intMembers)
-		for k, msg := range refused {
-			if _, ok := f.body[k]; !ok {
-				f.body[k] = msg
-			}
-		}
+		refused.over(f.body)
 		// A member given twice says so, whatever kin-openapi found in the
 		// value it kept (the last).
 		mergeFields(f.body, duplicateMembers(data))
@@ -523,7 +519,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		return
 	}
 	rewritten, refused := wholeNumbers(data, op.intMembers)
-	if fields := joinFields(refused, duplicateMembers(data), lexical); fields != nil {
+	if fields := joinFields(refused.notInteger, refused.outOfRange, duplicateMembers(data), lexical); fields != nil {
 		addCrossFieldErrors(op, data, fields)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
