@@ -37,15 +37,17 @@ type Server struct {
 
 	// What impl needs of the spec itself (its JSON form for /openapi.json,
 	// each path's methods and PATCH media types for OPTIONS) is worked out
-	// on first request: parsing the document costs start-up time most runs
-	// never need. UseSpec fills the tables from a document already parsed
-	// instead, and keeps nothing else of it: a document kept would be
-	// marked by every garbage collection.
-	specOnce sync.Once
-	specJSON []byte
-	allow    map[string]string
-	patch    map[string]string // path template: the media types its PATCH takes
-	specErr  error
+	// on first request, each part when first needed: parsing the document
+	// costs start-up time most runs never need. UseSpec fills the tables
+	// from a document already parsed instead, and keeps nothing else of
+	// it: a document kept would be marked by every garbage collection.
+	tablesOnce sync.Once
+	allow      map[string]string
+	patch      map[string]string // path template: the media types its PATCH takes
+	tablesErr  error
+	jsonOnce   sync.Once
+	specJSON   []byte
+	jsonErr    error
 }
 
 var _ generated.StrictServerInterface = (*Server)(nil)
@@ -61,8 +63,9 @@ func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) *Server 
 
 // UseSpec gives s the contract as ninjagold.Spec returned it to the
 // caller, which s only reads, and does not keep: the first OPTIONS or 405
-// then does not parse openapi.yaml again. Call it before serving; nil
-// leaves the parsing to the first request that needs it.
+// then does not parse openapi.yaml again (the first GET /openapi.json still
+// converts it to JSON). Call it before serving; nil leaves the parsing to
+// the first request that needs it.
 func (s *Server) UseSpec(doc *openapi3.T) {
 	if doc != nil {
 		s.allow, s.patch = pathTables(doc)
@@ -88,50 +91,53 @@ func pathTables(spec *openapi3.T) (allow, patch map[string]string) {
 	return allow, patch
 }
 
-// loadSpec works out, once, what specAsJSON and allowed need.
-func (s *Server) loadSpec() {
-	s.specOnce.Do(func() {
-		if s.allow == nil {
-			spec, err := ninjagold.Spec()
-			if err != nil {
-				s.specErr = fmt.Errorf("impl: %w", err)
-				return
-			}
-			s.allow, s.patch = pathTables(spec)
+// loadTables works out, once, the tables allowed and acceptPatch read,
+// unless UseSpec gave them.
+func (s *Server) loadTables() {
+	s.tablesOnce.Do(func() {
+		if s.allow != nil {
+			return
 		}
+		spec, err := ninjagold.Spec()
+		if err != nil {
+			s.tablesErr = fmt.Errorf("impl: %w", err)
+			return
+		}
+		s.allow, s.patch = pathTables(spec)
+	})
+}
+
+// specAsJSON is openapi.yaml as JSON, encoded.
+func (s *Server) specAsJSON() ([]byte, error) {
+	s.jsonOnce.Do(func() {
 		// The JSON form is openapi.yaml's own text, not the parsed document
 		// marshalled: kin-openapi leaves out what equals its defaults
 		// (required: false, example: null), and /openapi.json says all
 		// that /openapi.yaml says, in the same order. It is encoded here,
 		// once: a decoded document, kept, would be marked by every
 		// collection.
-		if s.specJSON, s.specErr = yamlAsJSON(ninjagold.OpenAPIYAML); s.specErr != nil {
-			s.specErr = fmt.Errorf("impl: spec as JSON: %w", s.specErr)
+		if s.specJSON, s.jsonErr = yamlAsJSON(ninjagold.OpenAPIYAML); s.jsonErr != nil {
+			s.jsonErr = fmt.Errorf("impl: spec as JSON: %w", s.jsonErr)
 		}
 	})
-}
-
-// specAsJSON is openapi.yaml as JSON, encoded.
-func (s *Server) specAsJSON() ([]byte, error) {
-	s.loadSpec()
-	return s.specJSON, s.specErr
+	return s.specJSON, s.jsonErr
 }
 
 // allowed lists the methods the contract declares for path (a template
 // such as /locations/{id}), for the Allow header.
 func (s *Server) allowed(path string) (string, error) {
-	s.loadSpec()
-	return specEntry(s.allow, path, s.specErr, "is not in the contract")
+	s.loadTables()
+	return specEntry(s.allow, path, s.tablesErr, "is not in the contract")
 }
 
 // acceptPatch lists the media types the contract declares for a PATCH of
 // path, for the Accept-Patch header of its OPTIONS.
 func (s *Server) acceptPatch(path string) (string, error) {
-	s.loadSpec()
-	return specEntry(s.patch, path, s.specErr, "takes no PATCH in the contract")
+	s.loadTables()
+	return specEntry(s.patch, path, s.tablesErr, "takes no PATCH in the contract")
 }
 
-// specEntry is path's entry in m, one of the tables loadSpec fills (specErr
+// specEntry is path's entry in m, one of the tables loadTables fills (specErr
 // its failure); path missing is a server bug.
 func specEntry(m map[string]string, path string, specErr error, missing string) (string, error) {
 	if specErr != nil {

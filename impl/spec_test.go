@@ -22,6 +22,9 @@ func TestUseSpec(t *testing.T) {
 	if allow, err := s.allowed("/healthz"); err != nil || allow != "GET, OPTIONS" {
 		t.Errorf("allowed(/healthz) = %q, %v; want the caller's GET, OPTIONS", allow, err)
 	}
+	if s.specJSON != nil {
+		t.Error("allowed converted the contract to JSON; only GET /openapi.json needs that")
+	}
 	if js, err := s.specAsJSON(); err != nil || len(js) == 0 || js[0] != '{' {
 		t.Errorf("specAsJSON() = %.20q, %v; want the contract as JSON", js, err)
 	}

@@ -1,6 +1,7 @@
 # fuzz: the long pass of the contract fuzzing test (api/contractfuzz_test.go,
 # generator in internal/specfuzz). `go test ./...` already runs a short pass
-# (300 requests per operation, seed 1, with -race in test-go); this one sends
+# (300 requests per operation, seed 1; test-go runs it with -race at 100 per
+# operation, then without it at 300); this one sends
 # FUZZ_N requests per operation with a fresh seed, printed so that a failure
 # can be replayed:
 #   go test ./api -run 'TestContractFuzz/<operationId>$' -args -contractfuzz.seed=S -contractfuzz.n=N

@@ -1,8 +1,10 @@
 # The cost of enforcing the contract, -included by the Makefile (which defines
 # GO). Five engines serve the same operations over the same SQLite store:
-# raw Gin, the stock oapi-codegen gin-middleware validator, the project's
-# api.NewHandler (twice: as in production, and with ValidateResponses), and an
-# ogen server (bench/compare, bench/ogen). Numbers go to BENCHMARKS.md with
+# raw Gin (also as raw-headers, sending the project's headers), the stock
+# oapi-codegen gin-middleware validator, the project's api.NewHandler (as
+# project, in production's configuration; project-quiet, without access
+# lines; and project-validate-responses), and an ogen server (bench/compare,
+# whose env.go lists the variants, and bench/ogen). Numbers go to BENCHMARKS.md with
 # the command that made them; nothing here asserts a target, and none of the
 # measuring targets is part of `make test` (bench-check, which runs each
 # benchmark once to keep it working, is, as is bench-instr-check, which

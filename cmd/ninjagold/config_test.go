@@ -177,11 +177,11 @@ func TestParseConfigRefuses(t *testing.T) {
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "s3cret-admin-token\n"}, "NINJAGOLD_ADMIN_TOKEN"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "x"}, "NINJAGOLD_ADMIN_TOKEN must be at least 16 characters long, not 1"},
 		// No request could send it: a header value holds no control character.
-		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abc\x01defghijklmnopq"}, "NINJAGOLD_ADMIN_TOKEN must not hold control characters"},
-		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x7fijklmnopq"}, "must not hold control characters"},
-		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\nijklmnopq"}, "must not hold control characters"},
-		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1bijklmnopq"}, "must not hold control characters"},
-		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1fijklmnopq"}, "must not hold control characters"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abc\x01defghijklmnopq"}, "NINJAGOLD_ADMIN_TOKEN must not hold ASCII control characters"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x7fijklmnopq"}, "must not hold ASCII control characters"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\nijklmnopq"}, "must not hold ASCII control characters"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1bijklmnopq"}, "must not hold ASCII control characters"},
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1fijklmnopq"}, "must not hold ASCII control characters"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "fifteen-chars.."}, "at least 16 characters long, not 15"},
 	}
 	for _, tt := range tests {

@@ -213,7 +213,9 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	return cfg, err
 }
 
-// fromEnvironment reads the environment variables of the flags not given.
+// fromEnvironment reads the environment variables of the list flags and
+// of --validate-responses, where those flags are not given; the other
+// flags' variables are their defaults (envOr in parseConfig).
 func (cfg *config) fromEnvironment(given map[string]bool, getenv func(string) string) error {
 	// A list flag replaces its environment variable, as every other flag
 	// does: an operator narrowing the list must not keep the old entries.
@@ -273,7 +275,7 @@ func adminToken(getenv func(string) string) (string, error) {
 	if strings.ContainsFunc(token, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
 		// No header value may hold a control character (RFC 9110 §5.5):
 		// no request could send this one.
-		return "", errors.New("NINJAGOLD_ADMIN_TOKEN must not hold control characters (but for tabs inside it)")
+		return "", errors.New("NINJAGOLD_ADMIN_TOKEN must not hold ASCII control characters (but for tabs inside it)")
 	}
 	if n := utf8.RuneCountInString(token); n > 0 && n < minAdminToken {
 		// It is the one key to every location write, and a short one

@@ -1356,7 +1356,7 @@ export interface components {
                  *       "type": "/problems/rate-limited",
                  *       "title": "Too many requests.",
                  *       "status": 429,
-                 *       "detail": "Try again in 1 second.",
+                 *       "detail": "Too many requests; try again in 1 second.",
                  *       "instance": "/players/1/visits#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {}
                  *     }
