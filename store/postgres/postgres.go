@@ -49,6 +49,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"net"
 	"strconv"
@@ -298,10 +299,28 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 		// player-creation lock) would hold everyone else up until the
 		// server noticed. The statement timeout, and at least 10 s, leaves
 		// room for any pause of this process.
-		idle, _ := strconv.ParseInt(params["statement_timeout"], 10, 64)
+		idle := settingMillis(params["statement_timeout"])
 		params["idle_in_transaction_session_timeout"] = strconv.FormatInt(max(idle, 10_000), 10)
 	}
 	return cfg, nil
+}
+
+// settingMillis reads a PostgreSQL time setting as the URL may give it:
+// milliseconds, or a number and one of PostgreSQL's units (500ms, 60s,
+// 1.5min); 0 for what it cannot read, which PostgreSQL refuses anyway.
+func settingMillis(v string) int64 {
+	v = strings.TrimSpace(v)
+	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := v, ""
+	if i >= 0 {
+		num, unit = v[:i], strings.TrimSpace(v[i:])
+	}
+	ms := map[string]float64{"": 1, "us": 0.001, "ms": 1, "s": 1e3, "min": 60e3, "h": 3600e3, "d": 86400e3}[unit]
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || ms == 0 || n*ms > math.MaxInt64 {
+		return 0
+	}
+	return int64(n * ms)
 }
 
 // Close waits for the calls in flight to return their connections and closes
