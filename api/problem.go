@@ -229,15 +229,17 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 	var ge *game.Error
 	if !errors.As(err, &ge) && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 		// A deadline passed: the database did not answer in time, which a
-		// client may retry. (A *game.Error says more, even when a deadline
-		// is behind it, as behind a refused connection.)
-		ge = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}
+		// client may retry, and the operator hears of. (A *game.Error says
+		// more, even when a deadline is behind it, as behind a refused
+		// connection.)
+		ge = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time.", Err: err}
 		if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
 			// The request's own context ended: net/http ends it when the
 			// connection closes, and a client that only shut down its
 			// sending side (nc -N, socat) looks the same to it as one
-			// that left. Such a client reads this answer, so it says so.
-			ge.Message = connectionClosed
+			// that left. Such a client reads this answer, so it says so;
+			// it is the client's doing, so nothing is logged.
+			ge.Message, ge.Err = connectionClosed, nil
 		}
 		err = ge
 	}
@@ -274,6 +276,11 @@ func (e errorResponder) requestError(c *gin.Context, err error) {
 	if errors.As(err, &ute) && ute.Field != "" {
 		name := ute.Field[strings.LastIndexByte(ute.Field, '.')+1:]
 		fields = map[string]string{ute.Field: label(name) + " is out of range"}
+	} else {
+		// No input is known to get here: the contract let the body through
+		// and the generated types could not take it, which the operator
+		// must hear of, to mend one or the other.
+		e.logError(c, slog.LevelWarn, "a request body that passed validation could not be bound", err)
 	}
 	writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 }

@@ -87,7 +87,8 @@ func TestInternalAfterTheResponseBegan(t *testing.T) {
 }
 
 // A 503 tells the client only that the database cannot be reached; the
-// operator's log says why, and a 503 without a cause logs nothing.
+// operator's log says why. A 503 without a cause, or a request whose
+// client hung up, logs nothing.
 func TestUnavailableLogsItsCause(t *testing.T) {
 	const unreachable = "The database cannot be reached right now."
 	readonly := errors.New("attempt to write a readonly database (8)")
@@ -103,8 +104,8 @@ func TestUnavailableLogsItsCause(t *testing.T) {
 		{"with a cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: readonly}, false, unreachable, readonly},
 		{"with a deadline behind the cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: timedOut}, false, unreachable, timedOut},
 		{"without one", &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}, false, "The database did not answer in time.", nil},
-		{"a bare deadline", context.DeadlineExceeded, false, "The database did not answer in time.", nil},
-		{"a cancellation, the request's context alive", context.Canceled, false, "The database did not answer in time.", nil},
+		{"a bare deadline", context.DeadlineExceeded, false, "The database did not answer in time.", context.DeadlineExceeded},
+		{"a cancellation, the request's context alive", context.Canceled, false, "The database did not answer in time.", context.Canceled},
 		{"a cancellation of the request: its connection closed", context.Canceled, true, connectionClosed, nil},
 	}
 	for _, tt := range tests {
@@ -211,5 +212,41 @@ func TestResponseCheckSkipsResponsesCutShort(t *testing.T) {
 		if warned == broken {
 			t.Errorf("writes failing %v: violation logged %v, want %v", broken, warned, !broken)
 		}
+	}
+}
+
+// A body that passed validation but could not be bound is a 400; when the
+// binding's error is of no kind the messages know, the operator hears of
+// it, as the contract and the generated types disagree.
+func TestRequestErrorLogsWhatItCannotName(t *testing.T) {
+	odd := errors.New("json: an error of a new kind")
+	for _, tt := range []struct {
+		name       string
+		err        error
+		wantFields string
+		wantLog    bool
+	}{
+		{"out of an int64's range", &json.UnmarshalTypeError{Value: "number 1e30", Field: "location_id"},
+			`{"location_id":"location id is out of range"}`, false},
+		{"of no known kind", odd, `{"body":"request body must be a valid JSON document of the declared shape"}`, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e, logs, rec, c := newResponderTest("POST", "/players/1/visits", "req-44")
+			e.requestError(c, tt.err)
+			var p struct{ Errors json.RawMessage }
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusBadRequest || string(p.Errors) != tt.wantFields {
+				t.Errorf("response = %d %s, want 400 with errors %s", rec.Code, rec.Body, tt.wantFields)
+			}
+			lines := logLines(t, logs)
+			if !tt.wantLog {
+				if len(lines) != 0 {
+					t.Errorf("log = %v, want nothing", lines)
+				}
+				return
+			}
+			if len(lines) != 1 || lines[0]["level"] != "WARN" || lines[0]["err"] != odd.Error() || lines[0]["request_id"] != "req-44" {
+				t.Errorf("log = %v, want one WARN with %q and request_id req-44", lines, odd)
+			}
+		})
 	}
 }

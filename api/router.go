@@ -73,6 +73,14 @@ type Config struct {
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
+// specUser is a server that reads the contract itself (impl.Server, for
+// OPTIONS and 405 answers): NewHandler hands it the document it enforces,
+// so that the two never differ and the contract is parsed once, in
+// production and in the tests alike.
+type specUser interface {
+	UseSpec(*openapi3.T)
+}
+
 // NewHandler builds the engine serving ssi under the contract. The
 // http.Server serving it must set DisableGeneralOptionsHandler: the engine
 // answers OPTIONS * itself, through its middleware (net/http's own answer
@@ -97,6 +105,9 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 	ops, err := newOperations(spec, cfg.ValidateResponses)
 	if err != nil {
 		return nil, err
+	}
+	if s, ok := ssi.(specUser); ok {
+		s.UseSpec(spec)
 	}
 	errs := errorResponder{log: cfg.Logger}
 	v := newValidator(cfg.AdminToken, cfg.MaxBodyBytes)

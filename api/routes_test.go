@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
 )
 
 // TestRoutesBindOperations checks the router the generated code registers
@@ -79,5 +82,34 @@ func TestRoutesRefuseUnbound(t *testing.T) {
 		if rs.err == nil {
 			t.Errorf("%s: registered without an error", name)
 		}
+	}
+}
+
+// The tables keyed by operationId must name the contract's operations: a
+// contract that renames or drops one fails the start, where the rule would
+// otherwise stop applying without a word.
+func TestRuleTablesNameOperations(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(*openapi3.T)
+		want   string // in the error; "" for none
+	}{
+		{"as declared", func(*openapi3.T) {}, ""},
+		{"an unlimited operation dropped", func(doc *openapi3.T) { doc.Paths.Delete("/healthz") }, `"getHealth"`},
+		{"a cross-field rule's operation renamed", func(doc *openapi3.T) {
+			doc.Paths.Value("/locations").Post.OperationID = "addLocation"
+		}, `"createLocation"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			doc, err := ninjagold.Spec()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.change(doc)
+			_, err = newOperations(doc, false)
+			if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+				t.Errorf("newOperations: %v; want an error naming %s", err, c.want)
+			}
+		})
 	}
 }

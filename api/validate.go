@@ -166,6 +166,9 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 	if len(ops.byRoute) == 0 {
 		return ops, fmt.Errorf("api: the contract declares no operations")
 	}
+	if err := namesOperations(spec, slices.Collect(maps.Keys(unlimited)), slices.Collect(maps.Keys(crossFieldRules))); err != nil {
+		return ops, err
+	}
 	for _, m := range ops.methods {
 		sort.Strings(m)
 	}
@@ -232,6 +235,26 @@ func routeMatches(template, path string) bool {
 		}
 	}
 	return true
+}
+
+// namesOperations checks that each operationId of the tables keyed by one
+// (unlimited, crossFieldRules) is the contract's: a misspelt or renamed
+// one would quietly turn its rule off.
+func namesOperations(spec *openapi3.T, tables ...[]string) error {
+	declared := map[string]bool{}
+	for _, item := range spec.Paths.Map() {
+		for _, op := range item.Operations() {
+			declared[op.OperationID] = true
+		}
+	}
+	for _, ids := range tables {
+		for _, id := range ids {
+			if !declared[id] {
+				return fmt.Errorf("api: %q, a rule's operation, is no operationId of the contract", id)
+			}
+		}
+	}
+	return nil
 }
 
 // toGinPath turns /players/{id}/visits into /players/:id/visits.

@@ -62,7 +62,8 @@ func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) *Server 
 }
 
 // UseSpec gives s the contract as ninjagold.Spec returned it to the
-// caller, which s only reads, and does not keep: the first OPTIONS or 405
+// caller (api.NewHandler, with the document it enforces), which s only
+// reads, and does not keep: the first OPTIONS or 405
 // then does not parse openapi.yaml again (the first GET /openapi.json still
 // converts it to JSON). Call it before serving; nil leaves the parsing to
 // the first request that needs it.

@@ -39,3 +39,30 @@ func TestUseSpecNil(t *testing.T) {
 		t.Errorf("allowed(/healthz) = %q, %v; want the contract's GET, HEAD, OPTIONS", allow, err)
 	}
 }
+
+// TestDefaultLimitIsTheContracts: the validator leaves a request's defaults
+// unset (SkipSettingDefaults), so the handlers' page size is the default
+// clients get, and it must be the one every list's limit declares.
+func TestDefaultLimitIsTheContracts(t *testing.T) {
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lists := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value == nil || p.Value.Name != "limit" || p.Value.In != "query" {
+					continue
+				}
+				lists++
+				if d, ok := p.Value.Schema.Value.Default.(float64); !ok || d != defaultLimit {
+					t.Errorf("%s %s: limit's default %v, the handlers' %d", method, path, p.Value.Schema.Value.Default, defaultLimit)
+				}
+			}
+		}
+	}
+	if lists < 3 {
+		t.Errorf("%d operations take a limit; want the three lists at least", lists)
+	}
+}

@@ -615,9 +615,7 @@ func newHandler(cfg config, store game.Store, doc *openapi3.T, log *slog.Logger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api.RegisterPoolMetrics(reg, store)
-	server := impl.New(store, game.SystemDice{}, reg)
-	server.UseSpec(doc)
-	return api.NewHandler(server, api.Config{
+	return api.NewHandler(impl.New(store, game.SystemDice{}, reg), api.Config{
 		Spec:              doc,
 		AdminToken:        cfg.adminToken,
 		MaxBodyBytes:      cfg.maxBody,
