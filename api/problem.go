@@ -44,17 +44,18 @@ var (
 	kindUnavailable      = problemKind{http.StatusServiceUnavailable, "/problems/unavailable", "Service unavailable."}
 )
 
-// kindOf is the one table from domain error codes to problems.
+// kindOf is the one table from domain error codes to problems. A code not
+// in it (EINTERNAL, or one added to game and not here) is the server's
+// fault: a 500.
 var kindOf = map[game.Code]problemKind{
 	game.EINVALID:       kindInvalid,
 	game.EUNAUTHORIZED:  kindUnauthorized,
 	game.EFORBIDDEN:     kindForbidden,
 	game.ENOTFOUND:      kindNotFound,
 	game.ENOTACCEPTABLE: kindNotAcceptable,
-	game.ECONFLICT:      kindKeyReused,
+	game.EKEYREUSED:     kindKeyReused,
 	game.EPRECONDITION:  kindPrecondition,
 	game.EUNAVAILABLE:   kindUnavailable,
-	game.EINTERNAL:      kindInternal,
 }
 
 const problemContentType = "application/problem+json"
@@ -245,7 +246,7 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 	}
 	code := game.ErrorCode(err)
 	kind, ok := kindOf[code]
-	if !ok || code == game.EINTERNAL {
+	if !ok {
 		e.internal(c, err)
 		return
 	}

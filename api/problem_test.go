@@ -250,3 +250,34 @@ func TestRequestErrorLogsWhatItCannotName(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryCodeHasItsStatus: each domain error code becomes its problem,
+// through the one table (kindOf); an internal error is a 500.
+func TestEveryCodeHasItsStatus(t *testing.T) {
+	for _, tt := range []struct {
+		code     game.Code
+		status   int
+		typeName string
+	}{
+		{game.EINVALID, 400, "/problems/validation-error"},
+		{game.EUNAUTHORIZED, 401, "/problems/unauthorized"},
+		{game.EFORBIDDEN, 403, "/problems/forbidden"},
+		{game.ENOTFOUND, 404, "/problems/not-found"},
+		{game.ENOTACCEPTABLE, 406, "/problems/not-acceptable"},
+		{game.EPRECONDITION, 412, "/problems/precondition-failed"},
+		{game.EKEYREUSED, 422, "/problems/idempotency-key-reused"},
+		{game.EUNAVAILABLE, 503, "/problems/unavailable"},
+		{game.EINTERNAL, 500, "/problems/internal-error"},
+		{game.Code("a code added to game alone"), 500, "/problems/internal-error"},
+	} {
+		t.Run(string(tt.code), func(t *testing.T) {
+			_, _, rec, c := newResponderTest("GET", "/locations/1", "req-45")
+			e := errorResponder{log: slog.New(slog.DiscardHandler)}
+			e.handlerError(c, &game.Error{Code: tt.code, Message: "A message.", Fields: map[string]string{"id": "id is wrong"}})
+			var p struct{ Type string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != tt.status || p.Type != tt.typeName {
+				t.Errorf("%s: %d %s; want %d of type %s", tt.code, rec.Code, rec.Body, tt.status, tt.typeName)
+			}
+		})
+	}
+}

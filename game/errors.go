@@ -15,7 +15,7 @@ const (
 	EFORBIDDEN     Code = "forbidden"           // valid credentials, not allowed
 	ENOTFOUND      Code = "not_found"           // the resource does not exist
 	ENOTACCEPTABLE Code = "not_acceptable"      // Accept allows no representation the resource has
-	ECONFLICT      Code = "conflict"            // an idempotency key reused with another request
+	EKEYREUSED     Code = "key_reused"          // an idempotency key reused with another request
 	EPRECONDITION  Code = "precondition_failed" // If-Match does not match the current version
 	EUNAVAILABLE   Code = "unavailable"         // the database cannot be reached right now
 	EINTERNAL      Code = "internal"            // anything unexpected
@@ -79,7 +79,7 @@ func UnknownVisitLocation() *Error {
 
 // KeyReused is an Idempotency-Key sent again with a different request.
 func KeyReused() *Error {
-	return &Error{Code: ECONFLICT, Message: "This Idempotency-Key was used for a different request.",
+	return &Error{Code: EKEYREUSED, Message: "This Idempotency-Key was used for a different request.",
 		Fields: map[string]string{"Idempotency-Key": "Idempotency-Key was already used with a different request"}}
 }
 

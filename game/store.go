@@ -68,7 +68,7 @@ type Store interface {
 
 	// CreateVisit records a visit and moves its gold in one transaction. It
 	// returns ENOTFOUND if the player does not exist, EINVALID (keyed
-	// location_id) if the location does not exist, and ECONFLICT if the
+	// location_id) if the location does not exist, and EKEYREUSED if the
 	// idempotency key was used with another request hash. When the key was
 	// used with the same hash it returns the visit recorded then and
 	// replayed = true, changing nothing. With a TokenHash it first checks,
@@ -96,6 +96,10 @@ const (
 	ByCreatedAtDesc PlayerSort = "-created_at"
 	ByCreatedAtAsc  PlayerSort = "created_at"
 )
+
+// ByGold reports whether s orders by gold, either way; a page's position
+// then holds the gold of its last player beside the id.
+func (s PlayerSort) ByGold() bool { return s == ByGoldDesc || s == ByGoldAsc }
 
 // PlayerPage asks for one page of players. After, when set, is the last
 // player of the previous page; ties in gold are broken by id ascending.

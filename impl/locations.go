@@ -49,12 +49,7 @@ func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsR
 	case notModified:
 		return generated.ListLocations304Response{}, nil
 	}
-	var next *string
-	if len(locs) > limit {
-		locs = locs[:limit]
-		n := cursor{ID: locs[limit-1].ID}.encode()
-		next = &n
-	}
+	locs, next := pageOf(locs, limit, func(l game.Location) cursor { return cursor{ID: l.ID} })
 	headers := generated.ListLocations200ResponseHeaders{Link: nextLink("/locations", next, limit, nil)}
 
 	if wantsCSV(ctx) {

@@ -20,6 +20,18 @@ import (
 // default for `limit`.
 const defaultLimit = 20
 
+// pageOf cuts items, a list asked for with one row past limit (which tells
+// whether another page exists without a COUNT), to limit, and returns the
+// cursor of the page's last item when that row came: nil on the last page.
+func pageOf[T any](items []T, limit int, at func(T) cursor) ([]T, *string) {
+	if len(items) <= limit {
+		return items, nil
+	}
+	items = items[:limit]
+	next := at(items[limit-1]).encode()
+	return items, &next
+}
+
 func limitOrDefault(l *int32) int {
 	if l == nil {
 		return defaultLimit

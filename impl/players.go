@@ -127,8 +127,7 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 		if err != nil {
 			return nil, err
 		}
-		byGold := sort == game.ByGoldAsc || sort == game.ByGoldDesc
-		if c.Sort != sort || byGold != (c.Gold != nil) {
+		if c.Sort != sort || sort.ByGold() != (c.Gold != nil) {
 			return nil, game.Invalid(map[string]string{"cursor": "cursor was issued for another sort order"})
 		}
 		page.After = &game.PlayerKey{ID: c.ID}
@@ -146,17 +145,13 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 	case notModified:
 		return generated.ListPlayers304Response{}, nil
 	}
-	var next *string
-	if len(players) > limit {
-		players = players[:limit]
-		last := players[limit-1]
-		c := cursor{ID: last.ID, Sort: sort}
-		if sort == game.ByGoldAsc || sort == game.ByGoldDesc {
-			c.Gold = &last.Gold
+	players, next := pageOf(players, limit, func(p game.Player) cursor {
+		c := cursor{ID: p.ID, Sort: sort}
+		if sort.ByGold() {
+			c.Gold = &p.Gold
 		}
-		n := c.encode()
-		next = &n
-	}
+		return c
+	})
 	items := make([]generated.Player, len(players))
 	for i, p := range players {
 		items[i] = toPlayer(p)
@@ -169,20 +164,26 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 	}}, nil
 }
 
+// playerPrecondition is the answer to a write of player id whose
+// precondition failed: failed (a 412), but a 404 first if the player does
+// not exist. authorizePlayer found the player for its own token, but takes
+// the admin token for any id.
+func (s *Server) playerPrecondition(ctx context.Context, id int64, failed error) error {
+	if credentialsFrom(ctx).Admin {
+		if _, err := s.store.GetPlayer(ctx, id); err != nil {
+			return err
+		}
+	}
+	return failed
+}
+
 func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerRequestObject) (generated.DeletePlayerResponseObject, error) {
 	ctx = requestContext(ctx)
 	if err := s.authorizePlayer(ctx, req.Id, true); err != nil {
 		return nil, err
 	}
 	if failed := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); failed != nil {
-		// A 404 comes first. authorizePlayer found the player for its own
-		// token, but takes the admin token for any id.
-		if credentialsFrom(ctx).Admin {
-			if _, err := s.store.GetPlayer(ctx, req.Id); err != nil {
-				return nil, err
-			}
-		}
-		return nil, failed
+		return nil, s.playerPrecondition(ctx, req.Id, failed)
 	}
 	// With the player's own token, the delete checks it again in its
 	// transaction: a replacement that came after authorizePlayer retired it.
@@ -205,15 +206,10 @@ func (s *Server) ReplacePlayerToken(ctx context.Context, req generated.ReplacePl
 	if err := s.authorizePlayer(ctx, req.Id, true); err != nil {
 		return nil, err
 	}
-	cred := credentialsFrom(ctx)
 	if failed := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); failed != nil {
-		if cred.Admin { // a 404 comes first, as for DeletePlayer
-			if _, err := s.store.GetPlayer(ctx, req.Id); err != nil {
-				return nil, err
-			}
-		}
-		return nil, failed
+		return nil, s.playerPrecondition(ctx, req.Id, failed)
 	}
+	cred := credentialsFrom(ctx)
 	var old []byte
 	if !cred.Admin {
 		old = cred.tokenHash()

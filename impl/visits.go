@@ -111,12 +111,7 @@ func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequest
 	case notModified:
 		return generated.ListVisits304Response{}, nil
 	}
-	var next *string
-	if len(visits) > limit {
-		visits = visits[:limit]
-		n := cursor{ID: visits[limit-1].ID}.encode()
-		next = &n
-	}
+	visits, next := pageOf(visits, limit, func(v game.Visit) cursor { return cursor{ID: v.ID} })
 	headers := generated.ListVisits200ResponseHeaders{Link: nextLink(playerURL(req.Id)+"/visits", next, limit, nil)}
 
 	if wantsCSV(ctx) {

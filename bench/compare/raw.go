@@ -186,7 +186,7 @@ var rawStatus = map[game.Code]int{
 	game.EUNAUTHORIZED: http.StatusUnauthorized,
 	game.EFORBIDDEN:    http.StatusForbidden,
 	game.ENOTFOUND:     http.StatusNotFound,
-	game.ECONFLICT:     http.StatusUnprocessableEntity,
+	game.EKEYREUSED:    http.StatusUnprocessableEntity,
 	game.EPRECONDITION: http.StatusPreconditionFailed,
 	game.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }

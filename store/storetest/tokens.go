@@ -39,7 +39,7 @@ func testVisitTokens(t *testing.T, open Opener) {
 		{"a token of no player to an unknown location", a.ID, nowhere, "", "", unknown, game.EUNAUTHORIZED, game.ErrUnknownToken},
 		{"another player's token for an unknown player and location", nobody, nowhere, "", "", hashB, game.ENOTFOUND, nil},
 		{"the player's token to an unknown location", a.ID, nowhere, "", "", hashA, game.EINVALID, nil},
-		{"the player's token with the key used for another request", a.ID, loc.ID, "k", "other", hashA, game.ECONFLICT, nil},
+		{"the player's token with the key used for another request", a.ID, loc.ID, "k", "other", hashA, game.EKEYREUSED, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			req := game.VisitRequest{PlayerID: c.player, LocationID: c.location, TokenHash: c.token, Roll: fixed(99)}
@@ -120,7 +120,7 @@ func testVisitRefuse(t *testing.T, open Opener) {
 		{"an unknown player", nobody, loc.ID, "", "", nil, game.ENOTFOUND},
 		{"an unknown location", a.ID, nowhere, "", "", hashA, game.EINVALID},
 		{"an unknown location with a new key", a.ID, nowhere, "new", "h", hashA, game.EINVALID},
-		{"the key used for another request", a.ID, loc.ID, "k", "other", hashA, game.ECONFLICT},
+		{"the key used for another request", a.ID, loc.ID, "k", "other", hashA, game.EKEYREUSED},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			req := game.VisitRequest{PlayerID: c.player, LocationID: c.location, TokenHash: c.token, Roll: noRoll(t), Refuse: refuse}

@@ -268,7 +268,7 @@ func testIdempotency(t *testing.T, open Opener) {
 		}
 		before := visits(t, s, p.ID)
 		_, _, err := s.CreateVisit(t.Context(), keyed(p.ID, loc.ID, "k", "other", noRoll(t)))
-		wantCode(t, err, game.ECONFLICT)
+		wantCode(t, err, game.EKEYREUSED)
 		if got := playerGold(t, s, p.ID); got != 10 {
 			t.Errorf("player gold: got %d, want 10", got)
 		}
