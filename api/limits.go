@@ -135,7 +135,7 @@ func newRateLimiter(cfg RateLimit, adminToken string) *rateLimiter {
 	}
 	rl := &rateLimiter{cfg: cfg, now: time.Now, buckets: map[string]*bucket{}}
 	if adminToken != "" {
-		rl.admin = tokenKey(sha256.Sum256([]byte(adminToken)))
+		rl.admin = tokenKey(impl.TokenDigest(adminToken))
 	}
 	return rl
 }
@@ -198,7 +198,7 @@ func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
 	}
 	var token string
 	if t := bearerToken(c.Request); t != "" && len(op.security) > 0 {
-		token = tokenKey(sha256.Sum256([]byte(t)))
+		token = tokenKey(impl.TokenDigest(t))
 	}
 	left, wait, ok := rl.take(token, clientKey(c.ClientIP()))
 	window := int(math.Ceil(float64(rl.cfg.Burst) / rl.cfg.Rate))

@@ -351,7 +351,7 @@ type validator struct {
 
 func newValidator(adminToken string, maxBody int64) *validator {
 	return &validator{
-		adminHash: sha256.Sum256([]byte(adminToken)),
+		adminHash: impl.TokenDigest(adminToken),
 		hasAdmin:  adminToken != "",
 		maxBody:   maxBody,
 		log:       slog.New(slog.DiscardHandler),
@@ -848,7 +848,7 @@ func (v *validator) credentials(req *http.Request) impl.Credentials {
 	if token == "" {
 		return impl.Credentials{}
 	}
-	got := sha256.Sum256([]byte(token)) // impl.HashToken's hash: impl reuses it
+	got := impl.TokenDigest(token) // impl reuses it, as Credentials.TokenHash
 	admin := v.hasAdmin && subtle.ConstantTimeCompare(got[:], v.adminHash[:]) == 1
 	return impl.Credentials{Token: token, TokenHash: got, Admin: admin, Verifier: v.verifier}
 }

@@ -68,5 +68,5 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 
 // acceptable reports whether the request in ctx accepts mediaType.
 func acceptable(ctx context.Context, mediaType string) bool {
-	return accept.Allows(requestInfo(requestContext(ctx)).Accept, mediaType)
+	return accept.Allows(requestInfo(ctx).Accept, mediaType)
 }

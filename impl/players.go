@@ -44,9 +44,15 @@ func newToken() string {
 	return "ngp_" + base64.RawURLEncoding.EncodeToString(b)
 }
 
-// HashToken is how a player token is stored and looked up.
+// TokenDigest is the one hash of a bearer token: a player token is stored
+// and looked up by it (HashToken), the admin token compared by it, and the
+// rate limiter keys a proven token on it.
+func TokenDigest(token string) [sha256.Size]byte { return sha256.Sum256([]byte(token)) }
+
+// HashToken is how a player token is stored and looked up: TokenDigest, as
+// a slice.
 func HashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
+	h := TokenDigest(token)
 	return h[:]
 }
 

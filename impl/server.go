@@ -226,8 +226,13 @@ func WithRequestInfo(ctx context.Context, info RequestInfo) context.Context {
 	return &infoContext{Context: ctx, info: info}
 }
 
+// requestInfo is the RequestInfo the api layer put on the request's
+// context. ctx may be that context, or the Gin context the strict handler
+// passes in, whose Value does not reach the request's: a handler that has
+// not yet swapped it (requestContext) still learns the request's
+// credentials and media type.
 func requestInfo(ctx context.Context) RequestInfo {
-	if info, ok := ctx.Value(requestInfoKey{}).(*RequestInfo); ok {
+	if info, ok := requestContext(ctx).Value(requestInfoKey{}).(*RequestInfo); ok {
 		return *info
 	}
 	return RequestInfo{}
