@@ -232,6 +232,9 @@ func WithRequestInfo(ctx context.Context, info RequestInfo) context.Context {
 // not yet swapped it (requestContext) still learns the request's
 // credentials and media type.
 func requestInfo(ctx context.Context) RequestInfo {
+	if info, ok := ctx.Value(requestInfoKey{}).(*RequestInfo); ok {
+		return *info // the request's context: the api layer's is its outermost
+	}
 	if info, ok := requestContext(ctx).Value(requestInfoKey{}).(*RequestInfo); ok {
 		return *info
 	}
