@@ -145,6 +145,7 @@ const cfMaxFailures = 40
 // newContractFuzzer makes the fuzzer of operation opID, on store (nil: a
 // fresh SQLite file).
 func newContractFuzzer(t *testing.T, opID string, seed uint64, store game.Store) *contractFuzzer {
+	t.Helper()
 	// Each operation has its own copy of the document, so the parallel
 	// runs share nothing.
 	doc, err := ninjagold.Spec()

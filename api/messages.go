@@ -15,11 +15,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 )
 
-// This file is the one place a validation failure becomes field messages.
-// A message is derived from the violated schema keyword and the field's
-// name, so the seed's {"first_name": "first name must be at least 2
-// characters long"} comes out of minLength: 2 on first_name, and every
-// other field gets an equally plain sentence without anyone writing it.
+// This file turns kin-openapi's validation errors into field messages; the
+// checks this package makes where kin-openapi cannot (json.go, lexical.go,
+// crossfield.go) word theirs alike. A message is derived from the violated
+// schema keyword and the field's name, so the seed's {"first_name": "first
+// name must be at least 2 characters long"} comes out of minLength: 2 on
+// first_name, and every other field gets an equally plain sentence without
+// anyone writing it.
 
 // bodyKey keys problems with the request body as a whole (not JSON, empty).
 const bodyKey = "body"

@@ -388,7 +388,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 	cred := v.credentials(req)
 	if !satisfies(op.security, cred) {
-		writeProblem(c, kindUnauthorized, "Send a valid bearer token in the Authorization header.", nil)
+		writeProblem(c, kindUnauthorized, impl.NoTokenMessage, nil)
 		return
 	}
 
@@ -743,18 +743,18 @@ func (v *validator) checkContentType(c *gin.Context, op *operation) (string, boo
 	if ct == "" && emptyBody(c.Request) {
 		return "", true // the body's absence is the schema's to judge (400)
 	}
-	if contains(op.requestTypes, ct) {
+	if slices.Contains(op.requestTypes, ct) {
 		return ct, true
 	}
 	mt, params, err := accept.ParseMediaType(ct)
-	if err == nil && contains(op.requestTypes, mt) {
+	if err == nil && slices.Contains(op.requestTypes, mt) {
 		if cs, ok := params["charset"]; !ok || strings.EqualFold(cs, "utf-8") {
 			return mt, true
 		}
 	}
 	list := strings.Join(op.requestTypes, ", ")
 	msg := "Content-Type must be " + strings.Join(op.requestTypes, " or ")
-	if bare, _, _ := strings.Cut(ct, ";"); contains(op.requestTypes, strings.ToLower(strings.TrimSpace(bare))) {
+	if bare, _, _ := strings.Cut(ct, ";"); slices.Contains(op.requestTypes, strings.ToLower(strings.TrimSpace(bare))) {
 		// The type is one taken: its parameters are what is wrong.
 		msg = "Content-Type parameters must be well formed, with charset utf-8 if any"
 	}
@@ -830,15 +830,6 @@ func header(h http.Header, key string) string {
 		return v[0]
 	}
 	return ""
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // credentials parses the bearer token and checks it against the admin

@@ -1,6 +1,7 @@
 package impl
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/ninjagold/ninjagold-api/game"
@@ -23,7 +24,7 @@ func (s *Server) GetDocs(ctx context.Context, req generated.GetDocsRequestObject
 		return generated.GetDocs304Response{Headers: generated.GetDocs304ResponseHeaders{ETag: tag}}, nil
 	}
 	return generated.GetDocs200TexthtmlResponse{
-		Body:          bytesReader(page),
+		Body:          bytes.NewReader(page),
 		ContentLength: int64(len(page)),
 		Headers:       generated.GetDocs200ResponseHeaders{ContentSecurityPolicy: swaggerui.CSP, ETag: tag},
 	}, nil
@@ -52,7 +53,7 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 	case notModified:
 		return generated.GetDocsAsset304Response{Headers: generated.GetDocsAsset304ResponseHeaders{CacheControl: cacheControl, ETag: tag}}, nil
 	}
-	body, n := bytesReader(data), int64(len(data))
+	body, n := bytes.NewReader(data), int64(len(data))
 	headers := generated.GetDocsAsset200ResponseHeaders{CacheControl: cacheControl, ETag: tag}
 	switch contentType {
 	case "text/css":

@@ -161,8 +161,6 @@ func csvNeedsQuotes(field string) bool {
 	return unicode.IsSpace(r)
 }
 
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
-
 // setNullable sets n to v, or to JSON null when v is nil.
 func setNullable(n *nullable.Nullable[string], v *string) {
 	if v == nil {

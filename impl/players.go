@@ -56,7 +56,12 @@ func HashToken(token string) []byte {
 	return h[:]
 }
 
-var errNoToken = game.Errorf(game.EUNAUTHORIZED, "Send a valid bearer token in the Authorization header.")
+// NoTokenMessage is the detail of the 401 for a request without a valid
+// token: the api layer's, finding none where the operation requires one,
+// and the handlers', finding it is no player's.
+const NoTokenMessage = "Send a valid bearer token in the Authorization header."
+
+var errNoToken = game.Errorf(game.EUNAUTHORIZED, NoTokenMessage)
 
 // authorizePlayer checks that the request's token is player id's own. It
 // returns EUNAUTHORIZED for a missing or unknown token, ENOTFOUND when the

@@ -7,6 +7,7 @@
 package impl
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -317,7 +318,7 @@ func (s *Server) GetOpenAPIYAML(_ context.Context, req generated.GetOpenAPIYAMLR
 		return generated.GetOpenAPIYAML304Response{Headers: generated.GetOpenAPIYAML304ResponseHeaders{ETag: tag}}, nil
 	}
 	return generated.GetOpenAPIYAML200ApplicationyamlResponse{
-		Body:          bytesReader(ninjagold.OpenAPIYAML),
+		Body:          bytes.NewReader(ninjagold.OpenAPIYAML),
 		ContentLength: int64(len(ninjagold.OpenAPIYAML)),
 		Headers:       generated.GetOpenAPIYAML200ResponseHeaders{ETag: tag},
 	}, nil
