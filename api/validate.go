@@ -370,45 +370,77 @@ func newValidator(adminToken string, maxBody int64) *validator {
 }
 
 // handle validates a request to op; nil is no operation (NoRoute and
-// NoMethod).
+// NoMethod). In order: the request's head (credentials, Accept, query,
+// headers), then its body, read once and screened for what kin-openapi
+// cannot judge; then the quick check's verdict, or else kin-openapi's.
+// Each step that refuses the request answers it and stops.
 func (v *validator) handle(c *gin.Context, op *operation) {
 	if op == nil {
 		c.Next() // NoRoute and NoMethod answer these
 		return
 	}
-	req := c.Request
+	info, query, ok := v.checkHead(c, op)
+	if !ok {
+		return
+	}
+	req := v.forHandler(c, op, info)
+	quick := !v.kinOnly && op.quick != nil && op.quick.paramsOK(c, query)
+	paramsOK := quick
+	// lexical names the fields whose text names no character (lexical.go);
+	// they are reported together with whatever else kin-openapi finds.
+	var lexical map[string]string
+	var data []byte // the body read, for an operation that takes one
+	if op.requestTypes != nil {
+		if data, lexical, quick, ok = v.screenBody(c, op, quick, paramsOK); !ok {
+			return
+		}
+	}
+	if quick {
+		if v.onQuick != nil {
+			v.onQuick()
+		}
+		c.Next()
+		return
+	}
+	v.checkWithKin(c, op, req, data, lexical)
+}
 
+// checkHead checks the request's head: its credentials against op's
+// security, its Accept against what op offers, its query and its
+// single-valued headers. It returns what the handler is to learn of the
+// request and the query parsed, or false once it has answered.
+func (v *validator) checkHead(c *gin.Context, op *operation) (info impl.RequestInfo, query url.Values, ok bool) {
+	req := c.Request
 	if len(op.security) > 0 && len(req.Header["Authorization"]) > 1 {
 		// Two Authorization lines, as two Content-Type lines below: which
 		// one counts would be anyone's guess. Refused before the token is
 		// read, since which token it is, is the question.
 		fields := repeated(req.Header, []string{"Authorization"})
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
-		return
+		return info, nil, false
 	}
 	cred := v.credentials(req)
 	if !satisfies(op.security, cred) {
 		writeProblem(c, kindUnauthorized, impl.NoTokenMessage, nil)
-		return
+		return info, nil, false
 	}
 
 	if len(op.offers) > 1 {
 		addVary(c.Writer.Header(), varyAccept)
 	}
 	acceptList := listHeader(req.Header, "Accept")
-	mediaType, ok := accept.Negotiate(acceptList, op.offers)
-	if !ok && !op.acceptPerResource {
+	mediaType, negotiated := accept.Negotiate(acceptList, op.offers)
+	if !negotiated && !op.acceptPerResource {
 		list := accept.Names(op.offers)
 		writeProblem(c, kindNotAcceptable, "This operation produces: "+list+".",
 			map[string]string{"Accept": "Accept must allow one of " + list})
-		return
+		return info, nil, false
 	}
-	info := impl.RequestInfo{Credentials: cred}
+	info = impl.RequestInfo{Credentials: cred}
 	if len(op.offers) > 1 {
 		info.MediaType, info.Accept = mediaType, acceptList
 	}
 
-	var query url.Values
 	if req.URL.RawQuery != "" {
 		var err error
 		// url.URL.Query, which kin-openapi and the handlers use, drops
@@ -418,17 +450,25 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		if err != nil && len(op.query) > 0 {
 			fields := malformedQuery(req.URL.RawQuery, op.query)
 			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
-			return
+			return info, nil, false
 		}
 		if fields := repeated(query, op.singleQuery); fields != nil {
 			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
-			return
+			return info, nil, false
 		}
 	}
 	if fields := repeated(req.Header, op.singleHeaders); fields != nil {
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
-		return
+		return info, nil, false
 	}
+	return info, query, true
+}
+
+// forHandler returns the request the handler is to get: c.Request, or a
+// copy of it carrying info, its list headers joined, without a body op
+// does not take, put in c.Request.
+func (v *validator) forHandler(c *gin.Context, op *operation, info impl.RequestInfo) *http.Request {
+	req := c.Request
 	joined := joinLists(req.Header, op.listHeaders)
 	// The operation takes no body: nothing reads one, kin-openapi's
 	// security check included (it would read it all, unbounded). net/http
@@ -452,72 +492,76 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	if dropBody {
 		req.Body, req.ContentLength = http.NoBody, 0
 	}
+	return req
+}
 
-	quick := !v.kinOnly && op.quick != nil && op.quick.paramsOK(c, query)
-	paramsOK := quick
-	// lexical names the fields whose text names no character (lexical.go);
-	// they are reported together with whatever else kin-openapi finds.
-	var lexical map[string]string
-	var data []byte // the body read, for an operation that takes one
-	if op.requestTypes != nil {
-		bodyType, ok := v.checkContentType(c, op)
-		if !ok {
-			return
-		}
-		if req.ContentLength > v.maxBody {
-			v.tooLarge(c)
-			return
-		}
-		data, ok = v.readBody(c)
-		if !ok {
-			return
-		}
-		var whole bool
-		lexical, whole = lexicalErrors(data)
-		if whole {
-			// Not (only) in members' values: kin-openapi could name
-			// members by text that has U+FFFD for what was sent.
-			v.bodyFault(c, op, paramsOK, lexical)
-			return
-		}
-		// The body goes back for the handler (and kin-openapi): with the
-		// members the quick check read when it accepts it.
-		var members map[string]any
-		if quick && lexical == nil {
-			members, quick = op.quick.body(bodyType, data)
-		} else {
-			quick = false
-		}
-		if quick {
-			vb := &validatedBody{members: members}
-			vb.Reset(data)
-			req.Body = vb
-		} else {
-			req.Body = io.NopCloser(bytes.NewReader(data))
-		}
-		if !quick && len(data) > 0 && !json.Valid(data) {
-			// encoding/json would ignore what follows the document.
-			fields := map[string]string{bodyKey: invalidJSON(data)}
-			mergeFields(fields, lexical)
-			v.bodyFault(c, op, paramsOK, fields)
-			return
-		}
-		// (A body the quick check accepted is within the bound: see compileObject.)
-		if !quick && op.maxMembers > 0 && objectMembers(data, op.maxMembers) > op.maxMembers {
-			fields := map[string]string{bodyKey: tooManyMembers("request body", op.maxMembers)}
-			mergeFields(fields, lexical)
-			v.bodyFault(c, op, paramsOK, fields)
-			return
-		}
+// screenBody reads the body of a request to op, which takes one, and
+// refuses what kin-openapi cannot judge (a Content-Type op does not take,
+// a body too large, text that names no character, what is not JSON, too
+// many members). It puts the body back for the handler and kin-openapi:
+// with the members the quick check read when quick (its verdict on the
+// parameters, paramsOK) holds for the body too. It returns the body, the
+// fields whose text names no character, and the quick check's verdict, or
+// false once it has answered.
+func (v *validator) screenBody(c *gin.Context, op *operation, quick, paramsOK bool) (data []byte, lexical map[string]string, quickOK, ok bool) {
+	req := c.Request
+	bodyType, ok := v.checkContentType(c, op)
+	if !ok {
+		return nil, nil, false, false
+	}
+	if req.ContentLength > v.maxBody {
+		v.tooLarge(c)
+		return nil, nil, false, false
+	}
+	data, ok = v.readBody(c)
+	if !ok {
+		return nil, nil, false, false
+	}
+	lexical, whole := lexicalErrors(data)
+	if whole {
+		// Not (only) in members' values: kin-openapi could name
+		// members by text that has U+FFFD for what was sent.
+		v.bodyFault(c, op, paramsOK, lexical)
+		return nil, nil, false, false
+	}
+	var members map[string]any
+	if quick && lexical == nil {
+		members, quick = op.quick.body(bodyType, data)
+	} else {
+		quick = false
 	}
 	if quick {
-		if v.onQuick != nil {
-			v.onQuick()
-		}
-		c.Next()
-		return
+		vb := &validatedBody{members: members}
+		vb.Reset(data)
+		req.Body = vb
+	} else {
+		req.Body = io.NopCloser(bytes.NewReader(data))
 	}
+	if !quick && len(data) > 0 && !json.Valid(data) {
+		// encoding/json would ignore what follows the document.
+		fields := map[string]string{bodyKey: invalidJSON(data)}
+		mergeFields(fields, lexical)
+		v.bodyFault(c, op, paramsOK, fields)
+		return nil, nil, false, false
+	}
+	// (A body the quick check accepted is within the bound: see compileObject.)
+	if !quick && op.maxMembers > 0 && objectMembers(data, op.maxMembers) > op.maxMembers {
+		fields := map[string]string{bodyKey: tooManyMembers("request body", op.maxMembers)}
+		mergeFields(fields, lexical)
+		v.bodyFault(c, op, paramsOK, fields)
+		return nil, nil, false, false
+	}
+	return data, lexical, quick, true
+}
 
+// checkWithKin has kin-openapi validate req, a request to op with the body
+// data (nil for none), and answers what it refuses with every field's
+// message: kin-openapi's, and those of the checks it leaves to this
+// package (whole numbers, members given twice, text that names no
+// character, the rules across members). A request it passes goes on to
+// the handler, integers written otherwise than in digits rewritten in
+// digits.
+func (v *validator) checkWithKin(c *gin.Context, op *operation, req *http.Request, data []byte, lexical map[string]string) {
 	err := openapi3filter.ValidateRequest(req.Context(), &openapi3filter.RequestValidationInput{
 		Request:    req,
 		PathParams: pathParams(c),
