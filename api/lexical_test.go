@@ -8,6 +8,16 @@ import (
 	"testing"
 )
 
+// The limits of field-by-field naming the contract's overview states
+// ("more than 16 such fields, or a path of more than 32 members or 256
+// bytes"), written out rather than taken from lexical.go's constants, so
+// that the tests hold the code to the contract.
+const (
+	contractMaxFields    = 16
+	contractMaxDepth     = 32
+	contractMaxPathBytes = 256
+)
+
 func TestLexicalErrors(t *testing.T) {
 	const (
 		utf8Msg = " must be valid UTF-8"
@@ -46,17 +56,17 @@ func TestLexicalErrors(t *testing.T) {
 			map[string]string{"name": "name" + surMsg}},
 		{"a member nested in one named body", `{"body":{"body":"\ud800"}}`,
 			map[string]string{"body.body": "body" + surMsg}},
-		{"beside containers deeper than the limit", `{"first_name":"Ha\ud800ttori","x":` + strings.Repeat("[", 2*lexicalMaxDepth) + strings.Repeat("]", 2*lexicalMaxDepth) + `,"y":{"z":"\udc00"}}`,
+		{"beside containers deeper than the limit", `{"first_name":"Ha\ud800ttori","x":` + strings.Repeat("[", 2*contractMaxDepth) + strings.Repeat("]", 2*contractMaxDepth) + `,"y":{"z":"\udc00"}}`,
 			map[string]string{"first_name": "first name" + surMsg, "y.z": "z" + surMsg}},
-		{"a key as long as the limit", `{"` + strings.Repeat("n", lexicalMaxPathBytes) + `":"\ud800"}`,
+		{"a key as long as the limit", `{"` + strings.Repeat("n", contractMaxPathBytes) + `":"\ud800"}`,
 			// The message names it as every made-up name is named: quoted,
 			// cut at maxLabel characters.
-			map[string]string{strings.Repeat("n", lexicalMaxPathBytes): `"` + strings.Repeat("n", maxLabel) + `…"` + surMsg}},
+			map[string]string{strings.Repeat("n", contractMaxPathBytes): `"` + strings.Repeat("n", maxLabel) + `…"` + surMsg}},
 		{"an escaped backslash before a character that is not ASCII", `{"a":"\\é\ud800"}`,
 			map[string]string{"a": "a" + surMsg}},
-		{"at the depth limit", strings.Repeat(`{"a":`, lexicalMaxDepth) + `"\ud800"` + strings.Repeat("}", lexicalMaxDepth),
-			map[string]string{strings.TrimSuffix(strings.Repeat("a.", lexicalMaxDepth), "."): "a" + surMsg}},
-		{"as many fields as the limit", manyBadMembers(lexicalMaxFields), fieldsNamed(lexicalMaxFields, surMsg)},
+		{"at the depth limit", strings.Repeat(`{"a":`, contractMaxDepth) + `"\ud800"` + strings.Repeat("}", contractMaxDepth),
+			map[string]string{strings.TrimSuffix(strings.Repeat("a.", contractMaxDepth), "."): "a" + surMsg}},
+		{"as many fields as the limit", manyBadMembers(contractMaxFields), fieldsNamed(contractMaxFields, surMsg)},
 
 		{"in a member name", `{"first\ud800name":"Hattori"}`,
 			map[string]string{"body": "request body" + surMsg}},
@@ -69,6 +79,8 @@ func TestLexicalErrors(t *testing.T) {
 		{"after broken JSON text", `{"first_name":,"last_name":"\ud800"}`,
 			map[string]string{"body": "request body" + surMsg}},
 		{"in a second document", `{"first_name":"Hattori"} {"last_name":"\ud800"}`,
+			map[string]string{"body": "request body" + surMsg}},
+		{"in a member, and in text after the document", `{"first_name":"\ud800"} "\ud800"`,
 			map[string]string{"body": "request body" + surMsg}},
 		{"in a document after a number", `1 {"first_name":"\ud800"}`,
 			map[string]string{"body": "request body" + surMsg}},
@@ -92,17 +104,17 @@ func TestLexicalErrors(t *testing.T) {
 			map[string]string{"body": "request body" + surMsg}},
 		{"in a member named body", `{"body":"\ud800","first_name":"H"}`,
 			map[string]string{"body": "request body" + surMsg}},
-		{"inside containers deeper than the limit", `{"x":` + strings.Repeat("[", lexicalMaxDepth) + `"\ud800"` + strings.Repeat("]", lexicalMaxDepth) + `}`,
+		{"inside containers deeper than the limit", `{"x":` + strings.Repeat("[", contractMaxDepth) + `"\ud800"` + strings.Repeat("]", contractMaxDepth) + `}`,
 			map[string]string{"body": "request body" + surMsg}},
-		{"a key longer than the limit", `{"` + strings.Repeat("n", lexicalMaxPathBytes+1) + `":"\ud800"}`,
+		{"a key longer than the limit", `{"` + strings.Repeat("n", contractMaxPathBytes+1) + `":"\ud800"}`,
 			map[string]string{"body": "request body" + surMsg}},
-		{"a path longer than the limit", `{"` + strings.Repeat("n", lexicalMaxPathBytes/2+1) + `":{"` + strings.Repeat("m", lexicalMaxPathBytes/2) + `":"\ud800"}}`,
+		{"a path longer than the limit", `{"` + strings.Repeat("n", contractMaxPathBytes/2+1) + `":{"` + strings.Repeat("m", contractMaxPathBytes/2) + `":"\ud800"}}`,
 			map[string]string{"body": "request body" + surMsg}},
 		{"invalid UTF-8 escaped by a backslash", "{\"a\":\"\\\xff\"}",
 			map[string]string{"body": "request body" + utf8Msg}},
-		{"past the depth limit", strings.Repeat(`{"a":`, lexicalMaxDepth+1) + `"\ud800"` + strings.Repeat("}", lexicalMaxDepth+1),
+		{"past the depth limit", strings.Repeat(`{"a":`, contractMaxDepth+1) + `"\ud800"` + strings.Repeat("}", contractMaxDepth+1),
 			map[string]string{"body": "request body" + surMsg}},
-		{"more fields than the limit", manyBadMembers(lexicalMaxFields + 1),
+		{"more fields than the limit", manyBadMembers(contractMaxFields + 1),
 			map[string]string{"body": "request body" + surMsg}},
 		{"the first problem names the body message", "{\"a\\ud800\":\"\xff\"}",
 			map[string]string{"body": "request body" + surMsg}},
@@ -178,7 +190,7 @@ func TestLexicalErrorsOfHostileBodies(t *testing.T) {
 
 // FuzzLexicalErrors checks what any body must get: a report exactly when
 // some text names no character; one message for the whole body, or up to
-// lexicalMaxFields fields no deeper than lexicalMaxDepth, each worded for
+// contractMaxFields fields no deeper than contractMaxDepth, each worded for
 // its field. `make fuzz` runs it; go test runs the seeds.
 func FuzzLexicalErrors(f *testing.F) {
 	for _, seed := range []string{
@@ -207,13 +219,13 @@ func FuzzLexicalErrors(f *testing.F) {
 			}
 			return
 		}
-		if len(fields) > lexicalMaxFields {
+		if len(fields) > contractMaxFields {
 			t.Fatalf("%q: %d fields", body, len(fields))
 		}
 		for key, msg := range fields {
 			path := strings.Split(key, ".")
 			last := path[len(path)-1]
-			if len(path) > lexicalMaxDepth || len(key) > lexicalMaxPathBytes+lexicalMaxDepth || slices.Contains(path, "") ||
+			if len(path) > contractMaxDepth || len(key) > contractMaxPathBytes+contractMaxDepth || slices.Contains(path, "") ||
 				key == bodyKey || !slices.Contains(msgs, strings.TrimPrefix(msg, label(last))) {
 				t.Fatalf("%q: field %q: %q", body, key, msg)
 			}

@@ -38,6 +38,29 @@ func TestRateLimiterRefills(t *testing.T) {
 	}
 }
 
+// The buckets are pruned once a minute, but only those idle long enough to
+// be full again: at a slow rate, a client spent a minute ago is still
+// spent, not handed a fresh burst.
+func TestRateLimiterPrunesOnlyFullBuckets(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	rl := newRateLimiter(RateLimit{Rate: 1.0 / 600, Burst: 2}, "") // a token every 10 minutes
+	rl.now = func() time.Time { return now }
+	for i := range 2 {
+		if _, _, ok := rl.take("", "slow client"); !ok {
+			t.Fatalf("take %d of the burst refused", i+1)
+		}
+	}
+	now = now.Add(2 * time.Minute) // past a prune, not past a token
+	rl.take("", "another client")  // prunes
+	if _, wait, ok := rl.take("", "slow client"); ok || wait < 7*time.Minute {
+		t.Errorf("two minutes after spending its burst: ok %v, wait %v; want refused for about 8 minutes more", ok, wait)
+	}
+	now = now.Add(20 * time.Minute) // full again: forgotten, and served as a new client
+	if left, _, ok := rl.take("", "slow client"); !ok || !near(left, 1) {
+		t.Errorf("full again: ok %v, left %.3f; want a fresh bucket", ok, left)
+	}
+}
+
 // A bearer token is a client of its own once proven, the admin token from
 // the start; until then, and once its bucket is forgotten, its requests
 // are its address's.

@@ -82,6 +82,10 @@ func TestMessage(t *testing.T) {
 		{"Casino", -23, "Entered the Casino and lost 23 gold... Ouch!"},
 		{"Casino", 40, "Earned 40 gold from the Casino!"},
 		{"Casino", 0, "Entered the Casino and came out with nothing... Not a single coin."},
+		{"Cave", 1, "Earned 1 gold from the Cave!"},
+		{"Casino", -1, "Entered the Casino and lost 1 gold... Ouch!"},
+		{"Abyss", math.MinInt32, "Entered the Abyss and lost 2147483648 gold... Ouch!"},
+		{"Mine", math.MaxInt32, "Earned 2147483647 gold from the Mine!"},
 	}
 	for _, tt := range tests {
 		if got := Message(tt.location, tt.gold); got != tt.want {

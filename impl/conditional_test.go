@@ -31,6 +31,8 @@ func TestEntityTags(t *testing.T) {
 		{`*, "1"`, nil, false, false},
 		{`*x`, nil, false, false},
 		{`x*, "a"`, nil, false, false},
+		{`"a""b"`, nil, false, false}, // two tags with no comma between
+		{`"a" "b"`, nil, false, false},
 		{`x", "2"`, nil, false, false},
 		{`"1"x", "2"`, nil, false, false},
 		{`a"b,*,c", "d"`, nil, false, false},

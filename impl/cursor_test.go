@@ -42,6 +42,29 @@ func TestCursorWithTrailingText(t *testing.T) {
 	}
 }
 
+// A cursor is one the server made: a member it never writes, or one of a
+// players' board given to a list ordered by id alone, makes it invalid.
+func TestForgedCursors(t *testing.T) {
+	enc := func(s string) *string { c := base64.RawURLEncoding.EncodeToString([]byte(s)); return &c }
+	for _, c := range []struct {
+		name, json string
+	}{
+		{"an unknown member", `{"id":1,"x":1}`},
+	} {
+		if got, err := decodeCursor(*enc(c.json)); err != errBadCursor {
+			t.Errorf("%s: decodeCursor(%s) = %+v, %v; want errBadCursor", c.name, c.json, got, err)
+		}
+	}
+	for _, c := range []string{`{"id":1,"gold":5}`, `{"id":1,"sort":"-gold"}`, `{"id":1,"sort":"created_at"}`} {
+		if id, err := idCursor(enc(c)); err != errBadCursor {
+			t.Errorf("idCursor(%s) = %d, %v; want errBadCursor", c, id, err)
+		}
+	}
+	if id, err := idCursor(enc(`{"id":7}`)); err != nil || id != 7 {
+		t.Errorf("idCursor({\"id\":7}) = %d, %v; want 7", id, err)
+	}
+}
+
 // FuzzDecodeCursor: whatever a client sends as a cursor, decoding either
 // fails with the cursor field error or yields a cursor that points after a
 // real row and survives a round trip; it never panics.

@@ -350,6 +350,11 @@ func TestKillMidLoadLosesNothingAcknowledged(t *testing.T) {
 	if len(bad) > 0 {
 		t.Errorf("non-201 answers under load: %v", bad[:min(5, len(bad))])
 	}
+	// The kill came after 150: fewer, and the load never reached the kill
+	// (waitAcked gave up), so there would be nothing to check.
+	if len(ok) < 150 {
+		t.Fatalf("%d visits acknowledged before SIGKILL, want at least 150", len(ok))
+	}
 	t.Logf("%d visits acknowledged before SIGKILL", len(ok))
 
 	again := start(t, db)
@@ -412,6 +417,9 @@ func TestSigtermDrainsInFlightRequests(t *testing.T) {
 	}
 	if len(bad) > 0 {
 		t.Errorf("answers other than 201 during shutdown: %v", bad[:min(5, len(bad))])
+	}
+	if len(ok) < 100 {
+		t.Errorf("%d visits acknowledged, want at least the 100 before SIGTERM", len(ok))
 	}
 	// SQLite removes the write-ahead log when the last connection to the
 	// file closes: a log left behind means the store was not closed.
