@@ -453,3 +453,41 @@ func TestClosedStoreIsUnavailable(t *testing.T) {
 		t.Errorf("GetPlayer after Close: got %v (code %q), want EUNAVAILABLE", err, game.ErrorCode(err))
 	}
 }
+
+// A burst of writes queued behind a slow one is committed in batches of at
+// most maxBatch: one commit does not hold every answer of the burst until
+// all of it is written.
+func TestBatchesAreBounded(t *testing.T) {
+	s := openStore(t)
+	entered, release := holdStatements(t)
+	held := make(chan error, 1)
+	go func() {
+		held <- s.inTx(t.Context(), func(tx writeTx) error {
+			var one int
+			return tx.QueryRow(`SELECT test_hold()`).Scan(&one)
+		})
+	}()
+	<-entered
+	before := s.WriteStats()
+	const burst = 2*maxBatch + 1
+	done := make(chan error, burst)
+	for range burst {
+		go func() { done <- s.inTx(t.Context(), func(tx writeTx) error { return nil }) }()
+	}
+	for s.waiting.Load() != burst {
+		time.Sleep(time.Millisecond)
+	}
+	release()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	for range burst {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := s.WriteStats()
+	if writes, commits := after.Writes-before.Writes, after.Commits-before.Commits; writes != burst || commits < 3 {
+		t.Errorf("%d writes queued at once took %d commits; want %d in at least 3 (at most %d a commit)", writes, commits, burst, maxBatch)
+	}
+}
