@@ -219,15 +219,7 @@ func TestWritable(t *testing.T) {
 // test lets it.
 func TestPingKeepsItsDeadlineDuringAWrite(t *testing.T) {
 	s := openStore(t)
-	entered, release := holdStatements(t)
-	wrote := make(chan error, 1)
-	go func() {
-		wrote <- s.inTx(context.Background(), func(tx writeTx) error {
-			var one int
-			return tx.QueryRow(`SELECT test_hold()`).Scan(&one)
-		})
-	}()
-	<-entered // the writer's statement holds the connection
+	wrote, release := holdWriter(t, s) // the writer's statement holds the connection
 	pinged := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
@@ -264,6 +256,23 @@ func holdStatements(t *testing.T) (entered <-chan struct{}, release func()) {
 	release = func() { leave.Do(func() { close(out) }) }
 	t.Cleanup(release)
 	return in, release
+}
+
+// holdWriter starts a write whose statement is test_hold() and returns
+// once the writer is inside it, committing a batch that waits for release.
+// held gets the write's answer once released.
+func holdWriter(t *testing.T, s *Store) (held <-chan error, release func()) {
+	t.Helper()
+	entered, release := holdStatements(t)
+	answer := make(chan error, 1)
+	go func() {
+		answer <- s.inTx(context.Background(), func(tx writeTx) error {
+			var one int
+			return tx.QueryRow(`SELECT test_hold()`).Scan(&one)
+		})
+	}()
+	<-entered
+	return answer, release
 }
 
 // held is what test_hold() does: say it has begun (enter), then wait for
@@ -355,18 +364,11 @@ func TestWriterPoolStats(t *testing.T) {
 	if w := writer(); w.InUse != 0 || w.Idle != 1 || w.Waits != 0 {
 		t.Errorf("idle writer: %+v, want nothing in use and no wait", w)
 	}
-	entered, release := holdStatements(t)
-	done := make(chan error, 2)
-	go func() {
-		done <- s.inTx(t.Context(), func(tx writeTx) error {
-			var one int
-			return tx.QueryRow(`SELECT test_hold()`).Scan(&one)
-		})
-	}()
-	<-entered
+	held, release := holdWriter(t, s)
 	if w := writer(); w.InUse != 1 || w.Idle != 0 {
 		t.Errorf("writer committing: %+v, want it in use", w)
 	}
+	done := make(chan error, 1)
 	go func() { done <- s.inTx(t.Context(), func(tx writeTx) error { return nil }) }()
 	// The second write waits for the first batch: once it does, let the
 	// first go.
@@ -389,8 +391,8 @@ func TestWriterPoolStats(t *testing.T) {
 		t.Errorf("%d waiting after one gave up, want 1", n)
 	}
 	release()
-	for range 2 {
-		if err := <-done; err != nil {
+	for _, answer := range []<-chan error{held, done} {
+		if err := <-answer; err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -459,15 +461,7 @@ func TestClosedStoreIsUnavailable(t *testing.T) {
 // all of it is written.
 func TestBatchesAreBounded(t *testing.T) {
 	s := openStore(t)
-	entered, release := holdStatements(t)
-	held := make(chan error, 1)
-	go func() {
-		held <- s.inTx(t.Context(), func(tx writeTx) error {
-			var one int
-			return tx.QueryRow(`SELECT test_hold()`).Scan(&one)
-		})
-	}()
-	<-entered
+	held, release := holdWriter(t, s)
 	before := s.WriteStats()
 	const burst = 2*maxBatch + 1
 	done := make(chan error, burst)
