@@ -10,6 +10,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/gin-gonic/gin"
 )
 
 // No request is known to make kin-openapi report an error of a kind the
@@ -44,14 +45,16 @@ func TestUnrecognisedValidationErrors(t *testing.T) {
 		var buf bytes.Buffer
 		v := newValidator("", DefaultMaxBodyBytes)
 		v.log = slog.New(slog.NewJSONHandler(&buf, nil))
-		req := httptest.NewRequest("POST", "/players", nil)
-		fields := v.fieldErrors(req, openapi3.MultiError{known, odd}).join()
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest("POST", "/players", nil)
+		c.Writer.Header().Set("X-Request-ID", "req-46")
+		fields := v.fieldErrors(c, openapi3.MultiError{known, odd}).join()
 		// The plain message has the lowest priority: it hides no other.
 		if got := fields[bodyKey]; got == "" || got == "request is not valid" {
 			t.Errorf("fields %v; want the known error's message under %q", fields, bodyKey)
 		}
 		line := buf.String()
-		for _, want := range []string{`"level":"WARN"`, `"error":"an error of a new kind"`, `"path":"/players"`, `"method":"POST"`} {
+		for _, want := range []string{`"level":"WARN"`, `"err":"an error of a new kind"`, `"request_id":"req-46"`, `"method":"POST"`} {
 			if !strings.Contains(line, want) {
 				t.Errorf("log %q lacks %s", line, want)
 			}

@@ -385,13 +385,12 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	}
 	req := v.forHandler(c, op, info)
 	quick := !v.kinOnly && op.quick != nil && op.quick.paramsOK(c, query)
-	paramsOK := quick
 	// lexical names the fields whose text names no character (lexical.go);
 	// they are reported together with whatever else kin-openapi finds.
 	var lexical map[string]string
 	var data []byte // the body read, for an operation that takes one
 	if op.requestTypes != nil {
-		if data, lexical, quick, ok = v.screenBody(c, op, quick, paramsOK); !ok {
+		if data, lexical, quick, ok = v.screenBody(c, op, quick); !ok {
 			return
 		}
 	}
@@ -499,12 +498,13 @@ func (v *validator) forHandler(c *gin.Context, op *operation, info impl.RequestI
 // refuses what kin-openapi cannot judge (a Content-Type op does not take,
 // a body too large, text that names no character, what is not JSON, too
 // many members). It puts the body back for the handler and kin-openapi:
-// with the members the quick check read when quick (its verdict on the
-// parameters, paramsOK) holds for the body too. It returns the body, the
-// fields whose text names no character, and the quick check's verdict, or
-// false once it has answered.
-func (v *validator) screenBody(c *gin.Context, op *operation, quick, paramsOK bool) (data []byte, lexical map[string]string, quickOK, ok bool) {
+// with the members the quick check read when it passes the body too, as it
+// did the parameters (paramsOK). It returns the body, the fields whose text
+// names no character, and the quick check's verdict on the whole request,
+// or false once it has answered.
+func (v *validator) screenBody(c *gin.Context, op *operation, paramsOK bool) (data []byte, lexical map[string]string, quick, ok bool) {
 	req := c.Request
+	quick = paramsOK
 	bodyType, ok := v.checkContentType(c, op)
 	if !ok {
 		return nil, nil, false, false
@@ -573,7 +573,7 @@ func (v *validator) checkWithKin(c *gin.Context, op *operation, req *http.Reques
 			v.tooLarge(c)
 			return
 		}
-		f := v.fieldErrors(req, err)
+		f := v.fieldErrors(c, err)
 		_, refused := wholeNumbers(data, op.intMembers)
 		refused.over(f.body)
 		// A member given twice says so, whatever kin-openapi found in the
@@ -616,19 +616,18 @@ func (v *validator) bodyFault(c *gin.Context, op *operation, paramsOK bool, fiel
 			Options:    &opts,
 		})
 		if err != nil {
-			fields = prepend(v.fieldErrors(c.Request, err).params, fields)
+			fields = prepend(v.fieldErrors(c, err).params, fields)
 		}
 	}
 	writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 }
 
 // fieldErrors is the package's fieldErrors, with each error of a kind the
-// messages do not know logged.
-func (v *validator) fieldErrors(req *http.Request, err error) faults {
+// messages do not know logged as the request's other faults are.
+func (v *validator) fieldErrors(c *gin.Context, err error) faults {
 	f := fieldErrors(err)
 	for _, e := range f.unrecognised {
-		v.log.WarnContext(req.Context(), "request validation error of a kind the messages do not know, answered 400",
-			"method", req.Method, "path", req.URL.Path, "error", e)
+		errorResponder{log: v.log}.logError(c, slog.LevelWarn, "request validation error of a kind the messages do not know, answered 400", e)
 	}
 	return f
 }

@@ -66,6 +66,7 @@ func TestPoolConfigSessionSettings(t *testing.T) {
 		{"the URL's statement timeout in seconds", base + "&statement_timeout=60s", Options{}, "60000", "UTF8"},
 		{"the URL's statement timeout in minutes, spaced", base + "&statement_timeout=1.5%20min", Options{}, "90000", "UTF8"},
 		{"the URL's statement timeout in hours", base + "&statement_timeout=1h", Options{}, "3600000", "UTF8"},
+		{"the URL's statement timeout with an exponent", base + "&statement_timeout=2e4", Options{}, "20000", "UTF8"},
 		{"the URL's short statement timeout, and at least 10 s", base + "&statement_timeout=500ms", Options{}, "10000", "UTF8"},
 		{"a statement timeout PostgreSQL would refuse, and at least 10 s", base + "&statement_timeout=60fortnights", Options{}, "10000", "UTF8"},
 		{"the store speaks UTF-8 whatever the URL asks", base + "&client_encoding=LATIN1", Options{}, "30000", "UTF8"},

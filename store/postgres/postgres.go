@@ -307,10 +307,11 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 
 // settingMillis reads a PostgreSQL time setting as the URL may give it:
 // milliseconds, or a number and one of PostgreSQL's units (500ms, 60s,
-// 1.5min); 0 for what it cannot read, which PostgreSQL refuses anyway.
+// 1.5min, 1e3), rounded to a millisecond; 0 for what it cannot read,
+// which PostgreSQL refuses anyway.
 func settingMillis(v string) int64 {
 	v = strings.TrimSpace(v)
-	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && !strings.ContainsRune(".eE+-", r) })
 	num, unit := v, ""
 	if i >= 0 {
 		num, unit = v[:i], strings.TrimSpace(v[i:])
@@ -320,7 +321,7 @@ func settingMillis(v string) int64 {
 	if err != nil || ms == 0 || n*ms > math.MaxInt64 {
 		return 0
 	}
-	return int64(n * ms)
+	return int64(math.Round(n * ms))
 }
 
 // Close waits for the calls in flight to return their connections and closes

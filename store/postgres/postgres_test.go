@@ -573,7 +573,15 @@ func TestLocationsCommitInIDOrder(t *testing.T) {
 		return c
 	}
 	first := create("First")
-	for waiting := false; !waiting; {
+	for waiting, deadline := false, time.Now().Add(10*time.Second); !waiting; {
+		select {
+		case c := <-first:
+			t.Fatalf("the first location (%+v, %v) was not held by the trigger", c.l, c.err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first location's INSERT never waited for the held lock")
+		}
 		query(t, url, `SELECT EXISTS (SELECT 1 FROM pg_locks
 			WHERE locktype = 'advisory' AND NOT granted AND objid = `+strconv.Itoa(key)+`)`, &waiting)
 		time.Sleep(5 * time.Millisecond)
