@@ -4,8 +4,12 @@
 
 GO      ?= go
 BIN     := bin/ninjagold
-ADDR    ?= :8080
-DB      ?= ninjagold.db
+# `make run ADDR=127.0.0.1:9090 DB=other.db` picks the address and the
+# database; without them the server's own defaults apply (:8080 and
+# ninjagold.db), or its NINJAGOLD_ADDR and NINJAGOLD_DB. Only ADDR and DB
+# given on make's command line are passed on: a variable of that common
+# name in the environment must not point the server at another database.
+RUN_FLAGS = $(if $(filter command line,$(origin ADDR)),--addr $(ADDR)) $(if $(filter command line,$(origin DB)),--db $(DB))
 
 .PHONY: all help generate check-generated build run run-dev test test-go cc lint vet staticcheck fmt-check swagger-ui clean
 
@@ -34,9 +38,9 @@ check-generated:
 build:
 	$(GO) build -o $(BIN) ./cmd/ninjagold
 
-## run: build and serve on $(ADDR) with the SQLite file $(DB) (created and seeded on first start)
+## run: build and serve on :8080 with the SQLite file ninjagold.db (created and seeded on first start); ADDR=, DB= change them
 run: build
-	./$(BIN) --addr $(ADDR) --db $(DB)
+	./$(BIN) $(RUN_FLAGS)
 
 # Checks that need more than Go (a browser, Node tools) live in mk/*.mk and
 # add themselves to EXTRA_TESTS. They are named one by one: a file renamed
@@ -46,7 +50,7 @@ include mk/apt.mk mk/bench.mk mk/client.mk mk/contract.mk mk/docs.mk mk/fuzz.mk 
 
 ## run-dev: like run, and every response is checked against openapi.yaml (violations logged)
 run-dev: build
-	./$(BIN) --addr $(ADDR) --db $(DB) --validate-responses --log-format text
+	./$(BIN) $(RUN_FLAGS) --validate-responses --log-format text
 
 ## test: every check CI runs
 test: check-generated lint test-go $(EXTRA_TESTS)
