@@ -187,6 +187,21 @@ func TestErrors(t *testing.T) {
 			},
 		},
 		{
+			// snake_case is lower case and starts with a letter: FIRST
+			// NAME would read as if first_name were refused.
+			name: "unknown fields of names in other cases quoted",
+			req: apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo",` +
+				`"FIRST_NAME":1,"firstName":2,"First_name":3,"1x":4,"x1_2":5}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{
+				"FIRST_NAME": `"FIRST_NAME" is not allowed`,
+				"firstName":  `"firstName" is not allowed`,
+				"First_name": `"First_name" is not allowed`,
+				"1x":         `"1x" is not allowed`,
+				"x1_2":       `x1 2 is not allowed`,
+			},
+		},
+		{
 			// A made-up name is quoted in every message about it: given
 			// twice, or holding text that is not Unicode, as when it is
 			// not allowed.
@@ -209,6 +224,15 @@ func TestErrors(t *testing.T) {
 		{
 			name:       "more than 16 members are refused whole",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: members(`"first_name":"Hattori","last_name":"Hanzo"`, 15)},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"body": "request body must have at most 16 members"},
+			wantDetail: "The request body is invalid.",
+		},
+		{
+			// That one message, whatever the members hold: the 17th's
+			// text that is not UTF-8 is not named.
+			name:       "more than 16 members are refused whole, text that is not UTF-8 in them too",
+			req:        apitest.Request{Method: "POST", Path: "/players", Body: strings.TrimSuffix(members(`"first_name":"Hattori","last_name":"Hanzo"`, 14), "}") + ",\"a16\":\"\xff\"}"},
 			wantStatus: 400, wantType: "/problems/validation-error",
 			wantErrors: map[string]string{"body": "request body must have at most 16 members"},
 			wantDetail: "The request body is invalid.",

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -1261,6 +1262,9 @@ func cfSentValue(c specfuzz.Case) string {
 var cfJargon = []string{"schema", "openapi", "kin-openapi", "JSON pointer", "Error at", "doesn't match", "strconv", "parsing",
 	"syntax", "unmarshal", "reflect", "panic", "runtime", "%!", "<nil>", "Go ", "json:", "\"", "{", "}", "^", "$", "\\", "[", "]"}
 
+// cfSnakeCase is the contract's snake_case, which messages write unquoted.
+var cfSnakeCase = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+
 // cfPlain says why msg, the message for key, is not a plain sentence
 // about that field, or "" when it is.
 func cfPlain(key, msg, sent string) string {
@@ -1276,6 +1280,13 @@ func cfPlain(key, msg, sent string) string {
 	case len(sent) >= 6 && strings.Contains(msg, sent):
 		return "echoes the value sent"
 	}
+	name := key[strings.LastIndex(key, ".")+1:]
+	// A member name that is not snake_case is quoted in its messages, as
+	// the contract says (`"First_name" is not allowed`): those quotes are
+	// the name's, not jargon. The rest of the message is held to the rest.
+	if !cfSnakeCase.MatchString(name) {
+		msg = strings.ReplaceAll(msg, `"`+name+`"`, name)
+	}
 	for _, j := range cfJargon {
 		if strings.Contains(msg, j) {
 			return fmt.Sprintf("is not plain (%q)", j)
@@ -1283,7 +1294,6 @@ func cfPlain(key, msg, sent string) string {
 	}
 	// The message opens with the field: its name, or for a body property
 	// its last segment in words (first_name: "first name").
-	name := key[strings.LastIndex(key, ".")+1:]
 	label := strings.ReplaceAll(name, "_", " ")
 	if key == "body" {
 		name, label = "request", "request"

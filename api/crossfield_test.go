@@ -37,7 +37,7 @@ func TestCrossFieldErrorsWithSchemaErrors(t *testing.T) {
 		{"max_gold refused by the schema", "POST", "/locations", nil, `{"name":"A","min_gold":30,"max_gold":"10"}`,
 			map[string]string{"name": short, "max_gold": "max gold must be an integer"}},
 		{"MIN_GOLD is not min_gold", "POST", "/locations", nil, `{"name":"Inn","MIN_GOLD":30,"min_gold":1,"max_gold":10}`,
-			map[string]string{"MIN_GOLD": "MIN GOLD is not allowed"}},
+			map[string]string{"MIN_GOLD": `"MIN_GOLD" is not allowed`}},
 		{"patch setting one end", "PATCH", "/locations/1", patch, `{"name":"A","min_gold":30}`, map[string]string{"name": short}},
 	}
 	for _, tt := range tests {

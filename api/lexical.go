@@ -160,7 +160,11 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 				if len(fields) == lexicalMaxFields {
 					return nil, false
 				}
-				fields[key] = memberLabel(name) + msg
+				if top.object {
+					fields[key] = memberLabel(name) + msg
+				} else { // an array's element, by its index
+					fields[key] = label(name) + msg
+				}
 			}
 		}
 		complete()

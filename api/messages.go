@@ -296,13 +296,19 @@ func memberLabel(name string) string {
 // maxLabel is the most characters of a field's name a message repeats.
 const maxLabel = 64
 
-// snakeCase reports whether name is ASCII letters and digits in words
-// joined by single underscores, as every name the contract declares is.
+// snakeCase reports whether name is lower-case ASCII letters and digits
+// in words joined by single underscores, starting with a letter, as every
+// name the contract declares is. FIRST_NAME, firstName and 1x are not:
+// written as "FIRST NAME is not allowed", the first would read as if
+// first_name were refused.
 func snakeCase(name string) bool {
+	if name == "" || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
 	word := false
 	for i := 0; i < len(name); i++ {
 		switch b := name[i]; {
-		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+		case 'a' <= b && b <= 'z', '0' <= b && b <= '9':
 			word = true
 		case b == '_' && word:
 			word = false

@@ -260,6 +260,23 @@ func TestBodyTextThatNamesNoCharacterWithOtherFaults(t *testing.T) {
 			"first_name": "first name must be valid UTF-8",
 			"body":       "request body must be valid JSON",
 		}},
+		// Cut short inside the string: the text is the body's, and so is
+		// the body's being no JSON.
+		{"a body cut short inside the string", "{\"first_name\":\"Ha\xfftori", map[string]string{
+			"body": "request body must be valid UTF-8; request body must be valid JSON",
+		}},
+		{"a member given twice", "{\"first_name\":\"Ha\xfftori\",\"first_name\":\"Hattori\",\"last_name\":\"Hanzo\"}", map[string]string{
+			"first_name": "first name must be given only once; first name must be valid UTF-8",
+		}},
+		{"a member not allowed, given twice", "{\"clan\":\"\xff\",\"clan\":1,\"first_name\":\"Hattori\",\"last_name\":\"Hanzo\"}", map[string]string{
+			"clan": "clan is not allowed; clan must be given only once; clan must be valid UTF-8",
+		}},
+		// An array's element is named by its index, as kin-openapi's
+		// messages name it, not quoted as a made-up member name.
+		{"an array's element", "{\"first_name\":[\"\xff\"],\"last_name\":\"Hanzo\"}", map[string]string{
+			"first_name":   "first name must be a string",
+			"first_name.0": "0 must be valid UTF-8",
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -520,7 +520,12 @@ func (v *validator) screenBody(c *gin.Context, op *operation, paramsOK bool) (da
 	lexical, whole := lexicalErrors(data)
 	if whole {
 		// Not (only) in members' values: kin-openapi could name
-		// members by text that has U+FFFD for what was sent.
+		// members by text that has U+FFFD for what was sent. Whether
+		// it is JSON is still said: a body cut short inside a string
+		// is both.
+		if !json.Valid(data) {
+			mergeFields(lexical, map[string]string{bodyKey: invalidJSON(data)})
+		}
 		v.bodyFault(c, op, paramsOK, lexical)
 		return nil, nil, false, false
 	}
@@ -546,8 +551,9 @@ func (v *validator) screenBody(c *gin.Context, op *operation, paramsOK bool) (da
 	}
 	// (A body the quick check accepted is within the bound: see compileObject.)
 	if !quick && op.maxMembers > 0 && objectMembers(data, op.maxMembers) > op.maxMembers {
+		// That one message, as the contract says, whatever the members
+		// hold: they are not read.
 		fields := map[string]string{bodyKey: tooManyMembers("request body", op.maxMembers)}
-		mergeFields(fields, lexical)
 		v.bodyFault(c, op, paramsOK, fields)
 		return nil, nil, false, false
 	}
@@ -576,17 +582,17 @@ func (v *validator) checkWithKin(c *gin.Context, op *operation, req *http.Reques
 		f := v.fieldErrors(c, err)
 		_, refused := wholeNumbers(data, op.intMembers)
 		refused.over(f.body)
-		// A member given twice says so, whatever kin-openapi found in the
-		// value it kept (the last).
-		mergeFields(f.body, duplicateMembers(data))
-		mergeFields(f.body, lexical)
+		// A member given twice, or holding text that names no
+		// character, says so, whatever kin-openapi found in the value it
+		// kept (the last, with U+FFFD for that text).
+		mergeFields(f.body, memberFaults(data, lexical))
 		addCrossFieldErrors(op, data, f.body)
 		fields := f.join()
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
 	}
 	rewritten, refused := wholeNumbers(data, op.intMembers)
-	if fields := joinFields(refused.notInteger, refused.outOfRange, duplicateMembers(data), lexical); fields != nil {
+	if fields := joinFields(refused.notInteger, refused.outOfRange, memberFaults(data, lexical)); fields != nil {
 		addCrossFieldErrors(op, data, fields)
 		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 		return
@@ -597,6 +603,18 @@ func (v *validator) checkWithKin(c *gin.Context, op *operation, req *http.Reques
 		setBodyLength(req, rewritten)
 	}
 	c.Next()
+}
+
+// memberFaults are the faults of a body's members that kin-openapi cannot
+// see: each member given twice, and each whose text names no character
+// (lexical, lexicalErrors' fields). A member with both has both named, the
+// first fault first, joined by "; ", where one would hide the other.
+func memberFaults(data []byte, lexical map[string]string) map[string]string {
+	dup := duplicateMembers(data)
+	if len(dup) == 0 || len(lexical) == 0 {
+		return joinFields(dup, lexical)
+	}
+	return prepend(dup, maps.Clone(lexical))
 }
 
 // bodyFault answers a request whose body is refused before kin-openapi reads
