@@ -82,4 +82,17 @@ func TestCursorOfAnotherList(t *testing.T) {
 			t.Errorf("GET %s with a players cursor: %d %s, want 400 naming cursor", path, resp.Status, resp.Body)
 		}
 	}
+	// And the board refuses a cursor of a list ordered by id, saying it is
+	// another list's, not only another order's.
+	var locations struct {
+		NextCursor *string `json:"next_cursor"`
+	}
+	s.Do(apitest.Request{Method: "GET", Path: "/locations?limit=1"}).JSON(t, &locations)
+	if locations.NextCursor == nil {
+		t.Fatal("no next_cursor on the first of the seeded locations")
+	}
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/players?cursor=" + *locations.NextCursor})
+	if want := "cursor was issued for another list or sort order"; resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != want {
+		t.Errorf("GET /players with a locations cursor: %d %s, want 400 with cursor %q", resp.Status, resp.Body, want)
+	}
 }

@@ -335,6 +335,10 @@ func schemaMessage(field string, se *openapi3.SchemaError) (string, int) {
 	case "nullable":
 		return field + " must not be null", 3
 	case "minLength":
+		if s.MinLength == 1 {
+			// Only "" is too short: said as ?limit= is.
+			return field + " must not be empty", 2
+		}
 		return fmt.Sprintf("%s must be at least %s long", field, quantity(s.MinLength, "character")), 2
 	case "maxLength":
 		if s.MaxLength != nil {

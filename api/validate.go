@@ -430,9 +430,12 @@ func (v *validator) checkHead(c *gin.Context, op *operation) (info impl.RequestI
 	acceptList := listHeader(req.Header, "Accept")
 	mediaType, negotiated := accept.Negotiate(acceptList, op.offers)
 	if !negotiated && !op.acceptPerResource {
-		list := accept.Names(op.offers)
+		list, allow := accept.Names(op.offers), "Accept must allow "
+		if len(op.offers) > 1 {
+			allow += "one of "
+		}
 		writeProblem(c, kindNotAcceptable, "This operation produces: "+list+".",
-			map[string]string{"Accept": "Accept must allow one of " + list})
+			map[string]string{"Accept": allow + list})
 		return info, nil, false
 	}
 	info = impl.RequestInfo{Credentials: cred}

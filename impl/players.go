@@ -139,7 +139,7 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 			return nil, err
 		}
 		if c.Sort != sort || sort.ByGold() != (c.Gold != nil) {
-			return nil, game.Invalid(map[string]string{"cursor": "cursor was issued for another sort order"})
+			return nil, game.Invalid(map[string]string{"cursor": "cursor was issued for another list or sort order"})
 		}
 		page.After = &game.PlayerKey{ID: c.ID}
 		if c.Gold != nil {
