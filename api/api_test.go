@@ -308,7 +308,7 @@ func TestErrors(t *testing.T) {
 			name:       "a semicolon in the query",
 			req:        apitest.Request{Method: "GET", Path: "/players?limit=1&sort=gold;"},
 			wantStatus: 400, wantType: "/problems/validation-error",
-			wantErrors: map[string]string{"sort": "sort must not contain a semicolon; separate parameters with &"},
+			wantErrors: map[string]string{"sort": "sort must not contain a semicolon: separate parameters with &"},
 		},
 		{
 			// The errors object's keys are the contract's parameters: a
@@ -317,7 +317,7 @@ func TestErrors(t *testing.T) {
 			name:       "a semicolon or a broken escape outside the declared parameters",
 			req:        apitest.Request{Method: "GET", Path: "/locations?foo=1;x&=2;y&%E2%80%AE=%zz&%00=1;z"},
 			wantStatus: 400, wantType: "/problems/validation-error",
-			wantErrors: map[string]string{"query": "query must not contain a semicolon; separate parameters with &"},
+			wantErrors: map[string]string{"query": "query must not contain a semicolon: separate parameters with &"},
 		},
 		{
 			name:       "a broken escape outside the declared parameters, and one in limit",
@@ -671,7 +671,7 @@ func TestErrors(t *testing.T) {
 			name:       "cursor not issued by the server",
 			req:        apitest.Request{Method: "GET", Path: "/locations?cursor=not-a-cursor"},
 			wantStatus: 400, wantType: "/problems/validation-error",
-			wantErrors: map[string]string{"cursor": "cursor is not valid; use the next_cursor of a previous page"},
+			wantErrors: map[string]string{"cursor": "cursor is not valid: use the next_cursor of a previous page"},
 		},
 		{
 			name:       "path parameter of the wrong type",

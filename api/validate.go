@@ -686,7 +686,7 @@ func malformedQuery(raw string, declared []string) map[string]string {
 		}
 		switch {
 		case strings.Contains(pair, ";"):
-			fields[name] = name + " must not contain a semicolon; separate parameters with &"
+			fields[name] = name + " must not contain a semicolon: separate parameters with &"
 		case err != nil:
 			fields[name] = "query must be percent-encoded correctly"
 		default:

@@ -52,7 +52,7 @@ func (c cursor) encode() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-var errBadCursor = game.Invalid(map[string]string{"cursor": "cursor is not valid; use the next_cursor of a previous page"})
+var errBadCursor = game.Invalid(map[string]string{"cursor": "cursor is not valid: use the next_cursor of a previous page"})
 
 // decodeCursor parses a cursor sent by a client. Whatever it was sent, the
 // answer is a cursor with a positive id or errBadCursor, never a panic.
