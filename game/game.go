@@ -2,8 +2,12 @@
 // (locations, players, visits), the rule that turns a visit into gold, the
 // errors every layer speaks, and the Store that persists it all.
 //
-// It knows nothing of HTTP or SQL. The api package maps its error codes to
-// problem responses in one table; the store packages implement Store.
+// It knows no routing, no status codes and no SQL: the api package maps its
+// error codes to problem responses in one table, and the store packages
+// implement Store. It does speak the contract's vocabulary where a rule
+// needs it (a Version is the ETag, an Error may name the Idempotency-Key
+// or If-Match it is about), so that mapping stays one table. PoolStats and
+// WriteStats are the stores' figures for /metrics.
 package game
 
 import (

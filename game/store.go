@@ -9,7 +9,12 @@ import (
 // store/storetest, so callers can rely on the behaviour documented here
 // whichever database is behind it. Errors are *Error values with the codes
 // named below; anything else is EINTERNAL. A database that cannot be reached
-// yields EUNAVAILABLE; a cancelled or expired ctx yields ctx.Err() unchanged.
+// yields EUNAVAILABLE. A ctx already ended when a call starts, or ending
+// while it waits, yields ctx.Err() unchanged. A write already under way
+// when ctx ends reports how it ended where the store knows (SQLite's
+// writer answers every write it has queued with its outcome), and
+// ctx.Err() where it does not (PostgreSQL, whose COMMIT may have gone
+// through): a client told the request was cancelled must read again.
 //
 // Callbacks (UpdateLocation's update, DeleteLocation's check,
 // VisitRequest.Roll) run inside the store's transaction and may run more

@@ -1,9 +1,10 @@
 // Package apitest runs the real service for tests: the engine built by
 // api.NewHandler over a real SQLite file, behind a real listener. Every
 // response a test receives is checked against openapi.yaml by kin-openapi's
-// ValidateResponse, loaded from the file itself rather than from the
-// server's copy, so a status, header, media type or body the contract does
-// not declare fails the test that provoked it.
+// ValidateResponse, against a document of its own (ninjagold.Spec parsed
+// apart from the server's, which the server trims for its routes), so a
+// status, header, media type or body the contract does not declare fails
+// the test that provoked it.
 package apitest
 
 import (

@@ -57,8 +57,8 @@ func DecodeUnreserved(p string) string {
 	for ; i < len(p); i++ {
 		c := p[i]
 		if c == '%' && i+2 < len(p) {
-			if b, ok := Octet(p[i+1], p[i+2]); ok && isUnreserved(b) {
-				c = b
+			if octet, ok := Octet(p[i+1], p[i+2]); ok && isUnreserved(octet) {
+				c = octet
 				i += 2
 			}
 		}

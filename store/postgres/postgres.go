@@ -473,9 +473,9 @@ func unavailable(err error) bool {
 	if isConflict(err) || connectionLost(err) || planChanged(err) {
 		return true
 	}
-	// A connection the server refused, whatever it said: 55000 for a
-	// database that does not accept connections (ALLOW_CONNECTIONS false,
-	// during maintenance) was a 500. Not retried (connectionLost judges the
+	// A connection the server refused, whatever it said (55000 for a
+	// database that does not accept connections, ALLOW_CONNECTIONS false
+	// during maintenance, is the database's state, not a bug). Not retried (connectionLost judges the
 	// server's code first): a wrong password or a full server would only
 	// be asked again.
 	var connectErr *pgconn.ConnectError

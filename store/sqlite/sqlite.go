@@ -14,9 +14,10 @@
 // saving on the read path: SQLite then keeps the WAL index in process memory
 // instead of a shared -shm file, so a transaction takes its locks without
 // fcntl(2); without those system calls a GET /locations/{id} took 42 % less
-// time in-process on the project's VM (BENCHMARKS.md). Options.Shared gives
-// the old behaviour, for operators who open the file from other processes
-// (the sqlite3 shell, a backup tool, more servers) while it runs.
+// time in-process on the project's VM (BENCHMARKS.md). Options.Shared keeps
+// SQLite's default, shared locking, for operators who open the file from
+// other processes (the sqlite3 shell, a backup tool, more servers) while it
+// runs.
 package sqlite
 
 import (
@@ -81,7 +82,13 @@ type Store struct {
 	fault atomic.Pointer[writeFault]
 }
 
-var _ game.Store = (*Store)(nil)
+// The metrics find the pools and the writer by these interfaces at run
+// time: a method that drifted from them would drop its metrics silently.
+var (
+	_ game.Store         = (*Store)(nil)
+	_ game.PoolReporter  = (*Store)(nil)
+	_ game.WriteReporter = (*Store)(nil)
+)
 
 // Options tune the store. The zero value is the durable default.
 type Options struct {
@@ -433,7 +440,8 @@ func (s *Store) Ping(ctx context.Context) error {
 // callbackError carries the error of a caller's callback (UpdateLocation's
 // update, DeleteLocation's check), or a VisitRequest.Refuse, out of inTx,
 // which returns it unchanged as game.Store promises instead of wrapping it
-// like a database error.
+// like a database error. It has no Unwrap on purpose: nothing the callback
+// says is taken for a database error.
 type callbackError struct{ err error }
 
 func (e callbackError) Error() string { return e.err.Error() }

@@ -539,8 +539,11 @@ func TestGoldOverflowWritesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			roll := func(game.Location) game.Outcome { return game.Outcome{Gold: int32(c.roll), Message: "x"} }
-			if v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: roll}); err == nil {
-				t.Errorf("CreateVisit = %+v, want an error", v)
+			// An internal error, named once as the store's, with the
+			// player and the numbers that overflow.
+			want := fmt.Sprintf("sqlite: player %d's gold %d and the visit's %d overflow a 64-bit integer", p.ID, c.gold, c.roll)
+			if v, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: roll}); err == nil || err.Error() != want {
+				t.Errorf("CreateVisit = %+v, %v; want the error %q", v, err, want)
 			}
 			got, err := s.GetPlayer(t.Context(), p.ID)
 			if err != nil || got.Gold != c.gold {

@@ -89,7 +89,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		if out.Gold > 0 && balance < gold || out.Gold < 0 && balance > gold {
 			// PostgreSQL refuses it too (bigint out of range), writing
 			// nothing.
-			return fmt.Errorf("sqlite: player %d's gold %d and the visit's %d overflow a 64-bit integer", req.PlayerID, gold, out.Gold)
+			return fmt.Errorf("player %d's gold %d and the visit's %d overflow a 64-bit integer", req.PlayerID, gold, out.Gold)
 		}
 		if _, err := tx.Exec(`UPDATE players SET gold = ? WHERE id = ?`, balance, req.PlayerID); err != nil {
 			return err

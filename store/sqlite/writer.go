@@ -10,6 +10,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ninjagold/ninjagold-api/game"
 )
 
 // Group commit. SQLite has one writer, and with synchronous=FULL every
@@ -30,7 +32,8 @@ type writeJob struct {
 	done chan error
 }
 
-var errClosed = errors.New("sql: database is closed")
+// errClosed is a write's error once Close has begun.
+var errClosed = errors.New("sqlite: store closed")
 
 // inTx runs fn in a write transaction, possibly batched with other writes,
 // and returns once fn's changes are committed (fn returned nil) or rolled
@@ -47,7 +50,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 	case s.jobs <- job:
 	case <-s.quit:
 		s.stopWaiting(arrived, false)
-		return wrap(errClosed)
+		return game.Unavailable(errClosed)
 	case <-ctx.Done():
 		s.stopWaiting(arrived, false)
 		return ctx.Err()

@@ -2,9 +2,13 @@
 //
 // The behaviour the rest of the service relies on is written down once, in
 // the doc comments of game.Store, and proven here once, so the SQLite and
-// PostgreSQL stores cannot drift apart: a store package's test is a single
-// call to Run with a function that opens a fresh store. The suite talks to the
-// store only through game.Store, so it says nothing about tables or SQL.
+// PostgreSQL stores cannot drift apart: a store package's test calls Run
+// with a function that opens a fresh store. Run talks to the store only
+// through game.Store, so it says nothing about tables or SQL. What the
+// interface can neither cause nor see (an idempotency key's expiry, the rows
+// a deleted player leaves) is checked by the exported helpers
+// (IdempotencyKeysExpire, CreateAndDeletePlayer with LeftoverRowsQuery),
+// which a store's own test drives with a hook into its database.
 package storetest
 
 import (
