@@ -43,6 +43,17 @@ func (l Location) Fields() LocationFields {
 	return LocationFields{Name: l.Name, MinGold: l.MinGold, MaxGold: l.MaxGold, Description: l.Description}
 }
 
+// Apply runs update on l and reports whether it changed a writable field.
+// A store writes a new version only then, so that an update that changes
+// nothing (a PUT of what is there) leaves the ETag as it was.
+func (l *Location) Apply(update func(*Location) error) (changed bool, err error) {
+	before := l.Fields()
+	if err := update(l); err != nil {
+		return false, err
+	}
+	return l.Fields() != before, nil
+}
+
 // Validate reports the rules the schema cannot express. The message is keyed
 // like a schema error so clients handle both the same way.
 func (f LocationFields) Validate() error {

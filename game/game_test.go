@@ -1,6 +1,7 @@
 package game
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -104,5 +105,36 @@ func TestLocationFieldsValidate(t *testing.T) {
 	}
 	if got := err.(*Error).Fields["min_gold"]; got != "min gold must be less than or equal to max gold" {
 		t.Errorf("message = %q", got)
+	}
+}
+
+// Apply reports a change of a writable field only: what a store's new
+// version, and so a new ETag, depends on.
+func TestLocationApply(t *testing.T) {
+	errRefused := errors.New("refused")
+	base := Location{ID: 1, Name: "Farm", MinGold: 10, MaxGold: 20, Description: "Fields.", Version: 3}
+	tests := []struct {
+		name        string
+		update      func(*Location) error
+		wantChanged bool
+		wantErr     error
+	}{
+		{"nothing", func(*Location) error { return nil }, false, nil},
+		{"the same name again", func(l *Location) error { l.Name = "Farm"; return nil }, false, nil},
+		{"a field that is not writable", func(l *Location) error { l.Version = 9; return nil }, false, nil},
+		{"name", func(l *Location) error { l.Name = "Barn"; return nil }, true, nil},
+		{"min_gold", func(l *Location) error { l.MinGold = 11; return nil }, true, nil},
+		{"max_gold", func(l *Location) error { l.MaxGold = 21; return nil }, true, nil},
+		{"description", func(l *Location) error { l.Description = ""; return nil }, true, nil},
+		{"refused", func(l *Location) error { l.Name = "Barn"; return errRefused }, false, errRefused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := base
+			changed, err := l.Apply(tt.update)
+			if changed != tt.wantChanged || err != tt.wantErr {
+				t.Errorf("Apply = %v, %v; want %v, %v", changed, err, tt.wantChanged, tt.wantErr)
+			}
+		})
 	}
 }

@@ -69,12 +69,12 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 		} else if err != nil {
 			return err
 		}
-		before := cur.Fields()
-		if err := update(&cur); err != nil {
+		changed, err := cur.Apply(update)
+		if err != nil {
 			return callbackError{err}
 		}
-		if cur.Fields() == before {
-			l = cur // nothing changed: no new version
+		if !changed {
+			l = cur // no new version
 			return nil
 		}
 		l, err = scanLocation(tx.QueryRow(
