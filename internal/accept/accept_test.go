@@ -44,3 +44,40 @@ func TestParseMediaType(t *testing.T) {
 		}
 	}
 }
+
+// Negotiate ranks offers as RFC 9110 §12.5.1 does: the most specific range
+// that matches an offer gives its q, wherever it stands in the list.
+func TestNegotiate(t *testing.T) {
+	jsonCSV := Offers("application/json", "text/csv; charset=utf-8")
+	problem := Offers("application/problem+json")
+	tests := []struct {
+		name   string
+		accept string
+		offers []Offer
+		want   string
+		wantOK bool
+	}{
+		{"none", "", jsonCSV, "application/json", true},
+		{"the more specific range first", "text/csv;charset=utf-8;q=0.1, text/csv;q=0.9, application/json;q=0.5", jsonCSV, "application/json", true},
+		{"the more specific range last", "text/csv;q=0.9, application/json;q=0.5, text/csv;charset=utf-8;q=0.1", jsonCSV, "application/json", true},
+		{"a type over its wildcard", "text/*;q=0.9, text/csv;q=0.2, application/json;q=0.5", jsonCSV, "application/json", true},
+		{"q=0 refuses", "application/json;q=0, */*", jsonCSV, "text/csv; charset=utf-8", true},
+		{"another charset", "text/csv; charset=iso-8859-1", jsonCSV, "", false},
+		// JSON is UTF-8 whatever a charset says (RFC 8259 §11), +json too.
+		{"json with any charset", "application/json; charset=iso-8859-1", jsonCSV, "application/json", true},
+		{"+json with any charset", "application/problem+json; charset=iso-8859-1", problem, "application/problem+json", true},
+		// A quoted string cut short after its backslash is no media range.
+		{"a quoted-pair cut short", `a/b; x="\`, jsonCSV, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := Negotiate(tt.accept, tt.offers)
+		if got != tt.want || ok != tt.wantOK {
+			t.Errorf("%s: Negotiate(%q) = %q, %v; want %q, %v", tt.name, tt.accept, got, ok, tt.want, tt.wantOK)
+		}
+	}
+	for _, v := range []string{`a/b; x="\`, `a/b; x="\\`, `a/b; x="`, `"\`} {
+		if _, _, err := ParseMediaType(v); err == nil {
+			t.Errorf("ParseMediaType(%q): no error", v)
+		}
+	}
+}

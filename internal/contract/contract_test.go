@@ -41,6 +41,7 @@ func TestCheckHead(t *testing.T) {
 		{"a problem", "/locations/999", 404, "application/problem+json", "", "", nil},
 		{"not modified", "/locations/1", 304, "", "", "", nil},
 		{"a body", "/locations/1", 200, "application/json", "{}", "has a body", nil},
+		{"a body of one byte", "/locations/1", 200, "application/json", "x", "has a body", nil},
 		{"a media type the GET does not declare", "/locations/1", 200, "text/html", "", "not declared", nil},
 		{"CSV where the GET has none", "/locations/1", 200, "text/csv", "", "not declared", nil},
 		{"no Content-Type where the GET has content", "/locations/1", 200, "", "", "not declared", nil},
@@ -71,5 +72,54 @@ func TestCheckHead(t *testing.T) {
 				t.Errorf("Check = %v, want an error containing %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// A status that declares no content has none: no body, whether or not a
+// Content-Type names it.
+func TestCheckNoContent(t *testing.T) {
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodDelete, "/players/1", nil)
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, contentType, body string
+		wantErr                 bool
+	}{
+		{"nothing", "", "", false},
+		{"a body without a Content-Type", "", "x", true},
+		{"a Content-Type without a body", "application/json", "", true},
+		{"both", "application/json", "{}", true},
+	}
+	for _, tt := range tests {
+		header := http.Header{}
+		if tt.contentType != "" {
+			header.Set("Content-Type", tt.contentType)
+		}
+		err := contract.Check(req, route, params, contract.Response{Status: http.StatusNoContent, Header: header, Body: []byte(tt.body)})
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: Check = %v, want an error %v", tt.name, err, tt.wantErr)
+		}
+	}
+}
+
+// The answer to a route no operation declares must have the status given.
+func TestCheckUndeclaredStatus(t *testing.T) {
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = contract.CheckUndeclared(doc, contract.Response{Status: http.StatusOK, Header: http.Header{}}, http.StatusNotFound, "NotFound")
+	if err == nil || !strings.Contains(err.Error(), "must answer 404, got 200") {
+		t.Errorf("CheckUndeclared of a 200 for a 404 = %v, want an error naming both", err)
 	}
 }

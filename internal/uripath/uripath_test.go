@@ -18,6 +18,8 @@ func TestDecodeUnreserved(t *testing.T) {
 		{"/%25%36%43", "/%256C"}, // decoded once: %25 stays, so no new escape forms
 		{"/a%4", "/a%4"},
 		{"/a%zz", "/a%zz"},
+		{"/a%4G", "/a%4G"}, // the low digit no hexadecimal digit
+		{"/a%G4", "/a%G4"},
 	} {
 		if got := DecodeUnreserved(tt.in); got != tt.want {
 			t.Errorf("DecodeUnreserved(%q) = %q, want %q", tt.in, got, tt.want)

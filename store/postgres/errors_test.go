@@ -3,9 +3,12 @@ package postgres
 import (
 	"errors"
 	"fmt"
+	"io"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/ninjagold/ninjagold-api/game"
 )
 
 // A database that cannot serve is EUNAVAILABLE (503 with Retry-After, and
@@ -70,6 +73,35 @@ func TestIsConflict(t *testing.T) {
 	for _, tt := range tests {
 		if got := isConflict(tt.err); got != tt.want {
 			t.Errorf("isConflict(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}
+
+// A transaction is tried again only when nothing of it can have been
+// applied: a COMMIT that lost its connection may have gone through, and a
+// second attempt would visit twice. Only a COMMIT the server refused is
+// known to be rolled back.
+func TestRetryable(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"a statement that lost its connection", io.ErrUnexpectedEOF, true},
+		{"a statement whose connection failed", &pgconn.PgError{Code: "08006"}, true},
+		{"a statement in a conflict", &pgconn.PgError{Code: "40001"}, true},
+		{"a key taken by another transaction", errKeyTaken, true},
+		{"a COMMIT refused for a conflict", commitError{&pgconn.PgError{Code: "40001"}}, true},
+		{"a COMMIT that lost its connection", commitError{io.ErrUnexpectedEOF}, false},
+		{"a COMMIT whose connection failed", commitError{&pgconn.PgError{Code: "08006"}}, false},
+		{"a COMMIT whose server shut down", commitError{&pgconn.PgError{Code: "57P01"}}, false},
+		{"the callback's error", callbackError{io.ErrUnexpectedEOF}, false},
+		{"a game error", game.Unavailable(io.ErrUnexpectedEOF), false},
+		{"a unique violation", &pgconn.PgError{Code: "23505"}, false},
+	}
+	for _, tt := range tests {
+		if got := retryable(tt.err); got != tt.want {
+			t.Errorf("%s: retryable(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
 		}
 	}
 }

@@ -673,6 +673,28 @@ func TestDeletePlayerRemovesRows(t *testing.T) {
 	}
 }
 
+// TestPlayerPagesReadOneSnapshot swaps golds through a connection of its
+// own, as another instance may.
+func TestPlayerPagesReadOneSnapshot(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	storetest.PlayerPagesReadOneSnapshot(t, s, func(ctx context.Context, gold map[int64]int64) error {
+		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			for id, g := range gold {
+				if _, err := tx.Exec(ctx, `UPDATE players SET gold = $1 WHERE id = $2`, g, id); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
+}
+
 // TestIdempotencyKeysExpire lets time pass by dating the recorded keys back,
 // since they are stamped and purged by the server's clock, and moving the
 // store's last purge back by as much.

@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -406,108 +404,30 @@ func TestPagesNeedOneReader(t *testing.T) {
 	}
 }
 
-// A page of players read in more than one query reads one snapshot: with
-// players swapping golds all the while (by another connection, as another
-// process may), every page holds each player once, in order, full, and
-// least gold first from the start of the board the golds it should. Read
-// apart, a player could be read at its old gold by one query and at its
-// new one by the next.
+// TestPlayerPagesReadOneSnapshot swaps golds through another connection
+// to the file, as another process may.
 func TestPlayerPagesReadOneSnapshot(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
 	s := openWith(t, path, sqlite.Options{})
-	const players = 200
-	gold := make(map[int64]int64, players) // the swapper's alone once it starts
-	var ids, golds []int64
-	for i := range players {
-		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: fmt.Append(nil, i)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		gold[p.ID] = p.ID % 10 // twenty players a gold: ties pages end in
-		ids = append(ids, p.ID)
-		golds = append(golds, p.ID%10)
-	}
-	slices.Sort(golds)
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(t.Context(), `UPDATE players SET gold = id % 10`); err != nil {
-		t.Fatal(err)
-	}
-
-	stop := make(chan struct{})
-	swapped := make(chan error, 1)
-	var swaps atomic.Int64
-	go func() {
-		rng := rand.New(rand.NewPCG(1, 2))
-		for {
-			select {
-			case <-stop:
-				swapped <- nil
-				return
-			default:
-			}
-			a, b := ids[rng.IntN(players)], ids[rng.IntN(players)]
-			if _, err := db.Exec(`UPDATE players SET gold = CASE id WHEN ? THEN ? ELSE ? END WHERE id IN (?, ?)`,
-				a, gold[b], gold[a], a, b); err != nil {
-				swapped <- err
-				return
-			}
-			gold[a], gold[b] = gold[b], gold[a]
-			swaps.Add(1)
+	storetest.PlayerPagesReadOneSnapshot(t, s, func(ctx context.Context, gold map[int64]int64) error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
 		}
-	}()
-
-	before := func(sort game.PlayerSort, a, b game.Player) bool {
-		if a.Gold == b.Gold {
-			return a.ID < b.ID
-		}
-		return (a.Gold < b.Gold) == (sort == game.ByGoldAsc)
-	}
-	// After a cursor, a page reads the cursor's gold, then the players past
-	// it: 100 players or more either way.
-	cursor := &game.PlayerKey{Gold: 5, ID: 0}
-	for i := range 1000 {
-		limit := 1 + i%100
-		for _, page := range []game.PlayerPage{
-			{Sort: game.ByGoldAsc, Limit: limit},
-			{Sort: game.ByGoldAsc, Limit: limit, After: cursor},
-			{Sort: game.ByGoldDesc, Limit: limit, After: cursor},
-		} {
-			ps, err := s.ListPlayers(t.Context(), page)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(ps) != limit {
-				t.Fatalf("page %d, %+v: %d players, want %d", i, page, len(ps), limit)
-			}
-			prev := game.Player{Gold: cursor.Gold, ID: cursor.ID}
-			seen := make(map[int64]bool, len(ps))
-			for j, p := range ps {
-				if seen[p.ID] {
-					t.Fatalf("page %d, %+v: player %d twice", i, page, p.ID)
-				}
-				seen[p.ID] = true
-				if (page.After != nil || j > 0) && !before(page.Sort, prev, p) {
-					t.Fatalf("page %d, %+v: player %d (gold %d) after %d (gold %d), out of order", i, page, p.ID, p.Gold, prev.ID, prev.Gold)
-				}
-				if page.After == nil && p.Gold != golds[j] {
-					t.Fatalf("page %d, %+v: player %d of the board has gold %d, want %d", i, page, j, p.Gold, golds[j])
-				}
-				prev = p
+		defer tx.Rollback()
+		for id, g := range gold {
+			if _, err := tx.Exec(`UPDATE players SET gold = ? WHERE id = ?`, g, id); err != nil {
+				return err
 			}
 		}
-	}
-	close(stop)
-	if err := <-swapped; err != nil {
-		t.Fatal(err)
-	}
-	if n := swaps.Load(); n < 100 {
-		t.Fatalf("%d swaps while the pages were read, want 100 or more", n)
-	}
+		return tx.Commit()
+	})
 }
 
 // A visit that would take a player's gold past a 64-bit integer fails and
@@ -619,4 +539,31 @@ func TestSchemaIsMigrationTables(t *testing.T) {
 	}
 	defer rows.Close()
 	migrationtest.CheckTables(t, rows)
+}
+
+// Options that SQLite would read otherwise than meant are refused at Open:
+// a busy timeout past what its 32-bit milliseconds hold would be no wait
+// at all.
+func TestOpenRefusesOptions(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		opts    sqlite.Options
+		wantErr bool
+	}{
+		{"the longest busy timeout", sqlite.Options{BusyTimeout: sqlite.MaxBusyTimeout}, false},
+		{"a millisecond past it", sqlite.Options{BusyTimeout: sqlite.MaxBusyTimeout + time.Millisecond}, true},
+		{"the shortest", sqlite.Options{BusyTimeout: time.Millisecond}, false},
+		{"under a millisecond", sqlite.Options{BusyTimeout: time.Microsecond}, true},
+		{"an unknown synchronous mode", sqlite.Options{Synchronous: "OFF"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), c.opts)
+			if err == nil {
+				s.Close()
+			}
+			if (err != nil) != c.wantErr {
+				t.Errorf("Open with %+v: %v, want an error %v", c.opts, err, c.wantErr)
+			}
+		})
+	}
 }

@@ -2,10 +2,13 @@ package storetest
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ninjagold/ninjagold-api/game"
@@ -274,4 +277,107 @@ func testDeletePlayer(t *testing.T, open Opener) {
 			}
 		}
 	})
+}
+
+// PlayerPagesReadOneSnapshot checks that a page of players read in more
+// than one query reads one snapshot: with players swapping golds all the
+// while (from another connection, as another process or instance may),
+// every page holds each player once, in order, full, and least gold first
+// from the start of the board the golds it should. Read apart, a player
+// could be read at its old gold by one query and at its new one by the
+// next. Gold changes only by visits through game.Store, one player at a
+// time, so the store's own test gives setGold, which sets the golds of the
+// players it names in one transaction of its own.
+func PlayerPagesReadOneSnapshot(t *testing.T, s game.Store, setGold func(ctx context.Context, gold map[int64]int64) error) {
+	const players = 200
+	gold := make(map[int64]int64, players) // the swapper's alone once it starts
+	var ids, golds []int64
+	for i := range players {
+		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: fmt.Append(nil, "snapshot", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gold[p.ID] = p.ID % 10 // twenty players a gold: ties pages end in
+		ids = append(ids, p.ID)
+		golds = append(golds, p.ID%10)
+	}
+	slices.Sort(golds)
+	if err := setGold(t.Context(), gold); err != nil {
+		t.Fatal(err)
+	}
+
+	stop := make(chan struct{})
+	swapped := make(chan error, 1)
+	var swaps atomic.Int64
+	go func() {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for {
+			select {
+			case <-stop:
+				swapped <- nil
+				return
+			default:
+			}
+			a, b := ids[rng.IntN(players)], ids[rng.IntN(players)]
+			if err := setGold(context.Background(), map[int64]int64{a: gold[b], b: gold[a]}); err != nil {
+				swapped <- err
+				return
+			}
+			gold[a], gold[b] = gold[b], gold[a]
+			swaps.Add(1)
+		}
+	}()
+
+	before := func(sort game.PlayerSort, a, b game.Player) bool {
+		if a.Gold == b.Gold {
+			return a.ID < b.ID
+		}
+		return (a.Gold < b.Gold) == (sort == game.ByGoldAsc)
+	}
+	// After a cursor, a page reads the cursor's gold, then the players past
+	// it: 100 players or more either way.
+	cursor := &game.PlayerKey{Gold: 5, ID: 0}
+	fail := func(format string, args ...any) {
+		close(stop)
+		<-swapped
+		t.Fatalf(format, args...)
+	}
+	for i := range 1000 {
+		limit := 1 + i%100
+		for _, page := range []game.PlayerPage{
+			{Sort: game.ByGoldAsc, Limit: limit},
+			{Sort: game.ByGoldAsc, Limit: limit, After: cursor},
+			{Sort: game.ByGoldDesc, Limit: limit, After: cursor},
+		} {
+			ps, err := s.ListPlayers(t.Context(), page)
+			if err != nil {
+				fail("page %d, %+v: %v", i, page, err)
+			}
+			if len(ps) != limit {
+				fail("page %d, %+v: %d players, want %d", i, page, len(ps), limit)
+			}
+			prev := game.Player{Gold: cursor.Gold, ID: cursor.ID}
+			seen := make(map[int64]bool, len(ps))
+			for j, p := range ps {
+				if seen[p.ID] {
+					fail("page %d, %+v: player %d twice", i, page, p.ID)
+				}
+				seen[p.ID] = true
+				if (page.After != nil || j > 0) && !before(page.Sort, prev, p) {
+					fail("page %d, %+v: player %d (gold %d) after %d (gold %d), out of order", i, page, p.ID, p.Gold, prev.ID, prev.Gold)
+				}
+				if page.After == nil && p.Gold != golds[j] {
+					fail("page %d, %+v: player %d of the board has gold %d, want %d", i, page, j, p.Gold, golds[j])
+				}
+				prev = p
+			}
+		}
+	}
+	close(stop)
+	if err := <-swapped; err != nil {
+		t.Fatal(err)
+	}
+	if n := swaps.Load(); n < 100 {
+		t.Fatalf("%d swaps while the pages were read, want 100 or more", n)
+	}
 }
