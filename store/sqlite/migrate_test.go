@@ -189,6 +189,14 @@ CREATE INDEX visits_by_player ON visits (player_id, id);
 		t.Fatalf("open with a rebuild of the orphan's table: %v", err)
 	}
 	s.Close()
+
+	// A second orphan of the same tables is the migration's doing: rows
+	// are counted, not pairs of tables.
+	_, err = sqlite.OpenWithMigrations(t.Context(), path, sqlite.Options{}, withMigration(t, "9002_orphan.sql",
+		`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at) VALUES (998, 1, 'Farm', 1, 1, 'm', 0);`))
+	if err == nil || !strings.Contains(err.Error(), "1 rows of visits refer to missing rows of players") {
+		t.Fatalf("open with a migration adding a second orphan: %v, want it refused", err)
+	}
 }
 
 // With --sqlite-shared, a start that waits out the busy timeout for another
