@@ -56,6 +56,7 @@ func TestTime(t *testing.T) {
 		// The year is the one in the time's zone.
 		time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC).In(time.FixedZone("", 2*3600)),
 		time.Date(10000, 1, 1, 0, 30, 0, 0, time.UTC).In(time.FixedZone("", -3600)),
+		time.Date(10000, 1, 1, 1, 0, 0, 0, time.UTC).In(time.FixedZone("", -3600)), // 10000-01-01T00:00 there
 		time.Date(0, 1, 1, 0, 30, 0, 0, time.UTC).In(time.FixedZone("", -3600)),
 		time.Date(-1, 12, 31, 23, 30, 0, 0, time.UTC).In(time.FixedZone("", 3600)),
 		time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("", 24*3600)),
