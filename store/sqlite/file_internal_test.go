@@ -1,0 +1,45 @@
+package sqlite
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// same says a path was lost only when it names no file or another file: a
+// stat that fails otherwise (a folder's permissions, an I/O error) cannot
+// tell, and taking it for a loss would leave the store unavailable until a
+// restart. ENOTDIR and ENAMETOOLONG stand in for them here, since the tests
+// may run as root, whom no permission stops.
+func TestSameOnlyWhenSure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ninjagold.db")
+	if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opened, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "other.db")
+	if err := os.WriteFile(other, []byte("y"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		path string
+		want bool
+	}{
+		{"the file opened", path, true},
+		{"another file", other, false},
+		{"no file", filepath.Join(dir, "gone.db"), false},
+		{"a stat that fails otherwise: not a folder", filepath.Join(path, "x"), true},
+		{"a stat that fails otherwise: a name too long", filepath.Join(dir, strings.Repeat("n", 300)), true},
+	}
+	for _, tt := range tests {
+		if got := same(tt.path, opened); got != tt.want {
+			t.Errorf("%s: same = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
