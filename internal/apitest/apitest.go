@@ -100,7 +100,10 @@ func NewServer(t testing.TB, opts Options) *Server {
 		t.Fatalf("api.NewHandler: %v", err)
 	}
 	hs := httptest.NewUnstartedServer(handler)
-	// As cmd/ninjagold serves it: the handler answers OPTIONS * itself.
+	// As cmd/ninjagold serves it: the handler answers OPTIONS * itself, and
+	// the connection's header bound is net/http's default, 1 MiB, as
+	// cmd/ninjagold's is. Unlike it, no timeouts (a test's slow request is
+	// the test's) and net/http's own log to stderr.
 	hs.Config.DisableGeneralOptionsHandler = true
 	hs.Start()
 	t.Cleanup(hs.Close)
