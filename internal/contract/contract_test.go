@@ -7,15 +7,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/internal/contract"
 )
 
-// A HEAD answer declares no content; Check holds it to its GET twin's
-// media type and headers for the status, and to having no body.
-func TestCheckHead(t *testing.T) {
+// contractRouter finds the contract's routes.
+func contractRouter(t *testing.T) routers.Router {
+	t.Helper()
 	doc, err := ninjagold.Spec()
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +25,13 @@ func TestCheckHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return router
+}
+
+// A HEAD answer declares no content; Check holds it to its GET twin's
+// media type and headers for the status, and to having no body.
+func TestCheckHead(t *testing.T) {
+	router := contractRouter(t)
 	tests := []struct {
 		name, target string
 		status       int
@@ -78,14 +86,7 @@ func TestCheckHead(t *testing.T) {
 // A status that declares no content has none: no body, whether or not a
 // Content-Type names it.
 func TestCheckNoContent(t *testing.T) {
-	doc, err := ninjagold.Spec()
-	if err != nil {
-		t.Fatal(err)
-	}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := contractRouter(t)
 	req := httptest.NewRequestWithContext(context.Background(), http.MethodDelete, "/players/1", nil)
 	route, params, err := router.FindRoute(req)
 	if err != nil {
