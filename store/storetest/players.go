@@ -339,7 +339,9 @@ func PlayerPagesReadOneSnapshot(t *testing.T, s game.Store, setGold func(ctx con
 	cursor := &game.PlayerKey{Gold: 5, ID: 0}
 	fail := func(format string, args ...any) {
 		close(stop)
-		<-swapped
+		if err := <-swapped; err != nil {
+			t.Errorf("swapping golds: %v", err) // which may be why
+		}
 		t.Fatalf(format, args...)
 	}
 	for i := range 1000 {
