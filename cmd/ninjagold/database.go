@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/postgres"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
+)
+
+// openStore opens the database cfg.db names: PostgreSQL for a postgres://
+// URL or a keyword/value string, else a SQLite file. Either way the
+// migrations are applied.
+func openStore(ctx context.Context, cfg config) (game.Store, error) {
+	if dsn, ok := postgresDSN(cfg.db); ok {
+		store, err := postgres.Open(ctx, dsn, cfg.pg)
+		if err != nil {
+			// Open's errors leave out the string's password (a URL's,
+			// masked) or the string itself (a keyword string that would not parse).
+			return nil, fmt.Errorf("NINJAGOLD_DB / --db (PostgreSQL): %w", err)
+		}
+		return store, nil
+	}
+	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Synchronous: cfg.sqliteSync, Shared: cfg.sqliteShared, BusyTimeout: cfg.sqliteBusy})
+	if errors.Is(err, sqlite.ErrInUse) && cfg.sqliteShared {
+		// Shared, the other process may be a ninjagold creating the file
+		// (which takes it whole for a moment) as well as one holding it.
+		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; another process held the file for longer than --sqlite-busy-timeout: a ninjagold creating it (start again, or wait longer with --sqlite-busy-timeout), or one without --sqlite-shared, which holds it (stop it, or start every ninjagold on the file with --sqlite-shared)", cfg.db, err)
+	}
+	if errors.Is(err, sqlite.ErrInUse) {
+		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; another process has the file open (a running ninjagold, which holds its file for itself, or the sqlite3 shell or a backup tool while this one would): stop it, or start every ninjagold on the file with --sqlite-shared", cfg.db, err)
+	}
+	if errors.Is(err, sqlite.ErrLocked) {
+		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w; start again once it is done, or wait longer with --sqlite-busy-timeout", cfg.db, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)
+	}
+	return store, nil
+}
+
+// postgresDSN reports whether db names a PostgreSQL database, as pgx takes
+// them: a postgres:// or postgresql:// URL (the scheme in any case; it is
+// handed on in lower case, the only one pgx reads), or a keyword/value
+// string such as "host=db dbname=game". Anything else is a SQLite file.
+func postgresDSN(db string) (string, bool) {
+	for _, scheme := range []string{"postgres://", "postgresql://"} {
+		if len(db) >= len(scheme) && strings.EqualFold(db[:len(scheme)], scheme) {
+			return scheme + db[len(scheme):], true
+		}
+	}
+	return db, isKeywordDSN(db)
+}
+
+// isKeywordDSN reports whether db is a keyword/value connection string:
+// it starts with key=value pairs, one of whose keys is one that pgx reads
+// (libpq's connection keywords, pgx's pool settings, and the server
+// settings the README names). A file such as data=1.db stays a SQLite
+// file; a string that starts with search_path= or pool_max_conns= is
+// PostgreSQL's, and so is one whose known key has a value pgx would refuse,
+// for pgx to refuse it (rather than a SQLite file of that name).
+func isKeywordDSN(db string) bool {
+	for rest := db; ; {
+		key := dsnKey.FindStringSubmatch(rest)
+		if key == nil {
+			return false
+		}
+		if dsnKeywords[key[1]] {
+			return true
+		}
+		value := dsnValue.FindString(rest[len(key[0]):])
+		if value == "" {
+			return false
+		}
+		rest = rest[len(key[0])+len(value):]
+	}
+}
+
+// dsnKey is a pair's key and its =, at the start of a string, and dsnValue
+// the value after it and the white space that ends it, as pgx reads them:
+// single-quoted with backslash escapes, or a word (a quote after its first
+// character is part of it) with backslash escapes, empty too.
+var (
+	dsnKey   = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*`)
+	dsnValue = regexp.MustCompile(`^(?:'(?:[^'\\]|\\.)*'|(?:(?:[^\s'\\]|\\.)(?:[^\s\\]|\\.)*)?)(?:\s+|$)`)
+)
+
+// dsnKeywords are the keys that make a keyword/value string PostgreSQL's.
+var dsnKeywords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range strings.Fields(`host hostaddr port dbname user password passfile service servicefile
+		sslmode sslcert sslkey sslrootcert sslpassword sslsni sslnegotiation sslcrl sslcrldir sslcompression
+		ssl_min_protocol_version ssl_max_protocol_version sslcertmode require_auth requirepeer gssencmode
+		gsslib gssdelegation krbsrvname krbspn channel_binding connect_timeout application_name
+		fallback_application_name options target_session_attrs load_balance_hosts
+		keepalives keepalives_idle keepalives_interval keepalives_count tcp_user_timeout
+		pool_max_conns pool_min_conns pool_min_idle_conns pool_max_conn_lifetime pool_max_conn_lifetime_jitter
+		pool_max_conn_idle_time pool_health_check_period statement_cache_capacity description_cache_capacity
+		default_query_exec_mode min_read_buffer_size search_path statement_timeout row_security
+		idle_in_transaction_session_timeout`) {
+		m[k] = true
+	}
+	return m
+}()
+
+// dsnSecret is a password's value in a keyword/value string: a word, or
+// single-quoted with backslash escapes.
+var dsnSecret = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|(?:[^\s'\\]|\\.)(?:[^\s\\]|\\.)*)`)
+
+// describeDB names the database store is on for the start-up line: db
+// without its password, and for PostgreSQL the schema, which the
+// search_path resolved to and the URL may not say.
+func describeDB(db string, store game.Store) string {
+	if pg, ok := store.(*postgres.Store); ok {
+		return displayDB(db) + ", schema " + pg.Schema()
+	}
+	return displayDB(db)
+}
+
+// displayDB names the database in the start-up line without its password,
+// which a URL may carry in its user info or, as pgx also reads them, in a
+// password or sslpassword (the client key's) parameter.
+func displayDB(db string) string {
+	dsn, ok := postgresDSN(db)
+	if !ok {
+		return db
+	}
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return dsnSecret.ReplaceAllString(dsn, "${1}xxxxx")
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres"
+	}
+	q := u.Query()
+	for _, secret := range []string{"password", "sslpassword"} {
+		if q.Has(secret) {
+			q.Set(secret, "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+	}
+	return u.Redacted()
+}
