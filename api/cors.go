@@ -7,9 +7,10 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// CORS is off unless origins are configured: only pages served from those
-// origins may call the API from a browser.
-var (
+// The request headers a page may send, and the response headers its script
+// may read, on an allowed origin: those the contract declares
+// (TestCORSListsCoverTheContract), with X-Request-ID both ways.
+const (
 	corsAllowHeaders  = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-ID"
 	corsExposeHeaders = "ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed, " +
 		"WWW-Authenticate, Accept-Patch, Accept-Encoding, Allow"
@@ -18,7 +19,8 @@ var (
 // cors adds Vary: Origin to every response and the CORS headers for an
 // allowed Origin: on a preflight (OPTIONS with Access-Control-Request-Method)
 // the methods and headers it may use, on any other response the headers its
-// script may read.
+// script may read. CORS is off unless origins are configured: only pages
+// served from those origins may call the API from a browser.
 func cors(e *gin.Engine, ops operations, origins []string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()

@@ -69,7 +69,7 @@ func wholeInt32(raw json.RawMessage) (int32, bool) {
 		return 0, false
 	}
 	n, whole, inRange := integerValue(string(raw))
-	if !whole || !inRange || !exactInteger(string(raw)) || n < math.MinInt32 || n > math.MaxInt32 {
+	if !whole || !inRange || n < math.MinInt32 || n > math.MaxInt32 {
 		return 0, false
 	}
 	return int32(n), true

@@ -29,14 +29,14 @@ func isUnlimited(c *gin.Context, op *operation) bool {
 }
 
 // headerLimit answers 431 when the request's target (its path and query)
-// and header fields add up to more than max bytes, as net/http counts its
+// and header fields add up to more than limit bytes, as net/http counts its
 // MaxHeaderBytes; the detail says both. (RFC 9110 has 414 for a long target
 // alone; one limit keeps one answer for a request head too large to read.
 // net/http's own, larger MaxHeaderBytes still guards the connection; beyond
 // it net/http answers before any handler runs.) A request no operation
 // matches gets its 404 or 405 regardless: the contract declares nothing
 // else for an undeclared route.
-func headerLimit(max int) func(*gin.Context, *operation) {
+func headerLimit(limit int) func(*gin.Context, *operation) {
 	return func(c *gin.Context, op *operation) {
 		if op == nil {
 			return
@@ -47,8 +47,8 @@ func headerLimit(max int) func(*gin.Context, *operation) {
 				n += len(k) + len(v) + 4 // ": " and CRLF
 			}
 		}
-		if n > max {
-			writeProblem(c, kindHeaderTooLarge, fmt.Sprintf("The request target and headers must be at most %d bytes together.", max), nil)
+		if n > limit {
+			writeProblem(c, kindHeaderTooLarge, fmt.Sprintf("The request target and headers must be at most %d bytes together.", limit), nil)
 			return
 		}
 		c.Next()
@@ -58,8 +58,8 @@ func headerLimit(max int) func(*gin.Context, *operation) {
 // inFlightLimit bounds the requests served at once; one more is turned
 // away at once with a 503 rather than queued, so overload shows up as fast
 // refusals the load balancer can act on, not as timeouts.
-func inFlightLimit(max int) func(*gin.Context, *operation) {
-	slots := make(chan struct{}, max)
+func inFlightLimit(limit int) func(*gin.Context, *operation) {
+	slots := make(chan struct{}, limit)
 	return func(c *gin.Context, op *operation) {
 		if isUnlimited(c, op) {
 			c.Next()

@@ -85,7 +85,7 @@ func TestMaxMembers(t *testing.T) {
 	err = openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
 		Request: req, Route: op.route, Options: &v.kinOpts,
 	})
-	fields := fieldErrors(err).join()
+	fields := collectFaults(err).join()
 	want := tooManyMembers("request body", 16)
 	if fields[bodyKey] != want || fields["k0"] != "k0 is not allowed" {
 		t.Errorf("kin-openapi's errors for 17 members: %v; want %s: %q among them", fields, bodyKey, want)

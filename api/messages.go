@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/http"
 	"strconv"
 	"strings"
 	"unicode"
@@ -42,9 +41,9 @@ type faults struct {
 	unrecognised []error
 }
 
-// fieldErrors collects the faults of err. The caller adds to body what else
+// collectFaults collects the faults of err. The caller adds to body what else
 // it finds in the body, then joins the three with join.
-func fieldErrors(err error) faults {
+func collectFaults(err error) faults {
 	c := collector{params: newFieldSet(), body: newFieldSet(), unknown: newFieldSet()}
 	c.add(err)
 	return faults{params: c.params.fields, body: c.body.fields, unknown: c.unknown.fields, unrecognised: c.unrecognised}
@@ -77,6 +76,16 @@ type collector struct {
 	unrecognised          []error
 }
 
+// The priorities of a field's messages: where several faults hit one
+// field, the highest is told (fieldSet.set), and of equals the first.
+const (
+	prioGeneric  = iota // "is not valid": nothing more specific is known
+	prioFormat          // a format, or not JSON: the form of the value
+	prioBound           // a declared bound: length, range, enum, pattern, items, members
+	prioPresence        // required, type, null, not allowed: the value is not there, or not of its kind
+)
+
+// fieldSet holds a message per key, the one of highest priority.
 type fieldSet struct {
 	fields map[string]string
 	prio   map[string]int
@@ -121,7 +130,7 @@ func (c *collector) add(err error) {
 // message the body's fault of lowest priority gets, and keeps it to be
 // logged.
 func (c *collector) unrecognise(err error) {
-	c.body.set(bodyKey, "request is not valid", 0)
+	c.body.set(bodyKey, "request is not valid", prioGeneric)
 	c.unrecognised = append(c.unrecognised, err)
 }
 
@@ -148,25 +157,25 @@ func (c *collector) addParameter(p *openapi3.Parameter, err error) {
 		if errors.Is(e.RootCause(), strconv.ErrRange) || errors.As(e, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
 			// An integer too long for its format: the declared bound it
 			// is beyond says more than "out of range".
-			c.params.set(key, outOfRange(name, schema, strings.HasPrefix(fmt.Sprint(e.Value), "-")), 2)
+			c.params.set(key, outOfRange(name, schema, strings.HasPrefix(fmt.Sprint(e.Value), "-")), prioBound)
 			return
 		}
 		typ := ""
 		if schema != nil {
 			typ = schemaType(schema)
 		}
-		c.params.set(key, name+" must be "+typeNoun(typ), 2)
+		c.params.set(key, name+" must be "+typeNoun(typ), prioBound)
 		return
 	}
 	switch {
 	case errors.Is(err, openapi3filter.ErrInvalidRequired):
-		c.params.set(key, name+" is required", 3)
+		c.params.set(key, name+" is required", prioPresence)
 		return
 	case errors.Is(err, openapi3filter.ErrInvalidEmptyValue):
-		c.params.set(key, name+" must not be empty", 3)
+		c.params.set(key, name+" must not be empty", prioPresence)
 		return
 	}
-	c.params.set(key, name+" is not valid", 0)
+	c.params.set(key, name+" is not valid", prioGeneric)
 }
 
 func (c *collector) addBody(re *openapi3filter.RequestError) {
@@ -176,7 +185,7 @@ func (c *collector) addBody(re *openapi3filter.RequestError) {
 			if se, ok := m.(*openapi3.SchemaError); ok {
 				c.addSchema(se)
 			} else {
-				c.body.set(bodyKey, "request body is not valid", 0)
+				c.body.set(bodyKey, "request body is not valid", prioGeneric)
 			}
 		}
 		return
@@ -186,11 +195,11 @@ func (c *collector) addBody(re *openapi3filter.RequestError) {
 	}
 	switch {
 	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired):
-		c.body.set(bodyKey, "request body is required", 3)
+		c.body.set(bodyKey, "request body is required", prioPresence)
 	case re.Reason == "failed to decode request body":
-		c.body.set(bodyKey, notJSON, 1)
+		c.body.set(bodyKey, notJSON, prioFormat)
 	default:
-		c.body.set(bodyKey, "request body is not valid", 0)
+		c.body.set(bodyKey, "request body is not valid", prioGeneric)
 	}
 }
 
@@ -205,14 +214,14 @@ func (c *collector) addSchema(se *openapi3.SchemaError) {
 				// as a path, and body means the whole body. Its object
 				// says it instead.
 				if len(path) == 0 {
-					c.body.set(bodyKey, "request body has a member that is not allowed", 3)
+					c.body.set(bodyKey, "request body has a member that is not allowed", prioPresence)
 				} else {
-					c.body.set(strings.Join(path, "."), label(path[len(path)-1])+" has a member that is not allowed", 3)
+					c.body.set(strings.Join(path, "."), label(path[len(path)-1])+" has a member that is not allowed", prioPresence)
 				}
 				return
 			}
 			key := strings.Join(append(path, name), ".")
-			c.unknown.set(key, memberLabel(name)+" is not allowed", 3)
+			c.unknown.set(key, memberLabel(name)+" is not allowed", prioPresence)
 			return
 		}
 	}
@@ -325,76 +334,76 @@ func snakeCase(name string) bool {
 func schemaMessage(field string, se *openapi3.SchemaError) (string, int) {
 	s := se.Schema
 	if s == nil {
-		return field + " is not valid", 0
+		return field + " is not valid", prioGeneric
 	}
 	switch se.SchemaField {
 	case "required":
-		return field + " is required", 3
+		return field + " is required", prioPresence
 	case "type":
-		return field + " must be " + typeNoun(schemaType(s)), 3
+		return field + " must be " + typeNoun(schemaType(s)), prioPresence
 	case "nullable":
-		return field + " must not be null", 3
+		return field + " must not be null", prioPresence
 	case "minLength":
 		if s.MinLength == 1 {
 			// Only "" is too short: said as ?limit= is.
-			return field + " must not be empty", 2
+			return field + " must not be empty", prioBound
 		}
-		return fmt.Sprintf("%s must be at least %s long", field, quantity(s.MinLength, "character")), 2
+		return fmt.Sprintf("%s must be at least %s long", field, quantity(s.MinLength, "character")), prioBound
 	case "maxLength":
 		if s.MaxLength != nil {
-			return fmt.Sprintf("%s must be at most %s long", field, quantity(*s.MaxLength, "character")), 2
+			return fmt.Sprintf("%s must be at most %s long", field, quantity(*s.MaxLength, "character")), prioBound
 		}
 	case "minimum":
 		if s.Min != nil {
 			if s.ExclusiveMin.IsTrue() {
-				return fmt.Sprintf("%s must be greater than %s", field, number(*s.Min)), 2
+				return fmt.Sprintf("%s must be greater than %s", field, number(*s.Min)), prioBound
 			}
-			return fmt.Sprintf("%s must be at least %s", field, number(*s.Min)), 2
+			return fmt.Sprintf("%s must be at least %s", field, number(*s.Min)), prioBound
 		}
 	case "maximum":
 		if s.Max != nil {
 			if s.ExclusiveMax.IsTrue() {
-				return fmt.Sprintf("%s must be less than %s", field, number(*s.Max)), 2
+				return fmt.Sprintf("%s must be less than %s", field, number(*s.Max)), prioBound
 			}
-			return fmt.Sprintf("%s must be at most %s", field, number(*s.Max)), 2
+			return fmt.Sprintf("%s must be at most %s", field, number(*s.Max)), prioBound
 		}
 	case "enum":
 		vals := make([]string, len(s.Enum))
 		for i, v := range s.Enum {
 			vals[i] = fmt.Sprint(v)
 		}
-		return field + " must be one of: " + strings.Join(vals, ", "), 2
+		return field + " must be one of: " + strings.Join(vals, ", "), prioBound
 	case "pattern":
 		if m, ok := s.Extensions["x-pattern-message"].(string); ok {
-			return field + " " + m, 2
+			return field + " " + m, prioBound
 		}
-		return field + " must match the pattern " + s.Pattern, 2
+		return field + " must match the pattern " + s.Pattern, prioBound
 	case "format":
 		switch s.Format {
 		case "int32":
-			return fmt.Sprintf("%s must be between %d and %d", field, math.MinInt32, math.MaxInt32), 1
+			return fmt.Sprintf("%s must be between %d and %d", field, math.MinInt32, math.MaxInt32), prioFormat
 		case "int64":
-			return field + " is out of range", 1
+			return field + " is out of range", prioFormat
 		}
-		return field + " must be a valid " + s.Format, 1
+		return field + " must be a valid " + s.Format, prioFormat
 	case "minItems":
-		return fmt.Sprintf("%s must have at least %d items", field, s.MinItems), 2
+		return fmt.Sprintf("%s must have at least %d items", field, s.MinItems), prioBound
 	case "maxItems":
 		if s.MaxItems != nil {
-			return fmt.Sprintf("%s must have at most %d items", field, *s.MaxItems), 2
+			return fmt.Sprintf("%s must have at most %d items", field, *s.MaxItems), prioBound
 		}
 	case "maxProperties":
 		if s.MaxProps != nil {
-			return tooManyMembers(field, *s.MaxProps), 2
+			return tooManyMembers(field, *s.MaxProps), prioBound
 		}
 	}
-	return field + " is not valid", 0
+	return field + " is not valid", prioGeneric
 }
 
-// tooManyMembers words a maxProperties of max broken: the validator says it
+// tooManyMembers words a maxProperties of limit broken: the validator says it
 // before kin-openapi runs (see operation.maxMembers), in kin-openapi's words.
-func tooManyMembers(field string, max uint64) string {
-	return fmt.Sprintf("%s must have at most %d members", field, max)
+func tooManyMembers(field string, limit uint64) string {
+	return fmt.Sprintf("%s must have at most %d members", field, limit)
 }
 
 // quantity words n of unit: "1 character", "2 characters".
@@ -431,9 +440,3 @@ func typeNoun(typ string) string {
 }
 
 func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
-// isBodyTooLarge reports whether err comes from reading past the body limit.
-func isBodyTooLarge(err error) bool {
-	var mbe *http.MaxBytesError
-	return errors.As(err, &mbe)
-}

@@ -266,11 +266,11 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 }
 
 // requestError is the strict server's RequestErrorHandlerFunc: the body
-// passed validation but could not be bound to the generated type. That
-// happens with integers the schema allows and Go's int64 does not hold.
-// (An integer written 1.0 or 1e0 reaches the handler as 1, and one past
-// int64 is refused before it: see wholeNumbers. This is for what that
-// leaves.)
+// passed validation but could not be bound to the generated type. The
+// validator refuses, before binding, every integer a generated field cannot
+// hold (see wholeNumbers), so no input is known to get here; should one,
+// a number too big for its field is named as out of range, and anything
+// else is answered as a body of the wrong shape and logged.
 func (e errorResponder) requestError(c *gin.Context, err error) {
 	fields := map[string]string{bodyKey: "request body must be a valid JSON document of the declared shape"}
 	var ute *json.UnmarshalTypeError
@@ -283,7 +283,7 @@ func (e errorResponder) requestError(c *gin.Context, err error) {
 		// must hear of, to mend one or the other.
 		e.logError(c, slog.LevelWarn, "a request body that passed validation could not be bound", err)
 	}
-	writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+	writeInvalid(c, fields)
 }
 
 // internal logs err and answers 500 without disclosing anything about it.
@@ -313,6 +313,12 @@ func (e errorResponder) logError(c *gin.Context, level slog.Level, msg string, e
 // recovered answers a panic with a 500 problem, logging what panicked.
 func (e errorResponder) recovered(c *gin.Context, v any) {
 	e.internal(c, fmt.Errorf("panic: %v", v))
+}
+
+// writeInvalid answers 400 with fields, each a field's (or the body's)
+// messages, summed up in the detail.
+func writeInvalid(c *gin.Context, fields map[string]string) {
+	writeProblem(c, kindInvalid, invalidDetail(fields), fields)
 }
 
 // invalidDetail sums up a validation problem's errors for its detail. The

@@ -73,7 +73,7 @@ func BenchmarkValidator(b *testing.B) {
 
 func validatorEngine(b *testing.B, variant string) *gin.Engine {
 	spec, ops := testOperations(b)
-	r := gin.New()
+	r := newEngine()
 	switch variant {
 	case "stock":
 		spec.Servers = nil // match any host

@@ -57,8 +57,7 @@ func newQuickPair(t testing.TB) *quickPair {
 		if !kinOnly {
 			v.onQuick = func() { p.quickPassed++ }
 		}
-		r := gin.New()
-		r.RedirectTrailingSlash, r.RedirectFixedPath = false, false
+		r := newEngine() // routed as NewHandler routes
 		rs := &routes{IRouter: r, ops: ops, chain: []func(*gin.Context, *operation){v.handle}}
 		for method, byPath := range ops.byRoute {
 			if method == http.MethodHead {

@@ -74,7 +74,7 @@ type Config struct {
 func init() { gin.SetMode(gin.ReleaseMode) }
 
 // specUser is a server that reads the contract itself (impl.Server, for
-// OPTIONS and 405 answers): NewHandler hands it the document it enforces,
+// its OPTIONS answers): NewHandler hands it the document it enforces,
 // so that the two never differ and the contract is parsed once, in
 // production and in the tests alike.
 type specUser interface {
@@ -113,18 +113,10 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 	v := newValidator(cfg.AdminToken, cfg.MaxBodyBytes)
 	v.log = cfg.Logger
 
-	r := gin.New()
+	r := newEngine()
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("api: trusted proxies: %w", err)
 	}
-	// Anything Gin would answer on its own (redirects, plain-text 404/405)
-	// is not in the contract: answer with problems instead.
-	r.RedirectTrailingSlash = false
-	r.RedirectFixedPath = false
-	// Route on the path as sent: /locations%2F1 is one segment that names
-	// nothing, not /locations/1 (path parameters are still unescaped).
-	r.UseRawPath = true
-	r.HandleMethodNotAllowed = true
 	// The middleware, outermost first. Those that need the request's
 	// operation take it as an argument: each route's chain is bound to its
 	// operation once, when the route is registered (routes below), so no
@@ -251,12 +243,27 @@ func routedPath(e *gin.Engine, u *url.URL) string {
 	return u.Path
 }
 
+// newEngine is the Gin engine the service routes on, as NewHandler and the
+// validator's tests set it up, with no middleware yet.
+func newEngine() *gin.Engine {
+	r := gin.New()
+	// Anything Gin would answer on its own (redirects, plain-text 404/405)
+	// is not in the contract: NewHandler answers with problems instead.
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	// Route on the path as sent: /locations%2F1 is one segment that names
+	// nothing, not /locations/1 (path parameters are still unescaped).
+	r.UseRawPath = true
+	r.HandleMethodNotAllowed = true
+	return r
+}
+
 // routes is the router the generated code registers its handlers on: it
 // puts each behind the middleware chain bound to the handler's operation.
 // Handle and the verb methods bind; the rest of gin.IRouter (Use, Group,
 // Any, Match, Static...) would put handlers outside the bound chains, so
 // each of them is an error instead, as is a route the contract does not
-// declare. The generated code calls none of them today.
+// declare; the generated code calls none of them.
 type routes struct {
 	gin.IRouter
 	ops   operations
@@ -278,15 +285,11 @@ func (rs *routes) bind(op *operation, h ...gin.HandlerFunc) gin.HandlersChain {
 func (rs *routes) Handle(method, path string, h ...gin.HandlerFunc) gin.IRoutes {
 	op := rs.ops.byRoute[method][path]
 	switch {
-	case rs.err != nil:
 	case op == nil:
-		rs.err = fmt.Errorf("api: the generated server has %s %s, which openapi.yaml does not declare", method, path)
+		return rs.fail(fmt.Errorf("api: the generated server has %s %s, which openapi.yaml does not declare", method, path))
 	case method == http.MethodHead:
-		rs.err = fmt.Errorf("api: the generated server has HEAD %s: HEAD operations are served by their GET twin "+
-			"(head.go), so exclude %s in oapi-codegen.yaml", path, op.route.Operation.OperationID)
-	}
-	if method == http.MethodHead && op != nil {
-		return rs // never served: NewHandler fails
+		return rs.fail(fmt.Errorf("api: the generated server has HEAD %s: HEAD operations are served by their GET twin "+
+			"(head.go), so exclude %s in oapi-codegen.yaml", path, op.route.Operation.OperationID))
 	}
 	if head := rs.ops.byRoute[http.MethodHead][path]; method == http.MethodGet && head != nil {
 		rs.IRouter.Handle(http.MethodHead, path, rs.bind(head, h...)...)
@@ -296,6 +299,15 @@ func (rs *routes) Handle(method, path string, h ...gin.HandlerFunc) gin.IRoutes 
 		rs.heads[path] = true
 	}
 	return rs.IRouter.Handle(method, path, rs.bind(op, h...)...)
+}
+
+// fail records err unless a registration failed before: NewHandler reports
+// the first.
+func (rs *routes) fail(err error) gin.IRoutes {
+	if rs.err == nil {
+		rs.err = err
+	}
+	return rs
 }
 
 // checkHeads reports a HEAD operation that no GET twin serves.
@@ -316,10 +328,7 @@ func (rs *routes) checkHeads() error {
 
 // unbound records a registration routes does not bind to an operation.
 func (rs *routes) unbound(call string) gin.IRoutes {
-	if rs.err == nil {
-		rs.err = fmt.Errorf("api: the generated server called %s, which is not bound to an operation's middleware", call)
-	}
-	return rs
+	return rs.fail(fmt.Errorf("api: the generated server called %s, which is not bound to an operation's middleware", call))
 }
 
 func (rs *routes) Use(...gin.HandlerFunc) gin.IRoutes { return rs.unbound("Use") }

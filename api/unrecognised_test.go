@@ -14,7 +14,7 @@ import (
 )
 
 // No request is known to make kin-openapi report an error of a kind the
-// messages do not know, so these hand fieldErrors such errors directly: the
+// messages do not know, so these hand collectFaults such errors directly: the
 // client still gets a field message, and the operator a log line naming
 // the error, to give it a message of its own.
 func TestUnrecognisedValidationErrors(t *testing.T) {
@@ -31,7 +31,7 @@ func TestUnrecognisedValidationErrors(t *testing.T) {
 		{"known only", openapi3.MultiError{known}, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			f := fieldErrors(c.err)
+			f := collectFaults(c.err)
 			if len(f.unrecognised) != c.want {
 				t.Fatalf("unrecognised = %v; want %d of them", f.unrecognised, c.want)
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -79,9 +80,9 @@ type operations struct {
 // copy of the contract with neither the operations' responses, which
 // kin-openapi reads only to check responses, nor the components, which it
 // does not look up at all. Every garbage collection marks what the routes
-// hold, for the life of the process: leaving out what nothing reads took
-// 600 to 2,300 instructions off a GET (BENCHMARKS.md, "Twenty-eighth
-// session"). spec itself is only read.
+// hold, for the life of the process, so what nothing reads is left out
+// (BENCHMARKS.md measures what that saves per GET). spec itself is only
+// read.
 func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 	ops := operations{byRoute: map[string]map[string]*operation{}, methods: map[string][]string{}}
 	doc := spec
@@ -415,7 +416,7 @@ func (v *validator) checkHead(c *gin.Context, op *operation) (info impl.RequestI
 		// one counts would be anyone's guess. Refused before the token is
 		// read, since which token it is, is the question.
 		fields := repeated(req.Header, []string{"Authorization"})
-		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+		writeInvalid(c, fields)
 		return info, nil, false
 	}
 	cred := v.credentials(req)
@@ -451,16 +452,16 @@ func (v *validator) checkHead(c *gin.Context, op *operation) (info impl.RequestI
 		query, err = url.ParseQuery(req.URL.RawQuery)
 		if err != nil && len(op.query) > 0 {
 			fields := malformedQuery(req.URL.RawQuery, op.query)
-			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+			writeInvalid(c, fields)
 			return info, nil, false
 		}
 		if fields := repeated(query, op.singleQuery); fields != nil {
-			writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+			writeInvalid(c, fields)
 			return info, nil, false
 		}
 	}
 	if fields := repeated(req.Header, op.singleHeaders); fields != nil {
-		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+		writeInvalid(c, fields)
 		return info, nil, false
 	}
 	return info, query, true
@@ -591,13 +592,13 @@ func (v *validator) checkWithKin(c *gin.Context, op *operation, req *http.Reques
 		mergeFields(f.body, memberFaults(data, lexical))
 		addCrossFieldErrors(op, data, f.body)
 		fields := f.join()
-		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+		writeInvalid(c, fields)
 		return
 	}
 	rewritten, refused := wholeNumbers(data, op.intMembers)
 	if fields := joinFields(refused.notInteger, refused.outOfRange, memberFaults(data, lexical)); fields != nil {
 		addCrossFieldErrors(op, data, fields)
-		writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+		writeInvalid(c, fields)
 		return
 	}
 	if rewritten != nil {
@@ -640,13 +641,13 @@ func (v *validator) bodyFault(c *gin.Context, op *operation, paramsOK bool, fiel
 			fields = prepend(v.fieldErrors(c, err).params, fields)
 		}
 	}
-	writeProblem(c, kindInvalid, invalidDetail(fields), fields)
+	writeInvalid(c, fields)
 }
 
-// fieldErrors is the package's fieldErrors, with each error of a kind the
+// fieldErrors is collectFaults, with each error of a kind the
 // messages do not know logged as the request's other faults are.
 func (v *validator) fieldErrors(c *gin.Context, err error) faults {
-	f := fieldErrors(err)
+	f := collectFaults(err)
 	for _, e := range f.unrecognised {
 		errorResponder{log: v.log}.logError(c, slog.LevelWarn, "request validation error of a kind the messages do not know, answered 400", e)
 	}
@@ -761,6 +762,12 @@ func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	}
 	setBodyLength(req, data)
 	return data, true
+}
+
+// isBodyTooLarge reports whether err comes from reading past the body limit.
+func isBodyTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
 }
 
 // setBodyLength gives req the length and GetBody of data, its body, as

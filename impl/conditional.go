@@ -47,19 +47,19 @@ func (t *staticTags) of(path string, b []byte) string {
 // which are joined). ok is false for anything else, "*" among tags
 // included: such a value is false in If-Match, and in a write's
 // If-None-Match (412), and names nothing in a read's If-None-Match.
-func entityTags(header string) (tags []string, any, ok bool) {
+func entityTags(header string) (tags []string, star, ok bool) {
 	s := header
 	for {
 		s = strings.TrimLeft(s, " \t,")
 		if s == "" {
-			if any && len(tags) > 0 {
+			if star && len(tags) > 0 {
 				return nil, false, false
 			}
-			return tags, any, true
+			return tags, star, true
 		}
 		n := 0
 		if s[0] == '*' {
-			n, any = 1, true
+			n, star = 1, true
 		} else if n = opaqueTagEnd(s); n == 0 {
 			return nil, false, false
 		} else {
@@ -107,8 +107,8 @@ func matchesIfMatch(header, current string) bool { return matches(header, curren
 // matches compares the entity tags of header with current, strongly or
 // weakly.
 func matches(header, current string, strong bool) bool {
-	tags, any, ok := entityTags(header)
-	return ok && (any || listed(tags, current, strong))
+	tags, star, ok := entityTags(header)
+	return ok && (star || listed(tags, current, strong))
 }
 
 // listed reports whether tags, read by entityTags, hold current, compared
@@ -136,14 +136,23 @@ func listed(tags []string, current string, strong bool) bool {
 func ReadPrecondition(ifMatch, ifNoneMatch *string, tag string) (notModified bool, err error) {
 	if ifMatch != nil && !matchesIfMatch(*ifMatch, tag) {
 		msg, _ := ifMatchFalse(*ifMatch, tag)
-		return false, &game.Error{
-			Code:    game.EPRECONDITION,
-			Message: "A precondition of the request is false.",
-			Fields:  map[string]string{"If-Match": msg},
-			ETag:    tag,
-		}
+		return false, preconditionFailed(preconditionFalse, "If-Match", msg, tag)
 	}
 	return ifNoneMatch != nil && matchesIfNoneMatch(*ifNoneMatch, tag), nil
+}
+
+// preconditionFalse is the detail of a 412.
+const preconditionFalse = "A precondition of the request is false."
+
+// preconditionFailed is the 412 for header, false for msg, with detail and
+// the current entity tag ("" for none) to send with it.
+func preconditionFailed(detail, header, msg, tag string) error {
+	return &game.Error{
+		Code:    game.EPRECONDITION,
+		Message: detail,
+		Fields:  map[string]string{header: msg},
+		ETag:    tag,
+	}
 }
 
 // malformed is the message for an If-Match or If-None-Match value that is
@@ -170,22 +179,26 @@ func ifMatchFalse(header, tag string) (msg string, changed bool) {
 	return "If-Match does not match the current ETag", true
 }
 
+// checkPreconditions enforces the If-Match and If-None-Match headers (nil:
+// not sent) of a change of l, in RFC 9110 §13.2.2's order.
+func checkPreconditions(ifMatch, ifNoneMatch *string, l game.Location) error {
+	if err := checkIfMatch(ifMatch, l); err != nil {
+		return err
+	}
+	return checkIfNoneMatch(ifNoneMatch, l)
+}
+
 // checkIfMatch enforces an If-Match header on a change of l.
 func checkIfMatch(header *string, l game.Location) error {
 	if header == nil || matchesIfMatch(*header, etag(l)) {
 		return nil
 	}
 	msg, changed := ifMatchFalse(*header, etag(l))
-	detail := "A precondition of the request is false."
+	detail := preconditionFalse
 	if changed {
 		detail = "The location changed since you read it."
 	}
-	return &game.Error{
-		Code:    game.EPRECONDITION,
-		Message: detail,
-		Fields:  map[string]string{"If-Match": msg},
-		ETag:    etag(l),
-	}
+	return preconditionFailed(detail, "If-Match", msg, etag(l))
 }
 
 // checkIfNoneMatch enforces an If-None-Match header on a change of l:
@@ -195,24 +208,19 @@ func checkIfNoneMatch(header *string, l game.Location) error {
 	if header == nil {
 		return nil
 	}
-	tags, any, ok := entityTags(*header)
+	tags, star, ok := entityTags(*header)
 	var msg string
 	switch {
 	case !ok:
 		msg = malformed("If-None-Match")
-	case any:
+	case star:
 		msg = "If-None-Match is *, and the location exists"
 	case listed(tags, etag(l), false):
 		msg = "If-None-Match matches the current ETag"
 	default:
 		return nil
 	}
-	return &game.Error{
-		Code:    game.EPRECONDITION,
-		Message: "A precondition of the request is false.",
-		Fields:  map[string]string{"If-None-Match": msg},
-		ETag:    etag(l),
-	}
+	return preconditionFailed(preconditionFalse, "If-None-Match", msg, etag(l))
 }
 
 // UntaggedPrecondition evaluates the If-Match and If-None-Match headers
@@ -226,21 +234,17 @@ func checkIfNoneMatch(header *string, l game.Location) error {
 // must do the same work.
 func UntaggedPrecondition(ifMatch, ifNoneMatch *string) error {
 	failed := func(header, msg string) error {
-		return &game.Error{
-			Code:    game.EPRECONDITION,
-			Message: "A precondition of the request is false.",
-			Fields:  map[string]string{header: msg},
-		}
+		return preconditionFailed(preconditionFalse, header, msg, "")
 	}
 	if ifMatch != nil && !matchesIfMatch(*ifMatch, "") {
 		msg, _ := ifMatchFalse(*ifMatch, "")
 		return failed("If-Match", msg)
 	}
 	if ifNoneMatch != nil {
-		switch _, any, ok := entityTags(*ifNoneMatch); {
+		switch _, star, ok := entityTags(*ifNoneMatch); {
 		case !ok:
 			return failed("If-None-Match", malformed("If-None-Match"))
-		case any:
+		case star:
 			return failed("If-None-Match", "If-None-Match is *, and this resource exists")
 		}
 	}

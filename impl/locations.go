@@ -119,10 +119,7 @@ func (s *Server) ReplaceLocation(ctx context.Context, req generated.ReplaceLocat
 		return nil, err
 	}
 	l, err := s.store.UpdateLocation(ctx, req.Id, func(cur *game.Location) error {
-		if err := checkIfMatch(req.Params.IfMatch, *cur); err != nil {
-			return err
-		}
-		if err := checkIfNoneMatch(req.Params.IfNoneMatch, *cur); err != nil {
+		if err := checkPreconditions(req.Params.IfMatch, req.Params.IfNoneMatch, *cur); err != nil {
 			return err
 		}
 		cur.Name, cur.MinGold, cur.MaxGold, cur.Description = f.Name, f.MinGold, f.MaxGold, f.Description
@@ -149,10 +146,7 @@ func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocatio
 		}
 	}
 	l, err := s.store.UpdateLocation(ctx, req.Id, func(cur *game.Location) error {
-		if err := checkIfMatch(req.Params.IfMatch, *cur); err != nil {
-			return err
-		}
-		if err := checkIfNoneMatch(req.Params.IfNoneMatch, *cur); err != nil {
+		if err := checkPreconditions(req.Params.IfMatch, req.Params.IfNoneMatch, *cur); err != nil {
 			return err
 		}
 		if p.Name != nil {
@@ -181,10 +175,7 @@ func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocatio
 func (s *Server) DeleteLocation(ctx context.Context, req generated.DeleteLocationRequestObject) (generated.DeleteLocationResponseObject, error) {
 	ctx = requestContext(ctx)
 	err := s.store.DeleteLocation(ctx, req.Id, func(cur game.Location) error {
-		if err := checkIfMatch(req.Params.IfMatch, cur); err != nil {
-			return err
-		}
-		return checkIfNoneMatch(req.Params.IfNoneMatch, cur)
+		return checkPreconditions(req.Params.IfMatch, req.Params.IfNoneMatch, cur)
 	})
 	if err != nil {
 		return nil, err

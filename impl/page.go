@@ -147,7 +147,7 @@ func writeCSVRecord(buf *bytes.Buffer, record []string) {
 
 // csvNeedsQuotes reports whether field must be quoted: RFC 4180 requires it
 // for a comma, a double quote, CR or LF. The other two rules are
-// encoding/csv's, kept so that every other field is written as before: a
+// encoding/csv's, so that a field is quoted as encoding/csv would quote it: a
 // field starting with a space (unicode.IsSpace), which some readers would
 // trim, and the field `\.`, which PostgreSQL's COPY reads as end of data.
 func csvNeedsQuotes(field string) bool {

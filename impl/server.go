@@ -64,7 +64,7 @@ func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) *Server 
 
 // UseSpec gives s the contract as ninjagold.Spec returned it to the
 // caller (api.NewHandler, with the document it enforces), which s only
-// reads, and does not keep: the first OPTIONS or 405
+// reads, and does not keep: the first OPTIONS
 // then does not parse openapi.yaml again (the first GET /openapi.json still
 // converts it to JSON). Call it before serving; nil leaves the parsing to
 // the first request that needs it.
@@ -156,7 +156,7 @@ func specEntry(m map[string]string, path string, specErr error, missing string) 
 type Credentials struct {
 	// Token is the bearer token, "" when none was sent.
 	Token string
-	// TokenHash is HashToken(Token) when the HTTP layer worked it out (it
+	// TokenHash is TokenDigest(Token) when the HTTP layer worked it out (it
 	// hashes every token to compare it with the admin token in constant
 	// time), so the handlers need not hash it again; all zeros when it did
 	// not, and the handlers hash Token themselves.

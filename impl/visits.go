@@ -59,12 +59,11 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 		vr.IdempotencyKey, vr.RequestHash = *k, h[:]
 	}
 	v, replayed, err := s.store.CreateVisit(ctx, vr)
-	switch game.ErrorCode(err) {
-	case "":
-	case game.EUNAUTHORIZED, game.EFORBIDDEN, game.ENOTFOUND:
-		s.owners.forget(hash) // the player is gone, or the token replaced: the hint was stale
-		return nil, err
-	default:
+	if err != nil {
+		switch game.ErrorCode(err) {
+		case game.EUNAUTHORIZED, game.EFORBIDDEN, game.ENOTFOUND:
+			s.owners.forget(hash) // the player is gone, or the token replaced: the hint was stale
+		}
 		return nil, err
 	}
 	cred.verified() // the store found the token the player's, in the visit's transaction
