@@ -15,9 +15,9 @@ const (
 	MinLogFlush     = time.Millisecond
 )
 
-// LogBufferSize is how many bytes of log lines a buffered LogWriter holds
+// logBufferSize is how many bytes of log lines a buffered LogWriter holds
 // before it writes them out without waiting for its interval.
-const LogBufferSize = 64 << 10
+const logBufferSize = 64 << 10
 
 // LogWriter is where the server's log lines go: whole lines, never
 // interleaved, in the order they were made.
@@ -26,7 +26,7 @@ const LogBufferSize = 64 << 10
 // to a file on the machine of BENCHMARKS.md (BenchmarkLogWriter), more to
 // a pipe, paid inside the request, once per request for the access log
 // alone. Buffered, lines are gathered and written together every
-// flushEvery, or as soon as LogBufferSize bytes wait, and by Close. The
+// flushEvery, or as soon as logBufferSize bytes wait, and by Close. The
 // trade-off is the one nginx's access_log buffer= makes: a process that
 // dies without Close (SIGKILL, a runtime crash, a panic outside a request,
 // where nothing recovers it) loses at most flushEvery of log lines, often
@@ -64,8 +64,8 @@ func NewLogWriter(w io.Writer, flushEvery time.Duration) *LogWriter {
 	l := &LogWriter{w: w}
 	if flushEvery > 0 {
 		flushEvery = max(flushEvery, MinLogFlush)
-		l.buf = make([]byte, 0, LogBufferSize)
-		l.spare = make([]byte, 0, LogBufferSize)
+		l.buf = make([]byte, 0, logBufferSize)
+		l.spare = make([]byte, 0, logBufferSize)
 		l.stop, l.done = make(chan struct{}), make(chan struct{})
 		go l.flushEvery(flushEvery)
 	}

@@ -60,8 +60,8 @@ func TestLogWriterThrough(t *testing.T) {
 // own.
 func TestLogWriterBuffers(t *testing.T) {
 	line := func(c byte, n int) string { return strings.Repeat(string(c), n-1) + "\n" }
-	big := line('x', LogBufferSize+1)
-	half := line('h', LogBufferSize/2+1) // two do not fit
+	big := line('x', logBufferSize+1)
+	half := line('h', logBufferSize/2+1) // two do not fit
 	tests := []struct {
 		name       string
 		lines      []string
@@ -71,7 +71,7 @@ func TestLogWriterBuffers(t *testing.T) {
 		{"nothing", nil, nil, nil},
 		{"held until Flush", []string{"a\n", "b\n"}, nil, []string{"a\nb\n"}},
 		{"full buffer written first", []string{half, half}, []string{half}, []string{half}},
-		{"exactly full stays", []string{line('f', LogBufferSize)}, nil, []string{line('f', LogBufferSize)}},
+		{"exactly full stays", []string{line('f', logBufferSize)}, nil, []string{line('f', logBufferSize)}},
 		{"larger than the buffer", []string{"a\n", big, "b\n"}, []string{"a\n", big}, []string{"b\n"}},
 	}
 	for _, tt := range tests {
@@ -162,7 +162,7 @@ func TestLogWriterKeepsLinesPastAFailure(t *testing.T) {
 	w := &writes{err: errors.New("pipe full")}
 	l := NewLogWriter(w, time.Hour)
 	defer l.Close()
-	half := strings.Repeat("h", LogBufferSize/2) + "\n"
+	half := strings.Repeat("h", logBufferSize/2) + "\n"
 	for _, line := range []string{half, half} { // the second makes Write flush the first
 		if n, err := l.Write([]byte(line)); n != len(line) || err != nil {
 			t.Fatalf("buffered Write = %d, %v; want it never to fail", n, err)
@@ -323,7 +323,7 @@ func (s *stalled) Write(p []byte) (int, error) {
 func TestLogWriterWritesWhileWritingOut(t *testing.T) {
 	w := &stalled{started: make(chan struct{}, 8), release: make(chan struct{})}
 	l := NewLogWriter(w, time.Hour)
-	half := strings.Repeat("a", LogBufferSize/2-1) + "\n"
+	half := strings.Repeat("a", logBufferSize/2-1) + "\n"
 	var want []string
 	write := func(line string) {
 		if n, err := l.Write([]byte(line)); n != len(line) || err != nil {
@@ -351,7 +351,7 @@ func TestLogWriterWritesWhileWritingOut(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("a line waited for the buffer being written out")
 	}
-	rest := strings.Repeat("b", LogBufferSize-len("third\nfourth\n")) // fills it exactly
+	rest := strings.Repeat("b", logBufferSize-len("third\nfourth\n")) // fills it exactly
 	write(rest)
 	want = append(want, "third\nfourth\n"+rest)
 

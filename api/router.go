@@ -111,7 +111,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 	}
 	errs := errorResponder{log: cfg.Logger}
 	v := newValidator(cfg.AdminToken, cfg.MaxBodyBytes)
-	v.log = cfg.Logger
+	v.errs = errs
 
 	r := newEngine()
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {

@@ -44,7 +44,7 @@ func TestUnrecognisedValidationErrors(t *testing.T) {
 	t.Run("logged", func(t *testing.T) {
 		var buf bytes.Buffer
 		v := newValidator("", DefaultMaxBodyBytes)
-		v.log = slog.New(slog.NewJSONHandler(&buf, nil))
+		v.errs.log = slog.New(slog.NewJSONHandler(&buf, nil))
 		c, _ := gin.CreateTestContext(httptest.NewRecorder())
 		c.Request = httptest.NewRequest("POST", "/players", nil)
 		c.Writer.Header().Set("X-Request-ID", "req-46")

@@ -345,9 +345,10 @@ type validator struct {
 	// verifier, when set, goes with each request's credentials to hear
 	// of a player token proven (the rate limiter).
 	verifier impl.TokenVerifier
-	// log hears of a validation error of a kind the messages do not
+	// errs answers what the validator refuses through the handlers' error
+	// mapping, and logs a validation error of a kind the messages do not
 	// know (faults.unrecognised).
-	log *slog.Logger
+	errs errorResponder
 }
 
 func newValidator(adminToken string, maxBody int64) *validator {
@@ -355,7 +356,7 @@ func newValidator(adminToken string, maxBody int64) *validator {
 		adminHash: impl.TokenDigest(adminToken),
 		hasAdmin:  adminToken != "",
 		maxBody:   maxBody,
-		log:       slog.New(slog.DiscardHandler),
+		errs:      errorResponder{log: slog.New(slog.DiscardHandler)},
 		kinOpts: openapi3filter.Options{
 			MultiError: true,
 			// Security is checked before kin-openapi runs, with the
@@ -421,7 +422,7 @@ func (v *validator) checkHead(c *gin.Context, op *operation) (info impl.RequestI
 	}
 	cred := v.credentials(req)
 	if !satisfies(op.security, cred) {
-		writeProblem(c, kindUnauthorized, impl.NoTokenMessage, nil)
+		v.errs.handlerError(c, impl.ErrNoToken)
 		return info, nil, false
 	}
 
@@ -649,7 +650,7 @@ func (v *validator) bodyFault(c *gin.Context, op *operation, paramsOK bool, fiel
 func (v *validator) fieldErrors(c *gin.Context, err error) faults {
 	f := collectFaults(err)
 	for _, e := range f.unrecognised {
-		errorResponder{log: v.log}.logError(c, slog.LevelWarn, "request validation error of a kind the messages do not know, answered 400", e)
+		v.errs.logError(c, slog.LevelWarn, "request validation error of a kind the messages do not know, answered 400", e)
 	}
 	return f
 }

@@ -56,12 +56,10 @@ func HashToken(token string) []byte {
 	return h[:]
 }
 
-// NoTokenMessage is the detail of the 401 for a request without a valid
-// token: the api layer's, finding none where the operation requires one,
-// and the handlers', finding it is no player's.
-const NoTokenMessage = "Send a valid bearer token in the Authorization header."
-
-var errNoToken = game.Errorf(game.EUNAUTHORIZED, NoTokenMessage)
+// ErrNoToken is the 401 for a request without a valid token: the api
+// layer's, finding none where the operation requires one, and the
+// handlers', finding it is no player's.
+var ErrNoToken = game.Errorf(game.EUNAUTHORIZED, "Send a valid bearer token in the Authorization header.")
 
 // authorizePlayer checks that the request's token is player id's own. It
 // returns EUNAUTHORIZED for a missing or unknown token, ENOTFOUND when the
@@ -73,7 +71,7 @@ func (s *Server) authorizePlayer(ctx context.Context, id int64, allowAdmin bool)
 		return nil
 	}
 	if cred.Token == "" {
-		return errNoToken
+		return ErrNoToken
 	}
 	owner, err := s.store.PlayerIDByTokenHash(ctx, cred.tokenHash())
 	if err != nil {

@@ -35,7 +35,7 @@ func (s *Server) CreateVisit(ctx context.Context, req generated.CreateVisitReque
 	// skips that read, a tenth of a visit's cost (see tokenOwners).
 	cred := credentialsFrom(ctx)
 	if cred.Token == "" {
-		return nil, errNoToken
+		return nil, ErrNoToken
 	}
 	hash := cred.tokenHash()
 	if !s.owners.owns(hash, req.Id) {

@@ -109,7 +109,7 @@ func (h raw) createVisit(c *gin.Context) {
 	// is this player's.
 	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
-		rawProblem(c, game.Errorf(game.EUNAUTHORIZED, impl.NoTokenMessage))
+		rawProblem(c, impl.ErrNoToken)
 		return
 	}
 	var body generated.NewVisit
