@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"testing"
 
+	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/impl"
@@ -46,8 +47,12 @@ func FuzzRequestBody(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { store.Close() })
-	srv := impl.New(store, apitest.NewSeededDice(1), nil)
-	h, err := api.NewHandler(srv, api.Config{AdminToken: apitest.AdminToken, ValidateResponses: false})
+	spec, err := ninjagold.Spec()
+	if err != nil {
+		f.Fatal(err)
+	}
+	srv := impl.New(store, apitest.NewSeededDice(1), nil, spec)
+	h, err := api.NewHandler(srv, api.Config{Spec: spec, AdminToken: apitest.AdminToken, ValidateResponses: false})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -73,14 +73,6 @@ type Config struct {
 
 func init() { gin.SetMode(gin.ReleaseMode) }
 
-// specUser is a server that reads the contract itself (impl.Server, for
-// its OPTIONS answers): NewHandler hands it the document it enforces,
-// so that the two never differ and the contract is parsed once, in
-// production and in the tests alike.
-type specUser interface {
-	UseSpec(*openapi3.T)
-}
-
 // NewHandler builds the engine serving ssi under the contract. The
 // http.Server serving it must set DisableGeneralOptionsHandler: the engine
 // answers OPTIONS * itself, through its middleware (net/http's own answer
@@ -105,9 +97,6 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 	ops, err := newOperations(spec, cfg.ValidateResponses)
 	if err != nil {
 		return nil, err
-	}
-	if s, ok := ssi.(specUser); ok {
-		s.UseSpec(spec)
 	}
 	errs := errorResponder{log: cfg.Logger}
 	v := newValidator(cfg.AdminToken, cfg.MaxBodyBytes)
@@ -155,29 +144,57 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 	}
 	rs := &routes{IRouter: r, ops: ops, chain: chain}
 
-	r.NoRoute(rs.bind(nil, func(c *gin.Context) {
-		if isServerOptions(c.Request) {
-			// OPTIONS * asks about the server as a whole: an empty 200,
-			// as net/http would answer it. It is answered here, where
-			// the middleware sees it (the server must set
-			// DisableGeneralOptionsHandler), so that it gets a request id
-			// and an access line, and its connection closes after a
-			// chunked body like any other's.
-			c.Header("Content-Length", "0")
-			c.Status(http.StatusOK)
-			return
-		}
-		// The path as sent, escaped as in the problem's instance: /locations%2F1
-		// names nothing, /locations/1 does.
-		detail := "Nothing exists at " + echoedPath(c.Request) + "."
-		if c.Request.URL.Path == "" {
-			// An absolute target without one (GET http://host) or
-			// CONNECT's host:port: Gin routes no empty path.
-			detail = "The request target has no path."
-		}
-		writeProblem(c, kindNotFound, detail, nil)
-	})...)
-	r.NoMethod(rs.bind(nil, func(c *gin.Context) {
+	r.NoRoute(rs.bind(nil, notFound)...)
+	r.NoMethod(rs.bind(nil, methodNotAllowed(r, ops))...)
+
+	strict := generated.NewStrictHandlerWithOptions(ssi, cfg.StrictMiddlewares, generated.StrictGinServerOptions{
+		RequestErrorHandlerFunc:  errs.requestError,
+		HandlerErrorFunc:         errs.handlerError,
+		ResponseErrorHandlerFunc: errs.internal,
+	})
+	generated.RegisterHandlersWithOptions(rs, strict, generated.GinServerOptions{
+		// The validator has checked every parameter already; the generated
+		// binder failing afterwards would be a server bug.
+		ErrorHandler: func(c *gin.Context, err error, _ int) { errs.internal(c, err) },
+	})
+	if err := rs.checkHeads(); err != nil {
+		rs.fail(err)
+	}
+	if rs.err != nil {
+		return nil, rs.err
+	}
+	return unreservedDecoded{r}, nil
+}
+
+// notFound answers a request no route matches: OPTIONS * with an empty 200,
+// anything else with a 404 problem.
+func notFound(c *gin.Context) {
+	if isServerOptions(c.Request) {
+		// OPTIONS * asks about the server as a whole: an empty 200,
+		// as net/http would answer it. It is answered here, where
+		// the middleware sees it (the server must set
+		// DisableGeneralOptionsHandler), so that it gets a request id
+		// and an access line, and its connection closes after a
+		// chunked body like any other's.
+		c.Header("Content-Length", "0")
+		c.Status(http.StatusOK)
+		return
+	}
+	// The path as sent, escaped as in the problem's instance: /locations%2F1
+	// names nothing, /locations/1 does.
+	detail := "Nothing exists at " + echoedPath(c.Request) + "."
+	if c.Request.URL.Path == "" {
+		// An absolute target without one (GET http://host) or
+		// CONNECT's host:port: Gin routes no empty path.
+		detail = "The request target has no path."
+	}
+	writeProblem(c, kindNotFound, detail, nil)
+}
+
+// methodNotAllowed answers a method the route Gin matched on r does not
+// declare with a 405 problem and the route's Allow.
+func methodNotAllowed(r *gin.Engine, ops operations) gin.HandlerFunc {
+	return func(c *gin.Context) {
 		// The methods of the route Gin matched, so on the path in the form
 		// it matched: /players/1%2Fvisits is /players/{id} there, which the
 		// unescaped /players/1/visits is not.
@@ -191,25 +208,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 		}
 		writeProblem(c, kindMethodNotAllowed,
 			shownMethod(method)+" is not supported here; use "+allow+".", nil)
-	})...)
-
-	strict := generated.NewStrictHandlerWithOptions(ssi, cfg.StrictMiddlewares, generated.StrictGinServerOptions{
-		RequestErrorHandlerFunc:  errs.requestError,
-		HandlerErrorFunc:         errs.handlerError,
-		ResponseErrorHandlerFunc: errs.internal,
-	})
-	generated.RegisterHandlersWithOptions(rs, strict, generated.GinServerOptions{
-		// The validator has checked every parameter already; the generated
-		// binder failing afterwards would be a server bug.
-		ErrorHandler: func(c *gin.Context, err error, _ int) { errs.internal(c, err) },
-	})
-	if rs.err == nil {
-		rs.err = rs.checkHeads()
 	}
-	if rs.err != nil {
-		return nil, rs.err
-	}
-	return unreservedDecoded{r}, nil
 }
 
 // unreservedDecoded serves its engine with each %XX in the request's path

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/impl"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
@@ -25,8 +26,12 @@ func BenchmarkServeSpec(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	srv := impl.New(store, apitest.NewSeededDice(1), nil)
-	h, err := api.NewHandler(srv, api.Config{AdminToken: apitest.AdminToken})
+	spec, err := ninjagold.Spec()
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := impl.New(store, apitest.NewSeededDice(1), nil, spec)
+	h, err := api.NewHandler(srv, api.Config{Spec: spec, AdminToken: apitest.AdminToken})
 	if err != nil {
 		b.Fatal(err)
 	}

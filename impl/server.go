@@ -36,42 +36,31 @@ type Server struct {
 	owners  tokenOwners // hints for CreateVisit's authorization
 	tags    staticTags  // the ETags of the documentation and the contract
 
-	// What impl needs of the spec itself (its JSON form for /openapi.json,
-	// each path's methods and PATCH media types for OPTIONS) is worked out
-	// on first request, each part when first needed: parsing the document
-	// costs start-up time most runs never need. UseSpec fills the tables
-	// from a document already parsed instead, and keeps nothing else of
-	// it: a document kept would be marked by every garbage collection.
-	tablesOnce sync.Once
-	allow      map[string]string
-	patch      map[string]string // path template: the media types its PATCH takes
-	tablesErr  error
-	jsonOnce   sync.Once
-	specJSON   []byte
-	jsonErr    error
+	// Each path template's methods (allow) and the media types its PATCH
+	// takes (patch), for OPTIONS: worked out from the contract New is
+	// given, of which nothing else is kept (a document kept would be
+	// marked by every garbage collection).
+	allow map[string]string
+	patch map[string]string
+	// The contract as JSON, for GET /openapi.json, is encoded when first
+	// asked for.
+	jsonOnce sync.Once
+	specJSON []byte
+	jsonErr  error
 }
 
 var _ generated.StrictServerInterface = (*Server)(nil)
 
-// New returns a Server over store that rolls visits with dice and serves
-// the metrics metrics gathers (none when nil).
-func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer) *Server {
+// New returns a Server over store that rolls visits with dice, serves
+// the metrics metrics gathers (none when nil), and answers OPTIONS from
+// spec, the contract as ninjagold.Spec returns it, which it only reads:
+// the one api.NewHandler enforces.
+func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer, spec *openapi3.T) *Server {
 	if metrics == nil {
 		metrics = prometheus.NewRegistry()
 	}
-	return &Server{store: store, dice: dice, metrics: metrics}
-}
-
-// UseSpec gives s the contract as ninjagold.Spec returned it to the
-// caller (api.NewHandler, with the document it enforces), which s only
-// reads, and does not keep: the first OPTIONS
-// then does not parse openapi.yaml again (the first GET /openapi.json still
-// converts it to JSON). Call it before serving; nil leaves the parsing to
-// the first request that needs it.
-func (s *Server) UseSpec(doc *openapi3.T) {
-	if doc != nil {
-		s.allow, s.patch = pathTables(doc)
-	}
+	allow, patch := pathTables(spec)
+	return &Server{store: store, dice: dice, metrics: metrics, allow: allow, patch: patch}
 }
 
 // pathTables lists each path's methods (allow) and the media types its
@@ -93,22 +82,6 @@ func pathTables(spec *openapi3.T) (allow, patch map[string]string) {
 	return allow, patch
 }
 
-// loadTables works out, once, the tables allowed and acceptPatch read,
-// unless UseSpec gave them.
-func (s *Server) loadTables() {
-	s.tablesOnce.Do(func() {
-		if s.allow != nil {
-			return
-		}
-		spec, err := ninjagold.Spec()
-		if err != nil {
-			s.tablesErr = fmt.Errorf("impl: %w", err)
-			return
-		}
-		s.allow, s.patch = pathTables(spec)
-	})
-}
-
 // specAsJSON is openapi.yaml as JSON, encoded.
 func (s *Server) specAsJSON() ([]byte, error) {
 	s.jsonOnce.Do(func() {
@@ -128,23 +101,18 @@ func (s *Server) specAsJSON() ([]byte, error) {
 // allowed lists the methods the contract declares for path (a template
 // such as /locations/{id}), for the Allow header.
 func (s *Server) allowed(path string) (string, error) {
-	s.loadTables()
-	return specEntry(s.allow, path, s.tablesErr, "is not in the contract")
+	return specEntry(s.allow, path, "is not in the contract")
 }
 
 // acceptPatch lists the media types the contract declares for a PATCH of
 // path, for the Accept-Patch header of its OPTIONS.
 func (s *Server) acceptPatch(path string) (string, error) {
-	s.loadTables()
-	return specEntry(s.patch, path, s.tablesErr, "takes no PATCH in the contract")
+	return specEntry(s.patch, path, "takes no PATCH in the contract")
 }
 
-// specEntry is path's entry in m, one of the tables loadTables fills (specErr
-// its failure); path missing is a server bug.
-func specEntry(m map[string]string, path string, specErr error, missing string) (string, error) {
-	if specErr != nil {
-		return "", specErr
-	}
+// specEntry is path's entry in m, one of pathTables' tables; path missing is
+// a server bug.
+func specEntry(m map[string]string, path, missing string) (string, error) {
 	v, ok := m[path]
 	if !ok {
 		return "", fmt.Errorf("impl: %s %s", path, missing)

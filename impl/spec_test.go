@@ -6,37 +6,29 @@ import (
 	ninjagold "github.com/ninjagold/ninjagold-api"
 )
 
-// TestUseSpec: a Server given the contract its caller parsed works out each
-// path's methods from that document, not one it parsed again, as it was
-// when given (a Server keeps none of it), and still serves the contract as
+// TestNewReadsTheCallersSpec: a Server works out each path's methods from
+// the contract its caller parsed, not one it parsed again, as it was when
+// given (a Server keeps none of it), and still serves the contract as
 // JSON.
-func TestUseSpec(t *testing.T) {
+func TestNewReadsTheCallersSpec(t *testing.T) {
 	doc, err := ninjagold.Spec()
 	if err != nil {
 		t.Fatal(err)
 	}
 	doc.Paths.Value("/healthz").Head = nil // the caller's document, changed
-	s := New(nil, nil, nil)
-	s.UseSpec(doc)
-	doc.Paths.Value("/healthz").Options = nil // changed again, after UseSpec
+	s := New(nil, nil, nil, doc)
+	doc.Paths.Value("/healthz").Options = nil // changed again, after New
 	if allow, err := s.allowed("/healthz"); err != nil || allow != "GET, OPTIONS" {
 		t.Errorf("allowed(/healthz) = %q, %v; want the caller's GET, OPTIONS", allow, err)
 	}
+	if _, err := s.allowed("/nowhere"); err == nil {
+		t.Error("allowed(/nowhere) gave no error; a path the contract lacks is a server bug")
+	}
 	if s.specJSON != nil {
-		t.Error("allowed converted the contract to JSON; only GET /openapi.json needs that")
+		t.Error("New converted the contract to JSON; only GET /openapi.json needs that")
 	}
 	if js, err := s.specAsJSON(); err != nil || len(js) == 0 || js[0] != '{' {
 		t.Errorf("specAsJSON() = %.20q, %v; want the contract as JSON", js, err)
-	}
-}
-
-// TestUseSpecNil: given no document, a Server parses the contract itself
-// on the first request that needs it.
-func TestUseSpecNil(t *testing.T) {
-	s := New(nil, nil, nil)
-	s.UseSpec(nil)
-	if allow, err := s.allowed("/healthz"); err != nil || allow != "GET, HEAD, OPTIONS" {
-		t.Errorf("allowed(/healthz) = %q, %v; want the contract's GET, HEAD, OPTIONS", allow, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
@@ -20,9 +21,12 @@ func openSQLite(t *testing.T) *sqlite.Store {
 	return db
 }
 
-// newServer is New over store with the system's dice.
+// newServer is New over store with the system's dice and the contract.
 func newServer(t *testing.T, store game.Store) *Server {
 	t.Helper()
-	s := New(store, game.SystemDice{}, nil)
-	return s
+	spec, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(store, game.SystemDice{}, nil, spec)
 }

@@ -38,6 +38,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/impl"
@@ -247,12 +248,17 @@ func (e *Env) newProject(level slog.Level, validateResponses bool) (http.Handler
 	}
 	reg := prometheus.NewRegistry()
 	api.RegisterPoolMetrics(reg, e.Store)
-	srv := impl.New(e.Store, e.Dice, reg)
+	spec, err := ninjagold.Spec()
+	if err != nil {
+		return nil, err
+	}
+	srv := impl.New(e.Store, e.Dice, reg, spec)
 	logs, err := api.NewLogHandler(e.logs, "json", level)
 	if err != nil {
 		return nil, err
 	}
 	return api.NewHandler(srv, api.Config{
+		Spec:              spec,
 		AdminToken:        AdminToken,
 		Logger:            slog.New(logs),
 		Metrics:           reg,

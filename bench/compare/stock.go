@@ -31,7 +31,7 @@ func newStock(e *Env) (http.Handler, error) {
 		return nil, err
 	}
 	spec.Servers = nil
-	srv := impl.New(e.Store, e.Dice, nil)
+	srv := impl.New(e.Store, e.Dice, nil, spec)
 	admin := sha256.Sum256([]byte(AdminToken))
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()

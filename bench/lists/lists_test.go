@@ -22,6 +22,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/impl"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
@@ -94,8 +95,12 @@ func seeded(b testing.TB, rows int) http.Handler {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	srv := impl.New(store, apitest.NewSeededDice(1), nil)
-	h, err := api.NewHandler(srv, api.Config{AdminToken: "x"})
+	spec, err := ninjagold.Spec()
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := impl.New(store, apitest.NewSeededDice(1), nil, spec)
+	h, err := api.NewHandler(srv, api.Config{Spec: spec, AdminToken: "x"})
 	if err != nil {
 		b.Fatal(err)
 	}

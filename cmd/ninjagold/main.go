@@ -210,7 +210,7 @@ func newHandler(cfg config, store game.Store, doc *openapi3.T, log *slog.Logger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api.RegisterPoolMetrics(reg, store)
-	return api.NewHandler(impl.New(store, game.SystemDice{}, reg), api.Config{
+	return api.NewHandler(impl.New(store, game.SystemDice{}, reg, doc), api.Config{
 		Spec:              doc,
 		AdminToken:        cfg.adminToken,
 		MaxBodyBytes:      cfg.maxBody,

@@ -82,8 +82,15 @@ func NewServer(t testing.TB, opts Options) *Server {
 	dice := NewSeededDice(1)
 	reg := prometheus.NewRegistry()
 	api.RegisterPoolMetrics(reg, store)
-	srv := impl.New(store, dice, reg)
 	cfg := opts.Config
+	if cfg.Spec == nil {
+		spec, err := ninjagold.Spec()
+		if err != nil {
+			t.Fatalf("parse the contract: %v", err)
+		}
+		cfg.Spec = spec
+	}
+	srv := impl.New(store, dice, reg, cfg.Spec)
 	cfg.AdminToken = AdminToken
 	if cfg.Metrics == nil {
 		cfg.Metrics = reg
