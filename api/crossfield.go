@@ -55,11 +55,7 @@ func addCrossFieldErrors(op *operation, body []byte, fields map[string]string) {
 	if rule == nil || len(body) == 0 {
 		return
 	}
-	for k, msg := range rule(body, fields) {
-		if _, ok := fields[k]; !ok {
-			fields[k] = msg
-		}
-	}
+	addAbsent(fields, rule(body, fields))
 }
 
 // wholeInt32 reads a JSON number as the schema takes an integer (30, 30.0,

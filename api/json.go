@@ -9,7 +9,6 @@ import (
 	"iter"
 	"maps"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -110,11 +109,7 @@ func (r numberRefusals) any() bool { return len(r.notInteger)+len(r.outOfRange) 
 // goes where the member has none.
 func (r numberRefusals) over(fields map[string]string) {
 	maps.Copy(fields, r.notInteger)
-	for k, msg := range r.outOfRange {
-		if _, ok := fields[k]; !ok {
-			fields[k] = msg
-		}
-	}
+	addAbsent(fields, r.outOfRange)
 }
 
 // isNumber reports whether raw, a valid JSON value, is a number.
@@ -338,30 +333,4 @@ func duplicateMembers(data []byte) map[string]string {
 		}
 	}
 	return fields
-}
-
-// joinFields merges field messages as mergeFields does; nil when all are
-// empty.
-func joinFields(ms ...map[string]string) map[string]string {
-	var out map[string]string
-	for _, m := range ms {
-		if len(m) > 0 && out == nil {
-			out = map[string]string{}
-		}
-		mergeFields(out, m)
-	}
-	return out
-}
-
-// mergeFields copies from's messages into fields, from's winning, but for
-// the body's own key: two faults of the whole body (an unknown member
-// whose name keys no field, a member given twice) are both named, joined
-// by "; ", where one would hide the other.
-func mergeFields(fields, from map[string]string) {
-	for k, msg := range from {
-		if old, ok := fields[k]; ok && k == bodyKey && !slices.Contains(strings.Split(old, "; "), msg) {
-			msg = old + "; " + msg
-		}
-		fields[k] = msg
-	}
 }

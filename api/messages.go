@@ -57,18 +57,6 @@ func (f faults) join() map[string]string {
 	return prepend(f.params, prepend(f.unknown, f.body))
 }
 
-// prepend puts first's messages into fields and returns them: a key both
-// have gets first's message, then "; ", then its own.
-func prepend(first, fields map[string]string) map[string]string {
-	for k, msg := range first {
-		if b, ok := fields[k]; ok {
-			msg += "; " + b
-		}
-		fields[k] = msg
-	}
-	return fields
-}
-
 // collector gathers the parameters' messages, the body's and the unknown
 // members', which may use the same keys, apart.
 type collector struct {
