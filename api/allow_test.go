@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
+	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
 )
@@ -132,6 +135,40 @@ func TestNotFoundShortensALongPath(t *testing.T) {
 		}
 		if want := tt.shortPath + "#" + resp.Header.Get("X-Request-ID"); p.Instance == nil || *p.Instance != want {
 			t.Errorf("GET %.40s...: instance %v, want %q", tt.path, p.Instance, want)
+		}
+	}
+}
+
+// TestOptionsAllowIsThePathsOwn: OPTIONS on each path of the contract
+// answers with that path's own methods, and with the media types of its
+// PATCH, if it has one: each OPTIONS handler names its path, and a handler
+// naming another path with the same methods would pass every other test.
+func TestOptionsAllowIsThePathsOwn(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := strings.NewReplacer("{id}", "1", "{visit_id}", "1", "{asset}", "index.html")
+	for template, item := range doc.Paths.Map() {
+		if item.Options == nil {
+			continue
+		}
+		methods := slices.Sorted(maps.Keys(item.Operations()))
+		var patch []string
+		if item.Patch != nil {
+			patch = slices.Sorted(maps.Keys(item.Patch.RequestBody.Value.Content))
+		}
+		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: sample.Replace(template)})
+		if resp.Status != http.StatusNoContent {
+			t.Errorf("OPTIONS %s: %d %s, want 204", template, resp.Status, resp.Body)
+			continue
+		}
+		if got, want := resp.Header.Values("Allow"), strings.Join(methods, ", "); len(got) != 1 || got[0] != want {
+			t.Errorf("OPTIONS %s: Allow %q, want %q", template, got, want)
+		}
+		if got, want := resp.Header.Get("Accept-Patch"), strings.Join(patch, ", "); got != want {
+			t.Errorf("OPTIONS %s: Accept-Patch %q, want %q", template, got, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -91,8 +92,41 @@ func TestCursorOfAnotherList(t *testing.T) {
 	if locations.NextCursor == nil {
 		t.Fatal("no next_cursor on the first of the seeded locations")
 	}
+	const another = "cursor was issued for another list or sort order"
 	resp := s.Do(apitest.Request{Method: "GET", Path: "/players?cursor=" + *locations.NextCursor})
-	if want := "cursor was issued for another list or sort order"; resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != want {
-		t.Errorf("GET /players with a locations cursor: %d %s, want 400 with cursor %q", resp.Status, resp.Body, want)
+	if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != another {
+		t.Errorf("GET /players with a locations cursor: %d %s, want 400 with cursor %q", resp.Status, resp.Body, another)
+	}
+
+	// A board cursor holds its sort: one of the same shape (gold, or not)
+	// in the other direction is another order's, as is a locations cursor
+	// under a sort without gold. And a cursor must carry a gold exactly
+	// when its sort is by gold: one made up without, or with one it cannot
+	// use, is refused too.
+	cursorFor := func(sort string) string {
+		t.Helper()
+		var page struct {
+			NextCursor *string `json:"next_cursor"`
+		}
+		s.Do(apitest.Request{Method: "GET", Path: "/players?sort=" + sort + "&limit=1"}).JSON(t, &page)
+		if page.NextCursor == nil {
+			t.Fatalf("no next_cursor on the first of two players by %s", sort)
+		}
+		return *page.NextCursor
+	}
+	made := func(json string) string { return base64.RawURLEncoding.EncodeToString([]byte(json)) }
+	for _, c := range []struct{ name, sort, cursor string }{
+		{"a -gold cursor", "gold", cursorFor("-gold")},
+		{"a gold cursor", "-gold", cursorFor("gold")},
+		{"a created_at cursor", "-created_at", cursorFor("created_at")},
+		{"a -created_at cursor", "created_at", cursorFor("-created_at")},
+		{"a locations cursor", "created_at", *locations.NextCursor},
+		{"a -gold cursor without gold", "-gold", made(`{"id":1,"sort":"-gold"}`)},
+		{"a created_at cursor with gold", "created_at", made(`{"id":1,"sort":"created_at","gold":5}`)},
+	} {
+		resp := s.Do(apitest.Request{Method: "GET", Path: "/players?sort=" + c.sort + "&cursor=" + c.cursor})
+		if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != another {
+			t.Errorf("GET /players?sort=%s with %s: %d %s, want 400 with cursor %q", c.sort, c.name, resp.Status, resp.Body, another)
+		}
 	}
 }

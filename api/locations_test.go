@@ -1,12 +1,16 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
@@ -373,3 +377,82 @@ func TestWholeNumbersWrittenAsDecimals(t *testing.T) {
 
 // label is a member's name as the messages word it.
 func label(name string) string { return strings.ReplaceAll(name, "_", " ") }
+
+// TestCSVRowsAreTheJSONRows: each list's CSV page holds the rows of its JSON
+// page, column by column, each column under the name of the JSON member it
+// carries. The location is changed after it is made, so that updated_at and
+// created_at differ: a column filled from the wrong one shows.
+func TestCSVRowsAreTheJSONRows(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	l, _ := createLocation(t, s, `{"name":"Dojo","min_gold":1,"max_gold":2,"description":"Spar, \"hard\"."}`)
+	patched := s.Do(apitest.Request{Method: "PATCH", Path: fmt.Sprintf("/locations/%d", l.Id), Token: admin,
+		Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"max_gold":3}`})
+	var pl generated.Location
+	patched.JSON(t, &pl)
+	if patched.Status != http.StatusOK || pl.UpdatedAt.Equal(pl.CreatedAt) {
+		t.Fatalf("PATCH: %d, created_at %v, updated_at %v; want 200 and the two apart", patched.Status, pl.CreatedAt, pl.UpdatedAt)
+	}
+	p := newPlayer(t, s, "Hattori", "Hanzo")
+	for range 3 {
+		if resp, _ := visit(t, s, p, l.Id, ""); resp.Status != http.StatusCreated {
+			t.Fatalf("visit: %d %s", resp.Status, resp.Body)
+		}
+	}
+
+	for _, c := range []struct{ path, token string }{
+		{"/locations?limit=100", ""},
+		{p.path + "/visits?limit=100", p.Token},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			asJSON := s.Do(apitest.Request{Method: "GET", Path: c.path, Token: c.token})
+			var page struct {
+				Items []map[string]any `json:"items"`
+			}
+			dec := json.NewDecoder(bytes.NewReader(asJSON.Body))
+			dec.UseNumber()
+			if err := dec.Decode(&page); err != nil || asJSON.Status != http.StatusOK {
+				t.Fatalf("JSON page: %d %v", asJSON.Status, err)
+			}
+			asCSV := s.Do(apitest.Request{Method: "GET", Path: c.path, Token: c.token, Header: map[string]string{"Accept": "text/csv"}})
+			rows, err := csv.NewReader(bytes.NewReader(asCSV.Body)).ReadAll()
+			if err != nil || asCSV.Status != http.StatusOK {
+				t.Fatalf("CSV page: %d %v", asCSV.Status, err)
+			}
+			header, rows := rows[0], rows[1:]
+			if len(rows) != len(page.Items) || len(rows) < 3 {
+				t.Fatalf("%d CSV rows and %d JSON items; want the same, 3 at least", len(rows), len(page.Items))
+			}
+			for i, item := range page.Items {
+				if len(item) != len(header) {
+					t.Errorf("item %d has members %v, the CSV columns %v", i, slices.Sorted(maps.Keys(item)), header)
+				}
+				for j, name := range header {
+					if got, want := rows[i][j], csvOf(item[name]); got != want && !sameInstant(got, want) {
+						t.Errorf("row %d, column %s: CSV %q, JSON %q", i, name, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// csvOf is a JSON member's value as a CSV field: null and absent empty.
+func csvOf(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case json.Number:
+		return v.String()
+	case string:
+		return v
+	}
+	return fmt.Sprint(v)
+}
+
+// sameInstant reports whether a and b are RFC 3339 timestamps of one
+// instant, however each is written.
+func sameInstant(a, b string) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, a)
+	tb, errB := time.Parse(time.RFC3339Nano, b)
+	return errA == nil && errB == nil && ta.Equal(tb)
+}

@@ -29,6 +29,7 @@ func TestCSVBody(t *testing.T) {
 		{"CRLF", []string{"\r\n"}, "\"\r\n\"\r\n"},
 		{"LF", []string{"\n"}, "\"\n\"\r\n"},
 		{"CR", []string{"\r"}, "\"\r\"\r\n"},
+		{"CR inside", []string{"a\rb"}, "\"a\rb\"\r\n"},
 		{"LF CR", []string{"x\n\ry"}, "\"x\n\ry\"\r\n"},
 		{"CR and LF among fields", []string{"1", "a\rb\nc", "z"}, "1,\"a\rb\nc\",z\r\n"},
 		{"quotes", []string{`say "hi"`}, `"say ""hi"""` + "\r\n"},
@@ -79,7 +80,7 @@ func TestCSVBodyRecords(t *testing.T) {
 // FuzzCSVBody: any fields read back exactly, and fields without CR or LF
 // are written as encoding/csv wrote them before.
 func FuzzCSVBody(f *testing.F) {
-	for _, s := range []string{"", "a\rb\nc", "\r\n", "\n", "\r", `"`, ",", " x", `\.`, "忍者", "\xff\xfe", "a\x00b"} {
+	for _, s := range []string{"", "a\rb\nc", "a\rb", "\r\n", "\n", "\r", `"`, ",", " x", `\.`, "忍者", "\xff\xfe", "a\x00b"} {
 		f.Add(s, "x")
 	}
 	f.Fuzz(func(t *testing.T, a, b string) {
