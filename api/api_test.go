@@ -745,6 +745,47 @@ func TestErrors(t *testing.T) {
 			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
 		},
 		{
+			// The token is checked before the request: without one, what
+			// else is wrong with the request is no stranger's to learn.
+			name:       "no player token, and a body that is not JSON",
+			req:        apitest.Request{Method: "POST", Path: "/players/1/visits", Body: `{`},
+			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
+		},
+		{
+			name:       "no player token, and a player id that is not one",
+			req:        apitest.Request{Method: "POST", Path: "/players/abc/visits", Body: `{"location_id":1}`},
+			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
+		},
+		{
+			name:       "no token to delete a player of an id that is not one",
+			req:        apitest.Request{Method: "DELETE", Path: "/players/abc"},
+			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
+		},
+		{
+			name:       "no token to replace a token, and a body that is not JSON",
+			req:        apitest.Request{Method: "POST", Path: "/players/1/token", Body: `{`},
+			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
+		},
+		{
+			// A media type is refused whether a body came or not.
+			name:       "a type not taken, with an empty body",
+			req:        apitest.Request{Method: "POST", Path: "/players", Header: map[string]string{"Content-Type": "text/plain"}},
+			wantStatus: 415, wantType: "/problems/unsupported-media-type",
+			wantErrors: map[string]string{"Content-Type": "Content-Type must be application/json"},
+		},
+		{
+			name: "a patch type not taken, with an empty body",
+			req: apitest.Request{Method: "PATCH", Path: "/locations/1", Token: admin,
+				Header: map[string]string{"Content-Type": "text/plain"}},
+			wantStatus: 415, wantType: "/problems/unsupported-media-type",
+			wantErrors: map[string]string{"Content-Type": "Content-Type must be application/merge-patch+json"},
+			wantHeader: map[string]string{"Accept-Patch": "application/merge-patch+json"},
+		},
+		{
 			name:       "unsupported content type",
 			req:        apitest.Request{Method: "POST", Path: "/players", Body: `first_name=Hattori`, Header: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}},
 			wantStatus: 415, wantType: "/problems/unsupported-media-type",

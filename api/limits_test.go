@@ -2,8 +2,13 @@ package api
 
 import (
 	"crypto/sha256"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 // The bucket refills at Rate per second, never beyond Burst, and a refusal
@@ -120,5 +125,54 @@ func TestClientKey(t *testing.T) {
 		if got := clientKey(tt.ip); got != tt.want {
 			t.Errorf("clientKey(%q) = %q, want %q", tt.ip, got, tt.want)
 		}
+	}
+}
+
+// TestRateLimitRetryAfter: a refusal tells a wait of a whole number of
+// seconds, one at least, however little is left of it, in Retry-After and
+// in words.
+func TestRateLimitRetryAfter(t *testing.T) {
+	_, ops := testOperations(t)
+	op := ops.byRoute[http.MethodPost]["/players"]
+	tests := []struct {
+		name       string
+		limit      RateLimit
+		advance    time.Duration // after the one request the burst allows
+		wantAfter  string
+		wantDetail string
+	}{
+		// 3 a second: a third of a second, less a nanosecond, leaves a
+		// wait too short for a Duration to hold.
+		{"a wait that rounds to nothing", RateLimit{Rate: 3, Burst: 1}, 333333333 * time.Nanosecond,
+			"1", "Too many requests; try again in 1 second."},
+		{"a wait of two seconds", RateLimit{Rate: 0.5, Burst: 1}, 0,
+			"2", "Too many requests; try again in 2 seconds."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now := time.Unix(1_000_000, 0)
+			rl := newRateLimiter(tt.limit, "")
+			rl.now = func() time.Time { return now }
+			serve := func() *httptest.ResponseRecorder {
+				w := httptest.NewRecorder()
+				c, _ := gin.CreateTestContext(w)
+				c.Request = httptest.NewRequest(http.MethodPost, "/players", nil)
+				c.Request.RemoteAddr = "192.0.2.1:1234"
+				rl.handle(c, op)
+				return w
+			}
+			if w := serve(); w.Code != http.StatusOK {
+				t.Fatalf("first request: %d, want it let through", w.Code)
+			}
+			now = now.Add(tt.advance)
+			w := serve()
+			var p struct{ Detail string }
+			if err := json.Unmarshal(w.Body.Bytes(), &p); err != nil || w.Code != http.StatusTooManyRequests {
+				t.Fatalf("second request: %d %s, want 429", w.Code, w.Body)
+			}
+			if got := w.Header().Get("Retry-After"); got != tt.wantAfter || p.Detail != tt.wantDetail {
+				t.Errorf("Retry-After %q, detail %q; want %q, %q", got, p.Detail, tt.wantAfter, tt.wantDetail)
+			}
+		})
 	}
 }

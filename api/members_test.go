@@ -128,3 +128,19 @@ func BenchmarkManyMembers(b *testing.B) {
 		})
 	}
 }
+
+// TestMemberLabelBound: a snake_case name is named as a word up to maxLabel
+// characters, and quoted and cut past that, as any made-up name is.
+func TestMemberLabelBound(t *testing.T) {
+	at, past := strings.Repeat("a", maxLabel), strings.Repeat("a", maxLabel+1)
+	for _, c := range []struct{ name, want string }{
+		{"first_name", "first name"},
+		{at, at},
+		{past, `"` + at + `…"`},
+		{"_" + at, `"_` + at[1:] + `…"`},
+	} {
+		if got := memberLabel(c.name); got != c.want {
+			t.Errorf("memberLabel(%.10q…) = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
