@@ -69,8 +69,8 @@ type collector struct {
 const (
 	prioGeneric  = iota // "is not valid": nothing more specific is known
 	prioFormat          // a format, or not JSON: the form of the value
-	prioBound           // a declared bound: length, range, enum, pattern, items, members
-	prioPresence        // required, type, null, not allowed: the value is not there, or not of its kind
+	prioBound           // a declared bound (length, range, enum, pattern, items, members), or a parameter that does not parse as its type
+	prioPresence        // required, a body member's type, null, an empty parameter, not allowed: the value is not there, or not of its kind
 )
 
 // fieldSet holds a message per key, the one of highest priority.

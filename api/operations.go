@@ -37,7 +37,7 @@ type operation struct {
 	singleQuery []string
 	// singleHeaders and listHeaders name its header parameters (canonical
 	// form). Sent on several lines, a single one is refused and a list one
-	// joined (see listHeaders below).
+	// joined (see listHeaders, validate.go).
 	singleHeaders, listHeaders []string
 	// quick says yes quickly to the plainly valid requests; nil when the
 	// operation's parameters are beyond it.
@@ -143,7 +143,7 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 			// Two Content-Type lines leave which one counts to whoever reads
 			// the request (here the first; a proxy may take the last): an
 			// operation that takes a body refuses two, as it does a header
-			// parameter sent twice. (Authorization: see handle.)
+			// parameter sent twice. (Authorization: see checkHead.)
 			if o.requestTypes != nil {
 				o.singleHeaders = append(o.singleHeaders, "Content-Type")
 			}

@@ -268,9 +268,10 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 // requestError is the strict server's RequestErrorHandlerFunc: the body
 // passed validation but could not be bound to the generated type. The
 // validator refuses, before binding, every integer a generated field cannot
-// hold (see wholeNumbers), so no input is known to get here; should one,
-// a number too big for its field is named as out of range, and anything
-// else is answered as a body of the wrong shape and logged.
+// hold (see wholeNumbers), so no input is known to get here. Should one,
+// a json.UnmarshalTypeError that names its field is told as that field
+// out of range; anything else is answered as a body of the wrong shape,
+// and logged.
 func (e errorResponder) requestError(c *gin.Context, err error) {
 	fields := map[string]string{bodyKey: "request body must be a valid JSON document of the declared shape"}
 	var ute *json.UnmarshalTypeError

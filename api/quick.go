@@ -277,7 +277,8 @@ func (v *quickValue) inRange(n int64) bool {
 func (v *quickValue) str(s string) bool {
 	if v.minLen != 0 || v.maxLen != math.MaxUint64 {
 		// Code points, as kin-openapi counts them: its branch counting a
-		// surrogate as two never fires for a Go string, which holds none.
+		// surrogate as two never fires, as ranging over a Go string never
+		// yields one.
 		if n := uint64(utf8.RuneCountInString(s)); n < v.minLen || n > v.maxLen {
 			return false
 		}

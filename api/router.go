@@ -66,7 +66,8 @@ type Config struct {
 	// reason. Off by default: it copies every body.
 	ValidateResponses bool
 	// Spec is the contract as ninjagold.Spec returns it, which NewHandler
-	// only reads; nil: NewHandler parses it. cmd/ninjagold parses it while
+	// only reads, and the one the server was given (impl.New); nil:
+	// NewHandler parses it. cmd/ninjagold parses it while
 	// the database opens, to answer sooner after a start.
 	Spec *openapi3.T
 }

@@ -39,9 +39,9 @@ type validator struct {
 	// verifier, when set, goes with each request's credentials to hear
 	// of a player token proven (the rate limiter).
 	verifier impl.TokenVerifier
-	// errs answers what the validator refuses through the handlers' error
-	// mapping, and logs a validation error of a kind the messages do not
-	// know (faults.unrecognised).
+	// errs answers a missing token's 401 as the handlers' is answered,
+	// and logs a validation error of a kind the messages do not know
+	// (faults.unrecognised).
 	errs errorResponder
 }
 

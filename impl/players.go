@@ -56,9 +56,9 @@ func HashToken(token string) []byte {
 	return h[:]
 }
 
-// ErrNoToken is the 401 for a request without a valid token: the api
-// layer's, finding none where the operation requires one, and the
-// handlers', finding it is no player's.
+// ErrNoToken is the 401 for a request with no bearer token: the api
+// layer's, where the operation requires one, and the handlers', where none
+// came.
 var ErrNoToken = game.Errorf(game.EUNAUTHORIZED, "Send a valid bearer token in the Authorization header.")
 
 // authorizePlayer checks that the request's token is player id's own. It

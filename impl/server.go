@@ -54,7 +54,7 @@ var _ generated.StrictServerInterface = (*Server)(nil)
 // New returns a Server over store that rolls visits with dice, serves
 // the metrics metrics gathers (none when nil), and answers OPTIONS from
 // spec, the contract as ninjagold.Spec returns it, which it only reads:
-// the one api.NewHandler enforces.
+// the one api.NewHandler enforces (Config.Spec). spec must not be nil.
 func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer, spec *openapi3.T) *Server {
 	if metrics == nil {
 		metrics = prometheus.NewRegistry()

@@ -22,7 +22,7 @@ import (
 // route again with kin-openapi's gorillamux router and runs
 // openapi3filter.ValidateRequest with default options. The only additions
 // are what impl needs to run at all: the bearer token is checked in the
-// AuthenticationFunc the way api/validate.go checks it, and handed to impl
+// AuthenticationFunc the way api/auth.go checks it, and handed to impl
 // in the request context. Errors take the generated defaults (plain text),
 // which only failing requests would see.
 func newStock(e *Env) (http.Handler, error) {
