@@ -70,30 +70,30 @@ func TestCursorOfAnotherList(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	p := newPlayer(t, s, "Hattori", "Hanzo")
 	newPlayer(t, s, "Fuma", "Kotaro")
-	var page struct {
-		NextCursor *string `json:"next_cursor"`
+	// nextCursor is the next_cursor of the first page of path, one item long.
+	nextCursor := func(path string) string {
+		t.Helper()
+		var page struct {
+			NextCursor *string `json:"next_cursor"`
+		}
+		s.Do(apitest.Request{Method: "GET", Path: path + "limit=1"}).JSON(t, &page)
+		if page.NextCursor == nil {
+			t.Fatalf("GET %slimit=1: no next_cursor", path)
+		}
+		return *page.NextCursor
 	}
-	s.Do(apitest.Request{Method: "GET", Path: "/players?sort=created_at&limit=1"}).JSON(t, &page)
-	if page.NextCursor == nil {
-		t.Fatal("no next_cursor on the first of two players")
-	}
+	players := nextCursor("/players?sort=created_at&")
 	for _, path := range []string{"/locations", p.path + "/visits"} {
-		resp := s.Do(apitest.Request{Method: "GET", Path: path + "?cursor=" + *page.NextCursor})
+		resp := s.Do(apitest.Request{Method: "GET", Path: path + "?cursor=" + players})
 		if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] == "" {
 			t.Errorf("GET %s with a players cursor: %d %s, want 400 naming cursor", path, resp.Status, resp.Body)
 		}
 	}
 	// And the board refuses a cursor of a list ordered by id, saying it is
 	// another list's, not only another order's.
-	var locations struct {
-		NextCursor *string `json:"next_cursor"`
-	}
-	s.Do(apitest.Request{Method: "GET", Path: "/locations?limit=1"}).JSON(t, &locations)
-	if locations.NextCursor == nil {
-		t.Fatal("no next_cursor on the first of the seeded locations")
-	}
+	locations := nextCursor("/locations?")
 	const another = "cursor was issued for another list or sort order"
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/players?cursor=" + *locations.NextCursor})
+	resp := s.Do(apitest.Request{Method: "GET", Path: "/players?cursor=" + locations})
 	if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != another {
 		t.Errorf("GET /players with a locations cursor: %d %s, want 400 with cursor %q", resp.Status, resp.Body, another)
 	}
@@ -103,24 +103,14 @@ func TestCursorOfAnotherList(t *testing.T) {
 	// under a sort without gold. And a cursor must carry a gold exactly
 	// when its sort is by gold: one made up without, or with one it cannot
 	// use, is refused too.
-	cursorFor := func(sort string) string {
-		t.Helper()
-		var page struct {
-			NextCursor *string `json:"next_cursor"`
-		}
-		s.Do(apitest.Request{Method: "GET", Path: "/players?sort=" + sort + "&limit=1"}).JSON(t, &page)
-		if page.NextCursor == nil {
-			t.Fatalf("no next_cursor on the first of two players by %s", sort)
-		}
-		return *page.NextCursor
-	}
+	bySort := func(sort string) string { return nextCursor("/players?sort=" + sort + "&") }
 	made := func(json string) string { return base64.RawURLEncoding.EncodeToString([]byte(json)) }
 	for _, c := range []struct{ name, sort, cursor string }{
-		{"a -gold cursor", "gold", cursorFor("-gold")},
-		{"a gold cursor", "-gold", cursorFor("gold")},
-		{"a created_at cursor", "-created_at", cursorFor("created_at")},
-		{"a -created_at cursor", "created_at", cursorFor("-created_at")},
-		{"a locations cursor", "created_at", *locations.NextCursor},
+		{"a -gold cursor", "gold", bySort("-gold")},
+		{"a gold cursor", "-gold", bySort("gold")},
+		{"a created_at cursor", "-created_at", bySort("created_at")},
+		{"a -created_at cursor", "created_at", bySort("-created_at")},
+		{"a locations cursor", "created_at", locations},
 		{"a -gold cursor without gold", "-gold", made(`{"id":1,"sort":"-gold"}`)},
 		{"a created_at cursor with gold", "created_at", made(`{"id":1,"sort":"created_at","gold":5}`)},
 	} {
