@@ -98,7 +98,7 @@ func appendAccessLine(b []byte, now time.Time, fields []byte, status int, elapse
 // less the fraction: "2006-01-02T15:04:05" and "Z07:00". Every access line
 // of that second shares them (lastSecond), so a line formats only its
 // nanoseconds. Formatting the date and clock is most of AppendFormat's
-// work (BENCHMARKS.md, "Fewer instructions per GET").
+// work (docs/benchmarks-history.md, "Fewer instructions per GET").
 type second struct {
 	unix        int64
 	loc         *time.Location

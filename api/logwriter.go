@@ -23,7 +23,7 @@ const logBufferSize = 64 << 10
 // interleaved, in the order they were made.
 //
 // Written through (flushEvery 0), every line is one write(2): about 0.4 µs
-// to a file on the machine of BENCHMARKS.md (BenchmarkLogWriter), more to
+// to a file on the project's VM (BenchmarkLogWriter; docs/benchmarks-history.md), more to
 // a pipe, paid inside the request, once per request for the access log
 // alone. Buffered, lines are gathered and written together every
 // flushEvery, or as soon as logBufferSize bytes wait, and by Close. The

@@ -71,7 +71,8 @@ type operations struct {
 // kin-openapi reads only to check responses, nor the components, which it
 // does not look up at all. Every garbage collection marks what the routes
 // hold, for the life of the process, so what nothing reads is left out
-// (BENCHMARKS.md measures what that saves per GET). spec itself is only
+// (docs/benchmarks-history.md, "Twenty-eighth session", measures what
+// that saves per GET). spec itself is only
 // read.
 func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 	ops := operations{byRoute: map[string]map[string]*operation{}, methods: map[string][]string{}}

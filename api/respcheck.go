@@ -18,7 +18,7 @@ const ViolationMessage = "response breaks the contract"
 
 // responseChecker checks every outgoing response against the contract and
 // logs each violation. It is a development aid: it copies every body, so it
-// is off by default (see BENCHMARKS.md for its cost).
+// is off by default (see docs/benchmarks-history.md for its cost).
 type responseChecker struct {
 	doc *openapi3.T
 	log *slog.Logger

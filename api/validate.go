@@ -179,7 +179,7 @@ func (v *validator) forHandler(c *gin.Context, op *operation, info impl.RequestI
 	// exchange, so that one must not change. A request with neither, such
 	// as a public GET without a token, goes on as it came: the copy and
 	// the context carrying info are about 320 bytes a request for the
-	// garbage collector (BENCHMARKS.md).
+	// garbage collector (docs/benchmarks-history.md).
 	if info != (impl.RequestInfo{}) || joined != nil || dropBody || op.requestTypes != nil {
 		req = req.WithContext(impl.WithRequestInfo(req.Context(), info))
 		c.Request = req

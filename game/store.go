@@ -133,7 +133,7 @@ type VisitRequest struct {
 	// ErrUnknownToken when no player has the token, ENOTFOUND when the
 	// player does not exist, and ErrForeignToken when the token is another
 	// player's. Checking it in the visit's own transaction spares a visit a
-	// separate read, which was a tenth of a visit's cost (BENCHMARKS.md);
+	// separate read, a tenth of a visit's cost (docs/benchmarks-history.md);
 	// impl still reads first for a token it has not seen succeed, so that a
 	// refusal does not wait for the writer.
 	TokenHash []byte

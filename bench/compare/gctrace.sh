@@ -4,7 +4,7 @@
 # GETs, and the collections of its whole life (start included) are summed
 # from the trace: how many, their CPU (the STW phases, assists, background
 # and idle marking), and the live heap after each (the trace gives it in
-# whole MB, truncated: the average is of those). BENCHMARKS.md,
+# whole MB, truncated: the average is of those). docs/benchmarks-history.md,
 # "Seventeenth session", has what it found.
 #
 #   bench/compare/gctrace.sh path/to/benchserver path/to/benchclient

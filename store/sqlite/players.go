@@ -259,7 +259,7 @@ type pagePart struct {
 	// (tieRest), as the page may have ended inside it. Sorted as
 	// the page is, "ORDER BY gold, id", SQLite sorted every gold the page
 	// reached, however many players it held: 465 ms for a first page out
-	// of half a million players with no gold (BENCHMARKS.md). A second
+	// of half a million players with no gold (docs/benchmarks-history.md). A second
 	// index on gold would make each visit move its player in two.
 	idsDown bool
 }
@@ -273,7 +273,7 @@ type pagePart struct {
 // gold index from the top of the board (56 ms for a page 900,000 players
 // down), and "gold <= ? AND (gold < ? OR id > ?)" still passed over the
 // players of the cursor's gold with a smaller id (123 ms a page inside a
-// tie of 500,000: BENCHMARKS.md).
+// tie of 500,000: docs/benchmarks-history.md).
 func playersPage(page game.PlayerPage) ([]pagePart, error) {
 	order, ok := playerOrder[page.Sort]
 	if !ok {
@@ -289,8 +289,8 @@ func playersPage(page game.PlayerPage) ([]pagePart, error) {
 		// bottom of the board as one part, a first page inside a gold
 		// held by more players than the page was read twice: players
 		// from the gold's end, then, since they shared the page's last
-		// gold, the gold again from its first id (BENCHMARKS.md,
-		// "Twenty-ninth session").
+		// gold, the gold again from its first id
+		// (docs/benchmarks-history.md, "Twenty-ninth session").
 		pastLeast := `SELECT ` + playerColumns + ` FROM players WHERE gold > ` + leastGold + ` ORDER BY ` + order.orderBy + pageLimit
 		return []pagePart{{query: leastGoldFirst}, {query: pastLeast, idsDown: true}}, nil
 	case a == nil:

@@ -14,7 +14,8 @@
 // saving on the read path: SQLite then keeps the WAL index in process memory
 // instead of a shared -shm file, so a transaction takes its locks without
 // fcntl(2); without those system calls a GET /locations/{id} took 42 % less
-// time in-process on the project's VM (BENCHMARKS.md). Options.Shared keeps
+// time in-process on the project's VM (docs/benchmarks-history.md,
+// "The SQLite file held by one process"). Options.Shared keeps
 // SQLite's default, shared locking, for operators who open the file from
 // other processes (the sqlite3 shell, a backup tool, more servers) while it
 // runs.

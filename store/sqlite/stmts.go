@@ -25,7 +25,8 @@ import (
 // the writer holds), not a *sql.Tx: database/sql gives a Tx a context that
 // can end and starts a goroutine per query to watch it (Rows.awaitDone), and
 // a Tx binds each prepared statement anew; the three goroutines of a visit
-// and the re-binding were about 4 % of its instructions (BENCHMARKS.md).
+// and the re-binding were about 4 % of its instructions
+// (docs/benchmarks-history.md).
 type writeTx struct {
 	conn *sql.Conn
 	w    *writerStmts
@@ -75,9 +76,9 @@ func (t writeTx) Exec(query string, args ...any) (sql.Result, error) {
 // planner weighs col = 0 and col = 1 apart from the rest). A visit to the
 // Farm, location 1, after one elsewhere, and back, were such moves: 8-13 %
 // of the server's CPU under visits spread over the four locations
-// (BENCHMARKS.md). Where no value changes the plan, the queries give it as
-// +?, the same value as an expression, which SQLite does not look into;
-// TestWarmQueriesCompileNothing holds them to it.
+// (docs/benchmarks-history.md). Where no value changes the plan, the
+// queries give it as +?, the same value as an expression, which SQLite
+// does not look into; TestWarmQueriesCompileNothing holds them to it.
 
 // pageLimit ends the query of a page. Every page is read by an index,
 // whatever the limit.
@@ -140,9 +141,9 @@ func (s *Store) readRows(ctx context.Context, query string, args ...any) (*sql.R
 // that can end, database/sql starts a goroutine that waits for the end to
 // close the rows (Rows.awaitDone): a context, a goroutine and two
 // switches, about 3 % of the instructions of a GET /locations/{id}
-// (BENCHMARKS.md). A one-row read here is an indexed lookup, over before a
-// cancellation could save anything, so the request's end is checked
-// before it, not watched during it.
+// (docs/benchmarks-history.md). A one-row read here is an indexed lookup,
+// over before a cancellation could save anything, so the request's end is
+// checked before it, not watched during it.
 func detach(ctx context.Context) (context.Context, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
