@@ -63,7 +63,7 @@ test-go: cc
 # cc: the race detector needs cgo, so a C compiler; apt-get Debian's gcc
 # unless one is there already.
 cc:
-	$(call apt-install,$$($(GO) env CC),gcc)
+	$(call apt-install,$$($(GO) env CC),gcc libc6-dev)
 
 ## lint: gofmt, go vet and staticcheck on hand-written code
 lint: fmt-check vet staticcheck

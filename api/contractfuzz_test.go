@@ -168,6 +168,13 @@ func newContractFuzzer(t *testing.T, opID string, seed uint64, store game.Store)
 	f.gen = &specfuzz.Generator{Gen: specfuzz.NewGen(seed ^ h.Sum64()), Values: f.values, Fix: f.fix}
 	f.tb = &cfTB{TB: t}
 	f.s = apitest.NewServer(f.tb, apitest.Options{Store: store, Config: api.Config{Logger: slog.New(cfLogHandler{f.tb})}})
+	// A case's own checks send requests after its reports were taken; the
+	// last case's would otherwise go unreported.
+	t.Cleanup(func() {
+		if errs := f.tb.take(); len(errs) > 0 {
+			t.Errorf("%s, after the last case:\n  - %s", opID, strings.Join(errs, "\n  - "))
+		}
+	})
 	f.setup()
 	return f
 }

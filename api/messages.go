@@ -30,7 +30,7 @@ const bodyKey = "body"
 // /locations/abc with {"id": 1}) are two fields under one key, and a member
 // the schema does not allow is a fault of its name, whatever else is wrong
 // with it (given twice, say). Where several errors hit one field of a kind,
-// the most specific (see priority) wins.
+// the most specific (see the prio constants) wins.
 type faults struct {
 	params  map[string]string // the parameters'
 	body    map[string]string // the body's, but for unknown

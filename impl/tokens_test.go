@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"sync/atomic"
 	"testing"
 
@@ -154,7 +155,9 @@ func TestTokenHash(t *testing.T) {
 		want []byte
 	}{
 		{"worked out by the HTTP layer", Credentials{Token: token, TokenHash: other}, other[:]},
-		{"not worked out", Credentials{Token: token}, HashToken(token)},
+		// SHA-256 of the token, as databases store it (printf ngp_token |
+		// sha256sum): a different digest would orphan every stored token.
+		{"not worked out", Credentials{Token: token}, mustHex(t, "016122d6f7e8f0ab8201024bbbef84efba97535ec55b4ca3c0293f8947bca5f5")},
 	} {
 		if got := c.cred.tokenHash(); !bytes.Equal(got, c.want) {
 			t.Errorf("%s: tokenHash() = %x, want %x", c.name, got, c.want)
@@ -259,4 +262,13 @@ func TestTokensProvenToTheVerifier(t *testing.T) {
 	if got := len(heard.hashes) - before; got == 0 {
 		t.Error("a token replacement with the player's token told the verifier nothing")
 	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -1,5 +1,6 @@
 # The cost of enforcing the contract, -included by the Makefile (which defines
-# GO). Five engines serve the same operations over the same SQLite store:
+# GO). Four engines, in seven variants, serve the same operations over the
+# same SQLite store:
 # raw Gin (also as raw-headers, sending the project's headers), the stock
 # oapi-codegen gin-middleware validator, the project's api.NewHandler (as
 # project, in production's configuration; project-quiet, without access

@@ -1,6 +1,6 @@
 // Package compare is the measurement rig of the issue "full contract
-// enforcement at almost no cost": the same operations served by seven
-// engines over the same real SQLite store, so their cost per request can be
+// enforcement at almost no cost": the same operations served by four
+// engines, in seven variants, over the same real SQLite store, so their cost per request can be
 // compared.
 //
 //	raw                         plain Gin handlers doing the same store calls and

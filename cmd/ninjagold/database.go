@@ -60,10 +60,12 @@ func postgresDSN(db string) (string, bool) {
 // isKeywordDSN reports whether db is a keyword/value connection string:
 // it starts with key=value pairs, one of whose keys is one that pgx reads
 // (libpq's connection keywords, pgx's pool settings, and the server
-// settings the README names). A file such as data=1.db stays a SQLite
-// file; a string that starts with search_path= or pool_max_conns= is
-// PostgreSQL's, and so is one whose known key has a value pgx would refuse,
-// for pgx to refuse it (rather than a SQLite file of that name).
+// settings a connection string may set: search_path, statement_timeout,
+// idle_in_transaction_session_timeout and the others dsnKeywords lists).
+// A file such as data=1.db stays a SQLite file; a string that starts with
+// search_path= or pool_max_conns= is PostgreSQL's, and so is one whose
+// known key has a value pgx would refuse, for pgx to refuse it (rather
+// than a SQLite file of that name).
 func isKeywordDSN(db string) bool {
 	for rest := db; ; {
 		key := dsnKey.FindStringSubmatch(rest)

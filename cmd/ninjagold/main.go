@@ -6,8 +6,9 @@
 // Some flags have an environment variable too (NINJAGOLD_ADDR, NINJAGOLD_DB
 // and the others --help names); the flag wins. The admin token comes only
 // from NINJAGOLD_ADMIN_TOKEN, and when it is unset a fresh one is generated
-// and printed once. This is the only package that
-// reads flags or the environment.
+// and printed once. This is the only product package that reads flags or
+// the environment (internal/writergen, a generator, and the tests' pgtest
+// read their own).
 package main
 
 import (

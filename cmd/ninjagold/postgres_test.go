@@ -78,8 +78,12 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 			wg.Go(func() {
 				resp, body, err := postJSON(http.DefaultClient, fmt.Sprintf("%s/players/%d/visits", instances[i%2].URL, p.ID), p.Token,
 					`{"location_id":4}`, map[string]string{"Idempotency-Key": "same-everywhere"})
-				if err != nil || resp.StatusCode != 201 {
-					t.Errorf("retry %d: %v %d %s", i, err, resp.StatusCode, body)
+				if err != nil {
+					t.Errorf("retry %d: %v", i, err)
+					return
+				}
+				if resp.StatusCode != 201 {
+					t.Errorf("retry %d: %d %s, want 201", i, resp.StatusCode, body)
 					return
 				}
 				var v visitResult

@@ -440,24 +440,21 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	startAt := time.Now()
+	// The header lines trickle for 4s, less than the default timeout (5s):
+	// a connection cut before they end was cut by the flag. (The first
+	// write after the server closes may still be taken; the next fails.)
 	fmt.Fprint(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n")
 	var writeErr error
 	for i := 0; i < 40 && writeErr == nil; i++ {
 		time.Sleep(100 * time.Millisecond)
 		_, writeErr = fmt.Fprintf(conn, "X-Slow-%d: y\r\n", i)
 	}
+	if writeErr == nil {
+		t.Fatal("the server took 4s of trickled header lines, want the connection cut by --read-header-timeout 300ms")
+	}
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	_, readErr := conn.Read(make([]byte, 1))
-	if readErr == nil {
+	if _, err := conn.Read(make([]byte, 1)); err == nil {
 		t.Fatal("the server answered a request whose headers never ended")
-	}
-	var ne net.Error
-	if errors.As(readErr, &ne) && ne.Timeout() {
-		t.Fatalf("the connection was still open after %v", time.Since(startAt))
-	}
-	if elapsed := time.Since(startAt); elapsed > 3*time.Second {
-		t.Errorf("cut off after %v, want about 300ms", elapsed)
 	}
 }
 

@@ -2,7 +2,7 @@
 // api.NewHandler over a real SQLite file, behind a real listener. Every
 // response a test receives is checked against openapi.yaml by kin-openapi's
 // ValidateResponse, against a document of its own (ninjagold.Spec parsed
-// apart from the server's, which the server trims for its routes), so a
+// apart from the one the server is given), so a
 // status, header, media type or body the contract does not declare fails
 // the test that provoked it.
 package apitest

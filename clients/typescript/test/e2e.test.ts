@@ -168,9 +168,8 @@ test("a short game of Ninja Gold", async (t) => {
     // instance is the request's path, then `#` and its X-Request-ID.
     assert.match(problem.instance ?? "", /^\/players(#|$)/);
     const requestId = response.headers.get("x-request-id");
-    if (requestId !== null) {
-      assert.equal(problem.instance, `/players#${requestId}`);
-    }
+    assert.ok(requestId, "every response carries X-Request-ID");
+    assert.equal(problem.instance, `/players#${requestId}`);
   });
 
   await t.test("a visit without a token is a 401 problem", { skip: skipInvalid }, async () => {
