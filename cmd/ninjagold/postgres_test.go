@@ -25,12 +25,13 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	url := pgtest.TestURL(t)
 	// Both start at once: the migrations must run exactly once between them.
 	var a, b *process
+	var errA, errB error
 	var wg sync.WaitGroup
-	wg.Go(func() { a = start(t, url) })
-	wg.Go(func() { b = start(t, url) })
+	wg.Go(func() { a, errA = tryStart(t, url) })
+	wg.Go(func() { b, errB = tryStart(t, url) })
 	wg.Wait()
-	if t.Failed() {
-		return
+	if err := errors.Join(errA, errB); err != nil {
+		t.Fatal(err)
 	}
 	instances := []*process{a, b}
 	players := createPlayers(t, a.URL, 3)

@@ -85,6 +85,12 @@ func start(t *testing.T, db string, args ...string) *process {
 	return launch(t, exec.Command(binary, serveArgs(db, args...)...))
 }
 
+// tryStart is start for a goroutine other than the test's, which must not
+// call t.Fatal: it returns what went wrong instead.
+func tryStart(t *testing.T, db string, args ...string) (*process, error) {
+	return tryLaunch(t, exec.Command(binary, serveArgs(db, args...)...))
+}
+
 // serveArgs are the arguments start gives the server.
 func serveArgs(db string, args ...string) []string {
 	return append([]string{"--addr", "127.0.0.1:0", "--db", db, "--rate-limit", "0"}, args...)
@@ -94,17 +100,27 @@ func serveArgs(db string, args ...string) []string {
 // admin token is processTestAdmin unless cmd has an environment of its own.
 func launch(t *testing.T, cmd *exec.Cmd) *process {
 	t.Helper()
+	p, err := tryLaunch(t, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// tryLaunch is launch returning what went wrong, for any goroutine: it
+// uses t only for Cleanup, which may be called from any.
+func tryLaunch(t *testing.T, cmd *exec.Cmd) (*process, error) {
 	if cmd.Env == nil {
 		cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN="+processTestAdmin)
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	p := &process{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
@@ -129,11 +145,11 @@ func launch(t *testing.T, cmd *exec.Cmd) *process {
 	case p.URL = <-found:
 	case err := <-p.exited:
 		p.exited <- err
-		t.Fatalf("server exited before listening: %v\n%s", err, p.stderr)
+		return nil, fmt.Errorf("server exited before listening: %v\n%s", err, p.stderr)
 	case <-time.After(10 * time.Second):
-		t.Fatalf("server did not start\n%s", p.stderr)
+		return nil, fmt.Errorf("server did not start\n%s", p.stderr)
 	}
-	return p
+	return p, nil
 }
 
 func (p *process) signal(t *testing.T, sig os.Signal) {
