@@ -1,6 +1,6 @@
 package api
 
-// The server (Gin strict server, models, embedded spec) and the Go client are
+// The server (Gin strict server and models) and the Go client are
 // both generated from the contract, and then the reflection-free writers of
 // the server's JSON responses from the contract and the server's types
 // (internal/writergen); `make generate` runs these, in this order.

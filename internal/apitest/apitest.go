@@ -214,7 +214,8 @@ var (
 	loadError error
 )
 
-// LoadContract loads and validates openapi.yaml once per test binary.
+// LoadContract loads openapi.yaml once per test binary (TestSpecIsValid
+// validates it).
 func LoadContract(t testing.TB) *Contract {
 	t.Helper()
 	loadOnce.Do(func() {
