@@ -60,10 +60,16 @@ test-go: cc
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -run 'TestContractFuzz|TestQuickCheckAgreesWithKin' ./api
 
-# cc: the race detector needs cgo, so a C compiler; apt-get Debian's gcc
-# unless one is there already.
+# cc: the race detector needs cgo, so a C compiler that finds libc's
+# headers; apt-get Debian's gcc and libc6-dev unless one compiles a line
+# including one (gcc alone, without its recommended libc6-dev, does not).
 cc:
-	$(call apt-install,$$($(GO) env CC),gcc libc6-dev)
+	@if ! printf '#include <stdlib.h>\n' | "$$($(GO) env CC)" -E -x c - >/dev/null 2>&1; then \
+		echo "no C compiler that finds libc's headers: installing Debian gcc and libc6-dev with apt-get"; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcc libc6-dev; \
+	fi
 
 ## lint: gofmt, go vet and staticcheck on hand-written code
 lint: fmt-check vet staticcheck

@@ -1,15 +1,22 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
 // TestFaultPrecedence holds the server to the order the contract gives
@@ -25,6 +32,11 @@ func TestFaultPrecedence(t *testing.T) {
 	tooLarge := `{"first_name":"` + strings.Repeat("a", api.DefaultMaxBodyBytes) + `"`
 	foreign := p2.path + "/visits"
 	missing := "/players/999999/visits"
+	if resp := s.Do(apitest.Request{Method: "POST", Path: p2.path + "/visits", Token: p2.Token, Body: `{"location_id":1}`,
+		Header: map[string]string{"Content-Type": "application/json", "Idempotency-Key": "used-once"}}); resp.Status != http.StatusCreated {
+		t.Fatalf("the first visit with the key: %d %s", resp.Status, resp.Body)
+	}
+	location := s.Do(apitest.Request{Method: "GET", Path: "/locations/1"})
 
 	tests := []struct {
 		name       string
@@ -38,13 +50,8 @@ func TestFaultPrecedence(t *testing.T) {
 			wantStatus: http.StatusNotFound,
 		},
 		{
-			name:       "the route before the token",
-			req:        apitest.Request{Method: "POST", Path: "/nothing-here", Body: `{}`},
-			wantStatus: http.StatusNotFound,
-		},
-		{
-			name:       "the method before the token",
-			req:        apitest.Request{Method: "PUT", Path: p1.path + "/visits", Body: `{}`, Header: map[string]string{"Content-Type": "application/json"}},
+			name:       "the method before the header block's size",
+			req:        apitest.Request{Method: "PUT", Path: p1.path + "/visits", Header: map[string]string{"X-Padding": huge}},
 			wantStatus: http.StatusMethodNotAllowed,
 		},
 		{
@@ -58,6 +65,14 @@ func TestFaultPrecedence(t *testing.T) {
 			req: apitest.Request{Method: "POST", Path: p1.path + "/visits", Body: `{"location_id":1}`,
 				Header: map[string]string{"Content-Type": "application/json", "Accept": "text/csv"},
 				Lines:  map[string][]string{"Authorization": {"Bearer " + p1.Token, "Bearer " + p2.Token}}},
+			wantStatus: http.StatusBadRequest,
+			wantFields: []string{"Authorization"},
+		},
+		{
+			name: "two Authorization lines before the credentials",
+			req: apitest.Request{Method: "POST", Path: p1.path + "/visits", Body: `{"location_id":1}`,
+				Header: map[string]string{"Content-Type": "application/json"},
+				Lines:  map[string][]string{"Authorization": {"Basic YTpi", "Basic Yzpk"}}},
 			wantStatus: http.StatusBadRequest,
 			wantFields: []string{"Authorization"},
 		},
@@ -86,6 +101,17 @@ func TestFaultPrecedence(t *testing.T) {
 			wantFields: []string{"Accept"},
 		},
 		{
+			name:       "a file's 404 before Accept, for /docs/{asset}",
+			req:        apitest.Request{Method: "GET", Path: "/docs/no-such-file.js", Header: map[string]string{"Accept": "application/xml"}},
+			wantStatus: http.StatusNotFound,
+		},
+		{
+			name:       "the query string before the parameters' values",
+			req:        apitest.Request{Method: "GET", Path: "/players?limit=1&limit=2&sort=sideways"},
+			wantStatus: http.StatusBadRequest,
+			wantFields: []string{"limit"},
+		},
+		{
 			name: "Accept before the body's media type",
 			req: apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`,
 				Header: map[string]string{"Content-Type": "text/plain", "Accept": "image/png"}},
@@ -99,6 +125,13 @@ func TestFaultPrecedence(t *testing.T) {
 				Lines:  map[string][]string{"Idempotency-Key": {"key-1", "key-2"}}},
 			wantStatus: http.StatusBadRequest,
 			wantFields: []string{"Idempotency-Key"},
+		},
+		{
+			name: "the body's coding before its media type",
+			req: apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`,
+				Header: map[string]string{"Content-Type": "text/plain", "Content-Encoding": "gzip"}},
+			wantStatus: http.StatusUnsupportedMediaType,
+			wantFields: []string{"Content-Encoding"},
 		},
 		{
 			name: "the body's media type before its size",
@@ -153,6 +186,26 @@ func TestFaultPrecedence(t *testing.T) {
 				Header: map[string]string{"Content-Type": "application/json", "If-Match": `"v1"`}},
 			wantStatus: http.StatusNotFound,
 		},
+		{
+			name: "a token no player holds before the precondition",
+			req: apitest.Request{Method: "POST", Path: p1.path + "/visits", Token: "ngp_held-by-nobody", Body: `{"location_id":1}`,
+				Header: map[string]string{"Content-Type": "application/json", "If-Match": `"v1"`}},
+			wantStatus: http.StatusUnauthorized,
+		},
+		{
+			name: "a reused Idempotency-Key before the precondition",
+			req: apitest.Request{Method: "POST", Path: p2.path + "/visits", Token: p2.Token, Body: `{"location_id":2}`,
+				Header: map[string]string{"Content-Type": "application/json", "Idempotency-Key": "used-once", "If-Match": `"v1"`}},
+			wantStatus: http.StatusUnprocessableEntity,
+			wantFields: []string{"Idempotency-Key"},
+		},
+		{
+			name: "the precondition before a PATCH's gold range against the stored one",
+			req: apitest.Request{Method: "PATCH", Path: "/locations/1", Token: apitest.AdminToken, Body: `{"min_gold":1000000}`,
+				Header: map[string]string{"Content-Type": "application/merge-patch+json", "If-Match": `"no-such-version"`}},
+			wantStatus: http.StatusPreconditionFailed,
+			wantFields: []string{"If-Match"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +227,86 @@ func TestFaultPrecedence(t *testing.T) {
 	visits := s.Do(apitest.Request{Method: "GET", Path: p1.path + "/visits"})
 	if !strings.Contains(string(visits.Body), `"items":[]`) {
 		t.Errorf("GET %s/visits = %s, want no visit: a refused request changed something", p1.path, visits.Body)
+	}
+	if after := s.Do(apitest.Request{Method: "GET", Path: "/locations/1"}); string(after.Body) != string(location.Body) {
+		t.Errorf("GET /locations/1 = %s, was %s: a refused PATCH changed it", after.Body, location.Body)
+	}
+}
+
+// The limit on requests in flight comes after the request's own checks
+// and before the operation's answers.
+func TestInFlightPrecedence(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	hold := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
+		return func(c *gin.Context, req any) (any, error) {
+			if op == "GetPlayer" {
+				entered <- struct{}{}
+				<-release
+			}
+			return f(c, req)
+		}
+	}
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxInFlight: 1, StrictMiddlewares: []generated.StrictMiddlewareFunc{hold}}})
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Do(apitest.Request{Method: "GET", Path: "/players/1"}) })
+	<-entered
+	for _, tt := range []struct {
+		name string
+		req  apitest.Request
+		want int
+	}{
+		{"the body before the limit", apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"A","last_name":"Hanzo"}`}, http.StatusBadRequest},
+		{"Accept before the limit", apitest.Request{Method: "GET", Path: "/players/1", Header: map[string]string{"Accept": "image/png"}}, http.StatusNotAcceptable},
+		{"the limit before a player that does not exist", apitest.Request{Method: "GET", Path: "/players/999999"}, http.StatusServiceUnavailable},
+	} {
+		if got := s.Do(tt.req); got.Status != tt.want {
+			t.Errorf("%s: %d %s, want %d", tt.name, got.Status, got.Body, tt.want)
+		}
+	}
+	close(release)
+	wg.Wait()
+}
+
+// An unusable database is the operation's answer: it comes after the
+// request's own checks and before the precondition.
+func TestUnusableDatabasePrecedence(t *testing.T) {
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gone.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := apitest.NewServer(t, apitest.Options{Store: store})
+	store.Close()
+	for _, tt := range []struct {
+		name string
+		req  apitest.Request
+		want int
+	}{
+		{"the body before the database", apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "ngp_any", Body: `{"location_id":"x"}`}, http.StatusBadRequest},
+		{"the database before the precondition", apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "ngp_any", Body: `{"location_id":1}`,
+			Header: map[string]string{"If-Match": `"v1"`}}, http.StatusServiceUnavailable},
+	} {
+		if got := s.Do(tt.req); got.Status != tt.want {
+			t.Errorf("%s: %d %s, want %d", tt.name, got.Status, got.Body, tt.want)
+		}
+	}
+}
+
+// A body sent to an operation that declares none is not read: the request
+// is answered as if it had none, whatever the body's size, type or coding,
+// and a body too large to drain closes the connection after the answer.
+func TestBodyWhereNoneIsDeclared(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	want := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	got := s.Do(apitest.Request{Method: "GET", Path: "/locations", Body: strings.Repeat("x", 2<<20),
+		Header: map[string]string{"Content-Type": "text/plain", "Content-Encoding": "gzip"}})
+	if got.Status != http.StatusOK || string(got.Body) != string(want.Body) {
+		t.Errorf("GET /locations with a 2 MiB body = %d %.200s, want 200 and the list", got.Status, got.Body)
+	}
+	if !got.Close {
+		t.Error("the connection stays open, want Connection: close: the body was not read, so the connection cannot carry another request")
+	}
+	if small := s.Do(apitest.Request{Method: "GET", Path: "/locations", Body: "stray"}); small.Status != http.StatusOK || small.Close {
+		t.Errorf("GET /locations with a 5-byte body = %d (close %v), want 200 on a connection kept open", small.Status, small.Close)
 	}
 }
 

@@ -7,8 +7,8 @@
 // and the others --help names); the flag wins. The admin token comes only
 // from NINJAGOLD_ADMIN_TOKEN, and when it is unset a fresh one is generated
 // and printed once. This is the only product package that reads flags or
-// the environment (internal/writergen, a generator, and the tests' pgtest
-// read their own).
+// the environment (internal/writergen, a generator, the benchmarks' tools
+// under bench/, and the tests' pgtest read their own).
 package main
 
 import (

@@ -457,9 +457,11 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	// The header lines trickle for 4s, less than the default timeout (5s):
-	// a connection cut before they end was cut by the flag. (The first
-	// write after the server closes may still be taken; the next fails.)
+	// The header lines trickle for up to 4s: a connection cut before the
+	// default timeout (5s) could have fired was cut by the flag. (The
+	// first write after the server closes may still be taken; the next
+	// fails.)
+	began := time.Now()
 	fmt.Fprint(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n")
 	var writeErr error
 	for i := 0; i < 40 && writeErr == nil; i++ {
@@ -468,6 +470,9 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 	}
 	if writeErr == nil {
 		t.Fatal("the server took 4s of trickled header lines, want the connection cut by --read-header-timeout 300ms")
+	}
+	if took := time.Since(began); took >= 5*time.Second {
+		t.Fatalf("cut off after %v: the default timeout (5s) may have done it, not --read-header-timeout 300ms", took)
 	}
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := conn.Read(make([]byte, 1)); err == nil {

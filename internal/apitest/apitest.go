@@ -136,6 +136,7 @@ type Response struct {
 	Status int
 	Header http.Header
 	Body   []byte
+	Close  bool // the server closes the connection after it (Connection: close, which net/http's client takes out of Header)
 }
 
 // JSON decodes the body into v, failing the test when it cannot.
@@ -190,7 +191,7 @@ func (s *Server) Do(req Request) *Response {
 	if err != nil {
 		s.t.Fatalf("read body: %v", err)
 	}
-	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Close: resp.Close}
 	if !req.NoCheck {
 		// Rebuild the request for the validator: its body was consumed.
 		check, _ := http.NewRequest(req.Method, s.URL+req.Path, strings.NewReader(req.Body))
