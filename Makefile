@@ -63,12 +63,16 @@ test-go: cc
 # cc: the race detector needs cgo, so a C compiler that finds libc's
 # headers; apt-get Debian's gcc and libc6-dev unless one compiles a line
 # including one (gcc alone, without its recommended libc6-dev, does not).
+# CC is left unquoted: like Go, it may carry arguments ("gcc -m64").
 cc:
-	@if ! printf '#include <stdlib.h>\n' | "$$($(GO) env CC)" -E -x c - >/dev/null 2>&1; then \
+	@cc="$$($(GO) env CC)"; \
+	compiles() { printf '#include <stdlib.h>\n' | $$cc -E -x c - >/dev/null 2>&1; }; \
+	if ! compiles; then \
 		echo "no C compiler that finds libc's headers: installing Debian gcc and libc6-dev with apt-get"; \
 		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcc libc6-dev; \
+		compiles || { echo "$$cc still cannot compile a line including <stdlib.h>" >&2; exit 1; }; \
 	fi
 
 ## lint: gofmt, go vet and staticcheck on hand-written code

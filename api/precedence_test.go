@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -147,6 +148,13 @@ func TestFaultPrecedence(t *testing.T) {
 			wantStatus: http.StatusRequestEntityTooLarge,
 		},
 		{
+			name: "the body's media type before the parameters",
+			req: apitest.Request{Method: "POST", Path: "/players/abc/visits", Token: p1.Token, Body: `{"location_id":1}`,
+				Header: map[string]string{"Content-Type": "text/plain"}},
+			wantStatus: http.StatusUnsupportedMediaType,
+			wantFields: []string{"Content-Type"},
+		},
+		{
 			name: "the parameters and the body together",
 			req: apitest.Request{Method: "POST", Path: "/players/abc/visits", Token: p1.Token, Body: `{"location_id":"x"}`,
 				Header: map[string]string{"Content-Type": "application/json"}},
@@ -193,6 +201,13 @@ func TestFaultPrecedence(t *testing.T) {
 			wantStatus: http.StatusUnauthorized,
 		},
 		{
+			name: "a location that does not exist before the precondition",
+			req: apitest.Request{Method: "POST", Path: p1.path + "/visits", Token: p1.Token, Body: `{"location_id":999999}`,
+				Header: map[string]string{"Content-Type": "application/json", "If-Match": `"v1"`}},
+			wantStatus: http.StatusBadRequest,
+			wantFields: []string{"location_id"},
+		},
+		{
 			name: "a reused Idempotency-Key before the precondition",
 			req: apitest.Request{Method: "POST", Path: p2.path + "/visits", Token: p2.Token, Body: `{"location_id":2}`,
 				Header: map[string]string{"Content-Type": "application/json", "Idempotency-Key": "used-once", "If-Match": `"v1"`}},
@@ -236,11 +251,15 @@ func TestFaultPrecedence(t *testing.T) {
 // The limit on requests in flight comes after the request's own checks
 // and before the operation's answers.
 func TestInFlightPrecedence(t *testing.T) {
+	// The first GetPlayer holds the one slot until the test ends; a later
+	// one that reaches the handler (a limit gone wrong) goes on, to fail
+	// its row rather than hang.
+	var held atomic.Bool
 	entered, release := make(chan struct{}), make(chan struct{})
 	hold := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
 		return func(c *gin.Context, req any) (any, error) {
-			if op == "GetPlayer" {
-				entered <- struct{}{}
+			if op == "GetPlayer" && held.CompareAndSwap(false, true) {
+				close(entered)
 				<-release
 			}
 			return f(c, req)
@@ -248,6 +267,10 @@ func TestInFlightPrecedence(t *testing.T) {
 	}
 	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxInFlight: 1, StrictMiddlewares: []generated.StrictMiddlewareFunc{hold}}})
 	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		close(release)
+		wg.Wait()
+	})
 	wg.Go(func() { s.Do(apitest.Request{Method: "GET", Path: "/players/1"}) })
 	<-entered
 	for _, tt := range []struct {
@@ -263,8 +286,6 @@ func TestInFlightPrecedence(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", tt.name, got.Status, got.Body, tt.want)
 		}
 	}
-	close(release)
-	wg.Wait()
 }
 
 // An unusable database is the operation's answer: it comes after the

@@ -949,9 +949,10 @@ func TestLostConnections(t *testing.T) {
 				t.Fatal(err)
 			}
 			p.close()
-			// The caller's deadline is ten times the store's connect
-			// timeout (1s): the call must end on its own, not when the
-			// caller gives up.
+			// The proxy refuses every connection now: the store must
+			// give up on its own, after its retries, and report the
+			// database unavailable, not wait until the caller's deadline
+			// (ten times its connect timeout) ends the call.
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()
 			err = c.call(ctx, s, pl.ID)
