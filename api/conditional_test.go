@@ -1,16 +1,13 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
-	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
 // TestConditionalWrites: every write evaluates If-Match and If-None-Match
@@ -341,12 +338,8 @@ func TestConditionalReads(t *testing.T) {
 	if got := limited.Do(apitest.Request{Method: "GET", Path: "/locations"}); got.Status != http.StatusOK {
 		t.Fatalf("the first GET /locations = %d, want 200", got.Status)
 	}
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gone.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gone := apitest.NewServer(t, apitest.Options{Store: store})
-	store.Close()
+	gone, lose := newServerLosingItsStore(t)
+	lose()
 	for _, tt := range []struct {
 		s      *apitest.Server
 		path   string

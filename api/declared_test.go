@@ -162,29 +162,9 @@ func TestDeclaredFailuresHappen(t *testing.T) {
 	})
 
 	t.Run("503 where declared, while the server is at capacity", func(t *testing.T) {
-		entered, release := make(chan struct{}), make(chan struct{})
-		var holding sync.Once
-		hold := func(f generated.StrictHandlerFunc, name string) generated.StrictHandlerFunc {
-			return func(c *gin.Context, req any) (any, error) {
-				if name == "GetLocation" && c.Request.URL.Path == "/locations/2" {
-					holding.Do(func() {
-						entered <- struct{}{}
-						<-release
-					})
-				}
-				return f(c, req)
-			}
-		}
-		s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxInFlight: 1,
-			StrictMiddlewares: []generated.StrictMiddlewareFunc{hold}}})
+		s, hold, _ := newSlotHolder(t, "GetLocation", "/locations/2")
 		reqs := opRequests(t, s)
-		var wg sync.WaitGroup
-		wg.Go(func() { s.Do(apitest.Request{Method: "GET", Path: "/locations/2"}) })
-		<-entered
-		defer func() {
-			close(release)
-			wg.Wait()
-		}()
+		hold()
 		for _, r := range reqs {
 			want := declared[r.op][http.StatusServiceUnavailable] && r.strict != "GetReadiness"
 			checkStatus(t, r, s.Do(r.req).Status, http.StatusServiceUnavailable, want)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -368,20 +369,8 @@ func TestHeaderLimit(t *testing.T) {
 
 // With every slot taken, one more request is refused at once with a 503.
 func TestInFlightLimit(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
-	hold := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
-		return func(c *gin.Context, req any) (any, error) {
-			if op == "GetPlayer" {
-				entered <- struct{}{}
-				<-release
-			}
-			return f(c, req)
-		}
-	}
-	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxInFlight: 1, StrictMiddlewares: []generated.StrictMiddlewareFunc{hold}}})
-	var wg sync.WaitGroup
-	wg.Go(func() { s.Do(apitest.Request{Method: "GET", Path: "/players/1"}) })
-	<-entered
+	s, hold, release := newSlotHolder(t, "GetPlayer", "/players/1")
+	hold()
 	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
 	if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("got %d (Retry-After %q), want 503 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
@@ -389,11 +378,56 @@ func TestInFlightLimit(t *testing.T) {
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
 		t.Errorf("/healthz while full = %d, want 200", resp.Status)
 	}
-	close(release)
-	wg.Wait()
+	release()
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
 		t.Errorf("after release = %d, want 200", resp.Status)
 	}
+}
+
+// newSlotHolder starts a server with one request slot (MaxInFlight: 1).
+// hold sends GET path and returns once that request holds the slot inside
+// op's handler; release lets it finish, and runs at the test's end if the
+// test has not called it. Only the first request to reach op at path is
+// held: a later one goes on, so that a limit gone wrong fails the test
+// rather than hanging it.
+func newSlotHolder(t *testing.T, op, path string) (s *apitest.Server, hold, release func()) {
+	t.Helper()
+	var held atomic.Bool
+	entered, released := make(chan struct{}), make(chan struct{})
+	holdOp := func(f generated.StrictHandlerFunc, name string) generated.StrictHandlerFunc {
+		return func(c *gin.Context, req any) (any, error) {
+			if name == op && c.Request.URL.Path == path && held.CompareAndSwap(false, true) {
+				close(entered)
+				<-released
+			}
+			return f(c, req)
+		}
+	}
+	s = apitest.NewServer(t, apitest.Options{Config: api.Config{MaxInFlight: 1, StrictMiddlewares: []generated.StrictMiddlewareFunc{holdOp}}})
+	var wg sync.WaitGroup
+	release = sync.OnceFunc(func() {
+		close(released)
+		wg.Wait()
+	})
+	t.Cleanup(release)
+	hold = func() {
+		wg.Go(func() { s.Do(apitest.Request{Method: "GET", Path: path}) })
+		<-entered
+	}
+	return s, hold, release
+}
+
+// newServerLosingItsStore starts a server over a fresh SQLite file and
+// returns with it the closing of that file under the server: a database
+// that cannot be used any more.
+func newServerLosingItsStore(t *testing.T) (s *apitest.Server, lose func()) {
+	t.Helper()
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gone.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = apitest.NewServer(t, apitest.Options{Store: store})
+	return s, func() { store.Close() }
 }
 
 // A request takes its slot once it has arrived whole: clients sending their
@@ -439,15 +473,11 @@ func TestInFlightSlotIsTakenOnceTheBodyHasArrived(t *testing.T) {
 // A database that cannot be used any more yields 503 problems with
 // Retry-After, never a hang or a 500, and /readyz says so.
 func TestDatabaseGoneIs503(t *testing.T) {
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gone.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := apitest.NewServer(t, apitest.Options{Store: store})
+	s, lose := newServerLosingItsStore(t)
 	if resp := s.Do(apitest.Request{Method: "GET", Path: "/readyz"}); resp.Status != 200 {
 		t.Fatalf("readyz before = %d, want 200", resp.Status)
 	}
-	store.Close()
+	lose()
 	for _, req := range []apitest.Request{
 		{Method: "GET", Path: "/readyz"},
 		{Method: "GET", Path: "/locations"},

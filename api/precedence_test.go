@@ -1,23 +1,15 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
-	"github.com/gin-gonic/gin"
-
 	"github.com/ninjagold/ninjagold-api/api"
-	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
-	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
 // TestFaultPrecedence holds the server to the order the contract gives
@@ -251,28 +243,8 @@ func TestFaultPrecedence(t *testing.T) {
 // The limit on requests in flight comes after the request's own checks
 // and before the operation's answers.
 func TestInFlightPrecedence(t *testing.T) {
-	// The first GetPlayer holds the one slot until the test ends; a later
-	// one that reaches the handler (a limit gone wrong) goes on, to fail
-	// its row rather than hang.
-	var held atomic.Bool
-	entered, release := make(chan struct{}), make(chan struct{})
-	hold := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
-		return func(c *gin.Context, req any) (any, error) {
-			if op == "GetPlayer" && held.CompareAndSwap(false, true) {
-				close(entered)
-				<-release
-			}
-			return f(c, req)
-		}
-	}
-	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxInFlight: 1, StrictMiddlewares: []generated.StrictMiddlewareFunc{hold}}})
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		close(release)
-		wg.Wait()
-	})
-	wg.Go(func() { s.Do(apitest.Request{Method: "GET", Path: "/players/1"}) })
-	<-entered
+	s, hold, _ := newSlotHolder(t, "GetPlayer", "/players/1")
+	hold()
 	for _, tt := range []struct {
 		name string
 		req  apitest.Request
@@ -291,12 +263,8 @@ func TestInFlightPrecedence(t *testing.T) {
 // An unusable database is the operation's answer: it comes after the
 // request's own checks and before the precondition.
 func TestUnusableDatabasePrecedence(t *testing.T) {
-	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "gone.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := apitest.NewServer(t, apitest.Options{Store: store})
-	store.Close()
+	s, lose := newServerLosingItsStore(t)
+	lose()
 	for _, tt := range []struct {
 		name string
 		req  apitest.Request
