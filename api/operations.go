@@ -117,7 +117,7 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 			o.acceptPerResource = op.Extensions["x-accept-per-resource"] == true
 			o.quick = newQuickCheck(spec, item, op)
 			o.unlimited = unlimited[op.OperationID]
-			for _, p := range append(item.Parameters, op.Parameters...) {
+			for _, p := range operationParameters(item, op) {
 				if p.Value == nil {
 					continue
 				}
@@ -174,6 +174,19 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 		}
 	}
 	return ops, nil
+}
+
+// operationParameters are op's parameters with those of its path item
+// that op does not override (OpenAPI 3: an operation's parameter of the
+// same name and location replaces the path's), in a slice of their own.
+func operationParameters(item *openapi3.PathItem, op *openapi3.Operation) openapi3.Parameters {
+	params := make(openapi3.Parameters, 0, len(item.Parameters)+len(op.Parameters))
+	for _, p := range item.Parameters {
+		if p.Value == nil || op.Parameters.GetByInAndName(p.Value.In, p.Value.Name) == nil {
+			params = append(params, p)
+		}
+	}
+	return append(params, op.Parameters...)
 }
 
 // requestSide is the part of spec that kin-openapi reads to validate a

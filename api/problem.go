@@ -244,7 +244,11 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 		}
 		err = ge
 	}
-	code := game.ErrorCode(err)
+	if ge == nil {
+		e.internal(c, err)
+		return
+	}
+	code := ge.Code
 	kind, ok := kindOf[code]
 	if !ok {
 		e.internal(c, err)
@@ -302,7 +306,7 @@ func (e errorResponder) internal(c *gin.Context, err error) {
 		return
 	}
 	e.logError(c, slog.LevelError, "internal error", err)
-	writeProblem(c, kindInternal, "The server could not complete the request.", nil)
+	writeProblem(c, kindInternal, game.InternalMessage, nil)
 }
 
 // logError logs err with what finds the request: its route and the request

@@ -72,14 +72,7 @@ func newQuickCheck(spec *openapi3.T, route *openapi3.PathItem, op *openapi3.Oper
 		return nil
 	}
 	q := &quickCheck{bodies: map[string]*quickObject{}}
-	params := openapi3.Parameters{}
-	for _, p := range route.Parameters {
-		if op.Parameters.GetByInAndName(p.Value.In, p.Value.Name) == nil {
-			params = append(params, p)
-		}
-	}
-	params = append(params, op.Parameters...)
-	for _, ref := range params {
+	for _, ref := range operationParameters(route, op) {
 		p := ref.Value
 		if p == nil || p.Schema == nil || p.Schema.Value == nil || p.Content != nil ||
 			p.AllowEmptyValue || p.Style != "" || p.Explode != nil ||

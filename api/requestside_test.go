@@ -78,3 +78,35 @@ func TestRoutesHoldNoResponses(t *testing.T) {
 		t.Error("newOperations put its copy of COPY /locations into the document's path item")
 	}
 }
+
+// TestOperationParameters: an operation's parameter replaces its path
+// item's of the same name and location, and the path item's others stay,
+// in a slice that is neither's.
+func TestOperationParameters(t *testing.T) {
+	param := func(in, name, typ string) *openapi3.ParameterRef {
+		return &openapi3.ParameterRef{Value: &openapi3.Parameter{In: in, Name: name,
+			Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{typ}}}}}
+	}
+	pathID, pathLimit := param("path", "id", "integer"), param("query", "limit", "integer")
+	opLimit, opHeader := param("query", "limit", "string"), param("header", "limit", "string")
+	item := &openapi3.PathItem{Parameters: make(openapi3.Parameters, 0, 8)}
+	item.Parameters = append(item.Parameters, pathID, pathLimit)
+	op := &openapi3.Operation{Parameters: openapi3.Parameters{opLimit, opHeader}}
+
+	got := operationParameters(item, op)
+	want := openapi3.Parameters{pathID, opLimit, opHeader}
+	if len(got) != len(want) {
+		t.Fatalf("got %d parameters, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("parameter %d: got %s %s (%v), want %s %s (%v)", i, got[i].Value.In, got[i].Value.Name,
+				got[i].Value.Schema.Value.Type, want[i].Value.In, want[i].Value.Name, want[i].Value.Schema.Value.Type)
+		}
+	}
+	// Growing the result must not write into the path item's spare room.
+	_ = append(got, param("query", "extra", "string"))
+	if spare := item.Parameters[:3][2]; spare != nil {
+		t.Errorf("the path item's backing array was written: %v", spare.Value.Name)
+	}
+}

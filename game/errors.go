@@ -107,12 +107,16 @@ func ErrorCode(err error) Code {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the client-safe message of err; a generic one when err
-// is not an *Error, so internals never leak.
+// InternalMessage is all a client hears of an internal error, the 500's
+// detail: what went wrong is the operator's to read in the log.
+const InternalMessage = "The server could not complete the request."
+
+// ErrorMessage returns the client-safe message of err; InternalMessage when
+// err is not an *Error, so internals never leak.
 func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Message
 	}
-	return "The server could not complete the request."
+	return InternalMessage
 }

@@ -43,6 +43,11 @@ func (l Location) Fields() LocationFields {
 	return LocationFields{Name: l.Name, MinGold: l.MinGold, MaxGold: l.MaxGold, Description: l.Description}
 }
 
+// SetFields sets l's writable fields to f.
+func (l *Location) SetFields(f LocationFields) {
+	l.Name, l.MinGold, l.MaxGold, l.Description = f.Name, f.MinGold, f.MaxGold, f.Description
+}
+
 // Apply runs update on l and reports whether it changed a writable field.
 // A store writes a new version only then, so that an update that changes
 // nothing (a PUT of what is there) leaves the ETag as it was.

@@ -45,23 +45,30 @@ func TestCursorWithTrailingText(t *testing.T) {
 // A cursor is one the server made: a member it never writes, or one of a
 // players' board given to a list ordered by id alone, makes it invalid.
 func TestForgedCursors(t *testing.T) {
-	enc := func(s string) *string { c := base64.RawURLEncoding.EncodeToString([]byte(s)); return &c }
-	for _, c := range []struct {
+	byID := func(c *string) (cursor, error) { id, err := idCursor(c); return cursor{ID: id}, err }
+	anySort := func(c *string) (cursor, error) { return decodeCursor(*c) }
+	tests := []struct {
 		name, json string
+		decode     func(*string) (cursor, error)
+		wantID     int64 // 0: want errBadCursor
 	}{
-		{"an unknown member", `{"id":1,"x":1}`},
-	} {
-		if got, err := decodeCursor(*enc(c.json)); err != errBadCursor {
-			t.Errorf("%s: decodeCursor(%s) = %+v, %v; want errBadCursor", c.name, c.json, got, err)
-		}
+		{"an unknown member is refused", `{"id":1,"x":1}`, anySort, 0},
+		{"a board's gold on a list by id is refused", `{"id":1,"gold":5}`, byID, 0},
+		{"a board's order on a list by id is refused", `{"id":1,"sort":"-gold"}`, byID, 0},
+		{"an order by creation on a list by id is refused", `{"id":1,"sort":"created_at"}`, byID, 0},
+		{"an id alone on a list by id is taken", `{"id":7}`, byID, 7},
 	}
-	for _, c := range []string{`{"id":1,"gold":5}`, `{"id":1,"sort":"-gold"}`, `{"id":1,"sort":"created_at"}`} {
-		if id, err := idCursor(enc(c)); err != errBadCursor {
-			t.Errorf("idCursor(%s) = %d, %v; want errBadCursor", c, id, err)
-		}
-	}
-	if id, err := idCursor(enc(`{"id":7}`)); err != nil || id != 7 {
-		t.Errorf("idCursor({\"id\":7}) = %d, %v; want 7", id, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			enc := base64.RawURLEncoding.EncodeToString([]byte(tt.json))
+			got, err := tt.decode(&enc)
+			switch {
+			case tt.wantID == 0 && err != errBadCursor:
+				t.Errorf("%s: got %+v, %v; want errBadCursor", tt.json, got, err)
+			case tt.wantID != 0 && (err != nil || got.ID != tt.wantID):
+				t.Errorf("%s: got %+v, %v; want id %d", tt.json, got, err, tt.wantID)
+			}
+		})
 	}
 }
 

@@ -21,6 +21,18 @@ func toLocation(l game.Location) generated.Location {
 	}
 }
 
+// locationCSVHeader and locationRow are a location list's text/csv form:
+// toLocation's members, in the contract's order.
+var locationCSVHeader = []string{"id", "name", "min_gold", "max_gold", "description", "created_at", "updated_at"}
+
+func locationRow(l game.Location) []string {
+	return []string{
+		strconv.FormatInt(l.ID, 10), l.Name,
+		strconv.Itoa(int(l.MinGold)), strconv.Itoa(int(l.MaxGold)), l.Description,
+		l.CreatedAt.Format(time.RFC3339Nano), l.UpdatedAt.Format(time.RFC3339Nano),
+	}
+}
+
 func locationFields(n generated.NewLocation) game.LocationFields {
 	f := game.LocationFields{Name: n.Name, MinGold: n.MinGold, MaxGold: n.MaxGold}
 	if n.Description != nil {
@@ -55,13 +67,9 @@ func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsR
 	if wantsCSV(ctx) {
 		rows := make([][]string, len(locs))
 		for i, l := range locs {
-			rows[i] = []string{
-				strconv.FormatInt(l.ID, 10), l.Name,
-				strconv.Itoa(int(l.MinGold)), strconv.Itoa(int(l.MaxGold)), l.Description,
-				l.CreatedAt.Format(time.RFC3339Nano), l.UpdatedAt.Format(time.RFC3339Nano),
-			}
+			rows[i] = locationRow(l)
 		}
-		body, n := csvBody([]string{"id", "name", "min_gold", "max_gold", "description", "created_at", "updated_at"}, rows)
+		body, n := csvBody(locationCSVHeader, rows)
 		return generated.ListLocations200TextcsvCharsetUtf8Response{Body: body, ContentLength: n, Headers: headers}, nil
 	}
 
@@ -122,7 +130,7 @@ func (s *Server) ReplaceLocation(ctx context.Context, req generated.ReplaceLocat
 		if err := checkPreconditions(req.Params.IfMatch, req.Params.IfNoneMatch, *cur); err != nil {
 			return err
 		}
-		cur.Name, cur.MinGold, cur.MaxGold, cur.Description = f.Name, f.MinGold, f.MaxGold, f.Description
+		cur.SetFields(f)
 		return nil
 	})
 	if err != nil {
@@ -161,7 +169,7 @@ func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocatio
 		if p.Description.IsSpecified() {
 			cur.Description = p.Description.GetOrEmpty() // "" when null: clearing
 		}
-		return game.LocationFields{Name: cur.Name, MinGold: cur.MinGold, MaxGold: cur.MaxGold}.Validate()
+		return cur.Fields().Validate()
 	})
 	if err != nil {
 		return nil, err

@@ -173,32 +173,37 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 	}}, nil
 }
 
-// playerPrecondition is the answer to a write of player id whose
-// precondition failed: failed (a 412), but a 404 first if the player does
-// not exist. authorizePlayer found the player for its own token, but takes
-// the admin token for any id.
-func (s *Server) playerPrecondition(ctx context.Context, id int64, failed error) error {
-	if credentialsFrom(ctx).Admin {
-		if _, err := s.store.GetPlayer(ctx, id); err != nil {
-			return err
-		}
+// authorizeTokenWrite clears a write of player id that only the player
+// (with its own token) or the admin may make, under the request's
+// preconditions, and returns the token hash the store must check again in
+// its transaction, nil for the admin: a replacement that came after this
+// check retired it. A failed precondition is a 412, but a 404 first if the
+// player does not exist (authorizePlayer found the player for its own
+// token, but takes the admin token for any id).
+func (s *Server) authorizeTokenWrite(ctx context.Context, id int64, ifMatch, ifNoneMatch *string) ([]byte, error) {
+	if err := s.authorizePlayer(ctx, id, true); err != nil {
+		return nil, err
 	}
-	return failed
+	cred := credentialsFrom(ctx)
+	if failed := UntaggedPrecondition(ifMatch, ifNoneMatch); failed != nil {
+		if cred.Admin {
+			if _, err := s.store.GetPlayer(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		return nil, failed
+	}
+	if cred.Admin {
+		return nil, nil
+	}
+	return cred.tokenHash(), nil
 }
 
 func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerRequestObject) (generated.DeletePlayerResponseObject, error) {
 	ctx = requestContext(ctx)
-	if err := s.authorizePlayer(ctx, req.Id, true); err != nil {
+	token, err := s.authorizeTokenWrite(ctx, req.Id, req.Params.IfMatch, req.Params.IfNoneMatch)
+	if err != nil {
 		return nil, err
-	}
-	if failed := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); failed != nil {
-		return nil, s.playerPrecondition(ctx, req.Id, failed)
-	}
-	// With the player's own token, the delete checks it again in its
-	// transaction: a replacement that came after authorizePlayer retired it.
-	var token []byte
-	if cred := credentialsFrom(ctx); !cred.Admin {
-		token = cred.tokenHash()
 	}
 	if err := s.store.DeletePlayer(ctx, req.Id, token); err != nil {
 		return nil, err
@@ -212,16 +217,9 @@ func (s *Server) DeletePlayer(ctx context.Context, req generated.DeletePlayerReq
 // token replaces any player's.
 func (s *Server) ReplacePlayerToken(ctx context.Context, req generated.ReplacePlayerTokenRequestObject) (generated.ReplacePlayerTokenResponseObject, error) {
 	ctx = requestContext(ctx)
-	if err := s.authorizePlayer(ctx, req.Id, true); err != nil {
+	old, err := s.authorizeTokenWrite(ctx, req.Id, req.Params.IfMatch, req.Params.IfNoneMatch)
+	if err != nil {
 		return nil, err
-	}
-	if failed := UntaggedPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch); failed != nil {
-		return nil, s.playerPrecondition(ctx, req.Id, failed)
-	}
-	cred := credentialsFrom(ctx)
-	var old []byte
-	if !cred.Admin {
-		old = cred.tokenHash()
 	}
 	token := newToken()
 	p, err := s.store.ReplaceToken(ctx, req.Id, old, HashToken(token))

@@ -23,6 +23,18 @@ func toVisit(v game.Visit) generated.Visit {
 	}
 }
 
+// visitCSVHeader and visitRow are a visit list's text/csv form: toVisit's
+// members, in the contract's order.
+var visitCSVHeader = []string{"id", "player_id", "location_id", "location_name", "gold", "balance", "message", "created_at"}
+
+func visitRow(v game.Visit) []string {
+	return []string{
+		strconv.FormatInt(v.ID, 10), strconv.FormatInt(v.PlayerID, 10), strconv.FormatInt(v.LocationID, 10),
+		v.LocationName, strconv.Itoa(int(v.Gold)), strconv.FormatInt(v.Balance, 10), v.Message,
+		v.CreatedAt.Format(time.RFC3339Nano),
+	}
+}
+
 func visitURL(v game.Visit) string {
 	return playerURL(v.PlayerID) + "/visits/" + strconv.FormatInt(v.ID, 10)
 }
@@ -116,13 +128,9 @@ func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequest
 	if wantsCSV(ctx) {
 		rows := make([][]string, len(visits))
 		for i, v := range visits {
-			rows[i] = []string{
-				strconv.FormatInt(v.ID, 10), strconv.FormatInt(v.PlayerID, 10), strconv.FormatInt(v.LocationID, 10),
-				v.LocationName, strconv.Itoa(int(v.Gold)), strconv.FormatInt(v.Balance, 10), v.Message,
-				v.CreatedAt.Format(time.RFC3339Nano),
-			}
+			rows[i] = visitRow(v)
 		}
-		body, n := csvBody([]string{"id", "player_id", "location_id", "location_name", "gold", "balance", "message", "created_at"}, rows)
+		body, n := csvBody(visitCSVHeader, rows)
 		return generated.ListVisits200TextcsvCharsetUtf8Response{Body: body, ContentLength: n, Headers: headers}, nil
 	}
 	items := make([]generated.Visit, len(visits))

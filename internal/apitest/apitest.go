@@ -1,10 +1,11 @@
 // Package apitest runs the real service for tests: the engine built by
 // api.NewHandler over a real SQLite file, behind a real listener. Every
-// response a test receives is checked against openapi.yaml by kin-openapi's
-// ValidateResponse, against a document of its own (ninjagold.Spec parsed
-// apart from the one the server is given), so a
-// status, header, media type or body the contract does not declare fails
-// the test that provoked it.
+// response a test receives is checked against openapi.yaml by
+// internal/contract (kin-openapi's ValidateResponse and the rules it adds:
+// no undeclared header, no body where none is declared, none for a HEAD),
+// against a document of its own (ninjagold.Spec parsed apart from the one
+// the server is given), so a status, header, media type or body the
+// contract does not declare fails the test that provoked it.
 package apitest
 
 import (

@@ -11,14 +11,14 @@ import (
 	"strings"
 )
 
-// Normalized is u with the escapes of unreserved characters in its path as
+// normalized is u with the escapes of unreserved characters in its path as
 // sent (its RawPath) decoded: u itself when there are none, else a copy,
 // so that a request net/http made is never changed.
-func Normalized(u *url.URL) *url.URL {
+func normalized(u *url.URL) *url.URL {
 	if u.RawPath == "" {
 		return u
 	}
-	raw := DecodeUnreserved(u.RawPath)
+	raw := decodeUnreserved(u.RawPath)
 	if raw == u.RawPath {
 		return u
 	}
@@ -30,11 +30,11 @@ func Normalized(u *url.URL) *url.URL {
 	return &n
 }
 
-// Request is r with its URL Normalized: r itself when that changes nothing,
+// Request is r with its URL normalized: r itself when that changes nothing,
 // else a shallow copy, so that the request net/http made stays as it came
 // (its docs: handlers should not modify the request).
 func Request(r *http.Request) *http.Request {
-	u := Normalized(r.URL)
+	u := normalized(r.URL)
 	if u == r.URL {
 		return r
 	}
@@ -43,10 +43,10 @@ func Request(r *http.Request) *http.Request {
 	return c
 }
 
-// DecodeUnreserved is the escaped path p with each %XX that encodes an
+// decodeUnreserved is the escaped path p with each %XX that encodes an
 // unreserved character decoded, in either case of hex digit, once: %256C
 // stays. Every other escape (a slash, a space, UTF-8) stays as sent.
-func DecodeUnreserved(p string) string {
+func decodeUnreserved(p string) string {
 	i := strings.IndexByte(p, '%')
 	if i < 0 {
 		return p

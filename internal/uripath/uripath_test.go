@@ -21,13 +21,13 @@ func TestDecodeUnreserved(t *testing.T) {
 		{"/a%4G", "/a%4G"}, // the low digit no hexadecimal digit
 		{"/a%G4", "/a%G4"},
 	} {
-		if got := DecodeUnreserved(tt.in); got != tt.want {
-			t.Errorf("DecodeUnreserved(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := decodeUnreserved(tt.in); got != tt.want {
+			t.Errorf("decodeUnreserved(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
-// Normalized leaves u alone: it returns u itself when nothing changes and
+// normalized leaves u alone: it returns u itself when nothing changes and
 // a copy when something does.
 func TestNormalized(t *testing.T) {
 	for _, tt := range []struct {
@@ -44,12 +44,12 @@ func TestNormalized(t *testing.T) {
 			t.Fatal(err)
 		}
 		before := *u
-		n := Normalized(u)
+		n := normalized(u)
 		if *u != before {
-			t.Errorf("Normalized(%s) changed its argument: %+v", tt.target, *u)
+			t.Errorf("normalized(%s) changed its argument: %+v", tt.target, *u)
 		}
 		if (n == u) != tt.same || n.RawPath != tt.wantRaw || n.Path != u.Path {
-			t.Errorf("Normalized(%s) = %+v (the same URL: %v), want RawPath %q (the same URL: %v)", tt.target, *n, n == u, tt.wantRaw, tt.same)
+			t.Errorf("normalized(%s) = %+v (the same URL: %v), want RawPath %q (the same URL: %v)", tt.target, *n, n == u, tt.wantRaw, tt.same)
 		}
 	}
 }

@@ -54,7 +54,7 @@ func testLocations(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatalf("CreateLocation: %v", err)
 		}
-		got := game.LocationFields{Name: l.Name, MinGold: l.MinGold, MaxGold: l.MaxGold, Description: l.Description}
+		got := l.Fields()
 		if got != fields {
 			t.Errorf("got fields %+v, want %+v", got, fields)
 		}

@@ -1,0 +1,113 @@
+package impl
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/prometheus/common/expfmt"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
+	"github.com/ninjagold/ninjagold-api/generated"
+)
+
+func (s *Server) GetHealth(_ context.Context, req generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetHealth304Response{}, nil
+	}
+	return generated.FastGetHealth200JSONResponse{GetHealth200JSONResponse: generated.GetHealth200JSONResponse{Body: generated.Health{Status: generated.Ok}}}, nil
+}
+
+func (s *Server) GetReadiness(ctx context.Context, req generated.GetReadinessRequestObject) (generated.GetReadinessResponseObject, error) {
+	ctx = requestContext(ctx)
+	if err := s.store.Ping(ctx); err != nil {
+		return nil, err
+	}
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetReadiness304Response{}, nil
+	}
+	return generated.FastGetReadiness200JSONResponse{GetReadiness200JSONResponse: generated.GetReadiness200JSONResponse{Body: generated.Health{Status: generated.Ok}}}, nil
+}
+
+func (s *Server) GetOpenAPIJSON(_ context.Context, req generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
+	doc, err := s.specAsJSON()
+	if err != nil {
+		return nil, err
+	}
+	tag := s.tags.of("/openapi.json", doc)
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetOpenAPIJSON304Response{Headers: generated.GetOpenAPIJSON304ResponseHeaders{ETag: tag}}, nil
+	}
+	return specJSONResponse{body: doc, etag: tag}, nil
+}
+
+// specJSONResponse is generated.GetOpenAPIJSON200JSONResponse with its body
+// already encoded: the same Content-Type and bytes, and the ETag of its
+// Headers (GetOpenAPIJSON200ResponseHeaders), the only one of them impl
+// sets; the api layer sets the others. Its length is known, so it is sent
+// rather than a chunked body.
+type specJSONResponse struct {
+	body []byte
+	etag string
+}
+
+func (r specJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", r.etag)
+	w.Header().Set("Content-Length", strconv.Itoa(len(r.body)))
+	w.WriteHeader(http.StatusOK)
+	_, err := w.Write(r.body)
+	return err
+}
+
+func (s *Server) GetOpenAPIYAML(_ context.Context, req generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
+	tag := s.tags.of("/openapi.yaml", ninjagold.OpenAPIYAML)
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetOpenAPIYAML304Response{Headers: generated.GetOpenAPIYAML304ResponseHeaders{ETag: tag}}, nil
+	}
+	return generated.GetOpenAPIYAML200ApplicationyamlResponse{
+		Body:          bytes.NewReader(ninjagold.OpenAPIYAML),
+		ContentLength: int64(len(ninjagold.OpenAPIYAML)),
+		Headers:       generated.GetOpenAPIYAML200ResponseHeaders{ETag: tag},
+	}, nil
+}
+
+func (s *Server) GetMetrics(ctx context.Context, req generated.GetMetricsRequestObject) (generated.GetMetricsResponseObject, error) {
+	families, err := s.metrics.Gather()
+	if err != nil {
+		return nil, fmt.Errorf("impl: gather metrics: %w", err)
+	}
+	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
+	case err != nil:
+		return nil, err
+	case notModified:
+		return generated.GetMetrics304Response{}, nil
+	}
+	var b strings.Builder
+	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, f := range families {
+		if err := enc.Encode(f); err != nil {
+			return nil, fmt.Errorf("impl: encode metrics: %w", err)
+		}
+	}
+	// The format expfmt writes is the one the contract names:
+	// text/plain; version=0.0.4; charset=utf-8 (expfmt.FmtText).
+	return generated.GetMetrics200TextplainVersion004CharsetUtf8Response{
+		Body: strings.NewReader(b.String()), ContentLength: int64(b.Len()),
+	}, nil
+}
