@@ -123,6 +123,11 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	} else if err != nil {
 		return cfg, fmt.Errorf("%w (ninjagold --help lists the flags)", err)
 	}
+	// A stray word (a mistyped command) is the first thing to hear of: the
+	// flags around it may mean something else than the caller thought.
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	if err := cfg.fromEnvironment(given, getenv); err != nil {
@@ -142,9 +147,6 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_FLUSH / --log-flush must be 0 or a duration of at least %v such as 100ms, not %q", api.MinLogFlush, *logFlush)
 	}
 	cfg.logFlush = flush
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
 	if cfg.logFormat != "json" && cfg.logFormat != "text" {
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_FORMAT / --log-format must be json or text, not %q", cfg.logFormat)
 	}
