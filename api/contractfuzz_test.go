@@ -206,7 +206,7 @@ func (f *contractFuzzer) setup() {
 		}
 	case "listVisits":
 		for _, limit := range []int{1, 2} {
-			f.cursor("visits", fmt.Sprintf("/players/%d/visits?limit=%d", ids[0], limit))
+			f.cursor(fmt.Sprintf("visits %d", ids[0]), fmt.Sprintf("/players/%d/visits?limit=%d", ids[0], limit))
 		}
 	}
 	if errs := f.tb.take(); len(errs) > 0 {
@@ -809,7 +809,7 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		}
 		return precondition(201)
 	case "listVisits":
-		if !f.cursorOK(in, "visits") {
+		if !f.cursorOK(in, fmt.Sprintf("visits %d", id)) {
 			return bad(400, "cursor")
 		}
 		if _, err := f.s.Store.GetPlayer(ctx, id); err != nil {
@@ -862,7 +862,7 @@ func (f *contractFuzzer) success() int {
 }
 
 // cursorList names the list the operation pages through, as cursors
-// records it ("players" covers every sort).
+// records it ("players" covers every sort, "visits" every player's).
 func (f *contractFuzzer) cursorList() string {
 	return map[string]string{"listLocations": "locations", "listPlayers": "players", "listVisits": "visits"}[f.op.ID()]
 }

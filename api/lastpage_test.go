@@ -63,13 +63,19 @@ func TestFullLastPageEndsTheList(t *testing.T) {
 	}
 }
 
-// TestCursorOfAnotherList: a cursor made for the players sorted by
-// created_at carries its sort, and the lists ordered by id alone refuse it
-// rather than reading its id as theirs.
+// TestCursorOfAnotherList: a cursor continues only the list it was issued
+// for. Each list refuses every other list's cursor, one player's visits
+// another's among them, rather than reading its id as its own, and takes
+// its own.
 func TestCursorOfAnotherList(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	p := newPlayer(t, s, "Hattori", "Hanzo")
-	newPlayer(t, s, "Fuma", "Kotaro")
+	q := newPlayer(t, s, "Fuma", "Kotaro")
+	for _, who := range []player{p, p, q, q} {
+		if resp, _ := visit(t, s, who, 1, ""); resp.Status != http.StatusCreated {
+			t.Fatalf("visit: %d %s", resp.Status, resp.Body)
+		}
+	}
 	// nextCursor is the next_cursor of the first page of path, one item long.
 	nextCursor := func(path string) string {
 		t.Helper()
@@ -82,21 +88,25 @@ func TestCursorOfAnotherList(t *testing.T) {
 		}
 		return *page.NextCursor
 	}
-	players := nextCursor("/players?sort=created_at&")
-	for _, path := range []string{"/locations", p.path + "/visits"} {
-		resp := s.Do(apitest.Request{Method: "GET", Path: path + "?cursor=" + players})
-		if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] == "" {
-			t.Errorf("GET %s with a players cursor: %d %s, want 400 naming cursor", path, resp.Status, resp.Body)
+	const another = "cursor was issued for another list or sort order"
+	lists := []struct{ name, path, cursor string }{
+		{"the players by created_at", "/players?sort=created_at&", nextCursor("/players?sort=created_at&")},
+		{"the locations", "/locations?", nextCursor("/locations?")},
+		{"a player's visits", p.path + "/visits?", nextCursor(p.path + "/visits?")},
+		{"another player's visits", q.path + "/visits?", nextCursor(q.path + "/visits?")},
+	}
+	for _, list := range lists {
+		for _, from := range lists {
+			resp := s.Do(apitest.Request{Method: "GET", Path: list.path + "limit=1&cursor=" + from.cursor})
+			switch {
+			case from == list && resp.Status != http.StatusOK:
+				t.Errorf("GET %s with its own cursor: %d %s, want 200", list.name, resp.Status, resp.Body)
+			case from != list && (resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != another):
+				t.Errorf("GET %s with a cursor of %s: %d %s, want 400 with cursor %q", list.name, from.name, resp.Status, resp.Body, another)
+			}
 		}
 	}
-	// And the board refuses a cursor of a list ordered by id, saying it is
-	// another list's, not only another order's.
-	locations := nextCursor("/locations?")
-	const another = "cursor was issued for another list or sort order"
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/players?cursor=" + locations})
-	if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != another {
-		t.Errorf("GET /players with a locations cursor: %d %s, want 400 with cursor %q", resp.Status, resp.Body, another)
-	}
+	locations := lists[1].cursor
 
 	// A board cursor holds its sort: one of the same shape (gold, or not)
 	// in the other direction is another order's, as is a locations cursor
@@ -111,8 +121,8 @@ func TestCursorOfAnotherList(t *testing.T) {
 		{"a created_at cursor", "-created_at", bySort("created_at")},
 		{"a -created_at cursor", "created_at", bySort("-created_at")},
 		{"a locations cursor", "created_at", locations},
-		{"a -gold cursor without gold", "-gold", made(`{"id":1,"sort":"-gold"}`)},
-		{"a created_at cursor with gold", "created_at", made(`{"id":1,"sort":"created_at","gold":5}`)},
+		{"a -gold cursor without gold", "-gold", made(`{"id":1,"sort":"-gold","list":"/players"}`)},
+		{"a created_at cursor with gold", "created_at", made(`{"id":1,"sort":"created_at","gold":5,"list":"/players"}`)},
 	} {
 		resp := s.Do(apitest.Request{Method: "GET", Path: "/players?sort=" + c.sort + "&cursor=" + c.cursor})
 		if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != another {

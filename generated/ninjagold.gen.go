@@ -193,7 +193,7 @@ type LocationList struct {
 
 	// NextCursor Pass it as `cursor` for the next page; `null` on the last page.
 	//
-	// Example: eyJpZCI6NH0
+	// Example: eyJpZCI6NCwibGlzdCI6Ii9sb2NhdGlvbnMifQ
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
 }
 
@@ -685,7 +685,9 @@ type ListLocationsParams struct {
 	// Limit The most items to return on one page.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+	// continues only the list it was issued for: another list's (another player's visits
+	// among them) is a `400`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -799,7 +801,9 @@ type ListPlayersParams struct {
 	// Limit The most items to return on one page.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+	// continues only the list it was issued for: another list's (another player's visits
+	// among them) is a `400`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -870,7 +874,9 @@ type ListVisitsParams struct {
 	// Limit The most items to return on one page.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+	// continues only the list it was issued for: another list's (another player's visits
+	// among them) is a `400`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the

@@ -110,7 +110,7 @@ func TestListLocationsCSVKeepsText(t *testing.T) {
 	}
 
 	// The page after the location before it holds that location alone.
-	after := cursor{ID: l.Id - 1}.encode()
+	after := cursor{ID: l.Id - 1, List: "/locations"}.encode()
 	limit := int32(1)
 	ctx := WithRequestInfo(t.Context(), RequestInfo{MediaType: "text/csv; charset=utf-8"})
 	resp, err := s.ListLocations(ctx, generated.ListLocationsRequestObject{Params: generated.ListLocationsParams{Limit: &limit, Cursor: &after}})

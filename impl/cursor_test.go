@@ -10,17 +10,17 @@ import (
 func TestCursorRoundTrip(t *testing.T) {
 	gold := int64(-42)
 	tests := []cursor{
-		{ID: 1},
-		{ID: 9_223_372_036_854_775_807},
-		{ID: 7, Gold: &gold, Sort: game.ByGoldDesc},
-		{ID: 3, Sort: game.ByCreatedAtAsc},
+		{ID: 1, List: "/locations"},
+		{ID: 9_223_372_036_854_775_807, List: "/players/9223372036854775807/visits"},
+		{ID: 7, Gold: &gold, Sort: game.ByGoldDesc, List: "/players"},
+		{ID: 3, Sort: game.ByCreatedAtAsc, List: "/players"},
 	}
 	for _, want := range tests {
 		got, err := decodeCursor(want.encode())
 		if err != nil {
 			t.Fatalf("decode(encode(%+v)): %v", want, err)
 		}
-		if got.ID != want.ID || got.Sort != want.Sort || (got.Gold == nil) != (want.Gold == nil) ||
+		if got.ID != want.ID || got.Sort != want.Sort || got.List != want.List || (got.Gold == nil) != (want.Gold == nil) ||
 			(got.Gold != nil && *got.Gold != *want.Gold) {
 			t.Errorf("round trip = %+v, want %+v", got, want)
 		}
@@ -30,43 +30,45 @@ func TestCursorRoundTrip(t *testing.T) {
 // A cursor is one JSON object and nothing else: text after it, whatever
 // it is, makes the cursor invalid.
 func TestCursorWithTrailingText(t *testing.T) {
+	const valid = `{"id":5,"list":"/locations"}`
 	for _, tail := range []string{"]", "]]", "}", " {}", ",", " 1", " null", "x"} {
-		s := base64.RawURLEncoding.EncodeToString([]byte(`{"id":5}` + tail))
+		s := base64.RawURLEncoding.EncodeToString([]byte(valid + tail))
 		if c, err := decodeCursor(s); err != errBadCursor {
-			t.Errorf("cursor %q: got %+v, %v; want errBadCursor", `{"id":5}`+tail, c, err)
+			t.Errorf("cursor %q: got %+v, %v; want errBadCursor", valid+tail, c, err)
 		}
 	}
-	s := base64.RawURLEncoding.EncodeToString([]byte(" {\"id\":5} \n"))
+	s := base64.RawURLEncoding.EncodeToString([]byte(" " + valid + " \n"))
 	if c, err := decodeCursor(s); err != nil || c.ID != 5 {
 		t.Errorf("cursor with white space around it: got %+v, %v; want id 5", c, err)
 	}
 }
 
-// A cursor is one the server made: a member it never writes, or one of a
-// players' board given to a list ordered by id alone, makes it invalid.
+// A cursor is one the server made, for the list it is given to: one
+// without its list, another list's (another player's visits among them),
+// or one of this list with a member it never writes, is refused.
 func TestForgedCursors(t *testing.T) {
-	byID := func(c *string) (cursor, error) { id, err := idCursor(c); return cursor{ID: id}, err }
-	anySort := func(c *string) (cursor, error) { return decodeCursor(*c) }
+	const locations = "/locations"
 	tests := []struct {
 		name, json string
-		decode     func(*string) (cursor, error)
-		wantID     int64 // 0: want errBadCursor
+		wantID     int64 // 0: want wantErr
+		wantErr    error
 	}{
-		{"an unknown member is refused", `{"id":1,"x":1}`, anySort, 0},
-		{"a board's gold on a list by id is refused", `{"id":1,"gold":5}`, byID, 0},
-		{"a board's order on a list by id is refused", `{"id":1,"sort":"-gold"}`, byID, 0},
-		{"an order by creation on a list by id is refused", `{"id":1,"sort":"created_at"}`, byID, 0},
-		{"an id alone on a list by id is taken", `{"id":7}`, byID, 7},
+		{"an unknown member is refused", `{"id":1,"list":"/locations","x":1}`, 0, errBadCursor},
+		{"a cursor without its list is refused", `{"id":7}`, 0, errBadCursor},
+		{"an empty list is refused", `{"id":7,"list":""}`, 0, errBadCursor},
+		{"a player's visits cursor is another list's", `{"id":7,"list":"/players/1/visits"}`, 0, errOtherCursor},
+		{"a board cursor is another list's", `{"id":1,"gold":5,"sort":"-gold","list":"/players"}`, 0, errOtherCursor},
+		{"a gold on this list is made up", `{"id":1,"gold":5,"list":"/locations"}`, 0, errBadCursor},
+		{"a board's order on this list is made up", `{"id":1,"sort":"-gold","list":"/locations"}`, 0, errBadCursor},
+		{"an order by creation on this list is made up", `{"id":1,"sort":"created_at","list":"/locations"}`, 0, errBadCursor},
+		{"this list's cursor is taken", `{"id":7,"list":"/locations"}`, 7, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			enc := base64.RawURLEncoding.EncodeToString([]byte(tt.json))
-			got, err := tt.decode(&enc)
-			switch {
-			case tt.wantID == 0 && err != errBadCursor:
-				t.Errorf("%s: got %+v, %v; want errBadCursor", tt.json, got, err)
-			case tt.wantID != 0 && (err != nil || got.ID != tt.wantID):
-				t.Errorf("%s: got %+v, %v; want id %d", tt.json, got, err, tt.wantID)
+			id, err := idCursor(&enc, locations)
+			if id != tt.wantID || err != tt.wantErr {
+				t.Errorf("idCursor(%s, %s) = %d, %v; want %d, %v", tt.json, locations, id, err, tt.wantID, tt.wantErr)
 			}
 		})
 	}
@@ -77,7 +79,7 @@ func TestForgedCursors(t *testing.T) {
 // real row and survives a round trip; it never panics.
 func FuzzDecodeCursor(f *testing.F) {
 	for _, s := range []string{"", "eyJpZCI6NH0", "eyJpZCI6MH0", "eyJpZCI6LTF9", "not-base64!", "e30", "bnVsbA",
-		"eyJpZCI6MSwiZ29sZCI6OTk5OTk5OTk5OTk5OTk5OTk5OTk5fQ", "eyJpZCI6MSwieCI6MX0", "eyJpZCI6MX0geyJpZCI6Mn0"} {
+		"eyJpZCI6MSwiZ29sZCI6OTk5OTk5OTk5OTk5OTk5OTk5OTk5fQ", "eyJpZCI6MSwieCI6MX0", "eyJpZCI6MX0geyJpZCI6Mn0", "eyJpZCI6NCwibGlzdCI6Ii9sb2NhdGlvbnMifQ"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -92,7 +94,7 @@ func FuzzDecodeCursor(f *testing.F) {
 			t.Fatalf("decodeCursor(%q) = %+v: id must be positive", s, c)
 		}
 		again, err := decodeCursor(c.encode())
-		if err != nil || again.ID != c.ID || again.Sort != c.Sort {
+		if err != nil || again.ID != c.ID || again.Sort != c.Sort || again.List != c.List {
 			t.Fatalf("round trip of %+v = %+v, %v", c, again, err)
 		}
 	})

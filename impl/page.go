@@ -45,6 +45,11 @@ type cursor struct {
 	ID   int64           `json:"id"`
 	Gold *int64          `json:"gold,omitempty"`
 	Sort game.PlayerSort `json:"sort,omitempty"`
+	// List is the path of the list the cursor was issued for (/locations,
+	// /players, /players/3/visits): it continues that list only. Without
+	// it, one list's position would be read as another's, and a page of
+	// the wrong rows, or none, would come back for a 400.
+	List string `json:"list"`
 }
 
 func (c cursor) encode() string {
@@ -52,10 +57,14 @@ func (c cursor) encode() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-var errBadCursor = game.Invalid(map[string]string{"cursor": "cursor is not valid: use the next_cursor of a previous page"})
+var (
+	errBadCursor   = game.Invalid(map[string]string{"cursor": "cursor is not valid: use the next_cursor of a previous page"})
+	errOtherCursor = game.Invalid(map[string]string{"cursor": "cursor was issued for another list or sort order"})
+)
 
 // decodeCursor parses a cursor sent by a client. Whatever it was sent, the
-// answer is a cursor with a positive id or errBadCursor, never a panic.
+// answer is a cursor with a positive id and a list, or errBadCursor, never
+// a panic. Which list it continues is the caller's to check.
 func decodeCursor(s string) (cursor, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
@@ -64,7 +73,7 @@ func decodeCursor(s string) (cursor, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var c cursor
-	if err := dec.Decode(&c); err != nil || c.ID < 1 {
+	if err := dec.Decode(&c); err != nil || c.ID < 1 || c.List == "" {
 		return cursor{}, errBadCursor
 	}
 	// Nothing may follow the object. (dec.More is false before a stray
@@ -75,15 +84,20 @@ func decodeCursor(s string) (cursor, error) {
 	return c, nil
 }
 
-// idCursor decodes the cursor of a list ordered by id alone (no sort, no
-// gold): the id the page continues from, 0 when there is no cursor.
-func idCursor(s *string) (int64, error) {
+// idCursor decodes the cursor of list, one ordered by id alone (no sort,
+// no gold): the id the page continues from, 0 when there is no cursor.
+func idCursor(s *string, list string) (int64, error) {
 	if s == nil {
 		return 0, nil
 	}
 	c, err := decodeCursor(*s)
-	if err != nil || c.Sort != "" || c.Gold != nil {
-		return 0, errBadCursor
+	switch {
+	case err != nil:
+		return 0, err
+	case c.List != list:
+		return 0, errOtherCursor
+	case c.Sort != "" || c.Gold != nil:
+		return 0, errBadCursor // made up: this list never issues one
 	}
 	return c.ID, nil
 }

@@ -136,8 +136,8 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 		if err != nil {
 			return nil, err
 		}
-		if c.Sort != sort || sort.ByGold() != (c.Gold != nil) {
-			return nil, game.Invalid(map[string]string{"cursor": "cursor was issued for another list or sort order"})
+		if c.List != "/players" || c.Sort != sort || sort.ByGold() != (c.Gold != nil) {
+			return nil, errOtherCursor
 		}
 		page.After = &game.PlayerKey{ID: c.ID}
 		if c.Gold != nil {
@@ -155,7 +155,7 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 		return generated.ListPlayers304Response{}, nil
 	}
 	players, next := pageOf(players, limit, func(p game.Player) cursor {
-		c := cursor{ID: p.ID, Sort: sort}
+		c := cursor{ID: p.ID, Sort: sort, List: "/players"}
 		if sort.ByGold() {
 			c.Gold = &p.Gold
 		}

@@ -38,7 +38,8 @@ func (c Credentials) verified() {
 	}
 }
 
-// tokenHash returns HashToken(c.Token), computed once per request.
+// tokenHash returns HashToken(c.Token): the TokenHash the HTTP layer
+// worked out, or, when it did not, a hash made on each call.
 func (c Credentials) tokenHash() []byte {
 	if c.TokenHash == ([sha256.Size]byte{}) {
 		return HashToken(c.Token)

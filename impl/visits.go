@@ -108,7 +108,8 @@ func (s *Server) GetVisit(ctx context.Context, req generated.GetVisitRequestObje
 func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequestObject) (generated.ListVisitsResponseObject, error) {
 	ctx = requestContext(ctx)
 	limit := limitOrDefault(req.Params.Limit)
-	before, err := idCursor(req.Params.Cursor)
+	path := playerURL(req.Id) + "/visits"
+	before, err := idCursor(req.Params.Cursor, path)
 	if err != nil {
 		return nil, err
 	}
@@ -122,8 +123,8 @@ func (s *Server) ListVisits(ctx context.Context, req generated.ListVisitsRequest
 	case notModified:
 		return generated.ListVisits304Response{}, nil
 	}
-	visits, next := pageOf(visits, limit, func(v game.Visit) cursor { return cursor{ID: v.ID} })
-	headers := generated.ListVisits200ResponseHeaders{Link: nextLink(playerURL(req.Id)+"/visits", next, limit, nil)}
+	visits, next := pageOf(visits, limit, func(v game.Visit) cursor { return cursor{ID: v.ID, List: path} })
+	headers := generated.ListVisits200ResponseHeaders{Link: nextLink(path, next, limit, nil)}
 
 	if wantsCSV(ctx) {
 		rows := make([][]string, len(visits))

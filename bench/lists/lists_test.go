@@ -135,9 +135,9 @@ func pages(tb testing.TB, rows int) []page {
 	tieID := rows * 4 / 10   // players 90% down, in the tie at no gold
 	return []page{
 		{"locations/first", "/locations?limit=100", 1, 100},
-		{"locations/deep", "/locations?limit=100&cursor=" + cursorAt(tb, deepLoc), deepLoc + 1, deepLoc + 100},
+		{"locations/deep", "/locations?limit=100&cursor=" + cursorAt(tb, "/locations", deepLoc), deepLoc + 1, deepLoc + 100},
 		{"visits/first", "/players/1/visits?limit=100", rows, rows - 99},
-		{"visits/deep", "/players/1/visits?limit=100&cursor=" + cursorAt(tb, deepVis), deepVis - 1, deepVis - 100},
+		{"visits/deep", "/players/1/visits?limit=100&cursor=" + cursorAt(tb, "/players/1/visits", deepVis), deepVis - 1, deepVis - 100},
 		{"players/first", "/players?limit=100", rows + 1, rows - 98},
 		{"players/deep", "/players?limit=100&cursor=" + goldCursorAt(deepGold, deepGold+rows/2+1), deepGold + rows/2, deepGold + rows/2 - 99},
 		{"players/tie", "/players?limit=100&cursor=" + goldCursorAt(0, tieID), tieID + 1, tieID + 100},
@@ -209,21 +209,21 @@ func (p page) check(tb testing.TB, h http.Handler) {
 	}
 }
 
-// cursorAt is the opaque cursor that continues after row id n: impl's
-// format (base64url JSON), which the first request of each benchmark
-// checks the server accepts.
-func cursorAt(b testing.TB, id int) string {
+// cursorAt is the opaque cursor that continues list (its path) after row
+// id n: impl's format (base64url JSON), which the first request of each
+// benchmark checks the server accepts.
+func cursorAt(b testing.TB, list string, id int) string {
 	b.Helper()
-	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf(`{"id":%d}`, max(id, 1))))
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"list":%q}`, max(id, 1), list))
 }
 
 // goldCursorAt is the cursor that continues the board by gold after the
 // player id with gold: impl's format, as cursorAt.
 func goldCursorAt(gold, id int) string {
-	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"gold":%d,"sort":"-gold"}`, id, gold))
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"gold":%d,"sort":"-gold","list":"/players"}`, id, gold))
 }
 
 // leastCursorAt is goldCursorAt for the board least gold first.
 func leastCursorAt(gold, id int) string {
-	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"gold":%d,"sort":"gold"}`, id, gold))
+	return base64.RawURLEncoding.EncodeToString(fmt.Appendf(nil, `{"id":%d,"gold":%d,"sort":"gold","list":"/players"}`, id, gold))
 }

@@ -4051,7 +4051,8 @@ func decodeHeadLocationParams(args [1]string, argsEscaped bool, r *http.Request)
 type HeadLocationsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
-	// The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
+	// the list it was issued for: another list's (another player's visits among them) is a `400`.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -5134,7 +5135,8 @@ func decodeHeadPlayerParams(args [1]string, argsEscaped bool, r *http.Request) (
 type HeadPlayersParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
-	// The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
+	// the list it was issued for: another list's (another player's visits among them) is a `400`.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest first) or
 	// `created_at`. A cursor only continues the order it was issued for. Each page is read when it is
@@ -6023,7 +6025,8 @@ func decodeHeadVisitParams(args [2]string, argsEscaped bool, r *http.Request) (p
 type HeadVisitsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
-	// The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
+	// the list it was issued for: another list's (another player's visits among them) is a `400`.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -6426,7 +6429,8 @@ func decodeHeadVisitsParams(args [1]string, argsEscaped bool, r *http.Request) (
 type ListLocationsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
-	// The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
+	// the list it was issued for: another list's (another player's visits among them) is a `400`.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -6757,7 +6761,8 @@ func decodeListLocationsParams(args [0]string, argsEscaped bool, r *http.Request
 type ListPlayersParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
-	// The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
+	// the list it was issued for: another list's (another player's visits among them) is a `400`.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest first) or
 	// `created_at`. A cursor only continues the order it was issued for. Each page is read when it is
@@ -7164,7 +7169,8 @@ func decodeListPlayersParams(args [0]string, argsEscaped bool, r *http.Request) 
 type ListVisitsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
-	// The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
+	// the list it was issued for: another list's (another player's visits among them) is a `400`.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).

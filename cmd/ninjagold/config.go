@@ -123,8 +123,10 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	} else if err != nil {
 		return cfg, fmt.Errorf("%w (ninjagold --help lists the flags)", err)
 	}
-	// A stray word (a mistyped command) is the first thing to hear of: the
-	// flags around it may mean something else than the caller thought.
+	// Once the flags parse, a stray word (a mistyped command) is the first
+	// thing to hear of: flag stops at it, so the flags after it were never
+	// read, and those before it may mean something else than the caller
+	// thought.
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}

@@ -100,6 +100,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"migrat"}, nil, `unexpected argument "migrat"`},
 		{[]string{"--addr", ":0", "extra"}, nil, `unexpected argument "extra"`},
 		{[]string{"--max-body-bytes=-1", "--log-format", "xml", "stray"}, nil, `unexpected argument "stray"`},
+		{[]string{"--db-max-conns", "-3", "stray"}, map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "maybe"}, `unexpected argument "stray"`},
 		{[]string{"--rate-limit", "-1"}, nil, "--rate-limit"},
 		{[]string{"--rate-limit", "NaN"}, nil, "--rate-limit"},
 		{[]string{"--rate-burst", "0"}, nil, "--rate-burst"},

@@ -285,10 +285,11 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
 
   test('GET /locations: Try it out -> Execute shows 200 and the seeded locations', { timeout: TEST_TIMEOUT }, async (t) => {
     const op = await openTryItOut('locations', 'listLocations');
-    // Swagger UI prefills every parameter with its `example`. The contract's
-    // Cursor example (eyJpZCI6NH0 = {"id":4}) asks for the page after the
-    // fourth location, i.e. an empty list on a freshly seeded database; a
-    // reader wants the first page, so clear it as they would.
+    // Swagger UI prefills every parameter with its `example`. A cursor
+    // example (eyJpZCI6NCwibGlzdCI6Ii9sb2NhdGlvbnMifQ, {"id":4,"list":"/locations"})
+    // would ask for the page after the fourth location, an empty list on a
+    // freshly seeded database; a reader wants the first page, so clear it
+    // as they would.
     const cursor = parameter(op, 'cursor');
     const prefill = await cursor.inputValue();
     if (prefill) t.diagnostic(`Swagger UI prefilled cursor=${prefill} from the contract's example; cleared it`);

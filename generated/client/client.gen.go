@@ -219,7 +219,7 @@ type LocationList struct {
 
 	// NextCursor Pass it as `cursor` for the next page; `null` on the last page.
 	//
-	// Example: eyJpZCI6NH0
+	// Example: eyJpZCI6NCwibGlzdCI6Ii9sb2NhdGlvbnMifQ
 	NextCursor nullable.Nullable[string] `json:"next_cursor"`
 }
 
@@ -750,7 +750,9 @@ type ListLocationsParams struct {
 	// Limit The most items to return on one page.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+	// continues only the list it was issued for: another list's (another player's visits
+	// among them) is a `400`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -767,7 +769,9 @@ type HeadLocationsParams struct {
 	// Limit The most items to return on one page.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+	// continues only the list it was issued for: another list's (another player's visits
+	// among them) is a `400`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -934,7 +938,9 @@ type ListPlayersParams struct {
 	// Limit The most items to return on one page.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+	// continues only the list it was issued for: another list's (another player's visits
+	// among them) is a `400`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -961,7 +967,9 @@ type HeadPlayersParams struct {
 	// Limit The most items to return on one page.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+	// continues only the list it was issued for: another list's (another player's visits
+	// among them) is a `400`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -1043,7 +1051,9 @@ type ListVisitsParams struct {
 	// Limit The most items to return on one page.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+	// continues only the list it was issued for: another list's (another player's visits
+	// among them) is a `400`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -1060,7 +1070,9 @@ type HeadVisitsParams struct {
 	// Limit The most items to return on one page.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
-	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page.
+	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+	// continues only the list it was issued for: another list's (another player's visits
+	// among them) is a `400`.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the

@@ -714,7 +714,7 @@ export interface components {
             items: components["schemas"]["Location"][];
             /**
              * @description Pass it as `cursor` for the next page; `null` on the last page.
-             * @example eyJpZCI6NH0
+             * @example eyJpZCI6NCwibGlzdCI6Ii9sb2NhdGlvbnMifQ
              */
             next_cursor: string | null;
         };
@@ -1545,7 +1545,11 @@ export interface components {
          * @example 20
          */
         Limit: number;
-        /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+        /**
+         * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+         *     continues only the list it was issued for: another list's (another player's visits
+         *     among them) is a `400`.
+         */
         Cursor: string;
         /**
          * @description The location's id.
@@ -1706,7 +1710,7 @@ export interface components {
         ETag: string;
         /**
          * @description The next page, as `<url>; rel="next"` (RFC 8288); absent on the last page.
-         * @example </locations?cursor=eyJpZCI6NH0&limit=20>; rel="next"
+         * @example </locations?cursor=eyJpZCI6NCwibGlzdCI6Ii9sb2NhdGlvbnMifQ&limit=20>; rel="next"
          */
         Link: string;
         /**
@@ -1757,7 +1761,11 @@ export interface operations {
                  * @example 20
                  */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+                 *     continues only the list it was issued for: another list's (another player's visits
+                 *     among them) is a `400`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
@@ -1909,7 +1917,11 @@ export interface operations {
                  * @example 20
                  */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+                 *     continues only the list it was issued for: another list's (another player's visits
+                 *     among them) is a `400`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
@@ -2321,7 +2333,11 @@ export interface operations {
                  * @example 20
                  */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+                 *     continues only the list it was issued for: another list's (another player's visits
+                 *     among them) is a `400`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
                 /**
                  * @description The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -2472,7 +2488,11 @@ export interface operations {
                  * @example 20
                  */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+                 *     continues only the list it was issued for: another list's (another player's visits
+                 *     among them) is a `400`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
                 /**
                  * @description The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -2829,7 +2849,11 @@ export interface operations {
                  * @example 20
                  */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+                 *     continues only the list it was issued for: another list's (another player's visits
+                 *     among them) is a `400`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
@@ -3014,7 +3038,11 @@ export interface operations {
                  * @example 20
                  */
                 limit?: components["parameters"]["Limit"];
-                /** @description The opaque `next_cursor` of the previous page. Omit it for the first page. */
+                /**
+                 * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
+                 *     continues only the list it was issued for: another list's (another player's visits
+                 *     among them) is a `400`.
+                 */
                 cursor?: components["parameters"]["Cursor"];
             };
             header?: {
