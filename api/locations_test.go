@@ -228,6 +228,7 @@ func TestNegotiation(t *testing.T) {
 		want   string
 	}{
 		{"", "application/json"},
+		{", ,", "application/json"}, // an empty list, as "" is (RFC 9110 §5.6.1.2)
 		{"*/*", "application/json"},
 		{"text/*", csvType},
 		{"text/csv", csvType},

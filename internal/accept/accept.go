@@ -129,13 +129,15 @@ func Names(offers []Offer) string {
 
 // Negotiate picks, from the media types a response can have (in the
 // server's order of preference), the one the Accept header ranks highest
-// (RFC 9110 §12.5.1), by name. A missing Accept accepts anything. It
-// returns false when nothing offered is acceptable.
+// (RFC 9110 §12.5.1), by name. A missing Accept accepts anything, and so
+// does one that lists nothing: a list of empty elements ("," or ", ,") is
+// an empty list (RFC 9110 §5.6.1.2). It returns false when nothing offered
+// is acceptable.
 func Negotiate(accept string, offers []Offer) (string, bool) {
 	if len(offers) == 0 {
 		return "", true
 	}
-	if strings.TrimSpace(accept) == "" || accept == "*/*" {
+	if strings.Trim(accept, " \t,") == "" || accept == "*/*" {
 		return offers[0].name, true
 	}
 	for _, o := range offers {

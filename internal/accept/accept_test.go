@@ -58,6 +58,10 @@ func TestNegotiate(t *testing.T) {
 		wantOK bool
 	}{
 		{"none", "", jsonCSV, "application/json", true},
+		// Empty list elements are no elements (RFC 9110 §5.6.1.2).
+		{"empty elements only", " , ,\t,", jsonCSV, "application/json", true},
+		{"an empty element beside a range", ", text/csv,", jsonCSV, "text/csv; charset=utf-8", true},
+		{"an empty element beside a refused range", ", text/html", jsonCSV, "", false},
 		{"the more specific range first", "text/csv;charset=utf-8;q=0.1, text/csv;q=0.9, application/json;q=0.5", jsonCSV, "application/json", true},
 		{"the more specific range last", "text/csv;q=0.9, application/json;q=0.5, text/csv;charset=utf-8;q=0.1", jsonCSV, "application/json", true},
 		{"a type over its wildcard", "text/*;q=0.9, text/csv;q=0.2, application/json;q=0.5", jsonCSV, "application/json", true},
