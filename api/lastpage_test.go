@@ -123,6 +123,8 @@ func TestCursorOfAnotherList(t *testing.T) {
 		{"a locations cursor", "created_at", locations},
 		{"a -gold cursor without gold", "-gold", made(`{"id":1,"sort":"-gold","list":"/players"}`)},
 		{"a created_at cursor with gold", "created_at", made(`{"id":1,"sort":"created_at","gold":5,"list":"/players"}`)},
+		// The board's own shape, of another list: the list alone refuses it.
+		{"a -gold cursor of the locations", "-gold", made(`{"id":1,"gold":5,"sort":"-gold","list":"/locations"}`)},
 	} {
 		resp := s.Do(apitest.Request{Method: "GET", Path: "/players?sort=" + c.sort + "&cursor=" + c.cursor})
 		if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != another {

@@ -687,7 +687,8 @@ type ListLocationsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them) is a `400`.
+	// among them), like one the server did not issue, is a `400` (from the operation, after
+	// the parameters' own checks).
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -803,7 +804,8 @@ type ListPlayersParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them) is a `400`.
+	// among them), like one the server did not issue, is a `400` (from the operation, after
+	// the parameters' own checks).
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -876,7 +878,8 @@ type ListVisitsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them) is a `400`.
+	// among them), like one the server did not issue, is a `400` (from the operation, after
+	// the parameters' own checks).
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the

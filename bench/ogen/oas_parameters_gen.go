@@ -4052,7 +4052,8 @@ type HeadLocationsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them) is a `400`.
+	// the list it was issued for: another list's (another player's visits among them), like one the server
+	// did not issue, is a `400` (from the operation, after the parameters' own checks).
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -5136,7 +5137,8 @@ type HeadPlayersParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them) is a `400`.
+	// the list it was issued for: another list's (another player's visits among them), like one the server
+	// did not issue, is a `400` (from the operation, after the parameters' own checks).
 	Cursor OptString `json:",omitempty,omitzero"`
 	// The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest first) or
 	// `created_at`. A cursor only continues the order it was issued for. Each page is read when it is
@@ -6026,7 +6028,8 @@ type HeadVisitsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them) is a `400`.
+	// the list it was issued for: another list's (another player's visits among them), like one the server
+	// did not issue, is a `400` (from the operation, after the parameters' own checks).
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -6430,7 +6433,8 @@ type ListLocationsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them) is a `400`.
+	// the list it was issued for: another list's (another player's visits among them), like one the server
+	// did not issue, is a `400` (from the operation, after the parameters' own checks).
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -6762,7 +6766,8 @@ type ListPlayersParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them) is a `400`.
+	// the list it was issued for: another list's (another player's visits among them), like one the server
+	// did not issue, is a `400` (from the operation, after the parameters' own checks).
 	Cursor OptString `json:",omitempty,omitzero"`
 	// The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest first) or
 	// `created_at`. A cursor only continues the order it was issued for. Each page is read when it is
@@ -7170,7 +7175,8 @@ type ListVisitsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them) is a `400`.
+	// the list it was issued for: another list's (another player's visits among them), like one the server
+	// did not issue, is a `400` (from the operation, after the parameters' own checks).
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).

@@ -752,7 +752,8 @@ type ListLocationsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them) is a `400`.
+	// among them), like one the server did not issue, is a `400` (from the operation, after
+	// the parameters' own checks).
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -771,7 +772,8 @@ type HeadLocationsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them) is a `400`.
+	// among them), like one the server did not issue, is a `400` (from the operation, after
+	// the parameters' own checks).
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -940,7 +942,8 @@ type ListPlayersParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them) is a `400`.
+	// among them), like one the server did not issue, is a `400` (from the operation, after
+	// the parameters' own checks).
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -969,7 +972,8 @@ type HeadPlayersParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them) is a `400`.
+	// among them), like one the server did not issue, is a `400` (from the operation, after
+	// the parameters' own checks).
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -1053,7 +1057,8 @@ type ListVisitsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them) is a `400`.
+	// among them), like one the server did not issue, is a `400` (from the operation, after
+	// the parameters' own checks).
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -1072,7 +1077,8 @@ type HeadVisitsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them) is a `400`.
+	// among them), like one the server did not issue, is a `400` (from the operation, after
+	// the parameters' own checks).
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the

@@ -1548,7 +1548,8 @@ export interface components {
         /**
          * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
          *     continues only the list it was issued for: another list's (another player's visits
-         *     among them) is a `400`.
+         *     among them), like one the server did not issue, is a `400` (from the operation, after
+         *     the parameters' own checks).
          */
         Cursor: string;
         /**
@@ -1764,7 +1765,8 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them) is a `400`.
+                 *     among them), like one the server did not issue, is a `400` (from the operation, after
+                 *     the parameters' own checks).
                  */
                 cursor?: components["parameters"]["Cursor"];
             };
@@ -1920,7 +1922,8 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them) is a `400`.
+                 *     among them), like one the server did not issue, is a `400` (from the operation, after
+                 *     the parameters' own checks).
                  */
                 cursor?: components["parameters"]["Cursor"];
             };
@@ -2336,7 +2339,8 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them) is a `400`.
+                 *     among them), like one the server did not issue, is a `400` (from the operation, after
+                 *     the parameters' own checks).
                  */
                 cursor?: components["parameters"]["Cursor"];
                 /**
@@ -2491,7 +2495,8 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them) is a `400`.
+                 *     among them), like one the server did not issue, is a `400` (from the operation, after
+                 *     the parameters' own checks).
                  */
                 cursor?: components["parameters"]["Cursor"];
                 /**
@@ -2852,7 +2857,8 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them) is a `400`.
+                 *     among them), like one the server did not issue, is a `400` (from the operation, after
+                 *     the parameters' own checks).
                  */
                 cursor?: components["parameters"]["Cursor"];
             };
@@ -3041,7 +3047,8 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them) is a `400`.
+                 *     among them), like one the server did not issue, is a `400` (from the operation, after
+                 *     the parameters' own checks).
                  */
                 cursor?: components["parameters"]["Cursor"];
             };
