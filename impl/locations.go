@@ -46,7 +46,8 @@ func locationURL(id int64) string { return "/locations/" + strconv.FormatInt(id,
 func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsRequestObject) (generated.ListLocationsResponseObject, error) {
 	ctx = requestContext(ctx)
 	limit := limitOrDefault(req.Params.Limit)
-	after, err := idCursor(req.Params.Cursor, "/locations")
+	const path = "/locations"
+	after, err := idCursor(req.Params.Cursor, path)
 	if err != nil {
 		return nil, err
 	}
@@ -61,8 +62,8 @@ func (s *Server) ListLocations(ctx context.Context, req generated.ListLocationsR
 	case notModified:
 		return generated.ListLocations304Response{}, nil
 	}
-	locs, next := pageOf(locs, limit, func(l game.Location) cursor { return cursor{ID: l.ID, List: "/locations"} })
-	headers := generated.ListLocations200ResponseHeaders{Link: nextLink("/locations", next, limit, nil)}
+	locs, next := pageOf(locs, limit, func(l game.Location) cursor { return cursor{ID: l.ID, List: path} })
+	headers := generated.ListLocations200ResponseHeaders{Link: nextLink(path, next, limit, nil)}
 
 	if wantsCSV(ctx) {
 		rows := make([][]string, len(locs))

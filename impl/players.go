@@ -130,13 +130,14 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 	if req.Params.Sort != nil {
 		sort = game.PlayerSort(*req.Params.Sort)
 	}
+	const path = "/players"
 	page := game.PlayerPage{Sort: sort, Limit: limit + 1}
 	if req.Params.Cursor != nil {
 		c, err := decodeCursor(*req.Params.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		if c.List != "/players" || c.Sort != sort || sort.ByGold() != (c.Gold != nil) {
+		if c.List != path || c.Sort != sort || sort.ByGold() != (c.Gold != nil) {
 			return nil, errOtherCursor
 		}
 		page.After = &game.PlayerKey{ID: c.ID}
@@ -155,7 +156,7 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 		return generated.ListPlayers304Response{}, nil
 	}
 	players, next := pageOf(players, limit, func(p game.Player) cursor {
-		c := cursor{ID: p.ID, Sort: sort, List: "/players"}
+		c := cursor{ID: p.ID, Sort: sort, List: path}
 		if sort.ByGold() {
 			c.Gold = &p.Gold
 		}
@@ -169,7 +170,7 @@ func (s *Server) ListPlayers(ctx context.Context, req generated.ListPlayersReque
 	setNullable(&list.NextCursor, next)
 	return generated.FastListPlayers200JSONResponse{ListPlayers200JSONResponse: generated.ListPlayers200JSONResponse{
 		Body:    list,
-		Headers: generated.ListPlayers200ResponseHeaders{Link: nextLink("/players", next, limit, url.Values{"sort": {string(sort)}})},
+		Headers: generated.ListPlayers200ResponseHeaders{Link: nextLink(path, next, limit, url.Values{"sort": {string(sort)}})},
 	}}, nil
 }
 
