@@ -72,8 +72,7 @@ type operations struct {
 // does not look up at all. Every garbage collection marks what the routes
 // hold, for the life of the process, so what nothing reads is left out
 // (docs/benchmarks-history.md, "Twenty-eighth session", measures what
-// that saves per GET). spec itself is only
-// read.
+// that saves per GET). spec itself is only read.
 func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 	ops := operations{byRoute: map[string]map[string]*operation{}, methods: map[string][]string{}}
 	doc := spec
@@ -99,55 +98,9 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 				routeOp = &copied
 				routeItem.SetOperation(method, routeOp)
 			}
-			o := &operation{route: &routers.Route{
+			o := newOperation(spec, item, op, &routers.Route{
 				Spec: doc, Path: path, PathItem: routeItem, Method: method, Operation: routeOp,
-			}}
-			if rb := op.RequestBody; rb != nil && rb.Value != nil {
-				o.requestTypes = sortedTypes(rb.Value.Content)
-				o.intMembers = integerMembers(rb.Value.Content)
-				o.maxMembers = maxMembers(rb.Value.Content)
-			}
-			var types []string
-			for code, resp := range op.Responses.Map() {
-				if strings.HasPrefix(code, "2") && resp.Value != nil {
-					types = append(types, sortedTypes(resp.Value.Content)...)
-				}
-			}
-			o.offers = accept.Offers(dedupe(types)...)
-			o.acceptPerResource = op.Extensions["x-accept-per-resource"] == true
-			o.quick = newQuickCheck(spec, item, op)
-			o.unlimited = unlimited[op.OperationID]
-			for _, p := range operationParameters(item, op) {
-				if p.Value == nil {
-					continue
-				}
-				switch p.Value.In {
-				case openapi3.ParameterInQuery:
-					o.query = append(o.query, p.Value.Name)
-					if p.Value.Schema == nil || !p.Value.Schema.Value.Type.Is("array") {
-						o.singleQuery = append(o.singleQuery, p.Value.Name)
-					}
-				case openapi3.ParameterInHeader:
-					name := http.CanonicalHeaderKey(p.Value.Name)
-					if listHeaders[name] {
-						o.listHeaders = append(o.listHeaders, name)
-					} else {
-						o.singleHeaders = append(o.singleHeaders, name)
-					}
-				}
-			}
-			if op.Security != nil {
-				o.security = *op.Security
-			} else {
-				o.security = spec.Security
-			}
-			// Two Content-Type lines leave which one counts to whoever reads
-			// the request (here the first; a proxy may take the last): an
-			// operation that takes a body refuses two, as it does a header
-			// parameter sent twice. (Authorization: see checkHead.)
-			if o.requestTypes != nil {
-				o.singleHeaders = append(o.singleHeaders, "Content-Type")
-			}
+			})
 			if ops.byRoute[method] == nil {
 				ops.byRoute[method] = map[string]*operation{}
 			}
@@ -174,6 +127,60 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 		}
 	}
 	return ops, nil
+}
+
+// newOperation works out what the validator needs of op, an operation of
+// item in spec, from the contract as spec has it (its responses included);
+// route is what kin-openapi is handed for it.
+func newOperation(spec *openapi3.T, item *openapi3.PathItem, op *openapi3.Operation, route *routers.Route) *operation {
+	o := &operation{route: route}
+	if rb := op.RequestBody; rb != nil && rb.Value != nil {
+		o.requestTypes = sortedTypes(rb.Value.Content)
+		o.intMembers = integerMembers(rb.Value.Content)
+		o.maxMembers = maxMembers(rb.Value.Content)
+	}
+	var types []string
+	for code, resp := range op.Responses.Map() {
+		if strings.HasPrefix(code, "2") && resp.Value != nil {
+			types = append(types, sortedTypes(resp.Value.Content)...)
+		}
+	}
+	o.offers = accept.Offers(dedupe(types)...)
+	o.acceptPerResource = op.Extensions["x-accept-per-resource"] == true
+	o.quick = newQuickCheck(spec, item, op)
+	o.unlimited = unlimited[op.OperationID]
+	for _, p := range operationParameters(item, op) {
+		if p.Value == nil {
+			continue
+		}
+		switch p.Value.In {
+		case openapi3.ParameterInQuery:
+			o.query = append(o.query, p.Value.Name)
+			if p.Value.Schema == nil || !p.Value.Schema.Value.Type.Is("array") {
+				o.singleQuery = append(o.singleQuery, p.Value.Name)
+			}
+		case openapi3.ParameterInHeader:
+			name := http.CanonicalHeaderKey(p.Value.Name)
+			if listHeaders[name] {
+				o.listHeaders = append(o.listHeaders, name)
+			} else {
+				o.singleHeaders = append(o.singleHeaders, name)
+			}
+		}
+	}
+	if op.Security != nil {
+		o.security = *op.Security
+	} else {
+		o.security = spec.Security
+	}
+	// Two Content-Type lines leave which one counts to whoever reads the
+	// request (here the first; a proxy may take the last): an operation
+	// that takes a body refuses two, as it does a header parameter sent
+	// twice. (Authorization: see checkHead.)
+	if o.requestTypes != nil {
+		o.singleHeaders = append(o.singleHeaders, "Content-Type")
+	}
+	return o
 }
 
 // operationParameters are op's parameters with those of its path item
