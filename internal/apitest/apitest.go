@@ -148,9 +148,13 @@ func (r *Response) JSON(t testing.TB, v any) {
 	}
 }
 
-// Problem decodes the body as a problem.
+// Problem decodes the body as a problem, failing the test unless it came
+// as one: every error the service answers is application/problem+json.
 func (r *Response) Problem(t testing.TB) generated.Problem {
 	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("Content-Type %q, want application/problem+json; body %s", ct, r.Body)
+	}
 	var p generated.Problem
 	r.JSON(t, &p)
 	return p

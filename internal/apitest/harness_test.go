@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -92,5 +93,47 @@ func wantFailure(t *testing.T, rec *recordingTB, want string) {
 	got := rec.failures()
 	if len(got) != 1 || !strings.HasPrefix(got[0], want) {
 		t.Errorf("got failures %q, want one starting %q", got, want)
+	}
+}
+
+// fatalTB is a testing.TB whose Fatalf is recorded and ends only the
+// goroutine it is called on, as testing's does.
+type fatalTB struct {
+	testing.TB
+	fatal string
+}
+
+func (f *fatalTB) Helper() {}
+
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.fatal = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// Problem takes only a problem: a body of another media type fails the
+// test, even when it decodes as one.
+func TestProblemWantsProblemJSON(t *testing.T) {
+	body := []byte(`{"status":400,"title":"Your request is not valid.","errors":{"x":"x is not valid"}}`)
+	for _, tt := range []struct {
+		contentType string
+		wantFatal   bool
+	}{
+		{"application/problem+json", false},
+		{"application/json", true},
+		{"", true},
+	} {
+		tb := &fatalTB{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			r := &Response{Status: 400, Header: http.Header{"Content-Type": {tt.contentType}}, Body: body}
+			if p := r.Problem(tb); p.Errors["x"] != "x is not valid" {
+				tb.fatal = "decoded " + fmt.Sprint(p.Errors)
+			}
+		}()
+		<-done
+		if got := tb.fatal != ""; got != tt.wantFatal {
+			t.Errorf("Content-Type %q: failed %v (%q), want %v", tt.contentType, got, tb.fatal, tt.wantFatal)
+		}
 	}
 }
