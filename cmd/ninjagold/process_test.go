@@ -1058,6 +1058,7 @@ func TestSignalWhileTheDatabaseOpens(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer silent.Close()
+	connected := make(chan struct{}, 1)
 	go func() {
 		for {
 			conn, err := silent.Accept()
@@ -1065,6 +1066,10 @@ func TestSignalWhileTheDatabaseOpens(t *testing.T) {
 				return
 			}
 			defer conn.Close() // open, and never a word
+			select {
+			case connected <- struct{}{}:
+			default:
+			}
 		}
 	}()
 	cmd := exec.Command(binary, "--addr", "127.0.0.1:0", "--db", "postgres://nobody@"+silent.Addr().String()+"/x", "--db-connect-timeout", "1h")
@@ -1075,7 +1080,17 @@ func TestSignalWhileTheDatabaseOpens(t *testing.T) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	time.Sleep(500 * time.Millisecond) // the server is connecting
+	// Once it connects, the server is opening the database, and its
+	// signal handler, set before that, is in place (a fixed wait was not
+	// enough on a loaded machine: the signal came first and killed it).
+	select {
+	case <-connected:
+	case err := <-exited:
+		t.Fatalf("the server exited before it connected: %v; output %q", err, out.String())
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the server did not connect to the database")
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
