@@ -13,7 +13,7 @@ import (
 const (
 	corsAllowHeaders  = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-ID"
 	corsExposeHeaders = "ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed, " +
-		"WWW-Authenticate, Accept-Patch, Accept-Encoding, Allow"
+		"WWW-Authenticate, Accept-Patch, Accept-Encoding, Allow, Content-Encoding"
 )
 
 // cors adds Vary: Origin to every response and the CORS headers for an

@@ -181,12 +181,13 @@ func slogAccessLine(ctx context.Context, h slog.Handler, now time.Time, id strin
 // Header values shared by every response that has them (net/http only
 // reads them; an append to one makes a copy, since each is full).
 var (
-	nosniff         = []string{"nosniff"}
-	noReferrer      = []string{"no-referrer"}
-	noCache         = []string{"no-cache"}
-	connectionClose = []string{"close"}
-	varyAccept      = []string{"Accept"}
-	varyOrigin      = []string{"Origin"}
+	nosniff            = []string{"nosniff"}
+	noReferrer         = []string{"no-referrer"}
+	noCache            = []string{"no-cache"}
+	connectionClose    = []string{"close"}
+	varyAccept         = []string{"Accept"}
+	varyAcceptEncoding = []string{"Accept-Encoding"}
+	varyOrigin         = []string{"Origin"}
 )
 
 // addVary adds shared, one of the Vary values above, to h's Vary: as it is

@@ -29,6 +29,10 @@ type operation struct {
 	// type of the resource asked for and answers 406 itself, naming that
 	// type (the contract's x-accept-per-resource; /docs files).
 	acceptPerResource bool
+	// compressible: a success of it may come compressed (a 2xx declares
+	// Content-Encoding; /docs files), so its answers vary with
+	// Accept-Encoding, which its handler learns.
+	compressible bool
 	// security lists alternative sets of schemes; empty means public.
 	security openapi3.SecurityRequirements
 	// query names the query parameters it declares.
@@ -143,6 +147,7 @@ func newOperation(spec *openapi3.T, item *openapi3.PathItem, op *openapi3.Operat
 	for code, resp := range op.Responses.Map() {
 		if strings.HasPrefix(code, "2") && resp.Value != nil {
 			types = append(types, sortedTypes(resp.Value.Content)...)
+			o.compressible = o.compressible || resp.Value.Headers["Content-Encoding"] != nil
 		}
 	}
 	o.offers = accept.Offers(dedupe(types)...)

@@ -123,6 +123,9 @@ func (v *validator) checkHead(c *gin.Context, op *operation) (info impl.RequestI
 	if len(op.offers) > 1 {
 		addVary(c.Writer.Header(), varyAccept)
 	}
+	if op.compressible {
+		addVary(c.Writer.Header(), varyAcceptEncoding)
+	}
 	acceptList := listHeader(req.Header, "Accept")
 	mediaType, negotiated := accept.Negotiate(acceptList, op.offers)
 	if !negotiated && !op.acceptPerResource {
@@ -137,6 +140,9 @@ func (v *validator) checkHead(c *gin.Context, op *operation) (info impl.RequestI
 	info = impl.RequestInfo{Credentials: cred}
 	if len(op.offers) > 1 {
 		info.MediaType, info.Accept = mediaType, acceptList
+	}
+	if op.compressible {
+		info.AcceptEncoding = listHeader(req.Header, "Accept-Encoding")
 	}
 
 	if req.URL.RawQuery != "" {

@@ -4169,6 +4169,7 @@ type GetDocsAsset200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               string
+	ContentEncoding            *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -4197,6 +4198,9 @@ func (response GetDocsAsset200ImagepngResponse) VisitGetDocsAssetResponse(w http
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentEncoding != nil {
+		w.Header().Set("Content-Encoding", fmt.Sprint(*response.Headers.ContentEncoding))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4244,6 +4248,9 @@ func (response GetDocsAsset200TextcssResponse) VisitGetDocsAssetResponse(w http.
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentEncoding != nil {
+		w.Header().Set("Content-Encoding", fmt.Sprint(*response.Headers.ContentEncoding))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4291,6 +4298,9 @@ func (response GetDocsAsset200TextjavascriptResponse) VisitGetDocsAssetResponse(
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentEncoding != nil {
+		w.Header().Set("Content-Encoding", fmt.Sprint(*response.Headers.ContentEncoding))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))
@@ -4334,6 +4344,9 @@ func (response GetDocsAsset200TextResponse) VisitGetDocsAssetResponse(w http.Res
 		w.Header().Set("Access-Control-Expose-Headers", fmt.Sprint(*response.Headers.AccessControlExposeHeaders))
 	}
 	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	if response.Headers.ContentEncoding != nil {
+		w.Header().Set("Content-Encoding", fmt.Sprint(*response.Headers.ContentEncoding))
+	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
 		w.Header().Set("RateLimit", fmt.Sprint(*response.Headers.RateLimit))

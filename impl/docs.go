@@ -46,7 +46,13 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 		}
 	}
 	const cacheControl = "public, max-age=3600"
-	tag := s.tags.of("/docs/"+req.Asset, data)
+	// The compressed file is a representation of its own (RFC 9110 §8.8.3):
+	// its own bytes, so its own ETag.
+	representation, coding := "/docs/"+req.Asset, (*string)(nil)
+	if gz := swaggerui.Gzipped(req.Asset); gz != nil && accept.Coding(requestInfo(ctx).AcceptEncoding, gzipCoding) {
+		data, representation, coding = gz, representation+" "+gzipCoding, new(gzipCoding)
+	}
+	tag := s.tags.of(representation, data)
 	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
 	case err != nil:
 		return nil, err
@@ -54,7 +60,7 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 		return generated.GetDocsAsset304Response{Headers: generated.GetDocsAsset304ResponseHeaders{CacheControl: cacheControl, ETag: tag}}, nil
 	}
 	body, n := bytes.NewReader(data), int64(len(data))
-	headers := generated.GetDocsAsset200ResponseHeaders{CacheControl: cacheControl, ETag: tag}
+	headers := generated.GetDocsAsset200ResponseHeaders{CacheControl: cacheControl, ContentEncoding: coding, ETag: tag}
 	switch contentType {
 	case "text/css":
 		return generated.GetDocsAsset200TextcssResponse{Body: body, ContentLength: n, Headers: headers}, nil
@@ -66,6 +72,9 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 		return generated.GetDocsAsset200TextResponse{Body: string(data), Headers: headers}, nil
 	}
 }
+
+// gzipCoding is the one content coding a response may have.
+const gzipCoding = "gzip"
 
 // acceptable reports whether the request in ctx accepts mediaType.
 func acceptable(ctx context.Context, mediaType string) bool {

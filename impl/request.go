@@ -62,6 +62,9 @@ type RequestInfo struct {
 	// offering more than one media type: a handler that learns its one
 	// type only as it runs (a /docs file) asks internal/accept with it.
 	Accept string
+	// AcceptEncoding is the request's Accept-Encoding, its lines joined,
+	// for an operation that may answer compressed (a /docs file).
+	AcceptEncoding string
 }
 
 type requestInfoKey struct{}

@@ -829,6 +829,12 @@ func (s *Server) handleGetDocsRequest(args [0]string, argsEscaped bool, w http.R
 // type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's "Try it out", pick the
 // file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 //
+// A file that compresses well (the scripts, the styles and the licences; not the icons) comes
+// gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip` (or `x-gzip`, or
+// `*` without naming `gzip`) with a weight above 0; otherwise, also when `Accept-Encoding` is absent,
+// as it is. The compressed file is another representation of it, with an `ETag` of its own, and every
+// answer says `Vary: Accept-Encoding`.
+//
 // GET /docs/{asset}
 func (s *Server) handleGetDocsAssetRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
 	statusWriter := &codeRecorder{ResponseWriter: w}
@@ -1802,7 +1808,8 @@ func (s *Server) handleHeadDocsRequest(args [0]string, argsEscaped bool, w http.
 // handleHeadDocsAssetRequest handles headDocsAsset operation.
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
-// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked
+// (the compressed size where the GET would send it compressed, with `Content-Encoding: gzip`).
 // Problems, too, come without their body.
 //
 // HEAD /docs/{asset}

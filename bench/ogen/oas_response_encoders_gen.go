@@ -9972,7 +9972,7 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 	switch response := response.(type) {
 	case *GetDocsAssetOKImagePNGHeaders:
 		w.Header().Set("Content-Type", "image/png")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Content-Encoding,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -10016,6 +10016,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return e.EncodeValue(conv.StringToString(response.CacheControl))
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
+			// Encode "Content-Encoding" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Content-Encoding",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.ContentEncoding.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Content-Encoding header")
 				}
 			}
 			// Encode "ETag" header.
@@ -10135,7 +10150,7 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 
 	case *GetDocsAssetOKTextCSSHeaders:
 		w.Header().Set("Content-Type", "text/css")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Content-Encoding,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -10179,6 +10194,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return e.EncodeValue(conv.StringToString(response.CacheControl))
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
+			// Encode "Content-Encoding" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Content-Encoding",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.ContentEncoding.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Content-Encoding header")
 				}
 			}
 			// Encode "ETag" header.
@@ -10298,7 +10328,7 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 
 	case *GetDocsAssetOKTextJavascriptHeaders:
 		w.Header().Set("Content-Type", "text/javascript")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Content-Encoding,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -10342,6 +10372,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return e.EncodeValue(conv.StringToString(response.CacheControl))
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
+			// Encode "Content-Encoding" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Content-Encoding",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.ContentEncoding.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Content-Encoding header")
 				}
 			}
 			// Encode "ETag" header.
@@ -10461,7 +10506,7 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 
 	case *GetDocsAssetOKTextPlainHeaders:
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Content-Encoding,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -10505,6 +10550,21 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return e.EncodeValue(conv.StringToString(response.CacheControl))
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
+			// Encode "Content-Encoding" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Content-Encoding",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.ContentEncoding.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Content-Encoding header")
 				}
 			}
 			// Encode "ETag" header.
@@ -25070,7 +25130,7 @@ func encodeHeadDocsResponse(response HeadDocsRes, w http.ResponseWriter) error {
 func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWriter) error {
 	switch response := response.(type) {
 	case *HeadDocsAssetOK:
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Content-Encoding,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -25114,6 +25174,21 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 					return e.EncodeValue(conv.StringToString(response.CacheControl))
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
+			// Encode "Content-Encoding" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Content-Encoding",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.ContentEncoding.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Content-Encoding header")
 				}
 			}
 			// Encode "ETag" header.

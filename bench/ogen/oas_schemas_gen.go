@@ -245,6 +245,40 @@ func (*BadRequestHeaders) replaceLocationRes()    {}
 func (*BadRequestHeaders) replacePlayerTokenRes() {}
 func (*BadRequestHeaders) updateLocationRes()     {}
 
+type ContentEncoding string
+
+const (
+	ContentEncodingGzip ContentEncoding = "gzip"
+)
+
+// AllValues returns all ContentEncoding values.
+func (ContentEncoding) AllValues() []ContentEncoding {
+	return []ContentEncoding{
+		ContentEncodingGzip,
+	}
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s ContentEncoding) MarshalText() ([]byte, error) {
+	switch s {
+	case ContentEncodingGzip:
+		return []byte(s), nil
+	default:
+		return nil, errors.Errorf("invalid value: %q", s)
+	}
+}
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *ContentEncoding) UnmarshalText(data []byte) error {
+	switch ContentEncoding(data) {
+	case ContentEncodingGzip:
+		*s = ContentEncodingGzip
+		return nil
+	default:
+		return errors.Errorf("invalid value: %q", data)
+	}
+}
+
 type ContentTypeOptions string
 
 const (
@@ -778,6 +812,7 @@ type GetDocsAssetOKImagePNGHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ContentEncoding            OptContentEncoding
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -801,6 +836,11 @@ func (s *GetDocsAssetOKImagePNGHeaders) GetAccessControlExposeHeaders() OptStrin
 // GetCacheControl returns the value of CacheControl.
 func (s *GetDocsAssetOKImagePNGHeaders) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetContentEncoding returns the value of ContentEncoding.
+func (s *GetDocsAssetOKImagePNGHeaders) GetContentEncoding() OptContentEncoding {
+	return s.ContentEncoding
 }
 
 // GetETag returns the value of ETag.
@@ -856,6 +896,11 @@ func (s *GetDocsAssetOKImagePNGHeaders) SetAccessControlExposeHeaders(val OptStr
 // SetCacheControl sets the value of CacheControl.
 func (s *GetDocsAssetOKImagePNGHeaders) SetCacheControl(val string) {
 	s.CacheControl = val
+}
+
+// SetContentEncoding sets the value of ContentEncoding.
+func (s *GetDocsAssetOKImagePNGHeaders) SetContentEncoding(val OptContentEncoding) {
+	s.ContentEncoding = val
 }
 
 // SetETag sets the value of ETag.
@@ -919,6 +964,7 @@ type GetDocsAssetOKTextCSSHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ContentEncoding            OptContentEncoding
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -942,6 +988,11 @@ func (s *GetDocsAssetOKTextCSSHeaders) GetAccessControlExposeHeaders() OptString
 // GetCacheControl returns the value of CacheControl.
 func (s *GetDocsAssetOKTextCSSHeaders) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetContentEncoding returns the value of ContentEncoding.
+func (s *GetDocsAssetOKTextCSSHeaders) GetContentEncoding() OptContentEncoding {
+	return s.ContentEncoding
 }
 
 // GetETag returns the value of ETag.
@@ -997,6 +1048,11 @@ func (s *GetDocsAssetOKTextCSSHeaders) SetAccessControlExposeHeaders(val OptStri
 // SetCacheControl sets the value of CacheControl.
 func (s *GetDocsAssetOKTextCSSHeaders) SetCacheControl(val string) {
 	s.CacheControl = val
+}
+
+// SetContentEncoding sets the value of ContentEncoding.
+func (s *GetDocsAssetOKTextCSSHeaders) SetContentEncoding(val OptContentEncoding) {
+	s.ContentEncoding = val
 }
 
 // SetETag sets the value of ETag.
@@ -1060,6 +1116,7 @@ type GetDocsAssetOKTextJavascriptHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ContentEncoding            OptContentEncoding
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -1083,6 +1140,11 @@ func (s *GetDocsAssetOKTextJavascriptHeaders) GetAccessControlExposeHeaders() Op
 // GetCacheControl returns the value of CacheControl.
 func (s *GetDocsAssetOKTextJavascriptHeaders) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetContentEncoding returns the value of ContentEncoding.
+func (s *GetDocsAssetOKTextJavascriptHeaders) GetContentEncoding() OptContentEncoding {
+	return s.ContentEncoding
 }
 
 // GetETag returns the value of ETag.
@@ -1138,6 +1200,11 @@ func (s *GetDocsAssetOKTextJavascriptHeaders) SetAccessControlExposeHeaders(val 
 // SetCacheControl sets the value of CacheControl.
 func (s *GetDocsAssetOKTextJavascriptHeaders) SetCacheControl(val string) {
 	s.CacheControl = val
+}
+
+// SetContentEncoding sets the value of ContentEncoding.
+func (s *GetDocsAssetOKTextJavascriptHeaders) SetContentEncoding(val OptContentEncoding) {
+	s.ContentEncoding = val
 }
 
 // SetETag sets the value of ETag.
@@ -1201,6 +1268,7 @@ type GetDocsAssetOKTextPlainHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ContentEncoding            OptContentEncoding
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -1224,6 +1292,11 @@ func (s *GetDocsAssetOKTextPlainHeaders) GetAccessControlExposeHeaders() OptStri
 // GetCacheControl returns the value of CacheControl.
 func (s *GetDocsAssetOKTextPlainHeaders) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetContentEncoding returns the value of ContentEncoding.
+func (s *GetDocsAssetOKTextPlainHeaders) GetContentEncoding() OptContentEncoding {
+	return s.ContentEncoding
 }
 
 // GetETag returns the value of ETag.
@@ -1279,6 +1352,11 @@ func (s *GetDocsAssetOKTextPlainHeaders) SetAccessControlExposeHeaders(val OptSt
 // SetCacheControl sets the value of CacheControl.
 func (s *GetDocsAssetOKTextPlainHeaders) SetCacheControl(val string) {
 	s.CacheControl = val
+}
+
+// SetContentEncoding sets the value of ContentEncoding.
+func (s *GetDocsAssetOKTextPlainHeaders) SetContentEncoding(val OptContentEncoding) {
+	s.ContentEncoding = val
 }
 
 // SetETag sets the value of ETag.
@@ -2826,6 +2904,7 @@ type HeadDocsAssetOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               string
+	ContentEncoding            OptContentEncoding
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -2848,6 +2927,11 @@ func (s *HeadDocsAssetOK) GetAccessControlExposeHeaders() OptString {
 // GetCacheControl returns the value of CacheControl.
 func (s *HeadDocsAssetOK) GetCacheControl() string {
 	return s.CacheControl
+}
+
+// GetContentEncoding returns the value of ContentEncoding.
+func (s *HeadDocsAssetOK) GetContentEncoding() OptContentEncoding {
+	return s.ContentEncoding
 }
 
 // GetETag returns the value of ETag.
@@ -2898,6 +2982,11 @@ func (s *HeadDocsAssetOK) SetAccessControlExposeHeaders(val OptString) {
 // SetCacheControl sets the value of CacheControl.
 func (s *HeadDocsAssetOK) SetCacheControl(val string) {
 	s.CacheControl = val
+}
+
+// SetContentEncoding sets the value of ContentEncoding.
+func (s *HeadDocsAssetOK) SetContentEncoding(val OptContentEncoding) {
+	s.ContentEncoding = val
 }
 
 // SetETag sets the value of ETag.
@@ -7537,6 +7626,52 @@ func (o OptAcceptEncoding) Get() (v AcceptEncoding, ok bool) {
 
 // Or returns value if set, or given parameter if does not.
 func (o OptAcceptEncoding) Or(d AcceptEncoding) AcceptEncoding {
+	if v, ok := o.Get(); ok {
+		return v
+	}
+	return d
+}
+
+// NewOptContentEncoding returns new OptContentEncoding with value set to v.
+func NewOptContentEncoding(v ContentEncoding) OptContentEncoding {
+	return OptContentEncoding{
+		Value: v,
+		Set:   true,
+	}
+}
+
+// OptContentEncoding is optional ContentEncoding.
+type OptContentEncoding struct {
+	Value ContentEncoding
+	Set   bool
+}
+
+// IsSet returns true if OptContentEncoding was set.
+func (o OptContentEncoding) IsSet() bool { return o.Set }
+
+// Reset unsets value.
+func (o *OptContentEncoding) Reset() {
+	var v ContentEncoding
+	o.Value = v
+	o.Set = false
+}
+
+// SetTo sets value to v.
+func (o *OptContentEncoding) SetTo(v ContentEncoding) {
+	o.Set = true
+	o.Value = v
+}
+
+// Get returns value and boolean that denotes whether value was set.
+func (o OptContentEncoding) Get() (v ContentEncoding, ok bool) {
+	if !o.Set {
+		return v, false
+	}
+	return o.Value, true
+}
+
+// Or returns value if set, or given parameter if does not.
+func (o OptContentEncoding) Or(d ContentEncoding) ContentEncoding {
 	if v, ok := o.Get(); ok {
 		return v
 	}

@@ -85,6 +85,12 @@ func (UnimplementedHandler) GetDocs(ctx context.Context, params GetDocsParams) (
 // type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's "Try it out", pick the
 // file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 //
+// A file that compresses well (the scripts, the styles and the licences; not the icons) comes
+// gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip` (or `x-gzip`, or
+// `*` without naming `gzip`) with a weight above 0; otherwise, also when `Accept-Encoding` is absent,
+// as it is. The compressed file is another representation of it, with an `ETag` of its own, and every
+// answer says `Vary: Accept-Encoding`.
+//
 // GET /docs/{asset}
 func (UnimplementedHandler) GetDocsAsset(ctx context.Context, params GetDocsAssetParams) (r GetDocsAssetRes, _ error) {
 	return r, ht.ErrNotImplemented
@@ -192,7 +198,8 @@ func (UnimplementedHandler) HeadDocs(ctx context.Context, params HeadDocsParams)
 // HeadDocsAsset implements headDocsAsset operation.
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
-// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked
+// (the compressed size where the GET would send it compressed, with `Content-Encoding: gzip`).
 // Problems, too, come without their body.
 //
 // HEAD /docs/{asset}

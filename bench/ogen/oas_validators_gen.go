@@ -134,6 +134,15 @@ func (s *BadRequestHeaders) Validate() error {
 	return nil
 }
 
+func (s ContentEncoding) Validate() error {
+	switch s {
+	case "gzip":
+		return nil
+	default:
+		return errors.Errorf("invalid value: %v", s)
+	}
+}
+
 func (s ContentTypeOptions) Validate() error {
 	switch s {
 	case "nosniff":
@@ -556,6 +565,24 @@ func (s *GetDocsAssetOKImagePNGHeaders) Validate() error {
 
 	var failures []validate.FieldError
 	if err := func() error {
+		if value, ok := s.ContentEncoding.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ContentEncoding",
+			Error: err,
+		})
+	}
+	if err := func() error {
 		if value, ok := s.ReferrerPolicy.Get(); ok {
 			if err := func() error {
 				if err := value.Validate(); err != nil {
@@ -633,6 +660,24 @@ func (s *GetDocsAssetOKTextCSSHeaders) Validate() error {
 	}
 
 	var failures []validate.FieldError
+	if err := func() error {
+		if value, ok := s.ContentEncoding.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ContentEncoding",
+			Error: err,
+		})
+	}
 	if err := func() error {
 		if value, ok := s.ReferrerPolicy.Get(); ok {
 			if err := func() error {
@@ -712,6 +757,24 @@ func (s *GetDocsAssetOKTextJavascriptHeaders) Validate() error {
 
 	var failures []validate.FieldError
 	if err := func() error {
+		if value, ok := s.ContentEncoding.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ContentEncoding",
+			Error: err,
+		})
+	}
+	if err := func() error {
 		if value, ok := s.ReferrerPolicy.Get(); ok {
 			if err := func() error {
 				if err := value.Validate(); err != nil {
@@ -789,6 +852,24 @@ func (s *GetDocsAssetOKTextPlainHeaders) Validate() error {
 	}
 
 	var failures []validate.FieldError
+	if err := func() error {
+		if value, ok := s.ContentEncoding.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ContentEncoding",
+			Error: err,
+		})
+	}
 	if err := func() error {
 		if value, ok := s.ReferrerPolicy.Get(); ok {
 			if err := func() error {
@@ -2073,6 +2154,24 @@ func (s *HeadDocsAssetOK) Validate() error {
 	}
 
 	var failures []validate.FieldError
+	if err := func() error {
+		if value, ok := s.ContentEncoding.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ContentEncoding",
+			Error: err,
+		})
+	}
 	if err := func() error {
 		if value, ok := s.ReferrerPolicy.Get(); ok {
 			if err := func() error {

@@ -1299,6 +1299,12 @@ type ClientInterface interface {
 	// "Try it out", pick the file's type under "Media type" (it sends the first one listed,
 	// `text/css`, unless told otherwise).
 	//
+	// A file that compresses well (the scripts, the styles and the licences; not the icons)
+	// comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
+	// (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
+	// `Accept-Encoding` is absent, as it is. The compressed file is another representation of
+	// it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
+	//
 	// Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
 	GetDocsAsset(ctx context.Context, asset string, params *GetDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1306,7 +1312,8 @@ type ClientInterface interface {
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
-	// sends a long body chunked. Problems, too, come without their body.
+	// sends a long body chunked (the compressed size where the GET would send it compressed,
+	// with `Content-Encoding: gzip`). Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /docs/{asset} (the `HeadDocsAsset` operationId).
 	HeadDocsAsset(ctx context.Context, asset string, params *HeadDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1846,6 +1853,12 @@ func (c *Client) OptionsDocs(ctx context.Context, reqEditors ...RequestEditorFn)
 // "Try it out", pick the file's type under "Media type" (it sends the first one listed,
 // `text/css`, unless told otherwise).
 //
+// A file that compresses well (the scripts, the styles and the licences; not the icons)
+// comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
+// (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
+// `Accept-Encoding` is absent, as it is. The compressed file is another representation of
+// it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
+//
 // Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
 func (c *Client) GetDocsAsset(ctx context.Context, asset string, params *GetDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetDocsAssetRequest(c.Server, asset, params)
@@ -1863,7 +1876,8 @@ func (c *Client) GetDocsAsset(ctx context.Context, asset string, params *GetDocs
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 // included, and a `Content-Length` giving the size of the GET's body, also where the GET
-// sends a long body chunked. Problems, too, come without their body.
+// sends a long body chunked (the compressed size where the GET would send it compressed,
+// with `Content-Encoding: gzip`). Problems, too, come without their body.
 //
 // Corresponds with HEAD /docs/{asset} (the `HeadDocsAsset` operationId).
 func (c *Client) HeadDocsAsset(ctx context.Context, asset string, params *HeadDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5658,6 +5672,12 @@ type ClientWithResponsesInterface interface {
 	// "Try it out", pick the file's type under "Media type" (it sends the first one listed,
 	// `text/css`, unless told otherwise).
 	//
+	// A file that compresses well (the scripts, the styles and the licences; not the icons)
+	// comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
+	// (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
+	// `Accept-Encoding` is absent, as it is. The compressed file is another representation of
+	// it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
@@ -5667,7 +5687,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
-	// sends a long body chunked. Problems, too, come without their body.
+	// sends a long body chunked (the compressed size where the GET would send it compressed,
+	// with `Content-Encoding: gzip`). Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7013,6 +7034,7 @@ type GetDocsAssetResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               string
+	ContentEncoding            *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -7258,6 +7280,7 @@ type HeadDocsAssetResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               string
+	ContentEncoding            *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -15515,6 +15538,12 @@ func (c *ClientWithResponses) OptionsDocsWithResponse(ctx context.Context, reqEd
 // "Try it out", pick the file's type under "Media type" (it sends the first one listed,
 // `text/css`, unless told otherwise).
 //
+// A file that compresses well (the scripts, the styles and the licences; not the icons)
+// comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
+// (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
+// `Accept-Encoding` is absent, as it is. The compressed file is another representation of
+// it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
@@ -15530,7 +15559,8 @@ func (c *ClientWithResponses) GetDocsAssetWithResponse(ctx context.Context, asse
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 // included, and a `Content-Length` giving the size of the GET's body, also where the GET
-// sends a long body chunked. Problems, too, come without their body.
+// sends a long body chunked (the compressed size where the GET would send it compressed,
+// with `Content-Encoding: gzip`). Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19063,6 +19093,13 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 			}
 			headers.CacheControl = value
 		}
+		if values := rsp.Header.Values("Content-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentEncoding = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -19776,6 +19813,13 @@ func ParseHeadDocsAssetResponse(rsp *http.Response) (*HeadDocsAssetResponse, err
 				return nil, err
 			}
 			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentEncoding = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string

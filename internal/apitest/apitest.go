@@ -116,8 +116,12 @@ func NewServer(t testing.TB, opts Options) *Server {
 	hs.Start()
 	t.Cleanup(hs.Close)
 	httpClient := hs.Client()
-	// Tests see redirects as they are, to check them against the contract.
+	// Tests see redirects as they are, to check them against the contract,
+	// and bodies as they came: net/http's client would otherwise ask for
+	// gzip and hand back a /docs file uncompressed, without its
+	// Content-Encoding and Content-Length.
 	httpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	httpClient.Transport.(*http.Transport).DisableCompression = true
 	return &Server{URL: hs.URL, Store: store, Dice: dice, Log: records, t: t, contract: LoadContract(t), client: httpClient}
 }
 

@@ -369,6 +369,12 @@ export interface paths {
          *     has its own type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's
          *     "Try it out", pick the file's type under "Media type" (it sends the first one listed,
          *     `text/css`, unless told otherwise).
+         *
+         *     A file that compresses well (the scripts, the styles and the licences; not the icons)
+         *     comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
+         *     (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
+         *     `Accept-Encoding` is absent, as it is. The compressed file is another representation of
+         *     it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
          */
         get: operations["getDocsAsset"];
         put?: never;
@@ -384,7 +390,8 @@ export interface paths {
          * A file of the documentation page — headers only
          * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
          *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
-         *     sends a long body chunked. Problems, too, come without their body.
+         *     sends a long body chunked (the compressed size where the GET would send it compressed,
+         *     with `Content-Encoding: gzip`). Problems, too, come without their body.
          */
         head: operations["headDocsAsset"];
         patch?: never;
@@ -1625,7 +1632,7 @@ export interface components {
         AccessControlAllowOrigin: string;
         /**
          * @description With CORS enabled, the response headers a browser script may read.
-         * @example ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed, WWW-Authenticate, Accept-Patch, Accept-Encoding, Allow
+         * @example ETag, Link, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-ID, Idempotent-Replayed, WWW-Authenticate, Accept-Patch, Accept-Encoding, Allow, Content-Encoding
          */
         AccessControlExposeHeaders: string;
         /**
@@ -1645,8 +1652,8 @@ export interface components {
         AccessControlMaxAge: number;
         /**
          * @description Request headers that change this response: `Accept` where the operation offers more
-         *     than one media type, and `Origin` on every response when CORS is enabled. Each may come
-         *     on its own line.
+         *     than one media type, `Accept-Encoding` where it may answer compressed (`/docs/{asset}`),
+         *     and `Origin` on every response when CORS is enabled. Each may come on its own line.
          * @example Origin
          */
         Vary: string;
@@ -1704,6 +1711,12 @@ export interface components {
          * @example /locations/5
          */
         Location: string;
+        /**
+         * @description `gzip` when the body is gzip-compressed (RFC 9110 §8.4.1.3): the client asked for it in
+         *     `Accept-Encoding`. Absent when the body is sent as it is.
+         * @example gzip
+         */
+        ContentEncoding: "gzip";
         /**
          * @description The version of the representation; send it back in `If-Match` or `If-None-Match`.
          * @example "1"
@@ -3559,6 +3572,7 @@ export interface operations {
             /** @description The file. */
             200: {
                 headers: {
+                    "Content-Encoding": components["headers"]["ContentEncoding"];
                     ETag: components["headers"]["ETag"];
                     /**
                      * @description How long the file may be cached.
@@ -3686,6 +3700,7 @@ export interface operations {
             /** @description The file. */
             200: {
                 headers: {
+                    "Content-Encoding": components["headers"]["ContentEncoding"];
                     ETag: components["headers"]["ETag"];
                     /**
                      * @description How long the file may be cached.

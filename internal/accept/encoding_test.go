@@ -1,0 +1,44 @@
+package accept
+
+import "testing"
+
+func TestCoding(t *testing.T) {
+	tests := []struct {
+		acceptEncoding string
+		want           bool
+	}{
+		{"", false},
+		{" , ", false},
+		{"gzip", true},
+		{"GZIP", true},
+		{"x-gzip", true},
+		{"gzip, deflate, br, zstd", true}, // Chromium's
+		{"br, gzip;q=0.5", true},
+		{"deflate, br", false},
+		{"identity", false},
+		{"*", true},
+		{"*;q=0", false},
+		{"gzip;q=0", false},
+		{"gzip ; Q=0", false},
+		{"gzip;q=0.001", true},
+		{"gzip;q=0.000", false},
+		// A coding it names counts over "*", whichever comes first.
+		{"*, gzip;q=0", false},
+		{"gzip;q=0, *", false},
+		{"*;q=0, gzip", true},
+		{"br, *", true},
+		// Named twice: the higher weight.
+		{"gzip;q=0, gzip;q=0.5", true},
+		// A weight that is no number from 0 to 1 counts as 1, as in Accept.
+		{"gzip;q=abc", true},
+		{"gzip;q=2", true},
+		// Not gzip, though it starts like it.
+		{"gzipped", false},
+		{"x-gzipped", false},
+	}
+	for _, tt := range tests {
+		if got := Coding(tt.acceptEncoding, "gzip"); got != tt.want {
+			t.Errorf("Coding(%q, gzip) = %v, want %v", tt.acceptEncoding, got, tt.want)
+		}
+	}
+}
