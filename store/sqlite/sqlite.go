@@ -39,6 +39,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/singleflight"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -81,6 +82,11 @@ type Store struct {
 	// reports it meanwhile, so /readyz does not answer 200 while every
 	// write answers 503 (writer.go, writeFault).
 	fault atomic.Pointer[writeFault]
+	// probes makes a Ping that comes while another's probe of the writer
+	// runs wait for that one's answer instead of starting its own: while a
+	// statement holds the writer's connection, or a disk hangs, each
+	// readiness probe would otherwise leave a goroutine behind.
+	probes singleflight.Group
 }
 
 // The metrics find the pools and the writer by these interfaces at run
@@ -396,46 +402,51 @@ func (s *Store) Close() error {
 // Ping checks that the write connection answers and the file can be read,
 // within ctx: the write connection answers between the writer's statements,
 // and one statement may take long (a commit waiting for the disk), so the
-// wait for it ends with ctx; the ping itself finishes in the background.
+// wait for it ends with ctx; the ping itself finishes in the background,
+// one at a time: the Pings that come while one runs share its answer.
 //
 // After a write failed for the storage under the file (see fault), Ping
 // also writes: reads and the ping would pass while no write can commit. It
 // passes only once its write commits, and, as for the ping, its wait for
-// the writer ends with ctx.
+// the writer ends with ctx, and one such write runs at a time.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.file.check(); err != nil {
 		return err
 	}
 	if f := s.fault.Load(); f != nil {
-		probed := make(chan error, 1)
-		go func() {
+		err := s.probe(ctx, "write", func(ctx context.Context) error {
 			err := s.probeWrite(ctx)
 			if err == nil {
 				s.fault.CompareAndSwap(f, nil)
 			}
-			probed <- err
-		}()
-		select {
-		case err := <-probed:
-			if err != nil {
-				return err
-			}
-		case <-ctx.Done():
-			return ctx.Err()
+			return err
+		})
+		if err != nil {
+			return err
 		}
 	}
-	pinged := make(chan error, 1)
-	go func() { pinged <- s.wconn.PingContext(context.WithoutCancel(ctx)) }()
-	select {
-	case err := <-pinged:
-		if err != nil {
-			return wrap(err)
-		}
-	case <-ctx.Done():
-		return ctx.Err()
+	err := s.probe(ctx, "ping", func(ctx context.Context) error { return wrap(s.wconn.PingContext(ctx)) })
+	if err != nil {
+		return err
 	}
 	var one int
 	return wrap(s.readRow(ctx, migration.Probe).Scan(&one))
+}
+
+// probe runs check, or joins the run of the check of that name already
+// under way, and returns its error, or ctx's once ctx ends first. The check
+// runs to its end either way, on ctx without its cancellation, so that the
+// Pings joining it are not cut short by the one that started it.
+func (s *Store) probe(ctx context.Context, name string, check func(context.Context) error) error {
+	answer := s.probes.DoChan(name, func() (any, error) {
+		return nil, check(context.WithoutCancel(ctx))
+	})
+	select {
+	case r := <-answer:
+		return r.Err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // callbackError carries the error of a caller's callback (UpdateLocation's

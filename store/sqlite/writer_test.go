@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -233,6 +234,35 @@ func TestPingKeepsItsDeadlineDuringAWrite(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Error("Ping waited for the writer's statement, past its deadline")
+	}
+	release()
+	if err := <-wrote; err != nil {
+		t.Fatalf("the held write: %v", err)
+	}
+	if err := s.Ping(t.Context()); err != nil {
+		t.Errorf("Ping after the write = %v, want nil", err)
+	}
+}
+
+// Pings that time out while the writer's statement runs leave no goroutine
+// each behind: they share one ping of the writer's connection, which ends
+// when the statement does. (Each used to start its own, so a disk that
+// hung gathered one goroutine per readiness probe.)
+func TestPingsDuringAWriteShareOnePing(t *testing.T) {
+	s := openStore(t)
+	wrote, release := holdWriter(t, s)
+	before := runtime.NumGoroutine()
+	const pings = 50
+	for range pings {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		err := s.Ping(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Ping while the writer's statement runs = %v, want its deadline's error", err)
+		}
+	}
+	if grew := runtime.NumGoroutine() - before; grew > pings/5 {
+		t.Errorf("%d Pings that timed out left %d more goroutines, want about one", pings, grew)
 	}
 	release()
 	if err := <-wrote; err != nil {
