@@ -32,6 +32,11 @@ func TestParseMediaType(t *testing.T) {
 		// What mime refuses for another reason stays refused.
 		{"application/json;;charset", "", nil, true},
 		{"application/json; a=b; a=c", "", nil, true},
+		// A quoted string cut short is no parameter.
+		{`a/b; x="\`, "", nil, true},
+		{`a/b; x="\\`, "", nil, true},
+		{`a/b; x="`, "", nil, true},
+		{`"\`, "", nil, true},
 	}
 	for _, tt := range tests {
 		typ, params, err := ParseMediaType(tt.in)
@@ -72,16 +77,42 @@ func TestNegotiate(t *testing.T) {
 		{"+json with any charset", "application/problem+json; charset=iso-8859-1", problem, "application/problem+json", true},
 		// A quoted string cut short after its backslash is no media range.
 		{"a quoted-pair cut short", `a/b; x="\`, jsonCSV, "", false},
+		// The two answers found without parsing.
+		{"anything", "*/*", jsonCSV, "application/json", true},
+		{"an offer by its exact name", "text/csv; charset=utf-8", jsonCSV, "text/csv; charset=utf-8", true},
+		{"no offers", "text/html", nil, "", true},
 	}
 	for _, tt := range tests {
-		got, ok := Negotiate(tt.accept, tt.offers)
-		if got != tt.want || ok != tt.wantOK {
-			t.Errorf("%s: Negotiate(%q) = %q, %v; want %q, %v", tt.name, tt.accept, got, ok, tt.want, tt.wantOK)
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := Negotiate(tt.accept, tt.offers)
+			if got != tt.want || ok != tt.wantOK {
+				t.Errorf("Negotiate(%q) = %q, %v; want %q, %v", tt.accept, got, ok, tt.want, tt.wantOK)
+			}
+		})
+	}
+}
+
+func TestAllows(t *testing.T) {
+	tests := []struct {
+		accept, mediaType string
+		want              bool
+	}{
+		{"", "text/html", true},
+		{"text/html", "text/html", true},
+		{"text/*;q=0.1", "text/html", true},
+		{"text/html;q=0", "text/html", false},
+		{"text/html;q=0, */*", "text/html", false},
+		{"image/png", "text/html", false},
+	}
+	for _, tt := range tests {
+		if got := Allows(tt.accept, tt.mediaType); got != tt.want {
+			t.Errorf("Allows(%q, %q) = %v, want %v", tt.accept, tt.mediaType, got, tt.want)
 		}
 	}
-	for _, v := range []string{`a/b; x="\`, `a/b; x="\\`, `a/b; x="`, `"\`} {
-		if _, _, err := ParseMediaType(v); err == nil {
-			t.Errorf("ParseMediaType(%q): no error", v)
-		}
+}
+
+func TestNames(t *testing.T) {
+	if got, want := Names(Offers("application/json", "text/csv; charset=utf-8")), "application/json, text/csv; charset=utf-8"; got != want {
+		t.Errorf("Names = %q, want %q", got, want)
 	}
 }

@@ -30,7 +30,9 @@
 // migration recorded. The lock is per schema (its key hashes the name of the
 // schema the tables go into, current_schema()), so stores in different
 // schemas of one database, such as the per-test schemas of pgtest, never wait
-// for each other. Waiting for the lock counts against the statement timeout.
+// for each other. Neither the wait for the lock nor the migrations are
+// bound by the statement timeout (a CREATE INDEX on a large table may take
+// longer); Open's ctx bounds both.
 //
 // A transaction that fails with a serialization failure or a deadlock
 // (SQLSTATE 40001, 40P01), or whose connection is lost before its COMMIT is

@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/migration"
 	"github.com/ninjagold/ninjagold-api/store/migration/migrationtest"
 	"github.com/ninjagold/ninjagold-api/store/postgres"
 	"github.com/ninjagold/ninjagold-api/store/postgres/pgtest"
@@ -1156,7 +1157,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	url := pgtest.TestURL(t)
 	openURL(t, url, postgres.Options{MaxConns: testConns})
 	exec(t, url, `INSERT INTO schema_migrations (version, name) VALUES (999, '999_future.sql')`)
-	if s, err := postgres.Open(t.Context(), url, postgres.Options{MaxConns: testConns}); err == nil || !strings.Contains(err.Error(), "newer than this build") {
+	if s, err := postgres.Open(t.Context(), url, postgres.Options{MaxConns: testConns}); err == nil || !errors.Is(err, migration.ErrNewer) {
 		if s != nil {
 			s.Close()
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/migration"
 	"github.com/ninjagold/ninjagold-api/store/migration/migrationtest"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
@@ -139,7 +140,7 @@ func TestNewerSchemaCommittedWhileOpening(t *testing.T) {
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-opened; err == nil || !strings.Contains(err.Error(), "newer than this build") {
+	if err := <-opened; err == nil || !errors.Is(err, migration.ErrNewer) {
 		t.Errorf("Open = %v, want a refusal of the newer schema", err)
 	}
 }

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/migration"
 	"github.com/ninjagold/ninjagold-api/store/migration/migrationtest"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 	"github.com/ninjagold/ninjagold-api/store/storetest"
@@ -348,7 +350,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if _, err := sqlite.Open(t.Context(), path, sqlite.Options{}); err == nil || !strings.Contains(err.Error(), "newer than this build") {
+	if _, err := sqlite.Open(t.Context(), path, sqlite.Options{}); err == nil || !errors.Is(err, migration.ErrNewer) {
 		t.Errorf("Open = %v, want a refusal of the newer schema", err)
 	}
 }
