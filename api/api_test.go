@@ -346,6 +346,14 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"location_id": "location id is out of range"},
 		},
 		{
+			// A field with a maximum says so, as the contract's overview has it.
+			name: "an integer in the body past int64, in a field with a maximum",
+			req: apitest.Request{Method: "PUT", Path: "/locations/4", Token: admin,
+				Body: `{"name":"Casino","min_gold":-50,"max_gold":9223372036854775808,"description":"x"}`},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"max_gold": "max gold must be at most 1000000"},
+		},
+		{
 			name: "an integer in the body below int64 is below the minimum",
 			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "a-player-token",
 				Body: `{"location_id":-9223372036854775809}`},
