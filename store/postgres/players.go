@@ -23,14 +23,15 @@ func scanPlayer(row scanner) (game.Player, error) {
 	return p, nil
 }
 
-// rowQuerier is a transaction or the pool, for playerExists.
-type rowQuerier interface {
+// querier runs queries: the pool, or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // playerExists returns nil when player id exists, and its ENOTFOUND when
 // it does not.
-func playerExists(ctx context.Context, q rowQuerier, id int64) error {
+func playerExists(ctx context.Context, q querier, id int64) error {
 	var one int
 	err := q.QueryRow(ctx, `SELECT 1 FROM players WHERE id = $1`, id).Scan(&one)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -179,11 +180,6 @@ func (s *Store) DeletePlayer(ctx context.Context, id int64, token []byte) error 
 		}
 		return game.ErrUnknownToken
 	})
-}
-
-// querier runs queries: the pool, or a transaction.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // readPlayers runs part on q, for at most limit players.

@@ -42,7 +42,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx writeTx) error) error {
 	job := writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	var arrived time.Time
 	if s.busy.Load() {
-		// A wait for the writer, for PoolStats.
+		// A wait for the writer: PoolStats reports how many such waits
+		// there were and how long they took; waiting, how many wait now,
+		// is for the tests that queue a write behind a held one.
 		arrived = time.Now()
 		s.waiting.Add(1)
 	}

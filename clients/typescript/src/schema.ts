@@ -1341,7 +1341,9 @@ export interface components {
          * @description The client sent too many requests; wait `Retry-After` seconds. For an operation that
          *     needs a token, a client is its bearer token once that is known to be the admin's or a
          *     player's (a request bearing it got through and was found the player's), else its
-         *     address; for the others, its address.
+         *     address; for the others, its address. A new token (a new player's, or one that
+         *     replaced another) so starts with a full allowance of its own, and the allowance of the
+         *     address or token that asked for it bounds how fast new ones come.
          */
         TooManyRequests: {
             headers: {
