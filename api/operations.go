@@ -30,7 +30,7 @@ type operation struct {
 	// type (the contract's x-accept-per-resource; /docs files).
 	acceptPerResource bool
 	// compressible: a success of it may come compressed (a 2xx declares
-	// Content-Encoding; /docs files), so its answers vary with
+	// Content-Encoding: /docs files, the contract), so its answers vary with
 	// Accept-Encoding, which its handler learns.
 	compressible bool
 	// security lists alternative sets of schemes; empty means public.

@@ -9153,6 +9153,7 @@ type GetOpenAPIJSON200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
+	ContentEncoding            *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -9182,6 +9183,9 @@ func (response GetOpenAPIJSON200JSONResponse) VisitGetOpenAPIJSONResponse(w http
 	}
 	if response.Headers.CacheControl != nil {
 		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ContentEncoding != nil {
+		w.Header().Set("Content-Encoding", fmt.Sprint(*response.Headers.ContentEncoding))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {
@@ -9720,6 +9724,7 @@ type GetOpenAPIYAML200ResponseHeaders struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
+	ContentEncoding            *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -9749,6 +9754,9 @@ func (response GetOpenAPIYAML200ApplicationyamlResponse) VisitGetOpenAPIYAMLResp
 	}
 	if response.Headers.CacheControl != nil {
 		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ContentEncoding != nil {
+		w.Header().Set("Content-Encoding", fmt.Sprint(*response.Headers.ContentEncoding))
 	}
 	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
 	if response.Headers.RateLimit != nil {

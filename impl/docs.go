@@ -46,13 +46,8 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 		}
 	}
 	const cacheControl = "public, max-age=3600"
-	// The compressed file is a representation of its own (RFC 9110 §8.8.3):
-	// its own bytes, so its own ETag.
-	representation, coding := "/docs/"+req.Asset, (*string)(nil)
-	if gz := swaggerui.Gzipped(req.Asset); gz != nil && accept.Coding(requestInfo(ctx).AcceptEncoding, gzipCoding) {
-		data, representation, coding = gz, representation+" "+gzipCoding, new(gzipCoding)
-	}
-	tag := s.tags.of(representation, data)
+	data, key, coding := s.representation(ctx, "/docs/"+req.Asset, data)
+	tag := s.tags.of(key, data)
 	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
 	case err != nil:
 		return nil, err
@@ -72,9 +67,6 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 		return generated.GetDocsAsset200TextResponse{Body: string(data), Headers: headers}, nil
 	}
 }
-
-// gzipCoding is the one content coding a response may have.
-const gzipCoding = "gzip"
 
 // acceptable reports whether the request in ctx accepts mediaType.
 func acceptable(ctx context.Context, mediaType string) bool {

@@ -38,42 +38,48 @@ func (s *Server) GetReadiness(ctx context.Context, req generated.GetReadinessReq
 	return generated.FastGetReadiness200JSONResponse{GetReadiness200JSONResponse: generated.GetReadiness200JSONResponse{Body: generated.Health{Status: generated.Ok}}}, nil
 }
 
-func (s *Server) GetOpenAPIJSON(_ context.Context, req generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
+func (s *Server) GetOpenAPIJSON(ctx context.Context, req generated.GetOpenAPIJSONRequestObject) (generated.GetOpenAPIJSONResponseObject, error) {
 	doc, err := s.specAsJSON()
 	if err != nil {
 		return nil, err
 	}
-	tag := s.tags.of("/openapi.json", doc)
+	doc, key, coding := s.representation(ctx, "/openapi.json", doc)
+	tag := s.tags.of(key, doc)
 	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
 	case err != nil:
 		return nil, err
 	case notModified:
 		return generated.GetOpenAPIJSON304Response{Headers: generated.GetOpenAPIJSON304ResponseHeaders{ETag: tag}}, nil
 	}
-	return specJSONResponse{body: doc, etag: tag}, nil
+	return specJSONResponse{body: doc, etag: tag, coding: coding}, nil
 }
 
 // specJSONResponse is generated.GetOpenAPIJSON200JSONResponse with its body
-// already encoded: the same Content-Type and bytes, and the ETag of its
-// Headers (GetOpenAPIJSON200ResponseHeaders), the only one of them impl
-// sets; the api layer sets the others. Its length is known, so it is sent
-// rather than a chunked body.
+// already encoded: the same Content-Type and bytes, and the ETag and
+// Content-Encoding of its Headers (GetOpenAPIJSON200ResponseHeaders), the
+// only ones of them impl sets; the api layer sets the others. Its length is
+// known, so it is sent rather than a chunked body.
 type specJSONResponse struct {
-	body []byte
-	etag string
+	body   []byte
+	etag   string
+	coding *string // nil: none
 }
 
 func (r specJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("ETag", r.etag)
+	if r.coding != nil {
+		w.Header().Set("Content-Encoding", *r.coding)
+	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(r.body)))
 	w.WriteHeader(http.StatusOK)
 	_, err := w.Write(r.body)
 	return err
 }
 
-func (s *Server) GetOpenAPIYAML(_ context.Context, req generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
-	tag := s.tags.of("/openapi.yaml", ninjagold.OpenAPIYAML)
+func (s *Server) GetOpenAPIYAML(ctx context.Context, req generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
+	doc, key, coding := s.representation(ctx, "/openapi.yaml", ninjagold.OpenAPIYAML)
+	tag := s.tags.of(key, doc)
 	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
 	case err != nil:
 		return nil, err
@@ -81,9 +87,9 @@ func (s *Server) GetOpenAPIYAML(_ context.Context, req generated.GetOpenAPIYAMLR
 		return generated.GetOpenAPIYAML304Response{Headers: generated.GetOpenAPIYAML304ResponseHeaders{ETag: tag}}, nil
 	}
 	return generated.GetOpenAPIYAML200ApplicationyamlResponse{
-		Body:          bytes.NewReader(ninjagold.OpenAPIYAML),
-		ContentLength: int64(len(ninjagold.OpenAPIYAML)),
-		Headers:       generated.GetOpenAPIYAML200ResponseHeaders{ETag: tag},
+		Body:          bytes.NewReader(doc),
+		ContentLength: int64(len(doc)),
+		Headers:       generated.GetOpenAPIYAML200ResponseHeaders{ContentEncoding: coding, ETag: tag},
 	}, nil
 }
 

@@ -63,7 +63,8 @@ type RequestInfo struct {
 	// type only as it runs (a /docs file) asks internal/accept with it.
 	Accept string
 	// AcceptEncoding is the request's Accept-Encoding, its lines joined,
-	// for an operation that may answer compressed (a /docs file).
+	// for an operation that may answer compressed (a /docs file, the
+	// contract).
 	AcceptEncoding string
 }
 

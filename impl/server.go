@@ -28,6 +28,7 @@ type Server struct {
 	metrics prometheus.Gatherer
 	owners  tokenOwners // hints for CreateVisit's authorization
 	tags    staticTags  // the ETags of the documentation and the contract
+	gz      compressed  // their gzip forms
 
 	// Each path template's methods (allow) and the media types its PATCH
 	// takes (patch), for OPTIONS: worked out from the contract New is

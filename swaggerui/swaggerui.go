@@ -6,11 +6,8 @@
 package swaggerui
 
 import (
-	"bytes"
-	"compress/gzip"
 	"embed"
 	"path"
-	"sync"
 )
 
 //go:embed index.html initializer.js dist
@@ -60,41 +57,4 @@ func Asset(name string) (data []byte, contentType string, ok bool) {
 		return nil, "", false
 	}
 	return b, ct, true
-}
-
-// gzipped holds each file's compressed form, made on the first request
-// that asks for it (about a tenth of a second for the 1.7 MB script; at
-// start it would slow every start for a page few open).
-var gzipped sync.Map // name -> *compressed
-
-type compressed struct {
-	once sync.Once
-	data []byte // nil: not worth sending compressed
-}
-
-// Gzipped returns the named file gzip-compressed, or nil when there is no
-// such file or compressing it does not pay: a file under 1 KiB, or one gzip
-// makes less than a tenth smaller (PNG, compressed already). The bytes are
-// the same every time (no name or time in the gzip header), so an ETag of
-// them is stable.
-func Gzipped(name string) []byte {
-	data, _, ok := Asset(name)
-	if !ok || len(data) < 1024 {
-		return nil
-	}
-	v, _ := gzipped.LoadOrStore(name, new(compressed))
-	c := v.(*compressed)
-	c.once.Do(func() { c.data = compress(data) })
-	return c.data
-}
-
-func compress(data []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
-	_, _ = zw.Write(data)                                    // a bytes.Buffer does not fail
-	_ = zw.Close()
-	if buf.Len() > len(data)-len(data)/10 {
-		return nil
-	}
-	return buf.Bytes()
 }

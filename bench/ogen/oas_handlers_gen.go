@@ -830,10 +830,8 @@ func (s *Server) handleGetDocsRequest(args [0]string, argsEscaped bool, w http.R
 // file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 //
 // A file that compresses well (the scripts, the styles and the licences; not the icons) comes
-// gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip` (or `x-gzip`, or
-// `*` without naming `gzip`) with a weight above 0; otherwise, also when `Accept-Encoding` is absent,
-// as it is. The compressed file is another representation of it, with an `ETag` of its own, and every
-// answer says `Vary: Accept-Encoding`.
+// gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when `Accept-Encoding` asks
+// for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
 //
 // GET /docs/{asset}
 func (s *Server) handleGetDocsAssetRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1195,7 +1193,8 @@ func (s *Server) handleGetMetricsRequest(args [0]string, argsEscaped bool, w htt
 
 // handleGetOpenAPIJSONRequest handles getOpenAPIJSON operation.
 //
-// This document as JSON.
+// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
 //
 // GET /openapi.json
 func (s *Server) handleGetOpenAPIJSONRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1283,7 +1282,8 @@ func (s *Server) handleGetOpenAPIJSONRequest(args [0]string, argsEscaped bool, w
 
 // handleGetOpenAPIYAMLRequest handles getOpenAPIYAML operation.
 //
-// This document as YAML.
+// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
 //
 // GET /openapi.yaml
 func (s *Server) handleGetOpenAPIYAMLRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -2275,7 +2275,8 @@ func (s *Server) handleHeadMetricsRequest(args [0]string, argsEscaped bool, w ht
 // handleHeadOpenAPIJSONRequest handles headOpenAPIJSON operation.
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
-// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked
+// (the compressed size where the GET would send it compressed, with `Content-Encoding: gzip`).
 // Problems, too, come without their body.
 //
 // HEAD /openapi.json
@@ -2365,7 +2366,8 @@ func (s *Server) handleHeadOpenAPIJSONRequest(args [0]string, argsEscaped bool, 
 // handleHeadOpenAPIYAMLRequest handles headOpenAPIYAML operation.
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
-// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked
+// (the compressed size where the GET would send it compressed, with `Content-Encoding: gzip`).
 // Problems, too, come without their body.
 //
 // HEAD /openapi.yaml

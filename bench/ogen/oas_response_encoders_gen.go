@@ -15777,7 +15777,7 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 	switch response := response.(type) {
 	case *GetOpenAPIJSONOKHeaders:
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Content-Encoding,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -15824,6 +15824,21 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
+			// Encode "Content-Encoding" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Content-Encoding",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.ContentEncoding.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Content-Encoding header")
 				}
 			}
 			// Encode "ETag" header.
@@ -17205,7 +17220,7 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 	switch response := response.(type) {
 	case *GetOpenAPIYAMLOKHeaders:
 		w.Header().Set("Content-Type", "application/yaml")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Content-Encoding,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -17252,6 +17267,21 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
+			// Encode "Content-Encoding" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Content-Encoding",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.ContentEncoding.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Content-Encoding header")
 				}
 			}
 			// Encode "ETag" header.
@@ -31538,7 +31568,7 @@ func encodeHeadMetricsResponse(response HeadMetricsRes, w http.ResponseWriter) e
 func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseWriter) error {
 	switch response := response.(type) {
 	case *HeadOpenAPIJSONOK:
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Content-Encoding,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -31585,6 +31615,21 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
+			// Encode "Content-Encoding" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Content-Encoding",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.ContentEncoding.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Content-Encoding header")
 				}
 			}
 			// Encode "ETag" header.
@@ -32910,7 +32955,7 @@ func encodeHeadOpenAPIJSONResponse(response HeadOpenAPIJSONRes, w http.ResponseW
 func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseWriter) error {
 	switch response := response.(type) {
 	case *HeadOpenAPIYAMLOK:
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Content-Encoding,Etag,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -32957,6 +33002,21 @@ func encodeHeadOpenAPIYAMLResponse(response HeadOpenAPIYAMLRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
+				}
+			}
+			// Encode "Content-Encoding" header.
+			{
+				cfg := uri.HeaderParameterEncodingConfig{
+					Name:    "Content-Encoding",
+					Explode: false,
+				}
+				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
+					if val, ok := response.ContentEncoding.Get(); ok {
+						return e.EncodeValue(conv.StringToString(string(val)))
+					}
+					return nil
+				}); err != nil {
+					return errors.Wrap(err, "encode Content-Encoding header")
 				}
 			}
 			// Encode "ETag" header.

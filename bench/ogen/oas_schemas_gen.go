@@ -2154,6 +2154,7 @@ type GetOpenAPIJSONOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               OptNoCache
+	ContentEncoding            OptContentEncoding
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -2177,6 +2178,11 @@ func (s *GetOpenAPIJSONOKHeaders) GetAccessControlExposeHeaders() OptString {
 // GetCacheControl returns the value of CacheControl.
 func (s *GetOpenAPIJSONOKHeaders) GetCacheControl() OptNoCache {
 	return s.CacheControl
+}
+
+// GetContentEncoding returns the value of ContentEncoding.
+func (s *GetOpenAPIJSONOKHeaders) GetContentEncoding() OptContentEncoding {
+	return s.ContentEncoding
 }
 
 // GetETag returns the value of ETag.
@@ -2232,6 +2238,11 @@ func (s *GetOpenAPIJSONOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 // SetCacheControl sets the value of CacheControl.
 func (s *GetOpenAPIJSONOKHeaders) SetCacheControl(val OptNoCache) {
 	s.CacheControl = val
+}
+
+// SetContentEncoding sets the value of ContentEncoding.
+func (s *GetOpenAPIJSONOKHeaders) SetContentEncoding(val OptContentEncoding) {
+	s.ContentEncoding = val
 }
 
 // SetETag sets the value of ETag.
@@ -2411,6 +2422,7 @@ type GetOpenAPIYAMLOKHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               OptNoCache
+	ContentEncoding            OptContentEncoding
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -2434,6 +2446,11 @@ func (s *GetOpenAPIYAMLOKHeaders) GetAccessControlExposeHeaders() OptString {
 // GetCacheControl returns the value of CacheControl.
 func (s *GetOpenAPIYAMLOKHeaders) GetCacheControl() OptNoCache {
 	return s.CacheControl
+}
+
+// GetContentEncoding returns the value of ContentEncoding.
+func (s *GetOpenAPIYAMLOKHeaders) GetContentEncoding() OptContentEncoding {
+	return s.ContentEncoding
 }
 
 // GetETag returns the value of ETag.
@@ -2489,6 +2506,11 @@ func (s *GetOpenAPIYAMLOKHeaders) SetAccessControlExposeHeaders(val OptString) {
 // SetCacheControl sets the value of CacheControl.
 func (s *GetOpenAPIYAMLOKHeaders) SetCacheControl(val OptNoCache) {
 	s.CacheControl = val
+}
+
+// SetContentEncoding sets the value of ContentEncoding.
+func (s *GetOpenAPIYAMLOKHeaders) SetContentEncoding(val OptContentEncoding) {
+	s.ContentEncoding = val
 }
 
 // SetETag sets the value of ETag.
@@ -4038,6 +4060,7 @@ type HeadOpenAPIJSONOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               OptNoCache
+	ContentEncoding            OptContentEncoding
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -4060,6 +4083,11 @@ func (s *HeadOpenAPIJSONOK) GetAccessControlExposeHeaders() OptString {
 // GetCacheControl returns the value of CacheControl.
 func (s *HeadOpenAPIJSONOK) GetCacheControl() OptNoCache {
 	return s.CacheControl
+}
+
+// GetContentEncoding returns the value of ContentEncoding.
+func (s *HeadOpenAPIJSONOK) GetContentEncoding() OptContentEncoding {
+	return s.ContentEncoding
 }
 
 // GetETag returns the value of ETag.
@@ -4110,6 +4138,11 @@ func (s *HeadOpenAPIJSONOK) SetAccessControlExposeHeaders(val OptString) {
 // SetCacheControl sets the value of CacheControl.
 func (s *HeadOpenAPIJSONOK) SetCacheControl(val OptNoCache) {
 	s.CacheControl = val
+}
+
+// SetContentEncoding sets the value of ContentEncoding.
+func (s *HeadOpenAPIJSONOK) SetContentEncoding(val OptContentEncoding) {
+	s.ContentEncoding = val
 }
 
 // SetETag sets the value of ETag.
@@ -4286,6 +4319,7 @@ type HeadOpenAPIYAMLOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               OptNoCache
+	ContentEncoding            OptContentEncoding
 	ETag                       string
 	RateLimit                  OptString
 	RateLimitPolicy            OptString
@@ -4308,6 +4342,11 @@ func (s *HeadOpenAPIYAMLOK) GetAccessControlExposeHeaders() OptString {
 // GetCacheControl returns the value of CacheControl.
 func (s *HeadOpenAPIYAMLOK) GetCacheControl() OptNoCache {
 	return s.CacheControl
+}
+
+// GetContentEncoding returns the value of ContentEncoding.
+func (s *HeadOpenAPIYAMLOK) GetContentEncoding() OptContentEncoding {
+	return s.ContentEncoding
 }
 
 // GetETag returns the value of ETag.
@@ -4358,6 +4397,11 @@ func (s *HeadOpenAPIYAMLOK) SetAccessControlExposeHeaders(val OptString) {
 // SetCacheControl sets the value of CacheControl.
 func (s *HeadOpenAPIYAMLOK) SetCacheControl(val OptNoCache) {
 	s.CacheControl = val
+}
+
+// SetContentEncoding sets the value of ContentEncoding.
+func (s *HeadOpenAPIYAMLOK) SetContentEncoding(val OptContentEncoding) {
+	s.ContentEncoding = val
 }
 
 // SetETag sets the value of ETag.

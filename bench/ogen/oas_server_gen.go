@@ -63,10 +63,8 @@ type Handler interface {
 	// file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 	//
 	// A file that compresses well (the scripts, the styles and the licences; not the icons) comes
-	// gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip` (or `x-gzip`, or
-	// `*` without naming `gzip`) with a weight above 0; otherwise, also when `Accept-Encoding` is absent,
-	// as it is. The compressed file is another representation of it, with an `ETag` of its own, and every
-	// answer says `Vary: Accept-Encoding`.
+	// gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when `Accept-Encoding` asks
+	// for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
 	//
 	// GET /docs/{asset}
 	GetDocsAsset(ctx context.Context, params GetDocsAssetParams) (GetDocsAssetRes, error)
@@ -92,13 +90,15 @@ type Handler interface {
 	GetMetrics(ctx context.Context, params GetMetricsParams) (GetMetricsRes, error)
 	// GetOpenAPIJSON implements getOpenAPIJSON operation.
 	//
-	// This document as JSON.
+	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
 	//
 	// GET /openapi.json
 	GetOpenAPIJSON(ctx context.Context, params GetOpenAPIJSONParams) (GetOpenAPIJSONRes, error)
 	// GetOpenAPIYAML implements getOpenAPIYAML operation.
 	//
-	// This document as YAML.
+	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
 	//
 	// GET /openapi.yaml
 	GetOpenAPIYAML(ctx context.Context, params GetOpenAPIYAMLParams) (GetOpenAPIYAMLRes, error)
@@ -183,7 +183,8 @@ type Handler interface {
 	// HeadOpenAPIJSON implements headOpenAPIJSON operation.
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
-	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked
+	// (the compressed size where the GET would send it compressed, with `Content-Encoding: gzip`).
 	// Problems, too, come without their body.
 	//
 	// HEAD /openapi.json
@@ -191,7 +192,8 @@ type Handler interface {
 	// HeadOpenAPIYAML implements headOpenAPIYAML operation.
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
-	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked
+	// (the compressed size where the GET would send it compressed, with `Content-Encoding: gzip`).
 	// Problems, too, come without their body.
 	//
 	// HEAD /openapi.yaml

@@ -86,10 +86,8 @@ func (UnimplementedHandler) GetDocs(ctx context.Context, params GetDocsParams) (
 // file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 //
 // A file that compresses well (the scripts, the styles and the licences; not the icons) comes
-// gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip` (or `x-gzip`, or
-// `*` without naming `gzip`) with a weight above 0; otherwise, also when `Accept-Encoding` is absent,
-// as it is. The compressed file is another representation of it, with an `ETag` of its own, and every
-// answer says `Vary: Accept-Encoding`.
+// gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when `Accept-Encoding` asks
+// for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
 //
 // GET /docs/{asset}
 func (UnimplementedHandler) GetDocsAsset(ctx context.Context, params GetDocsAssetParams) (r GetDocsAssetRes, _ error) {
@@ -127,7 +125,8 @@ func (UnimplementedHandler) GetMetrics(ctx context.Context, params GetMetricsPar
 
 // GetOpenAPIJSON implements getOpenAPIJSON operation.
 //
-// This document as JSON.
+// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
 //
 // GET /openapi.json
 func (UnimplementedHandler) GetOpenAPIJSON(ctx context.Context, params GetOpenAPIJSONParams) (r GetOpenAPIJSONRes, _ error) {
@@ -136,7 +135,8 @@ func (UnimplementedHandler) GetOpenAPIJSON(ctx context.Context, params GetOpenAP
 
 // GetOpenAPIYAML implements getOpenAPIYAML operation.
 //
-// This document as YAML.
+// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
 //
 // GET /openapi.yaml
 func (UnimplementedHandler) GetOpenAPIYAML(ctx context.Context, params GetOpenAPIYAMLParams) (r GetOpenAPIYAMLRes, _ error) {
@@ -254,7 +254,8 @@ func (UnimplementedHandler) HeadMetrics(ctx context.Context, params HeadMetricsP
 // HeadOpenAPIJSON implements headOpenAPIJSON operation.
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
-// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked
+// (the compressed size where the GET would send it compressed, with `Content-Encoding: gzip`).
 // Problems, too, come without their body.
 //
 // HEAD /openapi.json
@@ -265,7 +266,8 @@ func (UnimplementedHandler) HeadOpenAPIJSON(ctx context.Context, params HeadOpen
 // HeadOpenAPIYAML implements headOpenAPIYAML operation.
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
-// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked
+// (the compressed size where the GET would send it compressed, with `Content-Encoding: gzip`).
 // Problems, too, come without their body.
 //
 // HEAD /openapi.yaml

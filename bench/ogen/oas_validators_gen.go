@@ -1554,6 +1554,24 @@ func (s *GetOpenAPIJSONOKHeaders) Validate() error {
 		})
 	}
 	if err := func() error {
+		if value, ok := s.ContentEncoding.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ContentEncoding",
+			Error: err,
+		})
+	}
+	if err := func() error {
 		if value, ok := s.ReferrerPolicy.Get(); ok {
 			if err := func() error {
 				if err := value.Validate(); err != nil {
@@ -1742,6 +1760,24 @@ func (s *GetOpenAPIYAMLOKHeaders) Validate() error {
 	}(); err != nil {
 		failures = append(failures, validate.FieldError{
 			Name:  "CacheControl",
+			Error: err,
+		})
+	}
+	if err := func() error {
+		if value, ok := s.ContentEncoding.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ContentEncoding",
 			Error: err,
 		})
 	}
@@ -3261,6 +3297,24 @@ func (s *HeadOpenAPIJSONOK) Validate() error {
 		})
 	}
 	if err := func() error {
+		if value, ok := s.ContentEncoding.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ContentEncoding",
+			Error: err,
+		})
+	}
+	if err := func() error {
 		if value, ok := s.ReferrerPolicy.Get(); ok {
 			if err := func() error {
 				if err := value.Validate(); err != nil {
@@ -3481,6 +3535,24 @@ func (s *HeadOpenAPIYAMLOK) Validate() error {
 	}(); err != nil {
 		failures = append(failures, validate.FieldError{
 			Name:  "CacheControl",
+			Error: err,
+		})
+	}
+	if err := func() error {
+		if value, ok := s.ContentEncoding.Get(); ok {
+			if err := func() error {
+				if err := value.Validate(); err != nil {
+					return err
+				}
+				return nil
+			}(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}(); err != nil {
+		failures = append(failures, validate.FieldError{
+			Name:  "ContentEncoding",
 			Error: err,
 		})
 	}

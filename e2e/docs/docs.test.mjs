@@ -51,7 +51,7 @@ const state = {
   pageErrors: [], // uncaught exceptions
   cspViolations: [], // securitypolicyviolation events seen by the page
   docsHeaders: {}, // headers of the /docs response
-  assetEncodings: {}, // path of each /docs/ file -> its Content-Encoding ('' for none)
+  encodings: {}, // path of each /docs/ file and of /openapi.yaml -> its Content-Encoding ('' for none)
 };
 
 // buildServer compiles the server into the temp dir unless NINJAGOLD_BIN
@@ -249,8 +249,8 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
     });
     page.on('response', async (res) => {
       const url = new URL(res.url());
-      if (isOwn(res.url()) && url.pathname.startsWith('/docs/')) {
-        state.assetEncodings[url.pathname] = (await res.allHeaders())['content-encoding'] ?? '';
+      if (isOwn(res.url()) && (url.pathname.startsWith('/docs/') || url.pathname === '/openapi.yaml')) {
+        state.encodings[url.pathname] = (await res.allHeaders())['content-encoding'] ?? '';
       }
     });
     page.on('pageerror', (err) => state.pageErrors.push(String(err && err.stack ? err.stack : err)));
@@ -288,10 +288,12 @@ describe('Swagger UI at /docs', { timeout: SUITE_TIMEOUT }, () => {
     assert.ok(count >= 10, `expected the contract's operations to render, found ${count} blocks`);
     // The spec loaded from this server, not an error box.
     assert.equal(await page.locator('.errors-wrapper').count(), 0, 'Swagger UI shows spec errors');
-    // The 1.7 MB script came gzip-compressed, as Chromium's Accept-Encoding
-    // asks, and ran: the page above rendered from it.
-    assert.equal(state.assetEncodings['/docs/swagger-ui-bundle.js'], 'gzip',
-      `Content-Encoding of the /docs files: ${JSON.stringify(state.assetEncodings)}`);
+    // The 1.7 MB script and the contract came gzip-compressed, as
+    // Chromium's Accept-Encoding asks, and worked: the page above rendered
+    // from them.
+    for (const p of ['/docs/swagger-ui-bundle.js', '/openapi.yaml']) {
+      assert.equal(state.encodings[p], 'gzip', `Content-Encoding of ${p}: ${JSON.stringify(state.encodings)}`);
+    }
   });
 
   test('GET /locations: Try it out -> Execute shows 200 and the seeded locations', { timeout: TEST_TIMEOUT }, async (t) => {

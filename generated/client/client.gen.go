@@ -1300,10 +1300,9 @@ type ClientInterface interface {
 	// `text/css`, unless told otherwise).
 	//
 	// A file that compresses well (the scripts, the styles and the licences; not the icons)
-	// comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
-	// (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
-	// `Accept-Encoding` is absent, as it is. The compressed file is another representation of
-	// it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
+	// comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+	// `Vary: Accept-Encoding`.
 	//
 	// Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
 	GetDocsAsset(ctx context.Context, asset string, params *GetDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1494,6 +1493,10 @@ type ClientInterface interface {
 
 	// GetOpenAPIJSON This document as JSON
 	//
+	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+	// `Vary: Accept-Encoding`.
+	//
 	// Corresponds with GET /openapi.json (the `GetOpenAPIJSON` operationId).
 	GetOpenAPIJSON(ctx context.Context, params *GetOpenAPIJSONParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1501,7 +1504,8 @@ type ClientInterface interface {
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
-	// sends a long body chunked. Problems, too, come without their body.
+	// sends a long body chunked (the compressed size where the GET would send it compressed,
+	// with `Content-Encoding: gzip`). Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /openapi.json (the `HeadOpenAPIJSON` operationId).
 	HeadOpenAPIJSON(ctx context.Context, params *HeadOpenAPIJSONParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1516,6 +1520,10 @@ type ClientInterface interface {
 
 	// GetOpenAPIYAML This document as YAML
 	//
+	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+	// `Vary: Accept-Encoding`.
+	//
 	// Corresponds with GET /openapi.yaml (the `GetOpenAPIYAML` operationId).
 	GetOpenAPIYAML(ctx context.Context, params *GetOpenAPIYAMLParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1523,7 +1531,8 @@ type ClientInterface interface {
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
-	// sends a long body chunked. Problems, too, come without their body.
+	// sends a long body chunked (the compressed size where the GET would send it compressed,
+	// with `Content-Encoding: gzip`). Problems, too, come without their body.
 	//
 	// Corresponds with HEAD /openapi.yaml (the `HeadOpenAPIYAML` operationId).
 	HeadOpenAPIYAML(ctx context.Context, params *HeadOpenAPIYAMLParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1854,10 +1863,9 @@ func (c *Client) OptionsDocs(ctx context.Context, reqEditors ...RequestEditorFn)
 // `text/css`, unless told otherwise).
 //
 // A file that compresses well (the scripts, the styles and the licences; not the icons)
-// comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
-// (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
-// `Accept-Encoding` is absent, as it is. The compressed file is another representation of
-// it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
+// comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+// `Vary: Accept-Encoding`.
 //
 // Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
 func (c *Client) GetDocsAsset(ctx context.Context, asset string, params *GetDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2268,6 +2276,10 @@ func (c *Client) OptionsMetrics(ctx context.Context, reqEditors ...RequestEditor
 
 // GetOpenAPIJSON This document as JSON
 //
+// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+// `Vary: Accept-Encoding`.
+//
 // Corresponds with GET /openapi.json (the `GetOpenAPIJSON` operationId).
 func (c *Client) GetOpenAPIJSON(ctx context.Context, params *GetOpenAPIJSONParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOpenAPIJSONRequest(c.Server, params)
@@ -2285,7 +2297,8 @@ func (c *Client) GetOpenAPIJSON(ctx context.Context, params *GetOpenAPIJSONParam
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 // included, and a `Content-Length` giving the size of the GET's body, also where the GET
-// sends a long body chunked. Problems, too, come without their body.
+// sends a long body chunked (the compressed size where the GET would send it compressed,
+// with `Content-Encoding: gzip`). Problems, too, come without their body.
 //
 // Corresponds with HEAD /openapi.json (the `HeadOpenAPIJSON` operationId).
 func (c *Client) HeadOpenAPIJSON(ctx context.Context, params *HeadOpenAPIJSONParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2320,6 +2333,10 @@ func (c *Client) OptionsOpenAPIJSON(ctx context.Context, reqEditors ...RequestEd
 
 // GetOpenAPIYAML This document as YAML
 //
+// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+// `Vary: Accept-Encoding`.
+//
 // Corresponds with GET /openapi.yaml (the `GetOpenAPIYAML` operationId).
 func (c *Client) GetOpenAPIYAML(ctx context.Context, params *GetOpenAPIYAMLParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOpenAPIYAMLRequest(c.Server, params)
@@ -2337,7 +2354,8 @@ func (c *Client) GetOpenAPIYAML(ctx context.Context, params *GetOpenAPIYAMLParam
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 // included, and a `Content-Length` giving the size of the GET's body, also where the GET
-// sends a long body chunked. Problems, too, come without their body.
+// sends a long body chunked (the compressed size where the GET would send it compressed,
+// with `Content-Encoding: gzip`). Problems, too, come without their body.
 //
 // Corresponds with HEAD /openapi.yaml (the `HeadOpenAPIYAML` operationId).
 func (c *Client) HeadOpenAPIYAML(ctx context.Context, params *HeadOpenAPIYAMLParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5673,10 +5691,9 @@ type ClientWithResponsesInterface interface {
 	// `text/css`, unless told otherwise).
 	//
 	// A file that compresses well (the scripts, the styles and the licences; not the icons)
-	// comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
-	// (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
-	// `Accept-Encoding` is absent, as it is. The compressed file is another representation of
-	// it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
+	// comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+	// `Vary: Accept-Encoding`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5899,6 +5916,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetOpenAPIJSONWithResponse This document as JSON
 	//
+	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+	// `Vary: Accept-Encoding`.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /openapi.json (the `GetOpenAPIJSON` operationId).
@@ -5908,7 +5929,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
-	// sends a long body chunked. Problems, too, come without their body.
+	// sends a long body chunked (the compressed size where the GET would send it compressed,
+	// with `Content-Encoding: gzip`). Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5927,6 +5949,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetOpenAPIYAMLWithResponse This document as YAML
 	//
+	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+	// `Vary: Accept-Encoding`.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /openapi.yaml (the `GetOpenAPIYAML` operationId).
@@ -5936,7 +5962,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 	// included, and a `Content-Length` giving the size of the GET's body, also where the GET
-	// sends a long body chunked. Problems, too, come without their body.
+	// sends a long body chunked (the compressed size where the GET would send it compressed,
+	// with `Content-Encoding: gzip`). Problems, too, come without their body.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10580,6 +10607,7 @@ type GetOpenAPIJSONResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
+	ContentEncoding            *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -10810,6 +10838,7 @@ type HeadOpenAPIJSONResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
+	ContentEncoding            *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -11079,6 +11108,7 @@ type GetOpenAPIYAMLResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
+	ContentEncoding            *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -11309,6 +11339,7 @@ type HeadOpenAPIYAMLResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
+	ContentEncoding            *string
 	ETag                       string
 	RateLimit                  *string
 	RateLimitPolicy            *string
@@ -15539,10 +15570,9 @@ func (c *ClientWithResponses) OptionsDocsWithResponse(ctx context.Context, reqEd
 // `text/css`, unless told otherwise).
 //
 // A file that compresses well (the scripts, the styles and the licences; not the icons)
-// comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
-// (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
-// `Accept-Encoding` is absent, as it is. The compressed file is another representation of
-// it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
+// comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+// `Vary: Accept-Encoding`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15897,6 +15927,10 @@ func (c *ClientWithResponses) OptionsMetricsWithResponse(ctx context.Context, re
 
 // GetOpenAPIJSONWithResponse This document as JSON
 //
+// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+// `Vary: Accept-Encoding`.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /openapi.json (the `GetOpenAPIJSON` operationId).
@@ -15912,7 +15946,8 @@ func (c *ClientWithResponses) GetOpenAPIJSONWithResponse(ctx context.Context, pa
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 // included, and a `Content-Length` giving the size of the GET's body, also where the GET
-// sends a long body chunked. Problems, too, come without their body.
+// sends a long body chunked (the compressed size where the GET would send it compressed,
+// with `Content-Encoding: gzip`). Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15943,6 +15978,10 @@ func (c *ClientWithResponses) OptionsOpenAPIJSONWithResponse(ctx context.Context
 
 // GetOpenAPIYAMLWithResponse This document as YAML
 //
+// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+// `Vary: Accept-Encoding`.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /openapi.yaml (the `GetOpenAPIYAML` operationId).
@@ -15958,7 +15997,8 @@ func (c *ClientWithResponses) GetOpenAPIYAMLWithResponse(ctx context.Context, pa
 //
 // `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
 // included, and a `Content-Length` giving the size of the GET's body, also where the GET
-// sends a long body chunked. Problems, too, come without their body.
+// sends a long body chunked (the compressed size where the GET would send it compressed,
+// with `Content-Encoding: gzip`). Problems, too, come without their body.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -30277,6 +30317,13 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 			}
 			headers.CacheControl = &value
 		}
+		if values := rsp.Header.Values("Content-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentEncoding = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -30924,6 +30971,13 @@ func ParseHeadOpenAPIJSONResponse(rsp *http.Response) (*HeadOpenAPIJSONResponse,
 				return nil, err
 			}
 			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentEncoding = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
@@ -31886,6 +31940,13 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 			}
 			headers.CacheControl = &value
 		}
+		if values := rsp.Header.Values("Content-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentEncoding = &value
+		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
@@ -32533,6 +32594,13 @@ func ParseHeadOpenAPIYAMLResponse(rsp *http.Response) (*HeadOpenAPIYAMLResponse,
 				return nil, err
 			}
 			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Encoding"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Encoding", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentEncoding = &value
 		}
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string

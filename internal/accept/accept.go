@@ -3,8 +3,8 @@
 // every operation, with the media types the contract declares; a handler
 // that learns its one type only as it runs (a /docs file) asks it for that
 // type. One parser for both, so they cannot disagree. It also reads
-// Accept-Encoding (RFC 9110, section 12.5.3), for the /docs files that may
-// be sent compressed.
+// Accept-Encoding (RFC 9110, section 12.5.3), for the /docs files and the
+// contract, which may be sent compressed.
 package accept
 
 import (

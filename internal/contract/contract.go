@@ -3,12 +3,14 @@
 // time in --validate-responses mode, so both hold responses to the same
 // rules: the status is declared for the operation, required headers are
 // present and valid, no header is sent that the response does not declare,
-// the media type is declared, the body matches its schema, a response that
+// the media type is declared, the body matches its schema (decompressed,
+// when it came gzip-compressed), a response that
 // declares no content has none, and the answer to a HEAD has no body.
 package contract
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -73,6 +75,17 @@ func Check(req *http.Request, route *routers.Route, params map[string]string, re
 		return fmt.Errorf("status %d declares no content, got %q with %d bytes",
 			resp.Status, resp.Header.Get("Content-Type"), len(resp.Body))
 	}
+	// The schema describes the representation, under its content coding.
+	body := resp.Body
+	if resp.Header.Get("Content-Encoding") == "gzip" && !resp.Head {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err == nil {
+			body, err = io.ReadAll(zr)
+		}
+		if err != nil {
+			return fmt.Errorf("Content-Encoding gzip, but the body does not decompress: %w", err)
+		}
+	}
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request: req, PathParams: params, Route: route,
@@ -80,7 +93,7 @@ func Check(req *http.Request, route *routers.Route, params map[string]string, re
 		},
 		Status:  resp.Status,
 		Header:  resp.Header,
-		Body:    io.NopCloser(bytes.NewReader(resp.Body)),
+		Body:    io.NopCloser(bytes.NewReader(body)),
 		Options: checkOptions,
 	})
 }

@@ -1,6 +1,8 @@
 package contract_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -122,5 +124,51 @@ func TestCheckUndeclaredStatus(t *testing.T) {
 	err = contract.CheckUndeclared(doc, contract.Response{Status: http.StatusOK, Header: http.Header{}}, http.StatusNotFound, "NotFound")
 	if err == nil || !strings.Contains(err.Error(), "must answer 404, got 200") {
 		t.Errorf("CheckUndeclared of a 200 for a 404 = %v, want an error naming both", err)
+	}
+}
+
+// A gzip-compressed body is checked against the schema decompressed, and
+// must decompress; only a response that declares Content-Encoding may
+// have one, and only gzip.
+func TestCheckGzip(t *testing.T) {
+	router := contractRouter(t)
+	gz := func(s string) string {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, _ = zw.Write([]byte(s)) // a bytes.Buffer does not fail
+		_ = zw.Close()
+		return buf.String()
+	}
+	tests := []struct {
+		name, target, coding, body string
+		wantErr                    string // "" when the answer keeps the contract
+	}{
+		{"the document, compressed", "/openapi.json", "gzip", gz(`{"openapi":"3.0.3"}`), ""},
+		{"the document, as it is", "/openapi.json", "", `{"openapi":"3.0.3"}`, ""},
+		{"no object, compressed", "/openapi.json", "gzip", gz(`[1]`), "response body doesn't match schema"},
+		{"said to be compressed, and not", "/openapi.json", "gzip", `{"openapi":"3.0.3"}`, "does not decompress"},
+		{"compressed, cut short", "/openapi.json", "gzip", gz(`{"openapi":"3.0.3"}`)[:20], "does not decompress"},
+		{"a coding not declared", "/openapi.json", "br", `{"openapi":"3.0.3"}`, "Content-Encoding"},
+		{"where no coding is declared", "/locations/1", "gzip", gz(`{}`), "header Content-Encoding is not declared"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, tt.target, nil)
+			route, params, err := router.FindRoute(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			header := http.Header{"Content-Type": {"application/json"}, "Etag": {`"1"`}}
+			if tt.coding != "" {
+				header.Set("Content-Encoding", tt.coding)
+			}
+			err = contract.Check(req, route, params, contract.Response{Status: http.StatusOK, Header: header, Body: []byte(tt.body)})
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Errorf("Check = %v, want no error", err)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Errorf("Check = %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
 	}
 }

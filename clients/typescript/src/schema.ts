@@ -371,10 +371,9 @@ export interface paths {
          *     `text/css`, unless told otherwise).
          *
          *     A file that compresses well (the scripts, the styles and the licences; not the icons)
-         *     comes gzip-compressed, with `Content-Encoding: gzip`, when `Accept-Encoding` names `gzip`
-         *     (or `x-gzip`, or `*` without naming `gzip`) with a weight above 0; otherwise, also when
-         *     `Accept-Encoding` is absent, as it is. The compressed file is another representation of
-         *     it, with an `ETag` of its own, and every answer says `Vary: Accept-Encoding`.
+         *     comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+         *     `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+         *     `Vary: Accept-Encoding`.
          */
         get: operations["getDocsAsset"];
         put?: never;
@@ -499,7 +498,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document as JSON */
+        /**
+         * This document as JSON
+         * @description Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+         *     `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+         *     `Vary: Accept-Encoding`.
+         */
         get: operations["getOpenAPIJSON"];
         put?: never;
         post?: never;
@@ -514,7 +518,8 @@ export interface paths {
          * This document as JSON — headers only
          * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
          *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
-         *     sends a long body chunked. Problems, too, come without their body.
+         *     sends a long body chunked (the compressed size where the GET would send it compressed,
+         *     with `Content-Encoding: gzip`). Problems, too, come without their body.
          */
         head: operations["headOpenAPIJSON"];
         patch?: never;
@@ -527,7 +532,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This document as YAML */
+        /**
+         * This document as YAML
+         * @description Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+         *     `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
+         *     `Vary: Accept-Encoding`.
+         */
         get: operations["getOpenAPIYAML"];
         put?: never;
         post?: never;
@@ -542,7 +552,8 @@ export interface paths {
          * This document as YAML — headers only
          * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
          *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
-         *     sends a long body chunked. Problems, too, come without their body.
+         *     sends a long body chunked (the compressed size where the GET would send it compressed,
+         *     with `Content-Encoding: gzip`). Problems, too, come without their body.
          */
         head: operations["headOpenAPIYAML"];
         patch?: never;
@@ -1654,8 +1665,9 @@ export interface components {
         AccessControlMaxAge: number;
         /**
          * @description Request headers that change this response: `Accept` where the operation offers more
-         *     than one media type, `Accept-Encoding` where it may answer compressed (`/docs/{asset}`),
-         *     and `Origin` on every response when CORS is enabled. Each may come on its own line.
+         *     than one media type, `Accept-Encoding` where it may answer compressed (`/docs/{asset}`,
+         *     `/openapi.json`, `/openapi.yaml`), and `Origin` on every response when CORS is enabled.
+         *     Each may come on its own line.
          * @example Origin
          */
         Vary: string;
@@ -4143,6 +4155,7 @@ export interface operations {
             /** @description The OpenAPI document. */
             200: {
                 headers: {
+                    "Content-Encoding": components["headers"]["ContentEncoding"];
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "Cache-Control": components["headers"]["NoCache"];
@@ -4249,6 +4262,7 @@ export interface operations {
             /** @description The OpenAPI document. */
             200: {
                 headers: {
+                    "Content-Encoding": components["headers"]["ContentEncoding"];
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "Cache-Control": components["headers"]["NoCache"];
@@ -4315,6 +4329,7 @@ export interface operations {
             /** @description The OpenAPI document, exactly as written. */
             200: {
                 headers: {
+                    "Content-Encoding": components["headers"]["ContentEncoding"];
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "Cache-Control": components["headers"]["NoCache"];
@@ -4415,6 +4430,7 @@ export interface operations {
             /** @description The OpenAPI document, exactly as written. */
             200: {
                 headers: {
+                    "Content-Encoding": components["headers"]["ContentEncoding"];
                     ETag: components["headers"]["ETag"];
                     "X-Request-ID": components["headers"]["RequestID"];
                     "Cache-Control": components["headers"]["NoCache"];

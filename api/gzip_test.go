@@ -8,16 +8,17 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
 )
 
-// A /docs file that compresses well comes gzip-compressed to a request
-// whose Accept-Encoding asks for gzip, as a browser's does, and as it is to
-// any other; each answer says it varies with Accept-Encoding, and the
-// compressed file has an ETag of its own.
-func TestDocsAssetGzip(t *testing.T) {
+// A /docs file that compresses well, and the contract (/openapi.json,
+// /openapi.yaml), come gzip-compressed to a request whose Accept-Encoding
+// asks for gzip, as a browser's does, and as they are to any other; each
+// answer says it varies with Accept-Encoding.
+func TestGzip(t *testing.T) {
 	const bundle = "/docs/swagger-ui-bundle.js"
 	tests := []struct {
 		name, path string
@@ -40,14 +41,15 @@ func TestDocsAssetGzip(t *testing.T) {
 		// PNG is compressed already; a file under 1 KiB is not worth it.
 		{"an icon", "/docs/favicon-32x32.png", []string{"gzip"}, false},
 		{"a small file", "/docs/index.css", []string{"gzip"}, false},
+		{"the contract as JSON", "/openapi.json", []string{"gzip"}, true},
+		{"the contract as JSON, not asked for", "/openapi.json", nil, false},
+		{"the contract as YAML", "/openapi.yaml", []string{"gzip, br"}, true},
+		{"the contract as YAML, gzip refused", "/openapi.yaml", []string{"gzip;q=0"}, false},
 	}
 	s := apitest.NewServer(t, apitest.Options{})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			file, err := os.ReadFile(distFile(tt.path))
-			if err != nil {
-				t.Fatal(err)
-			}
+			file := servedAsItIs(t, s, tt.path)
 			var lines map[string][]string
 			if tt.lines != nil {
 				lines = map[string][]string{"Accept-Encoding": tt.lines}
@@ -93,15 +95,20 @@ func TestDocsAssetGzip(t *testing.T) {
 
 // The compressed file and the file as it is are two representations, each
 // with its own ETag: a validator of one is no validator of the other.
-func TestDocsAssetGzipETags(t *testing.T) {
-	const bundle = "/docs/swagger-ui-bundle.js"
+func TestGzipETags(t *testing.T) {
+	for _, path := range []string{"/docs/swagger-ui-bundle.js", "/openapi.json", "/openapi.yaml"} {
+		t.Run(path, func(t *testing.T) { testGzipETags(t, path) })
+	}
+}
+
+func testGzipETags(t *testing.T, path string) {
 	s := apitest.NewServer(t, apitest.Options{})
 	get := func(acceptEncoding string, header map[string]string) *apitest.Response {
 		h := map[string]string{"Accept-Encoding": acceptEncoding}
 		for k, v := range header {
 			h[k] = v
 		}
-		return s.Do(apitest.Request{Method: "GET", Path: bundle, Header: h})
+		return s.Do(apitest.Request{Method: "GET", Path: path, Header: h})
 	}
 	plainTag := get("identity", nil).Header.Get("ETag")
 	gzipTag := get("gzip", nil).Header.Get("ETag")
@@ -136,11 +143,25 @@ func TestDocsAssetGzipETags(t *testing.T) {
 	}
 }
 
-// distFile is where the file a /docs path serves lives in the repository.
-func distFile(path string) string {
-	name := path[len("/docs/"):]
-	if name == "initializer.js" {
-		return "../swaggerui/" + name
+// servedAsItIs is what path serves without a content coding: the
+// repository's file for a /docs file, else the answer to a GET that does
+// not ask for one.
+func servedAsItIs(t *testing.T, s *apitest.Server, path string) []byte {
+	t.Helper()
+	if name, ok := strings.CutPrefix(path, "/docs/"); ok {
+		file := "../swaggerui/dist/" + name
+		if name == "initializer.js" {
+			file = "../swaggerui/" + name
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
 	}
-	return "../swaggerui/dist/" + name
+	resp := s.Do(apitest.Request{Method: "GET", Path: path})
+	if resp.Status != http.StatusOK || resp.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("GET %s = %d, Content-Encoding %q", path, resp.Status, resp.Header.Get("Content-Encoding"))
+	}
+	return resp.Body
 }
