@@ -1,6 +1,8 @@
 package game
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -23,5 +25,31 @@ func TestErrorText(t *testing.T) {
 	}
 	if e := Unavailable(io.ErrUnexpectedEOF); !strings.Contains(e.Error(), io.ErrUnexpectedEOF.Error()) {
 		t.Errorf("Unavailable(%v).Error() = %q, without its cause", io.ErrUnexpectedEOF, e.Error())
+	}
+}
+
+// What a client hears of an error: an *Error's code and message, wrapped or
+// not; of anything else, an internal error and InternalMessage, never its
+// text.
+func TestErrorCodeAndMessage(t *testing.T) {
+	notFound := &Error{Code: ENOTFOUND, Message: "Location 7 does not exist."}
+	tests := []struct {
+		name        string
+		err         error
+		wantCode    Code
+		wantMessage string
+	}{
+		{"an *Error", notFound, ENOTFOUND, "Location 7 does not exist."},
+		{"a wrapped *Error", fmt.Errorf("reading: %w", notFound), ENOTFOUND, "Location 7 does not exist."},
+		{"any other error", errors.New("sqlite: disk I/O error at page 12"), EINTERNAL, InternalMessage},
+		{"nil", nil, "", InternalMessage},
+	}
+	for _, tt := range tests {
+		if got := ErrorCode(tt.err); got != tt.wantCode {
+			t.Errorf("%s: ErrorCode = %q, want %q", tt.name, got, tt.wantCode)
+		}
+		if got := ErrorMessage(tt.err); got != tt.wantMessage {
+			t.Errorf("%s: ErrorMessage = %q, want %q", tt.name, got, tt.wantMessage)
+		}
 	}
 }

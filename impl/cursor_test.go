@@ -61,6 +61,10 @@ func TestForgedCursors(t *testing.T) {
 		{"a gold on this list is made up", `{"id":1,"gold":5,"list":"/locations"}`, 0, errBadCursor},
 		{"a board's order on this list is made up", `{"id":1,"sort":"-gold","list":"/locations"}`, 0, errBadCursor},
 		{"an order by creation on this list is made up", `{"id":1,"sort":"created_at","list":"/locations"}`, 0, errBadCursor},
+		// Every id a cursor carries is a row's, so positive: 0 would be
+		// "from the start" to some stores.
+		{"an id of 0 is made up", `{"id":0,"list":"/locations"}`, 0, errBadCursor},
+		{"a negative id is made up", `{"id":-1,"list":"/locations"}`, 0, errBadCursor},
 		{"this list's cursor is taken", `{"id":7,"list":"/locations"}`, 7, nil},
 	}
 	for _, tt := range tests {

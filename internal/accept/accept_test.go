@@ -77,6 +77,13 @@ func TestNegotiate(t *testing.T) {
 		{"+json with any charset", "application/problem+json; charset=iso-8859-1", problem, "application/problem+json", true},
 		// A quoted string cut short after its backslash is no media range.
 		{"a quoted-pair cut short", `a/b; x="\`, jsonCSV, "", false},
+		// A weight past 1 is no weight: both count as 1, and the offers'
+		// order decides.
+		{"weights past 1", "application/json;q=1.5, text/csv;q=2", jsonCSV, "application/json", true},
+		// A charset's name is matched without regard to case (RFC 2046).
+		{"a charset in upper case", "text/csv; charset=UTF-8", jsonCSV, "text/csv; charset=utf-8", true},
+		// Of two ranges alike, the first counts (RFC 9110 leaves it open).
+		{"the first of two equal ranges", "text/csv;q=0, text/csv", Offers("text/csv; charset=utf-8"), "", false},
 		// The two answers found without parsing.
 		{"anything", "*/*", jsonCSV, "application/json", true},
 		{"an offer by its exact name", "text/csv; charset=utf-8", jsonCSV, "text/csv; charset=utf-8", true},

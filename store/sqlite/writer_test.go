@@ -155,6 +155,45 @@ func TestFailedReleaseFailsItsBatch(t *testing.T) {
 	}
 }
 
+// A write that fails once its savepoint is gone (here released by the
+// write itself, as SQLite ends it on some failures) cannot be rolled back to
+// it: the whole batch fails with the rollback's error, and the transaction
+// is ended, so the next batch can begin one.
+func TestFailedRollbackToFailsItsBatch(t *testing.T) {
+	s := openStore(t)
+	insert := func(name string, fail bool) writeJob {
+		return writeJob{ctx: t.Context(), done: make(chan error, 1), fn: func(tx writeTx) error {
+			if _, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
+				name, []byte(name)); err != nil {
+				return err
+			}
+			if !fail {
+				return nil
+			}
+			if _, err := tx.Exec("RELEASE w"); err != nil {
+				return err
+			}
+			return errors.New("the write's own failure")
+		}}
+	}
+	batch := []writeJob{insert("Before", false), insert("Failed", true), insert("After", false)}
+	s.commitBatch(batch)
+	for i, j := range batch {
+		if err := <-j.done; err == nil || !strings.Contains(err.Error(), "no such savepoint") {
+			t.Errorf("write %d: got error %v, want the failed ROLLBACK TO's", i, err)
+		}
+	}
+	if got := batchPlayers(t, s); len(got) != 0 {
+		t.Errorf("committed players: got %q, want none", got)
+	}
+	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Next", LastName: "Batch", TokenHash: []byte("next")}); err != nil {
+		t.Fatalf("the next write: %v", err)
+	}
+	if got, want := batchPlayers(t, s), []string{"Next"}; !slices.Equal(got, want) {
+		t.Errorf("committed players: got %q, want %q", got, want)
+	}
+}
+
 // A caller that gives up costs no other write of its commit. One that gave
 // up before its turn is skipped and hears so. One that gives up while its
 // write runs (a client hanging up mid-visit) has it run to its end: the
@@ -270,6 +309,38 @@ func TestPingsDuringAWriteShareOnePing(t *testing.T) {
 	}
 	if err := s.Ping(t.Context()); err != nil {
 		t.Errorf("Ping after the write = %v, want nil", err)
+	}
+}
+
+// So do Pings that write, after a write failed for the storage: the
+// fault's probe write is queued once behind the held statement, not once
+// per Ping, and once it commits the fault is gone.
+func TestFaultProbesDuringAWriteShareOneWrite(t *testing.T) {
+	s := openStore(t)
+	wrote, release := holdWriter(t, s)
+	s.fault.Store(&writeFault{err: errors.New("the disk was full")})
+	before := runtime.NumGoroutine()
+	const pings = 50
+	for range pings {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		err := s.Ping(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Ping while the writer's statement runs = %v, want its deadline's error", err)
+		}
+	}
+	if grew := runtime.NumGoroutine() - before; grew > pings/5 {
+		t.Errorf("%d Pings that timed out left %d more goroutines, want about one", pings, grew)
+	}
+	release()
+	if err := <-wrote; err != nil {
+		t.Fatalf("the held write: %v", err)
+	}
+	if err := s.Ping(t.Context()); err != nil {
+		t.Errorf("Ping after the write = %v, want nil", err)
+	}
+	if f := s.fault.Load(); f != nil {
+		t.Errorf("the fault %v outlived a committed probe", f.err)
 	}
 }
 

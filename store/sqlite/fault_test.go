@@ -1,0 +1,47 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"modernc.org/sqlite"
+
+	"github.com/ninjagold/ninjagold-api/game"
+)
+
+// A file SQLite cannot open (here, in a directory that is not there) is
+// the storage's failure, as a full disk is: a 503 a client may retry, and
+// a fault Ping reports until a write commits. The other codes wrap and
+// noteFault sort are produced in TestFullDiskFailsItsBatchAsUnavailable
+// and the read-only tests.
+func TestCannotOpenIsTheStoragesFault(t *testing.T) {
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "no", "such", "dir.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cantOpen := db.Ping()
+	var se *sqlite.Error
+	if !errors.As(cantOpen, &se) {
+		t.Fatalf("Ping of a file in no directory = %v, want a SQLite error", cantOpen)
+	}
+	if got := game.ErrorCode(wrap(cantOpen)); got != game.EUNAVAILABLE {
+		t.Errorf("wrap(%v) has code %q, want %q", cantOpen, got, game.EUNAVAILABLE)
+	}
+	s := openStore(t)
+	s.noteFault(cantOpen)
+	if f := s.fault.Load(); f == nil || f.err != cantOpen {
+		t.Errorf("noteFault(%v): fault %v, want it kept", cantOpen, f)
+	}
+	// An error of the statement's own making is no fault of the storage.
+	s.fault.Store(nil)
+	_, mistake := s.read.Exec(`SELECT * FROM no_such_table`)
+	if !errors.As(mistake, &se) {
+		t.Fatalf("a query of no table = %v, want a SQLite error", mistake)
+	}
+	if s.noteFault(mistake); s.fault.Load() != nil {
+		t.Errorf("noteFault(%v) kept it as a fault", mistake)
+	}
+}
