@@ -131,6 +131,10 @@ func testGzipETags(t *testing.T, path string) {
 		{"the plain tag, not asked for", "identity", map[string]string{"If-None-Match": plainTag}, 304, plainTag},
 		{"If-Match of the plain tag, gzip asked for", "gzip", map[string]string{"If-Match": plainTag}, 412, gzipTag},
 		{"If-Match of the gzip tag, gzip asked for", "gzip", map[string]string{"If-Match": gzipTag}, 200, gzipTag},
+		{"If-Match of the weak gzip tag", "gzip", map[string]string{"If-Match": "W/" + gzipTag}, 412, gzipTag},
+		{"the weak gzip tag, gzip asked for", "gzip", map[string]string{"If-None-Match": "W/" + gzipTag}, 304, gzipTag},
+		{"either tag, gzip asked for", "gzip", map[string]string{"If-None-Match": plainTag + ", " + gzipTag}, 304, gzipTag},
+		{"either tag, not asked for", "identity", map[string]string{"If-None-Match": plainTag + ", " + gzipTag}, 304, plainTag},
 	}
 	for _, tt := range tests {
 		resp := get(tt.acceptEncoding, tt.header)
@@ -164,4 +168,40 @@ func servedAsItIs(t *testing.T, s *apitest.Server, path string) []byte {
 		t.Fatalf("GET %s = %d, Content-Encoding %q", path, resp.Status, resp.Header.Get("Content-Encoding"))
 	}
 	return resp.Body
+}
+
+// Whatever the answer of an operation that may answer compressed, from the
+// choice of representation on (not a 429 or 431, which refuse the request
+// before it), it says it varies with Accept-Encoding: the 304 a cache keeps
+// and the 406 and 412 too, to GET and HEAD.
+func TestGzipVary(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	tests := []struct {
+		name       string
+		header     map[string]string
+		wantStatus int
+	}{
+		{"compressed", map[string]string{"Accept-Encoding": "gzip"}, 200},
+		{"as it is", nil, 200},
+		{"not modified", map[string]string{"Accept-Encoding": "gzip", "If-None-Match": "*"}, 304},
+		{"a precondition failed", map[string]string{"Accept-Encoding": "gzip", "If-Match": `"no-such-tag"`}, 412},
+		{"not acceptable", map[string]string{"Accept-Encoding": "gzip", "Accept": "image/gif"}, 406},
+	}
+	for _, path := range []string{"/docs/swagger-ui.css", "/openapi.json", "/openapi.yaml", "/docs/no-such-file.css"} {
+		for _, tt := range tests {
+			want := tt.wantStatus
+			if strings.HasPrefix(path, "/docs/no-such") {
+				want = http.StatusNotFound // an unknown file is a 404 first
+			}
+			for _, method := range []string{"GET", "HEAD"} {
+				resp := s.Do(apitest.Request{Method: method, Path: path, Header: tt.header})
+				if resp.Status != want {
+					t.Errorf("%s %s, %s: %d, want %d", method, path, tt.name, resp.Status, want)
+				}
+				if vary := resp.Header.Values("Vary"); !slices.Contains(vary, "Accept-Encoding") {
+					t.Errorf("%s %s, %s: Vary %q, want Accept-Encoding among them", method, path, tt.name, vary)
+				}
+			}
+		}
+	}
 }

@@ -829,9 +829,10 @@ func (s *Server) handleGetDocsRequest(args [0]string, argsEscaped bool, w http.R
 // type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's "Try it out", pick the
 // file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 //
-// A file that compresses well (the scripts, the styles and the licences; not the icons) comes
-// gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when `Accept-Encoding` asks
-// for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
+// A file of at least 1 KiB that gzip makes at least a tenth smaller (the scripts, the styles and the
+// licences; not the icons, nor `index.css`, `NOTICE` or `VERSION`) comes gzip-compressed, with
+// `Content-Encoding: gzip` and an `ETag` of its own, when `Accept-Encoding` asks for `gzip` (see
+// "Media types"), and the answers say `Vary: Accept-Encoding` (see `Vary`).
 //
 // GET /docs/{asset}
 func (s *Server) handleGetDocsAssetRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1194,7 +1195,8 @@ func (s *Server) handleGetMetricsRequest(args [0]string, argsEscaped bool, w htt
 // handleGetOpenAPIJSONRequest handles getOpenAPIJSON operation.
 //
 // Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
+// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say `Vary: Accept-Encoding`
+// (see `Vary`).
 //
 // GET /openapi.json
 func (s *Server) handleGetOpenAPIJSONRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
@@ -1283,7 +1285,8 @@ func (s *Server) handleGetOpenAPIJSONRequest(args [0]string, argsEscaped bool, w
 // handleGetOpenAPIYAMLRequest handles getOpenAPIYAML operation.
 //
 // Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
+// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say `Vary: Accept-Encoding`
+// (see `Vary`).
 //
 // GET /openapi.yaml
 func (s *Server) handleGetOpenAPIYAMLRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

@@ -62,9 +62,10 @@ type Handler interface {
 	// type, and the `Accept` sent must allow it (406 otherwise): in Swagger UI's "Try it out", pick the
 	// file's type under "Media type" (it sends the first one listed, `text/css`, unless told otherwise).
 	//
-	// A file that compresses well (the scripts, the styles and the licences; not the icons) comes
-	// gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when `Accept-Encoding` asks
-	// for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
+	// A file of at least 1 KiB that gzip makes at least a tenth smaller (the scripts, the styles and the
+	// licences; not the icons, nor `index.css`, `NOTICE` or `VERSION`) comes gzip-compressed, with
+	// `Content-Encoding: gzip` and an `ETag` of its own, when `Accept-Encoding` asks for `gzip` (see
+	// "Media types"), and the answers say `Vary: Accept-Encoding` (see `Vary`).
 	//
 	// GET /docs/{asset}
 	GetDocsAsset(ctx context.Context, params GetDocsAssetParams) (GetDocsAssetRes, error)
@@ -91,14 +92,16 @@ type Handler interface {
 	// GetOpenAPIJSON implements getOpenAPIJSON operation.
 	//
 	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
+	// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say `Vary: Accept-Encoding`
+	// (see `Vary`).
 	//
 	// GET /openapi.json
 	GetOpenAPIJSON(ctx context.Context, params GetOpenAPIJSONParams) (GetOpenAPIJSONRes, error)
 	// GetOpenAPIYAML implements getOpenAPIYAML operation.
 	//
 	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says `Vary: Accept-Encoding`.
+	// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say `Vary: Accept-Encoding`
+	// (see `Vary`).
 	//
 	// GET /openapi.yaml
 	GetOpenAPIYAML(ctx context.Context, params GetOpenAPIYAMLParams) (GetOpenAPIYAMLRes, error)

@@ -1299,10 +1299,11 @@ type ClientInterface interface {
 	// "Try it out", pick the file's type under "Media type" (it sends the first one listed,
 	// `text/css`, unless told otherwise).
 	//
-	// A file that compresses well (the scripts, the styles and the licences; not the icons)
-	// comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-	// `Vary: Accept-Encoding`.
+	// A file of at least 1 KiB that gzip makes at least a tenth smaller (the scripts, the
+	// styles and the licences; not the icons, nor `index.css`, `NOTICE` or `VERSION`) comes
+	// gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+	// `Vary: Accept-Encoding` (see `Vary`).
 	//
 	// Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
 	GetDocsAsset(ctx context.Context, asset string, params *GetDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1494,8 +1495,8 @@ type ClientInterface interface {
 	// GetOpenAPIJSON This document as JSON
 	//
 	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-	// `Vary: Accept-Encoding`.
+	// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+	// `Vary: Accept-Encoding` (see `Vary`).
 	//
 	// Corresponds with GET /openapi.json (the `GetOpenAPIJSON` operationId).
 	GetOpenAPIJSON(ctx context.Context, params *GetOpenAPIJSONParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1521,8 +1522,8 @@ type ClientInterface interface {
 	// GetOpenAPIYAML This document as YAML
 	//
 	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-	// `Vary: Accept-Encoding`.
+	// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+	// `Vary: Accept-Encoding` (see `Vary`).
 	//
 	// Corresponds with GET /openapi.yaml (the `GetOpenAPIYAML` operationId).
 	GetOpenAPIYAML(ctx context.Context, params *GetOpenAPIYAMLParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1862,10 +1863,11 @@ func (c *Client) OptionsDocs(ctx context.Context, reqEditors ...RequestEditorFn)
 // "Try it out", pick the file's type under "Media type" (it sends the first one listed,
 // `text/css`, unless told otherwise).
 //
-// A file that compresses well (the scripts, the styles and the licences; not the icons)
-// comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-// `Vary: Accept-Encoding`.
+// A file of at least 1 KiB that gzip makes at least a tenth smaller (the scripts, the
+// styles and the licences; not the icons, nor `index.css`, `NOTICE` or `VERSION`) comes
+// gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+// `Vary: Accept-Encoding` (see `Vary`).
 //
 // Corresponds with GET /docs/{asset} (the `GetDocsAsset` operationId).
 func (c *Client) GetDocsAsset(ctx context.Context, asset string, params *GetDocsAssetParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2277,8 +2279,8 @@ func (c *Client) OptionsMetrics(ctx context.Context, reqEditors ...RequestEditor
 // GetOpenAPIJSON This document as JSON
 //
 // Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-// `Vary: Accept-Encoding`.
+// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+// `Vary: Accept-Encoding` (see `Vary`).
 //
 // Corresponds with GET /openapi.json (the `GetOpenAPIJSON` operationId).
 func (c *Client) GetOpenAPIJSON(ctx context.Context, params *GetOpenAPIJSONParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2334,8 +2336,8 @@ func (c *Client) OptionsOpenAPIJSON(ctx context.Context, reqEditors ...RequestEd
 // GetOpenAPIYAML This document as YAML
 //
 // Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-// `Vary: Accept-Encoding`.
+// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+// `Vary: Accept-Encoding` (see `Vary`).
 //
 // Corresponds with GET /openapi.yaml (the `GetOpenAPIYAML` operationId).
 func (c *Client) GetOpenAPIYAML(ctx context.Context, params *GetOpenAPIYAMLParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5690,10 +5692,11 @@ type ClientWithResponsesInterface interface {
 	// "Try it out", pick the file's type under "Media type" (it sends the first one listed,
 	// `text/css`, unless told otherwise).
 	//
-	// A file that compresses well (the scripts, the styles and the licences; not the icons)
-	// comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-	// `Vary: Accept-Encoding`.
+	// A file of at least 1 KiB that gzip makes at least a tenth smaller (the scripts, the
+	// styles and the licences; not the icons, nor `index.css`, `NOTICE` or `VERSION`) comes
+	// gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+	// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+	// `Vary: Accept-Encoding` (see `Vary`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5917,8 +5920,8 @@ type ClientWithResponsesInterface interface {
 	// GetOpenAPIJSONWithResponse This document as JSON
 	//
 	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-	// `Vary: Accept-Encoding`.
+	// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+	// `Vary: Accept-Encoding` (see `Vary`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5950,8 +5953,8 @@ type ClientWithResponsesInterface interface {
 	// GetOpenAPIYAMLWithResponse This document as YAML
 	//
 	// Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-	// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-	// `Vary: Accept-Encoding`.
+	// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+	// `Vary: Accept-Encoding` (see `Vary`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -15569,10 +15572,11 @@ func (c *ClientWithResponses) OptionsDocsWithResponse(ctx context.Context, reqEd
 // "Try it out", pick the file's type under "Media type" (it sends the first one listed,
 // `text/css`, unless told otherwise).
 //
-// A file that compresses well (the scripts, the styles and the licences; not the icons)
-// comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-// `Vary: Accept-Encoding`.
+// A file of at least 1 KiB that gzip makes at least a tenth smaller (the scripts, the
+// styles and the licences; not the icons, nor `index.css`, `NOTICE` or `VERSION`) comes
+// gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+// `Vary: Accept-Encoding` (see `Vary`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15928,8 +15932,8 @@ func (c *ClientWithResponses) OptionsMetricsWithResponse(ctx context.Context, re
 // GetOpenAPIJSONWithResponse This document as JSON
 //
 // Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-// `Vary: Accept-Encoding`.
+// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+// `Vary: Accept-Encoding` (see `Vary`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -15979,8 +15983,8 @@ func (c *ClientWithResponses) OptionsOpenAPIJSONWithResponse(ctx context.Context
 // GetOpenAPIYAMLWithResponse This document as YAML
 //
 // Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-// `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-// `Vary: Accept-Encoding`.
+// `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+// `Vary: Accept-Encoding` (see `Vary`).
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -32,6 +32,18 @@ func TestCoding(t *testing.T) {
 		// A weight that is no number from 0 to 1 counts as 1, as in Accept.
 		{"gzip;q=abc", true},
 		{"gzip;q=2", true},
+		// White space and parameters around the weight.
+		{"GZIP ; q=1", true},
+		{"\tgzip\t", true},
+		{"gzip\t;\tq=0", false},
+		{"gzip;q=0.5;foo=bar", true},
+		{"gzip;foo=bar;q=0", false},
+		// x-gzip and gzip are one coding: the higher weight counts.
+		{"x-gzip;q=0, gzip", true},
+		// Malformed weights count as 1, as in Accept (a documented choice).
+		{`gzip;q="0"`, true},
+		{"gzip;q=", true},
+		{"gzip;q", true},
 		// Not gzip, though it starts like it.
 		{"gzipped", false},
 		{"x-gzipped", false},

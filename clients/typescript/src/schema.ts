@@ -370,10 +370,11 @@ export interface paths {
          *     "Try it out", pick the file's type under "Media type" (it sends the first one listed,
          *     `text/css`, unless told otherwise).
          *
-         *     A file that compresses well (the scripts, the styles and the licences; not the icons)
-         *     comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-         *     `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-         *     `Vary: Accept-Encoding`.
+         *     A file of at least 1 KiB that gzip makes at least a tenth smaller (the scripts, the
+         *     styles and the licences; not the icons, nor `index.css`, `NOTICE` or `VERSION`) comes
+         *     gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
+         *     `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+         *     `Vary: Accept-Encoding` (see `Vary`).
          */
         get: operations["getDocsAsset"];
         put?: never;
@@ -501,8 +502,8 @@ export interface paths {
         /**
          * This document as JSON
          * @description Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-         *     `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-         *     `Vary: Accept-Encoding`.
+         *     `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+         *     `Vary: Accept-Encoding` (see `Vary`).
          */
         get: operations["getOpenAPIJSON"];
         put?: never;
@@ -535,8 +536,8 @@ export interface paths {
         /**
          * This document as YAML
          * @description Comes gzip-compressed, with `Content-Encoding: gzip` and an `ETag` of its own, when
-         *     `Accept-Encoding` asks for `gzip` (see "Media types"); every answer says
-         *     `Vary: Accept-Encoding`.
+         *     `Accept-Encoding` asks for `gzip` (see "Media types"), and the answers say
+         *     `Vary: Accept-Encoding` (see `Vary`).
          */
         get: operations["getOpenAPIYAML"];
         put?: never;
@@ -1666,8 +1667,9 @@ export interface components {
         /**
          * @description Request headers that change this response: `Accept` where the operation offers more
          *     than one media type, `Accept-Encoding` where it may answer compressed (`/docs/{asset}`,
-         *     `/openapi.json`, `/openapi.yaml`), and `Origin` on every response when CORS is enabled.
-         *     Each may come on its own line.
+         *     `/openapi.json`, `/openapi.yaml`), both on every answer of the operation but a `429`
+         *     or `431` (which refuse the request before its representation is chosen), and `Origin`
+         *     on every response when CORS is enabled. Each may come on its own line.
          * @example Origin
          */
         Vary: string;
