@@ -285,62 +285,43 @@ func TestPingKeepsItsDeadlineDuringAWrite(t *testing.T) {
 
 // Pings that time out while the writer's statement runs leave no goroutine
 // each behind: they share one ping of the writer's connection, which ends
-// when the statement does. (Each used to start its own, so a disk that
-// hung gathered one goroutine per readiness probe.)
-func TestPingsDuringAWriteShareOnePing(t *testing.T) {
-	s := openStore(t)
-	wrote, release := holdWriter(t, s)
-	before := runtime.NumGoroutine()
-	const pings = 50
-	for range pings {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
-		err := s.Ping(ctx)
-		cancel()
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("Ping while the writer's statement runs = %v, want its deadline's error", err)
-		}
-	}
-	if grew := runtime.NumGoroutine() - before; grew > pings/5 {
-		t.Errorf("%d Pings that timed out left %d more goroutines, want about one", pings, grew)
-	}
-	release()
-	if err := <-wrote; err != nil {
-		t.Fatalf("the held write: %v", err)
-	}
-	if err := s.Ping(t.Context()); err != nil {
-		t.Errorf("Ping after the write = %v, want nil", err)
-	}
-}
-
-// So do Pings that write, after a write failed for the storage: the
-// fault's probe write is queued once behind the held statement, not once
-// per Ping, and once it commits the fault is gone.
-func TestFaultProbesDuringAWriteShareOneWrite(t *testing.T) {
-	s := openStore(t)
-	wrote, release := holdWriter(t, s)
-	s.fault.Store(&writeFault{err: errors.New("the disk was full")})
-	before := runtime.NumGoroutine()
-	const pings = 50
-	for range pings {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
-		err := s.Ping(ctx)
-		cancel()
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("Ping while the writer's statement runs = %v, want its deadline's error", err)
-		}
-	}
-	if grew := runtime.NumGoroutine() - before; grew > pings/5 {
-		t.Errorf("%d Pings that timed out left %d more goroutines, want about one", pings, grew)
-	}
-	release()
-	if err := <-wrote; err != nil {
-		t.Fatalf("the held write: %v", err)
-	}
-	if err := s.Ping(t.Context()); err != nil {
-		t.Errorf("Ping after the write = %v, want nil", err)
-	}
-	if f := s.fault.Load(); f != nil {
-		t.Errorf("the fault %v outlived a committed probe", f.err)
+// when the statement does (each used to start its own, so a disk that hung
+// gathered one goroutine per readiness probe). So do Pings that write,
+// after a write failed for the storage: the fault's probe write is queued
+// once behind the statement, not once per Ping, and once it commits the
+// fault is gone.
+func TestPingsDuringAWriteShareOneProbe(t *testing.T) {
+	for _, fault := range []error{nil, errors.New("the disk was full")} {
+		t.Run(fmt.Sprintf("fault %v", fault), func(t *testing.T) {
+			s := openStore(t)
+			wrote, release := holdWriter(t, s)
+			if fault != nil {
+				s.fault.Store(&writeFault{err: fault})
+			}
+			before := runtime.NumGoroutine()
+			const pings = 50
+			for range pings {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+				err := s.Ping(ctx)
+				cancel()
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("Ping while the writer's statement runs = %v, want its deadline's error", err)
+				}
+			}
+			if grew := runtime.NumGoroutine() - before; grew > pings/5 {
+				t.Errorf("%d Pings that timed out left %d more goroutines, want about one", pings, grew)
+			}
+			release()
+			if err := <-wrote; err != nil {
+				t.Fatalf("the held write: %v", err)
+			}
+			if err := s.Ping(t.Context()); err != nil {
+				t.Errorf("Ping after the write = %v, want nil", err)
+			}
+			if f := s.fault.Load(); f != nil {
+				t.Errorf("the fault %v outlived a committed probe", f.err)
+			}
+		})
 	}
 }
 
