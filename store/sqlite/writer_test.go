@@ -115,82 +115,54 @@ func TestBatchRollsBackAFailedWriteAlone(t *testing.T) {
 	}
 }
 
-// TestFailedReleaseFailsItsBatch: a write whose savepoint cannot be
-// released can no longer be undone alone, and its changes are in the
-// batch's transaction. Committing the batch would write what its caller
-// hears failed; so none of the batch is committed and every caller hears
-// why. The middle write releases the savepoint itself, so that the
-// writer's RELEASE fails.
-func TestFailedReleaseFailsItsBatch(t *testing.T) {
-	s := openStore(t)
-	insert := func(name string, release bool) writeJob {
-		return writeJob{ctx: t.Context(), done: make(chan error, 1), fn: func(tx writeTx) error {
-			if _, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
-				name, []byte(name)); err != nil {
-				return err
+// A write whose savepoint is gone (the middle write here releases it
+// itself, as SQLite ends it on some failures) fails its whole batch, and
+// every caller hears why:
+//   - when the write succeeds, the writer's RELEASE fails: the write can no
+//     longer be undone alone, and its changes are in the batch's
+//     transaction, so committing the batch would write what its caller
+//     hears failed;
+//   - when the write fails, the writer's ROLLBACK TO fails: the writer
+//     ends the transaction, so the next batch can begin one.
+//
+// Either way none of the batch is committed, and the next write commits.
+func TestFailedSavepointFailsItsBatch(t *testing.T) {
+	for _, writeErr := range []error{nil, errors.New("the write's own failure")} {
+		t.Run(fmt.Sprintf("the write returns %v", writeErr), func(t *testing.T) {
+			s := openStore(t)
+			insert := func(name string, release bool) writeJob {
+				return writeJob{ctx: t.Context(), done: make(chan error, 1), fn: func(tx writeTx) error {
+					if _, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
+						name, []byte(name)); err != nil {
+						return err
+					}
+					if !release {
+						return nil
+					}
+					if _, err := tx.Exec("RELEASE w"); err != nil {
+						return err
+					}
+					return writeErr
+				}}
 			}
-			if release {
-				_, err := tx.Exec("RELEASE w")
-				return err
+			batch := []writeJob{insert("Before", false), insert("Released", true), insert("After", false)}
+			s.commitBatch(batch)
+			for i, j := range batch {
+				if err := <-j.done; err == nil || !strings.Contains(err.Error(), "no such savepoint") {
+					t.Errorf("write %d: got error %v, want the writer's failed RELEASE or ROLLBACK TO", i, err)
+				}
 			}
-			return nil
-		}}
-	}
-	batch := []writeJob{insert("Before", false), insert("Released", true), insert("After", false)}
-	s.commitBatch(batch)
-	for i, j := range batch {
-		if err := <-j.done; err == nil || !strings.Contains(err.Error(), "no such savepoint") {
-			t.Errorf("write %d: got error %v, want the failed RELEASE's", i, err)
-		}
-	}
-	if got := batchPlayers(t, s); len(got) != 0 {
-		t.Errorf("committed players: got %q, want none", got)
-	}
-	// The writer is left with no transaction open: the next write commits.
-	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Next", LastName: "Batch", TokenHash: []byte("next")}); err != nil {
-		t.Fatalf("the next write: %v", err)
-	}
-	if got, want := batchPlayers(t, s), []string{"Next"}; !slices.Equal(got, want) {
-		t.Errorf("committed players: got %q, want %q", got, want)
-	}
-}
-
-// A write that fails once its savepoint is gone (here released by the
-// write itself, as SQLite ends it on some failures) cannot be rolled back to
-// it: the whole batch fails with the rollback's error, and the transaction
-// is ended, so the next batch can begin one.
-func TestFailedRollbackToFailsItsBatch(t *testing.T) {
-	s := openStore(t)
-	insert := func(name string, fail bool) writeJob {
-		return writeJob{ctx: t.Context(), done: make(chan error, 1), fn: func(tx writeTx) error {
-			if _, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, created_at) VALUES (?, 'Batch', ?, 0)`,
-				name, []byte(name)); err != nil {
-				return err
+			if got := batchPlayers(t, s); len(got) != 0 {
+				t.Errorf("committed players: got %q, want none", got)
 			}
-			if !fail {
-				return nil
+			// The writer is left with no transaction open: the next write commits.
+			if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Next", LastName: "Batch", TokenHash: []byte("next")}); err != nil {
+				t.Fatalf("the next write: %v", err)
 			}
-			if _, err := tx.Exec("RELEASE w"); err != nil {
-				return err
+			if got, want := batchPlayers(t, s), []string{"Next"}; !slices.Equal(got, want) {
+				t.Errorf("committed players: got %q, want %q", got, want)
 			}
-			return errors.New("the write's own failure")
-		}}
-	}
-	batch := []writeJob{insert("Before", false), insert("Failed", true), insert("After", false)}
-	s.commitBatch(batch)
-	for i, j := range batch {
-		if err := <-j.done; err == nil || !strings.Contains(err.Error(), "no such savepoint") {
-			t.Errorf("write %d: got error %v, want the failed ROLLBACK TO's", i, err)
-		}
-	}
-	if got := batchPlayers(t, s); len(got) != 0 {
-		t.Errorf("committed players: got %q, want none", got)
-	}
-	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Next", LastName: "Batch", TokenHash: []byte("next")}); err != nil {
-		t.Fatalf("the next write: %v", err)
-	}
-	if got, want := batchPlayers(t, s), []string{"Next"}; !slices.Equal(got, want) {
-		t.Errorf("committed players: got %q, want %q", got, want)
+		})
 	}
 }
 
