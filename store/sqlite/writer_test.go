@@ -283,6 +283,18 @@ func TestPingsDuringAWriteShareOneProbe(t *testing.T) {
 			if grew := runtime.NumGoroutine() - before; grew > pings/5 {
 				t.Errorf("%d Pings that timed out left %d more goroutines, want about one", pings, grew)
 			}
+			// With a fault, one probe write waits for the writer, whatever
+			// the number of Pings; without, none does.
+			want := int64(0)
+			if fault != nil {
+				want = 1
+				for deadline := time.Now().Add(10 * time.Second); s.waiting.Load() < want && time.Now().Before(deadline); {
+					time.Sleep(time.Millisecond)
+				}
+			}
+			if n := s.waiting.Load(); n != want {
+				t.Errorf("%d writes wait for the writer after %d Pings, want %d", n, pings, want)
+			}
 			release()
 			if err := <-wrote; err != nil {
 				t.Fatalf("the held write: %v", err)
