@@ -55,17 +55,16 @@ func gzipIfSmaller(b []byte) []byte {
 	return buf.Bytes()
 }
 
-// representation is what to send of b, what path serves unchanging: b
-// gzip-compressed, with "gzip" for its Content-Encoding, when the request
-// in ctx asks for gzip and compressing b pays, else b as it is and a nil
-// coding. key names the representation for its ETag (staticTags): the
-// compressed one is a representation of its own (RFC 9110 §8.8.3), with
-// its own bytes and so its own ETag.
-func (s *Server) representation(ctx context.Context, path string, b []byte) (body []byte, key string, coding *string) {
+// representation is what to send of b, what path serves unchanging, and
+// its ETag: b gzip-compressed, with "gzip" for its Content-Encoding, when
+// the request in ctx asks for gzip and compressing b pays, else b as it is
+// and a nil coding. The compressed form is a representation of its own
+// (RFC 9110 §8.8.3), with its own bytes and so its own ETag.
+func (s *Server) representation(ctx context.Context, path string, b []byte) (body []byte, etag string, coding *string) {
 	if accept.Coding(requestInfo(ctx).AcceptEncoding, gzipCoding) {
 		if z := s.gz.of(path, b); z != nil {
-			return z, path + " " + gzipCoding, new(gzipCoding)
+			return z, s.tags.of(path+" "+gzipCoding, z), new(gzipCoding)
 		}
 	}
-	return b, path, nil
+	return b, s.tags.of(path, b), nil
 }

@@ -46,8 +46,7 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 		}
 	}
 	const cacheControl = "public, max-age=3600"
-	data, key, coding := s.representation(ctx, "/docs/"+req.Asset, data)
-	tag := s.tags.of(key, data)
+	data, tag, coding := s.representation(ctx, "/docs/"+req.Asset, data)
 	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
 	case err != nil:
 		return nil, err

@@ -43,8 +43,7 @@ func (s *Server) GetOpenAPIJSON(ctx context.Context, req generated.GetOpenAPIJSO
 	if err != nil {
 		return nil, err
 	}
-	doc, key, coding := s.representation(ctx, "/openapi.json", doc)
-	tag := s.tags.of(key, doc)
+	doc, tag, coding := s.representation(ctx, "/openapi.json", doc)
 	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
 	case err != nil:
 		return nil, err
@@ -78,8 +77,7 @@ func (r specJSONResponse) VisitGetOpenAPIJSONResponse(w http.ResponseWriter) err
 }
 
 func (s *Server) GetOpenAPIYAML(ctx context.Context, req generated.GetOpenAPIYAMLRequestObject) (generated.GetOpenAPIYAMLResponseObject, error) {
-	doc, key, coding := s.representation(ctx, "/openapi.yaml", ninjagold.OpenAPIYAML)
-	tag := s.tags.of(key, doc)
+	doc, tag, coding := s.representation(ctx, "/openapi.yaml", ninjagold.OpenAPIYAML)
 	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, tag); {
 	case err != nil:
 		return nil, err
