@@ -3,6 +3,8 @@ package impl
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"strconv"
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
@@ -63,8 +65,20 @@ func (s *Server) GetDocsAsset(ctx context.Context, req generated.GetDocsAssetReq
 	case "image/png":
 		return generated.GetDocsAsset200ImagepngResponse{Body: body, ContentLength: n, Headers: headers}, nil
 	default:
-		return generated.GetDocsAsset200TextResponse{Body: string(data), Headers: headers}, nil
+		return sizedText{generated.GetDocsAsset200TextResponse{Body: string(data), Headers: headers}}, nil
 	}
+}
+
+// sizedText is a text file's answer with its Content-Length, which the
+// generated text response does not set (its body is a string, not a reader
+// with a length); without it net/http sends a text past 2 KiB chunked.
+type sizedText struct {
+	generated.GetDocsAsset200TextResponse
+}
+
+func (r sizedText) VisitGetDocsAssetResponse(w http.ResponseWriter) error {
+	w.Header()["Content-Length"] = []string{strconv.Itoa(len(r.Body))}
+	return r.GetDocsAsset200TextResponse.VisitGetDocsAssetResponse(w)
 }
 
 // acceptable reports whether the request in ctx accepts mediaType.
