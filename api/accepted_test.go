@@ -41,7 +41,7 @@ func TestAcceptedForms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := apitest.NewServer(t, apitest.Options{})
-			if resp := s.Do(tt.req); resp.Status != tt.want {
+			if resp := s.Do(t, tt.req); resp.Status != tt.want {
 				t.Errorf("%s %s: %d %s, want %d", tt.req.Method, tt.req.Path, resp.Status, resp.Body, tt.want)
 			}
 		})

@@ -30,11 +30,11 @@ func TestJSONAccessLog(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			s.Do(apitest.Request{Method: "GET", Path: fmt.Sprintf("/locations/%d", i%5+1), Header: map[string]string{"X-Request-Id": fmt.Sprintf("req-%d", i)}})
+			s.Do(t, apitest.Request{Method: "GET", Path: fmt.Sprintf("/locations/%d", i%5+1), Header: map[string]string{"X-Request-Id": fmt.Sprintf("req-%d", i)}})
 		})
 	}
 	wg.Wait()
-	s.Do(apitest.Request{Method: "GET", Path: "/nowhere"}) // no operation: through slog
+	s.Do(t, apitest.Request{Method: "GET", Path: "/nowhere"}) // no operation: through slog
 
 	type line struct {
 		Time, Level, Msg, Method, Route, Operation, RequestID string

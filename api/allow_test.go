@@ -46,7 +46,7 @@ func TestAllowFollowsTheMatchedRoute(t *testing.T) {
 			// on the unescaped path, another route or none: the server's own
 			// response check (on in the harness) and the checks below hold
 			// those to the contract's 405 (MethodNotAllowed) and 400.
-			resp := s.Do(apitest.Request{Method: tt.method, Path: tt.path, NoCheck: tt.badParam != ""})
+			resp := s.Do(t, apitest.Request{Method: tt.method, Path: tt.path, NoCheck: tt.badParam != ""})
 			if resp.Status != http.StatusMethodNotAllowed {
 				t.Fatalf("%s %s = %d, want 405; body %s", tt.method, tt.path, resp.Status, resp.Body)
 			}
@@ -62,7 +62,7 @@ func TestAllowFollowsTheMatchedRoute(t *testing.T) {
 				t.Errorf("%s %s: detail = %q, want %q", tt.method, tt.path, p.Detail, want)
 			}
 
-			pre := s.Do(apitest.Request{Method: "OPTIONS", Path: tt.path, NoCheck: tt.badParam != "",
+			pre := s.Do(t, apitest.Request{Method: "OPTIONS", Path: tt.path, NoCheck: tt.badParam != "",
 				Header: map[string]string{"Origin": site, "Access-Control-Request-Method": "GET"}})
 			// A preflight the parameters fail is a 400, and a 400 allows no
 			// methods (a browser takes only a 2xx as a preflight's answer).
@@ -74,7 +74,7 @@ func TestAllowFollowsTheMatchedRoute(t *testing.T) {
 				t.Errorf("preflight %s = %d, Access-Control-Allow-Methods = %q, want %q", tt.path, pre.Status, got, wantMethods)
 			}
 
-			opt := s.Do(apitest.Request{Method: "OPTIONS", Path: tt.path, NoCheck: tt.badParam != ""})
+			opt := s.Do(t, apitest.Request{Method: "OPTIONS", Path: tt.path, NoCheck: tt.badParam != ""})
 			if tt.badParam == "" {
 				if opt.Status != http.StatusNoContent || opt.Header.Get("Allow") != tt.allow {
 					t.Errorf("OPTIONS %s = %d Allow %q, want 204 %q; body %s",
@@ -98,7 +98,7 @@ func TestAllowFollowsTheMatchedRoute(t *testing.T) {
 func TestNotFoundNamesThePathAsRouted(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	for _, path := range []string{"/locations%2F1", "/nowhere", "/players/1/visits/1/more"} {
-		resp := s.Do(apitest.Request{Method: "GET", Path: path, NoCheck: true})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: path, NoCheck: true})
 		if resp.Status != http.StatusNotFound {
 			t.Fatalf("GET %s = %d, want 404; body %s", path, resp.Status, resp.Body)
 		}
@@ -125,7 +125,7 @@ func TestNotFoundShortensALongPath(t *testing.T) {
 		{"/a%5Bb%5D%07", "/a%5Bb%5D%07"},
 		{"/a[b]", "/a%5Bb%5D"}, // sent raw, escaped in both
 	} {
-		resp := s.Do(apitest.Request{Method: "GET", Path: tt.path})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: tt.path})
 		if resp.Status != http.StatusNotFound {
 			t.Fatalf("GET %.40s... = %d, want 404", tt.path, resp.Status)
 		}
@@ -160,7 +160,7 @@ func TestOptionsAllowIsThePathsOwn(t *testing.T) {
 		if item.Patch != nil {
 			patch = slices.Sorted(maps.Keys(item.Patch.RequestBody.Value.Content))
 		}
-		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: sample.Replace(template)})
+		resp := s.Do(t, apitest.Request{Method: "OPTIONS", Path: sample.Replace(template)})
 		if resp.Status != http.StatusNoContent {
 			t.Errorf("OPTIONS %s: %d %s, want 204", template, resp.Status, resp.Body)
 			continue

@@ -17,7 +17,7 @@ const admin = apitest.AdminToken
 // The seed's first example: the location list as JSON with status 200.
 func TestSeedLocationList(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
 	if resp.Status != http.StatusOK {
 		t.Fatalf("status = %d, want 200", resp.Status)
 	}
@@ -51,7 +51,7 @@ func TestSeedLocationList(t *testing.T) {
 // The seed's second example, to the letter.
 func TestSeedErrorObject(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"A","last_name":"B"}`})
+	resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"A","last_name":"B"}`})
 	if resp.Status != http.StatusBadRequest {
 		t.Fatalf("status = %d, want 400", resp.Status)
 	}
@@ -98,7 +98,7 @@ func TestInstanceIsAURIReference(t *testing.T) {
 		{"/.../.x/x./..y", "/.../.x/x./..y", http.StatusNotFound},
 	}
 	for _, tt := range tests {
-		resp := s.Do(apitest.Request{Method: "GET", Path: tt.path})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: tt.path})
 		want := tt.want + "#" + resp.Header.Get("X-Request-ID")
 		got := "(none)"
 		if p := resp.Problem(t); p.Instance != nil {
@@ -840,7 +840,7 @@ func TestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := apitest.NewServer(t, apitest.Options{})
-			resp := s.Do(tt.req)
+			resp := s.Do(t, tt.req)
 			if resp.Status != tt.wantStatus {
 				t.Fatalf("status = %d, want %d; body %s", resp.Status, tt.wantStatus, resp.Body)
 			}

@@ -24,7 +24,7 @@ func TestCacheControl(t *testing.T) {
 	}
 	for _, r := range opRequests(t, s) {
 		t.Run(r.op, func(t *testing.T) {
-			resp := s.Do(r.req)
+			resp := s.Do(t, r.req)
 			if resp.Status >= 400 {
 				t.Fatalf("status %d, want no error; body %s", resp.Status, resp.Body)
 			}
@@ -35,8 +35,8 @@ func TestCacheControl(t *testing.T) {
 	}
 
 	p := newPlayer(t, s, "Kira", "Sato")
-	location := s.Do(apitest.Request{Method: "GET", Path: "/locations/1"})
-	asset := s.Do(apitest.Request{Method: "GET", Path: "/docs/swagger-ui.css"})
+	location := s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1"})
+	asset := s.Do(t, apitest.Request{Method: "GET", Path: "/docs/swagger-ui.css"})
 	others := []struct {
 		name   string
 		req    apitest.Request
@@ -57,7 +57,7 @@ func TestCacheControl(t *testing.T) {
 	}
 	for _, tt := range others {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := s.Do(tt.req)
+			resp := s.Do(t, tt.req)
 			if resp.Status != tt.status {
 				t.Fatalf("status %d, want %d; body %s", resp.Status, tt.status, resp.Body)
 			}

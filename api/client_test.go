@@ -13,7 +13,7 @@ import (
 // generated from the contract works against the server built from it.
 func TestGeneratedClientPlaysAGame(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	c := s.Client()
+	c := s.Client(t)
 	ctx := context.Background()
 
 	locs, err := c.ListLocationsWithResponse(ctx, &client.ListLocationsParams{})

@@ -20,7 +20,7 @@ func TestConditionalWrites(t *testing.T) {
 	admin := apitest.AdminToken
 	me := newPlayer(t, s, "Hattori", "Hanzo")
 	other := newPlayer(t, s, "Fuma", "Kotaro")
-	dojo := s.Do(apitest.Request{Method: "POST", Path: "/locations", Token: admin,
+	dojo := s.Do(t, apitest.Request{Method: "POST", Path: "/locations", Token: admin,
 		Body: `{"name":"Dojo","min_gold":15,"max_gold":30}`})
 	if dojo.Status != http.StatusCreated {
 		t.Fatalf("create location: %d %s", dojo.Status, dojo.Body)
@@ -31,7 +31,7 @@ func TestConditionalWrites(t *testing.T) {
 	state := func() string {
 		var out string
 		for _, path := range []string{"/players?limit=100", "/locations?limit=100", me.path + "/visits", other.path + "/visits"} {
-			out += string(s.Do(apitest.Request{Method: "GET", Path: path}).Body)
+			out += string(s.Do(t, apitest.Request{Method: "GET", Path: path}).Body)
 		}
 		return out
 	}
@@ -90,7 +90,7 @@ func TestConditionalWrites(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := state()
-			got := s.Do(apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body, Header: tt.header})
+			got := s.Do(t, apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body, Header: tt.header})
 			if got.Status != tt.status {
 				t.Fatalf("status = %d, want %d; body %s", got.Status, tt.status, got.Body)
 			}
@@ -114,7 +114,7 @@ func TestConditionalWrites(t *testing.T) {
 			{" , ", "A precondition of the request is false.", "If-Match lists no entity tag"},
 			{"W/" + tag, "A precondition of the request is false.", "If-Match compares entity tags strongly: send the ETag without W/"},
 		} {
-			got := s.Do(apitest.Request{Method: "PATCH", Path: dojoPath, Token: admin, Body: `{"max_gold":40}`,
+			got := s.Do(t, apitest.Request{Method: "PATCH", Path: dojoPath, Token: admin, Body: `{"max_gold":40}`,
 				Header: map[string]string{"If-Match": tt.ifMatch, "Content-Type": "application/merge-patch+json"}})
 			if got.Status != http.StatusPreconditionFailed {
 				t.Fatalf("If-Match %q = %d, want 412; body %s", tt.ifMatch, got.Status, got.Body)
@@ -141,7 +141,7 @@ func TestConditionalWrites(t *testing.T) {
 			{"PATCH", dojoPath, admin, `{"max_gold":40}`, map[string]string{"If-Match": tag, "If-None-Match": stale, "Content-Type": "application/merge-patch+json"}, 200},
 			{"DELETE", me.path, me.Token, "", map[string]string{"If-Match": "*", "If-None-Match": `"1"`}, 204},
 		} {
-			got := s.Do(apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body, Header: tt.header})
+			got := s.Do(t, apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body, Header: tt.header})
 			if got.Status != tt.status {
 				t.Errorf("%s %s %v = %d, want %d; body %s", tt.method, tt.path, tt.header, got.Status, tt.status, got.Body)
 			}
@@ -150,7 +150,7 @@ func TestConditionalWrites(t *testing.T) {
 				t.Errorf("%s %s %v: Idempotent-Replayed %q, want a new visit", tt.method, tt.path, tt.header, replayed)
 			}
 		}
-		if got := s.Do(apitest.Request{Method: "GET", Path: me.path}); got.Status != http.StatusNotFound {
+		if got := s.Do(t, apitest.Request{Method: "GET", Path: me.path}); got.Status != http.StatusNotFound {
 			t.Errorf("player after its conditional delete = %d, want 404", got.Status)
 		}
 	})
@@ -166,7 +166,7 @@ func TestDocumentationETags(t *testing.T) {
 	for _, path := range []string{"/docs", "/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/initializer.js",
 		"/docs/favicon-32x32.png", "/docs/LICENSE", "/openapi.json", "/openapi.yaml"} {
 		t.Run(path, func(t *testing.T) {
-			full := s.Do(apitest.Request{Method: "GET", Path: path})
+			full := s.Do(t, apitest.Request{Method: "GET", Path: path})
 			tag := full.Header.Get("ETag")
 			if full.Status != 200 || len(tag) < 3 || tag[0] != '"' || tag[len(tag)-1] != '"' {
 				t.Fatalf("GET = %d with ETag %q, want 200 with a strong tag", full.Status, tag)
@@ -175,7 +175,7 @@ func TestDocumentationETags(t *testing.T) {
 				t.Errorf("ETag %s is also %s's", tag, other)
 			}
 			seen[tag] = path
-			if again := s.Do(apitest.Request{Method: "GET", Path: path}); again.Header.Get("ETag") != tag {
+			if again := s.Do(t, apitest.Request{Method: "GET", Path: path}); again.Header.Get("ETag") != tag {
 				t.Errorf("second GET's ETag = %q, want %q", again.Header.Get("ETag"), tag)
 			}
 			for _, tt := range []struct {
@@ -190,7 +190,7 @@ func TestDocumentationETags(t *testing.T) {
 				{"GET", `"nope"`, 200},
 				{"GET", "W/" + tag[:len(tag)-2] + `"`, 200},
 			} {
-				got := s.Do(apitest.Request{Method: tt.method, Path: path, Header: map[string]string{"If-None-Match": tt.inm}})
+				got := s.Do(t, apitest.Request{Method: tt.method, Path: path, Header: map[string]string{"If-None-Match": tt.inm}})
 				if got.Status != tt.status {
 					t.Errorf("%s If-None-Match %s = %d, want %d", tt.method, tt.inm, got.Status, tt.status)
 					continue
@@ -214,8 +214,8 @@ func TestDocumentationETags(t *testing.T) {
 	}
 	// Accept is judged first: a file its Accept refuses is a 406 whatever
 	// the tag says.
-	css := s.Do(apitest.Request{Method: "GET", Path: "/docs/swagger-ui.css"}).Header.Get("ETag")
-	got := s.Do(apitest.Request{Method: "GET", Path: "/docs/swagger-ui.css", Header: map[string]string{"Accept": "text/plain", "If-None-Match": css}})
+	css := s.Do(t, apitest.Request{Method: "GET", Path: "/docs/swagger-ui.css"}).Header.Get("ETag")
+	got := s.Do(t, apitest.Request{Method: "GET", Path: "/docs/swagger-ui.css", Header: map[string]string{"Accept": "text/plain", "If-None-Match": css}})
 	if got.Status != http.StatusNotAcceptable {
 		t.Errorf("If-None-Match with an Accept the file fails = %d, want 406", got.Status)
 	}
@@ -239,7 +239,7 @@ func TestConditionalReads(t *testing.T) {
 	}
 	for _, path := range paths {
 		t.Run(path, func(t *testing.T) {
-			full := s.Do(apitest.Request{Method: "GET", Path: path})
+			full := s.Do(t, apitest.Request{Method: "GET", Path: path})
 			if full.Status != http.StatusOK {
 				t.Fatalf("GET = %d, want 200", full.Status)
 			}
@@ -270,7 +270,7 @@ func TestConditionalReads(t *testing.T) {
 			}
 			for _, method := range []string{"GET", "HEAD"} {
 				for _, c := range cases {
-					got := s.Do(apitest.Request{Method: method, Path: path, Header: c.header})
+					got := s.Do(t, apitest.Request{Method: method, Path: path, Header: c.header})
 					if got.Status != c.status {
 						t.Errorf("%s %v = %d, want %d; body %s", method, c.header, got.Status, c.status, got.Body)
 						continue
@@ -321,21 +321,21 @@ func TestConditionalReads(t *testing.T) {
 		{"/", http.StatusFound},
 	} {
 		for _, h := range []map[string]string{{"If-Match": `"nope"`}, {"If-None-Match": "*"}} {
-			if got := s.Do(apitest.Request{Method: "GET", Path: tt.path, Header: h}); got.Status != tt.status {
+			if got := s.Do(t, apitest.Request{Method: "GET", Path: tt.path, Header: h}); got.Status != tt.status {
 				t.Errorf("GET %s %v = %d, want %d", tt.path, h, got.Status, tt.status)
 			}
 		}
 	}
 	for _, h := range []map[string]string{{"If-Match": `"nope"`}, {"If-None-Match": "*"}} {
 		h["Accept"] = "image/png"
-		if got := s.Do(apitest.Request{Method: "GET", Path: "/players", Header: h}); got.Status != http.StatusNotAcceptable {
+		if got := s.Do(t, apitest.Request{Method: "GET", Path: "/players", Header: h}); got.Status != http.StatusNotAcceptable {
 			t.Errorf("GET /players %v = %d, want 406", h, got.Status)
 		}
 	}
 
 	// Nor does one the rate limit or an unusable database turns away.
 	limited := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 1}}})
-	if got := limited.Do(apitest.Request{Method: "GET", Path: "/locations"}); got.Status != http.StatusOK {
+	if got := limited.Do(t, apitest.Request{Method: "GET", Path: "/locations"}); got.Status != http.StatusOK {
 		t.Fatalf("the first GET /locations = %d, want 200", got.Status)
 	}
 	gone, lose := newServerLosingItsStore(t)
@@ -353,7 +353,7 @@ func TestConditionalReads(t *testing.T) {
 	} {
 		for _, method := range []string{"GET", "HEAD"} {
 			for _, h := range []map[string]string{{"If-Match": `"nope"`}, {"If-None-Match": "*"}} {
-				if got := tt.s.Do(apitest.Request{Method: method, Path: tt.path, Header: h}); got.Status != tt.status {
+				if got := tt.s.Do(t, apitest.Request{Method: method, Path: tt.path, Header: h}); got.Status != tt.status {
 					t.Errorf("%s %s %v = %d, want %d", method, tt.path, h, got.Status, tt.status)
 				}
 			}
@@ -361,7 +361,7 @@ func TestConditionalReads(t *testing.T) {
 	}
 
 	// An empty If-Match, sent as an empty line, lists no entity tag: false.
-	got := s.Do(apitest.Request{Method: "GET", Path: me.path, Lines: map[string][]string{"If-Match": {""}}})
+	got := s.Do(t, apitest.Request{Method: "GET", Path: me.path, Lines: map[string][]string{"If-Match": {""}}})
 	if got.Status != http.StatusPreconditionFailed || got.Problem(t).Errors["If-Match"] != "If-Match lists no entity tag" {
 		t.Errorf("GET %s with an empty If-Match = %d %s, want 412 naming If-Match", me.path, got.Status, got.Body)
 	}

@@ -217,7 +217,7 @@ func (f *contractFuzzer) setup() {
 // must sends a setup request, which has to succeed.
 func (f *contractFuzzer) must(req apitest.Request) *apitest.Response {
 	f.t.Helper()
-	resp := f.s.Do(req)
+	resp := f.s.Do(f.tb, req)
 	if resp.Status >= 300 {
 		f.t.Fatalf("setup %s %s: %d %s", req.Method, req.Path, resp.Status, resp.Body)
 	}
@@ -602,7 +602,7 @@ func (f *contractFuzzer) allVisits(player int64) []game.Visit {
 // etag reads the location's current ETag through the API; "" when it does
 // not exist.
 func (f *contractFuzzer) etag(id int64) string {
-	resp := f.s.Do(apitest.Request{Method: "GET", Path: fmt.Sprintf("/locations/%d", id)})
+	resp := f.s.Do(f.tb, apitest.Request{Method: "GET", Path: fmt.Sprintf("/locations/%d", id)})
 	if resp.Status != http.StatusOK {
 		return ""
 	}
@@ -903,7 +903,7 @@ func (f *contractFuzzer) docTag(in specfuzz.Input) string {
 	}
 	tag, seen := f.docTags[path]
 	if !seen {
-		tag = f.s.Do(apitest.Request{Method: "GET", Path: path, NoCheck: true}).Header.Get("ETag")
+		tag = f.s.Do(f.tb, apitest.Request{Method: "GET", Path: path, NoCheck: true}).Header.Get("ETag")
 		f.docTags[path] = tag
 	}
 	return tag
@@ -1025,12 +1025,12 @@ func (f *contractFuzzer) send(i int, c specfuzz.Case) {
 		playerBefore, _ = f.s.Store.GetPlayer(ctx, id)
 	}
 
-	resp := f.s.Do(req)
+	resp := f.s.Do(f.tb, req)
 	var problems []string
 	if req.Method == http.MethodGet && f.op.Method == http.MethodGet {
 		head := req
 		head.Method = http.MethodHead
-		problems = append(problems, cfCheckHeadTwin(resp, f.s.Do(head), f.op.ID() == "getMetrics")...)
+		problems = append(problems, cfCheckHeadTwin(resp, f.s.Do(f.tb, head), f.op.ID() == "getMetrics")...)
 	}
 	problems = append(problems, f.tb.take()...)
 

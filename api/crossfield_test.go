@@ -48,15 +48,15 @@ func TestCrossFieldErrorsWithSchemaErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := s.Do(apitest.Request{Method: "GET", Path: "/locations?limit=100"})
-			resp := s.Do(apitest.Request{Method: tt.method, Path: tt.path, Token: admin, Header: tt.header, Body: tt.body})
+			before := s.Do(t, apitest.Request{Method: "GET", Path: "/locations?limit=100"})
+			resp := s.Do(t, apitest.Request{Method: tt.method, Path: tt.path, Token: admin, Header: tt.header, Body: tt.body})
 			if resp.Status != http.StatusBadRequest {
 				t.Fatalf("status %d, want 400; body %s", resp.Status, resp.Body)
 			}
 			if p := resp.Problem(t); !maps.Equal(p.Errors, tt.want) {
 				t.Errorf("errors %v, want %v", p.Errors, tt.want)
 			}
-			if after := s.Do(apitest.Request{Method: "GET", Path: "/locations?limit=100"}); string(after.Body) != string(before.Body) {
+			if after := s.Do(t, apitest.Request{Method: "GET", Path: "/locations?limit=100"}); string(after.Body) != string(before.Body) {
 				t.Errorf("a refused request changed the locations")
 			}
 		})

@@ -123,9 +123,9 @@ func TestDeclaredFailuresHappen(t *testing.T) {
 			client := map[string]string{"X-Forwarded-For": fmt.Sprintf("192.0.2.%d", i+1)}
 			r.req.Header = mergeHeaders(r.req.Header, client)
 			for range burst {
-				s.Do(r.req)
+				s.Do(t, r.req)
 			}
-			checkStatus(t, r, s.Do(r.req).Status, http.StatusTooManyRequests, declared[r.op][http.StatusTooManyRequests])
+			checkStatus(t, r, s.Do(t, r.req).Status, http.StatusTooManyRequests, declared[r.op][http.StatusTooManyRequests])
 		}
 	})
 
@@ -148,7 +148,7 @@ func TestDeclaredFailuresHappen(t *testing.T) {
 			mu.Lock()
 			target = r.strict
 			mu.Unlock()
-			status := s.Do(r.req).Status
+			status := s.Do(t, r.req).Status
 			checkStatus(t, r, status, http.StatusInternalServerError, declared[r.op][http.StatusInternalServerError])
 		}
 	})
@@ -157,7 +157,7 @@ func TestDeclaredFailuresHappen(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{})
 		for _, r := range opRequests(t, s) {
 			r.req.Header = mergeHeaders(r.req.Header, map[string]string{"Accept": "image/gif"})
-			checkStatus(t, r, s.Do(r.req).Status, http.StatusNotAcceptable, declared[r.op][http.StatusNotAcceptable])
+			checkStatus(t, r, s.Do(t, r.req).Status, http.StatusNotAcceptable, declared[r.op][http.StatusNotAcceptable])
 		}
 	})
 
@@ -167,7 +167,7 @@ func TestDeclaredFailuresHappen(t *testing.T) {
 		hold()
 		for _, r := range reqs {
 			want := declared[r.op][http.StatusServiceUnavailable] && r.strict != "GetReadiness"
-			checkStatus(t, r, s.Do(r.req).Status, http.StatusServiceUnavailable, want)
+			checkStatus(t, r, s.Do(t, r.req).Status, http.StatusServiceUnavailable, want)
 		}
 	})
 }

@@ -86,8 +86,8 @@ func TestDocsAssetAccept(t *testing.T) {
 			if tt.accept != "" {
 				header = map[string]string{"Accept": tt.accept}
 			}
-			get := s.Do(apitest.Request{Method: "GET", Path: tt.path, Header: header})
-			head := s.Do(apitest.Request{Method: "HEAD", Path: tt.path, Header: header})
+			get := s.Do(t, apitest.Request{Method: "GET", Path: tt.path, Header: header})
+			head := s.Do(t, apitest.Request{Method: "HEAD", Path: tt.path, Header: header})
 			for _, r := range []struct {
 				method string
 				resp   *apitest.Response

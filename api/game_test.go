@@ -38,7 +38,7 @@ type player struct {
 
 func newPlayer(t *testing.T, s *apitest.Server, first, last string) player {
 	t.Helper()
-	resp := s.Do(apitest.Request{Method: "POST", Path: "/players",
+	resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players",
 		Body: fmt.Sprintf(`{"first_name":%q,"last_name":%q}`, first, last)})
 	if resp.Status != http.StatusCreated {
 		t.Fatalf("create player: %d %s", resp.Status, resp.Body)
@@ -62,7 +62,7 @@ func visit(t *testing.T, s *apitest.Server, p player, locationID int64, key stri
 	if key != "" {
 		req.Header = map[string]string{"Idempotency-Key": key}
 	}
-	resp := s.Do(req)
+	resp := s.Do(t, req)
 	var v generated.Visit
 	if resp.Status == http.StatusCreated {
 		resp.JSON(t, &v)
@@ -73,7 +73,7 @@ func visit(t *testing.T, s *apitest.Server, p player, locationID int64, key stri
 func getPlayer(t *testing.T, s *apitest.Server, path string) generated.Player {
 	t.Helper()
 	var p generated.Player
-	resp := s.Do(apitest.Request{Method: "GET", Path: path})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 	if resp.Status != 200 {
 		t.Fatalf("get %s: %d", path, resp.Status)
 	}
@@ -124,7 +124,7 @@ func TestVisitsMoveGold(t *testing.T) {
 			if v.Message != wantMsg {
 				t.Errorf("message = %q, want %q", v.Message, wantMsg)
 			}
-			got := s.Do(apitest.Request{Method: "GET", Path: resp.Header.Get("Location")})
+			got := s.Do(t, apitest.Request{Method: "GET", Path: resp.Header.Get("Location")})
 			var fetched generated.Visit
 			got.JSON(t, &fetched)
 			if got.Status != 200 || fetched != v {
@@ -143,7 +143,7 @@ func TestVisitErrors(t *testing.T) {
 		other := newPlayer(t, s, "Fuma", "Kotaro")
 		body := `{"location_id":1}`
 		// p's visit with a key, which another player's token must not replay.
-		keyed := s.Do(apitest.Request{Method: "POST", Path: p.path + "/visits", Body: body, Token: p.Token,
+		keyed := s.Do(t, apitest.Request{Method: "POST", Path: p.path + "/visits", Body: body, Token: p.Token,
 			Header: map[string]string{"Idempotency-Key": "k1"}})
 		if keyed.Status != 201 {
 			t.Fatalf("p's keyed visit: status %d, want 201; body %s", keyed.Status, keyed.Body)
@@ -208,7 +208,7 @@ func TestVisitErrors(t *testing.T) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				before := writes()
-				resp := s.Do(tt.req)
+				resp := s.Do(t, tt.req)
 				if resp.Status != tt.wantStatus {
 					t.Fatalf("status = %d, want %d; body %s", resp.Status, tt.wantStatus, resp.Body)
 				}
@@ -229,7 +229,7 @@ func TestVisitErrors(t *testing.T) {
 			t.Errorf("gold after refused visits = %d, want %d", got, first.Balance)
 		}
 		var log generated.VisitList
-		s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits"}).JSON(t, &log)
+		s.Do(t, apitest.Request{Method: "GET", Path: p.path + "/visits"}).JSON(t, &log)
 		if len(log.Items) != 1 || log.Items[0].Id != first.Id {
 			t.Errorf("log after refused visits = %+v, want only the keyed visit %d", log.Items, first.Id)
 		}
@@ -250,7 +250,7 @@ func TestActivityLog(t *testing.T) {
 			if pages > 10 {
 				t.Fatal("pagination does not end")
 			}
-			resp := s.Do(apitest.Request{Method: "GET", Path: path})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 			var page generated.VisitList
 			resp.JSON(t, &page)
 			for _, v := range page.Items {
@@ -266,7 +266,7 @@ func TestActivityLog(t *testing.T) {
 		}
 
 		t.Run("as CSV", func(t *testing.T) {
-			resp := s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits", Header: map[string]string{"Accept": "text/csv"}})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: p.path + "/visits", Header: map[string]string{"Accept": "text/csv"}})
 			if ct := resp.Header.Get("Content-Type"); ct != csvType {
 				t.Errorf("Content-Type = %q, want %q", ct, csvType)
 			}
@@ -282,7 +282,7 @@ func TestActivityLog(t *testing.T) {
 			}
 			// Every row says what the JSON item of the same visit says.
 			var list generated.VisitList
-			s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits"}).JSON(t, &list)
+			s.Do(t, apitest.Request{Method: "GET", Path: p.path + "/visits"}).JSON(t, &list)
 			if len(list.Items) != 5 {
 				t.Fatalf("JSON items = %d, want 5", len(list.Items))
 			}
@@ -302,11 +302,11 @@ func TestActivityLog(t *testing.T) {
 			loc, _ := createLocation(t, s, `{"name":"Dojo","min_gold":7,"max_gold":7}`)
 			_, v := visit(t, s, p, loc.Id, "")
 			path := fmt.Sprintf("/locations/%d", loc.Id)
-			s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin,
+			s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin,
 				Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"name":"Renamed","max_gold":9}`})
-			s.Do(apitest.Request{Method: "DELETE", Path: path, Token: admin})
+			s.Do(t, apitest.Request{Method: "DELETE", Path: path, Token: admin})
 			var after generated.Visit
-			s.Do(apitest.Request{Method: "GET", Path: fmt.Sprintf("%s/visits/%d", p.path, v.Id)}).JSON(t, &after)
+			s.Do(t, apitest.Request{Method: "GET", Path: fmt.Sprintf("%s/visits/%d", p.path, v.Id)}).JSON(t, &after)
 			if after.LocationName != "Dojo" || after.Gold != 7 {
 				t.Errorf("visit after edit+delete = %+v, want Dojo and 7 gold", after)
 			}
@@ -360,7 +360,7 @@ func TestLeaderboard(t *testing.T) {
 					if pages > 10 {
 						t.Fatal("pagination does not end")
 					}
-					resp := s.Do(apitest.Request{Method: "GET", Path: path})
+					resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 					var page generated.PlayerList
 					resp.JSON(t, &page)
 					for _, p := range page.Items {
@@ -378,9 +378,9 @@ func TestLeaderboard(t *testing.T) {
 		}
 		t.Run("a cursor from another sort is refused", func(t *testing.T) {
 			var page generated.PlayerList
-			s.Do(apitest.Request{Method: "GET", Path: "/players?limit=1&sort=gold"}).JSON(t, &page)
+			s.Do(t, apitest.Request{Method: "GET", Path: "/players?limit=1&sort=gold"}).JSON(t, &page)
 			next, _ := page.NextCursor.Get()
-			resp := s.Do(apitest.Request{Method: "GET", Path: "/players?sort=-created_at&cursor=" + next})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: "/players?sort=-created_at&cursor=" + next})
 			if resp.Status != 400 || resp.Problem(t).Errors["cursor"] == "" {
 				t.Errorf("got %d %s, want 400 on cursor", resp.Status, resp.Body)
 			}
@@ -398,11 +398,11 @@ func TestDeletePlayer(t *testing.T) {
 				if by == "admin" {
 					token = admin
 				}
-				if resp := s.Do(apitest.Request{Method: "DELETE", Path: p.path, Token: token}); resp.Status != http.StatusNoContent {
+				if resp := s.Do(t, apitest.Request{Method: "DELETE", Path: p.path, Token: token}); resp.Status != http.StatusNoContent {
 					t.Fatalf("delete = %d %s, want 204", resp.Status, resp.Body)
 				}
 				for _, path := range []string{p.path, p.path + "/visits", fmt.Sprintf("%s/visits/%d", p.path, v.Id)} {
-					if resp := s.Do(apitest.Request{Method: "GET", Path: path}); resp.Status != http.StatusNotFound {
+					if resp := s.Do(t, apitest.Request{Method: "GET", Path: path}); resp.Status != http.StatusNotFound {
 						t.Errorf("GET %s after delete = %d, want 404", path, resp.Status)
 					}
 				}
@@ -461,7 +461,7 @@ func TestIdempotency(t *testing.T) {
 			// same key (even one a visit has used) are two sign-ups.
 			var ids []int64
 			for range 2 {
-				resp := s.Do(apitest.Request{Method: "POST", Path: "/players",
+				resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players",
 					Body:   `{"first_name":"Fujibayashi","last_name":"Nagato"}`,
 					Header: map[string]string{"Idempotency-Key": "key-1"}})
 				var created generated.NewPlayerResult
@@ -496,7 +496,7 @@ func TestIdempotency(t *testing.T) {
 				}
 			}
 			var log generated.VisitList
-			s.Do(apitest.Request{Method: "GET", Path: q.path + "/visits"}).JSON(t, &log)
+			s.Do(t, apitest.Request{Method: "GET", Path: q.path + "/visits"}).JSON(t, &log)
 			if len(log.Items) != 1 {
 				t.Errorf("log has %d visits, want 1", len(log.Items))
 			}
@@ -533,7 +533,7 @@ func TestConcurrentVisitsAreExact(t *testing.T) {
 			t.Errorf("gold = %d, want the sum of the %d visits %d", got, n, sum)
 		}
 		var log generated.VisitList
-		s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits?limit=100"}).JSON(t, &log)
+		s.Do(t, apitest.Request{Method: "GET", Path: p.path + "/visits?limit=100"}).JSON(t, &log)
 		if len(log.Items) != n {
 			t.Errorf("log has %d visits, want %d", len(log.Items), n)
 		}
@@ -573,7 +573,7 @@ func TestDefaultPageSize(t *testing.T) {
 				seen := map[int64]bool{}
 				path := c.path
 				for pages := 0; path != ""; pages++ {
-					resp := s.Do(apitest.Request{Method: "GET", Path: path})
+					resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 					if resp.Status != 200 {
 						t.Fatalf("GET %s: %d %s", path, resp.Status, resp.Body)
 					}

@@ -54,8 +54,8 @@ func TestGzip(t *testing.T) {
 			if tt.lines != nil {
 				lines = map[string][]string{"Accept-Encoding": tt.lines}
 			}
-			get := s.Do(apitest.Request{Method: "GET", Path: tt.path, Lines: lines})
-			head := s.Do(apitest.Request{Method: "HEAD", Path: tt.path, Lines: lines})
+			get := s.Do(t, apitest.Request{Method: "GET", Path: tt.path, Lines: lines})
+			head := s.Do(t, apitest.Request{Method: "HEAD", Path: tt.path, Lines: lines})
 			if get.Status != http.StatusOK {
 				t.Fatalf("GET %s = %d; body %s", tt.path, get.Status, get.Body)
 			}
@@ -109,7 +109,7 @@ func testGzipETags(t *testing.T, path string) {
 		for k, v := range header {
 			h[k] = v
 		}
-		return s.Do(apitest.Request{Method: "GET", Path: path, Header: h})
+		return s.Do(t, apitest.Request{Method: "GET", Path: path, Header: h})
 	}
 	plainTag := get("identity", nil).Header.Get("ETag")
 	gzipTag := get("gzip", nil).Header.Get("ETag")
@@ -164,7 +164,7 @@ func servedAsItIs(t *testing.T, s *apitest.Server, path string) []byte {
 		}
 		return b
 	}
-	resp := s.Do(apitest.Request{Method: "GET", Path: path})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 	if resp.Status != http.StatusOK || resp.Header.Get("Content-Encoding") != "" {
 		t.Fatalf("GET %s = %d, Content-Encoding %q", path, resp.Status, resp.Header.Get("Content-Encoding"))
 	}
@@ -195,7 +195,7 @@ func TestGzipVary(t *testing.T) {
 				want = http.StatusNotFound // an unknown file is a 404 first
 			}
 			for _, method := range []string{"GET", "HEAD"} {
-				resp := s.Do(apitest.Request{Method: method, Path: path, Header: tt.header})
+				resp := s.Do(t, apitest.Request{Method: method, Path: path, Header: tt.header})
 				if resp.Status != want {
 					t.Errorf("%s %s, %s: %d, want %d", method, path, tt.name, resp.Status, want)
 				}

@@ -54,11 +54,11 @@ func TestHead(t *testing.T) {
 		{"liveness", "/healthz", nil, 200, "application/json"},
 		{"the contract", "/openapi.yaml", nil, 200, "application/yaml"},
 	}
-	s.Do(apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
+	s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			get := s.Do(apitest.Request{Method: "GET", Path: tt.path, Header: tt.header})
-			head := s.Do(apitest.Request{Method: "HEAD", Path: tt.path, Header: tt.header})
+			get := s.Do(t, apitest.Request{Method: "GET", Path: tt.path, Header: tt.header})
+			head := s.Do(t, apitest.Request{Method: "HEAD", Path: tt.path, Header: tt.header})
 			if head.Status != tt.wantStatus || head.Header.Get("Content-Type") != tt.wantType {
 				t.Errorf("HEAD %s = %d %q, want %d %q", tt.path, head.Status, head.Header.Get("Content-Type"), tt.wantStatus, tt.wantType)
 			}
@@ -70,8 +70,8 @@ func TestHead(t *testing.T) {
 // A HEAD whose handler panics gets the 500's headers, without the problem.
 func TestHeadPanicIsA500(t *testing.T) {
 	s := panicsIn(t, "GetPlayer", "boom") // a HEAD runs its GET twin's handler
-	get := s.Do(apitest.Request{Method: "GET", Path: "/players/1"})
-	head := s.Do(apitest.Request{Method: "HEAD", Path: "/players/1"})
+	get := s.Do(t, apitest.Request{Method: "GET", Path: "/players/1"})
+	head := s.Do(t, apitest.Request{Method: "HEAD", Path: "/players/1"})
 	if head.Status != http.StatusInternalServerError || head.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("HEAD = %d %q, want 500 application/problem+json", head.Status, head.Header.Get("Content-Type"))
 	}
@@ -82,20 +82,20 @@ func TestHeadPanicIsA500(t *testing.T) {
 // counts; its 429 carries Retry-After and no body.
 func TestHeadIsItsOwnOperation(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 2}}})
-	if got := s.Do(apitest.Request{Method: "HEAD", Path: "/locations"}); got.Status != 200 {
+	if got := s.Do(t, apitest.Request{Method: "HEAD", Path: "/locations"}); got.Status != 200 {
 		t.Fatalf("HEAD /locations = %d, want 200", got.Status)
 	}
-	s.Do(apitest.Request{Method: "HEAD", Path: "/locations/1"}) // the burst's last
-	limited := s.Do(apitest.Request{Method: "HEAD", Path: "/locations/1"})
+	s.Do(t, apitest.Request{Method: "HEAD", Path: "/locations/1"}) // the burst's last
+	limited := s.Do(t, apitest.Request{Method: "HEAD", Path: "/locations/1"})
 	if limited.Status != http.StatusTooManyRequests || limited.Header.Get("Retry-After") == "" || len(limited.Body) != 0 {
 		t.Errorf("third HEAD = %d, Retry-After %q, %d bytes; want 429 with Retry-After and no body",
 			limited.Status, limited.Header.Get("Retry-After"), len(limited.Body))
 	}
 	// Liveness is never limited, HEAD or GET.
-	if got := s.Do(apitest.Request{Method: "HEAD", Path: "/healthz"}); got.Status != 200 {
+	if got := s.Do(t, apitest.Request{Method: "HEAD", Path: "/healthz"}); got.Status != 200 {
 		t.Errorf("HEAD /healthz when limited = %d, want 200", got.Status)
 	}
-	metrics := string(s.Do(apitest.Request{Method: "GET", Path: "/metrics"}).Body)
+	metrics := string(s.Do(t, apitest.Request{Method: "GET", Path: "/metrics"}).Body)
 	for _, want := range []string{
 		`ninjagold_http_requests_total{operation="headLocations",status="200"} 1`,
 		`ninjagold_http_requests_total{operation="headLocation",status="429"} 1`,
@@ -115,7 +115,7 @@ func TestValidateResponsesAcceptsHead(t *testing.T) {
 		ValidateResponses: true, Logger: slog.New(slog.NewJSONHandler(&buf, nil)),
 	}})
 	for _, path := range []string{"/locations/1", "/locations/999", "/locations?limit=0", "/players", "/nowhere", "/metrics"} {
-		s.Do(apitest.Request{Method: "HEAD", Path: path})
+		s.Do(t, apitest.Request{Method: "HEAD", Path: path})
 	}
 	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
 		var rec map[string]any

@@ -40,7 +40,7 @@ func TestFullLastPageEndsTheList(t *testing.T) {
 				if len(sizes) == 3 {
 					t.Fatalf("a third page after pages of %v", sizes)
 				}
-				resp := s.Do(apitest.Request{Method: "GET", Path: next})
+				resp := s.Do(t, apitest.Request{Method: "GET", Path: next})
 				if resp.Status != http.StatusOK {
 					t.Fatalf("GET %s: %d %s", next, resp.Status, resp.Body)
 				}
@@ -82,7 +82,7 @@ func TestCursorOfAnotherList(t *testing.T) {
 		var page struct {
 			NextCursor *string `json:"next_cursor"`
 		}
-		s.Do(apitest.Request{Method: "GET", Path: path + "limit=1"}).JSON(t, &page)
+		s.Do(t, apitest.Request{Method: "GET", Path: path + "limit=1"}).JSON(t, &page)
 		if page.NextCursor == nil {
 			t.Fatalf("GET %slimit=1: no next_cursor", path)
 		}
@@ -97,7 +97,7 @@ func TestCursorOfAnotherList(t *testing.T) {
 	}
 	for _, list := range lists {
 		for _, from := range lists {
-			resp := s.Do(apitest.Request{Method: "GET", Path: list.path + "limit=1&cursor=" + from.cursor})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: list.path + "limit=1&cursor=" + from.cursor})
 			switch {
 			case from == list && resp.Status != http.StatusOK:
 				t.Errorf("GET %s with its own cursor: %d %s, want 200", list.name, resp.Status, resp.Body)
@@ -126,7 +126,7 @@ func TestCursorOfAnotherList(t *testing.T) {
 		// The board's own shape, of another list: the list alone refuses it.
 		{"a -gold cursor of the locations", "-gold", made(`{"id":1,"gold":5,"sort":"-gold","list":"/locations"}`)},
 	} {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/players?sort=" + c.sort + "&cursor=" + c.cursor})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/players?sort=" + c.sort + "&cursor=" + c.cursor})
 		if resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["cursor"] != another {
 			t.Errorf("GET /players?sort=%s with %s: %d %s, want 400 with cursor %q", c.sort, c.name, resp.Status, resp.Body, another)
 		}

@@ -18,7 +18,7 @@ import (
 
 func createLocation(t *testing.T, s *apitest.Server, body string) (generated.Location, *apitest.Response) {
 	t.Helper()
-	resp := s.Do(apitest.Request{Method: "POST", Path: "/locations", Token: admin, Body: body})
+	resp := s.Do(t, apitest.Request{Method: "POST", Path: "/locations", Token: admin, Body: body})
 	if resp.Status != http.StatusCreated {
 		t.Fatalf("create location: status %d, body %s", resp.Status, resp.Body)
 	}
@@ -41,21 +41,21 @@ func TestLocationLifecycle(t *testing.T) {
 	path := fmt.Sprintf("/locations/%d", l.Id)
 
 	t.Run("get returns the same ETag", func(t *testing.T) {
-		got := s.Do(apitest.Request{Method: "GET", Path: path})
+		got := s.Do(t, apitest.Request{Method: "GET", Path: path})
 		if got.Status != 200 || got.Header.Get("ETag") != etag1 {
 			t.Errorf("status, ETag = %d, %q; want 200, %q", got.Status, got.Header.Get("ETag"), etag1)
 		}
 	})
 	t.Run("If-None-Match with the current tag answers 304 without a body", func(t *testing.T) {
 		for _, inm := range []string{etag1, "W/" + etag1, `"nope", ` + etag1, "*"} {
-			got := s.Do(apitest.Request{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": inm}})
+			got := s.Do(t, apitest.Request{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": inm}})
 			if got.Status != http.StatusNotModified || len(got.Body) != 0 || got.Header.Get("ETag") != etag1 {
 				t.Errorf("If-None-Match %s: status %d, %d bytes, ETag %q; want 304, 0, %q", inm, got.Status, len(got.Body), got.Header.Get("ETag"), etag1)
 			}
 		}
 	})
 	t.Run("If-None-Match with another tag answers 200", func(t *testing.T) {
-		got := s.Do(apitest.Request{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": `"999"`}})
+		got := s.Do(t, apitest.Request{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": `"999"`}})
 		if got.Status != 200 {
 			t.Errorf("status = %d, want 200", got.Status)
 		}
@@ -63,7 +63,7 @@ func TestLocationLifecycle(t *testing.T) {
 
 	var etag2 string
 	t.Run("PUT with the current If-Match replaces every field", func(t *testing.T) {
-		got := s.Do(apitest.Request{Method: "PUT", Path: path, Token: admin, Header: map[string]string{"If-Match": etag1},
+		got := s.Do(t, apitest.Request{Method: "PUT", Path: path, Token: admin, Header: map[string]string{"If-Match": etag1},
 			Body: `{"name":"Grand Dojo","min_gold":20,"max_gold":40}`})
 		if got.Status != 200 {
 			t.Fatalf("status = %d, body %s", got.Status, got.Body)
@@ -79,7 +79,7 @@ func TestLocationLifecycle(t *testing.T) {
 		}
 	})
 	t.Run("PUT with a stale If-Match is refused and changes nothing", func(t *testing.T) {
-		got := s.Do(apitest.Request{Method: "PUT", Path: path, Token: admin, Header: map[string]string{"If-Match": etag1},
+		got := s.Do(t, apitest.Request{Method: "PUT", Path: path, Token: admin, Header: map[string]string{"If-Match": etag1},
 			Body: `{"name":"Lost Update","min_gold":1,"max_gold":2}`})
 		if got.Status != http.StatusPreconditionFailed {
 			t.Fatalf("status = %d, want 412", got.Status)
@@ -91,14 +91,14 @@ func TestLocationLifecycle(t *testing.T) {
 			t.Errorf("errors = %v, want an If-Match message", p.Errors)
 		}
 		var cur generated.Location
-		s.Do(apitest.Request{Method: "GET", Path: path}).JSON(t, &cur)
+		s.Do(t, apitest.Request{Method: "GET", Path: path}).JSON(t, &cur)
 		if cur.Name != "Grand Dojo" {
 			t.Errorf("name after refused PUT = %q, want Grand Dojo", cur.Name)
 		}
 	})
 	t.Run("PATCH merges, and null clears the description", func(t *testing.T) {
 		merge := map[string]string{"Content-Type": "application/merge-patch+json"}
-		got := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge,
+		got := s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge,
 			Body: `{"max_gold":50,"description":"Spar."}`})
 		var u generated.Location
 		got.JSON(t, &u)
@@ -107,48 +107,48 @@ func TestLocationLifecycle(t *testing.T) {
 		}
 		// The 200 carries the new version's tag: the one a GET now gives.
 		etag3 := got.Header.Get("ETag")
-		if cur := s.Do(apitest.Request{Method: "GET", Path: path}); etag3 == etag2 || cur.Header.Get("ETag") != etag3 {
+		if cur := s.Do(t, apitest.Request{Method: "GET", Path: path}); etag3 == etag2 || cur.Header.Get("ETag") != etag3 {
 			t.Errorf("ETag after PATCH = %q (before %q), GET gives %q; want a new tag, the same as GET's", etag3, etag2, cur.Header.Get("ETag"))
 		}
-		got = s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"description":null}`})
+		got = s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"description":null}`})
 		got.JSON(t, &u)
 		if got.Status != 200 || u.Description != "" || u.MaxGold != 50 {
 			t.Errorf("after null description: %d %+v", got.Status, u)
 		}
 	})
 	t.Run("PATCH that would put min above max is refused and changes nothing", func(t *testing.T) {
-		got := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin,
+		got := s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin,
 			Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"min_gold":51}`})
 		if got.Status != 400 || got.Problem(t).Errors["min_gold"] != "min gold must be less than or equal to max gold" {
 			t.Fatalf("status %d, body %s", got.Status, got.Body)
 		}
 		var cur generated.Location
-		s.Do(apitest.Request{Method: "GET", Path: path}).JSON(t, &cur)
+		s.Do(t, apitest.Request{Method: "GET", Path: path}).JSON(t, &cur)
 		if cur.MinGold != 20 {
 			t.Errorf("min_gold after refused patch = %d, want 20", cur.MinGold)
 		}
 	})
 	t.Run("PATCH with a null name is a field error", func(t *testing.T) {
-		got := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin,
+		got := s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin,
 			Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"name":null}`})
 		if got.Status != 400 || got.Problem(t).Errors["name"] != "name must not be null" {
 			t.Errorf("status %d, body %s", got.Status, got.Body)
 		}
 	})
 	t.Run("DELETE with a stale If-Match is refused", func(t *testing.T) {
-		got := s.Do(apitest.Request{Method: "DELETE", Path: path, Token: admin, Header: map[string]string{"If-Match": etag1}})
+		got := s.Do(t, apitest.Request{Method: "DELETE", Path: path, Token: admin, Header: map[string]string{"If-Match": etag1}})
 		if got.Status != http.StatusPreconditionFailed {
 			t.Errorf("status = %d, want 412", got.Status)
 		}
 	})
 	t.Run("DELETE answers 204 and the location is gone", func(t *testing.T) {
-		if got := s.Do(apitest.Request{Method: "DELETE", Path: path, Token: admin}); got.Status != http.StatusNoContent {
+		if got := s.Do(t, apitest.Request{Method: "DELETE", Path: path, Token: admin}); got.Status != http.StatusNoContent {
 			t.Fatalf("delete status = %d, want 204", got.Status)
 		}
-		if got := s.Do(apitest.Request{Method: "GET", Path: path}); got.Status != http.StatusNotFound {
+		if got := s.Do(t, apitest.Request{Method: "GET", Path: path}); got.Status != http.StatusNotFound {
 			t.Errorf("get after delete = %d, want 404", got.Status)
 		}
-		if got := s.Do(apitest.Request{Method: "DELETE", Path: path, Token: admin}); got.Status != http.StatusNotFound {
+		if got := s.Do(t, apitest.Request{Method: "DELETE", Path: path, Token: admin}); got.Status != http.StatusNotFound {
 			t.Errorf("second delete = %d, want 404", got.Status)
 		}
 	})
@@ -167,7 +167,7 @@ func TestLocationPagination(t *testing.T) {
 		if pages > 10 {
 			t.Fatal("pagination does not end")
 		}
-		resp := s.Do(apitest.Request{Method: "GET", Path: path})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 		var page generated.LocationList
 		resp.JSON(t, &page)
 		for _, l := range page.Items {
@@ -198,7 +198,7 @@ func TestLocationPagination(t *testing.T) {
 	}
 
 	t.Run("CSV pages carry the same rows", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations?limit=3", Header: map[string]string{"Accept": "text/csv"}})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations?limit=3", Header: map[string]string{"Accept": "text/csv"}})
 		if ct := resp.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
 			t.Fatalf("Content-Type = %q, want text/csv; charset=utf-8", ct)
 		}
@@ -263,7 +263,7 @@ func TestNegotiation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("Accept "+tt.accept, func(t *testing.T) {
-			resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": tt.accept}})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": tt.accept}})
 			if resp.Status != 200 || resp.Header.Get("Content-Type") != tt.want {
 				t.Errorf("got %d %q, want 200 %q", resp.Status, resp.Header.Get("Content-Type"), tt.want)
 			}
@@ -271,7 +271,7 @@ func TestNegotiation(t *testing.T) {
 	}
 	for _, accept := range []string{"text/csv; charset=iso-8859-1", "text/csv;charset=utf-8;q=0, application/json;q=0"} {
 		t.Run("Accept "+accept, func(t *testing.T) {
-			resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": accept}})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": accept}})
 			if resp.Status != 406 {
 				t.Errorf("got %d %q, want 406", resp.Status, resp.Header.Get("Content-Type"))
 			}
@@ -292,11 +292,11 @@ func TestNoOpWritesKeepTheETag(t *testing.T) {
 		{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{}`},
 		{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"max_gold":30}`},
 	} {
-		if resp := s.Do(req); resp.Status != 200 || resp.Header.Get("ETag") != etag {
+		if resp := s.Do(t, req); resp.Status != 200 || resp.Header.Get("ETag") != etag {
 			t.Errorf("%s %s: %d ETag %q, want 200 and the unchanged %q", req.Method, req.Body, resp.Status, resp.Header.Get("ETag"), etag)
 		}
 	}
-	if resp := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"max_gold":31}`}); resp.Header.Get("ETag") == etag {
+	if resp := s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin, Header: merge, Body: `{"max_gold":31}`}); resp.Header.Get("ETag") == etag {
 		t.Errorf("a real change kept the ETag %q", etag)
 	}
 }
@@ -312,7 +312,7 @@ func TestWholeNumbersWrittenAsDecimals(t *testing.T) {
 		t.Fatalf("created %+v, want min 1 and max 20", l)
 	}
 	path := fmt.Sprintf("/locations/%d", l.Id)
-	resp := s.Do(apitest.Request{Method: "PATCH", Path: path, Token: admin,
+	resp := s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin,
 		Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"max_gold":300E-1}`})
 	if resp.Status != 200 {
 		t.Fatalf("PATCH max_gold 300E-1: %d %s", resp.Status, resp.Body)
@@ -322,7 +322,7 @@ func TestWholeNumbersWrittenAsDecimals(t *testing.T) {
 		t.Errorf("max_gold = %d after PATCH 300E-1, want 30", l.MaxGold)
 	}
 
-	resp = s.Do(apitest.Request{Method: "POST", Path: "/locations", Token: admin,
+	resp = s.Do(t, apitest.Request{Method: "POST", Path: "/locations", Token: admin,
 		Body: `{"name":"D","min_gold":1.0,"max_gold":2.5}`})
 	want := map[string]string{
 		"name":     "name must be at least 2 characters long",
@@ -335,7 +335,7 @@ func TestWholeNumbersWrittenAsDecimals(t *testing.T) {
 	// A visit to 1.0 is a visit to 1, and the same request as one to 1 for
 	// its Idempotency-Key.
 	p := newPlayer(t, s, "Hattori", "Hanzo")
-	resp = s.Do(apitest.Request{Method: "POST", Path: p.path + "/visits", Token: p.Token,
+	resp = s.Do(t, apitest.Request{Method: "POST", Path: p.path + "/visits", Token: p.Token,
 		Header: map[string]string{"Idempotency-Key": "k"}, Body: `{"location_id":1.0}`})
 	var v generated.Visit
 	if resp.Status != http.StatusCreated {
@@ -354,7 +354,7 @@ func TestWholeNumbersWrittenAsDecimals(t *testing.T) {
 	// A number whose value has a fraction is no integer, though a float64
 	// rounds it to one (kin-openapi's check reads it so): refused, and
 	// nothing changes.
-	before := s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits"})
+	before := s.Do(t, apitest.Request{Method: "GET", Path: p.path + "/visits"})
 	for _, tt := range []struct{ method, path, token, body, field string }{
 		{"POST", p.path + "/visits", p.Token, `{"location_id":0.99999999999999999}`, "location_id"},
 		{"POST", p.path + "/visits", p.Token, `{"location_id":3.9999999999999999}`, "location_id"},
@@ -362,16 +362,16 @@ func TestWholeNumbersWrittenAsDecimals(t *testing.T) {
 		{"PUT", path, admin, `{"name":"Dojo","min_gold":-5,"max_gold":1000000.00000000001}`, "max_gold"},
 		{"POST", "/locations", admin, `{"name":"Dojo","min_gold":1e-400,"max_gold":2}`, "min_gold"},
 	} {
-		resp := s.Do(apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body})
+		resp := s.Do(t, apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body})
 		want := map[string]string{tt.field: label(tt.field) + " must be an integer"}
 		if got := resp.Problem(t).Errors; resp.Status != 400 || !maps.Equal(got, want) {
 			t.Errorf("%s %s %s: %d %s, want 400 with %v", tt.method, tt.path, tt.body, resp.Status, resp.Body, want)
 		}
 	}
-	if after := s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits"}); string(after.Body) != string(before.Body) {
+	if after := s.Do(t, apitest.Request{Method: "GET", Path: p.path + "/visits"}); string(after.Body) != string(before.Body) {
 		t.Errorf("refused visits changed the log:\nbefore %s\nafter  %s", before.Body, after.Body)
 	}
-	if resp := s.Do(apitest.Request{Method: "GET", Path: path}); !strings.Contains(string(resp.Body), `"max_gold":30,`) {
+	if resp := s.Do(t, apitest.Request{Method: "GET", Path: path}); !strings.Contains(string(resp.Body), `"max_gold":30,`) {
 		t.Errorf("the refused PUT changed the location: %s", resp.Body)
 	}
 }
@@ -386,7 +386,7 @@ func label(name string) string { return strings.ReplaceAll(name, "_", " ") }
 func TestCSVRowsAreTheJSONRows(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	l, _ := createLocation(t, s, `{"name":"Dojo","min_gold":1,"max_gold":2,"description":"Spar, \"hard\"."}`)
-	patched := s.Do(apitest.Request{Method: "PATCH", Path: fmt.Sprintf("/locations/%d", l.Id), Token: admin,
+	patched := s.Do(t, apitest.Request{Method: "PATCH", Path: fmt.Sprintf("/locations/%d", l.Id), Token: admin,
 		Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"max_gold":3}`})
 	var pl generated.Location
 	patched.JSON(t, &pl)
@@ -405,7 +405,7 @@ func TestCSVRowsAreTheJSONRows(t *testing.T) {
 		{p.path + "/visits?limit=100", p.Token},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			asJSON := s.Do(apitest.Request{Method: "GET", Path: c.path, Token: c.token})
+			asJSON := s.Do(t, apitest.Request{Method: "GET", Path: c.path, Token: c.token})
 			var page struct {
 				Items []map[string]any `json:"items"`
 			}
@@ -414,7 +414,7 @@ func TestCSVRowsAreTheJSONRows(t *testing.T) {
 			if err := dec.Decode(&page); err != nil || asJSON.Status != http.StatusOK {
 				t.Fatalf("JSON page: %d %v", asJSON.Status, err)
 			}
-			asCSV := s.Do(apitest.Request{Method: "GET", Path: c.path, Token: c.token, Header: map[string]string{"Accept": "text/csv"}})
+			asCSV := s.Do(t, apitest.Request{Method: "GET", Path: c.path, Token: c.token, Header: map[string]string{"Accept": "text/csv"}})
 			rows, err := csv.NewReader(bytes.NewReader(asCSV.Body)).ReadAll()
 			if err != nil || asCSV.Status != http.StatusOK {
 				t.Fatalf("CSV page: %d %v", asCSV.Status, err)

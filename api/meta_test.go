@@ -25,7 +25,7 @@ import (
 func TestSpecIsServed(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	t.Run("YAML byte for byte", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/openapi.yaml"})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/openapi.yaml"})
 		if resp.Status != 200 || resp.Header.Get("Content-Type") != "application/yaml" {
 			t.Fatalf("got %d %q", resp.Status, resp.Header.Get("Content-Type"))
 		}
@@ -34,7 +34,7 @@ func TestSpecIsServed(t *testing.T) {
 		}
 	})
 	t.Run("JSON with every path", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/openapi.json"})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/openapi.json"})
 		var doc struct {
 			OpenAPI string                    `json:"openapi"`
 			Paths   map[string]map[string]any `json:"paths"`
@@ -50,7 +50,7 @@ func TestSpecIsServed(t *testing.T) {
 		}
 	})
 	t.Run("JSON says all the YAML says, defaults spelled out included", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/openapi.json"})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/openapi.json"})
 		var doc struct {
 			Components struct {
 				Parameters map[string]map[string]any `json:"parameters"`
@@ -102,7 +102,7 @@ func TestSpecIsServed(t *testing.T) {
 		}
 		yamlKeys := nodeKeys(&node, nil)
 		for range 2 { // and the second request gets what the first did
-			resp := s.Do(apitest.Request{Method: "GET", Path: "/openapi.json"})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: "/openapi.json"})
 			if resp.Status != want.Code || resp.Header.Get("Content-Type") != want.Header().Get("Content-Type") {
 				t.Errorf("got %d %q, the generated response %d %q", resp.Status, resp.Header.Get("Content-Type"), want.Code, want.Header().Get("Content-Type"))
 			}
@@ -181,7 +181,7 @@ func tokenKeys(t *testing.T, b []byte) []string {
 func TestHealth(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	for _, path := range []string{"/healthz", "/readyz"} {
-		resp := s.Do(apitest.Request{Method: "GET", Path: path})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 		if resp.Status != 200 || !strings.Contains(string(resp.Body), `"ok"`) {
 			t.Errorf("%s = %d %s, want 200 ok", path, resp.Status, resp.Body)
 		}
@@ -206,7 +206,7 @@ func panicsIn(t *testing.T, op, msg string) *apitest.Server {
 // discloses nothing about what panicked.
 func TestPanicIsA500Problem(t *testing.T) {
 	s := panicsIn(t, "GetPlayer", "secret internals: /etc/passwd")
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/players/1"})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/players/1"})
 	if resp.Status != http.StatusInternalServerError {
 		t.Fatalf("status = %d, want 500", resp.Status)
 	}
@@ -215,7 +215,7 @@ func TestPanicIsA500Problem(t *testing.T) {
 		t.Errorf("problem = %s, want an internal-error problem without internals", resp.Body)
 	}
 	// The server keeps serving after the panic.
-	if got := s.Do(apitest.Request{Method: "GET", Path: "/locations/1"}); got.Status != 200 {
+	if got := s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1"}); got.Status != 200 {
 		t.Errorf("after the panic: status %d, want 200", got.Status)
 	}
 }
@@ -225,7 +225,7 @@ func TestBodyLimit(t *testing.T) {
 	big := `{"first_name":"` + strings.Repeat("a", 100) + `","last_name":"Hanzo"}`
 
 	t.Run("declared length over the limit", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: big})
+		resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: big})
 		if resp.Status != http.StatusRequestEntityTooLarge || resp.Problem(t).Type != "/problems/payload-too-large" {
 			t.Errorf("got %d %s, want 413 payload-too-large", resp.Status, resp.Body)
 		}
@@ -260,13 +260,13 @@ func TestBodyLimit(t *testing.T) {
 			return b
 		}
 		for _, tt := range []struct{ size, want int }{{64, http.StatusCreated}, {65, http.StatusRequestEntityTooLarge}} {
-			if resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: body(tt.size)}); resp.Status != tt.want {
+			if resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: body(tt.size)}); resp.Status != tt.want {
 				t.Errorf("%d bytes: status %d, want %d", tt.size, resp.Status, tt.want)
 			}
 		}
 	})
 	t.Run("a body within the limit is served", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
+		resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
 		if resp.Status != http.StatusCreated {
 			t.Errorf("status = %d, want 201", resp.Status)
 		}
@@ -290,8 +290,8 @@ func TestValidateResponsesLogsViolations(t *testing.T) {
 		ValidateResponses: true, Logger: logger,
 		StrictMiddlewares: []generated.StrictMiddlewareFunc{bogus},
 	}})
-	s.Do(apitest.Request{Method: "GET", Path: "/healthz", NoCheck: true})
-	s.Do(apitest.Request{Method: "GET", Path: "/readyz"})
+	s.Do(t, apitest.Request{Method: "GET", Path: "/healthz", NoCheck: true})
+	s.Do(t, apitest.Request{Method: "GET", Path: "/readyz"})
 
 	var violations []map[string]any
 	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
@@ -312,13 +312,13 @@ func TestValidateResponsesLogsViolations(t *testing.T) {
 func TestDocs(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	t.Run("/ redirects to /docs", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/"})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/"})
 		if resp.Status != http.StatusFound || resp.Header.Get("Location") != "/docs" {
 			t.Errorf("got %d Location %q, want 302 /docs", resp.Status, resp.Header.Get("Location"))
 		}
 	})
 	t.Run("the page loads only its own assets under a strict CSP", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/docs"})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/docs"})
 		if resp.Status != 200 || resp.Header.Get("Content-Type") != "text/html" {
 			t.Fatalf("got %d %q", resp.Status, resp.Header.Get("Content-Type"))
 		}
@@ -355,7 +355,7 @@ func TestDocs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.asset, func(t *testing.T) {
-			resp := s.Do(apitest.Request{Method: "GET", Path: "/docs/" + tt.asset})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: "/docs/" + tt.asset})
 			if resp.Status != tt.wantStatus || resp.Header.Get("Content-Type") != tt.wantType {
 				t.Errorf("got %d %q, want %d %q", resp.Status, resp.Header.Get("Content-Type"), tt.wantStatus, tt.wantType)
 			}
@@ -379,7 +379,7 @@ func TestValidateResponsesChecksHead(t *testing.T) {
 		ValidateResponses: true, Logger: slog.New(slog.NewJSONHandler(&buf, nil)),
 		StrictMiddlewares: []generated.StrictMiddlewareFunc{bogus},
 	}})
-	s.Do(apitest.Request{Method: "HEAD", Path: "/healthz", NoCheck: true})
+	s.Do(t, apitest.Request{Method: "HEAD", Path: "/healthz", NoCheck: true})
 	var violations []map[string]any
 	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
 		var rec map[string]any

@@ -114,7 +114,7 @@ func TestNamesWithUnicodeWhitespace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := s.Do(apitest.Request{Method: "POST", Path: "/players",
+			resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players",
 				Body: fmt.Sprintf(`{"first_name":%s,"last_name":"Hanzo"}`, tt.first)})
 			if tt.ok {
 				if resp.Status != 201 {
@@ -153,7 +153,7 @@ func TestSurrogateEscapes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := s.Do(apitest.Request{Method: "POST", Path: "/players",
+			resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players",
 				Body: `{"first_name":` + tt.first + `,"last_name":"Hanzo"}`})
 			if tt.want == "" {
 				if resp.Status != 400 {
@@ -206,10 +206,10 @@ func TestBodyTextThatNamesNoCharacter(t *testing.T) {
 			apitest.Request{Method: "PATCH", Path: "/locations/1", Token: admin, Header: merge, Body: `{"descr\ud83eiption":"x"}`},
 			map[string]string{"body": "request body" + surMsg}},
 	}
-	before := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	before := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := s.Do(tt.req)
+			resp := s.Do(t, tt.req)
 			if resp.Status != 400 {
 				t.Fatalf("status %d, want 400; body %s", resp.Status, resp.Body)
 			}
@@ -218,10 +218,10 @@ func TestBodyTextThatNamesNoCharacter(t *testing.T) {
 			}
 		})
 	}
-	if after := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); string(after.Body) != string(before.Body) {
+	if after := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"}); string(after.Body) != string(before.Body) {
 		t.Errorf("locations changed:\nbefore %s\nafter  %s", before.Body, after.Body)
 	}
-	players := s.Do(apitest.Request{Method: "GET", Path: "/players", Token: admin})
+	players := s.Do(t, apitest.Request{Method: "GET", Path: "/players", Token: admin})
 	if players.Status != 200 {
 		t.Fatalf("GET /players: status %d", players.Status)
 	}
@@ -280,7 +280,7 @@ func TestBodyTextThatNamesNoCharacterWithOtherFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: tt.body})
+			resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: tt.body})
 			if resp.Status != 400 {
 				t.Fatalf("status %d, want 400; body %s", resp.Status, resp.Body)
 			}

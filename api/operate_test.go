@@ -30,7 +30,7 @@ import (
 func TestRequestID(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	t.Run("a valid id is echoed and carried in the problem", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/players/999", Header: map[string]string{"X-Request-ID": "trace-42.a_b"}})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/players/999", Header: map[string]string{"X-Request-ID": "trace-42.a_b"}})
 		if got := resp.Header.Get("X-Request-ID"); got != "trace-42.a_b" {
 			t.Errorf("X-Request-ID = %q, want trace-42.a_b", got)
 		}
@@ -39,7 +39,7 @@ func TestRequestID(t *testing.T) {
 		}
 	})
 	t.Run("an invalid id is replaced", func(t *testing.T) {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz", Header: map[string]string{"X-Request-ID": "bad id\twith spaces"}})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/healthz", Header: map[string]string{"X-Request-ID": "bad id\twith spaces"}})
 		if got := resp.Header.Get("X-Request-ID"); len(got) != 32 || strings.ContainsAny(got, " \t") {
 			t.Errorf("X-Request-ID = %q, want a generated 32-hex id", got)
 		}
@@ -47,7 +47,7 @@ func TestRequestID(t *testing.T) {
 	t.Run("an id of up to 128 characters is kept, a longer one replaced", func(t *testing.T) {
 		for _, n := range []int{128, 129} {
 			id := strings.Repeat("a", n)
-			got := s.Do(apitest.Request{Method: "GET", Path: "/healthz", Header: map[string]string{"X-Request-ID": id}}).Header.Get("X-Request-ID")
+			got := s.Do(t, apitest.Request{Method: "GET", Path: "/healthz", Header: map[string]string{"X-Request-ID": id}}).Header.Get("X-Request-ID")
 			if kept := got == id; kept != (n <= 128) || len(got) != 32 && !kept {
 				t.Errorf("%d characters: X-Request-ID %q; want it kept up to 128, a generated one past", n, got)
 			}
@@ -55,7 +55,7 @@ func TestRequestID(t *testing.T) {
 	})
 	t.Run("every response has one, and the security headers", func(t *testing.T) {
 		for _, path := range []string{"/locations", "/nowhere", "/docs"} {
-			resp := s.Do(apitest.Request{Method: "GET", Path: path})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 			if resp.Header.Get("X-Request-ID") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 				t.Errorf("%s: headers %v", path, resp.Header)
 			}
@@ -65,7 +65,7 @@ func TestRequestID(t *testing.T) {
 
 func TestAccessLog(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations/1", Token: "secret-token-value"})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1", Token: "secret-token-value"})
 	id := resp.Header.Get("X-Request-ID")
 	var line *slog.Record
 	for i, r := range *s.Log {
@@ -99,7 +99,7 @@ func TestLongMethodIsCutShort(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	method := strings.Repeat("A", 100_000)
 	shown := strings.Repeat("A", 32) + "…"
-	resp := s.Do(apitest.Request{Method: method, Path: "/locations"})
+	resp := s.Do(t, apitest.Request{Method: method, Path: "/locations"})
 	if resp.Status != http.StatusMethodNotAllowed {
 		t.Fatalf("status %d, want 405", resp.Status)
 	}
@@ -122,9 +122,9 @@ func TestLongMethodIsCutShort(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	s.Do(apitest.Request{Method: "GET", Path: "/locations"})
-	s.Do(apitest.Request{Method: "GET", Path: "/players/999"})
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/metrics"})
+	s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
+	s.Do(t, apitest.Request{Method: "GET", Path: "/players/999"})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/metrics"})
 	if resp.Status != 200 || resp.Header.Get("Content-Type") != "text/plain; version=0.0.4; charset=utf-8" {
 		t.Fatalf("got %d %q, want 200 in the Prometheus text format 0.0.4", resp.Status, resp.Header.Get("Content-Type"))
 	}
@@ -137,7 +137,7 @@ func TestMetrics(t *testing.T) {
 		"text/plain":                200,
 		"text/plain; version=1.0.0": http.StatusNotAcceptable,
 	} {
-		if got := s.Do(apitest.Request{Method: "GET", Path: "/metrics", Header: map[string]string{"Accept": accept}}); got.Status != want {
+		if got := s.Do(t, apitest.Request{Method: "GET", Path: "/metrics", Header: map[string]string{"Accept": accept}}); got.Status != want {
 			t.Errorf("Accept %s: status %d, want %d", accept, got.Status, want)
 		}
 	}
@@ -158,7 +158,7 @@ func TestRateLimit(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 3}}})
 	start := time.Now()
 	for i := range 3 {
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
 		if resp.Status != 200 {
 			t.Fatalf("request %d: %d", i, resp.Status)
 		}
@@ -175,7 +175,7 @@ func TestRateLimit(t *testing.T) {
 			t.Errorf("RateLimit-Policy = %q", got)
 		}
 	}
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
 	if resp.Status != http.StatusTooManyRequests || resp.Problem(t).Type != "/problems/rate-limited" {
 		t.Fatalf("4th request = %d %s, want 429 rate-limited", resp.Status, resp.Body)
 	}
@@ -190,7 +190,7 @@ func TestRateLimit(t *testing.T) {
 		// 10 requests at 3 a second: 3.33 s to fill from empty, 0.33 s
 		// for the one spent.
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 3, Burst: 10}}})
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
 		if got := resp.Header.Get("RateLimit-Policy"); got != `"default";q=10;w=4` {
 			t.Errorf("RateLimit-Policy = %q, want q=10;w=4", got)
 		}
@@ -210,7 +210,7 @@ func TestRateLimit(t *testing.T) {
 			if i == 0 {
 				want = http.StatusOK
 			}
-			if got := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: h}).Status; got != want {
+			if got := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: h}).Status; got != want {
 				t.Errorf("request %d with %v: %d, want %d", i+1, h, got, want)
 			}
 		}
@@ -219,7 +219,7 @@ func TestRateLimit(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{
 			RateLimit: api.RateLimit{Rate: 0.001, Burst: 1}, TrustedProxies: []string{"127.0.0.1", "::1"}}})
 		from := func(ip string) int {
-			return s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"X-Forwarded-For": ip}}).Status
+			return s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"X-Forwarded-For": ip}}).Status
 		}
 		if got := from("2001:db8:1:2::1"); got != http.StatusOK {
 			t.Fatalf("first request from the /64: %d, want 200", got)
@@ -235,22 +235,22 @@ func TestRateLimit(t *testing.T) {
 		// A made-up token is the same client at the same address: a new
 		// token per request must not get round the limit.
 		for _, token := range []string{"someone", "someone-else"} {
-			resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Token: token})
+			resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Token: token})
 			if resp.Status != http.StatusTooManyRequests {
 				t.Errorf("with token %q: status %d, want 429", token, resp.Status)
 			}
 		}
-		resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Token: "made-up",
+		resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Token: "made-up",
 			Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
 		if resp.Status != http.StatusTooManyRequests {
 			t.Errorf("POST /players with a made-up token: status %d, want 429", resp.Status)
 		}
 		// The admin token has a bucket of its own, for what needs it: a
 		// public operation is the address's.
-		if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Token: apitest.AdminToken}); resp.Status != http.StatusTooManyRequests {
+		if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Token: apitest.AdminToken}); resp.Status != http.StatusTooManyRequests {
 			t.Errorf("GET /locations with the admin token: status %d, want 429 (the address's bucket)", resp.Status)
 		}
-		if resp := s.Do(apitest.Request{Method: "PATCH", Path: "/locations/1", Token: apitest.AdminToken,
+		if resp := s.Do(t, apitest.Request{Method: "PATCH", Path: "/locations/1", Token: apitest.AdminToken,
 			Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"description":"Tilled."}`}); resp.Status != http.StatusOK {
 			t.Errorf("PATCH /locations/1 with the admin token: status %d %s, want 200 (a bucket of its own)", resp.Status, resp.Body)
 		}
@@ -258,7 +258,7 @@ func TestRateLimit(t *testing.T) {
 		// A player's token, once a request bearing it got through and was
 		// found the player's, is its own client: past its address's limit.
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 2}}})
-		created := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
+		created := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
 		var p struct {
 			ID    int64  `json:"id"`
 			Token string `json:"token"`
@@ -267,7 +267,7 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("POST /players: %d %s", created.Status, created.Body)
 		}
 		visits := fmt.Sprintf("/players/%d/visits", p.ID)
-		if resp := s.Do(apitest.Request{Method: "POST", Path: visits, Token: p.Token, Body: `{"location_id":1}`}); resp.Status != http.StatusCreated {
+		if resp := s.Do(t, apitest.Request{Method: "POST", Path: visits, Token: p.Token, Body: `{"location_id":1}`}); resp.Status != http.StatusCreated {
 			t.Fatalf("the visit that proves the token, on the address's last request: %d %s", resp.Status, resp.Body)
 		}
 		for _, c := range []struct {
@@ -286,7 +286,7 @@ func TestRateLimit(t *testing.T) {
 			{"a visit with the proven token again", apitest.Request{Method: "POST", Path: visits, Token: p.Token, Body: `{"location_id":1}`}, http.StatusCreated},
 			{"a visit with the proven token past its burst", apitest.Request{Method: "POST", Path: visits, Token: p.Token, Body: `{"location_id":1}`}, http.StatusTooManyRequests},
 		} {
-			if resp := s.Do(c.req); resp.Status != c.want {
+			if resp := s.Do(t, c.req); resp.Status != c.want {
 				t.Errorf("%s: status %d %s, want %d", c.name, resp.Status, resp.Body, c.want)
 			}
 		}
@@ -305,7 +305,7 @@ func TestRateLimit(t *testing.T) {
 			{apitest.Request{Method: "GET", Path: "/nowhere"}, http.StatusNotFound},
 			{apitest.Request{Method: "DELETE", Path: "/locations"}, http.StatusMethodNotAllowed},
 		} {
-			resp := s.Do(c.req)
+			resp := s.Do(t, c.req)
 			if resp.Status != c.want {
 				t.Errorf("%s %s = %d, want %d", c.req.Method, c.req.Path, resp.Status, c.want)
 			}
@@ -318,23 +318,23 @@ func TestRateLimit(t *testing.T) {
 
 func TestHeaderLimit(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxHeaderBytes: 1024}})
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"X-Padding": strings.Repeat("p", 2000)}})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"X-Padding": strings.Repeat("p", 2000)}})
 	if resp.Status != http.StatusRequestHeaderFieldsTooLarge || resp.Problem(t).Type != "/problems/request-header-fields-too-large" {
 		t.Errorf("got %d %s, want 431", resp.Status, resp.Body)
 	}
-	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
+	if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
 		t.Errorf("small headers: %d, want 200", resp.Status)
 	}
 	// The target counts too, and the answer says so: a long query with
 	// small headers is refused for the two together.
-	resp = s.Do(apitest.Request{Method: "GET", Path: "/locations?x=" + strings.Repeat("q", 2000)})
+	resp = s.Do(t, apitest.Request{Method: "GET", Path: "/locations?x=" + strings.Repeat("q", 2000)})
 	if want := "The request target and headers must be at most 1024 bytes together."; resp.Status != http.StatusRequestHeaderFieldsTooLarge ||
 		resp.Problem(t).Detail != want {
 		t.Errorf("a long target: %d %s, want 431 saying %q", resp.Status, resp.Body, want)
 	}
 	// An undeclared route answers its 404, the only answer the contract
 	// declares for it.
-	resp = s.Do(apitest.Request{Method: "GET", Path: "/nowhere", Header: map[string]string{"X-Padding": strings.Repeat("p", 2000)}})
+	resp = s.Do(t, apitest.Request{Method: "GET", Path: "/nowhere", Header: map[string]string{"X-Padding": strings.Repeat("p", 2000)}})
 	if resp.Status != http.StatusNotFound {
 		t.Errorf("large headers to /nowhere: %d, want 404", resp.Status)
 	}
@@ -371,15 +371,15 @@ func TestHeaderLimit(t *testing.T) {
 func TestInFlightLimit(t *testing.T) {
 	s, hold, release := newSlotHolder(t, "GetPlayer", "/players/1")
 	hold()
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
 	if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 		t.Errorf("got %d (Retry-After %q), want 503 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
 	}
-	if resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
+	if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
 		t.Errorf("/healthz while full = %d, want 200", resp.Status)
 	}
 	release()
-	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
+	if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != 200 {
 		t.Errorf("after release = %d, want 200", resp.Status)
 	}
 }
@@ -411,7 +411,7 @@ func newSlotHolder(t *testing.T, op, path string) (s *apitest.Server, hold, rele
 	})
 	t.Cleanup(release)
 	hold = func() {
-		wg.Go(func() { s.Do(apitest.Request{Method: "GET", Path: path}) })
+		wg.Go(func() { s.Do(t, apitest.Request{Method: "GET", Path: path}) })
 		<-entered
 	}
 	return s, hold, release
@@ -447,13 +447,13 @@ func TestInFlightSlotIsTakenOnceTheBodyHasArrived(t *testing.T) {
 	// The slow request is in the server, waiting for the rest of its body,
 	// once the in-flight gauge counts it beside the /metrics request asking.
 	deadline := time.Now().Add(time.Minute)
-	for !strings.Contains(string(s.Do(apitest.Request{Method: "GET", Path: "/metrics"}).Body), "\nninjagold_http_requests_in_flight 2\n") {
+	for !strings.Contains(string(s.Do(t, apitest.Request{Method: "GET", Path: "/metrics"}).Body), "\nninjagold_http_requests_in_flight 2\n") {
 		if time.Now().After(deadline) {
 			t.Fatal("the slow request never reached the server")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != http.StatusOK {
+	if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"}); resp.Status != http.StatusOK {
 		t.Errorf("GET /locations while a body trickles in = %d, want 200", resp.Status)
 	}
 	// The slow request itself is served once its body is complete.
@@ -474,7 +474,7 @@ func TestInFlightSlotIsTakenOnceTheBodyHasArrived(t *testing.T) {
 // Retry-After, never a hang or a 500, and /readyz says so.
 func TestDatabaseGoneIs503(t *testing.T) {
 	s, lose := newServerLosingItsStore(t)
-	if resp := s.Do(apitest.Request{Method: "GET", Path: "/readyz"}); resp.Status != 200 {
+	if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/readyz"}); resp.Status != 200 {
 		t.Fatalf("readyz before = %d, want 200", resp.Status)
 	}
 	lose()
@@ -483,20 +483,20 @@ func TestDatabaseGoneIs503(t *testing.T) {
 		{Method: "GET", Path: "/locations"},
 		{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`},
 	} {
-		resp := s.Do(req)
+		resp := s.Do(t, req)
 		if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Problem(t).Type != "/problems/unavailable" {
 			t.Errorf("%s %s = %d %s (Retry-After %q), want 503 unavailable", req.Method, req.Path, resp.Status, resp.Body, resp.Header.Get("Retry-After"))
 		}
 	}
 	// A HEAD gets the same answer without the problem (HeadServiceUnavailable).
 	for _, path := range []string{"/locations", "/readyz"} {
-		resp := s.Do(apitest.Request{Method: "HEAD", Path: path})
+		resp := s.Do(t, apitest.Request{Method: "HEAD", Path: path})
 		if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("HEAD %s = %d %q (Retry-After %q), want 503 with Retry-After",
 				path, resp.Status, resp.Header.Get("Content-Type"), resp.Header.Get("Retry-After"))
 		}
 	}
-	if resp := s.Do(apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
+	if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/healthz"}); resp.Status != 200 {
 		t.Errorf("healthz = %d, want 200: the process is up", resp.Status)
 	}
 }
@@ -517,7 +517,7 @@ func TestDeadlineIs503(t *testing.T) {
 	}
 	s := apitest.NewServer(t, apitest.Options{Config: api.Config{StrictMiddlewares: []generated.StrictMiddlewareFunc{late}}})
 	for _, path := range []string{"/players/1", "/locations/1"} {
-		resp := s.Do(apitest.Request{Method: "GET", Path: path})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 		if resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Problem(t).Type != "/problems/unavailable" {
 			t.Errorf("GET %s = %d %s (Retry-After %q), want 503 unavailable", path, resp.Status, resp.Body, resp.Header.Get("Retry-After"))
 		}
@@ -539,7 +539,7 @@ func TestOptionsAndCORS(t *testing.T) {
 			"/healthz":             "GET, HEAD, OPTIONS",
 		}
 		for path, want := range tests {
-			resp := s.Do(apitest.Request{Method: "OPTIONS", Path: path})
+			resp := s.Do(t, apitest.Request{Method: "OPTIONS", Path: path})
 			if resp.Status != http.StatusNoContent || resp.Header.Get("Allow") != want || len(resp.Body) != 0 {
 				t.Errorf("OPTIONS %s = %d Allow %q, want 204 %q", path, resp.Status, resp.Header.Get("Allow"), want)
 			}
@@ -547,14 +547,14 @@ func TestOptionsAndCORS(t *testing.T) {
 	})
 	t.Run("CORS is off by default", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{})
-		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/players", Header: preflight})
+		resp := s.Do(t, apitest.Request{Method: "OPTIONS", Path: "/players", Header: preflight})
 		if resp.Status != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != "" {
 			t.Errorf("preflight = %d, ACAO %q; want 204 without CORS headers", resp.Status, resp.Header.Get("Access-Control-Allow-Origin"))
 		}
 	})
 	t.Run("an allowed origin gets the CORS headers", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
-		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/players", Header: preflight})
+		resp := s.Do(t, apitest.Request{Method: "OPTIONS", Path: "/players", Header: preflight})
 		want := map[string]string{
 			"Access-Control-Allow-Origin":  site,
 			"Access-Control-Allow-Methods": "GET, HEAD, OPTIONS, POST",
@@ -588,13 +588,13 @@ func TestOptionsAndCORS(t *testing.T) {
 				t.Errorf("Allow-Headers = %q, want %s among them", resp.Header.Get("Access-Control-Allow-Headers"), name)
 			}
 		}
-		got := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": site}})
+		got := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": site}})
 		if got.Header.Get("Access-Control-Allow-Origin") != site || !strings.Contains(got.Header.Get("Access-Control-Expose-Headers"), "X-Request-ID") ||
 			!strings.Contains(got.Header.Get("Access-Control-Expose-Headers"), "WWW-Authenticate") {
 			t.Errorf("GET headers = %v, want ACAO and Expose-Headers", got.Header)
 		}
 		// A script reads the Allow of a 405 (and of OPTIONS) only if exposed.
-		wrong := s.Do(apitest.Request{Method: "PUT", Path: "/locations", Header: map[string]string{"Origin": site}})
+		wrong := s.Do(t, apitest.Request{Method: "PUT", Path: "/locations", Header: map[string]string{"Origin": site}})
 		if wrong.Status != http.StatusMethodNotAllowed || wrong.Header.Get("Allow") == "" ||
 			!slices.Contains(strings.Split(wrong.Header.Get("Access-Control-Expose-Headers"), ", "), "Allow") {
 			t.Errorf("PUT /locations: %d %v, want 405 with Allow among the exposed headers", wrong.Status, wrong.Header)
@@ -602,14 +602,14 @@ func TestOptionsAndCORS(t *testing.T) {
 	})
 	t.Run("a preflight to an unknown path is a 404 without preflight headers", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
-		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/nowhere", Header: preflight})
+		resp := s.Do(t, apitest.Request{Method: "OPTIONS", Path: "/nowhere", Header: preflight})
 		if resp.Status != http.StatusNotFound || resp.Header.Values("Access-Control-Allow-Methods") != nil {
 			t.Errorf("got %d, Allow-Methods %q; want 404 without it", resp.Status, resp.Header.Values("Access-Control-Allow-Methods"))
 		}
 	})
 	t.Run("a plain OPTIONS from an allowed origin gets the headers its script may read", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
-		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/players/1", Header: map[string]string{"Origin": site}})
+		resp := s.Do(t, apitest.Request{Method: "OPTIONS", Path: "/players/1", Header: map[string]string{"Origin": site}})
 		if resp.Status != http.StatusNoContent || resp.Header.Get("Access-Control-Allow-Origin") != site ||
 			!strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "X-Request-ID") ||
 			resp.Header.Get("Access-Control-Allow-Methods") != "" {
@@ -618,7 +618,7 @@ func TestOptionsAndCORS(t *testing.T) {
 	})
 	t.Run("a preflight with an invalid path parameter is a 400 without preflight headers", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
-		resp := s.Do(apitest.Request{Method: "OPTIONS", Path: "/players/abc", Header: preflight})
+		resp := s.Do(t, apitest.Request{Method: "OPTIONS", Path: "/players/abc", Header: preflight})
 		if resp.Status != http.StatusBadRequest || resp.Header.Get("Access-Control-Allow-Origin") != site {
 			t.Errorf("got %d ACAO %q, want 400 with %s", resp.Status, resp.Header.Get("Access-Control-Allow-Origin"), site)
 		}
@@ -630,14 +630,14 @@ func TestOptionsAndCORS(t *testing.T) {
 	})
 	t.Run("a refusal carries the CORS headers too", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}, MaxHeaderBytes: 1024}})
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": site, "X-Padding": strings.Repeat("p", 2000)}})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": site, "X-Padding": strings.Repeat("p", 2000)}})
 		if resp.Status != http.StatusRequestHeaderFieldsTooLarge || resp.Header.Get("Access-Control-Allow-Origin") != site {
 			t.Errorf("got %d ACAO %q, want 431 with %s", resp.Status, resp.Header.Get("Access-Control-Allow-Origin"), site)
 		}
 	})
 	t.Run("another origin gets none", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": "https://evil.example"}})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Origin": "https://evil.example"}})
 		if resp.Header.Get("Access-Control-Allow-Origin") != "" {
 			t.Errorf("ACAO = %q for a foreign origin", resp.Header.Get("Access-Control-Allow-Origin"))
 		}

@@ -25,11 +25,11 @@ func TestFaultPrecedence(t *testing.T) {
 	tooLarge := `{"first_name":"` + strings.Repeat("a", api.DefaultMaxBodyBytes) + `"`
 	foreign := p2.path + "/visits"
 	missing := "/players/999999/visits"
-	if resp := s.Do(apitest.Request{Method: "POST", Path: p2.path + "/visits", Token: p2.Token, Body: `{"location_id":1}`,
+	if resp := s.Do(t, apitest.Request{Method: "POST", Path: p2.path + "/visits", Token: p2.Token, Body: `{"location_id":1}`,
 		Header: map[string]string{"Content-Type": "application/json", "Idempotency-Key": "used-once"}}); resp.Status != http.StatusCreated {
 		t.Fatalf("the first visit with the key: %d %s", resp.Status, resp.Body)
 	}
-	location := s.Do(apitest.Request{Method: "GET", Path: "/locations/1"})
+	location := s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1"})
 
 	tests := []struct {
 		name       string
@@ -216,7 +216,7 @@ func TestFaultPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := s.Do(tt.req)
+			resp := s.Do(t, tt.req)
 			if resp.Status != tt.wantStatus {
 				t.Fatalf("status %d %s, want %d", resp.Status, resp.Body, tt.wantStatus)
 			}
@@ -228,11 +228,11 @@ func TestFaultPrecedence(t *testing.T) {
 			}
 		})
 	}
-	visits := s.Do(apitest.Request{Method: "GET", Path: p1.path + "/visits"})
+	visits := s.Do(t, apitest.Request{Method: "GET", Path: p1.path + "/visits"})
 	if !strings.Contains(string(visits.Body), `"items":[]`) {
 		t.Errorf("GET %s/visits = %s, want no visit: a refused request changed something", p1.path, visits.Body)
 	}
-	if after := s.Do(apitest.Request{Method: "GET", Path: "/locations/1"}); string(after.Body) != string(location.Body) {
+	if after := s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1"}); string(after.Body) != string(location.Body) {
 		t.Errorf("GET /locations/1 = %s, was %s: a refused PATCH changed it", after.Body, location.Body)
 	}
 }
@@ -251,7 +251,7 @@ func TestInFlightPrecedence(t *testing.T) {
 		{"Accept before the limit", apitest.Request{Method: "GET", Path: "/players/1", Header: map[string]string{"Accept": "image/png"}}, http.StatusNotAcceptable},
 		{"the limit before a player that does not exist", apitest.Request{Method: "GET", Path: "/players/999999"}, http.StatusServiceUnavailable},
 	} {
-		if got := s.Do(tt.req); got.Status != tt.want {
+		if got := s.Do(t, tt.req); got.Status != tt.want {
 			t.Errorf("%s: %d %s, want %d", tt.name, got.Status, got.Body, tt.want)
 		}
 	}
@@ -271,7 +271,7 @@ func TestUnusableDatabasePrecedence(t *testing.T) {
 		{"the database before the precondition", apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "ngp_any", Body: `{"location_id":1}`,
 			Header: map[string]string{"If-Match": `"v1"`}}, http.StatusServiceUnavailable},
 	} {
-		if got := s.Do(tt.req); got.Status != tt.want {
+		if got := s.Do(t, tt.req); got.Status != tt.want {
 			t.Errorf("%s: %d %s, want %d", tt.name, got.Status, got.Body, tt.want)
 		}
 	}
@@ -282,8 +282,8 @@ func TestUnusableDatabasePrecedence(t *testing.T) {
 // and a body too large to drain closes the connection after the answer.
 func TestBodyWhereNoneIsDeclared(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	want := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
-	got := s.Do(apitest.Request{Method: "GET", Path: "/locations", Body: strings.Repeat("x", 2<<20),
+	want := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
+	got := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Body: strings.Repeat("x", 2<<20),
 		Header: map[string]string{"Content-Type": "text/plain", "Content-Encoding": "gzip"}})
 	if got.Status != http.StatusOK || string(got.Body) != string(want.Body) {
 		t.Errorf("GET /locations with a 2 MiB body = %d %.200s, want 200 and the list", got.Status, got.Body)
@@ -291,7 +291,7 @@ func TestBodyWhereNoneIsDeclared(t *testing.T) {
 	if !got.Close {
 		t.Error("the connection stays open, want Connection: close: the body was not read, so the connection cannot carry another request")
 	}
-	if small := s.Do(apitest.Request{Method: "GET", Path: "/locations", Body: "stray"}); small.Status != http.StatusOK || small.Close {
+	if small := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Body: "stray"}); small.Status != http.StatusOK || small.Close {
 		t.Errorf("GET /locations with a 5-byte body = %d (close %v), want 200 on a connection kept open", small.Status, small.Close)
 	}
 }
@@ -301,7 +301,7 @@ func TestBodyWhereNoneIsDeclared(t *testing.T) {
 // order after it).
 func TestRateLimitPrecedence(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 1}, MaxHeaderBytes: 4096}})
-	if got := s.Do(apitest.Request{Method: "GET", Path: "/locations"}); got.Status != http.StatusOK {
+	if got := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"}); got.Status != http.StatusOK {
 		t.Fatalf("the first GET /locations = %d, want 200", got.Status)
 	}
 	for _, tt := range []struct {
@@ -314,7 +314,7 @@ func TestRateLimitPrecedence(t *testing.T) {
 		{apitest.Request{Method: "POST", Path: "/players/1/visits", Body: `{"location_id":1}`, Header: map[string]string{"Content-Type": "application/json"}}, http.StatusTooManyRequests},
 		{apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"A","last_name":"B"}`, Header: map[string]string{"Content-Type": "text/plain", "Accept": "image/png"}}, http.StatusTooManyRequests},
 	} {
-		if got := s.Do(tt.req); got.Status != tt.want {
+		if got := s.Do(t, tt.req); got.Status != tt.want {
 			t.Errorf("%s %s over the limit = %d %s, want %d", tt.req.Method, tt.req.Path, got.Status, got.Body, tt.want)
 		}
 	}

@@ -16,7 +16,7 @@ import (
 func TestListHeadersOnSeveralLines(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	patch := func(lines ...string) *apitest.Response {
-		return s.Do(apitest.Request{Method: "PATCH", Path: "/locations/1", Token: apitest.AdminToken,
+		return s.Do(t, apitest.Request{Method: "PATCH", Path: "/locations/1", Token: apitest.AdminToken,
 			Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"max_gold":30}`,
 			Lines: map[string][]string{"If-Match": lines}})
 	}
@@ -27,16 +27,16 @@ func TestListHeadersOnSeveralLines(t *testing.T) {
 		wantType   string
 	}{
 		{"If-None-Match: the second line matches", func() *apitest.Response {
-			return s.Do(apitest.Request{Method: "GET", Path: "/locations/1", Lines: map[string][]string{"If-None-Match": {`"9"`, `"1"`}}})
+			return s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1", Lines: map[string][]string{"If-None-Match": {`"9"`, `"1"`}}})
 		}, http.StatusNotModified, ""},
 		{"If-None-Match: no line matches", func() *apitest.Response {
-			return s.Do(apitest.Request{Method: "GET", Path: "/locations/1", Lines: map[string][]string{"If-None-Match": {`"8"`, `"9"`}}})
+			return s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1", Lines: map[string][]string{"If-None-Match": {`"8"`, `"9"`}}})
 		}, http.StatusOK, "application/json"},
 		{"Accept: the second line names what is offered", func() *apitest.Response {
-			return s.Do(apitest.Request{Method: "GET", Path: "/locations/1", Lines: map[string][]string{"Accept": {"application/xml", "application/json"}}})
+			return s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1", Lines: map[string][]string{"Accept": {"application/xml", "application/json"}}})
 		}, http.StatusOK, "application/json"},
 		{"Accept: CSV on the second line", func() *apitest.Response {
-			return s.Do(apitest.Request{Method: "GET", Path: "/locations", Lines: map[string][]string{"Accept": {"application/xml", "text/csv"}}})
+			return s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Lines: map[string][]string{"Accept": {"application/xml", "text/csv"}}})
 		}, http.StatusOK, "text/csv; charset=utf-8"},
 		// The two If-Match cases run in this order: the second changes
 		// the location (version 1 to 2).
@@ -73,7 +73,7 @@ func TestVary(t *testing.T) {
 		{"CORS on, an unknown path", withCORS, apitest.Request{Method: "GET", Path: "/nowhere"}, []string{"Origin"}, nil},
 	}
 	for _, tt := range tests {
-		resp := tt.s.Do(tt.req)
+		resp := tt.s.Do(t, tt.req)
 		vary := resp.Header.Values("Vary")
 		for _, h := range tt.want {
 			if !slices.Contains(vary, h) {
@@ -103,7 +103,7 @@ func TestEscapedSlashIsNoSeparator(t *testing.T) {
 		{"/%6Cocations%2F1", http.StatusNotFound},
 	}
 	for _, tt := range tests {
-		if resp := s.Do(apitest.Request{Method: "GET", Path: tt.path}); resp.Status != tt.wantStatus {
+		if resp := s.Do(t, apitest.Request{Method: "GET", Path: tt.path}); resp.Status != tt.wantStatus {
 			t.Errorf("GET %s = %d, want %d; body %s", tt.path, resp.Status, tt.wantStatus, resp.Body)
 		}
 	}
@@ -113,21 +113,21 @@ func TestEscapedSlashIsNoSeparator(t *testing.T) {
 // 6.2.2.2): /%6Cocations is /locations, for routing, 404s and 405s alike.
 func TestEscapedUnreservedCharacterIsThatCharacter(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	plain := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+	plain := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
 	for _, path := range []string{"/%6Cocations", "/%6c%6F%63ations"} {
-		resp := s.Do(apitest.Request{Method: "GET", Path: path})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 		if resp.Status != http.StatusOK || string(resp.Body) != string(plain.Body) {
 			t.Errorf("GET %s = %d %s, want 200 and the body of GET /locations", path, resp.Status, resp.Body)
 		}
 	}
-	if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations/%31"}); resp.Status != http.StatusOK {
+	if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations/%31"}); resp.Status != http.StatusOK {
 		t.Errorf("GET /locations/%%31 = %d, want 200", resp.Status)
 	}
-	resp := s.Do(apitest.Request{Method: "PUT", Path: "/%6Cocations"})
+	resp := s.Do(t, apitest.Request{Method: "PUT", Path: "/%6Cocations"})
 	if resp.Status != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD, OPTIONS, POST" {
 		t.Errorf("PUT /%%6Cocations = %d Allow %q, want 405 with the Allow of /locations", resp.Status, resp.Header.Get("Allow"))
 	}
-	resp = s.Do(apitest.Request{Method: "GET", Path: "/%6Cocations%2F1", NoCheck: true})
+	resp = s.Do(t, apitest.Request{Method: "GET", Path: "/%6Cocations%2F1", NoCheck: true})
 	if want := "Nothing exists at /locations%2F1."; resp.Status != http.StatusNotFound || resp.Problem(t).Detail != want {
 		t.Errorf("GET /%%6Cocations%%2F1 = %d %s, want 404 with detail %q", resp.Status, resp.Body, want)
 	}
@@ -136,7 +136,7 @@ func TestEscapedUnreservedCharacterIsThatCharacter(t *testing.T) {
 // The 201 of POST /players is the only time the player's token is shown.
 func TestNewPlayerIsNotCached(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
+	resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
 	if resp.Status != http.StatusCreated || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("got %d Cache-Control %q, want 201 no-store", resp.Status, resp.Header.Get("Cache-Control"))
 	}
@@ -176,7 +176,7 @@ func TestAcceptPatchAndEncoding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := s.Do(tt.req)
+			resp := s.Do(t, tt.req)
 			if resp.Status != tt.wantStatus {
 				t.Fatalf("status %d, want %d; body %s", resp.Status, tt.wantStatus, resp.Body)
 			}
@@ -213,14 +213,14 @@ func TestEmptyMediaTypeParameters(t *testing.T) {
 			if tt.accept != "" {
 				h["Accept"] = tt.accept
 			}
-			resp := s.Do(apitest.Request{Method: "POST", Path: "/players", Header: h, Body: `{"first_name":"Kira","last_name":"Sato"}`})
+			resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Header: h, Body: `{"first_name":"Kira","last_name":"Sato"}`})
 			if resp.Status != tt.wantStatus || resp.Header.Get("Content-Type") != tt.wantType {
 				t.Errorf("got %d %q, want %d %q; body %s", resp.Status, resp.Header.Get("Content-Type"), tt.wantStatus, tt.wantType, resp.Body)
 			}
 		})
 	}
 	// The CSV form of a list, asked for with an empty parameter.
-	resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": "text/csv;;q=0.5, application/json;q=0.4"}})
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": "text/csv;;q=0.5, application/json;q=0.4"}})
 	if got := resp.Header.Get("Content-Type"); resp.Status != 200 || got != "text/csv; charset=utf-8" {
 		t.Errorf("GET /locations: got %d %q, want 200 text/csv; charset=utf-8", resp.Status, got)
 	}

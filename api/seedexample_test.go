@@ -25,7 +25,7 @@ func TestSeedIsTheContractsExample(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations"})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
 		if resp.Status != http.StatusOK {
 			t.Fatalf("status %d; body %s", resp.Status, resp.Body)
 		}
@@ -37,7 +37,7 @@ func TestSeedIsTheContractsExample(t *testing.T) {
 	t.Run("CSV", func(t *testing.T) {
 		media := doc.Paths.Find("/locations").Get.Responses.Status(200).Value.Content["text/csv; charset=utf-8"]
 		example, _ := media.Example.(string)
-		resp := s.Do(apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": "text/csv"}})
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": "text/csv"}})
 		if resp.Status != http.StatusOK {
 			t.Fatalf("status %d; body %s", resp.Status, resp.Body)
 		}

@@ -46,7 +46,7 @@ func TestTextBothStoresHold(t *testing.T) {
 			}
 			s := apitest.NewServer(t, opts)
 			p := newPlayer(t, s, "Hattori", "Hanzo")
-			farm := s.Do(apitest.Request{Method: "GET", Path: "/locations/1"})
+			farm := s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1"})
 			if farm.Status != http.StatusOK {
 				t.Fatalf("GET /locations/1: %d %s", farm.Status, farm.Body)
 			}
@@ -86,7 +86,7 @@ func TestTextBothStoresHold(t *testing.T) {
 				{"an Idempotency-Key in UTF-8 beyond ASCII", visitReq("café"), "Idempotency-Key", keyMsg},
 			}
 			for _, c := range refused {
-				resp := s.Do(c.req)
+				resp := s.Do(t, c.req)
 				if resp.Status != http.StatusBadRequest {
 					t.Errorf("%s: status %d, want 400; body %s", c.name, resp.Status, resp.Body)
 					continue
@@ -97,15 +97,15 @@ func TestTextBothStoresHold(t *testing.T) {
 			}
 
 			// Nothing was written: one player, the Farm as it was, no visit.
-			if resp := s.Do(apitest.Request{Method: "GET", Path: "/locations/1"}); !bytes.Equal(resp.Body, farm.Body) {
+			if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1"}); !bytes.Equal(resp.Body, farm.Body) {
 				t.Errorf("the Farm after the refusals: %s, want it unchanged: %s", resp.Body, farm.Body)
 			}
-			if resp := s.Do(apitest.Request{Method: "GET", Path: p.path + "/visits", Token: p.Token}); resp.Status != http.StatusOK ||
+			if resp := s.Do(t, apitest.Request{Method: "GET", Path: p.path + "/visits", Token: p.Token}); resp.Status != http.StatusOK ||
 				strings.TrimSpace(string(resp.Body)) != `{"items":[],"next_cursor":null}` {
 				t.Errorf("visits after the refusals: %d %s, want none", resp.Status, resp.Body)
 			}
 			var list struct{ Items []struct{ ID int64 } }
-			s.Do(apitest.Request{Method: "GET", Path: "/players"}).JSON(t, &list)
+			s.Do(t, apitest.Request{Method: "GET", Path: "/players"}).JSON(t, &list)
 			if len(list.Items) != 1 {
 				t.Errorf("%d players after the refusals, want 1", len(list.Items))
 			}
@@ -122,7 +122,7 @@ func TestTextBothStoresHold(t *testing.T) {
 				{"an Idempotency-Key of printable ASCII with a space", visitReq("visit 1: farm ~!"), http.StatusCreated},
 			}
 			for _, c := range accepted {
-				if resp := s.Do(c.req); resp.Status != c.want {
+				if resp := s.Do(t, c.req); resp.Status != c.want {
 					t.Errorf("%s: status %d, want %d; body %s", c.name, resp.Status, c.want, resp.Body)
 				}
 			}

@@ -20,7 +20,7 @@ func TestReplacePlayerToken(t *testing.T) {
 	}
 	replace := func(path, token string, header map[string]string) (*apitest.Response, generated.NewPlayerResult) {
 		t.Helper()
-		resp := s.Do(apitest.Request{Method: "POST", Path: path + "/token", Token: token, Header: header})
+		resp := s.Do(t, apitest.Request{Method: "POST", Path: path + "/token", Token: token, Header: header})
 		var got generated.NewPlayerResult
 		if resp.Status == http.StatusOK {
 			resp.JSON(t, &got)
@@ -102,7 +102,7 @@ func TestReplacePlayerToken(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			answers <- s.Do(apitest.Request{Method: "POST", Path: p.path + "/token", Token: byAdmin.Token})
+			answers <- s.Do(t, apitest.Request{Method: "POST", Path: p.path + "/token", Token: byAdmin.Token})
 		})
 	}
 	wg.Wait()
@@ -132,13 +132,13 @@ func TestBearerSchemeInAnyCase(t *testing.T) {
 	p := newPlayer(t, s, "Kira", "Sato")
 	for _, scheme := range []string{"bearer", "BEARER", "bEaReR"} {
 		t.Run(scheme, func(t *testing.T) {
-			resp := s.Do(apitest.Request{Method: "PATCH", Path: "/locations/1",
+			resp := s.Do(t, apitest.Request{Method: "PATCH", Path: "/locations/1",
 				Header: map[string]string{"Authorization": scheme + " " + apitest.AdminToken, "Content-Type": "application/merge-patch+json"},
 				Body:   `{"description":"Tended by ` + scheme + `."}`})
 			if resp.Status != http.StatusOK {
 				t.Errorf("admin PATCH: %d %s, want 200", resp.Status, resp.Body)
 			}
-			resp = s.Do(apitest.Request{Method: "POST", Path: p.path + "/visits",
+			resp = s.Do(t, apitest.Request{Method: "POST", Path: p.path + "/visits",
 				Header: map[string]string{"Authorization": scheme + " " + p.Token}, Body: `{"location_id":1}`})
 			if resp.Status != http.StatusCreated {
 				t.Errorf("player's visit: %d %s, want 201", resp.Status, resp.Body)

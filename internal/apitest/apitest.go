@@ -52,7 +52,6 @@ type Server struct {
 	// Log holds what the server logged, when the harness made its logger.
 	Log *[]slog.Record
 
-	t        testing.TB
 	contract *Contract
 	client   *http.Client
 }
@@ -122,7 +121,7 @@ func NewServer(t testing.TB, opts Options) *Server {
 	// Content-Encoding and Content-Length.
 	httpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	httpClient.Transport.(*http.Transport).DisableCompression = true
-	return &Server{URL: hs.URL, Store: store, Dice: dice, Log: records, t: t, contract: LoadContract(t), client: httpClient}
+	return &Server{URL: hs.URL, Store: store, Dice: dice, Log: records, contract: LoadContract(t), client: httpClient}
 }
 
 // Request is one HTTP request a test sends.
@@ -164,16 +163,18 @@ func (r *Response) Problem(t testing.TB) generated.Problem {
 	return p
 }
 
-// Do sends req and checks the response against the contract.
-func (s *Server) Do(req Request) *Response {
-	s.t.Helper()
+// Do sends req and checks the response against the contract, reporting a
+// failure to t: the test or subtest sending it, which need not be the one
+// that started the server.
+func (s *Server) Do(t testing.TB, req Request) *Response {
+	t.Helper()
 	var body io.Reader
 	if req.Body != "" {
 		body = strings.NewReader(req.Body)
 	}
 	hr, err := http.NewRequest(req.Method, s.URL+req.Path, body)
 	if err != nil {
-		s.t.Fatalf("new request: %v", err)
+		t.Fatalf("new request: %v", err)
 	}
 	if req.Body != "" {
 		hr.Header.Set("Content-Type", "application/json")
@@ -193,12 +194,12 @@ func (s *Server) Do(req Request) *Response {
 	}
 	resp, err := s.client.Do(hr)
 	if err != nil {
-		s.t.Fatalf("%s %s: %v", req.Method, req.Path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.Path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		s.t.Fatalf("read body: %v", err)
+		t.Fatalf("read body: %v", err)
 	}
 	out := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data, Close: resp.Close}
 	if !req.NoCheck {
@@ -206,7 +207,7 @@ func (s *Server) Do(req Request) *Response {
 		check, _ := http.NewRequest(req.Method, s.URL+req.Path, strings.NewReader(req.Body))
 		check.Header = hr.Header.Clone()
 		if err := s.contract.Check(check, out); err != nil {
-			s.t.Errorf("%s %s -> %d breaks the contract: %v\nbody: %s", req.Method, req.Path, out.Status, err, data)
+			t.Errorf("%s %s -> %d breaks the contract: %v\nbody: %s", req.Method, req.Path, out.Status, err, data)
 		}
 	}
 	return out
@@ -284,14 +285,15 @@ func (d *SeededDice) Int64N(n int64) int64 {
 }
 
 // Client returns the generated Go client talking to the server, with every
-// response checked against the contract like those of Do.
-func (s *Server) Client() *client.ClientWithResponses {
-	s.t.Helper()
+// response checked against the contract like those of Do, a failure
+// reported to t.
+func (s *Server) Client(t testing.TB) *client.ClientWithResponses {
+	t.Helper()
 	c, err := client.NewClientWithResponses(s.URL, client.WithHTTPClient(&http.Client{
-		Transport: checkingTransport{s: s, next: s.client.Transport},
+		Transport: checkingTransport{t: t, contract: s.contract, next: s.client.Transport},
 	}))
 	if err != nil {
-		s.t.Fatalf("new client: %v", err)
+		t.Fatalf("new client: %v", err)
 	}
 	return c
 }
@@ -299,8 +301,9 @@ func (s *Server) Client() *client.ClientWithResponses {
 // checkingTransport checks each response against the contract before the
 // client sees it.
 type checkingTransport struct {
-	s    *Server
-	next http.RoundTripper
+	t        testing.TB
+	contract *Contract
+	next     http.RoundTripper
 }
 
 func (ct checkingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -321,8 +324,8 @@ func (ct checkingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	check := req.Clone(req.Context())
 	check.Body = io.NopCloser(bytes.NewReader(reqBody))
-	if err := ct.s.contract.Check(check, &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}); err != nil {
-		ct.s.t.Errorf("%s %s -> %d breaks the contract: %v\nbody: %s", req.Method, req.URL.Path, resp.StatusCode, err, body)
+	if err := ct.contract.Check(check, &Response{Status: resp.StatusCode, Header: resp.Header, Body: body}); err != nil {
+		ct.t.Errorf("%s %s -> %d breaks the contract: %v\nbody: %s", req.Method, req.URL.Path, resp.StatusCode, err, body)
 	}
 	return resp, nil
 }

@@ -44,28 +44,26 @@ func TestHarnessFailsTheTest(t *testing.T) {
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	}))
 	defer teapot.Close()
-	serverOf := func(tb testing.TB) *Server {
-		return &Server{URL: teapot.URL, t: tb, contract: LoadContract(t), client: teapot.Client()}
-	}
+	server := &Server{URL: teapot.URL, contract: LoadContract(t), client: teapot.Client()}
 	const want = "status 418 is not declared for getHealth"
 
 	t.Run("Do", func(t *testing.T) {
 		rec := &recordingTB{TB: t}
-		if got := serverOf(rec).Do(Request{Method: "GET", Path: "/healthz"}); got.Status != http.StatusTeapot {
+		if got := server.Do(rec, Request{Method: "GET", Path: "/healthz"}); got.Status != http.StatusTeapot {
 			t.Fatalf("got status %d, want the teapot's 418", got.Status)
 		}
 		wantFailure(t, rec, "GET /healthz -> 418 breaks the contract: "+want)
 	})
 	t.Run("Do with NoCheck", func(t *testing.T) {
 		rec := &recordingTB{TB: t}
-		serverOf(rec).Do(Request{Method: "GET", Path: "/healthz", NoCheck: true})
+		server.Do(rec, Request{Method: "GET", Path: "/healthz", NoCheck: true})
 		if got := rec.failures(); len(got) != 0 {
 			t.Errorf("got failures %q, want none: the request asked for no check", got)
 		}
 	})
 	t.Run("Client", func(t *testing.T) {
 		rec := &recordingTB{TB: t}
-		resp, err := serverOf(rec).Client().GetHealthWithResponse(t.Context(), nil)
+		resp, err := server.Client(rec).GetHealthWithResponse(t.Context(), nil)
 		if err != nil || resp.StatusCode() != http.StatusTeapot {
 			t.Fatalf("got %v, %v; want the teapot's 418", resp, err)
 		}
