@@ -320,6 +320,13 @@ func TestErrors(t *testing.T) {
 			wantErrors: map[string]string{"query": "query must not contain a semicolon: separate parameters with &"},
 		},
 		{
+			// Of two faults under one name, the first is told.
+			name:       "a semicolon, then a broken escape, outside the declared parameters",
+			req:        apitest.Request{Method: "GET", Path: "/locations?a;b&c=%zz"},
+			wantStatus: 400, wantType: "/problems/validation-error",
+			wantErrors: map[string]string{"query": "query must not contain a semicolon: separate parameters with &"},
+		},
+		{
 			name:       "a broken escape outside the declared parameters, and one in limit",
 			req:        apitest.Request{Method: "GET", Path: "/locations?%zz&limit=%zz"},
 			wantStatus: 400, wantType: "/problems/validation-error",

@@ -56,7 +56,8 @@ func TestRequestID(t *testing.T) {
 	t.Run("every response has one, and the security headers", func(t *testing.T) {
 		for _, path := range []string{"/locations", "/nowhere", "/docs"} {
 			resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
-			if resp.Header.Get("X-Request-ID") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			if resp.Header.Get("X-Request-ID") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" ||
+				resp.Header.Get("Referrer-Policy") != "no-referrer" {
 				t.Errorf("%s: headers %v", path, resp.Header)
 			}
 		}
@@ -96,27 +97,36 @@ func TestAccessLog(t *testing.T) {
 // the request line's 1 MiB: its access line and its 405 repeat 32 bytes of
 // it, or one client could write the log a megabyte a request.
 func TestLongMethodIsCutShort(t *testing.T) {
-	s := apitest.NewServer(t, apitest.Options{})
-	method := strings.Repeat("A", 100_000)
-	shown := strings.Repeat("A", 32) + "…"
-	resp := s.Do(t, apitest.Request{Method: method, Path: "/locations"})
-	if resp.Status != http.StatusMethodNotAllowed {
-		t.Fatalf("status %d, want 405", resp.Status)
+	tests := []struct {
+		name, method, shown string
+	}{
+		{"far past the bound", strings.Repeat("A", 100_000), strings.Repeat("A", 32) + "…"},
+		{"one past the bound", strings.Repeat("B", 33), strings.Repeat("B", 32) + "…"},
+		{"at the bound, shown whole", strings.Repeat("C", 32), strings.Repeat("C", 32)},
 	}
-	if p := resp.Problem(t); !strings.HasPrefix(p.Detail, shown+" is not supported here") {
-		t.Errorf("405 detail %.80q…, want it to start %q", p.Detail, shown)
-	}
-	var logged []string
-	for _, r := range *s.Log {
-		r.Attrs(func(a slog.Attr) bool {
-			if a.Key == "method" {
-				logged = append(logged, a.Value.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := apitest.NewServer(t, apitest.Options{})
+			resp := s.Do(t, apitest.Request{Method: tt.method, Path: "/locations"})
+			if resp.Status != http.StatusMethodNotAllowed {
+				t.Fatalf("status %d, want 405", resp.Status)
 			}
-			return true
+			if p := resp.Problem(t); !strings.HasPrefix(p.Detail, tt.shown+" is not supported here") {
+				t.Errorf("405 detail %.80q…, want it to start %q", p.Detail, tt.shown+" is not supported here")
+			}
+			var logged []string
+			for _, r := range *s.Log {
+				r.Attrs(func(a slog.Attr) bool {
+					if a.Key == "method" {
+						logged = append(logged, a.Value.String())
+					}
+					return true
+				})
+			}
+			if len(logged) != 1 || logged[0] != tt.shown {
+				t.Errorf("logged methods %.80q, want [%q]", logged, tt.shown)
+			}
 		})
-	}
-	if len(logged) != 1 || logged[0] != shown {
-		t.Errorf("logged methods %.80q, want [%q]", logged, shown)
 	}
 }
 
