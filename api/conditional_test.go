@@ -28,7 +28,8 @@ func TestConditionalWrites(t *testing.T) {
 	dojoPath, tag := dojo.Header.Get("Location"), dojo.Header.Get("ETag")
 
 	// state is everything a write could change, as the API shows it.
-	state := func() string {
+	state := func(t *testing.T) string {
+		t.Helper()
 		var out string
 		for _, path := range []string{"/players?limit=100", "/locations?limit=100", me.path + "/visits", other.path + "/visits"} {
 			out += string(s.Do(t, apitest.Request{Method: "GET", Path: path}).Body)
@@ -89,7 +90,7 @@ func TestConditionalWrites(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := state()
+			before := state(t)
 			got := s.Do(t, apitest.Request{Method: tt.method, Path: tt.path, Token: tt.token, Body: tt.body, Header: tt.header})
 			if got.Status != tt.status {
 				t.Fatalf("status = %d, want %d; body %s", got.Status, tt.status, got.Body)
@@ -100,7 +101,7 @@ func TestConditionalWrites(t *testing.T) {
 					t.Errorf("errors = %v, want one message for %s", p.Errors, tt.field)
 				}
 			}
-			if after := state(); after != before {
+			if after := state(t); after != before {
 				t.Errorf("a refused request changed the game:\nbefore %s\nafter  %s", before, after)
 			}
 		})

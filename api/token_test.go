@@ -18,7 +18,7 @@ func TestReplacePlayerToken(t *testing.T) {
 	if resp, _ := visit(t, s, p, 1, ""); resp.Status != http.StatusCreated {
 		t.Fatalf("visit: %d %s", resp.Status, resp.Body)
 	}
-	replace := func(path, token string, header map[string]string) (*apitest.Response, generated.NewPlayerResult) {
+	replace := func(t *testing.T, path, token string, header map[string]string) (*apitest.Response, generated.NewPlayerResult) {
 		t.Helper()
 		resp := s.Do(t, apitest.Request{Method: "POST", Path: path + "/token", Token: token, Header: header})
 		var got generated.NewPlayerResult
@@ -28,7 +28,7 @@ func TestReplacePlayerToken(t *testing.T) {
 		return resp, got
 	}
 	// works reports whether token may visit as p.
-	works := func(token string) bool {
+	works := func(t *testing.T, token string) bool {
 		t.Helper()
 		q := p
 		q.Token = token
@@ -55,21 +55,21 @@ func TestReplacePlayerToken(t *testing.T) {
 		{"an Accept it cannot meet", p.path, p.Token, map[string]string{"Accept": "text/csv"}, 406, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			resp, _ := replace(c.path, c.token, c.header)
+			resp, _ := replace(t, c.path, c.token, c.header)
 			if resp.Status != c.wantStatus {
 				t.Fatalf("status %d, want %d; body %s", resp.Status, c.wantStatus, resp.Body)
 			}
 			if got := resp.Header.Get("WWW-Authenticate"); got != c.wantAuthenticate {
 				t.Errorf("WWW-Authenticate %q, want %q", got, c.wantAuthenticate)
 			}
-			if !works(p.Token) {
+			if !works(t, p.Token) {
 				t.Errorf("p's token stopped working")
 			}
 		})
 	}
 
 	// The player's own token.
-	resp, got := replace(p.path, p.Token, nil)
+	resp, got := replace(t, p.path, p.Token, nil)
 	if resp.Status != http.StatusOK {
 		t.Fatalf("replace with the player's token: %d %s", resp.Status, resp.Body)
 	}
@@ -79,21 +79,21 @@ func TestReplacePlayerToken(t *testing.T) {
 	if now := getPlayer(t, s, p.path); got.Id != p.Id || got.FirstName != "Kira" || got.Gold != now.Gold || got.Token == "" || got.Token == p.Token {
 		t.Errorf("got %+v, want player %+v with a new token", got, now)
 	}
-	if works(p.Token) {
+	if works(t, p.Token) {
 		t.Errorf("the replaced token still works")
 	}
-	if !works(got.Token) {
+	if !works(t, got.Token) {
 		t.Errorf("the new token does not work")
 	}
 
 	// The admin token, for a player whose token is lost.
-	resp, byAdmin := replace(p.path, apitest.AdminToken, nil)
+	resp, byAdmin := replace(t, p.path, apitest.AdminToken, nil)
 	if resp.Status != http.StatusOK || byAdmin.Id != p.Id {
 		t.Fatalf("replace with the admin token: %d %s", resp.Status, resp.Body)
 	}
-	if works(got.Token) || !works(byAdmin.Token) {
+	if works(t, got.Token) || !works(t, byAdmin.Token) {
 		t.Errorf("after the admin's replacement: the previous token works %v, the new one %v; want false, true",
-			works(got.Token), works(byAdmin.Token))
+			works(t, got.Token), works(t, byAdmin.Token))
 	}
 
 	// Many at once with one token: exactly one gets a new token.
@@ -120,8 +120,8 @@ func TestReplacePlayerToken(t *testing.T) {
 	if count[http.StatusOK] != 1 || count[http.StatusUnauthorized] != n-1 {
 		t.Fatalf("statuses %v, want one 200 and %d 401s", count, n-1)
 	}
-	if !works(winner) || works(byAdmin.Token) {
-		t.Errorf("after the race: the winner's token works %v, the old one %v; want true, false", works(winner), works(byAdmin.Token))
+	if !works(t, winner) || works(t, byAdmin.Token) {
+		t.Errorf("after the race: the winner's token works %v, the old one %v; want true, false", works(t, winner), works(t, byAdmin.Token))
 	}
 }
 

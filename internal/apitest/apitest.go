@@ -165,7 +165,12 @@ func (r *Response) Problem(t testing.TB) generated.Problem {
 
 // Do sends req and checks the response against the contract, reporting a
 // failure to t: the test or subtest sending it, which need not be the one
-// that started the server.
+// that started the server. (What the server itself logs as a violation,
+// with --validate-responses, still fails the test that started it: the
+// server cannot tell which test sent a request.) A failure to send is a
+// t.Fatalf, which belongs on the test's own goroutine: the few tests that
+// call Do from goroutines of their own (concurrent requests) get, on such a
+// failure, that goroutine ended and the test marked failed, not stopped.
 func (s *Server) Do(t testing.TB, req Request) *Response {
 	t.Helper()
 	var body io.Reader
