@@ -58,7 +58,8 @@ type Server struct {
 
 // Options adjust a test server.
 type Options struct {
-	// Config is passed to api.NewHandler; AdminToken is always set.
+	// Config is passed to api.NewHandler; AdminToken is always set, and
+	// Metrics is always the registry /metrics serves, as in cmd/ninjagold.
 	Config api.Config
 	// Store, when set, is used instead of a fresh SQLite file.
 	Store game.Store
@@ -92,9 +93,7 @@ func NewServer(t testing.TB, opts Options) *Server {
 	}
 	srv := impl.New(store, dice, reg, cfg.Spec)
 	cfg.AdminToken = AdminToken
-	if cfg.Metrics == nil {
-		cfg.Metrics = reg
-	}
+	cfg.Metrics = reg
 	if !opts.NoResponseCheck {
 		cfg.ValidateResponses = true
 	}
