@@ -37,13 +37,27 @@ func cors(e *gin.Engine, ops operations, origins []string) gin.HandlerFunc {
 			// An unknown path allows nothing; its preflight is answered
 			// 404, without the preflight headers.
 			if allowed := ops.allowed(routedPath(e, c.Request.URL)); allowed != "" {
-				h.Set("Access-Control-Allow-Methods", allowed)
-				h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
-				h.Set("Access-Control-Max-Age", "600")
+				setPreflight(h, allowed)
 			}
 		} else {
 			h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
 		}
 		c.Next()
 	}
+}
+
+// setPreflight puts on h the headers that answer a preflight, allowing
+// the methods in allowed. clearPreflight, beside it so the two name the
+// same headers, takes them off an answer that turned out a problem.
+func setPreflight(h http.Header, allowed string) {
+	h.Set("Access-Control-Allow-Methods", allowed)
+	h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+	h.Set("Access-Control-Max-Age", "600")
+}
+
+// clearPreflight takes the headers setPreflight puts off h.
+func clearPreflight(h http.Header) {
+	delete(h, "Access-Control-Allow-Methods")
+	delete(h, "Access-Control-Allow-Headers")
+	delete(h, "Access-Control-Max-Age")
 }

@@ -317,7 +317,7 @@ func duplicateMembers(data []byte) map[string]string {
 			if fields == nil {
 				fields = map[string]string{}
 			}
-			if name == "" || name == bodyKey || strings.Contains(name, ".") {
+			if unnameableAt(0, name) {
 				fields[bodyKey] = "request body must give each member only once"
 			} else {
 				fields[name] = memberLabel(name) + " must be given only once"

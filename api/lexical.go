@@ -148,13 +148,10 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 			continue
 		case msg != "": // a string value holding bad text
 			name := segment(*top)
-			if pathBytes+len(name) > lexicalMaxPathBytes || (len(path) == 0 && name == bodyKey) {
-				return nil, false // too long a key, or one that says "the whole body"
+			if pathBytes+len(name) > lexicalMaxPathBytes || unnameableAt(len(path), name) || slices.ContainsFunc(path, unnameable) {
+				return nil, false // too long a key, or one no field can have
 			}
 			segments := append(path, name)
-			if slices.ContainsFunc(segments, unnameable) {
-				return nil, false
-			}
 			key := strings.Join(segments, ".")
 			if _, seen := fields[key]; !seen {
 				if len(fields) == lexicalMaxFields {
@@ -175,6 +172,13 @@ func badMembers(data []byte) (fields map[string]string, ok bool) {
 // field's key: "" has no label, and a name holding a dot ("a.b", ".")
 // would read as a path of other members.
 func unnameable(name string) bool { return name == "" || strings.Contains(name, ".") }
+
+// unnameableAt reports whether a member name at depth (0: a member of the
+// body itself) cannot key a field: it is unnameable, or it is the body's
+// own "body", the key of the whole body.
+func unnameableAt(depth int, name string) bool {
+	return unnameable(name) || depth == 0 && name == bodyKey
+}
 
 // badText returns the message for the first text in data that names no
 // character, or "" when there is none. It reads escapes without a JSON

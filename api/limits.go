@@ -197,7 +197,9 @@ func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
 		return
 	}
 	var token string
-	if t := bearerToken(c.Request); t != "" && len(op.security) > 0 {
+	// op is nil for a 404 or 405, which isUnlimited lets through today;
+	// checked here too, so limiting them one day cannot panic.
+	if t := bearerToken(c.Request); t != "" && op != nil && len(op.security) > 0 {
 		token = tokenKey(impl.TokenDigest(t))
 	}
 	left, wait, ok := rl.take(token, clientKey(c.ClientIP()))

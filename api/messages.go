@@ -197,7 +197,7 @@ func (c *collector) addSchema(se *openapi3.SchemaError) {
 	if se.SchemaField == "properties" {
 		// additionalProperties: false names the field only in the reason.
 		if name, ok := unsupportedProperty(se.Reason); ok {
-			if unnameable(name) || (len(path) == 0 && name == bodyKey) {
+			if unnameableAt(len(path), name) {
 				// No key of its own: "" has no label, "a.b" would read
 				// as a path, and body means the whole body. Its object
 				// says it instead.

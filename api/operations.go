@@ -118,6 +118,9 @@ func newOperations(spec *openapi3.T, withResponses bool) (operations, error) {
 	if err := namesOperations(spec, slices.Collect(maps.Keys(unlimited)), slices.Collect(maps.Keys(crossFieldRules))); err != nil {
 		return ops, err
 	}
+	if err := noOverlaps(slices.Collect(maps.Keys(ops.methods))); err != nil {
+		return ops, err
+	}
 	for _, m := range ops.methods {
 		sort.Strings(m)
 	}
@@ -181,7 +184,7 @@ func newOperation(spec *openapi3.T, item *openapi3.PathItem, op *openapi3.Operat
 	// Two Content-Type lines leave which one counts to whoever reads the
 	// request (here the first; a proxy may take the last): an operation
 	// that takes a body refuses two, as it does a header parameter sent
-	// twice. (Authorization: see checkHead.)
+	// twice. (Authorization: see checkBeforeBody.)
 	if o.requestTypes != nil {
 		o.singleHeaders = append(o.singleHeaders, "Content-Type")
 	}
@@ -229,7 +232,9 @@ func pathParams(c *gin.Context) map[string]string {
 }
 
 // allowed lists the methods declared for the path template matching path,
-// for the Allow header of a 405.
+// for the Allow header of a 405. It finds the template by matching, not
+// as Gin routes: the one template a path can match, since noOverlaps
+// refuses a contract with two.
 func (o operations) allowed(path string) string {
 	for template, methods := range o.methods {
 		if routeMatches(template, path) {
@@ -237,6 +242,36 @@ func (o operations) allowed(path string) string {
 		}
 	}
 	return ""
+}
+
+// noOverlaps refuses two path templates that one request path can match,
+// such as /players/me beside /players/:id. Gin would route that path to
+// the fixed one, but allowed, which matches templates in no order, could
+// name either's methods.
+func noOverlaps(templates []string) error {
+	sort.Strings(templates)
+	for i, a := range templates {
+		for _, b := range templates[i+1:] {
+			if overlap(a, b) {
+				return fmt.Errorf("api: the paths %s and %s can match the same request path", a, b)
+			}
+		}
+	}
+	return nil
+}
+
+// overlap reports whether some request path matches both Gin templates.
+func overlap(a, b string) bool {
+	as, bs := strings.Split(strings.Trim(a, "/"), "/"), strings.Split(strings.Trim(b, "/"), "/")
+	if len(as) != len(bs) {
+		return false
+	}
+	for i := range as {
+		if as[i] != bs[i] && !strings.HasPrefix(as[i], ":") && !strings.HasPrefix(bs[i], ":") {
+			return false
+		}
+	}
+	return true
 }
 
 // routeMatches reports whether a Gin route template matches a request path.

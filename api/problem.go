@@ -69,10 +69,7 @@ func writeProblem(c *gin.Context, kind problemKind, detail string, fields map[st
 	}
 	// A problem is no preflight answer (a browser takes only a 2xx for
 	// one), and its response declares none of the preflight headers.
-	h := c.Writer.Header()
-	delete(h, "Access-Control-Allow-Methods")
-	delete(h, "Access-Control-Allow-Headers")
-	delete(h, "Access-Control-Max-Age")
+	clearPreflight(c.Writer.Header())
 	switch kind.status {
 	case http.StatusUnauthorized:
 		// RFC 6750 §3.1: no error code when no token came, invalid_token

@@ -113,3 +113,37 @@ func TestRuleTablesNameOperations(t *testing.T) {
 		})
 	}
 }
+
+// Two path templates one request path can match would leave a 405's Allow
+// to chance (allowed matches templates in no order): a contract with two
+// is refused at start.
+func TestOverlappingPathsAreRefused(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"/players/:id", "/players/me", true},
+		{"/players/:id", "/players/:name", true},
+		{"/players/:id/visits", "/:kind/:id/visits", true},
+		{"/players/:id/visits", "/players/:id/token", false},
+		{"/players/:id", "/players/:id/visits", false},
+		{"/docs", "/docs/:asset", false},
+		{"/openapi.json", "/openapi.yaml", false},
+		{"/", "/docs", false},
+	} {
+		if got, back := overlap(tt.a, tt.b), overlap(tt.b, tt.a); got != tt.want || back != tt.want {
+			t.Errorf("overlap(%s, %s) = %v, and the other way %v; want %v", tt.a, tt.b, got, back, tt.want)
+		}
+	}
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newOperations(doc, false); err != nil {
+		t.Fatalf("the contract: %v", err)
+	}
+	doc.Paths.Set("/players/me", doc.Paths.Value("/players/{id}"))
+	if _, err := newOperations(doc, false); err == nil || !strings.Contains(err.Error(), "/players/me") {
+		t.Errorf("with /players/me beside /players/{id}: %v, want an error naming /players/me", err)
+	}
+}

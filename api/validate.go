@@ -75,7 +75,7 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		c.Next() // NoRoute and NoMethod answer these
 		return
 	}
-	info, query, ok := v.checkHead(c, op)
+	info, query, ok := v.checkBeforeBody(c, op)
 	if !ok {
 		return
 	}
@@ -100,11 +100,12 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	v.checkWithKin(c, op, req, data, lexical)
 }
 
-// checkHead checks the request's head: its credentials against op's
-// security, its Accept against what op offers, its query and its
-// single-valued headers. It returns what the handler is to learn of the
-// request and the query parsed, or false once it has answered.
-func (v *validator) checkHead(c *gin.Context, op *operation) (info impl.RequestInfo, query url.Values, ok bool) {
+// checkBeforeBody checks all of the request but its body: its credentials
+// against op's security, its Accept against what op offers, its query and
+// its single-valued headers. On the way it adds to Vary the request
+// headers op's answer varies with. It returns what the handler is to learn
+// of the request and the query parsed, or false once it has answered.
+func (v *validator) checkBeforeBody(c *gin.Context, op *operation) (info impl.RequestInfo, query url.Values, ok bool) {
 	req := c.Request
 	if len(op.security) > 0 && len(req.Header["Authorization"]) > 1 {
 		// Two Authorization lines, as two Content-Type lines below: which
