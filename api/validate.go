@@ -215,10 +215,6 @@ func (v *validator) screenBody(c *gin.Context, op *operation, paramsOK bool) (da
 	if !ok {
 		return nil, nil, false, false
 	}
-	if req.ContentLength > v.maxBody {
-		v.tooLarge(c)
-		return nil, nil, false, false
-	}
 	data, ok = v.readBody(c)
 	if !ok {
 		return nil, nil, false, false
@@ -437,13 +433,22 @@ func joinLists(h http.Header, names []string) http.Header {
 	return out
 }
 
-// readBody reads the body (up to the limit); the caller puts it back for
-// validation and the handler.
+// smallBody is the largest declared length readBody reads into a buffer
+// of that size at once.
+const smallBody = 16 << 10
+
+// readBody reads the body (up to the limit), or answers 413 at once for a
+// declared length past it; the caller puts the body back for validation
+// and the handler.
 func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	req := c.Request
+	if req.ContentLength > v.maxBody {
+		v.tooLarge(c)
+		return nil, false
+	}
 	var data []byte
 	var err error
-	if req.ContentLength >= 0 && req.ContentLength <= 16<<10 {
+	if req.ContentLength >= 0 && req.ContentLength <= smallBody {
 		// The length is known and small, as this contract's bodies are
 		// (unless padded: a larger buffer is only grown as bytes arrive,
 		// and a request holds no in-flight slot while they do), and
