@@ -62,6 +62,10 @@ type quickObject struct {
 	required uint64 // bit i: names[i] is required
 }
 
+// maxQuickMembers is how many properties an object the quick check reads
+// may have: one bit each in quickObject.required and in body's seen.
+const maxQuickMembers = 64
+
 // newQuickCheck compiles what it can of op; nil when the operation's
 // parameters are beyond it (its body alone being beyond it only leaves
 // bodies empty).
@@ -179,7 +183,7 @@ func compileObject(s *openapi3.Schema) *quickObject {
 	}
 	if !plain(s) || s.Type == nil || !s.Type.Is(openapi3.TypeObject) || s.Nullable ||
 		s.Format != "" || len(s.Enum) > 0 || s.Min != nil || s.Max != nil ||
-		s.MinLength != 0 || s.MaxLength != nil || s.Pattern != "" || len(s.Properties) > 64 {
+		s.MinLength != 0 || s.MaxLength != nil || s.Pattern != "" || len(s.Properties) > maxQuickMembers {
 		return nil
 	}
 	o := &quickObject{}
