@@ -132,3 +132,32 @@ func TestCursorOfAnotherList(t *testing.T) {
 		}
 	}
 }
+
+// Cursors are not signed (the contract's Cursor parameter says so): one
+// made by hand in the server's form for a list continues it from the place
+// it names, as the server's own cursor for that place does.
+func TestHandMadeCursorContinuesItsList(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	var own struct {
+		NextCursor *string `json:"next_cursor"`
+	}
+	s.Do(t, apitest.Request{Method: "GET", Path: "/locations?limit=2"}).JSON(t, &own)
+	if own.NextCursor == nil {
+		t.Fatal("GET /locations?limit=2: no next_cursor")
+	}
+	made := base64.RawURLEncoding.EncodeToString([]byte(`{"id":2,"list":"/locations"}`))
+	byServer := s.Do(t, apitest.Request{Method: "GET", Path: "/locations?cursor=" + *own.NextCursor})
+	byHand := s.Do(t, apitest.Request{Method: "GET", Path: "/locations?cursor=" + made})
+	var page struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	byHand.JSON(t, &page)
+	if byHand.Status != http.StatusOK || len(page.Items) != 2 || page.Items[0].ID != 3 || page.Items[1].ID != 4 {
+		t.Fatalf("the hand-made cursor after id 2: %d %s, want 200 with locations 3 and 4", byHand.Status, byHand.Body)
+	}
+	if string(byHand.Body) != string(byServer.Body) {
+		t.Errorf("the hand-made cursor's page differs from the server's cursor's:\n%s\n%s", byHand.Body, byServer.Body)
+	}
+}

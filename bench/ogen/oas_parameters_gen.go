@@ -4052,8 +4052,10 @@ type HeadLocationsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them), like one the server
-	// did not issue, is a `400` (from the operation, after the parameters' own checks).
+	// the list it was issued for: another list's (another player's visits among them), like a value the
+	// server could not have issued, is a `400` (from the operation, after the parameters' own checks).
+	// Cursors are not signed: one made by hand in the server's form for this list continues it from the
+	// place it names, as the server's own cursor for that place would.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -5137,8 +5139,10 @@ type HeadPlayersParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them), like one the server
-	// did not issue, is a `400` (from the operation, after the parameters' own checks).
+	// the list it was issued for: another list's (another player's visits among them), like a value the
+	// server could not have issued, is a `400` (from the operation, after the parameters' own checks).
+	// Cursors are not signed: one made by hand in the server's form for this list continues it from the
+	// place it names, as the server's own cursor for that place would.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest first) or
 	// `created_at`. A cursor only continues the order it was issued for. Each page is read when it is
@@ -6028,8 +6032,10 @@ type HeadVisitsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them), like one the server
-	// did not issue, is a `400` (from the operation, after the parameters' own checks).
+	// the list it was issued for: another list's (another player's visits among them), like a value the
+	// server could not have issued, is a `400` (from the operation, after the parameters' own checks).
+	// Cursors are not signed: one made by hand in the server's form for this list continues it from the
+	// place it names, as the server's own cursor for that place would.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -6433,8 +6439,10 @@ type ListLocationsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them), like one the server
-	// did not issue, is a `400` (from the operation, after the parameters' own checks).
+	// the list it was issued for: another list's (another player's visits among them), like a value the
+	// server could not have issued, is a `400` (from the operation, after the parameters' own checks).
+	// Cursors are not signed: one made by hand in the server's form for this list continues it from the
+	// place it names, as the server's own cursor for that place would.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -6766,8 +6774,10 @@ type ListPlayersParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them), like one the server
-	// did not issue, is a `400` (from the operation, after the parameters' own checks).
+	// the list it was issued for: another list's (another player's visits among them), like a value the
+	// server could not have issued, is a `400` (from the operation, after the parameters' own checks).
+	// Cursors are not signed: one made by hand in the server's form for this list continues it from the
+	// place it names, as the server's own cursor for that place would.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest first) or
 	// `created_at`. A cursor only continues the order it was issued for. Each page is read when it is
@@ -7175,8 +7185,10 @@ type ListVisitsParams struct {
 	// The most items to return on one page.
 	Limit OptInt32 `json:",omitempty,omitzero"`
 	// The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor continues only
-	// the list it was issued for: another list's (another player's visits among them), like one the server
-	// did not issue, is a `400` (from the operation, after the parameters' own checks).
+	// the list it was issued for: another list's (another player's visits among them), like a value the
+	// server could not have issued, is a `400` (from the operation, after the parameters' own checks).
+	// Cursors are not signed: one made by hand in the server's form for this list continues it from the
+	// place it names, as the server's own cursor for that place would.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).

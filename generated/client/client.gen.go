@@ -752,8 +752,10 @@ type ListLocationsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them), like one the server did not issue, is a `400` (from the operation, after
-	// the parameters' own checks).
+	// among them), like a value the server could not have issued, is a `400` (from the
+	// operation, after the parameters' own checks). Cursors are not signed: one made by hand
+	// in the server's form for this list continues it from the place it names, as the
+	// server's own cursor for that place would.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -772,8 +774,10 @@ type HeadLocationsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them), like one the server did not issue, is a `400` (from the operation, after
-	// the parameters' own checks).
+	// among them), like a value the server could not have issued, is a `400` (from the
+	// operation, after the parameters' own checks). Cursors are not signed: one made by hand
+	// in the server's form for this list continues it from the place it names, as the
+	// server's own cursor for that place would.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -942,8 +946,10 @@ type ListPlayersParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them), like one the server did not issue, is a `400` (from the operation, after
-	// the parameters' own checks).
+	// among them), like a value the server could not have issued, is a `400` (from the
+	// operation, after the parameters' own checks). Cursors are not signed: one made by hand
+	// in the server's form for this list continues it from the place it names, as the
+	// server's own cursor for that place would.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -972,8 +978,10 @@ type HeadPlayersParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them), like one the server did not issue, is a `400` (from the operation, after
-	// the parameters' own checks).
+	// among them), like a value the server could not have issued, is a `400` (from the
+	// operation, after the parameters' own checks). Cursors are not signed: one made by hand
+	// in the server's form for this list continues it from the place it names, as the
+	// server's own cursor for that place would.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
@@ -1057,8 +1065,10 @@ type ListVisitsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them), like one the server did not issue, is a `400` (from the operation, after
-	// the parameters' own checks).
+	// among them), like a value the server could not have issued, is a `400` (from the
+	// operation, after the parameters' own checks). Cursors are not signed: one made by hand
+	// in the server's form for this list continues it from the place it names, as the
+	// server's own cursor for that place would.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the
@@ -1077,8 +1087,10 @@ type HeadVisitsParams struct {
 
 	// Cursor The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
 	// continues only the list it was issued for: another list's (another player's visits
-	// among them), like one the server did not issue, is a `400` (from the operation, after
-	// the parameters' own checks).
+	// among them), like a value the server could not have issued, is a `400` (from the
+	// operation, after the parameters' own checks). Cursors are not signed: one made by hand
+	// in the server's form for this list continues it from the place it names, as the
+	// server's own cursor for that place would.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfMatch This operation's target has no `ETag`, so no entity tag matches it: `*` lets the

@@ -1569,8 +1569,10 @@ export interface components {
         /**
          * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
          *     continues only the list it was issued for: another list's (another player's visits
-         *     among them), like one the server did not issue, is a `400` (from the operation, after
-         *     the parameters' own checks).
+         *     among them), like a value the server could not have issued, is a `400` (from the
+         *     operation, after the parameters' own checks). Cursors are not signed: one made by hand
+         *     in the server's form for this list continues it from the place it names, as the
+         *     server's own cursor for that place would.
          */
         Cursor: string;
         /**
@@ -1794,8 +1796,10 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them), like one the server did not issue, is a `400` (from the operation, after
-                 *     the parameters' own checks).
+                 *     among them), like a value the server could not have issued, is a `400` (from the
+                 *     operation, after the parameters' own checks). Cursors are not signed: one made by hand
+                 *     in the server's form for this list continues it from the place it names, as the
+                 *     server's own cursor for that place would.
                  */
                 cursor?: components["parameters"]["Cursor"];
             };
@@ -1951,8 +1955,10 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them), like one the server did not issue, is a `400` (from the operation, after
-                 *     the parameters' own checks).
+                 *     among them), like a value the server could not have issued, is a `400` (from the
+                 *     operation, after the parameters' own checks). Cursors are not signed: one made by hand
+                 *     in the server's form for this list continues it from the place it names, as the
+                 *     server's own cursor for that place would.
                  */
                 cursor?: components["parameters"]["Cursor"];
             };
@@ -2368,8 +2374,10 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them), like one the server did not issue, is a `400` (from the operation, after
-                 *     the parameters' own checks).
+                 *     among them), like a value the server could not have issued, is a `400` (from the
+                 *     operation, after the parameters' own checks). Cursors are not signed: one made by hand
+                 *     in the server's form for this list continues it from the place it names, as the
+                 *     server's own cursor for that place would.
                  */
                 cursor?: components["parameters"]["Cursor"];
                 /**
@@ -2524,8 +2532,10 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them), like one the server did not issue, is a `400` (from the operation, after
-                 *     the parameters' own checks).
+                 *     among them), like a value the server could not have issued, is a `400` (from the
+                 *     operation, after the parameters' own checks). Cursors are not signed: one made by hand
+                 *     in the server's form for this list continues it from the place it names, as the
+                 *     server's own cursor for that place would.
                  */
                 cursor?: components["parameters"]["Cursor"];
                 /**
@@ -2886,8 +2896,10 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them), like one the server did not issue, is a `400` (from the operation, after
-                 *     the parameters' own checks).
+                 *     among them), like a value the server could not have issued, is a `400` (from the
+                 *     operation, after the parameters' own checks). Cursors are not signed: one made by hand
+                 *     in the server's form for this list continues it from the place it names, as the
+                 *     server's own cursor for that place would.
                  */
                 cursor?: components["parameters"]["Cursor"];
             };
@@ -3076,8 +3088,10 @@ export interface operations {
                 /**
                  * @description The opaque `next_cursor` of the previous page. Omit it for the first page. A cursor
                  *     continues only the list it was issued for: another list's (another player's visits
-                 *     among them), like one the server did not issue, is a `400` (from the operation, after
-                 *     the parameters' own checks).
+                 *     among them), like a value the server could not have issued, is a `400` (from the
+                 *     operation, after the parameters' own checks). Cursors are not signed: one made by hand
+                 *     in the server's form for this list continues it from the place it names, as the
+                 *     server's own cursor for that place would.
                  */
                 cursor?: components["parameters"]["Cursor"];
             };
