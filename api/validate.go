@@ -67,9 +67,9 @@ func newValidator(adminToken string, maxBody int64) *validator {
 
 // handle validates a request to op; nil is no operation (NoRoute and
 // NoMethod). In order: all of the request but its body (credentials,
-// Accept, query, headers), then its body, read once and screened for what kin-openapi
-// cannot judge; then the quick check's verdict, or else kin-openapi's.
-// Each step that refuses the request answers it and stops.
+// Accept, query, headers), then its body, read once and screened for what
+// kin-openapi cannot judge; then the quick check's verdict, or else
+// kin-openapi's. Each step that refuses the request answers it and stops.
 func (v *validator) handle(c *gin.Context, op *operation) {
 	if op == nil {
 		c.Next() // NoRoute and NoMethod answer these
