@@ -48,14 +48,19 @@ func (l *Location) SetFields(f LocationFields) {
 	l.Name, l.MinGold, l.MaxGold, l.Description = f.Name, f.MinGold, f.MaxGold, f.Description
 }
 
-// Apply runs update on l and reports whether it changed a writable field.
-// A store writes a new version only then, so that an update that changes
-// nothing (a PUT of what is there) leaves the ETag as it was.
+// Apply runs update on a copy of l, keeps the writable fields it leaves,
+// and reports whether it changed one. A store writes a new version only
+// then, so that an update that changes nothing (a PUT of what is there)
+// leaves the ETag as it was. What update does to the other fields (id,
+// version, timestamps) is not kept, nor anything when it fails: the store
+// sets those, and returns l as the stored location.
 func (l *Location) Apply(update func(*Location) error) (changed bool, err error) {
-	before := l.Fields()
-	if err := update(l); err != nil {
+	next := *l
+	if err := update(&next); err != nil {
 		return false, err
 	}
+	before := l.Fields()
+	l.SetFields(next.Fields())
 	return l.Fields() != before, nil
 }
 

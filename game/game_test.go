@@ -113,20 +113,23 @@ func TestLocationFieldsValidate(t *testing.T) {
 func TestLocationApply(t *testing.T) {
 	errRefused := errors.New("refused")
 	base := Location{ID: 1, Name: "Farm", MinGold: 10, MaxGold: 20, Description: "Fields.", Version: 3}
+	with := func(f func(*Location)) Location { l := base; f(&l); return l }
 	tests := []struct {
 		name        string
 		update      func(*Location) error
 		wantChanged bool
 		wantErr     error
+		want        Location // l after Apply
 	}{
-		{"nothing", func(*Location) error { return nil }, false, nil},
-		{"the same name again", func(l *Location) error { l.Name = "Farm"; return nil }, false, nil},
-		{"a field that is not writable", func(l *Location) error { l.Version = 9; return nil }, false, nil},
-		{"name", func(l *Location) error { l.Name = "Barn"; return nil }, true, nil},
-		{"min_gold", func(l *Location) error { l.MinGold = 11; return nil }, true, nil},
-		{"max_gold", func(l *Location) error { l.MaxGold = 21; return nil }, true, nil},
-		{"description", func(l *Location) error { l.Description = ""; return nil }, true, nil},
-		{"refused", func(l *Location) error { l.Name = "Barn"; return errRefused }, false, errRefused},
+		{"nothing", func(*Location) error { return nil }, false, nil, base},
+		{"the same name again", func(l *Location) error { l.Name = "Farm"; return nil }, false, nil, base},
+		{"fields that are not writable are kept", func(l *Location) error { l.ID, l.Version = 42, 9; return nil }, false, nil, base},
+		{"name", func(l *Location) error { l.Name = "Barn"; return nil }, true, nil, with(func(l *Location) { l.Name = "Barn" })},
+		{"min_gold", func(l *Location) error { l.MinGold = 11; return nil }, true, nil, with(func(l *Location) { l.MinGold = 11 })},
+		{"max_gold", func(l *Location) error { l.MaxGold = 21; return nil }, true, nil, with(func(l *Location) { l.MaxGold = 21 })},
+		{"description", func(l *Location) error { l.Description = ""; return nil }, true, nil, with(func(l *Location) { l.Description = "" })},
+		{"a writable field with one that is not", func(l *Location) error { l.Name, l.Version = "Barn", 9; return nil }, true, nil, with(func(l *Location) { l.Name = "Barn" })},
+		{"refused, nothing kept", func(l *Location) error { l.Name = "Barn"; return errRefused }, false, errRefused, base},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,6 +137,9 @@ func TestLocationApply(t *testing.T) {
 			changed, err := l.Apply(tt.update)
 			if changed != tt.wantChanged || err != tt.wantErr {
 				t.Errorf("Apply = %v, %v; want %v, %v", changed, err, tt.wantChanged, tt.wantErr)
+			}
+			if l != tt.want {
+				t.Errorf("after Apply: %+v, want %+v", l, tt.want)
 			}
 		})
 	}
