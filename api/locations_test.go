@@ -116,18 +116,30 @@ func TestLocationLifecycle(t *testing.T) {
 			t.Errorf("after null description: %d %+v", got.Status, u)
 		}
 	})
-	t.Run("PATCH that would put min above max is refused and changes nothing", func(t *testing.T) {
-		got := s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin,
-			Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"min_gold":51}`})
-		if got.Status != 400 || got.Problem(t).Errors["min_gold"] != "min gold must be less than or equal to max gold" {
-			t.Fatalf("status %d, body %s", got.Status, got.Body)
-		}
-		var cur generated.Location
-		s.Do(t, apitest.Request{Method: "GET", Path: path}).JSON(t, &cur)
-		if cur.MinGold != 20 {
-			t.Errorf("min_gold after refused patch = %d, want 20", cur.MinGold)
-		}
-	})
+	// A patch of one end that would put the range the wrong way round is
+	// refused under the member it sent, naming the other end as stored
+	// (20 to 50 here), and changes nothing.
+	for _, tt := range []struct{ body, key, want string }{
+		{`{"min_gold":51}`, "min_gold", "min gold must be less than or equal to max gold (50)"},
+		{`{"max_gold":19}`, "max_gold", "max gold must be greater than or equal to min gold (20)"},
+		{`{"max_gold":19,"name":"Moved"}`, "max_gold", "max gold must be greater than or equal to min gold (20)"},
+	} {
+		t.Run("PATCH "+tt.body+" is refused under "+tt.key+" and changes nothing", func(t *testing.T) {
+			before := s.Do(t, apitest.Request{Method: "GET", Path: path})
+			got := s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin,
+				Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: tt.body})
+			if got.Status != 400 {
+				t.Fatalf("status %d, body %s", got.Status, got.Body)
+			}
+			if errs, want := got.Problem(t).Errors, map[string]string{tt.key: tt.want}; !maps.Equal(errs, want) {
+				t.Errorf("errors %v, want %v", errs, want)
+			}
+			after := s.Do(t, apitest.Request{Method: "GET", Path: path})
+			if string(after.Body) != string(before.Body) || after.Header.Get("ETag") != before.Header.Get("ETag") {
+				t.Errorf("the refused patch changed the location: %s, then %s", before.Body, after.Body)
+			}
+		})
+	}
 	t.Run("PATCH with a null name is a field error", func(t *testing.T) {
 		got := s.Do(t, apitest.Request{Method: "PATCH", Path: path, Token: admin,
 			Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"name":null}`})

@@ -75,6 +75,25 @@ func (f LocationFields) Validate() error {
 	return nil
 }
 
+// ValidateChangedEnd is Validate for a change to one end of the range,
+// end being "min_gold" or "max_gold": the error is keyed by that end, the
+// member the client sent, and names the other end's stored value, which
+// the client did not send.
+func (f LocationFields) ValidateChangedEnd(end string) error {
+	switch {
+	case f.MinGold <= f.MaxGold:
+		return nil
+	case end == "max_gold":
+		return Invalid(map[string]string{
+			"max_gold": fmt.Sprintf("max gold must be greater than or equal to min gold (%d)", f.MinGold),
+		})
+	default:
+		return Invalid(map[string]string{
+			"min_gold": fmt.Sprintf("min gold must be less than or equal to max gold (%d)", f.MaxGold),
+		})
+	}
+}
+
 // Player is a ninja and their gold. Gold may be negative.
 type Player struct {
 	ID        int64

@@ -2,6 +2,7 @@ package game
 
 import (
 	"errors"
+	"maps"
 	"math"
 	"testing"
 )
@@ -105,6 +106,36 @@ func TestLocationFieldsValidate(t *testing.T) {
 	}
 	if got := err.(*Error).Fields["min_gold"]; got != "min gold must be less than or equal to max gold" {
 		t.Errorf("message = %q", got)
+	}
+}
+
+func TestLocationFieldsValidateChangedEnd(t *testing.T) {
+	tests := []struct {
+		name     string
+		min, max int32
+		end      string
+		want     map[string]string // nil: valid
+	}{
+		{"min raised to max", 5, 5, "min_gold", nil},
+		{"max lowered to min", 5, 5, "max_gold", nil},
+		{"min raised past max", 6, 5, "min_gold", map[string]string{"min_gold": "min gold must be less than or equal to max gold (5)"}},
+		{"max lowered past min", 6, 5, "max_gold", map[string]string{"max_gold": "max gold must be greater than or equal to min gold (6)"}},
+		{"negative ends", -1, -3, "max_gold", map[string]string{"max_gold": "max gold must be greater than or equal to min gold (-1)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := LocationFields{MinGold: tt.min, MaxGold: tt.max}.ValidateChangedEnd(tt.end)
+			if tt.want == nil {
+				if err != nil {
+					t.Errorf("got %v, want nil", err)
+				}
+				return
+			}
+			var ge *Error
+			if !errors.As(err, &ge) || ge.Code != EINVALID || !maps.Equal(ge.Fields, tt.want) {
+				t.Errorf("got %#v, want EINVALID with %v", err, tt.want)
+			}
+		})
 	}
 }
 

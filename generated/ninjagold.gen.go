@@ -212,7 +212,7 @@ type LocationList struct {
 // Example: Farm
 type LocationName = string
 
-// LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them.
+// LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them; one that sets one end is refused under that end, naming the other's stored value.
 //
 // Example: {"max_gold":40}
 type LocationPatch struct {

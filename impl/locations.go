@@ -170,6 +170,12 @@ func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocatio
 		if p.Description.IsSpecified() {
 			cur.Description = p.Description.GetOrEmpty() // "" when null: clearing
 		}
+		switch {
+		case p.MinGold != nil && p.MaxGold == nil:
+			return cur.Fields().ValidateChangedEnd("min_gold")
+		case p.MaxGold != nil && p.MinGold == nil:
+			return cur.Fields().ValidateChangedEnd("max_gold")
+		}
 		return cur.Fields().Validate()
 	})
 	if err != nil {

@@ -6796,7 +6796,8 @@ func (*LocationListHeaders) listLocationsRes() {}
 type LocationName string
 
 // A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch
-// that sets both, with other errors too, names that one with them.
+// that sets both, with other errors too, names that one with them; one that sets one end is refused
+// under that end, naming the other's stored value.
 // Ref: #/components/schemas/LocationPatch
 type LocationPatch struct {
 	Name    OptLocationName `json:"name"`

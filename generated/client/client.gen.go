@@ -238,7 +238,7 @@ type LocationList struct {
 // Example: Farm
 type LocationName = string
 
-// LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them.
+// LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them; one that sets one end is refused under that end, naming the other's stored value.
 //
 // Example: {"max_gold":40}
 type LocationPatch struct {
@@ -1436,7 +1436,9 @@ type ClientInterface interface {
 	// and `"description": null` clears the description. `If-Match` works as for `PUT`.
 	// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
 	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
-	// checked against the other end as stored, after the preconditions.
+	// checked against the other end as stored, after the preconditions, and refused under
+	// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
+	// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1449,7 +1451,9 @@ type ClientInterface interface {
 	// and `"description": null` clears the description. `If-Match` works as for `PUT`.
 	// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
 	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
-	// checked against the other end as stored, after the preconditions.
+	// checked against the other end as stored, after the preconditions, and refused under
+	// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
+	// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -2150,7 +2154,9 @@ func (c *Client) OptionsLocation(ctx context.Context, id LocationID, reqEditors 
 // and `"description": null` clears the description. `If-Match` works as for `PUT`.
 // A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
 // its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
-// checked against the other end as stored, after the preconditions.
+// checked against the other end as stored, after the preconditions, and refused under
+// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
+// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2173,7 +2179,9 @@ func (c *Client) UpdateLocationWithBody(ctx context.Context, id LocationID, para
 // and `"description": null` clears the description. `If-Match` works as for `PUT`.
 // A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
 // its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
-// checked against the other end as stored, after the preconditions.
+// checked against the other end as stored, after the preconditions, and refused under
+// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
+// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -5855,7 +5863,9 @@ type ClientWithResponsesInterface interface {
 	// and `"description": null` clears the description. `If-Match` works as for `PUT`.
 	// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
 	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
-	// checked against the other end as stored, after the preconditions.
+	// checked against the other end as stored, after the preconditions, and refused under
+	// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
+	// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5868,7 +5878,9 @@ type ClientWithResponsesInterface interface {
 	// and `"description": null` clears the description. `If-Match` works as for `PUT`.
 	// A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
 	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
-	// checked against the other end as stored, after the preconditions.
+	// checked against the other end as stored, after the preconditions, and refused under
+	// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
+	// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -15825,7 +15837,9 @@ func (c *ClientWithResponses) OptionsLocationWithResponse(ctx context.Context, i
 // and `"description": null` clears the description. `If-Match` works as for `PUT`.
 // A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
 // its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
-// checked against the other end as stored, after the preconditions.
+// checked against the other end as stored, after the preconditions, and refused under
+// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
+// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15844,7 +15858,9 @@ func (c *ClientWithResponses) UpdateLocationWithBodyWithResponse(ctx context.Con
 // and `"description": null` clears the description. `If-Match` works as for `PUT`.
 // A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
 // its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
-// checked against the other end as stored, after the preconditions.
+// checked against the other end as stored, after the preconditions, and refused under
+// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
+// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //

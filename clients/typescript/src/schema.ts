@@ -84,7 +84,9 @@ export interface paths {
          *     and `"description": null` clears the description. `If-Match` works as for `PUT`.
          *     A patch that sets both `min_gold` and `max_gold`, the wrong way round, is a `400` on
          *     its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
-         *     checked against the other end as stored, after the preconditions.
+         *     checked against the other end as stored, after the preconditions, and refused under
+         *     the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
+         *     (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
          */
         patch: operations["updateLocation"];
         trace?: never;
@@ -671,7 +673,7 @@ export interface components {
             description?: components["schemas"]["Description"];
         };
         /**
-         * @description A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them.
+         * @description A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them; one that sets one end is refused under that end, naming the other's stored value.
          * @example {
          *       "max_gold": 40
          *     }
