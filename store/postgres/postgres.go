@@ -62,6 +62,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/store/migration"
@@ -473,6 +474,11 @@ func connectionLost(err error) bool {
 // database cannot serve it right now.
 func unavailable(err error) bool {
 	if isConflict(err) || connectionLost(err) || planChanged(err) {
+		return true
+	}
+	// The store was closed (a shutdown cut short, with handlers still
+	// running): the database is gone for this process.
+	if errors.Is(err, puddle.ErrClosedPool) {
 		return true
 	}
 	// A connection the server refused, whatever it said (55000 for a

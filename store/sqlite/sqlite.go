@@ -517,11 +517,21 @@ func wrap(err error) error {
 			}
 		}
 	}
-	// database/sql does not export its "database is closed" error.
-	if errors.Is(err, sql.ErrConnDone) || err.Error() == "sql: database is closed" {
+	if errors.Is(err, sql.ErrConnDone) || closed(err) {
 		return game.Unavailable(err)
 	}
 	return fmt.Errorf("sqlite: %w", err)
+}
+
+// closed reports whether err is database/sql's for a closed database or a
+// closed statement (a read's prepared statement, closed with the store),
+// which it does not export.
+func closed(err error) bool {
+	switch err.Error() {
+	case "sql: database is closed", "sql: statement is closed":
+		return true
+	}
+	return false
 }
 
 // FillReadPool opens every connection of the read pool now, rather than

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("Cancellation", func(t *testing.T) { testCancellation(t, open) })
+	t.Run("Closed", func(t *testing.T) { testClosed(t, open) })
 }
 
 func testPing(t *testing.T, open Opener) {
