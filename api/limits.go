@@ -29,8 +29,8 @@ func isUnlimited(c *gin.Context, op *operation) bool {
 }
 
 // headerLimit answers 431 when the request's target (its path and query)
-// and header fields add up to more than limit bytes, as net/http counts its
-// MaxHeaderBytes; the detail says both. (RFC 9110 has 414 for a long target
+// and header fields, Host among them, add up to more than limit bytes, as
+// net/http counts its MaxHeaderBytes; the detail says both. (RFC 9110 has 414 for a long target
 // alone; one limit keeps one answer for a request head too large to read.
 // net/http's own, larger MaxHeaderBytes still guards the connection; beyond
 // it net/http answers before any handler runs.) A request no operation
@@ -42,6 +42,9 @@ func headerLimit(limit int) func(*gin.Context, *operation) {
 			return
 		}
 		n := len(c.Request.RequestURI)
+		if h := c.Request.Host; h != "" {
+			n += len("Host") + len(h) + 4 // net/http moves it out of Header
+		}
 		for k, vs := range c.Request.Header {
 			for _, v := range vs {
 				n += len(k) + len(v) + 4 // ": " and CRLF
