@@ -19,7 +19,8 @@ import (
 // Callbacks (UpdateLocation's update, DeleteLocation's check,
 // VisitRequest.Roll) run inside the store's transaction and may run more
 // than once when the store retries a transaction (PostgreSQL after a
-// serialization failure), so they must not have side effects.
+// serialization failure, a deadlock or a lost connection, for example), so
+// they must not have side effects.
 type Store interface {
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

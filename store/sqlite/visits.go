@@ -119,8 +119,10 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 }
 
 // visitStart reads what a visit starts from: its location, and its
-// player's gold. The writer alone writes, inside one transaction, so the
-// gold read is the gold the update replaces.
+// player's gold. It runs in the writer's transaction, which holds the
+// file's write lock from its start (BEGIN IMMEDIATE, so even with
+// Options.Shared no other process writes meanwhile): the gold read is the
+// gold the update replaces.
 //
 // Its ids are given as +? (see "Bound values and plans" in stmts.go): both
 // tables are searched by rowid whatever they are.
