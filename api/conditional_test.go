@@ -87,6 +87,9 @@ func TestConditionalWrites(t *testing.T) {
 		// One end against the other as stored needs the stored location:
 		// judged after the preconditions, as openapi.yaml's overview says.
 		{"patch location, one end past the stored other: If-Match first", "PATCH", dojoPath, admin, `{"min_gold":100}`, map[string]string{"If-Match": stale, "Content-Type": "application/merge-patch+json"}, 412, "If-Match"},
+		{"patch location, the other end past the stored one: If-Match first", "PATCH", dojoPath, admin, `{"max_gold":-100}`, map[string]string{"If-Match": stale, "Content-Type": "application/merge-patch+json"}, 412, "If-Match"},
+		{"patch location, one end past the stored other: If-None-Match * first", "PATCH", dojoPath, admin, `{"max_gold":-100}`, map[string]string{"If-None-Match": "*", "Content-Type": "application/merge-patch+json"}, 412, "If-None-Match"},
+		{"patch location, one end past the stored other, preconditions met", "PATCH", dojoPath, admin, `{"max_gold":-100}`, map[string]string{"If-Match": tag, "Content-Type": "application/merge-patch+json"}, 400, "max_gold"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

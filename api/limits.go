@@ -42,8 +42,12 @@ func headerLimit(limit int) func(*gin.Context, *operation) {
 			return
 		}
 		n := len(c.Request.RequestURI)
-		if h := c.Request.Host; h != "" {
-			n += len("Host") + len(h) + 4 // net/http moves it out of Header
+		// net/http moves the Host field out of Header. For an absolute
+		// target (http://host/path) it takes the host from the target,
+		// which n counts already, and drops the Host field unseen: that
+		// one is bounded by net/http's own limit alone.
+		if h := c.Request.Host; h != "" && !c.Request.URL.IsAbs() {
+			n += len("Host") + len(h) + 4
 		}
 		for k, vs := range c.Request.Header {
 			for _, v := range vs {

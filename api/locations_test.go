@@ -120,9 +120,9 @@ func TestLocationLifecycle(t *testing.T) {
 	// refused under the member it sent, naming the other end as stored
 	// (20 to 50 here), and changes nothing.
 	for _, tt := range []struct{ body, key, want string }{
-		{`{"min_gold":51}`, "min_gold", "min gold must be less than or equal to max gold (50)"},
-		{`{"max_gold":19}`, "max_gold", "max gold must be greater than or equal to min gold (20)"},
-		{`{"max_gold":19,"name":"Moved"}`, "max_gold", "max gold must be greater than or equal to min gold (20)"},
+		{`{"min_gold":51}`, "min_gold", "min gold must be at most 50, the max gold"},
+		{`{"max_gold":19}`, "max_gold", "max gold must be at least 20, the min gold"},
+		{`{"max_gold":19,"name":"Moved"}`, "max_gold", "max gold must be at least 20, the min gold"},
 	} {
 		t.Run("PATCH "+tt.body+" is refused under "+tt.key+" and changes nothing", func(t *testing.T) {
 			before := s.Do(t, apitest.Request{Method: "GET", Path: path})

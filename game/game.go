@@ -53,7 +53,7 @@ func (l *Location) SetFields(f LocationFields) {
 // then, so that an update that changes nothing (a PUT of what is there)
 // leaves the ETag as it was. What update does to the other fields (id,
 // version, timestamps) is not kept, nor anything when it fails: the store
-// sets those, and returns l as the stored location.
+// sets those, so that l, when nothing changed, is the stored location.
 func (l *Location) Apply(update func(*Location) error) (changed bool, err error) {
 	next := *l
 	if err := update(&next); err != nil {
@@ -75,23 +75,26 @@ func (f LocationFields) Validate() error {
 	return nil
 }
 
-// ValidateChangedEnd is Validate for a change to one end of the range,
-// end being "min_gold" or "max_gold": the error is keyed by that end, the
-// member the client sent, and names the other end's stored value, which
-// the client did not send.
-func (f LocationFields) ValidateChangedEnd(end string) error {
-	switch {
-	case f.MinGold <= f.MaxGold:
+// ValidateNewMin is Validate for a change to min_gold alone: the error is
+// keyed by min_gold, the member the client sent, and names the stored
+// max_gold, which the client did not send.
+func (f LocationFields) ValidateNewMin() error {
+	if f.MinGold <= f.MaxGold {
 		return nil
-	case end == "max_gold":
-		return Invalid(map[string]string{
-			"max_gold": fmt.Sprintf("max gold must be greater than or equal to min gold (%d)", f.MinGold),
-		})
-	default:
-		return Invalid(map[string]string{
-			"min_gold": fmt.Sprintf("min gold must be less than or equal to max gold (%d)", f.MaxGold),
-		})
 	}
+	return Invalid(map[string]string{
+		"min_gold": fmt.Sprintf("min gold must be at most %d, the max gold", f.MaxGold),
+	})
+}
+
+// ValidateNewMax is ValidateNewMin for a change to max_gold alone.
+func (f LocationFields) ValidateNewMax() error {
+	if f.MinGold <= f.MaxGold {
+		return nil
+	}
+	return Invalid(map[string]string{
+		"max_gold": fmt.Sprintf("max gold must be at least %d, the min gold", f.MinGold),
+	})
 }
 
 // Player is a ninja and their gold. Gold may be negative.

@@ -109,22 +109,22 @@ func TestLocationFieldsValidate(t *testing.T) {
 	}
 }
 
-func TestLocationFieldsValidateChangedEnd(t *testing.T) {
+func TestLocationFieldsValidateNewEnd(t *testing.T) {
 	tests := []struct {
 		name     string
 		min, max int32
-		end      string
+		validate func(LocationFields) error
 		want     map[string]string // nil: valid
 	}{
-		{"min raised to max", 5, 5, "min_gold", nil},
-		{"max lowered to min", 5, 5, "max_gold", nil},
-		{"min raised past max", 6, 5, "min_gold", map[string]string{"min_gold": "min gold must be less than or equal to max gold (5)"}},
-		{"max lowered past min", 6, 5, "max_gold", map[string]string{"max_gold": "max gold must be greater than or equal to min gold (6)"}},
-		{"negative ends", -1, -3, "max_gold", map[string]string{"max_gold": "max gold must be greater than or equal to min gold (-1)"}},
+		{"min raised to max", 5, 5, LocationFields.ValidateNewMin, nil},
+		{"max lowered to min", 5, 5, LocationFields.ValidateNewMax, nil},
+		{"min raised past max", 6, 5, LocationFields.ValidateNewMin, map[string]string{"min_gold": "min gold must be at most 5, the max gold"}},
+		{"max lowered past min", 6, 5, LocationFields.ValidateNewMax, map[string]string{"max_gold": "max gold must be at least 6, the min gold"}},
+		{"negative ends", -1, -3, LocationFields.ValidateNewMax, map[string]string{"max_gold": "max gold must be at least -1, the min gold"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := LocationFields{MinGold: tt.min, MaxGold: tt.max}.ValidateChangedEnd(tt.end)
+			err := tt.validate(LocationFields{MinGold: tt.min, MaxGold: tt.max})
 			if tt.want == nil {
 				if err != nil {
 					t.Errorf("got %v, want nil", err)

@@ -172,9 +172,9 @@ func (s *Server) UpdateLocation(ctx context.Context, req generated.UpdateLocatio
 		}
 		switch {
 		case p.MinGold != nil && p.MaxGold == nil:
-			return cur.Fields().ValidateChangedEnd("min_gold")
+			return cur.Fields().ValidateNewMin()
 		case p.MaxGold != nil && p.MinGold == nil:
-			return cur.Fields().ValidateChangedEnd("max_gold")
+			return cur.Fields().ValidateNewMax()
 		}
 		return cur.Fields().Validate()
 	})

@@ -551,7 +551,7 @@ func (UnimplementedHandler) ReplacePlayerToken(ctx context.Context, params Repla
 // `min_gold` and `max_gold`, the wrong way round, is a `400` on its own, as a `PUT`'s body is: before
 // a `404` or a `412`. One that sets one end is checked against the other end as stored, after the
 // preconditions, and refused under the end it sets, naming the other's stored value: `{"max_gold": 1}`
-// on the Farm (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
+// on the Farm (10 to 20) is `"max_gold": "max gold must be at least 10, the min gold"`.
 //
 // PATCH /locations/{id}
 func (UnimplementedHandler) UpdateLocation(ctx context.Context, req *LocationPatch, params UpdateLocationParams) (r UpdateLocationRes, _ error) {

@@ -1438,7 +1438,7 @@ type ClientInterface interface {
 	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
 	// checked against the other end as stored, after the preconditions, and refused under
 	// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
-	// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
+	// (10 to 20) is `"max_gold": "max gold must be at least 10, the min gold"`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1453,7 +1453,7 @@ type ClientInterface interface {
 	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
 	// checked against the other end as stored, after the preconditions, and refused under
 	// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
-	// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
+	// (10 to 20) is `"max_gold": "max gold must be at least 10, the min gold"`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type.
 	//
@@ -2156,7 +2156,7 @@ func (c *Client) OptionsLocation(ctx context.Context, id LocationID, reqEditors 
 // its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
 // checked against the other end as stored, after the preconditions, and refused under
 // the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
-// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
+// (10 to 20) is `"max_gold": "max gold must be at least 10, the min gold"`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2181,7 +2181,7 @@ func (c *Client) UpdateLocationWithBody(ctx context.Context, id LocationID, para
 // its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
 // checked against the other end as stored, after the preconditions, and refused under
 // the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
-// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
+// (10 to 20) is `"max_gold": "max gold must be at least 10, the min gold"`.
 //
 // Takes a body of the `application/merge-patch+json` content type.
 //
@@ -5865,7 +5865,7 @@ type ClientWithResponsesInterface interface {
 	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
 	// checked against the other end as stored, after the preconditions, and refused under
 	// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
-	// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
+	// (10 to 20) is `"max_gold": "max gold must be at least 10, the min gold"`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5880,7 +5880,7 @@ type ClientWithResponsesInterface interface {
 	// its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
 	// checked against the other end as stored, after the preconditions, and refused under
 	// the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
-	// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
+	// (10 to 20) is `"max_gold": "max gold must be at least 10, the min gold"`.
 	//
 	// Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -15839,7 +15839,7 @@ func (c *ClientWithResponses) OptionsLocationWithResponse(ctx context.Context, i
 // its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
 // checked against the other end as stored, after the preconditions, and refused under
 // the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
-// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
+// (10 to 20) is `"max_gold": "max gold must be at least 10, the min gold"`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -15860,7 +15860,7 @@ func (c *ClientWithResponses) UpdateLocationWithBodyWithResponse(ctx context.Con
 // its own, as a `PUT`'s body is: before a `404` or a `412`. One that sets one end is
 // checked against the other end as stored, after the preconditions, and refused under
 // the end it sets, naming the other's stored value: `{"max_gold": 1}` on the Farm
-// (10 to 20) is `"max_gold": "max gold must be greater than or equal to min gold (10)"`.
+// (10 to 20) is `"max_gold": "max gold must be at least 10, the min gold"`.
 //
 // Takes a body of the `application/merge-patch+json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -527,9 +527,11 @@ func wrap(err error) error {
 // closed statement (a read's prepared statement, closed with the store),
 // which it does not export.
 func closed(err error) bool {
-	switch err.Error() {
-	case "sql: database is closed", "sql: statement is closed":
-		return true
+	for ; err != nil; err = errors.Unwrap(err) {
+		switch err.Error() {
+		case "sql: database is closed", "sql: statement is closed":
+			return true
+		}
 	}
 	return false
 }

@@ -76,7 +76,7 @@ func testClosed(t *testing.T, open Opener) {
 			}
 		})
 	}
-	if err := s.Ping(t.Context()); err == nil {
-		t.Errorf("Ping after Close: got nil, want an error")
+	if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE {
+		t.Errorf("Ping after Close: got %v (code %q), want code %q", err, game.ErrorCode(err), game.EUNAVAILABLE)
 	}
 }
