@@ -3,6 +3,7 @@ package api_test
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -187,18 +188,27 @@ func TestChunkedRequestClosesTheConnection(t *testing.T) {
 // refused without being asked for it when its headers already decide: a
 // body without a Content-Type is a 415 whatever its framing, so the server
 // does not peek into a chunked one (which would send the 100 Continue).
+// The connection then closes soon, though the client, still waiting, never
+// sends the body net/http would read before closing it (the harness's
+// server has no read timeout: without the bound, it would wait for ever).
 func TestExpectContinueRefusedBeforeTheBody(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	u, err := url.Parse(s.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range []struct{ name, head string }{
-		{"chunked", "POST /players HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n"},
-		{"with a length", "POST /players HTTP/1.1\r\nHost: x\r\nContent-Length: 37\r\nExpect: 100-continue\r\n\r\n"},
-		{"chunked, among other expectations", "POST /players HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: foo, 100-Continue\r\n\r\n"},
+	for _, tt := range []struct {
+		name, head string
+		want       int
+	}{
+		{"chunked", "POST /players HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n", http.StatusUnsupportedMediaType},
+		{"with a length", "POST /players HTTP/1.1\r\nHost: x\r\nContent-Length: 37\r\nExpect: 100-continue\r\n\r\n", http.StatusUnsupportedMediaType},
+		{"chunked, among other expectations", "POST /players HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nExpect: foo, 100-Continue\r\n\r\n", http.StatusUnsupportedMediaType},
+		{"to a path that names nothing", "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 37\r\nExpect: 100-continue\r\n\r\n", http.StatusNotFound},
+		{"to an operation that takes no body", "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n", http.StatusOK},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			conn, err := net.Dial("tcp", u.Host)
 			if err != nil {
 				t.Fatal(err)
@@ -207,17 +217,81 @@ func TestExpectContinueRefusedBeforeTheBody(t *testing.T) {
 			if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
 				t.Fatal(err)
 			}
+			sent := time.Now()
 			if _, err := conn.Write([]byte(tt.head)); err != nil {
 				t.Fatal(err)
 			}
-			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			br := bufio.NewReader(conn)
+			resp, err := http.ReadResponse(br, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
+			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode != http.StatusUnsupportedMediaType {
-				t.Fatalf("first answer %d, want 415 before the body is sent", resp.StatusCode)
+			answered := time.Now()
+			if resp.StatusCode != tt.want {
+				t.Fatalf("first answer %d, want %d before the body is sent", resp.StatusCode, tt.want)
+			}
+			if !resp.Close {
+				t.Errorf("the answer keeps the connection, whose body is unread")
+			}
+			if b, err := br.ReadByte(); err != io.EOF {
+				t.Fatalf("after the answer: read %q, %v; want the connection closed", b, err)
+			}
+			// The answer comes at once, and the close after the wait for
+			// the body: not the answer after the wait, as when net/http
+			// reads the body before it answers.
+			if waited, after := answered.Sub(sent), time.Since(answered); waited > after {
+				t.Errorf("the answer came %v after the request and the close %v after it; want the answer first, the wait after", waited, after)
 			}
 		})
+	}
+}
+
+// A request that waits for 100 Continue and sends its body when asked
+// keeps its connection, as any other: the bound on an unread body's wait
+// is not set once the body was read.
+func TestExpectContinueKeepsTheConnectionOfABodyRead(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	const body = `{"first_name":"Ab","last_name":"Cd"}`
+	fmt.Fprintf(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", len(body))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusContinue {
+		t.Fatalf("first answer %d, want 100", resp.StatusCode)
+	}
+	io.WriteString(conn, body)
+	if resp, err = http.ReadResponse(br, nil); err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || resp.Close {
+		t.Fatalf("answer to the body: %d, closing %v; want 201 keeping the connection", resp.StatusCode, resp.Close)
+	}
+	// Past the second an unread body's wait is bounded to (unaskedBodyGrace).
+	time.Sleep(1500 * time.Millisecond)
+	io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	if resp, err = http.ReadResponse(br, nil); err != nil {
+		t.Fatalf("the next request on the connection: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the next request on the connection: %d, want 200", resp.StatusCode)
 	}
 }

@@ -217,11 +217,17 @@ func methodNotAllowed(r *gin.Engine, ops operations) gin.HandlerFunc {
 // or "~") decoded, as RFC 3986, section 6.2.2.2 says URIs are compared:
 // /%6Cocations is /locations. The engine routes on the path as sent (see
 // UseRawPath), where it would be a path that names nothing. Other escapes
-// stay: /locations%2F1 is still one segment.
+// stay: /locations%2F1 is still one segment. A request that waits for
+// 100 Continue is served through serveUnasked.
 type unreservedDecoded struct{ *gin.Engine }
 
 func (h unreservedDecoded) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.Engine.ServeHTTP(w, uripath.Request(r))
+	r = uripath.Request(r)
+	if waitsForContinue(r) {
+		serveUnasked(h.Engine, w, r)
+		return
+	}
+	h.Engine.ServeHTTP(w, r)
 }
 
 // isServerOptions reports whether r is OPTIONS *, the server as a whole
