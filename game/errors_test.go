@@ -1,6 +1,7 @@
 package game
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,16 @@ func TestErrorText(t *testing.T) {
 	}
 	if e := Unavailable(io.ErrUnexpectedEOF); !strings.Contains(e.Error(), io.ErrUnexpectedEOF.Error()) {
 		t.Errorf("Unavailable(%v).Error() = %q, without its cause", io.ErrUnexpectedEOF, e.Error())
+	}
+	// The cause is there for errors.Is and errors.As too: a caller may ask
+	// whether an unavailable store timed out.
+	for _, cause := range []error{io.ErrUnexpectedEOF, fmt.Errorf("reading: %w", context.DeadlineExceeded)} {
+		if e := Unavailable(cause); !errors.Is(e, cause) {
+			t.Errorf("errors.Is(Unavailable(%v), its cause) = false", cause)
+		}
+	}
+	if !errors.Is(Unavailable(fmt.Errorf("reading: %w", context.DeadlineExceeded)), context.DeadlineExceeded) {
+		t.Errorf("errors.Is(Unavailable(a wrapped deadline), context.DeadlineExceeded) = false")
 	}
 }
 

@@ -66,4 +66,26 @@ func TestGzipIfSmaller(t *testing.T) {
 	if got := gzipIfSmaller(bytes.Repeat([]byte("ninja "), 1000)); got == nil {
 		t.Error("a repeated word: nil, want it compressed")
 	}
+	// Smaller, but by less than a tenth: noise, then a run of zeros that
+	// gzip shrinks to almost nothing, a twentieth of the whole.
+	almost := append(noise[:len(noise):len(noise)], make([]byte, len(noise)/19)...)
+	if got := gzipIfSmaller(almost); got != nil {
+		t.Errorf("%d bytes compressed to %d, less than a tenth smaller: want nil", len(almost), len(got))
+	}
+	// And by a little more than a tenth.
+	enough := append(noise[:len(noise):len(noise)], make([]byte, len(noise)/7)...)
+	if got := gzipIfSmaller(enough); got == nil {
+		t.Errorf("%d bytes, a tenth smaller compressed: nil, want them compressed", len(enough))
+	}
+}
+
+// A file under 1 KiB is sent as it is; one of 1 KiB may be compressed.
+func TestCompressedOfSmallFiles(t *testing.T) {
+	var c compressed
+	if got := c.of("/small", bytes.Repeat([]byte("a"), 1023)); got != nil {
+		t.Errorf("1023 bytes: compressed to %d, want nil", len(got))
+	}
+	if got := c.of("/kibibyte", bytes.Repeat([]byte("a"), 1024)); got == nil {
+		t.Error("1024 bytes: nil, want them compressed")
+	}
 }

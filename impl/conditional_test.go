@@ -37,6 +37,8 @@ func TestEntityTags(t *testing.T) {
 		{`"1"x", "2"`, nil, false, false},
 		{`a"b,*,c", "d"`, nil, false, false},
 		{`"a b"`, nil, false, false},
+		{"\"a\x7fb\"", nil, false, false}, // DEL is no etagc (RFC 9110, section 8.8.3)
+		{"\"a\x00b\"", nil, false, false},
 		{`W/*`, nil, false, false},
 		{`w/"a"`, nil, false, false},
 		{`W/`, nil, false, false},
