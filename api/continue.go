@@ -3,6 +3,7 @@ package api
 import (
 	"io"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,6 +29,11 @@ func waitsForContinue(r *http.Request) bool {
 // of the rest of the body, up to 256 KiB, with no limit but --read-timeout
 // to the wait: a client that waits for a 100 Continue it is never sent
 // sends nothing, and the connection would be held that long.
+//
+// The bound replaces --read-timeout's deadline for that read: an answer
+// given less than a second before it keeps the connection up to a second
+// past it. (No handler hijacks a connection; one that did would have to
+// stop this.)
 func serveUnasked(h http.Handler, w http.ResponseWriter, r *http.Request) {
 	// On a copy: net/http judges the connection by the body of the request
 	// it made (an expectContinueReader not read to its end closes it), and
@@ -36,9 +42,11 @@ func serveUnasked(h http.Handler, w http.ResponseWriter, r *http.Request) {
 	watched := *r
 	watched.Body = body
 	h.ServeHTTP(w, &watched)
-	if !body.eof {
-		// Only on a connection that closes: a body read to its end is
-		// the case in which net/http keeps it, reading the next request.
+	if !body.eof.Load() {
+		// Only on a connection that closes: once a body is read to its
+		// end, net/http keeps the connection and reads on it in the
+		// background, which a deadline would fail, cancelling the
+		// context of every later request on it.
 		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(unaskedBodyGrace))
 	}
 }
@@ -47,13 +55,13 @@ func serveUnasked(h http.Handler, w http.ResponseWriter, r *http.Request) {
 // end, as net/http's expectContinueReader does.
 type watchedBody struct {
 	io.ReadCloser
-	eof bool
+	eof atomic.Bool
 }
 
 func (b *watchedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err == io.EOF {
-		b.eof = true
+		b.eof.Store(true)
 	}
 	return n, err
 }
