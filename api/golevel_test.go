@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -21,10 +20,6 @@ import (
 // contradicts the contract.
 func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct {
 		name, raw  string
 		wantStatus int
@@ -42,11 +37,7 @@ func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conn, err := net.Dial("tcp", u.Host)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
+			conn := dial(t, s)
 			if _, err := conn.Write([]byte(tt.raw)); err != nil {
 				t.Fatal(err)
 			}
@@ -64,20 +55,27 @@ func TestGoLevelAnswersAreAsDocumented(t *testing.T) {
 	}
 }
 
+// dial opens a connection of its own to s, closed when t ends, on which
+// any read or write fails after ten seconds.
+func dial(t *testing.T, s *apitest.Server) net.Conn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
 // A request target may have no path: the absolute form without one, or
 // CONNECT's host:port. Nothing is routed there; the 404 says why.
 func TestATargetWithNoPathIsNotFound(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, raw := range []string{"GET http://x HTTP/1.1\r\nHost: x\r\n\r\n", "CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n"} {
-		conn, err := net.Dial("tcp", u.Host)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
+		conn := dial(t, s)
 		if _, err := conn.Write([]byte(raw)); err != nil {
 			t.Fatal(err)
 		}
@@ -108,10 +106,6 @@ func TestATargetWithNoPathIsNotFound(t *testing.T) {
 // so what follows its body on the connection is never served.
 func TestChunkedRequestClosesTheConnection(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const next = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
 	tests := []struct {
 		name, first string
@@ -144,14 +138,7 @@ func TestChunkedRequestClosesTheConnection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			conn, err := net.Dial("tcp", u.Host)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
-				t.Fatal(err)
-			}
+			conn := dial(t, s)
 			if _, err := conn.Write([]byte(tt.first + next)); err != nil {
 				t.Fatal(err)
 			}
@@ -193,10 +180,6 @@ func TestChunkedRequestClosesTheConnection(t *testing.T) {
 // server has no read timeout: without the bound, it would wait for ever).
 func TestExpectContinueRefusedBeforeTheBody(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tt := range []struct {
 		name, head string
 		want       int
@@ -209,14 +192,7 @@ func TestExpectContinueRefusedBeforeTheBody(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			conn, err := net.Dial("tcp", u.Host)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
-				t.Fatal(err)
-			}
+			conn := dial(t, s)
 			sent := time.Now()
 			if _, err := conn.Write([]byte(tt.head)); err != nil {
 				t.Fatal(err)
@@ -255,18 +231,7 @@ func TestExpectContinueRefusedBeforeTheBody(t *testing.T) {
 // deadline set then before the next request.)
 func TestExpectContinueKeepsTheConnectionOfABodyRead(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
-	u, err := url.Parse(s.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.Dial("tcp", u.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
-		t.Fatal(err)
-	}
+	conn := dial(t, s)
 	const body = `{"first_name":"Ab","last_name":"Cd"}`
 	fmt.Fprintf(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", len(body))
 	br := bufio.NewReader(conn)

@@ -372,11 +372,7 @@ func TestHeaderLimit(t *testing.T) {
 			{"http://x/locations", "x", 1024 - 50, http.StatusOK},
 			{"http://x/locations", "x", 1024 - 50 + 1, http.StatusRequestHeaderFieldsTooLarge},
 		} {
-			conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
+			conn := dial(t, s)
 			fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nX-Padding: %s\r\nConnection: close\r\n\r\n", c.target, c.host, strings.Repeat("p", c.padding))
 			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 			if err != nil {
@@ -458,6 +454,7 @@ func newServerLosingItsStore(t *testing.T) (s *apitest.Server, lose func()) {
 // slot and turn everyone else away.
 func TestInFlightSlotIsTakenOnceTheBodyHasArrived(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{Config: api.Config{MaxInFlight: 1}})
+	// No deadline: the wait below for the request to arrive is longer.
 	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
 	if err != nil {
 		t.Fatal(err)
