@@ -30,12 +30,12 @@ func isUnlimited(c *gin.Context, op *operation) bool {
 
 // headerLimit answers 431 when the request's target (its path and query)
 // and header fields, Host among them, add up to more than limit bytes, as
-// net/http counts its MaxHeaderBytes; the detail says both. (RFC 9110 has 414 for a long target
-// alone; one limit keeps one answer for a request head too large to read.
-// net/http's own, larger MaxHeaderBytes still guards the connection; beyond
-// it net/http answers before any handler runs.) A request no operation
-// matches gets its 404 or 405 regardless: the contract declares nothing
-// else for an undeclared route.
+// net/http counts its MaxHeaderBytes; the detail says both. (RFC 9110 has
+// 414 for a long target alone; one limit keeps one answer for a request
+// head too large to read. net/http's own, larger MaxHeaderBytes still
+// guards the connection; beyond it net/http answers before any handler
+// runs.) A request no operation matches gets its 404 or 405 regardless:
+// the contract declares nothing else for an undeclared route.
 func headerLimit(limit int) func(*gin.Context, *operation) {
 	return func(c *gin.Context, op *operation) {
 		if op == nil {
