@@ -154,7 +154,9 @@ type VisitRequest struct {
 	Refuse error
 }
 
-// IdempotencyKeyTTL is how long a key and its stored result are kept at least.
+// IdempotencyKeyTTL is how long a key is kept from the visit it recorded.
+// A store honours it for that long and then forgets it, whether or not its
+// row has been deleted yet (see package purge).
 const IdempotencyKeyTTL = 24 * time.Hour
 
 // PoolStats are one connection pool's figures, for metrics.

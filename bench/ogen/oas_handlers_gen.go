@@ -290,8 +290,9 @@ func (s *Server) handleCreatePlayerRequest(args [0]string, argsEscaped bool, w h
 //
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body returns the
 // first response and changes nothing; the same key with another body is a 422. A retry sent while the
-// first is still being served waits for it and then answers as a retry does (never a 409). Keys are
-// kept for at least 24 hours.
+// first is still being served waits for it and then answers as a retry does (never a 409). A key is
+// kept for 24 hours from the visit it recorded; after that it is forgotten, and a request with it
+// records a new visit, whatever its body.
 //
 // POST /players/{id}/visits
 func (s *Server) handleCreateVisitRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

@@ -1688,7 +1688,8 @@ type ClientInterface interface {
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
 	// 422. A retry sent while the first is still being served waits for it and then answers
-	// as a retry does (never a 409). Keys are kept for at least 24 hours.
+	// as a retry does (never a 409). A key is kept for 24 hours from the visit it recorded;
+	// after that it is forgotten, and a request with it records a new visit, whatever its body.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1707,7 +1708,8 @@ type ClientInterface interface {
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
 	// 422. A retry sent while the first is still being served waits for it and then answers
-	// as a retry does (never a 409). Keys are kept for at least 24 hours.
+	// as a retry does (never a 409). A key is kept for 24 hours from the visit it recorded;
+	// after that it is forgotten, and a request with it records a new visit, whatever its body.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2676,7 +2678,8 @@ func (c *Client) OptionsVisits(ctx context.Context, id PlayerID, reqEditors ...R
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
 // 422. A retry sent while the first is still being served waits for it and then answers
-// as a retry does (never a 409). Keys are kept for at least 24 hours.
+// as a retry does (never a 409). A key is kept for 24 hours from the visit it recorded;
+// after that it is forgotten, and a request with it records a new visit, whatever its body.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2705,7 +2708,8 @@ func (c *Client) CreateVisitWithBody(ctx context.Context, id PlayerID, params *C
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
 // 422. A retry sent while the first is still being served waits for it and then answers
-// as a retry does (never a 409). Keys are kept for at least 24 hours.
+// as a retry does (never a 409). A key is kept for 24 hours from the visit it recorded;
+// after that it is forgotten, and a request with it records a new visit, whatever its body.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6157,7 +6161,8 @@ type ClientWithResponsesInterface interface {
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
 	// 422. A retry sent while the first is still being served waits for it and then answers
-	// as a retry does (never a 409). Keys are kept for at least 24 hours.
+	// as a retry does (never a 409). A key is kept for 24 hours from the visit it recorded;
+	// after that it is forgotten, and a request with it records a new visit, whatever its body.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -6176,7 +6181,8 @@ type ClientWithResponsesInterface interface {
 	// Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 	// returns the first response and changes nothing; the same key with another body is a
 	// 422. A retry sent while the first is still being served waits for it and then answers
-	// as a retry does (never a 409). Keys are kept for at least 24 hours.
+	// as a retry does (never a 409). A key is kept for 24 hours from the visit it recorded;
+	// after that it is forgotten, and a request with it records a new visit, whatever its body.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16293,7 +16299,8 @@ func (c *ClientWithResponses) OptionsVisitsWithResponse(ctx context.Context, id 
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
 // 422. A retry sent while the first is still being served waits for it and then answers
-// as a retry does (never a 409). Keys are kept for at least 24 hours.
+// as a retry does (never a 409). A key is kept for 24 hours from the visit it recorded;
+// after that it is forgotten, and a request with it records a new visit, whatever its body.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16318,7 +16325,8 @@ func (c *ClientWithResponses) CreateVisitWithBodyWithResponse(ctx context.Contex
 // Send an `Idempotency-Key` to retry safely: a retry with the same key and the same body
 // returns the first response and changes nothing; the same key with another body is a
 // 422. A retry sent while the first is still being served waits for it and then answers
-// as a retry does (never a 409). Keys are kept for at least 24 hours.
+// as a retry does (never a 409). A key is kept for 24 hours from the visit it recorded;
+// after that it is forgotten, and a request with it records a new visit, whatever its body.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

@@ -8,14 +8,25 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/purge"
 )
 
 // MigrationLockKey lets the external tests hold a schema's migration lock.
 var MigrationLockKey = migrationLockKey
 
-// MovePurgeBack moves s's last idempotency-key purge d earlier, so that d
-// counts towards the wait before its next one, as if d had passed.
-func MovePurgeBack(s *Store, d time.Duration) { s.lastPurge.Add(-int64(d / time.Second)) }
+// SetClock makes s read the time from now, which decides when a purge may
+// start (keys are dated by the server's clock). Call it while no call to s
+// is in flight.
+func SetClock(s *Store, now func() time.Time) { s.now = now }
+
+// StopPurges stops s's idempotency-key purges for good.
+func StopPurges(s *Store) { s.purger.Close() }
+
+// WaitPurges waits until no purge of s's is running.
+func WaitPurges(s *Store) { s.purger.Wait() }
+
+// DeleteExpiredKeys is s's purge.Delete.
+func DeleteExpiredKeys(s *Store) purge.Delete { return s.deleteExpiredKeys }
 
 // Pool lets the external tests query s's pool.
 func Pool(s *Store) *pgxpool.Pool { return s.pool }

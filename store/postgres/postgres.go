@@ -66,13 +66,15 @@ import (
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/store/migration"
+	"github.com/ninjagold/ninjagold-api/store/purge"
 )
 
 // Store is a game.Store on a PostgreSQL database.
 type Store struct {
-	pool      *pgxpool.Pool
-	schema    string       // the schema the tables are in
-	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
+	pool   *pgxpool.Pool
+	schema string           // the schema the tables are in
+	purger *purge.Purger    // deletes expired idempotency keys
+	now    func() time.Time // when a purge may start; keys are dated by the server's clock
 	// createPlayerKey and createLocationKey are the advisory locks
 	// CreatePlayer and CreateLocation hold (see there).
 	createPlayerKey, createLocationKey int64
@@ -204,8 +206,9 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 		createPlayerKey:   lockKey("create player", schema),
 		createLocationKey: lockKey("create location", schema),
 		locationLockClass: int32(lockKey("location", schema)),
+		now:               time.Now,
 	}
-	s.lastPurge.Store(time.Now().Unix())
+	s.purger = purge.New(time.Now(), s.deleteExpiredKeys)
 	return s, nil
 }
 
@@ -330,6 +333,7 @@ func settingMillis(v string) int64 {
 // Close waits for the calls in flight to return their connections and closes
 // the pool.
 func (s *Store) Close() error {
+	s.purger.Close() // it deletes through the pool: first
 	s.pool.Close()
 	return nil
 }

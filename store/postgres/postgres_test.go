@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -699,14 +700,42 @@ func TestPlayerPagesReadOneSnapshot(t *testing.T) {
 }
 
 // TestIdempotencyKeysExpire lets time pass by dating the recorded keys back,
-// since they are stamped and purged by the server's clock, and moving the
-// store's last purge back by as much.
+// since they are stamped by the server's clock, with the purges stopped.
 func TestIdempotencyKeysExpire(t *testing.T) {
 	url := pgtest.TestURL(t)
 	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	postgres.StopPurges(s)
 	storetest.IdempotencyKeysExpire(t, s, func(d time.Duration) {
 		exec(t, url, `UPDATE idempotency_keys SET created_at = created_at - $1 * interval '1 microsecond'`, d.Microseconds())
-		postgres.MovePurgeBack(s, d)
+	})
+}
+
+// TestIdempotencyKeysPurged lets time pass by dating the recorded keys back,
+// as TestIdempotencyKeysExpire does, and by moving the store's clock, which
+// decides when a purge may start, on.
+func TestIdempotencyKeysPurged(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	var passed atomic.Int64
+	postgres.SetClock(s, func() time.Time { return time.Now().Add(time.Duration(passed.Load())) })
+	storetest.IdempotencyKeysPurged(t, s, storetest.PurgeHooks{
+		Elapse: func(d time.Duration) {
+			exec(t, url, `UPDATE idempotency_keys SET created_at = created_at - $1 * interval '1 microsecond'`, d.Microseconds())
+			passed.Add(int64(d))
+		},
+		Keys: func(playerID int64) []string {
+			rows, err := postgres.Pool(s).Query(t.Context(), `SELECT key FROM idempotency_keys WHERE player_id = $1 ORDER BY key`, playerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return keys
+		},
+		Wait:   func() { postgres.WaitPurges(s) },
+		Delete: postgres.DeleteExpiredKeys(s),
 	})
 }
 

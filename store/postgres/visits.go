@@ -30,7 +30,10 @@ func scanVisit(row scanner, extra ...any) (game.Visit, error) {
 // idempotency key $6 for the request of hash $7. It returns the visit and
 // whether its key was stored (true without a key). Data-modifying WITH
 // queries run on one snapshot and see each other only through RETURNING:
-// the visit takes its balance from the update, the key its visit id.
+// the visit takes its balance from the update, the key its visit id. A row
+// in the key's way is replaced if it has expired ($8 is the TTL in seconds)
+// and the purge has not reached it yet; a live one means another request
+// stored the key first.
 const recordVisit = `
 	WITH p AS (
 		UPDATE players SET gold = gold + $1 WHERE id = $2 RETURNING gold
@@ -41,7 +44,9 @@ const recordVisit = `
 	), k AS (
 		INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at)
 		SELECT v.player_id, $6::text, $7::bytea, v.id, v.created_at FROM v WHERE $6::text <> ''
-		ON CONFLICT (player_id, key) DO NOTHING
+		ON CONFLICT (player_id, key) DO UPDATE SET
+			request_hash = EXCLUDED.request_hash, visit_id = EXCLUDED.visit_id, created_at = EXCLUDED.created_at
+		WHERE idempotency_keys.created_at < EXCLUDED.created_at - $8::bigint * interval '1 second'
 		RETURNING visit_id
 	)
 	SELECT ` + visitColumns + `, $6::text = '' OR EXISTS (SELECT FROM k) FROM v`
@@ -94,8 +99,9 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			loc, locErr = scanLocation(tx.QueryRow(ctx, locationQuery, req.LocationID))
 		} else {
 			batch := &pgx.Batch{}
-			batch.Queue(`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = $1 AND key = $2`,
-				req.PlayerID, req.IdempotencyKey)
+			batch.Queue(`SELECT request_hash, visit_id FROM idempotency_keys
+				WHERE player_id = $1 AND key = $2 AND created_at >= clock_timestamp() - $3::bigint * interval '1 second'`,
+				req.PlayerID, req.IdempotencyKey, keyTTL)
 			batch.Queue(locationQuery, req.LocationID)
 			br := tx.SendBatch(ctx, batch)
 			var (
@@ -137,7 +143,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		// conflict undoes this visit and the retry replays that one.
 		var keyed bool
 		visit, err = scanVisit(tx.QueryRow(ctx, recordVisit,
-			int64(out.Gold), req.PlayerID, loc.ID, loc.Name, out.Message, req.IdempotencyKey, req.RequestHash), &keyed)
+			int64(out.Gold), req.PlayerID, loc.ID, loc.Name, out.Message, req.IdempotencyKey, req.RequestHash, keyTTL), &keyed)
 		if err != nil {
 			return err
 		}
@@ -150,24 +156,27 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		return game.Visit{}, false, err
 	}
 	if req.IdempotencyKey != "" && !replayed {
-		s.purgeKeys(ctx)
+		s.purger.Maybe(s.now())
 	}
 	return visit, replayed, nil
 }
 
-// purgeKeys deletes idempotency keys older than their TTL, at most once a
-// minute per store. It runs after the visit has committed, in a statement of
-// its own, so it never holds up a visit's locks; it is best effort, since a
-// failure only leaves old keys for the next purge and must not fail the visit
-// already recorded.
-func (s *Store) purgeKeys(ctx context.Context) {
-	now := time.Now().Unix()
-	last := s.lastPurge.Load()
-	if now-last < 60 || !s.lastPurge.CompareAndSwap(last, now) {
-		return
-	}
-	_, _ = s.pool.Exec(ctx, `DELETE FROM idempotency_keys WHERE created_at < now() - $1::bigint * interval '1 second'`,
-		int64(game.IdempotencyKeyTTL/time.Second))
+// keyTTL is game.IdempotencyKeyTTL in seconds: a key older than that is
+// expired, whether purged yet or not.
+const keyTTL = int64(game.IdempotencyKeyTTL / time.Second)
+
+// deleteExpiredKeys deletes at most limit expired idempotency keys, the
+// oldest first, in one statement: the purge.Delete of s. It skips the keys
+// a visit holds locked (replacing one), rather than wait for them.
+func (s *Store) deleteExpiredKeys(ctx context.Context, limit int) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `
+		DELETE FROM idempotency_keys k USING (
+			SELECT player_id, key FROM idempotency_keys
+			WHERE created_at < clock_timestamp() - $1::bigint * interval '1 second'
+			ORDER BY created_at LIMIT $2
+			FOR UPDATE SKIP LOCKED) old
+		WHERE k.player_id = old.player_id AND k.key = old.key`, keyTTL, limit)
+	return tag.RowsAffected(), err
 }
 
 func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit int) ([]game.Visit, error) {

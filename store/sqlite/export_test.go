@@ -7,11 +7,21 @@ import (
 	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/purge"
 )
 
 // SetClock makes s read the time from now. Call it while no call to s is in
 // flight: the writer goroutine reads the clock.
 func SetClock(s *Store, now func() time.Time) { s.now = now }
+
+// StopPurges stops s's idempotency-key purges for good.
+func StopPurges(s *Store) { s.purger.Close() }
+
+// WaitPurges waits until no purge of s's is running.
+func WaitPurges(s *Store) { s.purger.Wait() }
+
+// DeleteExpiredKeys is s's purge.Delete.
+func DeleteExpiredKeys(s *Store) purge.Delete { return s.deleteExpiredKeys }
 
 // WriteConn lets the external tests query the write connection.
 func WriteConn(s *Store) *sql.Conn { return s.wconn }

@@ -45,6 +45,7 @@ import (
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/store/migration"
+	"github.com/ninjagold/ninjagold-api/store/purge"
 )
 
 //go:embed migrations/*.sql
@@ -56,8 +57,8 @@ type Store struct {
 	wconn *sql.Conn // that connection, held by the writer goroutine
 	read  *sql.DB   // read-only connections
 
-	lastPurge atomic.Int64 // Unix seconds of the last idempotency-key purge
-	now       func() time.Time
+	purger *purge.Purger // deletes expired idempotency keys
+	now    func() time.Time
 
 	// The writer goroutine (writer.go) and how to stop it.
 	jobs chan writeJob
@@ -253,7 +254,7 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
 		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}},
 		reads:  readStmts{db: read}, file: &dbFile{path: path, opened: opened, walPath: walPath, wal: wal}}
-	s.lastPurge.Store(time.Now().Unix())
+	s.purger = purge.New(time.Now(), s.deleteExpiredKeys)
 	go s.writeLoop()
 	return s, nil
 }
@@ -393,6 +394,7 @@ func foreignKeyViolations(ctx context.Context, tx *sql.Tx) (map[fkPair]int, erro
 // Close stops the writer after the batch it is committing and closes both
 // pools; writes after Close fail with EUNAVAILABLE.
 func (s *Store) Close() error {
+	s.purger.Close() // its writes go through the writer: first
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.stopped
 	s.reads.close()

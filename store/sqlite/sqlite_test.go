@@ -53,13 +53,46 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, open)
 }
 
-// TestIdempotencyKeysExpire lets time pass on the store's clock, which both
-// dates the keys and decides when the purge runs and which keys it deletes.
+// TestIdempotencyKeysExpire lets time pass on the store's clock, which
+// dates the keys, with the purges stopped.
 func TestIdempotencyKeysExpire(t *testing.T) {
 	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
+	sqlite.StopPurges(s)
 	var passed atomic.Int64 // the time elapse has let pass
 	sqlite.SetClock(s, func() time.Time { return time.Now().Add(time.Duration(passed.Load())) })
 	storetest.IdempotencyKeysExpire(t, s, func(d time.Duration) { passed.Add(int64(d)) })
+}
+
+// TestIdempotencyKeysPurged lets time pass on the store's clock, which
+// dates the keys, decides which have expired and when a purge may start.
+func TestIdempotencyKeysPurged(t *testing.T) {
+	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
+	var passed atomic.Int64
+	sqlite.SetClock(s, func() time.Time { return time.Now().Add(time.Duration(passed.Load())) })
+	storetest.IdempotencyKeysPurged(t, s, storetest.PurgeHooks{
+		Elapse: func(d time.Duration) { passed.Add(int64(d)) },
+		Keys: func(playerID int64) []string {
+			rows, err := sqlite.ReadPool(s).QueryContext(t.Context(), `SELECT key FROM idempotency_keys WHERE player_id = ? ORDER BY key`, playerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var keys []string
+			for rows.Next() {
+				var k string
+				if err := rows.Scan(&k); err != nil {
+					t.Fatal(err)
+				}
+				keys = append(keys, k)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			return keys
+		},
+		Wait:   func() { sqlite.WaitPurges(s) },
+		Delete: sqlite.DeleteExpiredKeys(s),
+	})
 }
 
 // TestSynchronous checks the synchronous pragma the write connection

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
 )
@@ -26,8 +27,10 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 	var (
 		visit    game.Visit
 		replayed bool
+		now      time.Time // the visit's: read in the writer, so visits' times follow their ids
 	)
 	err := s.inTx(ctx, func(tx writeTx) error {
+		now = s.now()
 		if req.IdempotencyKey != "" {
 			// A key is replayed for its owner only: check the token first.
 			// (Without a key the first read below checks it.)
@@ -37,8 +40,8 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 			var hash []byte
 			var visitID int64
 			err := tx.QueryRow(
-				`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = ? AND key = ?`,
-				req.PlayerID, req.IdempotencyKey).Scan(&hash, &visitID)
+				`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = ? AND key = ? AND created_at >= ?`,
+				req.PlayerID, req.IdempotencyKey, keysFrom(now)).Scan(&hash, &visitID)
 			switch {
 			case err == nil && bytes.Equal(hash, req.RequestHash):
 				if req.Refuse != nil {
@@ -94,29 +97,34 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		if _, err := tx.Exec(`UPDATE players SET gold = ? WHERE id = ?`, balance, req.PlayerID); err != nil {
 			return err
 		}
-		now := micros(s.now())
 		visit, err = insertVisit(tx, game.Visit{
 			PlayerID: req.PlayerID, LocationID: loc.ID, LocationName: loc.Name,
 			Gold: out.Gold, Balance: balance, Message: out.Message,
-		}, now)
-		if err != nil {
+		}, micros(now))
+		if err != nil || req.IdempotencyKey == "" {
 			return err
 		}
-		if req.IdempotencyKey != "" {
-			if _, err := tx.Exec(
-				`INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-				req.PlayerID, req.IdempotencyKey, req.RequestHash, visit.ID, now); err != nil {
-				return err
-			}
-			return s.purgeKeys(tx)
-		}
-		return nil
+		// The read above found no live key, so a row in the way holds an
+		// expired one the purge has not reached yet: it is replaced.
+		_, err = tx.Exec(
+			`INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at) VALUES (?, ?, ?, ?, ?)
+			 ON CONFLICT (player_id, key) DO UPDATE SET
+				request_hash = excluded.request_hash, visit_id = excluded.visit_id, created_at = excluded.created_at`,
+			req.PlayerID, req.IdempotencyKey, req.RequestHash, visit.ID, micros(now))
+		return err
 	})
 	if err != nil {
 		return game.Visit{}, false, err
 	}
+	if req.IdempotencyKey != "" && !replayed {
+		s.purger.Maybe(now)
+	}
 	return visit, replayed, nil
 }
+
+// keysFrom is the time (micros) of the oldest idempotency key still
+// honoured at now; older ones are expired, whether purged yet or not.
+func keysFrom(now time.Time) int64 { return micros(now.Add(-game.IdempotencyKeyTTL)) }
 
 // visitStart reads what a visit starts from: its location, and its
 // player's gold. It runs in the writer's transaction, which holds the
@@ -200,17 +208,20 @@ func playerIn(row scanner, id int64) error {
 	return err
 }
 
-// purgeKeys deletes idempotency keys older than their TTL, at most once a
-// minute, inside the caller's transaction so it never needs a lock of its own.
-func (s *Store) purgeKeys(tx writeTx) error {
-	now := s.now()
-	last := s.lastPurge.Load()
-	if now.Unix()-last < 60 || !s.lastPurge.CompareAndSwap(last, now.Unix()) {
-		return nil
-	}
-	_, err := tx.Exec(`DELETE FROM idempotency_keys WHERE created_at < ?`,
-		micros(now.Add(-game.IdempotencyKeyTTL)))
-	return err
+// deleteExpiredKeys deletes at most limit expired idempotency keys, the
+// oldest first, in a write of its own: the purge.Delete of s.
+func (s *Store) deleteExpiredKeys(ctx context.Context, limit int) (deleted int64, err error) {
+	err = s.inTx(ctx, func(tx writeTx) error {
+		res, err := tx.Exec(`DELETE FROM idempotency_keys WHERE rowid IN
+			(SELECT rowid FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+			keysFrom(s.now()), limit)
+		if err != nil {
+			return err
+		}
+		deleted, err = res.RowsAffected()
+		return err
+	})
+	return deleted, err
 }
 
 func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit int) ([]game.Visit, error) {

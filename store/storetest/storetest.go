@@ -7,7 +7,8 @@
 // through game.Store, so it says nothing about tables or SQL. What the
 // interface can neither cause nor see (an idempotency key's expiry, the rows
 // a deleted player leaves) is checked by the exported helpers
-// (IdempotencyKeysExpire, CreateAndDeletePlayer with LeftoverRowsQuery),
+// (IdempotencyKeysExpire, IdempotencyKeysPurged, CreateAndDeletePlayer with
+// LeftoverRowsQuery),
 // which a store's own test drives with a hook into its database.
 package storetest
 

@@ -3,10 +3,12 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/purge"
 )
 
 func testVisits(t *testing.T, open Opener) {
@@ -307,53 +309,127 @@ func testIdempotency(t *testing.T, open Opener) {
 	})
 }
 
-// IdempotencyKeysExpire checks that s forgets an idempotency key once it is
-// older than game.IdempotencyKeyTTL and keeps the younger ones. Keys expire
-// only as time passes, which game.Store gives no way to cause, so the
-// store's own test passes elapse: it must make s behave as if d had passed,
-// the keys recorded so far being d older and d counting towards the once a
-// minute wait between purges.
+// IdempotencyKeysExpire checks that s honours an idempotency key for
+// game.IdempotencyKeyTTL and then forgets it, whether or not its row has
+// been purged: the store's own test stops its purges first, so that the
+// expired keys are still there. Keys expire only as time passes, which
+// game.Store gives no way to cause, so the store's own test passes elapse:
+// it must make s behave as if d had passed, the keys recorded so far being
+// d older.
 func IdempotencyKeysExpire(t *testing.T, s game.Store, elapse func(d time.Duration)) {
 	p := newPlayer(t, s, "Kira")
 	loc := firstLocation(t, s)
-	keyed := func(key string, roll func(game.Location) game.Outcome) game.VisitRequest {
-		return game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, IdempotencyKey: key, RequestHash: []byte("h"), Roll: roll}
+	keyed := func(key, hash string, roll func(game.Location) game.Outcome) game.VisitRequest {
+		return game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, IdempotencyKey: key, RequestHash: []byte(hash), Roll: roll}
 	}
-	record := func(key string) game.Visit {
+	record := func(key, hash string) game.Visit {
 		t.Helper()
-		v, replayed, err := s.CreateVisit(t.Context(), keyed(key, fixed(1)))
+		v, replayed, err := s.CreateVisit(t.Context(), keyed(key, hash, fixed(1)))
 		if err != nil || replayed {
 			t.Fatalf("CreateVisit with key %q: got replayed %v, %v; want false, nil", key, replayed, err)
 		}
 		return v
 	}
-
-	// Each keyed visit may purge. The one recording "fresh" purges while
-	// "old" is two minutes old; the one recording "last" purges when "old"
-	// is a minute past the TTL and "fresh" a minute short of it.
-	old := record("old")
-	elapse(2 * time.Minute)
-	fresh := record("fresh")
-	elapse(game.IdempotencyKeyTTL - time.Minute)
-	last := record("last")
-
-	for _, c := range []struct {
-		key  string
-		want game.Visit
-	}{{"fresh", fresh}, {"last", last}} {
-		again, replayed, err := s.CreateVisit(t.Context(), keyed(c.key, noRoll(t)))
+	replay := func(key string, want game.Visit) {
+		t.Helper()
+		again, replayed, err := s.CreateVisit(t.Context(), keyed(key, "h", noRoll(t)))
 		if err != nil || !replayed {
-			t.Fatalf("CreateVisit with the unexpired key %q: got replayed %v, %v; want true, nil", c.key, replayed, err)
+			t.Fatalf("CreateVisit with the live key %q: got replayed %v, %v; want true, nil", key, replayed, err)
 		}
-		sameVisit(t, again, c.want)
+		sameVisit(t, again, want)
 	}
 
-	// The expired key is free again: the same request records a new visit.
-	again, replayed, err := s.CreateVisit(t.Context(), keyed("old", fixed(1)))
-	if err != nil || replayed || again.ID == old.ID {
-		t.Fatalf("CreateVisit with the expired key: got visit %d, replayed %v, %v; want a visit other than %d, false, nil", again.ID, replayed, err, old.ID)
+	// "old" and "other" end a minute past the TTL, "fresh" a minute short
+	// of it.
+	old := record("old", "h")
+	other := record("other", "h")
+	elapse(2 * time.Minute)
+	fresh := record("fresh", "h")
+	elapse(game.IdempotencyKeyTTL - time.Minute)
+	replay("fresh", fresh)
+
+	// An expired key is free again: the same request records a new visit,
+	// and another request is not a reuse of the key (which a live key's
+	// would be, a 422).
+	again := record("old", "h")
+	if again.ID == old.ID {
+		t.Fatalf("CreateVisit with the expired key: got visit %d again, want a new one", old.ID)
 	}
-	if got := playerGold(t, s, p.ID); got != 4 {
-		t.Errorf("player gold: got %d, want 4 (four visits recorded)", got)
+	if v := record("other", "another request"); v.ID == other.ID {
+		t.Fatalf("CreateVisit with the expired key and another request: got visit %d again, want a new one", other.ID)
+	}
+	// The key now names its new visit, and lives from its new time.
+	replay("old", again)
+	elapse(game.IdempotencyKeyTTL - time.Minute)
+	replay("old", again)
+	if got := playerGold(t, s, p.ID); got != 5 {
+		t.Errorf("player gold: got %d, want 5 (five visits recorded)", got)
+	}
+}
+
+// PurgeHooks reach what IdempotencyKeysPurged checks and game.Store does
+// not show: a store's keys and its purges.
+type PurgeHooks struct {
+	// Elapse makes the store behave as if d had passed, as
+	// IdempotencyKeysExpire's elapse does; d counts towards the wait
+	// before the next purge, too.
+	Elapse func(d time.Duration)
+	// Keys lists the idempotency keys the store holds for a player, in
+	// order.
+	Keys func(playerID int64) []string
+	// Wait waits until no purge is running.
+	Wait func()
+	// Delete is the store's purge.Delete.
+	Delete purge.Delete
+}
+
+// IdempotencyKeysPurged checks that a keyed visit starts a purge a minute
+// after the store opened, or after the last purge started; that the purge
+// deletes the expired keys and no other row; and that the store's
+// purge.Delete deletes at most its limit, the oldest first.
+func IdempotencyKeysPurged(t *testing.T, s game.Store, h PurgeHooks) {
+	p := newPlayer(t, s, "Kira")
+	loc := firstLocation(t, s)
+	record := func(key string) {
+		t.Helper()
+		req := game.VisitRequest{PlayerID: p.ID, LocationID: loc.ID, IdempotencyKey: key, RequestHash: []byte("h"), Roll: fixed(1)}
+		if _, replayed, err := s.CreateVisit(t.Context(), req); err != nil || replayed {
+			t.Fatalf("CreateVisit with key %q: got replayed %v, %v; want false, nil", key, replayed, err)
+		}
+	}
+	wantKeys := func(when string, want ...string) {
+		t.Helper()
+		if got := h.Keys(p.ID); !slices.Equal(got, want) {
+			t.Fatalf("%s: got keys %q, want %q", when, got, want)
+		}
+	}
+
+	record("a")
+	h.Elapse(time.Second) // the keys' order is their age's
+	record("b")
+	h.Elapse(time.Second)
+	record("c")
+	h.Elapse(2 * time.Minute)
+	record("young") // starts a purge, with nothing expired
+	h.Wait()
+	wantKeys("after a purge with no key expired", "a", "b", "c", "young")
+
+	// a, b and c are a minute past the TTL, young a minute short of it.
+	h.Elapse(game.IdempotencyKeyTTL - time.Minute)
+	n, err := h.Delete(t.Context(), 2)
+	if err != nil || n != 2 {
+		t.Fatalf("Delete with limit 2: got %d, %v; want 2, nil", n, err)
+	}
+	wantKeys("after Delete with limit 2", "c", "young")
+
+	record("z") // starts a purge: the last started more than a minute ago
+	h.Wait()
+	wantKeys("after the purge", "young", "z")
+	if got := len(visits(t, s, p.ID)); got != 5 {
+		t.Errorf("got %d visits, want 5: a purge deletes keys, not visits", got)
+	}
+	n, err = h.Delete(t.Context(), 2)
+	if err != nil || n != 0 {
+		t.Errorf("Delete with no key expired: got %d, %v; want 0, nil", n, err)
 	}
 }

@@ -1,0 +1,118 @@
+// Package purge deletes a store's expired idempotency keys. A key is
+// honoured for game.IdempotencyKeyTTL and the stores ignore an older one, so
+// deleting it only returns its space; that is why the purge may run late,
+// fail, or stop half done without any client seeing it, and why it is
+// shaped to cost the requests nothing:
+//
+//   - in the background, started by a keyed visit once it is recorded: no
+//     request waits for it, and its failure fails none (it is tried again a
+//     minute later);
+//   - in batches of at most Batch keys, each its own statement or write
+//     transaction: a backlog (say a busy hour's keys, a day later) never
+//     holds SQLite's one writer, or PostgreSQL's row locks, for longer than
+//     one batch takes;
+//   - at most once a minute, and one at a time.
+package purge
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Every is the least time between the starts of two purges.
+const Every = time.Minute
+
+// Batch is how many keys one deletion removes at most.
+const Batch = 1000
+
+// batchTimeout bounds one batch: a deletion stuck behind a lock is given
+// up, and the keys are left for the next purge.
+const batchTimeout = 30 * time.Second
+
+// Delete deletes at most limit expired keys, within ctx, and says how many
+// it deleted. A store gives its own.
+type Delete func(ctx context.Context, limit int) (int64, error)
+
+// Purger runs one store's purges.
+type Purger struct {
+	del   Delete
+	batch int
+
+	last    atomic.Int64 // Unix nanoseconds of the last start
+	running atomic.Bool
+
+	ctx  context.Context // ended by Close
+	stop context.CancelFunc
+
+	mu     sync.Mutex // guards closed and the start of a purge against Close
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// New returns a Purger whose first purge may start a minute after opened,
+// the time its store opened: a store opened for a short task (a test, a
+// migration) never purges.
+func New(opened time.Time, del Delete) *Purger {
+	return newPurger(opened, del, Batch)
+}
+
+func newPurger(opened time.Time, del Delete, batch int) *Purger {
+	ctx, stop := context.WithCancel(context.Background())
+	p := &Purger{del: del, batch: batch, ctx: ctx, stop: stop}
+	p.last.Store(opened.UnixNano())
+	return p
+}
+
+// Maybe starts a purge in the background, unless one is running, one
+// started less than Every before now, or p is closed. It costs a visit one
+// atomic load when it starts nothing.
+func (p *Purger) Maybe(now time.Time) {
+	last := p.last.Load()
+	if now.UnixNano()-last < int64(Every) || !p.last.CompareAndSwap(last, now.UnixNano()) {
+		return
+	}
+	if !p.running.CompareAndSwap(false, true) {
+		return // the last purge is still deleting: it goes on
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		p.running.Store(false)
+		return
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		defer p.running.Store(false)
+		p.run()
+	}()
+}
+
+// run deletes batches until one comes back short (there are no more
+// expired keys), one fails, or p is closed.
+func (p *Purger) run() {
+	for p.ctx.Err() == nil {
+		ctx, cancel := context.WithTimeout(p.ctx, batchTimeout)
+		n, err := p.del(ctx, p.batch)
+		cancel()
+		if err != nil || n < int64(p.batch) {
+			return
+		}
+	}
+}
+
+// Wait waits until no purge is running.
+func (p *Purger) Wait() { p.wg.Wait() }
+
+// Close stops a running purge, at its batch's end or sooner (its context
+// ends), and waits for it; it starts no more. A store calls it before it
+// closes what the purge deletes through.
+func (p *Purger) Close() {
+	p.mu.Lock()
+	p.closed = true
+	p.stop()
+	p.mu.Unlock()
+	p.wg.Wait()
+}

@@ -1,0 +1,126 @@
+package purge
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+var opened = time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+
+// TestRun checks what one purge deletes: batches until one comes back
+// short or fails.
+func TestRun(t *testing.T) {
+	failed := errors.New("database gone")
+	cases := []struct {
+		name    string
+		results []int64 // what each call deletes; past its end, 0
+		err     error   // the error of the last call in results
+		want    int     // calls made
+	}{
+		{"nothing to delete", nil, nil, 1},
+		{"one short batch", []int64{3}, nil, 1},
+		{"full batches, then a short one", []int64{4, 4, 1}, nil, 3},
+		{"full batches, then none", []int64{4, 4}, nil, 3},
+		{"a failure ends it", []int64{4, 4}, failed, 2},
+		{"a failure that deleted nothing ends it too", []int64{0}, failed, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var calls int
+			p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
+				if limit != 4 {
+					t.Errorf("limit: got %d, want 4", limit)
+				}
+				if _, ok := ctx.Deadline(); !ok {
+					t.Error("a batch has no deadline")
+				}
+				calls++
+				if calls > len(c.results) {
+					return 0, nil
+				}
+				if calls == len(c.results) && c.err != nil {
+					return c.results[calls-1], c.err
+				}
+				return c.results[calls-1], nil
+			}, 4)
+			defer p.Close()
+			p.Maybe(opened.Add(Every))
+			p.Wait()
+			if calls != c.want {
+				t.Errorf("got %d calls, want %d", calls, c.want)
+			}
+		})
+	}
+}
+
+// TestMaybe checks when a purge starts: a minute after the store opened or
+// the last purge started, and never beside one still running.
+func TestMaybe(t *testing.T) {
+	var calls atomic.Int64
+	release := make(chan struct{})
+	p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
+		calls.Add(1)
+		<-release
+		return 0, nil
+	}, 4)
+	defer p.Close()
+
+	p.Maybe(opened.Add(Every - time.Nanosecond))
+	p.Wait()
+	if got := calls.Load(); got != 0 {
+		t.Fatalf("a purge started %v after the store opened: got %d calls, want 0", Every-time.Nanosecond, got)
+	}
+
+	p.Maybe(opened.Add(Every)) // starts, and waits for release
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	p.Maybe(opened.Add(3 * Every)) // a minute later, while it runs
+	close(release)
+	p.Wait()
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("with a purge running: got %d calls, want 1", got)
+	}
+
+	// The start refused while the first ran still counts as the last:
+	// nothing until a minute after it.
+	p.Maybe(opened.Add(4*Every - time.Nanosecond))
+	p.Wait()
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("less than a minute after the last: got %d calls, want 1", got)
+	}
+	p.Maybe(opened.Add(4 * Every))
+	p.Wait()
+	if got := calls.Load(); got != 2 {
+		t.Fatalf("a minute after the last: got %d calls, want 2", got)
+	}
+}
+
+// TestClose checks that Close stops a purge with a backlog it would go on
+// deleting, ends the context of the batch in flight, and that no purge
+// starts after it.
+func TestClose(t *testing.T) {
+	var calls atomic.Int64
+	inFlight := make(chan struct{})
+	p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
+		if calls.Add(1) == 1 {
+			close(inFlight)
+		}
+		<-ctx.Done() // a batch stuck on a lock
+		return int64(limit), ctx.Err()
+	}, 4)
+	p.Maybe(opened.Add(Every))
+	<-inFlight
+	p.Close() // returns only once the batch has seen its context end
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("got %d calls before Close returned, want 1", got)
+	}
+	p.Maybe(opened.Add(2 * Every))
+	p.Wait()
+	if got := calls.Load(); got != 1 {
+		t.Fatalf("a purge started after Close: got %d calls, want 1", got)
+	}
+}
