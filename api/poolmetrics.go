@@ -6,8 +6,9 @@ import (
 	"github.com/ninjagold/ninjagold-api/game"
 )
 
-// RegisterPoolMetrics exposes the database pool figures of store, and its
-// group commit figures, if it reports them, on reg.
+// RegisterPoolMetrics exposes the database pool figures of store, its
+// group commit figures and its idempotency-key purge figures, those it
+// reports, on reg.
 func RegisterPoolMetrics(reg prometheus.Registerer, store game.Store) {
 	if r, ok := store.(game.PoolReporter); ok {
 		reg.MustRegister(poolCollector{r})
@@ -22,6 +23,18 @@ func RegisterPoolMetrics(reg prometheus.Registerer, store game.Store) {
 				Name: "ninjagold_db_commits_total",
 				Help: "Commits of the group commit writer; writes per commit is its batch size.",
 			}, func() float64 { return float64(r.WriteStats().Commits) }),
+		)
+	}
+	if r, ok := store.(game.PurgeReporter); ok {
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "ninjagold_idempotency_keys_purged_total",
+				Help: "Expired idempotency keys deleted by the purge.",
+			}, func() float64 { return float64(r.PurgeStats().Purged) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "ninjagold_idempotency_key_purge_failures_total",
+				Help: "Purge deletions that failed; their keys wait for the next purge, a minute later.",
+			}, func() float64 { return float64(r.PurgeStats().Failed) }),
 		)
 	}
 }

@@ -181,6 +181,18 @@ type WriteReporter interface {
 	WriteStats() WriteStats
 }
 
+// PurgeStats count what a store's purge of expired idempotency keys did:
+// the keys it deleted, and the deletions that failed (their keys wait for
+// the next purge).
+type PurgeStats struct {
+	Purged, Failed int64
+}
+
+// PurgeReporter is implemented by stores that purge expired keys.
+type PurgeReporter interface {
+	PurgeStats() PurgeStats
+}
+
 // PoolReporter is implemented by stores that can report their pools.
 type PoolReporter interface {
 	PoolStats() []PoolStats

@@ -84,8 +84,9 @@ type Store struct {
 }
 
 var (
-	_ game.Store        = (*Store)(nil)
-	_ game.PoolReporter = (*Store)(nil)
+	_ game.Store         = (*Store)(nil)
+	_ game.PoolReporter  = (*Store)(nil)
+	_ game.PurgeReporter = (*Store)(nil)
 )
 
 // Options tune the store. A zero field keeps what the URL says, and else
@@ -337,6 +338,9 @@ func (s *Store) Close() error {
 	s.pool.Close()
 	return nil
 }
+
+// PurgeStats reports what the store's idempotency-key purges did.
+func (s *Store) PurgeStats() game.PurgeStats { return s.purger.Stats() }
 
 // PoolStats reports the connection pool as the pool "main". Waits counts the
 // acquires that found no idle connection, and WaitFor their total wait.

@@ -5,8 +5,8 @@
 // shaped to cost the requests nothing:
 //
 //   - in the background, started by a keyed visit once it is recorded: no
-//     request waits for it, and its failure fails none (it is tried again a
-//     minute later);
+//     request waits for it, and its failure fails none (it is counted, for
+//     the metrics, and tried again a minute later);
 //   - in batches of at most Batch keys, each its own statement or write
 //     transaction: a backlog (say a busy hour's keys, a day later) never
 //     holds SQLite's one writer, or PostgreSQL's row locks, for longer than
@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ninjagold/ninjagold-api/game"
 )
 
 // Every is the least time between the starts of two purges.
@@ -42,6 +44,8 @@ type Purger struct {
 
 	last    atomic.Int64 // Unix nanoseconds of the last start
 	running atomic.Bool
+
+	purged, failed atomic.Int64 // for Stats
 
 	ctx  context.Context // ended by Close
 	stop context.CancelFunc
@@ -97,10 +101,20 @@ func (p *Purger) run() {
 		ctx, cancel := context.WithTimeout(p.ctx, batchTimeout)
 		n, err := p.del(ctx, p.batch)
 		cancel()
-		if err != nil || n < int64(p.batch) {
+		if err != nil { // rolled back, whatever n says
+			p.failed.Add(1)
+			return
+		}
+		p.purged.Add(n)
+		if n < int64(p.batch) {
 			return
 		}
 	}
+}
+
+// Stats counts the keys p's purges deleted and the deletions that failed.
+func (p *Purger) Stats() game.PurgeStats {
+	return game.PurgeStats{Purged: p.purged.Load(), Failed: p.failed.Load()}
 }
 
 // Wait waits until no purge is running.

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ninjagold/ninjagold-api/game"
 )
 
 var opened = time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
@@ -19,13 +21,14 @@ func TestRun(t *testing.T) {
 		results []int64 // what each call deletes; past its end, 0
 		err     error   // the error of the last call in results
 		want    int     // calls made
+		stats   game.PurgeStats
 	}{
-		{"nothing to delete", nil, nil, 1},
-		{"one short batch", []int64{3}, nil, 1},
-		{"full batches, then a short one", []int64{4, 4, 1}, nil, 3},
-		{"full batches, then none", []int64{4, 4}, nil, 3},
-		{"a failure ends it", []int64{4, 4}, failed, 2},
-		{"a failure that deleted nothing ends it too", []int64{0}, failed, 1},
+		{"nothing to delete", nil, nil, 1, game.PurgeStats{}},
+		{"one short batch", []int64{3}, nil, 1, game.PurgeStats{Purged: 3}},
+		{"full batches, then a short one", []int64{4, 4, 1}, nil, 3, game.PurgeStats{Purged: 9}},
+		{"full batches, then none", []int64{4, 4}, nil, 3, game.PurgeStats{Purged: 8}},
+		{"a failure ends it", []int64{4, 4}, failed, 2, game.PurgeStats{Purged: 4, Failed: 1}},
+		{"a failure that deleted nothing ends it too", []int64{0}, failed, 1, game.PurgeStats{Failed: 1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -51,6 +54,9 @@ func TestRun(t *testing.T) {
 			p.Wait()
 			if calls != c.want {
 				t.Errorf("got %d calls, want %d", calls, c.want)
+			}
+			if got := p.Stats(); got != c.stats {
+				t.Errorf("Stats: got %+v, want %+v", got, c.stats)
 			}
 		})
 	}

@@ -96,6 +96,7 @@ var (
 	_ game.Store         = (*Store)(nil)
 	_ game.PoolReporter  = (*Store)(nil)
 	_ game.WriteReporter = (*Store)(nil)
+	_ game.PurgeReporter = (*Store)(nil)
 )
 
 // Options tune the store. The zero value is the durable default.
@@ -573,6 +574,9 @@ type scanner interface{ Scan(dest ...any) error }
 func (s *Store) WriteStats() game.WriteStats {
 	return game.WriteStats{Writes: s.writes.Load(), Commits: s.commits.Load()}
 }
+
+// PurgeStats reports what the store's idempotency-key purges did.
+func (s *Store) PurgeStats() game.PurgeStats { return s.purger.Stats() }
 
 // PoolStats reports the writer and the reader pool. The writer holds its
 // one connection for good, so database/sql's figures for it would never

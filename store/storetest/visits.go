@@ -425,6 +425,11 @@ func IdempotencyKeysPurged(t *testing.T, s game.Store, h PurgeHooks) {
 	record("z") // starts a purge: the last started more than a minute ago
 	h.Wait()
 	wantKeys("after the purge", "young", "z")
+	if r, ok := s.(game.PurgeReporter); !ok {
+		t.Error("the store does not report its purges (game.PurgeReporter)")
+	} else if got, want := r.PurgeStats(), (game.PurgeStats{Purged: 1}); got != want {
+		t.Errorf("PurgeStats: got %+v, want %+v: the purges deleted c alone (Delete's two are not theirs)", got, want)
+	}
 	if got := len(visits(t, s, p.ID)); got != 5 {
 		t.Errorf("got %d visits, want 5: a purge deletes keys, not visits", got)
 	}
