@@ -29,88 +29,14 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		replayed bool
 		now      time.Time // the visit's: read in the writer, so visits' times follow their ids
 	)
-	err := s.inTx(ctx, func(tx writeTx) error {
+	err := s.inTx(ctx, func(tx writeTx) (err error) {
 		now = s.now()
 		if req.IdempotencyKey != "" {
-			// A key is replayed for its owner only: check the token first.
-			// (Without a key the first read below checks it.)
-			if err := checkToken(tx, req); err != nil {
-				return err
-			}
-			var hash []byte
-			var visitID int64
-			err := tx.QueryRow(
-				`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = ? AND key = ? AND created_at >= ?`,
-				req.PlayerID, req.IdempotencyKey, keysFrom(now)).Scan(&hash, &visitID)
-			switch {
-			case err == nil && bytes.Equal(hash, req.RequestHash):
-				if req.Refuse != nil {
-					return callbackError{req.Refuse}
-				}
-				replayed = true
-				visit, err = scanVisit(tx.QueryRow(`SELECT `+visitColumns+` FROM visits WHERE id = ?`, visitID))
-				return err
-			case err == nil:
-				return game.KeyReused()
-			case !errors.Is(err, sql.ErrNoRows):
+			if visit, replayed, err = keyedVisit(tx, req, now); err != nil || replayed {
 				return err
 			}
 		}
-
-		// One read finds the location and the player, holding the token
-		// when one is given; the update then needs no check of either.
-		var (
-			loc  game.Location
-			gold int64
-			err  error
-		)
-		if req.TokenHash == nil {
-			loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = +? AND p.id = +?`,
-				req.LocationID, req.PlayerID))
-		} else {
-			loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = +? AND p.id = +? AND p.token_hash = ?`,
-				req.LocationID, req.PlayerID, req.TokenHash))
-		}
-		if errors.Is(err, sql.ErrNoRows) {
-			// Which is missing, the worse first: a wrong token, an unknown
-			// player, then the location.
-			if err := checkToken(tx, req); err != nil {
-				return err
-			}
-			if err := playerExists(tx, req.PlayerID); err != nil {
-				return err
-			}
-			return game.UnknownVisitLocation()
-		} else if err != nil {
-			return err
-		}
-		if req.Refuse != nil {
-			return callbackError{req.Refuse}
-		}
-		out := req.Roll(loc)
-		balance := gold + int64(out.Gold)
-		if out.Gold > 0 && balance < gold || out.Gold < 0 && balance > gold {
-			// PostgreSQL refuses it too (bigint out of range), writing
-			// nothing.
-			return fmt.Errorf("player %d's gold %d and the visit's %d overflow a 64-bit integer", req.PlayerID, gold, out.Gold)
-		}
-		if _, err := tx.Exec(`UPDATE players SET gold = ? WHERE id = ?`, balance, req.PlayerID); err != nil {
-			return err
-		}
-		visit, err = insertVisit(tx, game.Visit{
-			PlayerID: req.PlayerID, LocationID: loc.ID, LocationName: loc.Name,
-			Gold: out.Gold, Balance: balance, Message: out.Message,
-		}, micros(now))
-		if err != nil || req.IdempotencyKey == "" {
-			return err
-		}
-		// The read above found no live key, so a row in the way holds an
-		// expired one the purge has not reached yet: it is replaced.
-		_, err = tx.Exec(
-			`INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at) VALUES (?, ?, ?, ?, ?)
-			 ON CONFLICT (player_id, key) DO UPDATE SET
-				request_hash = excluded.request_hash, visit_id = excluded.visit_id, created_at = excluded.created_at`,
-			req.PlayerID, req.IdempotencyKey, req.RequestHash, visit.ID, micros(now))
+		visit, err = recordVisit(tx, req, now)
 		return err
 	})
 	if err != nil {
@@ -120,6 +46,103 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		s.purger.Maybe(now)
 	}
 	return visit, replayed, nil
+}
+
+// keyedVisit looks req's idempotency key up, as of now: it returns the
+// visit the key recorded and true if the key is live and was used for this
+// request, EKEYREUSED if it was used for another, and false if it is not
+// live (never used, or expired). A key is replayed for its owner only, so
+// it checks the token first.
+func keyedVisit(tx writeTx, req game.VisitRequest, now time.Time) (game.Visit, bool, error) {
+	if err := checkToken(tx, req); err != nil {
+		return game.Visit{}, false, err
+	}
+	var (
+		hash    []byte
+		visitID int64
+	)
+	err := tx.QueryRow(
+		`SELECT request_hash, visit_id FROM idempotency_keys WHERE player_id = ? AND key = ? AND created_at >= ?`,
+		req.PlayerID, req.IdempotencyKey, keysFrom(now)).Scan(&hash, &visitID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return game.Visit{}, false, nil
+	case err != nil:
+		return game.Visit{}, false, err
+	case !bytes.Equal(hash, req.RequestHash):
+		return game.Visit{}, false, game.KeyReused()
+	case req.Refuse != nil:
+		return game.Visit{}, false, callbackError{req.Refuse}
+	}
+	v, err := scanVisit(tx.QueryRow(`SELECT `+visitColumns+` FROM visits WHERE id = ?`, visitID))
+	return v, err == nil, err
+}
+
+// recordVisit records req's visit, made at now, with its key if it has
+// one, and moves its gold.
+func recordVisit(tx writeTx, req game.VisitRequest, now time.Time) (game.Visit, error) {
+	loc, gold, err := visitStartOf(tx, req)
+	if err != nil {
+		return game.Visit{}, err
+	}
+	if req.Refuse != nil {
+		return game.Visit{}, callbackError{req.Refuse}
+	}
+	out := req.Roll(loc)
+	balance := gold + int64(out.Gold)
+	if out.Gold > 0 && balance < gold || out.Gold < 0 && balance > gold {
+		// PostgreSQL refuses it too (bigint out of range), writing
+		// nothing.
+		return game.Visit{}, fmt.Errorf("player %d's gold %d and the visit's %d overflow a 64-bit integer", req.PlayerID, gold, out.Gold)
+	}
+	if _, err := tx.Exec(`UPDATE players SET gold = ? WHERE id = ?`, balance, req.PlayerID); err != nil {
+		return game.Visit{}, err
+	}
+	visit, err := insertVisit(tx, game.Visit{
+		PlayerID: req.PlayerID, LocationID: loc.ID, LocationName: loc.Name,
+		Gold: out.Gold, Balance: balance, Message: out.Message,
+	}, micros(now))
+	if err != nil || req.IdempotencyKey == "" {
+		return visit, err
+	}
+	// keyedVisit found no live key, so a row in the way holds an expired
+	// one the purge has not reached yet: it is replaced.
+	_, err = tx.Exec(
+		`INSERT INTO idempotency_keys (player_id, key, request_hash, visit_id, created_at) VALUES (?, ?, ?, ?, ?)
+		 ON CONFLICT (player_id, key) DO UPDATE SET
+			request_hash = excluded.request_hash, visit_id = excluded.visit_id, created_at = excluded.created_at`,
+		req.PlayerID, req.IdempotencyKey, req.RequestHash, visit.ID, micros(now))
+	return visit, err
+}
+
+// visitStartOf reads the location and the player's gold req's visit
+// starts from (visitStart). One read finds both, holding the token when
+// one is given, so the update needs no check of either; when it finds
+// nothing, it says what is missing, the worse first: a wrong token, an
+// unknown player, then the location.
+func visitStartOf(tx writeTx, req game.VisitRequest) (game.Location, int64, error) {
+	var (
+		loc  game.Location
+		gold int64
+		err  error
+	)
+	if req.TokenHash == nil {
+		loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = +? AND p.id = +?`,
+			req.LocationID, req.PlayerID))
+	} else {
+		loc, gold, err = scanVisitStart(tx.QueryRow(visitStart+` WHERE l.id = +? AND p.id = +? AND p.token_hash = ?`,
+			req.LocationID, req.PlayerID, req.TokenHash))
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return loc, gold, err
+	}
+	if err := checkToken(tx, req); err != nil {
+		return game.Location{}, 0, err
+	}
+	if err := playerExists(tx, req.PlayerID); err != nil {
+		return game.Location{}, 0, err
+	}
+	return game.Location{}, 0, game.UnknownVisitLocation()
 }
 
 // keysFrom is the time (micros) of the oldest idempotency key still
