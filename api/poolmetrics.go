@@ -28,12 +28,16 @@ func RegisterPoolMetrics(reg prometheus.Registerer, store game.Store) {
 	if r, ok := store.(game.PurgeReporter); ok {
 		reg.MustRegister(
 			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "ninjagold_idempotency_key_purge_deletions_total",
+				Help: "Deletions the purge of expired idempotency keys ran, each of at most 1,000 keys.",
+			}, func() float64 { return float64(r.PurgeStats().Deletions) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Name: "ninjagold_idempotency_keys_purged_total",
 				Help: "Expired idempotency keys deleted by the purge.",
 			}, func() float64 { return float64(r.PurgeStats().Purged) }),
 			prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Name: "ninjagold_idempotency_key_purge_failures_total",
-				Help: "Purge deletions that failed; their keys wait for the next purge, a minute later.",
+				Help: "Purge deletions that failed; their keys wait for the next purge.",
 			}, func() float64 { return float64(r.PurgeStats().Failed) }),
 		)
 	}

@@ -181,11 +181,11 @@ type WriteReporter interface {
 	WriteStats() WriteStats
 }
 
-// PurgeStats count what a store's purge of expired idempotency keys did:
-// the keys it deleted, and the deletions that failed (their keys wait for
-// the next purge).
+// PurgeStats count what a store's purges of expired idempotency keys did:
+// the deletions they ran (each of a batch of keys), those that failed
+// (their keys wait for the next purge), and the keys deleted.
 type PurgeStats struct {
-	Purged, Failed int64
+	Deletions, Failed, Purged int64
 }
 
 // PurgeReporter is implemented by stores that purge expired keys.

@@ -25,6 +25,9 @@ func StopPurges(s *Store) { s.purger.Close() }
 // WaitPurges waits until no purge of s's is running.
 func WaitPurges(s *Store) { s.purger.Wait() }
 
+// DeleteExpiredKeysQuery is the purge's statement.
+const DeleteExpiredKeysQuery = deleteExpiredKeysQuery
+
 // DeleteExpiredKeys is s's purge.Delete.
 func DeleteExpiredKeys(s *Store) purge.Delete { return s.deleteExpiredKeys }
 

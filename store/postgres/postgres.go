@@ -331,8 +331,9 @@ func settingMillis(v string) int64 {
 	return int64(math.Round(n * ms))
 }
 
-// Close waits for the calls in flight to return their connections and closes
-// the pool.
+// Close stops a running purge of expired keys (its statement in flight is
+// cancelled) and waits for it, then waits for the calls in flight to return
+// their connections and closes the pool.
 func (s *Store) Close() error {
 	s.purger.Close() // it deletes through the pool: first
 	s.pool.Close()

@@ -411,6 +411,33 @@ func TestPlayerPagesSearchFromTheCursor(t *testing.T) {
 	}
 }
 
+// The purge finds the expired keys by the index on their age, as an index
+// condition: with a filter, each purge would read every live key (a day's
+// worth) to find none expired. Sequential scans are off for the EXPLAIN, as
+// in TestPlayerPagesSearchFromTheCursor.
+func TestExpiredKeysAreFoundByTheirAge(t *testing.T) {
+	s := openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: testConns})
+	var plan []string
+	err := pgx.BeginFunc(t.Context(), postgres.Pool(s), func(tx pgx.Tx) error {
+		if _, err := tx.Exec(t.Context(), `SET LOCAL enable_seqscan = off`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(t.Context(), `EXPLAIN `+postgres.DeleteExpiredKeysQuery, 86400, 1000)
+		if err != nil {
+			return err
+		}
+		plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, "idempotency_keys_by_age") || !strings.Contains(text, "Index Cond: (created_at <") {
+		t.Errorf("the purge's plan bounds no scan of idempotency_keys_by_age by the keys' age:\n%s", text)
+	}
+}
+
 // newDatabase creates a database of its own on base's server, named after
 // prefix and made with the CREATE DATABASE options given, dropped when the
 // test ends. It returns the name and a URL to the database, without base's

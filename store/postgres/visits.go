@@ -32,8 +32,8 @@ func scanVisit(row scanner, extra ...any) (game.Visit, error) {
 // queries run on one snapshot and see each other only through RETURNING:
 // the visit takes its balance from the update, the key its visit id. A row
 // in the key's way is replaced if it has expired ($8 is the TTL in seconds)
-// and the purge has not reached it yet; a live one means another request
-// stored the key first.
+// and the purge has not reached it yet; a live one means something else
+// stored the key after the visit looked (see CreateVisit).
 const recordVisit = `
 	WITH p AS (
 		UPDATE players SET gold = gold + $1 WHERE id = $2 RETURNING gold
@@ -166,18 +166,25 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 const keyTTL = int64(game.IdempotencyKeyTTL / time.Second)
 
 // deleteExpiredKeys deletes at most limit expired idempotency keys, the
-// oldest first, in one statement: the purge.Delete of s. It skips the keys
-// a visit holds locked (replacing one), rather than wait for them.
+// oldest first, in one statement: the purge.Delete of s.
 func (s *Store) deleteExpiredKeys(ctx context.Context, limit int) (int64, error) {
-	tag, err := s.pool.Exec(ctx, `
-		DELETE FROM idempotency_keys k USING (
-			SELECT player_id, key FROM idempotency_keys
-			WHERE created_at < clock_timestamp() - $1::bigint * interval '1 second'
-			ORDER BY created_at LIMIT $2
-			FOR UPDATE SKIP LOCKED) old
-		WHERE k.player_id = old.player_id AND k.key = old.key`, keyTTL, limit)
+	tag, err := s.pool.Exec(ctx, deleteExpiredKeysQuery, keyTTL, limit)
 	return tag.RowsAffected(), err
 }
+
+// deleteExpiredKeysQuery deletes at most $2 keys older than $1 seconds. It
+// skips the keys a visit holds locked (replacing one) rather than wait for
+// them. Its time is the statement's: a stable value, so the age is an index
+// condition (clock_timestamp(), volatile, would filter every key, live
+// ones included), and never later than a lookup's clock_timestamp(), so it
+// deletes no key a lookup still honours.
+const deleteExpiredKeysQuery = `
+	DELETE FROM idempotency_keys k USING (
+		SELECT player_id, key FROM idempotency_keys
+		WHERE created_at < statement_timestamp() - $1::bigint * interval '1 second'
+		ORDER BY created_at LIMIT $2
+		FOR UPDATE SKIP LOCKED) old
+	WHERE k.player_id = old.player_id AND k.key = old.key`
 
 func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit int) ([]game.Visit, error) {
 	query := `SELECT ` + visitColumns + ` FROM visits WHERE player_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`

@@ -2,16 +2,20 @@
 // honoured for game.IdempotencyKeyTTL and the stores ignore an older one, so
 // deleting it only returns its space; that is why the purge may run late,
 // fail, or stop half done without any client seeing it, and why it is
-// shaped to cost the requests nothing:
+// shaped to cost the requests as little as it can:
 //
 //   - in the background, started by a keyed visit once it is recorded: no
-//     request waits for it, and its failure fails none (it is counted, for
-//     the metrics, and tried again a minute later);
-//   - in batches of at most Batch keys, each its own statement or write
-//     transaction: a backlog (say a busy hour's keys, a day later) never
-//     holds SQLite's one writer, or PostgreSQL's row locks, for longer than
-//     one batch takes;
-//   - at most once a minute, and one at a time.
+//     request waits for it, and its failure is not the visit's (it is
+//     counted, for the metrics, and the keys wait for the next purge);
+//   - in batches of at most Batch keys, each a statement of its own on
+//     PostgreSQL and a write of its own in SQLite's group commit: a backlog
+//     (say a busy hour's keys, a day later) never holds PostgreSQL's row
+//     locks, or SQLite's one writer, for longer than one batch takes. (A
+//     write in SQLite shares its commit with the writes batched beside it:
+//     a deletion failing so badly that it ends the transaction, as a full
+//     disk does, fails them too, as any write's would.)
+//   - at most once a minute, and one at a time: a keyed visit at least a
+//     minute after the last start begins the next.
 package purge
 
 import (
@@ -45,7 +49,7 @@ type Purger struct {
 	last    atomic.Int64 // Unix nanoseconds of the last start
 	running atomic.Bool
 
-	purged, failed atomic.Int64 // for Stats
+	deletions, failed, purged atomic.Int64 // for Stats
 
 	ctx  context.Context // ended by Close
 	stop context.CancelFunc
@@ -70,8 +74,10 @@ func newPurger(opened time.Time, del Delete, batch int) *Purger {
 }
 
 // Maybe starts a purge in the background, unless one is running, one
-// started less than Every before now, or p is closed. It costs a visit one
-// atomic load when it starts nothing.
+// started less than Every before now, or p is closed. A start refused for
+// a running purge counts as a start: the next comes a minute after it. In
+// the common case, less than a minute since the last, it costs a visit one
+// atomic load.
 func (p *Purger) Maybe(now time.Time) {
 	last := p.last.Load()
 	if now.UnixNano()-last < int64(Every) || !p.last.CompareAndSwap(last, now.UnixNano()) {
@@ -101,6 +107,7 @@ func (p *Purger) run() {
 		ctx, cancel := context.WithTimeout(p.ctx, batchTimeout)
 		n, err := p.del(ctx, p.batch)
 		cancel()
+		p.deletions.Add(1)
 		if err != nil { // rolled back, whatever n says
 			p.failed.Add(1)
 			return
@@ -112,9 +119,9 @@ func (p *Purger) run() {
 	}
 }
 
-// Stats counts the keys p's purges deleted and the deletions that failed.
+// Stats counts what p's purges did.
 func (p *Purger) Stats() game.PurgeStats {
-	return game.PurgeStats{Purged: p.purged.Load(), Failed: p.failed.Load()}
+	return game.PurgeStats{Deletions: p.deletions.Load(), Failed: p.failed.Load(), Purged: p.purged.Load()}
 }
 
 // Wait waits until no purge is running.

@@ -23,12 +23,12 @@ func TestRun(t *testing.T) {
 		want    int     // calls made
 		stats   game.PurgeStats
 	}{
-		{"nothing to delete", nil, nil, 1, game.PurgeStats{}},
-		{"one short batch", []int64{3}, nil, 1, game.PurgeStats{Purged: 3}},
-		{"full batches, then a short one", []int64{4, 4, 1}, nil, 3, game.PurgeStats{Purged: 9}},
-		{"full batches, then none", []int64{4, 4}, nil, 3, game.PurgeStats{Purged: 8}},
-		{"a failure ends it", []int64{4, 4}, failed, 2, game.PurgeStats{Purged: 4, Failed: 1}},
-		{"a failure that deleted nothing ends it too", []int64{0}, failed, 1, game.PurgeStats{Failed: 1}},
+		{"nothing to delete", nil, nil, 1, game.PurgeStats{Deletions: 1}},
+		{"one short batch", []int64{3}, nil, 1, game.PurgeStats{Deletions: 1, Purged: 3}},
+		{"full batches, then a short one", []int64{4, 4, 1}, nil, 3, game.PurgeStats{Deletions: 3, Purged: 9}},
+		{"full batches, then none", []int64{4, 4}, nil, 3, game.PurgeStats{Deletions: 3, Purged: 8}},
+		{"a failure ends it, its count not counted", []int64{4, 4}, failed, 2, game.PurgeStats{Deletions: 2, Failed: 1, Purged: 4}},
+		{"a failure that deleted nothing ends it too", []int64{0}, failed, 1, game.PurgeStats{Deletions: 1, Failed: 1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -84,7 +84,7 @@ func TestMaybe(t *testing.T) {
 	for calls.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
-	p.Maybe(opened.Add(3 * Every)) // a minute later, while it runs
+	p.Maybe(opened.Add(3 * Every)) // two minutes on, while it runs
 	close(release)
 	p.Wait()
 	if got := calls.Load(); got != 1 {

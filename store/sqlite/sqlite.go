@@ -392,8 +392,10 @@ func foreignKeyViolations(ctx context.Context, tx *sql.Tx) (map[fkPair]int, erro
 	return out, rows.Err()
 }
 
-// Close stops the writer after the batch it is committing and closes both
-// pools; writes after Close fail with EUNAVAILABLE.
+// Close stops a running purge of expired keys (its batch in flight is
+// committed or given up) and waits for it, stops the writer after the
+// batch it is committing and closes both pools; writes after Close fail
+// with EUNAVAILABLE.
 func (s *Store) Close() error {
 	s.purger.Close() // its writes go through the writer: first
 	s.closeOnce.Do(func() { close(s.quit) })
@@ -570,7 +572,7 @@ type scanner interface{ Scan(dest ...any) error }
 
 // WriteStats reports the writes committed (or rolled back) and the commits
 // that carried them, for metrics: their ratio is the group commit's batch
-// size.
+// size. The writes include the purge's deletions and Ping's probe writes.
 func (s *Store) WriteStats() game.WriteStats {
 	return game.WriteStats{Writes: s.writes.Load(), Commits: s.commits.Load()}
 }

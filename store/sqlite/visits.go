@@ -232,11 +232,14 @@ func playerIn(row scanner, id int64) error {
 }
 
 // deleteExpiredKeys deletes at most limit expired idempotency keys, the
-// oldest first, in a write of its own: the purge.Delete of s.
-func (s *Store) deleteExpiredKeys(ctx context.Context, limit int) (deleted int64, err error) {
-	err = s.inTx(ctx, func(tx writeTx) error {
+// oldest first, in a write of its own: the purge.Delete of s. (Its LIMIT is
+// +?, as stmts.go's "Bound values and plans" asks: the index gives the
+// order, whatever the limit.)
+func (s *Store) deleteExpiredKeys(ctx context.Context, limit int) (int64, error) {
+	var deleted int64
+	err := s.inTx(ctx, func(tx writeTx) error {
 		res, err := tx.Exec(`DELETE FROM idempotency_keys WHERE rowid IN
-			(SELECT rowid FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+			(SELECT rowid FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT +?)`,
 			keysFrom(s.now()), limit)
 		if err != nil {
 			return err

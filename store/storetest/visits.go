@@ -404,14 +404,26 @@ func IdempotencyKeysPurged(t *testing.T, s game.Store, h PurgeHooks) {
 		}
 	}
 
+	stats := func(when string, want game.PurgeStats) {
+		t.Helper()
+		if r, ok := s.(game.PurgeReporter); !ok {
+			t.Fatal("the store does not report its purges (game.PurgeReporter)")
+		} else if got := r.PurgeStats(); got != want {
+			t.Fatalf("%s: PurgeStats got %+v, want %+v", when, got, want)
+		}
+	}
+
 	record("a")
 	h.Elapse(time.Second) // the keys' order is their age's
 	record("b")
 	h.Elapse(time.Second)
 	record("c")
+	h.Wait()
+	stats("within a minute of the store's opening", game.PurgeStats{})
 	h.Elapse(2 * time.Minute)
 	record("young") // starts a purge, with nothing expired
 	h.Wait()
+	stats("after a purge with no key expired", game.PurgeStats{Deletions: 1})
 	wantKeys("after a purge with no key expired", "a", "b", "c", "young")
 
 	// a, b and c are a minute past the TTL, young a minute short of it.
@@ -425,11 +437,8 @@ func IdempotencyKeysPurged(t *testing.T, s game.Store, h PurgeHooks) {
 	record("z") // starts a purge: the last started more than a minute ago
 	h.Wait()
 	wantKeys("after the purge", "young", "z")
-	if r, ok := s.(game.PurgeReporter); !ok {
-		t.Error("the store does not report its purges (game.PurgeReporter)")
-	} else if got, want := r.PurgeStats(), (game.PurgeStats{Purged: 1}); got != want {
-		t.Errorf("PurgeStats: got %+v, want %+v: the purges deleted c alone (Delete's two are not theirs)", got, want)
-	}
+	// The purges deleted c alone: Delete's two are not theirs.
+	stats("after the purge", game.PurgeStats{Deletions: 2, Purged: 1})
 	if got := len(visits(t, s, p.ID)); got != 5 {
 		t.Errorf("got %d visits, want 5: a purge deletes keys, not visits", got)
 	}
