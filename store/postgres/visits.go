@@ -58,84 +58,33 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 	)
 	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
 		replayed = false
-		// The player's row lock orders this visit after every other visit
-		// of the player, in any process, that got it first; the statements
-		// below then see what those committed (READ COMMITTED takes a new
-		// snapshot per statement). The row's token settles whether the
-		// request may visit at all. Once the row is locked, the same
-		// statement takes the location's lock, shared (see lockLocation): it
-		// holds back a change to the location until this visit commits, so
-		// a change acknowledged is never one a later-stamped visit did not
-		// see, and the location read below, a later statement, sees any
-		// change committed before it. One round trip for both locks, always
-		// the player's first.
-		var tokenHash []byte
-		err := tx.QueryRow(ctx, `
-			WITH p AS (SELECT token_hash FROM players WHERE id = $1 FOR UPDATE)
-			SELECT token_hash, pg_advisory_xact_lock_shared($2, $3)::text FROM p`,
-			req.PlayerID, s.locationLockClass, int32(req.LocationID)).Scan(&tokenHash, nil)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows) && req.TokenHash != nil:
-			return tokenError(ctx, tx, req, false)
-		case errors.Is(err, pgx.ErrNoRows):
-			return game.PlayerNotFound(req.PlayerID)
-		case err != nil:
+		if err := s.lockForVisit(ctx, tx, req); err != nil {
 			return err
-		case req.TokenHash != nil && !bytes.Equal(tokenHash, req.TokenHash):
-			return tokenError(ctx, tx, req, true)
 		}
-
-		// The location, and the key's request if the visit has a key: two
-		// statements, each a snapshot taken after the locks, sent together
-		// for one round trip once the connection has prepared them. (A
-		// replay reads the location too, and fails with it should that
-		// read fail: a database failure, which the retry or a 503 answers.)
-		const locationQuery = `SELECT ` + locationColumns + ` FROM locations WHERE id = $1`
-		var (
-			loc    game.Location
-			locErr error
-		)
-		if req.IdempotencyKey == "" {
-			loc, locErr = scanLocation(tx.QueryRow(ctx, locationQuery, req.LocationID))
-		} else {
-			batch := &pgx.Batch{}
-			batch.Queue(`SELECT request_hash, visit_id FROM idempotency_keys
-				WHERE player_id = $1 AND key = $2 AND created_at >= clock_timestamp() - $3::bigint * interval '1 second'`,
-				req.PlayerID, req.IdempotencyKey, keyTTL)
-			batch.Queue(locationQuery, req.LocationID)
-			br := tx.SendBatch(ctx, batch)
-			var (
-				keyHash  []byte
-				keyVisit int64
-			)
-			keyErr := br.QueryRow().Scan(&keyHash, &keyVisit)
-			loc, locErr = scanLocation(br.QueryRow())
-			if err := br.Close(); err != nil {
-				return err
-			}
-			switch {
-			case keyErr == nil && bytes.Equal(keyHash, req.RequestHash):
-				if req.Refuse != nil {
-					return callbackError{req.Refuse}
-				}
-				replayed = true
-				visit, err = scanVisit(tx.QueryRow(ctx, `SELECT `+visitColumns+` FROM visits WHERE id = $1`, keyVisit))
-				return err
-			case keyErr == nil:
-				return game.KeyReused()
-			case !errors.Is(keyErr, pgx.ErrNoRows):
-				return keyErr
-			}
+		start, err := readVisitStart(ctx, tx, req)
+		if err != nil {
+			return err
 		}
-		if errors.Is(locErr, pgx.ErrNoRows) {
+		switch {
+		case start.keyErr == nil && bytes.Equal(start.keyHash, req.RequestHash):
+			if req.Refuse != nil {
+				return callbackError{req.Refuse}
+			}
+			replayed = true
+			visit, err = scanVisit(tx.QueryRow(ctx, `SELECT `+visitColumns+` FROM visits WHERE id = $1`, start.keyVisit))
+			return err
+		case start.keyErr == nil:
+			return game.KeyReused()
+		case !errors.Is(start.keyErr, pgx.ErrNoRows):
+			return start.keyErr
+		case errors.Is(start.locErr, pgx.ErrNoRows):
 			return game.UnknownVisitLocation()
-		} else if locErr != nil {
-			return locErr
-		}
-		if req.Refuse != nil {
+		case start.locErr != nil:
+			return start.locErr
+		case req.Refuse != nil:
 			return callbackError{req.Refuse}
 		}
-		out := req.Roll(loc)
+		out := req.Roll(start.loc)
 
 		// The player's gold, the visit and its key, written in one
 		// statement. The player lock already keeps a second request with
@@ -143,7 +92,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		// conflict undoes this visit and the retry replays that one.
 		var keyed bool
 		visit, err = scanVisit(tx.QueryRow(ctx, recordVisit,
-			int64(out.Gold), req.PlayerID, loc.ID, loc.Name, out.Message, req.IdempotencyKey, req.RequestHash, keyTTL), &keyed)
+			int64(out.Gold), req.PlayerID, start.loc.ID, start.loc.Name, out.Message, req.IdempotencyKey, req.RequestHash, keyTTL), &keyed)
 		if err != nil {
 			return err
 		}
@@ -159,6 +108,73 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		s.purger.Maybe(s.now())
 	}
 	return visit, replayed, nil
+}
+
+// lockForVisit takes the locks a visit holds until it commits, and checks
+// its token. The player's row lock orders this visit after every other
+// visit of the player, in any process, that got it first; the statements
+// after it then see what those committed (READ COMMITTED takes a new
+// snapshot per statement). The row's token settles whether the request may
+// visit at all. Once the row is locked, the same statement takes the
+// location's lock, shared (see lockLocation): it holds back a change to
+// the location until this visit commits, so a change acknowledged is never
+// one a later-stamped visit did not see, and the location read after it, a
+// later statement, sees any change committed before it. One round trip for
+// both locks, always the player's first.
+func (s *Store) lockForVisit(ctx context.Context, tx pgx.Tx, req game.VisitRequest) error {
+	var tokenHash []byte
+	err := tx.QueryRow(ctx, `
+		WITH p AS (SELECT token_hash FROM players WHERE id = $1 FOR UPDATE)
+		SELECT token_hash, pg_advisory_xact_lock_shared($2, $3)::text FROM p`,
+		req.PlayerID, s.locationLockClass, int32(req.LocationID)).Scan(&tokenHash, nil)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows) && req.TokenHash != nil:
+		return tokenError(ctx, tx, req, false)
+	case errors.Is(err, pgx.ErrNoRows):
+		return game.PlayerNotFound(req.PlayerID)
+	case err != nil:
+		return err
+	case req.TokenHash != nil && !bytes.Equal(tokenHash, req.TokenHash):
+		return tokenError(ctx, tx, req, true)
+	}
+	return nil
+}
+
+// visitStart is what a visit reads once its locks are held: its location,
+// and its idempotency key's request hash and visit. locErr and keyErr are
+// the reads' own errors: pgx.ErrNoRows for no such location, and for no
+// live key (or no key sent).
+type visitStart struct {
+	loc      game.Location
+	locErr   error
+	keyHash  []byte
+	keyVisit int64
+	keyErr   error
+}
+
+// readVisitStart reads req's visitStart: the location, and the key's
+// record if the visit has a key, in two statements, each a snapshot taken
+// after the locks, sent together for one round trip once the connection
+// has prepared them. (A replay reads the location too, and fails with it
+// should that read fail: a database failure, which the retry or a 503
+// answers.) Its error is the round trip's.
+func readVisitStart(ctx context.Context, tx pgx.Tx, req game.VisitRequest) (visitStart, error) {
+	const locationQuery = `SELECT ` + locationColumns + ` FROM locations WHERE id = $1`
+	var st visitStart
+	if req.IdempotencyKey == "" {
+		st.loc, st.locErr = scanLocation(tx.QueryRow(ctx, locationQuery, req.LocationID))
+		st.keyErr = pgx.ErrNoRows
+		return st, nil
+	}
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT request_hash, visit_id FROM idempotency_keys
+		WHERE player_id = $1 AND key = $2 AND created_at >= clock_timestamp() - $3::bigint * interval '1 second'`,
+		req.PlayerID, req.IdempotencyKey, keyTTL)
+	batch.Queue(locationQuery, req.LocationID)
+	br := tx.SendBatch(ctx, batch)
+	st.keyErr = br.QueryRow().Scan(&st.keyHash, &st.keyVisit)
+	st.loc, st.locErr = scanLocation(br.QueryRow())
+	return st, br.Close()
 }
 
 // keyTTL is game.IdempotencyKeyTTL in seconds: a key older than that is
