@@ -9,7 +9,10 @@ BIN     := bin/ninjagold
 # ninjagold.db), or its NINJAGOLD_ADDR and NINJAGOLD_DB. Only ADDR and DB
 # given on make's command line are passed on: a variable of that common
 # name in the environment must not point the server at another database.
-RUN_FLAGS = $(if $(filter command line,$(origin ADDR)),--addr $(ADDR)) $(if $(filter command line,$(origin DB)),--db $(DB))
+# Each is passed quoted, as one word whatever it holds (a PostgreSQL URL's
+# &, a space in a file name).
+RUN_FLAGS = $(if $(filter command line,$(origin ADDR)),--addr $(call shell-quote,$(ADDR))) $(if $(filter command line,$(origin DB)),--db $(call shell-quote,$(DB)))
+shell-quote = '$(subst ','\'',$(1))'
 
 .PHONY: all help generate check-generated build run run-dev test test-go cc lint vet staticcheck fmt-check swagger-ui clean
 

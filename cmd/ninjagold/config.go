@@ -88,8 +88,8 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 		fs.SetOutput(stderr)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "NINJAGOLD_ADDR", ":8080"), "listen address (NINJAGOLD_ADDR)")
-	fs.StringVar(&cfg.db, "db", envOr(getenv, "NINJAGOLD_DB", "ninjagold.db"), "a postgres:// URL or a PostgreSQL keyword/value string (host=... dbname=...), or else a SQLite file path (NINJAGOLD_DB)")
+	fs.StringVar(&cfg.addr, "addr", ":8080", "listen address (NINJAGOLD_ADDR)")
+	fs.StringVar(&cfg.db, "db", "ninjagold.db", "a postgres:// URL or a PostgreSQL keyword/value string (host=... dbname=...), or else a SQLite file path (NINJAGOLD_DB)")
 	fs.StringVar(&cfg.sqliteSync, "sqlite-synchronous", "FULL", "SQLite: FULL (a commit survives power loss) or NORMAL (survives a crash of the process only; faster)")
 	fs.BoolVar(&cfg.sqliteShared, "sqlite-shared", false, "SQLite: let other processes open the file while this one runs (every one of them needs it); without it the file is held for this process alone, which makes reads faster")
 	fs.DurationVar(&cfg.sqliteBusy, "sqlite-busy-timeout", 5*time.Second, "SQLite: how long to wait for another process's lock on the file: a start's wait (for one migrating it), and a write's (with --sqlite-shared)")
@@ -112,10 +112,10 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	fs.DurationVar(&cfg.timeouts.read, "read-timeout", 30*time.Second, "time a client has to send the whole request")
 	fs.DurationVar(&cfg.timeouts.write, "write-timeout", 30*time.Second, "time to write the response")
 	fs.DurationVar(&cfg.timeouts.idle, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
-	fs.StringVar(&cfg.logFormat, "log-format", envOr(getenv, "NINJAGOLD_LOG_FORMAT", "json"), "log format: json or text (NINJAGOLD_LOG_FORMAT)")
-	logLevel := fs.String("log-level", envOr(getenv, "NINJAGOLD_LOG_LEVEL", "info"),
+	fs.StringVar(&cfg.logFormat, "log-format", "json", "log format: json or text (NINJAGOLD_LOG_FORMAT)")
+	logLevel := fs.String("log-level", "info",
 		"least level logged: debug, info, warn or error; warn and above leave out the access log (NINJAGOLD_LOG_LEVEL)")
-	logFlush := fs.String("log-flush", envOr(getenv, "NINJAGOLD_LOG_FLUSH", api.DefaultLogFlush.String()),
+	logFlush := fs.String("log-flush", api.DefaultLogFlush.String(),
 		"longest a log line waits in a buffer before it is written, at least 1ms; 0 writes each line at once (NINJAGOLD_LOG_FLUSH)")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		usage()
@@ -132,6 +132,13 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	// The variables are read only now, not made the flags' defaults:
+	// --help prints the defaults, and NINJAGOLD_DB may hold a password.
+	for name, key := range stringFlagVariables {
+		if v := getenv(key); v != "" && !given[name] {
+			_ = fs.Set(name, v) // a string flag takes any value
+		}
+	}
 	if err := cfg.fromEnvironment(given, getenv); err != nil {
 		return cfg, err
 	}
@@ -161,9 +168,19 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	return cfg, err
 }
 
+// stringFlagVariables are the string flags' environment variables, which
+// parseConfig reads where the flag is not given.
+var stringFlagVariables = map[string]string{
+	"addr":       "NINJAGOLD_ADDR",
+	"db":         "NINJAGOLD_DB",
+	"log-format": "NINJAGOLD_LOG_FORMAT",
+	"log-level":  "NINJAGOLD_LOG_LEVEL",
+	"log-flush":  "NINJAGOLD_LOG_FLUSH",
+}
+
 // fromEnvironment reads the environment variables of the list flags and
-// of --validate-responses, where those flags are not given; the other
-// flags' variables are their defaults (envOr in parseConfig).
+// of --validate-responses, where those flags are not given; parseConfig
+// reads the string flags' (stringFlagVariables).
 func (cfg *config) fromEnvironment(given map[string]bool, getenv func(string) string) error {
 	// A list flag replaces its environment variable, as every other flag
 	// does: an operator narrowing the list must not keep the old entries.
@@ -411,13 +428,6 @@ func envBool(getenv func(string) string, key string) (bool, error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("%s must be true or false, not %q", key, getenv(key))
-}
-
-func envOr(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
-		return v
-	}
-	return def
 }
 
 // checkStoreFlags refuses a flag given for the other kind of database than

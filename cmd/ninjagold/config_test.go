@@ -284,6 +284,33 @@ func TestHelp(t *testing.T) {
 	}
 }
 
+// --help gives the flags' own defaults, not the environment's values: the
+// database's may carry a password, and the usage is no place to learn what
+// this shell has set.
+func TestHelpPrintsNoVariable(t *testing.T) {
+	env := map[string]string{
+		"NINJAGOLD_DB":   "postgres://ninja:s3cret@db/game",
+		"NINJAGOLD_ADDR": "127.0.0.1:9999",
+		// --help returns before any value is checked: these need only be
+		// words the usage does not hold.
+		"NINJAGOLD_LOG_FORMAT": "format-from-env",
+		"NINJAGOLD_LOG_LEVEL":  "level-from-env",
+		"NINJAGOLD_LOG_FLUSH":  "flush-from-env",
+	}
+	var out strings.Builder
+	if _, err := parseConfig([]string{"--help"}, func(k string) string { return env[k] }, &out); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	for k, v := range env {
+		if strings.Contains(out.String(), v) {
+			t.Errorf("--help shows %s's value %q:\n%s", k, v, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), `(default "ninjagold.db")`) {
+		t.Errorf("--help does not give --db's default:\n%s", out.String())
+	}
+}
+
 // The start-up line and the log name the database without its password,
 // wherever the URL carries it.
 func TestPostgresDSN(t *testing.T) {
