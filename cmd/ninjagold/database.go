@@ -44,6 +44,35 @@ func openStore(ctx context.Context, cfg config) (game.Store, error) {
 	return store, nil
 }
 
+// openStoreUntil is openStore given up when ctx ends. Not every wait in an
+// open watches ctx: SQLite's for another process's hold on the file runs
+// its whole --sqlite-busy-timeout, which must not keep a signalled start
+// waiting. A store that opens after it was given up is closed. (The
+// process then ends: the file is let go, and a migration cut short is
+// rolled back, each being a transaction.)
+func openStoreUntil(ctx context.Context, cfg config) (game.Store, error) {
+	type opened struct {
+		store game.Store
+		err   error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		store, err := openStore(ctx, cfg)
+		done <- opened{store, err}
+	}()
+	select {
+	case o := <-done:
+		return o.store, o.err
+	case <-ctx.Done():
+		go func() {
+			if o := <-done; o.store != nil {
+				o.store.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
+}
+
 // postgresDSN reports whether db names a PostgreSQL database, as pgx takes
 // them: a postgres:// or postgresql:// URL (the scheme in any case; it is
 // handed on in lower case, the only one pgx reads), or a keyword/value

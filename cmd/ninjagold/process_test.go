@@ -1107,3 +1107,55 @@ func TestSignalWhileTheDatabaseOpens(t *testing.T) {
 		t.Errorf("output %q, want it to say a signal stopped the start", got)
 	}
 }
+
+// A signal while the start waits for another process's hold on the SQLite
+// file stops the start at once, as while PostgreSQL connects: that wait
+// (SQLite's busy timeout, a minute here) does not watch for it.
+func TestSignalWhileWaitingForTheSQLiteFile(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "held.db")
+	start(t, db) // holds the file for itself
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	cmd := exec.Command(binary, "--addr", addr, "--db", db, "--sqlite-busy-timeout", "1m")
+	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN="+processTestAdmin)
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// It listens before it opens the database, and handles signals from
+	// before it listens: once its port answers, it is opening the file, or
+	// about to.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		if conn, err := net.Dial("tcp", addr); err == nil {
+			conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the server never listened; output %q", out.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if ee := (*exec.ExitError)(nil); !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("exit: %v, want status 1", err)
+		}
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("the server did not stop on SIGTERM while it waited for the file; output %q", out.String())
+	}
+	if got := out.String(); !strings.Contains(got, "stopped by a signal while the database was opening") {
+		t.Errorf("output %q, want it to say a signal stopped the start", got)
+	}
+}
