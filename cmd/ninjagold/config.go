@@ -151,6 +151,9 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	if err := checkStoreFlags(cfg.db, given); err != nil {
 		return cfg, err
 	}
+	if err := checkCommandFlags(cfg.command, given); err != nil {
+		return cfg, err
+	}
 	flush, err := time.ParseDuration(*logFlush)
 	if err != nil || flush < 0 || flush > 0 && flush < api.MinLogFlush {
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_FLUSH / --log-flush must be 0 or a duration of at least %v such as 100ms, not %q", api.MinLogFlush, *logFlush)
@@ -163,6 +166,9 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	// the four names.
 	if err := cfg.logLevel.UnmarshalText([]byte(*logLevel)); err != nil || strings.ContainsAny(*logLevel, "+-") {
 		return cfg, fmt.Errorf("NINJAGOLD_LOG_LEVEL / --log-level must be debug, info, warn or error, not %q", *logLevel)
+	}
+	if cfg.command == "migrate" {
+		return cfg, nil // it takes no request: the admin token is not its business
 	}
 	cfg.adminToken, err = adminToken(getenv)
 	return cfg, err
@@ -445,6 +451,28 @@ func checkStoreFlags(db string, given map[string]bool) error {
 			return fmt.Errorf("--%s is a SQLite setting, and NINJAGOLD_DB / --db names PostgreSQL", name)
 		case !sqliteFlag && !pg:
 			return fmt.Errorf("--%s is a PostgreSQL setting, and NINJAGOLD_DB / --db names a SQLite file (%q)", name, db)
+		}
+	}
+	return nil
+}
+
+// serveFlags are the flags of a server, which ninjagold migrate, serving
+// nothing, has no use for.
+var serveFlags = []string{"addr", "max-body-bytes", "shutdown-timeout", "validate-responses",
+	"rate-limit", "rate-burst", "trusted-proxy", "cors-origin", "max-header-bytes", "max-in-flight",
+	"read-header-timeout", "read-timeout", "write-timeout", "idle-timeout"}
+
+// checkCommandFlags refuses a server's flag given to migrate, as
+// checkStoreFlags refuses another database's: taken and ignored, it would
+// quietly mean nothing. (Their environment variables, which a deployment
+// sets for both commands, are no mistake.)
+func checkCommandFlags(command string, given map[string]bool) error {
+	if command != "migrate" {
+		return nil
+	}
+	for _, name := range serveFlags {
+		if given[name] {
+			return fmt.Errorf("--%s is a setting of the server; ninjagold migrate applies the migrations and serves nothing", name)
 		}
 	}
 	return nil

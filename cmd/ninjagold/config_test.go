@@ -185,6 +185,11 @@ func TestParseConfigRefuses(t *testing.T) {
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1bijklmnopq"}, "must not hold ASCII control characters"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1fijklmnopq"}, "must not hold ASCII control characters"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "fifteen-chars.."}, "at least 16 characters long, not 15"},
+		// migrate serves nothing: a server's flag would be taken and ignored.
+		{[]string{"migrate", "--addr", ":9090"}, nil, "--addr is a setting of the server; ninjagold migrate applies the migrations and serves nothing"},
+		{[]string{"migrate", "--db", "game.db", "--rate-limit", "3"}, nil, "--rate-limit is a setting of the server"},
+		{[]string{"migrate", "--validate-responses"}, nil, "--validate-responses is a setting of the server"},
+		{[]string{"migrate", "--idle-timeout", "1m"}, nil, "--idle-timeout is a setting of the server"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " ")+fmt.Sprint(tt.env), func(t *testing.T) {
@@ -210,6 +215,18 @@ func TestParseConfigRefuses(t *testing.T) {
 	} {
 		if _, err := parseConfig(args, func(string) string { return "" }, io.Discard); err != nil {
 			t.Errorf("%q: %v", args, err)
+		}
+	}
+	// migrate takes the database's flags, and the environment a server of
+	// the same deployment is given, admin token included, which it does not
+	// read (a short one is the server's to refuse).
+	deployment := map[string]string{"NINJAGOLD_ADDR": ":9090", "NINJAGOLD_CORS_ORIGINS": "https://app.example", "NINJAGOLD_ADMIN_TOKEN": "short"}
+	for _, args := range [][]string{
+		{"migrate"}, {"migrate", "--db", "game.db", "--sqlite-busy-timeout", "1m"},
+		{"migrate", "--db", "postgres://db/game", "--db-connect-timeout", "1s", "--log-format", "text"},
+	} {
+		if cfg, err := parseConfig(args, func(k string) string { return deployment[k] }, io.Discard); err != nil || cfg.command != "migrate" {
+			t.Errorf("%q with a server's environment: command %q, %v; want migrate, nil", args, cfg.command, err)
 		}
 	}
 	// A tab inside the admin token is a header value's own character, and
