@@ -111,11 +111,13 @@ func TestMaybe(t *testing.T) {
 func TestClose(t *testing.T) {
 	var calls atomic.Int64
 	inFlight := make(chan struct{})
+	var ended error // what ended the batch
 	p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
 		if calls.Add(1) == 1 {
 			close(inFlight)
 		}
 		<-ctx.Done() // a batch stuck on a lock
+		ended = context.Cause(ctx)
 		return int64(limit), ctx.Err()
 	}, 4)
 	p.Maybe(opened.Add(Every))
@@ -123,6 +125,9 @@ func TestClose(t *testing.T) {
 	p.Close() // returns only once the batch has seen its context end
 	if got := calls.Load(); got != 1 {
 		t.Fatalf("got %d calls before Close returned, want 1", got)
+	}
+	if !errors.Is(ended, context.Canceled) {
+		t.Errorf("the batch in flight ended with %v, want Close's cancellation (not its own timeout)", ended)
 	}
 	p.Maybe(opened.Add(2 * Every))
 	p.Wait()

@@ -63,6 +63,50 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 	storetest.IdempotencyKeysExpire(t, s, func(d time.Duration) { passed.Add(int64(d)) })
 }
 
+// TestIdempotencyKeyAtItsTTL stops the store's clock, so that a key can be
+// asked for exactly game.IdempotencyKeyTTL after its visit: it is still
+// kept then (the contract's 24 hours), neither forgotten nor purged, and
+// gone a microsecond later.
+func TestIdempotencyKeyAtItsTTL(t *testing.T) {
+	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
+	sqlite.StopPurges(s)
+	var now atomic.Int64
+	now.Store(time.Now().UnixMicro())
+	sqlite.SetClock(s, func() time.Time { return time.UnixMicro(now.Load()) })
+	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Ninja", TokenHash: []byte("kira")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(roll func(game.Location) game.Outcome) game.VisitRequest {
+		return game.VisitRequest{PlayerID: p.ID, LocationID: 1, IdempotencyKey: "k", RequestHash: []byte("h"), Roll: roll}
+	}
+	gold := func(l game.Location) game.Outcome { return game.Outcome{Gold: 1, Message: game.Message(l.Name, 1)} }
+	first, _, err := s.CreateVisit(t.Context(), req(gold))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	now.Add(game.IdempotencyKeyTTL.Microseconds())
+	if n, err := sqlite.DeleteExpiredKeys(s)(t.Context(), 10); err != nil || n != 0 {
+		t.Errorf("Delete at the TTL: got %d, %v; want 0, nil", n, err)
+	}
+	v, replayed, err := s.CreateVisit(t.Context(), req(func(game.Location) game.Outcome {
+		t.Error("the key was forgotten at its TTL: the visit rolled")
+		return game.Outcome{}
+	}))
+	if err != nil || !replayed || v.ID != first.ID {
+		t.Fatalf("at the TTL: got visit %d, replayed %v, %v; want the replay of %d", v.ID, replayed, err, first.ID)
+	}
+
+	now.Add(1)
+	if n, err := sqlite.DeleteExpiredKeys(s)(t.Context(), 10); err != nil || n != 1 {
+		t.Errorf("Delete a microsecond past the TTL: got %d, %v; want 1, nil", n, err)
+	}
+	if v, replayed, err := s.CreateVisit(t.Context(), req(gold)); err != nil || replayed || v.ID == first.ID {
+		t.Errorf("a microsecond past the TTL: got visit %d, replayed %v, %v; want a new visit", v.ID, replayed, err)
+	}
+}
+
 // TestIdempotencyKeysPurged lets time pass on the store's clock, which
 // dates the keys, decides which have expired and when a purge may start.
 func TestIdempotencyKeysPurged(t *testing.T) {
@@ -229,6 +273,17 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 			}
 			if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "removed or replaced") {
 				t.Errorf("Ping after: %v, want %s saying the file was removed or replaced", err, game.EUNAVAILABLE)
+			}
+		})
+		// On a server nobody writes to, /readyz is the first to look.
+		t.Run(c.name+", Ping first", func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ninjagold.db")
+			s := openFile(t, path)
+			if err := c.take(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "removed or replaced") {
+				t.Errorf("Ping, the first call after: %v, want %s saying the file was removed or replaced", err, game.EUNAVAILABLE)
 			}
 		})
 	}
