@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -766,6 +768,66 @@ func TestIdempotencyKeysPurged(t *testing.T) {
 	})
 }
 
+// The purge deletes the oldest expired keys first, and passes over a key a
+// transaction holds locked (a visit replacing it) rather than wait: keys
+// made expired here out of their order in the table (k3 the oldest, k1
+// the youngest), and k2 locked by another connection.
+func TestExpiredKeysPurgedOldestFirstSkippingLocked(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: testConns})
+	postgres.StopPurges(s)
+	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"k1", "k2", "k3"} {
+		if _, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: pl.ID, LocationID: 1, IdempotencyKey: key, RequestHash: []byte("h"), Roll: rollFive}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(t, url, `UPDATE idempotency_keys SET created_at = now() - interval '2 days' - right(key, 1)::int * interval '1 minute'`)
+	keys := func() []string {
+		t.Helper()
+		rows, err := postgres.Pool(s).Query(t.Context(), `SELECT key FROM idempotency_keys ORDER BY key`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ks, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ks
+	}
+	del := postgres.DeleteExpiredKeys(s)
+
+	if n, err := del(t.Context(), 1); err != nil || n != 1 {
+		t.Fatalf("Delete with limit 1: got %d, %v; want 1, nil", n, err)
+	}
+	if got := keys(); !slices.Equal(got, []string{"k1", "k2"}) {
+		t.Fatalf("after Delete with limit 1: keys %q, want k1 and k2 (k3, the oldest, deleted)", got)
+	}
+
+	tx, err := postgres.Pool(s).Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(t.Context(), `SELECT FROM idempotency_keys WHERE key = 'k2' FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if n, err := del(ctx, 10); err != nil || n != 1 {
+		t.Fatalf("Delete beside a lock on k2: got %d, %v; want 1 (k1), nil, at once", n, err)
+	}
+	if err := tx.Rollback(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := del(t.Context(), 10); err != nil || n != 1 {
+		t.Fatalf("Delete once the lock is gone: got %d, %v; want 1 (k2), nil", n, err)
+	}
+}
+
 // TestKeyTakenMidVisitReplays reaches the second line of defence behind the
 // player's row lock: a visit's key committed by another transaction after
 // the visit looked for it. The other connection runs with
@@ -897,6 +959,10 @@ type proxy struct {
 	target string
 	mu     sync.Mutex
 	conns  []net.Conn
+	// cutAfterCommit, while set, has the proxy pass a client's COMMIT on
+	// to the server and then cut that client's connection: the server
+	// commits, and the client never hears so.
+	cutAfterCommit atomic.Bool
 }
 
 func startProxy(t *testing.T, target string) *proxy {
@@ -925,8 +991,30 @@ func (p *proxy) serve() {
 		p.mu.Lock()
 		p.conns = append(p.conns, c, s)
 		p.mu.Unlock()
-		go func() { io.Copy(s, c); s.Close() }()
+		go func() { p.forward(s, c); s.Close() }()
 		go func() { io.Copy(c, s); c.Close() }()
+	}
+}
+
+// forward copies what client sends to server, until either ends, and cuts
+// client off after a COMMIT while cutAfterCommit is set. (pgx sends a
+// COMMIT as a simple query, its text lowercase.)
+func (p *proxy) forward(server, client net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := client.Read(buf)
+		if n > 0 {
+			if _, werr := server.Write(buf[:n]); werr != nil {
+				return
+			}
+			if p.cutAfterCommit.Load() && bytes.Contains(buf[:n], []byte("commit")) {
+				client.Close()
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
 	}
 }
 
@@ -982,6 +1070,39 @@ var storeCalls = []struct {
 }
 
 func rollFive(game.Location) game.Outcome { return game.Outcome{Gold: 5, Message: "+5"} }
+
+// A COMMIT whose answer never came may have been applied: the store must
+// not run the visit again, which would record it and move its gold twice,
+// but answer that the database is unavailable. The proxy passes the visit's
+// COMMIT on and cuts the connection, so the server commits and the store
+// hears nothing.
+func TestLostCommitIsNotRetried(t *testing.T) {
+	s, p := proxied(t)
+	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rolls atomic.Int64
+	p.cutAfterCommit.Store(true)
+	_, _, err = s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: pl.ID, LocationID: 1, Roll: func(l game.Location) game.Outcome {
+		rolls.Add(1)
+		return rollFive(l)
+	}})
+	p.cutAfterCommit.Store(false)
+	if got := game.ErrorCode(err); got != game.EUNAVAILABLE {
+		t.Errorf("CreateVisit: got %v (code %q), want code %q", err, got, game.EUNAVAILABLE)
+	}
+	if got := rolls.Load(); got != 1 {
+		t.Errorf("the visit rolled %d times, want once: a commit that may have been applied was run again", got)
+	}
+	vs, err := s.ListVisits(t.Context(), pl.ID, 0, 10)
+	if err != nil || len(vs) != 1 {
+		t.Fatalf("ListVisits: got %d visits, %v; want the one the server committed", len(vs), err)
+	}
+	if got, err := s.GetPlayer(t.Context(), pl.ID); err != nil || got.Gold != 5 {
+		t.Errorf("player gold: got %d, %v; want 5", got.Gold, err)
+	}
+}
 
 func TestLostConnections(t *testing.T) {
 	for _, c := range storeCalls {
