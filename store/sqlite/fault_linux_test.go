@@ -69,3 +69,45 @@ func TestPingFailsWhileNoWriteCanCommit(t *testing.T) {
 		t.Errorf("%d players written, want 2: the write with no room is not kept", n)
 	}
 }
+
+// A COMMIT that fails fails the writes it would have committed, and only
+// those: a write of its batch that had failed on its own (rolled back to
+// its savepoint) keeps its own error, a 422 or 404 the client is owed,
+// not the commit's 503. The batch is handed to commitBatch directly, so
+// that both writes surely share it, while the writer goroutine waits for
+// jobs; the COMMIT fails for want of room, as in
+// TestPingFailsWhileNoWriteCanCommit.
+func TestFailedCommitKeepsEachWritesOwnError(t *testing.T) {
+	s := openStore(t)
+	var room syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &room); err != nil {
+		t.Fatal(err)
+	}
+	job := func(fn func(writeTx) error) writeJob {
+		return writeJob{ctx: t.Context(), fn: fn, done: make(chan error, 1)}
+	}
+	refused := job(func(writeTx) error { return game.KeyReused() })
+	written := job(func(tx writeTx) error {
+		_, err := tx.Exec(`INSERT INTO players (first_name, last_name, token_hash, gold, created_at) VALUES ('Hattori', 'Hanzo', x'01', 0, 0)`)
+		return err
+	})
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 0, Max: room.Max}); err != nil {
+		t.Fatal(err)
+	}
+	s.commitBatch([]writeJob{refused, written})
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &room); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-written.done; err == nil {
+		t.Fatal("the write to commit: no error, want the COMMIT's failure (the test's limit did not bite)")
+	}
+	if err := <-refused.done; game.ErrorCode(err) != game.EKEYREUSED {
+		t.Errorf("the write that failed on its own: %v, want its own %s", err, game.EKEYREUSED)
+	}
+	// With room, the same write commits: it failed for the COMMIT alone.
+	again := job(written.fn)
+	s.commitBatch([]writeJob{again})
+	if err := <-again.done; err != nil {
+		t.Errorf("the same write with room: %v, want nil", err)
+	}
+}
