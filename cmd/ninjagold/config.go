@@ -139,8 +139,10 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 			_ = fs.Set(name, v) // a string flag takes any value
 		}
 	}
-	if err := cfg.fromEnvironment(given, getenv); err != nil {
-		return cfg, err
+	if cfg.command == "serve" { // migrate has no use for the server's variables
+		if err := cfg.fromEnvironment(given, getenv); err != nil {
+			return cfg, err
+		}
 	}
 	if err := cfg.setPostgresFlags(given, maxConns); err != nil {
 		return cfg, err
@@ -465,7 +467,7 @@ var serveFlags = []string{"addr", "max-body-bytes", "shutdown-timeout", "validat
 // checkCommandFlags refuses a server's flag given to migrate, as
 // checkStoreFlags refuses another database's: taken and ignored, it would
 // quietly mean nothing. (Their environment variables, which a deployment
-// sets for both commands, are no mistake.)
+// sets for both commands, are no mistake: migrate does not read them.)
 func checkCommandFlags(command string, given map[string]bool) error {
 	if command != "migrate" {
 		return nil

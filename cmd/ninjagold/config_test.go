@@ -220,7 +220,11 @@ func TestParseConfigRefuses(t *testing.T) {
 	// migrate takes the database's flags, and the environment a server of
 	// the same deployment is given, admin token included, which it does not
 	// read (a short one is the server's to refuse).
-	deployment := map[string]string{"NINJAGOLD_ADDR": ":9090", "NINJAGOLD_CORS_ORIGINS": "https://app.example", "NINJAGOLD_ADMIN_TOKEN": "short"}
+	// Values a server would refuse included: they are not migrate's to check.
+	deployment := map[string]string{
+		"NINJAGOLD_ADDR": ":9090", "NINJAGOLD_ADMIN_TOKEN": "short", "NINJAGOLD_CORS_ORIGINS": "not an origin",
+		"NINJAGOLD_TRUSTED_PROXIES": "not an IP", "NINJAGOLD_VALIDATE_RESPONSES": "maybe",
+	}
 	for _, args := range [][]string{
 		{"migrate"}, {"migrate", "--db", "game.db", "--sqlite-busy-timeout", "1m"},
 		{"migrate", "--db", "postgres://db/game", "--db-connect-timeout", "1s", "--log-format", "text"},
@@ -389,6 +393,32 @@ func TestDisplayDBHidesThePassword(t *testing.T) {
 
 // The README's flag table is what an operator reads: every flag is in it,
 // with the environment variable the flag reads and the default it has.
+// TestMigrateKnowsEveryFlag: each flag is a server's (serveFlags, which
+// migrate refuses) or one migrate takes (the database's and the log's), so
+// a flag added later cannot slip through migrate unchecked.
+func TestMigrateKnowsEveryFlag(t *testing.T) {
+	var help strings.Builder
+	if _, err := parseConfig([]string{"--help"}, func(string) string { return "" }, &help); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("--help: %v", err)
+	}
+	var flags []string
+	for line := range strings.Lines(help.String()) {
+		if rest, ok := strings.CutPrefix(line, "  -"); ok {
+			name, _, _ := strings.Cut(strings.TrimSpace(rest), " ")
+			flags = append(flags, name)
+		}
+	}
+	if len(flags) < 20 {
+		t.Fatalf("read %d flags from --help:\n%s", len(flags), help.String())
+	}
+	for _, f := range flags {
+		migrates := f == "db" || strings.HasPrefix(f, "db-") || strings.HasPrefix(f, "sqlite-") || strings.HasPrefix(f, "log-")
+		if serves := slices.Contains(serveFlags, f); serves == migrates {
+			t.Errorf("--%s: a server's flag %v, one migrate takes %v; want exactly one", f, serves, migrates)
+		}
+	}
+}
+
 // Read against --help, the flags' own account, so a default changed in one
 // place and not the other fails here; and the variables it names are those
 // parseConfig reads, no more and no fewer.

@@ -991,31 +991,35 @@ func (p *proxy) serve() {
 		p.mu.Lock()
 		p.conns = append(p.conns, c, s)
 		p.mu.Unlock()
-		go func() { p.forward(s, c); s.Close() }()
+		go p.forward(s, c)
 		go func() { io.Copy(c, s); c.Close() }()
 	}
 }
 
-// forward copies what client sends to server, until either ends, and cuts
-// client off after a COMMIT while cutAfterCommit is set. (pgx sends a
-// COMMIT as a simple query, its text lowercase.)
+// forward copies what client sends to server until either ends, and then
+// closes server; while cutAfterCommit is set, it closes client instead once
+// a COMMIT has passed, leaving server open for the answer, which goes
+// nowhere, until drop or close. (pgx sends a COMMIT as a simple query
+// message: 'Q', its length, 11, and "commit" ending in a zero byte.)
 func (p *proxy) forward(server, client net.Conn) {
+	commit := []byte("Q\x00\x00\x00\x0bcommit\x00")
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := client.Read(buf)
 		if n > 0 {
 			if _, werr := server.Write(buf[:n]); werr != nil {
-				return
+				break
 			}
-			if p.cutAfterCommit.Load() && bytes.Contains(buf[:n], []byte("commit")) {
+			if p.cutAfterCommit.Load() && bytes.Contains(buf[:n], commit) {
 				client.Close()
 				return
 			}
 		}
 		if err != nil {
-			return
+			break
 		}
 	}
+	server.Close()
 }
 
 // drop cuts every connection the proxy carries now; new ones still pass.

@@ -192,8 +192,10 @@ func (s *Store) deleteExpiredKeys(ctx context.Context, limit int) (int64, error)
 // skips the keys a visit holds locked (replacing one) rather than wait for
 // them. Its time is the statement's: a stable value, so the age is an index
 // condition (clock_timestamp(), volatile, would filter every key, live
-// ones included), and never later than a lookup's clock_timestamp(), so it
-// deletes no key a lookup still honours.
+// ones included), and never later than the clock_timestamp() of a lookup
+// that starts after it, so it deletes no key such a lookup would honour.
+// (A lookup before it may have honoured a key it then deletes: the replay
+// reads its visit, which stays.)
 const deleteExpiredKeysQuery = `
 	DELETE FROM idempotency_keys k USING (
 		SELECT player_id, key FROM idempotency_keys

@@ -33,8 +33,10 @@ const Every = time.Minute
 // Batch is how many keys one deletion removes at most.
 const Batch = 1000
 
-// batchTimeout bounds one batch: a deletion stuck behind a lock is given
-// up, and the keys are left for the next purge.
+// batchTimeout bounds one batch: a PostgreSQL deletion stuck behind a lock
+// is given up, and the keys are left for the next purge. (On SQLite it
+// bounds only the wait to be taken by the writer: a write taken is always
+// run to its end.)
 const batchTimeout = 30 * time.Second
 
 // Delete deletes at most limit expired keys, within ctx, and says how many
@@ -109,7 +111,9 @@ func (p *Purger) run() {
 		cancel()
 		p.deletions.Add(1)
 		if err != nil { // rolled back, whatever n says
-			p.failed.Add(1)
+			if p.ctx.Err() == nil { // and not because Close stopped it
+				p.failed.Add(1)
+			}
 			return
 		}
 		p.purged.Add(n)

@@ -129,6 +129,9 @@ func TestClose(t *testing.T) {
 	if !errors.Is(ended, context.Canceled) {
 		t.Errorf("the batch in flight ended with %v, want Close's cancellation (not its own timeout)", ended)
 	}
+	if got := p.Stats(); got != (game.PurgeStats{Deletions: 1}) {
+		t.Errorf("Stats: got %+v, want one deletion and no failure: Close's stop is none", got)
+	}
 	p.Maybe(opened.Add(2 * Every))
 	p.Wait()
 	if got := calls.Load(); got != 1 {
