@@ -133,9 +133,9 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		return nil
 	}
 
-	if cfg.adminToken == "" {
+	generated := cfg.adminToken == ""
+	if generated {
 		cfg.adminToken = generateToken()
-		fmt.Fprintf(stdout, "NINJAGOLD_ADMIN_TOKEN was not set; the admin token for this run is:\n  %s\n", cfg.adminToken)
 	}
 	contract := <-spec
 	if contract.err != nil {
@@ -144,6 +144,9 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	handler, err := newHandler(cfg, store, contract.doc, log)
 	if err != nil {
 		return err
+	}
+	if generated { // once it is sure to be used
+		fmt.Fprintf(stdout, "NINJAGOLD_ADMIN_TOKEN was not set; the admin token for this run is:\n  %s\n", cfg.adminToken)
 	}
 
 	srv := &http.Server{
