@@ -386,22 +386,7 @@ func TestPlayerPagesSearchFromTheCursor(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, q := range queries {
-				var plan []string
-				err = pgx.BeginFunc(t.Context(), postgres.Pool(s), func(tx pgx.Tx) error {
-					if _, err := tx.Exec(t.Context(), `SET LOCAL enable_seqscan = off`); err != nil {
-						return err
-					}
-					rows, err := tx.Query(t.Context(), `EXPLAIN `+q, args[i]...)
-					if err != nil {
-						return err
-					}
-					plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
-					return err
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				text := strings.Join(plan, "\n")
+				text := explain(t, s, q, args[i]...)
 				if !strings.Contains(text, "Index Scan") || strings.Contains(text, "Sort") {
 					t.Errorf("sort %s, after %v, %s: the plan reads no index in order, or sorts:\n%s", sort, after, q, text)
 				}
@@ -413,18 +398,16 @@ func TestPlayerPagesSearchFromTheCursor(t *testing.T) {
 	}
 }
 
-// The purge finds the expired keys by the index on their age, as an index
-// condition: with a filter, each purge would read every live key (a day's
-// worth) to find none expired. Sequential scans are off for the EXPLAIN, as
-// in TestPlayerPagesSearchFromTheCursor.
-func TestExpiredKeysAreFoundByTheirAge(t *testing.T) {
-	s := openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: testConns})
+// explain returns the plan of query with args on s, sequential scans off:
+// on a table of a few rows, one would be chosen over any index.
+func explain(t *testing.T, s *postgres.Store, query string, args ...any) string {
+	t.Helper()
 	var plan []string
 	err := pgx.BeginFunc(t.Context(), postgres.Pool(s), func(tx pgx.Tx) error {
 		if _, err := tx.Exec(t.Context(), `SET LOCAL enable_seqscan = off`); err != nil {
 			return err
 		}
-		rows, err := tx.Query(t.Context(), `EXPLAIN `+postgres.DeleteExpiredKeysQuery, 86400, 1000)
+		rows, err := tx.Query(t.Context(), `EXPLAIN `+query, args...)
 		if err != nil {
 			return err
 		}
@@ -434,7 +417,16 @@ func TestExpiredKeysAreFoundByTheirAge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Join(plan, "\n")
+	return strings.Join(plan, "\n")
+}
+
+// The purge finds the expired keys by the index on their age, as an index
+// condition: with a filter, each purge would read every live key (a day's
+// worth) to find none expired. Sequential scans are off for the EXPLAIN, as
+// in TestPlayerPagesSearchFromTheCursor.
+func TestExpiredKeysAreFoundByTheirAge(t *testing.T) {
+	s := openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: testConns})
+	text := explain(t, s, postgres.DeleteExpiredKeysQuery, 86400, 1000)
 	if !strings.Contains(text, "idempotency_keys_by_age") || !strings.Contains(text, "Index Cond: (created_at <") {
 		t.Errorf("the purge's plan bounds no scan of idempotency_keys_by_age by the keys' age:\n%s", text)
 	}
