@@ -744,20 +744,24 @@ func TestIdempotencyKeysPurged(t *testing.T) {
 			exec(t, url, `UPDATE idempotency_keys SET created_at = created_at - $1 * interval '1 microsecond'`, d.Microseconds())
 			passed.Add(int64(d))
 		},
-		Keys: func(playerID int64) []string {
-			rows, err := postgres.Pool(s).Query(t.Context(), `SELECT key FROM idempotency_keys WHERE player_id = $1 ORDER BY key`, playerID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				t.Fatal(err)
-			}
-			return keys
-		},
+		Keys:   func(playerID int64) []string { return keysOf(t, s, playerID) },
 		Wait:   func() { postgres.WaitPurges(s) },
 		Delete: postgres.DeleteExpiredKeys(s),
 	})
+}
+
+// keysOf lists the idempotency keys s holds for a player, in order.
+func keysOf(t *testing.T, s *postgres.Store, playerID int64) []string {
+	t.Helper()
+	rows, err := postgres.Pool(s).Query(t.Context(), `SELECT key FROM idempotency_keys WHERE player_id = $1 ORDER BY key`, playerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
 
 // The purge deletes the oldest expired keys first, and passes over a key a
@@ -778,18 +782,7 @@ func TestExpiredKeysPurgedOldestFirstSkippingLocked(t *testing.T) {
 		}
 	}
 	exec(t, url, `UPDATE idempotency_keys SET created_at = now() - interval '2 days' - right(key, 1)::int * interval '1 minute'`)
-	keys := func() []string {
-		t.Helper()
-		rows, err := postgres.Pool(s).Query(t.Context(), `SELECT key FROM idempotency_keys ORDER BY key`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ks, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ks
-	}
+	keys := func() []string { return keysOf(t, s, pl.ID) }
 	del := postgres.DeleteExpiredKeys(s)
 
 	if n, err := del(t.Context(), 1); err != nil || n != 1 {
