@@ -386,7 +386,9 @@ type PurgeHooks struct {
 // IdempotencyKeysPurged checks that a keyed visit starts a purge a minute
 // after the store opened, or after the last purge started; that the purge
 // deletes the expired keys and no other row; and that the store's
-// purge.Delete deletes at most its limit, the oldest first.
+// purge.Delete deletes at most its limit. (Here the oldest keys are also
+// the first made, so the order of a deletion is not told apart from the
+// table's; a store's own test checks that it is the keys' age.)
 func IdempotencyKeysPurged(t *testing.T, s game.Store, h PurgeHooks) {
 	p := newPlayer(t, s, "Kira")
 	loc := firstLocation(t, s)
