@@ -388,7 +388,7 @@ type PurgeHooks struct {
 // deletes the expired keys and no other row; and that the store's
 // purge.Delete deletes at most its limit. (Here the oldest keys are also
 // the first made, so the order of a deletion is not told apart from the
-// table's; a store's own test checks that it is the keys' age.)
+// table's: PostgreSQL's own test checks that it is the keys' age.)
 func IdempotencyKeysPurged(t *testing.T, s game.Store, h PurgeHooks) {
 	p := newPlayer(t, s, "Kira")
 	loc := firstLocation(t, s)
