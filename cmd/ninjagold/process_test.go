@@ -1073,13 +1073,7 @@ func TestSignalWhileTheDatabaseOpens(t *testing.T) {
 		}
 	}()
 	cmd := exec.Command(binary, "--addr", "127.0.0.1:0", "--db", "postgres://nobody@"+silent.Addr().String()+"/x", "--db-connect-timeout", "1h")
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	out, exited := startWatched(t, cmd)
 	// Once it connects, the server is opening the database, and its
 	// signal handler, set before that, is in place (a fixed wait was not
 	// enough on a loaded machine: the signal came first and killed it).
@@ -1091,17 +1085,39 @@ func TestSignalWhileTheDatabaseOpens(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("the server did not connect to the database")
 	}
+	stopWhileOpening(t, cmd, out, exited, "while connecting")
+}
+
+// startWatched starts cmd, a server, with its output gathered in out, and
+// reports its exit on exited.
+func startWatched(t *testing.T, cmd *exec.Cmd) (out *syncBuffer, exited <-chan error) {
+	t.Helper()
+	out = &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	return out, done
+}
+
+// stopWhileOpening sends SIGTERM to cmd, a server started by startWatched
+// and opening its database, and checks that the start ends at once, with
+// status 1 and a line saying a signal stopped it.
+func stopWhileOpening(t *testing.T, cmd *exec.Cmd, out *syncBuffer, exited <-chan error, while string) {
+	t.Helper()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case err := <-exited:
-		if err == nil {
-			t.Error("exit status 0, want 1")
+		if ee := (*exec.ExitError)(nil); !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("exit: %v, want status 1", err)
 		}
 	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()
-		t.Fatal("the server did not stop on SIGTERM while connecting")
+		t.Fatalf("the server did not stop on SIGTERM %s; output %q", while, out.String())
 	}
 	if got := out.String(); !strings.Contains(got, "stopped by a signal while the database was opening") {
 		t.Errorf("output %q, want it to say a signal stopped the start", got)
@@ -1122,13 +1138,7 @@ func TestSignalWhileWaitingForTheSQLiteFile(t *testing.T) {
 	free.Close()
 	cmd := exec.Command(binary, "--addr", addr, "--db", db, "--sqlite-busy-timeout", "1m")
 	cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN="+processTestAdmin)
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	out, exited := startWatched(t, cmd)
 	// It listens before it opens the database, and handles signals from
 	// before it listens: once its port answers, it is opening the file, or
 	// about to.
@@ -1143,19 +1153,5 @@ func TestSignalWhileWaitingForTheSQLiteFile(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-exited:
-		if ee := (*exec.ExitError)(nil); !errors.As(err, &ee) || ee.ExitCode() != 1 {
-			t.Errorf("exit: %v, want status 1", err)
-		}
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("the server did not stop on SIGTERM while it waited for the file; output %q", out.String())
-	}
-	if got := out.String(); !strings.Contains(got, "stopped by a signal while the database was opening") {
-		t.Errorf("output %q, want it to say a signal stopped the start", got)
-	}
+	stopWhileOpening(t, cmd, out, exited, "while it waited for the file")
 }
