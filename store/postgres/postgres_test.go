@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net"
 	"net/url"
@@ -945,9 +944,41 @@ type proxy struct {
 	mu     sync.Mutex
 	conns  []net.Conn
 	// cutAfterCommit, while set, has the proxy pass a client's COMMIT on
-	// to the server and then cut that client's connection: the server
-	// commits, and the client never hears so.
+	// to the server and cut that client's connection once the server
+	// answers: the server has committed, and the client never hears so.
 	cutAfterCommit atomic.Bool
+	// trap, while set, stops the next message a client sends that holds
+	// its pattern (see holdNext and cutAt).
+	trap atomic.Pointer[trap]
+}
+
+// trap is a message the proxy waits for: it closes held once the message
+// comes, before the server has it, and waits for release; then, with cut,
+// it cuts the client's connection, and else it passes the message on.
+type trap struct {
+	pattern       []byte
+	cut           bool
+	held, release chan struct{}
+}
+
+// holdNext holds the next message a client sends that holds pattern, which
+// for a query pgx has not yet prepared on its connection is the query's
+// text: held is closed once it is held, and release lets it pass (it is
+// released when t ends, too).
+func (p *proxy) holdNext(t *testing.T, pattern string) (held <-chan struct{}, release func()) {
+	tr := &trap{pattern: []byte(pattern), held: make(chan struct{}), release: make(chan struct{})}
+	p.trap.Store(tr)
+	release = sync.OnceFunc(func() { close(tr.release) })
+	t.Cleanup(release)
+	return tr.held, release
+}
+
+// cutAt cuts the connection of the next client that sends a message holding
+// pattern, before the server has it.
+func (p *proxy) cutAt(pattern string) {
+	tr := &trap{pattern: []byte(pattern), cut: true, held: make(chan struct{}), release: make(chan struct{})}
+	close(tr.release)
+	p.trap.Store(tr)
 }
 
 func startProxy(t *testing.T, target string) *proxy {
@@ -976,28 +1007,36 @@ func (p *proxy) serve() {
 		p.mu.Lock()
 		p.conns = append(p.conns, c, s)
 		p.mu.Unlock()
-		go p.forward(s, c)
-		go func() { io.Copy(c, s); c.Close() }()
+		var committed atomic.Bool
+		go p.forward(s, c, &committed)
+		go p.backward(c, s, &committed)
 	}
 }
 
 // forward copies what client sends to server until either ends, and then
-// closes server; while cutAfterCommit is set, it closes client instead once
-// a COMMIT has passed, leaving server open for the answer, which goes
-// nowhere, until drop or close. (pgx sends a COMMIT as a simple query
-// message: 'Q', its length, 11, and "commit" ending in a zero byte.)
-func (p *proxy) forward(server, client net.Conn) {
+// closes server. While cutAfterCommit is set, it marks a COMMIT it passes
+// on as committed, for backward. (pgx sends a COMMIT as a simple query
+// message: 'Q', its length, 11, and "commit" ending in a zero byte.) A
+// trap's message is held, or cut, before it is passed on.
+func (p *proxy) forward(server, client net.Conn, committed *atomic.Bool) {
 	commit := []byte("Q\x00\x00\x00\x0bcommit\x00")
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := client.Read(buf)
 		if n > 0 {
-			if _, werr := server.Write(buf[:n]); werr != nil {
-				break
+			if tr := p.trap.Load(); tr != nil && bytes.Contains(buf[:n], tr.pattern) && p.trap.CompareAndSwap(tr, nil) {
+				close(tr.held)
+				<-tr.release
+				if tr.cut {
+					client.Close()
+					break
+				}
 			}
 			if p.cutAfterCommit.Load() && bytes.Contains(buf[:n], commit) {
-				client.Close()
-				return
+				committed.Store(true) // before the server can answer
+			}
+			if _, werr := server.Write(buf[:n]); werr != nil {
+				break
 			}
 		}
 		if err != nil {
@@ -1005,6 +1044,27 @@ func (p *proxy) forward(server, client net.Conn) {
 		}
 	}
 	server.Close()
+}
+
+// backward copies what server sends to client until either ends, and then
+// closes client; once forward has passed a COMMIT on under cutAfterCommit,
+// it closes client instead of passing the server's answer on: the server
+// has committed by then (the client sends nothing more until it hears), and
+// the client never hears so.
+func (p *proxy) backward(client, server net.Conn, committed *atomic.Bool) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := server.Read(buf)
+		if n > 0 && !committed.Load() {
+			if _, werr := client.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil || committed.Load() {
+			break
+		}
+	}
+	client.Close()
 }
 
 // drop cuts every connection the proxy carries now; new ones still pass.
@@ -1024,16 +1084,17 @@ func (p *proxy) close() {
 }
 
 // proxied returns a store reaching the database of a fresh schema through a
-// proxy.
-func proxied(t *testing.T) (*postgres.Store, *proxy) {
+// proxy, and the URL that reaches that schema directly.
+func proxied(t *testing.T) (*postgres.Store, *proxy, string) {
 	t.Helper()
-	u, err := url.Parse(pgtest.TestURL(t))
+	direct := pgtest.TestURL(t)
+	u, err := url.Parse(direct)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := startProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
-	return openURL(t, u.String(), postgres.Options{ConnectTimeout: time.Second}), p
+	return openURL(t, u.String(), postgres.Options{ConnectTimeout: time.Second}), p, direct
 }
 
 // storeCalls are a ping, two reads and a write, for the tests of
@@ -1066,7 +1127,7 @@ func rollFive(game.Location) game.Outcome { return game.Outcome{Gold: 5, Message
 // COMMIT on and cuts the connection, so the server commits and the store
 // hears nothing.
 func TestLostCommitIsNotRetried(t *testing.T) {
-	s, p := proxied(t)
+	s, p, _ := proxied(t)
 	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
 	if err != nil {
 		t.Fatal(err)
@@ -1093,10 +1154,131 @@ func TestLostCommitIsNotRetried(t *testing.T) {
 	}
 }
 
+// twoPartPage makes six players through s, the first three with 2 gold and
+// the others with 1, and returns the page of most gold first after the
+// first player, which reads in two parts (see playersPage): the two others
+// with 2 gold, then, past the query of those with less gold ("gold < $1",
+// the pattern to trap it by), the three with 1. want is its players' ids.
+func twoPartPage(t *testing.T, s *postgres.Store, direct string) (page game.PlayerPage, want []int64) {
+	t.Helper()
+	var ids []int64
+	for i := range 6 {
+		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: fmt.Append(nil, "page", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	exec(t, direct, `UPDATE players SET gold = CASE WHEN id <= $1 THEN 2 ELSE 1 END`, ids[2])
+	return game.PlayerPage{Sort: game.ByGoldDesc, Limit: 10, After: &game.PlayerKey{Gold: 2, ID: ids[0]}}, ids[1:]
+}
+
+func idsOf(ps []game.Player) []int64 {
+	ids := make([]int64, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+// A page read in two parts that loses its connection between them is read
+// again whole: the retry starts the page afresh, and does not add its
+// first part to the one read before the cut.
+func TestPlayerPageRetriedWhole(t *testing.T) {
+	s, p, direct := proxied(t)
+	page, want := twoPartPage(t, s, direct)
+	p.cutAt("gold < $1")
+	got, err := s.ListPlayers(t.Context(), page)
+	if err != nil {
+		t.Fatalf("ListPlayers with its connection cut between the parts: %v, want the page read again", err)
+	}
+	if p.trap.Load() != nil {
+		t.Fatal("the connection was not cut: the second part's query was not sent as text")
+	}
+	if !slices.Equal(idsOf(got), want) {
+		t.Errorf("page read again after a cut: players %v, want %v", idsOf(got), want)
+	}
+}
+
+// The two parts of a page read one snapshot: a player that another
+// connection moves from the first part's gold to the second's, between the
+// parts, is on the page once, where the first part found it. (The other
+// parts of this are PlayerPagesReadOneSnapshot's, which races the moves.)
+func TestPlayerPagePartsReadOneSnapshot(t *testing.T) {
+	s, p, direct := proxied(t)
+	page, want := twoPartPage(t, s, direct)
+	held, release := p.holdNext(t, "gold < $1")
+	type result struct {
+		ps  []game.Player
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		ps, err := s.ListPlayers(t.Context(), page)
+		done <- result{ps, err}
+	}()
+	select {
+	case <-held:
+	case r := <-done:
+		t.Fatalf("ListPlayers returned %v, %v without sending the second part's query as text", idsOf(r.ps), r.err)
+	}
+	exec(t, direct, `UPDATE players SET gold = 1 WHERE id = $1`, want[0])
+	release()
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !slices.Equal(idsOf(r.ps), want) {
+		t.Errorf("page with player %d moved between its parts: players %v, want %v", want[0], idsOf(r.ps), want)
+	}
+}
+
+// A visit is stamped when it records, not when its transaction began: one
+// that began before another visit of the player recorded, and recorded
+// after it, is stamped after it (as a visit that waited for the player's
+// lock does), so a player's visits in id order are in time order too. The
+// proxy holds the first visit's first statement, after its BEGIN, while a
+// second store, as another instance, records the other.
+func TestVisitsAreStampedWhenTheyRecord(t *testing.T) {
+	s, p, direct := proxied(t)
+	other := openURL(t, direct, postgres.Options{})
+	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit := game.VisitRequest{PlayerID: pl.ID, LocationID: 1, Roll: rollFive}
+	held, release := p.holdNext(t, "pg_advisory_xact_lock_shared")
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := s.CreateVisit(t.Context(), visit)
+		done <- err
+	}()
+	select {
+	case <-held:
+	case err := <-done:
+		t.Fatalf("CreateVisit returned %v without sending its lock's query as text", err)
+	}
+	if _, _, err := other.CreateVisit(t.Context(), visit); err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	vs, err := s.ListVisits(t.Context(), pl.ID, 0, 10)
+	if err != nil || len(vs) != 2 {
+		t.Fatalf("ListVisits: %d visits, %v; want 2", len(vs), err)
+	}
+	if newer, older := vs[0], vs[1]; !newer.CreatedAt.After(older.CreatedAt) {
+		t.Errorf("visit %d, recorded second, is stamped %v, not after visit %d's %v",
+			newer.ID, newer.CreatedAt.Format(time.RFC3339Nano), older.ID, older.CreatedAt.Format(time.RFC3339Nano))
+	}
+}
+
 func TestLostConnections(t *testing.T) {
 	for _, c := range storeCalls {
 		t.Run(c.name+" succeeds after the pool's connections drop", func(t *testing.T) {
-			s, p := proxied(t)
+			s, p, _ := proxied(t)
 			pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
 			if err != nil {
 				t.Fatal(err)
@@ -1110,7 +1292,7 @@ func TestLostConnections(t *testing.T) {
 
 	for _, c := range storeCalls {
 		t.Run(c.name+" is unavailable when the database cannot be reached", func(t *testing.T) {
-			s, p := proxied(t)
+			s, p, _ := proxied(t)
 			pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
 			if err != nil {
 				t.Fatal(err)

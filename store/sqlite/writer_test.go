@@ -367,7 +367,9 @@ func init() {
 // A full disk ends the whole transaction (SQLite rolls all of it back), so
 // no write of the batch is kept, and each caller hears the database's
 // failure, a 503 to retry, not the savepoint's that no longer exists (a
-// 500). Here the disk is full at two more pages (max_page_count).
+// 500); the Store keeps it as its fault, for Ping to write until a write
+// commits (see TestPingFailsWhileNoWriteCanCommit). Here the disk is full
+// at two more pages (max_page_count).
 func TestFullDiskFailsItsBatchAsUnavailable(t *testing.T) {
 	s := openStore(t)
 	var pages int
@@ -404,6 +406,9 @@ func TestFullDiskFailsItsBatchAsUnavailable(t *testing.T) {
 	}
 	if n != 0 {
 		t.Errorf("%d of the batch's writes kept, want none", n)
+	}
+	if f := s.fault.Load(); f == nil || game.ErrorMessage(wrap(f.err)) != diskFull {
+		t.Errorf("the Store's fault after its batch failed for a full disk: %+v, want the full disk", f)
 	}
 	// With room again, the writer writes.
 	if _, err := s.wconn.ExecContext(t.Context(), `PRAGMA max_page_count = 1073741823`); err != nil {
