@@ -158,7 +158,7 @@ func TestMetrics(t *testing.T) {
 		`ninjagold_http_requests_in_flight 1`,
 		`ninjagold_db_pool_max_connections{pool="write"} 1`,
 		`ninjagold_idempotency_key_purge_deletions_total 0`,
-		`ninjagold_idempotency_keys_purged_total 0`,
+		`ninjagold_idempotency_key_purge_keys_total 0`,
 		`ninjagold_idempotency_key_purge_failures_total 0`,
 	} {
 		if !strings.Contains(body, want) {

@@ -6,10 +6,9 @@ import (
 	"github.com/ninjagold/ninjagold-api/game"
 )
 
-// RegisterPoolMetrics exposes the database pool figures of store, its
-// group commit figures and its idempotency-key purge figures, those it
-// reports, on reg.
-func RegisterPoolMetrics(reg prometheus.Registerer, store game.Store) {
+// RegisterStoreMetrics exposes the figures store reports on reg: its
+// database pools', its group commit's and its idempotency-key purge's.
+func RegisterStoreMetrics(reg prometheus.Registerer, store game.Store) {
 	if r, ok := store.(game.PoolReporter); ok {
 		reg.MustRegister(poolCollector{r})
 	}
@@ -32,8 +31,8 @@ func RegisterPoolMetrics(reg prometheus.Registerer, store game.Store) {
 				Help: "Deletions the purge of expired idempotency keys ran, each of at most 1,000 keys.",
 			}, func() float64 { return float64(r.PurgeStats().Deletions) }),
 			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "ninjagold_idempotency_keys_purged_total",
-				Help: "Expired idempotency keys deleted by the purge.",
+				Name: "ninjagold_idempotency_key_purge_keys_total",
+				Help: "Expired idempotency keys the purge deleted.",
 			}, func() float64 { return float64(r.PurgeStats().Purged) }),
 			prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Name: "ninjagold_idempotency_key_purge_failures_total",

@@ -247,7 +247,7 @@ func (e *Env) newProject(level slog.Level, validateResponses bool) (http.Handler
 		e.logFile, e.logs = f, api.NewLogWriter(f, api.DefaultLogFlush)
 	}
 	reg := prometheus.NewRegistry()
-	api.RegisterPoolMetrics(reg, e.Store)
+	api.RegisterStoreMetrics(reg, e.Store)
 	spec, err := ninjagold.Spec()
 	if err != nil {
 		return nil, err

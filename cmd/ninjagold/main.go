@@ -213,7 +213,7 @@ func serve(ctx, force context.Context, srv *http.Server, ln net.Listener, timeou
 func newHandler(cfg config, store game.Store, doc *openapi3.T, log *slog.Logger) (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	api.RegisterPoolMetrics(reg, store)
+	api.RegisterStoreMetrics(reg, store)
 	return api.NewHandler(impl.New(store, game.SystemDice{}, reg, doc), api.Config{
 		Spec:              doc,
 		AdminToken:        cfg.adminToken,

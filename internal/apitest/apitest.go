@@ -82,7 +82,7 @@ func NewServer(t testing.TB, opts Options) *Server {
 	}
 	dice := NewSeededDice(1)
 	reg := prometheus.NewRegistry()
-	api.RegisterPoolMetrics(reg, store)
+	api.RegisterStoreMetrics(reg, store)
 	cfg := opts.Config
 	if cfg.Spec == nil {
 		spec, err := ninjagold.Spec()
