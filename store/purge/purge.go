@@ -77,13 +77,18 @@ func newPurger(opened time.Time, del Delete, batch int) *Purger {
 
 // Maybe starts a purge in the background, unless one is running, one
 // started less than Every before now, or p is closed. A start refused for
-// a running purge counts as a start: the next comes a minute after it. In
-// the common case, less than a minute since the last, it costs a visit one
-// atomic load.
+// a running purge counts as a start: the next comes a minute after it. A
+// last start later than now (the wall clock was set back) does not hold
+// purges back until the clock passes it again: the purge starts, and the
+// next comes a minute after now. In the common case, less than a minute
+// since the last, it costs a visit one atomic load.
 func (p *Purger) Maybe(now time.Time) {
 	last := p.last.Load()
-	if now.UnixNano()-last < int64(Every) || !p.last.CompareAndSwap(last, now.UnixNano()) {
+	if since := now.UnixNano() - last; since >= 0 && since < int64(Every) {
 		return
+	}
+	if !p.last.CompareAndSwap(last, now.UnixNano()) {
+		return // another visit's call starts it
 	}
 	if !p.running.CompareAndSwap(false, true) {
 		return // the last purge is still deleting: it goes on

@@ -63,7 +63,8 @@ func TestRun(t *testing.T) {
 }
 
 // TestMaybe checks when a purge starts: a minute after the store opened or
-// the last purge started, and never beside one still running.
+// the last purge started, and never beside one still running; and that a
+// clock set back does not hold the purges back.
 func TestMaybe(t *testing.T) {
 	var calls atomic.Int64
 	release := make(chan struct{})
@@ -102,6 +103,25 @@ func TestMaybe(t *testing.T) {
 	p.Wait()
 	if got := calls.Load(); got != 2 {
 		t.Fatalf("a minute after the last: got %d calls, want 2", got)
+	}
+
+	// The clock set back an hour: the purges go on from the new time,
+	// not an hour later.
+	back := opened.Add(4*Every - time.Hour)
+	p.Maybe(back)
+	p.Wait()
+	if got := calls.Load(); got != 3 {
+		t.Fatalf("with the clock set back an hour: got %d calls, want 3", got)
+	}
+	p.Maybe(back.Add(Every - time.Nanosecond))
+	p.Wait()
+	if got := calls.Load(); got != 3 {
+		t.Fatalf("less than a minute after the start with the clock set back: got %d calls, want 3", got)
+	}
+	p.Maybe(back.Add(Every))
+	p.Wait()
+	if got := calls.Load(); got != 4 {
+		t.Fatalf("a minute after the start with the clock set back: got %d calls, want 4", got)
 	}
 }
 
