@@ -97,19 +97,9 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 	if err != nil {
 		return nil, err
 	}
-	stmts := make([]*sql.Stmt, len(parts))
-	for i, part := range parts {
-		if stmts[i], err = s.reads.get(ctx, part.query); err != nil {
-			return nil, wrap(err)
-		}
-	}
-	// A part read least gold first may be followed by one more read, of the
-	// last gold it reached (see pagePart.idsDown).
-	var reread *sql.Stmt
-	if page.Sort == game.ByGoldAsc {
-		if reread, err = s.reads.get(ctx, tieRest); err != nil {
-			return nil, wrap(err)
-		}
+	stmts, reread, err := s.pageStatements(ctx, page.Sort, parts)
+	if err != nil {
+		return nil, err
 	}
 	// More than one read sees one snapshot, in a read transaction, begun
 	// once their statements are had: preparing one takes a connection of
@@ -134,43 +124,67 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 		if tx != nil {
 			st = tx.StmtContext(ctx, st)
 		}
-		from, want := len(out), page.Limit-len(out)
-		n := want
-		if part.idsDown {
-			n++ // one player past the page says if its last gold was read whole
-		}
-		rows, err := st.QueryContext(ctx, append(part.args, n)...)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		if out, err = scanPlayers(rows, out); err != nil {
-			return nil, err
-		}
-		if !part.idsDown {
-			continue
-		}
-		read := out[from:]
-		last := idsUp(read)
-		if len(read) <= want {
-			continue // every gold read whole
-		}
-		// The player past the page goes, and so does the page's last gold
-		// unless that player began another: it may hold more players than
-		// were read, with smaller ids, and is read again from its first.
-		gold := read[last].Gold
-		out = out[:from+last]
-		if last == want {
-			continue
-		}
-		rows, err = reread.QueryContext(ctx, gold, int64(math.MinInt64), page.Limit-len(out))
-		if err != nil {
-			return nil, wrap(err)
-		}
-		if out, err = scanPlayers(rows, out); err != nil {
+		if out, err = readPart(ctx, st, reread, part, out, page.Limit); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// pageStatements returns the prepared statements of parts, in order, and,
+// for a page of least gold first, reread: the statement that reads a gold
+// again from its first player (see pagePart.idsDown).
+func (s *Store) pageStatements(ctx context.Context, sort game.PlayerSort, parts []pagePart) (stmts []*sql.Stmt, reread *sql.Stmt, err error) {
+	stmts = make([]*sql.Stmt, len(parts))
+	for i, part := range parts {
+		if stmts[i], err = s.reads.get(ctx, part.query); err != nil {
+			return nil, nil, wrap(err)
+		}
+	}
+	if sort == game.ByGoldAsc {
+		if reread, err = s.reads.get(ctx, tieRest); err != nil {
+			return nil, nil, wrap(err)
+		}
+	}
+	return stmts, reread, nil
+}
+
+// readPart appends to out what part, through its statement st, reads of a
+// page of limit players. A part read least gold first (idsDown) reads one
+// player past the page, puts each gold's players in the order of their
+// ids, and reads the page's last gold again through reread when the page
+// may have ended inside it.
+func readPart(ctx context.Context, st, reread *sql.Stmt, part pagePart, out []game.Player, limit int) ([]game.Player, error) {
+	from, want := len(out), limit-len(out)
+	n := want
+	if part.idsDown {
+		n++ // one player past the page says if its last gold was read whole
+	}
+	rows, err := st.QueryContext(ctx, append(part.args, n)...)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	if out, err = scanPlayers(rows, out); err != nil || !part.idsDown {
+		return out, err
+	}
+	read := out[from:]
+	last := idsUp(read)
+	if len(read) <= want {
+		return out, nil // every gold read whole
+	}
+	// The player past the page goes, and so does the page's last gold
+	// unless that player began another: it may hold more players than were
+	// read, with smaller ids, and is read again from its first.
+	gold := read[last].Gold
+	out = out[:from+last]
+	if last == want {
+		return out, nil
+	}
+	rows, err = reread.QueryContext(ctx, gold, int64(math.MinInt64), limit-len(out))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return scanPlayers(rows, out)
 }
 
 // idsUp puts each gold's players in ps, read by gold with ids greatest
@@ -253,7 +267,7 @@ type pagePart struct {
 	args  []any
 	// idsDown marks a part that reads least gold first by the gold index,
 	// which holds the board most gold first: backwards, so each gold's ids
-	// come greatest first. ListPlayers reads one player more than the page
+	// come greatest first. readPart reads one player more than the page
 	// holds, turns each gold's round (idsUp) and, when that player shares
 	// the page's last gold, reads the gold again from its first id
 	// (tieRest), as the page may have ended inside it. Sorted as
