@@ -78,13 +78,15 @@ func newPurger(opened time.Time, del Delete, batch int) *Purger {
 // Maybe starts a purge in the background, unless one is running, one
 // started less than Every before now, or p is closed. A start refused for
 // a running purge counts as a start: the next comes a minute after it. A
-// last start later than now (the wall clock was set back) does not hold
-// purges back until the clock passes it again: the purge starts, and the
-// next comes a minute after now. In the common case, less than a minute
-// since the last, it costs a visit one atomic load.
+// last start a minute or more later than now (the wall clock was set back)
+// does not hold purges back until the clock passes it again: the purge
+// starts, and the next comes a minute after now. (A last start less than a
+// minute later is a visit's that read the clock after this one did and got
+// here first.) In the common case, less than a minute since the last, it
+// costs a visit one atomic load.
 func (p *Purger) Maybe(now time.Time) {
 	last := p.last.Load()
-	if since := now.UnixNano() - last; since >= 0 && since < int64(Every) {
+	if since := now.UnixNano() - last; since > -int64(Every) && since < int64(Every) {
 		return
 	}
 	if !p.last.CompareAndSwap(last, now.UnixNano()) {

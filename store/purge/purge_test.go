@@ -105,6 +105,13 @@ func TestMaybe(t *testing.T) {
 		t.Fatalf("a minute after the last: got %d calls, want 2", got)
 	}
 
+	// A visit that read the clock before the last start, and came after
+	// it, starts nothing.
+	p.Maybe(opened.Add(4*Every - time.Microsecond))
+	p.Wait()
+	if got := calls.Load(); got != 2 {
+		t.Fatalf("a visit's time just before the last start: got %d calls, want 2", got)
+	}
 	// The clock set back an hour: the purges go on from the new time,
 	// not an hour later.
 	back := opened.Add(4*Every - time.Hour)
