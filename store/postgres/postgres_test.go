@@ -1055,12 +1055,16 @@ func (p *proxy) backward(client, server net.Conn, committed *atomic.Bool) {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := server.Read(buf)
-		if n > 0 && !committed.Load() {
+		// Read once: what was read after the COMMIT was marked is its
+		// answer, while a second look could cut a connection before the
+		// COMMIT has even reached the server.
+		cut := committed.Load()
+		if n > 0 && !cut {
 			if _, werr := client.Write(buf[:n]); werr != nil {
 				break
 			}
 		}
-		if err != nil || committed.Load() {
+		if err != nil || cut {
 			break
 		}
 	}
@@ -1222,7 +1226,18 @@ func TestPlayerPagePartsReadOneSnapshot(t *testing.T) {
 	case r := <-done:
 		t.Fatalf("ListPlayers returned %v, %v without sending the second part's query as text", idsOf(r.ps), r.err)
 	}
-	exec(t, direct, `UPDATE players SET gold = 1 WHERE id = $1`, want[0])
+	// Bounded: should the page's transaction come to hold a lock the
+	// update waits for, the test fails rather than waiting for ever.
+	moveCtx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(moveCtx, direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(moveCtx, `UPDATE players SET gold = 1 WHERE id = $1`, want[0]); err != nil {
+		t.Fatalf("moving player %d between the page's parts: %v", want[0], err)
+	}
 	release()
 	r := <-done
 	if r.err != nil {
@@ -1258,8 +1273,12 @@ func TestVisitsAreStampedWhenTheyRecord(t *testing.T) {
 	case err := <-done:
 		t.Fatalf("CreateVisit returned %v without sending its lock's query as text", err)
 	}
-	if _, _, err := other.CreateVisit(t.Context(), visit); err != nil {
-		t.Fatal(err)
+	// Bounded: should the held transaction come to hold the player's lock
+	// first, this visit fails rather than waiting for ever.
+	otherCtx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if _, _, err := other.CreateVisit(otherCtx, visit); err != nil {
+		t.Fatalf("the other visit, while the first is held: %v", err)
 	}
 	release()
 	if err := <-done; err != nil {

@@ -15,7 +15,8 @@
 //     a deletion failing so badly that it ends the transaction, as a full
 //     disk does, fails them too, as any write's would.)
 //   - at most once a minute, and one at a time: a keyed visit at least a
-//     minute after the last start begins the next.
+//     minute after the last start begins the next (or at least a minute
+//     before it: the wall clock was set back, see Maybe).
 package purge
 
 import (
