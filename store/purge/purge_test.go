@@ -74,12 +74,18 @@ func TestMaybe(t *testing.T) {
 		return 0, nil
 	}, 4)
 	defer p.Close()
-
-	p.Maybe(opened.Add(Every - time.Nanosecond))
-	p.Wait()
-	if got := calls.Load(); got != 0 {
-		t.Fatalf("a purge started %v after the store opened: got %d calls, want 0", Every-time.Nanosecond, got)
+	// maybe calls Maybe at now, waits for the purge it may start, and
+	// wants want purges started in all.
+	maybe := func(now time.Time, want int64, when string) {
+		t.Helper()
+		p.Maybe(now)
+		p.Wait()
+		if got := calls.Load(); got != want {
+			t.Fatalf("%s: got %d calls, want %d", when, got, want)
+		}
 	}
+
+	maybe(opened.Add(Every-time.Nanosecond), 0, "less than a minute after the store opened")
 
 	p.Maybe(opened.Add(Every)) // starts, and waits for release
 	for calls.Load() == 0 {
@@ -94,42 +100,19 @@ func TestMaybe(t *testing.T) {
 
 	// The start refused while the first ran still counts as the last:
 	// nothing until a minute after it.
-	p.Maybe(opened.Add(4*Every - time.Nanosecond))
-	p.Wait()
-	if got := calls.Load(); got != 1 {
-		t.Fatalf("less than a minute after the last: got %d calls, want 1", got)
-	}
-	p.Maybe(opened.Add(4 * Every))
-	p.Wait()
-	if got := calls.Load(); got != 2 {
-		t.Fatalf("a minute after the last: got %d calls, want 2", got)
-	}
+	maybe(opened.Add(4*Every-time.Nanosecond), 1, "less than a minute after the last")
+	maybe(opened.Add(4*Every), 2, "a minute after the last")
 
 	// A visit that read the clock before the last start, and came after
 	// it, starts nothing.
-	p.Maybe(opened.Add(4*Every - time.Microsecond))
-	p.Wait()
-	if got := calls.Load(); got != 2 {
-		t.Fatalf("a visit's time just before the last start: got %d calls, want 2", got)
-	}
+	maybe(opened.Add(4*Every-time.Microsecond), 2, "a visit's time just before the last start")
+
 	// The clock set back an hour: the purges go on from the new time,
 	// not an hour later.
 	back := opened.Add(4*Every - time.Hour)
-	p.Maybe(back)
-	p.Wait()
-	if got := calls.Load(); got != 3 {
-		t.Fatalf("with the clock set back an hour: got %d calls, want 3", got)
-	}
-	p.Maybe(back.Add(Every - time.Nanosecond))
-	p.Wait()
-	if got := calls.Load(); got != 3 {
-		t.Fatalf("less than a minute after the start with the clock set back: got %d calls, want 3", got)
-	}
-	p.Maybe(back.Add(Every))
-	p.Wait()
-	if got := calls.Load(); got != 4 {
-		t.Fatalf("a minute after the start with the clock set back: got %d calls, want 4", got)
-	}
+	maybe(back, 3, "with the clock set back an hour")
+	maybe(back.Add(Every-time.Nanosecond), 3, "less than a minute after the start with the clock set back")
+	maybe(back.Add(Every), 4, "a minute after the start with the clock set back")
 }
 
 // TestClose checks that Close stops a purge with a backlog it would go on
