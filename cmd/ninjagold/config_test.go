@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,7 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/store/postgres"
+	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
 // TestLogFlushSetting reads --log-flush and NINJAGOLD_LOG_FLUSH: the flag
@@ -31,6 +37,7 @@ func TestLogFlushSetting(t *testing.T) {
 		{"default", nil, "", api.DefaultLogFlush},
 		{"flag 0", []string{"--log-flush", "0"}, "", 0},
 		{"flag", []string{"--log-flush", "250ms"}, "", 250 * time.Millisecond},
+		{"flag at its least", []string{"--log-flush", "1ms"}, "", api.MinLogFlush},
 		{"environment 0", nil, "0", 0},
 		{"environment", nil, "2s", 2 * time.Second},
 		{"flag over environment", []string{"--log-flush", "0"}, "2s", 0},
@@ -103,6 +110,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db-max-conns", "-3", "stray"}, map[string]string{"NINJAGOLD_VALIDATE_RESPONSES": "maybe"}, `unexpected argument "stray"`},
 		{[]string{"--rate-limit", "-1"}, nil, "--rate-limit"},
 		{[]string{"--rate-limit", "NaN"}, nil, "--rate-limit"},
+		{[]string{"--rate-limit", "Inf"}, nil, "--rate-limit must be 0 (off) or a number of requests per second, not +Inf"},
+		{[]string{"--rate-limit", "+Inf"}, nil, "--rate-limit must be 0 (off) or a number of requests per second"},
 		{[]string{"--rate-burst", "0"}, nil, "--rate-burst"},
 		{[]string{"--rate-burst", "1000001"}, nil, "--rate-burst must be from 1 to 1000000"},
 		// Refused with the rate off too: it would not mean what it says once the rate is on.
@@ -185,6 +194,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1bijklmnopq"}, "must not hold ASCII control characters"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "abcdefgh\x1fijklmnopq"}, "must not hold ASCII control characters"},
 		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "fifteen-chars.."}, "at least 16 characters long, not 15"},
+		// Characters, not bytes: this one is 16 bytes long.
+		{nil, map[string]string{"NINJAGOLD_ADMIN_TOKEN": "fifteen-chars.Ω"}, "at least 16 characters long, not 15"},
 		// migrate serves nothing: a server's flag would be taken and ignored.
 		{[]string{"migrate", "--addr", ":9090"}, nil, "--addr is a setting of the server; ninjagold migrate applies the migrations and serves nothing"},
 		{[]string{"migrate", "--db", "game.db", "--rate-limit", "3"}, nil, "--rate-limit is a setting of the server"},
@@ -205,7 +216,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"--cors-origin", "https://xn--spiel-bcher-ieb.example"}, {"--cors-origin", "http://[::ffff:7f00:1]"},
 		{"--cors-origin", "http://127.0.0.1:5173"}, {"--cors-origin", "http://[2001:db8::1]"}, {"--cors-origin", "https://0x.example"},
 		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--shutdown-timeout", "0"},
-		{"--max-header-bytes", "1048576"}, {"--rate-limit", "0.000278"}, {"--sqlite-busy-timeout", "1ms"}, {"--sqlite-busy-timeout", "596h31m23.647s"},
+		{"--max-header-bytes", "1048576"}, {"--rate-limit", "0.000278"}, {"--rate-burst", "1000000"}, {"--sqlite-busy-timeout", "1ms"}, {"--sqlite-busy-timeout", "596h31m23.647s"},
 		{"--db", "game.db", "--sqlite-synchronous", "NORMAL", "--sqlite-shared"},
 		{"--db", "postgres://db/game", "--db-max-conns", "8", "--db-statement-timeout", "2s", "--db-conn-lifetime", "1m", "--db-connect-timeout", "1s"},
 		{"--db", "host=db dbname=game", "--db-max-conns", "8"},
@@ -273,6 +284,49 @@ func TestParseConfigRefuses(t *testing.T) {
 	}
 	if _, err := parseConfig([]string{"--help"}, validateEnv("maybe"), io.Discard); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help with NINJAGOLD_VALIDATE_RESPONSES=maybe: %v, want flag.ErrHelp", err)
+	}
+}
+
+// Each setting reaches the part it is for: the service's configuration
+// (TestNewHandlerTakesTheFlags has the service answer by most of these;
+// --max-in-flight and --validate-responses need a request held in flight,
+// or a response breaking the contract), and each store's options.
+func TestSettingsReachTheirParts(t *testing.T) {
+	env := map[string]string{"NINJAGOLD_ADMIN_TOKEN": "an-admin-token-of-this-test"}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := parseConfig([]string{
+		"--max-body-bytes", "64", "--max-header-bytes", "2048", "--max-in-flight", "7", "--validate-responses",
+		"--rate-limit", "3", "--rate-burst", "9", "--trusted-proxy", "10.0.0.0/8", "--cors-origin", "https://app.example",
+	}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, reg := slog.New(slog.DiscardHandler), prometheus.NewRegistry()
+	got := apiConfig(cfg, nil, log, reg)
+	want := api.Config{
+		Logger: log, Metrics: reg,
+		AdminToken: "an-admin-token-of-this-test", MaxBodyBytes: 64, MaxHeaderBytes: 2048, MaxInFlight: 7, ValidateResponses: true,
+		RateLimit: api.RateLimit{Rate: 3, Burst: 9}, TrustedProxies: []string{"10.0.0.0/8"}, CORSOrigins: []string{"https://app.example"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("apiConfig:\n got %+v\nwant %+v", got, want)
+	}
+
+	cfg, err = parseConfig([]string{"--db", "game.db", "--sqlite-synchronous", "NORMAL", "--sqlite-shared", "--sqlite-busy-timeout", "250ms"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := sqliteOptions(cfg), (sqlite.Options{Synchronous: "NORMAL", Shared: true, BusyTimeout: 250 * time.Millisecond}); got != want {
+		t.Errorf("sqliteOptions: got %+v, want %+v", got, want)
+	}
+
+	cfg, err = parseConfig([]string{"--db", "postgres://db/game", "--db-max-conns", "3", "--db-statement-timeout", "7s",
+		"--db-conn-lifetime", "2h", "--db-connect-timeout", "9s"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (postgres.Options{MaxConns: 3, StatementTimeout: 7 * time.Second, ConnMaxLifetime: 2 * time.Hour, ConnectTimeout: 9 * time.Second}); cfg.pg != want {
+		t.Errorf("PostgreSQL options: got %+v, want %+v", cfg.pg, want)
 	}
 }
 

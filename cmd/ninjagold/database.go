@@ -26,7 +26,7 @@ func openStore(ctx context.Context, cfg config) (game.Store, error) {
 		}
 		return store, nil
 	}
-	store, err := sqlite.Open(ctx, cfg.db, sqlite.Options{Synchronous: cfg.sqliteSync, Shared: cfg.sqliteShared, BusyTimeout: cfg.sqliteBusy})
+	store, err := sqlite.Open(ctx, cfg.db, sqliteOptions(cfg))
 	if errors.Is(err, sqlite.ErrInUse) && cfg.sqliteShared {
 		// Shared, the other process may be a ninjagold creating the file
 		// (which takes it whole for a moment) as well as one holding it.
@@ -71,6 +71,11 @@ func openStoreUntil(ctx context.Context, cfg config) (game.Store, error) {
 		}()
 		return nil, ctx.Err()
 	}
+}
+
+// sqliteOptions are the SQLite store's settings cfg holds.
+func sqliteOptions(cfg config) sqlite.Options {
+	return sqlite.Options{Synchronous: cfg.sqliteSync, Shared: cfg.sqliteShared, BusyTimeout: cfg.sqliteBusy}
 }
 
 // postgresDSN reports whether db names a PostgreSQL database, as pgx takes

@@ -214,7 +214,13 @@ func newHandler(cfg config, store game.Store, doc *openapi3.T, log *slog.Logger)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api.RegisterStoreMetrics(reg, store)
-	return api.NewHandler(impl.New(store, game.SystemDice{}, reg, doc), api.Config{
+	return api.NewHandler(impl.New(store, game.SystemDice{}, reg, doc), apiConfig(cfg, doc, log, reg))
+}
+
+// apiConfig is the service's configuration: cfg's settings, with the
+// contract, the logger and the metrics registry.
+func apiConfig(cfg config, doc *openapi3.T, log *slog.Logger, reg *prometheus.Registry) api.Config {
+	return api.Config{
 		Spec:              doc,
 		AdminToken:        cfg.adminToken,
 		MaxBodyBytes:      cfg.maxBody,
@@ -226,7 +232,7 @@ func newHandler(cfg config, store game.Store, doc *openapi3.T, log *slog.Logger)
 		CORSOrigins:       cfg.cors,
 		MaxHeaderBytes:    cfg.maxHeader,
 		MaxInFlight:       cfg.maxFlight,
-	})
+	}
 }
 
 // displayAddr turns a listener address into one a browser can open.
