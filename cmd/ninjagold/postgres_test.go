@@ -197,6 +197,22 @@ func readyz(t *testing.T, base string) (int, string) {
 	return resp.StatusCode, resp.Header.Get("Content-Type")
 }
 
+// The database's settings reach the store: --db-max-conns is the size of
+// the pool /metrics reports. The URL's scheme is in capitals, which the
+// configuration takes for PostgreSQL, so the store must open it too.
+func TestPostgresSettingsReachTheStore(t *testing.T) {
+	dbURL := pgtest.TestURL(t)
+	rest, ok := strings.CutPrefix(dbURL, "postgres://")
+	if !ok {
+		t.Fatalf("pgtest's URL %q does not start with postgres://", dbURL)
+	}
+	p := start(t, "POSTGRES://"+rest, "--db-max-conns", "3")
+	if got := metricValues(t, p.URL, `ninjagold_db_pool_max_connections{pool="main"}`)[0]; got != 3 {
+		t.Errorf("pool size on /metrics with --db-max-conns 3: %v", got)
+	}
+	createPlayers(t, p.URL, 1) // and it writes
+}
+
 // /readyz answers 503 problem+json while PostgreSQL is unreachable and 200
 // again once it is back, and requests meanwhile get 503, not a hang.
 func TestReadinessFollowsPostgres(t *testing.T) {

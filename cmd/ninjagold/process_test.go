@@ -111,7 +111,8 @@ func launch(t *testing.T, cmd *exec.Cmd) *process {
 // tryLaunch is launch returning what went wrong, for any goroutine: it
 // uses t only for Cleanup, which may be called from any.
 func tryLaunch(t *testing.T, cmd *exec.Cmd) (*process, error) {
-	if cmd.Env == nil {
+	given := cmd.Env == nil
+	if given {
 		cmd.Env = append(os.Environ(), "NINJAGOLD_ADMIN_TOKEN="+processTestAdmin)
 	}
 	stdout, err := cmd.StdoutPipe()
@@ -149,6 +150,11 @@ func tryLaunch(t *testing.T, cmd *exec.Cmd) (*process, error) {
 		return nil, fmt.Errorf("server exited before listening: %v\n%s", err, p.stderr)
 	case <-time.After(10 * time.Second):
 		return nil, fmt.Errorf("server did not start\n%s", p.stderr)
+	}
+	if given && strings.Contains(p.stdout.String(), processTestAdmin) {
+		// It is printed only when generated: the operator's own stays
+		// out of the terminal and of wherever stdout is logged.
+		return nil, fmt.Errorf("the start-up lines show the admin token NINJAGOLD_ADMIN_TOKEN gave:\n%s", p.stdout)
 	}
 	return p, nil
 }
@@ -768,15 +774,23 @@ func TestGroupCommitOnOneCPU(t *testing.T) {
 // writeStats reads ninjagold_db_writes_total and ninjagold_db_commits_total.
 func writeStats(t *testing.T, url string) [2]float64 {
 	t.Helper()
+	m := metricValues(t, url, "ninjagold_db_writes_total", "ninjagold_db_commits_total")
+	return [2]float64{m[0], m[1]}
+}
+
+// metricValues reads the values of the series named, labels included
+// (`name{label="value"}`), from url's /metrics.
+func metricValues(t *testing.T, url string, series ...string) []float64 {
+	t.Helper()
 	resp, err := http.Get(url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	var out [2]float64
-	for i, name := range []string{"ninjagold_db_writes_total", "ninjagold_db_commits_total"} {
-		m := regexp.MustCompile(`(?m)^` + name + ` (\S+)$`).FindSubmatch(body)
+	out := make([]float64, len(series))
+	for i, name := range series {
+		m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + ` (\S+)$`).FindSubmatch(body)
 		if m == nil {
 			t.Fatalf("/metrics has no %s:\n%s", name, body)
 		}
@@ -814,9 +828,10 @@ func TestGeneratedAdminToken(t *testing.T) {
 		}
 	}
 	p := launch(t, cmd)
-	m := regexp.MustCompile(`the admin token for this run is:\n  (\S+)\n`).FindStringSubmatch(p.stdout.String())
+	// 256 random bits, in unpadded base64url after the prefix.
+	m := regexp.MustCompile(`the admin token for this run is:\n  (nga_[A-Za-z0-9_-]{43})\n`).FindStringSubmatch(p.stdout.String())
 	if m == nil {
-		t.Fatalf("no admin token printed; stdout:\n%s", p.stdout)
+		t.Fatalf("no admin token of 256 bits printed; stdout:\n%s", p.stdout)
 	}
 	for _, c := range []struct {
 		token string
