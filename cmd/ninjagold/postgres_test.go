@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -211,6 +212,25 @@ func TestPostgresSettingsReachTheStore(t *testing.T) {
 		t.Errorf("pool size on /metrics with --db-max-conns 3: %v", got)
 	}
 	createPlayers(t, p.URL, 1) // and it writes
+}
+
+// ninjagold migrate says which database it migrated without its password
+// (the server's trust authentication ignores the one given here).
+func TestMigrateHidesThePassword(t *testing.T) {
+	dbURL := pgtest.TestURL(t)
+	rest, ok := strings.CutPrefix(dbURL, "postgres://postgres@")
+	if !ok {
+		t.Fatalf("pgtest's URL %q does not start with postgres://postgres@", dbURL)
+	}
+	out, err := exec.Command(binary, "migrate", "--db", "postgres://postgres:s3cret-pw@"+rest).CombinedOutput()
+	if err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	_, schema, _ := strings.Cut(dbURL, "search_path=") // pgtest's schema
+	schema, _, _ = strings.Cut(schema, "&")
+	if !strings.Contains(string(out), "migrations applied to") || !strings.Contains(string(out), schema) || strings.Contains(string(out), "s3cret-pw") {
+		t.Errorf("migrate printed %q: want the database and schema %s named, and no password", out, schema)
+	}
 }
 
 // /readyz answers 503 problem+json while PostgreSQL is unreachable and 200

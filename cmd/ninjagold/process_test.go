@@ -661,6 +661,27 @@ func TestLogFlush(t *testing.T) {
 	}
 }
 
+// Headers over --max-header-bytes (16 KiB by default), but within the
+// connection's own bound, are answered by the service: its 431 problem,
+// not net/http's plain-text one.
+func TestOversizedHeadersGetTheProblem(t *testing.T) {
+	p := start(t, filepath.Join(t.TempDir(), "headers.db"))
+	req, err := http.NewRequest("GET", p.URL+"/locations", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Padding", strings.Repeat("p", 20<<10))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || ct != "application/problem+json" {
+		t.Errorf("20 KiB of headers: %d %s %s, want 431 application/problem+json", resp.StatusCode, ct, body)
+	}
+}
+
 func TestBadConfigurationFailsFast(t *testing.T) {
 	tests := []struct {
 		name string
@@ -690,16 +711,23 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 			// timeout.
 			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 			defer cancel()
-			out, err := exec.CommandContext(ctx, binary, args...).CombinedOutput()
+			var stdout, stderr syncBuffer
+			cmd := exec.CommandContext(ctx, binary, args...)
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			out := stderr.String()
 			if ctx.Err() != nil {
-				t.Fatalf("still running after 20s, want it to fail at once; output %s", out)
+				t.Fatalf("still running after 20s, want it to fail at once; stderr %s", out)
 			}
 			if err == nil {
-				t.Fatalf("exit 0, want failure; output %s", out)
+				t.Fatalf("exit 0, want failure; stderr %s", out)
 			}
-			if !strings.Contains(string(out), tt.want) || strings.Count(strings.TrimSuffix(string(out), "\n"), "\n") > 0 ||
-				strings.Contains(string(out), "secret") {
-				t.Errorf("output = %q, want a one-line error containing %q and no password", out, tt.want)
+			if !strings.Contains(out, tt.want) || strings.Count(strings.TrimSuffix(out, "\n"), "\n") > 0 ||
+				strings.Contains(out, "secret") {
+				t.Errorf("stderr = %q, want a one-line error containing %q and no password", out, tt.want)
+			}
+			if stdout.String() != "" {
+				t.Errorf("stdout = %q, want nothing: the error goes to stderr", stdout.String())
 			}
 		})
 	}
