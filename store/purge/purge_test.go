@@ -37,8 +37,16 @@ func TestRun(t *testing.T) {
 				if limit != 4 {
 					t.Errorf("limit: got %d, want 4", limit)
 				}
-				if _, ok := ctx.Deadline(); !ok {
+				// The deadline is batchTimeout after the batch began,
+				// just before this call. Its 30 seconds are written out
+				// here, not read from batchTimeout, so that a slip of
+				// its unit (milliseconds, giving up every batch on a
+				// busy database) fails; 5 seconds are this call's
+				// slack on a loaded machine.
+				if deadline, ok := ctx.Deadline(); !ok {
 					t.Error("a batch has no deadline")
+				} else if left := time.Until(deadline); left <= 25*time.Second || left > 30*time.Second {
+					t.Errorf("a batch's deadline is %v away, want 30s less the time since it began", left)
 				}
 				calls++
 				if calls > len(c.results) {
@@ -116,35 +124,56 @@ func TestMaybe(t *testing.T) {
 }
 
 // TestClose checks that Close stops a purge with a backlog it would go on
-// deleting, ends the context of the batch in flight, and that no purge
-// starts after it.
+// deleting, and that no purge starts after it: whether the batch in flight
+// ends with its context (stuck on a lock, it fails with Close's
+// cancellation, which is not counted as a failure) or, finishing as Close
+// begins, deletes a full batch (the loop stops before the next: Close's
+// wait is never a whole backlog's).
 func TestClose(t *testing.T) {
-	var calls atomic.Int64
-	inFlight := make(chan struct{})
-	var ended error // what ended the batch
-	p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
-		if calls.Add(1) == 1 {
-			close(inFlight)
-		}
-		<-ctx.Done() // a batch stuck on a lock
-		ended = context.Cause(ctx)
-		return int64(limit), ctx.Err()
-	}, 4)
-	p.Maybe(opened.Add(Every))
-	<-inFlight
-	p.Close() // returns only once the batch has seen its context end
-	if got := calls.Load(); got != 1 {
-		t.Fatalf("got %d calls before Close returned, want 1", got)
+	cases := []struct {
+		name  string
+		fails bool // the batch in flight returns its context's error
+		stats game.PurgeStats
+	}{
+		{"the batch in flight ends with its context", true, game.PurgeStats{Deletions: 1}},
+		{"the batch in flight deletes a full batch", false, game.PurgeStats{Deletions: 1, Purged: 4}},
 	}
-	if !errors.Is(ended, context.Canceled) {
-		t.Errorf("the batch in flight ended with %v, want Close's cancellation (not its own timeout)", ended)
-	}
-	if got := p.Stats(); got != (game.PurgeStats{Deletions: 1}) {
-		t.Errorf("Stats: got %+v, want one deletion and no failure: Close's stop is none", got)
-	}
-	p.Maybe(opened.Add(2 * Every))
-	p.Wait()
-	if got := calls.Load(); got != 1 {
-		t.Fatalf("a purge started after Close: got %d calls, want 1", got)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var calls atomic.Int64
+			inFlight := make(chan struct{})
+			var ended error // what ended the batch
+			p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
+				if calls.Add(1) > 1 {
+					// A purge that goes on after Close deletes nothing
+					// more, so that it ends and is counted, not hangs.
+					return 0, nil
+				}
+				close(inFlight)
+				<-ctx.Done() // held until Close has begun
+				ended = context.Cause(ctx)
+				if c.fails {
+					return int64(limit), ctx.Err()
+				}
+				return int64(limit), nil
+			}, 4)
+			p.Maybe(opened.Add(Every))
+			<-inFlight
+			p.Close() // returns only once the batch has seen its context end
+			if got := calls.Load(); got != 1 {
+				t.Fatalf("got %d calls before Close returned, want 1", got)
+			}
+			if !errors.Is(ended, context.Canceled) {
+				t.Errorf("the batch in flight ended with %v, want Close's cancellation (not its own timeout)", ended)
+			}
+			if got := p.Stats(); got != c.stats {
+				t.Errorf("Stats: got %+v, want %+v: one deletion, and Close's stop no failure", got, c.stats)
+			}
+			p.Maybe(opened.Add(2 * Every))
+			p.Wait()
+			if got := calls.Load(); got != 1 {
+				t.Fatalf("a purge started after Close: got %d calls, want 1", got)
+			}
+		})
 	}
 }
