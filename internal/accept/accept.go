@@ -168,7 +168,7 @@ type mediaRange struct {
 
 func parseAccept(accept string) []mediaRange {
 	var out []mediaRange
-	for _, part := range strings.Split(accept, ",") {
+	for _, part := range elements(accept) {
 		mt, params, err := ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
 			continue
@@ -190,6 +190,26 @@ func parseAccept(accept string) []mediaRange {
 		out = append(out, mediaRange{typ, sub, params, q})
 	}
 	return out
+}
+
+// elements splits a list header's value at its commas, but for those in
+// quoted strings (RFC 9110 §5.6.1, §5.6.4): `a/b; x="1,c/d"` is one
+// element. A quoted string left open runs to the end.
+func elements(v string) []string {
+	var out []string
+	quoted, start := false, 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case quoted && c == '\\':
+			i++ // the character it escapes, a quote or a comma among them
+		case c == '"':
+			quoted = !quoted
+		case c == ',' && !quoted:
+			out = append(out, v[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, v[start:])
 }
 
 // qualityOf is the q of the most specific range matching offer, 0 if none.

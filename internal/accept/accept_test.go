@@ -29,6 +29,7 @@ func TestParseMediaType(t *testing.T) {
 		{`text/plain;; a="C:\dev\go"`, "text/plain", map[string]string{"a": "C:devgo"}, false},
 		// Outside a quoted string a backslash is no escape, and no token.
 		{`application/json; charset=utf\-8`, "", nil, true},
+		{`text/plain; a="x"; b=c\-d`, "", nil, true},
 		// What mime refuses for another reason stays refused.
 		{"application/json;;charset", "", nil, true},
 		{"application/json; a=b; a=c", "", nil, true},
@@ -77,6 +78,14 @@ func TestNegotiate(t *testing.T) {
 		{"+json with any charset", "application/problem+json; charset=iso-8859-1", problem, "application/problem+json", true},
 		// A quoted string cut short after its backslash is no media range.
 		{"a quoted-pair cut short", `a/b; x="\`, jsonCSV, "", false},
+		// A range mime refuses is no range, although mime names its type.
+		{"a parameter without its value", "text/csv; charset", jsonCSV, "", false},
+		{"a backslash outside a quoted string", `text/csv; charset=utf\-8`, jsonCSV, "", false},
+		// A comma in a quoted string separates nothing.
+		{"a comma in a quoted string", `text/html; a="x, application/json, y"`, jsonCSV, "", false},
+		{"an escaped quote in a quoted string", `text/html; a="\"", text/csv`, jsonCSV, "text/csv; charset=utf-8", true},
+		{"a quoted comma beside a range", `text/html; a="x,y", text/csv`, jsonCSV, "text/csv; charset=utf-8", true},
+		{"a quoted string left open", `text/html; a="x, application/json`, jsonCSV, "", false},
 		// A weight past 1 is no weight: both count as 1, and the offers'
 		// order decides.
 		{"weights past 1", "application/json;q=1.5, text/csv;q=2", jsonCSV, "application/json", true},

@@ -12,6 +12,8 @@ func TestCoding(t *testing.T) {
 		{"gzip", true},
 		{"GZIP", true},
 		{"x-gzip", true},
+		{"X-GZIP", true},
+		{"*foo", false},
 		{"gzip, deflate, br, zstd", true}, // Chromium's
 		{"br, gzip;q=0.5", true},
 		{"deflate, br", false},
@@ -29,6 +31,8 @@ func TestCoding(t *testing.T) {
 		{"br, *", true},
 		// Named twice: the higher weight.
 		{"gzip;q=0, gzip;q=0.5", true},
+		{"gzip;q=0.5, gzip;q=0", true},
+		{"*;q=0.5, *;q=0", true},
 		// A weight that is no number from 0 to 1 counts as 1, as in Accept.
 		{"gzip;q=abc", true},
 		{"gzip;q=2", true},

@@ -41,7 +41,7 @@ func TestStringTricky(t *testing.T) {
 var tricky = []string{
 	"", "Farm", `"quoted" \back\slash/`, "<script>&amp;</script>", "tab\there\nnew\rline\b\f",
 	"\x00\x01\x1f\x7f", "caf\u00e9 \u65e5\u672c \U0001F977", "line\u2028para\u2029", "bad \xff\xfe utf8 \xe2\x82",
-	"truncated \xf0\x9f\xa5", strings.Repeat("a<", 40),
+	"truncated \xf0\x9f\xa5", "\x80", "a\x80b", strings.Repeat("a<", 40),
 }
 
 func TestTime(t *testing.T) {
