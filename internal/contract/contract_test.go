@@ -127,6 +127,29 @@ func TestCheckUndeclaredStatus(t *testing.T) {
 	}
 }
 
+// The answer to HEAD on an undeclared route has the problem's headers and
+// no body, not even one byte of it.
+func TestCheckUndeclaredHead(t *testing.T) {
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		body    string
+		wantErr bool
+	}{
+		{"", false},
+		{"x", true},
+		{`{"status":404}`, true},
+	} {
+		header := http.Header{"Content-Type": {"application/problem+json"}}
+		err := contract.CheckUndeclared(doc, contract.Response{Status: http.StatusNotFound, Header: header, Body: []byte(tt.body), Head: true}, http.StatusNotFound, "NotFound")
+		if (err != nil) != tt.wantErr || err != nil && !strings.Contains(err.Error(), "has a body") {
+			t.Errorf("CheckUndeclared of a HEAD 404 with body %q = %v, want an error saying it has a body: %v", tt.body, err, tt.wantErr)
+		}
+	}
+}
+
 // A gzip-compressed body is checked against the schema decompressed, and
 // must decompress; only a response that declares Content-Encoding may
 // have one, and only gzip.
