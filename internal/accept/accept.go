@@ -194,7 +194,9 @@ func parseAccept(accept string) []mediaRange {
 
 // elements splits a list header's value at its commas, but for those in
 // quoted strings (RFC 9110 §5.6.1, §5.6.4): `a/b; x="1,c/d"` is one
-// element. A quoted string left open runs to the end.
+// element. A quoted string is a parameter's value, so only a quote right
+// after a parameter's "=" opens one (a stray quote elsewhere spoils its
+// own element alone), and one left open runs to the end.
 func elements(v string) []string {
 	var out []string
 	quoted, start := false, 0
@@ -202,8 +204,10 @@ func elements(v string) []string {
 		switch c := v[i]; {
 		case quoted && c == '\\':
 			i++ // the character it escapes, a quote or a comma among them
-		case c == '"':
-			quoted = !quoted
+		case quoted && c == '"':
+			quoted = false
+		case c == '"' && i > 0 && v[i-1] == '=':
+			quoted = true
 		case c == ',' && !quoted:
 			out = append(out, v[start:i])
 			start = i + 1

@@ -86,6 +86,10 @@ func TestNegotiate(t *testing.T) {
 		{"an escaped quote in a quoted string", `text/html; a="\"", text/csv`, jsonCSV, "text/csv; charset=utf-8", true},
 		{"a quoted comma beside a range", `text/html; a="x,y", text/csv`, jsonCSV, "text/csv; charset=utf-8", true},
 		{"a quoted string left open", `text/html; a="x, application/json`, jsonCSV, "", false},
+		// A quote that opens no parameter's value is no quoted string:
+		// it spoils its own element, not the ones after it.
+		{"a stray quote", `text/html", application/json`, jsonCSV, "application/json", true},
+		{"a stray quote in a type", `text/"csv, application/json`, jsonCSV, "application/json", true},
 		// A weight past 1 is no weight: both count as 1, and the offers'
 		// order decides.
 		{"weights past 1", "application/json;q=1.5, text/csv;q=2", jsonCSV, "application/json", true},
