@@ -194,9 +194,11 @@ func parseAccept(accept string) []mediaRange {
 
 // elements splits a list header's value at its commas, but for those in
 // quoted strings (RFC 9110 §5.6.1, §5.6.4): `a/b; x="1,c/d"` is one
-// element. A quoted string is a parameter's value, so only a quote right
-// after a parameter's "=" opens one (a stray quote elsewhere spoils its
-// own element alone), and one left open runs to the end.
+// element. A quoted string is a parameter's value, so only a quote after
+// a parameter's "=" (and white space, which mime allows) opens one. A
+// malformed element spoils itself alone: a stray quote elsewhere opens
+// nothing, and with a quoted string left open the value is split at every
+// comma, as if it had none.
 func elements(v string) []string {
 	var out []string
 	quoted, start := false, 0
@@ -206,12 +208,15 @@ func elements(v string) []string {
 			i++ // the character it escapes, a quote or a comma among them
 		case quoted && c == '"':
 			quoted = false
-		case c == '"' && i > 0 && v[i-1] == '=':
+		case c == '"' && strings.HasSuffix(strings.TrimRight(v[:i], " \t"), "="):
 			quoted = true
 		case c == ',' && !quoted:
 			out = append(out, v[start:i])
 			start = i + 1
 		}
+	}
+	if quoted {
+		return strings.Split(v, ",")
 	}
 	return append(out, v[start:])
 }

@@ -85,7 +85,12 @@ func TestNegotiate(t *testing.T) {
 		{"a comma in a quoted string", `text/html; a="x, application/json, y"`, jsonCSV, "", false},
 		{"an escaped quote in a quoted string", `text/html; a="\"", text/csv`, jsonCSV, "text/csv; charset=utf-8", true},
 		{"a quoted comma beside a range", `text/html; a="x,y", text/csv`, jsonCSV, "text/csv; charset=utf-8", true},
-		{"a quoted string left open", `text/html; a="x, application/json`, jsonCSV, "", false},
+		{"white space before the quoted string", `text/html; a= "x, application/json, y"`, jsonCSV, "", false},
+		// A quoted string left open spoils its own element alone, as
+		// when a first Accept line ends in one and a second is joined to
+		// it.
+		{"a quoted string left open", `text/html; a="x, application/json`, jsonCSV, "application/json", true},
+		{"a weight left open", `application/json;q="0.9, text/csv;q=0.1`, jsonCSV, "text/csv; charset=utf-8", true},
 		// A quote that opens no parameter's value is no quoted string:
 		// it spoils its own element, not the ones after it.
 		{"a stray quote", `text/html", application/json`, jsonCSV, "application/json", true},
