@@ -214,22 +214,33 @@ func TestPostgresSettingsReachTheStore(t *testing.T) {
 	createPlayers(t, p.URL, 1) // and it writes
 }
 
-// ninjagold migrate says which database it migrated without its password
-// (the server's trust authentication ignores the one given here).
+// ninjagold migrate says which database it migrated without its password:
+// the URL's own, or else one made up here, which trust authentication (as
+// on this project's machines) ignores.
 func TestMigrateHidesThePassword(t *testing.T) {
 	dbURL := pgtest.TestURL(t)
-	rest, ok := strings.CutPrefix(dbURL, "postgres://postgres@")
-	if !ok {
-		t.Fatalf("pgtest's URL %q does not start with postgres://postgres@", dbURL)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
 	}
-	out, err := exec.Command(binary, "migrate", "--db", "postgres://postgres:s3cret-pw@"+rest).CombinedOutput()
+	secret, ok := u.User.Password()
+	if !ok || secret == "" {
+		secret = "s3cret-pw"
+		u.User = url.UserPassword(u.User.Username(), secret)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, binary, "migrate", "--db", u.String()).CombinedOutput()
+	if err != nil && strings.Contains(string(out), "password authentication failed") {
+		t.Skipf("the server checks passwords, and %q is none: %s", secret, out)
+	}
 	if err != nil {
 		t.Fatalf("migrate: %v\n%s", err, out)
 	}
 	_, schema, _ := strings.Cut(dbURL, "search_path=") // pgtest's schema
 	schema, _, _ = strings.Cut(schema, "&")
-	if !strings.Contains(string(out), "migrations applied to") || !strings.Contains(string(out), schema) || strings.Contains(string(out), "s3cret-pw") {
-		t.Errorf("migrate printed %q: want the database and schema %s named, and no password", out, schema)
+	if !strings.Contains(string(out), "migrations applied to") || !strings.Contains(string(out), schema) || strings.Contains(string(out), secret) {
+		t.Errorf("migrate printed %q: want the database and schema %s named, and not the password", out, schema)
 	}
 }
 

@@ -127,6 +127,9 @@ func tryLaunch(t *testing.T, cmd *exec.Cmd) (*process, error) {
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		<-p.exited
+		if given && strings.Contains(p.stderr.String(), processTestAdmin) {
+			t.Errorf("the log shows the admin token NINJAGOLD_ADMIN_TOKEN gave:\n%s", p.stderr)
+		}
 	})
 	found := make(chan string, 1)
 	go func() {
