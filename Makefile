@@ -10,8 +10,10 @@ BIN     := bin/ninjagold
 # given on make's command line are passed on: a variable of that common
 # name in the environment must not point the server at another database.
 # Each is passed quoted, as one word whatever it holds (a PostgreSQL URL's
-# &, a space in a file name).
-RUN_FLAGS = $(if $(filter command line,$(origin ADDR)),--addr $(call shell-quote,$(ADDR))) $(if $(filter command line,$(origin DB)),--db $(call shell-quote,$(DB)))
+# &, a space in a file name), and as given: $(value) keeps make from
+# expanding a $ in it (a password's, a file name's). make_test.go holds
+# this to it.
+RUN_FLAGS = $(if $(filter command line,$(origin ADDR)),--addr $(call shell-quote,$(value ADDR))) $(if $(filter command line,$(origin DB)),--db $(call shell-quote,$(value DB)))
 shell-quote = '$(subst ','\'',$(1))'
 
 .PHONY: all help generate check-generated build run run-dev test test-go cc lint vet staticcheck fmt-check swagger-ui clean
