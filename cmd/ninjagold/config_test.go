@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"reflect"
 	"regexp"
@@ -327,6 +328,29 @@ func TestSettingsReachTheirParts(t *testing.T) {
 	}
 	if want := (postgres.Options{MaxConns: 3, StatementTimeout: 7 * time.Second, ConnMaxLifetime: 2 * time.Hour, ConnectTimeout: 9 * time.Second}); cfg.pg != want {
 		t.Errorf("PostgreSQL options: got %+v, want %+v", cfg.pg, want)
+	}
+
+	// The connection's bounds. --write-timeout has no process test: the
+	// bodies this service sends fit in loopback's socket buffers, so a
+	// client that never reads does not hold a write.
+	cfg, err = parseConfig([]string{"--read-header-timeout", "2s", "--read-timeout", "3s", "--write-timeout", "4s", "--idle-timeout", "5s"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	handler := http.NewServeMux()
+	srv := httpServer(cfg, handler, log)
+	type bounds struct {
+		readHeader, read, write, idle time.Duration
+		maxHeader                     int
+		noOptionsStar                 bool
+	}
+	gotBounds, wantBounds := bounds{srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout, srv.MaxHeaderBytes, srv.DisableGeneralOptionsHandler},
+		bounds{2 * time.Second, 3 * time.Second, 4 * time.Second, 5 * time.Second, connMaxHeaderBytes, true}
+	if gotBounds != wantBounds {
+		t.Errorf("httpServer: got %+v, want %+v", gotBounds, wantBounds)
+	}
+	if srv.Handler != handler || srv.ErrorLog == nil {
+		t.Errorf("httpServer: handler %v, error log %v", srv.Handler, srv.ErrorLog)
 	}
 }
 

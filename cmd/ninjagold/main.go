@@ -149,19 +149,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintf(stdout, "NINJAGOLD_ADMIN_TOKEN was not set; the admin token for this run is:\n  %s\n", cfg.adminToken)
 	}
 
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: cfg.timeouts.readHeader,
-		ReadTimeout:       cfg.timeouts.read,
-		WriteTimeout:      cfg.timeouts.write,
-		IdleTimeout:       cfg.timeouts.idle,
-		// The handler answers oversized headers with a 431 problem; this
-		// larger bound only protects the connection.
-		MaxHeaderBytes: connMaxHeaderBytes,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		// The handler answers OPTIONS * itself, through its middleware.
-		DisableGeneralOptionsHandler: true,
-	}
+	srv := httpServer(cfg, handler, log)
 	base := "http://" + displayAddr(ln.Addr())
 	db := describeDB(cfg.db, store)
 	fmt.Fprintf(stdout, "Ninja Gold API listening on %s (database %s)\n  docs: %s/docs\n  API:  %s/locations\n  spec: %s/openapi.yaml and %s/openapi.json\n",
@@ -232,6 +220,24 @@ func apiConfig(cfg config, doc *openapi3.T, log *slog.Logger, reg *prometheus.Re
 		CORSOrigins:       cfg.cors,
 		MaxHeaderBytes:    cfg.maxHeader,
 		MaxInFlight:       cfg.maxFlight,
+	}
+}
+
+// httpServer is the server of handler, with cfg's timeouts: the
+// connection's bounds, beside the handler's own.
+func httpServer(cfg config, handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: cfg.timeouts.readHeader,
+		ReadTimeout:       cfg.timeouts.read,
+		WriteTimeout:      cfg.timeouts.write,
+		IdleTimeout:       cfg.timeouts.idle,
+		// The handler answers oversized headers with a 431 problem; this
+		// larger bound only protects the connection.
+		MaxHeaderBytes: connMaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// The handler answers OPTIONS * itself, through its middleware.
+		DisableGeneralOptionsHandler: true,
 	}
 }
 
