@@ -3,6 +3,7 @@ package uripath
 import (
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"testing"
 )
 
@@ -70,5 +71,21 @@ func TestRequest(t *testing.T) {
 	}
 	if got.URL.EscapedPath() != "/locations" || got.Method != "GET" {
 		t.Errorf("Request(/%%6Cocations) = %s %s, want GET /locations", got.Method, got.URL.EscapedPath())
+	}
+}
+
+// Octet agrees with strconv on every pair of bytes: each hexadecimal digit
+// in either case, and nothing else, is one.
+func TestOctet(t *testing.T) {
+	for hi := range 256 {
+		for lo := range 256 {
+			got, ok := Octet(byte(hi), byte(lo))
+			want, err := strconv.ParseUint(string([]byte{byte(hi), byte(lo)}), 16, 8)
+			// ParseUint takes a sign or an underscore nowhere in base 16,
+			// so an error is a pair that is not two digits.
+			if ok != (err == nil) || ok && uint64(got) != want {
+				t.Fatalf("Octet(%q, %q) = %#x, %v; strconv: %#x, %v", byte(hi), byte(lo), got, ok, want, err)
+			}
+		}
 	}
 }
