@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/ninjagold/ninjagold-api/game"
 )
@@ -14,8 +15,8 @@ import (
 // A file SQLite cannot open (here, in a directory that is not there) is
 // the storage's failure, as a full disk is: a 503 a client may retry, and
 // a fault Ping reports until a write commits. The other codes wrap and
-// noteFault sort are produced in TestFullDiskFailsItsBatchAsUnavailable
-// and the read-only tests.
+// noteFault sort are produced in TestFullDiskFailsItsBatchAsUnavailable,
+// the read-only tests and TestLockedIsUnavailable.
 func TestCannotOpenIsTheStoragesFault(t *testing.T) {
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "no", "such", "dir.db")+"?mode=ro")
 	if err != nil {
@@ -43,5 +44,41 @@ func TestCannotOpenIsTheStoragesFault(t *testing.T) {
 	}
 	if s.noteFault(mistake); s.fault.Load() != nil {
 		t.Errorf("noteFault(%v) kept it as a fault", mistake)
+	}
+}
+
+// SQLITE_LOCKED, a table one statement of a connection reads while another
+// of the same connection would drop it, is a conflict to wait out, as
+// SQLITE_BUSY is: a 503 a client may retry, not an internal error.
+func TestLockedIsUnavailable(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "locked.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE t (x); INSERT INTO t VALUES (1), (2)`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT x FROM t`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rows.Next() { // the read stays open on its first row
+		t.Fatalf("no row: %v", rows.Err())
+	}
+	_, locked := conn.ExecContext(ctx, `DROP TABLE t`)
+	rows.Close()
+	var se *sqlite.Error
+	if !errors.As(locked, &se) || se.Code()&0xff != sqlite3.SQLITE_LOCKED {
+		t.Fatalf("DROP TABLE under an open read = %v, want SQLITE_LOCKED", locked)
+	}
+	if got := game.ErrorCode(wrap(locked)); got != game.EUNAVAILABLE {
+		t.Errorf("wrap(%v) has code %q, want %q", locked, got, game.EUNAVAILABLE)
 	}
 }
