@@ -330,9 +330,8 @@ func TestSettingsReachTheirParts(t *testing.T) {
 		t.Errorf("PostgreSQL options: got %+v, want %+v", cfg.pg, want)
 	}
 
-	// The connection's bounds. --write-timeout has no process test: the
-	// bodies this service sends fit in loopback's socket buffers, so a
-	// client that never reads does not hold a write.
+	// The connection's bounds, which TestTimeoutsCutSlowClientsOff sees
+	// at work.
 	cfg, err = parseConfig([]string{"--read-header-timeout", "2s", "--read-timeout", "3s", "--write-timeout", "4s", "--idle-timeout", "5s"}, getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)

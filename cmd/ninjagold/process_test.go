@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -529,8 +530,9 @@ func cutOff(t *testing.T, conn net.Conn) bool {
 }
 
 // The other timeouts cut slow clients off too: a body that never comes
-// (--read-timeout), an idle keep-alive connection (--idle-timeout), and on
-// SIGTERM a request still in flight (--shutdown-timeout).
+// (--read-timeout), an idle keep-alive connection (--idle-timeout), a
+// response the client does not read (--write-timeout), and on SIGTERM a
+// request still in flight (--shutdown-timeout).
 func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 	dial := func(p *process) net.Conn {
 		conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
@@ -562,6 +564,69 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 		}
 		if !cutOff(t, conn) {
 			t.Error("the idle connection was still open 15 s after a 500ms idle timeout")
+		}
+	})
+	t.Run("responses the client does not read", func(t *testing.T) {
+		// Swagger UI's bundle, 1.7 MB sent as is, asked for in pipelined
+		// requests enough to outgrow the server's send buffer at its
+		// largest, by a client whose receive buffer is a few KiB: the
+		// server's writes block. After a pause, a client reading finds
+		// the responses written before --write-timeout ended one, and the
+		// connection closed; the default's 30 s sends them all.
+		const bundle = "/docs/swagger-ui-bundle.js"
+		wmem, err := os.ReadFile("/proc/sys/net/ipv4/tcp_wmem")
+		if err != nil {
+			t.Skip("no tcp_wmem to size the requests by:", err)
+		}
+		fields := strings.Fields(string(wmem))
+		maxSend, err := strconv.Atoi(fields[len(fields)-1])
+		if err != nil {
+			t.Fatalf("tcp_wmem %q: %v", wmem, err)
+		}
+		for _, tc := range []struct {
+			args  []string
+			whole bool
+		}{
+			{[]string{"--write-timeout", "300ms"}, false},
+			{nil, true},
+		} {
+			p := start(t, filepath.Join(t.TempDir(), "t.db"), tc.args...)
+			d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+				var err error
+				c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+				return err
+			}}
+			conn, err := d.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			n := 2*maxSend/1_700_000 + 3
+			fmt.Fprint(conn, strings.Repeat("GET "+bundle+" HTTP/1.1\r\nHost: x\r\nAccept-Encoding: identity\r\n\r\n", n))
+			time.Sleep(1500 * time.Millisecond)
+			conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+			r, whole := bufio.NewReader(conn), 0
+			var last error
+			for ; whole < n; whole++ {
+				resp, err := http.ReadResponse(r, nil)
+				if err != nil {
+					last = err
+					break
+				}
+				got, err := io.Copy(io.Discard, resp.Body)
+				if resp.StatusCode != 200 || resp.ContentLength < 1<<20 || got != resp.ContentLength || err != nil {
+					last = fmt.Errorf("%s, %d of %d bytes read: %w", resp.Status, got, resp.ContentLength, err)
+					break
+				}
+			}
+			switch {
+			case tc.whole && whole != n:
+				t.Errorf("%v: %d of %d responses whole, then %v", tc.args, whole, n, last)
+			case !tc.whole && whole == n:
+				t.Errorf("%v: all %d responses came whole, want the connection cut", tc.args, n)
+			case !tc.whole && !errors.Is(last, io.ErrUnexpectedEOF) && !errors.Is(last, io.EOF):
+				t.Errorf("%v: %d of %d responses whole, then %v, want the connection closed", tc.args, whole, n, last)
+			}
 		}
 	})
 	t.Run("a request in flight at shutdown", func(t *testing.T) {
