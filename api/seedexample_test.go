@@ -11,7 +11,7 @@ import (
 )
 
 // The contract's examples of the location list, JSON and CSV, are what a
-// new database lists (timestamps aside), so that a reader of the contract
+// new database lists (timestamps aside; the CSV's line ends included), so that a reader of the contract
 // knows the seeded ids and ranges the README's game plays with.
 func TestSeedIsTheContractsExample(t *testing.T) {
 	doc, err := ninjagold.Spec()
@@ -44,6 +44,13 @@ func TestSeedIsTheContractsExample(t *testing.T) {
 		got, want := csvWithoutTimes(string(resp.Body)), csvWithoutTimes(example)
 		if got != want || want == "" {
 			t.Errorf("GET /locations as CSV lists\n%s\nthe contract's example\n%s", got, want)
+		}
+		// Line ends too: RFC 4180's CRLF, in the bytes sent and in the
+		// example a mock server or a reader copies.
+		for name, text := range map[string]string{"the response": string(resp.Body), "the example": example} {
+			if !strings.HasSuffix(text, "\r\n") || strings.Count(text, "\n") != strings.Count(text, "\r\n") {
+				t.Errorf("%s does not end each line in CRLF: %q", name, text)
+			}
 		}
 	})
 }

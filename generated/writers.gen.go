@@ -190,12 +190,6 @@ func (r FastGetHealth200JSONResponse) VisitGetHealthResponse(w http.ResponseWrit
 	if v := r.Headers.CacheControl; v != nil {
 		h["Cache-Control"] = []string{*v}
 	}
-	if v := r.Headers.RateLimit; v != nil {
-		h["Ratelimit"] = []string{*v}
-	}
-	if v := r.Headers.RateLimitPolicy; v != nil {
-		h["Ratelimit-Policy"] = []string{*v}
-	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
 		h["Referrer-Policy"] = []string{*v}
 	}
@@ -331,12 +325,6 @@ func (r FastGetReadiness200JSONResponse) VisitGetReadinessResponse(w http.Respon
 	}
 	if v := r.Headers.CacheControl; v != nil {
 		h["Cache-Control"] = []string{*v}
-	}
-	if v := r.Headers.RateLimit; v != nil {
-		h["Ratelimit"] = []string{*v}
-	}
-	if v := r.Headers.RateLimitPolicy; v != nil {
-		h["Ratelimit-Policy"] = []string{*v}
 	}
 	if v := r.Headers.ReferrerPolicy; v != nil {
 		h["Referrer-Policy"] = []string{*v}

@@ -1295,7 +1295,7 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -1342,36 +1342,6 @@ func encodeCreateLocationResponse(response CreateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -2870,7 +2840,7 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -2917,36 +2887,6 @@ func encodeCreatePlayerResponse(response CreatePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -5083,7 +5023,7 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -5130,36 +5070,6 @@ func encodeCreateVisitResponse(response CreateVisitRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -6499,7 +6409,7 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -6546,36 +6456,6 @@ func encodeDeleteLocationResponse(response DeleteLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -8055,7 +7935,7 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -8102,36 +7982,6 @@ func encodeDeletePlayerResponse(response DeletePlayerRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -9497,7 +9347,7 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -9544,36 +9394,6 @@ func encodeGetDocsResponse(response GetDocsRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -11622,7 +11442,7 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -11669,36 +11489,6 @@ func encodeGetDocsAssetResponse(response GetDocsAssetRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -12097,7 +11887,7 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 	switch response := response.(type) {
 	case *HealthHeaders:
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -12144,36 +11934,6 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -12850,7 +12610,7 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -12897,36 +12657,6 @@ func encodeGetHealthResponse(response GetHealthRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -14266,7 +13996,7 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -14313,36 +14043,6 @@ func encodeGetLocationResponse(response GetLocationRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -15466,7 +15166,7 @@ func encodeGetMetricsResponse(response GetMetricsRes, w http.ResponseWriter) err
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -15513,36 +15213,6 @@ func encodeGetMetricsResponse(response GetMetricsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -16745,7 +16415,7 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -16792,36 +16462,6 @@ func encodeGetOpenAPIJSONResponse(response GetOpenAPIJSONRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -18190,7 +17830,7 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -18237,36 +17877,6 @@ func encodeGetOpenAPIYAMLResponse(response GetOpenAPIYAMLRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -19734,7 +19344,7 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -19781,36 +19391,6 @@ func encodeGetPlayerResponse(response GetPlayerRes, w http.ResponseWriter) error
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -20209,7 +19789,7 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 	switch response := response.(type) {
 	case *HealthHeaders:
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -20256,36 +19836,6 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -20962,7 +20512,7 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -21009,36 +20559,6 @@ func encodeGetReadinessResponse(response GetReadinessRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -21758,7 +21278,7 @@ func encodeGetRootResponse(response GetRootRes, w http.ResponseWriter) error {
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -21805,36 +21325,6 @@ func encodeGetRootResponse(response GetRootRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -23302,7 +22792,7 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -23349,36 +22839,6 @@ func encodeGetVisitResponse(response GetVisitRes, w http.ResponseWriter) error {
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -26686,7 +26146,7 @@ func encodeHeadDocsAssetResponse(response HeadDocsAssetRes, w http.ResponseWrite
 func encodeHeadHealthResponse(response HeadHealthRes, w http.ResponseWriter) error {
 	switch response := response.(type) {
 	case *HeadHealthOK:
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -26733,36 +26193,6 @@ func encodeHeadHealthResponse(response HeadHealthRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -37174,7 +36604,7 @@ func encodeHeadPlayersResponse(response HeadPlayersRes, w http.ResponseWriter) e
 func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWriter) error {
 	switch response := response.(type) {
 	case *HeadReadinessOK:
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -37221,36 +36651,6 @@ func encodeHeadReadinessResponse(response HeadReadinessRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -43200,7 +42600,7 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -43247,36 +42647,6 @@ func encodeListLocationsResponse(response ListLocationsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -44607,7 +43977,7 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -44654,36 +44024,6 @@ func encodeListPlayersResponse(response ListPlayersRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -46335,7 +45675,7 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -46382,36 +45722,6 @@ func encodeListVisitsResponse(response ListVisitsRes, w http.ResponseWriter) err
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -46982,7 +46292,7 @@ func encodeOptionsDocsResponse(response OptionsDocsRes, w http.ResponseWriter) e
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -47029,36 +46339,6 @@ func encodeOptionsDocsResponse(response OptionsDocsRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -47617,7 +46897,7 @@ func encodeOptionsDocsAssetResponse(response OptionsDocsAssetRes, w http.Respons
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -47664,36 +46944,6 @@ func encodeOptionsDocsAssetResponse(response OptionsDocsAssetRes, w http.Respons
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -48100,7 +47350,7 @@ func encodeOptionsHealthResponse(response OptionsHealthRes, w http.ResponseWrite
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -48147,36 +47397,6 @@ func encodeOptionsHealthResponse(response OptionsHealthRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -48747,7 +47967,7 @@ func encodeOptionsLocationResponse(response OptionsLocationRes, w http.ResponseW
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -48794,36 +48014,6 @@ func encodeOptionsLocationResponse(response OptionsLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -49230,7 +48420,7 @@ func encodeOptionsLocationsResponse(response OptionsLocationsRes, w http.Respons
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -49277,36 +48467,6 @@ func encodeOptionsLocationsResponse(response OptionsLocationsRes, w http.Respons
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -49713,7 +48873,7 @@ func encodeOptionsMetricsResponse(response OptionsMetricsRes, w http.ResponseWri
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -49760,36 +48920,6 @@ func encodeOptionsMetricsResponse(response OptionsMetricsRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -50196,7 +49326,7 @@ func encodeOptionsOpenAPIJSONResponse(response OptionsOpenAPIJSONRes, w http.Res
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -50243,36 +49373,6 @@ func encodeOptionsOpenAPIJSONResponse(response OptionsOpenAPIJSONRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -50679,7 +49779,7 @@ func encodeOptionsOpenAPIYAMLResponse(response OptionsOpenAPIYAMLRes, w http.Res
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -50726,36 +49826,6 @@ func encodeOptionsOpenAPIYAMLResponse(response OptionsOpenAPIYAMLRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -51314,7 +50384,7 @@ func encodeOptionsPlayerResponse(response OptionsPlayerRes, w http.ResponseWrite
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -51361,36 +50431,6 @@ func encodeOptionsPlayerResponse(response OptionsPlayerRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -51949,7 +50989,7 @@ func encodeOptionsPlayerTokenResponse(response OptionsPlayerTokenRes, w http.Res
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -51996,36 +51036,6 @@ func encodeOptionsPlayerTokenResponse(response OptionsPlayerTokenRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -52432,7 +51442,7 @@ func encodeOptionsPlayersResponse(response OptionsPlayersRes, w http.ResponseWri
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -52479,36 +51489,6 @@ func encodeOptionsPlayersResponse(response OptionsPlayersRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -52915,7 +51895,7 @@ func encodeOptionsReadinessResponse(response OptionsReadinessRes, w http.Respons
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -52962,36 +51942,6 @@ func encodeOptionsReadinessResponse(response OptionsReadinessRes, w http.Respons
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -53398,7 +52348,7 @@ func encodeOptionsRootResponse(response OptionsRootRes, w http.ResponseWriter) e
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -53445,36 +52395,6 @@ func encodeOptionsRootResponse(response OptionsRootRes, w http.ResponseWriter) e
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -54033,7 +52953,7 @@ func encodeOptionsVisitResponse(response OptionsVisitRes, w http.ResponseWriter)
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -54080,36 +53000,6 @@ func encodeOptionsVisitResponse(response OptionsVisitRes, w http.ResponseWriter)
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -54668,7 +53558,7 @@ func encodeOptionsVisitsResponse(response OptionsVisitsRes, w http.ResponseWrite
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -54715,36 +53605,6 @@ func encodeOptionsVisitsResponse(response OptionsVisitsRes, w http.ResponseWrite
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -56410,7 +55270,7 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -56457,36 +55317,6 @@ func encodeReplaceLocationResponse(response ReplaceLocationRes, w http.ResponseW
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -58122,7 +56952,7 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -58169,36 +56999,6 @@ func encodeReplacePlayerTokenResponse(response ReplacePlayerTokenRes, w http.Res
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.
@@ -60040,7 +58840,7 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 
 	case *RequestHeaderFieldsTooLargeHeaders:
 		w.Header().Set("Content-Type", "application/problem+json")
-		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Ratelimit,Ratelimit-Policy,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
+		w.Header().Set("Access-Control-Expose-Headers", "Access-Control-Allow-Origin,Access-Control-Expose-Headers,Referrer-Policy,Vary,X-Content-Type-Options,X-Request-Id")
 		// Encoding response headers.
 		{
 			h := uri.NewHeaderEncoder(w.Header())
@@ -60087,36 +58887,6 @@ func encodeUpdateLocationResponse(response UpdateLocationRes, w http.ResponseWri
 					return nil
 				}); err != nil {
 					return errors.Wrap(err, "encode Cache-Control header")
-				}
-			}
-			// Encode "RateLimit" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimit.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit header")
-				}
-			}
-			// Encode "RateLimit-Policy" header.
-			{
-				cfg := uri.HeaderParameterEncodingConfig{
-					Name:    "RateLimit-Policy",
-					Explode: false,
-				}
-				if err := h.EncodeParam(cfg, func(e uri.Encoder) error {
-					if val, ok := response.RateLimitPolicy.Get(); ok {
-						return e.EncodeValue(conv.StringToString(val))
-					}
-					return nil
-				}); err != nil {
-					return errors.Wrap(err, "encode RateLimit-Policy header")
 				}
 			}
 			// Encode "Referrer-Policy" header.

@@ -3328,8 +3328,6 @@ type HeadHealthOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               OptNoCache
-	RateLimit                  OptString
-	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -3349,16 +3347,6 @@ func (s *HeadHealthOK) GetAccessControlExposeHeaders() OptString {
 // GetCacheControl returns the value of CacheControl.
 func (s *HeadHealthOK) GetCacheControl() OptNoCache {
 	return s.CacheControl
-}
-
-// GetRateLimit returns the value of RateLimit.
-func (s *HeadHealthOK) GetRateLimit() OptString {
-	return s.RateLimit
-}
-
-// GetRateLimitPolicy returns the value of RateLimitPolicy.
-func (s *HeadHealthOK) GetRateLimitPolicy() OptString {
-	return s.RateLimitPolicy
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -3394,16 +3382,6 @@ func (s *HeadHealthOK) SetAccessControlExposeHeaders(val OptString) {
 // SetCacheControl sets the value of CacheControl.
 func (s *HeadHealthOK) SetCacheControl(val OptNoCache) {
 	s.CacheControl = val
-}
-
-// SetRateLimit sets the value of RateLimit.
-func (s *HeadHealthOK) SetRateLimit(val OptString) {
-	s.RateLimit = val
-}
-
-// SetRateLimitPolicy sets the value of RateLimitPolicy.
-func (s *HeadHealthOK) SetRateLimitPolicy(val OptString) {
-	s.RateLimitPolicy = val
 }
 
 // SetReferrerPolicy sets the value of ReferrerPolicy.
@@ -4950,8 +4928,6 @@ type HeadReadinessOK struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               OptNoCache
-	RateLimit                  OptString
-	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -4971,16 +4947,6 @@ func (s *HeadReadinessOK) GetAccessControlExposeHeaders() OptString {
 // GetCacheControl returns the value of CacheControl.
 func (s *HeadReadinessOK) GetCacheControl() OptNoCache {
 	return s.CacheControl
-}
-
-// GetRateLimit returns the value of RateLimit.
-func (s *HeadReadinessOK) GetRateLimit() OptString {
-	return s.RateLimit
-}
-
-// GetRateLimitPolicy returns the value of RateLimitPolicy.
-func (s *HeadReadinessOK) GetRateLimitPolicy() OptString {
-	return s.RateLimitPolicy
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -5016,16 +4982,6 @@ func (s *HeadReadinessOK) SetAccessControlExposeHeaders(val OptString) {
 // SetCacheControl sets the value of CacheControl.
 func (s *HeadReadinessOK) SetCacheControl(val OptNoCache) {
 	s.CacheControl = val
-}
-
-// SetRateLimit sets the value of RateLimit.
-func (s *HeadReadinessOK) SetRateLimit(val OptString) {
-	s.RateLimit = val
-}
-
-// SetRateLimitPolicy sets the value of RateLimitPolicy.
-func (s *HeadReadinessOK) SetRateLimitPolicy(val OptString) {
-	s.RateLimitPolicy = val
 }
 
 // SetReferrerPolicy sets the value of ReferrerPolicy.
@@ -5724,8 +5680,6 @@ type HealthHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               OptNoCache
-	RateLimit                  OptString
-	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -5746,16 +5700,6 @@ func (s *HealthHeaders) GetAccessControlExposeHeaders() OptString {
 // GetCacheControl returns the value of CacheControl.
 func (s *HealthHeaders) GetCacheControl() OptNoCache {
 	return s.CacheControl
-}
-
-// GetRateLimit returns the value of RateLimit.
-func (s *HealthHeaders) GetRateLimit() OptString {
-	return s.RateLimit
-}
-
-// GetRateLimitPolicy returns the value of RateLimitPolicy.
-func (s *HealthHeaders) GetRateLimitPolicy() OptString {
-	return s.RateLimitPolicy
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -5796,16 +5740,6 @@ func (s *HealthHeaders) SetAccessControlExposeHeaders(val OptString) {
 // SetCacheControl sets the value of CacheControl.
 func (s *HealthHeaders) SetCacheControl(val OptNoCache) {
 	s.CacheControl = val
-}
-
-// SetRateLimit sets the value of RateLimit.
-func (s *HealthHeaders) SetRateLimit(val OptString) {
-	s.RateLimit = val
-}
-
-// SetRateLimitPolicy sets the value of RateLimitPolicy.
-func (s *HealthHeaders) SetRateLimitPolicy(val OptString) {
-	s.RateLimitPolicy = val
 }
 
 // SetReferrerPolicy sets the value of ReferrerPolicy.
@@ -6929,7 +6863,8 @@ type NewPlayerResult struct {
 	ID        int64      `json:"id"`
 	FirstName PersonName `json:"first_name"`
 	LastName  PersonName `json:"last_name"`
-	// The player's balance; it may be negative after bad luck at the Casino.
+	// The player's balance; it may be negative after bad luck at a location whose range goes below 0, such
+	// as the Casino.
 	Gold      int64     `json:"gold"`
 	CreatedAt time.Time `json:"created_at"`
 	// Send it as `Authorization: Bearer <token>`; only its hash is stored.
@@ -10340,7 +10275,8 @@ type Player struct {
 	ID        int64      `json:"id"`
 	FirstName PersonName `json:"first_name"`
 	LastName  PersonName `json:"last_name"`
-	// The player's balance; it may be negative after bad luck at the Casino.
+	// The player's balance; it may be negative after bad luck at a location whose range goes below 0, such
+	// as the Casino.
 	Gold      int64     `json:"gold"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -11382,8 +11318,6 @@ type RequestHeaderFieldsTooLargeHeaders struct {
 	AccessControlAllowOrigin   OptString
 	AccessControlExposeHeaders OptString
 	CacheControl               OptNoCache
-	RateLimit                  OptString
-	RateLimitPolicy            OptString
 	ReferrerPolicy             OptReferrerPolicy
 	Vary                       OptString
 	XContentTypeOptions        OptContentTypeOptions
@@ -11404,16 +11338,6 @@ func (s *RequestHeaderFieldsTooLargeHeaders) GetAccessControlExposeHeaders() Opt
 // GetCacheControl returns the value of CacheControl.
 func (s *RequestHeaderFieldsTooLargeHeaders) GetCacheControl() OptNoCache {
 	return s.CacheControl
-}
-
-// GetRateLimit returns the value of RateLimit.
-func (s *RequestHeaderFieldsTooLargeHeaders) GetRateLimit() OptString {
-	return s.RateLimit
-}
-
-// GetRateLimitPolicy returns the value of RateLimitPolicy.
-func (s *RequestHeaderFieldsTooLargeHeaders) GetRateLimitPolicy() OptString {
-	return s.RateLimitPolicy
 }
 
 // GetReferrerPolicy returns the value of ReferrerPolicy.
@@ -11454,16 +11378,6 @@ func (s *RequestHeaderFieldsTooLargeHeaders) SetAccessControlExposeHeaders(val O
 // SetCacheControl sets the value of CacheControl.
 func (s *RequestHeaderFieldsTooLargeHeaders) SetCacheControl(val OptNoCache) {
 	s.CacheControl = val
-}
-
-// SetRateLimit sets the value of RateLimit.
-func (s *RequestHeaderFieldsTooLargeHeaders) SetRateLimit(val OptString) {
-	s.RateLimit = val
-}
-
-// SetRateLimitPolicy sets the value of RateLimitPolicy.
-func (s *RequestHeaderFieldsTooLargeHeaders) SetRateLimitPolicy(val OptString) {
-	s.RateLimitPolicy = val
 }
 
 // SetReferrerPolicy sets the value of ReferrerPolicy.
@@ -12232,7 +12146,10 @@ type Visit struct {
 	// The gold this visit moved; negative for a loss.
 	Gold int32 `json:"gold"`
 	// The player's gold right after this visit.
-	Balance   int64     `json:"balance"`
+	Balance int64 `json:"balance"`
+	// What the visit did, in one of three forms: `Earned 13 gold from the Farm!`,
+	// `Entered the Casino and lost 23 gold... Ouch!`, or, for no gold either way,
+	// `Entered the Casino and came out with nothing... Not a single coin.`.
 	Message   string    `json:"message"`
 	CreatedAt time.Time `json:"created_at"`
 }

@@ -23,10 +23,10 @@ type Handler interface {
 	CreatePlayer(ctx context.Context, req *NewPlayer, params CreatePlayerParams) (CreatePlayerRes, error)
 	// CreateVisit implements createVisit operation.
 	//
-	// The player visits a location and earns (or, at the Casino, may lose) a random amount of gold drawn
-	// uniformly from the location's `[min_gold, max_gold]`, inclusive. The visit and the balance change
-	// commit together or not at all. Balances may go negative. A `location_id` that names no location is a
-	// `400`, a field of the request that is wrong
+	// The player visits a location and earns (or, where the range goes below 0, as the Casino's does, may
+	// lose) a random amount of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive.
+	// The visit and the balance change commit together or not at all. Balances may go negative. A
+	// `location_id` that names no location is a `400`, a field of the request that is wrong
 	// (`{"location_id": "location id must name an existing location"}`); the `404` is for a player that
 	// does not exist.
 	//

@@ -356,7 +356,7 @@ type NewPlayerResult struct {
 	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
-	// Gold The player's balance; it may be negative after bad luck at the Casino.
+	// Gold The player's balance; it may be negative after bad luck at a location whose range goes below 0, such as the Casino.
 	//
 	// Example: 42
 	Gold int64 `json:"gold"`
@@ -428,7 +428,7 @@ type Player struct {
 	// Example: Hattori
 	FirstName PersonName `json:"first_name"`
 
-	// Gold The player's balance; it may be negative after bad luck at the Casino.
+	// Gold The player's balance; it may be negative after bad luck at a location whose range goes below 0, such as the Casino.
 	//
 	// Example: 42
 	Gold int64 `json:"gold"`
@@ -535,7 +535,12 @@ type Visit struct {
 	// Example: Farm
 	LocationName string `json:"location_name"`
 
-	// Message Example: Earned 13 gold from the Farm!
+	// Message What the visit did, in one of three forms: `Earned 13 gold from the Farm!`,
+	// `Entered the Casino and lost 23 gold... Ouch!`, or, for no gold either way,
+	// `Entered the Casino and came out with nothing... Not a single coin.`
+	//
+	//
+	// Example: Earned 13 gold from the Farm!
 	Message string `json:"message"`
 
 	// PlayerId Example: 1
@@ -1678,8 +1683,9 @@ type ClientInterface interface {
 
 	// CreateVisitWithBody Visit a location
 	//
-	// The player visits a location and earns (or, at the Casino, may lose) a random amount
-	// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
+	// The player visits a location and earns (or, where the range goes below 0, as the
+	// Casino's does, may lose) a random amount of gold drawn uniformly from the location's
+	// `[min_gold, max_gold]`, inclusive. The
 	// visit and the balance change commit together or not at all. Balances may go negative.
 	// A `location_id` that names no location is a `400`, a field of the request that is wrong
 	// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
@@ -1698,8 +1704,9 @@ type ClientInterface interface {
 
 	// CreateVisit Visit a location
 	//
-	// The player visits a location and earns (or, at the Casino, may lose) a random amount
-	// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
+	// The player visits a location and earns (or, where the range goes below 0, as the
+	// Casino's does, may lose) a random amount of gold drawn uniformly from the location's
+	// `[min_gold, max_gold]`, inclusive. The
 	// visit and the balance change commit together or not at all. Balances may go negative.
 	// A `location_id` that names no location is a `400`, a field of the request that is wrong
 	// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
@@ -2668,8 +2675,9 @@ func (c *Client) OptionsVisits(ctx context.Context, id PlayerID, reqEditors ...R
 
 // CreateVisitWithBody Visit a location
 //
-// The player visits a location and earns (or, at the Casino, may lose) a random amount
-// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
+// The player visits a location and earns (or, where the range goes below 0, as the
+// Casino's does, may lose) a random amount of gold drawn uniformly from the location's
+// `[min_gold, max_gold]`, inclusive. The
 // visit and the balance change commit together or not at all. Balances may go negative.
 // A `location_id` that names no location is a `400`, a field of the request that is wrong
 // (`{"location_id": "location id must name an existing location"}`); the `404` is for a
@@ -2698,8 +2706,9 @@ func (c *Client) CreateVisitWithBody(ctx context.Context, id PlayerID, params *C
 
 // CreateVisit Visit a location
 //
-// The player visits a location and earns (or, at the Casino, may lose) a random amount
-// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
+// The player visits a location and earns (or, where the range goes below 0, as the
+// Casino's does, may lose) a random amount of gold drawn uniformly from the location's
+// `[min_gold, max_gold]`, inclusive. The
 // visit and the balance change commit together or not at all. Balances may go negative.
 // A `location_id` that names no location is a `400`, a field of the request that is wrong
 // (`{"location_id": "location id must name an existing location"}`); the `404` is for a
@@ -6151,8 +6160,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateVisitWithBodyWithResponse Visit a location
 	//
-	// The player visits a location and earns (or, at the Casino, may lose) a random amount
-	// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
+	// The player visits a location and earns (or, where the range goes below 0, as the
+	// Casino's does, may lose) a random amount of gold drawn uniformly from the location's
+	// `[min_gold, max_gold]`, inclusive. The
 	// visit and the balance change commit together or not at all. Balances may go negative.
 	// A `location_id` that names no location is a `400`, a field of the request that is wrong
 	// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
@@ -6171,8 +6181,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateVisitWithResponse Visit a location
 	//
-	// The player visits a location and earns (or, at the Casino, may lose) a random amount
-	// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
+	// The player visits a location and earns (or, where the range goes below 0, as the
+	// Casino's does, may lose) a random amount of gold drawn uniformly from the location's
+	// `[min_gold, max_gold]`, inclusive. The
 	// visit and the balance change commit together or not at all. Balances may go negative.
 	// A `location_id` that names no location is a `400`, a field of the request that is wrong
 	// (`{"location_id": "location id must name an existing location"}`); the `404` is for a
@@ -6281,8 +6292,6 @@ type GetRootResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -6520,8 +6529,6 @@ type OptionsRootResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -6683,8 +6690,6 @@ type GetDocsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -7014,8 +7019,6 @@ type OptionsDocsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -7190,8 +7193,6 @@ type GetDocsAssetResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -7558,8 +7559,6 @@ type OptionsDocsAssetResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -7647,8 +7646,6 @@ type GetHealthResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -7712,8 +7709,6 @@ type GetHealthResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -7828,8 +7823,6 @@ type HeadHealthResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -7982,8 +7975,6 @@ type OptionsHealthResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -8142,8 +8133,6 @@ type ListLocationsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -8477,8 +8466,6 @@ type OptionsLocationsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -8666,8 +8653,6 @@ type CreateLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -8920,8 +8905,6 @@ type DeleteLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -9163,8 +9146,6 @@ type GetLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -9538,8 +9519,6 @@ type OptionsLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -9750,8 +9729,6 @@ type UpdateLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -10054,8 +10031,6 @@ type ReplaceLocationResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -10299,8 +10274,6 @@ type GetMetricsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -10560,8 +10533,6 @@ type OptionsMetricsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -10723,8 +10694,6 @@ type GetOpenAPIJSONResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -11061,8 +11030,6 @@ type OptionsOpenAPIJSONResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -11224,8 +11191,6 @@ type GetOpenAPIYAMLResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -11562,8 +11527,6 @@ type OptionsOpenAPIYAMLResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -11722,8 +11685,6 @@ type ListPlayersResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -12057,8 +12018,6 @@ type OptionsPlayersResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -12231,8 +12190,6 @@ type CreatePlayerResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -12488,8 +12445,6 @@ type DeletePlayerResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -12737,8 +12692,6 @@ type GetPlayerResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -13108,8 +13061,6 @@ type OptionsPlayerResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -13225,8 +13176,6 @@ type OptionsPlayerTokenResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -13420,8 +13369,6 @@ type ReplacePlayerTokenResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -13686,8 +13633,6 @@ type ListVisitsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -14058,8 +14003,6 @@ type OptionsVisitsResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -14295,8 +14238,6 @@ type CreateVisitResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -14587,8 +14528,6 @@ type GetVisitResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -14958,8 +14897,6 @@ type OptionsVisitResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -15047,8 +14984,6 @@ type GetReadinessResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -15112,8 +15047,6 @@ type GetReadinessResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -15251,8 +15184,6 @@ type HeadReadinessResponse200Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -15421,8 +15352,6 @@ type OptionsReadinessResponse431Headers struct {
 	AccessControlAllowOrigin   *string
 	AccessControlExposeHeaders *string
 	CacheControl               *string
-	RateLimit                  *string
-	RateLimitPolicy            *string
 	ReferrerPolicy             *string
 	Vary                       *string
 	XContentTypeOptions        *string
@@ -16289,8 +16218,9 @@ func (c *ClientWithResponses) OptionsVisitsWithResponse(ctx context.Context, id 
 
 // CreateVisitWithBodyWithResponse Visit a location
 //
-// The player visits a location and earns (or, at the Casino, may lose) a random amount
-// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
+// The player visits a location and earns (or, where the range goes below 0, as the
+// Casino's does, may lose) a random amount of gold drawn uniformly from the location's
+// `[min_gold, max_gold]`, inclusive. The
 // visit and the balance change commit together or not at all. Balances may go negative.
 // A `location_id` that names no location is a `400`, a field of the request that is wrong
 // (`{"location_id": "location id must name an existing location"}`); the `404` is for a
@@ -16315,8 +16245,9 @@ func (c *ClientWithResponses) CreateVisitWithBodyWithResponse(ctx context.Contex
 
 // CreateVisitWithResponse Visit a location
 //
-// The player visits a location and earns (or, at the Casino, may lose) a random amount
-// of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
+// The player visits a location and earns (or, where the range goes below 0, as the
+// Casino's does, may lose) a random amount of gold drawn uniformly from the location's
+// `[min_gold, max_gold]`, inclusive. The
 // visit and the balance change commit together or not at all. Balances may go negative.
 // A `location_id` that names no location is a `400`, a field of the request that is wrong
 // (`{"location_id": "location id must name an existing location"}`); the `404` is for a
@@ -16649,20 +16580,6 @@ func ParseGetRootResponse(rsp *http.Response) (*GetRootResponse, error) {
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -17344,20 +17261,6 @@ func ParseOptionsRootResponse(rsp *http.Response) (*OptionsRootResponse, error) 
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -17980,20 +17883,6 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -18960,20 +18849,6 @@ func ParseOptionsDocsResponse(rsp *http.Response) (*OptionsDocsResponse, error) 
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19669,20 +19544,6 @@ func ParseGetDocsAssetResponse(rsp *http.Response) (*GetDocsAssetResponse, error
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -20788,20 +20649,6 @@ func ParseOptionsDocsAssetResponse(rsp *http.Response) (*OptionsDocsAssetRespons
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20986,20 +20833,6 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -21317,20 +21150,6 @@ func ParseGetHealthResponse(rsp *http.Response) (*GetHealthResponse, error) {
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21467,20 +21286,6 @@ func ParseHeadHealthResponse(rsp *http.Response) (*HeadHealthResponse, error) {
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -22048,20 +21853,6 @@ func ParseOptionsHealthResponse(rsp *http.Response) (*OptionsHealthResponse, err
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -22674,20 +22465,6 @@ func ParseListLocationsResponse(rsp *http.Response) (*ListLocationsResponse, err
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -23633,20 +23410,6 @@ func ParseOptionsLocationsResponse(rsp *http.Response) (*OptionsLocationsRespons
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -24427,20 +24190,6 @@ func ParseCreateLocationResponse(rsp *http.Response) (*CreateLocationResponse, e
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -25129,20 +24878,6 @@ func ParseDeleteLocationResponse(rsp *http.Response) (*DeleteLocationResponse, e
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -25912,20 +25647,6 @@ func ParseGetLocationResponse(rsp *http.Response) (*GetLocationResponse, error) 
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -27031,20 +26752,6 @@ func ParseOptionsLocationResponse(rsp *http.Response) (*OptionsLocationResponse,
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -27904,20 +27611,6 @@ func ParseUpdateLocationResponse(rsp *http.Response) (*UpdateLocationResponse, e
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -28845,20 +28538,6 @@ func ParseReplaceLocationResponse(rsp *http.Response) (*ReplaceLocationResponse,
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -29425,20 +29104,6 @@ func ParseGetMetricsResponse(rsp *http.Response) (*GetMetricsResponse, error) {
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -30144,20 +29809,6 @@ func ParseOptionsMetricsResponse(rsp *http.Response) (*OptionsMetricsResponse, e
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -30787,20 +30438,6 @@ func ParseGetOpenAPIJSONResponse(rsp *http.Response) (*GetOpenAPIJSONResponse, e
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -31767,20 +31404,6 @@ func ParseOptionsOpenAPIJSONResponse(rsp *http.Response) (*OptionsOpenAPIJSONRes
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -32410,20 +32033,6 @@ func ParseGetOpenAPIYAMLResponse(rsp *http.Response) (*GetOpenAPIYAMLResponse, e
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -33390,20 +32999,6 @@ func ParseOptionsOpenAPIYAMLResponse(rsp *http.Response) (*OptionsOpenAPIYAMLRes
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34012,20 +33607,6 @@ func ParseListPlayersResponse(rsp *http.Response) (*ListPlayersResponse, error) 
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -34971,20 +34552,6 @@ func ParseOptionsPlayersResponse(rsp *http.Response) (*OptionsPlayersResponse, e
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35677,20 +35244,6 @@ func ParseCreatePlayerResponse(rsp *http.Response) (*CreatePlayerResponse, error
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -36447,20 +36000,6 @@ func ParseDeletePlayerResponse(rsp *http.Response) (*DeletePlayerResponse, error
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37208,20 +36747,6 @@ func ParseGetPlayerResponse(rsp *http.Response) (*GetPlayerResponse, error) {
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -38299,20 +37824,6 @@ func ParseOptionsPlayerResponse(rsp *http.Response) (*OptionsPlayerResponse, err
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38622,20 +38133,6 @@ func ParseOptionsPlayerTokenResponse(rsp *http.Response) (*OptionsPlayerTokenRes
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -39396,20 +38893,6 @@ func ParseReplacePlayerTokenResponse(rsp *http.Response) (*ReplacePlayerTokenRes
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40167,20 +39650,6 @@ func ParseListVisitsResponse(rsp *http.Response) (*ListVisitsResponse, error) {
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -41265,20 +40734,6 @@ func ParseOptionsVisitsResponse(rsp *http.Response) (*OptionsVisitsResponse, err
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -42278,20 +41733,6 @@ func ParseCreateVisitResponse(rsp *http.Response) (*CreateVisitResponse, error) 
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -43039,20 +42480,6 @@ func ParseGetVisitResponse(rsp *http.Response) (*GetVisitResponse, error) {
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -44130,20 +43557,6 @@ func ParseOptionsVisitResponse(rsp *http.Response) (*OptionsVisitResponse, error
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44335,20 +43748,6 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -44666,20 +44065,6 @@ func ParseGetReadinessResponse(rsp *http.Response) (*GetReadinessResponse, error
 			}
 			headers.CacheControl = &value
 		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
-		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Referrer-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44889,20 +44274,6 @@ func ParseHeadReadinessResponse(rsp *http.Response) (*HeadReadinessResponse, err
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string
@@ -45543,20 +44914,6 @@ func ParseOptionsReadinessResponse(rsp *http.Response) (*OptionsReadinessRespons
 				return nil, err
 			}
 			headers.CacheControl = &value
-		}
-		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimit = &value
-		}
-		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
-			var value string
-			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
-				return nil, err
-			}
-			headers.RateLimitPolicy = &value
 		}
 		if values := rsp.Header.Values("Referrer-Policy"); len(values) > 0 {
 			var value string

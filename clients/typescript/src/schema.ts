@@ -218,8 +218,9 @@ export interface paths {
         put?: never;
         /**
          * Visit a location
-         * @description The player visits a location and earns (or, at the Casino, may lose) a random amount
-         *     of gold drawn uniformly from the location's `[min_gold, max_gold]`, inclusive. The
+         * @description The player visits a location and earns (or, where the range goes below 0, as the
+         *     Casino's does, may lose) a random amount of gold drawn uniformly from the location's
+         *     `[min_gold, max_gold]`, inclusive. The
          *     visit and the balance change commit together or not at all. Balances may go negative.
          *     A `location_id` that names no location is a `400`, a field of the request that is wrong
          *     (`{"location_id": "location id must name an existing location"}`); the `404` is for a
@@ -781,7 +782,7 @@ export interface components {
             last_name: components["schemas"]["PersonName"];
             /**
              * Format: int64
-             * @description The player's balance; it may be negative after bad luck at the Casino.
+             * @description The player's balance; it may be negative after bad luck at a location whose range goes below 0, such as the Casino.
              * @example 42
              */
             gold: number;
@@ -914,7 +915,12 @@ export interface components {
              * @example 55
              */
             balance: number;
-            /** @example Earned 13 gold from the Farm! */
+            /**
+             * @description What the visit did, in one of three forms: `Earned 13 gold from the Farm!`,
+             *     `Entered the Casino and lost 23 gold... Ouch!`, or, for no gold either way,
+             *     `Entered the Casino and came out with nothing... Not a single coin.`
+             * @example Earned 13 gold from the Farm!
+             */
             message: string;
             /**
              * Format: date-time
@@ -1395,8 +1401,6 @@ export interface components {
                 "Cache-Control": components["headers"]["NoCache"];
                 "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                 "Referrer-Policy": components["headers"]["ReferrerPolicy"];
-                RateLimit: components["headers"]["RateLimit"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                 "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                 "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                 Vary: components["headers"]["Vary"];
@@ -1701,15 +1705,14 @@ export interface components {
          *     resets), rounded up. After a 429, `Retry-After` gives the seconds until the next request
          *     is let through, rounded up. Absent when rate limiting is off, and from the answers of
          *     what is never limited: `/healthz`, `/readyz` and `/metrics` (which must answer while
-         *     clients are being turned away), every `OPTIONS`, and a `404` or `405` for a route no
-         *     operation declares.
+         *     clients are being turned away), every `OPTIONS`, a `404` or `405` for a route no
+         *     operation declares, and a `431`, which is answered before the limit is consulted.
          * @example "default";r=99;t=1
          */
         RateLimit: string;
         /**
          * @description The quota policy: a bucket of `q` requests (`--rate-burst`) that fills from empty in `w`
-         *     seconds, rounded up (`q` over the rate, `--rate-limit`). Absent when rate limiting is
-         *     off.
+         *     seconds, rounded up (`q` over the rate, `--rate-limit`). Absent wherever `RateLimit` is.
          * @example "default";q=100;w=2
          */
         RateLimitPolicy: string;
@@ -3810,8 +3813,6 @@ export interface operations {
                     "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     Vary: components["headers"]["Vary"];
@@ -3887,8 +3888,6 @@ export interface operations {
                     "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     Vary: components["headers"]["Vary"];
@@ -3931,8 +3930,6 @@ export interface operations {
                     "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     Vary: components["headers"]["Vary"];
@@ -4009,8 +4006,6 @@ export interface operations {
                     "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
-                    RateLimit: components["headers"]["RateLimit"];
-                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
                     "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
                     "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
                     Vary: components["headers"]["Vary"];
