@@ -304,9 +304,10 @@ func TestRateLimit(t *testing.T) {
 			}
 		}
 	})
-	// With the bucket still empty: what is never limited, and a route no
-	// operation declares, which answers 404 or 405 as the contract says.
-	t.Run("probes, OPTIONS and undeclared routes are never limited and carry no quota", func(t *testing.T) {
+	// With the bucket still empty: what is never limited, a route no
+	// operation declares, which answers 404 or 405 as the contract says,
+	// and headers too large, refused before the limit is consulted.
+	t.Run("probes, OPTIONS, undeclared routes and a 431 are never limited and carry no quota", func(t *testing.T) {
 		for _, c := range []struct {
 			req  apitest.Request
 			want int
@@ -317,6 +318,8 @@ func TestRateLimit(t *testing.T) {
 			{apitest.Request{Method: "OPTIONS", Path: "/locations"}, http.StatusNoContent},
 			{apitest.Request{Method: "GET", Path: "/nowhere"}, http.StatusNotFound},
 			{apitest.Request{Method: "DELETE", Path: "/locations"}, http.StatusMethodNotAllowed},
+			{apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"X-Padding": strings.Repeat("p", api.DefaultMaxHeaderBytes)}},
+				http.StatusRequestHeaderFieldsTooLarge},
 		} {
 			resp := s.Do(t, c.req)
 			if resp.Status != c.want {
