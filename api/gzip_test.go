@@ -61,7 +61,7 @@ func TestGzip(t *testing.T) {
 			}
 			sameButBody(t, get, head)
 			for _, r := range []*apitest.Response{get, head} {
-				if vary := r.Header.Values("Vary"); !slices.Contains(vary, "Accept-Encoding") {
+				if vary := varyNames(r.Header); !slices.Contains(vary, "Accept-Encoding") {
 					t.Errorf("Vary %q, want Accept-Encoding among them", vary)
 				}
 			}
@@ -199,7 +199,7 @@ func TestGzipVary(t *testing.T) {
 				if resp.Status != want {
 					t.Errorf("%s %s, %s: %d, want %d", method, path, tt.name, resp.Status, want)
 				}
-				if vary := resp.Header.Values("Vary"); !slices.Contains(vary, "Accept-Encoding") {
+				if vary := varyNames(resp.Header); !slices.Contains(vary, "Accept-Encoding") {
 					t.Errorf("%s %s, %s: Vary %q, want Accept-Encoding among them", method, path, tt.name, vary)
 				}
 			}

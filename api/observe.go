@@ -191,12 +191,14 @@ var (
 )
 
 // addVary adds shared, one of the Vary values above, to h's Vary: as it is
-// when h has none yet, else appended to a copy.
+// when h has none yet, else joined to the line there. One line, since
+// clients that read a header's first line alone (oapi-codegen's among
+// them) would miss the rest, though RFC 9110 allows several.
 func addVary(h http.Header, shared []string) {
 	if vary := h["Vary"]; vary == nil {
 		h["Vary"] = shared
 	} else {
-		h["Vary"] = append(vary, shared...)
+		h["Vary"] = []string{vary[0] + ", " + shared[0]}
 	}
 }
 

@@ -1678,7 +1678,8 @@ export interface components {
          *     than one media type, `Accept-Encoding` where it may answer compressed (`/docs/{asset}`,
          *     `/openapi.json`, `/openapi.yaml`), both on every answer of the operation but a `429`
          *     or `431` (which refuse the request before its representation is chosen), and `Origin`
-         *     on every response when CORS is enabled. Each may come on its own line.
+         *     on every response when CORS is enabled. All in one line, comma-separated
+         *     (`Origin, Accept`).
          * @example Origin
          */
         Vary: string;
