@@ -73,7 +73,8 @@ wait_for_url() {
 	return 1
 }
 
-NINJAGOLD_ADMIN_TOKEN="e2e-admin-token-$$-$RANDOM" "$server_bin" \
+admin="e2e-admin-token-$$-$RANDOM"
+NINJAGOLD_ADMIN_TOKEN="$admin" "$server_bin" \
 	--addr 127.0.0.1:0 --db "$work/ninjagold.db" --validate-responses --log-flush 0 \
 	>"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
@@ -93,7 +94,7 @@ if [ -n "$prism_bin" ]; then
 fi
 
 status=0
-(cd "$here" && NINJAGOLD_URL="$url" NINJAGOLD_PRISM="$prism" \
+(cd "$here" && NINJAGOLD_URL="$url" NINJAGOLD_PRISM="$prism" NINJAGOLD_ADMIN_TOKEN="$admin" \
 	node --test --test-reporter=spec build/test/e2e.test.js) || status=$?
 
 # --log-flush 0: each log line is in server.log before its response is

@@ -47,20 +47,37 @@ export interface NinjaGoldClientOptions extends Omit<ClientOptions, "baseUrl"> {
  * Creates a client for the server at `options.baseUrl`. With `token`, every
  * request that does not set its own `Authorization` header sends
  * `Authorization: Bearer <token>`.
+ *
+ * Two things openapi-fetch does not do for this API, done here:
+ * - a PATCH body goes as `application/merge-patch+json`, the only type the
+ *   API's PATCH takes (RFC 7396); openapi-fetch sends every body as
+ *   `application/json`, which would be a 415;
+ * - a `304 Not Modified` (a conditional GET whose `If-None-Match` matched)
+ *   gives `data` and `error` both `undefined`; check `response.status`.
+ *   openapi-fetch would read its empty body as the error `""`.
  */
 export function createNinjaGoldClient(options: NinjaGoldClientOptions): NinjaGoldClient {
   const { token, ...rest } = options;
   const client = createClient<paths, JSONMedia>(rest);
-  if (token !== undefined) {
-    client.use({
-      onRequest({ request }) {
-        if (!request.headers.has("Authorization")) {
-          request.headers.set("Authorization", `Bearer ${token}`);
-        }
-        return request;
-      },
-    });
-  }
+  client.use({
+    onRequest({ request }) {
+      if (token !== undefined && !request.headers.has("Authorization")) {
+        request.headers.set("Authorization", `Bearer ${token}`);
+      }
+      if (request.method === "PATCH" && request.headers.get("Content-Type") === "application/json") {
+        request.headers.set("Content-Type", "application/merge-patch+json");
+      }
+      return request;
+    },
+    onResponse({ response }) {
+      if (response.status !== 304) {
+        return undefined;
+      }
+      const headers = new Headers(response.headers);
+      headers.set("Content-Length", "0"); // what openapi-fetch takes for "no body"
+      return new Response(null, { status: 304, statusText: response.statusText, headers });
+    },
+  });
   return client;
 }
 

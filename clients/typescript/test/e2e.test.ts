@@ -19,13 +19,16 @@ import {
 } from "../src/index.js";
 
 const baseUrl = process.env["NINJAGOLD_URL"];
+const adminToken = process.env["NINJAGOLD_ADMIN_TOKEN"];
 const viaPrism = process.env["NINJAGOLD_PRISM"] === "1";
 const skipInvalid = viaPrism
   ? "prism --errors answers a contract-invalid request itself instead of forwarding it"
   : false;
 
-if (!baseUrl) {
-  throw new Error("NINJAGOLD_URL must name a running server, e.g. http://127.0.0.1:8080 (make client-test starts one)");
+if (!baseUrl || !adminToken) {
+  throw new Error(
+    "NINJAGOLD_URL must name a running server, e.g. http://127.0.0.1:8080, and NINJAGOLD_ADMIN_TOKEN be its admin token (make client-test starts one)",
+  );
 }
 
 // Every response Prism let through must carry no violation, not even a warning.
@@ -260,6 +263,39 @@ test("a short game of Ninja Gold", async (t) => {
   await t.test("an unknown player is a 404 problem", async () => {
     const { error, response } = await anon.GET("/players/{id}", { params: { path: { id: 2_000_000_000 } } });
     assertProblem(error, 404, "/problems/not-found", response);
+  });
+
+  await t.test("a conditional GET of an unchanged location is a 304: no data, no error", async () => {
+    const first = await anon.GET("/locations/{id}", { params: { path: { id: farm!.id } } });
+    const etag = first.response.headers.get("etag");
+    assert.ok(etag, "the location has an ETag");
+    const { data, error, response } = await anon.GET("/locations/{id}", {
+      params: { path: { id: farm!.id }, header: { "If-None-Match": etag } },
+    });
+    assert.equal(response.status, 304);
+    assert.equal(response.headers.get("etag"), etag);
+    // The types say one of the two is there; a 304 has neither.
+    assert.equal(error, undefined);
+    assert.equal(data, undefined);
+  });
+
+  await t.test("the admin changes a location with a merge patch", async () => {
+    const admin = newClient(adminToken);
+    const created = await admin.POST("/locations", {
+      body: { name: "Dojo", min_gold: 1, max_gold: 3, description: "Spar with the grandmasters." },
+    });
+    assert.equal(created.error, undefined);
+    assert.equal(created.response.status, 201);
+    const id = created.data!.id;
+    const { data, error, response } = await admin.PATCH("/locations/{id}", {
+      params: { path: { id } },
+      body: { max_gold: 4, description: null },
+    });
+    assert.equal(error, undefined, `PATCH: ${JSON.stringify(error)}`);
+    assert.equal(response.status, 200);
+    assert.equal(data?.max_gold, 4);
+    assert.equal(data?.min_gold, 1);
+    assert.equal(data?.description, "", "null cleared the description");
   });
 
   if (viaPrism) {
