@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/ninjagold/ninjagold-api/generated/client"
@@ -26,8 +27,18 @@ func TestGeneratedClientPlaysAGame(t *testing.T) {
 			farm = l
 		}
 	}
-	if farm.Id == 0 {
+	if farm.ID == 0 {
 		t.Fatalf("no Farm in %+v", locs.JSON200.Items)
+	}
+
+	// CSV has no typed form: it is the body as sent.
+	asCSV := func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Accept", "text/csv")
+		return nil
+	}
+	csv, err := c.ListLocationsWithResponse(ctx, &client.ListLocationsParams{}, asCSV)
+	if err != nil || csv.StatusCode() != http.StatusOK || !strings.HasPrefix(string(csv.Body), "id,name,min_gold,max_gold,") {
+		t.Fatalf("list locations as CSV: %v %d %q", err, csv.StatusCode(), csv.Body)
 	}
 
 	created, err := c.CreatePlayerWithResponse(ctx, nil, client.NewPlayer{FirstName: "Hattori", LastName: "Hanzo"})
@@ -42,7 +53,7 @@ func TestGeneratedClientPlaysAGame(t *testing.T) {
 
 	var total int64
 	for i := range 2 {
-		v, err := c.CreateVisitWithResponse(ctx, me.Id, &client.CreateVisitParams{}, client.NewVisit{LocationId: farm.Id}, auth)
+		v, err := c.CreateVisitWithResponse(ctx, me.ID, &client.CreateVisitParams{}, client.NewVisit{LocationID: farm.ID}, auth)
 		if err != nil || v.JSON201 == nil {
 			t.Fatalf("visit %d: %v %s", i, err, v.Body)
 		}
@@ -51,48 +62,48 @@ func TestGeneratedClientPlaysAGame(t *testing.T) {
 		}
 		total += int64(v.JSON201.Gold)
 	}
-	got, err := c.GetPlayerWithResponse(ctx, me.Id, nil)
+	got, err := c.GetPlayerWithResponse(ctx, me.ID, nil)
 	if err != nil || got.JSON200 == nil || got.JSON200.Gold != total {
 		t.Fatalf("player = %v %s, want gold %d", err, got.Body, total)
 	}
 
 	// A new token: the old one stops working at once.
-	replaced, err := c.ReplacePlayerTokenWithResponse(ctx, me.Id, &client.ReplacePlayerTokenParams{}, auth)
-	if err != nil || replaced.JSON200 == nil || replaced.JSON200.Id != me.Id || replaced.JSON200.Token == me.Token {
+	replaced, err := c.ReplacePlayerTokenWithResponse(ctx, me.ID, &client.ReplacePlayerTokenParams{}, auth)
+	if err != nil || replaced.JSON200 == nil || replaced.JSON200.ID != me.ID || replaced.JSON200.Token == me.Token {
 		t.Fatalf("replace token: %v %d %s", err, replaced.StatusCode(), replaced.Body)
 	}
-	old, err := c.CreateVisitWithResponse(ctx, me.Id, &client.CreateVisitParams{}, client.NewVisit{LocationId: farm.Id}, auth)
-	if err != nil || old.ApplicationproblemJSON401 == nil {
+	old, err := c.CreateVisitWithResponse(ctx, me.ID, &client.CreateVisitParams{}, client.NewVisit{LocationID: farm.ID}, auth)
+	if err != nil || old.ApplicationProblemJSON401 == nil {
 		t.Fatalf("visit with the replaced token: %v %d %s", err, old.StatusCode(), old.Body)
 	}
 	me.Token = replaced.JSON200.Token
 
 	bad, err := c.CreatePlayerWithResponse(ctx, nil, client.NewPlayer{FirstName: "A", LastName: "B"})
-	if err != nil || bad.ApplicationproblemJSON400 == nil {
+	if err != nil || bad.ApplicationProblemJSON400 == nil {
 		t.Fatalf("bad player: %v %d %s", err, bad.StatusCode(), bad.Body)
 	}
-	if msg := bad.ApplicationproblemJSON400.Errors["first_name"]; msg != "first name must be at least 2 characters long" {
+	if msg := bad.ApplicationProblemJSON400.Errors["first_name"]; msg != "first name must be at least 2 characters long" {
 		t.Errorf("errors.first_name = %q", msg)
 	}
 
 	// A player has no ETag: a delete on the condition that it has one is
 	// refused, and the player stays.
 	tag := `"1"`
-	kept, err := c.DeletePlayerWithResponse(ctx, me.Id, &client.DeletePlayerParams{IfMatch: &tag}, auth)
-	if err != nil || kept.ApplicationproblemJSON412 == nil {
+	kept, err := c.DeletePlayerWithResponse(ctx, me.ID, &client.DeletePlayerParams{IfMatch: &tag}, auth)
+	if err != nil || kept.ApplicationProblemJSON412 == nil {
 		t.Fatalf("conditional delete: %v %d %s", err, kept.StatusCode(), kept.Body)
 	}
-	if got, err := c.GetPlayerWithResponse(ctx, me.Id, nil); err != nil || got.JSON200 == nil {
+	if got, err := c.GetPlayerWithResponse(ctx, me.ID, nil); err != nil || got.JSON200 == nil {
 		t.Fatalf("player after a refused delete: %v %d", err, got.StatusCode())
 	}
 	// A read's preconditions: the player exists and has no entity tag.
 	star, tag := "*", `"1"`
-	if got, err := c.GetPlayerWithResponse(ctx, me.Id, &client.GetPlayerParams{IfNoneMatch: &star}); err != nil ||
+	if got, err := c.GetPlayerWithResponse(ctx, me.ID, &client.GetPlayerParams{IfNoneMatch: &star}); err != nil ||
 		got.StatusCode() != http.StatusNotModified || len(got.Body) != 0 {
 		t.Fatalf("player with If-None-Match: *: %v %d %s, want 304 without a body", err, got.StatusCode(), got.Body)
 	}
-	if got, err := c.GetPlayerWithResponse(ctx, me.Id, &client.GetPlayerParams{IfMatch: &tag}); err != nil ||
-		got.ApplicationproblemJSON412 == nil || got.ApplicationproblemJSON412.Errors["If-Match"] == "" {
+	if got, err := c.GetPlayerWithResponse(ctx, me.ID, &client.GetPlayerParams{IfMatch: &tag}); err != nil ||
+		got.ApplicationProblemJSON412 == nil || got.ApplicationProblemJSON412.Errors["If-Match"] == "" {
 		t.Fatalf("player with If-Match: %s: %v %d %s, want 412 naming If-Match", tag, err, got.StatusCode(), got.Body)
 	}
 }
