@@ -52,9 +52,10 @@ export interface NinjaGoldClientOptions extends Omit<ClientOptions, "baseUrl"> {
  * - a PATCH body goes as `application/merge-patch+json`, the only type the
  *   API's PATCH takes (RFC 7396); openapi-fetch sends every body as
  *   `application/json`, which would be a 415;
- * - a `304 Not Modified` (a conditional GET whose `If-None-Match` matched)
- *   gives `data` and `error` both `undefined`; check `response.status`.
- *   openapi-fetch would read its empty body as the error `""`.
+ * - a GET answered `304 Not Modified` (its `If-None-Match` matched) gives
+ *   `data` and `error` both `undefined`, with the server's response as it
+ *   came; check `response.status`. openapi-fetch would read its empty body
+ *   as the error `""`.
  */
 export function createNinjaGoldClient(options: NinjaGoldClientOptions): NinjaGoldClient {
   const { token, ...rest } = options;
@@ -69,15 +70,14 @@ export function createNinjaGoldClient(options: NinjaGoldClientOptions): NinjaGol
       }
       return request;
     },
-    onResponse({ response }) {
-      if (response.status !== 304) {
-        return undefined;
-      }
-      const headers = new Headers(response.headers);
-      headers.set("Content-Length", "0"); // what openapi-fetch takes for "no body"
-      return new Response(null, { status: 304, statusText: response.statusText, headers });
-    },
   });
+  // GET's types are generic over every path, which a wrapper cannot
+  // restate: it is typed as openapi-fetch's own.
+  const get = client.GET as unknown as (url: unknown, init?: unknown) => Promise<{ error?: unknown; response: Response }>;
+  client.GET = (async (url: unknown, init?: unknown) => {
+    const result = await get(url, init);
+    return result.response.status === 304 ? { ...result, error: undefined } : result;
+  }) as unknown as typeof client.GET;
   return client;
 }
 
