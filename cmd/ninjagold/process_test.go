@@ -583,6 +583,14 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 		if err != nil {
 			t.Fatalf("tcp_wmem %q: %v", wmem, err)
 		}
+		req := "GET " + bundle + " HTTP/1.1\r\nHost: x\r\nAccept-Encoding: identity\r\n\r\n"
+		n := 2*maxSend/1_700_000 + 3
+		if n*len(req) > 4096 {
+			// The requests past the server's 4 KiB read buffer would be
+			// unread when it closes, and the kernel would reset the
+			// connection, discarding the responses before them.
+			t.Skipf("a send buffer of up to %d bytes needs %d requests, more than 4 KiB of them", maxSend, n)
+		}
 		for _, tc := range []struct {
 			args  []string
 			whole bool
@@ -601,8 +609,7 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer conn.Close()
-			n := 2*maxSend/1_700_000 + 3
-			fmt.Fprint(conn, strings.Repeat("GET "+bundle+" HTTP/1.1\r\nHost: x\r\nAccept-Encoding: identity\r\n\r\n", n))
+			fmt.Fprint(conn, strings.Repeat(req, n))
 			time.Sleep(1500 * time.Millisecond)
 			conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 			r, whole := bufio.NewReader(conn), 0
@@ -619,12 +626,15 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 					break
 				}
 			}
+			var ne net.Error
 			switch {
 			case tc.whole && whole != n:
 				t.Errorf("%v: %d of %d responses whole, then %v", tc.args, whole, n, last)
 			case !tc.whole && whole == n:
 				t.Errorf("%v: all %d responses came whole, want the connection cut", tc.args, n)
-			case !tc.whole && !errors.Is(last, io.ErrUnexpectedEOF) && !errors.Is(last, io.EOF):
+			case !tc.whole && errors.As(last, &ne) && ne.Timeout():
+				// As cutOff: a read that times out means the server kept
+				// the connection; an end or a reset means it cut it.
 				t.Errorf("%v: %d of %d responses whole, then %v, want the connection closed", tc.args, whole, n, last)
 			}
 		}
