@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -195,10 +196,10 @@ var (
 // clients that read a header's first line alone (oapi-codegen's among
 // them) would miss the rest, though RFC 9110 allows several.
 func addVary(h http.Header, shared []string) {
-	if vary := h["Vary"]; vary == nil {
+	if vary := h["Vary"]; len(vary) == 0 {
 		h["Vary"] = shared
 	} else {
-		h["Vary"] = []string{vary[0] + ", " + shared[0]}
+		h["Vary"] = []string{strings.Join(vary, ", ") + ", " + shared[0]}
 	}
 }
 

@@ -81,4 +81,9 @@ func TestLockedIsUnavailable(t *testing.T) {
 	if got := game.ErrorCode(wrap(locked)); got != game.EUNAVAILABLE {
 		t.Errorf("wrap(%v) has code %q, want %q", locked, got, game.EUNAVAILABLE)
 	}
+	// A conflict passes; it is no fault of the storage for Ping to report.
+	s := openStore(t)
+	if s.noteFault(locked); s.fault.Load() != nil {
+		t.Errorf("noteFault(%v) kept it as a fault", locked)
+	}
 }
