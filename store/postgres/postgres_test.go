@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"net"
 	"net/url"
@@ -571,9 +572,13 @@ func TestPlayersCommitInIDOrder(t *testing.T) {
 func TestLocationsCommitInIDOrder(t *testing.T) {
 	url := pgtest.TestURL(t)
 	s := openURL(t, url, postgres.Options{MaxConns: testConns})
-	const key = 7_301_964
+	// The key is this test's schema's: advisory locks are the database's,
+	// and another run of the package may share it.
+	h := fnv.New32a()
+	h.Write([]byte(url))
+	key := int64(h.Sum32())
 	exec(t, url, `CREATE FUNCTION hold_first() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN IF NEW.name = 'First' THEN PERFORM pg_advisory_xact_lock_shared(`+strconv.Itoa(key)+`); END IF; RETURN NEW; END $$`)
+		BEGIN IF NEW.name = 'First' THEN PERFORM pg_advisory_xact_lock_shared(`+strconv.FormatInt(key, 10)+`); END IF; RETURN NEW; END $$`)
 	exec(t, url, `CREATE TRIGGER hold_first BEFORE INSERT ON locations FOR EACH ROW EXECUTE FUNCTION hold_first()`)
 	holder, err := pgx.Connect(t.Context(), url)
 	if err != nil {
@@ -607,7 +612,7 @@ func TestLocationsCommitInIDOrder(t *testing.T) {
 			t.Fatal("the first location's INSERT never waited for the held lock")
 		}
 		query(t, url, `SELECT EXISTS (SELECT 1 FROM pg_locks
-			WHERE locktype = 'advisory' AND NOT granted AND objid = `+strconv.Itoa(key)+`)`, &waiting)
+			WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = `+strconv.FormatInt(key, 10)+`)`, &waiting)
 		time.Sleep(5 * time.Millisecond)
 	}
 	second := create("Second")
@@ -676,6 +681,9 @@ func TestLocationChangesWaitTheirTurn(t *testing.T) {
 // statements.
 func TestIdleSessionEndedIsUnavailable(t *testing.T) {
 	base := pgtest.TestURL(t)
+	// Migrated first, without the timeout: a busy machine may leave a
+	// migration's transaction idle between two statements for longer.
+	openURL(t, base, postgres.Options{})
 	s := openURL(t, base+"&idle_in_transaction_session_timeout=100", postgres.Options{})
 	_, err := s.UpdateLocation(t.Context(), 1, func(l *game.Location) error {
 		time.Sleep(300 * time.Millisecond)
@@ -1375,11 +1383,14 @@ func TestLostConnections(t *testing.T) {
 // the call is retried on a new connection, not failed as a 500.
 func TestIdleSessionTimeoutIsRetried(t *testing.T) {
 	// The timeout is long enough for Open's own statements, which a busy
-	// machine can leave idle between them for a few hundred milliseconds,
-	// and the sleep short enough to stay under pgxpool's check of a
-	// connection idle for over a second (which would find the ended session
-	// itself and leave the retry untested).
-	s := openURL(t, withParam(t, pgtest.TestURL(t), "idle_session_timeout", "350" /* milliseconds */), postgres.Options{})
+	// machine can leave idle between them for a few hundred milliseconds
+	// (and the schema is migrated first, without it, so that Open has few
+	// to make), and the sleep short enough to stay under pgxpool's check of
+	// a connection idle for over a second (which would find the ended
+	// session itself and leave the retry untested).
+	u := pgtest.TestURL(t)
+	openURL(t, u, postgres.Options{})
+	s := openURL(t, withParam(t, u, "idle_session_timeout", "350" /* milliseconds */), postgres.Options{})
 	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
 	if err != nil {
 		t.Fatal(err)
