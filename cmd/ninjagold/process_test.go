@@ -643,7 +643,7 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 		p := start(t, filepath.Join(t.TempDir(), "t.db"), "--shutdown-timeout", "500ms", "--read-timeout", "1h")
 		conn := dial(p)
 		stalled(conn)
-		time.Sleep(200 * time.Millisecond) // the request reaches the handler
+		awaitInFlight(t, p, 1)
 		p.signal(t, syscall.SIGTERM)
 		signalled := time.Now()
 		if err := p.wait(t); err == nil {
@@ -905,6 +905,21 @@ func metricValues(t *testing.T, url string, series ...string) []float64 {
 	return out
 }
 
+// awaitInFlight waits until n requests besides its own read of /metrics
+// are in flight at p: the requests sent have reached the handler, where a
+// signal sent now finds them.
+func awaitInFlight(t *testing.T, p *process, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if v := metricValues(t, p.URL, "ninjagold_http_requests_in_flight")[0]; v >= float64(n+1) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests were not in flight 10 s after they were sent", n)
+		}
+	}
+}
+
 // A start that fails on its address leaves no database behind and prints no
 // admin token: the address is taken before the database is touched.
 func TestTakenAddressTouchesNoDatabase(t *testing.T) {
@@ -1038,7 +1053,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 			defer conn.Close()
 			// A request whose body never finishes keeps the stop waiting.
 			fmt.Fprint(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"first")
-			time.Sleep(200 * time.Millisecond)
+			awaitInFlight(t, p, 1)
 			p.signal(t, syscall.SIGTERM)
 			if gap > 0 {
 				time.Sleep(gap)
@@ -1152,6 +1167,7 @@ func TestCutOffWriteDoesNotHoldTheExit(t *testing.T) {
 				}
 				answered <- err
 			}()
+			awaitInFlight(t, p, 1)
 			time.Sleep(300 * time.Millisecond) // the write reaches the writer
 			for range c.signals {
 				p.signal(t, syscall.SIGTERM)
