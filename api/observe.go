@@ -192,7 +192,7 @@ var (
 )
 
 // addVary adds shared, one of the Vary values above, to h's Vary: as it is
-// when h has none yet, else joined to the line there. One line, since
+// when h has none yet, else joined to the lines there. One line, since
 // clients that read a header's first line alone (oapi-codegen's among
 // them) would miss the rest, though RFC 9110 allows several.
 func addVary(h http.Header, shared []string) {

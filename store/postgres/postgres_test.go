@@ -575,7 +575,7 @@ func TestLocationsCommitInIDOrder(t *testing.T) {
 	// The key is this test's schema's: advisory locks are the database's,
 	// and another run of the package may share it.
 	h := fnv.New32a()
-	h.Write([]byte(url))
+	h.Write([]byte(schemaOf(t, url)))
 	key := int64(h.Sum32())
 	exec(t, url, `CREATE FUNCTION hold_first() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN IF NEW.name = 'First' THEN PERFORM pg_advisory_xact_lock_shared(`+strconv.FormatInt(key, 10)+`); END IF; RETURN NEW; END $$`)
@@ -682,7 +682,9 @@ func TestLocationChangesWaitTheirTurn(t *testing.T) {
 func TestIdleSessionEndedIsUnavailable(t *testing.T) {
 	base := pgtest.TestURL(t)
 	// Migrated first, without the timeout: a busy machine may leave a
-	// migration's transaction idle between two statements for longer.
+	// migration's transaction idle between two statements for longer. (The
+	// second Open still checks each migration in a short transaction of
+	// its own, so this makes the window smaller, not nil.)
 	openURL(t, base, postgres.Options{})
 	s := openURL(t, base+"&idle_in_transaction_session_timeout=100", postgres.Options{})
 	_, err := s.UpdateLocation(t.Context(), 1, func(l *game.Location) error {
@@ -1384,8 +1386,8 @@ func TestLostConnections(t *testing.T) {
 func TestIdleSessionTimeoutIsRetried(t *testing.T) {
 	// The timeout is long enough for Open's own statements, which a busy
 	// machine can leave idle between them for a few hundred milliseconds
-	// (and the schema is migrated first, without it, so that Open has few
-	// to make), and the sleep short enough to stay under pgxpool's check of
+	// (and the schema is migrated first, without it, so that Open's DDL is
+	// done; it still checks each migration), and the sleep short enough to stay under pgxpool's check of
 	// a connection idle for over a second (which would find the ended
 	// session itself and leave the retry untested).
 	u := pgtest.TestURL(t)

@@ -52,10 +52,10 @@ export interface NinjaGoldClientOptions extends Omit<ClientOptions, "baseUrl"> {
  * - a PATCH body goes as `application/merge-patch+json`, the only type the
  *   API's PATCH takes (RFC 7396); openapi-fetch sends every body as
  *   `application/json`, which would be a 415;
- * - a GET answered `304 Not Modified` (its `If-None-Match` matched) gives
- *   `data` and `error` both `undefined`, with the server's response as it
- *   came; check `response.status`. openapi-fetch would read its empty body
- *   as the error `""`.
+ * - a `GET` answered `304 Not Modified` (its `If-None-Match` matched)
+ *   gives `data` and `error` both `undefined`, with the server's response
+ *   as it came; check `response.status`. openapi-fetch would read its empty
+ *   body as the error `""` (as it still does through `client.request`).
  */
 export function createNinjaGoldClient(options: NinjaGoldClientOptions): NinjaGoldClient {
   const { token, ...rest } = options;

@@ -275,6 +275,7 @@ test("a short game of Ninja Gold", async (t) => {
     assert.equal(response.status, 304);
     assert.equal(response.headers.get("etag"), etag);
     assert.ok(response.url.endsWith(`/locations/${farm!.id}`), `the response as it came, its url ${response.url} too`);
+    assert.equal(response.headers.get("content-length"), null, "no Content-Length added");
     // The types say one of the two is there; a 304 has neither.
     assert.equal(error, undefined);
     assert.equal(data, undefined);
