@@ -92,14 +92,30 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 	if err != nil {
 		return "", fmt.Errorf("postgres: %w", err)
 	}
-	var newest int
-	if err := conn.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+	rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
 		return "", fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return "", fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	applied := make(map[int]bool, len(versions))
+	newest := 0
+	for _, v := range versions {
+		applied[v] = true
+		newest = max(newest, v)
 	}
 	if err := migration.CheckNotNewer(newest, files); err != nil {
 		return "", fmt.Errorf("postgres: %w", err)
 	}
 	for _, f := range files {
+		if applied[f.Version] {
+			// No transaction for it: the lock above keeps every other
+			// instance from recording one meanwhile, so a start on a
+			// migrated schema makes no more round trips than it must.
+			continue
+		}
 		if err := applyMigration(ctx, conn, f, lockTimeout); err != nil {
 			var pgErr *pgconn.PgError
 			if errors.As(err, &pgErr) && pgErr.Code == "55P03" { // lock_not_available
