@@ -11,8 +11,9 @@ import (
 )
 
 // The contract's examples of the location list, JSON and CSV, are what a
-// new database lists (timestamps aside; the CSV's line ends included), so that a reader of the contract
-// knows the seeded ids and ranges the README's game plays with.
+// new database lists (timestamps aside; the CSV's line ends included), so
+// that a reader of the contract knows the seeded ids and ranges the
+// README's game plays with.
 func TestSeedIsTheContractsExample(t *testing.T) {
 	doc, err := ninjagold.Spec()
 	if err != nil {
