@@ -14,32 +14,27 @@ func RegisterStoreMetrics(reg prometheus.Registerer, store game.Store) {
 	}
 	if r, ok := store.(game.WriteReporter); ok {
 		reg.MustRegister(
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "ninjagold_db_writes_total",
-				Help: "Write transactions run by the group commit writer.",
-			}, func() float64 { return float64(r.WriteStats().Writes) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "ninjagold_db_commits_total",
-				Help: "Commits of the group commit writer; writes per commit is its batch size.",
-			}, func() float64 { return float64(r.WriteStats().Commits) }),
+			counterFunc("ninjagold_db_writes_total", "Write transactions run by the group commit writer.",
+				func() int64 { return r.WriteStats().Writes }),
+			counterFunc("ninjagold_db_commits_total", "Commits of the group commit writer; writes per commit is its batch size.",
+				func() int64 { return r.WriteStats().Commits }),
 		)
 	}
 	if r, ok := store.(game.PurgeReporter); ok {
 		reg.MustRegister(
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "ninjagold_idempotency_key_purge_deletions_total",
-				Help: "Deletions the purge of expired idempotency keys ran, each of at most 1,000 keys.",
-			}, func() float64 { return float64(r.PurgeStats().Deletions) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "ninjagold_idempotency_key_purge_keys_total",
-				Help: "Expired idempotency keys the purge deleted.",
-			}, func() float64 { return float64(r.PurgeStats().Purged) }),
-			prometheus.NewCounterFunc(prometheus.CounterOpts{
-				Name: "ninjagold_idempotency_key_purge_failures_total",
-				Help: "Purge deletions that failed; their keys wait for the next purge.",
-			}, func() float64 { return float64(r.PurgeStats().Failed) }),
+			counterFunc("ninjagold_idempotency_key_purge_deletions_total", "Deletions the purge of expired idempotency keys ran, each of at most 1,000 keys.",
+				func() int64 { return r.PurgeStats().Deletions }),
+			counterFunc("ninjagold_idempotency_key_purge_keys_total", "Expired idempotency keys the purge deleted.",
+				func() int64 { return r.PurgeStats().Purged }),
+			counterFunc("ninjagold_idempotency_key_purge_failures_total", "Purge deletions that failed; their keys wait for the next purge.",
+				func() int64 { return r.PurgeStats().Failed }),
 		)
 	}
+}
+
+// counterFunc is a counter whose value a store's report gives when scraped.
+func counterFunc(name, help string, value func() int64) prometheus.CounterFunc {
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(value()) })
 }
 
 var (
