@@ -54,8 +54,9 @@ func opRequests(t *testing.T, s *apitest.Server) []opRequest {
 	}
 	return append(reqs,
 		opRequest{"createLocation", "CreateLocation", apitest.Request{Method: "POST", Path: "/locations", Body: loc, Token: admin}},
-		opRequest{"replaceLocation", "ReplaceLocation", apitest.Request{Method: "PUT", Path: "/locations/1", Body: loc, Token: admin}},
-		opRequest{"updateLocation", "UpdateLocation", apitest.Request{Method: "PATCH", Path: "/locations/1", Body: `{"name":"Dojo"}`,
+		// Location 1 keeps a name of its own: names are unique.
+		opRequest{"replaceLocation", "ReplaceLocation", apitest.Request{Method: "PUT", Path: "/locations/1", Body: `{"name":"Farm","min_gold":1,"max_gold":2}`, Token: admin}},
+		opRequest{"updateLocation", "UpdateLocation", apitest.Request{Method: "PATCH", Path: "/locations/1", Body: `{"name":"Farmstead"}`,
 			Token: admin, Header: map[string]string{"Content-Type": "application/merge-patch+json"}}},
 		opRequest{"deleteLocation", "DeleteLocation", apitest.Request{Method: "DELETE", Path: "/locations/2", Token: admin}},
 		opRequest{"createPlayer", "CreatePlayer", apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Ab","last_name":"Cd"}`}},

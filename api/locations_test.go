@@ -168,6 +168,65 @@ func TestLocationLifecycle(t *testing.T) {
 
 // Pages follow next_cursor (and the Link header) to the end with no
 // duplicates or gaps, in JSON and in CSV.
+// A location's name is unique: a write giving it one another location has
+// is a 400 under name, after the other checks, and writes nothing.
+func TestLocationNamesAreUnique(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	dojo, _ := createLocation(t, s, `{"name":"Dojo","min_gold":1,"max_gold":2}`)
+	temple, created := createLocation(t, s, `{"name":"Temple","min_gold":3,"max_gold":4}`)
+	templePath := fmt.Sprintf("/locations/%d", temple.Id)
+	etag := created.Header.Get("ETag")
+	list := func() string {
+		return string(s.Do(t, apitest.Request{Method: "GET", Path: "/locations?limit=100"}).Body)
+	}
+	before := list()
+
+	taken := map[string]string{"name": "name must be unique: another location has it"}
+	for _, tt := range []struct {
+		name         string
+		method, path string
+		header       map[string]string
+		body         string
+		status       int
+		errors       map[string]string
+	}{
+		{"create with a seeded location's name", "POST", "/locations", nil, `{"name":"Farm","min_gold":1,"max_gold":2}`, 400, taken},
+		{"create with a created location's name", "POST", "/locations", nil, `{"name":"Dojo","min_gold":1,"max_gold":2}`, 400, taken},
+		{"replace with another's name", "PUT", templePath, nil, `{"name":"Dojo","min_gold":3,"max_gold":4}`, 400, taken},
+		{"patch to another's name", "PATCH", templePath, map[string]string{"Content-Type": "application/merge-patch+json"}, `{"name":"Farm","max_gold":9}`, 400, taken},
+		// The other checks come first: each answers alone.
+		{"a taken name with min above max", "POST", "/locations", nil, `{"name":"Dojo","min_gold":3,"max_gold":2}`, 400,
+			map[string]string{"min_gold": "min gold must be less than or equal to max gold"}},
+		{"a taken name with a stale If-Match", "PUT", templePath, map[string]string{"If-Match": `"999"`}, `{"name":"Dojo","min_gold":3,"max_gold":4}`, 412, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := s.Do(t, apitest.Request{Method: tt.method, Path: tt.path, Token: admin, Header: tt.header, Body: tt.body})
+			if got.Status != tt.status {
+				t.Fatalf("status %d, want %d; body %s", got.Status, tt.status, got.Body)
+			}
+			if errs := got.Problem(t).Errors; tt.errors != nil && !maps.Equal(errs, tt.errors) {
+				t.Errorf("errors %v, want %v", errs, tt.errors)
+			}
+		})
+	}
+	if after := list(); after != before {
+		t.Errorf("the refused writes changed the locations:\nbefore %s\nafter  %s", before, after)
+	}
+	if got := s.Do(t, apitest.Request{Method: "GET", Path: templePath}); got.Header.Get("ETag") != etag {
+		t.Errorf("Temple's ETag %q after the refused writes, want %q", got.Header.Get("ETag"), etag)
+	}
+
+	// A location keeps its name in a replace of its other fields, and a
+	// name freed by a rename may be taken.
+	if got := s.Do(t, apitest.Request{Method: "PUT", Path: fmt.Sprintf("/locations/%d", dojo.Id), Token: admin, Body: `{"name":"Dojo","min_gold":1,"max_gold":5}`}); got.Status != 200 {
+		t.Errorf("replace keeping the name: status %d, body %s", got.Status, got.Body)
+	}
+	if got := s.Do(t, apitest.Request{Method: "PATCH", Path: templePath, Token: admin, Header: map[string]string{"Content-Type": "application/merge-patch+json"}, Body: `{"name":"Old Temple"}`}); got.Status != 200 {
+		t.Errorf("rename: status %d, body %s", got.Status, got.Body)
+	}
+	createLocation(t, s, `{"name":"Temple","min_gold":3,"max_gold":4}`)
+}
+
 func TestLocationPagination(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	for i := range 7 {

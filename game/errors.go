@@ -77,6 +77,14 @@ func UnknownVisitLocation() *Error {
 	return Invalid(map[string]string{"location_id": "location id must name an existing location"})
 }
 
+// LocationNameTaken is a location's new name that another location has:
+// names are unique, compared character for character, so that a client
+// retrying a create it did not hear back from cannot make a second one,
+// and no two places in the game look alike.
+func LocationNameTaken() *Error {
+	return Invalid(map[string]string{"name": "name must be unique: another location has it"})
+}
+
 // KeyReused is an Idempotency-Key sent again with a different request.
 func KeyReused() *Error {
 	return &Error{Code: EKEYREUSED, Message: "This Idempotency-Key was used for a different request.",

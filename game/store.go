@@ -35,15 +35,18 @@ type Store interface {
 	GetLocation(ctx context.Context, id int64) (Location, error)
 	// CreateLocation stores a new location at version 1. Locations commit
 	// in the order of their ids, so that a client paging ListLocations
-	// past one never misses another committed after it.
+	// past one never misses another committed after it. A name another
+	// location has (names compare byte for byte) is LocationNameTaken, and
+	// nothing is stored; of two creates of one name at once, one is.
 	CreateLocation(ctx context.Context, f LocationFields) (Location, error)
 	// UpdateLocation calls update with the current location inside one
 	// transaction and stores what it leaves, at the next version; when
 	// update changes no field, nothing is written and the location comes
 	// back as it was (same version, same updated_at), so that a repeated
 	// PUT or an empty patch does not make the clients' ETags stale. It
-	// returns ENOTFOUND if no location has id, or update's error unchanged
-	// (nothing is written then).
+	// returns ENOTFOUND if no location has id, update's error unchanged, or
+	// LocationNameTaken if update gave it another location's name (nothing
+	// is written then).
 	UpdateLocation(ctx context.Context, id int64, update func(*Location) error) (Location, error)
 	// DeleteLocation calls check with the current location inside one
 	// transaction and deletes it if check returns nil. It returns ENOTFOUND

@@ -6731,7 +6731,8 @@ type LocationName string
 
 // A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch
 // that sets both, with other errors too, names that one with them; one that sets one end is refused
-// under that end, naming the other's stored value.
+// under that end, naming the other's stored value. A `name` another location has is refused as in
+// `NewLocation`.
 // Ref: #/components/schemas/LocationPatch
 type LocationPatch struct {
 	Name    OptLocationName `json:"name"`
@@ -6782,7 +6783,11 @@ func (s *LocationPatch) SetDescription(val OptNilString) {
 }
 
 // A location to create, or every writable field of one to replace. `min_gold` must not exceed
-// `max_gold`; a body with other errors too names that one with them.
+// `max_gold`; a body with other errors too names that one with them. `name` must be unique among
+// locations, compared character for character (`Farm` and `farm` are two names): a name another
+// location has is refused with 400 under `name` (`name must be unique: another location has it`),
+// after every other check, and nothing is written, so a create retried after it succeeded does not
+// make a second location.
 // Ref: #/components/schemas/NewLocation
 type NewLocation struct {
 	Name        LocationName   `json:"name"`

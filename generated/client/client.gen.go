@@ -238,7 +238,7 @@ type LocationList struct {
 // Example: Farm
 type LocationName = string
 
-// LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them; one that sets one end is refused under that end, naming the other's stored value.
+// LocationPatch A JSON merge patch of a location. `min_gold` must not exceed `max_gold` after the patch; a patch that sets both, with other errors too, names that one with them; one that sets one end is refused under that end, naming the other's stored value. A `name` another location has is refused as in `NewLocation`.
 //
 // Example: {"max_gold":40}
 type LocationPatch struct {
@@ -270,7 +270,7 @@ type LocationPatch struct {
 	Name *LocationName `json:"name,omitempty"`
 }
 
-// NewLocation A location to create, or every writable field of one to replace. `min_gold` must not exceed `max_gold`; a body with other errors too names that one with them.
+// NewLocation A location to create, or every writable field of one to replace. `min_gold` must not exceed `max_gold`; a body with other errors too names that one with them. `name` must be unique among locations, compared character for character (`Farm` and `farm` are two names): a name another location has is refused with 400 under `name` (`name must be unique: another location has it`), after every other check, and nothing is written, so a create retried after it succeeded does not make a second location.
 //
 // Example: {"description":"Spar with the masters.","max_gold":30,"min_gold":15,"name":"Dojo"}
 type NewLocation struct {

@@ -20,10 +20,12 @@ var released = map[string]map[string]string{
 		"0002_seed_locations.sql":             "eb26ee0ded67e35a35e1cbb8544d38b6e4487986aee1c46de9f93bed82e47391",
 		"0003_idempotency_keys_by_visit.sql":  "a13b389a5cff7fdc2d9d0e14aeb2c7e1f8eddaff8dd7d76bbfbfd26771c3f49e",
 		"0004_players_by_gold_most_first.sql": "37b95a5596e05a85ec7dab77677a26701ae4eb9904867f3b0a83fbefd9ae151b",
+		"0005_locations_by_name.sql":          "4ddd1214396761603c1f5bf46d46d4dce75b6c021f345e2b5af4bd80f12eeaa6",
 	},
 	"../postgres": {
-		"0001_schema.sql":         "ce2047724e433fc5d1f3ddd01cfbc61d0db854a54f7b60ac8e6f07b6105819a8",
-		"0002_seed_locations.sql": "562e0bd191457f73d9f119ec2adc669a4bd491e0bdceda29eaef5382b53fdfcb",
+		"0001_schema.sql":            "ce2047724e433fc5d1f3ddd01cfbc61d0db854a54f7b60ac8e6f07b6105819a8",
+		"0002_seed_locations.sql":    "562e0bd191457f73d9f119ec2adc669a4bd491e0bdceda29eaef5382b53fdfcb",
+		"0003_locations_by_name.sql": "8ce0bba3b29d7a3adbce766f655cf51432fd998b147da54ba4f92f090863243e",
 	},
 }
 

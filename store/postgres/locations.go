@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ninjagold/ninjagold-api/game"
 )
@@ -68,7 +69,7 @@ func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game
 			 SELECT $1, $2, $3, $4, 1, ts, ts FROM clock_timestamp() AS ts
 			 RETURNING `+locationColumns,
 			f.Name, f.MinGold, f.MaxGold, f.Description))
-		return err
+		return nameTaken(err)
 	})
 	return l, err
 }
@@ -98,12 +99,24 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 			        version = version + 1, updated_at = clock_timestamp()
 			 WHERE id = $5 RETURNING `+locationColumns,
 			cur.Name, cur.MinGold, cur.MaxGold, cur.Description, id))
-		return err
+		return nameTaken(err)
 	})
 	if err != nil {
 		return game.Location{}, err
 	}
 	return l, nil
+}
+
+// nameTaken is err, or game.LocationNameTaken for a write to locations that
+// broke the unique index on names (locations_by_name, migration 0003).
+// Two creates of one name at once: the second waits for the first's commit
+// and then breaks it, so it is refused too.
+func nameTaken(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "locations_by_name" { // unique_violation
+		return game.LocationNameTaken()
+	}
+	return err
 }
 
 func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Location) error) error {

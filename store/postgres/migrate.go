@@ -122,6 +122,11 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 				return "", fmt.Errorf("postgres: migration %s waited longer than the statement timeout (statement_timeout %s) for a lock a transaction holds (pg_locks names it); nothing was changed, and the start can be tried again: %w",
 					f.Name, lockTimeout, err)
 			}
+			if errors.As(err, &pgErr) && pgErr.Detail != "" {
+				// Which row broke it ("Key (name)=(Farm) is duplicated."),
+				// which the error's text leaves out.
+				return "", fmt.Errorf("postgres: migration %s: %w: %s", f.Name, err, pgErr.Detail)
+			}
 			return "", fmt.Errorf("postgres: migration %s: %w", f.Name, err)
 		}
 	}

@@ -230,8 +230,12 @@ func TestMigrate(t *testing.T) {
 		}
 		var migrations, locations int
 		query(t, url, `SELECT (SELECT count(*) FROM schema_migrations), (SELECT count(*) FROM locations)`, &migrations, &locations)
-		if migrations != 2 || locations != 4 {
-			t.Errorf("got %d migrations and %d locations, want 2 and 4", migrations, locations)
+		files, err := migration.Load(postgres.Migrations)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if migrations != len(files) || locations != 4 {
+			t.Errorf("got %d migrations and %d locations, want %d and 4", migrations, locations, len(files))
 		}
 	})
 
@@ -1792,5 +1796,36 @@ func TestMigratedSchemaOpensWithoutMigrationTransactions(t *testing.T) {
 	s := openURL(t, u.String(), postgres.Options{ConnectTimeout: time.Second})
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatalf("Ping: %v", err)
+	}
+}
+
+// A schema the version before migration 0003 left with two locations of
+// one name cannot take the unique index on names: the open fails naming
+// the migration, the index and the name, and changes nothing.
+func TestUniqueNamesRefuseASchemaWithTwoOfOneName(t *testing.T) {
+	url := pgtest.TestURL(t)
+	openURL(t, url, postgres.Options{}).Close()
+	// The schema as migration 0002 left it, and a second Farm.
+	exec(t, url, `DROP INDEX locations_by_name`)
+	exec(t, url, `DELETE FROM schema_migrations WHERE version = 3`)
+	exec(t, url, `INSERT INTO locations (name, min_gold, max_gold, created_at, updated_at) VALUES ('Farm', 1, 2, now(), now())`)
+	_, err := postgres.Open(t.Context(), url, postgres.Options{})
+	if err == nil {
+		t.Fatal("open succeeded, want migration 0003 refused")
+	}
+	for _, want := range []string{"migration 0003_locations_by_name.sql", `"locations_by_name"`, "Key (name)=(Farm) is duplicated."} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("open = %v, want it to say %s", err, want)
+		}
+	}
+	var farms, version int
+	query(t, url, `SELECT (SELECT count(*) FROM locations WHERE name = 'Farm'), (SELECT max(version) FROM schema_migrations)`, &farms, &version)
+	if farms != 2 || version != 2 {
+		t.Errorf("%d Farms at version %d after the failed open, want 2 at 2, as before it", farms, version)
+	}
+	exec(t, url, `UPDATE locations SET name = 'Old Farm' WHERE id = (SELECT max(id) FROM locations)`)
+	s := openURL(t, url, postgres.Options{})
+	if _, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Old Farm", MinGold: 1, MaxGold: 2}); game.ErrorCode(err) != game.EINVALID {
+		t.Errorf("a second Old Farm after the migration: %v, want it refused", err)
 	}
 }

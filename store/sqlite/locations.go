@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/ninjagold/ninjagold-api/game"
 )
 
@@ -55,7 +58,7 @@ func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game
 			`INSERT INTO locations (name, min_gold, max_gold, description, version, created_at, updated_at)
 			 VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING `+locationColumns,
 			f.Name, f.MinGold, f.MaxGold, f.Description, now, now))
-		return err
+		return nameTaken(err)
 	})
 	return l, err
 }
@@ -82,9 +85,20 @@ func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.
 			        version = version + 1, updated_at = ?
 			 WHERE id = ? RETURNING `+locationColumns,
 			cur.Name, cur.MinGold, cur.MaxGold, cur.Description, micros(s.now()), id))
-		return err
+		return nameTaken(err)
 	})
 	return l, err
+}
+
+// nameTaken is err, or game.LocationNameTaken for a write to locations that
+// broke the unique index on names (locations_by_name, migration 0005): the
+// table's one unique index, the id being its rowid.
+func nameTaken(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return game.LocationNameTaken()
+	}
+	return err
 }
 
 func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Location) error) error {

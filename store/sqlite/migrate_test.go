@@ -215,3 +215,43 @@ func TestMigrationLockedByAnotherProcess(t *testing.T) {
 		t.Errorf("Open = %v, want ErrLocked, naming no migration", err)
 	}
 }
+
+// A file the version before migration 0005 left with two locations of one
+// name cannot take the unique index on names: the open fails naming the
+// migration and the column, and changes nothing, so the operator can rename
+// one and start again.
+func TestUniqueNamesRefuseAFileWithTwoOfOneName(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	openFile(t, path).Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		// The file as migration 0004 left it.
+		`DROP INDEX locations_by_name`,
+		`DELETE FROM schema_migrations WHERE version = 5`,
+		`INSERT INTO locations (name, min_gold, max_gold, created_at, updated_at) VALUES ('Farm', 1, 2, 0, 0)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	_, err = sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err == nil || !strings.Contains(err.Error(), "migration 0005_locations_by_name.sql") || !strings.Contains(err.Error(), "UNIQUE constraint failed: locations.name") {
+		t.Fatalf("open = %v, want migration 0005 refused for the name two locations share", err)
+	}
+	var farms, version int
+	if err := db.QueryRow(`SELECT (SELECT count(*) FROM locations WHERE name = 'Farm'), (SELECT max(version) FROM schema_migrations)`).Scan(&farms, &version); err != nil || farms != 2 || version != 4 {
+		t.Errorf("%d Farms at version %d after the failed open (%v), want 2 at 4, as before it", farms, version, err)
+	}
+	if _, err := db.Exec(`UPDATE locations SET name = 'Old Farm' WHERE id = (SELECT max(id) FROM locations)`); err != nil {
+		t.Fatal(err)
+	}
+	s := openFile(t, path)
+	l, err := s.GetLocation(t.Context(), 5)
+	if err != nil || l.Name != "Old Farm" {
+		t.Errorf("location 5 after the rename = %+v (%v), want Old Farm", l, err)
+	}
+}

@@ -91,6 +91,40 @@ func testConcurrency(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("locations created at once under one name: one is stored, the others refused", func(t *testing.T) {
+		const callers = 8
+		s := open(t)
+		errs := make([]error, callers)
+		var wg sync.WaitGroup
+		for i := range callers {
+			wg.Go(func() {
+				_, errs[i] = s.CreateLocation(t.Context(), game.LocationFields{Name: "Arena", MinGold: 1, MaxGold: 2})
+			})
+		}
+		wg.Wait()
+		created := 0
+		for _, err := range errs {
+			if err == nil {
+				created++
+			} else {
+				wantNameTaken(t, err)
+			}
+		}
+		ls, err := s.ListLocations(t.Context(), 0, 100)
+		if err != nil {
+			t.Fatalf("ListLocations: %v", err)
+		}
+		stored := 0
+		for _, l := range ls {
+			if l.Name == "Arena" {
+				stored++
+			}
+		}
+		if created != 1 || stored != 1 {
+			t.Errorf("%d creates succeeded and %d Arenas are stored, want 1 and 1", created, stored)
+		}
+	})
+
 	// A change to a location acknowledged while a visit to it is under way
 	// must be one the visit saw, or wait for the visit: a visit stamped after
 	// the change must not pay the old range under the old name, nor be

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -286,4 +288,64 @@ func testLocations(t *testing.T, open Opener) {
 		})
 		wantCode(t, err, game.ENOTFOUND)
 	})
+
+	t.Run("names are unique: a create or an update to a name taken is refused and writes nothing", func(t *testing.T) {
+		s := open(t)
+		newLocation(t, s, "Dojo", 1, 2)
+		temple := newLocation(t, s, "Temple", 3, 4)
+		before, err := s.ListLocations(t.Context(), 0, 100)
+		if err != nil {
+			t.Fatalf("ListLocations: %v", err)
+		}
+		for _, name := range []string{"Farm", "Dojo", "Temple"} { // seeded, created, created last
+			_, err := s.CreateLocation(t.Context(), game.LocationFields{Name: name, MinGold: 1, MaxGold: 2})
+			wantNameTaken(t, err)
+		}
+		for _, update := range []func(*game.Location) error{
+			func(cur *game.Location) error { cur.Name = "Dojo"; return nil },
+			func(cur *game.Location) error { cur.Name, cur.MaxGold, cur.Description = "Farm", 99, "x"; return nil },
+		} {
+			_, err := s.UpdateLocation(t.Context(), temple.ID, update)
+			wantNameTaken(t, err)
+		}
+		after, err := s.ListLocations(t.Context(), 0, 100)
+		if err != nil {
+			t.Fatalf("ListLocations: %v", err)
+		}
+		if len(after) != len(before) {
+			t.Fatalf("got %d locations after the refusals, want the %d before", len(after), len(before))
+		}
+		for i := range before {
+			sameLocation(t, after[i], before[i])
+		}
+	})
+
+	t.Run("a name differing in case, or freed by a rename or a delete, may be taken", func(t *testing.T) {
+		s := open(t)
+		newLocation(t, s, "farm", 1, 2)
+		newLocation(t, s, "FARM", 1, 2)
+		dojo := newLocation(t, s, "Dojo", 1, 2)
+		// A location keeps its own name in an update of its other fields.
+		if _, err := s.UpdateLocation(t.Context(), dojo.ID, func(cur *game.Location) error { cur.Name, cur.MaxGold = "Dojo", 9; return nil }); err != nil {
+			t.Fatalf("UpdateLocation keeping the name: %v", err)
+		}
+		if _, err := s.UpdateLocation(t.Context(), dojo.ID, func(cur *game.Location) error { cur.Name = "Old Dojo"; return nil }); err != nil {
+			t.Fatalf("UpdateLocation renaming: %v", err)
+		}
+		newLocation(t, s, "Dojo", 1, 2)
+		if err := s.DeleteLocation(t.Context(), dojo.ID, func(game.Location) error { return nil }); err != nil {
+			t.Fatalf("DeleteLocation: %v", err)
+		}
+		newLocation(t, s, "Old Dojo", 1, 2)
+	})
+}
+
+// wantNameTaken fails t unless err is game.LocationNameTaken's.
+func wantNameTaken(t *testing.T, err error) {
+	t.Helper()
+	wantCode(t, err, game.EINVALID)
+	var ge *game.Error
+	if !errors.As(err, &ge) || !maps.Equal(ge.Fields, game.LocationNameTaken().Fields) {
+		t.Errorf("got error %v, want the fields of %v", err, game.LocationNameTaken())
+	}
 }
