@@ -298,6 +298,15 @@ test("a short game of Ninja Gold", async (t) => {
     assert.equal(data?.max_gold, 4);
     assert.equal(data?.min_gold, 1);
     assert.equal(data?.description, "", "null cleared the description");
+
+    // Names are unique: the same create again is a 400 naming the field,
+    // and leaves the one Dojo.
+    const again = await admin.POST("/locations", { body: { name: "Dojo", min_gold: 1, max_gold: 3 } });
+    assert.equal(again.response.status, 400);
+    assert.equal(again.response.headers.get("content-type"), "application/problem+json");
+    assert.deepEqual(again.error?.errors, { name: "name must be unique: another location has it" });
+    const list = await admin.GET("/locations", { params: { query: { limit: 100 } } });
+    assert.deepEqual(list.data?.items.filter((l) => l.name === "Dojo").map((l) => l.id), [id]);
   });
 
   if (viaPrism) {
