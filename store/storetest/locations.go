@@ -114,12 +114,7 @@ func testLocations(t *testing.T, open Opener) {
 					}
 					after = ls[len(ls)-1].ID
 				}
-				if len(got) != len(all) {
-					t.Fatalf("got %d locations over all pages, want %d", len(got), len(all))
-				}
-				for i := range all {
-					sameLocation(t, got[i], all[i])
-				}
+				sameLocations(t, got, all)
 			})
 		}
 	})
@@ -312,12 +307,7 @@ func testLocations(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatalf("ListLocations: %v", err)
 		}
-		if len(after) != len(before) {
-			t.Fatalf("got %d locations after the refusals, want the %d before", len(after), len(before))
-		}
-		for i := range before {
-			sameLocation(t, after[i], before[i])
-		}
+		sameLocations(t, after, before)
 	})
 
 	t.Run("a name differing in case, or freed by a rename or a delete, may be taken", func(t *testing.T) {

@@ -178,6 +178,17 @@ func sameLocation(t *testing.T, got, want game.Location) {
 	}
 }
 
+// sameLocations fails t unless got holds want's locations, in its order.
+func sameLocations(t *testing.T, got, want []game.Location) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d locations, want %d", len(got), len(want))
+	}
+	for i := range want {
+		sameLocation(t, got[i], want[i])
+	}
+}
+
 func samePlayer(t *testing.T, got, want game.Player) {
 	t.Helper()
 	if g, w := normPlayer(got), normPlayer(want); g != w {
