@@ -695,6 +695,12 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 	body, _ := specfuzz.Decode(in.BodyText())
 	fields, _ := body.(map[string]any)
 	gold := func(name string) (int64, bool) { return cfInt(fields[name]) }
+	// Names are unique: one another location has is refused after every
+	// other check.
+	nameTaken := func() bool {
+		name, sent := fields["name"].(string)
+		return sent && slices.ContainsFunc(f.allLocations(), func(l game.Location) bool { return l.Name == name && l.ID != id })
+	}
 
 	switch f.op.ID() {
 	case "listLocations":
@@ -711,6 +717,9 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		if f.op.ID() == "createLocation" {
 			if h, failed := cfUntaggedFalse(in); failed {
 				return bad(412, h)
+			}
+			if nameTaken() {
+				return bad(400, "name")
 			}
 			return ok(201)
 		}
@@ -742,18 +751,24 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		}
 		switch f.op.ID() {
 		case "updateLocation":
-			lo, hi := int64(cur.MinGold), int64(cur.MaxGold)
+			lo, hi, end := int64(cur.MinGold), int64(cur.MaxGold), "min_gold"
 			if v, ok := gold("min_gold"); ok {
 				lo = v
 			}
 			if v, ok := gold("max_gold"); ok {
 				hi = v
+				if _, both := gold("min_gold"); !both {
+					end = "max_gold" // refused under the end it sets
+				}
 			}
 			if lo > hi {
-				return bad(400, "min_gold")
+				return bad(400, end)
 			}
 		case "deleteLocation":
 			return ok(204)
+		}
+		if nameTaken() {
+			return bad(400, "name")
 		}
 		return ok(200)
 	case "listPlayers":
