@@ -166,8 +166,6 @@ func TestLocationLifecycle(t *testing.T) {
 	})
 }
 
-// Pages follow next_cursor (and the Link header) to the end with no
-// duplicates or gaps, in JSON and in CSV.
 // A location's name is unique: a write giving it one another location has
 // is a 400 under name, after the other checks, and writes nothing.
 func TestLocationNamesAreUnique(t *testing.T) {
@@ -198,6 +196,10 @@ func TestLocationNamesAreUnique(t *testing.T) {
 		{"a taken name with min above max", "POST", "/locations", nil, `{"name":"Dojo","min_gold":3,"max_gold":2}`, 400,
 			map[string]string{"min_gold": "min gold must be less than or equal to max gold"}},
 		{"a taken name with a stale If-Match", "PUT", templePath, map[string]string{"If-Match": `"999"`}, `{"name":"Dojo","min_gold":3,"max_gold":4}`, 412, nil},
+		{"a taken name with If-None-Match: *", "PUT", templePath, map[string]string{"If-None-Match": "*"}, `{"name":"Dojo","min_gold":3,"max_gold":4}`, 412, nil},
+		{"a taken name in a patch setting one end below the other", "PATCH", templePath, map[string]string{"Content-Type": "application/merge-patch+json"},
+			`{"name":"Dojo","max_gold":2}`, 400, map[string]string{"max_gold": "max gold must be at least 3, the min gold"}},
+		{"a taken name for a location that does not exist", "PUT", "/locations/999", nil, `{"name":"Dojo","min_gold":3,"max_gold":4}`, 404, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := s.Do(t, apitest.Request{Method: tt.method, Path: tt.path, Token: admin, Header: tt.header, Body: tt.body})
@@ -227,6 +229,8 @@ func TestLocationNamesAreUnique(t *testing.T) {
 	createLocation(t, s, `{"name":"Temple","min_gold":3,"max_gold":4}`)
 }
 
+// Pages follow next_cursor (and the Link header) to the end with no
+// duplicates or gaps, in JSON and in CSV.
 func TestLocationPagination(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	for i := range 7 {

@@ -78,9 +78,9 @@ func UnknownVisitLocation() *Error {
 }
 
 // LocationNameTaken is a location's new name that another location has:
-// names are unique, compared character for character, so that a client
-// retrying a create it did not hear back from cannot make a second one,
-// and no two places in the game look alike.
+// names are unique, compared character for character (not as they look:
+// "Farm" and "farm" are two), so that a client retrying a create it did
+// not hear back from cannot make a second one.
 func LocationNameTaken() *Error {
 	return Invalid(map[string]string{"name": "name must be unique: another location has it"})
 }

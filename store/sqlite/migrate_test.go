@@ -254,4 +254,7 @@ func TestUniqueNamesRefuseAFileWithTwoOfOneName(t *testing.T) {
 	if err != nil || l.Name != "Old Farm" {
 		t.Errorf("location 5 after the rename = %+v (%v), want Old Farm", l, err)
 	}
+	if _, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Old Farm", MinGold: 1, MaxGold: 2}); game.ErrorCode(err) != game.EINVALID {
+		t.Errorf("a second Old Farm after the migration: %v, want it refused", err)
+	}
 }
