@@ -83,7 +83,8 @@ func inFlightLimit(limit int) func(*gin.Context, *operation) {
 }
 
 // RateLimit configures the per-client token bucket: Burst requests at
-// once, refilled at Rate per second. A zero Rate turns limiting off.
+// once, refilled at Rate per second. A zero Rate turns limiting off; a
+// Burst below 1 is a second's worth, Rate rounded up (at least 1).
 type RateLimit struct {
 	Rate  float64
 	Burst int

@@ -46,6 +46,23 @@ func TestRateLimiterRefills(t *testing.T) {
 // The buckets are pruned once a minute, but only those idle long enough to
 // be full again: at a slow rate, a client spent a minute ago is still
 // spent, not handed a fresh burst.
+func TestRateLimiterDefaultBurst(t *testing.T) {
+	for _, tt := range []struct {
+		limit RateLimit
+		want  int
+	}{
+		{RateLimit{Rate: 2.5}, 3},
+		{RateLimit{Rate: 2}, 2},
+		{RateLimit{Rate: 0.1}, 1},
+		{RateLimit{Rate: 2.5, Burst: -1}, 3},
+		{RateLimit{Rate: 2.5, Burst: 1}, 1},
+	} {
+		if got := newRateLimiter(tt.limit, "").cfg.Burst; got != tt.want {
+			t.Errorf("%+v: burst %d, want %d", tt.limit, got, tt.want)
+		}
+	}
+}
+
 func TestRateLimiterPrunesOnlyFullBuckets(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	rl := newRateLimiter(RateLimit{Rate: 1.0 / 600, Burst: 2}, "") // a token every 10 minutes

@@ -51,9 +51,10 @@ type LogWriter struct {
 	spare []byte
 	err   error // the last failed write while buffered, for Flush and Close
 
-	stop chan struct{} // closed by Close; nil: no flusher
-	done chan struct{} // closed when the flusher has returned
-	once sync.Once
+	stop  chan struct{} // closed by Close; nil: no flusher
+	done  chan struct{} // closed when the flusher has returned
+	every time.Duration // the flusher's interval
+	once  sync.Once
 }
 
 // NewLogWriter returns a LogWriter writing to w, buffered for up to
@@ -63,11 +64,11 @@ type LogWriter struct {
 func NewLogWriter(w io.Writer, flushEvery time.Duration) *LogWriter {
 	l := &LogWriter{w: w}
 	if flushEvery > 0 {
-		flushEvery = max(flushEvery, MinLogFlush)
+		l.every = max(flushEvery, MinLogFlush) // a shorter ticker would spin
 		l.buf = make([]byte, 0, logBufferSize)
 		l.spare = make([]byte, 0, logBufferSize)
 		l.stop, l.done = make(chan struct{}), make(chan struct{})
-		go l.flushEvery(flushEvery)
+		go l.flushEvery(l.every)
 	}
 	return l
 }

@@ -72,6 +72,7 @@ func TestLogWriterBuffers(t *testing.T) {
 		{"held until Flush", []string{"a\n", "b\n"}, nil, []string{"a\nb\n"}},
 		{"full buffer written first", []string{half, half}, []string{half}, []string{half}},
 		{"exactly full stays", []string{line('f', logBufferSize)}, nil, []string{line('f', logBufferSize)}},
+		{"exactly the buffer's size after a line", []string{"a\n", line('f', logBufferSize)}, []string{"a\n"}, []string{line('f', logBufferSize)}},
 		{"larger than the buffer", []string{"a\n", big, "b\n"}, []string{"a\n", big}, []string{"b\n"}},
 	}
 	for _, tt := range tests {
@@ -115,6 +116,9 @@ func TestLogWriterFlushesOnItsOwn(t *testing.T) {
 	}
 	if got := w.all(); !slices.Equal(got, []string{"a\n"}) {
 		t.Errorf("flusher wrote %q", got)
+	}
+	if l.every != MinLogFlush {
+		t.Errorf("the flusher ticks every %v, want MinLogFlush (%v)", l.every, MinLogFlush)
 	}
 }
 

@@ -138,6 +138,12 @@ func TestMemberLabelBound(t *testing.T) {
 		{at, at},
 		{past, `"` + at + `…"`},
 		{"_" + at, `"_` + at[1:] + `…"`},
+		// Only snake_case names are written as words.
+		{"gold_", `"gold_"`},
+		{"first__name", `"first__name"`},
+		{"FIRST_NAME", `"FIRST_NAME"`},
+		{"1x", `"1x"`},
+		{"x1_y", "x1 y"},
 	} {
 		if got := memberLabel(c.name); got != c.want {
 			t.Errorf("memberLabel(%.10q…) = %q, want %q", c.name, got, c.want)

@@ -148,6 +148,12 @@ func TestSurrogateEscapes(t *testing.T) {
 		{"two high surrogates", `"Ha\ud83e\ud83ettori"`, ""},
 		{"a pair the wrong way round", `"Ha\udd77\ud83ettori"`, ""},
 		{"a pair", `"Ha\ud83e\udd77ttori"`, "Ha🥷ttori"},
+		// The ends of each half's range.
+		{"a high surrogate before U+E000", `"Ha\udbff\ue000ttori"`, ""},
+		{"a high surrogate before U+DBFF", `"Ha\ud800\udbffttori"`, ""},
+		{"the lowest low surrogate twice", `"Ha\udc00\udc01ttori"`, ""},
+		{"the lowest pair", `"Ha\ud800\udc00ttori"`, "Ha\U00010000ttori"},
+		{"the highest pair", `"Ha\udbff\udffdttori"`, "Ha\U0010FFFDttori"},
 		{"an escaped backslash before u", `"Ha\\ud800"`, `Ha\ud800`},
 		{"other escapes", `"Ha\u00e9\t\"x\""`, "Haé\t\"x\""},
 	}

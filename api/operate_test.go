@@ -633,6 +633,28 @@ func TestOptionsAndCORS(t *testing.T) {
 			t.Errorf("got %d, Allow-Methods %q; want 404 without it", resp.Status, resp.Header.Values("Access-Control-Allow-Methods"))
 		}
 	})
+	t.Run("a preflight of OPTIONS * allows nothing", func(t *testing.T) {
+		// The server as a whole has no methods a script may use: its 200
+		// carries no preflight headers (browsers never send one).
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
+		conn := dial(t, s)
+		if _, err := fmt.Fprintf(conn, "OPTIONS * HTTP/1.1\r\nHost: x\r\nOrigin: %s\r\nAccess-Control-Request-Method: GET\r\n\r\n", site); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("status %d, want 200", resp.StatusCode)
+		}
+		for _, h := range []string{"Access-Control-Allow-Methods", "Access-Control-Allow-Headers", "Access-Control-Max-Age"} {
+			if v := resp.Header.Values(h); v != nil {
+				t.Errorf("%s = %q, want none", h, v)
+			}
+		}
+	})
 	t.Run("a plain OPTIONS from an allowed origin gets the headers its script may read", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{CORSOrigins: []string{site}}})
 		resp := s.Do(t, apitest.Request{Method: "OPTIONS", Path: "/players/1", Header: map[string]string{"Origin": site}})

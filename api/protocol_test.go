@@ -39,6 +39,11 @@ func TestListHeadersOnSeveralLines(t *testing.T) {
 		{"Accept: CSV on the second line", func() *apitest.Response {
 			return s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Lines: map[string][]string{"Accept": {"application/xml", "text/csv"}}})
 		}, http.StatusOK, "text/csv; charset=utf-8"},
+		// Two Authorization lines are refused only where a token is
+		// read (TestErrors); an operation that reads none ignores them.
+		{"Authorization on two lines where no token is read", func() *apitest.Response {
+			return s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1", Lines: map[string][]string{"Authorization": {"Bearer a", "Bearer b"}}})
+		}, http.StatusOK, "application/json"},
 		// The two If-Match cases run in this order: the second changes
 		// the location (version 1 to 2).
 		{"If-Match: no line matches", func() *apitest.Response { return patch(`"9"`, `"8"`) }, http.StatusPreconditionFailed, "application/problem+json"},

@@ -31,6 +31,14 @@ func TestShortened(t *testing.T) {
 		{a(509) + "%A9%A9", a(509) + "%A9..."},
 		{a(509) + "%F8%80", a(509) + "%F8..."},
 		{a(509) + "%C0%80", a(509) + "%C0..."},
+		// The ends of each lead byte's range.
+		{a(509) + "%C1%80", a(509) + "%C1..."},
+		{a(509) + "%C2%80", a(509) + "..."},
+		{a(506) + "%DF%BF%80", a(506) + "%DF%BF..."},
+		{a(506) + "%E0%A0%80", a(506) + "..."},
+		{a(503) + "%EF%BF%BF%80", a(503) + "%EF%BF%BF..."},
+		{a(509) + "%F4%8F", a(509) + "..."},
+		{a(509) + "%F5%80", a(509) + "%F5..."},
 	} {
 		if got := shortened(tt.in); got != tt.want {
 			t.Errorf("shortened(%.20q… %d bytes) = %d bytes ending %q, want %d ending %q",
