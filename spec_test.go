@@ -13,3 +13,13 @@ func TestSpecIsValid(t *testing.T) {
 		t.Fatalf("openapi.yaml is not a valid OpenAPI document: %v", err)
 	}
 }
+
+// BenchmarkSpec is the parse every start pays before it can answer
+// (BENCHMARKS.md, "Forty-third session").
+func BenchmarkSpec(b *testing.B) {
+	for b.Loop() {
+		if _, err := Spec(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
