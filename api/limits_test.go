@@ -43,9 +43,7 @@ func TestRateLimiterRefills(t *testing.T) {
 	}
 }
 
-// The buckets are pruned once a minute, but only those idle long enough to
-// be full again: at a slow rate, a client spent a minute ago is still
-// spent, not handed a fresh burst.
+// A burst below 1 is a second's worth of requests, the rate rounded up.
 func TestRateLimiterDefaultBurst(t *testing.T) {
 	for _, tt := range []struct {
 		limit RateLimit
@@ -63,6 +61,9 @@ func TestRateLimiterDefaultBurst(t *testing.T) {
 	}
 }
 
+// The buckets are pruned once a minute, but only those idle long enough to
+// be full again: at a slow rate, a client spent a minute ago is still
+// spent, not handed a fresh burst.
 func TestRateLimiterPrunesOnlyFullBuckets(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	rl := newRateLimiter(RateLimit{Rate: 1.0 / 600, Burst: 2}, "") // a token every 10 minutes

@@ -38,7 +38,8 @@ const logBufferSize = 64 << 10
 // both are full. A log that cannot keep up then slows the server down
 // rather than losing lines.
 type LogWriter struct {
-	w io.Writer
+	w     io.Writer
+	every time.Duration // the flusher's interval; set before it starts
 	// out is held for every write to w, so that writes happen one at a
 	// time, in the order their buffers were filled. Whoever holds both
 	// locks took out first.
@@ -51,10 +52,9 @@ type LogWriter struct {
 	spare []byte
 	err   error // the last failed write while buffered, for Flush and Close
 
-	stop  chan struct{} // closed by Close; nil: no flusher
-	done  chan struct{} // closed when the flusher has returned
-	every time.Duration // the flusher's interval
-	once  sync.Once
+	stop chan struct{} // closed by Close; nil: no flusher
+	done chan struct{} // closed when the flusher has returned
+	once sync.Once
 }
 
 // NewLogWriter returns a LogWriter writing to w, buffered for up to
@@ -68,7 +68,7 @@ func NewLogWriter(w io.Writer, flushEvery time.Duration) *LogWriter {
 		l.buf = make([]byte, 0, logBufferSize)
 		l.spare = make([]byte, 0, logBufferSize)
 		l.stop, l.done = make(chan struct{}), make(chan struct{})
-		go l.flushEvery(l.every)
+		go l.flushLoop()
 	}
 	return l
 }
@@ -169,10 +169,10 @@ func (l *LogWriter) flush(closing bool) error {
 	return l.err
 }
 
-// flushEvery flushes the buffer every interval until Close.
-func (l *LogWriter) flushEvery(interval time.Duration) {
+// flushLoop flushes the buffer every l.every until Close.
+func (l *LogWriter) flushLoop() {
 	defer close(l.done)
-	t := time.NewTicker(interval)
+	t := time.NewTicker(l.every)
 	defer t.Stop()
 	for {
 		select {

@@ -154,6 +154,7 @@ func TestSurrogateEscapes(t *testing.T) {
 		{"the lowest low surrogate twice", `"Ha\udc00\udc01ttori"`, ""},
 		{"the lowest pair", `"Ha\ud800\udc00ttori"`, "Ha\U00010000ttori"},
 		{"the highest pair", `"Ha\udbff\udffdttori"`, "Ha\U0010FFFDttori"},
+		{"U+E000 alone", `"Ha\ue000ttori"`, "Ha\ue000ttori"},
 		{"an escaped backslash before u", `"Ha\\ud800"`, `Ha\ud800`},
 		{"other escapes", `"Ha\u00e9\t\"x\""`, "Haé\t\"x\""},
 	}
