@@ -355,6 +355,14 @@ func schemaMessage(field string, se *openapi3.SchemaError) (string, int) {
 			}
 			return fmt.Sprintf("%s must be at most %s", field, number(*s.Max)), prioBound
 		}
+	case "exclusiveMinimum":
+		if b, ok := exclusiveBound(s.ExclusiveMin, s.Min); ok {
+			return fmt.Sprintf("%s must be greater than %s", field, number(b)), prioBound
+		}
+	case "exclusiveMaximum":
+		if b, ok := exclusiveBound(s.ExclusiveMax, s.Max); ok {
+			return fmt.Sprintf("%s must be less than %s", field, number(b)), prioBound
+		}
 	case "enum":
 		vals := make([]string, len(s.Enum))
 		for i, v := range s.Enum {
@@ -428,3 +436,16 @@ func typeNoun(typ string) string {
 }
 
 func number(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// exclusiveBound is the bound an exclusiveMinimum or exclusiveMaximum
+// sets: its number (OpenAPI 3.1), or, when it is true, the minimum or
+// maximum beside it (3.0).
+func exclusiveBound(eb openapi3.ExclusiveBound, inclusive *float64) (float64, bool) {
+	switch {
+	case eb.Value != nil:
+		return *eb.Value, true
+	case eb.IsTrue() && inclusive != nil:
+		return *inclusive, true
+	}
+	return 0, false
+}
