@@ -1,11 +1,15 @@
 package api_test
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
+	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
 )
@@ -245,4 +249,32 @@ func varyNames(h http.Header) []string {
 		}
 	}
 	return names
+}
+
+// A query parameter that takes many values (an array) may be repeated;
+// one that takes one may not. The contract declares no array yet: this
+// one is added to a copy of it.
+func TestArrayQueryParametersMayRepeat(t *testing.T) {
+	spec, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := openapi3.NewArraySchema().WithItems(openapi3.NewStringSchema())
+	spec.Paths.Find("/locations").Get.AddParameter(openapi3.NewQueryParameter("tag").WithSchema(tags))
+	s := apitest.NewServer(t, apitest.Options{Config: api.Config{Spec: spec}})
+	for _, tt := range []struct {
+		query  string
+		status int
+		errors map[string]string
+	}{
+		{"tag=a&tag=b", http.StatusOK, nil},
+		{"limit=1&limit=2", http.StatusBadRequest, map[string]string{"limit": "limit must be given only once"}},
+	} {
+		resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations?" + tt.query})
+		if resp.Status != tt.status {
+			t.Errorf("?%s: status %d, want %d; body %s", tt.query, resp.Status, tt.status, resp.Body)
+		} else if tt.errors != nil && !maps.Equal(resp.Problem(t).Errors, tt.errors) {
+			t.Errorf("?%s: errors %s, want %v", tt.query, resp.Body, tt.errors)
+		}
+	}
 }
