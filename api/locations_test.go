@@ -229,6 +229,21 @@ func TestLocationNamesAreUnique(t *testing.T) {
 	createLocation(t, s, `{"name":"Temple","min_gold":3,"max_gold":4}`)
 }
 
+// A description is kept as sent, white space alone included: nothing
+// trims it on the way in or out.
+func TestDescriptionsAreKeptAsSent(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	for i, desc := range []string{" ", "\t", " Spar. ", "\n\n"} {
+		body, _ := json.Marshal(map[string]any{"name": fmt.Sprintf("Dojo %d", i), "min_gold": 1, "max_gold": 2, "description": desc})
+		l, _ := createLocation(t, s, string(body))
+		var got generated.Location
+		s.Do(t, apitest.Request{Method: "GET", Path: fmt.Sprintf("/locations/%d", l.Id)}).JSON(t, &got)
+		if l.Description != desc || got.Description != desc {
+			t.Errorf("description %q: created %q, read back %q", desc, l.Description, got.Description)
+		}
+	}
+}
+
 // Pages follow next_cursor (and the Link header) to the end with no
 // duplicates or gaps, in JSON and in CSV.
 func TestLocationPagination(t *testing.T) {
