@@ -1,6 +1,9 @@
 package impl
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestYAMLAsJSON(t *testing.T) {
 	for _, tt := range []struct {
@@ -13,6 +16,9 @@ func TestYAMLAsJSON(t *testing.T) {
 		{"a: &x {k: 1}\nb: *x\n", `{"a":{"k":1},"b":{"k":1}}` + "\n"},
 		{"a: &x [*x]\n", ""},                // an alias that holds itself
 		{"a: &x {k: 1}\nb: {<<: *x}\n", ""}, // a merge key
+		// maxDepth levels below the document, and one more.
+		{nested(maxDepth), nested(maxDepth) + "\n"},
+		{nested(maxDepth + 1), ""},
 	} {
 		got, err := yamlAsJSON([]byte(tt.yaml))
 		if tt.json == "" {
@@ -26,3 +32,6 @@ func TestYAMLAsJSON(t *testing.T) {
 		}
 	}
 }
+
+// nested is n sequences, each in the one before: [[…]].
+func nested(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
