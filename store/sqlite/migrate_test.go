@@ -218,8 +218,8 @@ func TestMigrationLockedByAnotherProcess(t *testing.T) {
 
 // A file the version before migration 0005 left with two locations of one
 // name cannot take the unique index on names: the open fails naming the
-// migration and the column, and changes nothing, so the operator can rename
-// one and start again.
+// migration, the column and a name two locations share, and changes
+// nothing, so the operator can rename one and start again.
 func TestUniqueNamesRefuseAFileWithTwoOfOneName(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
 	openFile(t, path).Close()
@@ -239,8 +239,9 @@ func TestUniqueNamesRefuseAFileWithTwoOfOneName(t *testing.T) {
 		}
 	}
 	_, err = sqlite.Open(t.Context(), path, sqlite.Options{})
-	if err == nil || !strings.Contains(err.Error(), "migration 0005_locations_by_name.sql") || !strings.Contains(err.Error(), "UNIQUE constraint failed: locations.name") {
-		t.Fatalf("open = %v, want migration 0005 refused for the name two locations share", err)
+	if err == nil || !strings.Contains(err.Error(), "migration 0005_locations_by_name.sql") ||
+		!strings.Contains(err.Error(), "UNIQUE constraint failed: locations.name") || !strings.HasSuffix(err.Error(), ": Key (name)=(Farm) is duplicated.") {
+		t.Fatalf("open = %v, want migration 0005 refused for the name two locations share, Farm", err)
 	}
 	var farms, version int
 	if err := db.QueryRow(`SELECT (SELECT count(*) FROM locations WHERE name = 'Farm'), (SELECT max(version) FROM schema_migrations)`).Scan(&farms, &version); err != nil || farms != 2 || version != 4 {
@@ -256,5 +257,63 @@ func TestUniqueNamesRefuseAFileWithTwoOfOneName(t *testing.T) {
 	}
 	if _, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Old Farm", MinGold: 1, MaxGold: 2}); game.ErrorCode(err) != game.EINVALID {
 		t.Errorf("a second Old Farm after the migration: %v, want it refused", err)
+	}
+}
+
+// A migration's unique index that rows break names the first key they
+// share, in the columns' order, and how many others there are, as
+// PostgreSQL's detail does; rows with a NULL in the key break nothing.
+// The migrations here are made up: the contract's only unique index on a
+// value a client sends is 0005's.
+func TestMigrationBreakingAUniqueIndexNamesAKey(t *testing.T) {
+	for _, tc := range []struct {
+		name, index, want string
+	}{
+		{"one column, one key", `CREATE UNIQUE INDEX v ON visits (message)`,
+			`UNIQUE constraint failed: visits.message (2067): Key (message)=(gone) is duplicated.`},
+		{"one column, three keys", `CREATE UNIQUE INDEX v ON visits (balance)`,
+			`UNIQUE constraint failed: visits.balance (2067): Key (balance)=(1) is duplicated. 2 other keys are too.`},
+		{"three columns, two keys", `CREATE UNIQUE INDEX v ON visits (location_name, gold, balance)`,
+			`UNIQUE constraint failed: visits.location_name, visits.gold, visits.balance (2067): Key (location_name, gold, balance)=(Cave, 2, 2) is duplicated. 1 other key is too.`},
+		{"NULLs", `CREATE TABLE "odd ""t""" (a, "b c"); INSERT INTO "odd ""t""" VALUES (NULL, 1), (NULL, 1), (1, 2), (1, 2); CREATE UNIQUE INDEX v ON "odd ""t""" (a, "b c")`,
+			`UNIQUE constraint failed: odd "t".a, odd "t".b c (2067): Key (a, b c)=(1, 2) is duplicated.`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ninjagold.db")
+			s := openFile(t, path)
+			p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("kira")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			db, err := sql.Open("sqlite", "file:"+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			// (location, gold, balance): Farm 1 1 and Cave 2 2 twice each;
+			// balances 1, 2 and 3 more than once; the message gone twice.
+			for _, v := range []struct {
+				loc           string
+				gold, balance int
+				message       string
+			}{
+				{"Farm", 1, 1, "a"}, {"Farm", 1, 1, "gone"}, {"Cave", 2, 2, "b"}, {"Cave", 2, 2, "gone"},
+				{"Cave", 2, 3, "c"}, {"Farm", 1, 2, "d"}, {"House", 3, 3, "e"},
+			} {
+				if _, err := db.Exec(`INSERT INTO visits (player_id, location_id, location_name, gold, balance, message, created_at) VALUES (?, 1, ?, ?, ?, ?, 0)`,
+					p.ID, v.loc, v.gold, v.balance, v.message); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err = sqlite.OpenWithMigrations(t.Context(), path, sqlite.Options{}, withMigration(t, "9000_unique.sql", tc.index))
+			if err == nil || !strings.Contains(err.Error(), "sqlite: migration 9000_unique.sql: ") || !strings.HasSuffix(err.Error(), tc.want) {
+				t.Fatalf("open = %v\nwant it to end %q", err, tc.want)
+			}
+			var indexes int
+			if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name = 'v'`).Scan(&indexes); err != nil || indexes != 0 {
+				t.Errorf("%d indexes v after the failed migration (%v), want none", indexes, err)
+			}
+		})
 	}
 }
