@@ -16,7 +16,7 @@ BIN     := bin/ninjagold
 RUN_FLAGS = $(if $(filter command line,$(origin ADDR)),--addr $(call shell-quote,$(value ADDR))) $(if $(filter command line,$(origin DB)),--db $(call shell-quote,$(value DB)))
 shell-quote = '$(subst ','\'',$(1))'
 
-.PHONY: all help generate check-generated build run run-dev test test-go cc lint vet staticcheck fmt-check swagger-ui clean
+.PHONY: all help generate check-generated build run run-dev test test-go cc curl lint vet staticcheck fmt-check swagger-ui clean
 
 all: build
 
@@ -63,7 +63,7 @@ test: check-generated lint test-go $(EXTRA_TESTS)
 ## test-go: the Go test suite with the race detector, then ./api's generated request tests at full size without it
 # -timeout: ./api alone took 463-601 s under -race on 2 busy cores, at go
 # test's default of 10 min for a package (about 3 min on a quiet machine).
-test-go: cc
+test-go: cc curl
 	$(GO) test -race -count=1 -timeout 20m ./...
 	$(GO) test -count=1 -run 'TestContractFuzz|TestQuickCheckAgreesWithKin' ./api
 
@@ -81,6 +81,11 @@ cc:
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcc libc6-dev; \
 		compiles || { echo "$$cc still cannot compile a line including <stdlib.h>" >&2; exit 1; }; \
 	fi
+
+# curl: cmd/ninjagold's TestREADMEGame runs the README's game with it, as
+# written; apt-get Debian's curl when it is missing.
+curl:
+	$(call apt-install,curl,curl)
 
 ## lint: gofmt, go vet and staticcheck on hand-written code
 lint: fmt-check vet staticcheck
