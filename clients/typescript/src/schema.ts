@@ -1363,8 +1363,9 @@ export interface components {
          *     needs a token, a client is its bearer token once that is known to be the admin's or a
          *     player's (a request bearing it got through and was found the player's), else its
          *     address; for the others, its address. A new token (a new player's, or one that
-         *     replaced another) so starts with a full allowance of its own, and the allowance of the
-         *     address or token that asked for it bounds how fast new ones come.
+         *     replaced another) so spends its address's allowance until a request bearing it has got
+         *     through, and from then on has a full allowance of its own; the allowance of the address
+         *     or token that asked for it bounds how fast new ones come.
          */
         TooManyRequests: {
             headers: {
