@@ -144,7 +144,7 @@ func TestErrors(t *testing.T) {
 		wantStatus int
 		wantType   generated.ProblemType
 		wantErrors map[string]string
-		wantDetail string // when the errors name the body; otherwise "N fields are invalid."
+		wantDetail string // a 401's; a 400's when the errors name the body, otherwise "N fields are invalid."
 		wantHeader map[string]string
 	}{
 		{
@@ -736,6 +736,7 @@ func TestErrors(t *testing.T) {
 			name:       "no admin token",
 			req:        apitest.Request{Method: "POST", Path: "/locations", Body: `{"name":"Dojo","min_gold":1,"max_gold":2}`},
 			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantDetail: "This operation needs the admin token: send it as the bearer token in the Authorization header.",
 			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
 		},
 		{
@@ -743,6 +744,7 @@ func TestErrors(t *testing.T) {
 			req: apitest.Request{Method: "DELETE", Path: "/locations/1", Token: "not-" + admin,
 				Header: map[string]string{"Authorization": ""}},
 			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantDetail: "This operation needs the admin token: send it as the bearer token in the Authorization header.",
 			wantHeader: map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`},
 		},
 		{
@@ -750,6 +752,7 @@ func TestErrors(t *testing.T) {
 			req: apitest.Request{Method: "POST", Path: "/players/1/visits", Token: "ngp_no-such-player-token",
 				Body: `{"location_id":1}`},
 			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantDetail: "The token does not belong to any player.",
 			wantHeader: map[string]string{"WWW-Authenticate": `Bearer error="invalid_token"`},
 		},
 		{
@@ -757,6 +760,7 @@ func TestErrors(t *testing.T) {
 			req: apitest.Request{Method: "DELETE", Path: "/locations/1",
 				Header: map[string]string{"Authorization": "Basic YWRtaW46YWRtaW4="}},
 			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantDetail: "This operation needs the admin token: send it as the bearer token in the Authorization header.",
 			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
 		},
 		{
@@ -765,24 +769,28 @@ func TestErrors(t *testing.T) {
 			name:       "no player token, and a body that is not JSON",
 			req:        apitest.Request{Method: "POST", Path: "/players/1/visits", Body: `{`},
 			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantDetail: "Send a valid bearer token in the Authorization header.",
 			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
 		},
 		{
 			name:       "no player token, and a player id that is not one",
 			req:        apitest.Request{Method: "POST", Path: "/players/abc/visits", Body: `{"location_id":1}`},
 			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantDetail: "Send a valid bearer token in the Authorization header.",
 			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
 		},
 		{
 			name:       "no token to delete a player of an id that is not one",
 			req:        apitest.Request{Method: "DELETE", Path: "/players/abc"},
 			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantDetail: "Send a valid bearer token in the Authorization header.",
 			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
 		},
 		{
 			name:       "no token to replace a token, and a body that is not JSON",
 			req:        apitest.Request{Method: "POST", Path: "/players/1/token", Body: `{`},
 			wantStatus: 401, wantType: "/problems/unauthorized", wantErrors: map[string]string{},
+			wantDetail: "Send a valid bearer token in the Authorization header.",
 			wantHeader: map[string]string{"WWW-Authenticate": "Bearer"},
 		},
 		{
@@ -857,6 +865,9 @@ func TestErrors(t *testing.T) {
 			}
 			if !maps.Equal(p.Errors, tt.wantErrors) {
 				t.Errorf("errors = %v, want %v", p.Errors, tt.wantErrors)
+			}
+			if tt.wantType == "/problems/unauthorized" && p.Detail != tt.wantDetail {
+				t.Errorf("detail = %q, want %q", p.Detail, tt.wantDetail)
 			}
 			if tt.wantType == "/problems/validation-error" {
 				want := tt.wantDetail

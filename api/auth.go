@@ -56,3 +56,14 @@ func satisfies(alternatives openapi3.SecurityRequirements, cred impl.Credentials
 	}
 	return false
 }
+
+// adminOnly says every alternative of an operation's security needs the
+// admin token: only the admin may do it.
+func adminOnly(alternatives openapi3.SecurityRequirements) bool {
+	for _, alt := range alternatives {
+		if _, ok := alt["adminToken"]; !ok {
+			return false
+		}
+	}
+	return len(alternatives) > 0
+}

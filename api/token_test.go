@@ -146,3 +146,51 @@ func TestBearerSchemeInAnyCase(t *testing.T) {
 		})
 	}
 }
+
+// A player's token, valid as it is, does not do what only the admin may:
+// each location write answers 401 with the admin token asked for, not "a
+// valid" one, whose holder would look for a fault in theirs; and changes
+// nothing. An operation a player may do too still asks for a valid token.
+func TestPlayerTokenWhereTheAdminsIsNeeded(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	p := newPlayer(t, s, "Kira", "Sato")
+	const (
+		needsAdmin = "This operation needs the admin token: send it as the bearer token in the Authorization header."
+		needsOne   = "Send a valid bearer token in the Authorization header."
+	)
+	for _, tc := range []struct {
+		method, path, token, body string
+		wantWWW, wantDetail       string
+	}{
+		{"POST", "/locations", p.Token, `{"name":"Dojo","min_gold":1,"max_gold":2}`, `Bearer error="invalid_token"`, needsAdmin},
+		{"PUT", "/locations/1", p.Token, `{"name":"Dojo","min_gold":1,"max_gold":2}`, `Bearer error="invalid_token"`, needsAdmin},
+		{"PATCH", "/locations/1", p.Token, `{"name":"Dojo"}`, `Bearer error="invalid_token"`, needsAdmin},
+		{"DELETE", "/locations/1", p.Token, "", `Bearer error="invalid_token"`, needsAdmin},
+		{"DELETE", "/locations/1", "", "", "Bearer", needsAdmin},
+		{"DELETE", p.path, "", "", "Bearer", needsOne},
+		{"POST", p.path + "/token", "", "", "Bearer", needsOne},
+	} {
+		t.Run(tc.method+" "+tc.path+" "+map[bool]string{true: "with a player's token", false: "with none"}[tc.token != ""], func(t *testing.T) {
+			req := apitest.Request{Method: tc.method, Path: tc.path, Token: tc.token, Body: tc.body}
+			if tc.method == "PATCH" {
+				req.Header = map[string]string{"Content-Type": "application/merge-patch+json"}
+			}
+			resp := s.Do(t, req)
+			if resp.Status != http.StatusUnauthorized {
+				t.Fatalf("status = %d, want 401; body %s", resp.Status, resp.Body)
+			}
+			if p := resp.Problem(t); p.Detail != tc.wantDetail || len(p.Errors) != 0 {
+				t.Errorf("detail, errors = %q, %v; want %q and none", p.Detail, p.Errors, tc.wantDetail)
+			}
+			if got := resp.Header.Get("WWW-Authenticate"); got != tc.wantWWW {
+				t.Errorf("WWW-Authenticate = %q, want %q", got, tc.wantWWW)
+			}
+		})
+	}
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations"})
+	var list generated.LocationList
+	resp.JSON(t, &list)
+	if len(list.Items) != 4 || list.Items[0].Name != "Farm" {
+		t.Errorf("locations after the refused writes = %+v, want the four seeded, the Farm first", list.Items)
+	}
+}

@@ -117,7 +117,11 @@ func (v *validator) checkBeforeBody(c *gin.Context, op *operation) (info impl.Re
 	}
 	cred := v.credentials(req)
 	if !satisfies(op.security, cred) {
-		v.errs.handlerError(c, impl.ErrNoToken)
+		err := impl.ErrNoToken
+		if adminOnly(op.security) {
+			err = impl.ErrNotAdmin
+		}
+		v.errs.handlerError(c, err)
 		return info, nil, false
 	}
 

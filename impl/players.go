@@ -61,6 +61,12 @@ func HashToken(token string) []byte {
 // came.
 var ErrNoToken = game.Errorf(game.EUNAUTHORIZED, "Send a valid bearer token in the Authorization header.")
 
+// ErrNotAdmin is the api layer's 401 for an operation only the admin may
+// do, sent without the admin token: a player's token included, which is
+// valid, so "a valid bearer token" would send its holder looking for a
+// fault in it.
+var ErrNotAdmin = game.Errorf(game.EUNAUTHORIZED, "This operation needs the admin token: send it as the bearer token in the Authorization header.")
+
 // authorizePlayer checks that the request's token is player id's own. It
 // returns EUNAUTHORIZED for a missing or unknown token, ENOTFOUND when the
 // player does not exist, and EFORBIDDEN when the token is another player's.

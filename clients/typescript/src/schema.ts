@@ -995,7 +995,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The bearer token is missing or wrong. */
+        /** @description The bearer token is missing or wrong. On an operation only the admin may do, `detail` asks for the admin token, whatever was sent (a player's token, valid as it is, included); elsewhere it asks for a valid bearer token. */
         Unauthorized: {
             headers: {
                 "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
