@@ -1246,7 +1246,7 @@ export interface components {
                  *       "type": "/problems/payload-too-large",
                  *       "title": "Payload too large.",
                  *       "status": 413,
-                 *       "detail": "The request body must be at most 1048576 bytes.",
+                 *       "detail": "The request body must be at most 65536 bytes.",
                  *       "instance": "/players#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {}
                  *     }
