@@ -106,7 +106,9 @@ type RateLimit struct {
 // full again; the token then proves itself anew. And it pays only for the
 // operations that require a token: the public ones, POST /players among
 // them, are the address's, so that the players an address makes cannot
-// each bring it another bucket to make more with.
+// each bring it another bucket to make more with. Nor can they multiply
+// the address's rate: a proven player token's request also spends one of
+// the bucket its address's player tokens share (playersFactor).
 type rateLimiter struct {
 	cfg     RateLimit
 	now     func() time.Time
@@ -163,16 +165,39 @@ func clientKey(ip string) string {
 	return prefix.String()
 }
 
+// playersFactor is how many times the allowance of an address the proven
+// player tokens of that address may spend together: each has a bucket of
+// its own, and POST /players, at the address's rate, makes new ones; the
+// shared bucket keeps an address that makes players from multiplying its
+// rate by their number, while players behind one NAT keep ten addresses'
+// worth between them. The admin token is not counted in it.
+const playersFactor = 10
+
+// allowance is what a request was allowed: left, the tokens left in its
+// client's bucket; wait, when refused, how long until the request would
+// pass; and for a proven player token, shared and sharedLeft: the tokens
+// left in the bucket its address's player tokens share.
+type allowance struct {
+	left       float64
+	wait       time.Duration
+	ok         bool
+	shared     bool
+	sharedLeft float64
+}
+
 // take spends one token of the bucket of the proven token of key token
-// ("" for none), or else of the address's, key addr. It returns the tokens
-// left and, when none was left to spend, how long until one is.
-func (rl *rateLimiter) take(token, addr string) (left float64, wait time.Duration, ok bool) {
+// ("" for none), or else of the address's, key addr; a proven player
+// token's request spends one of its address's shared bucket too (see
+// playersFactor), and passes only when both have one.
+func (rl *rateLimiter) take(token, addr string) allowance {
 	rl.mu.Lock()
 	defer rl.mu.Unlock()
 	now := rl.now()
 	burst := float64(rl.cfg.Burst)
 	if now.Sub(rl.pruned) > time.Minute {
-		// A bucket idle long enough to be full again is the same as none.
+		// A bucket idle long enough to be full again is the same as none
+		// (the shared buckets fill in the same time: ten times the burst
+		// at ten times the rate).
 		full := time.Duration(burst / rl.cfg.Rate * float64(time.Second))
 		for k, b := range rl.buckets {
 			if now.Sub(b.last) > full {
@@ -181,22 +206,55 @@ func (rl *rateLimiter) take(token, addr string) (left float64, wait time.Duratio
 		}
 		rl.pruned = now
 	}
+	var t allowance
 	key := addr
 	if token != "" && (token == rl.admin || rl.buckets[token] != nil) {
 		key = token
+		t.shared = token != rl.admin
 	}
+	b := rl.refill(key, burst, rl.cfg.Rate, now)
+	t.left = b.tokens
+	refused := b.tokens < 1
+	if refused {
+		t.wait = time.Duration((1 - b.tokens) / rl.cfg.Rate * float64(time.Second))
+	}
+	var shared *bucket
+	if t.shared {
+		shared = rl.refill(playersKey(addr), burst*playersFactor, rl.cfg.Rate*playersFactor, now)
+		t.sharedLeft = shared.tokens
+		if shared.tokens < 1 {
+			refused = true
+			t.wait = max(t.wait, time.Duration((1-shared.tokens)/(rl.cfg.Rate*playersFactor)*float64(time.Second)))
+		}
+	}
+	if refused {
+		return t
+	}
+	b.tokens--
+	t.left = b.tokens
+	if shared != nil {
+		shared.tokens--
+		t.sharedLeft = shared.tokens
+	}
+	t.ok = true
+	return t
+}
+
+// playersKey is the bucket the proven player tokens of the address of key
+// addr share; no address or token key spells like it.
+func playersKey(addr string) string { return "players " + addr }
+
+// refill returns the bucket of key, made full when there is none, with
+// what it gained at rate since it was last used, up to burst.
+func (rl *rateLimiter) refill(key string, burst, rate float64, now time.Time) *bucket {
 	b := rl.buckets[key]
 	if b == nil {
 		b = &bucket{tokens: burst, last: now}
 		rl.buckets[key] = b
 	}
-	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*rl.cfg.Rate)
+	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*rate)
 	b.last = now
-	if b.tokens < 1 {
-		return b.tokens, time.Duration((1 - b.tokens) / rl.cfg.Rate * float64(time.Second)), false
-	}
-	b.tokens--
-	return b.tokens, 0, true
+	return b
 }
 
 func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
@@ -210,14 +268,23 @@ func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
 	if t := bearerToken(c.Request); t != "" && op != nil && len(op.security) > 0 {
 		token = tokenKey(impl.TokenDigest(t))
 	}
-	left, wait, ok := rl.take(token, clientKey(c.ClientIP()))
+	t := rl.take(token, clientKey(c.ClientIP()))
 	window := int(math.Ceil(float64(rl.cfg.Burst) / rl.cfg.Rate))
-	refill := int(math.Ceil((float64(rl.cfg.Burst) - left) / rl.cfg.Rate))
+	refill := int(math.Ceil((float64(rl.cfg.Burst) - t.left) / rl.cfg.Rate))
+	policy := fmt.Sprintf(`"default";q=%d;w=%d`, rl.cfg.Burst, window)
+	state := fmt.Sprintf(`"default";r=%d;t=%d`, int(t.left), refill)
+	if t.shared {
+		// The same window: ten times the burst at ten times the rate.
+		sharedBurst := float64(rl.cfg.Burst * playersFactor)
+		policy += fmt.Sprintf(`, "players";q=%d;w=%d`, rl.cfg.Burst*playersFactor, window)
+		state += fmt.Sprintf(`, "players";r=%d;t=%d`, int(t.sharedLeft),
+			int(math.Ceil((sharedBurst-t.sharedLeft)/(rl.cfg.Rate*playersFactor))))
+	}
 	h := c.Writer.Header()
-	h.Set("RateLimit-Policy", fmt.Sprintf(`"default";q=%d;w=%d`, rl.cfg.Burst, window))
-	h.Set("RateLimit", fmt.Sprintf(`"default";r=%d;t=%d`, int(left), refill))
-	if !ok {
-		secs := int(math.Ceil(wait.Seconds()))
+	h.Set("RateLimit-Policy", policy)
+	h.Set("RateLimit", state)
+	if !t.ok {
+		secs := int(math.Ceil(t.wait.Seconds()))
 		h.Set("Retry-After", strconv.Itoa(max(1, secs)))
 		writeProblem(c, kindRateLimited, "Too many requests; try again in "+quantity(uint64(max(1, secs)), "second")+".", nil)
 		return

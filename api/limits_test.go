@@ -33,12 +33,13 @@ func TestRateLimiterRefills(t *testing.T) {
 	}
 	for i, st := range steps {
 		now = now.Add(st.advance)
-		left, wait, ok := rl.take("", "client")
+		a := rl.take("", "client")
+		ok, left, wait := a.ok, a.left, a.wait
 		if ok != st.wantOK || !near(left, st.wantLeft) || !near(wait.Seconds(), st.wantWait.Seconds()) {
 			t.Errorf("step %d (+%v): ok %v, left %.3f, wait %v; want %v, %.3f, %v", i, st.advance, ok, left, wait, st.wantOK, st.wantLeft, st.wantWait)
 		}
 	}
-	if _, _, ok := rl.take("", "someone else"); !ok {
+	if !rl.take("", "someone else").ok {
 		t.Error("another client shares the bucket")
 	}
 }
@@ -69,18 +70,18 @@ func TestRateLimiterPrunesOnlyFullBuckets(t *testing.T) {
 	rl := newRateLimiter(RateLimit{Rate: 1.0 / 600, Burst: 2}, "") // a token every 10 minutes
 	rl.now = func() time.Time { return now }
 	for i := range 2 {
-		if _, _, ok := rl.take("", "slow client"); !ok {
+		if !rl.take("", "slow client").ok {
 			t.Fatalf("take %d of the burst refused", i+1)
 		}
 	}
 	now = now.Add(2 * time.Minute) // past a prune, not past a token
 	rl.take("", "another client")  // prunes
-	if _, wait, ok := rl.take("", "slow client"); ok || wait < 7*time.Minute {
-		t.Errorf("two minutes after spending its burst: ok %v, wait %v; want refused for about 8 minutes more", ok, wait)
+	if a := rl.take("", "slow client"); a.ok || a.wait < 7*time.Minute {
+		t.Errorf("two minutes after spending its burst: ok %v, wait %v; want refused for about 8 minutes more", a.ok, a.wait)
 	}
 	now = now.Add(20 * time.Minute) // full again: forgotten, and served as a new client
-	if left, _, ok := rl.take("", "slow client"); !ok || !near(left, 1) {
-		t.Errorf("full again: ok %v, left %.3f; want a fresh bucket", ok, left)
+	if a := rl.take("", "slow client"); !a.ok || !near(a.left, 1) {
+		t.Errorf("full again: ok %v, left %.3f; want a fresh bucket", a.ok, a.left)
 	}
 }
 
@@ -93,8 +94,7 @@ func TestRateLimiterKeysProvenTokens(t *testing.T) {
 	rl.now = func() time.Time { return now }
 	player := sha256.Sum256([]byte("a player's"))
 	take := func(token [sha256.Size]byte) bool {
-		_, _, ok := rl.take(tokenKey(token), "address")
-		return ok
+		return rl.take(tokenKey(token), "address").ok
 	}
 	if !take(player) {
 		t.Fatal("the first request: refused, want the address's token")
@@ -119,6 +119,49 @@ func TestRateLimiterKeysProvenTokens(t *testing.T) {
 	now = now.Add(2 * time.Minute) // idle past full: forgotten at the next take
 	if !take(sha256.Sum256([]byte("someone"))) || take(player) {
 		t.Error("after the buckets were forgotten: want the address's one token spent, then the player's request refused")
+	}
+}
+
+// The proven player tokens of one address share a bucket of ten times the
+// address's allowance, so that an address cannot multiply its rate by the
+// players it makes: each token still has its own, the admin token is not
+// counted, and another address's players share another.
+func TestRateLimiterPlayersShareTheirAddresssCeiling(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	rl := newRateLimiter(RateLimit{Rate: 1, Burst: 2}, "the admin's") // shared: 20 at 10 a second
+	rl.now = func() time.Time { return now }
+	var players [11][sha256.Size]byte
+	for i := range players {
+		players[i] = sha256.Sum256([]byte{byte(i)})
+		rl.TokenVerified(players[i])
+	}
+	for i := range 10 { // ten players spend their two each: the shared twenty
+		for j := range 2 {
+			a := rl.take(tokenKey(players[i]), "address")
+			if !a.ok || !a.shared || !near(a.left, float64(1-j)) || !near(a.sharedLeft, float64(19-2*i-j)) {
+				t.Fatalf("player %d, request %d: %+v; want passed, %d left of its own, %d shared", i, j, a, 1-j, 19-2*i-j)
+			}
+		}
+	}
+	a := rl.take(tokenKey(players[10]), "address")
+	if a.ok || !near(a.left, 2) || !near(a.sharedLeft, 0) || a.wait != 100*time.Millisecond {
+		t.Errorf("an eleventh player, its own bucket full: %+v; want refused, its two kept, a wait of 100 ms for the shared one", a)
+	}
+	if a := rl.take(tokenKey(sha256.Sum256([]byte("the admin's"))), "address"); !a.ok || a.shared {
+		t.Errorf("the admin token: %+v; want passed, not counted in the shared bucket", a)
+	}
+	if a := rl.take("", "address"); !a.ok || a.shared || !near(a.left, 1) {
+		t.Errorf("the address without a token: %+v; want its own bucket, not the shared one", a)
+	}
+	if a := rl.take(tokenKey(players[10]), "another address"); !a.ok || !near(a.sharedLeft, 19) {
+		t.Errorf("the eleventh player from another address: %+v; want that address's shared bucket", a)
+	}
+	now = now.Add(100 * time.Millisecond) // one shared token back
+	if a := rl.take(tokenKey(players[10]), "address"); !a.ok || !near(a.left, 0.1) || !near(a.sharedLeft, 0) {
+		t.Errorf("100 ms later: %+v; want passed, 0.1 of its own left (one spent from the other address), the shared token spent", a)
+	}
+	if a := rl.take(tokenKey(players[0]), "address"); a.ok || a.wait != 900*time.Millisecond {
+		t.Errorf("both buckets short: %+v; want refused for the longer wait, its own 900 ms (the shared one's: 100 ms)", a)
 	}
 }
 

@@ -304,6 +304,38 @@ func TestRateLimit(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a proven player token's answers show the allowance its address's players share", func(t *testing.T) {
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 2}}})
+		created := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
+		var p struct {
+			ID    int64  `json:"id"`
+			Token string `json:"token"`
+		}
+		if err := json.Unmarshal(created.Body, &p); err != nil || created.Status != http.StatusCreated {
+			t.Fatalf("POST /players: %d %s", created.Status, created.Body)
+		}
+		start := time.Now()
+		visit := apitest.Request{Method: "POST", Path: fmt.Sprintf("/players/%d/visits", p.ID), Token: p.Token, Body: `{"location_id":1}`}
+		for i, want := range []string{`"default";q=2;w=2000`, `"default";q=2;w=2000, "players";q=20;w=2000`} {
+			resp := s.Do(t, visit)
+			if resp.Status != http.StatusCreated {
+				t.Fatalf("visit %d: %d %s", i+1, resp.Status, resp.Body)
+			}
+			if got := resp.Header.Get("RateLimit-Policy"); got != want {
+				t.Errorf("visit %d: RateLimit-Policy = %q, want %q", i+1, got, want)
+			}
+		}
+		// The second visit spent one of the token's two (refilled in
+		// 1,000 s) and one of the shared twenty (in 100 s), t rounded up.
+		resp := s.Do(t, visit)
+		elapsed := int(time.Since(start).Seconds())
+		var r, tt, sr, st int
+		if _, err := fmt.Sscanf(resp.Header.Get("RateLimit"), `"default";r=%d;t=%d, "players";r=%d;t=%d`, &r, &tt, &sr, &st); err != nil ||
+			resp.Status != http.StatusCreated || r != 0 || sr != 18 || tt > 2000 || tt < 2000-elapsed || st > 200 || st < 200-elapsed {
+			t.Errorf("third visit: %d, RateLimit = %q (%v); want 201, r=0;t=2000 and r=18;t=200 (or up to %d s less)",
+				resp.Status, resp.Header.Get("RateLimit"), err, elapsed)
+		}
+	})
 	// With the bucket still empty: what is never limited, a route no
 	// operation declares, which answers 404 or 405 as the contract says,
 	// and headers too large, refused before the limit is consulted.

@@ -1365,7 +1365,10 @@ export interface components {
          *     address; for the others, its address. A new token (a new player's, or one that
          *     replaced another) so spends its address's allowance until a request bearing it has got
          *     through, and from then on has a full allowance of its own; the allowance of the address
-         *     or token that asked for it bounds how fast new ones come.
+         *     or token that asked for it bounds how fast new ones come. The proven player tokens of
+         *     one address also share an allowance of ten times the address's own (`"players"` in
+         *     `RateLimit`), which each of their requests spends too, so that the players an address
+         *     makes cannot multiply its rate; the admin token is not counted in it.
          */
         TooManyRequests: {
             headers: {
@@ -1704,7 +1707,10 @@ export interface components {
         /**
          * @description The client's remaining quota (IETF draft-ietf-httpapi-ratelimit-headers): `r` whole
          *     requests left in the bucket, `t` seconds until the bucket is full again (the quota
-         *     resets), rounded up. After a 429, `Retry-After` gives the seconds until the next request
+         *     resets), rounded up. On the answers to a proven player token a second item,
+         *     `"players"`, gives the same for the quota its address's player tokens share
+         *     (`"default";r=99;t=1, "players";r=998;t=1`); a request goes through only when both
+         *     have one left. After a 429, `Retry-After` gives the seconds until the next request
          *     is let through, rounded up. Absent when rate limiting is off, and from the answers of
          *     what is never limited: `/healthz`, `/readyz` and `/metrics` (which must answer while
          *     clients are being turned away), every `OPTIONS`, a `404` or `405` for a route no
@@ -1714,7 +1720,8 @@ export interface components {
         RateLimit: string;
         /**
          * @description The quota policy: a bucket of `q` requests (`--rate-burst`) that fills from empty in `w`
-         *     seconds, rounded up (`q` over the rate, `--rate-limit`). Absent wherever `RateLimit` is.
+         *     seconds, rounded up (`q` over the rate, `--rate-limit`); with `"players"` beside it
+         *     wherever `RateLimit` has it, ten times `q` in the same `w`. Absent wherever `RateLimit` is.
          * @example "default";q=100;w=2
          */
         RateLimitPolicy: string;
