@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
@@ -92,4 +93,38 @@ func copyFile(from, to string, mode os.FileMode) error {
 		return err
 	}
 	return dst.Close()
+}
+
+// A new database is its owner's alone, as is its write-ahead log (and the
+// -shm file a shared store makes), whatever the umask lets others read:
+// it holds players' names and their tokens' hashes. A file that exists
+// keeps the permissions it has.
+func TestNewFileIsTheOwnersAlone(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "ninjagold.db")
+		s := openWith(t, path, sqlite.Options{Shared: shared})
+		if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("kira")}); err != nil {
+			t.Fatal(err)
+		}
+		files := []string{path, path + "-wal"}
+		if shared {
+			files = append(files, path+"-shm")
+		}
+		for _, f := range files {
+			if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("shared %v: %s: %v (%v), want -rw-------", shared, filepath.Base(f), fi.Mode().Perm(), err)
+			}
+		}
+	}
+
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	openFile(t, path).Close()
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	openFile(t, path)
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o640 {
+		t.Errorf("a file of -rw-r----- opened again: %v (%v), want its permissions kept", fi.Mode().Perm(), err)
+	}
 }

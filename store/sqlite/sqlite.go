@@ -176,6 +176,9 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	if err := writable(path); err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	if !opts.Shared {
 		holdAcrossCloses()
 	}
@@ -363,6 +366,23 @@ func applyMigration(ctx context.Context, conn *sql.Conn, f migration.File, files
 		return err
 	}
 	return tx.Commit()
+}
+
+// createPrivate makes the file at path, empty (a new database to SQLite),
+// readable and writable by its owner alone, unless there is one: it will
+// hold players' names and their tokens' hashes, which SQLite would create
+// readable by all under the usual umask. SQLite gives the write-ahead log
+// (and, shared, the -shm file) the database file's permissions. A file
+// that exists keeps its own.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // withDuplicate is err, a migration's, with the key that broke a unique
