@@ -1,12 +1,20 @@
 package api
 
-import "regexp"
+import (
+	"context"
+	"regexp"
+	"sync"
 
-// Go's regexp, which kin-openapi compiles every pattern with, runs the
-// contract's name pattern with its backtracker at a few hundred instructions
-// a character: the two names of a POST /players cost about 4,500
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// Go's regexp, which kin-openapi compiles every pattern with unless told
+// otherwise, runs the contract's name pattern with its backtracker at a few
+// hundred instructions a character (and with its slower NFA past a few
+// thousand): the two names of a POST /players cost about 4,500
 // instructions, about a third of the quick check's work on that request.
-// knownPatterns holds a plain Go function for such a pattern, keyed on the
+// knownPatterns holds a plain Go function for such a pattern, which the
+// quick check and kin-openapi both use (useKnownPatternsInKin), keyed on the
 // pattern exactly as openapi.yaml spells it, so a change to the pattern in
 // the contract falls back to regexp instead of silently disagreeing with it.
 // TestKnownPatterns proves each function accepts exactly the strings regexp
@@ -109,3 +117,41 @@ func compilePattern(pattern string) (func(string) bool, error) {
 
 // patRewriteCodepoints is kin-openapi's rewrite of \uXXXX in patterns.
 var patRewriteCodepoints = regexp.MustCompile(`(?P<replaced_with_slash_x>\\u)(?P<code>[0-9A-F]{4})`)
+
+// matchFunc is a known pattern's function as kin-openapi's RegexMatcher.
+type matchFunc func(string) bool
+
+func (m matchFunc) MatchString(s string) bool { return m(s) }
+
+// kinCompile is compilePattern as kin-openapi's regex compiler.
+func kinCompile(pattern string) (openapi3.RegexMatcher, error) {
+	match, err := compilePattern(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return matchFunc(match), nil
+}
+
+var knownPatternsInKin sync.Once
+
+// useKnownPatternsInKin has kin-openapi match each known pattern with its
+// function rather than Go's regexp. kin-openapi keeps one matcher per
+// pattern text for the whole process, made by whichever compiler met the
+// pattern first, except that a schema validated with a compiler of its own
+// always stores that compiler's: one throwaway schema per pattern stores
+// ours, whatever came before. This is more than speed: a body the quick
+// check refuses goes to kin-openapi, which matches the pattern over the
+// whole string even past its maxLength, and regexp took 70 % of the 3.7 ms
+// a POST /players refused for a 64 KiB name costs (BenchmarkRefusedLongName),
+// CPU any client could ask for. kin-openapi stays the validator of record:
+// TestKnownPatterns proves each function accepts exactly what regexp does.
+func useKnownPatternsInKin() {
+	knownPatternsInKin.Do(func() {
+		for pattern := range knownPatterns {
+			s := &openapi3.Schema{Type: &openapi3.Types{openapi3.TypeString}, Pattern: pattern}
+			if err := s.Validate(context.Background(), openapi3.SetRegexCompiler(kinCompile)); err != nil {
+				panic("api: a known pattern kin-openapi refuses: " + err.Error())
+			}
+		}
+	})
+}

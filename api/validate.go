@@ -46,6 +46,7 @@ type validator struct {
 }
 
 func newValidator(adminToken string, maxBody int64) *validator {
+	useKnownPatternsInKin()
 	return &validator{
 		adminHash: impl.TokenDigest(adminToken),
 		hasAdmin:  adminToken != "",
