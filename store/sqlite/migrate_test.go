@@ -262,7 +262,9 @@ func TestUniqueNamesRefuseAFileWithTwoOfOneName(t *testing.T) {
 
 // A migration's unique index that rows break names the first key they
 // share, in the columns' order, and how many others there are, as
-// PostgreSQL's detail does; rows with a NULL in the key break nothing.
+// PostgreSQL's detail does; rows with a NULL in the key break nothing, and
+// a BLOB is written in hex. A migration with a partial index or a
+// collation names no key: the rows as stored need not be the index's keys.
 // The migrations here are made up: the contract's only unique index on a
 // value a client sends is 0005's.
 func TestMigrationBreakingAUniqueIndexNamesAKey(t *testing.T) {
@@ -275,6 +277,12 @@ func TestMigrationBreakingAUniqueIndexNamesAKey(t *testing.T) {
 			`UNIQUE constraint failed: visits.balance (2067): Key (balance)=(1) is duplicated. 2 other keys are too.`},
 		{"three columns, two keys", `CREATE UNIQUE INDEX v ON visits (location_name, gold, balance)`,
 			`UNIQUE constraint failed: visits.location_name, visits.gold, visits.balance (2067): Key (location_name, gold, balance)=(Cave, 2, 2) is duplicated. 1 other key is too.`},
+		{"a partial index, no key named", `CREATE UNIQUE INDEX v ON visits (balance) WHERE gold > 1`,
+			`UNIQUE constraint failed: visits.balance (2067)`},
+		{"a collation, no key named", `CREATE UNIQUE INDEX v ON visits (location_name COLLATE NOCASE)`,
+			`UNIQUE constraint failed: visits.location_name (2067)`},
+		{"a BLOB, in hex", `CREATE TABLE b (k BLOB); INSERT INTO b VALUES (x'00ff0a'), (x'00ff0a'); CREATE UNIQUE INDEX v ON b (k)`,
+			`UNIQUE constraint failed: b.k (2067): Key (k)=(x'00ff0a') is duplicated.`},
 		{"NULLs", `CREATE TABLE "odd ""t""" (a, "b c"); INSERT INTO "odd ""t""" VALUES (NULL, 1), (NULL, 1), (1, 2), (1, 2); CREATE UNIQUE INDEX v ON "odd ""t""" (a, "b c")`,
 			`UNIQUE constraint failed: odd "t".a, odd "t".b c (2067): Key (a, b c)=(1, 2) is duplicated.`},
 	} {

@@ -100,6 +100,9 @@ func copyFile(from, to string, mode os.FileMode) error {
 // it holds players' names and their tokens' hashes. A file that exists
 // keeps the permissions it has.
 func TestNewFileIsTheOwnersAlone(t *testing.T) {
+	// The usual umask, which lets others read: under 077 the test could
+	// not fail. The umask is the process's; no test here runs in parallel.
+	defer syscall.Umask(syscall.Umask(0o022))
 	for _, shared := range []bool{false, true} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "ninjagold.db")
@@ -112,9 +115,30 @@ func TestNewFileIsTheOwnersAlone(t *testing.T) {
 			files = append(files, path+"-shm")
 		}
 		for _, f := range files {
-			if fi, err := os.Stat(f); err != nil || fi.Mode().Perm() != 0o600 {
-				t.Errorf("shared %v: %s: %v (%v), want -rw-------", shared, filepath.Base(f), fi.Mode().Perm(), err)
+			if perm := permissions(t, f); perm != 0o600 {
+				t.Errorf("shared %v: %s: %v, want -rw-------", shared, filepath.Base(f), perm)
 			}
+		}
+	}
+
+	// A path that is a symbolic link to no file yet, through another.
+	dir := t.TempDir()
+	if err := os.Symlink("data/real.db", filepath.Join(dir, "link.db")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "link.db"), filepath.Join(dir, "ninjagold.db")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := openFile(t, filepath.Join(dir, "ninjagold.db"))
+	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("kira")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"data/real.db", "data/real.db-wal"} {
+		if perm := permissions(t, filepath.Join(dir, f)); perm != 0o600 {
+			t.Errorf("through two symbolic links: %s: %v, want -rw-------", f, perm)
 		}
 	}
 
@@ -124,7 +148,17 @@ func TestNewFileIsTheOwnersAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	openFile(t, path)
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o640 {
-		t.Errorf("a file of -rw-r----- opened again: %v (%v), want its permissions kept", fi.Mode().Perm(), err)
+	if perm := permissions(t, path); perm != 0o640 {
+		t.Errorf("a file of -rw-r----- opened again: %v, want its permissions kept", perm)
 	}
+}
+
+// permissions are the permission bits of the file at path.
+func permissions(t *testing.T, path string) fs.FileMode {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode().Perm()
 }

@@ -350,7 +350,7 @@ func applyMigration(ctx context.Context, conn *sql.Conn, f migration.File, files
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, f.SQL); err != nil {
-		return withDuplicate(ctx, tx, err)
+		return withDuplicate(ctx, tx, f.SQL, err)
 	}
 	after, err := foreignKeyViolations(ctx, tx)
 	if err != nil {
@@ -373,16 +373,30 @@ func applyMigration(ctx context.Context, conn *sql.Conn, f migration.File, files
 // hold players' names and their tokens' hashes, which SQLite would create
 // readable by all under the usual umask. SQLite gives the write-ahead log
 // (and, shared, the -shm file) the database file's permissions. A file
-// that exists keeps its own.
+// that exists keeps its own. A path that is a symbolic link to no file
+// (O_EXCL will not follow it) has the file it names made instead.
 func createPrivate(path string) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return nil
+	for range 40 { // as many links as Linux follows
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			return f.Close()
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		target, lerr := os.Readlink(path)
+		if lerr != nil {
+			return nil // a file, or a directory: SQLite's to open or refuse
+		}
+		if _, serr := os.Stat(path); !errors.Is(serr, fs.ErrNotExist) {
+			return nil // a link to a file that exists
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
 	}
-	if err != nil {
-		return err
-	}
-	return f.Close()
+	return nil // a loop of links: SQLite's to refuse
 }
 
 // withDuplicate is err, a migration's, with the key that broke a unique
@@ -390,10 +404,17 @@ func createPrivate(path string) error {
 // ("UNIQUE constraint failed: locations.name") but not the value two rows
 // share, which the operator must find to rename one. The words follow
 // PostgreSQL's detail ("Key (name)=(Farm) is duplicated."), so the two
-// stores' failures read alike.
-func withDuplicate(ctx context.Context, tx *sql.Tx, err error) error {
+// stores' failures read alike. The key is looked for among the table's
+// rows as they are, which is the index's key only when the index is on
+// the columns as stored, of every row: a migration that has a WHERE (a
+// partial index) or a COLLATE anywhere gets no key named, rather than a
+// wrong one.
+func withDuplicate(ctx context.Context, tx *sql.Tx, migration string, err error) error {
 	var se *sqlite.Error
 	if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		return err
+	}
+	if upper := strings.ToUpper(migration); strings.Contains(upper, "WHERE") || strings.Contains(upper, "COLLATE") {
 		return err
 	}
 	table, cols, ok := uniqueColumns(se.Error())
@@ -430,7 +451,7 @@ func withDuplicate(ctx context.Context, tx *sql.Tx, err error) error {
 	shown := make([]string, len(cols))
 	for i, v := range vals[:len(cols)] {
 		if b, ok := v.([]byte); ok {
-			v = string(b)
+			v = fmt.Sprintf("x'%x'", b) // a BLOB, as SQL writes one
 		}
 		shown[i] = fmt.Sprint(v)
 	}
