@@ -84,7 +84,8 @@ func inFlightLimit(limit int) func(*gin.Context, *operation) {
 
 // RateLimit configures the per-client token bucket: Burst requests at
 // once, refilled at Rate per second. A zero Rate turns limiting off; a
-// Burst below 1 is a second's worth, Rate rounded up (at least 1).
+// Burst below 1 is a second's worth, Rate rounded up (at least 1). Rate is
+// at most MaxRate.
 type RateLimit struct {
 	Rate  float64
 	Burst int
@@ -164,6 +165,11 @@ func clientKey(ip string) string {
 	prefix, _ := addr.Prefix(64)
 	return prefix.String()
 }
+
+// MaxRate is the largest RateLimit.Rate: a million requests a second is
+// more than one process serves, and far from where the shared buckets'
+// rate (playersFactor times it) or their refill would overflow a float64.
+const MaxRate = 1_000_000
 
 // playersFactor is how many times the allowance of an address the proven
 // player tokens of that address may spend together: each has a bucket of
@@ -268,23 +274,23 @@ func (rl *rateLimiter) handle(c *gin.Context, op *operation) {
 	if t := bearerToken(c.Request); t != "" && op != nil && len(op.security) > 0 {
 		token = tokenKey(impl.TokenDigest(t))
 	}
-	t := rl.take(token, clientKey(c.ClientIP()))
+	a := rl.take(token, clientKey(c.ClientIP()))
 	window := int(math.Ceil(float64(rl.cfg.Burst) / rl.cfg.Rate))
-	refill := int(math.Ceil((float64(rl.cfg.Burst) - t.left) / rl.cfg.Rate))
+	refill := int(math.Ceil((float64(rl.cfg.Burst) - a.left) / rl.cfg.Rate))
 	policy := fmt.Sprintf(`"default";q=%d;w=%d`, rl.cfg.Burst, window)
-	state := fmt.Sprintf(`"default";r=%d;t=%d`, int(t.left), refill)
-	if t.shared {
+	state := fmt.Sprintf(`"default";r=%d;t=%d`, int(a.left), refill)
+	if a.shared {
 		// The same window: ten times the burst at ten times the rate.
 		sharedBurst := float64(rl.cfg.Burst * playersFactor)
 		policy += fmt.Sprintf(`, "players";q=%d;w=%d`, rl.cfg.Burst*playersFactor, window)
-		state += fmt.Sprintf(`, "players";r=%d;t=%d`, int(t.sharedLeft),
-			int(math.Ceil((sharedBurst-t.sharedLeft)/(rl.cfg.Rate*playersFactor))))
+		state += fmt.Sprintf(`, "players";r=%d;t=%d`, int(a.sharedLeft),
+			int(math.Ceil((sharedBurst-a.sharedLeft)/(rl.cfg.Rate*playersFactor))))
 	}
 	h := c.Writer.Header()
 	h.Set("RateLimit-Policy", policy)
 	h.Set("RateLimit", state)
-	if !t.ok {
-		secs := int(math.Ceil(t.wait.Seconds()))
+	if !a.ok {
+		secs := int(math.Ceil(a.wait.Seconds()))
 		h.Set("Retry-After", strconv.Itoa(max(1, secs)))
 		writeProblem(c, kindRateLimited, "Too many requests; try again in "+quantity(uint64(max(1, secs)), "second")+".", nil)
 		return

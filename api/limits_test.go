@@ -3,12 +3,16 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/ninjagold/ninjagold-api/generated"
 )
 
 // The bucket refills at Rate per second, never beyond Burst, and a refusal
@@ -126,7 +130,7 @@ func TestRateLimiterKeysProvenTokens(t *testing.T) {
 // address's allowance, so that an address cannot multiply its rate by the
 // players it makes: each token still has its own, the admin token is not
 // counted, and another address's players share another.
-func TestRateLimiterPlayersShareTheirAddresssCeiling(t *testing.T) {
+func TestRateLimiterPlayersShareTheirAddressesCeiling(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	rl := newRateLimiter(RateLimit{Rate: 1, Burst: 2}, "the admin's") // shared: 20 at 10 a second
 	rl.now = func() time.Time { return now }
@@ -235,5 +239,31 @@ func TestRateLimitRetryAfter(t *testing.T) {
 				t.Errorf("Retry-After %q, detail %q; want %q, %q", got, p.Detail, tt.wantAfter, tt.wantDetail)
 			}
 		})
+	}
+}
+
+// A rate NewHandler could not keep is refused when the handler is built:
+// negative, not a number, or past MaxRate, where the shared buckets' rate
+// and refill would overflow to infinities and NaNs that never refuse.
+func TestNewHandlerRefusesARateItCannotKeep(t *testing.T) {
+	spec, _ := testOperations(t)
+	var srv generated.StrictServerInterface // not called: no request is served
+	for _, rate := range []float64{-1, math.NaN(), math.Inf(1), MaxRate + 0.5, 1e308} {
+		if _, err := NewHandler(srv, Config{Spec: spec, RateLimit: RateLimit{Rate: rate, Burst: 1}}); err == nil ||
+			!strings.Contains(err.Error(), "the rate limit must be from 0 (off) to 1000000 requests per second") {
+			t.Errorf("rate %v: %v, want it refused", rate, err)
+		}
+	}
+	for _, rate := range []float64{0, 1.0 / 3600, MaxRate} {
+		if _, err := NewHandler(srv, Config{Spec: spec, RateLimit: RateLimit{Rate: rate, Burst: 1}}); err != nil {
+			t.Errorf("rate %v: %v, want it taken", rate, err)
+		}
+	}
+	rl := newRateLimiter(RateLimit{Rate: MaxRate, Burst: 1}, "")
+	rl.TokenVerified(sha256.Sum256([]byte("p")))
+	for i := range 3 {
+		if a := rl.take(tokenKey(sha256.Sum256([]byte("p"))), "address"); math.IsNaN(a.sharedLeft) || math.IsInf(a.sharedLeft, 0) || a.sharedLeft > 10 {
+			t.Errorf("take %d at MaxRate: %+v, want a shared bucket of at most 10", i, a)
+		}
 	}
 }

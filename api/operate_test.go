@@ -336,6 +336,56 @@ func TestRateLimit(t *testing.T) {
 				resp.Status, resp.Header.Get("RateLimit"), err, elapsed)
 		}
 	})
+	t.Run("the allowance an address's players share, spent, refuses even a full token", func(t *testing.T) {
+		// Each player made and proven from an address of its own, then
+		// all playing from one more: ten spend its shared twenty.
+		s := apitest.NewServer(t, apitest.Options{Config: api.Config{
+			RateLimit: api.RateLimit{Rate: 0.001, Burst: 2}, TrustedProxies: []string{"127.0.0.1", "::1"}}})
+		type player struct {
+			ID    int64  `json:"id"`
+			Token string `json:"token"`
+		}
+		visit := func(p player, from string) *apitest.Response {
+			return s.Do(t, apitest.Request{Method: "POST", Path: fmt.Sprintf("/players/%d/visits", p.ID), Token: p.Token,
+				Body: `{"location_id":1}`, Header: map[string]string{"X-Forwarded-For": from}})
+		}
+		var players []player
+		for i := range 11 {
+			from := fmt.Sprintf("192.0.2.%d", i+1)
+			created := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`,
+				Header: map[string]string{"X-Forwarded-For": from}})
+			var p player
+			if err := json.Unmarshal(created.Body, &p); err != nil || created.Status != http.StatusCreated {
+				t.Fatalf("POST /players from %s: %d %s", from, created.Status, created.Body)
+			}
+			if resp := visit(p, from); resp.Status != http.StatusCreated {
+				t.Fatalf("the visit that proves player %d: %d %s", i, resp.Status, resp.Body)
+			}
+			players = append(players, p)
+		}
+		for i, p := range players[:10] {
+			for j := range 2 {
+				if resp := visit(p, "198.51.100.7"); resp.Status != http.StatusCreated {
+					t.Fatalf("player %d, visit %d from the shared address: %d %s", i, j, resp.Status, resp.Body)
+				}
+			}
+		}
+		resp := visit(players[10], "198.51.100.7")
+		if resp.Status != http.StatusTooManyRequests {
+			t.Fatalf("the eleventh player, its own two left: %d %s, want 429", resp.Status, resp.Body)
+		}
+		var r, tt, sr, st int
+		if _, err := fmt.Sscanf(resp.Header.Get("RateLimit"), `"default";r=%d;t=%d, "players";r=%d;t=%d`, &r, &tt, &sr, &st); err != nil ||
+			r != 2 || tt != 0 || sr != 0 || st < 1990 || st > 2000 {
+			t.Errorf("RateLimit = %q (%v), want its own r=2;t=0 and the shared r=0;t=2000 (or a few seconds less)", resp.Header.Get("RateLimit"), err)
+		}
+		if ra := resp.Header.Get("Retry-After"); ra != "100" && ra != "99" {
+			t.Errorf("Retry-After = %q, want 100 s for a shared token, at ten times the rate", ra)
+		}
+		if resp := visit(players[10], "198.51.100.8"); resp.Status != http.StatusCreated {
+			t.Errorf("the eleventh player from another address: %d %s, want that address's shared allowance", resp.Status, resp.Body)
+		}
+	})
 	// With the bucket still empty: what is never limited, a route no
 	// operation declares, which answers 404 or 405 as the contract says,
 	// and headers too large, refused before the limit is consulted.

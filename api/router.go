@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -134,6 +135,9 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 		chain = append(chain, anyOperation(cors(r, ops, cfg.CORSOrigins)))
 	}
 	chain = append(chain, headerLimit(cfg.MaxHeaderBytes))
+	if r := cfg.RateLimit.Rate; r < 0 || r > MaxRate || math.IsNaN(r) {
+		return nil, fmt.Errorf("api: the rate limit must be from 0 (off) to %d requests per second, not %v", MaxRate, r)
+	}
 	if cfg.RateLimit.Rate > 0 {
 		rl := newRateLimiter(cfg.RateLimit, cfg.AdminToken)
 		v.verifier = rl

@@ -261,6 +261,7 @@ func adminToken(getenv func(string) string) (string, error) {
 // The bounds of the rate limit's settings.
 const (
 	minRate  = 1.0 / 3600
+	maxRate  = api.MaxRate
 	maxBurst = 1_000_000
 )
 
@@ -290,6 +291,8 @@ func (cfg config) check() error {
 		return fmt.Errorf("--max-in-flight must be 0 (no bound) or more, not %d", cfg.maxFlight)
 	case cfg.rateLimit.Rate < 0 || math.IsNaN(cfg.rateLimit.Rate) || math.IsInf(cfg.rateLimit.Rate, 0):
 		return fmt.Errorf("--rate-limit must be 0 (off) or a number of requests per second, not %v", cfg.rateLimit.Rate)
+	case cfg.rateLimit.Rate > maxRate:
+		return fmt.Errorf("--rate-limit must be at most %d requests per second, not %v", maxRate, cfg.rateLimit.Rate)
 	case cfg.rateLimit.Rate > 0 && cfg.rateLimit.Rate < minRate:
 		// Slower, the waits the headers give outgrow any client's patience
 		// (and Go's durations).

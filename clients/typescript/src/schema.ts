@@ -1017,7 +1017,7 @@ export interface components {
                  *       "title": "Authentication is required.",
                  *       "status": 401,
                  *       "detail": "Send a valid bearer token in the Authorization header.",
-                 *       "instance": "/locations#4bf92f3577b34da6a3ce929d0e0e4736",
+                 *       "instance": "/players/1/visits#4bf92f3577b34da6a3ce929d0e0e4736",
                  *       "errors": {}
                  *     }
                  */
@@ -1364,7 +1364,7 @@ export interface components {
          *     player's (a request bearing it got through and was found the player's), else its
          *     address; for the others, its address. A new token (a new player's, or one that
          *     replaced another) so spends its address's allowance until a request bearing it has got
-         *     through, and from then on has a full allowance of its own; the allowance of the address
+         *     through and was found the player's, and from then on has a full allowance of its own; the allowance of the address
          *     or token that asked for it bounds how fast new ones come. The proven player tokens of
          *     one address also share an allowance of ten times the address's own (`"players"` in
          *     `RateLimit`), which each of their requests spends too, so that the players an address
@@ -1707,10 +1707,10 @@ export interface components {
         /**
          * @description The client's remaining quota (IETF draft-ietf-httpapi-ratelimit-headers): `r` whole
          *     requests left in the bucket, `t` seconds until the bucket is full again (the quota
-         *     resets), rounded up. On the answers to a proven player token a second item,
-         *     `"players"`, gives the same for the quota its address's player tokens share
-         *     (`"default";r=99;t=1, "players";r=998;t=1`); a request goes through only when both
-         *     have one left. After a 429, `Retry-After` gives the seconds until the next request
+         *     resets), rounded up. On the answers to a proven player token, on an operation that needs
+         *     a token, a second item, `"players"`, gives the same for the quota its address's player
+         *     tokens share (`"default";r=99;t=1, "players";r=998;t=1`); a request goes through only
+         *     when both have one left. After a 429, `Retry-After` gives the seconds until the next request
          *     is let through, rounded up. Absent when rate limiting is off, and from the answers of
          *     what is never limited: `/healthz`, `/readyz` and `/metrics` (which must answer while
          *     clients are being turned away), every `OPTIONS`, a `404` or `405` for a route no
