@@ -145,6 +145,9 @@ var knownPatternsInKin sync.Once
 // a POST /players refused for a 64 KiB name costs (BenchmarkRefusedLongName),
 // CPU any client could ask for. kin-openapi stays the validator of record:
 // TestKnownPatterns proves each function accepts exactly what regexp does.
+// (Being kin-openapi's, the matchers serve every validation in the process:
+// another validator built beside this one, such as bench/compare's stock
+// variant, uses them too.)
 func useKnownPatternsInKin() {
 	knownPatternsInKin.Do(func() {
 		for pattern := range knownPatterns {

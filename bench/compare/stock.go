@@ -24,7 +24,14 @@ import (
 // are what impl needs to run at all: the bearer token is checked in the
 // AuthenticationFunc the way api/auth.go checks it, and handed to impl
 // in the request context. Errors take the generated defaults (plain text),
-// which only failing requests would see.
+// which only failing requests would see. kin-openapi keeps one matcher per
+// pattern for the whole process: in a process that also built the
+// project's handler, which has kin-openapi match the contract's known
+// patterns with plain functions (api's useKnownPatternsInKin), this
+// variant matches the names with them too, not with regexp. benchserver
+// builds one variant per process, so the loopback figures are stock's own;
+// in-process, stock's POST /players is then a few hundred nanoseconds
+// cheaper than stock alone.
 func newStock(e *Env) (http.Handler, error) {
 	spec, err := ninjagold.Spec()
 	if err != nil {
