@@ -135,7 +135,9 @@ func (p *quickPair) outcomeChunked(method, target string, header http.Header, bo
 // the validator with and without it. Status, Content-Type and body — the
 // problem with its field messages, or what the handler received — must be
 // the same every time. It also requires the quick check to pass most valid
-// requests, so it cannot agree by never saying yes.
+// requests, so it cannot agree by never saying yes. Both sides match the
+// contract's known patterns with the same functions (kin-openapi through
+// useKnownPatternsInKin): TestKnownPatterns holds those to Go's regexp.
 //
 //	go test ./api -run TestQuickCheckAgreesWithKin -args -quick.n=20000 -quick.seed=7
 func TestQuickCheckAgreesWithKin(t *testing.T) {
