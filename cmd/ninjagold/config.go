@@ -342,11 +342,23 @@ func (cfg config) check() error {
 		}
 	}
 	for _, p := range cfg.proxies {
-		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+		_, network, err := net.ParseCIDR(p)
+		if err != nil && net.ParseIP(p) == nil {
 			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy must be IP addresses or CIDRs, not %q", p)
+		}
+		if err == nil && isEveryAddress(network) {
+			// Every address a proxy: any client could name itself in
+			// X-Forwarded-For, and with it its rate-limit bucket.
+			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy %q trusts every address, so every client could choose its rate-limit bucket: name the proxies' own addresses or network", p)
 		}
 	}
 	return nil
+}
+
+// isEveryAddress says network holds every address of its family (a /0).
+func isEveryAddress(network *net.IPNet) bool {
+	ones, _ := network.Mask.Size()
+	return ones == 0
 }
 
 // checkOrigin refuses o unless it is an origin as a browser sends it in
