@@ -2,18 +2,14 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"testing"
 
-	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
 	"github.com/ninjagold/ninjagold-api/generated"
-	"github.com/ninjagold/ninjagold-api/impl"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
@@ -42,20 +38,7 @@ func FuzzRequestBody(f *testing.F) {
 	}
 	f.Add("/locations/1", "application/merge-patch+json", []byte(`{"description":null}`))
 
-	store, err := sqlite.Open(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"), sqlite.Options{Synchronous: "NORMAL"})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { store.Close() })
-	spec, err := ninjagold.Spec()
-	if err != nil {
-		f.Fatal(err)
-	}
-	srv := impl.New(store, apitest.NewSeededDice(1), nil, spec)
-	h, err := api.NewHandler(srv, api.Config{Spec: spec, AdminToken: apitest.AdminToken, ValidateResponses: false})
-	if err != nil {
-		f.Fatal(err)
-	}
+	h := inProcessHandler(f, sqlite.Options{Synchronous: "NORMAL"}, api.Config{ValidateResponses: false})
 
 	f.Fuzz(func(t *testing.T, path, contentType string, body []byte) {
 		switch path {

@@ -271,14 +271,7 @@ func TestRateLimit(t *testing.T) {
 		// A player's token, once a request bearing it got through and was
 		// found the player's, is its own client: past its address's limit.
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 2}}})
-		created := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
-		var p struct {
-			ID    int64  `json:"id"`
-			Token string `json:"token"`
-		}
-		if err := json.Unmarshal(created.Body, &p); err != nil || created.Status != http.StatusCreated {
-			t.Fatalf("POST /players: %d %s", created.Status, created.Body)
-		}
+		p := madePlayer(t, s, "")
 		visits := fmt.Sprintf("/players/%d/visits", p.ID)
 		if resp := s.Do(t, apitest.Request{Method: "POST", Path: visits, Token: p.Token, Body: `{"location_id":1}`}); resp.Status != http.StatusCreated {
 			t.Fatalf("the visit that proves the token, on the address's last request: %d %s", resp.Status, resp.Body)
@@ -306,14 +299,7 @@ func TestRateLimit(t *testing.T) {
 	})
 	t.Run("a proven player token's answers show the allowance its address's players share", func(t *testing.T) {
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{RateLimit: api.RateLimit{Rate: 0.001, Burst: 2}}})
-		created := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`})
-		var p struct {
-			ID    int64  `json:"id"`
-			Token string `json:"token"`
-		}
-		if err := json.Unmarshal(created.Body, &p); err != nil || created.Status != http.StatusCreated {
-			t.Fatalf("POST /players: %d %s", created.Status, created.Body)
-		}
+		p := madePlayer(t, s, "")
 		start := time.Now()
 		visit := apitest.Request{Method: "POST", Path: fmt.Sprintf("/players/%d/visits", p.ID), Token: p.Token, Body: `{"location_id":1}`}
 		for i, want := range []string{`"default";q=2;w=2000`, `"default";q=2;w=2000, "players";q=20;w=2000`} {
@@ -341,23 +327,14 @@ func TestRateLimit(t *testing.T) {
 		// all playing from one more: ten spend its shared twenty.
 		s := apitest.NewServer(t, apitest.Options{Config: api.Config{
 			RateLimit: api.RateLimit{Rate: 0.001, Burst: 2}, TrustedProxies: []string{"127.0.0.1", "::1"}}})
-		type player struct {
-			ID    int64  `json:"id"`
-			Token string `json:"token"`
-		}
-		visit := func(p player, from string) *apitest.Response {
+		visit := func(p limitedPlayer, from string) *apitest.Response {
 			return s.Do(t, apitest.Request{Method: "POST", Path: fmt.Sprintf("/players/%d/visits", p.ID), Token: p.Token,
 				Body: `{"location_id":1}`, Header: map[string]string{"X-Forwarded-For": from}})
 		}
-		var players []player
+		var players []limitedPlayer
 		for i := range 11 {
 			from := fmt.Sprintf("192.0.2.%d", i+1)
-			created := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`,
-				Header: map[string]string{"X-Forwarded-For": from}})
-			var p player
-			if err := json.Unmarshal(created.Body, &p); err != nil || created.Status != http.StatusCreated {
-				t.Fatalf("POST /players from %s: %d %s", from, created.Status, created.Body)
-			}
+			p := madePlayer(t, s, from)
 			if resp := visit(p, from); resp.Status != http.StatusCreated {
 				t.Fatalf("the visit that proves player %d: %d %s", i, resp.Status, resp.Body)
 			}
@@ -412,6 +389,28 @@ func TestRateLimit(t *testing.T) {
 			}
 		}
 	})
+}
+
+// limitedPlayer is a player the rate-limit tests made.
+type limitedPlayer struct {
+	ID    int64  `json:"id"`
+	Token string `json:"token"`
+}
+
+// madePlayer makes a player, from the address from names in
+// X-Forwarded-For unless it is "".
+func madePlayer(t *testing.T, s *apitest.Server, from string) limitedPlayer {
+	t.Helper()
+	req := apitest.Request{Method: "POST", Path: "/players", Body: `{"first_name":"Hattori","last_name":"Hanzo"}`}
+	if from != "" {
+		req.Header = map[string]string{"X-Forwarded-For": from}
+	}
+	created := s.Do(t, req)
+	var p limitedPlayer
+	if err := json.Unmarshal(created.Body, &p); err != nil || created.Status != http.StatusCreated {
+		t.Fatalf("POST /players from %q: %d %s", from, created.Status, created.Body)
+	}
+	return p
 }
 
 func TestHeaderLimit(t *testing.T) {

@@ -1,17 +1,12 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
-	"github.com/ninjagold/ninjagold-api/impl"
-	"github.com/ninjagold/ninjagold-api/internal/apitest"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
@@ -26,25 +21,12 @@ import (
 //
 //	go test ./api -run '^$' -bench RefusedLongName -benchmem
 func BenchmarkRefusedLongName(b *testing.B) {
-	store, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "ninjagold.db"), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	spec, err := ninjagold.Spec()
-	if err != nil {
-		b.Fatal(err)
-	}
 	for _, limit := range []struct {
 		name  string
 		bytes int
 	}{{"default-64KiB", api.DefaultMaxBodyBytes}, {"1MiB", 1 << 20}} {
 		b.Run(limit.name, func(b *testing.B) {
-			h, err := api.NewHandler(impl.New(store, apitest.NewSeededDice(1), nil, spec),
-				api.Config{Spec: spec, AdminToken: apitest.AdminToken, MaxBodyBytes: int64(limit.bytes)})
-			if err != nil {
-				b.Fatal(err)
-			}
+			h := inProcessHandler(b, sqlite.Options{}, api.Config{MaxBodyBytes: int64(limit.bytes)})
 			const head, tail = `{"first_name":"`, `","last_name":"Hanzo"}`
 			body := head + strings.Repeat("a", limit.bytes-len(head)-len(tail)) + tail
 			b.SetBytes(int64(len(body)))

@@ -1,16 +1,11 @@
 package api_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
 
-	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/api"
-	"github.com/ninjagold/ninjagold-api/impl"
-	"github.com/ninjagold/ninjagold-api/internal/apitest"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
 )
 
@@ -21,20 +16,7 @@ import (
 //
 //	go test ./api -run '^$' -bench ServeSpec -benchmem
 func BenchmarkServeSpec(b *testing.B) {
-	store, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "ninjagold.db"), sqlite.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { store.Close() })
-	spec, err := ninjagold.Spec()
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := impl.New(store, apitest.NewSeededDice(1), nil, spec)
-	h, err := api.NewHandler(srv, api.Config{Spec: spec, AdminToken: apitest.AdminToken})
-	if err != nil {
-		b.Fatal(err)
-	}
+	h := inProcessHandler(b, sqlite.Options{}, api.Config{})
 	for _, path := range []string{"/openapi.yaml", "/openapi.json"} {
 		b.Run(path[1:], func(b *testing.B) {
 			req := httptest.NewRequest("GET", path, nil)
