@@ -358,7 +358,13 @@ func (s *Store) PoolStats() []game.PoolStats {
 func (s *Store) Ping(ctx context.Context) error {
 	return s.retry(ctx, func() error {
 		var one int
-		return s.pool.QueryRow(ctx, migration.Probe).Scan(&one)
+		err := s.pool.QueryRow(ctx, migration.Probe).Scan(&one)
+		if errors.Is(err, pgx.ErrNoRows) {
+			// schema_migrations emptied by hand: no schema this server
+			// can tell it knows, as a table renamed is.
+			return game.Unavailable(errors.New("postgres: schema_migrations holds no migration"))
+		}
+		return err
 	})
 }
 

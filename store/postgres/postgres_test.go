@@ -1699,7 +1699,8 @@ func TestGoldOverflowWritesNothing(t *testing.T) {
 }
 
 // A table or column another process renamed makes the readiness check
-// fail as the requests do, and the check passes again once it is back.
+// fail as the requests do, and the check passes again once it is back; so
+// does schema_migrations emptied, a schema no migration recorded.
 func TestRenamedSchemaIsUnready(t *testing.T) {
 	url := pgtest.TestURL(t)
 	s := openURL(t, url, postgres.Options{MaxConns: testConns})
@@ -1710,6 +1711,8 @@ func TestRenamedSchemaIsUnready(t *testing.T) {
 		{`ALTER TABLE visits RENAME TO visits_old`, `ALTER TABLE visits_old RENAME TO visits`},
 		{`ALTER TABLE players RENAME COLUMN first_name TO given_name`, `ALTER TABLE players RENAME COLUMN given_name TO first_name`},
 		{`ALTER TABLE idempotency_keys RENAME COLUMN request_hash TO hash`, `ALTER TABLE idempotency_keys RENAME COLUMN hash TO request_hash`},
+		{`CREATE TABLE migrations_saved AS SELECT * FROM schema_migrations; DELETE FROM schema_migrations`,
+			`INSERT INTO schema_migrations SELECT * FROM migrations_saved; DROP TABLE migrations_saved`},
 	} {
 		exec(t, url, c.change)
 		if got := game.ErrorCode(s.Ping(t.Context())); got != game.EUNAVAILABLE {

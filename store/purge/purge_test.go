@@ -121,6 +121,12 @@ func TestMaybe(t *testing.T) {
 	maybe(back, 3, "with the clock set back an hour")
 	maybe(back.Add(Every-time.Nanosecond), 3, "less than a minute after the start with the clock set back")
 	maybe(back.Add(Every), 4, "a minute after the start with the clock set back")
+
+	// Set back less than a minute, the clock is a visit's that read it
+	// before the last start; a minute exactly, it was set back.
+	last := back.Add(Every)
+	maybe(last.Add(-Every+time.Nanosecond), 4, "the clock a nanosecond less than a minute before the last start")
+	maybe(last.Add(-Every), 5, "the clock a minute before the last start")
 }
 
 // TestClose checks that Close stops a purge with a backlog it would go on

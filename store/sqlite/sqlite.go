@@ -564,7 +564,13 @@ func (s *Store) Ping(ctx context.Context) error {
 		return err
 	}
 	var one int
-	return wrap(s.readRow(ctx, migration.Probe).Scan(&one))
+	err = s.readRow(ctx, migration.Probe).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		// schema_migrations emptied by hand: no schema this server can
+		// tell it knows, as a table renamed is.
+		return game.Unavailable(errors.New("sqlite: schema_migrations holds no migration"))
+	}
+	return wrap(err)
 }
 
 // probe runs check, or joins the run of the check of that name already

@@ -271,6 +271,11 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 			if _, err := s.ListVisits(t.Context(), 1, 0, 10); game.ErrorCode(err) != game.EUNAVAILABLE {
 				t.Errorf("ListVisits after: %v, want %s", err, game.EUNAVAILABLE)
 			}
+			for _, sort := range []game.PlayerSort{game.ByGoldDesc, game.ByGoldAsc} {
+				if _, err := s.ListPlayers(t.Context(), game.PlayerPage{Sort: sort, Limit: 10}); game.ErrorCode(err) != game.EUNAVAILABLE {
+					t.Errorf("ListPlayers (%v) after: %v, want %s", sort, err, game.EUNAVAILABLE)
+				}
+			}
 			if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "removed or replaced") {
 				t.Errorf("Ping after: %v, want %s saying the file was removed or replaced", err, game.EUNAVAILABLE)
 			}
@@ -383,6 +388,16 @@ func TestRenamedSchemaIsUnavailable(t *testing.T) {
 	if _, err := shell.Exec(`ALTER TABLE keys_old RENAME TO idempotency_keys`); err != nil {
 		t.Fatal(err)
 	}
+	// schema_migrations emptied: a schema no migration recorded.
+	if _, err := shell.Exec(`CREATE TABLE migrations_saved AS SELECT * FROM schema_migrations; DELETE FROM schema_migrations`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE {
+		t.Errorf("with schema_migrations empty: Ping = %v, want code %q", err, game.EUNAVAILABLE)
+	}
+	if _, err := shell.Exec(`INSERT INTO schema_migrations SELECT * FROM migrations_saved; DROP TABLE migrations_saved`); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Ping(t.Context()); err != nil {
 		t.Errorf("with the schema as it was: Ping = %v, want nil", err)
 	}
@@ -429,7 +444,8 @@ func TestGroupCommitBatches(t *testing.T) {
 }
 
 // A database a newer build migrated is refused, not served with a schema
-// this build does not know.
+// this build does not know; the refusal names no migration of this build's,
+// none of which is at fault.
 func TestNewerSchemaIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
 	s := openFile(t, path)
@@ -438,8 +454,8 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if _, err := sqlite.Open(t.Context(), path, sqlite.Options{}); err == nil || !errors.Is(err, migration.ErrNewer) {
-		t.Errorf("Open = %v, want a refusal of the newer schema", err)
+	if _, err := sqlite.Open(t.Context(), path, sqlite.Options{}); err == nil || !errors.Is(err, migration.ErrNewer) || strings.Contains(err.Error(), ".sql") {
+		t.Errorf("Open = %v, want a refusal of the newer schema naming no migration file", err)
 	}
 }
 
