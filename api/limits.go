@@ -84,8 +84,8 @@ func inFlightLimit(limit int) func(*gin.Context, *operation) {
 
 // RateLimit configures the per-client token bucket: Burst requests at
 // once, refilled at Rate per second. A zero Rate turns limiting off; a
-// Burst below 1 is a second's worth, Rate rounded up (at least 1). Rate is
-// at most MaxRate.
+// Burst below 1 is a second's worth, Rate rounded up (at least 1). A Rate
+// other than 0 is from MinRate to MaxRate, a Burst at most MaxBurst.
 type RateLimit struct {
 	Rate  float64
 	Burst int
@@ -166,10 +166,16 @@ func clientKey(ip string) string {
 	return prefix.String()
 }
 
-// MaxRate is the largest RateLimit.Rate: a million requests a second is
-// more than one process serves, and far from where the shared buckets'
-// rate (playersFactor times it) or their refill would overflow a float64.
-const MaxRate = 1_000_000
+// The bounds of a RateLimit. A million requests a second is more than one
+// process serves, and far from where the shared buckets' rate
+// (playersFactor times it) or their refill would overflow a float64, or
+// their burst an int; slower than one an hour, the waits the headers give
+// outgrow any client's patience, and a bucket's time to fill a Duration.
+const (
+	MinRate  = 1.0 / 3600
+	MaxRate  = 1_000_000
+	MaxBurst = 1_000_000
+)
 
 // playersFactor is how many times the allowance of an address the proven
 // player tokens of that address may spend together: each has a bucket of

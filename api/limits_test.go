@@ -244,19 +244,25 @@ func TestRateLimitRetryAfter(t *testing.T) {
 
 // A rate NewHandler could not keep is refused when the handler is built:
 // negative, not a number, or past MaxRate, where the shared buckets' rate
-// and refill would overflow to infinities and NaNs that never refuse.
+// and refill would overflow to infinities and NaNs that never refuse; or
+// below MinRate, where a bucket's time to fill overflows a Duration; and a
+// burst past MaxBurst.
 func TestNewHandlerRefusesARateItCannotKeep(t *testing.T) {
 	spec, _ := testOperations(t)
 	var srv generated.StrictServerInterface // not called: no request is served
-	for _, rate := range []float64{-1, math.NaN(), math.Inf(1), MaxRate + 0.5, 1e308} {
+	for _, rate := range []float64{-1, math.NaN(), math.Inf(1), MaxRate + 0.5, 1e308, 1e-300, MinRate / 2} {
 		if _, err := NewHandler(srv, Config{Spec: spec, RateLimit: RateLimit{Rate: rate, Burst: 1}}); err == nil ||
-			!strings.Contains(err.Error(), "the rate limit must be from 0 (off) to 1000000 requests per second") {
+			!strings.Contains(err.Error(), "the rate limit must be 0 (off) or from 0.000278 to 1000000 requests per second") {
 			t.Errorf("rate %v: %v, want it refused", rate, err)
 		}
 	}
-	for _, rate := range []float64{0, 1.0 / 3600, MaxRate} {
-		if _, err := NewHandler(srv, Config{Spec: spec, RateLimit: RateLimit{Rate: rate, Burst: 1}}); err != nil {
-			t.Errorf("rate %v: %v, want it taken", rate, err)
+	if _, err := NewHandler(srv, Config{Spec: spec, RateLimit: RateLimit{Rate: 1, Burst: MaxBurst + 1}}); err == nil ||
+		!strings.Contains(err.Error(), "the rate burst must be at most 1000000 requests, not 1000001") {
+		t.Errorf("burst %d: %v, want it refused", MaxBurst+1, err)
+	}
+	for _, limit := range []RateLimit{{Rate: 0}, {Rate: MinRate, Burst: 1}, {Rate: MaxRate, Burst: MaxBurst}, {Rate: 3, Burst: 0}} {
+		if _, err := NewHandler(srv, Config{Spec: spec, RateLimit: limit}); err != nil {
+			t.Errorf("%+v: %v, want it taken", limit, err)
 		}
 	}
 	rl := newRateLimiter(RateLimit{Rate: MaxRate, Burst: 1}, "")

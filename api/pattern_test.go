@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
+	"github.com/ninjagold/ninjagold-api/generated"
 )
 
 // kinRegexp compiles pattern as kin-openapi does.
@@ -149,5 +152,29 @@ func BenchmarkNamePattern(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// kin-openapi matches the contract's known patterns with their functions,
+// not regexp (useKnownPatternsInKin): a POST /players the quick check
+// refuses for a name too long goes to kin-openapi, which matches the name
+// pattern over it with them.
+func TestKinUsesTheKnownPatterns(t *testing.T) {
+	spec, _ := testOperations(t)
+	var srv generated.StrictServerInterface // not called: the body is refused
+	h, err := NewHandler(srv, Config{Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := kinMatches.Load()
+	req := httptest.NewRequest(http.MethodPost, "/players", strings.NewReader(`{"first_name":"`+strings.Repeat("a", 51)+`","last_name":"Hanzo"}`))
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "first name must be at most 50 characters long") {
+		t.Fatalf("%d %s, want 400 for the first name's length", w.Code, w.Body)
+	}
+	if kinMatches.Load() == before {
+		t.Error("kin-openapi matched the names without the known patterns' functions: regexp, whose cost over a long name any client can ask for")
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -135,8 +134,11 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 		chain = append(chain, anyOperation(cors(r, ops, cfg.CORSOrigins)))
 	}
 	chain = append(chain, headerLimit(cfg.MaxHeaderBytes))
-	if r := cfg.RateLimit.Rate; r < 0 || r > MaxRate || math.IsNaN(r) {
-		return nil, fmt.Errorf("api: the rate limit must be from 0 (off) to %d requests per second, not %v", MaxRate, r)
+	if r := cfg.RateLimit.Rate; r != 0 && !(r >= MinRate && r <= MaxRate) { // NaN fails both
+		return nil, fmt.Errorf("api: the rate limit must be 0 (off) or from %.6f to %d requests per second, not %v", MinRate, MaxRate, r)
+	}
+	if b := cfg.RateLimit.Burst; b > MaxBurst {
+		return nil, fmt.Errorf("api: the rate burst must be at most %d requests, not %d", MaxBurst, b)
 	}
 	if cfg.RateLimit.Rate > 0 {
 		rl := newRateLimiter(cfg.RateLimit, cfg.AdminToken)

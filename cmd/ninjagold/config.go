@@ -260,9 +260,9 @@ func adminToken(getenv func(string) string) (string, error) {
 
 // The bounds of the rate limit's settings.
 const (
-	minRate  = 1.0 / 3600
+	minRate  = api.MinRate
 	maxRate  = api.MaxRate
-	maxBurst = 1_000_000
+	maxBurst = api.MaxBurst
 )
 
 // minAdminToken is the shortest NINJAGOLD_ADMIN_TOKEN taken.
@@ -355,10 +355,14 @@ func (cfg config) check() error {
 	return nil
 }
 
-// isEveryAddress says network holds every address of its family (a /0).
+// isEveryAddress says network holds every address of its family: a /0,
+// or the IPv4-mapped ::ffff:0:0/96, which holds every IPv4 address.
 func isEveryAddress(network *net.IPNet) bool {
-	ones, _ := network.Mask.Size()
-	return ones == 0
+	ones, bits := network.Mask.Size()
+	if bits == 8*net.IPv6len && network.IP.To4() != nil {
+		ones -= 96
+	}
+	return ones <= 0
 }
 
 // checkOrigin refuses o unless it is an origin as a browser sends it in

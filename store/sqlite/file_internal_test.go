@@ -43,3 +43,19 @@ func TestSameOnlyWhenSure(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutComments(t *testing.T) {
+	for _, tt := range []struct{ sql, want string }{
+		{"CREATE INDEX i ON t (a);", "CREATE INDEX i ON t (a);"},
+		{"-- a WHERE\nCREATE INDEX i ON t (a); -- COLLATE\n", "\nCREATE INDEX i ON t (a); \n"},
+		{"/* WHERE */CREATE /* a\nb */INDEX i", "CREATE INDEX i"},
+		{"a -- b /* c\nd */ e", "a \nd */ e"},
+		{"a /* -- b */ c", "a  c"},
+		{"a -- no end of line", "a "},
+		{"a /* no end", "a "},
+	} {
+		if got := withoutComments(tt.sql); got != tt.want {
+			t.Errorf("withoutComments(%q) = %q, want %q", tt.sql, got, tt.want)
+		}
+	}
+}

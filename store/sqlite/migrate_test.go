@@ -277,6 +277,8 @@ func TestMigrationBreakingAUniqueIndexNamesAKey(t *testing.T) {
 			`UNIQUE constraint failed: visits.balance (2067): Key (balance)=(1) is duplicated. 2 other keys are too.`},
 		{"three columns, two keys", `CREATE UNIQUE INDEX v ON visits (location_name, gold, balance)`,
 			`UNIQUE constraint failed: visits.location_name, visits.gold, visits.balance (2067): Key (location_name, gold, balance)=(Cave, 2, 2) is duplicated. 1 other key is too.`},
+		{"words in comments, a key named", "-- where the balance is one\n/* no COLLATE here */ CREATE UNIQUE INDEX v ON visits (balance) -- where\n",
+			`UNIQUE constraint failed: visits.balance (2067): Key (balance)=(1) is duplicated. 2 other keys are too.`},
 		{"a partial index, no key named", `CREATE UNIQUE INDEX v ON visits (balance) WHERE gold > 1`,
 			`UNIQUE constraint failed: visits.balance (2067)`},
 		{"a collation, no key named", `CREATE UNIQUE INDEX v ON visits (location_name COLLATE NOCASE)`,

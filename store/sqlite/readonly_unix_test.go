@@ -142,7 +142,41 @@ func TestNewFileIsTheOwnersAlone(t *testing.T) {
 		}
 	}
 
+	// A relative link resolved from the directory the kernel finds it in:
+	// x/link is y/sub, whose db is ../data.db, y/data.db.
+	dir = t.TempDir()
+	for _, d := range []string{"x", "y/sub"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("../y/sub", filepath.Join(dir, "x", "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../data.db", filepath.Join(dir, "y", "sub", "db")); err != nil {
+		t.Fatal(err)
+	}
+	openFile(t, filepath.Join(dir, "x", "link", "db")).Close()
+	if perm := permissions(t, filepath.Join(dir, "y", "data.db")); perm != 0o600 {
+		t.Errorf("through a relative link: y/data.db: %v, want -rw-------", perm)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "x", "data.db")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("through a relative link: x/data.db: %v, want no such file", err)
+	}
+
+	// A umask that takes the owner's write bit away.
+	syscall.Umask(0o277)
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s = openFile(t, path)
+	syscall.Umask(0o022)
+	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("kira")}); err != nil {
+		t.Errorf("a write to a file made under umask 277: %v", err)
+	}
+	if perm := permissions(t, path); perm != 0o600 {
+		t.Errorf("under umask 277: %v, want -rw-------", perm)
+	}
+
+	path = filepath.Join(t.TempDir(), "ninjagold.db")
 	openFile(t, path).Close()
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)

@@ -32,6 +32,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -373,30 +374,25 @@ func applyMigration(ctx context.Context, conn *sql.Conn, f migration.File, files
 // hold players' names and their tokens' hashes, which SQLite would create
 // readable by all under the usual umask. SQLite gives the write-ahead log
 // (and, shared, the -shm file) the database file's permissions. A file
-// that exists keeps its own. A path that is a symbolic link to no file
-// (O_EXCL will not follow it) has the file it names made instead.
+// that exists keeps its own, and is not opened: closing a descriptor of it
+// would drop the locks another Store of this process holds on it (see
+// holdAcrossCloses). Through a symbolic link to no file yet, the kernel
+// makes the file the link names, as it would for SQLite.
 func createPrivate(path string) error {
-	for range 40 { // as many links as Linux follows
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
-			return f.Close()
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return err
-		}
-		target, lerr := os.Readlink(path)
-		if lerr != nil {
-			return nil // a file, or a directory: SQLite's to open or refuse
-		}
-		if _, serr := os.Stat(path); !errors.Is(serr, fs.ErrNotExist) {
-			return nil // a link to a file that exists
-		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(path), target)
-		}
-		path = target
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil // a file, a directory, or a loop of links: SQLite's to open or refuse
 	}
-	return nil // a loop of links: SQLite's to refuse
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	// A umask that takes the owner's write bit away would leave a file
+	// SQLite opens for reading only, without a word.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // withDuplicate is err, a migration's, with the key that broke a unique
@@ -414,7 +410,7 @@ func withDuplicate(ctx context.Context, tx *sql.Tx, migration string, err error)
 	if !errors.As(err, &se) || se.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE {
 		return err
 	}
-	if upper := strings.ToUpper(migration); strings.Contains(upper, "WHERE") || strings.Contains(upper, "COLLATE") {
+	if partialOrCollated.MatchString(withoutComments(migration)) {
 		return err
 	}
 	table, cols, ok := uniqueColumns(se.Error())
@@ -464,6 +460,41 @@ func withDuplicate(ctx context.Context, tx *sql.Tx, migration string, err error)
 		detail += fmt.Sprintf(" %d other keys are too.", more)
 	}
 	return fmt.Errorf("%w: %s", err, detail)
+}
+
+// partialOrCollated finds a WHERE or a COLLATE in a migration's SQL.
+var partialOrCollated = regexp.MustCompile(`(?i)\b(WHERE|COLLATE)\b`)
+
+// withoutComments is sql without its comments ("-- to the line's end" and
+// "/* ... */"), so that a word in one is not taken for SQL. (A "--" inside
+// a string cuts the line short: then less SQL is looked at, and a key may
+// be named that a WHERE after it would have kept back; no migration of
+// this store writes one.)
+func withoutComments(sql string) string {
+	var b strings.Builder
+	for len(sql) > 0 {
+		line, block := strings.Index(sql, "--"), strings.Index(sql, "/*")
+		switch {
+		case line < 0 && block < 0:
+			b.WriteString(sql)
+			sql = ""
+		case block < 0 || line >= 0 && line < block:
+			b.WriteString(sql[:line])
+			if end := strings.IndexByte(sql[line:], '\n'); end >= 0 {
+				sql = sql[line+end:]
+			} else {
+				sql = ""
+			}
+		default:
+			b.WriteString(sql[:block])
+			if end := strings.Index(sql[block+2:], "*/"); end >= 0 {
+				sql = sql[block+2+end+2:]
+			} else {
+				sql = ""
+			}
+		}
+	}
+	return b.String()
 }
 
 // uniqueColumns reads the table and the columns out of SQLite's message
