@@ -150,7 +150,7 @@ func TestOptionsAllowIsThePathsOwn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sample := strings.NewReplacer("{id}", "1", "{visit_id}", "1", "{asset}", "index.html")
+	sample := strings.NewReplacer("{id}", "1", "{visit_id}", "1", "{asset}", "index.html", "{problem}", "not-found")
 	for template, item := range doc.Paths.Map() {
 		if item.Options == nil {
 			continue

@@ -861,6 +861,11 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 		return bad(404)
 	case "getDocs", "getOpenAPIJSON", "getOpenAPIYAML":
 		return f.unchanged(in)
+	case "getProblemType":
+		if f.docTag(in) == "" {
+			return bad(404)
+		}
+		return f.unchanged(in)
 	}
 	return ok(f.success())
 }
@@ -911,8 +916,11 @@ func cfRead(in specfuzz.Input, tag string) cfWant {
 // a plain GET shows it ("" for a file that does not exist).
 func (f *contractFuzzer) docTag(in specfuzz.Input) string {
 	path := map[string]string{"getDocs": "/docs", "getOpenAPIJSON": "/openapi.json", "getOpenAPIYAML": "/openapi.yaml"}[f.op.ID()]
-	if f.op.ID() == "getDocsAsset" {
+	switch f.op.ID() {
+	case "getDocsAsset":
 		path = "/docs/" + url.PathEscape(in.Path["asset"])
+	case "getProblemType":
+		path = "/problems/" + url.PathEscape(in.Path["problem"])
 	}
 	if path == "" {
 		return ""

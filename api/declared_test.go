@@ -41,6 +41,7 @@ func opRequests(t *testing.T, s *apitest.Server) []opRequest {
 		{"Readiness", "/readyz"}, {"Metrics", "/metrics"}, {"OpenAPIJSON", "/openapi.json"},
 		{"OpenAPIYAML", "/openapi.yaml"}, {"Locations", "/locations"}, {"Location", "/locations/1"},
 		{"Players", "/players"}, {"Player", p.path}, {"Visits", p.path + "/visits"}, {"Visit", p.path + "/visits/1"},
+		{"ProblemType", "/problems/not-found"},
 	} {
 		get := "Get" + r.name
 		switch r.name {

@@ -36,6 +36,9 @@ type Server struct {
 	// marked by every garbage collection).
 	allow map[string]string
 	patch map[string]string
+	// problemPages is the page of each problem type, by name, made from
+	// the contract (problems.go).
+	problemPages map[string][]byte
 	// The contract as JSON, for GET /openapi.json, is encoded when first
 	// asked for.
 	jsonOnce sync.Once
@@ -54,7 +57,7 @@ func New(store game.Store, dice game.Dice, metrics prometheus.Gatherer, spec *op
 		metrics = prometheus.NewRegistry()
 	}
 	allow, patch := pathTables(spec)
-	return &Server{store: store, dice: dice, metrics: metrics, allow: allow, patch: patch}
+	return &Server{store: store, dice: dice, metrics: metrics, allow: allow, patch: patch, problemPages: problemPages(spec)}
 }
 
 // pathTables lists each path's methods (allow) and the media types its

@@ -1465,6 +1465,102 @@ func (s *Server) handleGetPlayerRequest(args [1]string, argsEscaped bool, w http
 	}
 }
 
+// handleGetProblemTypeRequest handles getProblemType operation.
+//
+// A page for people saying what a problem type means: the `type` of every problem this API answers
+// (`/problems/not-found`, a URI reference resolved against the request's) leads here, as RFC 9457 asks
+// of a type that can be dereferenced. It is made from this document: the type's title, the statuses it
+// comes with, and what each of those answers says. A program should tell problems apart by `type` and
+// `status`, not by reading this page.
+//
+// GET /problems/{problem}
+func (s *Server) handleGetProblemTypeRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
+	statusWriter := &codeRecorder{ResponseWriter: w}
+	w = statusWriter
+	ctx := r.Context()
+
+	var (
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: GetProblemTypeOperation,
+			ID:   "getProblemType",
+		}
+	)
+	params, err := decodeGetProblemTypeParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	var rawBody []byte
+
+	var response GetProblemTypeRes
+	if m := s.cfg.Middleware; m != nil {
+		mreq := middleware.Request{
+			Context:          ctx,
+			OperationName:    GetProblemTypeOperation,
+			OperationSummary: "What a problem type means",
+			OperationID:      "getProblemType",
+			Body:             nil,
+			RawBody:          rawBody,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+				{
+					Name: "problem",
+					In:   "path",
+				}: params.Problem,
+			},
+			Raw: r,
+		}
+
+		type (
+			Request  = struct{}
+			Params   = GetProblemTypeParams
+			Response = GetProblemTypeRes
+		)
+		response, err = middleware.HookMiddleware[
+			Request,
+			Params,
+			Response,
+		](
+			m,
+			mreq,
+			unpackGetProblemTypeParams,
+			func(ctx context.Context, request Request, params Params) (response Response, err error) {
+				response, err = s.h.GetProblemType(ctx, params)
+				return response, err
+			},
+		)
+	} else {
+		response, err = s.h.GetProblemType(ctx, params)
+	}
+	if err != nil {
+		defer recordError("Internal", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	if err := encodeGetProblemTypeResponse(response, w); err != nil {
+		defer recordError("EncodeResponse", err)
+		if !errors.Is(err, ht.ErrInternalServerErrorResponse) {
+			s.cfg.ErrorHandler(ctx, w, r, err)
+		}
+		return
+	}
+}
+
 // handleGetReadinessRequest handles getReadiness operation.
 //
 // Answers 200 when the database is reachable and holds every table and column the server uses, 503
@@ -2646,6 +2742,100 @@ func (s *Server) handleHeadPlayersRequest(args [0]string, argsEscaped bool, w ht
 	}
 
 	if err := encodeHeadPlayersResponse(response, w); err != nil {
+		defer recordError("EncodeResponse", err)
+		if !errors.Is(err, ht.ErrInternalServerErrorResponse) {
+			s.cfg.ErrorHandler(ctx, w, r, err)
+		}
+		return
+	}
+}
+
+// handleHeadProblemTypeRequest handles headProblemType operation.
+//
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
+//
+// HEAD /problems/{problem}
+func (s *Server) handleHeadProblemTypeRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
+	statusWriter := &codeRecorder{ResponseWriter: w}
+	w = statusWriter
+	ctx := r.Context()
+
+	var (
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: HeadProblemTypeOperation,
+			ID:   "headProblemType",
+		}
+	)
+	params, err := decodeHeadProblemTypeParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	var rawBody []byte
+
+	var response HeadProblemTypeRes
+	if m := s.cfg.Middleware; m != nil {
+		mreq := middleware.Request{
+			Context:          ctx,
+			OperationName:    HeadProblemTypeOperation,
+			OperationSummary: "What a problem type means — headers only",
+			OperationID:      "headProblemType",
+			Body:             nil,
+			RawBody:          rawBody,
+			Params: middleware.Parameters{
+				{
+					Name: "If-Match",
+					In:   "header",
+				}: params.IfMatch,
+				{
+					Name: "If-None-Match",
+					In:   "header",
+				}: params.IfNoneMatch,
+				{
+					Name: "problem",
+					In:   "path",
+				}: params.Problem,
+			},
+			Raw: r,
+		}
+
+		type (
+			Request  = struct{}
+			Params   = HeadProblemTypeParams
+			Response = HeadProblemTypeRes
+		)
+		response, err = middleware.HookMiddleware[
+			Request,
+			Params,
+			Response,
+		](
+			m,
+			mreq,
+			unpackHeadProblemTypeParams,
+			func(ctx context.Context, request Request, params Params) (response Response, err error) {
+				response, err = s.h.HeadProblemType(ctx, params)
+				return response, err
+			},
+		)
+	} else {
+		response, err = s.h.HeadProblemType(ctx, params)
+	}
+	if err != nil {
+		defer recordError("Internal", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	if err := encodeHeadProblemTypeResponse(response, w); err != nil {
 		defer recordError("EncodeResponse", err)
 		if !errors.Is(err, ht.ErrInternalServerErrorResponse) {
 			s.cfg.ErrorHandler(ctx, w, r, err)
@@ -4102,6 +4292,91 @@ func (s *Server) handleOptionsPlayersRequest(args [0]string, argsEscaped bool, w
 	}
 
 	if err := encodeOptionsPlayersResponse(response, w); err != nil {
+		defer recordError("EncodeResponse", err)
+		if !errors.Is(err, ht.ErrInternalServerErrorResponse) {
+			s.cfg.ErrorHandler(ctx, w, r, err)
+		}
+		return
+	}
+}
+
+// handleOptionsProblemTypeRequest handles optionsProblemType operation.
+//
+// Answers with the methods `/problems/{problem}` supports. When CORS is enabled for the request's
+// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+//
+// OPTIONS /problems/{problem}
+func (s *Server) handleOptionsProblemTypeRequest(args [1]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {
+	statusWriter := &codeRecorder{ResponseWriter: w}
+	w = statusWriter
+	ctx := r.Context()
+
+	var (
+		err          error
+		opErrContext = ogenerrors.OperationContext{
+			Name: OptionsProblemTypeOperation,
+			ID:   "optionsProblemType",
+		}
+	)
+	params, err := decodeOptionsProblemTypeParams(args, argsEscaped, r)
+	if err != nil {
+		err = &ogenerrors.DecodeParamsError{
+			OperationContext: opErrContext,
+			Err:              err,
+		}
+		defer recordError("DecodeParams", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	var rawBody []byte
+
+	var response OptionsProblemTypeRes
+	if m := s.cfg.Middleware; m != nil {
+		mreq := middleware.Request{
+			Context:          ctx,
+			OperationName:    OptionsProblemTypeOperation,
+			OperationSummary: "Methods of /problems/{problem} (CORS preflight)",
+			OperationID:      "optionsProblemType",
+			Body:             nil,
+			RawBody:          rawBody,
+			Params: middleware.Parameters{
+				{
+					Name: "problem",
+					In:   "path",
+				}: params.Problem,
+			},
+			Raw: r,
+		}
+
+		type (
+			Request  = struct{}
+			Params   = OptionsProblemTypeParams
+			Response = OptionsProblemTypeRes
+		)
+		response, err = middleware.HookMiddleware[
+			Request,
+			Params,
+			Response,
+		](
+			m,
+			mreq,
+			unpackOptionsProblemTypeParams,
+			func(ctx context.Context, request Request, params Params) (response Response, err error) {
+				response, err = s.h.OptionsProblemType(ctx, params)
+				return response, err
+			},
+		)
+	} else {
+		response, err = s.h.OptionsProblemType(ctx, params)
+	}
+	if err != nil {
+		defer recordError("Internal", err)
+		s.cfg.ErrorHandler(ctx, w, r, err)
+		return
+	}
+
+	if err := encodeOptionsProblemTypeResponse(response, w); err != nil {
 		defer recordError("EncodeResponse", err)
 		if !errors.Is(err, ht.ErrInternalServerErrorResponse) {
 			s.cfg.ErrorHandler(ctx, w, r, err)

@@ -53,6 +53,10 @@ type GetPlayerRes interface {
 	getPlayerRes()
 }
 
+type GetProblemTypeRes interface {
+	getProblemTypeRes()
+}
+
 type GetReadinessRes interface {
 	getReadinessRes()
 }
@@ -103,6 +107,10 @@ type HeadPlayerRes interface {
 
 type HeadPlayersRes interface {
 	headPlayersRes()
+}
+
+type HeadProblemTypeRes interface {
+	headProblemTypeRes()
 }
 
 type HeadReadinessRes interface {
@@ -175,6 +183,10 @@ type OptionsPlayerTokenRes interface {
 
 type OptionsPlayersRes interface {
 	optionsPlayersRes()
+}
+
+type OptionsProblemTypeRes interface {
+	optionsProblemTypeRes()
 }
 
 type OptionsReadinessRes interface {

@@ -57,7 +57,7 @@ var (
 		"GET":    "If-Match,If-None-Match",
 		"HEAD":   "If-Match,If-None-Match",
 	}
-	rn21AllowedHeaders = map[string]string{
+	rn24AllowedHeaders = map[string]string{
 		"POST": "Authorization,If-Match,If-None-Match",
 	}
 	rn6AllowedHeaders = map[string]string{
@@ -65,11 +65,15 @@ var (
 		"HEAD": "If-Match,If-None-Match",
 		"POST": "Authorization,Content-Type,Idempotency-Key,If-Match,If-None-Match",
 	}
+	rn22AllowedHeaders = map[string]string{
+		"GET":  "If-Match,If-None-Match",
+		"HEAD": "If-Match,If-None-Match",
+	}
 	rn19AllowedHeaders = map[string]string{
 		"GET":  "If-Match,If-None-Match",
 		"HEAD": "If-Match,If-None-Match",
 	}
-	rn17AllowedHeaders = map[string]string{
+	rn20AllowedHeaders = map[string]string{
 		"GET":  "If-Match,If-None-Match",
 		"HEAD": "If-Match,If-None-Match",
 	}
@@ -434,76 +438,41 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 				}
 
-			case 'p': // Prefix: "players"
+			case 'p': // Prefix: "p"
 
-				if l := len("players"); len(elem) >= l && elem[0:l] == "players" {
+				if l := len("p"); len(elem) >= l && elem[0:l] == "p" {
 					elem = elem[l:]
 				} else {
 					break
 				}
 
 				if len(elem) == 0 {
-					switch r.Method {
-					case "GET":
-						s.handleListPlayersRequest([0]string{}, elemIsEscaped, w, r)
-					case "HEAD":
-						s.handleHeadPlayersRequest([0]string{}, elemIsEscaped, w, r)
-					case "OPTIONS":
-						s.handleOptionsPlayersRequest([0]string{}, elemIsEscaped, w, r)
-					case "POST":
-						s.handleCreatePlayerRequest([0]string{}, elemIsEscaped, w, r)
-					default:
-						s.notAllowed(w, r, notAllowedParams{
-							allowedMethods: "GET,HEAD,OPTIONS,POST",
-							allowedHeaders: rn3AllowedHeaders,
-							acceptPost:     "application/json",
-							acceptPatch:    "",
-						})
-					}
-
-					return
+					break
 				}
 				switch elem[0] {
-				case '/': // Prefix: "/"
+				case 'l': // Prefix: "layers"
 
-					if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+					if l := len("layers"); len(elem) >= l && elem[0:l] == "layers" {
 						elem = elem[l:]
 					} else {
 						break
 					}
 
-					// Param: "id"
-					// Match until "/"
-					idx := strings.IndexByte(elem, '/')
-					if idx < 0 {
-						idx = len(elem)
-					}
-					args[0] = elem[:idx]
-					elem = elem[idx:]
-
 					if len(elem) == 0 {
 						switch r.Method {
-						case "DELETE":
-							s.handleDeletePlayerRequest([1]string{
-								args[0],
-							}, elemIsEscaped, w, r)
 						case "GET":
-							s.handleGetPlayerRequest([1]string{
-								args[0],
-							}, elemIsEscaped, w, r)
+							s.handleListPlayersRequest([0]string{}, elemIsEscaped, w, r)
 						case "HEAD":
-							s.handleHeadPlayerRequest([1]string{
-								args[0],
-							}, elemIsEscaped, w, r)
+							s.handleHeadPlayersRequest([0]string{}, elemIsEscaped, w, r)
 						case "OPTIONS":
-							s.handleOptionsPlayerRequest([1]string{
-								args[0],
-							}, elemIsEscaped, w, r)
+							s.handleOptionsPlayersRequest([0]string{}, elemIsEscaped, w, r)
+						case "POST":
+							s.handleCreatePlayerRequest([0]string{}, elemIsEscaped, w, r)
 						default:
 							s.notAllowed(w, r, notAllowedParams{
-								allowedMethods: "DELETE,GET,HEAD,OPTIONS",
-								allowedHeaders: rn5AllowedHeaders,
-								acceptPost:     "",
+								allowedMethods: "GET,HEAD,OPTIONS,POST",
+								allowedHeaders: rn3AllowedHeaders,
+								acceptPost:     "application/json",
 								acceptPatch:    "",
 							})
 						}
@@ -519,118 +488,80 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 							break
 						}
 
+						// Param: "id"
+						// Match until "/"
+						idx := strings.IndexByte(elem, '/')
+						if idx < 0 {
+							idx = len(elem)
+						}
+						args[0] = elem[:idx]
+						elem = elem[idx:]
+
 						if len(elem) == 0 {
-							break
+							switch r.Method {
+							case "DELETE":
+								s.handleDeletePlayerRequest([1]string{
+									args[0],
+								}, elemIsEscaped, w, r)
+							case "GET":
+								s.handleGetPlayerRequest([1]string{
+									args[0],
+								}, elemIsEscaped, w, r)
+							case "HEAD":
+								s.handleHeadPlayerRequest([1]string{
+									args[0],
+								}, elemIsEscaped, w, r)
+							case "OPTIONS":
+								s.handleOptionsPlayerRequest([1]string{
+									args[0],
+								}, elemIsEscaped, w, r)
+							default:
+								s.notAllowed(w, r, notAllowedParams{
+									allowedMethods: "DELETE,GET,HEAD,OPTIONS",
+									allowedHeaders: rn5AllowedHeaders,
+									acceptPost:     "",
+									acceptPatch:    "",
+								})
+							}
+
+							return
 						}
 						switch elem[0] {
-						case 't': // Prefix: "token"
+						case '/': // Prefix: "/"
 
-							if l := len("token"); len(elem) >= l && elem[0:l] == "token" {
+							if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
 								elem = elem[l:]
 							} else {
 								break
 							}
 
 							if len(elem) == 0 {
-								// Leaf node.
-								switch r.Method {
-								case "OPTIONS":
-									s.handleOptionsPlayerTokenRequest([1]string{
-										args[0],
-									}, elemIsEscaped, w, r)
-								case "POST":
-									s.handleReplacePlayerTokenRequest([1]string{
-										args[0],
-									}, elemIsEscaped, w, r)
-								default:
-									s.notAllowed(w, r, notAllowedParams{
-										allowedMethods: "OPTIONS,POST",
-										allowedHeaders: rn21AllowedHeaders,
-										acceptPost:     "",
-										acceptPatch:    "",
-									})
-								}
-
-								return
-							}
-
-						case 'v': // Prefix: "visits"
-
-							if l := len("visits"); len(elem) >= l && elem[0:l] == "visits" {
-								elem = elem[l:]
-							} else {
 								break
-							}
-
-							if len(elem) == 0 {
-								switch r.Method {
-								case "GET":
-									s.handleListVisitsRequest([1]string{
-										args[0],
-									}, elemIsEscaped, w, r)
-								case "HEAD":
-									s.handleHeadVisitsRequest([1]string{
-										args[0],
-									}, elemIsEscaped, w, r)
-								case "OPTIONS":
-									s.handleOptionsVisitsRequest([1]string{
-										args[0],
-									}, elemIsEscaped, w, r)
-								case "POST":
-									s.handleCreateVisitRequest([1]string{
-										args[0],
-									}, elemIsEscaped, w, r)
-								default:
-									s.notAllowed(w, r, notAllowedParams{
-										allowedMethods: "GET,HEAD,OPTIONS,POST",
-										allowedHeaders: rn6AllowedHeaders,
-										acceptPost:     "application/json",
-										acceptPatch:    "",
-									})
-								}
-
-								return
 							}
 							switch elem[0] {
-							case '/': // Prefix: "/"
+							case 't': // Prefix: "token"
 
-								if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+								if l := len("token"); len(elem) >= l && elem[0:l] == "token" {
 									elem = elem[l:]
 								} else {
 									break
 								}
 
-								// Param: "visit_id"
-								// Leaf parameter, slashes are prohibited
-								idx := strings.IndexByte(elem, '/')
-								if idx >= 0 {
-									break
-								}
-								args[1] = elem
-								elem = ""
-
 								if len(elem) == 0 {
 									// Leaf node.
 									switch r.Method {
-									case "GET":
-										s.handleGetVisitRequest([2]string{
-											args[0],
-											args[1],
-										}, elemIsEscaped, w, r)
-									case "HEAD":
-										s.handleHeadVisitRequest([2]string{
-											args[0],
-											args[1],
-										}, elemIsEscaped, w, r)
 									case "OPTIONS":
-										s.handleOptionsVisitRequest([2]string{
+										s.handleOptionsPlayerTokenRequest([1]string{
 											args[0],
-											args[1],
+										}, elemIsEscaped, w, r)
+									case "POST":
+										s.handleReplacePlayerTokenRequest([1]string{
+											args[0],
 										}, elemIsEscaped, w, r)
 									default:
 										s.notAllowed(w, r, notAllowedParams{
-											allowedMethods: "GET,HEAD,OPTIONS",
-											allowedHeaders: rn19AllowedHeaders,
+											allowedMethods: "OPTIONS,POST",
+											allowedHeaders: rn24AllowedHeaders,
 											acceptPost:     "",
 											acceptPatch:    "",
 										})
@@ -639,10 +570,141 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 									return
 								}
 
+							case 'v': // Prefix: "visits"
+
+								if l := len("visits"); len(elem) >= l && elem[0:l] == "visits" {
+									elem = elem[l:]
+								} else {
+									break
+								}
+
+								if len(elem) == 0 {
+									switch r.Method {
+									case "GET":
+										s.handleListVisitsRequest([1]string{
+											args[0],
+										}, elemIsEscaped, w, r)
+									case "HEAD":
+										s.handleHeadVisitsRequest([1]string{
+											args[0],
+										}, elemIsEscaped, w, r)
+									case "OPTIONS":
+										s.handleOptionsVisitsRequest([1]string{
+											args[0],
+										}, elemIsEscaped, w, r)
+									case "POST":
+										s.handleCreateVisitRequest([1]string{
+											args[0],
+										}, elemIsEscaped, w, r)
+									default:
+										s.notAllowed(w, r, notAllowedParams{
+											allowedMethods: "GET,HEAD,OPTIONS,POST",
+											allowedHeaders: rn6AllowedHeaders,
+											acceptPost:     "application/json",
+											acceptPatch:    "",
+										})
+									}
+
+									return
+								}
+								switch elem[0] {
+								case '/': // Prefix: "/"
+
+									if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+										elem = elem[l:]
+									} else {
+										break
+									}
+
+									// Param: "visit_id"
+									// Leaf parameter, slashes are prohibited
+									idx := strings.IndexByte(elem, '/')
+									if idx >= 0 {
+										break
+									}
+									args[1] = elem
+									elem = ""
+
+									if len(elem) == 0 {
+										// Leaf node.
+										switch r.Method {
+										case "GET":
+											s.handleGetVisitRequest([2]string{
+												args[0],
+												args[1],
+											}, elemIsEscaped, w, r)
+										case "HEAD":
+											s.handleHeadVisitRequest([2]string{
+												args[0],
+												args[1],
+											}, elemIsEscaped, w, r)
+										case "OPTIONS":
+											s.handleOptionsVisitRequest([2]string{
+												args[0],
+												args[1],
+											}, elemIsEscaped, w, r)
+										default:
+											s.notAllowed(w, r, notAllowedParams{
+												allowedMethods: "GET,HEAD,OPTIONS",
+												allowedHeaders: rn22AllowedHeaders,
+												acceptPost:     "",
+												acceptPatch:    "",
+											})
+										}
+
+										return
+									}
+
+								}
+
 							}
 
 						}
 
+					}
+
+				case 'r': // Prefix: "roblems/"
+
+					if l := len("roblems/"); len(elem) >= l && elem[0:l] == "roblems/" {
+						elem = elem[l:]
+					} else {
+						break
+					}
+
+					// Param: "problem"
+					// Leaf parameter, slashes are prohibited
+					idx := strings.IndexByte(elem, '/')
+					if idx >= 0 {
+						break
+					}
+					args[0] = elem
+					elem = ""
+
+					if len(elem) == 0 {
+						// Leaf node.
+						switch r.Method {
+						case "GET":
+							s.handleGetProblemTypeRequest([1]string{
+								args[0],
+							}, elemIsEscaped, w, r)
+						case "HEAD":
+							s.handleHeadProblemTypeRequest([1]string{
+								args[0],
+							}, elemIsEscaped, w, r)
+						case "OPTIONS":
+							s.handleOptionsProblemTypeRequest([1]string{
+								args[0],
+							}, elemIsEscaped, w, r)
+						default:
+							s.notAllowed(w, r, notAllowedParams{
+								allowedMethods: "GET,HEAD,OPTIONS",
+								allowedHeaders: rn19AllowedHeaders,
+								acceptPost:     "",
+								acceptPatch:    "",
+							})
+						}
+
+						return
 					}
 
 				}
@@ -667,7 +729,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					default:
 						s.notAllowed(w, r, notAllowedParams{
 							allowedMethods: "GET,HEAD,OPTIONS",
-							allowedHeaders: rn17AllowedHeaders,
+							allowedHeaders: rn20AllowedHeaders,
 							acceptPost:     "",
 							acceptPatch:    "",
 						})
@@ -1220,111 +1282,63 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 
 				}
 
-			case 'p': // Prefix: "players"
+			case 'p': // Prefix: "p"
 
-				if l := len("players"); len(elem) >= l && elem[0:l] == "players" {
+				if l := len("p"); len(elem) >= l && elem[0:l] == "p" {
 					elem = elem[l:]
 				} else {
 					break
 				}
 
 				if len(elem) == 0 {
-					switch method {
-					case "GET":
-						r.name = ListPlayersOperation
-						r.summary = "List players (the leaderboard)"
-						r.operationID = "listPlayers"
-						r.operationGroup = ""
-						r.pathPattern = "/players"
-						r.args = args
-						r.count = 0
-						return r, true
-					case "HEAD":
-						r.name = HeadPlayersOperation
-						r.summary = "List players (the leaderboard) — headers only"
-						r.operationID = "headPlayers"
-						r.operationGroup = ""
-						r.pathPattern = "/players"
-						r.args = args
-						r.count = 0
-						return r, true
-					case "OPTIONS":
-						r.name = OptionsPlayersOperation
-						r.summary = "Methods of /players (CORS preflight)"
-						r.operationID = "optionsPlayers"
-						r.operationGroup = ""
-						r.pathPattern = "/players"
-						r.args = args
-						r.count = 0
-						return r, true
-					case "POST":
-						r.name = CreatePlayerOperation
-						r.summary = "Create a player"
-						r.operationID = "createPlayer"
-						r.operationGroup = ""
-						r.pathPattern = "/players"
-						r.args = args
-						r.count = 0
-						return r, true
-					default:
-						return
-					}
+					break
 				}
 				switch elem[0] {
-				case '/': // Prefix: "/"
+				case 'l': // Prefix: "layers"
 
-					if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+					if l := len("layers"); len(elem) >= l && elem[0:l] == "layers" {
 						elem = elem[l:]
 					} else {
 						break
 					}
 
-					// Param: "id"
-					// Match until "/"
-					idx := strings.IndexByte(elem, '/')
-					if idx < 0 {
-						idx = len(elem)
-					}
-					args[0] = elem[:idx]
-					elem = elem[idx:]
-
 					if len(elem) == 0 {
 						switch method {
-						case "DELETE":
-							r.name = DeletePlayerOperation
-							r.summary = "Delete a player and their visits"
-							r.operationID = "deletePlayer"
-							r.operationGroup = ""
-							r.pathPattern = "/players/{id}"
-							r.args = args
-							r.count = 1
-							return r, true
 						case "GET":
-							r.name = GetPlayerOperation
-							r.summary = "Get a player"
-							r.operationID = "getPlayer"
+							r.name = ListPlayersOperation
+							r.summary = "List players (the leaderboard)"
+							r.operationID = "listPlayers"
 							r.operationGroup = ""
-							r.pathPattern = "/players/{id}"
+							r.pathPattern = "/players"
 							r.args = args
-							r.count = 1
+							r.count = 0
 							return r, true
 						case "HEAD":
-							r.name = HeadPlayerOperation
-							r.summary = "Get a player — headers only"
-							r.operationID = "headPlayer"
+							r.name = HeadPlayersOperation
+							r.summary = "List players (the leaderboard) — headers only"
+							r.operationID = "headPlayers"
 							r.operationGroup = ""
-							r.pathPattern = "/players/{id}"
+							r.pathPattern = "/players"
 							r.args = args
-							r.count = 1
+							r.count = 0
 							return r, true
 						case "OPTIONS":
-							r.name = OptionsPlayerOperation
-							r.summary = "Methods of /players/{id} (CORS preflight)"
-							r.operationID = "optionsPlayer"
+							r.name = OptionsPlayersOperation
+							r.summary = "Methods of /players (CORS preflight)"
+							r.operationID = "optionsPlayers"
 							r.operationGroup = ""
-							r.pathPattern = "/players/{id}"
+							r.pathPattern = "/players"
 							r.args = args
-							r.count = 1
+							r.count = 0
+							return r, true
+						case "POST":
+							r.name = CreatePlayerOperation
+							r.summary = "Create a player"
+							r.operationID = "createPlayer"
+							r.operationGroup = ""
+							r.pathPattern = "/players"
+							r.args = args
+							r.count = 0
 							return r, true
 						default:
 							return
@@ -1339,151 +1353,265 @@ func (s *Server) FindPath(method string, u *url.URL) (r Route, _ bool) {
 							break
 						}
 
+						// Param: "id"
+						// Match until "/"
+						idx := strings.IndexByte(elem, '/')
+						if idx < 0 {
+							idx = len(elem)
+						}
+						args[0] = elem[:idx]
+						elem = elem[idx:]
+
 						if len(elem) == 0 {
-							break
+							switch method {
+							case "DELETE":
+								r.name = DeletePlayerOperation
+								r.summary = "Delete a player and their visits"
+								r.operationID = "deletePlayer"
+								r.operationGroup = ""
+								r.pathPattern = "/players/{id}"
+								r.args = args
+								r.count = 1
+								return r, true
+							case "GET":
+								r.name = GetPlayerOperation
+								r.summary = "Get a player"
+								r.operationID = "getPlayer"
+								r.operationGroup = ""
+								r.pathPattern = "/players/{id}"
+								r.args = args
+								r.count = 1
+								return r, true
+							case "HEAD":
+								r.name = HeadPlayerOperation
+								r.summary = "Get a player — headers only"
+								r.operationID = "headPlayer"
+								r.operationGroup = ""
+								r.pathPattern = "/players/{id}"
+								r.args = args
+								r.count = 1
+								return r, true
+							case "OPTIONS":
+								r.name = OptionsPlayerOperation
+								r.summary = "Methods of /players/{id} (CORS preflight)"
+								r.operationID = "optionsPlayer"
+								r.operationGroup = ""
+								r.pathPattern = "/players/{id}"
+								r.args = args
+								r.count = 1
+								return r, true
+							default:
+								return
+							}
 						}
 						switch elem[0] {
-						case 't': // Prefix: "token"
+						case '/': // Prefix: "/"
 
-							if l := len("token"); len(elem) >= l && elem[0:l] == "token" {
+							if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
 								elem = elem[l:]
 							} else {
 								break
 							}
 
 							if len(elem) == 0 {
-								// Leaf node.
-								switch method {
-								case "OPTIONS":
-									r.name = OptionsPlayerTokenOperation
-									r.summary = "Methods of /players/{id}/token (CORS preflight)"
-									r.operationID = "optionsPlayerToken"
-									r.operationGroup = ""
-									r.pathPattern = "/players/{id}/token"
-									r.args = args
-									r.count = 1
-									return r, true
-								case "POST":
-									r.name = ReplacePlayerTokenOperation
-									r.summary = "Replace a player's token"
-									r.operationID = "replacePlayerToken"
-									r.operationGroup = ""
-									r.pathPattern = "/players/{id}/token"
-									r.args = args
-									r.count = 1
-									return r, true
-								default:
-									return
-								}
-							}
-
-						case 'v': // Prefix: "visits"
-
-							if l := len("visits"); len(elem) >= l && elem[0:l] == "visits" {
-								elem = elem[l:]
-							} else {
 								break
-							}
-
-							if len(elem) == 0 {
-								switch method {
-								case "GET":
-									r.name = ListVisitsOperation
-									r.summary = "Read a player's activity log"
-									r.operationID = "listVisits"
-									r.operationGroup = ""
-									r.pathPattern = "/players/{id}/visits"
-									r.args = args
-									r.count = 1
-									return r, true
-								case "HEAD":
-									r.name = HeadVisitsOperation
-									r.summary = "Read a player's activity log — headers only"
-									r.operationID = "headVisits"
-									r.operationGroup = ""
-									r.pathPattern = "/players/{id}/visits"
-									r.args = args
-									r.count = 1
-									return r, true
-								case "OPTIONS":
-									r.name = OptionsVisitsOperation
-									r.summary = "Methods of /players/{id}/visits (CORS preflight)"
-									r.operationID = "optionsVisits"
-									r.operationGroup = ""
-									r.pathPattern = "/players/{id}/visits"
-									r.args = args
-									r.count = 1
-									return r, true
-								case "POST":
-									r.name = CreateVisitOperation
-									r.summary = "Visit a location"
-									r.operationID = "createVisit"
-									r.operationGroup = ""
-									r.pathPattern = "/players/{id}/visits"
-									r.args = args
-									r.count = 1
-									return r, true
-								default:
-									return
-								}
 							}
 							switch elem[0] {
-							case '/': // Prefix: "/"
+							case 't': // Prefix: "token"
 
-								if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+								if l := len("token"); len(elem) >= l && elem[0:l] == "token" {
 									elem = elem[l:]
 								} else {
 									break
 								}
 
-								// Param: "visit_id"
-								// Leaf parameter, slashes are prohibited
-								idx := strings.IndexByte(elem, '/')
-								if idx >= 0 {
-									break
-								}
-								args[1] = elem
-								elem = ""
-
 								if len(elem) == 0 {
 									// Leaf node.
 									switch method {
-									case "GET":
-										r.name = GetVisitOperation
-										r.summary = "Get one visit"
-										r.operationID = "getVisit"
-										r.operationGroup = ""
-										r.pathPattern = "/players/{id}/visits/{visit_id}"
-										r.args = args
-										r.count = 2
-										return r, true
-									case "HEAD":
-										r.name = HeadVisitOperation
-										r.summary = "Get one visit — headers only"
-										r.operationID = "headVisit"
-										r.operationGroup = ""
-										r.pathPattern = "/players/{id}/visits/{visit_id}"
-										r.args = args
-										r.count = 2
-										return r, true
 									case "OPTIONS":
-										r.name = OptionsVisitOperation
-										r.summary = "Methods of /players/{id}/visits/{visit_id} (CORS preflight)"
-										r.operationID = "optionsVisit"
+										r.name = OptionsPlayerTokenOperation
+										r.summary = "Methods of /players/{id}/token (CORS preflight)"
+										r.operationID = "optionsPlayerToken"
 										r.operationGroup = ""
-										r.pathPattern = "/players/{id}/visits/{visit_id}"
+										r.pathPattern = "/players/{id}/token"
 										r.args = args
-										r.count = 2
+										r.count = 1
+										return r, true
+									case "POST":
+										r.name = ReplacePlayerTokenOperation
+										r.summary = "Replace a player's token"
+										r.operationID = "replacePlayerToken"
+										r.operationGroup = ""
+										r.pathPattern = "/players/{id}/token"
+										r.args = args
+										r.count = 1
 										return r, true
 									default:
 										return
 									}
 								}
 
+							case 'v': // Prefix: "visits"
+
+								if l := len("visits"); len(elem) >= l && elem[0:l] == "visits" {
+									elem = elem[l:]
+								} else {
+									break
+								}
+
+								if len(elem) == 0 {
+									switch method {
+									case "GET":
+										r.name = ListVisitsOperation
+										r.summary = "Read a player's activity log"
+										r.operationID = "listVisits"
+										r.operationGroup = ""
+										r.pathPattern = "/players/{id}/visits"
+										r.args = args
+										r.count = 1
+										return r, true
+									case "HEAD":
+										r.name = HeadVisitsOperation
+										r.summary = "Read a player's activity log — headers only"
+										r.operationID = "headVisits"
+										r.operationGroup = ""
+										r.pathPattern = "/players/{id}/visits"
+										r.args = args
+										r.count = 1
+										return r, true
+									case "OPTIONS":
+										r.name = OptionsVisitsOperation
+										r.summary = "Methods of /players/{id}/visits (CORS preflight)"
+										r.operationID = "optionsVisits"
+										r.operationGroup = ""
+										r.pathPattern = "/players/{id}/visits"
+										r.args = args
+										r.count = 1
+										return r, true
+									case "POST":
+										r.name = CreateVisitOperation
+										r.summary = "Visit a location"
+										r.operationID = "createVisit"
+										r.operationGroup = ""
+										r.pathPattern = "/players/{id}/visits"
+										r.args = args
+										r.count = 1
+										return r, true
+									default:
+										return
+									}
+								}
+								switch elem[0] {
+								case '/': // Prefix: "/"
+
+									if l := len("/"); len(elem) >= l && elem[0:l] == "/" {
+										elem = elem[l:]
+									} else {
+										break
+									}
+
+									// Param: "visit_id"
+									// Leaf parameter, slashes are prohibited
+									idx := strings.IndexByte(elem, '/')
+									if idx >= 0 {
+										break
+									}
+									args[1] = elem
+									elem = ""
+
+									if len(elem) == 0 {
+										// Leaf node.
+										switch method {
+										case "GET":
+											r.name = GetVisitOperation
+											r.summary = "Get one visit"
+											r.operationID = "getVisit"
+											r.operationGroup = ""
+											r.pathPattern = "/players/{id}/visits/{visit_id}"
+											r.args = args
+											r.count = 2
+											return r, true
+										case "HEAD":
+											r.name = HeadVisitOperation
+											r.summary = "Get one visit — headers only"
+											r.operationID = "headVisit"
+											r.operationGroup = ""
+											r.pathPattern = "/players/{id}/visits/{visit_id}"
+											r.args = args
+											r.count = 2
+											return r, true
+										case "OPTIONS":
+											r.name = OptionsVisitOperation
+											r.summary = "Methods of /players/{id}/visits/{visit_id} (CORS preflight)"
+											r.operationID = "optionsVisit"
+											r.operationGroup = ""
+											r.pathPattern = "/players/{id}/visits/{visit_id}"
+											r.args = args
+											r.count = 2
+											return r, true
+										default:
+											return
+										}
+									}
+
+								}
+
 							}
 
 						}
 
+					}
+
+				case 'r': // Prefix: "roblems/"
+
+					if l := len("roblems/"); len(elem) >= l && elem[0:l] == "roblems/" {
+						elem = elem[l:]
+					} else {
+						break
+					}
+
+					// Param: "problem"
+					// Leaf parameter, slashes are prohibited
+					idx := strings.IndexByte(elem, '/')
+					if idx >= 0 {
+						break
+					}
+					args[0] = elem
+					elem = ""
+
+					if len(elem) == 0 {
+						// Leaf node.
+						switch method {
+						case "GET":
+							r.name = GetProblemTypeOperation
+							r.summary = "What a problem type means"
+							r.operationID = "getProblemType"
+							r.operationGroup = ""
+							r.pathPattern = "/problems/{problem}"
+							r.args = args
+							r.count = 1
+							return r, true
+						case "HEAD":
+							r.name = HeadProblemTypeOperation
+							r.summary = "What a problem type means — headers only"
+							r.operationID = "headProblemType"
+							r.operationGroup = ""
+							r.pathPattern = "/problems/{problem}"
+							r.args = args
+							r.count = 1
+							return r, true
+						case "OPTIONS":
+							r.name = OptionsProblemTypeOperation
+							r.summary = "Methods of /problems/{problem} (CORS preflight)"
+							r.operationID = "optionsProblemType"
+							r.operationGroup = ""
+							r.pathPattern = "/problems/{problem}"
+							r.args = args
+							r.count = 1
+							return r, true
+						default:
+							return
+						}
 					}
 
 				}

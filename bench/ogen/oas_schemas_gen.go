@@ -230,6 +230,7 @@ func (*BadRequestHeaders) getMetricsRes()         {}
 func (*BadRequestHeaders) getOpenAPIJSONRes()     {}
 func (*BadRequestHeaders) getOpenAPIYAMLRes()     {}
 func (*BadRequestHeaders) getPlayerRes()          {}
+func (*BadRequestHeaders) getProblemTypeRes()     {}
 func (*BadRequestHeaders) getReadinessRes()       {}
 func (*BadRequestHeaders) getVisitRes()           {}
 func (*BadRequestHeaders) listLocationsRes()      {}
@@ -239,6 +240,7 @@ func (*BadRequestHeaders) optionsDocsAssetRes()   {}
 func (*BadRequestHeaders) optionsLocationRes()    {}
 func (*BadRequestHeaders) optionsPlayerRes()      {}
 func (*BadRequestHeaders) optionsPlayerTokenRes() {}
+func (*BadRequestHeaders) optionsProblemTypeRes() {}
 func (*BadRequestHeaders) optionsVisitRes()       {}
 func (*BadRequestHeaders) optionsVisitsRes()      {}
 func (*BadRequestHeaders) replaceLocationRes()    {}
@@ -2555,6 +2557,274 @@ func (s *GetOpenAPIYAMLOKHeaders) SetResponse(val GetOpenAPIYAMLOK) {
 
 func (*GetOpenAPIYAMLOKHeaders) getOpenAPIYAMLRes() {}
 
+// GetProblemTypeNotModified is response for GetProblemType operation.
+type GetProblemTypeNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *GetProblemTypeNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *GetProblemTypeNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetProblemTypeNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
+}
+
+// GetETag returns the value of ETag.
+func (s *GetProblemTypeNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *GetProblemTypeNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *GetProblemTypeNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetProblemTypeNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *GetProblemTypeNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetProblemTypeNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *GetProblemTypeNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *GetProblemTypeNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *GetProblemTypeNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *GetProblemTypeNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetProblemTypeNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *GetProblemTypeNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *GetProblemTypeNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetProblemTypeNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *GetProblemTypeNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetProblemTypeNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *GetProblemTypeNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*GetProblemTypeNotModified) getProblemTypeRes() {}
+
+type GetProblemTypeOK struct {
+	Data io.Reader
+}
+
+// Read reads data from the Data reader.
+//
+// Kept to satisfy the io.Reader interface.
+func (s GetProblemTypeOK) Read(p []byte) (n int, err error) {
+	if s.Data == nil {
+		return 0, io.EOF
+	}
+	return s.Data.Read(p)
+}
+
+// GetProblemTypeOKHeaders wraps GetProblemTypeOK with response headers.
+type GetProblemTypeOKHeaders struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
+	ContentSecurityPolicy      string
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+	Response                   GetProblemTypeOK
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *GetProblemTypeOKHeaders) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *GetProblemTypeOKHeaders) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *GetProblemTypeOKHeaders) GetCacheControl() OptNoCache {
+	return s.CacheControl
+}
+
+// GetContentSecurityPolicy returns the value of ContentSecurityPolicy.
+func (s *GetProblemTypeOKHeaders) GetContentSecurityPolicy() string {
+	return s.ContentSecurityPolicy
+}
+
+// GetETag returns the value of ETag.
+func (s *GetProblemTypeOKHeaders) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *GetProblemTypeOKHeaders) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *GetProblemTypeOKHeaders) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *GetProblemTypeOKHeaders) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *GetProblemTypeOKHeaders) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *GetProblemTypeOKHeaders) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *GetProblemTypeOKHeaders) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// GetResponse returns the value of Response.
+func (s *GetProblemTypeOKHeaders) GetResponse() GetProblemTypeOK {
+	return s.Response
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *GetProblemTypeOKHeaders) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *GetProblemTypeOKHeaders) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *GetProblemTypeOKHeaders) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
+// SetContentSecurityPolicy sets the value of ContentSecurityPolicy.
+func (s *GetProblemTypeOKHeaders) SetContentSecurityPolicy(val string) {
+	s.ContentSecurityPolicy = val
+}
+
+// SetETag sets the value of ETag.
+func (s *GetProblemTypeOKHeaders) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *GetProblemTypeOKHeaders) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *GetProblemTypeOKHeaders) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *GetProblemTypeOKHeaders) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *GetProblemTypeOKHeaders) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *GetProblemTypeOKHeaders) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *GetProblemTypeOKHeaders) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+// SetResponse sets the value of Response.
+func (s *GetProblemTypeOKHeaders) SetResponse(val GetProblemTypeOK) {
+	s.Response = val
+}
+
+func (*GetProblemTypeOKHeaders) getProblemTypeRes() {}
+
 // GetRootFound is response for GetRoot operation.
 type GetRootFound struct {
 	AccessControlAllowOrigin   OptString
@@ -4807,6 +5077,7 @@ func (*HeadPreconditionFailed) headDocsRes()        {}
 func (*HeadPreconditionFailed) headLocationRes()    {}
 func (*HeadPreconditionFailed) headOpenAPIJSONRes() {}
 func (*HeadPreconditionFailed) headOpenAPIYAMLRes() {}
+func (*HeadPreconditionFailed) headProblemTypeRes() {}
 
 // Ref: #/components/responses/HeadProblem
 type HeadProblem struct {
@@ -4910,6 +5181,269 @@ func (s *HeadProblem) SetXContentTypeOptions(val OptContentTypeOptions) {
 func (s *HeadProblem) SetXRequestID(val OptString) {
 	s.XRequestID = val
 }
+
+type HeadProblemTypeBadRequest HeadProblem
+
+func (*HeadProblemTypeBadRequest) headProblemTypeRes() {}
+
+type HeadProblemTypeInternalServerError HeadProblem
+
+func (*HeadProblemTypeInternalServerError) headProblemTypeRes() {}
+
+type HeadProblemTypeNotAcceptable HeadProblem
+
+func (*HeadProblemTypeNotAcceptable) headProblemTypeRes() {}
+
+type HeadProblemTypeNotFound HeadProblem
+
+func (*HeadProblemTypeNotFound) headProblemTypeRes() {}
+
+// HeadProblemTypeNotModified is response for HeadProblemType operation.
+type HeadProblemTypeNotModified struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadProblemTypeNotModified) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadProblemTypeNotModified) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadProblemTypeNotModified) GetCacheControl() OptNoCache {
+	return s.CacheControl
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadProblemTypeNotModified) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadProblemTypeNotModified) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadProblemTypeNotModified) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadProblemTypeNotModified) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadProblemTypeNotModified) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadProblemTypeNotModified) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadProblemTypeNotModified) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadProblemTypeNotModified) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadProblemTypeNotModified) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadProblemTypeNotModified) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadProblemTypeNotModified) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadProblemTypeNotModified) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadProblemTypeNotModified) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadProblemTypeNotModified) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadProblemTypeNotModified) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadProblemTypeNotModified) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadProblemTypeNotModified) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadProblemTypeNotModified) headProblemTypeRes() {}
+
+// HeadProblemTypeOK is response for HeadProblemType operation.
+type HeadProblemTypeOK struct {
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	CacheControl               OptNoCache
+	ContentSecurityPolicy      string
+	ETag                       string
+	RateLimit                  OptString
+	RateLimitPolicy            OptString
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *HeadProblemTypeOK) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *HeadProblemTypeOK) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *HeadProblemTypeOK) GetCacheControl() OptNoCache {
+	return s.CacheControl
+}
+
+// GetContentSecurityPolicy returns the value of ContentSecurityPolicy.
+func (s *HeadProblemTypeOK) GetContentSecurityPolicy() string {
+	return s.ContentSecurityPolicy
+}
+
+// GetETag returns the value of ETag.
+func (s *HeadProblemTypeOK) GetETag() string {
+	return s.ETag
+}
+
+// GetRateLimit returns the value of RateLimit.
+func (s *HeadProblemTypeOK) GetRateLimit() OptString {
+	return s.RateLimit
+}
+
+// GetRateLimitPolicy returns the value of RateLimitPolicy.
+func (s *HeadProblemTypeOK) GetRateLimitPolicy() OptString {
+	return s.RateLimitPolicy
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *HeadProblemTypeOK) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *HeadProblemTypeOK) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *HeadProblemTypeOK) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *HeadProblemTypeOK) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *HeadProblemTypeOK) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *HeadProblemTypeOK) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *HeadProblemTypeOK) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
+// SetContentSecurityPolicy sets the value of ContentSecurityPolicy.
+func (s *HeadProblemTypeOK) SetContentSecurityPolicy(val string) {
+	s.ContentSecurityPolicy = val
+}
+
+// SetETag sets the value of ETag.
+func (s *HeadProblemTypeOK) SetETag(val string) {
+	s.ETag = val
+}
+
+// SetRateLimit sets the value of RateLimit.
+func (s *HeadProblemTypeOK) SetRateLimit(val OptString) {
+	s.RateLimit = val
+}
+
+// SetRateLimitPolicy sets the value of RateLimitPolicy.
+func (s *HeadProblemTypeOK) SetRateLimitPolicy(val OptString) {
+	s.RateLimitPolicy = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *HeadProblemTypeOK) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *HeadProblemTypeOK) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *HeadProblemTypeOK) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *HeadProblemTypeOK) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*HeadProblemTypeOK) headProblemTypeRes() {}
+
+type HeadProblemTypeRequestHeaderFieldsTooLarge HeadProblem
+
+func (*HeadProblemTypeRequestHeaderFieldsTooLarge) headProblemTypeRes() {}
 
 type HeadReadinessBadRequest HeadProblem
 
@@ -5260,6 +5794,7 @@ func (*HeadServiceUnavailable) headOpenAPIJSONRes() {}
 func (*HeadServiceUnavailable) headOpenAPIYAMLRes() {}
 func (*HeadServiceUnavailable) headPlayerRes()      {}
 func (*HeadServiceUnavailable) headPlayersRes()     {}
+func (*HeadServiceUnavailable) headProblemTypeRes() {}
 func (*HeadServiceUnavailable) headReadinessRes()   {}
 func (*HeadServiceUnavailable) headRootRes()        {}
 func (*HeadServiceUnavailable) headVisitRes()       {}
@@ -5387,6 +5922,7 @@ func (*HeadTooManyRequests) headOpenAPIJSONRes() {}
 func (*HeadTooManyRequests) headOpenAPIYAMLRes() {}
 func (*HeadTooManyRequests) headPlayerRes()      {}
 func (*HeadTooManyRequests) headPlayersRes()     {}
+func (*HeadTooManyRequests) headProblemTypeRes() {}
 func (*HeadTooManyRequests) headRootRes()        {}
 func (*HeadTooManyRequests) headVisitRes()       {}
 func (*HeadTooManyRequests) headVisitsRes()      {}
@@ -6047,6 +6583,7 @@ func (*InternalErrorHeaders) getMetricsRes()         {}
 func (*InternalErrorHeaders) getOpenAPIJSONRes()     {}
 func (*InternalErrorHeaders) getOpenAPIYAMLRes()     {}
 func (*InternalErrorHeaders) getPlayerRes()          {}
+func (*InternalErrorHeaders) getProblemTypeRes()     {}
 func (*InternalErrorHeaders) getReadinessRes()       {}
 func (*InternalErrorHeaders) getRootRes()            {}
 func (*InternalErrorHeaders) getVisitRes()           {}
@@ -6064,6 +6601,7 @@ func (*InternalErrorHeaders) optionsOpenAPIYAMLRes() {}
 func (*InternalErrorHeaders) optionsPlayerRes()      {}
 func (*InternalErrorHeaders) optionsPlayerTokenRes() {}
 func (*InternalErrorHeaders) optionsPlayersRes()     {}
+func (*InternalErrorHeaders) optionsProblemTypeRes() {}
 func (*InternalErrorHeaders) optionsReadinessRes()   {}
 func (*InternalErrorHeaders) optionsRootRes()        {}
 func (*InternalErrorHeaders) optionsVisitRes()       {}
@@ -7316,6 +7854,7 @@ func (*NotAcceptableHeaders) getMetricsRes()         {}
 func (*NotAcceptableHeaders) getOpenAPIJSONRes()     {}
 func (*NotAcceptableHeaders) getOpenAPIYAMLRes()     {}
 func (*NotAcceptableHeaders) getPlayerRes()          {}
+func (*NotAcceptableHeaders) getProblemTypeRes()     {}
 func (*NotAcceptableHeaders) getReadinessRes()       {}
 func (*NotAcceptableHeaders) getVisitRes()           {}
 func (*NotAcceptableHeaders) listLocationsRes()      {}
@@ -7445,6 +7984,7 @@ func (*NotFoundHeaders) deletePlayerRes()       {}
 func (*NotFoundHeaders) getDocsAssetRes()       {}
 func (*NotFoundHeaders) getLocationRes()        {}
 func (*NotFoundHeaders) getPlayerRes()          {}
+func (*NotFoundHeaders) getProblemTypeRes()     {}
 func (*NotFoundHeaders) getVisitRes()           {}
 func (*NotFoundHeaders) listVisitsRes()         {}
 func (*NotFoundHeaders) replaceLocationRes()    {}
@@ -9645,6 +10185,133 @@ func (s *OptionsPlayersNoContent) SetXRequestID(val OptString) {
 
 func (*OptionsPlayersNoContent) optionsPlayersRes() {}
 
+// OptionsProblemTypeNoContent is response for OptionsProblemType operation.
+type OptionsProblemTypeNoContent struct {
+	AccessControlAllowHeaders  OptString
+	AccessControlAllowMethods  OptString
+	AccessControlAllowOrigin   OptString
+	AccessControlExposeHeaders OptString
+	AccessControlMaxAge        OptInt
+	Allow                      string
+	CacheControl               OptNoCache
+	ReferrerPolicy             OptReferrerPolicy
+	Vary                       OptString
+	XContentTypeOptions        OptContentTypeOptions
+	XRequestID                 OptString
+}
+
+// GetAccessControlAllowHeaders returns the value of AccessControlAllowHeaders.
+func (s *OptionsProblemTypeNoContent) GetAccessControlAllowHeaders() OptString {
+	return s.AccessControlAllowHeaders
+}
+
+// GetAccessControlAllowMethods returns the value of AccessControlAllowMethods.
+func (s *OptionsProblemTypeNoContent) GetAccessControlAllowMethods() OptString {
+	return s.AccessControlAllowMethods
+}
+
+// GetAccessControlAllowOrigin returns the value of AccessControlAllowOrigin.
+func (s *OptionsProblemTypeNoContent) GetAccessControlAllowOrigin() OptString {
+	return s.AccessControlAllowOrigin
+}
+
+// GetAccessControlExposeHeaders returns the value of AccessControlExposeHeaders.
+func (s *OptionsProblemTypeNoContent) GetAccessControlExposeHeaders() OptString {
+	return s.AccessControlExposeHeaders
+}
+
+// GetAccessControlMaxAge returns the value of AccessControlMaxAge.
+func (s *OptionsProblemTypeNoContent) GetAccessControlMaxAge() OptInt {
+	return s.AccessControlMaxAge
+}
+
+// GetAllow returns the value of Allow.
+func (s *OptionsProblemTypeNoContent) GetAllow() string {
+	return s.Allow
+}
+
+// GetCacheControl returns the value of CacheControl.
+func (s *OptionsProblemTypeNoContent) GetCacheControl() OptNoCache {
+	return s.CacheControl
+}
+
+// GetReferrerPolicy returns the value of ReferrerPolicy.
+func (s *OptionsProblemTypeNoContent) GetReferrerPolicy() OptReferrerPolicy {
+	return s.ReferrerPolicy
+}
+
+// GetVary returns the value of Vary.
+func (s *OptionsProblemTypeNoContent) GetVary() OptString {
+	return s.Vary
+}
+
+// GetXContentTypeOptions returns the value of XContentTypeOptions.
+func (s *OptionsProblemTypeNoContent) GetXContentTypeOptions() OptContentTypeOptions {
+	return s.XContentTypeOptions
+}
+
+// GetXRequestID returns the value of XRequestID.
+func (s *OptionsProblemTypeNoContent) GetXRequestID() OptString {
+	return s.XRequestID
+}
+
+// SetAccessControlAllowHeaders sets the value of AccessControlAllowHeaders.
+func (s *OptionsProblemTypeNoContent) SetAccessControlAllowHeaders(val OptString) {
+	s.AccessControlAllowHeaders = val
+}
+
+// SetAccessControlAllowMethods sets the value of AccessControlAllowMethods.
+func (s *OptionsProblemTypeNoContent) SetAccessControlAllowMethods(val OptString) {
+	s.AccessControlAllowMethods = val
+}
+
+// SetAccessControlAllowOrigin sets the value of AccessControlAllowOrigin.
+func (s *OptionsProblemTypeNoContent) SetAccessControlAllowOrigin(val OptString) {
+	s.AccessControlAllowOrigin = val
+}
+
+// SetAccessControlExposeHeaders sets the value of AccessControlExposeHeaders.
+func (s *OptionsProblemTypeNoContent) SetAccessControlExposeHeaders(val OptString) {
+	s.AccessControlExposeHeaders = val
+}
+
+// SetAccessControlMaxAge sets the value of AccessControlMaxAge.
+func (s *OptionsProblemTypeNoContent) SetAccessControlMaxAge(val OptInt) {
+	s.AccessControlMaxAge = val
+}
+
+// SetAllow sets the value of Allow.
+func (s *OptionsProblemTypeNoContent) SetAllow(val string) {
+	s.Allow = val
+}
+
+// SetCacheControl sets the value of CacheControl.
+func (s *OptionsProblemTypeNoContent) SetCacheControl(val OptNoCache) {
+	s.CacheControl = val
+}
+
+// SetReferrerPolicy sets the value of ReferrerPolicy.
+func (s *OptionsProblemTypeNoContent) SetReferrerPolicy(val OptReferrerPolicy) {
+	s.ReferrerPolicy = val
+}
+
+// SetVary sets the value of Vary.
+func (s *OptionsProblemTypeNoContent) SetVary(val OptString) {
+	s.Vary = val
+}
+
+// SetXContentTypeOptions sets the value of XContentTypeOptions.
+func (s *OptionsProblemTypeNoContent) SetXContentTypeOptions(val OptContentTypeOptions) {
+	s.XContentTypeOptions = val
+}
+
+// SetXRequestID sets the value of XRequestID.
+func (s *OptionsProblemTypeNoContent) SetXRequestID(val OptString) {
+	s.XRequestID = val
+}
+
+func (*OptionsProblemTypeNoContent) optionsProblemTypeRes() {}
+
 // OptionsReadinessNoContent is response for OptionsReadiness operation.
 type OptionsReadinessNoContent struct {
 	AccessControlAllowHeaders  OptString
@@ -10817,6 +11484,7 @@ func (*PreconditionFailedHeaders) getDocsRes()         {}
 func (*PreconditionFailedHeaders) getLocationRes()     {}
 func (*PreconditionFailedHeaders) getOpenAPIJSONRes()  {}
 func (*PreconditionFailedHeaders) getOpenAPIYAMLRes()  {}
+func (*PreconditionFailedHeaders) getProblemTypeRes()  {}
 func (*PreconditionFailedHeaders) replaceLocationRes() {}
 func (*PreconditionFailedHeaders) updateLocationRes()  {}
 
@@ -10951,7 +11619,8 @@ func (*PreconditionFailedUntaggedHeaders) replacePlayerTokenRes() {}
 // An RFC 9457 problem detail with a field -> message map.
 // Ref: #/components/schemas/Problem
 type Problem struct {
-	// Identifies the kind of problem; stable, never changes for a kind.
+	// Identifies the kind of problem; stable, never changes for a kind. A `GET` of it (resolved against
+	// the request's URI: `/problems/{problem}`) gives a page for people saying what it means.
 	Type ProblemType `json:"type"`
 	// A short summary of the kind of problem.
 	Title  string `json:"title"`
@@ -11042,7 +11711,8 @@ func (s *ProblemErrors) init() ProblemErrors {
 	return m
 }
 
-// Identifies the kind of problem; stable, never changes for a kind.
+// Identifies the kind of problem; stable, never changes for a kind. A `GET` of it (resolved against
+// the request's URI: `/problems/{problem}`) gives a page for people saying what it means.
 type ProblemType string
 
 const (
@@ -11423,6 +12093,7 @@ func (*RequestHeaderFieldsTooLargeHeaders) getMetricsRes()         {}
 func (*RequestHeaderFieldsTooLargeHeaders) getOpenAPIJSONRes()     {}
 func (*RequestHeaderFieldsTooLargeHeaders) getOpenAPIYAMLRes()     {}
 func (*RequestHeaderFieldsTooLargeHeaders) getPlayerRes()          {}
+func (*RequestHeaderFieldsTooLargeHeaders) getProblemTypeRes()     {}
 func (*RequestHeaderFieldsTooLargeHeaders) getReadinessRes()       {}
 func (*RequestHeaderFieldsTooLargeHeaders) getRootRes()            {}
 func (*RequestHeaderFieldsTooLargeHeaders) getVisitRes()           {}
@@ -11440,6 +12111,7 @@ func (*RequestHeaderFieldsTooLargeHeaders) optionsOpenAPIYAMLRes() {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsPlayerRes()      {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsPlayerTokenRes() {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsPlayersRes()     {}
+func (*RequestHeaderFieldsTooLargeHeaders) optionsProblemTypeRes() {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsReadinessRes()   {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsRootRes()        {}
 func (*RequestHeaderFieldsTooLargeHeaders) optionsVisitRes()       {}
@@ -11584,6 +12256,7 @@ func (*ServiceUnavailableHeaders) getLocationRes()        {}
 func (*ServiceUnavailableHeaders) getOpenAPIJSONRes()     {}
 func (*ServiceUnavailableHeaders) getOpenAPIYAMLRes()     {}
 func (*ServiceUnavailableHeaders) getPlayerRes()          {}
+func (*ServiceUnavailableHeaders) getProblemTypeRes()     {}
 func (*ServiceUnavailableHeaders) getReadinessRes()       {}
 func (*ServiceUnavailableHeaders) getRootRes()            {}
 func (*ServiceUnavailableHeaders) getVisitRes()           {}
@@ -11730,6 +12403,7 @@ func (*TooManyRequestsHeaders) getLocationRes()        {}
 func (*TooManyRequestsHeaders) getOpenAPIJSONRes()     {}
 func (*TooManyRequestsHeaders) getOpenAPIYAMLRes()     {}
 func (*TooManyRequestsHeaders) getPlayerRes()          {}
+func (*TooManyRequestsHeaders) getProblemTypeRes()     {}
 func (*TooManyRequestsHeaders) getRootRes()            {}
 func (*TooManyRequestsHeaders) getVisitRes()           {}
 func (*TooManyRequestsHeaders) listLocationsRes()      {}

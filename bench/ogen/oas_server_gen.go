@@ -112,6 +112,16 @@ type Handler interface {
 	//
 	// GET /players/{id}
 	GetPlayer(ctx context.Context, params GetPlayerParams) (GetPlayerRes, error)
+	// GetProblemType implements getProblemType operation.
+	//
+	// A page for people saying what a problem type means: the `type` of every problem this API answers
+	// (`/problems/not-found`, a URI reference resolved against the request's) leads here, as RFC 9457 asks
+	// of a type that can be dereferenced. It is made from this document: the type's title, the statuses it
+	// comes with, and what each of those answers says. A program should tell problems apart by `type` and
+	// `status`, not by reading this page.
+	//
+	// GET /problems/{problem}
+	GetProblemType(ctx context.Context, params GetProblemTypeParams) (GetProblemTypeRes, error)
 	// GetReadiness implements getReadiness operation.
 	//
 	// Answers 200 when the database is reachable and holds every table and column the server uses, 503
@@ -218,6 +228,14 @@ type Handler interface {
 	//
 	// HEAD /players
 	HeadPlayers(ctx context.Context, params HeadPlayersParams) (HeadPlayersRes, error)
+	// HeadProblemType implements headProblemType operation.
+	//
+	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+	// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+	// Problems, too, come without their body.
+	//
+	// HEAD /problems/{problem}
+	HeadProblemType(ctx context.Context, params HeadProblemTypeParams) (HeadProblemTypeRes, error)
 	// HeadReadiness implements headReadiness operation.
 	//
 	// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
@@ -346,6 +364,13 @@ type Handler interface {
 	//
 	// OPTIONS /players
 	OptionsPlayers(ctx context.Context) (OptionsPlayersRes, error)
+	// OptionsProblemType implements optionsProblemType operation.
+	//
+	// Answers with the methods `/problems/{problem}` supports. When CORS is enabled for the request's
+	// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+	//
+	// OPTIONS /problems/{problem}
+	OptionsProblemType(ctx context.Context, params OptionsProblemTypeParams) (OptionsProblemTypeRes, error)
 	// OptionsReadiness implements optionsReadiness operation.
 	//
 	// Answers with the methods `/readyz` supports. When CORS is enabled for the request's `Origin`

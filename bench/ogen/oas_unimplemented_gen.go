@@ -156,6 +156,19 @@ func (UnimplementedHandler) GetPlayer(ctx context.Context, params GetPlayerParam
 	return r, ht.ErrNotImplemented
 }
 
+// GetProblemType implements getProblemType operation.
+//
+// A page for people saying what a problem type means: the `type` of every problem this API answers
+// (`/problems/not-found`, a URI reference resolved against the request's) leads here, as RFC 9457 asks
+// of a type that can be dereferenced. It is made from this document: the type's title, the statuses it
+// comes with, and what each of those answers says. A program should tell problems apart by `type` and
+// `status`, not by reading this page.
+//
+// GET /problems/{problem}
+func (UnimplementedHandler) GetProblemType(ctx context.Context, params GetProblemTypeParams) (r GetProblemTypeRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
 // GetReadiness implements getReadiness operation.
 //
 // Answers 200 when the database is reachable and holds every table and column the server uses, 503
@@ -298,6 +311,17 @@ func (UnimplementedHandler) HeadPlayer(ctx context.Context, params HeadPlayerPar
 //
 // HEAD /players
 func (UnimplementedHandler) HeadPlayers(ctx context.Context, params HeadPlayersParams) (r HeadPlayersRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// HeadProblemType implements headProblemType operation.
+//
+// `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type` included, and
+// a `Content-Length` giving the size of the GET's body, also where the GET sends a long body chunked.
+// Problems, too, come without their body.
+//
+// HEAD /problems/{problem}
+func (UnimplementedHandler) HeadProblemType(ctx context.Context, params HeadProblemTypeParams) (r HeadProblemTypeRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 
@@ -480,6 +504,16 @@ func (UnimplementedHandler) OptionsPlayerToken(ctx context.Context, params Optio
 //
 // OPTIONS /players
 func (UnimplementedHandler) OptionsPlayers(ctx context.Context) (r OptionsPlayersRes, _ error) {
+	return r, ht.ErrNotImplemented
+}
+
+// OptionsProblemType implements optionsProblemType operation.
+//
+// Answers with the methods `/problems/{problem}` supports. When CORS is enabled for the request's
+// `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+//
+// OPTIONS /problems/{problem}
+func (UnimplementedHandler) OptionsProblemType(ctx context.Context, params OptionsProblemTypeParams) (r OptionsProblemTypeRes, _ error) {
 	return r, ht.ErrNotImplemented
 }
 

@@ -401,6 +401,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/problems/{problem}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The problem type's name, the last segment of a problem's `type`.
+                 * @example not-found
+                 */
+                problem: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * What a problem type means
+         * @description A page for people saying what a problem type means: the `type` of every problem this API
+         *     answers (`/problems/not-found`, a URI reference resolved against the request's) leads
+         *     here, as RFC 9457 asks of a type that can be dereferenced. It is made from this document:
+         *     the type's title, the statuses it comes with, and what each of those answers says. A
+         *     program should tell problems apart by `type` and `status`, not by reading this page.
+         */
+        get: operations["getProblemType"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /**
+         * Methods of /problems/{problem} (CORS preflight)
+         * @description Answers with the methods `/problems/{problem}` supports. When CORS is enabled for the request's
+         *     `Origin` (`--cors-origin`), this is also the CORS preflight answer.
+         */
+        options: operations["optionsProblemType"];
+        /**
+         * What a problem type means — headers only
+         * @description `GET` without the body: the same status and headers (RFC 9110 §9.3.2), `Content-Type`
+         *     included, and a `Content-Length` giving the size of the GET's body, also where the GET
+         *     sends a long body chunked. Problems, too, come without their body.
+         */
+        head: operations["headProblemType"];
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -585,7 +626,7 @@ export interface components {
         Problem: {
             /**
              * Format: uri-reference
-             * @description Identifies the kind of problem; stable, never changes for a kind.
+             * @description Identifies the kind of problem; stable, never changes for a kind. A `GET` of it (resolved against the request's URI: `/problems/{problem}`) gives a page for people saying what it means.
              * @example /problems/validation-error
              * @enum {string}
              */
@@ -1760,6 +1801,11 @@ export interface components {
          * @example </locations?cursor=eyJpZCI6NCwibGlzdCI6Ii9sb2NhdGlvbnMifQ&limit=20>; rel="next"
          */
         Link: string;
+        /**
+         * @description The page loads nothing, runs nothing and is framed nowhere.
+         * @example default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'
+         */
+        ProblemPageSecurityPolicy: string;
         /**
          * @description Restricts the page to its own scripts, styles and images (and the data: and blob:
          *     images Swagger UI draws), and "Try it out" to this server.
@@ -3774,6 +3820,195 @@ export interface operations {
                      */
                     "Cache-Control": string;
                     "X-Request-ID": components["headers"]["RequestID"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["HeadProblem"];
+            404: components["responses"]["HeadProblem"];
+            406: components["responses"]["HeadProblem"];
+            412: components["responses"]["HeadPreconditionFailed"];
+            429: components["responses"]["HeadTooManyRequests"];
+            431: components["responses"]["HeadProblem"];
+            500: components["responses"]["HeadProblem"];
+            503: components["responses"]["HeadServiceUnavailable"];
+        };
+    };
+    getProblemType: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
+                /**
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /**
+                 * @description The problem type's name, the last segment of a problem's `type`.
+                 * @example not-found
+                 */
+                problem: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The problem type's page. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Content-Security-Policy": components["headers"]["ProblemPageSecurityPolicy"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html><html lang="en"><title>Not found. (/problems/not-found)</title>...</html> */
+                    "text/html": string;
+                };
+            };
+            /** @description The page has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            406: components["responses"]["NotAcceptable"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    optionsProblemType: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The problem type's name, the last segment of a problem's `type`.
+                 * @example not-found
+                 */
+                problem: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The methods this path supports. */
+            204: {
+                headers: {
+                    Allow: components["headers"]["Allow"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    "Access-Control-Allow-Methods": components["headers"]["AccessControlAllowMethods"];
+                    "Access-Control-Allow-Headers": components["headers"]["AccessControlAllowHeaders"];
+                    "Access-Control-Max-Age": components["headers"]["AccessControlMaxAge"];
+                    Vary: components["headers"]["Vary"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            431: components["responses"]["RequestHeaderFieldsTooLarge"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    headProblemType: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Only answer when the current `ETag` is one of these, such as `"1"` (strong
+                 *     comparison), or this is `*`; otherwise 412 with the current `ETag` (RFC 9110
+                 *     §13.1.1). (No example value: one filled in by a client such as Swagger UI would
+                 *     answer 412.)
+                 */
+                "If-Match"?: components["parameters"]["IfMatchRead"];
+                /**
+                 * @description Entity tags you already hold, such as `"1"`; one that matches the current `ETag` (weak
+                 *     comparison), or `*`, answers 304 without a body. (No example value: one filled in by a
+                 *     client such as Swagger UI would answer 304.)
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path: {
+                /**
+                 * @description The problem type's name, the last segment of a problem's `type`.
+                 * @example not-found
+                 */
+                problem: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The problem type's page. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Content-Security-Policy": components["headers"]["ProblemPageSecurityPolicy"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
+                    "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
+                    "Referrer-Policy": components["headers"]["ReferrerPolicy"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    "Access-Control-Allow-Origin": components["headers"]["AccessControlAllowOrigin"];
+                    "Access-Control-Expose-Headers": components["headers"]["AccessControlExposeHeaders"];
+                    Vary: components["headers"]["Vary"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The page has not changed since the version named in `If-None-Match`. */
+            304: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["RequestID"];
+                    "Cache-Control": components["headers"]["NoCache"];
                     "X-Content-Type-Options": components["headers"]["ContentTypeOptions"];
                     "Referrer-Policy": components["headers"]["ReferrerPolicy"];
                     RateLimit: components["headers"]["RateLimit"];
