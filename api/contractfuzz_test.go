@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"math"
 	"math/big"
 	"net/http"
@@ -862,7 +863,8 @@ func (f *contractFuzzer) domain(in specfuzz.Input) cfWant {
 	case "getDocs", "getOpenAPIJSON", "getOpenAPIYAML":
 		return f.unchanged(in)
 	case "getProblemType":
-		if f.docTag(in) == "" {
+		// A page for each problem type the contract's answers carry.
+		if !slices.Contains(slices.Collect(maps.Values(f.types)), "/problems/"+in.Path["problem"]) {
 			return bad(404)
 		}
 		return f.unchanged(in)

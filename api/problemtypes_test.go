@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"html"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,10 +17,11 @@ import (
 // (RFC 9457: a type that can be dereferenced should): each type the
 // contract's Problem lists is served as HTML naming it, with its title
 // and statuses, under a policy that lets the page load and run nothing;
-// HEAD and If-None-Match work as on /docs. A name no problem has is a 404,
-// and one that could not be a name a 400. The types are the contract's
-// (its Problem schema's enum), the titles those of the problems the server
-// answers here, so that neither side is taken from the code under test.
+// HEAD, If-None-Match, If-Match, Accept and OPTIONS work as on /docs. A
+// name no problem has is a 404, and one that could not be a name a 400.
+// The types are the contract's (its Problem schema's enum), the statuses
+// those its problem responses give each type, the titles those of the
+// problems the server answers here: none taken from the code under test.
 func TestProblemTypesLeadToTheirPages(t *testing.T) {
 	s := apitest.NewServer(t, apitest.Options{})
 	doc, err := ninjagold.Spec()
@@ -28,13 +32,37 @@ func TestProblemTypesLeadToTheirPages(t *testing.T) {
 	if len(types) < 10 {
 		t.Fatalf("the contract's Problem lists %d types, want them all", len(types))
 	}
+	// The statuses the contract gives each type, from its problem
+	// responses' examples.
+	statuses := map[string][]string{}
+	for _, ref := range doc.Components.Responses {
+		mt := ref.Value.Content.Get("application/problem+json")
+		if mt == nil {
+			continue
+		}
+		ex, _ := mt.Example.(map[string]any)
+		typ, _ := ex["type"].(string)
+		status, _ := ex["status"].(float64)
+		if code := strconv.Itoa(int(status)); typ != "" && !slices.Contains(statuses[typ], code) {
+			statuses[typ] = append(statuses[typ], code)
+		}
+	}
+	listed := regexp.MustCompile(`<dt>(\d+)</dt>`)
 	for _, typ := range types {
 		path := typ.(string)
 		resp := s.Do(t, apitest.Request{Method: "GET", Path: path})
 		body := string(resp.Body)
-		if resp.Status != http.StatusOK || resp.Header.Get("Content-Type") != "text/html" ||
-			!strings.Contains(body, "<code>"+path+"</code>") || !strings.Contains(body, "<dt>") {
-			t.Errorf("GET %s: %d %q %.200s, want 200, an HTML page naming it and its statuses", path, resp.Status, resp.Header.Get("Content-Type"), body)
+		if resp.Status != http.StatusOK || resp.Header.Get("Content-Type") != "text/html" || !strings.Contains(body, path) {
+			t.Errorf("GET %s: %d %q %.200s, want 200, an HTML page naming it", path, resp.Status, resp.Header.Get("Content-Type"), body)
+			continue
+		}
+		var got []string
+		for _, m := range listed.FindAllStringSubmatch(body, -1) {
+			got = append(got, m[1])
+		}
+		want := slices.Sorted(slices.Values(statuses[path]))
+		if !slices.Equal(got, want) || len(want) == 0 {
+			t.Errorf("GET %s: the page lists statuses %v, want the contract's %v", path, got, want)
 		}
 		if got := resp.Header.Get("Content-Security-Policy"); !strings.HasPrefix(got, "default-src 'none';") || strings.Contains(got, "script-src") {
 			t.Errorf("GET %s: Content-Security-Policy %q, want nothing loaded or run", path, got)
@@ -57,27 +85,35 @@ func TestProblemTypesLeadToTheirPages(t *testing.T) {
 	} {
 		p := s.Do(t, req).Problem(t)
 		page := string(s.Do(t, apitest.Request{Method: "GET", Path: string(p.Type)}).Body)
-		if !strings.Contains(page, "<title>"+p.Title+" ("+string(p.Type)+")</title>") || !strings.Contains(page, "<dt>"+strconv.Itoa(int(p.Status))+"</dt>") {
+		if !strings.Contains(page, "<h1>"+html.EscapeString(p.Title)+"</h1>") || !strings.Contains(page, "<dt>"+strconv.Itoa(int(p.Status))+"</dt>") {
 			t.Errorf("%s %s answered %s (%q, %d); its page does not give that title and status:\n%s", req.Method, req.Path, p.Type, p.Title, p.Status, page)
 		}
 	}
 
 	for _, c := range []struct {
-		path   string
-		status int
-		field  string
+		method, path string
+		header       map[string]string
+		status       int
+		field        string
 	}{
-		{"/problems/no-such-problem", http.StatusNotFound, ""},
-		{"/problems/Not_Found", http.StatusBadRequest, "problem"},
-		{"/problems/" + strings.Repeat("a", 65), http.StatusBadRequest, "problem"},
+		{"GET", "/problems/no-such-problem", nil, http.StatusNotFound, ""},
+		{"GET", "/problems/Not_Found", nil, http.StatusBadRequest, "problem"},
+		{"GET", "/problems/-not-found", nil, http.StatusBadRequest, "problem"},
+		{"GET", "/problems/" + strings.Repeat("a", 65), nil, http.StatusBadRequest, "problem"},
+		{"GET", "/problems/not-found", map[string]string{"Accept": "application/json"}, http.StatusNotAcceptable, "Accept"},
+		{"GET", "/problems/not-found", map[string]string{"If-Match": `"x"`}, http.StatusPreconditionFailed, "If-Match"},
+		{"OPTIONS", "/problems/not-found", nil, http.StatusNoContent, ""},
 	} {
-		resp := s.Do(t, apitest.Request{Method: "GET", Path: c.path})
+		resp := s.Do(t, apitest.Request{Method: c.method, Path: c.path, Header: c.header})
 		if resp.Status != c.status {
-			t.Errorf("GET %s: %d %s, want %d", c.path, resp.Status, resp.Body, c.status)
+			t.Errorf("%s %s: %d %s, want %d", c.method, c.path, resp.Status, resp.Body, c.status)
 			continue
 		}
-		if p := resp.Problem(t); c.field != "" && p.Errors[c.field] == "" {
-			t.Errorf("GET %s: errors %v, want one for %s", c.path, p.Errors, c.field)
+		if c.field == "" {
+			continue
+		}
+		if p := resp.Problem(t); p.Errors[c.field] == "" {
+			t.Errorf("%s %s: errors %v, want one for %s", c.method, c.path, p.Errors, c.field)
 		}
 	}
 }

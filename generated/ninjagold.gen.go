@@ -470,13 +470,13 @@ type Problem struct {
 	// Example: Your request is not valid.
 	Title string `json:"title"`
 
-	// Type Identifies the kind of problem; stable, never changes for a kind. A `GET` of it (resolved against the request's URI: `/problems/{problem}`) gives a page for people saying what it means.
+	// Type Identifies the kind of problem; stable, never changes for a kind. It is a path on this server (`getProblemType`): a `GET` of it gives a page for people saying what the kind means. (Behind a proxy that serves the API under a prefix, the path is the API's, without the prefix.) A program tells problems apart by this value; it need not fetch it.
 	//
 	// Example: /problems/validation-error
 	Type ProblemType `json:"type"`
 }
 
-// ProblemType Identifies the kind of problem; stable, never changes for a kind. A `GET` of it (resolved against the request's URI: `/problems/{problem}`) gives a page for people saying what it means.
+// ProblemType Identifies the kind of problem; stable, never changes for a kind. It is a path on this server (`getProblemType`): a `GET` of it gives a page for people saying what the kind means. (Behind a proxy that serves the API under a prefix, the path is the API's, without the prefix.) A program tells problems apart by this value; it need not fetch it.
 //
 // Example: /problems/validation-error
 type ProblemType string

@@ -11619,8 +11619,10 @@ func (*PreconditionFailedUntaggedHeaders) replacePlayerTokenRes() {}
 // An RFC 9457 problem detail with a field -> message map.
 // Ref: #/components/schemas/Problem
 type Problem struct {
-	// Identifies the kind of problem; stable, never changes for a kind. A `GET` of it (resolved against
-	// the request's URI: `/problems/{problem}`) gives a page for people saying what it means.
+	// Identifies the kind of problem; stable, never changes for a kind. It is a path on this server
+	// (`getProblemType`): a `GET` of it gives a page for people saying what the kind means. (Behind a
+	// proxy that serves the API under a prefix, the path is the API's, without the prefix.) A program
+	// tells problems apart by this value; it need not fetch it.
 	Type ProblemType `json:"type"`
 	// A short summary of the kind of problem.
 	Title  string `json:"title"`
@@ -11711,8 +11713,10 @@ func (s *ProblemErrors) init() ProblemErrors {
 	return m
 }
 
-// Identifies the kind of problem; stable, never changes for a kind. A `GET` of it (resolved against
-// the request's URI: `/problems/{problem}`) gives a page for people saying what it means.
+// Identifies the kind of problem; stable, never changes for a kind. It is a path on this server
+// (`getProblemType`): a `GET` of it gives a page for people saying what the kind means. (Behind a
+// proxy that serves the API under a prefix, the path is the API's, without the prefix.) A program
+// tells problems apart by this value; it need not fetch it.
 type ProblemType string
 
 const (

@@ -626,7 +626,7 @@ export interface components {
         Problem: {
             /**
              * Format: uri-reference
-             * @description Identifies the kind of problem; stable, never changes for a kind. A `GET` of it (resolved against the request's URI: `/problems/{problem}`) gives a page for people saying what it means.
+             * @description Identifies the kind of problem; stable, never changes for a kind. It is a path on this server (`getProblemType`): a `GET` of it gives a page for people saying what the kind means. (Behind a proxy that serves the API under a prefix, the path is the API's, without the prefix.) A program tells problems apart by this value; it need not fetch it.
              * @example /problems/validation-error
              * @enum {string}
              */
@@ -1735,7 +1735,8 @@ export interface components {
          */
         ContentTypeOptions: "nosniff";
         /**
-         * @description Always `no-referrer`: a page of this API (`/docs`) sends no `Referer` to where it links.
+         * @description Always `no-referrer`: a page of this API (`/docs`, a problem type's) sends no `Referer`
+         *     to where it links.
          * @example no-referrer
          */
         ReferrerPolicy: "no-referrer";
@@ -3887,7 +3888,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example <!doctype html><html lang="en"><title>Not found. (/problems/not-found)</title>...</html> */
+                    /** @example <!doctype html><html lang="en"><meta charset="utf-8"><title>/problems/not-found: Not found.</title>...</html> */
                     "text/html": string;
                 };
             };
