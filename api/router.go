@@ -83,6 +83,12 @@ func init() { gin.SetMode(gin.ReleaseMode) }
 // answers OPTIONS * itself, through its middleware (net/http's own answer
 // would keep the connection after a chunked body).
 func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, error) {
+	if r := cfg.RateLimit.Rate; r != 0 && !(r >= MinRate && r <= MaxRate) { // NaN fails both
+		return nil, fmt.Errorf("api: the rate limit must be 0 (off) or from %.6f to %d requests per second, not %v", MinRate, MaxRate, r)
+	}
+	if b := cfg.RateLimit.Burst; b > MaxBurst {
+		return nil, fmt.Errorf("api: the rate burst must be at most %d requests, not %d", MaxBurst, b)
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -134,12 +140,6 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 		chain = append(chain, anyOperation(cors(r, ops, cfg.CORSOrigins)))
 	}
 	chain = append(chain, headerLimit(cfg.MaxHeaderBytes))
-	if r := cfg.RateLimit.Rate; r != 0 && !(r >= MinRate && r <= MaxRate) { // NaN fails both
-		return nil, fmt.Errorf("api: the rate limit must be 0 (off) or from %.6f to %d requests per second, not %v", MinRate, MaxRate, r)
-	}
-	if b := cfg.RateLimit.Burst; b > MaxBurst {
-		return nil, fmt.Errorf("api: the rate burst must be at most %d requests, not %d", MaxBurst, b)
-	}
 	if cfg.RateLimit.Rate > 0 {
 		rl := newRateLimiter(cfg.RateLimit, cfg.AdminToken)
 		v.verifier = rl
