@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/impl"
 )
 
 // logLines decodes the JSON log lines in buf.
@@ -279,5 +281,27 @@ func TestEveryCodeHasItsStatus(t *testing.T) {
 				t.Errorf("%s: %d %s; want %d of type %s", tt.code, rec.Code, rec.Body, tt.status, tt.typeName)
 			}
 		})
+	}
+}
+
+// Each problem the server writes has the title and status its type's page
+// gives: the page is made from the contract's examples, the problems from
+// the kinds above, and the two must not drift apart.
+func TestProblemKindsAgreeWithTheirPages(t *testing.T) {
+	spec, _ := testOperations(t)
+	h, err := NewHandler(impl.New(nil, nil, nil, spec), Config{Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []problemKind{kindInvalid, kindUnauthorized, kindForbidden, kindNotFound, kindMethodNotAllowed,
+		kindNotAcceptable, kindPrecondition, kindTooLarge, kindUnsupportedType, kindKeyReused, kindRateLimited,
+		kindHeaderTooLarge, kindInternal, kindUnavailable} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, string(k.typ), nil))
+		page := w.Body.String()
+		if w.Code != http.StatusOK || !strings.Contains(page, "<h1>"+html.EscapeString(k.title)+"</h1>") ||
+			!strings.Contains(page, fmt.Sprintf("<dt>%d</dt>", k.status)) {
+			t.Errorf("%s (%d, %q): its page, %d:\n%s", k.typ, k.status, k.title, w.Code, page)
+		}
 	}
 }
