@@ -149,11 +149,13 @@ var knownPatternsInKin sync.Once
 // pattern first, except that a schema validated with a compiler of its own
 // always stores that compiler's: one throwaway schema per pattern stores
 // ours, whatever came before (but a validation running at the same time,
-// which NewHandler, called before the server serves, does not meet). This is more than speed: a body the quick
-// check refuses goes to kin-openapi, which matches the pattern over the
-// whole string even past its maxLength, and regexp took 70 % of the 3.7 ms
-// a POST /players refused for a 64 KiB name costs (BenchmarkRefusedLongName),
-// CPU any client could ask for. kin-openapi stays the validator of record:
+// which NewHandler, called before the server serves, does not meet).
+//
+// This is more than speed: a body the quick check refuses goes to
+// kin-openapi, which matches the pattern over the whole string even past
+// its maxLength, and regexp took 70 % of the 3.7 ms a POST /players
+// refused for a 64 KiB name cost (BenchmarkRefusedLongName), CPU any
+// client could ask for. kin-openapi stays the validator of record:
 // TestKnownPatterns proves each function accepts exactly what regexp does.
 // (Being kin-openapi's, the matchers serve every OpenAPI 3.0 validation in
 // the process: another validator built beside this one, such as
