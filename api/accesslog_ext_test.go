@@ -37,9 +37,9 @@ func TestJSONAccessLog(t *testing.T) {
 	s.Do(t, apitest.Request{Method: "GET", Path: "/nowhere"}) // no operation: through slog
 
 	type line struct {
-		Time, Level, Msg, Method, Route, Operation, RequestID string
-		Status, Bytes                                         int
-		Duration                                              int64
+		Time, Level, Msg, Method, Route, Operation, Client, RequestID string
+		Status, Bytes                                                 int
+		Duration                                                      int64
 	}
 	seen := map[string]line{}
 	var unknown int
@@ -53,6 +53,9 @@ func TestJSONAccessLog(t *testing.T) {
 		}
 		if l.Msg != "request" {
 			continue
+		}
+		if l.Client != "127.0.0.1" {
+			t.Errorf("client %q, want the test client's 127.0.0.1: %s", l.Client, raw)
 		}
 		l.line.RequestID = l.RequestID
 		if l.Operation == "none" {

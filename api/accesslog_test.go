@@ -30,11 +30,12 @@ func TestAccessLineMatchesSlog(t *testing.T) {
 		status  int
 		elapsed time.Duration
 		size    int
+		client  string
 		id      string
 	}{
-		{200, 12345 * time.Nanosecond, 180, "0123456789abcdef0123456789abcdef"},
-		{404, 0, 0, "client-chosen_id.1"},
-		{500, 90 * time.Second, 1 << 20, "X"},
+		{200, 12345 * time.Nanosecond, 180, "192.0.2.1", "0123456789abcdef0123456789abcdef"},
+		{404, 0, 0, "2001:db8::1", "client-chosen_id.1"},
+		{500, 90 * time.Second, 1 << 20, "", "X"}, // Gin's ClientIP for an address it cannot parse
 	}
 	n := 0
 	for method, routes := range ops.byRoute {
@@ -49,8 +50,8 @@ func TestAccessLineMatchesSlog(t *testing.T) {
 			for _, now := range times {
 				for _, c := range cases {
 					slogged.Reset()
-					slogAccessLine(context.Background(), opHandler, now, c.id, c.status, c.elapsed, c.size)
-					got, ok := appendAccessLine(nil, now, fields, c.status, c.elapsed, c.size, c.id)
+					slogAccessLine(context.Background(), opHandler, now, c.client, c.id, c.status, c.elapsed, c.size)
+					got, ok := appendAccessLine(nil, now, fields, c.status, c.elapsed, c.size, c.client, c.id)
 					if !ok || string(got) != slogged.String() {
 						t.Fatalf("access line (ok %v)\n got %s\nwant %s", ok, got, slogged.Bytes())
 					}
@@ -115,8 +116,13 @@ func TestAccessLineRefusals(t *testing.T) {
 			t.Errorf("accessFields took %q, which slog escapes", s)
 		}
 	}
-	if _, ok := appendAccessLine(nil, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), nil, 200, 0, 0, "x"); ok {
+	if _, ok := appendAccessLine(nil, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), nil, 200, 0, 0, "192.0.2.1", "x"); ok {
 		t.Error("appendAccessLine wrote a year slog refuses")
+	}
+	for _, client := range []string{`a"b`, `a\b`, "fe80::1%\u00e9", "a\nb"} {
+		if _, ok := appendAccessLine(nil, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), nil, 200, 0, 0, client, "x"); ok {
+			t.Errorf("appendAccessLine took the client %q, which slog escapes", client)
+		}
 	}
 }
 
@@ -150,7 +156,7 @@ func BenchmarkAccessLine(b *testing.B) {
 		ctx := context.Background()
 		b.ReportAllocs()
 		for b.Loop() {
-			slogAccessLine(ctx, opHandler, time.Now(), id, 200, 12345*time.Nanosecond, 180)
+			slogAccessLine(ctx, opHandler, time.Now(), "192.0.2.1", id, 200, 12345*time.Nanosecond, 180)
 		}
 	})
 	b.Run("hand-written", func(b *testing.B) {
@@ -159,7 +165,7 @@ func BenchmarkAccessLine(b *testing.B) {
 		buf := make([]byte, 0, 512)
 		b.ReportAllocs()
 		for b.Loop() {
-			buf, _ = appendAccessLine(buf[:0], time.Now(), fields, 200, 12345*time.Nanosecond, 180, id)
+			buf, _ = appendAccessLine(buf[:0], time.Now(), fields, 200, 12345*time.Nanosecond, 180, "192.0.2.1", id)
 			_, _ = w.Write(buf)
 		}
 	})

@@ -140,7 +140,9 @@ func shownMethod(method string) string {
 // bytes, see accesslog.go), else through the operation's slog handler,
 // called directly, as the log/slog documentation shows for wrappers, which
 // spares Logger's runtime.Callers: the line has no use for the source
-// position. Never the headers or the body: they carry tokens.
+// position. Never the headers or the body: they carry tokens. The client
+// is Gin's ClientIP, the address the rate limiter goes by (the proxy's
+// forwarded one only from a trusted proxy).
 func (o observer) accessLog(c *gin.Context, op *operation, now time.Time, id string, status int, elapsed time.Duration) {
 	ctx := c.Request.Context()
 	l, ok := o.logs[op]
@@ -155,25 +157,27 @@ func (o observer) accessLog(c *gin.Context, op *operation, now time.Time, id str
 		return
 	}
 	size := max(c.Writer.Size(), 0)
+	client := c.ClientIP()
 	if l.fields != nil {
 		buf := lineBuffers.Get().(*[]byte)
 		defer lineBuffers.Put(buf)
 		var ok bool
-		if *buf, ok = appendAccessLine((*buf)[:0], now, l.fields, status, elapsed, size, id); ok {
+		if *buf, ok = appendAccessLine((*buf)[:0], now, l.fields, status, elapsed, size, client, id); ok {
 			_, _ = o.json.w.Write(*buf) // a log that cannot be written has nowhere to report it
 			return
 		}
 	}
-	slogAccessLine(ctx, l.handler, now, id, status, elapsed, size)
+	slogAccessLine(ctx, l.handler, now, client, id, status, elapsed, size)
 }
 
 // slogAccessLine writes the access line through a slog handler.
-func slogAccessLine(ctx context.Context, h slog.Handler, now time.Time, id string, status int, elapsed time.Duration, size int) {
+func slogAccessLine(ctx context.Context, h slog.Handler, now time.Time, client, id string, status int, elapsed time.Duration, size int) {
 	r := slog.NewRecord(now, slog.LevelInfo, "request", 0)
 	r.AddAttrs(
 		slog.Int("status", status),
 		slog.Duration("duration", elapsed), // JSON: nanoseconds; text: 1.2ms
 		slog.Int("bytes", size),
+		slog.String("client", client),
 		slog.String("request_id", id),
 	)
 	_ = h.Handle(ctx, r) // a log that cannot be written has nowhere to report it

@@ -64,32 +64,55 @@ func TestRequestID(t *testing.T) {
 	})
 }
 
+// TestAccessLog reads a request's access line. Its client is the address
+// the rate limiter goes by: the connection's, or with the connection from
+// a trusted proxy, the address that proxy forwarded.
 func TestAccessLog(t *testing.T) {
-	s := apitest.NewServer(t, apitest.Options{})
-	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1", Token: "secret-token-value"})
-	id := resp.Header.Get("X-Request-ID")
-	var line *slog.Record
-	for i, r := range *s.Log {
-		if r.Message == "request" {
-			line = &(*s.Log)[i]
-		}
+	tests := []struct {
+		name       string
+		trusted    []string
+		forwarded  string
+		wantClient string
+	}{
+		{"direct", nil, "", "127.0.0.1"},
+		{"forwarded by a proxy not trusted", nil, "203.0.113.9", "127.0.0.1"},
+		{"forwarded by a trusted proxy", []string{"127.0.0.1", "::1"}, "203.0.113.9", "203.0.113.9"},
+		{"forwarded by a trusted proxy, IPv6", []string{"127.0.0.1", "::1"}, "2001:db8::7", "2001:db8::7"},
 	}
-	if line == nil {
-		t.Fatal("no access log line")
-	}
-	got := map[string]string{}
-	line.Attrs(func(a slog.Attr) bool { got[a.Key] = a.Value.String(); return true })
-	want := map[string]string{"method": "GET", "route": "/locations/:id", "operation": "getLocation", "status": "200", "request_id": id}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("log %s = %q, want %q", k, got[k], v)
-		}
-	}
-	if got["bytes"] == "0" || got["duration"] == "" || got["duration"] == "0s" {
-		t.Errorf("log line = %v, want bytes and duration", got)
-	}
-	if strings.Contains(fmt.Sprint(got), "secret-token-value") {
-		t.Error("the access log contains the bearer token")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := apitest.NewServer(t, apitest.Options{Config: api.Config{TrustedProxies: tt.trusted}})
+			req := apitest.Request{Method: "GET", Path: "/locations/1", Token: "secret-token-value"}
+			if tt.forwarded != "" {
+				req.Header = map[string]string{"X-Forwarded-For": tt.forwarded}
+			}
+			resp := s.Do(t, req)
+			id := resp.Header.Get("X-Request-ID")
+			var line *slog.Record
+			for i, r := range *s.Log {
+				if r.Message == "request" {
+					line = &(*s.Log)[i]
+				}
+			}
+			if line == nil {
+				t.Fatal("no access log line")
+			}
+			got := map[string]string{}
+			line.Attrs(func(a slog.Attr) bool { got[a.Key] = a.Value.String(); return true })
+			want := map[string]string{"method": "GET", "route": "/locations/:id", "operation": "getLocation", "status": "200",
+				"client": tt.wantClient, "request_id": id}
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("log %s = %q, want %q", k, got[k], v)
+				}
+			}
+			if got["bytes"] == "0" || got["duration"] == "" || got["duration"] == "0s" {
+				t.Errorf("log line = %v, want bytes and duration", got)
+			}
+			if strings.Contains(fmt.Sprint(got), "secret-token-value") {
+				t.Error("the access log contains the bearer token")
+			}
+		})
 	}
 }
 

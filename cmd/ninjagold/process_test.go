@@ -687,7 +687,7 @@ func TestLogLevel(t *testing.T) {
 				continue
 			}
 			lines++
-			if rec["request_id"] != id || rec["operation"] != "getLocation" || rec["route"] != "/locations/:id" ||
+			if rec["request_id"] != id || rec["operation"] != "getLocation" || rec["route"] != "/locations/:id" || rec["client"] != "127.0.0.1" ||
 				rec["status"] != float64(200) || rec["duration"] == nil {
 				t.Errorf("%v: access log line %s", tt.args, line)
 			}
