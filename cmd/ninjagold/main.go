@@ -126,7 +126,9 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 			go store.Close()
 			return
 		}
-		store.Close()
+		if err := store.Close(); err != nil {
+			log.Warn("closing the database", "err", err)
+		}
 	}()
 	if cfg.command == "migrate" {
 		fmt.Fprintf(stdout, "migrations applied to %s\n", describeDB(cfg.db, store))

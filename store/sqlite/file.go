@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
 )
@@ -21,12 +22,21 @@ import (
 // The same goes for its write-ahead log: removed under a running server
 // (a cleanup of "stray" -wal files), commits would still be acknowledged and
 // then lost at the next start, as the log they went to is gone.
+//
+// And the log must not outlive its file at the path. SQLite neither
+// checkpoints nor removes the log of a file that has moved when it closes
+// it, so the log would stay beside the file moved in, named as its own, and
+// the next start would apply the old file's pages to it: a restore ends up
+// a mix of both, or corrupt. So once the path names another file, or none,
+// the log this server opened is moved aside (walAside), where the next
+// start does not look.
 type dbFile struct {
 	path    string
 	opened  os.FileInfo
 	walPath string
 	wal     os.FileInfo // nil: not seen at open, not checked
 	lost    atomic.Pointer[game.Error]
+	moved   atomic.Bool // the log was moved aside, or that was tried
 }
 
 // check compares the path with the file opened, and the write-ahead log's
@@ -36,14 +46,52 @@ func (f *dbFile) check() error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	if !same(f.path, f.opened) {
-		f.lost.CompareAndSwap(nil, game.Unavailable(fmt.Errorf(
-			"sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now", f.path)))
-	} else if f.wal != nil && !same(f.walPath, f.wal) {
+	if !f.checkFile() && f.wal != nil && !same(f.walPath, f.wal) {
 		f.lost.CompareAndSwap(nil, game.Unavailable(fmt.Errorf(
 			"sqlite: %s is no longer the write-ahead log this server opened (it was removed or replaced): writes since the last checkpoint may be lost; restart the server", f.walPath)))
 	}
 	return f.err()
+}
+
+// checkFile compares the path with the file opened and reports whether it
+// names another file, or none: then the write-ahead log is moved aside, and
+// every call fails from then on.
+func (f *dbFile) checkFile() bool {
+	if same(f.path, f.opened) {
+		return false
+	}
+	msg := fmt.Sprintf("sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now", f.path)
+	if aside, err := f.moveWALAside(); err != nil {
+		msg += fmt.Sprintf("; the write-ahead log of the file this server opened could not be moved aside (%v): remove %s before the restart, or it is applied to the file there now", err, f.walPath)
+	} else if aside != "" {
+		msg += fmt.Sprintf("; the write-ahead log of the file this server opened was moved to %s, so that the restart does not apply it to the file there now", aside)
+	}
+	f.lost.CompareAndSwap(nil, game.Unavailable(errors.New(msg)))
+	return true
+}
+
+// moveWALAside renames the write-ahead log this server opened, if its path
+// still names it, to walAside, once; it returns the new name ("": nothing
+// moved). The server's connections keep the log open and go on using it.
+func (f *dbFile) moveWALAside() (string, error) {
+	if f.wal == nil || !f.moved.CompareAndSwap(false, true) {
+		return "", nil
+	}
+	now, err := os.Stat(f.walPath)
+	if err != nil || !os.SameFile(now, f.wal) {
+		return "", nil // gone, or another file's: not this server's to move
+	}
+	aside := walAside(f.walPath, time.Now())
+	if err := os.Rename(f.walPath, aside); err != nil {
+		return "", err
+	}
+	return aside, nil
+}
+
+// walAside is where the log at walPath goes when its file was removed or
+// replaced: beside it, with the time, which no SQLite file is named like.
+func walAside(walPath string, now time.Time) string {
+	return walPath + ".replaced-" + now.UTC().Format("20060102T150405.000000000Z")
 }
 
 // same reports whether path still names the file opened, or cannot tell (a

@@ -425,12 +425,21 @@ func foreignKeyViolations(ctx context.Context, tx *sql.Tx) (map[fkPair]int, erro
 // committed or given up) and waits for it, stops the writer after the
 // batch it is committing and closes both pools; writes after Close fail
 // with EUNAVAILABLE.
+//
+// It looks at the file one last time: a file removed or replaced since the
+// last call must not leave its write-ahead log for the next start to apply
+// (see dbFile). What that look finds, no call has reported: Close returns
+// it.
 func (s *Store) Close() error {
 	s.purger.Close() // its writes go through the writer: first
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.stopped
 	s.reads.close()
-	return errors.Join(s.read.Close(), s.write.Close())
+	var lost error
+	if s.file.err() == nil && s.file.checkFile() {
+		lost = s.file.err()
+	}
+	return errors.Join(lost, s.read.Close(), s.write.Close())
 }
 
 // Ping checks that the write connection answers and the file can be read,

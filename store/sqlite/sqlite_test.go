@@ -327,6 +327,108 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 	})
 }
 
+// TestRestoreIsOpenedAsRestored moves a backup over the file of a running
+// Store, as an operator restoring it would, then closes the Store and opens
+// the path again: the restored file must come back as it was, not with the
+// replaced file's write-ahead log applied to it (SQLite leaves that log at
+// the path when it closes a file that has moved). The log is moved aside
+// whether a call notices first or only Close does; Close reports it only
+// in the second case, since no call has.
+func TestRestoreIsOpenedAsRestored(t *testing.T) {
+	cases := []struct {
+		name        string
+		removeFirst bool // rm the file, let a call notice, then move the backup in
+		callFirst   bool
+	}{
+		{"moved over, a call notices", false, true},
+		{"moved over, only Close notices", false, false},
+		{"removed, a call notices, then moved in", true, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			live, backup := filepath.Join(dir, "ninjagold.db"), filepath.Join(dir, "backup.db")
+			b, err := sqlite.Open(t.Context(), backup, sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Restored", LastName: "Backup", TokenHash: []byte("backup")}); err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			s, err := sqlite.Open(t.Context(), live, sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 50 {
+				p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Live", LastName: "Player", TokenHash: fmt.Appendf(nil, "live-%d", i)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: func(l game.Location) game.Outcome {
+					return game.Outcome{Gold: 15, Message: game.Message(l.Name, 15)}
+				}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c.removeFirst {
+				if err := os.Remove(live); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE {
+					t.Fatalf("Ping after the remove: %v, want %s", err, game.EUNAVAILABLE)
+				}
+			}
+			if err := os.Rename(backup, live); err != nil {
+				t.Fatal(err)
+			}
+			if c.callFirst && !c.removeFirst {
+				if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "moved to "+live+"-wal.replaced-") {
+					t.Fatalf("Ping after the restore: %v, want %s saying where the log went", err, game.EUNAVAILABLE)
+				}
+			}
+			err = s.Close()
+			switch {
+			case c.callFirst && err != nil:
+				t.Errorf("Close: %v, want nil: a call reported the loss already", err)
+			case !c.callFirst && (game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "moved to "+live+"-wal.replaced-")):
+				t.Errorf("Close: %v, want %s saying where the log went", err, game.EUNAVAILABLE)
+			}
+			aside, err := filepath.Glob(live + "-wal.replaced-*")
+			if err != nil || len(aside) != 1 {
+				t.Errorf("logs moved aside: %v (%v), want one", aside, err)
+			}
+
+			r := openFile(t, live)
+			players, err := r.ListPlayers(t.Context(), game.PlayerPage{Sort: game.ByGoldDesc, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(players) == 0 {
+				t.Fatal("no players after the restart; want the backup's one")
+			}
+			if len(players) != 1 || players[0].FirstName != "Restored" || players[0].Gold != 0 {
+				t.Errorf("%d players after the restart, the first %+v; want the backup's one", len(players), players[0])
+			}
+			if visits, err := r.ListVisits(t.Context(), players[0].ID, 0, 10); err != nil || len(visits) != 0 {
+				t.Errorf("the restored player's visits: %v (%v), want none", visits, err)
+			}
+			db, err := sql.Open("sqlite", live)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var check string
+			if err := db.QueryRowContext(t.Context(), "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+				t.Errorf("integrity_check: %q (%v), want ok", check, err)
+			}
+		})
+	}
+}
+
 // A table or column renamed by another process that shares the file is the
 // database unable to serve (503), as on PostgreSQL, not a bug (500).
 func TestRenamedSchemaIsUnavailable(t *testing.T) {
