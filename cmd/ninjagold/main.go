@@ -177,7 +177,11 @@ func serve(ctx, force context.Context, srv *http.Server, ln net.Listener, timeou
 		return false, err
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(stdout, "shutting down: letting in-flight requests finish")
+	if timeout > 0 {
+		fmt.Fprintf(stdout, "shutting down: letting in-flight requests finish (up to %v)\n", timeout)
+	} else {
+		fmt.Fprintln(stdout, "shutting down: requests in flight are cut off (--shutdown-timeout 0)")
+	}
 	log.Info("shutting down", "timeout", timeout)
 	shutdownCtx, cancel := context.WithTimeout(force, timeout)
 	defer cancel()

@@ -54,7 +54,7 @@ func TestMain(m *testing.M) {
 type process struct {
 	cmd    *exec.Cmd
 	URL    string
-	stdout *syncBuffer // the lines up to the one saying where it listens, included
+	stdout *syncBuffer // every line, from the start
 	stderr *syncBuffer
 	exited chan error
 }
@@ -137,9 +137,7 @@ func tryLaunch(t *testing.T, cmd *exec.Cmd) (*process, error) {
 		sc := bufio.NewScanner(stdout)
 		listened := false
 		for sc.Scan() {
-			if !listened {
-				fmt.Fprintln(p.stdout, sc.Text())
-			}
+			fmt.Fprintln(p.stdout, sc.Text())
 			if m := listening.FindStringSubmatch(sc.Text()); m != nil && !listened {
 				listened = true
 				found <- m[1]
@@ -639,24 +637,32 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 			}
 		}
 	})
-	t.Run("a request in flight at shutdown", func(t *testing.T) {
-		p := start(t, filepath.Join(t.TempDir(), "t.db"), "--shutdown-timeout", "500ms", "--read-timeout", "1h")
-		conn := dial(p)
-		stalled(conn)
-		awaitInFlight(t, p, 1)
-		p.signal(t, syscall.SIGTERM)
-		signalled := time.Now()
-		if err := p.wait(t); err == nil {
-			t.Error("exit status 0, want 1: a request was cut off")
-		}
-		// Well before the default's 15 s: the flag was applied.
-		if took := time.Since(signalled); took > 10*time.Second {
-			t.Errorf("exited %v after SIGTERM, want about 500ms", took)
-		}
-		if !strings.Contains(p.stderr.String(), "shutdown timed out") {
-			t.Errorf("the log does not say the shutdown timed out:\n%s", p.stderr)
-		}
-	})
+	for _, tc := range []struct{ timeout, says string }{
+		{"500ms", "shutting down: letting in-flight requests finish (up to 500ms)"},
+		{"0", "shutting down: requests in flight are cut off (--shutdown-timeout 0)"},
+	} {
+		t.Run("a request in flight at shutdown, --shutdown-timeout "+tc.timeout, func(t *testing.T) {
+			p := start(t, filepath.Join(t.TempDir(), "t.db"), "--shutdown-timeout", tc.timeout, "--read-timeout", "1h")
+			conn := dial(p)
+			stalled(conn)
+			awaitInFlight(t, p, 1)
+			p.signal(t, syscall.SIGTERM)
+			signalled := time.Now()
+			if err := p.wait(t); err == nil {
+				t.Error("exit status 0, want 1: a request was cut off")
+			}
+			// Well before the default's 15 s: the flag was applied.
+			if took := time.Since(signalled); took > 10*time.Second {
+				t.Errorf("exited %v after SIGTERM, want %s or a little more", took, tc.timeout)
+			}
+			if !strings.Contains(p.stderr.String(), "shutdown timed out") {
+				t.Errorf("the log does not say the shutdown timed out:\n%s", p.stderr)
+			}
+			if !strings.Contains(p.stdout.String(), tc.says) {
+				t.Errorf("stdout does not say %q:\n%s", tc.says, p.stdout)
+			}
+		})
+	}
 }
 
 // TestLogLevel checks the access log: one JSON line per request at the
