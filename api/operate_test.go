@@ -631,6 +631,36 @@ func TestDatabaseGoneIs503(t *testing.T) {
 	}
 }
 
+// From a stop signal on (impl's Drain), /readyz answers 503 so that a load
+// balancer sends new requests elsewhere, while every other operation is
+// served as before; it is no failure, so nothing is logged.
+func TestDrainingIsUnready(t *testing.T) {
+	s := apitest.NewServer(t, apitest.Options{})
+	if resp := s.Do(t, apitest.Request{Method: "GET", Path: "/readyz"}); resp.Status != http.StatusOK {
+		t.Fatalf("readyz before = %d, want 200", resp.Status)
+	}
+	s.Service.Drain()
+	resp := s.Do(t, apitest.Request{Method: "GET", Path: "/readyz"})
+	if p := resp.Problem(t); resp.Status != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+		p.Type != "/problems/unavailable" || p.Detail != "The server is shutting down." {
+		t.Errorf("GET /readyz = %d %s (Retry-After %q), want 503 unavailable saying the server is shutting down",
+			resp.Status, resp.Body, resp.Header.Get("Retry-After"))
+	}
+	if resp := s.Do(t, apitest.Request{Method: "HEAD", Path: "/readyz"}); resp.Status != http.StatusServiceUnavailable {
+		t.Errorf("HEAD /readyz = %d, want 503", resp.Status)
+	}
+	for _, path := range []string{"/healthz", "/locations/1"} {
+		if resp := s.Do(t, apitest.Request{Method: "GET", Path: path}); resp.Status != http.StatusOK {
+			t.Errorf("GET %s while draining = %d, want 200", path, resp.Status)
+		}
+	}
+	for _, r := range *s.Log {
+		if r.Level >= slog.LevelWarn {
+			t.Errorf("logged %s %q: draining is no failure", r.Level, r.Message)
+		}
+	}
+}
+
 // A handler whose database call ran out of time, or whose client left,
 // answers 503 with Retry-After, which a client may retry, not a 500.
 func TestDeadlineIs503(t *testing.T) {

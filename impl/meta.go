@@ -11,8 +11,18 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	ninjagold "github.com/ninjagold/ninjagold-api"
+	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
 )
+
+// ErrShuttingDown is GetReadiness's answer once Drain was called. It has
+// no cause: it is no failure for the log to report.
+var ErrShuttingDown = &game.Error{Code: game.EUNAVAILABLE, Message: "The server is shutting down."}
+
+// Drain makes GetReadiness answer 503 (ErrShuttingDown) from now on,
+// whatever the database: the server is about to stop, and a load balancer
+// that reads /readyz should send new requests elsewhere.
+func (s *Server) Drain() { s.draining.Store(true) }
 
 func (s *Server) GetHealth(_ context.Context, req generated.GetHealthRequestObject) (generated.GetHealthResponseObject, error) {
 	switch notModified, err := ReadPrecondition(req.Params.IfMatch, req.Params.IfNoneMatch, ""); {
@@ -25,6 +35,9 @@ func (s *Server) GetHealth(_ context.Context, req generated.GetHealthRequestObje
 }
 
 func (s *Server) GetReadiness(ctx context.Context, req generated.GetReadinessRequestObject) (generated.GetReadinessResponseObject, error) {
+	if s.draining.Load() {
+		return nil, ErrShuttingDown
+	}
 	ctx = requestContext(ctx)
 	if err := s.store.Ping(ctx); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,6 +45,8 @@ type Server struct {
 	jsonOnce sync.Once
 	specJSON []byte
 	jsonErr  error
+	// draining: the server is shutting down, and /readyz says so (Drain).
+	draining atomic.Bool
 }
 
 var _ generated.StrictServerInterface = (*Server)(nil)

@@ -1566,7 +1566,9 @@ func (s *Server) handleGetProblemTypeRequest(args [1]string, argsEscaped bool, w
 // Answers 200 when the database is reachable and holds every table and column the server uses, 503
 // while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an
 // I/O error, a file system made read-only), it answers 503 until a write commits again: the check then
-// commits one that changes nothing.
+// commits one that changes nothing. From a stop signal on it answers 503, "The server is shutting
+// down.", while the server goes on serving for `--shutdown-delay`, so that a load balancer sends new
+// requests elsewhere.
 //
 // GET /readyz
 func (s *Server) handleGetReadinessRequest(args [0]string, argsEscaped bool, w http.ResponseWriter, r *http.Request) {

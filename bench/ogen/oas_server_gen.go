@@ -127,7 +127,9 @@ type Handler interface {
 	// Answers 200 when the database is reachable and holds every table and column the server uses, 503
 	// while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an
 	// I/O error, a file system made read-only), it answers 503 until a write commits again: the check then
-	// commits one that changes nothing.
+	// commits one that changes nothing. From a stop signal on it answers 503, "The server is shutting
+	// down.", while the server goes on serving for `--shutdown-delay`, so that a load balancer sends new
+	// requests elsewhere.
 	//
 	// GET /readyz
 	GetReadiness(ctx context.Context, params GetReadinessParams) (GetReadinessRes, error)

@@ -24,26 +24,27 @@ import (
 
 // config is everything the command reads from flags and the environment.
 type config struct {
-	command      string // "serve" or "migrate"
-	addr         string
-	db           string
-	adminToken   string
-	maxBody      int64
-	shutdown     time.Duration
-	validate     bool
-	logFormat    string
-	logLevel     slog.Level
-	rateLimit    api.RateLimit
-	proxies      stringList
-	cors         stringList
-	maxHeader    int
-	maxFlight    int
-	timeouts     timeouts
-	pg           postgres.Options
-	sqliteSync   string
-	sqliteShared bool
-	sqliteBusy   time.Duration
-	logFlush     time.Duration
+	command       string // "serve" or "migrate"
+	addr          string
+	db            string
+	adminToken    string
+	maxBody       int64
+	shutdown      time.Duration
+	shutdownDelay time.Duration
+	validate      bool
+	logFormat     string
+	logLevel      slog.Level
+	rateLimit     api.RateLimit
+	proxies       stringList
+	cors          stringList
+	maxHeader     int
+	maxFlight     int
+	timeouts      timeouts
+	pg            postgres.Options
+	sqliteSync    string
+	sqliteShared  bool
+	sqliteBusy    time.Duration
+	logFlush      time.Duration
 }
 
 // timeouts are the HTTP server's; slow clients are cut off by them.
@@ -100,6 +101,7 @@ replacing their token), is read from NINJAGOLD_ADMIN_TOKEN only (at least
 	fs.DurationVar(&cfg.pg.ConnectTimeout, "db-connect-timeout", 0, "PostgreSQL: connect timeout (default: the URL's connect_timeout, else 5s)")
 	fs.Int64Var(&cfg.maxBody, "max-body-bytes", api.DefaultMaxBodyBytes, "request body limit in bytes")
 	fs.DurationVar(&cfg.shutdown, "shutdown-timeout", 15*time.Second, "how long in-flight requests may take to finish on SIGINT, SIGTERM or SIGHUP; 0: none may")
+	fs.DurationVar(&cfg.shutdownDelay, "shutdown-delay", 0, "on SIGINT, SIGTERM or SIGHUP, how long to go on serving first, with /readyz answering 503 and every response closing its connection, so that a load balancer can stop sending requests here")
 	fs.BoolVar(&cfg.validate, "validate-responses", false,
 		"check every response against openapi.yaml and log violations (NINJAGOLD_VALIDATE_RESPONSES)")
 	fs.Float64Var(&cfg.rateLimit.Rate, "rate-limit", 50, "requests per second each client may make; 0 turns rate limiting off")
@@ -316,6 +318,7 @@ func (cfg config) check() error {
 		off bool
 	}{
 		{"shutdown-timeout", cfg.shutdown, false},
+		{"shutdown-delay", cfg.shutdownDelay, false},
 		{"read-header-timeout", cfg.timeouts.readHeader, true},
 		{"read-timeout", cfg.timeouts.read, true},
 		{"write-timeout", cfg.timeouts.write, true},
@@ -479,7 +482,7 @@ func checkStoreFlags(db string, given map[string]bool) error {
 
 // serveFlags are the flags of a server, which ninjagold migrate, serving
 // nothing, has no use for.
-var serveFlags = []string{"addr", "max-body-bytes", "shutdown-timeout", "validate-responses",
+var serveFlags = []string{"addr", "max-body-bytes", "shutdown-timeout", "shutdown-delay", "validate-responses",
 	"rate-limit", "rate-burst", "trusted-proxy", "cors-origin", "max-header-bytes", "max-in-flight",
 	"read-header-timeout", "read-timeout", "write-timeout", "idle-timeout"}
 

@@ -126,6 +126,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--max-header-bytes", "-1"}, nil, "--max-header-bytes"},
 		{[]string{"--max-header-bytes", "1048577"}, nil, "--max-header-bytes"},
 		{[]string{"--shutdown-timeout", "-1s"}, nil, "--shutdown-timeout"},
+		{[]string{"--shutdown-delay", "-1s"}, nil, "--shutdown-delay"},
 		{[]string{"--read-timeout", "-1s"}, nil, "--read-timeout"},
 		{[]string{"--read-header-timeout", "0"}, nil, "--read-header-timeout must be more than 0"},
 		{[]string{"--read-timeout", "0s"}, nil, "--read-timeout must be more than 0"},
@@ -208,6 +209,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"migrate", "--addr", ":9090"}, nil, "--addr is a setting of the server; ninjagold migrate applies the migrations and serves nothing"},
 		{[]string{"migrate", "--db", "game.db", "--rate-limit", "3"}, nil, "--rate-limit is a setting of the server"},
 		{[]string{"migrate", "--validate-responses"}, nil, "--validate-responses is a setting of the server"},
+		{[]string{"migrate", "--shutdown-delay", "5s"}, nil, "--shutdown-delay is a setting of the server"},
 		{[]string{"migrate", "--idle-timeout", "1m"}, nil, "--idle-timeout is a setting of the server"},
 	}
 	for _, tt := range tests {
@@ -223,7 +225,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"--max-in-flight", "0"}, {"--rate-limit", "0", "--rate-burst", "0"}, {"--cors-origin", "http://localhost:3000"}, {"--cors-origin", "http://[::1]:8080"},
 		{"--cors-origin", "https://xn--spiel-bcher-ieb.example"}, {"--cors-origin", "http://[::ffff:7f00:1]"},
 		{"--cors-origin", "http://127.0.0.1:5173"}, {"--cors-origin", "http://[2001:db8::1]"}, {"--cors-origin", "https://0x.example"},
-		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--trusted-proxy", "0.0.0.0/1"}, {"--trusted-proxy", "::ffff:10.0.0.0/104"}, {"--shutdown-timeout", "0"},
+		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--trusted-proxy", "0.0.0.0/1"}, {"--trusted-proxy", "::ffff:10.0.0.0/104"}, {"--shutdown-timeout", "0"}, {"--shutdown-delay", "30s"},
 		{"--max-header-bytes", "1048576"}, {"--rate-limit", "0.000278"}, {"--rate-limit", "1000000"}, {"--rate-burst", "1000000"}, {"--sqlite-busy-timeout", "1ms"}, {"--sqlite-busy-timeout", "596h31m23.647s"},
 		{"--db", "game.db", "--sqlite-synchronous", "NORMAL", "--sqlite-shared"},
 		{"--db", "postgres://db/game", "--db-max-conns", "8", "--db-statement-timeout", "2s", "--db-conn-lifetime", "1m", "--db-connect-timeout", "1s"},

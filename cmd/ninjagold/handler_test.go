@@ -39,7 +39,7 @@ func TestNewHandlerTakesTheFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := newHandler(cfg, store, doc, slog.New(slog.DiscardHandler))
+	h, _, err := newHandler(cfg, store, doc, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -143,7 +144,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	if contract.err != nil {
 		return contract.err
 	}
-	handler, err := newHandler(cfg, store, contract.doc, log)
+	handler, service, err := newHandler(cfg, store, contract.doc, log)
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,8 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintf(stdout, "NINJAGOLD_ADMIN_TOKEN was not set; the admin token for this run is:\n  %s\n", cfg.adminToken)
 	}
 
-	srv := httpServer(cfg, handler, log)
+	closing := &closingHandler{Handler: handler}
+	srv := httpServer(cfg, closing, log)
 	base := "http://" + displayAddr(ln.Addr())
 	db := describeDB(cfg.db, store)
 	fmt.Fprintf(stdout, "Ninja Gold API listening on %s (database %s)\n  docs: %s/docs\n  API:  %s/locations\n  spec: %s/openapi.yaml and %s/openapi.json\n",
@@ -162,14 +164,43 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	// The same, for a log pipeline that reads only the JSON lines.
 	log.Info("listening", "url", base, "database", db, "validate_responses", cfg.validate)
 
-	cutOff, err = serve(ctx, force, srv, ln, cfg.shutdown, log, stdout)
+	drain := func() {
+		service.Drain()
+		closing.on.Store(true)
+	}
+	cutOff, err = serve(ctx, force, srv, ln, shutdown{delay: cfg.shutdownDelay, timeout: cfg.shutdown, drain: drain}, log, stdout)
 	return err
 }
 
-// serve serves srv on ln until ctx ends, then shuts it down, letting the
-// requests in flight finish for up to timeout or until force ends. cutOff
-// reports whether some were cut off instead.
-func serve(ctx, force context.Context, srv *http.Server, ln net.Listener, timeout time.Duration, log *slog.Logger, stdout io.Writer) (cutOff bool, err error) {
+// closingHandler is the server's handler, which, once on, has every
+// response close its connection (Connection: close, which net/http
+// honours): while the server drains, a client's next request then opens a
+// new connection, which a load balancer that has seen /readyz fail sends to
+// another server, rather than racing the close of an idle one at the end.
+type closingHandler struct {
+	http.Handler
+	on atomic.Bool
+}
+
+func (h *closingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.on.Load() {
+		w.Header().Set("Connection", "close")
+	}
+	h.Handler.ServeHTTP(w, r)
+}
+
+// shutdown is how serve stops: drain, then for delay go on serving
+// (--shutdown-delay), then let requests in flight finish for up to timeout
+// (--shutdown-timeout).
+type shutdown struct {
+	delay, timeout time.Duration
+	drain          func()
+}
+
+// serve serves srv on ln until ctx ends, then shuts it down as how says,
+// the delay and the wait for requests in flight both ended early by force.
+// cutOff reports whether requests in flight were cut off.
+func serve(ctx, force context.Context, srv *http.Server, ln net.Listener, how shutdown, log *slog.Logger, stdout io.Writer) (cutOff bool, err error) {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
@@ -177,6 +208,18 @@ func serve(ctx, force context.Context, srv *http.Server, ln net.Listener, timeou
 		return false, err
 	case <-ctx.Done():
 	}
+	how.drain()
+	if how.delay > 0 {
+		fmt.Fprintf(stdout, "shutting down in %v: /readyz answers 503, and connections close after their next response\n", how.delay)
+		log.Info("draining", "delay", how.delay)
+		select {
+		case err := <-serveErr:
+			return false, err
+		case <-force.Done():
+		case <-time.After(how.delay):
+		}
+	}
+	timeout := how.timeout
 	if timeout > 0 {
 		fmt.Fprintf(stdout, "shutting down: letting in-flight requests finish (up to %v)\n", timeout)
 	} else {
@@ -204,11 +247,13 @@ func serve(ctx, force context.Context, srv *http.Server, ln net.Listener, timeou
 // newHandler builds the service over store: the operations, with their
 // metrics gathered with the Go runtime's and the store's pools', behind the
 // middleware that enforces doc, the contract.
-func newHandler(cfg config, store game.Store, doc *openapi3.T, log *slog.Logger) (http.Handler, error) {
+func newHandler(cfg config, store game.Store, doc *openapi3.T, log *slog.Logger) (http.Handler, *impl.Server, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	api.RegisterStoreMetrics(reg, store)
-	return api.NewHandler(impl.New(store, game.SystemDice{}, reg, doc), apiConfig(cfg, doc, log, reg))
+	service := impl.New(store, game.SystemDice{}, reg, doc)
+	h, err := api.NewHandler(service, apiConfig(cfg, doc, log, reg))
+	return h, service, err
 }
 
 // apiConfig is the service's configuration: cfg's settings, with the

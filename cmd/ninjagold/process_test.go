@@ -665,6 +665,82 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 	}
 }
 
+// TestShutdownDelay stops a server started with --shutdown-delay: from the
+// signal on, /readyz answers 503 while the server goes on serving, every
+// response closing its connection, until the delay ends; a second signal
+// ends it at once.
+func TestShutdownDelay(t *testing.T) {
+	get := func(t *testing.T, client *http.Client, url string) (*http.Response, string) {
+		t.Helper()
+		resp, err := client.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, string(b)
+	}
+	// draining signals p and waits for its /readyz to answer 503 (the
+	// signal arrives in its own time), which it checks.
+	draining := func(t *testing.T, p *process, client *http.Client) {
+		t.Helper()
+		p.signal(t, syscall.SIGTERM)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			resp, body := get(t, client, p.URL+"/readyz")
+			if resp.StatusCode == http.StatusServiceUnavailable {
+				var problem struct{ Type, Detail string }
+				if err := json.Unmarshal([]byte(body), &problem); err != nil || problem.Type != "/problems/unavailable" ||
+					problem.Detail != "The server is shutting down." || !resp.Close || resp.Header.Get("Retry-After") == "" {
+					t.Errorf("/readyz while draining: %v %s (Connection: close %v, Retry-After %q)", resp.Status, body, resp.Close, resp.Header.Get("Retry-After"))
+				}
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("/readyz still %s 10 s after SIGTERM", resp.Status)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	t.Run("the delay", func(t *testing.T) {
+		p := start(t, filepath.Join(t.TempDir(), "t.db"), "--shutdown-delay", "1500ms")
+		client := &http.Client{Transport: &http.Transport{}}
+		defer client.CloseIdleConnections()
+		if resp, _ := get(t, client, p.URL+"/readyz"); resp.StatusCode != http.StatusOK || resp.Close {
+			t.Fatalf("/readyz before: %s (Connection: close %v), want 200 on a kept connection", resp.Status, resp.Close)
+		}
+		signalled := time.Now()
+		draining(t, p, client)
+		if resp, _ := get(t, client, p.URL+"/locations/1"); resp.StatusCode != http.StatusOK || !resp.Close {
+			t.Errorf("/locations/1 while draining: %s (Connection: close %v), want 200 closing its connection", resp.Status, resp.Close)
+		}
+		if err := p.wait(t); err != nil {
+			t.Errorf("exit: %v\n%s", err, p.stderr)
+		}
+		if took := time.Since(signalled); took < 1500*time.Millisecond {
+			t.Errorf("exited %v after SIGTERM, want the delay, 1.5s, at least", took)
+		}
+		if want := "shutting down in 1.5s: /readyz answers 503"; !strings.Contains(p.stdout.String(), want) {
+			t.Errorf("stdout does not say %q:\n%s", want, p.stdout)
+		}
+	})
+	t.Run("a second signal ends it", func(t *testing.T) {
+		p := start(t, filepath.Join(t.TempDir(), "t.db"), "--shutdown-delay", "1h")
+		client := &http.Client{Transport: &http.Transport{}}
+		defer client.CloseIdleConnections()
+		draining(t, p, client)
+		p.signal(t, syscall.SIGTERM)
+		signalled := time.Now()
+		p.wait(t) // its status is the shutdown's: 0, as nothing was in flight
+		if took := time.Since(signalled); took > 10*time.Second {
+			t.Errorf("exited %v after the second signal, want at once", took)
+		}
+	})
+}
+
 // TestLogLevel checks the access log: one JSON line per request at the
 // default level, none at --log-level warn.
 func TestLogLevel(t *testing.T) {

@@ -1803,7 +1803,7 @@ type ClientInterface interface {
 
 	// GetReadiness Readiness
 	//
-	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
+	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing. From a stop signal on it answers 503, "The server is shutting down.", while the server goes on serving for `--shutdown-delay`, so that a load balancer sends new requests elsewhere.
 	//
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadiness(ctx context.Context, params *GetReadinessParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2903,7 +2903,7 @@ func (c *Client) OptionsProblemType(ctx context.Context, problem string, reqEdit
 
 // GetReadiness Readiness
 //
-// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
+// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing. From a stop signal on it answers 503, "The server is shutting down.", while the server goes on serving for `--shutdown-delay`, so that a load balancer sends new requests elsewhere.
 //
 // Corresponds with GET /readyz (the `GetReadiness` operationId).
 func (c *Client) GetReadiness(ctx context.Context, params *GetReadinessParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6532,7 +6532,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetReadinessWithResponse Readiness
 	//
-	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
+	// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing. From a stop signal on it answers 503, "The server is shutting down.", while the server goes on serving for `--shutdown-delay`, so that a load balancer sends new requests elsewhere.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17221,7 +17221,7 @@ func (c *ClientWithResponses) OptionsProblemTypeWithResponse(ctx context.Context
 
 // GetReadinessWithResponse Readiness
 //
-// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
+// Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing. From a stop signal on it answers 503, "The server is shutting down.", while the server goes on serving for `--shutdown-delay`, so that a load balancer sends new requests elsewhere.
 //
 // Returns a wrapper object for the known response body format(s).
 //

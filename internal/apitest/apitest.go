@@ -51,6 +51,9 @@ type Server struct {
 	Dice *SeededDice
 	// Log holds what the server logged, when the harness made its logger.
 	Log *[]slog.Record
+	// Service is the implementation behind the handler (to Drain it, as a
+	// stop signal does).
+	Service *impl.Server
 
 	contract *Contract
 	client   *http.Client
@@ -120,7 +123,7 @@ func NewServer(t testing.TB, opts Options) *Server {
 	// Content-Encoding and Content-Length.
 	httpClient.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	httpClient.Transport.(*http.Transport).DisableCompression = true
-	return &Server{URL: hs.URL, Store: store, Dice: dice, Log: records, contract: LoadContract(t), client: httpClient}
+	return &Server{URL: hs.URL, Store: store, Dice: dice, Log: records, Service: srv, contract: LoadContract(t), client: httpClient}
 }
 
 // Request is one HTTP request a test sends.

@@ -482,7 +482,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing.
+         * @description Answers 200 when the database is reachable and holds every table and column the server uses, 503 while it does not. With SQLite, after a write failed for the storage under the file (a full disk, an I/O error, a file system made read-only), it answers 503 until a write commits again: the check then commits one that changes nothing. From a stop signal on it answers 503, "The server is shutting down.", while the server goes on serving for `--shutdown-delay`, so that a load balancer sends new requests elsewhere.
          */
         get: operations["getReadiness"];
         put?: never;
@@ -1496,7 +1496,8 @@ export interface components {
         /**
          * @description The database cannot be reached or cannot take writes right now (its disk is full, or it
          *     is read-only), or the server is at capacity (it already serves
-         *     `--max-in-flight` requests); try again after `Retry-After` seconds. A request whose
+         *     `--max-in-flight` requests), or, from `/readyz`, the server is shutting down; try again
+         *     after `Retry-After` seconds. A request whose
          *     connection closes before the answer is cancelled and answered so too: the server cannot
          *     tell a client that shut down only its sending side (as `nc -N` and `socat` do) from one
          *     that left, so a client keeps the connection open until the answer arrives.
