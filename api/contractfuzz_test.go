@@ -386,6 +386,18 @@ func (f *contractFuzzer) values(op specfuzz.Op, slot specfuzz.Slot) (any, bool) 
 			return nil, false
 		}
 		return mine[r.IntN(len(mine))], true
+	case slot == cfSlot("path", "problem"):
+		// Mostly a name with a page: the generator alone, from the
+		// pattern, seldom spells one.
+		if r.IntN(4) == 0 {
+			return nil, false
+		}
+		var names []string
+		for _, typ := range f.types {
+			names = append(names, strings.TrimPrefix(typ, "/problems/"))
+		}
+		slices.Sort(names)
+		return names[r.IntN(len(names))], true
 	case slot == cfSlot("path", "asset"):
 		if r.IntN(2) == 0 {
 			return nil, false
