@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -73,8 +74,16 @@ func (f *dbFile) checkFile() bool {
 // moveWALAside renames the write-ahead log this server opened, if its path
 // still names it, to walAside, once; it returns the new name ("": nothing
 // moved). The server's connections keep the log open and go on using it.
+//
+// Not when the path is a symbolic link now leading elsewhere, while the file
+// it led to, whose name the log bears, is still in place: that file needs
+// its log, and SQLite, which went by that name too, checkpoints and removes
+// the log itself when it closes the file.
 func (f *dbFile) moveWALAside() (string, error) {
 	if f.wal == nil || !f.moved.CompareAndSwap(false, true) {
+		return "", nil
+	}
+	if opened := strings.TrimSuffix(f.walPath, "-wal"); opened != f.path && same(opened, f.opened) {
 		return "", nil
 	}
 	now, err := os.Stat(f.walPath)

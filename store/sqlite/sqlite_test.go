@@ -429,6 +429,61 @@ func TestRestoreIsOpenedAsRestored(t *testing.T) {
 	}
 }
 
+// TestRelinkedPathKeepsTheFilesLog opens the file through a symbolic link,
+// then points the link at another file: the file opened is still in place
+// and needs its write-ahead log, which must not be moved aside; every
+// commit acknowledged is in it when it is opened again.
+func TestRelinkedPathKeepsTheFilesLog(t *testing.T) {
+	dir := t.TempDir()
+	real, other, link := filepath.Join(dir, "real.db"), filepath.Join(dir, "other.db"), filepath.Join(dir, "link.db")
+	o, err := sqlite.Open(t.Context(), other, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Close(); err != nil {
+		t.Fatal(err)
+	}
+	first, err := sqlite.Open(t.Context(), real, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(t.Context(), link, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: fmt.Appendf(nil, "kira-%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(other, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE || strings.Contains(err.Error(), "write-ahead log") {
+		t.Errorf("Ping after the link changed: %v, want %s with no log moved", err, game.EUNAVAILABLE)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v, want nil: Ping reported the change", err)
+	}
+	if aside, _ := filepath.Glob(filepath.Join(dir, "*.replaced-*")); len(aside) != 0 {
+		t.Errorf("logs moved aside: %v, want none", aside)
+	}
+	r := openFile(t, real)
+	players, err := r.ListPlayers(t.Context(), game.PlayerPage{Sort: game.ByGoldDesc, Limit: 100})
+	if err != nil || len(players) != 20 {
+		t.Errorf("%d players in the file opened (%v), want the 20 acknowledged", len(players), err)
+	}
+}
+
 // A table or column renamed by another process that shares the file is the
 // database unable to serve (503), as on PostgreSQL, not a bug (500).
 func TestRenamedSchemaIsUnavailable(t *testing.T) {
