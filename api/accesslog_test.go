@@ -5,8 +5,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 )
 
 // TestAccessLineMatchesSlog writes every operation's access line both ways,
@@ -169,4 +172,29 @@ func BenchmarkAccessLine(b *testing.B) {
 			_, _ = w.Write(buf)
 		}
 	})
+}
+
+// TestClientAddr gives the client of requests from one connection each,
+// with no proxy trusted and with one that is not the connection.
+func TestClientAddr(t *testing.T) {
+	gin.SetMode(gin.ReleaseMode)
+	for _, proxies := range [][]string{nil, {"10.0.0.1"}} {
+		for _, tt := range []struct{ remote, want string }{
+			{"192.0.2.1:1234", "192.0.2.1"},
+			{"[2001:db8::1]:1234", "2001:db8::1"},
+			{"[::ffff:192.0.2.1]:1234", "192.0.2.1"},
+			{"[fe80::1%eth0]:1234", "fe80::1%eth0"}, // Gin's ClientIP gives none
+		} {
+			c, e := gin.CreateTestContext(httptest.NewRecorder())
+			if err := e.SetTrustedProxies(proxies); err != nil {
+				t.Fatal(err)
+			}
+			c.Request = httptest.NewRequest("GET", "/", nil)
+			c.Request.RemoteAddr = tt.remote
+			c.Request.Header.Set("X-Forwarded-For", "203.0.113.9") // from no trusted proxy
+			if got := clientAddr(c, proxies != nil); got != tt.want {
+				t.Errorf("proxies %v, %s: client %q, want %q", proxies, tt.remote, got, tt.want)
+			}
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,6 +48,8 @@ type observer struct {
 	// json is the logger's handler when NewLogHandler made it for JSON:
 	// the observer then writes the access line itself (accesslog.go).
 	json *jsonLog
+	// proxies: some proxy is trusted to name the client (clientAddr).
+	proxies bool
 }
 
 // opLog is an operation's access log: a slog handler with the fixed fields
@@ -56,8 +59,8 @@ type opLog struct {
 	fields  []byte
 }
 
-func newObserver(ops operations, log *slog.Logger, metrics *httpMetrics) observer {
-	o := observer{log: log, metrics: metrics, logs: map[*operation]opLog{}}
+func newObserver(ops operations, log *slog.Logger, metrics *httpMetrics, proxies bool) observer {
+	o := observer{log: log, metrics: metrics, logs: map[*operation]opLog{}, proxies: proxies}
 	o.json, _ = log.Handler().(*jsonLog)
 	for method, routes := range ops.byRoute {
 		for route, op := range routes {
@@ -140,9 +143,7 @@ func shownMethod(method string) string {
 // bytes, see accesslog.go), else through the operation's slog handler,
 // called directly, as the log/slog documentation shows for wrappers, which
 // spares Logger's runtime.Callers: the line has no use for the source
-// position. Never the headers or the body: they carry tokens. The client
-// is Gin's ClientIP, the address the rate limiter goes by (the proxy's
-// forwarded one only from a trusted proxy).
+// position. Never the headers or the body: they carry tokens.
 func (o observer) accessLog(c *gin.Context, op *operation, now time.Time, id string, status int, elapsed time.Duration) {
 	ctx := c.Request.Context()
 	l, ok := o.logs[op]
@@ -157,7 +158,7 @@ func (o observer) accessLog(c *gin.Context, op *operation, now time.Time, id str
 		return
 	}
 	size := max(c.Writer.Size(), 0)
-	client := c.ClientIP()
+	client := clientAddr(c, o.proxies)
 	if l.fields != nil {
 		buf := lineBuffers.Get().(*[]byte)
 		defer lineBuffers.Put(buf)
@@ -168,6 +169,27 @@ func (o observer) accessLog(c *gin.Context, op *operation, now time.Time, id str
 		}
 	}
 	slogAccessLine(ctx, l.handler, now, client, id, status, elapsed, size)
+}
+
+// clientAddr is the client's address as the access line gives it: the
+// connection's, or, when a proxy is trusted (proxies), Gin's ClientIP, the
+// one the rate limiter goes by (a trusted proxy's forwarded one), falling
+// back to the connection's when Gin gives none (an IPv6 address with a
+// zone); an IPv4 address mapped into IPv6 as IPv4, as the limiter takes
+// it. With no proxy trusted, ClientIP is the connection's address parsed
+// and formatted anew, two allocations for the same text.
+func clientAddr(c *gin.Context, proxies bool) string {
+	ip := ""
+	if proxies {
+		ip = c.ClientIP()
+	}
+	if ip == "" {
+		ip = c.RemoteIP()
+	}
+	if a, err := netip.ParseAddr(ip); err == nil && a.Is4In6() {
+		return a.Unmap().String()
+	}
+	return ip
 }
 
 // slogAccessLine writes the access line through a slog handler.

@@ -78,6 +78,7 @@ func TestAccessLog(t *testing.T) {
 		{"forwarded by a proxy not trusted", nil, "203.0.113.9", "127.0.0.1"},
 		{"forwarded by a trusted proxy", []string{"127.0.0.1", "::1"}, "203.0.113.9", "203.0.113.9"},
 		{"forwarded by a trusted proxy, IPv6", []string{"127.0.0.1", "::1"}, "2001:db8::7", "2001:db8::7"},
+		{"forwarded by a trusted proxy, IPv4 mapped into IPv6", []string{"127.0.0.1", "::1"}, "::ffff:203.0.113.9", "203.0.113.9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

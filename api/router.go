@@ -133,7 +133,7 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 	if cfg.Metrics != nil {
 		metrics = newHTTPMetrics(cfg.Metrics)
 	}
-	chain = append(chain, newObserver(ops, cfg.Logger, metrics).handle,
+	chain = append(chain, newObserver(ops, cfg.Logger, metrics, len(cfg.TrustedProxies) > 0).handle,
 		anyOperation(gin.CustomRecoveryWithWriter(io.Discard, errs.recovered)))
 	if len(cfg.CORSOrigins) > 0 {
 		// Before any refusal, so that a browser script can read those too.

@@ -124,6 +124,13 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	cutOff := false
 	defer func() {
 		if cutOff {
+			// Close, not waited for, may not get as far as its look at
+			// the file: made here.
+			if f, ok := store.(fileChecker); ok {
+				if err := f.CheckFile(); err != nil {
+					log.Warn("closing the database", "err", err)
+				}
+			}
 			go store.Close()
 			return
 		}
@@ -171,6 +178,10 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	cutOff, err = serve(ctx, force, srv, ln, shutdown{delay: cfg.shutdownDelay, timeout: cfg.shutdown, drain: drain}, log, stdout)
 	return err
 }
+
+// fileChecker is a store over a file (SQLite's) that can look at it at
+// once: whether its path still names it, as the store's Close does first.
+type fileChecker interface{ CheckFile() error }
 
 // closingHandler is the server's handler, which, once on, has every
 // response close its connection (Connection: close, which net/http
@@ -220,10 +231,13 @@ func serve(ctx, force context.Context, srv *http.Server, ln net.Listener, how sh
 		}
 	}
 	timeout := how.timeout
+	if force.Err() != nil {
+		timeout = 0 // a second signal ended the delay: none may finish
+	}
 	if timeout > 0 {
 		fmt.Fprintf(stdout, "shutting down: letting in-flight requests finish (up to %v)\n", timeout)
 	} else {
-		fmt.Fprintln(stdout, "shutting down: requests in flight are cut off (--shutdown-timeout 0)")
+		fmt.Fprintln(stdout, "shutting down: requests in flight are cut off")
 	}
 	log.Info("shutting down", "timeout", timeout)
 	shutdownCtx, cancel := context.WithTimeout(force, timeout)

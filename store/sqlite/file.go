@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,14 +31,19 @@ import (
 // the next start would apply the old file's pages to it: a restore ends up
 // a mix of both, or corrupt. So once the path names another file, or none,
 // the log this server opened is moved aside (walAside), where the next
-// start does not look.
+// start does not look. Not with Shared: other processes may be using that
+// log, and one starting on the path may have taken it for the new file's
+// already; the error then says to stop them all and move it aside.
 type dbFile struct {
 	path    string
 	opened  os.FileInfo
 	walPath string
 	wal     os.FileInfo // nil: not seen at open, not checked
+	shared  bool        // Options.Shared: the log is not this process's alone
 	lost    atomic.Pointer[game.Error]
-	moved   atomic.Bool // the log was moved aside, or that was tried
+	// mu makes the move of the log, and the error that tells of it, one
+	// call's: the others wait for it and return that error.
+	mu sync.Mutex
 }
 
 // check compares the path with the file opened, and the write-ahead log's
@@ -61,34 +67,50 @@ func (f *dbFile) checkFile() bool {
 	if same(f.path, f.opened) {
 		return false
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err() != nil {
+		return true // told already
+	}
 	msg := fmt.Sprintf("sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now", f.path)
-	if aside, err := f.moveWALAside(); err != nil {
-		msg += fmt.Sprintf("; the write-ahead log of the file this server opened could not be moved aside (%v): remove %s before the restart, or it is applied to the file there now", err, f.walPath)
-	} else if aside != "" {
-		msg += fmt.Sprintf("; the write-ahead log of the file this server opened was moved to %s, so that the restart does not apply it to the file there now", aside)
+	// What the log holds, and how to keep it: the file replaced may have
+	// been moved away to be kept, and its commits since its last
+	// checkpoint are in the log alone.
+	const keep = "it holds the replaced file's commits since its last checkpoint: to keep them with that file, put it beside the file as its -wal"
+	switch aside, err := f.moveWALAside(); {
+	case f.shared && f.ownsWAL():
+		msg += fmt.Sprintf("; other processes may share its write-ahead log, %s, which was not moved: stop every process on the file and move it aside before any starts again, or it is applied to the file there now (%s)", f.walPath, keep)
+	case err != nil:
+		msg += fmt.Sprintf("; its write-ahead log could not be moved aside (%v): move %s aside before the restart, or it is applied to the file there now (%s)", err, f.walPath, keep)
+	case aside != "":
+		msg += fmt.Sprintf("; its write-ahead log was moved to %s, so that the restart does not apply it to the file there now (%s)", aside, keep)
 	}
 	f.lost.CompareAndSwap(nil, game.Unavailable(errors.New(msg)))
 	return true
 }
 
-// moveWALAside renames the write-ahead log this server opened, if its path
-// still names it, to walAside, once; it returns the new name ("": nothing
-// moved). The server's connections keep the log open and go on using it.
-//
-// Not when the path is a symbolic link now leading elsewhere, while the file
-// it led to, whose name the log bears, is still in place: that file needs
-// its log, and SQLite, which went by that name too, checkpoints and removes
-// the log itself when it closes the file.
-func (f *dbFile) moveWALAside() (string, error) {
-	if f.wal == nil || !f.moved.CompareAndSwap(false, true) {
-		return "", nil
+// ownsWAL reports whether the write-ahead log at walPath is the one this
+// server opened, and its file, the one SQLite named it after, is gone from
+// its path. A symbolic link now leading elsewhere, its file still in place:
+// not so, since that file needs its log, and SQLite, which went by that
+// name too, checkpoints and removes the log itself when it closes the file.
+func (f *dbFile) ownsWAL() bool {
+	if f.wal == nil {
+		return false
 	}
 	if opened := strings.TrimSuffix(f.walPath, "-wal"); opened != f.path && same(opened, f.opened) {
-		return "", nil
+		return false
 	}
 	now, err := os.Stat(f.walPath)
-	if err != nil || !os.SameFile(now, f.wal) {
-		return "", nil // gone, or another file's: not this server's to move
+	return err == nil && os.SameFile(now, f.wal)
+}
+
+// moveWALAside renames the write-ahead log this server opened to walAside
+// when ownsWAL, and not Shared; it returns the new name ("": nothing
+// moved). The server's connections keep the log open and go on using it.
+func (f *dbFile) moveWALAside() (string, error) {
+	if f.shared || !f.ownsWAL() {
+		return "", nil
 	}
 	aside := walAside(f.walPath, time.Now())
 	if err := os.Rename(f.walPath, aside); err != nil {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -56,6 +57,55 @@ func TestWithoutComments(t *testing.T) {
 	} {
 		if got := withoutComments(tt.sql); got != tt.want {
 			t.Errorf("withoutComments(%q) = %q, want %q", tt.sql, got, tt.want)
+		}
+	}
+}
+
+// TestEveryCallTellsWhereTheLogWent replaces a file under calls that all
+// look at once (Ping from /readyz, the writer before a batch): the log is
+// moved once, and every one of them says where to, or, with Shared, says
+// it was left for the operator to move; none a shorter story.
+func TestEveryCallTellsWhereTheLogWent(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		for range 20 {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "ninjagold.db")
+			for _, p := range []string{path, path + "-wal", path + ".restore"} {
+				if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			opened, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wal, err := os.Stat(path + "-wal")
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := &dbFile{path: path, opened: opened, walPath: path + "-wal", wal: wal, shared: shared}
+			if err := os.Rename(path+".restore", path); err != nil {
+				t.Fatal(err)
+			}
+			want := "moved to " + path + "-wal.replaced-"
+			if shared {
+				want = "which was not moved: stop every process on the file and move it aside"
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 8)
+			for i := range errs {
+				wg.Go(func() { errs[i] = f.check() })
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("shared %v: %v, want an error saying %q", shared, err, want)
+				}
+			}
+			aside, _ := filepath.Glob(path + "-wal.replaced-*")
+			if moved := len(aside); shared && moved != 0 || !shared && moved != 1 {
+				t.Fatalf("shared %v: logs moved aside %v", shared, aside)
+			}
 		}
 	}
 }

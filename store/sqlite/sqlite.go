@@ -257,7 +257,7 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	s := &Store{write: write, wconn: wconn, read: read, now: time.Now,
 		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
 		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}},
-		reads:  readStmts{db: read}, file: &dbFile{path: path, opened: opened, walPath: walPath, wal: wal}}
+		reads:  readStmts{db: read}, file: &dbFile{path: path, opened: opened, walPath: walPath, wal: wal, shared: opts.Shared}}
 	s.purger = purge.New(time.Now(), s.deleteExpiredKeys)
 	go s.writeLoop()
 	return s, nil
@@ -426,20 +426,28 @@ func foreignKeyViolations(ctx context.Context, tx *sql.Tx) (map[fkPair]int, erro
 // batch it is committing and closes both pools; writes after Close fail
 // with EUNAVAILABLE.
 //
-// It looks at the file one last time: a file removed or replaced since the
-// last call must not leave its write-ahead log for the next start to apply
-// (see dbFile). What that look finds, no call has reported: Close returns
-// it.
+// It first looks at the file once more (CheckFile), and returns what that
+// finds.
 func (s *Store) Close() error {
+	lost := s.CheckFile()
 	s.purger.Close() // its writes go through the writer: first
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.stopped
 	s.reads.close()
-	var lost error
-	if s.file.err() == nil && s.file.checkFile() {
-		lost = s.file.err()
-	}
 	return errors.Join(lost, s.read.Close(), s.write.Close())
+}
+
+// CheckFile looks whether the path still names the file opened, as Ping
+// and every batch of writes do, and when it does not, moves the file's
+// write-ahead log aside, so that the next start does not apply it to the
+// file there now (see dbFile). It returns what it found when no call has
+// reported it yet, else nil. Close calls it first; a process that stops
+// without waiting for Close calls it itself.
+func (s *Store) CheckFile() error {
+	if s.file.err() == nil && s.file.checkFile() {
+		return s.file.err()
+	}
+	return nil
 }
 
 // Ping checks that the write connection answers and the file can be read,

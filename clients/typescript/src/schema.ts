@@ -1592,9 +1592,9 @@ export interface components {
             content?: never;
         };
         /**
-         * @description The answer to `HEAD` when the database cannot be reached or the server is at capacity:
-         *     the headers of the `503` problem (`ServiceUnavailable`) without its body; try again
-         *     after `Retry-After` seconds.
+         * @description The answer to `HEAD` when the database cannot be reached or the server is at capacity,
+         *     or, from `/readyz`, the server is shutting down: the headers of the `503` problem
+         *     (`ServiceUnavailable`) without its body; try again after `Retry-After` seconds.
          */
         HeadServiceUnavailable: {
             headers: {
