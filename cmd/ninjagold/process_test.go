@@ -792,6 +792,9 @@ func TestShutdownDelay(t *testing.T) {
 		if took := time.Since(signalled); took > 10*time.Second {
 			t.Errorf("exited %v after the second signal, want at once", took)
 		}
+		if want := "shutting down: requests in flight are cut off"; !strings.Contains(p.stdout.String(), want) {
+			t.Errorf("stdout does not say %q:\n%s", want, p.stdout)
+		}
 	})
 }
 
