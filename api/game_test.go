@@ -296,6 +296,31 @@ func TestActivityLog(t *testing.T) {
 			if rows[1][0] != fmt.Sprint(want[0]) || rows[1][3] != "Farm" {
 				t.Errorf("first row = %v, want visit %d at the Farm", rows[1], want[0])
 			}
+
+			// A CSV page has no next_cursor: its Link header is the way
+			// on, and following it gives the whole log, newest first.
+			var ids []string
+			path := p.path + "/visits?limit=2"
+			for pages := 0; path != ""; pages++ {
+				if pages > 10 {
+					t.Fatal("CSV pagination does not end")
+				}
+				resp := s.Do(t, apitest.Request{Method: "GET", Path: path, Header: map[string]string{"Accept": "text/csv"}})
+				rows, err := csv.NewReader(strings.NewReader(string(resp.Body))).ReadAll()
+				if err != nil || len(rows) < 2 {
+					t.Fatalf("GET %s as CSV: %d %v %s", path, resp.Status, err, resp.Body)
+				}
+				for _, row := range rows[1:] {
+					ids = append(ids, row[0])
+				}
+				path = ""
+				if link := resp.Header.Get("Link"); link != "" {
+					path = strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+				}
+			}
+			if fmt.Sprint(ids) != fmt.Sprint(want) {
+				t.Errorf("CSV pages' ids = %v, want %v", ids, want)
+			}
 		})
 
 		t.Run("history survives editing and deleting the location", func(t *testing.T) {

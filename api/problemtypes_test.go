@@ -64,12 +64,18 @@ func TestProblemTypesLeadToTheirPages(t *testing.T) {
 		if !slices.Equal(got, want) || len(want) == 0 {
 			t.Errorf("GET %s: the page lists statuses %v, want the contract's %v", path, got, want)
 		}
-		if got := resp.Header.Get("Content-Security-Policy"); !strings.HasPrefix(got, "default-src 'none';") || strings.Contains(got, "script-src") {
-			t.Errorf("GET %s: Content-Security-Policy %q, want nothing loaded or run", path, got)
+		// Each status once in the sentence too, where a type has two
+		// answers of one status (412, 415).
+		if sentence := "answered with status " + strings.Join(want, ", ") + "."; !strings.Contains(body, sentence) {
+			t.Errorf("GET %s: the page does not say %q:\n%s", path, sentence, body)
+		}
+		// Nothing loaded or run, no base or form target, framed nowhere.
+		if got := resp.Header.Get("Content-Security-Policy"); got != "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" {
+			t.Errorf("GET %s: Content-Security-Policy %q, want nothing loaded, run or framed", path, got)
 		}
 		tag := resp.Header.Get("ETag")
-		if again := s.Do(t, apitest.Request{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": tag}}); tag == "" || again.Status != http.StatusNotModified {
-			t.Errorf("GET %s with If-None-Match %q: %d, want 304", path, tag, again.Status)
+		if again := s.Do(t, apitest.Request{Method: "GET", Path: path, Header: map[string]string{"If-None-Match": tag}}); tag == "" || again.Status != http.StatusNotModified || again.Header.Get("ETag") != tag {
+			t.Errorf("GET %s with If-None-Match %q: %d with ETag %q, want 304 with the same", path, tag, again.Status, again.Header.Get("ETag"))
 		}
 		if head := s.Do(t, apitest.Request{Method: "HEAD", Path: path}); head.Status != http.StatusOK || len(head.Body) != 0 || head.Header.Get("ETag") != tag {
 			t.Errorf("HEAD %s: %d, %d bytes, ETag %q; want 200, no body, %q", path, head.Status, len(head.Body), head.Header.Get("ETag"), tag)

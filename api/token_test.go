@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"regexp"
 	"sync"
 	"testing"
 
@@ -94,6 +95,16 @@ func TestReplacePlayerToken(t *testing.T) {
 	if works(t, got.Token) || !works(t, byAdmin.Token) {
 		t.Errorf("after the admin's replacement: the previous token works %v, the new one %v; want false, true",
 			works(t, got.Token), works(t, byAdmin.Token))
+	}
+	// Every token, made with the player or anew, is ngp_ and 256 random
+	// bits (43 base64url characters): the prefix lets secret scanners
+	// find a leaked one, and the bits are what lets the store keep a fast
+	// hash of it (impl's newToken).
+	tokenForm := regexp.MustCompile(`^ngp_[A-Za-z0-9_-]{43}$`)
+	for _, token := range []string{p.Token, other.Token, got.Token, byAdmin.Token} {
+		if !tokenForm.MatchString(token) {
+			t.Errorf("token %q, want ngp_ and 43 base64url characters", token)
+		}
 	}
 
 	// Many at once with one token: exactly one gets a new token.

@@ -49,3 +49,14 @@ func TestWithCode(t *testing.T) {
 		}
 	}
 }
+
+// A page escapes what the contract's text holds: a < or & in a title or a
+// description is text, not markup, and code spans still come out as <code>.
+func TestProblemPageEscapes(t *testing.T) {
+	page := string(problemPage("x", "a<b", []problemAnswer{{status: 400, description: "1 < 2 & `c`"}}))
+	for _, want := range []string{"<title>/problems/x: a&lt;b</title>", "<h1>a&lt;b</h1>", "<dd>1 &lt; 2 &amp; <code>c</code></dd>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q:\n%s", want, page)
+		}
+	}
+}
