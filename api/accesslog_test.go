@@ -197,4 +197,25 @@ func TestClientAddr(t *testing.T) {
 			}
 		}
 	}
+	// From the trusted proxy: the address it forwards, an IPv4-mapped one
+	// as IPv4.
+	for _, tt := range []struct{ forwarded, want string }{
+		{"203.0.113.9", "203.0.113.9"},
+		{"::ffff:203.0.113.9", "203.0.113.9"},
+		{"2001:db8::7", "2001:db8::7"},
+		{"", "10.0.0.1"}, // none forwarded: the proxy's own
+	} {
+		c, e := gin.CreateTestContext(httptest.NewRecorder())
+		if err := e.SetTrustedProxies([]string{"10.0.0.1"}); err != nil {
+			t.Fatal(err)
+		}
+		c.Request = httptest.NewRequest("GET", "/", nil)
+		c.Request.RemoteAddr = "10.0.0.1:1234"
+		if tt.forwarded != "" {
+			c.Request.Header.Set("X-Forwarded-For", tt.forwarded)
+		}
+		if got := clientAddr(c, true); got != tt.want {
+			t.Errorf("forwarded %q by the trusted proxy: client %q, want %q", tt.forwarded, got, tt.want)
+		}
+	}
 }

@@ -426,15 +426,16 @@ func foreignKeyViolations(ctx context.Context, tx *sql.Tx) (map[fkPair]int, erro
 // batch it is committing and closes both pools; writes after Close fail
 // with EUNAVAILABLE.
 //
-// It first looks at the file once more (CheckFile), and returns what that
-// finds.
+// It looks at the file once more (CheckFile) before it waits for the
+// writer, and again after, since its last batch may wait as long as the
+// busy timeout, and returns what those find.
 func (s *Store) Close() error {
 	lost := s.CheckFile()
 	s.purger.Close() // its writes go through the writer: first
 	s.closeOnce.Do(func() { close(s.quit) })
 	<-s.stopped
 	s.reads.close()
-	return errors.Join(lost, s.read.Close(), s.write.Close())
+	return errors.Join(lost, s.CheckFile(), s.read.Close(), s.write.Close())
 }
 
 // CheckFile looks whether the path still names the file opened, as Ping
