@@ -602,7 +602,7 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 			p := start(t, filepath.Join(t.TempDir(), "t.db"), tc.args...)
 			d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
 				var err error
-				c.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+				c.Control(func(fd uintptr) { err = setReceiveBuffer(fd, 4096) })
 				return err
 			}}
 			conn, err := d.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
