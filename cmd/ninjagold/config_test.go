@@ -331,12 +331,22 @@ func TestSettingsReachTheirParts(t *testing.T) {
 	}
 
 	cfg, err = parseConfig([]string{"--db", "postgres://db/game", "--db-max-conns", "3", "--db-statement-timeout", "7s",
-		"--db-conn-lifetime", "2h", "--db-connect-timeout", "9s"}, getenv, io.Discard)
+		"--db-conn-lifetime", "2h", "--db-connect-timeout", "9s", "--write-timeout", "20s"}, getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (postgres.Options{MaxConns: 3, StatementTimeout: 7 * time.Second, ConnMaxLifetime: 2 * time.Hour, ConnectTimeout: 9 * time.Second}); cfg.pg != want {
-		t.Errorf("PostgreSQL options: got %+v, want %+v", cfg.pg, want)
+	// A call is given up at nine-tenths of the write timeout, in time to
+	// write its 503.
+	if got, want := pgOptions(cfg), (postgres.Options{MaxConns: 3, StatementTimeout: 7 * time.Second, ConnMaxLifetime: 2 * time.Hour,
+		ConnectTimeout: 9 * time.Second, CallTimeout: 18 * time.Second}); got != want {
+		t.Errorf("PostgreSQL options: got %+v, want %+v", got, want)
+	}
+	cfg, err = parseConfig([]string{"--db", "postgres://db/game"}, getenv, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := pgOptions(cfg), (postgres.Options{CallTimeout: 27 * time.Second}); got != want {
+		t.Errorf("PostgreSQL options by default: got %+v, want %+v", got, want)
 	}
 
 	// The connection's bounds, which TestTimeoutsCutSlowClientsOff sees

@@ -18,7 +18,7 @@ import (
 // migrations are applied.
 func openStore(ctx context.Context, cfg config) (game.Store, error) {
 	if dsn, ok := postgresDSN(cfg.db); ok {
-		store, err := postgres.Open(ctx, dsn, cfg.pg)
+		store, err := postgres.Open(ctx, dsn, pgOptions(cfg))
 		if err != nil {
 			// Open's errors leave out the string's password (a URL's,
 			// masked) or the string itself (a keyword string that would not parse).
@@ -42,6 +42,16 @@ func openStore(ctx context.Context, cfg config) (game.Store, error) {
 		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)
 	}
 	return store, nil
+}
+
+// pgOptions are the PostgreSQL store's options: the --db-* flags', and a
+// call timeout of nine-tenths of --write-timeout, so that a call to a
+// database that stopped answering is given up while its 503 can still be
+// written (the statement timeout, which the server keeps, cannot end it).
+func pgOptions(cfg config) postgres.Options {
+	opts := cfg.pg
+	opts.CallTimeout = cfg.timeouts.write - cfg.timeouts.write/10
+	return opts
 }
 
 // openStoreUntil is openStore given up when ctx ends. Not every wait in an

@@ -23,7 +23,7 @@ func scanLocation(row scanner) (game.Location, error) {
 
 func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]game.Location, error) {
 	var out []game.Location
-	err := s.retry(ctx, func() error {
+	err := s.retry(ctx, func(ctx context.Context) error {
 		rows, err := s.pool.Query(ctx,
 			`SELECT `+locationColumns+` FROM locations WHERE id > $1 ORDER BY id LIMIT $2`, afterID, limit)
 		if err != nil {
@@ -37,7 +37,7 @@ func (s *Store) ListLocations(ctx context.Context, afterID int64, limit int) ([]
 
 func (s *Store) GetLocation(ctx context.Context, id int64) (game.Location, error) {
 	var l game.Location
-	err := s.retry(ctx, func() error {
+	err := s.retry(ctx, func(ctx context.Context) error {
 		var err error
 		l, err = scanLocation(s.pool.QueryRow(ctx, `SELECT `+locationColumns+` FROM locations WHERE id = $1`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -59,7 +59,7 @@ func (s *Store) GetLocation(ctx context.Context, id int64) (game.Location, error
 // client paging past that one would never see it.
 func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game.Location, error) {
 	var l game.Location
-	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.createLocationKey); err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func (s *Store) CreateLocation(ctx context.Context, f game.LocationFields) (game
 
 func (s *Store) UpdateLocation(ctx context.Context, id int64, update func(*game.Location) error) (game.Location, error) {
 	var l game.Location
-	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
 		if err := s.lockLocation(ctx, tx, id); err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func nameTaken(err error) error {
 }
 
 func (s *Store) DeleteLocation(ctx context.Context, id int64, check func(game.Location) error) error {
-	return s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	return s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
 		if err := s.lockLocation(ctx, tx, id); err != nil {
 			return err
 		}

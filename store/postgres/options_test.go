@@ -70,6 +70,7 @@ func TestPoolConfigSessionSettings(t *testing.T) {
 		{"the URL's short statement timeout, and at least 10 s", base + "&statement_timeout=500ms", Options{}, "10000", "UTF8"},
 		{"a statement timeout PostgreSQL would refuse, and at least 10 s", base + "&statement_timeout=60fortnights", Options{}, "10000", "UTF8"},
 		{"the store speaks UTF-8 whatever the URL asks", base + "&client_encoding=LATIN1", Options{}, "30000", "UTF8"},
+		{"and reads committed whatever the URL asks", base + "&default_transaction_isolation=serializable", Options{}, "30000", "UTF8"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -81,6 +82,9 @@ func TestPoolConfigSessionSettings(t *testing.T) {
 			if params["idle_in_transaction_session_timeout"] != c.idleInTx || params["client_encoding"] != c.clientEnc {
 				t.Errorf("idle_in_transaction_session_timeout %q, client_encoding %q; want %q, %q",
 					params["idle_in_transaction_session_timeout"], params["client_encoding"], c.idleInTx, c.clientEnc)
+			}
+			if got := params["default_transaction_isolation"]; got != "read committed" {
+				t.Errorf("default_transaction_isolation %q, want %q", got, "read committed")
 			}
 		})
 	}

@@ -49,7 +49,7 @@ func playerExists(ctx context.Context, q querier, id int64) error {
 // never see the other. Visits and other writes do not take the lock.
 func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Player, error) {
 	var p game.Player
-	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.createPlayerKey); err != nil {
 			return err
 		}
@@ -65,7 +65,7 @@ func (s *Store) CreatePlayer(ctx context.Context, np game.NewPlayer) (game.Playe
 
 func (s *Store) GetPlayer(ctx context.Context, id int64) (game.Player, error) {
 	var p game.Player
-	err := s.retry(ctx, func() error {
+	err := s.retry(ctx, func(ctx context.Context) error {
 		var err error
 		p, err = scanPlayer(s.pool.QueryRow(ctx, `SELECT `+playerColumns+` FROM players WHERE id = $1`, id))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -78,7 +78,7 @@ func (s *Store) GetPlayer(ctx context.Context, id int64) (game.Player, error) {
 
 func (s *Store) PlayerIDByTokenHash(ctx context.Context, hash []byte) (int64, error) {
 	var id int64
-	err := s.retry(ctx, func() error {
+	err := s.retry(ctx, func(ctx context.Context) error {
 		err := s.pool.QueryRow(ctx, `SELECT id FROM players WHERE token_hash = $1`, hash).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return game.ErrUnknownToken
@@ -107,7 +107,7 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 	}
 	var out []game.Player
 	if len(parts) == 1 {
-		err = s.retry(ctx, func() error {
+		err = s.retry(ctx, func(ctx context.Context) error {
 			var err error
 			out, err = readPlayers(ctx, s.pool, parts[0], page.Limit)
 			return err
@@ -115,7 +115,7 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 		return out, err
 	}
 	// The parts read one snapshot.
-	err = s.inTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err = s.inTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(ctx context.Context, tx pgx.Tx) error {
 		out = out[:0]
 		for _, part := range parts {
 			if len(out) == page.Limit {
@@ -134,7 +134,7 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 
 func (s *Store) ReplaceToken(ctx context.Context, id int64, old, hash []byte) (game.Player, error) {
 	var p game.Player
-	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
 		var err error
 		if old == nil {
 			p, err = scanPlayer(tx.QueryRow(ctx,
@@ -161,7 +161,7 @@ func (s *Store) DeletePlayer(ctx context.Context, id int64, token []byte) error 
 	// Visits and idempotency keys go with the player (ON DELETE CASCADE).
 	// A transaction, not a lone DELETE, so that a connection lost after
 	// the statement was sent is never retried into a false ENOTFOUND.
-	return s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	return s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
 		var tag pgconn.CommandTag
 		var err error
 		if token == nil {

@@ -75,6 +75,9 @@ type Store struct {
 	schema string           // the schema the tables are in
 	purger *purge.Purger    // deletes expired idempotency keys
 	now    func() time.Time // when a purge may start; keys are dated by the server's clock
+	// callTimeout and pingTimeout bound a call and a Ping (0: no bound;
+	// see Options.CallTimeout).
+	callTimeout, pingTimeout time.Duration
 	// createPlayerKey and createLocationKey are the advisory locks
 	// CreatePlayer and CreateLocation hold (see there).
 	createPlayerKey, createLocationKey int64
@@ -110,6 +113,14 @@ type Options struct {
 	// The URL's connect_timeout=0, libpq's "wait for ever", counts as
 	// unset.
 	ConnectTimeout time.Duration
+	// CallTimeout bounds one call of the store as a whole: its wait for
+	// a connection, its statements, and its retries. Past it the call's
+	// statement is cancelled and the call fails with EUNAVAILABLE ("The
+	// database did not answer in time."). The statement timeout, which
+	// the server enforces, cannot end the wait for a server that stopped
+	// answering (a network partition, a stopped host): this does. Ping
+	// is bounded by the connect timeout as well. Default: none.
+	CallTimeout time.Duration
 }
 
 const (
@@ -201,8 +212,14 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 		}
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	ping := cfg.ConnConfig.ConnectTimeout
+	if opts.CallTimeout > 0 {
+		ping = min(ping, opts.CallTimeout)
+	}
 	s := &Store{
 		pool:              pool,
+		callTimeout:       opts.CallTimeout,
+		pingTimeout:       ping,
 		schema:            schema,
 		createPlayerKey:   lockKey("create player", schema),
 		createLocationKey: lockKey("create location", schema),
@@ -253,7 +270,7 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 	if url == "" {
 		return nil, errors.New("postgres: empty database URL")
 	}
-	if opts.MaxConns < 0 || opts.StatementTimeout < 0 || opts.ConnMaxLifetime < 0 || opts.ConnectTimeout < 0 {
+	if opts.MaxConns < 0 || opts.StatementTimeout < 0 || opts.ConnMaxLifetime < 0 || opts.ConnectTimeout < 0 || opts.CallTimeout < 0 {
 		return nil, fmt.Errorf("postgres: negative option in %+v", opts)
 	}
 	cfg, err := pgxpool.ParseConfig(url)
@@ -291,6 +308,14 @@ func poolConfig(url string, opts Options) (*pgxpool.Config, error) {
 	params := cfg.ConnConfig.RuntimeParams
 	// The store sends and reads UTF-8, whatever the URL asks.
 	params["client_encoding"] = "UTF8"
+	// The store's transactions are written for READ COMMITTED, where each
+	// statement sees what committed before it: a visit waits for its
+	// player's row lock, then reads the gold and keys the previous visit
+	// committed. A default of REPEATABLE READ or SERIALIZABLE (the URL's,
+	// or the database's or role's, which a connection's own setting
+	// overrides) would fail every visit that waited for one of the same
+	// player. The one transaction that needs another level asks for it.
+	params["default_transaction_isolation"] = "read committed"
 	if opts.StatementTimeout > 0 || params["statement_timeout"] == "" {
 		d := opts.StatementTimeout
 		if d == 0 {
@@ -354,9 +379,10 @@ func (s *Store) PoolStats() []game.PoolStats {
 	}}
 }
 
-// Ping checks that the database answers and holds the store's tables.
+// Ping checks that the database answers, within the connect timeout (and
+// the call timeout), and holds the store's tables.
 func (s *Store) Ping(ctx context.Context) error {
-	return s.retry(ctx, func() error {
+	return s.retryWithin(ctx, s.pingTimeout, func(ctx context.Context) error {
 		var one int
 		err := s.pool.QueryRow(ctx, migration.Probe).Scan(&one)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -372,19 +398,32 @@ func (s *Store) Ping(ctx context.Context) error {
 const maxAttempts = 4
 
 // retry runs op until it succeeds, fails in a way a new attempt cannot
-// mend, or has run maxAttempts times, and returns its error through wrap.
-func (s *Store) retry(ctx context.Context, op func() error) error {
+// mend, or has run maxAttempts times, and returns its error through wrap;
+// all of it within the call timeout. op runs with the context it is given.
+func (s *Store) retry(ctx context.Context, op func(context.Context) error) error {
+	return s.retryWithin(ctx, s.callTimeout, op)
+}
+
+// retryWithin is retry within timeout (0: none): once it passes, the
+// statement running is cancelled and the call is unavailable.
+func (s *Store) retryWithin(ctx context.Context, timeout time.Duration, op func(context.Context) error) error {
+	callCtx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		callCtx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	for attempt := 1; ; attempt++ {
-		err := op()
-		if err == nil || attempt == maxAttempts || ctx.Err() != nil || !retryable(err) {
-			return wrap(ctx, err)
+		err := op(callCtx)
+		if err == nil || attempt == maxAttempts || callCtx.Err() != nil || !retryable(err) {
+			return wrap(ctx, callCtx, timeout, err)
 		}
 		// 10ms, 40ms, 90ms, with jitter so that racing instances part.
 		backoff := time.Duration(attempt*attempt)*10*time.Millisecond + rand.N(10*time.Millisecond)
 		select {
 		case <-time.After(backoff):
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-callCtx.Done():
+			return wrap(ctx, callCtx, timeout, callCtx.Err())
 		}
 	}
 }
@@ -392,14 +431,14 @@ func (s *Store) retry(ctx context.Context, op func() error) error {
 // inTx runs fn in a transaction with opts and commits when fn returns nil,
 // retrying as retry does. fn must leave its results in variables it resets
 // itself, since it may run more than once.
-func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(tx pgx.Tx) error) error {
-	return s.retry(ctx, func() error {
+func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	return s.retry(ctx, func(ctx context.Context) error {
 		tx, err := s.pool.BeginTx(ctx, opts)
 		if err != nil {
 			return err
 		}
 		defer tx.Rollback(ctx) // a no-op once committed
-		if err := fn(tx); err != nil {
+		if err := fn(ctx, tx); err != nil {
 			return err
 		}
 		if err := tx.Commit(ctx); err != nil {
@@ -534,9 +573,9 @@ func unavailable(err error) bool {
 
 // wrap turns a failure into what game.Store promises: a callback's error and
 // a *game.Error unchanged; ctx's error when ctx has ended, whatever the
-// driver made of it; EUNAVAILABLE when the database cannot serve; anything
-// else an internal error.
-func wrap(ctx context.Context, err error) error {
+// driver made of it; EUNAVAILABLE when callCtx, ctx bounded by timeout, has
+// ended, or the database cannot serve; anything else an internal error.
+func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -550,6 +589,12 @@ func wrap(ctx context.Context, err error) error {
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
+	}
+	if callCtx.Err() != nil {
+		// Whatever the driver made of it: a statement cancelled, a read
+		// that timed out, a connection not had in time.
+		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time.",
+			Err: fmt.Errorf("postgres: no answer within %v: %w", timeout, err)}
 	}
 	if unavailable(err) {
 		return game.Unavailable(err)

@@ -951,6 +951,46 @@ func TestTwoStoresOnePlayer(t *testing.T) {
 	})
 }
 
+// A database whose default isolation is SERIALIZABLE (ALTER DATABASE ...
+// SET default_transaction_isolation, or the URL's parameter, as here) must
+// not fail the visits that queue on one player's row: the store's
+// transactions read committed whatever the default.
+func TestVisitsQueueUnderAStricterDefaultIsolation(t *testing.T) {
+	u, err := url.Parse(pgtest.TestURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("default_transaction_isolation", "serializable")
+	u.RawQuery = q.Encode()
+	s := openURL(t, u.String(), postgres.Options{MaxConns: testConns})
+	ctx := t.Context()
+
+	var level string
+	if err := postgres.Pool(s).QueryRow(ctx, "SHOW transaction_isolation").Scan(&level); err != nil || level != "read committed" {
+		t.Errorf("transaction_isolation: got %q, %v; want read committed", level, err)
+	}
+	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 64
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, _, errs[i] = s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: rollFive})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetPlayer(ctx, p.ID); err != nil || got.Gold != 5*n {
+		t.Errorf("player gold: got %d, %v; want %d, nil", got.Gold, err, 5*n)
+	}
+}
+
 // proxy forwards TCP connections to a server, so a test can cut them.
 type proxy struct {
 	ln     net.Listener
@@ -1105,6 +1145,12 @@ func (p *proxy) close() {
 // proxy, and the URL that reaches that schema directly.
 func proxied(t *testing.T) (*postgres.Store, *proxy, string) {
 	t.Helper()
+	return proxiedWith(t, postgres.Options{ConnectTimeout: time.Second})
+}
+
+// proxiedWith is proxied with opts.
+func proxiedWith(t *testing.T, opts postgres.Options) (*postgres.Store, *proxy, string) {
+	t.Helper()
 	direct := pgtest.TestURL(t)
 	u, err := url.Parse(direct)
 	if err != nil {
@@ -1112,7 +1158,7 @@ func proxied(t *testing.T) (*postgres.Store, *proxy, string) {
 	}
 	p := startProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
-	return openURL(t, u.String(), postgres.Options{ConnectTimeout: time.Second}), p, direct
+	return openURL(t, u.String(), opts), p, direct
 }
 
 // storeCalls are a ping, two reads and a write, for the tests of
@@ -1343,6 +1389,39 @@ func TestLostConnections(t *testing.T) {
 			}
 			if ctx.Err() != nil {
 				t.Errorf("the call returned only when the caller's 10s deadline passed, want the store to report the database unavailable on its own")
+			}
+		})
+	}
+
+	for _, c := range storeCalls {
+		t.Run(c.name+" is unavailable in time when the database stops answering", func(t *testing.T) {
+			s, p, _ := proxiedWith(t, postgres.Options{ConnectTimeout: time.Second, CallTimeout: 2 * time.Second})
+			pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The next message a connection sends is held: the server
+			// never answers it, as behind a network partition, and the
+			// statement timeout, which the server keeps, never ends it.
+			held, release := p.holdNext(t, "")
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			err = c.call(ctx, s, pl.ID)
+			var ge *game.Error
+			if !errors.As(err, &ge) || ge.Code != game.EUNAVAILABLE || ge.Message != "The database did not answer in time." {
+				t.Errorf("got error %v (code %q), want %q: The database did not answer in time.", err, game.ErrorCode(err), game.EUNAVAILABLE)
+			}
+			if ctx.Err() != nil {
+				t.Errorf("the call returned only when the caller's 20s deadline passed, want the store's call timeout to end it")
+			}
+			select {
+			case <-held:
+			default:
+				t.Fatal("no message was held: the database never stopped answering")
+			}
+			release()
+			if err := c.call(t.Context(), s, pl.ID); err != nil {
+				t.Errorf("once the database answers again: got error %v, want nil", err)
 			}
 		})
 	}

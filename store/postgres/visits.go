@@ -56,7 +56,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		visit    game.Visit
 		replayed bool
 	)
-	err := s.inTx(ctx, pgx.TxOptions{}, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
 		replayed = false
 		if err := s.lockForVisit(ctx, tx, req); err != nil {
 			return err
@@ -210,7 +210,7 @@ func (s *Store) ListVisits(ctx context.Context, playerID, beforeID int64, limit 
 		beforeID = 1<<63 - 1 // from the newest
 	}
 	var out []game.Visit
-	err := s.retry(ctx, func() error {
+	err := s.retry(ctx, func(ctx context.Context) error {
 		rows, err := s.pool.Query(ctx, query, playerID, beforeID, limit)
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func tokenError(ctx context.Context, tx pgx.Tx, req game.VisitRequest, playerExi
 
 func (s *Store) GetVisit(ctx context.Context, playerID, visitID int64) (game.Visit, error) {
 	var v game.Visit
-	err := s.retry(ctx, func() error {
+	err := s.retry(ctx, func(ctx context.Context) error {
 		var err error
 		v, err = scanVisit(s.pool.QueryRow(ctx,
 			`SELECT `+visitColumns+` FROM visits WHERE player_id = $1 AND id = $2`, playerID, visitID))

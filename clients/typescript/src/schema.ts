@@ -1494,8 +1494,8 @@ export interface components {
             };
         };
         /**
-         * @description The database cannot be reached or cannot take writes right now (its disk is full, or it
-         *     is read-only), or the server is at capacity (it already serves
+         * @description The database cannot be reached, did not answer in time, or cannot take writes right now
+         *     (its disk is full, or it is read-only), or the server is at capacity (it already serves
          *     `--max-in-flight` requests), or, from `/readyz`, the server is shutting down; try again
          *     after `Retry-After` seconds. A request whose
          *     connection closes before the answer is cancelled and answered so too: the server cannot
