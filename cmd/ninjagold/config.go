@@ -339,6 +339,9 @@ func (cfg config) check() error {
 		// wait at all.
 		return fmt.Errorf("--sqlite-busy-timeout must be from 1ms to %v, not %v", sqlite.MaxBusyTimeout, cfg.sqliteBusy)
 	}
+	if err := checkDB(cfg.db); err != nil {
+		return fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)
+	}
 	for _, o := range cfg.cors {
 		if err := checkOrigin(o); err != nil {
 			return fmt.Errorf("NINJAGOLD_CORS_ORIGINS / --cors-origin %q: %w", o, err)

@@ -121,6 +121,16 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--rate-limit", "0.0002"}, nil, "--rate-limit must be 0 (off) or at least one request an hour"},
 		{[]string{"--rate-limit", "1000000.5"}, nil, "--rate-limit must be at most 1000000 requests per second, not 1.0000005e+06"},
 		{[]string{"--rate-limit", "1e308"}, nil, "--rate-limit must be at most 1000000 requests per second, not 1e+308"},
+		// A mistyped PostgreSQL database is no SQLite file to create.
+		{[]string{"--db", "postgress://db/game"}, nil, `--db "postgress://db/game": not a PostgreSQL URL, which starts postgres:// or postgresql://`},
+		{[]string{"--db", "postgres:postgres@127.0.0.1/game"}, nil, "not a PostgreSQL URL"},
+		{[]string{"--db", "PostgreSQL:/db"}, nil, "not a PostgreSQL URL"},
+		{[]string{"--db", "pgsql://db/game"}, nil, "a pgsql:// URL, where only postgres:// and postgresql:// URLs are databases"},
+		{[]string{"--db", " postgres://db/game"}, nil, "white space around a PostgreSQL URL"},
+		{nil, map[string]string{"NINJAGOLD_DB": "\tpostgres://db/game"}, `--db "\tpostgres://db/game": white space around a PostgreSQL URL`},
+		{[]string{"--db", "file:game.db?mode=rwc"}, nil, "a file: URI"},
+		{[]string{"--db", "File:///var/lib/game.db"}, nil, "a file: URI"},
+		{[]string{"--db", "Host=127.0.0.1 DBName=game"}, nil, "PostgreSQL's keywords are lower case: host, not Host"},
 		{[]string{"--max-body-bytes", "0"}, nil, "--max-body-bytes"},
 		{[]string{"--max-body-bytes", "-1"}, nil, "--max-body-bytes"},
 		{[]string{"--max-header-bytes", "-1"}, nil, "--max-header-bytes"},
@@ -425,6 +435,19 @@ func TestHelpPrintsNoVariable(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `(default "ninjagold.db")`) {
 		t.Errorf("--help does not give --db's default:\n%s", out.String())
+	}
+}
+
+// What checkDB refuses is what would have made a SQLite file of a
+// mistyped PostgreSQL database; a file's path, whatever it looks like
+// otherwise, is taken.
+func TestCheckDBTakesFiles(t *testing.T) {
+	for _, db := range []string{"ninjagold.db", "/var/lib/ninjagold/game.db", `C:\games\ninjagold.db`, "data:1.db",
+		"data=1.db", "a=1 b=2", "./data/host=1.db", " game.db", "game#1?.db", "postgres.db", "postgres", "host",
+		"postgres://db/game", " dbname = game"} {
+		if err := checkDB(db); err != nil {
+			t.Errorf("checkDB(%q): %v, want nil", db, err)
+		}
 	}
 }
 

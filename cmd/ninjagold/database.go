@@ -101,6 +101,40 @@ func postgresDSN(db string) (string, bool) {
 	return db, isKeywordDSN(db)
 }
 
+// checkDB refuses a --db that is neither PostgreSQL's (postgresDSN) nor
+// meant for a SQLite file, which would otherwise be created under that
+// name and serve a new, empty game: a URL of another scheme (postgress://,
+// pgsql://), a postgres: without its //, a SQLite file: URI (the store
+// takes the name as it is), or a PostgreSQL URL with white space around it.
+func checkDB(db string) error {
+	if _, ok := postgresDSN(db); ok {
+		return nil
+	}
+	trimmed := strings.TrimSpace(db)
+	if _, ok := postgresDSN(trimmed); ok {
+		return errors.New("white space around a PostgreSQL URL: remove it")
+	}
+	if k := dsnKey.FindStringSubmatch(trimmed); k != nil && dsnKeywords[strings.ToLower(k[1])] {
+		return fmt.Errorf("PostgreSQL's keywords are lower case: %s, not %s", strings.ToLower(k[1]), k[1])
+	}
+	m := urlScheme.FindStringSubmatch(trimmed)
+	if m == nil {
+		return nil
+	}
+	switch scheme := strings.ToLower(m[1]); {
+	case strings.HasPrefix(scheme, "postgres"):
+		return errors.New("not a PostgreSQL URL, which starts postgres:// or postgresql://")
+	case scheme == "file":
+		return errors.New("a file: URI, which the server would take for a file of that name: give the SQLite file's path")
+	case m[2] != "":
+		return fmt.Errorf("a %s:// URL, where only postgres:// and postgresql:// URLs are databases: give a SQLite file by its path", m[1])
+	}
+	return nil // C:\games\ninjagold.db
+}
+
+// urlScheme is what may be a URL's scheme, its colon, and the // after it.
+var urlScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*):(//)?`)
+
 // isKeywordDSN reports whether db is a keyword/value connection string:
 // it starts with key=value pairs, one of whose keys is one that pgx reads
 // (libpq's connection keywords, pgx's pool settings, and the server
@@ -158,14 +192,14 @@ var dsnKeywords = func() map[string]bool {
 // single-quoted with backslash escapes.
 var dsnSecret = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|(?:[^\s'\\]|\\.)(?:[^\s\\]|\\.)*)`)
 
-// describeDB names the database store is on for the start-up line: db
-// without its password, and for PostgreSQL the schema, which the
+// describeDB names the database store is on for the start-up line: which
+// kind, db without its password, and for PostgreSQL the schema, which the
 // search_path resolved to and the URL may not say.
 func describeDB(db string, store game.Store) string {
 	if pg, ok := store.(*postgres.Store); ok {
-		return displayDB(db) + ", schema " + pg.Schema()
+		return "PostgreSQL " + displayDB(db) + ", schema " + pg.Schema()
 	}
-	return displayDB(db)
+	return "SQLite " + displayDB(db)
 }
 
 // displayDB names the database in the start-up line without its password,

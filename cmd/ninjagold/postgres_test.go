@@ -38,7 +38,7 @@ func TestTwoInstancesOnPostgres(t *testing.T) {
 	players := createPlayers(t, a.URL, 3)
 	_, schema, _ := strings.Cut(url, "search_path=") // pgtest's schema
 	schema, _, _ = strings.Cut(schema, "&")
-	if want := ", schema " + schema + ")"; !strings.Contains(a.stdout.String(), want) {
+	if want := ", schema " + schema + ")"; !strings.Contains(a.stdout.String(), want) || !strings.Contains(a.stdout.String(), "(database PostgreSQL postgres://") {
 		t.Errorf("the start-up lines do not name the schema (%q):\n%s", want, a.stdout)
 	}
 

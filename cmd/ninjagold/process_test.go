@@ -1082,13 +1082,19 @@ func TestTakenAddressTouchesNoDatabase(t *testing.T) {
 // Without NINJAGOLD_ADMIN_TOKEN the server makes up an admin token and
 // prints it: that token, and no other, opens the admin operations.
 func TestGeneratedAdminToken(t *testing.T) {
-	cmd := exec.Command(binary, serveArgs(filepath.Join(t.TempDir(), "ninjagold.db"))...)
+	db := filepath.Join(t.TempDir(), "ninjagold.db")
+	cmd := exec.Command(binary, serveArgs(db)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "NINJAGOLD_ADMIN_TOKEN=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
 	p := launch(t, cmd)
+	// The start-up line says which database serves, as a mistyped
+	// PostgreSQL URL would have been a SQLite file.
+	if want := "(database SQLite " + db + ")"; !strings.Contains(p.stdout.String(), want) {
+		t.Errorf("the start-up lines do not say %q:\n%s", want, p.stdout)
+	}
 	// 256 random bits, in unpadded base64url after the prefix.
 	m := regexp.MustCompile(`the admin token for this run is:\n  (nga_[A-Za-z0-9_-]{43})\n`).FindStringSubmatch(p.stdout.String())
 	if m == nil {
