@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"strings"
@@ -15,10 +16,13 @@ import (
 
 // openStore opens the database cfg.db names: PostgreSQL for a postgres://
 // URL or a keyword/value string, else a SQLite file. Either way the
-// migrations are applied.
-func openStore(ctx context.Context, cfg config) (game.Store, error) {
+// migrations are applied; a wait for another process's (PostgreSQL's) is
+// logged to log.
+func openStore(ctx context.Context, cfg config, log *slog.Logger) (game.Store, error) {
 	if dsn, ok := postgresDSN(cfg.db); ok {
-		store, err := postgres.Open(ctx, dsn, pgOptions(cfg))
+		opts := pgOptions(cfg)
+		opts.Logger = log
+		store, err := postgres.Open(ctx, dsn, opts)
 		if err != nil {
 			// Open's errors leave out the string's password (a URL's,
 			// masked) or the string itself (a keyword string that would not parse).
@@ -60,14 +64,14 @@ func pgOptions(cfg config) postgres.Options {
 // waiting. A store that opens after it was given up is closed. (The
 // process then ends: the file is let go, and a migration cut short is
 // rolled back, each being a transaction.)
-func openStoreUntil(ctx context.Context, cfg config) (game.Store, error) {
+func openStoreUntil(ctx context.Context, cfg config, log *slog.Logger) (game.Store, error) {
 	type opened struct {
 		store game.Store
 		err   error
 	}
 	done := make(chan opened, 1)
 	go func() {
-		store, err := openStore(ctx, cfg)
+		store, err := openStore(ctx, cfg, log)
 		done <- opened{store, err}
 	}()
 	select {

@@ -108,7 +108,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 			spec <- parsed{doc, err}
 		}()
 	}
-	store, err := openStoreUntil(ctx, cfg)
+	store, err := openStoreUntil(ctx, cfg, log)
 	if err != nil {
 		if ctx.Err() != nil {
 			// Else the line ends in a bare "context canceled".

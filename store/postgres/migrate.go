@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,8 +25,9 @@ var migrations embed.FS
 // schema_migrations, holding the schema's migration lock (see the package
 // doc) for the whole run. It returns the schema the tables are in.
 // lockTimeout, the pool's statement_timeout setting, bounds each
-// migration's wait for a table's lock (see applyMigration).
-func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout string) (schema string, err error) {
+// migration's wait for a table's lock (see applyMigration). A wait for
+// another process's run is logged to log, when not nil.
+func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout string, log *slog.Logger) (schema string, err error) {
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return "", fmt.Errorf("postgres: migrate: %w", err)
@@ -55,8 +57,8 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 		}
 	}()
 	key := migrationLockKey(schema)
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
-		return "", fmt.Errorf("postgres: migrate: take the migration lock: %w", err)
+	if err := takeMigrationLock(ctx, conn, key, schema, log); err != nil {
+		return "", err
 	}
 	defer func() {
 		// The lock belongs to the session: if it cannot be released, the
@@ -191,6 +193,39 @@ func applyMigration(ctx context.Context, conn *pgxpool.Conn, f migration.File, l
 		return err
 	}
 	return tx.Commit(ctx)
+}
+
+// takeMigrationLock takes the schema's migration lock (key) in conn's
+// session, waiting for the process that holds it, if one does. A wait is
+// logged to log, when not nil, as it begins, with the PostgreSQL backend
+// holding the lock (pg_stat_activity tells whose it is), and as it ends.
+func takeMigrationLock(ctx context.Context, conn *pgxpool.Conn, key int64, schema string, log *slog.Logger) error {
+	var taken bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&taken); err != nil {
+		return fmt.Errorf("postgres: migrate: take the migration lock: %w", err)
+	}
+	if taken {
+		return nil
+	}
+	start := time.Now()
+	if log != nil {
+		// A lock on a bigint key is listed with its high half as classid
+		// and its low half as objid. The holder may let go meanwhile:
+		// then no pid.
+		var pid int32
+		_ = conn.QueryRow(ctx, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+			AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND objsubid = 1`,
+			int64(uint64(key)>>32), int64(uint32(key))).Scan(&pid)
+		log.InfoContext(ctx, "waiting for another process's migrations of the schema", "schema", schema, "holder_pid", pid)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+		return fmt.Errorf("postgres: migrate: take the migration lock: %w", err)
+	}
+	if log != nil {
+		log.InfoContext(ctx, "the other process's migrations are done", "schema", schema, "waited", time.Since(start))
+	}
+	return nil
 }
 
 // migrationLockKey is the advisory lock key for migrating schema.

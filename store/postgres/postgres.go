@@ -51,6 +51,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -121,6 +122,10 @@ type Options struct {
 	// answering (a network partition, a stopped host): this does. Ping
 	// is bounded by the connect timeout as well. Default: none.
 	CallTimeout time.Duration
+	// Logger hears of a wait at Open for another process's migrations
+	// (which may be long: an index built on a large table), at Info, with
+	// the PostgreSQL backend that holds them. Default: nothing is logged.
+	Logger *slog.Logger
 }
 
 const (
@@ -183,7 +188,7 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 		pool.Close()
 		return nil, err
 	}
-	schema, err := migrate(ctx, pool, fsys, cfg.ConnConfig.RuntimeParams["statement_timeout"])
+	schema, err := migrate(ctx, pool, fsys, cfg.ConnConfig.RuntimeParams["statement_timeout"], opts.Logger)
 	if err != nil {
 		pool.Close()
 		if ctx.Err() != nil {

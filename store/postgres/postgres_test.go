@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"math"
 	"net"
 	"net/url"
@@ -241,7 +242,7 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("a held migration lock holds up its own schema only", func(t *testing.T) {
 		blocked, free := pgtest.TestURL(t), pgtest.TestURL(t)
-		unlock := holdMigrationLock(t, blocked)
+		unlock, _ := holdMigrationLock(t, blocked)
 
 		ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 		defer cancel()
@@ -259,17 +260,32 @@ func TestMigrate(t *testing.T) {
 		openURL(t, blocked, postgres.Options{})
 	})
 
-	t.Run("a migration outlasting the statement timeout is waited for", func(t *testing.T) {
+	t.Run("a migration outlasting the statement timeout is waited for, and the wait logged", func(t *testing.T) {
 		base := pgtest.TestURL(t)
-		unlock := holdMigrationLock(t, base)
+		unlock, holder := holdMigrationLock(t, base)
 		unlocked := make(chan error, 1)
 		go func() {
 			time.Sleep(time.Second)
 			unlocked <- unlock()
 		}()
-		s := openURL(t, base, postgres.Options{StatementTimeout: 200 * time.Millisecond, MaxConns: 1})
+		var log bytes.Buffer
+		s := openURL(t, base, postgres.Options{StatementTimeout: 200 * time.Millisecond, MaxConns: 1,
+			Logger: slog.New(slog.NewTextHandler(&log, nil))})
 		if err := <-unlocked; err != nil {
 			t.Fatal(err)
+		}
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema := u.Query().Get("search_path")
+		for _, want := range []string{
+			fmt.Sprintf(`msg="waiting for another process's migrations of the schema" schema=%s holder_pid=%d`, schema, holder),
+			`msg="the other process's migrations are done" schema=` + schema + " waited=",
+		} {
+			if !strings.Contains(log.String(), want) {
+				t.Errorf("the log does not say %q:\n%s", want, log.String())
+			}
 		}
 		// The pool's connection, which ran the migrations, has its
 		// statement timeout back.
@@ -329,7 +345,7 @@ func TestMigrationLockWaitIsBounded(t *testing.T) {
 // holdMigrationLock takes the migration lock of dsn's schema in a session
 // of its own, as a migrating instance would; unlock releases it. The
 // session ends with t.
-func holdMigrationLock(t *testing.T, dsn string) (unlock func() error) {
+func holdMigrationLock(t *testing.T, dsn string) (unlock func() error, pid uint32) {
 	t.Helper()
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -347,7 +363,7 @@ func holdMigrationLock(t *testing.T, dsn string) (unlock func() error) {
 	return func() error {
 		_, err := holder.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
 		return err
-	}
+	}, holder.PgConn().PID()
 }
 
 // TestForeignKeysAreIndexed holds the schema to an index on every foreign
