@@ -95,11 +95,19 @@ var Tables = []Table{
 // passing while every request does not.
 var Probe = probe(Tables)
 
+// Each column is named with its table's name: unqualified, a column
+// missing from the subquery's table would be taken for the outer query's
+// column of that name (schema_migrations' name and version), and the
+// check would pass without it.
 func probe(tables []Table) string {
 	var b strings.Builder
 	b.WriteString("SELECT 1 FROM schema_migrations WHERE TRUE")
 	for _, t := range tables {
-		fmt.Fprintf(&b, "\n  AND NOT EXISTS (SELECT %s FROM %s WHERE 1 = 0)", strings.Join(t.Columns, ", "), t.Name)
+		columns := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			columns[i] = t.Name + "." + c
+		}
+		fmt.Fprintf(&b, "\n  AND NOT EXISTS (SELECT %s FROM %s WHERE 1 = 0)", strings.Join(columns, ", "), t.Name)
 	}
 	b.WriteString("\nLIMIT 1")
 	return b.String()

@@ -1795,20 +1795,28 @@ func TestGoldOverflowWritesNothing(t *testing.T) {
 
 // A table or column another process renamed makes the readiness check
 // fail as the requests do, and the check passes again once it is back; so
-// does schema_migrations emptied, a schema no migration recorded.
+// does schema_migrations emptied, a schema no migration recorded. Every
+// table and every column the stores use (TestSchemaIsMigrationTables holds
+// migration.Tables to the migrated schema) is renamed in turn.
 func TestRenamedSchemaIsUnready(t *testing.T) {
 	url := pgtest.TestURL(t)
 	s := openURL(t, url, postgres.Options{MaxConns: testConns})
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatalf("Ping = %v, want nil", err)
 	}
-	for _, c := range []struct{ change, back string }{
-		{`ALTER TABLE visits RENAME TO visits_old`, `ALTER TABLE visits_old RENAME TO visits`},
-		{`ALTER TABLE players RENAME COLUMN first_name TO given_name`, `ALTER TABLE players RENAME COLUMN given_name TO first_name`},
-		{`ALTER TABLE idempotency_keys RENAME COLUMN request_hash TO hash`, `ALTER TABLE idempotency_keys RENAME COLUMN hash TO request_hash`},
+	type change struct{ change, back string }
+	changes := []change{
 		{`CREATE TABLE migrations_saved AS SELECT * FROM schema_migrations; DELETE FROM schema_migrations`,
 			`INSERT INTO schema_migrations SELECT * FROM migrations_saved; DROP TABLE migrations_saved`},
-	} {
+	}
+	for _, tb := range migration.Tables {
+		changes = append(changes, change{`ALTER TABLE ` + tb.Name + ` RENAME TO renamed`, `ALTER TABLE renamed RENAME TO ` + tb.Name})
+		for _, col := range tb.Columns {
+			changes = append(changes, change{`ALTER TABLE ` + tb.Name + ` RENAME COLUMN "` + col + `" TO renamed`,
+				`ALTER TABLE ` + tb.Name + ` RENAME COLUMN renamed TO "` + col + `"`})
+		}
+	}
+	for _, c := range changes {
 		exec(t, url, c.change)
 		if got := game.ErrorCode(s.Ping(t.Context())); got != game.EUNAVAILABLE {
 			t.Errorf("after %s: Ping's code %q, want %q", c.change, got, game.EUNAVAILABLE)

@@ -558,6 +558,29 @@ func TestRenamedSchemaIsUnavailable(t *testing.T) {
 	if err := s.Ping(t.Context()); err != nil {
 		t.Errorf("with the schema as it was: Ping = %v, want nil", err)
 	}
+	// Every table and every column the store uses (TestSchemaIsMigrationTables
+	// holds migration.Tables to the migrated schema), renamed in turn.
+	for _, tb := range migration.Tables {
+		renames := [][2]string{{`ALTER TABLE ` + tb.Name + ` RENAME TO renamed`, `ALTER TABLE renamed RENAME TO ` + tb.Name}}
+		for _, col := range tb.Columns {
+			renames = append(renames, [2]string{`ALTER TABLE ` + tb.Name + ` RENAME COLUMN "` + col + `" TO renamed`,
+				`ALTER TABLE ` + tb.Name + ` RENAME COLUMN renamed TO "` + col + `"`})
+		}
+		for _, r := range renames {
+			if _, err := shell.Exec(r[0]); err != nil {
+				t.Fatalf("%s: %v", r[0], err)
+			}
+			if got := game.ErrorCode(s.Ping(t.Context())); got != game.EUNAVAILABLE {
+				t.Errorf("after %s: Ping's code %q, want %q", r[0], got, game.EUNAVAILABLE)
+			}
+			if _, err := shell.Exec(r[1]); err != nil {
+				t.Fatalf("%s: %v", r[1], err)
+			}
+			if err := s.Ping(t.Context()); err != nil {
+				t.Errorf("after %s: Ping = %v, want nil", r[1], err)
+			}
+		}
+	}
 }
 
 // TestGroupCommitBatches holds the writer to group commit: with 64 callers
