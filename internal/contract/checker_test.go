@@ -154,6 +154,12 @@ func TestCheckUndeclaredResponse(t *testing.T) {
 		{"a 405 without Allow", 405, "MethodNotAllowed", problem, methodNotAllowedBody, "required header Allow is missing"},
 		{"a 405 with an empty Allow", 405, "MethodNotAllowed", with(problem, http.Header{"Allow": {""}}), methodNotAllowedBody, "required header Allow is missing"},
 
+		// Header values.
+		{"a 404 that lets the browser sniff", 404, "NotFound", with(problem, http.Header{"X-Content-Type-Options": {"sniff"}}), notFoundBody,
+			`response header "X-Content-Type-Options" doesn't match`},
+		{"a 404 with a request id out of its pattern", 404, "NotFound", with(problem, http.Header{"X-Request-Id": {"bad id!"}}), notFoundBody,
+			`response header "X-Request-ID" doesn't match`},
+
 		// Headers not declared.
 		{"a 404 with a Set-Cookie", 404, "NotFound", with(problem, http.Header{"Set-Cookie": {"session=abc"}}), notFoundBody, "header Set-Cookie is not declared"},
 		{"a 404 with an Allow", 404, "NotFound", with(problem, allow), notFoundBody, "header Allow is not declared"},
@@ -236,6 +242,45 @@ func TestCheckKeepsValuesOutOfMessages(t *testing.T) {
 			if msg := err.Error(); strings.Contains(msg, "SECRET") || strings.Contains(msg, "ngp_") {
 				t.Errorf("Check's message quotes a value from the body:\n%s", msg)
 			}
+		})
+	}
+	// The same of an undeclared route's answer.
+	doc, err := ninjagold.Spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = contract.CheckUndeclared(doc, contract.Response{Status: 404, Header: http.Header{"Content-Type": {"application/problem+json"}},
+		Body: []byte(strings.Replace(notFoundBody, "/problems/not-found", "SECRET-xyz", 1))}, 404, "NotFound")
+	if err == nil || strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("CheckUndeclared = %v, want a violation that does not quote the value", err)
+	}
+}
+
+// kin-openapi passes a 304 and the permanent and temporary redirects
+// without looking at them; Check holds their headers to the contract
+// itself, as it does every other answer's.
+func TestCheckNotModifiedHeaders(t *testing.T) {
+	router := contractRouter(t)
+	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/locations/1", nil)
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		header  http.Header
+		wantErr string
+	}{
+		{"as declared", http.Header{"Etag": {`"1"`}}, ""},
+		{"without its ETag", http.Header{}, "required header ETag is missing"},
+		{"with an empty ETag", http.Header{"Etag": {""}}, "required header ETag is missing"},
+		{"letting the browser sniff", http.Header{"Etag": {`"1"`}, "X-Content-Type-Options": {"sniff"}}, `response header "X-Content-Type-Options" doesn't match`},
+		{"with a header it does not declare", http.Header{"Etag": {`"1"`}, "Set-Cookie": {"a=b"}}, "header Set-Cookie is not declared"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := contract.Check(req, route, params, contract.Response{Status: http.StatusNotModified, Header: tt.header})
+			wantCheck(t, "Check", err, tt.wantErr)
 		})
 	}
 }

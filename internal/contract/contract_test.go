@@ -42,14 +42,18 @@ func TestCheckHead(t *testing.T) {
 		wantErr      string // "" when the answer keeps the contract
 		header       http.Header
 	}{
-		{"the GET's media type", "/locations/1", 200, "application/json", "", "", nil},
+		{"the GET's media type", "/locations/1", 200, "application/json", "", "", http.Header{"Etag": {`"1"`}}},
+		{"without a header the GET requires", "/locations/1", 200, "application/json", "", "required header ETag is missing", nil},
+		{"a header's value the GET does not allow", "/locations/1", 200, "application/json", "", `response header "X-Content-Type-Options" doesn't match`,
+			http.Header{"Etag": {`"1"`}, "X-Content-Type-Options": {"sniff"}}},
 		{"a header the GET declares", "/locations/1", 200, "application/json", "", "", http.Header{"Etag": {`"1"`}}},
 		{"a header the GET does not declare", "/locations/1", 200, "application/json", "", "header X-Powered-By is not declared", http.Header{"X-Powered-By": {"Go"}}},
 		{"a header the GET declares for another status", "/locations/999", 404, "application/problem+json", "", "header Etag is not declared", http.Header{"Etag": {`"1"`}}},
 		{"CSV where the GET offers it", "/locations", 200, "text/csv; charset=utf-8", "", "", nil},
 		{"CSV without the charset the GET declares", "/locations", 200, "text/csv", "", "not declared", nil},
 		{"a problem", "/locations/999", 404, "application/problem+json", "", "", nil},
-		{"not modified", "/locations/1", 304, "", "", "", nil},
+		{"not modified", "/locations/1", 304, "", "", "", http.Header{"Etag": {`"1"`}}},
+		{"not modified without its ETag", "/locations/1", 304, "", "", "required header ETag is missing", nil},
 		{"a body", "/locations/1", 200, "application/json", "{}", "has a body", nil},
 		{"a body of one byte", "/locations/1", 200, "application/json", "x", "has a body", nil},
 		{"a media type the GET does not declare", "/locations/1", 200, "text/html", "", "not declared", nil},
