@@ -350,6 +350,9 @@ func TestNegotiation(t *testing.T) {
 		{"text/csv;q=1.5", csvType},
 		{"text/csv;q=-1", csvType},
 		{"text/csv;q=-1, application/json;q=0.5", csvType},
+		// A quote that opens no parameter's value opens no quoted string,
+		// so the commas between two of them still separate ranges.
+		{`x"y, text/csv, z"w`, csvType},
 	}
 	for _, tt := range tests {
 		t.Run("Accept "+tt.accept, func(t *testing.T) {
@@ -359,7 +362,17 @@ func TestNegotiation(t *testing.T) {
 			}
 		})
 	}
-	for _, accept := range []string{"text/csv; charset=iso-8859-1", "text/csv;charset=utf-8;q=0, application/json;q=0"} {
+	for _, accept := range []string{
+		"text/csv; charset=iso-8859-1",
+		"text/csv;charset=utf-8;q=0, application/json;q=0",
+		// An escaped quote does not end a quoted string: the commas up to
+		// the closing quote are in it, and the whole is one text/html range.
+		`text/html; a="\", application/json, b"`,
+		// Only a charset is waived for JSON, not any other parameter.
+		"application/json; profile=x",
+		// A wildcard type matches only with a wildcard subtype.
+		"*/json",
+	} {
 		t.Run("Accept "+accept, func(t *testing.T) {
 			resp := s.Do(t, apitest.Request{Method: "GET", Path: "/locations", Header: map[string]string{"Accept": accept}})
 			if resp.Status != 406 {

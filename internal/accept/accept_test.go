@@ -76,6 +76,15 @@ func TestNegotiate(t *testing.T) {
 		// JSON is UTF-8 whatever a charset says (RFC 8259 §11), +json too.
 		{"json with any charset", "application/json; charset=iso-8859-1", jsonCSV, "application/json", true},
 		{"+json with any charset", "application/problem+json; charset=iso-8859-1", problem, "application/problem+json", true},
+		// Only the charset is waived: another parameter JSON does not
+		// have refuses it, as for any offer.
+		{"json with a parameter it has not", "application/json; profile=x", jsonCSV, "", false},
+		{"+json with a parameter it has not", "application/problem+json; profile=x", problem, "", false},
+		// A wildcard subtype needs a wildcard type: */json is no range
+		// that matches application/json (RFC 9110 §12.5.1 has only */*,
+		// type/* and type/subtype).
+		{"a wildcard type with a subtype", "*/json", jsonCSV, "", false},
+		{"a wildcard type with a subtype, beside a refused range", "*/json, text/html", jsonCSV, "", false},
 		// A quoted string cut short after its backslash is no media range.
 		{"a quoted-pair cut short", `a/b; x="\`, jsonCSV, "", false},
 		// A range mime refuses is no range, although mime names its type.
@@ -95,6 +104,14 @@ func TestNegotiate(t *testing.T) {
 		// it spoils its own element, not the ones after it.
 		{"a stray quote", `text/html", application/json`, jsonCSV, "application/json", true},
 		{"a stray quote in a type", `text/"csv, application/json`, jsonCSV, "application/json", true},
+		// Two stray quotes open and close nothing either: the range
+		// between them is an element of its own, not part of a quoted
+		// string running from the first to the second.
+		{"two stray quotes around a range", `x"y, text/csv, z"w`, jsonCSV, "text/csv; charset=utf-8", true},
+		// An escaped quote does not close a quoted string: the commas up
+		// to the closing quote are in it, and the whole is one text/html
+		// range.
+		{"an escaped quote before commas", `text/html; a="\", application/json, b"`, jsonCSV, "", false},
 		// A weight past 1 is no weight: both count as 1, and the offers'
 		// order decides.
 		{"weights past 1", "application/json;q=1.5, text/csv;q=2", jsonCSV, "application/json", true},

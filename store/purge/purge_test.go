@@ -3,6 +3,8 @@ package purge
 import (
 	"context"
 	"errors"
+	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -181,5 +183,161 @@ func TestClose(t *testing.T) {
 				t.Fatalf("a purge started after Close: got %d calls, want 1", got)
 			}
 		})
+	}
+}
+
+// TestNew checks the constants New gives a store's purger, written out
+// here, not read from Every and Batch, so that a slip of either (a purge a
+// second after the last, or batches of 100) fails: the first purge starts
+// a minute after the store opened, not a nanosecond sooner, and deletes at
+// most 1,000 keys a batch.
+func TestNew(t *testing.T) {
+	var calls atomic.Int64
+	p := New(opened, func(ctx context.Context, limit int) (int64, error) {
+		calls.Add(1)
+		if limit != 1000 {
+			t.Errorf("limit: got %d, want 1000", limit)
+		}
+		return 0, nil
+	})
+	defer p.Close()
+	for _, c := range []struct {
+		now  time.Time
+		want int64
+		when string
+	}{
+		{opened.Add(time.Second), 0, "a second after the store opened"},
+		{opened.Add(59 * time.Second), 0, "59 seconds after the store opened"},
+		{opened.Add(time.Minute - time.Nanosecond), 0, "a nanosecond less than a minute after the store opened"},
+		{opened.Add(time.Minute), 1, "a minute after the store opened"},
+		{opened.Add(time.Minute + 59*time.Second), 1, "59 seconds after the first purge"},
+		{opened.Add(2 * time.Minute), 2, "a minute after the first purge"},
+	} {
+		p.Maybe(c.now)
+		p.Wait()
+		if got := calls.Load(); got != c.want {
+			t.Fatalf("%s: got %d calls, want %d", c.when, got, c.want)
+		}
+	}
+}
+
+// TestOneStartPerMinute checks that of callers of Maybe that find a purge
+// due at the same time, one alone counts as its start: the one that moves
+// the last start from what it read. Another that read the same last start
+// returns; were it to move it again, each would start a purge of its own
+// whenever the first had ended before it got on (a purge that deletes
+// nothing ends in microseconds). Which of them goes on depends on the
+// scheduler, so what the test sees is p.last after each call: with a purge
+// running throughout, no call starts one, and a round's first start must
+// be the one every caller of the round finds after its call, the times of
+// the others a nanosecond apart from it. The callers run in parallel (one
+// per P, spinning between rounds so that they set off together) for a
+// second of rounds: a caller reading the last start just before another
+// moves it is rare (under 1 round in 100 here), a round is some
+// microseconds.
+func TestOneStartPerMinute(t *testing.T) {
+	callers := runtime.GOMAXPROCS(0)
+	if callers < 2 {
+		t.Skip("GOMAXPROCS 1: no callers run in parallel")
+	}
+	release := make(chan struct{})
+	var calls atomic.Int64
+	p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
+		calls.Add(1)
+		<-release
+		return 0, nil
+	}, 4)
+	defer p.Close()
+	defer close(release)
+	p.Maybe(opened.Add(Every)) // runs until the test ends
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+
+	// Caller i's time in round r: two minutes after the last round's, and
+	// less than a minute from the round's others.
+	at := func(r int64, i int) time.Time {
+		return opened.Add(time.Duration(2*r)*Every + time.Duration(i))
+	}
+	var round, done atomic.Int64   // round -1 stops the callers
+	seen := make([]int64, callers) // p.last as caller i found it after its call
+	var wg sync.WaitGroup
+	for i := 1; i < callers; i++ {
+		wg.Go(func() {
+			for r := int64(1); ; r++ {
+				n := round.Load()
+				for n != r && n >= 0 {
+					n = round.Load()
+				}
+				if n < 0 {
+					return
+				}
+				p.Maybe(at(r, i))
+				seen[i] = p.last.Load()
+				done.Add(1)
+			}
+		})
+	}
+	defer wg.Wait()
+	defer round.Store(-1)
+
+	deadline := time.Now().Add(time.Second)
+	for r := int64(1); r <= 100_000 && time.Now().Before(deadline); r++ {
+		round.Store(r) // caller 0 is this goroutine
+		p.Maybe(at(r, 0))
+		seen[0] = p.last.Load()
+		for done.Load() < r*int64(callers-1) {
+		}
+		last := p.last.Load()
+		if last < at(r, 0).UnixNano() || last >= at(r, callers).UnixNano() {
+			t.Fatalf("round %d: the last start is %v, no caller's time", r, time.Unix(0, last).UTC())
+		}
+		for i, s := range seen {
+			if s != last {
+				t.Fatalf("round %d: caller %d found the last start at caller %d's time after its call, and it is caller %d's after all: two callers that read the same last start both moved it",
+					r, i, s-at(r, 0).UnixNano(), last-at(r, 0).UnixNano())
+			}
+		}
+	}
+	if got := calls.Load(); got != 1 {
+		t.Errorf("got %d purges, want the 1 running throughout", got)
+	}
+}
+
+// TestMaybeBesideClose runs Maybe and Close at once, as a visit's purge
+// may start while its store closes: Maybe's look at closed and its start
+// of a purge are under the lock Close takes, so that either the purge
+// starts before Close, which waits for it, or not at all. What this
+// guards is seen under -race, which reports Maybe's read of closed beside
+// Close's write when the lock is not taken; without it, the test checks
+// only that no purge runs on after Close returns.
+func TestMaybeBesideClose(t *testing.T) {
+	for range 50 {
+		var calls, afterClose atomic.Int64
+		var closed atomic.Bool
+		p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
+			calls.Add(1)
+			if closed.Load() {
+				afterClose.Add(1)
+			}
+			return 0, nil
+		}, 4)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			<-start
+			p.Maybe(opened.Add(Every))
+		})
+		wg.Go(func() {
+			<-start
+			p.Close()
+			closed.Store(true)
+		})
+		close(start)
+		wg.Wait()
+		p.Wait()
+		if calls.Load() > 1 || afterClose.Load() != 0 {
+			t.Fatalf("got %d purges, %d of them after Close returned; want at most 1, none after", calls.Load(), afterClose.Load())
+		}
 	}
 }
