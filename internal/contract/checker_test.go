@@ -52,6 +52,8 @@ func TestCheckUndeclaredHeaders(t *testing.T) {
 		{"only the media type", nil, ""},
 		{"the protocol's headers", http.Header{"Content-Length": {"10"}, "Date": {"Mon, 07 Dec 2026 15:00:00 GMT"}}, ""},
 		{"Vary, which the response declares", http.Header{"Vary": {"Origin"}}, ""},
+		{"a declared header in lower case, as HTTP/2 sends names", http.Header{"x-request-id": {"abc"}}, ""},
+		{"an undeclared header in lower case", http.Header{"set-cookie": {"session=abc"}}, "header Set-Cookie is not declared"},
 		{"a Set-Cookie", http.Header{"Set-Cookie": {"session=abc; HttpOnly"}}, "header Set-Cookie is not declared"},
 		{"an X-Powered-By", http.Header{"X-Powered-By": {"Go"}}, "header X-Powered-By is not declared"},
 		{"a Location on a 404", http.Header{"Location": {"/locations/1"}}, "header Location is not declared"},

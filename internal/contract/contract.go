@@ -159,6 +159,9 @@ var protocolHeaders = map[string]bool{
 // on some answers and declared on none is a promise nobody wrote down.
 func checkDeclaredHeaders(declared *openapi3.Response, h http.Header) error {
 	for name := range h {
+		// net/http writes a name canonical; a header built by hand may
+		// not be.
+		name = http.CanonicalHeaderKey(name)
 		if protocolHeaders[name] {
 			continue
 		}
