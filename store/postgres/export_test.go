@@ -11,6 +11,9 @@ import (
 	"github.com/ninjagold/ninjagold-api/store/purge"
 )
 
+// CommitUnknown is what a caller hears of a COMMIT whose answer never came.
+const CommitUnknown = commitUnknown
+
 // MigrationLockKey lets the external tests hold a schema's migration lock.
 var MigrationLockKey = migrationLockKey
 

@@ -212,12 +212,16 @@ func takeMigrationLock(ctx context.Context, conn *pgxpool.Conn, key int64, schem
 		// A lock on a bigint key is listed with its high half as classid
 		// and its low half as objid. The holder may let go meanwhile:
 		// then no pid.
+		attrs := []any{"schema", schema}
 		var pid int32
-		_ = conn.QueryRow(ctx, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+		err := conn.QueryRow(ctx, `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
 			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 			AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND objsubid = 1`,
 			int64(uint64(key)>>32), int64(uint32(key))).Scan(&pid)
-		log.InfoContext(ctx, "waiting for another process's migrations of the schema", "schema", schema, "holder_pid", pid)
+		if err == nil {
+			attrs = append(attrs, "holder_pid", pid)
+		}
+		log.InfoContext(ctx, "waiting for another process's migrations of the schema", attrs...)
 	}
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
 		return fmt.Errorf("postgres: migrate: take the migration lock: %w", err)

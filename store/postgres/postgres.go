@@ -428,7 +428,7 @@ func (s *Store) retryWithin(ctx context.Context, timeout time.Duration, op func(
 		select {
 		case <-time.After(backoff):
 		case <-callCtx.Done():
-			return wrap(ctx, callCtx, timeout, callCtx.Err())
+			return wrap(ctx, callCtx, timeout, err) // the last attempt's error says why
 		}
 	}
 }
@@ -437,6 +437,11 @@ func (s *Store) retryWithin(ctx context.Context, timeout time.Duration, op func(
 // retrying as retry does. fn must leave its results in variables it resets
 // itself, since it may run more than once.
 func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	if opts.IsoLevel == "" {
+		// Said in the BEGIN too, which reaches the server whatever sits
+		// between (a pooler that drops startup parameters): see poolConfig.
+		opts.IsoLevel = pgx.ReadCommitted
+	}
 	return s.retry(ctx, func(ctx context.Context) error {
 		tx, err := s.pool.BeginTx(ctx, opts)
 		if err != nil {
@@ -460,6 +465,11 @@ func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(ctx contex
 type callbackError struct{ err error }
 
 func (e callbackError) Error() string { return e.err.Error() }
+
+// commitUnknown is what a caller hears of a COMMIT that was sent but whose
+// answer never came (a connection lost, the call's time up).
+const commitUnknown = "The database did not confirm the write, which it may have applied: " +
+	"read before you repeat it, or repeat it with the same Idempotency-Key."
 
 // commitError is a failed COMMIT, which may have been applied when the
 // connection was lost before its answer arrived.
@@ -594,6 +604,13 @@ func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error 
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return ctxErr
+	}
+	var ce commitError
+	if errors.As(err, &ce) && !isConflict(ce.err) {
+		// The COMMIT was sent and its answer never came: the server may
+		// have applied it, and a client told only to try again would
+		// repeat a write that happened.
+		return &game.Error{Code: game.EUNAVAILABLE, Message: commitUnknown, Err: err}
 	}
 	if callCtx.Err() != nil {
 		// Whatever the driver made of it: a statement cancelled, a read

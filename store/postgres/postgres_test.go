@@ -263,9 +263,32 @@ func TestMigrate(t *testing.T) {
 	t.Run("a migration outlasting the statement timeout is waited for, and the wait logged", func(t *testing.T) {
 		base := pgtest.TestURL(t)
 		unlock, holder := holdMigrationLock(t, base)
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema := u.Query().Get("search_path")
+		key := postgres.MigrationLockKey(schema)
 		unlocked := make(chan error, 1)
 		go func() {
+			// Let go after a second, and once the store waits for the
+			// lock (and so has logged that it does).
 			time.Sleep(time.Second)
+			watcher, err := pgx.Connect(context.Background(), base)
+			if err != nil {
+				unlocked <- err
+				return
+			}
+			defer watcher.Close(context.Background())
+			for waiting := false; !waiting; time.Sleep(10 * time.Millisecond) {
+				err := watcher.QueryRow(context.Background(), `SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+					AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND objsubid = 1`,
+					int64(uint64(key)>>32), int64(uint32(key))).Scan(&waiting)
+				if err != nil {
+					unlocked <- err
+					return
+				}
+			}
 			unlocked <- unlock()
 		}()
 		var log bytes.Buffer
@@ -274,11 +297,6 @@ func TestMigrate(t *testing.T) {
 		if err := <-unlocked; err != nil {
 			t.Fatal(err)
 		}
-		u, err := url.Parse(base)
-		if err != nil {
-			t.Fatal(err)
-		}
-		schema := u.Query().Get("search_path")
 		for _, want := range []string{
 			fmt.Sprintf(`msg="waiting for another process's migrations of the schema" schema=%s holder_pid=%d`, schema, holder),
 			`msg="the other process's migrations are done" schema=` + schema + " waited=",
@@ -1219,8 +1237,10 @@ func TestLostCommitIsNotRetried(t *testing.T) {
 		return rollFive(l)
 	}})
 	p.cutAfterCommit.Store(false)
-	if got := game.ErrorCode(err); got != game.EUNAVAILABLE {
-		t.Errorf("CreateVisit: got %v (code %q), want code %q", err, got, game.EUNAVAILABLE)
+	// The client is told the write may have happened, not only to retry.
+	var ge *game.Error
+	if !errors.As(err, &ge) || ge.Code != game.EUNAVAILABLE || ge.Message != postgres.CommitUnknown {
+		t.Errorf("CreateVisit: got %v (code %q), want %q: %s", err, game.ErrorCode(err), game.EUNAVAILABLE, postgres.CommitUnknown)
 	}
 	if got := rolls.Load(); got != 1 {
 		t.Errorf("the visit rolled %d times, want once: a commit that may have been applied was run again", got)
@@ -1231,6 +1251,50 @@ func TestLostCommitIsNotRetried(t *testing.T) {
 	}
 	if got, err := s.GetPlayer(t.Context(), pl.ID); err != nil || got.Gold != 5 {
 		t.Errorf("player gold: got %d, %v; want 5", got.Gold, err)
+	}
+}
+
+// A COMMIT the server has not answered when the call's time is up may yet
+// be applied: the caller hears that it may have been, not only that the
+// database did not answer.
+func TestCommitUnansweredInTime(t *testing.T) {
+	s, p, direct := proxiedWith(t, postgres.Options{ConnectTimeout: time.Second, CallTimeout: time.Second})
+	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, release := p.holdNext(t, "Q\x00\x00\x00\x0bcommit\x00") // pgx's COMMIT, a simple query
+	_, _, err = s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: pl.ID, LocationID: 1, Roll: rollFive})
+	select {
+	case <-held:
+	default:
+		t.Fatal("the COMMIT was never held")
+	}
+	var ge *game.Error
+	if !errors.As(err, &ge) || ge.Code != game.EUNAVAILABLE || ge.Message != postgres.CommitUnknown {
+		t.Errorf("CreateVisit: got %v (code %q), want %q: %s", err, game.ErrorCode(err), game.EUNAVAILABLE, postgres.CommitUnknown)
+	}
+	release()
+	// Once it reaches the server, the COMMIT is applied, as the message warned.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var gold int64
+		conn, err := pgx.Connect(t.Context(), direct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = conn.QueryRow(t.Context(), `SELECT gold FROM players WHERE id = $1`, pl.ID).Scan(&gold)
+		conn.Close(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gold == 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("player gold %d 10s after the COMMIT was let through; the test expected the server to apply it", gold)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

@@ -1500,7 +1500,10 @@ export interface components {
          *     after `Retry-After` seconds. A request whose
          *     connection closes before the answer is cancelled and answered so too: the server cannot
          *     tell a client that shut down only its sending side (as `nc -N` and `socat` do) from one
-         *     that left, so a client keeps the connection open until the answer arrives.
+         *     that left, so a client keeps the connection open until the answer arrives. A write whose
+         *     confirmation from the database never came may have been applied, and its `detail` says so
+         *     ("The database did not confirm the write, which it may have applied: ..."): read before
+         *     repeating it, or repeat a visit with the same `Idempotency-Key`.
          */
         ServiceUnavailable: {
             headers: {
