@@ -29,7 +29,7 @@ func TestContractCheckRejectsUndeclared(t *testing.T) {
 		{"body off schema fails", "GET", "/healthz",
 			Response{Status: 200, Header: hdr("Content-Type", "application/json"), Body: []byte(`{"status":"fine"}`)}, "doesn't match schema #/components/schemas/Health"},
 		{"missing required header fails", "POST", "/players",
-			Response{Status: 201, Header: hdr("Content-Type", "application/json"), Body: []byte(`{"id":1,"first_name":"Ab","last_name":"Cd","gold":0,"created_at":"2026-01-01T00:00:00Z","token":"t"}`)}, "response header \"Cache-Control\" missing"},
+			Response{Status: 201, Header: hdr("Content-Type", "application/json"), Body: []byte(`{"id":1,"first_name":"Ab","last_name":"Cd","gold":0,"created_at":"2026-01-01T00:00:00Z","token":"t"}`)}, "required header Cache-Control is missing"},
 		{"error as plain JSON fails", "GET", "/players/1",
 			Response{Status: 404, Header: hdr("Content-Type", "application/json"), Body: []byte(problem)}, "Content-Type has unexpected value: \"application/json\""},
 		{"unknown route answering 404 problem passes", "GET", "/nowhere",

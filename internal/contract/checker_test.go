@@ -268,6 +268,12 @@ func TestCheckNotModifiedHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An empty required header is missing on every answer alike: here a
+	// 200, which kin-openapi checks.
+	err = contract.Check(req, route, params, contract.Response{Status: http.StatusOK,
+		Header: http.Header{"Content-Type": {"application/json"}, "Etag": {""}},
+		Body:   []byte(`{"id":1,"name":"Farm","min_gold":10,"max_gold":20,"created_at":"2026-11-26T10:00:00Z","updated_at":"2026-11-26T10:00:00Z"}`)})
+	wantCheck(t, "Check of a 200 with an empty ETag", err, "required header ETag is missing")
 	tests := []struct {
 		name    string
 		header  http.Header
