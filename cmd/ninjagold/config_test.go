@@ -131,6 +131,11 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db", "file:game.db?mode=rwc"}, nil, "a file: URI"},
 		{[]string{"--db", "File:///var/lib/game.db"}, nil, "a file: URI"},
 		{[]string{"--db", "Host=127.0.0.1 DBName=game"}, nil, "PostgreSQL's keywords are lower case: host, not Host"},
+		{[]string{"--db", "postgres://db/game "}, nil, "white space around a PostgreSQL URL"},
+		{[]string{"--db", "jdbc:postgresql://db/game"}, nil, "a URL, where only postgres:// and postgresql:// URLs are databases"},
+		{[]string{"--db", "sqlite:game.db"}, nil, "a sqlite: URI"},
+		{[]string{"--db", "db.example.com:5432"}, nil, "a host and port"},
+		{[]string{"--db", "ninja@db.example.com:5432/game"}, nil, "a host and port"},
 		{[]string{"--max-body-bytes", "0"}, nil, "--max-body-bytes"},
 		{[]string{"--max-body-bytes", "-1"}, nil, "--max-body-bytes"},
 		{[]string{"--max-header-bytes", "-1"}, nil, "--max-header-bytes"},
@@ -444,7 +449,7 @@ func TestHelpPrintsNoVariable(t *testing.T) {
 func TestCheckDBTakesFiles(t *testing.T) {
 	for _, db := range []string{"ninjagold.db", "/var/lib/ninjagold/game.db", `C:\games\ninjagold.db`, "data:1.db",
 		"data=1.db", "a=1 b=2", "./data/host=1.db", " game.db", "game#1?.db", "postgres.db", "postgres", "host",
-		"postgres://db/game", " dbname = game"} {
+		"postgres://db/game", " dbname = game", "games:2026.db", "backup:1", "./db:5432", "data/db.example.com:5432"} {
 		if err := checkDB(db); err != nil {
 			t.Errorf("checkDB(%q): %v, want nil", db, err)
 		}

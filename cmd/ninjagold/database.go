@@ -111,30 +111,44 @@ func postgresDSN(db string) (string, bool) {
 // pgsql://), a postgres: without its //, a SQLite file: URI (the store
 // takes the name as it is), or a PostgreSQL URL with white space around it.
 func checkDB(db string) error {
-	if _, ok := postgresDSN(db); ok {
+	trimmed := strings.TrimSpace(db)
+	if dsn, ok := postgresDSN(db); ok {
+		if trimmed != db && strings.Contains(dsn, "://") {
+			// pgx would take it into the database's name.
+			return errors.New("white space around a PostgreSQL URL: remove it")
+		}
 		return nil
 	}
-	trimmed := strings.TrimSpace(db)
 	if _, ok := postgresDSN(trimmed); ok {
 		return errors.New("white space around a PostgreSQL URL: remove it")
+	}
+	if hostPort.MatchString(trimmed) {
+		return errors.New("a host and port, where a PostgreSQL database is a postgres:// URL: give a SQLite file by its path")
 	}
 	if k := dsnKey.FindStringSubmatch(trimmed); k != nil && dsnKeywords[strings.ToLower(k[1])] {
 		return fmt.Errorf("PostgreSQL's keywords are lower case: %s, not %s", strings.ToLower(k[1]), k[1])
 	}
 	m := urlScheme.FindStringSubmatch(trimmed)
 	if m == nil {
-		return nil
+		m = []string{"", "", ""}
 	}
 	switch scheme := strings.ToLower(m[1]); {
 	case strings.HasPrefix(scheme, "postgres"):
 		return errors.New("not a PostgreSQL URL, which starts postgres:// or postgresql://")
-	case scheme == "file":
-		return errors.New("a file: URI, which the server would take for a file of that name: give the SQLite file's path")
+	case scheme == "file" || scheme == "sqlite" || scheme == "sqlite3":
+		return fmt.Errorf("a %s: URI, which the server would take for a file of that name: give the SQLite file's path", scheme)
 	case m[2] != "":
 		return fmt.Errorf("a %s:// URL, where only postgres:// and postgresql:// URLs are databases: give a SQLite file by its path", m[1])
+	case strings.Contains(trimmed, "://"):
+		// jdbc:postgresql://..., a URL after a word: no file's path.
+		return errors.New("a URL, where only postgres:// and postgresql:// URLs are databases: give a SQLite file by its path")
 	}
 	return nil // C:\games\ninjagold.db
 }
+
+// hostPort is a host name or address and a port, and maybe a path: what a
+// PostgreSQL database looks like without its postgres://.
+var hostPort = regexp.MustCompile(`^(?:[^@/:\s]+@)?(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):[0-9]{1,5}(?:/.*)?$`)
 
 // urlScheme is what may be a URL's scheme, its colon, and the // after it.
 var urlScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*):(//)?`)
