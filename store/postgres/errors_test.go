@@ -1,11 +1,13 @@
 package postgres
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ninjagold/ninjagold-api/game"
@@ -103,5 +105,44 @@ func TestRetryable(t *testing.T) {
 		if got := retryable(tt.err); got != tt.want {
 			t.Errorf("%s: retryable(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
 		}
+	}
+}
+
+// notSent is an error of a message never sent, as pgconn marks one.
+type notSent struct{}
+
+func (notSent) Error() string     { return "not sent" }
+func (notSent) SafeToRetry() bool { return true }
+
+// A failed COMMIT is retried, and said to have applied nothing, only when
+// it is known to have applied nothing; any other may have been applied,
+// and the caller is told so.
+func TestCommitRefused(t *testing.T) {
+	tests := []struct {
+		name    string
+		err     error
+		refused bool
+	}{
+		{"a serialization failure", &pgconn.PgError{Code: "40001"}, true},
+		{"a deadlock", &pgconn.PgError{Code: "40P01"}, true},
+		{"a transaction the server had rolled back", pgx.ErrTxCommitRollback, true},
+		{"a COMMIT never sent", fmt.Errorf("commit: %w", notSent{}), true},
+		{"a connection lost after it was sent", io.ErrUnexpectedEOF, false},
+		{"the time up while waiting for its answer", context.DeadlineExceeded, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := commitRefused(tt.err); got != tt.refused {
+				t.Errorf("commitRefused = %v, want %v", got, tt.refused)
+			}
+			if got := retryable(commitError{tt.err}); got != tt.refused {
+				t.Errorf("retryable = %v, want %v", got, tt.refused)
+			}
+			var ge *game.Error
+			err := wrap(context.Background(), context.Background(), 0, commitError{tt.err})
+			if unknown := errors.As(err, &ge) && ge.Message == commitUnknown; unknown == tt.refused {
+				t.Errorf("wrap = %v; want the write said to be maybe applied: %v", err, !tt.refused)
+			}
+		})
 	}
 }

@@ -452,6 +452,9 @@ func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(ctx contex
 			return err
 		}
 		if err := tx.Commit(ctx); err != nil {
+			if opts.AccessMode == pgx.ReadOnly {
+				return err // nothing to have applied: a read, to retry as any
+			}
 			return commitError{err}
 		}
 		return nil
@@ -469,7 +472,7 @@ func (e callbackError) Error() string { return e.err.Error() }
 // commitUnknown is what a caller hears of a COMMIT that was sent but whose
 // answer never came (a connection lost, the call's time up).
 const commitUnknown = "The database did not confirm the write, which it may have applied: " +
-	"read before you repeat it, or repeat it with the same Idempotency-Key."
+	"read before you repeat it (a visit may be repeated with the same Idempotency-Key)."
 
 // commitError is a failed COMMIT, which may have been applied when the
 // connection was lost before its answer arrived.
@@ -494,10 +497,18 @@ func retryable(err error) bool {
 	case errors.Is(err, errKeyTaken):
 		return true
 	case errors.As(err, &ce):
-		// Only a COMMIT the server refused is known to be rolled back.
-		return isConflict(ce.err)
+		// Only a COMMIT the server refused, or one never sent, is known
+		// to be rolled back.
+		return commitRefused(ce.err)
 	}
 	return isConflict(err) || connectionLost(err) || planChanged(err)
+}
+
+// commitRefused reports a failed COMMIT known to have applied nothing: the
+// server refused it (a conflict, or a transaction it had rolled back), or
+// it was never sent (pgconn's SafeToRetry: the context ended first).
+func commitRefused(err error) bool {
+	return isConflict(err) || errors.Is(err, pgx.ErrTxCommitRollback) || pgconn.SafeToRetry(err)
 }
 
 // planChanged reports a statement PostgreSQL refused because a table's
@@ -606,7 +617,7 @@ func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error 
 		return ctxErr
 	}
 	var ce commitError
-	if errors.As(err, &ce) && !isConflict(ce.err) {
+	if errors.As(err, &ce) && !commitRefused(ce.err) {
 		// The COMMIT was sent and its answer never came: the server may
 		// have applied it, and a client told only to try again would
 		// repeat a write that happened.

@@ -280,7 +280,12 @@ func TestMigrate(t *testing.T) {
 				return
 			}
 			defer watcher.Close(context.Background())
+			deadline := time.Now().Add(10 * time.Second)
 			for waiting := false; !waiting; time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					unlocked <- errors.New("the store did not wait for the migration lock within 10s")
+					return
+				}
 				err := watcher.QueryRow(context.Background(), `SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
 					AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND objsubid = 1`,
 					int64(uint64(key)>>32), int64(uint32(key))).Scan(&waiting)
@@ -1338,6 +1343,25 @@ func TestPlayerPageRetriedWhole(t *testing.T) {
 	}
 	if p.trap.Load() != nil {
 		t.Fatal("the connection was not cut: the second part's query was not sent as text")
+	}
+	if !slices.Equal(idsOf(got), want) {
+		t.Errorf("page read again after a cut: players %v, want %v", idsOf(got), want)
+	}
+}
+
+// A page read in one read-only transaction whose COMMIT's answer is lost
+// has applied nothing: it is read again, not answered as a write that may
+// have been applied.
+func TestPlayerPageCommitLostIsReadAgain(t *testing.T) {
+	s, p, direct := proxied(t)
+	page, want := twoPartPage(t, s, direct)
+	p.cutAt("Q\x00\x00\x00\x0bcommit\x00")
+	got, err := s.ListPlayers(t.Context(), page)
+	if err != nil {
+		t.Fatalf("ListPlayers with its connection cut at the COMMIT: %v, want the page read again", err)
+	}
+	if p.trap.Load() != nil {
+		t.Fatal("the connection was not cut: no COMMIT was sent")
 	}
 	if !slices.Equal(idsOf(got), want) {
 		t.Errorf("page read again after a cut: players %v, want %v", idsOf(got), want)
