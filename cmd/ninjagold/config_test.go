@@ -136,6 +136,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db", "sqlite:game.db"}, nil, "a sqlite: URI"},
 		{[]string{"--db", "db.example.com:5432"}, nil, "a host and port"},
 		{[]string{"--db", "ninja@db.example.com:5432/game"}, nil, "a host and port"},
+		{[]string{"--db", "db:5432"}, nil, "a host and port"},
+		{[]string{"--db", "[::1]:6432/game"}, nil, "a host and port"},
 		{[]string{"--max-body-bytes", "0"}, nil, "--max-body-bytes"},
 		{[]string{"--max-body-bytes", "-1"}, nil, "--max-body-bytes"},
 		{[]string{"--max-header-bytes", "-1"}, nil, "--max-header-bytes"},
@@ -449,7 +451,8 @@ func TestHelpPrintsNoVariable(t *testing.T) {
 func TestCheckDBTakesFiles(t *testing.T) {
 	for _, db := range []string{"ninjagold.db", "/var/lib/ninjagold/game.db", `C:\games\ninjagold.db`, "data:1.db",
 		"data=1.db", "a=1 b=2", "./data/host=1.db", " game.db", "game#1?.db", "postgres.db", "postgres", "host",
-		"postgres://db/game", " dbname = game", "games:2026.db", "backup:1", "./db:5432", "data/db.example.com:5432"} {
+		"postgres://db/game", " dbname = game", "games:2026.db", "backup:1", "./db:5432", "data/db.example.com:5432",
+		"game.db:1", "snap.v2:3", "backup.2026:1530", "ninjagold.2026-12-07T15:30", "data/a://b.db"} {
 		if err := checkDB(db); err != nil {
 			t.Errorf("checkDB(%q): %v, want nil", db, err)
 		}

@@ -108,8 +108,10 @@ func postgresDSN(db string) (string, bool) {
 // checkDB refuses a --db that is neither PostgreSQL's (postgresDSN) nor
 // meant for a SQLite file, which would otherwise be created under that
 // name and serve a new, empty game: a URL of another scheme (postgress://,
-// pgsql://), a postgres: without its //, a SQLite file: URI (the store
-// takes the name as it is), or a PostgreSQL URL with white space around it.
+// pgsql://, jdbc:postgresql://), a postgres: without its //, a SQLite
+// file: or sqlite: URI (the store takes the name as it is), a host and
+// port, a PostgreSQL keyword in capitals, or a PostgreSQL URL with white
+// space around it.
 func checkDB(db string) error {
 	trimmed := strings.TrimSpace(db)
 	if dsn, ok := postgresDSN(db); ok {
@@ -139,8 +141,8 @@ func checkDB(db string) error {
 		return fmt.Errorf("a %s: URI, which the server would take for a file of that name: give the SQLite file's path", scheme)
 	case m[2] != "":
 		return fmt.Errorf("a %s:// URL, where only postgres:// and postgresql:// URLs are databases: give a SQLite file by its path", m[1])
-	case strings.Contains(trimmed, "://"):
-		// jdbc:postgresql://..., a URL after a word: no file's path.
+	case urlAfterWord.MatchString(trimmed):
+		// jdbc:postgresql://...: no file's path.
 		return errors.New("a URL, where only postgres:// and postgresql:// URLs are databases: give a SQLite file by its path")
 	}
 	return nil // C:\games\ninjagold.db
@@ -148,7 +150,12 @@ func checkDB(db string) error {
 
 // hostPort is a host name or address and a port, and maybe a path: what a
 // PostgreSQL database looks like without its postgres://.
-var hostPort = regexp.MustCompile(`^(?:[^@/:\s]+@)?(?:localhost|[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+):[0-9]{1,5}(?:/.*)?$`)
+// Only PostgreSQL's and PgBouncer's well-known ports, which no file name
+// ends in by chance (game.db:1 may be a file's).
+var hostPort = regexp.MustCompile(`^(?:[^@/:\s]+@)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?:5432|6432)(?:/.*)?$`)
+
+// urlAfterWord is a URL behind a word and a colon, as JDBC spells one.
+var urlAfterWord = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z][A-Za-z0-9+.-]*://`)
 
 // urlScheme is what may be a URL's scheme, its colon, and the // after it.
 var urlScheme = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*):(//)?`)
