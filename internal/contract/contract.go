@@ -61,6 +61,7 @@ var checkOptions = &openapi3filter.Options{
 // Check validates resp, the answer to req, against route, the operation
 // req was routed to, with its path parameters.
 func Check(req *http.Request, route *routers.Route, params map[string]string, resp Response) error {
+	resp.Header = canonical(resp.Header)
 	declared := route.Operation.Responses.Status(resp.Status)
 	if declared == nil || declared.Value == nil {
 		return fmt.Errorf("status %d is not declared for %s", resp.Status, route.Operation.OperationID)
@@ -155,6 +156,22 @@ var headerCheckOptions = &openapi3filter.Options{
 	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
 }
 
+// canonical is h with its names as net/http writes them, the form every
+// check looks them up in; a header built by hand may not spell them so.
+func canonical(h http.Header) http.Header {
+	for name := range h {
+		if http.CanonicalHeaderKey(name) != name {
+			c := make(http.Header, len(h))
+			for name, values := range h {
+				key := http.CanonicalHeaderKey(name)
+				c[key] = append(c[key], values...)
+			}
+			return c
+		}
+	}
+	return h
+}
+
 // protocolHeaders are the response headers no operation declares: the
 // media type (OpenAPI ignores a Content-Type header definition) and those
 // HTTP itself sends.
@@ -168,9 +185,6 @@ var protocolHeaders = map[string]bool{
 // on some answers and declared on none is a promise nobody wrote down.
 func checkDeclaredHeaders(declared *openapi3.Response, h http.Header) error {
 	for name := range h {
-		// net/http writes a name canonical; a header built by hand may
-		// not be.
-		name = http.CanonicalHeaderKey(name)
 		if protocolHeaders[name] {
 			continue
 		}
@@ -221,6 +235,7 @@ func checkHeadTwin(route *routers.Route, resp Response) error {
 // declares: it must be the given status with the response component that
 // openapi.yaml declares for it (NotFound, MethodNotAllowed).
 func CheckUndeclared(doc *openapi3.T, resp Response, status int, component string) error {
+	resp.Header = canonical(resp.Header)
 	if resp.Status != status {
 		return fmt.Errorf("an undeclared route must answer %d, got %d", status, resp.Status)
 	}

@@ -43,6 +43,7 @@ func TestCheckHead(t *testing.T) {
 		header       http.Header
 	}{
 		{"the GET's media type", "/locations/1", 200, "application/json", "", "", http.Header{"Etag": {`"1"`}}},
+		{"a required header named in lower case", "/locations/1", 200, "application/json", "", "", http.Header{"etag": {`"1"`}}},
 		{"without a header the GET requires", "/locations/1", 200, "application/json", "", "required header ETag is missing", nil},
 		{"a header's value the GET does not allow", "/locations/1", 200, "application/json", "", `response header "X-Content-Type-Options" doesn't match`,
 			http.Header{"Etag": {`"1"`}, "X-Content-Type-Options": {"sniff"}}},
