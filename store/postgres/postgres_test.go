@@ -1330,41 +1330,31 @@ func idsOf(ps []game.Player) []int64 {
 	return ids
 }
 
-// A page read in two parts that loses its connection between them is read
-// again whole: the retry starts the page afresh, and does not add its
-// first part to the one read before the cut.
-func TestPlayerPageRetriedWhole(t *testing.T) {
-	s, p, direct := proxied(t)
-	page, want := twoPartPage(t, s, direct)
-	p.cutAt("gold < $1")
-	got, err := s.ListPlayers(t.Context(), page)
-	if err != nil {
-		t.Fatalf("ListPlayers with its connection cut between the parts: %v, want the page read again", err)
-	}
-	if p.trap.Load() != nil {
-		t.Fatal("the connection was not cut: the second part's query was not sent as text")
-	}
-	if !slices.Equal(idsOf(got), want) {
-		t.Errorf("page read again after a cut: players %v, want %v", idsOf(got), want)
-	}
-}
-
-// A page read in one read-only transaction whose COMMIT's answer is lost
-// has applied nothing: it is read again, not answered as a write that may
+// A page read in two parts that loses its connection is read again whole:
+// between the parts, the retry starts the page afresh, and does not add its
+// first part to the one read before the cut; at its read-only COMMIT, it
+// has applied nothing, and is read again, not answered as a write that may
 // have been applied.
-func TestPlayerPageCommitLostIsReadAgain(t *testing.T) {
-	s, p, direct := proxied(t)
-	page, want := twoPartPage(t, s, direct)
-	p.cutAt("Q\x00\x00\x00\x0bcommit\x00")
-	got, err := s.ListPlayers(t.Context(), page)
-	if err != nil {
-		t.Fatalf("ListPlayers with its connection cut at the COMMIT: %v, want the page read again", err)
-	}
-	if p.trap.Load() != nil {
-		t.Fatal("the connection was not cut: no COMMIT was sent")
-	}
-	if !slices.Equal(idsOf(got), want) {
-		t.Errorf("page read again after a cut: players %v, want %v", idsOf(got), want)
+func TestPlayerPageRetriedWhole(t *testing.T) {
+	for _, c := range []struct{ where, pattern string }{
+		{"between the parts", "gold < $1"}, // the second part's query, sent as text
+		{"at the COMMIT", "Q\x00\x00\x00\x0bcommit\x00"},
+	} {
+		t.Run(c.where, func(t *testing.T) {
+			s, p, direct := proxied(t)
+			page, want := twoPartPage(t, s, direct)
+			p.cutAt(c.pattern)
+			got, err := s.ListPlayers(t.Context(), page)
+			if err != nil {
+				t.Fatalf("ListPlayers with its connection cut %s: %v, want the page read again", c.where, err)
+			}
+			if p.trap.Load() != nil {
+				t.Fatalf("the connection was not cut: nothing holding %q was sent", c.pattern)
+			}
+			if !slices.Equal(idsOf(got), want) {
+				t.Errorf("page read again after a cut: players %v, want %v", idsOf(got), want)
+			}
+		})
 	}
 }
 
