@@ -72,17 +72,24 @@ func TestRun(t *testing.T) {
 	}
 }
 
-// TestMaybe checks when a purge starts: a minute after the store opened or
-// the last purge started, and never beside one still running; and that a
-// clock set back does not hold the purges back.
-func TestMaybe(t *testing.T) {
-	var calls atomic.Int64
-	release := make(chan struct{})
-	p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
+// gatedPurger is a purger of a store opened at opened whose every purge
+// counts itself in calls, then waits for release to close before it ends.
+func gatedPurger(release <-chan struct{}) (p *Purger, calls *atomic.Int64) {
+	calls = new(atomic.Int64)
+	p = newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
 		calls.Add(1)
 		<-release
 		return 0, nil
 	}, 4)
+	return p, calls
+}
+
+// TestMaybe checks when a purge starts: a minute after the store opened or
+// the last purge started, and never beside one still running; and that a
+// clock set back does not hold the purges back.
+func TestMaybe(t *testing.T) {
+	release := make(chan struct{})
+	p, calls := gatedPurger(release)
 	defer p.Close()
 	// maybe calls Maybe at now, waits for the purge it may start, and
 	// wants want purges started in all.
@@ -241,12 +248,7 @@ func TestOneStartPerMinute(t *testing.T) {
 		t.Skip("GOMAXPROCS 1: no callers run in parallel")
 	}
 	release := make(chan struct{})
-	var calls atomic.Int64
-	p := newPurger(opened, func(ctx context.Context, limit int) (int64, error) {
-		calls.Add(1)
-		<-release
-		return 0, nil
-	}, 4)
+	p, calls := gatedPurger(release)
 	defer p.Close()
 	defer close(release)
 	p.Maybe(opened.Add(Every)) // runs until the test ends
