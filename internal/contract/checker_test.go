@@ -1,9 +1,7 @@
 package contract_test
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -39,11 +37,7 @@ func wantCheck(t *testing.T, what string, err error, want string) {
 // balancer's affinity) breaks the contract.
 func TestCheckUndeclaredHeaders(t *testing.T) {
 	router := contractRouter(t)
-	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/locations/999", nil)
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req, route, params := findRoute(t, router, http.MethodGet, "/locations/999")
 	tests := []struct {
 		name    string
 		header  http.Header
@@ -92,11 +86,7 @@ func TestCheckVaryMustBeDeclared(t *testing.T) {
 	}
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		t.Run(method, func(t *testing.T) {
-			req := httptest.NewRequestWithContext(context.Background(), method, "/locations/999", nil)
-			route, params, err := router.FindRoute(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			req, route, params := findRoute(t, router, method, "/locations/999")
 			resp := contract.Response{
 				Status: http.StatusNotFound,
 				Header: http.Header{"Content-Type": {"application/problem+json"}, "Vary": {"Origin"}},
@@ -232,12 +222,8 @@ func TestCheckKeepsValuesOutOfMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequestWithContext(context.Background(), tt.method, tt.target, nil)
-			route, params, err := router.FindRoute(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = contract.Check(req, route, params, contract.Response{Status: tt.status, Header: tt.header, Body: []byte(tt.body)})
+			req, route, params := findRoute(t, router, tt.method, tt.target)
+			err := contract.Check(req, route, params, contract.Response{Status: tt.status, Header: tt.header, Body: []byte(tt.body)})
 			if err == nil {
 				t.Fatal("Check = nil, want a violation")
 			}
@@ -263,14 +249,10 @@ func TestCheckKeepsValuesOutOfMessages(t *testing.T) {
 // itself, as it does every other answer's.
 func TestCheckNotModifiedHeaders(t *testing.T) {
 	router := contractRouter(t)
-	req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, "/locations/1", nil)
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req, route, params := findRoute(t, router, http.MethodGet, "/locations/1")
 	// An empty required header is missing on every answer alike: here a
 	// 200, which kin-openapi checks.
-	err = contract.Check(req, route, params, contract.Response{Status: http.StatusOK,
+	err := contract.Check(req, route, params, contract.Response{Status: http.StatusOK,
 		Header: http.Header{"Content-Type": {"application/json"}, "Etag": {""}},
 		Body:   []byte(`{"id":1,"name":"Farm","min_gold":10,"max_gold":20,"created_at":"2026-11-26T10:00:00Z","updated_at":"2026-11-26T10:00:00Z"}`)})
 	wantCheck(t, "Check of a 200 with an empty ETag", err, "required header ETag is missing")

@@ -30,6 +30,18 @@ func contractRouter(t *testing.T) routers.Router {
 	return router
 }
 
+// findRoute makes a request of method to target and finds the contract's
+// route for it, with its path parameters.
+func findRoute(t *testing.T, router routers.Router, method, target string) (*http.Request, *routers.Route, map[string]string) {
+	t.Helper()
+	req := httptest.NewRequestWithContext(context.Background(), method, target, nil)
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req, route, params
+}
+
 // A HEAD answer declares no content; Check holds it to its GET twin's
 // media type and headers for the status, and to having no body.
 func TestCheckHead(t *testing.T) {
@@ -65,11 +77,7 @@ func TestCheckHead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequestWithContext(context.Background(), http.MethodHead, tt.target, nil)
-			route, params, err := router.FindRoute(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			req, route, params := findRoute(t, router, http.MethodHead, tt.target)
 			header := http.Header{}
 			for name, values := range tt.header {
 				header[name] = values
@@ -77,7 +85,7 @@ func TestCheckHead(t *testing.T) {
 			if tt.contentType != "" {
 				header.Set("Content-Type", tt.contentType)
 			}
-			err = contract.Check(req, route, params, contract.Response{
+			err := contract.Check(req, route, params, contract.Response{
 				Status: tt.status, Header: header, Body: []byte(tt.body), Head: true,
 			})
 			switch {
@@ -94,11 +102,7 @@ func TestCheckHead(t *testing.T) {
 // Content-Type names it.
 func TestCheckNoContent(t *testing.T) {
 	router := contractRouter(t)
-	req := httptest.NewRequestWithContext(context.Background(), http.MethodDelete, "/players/1", nil)
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	req, route, params := findRoute(t, router, http.MethodDelete, "/players/1")
 	tests := []struct {
 		name, contentType, body string
 		wantErr                 bool
@@ -181,16 +185,12 @@ func TestCheckGzip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req := httptest.NewRequestWithContext(context.Background(), http.MethodGet, tt.target, nil)
-			route, params, err := router.FindRoute(req)
-			if err != nil {
-				t.Fatal(err)
-			}
+			req, route, params := findRoute(t, router, http.MethodGet, tt.target)
 			header := http.Header{"Content-Type": {"application/json"}, "Etag": {`"1"`}}
 			if tt.coding != "" {
 				header.Set("Content-Encoding", tt.coding)
 			}
-			err = contract.Check(req, route, params, contract.Response{Status: http.StatusOK, Header: header, Body: []byte(tt.body)})
+			err := contract.Check(req, route, params, contract.Response{Status: http.StatusOK, Header: header, Body: []byte(tt.body)})
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Errorf("Check = %v, want no error", err)
