@@ -56,3 +56,7 @@ func OpenWithMigrations(ctx context.Context, url string, opts Options, fsys fs.F
 
 // Migrations are the embedded migrations.
 var Migrations = migrations
+
+// WaitingWrites is how many writes of player id hold or wait for its turn
+// in s (see playerTurns).
+func WaitingWrites(s *Store, id int64) int { return s.turns.count(id) }

@@ -134,7 +134,7 @@ func (s *Store) ListPlayers(ctx context.Context, page game.PlayerPage) ([]game.P
 
 func (s *Store) ReplaceToken(ctx context.Context, id int64, old, hash []byte) (game.Player, error) {
 	var p game.Player
-	err := s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.inPlayerTx(ctx, id, func(ctx context.Context, tx pgx.Tx) error {
 		var err error
 		if old == nil {
 			p, err = scanPlayer(tx.QueryRow(ctx,
@@ -161,7 +161,7 @@ func (s *Store) DeletePlayer(ctx context.Context, id int64, token []byte) error 
 	// Visits and idempotency keys go with the player (ON DELETE CASCADE).
 	// A transaction, not a lone DELETE, so that a connection lost after
 	// the statement was sent is never retried into a false ENOTFOUND.
-	return s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
+	return s.inPlayerTx(ctx, id, func(ctx context.Context, tx pgx.Tx) error {
 		var tag pgconn.CommandTag
 		var err error
 		if token == nil {

@@ -8,7 +8,9 @@
 //     ... FOR UPDATE). Visits of one player therefore apply one after
 //     another whichever instance serves them, each reading the gold and the
 //     idempotency keys the previous one committed; visits of different
-//     players do not wait for each other.
+//     players do not wait for each other. Within one process the visits of a
+//     player wait their turn before they take a connection (playerTurns),
+//     so that a burst of them holds one connection, not the pool.
 //   - An idempotency key is looked up under that lock, so of two requests
 //     racing with one key exactly one records a visit and the other replays
 //     it. The key row is inserted with ON CONFLICT DO NOTHING as a second
@@ -85,6 +87,8 @@ type Store struct {
 	// locationLockClass is the first half of a location's advisory lock
 	// key (see lockLocation).
 	locationLockClass int32
+	// turns queues the writes that lock a player's row (see inPlayerTx).
+	turns playerTurns
 }
 
 var (
@@ -442,23 +446,48 @@ func (s *Store) inTx(ctx context.Context, opts pgx.TxOptions, fn func(ctx contex
 		// between (a pooler that drops startup parameters): see poolConfig.
 		opts.IsoLevel = pgx.ReadCommitted
 	}
+	return s.retry(ctx, func(ctx context.Context) error { return s.runTx(ctx, opts, fn) })
+}
+
+// inPlayerTx is inTx for a write that locks player id's row first: it
+// waits in this process, within the call timeout, for the player's other
+// such writes to end (see playerTurns), and keeps its turn through the
+// retries.
+func (s *Store) inPlayerTx(ctx context.Context, id int64, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	var done func()
+	defer func() {
+		if done != nil {
+			done()
+		}
+	}()
 	return s.retry(ctx, func(ctx context.Context) error {
-		tx, err := s.pool.BeginTx(ctx, opts)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(ctx) // a no-op once committed
-		if err := fn(ctx, tx); err != nil {
-			return err
-		}
-		if err := tx.Commit(ctx); err != nil {
-			if opts.AccessMode == pgx.ReadOnly {
-				return err // nothing to have applied: a read, to retry as any
+		if done == nil {
+			var err error
+			if done, err = s.turns.wait(ctx, id); err != nil {
+				return err
 			}
-			return commitError{err}
 		}
-		return nil
+		return s.runTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
 	})
+}
+
+// runTx is one attempt of inTx.
+func (s *Store) runTx(ctx context.Context, opts pgx.TxOptions, fn func(ctx context.Context, tx pgx.Tx) error) error {
+	tx, err := s.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) // a no-op once committed
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		if opts.AccessMode == pgx.ReadOnly {
+			return err // nothing to have applied: a read, to retry as any
+		}
+		return commitError{err}
+	}
+	return nil
 }
 
 // callbackError carries the error of a caller's callback (update, check), or

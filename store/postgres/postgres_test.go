@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/store/migration"
@@ -988,6 +989,134 @@ func TestTwoStoresOnePlayer(t *testing.T) {
 			t.Errorf("player gold: got %d, %v; want %d, nil", got.Gold, err, vs[0].Gold)
 		}
 	})
+}
+
+// holdPlayerRow locks player id's row from a transaction of pool's, as a
+// visit of another process would, until release (or t's end), and returns
+// the backend holding it.
+func holdPlayerRow(t *testing.T, pool *pgxpool.Pool, id int64) (pid int, release func()) {
+	t.Helper()
+	tx, err := pool.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	release = func() { tx.Rollback(context.Background()) }
+	t.Cleanup(release)
+	if err := tx.QueryRow(t.Context(), `SELECT pg_backend_pid() FROM players WHERE id = $1 FOR UPDATE`, id).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	return pid, release
+}
+
+// A burst of visits to one player waits its turn in the process, not in
+// the pool: one connection waits on the player's row lock, and the other
+// players' requests have the rest of the pool meanwhile. (Without the
+// turns, every connection would wait on that lock, and every other request
+// with them.)
+func TestVisitsToOnePlayerTakeOneConnection(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: 2})
+	other := openURL(t, url, postgres.Options{MaxConns: 2})
+	ctx := t.Context()
+	busy, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Miko", LastName: "N", TokenHash: []byte("b")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder, release := holdPlayerRow(t, postgres.Pool(other), busy.ID)
+
+	const n = 6
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			_, _, errs[i] = s.CreateVisit(ctx, game.VisitRequest{PlayerID: busy.ID, LocationID: 1, Roll: rollFive})
+		})
+	}
+	// Every visit has come, and one waits on the row.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var blocked int
+		if err := postgres.Pool(other).QueryRow(ctx,
+			`SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, holder).Scan(&blocked); err != nil {
+			t.Fatal(err)
+		}
+		if blocked == 1 && postgres.WaitingWrites(s, busy.ID) == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s: %d backends blocked by the row's holder, %d visits holding or waiting for the turn; want 1 and %d",
+				blocked, postgres.WaitingWrites(s, busy.ID), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := postgres.Pool(s).Stat().AcquiredConns(); got != 1 {
+		t.Errorf("connections taken by the waiting visits: got %d, want 1", got)
+	}
+	readCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := s.GetPlayer(readCtx, idle.ID); err != nil {
+		t.Errorf("another player read while the visits wait: %v", err)
+	}
+	if _, _, err := s.CreateVisit(readCtx, game.VisitRequest{PlayerID: idle.ID, LocationID: 1, Roll: rollFive}); err != nil {
+		t.Errorf("another player's visit while the visits wait: %v", err)
+	}
+
+	release()
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.GetPlayer(ctx, busy.ID); err != nil || got.Gold != 5*n {
+		t.Errorf("player gold: got %d, %v; want %d, nil", got.Gold, err, 5*n)
+	}
+	if got := postgres.WaitingWrites(s, busy.ID); got != 0 {
+		t.Errorf("turns left behind: %d", got)
+	}
+}
+
+// The wait for a player's turn counts in the call timeout: a visit that
+// waits behind one stuck on the row lock is unavailable in time as that one
+// is, and leaves the queue.
+func TestPlayerTurnWaitIsBounded(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: 2, CallTimeout: 300 * time.Millisecond})
+	other := openURL(t, url, postgres.Options{MaxConns: 2})
+	ctx := t.Context()
+	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, release := holdPlayerRow(t, postgres.Pool(other), p.ID)
+	const n = 3
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if i == 1 {
+				_, errs[i] = s.ReplaceToken(ctx, p.ID, nil, []byte("b"))
+			} else {
+				_, _, errs[i] = s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: rollFive})
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		var ge *game.Error
+		if !errors.As(err, &ge) || ge.Code != game.EUNAVAILABLE || ge.Message != "The database did not answer in time." {
+			t.Errorf("write %d: got %v, want %s: The database did not answer in time.", i, err, game.EUNAVAILABLE)
+		}
+	}
+	if got := postgres.WaitingWrites(s, p.ID); got != 0 {
+		t.Errorf("turns left behind: %d", got)
+	}
+	release()
+	if _, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: rollFive}); err != nil {
+		t.Errorf("a visit once the row is free: %v", err)
+	}
 }
 
 // A database whose default isolation is SERIALIZABLE (ALTER DATABASE ...

@@ -56,7 +56,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 		visit    game.Visit
 		replayed bool
 	)
-	err := s.inTx(ctx, pgx.TxOptions{}, func(ctx context.Context, tx pgx.Tx) error {
+	err := s.inPlayerTx(ctx, req.PlayerID, func(ctx context.Context, tx pgx.Tx) error {
 		replayed = false
 		if err := s.lockForVisit(ctx, tx, req); err != nil {
 			return err
