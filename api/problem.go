@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -219,6 +220,9 @@ const connectionClosed = "The connection closed before the answer, which cancels
 // errorResponder turns errors returned by impl into problems.
 type errorResponder struct {
 	log *slog.Logger
+	// deadline is Config.StoreDeadline, for the log of a request that
+	// ran out of it.
+	deadline time.Duration
 }
 
 // handlerError is the strict server's HandlerErrorFunc: the one place a
@@ -231,6 +235,9 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 		// more, even when a deadline is behind it, as behind a refused
 		// connection.)
 		ge = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time.", Err: err}
+		if e.deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
+			ge.Err = fmt.Errorf("no answer within the request's deadline (%v): %w", e.deadline, err)
+		}
 		if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
 			// The request's own context ended: net/http ends it when the
 			// connection closes, and a client that only shut down its

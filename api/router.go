@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
@@ -69,6 +70,16 @@ type Config struct {
 	// logs each violation (ViolationMessage) with operation, status and
 	// reason. Off by default: it copies every body.
 	ValidateResponses bool
+	// StoreDeadline, when set, ends the context of each request to an
+	// operation this long after the middleware takes it up. A database
+	// call still waiting then is given up, and the request is answered
+	// 503 "The database did not answer in time." (or, for a write whose
+	// COMMIT went unanswered, that it may have been applied). It bounds
+	// the request as a whole, however many calls it makes: cmd/ninjagold
+	// sets it on PostgreSQL, to nine-tenths of --write-timeout, so that the
+	// answer is written before the connection's time is up. Zero: none
+	// (the SQLite store's calls wait on no network).
+	StoreDeadline time.Duration
 	// Spec is the contract as ninjagold.Spec returns it, which NewHandler
 	// only reads, and the one the server was given (impl.New); nil:
 	// NewHandler parses it. cmd/ninjagold parses it while
@@ -109,9 +120,10 @@ func NewHandler(ssi generated.StrictServerInterface, cfg Config) (http.Handler, 
 	if err != nil {
 		return nil, err
 	}
-	errs := errorResponder{log: cfg.Logger}
+	errs := errorResponder{log: cfg.Logger, deadline: cfg.StoreDeadline}
 	v := newValidator(cfg.AdminToken, cfg.MaxBodyBytes)
 	v.errs = errs
+	v.deadline = cfg.StoreDeadline
 
 	r := newEngine()
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/gin-gonic/gin"
@@ -43,6 +45,9 @@ type validator struct {
 	// and logs a validation error of a kind the messages do not know
 	// (faults.unrecognised).
 	errs errorResponder
+	// deadline, when set, ends each request's context this long after
+	// handle takes it up (Config.StoreDeadline).
+	deadline time.Duration
 }
 
 func newValidator(adminToken string, maxBody int64) *validator {
@@ -75,6 +80,11 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 	if op == nil {
 		c.Next() // NoRoute and NoMethod answer these
 		return
+	}
+	if v.deadline > 0 {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), v.deadline)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx) // a copy: net/http's own stays as it made it
 	}
 	info, query, ok := v.checkBeforeBody(c, op)
 	if !ok {

@@ -12,9 +12,11 @@ import (
 // yields EUNAVAILABLE. A ctx already ended when a call starts, or ending
 // while it waits, yields ctx.Err() unchanged. A write already under way
 // when ctx ends reports how it ended where the store knows (SQLite's
-// writer answers every write it has queued with its outcome), and
-// ctx.Err() where it does not (PostgreSQL, whose COMMIT may have gone
-// through): a client told the request was cancelled must read again.
+// writer answers every write it has queued with its outcome). Where it
+// does not (PostgreSQL, whose COMMIT may have gone through), a ctx
+// cancelled yields ctx.Err() (a client told the request was cancelled
+// must read again), and a ctx whose deadline passed yields EUNAVAILABLE
+// saying the write may have been applied.
 //
 // Callbacks (UpdateLocation's update, DeleteLocation's check,
 // VisitRequest.Roll) run inside the store's transaction and may run more

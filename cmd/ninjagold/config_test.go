@@ -358,6 +358,10 @@ func TestSettingsReachTheirParts(t *testing.T) {
 		ConnectTimeout: 9 * time.Second, CallTimeout: 18 * time.Second}); got != want {
 		t.Errorf("PostgreSQL options: got %+v, want %+v", got, want)
 	}
+	// So is a request's, all of its calls together.
+	if got, want := apiConfig(cfg, nil, log, reg).StoreDeadline, 18*time.Second; got != want {
+		t.Errorf("PostgreSQL request deadline: got %v, want %v", got, want)
+	}
 	cfg, err = parseConfig([]string{"--db", "postgres://db/game"}, getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)

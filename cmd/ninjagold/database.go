@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/store/postgres"
@@ -49,13 +50,24 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (game.Store, e
 }
 
 // pgOptions are the PostgreSQL store's options: the --db-* flags', and a
-// call timeout of nine-tenths of --write-timeout, so that a call to a
-// database that stopped answering is given up while its 503 can still be
-// written (the statement timeout, which the server keeps, cannot end it).
+// call timeout of storeDeadline, which bounds the calls made outside a
+// request too (/readyz's probe aside, which has the connect timeout).
 func pgOptions(cfg config) postgres.Options {
 	opts := cfg.pg
-	opts.CallTimeout = cfg.timeouts.write - cfg.timeouts.write/10
+	opts.CallTimeout = storeDeadline(cfg)
 	return opts
+}
+
+// storeDeadline is how long a request's PostgreSQL calls may take, all of
+// them together: nine-tenths of --write-timeout, so that a database that
+// stopped answering is given up while the 503 can still be written (the
+// statement timeout, which the server keeps, cannot end that wait). 0 for
+// SQLite, whose calls wait on no network.
+func storeDeadline(cfg config) time.Duration {
+	if _, ok := postgresDSN(cfg.db); !ok {
+		return 0
+	}
+	return cfg.timeouts.write - cfg.timeouts.write/10
 }
 
 // openStoreUntil is openStore given up when ctx ends. Not every wait in an

@@ -285,6 +285,7 @@ func apiConfig(cfg config, doc *openapi3.T, log *slog.Logger, reg *prometheus.Re
 		CORSOrigins:       cfg.cors,
 		MaxHeaderBytes:    cfg.maxHeader,
 		MaxInFlight:       cfg.maxFlight,
+		StoreDeadline:     storeDeadline(cfg),
 	}
 }
 

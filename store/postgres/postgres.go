@@ -628,8 +628,11 @@ func unavailable(err error) bool {
 
 // wrap turns a failure into what game.Store promises: a callback's error and
 // a *game.Error unchanged; ctx's error when ctx has ended, whatever the
-// driver made of it; EUNAVAILABLE when callCtx, ctx bounded by timeout, has
-// ended, or the database cannot serve; anything else an internal error.
+// driver made of it, except that a COMMIT left unanswered when ctx's
+// deadline passed is EUNAVAILABLE saying it may have applied (commitUnknown:
+// the caller who set the deadline will answer, and a cancelled caller has
+// gone); EUNAVAILABLE when callCtx, ctx bounded by timeout, has ended, or
+// the database cannot serve; anything else an internal error.
 func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error {
 	if err == nil {
 		return nil
@@ -642,7 +645,8 @@ func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error 
 	if errors.As(err, &ge) {
 		return err
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	ctxErr := ctx.Err()
+	if ctxErr != nil && !errors.Is(ctxErr, context.DeadlineExceeded) {
 		return ctxErr
 	}
 	var ce commitError
@@ -651,6 +655,9 @@ func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error 
 		// have applied it, and a client told only to try again would
 		// repeat a write that happened.
 		return &game.Error{Code: game.EUNAVAILABLE, Message: commitUnknown, Err: err}
+	}
+	if ctxErr != nil {
+		return ctxErr
 	}
 	if callCtx.Err() != nil {
 		// Whatever the driver made of it: a statement cancelled, a read

@@ -1388,47 +1388,64 @@ func TestLostCommitIsNotRetried(t *testing.T) {
 	}
 }
 
-// A COMMIT the server has not answered when the call's time is up may yet
-// be applied: the caller hears that it may have been, not only that the
-// database did not answer.
+// A COMMIT the server has not answered when the call's time is up, or the
+// caller's deadline has passed, may yet be applied: the caller hears that it
+// may have been, not only that the database did not answer.
 func TestCommitUnansweredInTime(t *testing.T) {
-	s, p, direct := proxiedWith(t, postgres.Options{ConnectTimeout: time.Second, CallTimeout: time.Second})
-	pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	held, release := p.holdNext(t, "Q\x00\x00\x00\x0bcommit\x00") // pgx's COMMIT, a simple query
-	_, _, err = s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: pl.ID, LocationID: 1, Roll: rollFive})
-	select {
-	case <-held:
-	default:
-		t.Fatal("the COMMIT was never held")
-	}
-	var ge *game.Error
-	if !errors.As(err, &ge) || ge.Code != game.EUNAVAILABLE || ge.Message != postgres.CommitUnknown {
-		t.Errorf("CreateVisit: got %v (code %q), want %q: %s", err, game.ErrorCode(err), game.EUNAVAILABLE, postgres.CommitUnknown)
-	}
-	release()
-	// Once it reaches the server, the COMMIT is applied, as the message warned.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var gold int64
-		conn, err := pgx.Connect(t.Context(), direct)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = conn.QueryRow(t.Context(), `SELECT gold FROM players WHERE id = $1`, pl.ID).Scan(&gold)
-		conn.Close(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if gold == 5 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("player gold %d 10s after the COMMIT was let through; the test expected the server to apply it", gold)
-		}
-		time.Sleep(50 * time.Millisecond)
+	for _, c := range []struct {
+		name string
+		opts postgres.Options
+		ctx  func(t *testing.T) context.Context
+	}{
+		{"the call timeout", postgres.Options{ConnectTimeout: time.Second, CallTimeout: time.Second},
+			func(t *testing.T) context.Context { return t.Context() }},
+		{"the caller's deadline", postgres.Options{ConnectTimeout: time.Second},
+			func(t *testing.T) context.Context {
+				ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+				t.Cleanup(cancel)
+				return ctx
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, p, direct := proxiedWith(t, c.opts)
+			pl, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "K", LastName: "N", TokenHash: []byte("h")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			held, release := p.holdNext(t, "Q\x00\x00\x00\x0bcommit\x00") // pgx's COMMIT, a simple query
+			_, _, err = s.CreateVisit(c.ctx(t), game.VisitRequest{PlayerID: pl.ID, LocationID: 1, Roll: rollFive})
+			select {
+			case <-held:
+			default:
+				t.Fatal("the COMMIT was never held")
+			}
+			var ge *game.Error
+			if !errors.As(err, &ge) || ge.Code != game.EUNAVAILABLE || ge.Message != postgres.CommitUnknown {
+				t.Errorf("CreateVisit: got %v (code %q), want %q: %s", err, game.ErrorCode(err), game.EUNAVAILABLE, postgres.CommitUnknown)
+			}
+			release()
+			// Once it reaches the server, the COMMIT is applied, as the message warned.
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				var gold int64
+				conn, err := pgx.Connect(t.Context(), direct)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = conn.QueryRow(t.Context(), `SELECT gold FROM players WHERE id = $1`, pl.ID).Scan(&gold)
+				conn.Close(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if gold == 5 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("player gold %d 10s after the COMMIT was let through; the test expected the server to apply it", gold)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
 	}
 }
 
