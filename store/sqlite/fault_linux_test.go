@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"strings"
 	"syscall"
 	"testing"
 
@@ -52,6 +53,16 @@ func TestPingFailsWhileNoWriteCanCommit(t *testing.T) {
 	}
 
 	setLimit(room)
+	// The probe's one page commits now, but a disk with a few KiB left
+	// would take no visit: the probe wants room for more than itself.
+	s.room = func(string) (uint64, bool) { return 12 << 10, true }
+	if err := s.Ping(ctx); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "12288 bytes free") {
+		t.Errorf("Ping with room for one page only: %v, want %s saying how much room is left", err, game.EUNAVAILABLE)
+	}
+	if s.fault.Load() == nil {
+		t.Error("the fault is no longer kept, with room for one page only")
+	}
+	s.room = freeBytes
 	if err := s.Ping(ctx); err != nil {
 		t.Errorf("Ping with room again: %v, want nil", err)
 	}

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -45,6 +47,30 @@ type dbFile struct {
 	// call's: the others wait for it and return that error.
 	mu sync.Mutex
 }
+
+// fileConnector opens the read pool's connections, each only while the
+// path still names the file the Store opened (and its write-ahead log, its
+// log). The pool opens them as the reads need them, long after Open, and
+// SQLite opens whatever the path names then: a file moved in over it (a
+// restore) would be read through the replaced file's write-ahead log,
+// which is still at the path, as if that were its own, and the
+// connection's close would checkpoint the old pages into it. The check and
+// the open are two steps: a file moved in between the two still gets
+// through, which the check at the next write or Ping then finds.
+type fileConnector struct {
+	drv  driver.Driver
+	dsn  string
+	file *dbFile
+}
+
+func (c fileConnector) Connect(context.Context) (driver.Conn, error) {
+	if err := c.file.check(); err != nil {
+		return nil, err
+	}
+	return c.drv.Open(c.dsn)
+}
+
+func (c fileConnector) Driver() driver.Driver { return c.drv }
 
 // check compares the path with the file opened, and the write-ahead log's
 // path with the log: a stat of each, run by Ping and before each batch of

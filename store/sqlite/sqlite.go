@@ -33,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,6 +89,8 @@ type Store struct {
 	// statement holds the writer's connection, or a disk hangs, each
 	// readiness probe would otherwise leave a goroutine behind.
 	probes singleflight.Group
+	// room is freeBytes, which Ping asks after a fault (see minRoom).
+	room func(path string) (uint64, bool)
 }
 
 // The metrics find the pools and the writer by these interfaces at run
@@ -195,6 +198,10 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
+		// Open the file createPrivate made, and never create one: a
+		// connection opened after the file was removed must fail, not
+		// start an empty database (see fileConnector).
+		q.Set("mode", "rw")
 		if !opts.Shared && runtime.GOOS != "windows" { // Windows has no unix-excl
 			q.Set("vfs", "unix-excl")
 		}
@@ -245,19 +252,15 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	}
 	wal, _ := os.Stat(walPath)
 
-	read, err := sql.Open("sqlite", dsn("query_only(1)"))
-	if err != nil {
-		wconn.Close()
-		write.Close()
-		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
-	}
+	file := &dbFile{path: path, opened: opened, walPath: walPath, wal: wal, shared: opts.Shared}
+	read := sql.OpenDB(fileConnector{drv: write.Driver(), dsn: dsn("query_only(1)"), file: file})
 	read.SetMaxOpenConns(opts.Readers)
 	read.SetMaxIdleConns(opts.Readers)
 
-	s := &Store{write: write, wconn: wconn, read: read, now: time.Now,
+	s := &Store{write: write, wconn: wconn, read: read, now: time.Now, room: freeBytes,
 		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
 		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}},
-		reads:  readStmts{db: read}, file: &dbFile{path: path, opened: opened, walPath: walPath, wal: wal, shared: opts.Shared}}
+		reads:  readStmts{db: read}, file: file}
 	s.purger = purge.New(time.Now(), s.deleteExpiredKeys)
 	go s.writeLoop()
 	return s, nil
@@ -281,6 +284,9 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
 	defer conn.Close()
+	if err := checkOurs(ctx, conn); err != nil {
+		return err
+	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
@@ -313,6 +319,41 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 		}
 	}
 	return nil
+}
+
+// checkOurs refuses a file that holds tables but no schema_migrations:
+// another application's database (a --db that names the wrong file), into
+// which the migrations would otherwise add this game's tables without a
+// word. An empty file, or one this game migrated, passes. (schema_migrations
+// is the first table a migration run makes, before any of its own.)
+func checkOurs(ctx context.Context, conn *sql.Conn) error {
+	rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_schema
+		WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		if isBusy(err) {
+			return lockedError(err)
+		}
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: migrations: %w", err)
+		}
+		tables = append(tables, name)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if len(tables) == 0 || slices.Contains(tables, "schema_migrations") {
+		return nil
+	}
+	if len(tables) > 5 {
+		tables = append(tables[:5], "...")
+	}
+	return fmt.Errorf("sqlite: the file holds tables (%s) but no schema_migrations: another application's database, not this game's; give --db this game's file, or a new one", strings.Join(tables, ", "))
 }
 
 // lockedError is migrate's error when it waited out the busy timeout.
@@ -459,7 +500,7 @@ func (s *Store) CheckFile() error {
 //
 // After a write failed for the storage under the file (see fault), Ping
 // also writes: reads and the ping would pass while no write can commit. It
-// passes only once its write commits, and, as for the ping, its wait for
+// passes only once its write commits and the file system has minRoom free, and, as for the ping, its wait for
 // the writer ends with ctx, and one such write runs at a time.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.file.check(); err != nil {
@@ -468,6 +509,9 @@ func (s *Store) Ping(ctx context.Context) error {
 	if f := s.fault.Load(); f != nil {
 		err := s.probe(ctx, "write", func(ctx context.Context) error {
 			err := s.probeWrite(ctx)
+			if err == nil {
+				err = s.roomAfterFault()
+			}
 			if err == nil {
 				s.fault.CompareAndSwap(f, nil)
 			}
@@ -489,6 +533,25 @@ func (s *Store) Ping(ctx context.Context) error {
 		return game.Unavailable(errors.New("sqlite: schema_migrations holds no migration"))
 	}
 	return wrap(err)
+}
+
+// minRoom is the room on the file system under the file that Ping wants
+// after a write failed for the storage, besides its own write's commit,
+// before it reports the database ready again. Its write is one page, which
+// fits where a batch of visits, a few pages each, does not: a disk filled
+// to within a few KiB would pass it while every visit fails, and /readyz
+// would answer 200 to a server that takes no writes.
+const minRoom = 1 << 20
+
+// roomAfterFault is Ping's second check after a fault: minRoom free, where
+// the room can be told.
+func (s *Store) roomAfterFault() error {
+	free, ok := s.room(s.file.path)
+	if !ok || free >= minRoom {
+		return nil
+	}
+	return &game.Error{Code: game.EUNAVAILABLE, Message: diskFull, Err: fmt.Errorf(
+		"sqlite: %d bytes free on the file system of %s since a write found it full, less than the %d the server waits for", free, s.file.path, minRoom)}
 }
 
 // probe runs check, or joins the run of the check of that name already
@@ -573,6 +636,10 @@ func wrap(err error) error {
 			if schemaChanged(se) {
 				return game.Unavailable(err)
 			}
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			// The file's damage, not the request's: an operator's to
+			// mend, as a full disk is. The log says how.
+			return game.Unavailable(fmt.Errorf("sqlite: the database file is damaged: restore it from a backup (PRAGMA quick_check lists the damage): %w", err))
 		}
 	}
 	if errors.Is(err, sql.ErrConnDone) || closed(err) {

@@ -1,14 +1,17 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -315,6 +318,25 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 			t.Errorf("CreatePlayer after: %v, want %s", err, game.EUNAVAILABLE)
 		}
 	})
+	// A read that needs a new connection must not open what the path
+	// names now: removed, SQLite would make a new, empty database there.
+	t.Run("removed, a read on a new connection first", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "ninjagold.db")
+		s := openFile(t, path)
+		if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("before")}); err != nil {
+			t.Fatalf("CreatePlayer before: %v", err)
+		}
+		sqlite.ReadPool(s).SetMaxIdleConns(0) // every read from here on opens a connection
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetLocation(t.Context(), 1); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "removed or replaced") {
+			t.Errorf("GetLocation after: %v, want %s saying the file was removed or replaced", err, game.EUNAVAILABLE)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the path after the read: %v, want no file", err)
+		}
+	})
 	t.Run("Ping finds out before any write", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "ninjagold.db")
 		s := openFile(t, path)
@@ -333,16 +355,20 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 // replaced file's write-ahead log applied to it (SQLite leaves that log at
 // the path when it closes a file that has moved). The log is moved aside
 // whether a call notices first or only Close does; Close reports it only
-// in the second case, since no call has.
+// in the second case, since no call has. A read that needs a new
+// connection must not open the file moved in: it would read it through the
+// old log, and close it by writing the old log's pages into it.
 func TestRestoreIsOpenedAsRestored(t *testing.T) {
 	cases := []struct {
 		name        string
 		removeFirst bool // rm the file, let a call notice, then move the backup in
 		callFirst   bool
+		newReader   bool // the call that notices is a read on a new connection
 	}{
-		{"moved over, a call notices", false, true},
-		{"moved over, only Close notices", false, false},
-		{"removed, a call notices, then moved in", true, true},
+		{"moved over, a call notices", false, true, false},
+		{"moved over, a read on a new connection notices", false, true, true},
+		{"moved over, only Close notices", false, false, false},
+		{"removed, a call notices, then moved in", true, true, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -382,10 +408,17 @@ func TestRestoreIsOpenedAsRestored(t *testing.T) {
 					t.Fatalf("Ping after the remove: %v, want %s", err, game.EUNAVAILABLE)
 				}
 			}
+			if c.newReader {
+				sqlite.ReadPool(s).SetMaxIdleConns(0) // every read from here on opens a connection
+			}
 			if err := os.Rename(backup, live); err != nil {
 				t.Fatal(err)
 			}
-			if c.callFirst && !c.removeFirst {
+			if c.newReader {
+				if _, err := s.GetPlayer(t.Context(), 1); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "moved to "+live+"-wal.replaced-") {
+					t.Fatalf("GetPlayer after the restore: %v, want %s saying where the log went", err, game.EUNAVAILABLE)
+				}
+			} else if c.callFirst && !c.removeFirst {
 				if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "moved to "+live+"-wal.replaced-") {
 					t.Fatalf("Ping after the restore: %v, want %s saying where the log went", err, game.EUNAVAILABLE)
 				}
@@ -849,6 +882,119 @@ func TestOpenRefusesOptions(t *testing.T) {
 			}
 			if (err != nil) != c.wantErr {
 				t.Errorf("Open with %+v: %v, want an error %v", c.opts, err, c.wantErr)
+			}
+		})
+	}
+}
+
+// A damaged file (a disk's fault, a restore from a torn copy) is the
+// operator's to mend, as a full disk is: a read that meets the damage is
+// unavailable, with a log that says so, not an internal error.
+func TestDamagedFileIsUnavailable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: func(l game.Location) game.Outcome {
+		return game.Outcome{Gold: 15, Message: game.Message(l.Name, 15)}
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root, pageSize int64
+	err = db.QueryRow(`SELECT rootpage FROM sqlite_schema WHERE name = 'visits'`).Scan(&root)
+	if err == nil {
+		err = db.QueryRow(`PRAGMA page_size`).Scan(&pageSize)
+	}
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteAt(bytes.Repeat([]byte{0xff}, int(pageSize)), (root-1)*pageSize)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s = openFile(t, path)
+	_, err = s.ListVisits(t.Context(), p.ID, 0, 10)
+	if game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "damaged: restore it from a backup") {
+		t.Errorf("ListVisits of the damaged table: %v (code %q), want %s saying the file is damaged", err, game.ErrorCode(err), game.EUNAVAILABLE)
+	}
+	if got, err := s.GetPlayer(t.Context(), p.ID); err != nil || got.Gold != 15 {
+		t.Errorf("GetPlayer, whose table is whole: %+v, %v; want its 15 gold", got, err)
+	}
+}
+
+// A --db that names another application's SQLite file is refused, and the
+// file left as it was: the migrations would add this game's tables to it.
+func TestOtherApplicationsFileIsRefused(t *testing.T) {
+	for _, c := range []struct{ name, schema string }{
+		{"tables of its own", `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); CREATE TABLE tags (name TEXT)`},
+		{"a table named as one of the game's", `CREATE TABLE players (id INTEGER PRIMARY KEY, nick TEXT)`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "other.db")
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(c.schema); err != nil {
+				t.Fatal(err)
+			}
+			tablesOf := func() []string {
+				t.Helper()
+				rows, err := db.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rows.Close()
+				var names []string
+				for rows.Next() {
+					var n string
+					if err := rows.Scan(&n); err != nil {
+						t.Fatal(err)
+					}
+					names = append(names, n)
+				}
+				return names
+			}
+			before := tablesOf()
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+
+			s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+			if err == nil {
+				s.Close()
+				t.Fatal("Open of another application's file: no error")
+			}
+			if !strings.Contains(err.Error(), "another application's database") {
+				t.Errorf("Open: %v, want it to say the file is another application's", err)
+			}
+			if db, err = sql.Open("sqlite", path); err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if after := tablesOf(); !slices.Equal(after, before) {
+				t.Errorf("the file's tables after the refusal: %v, want %v as before", after, before)
 			}
 		})
 	}
