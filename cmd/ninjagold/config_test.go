@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -666,5 +667,31 @@ func checkDefault(t *testing.T, f, u, readme string) {
 	}
 	if want != readme {
 		t.Errorf("README: --%s defaults to %q; --help says %q", f, readme, want)
+	}
+}
+
+// The start-up line names a SQLite file by its absolute path, and says when
+// the start made it: a start in another directory than usual, with the
+// relative default, makes a new game there.
+func TestDescribeSQLiteFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if !newSQLiteFile("game.db") {
+		t.Error("newSQLiteFile of a path with no file: false, want true")
+	}
+	if got, want := describeDB("game.db", nil, true), "SQLite "+filepath.Join(dir, "game.db")+", a new file"; got != want {
+		t.Errorf("describeDB of a new file: got %q, want %q", got, want)
+	}
+	if err := os.WriteFile("game.db", nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if newSQLiteFile("game.db") {
+		t.Error("newSQLiteFile of an existing file: true, want false")
+	}
+	if got, want := describeDB("game.db", nil, false), "SQLite "+filepath.Join(dir, "game.db"); got != want {
+		t.Errorf("describeDB of an existing file: got %q, want %q", got, want)
+	}
+	if newSQLiteFile("postgres://db/game") {
+		t.Error("newSQLiteFile of a PostgreSQL URL: true, want false")
 	}
 }

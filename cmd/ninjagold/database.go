@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -231,12 +234,32 @@ var dsnSecret = regexp.MustCompile(`(?i)\b((?:ssl)?password\s*=\s*)(?:'(?:[^'\\]
 
 // describeDB names the database store is on for the start-up line: which
 // kind, db without its password, and for PostgreSQL the schema, which the
-// search_path resolved to and the URL may not say.
-func describeDB(db string, store game.Store) string {
+// search_path resolved to and the URL may not say. A SQLite file is named
+// by its absolute path, and said to be new when this start created it (fresh,
+// see newSQLiteFile): a start in another directory than the usual one, with
+// the relative default, makes a new game there, which the operator should
+// see at once.
+func describeDB(db string, store game.Store, fresh bool) string {
 	if pg, ok := store.(*postgres.Store); ok {
 		return "PostgreSQL " + displayDB(db) + ", schema " + pg.Schema()
 	}
-	return "SQLite " + displayDB(db)
+	if abs, err := filepath.Abs(db); err == nil {
+		db = abs
+	}
+	if fresh {
+		return "SQLite " + db + ", a new file"
+	}
+	return "SQLite " + db
+}
+
+// newSQLiteFile reports whether db names a SQLite file that does not exist
+// yet: one the start about to be made creates.
+func newSQLiteFile(db string) bool {
+	if _, ok := postgresDSN(db); ok {
+		return false
+	}
+	_, err := os.Stat(db)
+	return errors.Is(err, fs.ErrNotExist)
 }
 
 // displayDB names the database in the start-up line without its password,

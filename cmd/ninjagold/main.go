@@ -108,6 +108,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 			spec <- parsed{doc, err}
 		}()
 	}
+	fresh := newSQLiteFile(cfg.db)
 	store, err := openStoreUntil(ctx, cfg, log)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -139,7 +140,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		}
 	}()
 	if cfg.command == "migrate" {
-		fmt.Fprintf(stdout, "migrations applied to %s\n", describeDB(cfg.db, store))
+		fmt.Fprintf(stdout, "migrations applied to %s\n", describeDB(cfg.db, store, fresh))
 		return nil
 	}
 
@@ -162,7 +163,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	closing := &closingHandler{Handler: handler}
 	srv := httpServer(cfg, closing, log)
 	base := "http://" + displayAddr(ln.Addr())
-	db := describeDB(cfg.db, store)
+	db := describeDB(cfg.db, store, fresh)
 	fmt.Fprintf(stdout, "Ninja Gold API listening on %s (database %s)\n  docs: %s/docs\n  API:  %s/locations\n  spec: %s/openapi.yaml and %s/openapi.json\n",
 		base, db, base, base, base, base)
 	if cfg.validate {

@@ -1092,7 +1092,7 @@ func TestGeneratedAdminToken(t *testing.T) {
 	p := launch(t, cmd)
 	// The start-up line says which database serves, as a mistyped
 	// PostgreSQL URL would have been a SQLite file.
-	if want := "(database SQLite " + db + ")"; !strings.Contains(p.stdout.String(), want) {
+	if want := "(database SQLite " + db + ", a new file)"; !strings.Contains(p.stdout.String(), want) {
 		t.Errorf("the start-up lines do not say %q:\n%s", want, p.stdout)
 	}
 	// 256 random bits, in unpadded base64url after the prefix.
