@@ -29,6 +29,7 @@ import (
 
 	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
+	"github.com/ninjagold/ninjagold-api/store/sqlite/sqlitetest"
 )
 
 // These tests run the real binary, as an operator would: signals, crashes
@@ -947,6 +948,23 @@ func TestBadConfigurationFailsFast(t *testing.T) {
 				t.Errorf("stdout = %q, want nothing: the error goes to stderr", stdout.String())
 			}
 		})
+	}
+}
+
+// ninjagold migrate checks the whole file, which a start of the server does
+// not: a damaged one fails it, saying so, where it said "migrations
+// applied".
+func TestMigrateFindsADamagedFile(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), 40*time.Second)
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "damaged.db")
+	if out, err := exec.CommandContext(ctx, binary, "migrate", "--db", path).CombinedOutput(); err != nil || !strings.Contains(string(out), "migrations applied") {
+		t.Fatalf("migrate of a new file: %v\n%s", err, out)
+	}
+	sqlitetest.DamageTable(t, path, "locations")
+	out, err := exec.CommandContext(ctx, binary, "migrate", "--db", path).CombinedOutput()
+	if err == nil || strings.Contains(string(out), "migrations applied") || !strings.Contains(string(out), "the database file is damaged: restore it from a backup") {
+		t.Errorf("migrate of the damaged file: %v\n%s\nwant a failure saying the file is damaged", err, out)
 	}
 }
 

@@ -554,6 +554,37 @@ func (s *Store) roomAfterFault() error {
 		"sqlite: %d bytes free on the file system of %s since a write found it full, less than the %d the server waits for", free, s.file.path, minRoom)}
 }
 
+// damaged is what a damaged file's errors say, in the log and from
+// QuickCheck.
+const damaged = "sqlite: the database file is damaged: restore it from a backup"
+
+// QuickCheck runs SQLite's PRAGMA quick_check over the whole file: nil when
+// it finds the file whole, else an error naming the first damage it found.
+// It reads every page, so it takes time in proportion to the file's size:
+// ninjagold migrate runs it, a start of the server does not.
+func (s *Store) QuickCheck(ctx context.Context) error {
+	rows, err := s.read.QueryContext(ctx, "PRAGMA quick_check(5)")
+	if err != nil {
+		return fmt.Errorf("%s (%w)", damaged, err)
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("%s (%w)", damaged, err)
+		}
+		found = append(found, line)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s (%w)", damaged, err)
+	}
+	if len(found) == 1 && found[0] == "ok" {
+		return nil
+	}
+	return fmt.Errorf("%s: PRAGMA quick_check found: %s", damaged, strings.Join(found, "; "))
+}
+
 // probe runs check, or joins the run of the check of that name already
 // under way, and returns its error, or ctx's once ctx ends first. The check
 // runs to its end either way, on ctx without its cancellation, so that the
@@ -639,7 +670,7 @@ func wrap(err error) error {
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 			// The file's damage, not the request's: an operator's to
 			// mend, as a full disk is. The log says how.
-			return game.Unavailable(fmt.Errorf("sqlite: the database file is damaged: restore it from a backup (PRAGMA quick_check lists the damage): %w", err))
+			return game.Unavailable(fmt.Errorf("%s (ninjagold migrate, or PRAGMA quick_check, lists the damage): %w", damaged, err))
 		}
 	}
 	if errors.Is(err, sql.ErrConnDone) || closed(err) {

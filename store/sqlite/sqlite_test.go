@@ -1,7 +1,6 @@
 package sqlite_test
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -22,6 +21,7 @@ import (
 	"github.com/ninjagold/ninjagold-api/store/migration"
 	"github.com/ninjagold/ninjagold-api/store/migration/migrationtest"
 	"github.com/ninjagold/ninjagold-api/store/sqlite"
+	"github.com/ninjagold/ninjagold-api/store/sqlite/sqlitetest"
 	"github.com/ninjagold/ninjagold-api/store/storetest"
 )
 
@@ -905,35 +905,19 @@ func TestDamagedFileIsUnavailable(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.QuickCheck(t.Context()); err != nil {
+		t.Errorf("QuickCheck of the whole file: %v, want nil", err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var root, pageSize int64
-	err = db.QueryRow(`SELECT rootpage FROM sqlite_schema WHERE name = 'visits'`).Scan(&root)
-	if err == nil {
-		err = db.QueryRow(`PRAGMA page_size`).Scan(&pageSize)
-	}
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.WriteAt(bytes.Repeat([]byte{0xff}, int(pageSize)), (root-1)*pageSize)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	sqlitetest.DamageTable(t, path, "visits")
+
 
 	s = openFile(t, path)
+	if err := s.QuickCheck(t.Context()); err == nil || !strings.Contains(err.Error(), "damaged: restore it from a backup") {
+		t.Errorf("QuickCheck of the damaged file: %v, want an error saying it is damaged", err)
+	}
 	_, err = s.ListVisits(t.Context(), p.ID, 0, 10)
 	if game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "damaged: restore it from a backup") {
 		t.Errorf("ListVisits of the damaged table: %v (code %q), want %s saying the file is damaged", err, game.ErrorCode(err), game.EUNAVAILABLE)
