@@ -66,24 +66,29 @@ func BenchmarkListVisits(b *testing.B) {
 // bench/visits sends them: without an Idempotency-Key and with a new one
 // each. A visit is a few round trips to the server, each a statement
 // PostgreSQL parses, plans and runs, and its commit waits for the WAL to be
-// flushed.
+// flushed. "one player" has all of them visit one player, whose visits
+// apply one at a time (its row lock; in the process, its turns).
 //
 //	NINJAGOLD_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
 //	  go test ./store/postgres -run '^$' -bench CreateVisit -benchmem
 func BenchmarkCreateVisit(b *testing.B) {
-	for _, keyed := range []bool{false, true} {
-		name := "no key"
-		if keyed {
-			name = "new key"
-		}
-		b.Run(name, func(b *testing.B) {
+	for _, c := range []struct {
+		name    string
+		keyed   bool
+		players int
+	}{
+		{"no key", false, 64},
+		{"new key", true, 64},
+		{"one player", false, 1},
+	} {
+		b.Run(c.name, func(b *testing.B) {
 			const visitors = 64
 			s, err := postgres.Open(b.Context(), pgtest.TestURL(b), postgres.Options{MaxConns: 16})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer s.Close()
-			players := make([]game.Player, visitors)
+			players := make([]game.Player, c.players)
 			for i := range players {
 				hash := sha256.Sum256([]byte(fmt.Sprint("bench", i)))
 				if players[i], err = s.CreatePlayer(b.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Ninja", TokenHash: hash[:]}); err != nil {
@@ -96,10 +101,10 @@ func BenchmarkCreateVisit(b *testing.B) {
 			b.SetParallelism((visitors + procs - 1) / procs)
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
-				p := players[next.Add(1)%visitors]
+				p := players[next.Add(1)%int64(c.players)]
 				for i := 0; pb.Next(); i++ {
 					req := game.VisitRequest{PlayerID: p.ID, LocationID: 1 + int64(i%4), Roll: roll}
-					if keyed {
+					if c.keyed {
 						req.IdempotencyKey = fmt.Sprint("key-", keys.Add(1))
 						req.RequestHash = []byte(req.IdempotencyKey)
 					}
