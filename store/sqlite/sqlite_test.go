@@ -913,7 +913,6 @@ func TestDamagedFileIsUnavailable(t *testing.T) {
 	}
 	sqlitetest.DamageTable(t, path, "visits")
 
-
 	s = openFile(t, path)
 	if err := s.QuickCheck(t.Context()); err == nil || !strings.Contains(err.Error(), "damaged: restore it from a backup") {
 		t.Errorf("QuickCheck of the damaged file: %v, want an error saying it is damaged", err)
