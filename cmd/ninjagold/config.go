@@ -378,7 +378,7 @@ func isEveryAddress(network *net.IPNet) bool {
 // would stay off for it without a word.
 func checkOrigin(o string) error {
 	u, err := url.Parse(o)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.Opaque != "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil || u.Opaque != "" {
 		return errors.New("must be an origin such as https://game.example.org")
 	}
 	want, err := browserOrigin(u)

@@ -135,6 +135,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db", "postgres://db/game "}, nil, "white space around a PostgreSQL URL"},
 		{[]string{"--db", "jdbc:postgresql://db/game"}, nil, "a URL, where only postgres:// and postgresql:// URLs are databases"},
 		{[]string{"--db", "sqlite:game.db"}, nil, "a sqlite: URI"},
+		{[]string{"--db", "sqlite3:game.db"}, nil, "a sqlite3: URI"},
 		{[]string{"--db", "db.example.com:5432"}, nil, "a host and port"},
 		{[]string{"--db", "ninja@db.example.com:5432/game"}, nil, "a host and port"},
 		{[]string{"--db", "db:5432"}, nil, "a host and port"},
@@ -153,6 +154,8 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db-connect-timeout", "-1s"}, nil, "--db-connect-timeout"},
 		{[]string{"--db-max-conns", "-3"}, nil, "--db-max-conns"},
 		// pgx's pool size is an int32: no wrapping round to a small or negative one.
+		// With PostgreSQL, where checkStoreFlags does not name the flag.
+		{[]string{"--db", "postgres://db/game", "--db-max-conns", "-1"}, nil, "--db-max-conns must be a pool size from 1 to 2147483647, not -1"},
 		{[]string{"--db", "postgres://db/game", "--db-max-conns", "2147483648"}, nil, "--db-max-conns must be a pool size from 1 to 2147483647, not 2147483648"},
 		{[]string{"--db", "postgres://db/game", "--db-max-conns", "4294967297"}, nil, "--db-max-conns must be a pool size from 1 to 2147483647, not 4294967297"},
 		// 0 would take the URL's setting or the default, not turn it off.
@@ -194,6 +197,9 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--cors-origin", "https://Game.Example.org:8443"}, nil, `as "https://game.example.org:8443"`},
 		{[]string{"--cors-origin", "https://game.example.org/"}, nil, `a browser sends "https://game.example.org"`},
 		{[]string{"--cors-origin", "http://a.b:99999"}, nil, "port 99999"},
+		{[]string{"--cors-origin", "http://a.b:65536"}, nil, "port 65536"},
+		{[]string{"--cors-origin", "http://"}, nil, "must be an origin such as"},
+		{[]string{"--cors-origin", "https://:8443"}, nil, "must be an origin such as"},
 		{[]string{"--cors-origin", "http://a.b:080"}, nil, "port 080"},
 		{[]string{"--cors-origin", "https://spiel.bücher.example"}, nil, "punycode"},
 		{[]string{"--cors-origin", "https://game.example.org:443/"}, nil, `a browser sends "https://game.example.org"`},

@@ -203,16 +203,39 @@ CREATE INDEX visits_by_player ON visits (player_id, id);
 // With --sqlite-shared, a start that waits out the busy timeout for another
 // process's write lock says so, without naming a migration it could not
 // even look at.
+// The same for a new file, which another process is creating: the wait is
+// then for the migrations table itself.
 func TestMigrationLockedByAnotherProcess(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	otherWriter(t, path) // its write lock held until t ends
-	s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: true, BusyTimeout: 100 * time.Millisecond})
-	if err == nil {
-		s.Close()
-		t.Fatal("Open succeeded while another process held the write lock")
-	}
-	if !errors.Is(err, sqlite.ErrLocked) || strings.Contains(err.Error(), ".sql") {
-		t.Errorf("Open = %v, want ErrLocked, naming no migration", err)
+	for _, c := range []struct {
+		name string
+		hold func(t *testing.T, path string)
+	}{
+		{"a migrated file", func(t *testing.T, path string) { otherWriter(t, path) }},
+		{"a new file", func(t *testing.T, path string) {
+			other, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_txlock=immediate")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { other.Close() })
+			tx, err := other.BeginTx(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { tx.Rollback() })
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ninjagold.db")
+			c.hold(t, path) // its write lock held until t ends
+			s, err := sqlite.Open(t.Context(), path, sqlite.Options{Shared: true, BusyTimeout: 100 * time.Millisecond})
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded while another process held the write lock")
+			}
+			if !errors.Is(err, sqlite.ErrLocked) || strings.Contains(err.Error(), ".sql") {
+				t.Errorf("Open = %v, want ErrLocked, naming no migration", err)
+			}
+		})
 	}
 }
 

@@ -249,6 +249,23 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 		// A cleanup of the write-ahead log: commits acknowledged after it
 		// would be gone at the next start.
 		{"write-ahead log removed", func(path string) error { return os.Remove(path + "-wal") }},
+		// A backup of a game, whole in its file (closed, so checkpointed):
+		// a read that went on through the connections opened before would
+		// serve it, or the old pages over it, with no error.
+		{"replaced by a backup", func(path string) error {
+			b, err := sqlite.Open(context.Background(), path+".backup", sqlite.Options{})
+			if err != nil {
+				return err
+			}
+			if _, err := b.CreatePlayer(context.Background(), game.NewPlayer{FirstName: "Restored", LastName: "Backup", TokenHash: []byte("backup")}); err != nil {
+				b.Close()
+				return err
+			}
+			if err := b.Close(); err != nil {
+				return err
+			}
+			return os.Rename(path+".backup", path)
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -256,6 +273,11 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 			s := openFile(t, path)
 			if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("before")}); err != nil {
 				t.Fatalf("CreatePlayer before: %v", err)
+			}
+			// A read connection opened before, which a read after may
+			// take from the pool: each read must look at the loss itself.
+			if _, err := s.ListPlayers(t.Context(), game.PlayerPage{Sort: game.ByGoldDesc, Limit: 10}); err != nil {
+				t.Fatalf("ListPlayers before: %v", err)
 			}
 			if err := c.take(path); err != nil {
 				t.Fatal(err)
@@ -459,6 +481,45 @@ func TestRestoreIsOpenedAsRestored(t *testing.T) {
 				t.Errorf("integrity_check: %q (%v), want ok", check, err)
 			}
 		})
+	}
+}
+
+// A file moved away with its write-ahead log, and a new server started on
+// the path: the first server finds its file gone, but the log at the path
+// is the new server's, which it must leave where it is (moved aside, the
+// new server's commits since its last checkpoint would be lost).
+func TestMovedFileLeavesTheNextServersLog(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ninjagold.db")
+	first, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("first")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, suffix := range []string{"", "-wal"} {
+		if err := os.Rename(path+suffix, filepath.Join(dir, "moved.db"+suffix)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := openFile(t, path)
+	if _, err := next.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Miko", LastName: "Sato", TokenHash: []byte("next")}); err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.CheckFile(); game.ErrorCode(err) != game.EUNAVAILABLE {
+		t.Errorf("CheckFile of the first server: %v, want %s", err, game.EUNAVAILABLE)
+	}
+	first.Close()
+	if now, err := os.Stat(path + "-wal"); err != nil || !os.SameFile(now, log) {
+		t.Errorf("the next server's log after the first server's look: %v (%v), want it in place", now, err)
+	}
+	if aside, _ := filepath.Glob(filepath.Join(dir, "*.replaced-*")); len(aside) != 0 {
+		t.Errorf("logs moved aside: %v, want none", aside)
 	}
 }
 
@@ -828,10 +889,24 @@ func TestFileNamesAreTakenAsTheyAre(t *testing.T) {
 			}
 		})
 	}
+	// A file, not SQLite's in-memory database: what the first open wrote,
+	// the second finds.
 	t.Run("relative :memory:", func(t *testing.T) {
 		dir := t.TempDir()
 		t.Chdir(dir)
-		openFile(t, ":memory:")
+		for i := range 2 {
+			s, err := sqlite.Open(t.Context(), ":memory:", sqlite.Options{})
+			if err != nil {
+				t.Fatalf("sqlite.Open: %v", err)
+			}
+			p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Hattori", LastName: "Hanzo", TokenHash: []byte(fmt.Sprint("hanzo", i))})
+			if err != nil || p.ID != int64(i+1) {
+				t.Errorf("CreatePlayer = %d, %v; want player %d", p.ID, err, i+1)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if _, err := os.Stat(filepath.Join(dir, ":memory:")); err != nil {
 			t.Errorf("the file :memory: in the working directory: %v", err)
 		}
@@ -884,6 +959,16 @@ func TestOpenRefusesOptions(t *testing.T) {
 				t.Errorf("Open with %+v: %v, want an error %v", c.opts, err, c.wantErr)
 			}
 		})
+	}
+}
+
+func TestOpenRefusesAnEmptyPath(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), "", sqlite.Options{})
+	if err == nil {
+		s.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "empty database path") {
+		t.Errorf("Open of \"\": %v, want an error saying the path is empty", err)
 	}
 }
 

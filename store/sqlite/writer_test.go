@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -554,5 +555,31 @@ func TestBatchesAreBounded(t *testing.T) {
 	after := s.WriteStats()
 	if writes, commits := after.Writes-before.Writes, after.Commits-before.Commits; writes != burst || commits < 3 {
 		t.Errorf("%d writes queued at once took %d commits; want %d in at least 3 (at most %d a commit)", writes, commits, burst, maxBatch)
+	}
+}
+
+// A file or file system made read-only fails a write with SQLITE_READONLY,
+// which the client hears as such ("it is read-only"), not as a database
+// that cannot be reached.
+func TestReadOnlyIsSaidSo(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ninjagold.db")
+	s, err := Open(t.Context(), path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	_, err = ro.Exec(`UPDATE players SET gold = gold + 1`)
+	if err == nil {
+		t.Fatal("a write through a read-only connection succeeded")
+	}
+	if err := wrap(err); game.ErrorCode(err) != game.EUNAVAILABLE || game.ErrorMessage(err) != readOnly {
+		t.Errorf("wrap: %v (%q), want %s saying %q", err, game.ErrorMessage(err), game.EUNAVAILABLE, readOnly)
 	}
 }
