@@ -98,7 +98,17 @@ func (f *dbFile) checkFile() bool {
 	if f.err() != nil {
 		return true // told already
 	}
-	msg := fmt.Sprintf("sqlite: %s is no longer the file this server opened (it was removed or replaced): restart the server to open the file there now", f.path)
+	msg := fmt.Sprintf("sqlite: %s is no longer the file this server opened (it was removed or replaced): ", f.path)
+	if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
+		// Removed, not replaced: a restart makes a new, empty game at the
+		// path, while the file is still here to copy back.
+		msg += "the path names no file now, so a restart would start a new, empty game there"
+		if held := heldOpenAs(f.path); held != "" {
+			msg += fmt.Sprintf("; until the server stops, the removed file can be copied back from %s (with its write-ahead log as its -wal)", held)
+		}
+	} else {
+		msg += "restart the server to open the file there now"
+	}
 	// What the log holds, and how to keep it: the file replaced may have
 	// been moved away to be kept, and its commits since its last
 	// checkpoint are in the log alone.

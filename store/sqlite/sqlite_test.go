@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -338,6 +339,43 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 		_, err = s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("after")})
 		if game.ErrorCode(err) != game.EUNAVAILABLE {
 			t.Errorf("CreatePlayer after: %v, want %s", err, game.EUNAVAILABLE)
+		}
+	})
+	// The log's advice for a removed file, followed: the file copied back
+	// from the descriptor it names, its log beside it, holds every commit.
+	t.Run("removed, and copied back as the log says", func(t *testing.T) {
+		if runtime.GOOS != "linux" {
+			t.Skip("the descriptor is named through Linux's /proc")
+		}
+		path := filepath.Join(t.TempDir(), "ninjagold.db")
+		s := openFile(t, path)
+		for i := range 3 {
+			if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: fmt.Appendf(nil, "kept-%d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Remove(path); err != nil {
+			t.Fatal(err)
+		}
+		err := s.Ping(t.Context())
+		m := regexp.MustCompile(`a new, empty game there; until the server stops, the removed file can be copied back from (/proc/\d+/fd/\d+) .*its write-ahead log was moved to (\S+),`).FindStringSubmatch(fmt.Sprint(err))
+		if m == nil {
+			t.Fatalf("Ping after the remove: %v, want it to name the descriptor to copy the file from, and where the log went", err)
+		}
+		b, err := os.ReadFile(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := filepath.Join(t.TempDir(), "kept.db")
+		if err := os.WriteFile(kept, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(m[2], kept+"-wal"); err != nil {
+			t.Fatal(err)
+		}
+		r := openFile(t, kept)
+		if players, err := r.ListPlayers(t.Context(), game.PlayerPage{Sort: game.ByGoldDesc, Limit: 10}); err != nil || len(players) != 3 {
+			t.Errorf("players in the file copied back: %d (%v), want the 3 written", len(players), err)
 		}
 	})
 	// A read that needs a new connection must not open what the path

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package sqlite
+
+// heldOpenAs cannot name the descriptor of a removed file here.
+func heldOpenAs(string) string { return "" }
