@@ -4,12 +4,15 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
 	"github.com/ninjagold/ninjagold-api/store/postgres"
 	"github.com/ninjagold/ninjagold-api/store/postgres/pgtest"
@@ -76,5 +79,27 @@ func TestStoreDeadline(t *testing.T) {
 	}
 	if resp, v := visit(t, s, p, farm, ""); resp.Status != http.StatusCreated || getPlayer(t, s, p.path).Gold != int64(v.Gold) {
 		t.Errorf("a visit once the row is free: got %d %s", resp.Status, resp.Body)
+	}
+}
+
+// With a deadline set, a panic after the status line went out is still the
+// server's error in the log, not the client's leaving: the deadline's
+// context, which ends as the handler returns, is not the request's own.
+func TestStoreDeadlineKeepsPanicsTheServers(t *testing.T) {
+	boom := func(f generated.StrictHandlerFunc, name string) generated.StrictHandlerFunc {
+		return func(c *gin.Context, req any) (any, error) {
+			c.Writer.WriteHeaderNow()
+			panic("after the status line")
+		}
+	}
+	s := apitest.NewServer(t, apitest.Options{NoResponseCheck: true,
+		Config: api.Config{StoreDeadline: time.Minute, StrictMiddlewares: []generated.StrictMiddlewareFunc{boom}}})
+	s.Do(t, apitest.Request{Method: "GET", Path: "/locations/1", NoCheck: true})
+	var logged []string
+	for _, r := range *s.Log {
+		logged = append(logged, r.Level.String()+" "+r.Message)
+	}
+	if !slices.Contains(logged, "ERROR internal error after the response began") || slices.Contains(logged, "INFO client went away") {
+		t.Errorf("logged %q, want the panic logged as the server's error", logged)
 	}
 }

@@ -82,9 +82,16 @@ func (v *validator) handle(c *gin.Context, op *operation) {
 		return
 	}
 	if v.deadline > 0 {
-		ctx, cancel := context.WithTimeout(c.Request.Context(), v.deadline)
-		defer cancel()
+		parent := c.Request.Context()
+		ctx, cancel := context.WithTimeout(parent, v.deadline)
 		c.Request = c.Request.WithContext(ctx) // a copy: net/http's own stays as it made it
+		defer func() {
+			// The request's own context again before this one ends: what
+			// runs after (the recovery of a panic that came after the
+			// status line) must not take this end for the client's leaving.
+			c.Request = c.Request.WithContext(parent)
+			cancel()
+		}()
 	}
 	info, query, ok := v.checkBeforeBody(c, op)
 	if !ok {

@@ -15,8 +15,8 @@ import (
 // writer answers every write it has queued with its outcome). Where it
 // does not (PostgreSQL, whose COMMIT may have gone through), a ctx
 // cancelled yields ctx.Err() (a client told the request was cancelled
-// must read again), and a ctx whose deadline passed yields EUNAVAILABLE
-// saying the write may have been applied.
+// must read again), and a ctx whose deadline passed once the COMMIT was
+// sent yields EUNAVAILABLE saying the write may have been applied.
 //
 // Callbacks (UpdateLocation's update, DeleteLocation's check,
 // VisitRequest.Roll) run inside the store's transaction and may run more

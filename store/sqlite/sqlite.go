@@ -186,9 +186,11 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 		holdAcrossCloses()
 	}
 
+	// journal_mode(WAL) is the readers' only: the writer sets it once it
+	// has looked at the file (checkOurs), since it rewrites the file's
+	// header, which another application's file must keep.
 	pragmas := []string{
 		"busy_timeout(" + strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10) + ")",
-		"journal_mode(WAL)",
 		"foreign_keys(1)",
 		"synchronous(" + opts.Synchronous + ")",
 	}
@@ -216,11 +218,23 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
-	// The connection's first statements take the file's shared lock, which
-	// a process holding the file refuses (as a reading process refuses the
-	// hold): that is where a held file shows. A busy error later, in the
-	// migrations, is another writer's transaction, not a hold.
-	if err := write.PingContext(ctx); err != nil {
+	// The connection's first read, checkOurs', takes the file's shared
+	// lock, which a process holding the file refuses (as a reading process
+	// refuses the hold): that is where a held file shows. A busy error
+	// later, in the migrations, is another writer's transaction, not a
+	// hold. Only then is the file switched to WAL.
+	if err := checkOurs(ctx, write); err != nil {
+		write.Close()
+		if isBusy(err) {
+			return nil, fmt.Errorf("sqlite: open %s: %w (%w)", path, ErrInUse, err)
+		}
+		var se *sqlite.Error
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+		}
+		return nil, err
+	}
+	if _, err := write.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
 		write.Close()
 		if isBusy(err) {
 			return nil, fmt.Errorf("sqlite: open %s: %w (%w)", path, ErrInUse, err)
@@ -253,7 +267,7 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	wal, _ := os.Stat(walPath)
 
 	file := &dbFile{path: path, opened: opened, walPath: walPath, wal: wal, shared: opts.Shared}
-	read := sql.OpenDB(fileConnector{drv: write.Driver(), dsn: dsn("query_only(1)"), file: file})
+	read := sql.OpenDB(fileConnector{drv: write.Driver(), dsn: dsn("journal_mode(WAL)", "query_only(1)"), file: file})
 	read.SetMaxOpenConns(opts.Readers)
 	read.SetMaxIdleConns(opts.Readers)
 
@@ -284,9 +298,6 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 		return fmt.Errorf("sqlite: migrations: %w", err)
 	}
 	defer conn.Close()
-	if err := checkOurs(ctx, conn); err != nil {
-		return err
-	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,
@@ -326,26 +337,24 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 // which the migrations would otherwise add this game's tables without a
 // word. An empty file, or one this game migrated, passes. (schema_migrations
 // is the first table a migration run makes, before any of its own.)
-func checkOurs(ctx context.Context, conn *sql.Conn) error {
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_schema
+// Its errors of SQLite's are the read's, unwrapped (Open's to tell).
+func checkOurs(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_schema
 		WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
-		if isBusy(err) {
-			return lockedError(err)
-		}
-		return fmt.Errorf("sqlite: migrations: %w", err)
+		return err
 	}
 	var tables []string
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
 			rows.Close()
-			return fmt.Errorf("sqlite: migrations: %w", err)
+			return err
 		}
 		tables = append(tables, name)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlite: migrations: %w", err)
+		return err
 	}
 	if len(tables) == 0 || slices.Contains(tables, "schema_migrations") {
 		return nil
@@ -563,21 +572,33 @@ const damaged = "sqlite: the database file is damaged: restore it from a backup"
 // It reads every page, so it takes time in proportion to the file's size:
 // ninjagold migrate runs it, a start of the server does not.
 func (s *Store) QuickCheck(ctx context.Context) error {
+	// Only SQLite's own verdict says damaged: a check cut short (a
+	// signal, ctx) or unable to run says nothing of the file.
+	failed := func(err error) error {
+		var se *sqlite.Error
+		if errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_CORRUPT || se.Code()&0xff == sqlite3.SQLITE_NOTADB) {
+			return fmt.Errorf("%s (%w)", damaged, err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("sqlite: the check of the file could not run: %w", err)
+	}
 	rows, err := s.read.QueryContext(ctx, "PRAGMA quick_check(5)")
 	if err != nil {
-		return fmt.Errorf("%s (%w)", damaged, err)
+		return failed(err)
 	}
 	defer rows.Close()
 	var found []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return fmt.Errorf("%s (%w)", damaged, err)
+			return failed(err)
 		}
 		found = append(found, line)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("%s (%w)", damaged, err)
+		return failed(err)
 	}
 	if len(found) == 1 && found[0] == "ok" {
 		return nil

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -1031,6 +1032,13 @@ func TestDamagedFileIsUnavailable(t *testing.T) {
 	if err := s.QuickCheck(t.Context()); err != nil {
 		t.Errorf("QuickCheck of the whole file: %v, want nil", err)
 	}
+	// A check cut short says nothing of the file: told it is damaged, an
+	// operator would restore a backup over a good file.
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.QuickCheck(cancelled); !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "damaged") {
+		t.Errorf("QuickCheck cut short: %v, want context.Canceled, not that the file is damaged", err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -1086,6 +1094,10 @@ func TestOtherApplicationsFileIsRefused(t *testing.T) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
+			bytesBefore, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
 
 			s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
 			if err == nil {
@@ -1099,6 +1111,12 @@ func TestOtherApplicationsFileIsRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
+			// Not one byte written: not even the switch to WAL, which
+			// rewrites the header and would change how the other
+			// application's SQLite opens it.
+			if bytesAfter, err := os.ReadFile(path); err != nil || !bytes.Equal(bytesAfter, bytesBefore) {
+				t.Errorf("the file after the refusal differs from before (%v)", err)
+			}
 			if after := tablesOf(); !slices.Equal(after, before) {
 				t.Errorf("the file's tables after the refusal: %v, want %v as before", after, before)
 			}
