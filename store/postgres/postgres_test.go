@@ -991,21 +991,30 @@ func TestTwoStoresOnePlayer(t *testing.T) {
 	})
 }
 
-// holdPlayerRow locks player id's row from a transaction of pool's, as a
-// visit of another process would, until release (or t's end), and returns
-// the backend holding it.
-func holdPlayerRow(t *testing.T, pool *pgxpool.Pool, id int64) (pid int, release func()) {
+// heldPlayer opens a store with opts on a schema of its own, makes a
+// player there, and locks the player's row from another store's
+// transaction, as a visit of another process would, until release (or t's
+// end); holder is the backend holding it, and watch the other store's pool,
+// free for the test's own queries while s's may all be waiting.
+func heldPlayer(t *testing.T, opts postgres.Options) (s *postgres.Store, p game.Player, holder int, release func(), watch *pgxpool.Pool) {
 	t.Helper()
-	tx, err := pool.Begin(t.Context())
+	url := pgtest.TestURL(t)
+	s = openURL(t, url, opts)
+	other := openURL(t, url, postgres.Options{MaxConns: 2})
+	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("held")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := postgres.Pool(other).Begin(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	release = func() { tx.Rollback(context.Background()) }
 	t.Cleanup(release)
-	if err := tx.QueryRow(t.Context(), `SELECT pg_backend_pid() FROM players WHERE id = $1 FOR UPDATE`, id).Scan(&pid); err != nil {
+	if err := tx.QueryRow(t.Context(), `SELECT pg_backend_pid() FROM players WHERE id = $1 FOR UPDATE`, p.ID).Scan(&holder); err != nil {
 		t.Fatal(err)
 	}
-	return pid, release
+	return s, p, holder, release, postgres.Pool(other)
 }
 
 // A burst of visits to one player waits its turn in the process, not in
@@ -1014,19 +1023,12 @@ func holdPlayerRow(t *testing.T, pool *pgxpool.Pool, id int64) (pid int, release
 // turns, every connection would wait on that lock, and every other request
 // with them.)
 func TestVisitsToOnePlayerTakeOneConnection(t *testing.T) {
-	url := pgtest.TestURL(t)
-	s := openURL(t, url, postgres.Options{MaxConns: 2})
-	other := openURL(t, url, postgres.Options{MaxConns: 2})
+	s, busy, holder, release, watch := heldPlayer(t, postgres.Options{MaxConns: 2})
 	ctx := t.Context()
-	busy, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("a")})
-	if err != nil {
-		t.Fatal(err)
-	}
 	idle, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Miko", LastName: "N", TokenHash: []byte("b")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	holder, release := holdPlayerRow(t, postgres.Pool(other), busy.ID)
 
 	const n = 6
 	errs := make([]error, n)
@@ -1040,7 +1042,7 @@ func TestVisitsToOnePlayerTakeOneConnection(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var blocked int
-		if err := postgres.Pool(other).QueryRow(ctx,
+		if err := watch.QueryRow(ctx,
 			`SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, holder).Scan(&blocked); err != nil {
 			t.Fatal(err)
 		}
@@ -1082,15 +1084,8 @@ func TestVisitsToOnePlayerTakeOneConnection(t *testing.T) {
 // waits behind one stuck on the row lock is unavailable in time as that one
 // is, and leaves the queue.
 func TestPlayerTurnWaitIsBounded(t *testing.T) {
-	url := pgtest.TestURL(t)
-	s := openURL(t, url, postgres.Options{MaxConns: 2, CallTimeout: 300 * time.Millisecond})
-	other := openURL(t, url, postgres.Options{MaxConns: 2})
+	s, p, _, release, _ := heldPlayer(t, postgres.Options{MaxConns: 2, CallTimeout: 300 * time.Millisecond})
 	ctx := t.Context()
-	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("a")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, release := holdPlayerRow(t, postgres.Pool(other), p.ID)
 	const n = 3
 	errs := make([]error, n)
 	var wg sync.WaitGroup

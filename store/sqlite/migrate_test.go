@@ -106,7 +106,14 @@ func TestMigrationBreakingAForeignKeyFails(t *testing.T) {
 func otherWriter(t *testing.T, path string) *sql.Tx {
 	t.Helper()
 	openWith(t, path, sqlite.Options{Shared: true}).Close()
-	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	return writeLockedTx(t, "file:"+path+"?_txlock=immediate")
+}
+
+// writeLockedTx opens dsn as another process would and holds the file's
+// write lock, in a transaction it returns, until t ends.
+func writeLockedTx(t *testing.T, dsn string) *sql.Tx {
+	t.Helper()
+	other, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,16 +219,7 @@ func TestMigrationLockedByAnotherProcess(t *testing.T) {
 	}{
 		{"a migrated file", func(t *testing.T, path string) { otherWriter(t, path) }},
 		{"a new file", func(t *testing.T, path string) {
-			other, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_txlock=immediate")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { other.Close() })
-			tx, err := other.BeginTx(t.Context(), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { tx.Rollback() })
+			writeLockedTx(t, "file:"+path+"?_pragma=journal_mode(WAL)&_txlock=immediate")
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

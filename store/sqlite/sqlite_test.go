@@ -121,23 +121,7 @@ func TestIdempotencyKeysPurged(t *testing.T) {
 	storetest.IdempotencyKeysPurged(t, s, storetest.PurgeHooks{
 		Elapse: func(d time.Duration) { passed.Add(int64(d)) },
 		Keys: func(playerID int64) []string {
-			rows, err := sqlite.ReadPool(s).QueryContext(t.Context(), `SELECT key FROM idempotency_keys WHERE player_id = ? ORDER BY key`, playerID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var keys []string
-			for rows.Next() {
-				var k string
-				if err := rows.Scan(&k); err != nil {
-					t.Fatal(err)
-				}
-				keys = append(keys, k)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			return keys
+			return sqlitetest.Strings(t, sqlite.ReadPool(s), `SELECT key FROM idempotency_keys WHERE player_id = ? ORDER BY key`, playerID)
 		},
 		Wait:   func() { sqlite.WaitPurges(s) },
 		Delete: sqlite.DeleteExpiredKeys(s),
@@ -1075,20 +1059,7 @@ func TestOtherApplicationsFileIsRefused(t *testing.T) {
 			}
 			tablesOf := func() []string {
 				t.Helper()
-				rows, err := db.Query(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rows.Close()
-				var names []string
-				for rows.Next() {
-					var n string
-					if err := rows.Scan(&n); err != nil {
-						t.Fatal(err)
-					}
-					names = append(names, n)
-				}
-				return names
+				return sqlitetest.Strings(t, db, `SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`)
 			}
 			before := tablesOf()
 			if err := db.Close(); err != nil {

@@ -18,29 +18,14 @@ import (
 	"modernc.org/sqlite"
 
 	"github.com/ninjagold/ninjagold-api/game"
+	"github.com/ninjagold/ninjagold-api/store/sqlite/sqlitetest"
 )
 
 // batchPlayers lists, in the order they were made, the first names of the
 // players the batch tests commit (last name "Batch").
 func batchPlayers(t *testing.T, s *Store) []string {
 	t.Helper()
-	rows, err := s.read.QueryContext(t.Context(), `SELECT first_name FROM players WHERE last_name = 'Batch' ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return names
+	return sqlitetest.Strings(t, s.read, `SELECT first_name FROM players WHERE last_name = 'Batch' ORDER BY id`)
 }
 
 // openStore opens a Store on a new file and closes it when t ends.

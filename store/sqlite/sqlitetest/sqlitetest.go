@@ -4,6 +4,7 @@ package sqlitetest
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"os"
 	"testing"
@@ -43,4 +44,32 @@ func DamageTable(t testing.TB, path, table string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Querier is what Strings reads through: a *sql.DB, *sql.Conn or *sql.Tx.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Strings runs query, which selects one text column, on q and returns the
+// column's values in order.
+func Strings(t testing.TB, q Querier, query string, args ...any) []string {
+	t.Helper()
+	rows, err := q.QueryContext(t.Context(), query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
