@@ -339,21 +339,9 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 // is the first table a migration run makes, before any of its own.)
 // Its errors of SQLite's are the read's, unwrapped (Open's to tell).
 func checkOurs(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_schema
+	tables, err := textColumn(ctx, db, `SELECT name FROM sqlite_schema
 		WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
-		return err
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return err
-		}
-		tables = append(tables, name)
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(tables) == 0 || slices.Contains(tables, "schema_migrations") {
@@ -363,6 +351,25 @@ func checkOurs(ctx context.Context, db *sql.DB) error {
 		tables = append(tables[:5], "...")
 	}
 	return fmt.Errorf("sqlite: the file holds tables (%s) but no schema_migrations: another application's database, not this game's; give --db this game's file, or a new one", strings.Join(tables, ", "))
+}
+
+// textColumn runs query, which selects one text column, on db and returns
+// the column's values in order, or the query's error unwrapped.
+func textColumn(ctx context.Context, db *sql.DB, query string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // lockedError is migrate's error when it waited out the busy timeout.
@@ -509,8 +516,9 @@ func (s *Store) CheckFile() error {
 //
 // After a write failed for the storage under the file (see fault), Ping
 // also writes: reads and the ping would pass while no write can commit. It
-// passes only once its write commits and the file system has minRoom free, and, as for the ping, its wait for
-// the writer ends with ctx, and one such write runs at a time.
+// passes only once its write commits and the file system has minRoom free,
+// and, as for the ping, its wait for the writer ends with ctx, and one such
+// write runs at a time.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.file.check(); err != nil {
 		return err
@@ -584,20 +592,8 @@ func (s *Store) QuickCheck(ctx context.Context) error {
 		}
 		return fmt.Errorf("sqlite: the check of the file could not run: %w", err)
 	}
-	rows, err := s.read.QueryContext(ctx, "PRAGMA quick_check(5)")
+	found, err := textColumn(ctx, s.read, "PRAGMA quick_check(5)")
 	if err != nil {
-		return failed(err)
-	}
-	defer rows.Close()
-	var found []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return failed(err)
-		}
-		found = append(found, line)
-	}
-	if err := rows.Err(); err != nil {
 		return failed(err)
 	}
 	if len(found) == 1 && found[0] == "ok" {
