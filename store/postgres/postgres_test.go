@@ -1114,6 +1114,35 @@ func TestPlayerTurnWaitIsBounded(t *testing.T) {
 	}
 }
 
+// A write that waits past its deadline for its player's turn was never
+// sent to the database: the client hears the database did not answer, as
+// from a wait on the row, and the error says it waited for the turn.
+func TestPlayerTurnWaitSaysWhy(t *testing.T) {
+	s, p, _, release, _ := heldPlayer(t, postgres.Options{MaxConns: 2})
+	first := make(chan error, 1)
+	go func() {
+		_, _, err := s.CreateVisit(context.Background(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: rollFive})
+		first <- err
+	}()
+	for deadline := time.Now().Add(10 * time.Second); postgres.WaitingWrites(s, p.ID) != 1; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first visit never took the turn")
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: rollFive})
+	var ge *game.Error
+	if !errors.As(err, &ge) || ge.Code != game.EUNAVAILABLE || ge.Message != "The database did not answer in time." ||
+		!strings.Contains(err.Error(), "held by its earlier writes in this process") {
+		t.Errorf("the visit that waited for the turn: %v, want %s saying it waited for the player's earlier writes", err, game.EUNAVAILABLE)
+	}
+	release()
+	if err := <-first; err != nil {
+		t.Errorf("the first visit, once the row is free: %v", err)
+	}
+}
+
 // A database whose default isolation is SERIALIZABLE (ALTER DATABASE ...
 // SET default_transaction_isolation, or the URL's parameter, as here) must
 // not fail the visits that queue on one player's row: the store's
