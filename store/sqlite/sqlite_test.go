@@ -882,25 +882,32 @@ func TestGoldOverflowWritesNothing(t *testing.T) {
 // A file name is the file's name, whatever SQLite's URIs make of %, ? and
 // #, and an absolute path may start with //: the store opens the file the
 // path names and no other, once and again.
+// openTwiceKeeps opens a store on path twice, one after the other, each
+// making a player: the second open finds the first one's player in the
+// file, so its player is the second.
+func openTwiceKeeps(t *testing.T, path string) {
+	t.Helper()
+	for i := range 2 {
+		s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+		if err != nil {
+			t.Fatalf("sqlite.Open: %v", err)
+		}
+		p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Hattori", LastName: "Hanzo", TokenHash: []byte(fmt.Sprint("hanzo", i))})
+		if err != nil || p.ID != int64(i+1) {
+			t.Fatalf("CreatePlayer = %d, %v; want player %d", p.ID, err, i+1)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestFileNamesAreTakenAsTheyAre(t *testing.T) {
 	for _, name := range []string{"game#prod.db", "g?x.db", "game%41.db", "a b%2Fc.db", "file:x.db", "data=1.db"} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, name)
-			for i := range 2 {
-				s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
-				if err != nil {
-					t.Fatalf("sqlite.Open: %v", err)
-				}
-				// The second open finds the first one's player in the file.
-				p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Hattori", LastName: "Hanzo", TokenHash: []byte(fmt.Sprint("hanzo", i))})
-				if err != nil || p.ID != int64(i+1) {
-					t.Fatalf("CreatePlayer = %d, %v; want player %d", p.ID, err, i+1)
-				}
-				if err := s.Close(); err != nil {
-					t.Fatal(err)
-				}
-			}
+			openTwiceKeeps(t, path)
 			entries, err := os.ReadDir(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -917,19 +924,7 @@ func TestFileNamesAreTakenAsTheyAre(t *testing.T) {
 	t.Run("relative :memory:", func(t *testing.T) {
 		dir := t.TempDir()
 		t.Chdir(dir)
-		for i := range 2 {
-			s, err := sqlite.Open(t.Context(), ":memory:", sqlite.Options{})
-			if err != nil {
-				t.Fatalf("sqlite.Open: %v", err)
-			}
-			p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Hattori", LastName: "Hanzo", TokenHash: []byte(fmt.Sprint("hanzo", i))})
-			if err != nil || p.ID != int64(i+1) {
-				t.Errorf("CreatePlayer = %d, %v; want player %d", p.ID, err, i+1)
-			}
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
-			}
-		}
+		openTwiceKeeps(t, ":memory:")
 		if _, err := os.Stat(filepath.Join(dir, ":memory:")); err != nil {
 			t.Errorf("the file :memory: in the working directory: %v", err)
 		}
