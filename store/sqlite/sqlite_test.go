@@ -394,6 +394,22 @@ func TestFileRemovedOrReplaced(t *testing.T) {
 	})
 }
 
+// visitedPlayer makes a player named first through s, with token hash
+// token, and one visit of 15 gold at the Farm; it returns the player as made.
+func visitedPlayer(t *testing.T, s *sqlite.Store, first string, token []byte) game.Player {
+	t.Helper()
+	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: first, LastName: "Sato", TokenHash: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: func(l game.Location) game.Outcome {
+		return game.Outcome{Gold: 15, Message: game.Message(l.Name, 15)}
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestRestoreIsOpenedAsRestored moves a backup over the file of a running
 // Store, as an operator restoring it would, then closes the Store and opens
 // the path again: the restored file must come back as it was, not with the
@@ -435,15 +451,7 @@ func TestRestoreIsOpenedAsRestored(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range 50 {
-				p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Live", LastName: "Player", TokenHash: fmt.Appendf(nil, "live-%d", i)})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: func(l game.Location) game.Outcome {
-					return game.Outcome{Gold: 15, Message: game.Message(l.Name, 15)}
-				}}); err != nil {
-					t.Fatal(err)
-				}
+				visitedPlayer(t, s, "Live", fmt.Appendf(nil, "live-%d", i))
 			}
 			if c.removeFirst {
 				if err := os.Remove(live); err != nil {
@@ -999,15 +1007,7 @@ func TestDamagedFileIsUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("t")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: func(l game.Location) game.Outcome {
-		return game.Outcome{Gold: 15, Message: game.Message(l.Name, 15)}
-	}}); err != nil {
-		t.Fatal(err)
-	}
+	p := visitedPlayer(t, s, "Kira", []byte("t"))
 	if err := s.QuickCheck(t.Context()); err != nil {
 		t.Errorf("QuickCheck of the whole file: %v, want nil", err)
 	}
