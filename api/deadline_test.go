@@ -2,8 +2,11 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -21,7 +24,8 @@ import (
 // Config.StoreDeadline ends a request's database calls, whatever the
 // store's own call timeout (none here): a visit waiting on its player's
 // row, which another process holds, is answered 503 in time, and changes
-// nothing.
+// nothing. The log says the deadline passed, and how much of it a slow
+// body spent before the database was asked.
 func TestStoreDeadline(t *testing.T) {
 	url := pgtest.TestURL(t)
 	store, err := postgres.Open(t.Context(), url, postgres.Options{})
@@ -30,56 +34,98 @@ func TestStoreDeadline(t *testing.T) {
 	}
 	t.Cleanup(func() { store.Close() })
 	s := apitest.NewServer(t, apitest.Options{Store: store, Config: api.Config{StoreDeadline: 500 * time.Millisecond}})
-	p := newPlayer(t, s, "Kira", "Sato")
-
 	conn, err := pgx.Connect(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
-	tx, err := conn.Begin(t.Context())
+
+	for _, tc := range []struct {
+		name      string
+		bodyDelay time.Duration // before the body is sent
+		wantLog   *regexp.Regexp
+	}{
+		{"body at once", 0, regexp.MustCompile(`^no answer within the request's deadline \(500ms\): context deadline exceeded$`)},
+		{"slow body", 300 * time.Millisecond, regexp.MustCompile(
+			`^no answer within the request's deadline \(500ms\), of which the request's body took (3|4)\d\dms to arrive: context deadline exceeded$`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPlayer(t, s, "Kira", "Sato")
+			tx, err := conn.Begin(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(t.Context(), `SELECT FROM players WHERE id = $1 FOR UPDATE`, p.Id); err != nil {
+				t.Fatal(err)
+			}
+			// Without the deadline the visit would wait for the row: it
+			// gets it after 20s, and the test fails on its 201 instead of
+			// hanging.
+			timer := time.AfterFunc(20*time.Second, func() { tx.Rollback(context.Background()) })
+			defer timer.Stop()
+
+			logged := len(*s.Log)
+			status, problem := slowVisit(t, s, p, tc.bodyDelay)
+			if status != http.StatusServiceUnavailable {
+				t.Fatalf("visit while the row is held: got %d %+v, want 503", status, problem)
+			}
+			if got, want := problem.Detail, "The database did not answer in time."; got != want {
+				t.Errorf("detail: got %q, want %q", got, want)
+			}
+			var said []string
+			for _, r := range (*s.Log)[logged:] {
+				if r.Message == "database unavailable" {
+					r.Attrs(func(a slog.Attr) bool {
+						if a.Key == "err" {
+							said = append(said, a.Value.String())
+						}
+						return true
+					})
+				}
+			}
+			if len(said) != 1 || !tc.wantLog.MatchString(said[0]) {
+				t.Errorf("logged: got %q, want one matching %s", said, tc.wantLog)
+			}
+			timer.Stop()
+			if err := tx.Rollback(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if got := getPlayer(t, s, p.path); got.Gold != 0 {
+				t.Errorf("player gold after the refused visit: got %d, want 0", got.Gold)
+			}
+			if resp, v := visit(t, s, p, farm, ""); resp.Status != http.StatusCreated || getPlayer(t, s, p.path).Gold != int64(v.Gold) {
+				t.Errorf("a visit once the row is free: got %d %s", resp.Status, resp.Body)
+			}
+		})
+	}
+}
+
+// slowVisit sends p a visit to the farm whose body follows its headers
+// after delay, and returns the status and the problem answered.
+func slowVisit(t *testing.T, s *apitest.Server, p player, delay time.Duration) (int, generated.Problem) {
+	t.Helper()
+	body, w := io.Pipe()
+	go func() {
+		time.Sleep(delay)
+		w.Write([]byte(`{"location_id":1}`))
+		w.Close()
+	}()
+	req, err := http.NewRequestWithContext(t.Context(), "POST", s.URL+p.path+"/visits", body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.Exec(t.Context(), `SELECT FROM players WHERE id = $1 FOR UPDATE`, p.Id); err != nil {
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+p.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
 		t.Fatal(err)
 	}
-	// Without the deadline the visit would wait for the row: it gets it
-	// after 20s, and the test fails on its 201 instead of hanging.
-	timer := time.AfterFunc(20*time.Second, func() { tx.Rollback(context.Background()) })
-	defer timer.Stop()
-
-	resp, _ := visit(t, s, p, farm, "")
-	if resp.Status != http.StatusServiceUnavailable {
-		t.Fatalf("visit while the row is held: got %d %s, want 503", resp.Status, resp.Body)
+	defer resp.Body.Close()
+	var problem generated.Problem
+	if err := json.NewDecoder(resp.Body).Decode(&problem); err != nil {
+		t.Fatalf("decode the answer: %v", err)
 	}
-	if got, want := resp.Problem(t).Detail, "The database did not answer in time."; got != want {
-		t.Errorf("detail: got %q, want %q", got, want)
-	}
-	var logged string
-	for _, r := range *s.Log {
-		if r.Message == "database unavailable" {
-			r.Attrs(func(a slog.Attr) bool {
-				if a.Key == "err" {
-					logged = a.Value.String()
-				}
-				return true
-			})
-		}
-	}
-	if want := "no answer within the request's deadline (500ms): context deadline exceeded"; logged != want {
-		t.Errorf("logged: got %q, want %q", logged, want)
-	}
-	timer.Stop()
-	if err := tx.Rollback(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	if got := getPlayer(t, s, p.path); got.Gold != 0 {
-		t.Errorf("player gold after the refused visit: got %d, want 0", got.Gold)
-	}
-	if resp, v := visit(t, s, p, farm, ""); resp.Status != http.StatusCreated || getPlayer(t, s, p.path).Gold != int64(v.Gold) {
-		t.Errorf("a visit once the row is free: got %d %s", resp.Status, resp.Body)
-	}
+	return resp.StatusCode, problem
 }
 
 // With a deadline set, a panic after the status line went out is still the

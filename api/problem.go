@@ -217,6 +217,11 @@ func (r problemRender) WriteContentType(w http.ResponseWriter) {
 // connection closed (see handlerError).
 const connectionClosed = "The connection closed before the answer, which cancels the request: keep it open until the answer arrives."
 
+// bodyWaitKey keys, in a request's gin.Context, the time its body took to
+// arrive, from the start of Config.StoreDeadline: set only with a deadline,
+// and only when the body took a tenth of it or more.
+const bodyWaitKey = "ninjagold.bodyWait"
+
 // errorResponder turns errors returned by impl into problems.
 type errorResponder struct {
 	log *slog.Logger
@@ -237,6 +242,10 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 		ge = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time.", Err: err}
 		if e.deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
 			ge.Err = fmt.Errorf("no answer within the request's deadline (%v): %w", e.deadline, err)
+			if wait, ok := c.Get(bodyWaitKey); ok {
+				ge.Err = fmt.Errorf("no answer within the request's deadline (%v), of which the request's body took %v to arrive: %w",
+					e.deadline, wait.(time.Duration).Round(time.Millisecond), err)
+			}
 		}
 		if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
 			// The request's own context ended: net/http ends it when the
