@@ -91,7 +91,20 @@ type Store struct {
 	probes singleflight.Group
 	// room is freeBytes, which Ping asks after a fault (see minRoom).
 	room func(path string) (uint64, bool)
+	// pingTimeout bounds Ping (PingTimeout; the tests shorten it).
+	pingTimeout time.Duration
 }
+
+// PingTimeout bounds Ping, whatever the caller's context: a readiness
+// probe must answer while the write connection is held, by a commit
+// waiting for the disk or a write waiting out --sqlite-busy-timeout for
+// another process's lock (with Options.Shared), and load balancers give
+// their probes a few seconds. A write connection that has not answered by
+// then is reported unavailable: writes are not being taken.
+const PingTimeout = 2 * time.Second
+
+// errPingTimedOut is the cause of Ping's own timeout.
+var errPingTimedOut = errors.New("ping timed out")
 
 // The metrics find the pools and the writer by these interfaces at run
 // time: a method that drifted from them would drop its metrics silently.
@@ -271,7 +284,7 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	read.SetMaxOpenConns(opts.Readers)
 	read.SetMaxIdleConns(opts.Readers)
 
-	s := &Store{write: write, wconn: wconn, read: read, now: time.Now, room: freeBytes,
+	s := &Store{write: write, wconn: wconn, read: read, now: time.Now, room: freeBytes, pingTimeout: PingTimeout,
 		jobs: make(chan writeJob), quit: make(chan struct{}), stopped: make(chan struct{}),
 		wstmts: writerStmts{prepared: map[string]*sql.Stmt{}},
 		reads:  readStmts{db: read}, file: file}
@@ -509,9 +522,10 @@ func (s *Store) CheckFile() error {
 }
 
 // Ping checks that the write connection answers and the file can be read,
-// within ctx: the write connection answers between the writer's statements,
-// and one statement may take long (a commit waiting for the disk), so the
-// wait for it ends with ctx; the ping itself finishes in the background,
+// within ctx and PingTimeout: the write connection answers between the
+// writer's statements, and one statement may take long (a commit waiting
+// for the disk), so the wait for it ends with ctx, or after PingTimeout
+// with an EUNAVAILABLE error; the ping itself finishes in the background,
 // one at a time: the Pings that come while one runs share its answer.
 //
 // After a write failed for the storage under the file (see fault), Ping
@@ -520,6 +534,17 @@ func (s *Store) CheckFile() error {
 // and, as for the ping, its wait for the writer ends with ctx, and one such
 // write runs at a time.
 func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, s.pingTimeout, errPingTimedOut)
+	defer cancel()
+	err := s.ping(ctx)
+	if err != nil && errors.Is(context.Cause(ctx), errPingTimedOut) {
+		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time.",
+			Err: fmt.Errorf("sqlite: no answer to the readiness check within %v (the write connection is held while a commit waits for the disk, or a write waits out another process's lock with --sqlite-shared): %w", s.pingTimeout, err)}
+	}
+	return err
+}
+
+func (s *Store) ping(ctx context.Context) error {
 	if err := s.file.check(); err != nil {
 		return err
 	}

@@ -211,33 +211,58 @@ func TestWritable(t *testing.T) {
 	}
 }
 
-// Ping answers within its context also while the writer's connection is
-// busy with a statement: a readiness probe must not hang behind a slow
-// commit. The statement here is test_hold(), which returns only when the
-// test lets it.
+// Ping answers within its context, and within PingTimeout, also while the
+// writer's connection is busy with a statement: a readiness probe must not
+// hang behind a slow commit. The statement here is test_hold(), which
+// returns only when the test lets it.
 func TestPingKeepsItsDeadlineDuringAWrite(t *testing.T) {
-	s := openStore(t)
-	wrote, release := holdWriter(t, s) // the writer's statement holds the connection
-	pinged := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		defer cancel()
-		pinged <- s.Ping(ctx)
-	}()
-	select {
-	case err := <-pinged:
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("Ping while the writer's statement runs = %v, want its deadline's error", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Error("Ping waited for the writer's statement, past its deadline")
-	}
-	release()
-	if err := <-wrote; err != nil {
-		t.Fatalf("the held write: %v", err)
-	}
-	if err := s.Ping(t.Context()); err != nil {
-		t.Errorf("Ping after the write = %v, want nil", err)
+	for _, tc := range []struct {
+		name        string
+		deadline    time.Duration // the caller's; 0 for none
+		pingTimeout time.Duration
+		want        func(error) bool
+	}{
+		{"the caller's deadline", 20 * time.Millisecond, PingTimeout, func(err error) bool {
+			return errors.Is(err, context.DeadlineExceeded) && game.ErrorCode(err) == game.EINTERNAL
+		}},
+		// A caller without one (/readyz on SQLite) hears, after
+		// PingTimeout, that the database is unavailable, and why.
+		{"its own timeout", 0, 50 * time.Millisecond, func(err error) bool {
+			var ge *game.Error
+			return errors.As(err, &ge) && ge.Code == game.EUNAVAILABLE && ge.Message == "The database did not answer in time." &&
+				strings.HasPrefix(ge.Err.Error(), "sqlite: no answer to the readiness check within 50ms (the write connection is held")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openStore(t)
+			s.pingTimeout = tc.pingTimeout
+			wrote, release := holdWriter(t, s) // the writer's statement holds the connection
+			pinged := make(chan error, 1)
+			go func() {
+				ctx := context.Background()
+				if tc.deadline > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+					defer cancel()
+				}
+				pinged <- s.Ping(ctx)
+			}()
+			select {
+			case err := <-pinged:
+				if !tc.want(err) {
+					t.Errorf("Ping while the writer's statement runs = %v (code %q)", err, game.ErrorCode(err))
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("Ping waited for the writer's statement, past its deadline")
+			}
+			release()
+			if err := <-wrote; err != nil {
+				t.Fatalf("the held write: %v", err)
+			}
+			if err := s.Ping(t.Context()); err != nil {
+				t.Errorf("Ping after the write = %v, want nil", err)
+			}
+		})
 	}
 }
 
