@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -492,15 +493,32 @@ func (v *validator) readBody(c *gin.Context) ([]byte, bool) {
 	}
 	req.Body.Close()
 	if err != nil {
-		if isBodyTooLarge(err) {
-			v.tooLarge(c)
-		} else {
-			writeProblem(c, kindInvalid, "The request body could not be read.", map[string]string{bodyKey: "request body could not be read"})
-		}
+		v.unreadBody(c, err)
 		return nil, false
 	}
 	setBodyLength(req, data)
 	return data, true
+}
+
+// unreadBody answers a request whose body could not be read for err.
+func (v *validator) unreadBody(c *gin.Context, err error) {
+	var ne net.Error
+	switch {
+	case isBodyTooLarge(err):
+		v.tooLarge(c)
+	case errors.As(err, &ne) && ne.Timeout():
+		// --read-timeout passed while the body came: a request to send
+		// again, faster (net/http closes the connection after the
+		// answer). A 408 would say so in its status, but would be a
+		// problem type the contract's clients do not know.
+		writeProblem(c, kindInvalid, "The request body did not arrive in time.",
+			map[string]string{bodyKey: "request body did not arrive within the server's read timeout"})
+	case errors.Is(err, io.ErrUnexpectedEOF) && c.Request.ContentLength >= 0:
+		writeProblem(c, kindInvalid, "The request body could not be read.",
+			map[string]string{bodyKey: fmt.Sprintf("request body ended before its Content-Length of %d bytes", c.Request.ContentLength)})
+	default:
+		writeProblem(c, kindInvalid, "The request body could not be read.", map[string]string{bodyKey: "request body could not be read"})
+	}
 }
 
 // isBodyTooLarge reports whether err comes from reading past the body limit.

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
@@ -69,6 +70,8 @@ type Options struct {
 	// NoResponseCheck turns off the server's own --validate-responses
 	// check, which the harness otherwise turns on.
 	NoResponseCheck bool
+	// ReadTimeout is the server's (--read-timeout); 0 is none.
+	ReadTimeout time.Duration
 }
 
 // NewServer starts the service over a fresh SQLite file in t.TempDir().
@@ -112,8 +115,10 @@ func NewServer(t testing.TB, opts Options) *Server {
 	// As cmd/ninjagold serves it: the handler answers OPTIONS * itself, and
 	// the connection's header bound is net/http's default, 1 MiB, as
 	// cmd/ninjagold's is. Unlike it, no timeouts (a test's slow request is
-	// the test's) and net/http's own log to stderr.
+	// the test's) but a ReadTimeout asked for, and net/http's own log to
+	// stderr.
 	hs.Config.DisableGeneralOptionsHandler = true
+	hs.Config.ReadTimeout = opts.ReadTimeout
 	hs.Start()
 	t.Cleanup(hs.Close)
 	httpClient := hs.Client()

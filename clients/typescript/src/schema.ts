@@ -1005,7 +1005,13 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is invalid; `errors` names each offending field. */
+        /**
+         * @description The request is invalid; `errors` names each offending field. A body that could not be
+         *     read is named `body`: one that ended before its `Content-Length`, or did not arrive
+         *     within the server's read timeout (`--read-timeout`, 30 s for the whole request by
+         *     default), after which the server closes the connection; such a request can be sent
+         *     again as it was.
+         */
         BadRequest: {
             headers: {
                 "X-Request-ID": components["headers"]["RequestID"];
