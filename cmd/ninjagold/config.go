@@ -426,8 +426,15 @@ func browserOrigin(u *url.URL) (string, error) {
 		host = addr.String()
 	default:
 		for _, r := range host {
-			if r > 0x7f {
+			switch {
+			case r > 0x7f:
 				return "", errors.New("a browser sends a host name in its ASCII (punycode) form")
+			case r == '*':
+				return "", errors.New("an origin names one host: there are no wildcards; give --cors-origin once for each origin")
+			case r == ';':
+				return "", errors.New("an origin has no ';': separate origins with commas, or give --cors-origin once for each")
+			case !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_'):
+				return "", fmt.Errorf("a host name has no %q", r)
 			}
 		}
 	}
