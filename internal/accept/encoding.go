@@ -7,15 +7,17 @@ import (
 
 // Coding reports whether acceptEncoding, the request's Accept-Encoding lines
 // joined by commas, asks for the content coding coding (RFC 9110 §12.5.3):
-// it names it, or names "*" and not it, with a weight above 0. x-gzip is
-// gzip (RFC 9110 §8.4.1.3). Where the same coding is named twice, the
-// higher weight counts.
+// it names it, or names "*" and not it, with a weight above 0, and not
+// below identity's where it weighs identity (by name, or by "*" without
+// it): "identity, gzip;q=0.5" prefers the content as it is. x-gzip is gzip
+// (RFC 9110 §8.4.1.3). Where the same coding is named twice, the higher
+// weight counts.
 //
 // An absent or empty Accept-Encoding asks for none. RFC 9110 lets a server
 // read an absent one as "any coding", but a client that sends none, such as
 // curl without --compressed, often cannot decode one.
 func Coding(acceptEncoding, coding string) bool {
-	named, star := -1.0, -1.0
+	named, identity, star := -1.0, -1.0, -1.0
 	for _, part := range strings.Split(acceptEncoding, ",") {
 		name, params, _ := strings.Cut(part, ";")
 		name = strings.TrimSpace(name)
@@ -25,14 +27,19 @@ func Coding(acceptEncoding, coding string) bool {
 		switch q := weight(params); {
 		case strings.EqualFold(name, coding):
 			named = max(named, q)
+		case strings.EqualFold(name, "identity"):
+			identity = max(identity, q)
 		case name == "*":
 			star = max(star, q)
 		}
 	}
-	if named >= 0 {
-		return named > 0
+	if named < 0 {
+		named = star
 	}
-	return star > 0
+	if identity < 0 {
+		identity = star
+	}
+	return named > 0 && named >= identity
 }
 
 // weight reads the q parameter of an Accept-Encoding element's parameters

@@ -33,6 +33,14 @@ func TestCoding(t *testing.T) {
 		{"gzip;q=0, gzip;q=0.5", true},
 		{"gzip;q=0.5, gzip;q=0", true},
 		{"*;q=0.5, *;q=0", true},
+		// Weighed below identity, by name or by "*": the content as it is.
+		{"identity, gzip;q=0.5", false},
+		{"gzip;q=0.1, identity", false},
+		{"gzip;q=0.5, *", false},
+		{"gzip;q=0.5, identity;q=0.5", true},
+		{"gzip, identity;q=0.5", true},
+		{"gzip;q=0.5, identity;q=0", true},
+		{"IDENTITY;q=0.6, x-gzip;q=0.5", false},
 		// A weight that is no number from 0 to 1 counts as 1, as in Accept.
 		{"gzip;q=abc", true},
 		{"gzip;q=2", true},
