@@ -357,7 +357,21 @@ func checkOurs(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return err
 	}
-	if len(tables) == 0 || slices.Contains(tables, "schema_migrations") {
+	if len(tables) == 0 {
+		return nil
+	}
+	if slices.Contains(tables, "schema_migrations") {
+		// Other tools name their table so too (golang-migrate's has
+		// version and dirty, Rails' version): this game's has its own
+		// columns.
+		cols, err := textColumn(ctx, db, `SELECT name FROM pragma_table_info('schema_migrations') ORDER BY cid`)
+		if err != nil {
+			return err
+		}
+		if slices.ContainsFunc(migrationColumns, func(c string) bool { return !slices.Contains(cols, c) }) {
+			return fmt.Errorf("sqlite: the file's schema_migrations has the columns (%s), not this game's (%s): another tool's migrations, in another application's database; give --db this game's file, or a new one",
+				strings.Join(cols, ", "), strings.Join(migrationColumns, ", "))
+		}
 		return nil
 	}
 	if len(tables) > 5 {
@@ -365,6 +379,10 @@ func checkOurs(ctx context.Context, db *sql.DB) error {
 	}
 	return fmt.Errorf("sqlite: the file holds tables (%s) but no schema_migrations: another application's database, not this game's; give --db this game's file, or a new one", strings.Join(tables, ", "))
 }
+
+// migrationColumns are the columns of schema_migrations, as migrate makes
+// it: a table of that name without one of them is another tool's.
+var migrationColumns = []string{"version", "name", "applied_at"}
 
 // textColumn runs query, which selects one text column, on db and returns
 // the column's values in order, or the query's error unwrapped.

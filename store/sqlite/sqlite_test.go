@@ -1039,9 +1039,15 @@ func TestDamagedFileIsUnavailable(t *testing.T) {
 // A --db that names another application's SQLite file is refused, and the
 // file left as it was: the migrations would add this game's tables to it.
 func TestOtherApplicationsFileIsRefused(t *testing.T) {
-	for _, c := range []struct{ name, schema string }{
-		{"tables of its own", `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); CREATE TABLE tags (name TEXT)`},
-		{"a table named as one of the game's", `CREATE TABLE players (id INTEGER PRIMARY KEY, nick TEXT)`},
+	for _, c := range []struct{ name, schema, want string }{
+		{"tables of its own", `CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); CREATE TABLE tags (name TEXT)`,
+			"holds tables (notes, tags) but no schema_migrations: another application's database"},
+		{"a table named as one of the game's", `CREATE TABLE players (id INTEGER PRIMARY KEY, nick TEXT)`,
+			"another application's database"},
+		{"golang-migrate's schema_migrations", `CREATE TABLE schema_migrations (version uint64, dirty bool); CREATE TABLE players (id INTEGER PRIMARY KEY, nick TEXT)`,
+			"schema_migrations has the columns (version, dirty), not this game's (version, name, applied_at): another tool's migrations, in another application's database"},
+		{"Rails' schema_migrations", `CREATE TABLE schema_migrations (version varchar NOT NULL PRIMARY KEY)`,
+			"schema_migrations has the columns (version), not this game's"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "other.db")
@@ -1070,8 +1076,8 @@ func TestOtherApplicationsFileIsRefused(t *testing.T) {
 				s.Close()
 				t.Fatal("Open of another application's file: no error")
 			}
-			if !strings.Contains(err.Error(), "another application's database") {
-				t.Errorf("Open: %v, want it to say the file is another application's", err)
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Open: %v, want it to say %q", err, c.want)
 			}
 			if db, err = sql.Open("sqlite", path); err != nil {
 				t.Fatal(err)
