@@ -31,12 +31,14 @@ const screenshotPath = path.resolve(repoRoot, process.env.DOCS_SCREENSHOT || 'bu
 const adminToken = 'docs-e2e-admin-token';
 
 // Guards against a hang, not budgets: a slow run is no failure (speed is
-// measured in benchmarks). The suite's bound is generous: on a machine under
+// measured in benchmarks). The bounds are generous: on a machine under
 // load, with a browser just installed, its nine tests took 73 s (the build,
-// when this file does it, comes before and is not counted).
-const SUITE_TIMEOUT = 180_000;
+// when this file does it, comes before and is not counted); at a load
+// average of 9 on two cores, two tests of the Authorize dialog, no step of
+// them past STEP_TIMEOUT, took over 30 s.
+const SUITE_TIMEOUT = 600_000;
 const STEP_TIMEOUT = 10_000; // one UI step (render, click, response)
-const TEST_TIMEOUT = 30_000; // one test
+const TEST_TIMEOUT = 90_000; // one test
 
 const state = {
   tmp: '', // temp dir: database, browser profile, maybe the binary
