@@ -8,6 +8,8 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -82,7 +84,11 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 	if err := conn.QueryRow(ctx, `SELECT to_regclass(quote_ident(current_schema()) || '.schema_migrations') IS NOT NULL`).Scan(&recorded); err != nil {
 		return "", fmt.Errorf("postgres: migrations table: %w", err)
 	}
-	if !recorded {
+	if recorded {
+		if err := checkMigrationsTable(ctx, conn, schema); err != nil {
+			return "", err
+		}
+	} else {
 		if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    integer     PRIMARY KEY,
 			name       text        NOT NULL,
@@ -133,6 +139,28 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 		}
 	}
 	return schema, nil
+}
+
+// checkMigrationsTable refuses a schema_migrations in schema without the
+// columns this game's has: another tool's (golang-migrate's has version and
+// dirty, Rails' version), in another application's schema, whose versions
+// would be read as this game's migrations applied, or as newer ones.
+func checkMigrationsTable(ctx context.Context, conn *pgxpool.Conn, schema string) error {
+	rows, err := conn.Query(ctx, `SELECT column_name::text FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'schema_migrations' ORDER BY ordinal_position`)
+	if err != nil {
+		return fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	want := []string{"version", "name", "applied_at"}
+	if slices.ContainsFunc(want, func(c string) bool { return !slices.Contains(cols, c) }) {
+		return fmt.Errorf("postgres: schema %q has a schema_migrations with the columns (%s), not this game's (%s): another tool's migrations, in another application's schema; give the URL this game's schema (search_path), or a new one",
+			schema, strings.Join(cols, ", "), strings.Join(want, ", "))
+	}
+	return nil
 }
 
 // checkSearchPath refuses to create the tables in schema, the first on the

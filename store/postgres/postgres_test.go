@@ -1892,6 +1892,42 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	}
 }
 
+// A schema_migrations of another tool's (another application's schema) is
+// refused, naming its columns, and nothing is created beside it: its
+// versions are not this game's migrations applied, nor newer ones.
+func TestOtherToolsMigrationsTableIsRefused(t *testing.T) {
+	for _, tc := range []struct{ name, table, columns string }{
+		{"golang-migrate's", `CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (1, false)`, "(version, dirty)"},
+		{"Rails'", `CREATE TABLE schema_migrations (version varchar PRIMARY KEY); INSERT INTO schema_migrations VALUES ('20240101000000')`, "(version)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := pgtest.TestURL(t)
+			exec(t, url, tc.table)
+			s, err := postgres.Open(t.Context(), url, postgres.Options{MaxConns: testConns})
+			if err == nil {
+				s.Close()
+				t.Fatal("Open: no error")
+			}
+			if want := "has a schema_migrations with the columns " + tc.columns + ", not this game's (version, name, applied_at): another tool's migrations"; !strings.Contains(err.Error(), want) {
+				t.Errorf("Open: %v, want it to say %q", err, want)
+			}
+			conn, err := pgx.Connect(t.Context(), url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(context.Background())
+			var tables []string
+			rows, err := conn.Query(t.Context(), `SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`)
+			if err == nil {
+				tables, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			}
+			if err != nil || !slices.Equal(tables, []string{"schema_migrations"}) {
+				t.Errorf("tables after the refusal: %v (%v), want schema_migrations alone", tables, err)
+			}
+		})
+	}
+}
+
 // A schema created on the search_path ahead of the one holding the tables
 // (one named for the user, say) is not silently given an empty game of its
 // own; named alone, it is.
