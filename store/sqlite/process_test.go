@@ -160,8 +160,11 @@ func TestBusyWriteIsUnavailable(t *testing.T) {
 	defer s.Close()
 	release := holdWriteLock(t, path)
 	_, err = s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Busy", LastName: "Writer", TokenHash: []byte("busy")})
-	if game.ErrorCode(err) != game.EUNAVAILABLE {
+	var ge *game.Error
+	if !errors.As(err, &ge) || ge.Code != game.EUNAVAILABLE {
 		t.Errorf("CreatePlayer while another connection writes: got %v (code %q), want EUNAVAILABLE", err, game.ErrorCode(err))
+	} else if got := ge.Err.Error(); !strings.HasPrefix(got, "the database stayed locked past the busy timeout (--sqlite-busy-timeout)") || !strings.HasSuffix(got, "(SQLITE_BUSY)") {
+		t.Errorf("its cause, for the log: %q, want it to name the busy timeout, and SQLITE_BUSY behind", got)
 	}
 	release()
 	if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Busy", LastName: "Writer", TokenHash: []byte("busy")}); err != nil {

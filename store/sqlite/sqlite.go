@@ -680,6 +680,9 @@ func (e callbackError) Error() string { return e.err.Error() }
 // the kernel has no OFD locks, SQLite keeps POSIX locks, as by default.
 func holdAcrossCloses() { _, _ = sqlite.OFDLocking(true) }
 
+// busyFor is what a call that waited out the busy timeout says in the log.
+const busyFor = "the database stayed locked past the busy timeout (--sqlite-busy-timeout) by another connection's transaction (with --sqlite-shared, another process's)"
+
 // isBusy reports whether err is SQLite's "database is locked".
 func isBusy(err error) bool {
 	var se *sqlite.Error
@@ -721,7 +724,10 @@ func wrap(err error) error {
 			return &game.Error{Code: game.EUNAVAILABLE, Message: diskFull, Err: err}
 		case sqlite3.SQLITE_READONLY:
 			return &game.Error{Code: game.EUNAVAILABLE, Message: readOnly, Err: err}
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+		case sqlite3.SQLITE_BUSY:
+			// The operator's log says which setting it waited out.
+			return game.Unavailable(fmt.Errorf("%s: %w", busyFor, err))
+		case sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
 			return game.Unavailable(err)
 		case sqlite3.SQLITE_ERROR:
 			if schemaChanged(se) {
