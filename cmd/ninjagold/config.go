@@ -352,23 +352,35 @@ func (cfg config) check() error {
 		if err != nil && net.ParseIP(p) == nil {
 			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy must be IP addresses or CIDRs, not %q", p)
 		}
-		if err == nil && isEveryAddress(network) {
-			// Every address a proxy: any client could name itself in
-			// X-Forwarded-For, and with it its rate-limit bucket.
+		if err != nil {
+			continue
+		}
+		// Every address a proxy: any client could name itself in
+		// X-Forwarded-For, and with it its rate-limit bucket. So could
+		// those of a network wider than any of proxies (two /1s are
+		// every IPv4 address).
+		switch ones, family := prefixLength(network); {
+		case ones <= 0:
 			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy %q trusts every address, so every client could choose its rate-limit bucket: name the proxies' own addresses or network", p)
+		case family == 4 && ones < 8, family == 6 && ones < 7:
+			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy %q is wider than any network of proxies (a /%d; IPv4 ones are /8 at the widest, 10.0.0.0/8, and IPv6 ones /7, fc00::/7), so clients in it could choose their rate-limit bucket: name the proxies' own addresses or network", p, ones)
 		}
 	}
 	return nil
 }
 
-// isEveryAddress says network holds every address of its family: a /0,
-// or the IPv4-mapped ::ffff:0:0/96, which holds every IPv4 address.
-func isEveryAddress(network *net.IPNet) bool {
+// prefixLength is network's prefix length in its family of addresses (4 or
+// 6): an IPv4-mapped network (::ffff:0:0/96 holds every IPv4 address) is
+// counted as IPv4.
+func prefixLength(network *net.IPNet) (ones, family int) {
 	ones, bits := network.Mask.Size()
 	if bits == 8*net.IPv6len && network.IP.To4() != nil {
-		ones -= 96
+		return ones - 96, 4
 	}
-	return ones <= 0
+	if bits == 8*net.IPv4len {
+		return ones, 4
+	}
+	return ones, 6
 }
 
 // checkOrigin refuses o unless it is an origin as a browser sends it in
