@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -38,6 +40,7 @@ func TestUnavailable(t *testing.T) {
 		{"53100", true},  // disk_full
 		{"58030", true},  // io_error
 		{"25006", true},  // read_only_sql_transaction: a standby
+		{"55P03", true},  // lock_not_available: lock_timeout passed
 		{"57014", true},  // query_canceled (statement_timeout)
 		{"40001", true},  // serialization_failure
 		{"23505", false}, // unique_violation
@@ -90,6 +93,8 @@ func TestRetryable(t *testing.T) {
 		want bool
 	}{
 		{"a statement that lost its connection", io.ErrUnexpectedEOF, true},
+		{"a statement whose connection ended", fmt.Errorf("read: %w", io.EOF), true},
+		{"a statement whose connection was reset", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, true},
 		{"a statement whose connection failed", &pgconn.PgError{Code: "08006"}, true},
 		{"a statement in a conflict", &pgconn.PgError{Code: "40001"}, true},
 		{"a key taken by another transaction", errKeyTaken, true},

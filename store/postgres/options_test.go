@@ -36,6 +36,8 @@ func TestPoolConfig(t *testing.T) {
 			Options{}, want{defaults.maxConns, 0, 5 * time.Second, "30000"}},
 		{"a sub-millisecond statement timeout is 1ms, not none", base,
 			Options{StatementTimeout: time.Microsecond}, want{defaults.maxConns, time.Hour, 5 * time.Second, "1"}},
+		{"the shortest lifetime is taken", base,
+			Options{ConnMaxLifetime: MinConnLifetime}, want{defaults.maxConns, time.Second, 5 * time.Second, "30000"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -116,5 +118,31 @@ func TestPoolConfigRefuses(t *testing.T) {
 				t.Errorf("got error %q, want one mentioning %q and no password", msg, c.mention)
 			}
 		})
+	}
+}
+
+// settingMillis reads a PostgreSQL time setting as SHOW gives it, in
+// milliseconds; what it cannot read, or what overflows, is 0 (none).
+func TestSettingMillis(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{
+		{"30000", 30000},
+		{"30s", 30000},
+		{" 1.5 s ", 1500},
+		{"1min", 60000},
+		{"2h", 7200000},
+		{"1d", 86400000},
+		{"250us", 0},
+		{"1500us", 2},
+		{"0", 0},
+		{"5 fortnights", 0},
+		{"soon", 0},
+		{"1e30", 0}, // past int64: none, not a negative number
+	} {
+		if got := settingMillis(tc.in); got != tc.want {
+			t.Errorf("settingMillis(%q) = %d, want %d", tc.in, got, tc.want)
+		}
 	}
 }

@@ -1017,6 +1017,69 @@ func heldPlayer(t *testing.T, opts postgres.Options) (s *postgres.Store, p game.
 	return s, p, holder, release, postgres.Pool(other)
 }
 
+// A visit that comes while another process replaces its player's token, or
+// deletes the player, waits on the row and is judged on what that change
+// committed: its token, the old one, is no one's now. It is never accepted
+// with a token the player no longer has, nor answered with a 500 for a row
+// that went away under it.
+func TestVisitWaitsForATokenChange(t *testing.T) {
+	for _, tc := range []struct{ name, change string }{
+		{"token replaced", `UPDATE players SET token_hash = 'replaced' WHERE id = $1`},
+		{"player deleted", `DELETE FROM players WHERE id = $1`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := pgtest.TestURL(t)
+			s := openURL(t, url, postgres.Options{MaxConns: 2})
+			other := openURL(t, url, postgres.Options{MaxConns: 2})
+			ctx := t.Context()
+			p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("old")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx, err := postgres.Pool(other).Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(context.Background())
+			if _, err := tx.Exec(ctx, tc.change, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			var holder int
+			if err := tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&holder); err != nil {
+				t.Fatal(err)
+			}
+			visited := make(chan error, 1)
+			go func() {
+				_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, TokenHash: []byte("old"), Roll: rollFive})
+				visited <- err
+			}()
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				var blocked int
+				if err := postgres.Pool(other).QueryRow(ctx,
+					`SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, holder).Scan(&blocked); err != nil {
+					t.Fatal(err)
+				}
+				if blocked == 1 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("after 10s the visit waits on no lock of the change's")
+				}
+			}
+			if err := tx.Commit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := <-visited; !errors.Is(err, game.ErrUnknownToken) {
+				t.Errorf("the visit once the change committed: %v (code %q), want ErrUnknownToken", err, game.ErrorCode(err))
+			}
+			var visits int
+			if err := postgres.Pool(other).QueryRow(ctx, `SELECT count(*) FROM visits`).Scan(&visits); err != nil || visits != 0 {
+				t.Errorf("visits recorded: %d (%v), want none", visits, err)
+			}
+		})
+	}
+}
+
 // A burst of visits to one player waits its turn in the process, not in
 // the pool: one connection waits on the player's row lock, and the other
 // players' requests have the rest of the pool meanwhile. (Without the
