@@ -466,8 +466,9 @@ func (s *Store) inPlayerTx(ctx context.Context, id int64, fn func(ctx context.Co
 			if done, err = s.turns.wait(ctx, id); err != nil {
 				if errors.Is(err, context.DeadlineExceeded) {
 					// The client hears what a wait on the row would
-					// tell it; the operator, that the database was not
-					// asked.
+					// tell it (the api answers a deadline passed there,
+					// the context's error, with the same 503); the
+					// operator, that the database was not asked.
 					return &game.Error{Code: game.EUNAVAILABLE, Message: noAnswer, Err: fmt.Errorf(
 						"postgres: waited past the deadline for the turn of player %d, held by its earlier writes in this process (a burst of writes to one player): %w", id, err)}
 				}

@@ -1206,6 +1206,24 @@ func TestPlayerTurnWaitSaysWhy(t *testing.T) {
 	}
 }
 
+// The caller's own deadline, passed while a visit waits on the row, comes
+// back as the context's error, as wrap says, not as a database that did not
+// answer: the api answers both with the same 503, and logs the request's
+// deadline for this one. The turn is left.
+func TestRowWaitPastTheCallersDeadline(t *testing.T) {
+	s, p, _, _, _ := heldPlayer(t, postgres.Options{MaxConns: 2})
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: rollFive})
+	var ge *game.Error
+	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ge) {
+		t.Errorf("the visit past its caller's deadline: %v, want context.DeadlineExceeded", err)
+	}
+	if got := postgres.WaitingWrites(s, p.ID); got != 0 {
+		t.Errorf("turns left behind: %d", got)
+	}
+}
+
 // A database whose default isolation is SERIALIZABLE (ALTER DATABASE ...
 // SET default_transaction_isolation, or the URL's parameter, as here) must
 // not fail the visits that queue on one player's row: the store's
@@ -1414,6 +1432,41 @@ func proxiedWith(t *testing.T, opts postgres.Options) (*postgres.Store, *proxy, 
 	p := startProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
 	return openURL(t, u.String(), opts), p, direct
+}
+
+// Ping is bounded by the connect timeout when no call timeout is set (a
+// readiness probe must answer while the database does not), and by the
+// call timeout when that is the shorter.
+func TestPingIsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		opts   postgres.Options
+		caller time.Duration // the caller's own deadline, far past the bound
+	}{
+		{"by the connect timeout", postgres.Options{ConnectTimeout: 300 * time.Millisecond}, 20 * time.Second},
+		{"by a shorter call timeout", postgres.Options{ConnectTimeout: 20 * time.Second, CallTimeout: 300 * time.Millisecond}, 10 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, p, _ := proxiedWith(t, tc.opts)
+			held, release := p.holdNext(t, "")
+			ctx, cancel := context.WithTimeout(t.Context(), tc.caller)
+			defer cancel()
+			err := s.Ping(ctx)
+			if game.ErrorCode(err) != game.EUNAVAILABLE || ctx.Err() != nil {
+				t.Errorf("Ping while the database does not answer: %v (the caller's %v deadline passed: %v), want %s before it",
+					err, tc.caller, ctx.Err() != nil, game.EUNAVAILABLE)
+			}
+			select {
+			case <-held:
+			default:
+				t.Fatal("no message was held: the database never stopped answering")
+			}
+			release()
+			if err := s.Ping(t.Context()); err != nil {
+				t.Errorf("Ping once the database answers again: %v", err)
+			}
+		})
+	}
 }
 
 // storeCalls are a ping, two reads and a write, for the tests of
