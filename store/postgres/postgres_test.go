@@ -200,6 +200,16 @@ func TestOpenFailsFast(t *testing.T) {
 		})
 	}
 
+	t.Run("the caller's deadline, passed first, is returned as it is", func(t *testing.T) {
+		// Not blamed on the connect timeout, which had not passed.
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		defer cancel()
+		_, err := postgres.Open(ctx, "postgres://ninja@"+silent.Addr().String()+"/test?sslmode=disable", postgres.Options{ConnectTimeout: 20 * time.Second})
+		if err != context.DeadlineExceeded {
+			t.Errorf("got error %v, want context.DeadlineExceeded itself", err)
+		}
+	})
+
 	t.Run("a cancelled context returns context.Canceled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
