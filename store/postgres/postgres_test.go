@@ -1216,6 +1216,43 @@ func TestPlayerTurnWaitSaysWhy(t *testing.T) {
 	}
 }
 
+// A visit without a key whose location cannot be read (the table locked by
+// another process past the statement timeout) is unavailable, rolls
+// nothing and records nothing: the read's error is not taken for a
+// location.
+func TestVisitWhoseLocationCannotBeRead(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s := openURL(t, url, postgres.Options{MaxConns: 2, StatementTimeout: 200 * time.Millisecond, CallTimeout: 3 * time.Second})
+	other := openURL(t, url, postgres.Options{MaxConns: 2})
+	ctx := t.Context()
+	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := postgres.Pool(other).Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	if _, err := tx.Exec(ctx, `LOCK TABLE locations IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	var rolled atomic.Int32
+	_, _, err = s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, TokenHash: []byte("h"),
+		Roll: func(loc game.Location) game.Outcome { rolled.Add(1); return rollFive(loc) }})
+	if game.ErrorCode(err) != game.EUNAVAILABLE {
+		t.Errorf("the visit while its location cannot be read: %v (code %q), want %s", err, game.ErrorCode(err), game.EUNAVAILABLE)
+	}
+	if n := rolled.Load(); n != 0 {
+		t.Errorf("rolled %d times, want none", n)
+	}
+	tx.Rollback(ctx)
+	var visits int
+	if err := postgres.Pool(other).QueryRow(ctx, `SELECT count(*) FROM visits`).Scan(&visits); err != nil || visits != 0 {
+		t.Errorf("visits recorded: %d (%v), want none", visits, err)
+	}
+}
+
 // The caller's own deadline, passed while a visit waits on the row, comes
 // back as the context's error, as wrap says, not as a database that did not
 // answer: the api answers both with the same 503, and logs the request's
