@@ -328,6 +328,14 @@ func TestMigrate(t *testing.T) {
 			t.Errorf("statement_timeout after the migrations = %q (%v), want 200ms", timeout, err)
 		}
 	})
+
+	t.Run("a start no other process migrates beside logs no wait", func(t *testing.T) {
+		var log bytes.Buffer
+		openURL(t, pgtest.TestURL(t), postgres.Options{MaxConns: testConns, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+		if strings.Contains(log.String(), "migrations") {
+			t.Errorf("the log speaks of another process's migrations:\n%s", log.String())
+		}
+	})
 }
 
 // A migration waits for a table's lock no longer than the statement
