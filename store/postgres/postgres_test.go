@@ -1789,6 +1789,47 @@ func TestVisitsAreStampedWhenTheyRecord(t *testing.T) {
 	}
 }
 
+// A location update that waited for another's lock is stamped when it
+// writes, after the update it waited for: not at its transaction's start,
+// which came before that one's commit.
+func TestLocationUpdatesAreStampedWhenTheyWrite(t *testing.T) {
+	s, p, direct := proxied(t)
+	other := openURL(t, direct, postgres.Options{})
+	rename := func(name string) func(*game.Location) error {
+		return func(l *game.Location) error { l.Name = name; return nil }
+	}
+	type result struct {
+		l   game.Location
+		err error
+	}
+	held, release := p.holdNext(t, "pg_advisory_xact_lock($1")
+	done := make(chan result, 1)
+	go func() {
+		l, err := s.UpdateLocation(t.Context(), 1, rename("Farmstead"))
+		done <- result{l, err}
+	}()
+	select {
+	case <-held:
+	case r := <-done:
+		t.Fatalf("UpdateLocation returned %v without sending its lock's query as text", r.err)
+	}
+	otherCtx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	first, err := other.UpdateLocation(otherCtx, 1, rename("Homestead"))
+	if err != nil {
+		t.Fatalf("the other update, while the first is held: %v", err)
+	}
+	release()
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.l.Version != first.Version+1 || !r.l.UpdatedAt.After(first.UpdatedAt) {
+		t.Errorf("the update written second: version %d stamped %v, want version %d stamped after %v",
+			r.l.Version, r.l.UpdatedAt.Format(time.RFC3339Nano), first.Version+1, first.UpdatedAt.Format(time.RFC3339Nano))
+	}
+}
+
 func TestLostConnections(t *testing.T) {
 	for _, c := range storeCalls {
 		t.Run(c.name+" succeeds after the pool's connections drop", func(t *testing.T) {
