@@ -25,6 +25,9 @@ func SetClock(s *Store, now func() time.Time) { s.now = now }
 // StopPurges stops s's idempotency-key purges for good.
 func StopPurges(s *Store) { s.purger.Close() }
 
+// StartPurge starts a purge of s's expired keys, as a visit at now would.
+func StartPurge(s *Store, now time.Time) { s.purger.Maybe(now) }
+
 // WaitPurges waits until no purge of s's is running.
 func WaitPurges(s *Store) { s.purger.Wait() }
 

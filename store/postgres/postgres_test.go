@@ -821,6 +821,55 @@ func TestIdempotencyKeysPurged(t *testing.T) {
 	})
 }
 
+// Close cancels a purge whose statement waits (on a table another process
+// locked): it does not wait for it, up to the statement timeout.
+func TestCloseCancelsAWaitingPurge(t *testing.T) {
+	url := pgtest.TestURL(t)
+	s, err := postgres.Open(t.Context(), url, postgres.Options{MaxConns: testConns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := openURL(t, url, postgres.Options{MaxConns: 2})
+	tx, err := postgres.Pool(other).Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background())
+	var holder int
+	if _, err := tx.Exec(t.Context(), `LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRow(t.Context(), `SELECT pg_backend_pid()`).Scan(&holder); err != nil {
+		t.Fatal(err)
+	}
+	postgres.StartPurge(s, time.Now().Add(time.Hour))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var blocked int
+		if err := postgres.Pool(other).QueryRow(t.Context(),
+			`SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, holder).Scan(&blocked); err != nil {
+			t.Fatal(err)
+		}
+		if blocked == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("after 10s no purge waits on the locked table")
+		}
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("Close waited 10s for the purge's statement, want it cancelled")
+		tx.Rollback(context.Background())
+		<-closed
+	}
+}
+
 // keysOf lists the idempotency keys s holds for a player, in order.
 func keysOf(t *testing.T, s *postgres.Store, playerID int64) []string {
 	t.Helper()
