@@ -829,33 +829,9 @@ func TestCloseCancelsAWaitingPurge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := openURL(t, url, postgres.Options{MaxConns: 2})
-	tx, err := postgres.Pool(other).Begin(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(context.Background())
-	var holder int
-	if _, err := tx.Exec(t.Context(), `LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.QueryRow(t.Context(), `SELECT pg_backend_pid()`).Scan(&holder); err != nil {
-		t.Fatal(err)
-	}
+	tx, holder, watch := otherTx(t, url, `LOCK TABLE idempotency_keys IN ACCESS EXCLUSIVE MODE`)
 	postgres.StartPurge(s, time.Now().Add(time.Hour))
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		var blocked int
-		if err := postgres.Pool(other).QueryRow(t.Context(),
-			`SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, holder).Scan(&blocked); err != nil {
-			t.Fatal(err)
-		}
-		if blocked == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("after 10s no purge waits on the locked table")
-		}
-	}
+	waitBlocked(t, watch, holder, "purge")
 	closed := make(chan error, 1)
 	go func() { closed <- s.Close() }()
 	select {
@@ -1058,6 +1034,46 @@ func TestTwoStoresOnePlayer(t *testing.T) {
 	})
 }
 
+// otherTx begins a transaction, on a pool of its own at url as another
+// process would, and runs stmt in it with args. It returns the transaction,
+// rolled back when t ends unless committed before, its backend's pid, and
+// the pool, which has a connection to spare for watching.
+func otherTx(t *testing.T, url, stmt string, args ...any) (tx pgx.Tx, pid int, watch *pgxpool.Pool) {
+	t.Helper()
+	watch = postgres.Pool(openURL(t, url, postgres.Options{MaxConns: 2}))
+	tx, err := watch.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tx.Rollback(context.Background()) })
+	if _, err := tx.Exec(t.Context(), stmt, args...); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRow(t.Context(), `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	return tx, pid, watch
+}
+
+// waitBlocked waits until a backend waits on a lock of pid's, failing t
+// after 10s saying that what never came.
+func waitBlocked(t *testing.T, watch *pgxpool.Pool, pid int, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var blocked int
+		if err := watch.QueryRow(t.Context(),
+			`SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, pid).Scan(&blocked); err != nil {
+			t.Fatal(err)
+		}
+		if blocked > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s, no %s waits on a lock", what)
+		}
+	}
+}
+
 // heldPlayer opens a store with opts on a schema of its own, makes a
 // player there, and locks the player's row from another store's
 // transaction, as a visit of another process would, until release (or t's
@@ -1067,21 +1083,12 @@ func heldPlayer(t *testing.T, opts postgres.Options) (s *postgres.Store, p game.
 	t.Helper()
 	url := pgtest.TestURL(t)
 	s = openURL(t, url, opts)
-	other := openURL(t, url, postgres.Options{MaxConns: 2})
 	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("held")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err := postgres.Pool(other).Begin(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	release = func() { tx.Rollback(context.Background()) }
-	t.Cleanup(release)
-	if err := tx.QueryRow(t.Context(), `SELECT pg_backend_pid() FROM players WHERE id = $1 FOR UPDATE`, p.ID).Scan(&holder); err != nil {
-		t.Fatal(err)
-	}
-	return s, p, holder, release, postgres.Pool(other)
+	tx, holder, watch := otherTx(t, url, `SELECT FROM players WHERE id = $1 FOR UPDATE`, p.ID)
+	return s, p, holder, func() { tx.Rollback(context.Background()) }, watch
 }
 
 // A visit that comes while another process replaces its player's token, or
@@ -1097,42 +1104,18 @@ func TestVisitWaitsForATokenChange(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			url := pgtest.TestURL(t)
 			s := openURL(t, url, postgres.Options{MaxConns: 2})
-			other := openURL(t, url, postgres.Options{MaxConns: 2})
 			ctx := t.Context()
 			p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("old")})
 			if err != nil {
 				t.Fatal(err)
 			}
-			tx, err := postgres.Pool(other).Begin(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tx.Rollback(context.Background())
-			if _, err := tx.Exec(ctx, tc.change, p.ID); err != nil {
-				t.Fatal(err)
-			}
-			var holder int
-			if err := tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&holder); err != nil {
-				t.Fatal(err)
-			}
+			tx, holder, watch := otherTx(t, url, tc.change, p.ID)
 			visited := make(chan error, 1)
 			go func() {
 				_, _, err := s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, TokenHash: []byte("old"), Roll: rollFive})
 				visited <- err
 			}()
-			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-				var blocked int
-				if err := postgres.Pool(other).QueryRow(ctx,
-					`SELECT count(*) FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, holder).Scan(&blocked); err != nil {
-					t.Fatal(err)
-				}
-				if blocked == 1 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("after 10s the visit waits on no lock of the change's")
-				}
-			}
+			waitBlocked(t, watch, holder, "visit")
 			if err := tx.Commit(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -1140,7 +1123,7 @@ func TestVisitWaitsForATokenChange(t *testing.T) {
 				t.Errorf("the visit once the change committed: %v (code %q), want ErrUnknownToken", err, game.ErrorCode(err))
 			}
 			var visits int
-			if err := postgres.Pool(other).QueryRow(ctx, `SELECT count(*) FROM visits`).Scan(&visits); err != nil || visits != 0 {
+			if err := watch.QueryRow(ctx, `SELECT count(*) FROM visits`).Scan(&visits); err != nil || visits != 0 {
 				t.Errorf("visits recorded: %d (%v), want none", visits, err)
 			}
 		})
@@ -1280,20 +1263,12 @@ func TestPlayerTurnWaitSaysWhy(t *testing.T) {
 func TestVisitWhoseLocationCannotBeRead(t *testing.T) {
 	url := pgtest.TestURL(t)
 	s := openURL(t, url, postgres.Options{MaxConns: 2, StatementTimeout: 200 * time.Millisecond, CallTimeout: 3 * time.Second})
-	other := openURL(t, url, postgres.Options{MaxConns: 2})
 	ctx := t.Context()
 	p, err := s.CreatePlayer(ctx, game.NewPlayer{FirstName: "Kira", LastName: "N", TokenHash: []byte("h")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err := postgres.Pool(other).Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(context.Background())
-	if _, err := tx.Exec(ctx, `LOCK TABLE locations IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
+	tx, _, watch := otherTx(t, url, `LOCK TABLE locations IN ACCESS EXCLUSIVE MODE`)
 	var rolled atomic.Int32
 	_, _, err = s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, TokenHash: []byte("h"),
 		Roll: func(loc game.Location) game.Outcome { rolled.Add(1); return rollFive(loc) }})
@@ -1305,7 +1280,7 @@ func TestVisitWhoseLocationCannotBeRead(t *testing.T) {
 	}
 	tx.Rollback(ctx)
 	var visits int
-	if err := postgres.Pool(other).QueryRow(ctx, `SELECT count(*) FROM visits`).Scan(&visits); err != nil || visits != 0 {
+	if err := watch.QueryRow(ctx, `SELECT count(*) FROM visits`).Scan(&visits); err != nil || visits != 0 {
 		t.Errorf("visits recorded: %d (%v), want none", visits, err)
 	}
 }
