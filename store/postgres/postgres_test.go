@@ -2017,13 +2017,20 @@ func TestConflictsAreRetried(t *testing.T) {
 					END $$`, schema, schema, c.clashes, code))
 				exec(t, u, `CREATE TRIGGER clash BEFORE INSERT ON `+schema+`.visits FOR EACH ROW EXECUTE FUNCTION `+schema+`.clash()`)
 
+				start := time.Now()
 				_, _, err = s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: pl.ID, LocationID: 1, Roll: rollFive})
+				took := time.Since(start)
 				var attempts, visits, gold int64
 				query(t, u, `SELECT last_value FROM `+schema+`.attempts`, &attempts)
 				query(t, u, `SELECT count(*) FROM `+schema+`.visits`, &visits)
 				query(t, u, fmt.Sprintf(`SELECT gold FROM %s.players WHERE id = %d`, schema, pl.ID), &gold)
 				if attempts != 4 {
 					t.Errorf("%d attempts, want 4", attempts)
+				}
+				// The retries back off, 10, 40 and 90 ms at the least: a
+				// lower bound, which a loaded machine only passes more.
+				if took < 140*time.Millisecond {
+					t.Errorf("four attempts took %v, want the backoffs between them, 140ms at the least", took)
 				}
 				if c.ok {
 					if err != nil || visits != 1 || gold != 5 {
