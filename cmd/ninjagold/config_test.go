@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -706,5 +708,41 @@ func TestDescribeSQLiteFile(t *testing.T) {
 	}
 	if newSQLiteFile("postgres://db/game") {
 		t.Error("newSQLiteFile of a PostgreSQL URL: true, want false")
+	}
+}
+
+// A SQLite file other users of the machine may read or write is served,
+// with a warning saying so; one for its owner alone, without.
+func TestWarnIfShared(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows keeps no permission bits")
+	}
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o600, false}, {0o640, true}, {0o604, true}, {0o620, true}, {0o666, true}} {
+		t.Run(fmt.Sprintf("%#o", tc.mode), func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "game.db")
+			if err := os.WriteFile(db, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(db, tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := parseConfig([]string{"--db", db}, func(string) string { return "" }, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			store, err := openStore(t.Context(), cfg, slog.New(slog.NewTextHandler(&out, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			store.Close()
+			want := fmt.Sprintf(`level=WARN msg="other users of this machine may read or write the database file: chmod 600 it" file=%s mode=%#o`, db, tc.mode)
+			if got := strings.TrimSpace(out.String()); tc.warn != strings.HasSuffix(got, want) || !tc.warn && got != "" {
+				t.Errorf("logged %q, want a warning: %v", got, tc.warn)
+			}
+		})
 	}
 }

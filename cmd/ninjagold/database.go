@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
@@ -49,7 +50,22 @@ func openStore(ctx context.Context, cfg config, log *slog.Logger) (game.Store, e
 	if err != nil {
 		return nil, fmt.Errorf("NINJAGOLD_DB / --db %q: %w", cfg.db, err)
 	}
+	warnIfShared(cfg.db, log)
 	return store, nil
+}
+
+// warnIfShared warns when other users of the machine may read or write the
+// SQLite file at db: it holds the players' names and token hashes, and a
+// write to it changes any balance. A file the server creates is made for
+// its owner alone; one made otherwise (cp, a restore, another umask) may
+// not be. (Windows keeps no such bits.)
+func warnIfShared(db string, log *slog.Logger) {
+	fi, err := os.Stat(db)
+	if err != nil || runtime.GOOS == "windows" || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	log.Warn("other users of this machine may read or write the database file: chmod 600 it",
+		"file", db, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
 }
 
 // pgOptions are the PostgreSQL store's options: the --db-* flags', and a
