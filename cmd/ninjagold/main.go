@@ -122,7 +122,9 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	// disk, another process's lock) for as long as the busy timeout, and
 	// what it has not committed, no caller was told of, and ends with the
 	// process.
-	cutOff := false
+	// stopped is set once the server stopped serving, its requests
+	// finished: "stopped" is logged once the database is closed too.
+	cutOff, stopped := false, false
 	defer func() {
 		if cutOff {
 			// Close, not waited for, may not get as far as its look at
@@ -137,6 +139,9 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		}
 		if err := store.Close(); err != nil {
 			log.Warn("closing the database", "err", err)
+		}
+		if stopped {
+			log.Info("stopped")
 		}
 	}()
 	if cfg.command == "migrate" {
@@ -184,6 +189,7 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 		closing.on.Store(true)
 	}
 	cutOff, err = serve(ctx, force, srv, ln, shutdown{delay: cfg.shutdownDelay, timeout: cfg.shutdown, drain: drain}, log, stdout)
+	stopped = err == nil
 	return err
 }
 
@@ -262,7 +268,6 @@ func serve(ctx, force context.Context, srv *http.Server, ln net.Listener, how sh
 	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
 		return false, err
 	}
-	log.Info("stopped")
 	return false, nil
 }
 

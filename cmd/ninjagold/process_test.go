@@ -669,54 +669,67 @@ func TestTimeoutsCutSlowClientsOff(t *testing.T) {
 	}
 }
 
-// TestRestoreUnderAStopThatCutsOff moves a backup over the file of a
-// server, then stops it with a request in flight cut off: the process does
-// not wait for the store's Close then, and must still move the replaced
-// file's write-ahead log aside, or the restart applies it to the backup.
-func TestRestoreUnderAStopThatCutsOff(t *testing.T) {
-	dir := t.TempDir()
-	db, backup := filepath.Join(dir, "ninjagold.db"), filepath.Join(dir, "backup.db")
-	b, err := sqlite.Open(t.Context(), backup, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	p := start(t, db, "--shutdown-timeout", "0", "--read-timeout", "1h")
-	for _, name := range []string{"Kira", "Rin", "Sora"} {
-		resp, body, err := postJSON(http.DefaultClient, p.URL+"/players", "", `{"first_name":"`+name+`","last_name":"Sato"}`, nil)
-		if err != nil || resp.StatusCode != http.StatusCreated {
-			t.Fatalf("POST /players: %v %v %s", resp, err, body)
-		}
-	}
-	if err := os.Rename(backup, db); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	fmt.Fprint(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"first_na")
-	awaitInFlight(t, p, 1)
-	p.signal(t, syscall.SIGTERM)
-	if err := p.wait(t); err == nil {
-		t.Error("exit status 0, want 1: a request was cut off")
-	}
-	if aside, _ := filepath.Glob(db + "-wal.replaced-*"); len(aside) != 1 {
-		t.Errorf("logs moved aside: %v, want one\n%s", aside, p.stderr)
-	}
-	if !strings.Contains(p.stderr.String(), `"msg":"closing the database"`) {
-		t.Errorf("the log does not tell of the replaced file:\n%s", p.stderr)
-	}
-	r, err := sqlite.Open(t.Context(), db, sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if players, err := r.ListPlayers(t.Context(), game.PlayerPage{Sort: game.ByGoldDesc, Limit: 10}); err != nil || len(players) != 0 {
-		t.Errorf("players in the backup after the stop: %d (%v), want none", len(players), err)
+// TestRestoreUnderAStop moves a backup over the file of a server, then
+// stops it: gracefully, or with a request in flight cut off, when the
+// process does not wait for the store's Close. Either way the replaced
+// file's write-ahead log is moved aside, or the restart would apply it to
+// the backup, and the log tells of it; after a graceful stop, before its
+// last line, "stopped".
+func TestRestoreUnderAStop(t *testing.T) {
+	for _, cutOff := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cut off %v", cutOff), func(t *testing.T) {
+			dir := t.TempDir()
+			db, backup := filepath.Join(dir, "ninjagold.db"), filepath.Join(dir, "backup.db")
+			b, err := sqlite.Open(t.Context(), backup, sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			p := start(t, db, "--shutdown-timeout", "0", "--read-timeout", "1h")
+			for _, name := range []string{"Kira", "Rin", "Sora"} {
+				resp, body, err := postJSON(http.DefaultClient, p.URL+"/players", "", `{"first_name":"`+name+`","last_name":"Sato"}`, nil)
+				if err != nil || resp.StatusCode != http.StatusCreated {
+					t.Fatalf("POST /players: %v %v %s", resp, err, body)
+				}
+			}
+			if err := os.Rename(backup, db); err != nil {
+				t.Fatal(err)
+			}
+			if cutOff {
+				conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer conn.Close()
+				fmt.Fprint(conn, "POST /players HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"first_na")
+				awaitInFlight(t, p, 1)
+			}
+			p.signal(t, syscall.SIGTERM)
+			if err := p.wait(t); (err != nil) != cutOff {
+				t.Errorf("exit: %v, want status 1 only when a request was cut off", err)
+			}
+			if aside, _ := filepath.Glob(db + "-wal.replaced-*"); len(aside) != 1 {
+				t.Errorf("logs moved aside: %v, want one\n%s", aside, p.stderr)
+			}
+			logged := p.stderr.String()
+			warned := strings.Index(logged, `"msg":"closing the database"`)
+			if warned < 0 {
+				t.Errorf("the log does not tell of the replaced file:\n%s", logged)
+			}
+			if stopped := strings.LastIndex(logged, `"msg":"stopped"`); !cutOff && stopped < warned {
+				t.Errorf("after a graceful stop, \"stopped\" is not logged after the replaced file:\n%s", logged)
+			}
+			r, err := sqlite.Open(t.Context(), db, sqlite.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if players, err := r.ListPlayers(t.Context(), game.PlayerPage{Sort: game.ByGoldDesc, Limit: 10}); err != nil || len(players) != 0 {
+				t.Errorf("players in the backup after the stop: %d (%v), want none", len(players), err)
+			}
+		})
 	}
 }
 
