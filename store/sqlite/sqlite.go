@@ -168,6 +168,9 @@ func open(ctx context.Context, path string, opts Options, fsys fs.FS) (*Store, e
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("sqlite: %s is a directory: give a file's path (a new file is created)", path)
+	}
 	if opts.Synchronous == "" {
 		opts.Synchronous = "FULL"
 	}

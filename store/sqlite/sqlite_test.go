@@ -988,13 +988,23 @@ func TestOpenRefusesOptions(t *testing.T) {
 	}
 }
 
-func TestOpenRefusesAnEmptyPath(t *testing.T) {
-	s, err := sqlite.Open(t.Context(), "", sqlite.Options{})
-	if err == nil {
-		s.Close()
-	}
-	if err == nil || !strings.Contains(err.Error(), "empty database path") {
-		t.Errorf("Open of \"\": %v, want an error saying the path is empty", err)
+// Open refuses a path that names no file it could open, saying why: an
+// empty one, or a directory (which SQLite would call "unable to open
+// database file").
+func TestOpenRefusesAPathThatIsNoFile(t *testing.T) {
+	for _, tc := range []struct{ name, path, want string }{
+		{"empty", "", "empty database path"},
+		{"a directory", t.TempDir(), "is a directory: give a file's path (a new file is created)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := sqlite.Open(t.Context(), tc.path, sqlite.Options{})
+			if err == nil {
+				s.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Open of %q: %v, want an error saying %q", tc.path, err, tc.want)
+			}
+		})
 	}
 }
 
