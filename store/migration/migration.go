@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,23 @@ func CheckNotNewer(newest int, files []File) error {
 	}
 	if newest > known {
 		return fmt.Errorf("%w: it is at version %d, this build's at %d: run a build that knows it, or restore the database", ErrNewer, newest, known)
+	}
+	return nil
+}
+
+// recordColumns are the columns of schema_migrations, the table of the
+// migrations applied, in both stores.
+var recordColumns = []string{"version", "name", "applied_at"}
+
+// CheckRecord refuses a schema_migrations whose columns, cols, lack one
+// of this service's: another tool's table of the name (golang-migrate's
+// has version and dirty, Rails' version), in another application's
+// database, whose versions would be read as this service's migrations
+// applied, or as newer ones.
+func CheckRecord(cols []string) error {
+	if slices.ContainsFunc(recordColumns, func(c string) bool { return !slices.Contains(cols, c) }) {
+		return fmt.Errorf("schema_migrations has the columns (%s), not this game's (%s): another tool's migrations, in another application's database",
+			strings.Join(cols, ", "), strings.Join(recordColumns, ", "))
 	}
 	return nil
 }

@@ -8,8 +8,6 @@ import (
 	"hash/fnv"
 	"io/fs"
 	"log/slog"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -141,10 +139,8 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 	return schema, nil
 }
 
-// checkMigrationsTable refuses a schema_migrations in schema without the
-// columns this game's has: another tool's (golang-migrate's has version and
-// dirty, Rails' version), in another application's schema, whose versions
-// would be read as this game's migrations applied, or as newer ones.
+// checkMigrationsTable refuses a schema_migrations in schema of another
+// tool's (migration.CheckRecord).
 func checkMigrationsTable(ctx context.Context, conn *pgxpool.Conn, schema string) error {
 	rows, err := conn.Query(ctx, `SELECT column_name::text FROM information_schema.columns
 		WHERE table_schema = current_schema() AND table_name = 'schema_migrations' ORDER BY ordinal_position`)
@@ -155,10 +151,8 @@ func checkMigrationsTable(ctx context.Context, conn *pgxpool.Conn, schema string
 	if err != nil {
 		return fmt.Errorf("postgres: migrations table: %w", err)
 	}
-	want := []string{"version", "name", "applied_at"}
-	if slices.ContainsFunc(want, func(c string) bool { return !slices.Contains(cols, c) }) {
-		return fmt.Errorf("postgres: schema %q has a schema_migrations with the columns (%s), not this game's (%s): another tool's migrations, in another application's schema; give the URL this game's schema (search_path), or a new one",
-			schema, strings.Join(cols, ", "), strings.Join(want, ", "))
+	if err := migration.CheckRecord(cols); err != nil {
+		return fmt.Errorf("postgres: schema %q: its %w; give the URL this game's schema (search_path), or a new one", schema, err)
 	}
 	return nil
 }

@@ -2151,7 +2151,7 @@ func TestOtherToolsMigrationsTableIsRefused(t *testing.T) {
 				s.Close()
 				t.Fatal("Open: no error")
 			}
-			if want := "has a schema_migrations with the columns " + tc.columns + ", not this game's (version, name, applied_at): another tool's migrations"; !strings.Contains(err.Error(), want) {
+			if want := "its schema_migrations has the columns " + tc.columns + ", not this game's (version, name, applied_at): another tool's migrations"; !strings.Contains(err.Error(), want) {
 				t.Errorf("Open: %v, want it to say %q", err, want)
 			}
 			conn, err := pgx.Connect(t.Context(), url)

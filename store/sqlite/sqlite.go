@@ -364,16 +364,14 @@ func checkOurs(ctx context.Context, db *sql.DB) error {
 		return nil
 	}
 	if slices.Contains(tables, "schema_migrations") {
-		// Other tools name their table so too (golang-migrate's has
-		// version and dirty, Rails' version): this game's has its own
+		// Other tools name their table so too: this game's has its own
 		// columns.
 		cols, err := textColumn(ctx, db, `SELECT name FROM pragma_table_info('schema_migrations') ORDER BY cid`)
 		if err != nil {
 			return err
 		}
-		if slices.ContainsFunc(migrationColumns, func(c string) bool { return !slices.Contains(cols, c) }) {
-			return fmt.Errorf("sqlite: the file's schema_migrations has the columns (%s), not this game's (%s): another tool's migrations, in another application's database; give --db this game's file, or a new one",
-				strings.Join(cols, ", "), strings.Join(migrationColumns, ", "))
+		if err := migration.CheckRecord(cols); err != nil {
+			return fmt.Errorf("sqlite: the file's %w; give --db this game's file, or a new one", err)
 		}
 		return nil
 	}
@@ -382,10 +380,6 @@ func checkOurs(ctx context.Context, db *sql.DB) error {
 	}
 	return fmt.Errorf("sqlite: the file holds tables (%s) but no schema_migrations: another application's database, not this game's; give --db this game's file, or a new one", strings.Join(tables, ", "))
 }
-
-// migrationColumns are the columns of schema_migrations, as migrate makes
-// it: a table of that name without one of them is another tool's.
-var migrationColumns = []string{"version", "name", "applied_at"}
 
 // textColumn runs query, which selects one text column, on db and returns
 // the column's values in order, or the query's error unwrapped.
