@@ -139,11 +139,20 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 	return schema, nil
 }
 
-// checkMigrationsTable refuses a schema_migrations in schema of another
-// tool's (migration.CheckRecord).
+// checkMigrationsTable refuses a schema_migrations in schema that is not
+// a table, or is another tool's (migration.CheckRecord). Its columns are
+// read from the catalog, which lists them whatever the role may read.
 func checkMigrationsTable(ctx context.Context, conn *pgxpool.Conn, schema string) error {
-	rows, err := conn.Query(ctx, `SELECT column_name::text FROM information_schema.columns
-		WHERE table_schema = current_schema() AND table_name = 'schema_migrations' ORDER BY ordinal_position`)
+	const rel = `to_regclass(quote_ident(current_schema()) || '.schema_migrations')`
+	var kind string
+	if err := conn.QueryRow(ctx, `SELECT relkind::text FROM pg_class WHERE oid = `+rel).Scan(&kind); err != nil {
+		return fmt.Errorf("postgres: migrations table: %w", err)
+	}
+	if kind != "r" && kind != "p" { // a table, or a partitioned one
+		return fmt.Errorf("postgres: schema %q: its schema_migrations is no table (pg_class.relkind %q): another application's schema; give the URL this game's schema (search_path), or a new one", schema, kind)
+	}
+	rows, err := conn.Query(ctx, `SELECT attname::text FROM pg_attribute
+		WHERE attrelid = `+rel+` AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)
 	if err != nil {
 		return fmt.Errorf("postgres: migrations table: %w", err)
 	}

@@ -33,7 +33,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -348,22 +347,28 @@ func migrate(ctx context.Context, db *sql.DB, fsys fs.FS) (err error) {
 	return nil
 }
 
-// checkOurs refuses a file that holds tables but no schema_migrations:
-// another application's database (a --db that names the wrong file), into
-// which the migrations would otherwise add this game's tables without a
-// word. An empty file, or one this game migrated, passes. (schema_migrations
+// checkOurs refuses a file that holds tables or views but no
+// schema_migrations table of this game's: another application's database
+// (a --db that names the wrong file), into which the migrations would
+// otherwise add this game's tables without a word. An empty file, or one
+// this game migrated, passes. (schema_migrations
 // is the first table a migration run makes, before any of its own.)
 // Its errors of SQLite's are the read's, unwrapped (Open's to tell).
 func checkOurs(ctx context.Context, db *sql.DB) error {
 	tables, err := textColumn(ctx, db, `SELECT name FROM sqlite_schema
-		WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
-	if err != nil {
+		WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil || len(tables) == 0 {
 		return err
 	}
-	if len(tables) == 0 {
-		return nil
-	}
-	if slices.Contains(tables, "schema_migrations") {
+	// SQLite's names are the same whatever their case.
+	kind, err := textColumn(ctx, db, `SELECT type FROM sqlite_schema
+		WHERE name = 'schema_migrations' COLLATE NOCASE AND type IN ('table', 'view')`)
+	switch {
+	case err != nil:
+		return err
+	case len(kind) > 0 && kind[0] != "table":
+		return fmt.Errorf("sqlite: the file's schema_migrations is a %s, not a table: another application's database, not this game's; give --db this game's file, or a new one", kind[0])
+	case len(kind) > 0:
 		// Other tools name their table so too: this game's has its own
 		// columns.
 		cols, err := textColumn(ctx, db, `SELECT name FROM pragma_table_info('schema_migrations') ORDER BY cid`)

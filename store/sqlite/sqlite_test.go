@@ -1058,6 +1058,9 @@ func TestOtherApplicationsFileIsRefused(t *testing.T) {
 			"schema_migrations has the columns (version, dirty), not this game's (version, name, applied_at): another tool's migrations, in another application's database"},
 		{"Rails' schema_migrations", `CREATE TABLE schema_migrations (version varchar NOT NULL PRIMARY KEY)`,
 			"schema_migrations has the columns (version), not this game's"},
+		{"a view named schema_migrations", `CREATE VIEW schema_migrations AS SELECT 1 AS version, 'x' AS name, 0 AS applied_at`,
+			"the file's schema_migrations is a view, not a table: another application's database"},
+		{"a view of its own", `CREATE VIEW totals AS SELECT 1 AS n`, "holds tables (totals) but no schema_migrations"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "other.db")
