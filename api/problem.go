@@ -242,10 +242,6 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 		ge = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time.", Err: err}
 		if e.deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
 			ge.Err = fmt.Errorf("no answer within the request's deadline (%v): %w", e.deadline, err)
-			if wait, ok := c.Get(bodyWaitKey); ok {
-				ge.Err = fmt.Errorf("no answer within the request's deadline (%v), of which the request's body took %v to arrive: %w",
-					e.deadline, wait.(time.Duration).Round(time.Millisecond), err)
-			}
 		}
 		if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
 			// The request's own context ended: net/http ends it when the
@@ -256,6 +252,15 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 			ge.Message, ge.Err = connectionClosed, nil
 		}
 		err = ge
+	}
+	if wait, ok := c.Get(bodyWaitKey); ok && ge != nil && errors.Is(ge.Err, context.DeadlineExceeded) {
+		// A slow upload spent part of the deadline before the database
+		// was asked, whichever wait then ran out of it (a *game.Error's
+		// too: the wait for a player's turn).
+		note := *ge
+		note.Err = fmt.Errorf("%w; the request's body had taken %v of the request's deadline (%v) to arrive",
+			ge.Err, wait.(time.Duration).Round(time.Millisecond), e.deadline)
+		ge, err = &note, &note
 	}
 	if ge == nil {
 		e.internal(c, err)

@@ -41,6 +41,9 @@ func TestCoding(t *testing.T) {
 		{"gzip, identity;q=0.5", true},
 		{"gzip;q=0.5, identity;q=0", true},
 		{"IDENTITY;q=0.6, x-gzip;q=0.5", false},
+		{"*;q=0.5, gzip", true},
+		{"identity;q=0, *;q=0.3", true},
+		{"*, gzip;q=0.5, identity;q=0.2", true},
 		// A weight that is no number from 0 to 1 counts as 1, as in Accept.
 		{"gzip;q=abc", true},
 		{"gzip;q=2", true},

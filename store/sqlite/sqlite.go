@@ -559,7 +559,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	err := s.ping(ctx)
 	if err != nil && errors.Is(context.Cause(ctx), errPingTimedOut) {
 		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time.",
-			Err: fmt.Errorf("sqlite: no answer to the readiness check within %v (the write connection is held while a commit waits for the disk, or a write waits out another process's lock with --sqlite-shared): %w", s.pingTimeout, err)}
+			Err: fmt.Errorf("sqlite: no answer to the readiness check within %v (the write connection held while a commit waits for the disk, or a write waits out another process's lock with --sqlite-shared; or every reader busy): %w", s.pingTimeout, err)}
 	}
 	return err
 }
@@ -727,8 +727,12 @@ func wrap(err error) error {
 		case sqlite3.SQLITE_READONLY:
 			return &game.Error{Code: game.EUNAVAILABLE, Message: readOnly, Err: err}
 		case sqlite3.SQLITE_BUSY:
-			// The operator's log says which setting it waited out.
-			return game.Unavailable(fmt.Errorf("%s: %w", busyFor, err))
+			if se.Code() == sqlite3.SQLITE_BUSY {
+				// The operator's log says which setting it waited out.
+				// (SQLITE_BUSY_SNAPSHOT and _RECOVERY wait for none.)
+				return game.Unavailable(fmt.Errorf("%s: %w", busyFor, err))
+			}
+			return game.Unavailable(err)
 		case sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
 			return game.Unavailable(err)
 		case sqlite3.SQLITE_ERROR:

@@ -230,7 +230,7 @@ func TestPingKeepsItsDeadlineDuringAWrite(t *testing.T) {
 		{"its own timeout", 0, 50 * time.Millisecond, func(err error) bool {
 			var ge *game.Error
 			return errors.As(err, &ge) && ge.Code == game.EUNAVAILABLE && ge.Message == "The database did not answer in time." &&
-				strings.HasPrefix(ge.Err.Error(), "sqlite: no answer to the readiness check within 50ms (the write connection is held")
+				strings.HasPrefix(ge.Err.Error(), "sqlite: no answer to the readiness check within 50ms (the write connection held")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
