@@ -176,7 +176,10 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 	err = pool.Ping(pingCtx)
 	cancel()
 	if err != nil {
-		pool.Close()
+		// Closed without waiting: a connection whose server stopped
+		// answering takes pgxpool up to 15s to close, and the start is to
+		// fail within the connect timeout.
+		go pool.Close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

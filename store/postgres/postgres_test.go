@@ -200,6 +200,25 @@ func TestOpenFailsFast(t *testing.T) {
 		})
 	}
 
+	t.Run("a server that connects, then does not answer, fails within the connect timeout", func(t *testing.T) {
+		u, err := url.Parse(pgtest.TestURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := startProxy(t, u.Host)
+		u.Host = p.ln.Addr().String()
+		p.holdNext(t, "-- ping") // Open's first query, once the connection is made
+		// Far past the connect timeout, and short of the 15s pgxpool
+		// takes to close a connection whose server stopped answering,
+		// which Open does not wait for.
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		_, err = postgres.Open(ctx, u.String(), postgres.Options{ConnectTimeout: 300 * time.Millisecond})
+		if err == nil || !strings.Contains(err.Error(), "cannot connect within the connect timeout (300ms)") || ctx.Err() != nil {
+			t.Errorf("got error %v (the caller's 5s deadline passed: %v), want the connect timeout's", err, ctx.Err() != nil)
+		}
+	})
+
 	t.Run("the caller's deadline, passed first, is returned as it is", func(t *testing.T) {
 		// Not blamed on the connect timeout, which had not passed.
 		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
