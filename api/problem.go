@@ -239,7 +239,7 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 		// client may retry, and the operator hears of. (A *game.Error says
 		// more, even when a deadline is behind it, as behind a refused
 		// connection.)
-		ge = &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time.", Err: err}
+		ge = game.NoAnswer(err)
 		if e.deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
 			ge.Err = fmt.Errorf("no answer within the request's deadline (%v): %w", e.deadline, err)
 		}

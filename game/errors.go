@@ -97,6 +97,13 @@ func Unavailable(cause error) *Error {
 	return &Error{Code: EUNAVAILABLE, Message: "The database cannot be reached right now.", Err: cause}
 }
 
+// NoAnswer is a store call that ran out of time, for cause: a deadline
+// passed while the database was asked, or while the call waited to ask it.
+// The client hears it may try again; the operator's log, the cause.
+func NoAnswer(cause error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: "The database did not answer in time.", Err: cause}
+}
+
 // Invalid returns an EINVALID error for the given field messages.
 func Invalid(fields map[string]string) *Error {
 	return &Error{Code: EINVALID, Message: "The request is not valid.", Fields: fields}

@@ -472,8 +472,8 @@ func (s *Store) inPlayerTx(ctx context.Context, id int64, fn func(ctx context.Co
 					// tell it (the api answers a deadline passed there,
 					// the context's error, with the same 503); the
 					// operator, that the database was not asked.
-					return &game.Error{Code: game.EUNAVAILABLE, Message: noAnswer, Err: fmt.Errorf(
-						"postgres: waited past the deadline for the turn of player %d, held by its earlier writes in this process (a burst of writes to one player): %w", id, err)}
+					return game.NoAnswer(fmt.Errorf(
+						"postgres: waited past the deadline for the turn of player %d, held by its earlier writes in this process (a burst of writes to one player): %w", id, err))
 				}
 				return err
 			}
@@ -481,9 +481,6 @@ func (s *Store) inPlayerTx(ctx context.Context, id int64, fn func(ctx context.Co
 		return s.runTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
 	})
 }
-
-// noAnswer is what a client hears of a call that ran out of time.
-const noAnswer = "The database did not answer in time."
 
 // runTx is one attempt of inTx.
 func (s *Store) runTx(ctx context.Context, opts pgx.TxOptions, fn func(ctx context.Context, tx pgx.Tx) error) error {
@@ -676,8 +673,7 @@ func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error 
 	if callCtx.Err() != nil {
 		// Whatever the driver made of it: a statement cancelled, a read
 		// that timed out, a connection not had in time.
-		return &game.Error{Code: game.EUNAVAILABLE, Message: noAnswer,
-			Err: fmt.Errorf("postgres: no answer within %v: %w", timeout, err)}
+		return game.NoAnswer(fmt.Errorf("postgres: no answer within %v: %w", timeout, err))
 	}
 	if unavailable(err) {
 		return game.Unavailable(err)

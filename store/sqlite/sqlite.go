@@ -558,8 +558,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	defer cancel()
 	err := s.ping(ctx)
 	if err != nil && errors.Is(context.Cause(ctx), errPingTimedOut) {
-		return &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time.",
-			Err: fmt.Errorf("sqlite: no answer to the readiness check within %v (the write connection held while a commit waits for the disk, or a write waits out another process's lock with --sqlite-shared; or every reader busy): %w", s.pingTimeout, err)}
+		return game.NoAnswer(fmt.Errorf("sqlite: no answer to the readiness check within %v (the write connection held while a commit waits for the disk, or a write waits out another process's lock with --sqlite-shared; or every reader busy): %w", s.pingTimeout, err))
 	}
 	return err
 }
