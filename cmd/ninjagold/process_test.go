@@ -1367,6 +1367,98 @@ func TestCutOffWriteDoesNotHoldTheExit(t *testing.T) {
 	}
 }
 
+// /readyz on SQLite answers within sqlite.PingTimeout while a write waits
+// out another process's lock (--sqlite-shared, a busy timeout of an hour):
+// 503 problem+json, "The database did not answer in time.", with
+// Retry-After, and the log says why; reads are served meanwhile, and once
+// the lock goes the write is acknowledged and /readyz answers 200 again.
+func TestReadinessUnderAnotherProcesssLock(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "t.db")
+	p := start(t, db, "--sqlite-shared", "--sqlite-busy-timeout", "1h")
+	client := &http.Client{Timeout: 20 * time.Second}
+	get := func(path string) (*http.Response, []byte) {
+		t.Helper()
+		resp, err := client.Get(p.URL + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, body
+	}
+	if resp, body := get("/readyz"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("/readyz before the lock: %s %s", resp.Status, body)
+	}
+
+	other, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	locked := true
+	defer func() {
+		if locked {
+			conn.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+
+	created := make(chan int, 1)
+	go func() {
+		resp, _, err := postJSON(client, p.URL+"/players", "", `{"first_name":"Kira","last_name":"Sato"}`, nil)
+		if err != nil {
+			created <- 0
+			return
+		}
+		created <- resp.StatusCode
+	}()
+	awaitInFlight(t, p, 1)
+	time.Sleep(300 * time.Millisecond) // the write reaches the writer
+
+	resp, body := get("/readyz")
+	var problem struct {
+		Type, Detail string
+		Status       int
+	}
+	if err := json.Unmarshal(body, &problem); err != nil || resp.StatusCode != http.StatusServiceUnavailable ||
+		resp.Header.Get("Content-Type") != "application/problem+json" || resp.Header.Get("Retry-After") == "" ||
+		problem.Type != "/problems/unavailable" || problem.Status != 503 || problem.Detail != "The database did not answer in time." {
+		t.Errorf("/readyz under the lock: %s %s %s (Retry-After %q), want 503 problem+json: the database did not answer in time",
+			resp.Status, resp.Header.Get("Content-Type"), body, resp.Header.Get("Retry-After"))
+	}
+	want := fmt.Sprintf("no answer to the readiness check within %v", sqlite.PingTimeout)
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(p.stderr.String(), want); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) { // the log is flushed now and then
+			t.Errorf("the log does not say %q 5 s after the answer:\n%s", want, p.stderr)
+			break
+		}
+	}
+	if resp, body := get("/locations/1"); resp.StatusCode != http.StatusOK {
+		t.Errorf("a read under the lock: %s %s, want 200", resp.Status, body)
+	}
+
+	if _, err := conn.ExecContext(t.Context(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	locked = false
+	if code := <-created; code != http.StatusCreated {
+		t.Errorf("the write that waited out the lock: status %d, want 201", code)
+	}
+	if resp, body := get("/readyz"); resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz after the lock: %s %s, want 200", resp.Status, body)
+	}
+}
+
 // A signal while the database opens (a PostgreSQL server that does not
 // answer, here, or a long migration) stops the start at once, and the
 // error line says a signal stopped it.
