@@ -1046,6 +1046,32 @@ func TestDamagedFileIsUnavailable(t *testing.T) {
 	}
 }
 
+// SQLite's names are the same whatever their case, so a file whose
+// migrations table is named in capitals (made by hand, or by a tool that
+// writes names so) is this game's, not another application's: Open takes
+// it and migrates it.
+func TestMigrationsTableInCapitals(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "caps.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE SCHEMA_MIGRATIONS (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("Open of a file whose only table is SCHEMA_MIGRATIONS: %v", err)
+	}
+	defer s.Close()
+	if locs, err := s.ListLocations(t.Context(), 0, 10); err != nil || len(locs) != 4 {
+		t.Errorf("the migrated file's locations: %d (%v), want the 4 seeded", len(locs), err)
+	}
+}
+
 // A --db that names another application's SQLite file is refused, and the
 // file left as it was: the migrations would add this game's tables to it.
 func TestOtherApplicationsFileIsRefused(t *testing.T) {
