@@ -363,7 +363,7 @@ func (cfg config) check() error {
 		case ones <= 0:
 			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy %q trusts every address, so every client could choose its rate-limit bucket: name the proxies' own addresses or network", p)
 		case family == 4 && ones < 8, family == 6 && ones < 7:
-			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy %q is wider than any network of proxies (a /%d; IPv4 ones are /8 at the widest, 10.0.0.0/8, and IPv6 ones /7, fc00::/7), so clients in it could choose their rate-limit bucket: name the proxies' own addresses or network", p, ones)
+			return fmt.Errorf("NINJAGOLD_TRUSTED_PROXIES / --trusted-proxy %q is wider than any network of proxies (an IPv%d /%d; IPv4 ones are /8 at the widest, 10.0.0.0/8, and IPv6 ones /7, fc00::/7), so clients in it could choose their rate-limit bucket: name the proxies' own addresses or network", p, family, ones)
 		}
 	}
 	return nil
