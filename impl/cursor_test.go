@@ -59,6 +59,10 @@ func TestForgedCursors(t *testing.T) {
 		{"a player's visits cursor is another list's", `{"id":7,"list":"/players/1/visits"}`, 0, errOtherCursor},
 		{"a board cursor is another list's", `{"id":1,"gold":5,"sort":"-gold","list":"/players"}`, 0, errOtherCursor},
 		{"a gold on this list is made up", `{"id":1,"gold":5,"list":"/locations"}`, 0, errBadCursor},
+		// A null is never issued: it would read as the member left out.
+		{"a null gold is made up", `{"id":1,"gold":null,"list":"/locations"}`, 0, errBadCursor},
+		{"a null sort is made up", `{"id":1,"sort": null,"list":"/locations"}`, 0, errBadCursor},
+		{"a null id is made up", `{"id":null,"list":"/locations"}`, 0, errBadCursor},
 		{"a board's order on this list is made up", `{"id":1,"sort":"-gold","list":"/locations"}`, 0, errBadCursor},
 		{"an order by creation on this list is made up", `{"id":1,"sort":"created_at","list":"/locations"}`, 0, errBadCursor},
 		// Every id a cursor carries is a row's, so positive: 0 would be

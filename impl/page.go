@@ -81,6 +81,17 @@ func decodeCursor(s string) (cursor, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return cursor{}, errBadCursor
 	}
+	// A cursor the server issues holds no null: {"gold":null} would pass
+	// as a cursor without gold, and {"sort":null} as one without a sort.
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil {
+		return cursor{}, errBadCursor
+	}
+	for _, v := range members {
+		if string(v) == "null" {
+			return cursor{}, errBadCursor
+		}
+	}
 	return c, nil
 }
 
