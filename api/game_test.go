@@ -474,6 +474,23 @@ func TestIdempotency(t *testing.T) {
 				t.Errorf("gold = %d, want %d", got, v1.Gold)
 			}
 		})
+		t.Run("spaces around a key are not part of it", func(t *testing.T) {
+			// HTTP drops them from a header's value (the contract says so).
+			for _, key := range []string{" key-1", "key-1  ", "\tkey-1 "} {
+				again, v := visit(t, s, p, casino, key)
+				if again.Status != http.StatusCreated || v != v1 || again.Header.Get("Idempotent-Replayed") != "true" {
+					t.Errorf("visit with key %q = %d %+v (replayed %q), want the replay of key-1's %+v",
+						key, again.Status, v, again.Header.Get("Idempotent-Replayed"), v1)
+				}
+			}
+			resp, _ := visit(t, s, p, casino, "   ")
+			if want := "Idempotency-Key must not be empty"; resp.Status != http.StatusBadRequest || resp.Problem(t).Errors["Idempotency-Key"] != want {
+				t.Errorf("visit with a key of spaces = %d %s, want 400 %q", resp.Status, resp.Body, want)
+			}
+			if got := getPlayer(t, s, p.path).Gold; got != int64(v1.Gold) {
+				t.Errorf("gold = %d, want %d (one visit)", got, v1.Gold)
+			}
+		})
 		t.Run("keys are scoped to the player", func(t *testing.T) {
 			q := newPlayer(t, s, "Fuma", "Kotaro")
 			resp, v := visit(t, s, q, casino, "key-1")

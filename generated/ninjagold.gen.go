@@ -905,7 +905,9 @@ type ListVisitsParams struct {
 // CreateVisitParams defines parameters for CreateVisit.
 type CreateVisitParams struct {
 	// IdempotencyKey A key unique to this intended visit, so that retries do not visit twice: 1-255
-	// printable ASCII characters (a UUID, for one). (No example value: one filled in by a
+	// printable ASCII characters (a UUID, for one). Spaces before or after it are not part
+	// of the key: HTTP drops them from a header's value, so `abc`, ` abc` and `abc ` are one
+	// key, and a key of spaces alone is empty. (No example value: one filled in by a
 	// client such as Swagger UI would make every later visit a replay of the first.) Only
 	// this operation takes it: sent to any other, it is ignored like any header an operation
 	// does not declare, and a retry of that request is not deduplicated.

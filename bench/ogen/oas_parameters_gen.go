@@ -355,10 +355,11 @@ func decodeCreatePlayerParams(args [0]string, argsEscaped bool, r *http.Request)
 // CreateVisitParams is parameters of createVisit operation.
 type CreateVisitParams struct {
 	// A key unique to this intended visit, so that retries do not visit twice: 1-255 printable ASCII
-	// characters (a UUID, for one). (No example value: one filled in by a client such as Swagger UI would
-	// make every later visit a replay of the first.) Only this operation takes it: sent to any other, it
-	// is ignored like any header an operation does not declare, and a retry of that request is not
-	// deduplicated.
+	// characters (a UUID, for one). Spaces before or after it are not part of the key: HTTP drops them
+	// from a header's value, so `abc`, ` abc` and `abc ` are one key, and a key of spaces alone is empty.
+	// (No example value: one filled in by a client such as Swagger UI would make every later visit a
+	// replay of the first.) Only this operation takes it: sent to any other, it is ignored like any header
+	// an operation does not declare, and a retry of that request is not deduplicated.
 	IdempotencyKey OptString `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
