@@ -77,18 +77,7 @@ func TestStoreDeadline(t *testing.T) {
 			if got, want := problem.Detail, "The database did not answer in time."; got != want {
 				t.Errorf("detail: got %q, want %q", got, want)
 			}
-			var said []string
-			for _, r := range (*s.Log)[logged:] {
-				if r.Message == "database unavailable" {
-					r.Attrs(func(a slog.Attr) bool {
-						if a.Key == "err" {
-							said = append(said, a.Value.String())
-						}
-						return true
-					})
-				}
-			}
-			if len(said) != 1 || !tc.wantLog.MatchString(said[0]) {
+			if said := unavailableLogged(s, logged); len(said) != 1 || !tc.wantLog.MatchString(said[0]) {
 				t.Errorf("logged: got %q, want one matching %s", said, tc.wantLog)
 			}
 			timer.Stop()
@@ -103,6 +92,97 @@ func TestStoreDeadline(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A deadline passed waiting for the player's turn (a *game.Error, where a
+// wait on the row gives the context's error) is told with the slow body's
+// part in it too: a visit through one server holds the player's turn,
+// waiting on the row another process holds, and one through a server of
+// the same store with a shorter deadline, whose body comes late, waits for
+// the turn until its deadline passes, and changes nothing.
+func TestStoreDeadlineWaitingForATurn(t *testing.T) {
+	url := pgtest.TestURL(t)
+	store, err := postgres.Open(t.Context(), url, postgres.Options{})
+	if err != nil {
+		t.Fatalf("postgres.Open: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+	patient := apitest.NewServer(t, apitest.Options{Store: store, Config: api.Config{StoreDeadline: time.Minute}})
+	s := apitest.NewServer(t, apitest.Options{Store: store, Config: api.Config{StoreDeadline: 3 * time.Second}})
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+
+	p := newPlayer(t, s, "Kira", "Sato")
+	tx, err := conn.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(t.Context(), `SELECT FROM players WHERE id = $1 FOR UPDATE`, p.Id); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(30*time.Second, func() { tx.Rollback(context.Background()) })
+	defer timer.Stop()
+
+	first := make(chan generated.Visit, 1)
+	go func() {
+		resp, v := visit(t, patient, p, farm, "")
+		if resp.Status != http.StatusCreated {
+			t.Errorf("the visit holding the turn: %d %s, want 201 once the row is free", resp.Status, resp.Body)
+		}
+		first <- v
+	}()
+	// It holds the turn once it waits on the row.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var blocked int
+		if err := tx.QueryRow(t.Context(),
+			`SELECT count(*) FROM pg_locks WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))`).Scan(&blocked); err != nil {
+			t.Fatal(err)
+		}
+		if blocked > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first visit did not wait on the row within 10 s")
+		}
+	}
+
+	status, problem := slowVisit(t, s, p, time.Second)
+	if status != http.StatusServiceUnavailable || problem.Detail != "The database did not answer in time." {
+		t.Errorf("visit waiting for the turn: %d %+v, want 503: the database did not answer in time", status, problem)
+	}
+	want := regexp.MustCompile(`^postgres: waited past the deadline for the turn of player \d+, held by its earlier writes in this process \(a burst of writes to one player\): context deadline exceeded; the request's body had taken ([5-9]\d\dms|[12](\.\d+)?s) of the request's deadline \(3s\) to arrive$`)
+	if said := unavailableLogged(s, 0); len(said) != 1 || !want.MatchString(said[0]) {
+		t.Errorf("logged: got %q, want one matching %s", said, want)
+	}
+
+	timer.Stop()
+	if err := tx.Rollback(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	v := <-first
+	if got := getPlayer(t, s, p.path).Gold; got != int64(v.Gold) {
+		t.Errorf("gold = %d, want %d: the first visit's alone", got, v.Gold)
+	}
+}
+
+// unavailableLogged is what s logged as "database unavailable" since its
+// first records.
+func unavailableLogged(s *apitest.Server, first int) []string {
+	var said []string
+	for _, r := range (*s.Log)[first:] {
+		if r.Message == "database unavailable" {
+			r.Attrs(func(a slog.Attr) bool {
+				if a.Key == "err" {
+					said = append(said, a.Value.String())
+				}
+				return true
+			})
+		}
+	}
+	return said
 }
 
 // slowVisit sends p a visit to the farm whose body follows its headers
