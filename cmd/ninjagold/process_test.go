@@ -1326,22 +1326,7 @@ func TestCutOffWriteDoesNotHoldTheExit(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "t.db")
 			p := start(t, db, append([]string{"--sqlite-shared", "--sqlite-busy-timeout", "1h"}, c.args...)...)
 
-			// Another process's write transaction, as the sqlite3 shell's
-			// BEGIN IMMEDIATE would hold it.
-			other, err := sql.Open("sqlite", db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer other.Close()
-			conn, err := other.Conn(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
-				t.Fatal(err)
-			}
-			defer conn.ExecContext(context.Background(), "ROLLBACK")
+			holdWriteLock(t, db)
 
 			acknowledged := make(chan bool, 1)
 			go func() {
@@ -1393,25 +1378,7 @@ func TestReadinessUnderAnotherProcesssLock(t *testing.T) {
 		t.Fatalf("/readyz before the lock: %s %s", resp.Status, body)
 	}
 
-	other, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	conn, err := other.Conn(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
-	locked := true
-	defer func() {
-		if locked {
-			conn.ExecContext(context.Background(), "ROLLBACK")
-		}
-	}()
+	release := holdWriteLock(t, db)
 
 	created := make(chan int, 1)
 	go func() {
@@ -1447,16 +1414,46 @@ func TestReadinessUnderAnotherProcesssLock(t *testing.T) {
 		t.Errorf("a read under the lock: %s %s, want 200", resp.Status, body)
 	}
 
-	if _, err := conn.ExecContext(t.Context(), "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
-	locked = false
+	release()
 	if code := <-created; code != http.StatusCreated {
 		t.Errorf("the write that waited out the lock: status %d, want 201", code)
 	}
 	if resp, body := get("/readyz"); resp.StatusCode != http.StatusOK {
 		t.Errorf("/readyz after the lock: %s %s, want 200", resp.Status, body)
 	}
+}
+
+// holdWriteLock holds SQLite file db's write lock as another process's
+// write transaction would (the sqlite3 shell's BEGIN IMMEDIATE), until
+// release, or the end of the test.
+func holdWriteLock(t *testing.T, db string) (release func()) {
+	t.Helper()
+	other, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := other.Conn(t.Context())
+	if err != nil {
+		other.Close()
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		conn.Close()
+		other.Close()
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+				t.Errorf("ROLLBACK of the held lock: %v", err)
+			}
+			conn.Close()
+			other.Close()
+		})
+	}
+	t.Cleanup(release)
+	return release
 }
 
 // A signal while the database opens (a PostgreSQL server that does not
