@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,18 +28,8 @@ import (
 // nothing. The log says the deadline passed, and how much of it a slow
 // body spent before the database was asked.
 func TestStoreDeadline(t *testing.T) {
-	url := pgtest.TestURL(t)
-	store, err := postgres.Open(t.Context(), url, postgres.Options{})
-	if err != nil {
-		t.Fatalf("postgres.Open: %v", err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, conn := storeAndAnotherProcess(t)
 	s := apitest.NewServer(t, apitest.Options{Store: store, Config: api.Config{StoreDeadline: 3 * time.Second}})
-	conn, err := pgx.Connect(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
 
 	for _, tc := range []struct {
 		name      string
@@ -56,18 +47,10 @@ func TestStoreDeadline(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newPlayer(t, s, "Kira", "Sato")
-			tx, err := conn.Begin(t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := tx.Exec(t.Context(), `SELECT FROM players WHERE id = $1 FOR UPDATE`, p.Id); err != nil {
-				t.Fatal(err)
-			}
 			// Without the deadline the visit would wait for the row: it
 			// gets it after 20s, and the test fails on its 201 instead of
 			// hanging.
-			timer := time.AfterFunc(20*time.Second, func() { tx.Rollback(context.Background()) })
-			defer timer.Stop()
+			_, release := holdPlayerRow(t, conn, p.Id, 20*time.Second)
 
 			logged := len(*s.Log)
 			status, problem := slowVisit(t, s, p, tc.bodyDelay)
@@ -80,10 +63,7 @@ func TestStoreDeadline(t *testing.T) {
 			if said := unavailableLogged(s, logged); len(said) != 1 || !tc.wantLog.MatchString(said[0]) {
 				t.Errorf("logged: got %q, want one matching %s", said, tc.wantLog)
 			}
-			timer.Stop()
-			if err := tx.Rollback(t.Context()); err != nil {
-				t.Fatal(err)
-			}
+			release()
 			if got := getPlayer(t, s, p.path); got.Gold != 0 {
 				t.Errorf("player gold after the refused visit: got %d, want 0", got.Gold)
 			}
@@ -101,30 +81,12 @@ func TestStoreDeadline(t *testing.T) {
 // the same store with a shorter deadline, whose body comes late, waits for
 // the turn until its deadline passes, and changes nothing.
 func TestStoreDeadlineWaitingForATurn(t *testing.T) {
-	url := pgtest.TestURL(t)
-	store, err := postgres.Open(t.Context(), url, postgres.Options{})
-	if err != nil {
-		t.Fatalf("postgres.Open: %v", err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store, conn := storeAndAnotherProcess(t)
 	patient := apitest.NewServer(t, apitest.Options{Store: store, Config: api.Config{StoreDeadline: time.Minute}})
 	s := apitest.NewServer(t, apitest.Options{Store: store, Config: api.Config{StoreDeadline: 3 * time.Second}})
-	conn, err := pgx.Connect(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
 
 	p := newPlayer(t, s, "Kira", "Sato")
-	tx, err := conn.Begin(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(t.Context(), `SELECT FROM players WHERE id = $1 FOR UPDATE`, p.Id); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(30*time.Second, func() { tx.Rollback(context.Background()) })
-	defer timer.Stop()
+	tx, release := holdPlayerRow(t, conn, p.Id, 30*time.Second)
 
 	first := make(chan generated.Visit, 1)
 	go func() {
@@ -158,13 +120,53 @@ func TestStoreDeadlineWaitingForATurn(t *testing.T) {
 		t.Errorf("logged: got %q, want one matching %s", said, want)
 	}
 
-	timer.Stop()
-	if err := tx.Rollback(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	release()
 	v := <-first
 	if got := getPlayer(t, s, p.path).Gold; got != int64(v.Gold) {
 		t.Errorf("gold = %d, want %d: the first visit's alone", got, v.Gold)
+	}
+}
+
+// storeAndAnotherProcess opens a PostgreSQL store in pgtest's schema, and a
+// connection to it as another process's.
+func storeAndAnotherProcess(t *testing.T) (*postgres.Store, *pgx.Conn) {
+	t.Helper()
+	url := pgtest.TestURL(t)
+	store, err := postgres.Open(t.Context(), url, postgres.Options{})
+	if err != nil {
+		t.Fatalf("postgres.Open: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return store, conn
+}
+
+// holdPlayerRow locks player id's row from conn, another process's, in a
+// transaction it rolls back on release, after most (so that a test whose
+// request waits on the row fails instead of hanging), or at the test's end.
+func holdPlayerRow(t *testing.T, conn *pgx.Conn, id int64, most time.Duration) (tx pgx.Tx, release func()) {
+	t.Helper()
+	tx, err := conn.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(t.Context(), `SELECT FROM players WHERE id = $1 FOR UPDATE`, id); err != nil {
+		tx.Rollback(context.Background())
+		t.Fatal(err)
+	}
+	var once sync.Once
+	rollback := func() { once.Do(func() { tx.Rollback(context.Background()) }) }
+	timer := time.AfterFunc(most, rollback)
+	t.Cleanup(rollback)
+	return tx, func() {
+		if !timer.Stop() {
+			t.Errorf("player %d's row was let go after %v, before the test was done with it", id, most)
+		}
+		rollback()
 	}
 }
 
