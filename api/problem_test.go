@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -231,6 +232,8 @@ func TestRequestErrorLogsWhatItCannotName(t *testing.T) {
 		{"out of an int64's range", &json.UnmarshalTypeError{Value: "number 1e30", Field: "location_id"},
 			`{"location_id":"location id is out of range"}`, false},
 		{"of no known kind", odd, `{"body":"request body must be a valid JSON document of the declared shape"}`, true},
+		{"of a type, naming no field", &json.UnmarshalTypeError{Value: "number", Type: reflect.TypeFor[int32]()},
+			`{"body":"request body must be a valid JSON document of the declared shape"}`, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e, logs, rec, c := newResponderTest("POST", "/players/1/visits", "req-44")
@@ -246,8 +249,8 @@ func TestRequestErrorLogsWhatItCannotName(t *testing.T) {
 				}
 				return
 			}
-			if len(lines) != 1 || lines[0]["level"] != "WARN" || lines[0]["err"] != odd.Error() || lines[0]["request_id"] != "req-44" {
-				t.Errorf("log = %v, want one WARN with %q and request_id req-44", lines, odd)
+			if len(lines) != 1 || lines[0]["level"] != "WARN" || lines[0]["err"] != tt.err.Error() || lines[0]["request_id"] != "req-44" {
+				t.Errorf("log = %v, want one WARN with %q and request_id req-44", lines, tt.err)
 			}
 		})
 	}

@@ -54,6 +54,8 @@ func TestWholeNumbers(t *testing.T) {
 		{"zeros ending the fraction say nothing", `{"min_gold":9007199254740993.` + strings.Repeat("0", 60) + `,"max_gold":9223372036854775807.` + strings.Repeat("0", 60) + `}`,
 			`{"max_gold":9223372036854775807,"min_gold":9007199254740993}` + "\n", nil},
 		{"a fraction is kin-openapi's to refuse", `{"min_gold":1.5}`, "", nil},
+		{"int64's limits, written with exponents", `{"min_gold":922337203685477580e1,"max_gold":-922337203685477580.8e1}`,
+			`{"max_gold":-9223372036854775808,"min_gold":9223372036854775800}` + "\n", nil},
 		{"past int64", `{"min_gold":9223372036854775808,"max_gold":-1e19}`, "", []string{"max_gold", "min_gold"}},
 		{"a long integer", `{"min_gold":` + long + `}`, "", []string{"min_gold"}},
 		{"a long integer written with a fraction", `{"min_gold":` + long + `.0}`, "", []string{"min_gold"}},

@@ -258,6 +258,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{"--max-in-flight", "0"}, {"--rate-limit", "0", "--rate-burst", "0"}, {"--cors-origin", "http://localhost:3000"}, {"--cors-origin", "http://[::1]:8080"},
 		{"--cors-origin", "https://xn--spiel-bcher-ieb.example"}, {"--cors-origin", "http://[::ffff:7f00:1]"},
 		{"--cors-origin", "http://127.0.0.1:5173"}, {"--cors-origin", "http://[2001:db8::1]"}, {"--cors-origin", "https://0x.example"},
+		{"--cors-origin", "https://my_app.example"}, {"--cors-origin", "http://a.b:65535"},
 		{"--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "::1"}, {"--trusted-proxy", "fc00::/7"}, {"--trusted-proxy", "::ffff:10.0.0.0/104"}, {"--shutdown-timeout", "0"}, {"--shutdown-delay", "30s"},
 		{"--max-header-bytes", "1048576"}, {"--rate-limit", "0.000278"}, {"--rate-limit", "1000000"}, {"--rate-burst", "1000000"}, {"--sqlite-busy-timeout", "1ms"}, {"--sqlite-busy-timeout", "596h31m23.647s"},
 		{"--db", "game.db", "--sqlite-synchronous", "NORMAL", "--sqlite-shared"},

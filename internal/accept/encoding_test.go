@@ -44,6 +44,9 @@ func TestCoding(t *testing.T) {
 		{"*;q=0.5, gzip", true},
 		{"identity;q=0, *;q=0.3", true},
 		{"*, gzip;q=0.5, identity;q=0.2", true},
+		// identity named twice: the higher weight; named at 0, "*" does not stand for it.
+		{"identity;q=0.8, identity;q=0.2, gzip;q=0.5", false},
+		{"identity;q=0, *;q=0.5, gzip;q=0.3", true},
 		// A weight that is no number from 0 to 1 counts as 1, as in Accept.
 		{"gzip;q=abc", true},
 		{"gzip;q=2", true},
@@ -51,6 +54,8 @@ func TestCoding(t *testing.T) {
 		{"GZIP ; q=1", true},
 		{"\tgzip\t", true},
 		{"gzip\t;\tq=0", false},
+		{"gzip;q= 0", false},
+		{"gzip;q =0", false},
 		{"gzip;q=0.5;foo=bar", true},
 		{"gzip;foo=bar;q=0", false},
 		// x-gzip and gzip are one coding: the higher weight counts.
