@@ -263,6 +263,17 @@ func TestBodyLimit(t *testing.T) {
 			if resp := s.Do(t, apitest.Request{Method: "POST", Path: "/players", Body: body(tt.size)}); resp.Status != tt.want {
 				t.Errorf("%d bytes: status %d, want %d", tt.size, resp.Status, tt.want)
 			}
+			// Chunked, the limit is counted as the body is read.
+			req, _ := http.NewRequest("POST", s.URL+"/players", io.MultiReader(strings.NewReader(body(tt.size))))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tt.want {
+				t.Errorf("%d bytes chunked: status %d, want %d", tt.size, resp.StatusCode, tt.want)
+			}
 		}
 	})
 	t.Run("a body within the limit is served", func(t *testing.T) {

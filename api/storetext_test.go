@@ -82,6 +82,15 @@ func TestTextBothStoresHold(t *testing.T) {
 					apitest.Request{Method: "PATCH", Path: "/locations/1", Token: admin, Header: merge,
 						Body: `{"description":"tend\u0000"}`},
 					"description", descMsg},
+				// JSON takes control characters in a string escaped only.
+				{"a raw control character in a new location's description",
+					apitest.Request{Method: "POST", Path: "/locations", Token: admin,
+						Body: "{\"name\":\"Dojo\",\"min_gold\":1,\"max_gold\":2,\"description\":\"a\x1fb\"}"},
+					"body", "request body must be valid JSON"},
+				{"a raw NUL in a patched description",
+					apitest.Request{Method: "PATCH", Path: "/locations/1", Token: admin, Header: merge,
+						Body: "{\"description\":\"a\x00b\"}"},
+					"body", "request body must be valid JSON"},
 				{"an Idempotency-Key byte beyond ASCII", visitReq("caf\xe9"), "Idempotency-Key", keyMsg},
 				{"an Idempotency-Key in UTF-8 beyond ASCII", visitReq("café"), "Idempotency-Key", keyMsg},
 			}

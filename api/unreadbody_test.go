@@ -34,6 +34,9 @@ func TestUnreadBody(t *testing.T) {
 			"The request body did not arrive in time.", "request body did not arrive within the server's read timeout"},
 		{"malformed chunks", 0, start + "Transfer-Encoding: chunked\r\n\r\nzz\r\n", false,
 			"The request body could not be read.", "request body could not be read"},
+		// Chunked, it has no Content-Length to name.
+		{"chunks cut short", 0, start + "Transfer-Encoding: chunked\r\n\r\n10\r\n{\"first", true,
+			"The request body could not be read.", "request body could not be read"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := apitest.NewServer(t, apitest.Options{ReadTimeout: tc.readTimeout})
