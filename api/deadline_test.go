@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ninjagold/ninjagold-api/api"
+	"github.com/ninjagold/ninjagold-api/game"
 	"github.com/ninjagold/ninjagold-api/generated"
 	"github.com/ninjagold/ninjagold-api/internal/apitest"
 	"github.com/ninjagold/ninjagold-api/store/postgres"
@@ -124,6 +126,59 @@ func TestStoreDeadlineWaitingForATurn(t *testing.T) {
 	v := <-first
 	if got := getPlayer(t, s, p.path).Gold; got != int64(v.Gold) {
 		t.Errorf("gold = %d, want %d: the first visit's alone", got, v.Gold)
+	}
+}
+
+// The slow body's note goes only with a deadline passed, and only where a
+// store deadline is set (a request without one has no deadline for the
+// body to spend), and only when the body took a tenth of it or more. Each
+// visit here is answered by a middleware with the row's error, as the
+// store would return it; it also sees the request's deadline, which is
+// StoreDeadline's.
+func TestSlowBodyNoteGoesWithADeadlinePassed(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		deadline  time.Duration // Config.StoreDeadline
+		bodyDelay time.Duration
+		err       error
+		logged    string
+	}{
+		{"no deadline", 0, 400 * time.Millisecond, context.DeadlineExceeded, "context deadline exceeded"},
+		{"another cause", 2 * time.Second, 400 * time.Millisecond, game.Unavailable(errors.New("connection refused")), "connection refused"},
+		// 300 ms is well under a tenth of 10 s, however loaded the machine.
+		{"the body within a tenth", 10 * time.Second, 300 * time.Millisecond, context.DeadlineExceeded, "no answer within the request's deadline (10s): context deadline exceeded"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// What was left of the request's deadline as the handler was
+			// called; -1 for none.
+			left := make(chan time.Duration, 1)
+			answer := func(f generated.StrictHandlerFunc, op string) generated.StrictHandlerFunc {
+				if op != "CreateVisit" {
+					return f
+				}
+				return func(c *gin.Context, req any) (any, error) {
+					remaining := time.Duration(-1)
+					if dl, ok := c.Request.Context().Deadline(); ok {
+						remaining = time.Until(dl)
+					}
+					left <- remaining
+					return nil, tc.err
+				}
+			}
+			s := apitest.NewServer(t, apitest.Options{Config: api.Config{StoreDeadline: tc.deadline,
+				StrictMiddlewares: []generated.StrictMiddlewareFunc{answer}}})
+			p := newPlayer(t, s, "Kira", "Sato")
+			if status, problem := slowVisit(t, s, p, tc.bodyDelay); status != http.StatusServiceUnavailable {
+				t.Errorf("visit: %d %+v, want 503", status, problem)
+			}
+			if said := unavailableLogged(s, 0); len(said) != 1 || said[0] != tc.logged {
+				t.Errorf("logged %q, want %q alone", said, tc.logged)
+			}
+			remaining := <-left
+			if tc.deadline == 0 && remaining != -1 || tc.deadline > 0 && (remaining <= 0 || remaining > tc.deadline) {
+				t.Errorf("the handler's context had %v of its deadline left, want none with StoreDeadline 0, else at most StoreDeadline (%v)", remaining, tc.deadline)
+			}
+		})
 	}
 }
 
