@@ -85,6 +85,8 @@ func TestInstanceIsAURIReference(t *testing.T) {
 		{"/locations/[1]", "/locations/%5B1%5D", http.StatusBadRequest},
 		{"/locations/%5B1%5D", "/locations/%5B1%5D", http.StatusBadRequest},
 		{"/nowhere/[x]", "/nowhere/%5Bx%5D", http.StatusNotFound},
+		{"/locations/x]", "/locations/x%5D", http.StatusBadRequest}, // one alone
+		{"/nowhere/[", "/nowhere/%5B", http.StatusNotFound},
 		{"/players/999", "/players/999", http.StatusNotFound},
 		{"/locations/a&b", "/locations/a&b", http.StatusBadRequest},
 		// A dot segment, as sent or as %2E (which the router decodes), is

@@ -83,7 +83,12 @@ func TestRateLimiterPrunesOnlyFullBuckets(t *testing.T) {
 	if a := rl.take("", "slow client"); a.ok || a.wait < 7*time.Minute {
 		t.Errorf("two minutes after spending its burst: ok %v, wait %v; want refused for about 8 minutes more", a.ok, a.wait)
 	}
-	now = now.Add(20 * time.Minute) // full again: forgotten, and served as a new client
+	now = now.Add(13 * time.Minute) // a token and a half back: kept
+	rl.take("", "another client")   // prunes
+	if a := rl.take("", "slow client"); !a.ok || !near(a.left, 0.5) {
+		t.Errorf("fifteen minutes after spending its burst: ok %v, left %.3f; want served, with half a token left", a.ok, a.left)
+	}
+	now = now.Add(21 * time.Minute) // full again: forgotten, and served as a new client
 	if a := rl.take("", "slow client"); !a.ok || !near(a.left, 1) {
 		t.Errorf("full again: ok %v, left %.3f; want a fresh bucket", a.ok, a.left)
 	}
