@@ -115,6 +115,13 @@ func TestNegotiate(t *testing.T) {
 		// A weight past 1 is no weight: both count as 1, and the offers'
 		// order decides.
 		{"weights past 1", "application/json;q=1.5, text/csv;q=2", jsonCSV, "application/json", true},
+		// An offer without a charset that is not JSON is UTF-8: a range's
+		// charset=utf-8 matches it, another charset does not.
+		{"utf-8 for an offer without a charset", "text/html; charset=utf-8", Offers("text/html"), "text/html", true},
+		{"another charset for an offer without one", "text/html; charset=iso-8859-1", Offers("text/html"), "", false},
+		// type/* matches that type's subtypes, no other type's.
+		{"a wildcard subtype of another type", "image/*", jsonCSV, "", false},
+		{"a wildcard subtype of the type", "text/*", jsonCSV, "text/csv; charset=utf-8", true},
 		// A charset's name is matched without regard to case (RFC 2046).
 		{"a charset in upper case", "text/csv; charset=UTF-8", jsonCSV, "text/csv; charset=utf-8", true},
 		// Of two ranges alike, the first counts (RFC 9110 leaves it open).
