@@ -818,7 +818,9 @@ type ListPlayersParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Sort The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest
-	// first) or `created_at`. A cursor only continues the order it was issued for. Each
+	// first) or `created_at`. The `created_at` orders are the order of sign-up: should the
+	// server's clock be set back, a player who signed up later may carry an earlier
+	// `created_at`, and still comes after. A cursor only continues the order it was issued for. Each
 	// page is read when it is asked for, not from a snapshot: in a gold order a player whose
 	// gold changes between two pages may appear on both or on neither (the leaderboard is
 	// live); a `created_at` order neither skips nor repeats a player who exists throughout.

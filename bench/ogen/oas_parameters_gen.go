@@ -5391,10 +5391,12 @@ type HeadPlayersParams struct {
 	// place it names, as the server's own cursor for that place would.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest first) or
-	// `created_at`. A cursor only continues the order it was issued for. Each page is read when it is
-	// asked for, not from a snapshot: in a gold order a player whose gold changes between two pages may
-	// appear on both or on neither (the leaderboard is live); a `created_at` order neither skips nor
-	// repeats a player who exists throughout.
+	// `created_at`. The `created_at` orders are the order of sign-up: should the server's clock be set
+	// back, a player who signed up later may carry an earlier `created_at`, and still comes after. A
+	// cursor only continues the order it was issued for. Each page is read when it is asked for, not from
+	// a snapshot: in a gold order a player whose gold changes between two pages may appear on both or on
+	// neither (the leaderboard is live); a `created_at` order neither skips nor repeats a player who
+	// exists throughout.
 	Sort OptPlayerSort `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).
@@ -7271,10 +7273,12 @@ type ListPlayersParams struct {
 	// place it names, as the server's own cursor for that place would.
 	Cursor OptString `json:",omitempty,omitzero"`
 	// The order: `-gold` (richest first, the default), `gold`, `-created_at` (newest first) or
-	// `created_at`. A cursor only continues the order it was issued for. Each page is read when it is
-	// asked for, not from a snapshot: in a gold order a player whose gold changes between two pages may
-	// appear on both or on neither (the leaderboard is live); a `created_at` order neither skips nor
-	// repeats a player who exists throughout.
+	// `created_at`. The `created_at` orders are the order of sign-up: should the server's clock be set
+	// back, a player who signed up later may carry an earlier `created_at`, and still comes after. A
+	// cursor only continues the order it was issued for. Each page is read when it is asked for, not from
+	// a snapshot: in a gold order a player whose gold changes between two pages may appear on both or on
+	// neither (the leaderboard is live); a `created_at` order neither skips nor repeats a player who
+	// exists throughout.
 	Sort OptPlayerSort `json:",omitempty,omitzero"`
 	// This operation's target has no `ETag`, so no entity tag matches it: `*` lets the request go ahead,
 	// and a list of entity tags answers 412 (RFC 9110 §13.1.1).

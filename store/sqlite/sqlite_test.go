@@ -68,6 +68,44 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 	storetest.IdempotencyKeysExpire(t, s, func(d time.Duration) { passed.Add(int64(d)) })
 }
 
+// The created_at orders are the order of sign-up, as the contract says:
+// with the clock set back between two sign-ups, the later player carries
+// the earlier time, and still comes after.
+func TestCreatedAtOrderOutlastsAClockSetBack(t *testing.T) {
+	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
+	var now atomic.Int64
+	now.Store(time.Now().UnixMicro())
+	sqlite.SetClock(s, func() time.Time { return time.UnixMicro(now.Load()) })
+	first, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("kira")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now.Add(-time.Hour.Microseconds())
+	second, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Rin", LastName: "Sato", TokenHash: []byte("rin")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.CreatedAt.Before(first.CreatedAt) {
+		t.Fatalf("created_at %v then %v: the clock was not set back", first.CreatedAt, second.CreatedAt)
+	}
+	for _, c := range []struct {
+		sort game.PlayerSort
+		want []int64
+	}{
+		{game.ByCreatedAtAsc, []int64{first.ID, second.ID}},
+		{game.ByCreatedAtDesc, []int64{second.ID, first.ID}},
+	} {
+		players, err := s.ListPlayers(t.Context(), game.PlayerPage{Sort: c.sort, Limit: 10})
+		var ids []int64
+		for _, p := range players {
+			ids = append(ids, p.ID)
+		}
+		if err != nil || !slices.Equal(ids, c.want) {
+			t.Errorf("%s: %v (%v), want %v, the order of sign-up", c.sort, ids, err, c.want)
+		}
+	}
+}
+
 // TestIdempotencyKeyAtItsTTL stops the store's clock, so that a key can be
 // asked for exactly game.IdempotencyKeyTTL after its visit: it is still
 // kept then (the contract's 24 hours), neither forgotten nor purged, and

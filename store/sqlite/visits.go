@@ -27,7 +27,7 @@ func (s *Store) CreateVisit(ctx context.Context, req game.VisitRequest) (game.Vi
 	var (
 		visit    game.Visit
 		replayed bool
-		now      time.Time // the visit's: read in the writer, so visits' times follow their ids
+		now      time.Time // the visit's: read in the writer, so visits' times follow their ids (unless the clock is set back)
 	)
 	err := s.inTx(ctx, func(tx writeTx) (err error) {
 		now = s.now()
