@@ -78,12 +78,12 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 	// but not create in the schema (an operator's least privilege) starts
 	// on a schema migrated by its owner, while CREATE TABLE IF NOT EXISTS
 	// needs CREATE even when the table is there.
-	var recorded bool
-	if err := conn.QueryRow(ctx, `SELECT to_regclass(quote_ident(current_schema()) || '.schema_migrations') IS NOT NULL`).Scan(&recorded); err != nil {
-		return "", fmt.Errorf("postgres: migrations table: %w", err)
+	recorded, err := migrationsTable(ctx, conn)
+	if err != nil {
+		return "", err
 	}
-	if recorded {
-		if err := checkMigrationsTable(ctx, conn, schema); err != nil {
+	if recorded != nil {
+		if err := recorded.check(schema); err != nil {
 			return "", err
 		}
 	} else {
@@ -139,28 +139,37 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 	return schema, nil
 }
 
-// checkMigrationsTable refuses a schema_migrations in schema that is not
-// a table, or is another tool's (migration.CheckRecord). Its columns are
-// read from the catalog, which lists them whatever the role may read.
-func checkMigrationsTable(ctx context.Context, conn *pgxpool.Conn, schema string) error {
-	const rel = `to_regclass(quote_ident(current_schema()) || '.schema_migrations')`
-	var kind string
-	if err := conn.QueryRow(ctx, `SELECT relkind::text FROM pg_class WHERE oid = `+rel).Scan(&kind); err != nil {
-		return fmt.Errorf("postgres: migrations table: %w", err)
+// relation is a relation of the catalog: its kind (pg_class.relkind) and
+// its columns in order.
+type relation struct {
+	kind string
+	cols []string
+}
+
+// migrationsTable reads schema_migrations of the current schema from the
+// catalog, which lists its columns whatever the role may read: nil when
+// there is none.
+func migrationsTable(ctx context.Context, conn *pgxpool.Conn) (*relation, error) {
+	var r relation
+	err := conn.QueryRow(ctx, `SELECT c.relkind::text, array(SELECT a.attname::text FROM pg_attribute a
+			WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)
+		FROM pg_class c WHERE c.oid = to_regclass(quote_ident(current_schema()) || '.schema_migrations')`).Scan(&r.kind, &r.cols)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("postgres: migrations table: %w", err)
 	}
-	if kind != "r" && kind != "p" { // a table, or a partitioned one
-		return fmt.Errorf("postgres: schema %q: its schema_migrations is no table (pg_class.relkind %q): another application's schema; give the URL this game's schema (search_path), or a new one", schema, kind)
+	return &r, nil
+}
+
+// check refuses r, the schema_migrations of schema, when it is not a table,
+// or is another tool's (migration.CheckRecord).
+func (r relation) check(schema string) error {
+	if r.kind != "r" && r.kind != "p" { // a table, or a partitioned one
+		return fmt.Errorf("postgres: schema %q: its schema_migrations is no table (pg_class.relkind %q): another application's schema; give the URL this game's schema (search_path), or a new one", schema, r.kind)
 	}
-	rows, err := conn.Query(ctx, `SELECT attname::text FROM pg_attribute
-		WHERE attrelid = `+rel+` AND attnum > 0 AND NOT attisdropped ORDER BY attnum`)
-	if err != nil {
-		return fmt.Errorf("postgres: migrations table: %w", err)
-	}
-	cols, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("postgres: migrations table: %w", err)
-	}
-	if err := migration.CheckRecord(cols); err != nil {
+	if err := migration.CheckRecord(r.cols); err != nil {
 		return fmt.Errorf("postgres: schema %q: its %w; give the URL this game's schema (search_path), or a new one", schema, err)
 	}
 	return nil
