@@ -68,14 +68,21 @@ func TestIdempotencyKeysExpire(t *testing.T) {
 	storetest.IdempotencyKeysExpire(t, s, func(d time.Duration) { passed.Add(int64(d)) })
 }
 
+// stopClock stops s's clock at the present: s reads the time, in
+// microseconds, from the value returned, which only the test moves.
+func stopClock(s *sqlite.Store) *atomic.Int64 {
+	now := new(atomic.Int64)
+	now.Store(time.Now().UnixMicro())
+	sqlite.SetClock(s, func() time.Time { return time.UnixMicro(now.Load()) })
+	return now
+}
+
 // The created_at orders are the order of sign-up, as the contract says:
 // with the clock set back between two sign-ups, the later player carries
 // the earlier time, and still comes after.
 func TestCreatedAtOrderOutlastsAClockSetBack(t *testing.T) {
 	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
-	var now atomic.Int64
-	now.Store(time.Now().UnixMicro())
-	sqlite.SetClock(s, func() time.Time { return time.UnixMicro(now.Load()) })
+	now := stopClock(s)
 	first, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Sato", TokenHash: []byte("kira")})
 	if err != nil {
 		t.Fatal(err)
@@ -113,9 +120,7 @@ func TestCreatedAtOrderOutlastsAClockSetBack(t *testing.T) {
 func TestIdempotencyKeyAtItsTTL(t *testing.T) {
 	s := openFile(t, filepath.Join(t.TempDir(), "ninjagold.db"))
 	sqlite.StopPurges(s)
-	var now atomic.Int64
-	now.Store(time.Now().UnixMicro())
-	sqlite.SetClock(s, func() time.Time { return time.UnixMicro(now.Load()) })
+	now := stopClock(s)
 	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Kira", LastName: "Ninja", TokenHash: []byte("kira")})
 	if err != nil {
 		t.Fatal(err)
