@@ -139,8 +139,8 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 	return schema, nil
 }
 
-// relation is a relation of the catalog: its kind (pg_class.relkind) and
-// its columns in order.
+// relation is what the catalog says of a table, view, sequence or other
+// relation: its kind (pg_class.relkind) and its columns in order.
 type relation struct {
 	kind string
 	cols []string
