@@ -104,6 +104,19 @@ func NoAnswer(cause error) *Error {
 	return &Error{Code: EUNAVAILABLE, Message: "The database did not answer in time.", Err: cause}
 }
 
+// ReadOnly is a write the database refused because it takes none right
+// now (a read-only file, a standby, a database set read-only), for cause:
+// it answers, so the client hears why rather than "cannot be reached".
+func ReadOnly(cause error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: "The database cannot take writes right now: it is read-only.", Err: cause}
+}
+
+// DiskFull is a write the database refused because its disk is full, for
+// cause.
+func DiskFull(cause error) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: "The database cannot take writes right now: its disk is full.", Err: cause}
+}
+
 // Invalid returns an EINVALID error for the given field messages.
 func Invalid(fields map[string]string) *Error {
 	return &Error{Code: EINVALID, Message: "The request is not valid.", Fields: fields}

@@ -63,3 +63,8 @@ var Migrations = migrations
 // WaitingWrites is how many writes of player id hold or wait for its turn
 // in s (see playerTurns).
 func WaitingWrites(s *Store, id int64) int { return s.turns.count(id) }
+
+// SetReadOnlyResetEvery spaces s's pool resets after writes refused as
+// read-only by every instead of a second. Call it while no call to s is in
+// flight.
+func SetReadOnlyResetEvery(s *Store, every time.Duration) { s.readOnlyResetEvery = every }

@@ -89,6 +89,11 @@ type Store struct {
 	locationLockClass int32
 	// turns queues the writes that lock a player's row (see inPlayerTx).
 	turns playerTurns
+	// readOnlyResetEvery spaces the pool's resets after writes refused
+	// as read-only, the last of which was at lastReadOnlyReset (Unix
+	// nanoseconds; see resetAfterReadOnly).
+	readOnlyResetEvery time.Duration
+	lastReadOnlyReset  atomic.Int64
 }
 
 var (
@@ -229,14 +234,15 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 		ping = min(ping, opts.CallTimeout)
 	}
 	s := &Store{
-		pool:              pool,
-		callTimeout:       opts.CallTimeout,
-		pingTimeout:       ping,
-		schema:            schema,
-		createPlayerKey:   lockKey("create player", schema),
-		createLocationKey: lockKey("create location", schema),
-		locationLockClass: int32(lockKey("location", schema)),
-		now:               time.Now,
+		pool:               pool,
+		callTimeout:        opts.CallTimeout,
+		pingTimeout:        ping,
+		schema:             schema,
+		createPlayerKey:    lockKey("create player", schema),
+		createLocationKey:  lockKey("create location", schema),
+		locationLockClass:  int32(lockKey("location", schema)),
+		now:                time.Now,
+		readOnlyResetEvery: readOnlyResetEvery,
 	}
 	s.purger = purge.New(time.Now(), s.deleteExpiredKeys)
 	return s, nil
@@ -427,6 +433,9 @@ func (s *Store) retryWithin(ctx context.Context, timeout time.Duration, op func(
 	}
 	for attempt := 1; ; attempt++ {
 		err := op(callCtx)
+		if isReadOnly(err) {
+			s.resetAfterReadOnly()
+		}
 		if err == nil || attempt == maxAttempts || callCtx.Err() != nil || !retryable(err) {
 			return wrap(ctx, callCtx, timeout, err)
 		}
@@ -438,6 +447,35 @@ func (s *Store) retryWithin(ctx context.Context, timeout time.Duration, op func(
 			return wrap(ctx, callCtx, timeout, err) // the last attempt's error says why
 		}
 	}
+}
+
+// readOnlyResetEvery is Store.readOnlyResetEvery: a second.
+const readOnlyResetEvery = time.Second
+
+// isReadOnly reports a write the server refused because the transaction is
+// read-only (25006, read_only_sql_transaction).
+func isReadOnly(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "25006"
+}
+
+// resetAfterReadOnly closes the pool's connections (those in use, once
+// released) after a write was refused as read-only, at most once every
+// readOnlyResetEvery. A session keeps the default_transaction_read_only it
+// started with: once an operator lifts a database's or a role's (ALTER
+// DATABASE ... RESET default_transaction_read_only), the connections
+// opened while it held would refuse every write until their lifetime ended,
+// an hour by default; new ones take the database's setting as it is now. (A
+// standby promoted turns its sessions read-write itself, but the refusal
+// does not say which of the two it is.) Spaced, so that a database that
+// stays read-only is not sent a new connection for every write refused.
+func (s *Store) resetAfterReadOnly() {
+	now := time.Now().UnixNano()
+	last := s.lastReadOnlyReset.Load()
+	if last != 0 && now-last < int64(s.readOnlyResetEvery) || !s.lastReadOnlyReset.CompareAndSwap(last, now) {
+		return
+	}
+	s.pool.Reset()
 }
 
 // inTx runs fn in a transaction with opts and commits when fn returns nil,
@@ -676,6 +714,16 @@ func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error 
 		return game.NoAnswer(fmt.Errorf("postgres: no answer within %v: %w", timeout, err))
 	}
 	if unavailable(err) {
+		// The two refusals a client can be told more of than "cannot be
+		// reached", as SQLite's: the database answers, but cannot take
+		// writes.
+		var pe *pgconn.PgError
+		switch {
+		case isReadOnly(err):
+			return game.ReadOnly(err)
+		case errors.As(err, &pe) && pe.Code == "53100": // disk_full
+			return game.DiskFull(err)
+		}
 		return game.Unavailable(err)
 	}
 	return fmt.Errorf("postgres: %w", err)

@@ -2392,6 +2392,87 @@ func TestSchemaIsMigrationTables(t *testing.T) {
 	migrationtest.CheckTables(t, rows)
 }
 
+// appRole makes a role, dropped when t ends, that may use the rows of the
+// schema of owner, a URL the schema's owner connects with, but not create
+// in it: an operator's least privilege. roleURL is owner's as that role.
+func appRole(t *testing.T, owner string) (role, roleURL string) {
+	t.Helper()
+	schema := pgx.Identifier{schemaOf(t, owner)}.Sanitize()
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	role = "ninjagold_app_" + hex.EncodeToString(b)
+	exec(t, owner, `CREATE ROLE `+role+` LOGIN`)
+	execAtEnd(t, owner, `DROP OWNED BY `+role, `DROP ROLE `+role)
+	exec(t, owner, `GRANT USAGE ON SCHEMA `+schema+` TO `+role)
+	exec(t, owner, `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA `+schema+` TO `+role)
+	exec(t, owner, `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA `+schema+` TO `+role)
+	u, err := url.Parse(owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	return role, u.String()
+}
+
+// A database an operator makes read-only for a while (here a role's
+// default_transaction_read_only; a database's is the same) refuses writes
+// as such: 503, saying it is read-only. Once lifted, the store writes again
+// without a restart, though its connections were opened read-only and keep
+// that: a refusal closes the pool's connections, and new ones take the
+// setting as it is now. The closing is spaced (a second in production), so
+// that a database that stays read-only is not sent a new connection for
+// every write it refuses: spaced an hour, the one reset at the first
+// refusal is all, and the connection opened after it stays read-only.
+func TestReadOnlyLifted(t *testing.T) {
+	const readOnly = "The database cannot take writes right now: it is read-only."
+	for _, tc := range []struct {
+		name     string
+		every    time.Duration
+		recovers bool
+	}{
+		{"resets at every refusal", 0, true},
+		{"resets spaced an hour", time.Hour, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			owner := pgtest.TestURL(t)
+			openURL(t, owner, postgres.Options{MaxConns: testConns}) // migrates
+			role, roleURL := appRole(t, owner)
+			exec(t, owner, `ALTER ROLE `+role+` SET default_transaction_read_only = on`)
+			s := openURL(t, roleURL, postgres.Options{MaxConns: 2})
+			postgres.SetReadOnlyResetEvery(s, tc.every)
+			signUp := func(name string) error {
+				_, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: name, LastName: "Sato", TokenHash: []byte(name)})
+				return err
+			}
+			// The first refusal resets the pool (none before it); the
+			// second comes on a connection opened after that, read-only
+			// too, and resets it again only when not spaced.
+			for _, name := range []string{"Kira", "Rin"} {
+				if err := signUp(name); game.ErrorCode(err) != game.EUNAVAILABLE || game.ErrorMessage(err) != readOnly {
+					t.Fatalf("CreatePlayer while read-only: %v (%q), want %s saying %q", err, game.ErrorMessage(err), game.EUNAVAILABLE, readOnly)
+				}
+			}
+			exec(t, owner, `ALTER ROLE `+role+` RESET default_transaction_read_only`)
+			err := signUp("Sora")
+			switch {
+			case tc.recovers && err != nil:
+				t.Errorf("CreatePlayer once read-only was lifted: %v, want it done", err)
+			case !tc.recovers && game.ErrorMessage(err) != readOnly:
+				t.Errorf("CreatePlayer on the connection opened read-only, no reset due: %v, want it refused saying %q", err, readOnly)
+			}
+			players, err := s.ListPlayers(t.Context(), game.PlayerPage{Sort: game.ByGoldDesc, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{true: 1, false: 0}[tc.recovers]; len(players) != want {
+				t.Errorf("%d players recorded, want %d: only an acknowledged sign-up", len(players), want)
+			}
+		})
+	}
+}
+
 // A role that may use the rows of a schema its owner migrated, but not
 // create in it, starts and plays: a start that finds every migration
 // recorded changes nothing, so it needs no CREATE (the store used to run
@@ -2406,24 +2487,8 @@ func TestRoleWithoutCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	schema := pgx.Identifier{schemaOf(t, owner)}.Sanitize()
-	b := make([]byte, 6)
-	if _, err := rand.Read(b); err != nil {
-		t.Fatal(err)
-	}
-	role := "ninjagold_app_" + hex.EncodeToString(b)
-	exec(t, owner, `CREATE ROLE `+role+` LOGIN`)
-	execAtEnd(t, owner, `DROP OWNED BY `+role, `DROP ROLE `+role)
-	exec(t, owner, `GRANT USAGE ON SCHEMA `+schema+` TO `+role)
-	exec(t, owner, `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA `+schema+` TO `+role)
-	exec(t, owner, `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA `+schema+` TO `+role)
-
-	u, err := url.Parse(owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.User(role)
-	app := openURL(t, u.String(), postgres.Options{})
+	role, roleURL := appRole(t, owner)
+	app := openURL(t, roleURL, postgres.Options{})
 	if err := app.Ping(t.Context()); err != nil {
 		t.Errorf("Ping as %s: %v", role, err)
 	}

@@ -611,8 +611,8 @@ func (s *Store) roomAfterFault() error {
 	if !ok || free >= minRoom {
 		return nil
 	}
-	return &game.Error{Code: game.EUNAVAILABLE, Message: diskFull, Err: fmt.Errorf(
-		"sqlite: %d bytes free on the file system of %s since a write found it full, less than the %d the server waits for", free, s.file.path, minRoom)}
+	return game.DiskFull(fmt.Errorf(
+		"sqlite: %d bytes free on the file system of %s since a write found it full, less than the %d the server waits for", free, s.file.path, minRoom))
 }
 
 // damaged is what a damaged file's errors say, in the log and from
@@ -690,13 +690,6 @@ func isBusy(err error) bool {
 	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
-// Messages for the two storage failures a client can be told more of than
-// "cannot be reached": the database answers, but cannot take writes.
-const (
-	diskFull = "The database cannot take writes right now: its disk is full."
-	readOnly = "The database cannot take writes right now: it is read-only."
-)
-
 // schemaChanged reports a statement that names a table or column the file
 // no longer has: renamed or dropped by another process (with Shared), an
 // operator's change, as PostgreSQL's 42P01 and 42703 are. SQLite gives them
@@ -722,9 +715,12 @@ func wrap(err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_FULL:
-			return &game.Error{Code: game.EUNAVAILABLE, Message: diskFull, Err: err}
+			// The two storage failures a client can be told more of than
+			// "cannot be reached": the database answers, but cannot take
+			// writes.
+			return game.DiskFull(err)
 		case sqlite3.SQLITE_READONLY:
-			return &game.Error{Code: game.EUNAVAILABLE, Message: readOnly, Err: err}
+			return game.ReadOnly(err)
 		case sqlite3.SQLITE_BUSY:
 			if se.Code() == sqlite3.SQLITE_BUSY {
 				// The operator's log says which setting it waited out.

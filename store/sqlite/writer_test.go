@@ -21,6 +21,13 @@ import (
 	"github.com/ninjagold/ninjagold-api/store/sqlite/sqlitetest"
 )
 
+// What a client is told of a write the file cannot take: the database
+// answers, so more than "cannot be reached".
+const (
+	wantDiskFull = "The database cannot take writes right now: its disk is full."
+	wantReadOnly = "The database cannot take writes right now: it is read-only."
+)
+
 // batchPlayers lists, in the order they were made, the first names of the
 // players the batch tests commit (last name "Batch").
 func batchPlayers(t *testing.T, s *Store) []string {
@@ -407,8 +414,8 @@ func TestFullDiskFailsItsBatchAsUnavailable(t *testing.T) {
 	}
 	s.commitBatch(batch)
 	for i, j := range batch {
-		if err := wrap(<-j.done); game.ErrorCode(err) != game.EUNAVAILABLE || game.ErrorMessage(err) != diskFull {
-			t.Errorf("write %d: %v (%q), want %s saying %q", i, err, game.ErrorMessage(err), game.EUNAVAILABLE, diskFull)
+		if err := wrap(<-j.done); game.ErrorCode(err) != game.EUNAVAILABLE || game.ErrorMessage(err) != wantDiskFull {
+			t.Errorf("write %d: %v (%q), want %s saying %q", i, err, game.ErrorMessage(err), game.EUNAVAILABLE, wantDiskFull)
 		}
 	}
 	var n int
@@ -418,7 +425,7 @@ func TestFullDiskFailsItsBatchAsUnavailable(t *testing.T) {
 	if n != 0 {
 		t.Errorf("%d of the batch's writes kept, want none", n)
 	}
-	if f := s.fault.Load(); f == nil || game.ErrorMessage(wrap(f.err)) != diskFull {
+	if f := s.fault.Load(); f == nil || game.ErrorMessage(wrap(f.err)) != wantDiskFull {
 		t.Errorf("the Store's fault after its batch failed for a full disk: %+v, want the full disk", f)
 	}
 	// With room again, the writer writes.
@@ -589,7 +596,7 @@ func TestReadOnlyIsSaidSo(t *testing.T) {
 	if err == nil {
 		t.Fatal("a write through a read-only connection succeeded")
 	}
-	if err := wrap(err); game.ErrorCode(err) != game.EUNAVAILABLE || game.ErrorMessage(err) != readOnly {
-		t.Errorf("wrap: %v (%q), want %s saying %q", err, game.ErrorMessage(err), game.EUNAVAILABLE, readOnly)
+	if err := wrap(err); game.ErrorCode(err) != game.EUNAVAILABLE || game.ErrorMessage(err) != wantReadOnly {
+		t.Errorf("wrap: %v (%q), want %s saying %q", err, game.ErrorMessage(err), game.EUNAVAILABLE, wantReadOnly)
 	}
 }
