@@ -154,7 +154,8 @@ func TestCommitRefused(t *testing.T) {
 
 // What the client is told of a database that cannot serve: that it cannot
 // be reached, save for the two refusals of a database that answers but
-// takes no writes, which are told as SQLite's are.
+// takes no writes, which are told as SQLite's are, and a statement the
+// database cancelled (its statement timeout), which did not answer in time.
 func TestUnavailableSays(t *testing.T) {
 	for _, tt := range []struct {
 		code, says string
@@ -162,7 +163,7 @@ func TestUnavailableSays(t *testing.T) {
 		{"25006", "The database cannot take writes right now: it is read-only."},  // read_only_sql_transaction
 		{"53100", "The database cannot take writes right now: its disk is full."}, // disk_full
 		{"53300", "The database cannot be reached right now."},                    // too_many_connections
-		{"57014", "The database cannot be reached right now."},                    // query_canceled
+		{"57014", "The database did not answer in time."},                         // query_canceled: the statement timeout
 		{"08006", "The database cannot be reached right now."},                    // connection_failure
 	} {
 		err := wrap(context.Background(), context.Background(), 0, fmt.Errorf("insert: %w", &pgconn.PgError{Code: tt.code}))

@@ -714,15 +714,17 @@ func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error 
 		return game.NoAnswer(fmt.Errorf("postgres: no answer within %v: %w", timeout, err))
 	}
 	if unavailable(err) {
-		// The two refusals a client can be told more of than "cannot be
-		// reached", as SQLite's: the database answers, but cannot take
-		// writes.
+		// What a client can be told more of than "cannot be reached": the
+		// database answers, but cannot take writes (as SQLite's), or
+		// cancelled the statement (its statement timeout, mostly).
 		var pe *pgconn.PgError
 		switch {
 		case isReadOnly(err):
 			return game.ReadOnly(err)
 		case errors.As(err, &pe) && pe.Code == "53100": // disk_full
 			return game.DiskFull(err)
+		case errors.As(err, &pe) && pe.Code == "57014": // query_canceled
+			return game.NoAnswer(err)
 		}
 		return game.Unavailable(err)
 	}

@@ -1276,7 +1276,8 @@ func TestPlayerTurnWaitSaysWhy(t *testing.T) {
 }
 
 // A visit without a key whose location cannot be read (the table locked by
-// another process past the statement timeout) is unavailable, rolls
+// another process past the statement timeout) is unavailable, as a database
+// that did not answer in time, rolls
 // nothing and records nothing: the read's error is not taken for a
 // location.
 func TestVisitWhoseLocationCannotBeRead(t *testing.T) {
@@ -1291,8 +1292,8 @@ func TestVisitWhoseLocationCannotBeRead(t *testing.T) {
 	var rolled atomic.Int32
 	_, _, err = s.CreateVisit(ctx, game.VisitRequest{PlayerID: p.ID, LocationID: 1, TokenHash: []byte("h"),
 		Roll: func(loc game.Location) game.Outcome { rolled.Add(1); return rollFive(loc) }})
-	if game.ErrorCode(err) != game.EUNAVAILABLE {
-		t.Errorf("the visit while its location cannot be read: %v (code %q), want %s", err, game.ErrorCode(err), game.EUNAVAILABLE)
+	if game.ErrorCode(err) != game.EUNAVAILABLE || game.ErrorMessage(err) != "The database did not answer in time." {
+		t.Errorf("the visit while its location cannot be read: %v (code %q), want %s saying the database did not answer in time (its statement timeout)", err, game.ErrorCode(err), game.EUNAVAILABLE)
 	}
 	if n := rolled.Load(); n != 0 {
 		t.Errorf("rolled %d times, want none", n)
