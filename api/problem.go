@@ -274,8 +274,9 @@ func (e errorResponder) handlerError(c *gin.Context, err error) {
 	}
 	if code == game.EUNAVAILABLE && ge.Err != nil {
 		// The client hears "cannot be reached"; the operator needs why (a
-		// read-only file, a full disk, a refused connection).
-		e.logError(c, slog.LevelWarn, "database unavailable", ge.Err)
+		// read-only file, a full disk, a refused connection), and what the
+		// client was told (a write that may have been applied).
+		e.logError(c, slog.LevelWarn, "database unavailable", ge.Err, "detail", ge.Message)
 	}
 	if code == game.EPRECONDITION && ge.ETag != "" {
 		c.Header("ETag", ge.ETag)
@@ -328,9 +329,9 @@ func (e errorResponder) internal(c *gin.Context, err error) {
 }
 
 // logError logs err with what finds the request: its route and the request
-// id the client saw in the problem's instance.
-func (e errorResponder) logError(c *gin.Context, level slog.Level, msg string, err error) {
-	e.log.Log(c, level, msg, "method", c.Request.Method, "route", c.FullPath(), "request_id", requestID(c), "err", err)
+// id the client saw in the problem's instance; then attrs.
+func (e errorResponder) logError(c *gin.Context, level slog.Level, msg string, err error, attrs ...any) {
+	e.log.Log(c, level, msg, append([]any{"method", c.Request.Method, "route", c.FullPath(), "request_id", requestID(c), "err", err}, attrs...)...)
 }
 
 // recovered answers a panic with a 500 problem, logging what panicked.

@@ -134,8 +134,8 @@ func TestUnavailableLogsItsCause(t *testing.T) {
 				return
 			}
 			if len(lines) != 1 || lines[0]["level"] != "WARN" || lines[0]["msg"] != "database unavailable" ||
-				lines[0]["err"] != tt.wantCause.Error() || lines[0]["request_id"] != "req-43" {
-				t.Errorf("log = %v, want one WARN \"database unavailable\" with %q and request_id req-43", lines, tt.wantCause)
+				lines[0]["err"] != tt.wantCause.Error() || lines[0]["request_id"] != "req-43" || lines[0]["detail"] != tt.wantDetail {
+				t.Errorf("log = %v, want one WARN \"database unavailable\" with %q, request_id req-43 and the detail told, %q", lines, tt.wantCause, tt.wantDetail)
 			}
 		})
 	}
