@@ -66,8 +66,17 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, lockTimeout st
 		// the pool still holding it.
 		unlockCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if _, err := conn.Exec(unlockCtx, `SELECT pg_advisory_unlock($1)`, key); err != nil {
+		var released bool
+		if unlockErr := conn.QueryRow(unlockCtx, `SELECT pg_advisory_unlock($1)`, key).Scan(&released); unlockErr != nil {
 			conn.Conn().Close(unlockCtx)
+			return
+		}
+		if !released && err == nil {
+			// The session no longer held it: the statements of this one
+			// connection ran in more than one server session, as a pooler
+			// in transaction mode runs them. The lock kept no other start
+			// out, and is left held where it was taken.
+			schema, err = "", errMigrationLockLost
 		}
 	}()
 
@@ -271,6 +280,13 @@ func takeMigrationLock(ctx context.Context, conn *pgxpool.Conn, key int64, schem
 	}
 	return nil
 }
+
+// errMigrationLockLost is a start whose migration lock was no longer its
+// session's to release.
+var errMigrationLockLost = errors.New("postgres: migrate: the migration lock was no longer this connection's session's to release: " +
+	"a pooler in transaction mode (PgBouncer's pool_mode = transaction) between the server and PostgreSQL runs one connection's statements in several server sessions, " +
+	"so the lock did not keep other starts out, and it stays held in the session that took it until the pooler closes that session; " +
+	"start the server, and run ninjagold migrate, connected to PostgreSQL directly or through session pooling (README, \"Behind PgBouncer\")")
 
 // migrationLockKey is the advisory lock key for migrating schema.
 func migrationLockKey(schema string) int64 { return lockKey("migrate", schema) }

@@ -357,6 +357,24 @@ func TestMigrate(t *testing.T) {
 	})
 }
 
+// A start whose migration lock is gone from its session when it lets go
+// of it, as behind a pooler in transaction mode (made here by a migration
+// that releases the session's advisory locks), fails saying so, rather
+// than starting as if the lock had kept other starts out.
+func TestMigrationLockLostIsSaidSo(t *testing.T) {
+	fsys := migrationtest.With(t, postgres.Migrations, "9000_unlock.sql", `SELECT pg_advisory_unlock_all();`)
+	s, err := postgres.OpenWithMigrations(t.Context(), pgtest.TestURL(t), postgres.Options{MaxConns: testConns}, fsys)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open succeeded, its migration lock lost before it let go of it")
+	}
+	for _, want := range []string{"the migration lock was no longer this connection's session's to release", "pool_mode = transaction", `README, "Behind PgBouncer"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Open = %v, want it to say %q", err, want)
+		}
+	}
+}
+
 // A migration waits for a table's lock no longer than the statement
 // timeout: while it waits, every statement on the table queues behind it.
 // It fails having changed nothing, and the next start applies it.
