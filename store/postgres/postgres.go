@@ -398,11 +398,21 @@ func (s *Store) PoolStats() []game.PoolStats {
 }
 
 // Ping checks that the database answers, within the connect timeout (and
-// the call timeout), and holds the store's tables.
+// the call timeout), and holds the store's tables. A new connection refused
+// at the connection limit while the pool holds others is no failure.
 func (s *Store) Ping(ctx context.Context) error {
 	return s.retryWithin(ctx, s.pingTimeout, func(ctx context.Context) error {
 		var one int
 		err := s.pool.QueryRow(ctx, migration.Probe).Scan(&one)
+		if atConnectionLimit(err) && s.pool.Stat().TotalConns() > 0 {
+			// The pool had no idle connection, so the probe asked for a
+			// new one, and PostgreSQL, at its max_connections or a role's
+			// or database's CONNECTION LIMIT, refused it. The process's
+			// own connections are busy serving: ready, or a load balancer
+			// would take out, one after another, the instances the
+			// database is busiest serving.
+			return nil
+		}
 		if errors.Is(err, pgx.ErrNoRows) {
 			// schema_migrations emptied by hand: no schema this server
 			// can tell it knows, as a table renamed is.
@@ -410,6 +420,13 @@ func (s *Store) Ping(ctx context.Context) error {
 		}
 		return err
 	})
+}
+
+// atConnectionLimit reports a new connection PostgreSQL refused because
+// it serves as many as it may (53300, too_many_connections).
+func atConnectionLimit(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "53300"
 }
 
 // maxAttempts bounds how often retry runs an operation.

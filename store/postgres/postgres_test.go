@@ -2492,6 +2492,42 @@ func TestReadOnlyLifted(t *testing.T) {
 	}
 }
 
+// At PostgreSQL's connection limit (here a role's CONNECTION LIMIT), a Ping
+// that finds every connection of the pool busy, and is refused a new one,
+// reports ready: the pool's connections serve, and a load balancer must not
+// take out the instances the database is busiest serving. Refused with no
+// connection of its own, it reports the database unavailable.
+func TestPingAtTheConnectionLimit(t *testing.T) {
+	owner := pgtest.TestURL(t)
+	openURL(t, owner, postgres.Options{MaxConns: testConns}) // migrates
+	role, roleURL := appRole(t, owner)
+	s := openURL(t, roleURL, postgres.Options{MaxConns: 2})
+	pool := postgres.Pool(s)
+	exec(t, owner, `ALTER ROLE `+role+` CONNECTION LIMIT 1`)
+	busy, err := pool.Acquire(t.Context()) // the pool's one connection, Open's
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(t.Context()); err != nil {
+		t.Errorf("Ping with the pool's connection busy, another refused: %v, want nil", err)
+	}
+	busy.Release()
+	pool.Reset()
+	// The role's one connection, taken by another process once the pool's
+	// has ended (PostgreSQL counts it until its backend exits).
+	var other *pgx.Conn
+	for deadline := time.Now().Add(10 * time.Second); other == nil; {
+		if other, err = pgx.Connect(t.Context(), roleURL); err != nil && time.Now().After(deadline) {
+			t.Fatalf("connect as %s once the pool's connection closed: %v", role, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	defer other.Close(context.Background())
+	if err := s.Ping(t.Context()); game.ErrorCode(err) != game.EUNAVAILABLE {
+		t.Errorf("Ping refused a connection, the pool holding none: %v, want %s", err, game.EUNAVAILABLE)
+	}
+}
+
 // A role that may use the rows of a schema its owner migrated, but not
 // create in it, starts and plays: a start that finds every migration
 // recorded changes nothing, so it needs no CREATE (the store used to run
