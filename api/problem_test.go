@@ -89,11 +89,14 @@ func TestInternalAfterTheResponseBegan(t *testing.T) {
 	}
 }
 
-// A 503 tells the client only that the database cannot be reached; the
-// operator's log says why. A 503 without a cause, or a request whose
-// client hung up, logs nothing.
+// A 503 tells the client only that the database cannot be reached (or
+// what else the store says: a write that may have been applied); the
+// operator's log says why, and what the client was told. A 503 without a
+// cause, or a request whose client hung up, logs nothing.
 func TestUnavailableLogsItsCause(t *testing.T) {
 	const unreachable = "The database cannot be reached right now."
+	const mayHaveApplied = "The database did not confirm the write, which it may have applied: read before you repeat it."
+	lost := errors.New("commit: unexpected EOF")
 	readonly := errors.New("attempt to write a readonly database (8)")
 	// pgx wraps the deadline of a connection attempt in its own error.
 	timedOut := fmt.Errorf("failed to connect to `host=db`: dial error (%w)", context.DeadlineExceeded)
@@ -106,6 +109,7 @@ func TestUnavailableLogsItsCause(t *testing.T) {
 	}{
 		{"with a cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: readonly}, false, unreachable, readonly},
 		{"with a deadline behind the cause", &game.Error{Code: game.EUNAVAILABLE, Message: unreachable, Err: timedOut}, false, unreachable, timedOut},
+		{"a write that may have been applied", &game.Error{Code: game.EUNAVAILABLE, Message: mayHaveApplied, Err: lost}, false, mayHaveApplied, lost},
 		{"without one", &game.Error{Code: game.EUNAVAILABLE, Message: "The database did not answer in time."}, false, "The database did not answer in time.", nil},
 		{"a bare deadline", context.DeadlineExceeded, false, "The database did not answer in time.", context.DeadlineExceeded},
 		{"a cancellation, the request's context alive", context.Canceled, false, "The database did not answer in time.", context.Canceled},

@@ -156,6 +156,9 @@ func TestCommitRefused(t *testing.T) {
 // be reached, save for the two refusals of a database that answers but
 // takes no writes, which are told as SQLite's are, and a statement the
 // database cancelled (its statement timeout), which did not answer in time.
+// Against a real server, TestReadOnlyLifted sees the first and
+// TestVisitWhoseLocationCannotBeRead the last; a full disk (53100) is
+// checked here only, as no test can fill the disk under the database.
 func TestUnavailableSays(t *testing.T) {
 	for _, tt := range []struct {
 		code, says string

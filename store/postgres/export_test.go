@@ -68,3 +68,7 @@ func WaitingWrites(s *Store, id int64) int { return s.turns.count(id) }
 // read-only by every instead of a second. Call it while no call to s is in
 // flight.
 func SetReadOnlyResetEvery(s *Store, every time.Duration) { s.readOnlyResetEvery = every }
+
+// SetLastReadOnlyReset makes s take its last pool reset after a write
+// refused as read-only for one at at.
+func SetLastReadOnlyReset(s *Store, at time.Time) { s.lastReadOnlyReset.Store(at.UnixNano()) }

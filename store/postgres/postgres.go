@@ -242,7 +242,7 @@ func open(ctx context.Context, url string, opts Options, fsys fs.FS) (*Store, er
 		createLocationKey:  lockKey("create location", schema),
 		locationLockClass:  int32(lockKey("location", schema)),
 		now:                time.Now,
-		readOnlyResetEvery: readOnlyResetEvery,
+		readOnlyResetEvery: defaultReadOnlyResetEvery,
 	}
 	s.purger = purge.New(time.Now(), s.deleteExpiredKeys)
 	return s, nil
@@ -466,8 +466,11 @@ func (s *Store) retryWithin(ctx context.Context, timeout time.Duration, op func(
 	}
 }
 
-// readOnlyResetEvery is Store.readOnlyResetEvery: a second.
-const readOnlyResetEvery = time.Second
+// defaultReadOnlyResetEvery is Store.readOnlyResetEvery: once writes are
+// allowed again, the first refused a second after the last reset mends the
+// pool, while a database that stays read-only is sent at most a pool of
+// new connections a second.
+const defaultReadOnlyResetEvery = time.Second
 
 // isReadOnly reports a write the server refused because the transaction is
 // read-only (25006, read_only_sql_transaction).
@@ -489,8 +492,11 @@ func isReadOnly(err error) bool {
 func (s *Store) resetAfterReadOnly() {
 	now := time.Now().UnixNano()
 	last := s.lastReadOnlyReset.Load()
-	if last != 0 && now-last < int64(s.readOnlyResetEvery) || !s.lastReadOnlyReset.CompareAndSwap(last, now) {
-		return
+	// A clock set back since the last reset makes one due: else none
+	// would be for as long as it was set back.
+	due := now-last < 0 || now-last >= int64(s.readOnlyResetEvery)
+	if !due || !s.lastReadOnlyReset.CompareAndSwap(last, now) {
+		return // not due, or another refusal's reset won
 	}
 	s.pool.Reset()
 }
@@ -735,13 +741,15 @@ func wrap(ctx, callCtx context.Context, timeout time.Duration, err error) error 
 		// database answers, but cannot take writes (as SQLite's), or
 		// cancelled the statement (its statement timeout, mostly).
 		var pe *pgconn.PgError
-		switch {
-		case isReadOnly(err):
-			return game.ReadOnly(err)
-		case errors.As(err, &pe) && pe.Code == "53100": // disk_full
-			return game.DiskFull(err)
-		case errors.As(err, &pe) && pe.Code == "57014": // query_canceled
-			return game.NoAnswer(err)
+		if errors.As(err, &pe) {
+			switch pe.Code {
+			case "25006": // read_only_sql_transaction
+				return game.ReadOnly(err)
+			case "53100": // disk_full
+				return game.DiskFull(err)
+			case "57014": // query_canceled
+				return game.NoAnswer(err)
+			}
 		}
 		return game.Unavailable(err)
 	}
