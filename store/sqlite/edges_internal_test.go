@@ -22,38 +22,7 @@ import (
 	"github.com/ninjagold/ninjagold-api/store/purge"
 )
 
-// A write that gives up while it waits for the writer is no wait counted.
-func TestGivenUpWaitIsNotCounted(t *testing.T) {
-	s := openStore(t)
-	waits := func() int64 {
-		for _, p := range s.PoolStats() {
-			if p.Pool == "write" {
-				return p.Waits
-			}
-		}
-		return -1
-	}
-	held, release := holdWriter(t, s)
-	ctx, cancel := context.WithCancel(t.Context())
-	gaveUp := make(chan error, 1)
-	go func() { gaveUp <- s.inTx(ctx, func(tx writeTx) error { return nil }) }()
-	for s.waiting.Load() != 1 {
-		time.Sleep(time.Millisecond)
-	}
-	cancel()
-	if err := <-gaveUp; !errors.Is(err, context.Canceled) {
-		t.Fatalf("gave up: %v", err)
-	}
-	if n := waits(); n != 0 {
-		t.Errorf("Waits = %d after one write gave up waiting, want 0", n)
-	}
-	release()
-	if err := <-held; err != nil {
-		t.Fatal(err)
-	}
-}
-
-// the writer's BEGIN IMMEDIATE takes the write lock first, so a visit
+// The writer's BEGIN IMMEDIATE takes the write lock first, so a visit
 // that comes while another connection (another process, with Shared) holds
 // it waits, and then reads the gold that connection committed. Under BEGIN
 // DEFERRED the writer's first read takes a snapshot, and its UPDATE then
@@ -164,7 +133,7 @@ func TestCloseLooksAgainAfterTheWriter(t *testing.T) {
 	}
 }
 
-// minRoom free is enough.
+// minRoom free is enough: a Ping after a fault answers ready.
 func TestExactlyMinRoomIsReady(t *testing.T) {
 	s := openStore(t)
 	s.fault.Store(&writeFault{err: errors.New("disk was full")})
@@ -174,7 +143,7 @@ func TestExactlyMinRoomIsReady(t *testing.T) {
 	}
 }
 
-// a Ping after Close is unavailable, not an internal error. (With
+// A Ping after Close is unavailable, not an internal error. (With
 // Shared and another connection on the file, the write-ahead log stays, so
 // Ping gets past the file's check to the closed write connection.)
 func TestPingAfterCloseIsUnavailable(t *testing.T) {
@@ -200,7 +169,7 @@ func TestPingAfterCloseIsUnavailable(t *testing.T) {
 	}
 }
 
-// times come back in UTC.
+// Times come back in UTC.
 func TestTimesAreUTC(t *testing.T) {
 	s := openStore(t)
 	p, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "U", LastName: "T", TokenHash: []byte("utc")})
@@ -216,7 +185,7 @@ func TestTimesAreUTC(t *testing.T) {
 	}
 }
 
-// the read pool cannot write.
+// The read pool cannot write.
 func TestReadPoolIsQueryOnly(t *testing.T) {
 	s := openStore(t)
 	if _, err := s.read.ExecContext(t.Context(), `CREATE TABLE written (x)`); err == nil {
@@ -224,7 +193,7 @@ func TestReadPoolIsQueryOnly(t *testing.T) {
 	}
 }
 
-// with Shared, the error speaks of the write-ahead log only when the
+// With Shared, the error speaks of the write-ahead log only when the
 // log at the path is the one this server opened.
 func TestSharedErrorNamesNoLogThatIsGone(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
@@ -244,7 +213,7 @@ func TestSharedErrorNamesNoLogThatIsGone(t *testing.T) {
 	}
 }
 
-// a file whose header was overwritten under the server is damaged
+// A file whose header was overwritten under the server is damaged
 // (SQLITE_NOTADB), for QuickCheck and for every read.
 func TestOverwrittenHeaderIsDamaged(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
@@ -303,62 +272,73 @@ func TestCloseStopsAWaitingPurge(t *testing.T) {
 	}
 }
 
-// only the unique index on names is a name taken; the table's CHECK
-// (min_gold <= max_gold) is not.
-func TestCheckConstraintIsNoNameTaken(t *testing.T) {
-	s := openStore(t)
-	_, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Upside", MinGold: 10, MaxGold: 1, Description: "d"})
-	if err == nil || game.ErrorCode(err) == game.ErrorCode(game.LocationNameTaken()) {
-		t.Errorf("CreateLocation breaking the CHECK: %v (code %q), want an error other than a name taken", err, game.ErrorCode(err))
-	}
-}
-
-// a read of locations that fails partway is a failure, not a short
-// page (the last leaf page of locations overwritten: the first rows read).
-func TestDamagedLocationsFailTheList(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 200 {
-		if _, err := s.CreateLocation(t.Context(), game.LocationFields{Name: fmt.Sprintf("Place %03d", i), MinGold: 1, MaxGold: 2, Description: strings.Repeat("d", 100)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var page, size int64
-	err = db.QueryRow(`SELECT pageno FROM dbstat WHERE name = 'locations' AND pagetype = 'leaf' ORDER BY pageno DESC LIMIT 1`).Scan(&page)
-	if err == nil {
-		err = db.QueryRow(`PRAGMA page_size`).Scan(&size)
-	}
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, int(size)), (page-1)*size); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	s, err = Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ls, err := s.ListLocations(t.Context(), 0, 1000)
-	t.Logf("ListLocations: %d, %v", len(ls), err)
-	if err == nil {
-		t.Errorf("ListLocations of a damaged table: %d locations and no error, want the damage", len(ls))
+// A read of a table that fails partway (its last leaf page overwritten,
+// the rows before it read) is a failure, not a short list.
+func TestDamagedTableFailsTheRead(t *testing.T) {
+	for _, tc := range []struct {
+		table string
+		fill  func(s *Store, i int) error
+		read  func(s *Store) (int, error)
+	}{
+		{"locations", func(s *Store, i int) error {
+			_, err := s.CreateLocation(t.Context(), game.LocationFields{Name: fmt.Sprintf("Place %03d", i), MinGold: 1, MaxGold: 2, Description: strings.Repeat("d", 100)})
+			return err
+		}, func(s *Store) (int, error) {
+			ls, err := s.ListLocations(t.Context(), 0, 1000)
+			return len(ls), err
+		}},
+		{"players", func(s *Store, i int) error {
+			_, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: strings.Repeat("f", 60), LastName: fmt.Sprint(i), TokenHash: []byte(fmt.Sprintf("token-%d", i))})
+			return err
+		}, func(s *Store) (int, error) {
+			ps, err := s.ListPlayers(t.Context(), game.PlayerPage{Sort: game.ByCreatedAtAsc, Limit: 1000})
+			return len(ps), err
+		}},
+	} {
+		t.Run(tc.table, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "ninjagold.db")
+			s, err := Open(t.Context(), path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 300 { // rows over several pages
+				if err := tc.fill(s, i); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var page, size int64
+			err = db.QueryRow(`SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' ORDER BY pageno DESC LIMIT 1`, tc.table).Scan(&page)
+			if err == nil {
+				err = db.QueryRow(`PRAGMA page_size`).Scan(&size)
+			}
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, int(size)), (page-1)*size); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			s, err = Open(t.Context(), path, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if n, err := tc.read(s); err == nil {
+				t.Errorf("a read of %s, damaged: %d rows and no error, want the damage", tc.table, n)
+			}
+		})
 	}
 }
 
@@ -381,7 +361,7 @@ func TestPingKeepsANewerFault(t *testing.T) {
 	}
 }
 
-// only SQLite's own tables (sqlite_...) are left out of the check for
+// Only SQLite's own tables (sqlite_...) are left out of the check for
 // another application's file.
 func TestOtherApplicationsSqlitePrefixedTable(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "other.db")
@@ -400,7 +380,7 @@ func TestOtherApplicationsSqlitePrefixedTable(t *testing.T) {
 	}
 }
 
-// the refusal lists five of another application's tables, then "...".
+// The refusal lists five of another application's tables, then "...".
 func TestOtherApplicationsTablesListedToFive(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "other.db")
 	db, err := sql.Open("sqlite", "file:"+path)
@@ -452,7 +432,7 @@ func TestQuickCheckNamesSeveralDamages(t *testing.T) {
 	}
 }
 
-// a path that is a symbolic link whose file was removed names no file:
+// A path that is a symbolic link whose file was removed names no file:
 // a restart would start a new, empty game there.
 func TestDanglingLinkNamesNoFile(t *testing.T) {
 	dir := t.TempDir()
@@ -474,55 +454,6 @@ func TestDanglingLinkNamesNoFile(t *testing.T) {
 	}
 }
 
-// a page of players whose read fails partway is a failure, not a
-// short page (the last leaf page of players overwritten).
-func TestDamagedPlayersFailThePage(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 300 {
-		if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: strings.Repeat("f", 60), LastName: fmt.Sprint(i), TokenHash: []byte(fmt.Sprintf("token-%d", i))}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var page, size int64
-	err = db.QueryRow(`SELECT pageno FROM dbstat WHERE name = 'players' AND pagetype = 'leaf' ORDER BY pageno DESC LIMIT 1`).Scan(&page)
-	if err == nil {
-		err = db.QueryRow(`PRAGMA page_size`).Scan(&size)
-	}
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt(bytes.Repeat([]byte{0xff}, int(size)), (page-1)*size); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	s, err = Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ps, err := s.ListPlayers(t.Context(), game.PlayerPage{Sort: game.ByCreatedAtAsc, Limit: 1000})
-	t.Logf("ListPlayers: %d, %v", len(ps), err)
-	if err == nil {
-		t.Errorf("ListPlayers of a damaged table: %d players and no error, want the damage", len(ps))
-	}
-}
-
 // schema_migrations records when each migration was applied (Unix
 // seconds).
 func TestMigrationsRecordWhen(t *testing.T) {
@@ -537,7 +468,7 @@ func TestMigrationsRecordWhen(t *testing.T) {
 	}
 }
 
-// a path that leads to a directory by a symbolic link is refused as
+// A path that leads to a directory by a symbolic link is refused as
 // a directory.
 func TestLinkToADirectoryIsRefused(t *testing.T) {
 	dir := t.TempDir()
@@ -566,7 +497,7 @@ func TestOneReader(t *testing.T) {
 	}
 }
 
-// with Shared, the write-ahead log of a file moved away is left where
+// With Shared, the write-ahead log of a file moved away is left where
 // it is (other processes may be using it), and the error says so.
 func TestSharedLeavesTheLog(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")
@@ -629,29 +560,23 @@ func TestReadPoolWaitsCounted(t *testing.T) {
 	}
 }
 
-// a constraint the store does not map (locations' CHECK) is an
-// internal error, not the database unavailable.
-func TestConstraintIsInternal(t *testing.T) {
+// A write the table's CHECK refuses (a location's min_gold over its
+// max_gold, which the api never lets through) is an internal error: not a
+// name taken (only the unique index on names is), not the database
+// unavailable, and no fault of the storage's that would have Ping probe
+// with writes.
+func TestCheckConstraintIsInternal(t *testing.T) {
 	s := openStore(t)
 	_, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Upside", MinGold: 10, MaxGold: 1, Description: "d"})
 	if game.ErrorCode(err) != game.EINTERNAL {
 		t.Errorf("CreateLocation breaking the CHECK: %v (code %q), want %q", err, game.ErrorCode(err), game.EINTERNAL)
-	}
-}
-
-// a write refused by a constraint is the request's failure, not the
-// storage's: Ping does not start probing with writes.
-func TestConstraintIsNoFault(t *testing.T) {
-	s := openStore(t)
-	if _, err := s.CreateLocation(t.Context(), game.LocationFields{Name: "Upside", MinGold: 10, MaxGold: 1, Description: "d"}); err == nil {
-		t.Fatal("CreateLocation breaking the CHECK passed")
 	}
 	if f := s.fault.Load(); f != nil {
 		t.Errorf("fault after a CHECK failure: %v, want none", f.err)
 	}
 }
 
-// an empty page after a cursor, of a player that does not exist, is
+// An empty page after a cursor, of a player that does not exist, is
 // the player's absence.
 func TestVisitsAfterACursorOfNoPlayer(t *testing.T) {
 	s := openStore(t)
@@ -661,7 +586,7 @@ func TestVisitsAfterACursorOfNoPlayer(t *testing.T) {
 	}
 }
 
-// the error names the location asked for.
+// The error names the location asked for.
 func TestLocationNotFoundNamesIt(t *testing.T) {
 	s := openStore(t)
 	_, err := s.GetLocation(t.Context(), 4242)
@@ -670,7 +595,7 @@ func TestLocationNotFoundNamesIt(t *testing.T) {
 	}
 }
 
-// a replayed visit writes nothing, and starts no purge.
+// A replayed visit writes nothing, and starts no purge.
 func TestReplayStartsNoPurge(t *testing.T) {
 	s := openStore(t)
 	now := time.Now()
@@ -696,7 +621,7 @@ func TestReplayStartsNoPurge(t *testing.T) {
 	}
 }
 
-// a beforeID of 0 or less reads from the newest, as on PostgreSQL
+// A beforeID of 0 or less reads from the newest, as on PostgreSQL
 // (store/postgres: beforeID <= 0).
 func TestNegativeCursorIsFromTheNewest(t *testing.T) {
 	s := openStore(t)
@@ -713,7 +638,7 @@ func TestNegativeCursorIsFromTheNewest(t *testing.T) {
 	}
 }
 
-// a write that never waited (the writer idle) and did not get queued
+// A write that never waited (the writer idle) and did not get queued
 // (the store closed) leaves no wait behind.
 func TestUnqueuedWriteLeavesNoWaiting(t *testing.T) {
 	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "ninjagold.db"), Options{})
@@ -731,7 +656,7 @@ func TestUnqueuedWriteLeavesNoWaiting(t *testing.T) {
 	}
 }
 
-// the name a log is moved aside to has the time to the nanosecond,
+// The name a log is moved aside to has the time to the nanosecond,
 // in UTC.
 func TestWALAsideName(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("X", 3600))
@@ -740,7 +665,7 @@ func TestWALAsideName(t *testing.T) {
 	}
 }
 
-// a write's one-row statement that cannot be prepared (a column
+// A write's one-row statement that cannot be prepared (a column
 // renamed by another process, with Shared) fails the write as unavailable.
 func TestUnpreparableQueryRowFailsTheWrite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ninjagold.db")

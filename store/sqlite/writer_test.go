@@ -479,6 +479,9 @@ func TestWriterPoolStats(t *testing.T) {
 	if n := s.waiting.Load(); n != 1 {
 		t.Errorf("%d waiting after one gave up, want 1", n)
 	}
+	if w := writer(); w.Waits != 0 {
+		t.Errorf("after a write gave up waiting, the other still waiting: %+v, want no wait counted", w)
+	}
 	release()
 	for _, answer := range []<-chan error{held, done} {
 		if err := <-answer; err != nil {
