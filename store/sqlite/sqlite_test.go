@@ -681,6 +681,17 @@ func TestRenamedSchemaIsUnavailable(t *testing.T) {
 			return err
 		}},
 		{`ALTER TABLE players RENAME COLUMN given_name TO first_name`, nil},
+		{`ALTER TABLE players RENAME COLUMN gold TO coins`, func() error {
+			// A write the change fails has the write connection read the
+			// schema again; the next one-row statement it prepares then
+			// fails at its preparation, which fails its write.
+			if _, err := s.CreatePlayer(t.Context(), game.NewPlayer{FirstName: "Rin", LastName: "Ninja", TokenHash: []byte("r")}); err == nil {
+				return errors.New("CreatePlayer with players.gold renamed passed")
+			}
+			_, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: roll})
+			return err
+		}},
+		{`ALTER TABLE players RENAME COLUMN coins TO gold`, nil},
 		{`ALTER TABLE visits RENAME COLUMN gold TO coins`, func() error {
 			_, _, err := s.CreateVisit(t.Context(), game.VisitRequest{PlayerID: p.ID, LocationID: 1, Roll: roll})
 			return err
