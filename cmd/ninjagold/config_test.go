@@ -501,6 +501,9 @@ func TestPostgresDSN(t *testing.T) {
 		{"application_name='a b' x=1", "application_name='a b' x=1", true},
 		{"x='it\\'s' y=a\\ b statement_timeout=5000", "x='it\\'s' y=a\\ b statement_timeout=5000", true},
 		{"x='open statement_timeout=5000", "x='open statement_timeout=5000", false},
+		// pgx reads a key right after a quoted value's closing quote.
+		{"x='a'host=db dbname=game", "x='a'host=db dbname=game", true},
+		{"application_name='a'dbname=game", "application_name='a'dbname=game", true},
 		{"dbname=game extra", "dbname=game extra", true}, // for pgx to refuse
 		// pgx reads a quote after a word's first character as part of it.
 		{"password=it's host=db dbname=game", "password=it's host=db dbname=game", true},
@@ -529,6 +532,7 @@ func TestDisplayDBHidesThePassword(t *testing.T) {
 		{"host=db user=ninja password=s3cret dbname=game", "host=db user=ninja password=xxxxx dbname=game"},
 		{"host=db password = 's3cret \\' still s3cret' sslpassword=s3cret dbname=game", "host=db password = xxxxx sslpassword=xxxxx dbname=game"},
 		{"host=db password=s3cret\\ still\\ s3cret dbname=game", "host=db password=xxxxx dbname=game"},
+		{"host=db password='s3cret'dbname=game", "host=db password=xxxxxdbname=game"}, // pgx reads dbname after the quote
 		{"host=/var/run/postgresql PASSWORD=s3cret application_name=a://b", "host=/var/run/postgresql PASSWORD=xxxxx application_name=a://b"},
 	}
 	for _, tt := range tests {

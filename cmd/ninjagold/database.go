@@ -219,11 +219,12 @@ func isKeywordDSN(db string) bool {
 
 // dsnKey is a pair's key and its =, at the start of a string, and dsnValue
 // the value after it and the white space that ends it, as pgx reads them:
-// single-quoted with backslash escapes, or a word (a quote after its first
-// character is part of it) with backslash escapes, empty too.
+// single-quoted with backslash escapes (the next key may follow its quote
+// at once), or a word (a quote after its first character is part of it)
+// with backslash escapes, empty too, ended by white space or the end.
 var (
 	dsnKey   = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*`)
-	dsnValue = regexp.MustCompile(`^(?:'(?:[^'\\]|\\.)*'|(?:(?:[^\s'\\]|\\.)(?:[^\s\\]|\\.)*)?)(?:\s+|$)`)
+	dsnValue = regexp.MustCompile(`^(?:'(?:[^'\\]|\\.)*'\s*|(?:(?:[^\s'\\]|\\.)(?:[^\s\\]|\\.)*)?(?:\s+|$))`)
 )
 
 // dsnKeywords are the keys that make a keyword/value string PostgreSQL's.

@@ -185,8 +185,12 @@ func run(ctx, force context.Context, args []string, getenv func(string) string, 
 	log.Info("listening", "url", base, "database", db, "validate_responses", cfg.validate)
 
 	drain := func() {
-		service.Drain()
+		// Connections close first: a request that hears /readyz's 503
+		// came after it, so every response to one sent after that closes
+		// its connection. (A request under way as the drain begins may
+		// hear the 503 and keep its connection.)
 		closing.on.Store(true)
+		service.Drain()
 	}
 	cutOff, err = serve(ctx, force, srv, ln, shutdown{delay: cfg.shutdownDelay, timeout: cfg.shutdown, drain: drain}, log, stdout)
 	stopped = err == nil
