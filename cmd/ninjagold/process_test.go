@@ -767,9 +767,9 @@ func TestShutdownDelay(t *testing.T) {
 		p.signal(t, syscall.SIGTERM)
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			resp, body := get(t, client, p.URL+"/readyz")
+			resp, _ := get(t, client, p.URL+"/readyz")
 			if resp.StatusCode == http.StatusServiceUnavailable {
-				resp, body = get(t, client, p.URL+"/readyz")
+				resp, body := get(t, client, p.URL+"/readyz")
 				var problem struct{ Type, Detail string }
 				if err := json.Unmarshal([]byte(body), &problem); err != nil || resp.StatusCode != http.StatusServiceUnavailable ||
 					problem.Type != "/problems/unavailable" || problem.Detail != "The server is shutting down." || !resp.Close || resp.Header.Get("Retry-After") == "" {
