@@ -141,6 +141,7 @@ func TestParseConfigRefuses(t *testing.T) {
 		{[]string{"--db", "db.example.com:5432"}, nil, "a host and port"},
 		{[]string{"--db", "ninja@db.example.com:5432/game"}, nil, "a host and port"},
 		{[]string{"--db", "db:5432"}, nil, "a host and port"},
+		{[]string{"--db", "my-db:5432"}, nil, "a host and port"},
 		{[]string{"--db", "[::1]:6432/game"}, nil, "a host and port"},
 		{[]string{"--max-body-bytes", "0"}, nil, "--max-body-bytes"},
 		{[]string{"--max-body-bytes", "-1"}, nil, "--max-body-bytes"},
@@ -419,6 +420,7 @@ func TestDisplayAddr(t *testing.T) {
 		{"127.0.0.1:8080", "127.0.0.1:8080"},
 		{"[::1]:8080", "[::1]:8080"},
 		{"192.0.2.7:80", "192.0.2.7:80"},
+		{":8080", "localhost:8080"}, // an address with no IP
 	} {
 		addr, err := net.ResolveTCPAddr("tcp", tt.addr)
 		if err != nil {
@@ -473,7 +475,7 @@ func TestCheckDBTakesFiles(t *testing.T) {
 	for _, db := range []string{"ninjagold.db", "/var/lib/ninjagold/game.db", `C:\games\ninjagold.db`, "data:1.db",
 		"data=1.db", "a=1 b=2", "./data/host=1.db", " game.db", "game#1?.db", "postgres.db", "postgres", "host",
 		"postgres://db/game", " dbname = game", "games:2026.db", "backup:1", "./db:5432", "data/db.example.com:5432",
-		"game.db:1", "snap.v2:3", "backup.2026:1530", "ninjagold.2026-12-07T15:30", "data/a://b.db"} {
+		"game.db:1", "games:v2:1.db", "snap.v2:3", "backup.2026:1530", "ninjagold.2026-12-07T15:30", "data/a://b.db"} {
 		if err := checkDB(db); err != nil {
 			t.Errorf("checkDB(%q): %v, want nil", db, err)
 		}
@@ -510,6 +512,7 @@ func TestPostgresDSN(t *testing.T) {
 		{"x=it's host=db", "x=it's host=db", true},
 		{"host='db dbname=game", "host='db dbname=game", true}, // for pgx to refuse
 		{"row_security=off", "row_security=off", true},
+		{"idle_in_transaction_session_timeout=5000", "idle_in_transaction_session_timeout=5000", true},
 		{"./data/host=1.db", "./data/host=1.db", false},
 		{"/var/lib/x=y host=z.db", "/var/lib/x=y host=z.db", false},
 	}
@@ -534,6 +537,8 @@ func TestDisplayDBHidesThePassword(t *testing.T) {
 		{"host=db password=s3cret\\ still\\ s3cret dbname=game", "host=db password=xxxxx dbname=game"},
 		{"host=db password='s3cret'dbname=game", "host=db password=xxxxxdbname=game"}, // pgx reads dbname after the quote
 		{"host=/var/run/postgresql PASSWORD=s3cret application_name=a://b", "host=/var/run/postgresql PASSWORD=xxxxx application_name=a://b"},
+		{"postgres://ninja:s3cret@db:x/game", "postgres"},                                                          // no URL url.Parse reads
+		{"host=db application_name=mypassword=1 dbname=game", "host=db application_name=mypassword=1 dbname=game"}, // no password key
 	}
 	for _, tt := range tests {
 		got := displayDB(tt.db)

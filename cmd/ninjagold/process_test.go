@@ -1529,7 +1529,7 @@ func stopWhileOpening(t *testing.T, cmd *exec.Cmd, out *syncBuffer, exited <-cha
 		cmd.Process.Kill()
 		t.Fatalf("the server did not stop on SIGTERM %s; output %q", while, out.String())
 	}
-	if got := out.String(); !strings.Contains(got, "stopped by a signal while the database was opening") {
+	if got := out.String(); !strings.Contains(got, "stopped by a signal while the database was opening: context canceled") {
 		t.Errorf("output %q, want it to say a signal stopped the start", got)
 	}
 }
