@@ -95,11 +95,7 @@ func TestDefaultReaders(t *testing.T) {
 // Ping looks at the file first; an idle reader would still read the
 // replaced file's old pages and pass.
 func TestPingSeesAReplacedFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openFile(t, Options{})
 	defer s.Close()
 	if err := s.Ping(t.Context()); err != nil { // leaves a reader idle
 		t.Fatal(err)
@@ -114,11 +110,7 @@ func TestPingSeesAReplacedFile(t *testing.T) {
 
 // Close looks at the file again once the writer has stopped.
 func TestCloseLooksAgainAfterTheWriter(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openFile(t, Options{})
 	held, release := holdWriter(t, s)
 	closed := make(chan error, 1)
 	go func() { closed <- s.Close() }()
@@ -147,11 +139,7 @@ func TestExactlyMinRoomIsReady(t *testing.T) {
 // Shared and another connection on the file, the write-ahead log stays, so
 // Ping gets past the file's check to the closed write connection.)
 func TestPingAfterCloseIsUnavailable(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{Shared: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openFile(t, Options{Shared: true})
 	other, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
@@ -196,18 +184,14 @@ func TestReadPoolIsQueryOnly(t *testing.T) {
 // With Shared, the error speaks of the write-ahead log only when the
 // log at the path is the one this server opened.
 func TestSharedErrorNamesNoLogThatIsGone(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{Shared: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openFile(t, Options{Shared: true})
 	defer s.Close()
 	for _, p := range []string{path, path + "-wal"} {
 		if err := os.Rename(p, p+".moved"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	err = s.Ping(t.Context())
+	err := s.Ping(t.Context())
 	if game.ErrorCode(err) != game.EUNAVAILABLE || strings.Contains(err.Error(), "write-ahead log") {
 		t.Errorf("Ping after the file and its log were moved away: %v, want EUNAVAILABLE saying nothing of a log", err)
 	}
@@ -216,11 +200,7 @@ func TestSharedErrorNamesNoLogThatIsGone(t *testing.T) {
 // A file whose header was overwritten under the server is damaged
 // (SQLITE_NOTADB), for QuickCheck and for every read.
 func TestOverwrittenHeaderIsDamaged(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openFile(t, Options{})
 	defer s.Close()
 	if _, err := s.wconn.ExecContext(t.Context(), `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		t.Fatal(err)
@@ -401,14 +381,7 @@ func TestOtherApplicationsTablesListedToFive(t *testing.T) {
 
 // QuickCheck names up to five of the damages it found.
 func TestQuickCheckNamesSeveralDamages(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := newFile(t)
 	db, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
@@ -420,7 +393,7 @@ func TestQuickCheckNamesSeveralDamages(t *testing.T) {
 		}
 	}
 	db.Close()
-	s, err = Open(t.Context(), path, Options{})
+	s, err := Open(t.Context(), path, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,16 +473,12 @@ func TestOneReader(t *testing.T) {
 // With Shared, the write-ahead log of a file moved away is left where
 // it is (other processes may be using it), and the error says so.
 func TestSharedLeavesTheLog(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{Shared: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openFile(t, Options{Shared: true})
 	defer s.Close()
 	if err := os.Rename(path, path+".moved"); err != nil {
 		t.Fatal(err)
 	}
-	err = s.Ping(t.Context())
+	err := s.Ping(t.Context())
 	if game.ErrorCode(err) != game.EUNAVAILABLE || !strings.Contains(err.Error(), "other processes may share its write-ahead log") {
 		t.Errorf("Ping after a shared file was moved away: %v, want it to say the log was left", err)
 	}

@@ -35,6 +35,29 @@ func batchPlayers(t *testing.T, s *Store) []string {
 	return sqlitetest.Strings(t, s.read, `SELECT first_name FROM players WHERE last_name = 'Batch' ORDER BY id`)
 }
 
+// openFile opens a Store with opts on a new file, path, for a test that
+// closes it itself or works on the file.
+func openFile(t *testing.T, opts Options) (s *Store, path string) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "ninjagold.db")
+	s, err := Open(t.Context(), path, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	return s, path
+}
+
+// newFile is a new file a Store migrated and closed, for a test that
+// changes it from outside before it opens it again.
+func newFile(t *testing.T) string {
+	t.Helper()
+	s, path := openFile(t, Options{})
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	return path
+}
+
 // openStore opens a Store on a new file and closes it when t ends.
 func openStore(t *testing.T) *Store {
 	t.Helper()
@@ -582,14 +605,7 @@ func TestBatchesAreBounded(t *testing.T) {
 // which the client hears as such ("it is read-only"), not as a database
 // that cannot be reached.
 func TestReadOnlyIsSaidSo(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "ninjagold.db")
-	s, err := Open(t.Context(), path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
+	path := newFile(t)
 	ro, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
